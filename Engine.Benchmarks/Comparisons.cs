@@ -1,0 +1,18 @@
+namespace SeqLearn.Benchmarks;
+
+/// <summary>Dispatch for the side-by-side <c>compare</c> commands.</summary>
+public static class Comparisons
+{
+    /// <summary>Runs the comparison named by <c>args[0]</c>.</summary>
+    public static int Run(string[] args)
+    {
+        string which = args.Length > 0 ? args[0] : "";
+        switch (which)
+        {
+            // Each comparison adds its case here: case "gemm": return GemmComparison.Run(args[1..]);
+            default:
+                Console.Error.WriteLine($"compare: unknown comparison '{which}'. Known: (none yet)");
+                return 2;
+        }
+    }
+}

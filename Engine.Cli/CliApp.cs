@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace SeqLearn.Cli;
+
+/// <summary>The <c>seqlearn</c> command: a thin shell over the library's public API.</summary>
+public static class CliApp
+{
+    /// <summary>Parses <paramref name="args"/>, runs the chosen command and returns the exit code.</summary>
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("SeqLearn: train, evaluate and sample sequence models (n-gram and neural).");
+        return root.Parse(args).Invoke();
+    }
+}

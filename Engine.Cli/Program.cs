@@ -1,0 +1,1 @@
+return SeqLearn.Cli.CliApp.Run(args);

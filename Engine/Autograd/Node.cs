@@ -1,0 +1,60 @@
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Autograd;
+
+/// <summary>
+/// One recorded op in the graph: its inputs, whatever it saved in the forward pass, and its backward.
+/// Each op lives in one file under <c>Autograd/Ops</c> with its forward (a static method on
+/// <see cref="Ops"/>) and its node (a subclass of this) side by side.
+/// </summary>
+public abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>Records the inputs of the op.</summary>
+    protected Node(params Var<T>[] inputs) => Inputs = inputs;
+
+    /// <summary>The op's inputs, in call order.</summary>
+    public IReadOnlyList<Var<T>> Inputs { get; }
+
+    /// <summary>A short op name for messages ("Tanh", "MatMul").</summary>
+    public virtual string OpName
+    {
+        get
+        {
+            string n = GetType().Name;
+            int tick = n.IndexOf('`');
+            if (tick >= 0) n = n[..tick];
+            return n.EndsWith("Node", StringComparison.Ordinal) ? n[..^4] : n;
+        }
+    }
+
+    /// <summary>
+    /// Given ∂L/∂output, adds ∂L/∂input into <see cref="GradOf"/>(input) for every input that
+    /// <see cref="Var{T}.RequiresGrad"/>. Must add (+=), never overwrite: an input can feed several ops.
+    /// </summary>
+    protected internal abstract void Backward(Tensor<T> gradOutput);
+
+    /// <summary>The gradient accumulator of <paramref name="input"/> for this backward pass (zeros when first asked).</summary>
+    protected static Tensor<T> GradOf(Var<T> input)
+    {
+        if (input.GraphReleased)
+            throw new InvalidOperationException(
+                "Backward: trying to backpropagate through a part of the graph that an earlier Backward already released. Recompute the forward pass (or Detach the value if it should be a constant).");
+        if (input.Creator is null)
+            return input.Grad ??= Tensor<T>.ZerosLike(input.Value);
+        return input.PendingGrad ??= Tensor<T>.ZerosLike(input.Value);
+    }
+
+    /// <summary>True when the graph is being recorded and any input wants a gradient.</summary>
+    protected internal static bool Tracks(Var<T> a) => GradMode.IsEnabled && a.RequiresGrad;
+
+    /// <inheritdoc cref="Tracks(Var{T})"/>
+    protected internal static bool Tracks(Var<T> a, Var<T> b) => GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad);
+
+    /// <inheritdoc cref="Tracks(Var{T})"/>
+    protected internal static bool Tracks(ReadOnlySpan<Var<T>> inputs)
+    {
+        if (!GradMode.IsEnabled) return false;
+        foreach (var v in inputs) if (v.RequiresGrad) return true;
+        return false;
+    }
+}

@@ -1,0 +1,68 @@
+namespace SeqLearn.Kernels;
+
+/// <summary>
+/// General matrix multiply on row-major spans: <c>C = α·op(A)·op(B) + β·C</c>, where op(X) is X or Xᵀ.
+/// op(A) is (m, k), op(B) is (k, n), C is (m, n); <c>lda</c>, <c>ldb</c>, <c>ldc</c> are the row strides
+/// of A, B and C as stored. When β = 0, C is not read (NaNs in C do not propagate), as in BLAS.
+/// </summary>
+public static partial class Gemm
+{
+    /// <summary>
+    /// The fast path. Results are bit-identical whatever <paramref name="pool"/>'s thread count.
+    /// </summary>
+    public static void Compute<T>(bool transA, bool transB, int m, int n, int k,
+        T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb,
+        T beta, Span<T> c, int ldc, WorkerPool? pool = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        // Until the packed SIMD kernel lands this is the reference; the contract does not change.
+        Reference(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /// <summary>
+    /// The executable specification: three plain loops, accumulating each dot product in order over k.
+    /// </summary>
+    public static void Reference<T>(bool transA, bool transB, int m, int n, int k,
+        T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb,
+        T beta, Span<T> c, int ldc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                T sum = T.Zero;
+                for (int p = 0; p < k; p++)
+                {
+                    T aip = transA ? a[p * lda + i] : a[i * lda + p];
+                    T bpj = transB ? b[j * ldb + p] : b[p * ldb + j];
+                    sum += aip * bpj;
+                }
+                ref T cij = ref c[i * ldc + j];
+                cij = beta == T.Zero ? alpha * sum : alpha * sum + beta * cij;
+            }
+        }
+    }
+
+    /// <summary>Checks that the spans are large enough for the stated sizes and strides.</summary>
+    internal static void Validate(bool transA, bool transB, int m, int n, int k,
+        int aLength, int lda, int bLength, int ldb, int cLength, int ldc)
+    {
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentException($"Gemm: negative size m={m}, n={n}, k={k}.");
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        CheckMatrix("A", aRows, aCols, lda, aLength);
+        CheckMatrix("B", bRows, bCols, ldb, bLength);
+        CheckMatrix("C", m, n, ldc, cLength);
+    }
+
+    private static void CheckMatrix(string name, int rows, int cols, int ld, int length)
+    {
+        if (rows == 0 || cols == 0) return;
+        if (ld < cols) throw new ArgumentException($"Gemm: leading dimension of {name} ({ld}) is smaller than its {cols} columns.");
+        long needed = (long)(rows - 1) * ld + cols;
+        if (needed > length) throw new ArgumentException($"Gemm: {name} needs {needed} elements for ({rows}, {cols}) with stride {ld}, but has {length}.");
+    }
+}

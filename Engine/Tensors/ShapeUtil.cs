@@ -1,0 +1,63 @@
+namespace SeqLearn.Tensors;
+
+/// <summary>Shape arithmetic and the error messages that name the op and the shapes.</summary>
+public static class ShapeUtil
+{
+    /// <summary>Formats a shape as <c>(2, 3)</c>.</summary>
+    public static string Format(ReadOnlySpan<int> shape) => "(" + string.Join(", ", shape.ToArray()) + ")";
+
+    /// <summary>Number of elements of a shape; throws for negative sizes or overflow, naming <paramref name="op"/>.</summary>
+    public static int Product(ReadOnlySpan<int> shape, string op)
+    {
+        long n = 1;
+        foreach (int d in shape)
+        {
+            if (d < 0) throw new ArgumentException($"{op}: negative size in shape {Format(shape)}.");
+            n *= d;
+            if (n > Array.MaxLength) throw new ArgumentException($"{op}: shape {Format(shape)} has more than {Array.MaxLength} elements.");
+        }
+        return (int)n;
+    }
+
+    /// <summary>Maps a possibly negative axis into [0, rank).</summary>
+    public static int NormalizeAxis(int axis, int rank, string op)
+    {
+        int a = axis < 0 ? axis + rank : axis;
+        if ((uint)a >= (uint)rank) throw new ArgumentOutOfRangeException(nameof(axis), $"{op}: axis {axis} is out of range for rank {rank}.");
+        return a;
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the op and both shapes unless they are equal.</summary>
+    public static void RequireSame(ReadOnlySpan<int> a, ReadOnlySpan<int> b, string op)
+    {
+        if (!a.SequenceEqual(b))
+            throw new ArgumentException($"{op}: shapes {Format(a)} and {Format(b)} must be equal.");
+    }
+
+    internal static int[] ResolveReshape(int[] shape, int length, int[] from)
+    {
+        var r = (int[])shape.Clone();
+        int infer = -1;
+        long known = 1;
+        for (int i = 0; i < r.Length; i++)
+        {
+            if (r[i] == -1)
+            {
+                if (infer >= 0) throw new ArgumentException($"Reshape: more than one -1 in {Format(shape)}.");
+                infer = i;
+            }
+            else if (r[i] < 0) throw new ArgumentException($"Reshape: negative size in {Format(shape)}.");
+            else known *= r[i];
+        }
+        if (infer >= 0)
+        {
+            if (known == 0 || length % known != 0)
+                throw new ArgumentException($"Reshape: cannot reshape {Format(from)} into {Format(shape)}.");
+            r[infer] = (int)(length / known);
+            known *= r[infer];
+        }
+        if (known != length)
+            throw new ArgumentException($"Reshape: cannot reshape {Format(from)} ({length} elements) into {Format(shape)} ({known} elements).");
+        return r;
+    }
+}

@@ -1,0 +1,204 @@
+using System.Globalization;
+using System.Text;
+
+namespace SeqLearn.Tensors;
+
+/// <summary>
+/// A dense, contiguous, row-major n-dimensional array of <typeparamref name="T"/> (float or double).
+/// Shapes use the letters of docs/notation.md. A tensor is plain storage: it has no gradient and no graph
+/// (that is <see cref="SeqLearn.Autograd.Var{T}"/>'s job).
+/// </summary>
+/// <remarks>
+/// Element (i0, i1, ..., ik) lives at <c>offset + Σ i_j · stride_j</c> with row-major strides, so the last
+/// axis is contiguous. <see cref="Reshape"/> returns a view that shares storage.
+/// </remarks>
+public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly T[] _data;
+    private readonly int _offset;
+    private readonly int[] _shape;
+
+    private Tensor(T[] data, int offset, int[] shape)
+    {
+        _data = data;
+        _offset = offset;
+        _shape = shape;
+        Length = ShapeUtil.Product(shape, "Tensor");
+        if (offset < 0 || offset + Length > data.Length)
+            throw new ArgumentException($"Tensor: storage of {data.Length} elements cannot hold shape {ShapeUtil.Format(shape)} at offset {offset}.");
+    }
+
+    /// <summary>The sizes of the axes, outermost first.</summary>
+    public ReadOnlySpan<int> Shape => _shape;
+
+    /// <summary>A copy of the shape, for APIs that need an array.</summary>
+    public int[] ShapeArray() => (int[])_shape.Clone();
+
+    /// <summary>Number of axes.</summary>
+    public int Rank => _shape.Length;
+
+    /// <summary>Total number of elements (1 for a scalar of rank 0).</summary>
+    public int Length { get; }
+
+    /// <summary>The elements in row-major order.</summary>
+    public Span<T> Span => _data.AsSpan(_offset, Length);
+
+    /// <summary>Size of axis <paramref name="axis"/>; negative axes count from the end.</summary>
+    public int Dim(int axis) => _shape[ShapeUtil.NormalizeAxis(axis, Rank, "Dim")];
+
+    /// <summary>The element at the given multi-index.</summary>
+    public T this[params int[] index]
+    {
+        get => _data[_offset + FlatIndex(index)];
+        set => _data[_offset + FlatIndex(index)] = value;
+    }
+
+    /// <summary>The shape formatted as <c>(2, 3)</c>.</summary>
+    public string ShapeString => ShapeUtil.Format(_shape);
+
+    // ---- factories -------------------------------------------------------------------------------
+
+    /// <summary>A new tensor of zeros.</summary>
+    public static Tensor<T> Zeros(params int[] shape) => new(new T[ShapeUtil.Product(shape, "Zeros")], 0, (int[])shape.Clone());
+
+    /// <summary>A new tensor of ones.</summary>
+    public static Tensor<T> Ones(params int[] shape) => Full(T.One, shape);
+
+    /// <summary>A new tensor with every element equal to <paramref name="value"/>.</summary>
+    public static Tensor<T> Full(T value, params int[] shape)
+    {
+        var t = Zeros(shape);
+        t.Span.Fill(value);
+        return t;
+    }
+
+    /// <summary>A rank-0 tensor holding one value.</summary>
+    public static Tensor<T> Scalar(T value) => new([value], 0, []);
+
+    /// <summary>Wraps <paramref name="data"/> (not copied) with the given shape.</summary>
+    public static Tensor<T> FromArray(T[] data, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        int n = ShapeUtil.Product(shape, "FromArray");
+        if (n != data.Length)
+            throw new ArgumentException($"FromArray: {data.Length} elements do not fill shape {ShapeUtil.Format(shape)} ({n} elements).");
+        return new Tensor<T>(data, 0, (int[])shape.Clone());
+    }
+
+    /// <summary>A new tensor of independent draws from U(<paramref name="low"/>, <paramref name="high"/>).</summary>
+    public static Tensor<T> Uniform(int[] shape, T low, T high, SeededRng rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        var t = Zeros(shape);
+        var s = t.Span;
+        for (int i = 0; i < s.Length; i++)
+            s[i] = low + (high - low) * T.CreateTruncating(rng.NextDouble());
+        return t;
+    }
+
+    /// <summary>A new tensor of independent draws from N(<paramref name="mean"/>, <paramref name="std"/>²).</summary>
+    public static Tensor<T> Normal(int[] shape, T mean, T std, SeededRng rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        var t = Zeros(shape);
+        var s = t.Span;
+        for (int i = 0; i < s.Length; i++)
+            s[i] = mean + std * T.CreateTruncating(rng.NextNormal());
+        return t;
+    }
+
+    // ---- views and copies ------------------------------------------------------------------------
+
+    /// <summary>
+    /// A view with a new shape over the same storage (writes through). One axis may be -1 and is inferred.
+    /// </summary>
+    public Tensor<T> Reshape(params int[] shape)
+    {
+        var resolved = ShapeUtil.ResolveReshape(shape, Length, _shape);
+        return new Tensor<T>(_data, _offset, resolved);
+    }
+
+    /// <summary>A view of rows [<paramref name="start"/>, start + count) along axis 0 (shares storage).</summary>
+    public Tensor<T> Rows(int start, int count)
+    {
+        if (Rank == 0) throw new ArgumentException("Rows: a scalar has no rows.");
+        if (start < 0 || count < 0 || start + count > _shape[0])
+            throw new ArgumentOutOfRangeException(nameof(start), $"Rows: [{start}, {start + count}) is outside axis 0 of shape {ShapeString}.");
+        int rowLen = _shape[0] == 0 ? 0 : Length / _shape[0];
+        var shape = (int[])_shape.Clone();
+        shape[0] = count;
+        return new Tensor<T>(_data, _offset + start * rowLen, shape);
+    }
+
+    /// <summary>A new zero tensor with the same shape as <paramref name="like"/>.</summary>
+    public static Tensor<T> ZerosLike(Tensor<T> like) => new(new T[like.Length], 0, like._shape);
+
+    /// <summary>A deep copy with its own storage.</summary>
+    public Tensor<T> Clone()
+    {
+        var t = Zeros(_shape);
+        Span.CopyTo(t.Span);
+        return t;
+    }
+
+    /// <summary>True when both tensors have the same shape.</summary>
+    public bool SameShape(Tensor<T> other) => Shape.SequenceEqual(other.Shape);
+
+    /// <summary>A tensor of the same shape converted element by element to <typeparamref name="TOut"/>.</summary>
+    public Tensor<TOut> Cast<TOut>() where TOut : unmanaged, IBinaryFloatingPointIeee754<TOut>
+    {
+        var t = Tensor<TOut>.Zeros(_shape);
+        var src = Span;
+        var dst = t.Span;
+        for (int i = 0; i < src.Length; i++) dst[i] = TOut.CreateTruncating(src[i]);
+        return t;
+    }
+
+    /// <summary>The elements copied into a new array.</summary>
+    public T[] ToArray() => Span.ToArray();
+
+    private int FlatIndex(int[] index)
+    {
+        if (index.Length != Rank)
+            throw new ArgumentException($"Indexer: {index.Length} indices for a tensor of shape {ShapeString}.");
+        int flat = 0;
+        for (int d = 0; d < index.Length; d++)
+        {
+            if ((uint)index[d] >= (uint)_shape[d])
+                throw new IndexOutOfRangeException($"Indexer: index {index[d]} out of range for axis {d} of shape {ShapeString}.");
+            flat = flat * _shape[d] + index[d];
+        }
+        return flat;
+    }
+
+    /// <summary>
+    /// A readable dump for debugging: dtype and shape, then the values (at most 6 per axis, with "...").
+    /// </summary>
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        sb.Append("Tensor<").Append(typeof(T).Name).Append('>').Append(ShapeString).Append(' ');
+        if (Rank == 0) { sb.Append(Format(Span[0])); return sb.ToString(); }
+        AppendAxis(sb, 0, 0);
+        return sb.ToString();
+    }
+
+    private void AppendAxis(StringBuilder sb, int axis, int flatStart)
+    {
+        const int Edge = 3;
+        int n = _shape[axis];
+        int stride = 1;
+        for (int d = axis + 1; d < Rank; d++) stride *= _shape[d];
+        sb.Append('[');
+        for (int i = 0; i < n; i++)
+        {
+            if (n > 2 * Edge && i == Edge) { sb.Append("..., "); i = n - Edge; }
+            if (axis == Rank - 1) sb.Append(Format(Span[flatStart + i]));
+            else AppendAxis(sb, axis + 1, flatStart + i * stride);
+            if (i < n - 1) sb.Append(axis == Rank - 1 ? ", " : ",\n" + new string(' ', axis + 1 + 4 + typeof(T).Name.Length + ShapeString.Length));
+        }
+        sb.Append(']');
+    }
+
+    private static string Format(T v) => double.CreateTruncating(v).ToString("G5", CultureInfo.InvariantCulture);
+}
