@@ -151,6 +151,21 @@ public class AutogradSemanticsTests
     }
 
     [Fact]
+    public void NoGradScope_DisposedOnAnotherThread_ClearErrorAndModeUnchanged()
+    {
+        var scope = new NoGradScope();
+        Exception? error = null;
+        var t = new Thread(() => { error = Record.Exception(scope.Dispose); });
+        t.Start();
+        t.Join();
+        Assert.IsType<InvalidOperationException>(error);
+        Assert.Contains("different thread", error!.Message);
+        Assert.False(GradMode.IsEnabled);
+        scope.Dispose();
+        Assert.True(GradMode.IsEnabled);
+    }
+
+    [Fact]
     public void Detach_CutsTheGraph()
     {
         var x = Leaf([2.0, 3.0], 2);
