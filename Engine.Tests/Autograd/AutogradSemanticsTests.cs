@@ -127,6 +127,33 @@ public class AutogradSemanticsTests
     }
 
     [Fact]
+    public void TrainingSteps_KeepingEveryLoss_MemoryDoesNotGrow()
+    {
+        // Each step's graph holds ~30 KB of activations (x (32, 64), h (32, 64), …). Keeping every loss alive,
+        // as a user logging losses does, must not keep the graphs: 300 retained graphs would be ~9 MB.
+        var gen = new CaseGen(12);
+        var x = new Var<double>(gen.Normal(32, 16));
+        var w = new Var<double>(gen.Normal(64, 16), requiresGrad: true);
+        var losses = new List<Var<double>>();
+        void Steps(int count)
+        {
+            for (int s = 0; s < count; s++)
+            {
+                var h = Ops.Tanh(Ops.MatMul(x, w, transposeB: true));   // (32, 64)
+                var loss = Ops.Mean(h * h);
+                loss.Backward();
+                losses.Add(loss);
+            }
+        }
+        Steps(20);
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        Steps(300);
+        long after = GC.GetTotalMemory(forceFullCollection: true);
+        Assert.True(after - before < 1_000_000, $"memory grew by {after - before} bytes over 300 steps");
+        Assert.Equal(320, losses.Count);
+    }
+
+    [Fact]
     public void NoGradScope_RecordsNothing_AndNests()
     {
         var x = Leaf([1.0, 2.0], 2);
