@@ -1,0 +1,135 @@
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Generation;
+
+/// <summary>
+/// Turns logits into a next token. <see cref="Probabilities"/> is the whole policy as a pure function of the
+/// logits and the options (testable on hand-made distributions); <see cref="Sample"/> adds one uniform draw.
+/// The instance only holds scratch buffers of size V, so sampling allocates nothing per token.
+/// <code>
+/// z_i = l_i / τ
+/// p_i = exp(z_i − max z) / Σ_j exp(z_j − max z)
+/// top-k:  p_i ← 0 where l_i &lt; (k-th largest l);  renormalise
+/// top-p:  sort p descending (ties by lower id); keep the shortest prefix with Σ p ≥ p_top;  renormalise
+/// token = min { i : Σ_{j ≤ i} p_j &gt; u },  u ~ U[0, 1)
+/// </code>
+/// See docs/generation.md.
+/// </summary>
+public sealed class Sampler
+{
+    private const double CumulativeTolerance = 1e-12;
+    private readonly double[] _p;
+    private readonly (double NegP, int Id)[] _order;
+
+    /// <summary>Creates scratch space for a vocabulary of <paramref name="vocabularySize"/> tokens.</summary>
+    public Sampler(int vocabularySize)
+    {
+        if (vocabularySize <= 0) throw new ArgumentOutOfRangeException(nameof(vocabularySize), $"Sampler: V must be positive, got {vocabularySize}.");
+        _p = new double[vocabularySize];
+        _order = new (double, int)[vocabularySize];
+    }
+
+    /// <summary>V.</summary>
+    public int VocabularySize => _p.Length;
+
+    /// <summary>The index of the largest logit (the lowest index among ties). Throws on NaN.</summary>
+    public static int Greedy(ReadOnlySpan<float> logits)
+    {
+        if (logits.IsEmpty) throw new ArgumentException("Sampler.Greedy: no logits.");
+        int best = 0;
+        for (int i = 0; i < logits.Length; i++)
+        {
+            if (float.IsNaN(logits[i])) throw new ArgumentException($"Sampler.Greedy: logit {i} is NaN.");
+            if (logits[i] > logits[best]) best = i;
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// The distribution the next token is drawn from (length V, sums to 1), after temperature, top-k and top-p.
+    /// With τ = 0 it is one-hot on <see cref="Greedy"/>. The span is valid until the next call.
+    /// </summary>
+    public ReadOnlySpan<double> Probabilities(ReadOnlySpan<float> logits, SamplingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (logits.Length != _p.Length)
+            throw new ArgumentException($"Sampler: {logits.Length} logits for a sampler of V = {_p.Length}.");
+        var p = _p.AsSpan();
+        if (options.Temperature == 0)
+        {
+            p.Clear();
+            p[Greedy(logits)] = 1;
+            return p;
+        }
+
+        double tau = options.Temperature;
+        double zMax = double.NegativeInfinity;
+        for (int i = 0; i < p.Length; i++)
+        {
+            if (float.IsNaN(logits[i])) throw new ArgumentException($"Sampler: logit {i} is NaN.");
+            zMax = Math.Max(zMax, logits[i] / tau);
+        }
+        if (double.IsNegativeInfinity(zMax)) throw new ArgumentException("Sampler: every logit is −∞; there is nothing to sample.");
+        for (int i = 0; i < p.Length; i++) p[i] = Math.Exp(logits[i] / tau - zMax);    // p_i ∝ exp(z_i − max z)
+
+        bool filterK = options.TopK > 0 && options.TopK < p.Length;
+        if (filterK || options.TopP < 1)
+        {
+            var order = _order.AsSpan();
+            for (int i = 0; i < p.Length; i++) order[i] = (-p[i], i);
+            order.Sort();                                     // p descending, ties by lower id
+            if (filterK)
+            {
+                float kth = logits[order[options.TopK - 1].Id];
+                for (int i = 0; i < p.Length; i++) if (logits[i] < kth) p[i] = 0;
+            }
+            if (options.TopP < 1)
+            {
+                double total = Sum(p), cumulative = 0;
+                int keep = 0;
+                while (keep < order.Length && p[order[keep].Id] > 0)
+                {
+                    cumulative += p[order[keep].Id] / total;
+                    keep++;
+                    if (cumulative >= options.TopP - CumulativeTolerance) break;
+                }
+                for (int r = keep; r < order.Length; r++) p[order[r].Id] = 0;
+            }
+        }
+        double z = Sum(p);
+        for (int i = 0; i < p.Length; i++) p[i] /= z;
+        return p;
+    }
+
+    /// <summary>Draws the next token from <see cref="Probabilities"/> with one uniform from <paramref name="rng"/>.</summary>
+    public int Sample(ReadOnlySpan<float> logits, SamplingOptions options, SeededRng rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Temperature == 0) return Greedy(logits);
+        return Draw(Probabilities(logits, options), rng.NextDouble());
+    }
+
+    /// <summary>Inverse-CDF draw: the first i with p_0 + … + p_i &gt; u (skipping zero-probability tokens).</summary>
+    public static int Draw(ReadOnlySpan<double> p, double u)
+    {
+        double cumulative = 0;
+        int last = -1;
+        for (int i = 0; i < p.Length; i++)
+        {
+            if (p[i] <= 0) continue;
+            cumulative += p[i];
+            last = i;
+            if (u < cumulative) return i;
+        }
+        return last >= 0 ? last : throw new ArgumentException("Sampler.Draw: the distribution has no positive entry.");
+    }
+
+    private static double Sum(ReadOnlySpan<double> p)
+    {
+        double s = 0;
+        foreach (double x in p) s += x;
+        return s;
+    }
+}
