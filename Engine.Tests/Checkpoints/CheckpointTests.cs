@@ -37,6 +37,7 @@ public class CheckpointTests
         Step = step,
         ModelConfig = new JsonObject { ["kind"] = "lstm", ["hidden"] = 3, ["layers"] = new JsonArray(1, 2) },
         Vocabulary = new JsonArray("a", "b", "\n"),
+        TrainerState = new JsonObject { ["epoch"] = 2, ["plateau_best"] = 1.25 },
         RngStates = new Dictionary<string, RngState> { ["data"] = data.GetState() },
     };
 
@@ -81,6 +82,7 @@ public class CheckpointTests
         Assert.NotNull(loaded.RngStates["data"].SpareNormal);
         Assert.Equal(saved.ModelConfig!.ToJsonString(), loaded.ModelConfig!.ToJsonString());
         Assert.Equal(saved.Vocabulary!.ToJsonString(), loaded.Vocabulary!.ToJsonString());
+        Assert.Equal(saved.TrainerState!.ToJsonString(), loaded.TrainerState!.ToJsonString());
         Assert.Equal(["step-3"], Directory.GetFileSystemEntries(tmp.Path).Select(Path.GetFileName));
     }
 

@@ -10,7 +10,8 @@ namespace SeqLearn.Checkpoints;
 /// <item><c>weights.safetensors</c>: every parameter under its name, and the optimizer buffers as
 /// <c>optim.{param}.{slot}</c> (slots <c>momentum_buffer</c>, <c>exp_avg</c>, <c>exp_avg_sq</c>);</item>
 /// <item><c>checkpoint.json</c>: format and version, dtype, step, parameter order, the optimizer's kind,
-/// learning rate and per-parameter step counts, RNG states, the caller's model config and vocabulary, and the
+/// learning rate and per-parameter step counts, RNG states, the caller's model config, vocabulary and trainer
+/// state, and the
 /// size and SHA-256 of the weights file.</item>
 /// </list>
 /// The directory is written atomically (<see cref="AtomicFile.WriteDirectory"/>). Loading validates both files and
@@ -112,6 +113,7 @@ public static class Checkpoint
             Step = manifest.Step,
             ModelConfig = manifest.ModelConfig,
             Vocabulary = manifest.Vocabulary,
+            TrainerState = manifest.TrainerState,
             RngStates = manifest.RngStates,
         };
     }

@@ -30,6 +30,12 @@ public sealed class CheckpointData<T> where T : unmanaged, IBinaryFloatingPointI
     /// <summary>The vocabulary (or tokenizer) description, as the caller defines it, or null.</summary>
     public JsonNode? Vocabulary { get; init; }
 
+    /// <summary>
+    /// Other resumable training state, as the caller defines it (epoch, window index, learning-rate schedule
+    /// counters such as ReduceLROnPlateau's best / bad epochs / cooldown), or null.
+    /// </summary>
+    public JsonObject? TrainerState { get; init; }
+
     /// <summary>Named RNG states (e.g. "dropout", "shuffle") to restore with <see cref="SeededRng.SetState"/>.</summary>
     public IReadOnlyDictionary<string, RngState> RngStates { get; init; } = new Dictionary<string, RngState>();
 

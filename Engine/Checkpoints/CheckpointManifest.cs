@@ -14,13 +14,14 @@ namespace SeqLearn.Checkpoints;
 ///   "parameters": ["embedding.weight", …],
 ///   "optimizer": { "kind": "Adam", "learning_rate": 0.001, "steps": [1200, …] },      (optional)
 ///   "rng": { "dropout": { "s0": "…", "s1": "…", "s2": "…", "s3": "…", "spare_normal": null } },
-///   "model_config": { … },  "vocabulary": …                                          (optional, caller's JSON) }
+///   "model_config": { … },  "vocabulary": …,  "trainer_state": { … }                 (optional, caller's JSON) }
 /// </code>
 /// RNG words are decimal strings (JSON numbers lose precision above 2^53 in many readers).
 /// </summary>
 internal sealed record CheckpointManifest(
     SafeTensorDType DType, long Step, long WeightsBytes, string WeightsSha256, string[] ParameterNames,
-    CheckpointManifest.OptimizerInfo? Optimizer, Dictionary<string, RngState> RngStates, JsonObject? ModelConfig, JsonNode? Vocabulary)
+    CheckpointManifest.OptimizerInfo? Optimizer, Dictionary<string, RngState> RngStates, JsonObject? ModelConfig, JsonNode? Vocabulary,
+    JsonObject? TrainerState)
 {
     public const string FormatName = "seqlearn.checkpoint";
 
@@ -69,6 +70,7 @@ internal sealed record CheckpointManifest(
             w.WriteEndObject();
             if (data.ModelConfig is not null) { w.WritePropertyName("model_config"); data.ModelConfig.WriteTo(w); }
             if (data.Vocabulary is not null) { w.WritePropertyName("vocabulary"); data.Vocabulary.WriteTo(w); }
+            if (data.TrainerState is not null) { w.WritePropertyName("trainer_state"); data.TrainerState.WriteTo(w); }
             w.WriteEndObject();
         }
         buffer.WriteByte((byte)'\n');
@@ -144,8 +146,9 @@ internal sealed record CheckpointManifest(
 
         JsonObject? config = root["model_config"] is null ? null : (JsonObject)Obj(root, "model_config", file).DeepClone();
         JsonNode? vocabulary = root["vocabulary"]?.DeepClone();
+        JsonObject? trainer = root["trainer_state"] is null ? null : (JsonObject)Obj(root, "trainer_state", file).DeepClone();
         if (step < 0 || bytes < 0) throw Bad(file, "'step' and 'weights.bytes' must be non-negative.");
-        return new CheckpointManifest(dtype, step, bytes, sha, names, optimizer, rng, config, vocabulary);
+        return new CheckpointManifest(dtype, step, bytes, sha, names, optimizer, rng, config, vocabulary, trainer);
     }
 
     private static CheckpointFormatException Bad(string file, string problem) => new(file, null, problem);
