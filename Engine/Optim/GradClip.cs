@@ -50,8 +50,8 @@ public static class GradClip
         double c = maxNorm / (norm + NormEpsilon);
         if (c >= 1) return new ClipResult(norm, 1.0, Clipped: false, NonFiniteParameter: null);
         T scale = T.CreateTruncating(c);
-        foreach (var p in parameters)
-            if (p.Grad is { } g) TensorPrimitives.Multiply(g.Span, scale, g.Span);
+        for (int p = 0; p < parameters.Count; p++)
+            if (parameters[p].Grad is { } g) TensorPrimitives.Multiply(g.Span, scale, g.Span);
         return new ClipResult(norm, c, Clipped: true, NonFiniteParameter: null);
     }
 
@@ -65,9 +65,9 @@ public static class GradClip
         ArgumentNullException.ThrowIfNull(parameters);
         if (!(clipValue >= 0)) throw new ArgumentOutOfRangeException(nameof(clipValue), $"ClipGradValue: clipValue must be ≥ 0, got {clipValue}.");
         T hi = T.CreateTruncating(clipValue), lo = -hi;
-        foreach (var p in parameters)
+        for (int p = 0; p < parameters.Count; p++)
         {
-            if (p.Grad is not { } g) continue;
+            if (parameters[p].Grad is not { } g) continue;
             var s = g.Span;
             for (int i = 0; i < s.Length; i++)
                 if (s[i] > hi) s[i] = hi;
@@ -82,9 +82,9 @@ public static class GradClip
         ArgumentNullException.ThrowIfNull(parameters);
         bool inf = double.IsPositiveInfinity(normType);
         double acc = 0;
-        foreach (var p in parameters)
+        for (int p = 0; p < parameters.Count; p++)
         {
-            if (p.Grad is not { } g) continue;
+            if (parameters[p].Grad is not { } g) continue;
             var s = g.Span;
             for (int i = 0; i < s.Length; i++)
             {

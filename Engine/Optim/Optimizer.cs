@@ -52,7 +52,7 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// <summary>Sets every parameter's gradient to zero (buffers are kept, as PyTorch 1.13's default).</summary>
     public void ZeroGrad()
     {
-        foreach (var p in Parameters) p.ZeroGrad();
+        for (int p = 0; p < Parameters.Count; p++) Parameters[p].ZeroGrad();
     }
 
     /// <summary>A deep copy of the optimizer's state (moment buffers, step counts, learning rate).</summary>
