@@ -136,6 +136,31 @@ public class CheckpointTests
         Assert.Contains(Checkpoint.ManifestFileName, e.Message);
     }
 
+    [Theory]
+    [InlineData("\"step\": 3,", "\"step\": 3, \"step\": 4,", null)]
+    [InlineData("\"step\": 3,", "\"step\": \"3\",", "'step' must be an integer")]
+    [InlineData("\"step\": 3,", "\"step\": 3", "line ")]
+    public void Load_MalformedManifest_IsACheckpointFormatException(string find, string replace, string? expected)
+    {
+        using var tmp = new TempDir("manifest");
+        string dir = tmp.Combine("c");
+        SaveSample(dir);
+        string manifest = Path.Combine(dir, Checkpoint.ManifestFileName);
+        string text = File.ReadAllText(manifest);
+        Assert.Contains(find, text);
+        File.WriteAllText(manifest, text.Replace(find, replace));
+        var e = Assert.Throws<CheckpointFormatException>(() => Checkpoint.Load<float>(dir));
+        Assert.Contains(Checkpoint.ManifestFileName, e.Message);
+        if (expected is not null) Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void Load_MissingDirectory_IsDirectoryNotFound()
+    {
+        using var tmp = new TempDir("nodir");
+        Assert.Throws<DirectoryNotFoundException>(() => Checkpoint.Load<float>(tmp.Combine("absent")));
+    }
+
     [Fact]
     public void Load_AsOtherElementType_IsAClearError()
     {

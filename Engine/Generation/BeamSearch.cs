@@ -77,24 +77,24 @@ public static class BeamSearch
             candidates.Sort((x, y) => y.LogP != x.LogP ? y.LogP.CompareTo(x.LogP) : x.Beam != y.Beam ? x.Beam.CompareTo(y.Beam) : x.Token.CompareTo(y.Token));
 
             var next = new List<Beam<TState>>(width);
-            for (int c = 0; c < candidates.Count && c < 2 * width && next.Count < width; c++)
+            int kept = 0;   // non-EOS candidates taken this step (alive, or cut at the maximum length)
+            for (int c = 0; c < candidates.Count && c < 2 * width && kept < width; c++)
             {
                 var (logP, b, token) = candidates[c];
                 int[] tokens = [.. alive[b].Tokens, token];
                 if (token == options.EosId)
                 {
                     results.Add(new BeamHypothesis(tokens, logP, options.Score(logP, length), Finished: true));
+                    continue;
                 }
-                else if (length == options.MaxLength)
+                kept++;
+                if (length == options.MaxLength)
                 {
                     results.Add(new BeamHypothesis(tokens, logP, options.Score(logP, length), Finished: false));
-                    next.Add(alive[b]);   // counts towards the width; never expanded
+                    continue;
                 }
-                else
-                {
-                    var s = model.Step(token, alive[b].State, logits);
-                    next.Add(new Beam<TState>(tokens, logP, s, LogSoftmax(logits)));
-                }
+                var s = model.Step(token, alive[b].State, logits);
+                next.Add(new Beam<TState>(tokens, logP, s, LogSoftmax(logits)));
             }
             alive = length == options.MaxLength ? [] : next;
 
