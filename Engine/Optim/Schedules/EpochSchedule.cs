@@ -17,8 +17,11 @@ public abstract class EpochSchedule<T> where T : unmanaged, IBinaryFloatingPoint
         BaseLearningRate = optimizer.LearningRate;
     }
 
-    /// <summary>η₀, the learning rate at epoch 0.</summary>
-    public double BaseLearningRate { get; }
+    /// <summary>
+    /// η₀, the learning rate at epoch 0 (the optimizer's rate at construction). To resume, set it and
+    /// <see cref="Epoch"/> in an initializer: <c>new StepLR&lt;float&gt;(opt, 10) { BaseLearningRate = 0.1, Epoch = 30 }</c>.
+    /// </summary>
+    public double BaseLearningRate { get; init; }
 
     /// <summary>e, the number of <see cref="Step"/> calls so far (settable to resume from a checkpoint).</summary>
     public int Epoch { get; set; }
