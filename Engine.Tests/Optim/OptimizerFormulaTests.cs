@@ -108,6 +108,14 @@ public class OptimizerFormulaTests
     }
 
     [Fact]
+    public void Constructor_SameVarTwice_IsRejected()
+    {
+        var (ps, _, _) = Setup(2);
+        var e = Assert.Throws<ArgumentException>(() => new Adam<double>([ps[0], ps[1], ps[0]]));
+        Assert.Contains("parameter 2 (w0) is the same Var as parameter 0", e.Message);
+    }
+
+    [Fact]
     public void ZeroGrad_ClearsEveryGradient()
     {
         var (ps, _, grads) = Setup(5);

@@ -22,8 +22,13 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (parameters.Count == 0) throw new ArgumentException($"{GetType().Name}: the parameter list is empty.", nameof(parameters));
+        var seen = new Dictionary<Var<T>, int>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < parameters.Count; i++)
+        {
             if (parameters[i] is null) throw new ArgumentException($"{GetType().Name}: parameter {i} is null.", nameof(parameters));
+            if (!seen.TryAdd(parameters[i], i))
+                throw new ArgumentException($"{GetType().Name}: parameter {i} ({parameters[i].Name ?? "unnamed"}) is the same Var as parameter {seen[parameters[i]]}; it would be updated twice per step.", nameof(parameters));
+        }
         Parameters = parameters.ToArray();
         LearningRate = learningRate;
     }
