@@ -67,6 +67,44 @@ public class SamplerTests
         Assert.Equal([0.5, 0.5, 0.0, 0.0], p);
     }
 
+    /// <summary>The filters by the definition: full sort by (p descending, id ascending), then prefixes.</summary>
+    private static double[] ReferenceFilter(float[] logits, double tau, int k, double topP)
+    {
+        var p = Softmax(logits, tau);
+        if (k > 0 && k < p.Length)
+        {
+            float kth = logits.OrderByDescending(l => l).ElementAt(k - 1);
+            for (int i = 0; i < p.Length; i++) if (logits[i] < kth) p[i] = 0;
+        }
+        double total = p.Sum();
+        if (topP < 1)
+        {
+            var order = Enumerable.Range(0, p.Length).Where(i => p[i] > 0).OrderByDescending(i => p[i]).ThenBy(i => i).ToArray();
+            double cumulative = 0;
+            int keep = 0;
+            while (keep < order.Length && cumulative < topP - 1e-12) cumulative += p[order[keep++]] / total;
+            foreach (int i in order.Skip(keep)) p[i] = 0;
+        }
+        total = p.Sum();
+        return p.Select(x => x / total).ToArray();
+    }
+
+    [Fact]
+    public void Filters_MatchTheFullSortDefinition_OnRandomLogitsWithTies()
+    {
+        var rng = new SeededRng(77);
+        for (int trial = 0; trial < 300; trial++)
+        {
+            int v = 1 + rng.NextInt(60);
+            // Rounded logits: many exact ties, which is where orderings differ.
+            var logits = Enumerable.Range(0, v).Select(_ => (float)Math.Round(rng.NextNormal() * 2, 0)).ToArray();
+            var options = new SamplingOptions(0.5 + rng.NextDouble(), rng.NextInt(v + 2), rng.NextInt(4) == 0 ? 1.0 : 0.05 + 0.95 * rng.NextDouble());
+            var expected = ReferenceFilter(logits, options.Temperature, options.TopK, options.TopP);
+            var actual = new Sampler(v).Probabilities(logits, options).ToArray();
+            TensorAssert.AllClose<double>(expected, actual, 1e-9, 1e-12, $"trial {trial} (V {v}, {options})");
+        }
+    }
+
     [Fact]
     public void TopKThenTopP_ComposeInThatOrder()
     {

@@ -95,6 +95,33 @@ public class GradClipTests
         Assert.Equal(0.0, GradClip.ClipGradNorm([frozen], 1.0).TotalNorm);
     }
 
+    [Theory]
+    [InlineData(2.0)]
+    [InlineData(1.0)]
+    [InlineData(3.0)]
+    [InlineData(double.PositiveInfinity)]
+    public void GlobalNorm_MatchesDoubleReference_AcrossChunkSizes(double normType)
+    {
+        var rng = new SeededRng(8);
+        foreach (int n in new[] { 0, 1, 7, 4095, 4096, 4097, 10_000 })
+        {
+            var a = Param("a", Enumerable.Range(0, n).Select(_ => (float)rng.NextNormal()).ToArray());
+            var b = Param("b", [0.5f, -3f]);
+            var all = a.Grad!.ToArray().Concat(b.Grad!.ToArray()).Select(x => Math.Abs((double)x)).ToArray();
+            double expected = double.IsPositiveInfinity(normType) ? all.Max() : Math.Pow(all.Sum(x => Math.Pow(x, normType)), 1 / normType);
+            Assert.Equal(expected, GradClip.GlobalNorm([a, b], normType), 1e-5 * expected);
+        }
+    }
+
+    [Fact]
+    public void GlobalNorm_HugeButFiniteGradients_DoNotOverflow()
+    {
+        // 1e30² overflows float but not double: the norm must be finite and exact.
+        var a = Param("a", [1e30f, 1e30f]);
+        Assert.Equal(Math.Sqrt(2) * 1e30f, GradClip.GlobalNorm([a]), 1e18);
+        Assert.True(GradClip.ClipGradNorm([a], 1.0).Clipped);
+    }
+
     [Fact]
     public void ClipGradValue_ClampsEachElement()
     {

@@ -20,6 +20,7 @@ public sealed class Sampler
     private const double CumulativeTolerance = 1e-12;
     private readonly double[] _p;
     private readonly (double NegP, int Id)[] _order;
+    private readonly int[] _visited;
 
     /// <summary>Creates scratch space for a vocabulary of <paramref name="vocabularySize"/> tokens.</summary>
     public Sampler(int vocabularySize)
@@ -27,6 +28,7 @@ public sealed class Sampler
         if (vocabularySize <= 0) throw new ArgumentOutOfRangeException(nameof(vocabularySize), $"Sampler: V must be positive, got {vocabularySize}.");
         _p = new double[vocabularySize];
         _order = new (double, int)[vocabularySize];
+        _visited = new int[vocabularySize];
     }
 
     /// <summary>V.</summary>
@@ -74,29 +76,7 @@ public sealed class Sampler
         for (int i = 0; i < p.Length; i++) p[i] = Math.Exp(logits[i] / tau - zMax);    // p_i ∝ exp(z_i − max z)
 
         bool filterK = options.TopK > 0 && options.TopK < p.Length;
-        if (filterK || options.TopP < 1)
-        {
-            var order = _order.AsSpan();
-            for (int i = 0; i < p.Length; i++) order[i] = (-p[i], i);
-            order.Sort();                                     // p descending, ties by lower id
-            if (filterK)
-            {
-                float kth = logits[order[options.TopK - 1].Id];
-                for (int i = 0; i < p.Length; i++) if (logits[i] < kth) p[i] = 0;
-            }
-            if (options.TopP < 1)
-            {
-                double total = Sum(p), cumulative = 0;
-                int keep = 0;
-                while (keep < order.Length && p[order[keep].Id] > 0)
-                {
-                    cumulative += p[order[keep].Id] / total;
-                    keep++;
-                    if (cumulative >= options.TopP - CumulativeTolerance) break;
-                }
-                for (int r = keep; r < order.Length; r++) p[order[r].Id] = 0;
-            }
-        }
+        if (filterK || options.TopP < 1) Filter(logits, p, options, filterK);
         double z = Sum(p);
         for (int i = 0; i < p.Length; i++) p[i] /= z;
         return p;
@@ -124,6 +104,75 @@ public sealed class Sampler
             if (u < cumulative) return i;
         }
         return last >= 0 ? last : throw new ArgumentException("Sampler.Draw: the distribution has no positive entry.");
+    }
+
+    /// <summary>
+    /// Zeroes the tokens removed by top-k and top-p. Tokens are visited in the order p descending (ties by lower
+    /// id) by popping a heap, so only as many as the filters need are ordered: O(V + m log V) for m visited
+    /// tokens instead of a full sort.
+    /// </summary>
+    private void Filter(ReadOnlySpan<float> logits, Span<double> p, SamplingOptions options, bool filterK)
+    {
+        var heap = _order.AsSpan();
+        for (int i = 0; i < p.Length; i++) heap[i] = (-p[i], i);
+        int size = heap.Length;
+        for (int i = size / 2 - 1; i >= 0; i--) SiftDown(heap[..size], i);
+        var visited = _visited.AsSpan();
+        int popped = 0;
+        if (filterK)
+        {
+            while (popped < options.TopK) Pop(heap, ref size, visited, ref popped);
+            float kth = logits[visited[options.TopK - 1]];
+            while (size > 0 && logits[heap[0].Id] >= kth) Pop(heap, ref size, visited, ref popped);     // ties with the k-th logit stay
+            for (int i = 0; i < p.Length; i++) if (logits[i] < kth) p[i] = 0;
+        }
+        if (options.TopP < 1)
+        {
+            double total = Sum(p), cumulative = 0;
+            int keep = 0;
+            while (true)
+            {
+                if (keep == popped && (filterK || size == 0)) break;   // with top-k every survivor is already visited
+                if (keep == popped) Pop(heap, ref size, visited, ref popped);
+                int id = visited[keep];
+                if (p[id] <= 0) break;
+                cumulative += p[id] / total;
+                keep++;
+                if (cumulative >= options.TopP - CumulativeTolerance) break;
+            }
+            for (int r = keep; r < popped; r++) p[visited[r]] = 0;
+            for (int r = 0; r < size; r++) p[heap[r].Id] = 0;
+        }
+    }
+
+    /// <summary>Moves the heap's top (the most probable remaining token) to the end of the visited list.</summary>
+    private static void Pop(Span<(double NegP, int Id)> heap, ref int size, Span<int> visited, ref int popped)
+    {
+        visited[popped++] = heap[0].Id;
+        heap[0] = heap[--size];
+        SiftDown(heap[..size], 0);
+    }
+
+    /// <summary>Restores the heap property below <paramref name="i"/> (a min-heap in <see cref="ByProbabilityDescending"/> order).</summary>
+    private static void SiftDown(Span<(double NegP, int Id)> heap, int i)
+    {
+        var order = default(ByProbabilityDescending);
+        while (true)
+        {
+            int smallest = i, left = 2 * i + 1, right = left + 1;
+            if (left < heap.Length && order.Compare(heap[left], heap[smallest]) < 0) smallest = left;
+            if (right < heap.Length && order.Compare(heap[right], heap[smallest]) < 0) smallest = right;
+            if (smallest == i) return;
+            (heap[i], heap[smallest]) = (heap[smallest], heap[i]);
+            i = smallest;
+        }
+    }
+
+    /// <summary>Orders (−p, id) pairs: p descending, then id ascending (a struct so the sort inlines it).</summary>
+    private readonly struct ByProbabilityDescending : IComparer<(double NegP, int Id)>
+    {
+        public int Compare((double NegP, int Id) x, (double NegP, int Id) y) =>
+            x.NegP < y.NegP ? -1 : x.NegP > y.NegP ? 1 : x.Id.CompareTo(y.Id);
     }
 
     private static double Sum(ReadOnlySpan<double> p)

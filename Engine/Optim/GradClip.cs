@@ -75,7 +75,12 @@ public static class GradClip
         }
     }
 
-    /// <summary>The global p-norm (or max norm) of all non-null gradients, accumulated in double; 0 when there are none.</summary>
+    /// <summary>
+    /// The global p-norm (or max norm) of all non-null gradients; 0 when there are none. Sums run as SIMD
+    /// reductions over chunks of <see cref="Chunk"/> elements, accumulated across chunks in double; a chunk whose
+    /// partial sum overflows T is redone element by element in double, so only a truly infinite norm is reported
+    /// as such. Any NaN gives NaN.
+    /// </summary>
     public static double GlobalNorm<T>(IReadOnlyList<Var<T>> parameters, double normType = 2)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -85,16 +90,38 @@ public static class GradClip
         for (int p = 0; p < parameters.Count; p++)
         {
             if (parameters[p].Grad is not { } g) continue;
-            var s = g.Span;
-            for (int i = 0; i < s.Length; i++)
+            ReadOnlySpan<T> s = g.Span;
+            for (int start = 0; start < s.Length; start += Chunk)
             {
-                double a = Math.Abs(double.CreateTruncating(s[i]));
-                if (double.IsNaN(a)) return double.NaN;
-                acc = inf ? Math.Max(acc, a) : acc + (normType == 2 ? a * a : normType == 1 ? a : Math.Pow(a, normType));
+                var chunk = s.Slice(start, Math.Min(Chunk, s.Length - start));
+                double part = inf ? double.CreateTruncating(T.Abs(TensorPrimitives.MaxMagnitude(chunk)))
+                    : normType == 2 ? double.CreateTruncating(TensorPrimitives.SumOfSquares(chunk))
+                    : normType == 1 ? double.CreateTruncating(TensorPrimitives.SumOfMagnitudes(chunk))
+                    : double.PositiveInfinity;                  // other p: always the scalar path below
+                if (!double.IsFinite(part)) part = ScalarPart(chunk, normType);
+                if (double.IsNaN(part)) return double.NaN;
+                acc = inf ? Math.Max(acc, part) : acc + part;
             }
         }
         if (inf || normType == 1) return acc;
         return normType == 2 ? Math.Sqrt(acc) : Math.Pow(acc, 1 / normType);
+    }
+
+    /// <summary>Elements per SIMD reduction in <see cref="GlobalNorm"/>.</summary>
+    private const int Chunk = 4096;
+
+    /// <summary>max |g_i| or Σ |g_i|^p over <paramref name="chunk"/>, in double, one element at a time.</summary>
+    private static double ScalarPart<T>(ReadOnlySpan<T> chunk, double normType) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        bool inf = double.IsPositiveInfinity(normType);
+        double part = 0;
+        foreach (T x in chunk)
+        {
+            double a = Math.Abs(double.CreateTruncating(x));
+            if (double.IsNaN(a)) return double.NaN;
+            part = inf ? Math.Max(part, a) : part + (normType == 2 ? a * a : normType == 1 ? a : Math.Pow(a, normType));
+        }
+        return part;
     }
 
     private static string FirstNonFinite<T>(IReadOnlyList<Var<T>> parameters) where T : unmanaged, IBinaryFloatingPointIeee754<T>
