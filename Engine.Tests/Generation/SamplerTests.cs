@@ -171,7 +171,9 @@ public class SamplerTests
     public void BadInput_IsAClearError()
     {
         var s = new Sampler(3);
-        Assert.Contains("NaN", Assert.ThrowsAny<ArgumentException>(() => s.Probabilities([0f, float.NaN, 1f], new())).Message);
+        Assert.Contains("logit 1 is NaN", Assert.ThrowsAny<ArgumentException>(() => s.Probabilities([0f, float.NaN, 1f], new())).Message);
+        Assert.Contains("logit 2 is Infinity", Assert.ThrowsAny<ArgumentException>(() => s.Probabilities([0f, 1f, float.PositiveInfinity], new())).Message);
+        Assert.Equal([0.0, 1.0, 0.0], s.Probabilities([0f, 100f, 99f], new(Temperature: 1e-300)).ToArray());
         Assert.Contains("V = 3", Assert.Throws<ArgumentException>(() => s.Probabilities([0f, 1f], new())).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => s.Probabilities([0f, 1f, 2f], new(TopP: 0)));
         Assert.Throws<ArgumentOutOfRangeException>(() => s.Probabilities([0f, 1f, 2f], new(Temperature: -1)));

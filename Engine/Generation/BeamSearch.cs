@@ -119,7 +119,7 @@ public static class BeamSearch
         double max = double.NegativeInfinity;
         foreach (float l in logits)
         {
-            if (float.IsNaN(l)) throw new ArgumentException("BeamSearch: the model returned a NaN logit.");
+            if (float.IsNaN(l) || float.IsPositiveInfinity(l)) throw new ArgumentException($"BeamSearch: the model returned a {l} logit; logits must be finite (−∞ masks a token).");
             max = Math.Max(max, l);
         }
         if (double.IsNegativeInfinity(max)) throw new ArgumentException("BeamSearch: every logit is −∞.");

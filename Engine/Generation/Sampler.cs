@@ -8,7 +8,7 @@ namespace SeqLearn.Generation;
 /// The instance only holds scratch buffers of size V, so sampling allocates nothing per token.
 /// <code>
 /// z_i = l_i / τ
-/// p_i = exp(z_i − max z) / Σ_j exp(z_j − max z)
+/// p_i = exp(z_i − max z) / Σ_j exp(z_j − max z)          (computed as exp((l_i − max l) / τ))
 /// top-k:  p_i ← 0 where l_i &lt; (k-th largest l);  renormalise
 /// top-p:  sort p descending (ties by lower id); keep the shortest prefix with Σ p ≥ p_top;  renormalise
 /// token = min { i : Σ_{j ≤ i} p_j &gt; u },  u ~ U[0, 1)
@@ -66,14 +66,16 @@ public sealed class Sampler
         }
 
         double tau = options.Temperature;
-        double zMax = double.NegativeInfinity;
+        double lMax = double.NegativeInfinity;
         for (int i = 0; i < p.Length; i++)
         {
-            if (float.IsNaN(logits[i])) throw new ArgumentException($"Sampler: logit {i} is NaN.");
-            zMax = Math.Max(zMax, logits[i] / tau);
+            if (!float.IsFinite(logits[i]) && !float.IsNegativeInfinity(logits[i]))
+                throw new ArgumentException($"Sampler: logit {i} is {logits[i]}; logits must be finite (−∞ masks a token).");
+            lMax = Math.Max(lMax, logits[i]);
         }
-        if (double.IsNegativeInfinity(zMax)) throw new ArgumentException("Sampler: every logit is −∞; there is nothing to sample.");
-        for (int i = 0; i < p.Length; i++) p[i] = Math.Exp(logits[i] / tau - zMax);    // p_i ∝ exp(z_i − max z)
+        if (double.IsNegativeInfinity(lMax)) throw new ArgumentException("Sampler: every logit is −∞; there is nothing to sample.");
+        // p_i ∝ exp(z_i − max z) with z = l / τ, written as exp((l_i − max l) / τ): never ∞ − ∞, even for tiny τ.
+        for (int i = 0; i < p.Length; i++) p[i] = Math.Exp((logits[i] - lMax) / tau);
 
         bool filterK = options.TopK > 0 && options.TopK < p.Length;
         if (filterK || options.TopP < 1) Filter(logits, p, options, filterK);
@@ -87,6 +89,8 @@ public sealed class Sampler
     {
         ArgumentNullException.ThrowIfNull(rng);
         ArgumentNullException.ThrowIfNull(options);
+        if (logits.Length != _p.Length)
+            throw new ArgumentException($"Sampler: {logits.Length} logits for a sampler of V = {_p.Length}.");
         if (options.Temperature == 0) return Greedy(logits);
         return Draw(Probabilities(logits, options), rng.NextDouble());
     }
