@@ -1,0 +1,293 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SeqLearn.Autograd;
+using SeqLearn.Checkpoints;
+using SeqLearn.Optim;
+using SeqLearn.Tensors;
+using SeqLearn.Tests.Optim;
+using SeqLearn.Tests.Support;
+
+namespace SeqLearn.Tests.Checkpoints;
+
+public class CheckpointTests
+{
+    private static Var<float>[] Model(ulong seed)
+    {
+        var rng = new SeededRng(seed);
+        return
+        [
+            new Var<float>(Tensor<float>.Normal([4, 3], 0, 1, rng), true, "embedding.weight"),
+            new Var<float>(Tensor<float>.Normal([3], 0, 1, rng), true, "out.bias"),
+            new Var<float>(Tensor<float>.Normal([2], 0, 1, rng), true, "unused"),
+        ];
+    }
+
+    private static void Train(Adam<float> opt, SeededRng data, int steps)
+    {
+        for (int s = 0; s < steps; s++)
+            for (int p = 0; p < 2; p++)   // "unused" never gets a gradient: its state stays empty
+                opt.Parameters[p].Grad = Tensor<float>.Normal(opt.Parameters[p].Value.ShapeArray(), 0, 1, data);
+    }
+
+    private static CheckpointData<float> Snapshot(Var<float>[] model, Optimizer<float> opt, long step, SeededRng data) => new()
+    {
+        Parameters = CheckpointData<float>.Snapshot(model),
+        Optimizer = opt.ExportState(),
+        Step = step,
+        ModelConfig = new JsonObject { ["kind"] = "lstm", ["hidden"] = 3, ["layers"] = new JsonArray(1, 2) },
+        Vocabulary = new JsonArray("a", "b", "\n"),
+        TrainerState = new JsonObject { ["epoch"] = 2, ["plateau_best"] = 1.25 },
+        RngStates = new Dictionary<string, RngState> { ["data"] = data.GetState() },
+    };
+
+    private static CheckpointData<float> SaveSample(string dir)
+    {
+        var model = Model(1);
+        var opt = new Adam<float>(model, 0.01);
+        var data = new SeededRng(77);
+        for (int s = 0; s < 3; s++) { Train(opt, data, 1); opt.Step(); }
+        // 3 × (12 + 3) = 45 normal draws: an odd count, so the state holds a cached spare normal.
+        var snapshot = Snapshot(model, opt, 3, data);
+        Checkpoint.Save(dir, snapshot);
+        return snapshot;
+    }
+
+    [Fact]
+    public void SaveLoad_RoundTripsEverything()
+    {
+        using var tmp = new TempDir("ckpt");
+        string dir = tmp.Combine("step-3");
+        var saved = SaveSample(dir);
+        var loaded = Checkpoint.Load<float>(dir);
+        Assert.Equal(3, loaded.Step);
+        Assert.Equal(saved.Parameters.Select(p => p.Name), loaded.Parameters.Select(p => p.Name));
+        for (int i = 0; i < saved.Parameters.Count; i++)
+            TensorAssert.BitEqual<float>(saved.Parameters[i].Tensor.Span, loaded.Parameters[i].Tensor.Span, saved.Parameters[i].Name);
+        Assert.Equal(OptimizerKind.Adam, loaded.Optimizer!.Kind);
+        Assert.Equal(0.01, loaded.Optimizer.LearningRate);
+        for (int i = 0; i < 3; i++)
+        {
+            var (a, b) = (saved.Optimizer!.Parameters[i], loaded.Optimizer.Parameters[i]);
+            Assert.Equal(a.Step, b.Step);
+            Assert.Equal(a.ExpAvg is null, b.ExpAvg is null);
+            if (a.ExpAvg is not null)
+            {
+                TensorAssert.BitEqual<float>(a.ExpAvg.Span, b.ExpAvg!.Span);
+                TensorAssert.BitEqual<float>(a.ExpAvgSq!.Span, b.ExpAvgSq!.Span);
+                Assert.Equal(a.ExpAvg.ShapeArray(), b.ExpAvg.ShapeArray());
+            }
+        }
+        Assert.Equal(saved.RngStates["data"], loaded.RngStates["data"]);
+        Assert.NotNull(loaded.RngStates["data"].SpareNormal);
+        Assert.Equal(saved.ModelConfig!.ToJsonString(), loaded.ModelConfig!.ToJsonString());
+        Assert.Equal(saved.Vocabulary!.ToJsonString(), loaded.Vocabulary!.ToJsonString());
+        Assert.Equal(saved.TrainerState!.ToJsonString(), loaded.TrainerState!.ToJsonString());
+        Assert.Equal(["step-3"], Directory.GetFileSystemEntries(tmp.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Resume_FromCheckpoint_ContinuesBitIdentically()
+    {
+        using var tmp = new TempDir("resume");
+        var model = Model(1);
+        var opt = new Adam<float>(model, 0.01);
+        var data = new SeededRng(5);
+        for (int s = 0; s < 2; s++) { Train(opt, data, 1); opt.Step(); }
+        Checkpoint.Save(tmp.Combine("c"), Snapshot(model, opt, 2, data));
+        for (int s = 0; s < 3; s++) { Train(opt, data, 1); opt.Step(); }
+
+        var loaded = Checkpoint.Load<float>(tmp.Combine("c"));
+        var model2 = Model(999);
+        loaded.RestoreInto(model2);
+        var opt2 = new Adam<float>(model2, 0.5);
+        opt2.ImportState(loaded.Optimizer!);
+        var data2 = new SeededRng(0);
+        data2.SetState(loaded.RngStates["data"]);
+        for (int s = 0; s < 3; s++) { Train(opt2, data2, 1); opt2.Step(); }
+        for (int p = 0; p < model.Length; p++) TensorAssert.BitEqual<float>(model[p].Value.Span, model2[p].Value.Span, model[p].Name);
+    }
+
+    [Fact]
+    public void Save_OverExistingCheckpoint_ReplacesItAndLeavesNoTemporaries()
+    {
+        using var tmp = new TempDir("replace");
+        string dir = tmp.Combine("latest");
+        SaveSample(dir);
+        var model = Model(2);
+        Checkpoint.Save(dir, new CheckpointData<float> { Parameters = CheckpointData<float>.Snapshot(model), Step = 42 });
+        var loaded = Checkpoint.Load<float>(dir);
+        Assert.Equal(42, loaded.Step);
+        Assert.Null(loaded.Optimizer);
+        Assert.Equal(["latest"], Directory.GetFileSystemEntries(tmp.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Load_OtherFormatVersion_SaysWhichVersions()
+    {
+        using var tmp = new TempDir("version");
+        string dir = tmp.Combine("c");
+        SaveSample(dir);
+        string manifest = Path.Combine(dir, Checkpoint.ManifestFileName);
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"format_version\": 1", "\"format_version\": 7"));
+        var e = Assert.Throws<CheckpointFormatException>(() => Checkpoint.Load<float>(dir));
+        Assert.Contains("format version 7", e.Message);
+        Assert.Contains("reads version 1", e.Message);
+        Assert.Contains(Checkpoint.ManifestFileName, e.Message);
+    }
+
+    [Theory]
+    [InlineData("\"step\": 3,", "\"step\": 3, \"step\": 4,", null)]
+    [InlineData("\"step\": 3,", "\"step\": \"3\",", "'step' must be an integer")]
+    [InlineData("\"step\": 3,", "\"step\": 3", "line ")]
+    public void Load_MalformedManifest_IsACheckpointFormatException(string find, string replace, string? expected)
+    {
+        using var tmp = new TempDir("manifest");
+        string dir = tmp.Combine("c");
+        SaveSample(dir);
+        string manifest = Path.Combine(dir, Checkpoint.ManifestFileName);
+        string text = File.ReadAllText(manifest);
+        Assert.Contains(find, text);
+        File.WriteAllText(manifest, text.Replace(find, replace));
+        var e = Assert.Throws<CheckpointFormatException>(() => Checkpoint.Load<float>(dir));
+        Assert.Contains(Checkpoint.ManifestFileName, e.Message);
+        if (expected is not null) Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void Load_MissingDirectory_IsDirectoryNotFound()
+    {
+        using var tmp = new TempDir("nodir");
+        Assert.Throws<DirectoryNotFoundException>(() => Checkpoint.Load<float>(tmp.Combine("absent")));
+    }
+
+    [Fact]
+    public void Load_AsOtherElementType_IsAClearError()
+    {
+        using var tmp = new TempDir("dtype");
+        SaveSample(tmp.Combine("c"));
+        var e = Assert.Throws<CheckpointFormatException>(() => Checkpoint.Load<double>(tmp.Combine("c")));
+        Assert.Contains("F32", e.Message);
+        Assert.Contains("Double", e.Message);
+    }
+
+    [Fact]
+    public void Load_MissingWeightsFile_NamesIt()
+    {
+        using var tmp = new TempDir("missing");
+        SaveSample(tmp.Combine("c"));
+        File.Delete(Path.Combine(tmp.Combine("c"), Checkpoint.WeightsFileName));
+        var e = Assert.Throws<CheckpointFormatException>(() => Checkpoint.Load<float>(tmp.Combine("c")));
+        Assert.Contains(Checkpoint.WeightsFileName, e.Message);
+    }
+
+    [Fact]
+    public void Load_CorruptedFiles_OnlyEverThrowsCheckpointFormatException()
+    {
+        using var tmp = new TempDir("fuzz");
+        string dir = tmp.Combine("c");
+        SaveSample(dir);
+        string weightsPath = Path.Combine(dir, Checkpoint.WeightsFileName), manifestPath = Path.Combine(dir, Checkpoint.ManifestFileName);
+        byte[] weights = File.ReadAllBytes(weightsPath), manifest = File.ReadAllBytes(manifestPath);
+        var rng = new SeededRng(31337);
+        int detectedManifest = 0;
+        for (int trial = 0; trial < 400; trial++)
+        {
+            bool inWeights = trial % 2 == 0, truncate = trial % 4 < 2;
+            var original = inWeights ? weights : manifest;
+            var bad = (byte[])original.Clone();
+            if (truncate) bad = bad[..rng.NextInt(bad.Length)];
+            else bad[rng.NextInt(bad.Length)] ^= (byte)(1 + rng.NextInt(255));
+            File.WriteAllBytes(inWeights ? weightsPath : manifestPath, bad);
+            try
+            {
+                Checkpoint.Load<float>(dir);
+                // The weights carry a SHA-256 in the manifest: every change to them must be caught. A flip inside
+                // a manifest value (say a digit of "step") can still be valid JSON of the right kinds.
+                Assert.False(inWeights || truncate, $"trial {trial}: corrupted {(inWeights ? "weights" : "manifest")} loaded");
+            }
+            catch (CheckpointFormatException)
+            {
+                if (!inWeights) detectedManifest++;
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"trial {trial} ({(inWeights ? "weights" : "manifest")}, {(truncate ? "truncate" : "flip")}): {e.GetType().Name}: {e.Message}");
+            }
+            File.WriteAllBytes(inWeights ? weightsPath : manifestPath, original);
+        }
+        Assert.True(detectedManifest > 100, $"only {detectedManifest} of 200 manifest corruptions were detected");
+    }
+
+    [Fact]
+    public void PythonReader_ParsesTheCheckpoint()
+    {
+        using var tmp = new TempDir("python");
+        string dir = tmp.Combine("c");
+        var saved = SaveSample(dir);
+        string weights = Path.Combine(dir, Checkpoint.WeightsFileName);
+        if (!PythonWithNumpy())
+        {
+            // No interpreter on this machine: still check the documented layout directly.
+            var bytes = File.ReadAllBytes(weights);
+            long n = BitConverter.ToInt64(bytes, 0);
+            Assert.Equal(0, (8 + n) % 8);
+            Assert.Equal((byte)'{', bytes[8]);
+            Assert.Equal(saved.Parameters.Count + 4, SafeTensorsFile.Parse(bytes, weights).Tensors.Count);
+            return;
+        }
+        var psi = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(RepoPaths.Root, "scripts", "verify_checkpoint.py"), dir])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var proc = Process.Start(psi)!;
+        string stdout = proc.StandardOutput.ReadToEnd(), stderr = proc.StandardError.ReadToEnd();
+        proc.WaitForExit();
+        Assert.True(proc.ExitCode == 0, $"verify_checkpoint.py failed: {stderr}");
+        using var doc = JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        Assert.Equal(3, root.GetProperty("step").GetInt64());
+        Assert.Equal("1", root.GetProperty("metadata").GetProperty("format_version").GetString());
+        var tensors = root.GetProperty("tensors");
+        foreach (var p in saved.Parameters)
+        {
+            var t = tensors.GetProperty(p.Name);
+            Assert.Equal("F32", t.GetProperty("dtype").GetString());
+            Assert.Equal(p.Tensor.ShapeArray(), t.GetProperty("shape").EnumerateArray().Select(x => x.GetInt32()));
+            TensorAssert.BitEqual<float>(p.Tensor.Span, t.GetProperty("values").EnumerateArray().Select(x => (float)x.GetDouble()).ToArray());
+        }
+        var m = saved.Optimizer!.Parameters[0].ExpAvg!;
+        var pm = tensors.GetProperty("optim.embedding.weight.exp_avg").GetProperty("values").EnumerateArray().Select(x => (float)x.GetDouble()).ToArray();
+        TensorAssert.BitEqual<float>(m.Span, pm);
+    }
+
+    private static bool PythonWithNumpy()
+    {
+        if (!File.Exists("/usr/bin/python3")) return false;
+        using var p = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", "import numpy"]) { RedirectStandardError = true })!;
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0;
+    }
+
+    [Fact]
+    public void Save_ReservedOrDuplicateNames_AreRejected()
+    {
+        using var tmp = new TempDir("names");
+        var t = Tensor<float>.Ones(1);
+        Assert.Throws<ArgumentException>(() => Checkpoint.Save(tmp.Combine("a"), new CheckpointData<float> { Parameters = [new("optim.x", t)] }));
+        Assert.Throws<ArgumentException>(() => Checkpoint.Save(tmp.Combine("b"), new CheckpointData<float> { Parameters = [new("x", t), new("x", t)] }));
+        Assert.Empty(Directory.GetFileSystemEntries(tmp.Path));
+    }
+
+    [Fact]
+    public void RestoreInto_ShapeMismatch_NamesParameterAndShapes()
+    {
+        var data = new CheckpointData<float> { Parameters = [new("w", Tensor<float>.Ones(2, 3))] };
+        var e = Assert.Throws<ArgumentException>(() => data.RestoreInto([new Var<float>(Tensor<float>.Ones(3, 2), true, "w")]));
+        Assert.Contains("'w'", e.Message);
+        Assert.Contains("(2, 3)", e.Message);
+        Assert.Contains("(3, 2)", e.Message);
+    }
+}

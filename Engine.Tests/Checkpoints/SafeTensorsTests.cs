@@ -1,0 +1,155 @@
+using System.Buffers.Binary;
+using System.Text;
+using SeqLearn.Checkpoints;
+using SeqLearn.Tensors;
+using SeqLearn.Tests.Support;
+
+namespace SeqLearn.Tests.Checkpoints;
+
+public class SafeTensorsTests
+{
+    /// <summary>A file from a hand-written header and data buffer (the header is padded here, by the test).</summary>
+    internal static byte[] Craft(string header, byte[] data, bool pad = true)
+    {
+        var h = Encoding.UTF8.GetBytes(header);
+        int n = pad ? (h.Length + 7) / 8 * 8 : h.Length;
+        var file = new byte[8 + n + data.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)n);
+        h.CopyTo(file, 8);
+        file.AsSpan(8 + h.Length, n - h.Length).Fill((byte)' ');
+        data.CopyTo(file, 8 + n);
+        return file;
+    }
+
+    [Fact]
+    public void Serialize_ByteLayout_MatchesHandComputed()
+    {
+        var bytes = SafeTensorsWriter.Serialize(
+        [
+            SafeTensor.FromInt64("b", [3]),
+            SafeTensor.FromTensor("a", Tensor<float>.FromArray([1f, -2f], 2)),
+        ]);
+        // Sorted by name; offsets back to back; 8 + N a multiple of 8 with space padding.
+        const string json = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[8,16]}}";
+        Assert.Equal(108, json.Length);                        // padded to 112
+        var expected = new List<byte>();
+        expected.AddRange([112, 0, 0, 0, 0, 0, 0, 0]);
+        expected.AddRange(Encoding.UTF8.GetBytes(json));
+        expected.AddRange("    "u8.ToArray());
+        expected.AddRange([0x00, 0x00, 0x80, 0x3F]);           // 1.0f
+        expected.AddRange([0x00, 0x00, 0x00, 0xC0]);           // -2.0f
+        expected.AddRange([3, 0, 0, 0, 0, 0, 0, 0]);           // 3L
+        Assert.Equal(expected.ToArray(), bytes);
+    }
+
+    [Fact]
+    public void Serialize_ThenParse_RoundTripsEveryDtypeScalarAndEmpty()
+    {
+        var rng = new SeededRng(5);
+        var f = Tensor<float>.Normal([3, 4], 0, 1, rng);
+        var d = Tensor<double>.Normal([5], 0, 1, rng);
+        var scalar = Tensor<double>.Scalar(Math.PI);
+        var empty = Tensor<float>.Zeros(0, 3);
+        var meta = new Dictionary<string, string> { ["note"] = "ünïcode ✓", ["k"] = "" };
+        var bytes = SafeTensorsWriter.Serialize(
+        [
+            SafeTensor.FromTensor("f", f), SafeTensor.FromTensor("d", d), SafeTensor.FromTensor("s", scalar),
+            SafeTensor.FromTensor("e", empty), SafeTensor.FromInt64("ids", [long.MinValue, -1, 0, long.MaxValue], [2, 2]),
+        ], meta);
+        var file = SafeTensorsFile.Parse(bytes, "mem");
+        Assert.Equal(["d", "e", "f", "ids", "s"], file.Tensors.Select(t => t.Name));
+        Assert.Equal(meta, file.Metadata);
+        TensorAssert.BitEqual<float>(f.Span, file.Find("f")!.ToTensor<float>().Span);
+        TensorAssert.BitEqual<double>(d.Span, file.Find("d")!.ToTensor<double>().Span);
+        Assert.Equal(Math.PI, file.Find("s")!.ToTensor<double>().Span[0]);
+        Assert.Equal([0, 3], file.Find("e")!.ToTensor<float>().ShapeArray());
+        Assert.Equal([long.MinValue, -1, 0, long.MaxValue], file.Find("ids")!.ToInt64());
+        Assert.Equal([2, 2], file.Find("ids")!.Shape.ToArray());
+        Assert.Equal(0, (bytes.Length - file.Tensors.Sum(t => t.Data.Length)) % 8);
+    }
+
+    [Fact]
+    public void Parse_HeaderLengthBeyondFile_FailsAtByteZeroWithoutAllocating()
+    {
+        var bytes = new byte[64];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, 1UL << 60);
+        var e = Assert.Throws<CheckpointFormatException>(() => SafeTensorsFile.Parse(bytes, "big.safetensors"));
+        Assert.Contains("big.safetensors at byte 0", e.Message);
+        Assert.Contains("56 bytes follow", e.Message);
+    }
+
+    [Fact]
+    public void Parse_SpanDisagreesWithShape_NamesTensorAndSizes()
+    {
+        var bytes = Craft("{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,12]}}", new byte[12]);
+        var e = Assert.Throws<CheckpointFormatException>(() => SafeTensorsFile.Parse(bytes, "x"));
+        Assert.Contains("'w'", e.Message);
+        Assert.Contains("needs 16 bytes", e.Message);
+        Assert.Equal(9, e.Offset);   // the key "w" right after '{' at byte 8
+    }
+
+    [Theory]
+    [InlineData("[0,8]", "[12,16]", "a gap")]
+    [InlineData("[0,8]", "[4,8]", "an overlap")]
+    public void Parse_GapOrOverlap_IsReported(string a, string b, string what)
+    {
+        var header = $"{{\"a\":{{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":{a}}},\"b\":{{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":{b}}}}}";
+        var e = Assert.Throws<CheckpointFormatException>(() => SafeTensorsFile.Parse(Craft(header, new byte[16]), "x"));
+        Assert.Contains(what, e.Message);
+    }
+
+    [Theory]
+    [InlineData("{\"w\":{\"dtype\":\"BF16\",\"shape\":[1],\"data_offsets\":[0,2]}}", "dtype 'BF16'")]
+    [InlineData("{\"w\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", "integers in [0,")]
+    [InlineData("{\"w\":{\"dtype\":\"F32\",\"shape\":[1]}}", "lacks data_offsets")]
+    [InlineData("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":1}}", "unexpected or repeated key 'x'")]
+    [InlineData("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"w\":{}}", "appears twice")]
+    [InlineData("{\"__metadata__\":{\"a\":1}}", "to be a string")]
+    [InlineData("{\"w\":", "not valid JSON")]
+    [InlineData("[1]", "the header to be a JSON object")]
+    public void Parse_BadHeader_SaysWhatWasExpected(string header, string expected)
+    {
+        var e = Assert.Throws<CheckpointFormatException>(() => SafeTensorsFile.Parse(Craft(header, new byte[4]), "bad.safetensors"));
+        Assert.Contains(expected, e.Message);
+        Assert.StartsWith("bad.safetensors", e.Message);
+    }
+
+    [Fact]
+    public void Parse_TrailingBytes_AreReported()
+    {
+        var good = SafeTensorsWriter.Serialize([SafeTensor.FromTensor("a", Tensor<float>.Ones(2))]);
+        var e = Assert.Throws<CheckpointFormatException>(() => SafeTensorsFile.Parse([.. good, 0], "x"));
+        Assert.Contains("trailing", e.Message);
+    }
+
+    [Fact]
+    public void Parse_TruncatedOrFlippedBytes_OnlyEverThrowsCheckpointFormatException()
+    {
+        var rng = new SeededRng(2024);
+        var good = SafeTensorsWriter.Serialize(
+        [
+            SafeTensor.FromTensor("layer.weight", Tensor<float>.Normal([3, 5], 0, 1, rng)),
+            SafeTensor.FromTensor("layer.bias", Tensor<double>.Normal([5], 0, 1, rng)),
+            SafeTensor.FromInt64("count", [7]),
+        ], new Dictionary<string, string> { ["a"] = "b" });
+        for (int trial = 0; trial < 2000; trial++)
+        {
+            var bad = (byte[])good.Clone();
+            bool truncate = trial % 2 == 0;
+            if (truncate) bad = bad[..rng.NextInt(bad.Length)];
+            else bad[rng.NextInt(bad.Length)] ^= (byte)(1 + rng.NextInt(255));
+            try
+            {
+                SafeTensorsFile.Parse(bad, "fuzz");
+                Assert.False(truncate, $"trial {trial}: a truncated file ({bad.Length} of {good.Length} bytes) parsed");
+            }
+            catch (CheckpointFormatException)
+            {
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"trial {trial} ({(truncate ? "truncate" : "flip")}): {e.GetType().Name}: {e.Message}");
+            }
+        }
+    }
+}

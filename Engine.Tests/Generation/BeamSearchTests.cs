@@ -1,0 +1,90 @@
+using SeqLearn.Generation;
+
+namespace SeqLearn.Tests.Generation;
+
+public class BeamSearchTests
+{
+    /// <summary>Every complete continuation: ends at the first EOS, or has exactly maxLength tokens.</summary>
+    private static IEnumerable<int[]> Enumerate(int v, int maxLength, int? eos)
+    {
+        var frontier = new List<int[]> { Array.Empty<int>() };
+        for (int len = 1; len <= maxLength; len++)
+        {
+            var next = new List<int[]>();
+            foreach (var prefix in frontier)
+                for (int t = 0; t < v; t++)
+                {
+                    int[] seq = [.. prefix, t];
+                    if (t == eos || len == maxLength) yield return seq;
+                    else next.Add(seq);
+                }
+            frontier = next;
+        }
+    }
+
+    [Theory]
+    [InlineData(LengthNormalization.None, 3)]
+    [InlineData(LengthNormalization.Average, 3)]
+    [InlineData(LengthNormalization.Gnmt, 3)]
+    [InlineData(LengthNormalization.None, 5)]
+    public void WideBeam_FindsTheExactBestSequences(LengthNormalization norm, int k)
+    {
+        const int v = 3, maxLength = 4, eos = 2, start = 0;
+        var chain = MarkovChain.Random(v, seed: 17);
+        int all = Enumerate(v, maxLength, eos).Count();
+        var options = new BeamSearchOptions(Width: all, maxLength, eos, norm, Alpha: 0.8);
+        var expected = Enumerate(v, maxLength, eos)
+            .Select(s => (Seq: s, Score: options.Score(chain.LogProbability(start, s), s.Length)))
+            .OrderByDescending(x => x.Score)
+            .Take(k)
+            .ToArray();
+        var got = BeamSearch.Search(chain, start, [start], options).Take(k).ToArray();
+        Assert.Equal(k, got.Length);
+        for (int i = 0; i < k; i++)
+        {
+            Assert.Equal(expected[i].Seq, got[i].Tokens);
+            Assert.Equal(expected[i].Score, got[i].Score, 9);
+            Assert.Equal(chain.LogProbability(start, got[i].Tokens), got[i].LogProbability, 9);
+            Assert.Equal(got[i].Tokens[^1] == eos, got[i].Finished);
+        }
+    }
+
+    [Fact]
+    public void Beam_BeatsGreedy_WhereGreedyIsMyopic()
+    {
+        // From 0: token 1 (p .6) then anything (spread thinly), or token 2 (p .4) then EOS 3 surely.
+        double[,] p =
+        {
+            { 0.00001, 0.6, 0.39998, 0.00001 },
+            { 0.25, 0.25, 0.25, 0.25 },
+            { 0.00001, 0.00001, 0.00001, 0.99997 },
+            { 0.25, 0.25, 0.25, 0.25 },
+        };
+        var chain = new MarkovChain(p);
+        var greedy = BeamSearch.Search(chain, 0, [0], new BeamSearchOptions(1, 2, EosId: 3));
+        var beam = BeamSearch.Search(chain, 0, [0], new BeamSearchOptions(2, 2, EosId: 3));
+        var best = Enumerate(4, 2, 3).MaxBy(s => chain.LogProbability(0, s))!;
+        Assert.Equal([2, 3], best);
+        Assert.Equal(best, beam[0].Tokens);
+        Assert.NotEqual(best, greedy[0].Tokens);
+        Assert.Equal(1, greedy[0].Tokens[0]);
+    }
+
+    [Fact]
+    public void Results_AreSortedAndAtMostWidth()
+    {
+        var chain = MarkovChain.Random(5, seed: 3);
+        var r = BeamSearch.Search(chain, 1, [1, 4], new BeamSearchOptions(3, 6, EosId: 0, LengthNormalization.Gnmt));
+        Assert.InRange(r.Count, 1, 3);
+        Assert.True(r.Zip(r.Skip(1)).All(x => x.First.Score >= x.Second.Score));
+        Assert.Equal([1, 4], chain.Fed.Take(2));   // the prompt is fed first, in order
+    }
+
+    [Fact]
+    public void LengthPenalty_MatchesFormulas()
+    {
+        Assert.Equal(-6.0, new BeamSearchOptions(1, 1, Normalization: LengthNormalization.None).Score(-6, 3));
+        Assert.Equal(-2.0, new BeamSearchOptions(1, 1, Normalization: LengthNormalization.Average).Score(-6, 3));
+        Assert.Equal(-6 / Math.Pow(8.0 / 6.0, 0.6), new BeamSearchOptions(1, 1, Normalization: LengthNormalization.Gnmt, Alpha: 0.6).Score(-6, 3), 12);
+    }
+}

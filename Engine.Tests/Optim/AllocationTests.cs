@@ -1,0 +1,52 @@
+using SeqLearn.Autograd;
+using SeqLearn.Data;
+using SeqLearn.Generation;
+using SeqLearn.Optim;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Tests.Optim;
+
+/// <summary>The per-step paths of a training or sampling loop allocate nothing once warmed up.</summary>
+public class AllocationTests
+{
+    private static long AllocatedBy(Action action, int repeats = 50)
+    {
+        action();   // warm-up: lazily created state, JIT
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < repeats; i++) action();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    private static Var<float>[] Params()
+    {
+        var rng = new SeededRng(1);
+        var ps = new[] { new Var<float>(Tensor<float>.Normal([8, 8], 0, 1, rng), true, "w"), new Var<float>(Tensor<float>.Normal([8], 0, 1, rng), true, "b") };
+        foreach (var p in ps) p.Grad = Tensor<float>.Normal(p.Value.ShapeArray(), 0, 1, rng);
+        return ps;
+    }
+
+    [Fact]
+    public void OptimizerStepZeroGradAndClip_AllocateNothing()
+    {
+        var ps = Params();
+        Optimizer<float>[] opts = [new Sgd<float>(ps, 0.01, momentum: 0.9, nesterov: true), new Adam<float>(ps, 1e-3), new AdamW<float>(ps, 1e-3)];
+        foreach (var opt in opts) Assert.Equal(0, AllocatedBy(opt.Step));
+        Assert.Equal(0, AllocatedBy(() => GradClip.ClipGradNorm(ps, 0.5)));
+        Assert.Equal(0, AllocatedBy(() => GradClip.ClipGradValue(ps, 0.5)));
+        Assert.Equal(0, AllocatedBy(opts[0].ZeroGrad));
+    }
+
+    [Fact]
+    public void SamplerAndBatcherFill_AllocateNothing()
+    {
+        var rng = new SeededRng(2);
+        var logits = Enumerable.Range(0, 100).Select(_ => (float)rng.NextNormal()).ToArray();
+        var sampler = new Sampler(100);
+        var options = new SamplingOptions(0.8, 20, 0.9);
+        Assert.Equal(0, AllocatedBy(() => sampler.Sample(logits, options, rng)));
+        var batcher = new BpttBatcher(Enumerable.Range(0, 1000).ToArray(), 4, 10);
+        var inputs = new int[40];
+        var targets = new int[40];
+        Assert.Equal(0, AllocatedBy(() => batcher.Fill(3, inputs, targets)));
+    }
+}

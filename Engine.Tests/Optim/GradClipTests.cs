@@ -1,0 +1,132 @@
+using SeqLearn.Autograd;
+using SeqLearn.Optim;
+using SeqLearn.Tensors;
+using SeqLearn.Tests.Support;
+
+namespace SeqLearn.Tests.Optim;
+
+public class GradClipTests
+{
+    private static Var<float> Param(string name, float[] grad)
+    {
+        var v = new Var<float>(Tensor<float>.Zeros(grad.Length), requiresGrad: true, name: name);
+        v.Grad = Tensor<float>.FromArray((float[])grad.Clone(), grad.Length);
+        return v;
+    }
+
+    [Fact]
+    public void ClipGradNorm_AboveThreshold_ScalesToThreshold()
+    {
+        // ‖(3, 4, 0, 12)‖₂ = 13 over both parameters together.
+        var a = Param("a", [3, 4]);
+        var b = Param("b", [0, 12]);
+        var r = GradClip.ClipGradNorm([a, b], maxNorm: 1.3);
+        Assert.Equal(13.0, r.TotalNorm, 5);
+        Assert.True(r.Clipped);
+        double c = 1.3 / (13 + 1e-6);
+        TensorAssert.AllClose<float>([(float)(3 * c), (float)(4 * c)], a.Grad!.Span, 1e-6, 0);
+        TensorAssert.AllClose<float>([0, (float)(12 * c)], b.Grad!.Span, 1e-6, 0);
+        Assert.Equal(1.3, GradClip.GlobalNorm([a, b]), 5);
+    }
+
+    [Fact]
+    public void ClipGradNorm_BelowThreshold_LeavesGradientsUnchanged()
+    {
+        // ‖g‖ = 0.5; at maxNorm = 0.5 the coefficient 0.5 / (0.5 + 1e-6) is still < 1, so use a larger bound.
+        var a = Param("a", [0.3f, -0.4f]);
+        var r = GradClip.ClipGradNorm([a], maxNorm: 0.6);
+        Assert.False(r.Clipped);
+        Assert.Equal(1.0, r.Scale);
+        TensorAssert.BitEqual<float>([0.3f, -0.4f], a.Grad!.Span);
+    }
+
+    [Fact]
+    public void ClipGradNorm_InfNorm_UsesLargestMagnitude()
+    {
+        var a = Param("a", [1, -5]);
+        var b = Param("b", [2]);
+        var r = GradClip.ClipGradNorm([a, b], maxNorm: 1, normType: double.PositiveInfinity);
+        Assert.Equal(5.0, r.TotalNorm);
+        double c = 1 / (5 + 1e-6);
+        TensorAssert.AllClose<float>([(float)c, (float)(-5 * c)], a.Grad!.Span, 1e-6, 0);
+        TensorAssert.AllClose<float>([(float)(2 * c)], b.Grad!.Span, 1e-6, 0);
+    }
+
+    [Fact]
+    public void ClipGradNorm_OneNorm_SumsMagnitudes()
+    {
+        var a = Param("a", [1, -2]);
+        var b = Param("b", [3]);
+        Assert.Equal(6.0, GradClip.ClipGradNorm([a, b], maxNorm: 100, normType: 1).TotalNorm);
+        Assert.Equal(Math.Pow(1 + 8 + 27, 1 / 3.0), GradClip.GlobalNorm([a, b], 3), 12);
+    }
+
+    [Fact]
+    public void ClipGradNorm_NonFinite_ThrowsNamingTheParameter()
+    {
+        var a = Param("embedding.weight", [1, 2]);
+        var b = Param("lstm.weight_hh", [1, float.NaN]);
+        var e = Assert.Throws<ArgumentException>(() => GradClip.ClipGradNorm([a, b], 1.0, errorIfNonFinite: true));
+        Assert.Contains("lstm.weight_hh", e.Message);
+        Assert.DoesNotContain("embedding.weight", e.Message);
+        TensorAssert.BitEqual<float>([1, 2], a.Grad!.Span);
+    }
+
+    [Fact]
+    public void ClipGradNorm_NonFinite_ReportsAndNeverScalesIntoNaN()
+    {
+        var a = Param("a", [1, 2]);
+        var b = Param("b", [float.PositiveInfinity, 0]);
+        var r = GradClip.ClipGradNorm([a, b], 1.0);
+        Assert.False(r.IsFinite);
+        Assert.False(r.Clipped);
+        Assert.Equal("b", r.NonFiniteParameter);
+        TensorAssert.BitEqual<float>([1, 2], a.Grad!.Span);
+    }
+
+    [Fact]
+    public void ClipGradNorm_NullGrad_IsSkipped()
+    {
+        var a = Param("a", [3, 4]);
+        var frozen = new Var<float>(Tensor<float>.Ones(3), requiresGrad: true, name: "frozen");
+        var r = GradClip.ClipGradNorm([frozen, a], 2.5);
+        Assert.Equal(5.0, r.TotalNorm, 6);
+        Assert.Null(frozen.Grad);
+        Assert.Equal(0.0, GradClip.ClipGradNorm([frozen], 1.0).TotalNorm);
+    }
+
+    [Theory]
+    [InlineData(2.0)]
+    [InlineData(1.0)]
+    [InlineData(3.0)]
+    [InlineData(double.PositiveInfinity)]
+    public void GlobalNorm_MatchesDoubleReference_AcrossChunkSizes(double normType)
+    {
+        var rng = new SeededRng(8);
+        foreach (int n in new[] { 0, 1, 7, 4095, 4096, 4097, 10_000 })
+        {
+            var a = Param("a", Enumerable.Range(0, n).Select(_ => (float)rng.NextNormal()).ToArray());
+            var b = Param("b", [0.5f, -3f]);
+            var all = a.Grad!.ToArray().Concat(b.Grad!.ToArray()).Select(x => Math.Abs((double)x)).ToArray();
+            double expected = double.IsPositiveInfinity(normType) ? all.Max() : Math.Pow(all.Sum(x => Math.Pow(x, normType)), 1 / normType);
+            Assert.Equal(expected, GradClip.GlobalNorm([a, b], normType), 1e-5 * expected);
+        }
+    }
+
+    [Fact]
+    public void GlobalNorm_HugeButFiniteGradients_DoNotOverflow()
+    {
+        // 1e30² overflows float but not double: the norm must be finite and exact.
+        var a = Param("a", [1e30f, 1e30f]);
+        Assert.Equal(Math.Sqrt(2) * 1e30f, GradClip.GlobalNorm([a]), 1e18);
+        Assert.True(GradClip.ClipGradNorm([a], 1.0).Clipped);
+    }
+
+    [Fact]
+    public void ClipGradValue_ClampsEachElement()
+    {
+        var a = Param("a", [-3, 0.5f, 2, float.NaN]);
+        GradClip.ClipGradValue([a], 1.0);
+        TensorAssert.BitEqual<float>([-1, 0.5f, 1, float.NaN], a.Grad!.Span);
+    }
+}

@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SeqLearn.Optim;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Checkpoints;
+
+/// <summary>
+/// The contents of <c>checkpoint.json</c> and its strict (de)serialisation. Layout (format version 1):
+/// <code>
+/// { "format": "seqlearn.checkpoint", "format_version": 1, "dtype": "F32", "step": 1200,
+///   "weights": { "file": "weights.safetensors", "bytes": 123456, "sha256": "…" },
+///   "parameters": ["embedding.weight", …],
+///   "optimizer": { "kind": "Adam", "learning_rate": 0.001, "steps": [1200, …] },      (optional)
+///   "rng": { "dropout": { "s0": "…", "s1": "…", "s2": "…", "s3": "…", "spare_normal": null } },
+///   "model_config": { … },  "vocabulary": …,  "trainer_state": { … }                 (optional, caller's JSON) }
+/// </code>
+/// RNG words are decimal strings (JSON numbers lose precision above 2^53 in many readers).
+/// </summary>
+internal sealed record CheckpointManifest(
+    SafeTensorDType DType, long Step, long WeightsBytes, string WeightsSha256, string[] ParameterNames,
+    CheckpointManifest.OptimizerInfo? Optimizer, Dictionary<string, RngState> RngStates, JsonObject? ModelConfig, JsonNode? Vocabulary,
+    JsonObject? TrainerState)
+{
+    public const string FormatName = "seqlearn.checkpoint";
+
+    public sealed record OptimizerInfo(OptimizerKind Kind, double LearningRate, long[] Steps);
+
+    public static byte[] Write<T>(CheckpointData<T> data, long weightsBytes, string sha256) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("format", FormatName);
+            w.WriteNumber("format_version", Checkpoint.FormatVersion);
+            w.WriteString("dtype", SafeTensor.DTypeOf<T>().ToString());
+            w.WriteNumber("step", data.Step);
+            w.WriteStartObject("weights");
+            w.WriteString("file", Checkpoint.WeightsFileName);
+            w.WriteNumber("bytes", weightsBytes);
+            w.WriteString("sha256", sha256);
+            w.WriteEndObject();
+            w.WriteStartArray("parameters");
+            foreach (var p in data.Parameters) w.WriteStringValue(p.Name);
+            w.WriteEndArray();
+            if (data.Optimizer is { } o)
+            {
+                w.WriteStartObject("optimizer");
+                w.WriteString("kind", o.Kind.ToString());
+                w.WriteNumber("learning_rate", o.LearningRate);
+                w.WriteStartArray("steps");
+                foreach (var s in o.Parameters) w.WriteNumberValue(s.Step);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteStartObject("rng");
+            foreach (var (name, s) in data.RngStates.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                w.WriteStartObject(name);
+                w.WriteString("s0", s.S0.ToString(CultureInfo.InvariantCulture));
+                w.WriteString("s1", s.S1.ToString(CultureInfo.InvariantCulture));
+                w.WriteString("s2", s.S2.ToString(CultureInfo.InvariantCulture));
+                w.WriteString("s3", s.S3.ToString(CultureInfo.InvariantCulture));
+                if (s.SpareNormal is double z) w.WriteNumber("spare_normal", z);
+                else w.WriteNull("spare_normal");
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+            if (data.ModelConfig is not null) { w.WritePropertyName("model_config"); data.ModelConfig.WriteTo(w); }
+            if (data.Vocabulary is not null) { w.WritePropertyName("vocabulary"); data.Vocabulary.WriteTo(w); }
+            if (data.TrainerState is not null) { w.WritePropertyName("trainer_state"); data.TrainerState.WriteTo(w); }
+            w.WriteEndObject();
+        }
+        buffer.WriteByte((byte)'\n');
+        return buffer.ToArray();
+    }
+
+    public static CheckpointManifest Read(byte[] bytes, string file)
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { MaxDepth = 256 });
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointFormatException(file, OffsetOf(bytes, e), $"not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine} of that line): {e.Message}", e);
+        }
+        try
+        {
+            return Interpret(root as JsonObject ?? throw Bad(file, "the top level must be a JSON object."), file);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or OverflowException or JsonException)
+        {
+            // Wrong JSON kinds met by the typed accessors, or duplicate keys found when the tree is materialised.
+            throw new CheckpointFormatException(file, null, $"unexpected content: {e.Message}", e);
+        }
+    }
+
+    private static CheckpointManifest Interpret(JsonObject root, string file)
+    {
+        string format = Str(root, "format", file);
+        if (format != FormatName) throw Bad(file, $"'format' is '{format}'; expected '{FormatName}'.");
+        long version = Int(root, "format_version", file);
+        if (version != Checkpoint.FormatVersion)
+            throw Bad(file, $"format version {version} is not supported; this build reads version {Checkpoint.FormatVersion}.");
+        var dtype = Str(root, "dtype", file) switch
+        {
+            "F32" => SafeTensorDType.F32,
+            "F64" => SafeTensorDType.F64,
+            var d => throw Bad(file, $"'dtype' is '{d}'; expected F32 or F64."),
+        };
+        long step = Int(root, "step", file);
+        var weights = Obj(root, "weights", file);
+        if (Str(weights, "file", file) != Checkpoint.WeightsFileName) throw Bad(file, $"'weights.file' must be '{Checkpoint.WeightsFileName}'.");
+        long bytes = Int(weights, "bytes", file);
+        string sha = Str(weights, "sha256", file);
+        var names = Arr(root, "parameters", file).Select((n, i) => n is JsonValue v && v.TryGetValue(out string? s) && s.Length > 0 ? s : throw Bad(file, $"'parameters[{i}]' must be a non-empty string.")).ToArray();
+        if (names.Distinct(StringComparer.Ordinal).Count() != names.Length) throw Bad(file, "'parameters' lists a name twice.");
+
+        OptimizerInfo? optimizer = null;
+        if (root["optimizer"] is not null)
+        {
+            var o = Obj(root, "optimizer", file);
+            string kindName = Str(o, "kind", file);
+            if (!Enum.TryParse<OptimizerKind>(kindName, ignoreCase: false, out var kind) || !Enum.IsDefined(kind) || kindName != kind.ToString())
+                throw Bad(file, $"'optimizer.kind' is '{kindName}'; expected one of {string.Join(", ", Enum.GetNames<OptimizerKind>())}.");
+            double lr = Num(o, "learning_rate", file);
+            var steps = Arr(o, "steps", file).Select((s, i) => s is JsonValue v && v.TryGetValue(out long x) && x >= 0 ? x : throw Bad(file, $"'optimizer.steps[{i}]' must be a non-negative integer.")).ToArray();
+            if (steps.Length != names.Length) throw Bad(file, $"'optimizer.steps' has {steps.Length} entries for {names.Length} parameters.");
+            optimizer = new OptimizerInfo(kind, lr, steps);
+        }
+
+        var rng = new Dictionary<string, RngState>(StringComparer.Ordinal);
+        foreach (var (name, node) in Obj(root, "rng", file))
+        {
+            var s = node as JsonObject ?? throw Bad(file, $"'rng.{name}' must be an object.");
+            ulong Word(string key) => ulong.TryParse(Str(s, key, file), NumberStyles.None, CultureInfo.InvariantCulture, out ulong x) ? x : throw Bad(file, $"'rng.{name}.{key}' must be a decimal unsigned 64-bit integer string.");
+            double? spare = s["spare_normal"] is null ? null : Num(s, "spare_normal", file);
+            var state = new RngState(Word("s0"), Word("s1"), Word("s2"), Word("s3"), spare);
+            if ((state.S0 | state.S1 | state.S2 | state.S3) == 0) throw Bad(file, $"'rng.{name}' is the all-zero state, which is invalid.");
+            rng.Add(name, state);
+        }
+
+        JsonObject? config = root["model_config"] is null ? null : (JsonObject)Obj(root, "model_config", file).DeepClone();
+        JsonNode? vocabulary = root["vocabulary"]?.DeepClone();
+        JsonObject? trainer = root["trainer_state"] is null ? null : (JsonObject)Obj(root, "trainer_state", file).DeepClone();
+        if (step < 0 || bytes < 0) throw Bad(file, "'step' and 'weights.bytes' must be non-negative.");
+        return new CheckpointManifest(dtype, step, bytes, sha, names, optimizer, rng, config, vocabulary, trainer);
+    }
+
+    private static CheckpointFormatException Bad(string file, string problem) => new(file, null, problem);
+
+    private static string Str(JsonObject o, string key, string file) =>
+        o[key] is JsonValue v && v.TryGetValue(out string? s) ? s : throw Bad(file, $"'{key}' must be a string.");
+
+    private static long Int(JsonObject o, string key, string file) =>
+        o[key] is JsonValue v && v.TryGetValue(out long x) ? x : throw Bad(file, $"'{key}' must be an integer.");
+
+    private static double Num(JsonObject o, string key, string file) =>
+        o[key] is JsonValue v && v.TryGetValue(out double x) && double.IsFinite(x) ? x : throw Bad(file, $"'{key}' must be a finite number.");
+
+    private static JsonObject Obj(JsonObject o, string key, string file) =>
+        o[key] as JsonObject ?? throw Bad(file, $"'{key}' must be an object.");
+
+    private static JsonArray Arr(JsonObject o, string key, string file) =>
+        o[key] as JsonArray ?? throw Bad(file, $"'{key}' must be an array.");
+
+    /// <summary>The absolute byte offset of a JSON error from its line number and position in that line.</summary>
+    private static long? OffsetOf(byte[] bytes, JsonException e)
+    {
+        if (e.LineNumber is not long line || e.BytePositionInLine is not long col) return null;
+        long start = 0;
+        for (long l = 0; l < line; l++)
+        {
+            int nl = Array.IndexOf(bytes, (byte)'\n', (int)start);
+            if (nl < 0) return null;
+            start = nl + 1;
+        }
+        return start + col;
+    }
+}

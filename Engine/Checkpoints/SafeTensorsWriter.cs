@@ -1,0 +1,76 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+
+namespace SeqLearn.Checkpoints;
+
+/// <summary>
+/// Serialises tensors in the safetensors format (https://github.com/huggingface/safetensors):
+/// <code>
+/// [8 bytes]  N, the header length, unsigned little-endian
+/// [N bytes]  UTF-8 JSON: {"__metadata__": {str: str}, name: {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, ...}
+///            padded with spaces so that 8 + N is a multiple of 8
+/// [rest]     the tensors' raw little-endian bytes; offsets are relative to the start of this buffer
+/// </code>
+/// Tensors are stored sorted by name (ordinal), back to back, without gaps. See docs/checkpoints.md.
+/// </summary>
+public static class SafeTensorsWriter
+{
+    /// <summary>The complete file contents for <paramref name="tensors"/> and optional string metadata.</summary>
+    public static byte[] Serialize(IReadOnlyCollection<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        var sorted = tensors.OrderBy(t => t.Name, StringComparer.Ordinal).ToArray();
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            if (sorted[i].Name == SafeTensorsFile.MetadataKey)
+                throw new ArgumentException($"SafeTensorsWriter: '{SafeTensorsFile.MetadataKey}' is reserved and cannot name a tensor.");
+            if (i > 0 && sorted[i].Name == sorted[i - 1].Name)
+                throw new ArgumentException($"SafeTensorsWriter: two tensors are named '{sorted[i].Name}'.");
+        }
+
+        var header = new MemoryStream();
+        long dataLength = 0;
+        using (var w = new Utf8JsonWriter(header))
+        {
+            w.WriteStartObject();
+            if (metadata is { Count: > 0 })
+            {
+                w.WriteStartObject(SafeTensorsFile.MetadataKey);
+                foreach (var (k, v) in metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteString(k, v);
+                w.WriteEndObject();
+            }
+            foreach (var t in sorted)
+            {
+                w.WriteStartObject(t.Name);
+                w.WriteString("dtype", t.DType.ToString());
+                w.WriteStartArray("shape");
+                foreach (int d in t.Shape) w.WriteNumberValue(d);
+                w.WriteEndArray();
+                w.WriteStartArray("data_offsets");
+                w.WriteNumberValue(dataLength);
+                w.WriteNumberValue(dataLength += t.Data.Length);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
+
+        int n = (int)header.Length;
+        int padded = (n + 7) / 8 * 8;                       // 8 + N stays a multiple of 8
+        var file = new byte[checked(8 + padded + dataLength)];
+        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)padded);
+        header.GetBuffer().AsSpan(0, n).CopyTo(file.AsSpan(8));
+        file.AsSpan(8 + n, padded - n).Fill((byte)' ');
+        long offset = 8 + padded;
+        foreach (var t in sorted)
+        {
+            t.Data.Span.CopyTo(file.AsSpan((int)offset));
+            offset += t.Data.Length;
+        }
+        return file;
+    }
+
+    /// <summary>Writes a safetensors file atomically (temp file, flush, rename).</summary>
+    public static void Write(string path, IReadOnlyCollection<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        AtomicFile.WriteAllBytes(path, Serialize(tensors, metadata));
+}

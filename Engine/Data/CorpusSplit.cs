@@ -1,0 +1,20 @@
+namespace SeqLearn.Data;
+
+/// <summary>
+/// Contiguous train / validation / test splits of one token stream by fraction (no shuffling: language-model
+/// text keeps its order). With n tokens: train = [0, ⌊f_train·n⌋), valid = the next ⌊f_valid·n⌋, test = the rest.
+/// </summary>
+public readonly record struct CorpusSplit(ReadOnlyMemory<int> Train, ReadOnlyMemory<int> Valid, ReadOnlyMemory<int> Test)
+{
+    /// <summary>Splits <paramref name="tokens"/>; the test part gets 1 − f_train − f_valid of it.</summary>
+    public static CorpusSplit ByFraction(ReadOnlyMemory<int> tokens, double trainFraction, double validFraction)
+    {
+        if (!(trainFraction >= 0 && validFraction >= 0 && trainFraction + validFraction <= 1 + 1e-12))
+            throw new ArgumentOutOfRangeException(nameof(trainFraction),
+                $"CorpusSplit: fractions must be ≥ 0 and sum to at most 1 (train {trainFraction}, valid {validFraction}).");
+        int n = tokens.Length;
+        int train = (int)Math.Floor(trainFraction * n);
+        int valid = Math.Min(n - train, (int)Math.Floor(validFraction * n));
+        return new CorpusSplit(tokens[..train], tokens.Slice(train, valid), tokens[(train + valid)..]);
+    }
+}

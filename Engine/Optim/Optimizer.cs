@@ -1,0 +1,113 @@
+using SeqLearn.Autograd;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Optim;
+
+/// <summary>
+/// Base of the first-order optimizers: holds the parameters and the learning rate, zeroes gradients, and
+/// defines the state export used by checkpoints. <see cref="Step"/> reads each parameter's
+/// <see cref="Var{T}.Grad"/> and updates its <see cref="Var{T}.Value"/> in place; parameters whose Grad is
+/// null (never reached by a backward pass) are skipped, their state untouched, as in PyTorch.
+/// </summary>
+/// <remarks>
+/// Usage per training step: <c>opt.ZeroGrad(); loss.Backward(); opt.Step();</c>. Gradients accumulate in
+/// <see cref="Var{T}.Grad"/> until zeroed, so <see cref="ZeroGrad"/> is explicit. See docs/optim.md.
+/// </remarks>
+public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private double _learningRate;
+
+    /// <summary>Registers <paramref name="parameters"/> (the list is copied; the Vars are shared).</summary>
+    protected Optimizer(IReadOnlyList<Var<T>> parameters, double learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (parameters.Count == 0) throw new ArgumentException($"{GetType().Name}: the parameter list is empty.", nameof(parameters));
+        var seen = new Dictionary<Var<T>, int>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            if (parameters[i] is null) throw new ArgumentException($"{GetType().Name}: parameter {i} is null.", nameof(parameters));
+            if (!seen.TryAdd(parameters[i], i))
+                throw new ArgumentException($"{GetType().Name}: parameter {i} ({parameters[i].Name ?? "unnamed"}) is the same Var as parameter {seen[parameters[i]]}; it would be updated twice per step.", nameof(parameters));
+        }
+        Parameters = parameters.ToArray();
+        LearningRate = learningRate;
+    }
+
+    /// <summary>The parameters updated by <see cref="Step"/>, in registration order.</summary>
+    public IReadOnlyList<Var<T>> Parameters { get; }
+
+    /// <summary>The learning rate η used by the next <see cref="Step"/> (schedules set it).</summary>
+    public double LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            if (!(value >= 0) || double.IsInfinity(value))
+                throw new ArgumentOutOfRangeException(nameof(value), $"{GetType().Name}: learning rate must be finite and ≥ 0, got {value}.");
+            _learningRate = value;
+        }
+    }
+
+    /// <summary>Which algorithm this is (recorded in checkpoints).</summary>
+    public abstract OptimizerKind Kind { get; }
+
+    /// <summary>Applies one update to every parameter that has a gradient.</summary>
+    public abstract void Step();
+
+    /// <summary>Sets every parameter's gradient to zero (buffers are kept, as PyTorch 1.13's default).</summary>
+    public void ZeroGrad()
+    {
+        for (int p = 0; p < Parameters.Count; p++) Parameters[p].ZeroGrad();
+    }
+
+    /// <summary>A deep copy of the optimizer's state (moment buffers, step counts, learning rate).</summary>
+    public abstract OptimizerState<T> ExportState();
+
+    /// <summary>
+    /// Restores a state from <see cref="ExportState"/> (or a checkpoint). Checks the algorithm, the parameter
+    /// count and every buffer's shape, and copies the buffers (the given state is not aliased).
+    /// </summary>
+    public abstract void ImportState(OptimizerState<T> state);
+
+    /// <summary>A readable name for parameter <paramref name="index"/>: its Var name, or <c>param{index}</c>.</summary>
+    protected string ParameterName(int index) => Parameters[index].Name ?? $"param{index}";
+
+    /// <summary>Validates <paramref name="state"/> against this optimizer before an import.</summary>
+    protected void CheckImport(OptimizerState<T> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        string op = $"{GetType().Name}.ImportState";
+        if (state.Kind != Kind)
+            throw new ArgumentException($"{op}: the state was written by {state.Kind}, this optimizer is {Kind}.");
+        if (state.Parameters.Count != Parameters.Count)
+            throw new ArgumentException($"{op}: the state has {state.Parameters.Count} parameters, this optimizer has {Parameters.Count}.");
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            var s = state.Parameters[i];
+            foreach (var (slot, buffer) in s.Buffers())
+                ShapeUtil.RequireSame(Parameters[i].Value.Shape, buffer.Shape, $"{op} ({ParameterName(i)}.{slot} vs. parameter)");
+        }
+        LearningRate = state.LearningRate;
+    }
+
+    /// <summary>The gradient of parameter <paramref name="index"/>, checked against its value's shape; null if absent.</summary>
+    protected Tensor<T>? GradientOf(int index)
+    {
+        var p = Parameters[index];
+        if (p.Grad is null) return null;
+        if (!p.Grad.SameShape(p.Value))
+            ShapeUtil.RequireSame(p.Value.Shape, p.Grad.Shape, $"{GetType().Name}.Step ({ParameterName(index)} value vs. grad)");
+        return p.Grad;
+    }
+}
+
+/// <summary>The optimization algorithms, as recorded in checkpoints.</summary>
+public enum OptimizerKind
+{
+    /// <summary><see cref="Sgd{T}"/>.</summary>
+    Sgd,
+    /// <summary><see cref="Adam{T}"/>.</summary>
+    Adam,
+    /// <summary><see cref="AdamW{T}"/>.</summary>
+    AdamW,
+}
