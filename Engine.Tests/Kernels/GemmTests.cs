@@ -111,6 +111,30 @@ public sealed class GemmTests
     }
 
     [Fact]
+    public void Compute_SteadyState_AllocatesNothingOnTheCaller()
+    {
+        var rng = new SeededRng(81);
+        using var pool = new WorkerPool(2);
+        var f = GemmCase<float>.Random(rng, false, false, 130, 97, 300, pad: 0, alpha: 1, beta: 0, nanC: false);
+        var d = GemmCase<double>.Random(rng, true, true, 65, 70, 33, pad: 1, alpha: 1, beta: 1, nanC: false);
+        var narrow = GemmCase<float>.Random(rng, false, false, 300, 65, 40, pad: 0, alpha: 1, beta: 0, nanC: false);
+        var pools = new WorkerPool?[] { null, pool };
+        void RunAll()
+        {
+            foreach (var p in pools)
+            {
+                f.RunCompute(p);
+                d.RunCompute(p);
+                narrow.RunCompute(p);
+            }
+        }
+        RunAll();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) RunAll();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void Compute_HalfPrecision_FallsBackToReference()
     {
         var a = new Half[] { (Half)1, (Half)2, (Half)3, (Half)4 };
