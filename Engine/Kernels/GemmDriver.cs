@@ -49,7 +49,7 @@ public static partial class Gemm
         int threads = pool?.Threads ?? 1;
         // Tiny products are not worth waking the workers for (the split never changes the result).
         if ((long)op.M * op.N * op.K < 32 * 32 * 32) threads = 1;
-        var plan = GemmPlan.Create(op.M, op.N, op.K, op.Acs == 1, TileColumns<T>(isa), blocking, threads);
+        var plan = GemmPlan.Create(op.M, op.N, op.K, op.Acs == 1, op.Bcs == 1, typeof(T) == typeof(float) && Avx.IsSupported, TileColumns<T>(isa), blocking, threads);
         var job = GemmJob<T>.ForThisThread();
         job.Set(isa, blocking, plan, op);
         if (threads == 1 || pool is null)
@@ -143,7 +143,7 @@ public static partial class Gemm
     }
 
     /// <summary>A is read in place when a column block has at most this many NR-wide panels.</summary>
-    private const int DirectAMaxPanels = 4;
+    internal const int DirectAMaxPanels = 4;
 
     private static unsafe void CopyTile<T>(T* src, nint srcRs, nint srcCs, T* dst, nint dstRs, nint dstCs, int rows, int cols)
         where T : unmanaged
