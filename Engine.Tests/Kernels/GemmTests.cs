@@ -85,7 +85,7 @@ public sealed class GemmTests
         var rng = new SeededRng(61);
         using var two = new WorkerPool(2);
         using var three = new WorkerPool(3);
-        var shapes = new[] { (256, 256, 256), (300, 65, 257), (32, 1024, 320), (2048, 65, 64), (65, 300, 600), (6, 700, 33), (1, 257, 17) };
+        var shapes = new[] { (256, 256, 256), (300, 65, 257), (300, 70, 300), (32, 1024, 320), (2048, 65, 64), (65, 300, 600), (6, 700, 33), (1, 257, 17) };
         foreach (var (m, n, k) in shapes)
         {
             for (int t = 0; t < 4; t++)
