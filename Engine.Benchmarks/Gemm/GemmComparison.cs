@@ -50,6 +50,7 @@ internal static class GemmComparison
         var one = Compare(big, blas, null, 1, repeats, peak, print: false);
         var two = Compare(big, blas, pool2, 2, repeats, peak);
         Console.WriteLine($"{"  2-thread scaling n=1024 (SeqLearn 2 threads / 1 thread)",-60} {two.SeqLearn / one.SeqLearn,6:F2}x");
+        Console.WriteLine($"  CPUs the process got (CPU time / wall): {one.SeqLearnCpus:F2} in the 1-thread runs, {two.SeqLearnCpus:F2} in the 2-thread runs");
 
         // The LSTM products as written in the issue, then as the layers call them: x·Wᵀ with W (out, in).
         foreach (bool transB in new[] { false, true })
@@ -88,7 +89,8 @@ internal static class GemmComparison
         public string Name => TransB ? $"({M}×{K})·({N}×{K})ᵀ" : $"({M}×{K})·({K}×{N})";
     }
 
-    private readonly record struct Result(double SeqLearn, double? OpenBlas)
+    /// <param name="SeqLearnCpus">Process CPU time ÷ wall time during the SeqLearn samples: how many cores it actually got.</param>
+    private readonly record struct Result(double SeqLearn, double? OpenBlas, double SeqLearnCpus)
     {
         public double? Ratio => OpenBlas is { } o ? SeqLearn / o : null;
     }
@@ -102,12 +104,20 @@ internal static class GemmComparison
         long itS = Calibrate(seqLearn), itO = openBlas is null ? 0 : Calibrate(openBlas);
         var s = new List<double>();
         var o = new List<double>();
+        double cpu = 0, wall = 0;
+        using var process = Process.GetCurrentProcess();
         for (int r = 0; r < repeats; r++)
         {
-            s.Add(p.Flops * itS / Time(seqLearn, itS) / 1e9);
+            process.Refresh();
+            var cpu0 = process.TotalProcessorTime;
+            double seconds = Time(seqLearn, itS);
+            process.Refresh();
+            cpu += (process.TotalProcessorTime - cpu0).TotalSeconds;
+            wall += seconds;
+            s.Add(p.Flops * itS / seconds / 1e9);
             if (openBlas is not null) o.Add(p.Flops * itO / Time(openBlas, itO) / 1e9);
         }
-        var result = new Result(Median(s), openBlas is null ? null : Median(o));
+        var result = new Result(Median(s), openBlas is null ? null : Median(o), cpu / wall);
         if (print)
         {
             string name = p.Name;
