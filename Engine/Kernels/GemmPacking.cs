@@ -54,6 +54,18 @@ public static partial class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         nint rs = op.Brs, cs = op.Bcs;
+        if (cs == 1 && nc % nr == 0 && nc > nr)
+        {
+            // Row-major op(B), whole panels: walk B row by row (one long sequential read per row, which the
+            // hardware prefetcher follows) and deal each row out to the panels.
+            for (int p = 0; p < kc; p++)
+            {
+                T* row = op.B + (p0 + p) * rs + j0;
+                for (int t = 0; t < nc; t += nr)
+                    new ReadOnlySpan<T>(row + t, nr).CopyTo(new Span<T>(dst + t * kc + p * nr, nr));
+            }
+            return;
+        }
         for (int t = 0; t < nc; t += nr, dst += nr * kc)
         {
             int cols = Math.Min(nr, nc - t);

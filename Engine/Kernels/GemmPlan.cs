@@ -95,7 +95,8 @@ internal readonly struct GemmPlan
         int rowTiles = (rows + Gemm.MR - 1) / Gemm.MR, colTiles = (cols + nr - 1) / nr;
         if (threads <= 1 || rowTiles * colTiles < 2)
             return new Part(c0, c1, kind, 1, true, rows);
-        bool splitRows = kind == Kind.Dots || rowTiles >= colTiles || rowTiles >= threads;
+        // Splitting rows makes every group pack all of B, splitting columns all of A: split the longer side.
+        bool splitRows = kind == Kind.Dots || rows >= cols || colTiles < threads;
         int tiles = splitRows ? rowTiles : colTiles;
         int groups = Math.Min(threads, tiles);
         int tilesPerGroup = (tiles + groups - 1) / groups;
