@@ -111,6 +111,21 @@ public sealed class GemmTests
     }
 
     [Fact]
+    public void Compute_TallCWithWholePanels_MatchesReference()
+    {
+        // n a multiple of the tile width and m above one MC block: B is packed slice-wide, row by row,
+        // and on a pool shared between small row blocks.
+        var rng = new SeededRng(75);
+        using var pool = new WorkerPool(2);
+        foreach (var (m, n, k) in new[] { (200, 64, 50), (300, 96, 129), (420, 128, 100) })
+            foreach (var p in new[] { null, pool })
+            {
+                GemmCase<float>.Random(rng, false, false, m, n, k, pad: 3, alpha: 1, beta: 0.5f, nanC: false).CheckAgainstReference(null, p, "tall float");
+                GemmCase<double>.Random(rng, false, false, m, n, k, pad: 0, alpha: 2, beta: 0, nanC: true).CheckAgainstReference(null, p, "tall double");
+            }
+    }
+
+    [Fact]
     public void Compute_SteadyState_AllocatesNothingOnTheCaller()
     {
         var rng = new SeededRng(81);
