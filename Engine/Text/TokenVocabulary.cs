@@ -46,6 +46,10 @@ public class TokenVocabulary : IVocabulary
     /// <inheritdoc/>
     public bool TryGetId(string token, out int id) => _ids.TryGetValue(token, out id);
 
+    /// <summary>Looks up a token given as a span (no allocation).</summary>
+    public bool TryGetId(ReadOnlySpan<char> token, out int id) =>
+        _ids.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(token, out id);
+
     /// <summary>The id of <paramref name="token"/>, or <see cref="UnkId"/> when it is not in the vocabulary.</summary>
     public int IdOrUnk(string token) => _ids.TryGetValue(token, out int id) ? id : UnkId;
 
