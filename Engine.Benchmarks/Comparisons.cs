@@ -10,6 +10,8 @@ public static class Comparisons
         switch (which)
         {
             // Each comparison adds its case here: case "gemm": return GemmComparison.Run(args[1..]);
+            case "ngram": return NGramComparison.Run(args[1..]);
+            case "ngram-table": return NGramComparison.Table(args[1..]);
             default:
                 Console.Error.WriteLine($"compare: unknown comparison '{which}'. Known: (none yet)");
                 return 2;

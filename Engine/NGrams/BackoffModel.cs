@@ -82,6 +82,7 @@ public sealed partial class BackoffModel
     /// <paramref name="next"/> (which may be <paramref name="state"/> itself, or null to leave it unchanged).
     /// Allocates nothing.
     /// </summary>
+    [SkipLocalsInit]
     public float LogProb10(NGramState state, int word, NGramState? next)
     {
         int n = Order;

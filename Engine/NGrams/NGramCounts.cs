@@ -16,17 +16,14 @@ public sealed class NGramCounts
     private readonly int[][] _contextOf;      // [k-1][entry]: context entry in table k-1 (0 for unigrams: the empty context)
     private readonly int[][] _suffixOf;       // [k-1][entry]: suffix entry in table k-1 (unused for unigrams)
 
-    private NGramCounts(NGramVocabulary vocabulary, NGramTable[] tables, int[][] counts)
+    private NGramCounts(NGramVocabulary vocabulary, NGramTable[] tables, int[][] counts, int[][] contextOf, int[][] suffixOf)
     {
         Vocabulary = vocabulary;
         _tables = tables;
         _counts = counts;
+        _contextOf = contextOf;
+        _suffixOf = suffixOf;
         Order = tables.Length;
-        _contextOf = new int[Order][];
-        _suffixOf = new int[Order][];
-        _contextOf[0] = new int[tables[0].Count];
-        _suffixOf[0] = new int[tables[0].Count];
-        for (int k = 2; k <= Order; k++) Link(k);
     }
 
     /// <summary>The vocabulary the ids refer to.</summary>
@@ -63,32 +60,60 @@ public sealed class NGramCounts
         vocabulary ??= NGramVocabulary.Build(lines);
         var tables = new NGramTable[order];
         var counts = new int[order][];
+        var contextOf = new int[order][];
+        var suffixOf = new int[order][];
         int[] sizeGuess = EstimateSizes(lines, order, vocabulary.Count);
         for (int k = 1; k <= order; k++)
         {
             tables[k - 1] = new NGramTable(k, sizeGuess[k - 1]);
             counts[k - 1] = new int[Math.Max(16, sizeGuess[k - 1])];
+            contextOf[k - 1] = new int[counts[k - 1].Length];
+            suffixOf[k - 1] = new int[counts[k - 1].Length];
         }
         for (int id = 0; id < vocabulary.Count; id++) tables[0].Add([id]);
 
+        // entryAt[k-1] = entry of the k-gram ending at the current position; previous[k-1] the same one position
+        // earlier. The context of the k-gram ending at i is the (k−1)-gram ending at i−1, its suffix the (k−1)-gram
+        // ending at i, so the links come for free while counting.
+        var entryAt = new int[order];
+        var previous = new int[order];
         long oovs = 0;
         foreach (string line in lines)
         {
             int[] s = vocabulary.EncodeSentence(line, ref oovs); // <s> w1 … wn </s>
+            previous[0] = vocabulary.BosId;
             for (int i = 1; i < s.Length; i++)
             {
                 ulong hash = NGramTable.EmptyHash;
                 for (int k = 1; k <= order && i - k + 1 >= 0; k++)
                 {
                     hash = NGramTable.Extend(hash, s[i - k + 1]);
-                    int e = tables[k - 1].Add(s.AsSpan(i - k + 1, k), hash, out _);
-                    if (e >= counts[k - 1].Length) Array.Resize(ref counts[k - 1], counts[k - 1].Length * 2);
+                    int e = tables[k - 1].Add(s.AsSpan(i - k + 1, k), hash, out bool added);
+                    if (e >= counts[k - 1].Length)
+                    {
+                        int size = counts[k - 1].Length * 2;
+                        Array.Resize(ref counts[k - 1], size);
+                        Array.Resize(ref contextOf[k - 1], size);
+                        Array.Resize(ref suffixOf[k - 1], size);
+                    }
                     counts[k - 1][e]++;
+                    if (added && k > 1)
+                    {
+                        contextOf[k - 1][e] = previous[k - 2];
+                        suffixOf[k - 1][e] = entryAt[k - 2];
+                    }
+                    entryAt[k - 1] = e;
                 }
+                (previous, entryAt) = (entryAt, previous);
             }
         }
-        for (int k = 0; k < order; k++) Array.Resize(ref counts[k], tables[k].Count);
-        return new NGramCounts(vocabulary, tables, counts);
+        for (int k = 0; k < order; k++)
+        {
+            Array.Resize(ref counts[k], tables[k].Count);
+            Array.Resize(ref contextOf[k], tables[k].Count);
+            Array.Resize(ref suffixOf[k], tables[k].Count);
+        }
+        return new NGramCounts(vocabulary, tables, counts, contextOf, suffixOf);
     }
 
     // Distinct k-grams are at most the number of positions; a quarter of that is a cheap first guess that
@@ -102,21 +127,6 @@ public sealed class NGramCounts
         sizes[0] = vocabularySize + 1;
         for (int k = 2; k <= order; k++) sizes[k - 1] = (int)Math.Min(1 << 26, Math.Max(16, positions * Math.Min(k, 4) / 5));
         return sizes;
-    }
-
-    private void Link(int k)
-    {
-        NGramTable table = _tables[k - 1], lower = _tables[k - 2];
-        var context = new int[table.Count];
-        var suffix = new int[table.Count];
-        for (int e = 0; e < table.Count; e++)
-        {
-            ReadOnlySpan<int> key = table.Key(e);
-            context[e] = lower.Find(key[..^1]);
-            suffix[e] = lower.Find(key[1..]);
-        }
-        _contextOf[k - 1] = context;
-        _suffixOf[k - 1] = suffix;
     }
 
     /// <summary>
