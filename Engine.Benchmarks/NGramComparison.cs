@@ -36,12 +36,14 @@ public static class NGramComparison
 
         // Warm-up (JIT) on a slice, then median of `runs` full builds.
         new ModifiedKneserNey().Estimate(NGramCounts.Count(train[..5000], order));
+        var cpu = new List<double>();
         var read = new List<double>(); var count = new List<double>(); var estimate = new List<double>(); var write = new List<double>(); var load = new List<double>();
         string arpa = Path.Combine(Path.GetTempPath(), $"seqlearn-bench-{Environment.ProcessId}.arpa");
         BackoffModel model = null!;
         long countBytes = 0;
         for (int r = 0; r < runs; r++)
         {
+            TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             string[] lines = TextFile.ReadLines(Path.Combine(ptb, "ptb.train.txt"));
             read.Add(Lap(clock));
@@ -49,6 +51,7 @@ public static class NGramComparison
             count.Add(Lap(clock));
             model = new ModifiedKneserNey().Estimate(counts);
             estimate.Add(Lap(clock));
+            cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds);
             ArpaWriter.Write(model, arpa);
             write.Add(Lap(clock));
             model = ArpaReader.Read(arpa);
@@ -58,7 +61,7 @@ public static class NGramComparison
         File.Delete(arpa);
         Console.WriteLine($"MKN {order}-gram on PTB train ({train.Length:N0} lines), median of {runs} runs (seconds):");
         Console.WriteLine($"  read {Median(read):F3}  count {Median(count):F3}  estimate {Median(estimate):F3}  write ARPA {Median(write):F3}  read ARPA {Median(load):F3}");
-        Console.WriteLine($"  build (read+count+estimate) {Median(read) + Median(count) + Median(estimate):F3}; +write ARPA {Median(read) + Median(count) + Median(estimate) + Median(write):F3}");
+        Console.WriteLine($"  build (read+count+estimate) {Median(read) + Median(count) + Median(estimate):F3} wall, {Median(cpu):F3} CPU; +write ARPA {Median(read) + Median(count) + Median(estimate) + Median(write):F3} wall");
         Console.WriteLine($"  count tables {countBytes / 1e6:F0} MB, model {model.Bytes / 1e6:F0} MB, peak working set so far {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB");
 
         // Copy c of the corpus has every word relabelled (w → w~c), so distinct n-grams, vocabulary and counts of
@@ -69,19 +72,21 @@ public static class NGramComparison
             string[] big = Enumerable.Range(0, times)
                 .SelectMany(c => c == 0 ? train : train.Select(l => string.Join(' ', TokenVocabulary.Tokenize(l).Select(w => $"{w}~{c}"))))
                 .ToArray();
-            var t = new List<double>();
+            var t = new List<double>(); var c = new List<double>();
             long allocated = 0, bytes = 0;
             for (int r = 0; r < 3; r++)
             {
                 long before = GC.GetTotalAllocatedBytes(true);
+                TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                 var clock = Stopwatch.StartNew();
                 NGramCounts counts = NGramCounts.Count(big, order);
                 new ModifiedKneserNey().Estimate(counts);
                 t.Add(clock.Elapsed.TotalSeconds);
+                c.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds);
                 allocated = GC.GetTotalAllocatedBytes(true) - before;
                 bytes = counts.Bytes;
             }
-            Console.WriteLine($"  {times}x ({big.Length:N0} lines): {Median(t):F3} s, count tables {bytes / 1e6:F0} MB, allocated {allocated / 1e6:F0} MB");
+            Console.WriteLine($"  {times}x ({big.Length:N0} lines): {Median(t):F3} s wall, {Median(c):F3} s CPU, count tables {bytes / 1e6:F0} MB, allocated {allocated / 1e6:F0} MB");
         }
 
         // Scoring: ids pre-encoded (model speed) and text (tokenise + look up + score), test set repeated to ~1M tokens.
