@@ -54,30 +54,7 @@ public static class NGramComparison
         Console.WriteLine($"  build (read+count+estimate) {Median(read) + Median(count) + Median(estimate):F3} wall, {Median(cpu):F3} CPU; +write ARPA {Median(read) + Median(count) + Median(estimate) + Median(write):F3} wall");
         Console.WriteLine($"  count tables {countBytes / 1e6:F0} MB, model {model.Bytes / 1e6:F0} MB, peak working set so far {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB");
 
-        // Copy c of the corpus has every word relabelled (w → w~c), so distinct n-grams, vocabulary and counts of
-        // counts all grow exactly c-fold: the worst case for memory, and MKN discounts stay defined.
-        Console.WriteLine("Counting + MKN estimation scaling (1x, 2x, 4x PTB train, copies relabelled so distinct n-grams grow linearly):");
-        foreach (int times in new[] { 1, 2, 4 })
-        {
-            string[] big = Enumerable.Range(0, times)
-                .SelectMany(c => c == 0 ? train : train.Select(l => string.Join(' ', TokenVocabulary.Tokenize(l).Select(w => $"{w}~{c}"))))
-                .ToArray();
-            var t = new List<double>(); var c = new List<double>();
-            long allocated = 0, bytes = 0;
-            for (int r = 0; r < 3; r++)
-            {
-                long before = GC.GetTotalAllocatedBytes(true);
-                TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-                var clock = Stopwatch.StartNew();
-                NGramCounts counts = NGramCounts.Count(big, order);
-                new ModifiedKneserNey().Estimate(counts);
-                t.Add(clock.Elapsed.TotalSeconds);
-                c.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds);
-                allocated = GC.GetTotalAllocatedBytes(true) - before;
-                bytes = counts.Bytes;
-            }
-            Console.WriteLine($"  {times}x ({big.Length:N0} lines): {Median(t):F3} s wall, {Median(c):F3} s CPU, count tables {bytes / 1e6:F0} MB, allocated {allocated / 1e6:F0} MB");
-        }
+        Scaling(train, order);
 
         // Scoring: ids pre-encoded (model speed) and text (tokenise + look up + score), test set repeated to ~1M tokens.
         string[] repeated = Enumerable.Repeat(test, 12).SelectMany(l => l).ToArray();
@@ -105,6 +82,41 @@ public static class NGramComparison
         return 0;
     }
 
+    /// <summary>Counting and MKN estimation for 1×, 2×, 4× PTB train, timed separately (median of 3).</summary>
+    public static void Scaling(string[] train, int order)
+    {
+        // Copy c of the corpus has every word relabelled (w → w~c), so distinct n-grams, vocabulary and counts of
+        // counts all grow exactly c-fold: the worst case for memory, and MKN discounts stay defined.
+        Console.WriteLine("Scaling, 1x/2x/4x PTB train (copies relabelled so distinct n-grams grow linearly), median of 3:");
+        foreach (int times in new[] { 1, 2, 4 })
+        {
+            string[] big = Enumerable.Range(0, times)
+                .SelectMany(c => c == 0 ? train : train.Select(l => string.Join(' ', TokenVocabulary.Tokenize(l).Select(w => $"{w}~{c}"))))
+                .ToArray();
+            var countWall = new List<double>(); var countCpu = new List<double>(); var estWall = new List<double>(); var estCpu = new List<double>();
+            long allocated = 0, bytes = 0;
+            for (int r = 0; r < 3; r++)
+            {
+                GC.Collect();
+                long before = GC.GetTotalAllocatedBytes(true);
+                TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+                var clock = Stopwatch.StartNew();
+                NGramCounts counts = NGramCounts.Count(big, order);
+                countWall.Add(clock.Elapsed.TotalSeconds);
+                TimeSpan cpu1 = Process.GetCurrentProcess().TotalProcessorTime;
+                countCpu.Add((cpu1 - cpu0).TotalSeconds);
+                clock.Restart();
+                new ModifiedKneserNey().Estimate(counts);
+                estWall.Add(clock.Elapsed.TotalSeconds);
+                estCpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu1).TotalSeconds);
+                allocated = GC.GetTotalAllocatedBytes(true) - before;
+                bytes = counts.Bytes;
+            }
+            Console.WriteLine($"  {times}x ({big.Length:N0} lines): count {Median(countWall):F3} s wall / {Median(countCpu):F3} s CPU, " +
+                              $"estimate {Median(estWall):F3} s wall / {Median(estCpu):F3} s CPU, count tables {bytes / 1e6:F0} MB, allocated {allocated / 1e6:F0} MB");
+        }
+    }
+
     private static double ScoreIds(BackoffModel model, int[][] sentences)
     {
         double total = 0;
@@ -115,6 +127,13 @@ public static class NGramComparison
             for (int i = 1; i < s.Length; i++) total += model.LogProb10(state, s[i], state);
         }
         return total;
+    }
+
+    /// <summary>Only the scaling part of <see cref="Run"/>.</summary>
+    public static int ScalingOnly(string[] args)
+    {
+        Scaling(TextFile.ReadLines(Path.Combine(PtbDir(args), "ptb.train.txt")), 5);
+        return 0;
     }
 
     /// <summary>PTB test perplexity (incl. OOVs, i.e. &lt;unk&gt; scored as a word) for orders 2..5 and every estimator, as a markdown table.</summary>
