@@ -125,7 +125,7 @@ public sealed class NGramCounts
         long positions = chars / 5 + lines.Count;
         var sizes = new int[order];
         sizes[0] = vocabularySize + 1;
-        for (int k = 2; k <= order; k++) sizes[k - 1] = (int)Math.Min(1 << 26, Math.Max(16, positions * Math.Min(k, 4) / 5));
+        for (int k = 2; k <= order; k++) sizes[k - 1] = (int)Math.Min(1 << 22, Math.Max(16, positions * Math.Min(k, 4) / 5));
         return sizes;
     }
 
