@@ -93,4 +93,18 @@ public class NGramCountsTests
         var e = Assert.Throws<ArgumentException>(() => NGramCounts.Count(["a b", "c </s> d"], 2));
         Assert.Contains("Line 2", e.Message);
     }
+
+    [Fact]
+    public void EncodeSentence_AnyWhitespace_SplitsLikeTokenize()
+    {
+        var vocab = NGramVocabulary.Build(["a b c"]);
+        foreach (string line in new[] { "", "  ", "a", " a\tb  c ", "a\u00A0b\u3000c\r", "x a\u2028z" })
+        {
+            long oovs = 0;
+            int[] ids = vocab.EncodeSentence(line, ref oovs);
+            string[] words = SeqLearn.Text.TokenVocabulary.Tokenize(line);
+            Assert.Equal([vocab.BosId, .. words.Select(vocab.IdOrUnk), vocab.EosId], ids);
+            Assert.Equal(words.Count(w => !vocab.TryGetId(w, out _)), oovs);
+        }
+    }
 }

@@ -55,15 +55,23 @@ public sealed class NGramVocabulary : TokenVocabulary
     /// </summary>
     public int[] EncodeSentence(string line, ref long oovs)
     {
-        string[] words = Tokenize(line);
-        var ids = new int[words.Length + 2];
+        int n = 0;
+        foreach (Range r in line.AsSpan().SplitAny(Whitespace)) if (r.End.Value > r.Start.Value) n++;
+        var ids = new int[n + 2];
         ids[0] = BosId;
-        for (int i = 0; i < words.Length; i++)
+        int i = 1;
+        foreach (Range r in line.AsSpan().SplitAny(Whitespace))
         {
-            ids[i + 1] = IdOrUnk(words[i]);
-            if (ids[i + 1] == UnkId) oovs++;
+            if (r.End.Value == r.Start.Value) continue;
+            int id = IdOrUnk(line.AsSpan()[r]);
+            if (id == UnkId) oovs++;
+            ids[i++] = id;
         }
         ids[^1] = EosId;
         return ids;
     }
+
+    // Exactly the characters string.Split(null) separates on (char.IsWhiteSpace), for allocation-free tokenising.
+    private static readonly System.Buffers.SearchValues<char> Whitespace = System.Buffers.SearchValues.Create(
+        Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsWhiteSpace).ToArray());
 }
