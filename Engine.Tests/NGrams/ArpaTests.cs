@@ -123,3 +123,23 @@ public class ArpaTests
         Assert.True(sampler.Sample(new SeededRng(1), "", 3).Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 3);
     }
 }
+
+public class ArpaMissingContextTests
+{
+    [Fact]
+    public void Read_TrigramWithoutItsContext_AddsBlankContextAndUsesTheTrigram()
+    {
+        // The trigram "a b </s>" is stored but its context, the bigram "a b", is not (as in a pruned SRILM model).
+        const string arpa = "\\data\\\nngram 1=5\nngram 2=2\nngram 3=1\n\n\\1-grams:\n-1.0\t<unk>\t0\n0\t<s>\t-0.5\n-0.5\t</s>\t-0.1\n-0.3\ta\t-0.2\n-0.4\tb\t-0.25\n\n"
+            + "\\2-grams:\n-0.1\t<s> a\t-0.05\n-0.2\tb </s>\t0\n\n\\3-grams:\n-0.01\ta b </s>\n\n\\end\\\n";
+        BackoffModel m = ArpaReader.Read(new StringReader(arpa), "pruned.arpa");
+        int a = m.Vocabulary.IdOrUnk("a"), b = m.Vocabulary.IdOrUnk("b");
+        int blank = m.Table(2).Find([a, b]);
+        Assert.True(blank >= 0);
+        Assert.Equal(0f, m.LogBackoffs(2)[blank]);
+        // Blank probability: p(b | a) by backing off = bo(a) + p(b) = -0.2 - 0.4.
+        Assert.Equal(-0.6f, m.LogProbs(2)[blank], 5);
+        // <s> a b </s>: p(a|<s>) = -0.1, p(b|<s> a) = bo(<s> a) + p(b|a) = -0.05 - 0.6, p(</s>|a b) = -0.01 (the trigram).
+        Assert.Equal(-0.1 - 0.65 - 0.01, m.SentenceLog10Prob("a b"), 5);
+    }
+}

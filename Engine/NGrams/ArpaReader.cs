@@ -101,7 +101,38 @@ public static class ArpaReader
             logBackoff[k - 1] = backoff;
         }
         ExpectEnd(r, order);
+        AddMissingContexts(vocabulary, tables, logProb, logBackoff);
         return new BackoffModel(vocabulary, tables, logProb, logBackoff);
+    }
+
+    /// <summary>
+    /// Pruned ARPA files (e.g. SRILM's) may hold "a b c" without its context "a b". The scorer extends a context
+    /// only through stored n-grams, so such contexts are added as blank entries, as KenLM's loader does:
+    /// back-off log10 1 = 0 and the probability the model gives them by backing off. Orders are filled from the
+    /// top down, so a blank's own missing context is added in turn.
+    /// </summary>
+    private static void AddMissingContexts(NGramVocabulary vocabulary, NGramTable[] tables, float[][] logProb, float[][] logBackoff)
+    {
+        for (int k = tables.Length; k >= 2; k--)
+        {
+            NGramTable higher = tables[k - 1], lower = tables[k - 2];
+            var missing = new NGramTable(k - 1);
+            for (int e = 0; e < higher.Count; e++)
+            {
+                ReadOnlySpan<int> context = higher.Key(e)[..^1];
+                if (lower.Find(context) < 0) missing.Add(context);
+            }
+            if (missing.Count == 0) continue;
+            // Orders 1..k−1 as read: a missing context is scored by backing off, which is its blank probability.
+            var partial = new BackoffModel(vocabulary, tables[..(k - 1)], logProb[..(k - 1)], logBackoff[..(k - 1)]);
+            var blankProb = new float[missing.Count];
+            for (int e = 0; e < missing.Count; e++)
+                blankProb[e] = partial.LogProb10(missing.Key(e)[..^1], missing.Key(e)[^1]);
+            int before = lower.Count;
+            Array.Resize(ref logProb[k - 2], before + missing.Count);
+            Array.Resize(ref logBackoff[k - 2], before + missing.Count); // new back-offs are log10 1 = 0
+            for (int e = 0; e < missing.Count; e++) logProb[k - 2][lower.Add(missing.Key(e))] = blankProb[e];
+        }
     }
 
     private static List<int> ReadHeader(LineReader r)
