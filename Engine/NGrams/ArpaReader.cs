@@ -113,25 +113,28 @@ public static class ArpaReader
     /// </summary>
     private static void AddMissingContexts(NGramVocabulary vocabulary, NGramTable[] tables, float[][] logProb, float[][] logBackoff)
     {
+        // 1. Close the tables under prefixes, top-down; remember where each order's blanks start.
+        var firstBlank = new int[tables.Length];
+        for (int k = 1; k <= tables.Length; k++) firstBlank[k - 1] = tables[k - 1].Count;
         for (int k = tables.Length; k >= 2; k--)
         {
             NGramTable higher = tables[k - 1], lower = tables[k - 2];
-            var missing = new NGramTable(k - 1);
-            for (int e = 0; e < higher.Count; e++)
+            for (int e = 0; e < higher.Count; e++) lower.Add(higher.Key(e)[..^1]);
+            Array.Resize(ref logProb[k - 2], lower.Count);
+            Array.Resize(ref logBackoff[k - 2], lower.Count); // blank back-offs are log10 1 = 0
+        }
+        // 2. Blank probabilities bottom-up: log10 p(wj | w1..wj−1) = log10 bo(w1..wj−1) + log10 p(wj | w2..wj−1),
+        //    the second term from orders 1..j−1, which are complete by then.
+        for (int j = 2; j < tables.Length; j++)
+        {
+            if (firstBlank[j - 1] == tables[j - 1].Count) continue;
+            var partial = new BackoffModel(vocabulary, tables[..(j - 1)], logProb[..(j - 1)], logBackoff[..(j - 1)]);
+            for (int e = firstBlank[j - 1]; e < tables[j - 1].Count; e++)
             {
-                ReadOnlySpan<int> context = higher.Key(e)[..^1];
-                if (lower.Find(context) < 0) missing.Add(context);
+                ReadOnlySpan<int> key = tables[j - 1].Key(e);
+                float bo = logBackoff[j - 2][tables[j - 2].Find(key[..^1])];
+                logProb[j - 1][e] = bo + partial.LogProb10(key[1..^1], key[^1]);
             }
-            if (missing.Count == 0) continue;
-            // Orders 1..k−1 as read: a missing context is scored by backing off, which is its blank probability.
-            var partial = new BackoffModel(vocabulary, tables[..(k - 1)], logProb[..(k - 1)], logBackoff[..(k - 1)]);
-            var blankProb = new float[missing.Count];
-            for (int e = 0; e < missing.Count; e++)
-                blankProb[e] = partial.LogProb10(missing.Key(e)[..^1], missing.Key(e)[^1]);
-            int before = lower.Count;
-            Array.Resize(ref logProb[k - 2], before + missing.Count);
-            Array.Resize(ref logBackoff[k - 2], before + missing.Count); // new back-offs are log10 1 = 0
-            for (int e = 0; e < missing.Count; e++) logProb[k - 2][lower.Add(missing.Key(e))] = blankProb[e];
         }
     }
 

@@ -41,7 +41,10 @@ public sealed partial class BackoffModel
         _tables = tables;
         _logProb = logProb;
         _logBackoff = logBackoff;
+        _index = new Lazy<ScoringIndex>(() => new ScoringIndex(this), LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    private readonly Lazy<ScoringIndex> _index;
 
     /// <summary>The model's vocabulary (its unigrams).</summary>
     public NGramVocabulary Vocabulary { get; }
@@ -69,6 +72,7 @@ public sealed partial class BackoffModel
         {
             state.History[0] = Vocabulary.BosId;
             state.Backoff[0] = _logBackoff[0][Vocabulary.BosId];
+            state.Slot[0] = Vocabulary.BosId;
             state.Length = 1;
         }
         return state;
@@ -80,30 +84,30 @@ public sealed partial class BackoffModel
     /// <summary>
     /// log10 p(<paramref name="word"/> | <paramref name="state"/>); the state after the word is written to
     /// <paramref name="next"/> (which may be <paramref name="state"/> itself, or null to leave it unchanged).
-    /// Allocates nothing.
+    /// Probes (w), (v w), (u v w), … through the scoring index until one is missing (stored n-gram sets are
+    /// suffix-closed), takes the longest one's p*, and adds the back-offs of the longer contexts. Allocates nothing.
     /// </summary>
     [SkipLocalsInit]
     public float LogProb10(NGramState state, int word, NGramState? next)
     {
         int n = Order;
         int len = state.Length;
-        Span<int> key = stackalloc int[n];        // key[n-k..n) is the k-gram ending in word
+        ScoringIndex index = _index.Value;
+        Span<int> newSlot = stackalloc int[n];
         Span<float> newBackoff = stackalloc float[n];
-        key[n - 1] = word;
         float logP = _logProb[0][word];
+        newSlot[0] = word;
         if (n > 1) newBackoff[0] = _logBackoff[0][word];
         int matched = 1;
-        ulong hash = NGramTable.Extend(NGramTable.EmptyHash, word);
         int maxK = Math.Min(n, len + 1);
         for (int k = 2; k <= maxK; k++)
         {
-            int v = state.History[len - k + 1];
-            key[n - k] = v;
-            hash = NGramTable.Extend(hash, v);
-            int e = _tables[k - 1].Find(key[(n - k)..], hash);
-            if (e < 0) break;
-            logP = _logProb[k - 1][e];
-            if (k < n) newBackoff[k - 1] = _logBackoff[k - 1][e];
+            int slot = index.Find(k, state.Slot[k - 2], word);
+            if (slot < 0) break;
+            ref ScoringIndex.Slot s = ref index.Slots[k - 1][slot];
+            logP = s.LogProb;
+            newBackoff[k - 1] = s.LogBackoff;
+            newSlot[k - 1] = slot;
             matched = k;
         }
         // Contexts longer than the matched one were not extended by word: pay their back-offs.
@@ -112,11 +116,13 @@ public sealed partial class BackoffModel
         if (next is not null)
         {
             int keep = Math.Min(matched, n - 1);
-            // The new history is the last `keep` words of (history, word): key[n-keep..n).
-            // Backoff[j] is the back-off of the last j+1 words, i.e. of the (j+1)-gram ending in word.
+            // New history: the last keep−1 old words, then word. Entry j describes the (j+1)-gram ending in word.
+            int shift = len - (keep - 1);
+            for (int j = 0; j < keep - 1; j++) next.History[j] = state.History[shift + j];
+            if (keep > 0) next.History[keep - 1] = word;
             for (int j = 0; j < keep; j++)
             {
-                next.History[j] = key[n - keep + j];
+                next.Slot[j] = newSlot[j];
                 next.Backoff[j] = newBackoff[j];
             }
             next.Length = keep;

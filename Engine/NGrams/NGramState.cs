@@ -9,6 +9,7 @@ public sealed class NGramState
 {
     internal readonly int[] History;
     internal readonly float[] Backoff; // Backoff[j]: log10 bo of the context made of the last j+1 history words
+    internal readonly int[] Slot;      // Slot[j]: where that (j+1)-gram sits in the scoring index (word id for j = 0)
     internal int Length;
 
     /// <summary>An empty state for a model of <paramref name="order"/>.</summary>
@@ -16,6 +17,7 @@ public sealed class NGramState
     {
         History = new int[Math.Max(1, order - 1)];
         Backoff = new float[Math.Max(1, order - 1)];
+        Slot = new int[Math.Max(1, order - 1)];
     }
 
     /// <summary>Number of history words kept.</summary>
@@ -29,6 +31,7 @@ public sealed class NGramState
     {
         other.History.AsSpan(0, other.Length).CopyTo(History);
         other.Backoff.AsSpan(0, other.Length).CopyTo(Backoff);
+        other.Slot.AsSpan(0, other.Length).CopyTo(Slot);
         Length = other.Length;
     }
 }
