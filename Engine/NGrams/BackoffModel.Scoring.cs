@@ -34,6 +34,9 @@ public sealed partial class BackoffModel : ILanguageModelEvaluator
     /// <summary>Total log10 probability of a sentence, &lt;/s&gt; included.</summary>
     public double SentenceLog10Prob(string line) => ScoreSentence(line).Sum(s => (double)s.Log10Prob);
 
+    /// <summary>Total natural-log probability (nats) of a sentence, &lt;/s&gt; included.</summary>
+    public double SentenceLogProb(string line) => SentenceLog10Prob(line) * Math.Log(10);
+
     /// <summary>
     /// Scores all lines (allocation-free per token: words are looked up as spans). OOVs are words that map
     /// to &lt;unk&gt;, counted as KenLM does (a literal &lt;unk&gt; counts too).

@@ -116,8 +116,9 @@ public sealed class NGramCounts
         return new NGramCounts(vocabulary, tables, counts, contextOf, suffixOf);
     }
 
-    // Distinct k-grams are at most the number of positions; a quarter of that is a cheap first guess that
-    // avoids most re-hashing on natural text without over-allocating on small corpora.
+    // Distinct k-grams are at most the number of positions (≈ characters / 5 + one </s> per line). On natural
+    // text about 2/5 of the positions start a new bigram, 3/5 a new trigram and 4/5 a new 4-gram or longer, so
+    // that first guess avoids most re-hashing; tables still grow on demand, and the guess is capped.
     private static int[] EstimateSizes(IReadOnlyList<string> lines, int order, int vocabularySize)
     {
         long chars = 0;

@@ -12,17 +12,13 @@ internal static class CountStatistics
         return total;
     }
 
-    /// <summary>N_r(h) = number of words w with c(h w) = r (r = 1, 2) or ≥ 3 (r = 3); r = 0 slot holds N1+(h) = all with c &gt; 0.</summary>
-    public static int[,] ExtensionCounts(NGramCounts counts, int k, ReadOnlySpan<int> c)
+    /// <summary>N1+(h ·) = number of distinct words w with c(h w) &gt; 0, for every context h of order k.</summary>
+    public static int[] DistinctExtensions(NGramCounts counts, int k, ReadOnlySpan<int> c)
     {
-        var n = new int[counts.ContextCount(k), 4];
+        var n = new int[counts.ContextCount(k)];
         ReadOnlySpan<int> ctx = counts.ContextOf(k);
         for (int e = 0; e < c.Length; e++)
-        {
-            if (c[e] <= 0) continue;
-            n[ctx[e], 0]++;
-            n[ctx[e], Math.Min(c[e], 3)]++;
-        }
+            if (c[e] > 0) n[ctx[e]]++;
         return n;
     }
 

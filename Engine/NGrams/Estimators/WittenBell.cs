@@ -25,15 +25,14 @@ public sealed class WittenBell : INGramEstimator
         {
             ReadOnlySpan<int> c = counts.Counts(k), ctx = counts.ContextOf(k);
             double[] total = CountStatistics.ContextTotals(counts, k, c);
-            int[,] ext = CountStatistics.ExtensionCounts(counts, k, c);
+            int[] t = CountStatistics.DistinctExtensions(counts, k, c); // T(h)
             alpha[k - 1] = new double[c.Length];
             for (int e = 0; e < c.Length; e++)
-                alpha[k - 1][e] = c[e] / (total[ctx[e]] + ext[ctx[e], 0]);
+                alpha[k - 1][e] = c[e] / (total[ctx[e]] + t[ctx[e]]);
             gamma[k - 1] = new double[total.Length];
             for (int h = 0; h < total.Length; h++)
             {
-                double t = ext[h, 0];
-                gamma[k - 1][h] = total[h] > 0 ? t / (total[h] + t) : double.NaN;
+                gamma[k - 1][h] = total[h] > 0 ? t[h] / (total[h] + t[h]) : double.NaN;
             }
         }
         return Interpolation.FromInterpolated(counts, alpha, gamma);
