@@ -11,8 +11,11 @@ public static class Comparisons
         {
             // Each comparison adds its case here.
             case "gemm": return GemmComparison.Run(args[1..]);
+            case "ngram": return NGramComparison.Run(args[1..]);
+            case "ngram-scaling": return NGramComparison.ScalingOnly(args[1..]);
+            case "ngram-table": return NGramComparison.Table(args[1..]);
             default:
-                Console.Error.WriteLine($"compare: unknown comparison '{which}'. Known: gemm");
+                Console.Error.WriteLine($"compare: unknown comparison '{which}'. Known: gemm, ngram, ngram-scaling, ngram-table");
                 return 2;
         }
     }

@@ -9,6 +9,7 @@ public static class CliApp
     public static int Run(string[] args)
     {
         var root = new RootCommand("SeqLearn: train, evaluate and sample sequence models (n-gram and neural).");
+        root.Subcommands.Add(NGramCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using SeqLearn.NGrams;
+using SeqLearn.Tensors;
+using SeqLearn.Text;
+
+namespace SeqLearn.Cli;
+
+/// <summary><c>seqlearn ngram train|eval|generate</c>: n-gram language models in ARPA files.</summary>
+public static class NGramCommand
+{
+    /// <summary>The smoothing methods <c>--smoothing</c> accepts.</summary>
+    public static readonly string[] SmoothingNames = ["mkn", "kn", "wb", "abs", "addk", "mle", "stupid"];
+
+    /// <summary>Builds the <c>ngram</c> command with its three subcommands.</summary>
+    public static Command Create()
+    {
+        var ngram = new Command("ngram", "N-gram language models: train to ARPA, evaluate perplexity, generate text.");
+        ngram.Subcommands.Add(Train());
+        ngram.Subcommands.Add(Eval());
+        ngram.Subcommands.Add(Generate());
+        return ngram;
+    }
+
+    private static Command Train()
+    {
+        var order = new Option<int>("--order", "-o") { Description = "Highest n-gram order N (1 or more; e.g. 3 for trigrams).", DefaultValueFactory = _ => 3 };
+        var smoothing = new Option<string>("--smoothing", "-s")
+        {
+            Description = "Estimator: mkn (modified Kneser-Ney, KenLM-compatible), kn (Kneser-Ney), wb (Witten-Bell), abs (absolute discounting), addk (add-k/Laplace), mle (maximum likelihood), stupid (stupid backoff; scores, not probabilities).",
+            DefaultValueFactory = _ => "mkn",
+        };
+        smoothing.AcceptOnlyFromAmong(SmoothingNames);
+        var corpus = new Option<string>("--corpus", "-c") { Description = "Training text, UTF-8, one sentence per line, whitespace-separated tokens.", Required = true };
+        var arpa = new Option<string>("--arpa") { Description = "Output ARPA file (written atomically).", Required = true };
+        var k = new Option<double>("--k") { Description = "Pseudo-count for --smoothing addk (1 = Laplace).", DefaultValueFactory = _ => 1.0 };
+        var lambda = new Option<double>("--lambda") { Description = "Back-off factor for --smoothing stupid.", DefaultValueFactory = _ => 0.4 };
+        var fallback = new Option<bool>("--discount-fallback")
+        {
+            Description = "When a discount cannot be estimated (tiny data), use fallbacks instead of failing: 0.5 1 1.5 for mkn (as KenLM), 0.5 for kn and abs.",
+        };
+        var command = new Command("train", "Count n-grams in a corpus and write a smoothed back-off model as an ARPA file.") { order, smoothing, corpus, arpa, k, lambda, fallback };
+        command.SetAction(parse => Guard(() =>
+        {
+            int n = parse.GetValue(order);
+            if (n < 1) throw new ArgumentException($"--order must be at least 1, got {n}.");
+            INGramEstimator estimator = CreateEstimator(parse.GetValue(smoothing)!, parse.GetValue(k), parse.GetValue(lambda), parse.GetValue(fallback));
+            var clock = Stopwatch.StartNew();
+            string[] lines = TextFile.ReadLines(parse.GetValue(corpus)!);
+            NGramCounts counts = NGramCounts.Count(lines, n);
+            BackoffModel model = estimator.Estimate(counts);
+            double seconds = clock.Elapsed.TotalSeconds;
+            string output = parse.GetValue(arpa)!;
+            ArpaWriter.Write(model, output);
+            Console.WriteLine($"{estimator.Name} {n}-gram model: {lines.Length:N0} lines, {counts.TokenCount:N0} tokens, vocabulary {model.Vocabulary.Count:N0}");
+            for (int i = 1; i <= n; i++) Console.WriteLine($"  {i}-grams: {model.Table(i).Count:N0}");
+            Console.WriteLine($"estimated in {seconds:F2} s; wrote {output}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Eval()
+    {
+        var arpa = new Option<string>("--arpa") { Description = "ARPA model to evaluate (from seqlearn, KenLM or SRILM).", Required = true };
+        var corpus = new Option<string>("--corpus", "-c") { Description = "Test text, UTF-8, one sentence per line; each line's </s> is one token.", Required = true };
+        var sentences = new Option<bool>("--sentences") { Description = "Also print each sentence's total log10 probability and OOV count (as KenLM's query -v sentence)." };
+        var command = new Command("eval", "Perplexity of a text under an ARPA model, with and without OOV words (KenLM query semantics).") { arpa, corpus, sentences };
+        command.SetAction(parse => Guard(() =>
+        {
+            BackoffModel model = ArpaReader.Read(parse.GetValue(arpa)!);
+            string[] lines = TextFile.ReadLines(parse.GetValue(corpus)!);
+            if (parse.GetValue(sentences))
+                foreach (string line in lines)
+                {
+                    var scores = model.ScoreSentence(line);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"Total: {scores.Sum(s => (double)s.Log10Prob):G8} OOV: {scores.Count(s => s.IsOov)}"));
+                }
+            var clock = Stopwatch.StartNew();
+            LanguageModelScore score = model.Evaluate(lines);
+            double seconds = clock.Elapsed.TotalSeconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Perplexity including OOVs:\t{score.Perplexity:G10}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Perplexity excluding OOVs:\t{score.PerplexityExcludingOovs:G10}"));
+            Console.WriteLine($"OOVs:\t{score.Oovs}");
+            Console.WriteLine($"Tokens:\t{score.Tokens}");
+            Console.WriteLine($"Sentences:\t{score.Sentences}");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Total log10 prob:\t{score.TotalLog10Prob:G10}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Bits per token:\t{score.BitsPerToken:F4}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Scored in {seconds:F3} s ({score.Tokens / Math.Max(seconds, 1e-9) / 1e6:F2} M tokens/s)"));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Generate()
+    {
+        var arpa = new Option<string>("--arpa") { Description = "ARPA model to sample from.", Required = true };
+        var prompt = new Option<string>("--prompt", "-p") { Description = "Words the sentence starts with (the model continues after them).", DefaultValueFactory = _ => "" };
+        var seed = new Option<ulong>("--seed") { Description = "Random seed; the same seed, model and prompt give the same text.", DefaultValueFactory = _ => 1UL };
+        var maxTokens = new Option<int>("--max-tokens", "-n") { Description = "Stop after this many generated tokens if </s> has not been drawn.", DefaultValueFactory = _ => 50 };
+        var count = new Option<int>("--count") { Description = "Number of sentences to generate.", DefaultValueFactory = _ => 1 };
+        var command = new Command("generate", "Sample sentences from an ARPA model.") { arpa, prompt, seed, maxTokens, count };
+        command.SetAction(parse => Guard(() =>
+        {
+            int max = parse.GetValue(maxTokens), n = parse.GetValue(count);
+            if (max < 0 || n < 0) throw new ArgumentException("--max-tokens and --count must not be negative.");
+            var sampler = new NGramSampler(ArpaReader.Read(parse.GetValue(arpa)!));
+            var rng = new SeededRng(parse.GetValue(seed));
+            for (int i = 0; i < n; i++) Console.WriteLine(sampler.Sample(rng, parse.GetValue(prompt) ?? "", max));
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>Maps a <c>--smoothing</c> name to its estimator.</summary>
+    public static INGramEstimator CreateEstimator(string name, double k, double lambda, bool discountFallback) => name switch
+    {
+        "mkn" => new ModifiedKneserNey(discountFallback ? MknDiscounts.KenLmFallback : null),
+        "kn" => new KneserNey(discountFallback ? 0.5 : null),
+        "abs" => new AbsoluteDiscounting(discountFallback ? 0.5 : null),
+        "wb" => new WittenBell(),
+        "addk" => new AddK(k),
+        "mle" => new MaximumLikelihood(),
+        "stupid" => new StupidBackoff(lambda),
+        _ => throw new ArgumentException($"Unknown smoothing '{name}'; expected one of {string.Join(", ", SmoothingNames)}."),
+    };
+
+    // Expected failures (bad files, bad options, tiny data) become one line on stderr and exit code 1, never a stack trace.
+    private static int Guard(Func<int> action)
+    {
+        try { return action(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TextFormatException or ArpaFormatException
+                                      or NGramEstimationException or ArgumentException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using SeqLearn.NGrams;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Tests.NGrams;
+
+public class ArpaTests
+{
+    private static BackoffModel Trained(int order) =>
+        new ModifiedKneserNey(MknDiscounts.KenLmFallback).Estimate(NGramCounts.Count(NGramTestCorpus.Random(21, 80, 15, 9), order));
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void WriteThenRead_IsLossless(int order)
+    {
+        BackoffModel model = Trained(order);
+        string path = Path.Combine(Path.GetTempPath(), $"seqlearn-{Guid.NewGuid():N}.arpa");
+        try
+        {
+            ArpaWriter.Write(model, path);
+            BackoffModel back = ArpaReader.Read(path);
+            Assert.Equal(model.Vocabulary.Tokens, back.Vocabulary.Tokens);
+            for (int k = 1; k <= order; k++)
+            {
+                Assert.Equal(model.Table(k).Count, back.Table(k).Count);
+                for (int e = 0; e < model.Table(k).Count; e++)
+                {
+                    int b = back.Table(k).Find(model.Table(k).Key(e));
+                    Assert.Equal(model.LogProbs(k)[e], back.LogProbs(k)[b]);
+                    if (k < order) Assert.Equal(model.LogBackoffs(k)[e], back.LogBackoffs(k)[b]);
+                }
+            }
+            string[] test = NGramTestCorpus.Random(22, 20, 18, 9);
+            Assert.Equal(model.Evaluate(test), back.Evaluate(test));
+        }
+        finally { File.Delete(path); }
+    }
+
+    private const string Good = "\\data\\\nngram 1=4\nngram 2=2\n\n\\1-grams:\n-1.0\t<unk>\t0\n0\t<s>\t-0.5\n-0.5\t</s>\t0\n-0.3\ta\t-0.2\n\n\\2-grams:\n-0.1\t<s> a\n-0.2\ta </s>\n\n\\end\\\n";
+
+    private static ArpaFormatException Bad(string text) =>
+        Assert.Throws<ArpaFormatException>(() => ArpaReader.Read(new StringReader(text), "bad.arpa"));
+
+    [Fact]
+    public void Read_HandWrittenFile_ScoresByBackoffRules()
+    {
+        BackoffModel m = ArpaReader.Read(new StringReader(Good), "good.arpa");
+        // <s> a </s>: p(a|<s>) stored = -0.1; p(</s>|a) stored = -0.2.
+        Assert.Equal(-0.3, m.SentenceLog10Prob("a"), 5);
+        // <s> a a </s>: -0.1 + (bo(a) + p(a)) + -0.2 = -0.1 - 0.5 - 0.2.
+        Assert.Equal(-0.8, m.SentenceLog10Prob("a a"), 5);
+        // <s> x </s>: OOV → bo(<s>) + p(<unk>), then p(</s>) with context <unk> (bo 0).
+        Assert.Equal(-0.5 - 1.0 - 0.5, m.SentenceLog10Prob("x"), 5);
+    }
+
+    [Fact]
+    public void Read_WrongCount_NamesLineAndExpectation()
+    {
+        var e = Bad(Good.Replace("ngram 2=2", "ngram 2=3"));
+        Assert.Contains("bad.arpa:", e.Message);
+        Assert.Contains("declares 3 2-grams but the section has 2", e.Message);
+        var more = Bad(Good.Replace("ngram 2=2", "ngram 2=1"));
+        Assert.Contains("more 2-grams than the header declares", more.Message);
+    }
+
+    [Fact]
+    public void Read_MissingSection_Fails()
+    {
+        var e = Bad(Good.Replace("\\2-grams:\n-0.1\t<s> a\n-0.2\ta </s>\n\n", ""));
+        Assert.Contains("expected section '\\2-grams:'", e.Message);
+        Assert.Contains("\\data\\", Bad("hello\n").Message);
+        Assert.Contains("\\end\\", Bad(Good.Replace("\\end\\\n", "")).Message);
+    }
+
+    [Fact]
+    public void Read_MalformedNumber_NamesLine()
+    {
+        var e = Bad(Good.Replace("-0.3\ta", "-0.x3\ta"));
+        Assert.Equal(9, e.Line);
+        Assert.Contains("expected a number", e.Message);
+        Assert.Contains("'-0.x3'", e.Message);
+    }
+
+    [Fact]
+    public void Read_NGramOfWrongOrder_Fails()
+    {
+        var e = Bad(Good.Replace("-0.1\t<s> a\n", "-0.1\t<s> a a\n"));
+        Assert.Contains("2-gram line", e.Message);
+        Assert.Equal(12, e.Line);
+        Assert.Contains("not in the unigram section", Bad(Good.Replace("a </s>", "b </s>")).Message);
+        Assert.Contains("duplicate", Bad(Good.Replace("a </s>", "<s> a")).Message);
+    }
+
+    [Fact]
+    public void Write_IsAtomic_NoTemporaryLeft()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"seqlearn-arpa-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, "m.arpa");
+        ArpaWriter.Write(Trained(2), path);
+        ArpaWriter.Write(Trained(3), path);
+        Assert.Equal(["m.arpa"], Directory.GetFiles(dir).Select(Path.GetFileName));
+        Assert.Equal(3, ArpaReader.Read(path).Order);
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void Sampler_SameSeed_SameText_WordsFromVocabulary()
+    {
+        BackoffModel model = Trained(3);
+        var sampler = new NGramSampler(model);
+        string a = sampler.Sample(new SeededRng(9), "w1", 30);
+        string b = sampler.Sample(new SeededRng(9), "w1", 30);
+        Assert.Equal(a, b);
+        Assert.StartsWith("w1", a);
+        var texts = Enumerable.Range(0, 10).Select(i => sampler.Sample(new SeededRng((ulong)i), "", 30)).ToArray();
+        Assert.True(texts.Distinct().Count() > 3);
+        foreach (string w in texts.SelectMany(t => t.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+        {
+            Assert.True(model.Vocabulary.TryGetId(w, out int id) && id != model.Vocabulary.UnkId, w);
+        }
+        Assert.True(sampler.Sample(new SeededRng(1), "", 3).Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 3);
+    }
+}
+
+public class ArpaMissingContextTests
+{
+    [Fact]
+    public void Read_TrigramWithoutItsContext_AddsBlankContextAndUsesTheTrigram()
+    {
+        // The trigram "a b </s>" is stored but its context, the bigram "a b", is not (as in a pruned SRILM model).
+        const string arpa = "\\data\\\nngram 1=5\nngram 2=2\nngram 3=1\n\n\\1-grams:\n-1.0\t<unk>\t0\n0\t<s>\t-0.5\n-0.5\t</s>\t-0.1\n-0.3\ta\t-0.2\n-0.4\tb\t-0.25\n\n"
+            + "\\2-grams:\n-0.1\t<s> a\t-0.05\n-0.2\tb </s>\t0\n\n\\3-grams:\n-0.01\ta b </s>\n\n\\end\\\n";
+        BackoffModel m = ArpaReader.Read(new StringReader(arpa), "pruned.arpa");
+        int a = m.Vocabulary.IdOrUnk("a"), b = m.Vocabulary.IdOrUnk("b");
+        int blank = m.Table(2).Find([a, b]);
+        Assert.True(blank >= 0);
+        Assert.Equal(0f, m.LogBackoffs(2)[blank]);
+        // Blank probability: p(b | a) by backing off = bo(a) + p(b) = -0.2 - 0.4.
+        Assert.Equal(-0.6f, m.LogProbs(2)[blank], 5);
+        // <s> a b </s>: p(a|<s>) = -0.1, p(b|<s> a) = bo(<s> a) + p(b|a) = -0.05 - 0.6, p(</s>|a b) = -0.01 (the trigram).
+        Assert.Equal(-0.1 - 0.65 - 0.01, m.SentenceLog10Prob("a b"), 5);
+    }
+}

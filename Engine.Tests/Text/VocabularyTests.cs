@@ -1,0 +1,106 @@
+using System.Text;
+using SeqLearn.Tensors;
+using SeqLearn.Tests.Support;
+using SeqLearn.Text;
+
+namespace SeqLearn.Tests.Text;
+
+public class VocabularyTests
+{
+    [Fact]
+    public void CharVocabulary_ChineseAccentsEmoji_AreOneSymbolEach()
+    {
+        string text = "周杰伦 café 🎵🎵";
+        var vocab = CharVocabulary.Build(text);
+        int[] ids = vocab.Encode(text);
+        Assert.Equal(11, ids.Length); // 周 杰 伦 ␠ c a f é ␠ 🎵 🎵
+        Assert.Equal(text, vocab.Decode(ids));
+    }
+
+    [Fact]
+    public void CharVocabulary_OrderIsByScalarValue()
+    {
+        var vocab = CharVocabulary.Build("ba🎵é a");
+        int[] values = vocab.Symbols.Select(r => r.Value).ToArray();
+        Assert.Equal(values.OrderBy(v => v).ToArray(), values);
+        Assert.Equal([' ', 'a', 'b', 'é', 0x1F3B5], values);
+    }
+
+    [Fact]
+    public void CharVocabulary_RandomText_RoundTrips()
+    {
+        var rng = new SeededRng(7);
+        int[] pool = ['a', 'Z', ' ', '\n', 'é', 0x4E2D, 0x6587, 0x1F600, 0x1F3B5, 0x10FFFF];
+        for (int trial = 0; trial < 50; trial++)
+        {
+            var sb = new StringBuilder();
+            int n = rng.NextInt(40);
+            for (int i = 0; i < n; i++) sb.Append(new Rune(pool[rng.NextInt(pool.Length)]).ToString());
+            string text = sb.ToString();
+            var vocab = CharVocabulary.Build(text);
+            Assert.Equal(text, vocab.Decode(vocab.Encode(text)));
+            Assert.Equal(text.EnumerateRunes().Count(), vocab.Encode(text).Length);
+        }
+    }
+
+    [Fact]
+    public void CharVocabulary_UnknownSymbol_ClosedThrowsOpenMapsToUnk()
+    {
+        var closed = CharVocabulary.Build("abc");
+        var e = Assert.Throws<ArgumentException>(() => closed.Encode("abd"));
+        Assert.Contains("U+0064", e.Message);
+        var open = CharVocabulary.Build("abc", withUnk: true);
+        Assert.Equal([1, 2, 0], open.Encode("abz"));
+    }
+
+    [Fact]
+    public void CharVocabulary_Json_RoundTrips()
+    {
+        var vocab = CharVocabulary.Build("周杰伦 🎵\"\\", withUnk: true);
+        var back = VocabularyJson.CharFromJson(VocabularyJson.ToJson(vocab));
+        Assert.Equal(vocab.Symbols, back.Symbols);
+        Assert.Equal(vocab.UnkId, back.UnkId);
+    }
+
+    [Fact]
+    public void WordVocabulary_CountsTiesAndLimits_AreDeterministic()
+    {
+        string[] lines = ["b a c a", "c b d", "e"];
+        var vocab = WordVocabulary.Build(lines);
+        // a:2 b:2 c:2 d:1 e:1 → ties by ordinal order.
+        Assert.Equal(["<unk>", "<eos>", "a", "b", "c", "d", "e"], vocab.Tokens);
+        var min2 = WordVocabulary.Build(lines, minCount: 2);
+        Assert.Equal(["<unk>", "<eos>", "a", "b", "c"], min2.Tokens);
+        var max4 = WordVocabulary.Build(lines, maxSize: 4);
+        Assert.Equal(["<unk>", "<eos>", "a", "b"], max4.Tokens);
+        Assert.Equal([max4.IdOrUnk("a"), max4.UnkId, max4.EosId], max4.EncodeLine("a zzz"));
+    }
+
+    [Fact]
+    public void WordVocabulary_EncodeDecode_RoundTripsAndJson()
+    {
+        string[] lines = ["the cat sat", "on the <unk> mat"];
+        var vocab = WordVocabulary.Build(lines);
+        int[] ids = vocab.EncodeLine(lines[1]);
+        Assert.Equal("on the <unk> mat <eos>", vocab.Decode(ids));
+        Assert.Equal(vocab.UnkId, ids[2]);
+        var back = VocabularyJson.WordFromJson(VocabularyJson.ToJson(vocab));
+        Assert.Equal(vocab.Tokens, back.Tokens);
+    }
+
+    [Fact]
+    public void WordVocabulary_Ptb_Has10000Types()
+    {
+        string[] lines = TextFile.ReadLines(SharedData.PathOf("data/ptb/ptb.train.txt"));
+        var vocab = WordVocabulary.Build(lines);
+        Assert.Equal(10_000, vocab.Count);
+    }
+
+    [Fact]
+    public void VocabularyJson_WrongKind_Throws()
+    {
+        string json = VocabularyJson.ToJson(WordVocabulary.Build(["a"]));
+        Assert.Throws<TextFormatException>(() => VocabularyJson.CharFromJson(json));
+        Assert.Throws<TextFormatException>(() => VocabularyJson.WordFromJson("{not json"));
+    }
+}

@@ -1,0 +1,254 @@
+using System.Globalization;
+using SeqLearn.Text;
+
+namespace SeqLearn.NGrams;
+
+/// <summary>An ARPA file does not follow the format; the message names the file, the line and what was expected.</summary>
+public sealed class ArpaFormatException(string file, int line, string message)
+    : Exception($"{file}:{line}: {message}")
+{
+    /// <summary>The file being read.</summary>
+    public string File { get; } = file;
+
+    /// <summary>1-based line number (0 when the problem is the file as a whole).</summary>
+    public int Line { get; } = line;
+}
+
+/// <summary>
+/// Reads ARPA back-off files (KenLM, SRILM, <see cref="ArpaWriter"/>) into a <see cref="BackoffModel"/>.
+/// Validates the header counts, section order, numbers and n-gram orders. A model without &lt;unk&gt; gets one
+/// with log10 p = −99; &lt;s&gt; and &lt;/s&gt; are required.
+/// </summary>
+public static class ArpaReader
+{
+    /// <summary>Reads the ARPA file at <paramref name="path"/>.</summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="ArpaFormatException">The file is malformed (file, line and expectation in the message).</exception>
+    public static BackoffModel Read(string path)
+    {
+        if (!System.IO.File.Exists(path)) throw new FileNotFoundException($"ARPA file not found: '{path}'.", path);
+        using var reader = new StreamReader(path, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true), true, 1 << 16);
+        return Read(reader, path);
+    }
+
+    /// <summary>Reads ARPA text from <paramref name="reader"/>; <paramref name="name"/> is used in error messages.</summary>
+    public static BackoffModel Read(TextReader reader, string name)
+    {
+        var r = new LineReader(reader, name);
+        List<int> declared = ReadHeader(r);
+        int order = declared.Count;
+        var tables = new NGramTable[order];
+        var logProb = new float[order][];
+        var logBackoff = new float[order][];
+
+        // Unigrams first: they define the vocabulary (ids in file order).
+        ExpectSection(r, 1);
+        var words = new List<string>(declared[0] + 1);
+        var uniProb = new List<float>(declared[0] + 1);
+        var uniBackoff = new List<float>(declared[0] + 1);
+        var uniFields = new Range[4];
+        for (int i = 0; i < declared[0]; i++)
+        {
+            string line = NextEntry(r, 1, declared[0], i);
+            Span<Range> fields = uniFields;
+            int nf = SplitFields(line, fields);
+            CheckFieldCount(r, nf, 1, order);
+            uniProb.Add(ParseFloat(r, line.AsSpan()[fields[0]], "log10 probability"));
+            words.Add(line[fields[1]]);
+            uniBackoff.Add(nf == 3 ? ParseFloat(r, line.AsSpan()[fields[2]], "log10 back-off") : 0f);
+        }
+        if (!words.Contains(TokenVocabulary.Unk))
+        {
+            words.Add(TokenVocabulary.Unk);
+            uniProb.Add(BackoffModel.LogZero);
+            uniBackoff.Add(0f);
+        }
+        NGramVocabulary vocabulary;
+        try { vocabulary = new NGramVocabulary(words); }
+        catch (ArgumentException e) { throw new ArpaFormatException(name, r.Number, $"invalid unigram section: {e.Message}"); }
+        tables[0] = new NGramTable(1, words.Count);
+        for (int id = 0; id < words.Count; id++) tables[0].Add([id]);
+        logProb[0] = uniProb.ToArray();
+        logBackoff[0] = uniBackoff.ToArray();
+
+        for (int k = 2; k <= order; k++)
+        {
+            ExpectSection(r, k);
+            var table = new NGramTable(k, declared[k - 1]);
+            var prob = new float[declared[k - 1]];
+            var backoff = k < order ? new float[declared[k - 1]] : [];
+            var fields = new Range[k + 3];
+            var ids = new int[k];
+            for (int i = 0; i < declared[k - 1]; i++)
+            {
+                string line = NextEntry(r, k, declared[k - 1], i);
+                int nf = SplitFields(line, fields);
+                CheckFieldCount(r, nf, k, order);
+                ReadOnlySpan<char> span = line;
+                for (int j = 0; j < k; j++)
+                {
+                    ReadOnlySpan<char> word = span[fields[1 + j]];
+                    if (!vocabulary.TryGetId(word, out ids[j]))
+                        throw new ArpaFormatException(name, r.Number, $"word '{word}' of a {k}-gram is not in the unigram section.");
+                }
+                int entry = table.Add(ids, NGramTable.Hash(ids), out bool added);
+                if (!added) throw new ArpaFormatException(name, r.Number, $"duplicate {k}-gram '{line[fields[1].Start..fields[k].End]}'.");
+                prob[entry] = ParseFloat(r, span[fields[0]], "log10 probability");
+                if (k < order) backoff[entry] = nf == k + 2 ? ParseFloat(r, span[fields[k + 1]], "log10 back-off") : 0f;
+            }
+            tables[k - 1] = table;
+            logProb[k - 1] = prob;
+            logBackoff[k - 1] = backoff;
+        }
+        ExpectEnd(r, order);
+        AddMissingContexts(vocabulary, tables, logProb, logBackoff);
+        return new BackoffModel(vocabulary, tables, logProb, logBackoff);
+    }
+
+    /// <summary>
+    /// Pruned ARPA files (e.g. SRILM's) may hold "a b c" without its context "a b". The scorer extends a context
+    /// only through stored n-grams, so such contexts are added as blank entries, as KenLM's loader does:
+    /// back-off log10 1 = 0 and the probability the model gives them by backing off. Orders are filled from the
+    /// top down, so a blank's own missing context is added in turn.
+    /// </summary>
+    private static void AddMissingContexts(NGramVocabulary vocabulary, NGramTable[] tables, float[][] logProb, float[][] logBackoff)
+    {
+        // 1. Close the tables under prefixes, top-down; remember where each order's blanks start.
+        var firstBlank = new int[tables.Length];
+        for (int k = 1; k <= tables.Length; k++) firstBlank[k - 1] = tables[k - 1].Count;
+        for (int k = tables.Length; k >= 2; k--)
+        {
+            NGramTable higher = tables[k - 1], lower = tables[k - 2];
+            for (int e = 0; e < higher.Count; e++) lower.Add(higher.Key(e)[..^1]);
+            Array.Resize(ref logProb[k - 2], lower.Count);
+            Array.Resize(ref logBackoff[k - 2], lower.Count); // blank back-offs are log10 1 = 0
+        }
+        // 2. Blank probabilities bottom-up: log10 p(wj | w1..wj−1) = log10 bo(w1..wj−1) + log10 p(wj | w2..wj−1),
+        //    the second term from orders 1..j−1, which are complete by then.
+        for (int j = 2; j < tables.Length; j++)
+        {
+            if (firstBlank[j - 1] == tables[j - 1].Count) continue;
+            var partial = new BackoffModel(vocabulary, tables[..(j - 1)], logProb[..(j - 1)], logBackoff[..(j - 1)]);
+            for (int e = firstBlank[j - 1]; e < tables[j - 1].Count; e++)
+            {
+                ReadOnlySpan<int> key = tables[j - 1].Key(e);
+                float bo = logBackoff[j - 2][tables[j - 2].Find(key[..^1])];
+                logProb[j - 1][e] = bo + partial.LogProb10(key[1..^1], key[^1]);
+            }
+        }
+    }
+
+    private static List<int> ReadHeader(LineReader r)
+    {
+        string? line;
+        do { line = r.Next(); } while (line is not null && line.Trim() != "\\data\\");
+        if (line is null) throw new ArpaFormatException(r.Name, r.Number, "expected the '\\data\\' header, reached the end of the file.");
+        var declared = new List<int>();
+        while ((line = r.Next()) is not null)
+        {
+            string t = line.Trim();
+            if (t.Length == 0) { if (declared.Count > 0) break; continue; }
+            if (!t.StartsWith("ngram ", StringComparison.Ordinal))
+            {
+                if (t.StartsWith('\\')) { r.PushBack(line); break; }
+                throw new ArpaFormatException(r.Name, r.Number, $"expected 'ngram {declared.Count + 1}=<count>', found '{t}'.");
+            }
+            int eq = t.IndexOf('=');
+            if (eq < 0 || !int.TryParse(t.AsSpan(6, eq - 6).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int k)
+                || !int.TryParse(t.AsSpan(eq + 1).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int count))
+                throw new ArpaFormatException(r.Name, r.Number, $"expected 'ngram {declared.Count + 1}=<count>', found '{t}'.");
+            if (k != declared.Count + 1)
+                throw new ArpaFormatException(r.Name, r.Number, $"expected the count of order {declared.Count + 1}, found order {k}.");
+            declared.Add(count);
+        }
+        if (declared.Count == 0) throw new ArpaFormatException(r.Name, r.Number, "expected 'ngram 1=<count>' after '\\data\\'.");
+        return declared;
+    }
+
+    private static void ExpectSection(LineReader r, int k)
+    {
+        string? line = r.NextNonBlank();
+        string want = $"\\{k}-grams:";
+        if (line is null) throw new ArpaFormatException(r.Name, r.Number, $"expected section '{want}', reached the end of the file.");
+        if (line.Trim() != want) throw new ArpaFormatException(r.Name, r.Number, $"expected section '{want}', found '{line.Trim()}'.");
+    }
+
+    private static string NextEntry(LineReader r, int k, int declared, int index)
+    {
+        string? line = r.Next();
+        if (line is null || line.Trim().Length == 0 || line.TrimStart().StartsWith('\\'))
+            throw new ArpaFormatException(r.Name, r.Number,
+                $"the header declares {declared} {k}-grams but the section has {index}; expected another {k}-gram line.");
+        return line;
+    }
+
+    private static void ExpectEnd(LineReader r, int order)
+    {
+        string? line = r.NextNonBlank();
+        if (line is null) throw new ArpaFormatException(r.Name, r.Number, "expected '\\end\\', reached the end of the file.");
+        if (line.Trim() == "\\end\\") return;
+        string what = line.TrimStart().StartsWith('\\')
+            ? $"expected '\\end\\' after the {order}-grams (the header declares {order} orders), found '{line.Trim()}'."
+            : $"more {order}-grams than the header declares; expected '\\end\\', found '{line.Trim()}'.";
+        throw new ArpaFormatException(r.Name, r.Number, what);
+    }
+
+    private static void CheckFieldCount(LineReader r, int fields, int k, int order)
+    {
+        int min = k + 1, max = k < order ? k + 2 : k + 1;
+        if (fields < min || fields > max)
+        {
+            string expected = k < order ? $"log10 p, {k} word(s) and an optional back-off" : $"log10 p and {k} word(s)";
+            throw new ArpaFormatException(r.Name, r.Number, $"expected {expected} in a {k}-gram line, found {fields} field(s).");
+        }
+    }
+
+    private static float ParseFloat(LineReader r, ReadOnlySpan<char> text, string what)
+    {
+        if (float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && float.IsFinite(v)) return v;
+        if (text.SequenceEqual("-inf")) return BackoffModel.LogZero;
+        throw new ArpaFormatException(r.Name, r.Number, $"expected a number ({what}), found '{text}'.");
+    }
+
+    // Splits on spaces and tabs; returns the field count (capped at fields.Length, which makes an overlong line fail the count check).
+    private static int SplitFields(string line, Span<Range> fields)
+    {
+        int n = 0, i = 0;
+        while (i < line.Length)
+        {
+            while (i < line.Length && (line[i] == ' ' || line[i] == '\t')) i++;
+            if (i == line.Length) break;
+            int start = i;
+            while (i < line.Length && line[i] != ' ' && line[i] != '\t') i++;
+            if (n == fields.Length) return n + 1;
+            fields[n++] = start..i;
+        }
+        return n;
+    }
+
+    private sealed class LineReader(TextReader reader, string name)
+    {
+        private string? _pushed;
+        public string Name { get; } = name;
+        public int Number { get; private set; }
+
+        public string? Next()
+        {
+            if (_pushed is not null) { string p = _pushed; _pushed = null; Number++; return p; }
+            string? line;
+            try { line = reader.ReadLine(); }
+            catch (System.Text.DecoderFallbackException) { throw new ArpaFormatException(Name, Number + 1, "invalid UTF-8."); }
+            if (line is not null) Number++;
+            return line;
+        }
+
+        public string? NextNonBlank()
+        {
+            string? line;
+            while ((line = Next()) is not null && line.Trim().Length == 0) { }
+            return line;
+        }
+
+        public void PushBack(string line) { _pushed = line; Number--; }
+    }
+}

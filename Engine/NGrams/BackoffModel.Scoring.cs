@@ -1,0 +1,75 @@
+using SeqLearn.Text;
+
+namespace SeqLearn.NGrams;
+
+/// <summary>Sentence and corpus scoring (KenLM's <c>query</c> semantics).</summary>
+public sealed partial class BackoffModel : ILanguageModelEvaluator
+{
+    /// <summary>Per-token result of <see cref="ScoreSentence"/>.</summary>
+    /// <param name="Token">The token as written (&lt;/s&gt; for the end).</param>
+    /// <param name="Id">Its vocabulary id (&lt;unk&gt; for an OOV).</param>
+    /// <param name="Log10Prob">log10 p(token | history).</param>
+    /// <param name="IsOov">True when the token mapped to &lt;unk&gt;.</param>
+    public readonly record struct TokenScore(string Token, int Id, float Log10Prob, bool IsOov)
+    {
+        /// <summary>Natural-log probability.</summary>
+        public double LogProb => Log10Prob * Math.Log(10);
+    }
+
+    /// <summary>Scores one sentence: every word, then &lt;/s&gt;, starting from the &lt;s&gt; context.</summary>
+    public TokenScore[] ScoreSentence(string line)
+    {
+        string[] words = TokenVocabulary.Tokenize(line);
+        var scores = new TokenScore[words.Length + 1];
+        NGramState state = BeginSentence();
+        for (int i = 0; i <= words.Length; i++)
+        {
+            string token = i < words.Length ? words[i] : NGramVocabulary.Eos;
+            int id = Vocabulary.IdOrUnk(token);
+            scores[i] = new TokenScore(token, id, LogProb10(state, id, state), id == Vocabulary.UnkId);
+        }
+        return scores;
+    }
+
+    /// <summary>Total log10 probability of a sentence, &lt;/s&gt; included.</summary>
+    public double SentenceLog10Prob(string line) => ScoreSentence(line).Sum(s => (double)s.Log10Prob);
+
+    /// <summary>Total natural-log probability (nats) of a sentence, &lt;/s&gt; included.</summary>
+    public double SentenceLogProb(string line) => SentenceLog10Prob(line) * Math.Log(10);
+
+    /// <summary>
+    /// Scores all lines (allocation-free per token: words are looked up as spans). OOVs are words that map
+    /// to &lt;unk&gt;, counted as KenLM does (a literal &lt;unk&gt; counts too).
+    /// </summary>
+    public LanguageModelScore Evaluate(IEnumerable<string> lines)
+    {
+        double total10 = 0, oov10 = 0;
+        long tokens = 0, oovs = 0, sentences = 0;
+        NGramState state = EmptyState();
+        NGramState start = BeginSentence();
+        int unk = Vocabulary.UnkId;
+        foreach (string line in lines)
+        {
+            state.CopyFrom(start);
+            ReadOnlySpan<char> rest = line;
+            while (true)
+            {
+                rest = rest.TrimStart();
+                if (rest.IsEmpty) break;
+                int end = 0;
+                while (end < rest.Length && !char.IsWhiteSpace(rest[end])) end++;
+                int id = Vocabulary.IdOrUnk(rest[..end]);
+                rest = rest[end..];
+                float lp = LogProb10(state, id, state);
+                total10 += lp;
+                tokens++;
+                if (id == unk) { oovs++; oov10 += lp; }
+            }
+            total10 += LogProb10(state, Vocabulary.EosId, state);
+            tokens++;
+            sentences++;
+        }
+        double ln10 = Math.Log(10);
+        return new LanguageModelScore(total10 * ln10, tokens, oovs, oov10 * ln10, sentences);
+    }
+}

@@ -1,0 +1,59 @@
+using SeqLearn.Tensors;
+using SeqLearn.Text;
+
+namespace SeqLearn.NGrams;
+
+/// <summary>
+/// Draws sentences from a <see cref="BackoffModel"/>: starting from &lt;s&gt; (and an optional prompt), each step
+/// computes p(w | state) for every symbol but &lt;s&gt;, renormalises (so stupid-backoff scores work too) and
+/// samples by inverse CDF with a <see cref="SeededRng"/>. Stops at &lt;/s&gt; or after a maximum number of tokens.
+/// Same model, seed and prompt → same text.
+/// </summary>
+public sealed class NGramSampler(BackoffModel model)
+{
+    private readonly double[] _weights = new double[model.Vocabulary.Count];
+
+    /// <summary>
+    /// Generates one sentence. The result starts with the prompt's words (as written) and does not include &lt;/s&gt;.
+    /// With <paramref name="allowUnk"/> false, &lt;unk&gt; is never drawn.
+    /// </summary>
+    public string Sample(SeededRng rng, string prompt = "", int maxTokens = 100, bool allowUnk = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxTokens);
+        NGramVocabulary vocab = model.Vocabulary;
+        NGramState state = model.BeginSentence();
+        var words = new List<string>(TokenVocabulary.Tokenize(prompt));
+        foreach (string w in words) model.LogProb10(state, vocab.IdOrUnk(w), state);
+        for (int step = 0; step < maxTokens; step++)
+        {
+            int next = Draw(rng, state, allowUnk);
+            if (next == vocab.EosId) break;
+            words.Add(vocab.TokenOf(next));
+            model.LogProb10(state, next, state);
+        }
+        return string.Join(' ', words);
+    }
+
+    private int Draw(SeededRng rng, NGramState state, bool allowUnk)
+    {
+        NGramVocabulary vocab = model.Vocabulary;
+        double total = 0;
+        for (int w = 0; w < _weights.Length; w++)
+        {
+            bool excluded = w == vocab.BosId || (!allowUnk && w == vocab.UnkId);
+            double p = excluded ? 0 : Math.Pow(10, model.LogProb10(state, w, null));
+            _weights[w] = p;
+            total += p;
+        }
+        double u = rng.NextDouble() * total, cumulative = 0;
+        int last = vocab.EosId;
+        for (int w = 0; w < _weights.Length; w++)
+        {
+            if (_weights[w] <= 0) continue;
+            cumulative += _weights[w];
+            last = w;
+            if (u < cumulative) return w;
+        }
+        return last;
+    }
+}

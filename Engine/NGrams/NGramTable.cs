@@ -1,0 +1,128 @@
+namespace SeqLearn.NGrams;
+
+/// <summary>
+/// Open-addressing hash set of n-grams of one fixed order n, stored as packed id tuples (no string keys).
+/// Entries are numbered 0..Count-1 in insertion order; callers keep per-entry payloads (counts, probabilities)
+/// in parallel arrays. Memory: n ints per entry plus one 8-byte slot per entry at load ≤ 1/2.
+/// The hash of (w1 … wn) folds the ids from the last to the first, so a scorer can extend a hash leftwards
+/// one word at a time (<see cref="Extend"/>).
+/// </summary>
+public sealed class NGramTable
+{
+    /// <summary>Hash of the empty n-gram, the start of every fold.</summary>
+    public const ulong EmptyHash = 0x9E3779B97F4A7C15UL;
+
+    private int[] _ids;
+    private long[] _slots; // 0 = empty; else (hash high 32 bits << 32) | (entry + 1)
+    private int _mask;
+
+    /// <summary>Creates an empty table for n-grams of <paramref name="order"/> words.</summary>
+    public NGramTable(int order, int capacity = 16)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(order, 1);
+        Order = order;
+        int slots = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity * 2));
+        _slots = new long[slots];
+        _mask = slots - 1;
+        _ids = new int[Math.Max(16, capacity) * order];
+    }
+
+    /// <summary>Number of words per n-gram.</summary>
+    public int Order { get; }
+
+    /// <summary>Number of distinct n-grams stored.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Approximate bytes held by the table.</summary>
+    public long Bytes => (long)_ids.Length * sizeof(int) + (long)_slots.Length * sizeof(long);
+
+    /// <summary>The ids of entry <paramref name="entry"/>, oldest word first.</summary>
+    public ReadOnlySpan<int> Key(int entry) => new(_ids, entry * Order, Order);
+
+    /// <summary>Folds one more word onto the left of an n-gram hash: hash(w · rest) = Extend(hash(rest), w).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Extend(ulong hash, int id)
+    {
+        ulong h = (hash ^ (uint)id) * 0xFF51AFD7ED558CCDUL;
+        return h ^ (h >> 29);
+    }
+
+    /// <summary>Hash of a whole n-gram (folded from its last word to its first).</summary>
+    public static ulong Hash(ReadOnlySpan<int> ngram)
+    {
+        ulong h = EmptyHash;
+        for (int i = ngram.Length - 1; i >= 0; i--) h = Extend(h, ngram[i]);
+        return h;
+    }
+
+    /// <summary>Entry of <paramref name="ngram"/>, or -1 when absent.</summary>
+    public int Find(ReadOnlySpan<int> ngram) => Find(ngram, Hash(ngram));
+
+    /// <summary>Entry of <paramref name="ngram"/> whose <see cref="Hash"/> is <paramref name="hash"/>, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Find(ReadOnlySpan<int> ngram, ulong hash)
+    {
+        long tag = (long)(hash & 0xFFFFFFFF00000000UL);
+        int i = (int)hash & _mask;
+        while (true)
+        {
+            long slot = _slots[i];
+            if (slot == 0) return -1;
+            if ((slot & unchecked((long)0xFFFFFFFF00000000UL)) == tag)
+            {
+                int entry = (int)(uint)slot - 1;
+                if (new ReadOnlySpan<int>(_ids, entry * Order, Order).SequenceEqual(ngram)) return entry;
+            }
+            i = (i + 1) & _mask;
+        }
+    }
+
+    /// <summary>Entry of <paramref name="ngram"/>, inserting it if absent (<paramref name="added"/> tells which).</summary>
+    public int Add(ReadOnlySpan<int> ngram, ulong hash, out bool added)
+    {
+        if (ngram.Length != Order)
+            throw new ArgumentException($"NGramTable.Add: expected {Order} ids, got {ngram.Length}.", nameof(ngram));
+        long tag = (long)(hash & 0xFFFFFFFF00000000UL);
+        int i = (int)hash & _mask;
+        while (true)
+        {
+            long slot = _slots[i];
+            if (slot == 0) break;
+            if ((slot & unchecked((long)0xFFFFFFFF00000000UL)) == tag)
+            {
+                int found = (int)(uint)slot - 1;
+                if (new ReadOnlySpan<int>(_ids, found * Order, Order).SequenceEqual(ngram))
+                {
+                    added = false;
+                    return found;
+                }
+            }
+            i = (i + 1) & _mask;
+        }
+        int entry = Count++;
+        if ((entry + 1) * Order > _ids.Length) Array.Resize(ref _ids, _ids.Length * 2);
+        ngram.CopyTo(_ids.AsSpan(entry * Order));
+        _slots[i] = tag | (long)(entry + 1);
+        if (Count * 2 > _slots.Length) Grow();
+        added = true;
+        return entry;
+    }
+
+    /// <summary>Entry of <paramref name="ngram"/>, inserting it if absent.</summary>
+    public int Add(ReadOnlySpan<int> ngram) => Add(ngram, Hash(ngram), out _);
+
+    private void Grow()
+    {
+        var slots = new long[_slots.Length * 2];
+        int mask = slots.Length - 1;
+        for (int e = 0; e < Count; e++)
+        {
+            ulong hash = Hash(Key(e));
+            int i = (int)hash & mask;
+            while (slots[i] != 0) i = (i + 1) & mask;
+            slots[i] = (long)(hash & 0xFFFFFFFF00000000UL) | (long)(e + 1);
+        }
+        _slots = slots;
+        _mask = mask;
+    }
+}

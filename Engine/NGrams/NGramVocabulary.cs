@@ -1,0 +1,77 @@
+using SeqLearn.Text;
+
+namespace SeqLearn.NGrams;
+
+/// <summary>
+/// Vocabulary of an n-gram model: <c>&lt;unk&gt;</c>, the sentence markers <c>&lt;s&gt;</c> (context only, never
+/// predicted) and <c>&lt;/s&gt;</c> (predicted once per line), and the words. Built from training text the ids are
+/// &lt;unk&gt;=0, &lt;s&gt;=1, &lt;/s&gt;=2, then words in ordinal string order; read from ARPA they follow the unigram section.
+/// A literal <c>&lt;unk&gt;</c> in a corpus (as in PTB) is this symbol.
+/// </summary>
+public sealed class NGramVocabulary : TokenVocabulary
+{
+    /// <summary>Sentence-start marker.</summary>
+    public const string Bos = "<s>";
+
+    /// <summary>Sentence-end marker.</summary>
+    public const string Eos = "</s>";
+
+    /// <summary>Creates a vocabulary from tokens in id order; &lt;unk&gt;, &lt;s&gt; and &lt;/s&gt; must be present.</summary>
+    public NGramVocabulary(IReadOnlyList<string> tokens) : base(tokens)
+    {
+        BosId = TryGetId(Bos, out int bos) ? bos : throw new ArgumentException($"The vocabulary must contain {Bos}.", nameof(tokens));
+        EosId = TryGetId(Eos, out int eos) ? eos : throw new ArgumentException($"The vocabulary must contain {Eos}.", nameof(tokens));
+    }
+
+    /// <summary>Id of &lt;s&gt;.</summary>
+    public int BosId { get; }
+
+    /// <summary>Id of &lt;/s&gt;.</summary>
+    public int EosId { get; }
+
+    /// <summary>Every distinct whitespace token of <paramref name="lines"/> plus the three special symbols.</summary>
+    /// <exception cref="ArgumentException">A line contains &lt;s&gt; or &lt;/s&gt; (they are added per line, never read).</exception>
+    public static NGramVocabulary Build(IEnumerable<string> lines)
+    {
+        var words = new HashSet<string>(StringComparer.Ordinal);
+        int lineNumber = 0;
+        foreach (string line in lines)
+        {
+            lineNumber++;
+            foreach (string w in Tokenize(line))
+            {
+                if (w is Bos or Eos)
+                    throw new ArgumentException($"Line {lineNumber}: the corpus contains '{w}', which is reserved for sentence boundaries.");
+                words.Add(w);
+            }
+        }
+        words.Remove(Unk);
+        return new NGramVocabulary([Unk, Bos, Eos, .. words.Order(StringComparer.Ordinal)]);
+    }
+
+    /// <summary>
+    /// Encodes a line as <c>&lt;s&gt; w1 … wn &lt;/s&gt;</c>; words not in the vocabulary map to &lt;unk&gt;.
+    /// <paramref name="oovs"/> is increased by the number of words that map to &lt;unk&gt; (KenLM counts a literal &lt;unk&gt; too).
+    /// </summary>
+    public int[] EncodeSentence(string line, ref long oovs)
+    {
+        int n = 0;
+        foreach (Range r in line.AsSpan().SplitAny(Whitespace)) if (r.End.Value > r.Start.Value) n++;
+        var ids = new int[n + 2];
+        ids[0] = BosId;
+        int i = 1;
+        foreach (Range r in line.AsSpan().SplitAny(Whitespace))
+        {
+            if (r.End.Value == r.Start.Value) continue;
+            int id = IdOrUnk(line.AsSpan()[r]);
+            if (id == UnkId) oovs++;
+            ids[i++] = id;
+        }
+        ids[^1] = EosId;
+        return ids;
+    }
+
+    // Exactly the characters string.Split(null) separates on (char.IsWhiteSpace), for allocation-free tokenising.
+    private static readonly System.Buffers.SearchValues<char> Whitespace = System.Buffers.SearchValues.Create(
+        Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsWhiteSpace).ToArray());
+}

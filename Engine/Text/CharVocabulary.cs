@@ -1,0 +1,78 @@
+using System.Text;
+
+namespace SeqLearn.Text;
+
+/// <summary>
+/// Character vocabulary over Unicode scalar values (<see cref="Rune"/>): a Chinese character, an accented
+/// letter or an emoji is one symbol each, never two UTF-16 halves. Symbols are ordered by scalar value so
+/// the same text always gives the same ids. Optionally open: id 0 is then <c>&lt;unk&gt;</c>, decoded as U+FFFD.
+/// </summary>
+public sealed class CharVocabulary : IVocabulary
+{
+    private readonly Rune[] _symbols; // id → symbol (for the unk slot, U+FFFD)
+    private readonly Dictionary<int, int> _ids;
+
+    /// <summary>Creates a vocabulary whose ids follow <paramref name="symbols"/> in order (after &lt;unk&gt; if <paramref name="withUnk"/>).</summary>
+    public CharVocabulary(IReadOnlyList<Rune> symbols, bool withUnk)
+    {
+        UnkId = withUnk ? 0 : -1;
+        _symbols = withUnk ? [Rune.ReplacementChar, .. symbols] : symbols.ToArray();
+        _ids = new Dictionary<int, int>(_symbols.Length);
+        for (int i = withUnk ? 1 : 0; i < _symbols.Length; i++)
+            if (!_ids.TryAdd(_symbols[i].Value, i))
+                throw new ArgumentException($"Symbol U+{_symbols[i].Value:X4} appears twice.", nameof(symbols));
+    }
+
+    /// <summary>Builds the vocabulary of every scalar value in <paramref name="text"/>, sorted by value.</summary>
+    public static CharVocabulary Build(string text, bool withUnk = false)
+    {
+        var set = new SortedSet<int>();
+        foreach (Rune r in text.EnumerateRunes()) set.Add(r.Value);
+        return new CharVocabulary(set.Select(v => new Rune(v)).ToArray(), withUnk);
+    }
+
+    /// <inheritdoc/>
+    public int Count => _symbols.Length;
+
+    /// <inheritdoc/>
+    public int UnkId { get; }
+
+    /// <summary>The symbols in id order (the &lt;unk&gt; slot, if any, as U+FFFD).</summary>
+    public IReadOnlyList<Rune> Symbols => _symbols;
+
+    /// <inheritdoc/>
+    public string TokenOf(int id) => id == UnkId ? TokenVocabulary.Unk : _symbols[id].ToString();
+
+    /// <inheritdoc/>
+    public bool TryGetId(string token, out int id)
+    {
+        id = -1;
+        if (Rune.DecodeFromUtf16(token, out Rune r, out int used) != System.Buffers.OperationStatus.Done || used != token.Length)
+            return false;
+        return _ids.TryGetValue(r.Value, out id);
+    }
+
+    /// <summary>Id of one symbol; unknown → <see cref="UnkId"/>, or an error naming the symbol for a closed vocabulary.</summary>
+    public int IdOf(Rune symbol)
+    {
+        if (_ids.TryGetValue(symbol.Value, out int id)) return id;
+        if (UnkId >= 0) return UnkId;
+        throw new ArgumentException($"Character '{symbol}' (U+{symbol.Value:X4}) is not in the vocabulary and it has no <unk>.");
+    }
+
+    /// <inheritdoc/>
+    public int[] Encode(string text)
+    {
+        var ids = new List<int>(text.Length);
+        foreach (Rune r in text.EnumerateRunes()) ids.Add(IdOf(r));
+        return ids.ToArray();
+    }
+
+    /// <inheritdoc/>
+    public string Decode(ReadOnlySpan<int> ids)
+    {
+        var sb = new StringBuilder(ids.Length);
+        foreach (int id in ids) sb.Append(_symbols[id].ToString());
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,40 @@
+namespace SeqLearn.Text;
+
+/// <summary>
+/// Anything that can score held-out text as a language model: n-gram models now, neural LMs later.
+/// Lines are whitespace-tokenised by the model's own vocabulary rules; each line is one sentence/sequence
+/// and its end symbol (&lt;/s&gt; or &lt;eos&gt;) is one predicted token.
+/// </summary>
+public interface ILanguageModelEvaluator
+{
+    /// <summary>Scores every token of <paramref name="lines"/> and returns the totals.</summary>
+    LanguageModelScore Evaluate(IEnumerable<string> lines);
+}
+
+/// <summary>
+/// Totals of a language-model evaluation. Log-probabilities are natural logs (nats).
+/// <code>
+/// PPL           = exp(−TotalLogProb / Tokens)
+/// PPL excl. OOV = exp(−(TotalLogProb − OovLogProb) / (Tokens − Oovs))
+/// bits/token    = −TotalLogProb / (Tokens · ln 2)
+/// </code>
+/// </summary>
+/// <param name="TotalLogProb">Σ ln p over all predicted tokens, OOVs included.</param>
+/// <param name="Tokens">Number of predicted tokens (words plus one end symbol per line).</param>
+/// <param name="Oovs">Tokens that were out of the vocabulary (scored as &lt;unk&gt;).</param>
+/// <param name="OovLogProb">Σ ln p over the OOV tokens only.</param>
+/// <param name="Sentences">Number of lines scored.</param>
+public readonly record struct LanguageModelScore(double TotalLogProb, long Tokens, long Oovs, double OovLogProb, long Sentences)
+{
+    /// <summary>Perplexity over all tokens, OOVs included.</summary>
+    public double Perplexity => Math.Exp(-TotalLogProb / Tokens);
+
+    /// <summary>Perplexity over in-vocabulary tokens only.</summary>
+    public double PerplexityExcludingOovs => Math.Exp(-(TotalLogProb - OovLogProb) / (Tokens - Oovs));
+
+    /// <summary>Cross-entropy in bits per token, OOVs included.</summary>
+    public double BitsPerToken => -TotalLogProb / (Tokens * Math.Log(2));
+
+    /// <summary>Total log10 probability (as KenLM prints it).</summary>
+    public double TotalLog10Prob => TotalLogProb / Math.Log(10);
+}

@@ -1,0 +1,97 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
+
+namespace SeqLearn.Text;
+
+/// <summary>Strict UTF-8 text reading: missing or empty files and invalid bytes are reported with the file and byte offset.</summary>
+public static class TextFile
+{
+    /// <summary>Reads a whole UTF-8 file (a leading BOM is skipped). Throws <see cref="TextFormatException"/> on invalid UTF-8.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="TextFormatException">The file is empty or is not valid UTF-8.</exception>
+    public static string ReadAllText(string path)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Text file not found: '{path}'.", path);
+        byte[] bytes = File.ReadAllBytes(path);
+        if (bytes.Length == 0)
+            throw new TextFormatException($"{path}: the file is empty.");
+        return DecodeUtf8(bytes, path);
+    }
+
+    /// <summary>Reads a UTF-8 file as lines (split on '\n', a trailing '\r' removed; no empty last line for a final newline).</summary>
+    public static string[] ReadLines(string path) => SplitLines(ReadAllText(path));
+
+    /// <summary>Splits text into lines as <see cref="ReadLines"/> does.</summary>
+    public static string[] SplitLines(string text)
+    {
+        var lines = text.Split('\n');
+        int n = lines.Length;
+        if (n > 0 && lines[n - 1].Length == 0) n--;
+        var result = new string[n];
+        for (int i = 0; i < n; i++)
+            result[i] = lines[i].EndsWith('\r') ? lines[i][..^1] : lines[i];
+        return result;
+    }
+
+    /// <summary>
+    /// Decodes strict UTF-8. <paramref name="source"/> (a file name, or null for in-memory bytes) is named in the error,
+    /// together with the byte offset of the first invalid sequence.
+    /// </summary>
+    public static string DecodeUtf8(ReadOnlySpan<byte> bytes, string? source = null)
+    {
+        int start = bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        ReadOnlySpan<byte> body = bytes[start..];
+        char[] chars = ArrayPool<char>.Shared.Rent(Math.Max(1, body.Length));
+        try
+        {
+            OperationStatus status = Utf8.ToUtf16(body, chars, out int read, out int written, replaceInvalidSequences: false);
+            if (status != OperationStatus.Done)
+            {
+                string where = source is null ? "input" : source;
+                throw new TextFormatException(
+                    $"{where}: invalid UTF-8 at byte offset {start + read} (byte 0x{bytes[start + read]:X2}).");
+            }
+            return new string(chars, 0, written);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    /// <summary>Writes <paramref name="text"/> as UTF-8 (no BOM) atomically: a temporary file in the same folder, flushed, then renamed.</summary>
+    public static void WriteAllTextAtomic(string path, string text) =>
+        WriteAtomic(path, stream =>
+        {
+            byte[] bytes = new UTF8Encoding(false).GetBytes(text);
+            stream.Write(bytes);
+        });
+
+    /// <summary>Writes a file atomically: <paramref name="write"/> fills a temporary file in the same folder, which is flushed to disk and renamed over <paramref name="path"/>.</summary>
+    public static void WriteAtomic(string path, Action<Stream> write)
+    {
+        string full = Path.GetFullPath(path);
+        string dir = Path.GetDirectoryName(full) ?? ".";
+        Directory.CreateDirectory(dir);
+        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+            throw;
+        }
+    }
+}
+
+/// <summary>A text input (file or bytes) that is empty, not valid UTF-8, or otherwise malformed; the message names where.</summary>
+public sealed class TextFormatException(string message) : Exception(message);
