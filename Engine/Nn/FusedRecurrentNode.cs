@@ -1,0 +1,211 @@
+using SeqLearn.Autograd;
+using SeqLearn.Kernels;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Nn;
+
+/// <summary>
+/// One recurrent layer (every direction) as a single autograd node — the fused path (docs/rnn.md#fused-path).
+/// Forward, per direction: one GEMM X W_ihᵀ (B·T, G·H) for all steps, then per step one GEMM h W_hhᵀ (B, G·H)
+/// and the fused gate kernel. Backward through time is written by hand: per step the gate kernel's backward
+/// and one GEMM dÂ W_hh (B, H); after the loop three GEMMs give ∂L/∂W_ih, ∂L/∂X and ∂L/∂W_hh for all steps
+/// at once. Only what backward needs is saved (gate activations, the state entering each step, and
+/// tanh(c') for LSTM or ĥn for GRU); the per-step loops allocate nothing.
+/// </summary>
+/// <remarks>
+/// The node's value packs its outputs into one vector: Y (B, T, D·H), then h_T (D, B, H), then, for LSTM,
+/// c_T (D, B, H). The layer slices the pieces out with ordinary ops. With per-sequence lengths, a row b is
+/// active at step t when t &lt; len_b: inactive rows output zero and carry their state unchanged, so the
+/// final state is the one at the last valid step and the reverse direction starts at step len_b − 1.
+/// </remarks>
+internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly CellKind _kind;
+    private readonly Var<T> _x, _h0;
+    private readonly Var<T>? _c0;
+    private readonly RecurrentWeights<T>[] _w;
+    private readonly int[] _len;
+    private readonly WorkerPool? _pool;
+    private readonly int _b, _t, _in, _h, _d, _gh;
+    private readonly Saved[] _saved;
+
+    /// <summary>What one direction keeps for backward, all batch-major (B, T, ·) like the input.</summary>
+    private sealed class Saved(int rows, int gh, int h, CellKind kind)
+    {
+        public readonly T[] Acts = new T[rows * gh];                                    // (B, T, G·H) gate activations (RNN: h')
+        public readonly T[] HPrev = new T[rows * h];                                    // (B, T, H) state entering each step
+        public readonly T[] CPrev = kind == CellKind.Lstm ? new T[rows * h] : [];       // (B, T, H) LSTM c entering each step
+        public readonly T[] Extra = kind is CellKind.Lstm or CellKind.Gru ? new T[rows * h] : []; // (B, T, H) tanh(c') or ĥn
+    }
+
+    private FusedRecurrentNode(CellKind kind, Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[] len, WorkerPool? pool, Var<T>[] inputs)
+        : base(inputs)
+    {
+        (_kind, _x, _h0, _c0, _w, _len, _pool) = (kind, x, h0, c0, w, len, pool);
+        (_b, _t, _in) = (x.Value.Dim(0), x.Value.Dim(1), x.Value.Dim(2));
+        _h = w[0].WeightHh.Value.Dim(1);
+        _d = w.Length;
+        _gh = kind.Gates() * _h;
+        _saved = new Saved[_d];
+        for (int d = 0; d < _d; d++) _saved[d] = new Saved(_b * _t, _gh, _h, kind);
+    }
+
+    /// <summary>
+    /// Runs the layer. x (B, T, in); h0, c0 (D, B, H); one <see cref="RecurrentWeights{T}"/> per direction
+    /// (forward first); <paramref name="lengths"/> per row or null for all T. Returns the packed outputs.
+    /// </summary>
+    public static Var<T> Run(CellKind kind, Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths, WorkerPool? pool)
+    {
+        var inputs = new List<Var<T>> { x, h0 };
+        if (c0 is not null) inputs.Add(c0);
+        foreach (var p in w) inputs.AddRange([p.WeightIh, p.WeightHh, p.BiasIh, p.BiasHh]);
+        int b = x.Value.Dim(0), t = x.Value.Dim(1);
+        var len = lengths ?? Enumerable.Repeat(t, b).ToArray();
+        var node = new FusedRecurrentNode<T>(kind, x, h0, c0, w, len, pool, inputs.ToArray());
+        var packed = Tensor<T>.Zeros(node.PackedLength);
+        for (int d = 0; d < node._d; d++) node.ForwardDirection(d, packed.Span);
+        return Var<T>.FromOp(packed, Tracks(inputs.ToArray()) ? node : null);
+    }
+
+    /// <summary>Elements of the packed value: Y, then h_T, then c_T for LSTM.</summary>
+    public int PackedLength => _b * _t * _d * _h + _d * _b * _h * (_kind == CellKind.Lstm ? 2 : 1);
+
+    private bool Reverse(int d) => d == 1;
+
+    private void ForwardDirection(int d, Span<T> packed)
+    {
+        int B = _b, T_ = _t, H = _h, GH = _gh, DH = _d * H;
+        var w = _w[d];
+        var s = _saved[d];
+        var wih = w.WeightIh.Value.Span;
+        var whh = w.WeightHh.Value.Span;
+
+        // X W_ihᵀ + b for every step at once: (B·T, G·H). For GRU b_hn stays out (it sits inside r ⊙ (·)).
+        var xproj = new T[B * T_ * GH];
+        Gemm.Compute(false, true, B * T_, GH, _in, T.One, _x.Value.Span, _in, wih, _in, T.Zero, xproj, GH, _pool);
+        var bias = new T[GH];
+        TensorPrimitives.Add(w.BiasIh.Value.Span, w.BiasHh.Value.Span, bias);
+        if (_kind == CellKind.Gru) w.BiasIh.Value.Span.Slice(2 * H, H).CopyTo(bias.AsSpan(2 * H));
+        for (int r = 0; r < B * T_; r++) TensorPrimitives.Add(xproj.AsSpan(r * GH, GH), bias, xproj.AsSpan(r * GH, GH));
+        ReadOnlySpan<T> bhn = _kind == CellKind.Gru ? w.BiasHh.Value.Span.Slice(2 * H, H) : default;
+
+        var hCur = new T[B * H];                                         // (B, H)
+        var cCur = _kind == CellKind.Lstm ? new T[B * H] : [];          // (B, H)
+        var hp = new T[B * GH];                                          // (B, G·H)
+        _h0.Value.Span.Slice(d * B * H, B * H).CopyTo(hCur);
+        _c0?.Value.Span.Slice(d * B * H, B * H).CopyTo(cCur);
+        bool relu = _kind == CellKind.RnnRelu;
+
+        for (int step = 0; step < T_; step++)
+        {
+            int t = Reverse(d) ? T_ - 1 - step : step;
+            for (int b = 0; b < B; b++)
+            {
+                hCur.AsSpan(b * H, H).CopyTo(s.HPrev.AsSpan((b * T_ + t) * H, H));
+                if (_kind == CellKind.Lstm) cCur.AsSpan(b * H, H).CopyTo(s.CPrev.AsSpan((b * T_ + t) * H, H));
+            }
+            Gemm.Compute(false, true, B, GH, H, T.One, hCur, H, whh, H, T.Zero, hp, GH, _pool);
+            for (int b = 0; b < B; b++)
+            {
+                if (t >= _len[b]) continue;
+                int row = b * T_ + t;
+                var xpRow = xproj.AsSpan(row * GH, GH);
+                var hpRow = hp.AsSpan(b * GH, GH);
+                var acts = s.Acts.AsSpan(row * GH, GH);
+                var h = hCur.AsSpan(b * H, H);
+                switch (_kind)
+                {
+                    case CellKind.Lstm:
+                        LstmGateKernel.Forward<T>(xpRow, hpRow, cCur.AsSpan(b * H, H), acts, s.Extra.AsSpan(row * H, H), h);
+                        break;
+                    case CellKind.Gru:
+                        GruGateKernel.Forward<T>(xpRow, hpRow, bhn, h, acts, s.Extra.AsSpan(row * H, H));
+                        break;
+                    default:
+                        RnnGateKernel.Forward<T>(xpRow, hpRow, h, relu);
+                        h.CopyTo(acts);
+                        break;
+                }
+                h.CopyTo(packed.Slice(row * DH + d * H, H));
+            }
+        }
+        int yLen = B * T_ * DH;
+        hCur.CopyTo(packed.Slice(yLen + d * B * H, B * H));
+        if (_kind == CellKind.Lstm) cCur.AsSpan().CopyTo(packed.Slice(yLen + _d * B * H + d * B * H, B * H));
+    }
+
+    protected internal override void Backward(Tensor<T> gradOutput)
+    {
+        for (int d = 0; d < _d; d++) BackwardDirection(d, gradOutput.Span);
+    }
+
+    private void BackwardDirection(int d, ReadOnlySpan<T> g)
+    {
+        int B = _b, T_ = _t, H = _h, GH = _gh, DH = _d * H;
+        var w = _w[d];
+        var s = _saved[d];
+        var whh = w.WeightHh.Value.Span;
+        int yLen = B * T_ * DH;
+        bool relu = _kind == CellKind.RnnRelu;
+
+        var dGx = new T[B * T_ * GH];                                   // (B, T, G·H) ∂L/∂(pre-activation), input side
+        var dGh = _kind == CellKind.Gru ? new T[B * T_ * GH] : dGx;     // hidden side (differs for GRU's n gate)
+        var dh = g.Slice(yLen + d * B * H, B * H).ToArray();            // (B, H) ∂L/∂h flowing back in time
+        var dc = _kind == CellKind.Lstm ? g.Slice(yLen + _d * B * H + d * B * H, B * H).ToArray() : [];
+        var dhTotal = new T[H];
+        var dhNew = new T[B * H];
+        var dhDirect = _kind == CellKind.Gru ? new T[B * H] : [];
+
+        for (int step = T_ - 1; step >= 0; step--)
+        {
+            int t = Reverse(d) ? T_ - 1 - step : step;
+            for (int b = 0; b < B; b++)
+            {
+                if (t >= _len[b]) continue;
+                int row = b * T_ + t;
+                TensorPrimitives.Add(dh.AsSpan(b * H, H), g.Slice(row * DH + d * H, H), dhTotal);
+                var acts = s.Acts.AsSpan(row * GH, GH);
+                switch (_kind)
+                {
+                    case CellKind.Lstm:
+                        LstmGateKernel.Backward<T>(acts, s.CPrev.AsSpan(row * H, H), s.Extra.AsSpan(row * H, H), dhTotal, dc.AsSpan(b * H, H), dGx.AsSpan(row * GH, GH));
+                        break;
+                    case CellKind.Gru:
+                        GruGateKernel.Backward<T>(acts, s.Extra.AsSpan(row * H, H), s.HPrev.AsSpan(row * H, H), dhTotal, dhDirect.AsSpan(b * H, H), dGx.AsSpan(row * GH, GH), dGh.AsSpan(row * GH, GH));
+                        break;
+                    default:
+                        RnnGateKernel.Backward<T>(acts, dhTotal, dGx.AsSpan(row * GH, GH), relu);
+                        break;
+                }
+            }
+            // ∂L/∂h entering step t = dÂ_t W_hh (+ dh ⊙ z for GRU); rows past their length pass dh through unchanged.
+            Gemm.Compute(false, false, B, H, GH, T.One, dGh.AsSpan(t * GH), T_ * GH, whh, H, T.Zero, dhNew, H, _pool);
+            for (int b = 0; b < B; b++)
+            {
+                if (t >= _len[b]) continue;
+                var dst = dh.AsSpan(b * H, H);
+                dhNew.AsSpan(b * H, H).CopyTo(dst);
+                if (_kind == CellKind.Gru) TensorPrimitives.Add(dst, dhDirect.AsSpan(b * H, H), dst);
+            }
+        }
+
+        AddSlice(_h0, d * B * H, dh);
+        if (_c0 is not null) AddSlice(_c0, d * B * H, dc);
+        int n = B * T_;
+        if (w.WeightIh.RequiresGrad)
+            Gemm.Compute(true, false, GH, _in, n, T.One, dGx, GH, _x.Value.Span, _in, T.One, GradOf(w.WeightIh).Span, _in, _pool);
+        if (_x.RequiresGrad)
+            Gemm.Compute(false, false, n, _in, GH, T.One, dGx, GH, w.WeightIh.Value.Span, _in, T.One, GradOf(_x).Span, _in, _pool);
+        if (w.WeightHh.RequiresGrad)
+            Gemm.Compute(true, false, GH, H, n, T.One, dGh, GH, s.HPrev, H, T.One, GradOf(w.WeightHh).Span, H, _pool);
+        if (w.BiasIh.RequiresGrad) RowBroadcast.SumRowsInto<T>(dGx, GradOf(w.BiasIh).Span);
+        if (w.BiasHh.RequiresGrad) RowBroadcast.SumRowsInto<T>(dGh, GradOf(w.BiasHh).Span);
+    }
+
+    private static void AddSlice(Var<T> v, int offset, ReadOnlySpan<T> grad)
+    {
+        if (!v.RequiresGrad) return;
+        var dst = GradOf(v).Span.Slice(offset, grad.Length);
+        TensorPrimitives.Add(dst, grad, dst);
+    }
+}
