@@ -10,20 +10,7 @@ public static partial class Ops
     /// </summary>
     public static Var<T> Add<T>(Var<T> a, Var<T> b) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        bool row = RowBroadcast.Check(a.Value, b.Value, "Add");
-        var y = Tensor<T>.ZerosLike(a.Value);
-        if (!row)
-        {
-            TensorPrimitives.Add(a.Value.Span, b.Value.Span, y.Span);
-        }
-        else
-        {
-            int n = b.Value.Length;
-            var ys = y.Span;
-            var xs = a.Value.Span;
-            for (int r = 0; r < ys.Length; r += n)
-                TensorPrimitives.Add(xs.Slice(r, n), b.Value.Span, ys.Slice(r, n));
-        }
+        var (y, row) = RowBroadcast.Apply(a.Value, b.Value, TensorPrimitives.Add<T>, "Add");
         return Var<T>.FromOp(y, Node<T>.Tracks(a, b) ? new AddNode<T>(a, b, row) : null);
     }
 }
@@ -39,10 +26,6 @@ internal sealed class AddNode<T>(Var<T> a, Var<T> b, bool rowBroadcast) : Node<T
             TensorPrimitives.Add(ga.Span, gradOutput.Span, ga.Span);
         }
         if (b.RequiresGrad)
-        {
-            var gb = GradOf(b);
-            if (rowBroadcast) RowBroadcast.SumRowsInto<T>(gradOutput.Span, gb.Span);
-            else TensorPrimitives.Add(gb.Span, gradOutput.Span, gb.Span);
-        }
+            RowBroadcast.AccumulateInto<T>(gradOutput.Span, GradOf(b).Span, rowBroadcast);
     }
 }

@@ -1,0 +1,60 @@
+using System.Reflection;
+using SeqLearn.Autograd;
+
+namespace SeqLearn.Tests.Autograd;
+
+/// <summary>
+/// Runs every registered gradient-check case (the property tests over random shapes and values) and checks that
+/// every node type in the engine appeared in at least one passing check.
+/// </summary>
+public class GradCheckRegistryTests
+{
+    [Theory]
+    [MemberData(nameof(GradCheckRegistry.CaseNames), MemberType = typeof(GradCheckRegistry))]
+    public void RegisteredCase_PassesGradientCheck(string name)
+    {
+        var result = GradCheckRegistry.Run(name);
+        Assert.True(result.Passed);
+        Assert.True(result.Comparisons > 0, $"{name}: nothing was compared.");
+    }
+
+    [Fact]
+    public void EveryNodeType_IsInAPassingGradientCheck()
+    {
+        var covered = new HashSet<Type>();
+        var failed = new List<string>();
+        foreach (var name in GradCheckRegistry.All.Keys)
+        {
+            try { covered.UnionWith(GradCheckRegistry.Run(name).NodeTypes); }
+            catch (GradientCheckException) { failed.Add(name); }
+        }
+        var missing = EngineNodeTypes().Where(t => !covered.Contains(t)).Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0,
+            $"No passing gradient-check case contains these node types: {string.Join(", ", missing)}. " +
+            $"Add cases in a class implementing {nameof(IGradCheckCaseSource)}." +
+            (failed.Count > 0 ? $" (Failing cases, not counted: {string.Join("; ", failed)}.)" : ""));
+    }
+
+    [Fact]
+    public void EngineNodeTypes_FindsTheKnownOps()
+    {
+        // Guards the reflection above: if it found nothing, the coverage test would pass vacuously.
+        var names = EngineNodeTypes().Select(t => t.Name).ToList();
+        Assert.Contains("TanhNode`1", names);
+        Assert.Contains("MatMulNode`1", names);
+        Assert.True(names.Count >= 15, $"only {names.Count} node types found: {string.Join(", ", names)}");
+    }
+
+    /// <summary>Every concrete subclass of Node&lt;T&gt; in the engine assembly, as generic definitions.</summary>
+    internal static IEnumerable<Type> EngineNodeTypes() =>
+        typeof(Node<>).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && DerivesFromNode(t))
+            .Select(t => t.IsGenericType ? t.GetGenericTypeDefinition() : t);
+
+    private static bool DerivesFromNode(Type t)
+    {
+        for (var b = t.BaseType; b is not null; b = b.BaseType)
+            if (b.IsGenericType && b.GetGenericTypeDefinition() == typeof(Node<>)) return true;
+        return false;
+    }
+}

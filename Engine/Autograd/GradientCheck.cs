@@ -1,0 +1,163 @@
+using System.Globalization;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Autograd;
+
+/// <summary>
+/// Compares the gradients that backward computes (analytical) with central differences of the forward pass
+/// (numerical), in float64, like <c>torch.autograd.gradcheck</c>:
+/// <code>GradientCheck.Check(v => Ops.Sum(Ops.Tanh(v[0])), Tensor&lt;double&gt;.Normal([3, 4], 0, 1, rng));</code>
+/// For an output y = f(x₀, x₁, …) and upstream gradient u (1 for a scalar output), backward gives
+/// g_j = J_jᵀu for each input x_j; each element is compared with
+/// (uᵀf(…, x_j + eps·e_k, …) − uᵀf(…, x_j − eps·e_k, …)) / 2eps, passing when |g − n| ≤ atol + rtol·|n|.
+/// The function must be deterministic (draw any randomness from a SeededRng created inside it).
+/// </summary>
+public static class GradientCheck
+{
+    /// <summary>Checks with the default options (eps 1e-6, atol 1e-5, rtol 1e-3); throws <see cref="GradientCheckException"/> on a mismatch.</summary>
+    public static GradientCheckResult Check(Func<Var<double>[], Var<double>> f, params Tensor<double>[] inputs) =>
+        Check(f, GradientCheckOptions.Default, inputs);
+
+    /// <summary>Checks with the given options. The caller's input tensors are not modified.</summary>
+    public static GradientCheckResult Check(Func<Var<double>[], Var<double>> f, GradientCheckOptions options, params Tensor<double>[] inputs)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Length == 0) throw new ArgumentException("GradientCheck: needs at least one input tensor.");
+        var xs = inputs.Select(t => t.Clone()).ToArray();
+        var rng = new SeededRng(options.Seed);
+
+        // Analytical: one recorded forward and one backward with upstream u.
+        var leaves = xs.Select((x, j) => new Var<double>(x, requiresGrad: true, name: $"input {j}")).ToArray();
+        var y = f(leaves);
+        if (!y.RequiresGrad)
+            throw new ArgumentException("GradientCheck: the output does not depend on any input through recorded ops (was it computed inside a NoGradScope, or from detached values?).");
+        var (nodeTypes, opNames) = DescribeGraph(y);
+        var u = Upstream(y.Value, options, rng);
+        y.Backward(u);
+        var analytical = leaves.Select(v => v.Grad ?? Tensor<double>.ZerosLike(v.Value)).ToArray();
+
+        var cmp = new Comparison(options, opNames);
+        for (int j = 0; j < xs.Length; j++)
+        {
+            if (options.FastMode) CheckDirectional(f, xs, j, u, analytical[j], rng, options.Eps, cmp);
+            else CheckElements(f, xs, j, u, analytical[j], options.Eps, cmp);
+        }
+        var result = new GradientCheckResult(cmp.Failure is null, nodeTypes, opNames, cmp.MaxError, cmp.Count, cmp.Failure);
+        if (!result.Passed && options.ThrowOnFailure) throw new GradientCheckException(result);
+        return result;
+    }
+
+    /// <summary>Exhaustive: one central difference per element of input j.</summary>
+    private static void CheckElements(Func<Var<double>[], Var<double>> f, Tensor<double>[] xs, int j, Tensor<double> u,
+        Tensor<double> analytical, double eps, Comparison cmp)
+    {
+        var x = xs[j].Span;
+        for (int k = 0; k < x.Length; k++)
+        {
+            double saved = x[k];
+            x[k] = saved + eps;
+            double plus = WeightedOutput(f, xs, u);
+            x[k] = saved - eps;
+            double minus = WeightedOutput(f, xs, u);
+            x[k] = saved;
+            cmp.Add(j, k, xs[j].Shape, analytical.Span[k], (plus - minus) / (2 * eps));
+        }
+    }
+
+    /// <summary>Fast: vᵀ(analytical gradient) against the directional derivative along a random unit v.</summary>
+    private static void CheckDirectional(Func<Var<double>[], Var<double>> f, Tensor<double>[] xs, int j, Tensor<double> u,
+        Tensor<double> analytical, SeededRng rng, double eps, Comparison cmp)
+    {
+        var saved = xs[j].Clone();
+        var v = Tensor<double>.Normal(xs[j].ShapeArray(), 0.0, 1.0, rng);
+        double norm = TensorPrimitives.Norm<double>(v.Span);
+        if (norm > 0) TensorPrimitives.Divide(v.Span, norm, v.Span);
+        var x = xs[j].Span;
+        TensorPrimitives.MultiplyAdd<double>(v.Span, eps, saved.Span, x);
+        double plus = WeightedOutput(f, xs, u);
+        TensorPrimitives.MultiplyAdd<double>(v.Span, -eps, saved.Span, x);
+        double minus = WeightedOutput(f, xs, u);
+        saved.Span.CopyTo(x);
+        cmp.Add(j, -1, xs[j].Shape, TensorPrimitives.Dot<double>(analytical.Span, v.Span), (plus - minus) / (2 * eps));
+    }
+
+    /// <summary>uᵀ f(xs), evaluated without recording a graph.</summary>
+    private static double WeightedOutput(Func<Var<double>[], Var<double>> f, Tensor<double>[] xs, Tensor<double> u)
+    {
+        using var _ = new NoGradScope();
+        var y = f(xs.Select(x => new Var<double>(x)).ToArray());
+        ShapeUtil.RequireSame(u.Shape, y.Value.Shape, "GradientCheck (output shape changed between evaluations)");
+        return TensorPrimitives.Dot<double>(u.Span, y.Value.Span);
+    }
+
+    private static Tensor<double> Upstream(Tensor<double> y, GradientCheckOptions options, SeededRng rng)
+    {
+        if (y.Length == 1 || !options.RandomUpstream) return Tensor<double>.Ones(y.ShapeArray());
+        return Tensor<double>.Normal(y.ShapeArray(), 0.0, 1.0, rng);
+    }
+
+    /// <summary>The distinct node classes (generic definitions) and op names reachable from <paramref name="y"/>, before backward releases them.</summary>
+    internal static (IReadOnlyList<Type> Types, IReadOnlyList<string> OpNames) DescribeGraph(Var<double> y)
+    {
+        var types = new List<Type>();
+        var names = new List<string>();
+        var seen = new HashSet<Node<double>>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<Node<double>>();
+        if (y.Creator is not null) stack.Push(y.Creator);
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            if (!seen.Add(node)) continue;
+            var type = node.GetType();
+            if (type.IsGenericType) type = type.GetGenericTypeDefinition();
+            if (!types.Contains(type)) types.Add(type);
+            if (!names.Contains(node.OpName)) names.Add(node.OpName);
+            foreach (var input in node.Inputs)
+                if (input.Creator is not null) stack.Push(input.Creator);
+        }
+        return (types, names);
+    }
+
+    /// <summary>Accumulates comparisons and remembers the first failure and the worst error.</summary>
+    private sealed class Comparison(GradientCheckOptions options, IReadOnlyList<string> opNames)
+    {
+        private string? _firstBad;
+        private int _bad;
+
+        public double MaxError { get; private set; }
+        public int Count { get; private set; }
+
+        public void Add(int input, int flat, ReadOnlySpan<int> shape, double analytical, double numerical)
+        {
+            Count++;
+            double err = Math.Abs(analytical - numerical);
+            bool ok = err <= options.Atol + options.Rtol * Math.Abs(numerical);
+            if (double.IsNaN(err)) { ok = false; err = double.PositiveInfinity; }
+            MaxError = Math.Max(MaxError, err);
+            if (ok) return;
+            _bad++;
+            if (_firstBad is not null) return;
+            string where = flat < 0 ? "along a random direction v (fast mode compares vᵀ·gradient)" : $"element {FormatIndex(flat, shape)} (flat {flat})";
+            _firstBad = string.Create(CultureInfo.InvariantCulture,
+                $"input {input} {ShapeUtil.Format(shape)}, {where}: analytical {analytical:R}, numerical {numerical:R}");
+        }
+
+        /// <summary>The failure message, or null when every comparison passed.</summary>
+        public string? Failure => _firstBad is null ? null : string.Create(CultureInfo.InvariantCulture,
+            $"GradientCheck failed for the graph of ops [{string.Join(", ", opNames)}]: {_bad} of {Count} comparisons out of tolerance " +
+            $"(atol {options.Atol:G3}, rtol {options.Rtol:G3}, eps {options.Eps:G3}). First: {_firstBad}. Max error {MaxError:G6}.");
+    }
+
+    private static string FormatIndex(int flat, ReadOnlySpan<int> shape)
+    {
+        var idx = new int[shape.Length];
+        for (int d = shape.Length - 1; d >= 0; d--)
+        {
+            idx[d] = shape[d] == 0 ? 0 : flat % shape[d];
+            flat = shape[d] == 0 ? 0 : flat / shape[d];
+        }
+        return "(" + string.Join(", ", idx) + ")";
+    }
+}

@@ -1,0 +1,48 @@
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Autograd;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// y = [x₀, x₁, …] joined along <paramref name="axis"/>: the inputs agree on every other axis and
+    /// y's axis length is the sum of theirs. ∂L/∂x_j is ∂L/∂y's range for x_j (the inverse of <see cref="Split{T}"/>).
+    /// </summary>
+    public static Var<T> Concat<T>(IReadOnlyList<Var<T>> xs, int axis) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(xs);
+        if (xs.Count == 0) throw new ArgumentException("Concat: needs at least one input.");
+        var first = xs[0].Value;
+        var layout = AxisLayout.Of(first.Shape, axis, "Concat");
+        var sizes = new int[xs.Count];
+        int total = 0;
+        for (int j = 0; j < xs.Count; j++)
+        {
+            var v = xs[j].Value;
+            if (v.Rank != first.Rank || !AxisLayout.WithAxis(v.Shape, layout.Axis, 0).AsSpan().SequenceEqual(AxisLayout.WithAxis(first.Shape, layout.Axis, 0)))
+                throw new ArgumentException(
+                    $"Concat: input {j} has shape {v.ShapeString}, which does not match input 0's shape {first.ShapeString} outside axis {layout.Axis}.");
+            sizes[j] = v.Dim(layout.Axis);
+            total += sizes[j];
+        }
+        var y = Tensor<T>.Zeros(AxisLayout.WithAxis(first.Shape, layout.Axis, total));
+        for (int j = 0, start = 0; j < xs.Count; start += sizes[j], j++)
+            AxisLayout.CopyBlocks<T>(xs[j].Value.Span, sizes[j], 0, y.Span, total, start, sizes[j], layout.Outer, layout.Inner, accumulate: false);
+        var inputs = xs.ToArray();
+        return Var<T>.FromOp(y, Node<T>.Tracks(inputs) ? new ConcatNode<T>(inputs, layout with { N = total }, sizes) : null);
+    }
+}
+
+internal sealed class ConcatNode<T>(Var<T>[] inputs, AxisLayout layout, int[] sizes) : Node<T>(inputs)
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    protected internal override void Backward(Tensor<T> gradOutput)
+    {
+        for (int j = 0, start = 0; j < sizes.Length; start += sizes[j], j++)
+        {
+            var xj = Inputs[j];
+            if (!xj.RequiresGrad) continue;
+            AxisLayout.CopyBlocks<T>(gradOutput.Span, layout.N, start, GradOf(xj).Span, sizes[j], 0, sizes[j], layout.Outer, layout.Inner, accumulate: true);
+        }
+    }
+}

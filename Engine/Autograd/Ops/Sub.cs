@@ -1,0 +1,44 @@
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Autograd;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// y = a − b, with b either the same shape as a or a row (N) broadcast over a's leading axes.
+    /// ∂L/∂a = ∂L/∂y;  ∂L/∂b = −∂L/∂y, summed over the broadcast rows.
+    /// </summary>
+    public static Var<T> Sub<T>(Var<T> a, Var<T> b) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var (y, row) = RowBroadcast.Apply(a.Value, b.Value, TensorPrimitives.Subtract<T>, "Sub");
+        return Var<T>.FromOp(y, Node<T>.Tracks(a, b) ? new SubNode<T>(a, b, row) : null);
+    }
+}
+
+internal sealed class SubNode<T>(Var<T> a, Var<T> b, bool rowBroadcast) : Node<T>(a, b)
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    protected internal override void Backward(Tensor<T> gradOutput)
+    {
+        if (a.RequiresGrad)
+        {
+            var ga = GradOf(a);
+            TensorPrimitives.Add(ga.Span, gradOutput.Span, ga.Span);
+        }
+        if (b.RequiresGrad)
+        {
+            var gb = GradOf(b).Span;
+            if (rowBroadcast)
+            {
+                // −Σ_r g_r: sum the rows into a scratch row, then subtract it.
+                var sum = new T[gb.Length];
+                RowBroadcast.SumRowsInto<T>(gradOutput.Span, sum);
+                TensorPrimitives.Subtract(gb, sum, gb);
+            }
+            else
+            {
+                TensorPrimitives.Subtract(gb, gradOutput.Span, gb);
+            }
+        }
+    }
+}
