@@ -16,8 +16,29 @@ public static partial class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        // Until the packed SIMD kernel lands this is the reference; the contract does not change.
-        Reference(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        if (BestIsa is { } isa && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+            ComputePacked(isa, GemmBlocking.For<T>(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool);
+        else
+            Reference(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /// <summary>
+    /// <see cref="Compute{T}"/> on a chosen vector path and blocking (float or double). Tests use it to run
+    /// the narrower paths on wide hardware, and benchmarks to compare blockings.
+    /// </summary>
+    internal static unsafe void ComputePacked<T>(GemmIsa isa, GemmBlocking blocking, bool transA, bool transB, int m, int n, int k,
+        T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb,
+        T beta, Span<T> c, int ldc, WorkerPool? pool)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        fixed (T* pa = a)
+        fixed (T* pb = b)
+        fixed (T* pc = c)
+        {
+            var op = GemmOperands<T>.RowMajor(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            Packed(isa, blocking, op, pool);
+        }
     }
 
     /// <summary>

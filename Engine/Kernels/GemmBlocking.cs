@@ -1,0 +1,21 @@
+namespace SeqLearn.Kernels;
+
+/// <summary>
+/// Cache-blocking sizes of the packed GEMM (BLIS names; docs/kernels.md explains the choice):
+/// a (KC, NR) packed panel of B stays in L1 while the kernel streams every MR-row sliver of the
+/// (MC, KC) packed block of A out of L2; the (KC, NC) packed panel of B lives in L2/L3.
+/// </summary>
+/// <param name="MC">Rows of op(A) packed at once (a multiple of <see cref="Gemm.MR"/>).</param>
+/// <param name="KC">Depth of one rank-KC update. Fixed for a given element type: it sets the rounding order.</param>
+/// <param name="NC">Columns of op(B) packed at once.</param>
+internal readonly record struct GemmBlocking(int MC, int KC, int NC)
+{
+    /// <summary>The sizes used by <see cref="Gemm.Compute{T}"/> (tuned on Zen 5: 48 KiB L1d, 1 MiB L2).</summary>
+    public static GemmBlocking For<T>() where T : unmanaged =>
+        Unsafe.SizeOf<T>() == 4 ? new(MC: 144, KC: 256, NC: 1024) : new(MC: 72, KC: 256, NC: 512);
+
+    /// <summary>Elements of workspace one thread needs: packed A block, packed B panel, one C tile.</summary>
+    public int WorkspaceElements(int nr) => MC * KC + KC * RoundUp(NC, nr) + Gemm.MR * nr;
+
+    public static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+}

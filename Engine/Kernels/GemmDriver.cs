@@ -1,0 +1,138 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace SeqLearn.Kernels;
+
+/// <summary>Which vector width the packed GEMM runs on.</summary>
+internal enum GemmIsa
+{
+    /// <summary>Vector512 with FMA: 6×32 float / 6×16 double tiles.</summary>
+    Avx512,
+    /// <summary>Vector256 with FMA: 6×16 float / 6×8 double tiles.</summary>
+    Avx2,
+    /// <summary>Vector&lt;T&gt; with separate multiply and add.</summary>
+    Portable,
+}
+
+public static partial class Gemm
+{
+    /// <summary>The widest vector path this machine runs natively, or null when there is none (scalar reference).</summary>
+    internal static GemmIsa? BestIsa =>
+        Vector512.IsHardwareAccelerated ? GemmIsa.Avx512
+        : Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmIsa.Avx2
+        : Vector.IsHardwareAccelerated ? GemmIsa.Portable
+        : null;
+
+    /// <summary>Columns of the micro-tile (two vectors) for the given path.</summary>
+    internal static int TileColumns<T>(GemmIsa isa) where T : unmanaged =>
+        2 * isa switch
+        {
+            GemmIsa.Avx512 => Vector512<T>.Count,
+            GemmIsa.Avx2 => Vector256<T>.Count,
+            _ => Vector<T>.Count,
+        };
+
+    /// <summary>
+    /// The packed, blocked GEMM on one problem (float or double only). Splits C into the tiles of a
+    /// <see cref="GemmPlan"/> and runs them on <paramref name="pool"/>; the plan's orientation and the
+    /// k-blocking depend only on the shape, so the result does not depend on the thread count.
+    /// </summary>
+    internal static unsafe void Packed<T>(GemmIsa isa, GemmBlocking blocking, in GemmOperands<T> op, WorkerPool? pool)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (op.M == 0 || op.N == 0) return;
+        if (op.K == 0)
+        {
+            ScaleC(op);
+            return;
+        }
+        int threads = pool?.Threads ?? 1;
+        // Tiny products are not worth waking the workers for (the split never changes the result).
+        if ((long)op.M * op.N * op.K < 32 * 32 * 32) threads = 1;
+        var plan = GemmPlan.Create(op.M, op.N, op.K, TileColumns<T>(isa), blocking, threads);
+        var job = GemmJob<T>.ForThisThread();
+        job.Set(isa, blocking, plan, op);
+        if (threads == 1 || pool is null)
+        {
+            for (int i = 0; i < plan.Items; i++) job.Execute(i);
+        }
+        else
+        {
+            pool.Run(plan.Items, job);
+        }
+        job.Clear();
+    }
+
+    /// <summary>k = 0: op(A)·op(B) is the zero matrix, so C = β·C (and exactly 0 when β = 0, even over NaN).</summary>
+    private static unsafe void ScaleC<T>(in GemmOperands<T> op) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < op.M; i++)
+            for (int j = 0; j < op.N; j++)
+            {
+                T* cij = op.C + i * op.Crs + j * op.Ccs;
+                *cij = op.Beta == T.Zero ? T.Zero : op.Beta * *cij;
+            }
+    }
+
+    /// <summary>
+    /// Computes the block C[i0..i1, j0..j1) of <paramref name="op"/> on the calling thread:
+    /// for each NC column block, for each KC slice of k (in increasing order), pack the (KC, NC) panel of B,
+    /// then for each MC row block pack the (MC, KC) block of A and sweep the micro-kernel over it.
+    /// The first KC slice applies β, later slices accumulate with β = 1.
+    /// </summary>
+    internal static unsafe void Block<T, TVec, S>(in GemmOperands<T> op, GemmBlocking blk, int i0, int i1, int j0, int j1)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where S : IGemmSimd<T, TVec>
+    {
+        int nr = 2 * S.Lanes;
+        T* pa = GemmWorkspace.Get<T>(blk.WorkspaceElements(nr));
+        T* pb = pa + blk.MC * blk.KC;
+        T* tile = pb + blk.KC * GemmBlocking.RoundUp(blk.NC, nr);
+        for (int jc = j0; jc < j1; jc += blk.NC)
+        {
+            int nc = Math.Min(blk.NC, j1 - jc);
+            for (int pc = 0; pc < op.K; pc += blk.KC)
+            {
+                int kc = Math.Min(blk.KC, op.K - pc);
+                bool betaZero = pc == 0 && op.Beta == T.Zero;
+                T beta = pc == 0 ? op.Beta : T.One;
+                PackB(op, pc, kc, jc, nc, nr, pb);
+                for (int ic = i0; ic < i1; ic += blk.MC)
+                {
+                    int mc = Math.Min(blk.MC, i1 - ic);
+                    PackA(op, ic, mc, pc, kc, pa);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int cols = Math.Min(nr, nc - jr);
+                        for (int ir = 0; ir < mc; ir += MR)
+                        {
+                            int rows = Math.Min(MR, mc - ir);
+                            T* c = op.C + (ic + ir) * op.Crs + (jc + jr) * op.Ccs;
+                            if (rows == MR && cols == nr && op.Ccs == 1)
+                            {
+                                MicroKernel<T, TVec, S>(kc, pa + ir * kc, pb + jr * kc, c, op.Crs, op.Alpha, beta, betaZero);
+                            }
+                            else
+                            {
+                                // Ragged or transposed tile: run the same kernel on a dense copy, so every
+                                // element of C gets the same arithmetic wherever it sits.
+                                if (!betaZero) CopyTile(c, op.Crs, op.Ccs, tile, nr, 1, rows, cols);
+                                MicroKernel<T, TVec, S>(kc, pa + ir * kc, pb + jr * kc, tile, nr, op.Alpha, beta, betaZero);
+                                CopyTile(tile, nr, 1, c, op.Crs, op.Ccs, rows, cols);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static unsafe void CopyTile<T>(T* src, nint srcRs, nint srcCs, T* dst, nint dstRs, nint dstCs, int rows, int cols)
+        where T : unmanaged
+    {
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < cols; j++)
+                dst[r * dstRs + j * dstCs] = src[r * srcRs + j * srcCs];
+    }
+}

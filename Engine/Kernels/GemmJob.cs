@@ -1,0 +1,73 @@
+using System.Runtime.Intrinsics;
+
+namespace SeqLearn.Kernels;
+
+/// <summary>
+/// The <see cref="IParallelWork"/> of one GEMM: item i is one group of one plan part. One instance is kept
+/// per calling thread and refilled on every call, so running a GEMM on the pool allocates nothing.
+/// </summary>
+internal sealed class GemmJob<T> : IParallelWork where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    [ThreadStatic] private static GemmJob<T>? s_current;
+
+    private GemmIsa _isa;
+    private GemmBlocking _blocking;
+    private GemmPlan _plan;
+    private GemmOperands<T> _first, _second;
+
+    public static GemmJob<T> ForThisThread() => s_current ??= new GemmJob<T>();
+
+    public void Set(GemmIsa isa, GemmBlocking blocking, GemmPlan plan, in GemmOperands<T> op)
+    {
+        _isa = isa;
+        _blocking = blocking;
+        _plan = plan;
+        _first = View(op, plan.First);
+        _second = plan.Parts == 2 ? View(op, plan.Second) : default;
+    }
+
+    /// <summary>Drops the pointers into the caller's memory once the call is over.</summary>
+    public void Clear()
+    {
+        _first = default;
+        _second = default;
+    }
+
+    private static GemmOperands<T> View(in GemmOperands<T> op, GemmPlan.Part part)
+    {
+        var columns = part.ColumnStart == 0 && part.ColumnEnd == op.N ? op : op.Columns(part.ColumnStart, part.ColumnEnd);
+        return part.Transposed ? columns.Transposed() : columns;
+    }
+
+    public void Execute(int index)
+    {
+        bool first = index < _plan.First.Groups;
+        var part = first ? _plan.First : _plan.Second;
+        ref readonly var op = ref first ? ref _first : ref _second;
+        int g = first ? index : index - _plan.First.Groups;
+        int i0 = 0, i1 = op.M, j0 = 0, j1 = op.N;
+        if (part.SplitRows)
+        {
+            i0 = g * part.GroupSize;
+            i1 = Math.Min(op.M, i0 + part.GroupSize);
+        }
+        else
+        {
+            j0 = g * part.GroupSize;
+            j1 = Math.Min(op.N, j0 + part.GroupSize);
+        }
+        if (i0 >= i1 || j0 >= j1) return;
+        switch (_isa)
+        {
+            case GemmIsa.Avx512:
+                Gemm.Block<T, Vector512<T>, Simd512<T>>(op, _blocking, i0, i1, j0, j1);
+                break;
+            case GemmIsa.Avx2:
+                Gemm.Block<T, Vector256<T>, Simd256<T>>(op, _blocking, i0, i1, j0, j1);
+                break;
+            default:
+                Gemm.Block<T, Vector<T>, SimdPortable<T>>(op, _blocking, i0, i1, j0, j1);
+                break;
+        }
+    }
+}

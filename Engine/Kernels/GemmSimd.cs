@@ -1,0 +1,129 @@
+using System.Runtime.Intrinsics;
+
+namespace SeqLearn.Kernels;
+
+/// <summary>
+/// The handful of vector operations the GEMM micro-kernel needs, abstracted over the register width so
+/// the kernel is written once. Implementations are structs with static members: the JIT specialises the
+/// kernel per implementation and inlines every call, so the abstraction costs nothing at run time.
+/// </summary>
+/// <typeparam name="T">float or double.</typeparam>
+/// <typeparam name="TVec">The hardware vector type (e.g. <see cref="Vector512{T}"/>).</typeparam>
+internal unsafe interface IGemmSimd<T, TVec>
+    where T : unmanaged
+    where TVec : struct
+{
+    /// <summary>Lanes per vector: the micro-tile is two vectors wide.</summary>
+    static abstract int Lanes { get; }
+
+    static abstract TVec Zero { get; }
+
+    static abstract TVec Load(T* p);
+
+    static abstract void Store(T* p, TVec v);
+
+    /// <summary>All lanes set to <c>*p</c> (folded into the FMA as an embedded broadcast on AVX-512).</summary>
+    static abstract TVec Broadcast(T* p);
+
+    static abstract TVec Splat(T x);
+
+    /// <summary><c>a·b + c</c>, fused (one rounding) where the hardware allows.</summary>
+    static abstract TVec MultiplyAdd(TVec a, TVec b, TVec c);
+
+    static abstract TVec Multiply(TVec a, TVec b);
+}
+
+/// <summary>AVX-512: 32 registers of 16 floats / 8 doubles; fused multiply-add.</summary>
+internal readonly unsafe struct Simd512<T> : IGemmSimd<T, Vector512<T>>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public static int Lanes => Vector512<T>.Count;
+    public static Vector512<T> Zero => Vector512<T>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Load(T* p) => Vector512.Load(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(T* p, Vector512<T> v) => v.Store(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Broadcast(T* p) => Vector512.Create(*p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Splat(T x) => Vector512.Create(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> MultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+    {
+        if (typeof(T) == typeof(float))
+            return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double))
+            return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        return a * b + c;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Multiply(Vector512<T> a, Vector512<T> b) => a * b;
+}
+
+/// <summary>AVX2 + FMA: 16 registers of 8 floats / 4 doubles.</summary>
+internal readonly unsafe struct Simd256<T> : IGemmSimd<T, Vector256<T>>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public static int Lanes => Vector256<T>.Count;
+    public static Vector256<T> Zero => Vector256<T>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Load(T* p) => Vector256.Load(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(T* p, Vector256<T> v) => v.Store(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Broadcast(T* p) => Vector256.Create(*p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Splat(T x) => Vector256.Create(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> MultiplyAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c)
+    {
+        if (typeof(T) == typeof(float))
+            return Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double))
+            return Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        return a * b + c;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Multiply(Vector256<T> a, Vector256<T> b) => a * b;
+}
+
+/// <summary>
+/// Portable fallback on <see cref="Vector{T}"/> (e.g. ARM NEON). Multiply and add are separate here:
+/// without a hardware FMA a fused operation would be emulated one lane at a time.
+/// </summary>
+internal readonly unsafe struct SimdPortable<T> : IGemmSimd<T, Vector<T>>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public static int Lanes => Vector<T>.Count;
+    public static Vector<T> Zero => Vector<T>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Load(T* p) => Vector.Load(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(T* p, Vector<T> v) => v.Store(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Broadcast(T* p) => new(*p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Splat(T x) => new(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> MultiplyAdd(Vector<T> a, Vector<T> b, Vector<T> c) => a * b + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Multiply(Vector<T> a, Vector<T> b) => a * b;
+}
