@@ -33,6 +33,15 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
         return p;
     }
 
+    /// <summary>Registers an existing leaf as a parameter (for modules built over given weights).</summary>
+    private protected Var<T> AddParameter(string name, Var<T> parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        CheckNewName(name);
+        _parameters.Add(new(name, parameter));
+        return parameter;
+    }
+
     /// <summary>Registers <paramref name="child"/>; its parameters are listed as <c>name.param</c>.</summary>
     protected TModule AddModule<TModule>(string name, TModule child) where TModule : Module<T>
     {
