@@ -10,6 +10,7 @@ public static class Comparisons
         switch (which)
         {
             // Each comparison adds its case here: case "gemm": return GemmComparison.Run(args[1..]);
+            case "rnn": return RnnComparison.Run(args[1..]);
             default:
                 Console.Error.WriteLine($"compare: unknown comparison '{which}'. Known: (none yet)");
                 return 2;

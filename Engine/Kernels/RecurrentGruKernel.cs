@@ -34,6 +34,7 @@ public static class GruGateKernel
         ForwardBody<T, GateScalar<T>>(j, n, ref rx, ref rh, ref rb, ref rs, ref ra, ref rn);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ForwardBody<T, V>(int j, int n, ref T xp, ref T hp, ref T bhn, ref T h, ref T acts, ref T hn)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, IGateVector<V, T>
     {
@@ -97,6 +98,7 @@ public static class GruGateKernel
         BackwardBody<T, GateScalar<T>>(j, n, ref ra, ref rn, ref rp, ref rdh, ref rdd, ref rgx, ref rgh);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int BackwardBody<T, V>(int j, int n, ref T acts, ref T hn, ref T hPrev, ref T dh, ref T dhDirect, ref T dGx, ref T dGh)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, IGateVector<V, T>
     {

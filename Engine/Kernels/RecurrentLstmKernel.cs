@@ -35,6 +35,7 @@ public static class LstmGateKernel
         ForwardBody<T, GateScalar<T>>(j, n, ref rx, ref rh, ref rc, ref ra, ref rt, ref ro);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ForwardBody<T, V>(int j, int n, ref T xp, ref T hp, ref T c, ref T acts, ref T tanhC, ref T h)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, IGateVector<V, T>
     {
@@ -100,6 +101,7 @@ public static class LstmGateKernel
         BackwardBody<T, GateScalar<T>>(j, n, ref ra, ref rc, ref rt, ref rdh, ref rdc, ref rdg);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int BackwardBody<T, V>(int j, int n, ref T acts, ref T cPrev, ref T tanhC, ref T dh, ref T dc, ref T dGates)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, IGateVector<V, T>
     {

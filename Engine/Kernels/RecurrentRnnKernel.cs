@@ -26,6 +26,7 @@ public static class RnnGateKernel
         ForwardBody<T, GateScalar<T>>(j, n, relu, ref rx, ref rh, ref ro);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ForwardBody<T, V>(int j, int n, bool relu, ref T xp, ref T hp, ref T h)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, IGateVector<V, T>
     {
@@ -69,6 +70,7 @@ public static class RnnGateKernel
         BackwardBody<T, GateScalar<T>>(j, n, relu, ref rh, ref rd, ref rg);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int BackwardBody<T, V>(int j, int n, bool relu, ref T h, ref T dh, ref T dGates)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, IGateVector<V, T>
     {

@@ -78,7 +78,9 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
         var w = _w[d];
         var s = _saved[d];
         var wih = w.WeightIh.Value.Span;
-        var whh = w.WeightHh.Value.Span;
+        // W_hhᵀ (H, G·H) laid out once per call: the per-step GEMM then streams B without a transposed pack.
+        var whhT = new T[H * GH];
+        Transpose(w.WeightHh.Value.Span, GH, H, whhT);
 
         // X W_ihᵀ + b for every step at once: (B·T, G·H). For GRU b_hn stays out (it sits inside r ⊙ (·)).
         var xproj = new T[B * T_ * GH];
@@ -104,7 +106,7 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
                 hCur.AsSpan(b * H, H).CopyTo(s.HPrev.AsSpan((b * T_ + t) * H, H));
                 if (_kind == CellKind.Lstm) cCur.AsSpan(b * H, H).CopyTo(s.CPrev.AsSpan((b * T_ + t) * H, H));
             }
-            Gemm.Compute(false, true, B, GH, H, T.One, hCur, H, whh, H, T.Zero, hp, GH, _pool);
+            Gemm.Compute(false, false, B, GH, H, T.One, hCur, H, whhT, GH, T.Zero, hp, GH, _pool);
             for (int b = 0; b < B; b++)
             {
                 if (t >= _len[b]) continue;
@@ -200,6 +202,14 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
             Gemm.Compute(true, false, GH, H, n, T.One, dGh, GH, s.HPrev, H, T.One, GradOf(w.WeightHh).Span, H, _pool);
         if (w.BiasIh.RequiresGrad) RowBroadcast.SumRowsInto<T>(dGx, GradOf(w.BiasIh).Span);
         if (w.BiasHh.RequiresGrad) RowBroadcast.SumRowsInto<T>(dGh, GradOf(w.BiasHh).Span);
+    }
+
+    /// <summary>dst (cols, rows) = srcᵀ for src (rows, cols).</summary>
+    private static void Transpose(ReadOnlySpan<T> src, int rows, int cols, Span<T> dst)
+    {
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++)
+                dst[c * rows + r] = src[r * cols + c];
     }
 
     private static void AddSlice(Var<T> v, int offset, ReadOnlySpan<T> grad)
