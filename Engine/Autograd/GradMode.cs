@@ -8,15 +8,21 @@ namespace SeqLearn.Autograd;
 /// </summary>
 public sealed class NoGradScope : IDisposable
 {
+    private readonly int _threadId = Environment.CurrentManagedThreadId;
     private bool _disposed;
 
     /// <summary>Enters a no-grad region on the current thread.</summary>
     public NoGradScope() => GradMode.Depth++;
 
-    /// <summary>Leaves the region.</summary>
+    /// <summary>Leaves the region. Must run on the thread that created the scope (no <c>await</c> inside the <c>using</c>).</summary>
     public void Dispose()
     {
         if (_disposed) return;
+        // The depth is per thread: disposing elsewhere would leave this thread's recording off for good and
+        // turn the other thread's off too (a negative depth), silently.
+        if (Environment.CurrentManagedThreadId != _threadId)
+            throw new InvalidOperationException(
+                "NoGradScope: disposed on a different thread than the one that created it (an await inside the using?). The scope is per thread.");
         _disposed = true;
         GradMode.Depth--;
     }

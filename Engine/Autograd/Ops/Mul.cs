@@ -21,20 +21,24 @@ internal sealed class MulNode<T>(Var<T> a, Var<T> b, bool rowBroadcast) : Node<T
     protected internal override void Backward(Tensor<T> gradOutput)
     {
         var g = gradOutput.Span;
+        var av = a.Value.Span;
+        var bv = b.Value.Span;
+        int n = rowBroadcast ? bv.Length : g.Length;    // rows of n elements (one row when not broadcast)
+        if (n == 0) return;
         if (a.RequiresGrad)
         {
-            // ∂L/∂a = g ⊙ b (b repeated per row when broadcast).
             var ga = GradOf(a).Span;
-            var term = new T[ga.Length];
-            RowBroadcast.ForEachRow<T>(g, b.Value.Span, term, rowBroadcast, TensorPrimitives.Multiply<T>);
-            TensorPrimitives.Add(ga, term, ga);
+            for (int r = 0; r < g.Length; r += n)        // ∂L/∂a_r += g_r ⊙ b (b repeated per row)
+                TensorPrimitives.MultiplyAdd<T>(g.Slice(r, n), rowBroadcast ? bv : bv.Slice(r, n), ga.Slice(r, n), ga.Slice(r, n));
         }
         if (b.RequiresGrad)
         {
-            // ∂L/∂b = g ⊙ a, summed over rows when broadcast.
-            var term = new T[g.Length];
-            TensorPrimitives.Multiply(g, a.Value.Span, term);
-            RowBroadcast.AccumulateInto<T>(term, GradOf(b).Span, rowBroadcast);
+            var gb = GradOf(b).Span;
+            for (int r = 0; r < g.Length; r += n)        // ∂L/∂b += g_r ⊙ a_r (summed over rows)
+            {
+                var gbr = rowBroadcast ? gb : gb.Slice(r, n);
+                TensorPrimitives.MultiplyAdd<T>(g.Slice(r, n), av.Slice(r, n), gbr, gbr);
+            }
         }
     }
 }

@@ -1,0 +1,35 @@
+using SeqLearn.Autograd;
+
+namespace SeqLearn.Tests.Autograd.Cases;
+
+/// <summary>Softmax, LogSoftmax, the fused cross-entropy (both reductions, with ignored rows) and MSE.</summary>
+public sealed class SoftmaxLossCases : IGradCheckCaseSource
+{
+    private const int PerOp = 6;
+
+    public IEnumerable<GradCheckCase> Cases()
+    {
+        var gen = new CaseGen(606);
+        for (int c = 0; c < PerOp; c++)
+        {
+            var shape = gen.Shape(1, 3);
+            string s = CaseGen.Name(shape);
+            yield return new($"Softmax[{c}] {s}", v => Ops.Softmax(v[0]), [gen.Normal(shape)]);
+            yield return new($"LogSoftmax[{c}] {s}", v => Ops.LogSoftmax(v[0]), [gen.Normal(shape)]);
+
+            int n = gen.Size(), vocab = gen.Size();
+            var targets = new int[n];
+            for (int r = 0; r < n; r++) targets[r] = gen.Rng.NextInt(vocab);
+            var reduction = c % 2 == 0 ? Reduction.Mean : Reduction.Sum;
+            if (c >= 2 && n > 1) targets[gen.Rng.NextInt(n)] = -100;   // some cases ignore one row
+            string t = string.Join(",", targets);
+            yield return new($"SoftmaxCrossEntropy[{c}] {n}x{vocab} {reduction} targets [{t}]",
+                v => Ops.SoftmaxCrossEntropy(v[0], targets, reduction), [gen.Normal(n, vocab)]);
+            yield return new($"MseLoss[{c}] {s} {reduction}",
+                v => Ops.MseLoss(v[0], v[1], reduction), [gen.Normal(shape), gen.Normal(shape)]);
+        }
+        var custom = new[] { 2, 7, 0, 7 };
+        yield return new("SoftmaxCrossEntropy custom ignoreIndex 7", v => Ops.SoftmaxCrossEntropy(v[0], custom, Reduction.Mean, ignoreIndex: 7),
+            [gen.Normal(4, 3)]);
+    }
+}

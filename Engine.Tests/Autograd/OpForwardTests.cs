@@ -1,0 +1,123 @@
+using SeqLearn.Autograd;
+using SeqLearn.Tensors;
+using SeqLearn.Tests.Support;
+
+namespace SeqLearn.Tests.Autograd;
+
+/// <summary>Forward values on small hand-worked inputs, and the errors for bad shapes and indices.</summary>
+public class OpForwardTests
+{
+    private static Var<double> V(double[] data, params int[] shape) => new(Tensor<double>.FromArray(data, shape));
+
+    private static readonly double[] SixValues = [1, 2, 3, 4, 5, 6];
+
+    [Fact]
+    public void Sum_AlongEachAxis_RemovesIt()
+    {
+        var x = V(SixValues, 2, 3);
+        TensorAssert.BitEqual<double>(new[] { 5.0, 7.0, 9.0 }, Ops.Sum(x, 0).Value.Span);
+        Assert.Equal([3], Ops.Sum(x, 0).Value.ShapeArray());
+        TensorAssert.BitEqual<double>(new[] { 6.0, 15.0 }, Ops.Sum(x, -1).Value.Span);
+        Assert.Equal(21.0, Ops.Sum(x).Value.Span[0]);
+        Assert.Equal(0, Ops.Sum(x).Value.Rank);
+        Assert.Equal(3.5, Ops.Mean(x).Value.Span[0]);
+        TensorAssert.BitEqual<double>(new[] { 2.0, 5.0 }, Ops.Mean(x, 1).Value.Span);
+    }
+
+    [Fact]
+    public void SliceSplitConcat_MiddleAxis()
+    {
+        var x = V([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 2, 3, 2);   // x[i, j, k] = 6i + 2j + k
+        var s = Ops.Slice(x, 1, 1, 2);
+        Assert.Equal([2, 2, 2], s.Value.ShapeArray());
+        TensorAssert.BitEqual<double>(new[] { 2.0, 3, 4, 5, 8, 9, 10, 11 }, s.Value.Span);
+        var parts = Ops.Split(x, [1, 2], 1);
+        TensorAssert.BitEqual<double>(new[] { 0.0, 1, 6, 7 }, parts[0].Value.Span);
+        var back = Ops.Concat(parts, 1);
+        TensorAssert.BitEqual<double>(x.Value.Span, back.Value.Span);
+        var swapped = Ops.Concat([parts[1], parts[0]], -2);
+        TensorAssert.BitEqual<double>(new[] { 2.0, 3, 4, 5, 0, 1, 8, 9, 10, 11, 6, 7 }, swapped.Value.Span);
+    }
+
+    [Fact]
+    public void TransposeAndGatherRows_Values()
+    {
+        var x = V(SixValues, 2, 3);
+        var t = Ops.Transpose(x);
+        Assert.Equal([3, 2], t.Value.ShapeArray());
+        TensorAssert.BitEqual<double>(new[] { 1.0, 4, 2, 5, 3, 6 }, t.Value.Span);
+        var g = Ops.GatherRows(V(SixValues, 3, 2), [2, 0, 2]);
+        TensorAssert.BitEqual<double>(new[] { 5.0, 6, 1, 2, 5, 6 }, g.Value.Span);
+    }
+
+    [Fact]
+    public void GatherRows_RepeatedIndices_GradientsAccumulate()
+    {
+        var table = new Var<double>(Tensor<double>.Zeros(3, 2), requiresGrad: true);
+        var y = Ops.GatherRows(table, [2, 0, 2, 2]);
+        y.Backward(Tensor<double>.FromArray([1, 10, 100, 1000, 2, 20, 3, 30], 4, 2));
+        TensorAssert.BitEqual<double>(new[] { 100.0, 1000, 0, 0, 6, 60 }, table.Grad!.Span);
+    }
+
+    [Fact]
+    public void MulDiv_RowBroadcast_Values()
+    {
+        var x = V(SixValues, 2, 3);
+        TensorAssert.BitEqual<double>(new[] { 1.0, 4, 9, 4, 10, 18 }, (x * V([1, 2, 3], 1, 3)).Value.Span);
+        TensorAssert.BitEqual<double>(new[] { 1.0, 1, 1, 4, 2.5, 2 }, (x / V([1, 2, 3], 3)).Value.Span);
+        TensorAssert.BitEqual<double>(new[] { 0.0, 0, 0, 3, 3, 3 }, (x - V([1, 2, 3], 3)).Value.Span);
+    }
+
+    [Fact]
+    public void ScalarOperators_Values()
+    {
+        var x = V([1.0, -2.0], 2);
+        TensorAssert.BitEqual<double>(new[] { 2.0, -7.0 }, (3.0 * x - 1.0).Value.Span);
+        TensorAssert.BitEqual<double>(new[] { 0.0, 3.0 }, (1.0 - x).Value.Span);
+        TensorAssert.BitEqual<double>(new[] { -1.0, 2.0 }, (-x).Value.Span);
+        TensorAssert.BitEqual<double>(new[] { 2.0, -1.0 }, (2.0 / x).Value.Span);
+        TensorAssert.BitEqual<double>(new[] { 0.5, -1.0 }, (x / 2.0).Value.Span);
+        TensorAssert.BitEqual<double>(new[] { 1.0, 0.0 }, Ops.Relu(x).Value.Span);
+    }
+
+    [Fact]
+    public void Softmax_RowsSumToOne()
+    {
+        var p = Ops.Softmax(new Var<double>(new CaseGen(5).Normal(4, 7)));
+        for (int r = 0; r < 4; r++)
+            Assert.Equal(1.0, p.Value.Span.Slice(r * 7, 7).ToArray().Sum(), 1e-14);
+    }
+
+    [Fact]
+    public void ShapeErrors_NameTheOpAndBothShapes()
+    {
+        var a = V(SixValues, 2, 3);
+        var e = Assert.Throws<ArgumentException>(() => Ops.Mul(a, V([1, 2], 2)));
+        Assert.Contains("Mul", e.Message);
+        Assert.Contains("(2, 3)", e.Message);
+        Assert.Contains("(2)", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Ops.Div(a, V(SixValues, 3, 2)));
+        Assert.Contains("Div: shapes (2, 3) and (3, 2)", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Ops.Concat([a, V(SixValues, 3, 2)], 0));
+        Assert.Contains("Concat: input 1 has shape (3, 2)", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Ops.Split(a, [1, 1], 1));
+        Assert.Contains("add up to 2", e.Message);
+        var r = Assert.Throws<ArgumentOutOfRangeException>(() => Ops.Slice(a, 1, 2, 2));
+        Assert.Contains("[2, 4) is outside axis 1", r.Message);
+        e = Assert.Throws<ArgumentException>(() => Ops.Transpose(V(SixValues, 6)));
+        Assert.Contains("Transpose", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Ops.Reshape(a, 4, 2));
+        Assert.Contains("(2, 3)", e.Message);
+    }
+
+    [Fact]
+    public void GatherRows_BadIndex_NamesIndexAndPosition()
+    {
+        var table = V(SixValues, 3, 2);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ops.GatherRows(table, [0, 2, 3]));
+        Assert.Contains("index 3 at position 2", e.Message);
+        Assert.Contains("(3, 2)", e.Message);
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => Ops.GatherRows(table, [-1]));
+        Assert.Contains("index -1 at position 0", e.Message);
+    }
+}

@@ -1,0 +1,52 @@
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Autograd;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Embedding lookup: y[n, :] = table[indices[n], :], table (V, E) → y (N, E).
+    /// ∂L/∂table[v, :] = Σ_{n : indices[n] = v} ∂L/∂y[n, :] (a scatter-add: repeated indices accumulate; rows never
+    /// looked up get 0). An index outside [0, V) is an error naming its position and value.
+    /// </summary>
+    public static Var<T> GatherRows<T>(Var<T> table, ReadOnlySpan<int> indices) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (table.Value.Rank != 2)
+            throw new ArgumentException($"GatherRows: the table must be 2-D (V, E), got {table.Value.ShapeString}.");
+        int v = table.Value.Dim(0), e = table.Value.Dim(1);
+        for (int n = 0; n < indices.Length; n++)
+            if ((uint)indices[n] >= (uint)v)
+                throw new ArgumentOutOfRangeException(nameof(indices),
+                    $"GatherRows: index {indices[n]} at position {n} is outside [0, {v}) for table {table.Value.ShapeString}.");
+        var y = Tensor<T>.Zeros(indices.Length, e);
+        var ts = table.Value.Span;
+        var ys = y.Span;
+        for (int n = 0; n < indices.Length; n++)
+            ts.Slice(indices[n] * e, e).CopyTo(ys.Slice(n * e, e));
+        return Var<T>.FromOp(y, Node<T>.Tracks(table) ? new GatherRowsNode<T>(table, indices.ToArray()) : null);
+    }
+
+    /// <inheritdoc cref="GatherRows{T}(Var{T}, ReadOnlySpan{int})"/>
+    public static Var<T> GatherRows<T>(Var<T> table, int[] indices) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        return GatherRows(table, (ReadOnlySpan<int>)indices);
+    }
+}
+
+/// <summary>Saves a copy of the indices, so later changes to the caller's array cannot change the gradient.</summary>
+internal sealed class GatherRowsNode<T>(Var<T> table, int[] indices) : Node<T>(table)
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    protected internal override void Backward(Tensor<T> gradOutput)
+    {
+        var gt = GradOf(table).Span;
+        var gy = gradOutput.Span;
+        int e = table.Value.Dim(1);
+        for (int n = 0; n < indices.Length; n++)
+        {
+            var row = gt.Slice(indices[n] * e, e);
+            TensorPrimitives.Add(row, gy.Slice(n * e, e), row);
+        }
+    }
+}
