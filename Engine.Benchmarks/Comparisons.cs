@@ -9,10 +9,11 @@ public static class Comparisons
         string which = args.Length > 0 ? args[0] : "";
         switch (which)
         {
-            // Each comparison adds its case here: case "gemm": return GemmComparison.Run(args[1..]);
+            // Each comparison adds its case here.
+            case "gemm": return GemmComparison.Run(args[1..]);
             case "rnn": return RnnComparison.Run(args[1..]);
             default:
-                Console.Error.WriteLine($"compare: unknown comparison '{which}'. Known: (none yet)");
+                Console.Error.WriteLine($"compare: unknown comparison '{which}'. Known: gemm, rnn");
                 return 2;
         }
     }

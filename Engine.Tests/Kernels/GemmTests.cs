@@ -103,11 +103,35 @@ public sealed class GemmTests
     {
         var rng = new SeededRng(71);
         using var pool = new WorkerPool(2);
-        foreach (var (m, n, k) in new[] { (257, 65, 300), (100, 257, 33), (2048, 65, 40) })
+        foreach (var (m, n, k) in new[] { (257, 65, 300), (100, 257, 33), (2048, 65, 40), (33, 47, 700) })
         {
             GemmCase<float>.Random(rng, true, false, m, n, k, pad: 2, alpha: 1, beta: 1, nanC: false).CheckAgainstReference(null, pool, "2 threads float");
             GemmCase<double>.Random(rng, false, true, m, n, k, pad: 0, alpha: 1, beta: 0, nanC: true).CheckAgainstReference(null, pool, "2 threads double");
         }
+    }
+
+    [Fact]
+    public void Compute_SteadyState_AllocatesNothingOnTheCaller()
+    {
+        var rng = new SeededRng(81);
+        using var pool = new WorkerPool(2);
+        var f = GemmCase<float>.Random(rng, false, false, 130, 97, 300, pad: 0, alpha: 1, beta: 0, nanC: false);
+        var d = GemmCase<double>.Random(rng, true, true, 65, 70, 33, pad: 1, alpha: 1, beta: 1, nanC: false);
+        var narrow = GemmCase<float>.Random(rng, false, false, 300, 65, 40, pad: 0, alpha: 1, beta: 0, nanC: false);
+        var pools = new WorkerPool?[] { null, pool };
+        void RunAll()
+        {
+            foreach (var p in pools)
+            {
+                f.RunCompute(p);
+                d.RunCompute(p);
+                narrow.RunCompute(p);
+            }
+        }
+        RunAll();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) RunAll();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     [Fact]

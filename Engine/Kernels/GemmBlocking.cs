@@ -14,8 +14,14 @@ internal readonly record struct GemmBlocking(int MC, int KC, int NC)
     public static GemmBlocking For<T>() where T : unmanaged =>
         Unsafe.SizeOf<T>() == 4 ? new(MC: 144, KC: 256, NC: 1024) : new(MC: 72, KC: 256, NC: 512);
 
+    /// <summary>The deepest slice: a k up to 5/4·KC is done in one slice rather than KC plus a short tail.</summary>
+    public int MaxKC => KC * 5 / 4;
+
+    /// <summary>Depth of the k slice that starts at <paramref name="pc"/>; depends only on k, as determinism requires.</summary>
+    public int Slice(int k, int pc) => k <= MaxKC ? k : Math.Min(KC, k - pc);
+
     /// <summary>Elements of workspace one thread needs: packed A block, packed B panel, one C tile.</summary>
-    public int WorkspaceElements(int nr) => MC * KC + KC * RoundUp(NC, nr) + Gemm.MR * nr;
+    public int WorkspaceElements(int nr) => MC * MaxKC + MaxKC * RoundUp(NC, nr) + Gemm.MR * nr;
 
     public static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 }

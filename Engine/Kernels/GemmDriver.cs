@@ -49,7 +49,7 @@ public static partial class Gemm
         int threads = pool?.Threads ?? 1;
         // Tiny products are not worth waking the workers for (the split never changes the result).
         if ((long)op.M * op.N * op.K < 32 * 32 * 32) threads = 1;
-        var plan = GemmPlan.Create(op.M, op.N, op.K, TileColumns<T>(isa), blocking, threads);
+        var plan = GemmPlan.Create(op.M, op.N, op.K, op.Acs == 1, TileColumns<T>(isa), blocking, threads);
         var job = GemmJob<T>.ForThisThread();
         job.Set(isa, blocking, plan, op);
         if (threads == 1 || pool is null)
@@ -80,6 +80,11 @@ public static partial class Gemm
     /// then for each MC row block pack the (MC, KC) block of A and sweep the micro-kernel over it.
     /// The first KC slice applies β, later slices accumulate with β = 1.
     /// </summary>
+    /// <remarks>
+    /// Packing A pays off when each sliver is reused by many column panels. For a narrow C (a few panels)
+    /// a row-major A is read in place instead and only its ragged last sliver is packed. A copy changes no
+    /// value, so both ways give bit-identical results.
+    /// </remarks>
     internal static unsafe void Block<T, TVec, S>(in GemmOperands<T> op, GemmBlocking blk, int i0, int i1, int j0, int j1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVec : struct
@@ -87,38 +92,47 @@ public static partial class Gemm
     {
         int nr = 2 * S.Lanes;
         T* pa = GemmWorkspace.Get<T>(blk.WorkspaceElements(nr));
-        T* pb = pa + blk.MC * blk.KC;
-        T* tile = pb + blk.KC * GemmBlocking.RoundUp(blk.NC, nr);
+        T* pb = pa + blk.MC * blk.MaxKC;
+        T* tile = pb + blk.MaxKC * GemmBlocking.RoundUp(blk.NC, nr);
+        // A short C (one MC block of rows) packs each B panel just before using it, while it is in L1.
+        bool panelByPanel = i1 - i0 <= blk.MC;
         for (int jc = j0; jc < j1; jc += blk.NC)
         {
             int nc = Math.Min(blk.NC, j1 - jc);
-            for (int pc = 0; pc < op.K; pc += blk.KC)
+            bool directA = op.Acs == 1 && nc <= DirectAMaxPanels * nr;
+            for (int pc = 0, kc; pc < op.K; pc += kc)
             {
-                int kc = Math.Min(blk.KC, op.K - pc);
+                kc = blk.Slice(op.K, pc);
                 bool betaZero = pc == 0 && op.Beta == T.Zero;
                 T beta = pc == 0 ? op.Beta : T.One;
-                PackB(op, pc, kc, jc, nc, nr, pb);
+                if (!panelByPanel) PackB(op, pc, kc, jc, nc, nr, pb);
                 for (int ic = i0; ic < i1; ic += blk.MC)
                 {
                     int mc = Math.Min(blk.MC, i1 - ic);
-                    PackA(op, ic, mc, pc, kc, pa);
+                    int mcFull = directA ? mc - mc % MR : 0; // rows read in place
+                    PackA(op, ic + mcFull, mc - mcFull, pc, kc, pa);
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
+                        T* b = panelByPanel ? pb : pb + jr * kc;
+                        if (panelByPanel) PackB(op, pc, kc, jc + jr, cols, nr, pb);
                         for (int ir = 0; ir < mc; ir += MR)
                         {
                             int rows = Math.Min(MR, mc - ir);
+                            bool inPlaceA = ir < mcFull;
+                            T* a = inPlaceA ? op.A + (ic + ir) * op.Ars + pc : pa + (ir - mcFull) * kc;
+                            nint ars = inPlaceA ? op.Ars : 1, acs = inPlaceA ? 1 : MR;
                             T* c = op.C + (ic + ir) * op.Crs + (jc + jr) * op.Ccs;
                             if (rows == MR && cols == nr && op.Ccs == 1)
                             {
-                                MicroKernel<T, TVec, S>(kc, pa + ir * kc, pb + jr * kc, c, op.Crs, op.Alpha, beta, betaZero);
+                                MicroKernel<T, TVec, S>(kc, a, ars, acs, b, nr, c, op.Crs, op.Alpha, beta, betaZero);
                             }
                             else
                             {
                                 // Ragged or transposed tile: run the same kernel on a dense copy, so every
                                 // element of C gets the same arithmetic wherever it sits.
                                 if (!betaZero) CopyTile(c, op.Crs, op.Ccs, tile, nr, 1, rows, cols);
-                                MicroKernel<T, TVec, S>(kc, pa + ir * kc, pb + jr * kc, tile, nr, op.Alpha, beta, betaZero);
+                                MicroKernel<T, TVec, S>(kc, a, ars, acs, b, nr, tile, nr, op.Alpha, beta, betaZero);
                                 CopyTile(tile, nr, 1, c, op.Crs, op.Ccs, rows, cols);
                             }
                         }
@@ -127,6 +141,9 @@ public static partial class Gemm
             }
         }
     }
+
+    /// <summary>A is read in place when a column block has at most this many NR-wide panels.</summary>
+    private const int DirectAMaxPanels = 4;
 
     private static unsafe void CopyTile<T>(T* src, nint srcRs, nint srcCs, T* dst, nint dstRs, nint dstCs, int rows, int cols)
         where T : unmanaged

@@ -36,7 +36,7 @@ internal sealed class GemmJob<T> : IParallelWork where T : unmanaged, IBinaryFlo
     private static GemmOperands<T> View(in GemmOperands<T> op, GemmPlan.Part part)
     {
         var columns = part.ColumnStart == 0 && part.ColumnEnd == op.N ? op : op.Columns(part.ColumnStart, part.ColumnEnd);
-        return part.Transposed ? columns.Transposed() : columns;
+        return part.Kind == GemmPlan.Kind.TransposedTiles ? columns.Transposed() : columns;
     }
 
     public void Execute(int index)
@@ -57,6 +57,16 @@ internal sealed class GemmJob<T> : IParallelWork where T : unmanaged, IBinaryFlo
             j1 = Math.Min(op.N, j0 + part.GroupSize);
         }
         if (i0 >= i1 || j0 >= j1) return;
+        if (part.Kind == GemmPlan.Kind.Dots)
+        {
+            switch (_isa)
+            {
+                case GemmIsa.Avx512: Gemm.Dots<T, Vector512<T>, Simd512<T>>(op, i0, i1); break;
+                case GemmIsa.Avx2: Gemm.Dots<T, Vector256<T>, Simd256<T>>(op, i0, i1); break;
+                default: Gemm.Dots<T, Vector<T>, SimdPortable<T>>(op, i0, i1); break;
+            }
+            return;
+        }
         switch (_isa)
         {
             case GemmIsa.Avx512:

@@ -13,8 +13,19 @@ namespace SeqLearn.Kernels;
 /// </remarks>
 internal readonly struct GemmPlan
 {
+    /// <summary>How a part of C is computed.</summary>
+    internal enum Kind
+    {
+        /// <summary>MR×NR tiles of C.</summary>
+        Tiles,
+        /// <summary>MR×NR tiles of Cᵀ = op(B)ᵀ·op(A)ᵀ.</summary>
+        TransposedTiles,
+        /// <summary>One dot product per element (<see cref="Gemm.Dots"/>).</summary>
+        Dots,
+    }
+
     /// <summary>One part of C: columns [ColumnStart, ColumnEnd) of the original C.</summary>
-    internal readonly record struct Part(int ColumnStart, int ColumnEnd, bool Transposed, int Groups, bool SplitRows, int GroupSize);
+    internal readonly record struct Part(int ColumnStart, int ColumnEnd, Kind Kind, int Groups, bool SplitRows, int GroupSize);
 
     public readonly Part First, Second;
     public readonly int Parts;
@@ -29,20 +40,30 @@ internal readonly struct GemmPlan
     /// <summary>Work items in total (groups of both parts).</summary>
     public int Items => First.Groups + (Parts == 2 ? Second.Groups : 0);
 
-    public static GemmPlan Create(int m, int n, int k, int nr, GemmBlocking blk, int threads)
+    /// <summary>The plan for an (m, n, k) product whose op(A) is row-major when <paramref name="aRowMajor"/>.</summary>
+    public static GemmPlan Create(int m, int n, int k, bool aRowMajor, int nr, GemmBlocking blk, int threads)
     {
-        // A transposed tile goes through a strided copy of C on the way in and out: roughly 64 element
-        // moves per kernel step of one tile, relative to its 6 steps per k... i.e. ~64/kc extra.
+        int rest = n % nr;
+        if (aRowMajor && rest != 0 && 2 * rest < nr)
+        {
+            // Whole tiles for the first n − rest columns, dot products for the rest (half the FMA rate of a
+            // tile, but no padding: cheaper whenever rest < NR/2).
+            var dots = MakePart(n - rest, n, Kind.Dots, m, rest, nr, threads);
+            return n == rest ? new GemmPlan(dots, default, 1)
+                : new GemmPlan(MakePart(0, n - rest, Kind.Tiles, m, n - rest, nr, threads), dots, 2);
+        }
+        // A transposed tile goes through a strided copy of C on the way in and out: about 2·MR·NR scalar
+        // moves per tile and KC slice, against 6 cycles of FMAs per step of k, i.e. roughly 64/kc extra.
         double penalty = 1 + 64.0 / Math.Min(k, blk.KC);
         double normal = Cost(m, n, nr, 1);
         double transposed = Cost(n, m, nr, penalty);
-        int rest = n % nr;
         double split = n > nr && rest != 0 ? Cost(m, n - rest, nr, 1) + Cost(rest, m, nr, penalty) : double.MaxValue;
         if (split < normal && split < transposed)
-            return new GemmPlan(MakePart(0, n - rest, false, m, n - rest, nr, threads),
-                                MakePart(n - rest, n, true, rest, m, nr, 1), 2);
-        bool t = transposed < normal;
-        return new GemmPlan(t ? MakePart(0, n, true, n, m, nr, threads) : MakePart(0, n, false, m, n, nr, threads), default, 1);
+            return new GemmPlan(MakePart(0, n - rest, Kind.Tiles, m, n - rest, nr, threads),
+                                MakePart(n - rest, n, Kind.TransposedTiles, rest, m, nr, 1), 2);
+        return transposed < normal
+            ? new GemmPlan(MakePart(0, n, Kind.TransposedTiles, n, m, nr, threads), default, 1)
+            : new GemmPlan(MakePart(0, n, Kind.Tiles, m, n, nr, threads), default, 1);
     }
 
     /// <summary>Multiply-adds actually issued when (rows, cols) is padded to whole tiles.</summary>
@@ -50,16 +71,16 @@ internal readonly struct GemmPlan
         (double)GemmBlocking.RoundUp(rows, Gemm.MR) * GemmBlocking.RoundUp(cols, nr) * penalty;
 
     /// <summary>Splits a part whose kernel-side shape is (rows, cols) into at most <paramref name="threads"/> groups.</summary>
-    private static Part MakePart(int c0, int c1, bool transposed, int rows, int cols, int nr, int threads)
+    private static Part MakePart(int c0, int c1, Kind kind, int rows, int cols, int nr, int threads)
     {
         int rowTiles = (rows + Gemm.MR - 1) / Gemm.MR, colTiles = (cols + nr - 1) / nr;
         if (threads <= 1 || rowTiles * colTiles < 2)
-            return new Part(c0, c1, transposed, 1, true, rows);
-        bool splitRows = rowTiles >= colTiles || rowTiles >= threads;
+            return new Part(c0, c1, kind, 1, true, rows);
+        bool splitRows = kind == Kind.Dots || rowTiles >= colTiles || rowTiles >= threads;
         int tiles = splitRows ? rowTiles : colTiles;
         int groups = Math.Min(threads, tiles);
         int tilesPerGroup = (tiles + groups - 1) / groups;
         groups = (tiles + tilesPerGroup - 1) / tilesPerGroup;
-        return new Part(c0, c1, transposed, groups, splitRows, tilesPerGroup * (splitRows ? Gemm.MR : nr));
+        return new Part(c0, c1, kind, groups, splitRows, tilesPerGroup * (splitRows ? Gemm.MR : nr));
     }
 }

@@ -31,6 +31,11 @@ internal unsafe interface IGemmSimd<T, TVec>
     static abstract TVec MultiplyAdd(TVec a, TVec b, TVec c);
 
     static abstract TVec Multiply(TVec a, TVec b);
+
+    static abstract TVec Add(TVec a, TVec b);
+
+    /// <summary>The sum of the lanes (a fixed pairwise order).</summary>
+    static abstract T Sum(TVec v);
 }
 
 /// <summary>AVX-512: 32 registers of 16 floats / 8 doubles; fused multiply-add.</summary>
@@ -64,6 +69,12 @@ internal readonly unsafe struct Simd512<T> : IGemmSimd<T, Vector512<T>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Multiply(Vector512<T> a, Vector512<T> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Add(Vector512<T> a, Vector512<T> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Vector512<T> v) => Vector512.Sum(v);
 }
 
 /// <summary>AVX2 + FMA: 16 registers of 8 floats / 4 doubles.</summary>
@@ -97,6 +108,12 @@ internal readonly unsafe struct Simd256<T> : IGemmSimd<T, Vector256<T>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Multiply(Vector256<T> a, Vector256<T> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Add(Vector256<T> a, Vector256<T> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Vector256<T> v) => Vector256.Sum(v);
 }
 
 /// <summary>
@@ -126,4 +143,10 @@ internal readonly unsafe struct SimdPortable<T> : IGemmSimd<T, Vector<T>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> Multiply(Vector<T> a, Vector<T> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Add(Vector<T> a, Vector<T> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Vector<T> v) => Vector.Sum(v);
 }

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.Intrinsics;
+using SeqLearn.Kernels;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Benchmarks;
+
+/// <summary>
+/// <c>compare gemm</c>: SeqLearn's float32 GEMM side by side with OpenBLAS <c>cblas_sgemm</c>, both measured
+/// in this run, interleaved (SeqLearn, OpenBLAS, SeqLearn, …) and summarised by the median of several
+/// repeats, plus the FMA peak of one core measured the same way. Options: <c>--repeats N</c> (default 7).
+/// </summary>
+internal static class GemmComparison
+{
+    private const double SecondsPerSample = 0.12;
+
+    public static int Run(string[] args)
+    {
+        int repeats = 7;
+        for (int i = 0; i + 1 < args.Length; i++)
+            if (args[i] == "--repeats") repeats = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+
+        var blas = OpenBlas.TryLoad(out string why);
+        Console.WriteLine($"GEMM comparison, float32, row-major, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        Console.WriteLine($"CPU: {CpuModel()}, {Environment.ProcessorCount} logical CPUs, load average {LoadAverage()}");
+        Console.WriteLine($"SeqLearn path: {Gemm.BestIsa?.ToString() ?? "scalar reference"}; {repeats} interleaved repeats, median reported");
+        if (blas is null) Console.WriteLine($"OpenBLAS not installed: run scripts/install-baselines.sh ({why})");
+        Console.WriteLine();
+
+        using var pool2 = new WorkerPool(2);
+        double peak = MeasurePeak(repeats);
+        Console.WriteLine(peak > 0
+            ? $"one-core FMA peak (16 independent Vector512 FMA chains): {peak,7:F1} GFLOP/s"
+            : "one-core FMA peak: Vector512 not accelerated here, not measured");
+        Console.WriteLine();
+        Console.WriteLine($"{"product (m×k)·(k×n)",-34} {"threads",7} {"SeqLearn",9} {"OpenBLAS",9} {"ratio",6} {"% peak",7}");
+
+        var rng = new SeededRng(2026);
+        var ratios = new List<double>();
+        double bestSquare = 0;
+        foreach (int n in new[] { 256, 512, 1024 })
+        {
+            var r = Compare(new Problem(n, n, n, rng), blas, null, 1, repeats, peak);
+            if (r.Ratio is { } ratio) ratios.Add(ratio);
+            bestSquare = Math.Max(bestSquare, r.SeqLearn);
+        }
+
+        var big = new Problem(1024, 1024, 1024, rng);
+        var one = Compare(big, blas, null, 1, repeats, peak, print: false);
+        var two = Compare(big, blas, pool2, 2, repeats, peak);
+        Console.WriteLine($"{"  2-thread scaling n=1024 (SeqLearn 2 threads / 1 thread)",-60} {two.SeqLearn / one.SeqLearn,6:F2}x");
+
+        foreach (var (m, k, n) in new[] { (32, 320, 1024), (2048, 256, 65) })
+        {
+            var r = Compare(new Problem(m, n, k, rng), blas, null, 1, repeats, peak);
+            Console.WriteLine($"{$"  share of best square 1-thread SeqLearn ({bestSquare:F1} GFLOP/s)",-60} {r.SeqLearn / bestSquare * 100,5:F0}%");
+        }
+
+        Console.WriteLine();
+        string geomean = ratios.Count == 3
+            ? Math.Exp(ratios.Average(Math.Log)).ToString("F2", CultureInfo.InvariantCulture)
+            : "n/a (OpenBLAS not installed)";
+        Console.WriteLine($"gemm geomean ratio vs OpenBLAS (1 thread, n=256,512,1024): {geomean}");
+        return 0;
+    }
+
+    private sealed class Problem
+    {
+        public readonly int M, N, K;
+        public readonly float[] A, B, C;
+
+        public Problem(int m, int n, int k, SeededRng rng)
+        {
+            (M, N, K) = (m, n, k);
+            A = Tensor<float>.Uniform([m, k], -1, 1, rng).Span.ToArray();
+            B = Tensor<float>.Uniform([k, n], -1, 1, rng).Span.ToArray();
+            C = new float[m * n];
+        }
+
+        public double Flops => 2.0 * M * N * K;
+    }
+
+    private readonly record struct Result(double SeqLearn, double? OpenBlas)
+    {
+        public double? Ratio => OpenBlas is { } o ? SeqLearn / o : null;
+    }
+
+    /// <summary>Median GFLOP/s of both libraries on one product, samples interleaved.</summary>
+    private static Result Compare(Problem p, OpenBlas? blas, WorkerPool? pool, int threads, int repeats, double peak, bool print = true)
+    {
+        Action seqLearn = () => Gemm.Compute(false, false, p.M, p.N, p.K, 1f, p.A, p.K, p.B, p.N, 0f, p.C, p.N, pool);
+        Action? openBlas = blas is null ? null : () => blas.Sgemm(false, false, p.M, p.N, p.K, 1f, p.A, p.K, p.B, p.N, 0f, p.C, p.N);
+        blas?.SetThreads(threads);
+        long itS = Calibrate(seqLearn), itO = openBlas is null ? 0 : Calibrate(openBlas);
+        var s = new List<double>();
+        var o = new List<double>();
+        for (int r = 0; r < repeats; r++)
+        {
+            s.Add(p.Flops * itS / Time(seqLearn, itS) / 1e9);
+            if (openBlas is not null) o.Add(p.Flops * itO / Time(openBlas, itO) / 1e9);
+        }
+        var result = new Result(Median(s), openBlas is null ? null : Median(o));
+        if (print)
+        {
+            string name = $"({p.M}×{p.K})·({p.K}×{p.N})";
+            string ob = result.OpenBlas is { } x ? x.ToString("F1", CultureInfo.InvariantCulture) : "-";
+            string ratio = result.Ratio is { } q ? q.ToString("F2", CultureInfo.InvariantCulture) : "-";
+            string share = peak > 0 ? (result.SeqLearn / (peak * threads) * 100).ToString("F0", CultureInfo.InvariantCulture) + "%" : "-";
+            Console.WriteLine($"{name,-34} {threads,7} {result.SeqLearn,9:F1} {ob,9} {ratio,6} {share,7}");
+        }
+        return result;
+    }
+
+    private static double MeasurePeak(int repeats)
+    {
+        if (!Vector512.IsHardwareAccelerated) return 0;
+        Action run = () => FmaPeak.Run(1 << 16);
+        long it = Calibrate(run);
+        var g = new List<double>();
+        for (int r = 0; r < repeats; r++) g.Add(FmaPeak.Flops(1L << 16) * it / Time(run, it) / 1e9);
+        return Median(g);
+    }
+
+    /// <summary>Warms up (lets the JIT reach its optimised tier) and returns the call count for one sample.</summary>
+    private static long Calibrate(Action run)
+    {
+        var warm = Stopwatch.StartNew();
+        long calls = 0;
+        while (warm.Elapsed.TotalSeconds < 0.3 || calls < 3)
+        {
+            run();
+            calls++;
+        }
+        double perCall = Time(run, Math.Max(1, calls / 3)) / Math.Max(1, calls / 3);
+        return Math.Max(1, (long)(SecondsPerSample / perCall));
+    }
+
+    private static double Time(Action run, long calls)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (long i = 0; i < calls; i++) run();
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    private static double Median(List<double> xs)
+    {
+        var s = xs.Order().ToArray();
+        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+    }
+
+    private static string CpuModel()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/cpuinfo"))
+                if (line.StartsWith("model name", StringComparison.Ordinal)) return line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException) { }
+        return "unknown CPU";
+    }
+
+    private static string LoadAverage()
+    {
+        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "unknown"; }
+    }
+}

@@ -1,0 +1,90 @@
+using SeqLearn.Kernels;
+
+namespace SeqLearn.Tests.Kernels;
+
+public sealed class WorkerPoolTests
+{
+    private sealed class CountingWork(int count) : IParallelWork
+    {
+        public readonly int[] Hits = new int[count];
+        public void Execute(int index) => Interlocked.Increment(ref Hits[index]);
+    }
+
+    private sealed class ThrowingWork(int bad) : IParallelWork
+    {
+        public void Execute(int index)
+        {
+            if (index == bad) throw new InvalidOperationException($"item {index} failed");
+        }
+    }
+
+    private sealed class NestedWork(WorkerPool pool) : IParallelWork
+    {
+        public readonly CountingWork Inner = new(8 * 5);
+        public void Execute(int index) => pool.Run(5, new OffsetWork(Inner, index * 5));
+    }
+
+    private sealed class OffsetWork(CountingWork target, int offset) : IParallelWork
+    {
+        public void Execute(int index) => target.Execute(offset + index);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void Run_ManyLoops_RunsEveryIndexExactlyOnce(int threads)
+    {
+        using var pool = new WorkerPool(threads);
+        for (int count = 0; count < 200; count += 7)
+        {
+            var work = new CountingWork(count);
+            pool.Run(count, work);
+            Assert.All(work.Hits, h => Assert.Equal(1, h));
+        }
+    }
+
+    [Fact]
+    public void Run_ItemThrows_RaisesAggregateAndPoolStaysUsable()
+    {
+        using var pool = new WorkerPool(2);
+        var ex = Assert.Throws<AggregateException>(() => pool.Run(100, new ThrowingWork(37)));
+        Assert.IsType<InvalidOperationException>(ex.InnerException);
+        Assert.Contains("item 37 failed", ex.InnerException!.Message);
+        var work = new CountingWork(50);
+        pool.Run(50, work);
+        Assert.All(work.Hits, h => Assert.Equal(1, h));
+    }
+
+    [Fact]
+    public void Run_FromInsideAWorkItem_RunsInline()
+    {
+        using var pool = new WorkerPool(2);
+        var work = new NestedWork(pool);
+        pool.Run(8, work);
+        Assert.All(work.Inner.Hits, h => Assert.Equal(1, h));
+    }
+
+    [Fact]
+    public void Run_Repeated_AllocatesNothingOnTheCaller()
+    {
+        using var pool = new WorkerPool(2);
+        var work = new CountingWork(16);
+        for (int i = 0; i < 100; i++) pool.Run(16, work);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) pool.Run(16, work);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Constructor_ZeroThreads_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WorkerPool(0));
+
+    [Fact]
+    public void Run_AfterDispose_Throws()
+    {
+        var pool = new WorkerPool(2);
+        pool.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => pool.Run(4, new CountingWork(4)));
+    }
+}
