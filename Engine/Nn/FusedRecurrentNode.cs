@@ -27,16 +27,7 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
     private readonly int[] _len;
     private readonly WorkerPool? _pool;
     private readonly int _b, _t, _in, _h, _d, _gh;
-    private readonly Saved[] _saved;
-
-    /// <summary>What one direction keeps for backward, all batch-major (B, T, ·) like the input.</summary>
-    private sealed class Saved(int rows, int gh, int h, CellKind kind)
-    {
-        public readonly T[] Acts = new T[rows * gh];                                    // (B, T, G·H) gate activations (RNN: h')
-        public readonly T[] HPrev = new T[rows * h];                                    // (B, T, H) state entering each step
-        public readonly T[] CPrev = kind == CellKind.Lstm ? new T[rows * h] : [];       // (B, T, H) LSTM c entering each step
-        public readonly T[] Extra = kind is CellKind.Lstm or CellKind.Gru ? new T[rows * h] : []; // (B, T, H) tanh(c') or ĥn
-    }
+    private readonly FusedRecurrentSteps<T>[] _steps;
 
     private FusedRecurrentNode(CellKind kind, Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[] len, WorkerPool? pool, Var<T>[] inputs)
         : base(inputs)
@@ -46,8 +37,8 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
         _h = w[0].WeightHh.Value.Dim(1);
         _d = w.Length;
         _gh = kind.Gates() * _h;
-        _saved = new Saved[_d];
-        for (int d = 0; d < _d; d++) _saved[d] = new Saved(_b * _t, _gh, _h, kind);
+        _steps = new FusedRecurrentSteps<T>[_d];
+        for (int d = 0; d < _d; d++) _steps[d] = new FusedRecurrentSteps<T>(kind, _b, _t, _h, _d, d, len, pool);
     }
 
     /// <summary>
@@ -61,147 +52,110 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
         foreach (var p in w) inputs.AddRange([p.WeightIh, p.WeightHh, p.BiasIh, p.BiasHh]);
         int b = x.Value.Dim(0), t = x.Value.Dim(1);
         var len = lengths ?? Enumerable.Repeat(t, b).ToArray();
-        var node = new FusedRecurrentNode<T>(kind, x, h0, c0, w, len, pool, inputs.ToArray());
-        var packed = Tensor<T>.Zeros(node.PackedLength);
-        for (int d = 0; d < node._d; d++) node.ForwardDirection(d, packed.Span);
-        return Var<T>.FromOp(packed, Tracks(inputs.ToArray()) ? node : null);
+        var node = new FusedRecurrentNode<T>(kind, x, h0, c0, w, len, pool, [.. inputs]);
+        var packed = new T[node.PackedLength];
+        for (int d = 0; d < node._d; d++) node.ForwardDirection(d, packed);
+        return Var<T>.FromOp(Tensor<T>.FromArray(packed, packed.Length), Tracks([.. inputs]) ? node : null);
     }
 
     /// <summary>Elements of the packed value: Y, then h_T, then c_T for LSTM.</summary>
-    public int PackedLength => _b * _t * _d * _h + _d * _b * _h * (_kind == CellKind.Lstm ? 2 : 1);
+    private int PackedLength => _b * _t * _d * _h + _d * _b * _h * (_kind == CellKind.Lstm ? 2 : 1);
 
+    private int StateOffset(int d) => _b * _t * _d * _h + d * _b * _h;       // h_T[d] in the packed value
+    private int CellOffset(int d) => StateOffset(d) + _d * _b * _h;         // c_T[d]
     private bool Reverse(int d) => d == 1;
 
-    private void ForwardDirection(int d, Span<T> packed)
+    private void ForwardDirection(int d, T[] packed)
     {
-        int B = _b, T_ = _t, H = _h, GH = _gh, DH = _d * H;
+        int B = _b, T_ = _t, H = _h, GH = _gh;
         var w = _w[d];
-        var s = _saved[d];
-        var wih = w.WeightIh.Value.Span;
-        // W_hhᵀ (H, G·H) laid out once per call: the per-step GEMM then streams B without a transposed pack.
-        var whhT = new T[H * GH];
-        Transpose(w.WeightHh.Value.Span, GH, H, whhT);
+        var s = _steps[d];
 
         // X W_ihᵀ + b for every step at once: (B·T, G·H). For GRU b_hn stays out (it sits inside r ⊙ (·)).
-        var xproj = new T[B * T_ * GH];
-        Gemm.Compute(false, true, B * T_, GH, _in, T.One, _x.Value.Span, _in, wih, _in, T.Zero, xproj, GH, _pool);
+        s.XProj = new T[B * T_ * GH];
+        Gemm.Compute(false, true, B * T_, GH, _in, T.One, _x.Value.Span, _in, w.WeightIh.Value.Span, _in, T.Zero, s.XProj, GH, _pool);
         var bias = new T[GH];
         TensorPrimitives.Add(w.BiasIh.Value.Span, w.BiasHh.Value.Span, bias);
-        if (_kind == CellKind.Gru) w.BiasIh.Value.Span.Slice(2 * H, H).CopyTo(bias.AsSpan(2 * H));
-        for (int r = 0; r < B * T_; r++) TensorPrimitives.Add(xproj.AsSpan(r * GH, GH), bias, xproj.AsSpan(r * GH, GH));
-        ReadOnlySpan<T> bhn = _kind == CellKind.Gru ? w.BiasHh.Value.Span.Slice(2 * H, H) : default;
+        if (_kind == CellKind.Gru)
+        {
+            w.BiasIh.Value.Span.Slice(2 * H, H).CopyTo(bias.AsSpan(2 * H));
+            s.Bhn = w.BiasHh.Value.Span.Slice(2 * H, H).ToArray();
+        }
+        for (int r = 0; r < B * T_; r++) TensorPrimitives.Add(s.XProj.AsSpan(r * GH, GH), bias, s.XProj.AsSpan(r * GH, GH));
 
-        var hCur = new T[B * H];                                         // (B, H)
-        var cCur = _kind == CellKind.Lstm ? new T[B * H] : [];          // (B, H)
-        var hp = new T[B * GH];                                          // (B, G·H)
-        _h0.Value.Span.Slice(d * B * H, B * H).CopyTo(hCur);
-        _c0?.Value.Span.Slice(d * B * H, B * H).CopyTo(cCur);
-        bool relu = _kind == CellKind.RnnRelu;
+        // W_hhᵀ (H, G·H) laid out once per call: the per-step GEMM then streams it without a transposed pack.
+        var whhT = new T[H * GH];
+        Transpose(w.WeightHh.Value.Span, GH, H, whhT);
+        s.Hp = new T[B * GH];                                                  // (B, G·H)
+        s.HCur = _h0.Value.Span.Slice(d * B * H, B * H).ToArray();             // (B, H)
+        s.CCur = _c0 is null ? [] : _c0.Value.Span.Slice(d * B * H, B * H).ToArray();
+        s.Y = packed;
 
         for (int step = 0; step < T_; step++)
         {
             int t = Reverse(d) ? T_ - 1 - step : step;
             for (int b = 0; b < B; b++)
             {
-                hCur.AsSpan(b * H, H).CopyTo(s.HPrev.AsSpan((b * T_ + t) * H, H));
-                if (_kind == CellKind.Lstm) cCur.AsSpan(b * H, H).CopyTo(s.CPrev.AsSpan((b * T_ + t) * H, H));
+                s.HCur.AsSpan(b * H, H).CopyTo(s.HPrev.AsSpan((b * T_ + t) * H, H));
+                if (_kind == CellKind.Lstm) s.CCur.AsSpan(b * H, H).CopyTo(s.CPrev.AsSpan((b * T_ + t) * H, H));
             }
-            Gemm.Compute(false, false, B, GH, H, T.One, hCur, H, whhT, GH, T.Zero, hp, GH, _pool);
-            for (int b = 0; b < B; b++)
-            {
-                if (t >= _len[b]) continue;
-                int row = b * T_ + t;
-                var xpRow = xproj.AsSpan(row * GH, GH);
-                var hpRow = hp.AsSpan(b * GH, GH);
-                var acts = s.Acts.AsSpan(row * GH, GH);
-                var h = hCur.AsSpan(b * H, H);
-                switch (_kind)
-                {
-                    case CellKind.Lstm:
-                        LstmGateKernel.Forward<T>(xpRow, hpRow, cCur.AsSpan(b * H, H), acts, s.Extra.AsSpan(row * H, H), h);
-                        break;
-                    case CellKind.Gru:
-                        GruGateKernel.Forward<T>(xpRow, hpRow, bhn, h, acts, s.Extra.AsSpan(row * H, H));
-                        break;
-                    default:
-                        RnnGateKernel.Forward<T>(xpRow, hpRow, h, relu);
-                        h.CopyTo(acts);
-                        break;
-                }
-                h.CopyTo(packed.Slice(row * DH + d * H, H));
-            }
+            Gemm.Compute(false, false, B, GH, H, T.One, s.HCur, H, whhT, GH, T.Zero, s.Hp, GH, _pool);
+            s.Forward(t, _pool);
         }
-        int yLen = B * T_ * DH;
-        hCur.CopyTo(packed.Slice(yLen + d * B * H, B * H));
-        if (_kind == CellKind.Lstm) cCur.AsSpan().CopyTo(packed.Slice(yLen + _d * B * H + d * B * H, B * H));
+        s.HCur.CopyTo(packed.AsSpan(StateOffset(d), B * H));
+        if (_kind == CellKind.Lstm) s.CCur.CopyTo(packed.AsSpan(CellOffset(d), B * H));
+        // Forward-only workspaces are not needed by backward.
+        (s.XProj, s.Hp, s.HCur, s.CCur, s.Y) = ([], [], [], [], []);
     }
 
     protected internal override void Backward(Tensor<T> gradOutput)
     {
-        for (int d = 0; d < _d; d++) BackwardDirection(d, gradOutput.Span);
+        var g = gradOutput.ToArray();
+        for (int d = 0; d < _d; d++) BackwardDirection(d, g);
     }
 
-    private void BackwardDirection(int d, ReadOnlySpan<T> g)
+    private void BackwardDirection(int d, T[] g)
     {
-        int B = _b, T_ = _t, H = _h, GH = _gh, DH = _d * H;
+        int B = _b, T_ = _t, H = _h, GH = _gh;
         var w = _w[d];
-        var s = _saved[d];
+        var s = _steps[d];
         var whh = w.WeightHh.Value.Span;
-        int yLen = B * T_ * DH;
-        bool relu = _kind == CellKind.RnnRelu;
 
-        var dGx = new T[B * T_ * GH];                                   // (B, T, G·H) ∂L/∂(pre-activation), input side
-        var dGh = _kind == CellKind.Gru ? new T[B * T_ * GH] : dGx;     // hidden side (differs for GRU's n gate)
-        var dh = g.Slice(yLen + d * B * H, B * H).ToArray();            // (B, H) ∂L/∂h flowing back in time
-        var dc = _kind == CellKind.Lstm ? g.Slice(yLen + _d * B * H + d * B * H, B * H).ToArray() : [];
-        var dhTotal = new T[H];
+        s.DY = g;
+        s.DGx = new T[B * T_ * GH];                                     // (B, T, G·H) ∂L/∂(pre-activation), input side
+        s.DGh = _kind == CellKind.Gru ? new T[B * T_ * GH] : s.DGx;     // hidden side (differs for GRU's n gate)
+        s.Dh = g.AsSpan(StateOffset(d), B * H).ToArray();               // (B, H) ∂L/∂h flowing back in time
+        s.Dc = _kind == CellKind.Lstm ? g.AsSpan(CellOffset(d), B * H).ToArray() : [];
+        s.DhDirect = _kind == CellKind.Gru ? new T[B * H] : [];
         var dhNew = new T[B * H];
-        var dhDirect = _kind == CellKind.Gru ? new T[B * H] : [];
 
         for (int step = T_ - 1; step >= 0; step--)
         {
             int t = Reverse(d) ? T_ - 1 - step : step;
-            for (int b = 0; b < B; b++)
-            {
-                if (t >= _len[b]) continue;
-                int row = b * T_ + t;
-                TensorPrimitives.Add(dh.AsSpan(b * H, H), g.Slice(row * DH + d * H, H), dhTotal);
-                var acts = s.Acts.AsSpan(row * GH, GH);
-                switch (_kind)
-                {
-                    case CellKind.Lstm:
-                        LstmGateKernel.Backward<T>(acts, s.CPrev.AsSpan(row * H, H), s.Extra.AsSpan(row * H, H), dhTotal, dc.AsSpan(b * H, H), dGx.AsSpan(row * GH, GH));
-                        break;
-                    case CellKind.Gru:
-                        GruGateKernel.Backward<T>(acts, s.Extra.AsSpan(row * H, H), s.HPrev.AsSpan(row * H, H), dhTotal, dhDirect.AsSpan(b * H, H), dGx.AsSpan(row * GH, GH), dGh.AsSpan(row * GH, GH));
-                        break;
-                    default:
-                        RnnGateKernel.Backward<T>(acts, dhTotal, dGx.AsSpan(row * GH, GH), relu);
-                        break;
-                }
-            }
+            s.Backward(t, _pool);
             // ∂L/∂h entering step t = dÂ_t W_hh (+ dh ⊙ z for GRU); rows past their length pass dh through unchanged.
-            Gemm.Compute(false, false, B, H, GH, T.One, dGh.AsSpan(t * GH), T_ * GH, whh, H, T.Zero, dhNew, H, _pool);
+            Gemm.Compute(false, false, B, H, GH, T.One, s.DGh.AsSpan(t * GH), T_ * GH, whh, H, T.Zero, dhNew, H, _pool);
             for (int b = 0; b < B; b++)
             {
                 if (t >= _len[b]) continue;
-                var dst = dh.AsSpan(b * H, H);
+                var dst = s.Dh.AsSpan(b * H, H);
                 dhNew.AsSpan(b * H, H).CopyTo(dst);
-                if (_kind == CellKind.Gru) TensorPrimitives.Add(dst, dhDirect.AsSpan(b * H, H), dst);
+                if (_kind == CellKind.Gru) TensorPrimitives.Add(dst, s.DhDirect.AsSpan(b * H, H), dst);
             }
         }
 
-        AddSlice(_h0, d * B * H, dh);
-        if (_c0 is not null) AddSlice(_c0, d * B * H, dc);
+        AddSlice(_h0, d * B * H, s.Dh);
+        if (_c0 is not null) AddSlice(_c0, d * B * H, s.Dc);
         int n = B * T_;
         if (w.WeightIh.RequiresGrad)
-            Gemm.Compute(true, false, GH, _in, n, T.One, dGx, GH, _x.Value.Span, _in, T.One, GradOf(w.WeightIh).Span, _in, _pool);
+            Gemm.Compute(true, false, GH, _in, n, T.One, s.DGx, GH, _x.Value.Span, _in, T.One, GradOf(w.WeightIh).Span, _in, _pool);
         if (_x.RequiresGrad)
-            Gemm.Compute(false, false, n, _in, GH, T.One, dGx, GH, w.WeightIh.Value.Span, _in, T.One, GradOf(_x).Span, _in, _pool);
+            Gemm.Compute(false, false, n, _in, GH, T.One, s.DGx, GH, w.WeightIh.Value.Span, _in, T.One, GradOf(_x).Span, _in, _pool);
         if (w.WeightHh.RequiresGrad)
-            Gemm.Compute(true, false, GH, H, n, T.One, dGh, GH, s.HPrev, H, T.One, GradOf(w.WeightHh).Span, H, _pool);
-        if (w.BiasIh.RequiresGrad) RowBroadcast.SumRowsInto<T>(dGx, GradOf(w.BiasIh).Span);
-        if (w.BiasHh.RequiresGrad) RowBroadcast.SumRowsInto<T>(dGh, GradOf(w.BiasHh).Span);
+            Gemm.Compute(true, false, GH, H, n, T.One, s.DGh, GH, s.HPrev, H, T.One, GradOf(w.WeightHh).Span, H, _pool);
+        if (w.BiasIh.RequiresGrad) RowBroadcast.SumRowsInto<T>(s.DGx, GradOf(w.BiasIh).Span);
+        if (w.BiasHh.RequiresGrad) RowBroadcast.SumRowsInto<T>(s.DGh, GradOf(w.BiasHh).Span);
+        (s.DY, s.DGx, s.DGh, s.Dh, s.Dc, s.DhDirect) = ([], [], [], [], [], []);
     }
 
     /// <summary>dst (cols, rows) = srcᵀ for src (rows, cols).</summary>
