@@ -55,7 +55,9 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
         var node = new FusedRecurrentNode<T>(kind, x, h0, c0, w, len, pool, [.. inputs]);
         var packed = new T[node.PackedLength];
         for (int d = 0; d < node._d; d++) node.ForwardDirection(d, packed);
-        return Var<T>.FromOp(Tensor<T>.FromArray(packed, packed.Length), Tracks([.. inputs]) ? node : null);
+        bool tracked = Tracks([.. inputs]);
+        if (!tracked) foreach (var s in node._steps) s.ReturnSaved();
+        return Var<T>.FromOp(Tensor<T>.FromArray(packed, packed.Length), tracked ? node : null);
     }
 
     /// <summary>Elements of the packed value: Y, then h_T, then c_T for LSTM.</summary>
@@ -72,7 +74,7 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
         var s = _steps[d];
 
         // X W_ihᵀ + b for every step at once: (B·T, G·H). For GRU b_hn stays out (it sits inside r ⊙ (·)).
-        s.XProj = new T[B * T_ * GH];
+        s.XProj = Rent(B * T_ * GH);
         Gemm.Compute(false, true, B * T_, GH, _in, T.One, _x.Value.Span, _in, w.WeightIh.Value.Span, _in, T.Zero, s.XProj, GH, _pool);
         var bias = new T[GH];
         TensorPrimitives.Add(w.BiasIh.Value.Span, w.BiasHh.Value.Span, bias);
@@ -84,11 +86,13 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
         for (int r = 0; r < B * T_; r++) TensorPrimitives.Add(s.XProj.AsSpan(r * GH, GH), bias, s.XProj.AsSpan(r * GH, GH));
 
         // W_hhᵀ (H, G·H) laid out once per call: the per-step GEMM then streams it without a transposed pack.
-        var whhT = new T[H * GH];
+        var whhT = Rent(H * GH);
         Transpose(w.WeightHh.Value.Span, GH, H, whhT);
-        s.Hp = new T[B * GH];                                                  // (B, G·H)
-        s.HCur = _h0.Value.Span.Slice(d * B * H, B * H).ToArray();             // (B, H)
-        s.CCur = _c0 is null ? [] : _c0.Value.Span.Slice(d * B * H, B * H).ToArray();
+        s.Hp = Rent(B * GH);                                                   // (B, G·H)
+        s.HCur = Rent(B * H);                                                  // (B, H)
+        _h0.Value.Span.Slice(d * B * H, B * H).CopyTo(s.HCur);
+        s.CCur = _c0 is null ? [] : Rent(B * H);
+        _c0?.Value.Span.Slice(d * B * H, B * H).CopyTo(s.CCur);
         s.Y = packed;
 
         for (int step = 0; step < T_; step++)
@@ -102,16 +106,19 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
             Gemm.Compute(false, false, B, GH, H, T.One, s.HCur, H, whhT, GH, T.Zero, s.Hp, GH, _pool);
             s.Forward(t, _pool);
         }
-        s.HCur.CopyTo(packed.AsSpan(StateOffset(d), B * H));
-        if (_kind == CellKind.Lstm) s.CCur.CopyTo(packed.AsSpan(CellOffset(d), B * H));
+        s.HCur.AsSpan(0, B * H).CopyTo(packed.AsSpan(StateOffset(d), B * H));
+        if (_kind == CellKind.Lstm) s.CCur.AsSpan(0, B * H).CopyTo(packed.AsSpan(CellOffset(d), B * H));
         // Forward-only workspaces are not needed by backward.
-        (s.XProj, s.Hp, s.HCur, s.CCur, s.Y) = ([], [], [], [], []);
+        Return(ref s.XProj); Return(ref s.Hp); Return(ref s.HCur); Return(ref s.CCur); Return(ref whhT);
+        s.Y = [];
     }
 
     protected internal override void Backward(Tensor<T> gradOutput)
     {
-        var g = gradOutput.ToArray();
+        var g = Rent(gradOutput.Length);
+        gradOutput.Span.CopyTo(g);
         for (int d = 0; d < _d; d++) BackwardDirection(d, g);
+        Return(ref g);
     }
 
     private void BackwardDirection(int d, T[] g)
@@ -121,13 +128,22 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
         var s = _steps[d];
         var whh = w.WeightHh.Value.Span;
 
+        int n = B * T_;
+        bool padded = _len.Any(len => len < T_);
         s.DY = g;
-        s.DGx = new T[B * T_ * GH];                                     // (B, T, G·H) ∂L/∂(pre-activation), input side
-        s.DGh = _kind == CellKind.Gru ? new T[B * T_ * GH] : s.DGx;     // hidden side (differs for GRU's n gate)
-        s.Dh = g.AsSpan(StateOffset(d), B * H).ToArray();               // (B, H) ∂L/∂h flowing back in time
-        s.Dc = _kind == CellKind.Lstm ? g.AsSpan(CellOffset(d), B * H).ToArray() : [];
-        s.DhDirect = _kind == CellKind.Gru ? new T[B * H] : [];
-        var dhNew = new T[B * H];
+        s.DGx = Rent(n * GH);                                           // (B, T, G·H) ∂L/∂(pre-activation), input side
+        s.DGh = _kind == CellKind.Gru ? Rent(n * GH) : s.DGx;           // hidden side (differs for GRU's n gate)
+        if (padded) // rows past their length are never written: they must hold zeros
+        {
+            s.DGx.AsSpan(0, n * GH).Clear();
+            s.DGh.AsSpan(0, n * GH).Clear();
+        }
+        s.Dh = Rent(B * H);                                             // (B, H) ∂L/∂h flowing back in time
+        g.AsSpan(StateOffset(d), B * H).CopyTo(s.Dh);
+        s.Dc = _kind == CellKind.Lstm ? Rent(B * H) : [];
+        if (_kind == CellKind.Lstm) g.AsSpan(CellOffset(d), B * H).CopyTo(s.Dc);
+        s.DhDirect = _kind == CellKind.Gru ? Rent(B * H) : [];
+        var dhNew = Rent(B * H);
 
         for (int step = T_ - 1; step >= 0; step--)
         {
@@ -144,19 +160,26 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
             }
         }
 
-        AddSlice(_h0, d * B * H, s.Dh);
-        if (_c0 is not null) AddSlice(_c0, d * B * H, s.Dc);
-        int n = B * T_;
+        AddSlice(_h0, d * B * H, s.Dh.AsSpan(0, B * H));
+        if (_c0 is not null) AddSlice(_c0, d * B * H, s.Dc.AsSpan(0, B * H));
         if (w.WeightIh.RequiresGrad)
             Gemm.Compute(true, false, GH, _in, n, T.One, s.DGx, GH, _x.Value.Span, _in, T.One, GradOf(w.WeightIh).Span, _in, _pool);
         if (_x.RequiresGrad)
             Gemm.Compute(false, false, n, _in, GH, T.One, s.DGx, GH, w.WeightIh.Value.Span, _in, T.One, GradOf(_x).Span, _in, _pool);
         if (w.WeightHh.RequiresGrad)
             Gemm.Compute(true, false, GH, H, n, T.One, s.DGh, GH, s.HPrev, H, T.One, GradOf(w.WeightHh).Span, H, _pool);
-        if (w.BiasIh.RequiresGrad) RowBroadcast.SumRowsInto<T>(s.DGx, GradOf(w.BiasIh).Span);
-        if (w.BiasHh.RequiresGrad) RowBroadcast.SumRowsInto<T>(s.DGh, GradOf(w.BiasHh).Span);
-        (s.DY, s.DGx, s.DGh, s.Dh, s.Dc, s.DhDirect) = ([], [], [], [], [], []);
+        if (w.BiasIh.RequiresGrad) RowBroadcast.SumRowsInto<T>(s.DGx.AsSpan(0, n * GH), GradOf(w.BiasIh).Span);
+        if (w.BiasHh.RequiresGrad) RowBroadcast.SumRowsInto<T>(s.DGh.AsSpan(0, n * GH), GradOf(w.BiasHh).Span);
+        if (_kind == CellKind.Gru) Return(ref s.DGh);
+        Return(ref s.DGx); Return(ref s.Dh); Return(ref s.Dc); Return(ref s.DhDirect); Return(ref dhNew);
+        s.DGh = [];
+        s.DY = [];
+        s.ReturnSaved();
     }
+
+    private static T[] Rent(int length) => FusedRecurrentSteps<T>.Rent(length);
+
+    private static void Return(ref T[] array) => FusedRecurrentSteps<T>.Return(ref array);
 
     /// <summary>dst (cols, rows) = srcᵀ for src (rows, cols).</summary>
     private static void Transpose(ReadOnlySpan<T> src, int rows, int cols, Span<T> dst)

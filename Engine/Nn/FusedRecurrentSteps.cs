@@ -1,3 +1,4 @@
+using System.Buffers;
 using SeqLearn.Kernels;
 using SeqLearn.Tensors;
 
@@ -7,7 +8,10 @@ namespace SeqLearn.Nn;
 /// The per-time-step gate work of one direction of a <see cref="FusedRecurrentNode{T}"/>: the fused gate kernel
 /// over the batch rows (forward) and its backward, split into contiguous row ranges that a
 /// <see cref="WorkerPool"/> runs in parallel. Each row is independent, so the result does not depend on the
-/// thread count. All buffers are allocated once per call; a step allocates nothing.
+/// thread count. All buffers are taken once per call from <see cref="ArrayPool{T}.Shared"/> (fresh multi-megabyte
+/// arrays cost more in page faults and full GCs than the whole forward pass) and given back after backward
+/// (or right after forward when no graph is recorded); a step allocates nothing. Pooled arrays may be longer
+/// than asked for, so every use slices the exact length.
 /// </summary>
 internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
@@ -22,24 +26,41 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
     {
         (_kind, _b, _t, _h, _gh, _dh, _dirOffset, _len) = (kind, b, t, h, kind.Gates() * h, d * h, direction * h, lengths);
         _chunks = Math.Max(1, Math.Min(b, pool?.Threads ?? 1));
-        Acts = new T[b * t * _gh];
-        HPrev = new T[b * t * h];
-        CPrev = kind == CellKind.Lstm ? new T[b * t * h] : [];
-        Extra = kind is CellKind.Lstm or CellKind.Gru ? new T[b * t * h] : [];
+        Acts = Rent(b * t * _gh);
+        HPrev = Rent(b * t * h);
+        CPrev = kind == CellKind.Lstm ? Rent(b * t * h) : [];
+        Extra = kind is CellKind.Lstm or CellKind.Gru ? Rent(b * t * h) : [];
         _dhTotal = new T[_chunks][];
         for (int c = 0; c < _chunks; c++) _dhTotal[c] = new T[h];
     }
 
+    /// <summary>A pooled array of at least <paramref name="length"/> elements (contents undefined).</summary>
+    public static T[] Rent(int length) => length == 0 ? [] : ArrayPool<T>.Shared.Rent(length);
+
+    /// <summary>Gives <paramref name="array"/> back to the pool and leaves the field empty.</summary>
+    public static void Return(ref T[] array)
+    {
+        if (array.Length > 0) ArrayPool<T>.Shared.Return(array);
+        array = [];
+    }
+
+    /// <summary>Gives back the arrays saved for backward (once backward is done, or when nothing will run it).</summary>
+    public void ReturnSaved()
+    {
+        Return(ref _acts); Return(ref _hPrev); Return(ref _cPrev); Return(ref _extra);
+    }
+
     // ---- saved for backward, batch-major (B, T, ·) like the input --------------------------------
 
+    private T[] _acts = [], _hPrev = [], _cPrev = [], _extra = [];
     /// <summary>(B, T, G·H) gate activations (RNN: h').</summary>
-    public T[] Acts { get; }
+    public T[] Acts { get => _acts; private init => _acts = value; }
     /// <summary>(B, T, H) the state entering each step.</summary>
-    public T[] HPrev { get; }
+    public T[] HPrev { get => _hPrev; private init => _hPrev = value; }
     /// <summary>(B, T, H) LSTM: c entering each step.</summary>
-    public T[] CPrev { get; }
+    public T[] CPrev { get => _cPrev; private init => _cPrev = value; }
     /// <summary>(B, T, H) LSTM: tanh(c'); GRU: ĥn = h W_hnᵀ + b_hn.</summary>
-    public T[] Extra { get; }
+    public T[] Extra { get => _extra; private init => _extra = value; }
 
     // ---- forward workspaces (set by the node before the loop) ---------------------------------------
 
