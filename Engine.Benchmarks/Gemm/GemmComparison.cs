@@ -50,12 +50,15 @@ internal static class GemmComparison
         var one = Compare(big, blas, null, 1, repeats, peak, print: false);
         var two = Compare(big, blas, pool2, 2, repeats, peak);
         Console.WriteLine($"{"  2-thread scaling n=1024 (SeqLearn 2 threads / 1 thread)",-60} {two.SeqLearn / one.SeqLearn,6:F2}x");
+        Console.WriteLine($"  CPUs the process got (CPU time / wall): {one.SeqLearnCpus:F2} in the 1-thread runs, {two.SeqLearnCpus:F2} in the 2-thread runs");
 
-        foreach (var (m, k, n) in new[] { (32, 320, 1024), (2048, 256, 65) })
-        {
-            var r = Compare(new Problem(m, n, k, rng), blas, null, 1, repeats, peak);
-            Console.WriteLine($"{$"  share of best square 1-thread SeqLearn ({bestSquare:F1} GFLOP/s)",-60} {r.SeqLearn / bestSquare * 100,5:F0}%");
-        }
+        // The LSTM products as written in the issue, then as the layers call them: x·Wᵀ with W (out, in).
+        foreach (bool transB in new[] { false, true })
+            foreach (var (m, k, n) in new[] { (32, 320, 1024), (2048, 256, 65) })
+            {
+                var r = Compare(new Problem(m, n, k, rng, transB), blas, null, 1, repeats, peak);
+                Console.WriteLine($"{$"  share of best square 1-thread SeqLearn ({bestSquare:F1} GFLOP/s)",-60} {r.SeqLearn / bestSquare * 100,5:F0}%");
+            }
 
         Console.WriteLine();
         string geomean = ratios.Count == 3
@@ -68,20 +71,26 @@ internal static class GemmComparison
     private sealed class Problem
     {
         public readonly int M, N, K;
+        public readonly bool TransB;
         public readonly float[] A, B, C;
 
-        public Problem(int m, int n, int k, SeededRng rng)
+        public Problem(int m, int n, int k, SeededRng rng, bool transB = false)
         {
-            (M, N, K) = (m, n, k);
+            (M, N, K, TransB) = (m, n, k, transB);
             A = Tensor<float>.Uniform([m, k], -1, 1, rng).Span.ToArray();
-            B = Tensor<float>.Uniform([k, n], -1, 1, rng).Span.ToArray();
+            B = Tensor<float>.Uniform(transB ? [n, k] : [k, n], -1, 1, rng).Span.ToArray();
             C = new float[m * n];
         }
 
+        public int Ldb => TransB ? K : N;
+
         public double Flops => 2.0 * M * N * K;
+
+        public string Name => TransB ? $"({M}×{K})·({N}×{K})ᵀ" : $"({M}×{K})·({K}×{N})";
     }
 
-    private readonly record struct Result(double SeqLearn, double? OpenBlas)
+    /// <param name="SeqLearnCpus">Process CPU time ÷ wall time during the SeqLearn samples: how many cores it actually got.</param>
+    private readonly record struct Result(double SeqLearn, double? OpenBlas, double SeqLearnCpus)
     {
         public double? Ratio => OpenBlas is { } o ? SeqLearn / o : null;
     }
@@ -89,21 +98,29 @@ internal static class GemmComparison
     /// <summary>Median GFLOP/s of both libraries on one product, samples interleaved.</summary>
     private static Result Compare(Problem p, OpenBlas? blas, WorkerPool? pool, int threads, int repeats, double peak, bool print = true)
     {
-        Action seqLearn = () => Gemm.Compute(false, false, p.M, p.N, p.K, 1f, p.A, p.K, p.B, p.N, 0f, p.C, p.N, pool);
-        Action? openBlas = blas is null ? null : () => blas.Sgemm(false, false, p.M, p.N, p.K, 1f, p.A, p.K, p.B, p.N, 0f, p.C, p.N);
+        Action seqLearn = () => Gemm.Compute(false, p.TransB, p.M, p.N, p.K, 1f, p.A, p.K, p.B, p.Ldb, 0f, p.C, p.N, pool);
+        Action? openBlas = blas is null ? null : () => blas.Sgemm(false, p.TransB, p.M, p.N, p.K, 1f, p.A, p.K, p.B, p.Ldb, 0f, p.C, p.N);
         blas?.SetThreads(threads);
         long itS = Calibrate(seqLearn), itO = openBlas is null ? 0 : Calibrate(openBlas);
         var s = new List<double>();
         var o = new List<double>();
+        double cpu = 0, wall = 0;
+        using var process = Process.GetCurrentProcess();
         for (int r = 0; r < repeats; r++)
         {
-            s.Add(p.Flops * itS / Time(seqLearn, itS) / 1e9);
+            process.Refresh();
+            var cpu0 = process.TotalProcessorTime;
+            double seconds = Time(seqLearn, itS);
+            process.Refresh();
+            cpu += (process.TotalProcessorTime - cpu0).TotalSeconds;
+            wall += seconds;
+            s.Add(p.Flops * itS / seconds / 1e9);
             if (openBlas is not null) o.Add(p.Flops * itO / Time(openBlas, itO) / 1e9);
         }
-        var result = new Result(Median(s), openBlas is null ? null : Median(o));
+        var result = new Result(Median(s), openBlas is null ? null : Median(o), cpu / wall);
         if (print)
         {
-            string name = $"({p.M}×{p.K})·({p.K}×{p.N})";
+            string name = p.Name;
             string ob = result.OpenBlas is { } x ? x.ToString("F1", CultureInfo.InvariantCulture) : "-";
             string ratio = result.Ratio is { } q ? q.ToString("F2", CultureInfo.InvariantCulture) : "-";
             string share = peak > 0 ? (result.SeqLearn / (peak * threads) * 100).ToString("F0", CultureInfo.InvariantCulture) + "%" : "-";

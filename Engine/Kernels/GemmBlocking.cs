@@ -25,3 +25,39 @@ internal readonly record struct GemmBlocking(int MC, int KC, int NC)
 
     public static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 }
+
+/// <summary>One (KC, NC) slice of the loop nest.</summary>
+/// <param name="Jc">First column of C.</param>
+/// <param name="Nc">Number of columns.</param>
+/// <param name="Pc">First step of k.</param>
+/// <param name="Kc">Number of steps of k.</param>
+/// <param name="Beta">β for this slice: the caller's β on the first slice, 1 afterwards.</param>
+/// <param name="BetaZero">True on the first slice when β = 0: C is written without being read.</param>
+/// <param name="PanelByPanel">Pack each B panel just before use instead of the whole slice up front.</param>
+internal readonly record struct GemmSlice<T>(int Jc, int Nc, int Pc, int Kc, T Beta, bool BetaZero, bool PanelByPanel)
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public static GemmSlice<T> Create(in GemmOperands<T> op, int jc, int nc, int pc, int kc, bool panelByPanel) =>
+        new(jc, nc, pc, kc, pc == 0 ? op.Beta : T.One, pc == 0 && op.Beta == T.Zero, panelByPanel);
+}
+
+/// <summary>The three regions of one thread's packing workspace.</summary>
+internal readonly unsafe struct GemmWorkspaceView<T> where T : unmanaged
+{
+    /// <summary>Packed A block (MC, MaxKC), packed B slice (MaxKC, NC), one MR×NR C tile.</summary>
+    public readonly T* A, B, Tile;
+
+    private GemmWorkspaceView(T* a, T* b, T* tile)
+    {
+        A = a;
+        B = b;
+        Tile = tile;
+    }
+
+    public static GemmWorkspaceView<T> ForThisThread(GemmBlocking blk, int nr)
+    {
+        T* a = GemmWorkspace.Get<T>(blk.WorkspaceElements(nr));
+        T* b = a + blk.MC * blk.MaxKC;
+        return new GemmWorkspaceView<T>(a, b, b + blk.MaxKC * GemmBlocking.RoundUp(blk.NC, nr));
+    }
+}

@@ -47,19 +47,13 @@ public static partial class Gemm
             return;
         }
         int threads = pool?.Threads ?? 1;
-        // Tiny products are not worth waking the workers for (the split never changes the result).
-        if ((long)op.M * op.N * op.K < 32 * 32 * 32) threads = 1;
-        var plan = GemmPlan.Create(op.M, op.N, op.K, op.Acs == 1, TileColumns<T>(isa), blocking, threads);
+        // Below ~160³ multiply-adds (~20 µs on one core) waking the workers costs more than it saves
+        // (64³ on 2 threads measured at a quarter of the 1-thread speed). The split never changes the result.
+        if ((long)op.M * op.N * op.K < 1 << 22) threads = 1;
+        var plan = GemmPlan.Create(op.M, op.N, op.K, op.Acs == 1, op.Bcs == 1, typeof(T) == typeof(float) && Avx.IsSupported, TileColumns<T>(isa), blocking, threads);
         var job = GemmJob<T>.ForThisThread();
         job.Set(isa, blocking, plan, op);
-        if (threads == 1 || pool is null)
-        {
-            for (int i = 0; i < plan.Items; i++) job.Execute(i);
-        }
-        else
-        {
-            pool.Run(plan.Items, job);
-        }
+        job.Run(pool, threads);
         job.Clear();
     }
 
@@ -77,73 +71,81 @@ public static partial class Gemm
     /// <summary>
     /// Computes the block C[i0..i1, j0..j1) of <paramref name="op"/> on the calling thread:
     /// for each NC column block, for each KC slice of k (in increasing order), pack the (KC, NC) panel of B,
-    /// then for each MC row block pack the (MC, KC) block of A and sweep the micro-kernel over it.
-    /// The first KC slice applies β, later slices accumulate with β = 1.
+    /// then for each MC row block pack the (MC, KC) block of A and sweep the micro-kernel over it
+    /// (<see cref="RowBlock"/>). The first KC slice applies β, later slices accumulate with β = 1.
     /// </summary>
-    /// <remarks>
-    /// Packing A pays off when each sliver is reused by many column panels. For a narrow C (a few panels)
-    /// a row-major A is read in place instead and only its ragged last sliver is packed. A copy changes no
-    /// value, so both ways give bit-identical results.
-    /// </remarks>
     internal static unsafe void Block<T, TVec, S>(in GemmOperands<T> op, GemmBlocking blk, int i0, int i1, int j0, int j1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVec : struct
         where S : IGemmSimd<T, TVec>
     {
         int nr = 2 * S.Lanes;
-        T* pa = GemmWorkspace.Get<T>(blk.WorkspaceElements(nr));
-        T* pb = pa + blk.MC * blk.MaxKC;
-        T* tile = pb + blk.MaxKC * GemmBlocking.RoundUp(blk.NC, nr);
+        var ws = GemmWorkspaceView<T>.ForThisThread(blk, nr);
         // A short C (one MC block of rows) packs each B panel just before using it, while it is in L1.
         bool panelByPanel = i1 - i0 <= blk.MC;
         for (int jc = j0; jc < j1; jc += blk.NC)
         {
             int nc = Math.Min(blk.NC, j1 - jc);
-            bool directA = op.Acs == 1 && nc <= DirectAMaxPanels * nr;
             for (int pc = 0, kc; pc < op.K; pc += kc)
             {
                 kc = blk.Slice(op.K, pc);
-                bool betaZero = pc == 0 && op.Beta == T.Zero;
-                T beta = pc == 0 ? op.Beta : T.One;
-                if (!panelByPanel) PackB(op, pc, kc, jc, nc, nr, pb);
+                var slice = GemmSlice<T>.Create(op, jc, nc, pc, kc, panelByPanel);
+                if (!panelByPanel) PackB(op, pc, kc, jc, nc, nr, ws.B);
                 for (int ic = i0; ic < i1; ic += blk.MC)
+                    RowBlock<T, TVec, S>(op, slice, ic, Math.Min(blk.MC, i1 - ic), ws.A, ws.B, ws.Tile);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One MC block of rows against one (KC, NC) slice: pack the (mc, kc) block of A into <paramref name="pa"/>,
+    /// then run the micro-kernel over every MR×NR tile, B panels taken from <paramref name="pb"/> (packed by
+    /// the caller, or here panel by panel when <see cref="GemmSlice{T}.PanelByPanel"/>).
+    /// </summary>
+    /// <remarks>
+    /// Packing A pays off when each sliver is reused by many column panels. For a narrow C (a few panels)
+    /// a row-major A is read in place instead and only its ragged last sliver is packed. A copy changes no
+    /// value, so both ways give bit-identical results.
+    /// </remarks>
+    internal static unsafe void RowBlock<T, TVec, S>(in GemmOperands<T> op, in GemmSlice<T> s, int ic, int mc, T* pa, T* pb, T* tile)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where S : IGemmSimd<T, TVec>
+    {
+        int nr = 2 * S.Lanes, kc = s.Kc;
+        bool directA = op.Acs == 1 && s.Nc <= DirectAMaxPanels * nr;
+        int mcFull = directA ? mc - mc % MR : 0; // rows read in place
+        PackA(op, ic + mcFull, mc - mcFull, s.Pc, kc, pa);
+        for (int jr = 0; jr < s.Nc; jr += nr)
+        {
+            int cols = Math.Min(nr, s.Nc - jr);
+            T* b = s.PanelByPanel ? pb : pb + jr * kc;
+            if (s.PanelByPanel) PackB(op, s.Pc, kc, s.Jc + jr, cols, nr, pb);
+            for (int ir = 0; ir < mc; ir += MR)
+            {
+                int rows = Math.Min(MR, mc - ir);
+                bool inPlaceA = ir < mcFull;
+                T* a = inPlaceA ? op.A + (ic + ir) * op.Ars + s.Pc : pa + (ir - mcFull) * kc;
+                nint ars = inPlaceA ? op.Ars : 1, acs = inPlaceA ? 1 : MR;
+                T* c = op.C + (ic + ir) * op.Crs + (s.Jc + jr) * op.Ccs;
+                if (rows == MR && cols == nr && op.Ccs == 1)
                 {
-                    int mc = Math.Min(blk.MC, i1 - ic);
-                    int mcFull = directA ? mc - mc % MR : 0; // rows read in place
-                    PackA(op, ic + mcFull, mc - mcFull, pc, kc, pa);
-                    for (int jr = 0; jr < nc; jr += nr)
-                    {
-                        int cols = Math.Min(nr, nc - jr);
-                        T* b = panelByPanel ? pb : pb + jr * kc;
-                        if (panelByPanel) PackB(op, pc, kc, jc + jr, cols, nr, pb);
-                        for (int ir = 0; ir < mc; ir += MR)
-                        {
-                            int rows = Math.Min(MR, mc - ir);
-                            bool inPlaceA = ir < mcFull;
-                            T* a = inPlaceA ? op.A + (ic + ir) * op.Ars + pc : pa + (ir - mcFull) * kc;
-                            nint ars = inPlaceA ? op.Ars : 1, acs = inPlaceA ? 1 : MR;
-                            T* c = op.C + (ic + ir) * op.Crs + (jc + jr) * op.Ccs;
-                            if (rows == MR && cols == nr && op.Ccs == 1)
-                            {
-                                MicroKernel<T, TVec, S>(kc, a, ars, acs, b, nr, c, op.Crs, op.Alpha, beta, betaZero);
-                            }
-                            else
-                            {
-                                // Ragged or transposed tile: run the same kernel on a dense copy, so every
-                                // element of C gets the same arithmetic wherever it sits.
-                                if (!betaZero) CopyTile(c, op.Crs, op.Ccs, tile, nr, 1, rows, cols);
-                                MicroKernel<T, TVec, S>(kc, a, ars, acs, b, nr, tile, nr, op.Alpha, beta, betaZero);
-                                CopyTile(tile, nr, 1, c, op.Crs, op.Ccs, rows, cols);
-                            }
-                        }
-                    }
+                    MicroKernel<T, TVec, S>(kc, a, ars, acs, b, nr, c, op.Crs, op.Alpha, s.Beta, s.BetaZero);
+                }
+                else
+                {
+                    // Ragged or transposed tile: run the same kernel on a dense copy, so every
+                    // element of C gets the same arithmetic wherever it sits.
+                    if (!s.BetaZero) CopyTile(c, op.Crs, op.Ccs, tile, nr, 1, rows, cols);
+                    MicroKernel<T, TVec, S>(kc, a, ars, acs, b, nr, tile, nr, op.Alpha, s.Beta, s.BetaZero);
+                    CopyTile(tile, nr, 1, c, op.Crs, op.Ccs, rows, cols);
                 }
             }
         }
     }
 
     /// <summary>A is read in place when a column block has at most this many NR-wide panels.</summary>
-    private const int DirectAMaxPanels = 4;
+    internal const int DirectAMaxPanels = 4;
 
     private static unsafe void CopyTile<T>(T* src, nint srcRs, nint srcCs, T* dst, nint dstRs, nint dstCs, int rows, int cols)
         where T : unmanaged

@@ -3,10 +3,18 @@ using System.Runtime.Intrinsics;
 namespace SeqLearn.Kernels;
 
 /// <summary>
-/// The <see cref="IParallelWork"/> of one GEMM: item i is one group of one plan part. One instance is kept
-/// per calling thread and refilled on every call, so running a GEMM on the pool allocates nothing.
+/// The <see cref="IParallelWork"/> of one GEMM. One instance is kept per calling thread and refilled on
+/// every call, so running a GEMM on the pool allocates nothing. Two ways to hand out work:
+/// <list type="bullet">
+/// <item>groups: item i is one group of rows (or columns) of one plan part, computed over all of k;</item>
+/// <item>shared slices, for a tall C on several threads: the caller packs each (KC, NC) slice of B once
+/// into its workspace, then the items are small blocks of rows that pack their own A and read that shared
+/// B. Many small items let a thread that gets the CPU back later take fewer of them (the machine may be
+/// shared), without packing B once per thread.</item>
+/// </list>
+/// Either way each tile of C is computed by one item, over the same k slices in the same order.
 /// </summary>
-internal sealed class GemmJob<T> : IParallelWork where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed unsafe class GemmJob<T> : IParallelWork where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     [ThreadStatic] private static GemmJob<T>? s_current;
 
@@ -14,6 +22,11 @@ internal sealed class GemmJob<T> : IParallelWork where T : unmanaged, IBinaryFlo
     private GemmBlocking _blocking;
     private GemmPlan _plan;
     private GemmOperands<T> _first, _second;
+    private bool _sharedPhase;
+    private int _groupOffset;
+    private GemmSlice<T> _slice;
+    private T* _sharedB;
+    private int _rowBlock;
 
     public static GemmJob<T> ForThisThread() => s_current ??= new GemmJob<T>();
 
@@ -31,6 +44,49 @@ internal sealed class GemmJob<T> : IParallelWork where T : unmanaged, IBinaryFlo
     {
         _first = default;
         _second = default;
+        _sharedB = null;
+    }
+
+    /// <summary>Runs the whole plan: on the caller alone, or on <paramref name="pool"/>.</summary>
+    public void Run(WorkerPool? pool, int threads)
+    {
+        _sharedPhase = false;
+        _groupOffset = 0;
+        if (pool is null || threads == 1)
+        {
+            for (int i = 0; i < _plan.Items; i++) Execute(i);
+            return;
+        }
+        if (_plan.First.Kind != GemmPlan.Kind.Dots && _first.M > 2 * _blocking.MC)
+        {
+            RunSharedSlices(pool, threads);
+            _sharedPhase = false;
+            _groupOffset = _plan.First.Groups;
+        }
+        if (_plan.Items > _groupOffset) pool.Run(_plan.Items - _groupOffset, this);
+    }
+
+    /// <summary>The first part slice by slice: B packed once by the caller, rows handed out in small blocks.</summary>
+    private void RunSharedSlices(WorkerPool pool, int threads)
+    {
+        ref readonly var op = ref _first;
+        int nr = Gemm.TileColumns<T>(_isa);
+        _sharedB = GemmWorkspaceView<T>.ForThisThread(_blocking, nr).B;
+        // About four blocks per thread, each a whole number of slivers and at most MC rows.
+        _rowBlock = Math.Clamp(GemmBlocking.RoundUp((op.M + 4 * threads - 1) / (4 * threads), Gemm.MR), Gemm.MR, _blocking.MC);
+        int blocks = (op.M + _rowBlock - 1) / _rowBlock;
+        _sharedPhase = true;
+        for (int jc = 0; jc < op.N; jc += _blocking.NC)
+        {
+            int nc = Math.Min(_blocking.NC, op.N - jc);
+            for (int pc = 0, kc; pc < op.K; pc += kc)
+            {
+                kc = _blocking.Slice(op.K, pc);
+                _slice = GemmSlice<T>.Create(op, jc, nc, pc, kc, panelByPanel: false);
+                Gemm.PackB(op, pc, kc, jc, nc, nr, _sharedB);
+                pool.Run(blocks, this);
+            }
+        }
     }
 
     private static GemmOperands<T> View(in GemmOperands<T> op, GemmPlan.Part part)
@@ -41,6 +97,12 @@ internal sealed class GemmJob<T> : IParallelWork where T : unmanaged, IBinaryFlo
 
     public void Execute(int index)
     {
+        if (_sharedPhase)
+        {
+            ExecuteRowBlock(index);
+            return;
+        }
+        index += _groupOffset;
         bool first = index < _plan.First.Groups;
         var part = first ? _plan.First : _plan.Second;
         ref readonly var op = ref first ? ref _first : ref _second;
@@ -77,6 +139,24 @@ internal sealed class GemmJob<T> : IParallelWork where T : unmanaged, IBinaryFlo
                 break;
             default:
                 Gemm.Block<T, Vector<T>, SimdPortable<T>>(op, _blocking, i0, i1, j0, j1);
+                break;
+        }
+    }
+
+    private void ExecuteRowBlock(int index)
+    {
+        int ic = index * _rowBlock, mc = Math.Min(_rowBlock, _first.M - ic);
+        var ws = GemmWorkspaceView<T>.ForThisThread(_blocking, Gemm.TileColumns<T>(_isa));
+        switch (_isa)
+        {
+            case GemmIsa.Avx512:
+                Gemm.RowBlock<T, Vector512<T>, Simd512<T>>(_first, _slice, ic, mc, ws.A, _sharedB, ws.Tile);
+                break;
+            case GemmIsa.Avx2:
+                Gemm.RowBlock<T, Vector256<T>, Simd256<T>>(_first, _slice, ic, mc, ws.A, _sharedB, ws.Tile);
+                break;
+            default:
+                Gemm.RowBlock<T, Vector<T>, SimdPortable<T>>(_first, _slice, ic, mc, ws.A, _sharedB, ws.Tile);
                 break;
         }
     }

@@ -54,6 +54,18 @@ public static partial class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         nint rs = op.Brs, cs = op.Bcs;
+        if (cs == 1 && nc % nr == 0 && nc > nr)
+        {
+            // Row-major op(B), whole panels: walk B row by row (one long sequential read per row, which the
+            // hardware prefetcher follows) and deal each row out to the panels.
+            for (int p = 0; p < kc; p++)
+            {
+                T* row = op.B + (p0 + p) * rs + j0;
+                for (int t = 0; t < nc; t += nr)
+                    new ReadOnlySpan<T>(row + t, nr).CopyTo(new Span<T>(dst + t * kc + p * nr, nr));
+            }
+            return;
+        }
         for (int t = 0; t < nc; t += nr, dst += nr * kc)
         {
             int cols = Math.Min(nr, nc - t);
@@ -70,19 +82,17 @@ public static partial class Gemm
             }
             else
             {
-                // op(B) column-major (B stored transposed): read each column contiguously, write strided.
-                for (int j = 0; j < nr; j++)
+                // op(B) column-major (B stored transposed): 8×8 register transposes for float, else gather each
+                // packed row from the nr columns (contiguous writes; the nr column streams stay in L1).
+                if (typeof(T) == typeof(float) && rs == 1 && TryPackTransposedPanel((float*)src, cs, kc, cols, nr, (float*)dst))
+                    continue;
+                T* d = dst;
+                for (int p = 0; p < kc; p++, d += nr)
                 {
-                    T* d = dst + j;
-                    if (j < cols)
-                    {
-                        T* col = src + j * cs;
-                        for (int p = 0; p < kc; p++, d += nr) *d = col[p * rs];
-                    }
-                    else
-                    {
-                        for (int p = 0; p < kc; p++, d += nr) *d = T.Zero;
-                    }
+                    T* row = src + p * rs;
+                    int j = 0;
+                    for (; j < cols; j++) d[j] = row[j * cs];
+                    for (; j < nr; j++) d[j] = T.Zero;
                 }
             }
         }

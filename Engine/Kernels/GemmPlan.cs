@@ -40,8 +40,11 @@ internal readonly struct GemmPlan
     /// <summary>Work items in total (groups of both parts).</summary>
     public int Items => First.Groups + (Parts == 2 ? Second.Groups : 0);
 
-    /// <summary>The plan for an (m, n, k) product whose op(A) is row-major when <paramref name="aRowMajor"/>.</summary>
-    public static GemmPlan Create(int m, int n, int k, bool aRowMajor, int nr, GemmBlocking blk, int threads)
+    /// <summary>
+    /// The plan for an (m, n, k) product; <paramref name="aRowMajor"/> / <paramref name="bRowMajor"/> say whether
+    /// op(A) / op(B) are stored row-major (not transposed), which decides how cheaply they pack.
+    /// </summary>
+    public static GemmPlan Create(int m, int n, int k, bool aRowMajor, bool bRowMajor, bool vectorTransposePack, int nr, GemmBlocking blk, int threads)
     {
         int rest = n % nr;
         if (aRowMajor && rest != 0 && 2 * rest < nr)
@@ -52,12 +55,14 @@ internal readonly struct GemmPlan
             return n == rest ? new GemmPlan(dots, default, 1)
                 : new GemmPlan(MakePart(0, n - rest, Kind.Tiles, m, n - rest, nr, threads), dots, 2);
         }
-        // A transposed tile goes through a strided copy of C on the way in and out: about 2·MR·NR scalar
-        // moves per tile and KC slice, against 6 cycles of FMAs per step of k, i.e. roughly 64/kc extra.
-        double penalty = 1 + 64.0 / Math.Min(k, blk.KC);
-        double normal = Cost(m, n, nr, 1);
-        double transposed = Cost(n, m, nr, penalty);
-        double split = n > nr && rest != 0 ? Cost(m, n - rest, nr, 1) + Cost(rest, m, nr, penalty) : double.MaxValue;
+        // Computing Cᵀ swaps the operands: op(B)ᵀ is row-major exactly when op(B) is not, and so on.
+        double gather = vectorTransposePack ? 0.125 : 1.0;
+        double normal = Cycles(m, n, k, aRowMajor, bRowMajor ? 0.125 : gather, transposedC: false, nr, blk);
+        double transposed = Cycles(n, m, k, !bRowMajor, !aRowMajor ? 0.125 : gather, transposedC: true, nr, blk);
+        double split = n > nr && rest != 0
+            ? Cycles(m, n - rest, k, aRowMajor, bRowMajor ? 0.125 : gather, false, nr, blk) +
+              Cycles(rest, m, k, !bRowMajor, !aRowMajor ? 0.125 : gather, true, nr, blk)
+            : double.MaxValue;
         if (split < normal && split < transposed)
             return new GemmPlan(MakePart(0, n - rest, Kind.Tiles, m, n - rest, nr, threads),
                                 MakePart(n - rest, n, Kind.TransposedTiles, rest, m, nr, 1), 2);
@@ -66,9 +71,23 @@ internal readonly struct GemmPlan
             : new GemmPlan(MakePart(0, n, Kind.Tiles, m, n, nr, threads), default, 1);
     }
 
-    /// <summary>Multiply-adds actually issued when (rows, cols) is padded to whole tiles.</summary>
-    private static double Cost(int rows, int cols, int nr, double penalty) =>
-        (double)GemmBlocking.RoundUp(rows, Gemm.MR) * GemmBlocking.RoundUp(cols, nr) * penalty;
+    /// <summary>
+    /// A rough cost model, in core cycles per step of k, of computing a (rows, cols) C with whole MR×NR tiles
+    /// (the kernel issues NR multiply-adds per cycle: 2 FMAs of NR/2 lanes), plus packing: a row of B costs
+    /// <paramref name="bPackCost"/> per element (~1/8 cycle for a vector copy or 8×8 transposes, ~1 for a
+    /// scalar gather); a column of A ~1/2 cycle per element when packed, ~1/4 when read in place (six
+    /// strided streams from memory); a tile of Cᵀ is copied out through a strided scalar loop once per
+    /// k slice (~1 cycle per element). Measured on Zen 5; only the ranking matters.
+    /// </summary>
+    private static double Cycles(int rows, int cols, int k, bool aRowMajor, double bPackCost, bool transposedC, int nr, GemmBlocking blk)
+    {
+        double tileElements = (double)GemmBlocking.RoundUp(rows, Gemm.MR) * GemmBlocking.RoundUp(cols, nr);
+        double cycles = tileElements / nr;
+        cycles += cols * bPackCost;
+        cycles += aRowMajor && cols <= Gemm.DirectAMaxPanels * nr ? rows * 0.25 : rows * 0.5 * ((cols + blk.NC - 1) / blk.NC);
+        if (transposedC) cycles += tileElements / Math.Min(k, blk.MaxKC);
+        return cycles;
+    }
 
     /// <summary>Splits a part whose kernel-side shape is (rows, cols) into at most <paramref name="threads"/> groups.</summary>
     private static Part MakePart(int c0, int c1, Kind kind, int rows, int cols, int nr, int threads)
@@ -76,7 +95,8 @@ internal readonly struct GemmPlan
         int rowTiles = (rows + Gemm.MR - 1) / Gemm.MR, colTiles = (cols + nr - 1) / nr;
         if (threads <= 1 || rowTiles * colTiles < 2)
             return new Part(c0, c1, kind, 1, true, rows);
-        bool splitRows = kind == Kind.Dots || rowTiles >= colTiles || rowTiles >= threads;
+        // Splitting rows makes every group pack all of B, splitting columns all of A: split the longer side.
+        bool splitRows = kind == Kind.Dots || rows >= cols || colTiles < threads;
         int tiles = splitRows ? rowTiles : colTiles;
         int groups = Math.Min(threads, tiles);
         int tilesPerGroup = (tiles + groups - 1) / groups;
