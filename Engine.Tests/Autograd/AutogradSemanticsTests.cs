@@ -182,13 +182,21 @@ public class AutogradSemanticsTests
     {
         var scope = new NoGradScope();
         Exception? error = null;
-        var t = new Thread(() => { error = Record.Exception(scope.Dispose); });
-        t.Start();
-        t.Join();
+        bool stillOff;
+        try
+        {
+            var t = new Thread(() => { error = Record.Exception(scope.Dispose); });
+            t.Start();
+            t.Join();
+            stillOff = !GradMode.IsEnabled;
+        }
+        finally
+        {
+            scope.Dispose();   // never leak a scope into the next test on this thread
+        }
         Assert.IsType<InvalidOperationException>(error);
         Assert.Contains("different thread", error!.Message);
-        Assert.False(GradMode.IsEnabled);
-        scope.Dispose();
+        Assert.True(stillOff);
         Assert.True(GradMode.IsEnabled);
     }
 

@@ -42,10 +42,18 @@ public static class GradCheckRegistry
     /// <summary>Case names for xunit's MemberData.</summary>
     public static IEnumerable<object[]> CaseNames() => All.Keys.Order(StringComparer.Ordinal).Select(n => new object[] { n });
 
-    /// <summary>Runs the named case (once per test run); throws <see cref="GradientCheckException"/> if it fails.</summary>
+    /// <summary>
+    /// Runs the named case (once per test run); throws <see cref="GradientCheckException"/> if it fails. Registered
+    /// cases must keep the default tolerances (atol 1e-5, rtol 1e-3), so coverage cannot be bought with a loose check;
+    /// a case that needs looser bounds belongs in its own test, with the reason.
+    /// </summary>
     public static GradientCheckResult Run(string name)
     {
         var c = All[name];
+        var defaults = GradientCheckOptions.Default;
+        if (c.Options is { } o && (o.Atol > defaults.Atol || o.Rtol > defaults.Rtol || !o.ThrowOnFailure))
+            throw new InvalidOperationException(
+                $"GradCheckRegistry: case '{name}' loosens the check (atol {o.Atol}, rtol {o.Rtol}, throw {o.ThrowOnFailure}); registered cases use the default tolerances.");
         return Results.GetOrAdd(name, _ => new Lazy<GradientCheckResult>(
             () => GradientCheck.Check(c.F, c.Options ?? GradientCheckOptions.Default, c.Inputs))).Value;
     }

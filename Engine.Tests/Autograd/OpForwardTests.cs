@@ -40,6 +40,21 @@ public class OpForwardTests
     }
 
     [Fact]
+    public void Transpose_SwapsAxes_BatchFirstToTimeMajor()
+    {
+        var x = V([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 2, 3, 2);   // (B, T, E), x[b, t, e] = 6b + 2t + e
+        var y = Ops.Transpose(x, 0, 1);                               // (T, B, E)
+        Assert.Equal([3, 2, 2], y.Value.ShapeArray());
+        for (int b = 0; b < 2; b++)
+            for (int t = 0; t < 3; t++)
+                for (int e = 0; e < 2; e++)
+                    Assert.Equal(6 * b + 2 * t + e, y.Value[t, b, e]);
+        var z = Ops.Transpose(x, -1, 0);                              // (E, T, B)
+        Assert.Equal([2, 3, 2], z.Value.ShapeArray());
+        Assert.Equal(x.Value[1, 2, 0], z.Value[0, 2, 1]);
+    }
+
+    [Fact]
     public void TransposeAndGatherRows_Values()
     {
         var x = V(SixValues, 2, 3);

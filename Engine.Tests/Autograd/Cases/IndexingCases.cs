@@ -15,6 +15,9 @@ public sealed class IndexingCases : IGradCheckCaseSource
         {
             var shape = gen.Shape(2);
             yield return new($"Transpose[{c}] {CaseGen.Name(shape)}", v => Ops.Transpose(v[0]), [gen.Normal(shape)]);
+            var shape3 = gen.Shape(2, 4);
+            int axis0 = gen.Axis(shape3.Length), axis1 = gen.Axis(shape3.Length);
+            yield return new($"Transpose axes ({axis0}, {axis1})[{c}] {CaseGen.Name(shape3)}", v => Ops.Transpose(v[0], axis0, axis1), [gen.Normal(shape3)]);
 
             int vocab = gen.Size(), e = gen.Size(), n = gen.Size() + 2;
             var indices = new int[n];

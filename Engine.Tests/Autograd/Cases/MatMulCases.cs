@@ -18,5 +18,8 @@ public sealed class MatMulCases : IGradCheckCaseSource
                 v => Ops.MatMul(v[0], v[1], ta, tb), [gen.Normal(aShape), gen.Normal(bShape)]);
         }
         yield return new("MatMul x·xᵀ 3x5", v => Ops.MatMul(v[0], v[0], transposeB: true), [gen.Normal(3, 5)]);
+        // Larger operands in fast mode (one directional derivative per input instead of one per element).
+        yield return new("MatMul fast mode 33x40 · 40x17", v => Ops.Tanh(Ops.MatMul(v[0], v[1])), [gen.Normal(33, 40), gen.Normal(40, 17)],
+            GradientCheckOptions.Default with { FastMode = true });
     }
 }
