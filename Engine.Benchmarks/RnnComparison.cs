@@ -34,6 +34,7 @@ public static class RnnComparison
         Console.WriteLine($"compare rnn: forward+backward, float32, L=2, {rounds} interleaved rounds, median; SeqLearn fused path on a 2-thread WorkerPool, PyTorch {script} (set_num_threads(1)).");
         Console.WriteLine($"{"cell",-5} {"shape",-28} {"SeqLearn tok/s",15} {"PyTorch tok/s",15} {"ratio",7}");
         var smallRatios = new List<double>();
+        var proc = Process.GetCurrentProcess();
         var shapes = smallOnly ? new[] { RnnShape.Small } : [RnnShape.Small, RnnShape.Large];
         foreach (var shape in shapes)
         foreach (var cell in Enum.GetValues<RnnCellType>())
@@ -42,17 +43,19 @@ public static class RnnComparison
             int iters = shape == RnnShape.Small ? 3 : 1;
             work.Step(); // warm-up (JIT, first-touch allocations)
             var ours = new List<double>();
+            var meter = new CpuMeter(proc);
             var theirs = new List<double>();
             for (int r = 0; r < rounds; r++)
             {
-                if (r % 2 == 0) { theirs.Add(TimeTorch(torch, cell, shape, iters)); ours.Add(TimeOurs(work, iters)); }
-                else { ours.Add(TimeOurs(work, iters)); theirs.Add(TimeTorch(torch, cell, shape, iters)); }
+                if (r % 2 == 0) { theirs.Add(TimeTorch(torch, cell, shape, iters)); ours.Add(meter.Time(work, iters)); }
+                else { ours.Add(meter.Time(work, iters)); theirs.Add(TimeTorch(torch, cell, shape, iters)); }
             }
+            double cpus = meter.CpusReceived;
             double tokens = shape.B * shape.T;
             double oursTps = tokens / Median(ours), theirsTps = tokens / Median(theirs);
             double ratio = oursTps / theirsTps;
             if (shape == RnnShape.Small) smallRatios.Add(ratio);
-            Console.WriteLine($"{cell.ToString().ToLowerInvariant(),-5} {shape,-28} {oursTps,15:F0} {theirsTps,15:F0} {ratio,7:F2}");
+            Console.WriteLine($"{cell.ToString().ToLowerInvariant(),-5} {shape,-28} {oursTps,15:F0} {theirsTps,15:F0} {ratio,7:F2}   (SeqLearn received {cpus:F2} CPUs)");
         }
         torch.StandardInput.WriteLine("quit");
         torch.WaitForExit(10_000);
@@ -61,11 +64,26 @@ public static class RnnComparison
         return 0;
     }
 
-    private static double TimeOurs(RnnWorkload work, int iters)
+    /// <summary>Times SeqLearn passes and the process CPU they used: CPU ÷ wall = CPUs the run actually received.</summary>
+    private sealed class CpuMeter(Process proc)
     {
-        var sw = Stopwatch.StartNew();
-        for (int i = 0; i < iters; i++) work.Step();
-        return sw.Elapsed.TotalSeconds / iters;
+        private double _cpu, _wall;
+
+        public double CpusReceived => _cpu / _wall;
+
+        /// <summary>Seconds per pass over <paramref name="iters"/> passes.</summary>
+        public double Time(RnnWorkload work, int iters)
+        {
+            proc.Refresh();
+            var cpu0 = proc.TotalProcessorTime;
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < iters; i++) work.Step();
+            double s = sw.Elapsed.TotalSeconds;
+            proc.Refresh();
+            _cpu += (proc.TotalProcessorTime - cpu0).TotalSeconds;
+            _wall += s;
+            return s / iters;
+        }
     }
 
     private static double TimeTorch(Process torch, RnnCellType cell, RnnShape s, int iters)
