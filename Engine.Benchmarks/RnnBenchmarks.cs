@@ -1,5 +1,8 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using SeqLearn.Kernels;
 using SeqLearn.Nn;
 
@@ -13,9 +16,19 @@ namespace SeqLearn.Benchmarks;
 /// workspaces once per call, none per time step; the composed path allocates every intermediate of every step.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[Config(typeof(FewIterations))]
 public class RnnBenchmarks
 {
+    /// <summary>
+    /// In-process (the out-of-process toolchain looks for a project named like the assembly), one warm-up and
+    /// five measured passes: a pass takes 0.05–5 s, and the composed path at H = 512 would otherwise run for hours.
+    /// </summary>
+    private sealed class FewIterations : ManualConfig
+    {
+        public FewIterations() => AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1)
+            .WithWarmupCount(1).WithIterationCount(5).WithToolchain(InProcessEmitToolchain.Instance));
+    }
+
     private WorkerPool _pool = null!;
     private RnnWorkload _work = null!;
 

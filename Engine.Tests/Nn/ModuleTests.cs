@@ -83,6 +83,30 @@ public class ModuleTests
     }
 
     [Fact]
+    public void Linear_ThreeDimensionalInput_EqualsRowByRow()
+    {
+        var rng = new SeededRng(9);
+        var lin = new Linear<double>(4, 3, rng);
+        var x = Tensor<double>.Normal([2, 5, 4], 0, 1, rng);
+        var y = lin.Forward(new Var<double>(x));
+        Assert.Equal("(2, 5, 3)", y.Value.ShapeString);
+        var flat = lin.Forward(new Var<double>(x.Reshape(10, 4)));
+        TensorAssert.BitEqual<double>(flat.Value.Span, y.Value.Span);
+    }
+
+    [Fact]
+    public void Linear_ThreeDimensionalInput_PassesGradientCheck()
+    {
+        var rng = new SeededRng(10);
+        var result = GradientCheck.Check(v =>
+        {
+            var y = new Linear<double>(3, 2, new SeededRng(1)).Forward(v[0]); // (2, 2, 2)
+            return Ops.Sum(y * y);
+        }, Tensor<double>.Normal([2, 2, 3], 0, 1, rng));
+        Assert.True(result.Passed);
+    }
+
+    [Fact]
     public void Linear_Init_IsWithinPyTorchBound_AndSeedDeterministic()
     {
         var a = new Linear<float>(16, 8, new SeededRng(7));

@@ -13,8 +13,8 @@ namespace SeqLearn.Nn;
 /// tanh(c') for LSTM or ĥn for GRU); the per-step loops allocate nothing.
 /// </summary>
 /// <remarks>
-/// The node's value packs its outputs into one vector: Y (B, T, D·H), then h_T (D, B, H), then, for LSTM,
-/// c_T (D, B, H). The layer slices the pieces out with ordinary ops. With per-sequence lengths, a row b is
+/// The node's value is Y (B, T, D·H); the final h_T (and c_T) (D, B, H) come out as values of small
+/// <see cref="FinalStateNode"/>s that pass their gradient to this node (the engine has one output per node). With per-sequence lengths, a row b is
 /// active at step t when t &lt; len_b: inactive rows output zero and carry their state unchanged, so the
 /// final state is the one at the last valid step and the reverse direction starts at step len_b − 1.
 /// </remarks>
@@ -43,9 +43,10 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
 
     /// <summary>
     /// Runs the layer. x (B, T, in); h0, c0 (D, B, H); one <see cref="RecurrentWeights{T}"/> per direction
-    /// (forward first); <paramref name="lengths"/> per row or null for all T. Returns the packed outputs.
+    /// (forward first); <paramref name="lengths"/> per row or null for all T. Returns Y (B, T, D·H), whose creator
+    /// is this node, and the final h (and c) (D, B, H), whose creators hand their gradients to this node.
     /// </summary>
-    public static Var<T> Run(CellKind kind, Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths, WorkerPool? pool)
+    public static (Var<T> Y, Var<T> H, Var<T>? C) Run(CellKind kind, Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths, WorkerPool? pool)
     {
         var inputs = new List<Var<T>> { x, h0 };
         if (c0 is not null) inputs.Add(c0);
@@ -53,21 +54,44 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
         int b = x.Value.Dim(0), t = x.Value.Dim(1);
         var len = lengths ?? Enumerable.Repeat(t, b).ToArray();
         var node = new FusedRecurrentNode<T>(kind, x, h0, c0, w, len, pool, [.. inputs]);
-        var packed = new T[node.PackedLength];
-        for (int d = 0; d < node._d; d++) node.ForwardDirection(d, packed);
-        bool tracked = Tracks([.. inputs]);
-        if (!tracked) foreach (var s in node._steps) s.ReturnSaved();
-        return Var<T>.FromOp(Tensor<T>.FromArray(packed, packed.Length), tracked ? node : null);
+        int d = node._d, h = node._h;
+        var y = Tensor<T>.Zeros(b, t, d * h);
+        var hT = Tensor<T>.Zeros(d, b, h);
+        var cT = kind == CellKind.Lstm ? Tensor<T>.Zeros(d, b, h) : null;
+        for (int dir = 0; dir < d; dir++) node.ForwardDirection(dir, y, hT, cT);
+        if (!Tracks([.. inputs]))
+        {
+            foreach (var s in node._steps) s.ReturnSaved();
+            return (Var<T>.FromOp(y, null), Var<T>.FromOp(hT, null), cT is null ? null : Var<T>.FromOp(cT, null));
+        }
+        var yVar = Var<T>.FromOp(y, node);
+        var hVar = Var<T>.FromOp(hT, new FinalStateNode(yVar, node.GradHT = Tensor<T>.ZerosLike(hT)));
+        var cVar = cT is null ? null : Var<T>.FromOp(cT, new FinalStateNode(yVar, node.GradCT = Tensor<T>.ZerosLike(cT)));
+        return (yVar, hVar, cVar);
     }
 
-    /// <summary>Elements of the packed value: Y, then h_T, then c_T for LSTM.</summary>
-    private int PackedLength => _b * _t * _d * _h + _d * _b * _h * (_kind == CellKind.Lstm ? 2 : 1);
+    /// <summary>∂L/∂h_T and ∂L/∂c_T (D, B, H), filled by the final-state nodes before this node's backward runs.</summary>
+    private Tensor<T>? GradHT, GradCT;
 
-    private int StateOffset(int d) => _b * _t * _d * _h + d * _b * _h;       // h_T[d] in the packed value
-    private int CellOffset(int d) => StateOffset(d) + _d * _b * _h;         // c_T[d]
+    /// <summary>
+    /// The creator of a final state: its backward adds ∂L/∂state into the layer node's buffer. Its input is Y, so
+    /// the graph order runs it before the layer node; asking for Y's gradient makes sure the layer node runs
+    /// even when the loss uses only the final state.
+    /// </summary>
+    private sealed class FinalStateNode(Var<T> y, Tensor<T> gradSink) : Node<T>(y)
+    {
+        public override string OpName => "RecurrentFinalState";
+
+        protected internal override void Backward(Tensor<T> gradOutput)
+        {
+            _ = GradOf(y);
+            TensorPrimitives.Add(gradSink.Span, gradOutput.Span, gradSink.Span);
+        }
+    }
+
     private bool Reverse(int d) => d == 1;
 
-    private void ForwardDirection(int d, T[] packed)
+    private void ForwardDirection(int d, Tensor<T> y, Tensor<T> hT, Tensor<T>? cT)
     {
         int B = _b, T_ = _t, H = _h, GH = _gh;
         var w = _w[d];
@@ -93,7 +117,7 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
         _h0.Value.Span.Slice(d * B * H, B * H).CopyTo(s.HCur);
         s.CCur = _c0 is null ? [] : Rent(B * H);
         _c0?.Value.Span.Slice(d * B * H, B * H).CopyTo(s.CCur);
-        s.Y = packed;
+        s.Y = y;
 
         for (int step = 0; step < T_; step++)
         {
@@ -106,11 +130,11 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
             Gemm.Compute(false, false, B, GH, H, T.One, s.HCur, H, whhT, GH, T.Zero, s.Hp, GH, _pool);
             s.Forward(t, _pool);
         }
-        s.HCur.AsSpan(0, B * H).CopyTo(packed.AsSpan(StateOffset(d), B * H));
-        if (_kind == CellKind.Lstm) s.CCur.AsSpan(0, B * H).CopyTo(packed.AsSpan(CellOffset(d), B * H));
+        s.HCur.AsSpan(0, B * H).CopyTo(hT.Span.Slice(d * B * H, B * H));
+        if (cT is not null) s.CCur.AsSpan(0, B * H).CopyTo(cT.Span.Slice(d * B * H, B * H));
         // Forward-only workspaces are not needed by backward.
         Return(ref s.XProj); Return(ref s.Hp); Return(ref s.HCur); Return(ref s.CCur); Return(ref whhT);
-        s.Y = [];
+        s.Y = null;
     }
 
     protected internal override void Backward(Tensor<T> gradOutput)
@@ -131,6 +155,7 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
         int n = B * T_;
         bool padded = _len.Any(len => len < T_);
         s.DY = g;
+        var gh = GradHT!.Span;
         s.DGx = Rent(n * GH);                                           // (B, T, G·H) ∂L/∂(pre-activation), input side
         s.DGh = _kind == CellKind.Gru ? Rent(n * GH) : s.DGx;           // hidden side (differs for GRU's n gate)
         if (padded) // rows past their length are never written: they must hold zeros
@@ -139,9 +164,9 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
             s.DGh.AsSpan(0, n * GH).Clear();
         }
         s.Dh = Rent(B * H);                                             // (B, H) ∂L/∂h flowing back in time
-        g.AsSpan(StateOffset(d), B * H).CopyTo(s.Dh);
+        gh.Slice(d * B * H, B * H).CopyTo(s.Dh);
         s.Dc = _kind == CellKind.Lstm ? Rent(B * H) : [];
-        if (_kind == CellKind.Lstm) g.AsSpan(CellOffset(d), B * H).CopyTo(s.Dc);
+        if (_kind == CellKind.Lstm) GradCT!.Span.Slice(d * B * H, B * H).CopyTo(s.Dc);
         s.DhDirect = _kind == CellKind.Gru ? Rent(B * H) : [];
         var dhNew = Rent(B * H);
 

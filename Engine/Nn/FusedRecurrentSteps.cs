@@ -72,8 +72,8 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
     public T[] HCur = [], CCur = [];
     /// <summary>(H) GRU b_hn.</summary>
     public T[] Bhn = [];
-    /// <summary>The node's packed output: Y (B, T, D·H) is written here.</summary>
-    public T[] Y = [];
+    /// <summary>The node's output Y (B, T, D·H), written row by row.</summary>
+    public Tensor<T>? Y;
 
     // ---- backward workspaces ----------------------------------------------------------------------
 
@@ -81,7 +81,7 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
     public T[] DGx = [], DGh = [];
     /// <summary>(B, H) ∂L/∂h and ∂L/∂c flowing back; GRU's direct part dh ⊙ z.</summary>
     public T[] Dh = [], Dc = [], DhDirect = [];
-    /// <summary>∂L/∂Y (B, T, D·H), the first part of the node's upstream gradient.</summary>
+    /// <summary>∂L/∂Y (B, T, D·H), a pooled copy of the node's upstream gradient.</summary>
     public T[] DY = [];
 
     /// <summary>Runs the gate kernel for every active row of step <paramref name="t"/>.</summary>
@@ -131,7 +131,7 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
                     h.CopyTo(acts);
                     break;
             }
-            h.CopyTo(Y.AsSpan(row * _dh + _dirOffset, H));
+            h.CopyTo(Y!.Span.Slice(row * _dh + _dirOffset, H));
         }
     }
 

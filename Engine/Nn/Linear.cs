@@ -36,13 +36,21 @@ public sealed class Linear<T> : Module<T> where T : unmanaged, IBinaryFloatingPo
     /// <summary>b (out), or null when built without bias.</summary>
     public Var<T>? Bias { get; }
 
-    /// <summary>y = x Wᵀ + b for x (N, in) → y (N, out).</summary>
+    /// <summary>
+    /// y = x Wᵀ + b for x (…, in) → y (…, out): leading axes are flattened into rows N (e.g. (B, T, H) → (B·T, H))
+    /// for one GEMM, and restored afterwards.
+    /// </summary>
     public Var<T> Forward(Var<T> x, WorkerPool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(x);
-        if (x.Value.Rank != 2 || x.Value.Dim(1) != InFeatures)
-            throw new ArgumentException($"Linear: expected input (N, {InFeatures}), got {x.Value.ShapeString}.");
-        var y = Ops.MatMul(x, Weight, transposeB: true, pool: pool); // (N, out)
-        return Bias is null ? y : y + Bias;
+        if (x.Value.Rank < 2 || x.Value.Dim(-1) != InFeatures)
+            throw new ArgumentException($"Linear: expected input (N, {InFeatures}) or (…, {InFeatures}), got {x.Value.ShapeString}.");
+        var rows = x.Value.Rank == 2 ? x : Ops.Reshape(x, -1, InFeatures);       // (N, in)
+        var y = Ops.MatMul(rows, Weight, transposeB: true, pool: pool);          // (N, out)
+        if (Bias is not null) y += Bias;
+        if (x.Value.Rank == 2) return y;
+        var shape = x.Value.ShapeArray();
+        shape[^1] = OutFeatures;
+        return Ops.Reshape(y, shape);
     }
 }

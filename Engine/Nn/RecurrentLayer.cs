@@ -115,16 +115,8 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IBinary
         return (input, Ops.Concat(hs, 0), cs.Count > 0 ? Ops.Concat(cs, 0) : null);
     }
 
-    private (Var<T> Y, Var<T> H, Var<T>? C) FusedLayer(int l, Var<T> x, Var<T> h0, Var<T>? c0, int[]? lengths, WorkerPool? pool)
-    {
-        int B = x.Value.Dim(0), T_ = x.Value.Dim(1), H = HiddenSize, D = Directions;
-        var packed = FusedRecurrentNode<T>.Run(_kind, x, h0, c0, _weights[l], lengths, pool);
-        int yLen = B * T_ * D * H, sLen = D * B * H;
-        var y = Ops.Reshape(Ops.Slice(packed, 0, 0, yLen), B, T_, D * H);
-        var h = Ops.Reshape(Ops.Slice(packed, 0, yLen, sLen), D, B, H);
-        var c = _kind == CellKind.Lstm ? Ops.Reshape(Ops.Slice(packed, 0, yLen + sLen, sLen), D, B, H) : null;
-        return (y, h, c);
-    }
+    private (Var<T> Y, Var<T> H, Var<T>? C) FusedLayer(int l, Var<T> x, Var<T> h0, Var<T>? c0, int[]? lengths, WorkerPool? pool) =>
+        FusedRecurrentNode<T>.Run(_kind, x, h0, c0, _weights[l], lengths, pool);
 
     /// <summary>
     /// The reference path: the cell's equations step by step. With lengths, row b keeps its state and outputs
