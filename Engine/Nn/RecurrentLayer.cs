@@ -110,7 +110,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IBinary
                 : ComposedLayer(l, input, lh0, lc0, lengths, pool);
             hs.Add(hT);
             if (cT is not null) cs.Add(cT);
-            input = dropping && l < NumLayers - 1 ? y * DropoutMask(y.Value.ShapeArray(), dropoutRng!) : y;
+            input = dropping && l < NumLayers - 1 ? Ops.Dropout(y, Options.Dropout, training: true, dropoutRng!) : y;
         }
         return (input, Ops.Concat(hs, 0), cs.Count > 0 ? Ops.Concat(cs, 0) : null);
     }
@@ -184,16 +184,6 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IBinary
         for (int b = 0; b < lengths.Length; b++)
             if (t < lengths[b]) m.Span.Slice(b * h, h).Fill(T.One);
         return new Var<T>(m);
-    }
-
-    /// <summary>Inverted dropout mask: each element 0 with probability p, else 1/(1 − p), drawn in row-major order.</summary>
-    private Var<T> DropoutMask(int[] shape, SeededRng rng)
-    {
-        var mask = Tensor<T>.Zeros(shape);
-        T scale = T.One / (T.One - T.CreateTruncating(Options.Dropout));
-        var s = mask.Span;
-        for (int i = 0; i < s.Length; i++) s[i] = rng.NextDouble() < Options.Dropout ? T.Zero : scale;
-        return new Var<T>(mask);
     }
 
     private static Var<T> CheckState(Var<T>? state, int[] shape, string op, string what)
