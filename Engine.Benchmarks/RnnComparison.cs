@@ -23,6 +23,11 @@ public static class RnnComparison
         if (at >= 0 && at + 1 < args.Length) rounds = int.Parse(args[at + 1], CultureInfo.InvariantCulture);
 
         string script = FindScript();
+        if (!File.Exists("/usr/bin/python3"))
+        {
+            Console.Error.WriteLine("compare rnn: /usr/bin/python3 not found: run scripts/install-baselines.sh (python3-torch).");
+            return 1;
+        }
         using var torch = Process.Start(new ProcessStartInfo("/usr/bin/python3", [script])
         {
             RedirectStandardInput = true,
@@ -89,7 +94,7 @@ public static class RnnComparison
     private static double TimeTorch(Process torch, RnnCellType cell, RnnShape s, int iters)
     {
         torch.StandardInput.WriteLine($"{cell.ToString().ToLowerInvariant()} {s.B} {s.T} {s.E} {s.H} {s.L} {iters}");
-        string line = torch.StandardOutput.ReadLine() ?? throw new InvalidOperationException("compare rnn: the PyTorch process exited early.");
+        string line = torch.StandardOutput.ReadLine() ?? throw new InvalidOperationException("compare rnn: the PyTorch process exited early (is python3-torch installed? run scripts/install-baselines.sh).");
         return double.Parse(line, CultureInfo.InvariantCulture);
     }
 
