@@ -89,6 +89,23 @@ public class RecurrentLayerTests
     }
 
     [Fact]
+    public void Gru_ForwardInNoGradScope_EqualsRecordedForward_AndRecordsNothing()
+    {
+        var rng = new SeededRng(10);
+        var gru = new Gru<float>(5, 9, rng, new RecurrentOptions(NumLayers: 2, Bidirectional: true));
+        var x = new Var<float>(Tensor<float>.Normal([3, 4, 5], 0f, 1f, rng), requiresGrad: true);
+        var (recorded, _) = gru.Forward(x, lengths: [4, 1, 3]);
+        for (int i = 0; i < 3; i++) // buffers go back to the pool after each untracked call
+        {
+            using var scope = new NoGradScope();
+            var (y, h) = gru.Forward(x, lengths: [4, 1, 3]);
+            Assert.Null(y.Creator);
+            Assert.Null(h.Creator);
+            TensorAssert.BitEqual<float>(recorded.Value.Span, y.Value.Span);
+        }
+    }
+
+    [Fact]
     public void TruncatedBptt_DetachedState_StopsGradientAtWindowBoundary()
     {
         var rng = new SeededRng(5);
