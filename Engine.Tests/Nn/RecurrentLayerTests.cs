@@ -149,17 +149,19 @@ public class RecurrentLayerTests
         TensorAssert.BitEqual(e1.Value.Span, e2.Value.Span);
     }
 
-    [Fact]
-    public void Fused_IsBitIdentical_WhateverThePoolSize()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Fused_IsBitIdentical_WhateverThePoolSize(bool parallelSteps)
     {
         var rng = new SeededRng(8);
-        var lstm = new Lstm<float>(8, 32, rng, new RecurrentOptions(NumLayers: 2, Bidirectional: true));
+        var lstm = new Lstm<float>(8, 32, rng, new RecurrentOptions(NumLayers: 2, Bidirectional: true, ParallelSteps: parallelSteps));
         var x = Tensor<float>.Normal([4, 6, 8], 0f, 1f, rng);
         Tensor<float> Grad(SeqLearn.Kernels.WorkerPool? pool)
         {
             lstm.ZeroGrad();
             var xv = new Var<float>(x.Clone(), requiresGrad: true);
-            var (y, s) = lstm.Forward(xv, pool: pool);
+            var (y, s) = lstm.Forward(xv, lengths: [6, 2, 5, 6], pool: pool);
             (Ops.Sum(y * y) + Ops.Sum(s.C)).Backward();
             return xv.Grad!;
         }

@@ -25,35 +25,38 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
     private readonly Var<T>? _c0;
     private readonly RecurrentWeights<T>[] _w;
     private readonly int[] _len;
-    private readonly WorkerPool? _pool;
+    private readonly WorkerPool? _pool, _stepPool;
     private readonly int _b, _t, _in, _h, _d, _gh;
     private readonly FusedRecurrentSteps<T>[] _steps;
 
-    private FusedRecurrentNode(CellKind kind, Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[] len, WorkerPool? pool, Var<T>[] inputs)
+    private FusedRecurrentNode(CellKind kind, Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[] len, WorkerPool? pool, bool parallelSteps, Var<T>[] inputs)
         : base(inputs)
     {
         (_kind, _x, _h0, _c0, _w, _len, _pool) = (kind, x, h0, c0, w, len, pool);
+        _stepPool = parallelSteps ? pool : null;
         (_b, _t, _in) = (x.Value.Dim(0), x.Value.Dim(1), x.Value.Dim(2));
         _h = w[0].WeightHh.Value.Dim(1);
         _d = w.Length;
         _gh = kind.Gates() * _h;
         _steps = new FusedRecurrentSteps<T>[_d];
-        for (int d = 0; d < _d; d++) _steps[d] = new FusedRecurrentSteps<T>(kind, _b, _t, _h, _d, d, len, pool);
+        for (int d = 0; d < _d; d++) _steps[d] = new FusedRecurrentSteps<T>(kind, _b, _t, _h, _d, d, len, _stepPool);
     }
 
     /// <summary>
     /// Runs the layer. x (B, T, in); h0, c0 (D, B, H); one <see cref="RecurrentWeights{T}"/> per direction
-    /// (forward first); <paramref name="lengths"/> per row or null for all T. Returns Y (B, T, D·H), whose creator
+    /// (forward first); <paramref name="lengths"/> per row or null for all T. <paramref name="pool"/> runs the
+    /// all-steps GEMMs; with <paramref name="parallelSteps"/> it also runs each step's GEMM and gate kernel.
+    /// Returns Y (B, T, D·H), whose creator
     /// is this node, and the final h (and c) (D, B, H), whose creators hand their gradients to this node.
     /// </summary>
-    public static (Var<T> Y, Var<T> H, Var<T>? C) Run(CellKind kind, Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths, WorkerPool? pool)
+    public static (Var<T> Y, Var<T> H, Var<T>? C) Run(CellKind kind, Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths, WorkerPool? pool, bool parallelSteps)
     {
         var inputs = new List<Var<T>> { x, h0 };
         if (c0 is not null) inputs.Add(c0);
         foreach (var p in w) inputs.AddRange([p.WeightIh, p.WeightHh, p.BiasIh, p.BiasHh]);
         int b = x.Value.Dim(0), t = x.Value.Dim(1);
         var len = lengths ?? Enumerable.Repeat(t, b).ToArray();
-        var node = new FusedRecurrentNode<T>(kind, x, h0, c0, w, len, pool, [.. inputs]);
+        var node = new FusedRecurrentNode<T>(kind, x, h0, c0, w, len, pool, parallelSteps, [.. inputs]);
         int d = node._d, h = node._h;
         var y = Tensor<T>.Zeros(b, t, d * h);
         var hT = Tensor<T>.Zeros(d, b, h);
@@ -127,8 +130,8 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
                 s.HCur.AsSpan(b * H, H).CopyTo(s.HPrev.AsSpan((b * T_ + t) * H, H));
                 if (_kind == CellKind.Lstm) s.CCur.AsSpan(b * H, H).CopyTo(s.CPrev.AsSpan((b * T_ + t) * H, H));
             }
-            Gemm.Compute(false, false, B, GH, H, T.One, s.HCur, H, whhT, GH, T.Zero, s.Hp, GH, _pool);
-            s.Forward(t, _pool);
+            Gemm.Compute(false, false, B, GH, H, T.One, s.HCur, H, whhT, GH, T.Zero, s.Hp, GH, _stepPool);
+            s.Forward(t, _stepPool);
         }
         s.HCur.AsSpan(0, B * H).CopyTo(hT.Span.Slice(d * B * H, B * H));
         if (cT is not null) s.CCur.AsSpan(0, B * H).CopyTo(cT.Span.Slice(d * B * H, B * H));
@@ -173,9 +176,9 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
         for (int step = T_ - 1; step >= 0; step--)
         {
             int t = Reverse(d) ? T_ - 1 - step : step;
-            s.Backward(t, _pool);
+            s.Backward(t, _stepPool);
             // ∂L/∂h entering step t = dÂ_t W_hh (+ dh ⊙ z for GRU); rows past their length pass dh through unchanged.
-            Gemm.Compute(false, false, B, H, GH, T.One, s.DGh.AsSpan(t * GH), T_ * GH, whh, H, T.Zero, dhNew, H, _pool);
+            Gemm.Compute(false, false, B, H, GH, T.One, s.DGh.AsSpan(t * GH), T_ * GH, whh, H, T.Zero, dhNew, H, _stepPool);
             for (int b = 0; b < B; b++)
             {
                 if (t >= _len[b]) continue;

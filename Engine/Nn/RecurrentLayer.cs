@@ -9,7 +9,14 @@ namespace SeqLearn.Nn;
 /// <param name="Bidirectional">Adds a reverse direction per layer (D = 2); outputs are concatenated (B, T, 2H).</param>
 /// <param name="Dropout">Dropout probability on the output of every layer but the last (training mode only).</param>
 /// <param name="Path">Fused (default) or composed computation; same values and gradients.</param>
-public sealed record RecurrentOptions(int NumLayers = 1, bool Bidirectional = false, double Dropout = 0, RecurrentPath Path = RecurrentPath.Fused);
+/// <param name="ParallelSteps">
+/// Fused path: also run each time step's GEMM and gate kernel on the <c>WorkerPool</c> (the all-steps GEMMs always
+/// use it). Two barriers per step pay off only with large B·G·H on otherwise idle cores; on a loaded machine a
+/// descheduled worker stalls every step (measured 2–5× slower per-step GEMMs, docs/benchmarks.md), hence off
+/// by default. Results are bit-identical either way.
+/// </param>
+public sealed record RecurrentOptions(int NumLayers = 1, bool Bidirectional = false, double Dropout = 0, RecurrentPath Path = RecurrentPath.Fused,
+    bool ParallelSteps = false);
 
 /// <summary>
 /// The machinery shared by the three recurrent layers, shaped like PyTorch's <c>nn.RNN</c>/<c>LSTM</c>/<c>GRU</c>
@@ -116,7 +123,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IBinary
     }
 
     private (Var<T> Y, Var<T> H, Var<T>? C) FusedLayer(int l, Var<T> x, Var<T> h0, Var<T>? c0, int[]? lengths, WorkerPool? pool) =>
-        FusedRecurrentNode<T>.Run(_kind, x, h0, c0, _weights[l], lengths, pool);
+        FusedRecurrentNode<T>.Run(_kind, x, h0, c0, _weights[l], lengths, pool, Options.ParallelSteps);
 
     /// <summary>
     /// The reference path: the cell's equations step by step. With lengths, row b keeps its state and outputs
