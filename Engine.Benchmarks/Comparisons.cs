@@ -14,8 +14,9 @@ public static class Comparisons
             case "ngram": return NGramComparison.Run(args[1..]);
             case "ngram-scaling": return NGramComparison.ScalingOnly(args[1..]);
             case "ngram-table": return NGramComparison.Table(args[1..]);
+            case "rnn": return RnnComparison.Run(args[1..]);
             default:
-                Console.Error.WriteLine($"compare: unknown comparison '{which}'. Known: gemm, ngram, ngram-scaling, ngram-table");
+                Console.Error.WriteLine($"compare: unknown comparison '{which}'. Known: gemm, rnn, ngram, ngram-scaling, ngram-table");
                 return 2;
         }
     }

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Globalization;
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
+
+namespace SeqLearn.Benchmarks;
+
+/// <summary>
+/// <c>compare rnn</c>: forward+backward of LSTM, GRU and RNN layers (L = 2) in SeqLearn (fused path, 2-thread
+/// <see cref="WorkerPool"/>) and PyTorch (scripts/compare_rnn_torch.py via /usr/bin/python3, float32,
+/// torch.set_num_threads(1)), interleaved: each round times both, alternating which goes first; the median over
+/// rounds is reported as tokens/s (B·T per second). The last line is the geometric mean of the SeqLearn/PyTorch
+/// ratios of the three cells at H = 256.
+/// </summary>
+public static class RnnComparison
+{
+    /// <summary>Runs the comparison. Options: <c>--rounds N</c> (default 5), <c>--small-only</c>.</summary>
+    public static int Run(string[] args)
+    {
+        int rounds = 5;
+        bool smallOnly = args.Contains("--small-only");
+        int at = Array.IndexOf(args, "--rounds");
+        if (at >= 0 && at + 1 < args.Length) rounds = int.Parse(args[at + 1], CultureInfo.InvariantCulture);
+
+        string script = FindScript();
+        if (!File.Exists("/usr/bin/python3"))
+        {
+            Console.Error.WriteLine("compare rnn: /usr/bin/python3 not found: run scripts/install-baselines.sh (python3-torch).");
+            return 1;
+        }
+        using var torch = Process.Start(new ProcessStartInfo("/usr/bin/python3", [script])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        }) ?? throw new InvalidOperationException("compare rnn: could not start /usr/bin/python3.");
+        using var pool = new WorkerPool(2);
+
+        Console.WriteLine($"compare rnn: forward+backward, float32, L=2, {rounds} interleaved rounds, median; SeqLearn fused path on a 2-thread WorkerPool, PyTorch {script} (set_num_threads(1)).");
+        Console.WriteLine($"{"cell",-5} {"shape",-28} {"SeqLearn tok/s",15} {"PyTorch tok/s",15} {"ratio",7}");
+        var smallRatios = new List<double>();
+        var proc = Process.GetCurrentProcess();
+        var shapes = smallOnly ? new[] { RnnShape.Small } : [RnnShape.Small, RnnShape.Large];
+        foreach (var shape in shapes)
+        foreach (var cell in Enum.GetValues<RnnCellType>())
+        {
+            var work = new RnnWorkload(cell, shape, RecurrentPath.Fused, pool);
+            int iters = shape == RnnShape.Small ? 3 : 1;
+            work.Step(); // warm-up (JIT, first-touch allocations)
+            var ours = new List<double>();
+            var meter = new CpuMeter(proc);
+            var theirs = new List<double>();
+            for (int r = 0; r < rounds; r++)
+            {
+                if (r % 2 == 0) { theirs.Add(TimeTorch(torch, cell, shape, iters)); ours.Add(meter.Time(work, iters)); }
+                else { ours.Add(meter.Time(work, iters)); theirs.Add(TimeTorch(torch, cell, shape, iters)); }
+            }
+            double cpus = meter.CpusReceived;
+            double tokens = shape.B * shape.T;
+            double oursTps = tokens / Median(ours), theirsTps = tokens / Median(theirs);
+            double ratio = oursTps / theirsTps;
+            if (shape == RnnShape.Small) smallRatios.Add(ratio);
+            Console.WriteLine($"{cell.ToString().ToLowerInvariant(),-5} {shape,-28} {oursTps,15:F0} {theirsTps,15:F0} {ratio,7:F2}   (SeqLearn received {cpus:F2} CPUs)");
+        }
+        torch.StandardInput.WriteLine("quit");
+        torch.WaitForExit(10_000);
+        double geomean = Math.Exp(smallRatios.Average(Math.Log));
+        Console.WriteLine($"rnn geomean ratio vs PyTorch (lstm,gru,rnn @ H=256): {geomean.ToString("F2", CultureInfo.InvariantCulture)}");
+        return 0;
+    }
+
+    /// <summary>Times SeqLearn passes and the process CPU they used: CPU ÷ wall = CPUs the run actually received.</summary>
+    private sealed class CpuMeter(Process proc)
+    {
+        private double _cpu, _wall;
+
+        public double CpusReceived => _cpu / _wall;
+
+        /// <summary>Seconds per pass over <paramref name="iters"/> passes.</summary>
+        public double Time(RnnWorkload work, int iters)
+        {
+            proc.Refresh();
+            var cpu0 = proc.TotalProcessorTime;
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < iters; i++) work.Step();
+            double s = sw.Elapsed.TotalSeconds;
+            proc.Refresh();
+            _cpu += (proc.TotalProcessorTime - cpu0).TotalSeconds;
+            _wall += s;
+            return s / iters;
+        }
+    }
+
+    private static double TimeTorch(Process torch, RnnCellType cell, RnnShape s, int iters)
+    {
+        torch.StandardInput.WriteLine($"{cell.ToString().ToLowerInvariant()} {s.B} {s.T} {s.E} {s.H} {s.L} {iters}");
+        string line = torch.StandardOutput.ReadLine() ?? throw new InvalidOperationException("compare rnn: the PyTorch process exited early (is python3-torch installed? run scripts/install-baselines.sh).");
+        return double.Parse(line, CultureInfo.InvariantCulture);
+    }
+
+    private static double Median(List<double> xs)
+    {
+        var s = xs.Order().ToArray();
+        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+    }
+
+    /// <summary>scripts/compare_rnn_torch.py, found by walking up from the working directory and the binary.</summary>
+    private static string FindScript()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                string p = Path.Combine(dir.FullName, "scripts", "compare_rnn_torch.py");
+                if (File.Exists(p)) return p;
+            }
+        throw new FileNotFoundException("compare rnn: scripts/compare_rnn_torch.py not found above the working directory.");
+    }
+}

@@ -1,0 +1,64 @@
+using SeqLearn.Autograd;
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Benchmarks;
+
+/// <summary>A recurrent layer type measured by the RNN benchmarks.</summary>
+public enum RnnCellType { Lstm, Gru, Rnn }
+
+/// <summary>One benchmark shape: batch B, steps T, input E, hidden H, layers L.</summary>
+public sealed record RnnShape(int B, int T, int E, int H, int L)
+{
+    /// <summary>The two shapes of the brief: a small and a large training batch.</summary>
+    public static readonly RnnShape Small = new(32, 64, 64, 256, 2);
+
+    /// <inheritdoc cref="Small"/>
+    public static readonly RnnShape Large = new(64, 100, 64, 512, 2);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"B={B} T={T} E={E} H={H} L={L}";
+}
+
+/// <summary>
+/// One forward+backward pass of a two-layer recurrent layer in float32: x (B, T, E) requires a gradient,
+/// loss = Σ output, parameter gradients zeroed before the pass. The same work as scripts/compare_rnn_torch.py.
+/// </summary>
+public sealed class RnnWorkload
+{
+    private readonly RecurrentLayer<float> _layer;
+    private readonly Tensor<float> _x;
+    private readonly WorkerPool? _pool;
+
+    /// <summary>Builds the layer and a fixed random input.</summary>
+    public RnnWorkload(RnnCellType cell, RnnShape shape, RecurrentPath path, WorkerPool? pool)
+    {
+        var rng = new SeededRng(2026);
+        var options = new RecurrentOptions(shape.L, Path: path);
+        _layer = cell switch
+        {
+            RnnCellType.Lstm => new Lstm<float>(shape.E, shape.H, rng, options),
+            RnnCellType.Gru => new Gru<float>(shape.E, shape.H, rng, options),
+            _ => new Rnn<float>(shape.E, shape.H, rng, options),
+        };
+        _x = Tensor<float>.Normal([shape.B, shape.T, shape.E], 0f, 1f, rng);
+        _pool = pool;
+    }
+
+    /// <summary>Runs one pass; returns the loss so the work cannot be optimised away.</summary>
+    public float Step()
+    {
+        _layer.ZeroGrad();
+        var x = new Var<float>(_x, requiresGrad: true);
+        Var<float> y = _layer switch
+        {
+            Lstm<float> lstm => lstm.Forward(x, pool: _pool).Output,
+            Gru<float> gru => gru.Forward(x, pool: _pool).Output,
+            _ => ((Rnn<float>)_layer).Forward(x, pool: _pool).Output,
+        };
+        var loss = Ops.Sum(y);
+        loss.Backward();
+        return loss.Value.Span[0];
+    }
+}

@@ -1,0 +1,127 @@
+using SeqLearn.Autograd;
+using SeqLearn.Nn;
+using SeqLearn.Tensors;
+using SeqLearn.Tests.Support;
+
+namespace SeqLearn.Tests.Nn;
+
+public class ModuleTests
+{
+    private sealed class TwoLinear : Module<double>
+    {
+        public TwoLinear(SeededRng rng)
+        {
+            First = AddModule("first", new Linear<double>(3, 4, rng));
+            Second = AddModule("second", new Linear<double>(4, 2, rng, bias: false));
+        }
+        public Linear<double> First { get; }
+        public Linear<double> Second { get; }
+    }
+
+    [Fact]
+    public void NamedParameters_UseDottedPyTorchNames_InRegistrationOrder()
+    {
+        var m = new TwoLinear(new SeededRng(1));
+        Assert.Equal(["first.weight", "first.bias", "second.weight"], m.NamedParameters().Select(p => p.Key));
+        Assert.Same(m.First.Weight, m.Parameter("first.weight"));
+        Assert.All(m.Parameters(), p => Assert.True(p.RequiresGrad));
+    }
+
+    [Fact]
+    public void Parameter_UnknownName_ListsKnownNames()
+    {
+        var ex = Assert.Throws<KeyNotFoundException>(() => new TwoLinear(new SeededRng(1)).Parameter("third.weight"));
+        Assert.Contains("first.bias", ex.Message);
+    }
+
+    [Fact]
+    public void ZeroGrad_ClearsAccumulatedGradients()
+    {
+        var m = new TwoLinear(new SeededRng(2));
+        var x = new Var<double>(Tensor<double>.Ones(2, 3));
+        Ops.Sum(m.Second.Forward(m.First.Forward(x))).Backward();
+        Assert.Contains(m.First.Weight.Grad!.ToArray(), v => v != 0);
+        m.ZeroGrad();
+        Assert.All(m.Parameters(), p => Assert.All(p.Grad!.ToArray(), v => Assert.Equal(0.0, v)));
+    }
+
+    [Fact]
+    public void TrainEval_PropagatesToChildren()
+    {
+        var m = new TwoLinear(new SeededRng(3));
+        m.Eval();
+        Assert.False(m.First.Training);
+        m.Train();
+        Assert.True(m.Second.Training);
+    }
+
+    [Fact]
+    public void LoadStateDict_RoundTripsAndRejectsMissingKeysAndBadShapes()
+    {
+        var a = new TwoLinear(new SeededRng(4));
+        var b = new TwoLinear(new SeededRng(5));
+        b.LoadStateDict(a.StateDict().ToDictionary(p => p.Key, p => p.Value.Clone()));
+        TensorAssert.BitEqual(a.First.Weight.Value.Span, b.First.Weight.Value.Span);
+
+        var missing = a.StateDict().Where(p => p.Key != "first.bias").ToDictionary(p => p.Key, p => p.Value);
+        Assert.Contains("first.bias", Assert.Throws<ArgumentException>(() => b.LoadStateDict(missing)).Message);
+        var badShape = a.StateDict().ToDictionary(p => p.Key, p => p.Key == "second.weight" ? Tensor<double>.Zeros(4, 2) : p.Value);
+        Assert.Contains("second.weight", Assert.Throws<ArgumentException>(() => b.LoadStateDict(badShape)).Message);
+    }
+
+    [Fact]
+    public void Linear_ComputesXWTransposePlusB()
+    {
+        var lin = new Linear<double>(2, 3, new SeededRng(6));
+        lin.Weight.Value.Span.Clear();
+        double[] w = [1, 2, 3, 4, 5, 6]; // (3, 2)
+        w.CopyTo(lin.Weight.Value.Span);
+        double[] b = [0.5, -1, 2];
+        b.CopyTo(lin.Bias!.Value.Span);
+        var y = lin.Forward(new Var<double>(Tensor<double>.FromArray([1.0, -1.0], 1, 2)));
+        Assert.Equal([1 - 2 + 0.5, 3 - 4 - 1, 5 - 6 + 2], y.Value.ToArray());
+    }
+
+    [Fact]
+    public void Linear_ThreeDimensionalInput_EqualsRowByRow()
+    {
+        var rng = new SeededRng(9);
+        var lin = new Linear<double>(4, 3, rng);
+        var x = Tensor<double>.Normal([2, 5, 4], 0, 1, rng);
+        var y = lin.Forward(new Var<double>(x));
+        Assert.Equal("(2, 5, 3)", y.Value.ShapeString);
+        var flat = lin.Forward(new Var<double>(x.Reshape(10, 4)));
+        TensorAssert.BitEqual<double>(flat.Value.Span, y.Value.Span);
+    }
+
+    [Fact]
+    public void Linear_ThreeDimensionalInput_PassesGradientCheck()
+    {
+        var rng = new SeededRng(10);
+        var result = GradientCheck.Check(v =>
+        {
+            var y = new Linear<double>(3, 2, new SeededRng(1)).Forward(v[0]); // (2, 2, 2)
+            return Ops.Sum(y * y);
+        }, Tensor<double>.Normal([2, 2, 3], 0, 1, rng));
+        Assert.True(result.Passed);
+    }
+
+    [Fact]
+    public void Linear_Init_IsWithinPyTorchBound_AndSeedDeterministic()
+    {
+        var a = new Linear<float>(16, 8, new SeededRng(7));
+        var b = new Linear<float>(16, 8, new SeededRng(7));
+        TensorAssert.BitEqual(a.Weight.Value.Span, b.Weight.Value.Span);
+        float bound = 1f / MathF.Sqrt(16);
+        Assert.All(a.Weight.Value.ToArray().Concat(a.Bias!.Value.ToArray()), v => Assert.InRange(v, -bound, bound));
+        Assert.True(a.Weight.Value.ToArray().Max() > 0.8f * bound, "the draws should spread over the whole interval");
+    }
+
+    [Fact]
+    public void Linear_WrongInputWidth_NamesBothShapes()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new Linear<double>(3, 2, new SeededRng(8)).Forward(new Var<double>(Tensor<double>.Zeros(2, 4))));
+        Assert.Contains("(N, 3)", ex.Message);
+        Assert.Contains("(2, 4)", ex.Message);
+    }
+}

@@ -1,0 +1,174 @@
+using SeqLearn.Autograd;
+using SeqLearn.Nn;
+using SeqLearn.Tensors;
+using SeqLearn.Tests.Support;
+
+namespace SeqLearn.Tests.Nn;
+
+public class RecurrentLayerTests
+{
+    [Fact]
+    public void Lstm_ParameterNamesAndShapes_MatchPyTorch()
+    {
+        var lstm = new Lstm<float>(5, 7, new SeededRng(1), new RecurrentOptions(NumLayers: 2, Bidirectional: true));
+        var shapes = lstm.NamedParameters().ToDictionary(p => p.Key, p => p.Value.Value.ShapeString);
+        Assert.Equal(16, shapes.Count);
+        Assert.Equal("(28, 5)", shapes["weight_ih_l0"]);
+        Assert.Equal("(28, 7)", shapes["weight_hh_l0_reverse"]);
+        Assert.Equal("(28, 14)", shapes["weight_ih_l1"]);
+        Assert.Equal("(28)", shapes["bias_hh_l1_reverse"]);
+        Assert.Equal("weight_ih_l0", lstm.NamedParameters().First().Key);
+    }
+
+    [Fact]
+    public void Gru_Init_IsWithinOneOverSqrtH()
+    {
+        var gru = new Gru<double>(3, 16, new SeededRng(2));
+        Assert.All(gru.Parameters().SelectMany(p => p.Value.ToArray()), v => Assert.InRange(v, -0.25, 0.25));
+    }
+
+    [Theory]
+    [InlineData(RecurrentPath.Fused)]
+    [InlineData(RecurrentPath.Composed)]
+    public void Lstm_Lengths_PaddedOutputsAreZero_AndFinalStateIsAtLastValidStep(RecurrentPath path)
+    {
+        var rng = new SeededRng(3);
+        var lstm = new Lstm<double>(2, 3, rng, new RecurrentOptions(Bidirectional: true, Path: path));
+        var x = Tensor<double>.Normal([2, 5, 2], 0, 1, rng);
+        var (y, state) = lstm.Forward(new Var<double>(x), lengths: [5, 3]);
+        for (int t = 3; t < 5; t++)
+            for (int j = 0; j < 6; j++)
+                Assert.Equal(0.0, y.Value[1, t, j]);
+
+        // Row 1 alone, truncated to its 3 steps, gives the same outputs and final state.
+        var alone = Tensor<double>.FromArray(x.ToArray().AsSpan(10, 6).ToArray(), 1, 3, 2);
+        var (yAlone, sAlone) = lstm.Forward(new Var<double>(alone));
+        for (int t = 0; t < 3; t++)
+            for (int j = 0; j < 6; j++)
+                Assert.Equal(yAlone.Value[0, t, j], y.Value[1, t, j], 12);
+        for (int d = 0; d < 2; d++)
+            for (int j = 0; j < 3; j++)
+            {
+                Assert.Equal(sAlone.H.Value[d, 0, j], state.H.Value[d, 1, j], 12);
+                Assert.Equal(sAlone.C.Value[d, 0, j], state.C.Value[d, 1, j], 12);
+            }
+    }
+
+    [Theory]
+    [InlineData(RecurrentPath.Fused)]
+    [InlineData(RecurrentPath.Composed)]
+    public void Gru_TwoWindowsWithCarriedState_EqualOneLongRun(RecurrentPath path)
+    {
+        var rng = new SeededRng(4);
+        var gru = new Gru<double>(3, 4, rng, new RecurrentOptions(NumLayers: 2, Path: path));
+        var x = Tensor<double>.Normal([2, 6, 3], 0, 1, rng);
+        var (yLong, hLong) = gru.Forward(new Var<double>(x));
+        var first = new Var<double>(Tensor<double>.FromArray([.. x.ToArray()[0..9], .. x.ToArray()[18..27]], 2, 3, 3));
+        var second = new Var<double>(Tensor<double>.FromArray([.. x.ToArray()[9..18], .. x.ToArray()[27..36]], 2, 3, 3));
+        var (_, h1) = gru.Forward(first);
+        var (y2, h2) = gru.Forward(second, h1.Detach());
+        TensorAssert.AllClose(hLong.Value, h2.Value, 1e-12, 1e-12, "final state");
+        Assert.Equal(yLong.Value[1, 5, 2], y2.Value[1, 2, 2], 12);
+    }
+
+    [Fact]
+    public void Lstm_LossOnFinalStateOnly_FusedGradientsEqualComposed()
+    {
+        Tensor<double> GradX(RecurrentPath path)
+        {
+            var rng = new SeededRng(9);
+            var lstm = new Lstm<double>(3, 4, rng, new RecurrentOptions(NumLayers: 2, Bidirectional: true, Path: path));
+            var x = new Var<double>(Tensor<double>.Normal([2, 5, 3], 0, 1, rng), requiresGrad: true);
+            var (_, s) = lstm.Forward(x, lengths: [5, 2]);
+            Ops.Sum(s.C * s.C).Backward(); // the output sequence is not used at all
+            return x.Grad!;
+        }
+        var fused = GradX(RecurrentPath.Fused);
+        Assert.Contains(fused.ToArray(), v => v != 0);
+        TensorAssert.AllClose(GradX(RecurrentPath.Composed), fused, 1e-10, 1e-12, "∂L/∂x");
+    }
+
+    [Fact]
+    public void Gru_ForwardInNoGradScope_EqualsRecordedForward_AndRecordsNothing()
+    {
+        var rng = new SeededRng(10);
+        var gru = new Gru<float>(5, 9, rng, new RecurrentOptions(NumLayers: 2, Bidirectional: true));
+        var x = new Var<float>(Tensor<float>.Normal([3, 4, 5], 0f, 1f, rng), requiresGrad: true);
+        var (recorded, _) = gru.Forward(x, lengths: [4, 1, 3]);
+        for (int i = 0; i < 3; i++) // buffers go back to the pool after each untracked call
+        {
+            using var scope = new NoGradScope();
+            var (y, h) = gru.Forward(x, lengths: [4, 1, 3]);
+            Assert.Null(y.Creator);
+            Assert.Null(h.Creator);
+            TensorAssert.BitEqual<float>(recorded.Value.Span, y.Value.Span);
+        }
+    }
+
+    [Fact]
+    public void TruncatedBptt_DetachedState_StopsGradientAtWindowBoundary()
+    {
+        var rng = new SeededRng(5);
+        var rnn = new Rnn<double>(2, 3, rng);
+        var (_, h1) = rnn.Forward(new Var<double>(Tensor<double>.Normal([1, 4, 2], 0, 1, rng)));
+        var carried = h1.Detach();
+        var (y2, _) = rnn.Forward(new Var<double>(Tensor<double>.Normal([1, 4, 2], 0, 1, rng)), carried);
+        Ops.Sum(y2).Backward();
+        Assert.Null(carried.Grad);
+        Assert.False(carried.RequiresGrad);
+    }
+
+    [Fact]
+    public void Forward_BadShapes_NameLayerAndShapes()
+    {
+        var lstm = new Lstm<float>(4, 3, new SeededRng(6), new RecurrentOptions(NumLayers: 2));
+        var x = new Var<float>(Tensor<float>.Zeros(2, 5, 4));
+        var ex = Assert.Throws<ArgumentException>(() => lstm.Forward(new Var<float>(Tensor<float>.Zeros(2, 5, 3))));
+        Assert.Contains("Lstm.Forward", ex.Message);
+        Assert.Contains("(2, 5, 3)", ex.Message);
+        var badState = new LstmState<float>(new Var<float>(Tensor<float>.Zeros(1, 2, 3)), new Var<float>(Tensor<float>.Zeros(2, 2, 3)));
+        Assert.Contains("(2, 2, 3)", Assert.Throws<ArgumentException>(() => lstm.Forward(x, badState)).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => lstm.Forward(x, lengths: [5, 6]));
+    }
+
+    [Fact]
+    public void Dropout_InTraining_RequiresExplicitRng_AndIsOffInEval()
+    {
+        var rng = new SeededRng(7);
+        var lstm = new Lstm<double>(2, 3, rng, new RecurrentOptions(NumLayers: 2, Dropout: 0.5));
+        var x = new Var<double>(Tensor<double>.Normal([2, 3, 2], 0, 1, rng));
+        Assert.Contains("dropoutRng", Assert.Throws<ArgumentException>(() => lstm.Forward(x)).Message);
+        var (a, _) = lstm.Forward(x, dropoutRng: new SeededRng(1));
+        var (b, _) = lstm.Forward(x, dropoutRng: new SeededRng(1));
+        TensorAssert.BitEqual(a.Value.Span, b.Value.Span);
+        var (c, _) = lstm.Forward(x, dropoutRng: new SeededRng(2));
+        Assert.NotEqual(a.Value.ToArray(), c.Value.ToArray());
+        lstm.Eval();
+        var (e1, _) = lstm.Forward(x);
+        var (e2, _) = lstm.Forward(x, dropoutRng: new SeededRng(2));
+        TensorAssert.BitEqual(e1.Value.Span, e2.Value.Span);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Fused_IsBitIdentical_WhateverThePoolSize(bool parallelSteps)
+    {
+        var rng = new SeededRng(8);
+        var lstm = new Lstm<float>(8, 32, rng, new RecurrentOptions(NumLayers: 2, Bidirectional: true, ParallelSteps: parallelSteps));
+        var x = Tensor<float>.Normal([4, 6, 8], 0f, 1f, rng);
+        Tensor<float> Grad(SeqLearn.Kernels.WorkerPool? pool)
+        {
+            lstm.ZeroGrad();
+            var xv = new Var<float>(x.Clone(), requiresGrad: true);
+            var (y, s) = lstm.Forward(xv, lengths: [6, 2, 5, 6], pool: pool);
+            (Ops.Sum(y * y) + Ops.Sum(s.C)).Backward();
+            return xv.Grad!;
+        }
+        var serial = Grad(null);
+        var wIhSerial = lstm.Parameter("weight_ih_l1_reverse").Grad!.Clone();
+        using var pool = new SeqLearn.Kernels.WorkerPool(2);
+        TensorAssert.BitEqual<float>(serial.Span, Grad(pool).Span);
+        TensorAssert.BitEqual<float>(wIhSerial.Span, lstm.Parameter("weight_ih_l1_reverse").Grad!.Span);
+    }
+}

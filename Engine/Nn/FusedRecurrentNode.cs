@@ -1,0 +1,226 @@
+using SeqLearn.Autograd;
+using SeqLearn.Kernels;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Nn;
+
+/// <summary>
+/// One recurrent layer (every direction) as a single autograd node — the fused path (docs/rnn.md#fused-path).
+/// Forward, per direction: one GEMM X W_ihᵀ (B·T, G·H) for all steps, then per step one GEMM h W_hhᵀ (B, G·H)
+/// and the fused gate kernel. Backward through time is written by hand: per step the gate kernel's backward
+/// and one GEMM dÂ W_hh (B, H); after the loop three GEMMs give ∂L/∂W_ih, ∂L/∂X and ∂L/∂W_hh for all steps
+/// at once. Only what backward needs is saved (gate activations, the state entering each step, and
+/// tanh(c') for LSTM or ĥn for GRU); the per-step loops allocate nothing.
+/// </summary>
+/// <remarks>
+/// The node's value is Y (B, T, D·H); the final h_T (and c_T) (D, B, H) come out as values of small
+/// <see cref="FinalStateNode"/>s that pass their gradient to this node (the engine has one output per node). With per-sequence lengths, a row b is
+/// active at step t when t &lt; len_b: inactive rows output zero and carry their state unchanged, so the
+/// final state is the one at the last valid step and the reverse direction starts at step len_b − 1.
+/// </remarks>
+internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly CellKind _kind;
+    private readonly Var<T> _x, _h0;
+    private readonly Var<T>? _c0;
+    private readonly RecurrentWeights<T>[] _w;
+    private readonly int[] _len;
+    private readonly WorkerPool? _pool, _stepPool;
+    private readonly int _b, _t, _in, _h, _d, _gh;
+    private readonly FusedRecurrentSteps<T>[] _steps;
+
+    private FusedRecurrentNode(CellKind kind, Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[] len, WorkerPool? pool, bool parallelSteps, Var<T>[] inputs)
+        : base(inputs)
+    {
+        (_kind, _x, _h0, _c0, _w, _len, _pool) = (kind, x, h0, c0, w, len, pool);
+        _stepPool = parallelSteps ? pool : null;
+        (_b, _t, _in) = (x.Value.Dim(0), x.Value.Dim(1), x.Value.Dim(2));
+        _h = w[0].WeightHh.Value.Dim(1);
+        _d = w.Length;
+        _gh = kind.Gates() * _h;
+        _steps = new FusedRecurrentSteps<T>[_d];
+        for (int d = 0; d < _d; d++) _steps[d] = new FusedRecurrentSteps<T>(kind, _b, _t, _h, _d, d, len, _stepPool);
+    }
+
+    /// <summary>
+    /// Runs the layer. x (B, T, in); h0, c0 (D, B, H); one <see cref="RecurrentWeights{T}"/> per direction
+    /// (forward first); <paramref name="lengths"/> per row or null for all T. <paramref name="pool"/> runs the
+    /// all-steps GEMMs; with <paramref name="parallelSteps"/> it also runs each step's GEMM and gate kernel.
+    /// Returns Y (B, T, D·H), whose creator
+    /// is this node, and the final h (and c) (D, B, H), whose creators hand their gradients to this node.
+    /// </summary>
+    public static (Var<T> Y, Var<T> H, Var<T>? C) Run(CellKind kind, Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths, WorkerPool? pool, bool parallelSteps)
+    {
+        var inputs = new List<Var<T>> { x, h0 };
+        if (c0 is not null) inputs.Add(c0);
+        foreach (var p in w) inputs.AddRange([p.WeightIh, p.WeightHh, p.BiasIh, p.BiasHh]);
+        int b = x.Value.Dim(0), t = x.Value.Dim(1);
+        var len = lengths ?? Enumerable.Repeat(t, b).ToArray();
+        var node = new FusedRecurrentNode<T>(kind, x, h0, c0, w, len, pool, parallelSteps, [.. inputs]);
+        int d = node._d, h = node._h;
+        var y = Tensor<T>.Zeros(b, t, d * h);
+        var hT = Tensor<T>.Zeros(d, b, h);
+        var cT = kind == CellKind.Lstm ? Tensor<T>.Zeros(d, b, h) : null;
+        for (int dir = 0; dir < d; dir++) node.ForwardDirection(dir, y, hT, cT);
+        if (!Tracks([.. inputs]))
+        {
+            foreach (var s in node._steps) s.ReturnSaved();
+            return (Var<T>.FromOp(y, null), Var<T>.FromOp(hT, null), cT is null ? null : Var<T>.FromOp(cT, null));
+        }
+        var yVar = Var<T>.FromOp(y, node);
+        var hVar = Var<T>.FromOp(hT, new FinalStateNode(yVar, node.GradHT = Tensor<T>.ZerosLike(hT)));
+        var cVar = cT is null ? null : Var<T>.FromOp(cT, new FinalStateNode(yVar, node.GradCT = Tensor<T>.ZerosLike(cT)));
+        return (yVar, hVar, cVar);
+    }
+
+    /// <summary>∂L/∂h_T and ∂L/∂c_T (D, B, H), filled by the final-state nodes before this node's backward runs.</summary>
+    private Tensor<T>? GradHT, GradCT;
+
+    /// <summary>
+    /// The creator of a final state: its backward adds ∂L/∂state into the layer node's buffer. Its input is Y, so
+    /// the graph order runs it before the layer node; asking for Y's gradient makes sure the layer node runs
+    /// even when the loss uses only the final state.
+    /// </summary>
+    private sealed class FinalStateNode(Var<T> y, Tensor<T> gradSink) : Node<T>(y)
+    {
+        public override string OpName => "RecurrentFinalState";
+
+        protected internal override void Backward(Tensor<T> gradOutput)
+        {
+            _ = GradOf(y);
+            TensorPrimitives.Add(gradSink.Span, gradOutput.Span, gradSink.Span);
+        }
+    }
+
+    private bool Reverse(int d) => d == 1;
+
+    private void ForwardDirection(int d, Tensor<T> y, Tensor<T> hT, Tensor<T>? cT)
+    {
+        int B = _b, T_ = _t, H = _h, GH = _gh;
+        var w = _w[d];
+        var s = _steps[d];
+
+        // X W_ihᵀ + b for every step at once: (B·T, G·H). For GRU b_hn stays out (it sits inside r ⊙ (·)).
+        s.XProj = Rent(B * T_ * GH);
+        Gemm.Compute(false, true, B * T_, GH, _in, T.One, _x.Value.Span, _in, w.WeightIh.Value.Span, _in, T.Zero, s.XProj, GH, _pool);
+        var bias = new T[GH];
+        TensorPrimitives.Add(w.BiasIh.Value.Span, w.BiasHh.Value.Span, bias);
+        if (_kind == CellKind.Gru)
+        {
+            w.BiasIh.Value.Span.Slice(2 * H, H).CopyTo(bias.AsSpan(2 * H));
+            s.Bhn = w.BiasHh.Value.Span.Slice(2 * H, H).ToArray();
+        }
+        for (int r = 0; r < B * T_; r++) TensorPrimitives.Add(s.XProj.AsSpan(r * GH, GH), bias, s.XProj.AsSpan(r * GH, GH));
+
+        // W_hhᵀ (H, G·H) laid out once per call: the per-step GEMM then streams it without a transposed pack.
+        var whhT = Rent(H * GH);
+        Transpose(w.WeightHh.Value.Span, GH, H, whhT);
+        s.Hp = Rent(B * GH);                                                   // (B, G·H)
+        s.HCur = Rent(B * H);                                                  // (B, H)
+        _h0.Value.Span.Slice(d * B * H, B * H).CopyTo(s.HCur);
+        s.CCur = _c0 is null ? [] : Rent(B * H);
+        _c0?.Value.Span.Slice(d * B * H, B * H).CopyTo(s.CCur);
+        s.Y = y;
+
+        for (int step = 0; step < T_; step++)
+        {
+            int t = Reverse(d) ? T_ - 1 - step : step;
+            for (int b = 0; b < B; b++)
+            {
+                s.HCur.AsSpan(b * H, H).CopyTo(s.HPrev.AsSpan((b * T_ + t) * H, H));
+                if (_kind == CellKind.Lstm) s.CCur.AsSpan(b * H, H).CopyTo(s.CPrev.AsSpan((b * T_ + t) * H, H));
+            }
+            Gemm.Compute(false, false, B, GH, H, T.One, s.HCur, H, whhT, GH, T.Zero, s.Hp, GH, _stepPool);
+            s.Forward(t, _stepPool);
+        }
+        s.HCur.AsSpan(0, B * H).CopyTo(hT.Span.Slice(d * B * H, B * H));
+        if (cT is not null) s.CCur.AsSpan(0, B * H).CopyTo(cT.Span.Slice(d * B * H, B * H));
+        // Forward-only workspaces are not needed by backward.
+        Return(ref s.XProj); Return(ref s.Hp); Return(ref s.HCur); Return(ref s.CCur); Return(ref whhT);
+        s.Y = null;
+    }
+
+    protected internal override void Backward(Tensor<T> gradOutput)
+    {
+        var g = Rent(gradOutput.Length);
+        gradOutput.Span.CopyTo(g);
+        for (int d = 0; d < _d; d++) BackwardDirection(d, g);
+        Return(ref g);
+    }
+
+    private void BackwardDirection(int d, T[] g)
+    {
+        int B = _b, T_ = _t, H = _h, GH = _gh;
+        var w = _w[d];
+        var s = _steps[d];
+        var whh = w.WeightHh.Value.Span;
+
+        int n = B * T_;
+        bool padded = _len.Any(len => len < T_);
+        s.DY = g;
+        var gh = GradHT!.Span;
+        s.DGx = Rent(n * GH);                                           // (B, T, G·H) ∂L/∂(pre-activation), input side
+        s.DGh = _kind == CellKind.Gru ? Rent(n * GH) : s.DGx;           // hidden side (differs for GRU's n gate)
+        if (padded) // rows past their length are never written: they must hold zeros
+        {
+            s.DGx.AsSpan(0, n * GH).Clear();
+            s.DGh.AsSpan(0, n * GH).Clear();
+        }
+        s.Dh = Rent(B * H);                                             // (B, H) ∂L/∂h flowing back in time
+        gh.Slice(d * B * H, B * H).CopyTo(s.Dh);
+        s.Dc = _kind == CellKind.Lstm ? Rent(B * H) : [];
+        if (_kind == CellKind.Lstm) GradCT!.Span.Slice(d * B * H, B * H).CopyTo(s.Dc);
+        s.DhDirect = _kind == CellKind.Gru ? Rent(B * H) : [];
+        var dhNew = Rent(B * H);
+
+        for (int step = T_ - 1; step >= 0; step--)
+        {
+            int t = Reverse(d) ? T_ - 1 - step : step;
+            s.Backward(t, _stepPool);
+            // ∂L/∂h entering step t = dÂ_t W_hh (+ dh ⊙ z for GRU); rows past their length pass dh through unchanged.
+            Gemm.Compute(false, false, B, H, GH, T.One, s.DGh.AsSpan(t * GH), T_ * GH, whh, H, T.Zero, dhNew, H, _stepPool);
+            for (int b = 0; b < B; b++)
+            {
+                if (t >= _len[b]) continue;
+                var dst = s.Dh.AsSpan(b * H, H);
+                dhNew.AsSpan(b * H, H).CopyTo(dst);
+                if (_kind == CellKind.Gru) TensorPrimitives.Add(dst, s.DhDirect.AsSpan(b * H, H), dst);
+            }
+        }
+
+        AddSlice(_h0, d * B * H, s.Dh.AsSpan(0, B * H));
+        if (_c0 is not null) AddSlice(_c0, d * B * H, s.Dc.AsSpan(0, B * H));
+        if (w.WeightIh.RequiresGrad)
+            Gemm.Compute(true, false, GH, _in, n, T.One, s.DGx, GH, _x.Value.Span, _in, T.One, GradOf(w.WeightIh).Span, _in, _pool);
+        if (_x.RequiresGrad)
+            Gemm.Compute(false, false, n, _in, GH, T.One, s.DGx, GH, w.WeightIh.Value.Span, _in, T.One, GradOf(_x).Span, _in, _pool);
+        if (w.WeightHh.RequiresGrad)
+            Gemm.Compute(true, false, GH, H, n, T.One, s.DGh, GH, s.HPrev, H, T.One, GradOf(w.WeightHh).Span, H, _pool);
+        if (w.BiasIh.RequiresGrad) RowBroadcast.SumRowsInto<T>(s.DGx.AsSpan(0, n * GH), GradOf(w.BiasIh).Span);
+        if (w.BiasHh.RequiresGrad) RowBroadcast.SumRowsInto<T>(s.DGh.AsSpan(0, n * GH), GradOf(w.BiasHh).Span);
+        if (_kind == CellKind.Gru) Return(ref s.DGh);
+        Return(ref s.DGx); Return(ref s.Dh); Return(ref s.Dc); Return(ref s.DhDirect); Return(ref dhNew);
+        s.DGh = [];
+        s.DY = [];
+        s.ReturnSaved();
+    }
+
+    private static T[] Rent(int length) => FusedRecurrentSteps<T>.Rent(length);
+
+    private static void Return(ref T[] array) => FusedRecurrentSteps<T>.Return(ref array);
+
+    /// <summary>dst (cols, rows) = srcᵀ for src (rows, cols).</summary>
+    private static void Transpose(ReadOnlySpan<T> src, int rows, int cols, Span<T> dst)
+    {
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++)
+                dst[c * rows + r] = src[r * cols + c];
+    }
+
+    private static void AddSlice(Var<T> v, int offset, ReadOnlySpan<T> grad)
+    {
+        if (!v.RequiresGrad) return;
+        var dst = GradOf(v).Span.Slice(offset, grad.Length);
+        TensorPrimitives.Add(dst, grad, dst);
+    }
+}

@@ -1,0 +1,161 @@
+using System.Buffers;
+using SeqLearn.Kernels;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Nn;
+
+/// <summary>
+/// The per-time-step gate work of one direction of a <see cref="FusedRecurrentNode{T}"/>: the fused gate kernel
+/// over the batch rows (forward) and its backward, split into contiguous row ranges that a
+/// <see cref="WorkerPool"/> runs in parallel. Each row is independent, so the result does not depend on the
+/// thread count. All buffers are taken once per call from <see cref="ArrayPool{T}.Shared"/> (fresh multi-megabyte
+/// arrays cost more in page faults and full GCs than the whole forward pass) and given back after backward
+/// (or right after forward when no graph is recorded); a step allocates nothing. Pooled arrays may be longer
+/// than asked for, so every use slices the exact length.
+/// </summary>
+internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly CellKind _kind;
+    private readonly int _b, _t, _h, _gh, _dh, _dirOffset, _chunks;
+    private readonly int[] _len;
+    private readonly T[][] _dhTotal; // per chunk (H)
+    private int _step;
+    private bool _backward;
+
+    public FusedRecurrentSteps(CellKind kind, int b, int t, int h, int d, int direction, int[] lengths, WorkerPool? pool)
+    {
+        (_kind, _b, _t, _h, _gh, _dh, _dirOffset, _len) = (kind, b, t, h, kind.Gates() * h, d * h, direction * h, lengths);
+        _chunks = Math.Max(1, Math.Min(b, pool?.Threads ?? 1));
+        Acts = Rent(b * t * _gh);
+        HPrev = Rent(b * t * h);
+        CPrev = kind == CellKind.Lstm ? Rent(b * t * h) : [];
+        Extra = kind is CellKind.Lstm or CellKind.Gru ? Rent(b * t * h) : [];
+        _dhTotal = new T[_chunks][];
+        for (int c = 0; c < _chunks; c++) _dhTotal[c] = new T[h];
+    }
+
+    /// <summary>A pooled array of at least <paramref name="length"/> elements (contents undefined).</summary>
+    public static T[] Rent(int length) => length == 0 ? [] : ArrayPool<T>.Shared.Rent(length);
+
+    /// <summary>Gives <paramref name="array"/> back to the pool and leaves the field empty.</summary>
+    public static void Return(ref T[] array)
+    {
+        if (array.Length > 0) ArrayPool<T>.Shared.Return(array);
+        array = [];
+    }
+
+    /// <summary>Gives back the arrays saved for backward (once backward is done, or when nothing will run it).</summary>
+    public void ReturnSaved()
+    {
+        Return(ref _acts); Return(ref _hPrev); Return(ref _cPrev); Return(ref _extra);
+    }
+
+    // ---- saved for backward, batch-major (B, T, ·) like the input --------------------------------
+
+    private T[] _acts = [], _hPrev = [], _cPrev = [], _extra = [];
+    /// <summary>(B, T, G·H) gate activations (RNN: h').</summary>
+    public T[] Acts { get => _acts; private init => _acts = value; }
+    /// <summary>(B, T, H) the state entering each step.</summary>
+    public T[] HPrev { get => _hPrev; private init => _hPrev = value; }
+    /// <summary>(B, T, H) LSTM: c entering each step.</summary>
+    public T[] CPrev { get => _cPrev; private init => _cPrev = value; }
+    /// <summary>(B, T, H) LSTM: tanh(c'); GRU: ĥn = h W_hnᵀ + b_hn.</summary>
+    public T[] Extra { get => _extra; private init => _extra = value; }
+
+    // ---- forward workspaces (set by the node before the loop) ---------------------------------------
+
+    /// <summary>(B·T, G·H) x W_ihᵀ + biases for every step.</summary>
+    public T[] XProj = [];
+    /// <summary>(B, G·H) h W_hhᵀ of the current step.</summary>
+    public T[] Hp = [];
+    /// <summary>(B, H) running h and (LSTM) c.</summary>
+    public T[] HCur = [], CCur = [];
+    /// <summary>(H) GRU b_hn.</summary>
+    public T[] Bhn = [];
+    /// <summary>The node's output Y (B, T, D·H), written row by row.</summary>
+    public Tensor<T>? Y;
+
+    // ---- backward workspaces ----------------------------------------------------------------------
+
+    /// <summary>(B, T, G·H) pre-activation gradients, input side and hidden side (the same array except for GRU).</summary>
+    public T[] DGx = [], DGh = [];
+    /// <summary>(B, H) ∂L/∂h and ∂L/∂c flowing back; GRU's direct part dh ⊙ z.</summary>
+    public T[] Dh = [], Dc = [], DhDirect = [];
+    /// <summary>∂L/∂Y (B, T, D·H), a pooled copy of the node's upstream gradient.</summary>
+    public T[] DY = [];
+
+    /// <summary>Runs the gate kernel for every active row of step <paramref name="t"/>.</summary>
+    public void Forward(int t, WorkerPool? pool) => Run(t, backward: false, pool);
+
+    /// <summary>Runs the gate kernel's backward for every active row of step <paramref name="t"/>.</summary>
+    public void Backward(int t, WorkerPool? pool) => Run(t, backward: true, pool);
+
+    private void Run(int t, bool backward, WorkerPool? pool)
+    {
+        (_step, _backward) = (t, backward);
+        if (pool is null || _chunks == 1)
+            for (int c = 0; c < _chunks; c++) Execute(c);
+        else
+            pool.Run(_chunks, this);
+    }
+
+    /// <summary>Rows [c·B/chunks, (c+1)·B/chunks).</summary>
+    public void Execute(int index)
+    {
+        int b0 = index * _b / _chunks, b1 = (index + 1) * _b / _chunks;
+        if (_backward) BackwardRows(b0, b1, _dhTotal[index]);
+        else ForwardRows(b0, b1);
+    }
+
+    private void ForwardRows(int b0, int b1)
+    {
+        int t = _step, H = _h, GH = _gh;
+        for (int b = b0; b < b1; b++)
+        {
+            if (t >= _len[b]) continue; // past the sequence: state carried, output stays zero
+            int row = b * _t + t;
+            var xp = XProj.AsSpan(row * GH, GH);
+            var hp = Hp.AsSpan(b * GH, GH);
+            var acts = Acts.AsSpan(row * GH, GH);
+            var h = HCur.AsSpan(b * H, H);
+            switch (_kind)
+            {
+                case CellKind.Lstm:
+                    LstmGateKernel.Forward<T>(xp, hp, CCur.AsSpan(b * H, H), acts, Extra.AsSpan(row * H, H), h);
+                    break;
+                case CellKind.Gru:
+                    GruGateKernel.Forward<T>(xp, hp, Bhn, h, acts, Extra.AsSpan(row * H, H));
+                    break;
+                default:
+                    RnnGateKernel.Forward<T>(xp, hp, h, _kind == CellKind.RnnRelu);
+                    h.CopyTo(acts);
+                    break;
+            }
+            h.CopyTo(Y!.Span.Slice(row * _dh + _dirOffset, H));
+        }
+    }
+
+    private void BackwardRows(int b0, int b1, T[] dhTotal)
+    {
+        int t = _step, H = _h, GH = _gh;
+        for (int b = b0; b < b1; b++)
+        {
+            if (t >= _len[b]) continue; // no gate gradient; dh and dc pass through unchanged
+            int row = b * _t + t;
+            TensorPrimitives.Add(Dh.AsSpan(b * H, H), DY.AsSpan(row * _dh + _dirOffset, H), dhTotal);
+            var acts = Acts.AsSpan(row * GH, GH);
+            switch (_kind)
+            {
+                case CellKind.Lstm:
+                    LstmGateKernel.Backward<T>(acts, CPrev.AsSpan(row * H, H), Extra.AsSpan(row * H, H), dhTotal, Dc.AsSpan(b * H, H), DGx.AsSpan(row * GH, GH));
+                    break;
+                case CellKind.Gru:
+                    GruGateKernel.Backward<T>(acts, Extra.AsSpan(row * H, H), HPrev.AsSpan(row * H, H), dhTotal, DhDirect.AsSpan(b * H, H), DGx.AsSpan(row * GH, GH), DGh.AsSpan(row * GH, GH));
+                    break;
+                default:
+                    RnnGateKernel.Backward<T>(acts, dhTotal, DGx.AsSpan(row * GH, GH), _kind == CellKind.RnnRelu);
+                    break;
+            }
+        }
+    }
+}

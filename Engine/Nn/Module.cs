@@ -1,0 +1,121 @@
+using SeqLearn.Autograd;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Nn;
+
+/// <summary>
+/// The base of every layer: a named list of parameters (leaf <see cref="Var{T}"/>s that require gradients)
+/// and of child modules, in registration order. Names follow PyTorch's <c>state_dict</c> keys, so weights
+/// move between the two by name: a parameter <c>weight_ih_l0</c> of a child registered as <c>rnn</c> is
+/// <c>rnn.weight_ih_l0</c>.
+/// </summary>
+/// <remarks>
+/// A module holds parameters only, never activations or recurrent state: <c>Forward</c>-style methods
+/// take their inputs and state as arguments and return new values. <see cref="Training"/> is a plain
+/// per-module flag (set recursively by <see cref="Train"/>/<see cref="Eval"/>) that layers such as dropout
+/// read; there is no global mode.
+/// </remarks>
+public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly List<KeyValuePair<string, Var<T>>> _parameters = [];
+    private readonly List<KeyValuePair<string, Module<T>>> _children = [];
+
+    /// <summary>True in training mode (the default), false after <see cref="Eval"/>.</summary>
+    public bool Training { get; private set; } = true;
+
+    /// <summary>Registers <paramref name="value"/> as a trainable parameter called <paramref name="name"/>.</summary>
+    protected Var<T> AddParameter(string name, Tensor<T> value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        CheckNewName(name);
+        var p = new Var<T>(value, requiresGrad: true, name);
+        _parameters.Add(new(name, p));
+        return p;
+    }
+
+    /// <summary>Registers an existing leaf as a parameter (for modules built over given weights).</summary>
+    private protected Var<T> AddParameter(string name, Var<T> parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        CheckNewName(name);
+        _parameters.Add(new(name, parameter));
+        return parameter;
+    }
+
+    /// <summary>Registers <paramref name="child"/>; its parameters are listed as <c>name.param</c>.</summary>
+    protected TModule AddModule<TModule>(string name, TModule child) where TModule : Module<T>
+    {
+        ArgumentNullException.ThrowIfNull(child);
+        CheckNewName(name);
+        _children.Add(new(name, child));
+        return child;
+    }
+
+    /// <summary>Every parameter with its dotted name, this module's own first, then each child's in order.</summary>
+    public IEnumerable<KeyValuePair<string, Var<T>>> NamedParameters()
+    {
+        foreach (var p in _parameters) yield return p;
+        foreach (var (prefix, child) in _children)
+            foreach (var (name, p) in child.NamedParameters())
+                yield return new($"{prefix}.{name}", p);
+    }
+
+    /// <summary>Every parameter, in the order of <see cref="NamedParameters"/>.</summary>
+    public IEnumerable<Var<T>> Parameters() => NamedParameters().Select(p => p.Value);
+
+    /// <summary>The parameter with dotted name <paramref name="name"/>.</summary>
+    public Var<T> Parameter(string name)
+    {
+        foreach (var (n, p) in NamedParameters())
+            if (n == name) return p;
+        throw new KeyNotFoundException($"{GetType().Name}: no parameter named '{name}'. Known: {string.Join(", ", NamedParameters().Select(p => p.Key))}.");
+    }
+
+    /// <summary>Zeroes the gradient of every parameter (gradients accumulate across backward passes until you do).</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters()) p.ZeroGrad();
+    }
+
+    /// <summary>The parameter values by name (shared storage, not copies), like PyTorch's <c>state_dict()</c>.</summary>
+    public IReadOnlyDictionary<string, Tensor<T>> StateDict() => NamedParameters().ToDictionary(p => p.Key, p => p.Value.Value);
+
+    /// <summary>
+    /// Copies values into the parameters by name. Every parameter must be present with its exact shape;
+    /// extra or missing keys are an error naming them.
+    /// </summary>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor<T>> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var own = NamedParameters().ToList();
+        var missing = own.Where(p => !state.ContainsKey(p.Key)).Select(p => p.Key).ToList();
+        var extra = state.Keys.Where(k => own.All(p => p.Key != k)).ToList();
+        if (missing.Count > 0 || extra.Count > 0)
+            throw new ArgumentException($"LoadStateDict: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", extra)}].");
+        foreach (var (name, p) in own)
+        {
+            var src = state[name];
+            ShapeUtil.RequireSame(p.Value.Shape, src.Shape, $"LoadStateDict '{name}' (parameter vs. given)");
+            src.Span.CopyTo(p.Value.Span);
+        }
+    }
+
+    /// <summary>Switches this module and its children to training mode (or evaluation mode when false).</summary>
+    public void Train(bool training = true)
+    {
+        Training = training;
+        foreach (var (_, child) in _children) child.Train(training);
+    }
+
+    /// <summary>Switches this module and its children to evaluation mode (dropout off).</summary>
+    public void Eval() => Train(false);
+
+    private void CheckNewName(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (name.Contains('.'))
+            throw new ArgumentException($"{GetType().Name}: name '{name}' must not contain '.' (dots separate child modules).");
+        if (_parameters.Any(p => p.Key == name) || _children.Any(c => c.Key == name))
+            throw new ArgumentException($"{GetType().Name}: '{name}' is already registered.");
+    }
+}

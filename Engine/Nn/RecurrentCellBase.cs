@@ -1,0 +1,70 @@
+using SeqLearn.Autograd;
+using SeqLearn.Kernels;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Nn;
+
+/// <summary>
+/// What the three cells share: the packed weights W_ih (G·H, in), W_hh (G·H, H), b_ih, b_hh (G·H) named as
+/// in PyTorch's <c>nn.LSTMCell</c>/<c>GRUCell</c>/<c>RNNCell</c> (<c>weight_ih</c>, <c>weight_hh</c>,
+/// <c>bias_ih</c>, <c>bias_hh</c>), initialised U(−1/√H, 1/√H) in that order, and the affine map x Wᵀ + b.
+/// </summary>
+public abstract class RecurrentCellBase<T> : Module<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private protected RecurrentCellBase(int gates, int inputSize, int hiddenSize, SeededRng rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
+        (InputSize, HiddenSize) = (inputSize, hiddenSize);
+        var init = RecurrentInit.Weights<T>(gates, inputSize, hiddenSize, rng);
+        Weights = new RecurrentWeights<T>(
+            AddParameter("weight_ih", init.WeightIh), AddParameter("weight_hh", init.WeightHh),
+            AddParameter("bias_ih", init.BiasIh), AddParameter("bias_hh", init.BiasHh));
+    }
+
+    /// <summary>A cell over weights owned by a layer (registers nothing itself).</summary>
+    private protected RecurrentCellBase(RecurrentWeights<T> weights)
+    {
+        Weights = weights;
+        (InputSize, HiddenSize) = (weights.WeightIh.Value.Dim(1), weights.WeightHh.Value.Dim(1));
+    }
+
+    /// <summary>Input features (E for the first layer).</summary>
+    public int InputSize { get; }
+
+    /// <summary>Hidden size H.</summary>
+    public int HiddenSize { get; }
+
+    /// <summary>The packed weights, gates stacked in PyTorch order.</summary>
+    public RecurrentWeights<T> Weights { get; }
+
+    /// <summary>Pool for the matrix products (null: run on the caller).</summary>
+    public WorkerPool? Pool { get; init; }
+
+    /// <summary>x Wᵀ + b: (B, in) · (G·H, in)ᵀ + (G·H) → (B, G·H).</summary>
+    private protected Var<T> Affine(Var<T> x, Var<T> w, Var<T> b) => Ops.MatMul(x, w, transposeB: true, pool: Pool) + b;
+
+    private protected void CheckInput(Var<T> x, Var<T> h, string op)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(h);
+        if (x.Value.Rank != 2 || x.Value.Dim(1) != InputSize)
+            throw new ArgumentException($"{op}: expected input (B, {InputSize}), got {x.Value.ShapeString}.");
+        if (h.Value.Rank != 2 || h.Value.Dim(0) != x.Value.Dim(0) || h.Value.Dim(1) != HiddenSize)
+            throw new ArgumentException($"{op}: expected state ({x.Value.Dim(0)}, {HiddenSize}), got {h.Value.ShapeString}.");
+    }
+}
+
+/// <summary>PyTorch's default recurrent init: every weight and bias from U(−1/√H, 1/√H).</summary>
+internal static class RecurrentInit
+{
+    public static (Tensor<T> WeightIh, Tensor<T> WeightHh, Tensor<T> BiasIh, Tensor<T> BiasHh) Weights<T>(int gates, int inputSize, int hiddenSize, SeededRng rng)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        T k = T.One / T.Sqrt(T.CreateTruncating(hiddenSize));
+        int gh = gates * hiddenSize;
+        return (Tensor<T>.Uniform([gh, inputSize], -k, k, rng), Tensor<T>.Uniform([gh, hiddenSize], -k, k, rng),
+                Tensor<T>.Uniform([gh], -k, k, rng), Tensor<T>.Uniform([gh], -k, k, rng));
+    }
+}

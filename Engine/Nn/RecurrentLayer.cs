@@ -1,0 +1,213 @@
+using SeqLearn.Autograd;
+using SeqLearn.Kernels;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Nn;
+
+/// <summary>Construction options shared by <see cref="Rnn{T}"/>, <see cref="Lstm{T}"/> and <see cref="Gru{T}"/>.</summary>
+/// <param name="NumLayers">L stacked layers; layer k &gt; 0 reads the output of layer k − 1.</param>
+/// <param name="Bidirectional">Adds a reverse direction per layer (D = 2); outputs are concatenated (B, T, 2H).</param>
+/// <param name="Dropout">Dropout probability on the output of every layer but the last (training mode only).</param>
+/// <param name="Path">Fused (default) or composed computation; same values and gradients.</param>
+/// <param name="ParallelSteps">
+/// Fused path: also run each time step's GEMM and gate kernel on the <c>WorkerPool</c> (the all-steps GEMMs always
+/// use it). Two barriers per step pay off only with large B·G·H on otherwise idle cores; on a loaded machine a
+/// descheduled worker stalls every step (measured 2–5× slower per-step GEMMs, docs/benchmarks.md), hence off
+/// by default. Results are bit-identical either way.
+/// </param>
+public sealed record RecurrentOptions(int NumLayers = 1, bool Bidirectional = false, double Dropout = 0, RecurrentPath Path = RecurrentPath.Fused,
+    bool ParallelSteps = false);
+
+/// <summary>
+/// The machinery shared by the three recurrent layers, shaped like PyTorch's <c>nn.RNN</c>/<c>LSTM</c>/<c>GRU</c>
+/// with <c>batch_first=True</c>: input (B, T, E), output (B, T, D·H), states (L·D, B, H); parameters
+/// <c>weight_ih_l{k}</c> (G·H, in), <c>weight_hh_l{k}</c> (G·H, H), <c>bias_ih_l{k}</c>, <c>bias_hh_l{k}</c> (G·H),
+/// with suffix <c>_reverse</c> for the reverse direction, initialised U(−1/√H, 1/√H) in that order.
+/// </summary>
+public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly CellKind _kind;
+    private readonly RecurrentWeights<T>[][] _weights; // [layer][direction]
+
+    private protected RecurrentLayer(CellKind kind, int inputSize, int hiddenSize, SeededRng rng, RecurrentOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
+        Options = options ?? new RecurrentOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.NumLayers);
+        if (Options.Dropout is < 0 or >= 1)
+            throw new ArgumentOutOfRangeException(nameof(options), $"{GetType().Name}: dropout must be in [0, 1), got {Options.Dropout}.");
+        (_kind, InputSize, HiddenSize) = (kind, inputSize, hiddenSize);
+        _weights = new RecurrentWeights<T>[NumLayers][];
+        for (int l = 0; l < NumLayers; l++)
+        {
+            _weights[l] = new RecurrentWeights<T>[Directions];
+            for (int d = 0; d < Directions; d++)
+            {
+                string sfx = $"_l{l}{(d == 1 ? "_reverse" : "")}";
+                var init = RecurrentInit.Weights<T>(kind.Gates(), l == 0 ? inputSize : Directions * hiddenSize, hiddenSize, rng);
+                _weights[l][d] = new RecurrentWeights<T>(
+                    AddParameter("weight_ih" + sfx, init.WeightIh), AddParameter("weight_hh" + sfx, init.WeightHh),
+                    AddParameter("bias_ih" + sfx, init.BiasIh), AddParameter("bias_hh" + sfx, init.BiasHh));
+            }
+        }
+    }
+
+    /// <summary>A layer over given weights ([layer][direction]), registered under the PyTorch names (gradient checks build layers from their inputs this way).</summary>
+    private protected RecurrentLayer(CellKind kind, RecurrentWeights<T>[][] weights, RecurrentOptions options)
+    {
+        (_kind, Options, _weights) = (kind, options, weights);
+        (InputSize, HiddenSize) = (weights[0][0].WeightIh.Value.Dim(1), weights[0][0].WeightHh.Value.Dim(1));
+        for (int l = 0; l < weights.Length; l++)
+            for (int d = 0; d < weights[l].Length; d++)
+            {
+                string sfx = $"_l{l}{(d == 1 ? "_reverse" : "")}";
+                var w = weights[l][d];
+                AddParameter("weight_ih" + sfx, w.WeightIh); AddParameter("weight_hh" + sfx, w.WeightHh);
+                AddParameter("bias_ih" + sfx, w.BiasIh); AddParameter("bias_hh" + sfx, w.BiasHh);
+            }
+    }
+
+    /// <summary>The options the layer was built with.</summary>
+    public RecurrentOptions Options { get; }
+
+    /// <summary>E, the features of each input step.</summary>
+    public int InputSize { get; }
+
+    /// <summary>H.</summary>
+    public int HiddenSize { get; }
+
+    /// <summary>L.</summary>
+    public int NumLayers => Options.NumLayers;
+
+    /// <summary>D: 2 when bidirectional, else 1.</summary>
+    public int Directions => Options.Bidirectional ? 2 : 1;
+
+    /// <summary>The weights of layer <paramref name="layer"/>, direction <paramref name="direction"/> (0 forward, 1 reverse).</summary>
+    public RecurrentWeights<T> WeightsOf(int layer, int direction) => _weights[layer][direction];
+
+    /// <summary>
+    /// Runs all layers. Returns the last layer's output (B, T, D·H), and the final h (and c) (L·D, B, H).
+    /// </summary>
+    private protected (Var<T> Output, Var<T> H, Var<T>? C) ForwardLayers(Var<T> x, Var<T>? h0, Var<T>? c0, int[]? lengths, SeededRng? dropoutRng, WorkerPool? pool)
+    {
+        string op = GetType().Name.Split('`')[0] + ".Forward";
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Value.Rank != 3 || x.Value.Dim(2) != InputSize)
+            throw new ArgumentException($"{op}: expected input (B, T, {InputSize}), got {x.Value.ShapeString}.");
+        int B = x.Value.Dim(0), T_ = x.Value.Dim(1), H = HiddenSize, D = Directions;
+        int[] stateShape = [NumLayers * D, B, H];
+        h0 = CheckState(h0, stateShape, op, "initial h");
+        if (_kind == CellKind.Lstm) c0 = CheckState(c0, stateShape, op, "initial c");
+        CheckLengths(lengths, B, T_, op);
+        bool dropping = Options.Dropout > 0 && Training && NumLayers > 1;
+        if (dropping && dropoutRng is null)
+            throw new ArgumentException($"{op}: dropout {Options.Dropout} in training mode needs an explicit dropoutRng (or call Eval()).");
+
+        var hs = new List<Var<T>>();
+        var cs = new List<Var<T>>();
+        Var<T> input = x;
+        for (int l = 0; l < NumLayers; l++)
+        {
+            var lh0 = Ops.Slice(h0, 0, l * D, D); // (D, B, H)
+            var lc0 = c0 is null ? null : Ops.Slice(c0, 0, l * D, D);
+            var (y, hT, cT) = Options.Path == RecurrentPath.Fused
+                ? FusedLayer(l, input, lh0, lc0, lengths, pool)
+                : ComposedLayer(l, input, lh0, lc0, lengths, pool);
+            hs.Add(hT);
+            if (cT is not null) cs.Add(cT);
+            input = dropping && l < NumLayers - 1 ? Ops.Dropout(y, Options.Dropout, training: true, dropoutRng!) : y;
+        }
+        return (input, Ops.Concat(hs, 0), cs.Count > 0 ? Ops.Concat(cs, 0) : null);
+    }
+
+    private (Var<T> Y, Var<T> H, Var<T>? C) FusedLayer(int l, Var<T> x, Var<T> h0, Var<T>? c0, int[]? lengths, WorkerPool? pool) =>
+        FusedRecurrentNode<T>.Run(_kind, x, h0, c0, _weights[l], lengths, pool, Options.ParallelSteps);
+
+    /// <summary>
+    /// The reference path: the cell's equations step by step. With lengths, row b keeps its state and outputs
+    /// zero at steps t ≥ len_b: h ← m ⊙ h' + (1 − m) ⊙ h, y_t = m ⊙ h', m = [t &lt; len_b].
+    /// </summary>
+    private (Var<T> Y, Var<T> H, Var<T>? C) ComposedLayer(int l, Var<T> x, Var<T> h0, Var<T>? c0, int[]? lengths, WorkerPool? pool)
+    {
+        int B = x.Value.Dim(0), T_ = x.Value.Dim(1), In = x.Value.Dim(2), H = HiddenSize, D = Directions;
+        var dirOutputs = new Var<T>[D];
+        var finalH = new Var<T>[D];
+        var finalC = new Var<T>[D];
+        for (int d = 0; d < D; d++)
+        {
+            var step = ComposedStep(_weights[l][d], pool);
+            Var<T> h = Ops.Reshape(Ops.Slice(h0, 0, d, 1), B, H);
+            Var<T>? c = c0 is null ? null : Ops.Reshape(Ops.Slice(c0, 0, d, 1), B, H);
+            var outs = new Var<T>[T_];
+            for (int s = 0; s < T_; s++)
+            {
+                int t = d == 1 ? T_ - 1 - s : s;
+                var xt = Ops.Reshape(Ops.Slice(x, 1, t, 1), B, In);      // (B, in)
+                var (hNew, cNew) = step(xt, h, c);                     // (B, H)
+                var m = lengths is null ? null : ActiveMask(lengths, t, H);
+                if (m is null)
+                {
+                    (h, c) = (hNew, cNew);
+                    outs[t] = hNew;
+                    continue;
+                }
+                var keep = T.One - m;
+                outs[t] = m * hNew;
+                h = outs[t] + keep * h;
+                if (c is not null) c = m * cNew! + keep * c;
+            }
+            dirOutputs[d] = Ops.Concat(outs.Select(o => Ops.Reshape(o, B, 1, H)).ToArray(), 1); // (B, T, H)
+            finalH[d] = Ops.Reshape(h, 1, B, H);
+            if (c is not null) finalC[d] = Ops.Reshape(c, 1, B, H);
+        }
+        var y = D == 1 ? dirOutputs[0] : Ops.Concat(dirOutputs, 2);
+        return (y, Ops.Concat(finalH, 0), c0 is null ? null : Ops.Concat(finalC, 0));
+    }
+
+    /// <summary>One composed step of this layer's cell: (x, h, c) → (h', c').</summary>
+    private Func<Var<T>, Var<T>, Var<T>?, (Var<T>, Var<T>?)> ComposedStep(RecurrentWeights<T> w, WorkerPool? pool)
+    {
+        switch (_kind)
+        {
+            case CellKind.Lstm:
+                var lstm = new LstmCell<T>(w) { Pool = pool };
+                return (x, h, c) => { var s = lstm.Step(x, new LstmState<T>(h, c!)); return (s.H, s.C); };
+            case CellKind.Gru:
+                var gru = new GruCell<T>(w) { Pool = pool };
+                return (x, h, _) => (gru.Step(x, h), null);
+            default:
+                var rnn = new RnnCell<T>(w, _kind == CellKind.RnnRelu ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh) { Pool = pool };
+                return (x, h, _) => (rnn.Step(x, h), null);
+        }
+    }
+
+    /// <summary>m (B, H): 1 in the rows still inside their sequence at step t, else 0; null when every row is.</summary>
+    private static Var<T>? ActiveMask(int[] lengths, int t, int h)
+    {
+        if (lengths.All(len => t < len)) return null;
+        var m = Tensor<T>.Zeros(lengths.Length, h);
+        for (int b = 0; b < lengths.Length; b++)
+            if (t < lengths[b]) m.Span.Slice(b * h, h).Fill(T.One);
+        return new Var<T>(m);
+    }
+
+    private static Var<T> CheckState(Var<T>? state, int[] shape, string op, string what)
+    {
+        if (state is null) return new Var<T>(Tensor<T>.Zeros(shape));
+        if (!state.Value.Shape.SequenceEqual(shape))
+            throw new ArgumentException($"{op}: {what} must be (L·D, B, H) = {ShapeUtil.Format(shape)}, got {state.Value.ShapeString}.");
+        return state;
+    }
+
+    private static void CheckLengths(int[]? lengths, int batch, int steps, string op)
+    {
+        if (lengths is null) return;
+        if (lengths.Length != batch)
+            throw new ArgumentException($"{op}: {lengths.Length} lengths for a batch of {batch}.");
+        for (int b = 0; b < batch; b++)
+            if (lengths[b] < 1 || lengths[b] > steps)
+                throw new ArgumentOutOfRangeException(nameof(lengths), $"{op}: length {lengths[b]} of row {b} is outside [1, {steps}].");
+    }
+}
