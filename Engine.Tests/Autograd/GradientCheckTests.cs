@@ -25,6 +25,30 @@ public class GradientCheckTests
     }
 
     [Fact]
+    public void CheckParameters_WrongBackward_ThrowsAndRestoresTheParameters()
+    {
+        var w = new Var<double>(Tensor<double>.FromArray([0.5, -1.0, 2.0], 3), requiresGrad: true);
+        var before = w.Value.ToArray();
+        var e = Assert.Throws<GradientCheckException>(() => GradientCheck.CheckParameters(() => Ops.Sum(BrokenSquare(w)), [w]));
+        Assert.Contains("input 0 (3), element (0)", e.Message);
+        Assert.Equal(before, w.Value.ToArray());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void CheckParameters_CorrectGraph_Passes(bool fast)
+    {
+        var rng = new SeededRng(11);
+        var w = new Var<double>(Tensor<double>.Normal([3, 4], 0, 1, rng), requiresGrad: true);
+        var x = new Var<double>(Tensor<double>.Normal([2, 4], 0, 1, rng));
+        var result = GradientCheck.CheckParameters(() => Ops.Sum(Ops.Tanh(Ops.MatMul(x, w, transposeB: true))), [w],
+            new GradientCheckOptions { FastMode = fast });
+        Assert.True(result.Passed);
+        Assert.Equal(fast ? 1 : 12, result.Comparisons);
+    }
+
+    [Fact]
     public void Check_WrongBackward_ThrowsNamingOpInputElementAndValues()
     {
         var x = Tensor<double>.FromArray([0.0, 0.5, -1.0, 2.0], 2, 2);

@@ -41,46 +41,81 @@ public static class GradientCheck
         var cmp = new Comparison(options, opNames);
         for (int j = 0; j < xs.Length; j++)
         {
-            if (options.FastMode) CheckDirectional(f, xs, j, u, analytical[j], rng, options.Eps, cmp);
-            else CheckElements(f, xs, j, u, analytical[j], options.Eps, cmp);
+            double Output() => WeightedOutput(f, xs, u);
+            if (options.FastMode) CheckDirectional(xs[j], Output, j, analytical[j], rng, options.Eps, cmp);
+            else CheckElements(xs[j], Output, j, analytical[j], options.Eps, cmp);
         }
         var result = new GradientCheckResult(cmp.Failure is null, nodeTypes, opNames, cmp.MaxError, cmp.Count, cmp.Failure);
         if (!result.Passed && options.ThrowOnFailure) throw new GradientCheckException(result);
         return result;
     }
 
-    /// <summary>Exhaustive: one central difference per element of input j.</summary>
-    private static void CheckElements(Func<Var<double>[], Var<double>> f, Tensor<double>[] xs, int j, Tensor<double> u,
-        Tensor<double> analytical, double eps, Comparison cmp)
+    /// <summary>
+    /// Checks the gradients of a scalar <paramref name="loss"/> with respect to leaves it reads, such as a module's
+    /// <c>Parameters()</c>: each element is perturbed in place by ±eps (and restored) and the loss re-evaluated without a
+    /// graph. This is how a whole model is checked, where <see cref="Check(Func{Var{double}[], Var{double}}, Tensor{double}[])"/>
+    /// needs the inputs as arguments. <paramref name="loss"/> must be deterministic (seed any dropout inside it).
+    /// Gradients already accumulated on the parameters are cleared first.
+    /// </summary>
+    public static GradientCheckResult CheckParameters(Func<Var<double>> loss, IReadOnlyList<Var<double>> parameters, GradientCheckOptions? options = null)
     {
-        var x = xs[j].Span;
-        for (int k = 0; k < x.Length; k++)
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(parameters);
+        options ??= GradientCheckOptions.Default;
+        foreach (var p in parameters) p.ZeroGrad();
+        var y = loss();
+        if (y.Value.Length != 1) throw new ArgumentException($"GradientCheck.CheckParameters: the loss must be a scalar, got {y.Value.ShapeString}.");
+        var (nodeTypes, opNames) = DescribeGraph(y);
+        y.Backward();
+        var cmp = new Comparison(options, opNames);
+        var rng = new SeededRng(options.Seed);
+        for (int j = 0; j < parameters.Count; j++)
         {
-            double saved = x[k];
-            x[k] = saved + eps;
-            double plus = WeightedOutput(f, xs, u);
-            x[k] = saved - eps;
-            double minus = WeightedOutput(f, xs, u);
-            x[k] = saved;
-            cmp.Add(j, k, xs[j].Shape, analytical.Span[k], (plus - minus) / (2 * eps));
+            var x = parameters[j].Value;
+            var analytical = parameters[j].Grad ?? Tensor<double>.ZerosLike(x);
+            if (options.FastMode) CheckDirectional(x, () => Evaluate(loss), j, analytical, rng, options.Eps, cmp);
+            else CheckElements(x, () => Evaluate(loss), j, analytical, options.Eps, cmp);
+        }
+        var result = new GradientCheckResult(cmp.Failure is null, nodeTypes, opNames, cmp.MaxError, cmp.Count, cmp.Failure);
+        if (!result.Passed && options.ThrowOnFailure) throw new GradientCheckException(result);
+        return result;
+
+        static double Evaluate(Func<Var<double>> loss)
+        {
+            using var _ = new NoGradScope();
+            return loss().Value.Span[0];
+        }
+    }
+
+    /// <summary>Exhaustive: one central difference per element of input <paramref name="j"/>, perturbing <paramref name="x"/> in place.</summary>
+    private static void CheckElements(Tensor<double> x, Func<double> output, int j, Tensor<double> analytical, double eps, Comparison cmp)
+    {
+        var xs = x.Span;
+        for (int k = 0; k < xs.Length; k++)
+        {
+            double saved = xs[k];
+            xs[k] = saved + eps;
+            double plus = output();
+            xs[k] = saved - eps;
+            double minus = output();
+            xs[k] = saved;
+            cmp.Add(j, k, x.Shape, analytical.Span[k], (plus - minus) / (2 * eps));
         }
     }
 
     /// <summary>Fast: vᵀ(analytical gradient) against the directional derivative along a random unit v.</summary>
-    private static void CheckDirectional(Func<Var<double>[], Var<double>> f, Tensor<double>[] xs, int j, Tensor<double> u,
-        Tensor<double> analytical, SeededRng rng, double eps, Comparison cmp)
+    private static void CheckDirectional(Tensor<double> x, Func<double> output, int j, Tensor<double> analytical, SeededRng rng, double eps, Comparison cmp)
     {
-        var saved = xs[j].Clone();
-        var v = Tensor<double>.Normal(xs[j].ShapeArray(), 0.0, 1.0, rng);
+        var saved = x.Clone();
+        var v = Tensor<double>.Normal(x.ShapeArray(), 0.0, 1.0, rng);
         double norm = TensorPrimitives.Norm<double>(v.Span);
         if (norm > 0) TensorPrimitives.Divide(v.Span, norm, v.Span);
-        var x = xs[j].Span;
-        TensorPrimitives.MultiplyAdd<double>(v.Span, eps, saved.Span, x);
-        double plus = WeightedOutput(f, xs, u);
-        TensorPrimitives.MultiplyAdd<double>(v.Span, -eps, saved.Span, x);
-        double minus = WeightedOutput(f, xs, u);
-        saved.Span.CopyTo(x);
-        cmp.Add(j, -1, xs[j].Shape, TensorPrimitives.Dot<double>(analytical.Span, v.Span), (plus - minus) / (2 * eps));
+        TensorPrimitives.MultiplyAdd<double>(v.Span, eps, saved.Span, x.Span);
+        double plus = output();
+        TensorPrimitives.MultiplyAdd<double>(v.Span, -eps, saved.Span, x.Span);
+        double minus = output();
+        saved.Span.CopyTo(x.Span);
+        cmp.Add(j, -1, x.Shape, TensorPrimitives.Dot<double>(analytical.Span, v.Span), (plus - minus) / (2 * eps));
     }
 
     /// <summary>uᵀ f(xs), evaluated without recording a graph.</summary>

@@ -1,0 +1,154 @@
+using SeqLearn.Autograd;
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Models;
+
+/// <summary>
+/// A recurrent language model, the model of char-rnn and of Zaremba et al. (2014):
+/// <code>
+/// e = Dropout(W_emb[x])                    x (B, T) ids         e (B, T, E)
+/// y, state' = RNN_L(e, state)               (dropout between layers)   y (B, T, H)
+/// logits = Dropout(y) W_decᵀ + b_dec        (B·T, V)
+/// </code>
+/// Parameter names are those of PyTorch's word_language_model example: <c>encoder.weight</c>,
+/// <c>rnn.weight_ih_l0</c>…, <c>decoder.weight</c>, <c>decoder.bias</c> (with tied weights the decoder uses
+/// <c>encoder.weight</c> and owns only its bias). docs/lm.md walks through it.
+/// </summary>
+public sealed class LanguageModel<T> : Module<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Embedding<T> _encoder;
+    private readonly RecurrentLayer<T> _rnn;
+    private readonly Dropout<T> _drop;
+    private readonly Linear<T>? _decoder;
+    private readonly TiedDecoder? _tied;
+
+    /// <summary>Builds the model and draws its weights from <paramref name="rng"/> (encoder, rnn, decoder, in that order).</summary>
+    public LanguageModel(LanguageModelConfig config, SeededRng rng)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(rng);
+        config.Validate();
+        Config = config;
+        int v = config.VocabularySize, e = config.EmbeddingSize, h = config.HiddenSize;
+        _encoder = AddModule("encoder", new Embedding<T>(v, e, rng));
+        var options = new RecurrentOptions(NumLayers: config.NumLayers, Dropout: config.NumLayers > 1 ? config.Dropout : 0);
+        _rnn = AddModule<RecurrentLayer<T>>("rnn", config.Cell switch
+        {
+            RecurrentCell.Lstm => new Lstm<T>(e, h, rng, options),
+            RecurrentCell.Gru => new Gru<T>(e, h, rng, options),
+            RecurrentCell.Rnn => new Rnn<T>(e, h, rng, options),
+            RecurrentCell.RnnRelu => new Rnn<T>(e, h, rng, options, RnnNonlinearity.Relu),
+            _ => throw new ArgumentOutOfRangeException(nameof(config), $"LanguageModel: unknown cell {config.Cell}."),
+        });
+        _drop = AddModule("drop", new Dropout<T>(config.Dropout));
+        if (config.TieWeights)
+        {
+            _tied = AddModule("decoder", new TiedDecoder(h, v, rng));
+        }
+        else
+        {
+            _decoder = AddModule("decoder", new Linear<T>(h, v, rng));
+        }
+        if (config.InitRange is { } r)
+        {
+            T bound = T.CreateTruncating(r);
+            foreach (var p in Parameters())
+                Tensor<T>.Uniform(p.Value.ShapeArray(), -bound, bound, rng).Span.CopyTo(p.Value.Span);
+        }
+    }
+
+    /// <summary>The configuration the model was built with.</summary>
+    public LanguageModelConfig Config { get; }
+
+    /// <summary>V.</summary>
+    public int VocabularySize => Config.VocabularySize;
+
+    /// <summary>The embedding table W_emb (V, E).</summary>
+    public Embedding<T> Encoder => _encoder;
+
+    /// <summary>The stacked recurrent layer.</summary>
+    public RecurrentLayer<T> Recurrent => _rnn;
+
+    /// <summary>W_dec (V, H): the decoder's weight, or the embedding table when weights are tied.</summary>
+    public Var<T> DecoderWeight => _decoder?.Weight ?? _encoder.Weight;
+
+    /// <summary>b_dec (V).</summary>
+    public Var<T> DecoderBias => _decoder?.Bias ?? _tied!.Bias;
+
+    /// <summary>A zero state for a batch of <paramref name="batch"/> rows.</summary>
+    public RecurrentState<T> InitialState(int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        int[] shape = [Config.NumLayers, batch, Config.HiddenSize];
+        return new RecurrentState<T>(new Var<T>(Tensor<T>.Zeros(shape)),
+            Config.Cell == RecurrentCell.Lstm ? new Var<T>(Tensor<T>.Zeros(shape)) : null);
+    }
+
+    /// <summary>
+    /// inputs (B, T) token ids, row-major (row b is one stream: <c>inputs[b·T + t]</c>) → logits (B·T, V) in the
+    /// same row order, and the state after the last step. <paramref name="state"/> defaults to zeros; for truncated
+    /// BPTT pass the previous window's state after <see cref="RecurrentState{T}.Detach"/>.
+    /// <paramref name="dropoutRng"/> is required when dropout is on in training mode.
+    /// </summary>
+    public (Var<T> Logits, RecurrentState<T> State) Forward(ReadOnlySpan<int> inputs, int batch, int steps,
+        RecurrentState<T>? state = null, SeededRng? dropoutRng = null, WorkerPool? pool = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        if (state is not null && state.BatchSize != batch)
+            throw new ArgumentException($"LanguageModel.Forward: the state is for a batch of {state.BatchSize}, the inputs for {batch}.");
+        var e = _drop.Forward(_encoder.Forward(inputs, batch, steps), dropoutRng);        // (B, T, E)
+        Var<T> y;                                                                          // (B, T, H)
+        RecurrentState<T> next;
+        switch (_rnn)
+        {
+            case Lstm<T> lstm:
+                var lstmInitial = state is null ? null : new LstmState<T>(state.H, state.C
+                    ?? throw new ArgumentException("LanguageModel.Forward: an LSTM state needs c."));
+                (y, var final) = lstm.Forward(e, lstmInitial, dropoutRng: dropoutRng, pool: pool);
+                next = new RecurrentState<T>(final.H, final.C);
+                break;
+            case Gru<T> gru:
+                (y, var hg) = gru.Forward(e, state?.H, dropoutRng: dropoutRng, pool: pool);
+                next = new RecurrentState<T>(hg, null);
+                break;
+            case Rnn<T> rnn:
+                (y, var hr) = rnn.Forward(e, state?.H, dropoutRng: dropoutRng, pool: pool);
+                next = new RecurrentState<T>(hr, null);
+                break;
+            default:
+                throw new InvalidOperationException($"LanguageModel: unexpected recurrent layer {_rnn.GetType().Name}.");
+        }
+        var rows = Ops.Reshape(_drop.Forward(y, dropoutRng), batch * steps, Config.HiddenSize); // (B·T, H)
+        var logits = Ops.MatMul(rows, DecoderWeight, transposeB: true, pool: pool) + DecoderBias; // (B·T, V)
+        return (logits, next);
+    }
+
+    /// <summary>
+    /// The mean cross-entropy per token of predicting <paramref name="targets"/> (B·T, row-major like the inputs),
+    /// with the state after the window. This is the training objective; exp(loss) is the window's perplexity.
+    /// </summary>
+    public (Var<T> Loss, RecurrentState<T> State) Loss(ReadOnlySpan<int> inputs, int[] targets, int batch, int steps,
+        RecurrentState<T>? state = null, SeededRng? dropoutRng = null, WorkerPool? pool = null)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        if (targets.Length != batch * steps)
+            throw new ArgumentException($"LanguageModel.Loss: {targets.Length} targets for (B, T) = ({batch}, {steps}).");
+        var (logits, next) = Forward(inputs, batch, steps, state, dropoutRng, pool);
+        return (Ops.SoftmaxCrossEntropy(logits, targets), next);
+    }
+
+    /// <summary>The decoder of a tied model: only its bias (<c>decoder.bias</c>, U(−1/√H, 1/√H) as nn.Linear's); its weight is the embedding table.</summary>
+    private sealed class TiedDecoder : Module<T>
+    {
+        public TiedDecoder(int hidden, int vocabulary, SeededRng rng)
+        {
+            T bound = T.One / T.Sqrt(T.CreateTruncating(hidden));
+            Bias = AddParameter("bias", Tensor<T>.Uniform([vocabulary], -bound, bound, rng));
+        }
+
+        public Var<T> Bias { get; }
+    }
+}

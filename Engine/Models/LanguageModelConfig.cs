@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace SeqLearn.Models;
+
+/// <summary>The recurrent cell of a <see cref="LanguageModel{T}"/>.</summary>
+public enum RecurrentCell
+{
+    /// <summary>LSTM (gates i, f, g, o).</summary>
+    Lstm,
+    /// <summary>GRU (gates r, z, n; PyTorch's reset placement).</summary>
+    Gru,
+    /// <summary>Elman RNN with tanh.</summary>
+    Rnn,
+    /// <summary>Elman RNN with ReLU.</summary>
+    RnnRelu,
+}
+
+/// <summary>
+/// The shape of a recurrent language model: embedding (V, E) → L stacked cells of H units → linear (V, H).
+/// </summary>
+/// <param name="VocabularySize">V, the number of token ids.</param>
+/// <param name="EmbeddingSize">E.</param>
+/// <param name="HiddenSize">H.</param>
+/// <param name="NumLayers">L.</param>
+/// <param name="Cell">The recurrent cell.</param>
+/// <param name="Dropout">Dropout probability on the embeddings, between the recurrent layers and on the last
+/// layer's output (training mode only), as in Zaremba et al. and PyTorch's word_language_model example.</param>
+/// <param name="TieWeights">Share the embedding table as the output layer's weight (Press &amp; Wolf 2017);
+/// needs E = H. The output layer then has only its bias as its own parameter.</param>
+/// <param name="InitRange">When set, every parameter is drawn from U(−r, r) (Zaremba et al. use 0.1) instead of
+/// the PyTorch defaults of each layer.</param>
+public sealed record LanguageModelConfig(int VocabularySize, int EmbeddingSize = 64, int HiddenSize = 256, int NumLayers = 2,
+    RecurrentCell Cell = RecurrentCell.Lstm, double Dropout = 0, bool TieWeights = false, double? InitRange = null)
+{
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid field.</summary>
+    public void Validate()
+    {
+        if (VocabularySize < 1) throw new ArgumentException($"LanguageModelConfig: vocabulary size must be ≥ 1, got {VocabularySize}.");
+        if (EmbeddingSize < 1) throw new ArgumentException($"LanguageModelConfig: embedding size must be ≥ 1, got {EmbeddingSize}.");
+        if (HiddenSize < 1) throw new ArgumentException($"LanguageModelConfig: hidden size must be ≥ 1, got {HiddenSize}.");
+        if (NumLayers < 1) throw new ArgumentException($"LanguageModelConfig: layers must be ≥ 1, got {NumLayers}.");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"LanguageModelConfig: dropout must be in [0, 1), got {Dropout}.");
+        if (TieWeights && EmbeddingSize != HiddenSize)
+            throw new ArgumentException($"LanguageModelConfig: tied weights need embedding size = hidden size, got {EmbeddingSize} and {HiddenSize}.");
+        if (InitRange is { } r && !(r > 0 && double.IsFinite(r)))
+            throw new ArgumentException($"LanguageModelConfig: init range must be a positive number, got {r}.");
+    }
+
+    /// <summary>The config as JSON (the <c>model_config</c> of a checkpoint).</summary>
+    public JsonObject ToJson() => new()
+    {
+        ["type"] = "recurrent_lm",
+        ["vocab_size"] = VocabularySize,
+        ["embedding_size"] = EmbeddingSize,
+        ["hidden_size"] = HiddenSize,
+        ["num_layers"] = NumLayers,
+        ["cell"] = Cell.ToString().ToLowerInvariant(),
+        ["dropout"] = Dropout,
+        ["tie_weights"] = TieWeights,
+        ["init_range"] = InitRange,
+    };
+
+    /// <summary>Reads <see cref="ToJson"/>'s output; a missing or ill-typed field is a <see cref="FormatException"/> naming it.</summary>
+    public static LanguageModelConfig FromJson(JsonObject json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        string type = Get<string>(json, "type");
+        if (type != "recurrent_lm") throw new FormatException($"model config: type '{type}' is not 'recurrent_lm'.");
+        string cell = Get<string>(json, "cell");
+        if (!Enum.TryParse<RecurrentCell>(cell, ignoreCase: true, out var c) || !Enum.IsDefined(c))
+            throw new FormatException($"model config: unknown cell '{cell}' (expected lstm, gru, rnn or rnnrelu).");
+        var config = new LanguageModelConfig(Get<int>(json, "vocab_size"), Get<int>(json, "embedding_size"), Get<int>(json, "hidden_size"),
+            Get<int>(json, "num_layers"), c, Get<double>(json, "dropout"), Get<bool>(json, "tie_weights"),
+            json["init_range"] is null ? null : Get<double>(json, "init_range"));
+        try { config.Validate(); }
+        catch (ArgumentException e) { throw new FormatException("model config: " + e.Message, e); }
+        return config;
+    }
+
+    private static TValue Get<TValue>(JsonObject json, string key)
+    {
+        if (json[key] is not JsonValue v || !v.TryGetValue(out TValue? value) || value is null)
+            throw new FormatException($"model config: field '{key}' is missing or not a {typeof(TValue).Name.ToLower(CultureInfo.InvariantCulture)}.");
+        return value;
+    }
+}

@@ -1,0 +1,42 @@
+using SeqLearn.Autograd;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Nn;
+
+/// <summary>
+/// A lookup table of learned vectors, y[n, :] = W[idₙ, :] with W (V, E), as PyTorch's <c>nn.Embedding</c>
+/// (parameter <c>weight</c>, default init N(0, 1)). The backward scatter-adds into the rows that were looked up
+/// (<see cref="Ops.GatherRows{T}(Var{T}, ReadOnlySpan{int})"/>).
+/// </summary>
+public sealed class Embedding<T> : Module<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>Creates the table with every element drawn from N(0, 1) by <paramref name="rng"/>.</summary>
+    public Embedding(int numEmbeddings, int embeddingDim, SeededRng rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numEmbeddings);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(embeddingDim);
+        (NumEmbeddings, EmbeddingDim) = (numEmbeddings, embeddingDim);
+        Weight = AddParameter("weight", Tensor<T>.Normal([numEmbeddings, embeddingDim], T.Zero, T.One, rng));
+    }
+
+    /// <summary>V, the number of rows (token ids 0..V−1).</summary>
+    public int NumEmbeddings { get; }
+
+    /// <summary>E, the width of each vector.</summary>
+    public int EmbeddingDim { get; }
+
+    /// <summary>W (V, E).</summary>
+    public Var<T> Weight { get; }
+
+    /// <summary>ids (N) → (N, E). An id outside [0, V) is an error naming its position.</summary>
+    public Var<T> Forward(ReadOnlySpan<int> ids) => Ops.GatherRows(Weight, ids);
+
+    /// <summary>ids (B·T, row-major) → (B, T, E).</summary>
+    public Var<T> Forward(ReadOnlySpan<int> ids, int batch, int steps)
+    {
+        if (ids.Length != batch * steps)
+            throw new ArgumentException($"Embedding: {ids.Length} ids do not form (B, T) = ({batch}, {steps}).");
+        return Ops.Reshape(Ops.GatherRows(Weight, ids), batch, steps, EmbeddingDim);
+    }
+}
