@@ -115,25 +115,27 @@ public sealed partial class LanguageModelTrainer<T> where T : unmanaged, IBinary
         double startFraction = Fraction(TimeSpan.Zero);
         TimeSpan lastEvalTime = TimeSpan.Zero;
         long lastEvalStep = -1;
-        double reportSum = 0, validLoss = double.NaN;
-        int reportCount = 0;
+        double reportSum = 0, evalSum = 0, validLoss = double.NaN;    // training-loss sums since the last report / evaluation
+        int reportCount = 0, evalCount = 0;
         StopReason? reason = null;
 
         TrainingProgress Report(ProgressKind kind, double? valid)
         {
+            var (sum, count) = kind == ProgressKind.Evaluation ? (evalSum, evalCount) : (reportSum, reportCount);
             double trainSeconds = trainClock.Elapsed.TotalSeconds;
             double fraction = Fraction(trainClock.Elapsed);
             double tokensPerSecond = trainSeconds > 0 ? (Step - startStep) * (double)_options.BatchSize * _options.Bptt / trainSeconds : 0;
             TimeSpan? eta = fraction > startFraction ? trainClock.Elapsed * ((1 - fraction) / (fraction - startFraction)) : null;
-            var p = new TrainingProgress(kind, Step, Epoch, Window, _train.WindowCount, reportCount > 0 ? reportSum / reportCount : double.NaN,
+            var p = new TrainingProgress(kind, Step, Epoch, Window, _train.WindowCount, count > 0 ? sum / count : double.NaN,
                 valid, BestValidLoss, _optimizer.LearningRate, tokensPerSecond, trainClock.Elapsed, fraction, eta);
             log?.Append(new MetricsRecord
             {
-                Step = Step, Epoch = Epoch, TrainLoss = reportCount > 0 ? p.TrainLoss : null, ValidLoss = valid,
-                BitsPerChar = reportCount > 0 ? p.BitsPerToken : null, TokensPerSecond = tokensPerSecond,
+                Step = Step, Epoch = Epoch, TrainLoss = count > 0 ? p.TrainLoss : null, ValidLoss = valid,
+                BitsPerChar = count > 0 ? p.BitsPerToken : null, TokensPerSecond = tokensPerSecond,
                 LearningRate = p.LearningRate, ElapsedSeconds = trainSeconds,
             });
-            (reportSum, reportCount) = (0, 0);
+            if (kind == ProgressKind.Evaluation) (evalSum, evalCount) = (0, 0);
+            else (reportSum, reportCount) = (0, 0);
             _progress?.Report(p);
             return p;
         }
@@ -156,8 +158,7 @@ public sealed partial class LanguageModelTrainer<T> where T : unmanaged, IBinary
             double loss = TrainStep();
             trainClock.Stop();
             losses.Add(loss);
-            reportSum += loss;
-            reportCount++;
+            (reportSum, reportCount, evalSum, evalCount) = (reportSum + loss, reportCount + 1, evalSum + loss, evalCount + 1);
             reason = StopCondition(trainClock.Elapsed, cancellation);
             bool evalDue = (_options.EvalEverySteps > 0 && Step % _options.EvalEverySteps == 0)
                            || (_options.EvalEveryTime is { } every && trainClock.Elapsed - lastEvalTime >= every);
@@ -293,7 +294,11 @@ public sealed partial class LanguageModelTrainer<T> where T : unmanaged, IBinary
     private static BpttBatcher Batcher(ReadOnlyMemory<int> tokens, string which, TrainingOptions options)
     {
         try { return new BpttBatcher(tokens, options.BatchSize, options.Bptt); }
-        catch (ArgumentException e) { throw new ArgumentException($"the {which} text is too short: {e.Message}", e); }
+        catch (ArgumentException e)
+        {
+            string why = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+            throw new ArgumentException($"the {which} text is too short: {why}", e);
+        }
     }
 
     private void CheckIds(ReadOnlySpan<int> tokens, string which)

@@ -18,7 +18,7 @@ public enum ProgressKind
 /// <param name="Epoch">Completed passes over the training stream.</param>
 /// <param name="Window">The window index within the current epoch (the next window to train on).</param>
 /// <param name="WindowsPerEpoch">Windows in one epoch.</param>
-/// <param name="TrainLoss">Mean training loss over the steps since the previous report.</param>
+/// <param name="TrainLoss">Mean training loss over the steps since the previous report of the same kind (NaN if none).</param>
 /// <param name="ValidLoss">The validation loss of this evaluation (evaluation reports only).</param>
 /// <param name="BestValidLoss">The lowest validation loss so far (+∞ before the first evaluation).</param>
 /// <param name="LearningRate">The learning rate in effect.</param>
