@@ -124,7 +124,7 @@ public static class TrainCommand
                 if (resumed is not null) trainer.Resume(resumed);
                 display.Header(data, config, options, trainer, threadCount);
                 var result = display.Run(trainer);
-                display.Summary(result, options);
+                display.Summary(result, options, trainer.Timings);
 
                 int sampleLength = parse.GetValue(sample);
                 if (sampleLength > 0)

@@ -64,7 +64,7 @@ internal sealed class TrainDisplay(TextWriter output, bool interactive) : IProgr
         }
     }
 
-    public void Summary(TrainingResult r, TrainingOptions options)
+    public void Summary(TrainingResult r, TrainingOptions options, StepTimings timings)
     {
         string why = r.Reason switch
         {
@@ -76,6 +76,9 @@ internal sealed class TrainDisplay(TextWriter output, bool interactive) : IProgr
         };
         output.WriteLine($"stopped: {why} after {r.Steps:N0} steps ({r.Epoch} epochs); training {r.TrainingTime.TotalSeconds:F1} s, evaluation {r.EvaluationTime.TotalSeconds:F1} s, {r.TokensPerSecond:N0} tokens/s");
         output.WriteLine($"valid loss {r.FinalValidLoss:F4} (ppl {Math.Exp(r.FinalValidLoss):F2}, bpc {r.FinalValidLoss / Math.Log(2):F3}); best {r.BestValidLoss:F4} at step {r.BestStep:N0}");
+        double total = Math.Max(timings.Total.TotalSeconds, 1e-9);
+        output.WriteLine($"step time: forward {timings.Forward.TotalSeconds / total:P0}, backward {timings.Backward.TotalSeconds / total:P0}, " +
+                         $"clip {timings.Clip.TotalSeconds / total:P0}, optimizer {timings.Optimizer.TotalSeconds / total:P0} of {timings.Total.TotalSeconds:F1} s");
         if (options.CheckpointDirectory is { } dir)
             output.WriteLine($"checkpoints: {Path.Combine(dir, "best")} and {Path.Combine(dir, "last")}");
     }

@@ -103,6 +103,9 @@ public sealed partial class LanguageModelTrainer<T> where T : unmanaged, IBinary
     /// <summary>The step of <see cref="BestValidLoss"/> (0 before the first evaluation).</summary>
     public long BestStep { get; private set; }
 
+    /// <summary>Where this trainer's step time went so far (wall clock, accumulated over every step since construction).</summary>
+    public StepTimings Timings { get; private set; } = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+
     /// <summary>Runs until a stop condition of the options is met, then evaluates (unless it just did) and saves <c>last</c>.</summary>
     /// <exception cref="TrainingDivergedException">A loss or gradient norm was NaN or ±∞; the message names the step.</exception>
     public TrainingResult Train(CancellationToken cancellation = default)
@@ -219,17 +222,24 @@ public sealed partial class LanguageModelTrainer<T> where T : unmanaged, IBinary
         long step = Step + 1;
         if (Window == 0) _state = null;                       // each epoch starts from the zero state
         _train.Fill(Window, _inputs, _targets);
+        long t0 = Stopwatch.GetTimestamp();
         _optimizer.ZeroGrad();
         var (loss, next) = _model.Loss(_inputs, _targets, b, t, _state, _dropoutRng, _pool);
         double value = double.CreateTruncating(loss.Value.Span[0]);
         if (!double.IsFinite(value)) throw new TrainingDivergedException(step, "loss", value);
+        long t1 = Stopwatch.GetTimestamp();
         loss.Backward();
+        long t2 = Stopwatch.GetTimestamp();
         var clip = _options.ClipNorm is { } c
             ? GradClip.ClipGradNorm(_parameters, c)
             : new ClipResult(GradClip.GlobalNorm(_parameters), 1, false, null);
         if (!clip.IsFinite)
             throw new TrainingDivergedException(step, "gradient norm", clip.TotalNorm, clip.NonFiniteParameter ?? FirstNonFinite());
+        long t3 = Stopwatch.GetTimestamp();
         _optimizer.Step();
+        long t4 = Stopwatch.GetTimestamp();
+        Timings = new StepTimings(Timings.Forward + Stopwatch.GetElapsedTime(t0, t1), Timings.Backward + Stopwatch.GetElapsedTime(t1, t2),
+            Timings.Clip + Stopwatch.GetElapsedTime(t2, t3), Timings.Optimizer + Stopwatch.GetElapsedTime(t3, t4));
         _state = next.Detach();                               // truncated BPTT: the next window's graph starts here
         Step = step;
         if (++Window == _train.WindowCount)

@@ -65,6 +65,17 @@ public enum StopReason
 public sealed record TrainingResult(StopReason Reason, long Steps, int Epoch, IReadOnlyList<double> StepLosses, double FinalValidLoss,
     double BestValidLoss, long BestStep, TimeSpan TrainingTime, TimeSpan EvaluationTime, double TokensPerSecond);
 
+/// <summary>Accumulated wall-clock time of the phases of a training step (a profile; not saved in checkpoints).</summary>
+/// <param name="Forward">Zeroing the gradients, the forward pass and the loss.</param>
+/// <param name="Backward">The backward pass.</param>
+/// <param name="Clip">The global gradient norm and clipping.</param>
+/// <param name="Optimizer">The optimizer update.</param>
+public sealed record StepTimings(TimeSpan Forward, TimeSpan Backward, TimeSpan Clip, TimeSpan Optimizer)
+{
+    /// <summary>The sum of the phases.</summary>
+    public TimeSpan Total => Forward + Backward + Clip + Optimizer;
+}
+
 /// <summary>
 /// Training diverged: the loss or the global gradient norm became NaN or ±∞. Nothing was applied for that step
 /// (the optimizer never sees a non-finite gradient).
