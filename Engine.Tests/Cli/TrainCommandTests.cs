@@ -34,7 +34,7 @@ public class TrainCommandTests
         Assert.Contains("stopped: step limit reached after 6 steps", output);
         Assert.Contains("valid loss", output);
         Assert.Contains("sample (temperature 0.8):", output);
-        Assert.Equal(2, output.Split('\n').Count(l => l.StartsWith("step ", StringComparison.Ordinal)));   // one plain line per evaluation
+        Assert.Equal(2, output.Split('\n').Count(l => l.StartsWith("step ", StringComparison.Ordinal) && l.Contains("| valid ", StringComparison.Ordinal)));   // one plain line per evaluation
         Assert.True(Directory.Exists(tmp.Combine("run/best")) && Directory.Exists(tmp.Combine("run/last")));
 
         (code, output, error) = Run(["train", "--corpus", corpus, "--resume", tmp.Combine("run"), "--max-steps", "8", "--sample", "0", .. Tiny]);
@@ -45,6 +45,19 @@ public class TrainCommandTests
         (code, _, error) = Run(["train", "--corpus", corpus, "--resume", tmp.Combine("run"), "--max-steps", "8", "--batch", "2", "--bptt", "3"]);
         Assert.Equal(1, code);
         Assert.StartsWith("error: the checkpoint cannot resume this training run: it was trained with batch 2 and BPTT 4", error);
+    }
+
+    [Fact]
+    public void Train_WordLevelWithSeparateFiles_Runs()
+    {
+        using var tmp = new TempDir("cli-word");
+        string train = Text(tmp, "train.txt", string.Concat(Enumerable.Repeat("the cat sat on the mat\n", 10)));
+        string valid = Text(tmp, "valid.txt", string.Concat(Enumerable.Repeat("the dog sat on the cat\n", 5)));
+        var (code, output, error) = Run(["train", "--train", train, "--valid", valid, "--level", "word", "--cell", "gru", "--max-steps", "3",
+            "--sample", "5", "--prompt", "the", .. Tiny]);
+        Assert.True(code == 0, error);
+        Assert.Contains("70 train + 35 valid tokens, vocabulary 7", output);   // <unk> <eos> the cat sat on mat; "dog" → <unk>
+        Assert.Contains("after 3 steps", output);
     }
 
     [Fact]

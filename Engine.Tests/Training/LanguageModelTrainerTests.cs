@@ -91,6 +91,22 @@ public class LanguageModelTrainerTests
     }
 
     [Fact]
+    public void Train_TimeBudget_StopsAtTheFirstStepPastIt_AndEvaluatesAtTheEnd()
+    {
+        var (vocab, train, valid) = Corpus(4000);
+        using var pool = new WorkerPool(1);
+        var progress = new List<TrainingProgress>();
+        var result = new LanguageModelTrainer<float>(Model(vocab.Count), train, valid,
+            new TrainingOptions { BatchSize = 4, Bptt = 8, TimeBudget = TimeSpan.FromTicks(1) }, pool, new ListProgress(progress)).Train();
+        Assert.Equal(StopReason.TimeBudget, result.Reason);
+        Assert.Equal(1, result.Steps);
+        Assert.True(double.IsFinite(result.FinalValidLoss));
+        var final = Assert.Single(progress);
+        Assert.Equal(ProgressKind.Evaluation, final.Kind);
+        Assert.Equal(1.0, final.Fraction);
+    }
+
+    [Fact]
     public void Constructor_CorpusShorterThanOneWindow_SaysHowManyTokensAreNeeded()
     {
         using var pool = new WorkerPool(1);
