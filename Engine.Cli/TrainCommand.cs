@@ -123,7 +123,13 @@ public static class TrainCommand
                 var trainer = new LanguageModelTrainer<float>(model, data.Train, data.Valid, options, pool, display, data.VocabularyJson);
                 if (resumed is not null) trainer.Resume(resumed);
                 display.Header(data, config, options, trainer, threadCount);
-                var result = display.Run(trainer);
+                // Ctrl+C ends training after the current step; the final evaluation and the last checkpoint still run.
+                using var interrupt = new CancellationTokenSource();
+                ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; interrupt.Cancel(); };
+                Console.CancelKeyPress += onCancel;
+                TrainingResult result;
+                try { result = display.Run(trainer, interrupt.Token); }
+                finally { Console.CancelKeyPress -= onCancel; }
                 display.Summary(result, options, trainer.Timings);
 
                 int sampleLength = parse.GetValue(sample);

@@ -33,17 +33,17 @@ internal sealed class TrainDisplay(TextWriter output, bool interactive) : IProgr
                          $", clip={options.ClipNorm?.ToString() ?? "off"}, {threads} threads, until {stop}" + (trainer.Step > 0 ? $"; resumed at step {trainer.Step:N0}" : ""));
     }
 
-    public TrainingResult Run(LanguageModelTrainer<float> trainer)
+    public TrainingResult Run(LanguageModelTrainer<float> trainer, CancellationToken cancellation)
     {
-        if (!interactive) return trainer.Train();
+        if (!interactive) return trainer.Train(cancellation);
         TrainingResult? result = null;
         AnsiConsole.Progress()
             .AutoClear(true)
-            .Columns(new ProgressBarColumn(), new PercentageColumn(), new TaskDescriptionColumn { Alignment = Justify.Left })
+            .Columns(new ProgressBarColumn { Width = 20 }, new PercentageColumn(), new TaskDescriptionColumn { Alignment = Justify.Left })
             .Start(ctx =>
             {
                 _bar = ctx.AddTask("starting", maxValue: 1);
-                result = trainer.Train();
+                result = trainer.Train(cancellation);
                 _bar.Value = 1;
             });
         return result!;
@@ -55,7 +55,8 @@ internal sealed class TrainDisplay(TextWriter output, bool interactive) : IProgr
         if (_bar is not null)
         {
             _bar.Value = p.Fraction;
-            _bar.Description = Markup.Escape(line);
+            string eta = p.Eta is { } t ? $" eta {t:hh\\:mm\\:ss}" : "";
+            _bar.Description = Markup.Escape($"step {p.Step:N0} loss {p.TrainLoss:F3} bpc {p.BitsPerToken:F2} {p.TokensPerSecond:N0} tok/s{eta}");
             if (p.Kind == ProgressKind.Evaluation) AnsiConsole.WriteLine(line);
         }
         else if (p.Kind == ProgressKind.Evaluation)
@@ -72,7 +73,7 @@ internal sealed class TrainDisplay(TextWriter output, bool interactive) : IProgr
             StopReason.Epochs => "epochs done",
             StopReason.MaxSteps => "step limit reached",
             StopReason.EarlyStopping => $"early stopping (no improvement in {options.Patience} evaluations)",
-            _ => "cancelled",
+            _ => "interrupted (Ctrl+C)",
         };
         output.WriteLine($"stopped: {why} after {r.Steps:N0} steps ({r.Epoch} epochs); training {r.TrainingTime.TotalSeconds:F1} s, evaluation {r.EvaluationTime.TotalSeconds:F1} s, {r.TokensPerSecond:N0} tokens/s");
         output.WriteLine($"valid loss {r.FinalValidLoss:F4} (ppl {Math.Exp(r.FinalValidLoss):F2}, bpc {r.FinalValidLoss / Math.Log(2):F3}); best {r.BestValidLoss:F4} at step {r.BestStep:N0}");

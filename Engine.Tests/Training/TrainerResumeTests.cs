@@ -16,26 +16,40 @@ public class TrainerResumeTests
         EvalEverySteps = 0, CheckpointDirectory = checkpoints, Seed = 5,
     };
 
-    [Fact]
-    public void Resume_AfterHalfTheSteps_ContinuesWithBitIdenticalLosses()
+    // Nesterov SGD with weight decay, reduce-on-plateau stepped by an evaluation every 100 steps; the first half stops at
+    // 950, between two scheduled evaluations, so its final evaluation must leave the schedule and patience untouched.
+    private static TrainingOptions PlateauOptions(long maxSteps, string? checkpoints = null) => Options(maxSteps, checkpoints) with
+    {
+        Optimizer = OptimizerChoice.Sgd, LearningRate = 0.5, Momentum = 0.9, Nesterov = true, WeightDecay = 1e-4,
+        Schedule = ScheduleChoice.ReduceOnPlateau, PlateauPatience = 0, EvalEverySteps = 100, Patience = 50,
+    };
+
+    [Theory]
+    [InlineData("adam, step decay", 1000)]
+    [InlineData("sgd nesterov, plateau", 950)]
+    public void Resume_AfterHalfTheSteps_ContinuesWithBitIdenticalLosses(string setup, int half)
     {
         var (vocab, train, valid) = Corpus(600);
         using var pool = new WorkerPool(1);
         using var tmp = new TempDir("trainer-resume");
+        Func<long, string?, TrainingOptions> options = setup.StartsWith("adam", StringComparison.Ordinal) ? Options : PlateauOptions;
 
-        var straight = new LanguageModelTrainer<float>(Model(vocab.Count, hidden: 8, dropout: 0.1), train, valid, Options(2000), pool).Train();
+        var straightTrainer = new LanguageModelTrainer<float>(Model(vocab.Count, hidden: 8, dropout: 0.1), train, valid, options(2000, null), pool);
+        var straight = straightTrainer.Train();
+        Assert.True(straightTrainer.Optimizer.LearningRate < options(1, null).LearningRate, "the schedule lowered η during the run");
 
-        var first = new LanguageModelTrainer<float>(Model(vocab.Count, hidden: 8, dropout: 0.1), train, valid, Options(1000, tmp.Path), pool).Train();
+        var first = new LanguageModelTrainer<float>(Model(vocab.Count, hidden: 8, dropout: 0.1), train, valid, options(half, tmp.Path), pool).Train();
         // Fresh objects, and a model initialised from another seed: everything must come from the checkpoint.
-        var resumed = new LanguageModelTrainer<float>(Model(vocab.Count, hidden: 8, dropout: 0.1, seed: 1234), train, valid, Options(2000), pool);
+        var resumed = new LanguageModelTrainer<float>(Model(vocab.Count, hidden: 8, dropout: 0.1, seed: 1234), train, valid, options(2000, null), pool);
         resumed.Resume(tmp.Combine("last"));
-        Assert.Equal(1000, resumed.Step);
+        Assert.Equal(half, resumed.Step);
         Assert.NotEqual(0, resumed.Window);
         var second = resumed.Train();
 
         Assert.Equal(2000, straight.StepLosses.Count);
         Assert.Equal(Bits(straight.StepLosses), Bits([.. first.StepLosses, .. second.StepLosses]));
         Assert.Equal(BitConverter.DoubleToInt64Bits(straight.FinalValidLoss), BitConverter.DoubleToInt64Bits(second.FinalValidLoss));
+        Assert.Equal(straightTrainer.Optimizer.LearningRate, resumed.Optimizer.LearningRate);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace SeqLearn.Training;
 //   weights θ and optimizer buffers (m, v or the momentum b, per-parameter step counts, η)   → weights.safetensors
 //   step, dropout RNG state, model config, vocabulary                                        → checkpoint.json
 //   trainer state: epoch, window index, the carried hidden state s (bit-exact, base64),
-//   schedule counters, best validation loss and step, evaluations without improvement        → checkpoint.json
+//   schedule counters, best validation loss and step, the patience counter and its best      → checkpoint.json
 public sealed partial class LanguageModelTrainer<T>
 {
     /// <summary>Identifies this trainer's <c>trainer_state</c> in a checkpoint.</summary>
@@ -37,6 +37,7 @@ public sealed partial class LanguageModelTrainer<T>
             ["best_valid_loss"] = FiniteOrNull(BestValidLoss),
             ["best_step"] = BestStep,
             ["bad_evaluations"] = _badEvaluations,
+            ["patience_best"] = FiniteOrNull(_patienceBest),
             ["schedule_epoch"] = _epochSchedule?.Epoch,
             ["schedule_base_lr"] = _epochSchedule?.BaseLearningRate,
             ["plateau_best"] = _plateau is null ? null : FiniteOrNull(_plateau.Best),
@@ -96,6 +97,7 @@ public sealed partial class LanguageModelTrainer<T>
         BestValidLoss = s["best_valid_loss"] is null ? double.PositiveInfinity : Get<double>(s, "best_valid_loss");
         BestStep = Get<long>(s, "best_step");
         _badEvaluations = Get<int>(s, "bad_evaluations");
+        _patienceBest = s["patience_best"] is null ? double.PositiveInfinity : Get<double>(s, "patience_best");
         if (_epochSchedule is not null)
             _epochSchedule = CreateEpochSchedule(Get<double>(s, "schedule_base_lr"), Get<int>(s, "schedule_epoch"));
         if (_plateau is not null)

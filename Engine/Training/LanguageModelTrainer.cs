@@ -41,7 +41,8 @@ public sealed partial class LanguageModelTrainer<T> where T : unmanaged, IBinary
     private readonly int[] _targets;
     private EpochSchedule<T>? _epochSchedule;
     private RecurrentState<T>? _state;
-    private int _badEvaluations;
+    private int _badEvaluations;                              // scheduled evaluations since the last new best among them
+    private double _patienceBest = double.PositiveInfinity;   // the best of the scheduled evaluations
 
     /// <summary>
     /// Prepares training of <paramref name="model"/> (in place) on the <paramref name="train"/> stream, validating on
@@ -143,11 +144,11 @@ public sealed partial class LanguageModelTrainer<T> where T : unmanaged, IBinary
             return p;
         }
 
-        bool EvaluateAndCheckPatience()
+        bool EvaluateAndCheckPatience(bool scheduled)
         {
             evalClock.Start();
             validLoss = Evaluate();
-            bool stop = RecordEvaluation(validLoss);
+            bool stop = RecordEvaluation(validLoss, scheduled);
             evalClock.Stop();
             (lastEvalStep, lastEvalTime) = (Step, trainClock.Elapsed);
             Report(ProgressKind.Evaluation, validLoss);
@@ -165,10 +166,10 @@ public sealed partial class LanguageModelTrainer<T> where T : unmanaged, IBinary
             reason = StopCondition(trainClock.Elapsed, cancellation);
             bool evalDue = (_options.EvalEverySteps > 0 && Step % _options.EvalEverySteps == 0)
                            || (_options.EvalEveryTime is { } every && trainClock.Elapsed - lastEvalTime >= every);
-            if (evalDue && EvaluateAndCheckPatience()) reason ??= StopReason.EarlyStopping;
+            if (evalDue && EvaluateAndCheckPatience(scheduled: true)) reason ??= StopReason.EarlyStopping;
             else if (!evalDue && Step % _options.ProgressEvery == 0) Report(ProgressKind.Step, null);
         }
-        if (lastEvalStep != Step) EvaluateAndCheckPatience();
+        if (lastEvalStep != Step) EvaluateAndCheckPatience(scheduled: false);
         if (_options.CheckpointDirectory is { } dir) SaveCheckpoint(Path.Combine(dir, "last"));
         double seconds = trainClock.Elapsed.TotalSeconds;
         return new TrainingResult(reason.Value, Step, Epoch, losses, validLoss, BestValidLoss, BestStep, trainClock.Elapsed, evalClock.Elapsed,
@@ -251,13 +252,20 @@ public sealed partial class LanguageModelTrainer<T> where T : unmanaged, IBinary
         return value;
     }
 
-    // Updates the best loss and the patience counter, steps reduce-on-plateau, saves best/last; true = stop early.
-    private bool RecordEvaluation(double validLoss)
+    // Updates the best loss (saving best), and, for a scheduled evaluation only, the patience counter and reduce-on-plateau;
+    // saves last; true = stop early. The final evaluation of a run that stopped between scheduled evaluations (time budget,
+    // step limit) must not change anything later steps depend on, or a run resumed from that checkpoint would diverge from
+    // the uninterrupted run (which never made that evaluation).
+    private bool RecordEvaluation(double validLoss, bool scheduled)
     {
         bool improved = validLoss < BestValidLoss;
-        if (improved) (BestValidLoss, BestStep, _badEvaluations) = (validLoss, Step, 0);
-        else _badEvaluations++;
-        _plateau?.Step(validLoss);
+        if (improved) (BestValidLoss, BestStep) = (validLoss, Step);
+        if (scheduled)
+        {
+            if (validLoss < _patienceBest) (_patienceBest, _badEvaluations) = (validLoss, 0);
+            else _badEvaluations++;
+            _plateau?.Step(validLoss);
+        }
         if (_options.CheckpointDirectory is { } dir)
         {
             if (improved) SaveCheckpoint(Path.Combine(dir, "best"));
