@@ -34,7 +34,7 @@ public sealed record TrainCorpus(IVocabulary Vocabulary, JsonNode VocabularyJson
     {
         if (!(validFraction > 0 && validFraction < 1)) throw new ArgumentException($"--valid-fraction must be in (0, 1), got {validFraction}.");
         string text = path is null ? EmbeddedSources() : TextFile.ReadAllText(path);
-        var (vocab, json) = stored is null ? Build(level, text) : Restore(level, stored);
+        var (vocab, json) = stored is null ? Build(level, text) : Restore(stored);
         int[] ids = Encode(vocab, text);
         int train = (int)Math.Floor((1 - validFraction) * ids.Length);
         return new TrainCorpus(vocab, json, ids[..train], ids[train..], path ?? "the embedded SeqLearn sources (Engine/**/*.cs)");
@@ -44,7 +44,7 @@ public sealed record TrainCorpus(IVocabulary Vocabulary, JsonNode VocabularyJson
     public static TrainCorpus FromTwoTexts(string trainPath, string validPath, TextLevel level, JsonNode? stored)
     {
         string train = TextFile.ReadAllText(trainPath), valid = TextFile.ReadAllText(validPath);
-        var (vocab, json) = stored is not null ? Restore(level, stored) : Build(level, level == TextLevel.Char ? train + valid : train);
+        var (vocab, json) = stored is not null ? Restore(stored) : Build(level, level == TextLevel.Char ? train + valid : train);
         return new TrainCorpus(vocab, json, Encode(vocab, train), Encode(vocab, valid), $"{trainPath} + {validPath}");
     }
 
@@ -75,10 +75,12 @@ public sealed record TrainCorpus(IVocabulary Vocabulary, JsonNode VocabularyJson
         return (words, JsonNode.Parse(Text.VocabularyJson.ToJson(words))!);
     }
 
-    private static (IVocabulary, JsonNode) Restore(TextLevel level, JsonNode stored)
+    // A resumed run uses the checkpoint's vocabulary, whatever --level says (its "kind" decides).
+    private static (IVocabulary, JsonNode) Restore(JsonNode stored)
     {
         string json = stored.ToJsonString();
-        IVocabulary vocab = level == TextLevel.Char ? Text.VocabularyJson.CharFromJson(json) : Text.VocabularyJson.WordFromJson(json);
+        bool word = stored is JsonObject o && o["kind"] is JsonValue k && k.TryGetValue(out string? kind) && kind == "word";
+        IVocabulary vocab = word ? Text.VocabularyJson.WordFromJson(json) : Text.VocabularyJson.CharFromJson(json);
         return (vocab, stored);
     }
 

@@ -54,10 +54,17 @@ public class TrainCommandTests
         string train = Text(tmp, "train.txt", string.Concat(Enumerable.Repeat("the cat sat on the mat\n", 10)));
         string valid = Text(tmp, "valid.txt", string.Concat(Enumerable.Repeat("the dog sat on the cat\n", 5)));
         var (code, output, error) = Run(["train", "--train", train, "--valid", valid, "--level", "word", "--cell", "gru", "--max-steps", "3",
-            "--sample", "5", "--prompt", "the", .. Tiny]);
+            "--sample", "5", "--prompt", "the", "--checkpoint", tmp.Combine("run"), .. Tiny]);
         Assert.True(code == 0, error);
         Assert.Contains("70 train + 35 valid tokens, vocabulary 7", output);   // <unk> <eos> the cat sat on mat; "dog" → <unk>
         Assert.Contains("after 3 steps", output);
+
+        // Resuming takes the level, vocabulary and model from the checkpoint (no --level word, no --cell gru here).
+        (code, output, error) = Run(["train", "--train", train, "--valid", valid, "--resume", tmp.Combine("run"), "--max-steps", "5", "--sample", "0",
+            "--batch", "2", "--bptt", "4"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("model: gru E=4 H=8", output);
+        Assert.Contains("resumed at step 3", output);
     }
 
     [Fact]
