@@ -53,6 +53,21 @@ public class TrainerResumeTests
     }
 
     [Fact]
+    public void Resume_StepLimitAlreadyReached_TrainsNothingAndEvaluates()
+    {
+        var (vocab, train, valid) = Corpus(600);
+        using var pool = new WorkerPool(1);
+        using var tmp = new TempDir("trainer-done");
+        var first = new LanguageModelTrainer<float>(Model(vocab.Count, hidden: 8), train, valid, Options(5, tmp.Path), pool).Train();
+        var again = new LanguageModelTrainer<float>(Model(vocab.Count, hidden: 8), train, valid, Options(5), pool);
+        again.Resume(tmp.Combine("last"));
+        var result = again.Train();
+        Assert.Equal(StopReason.MaxSteps, result.Reason);
+        Assert.Empty(result.StepLosses);
+        Assert.Equal(first.FinalValidLoss, result.FinalValidLoss);
+    }
+
+    [Fact]
     public void Resume_CheckpointOfAnotherModelOrBatch_IsAClearError()
     {
         var (vocab, train, valid) = Corpus(600);

@@ -121,7 +121,7 @@ public sealed partial class LanguageModelTrainer<T> where T : unmanaged, IBinary
         long lastEvalStep = -1;
         double reportSum = 0, evalSum = 0, validLoss = double.NaN;    // training-loss sums since the last report / evaluation
         int reportCount = 0, evalCount = 0;
-        StopReason? reason = null;
+        StopReason? reason = StopCondition(TimeSpan.Zero, cancellation);   // a resumed run may already be done
 
         TrainingProgress Report(ProgressKind kind, double? valid)
         {
