@@ -82,6 +82,8 @@ public class TrainCommandTests
             (["train", "--train", Text(tmp, "t.txt", "abc")], "--train and --valid go together"),
             (["train", "--corpus", Text(tmp, "ok.txt", new string('x', 400)), "--resume", tmp.Combine("nothing-here")], "no checkpoint directory"),
             (["train", "--corpus", Text(tmp, "ok2.txt", new string('x', 400)), "--tie-weights", "--embedding", "4", "--hidden", "8"], "tied weights need"),
+            (["train", "--corpus", Text(tmp, "cat.txt", string.Concat(Enumerable.Repeat("the cat sat. ", 40))), "--lr", "1e38", "--max-steps", "20", .. Tiny],
+                "training diverged at step 2"),
         };
         foreach (var (args, message) in cases)
         {
