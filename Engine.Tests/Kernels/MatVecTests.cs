@@ -1,0 +1,73 @@
+using SeqLearn.Kernels;
+using SeqLearn.Tensors;
+using Xunit.Sdk;
+
+namespace SeqLearn.Tests.Kernels;
+
+public class MatVecTests
+{
+    public static TheoryData<int, int> Sizes()
+    {
+        int[] sizes = [0, 1, 7, 17, 33, 257];
+        var data = new TheoryData<int, int>();
+        foreach (int rows in sizes)
+            foreach (int cols in sizes)
+                data.Add(rows, cols);
+        return data;
+    }
+
+    /// <summary>
+    /// Different summation order (vector lanes, FMA) than the in-order reference: each row may differ by the
+    /// dot-product bound (2k + 2)·ε·Σ|w||x| (+ one rounding of the bias), docs/testing.md.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void Multiply_EqualsReference_WithinTheDotProductBound(int rows, int cols)
+    {
+        var rng = new SeededRng((ulong)(rows * 1000 + cols + 1));
+        float[] w = Tensor<float>.Normal([rows * cols], 0, 1, rng).ToArray();
+        float[] x = Tensor<float>.Normal([cols], 0, 1, rng).ToArray();
+        float[] b = Tensor<float>.Normal([rows], 0, 1, rng).ToArray();
+        foreach (bool withBias in new[] { false, true })
+        {
+            var fast = new float[rows];
+            var reference = new float[rows];
+            MatVec.Multiply(w, x, withBias ? b : default, fast);
+            MatVec.MultiplyReference(w, x, withBias ? b : default, reference);
+            for (int r = 0; r < rows; r++)
+            {
+                double abs = 0;
+                for (int k = 0; k < cols; k++) abs += Math.Abs((double)w[r * cols + k] * x[k]);
+                double bound = (2 * cols + 4) * Math.Pow(2, -23) * (abs + (withBias ? Math.Abs(b[r]) : 0));
+                if (Math.Abs(fast[r] - reference[r]) > bound)
+                    throw new XunitException($"({rows}×{cols}) bias={withBias} row {r}: fast {fast[r]} reference {reference[r]} bound {bound:G3}.");
+            }
+        }
+    }
+
+    [Fact]
+    public void Multiply_RowValue_DoesNotDependOnItsNeighbours()
+    {
+        // Rows computed four at a time and one at a time must agree bit for bit (the stepper splits rows by chunk).
+        var rng = new SeededRng(9);
+        int rows = 9, cols = 257;
+        float[] w = Tensor<float>.Normal([rows * cols], 0, 1, rng).ToArray();
+        float[] x = Tensor<float>.Normal([cols], 0, 1, rng).ToArray();
+        var all = new float[rows];
+        MatVec.Multiply(w, x, default, all);
+        for (int r = 0; r < rows; r++)
+        {
+            var one = new float[1];
+            MatVec.Multiply(w.AsSpan(r * cols, cols), x, default, one);
+            Assert.Equal(BitConverter.SingleToInt32Bits(all[r]), BitConverter.SingleToInt32Bits(one[0]));
+        }
+    }
+
+    [Fact]
+    public void Multiply_WrongSizes_NameTheKernel()
+    {
+        var e = Assert.Throws<ArgumentException>(() => MatVec.Multiply(new float[5], new float[2], default, new float[3]));
+        Assert.Contains("MatVec.Multiply", e.Message);
+        Assert.Throws<ArgumentException>(() => MatVec.Multiply(new float[6], new float[2], new float[2], new float[3]));
+    }
+}

@@ -1,0 +1,114 @@
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
+
+namespace SeqLearn.Models;
+
+/// <summary>
+/// A float32 snapshot of a <see cref="LanguageModel{T}"/>'s weights, laid out for batch-1 stepping:
+/// <list type="bullet">
+/// <item>layer 0's input side is a table: row v = W_emb[v] · W_ih0ᵀ + b_ih0 + b_hh0 (V, G·H), so a step looks
+/// its pre-activation up instead of multiplying (for GRU, b_hn stays out: it sits inside r ⊙ (·));</item>
+/// <item>the gate rows of W_ih, W_hh and the biases are regrouped by chunks of <see cref="ChunkUnits"/> hidden
+/// units: chunk c holds, gate by gate, the rows of units [c·w, c·w + n), so its pre-activations are one
+/// contiguous (G·n) block in the gate-major order the fused gate kernels expect, and chunks are independent
+/// work items (one thread each, no barrier between the mat-vec and the gates).</item>
+/// </list>
+/// </summary>
+internal sealed class StepperWeights
+{
+    /// <summary>Hidden units per chunk (w): G·w rows of W_hh per work item (LSTM: 128 rows × H floats).</summary>
+    public const int ChunkUnits = 32;
+
+    public StepperWeights(LanguageModel<float> model)
+    {
+        var config = model.Config;
+        (V, H, L) = (config.VocabularySize, config.HiddenSize, config.NumLayers);
+        Kind = config.Cell switch
+        {
+            RecurrentCell.Lstm => CellKind.Lstm,
+            RecurrentCell.Gru => CellKind.Gru,
+            RecurrentCell.Rnn => CellKind.RnnTanh,
+            _ => CellKind.RnnRelu,
+        };
+        G = Kind.Gates();
+        Chunks = (H + ChunkUnits - 1) / ChunkUnits;
+        WeightIh = new float[L][];
+        WeightHh = new float[L][];
+        Bias = new float[L][];
+        BiasHn = new float[L][];
+        for (int l = 0; l < L; l++)
+        {
+            var w = model.Recurrent.WeightsOf(l, 0);
+            float[] bias = w.BiasIh.Value.ToArray();
+            float[] bhh = w.BiasHh.Value.ToArray();
+            int folded = Kind == CellKind.Gru ? 2 * H : G * H;   // GRU: b_hr, b_hz fold in; b_hn does not
+            for (int r = 0; r < folded; r++) bias[r] += bhh[r];
+            BiasHn[l] = Kind == CellKind.Gru ? bhh.AsSpan(2 * H, H).ToArray() : [];
+            WeightIh[l] = ChunkRows(w.WeightIh.Value.ToArray(), w.WeightIh.Value.Dim(1));
+            WeightHh[l] = ChunkRows(w.WeightHh.Value.ToArray(), H);
+            Bias[l] = ChunkRows(bias, 1);
+        }
+        // Layer 0 input table: (V, G·H) = W_emb · W_ih0ᵀ + bias, already in chunk order.
+        int e = config.EmbeddingSize;
+        float[] embedding = model.Encoder.Weight.Value.ToArray();
+        InputTable = new float[V * G * H];
+        for (int v = 0; v < V; v++)
+            MatVec.Multiply(WeightIh[0], embedding.AsSpan(v * e, e), Bias[0], InputTable.AsSpan(v * G * H, G * H));
+        Decoder = model.DecoderWeight.Value.ToArray();
+        DecoderBias = model.DecoderBias.Value.ToArray();
+    }
+
+    public int V { get; }
+    public int H { get; }
+    public int L { get; }
+    public int G { get; }
+    public CellKind Kind { get; }
+
+    /// <summary>ceil(H / w).</summary>
+    public int Chunks { get; }
+
+    /// <summary>(V, G·H) layer-0 pre-activations per token, chunk order.</summary>
+    public float[] InputTable { get; }
+
+    /// <summary>[layer] W_ih (G·H, in), rows in chunk order (layer 0's is used only to build <see cref="InputTable"/>).</summary>
+    public float[][] WeightIh { get; }
+
+    /// <summary>[layer] W_hh (G·H, H), rows in chunk order.</summary>
+    public float[][] WeightHh { get; }
+
+    /// <summary>[layer] b_ih + b_hh (GRU: without b_hn), chunk order.</summary>
+    public float[][] Bias { get; }
+
+    /// <summary>[layer] b_hn (H) for GRU, empty otherwise.</summary>
+    public float[][] BiasHn { get; }
+
+    /// <summary>W_dec (V, H).</summary>
+    public float[] Decoder { get; }
+
+    /// <summary>b_dec (V).</summary>
+    public float[] DecoderBias { get; }
+
+    /// <summary>Units [First, First + Count) of chunk <paramref name="c"/>; its rows are [G·First, G·(First + Count)).</summary>
+    public (int First, int Count) Chunk(int c)
+    {
+        int first = c * ChunkUnits;
+        return (first, Math.Min(ChunkUnits, H - first));
+    }
+
+    /// <summary>
+    /// Reorders the G·H rows (each <paramref name="cols"/> wide) of a gate-stacked matrix from PyTorch's order
+    /// (row g·H + j for gate g, unit j) to chunk order (row G·first + g·n + (j − first) within j's chunk).
+    /// </summary>
+    private float[] ChunkRows(float[] rows, int cols)
+    {
+        var result = new float[rows.Length];
+        for (int c = 0; c < Chunks; c++)
+        {
+            var (first, n) = Chunk(c);
+            for (int g = 0; g < G; g++)
+                for (int j = 0; j < n; j++)
+                    rows.AsSpan((g * H + first + j) * cols, cols).CopyTo(result.AsSpan((G * first + g * n + j) * cols, cols));
+        }
+        return result;
+    }
+}
