@@ -28,11 +28,15 @@ public class MatVecTests
         float[] w = Tensor<float>.Normal([rows * cols], 0, 1, rng).ToArray();
         float[] x = Tensor<float>.Normal([cols], 0, 1, rng).ToArray();
         float[] b = Tensor<float>.Normal([rows], 0, 1, rng).ToArray();
-        foreach (bool withBias in new[] { false, true })
+        foreach (var (withBias, transposed) in new[] { (false, false), (true, false), (false, true), (true, true) })
         {
             var fast = new float[rows];
             var reference = new float[rows];
-            MatVec.Multiply(w, x, withBias ? b : default, fast);
+            var wt = new float[w.Length];
+            for (int r = 0; r < rows; r++)
+                for (int k = 0; k < cols; k++) wt[k * rows + r] = w[r * cols + k];
+            if (transposed) MatVec.MultiplyTransposed(wt, x, withBias ? b : default, fast);
+            else MatVec.Multiply(w, x, withBias ? b : default, fast);
             MatVec.MultiplyReference(w, x, withBias ? b : default, reference);
             for (int r = 0; r < rows; r++)
             {
@@ -40,7 +44,7 @@ public class MatVecTests
                 for (int k = 0; k < cols; k++) abs += Math.Abs((double)w[r * cols + k] * x[k]);
                 double bound = (2 * cols + 4) * Math.Pow(2, -23) * (abs + (withBias ? Math.Abs(b[r]) : 0));
                 if (Math.Abs(fast[r] - reference[r]) > bound)
-                    throw new XunitException($"({rows}×{cols}) bias={withBias} row {r}: fast {fast[r]} reference {reference[r]} bound {bound:G3}.");
+                    throw new XunitException($"({rows}×{cols}) bias={withBias} transposed={transposed} row {r}: fast {fast[r]} reference {reference[r]} bound {bound:G3}.");
             }
         }
     }
@@ -68,6 +72,7 @@ public class MatVecTests
     {
         var e = Assert.Throws<ArgumentException>(() => MatVec.Multiply(new float[5], new float[2], default, new float[3]));
         Assert.Contains("MatVec.Multiply", e.Message);
+        Assert.Throws<ArgumentException>(() => MatVec.MultiplyTransposed(new float[5], new float[2], default, new float[3]));
         Assert.Throws<ArgumentException>(() => MatVec.Multiply(new float[6], new float[2], new float[2], new float[3]));
     }
 }

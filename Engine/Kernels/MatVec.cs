@@ -33,6 +33,69 @@ public static class MatVec
         if (!bias.IsEmpty) TensorPrimitives.Add(y, bias, y);
     }
 
+    /// <summary>
+    /// y (rows) ← Wᵀ (cols, rows) · x, i.e. y_r = Σ_k Wt[k, r] · x_k, plus <paramref name="bias"/> when it is not empty.
+    /// W is stored transposed (k-major), so the product is a sum of scaled rows, y += x_k · Wt[k, :]: 128 outputs
+    /// live in eight Vector512 accumulators (eight independent FMA chains, no horizontal sums) while Wt streams
+    /// past once. Every output is one fused multiply-add chain in order of k, whatever its position.
+    /// </summary>
+    public static void MultiplyTransposed(ReadOnlySpan<float> wt, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        int rows = Check(wt, x, bias, y, "MatVec.MultiplyTransposed");
+        int cols = x.Length;
+        ref float rw = ref MemoryMarshal.GetReference(wt);
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        int r = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; r <= rows - 8 * Lanes; r += 8 * Lanes) Axpy8(ref rw, ref rx, ref ry, r, rows, cols);
+            for (; r <= rows - Lanes; r += Lanes) Axpy1(ref rw, ref rx, ref ry, r, rows, cols);
+        }
+        for (; r < rows; r++)
+        {
+            float s = 0;
+            for (int k = 0; k < cols; k++) s = MathF.FusedMultiplyAdd(Unsafe.Add(ref rw, (nint)k * rows + r), Unsafe.Add(ref rx, k), s);
+            Unsafe.Add(ref ry, r) = s;
+        }
+        if (!bias.IsEmpty) TensorPrimitives.Add(y, bias, y);
+    }
+
+    private static int Lanes => Vector512<float>.Count;
+
+    /// <summary>Outputs [r, r + 128): eight accumulators, one broadcast of x_k and eight loads per k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Axpy8(ref float wt, ref float x, ref float y, int r, int rows, int cols)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        ref float w = ref Unsafe.Add(ref wt, r);
+        for (int k = 0; k < cols; k++, w = ref Unsafe.Add(ref w, rows))
+        {
+            var xk = Vector512.Create(Unsafe.Add(ref x, k));
+            a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, 0), xk, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, 16), xk, a1);
+            a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, 32), xk, a2);
+            a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, 48), xk, a3);
+            a4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, 64), xk, a4);
+            a5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, 80), xk, a5);
+            a6 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, 96), xk, a6);
+            a7 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, 112), xk, a7);
+        }
+        a0.StoreUnsafe(ref y, (nuint)r); a1.StoreUnsafe(ref y, (nuint)(r + 16));
+        a2.StoreUnsafe(ref y, (nuint)(r + 32)); a3.StoreUnsafe(ref y, (nuint)(r + 48));
+        a4.StoreUnsafe(ref y, (nuint)(r + 64)); a5.StoreUnsafe(ref y, (nuint)(r + 80));
+        a6.StoreUnsafe(ref y, (nuint)(r + 96)); a7.StoreUnsafe(ref y, (nuint)(r + 112));
+    }
+
+    /// <summary>Outputs [r, r + 16): one accumulator (the tail of a row block).</summary>
+    private static void Axpy1(ref float wt, ref float x, ref float y, int r, int rows, int cols)
+    {
+        Vector512<float> a = default;
+        for (int k = 0; k < cols; k++)
+            a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wt, (nuint)((nint)k * rows + r)), Vector512.Create(Unsafe.Add(ref x, k)), a);
+        a.StoreUnsafe(ref y, (nuint)r);
+    }
+
     /// <summary>The executable specification of <see cref="Multiply"/>: one plain loop per row, summed in order of k.</summary>
     public static void MultiplyReference(ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y)
     {

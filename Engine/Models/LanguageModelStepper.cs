@@ -88,7 +88,7 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
             else
                 _pool.Run(_w.Chunks, _work);
         }
-        MatVec.Multiply(_w.Decoder, next.H(_w.L - 1), _w.DecoderBias, logits);
+        MatVec.MultiplyTransposed(_w.Decoder, next.H(_w.L - 1), _w.DecoderBias, logits);
     }
 
     /// <summary>
@@ -104,8 +104,8 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
         Span<float> xp = _xp.AsSpan(r0, rows), hp = _hp.AsSpan(r0, rows), acts = _acts.AsSpan(r0, rows);
         ReadOnlySpan<float> xpLayer = l == 0 ? _w.InputTable.AsSpan(token * G * H + r0, rows) : xp;
         if (l > 0)
-            MatVec.Multiply(_w.WeightIh[l].AsSpan(r0 * H, rows * H), next.H(l - 1), _w.Bias[l].AsSpan(r0, rows), xp);
-        MatVec.Multiply(_w.WeightHh[l].AsSpan(r0 * H, rows * H), state.H(l), default, hp);
+            MatVec.MultiplyTransposed(_w.WeightIh[l].AsSpan(r0 * H, rows * H), next.H(l - 1), _w.Bias[l].AsSpan(r0, rows), xp);
+        MatVec.MultiplyTransposed(_w.WeightHh[l].AsSpan(r0 * H, rows * H), state.H(l), default, hp);
 
         Span<float> h = next.H(l).Slice(first, n);
         switch (_w.Kind)

@@ -44,17 +44,25 @@ internal sealed class StepperWeights
             int folded = Kind == CellKind.Gru ? 2 * H : G * H;   // GRU: b_hr, b_hz fold in; b_hn does not
             for (int r = 0; r < folded; r++) bias[r] += bhh[r];
             BiasHn[l] = Kind == CellKind.Gru ? bhh.AsSpan(2 * H, H).ToArray() : [];
-            WeightIh[l] = ChunkRows(w.WeightIh.Value.ToArray(), w.WeightIh.Value.Dim(1));
-            WeightHh[l] = ChunkRows(w.WeightHh.Value.ToArray(), H);
             Bias[l] = ChunkRows(bias, 1);
+            float[] wih = ChunkRows(w.WeightIh.Value.ToArray(), w.WeightIh.Value.Dim(1));
+            if (l == 0)
+            {
+                // Layer 0 input table: (V, G·H) = W_emb · W_ih0ᵀ + bias, already in chunk order.
+                int e = config.EmbeddingSize;
+                float[] embedding = model.Encoder.Weight.Value.ToArray();
+                InputTable = new float[V * G * H];
+                for (int v = 0; v < V; v++)
+                    MatVec.Multiply(wih, embedding.AsSpan(v * e, e), Bias[0], InputTable.AsSpan(v * G * H, G * H));
+                WeightIh[l] = [];
+            }
+            else
+            {
+                WeightIh[l] = TransposeChunks(wih, H);
+            }
+            WeightHh[l] = TransposeChunks(ChunkRows(w.WeightHh.Value.ToArray(), H), H);
         }
-        // Layer 0 input table: (V, G·H) = W_emb · W_ih0ᵀ + bias, already in chunk order.
-        int e = config.EmbeddingSize;
-        float[] embedding = model.Encoder.Weight.Value.ToArray();
-        InputTable = new float[V * G * H];
-        for (int v = 0; v < V; v++)
-            MatVec.Multiply(WeightIh[0], embedding.AsSpan(v * e, e), Bias[0], InputTable.AsSpan(v * G * H, G * H));
-        Decoder = model.DecoderWeight.Value.ToArray();
+        Decoder = Transpose(model.DecoderWeight.Value.ToArray(), V, H);
         DecoderBias = model.DecoderBias.Value.ToArray();
     }
 
@@ -68,12 +76,12 @@ internal sealed class StepperWeights
     public int Chunks { get; }
 
     /// <summary>(V, G·H) layer-0 pre-activations per token, chunk order.</summary>
-    public float[] InputTable { get; }
+    public float[] InputTable { get; } = [];
 
-    /// <summary>[layer] W_ih (G·H, in), rows in chunk order (layer 0's is used only to build <see cref="InputTable"/>).</summary>
+    /// <summary>[layer] W_ih (G·H, H) for layers &gt; 0 in chunk order, each chunk's (G·n, H) block stored transposed (H, G·n); empty for layer 0 (its product is <see cref="InputTable"/>).</summary>
     public float[][] WeightIh { get; }
 
-    /// <summary>[layer] W_hh (G·H, H), rows in chunk order.</summary>
+    /// <summary>[layer] W_hh (G·H, H) in chunk order, each chunk's (G·n, H) block stored transposed (H, G·n) for <see cref="MatVec.MultiplyTransposed"/>.</summary>
     public float[][] WeightHh { get; }
 
     /// <summary>[layer] b_ih + b_hh (GRU: without b_hn), chunk order.</summary>
@@ -82,7 +90,7 @@ internal sealed class StepperWeights
     /// <summary>[layer] b_hn (H) for GRU, empty otherwise.</summary>
     public float[][] BiasHn { get; }
 
-    /// <summary>W_dec (V, H).</summary>
+    /// <summary>W_decᵀ (H, V).</summary>
     public float[] Decoder { get; }
 
     /// <summary>b_dec (V).</summary>
@@ -93,6 +101,29 @@ internal sealed class StepperWeights
     {
         int first = c * ChunkUnits;
         return (first, Math.Min(ChunkUnits, H - first));
+    }
+
+    /// <summary>Each chunk's block of G·n rows (<paramref name="cols"/> wide) transposed in place of itself: (cols, G·n), k-major.</summary>
+    private float[] TransposeChunks(float[] rows, int cols)
+    {
+        var result = new float[rows.Length];
+        for (int c = 0; c < Chunks; c++)
+        {
+            var (first, n) = Chunk(c);
+            int r0 = G * first, count = G * n;
+            Transpose(rows.AsSpan(r0 * cols, count * cols), count, cols).CopyTo(result.AsSpan(r0 * cols));
+        }
+        return result;
+    }
+
+    /// <summary>(rows, cols) row-major → (cols, rows) row-major.</summary>
+    private static float[] Transpose(ReadOnlySpan<float> a, int rows, int cols)
+    {
+        var t = new float[a.Length];
+        for (int r = 0; r < rows; r++)
+            for (int k = 0; k < cols; k++)
+                t[k * rows + r] = a[r * cols + k];
+        return t;
     }
 
     /// <summary>
