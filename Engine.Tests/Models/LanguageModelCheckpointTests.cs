@@ -38,6 +38,11 @@ public class LanguageModelCheckpointTests
         var s = new LanguageModelStepper(loaded.Model);
         s.Step(1, s.InitialState(), l2);
         Assert.Equal(l1, l2);
+
+        // A run folder with best/ and last/ loads best.
+        LanguageModelCheckpoint.Save(dir.Combine("run/best"), model, vocab, step: 7);
+        LanguageModelCheckpoint.Save(dir.Combine("run/last"), model, vocab, step: 9);
+        Assert.Equal(7, LanguageModelCheckpoint.Load(dir.Combine("run")).Data.Step);
     }
 
     [Fact]

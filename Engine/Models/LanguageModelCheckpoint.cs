@@ -47,8 +47,20 @@ public static class LanguageModelCheckpoint
     /// invalid model config or vocabulary, weights that do not fit the config — is a
     /// <see cref="CheckpointFormatException"/> that says what.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="directory"/> may also be a training run's folder holding <c>best/</c> and <c>last/</c>
+    /// checkpoints (as the trainer writes them): <c>best</c> is loaded when present, else <c>last</c>.
+    /// </remarks>
     public static LoadedLanguageModel Load(string directory)
     {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!File.Exists(Path.Combine(directory, Checkpoint.ManifestFileName)))
+            foreach (string sub in new[] { "best", "last" })
+                if (File.Exists(Path.Combine(directory, sub, Checkpoint.ManifestFileName)))
+                {
+                    directory = Path.Combine(directory, sub);
+                    break;
+                }
         var data = Checkpoint.Load<float>(directory);
         string manifest = Path.Combine(directory, Checkpoint.ManifestFileName);
         CheckpointFormatException Bad(string problem, Exception? inner = null) => new(manifest, null, problem, inner);
