@@ -8,7 +8,7 @@ namespace SeqLearn.Nn;
 /// probability p and the rest scaled by 1/(1 − p); in evaluation mode (<see cref="Module{T}.Eval"/>) it is the
 /// identity. The random draws come from the <see cref="SeededRng"/> the caller passes, never from hidden state.
 /// </summary>
-public sealed class Dropout<T> : Module<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed class Dropout<T> : Module<T>, ISequentialLayer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>Creates the layer; <paramref name="p"/> must be in [0, 1).</summary>
     public Dropout(double p)
@@ -32,4 +32,6 @@ public sealed class Dropout<T> : Module<T> where T : unmanaged, IBinaryFloatingP
             throw new ArgumentException($"Dropout: p = {P} in training mode needs an explicit rng (or call Eval()).");
         return Ops.Dropout(x, P, training: true, rng);
     }
+
+    Var<T> ISequentialLayer<T>.Forward(Var<T> x, LayerContext context) => Forward(x, context.Rng);
 }

@@ -9,7 +9,7 @@ namespace SeqLearn.Nn;
 /// (parameters <c>weight</c>, <c>bias</c>). Default init is PyTorch's: every element of W and b drawn from
 /// U(−1/√in, 1/√in) — W first, then b — from the given <see cref="SeededRng"/>.
 /// </summary>
-public sealed class Linear<T> : Module<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed class Linear<T> : Module<T>, ISequentialLayer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>Creates the layer and initialises its parameters from <paramref name="rng"/>.</summary>
     public Linear(int inFeatures, int outFeatures, SeededRng rng, bool bias = true)
@@ -53,4 +53,6 @@ public sealed class Linear<T> : Module<T> where T : unmanaged, IBinaryFloatingPo
         shape[^1] = OutFeatures;
         return Ops.Reshape(y, shape);
     }
+
+    Var<T> ISequentialLayer<T>.Forward(Var<T> x, LayerContext context) => Forward(x, context.Pool);
 }

@@ -24,7 +24,7 @@ public sealed record RecurrentOptions(int NumLayers = 1, bool Bidirectional = fa
 /// <c>weight_ih_l{k}</c> (G·H, in), <c>weight_hh_l{k}</c> (G·H, H), <c>bias_ih_l{k}</c>, <c>bias_hh_l{k}</c> (G·H),
 /// with suffix <c>_reverse</c> for the reverse direction, initialised U(−1/√H, 1/√H) in that order.
 /// </summary>
-public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly CellKind _kind;
     private readonly RecurrentWeights<T>[][] _weights; // [layer][direction]
@@ -86,6 +86,9 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IBinary
 
     /// <summary>The weights of layer <paramref name="layer"/>, direction <paramref name="direction"/> (0 forward, 1 reverse).</summary>
     public RecurrentWeights<T> WeightsOf(int layer, int direction) => _weights[layer][direction];
+
+    /// <summary>In a <see cref="Sequential{T}"/>: the output sequence (B, T, D·H) from a zero initial state (Keras's <c>return_sequences=True</c>).</summary>
+    Var<T> ISequentialLayer<T>.Forward(Var<T> x, LayerContext context) => ForwardLayers(x, null, null, null, context.Rng, context.Pool).Output;
 
     /// <summary>
     /// Runs all layers. Returns the last layer's output (B, T, D·H), and the final h (and c) (L·D, B, H).

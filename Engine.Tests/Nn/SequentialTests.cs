@@ -1,0 +1,75 @@
+using SeqLearn.Autograd;
+using SeqLearn.Nn;
+using SeqLearn.Tensors;
+using SeqLearn.Tests.Support;
+
+namespace SeqLearn.Tests.Nn;
+
+public class SequentialTests
+{
+    [Fact]
+    public void Sequential_EmbeddingLstmLinear_EqualsTheLayersCalledByHand()
+    {
+        var rng = new SeededRng(1);
+        var embedding = new Embedding<double>(7, 3, rng);
+        var lstm = new Lstm<double>(3, 4, rng);
+        var linear = new Linear<double>(4, 7, rng);
+        var model = new Sequential<double>(embedding, lstm, linear);
+        int[] ids = [1, 2, 6, 0, 5, 3];
+
+        var viaStack = model.Forward(ids, batch: 2, steps: 3);
+        var byHand = linear.Forward(lstm.Forward(embedding.Forward(ids, 2, 3)).Output);
+
+        Assert.Equal("(2, 3, 7)", viaStack.Value.ShapeString);
+        TensorAssert.BitEqual<double>(byHand.Value.Span, viaStack.Value.Span, "logits");
+    }
+
+    [Fact]
+    public void Sequential_ParameterNames_AreIndexedLikePyTorch()
+    {
+        var rng = new SeededRng(2);
+        var model = new Sequential<float>(new Embedding<float>(5, 2, rng), new Gru<float>(2, 3, rng), new Linear<float>(3, 5, rng));
+        Assert.Equal(["0.weight", "1.weight_ih_l0", "1.weight_hh_l0", "1.bias_ih_l0", "1.bias_hh_l0", "2.weight", "2.bias"],
+            model.NamedParameters().Select(p => p.Key));
+    }
+
+    [Fact]
+    public void Sequential_EmbeddingNotFirst_NamesThePosition()
+    {
+        var rng = new SeededRng(3);
+        var e = Assert.Throws<ArgumentException>(() => new Sequential<float>(new Linear<float>(2, 2, rng), new Embedding<float>(4, 2, rng)));
+        Assert.Contains("layer 1 (Embedding`1)", e.Message);
+        Assert.Contains("can only come first", e.Message);
+    }
+
+    [Fact]
+    public void Sequential_ManyToOne_GradientCheckOverEveryParameter()
+    {
+        // A sentiment-style classifier: sequence → LSTM → last step → tanh dense → 2 logits.
+        var rng = new SeededRng(4);
+        var model = new Sequential<double>(new Lstm<double>(2, 3, rng), new LastStep<double>(), new Linear<double>(3, 3, rng),
+            new Activation<double>(ActivationFunction.Tanh), new Linear<double>(3, 2, rng));
+        var x = new Var<double>(Tensor<double>.Normal([2, 4, 2], 0, 1, rng));
+        var result = GradientCheck.CheckParameters(() => Ops.SoftmaxCrossEntropy(model.Forward(x), [1, 0]), model.Parameters().ToList());
+        Assert.True(result.Passed);
+    }
+
+    [Fact]
+    public void Sequential_ActiveDropoutWithoutRng_IsAClearError()
+    {
+        var rng = new SeededRng(5);
+        var model = new Sequential<float>(new Linear<float>(2, 2, rng), new Dropout<float>(0.5));
+        var x = new Var<float>(Tensor<float>.Ones(3, 2));
+        var e = Assert.Throws<ArgumentException>(() => model.Forward(x));
+        Assert.Contains("needs an explicit rng", e.Message);
+        model.Eval();
+        Assert.Equal("(3, 2)", model.Forward(x).Value.ShapeString);
+    }
+
+    [Fact]
+    public void LastStep_TakesTheFinalTimeStep()
+    {
+        var x = new Var<float>(Tensor<float>.FromArray([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 2, 3, 2));
+        Assert.Equal([5f, 6, 11, 12], new LastStep<float>().Forward(x).Value.ToArray());
+    }
+}
