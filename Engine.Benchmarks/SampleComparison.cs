@@ -13,9 +13,10 @@ namespace SeqLearn.Benchmarks;
 /// <c>compare sample</c>: characters per second when sampling at batch 1 from the tiny-shakespeare char-LM
 /// configuration (V = 65, E = 64, 2-layer LSTM, H = 256, random init, τ = 1), prompt "ROMEO:\n" included, as
 /// PyTorch's <c>scripts/lm_torch.py sample</c> measures it. SeqLearn runs <see cref="LanguageModelStepper"/>
-/// with <see cref="Sampler"/> on one thread, on a 2-thread <see cref="WorkerPool"/>, and through the
+/// with <see cref="Sampler"/> on one thread, on a 2-thread <see cref="WorkerPool"/>, both with float32 and with
+/// bfloat16 matrices (<see cref="StepperPrecision"/>), and through the
 /// <see cref="TextGenerator"/> façade the CLI uses; the median of the repeats is reported. The last line is the
-/// ratio of the one-thread stepper to PyTorch.
+/// ratio of the one-thread float32 stepper (the exact path) to PyTorch.
 /// </summary>
 public static class SampleComparison
 {
@@ -35,11 +36,18 @@ public static class SampleComparison
         var single = new LanguageModelStepper(model);
         double ours = Median(repeats, () => Rate(single, prompt, chars));
         Console.WriteLine($"SeqLearn stepper, 1 thread:          {ours,10:F0} chars/s   (load {Load()})");
+        double half;
         using (var pool = new WorkerPool(2))
         {
             var pooled = new LanguageModelStepper(model, pool);
             double two = Median(repeats, () => Rate(pooled, prompt, chars));
             Console.WriteLine($"SeqLearn stepper, 2-thread pool:     {two,10:F0} chars/s   (load {Load()})");
+            var bf16 = new LanguageModelStepper(model, precision: StepperPrecision.BFloat16);
+            half = Median(repeats, () => Rate(bf16, prompt, chars));
+            Console.WriteLine($"SeqLearn stepper bf16, 1 thread:     {half,10:F0} chars/s   (load {Load()})");
+            var bf16Pooled = new LanguageModelStepper(model, pool, StepperPrecision.BFloat16);
+            double halfTwo = Median(repeats, () => Rate(bf16Pooled, prompt, chars));
+            Console.WriteLine($"SeqLearn stepper bf16, 2-thread pool:{halfTwo,10:F0} chars/s   (load {Load()})");
         }
         var generator = new TextGenerator(model, vocabulary);
         double facade = Median(repeats, () =>
@@ -54,6 +62,7 @@ public static class SampleComparison
         double? torch = TorchRate(args, chars);
         if (torch is not { } t) return 1;
         Console.WriteLine($"PyTorch lm_torch.py sample:          {t,10:F0} chars/s   (load {Load()})");
+        Console.WriteLine($"bf16 matrices, 1 thread, vs PyTorch: {(half / t).ToString("F2", CultureInfo.InvariantCulture)}");
         Console.WriteLine($"sample ratio vs PyTorch (lstm, H=256, batch 1): {(ours / t).ToString("F2", CultureInfo.InvariantCulture)}");
         return 0;
     }

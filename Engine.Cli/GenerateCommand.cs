@@ -22,10 +22,11 @@ public static class GenerateCommand
         var seed = new Option<ulong>("--seed") { Description = "Random seed; the same checkpoint, prompt, options and seed give the same text.", DefaultValueFactory = _ => 1UL };
         var beam = new Option<int>("--beam") { Description = "Beam search of this width instead of sampling: prints the WIDTH best continuations with their log-probabilities (0 = sample).", DefaultValueFactory = _ => 0 };
         var stopAtEnd = new Option<bool>("--stop-at-end") { Description = "Stop at the end of a line (<eos> or newline) instead of after --length tokens." };
+        var bf16 = new Option<bool>("--bf16") { Description = "Store the weight matrices in bfloat16 (half the bytes per step, about 2x faster; logits differ slightly from float32)." };
         var threads = new Option<int>("--threads") { Description = "Threads per step (1 or 2; 2 splits each layer's hidden units across a worker pool).", DefaultValueFactory = _ => 1 };
         var command = new Command("generate", "Generate text from a neural language-model checkpoint: sampling (greedy, temperature, top-k, top-p) or beam search.")
         {
-            checkpoint, prompt, length, temperature, topK, topP, seed, beam, stopAtEnd, threads,
+            checkpoint, prompt, length, temperature, topK, topP, seed, beam, stopAtEnd, bf16, threads,
         };
         command.SetAction(parse => CliGuard.Run(() =>
         {
@@ -40,7 +41,8 @@ public static class GenerateCommand
             string text = parse.GetValue(prompt) ?? "";
             var loaded = LanguageModelCheckpoint.Load(parse.GetValue(checkpoint)!);
             using var pool = t > 1 ? new WorkerPool(t) : null;
-            var generator = new TextGenerator(loaded.Model, loaded.Vocabulary, pool);
+            var precision = parse.GetValue(bf16) ? StepperPrecision.BFloat16 : StepperPrecision.Float32;
+            var generator = new TextGenerator(new LanguageModelStepper(loaded.Model, pool, precision), loaded.Vocabulary);
             bool stop = parse.GetValue(stopAtEnd);
             if (width > 0)
             {

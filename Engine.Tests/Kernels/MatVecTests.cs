@@ -76,3 +76,40 @@ public class MatVecTests
         Assert.Throws<ArgumentException>(() => MatVec.Multiply(new float[6], new float[2], new float[2], new float[3]));
     }
 }
+
+public class MatVecBf16Tests
+{
+    [Theory]
+    [MemberData(nameof(MatVecTests.Sizes), MemberType = typeof(MatVecTests))]
+    public void MultiplyTransposed_EqualsReferenceOnTheRoundedMatrix(int rows, int cols)
+    {
+        var rng = new SeededRng((ulong)(rows * 977 + cols + 3));
+        float[] w = Tensor<float>.Normal([rows * cols], 0, 1, rng).ToArray();
+        float[] x = Tensor<float>.Normal([cols], 0, 1, rng).ToArray();
+        float[] b = Tensor<float>.Normal([rows], 0, 1, rng).ToArray();
+        uint[] packed = MatVecBf16.PackTransposed(w, rows, cols);
+        MatVecBf16.Round(w);                                   // the values the packed matrix holds, exactly
+        var fast = new float[rows];
+        var reference = new float[rows];
+        MatVecBf16.MultiplyTransposed(packed, x, b, fast);
+        MatVec.MultiplyReference(w, x, b, reference);
+        for (int r = 0; r < rows; r++)
+        {
+            double abs = Math.Abs(b[r]);
+            for (int k = 0; k < cols; k++) abs += Math.Abs((double)w[r * cols + k] * x[k]);
+            double bound = (2 * cols + 4) * Math.Pow(2, -23) * abs;
+            Assert.True(Math.Abs(fast[r] - reference[r]) <= bound, $"({rows}×{cols}) row {r}: {fast[r]} vs {reference[r]} (bound {bound:G3})");
+        }
+    }
+
+    [Fact]
+    public void FromSingle_RoundsToNearestEven()
+    {
+        Assert.Equal(0x3F80, MatVecBf16.FromSingle(1f));
+        Assert.Equal(0x3F80, MatVecBf16.FromSingle(BitConverter.UInt32BitsToSingle(0x3F808000)));   // tie → even (down)
+        Assert.Equal(0x3F82, MatVecBf16.FromSingle(BitConverter.UInt32BitsToSingle(0x3F818000)));   // tie → even (up)
+        Assert.Equal(0x3F81, MatVecBf16.FromSingle(BitConverter.UInt32BitsToSingle(0x3F808001)));   // above the tie
+        Assert.True(float.IsNaN(MatVecBf16.ToSingle(MatVecBf16.FromSingle(float.NaN))));
+        Assert.Equal(float.NegativeInfinity, MatVecBf16.ToSingle(MatVecBf16.FromSingle(float.NegativeInfinity)));
+    }
+}

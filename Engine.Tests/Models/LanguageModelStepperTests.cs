@@ -54,16 +54,39 @@ public class LanguageModelStepperTests
         if (final.C is not null) TensorAssert.AllClose(final.C.Value, ours.C!.Value, 1e-4, 1e-5, "final c");
     }
 
+    /// <summary>With bfloat16 matrices the stepper is exactly the model whose matrices are rounded: same tolerance as above.</summary>
     [Theory]
-    [InlineData(RecurrentCell.Lstm)]
-    [InlineData(RecurrentCell.Gru)]
-    [InlineData(RecurrentCell.RnnRelu)]
-    public void Step_TwoThreads_BitIdenticalToOne(RecurrentCell cell)
+    [MemberData(nameof(Configs))]
+    public void Step_BFloat16_EqualsForwardOfTheRoundedModel(RecurrentCell cell, int layers, bool tied)
+    {
+        var model = Model(cell, layers, tied);
+        var stepper = new LanguageModelStepper(model, precision: StepperPrecision.BFloat16);
+        foreach (var (name, p) in model.NamedParameters())
+            if (name.EndsWith("weight", StringComparison.Ordinal) || name.Contains("weight_", StringComparison.Ordinal))
+                MatVecBf16.Round(p.Value.Span);
+        Tensor<float> expected;
+        using (new NoGradScope()) expected = model.Forward(Tokens, 1, Tokens.Length).Logits.Value;
+        var state = stepper.InitialState();
+        var logits = new float[9];
+        for (int t = 0; t < Tokens.Length; t++)
+        {
+            state = stepper.Step(Tokens[t], state, logits);
+            TensorAssert.AllClose<float>(expected.Span.Slice(t * 9, 9), logits, 1e-4, 1e-5, $"bf16 {cell} L={layers} tied={tied} step {t}");
+        }
+    }
+
+    [Theory]
+    [InlineData(RecurrentCell.Lstm, StepperPrecision.Float32)]
+    [InlineData(RecurrentCell.Gru, StepperPrecision.Float32)]
+    [InlineData(RecurrentCell.RnnRelu, StepperPrecision.Float32)]
+    [InlineData(RecurrentCell.Lstm, StepperPrecision.BFloat16)]
+    [InlineData(RecurrentCell.Gru, StepperPrecision.BFloat16)]
+    public void Step_TwoThreads_BitIdenticalToOne(RecurrentCell cell, StepperPrecision precision)
     {
         var model = Model(cell, 2, tied: false);
         using var pool = new WorkerPool(2);
-        var one = new LanguageModelStepper(model);
-        var two = new LanguageModelStepper(model, pool);
+        var one = new LanguageModelStepper(model, precision: precision);
+        var two = new LanguageModelStepper(model, pool, precision);
         var (s1, s2) = (one.InitialState(), two.InitialState());
         var (l1, l2) = (new float[9], new float[9]);
         foreach (int token in Tokens)

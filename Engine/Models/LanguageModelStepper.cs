@@ -4,6 +4,19 @@ using SeqLearn.Nn;
 
 namespace SeqLearn.Models;
 
+/// <summary>How <see cref="LanguageModelStepper"/> stores the weight matrices (arithmetic is float32 either way).</summary>
+public enum StepperPrecision
+{
+    /// <summary>The model's float32 weights, unchanged: the logits equal <see cref="LanguageModel{T}.Forward"/>'s up to summation order.</summary>
+    Float32,
+    /// <summary>
+    /// Every weight matrix (embedding, W_ih, W_hh, decoder) rounded to bfloat16, biases float32: half the bytes
+    /// per step. The stepper then computes exactly the model whose matrices are so rounded (tested); use it for
+    /// generation speed, not for evaluation.
+    /// </summary>
+    BFloat16,
+}
+
 /// <summary>
 /// Batch-1, one-token-at-a-time inference for a <see cref="LanguageModel{T}"/> of floats, without autograd: the
 /// <see cref="ITokenModel{TState}"/> that sampling and beam search drive. Per step (docs/lm.md#generating-and-evaluating):
@@ -28,18 +41,25 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
     private readonly LayerWork _work;
     private readonly LanguageModelStepState _scratch;
 
-    /// <summary>Snapshots <paramref name="model"/>'s weights; <paramref name="pool"/> (optional) runs each layer's chunks in parallel.</summary>
-    public LanguageModelStepper(LanguageModel<float> model, WorkerPool? pool = null)
+    /// <summary>
+    /// Snapshots <paramref name="model"/>'s weights; <paramref name="pool"/> (optional) runs each layer's chunks in
+    /// parallel; <paramref name="precision"/> chooses how the weight matrices are stored.
+    /// </summary>
+    public LanguageModelStepper(LanguageModel<float> model, WorkerPool? pool = null, StepperPrecision precision = StepperPrecision.Float32)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (!Enum.IsDefined(precision)) throw new ArgumentOutOfRangeException(nameof(precision), $"LanguageModelStepper: unknown precision {precision}.");
         Config = model.Config;
-        _w = new StepperWeights(model);
+        _w = new StepperWeights(model, precision);
         _pool = pool is { Threads: > 1 } ? pool : null;
         int gh = _w.G * _w.H;
         (_xp, _hp, _acts, _aux) = (new float[gh], new float[gh], new float[gh], new float[_w.H]);
         _work = new LayerWork(this);
         _scratch = InitialState();
     }
+
+    /// <summary>How the weight matrices are stored.</summary>
+    public StepperPrecision Precision => _w.Precision;
 
     /// <summary>The configuration of the model the weights came from.</summary>
     public LanguageModelConfig Config { get; }
@@ -88,7 +108,8 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
             else
                 _pool.Run(_w.Chunks, _work);
         }
-        MatVec.MultiplyTransposed(_w.Decoder, next.H(_w.L - 1), _w.DecoderBias, logits);
+        if (_w.Precision == StepperPrecision.BFloat16) MatVecBf16.MultiplyTransposed(_w.DecoderBf16, next.H(_w.L - 1), _w.DecoderBias, logits);
+        else MatVec.MultiplyTransposed(_w.Decoder, next.H(_w.L - 1), _w.DecoderBias, logits);
     }
 
     /// <summary>
@@ -103,9 +124,17 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
         int r0 = G * first, rows = G * n;
         Span<float> xp = _xp.AsSpan(r0, rows), hp = _hp.AsSpan(r0, rows), acts = _acts.AsSpan(r0, rows);
         ReadOnlySpan<float> xpLayer = l == 0 ? _w.InputTable.AsSpan(token * G * H + r0, rows) : xp;
-        if (l > 0)
-            MatVec.MultiplyTransposed(_w.WeightIh[l].AsSpan(r0 * H, rows * H), next.H(l - 1), _w.Bias[l].AsSpan(r0, rows), xp);
-        MatVec.MultiplyTransposed(_w.WeightHh[l].AsSpan(r0 * H, rows * H), state.H(l), default, hp);
+        if (_w.Precision == StepperPrecision.BFloat16)
+        {
+            int words = H * MatVecBf16.PaddedRows(rows) / 2;
+            if (l > 0) MatVecBf16.MultiplyTransposed(_w.WeightIhBf16[l].AsSpan(r0 * H / 2, words), next.H(l - 1), _w.Bias[l].AsSpan(r0, rows), xp);
+            MatVecBf16.MultiplyTransposed(_w.WeightHhBf16[l].AsSpan(r0 * H / 2, words), state.H(l), default, hp);
+        }
+        else
+        {
+            if (l > 0) MatVec.MultiplyTransposed(_w.WeightIh[l].AsSpan(r0 * H, rows * H), next.H(l - 1), _w.Bias[l].AsSpan(r0, rows), xp);
+            MatVec.MultiplyTransposed(_w.WeightHh[l].AsSpan(r0 * H, rows * H), state.H(l), default, hp);
+        }
 
         Span<float> h = next.H(l).Slice(first, n);
         switch (_w.Kind)

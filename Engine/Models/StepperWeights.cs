@@ -19,8 +19,16 @@ internal sealed class StepperWeights
     /// <summary>Hidden units per chunk (w): G·w rows of W_hh per work item (LSTM: 128 rows × H floats).</summary>
     public const int ChunkUnits = 32;
 
-    public StepperWeights(LanguageModel<float> model)
+    public StepperWeights(LanguageModel<float> model, StepperPrecision precision)
     {
+        Precision = precision;
+        bool bf16 = precision == StepperPrecision.BFloat16;
+        float[] Matrix(Autograd.Var<float> w)
+        {
+            float[] values = w.Value.ToArray();
+            if (bf16) MatVecBf16.Round(values);
+            return values;
+        }
         var config = model.Config;
         (V, H, L) = (config.VocabularySize, config.HiddenSize, config.NumLayers);
         Kind = config.Cell switch
@@ -34,6 +42,8 @@ internal sealed class StepperWeights
         Chunks = (H + ChunkUnits - 1) / ChunkUnits;
         WeightIh = new float[L][];
         WeightHh = new float[L][];
+        WeightIhBf16 = new uint[L][];
+        WeightHhBf16 = new uint[L][];
         Bias = new float[L][];
         BiasHn = new float[L][];
         for (int l = 0; l < L; l++)
@@ -45,24 +55,29 @@ internal sealed class StepperWeights
             for (int r = 0; r < folded; r++) bias[r] += bhh[r];
             BiasHn[l] = Kind == CellKind.Gru ? bhh.AsSpan(2 * H, H).ToArray() : [];
             Bias[l] = ChunkRows(bias, 1);
-            float[] wih = ChunkRows(w.WeightIh.Value.ToArray(), w.WeightIh.Value.Dim(1));
+            float[] wih = ChunkRows(Matrix(w.WeightIh), w.WeightIh.Value.Dim(1));
+            float[] whh = ChunkRows(Matrix(w.WeightHh), H);
             if (l == 0)
             {
                 // Layer 0 input table: (V, G·H) = W_emb · W_ih0ᵀ + bias, already in chunk order.
                 int e = config.EmbeddingSize;
-                float[] embedding = model.Encoder.Weight.Value.ToArray();
+                float[] embedding = Matrix(model.Encoder.Weight);
                 InputTable = new float[V * G * H];
                 for (int v = 0; v < V; v++)
                     MatVec.Multiply(wih, embedding.AsSpan(v * e, e), Bias[0], InputTable.AsSpan(v * G * H, G * H));
-                WeightIh[l] = [];
+                (WeightIh[l], WeightIhBf16[l]) = ([], []);
             }
             else
             {
-                WeightIh[l] = TransposeChunks(wih, H);
+                WeightIh[l] = bf16 ? [] : TransposeChunks(wih, H);
+                WeightIhBf16[l] = bf16 ? PackChunks(wih, H) : [];
             }
-            WeightHh[l] = TransposeChunks(ChunkRows(w.WeightHh.Value.ToArray(), H), H);
+            WeightHh[l] = bf16 ? [] : TransposeChunks(whh, H);
+            WeightHhBf16[l] = bf16 ? PackChunks(whh, H) : [];
         }
-        Decoder = Transpose(model.DecoderWeight.Value.ToArray(), V, H);
+        float[] decoder = Matrix(model.DecoderWeight);
+        Decoder = bf16 ? [] : Transpose(decoder, V, H);
+        DecoderBf16 = bf16 ? MatVecBf16.PackTransposed(decoder, V, H) : [];
         DecoderBias = model.DecoderBias.Value.ToArray();
     }
 
@@ -71,6 +86,18 @@ internal sealed class StepperWeights
     public int L { get; }
     public int G { get; }
     public CellKind Kind { get; }
+
+    /// <summary>Float32, or bfloat16 matrices (<see cref="MatVecBf16"/>).</summary>
+    public StepperPrecision Precision { get; }
+
+    /// <summary>[layer] with bfloat16: W_ih in chunk order, each chunk packed by <see cref="MatVecBf16.PackTransposed"/> (chunk c at word G·first·H / 2).</summary>
+    public uint[][] WeightIhBf16 { get; }
+
+    /// <summary>[layer] with bfloat16: W_hh, packed like <see cref="WeightIhBf16"/>.</summary>
+    public uint[][] WeightHhBf16 { get; }
+
+    /// <summary>With bfloat16: W_dec packed by <see cref="MatVecBf16.PackTransposed"/>.</summary>
+    public uint[] DecoderBf16 { get; }
 
     /// <summary>ceil(H / w).</summary>
     public int Chunks { get; }
@@ -112,6 +139,23 @@ internal sealed class StepperWeights
             var (first, n) = Chunk(c);
             int r0 = G * first, count = G * n;
             Transpose(rows.AsSpan(r0 * cols, count * cols), count, cols).CopyTo(result.AsSpan(r0 * cols));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Each chunk's G·n rows packed in bfloat16 (<see cref="MatVecBf16.PackTransposed"/>). Chunks before the last
+    /// have G·32 rows (a multiple of 32, no padding), so chunk c starts at word G·first·cols / 2.
+    /// </summary>
+    private uint[] PackChunks(float[] rows, int cols)
+    {
+        var (last, lastN) = Chunk(Chunks - 1);
+        var result = new uint[G * last * cols / 2 + cols * MatVecBf16.PaddedRows(G * lastN) / 2];
+        for (int c = 0; c < Chunks; c++)
+        {
+            var (first, n) = Chunk(c);
+            int r0 = G * first, count = G * n;
+            MatVecBf16.PackTransposed(rows.AsSpan(r0 * cols, count * cols), count, cols).CopyTo(result.AsSpan(r0 * cols / 2));
         }
         return result;
     }
