@@ -28,6 +28,7 @@ public sealed record TextContinuation(string Text, int[] Tokens, double LogProba
 public sealed class TextGenerator
 {
     private readonly WordVocabulary? _words;
+    private readonly string[] _pieces, _spaced;   // per id: the decoded piece; for words also with a leading space
 
     /// <summary>Builds the stepper for <paramref name="model"/> (weights snapshotted now); <paramref name="pool"/> is optional.</summary>
     public TextGenerator(LanguageModel<float> model, IVocabulary vocabulary, WorkerPool? pool = null)
@@ -47,6 +48,13 @@ public sealed class TextGenerator
         (Stepper, Vocabulary) = (stepper, vocabulary);
         _words = vocabulary as WordVocabulary;
         EndId = _words?.EosId ?? (vocabulary.TryGetId("\n", out int nl) ? nl : null);
+        _pieces = new string[vocabulary.Count];
+        _spaced = new string[vocabulary.Count];
+        for (int id = 0; id < vocabulary.Count; id++)
+        {
+            _pieces[id] = _words is null ? vocabulary.Decode([id]) : id == _words.EosId ? "\n" : _words.TokenOf(id);
+            _spaced[id] = _words is null || id == _words.EosId ? _pieces[id] : " " + _pieces[id];
+        }
     }
 
     /// <summary>The stepper that runs the model.</summary>
@@ -99,19 +107,8 @@ public sealed class TextGenerator
     {
         foreach (int id in tokens)
         {
-            if (_words is null)
-            {
-                yield return Vocabulary.Decode([id]);
-                continue;
-            }
-            if (id == _words.EosId)
-            {
-                atLineStart = true;
-                yield return "\n";
-                continue;
-            }
-            yield return atLineStart ? _words.TokenOf(id) : " " + _words.TokenOf(id);
-            atLineStart = false;
+            yield return atLineStart ? _pieces[id] : _spaced[id];
+            atLineStart = _words is not null && id == _words.EosId;
         }
     }
 }
