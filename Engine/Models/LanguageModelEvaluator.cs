@@ -100,6 +100,7 @@ public sealed class LanguageModelEvaluator : ILanguageModelEvaluator
     private RecurrentState<float>? Run(ReadOnlySpan<int> ids, int batch, int length, int offset, int steps, RecurrentState<float>? state, Totals totals)
     {
         int v = _model.VocabularySize;
+        var scratch = new float[v];
         for (int w0 = 0; w0 < length; w0 += steps)
         {
             int t = Math.Min(steps, length - w0);
@@ -110,7 +111,10 @@ public sealed class LanguageModelEvaluator : ILanguageModelEvaluator
             ReadOnlySpan<float> l = logits.Value.Span;
             for (int r = 0; r < batch; r++)
                 for (int j = 0; j < t; j++)
-                    totals.Add(ids[offset + r * length + w0 + j + 1], LogSoftmaxAt(l.Slice((r * t + j) * v, v), ids[offset + r * length + w0 + j + 1]));
+                {
+                    int target = ids[offset + r * length + w0 + j + 1];
+                    totals.Add(target, FastLogSoftmaxAt(l.Slice((r * t + j) * v, v), target, scratch));
+                }
             state = next;
         }
         return state;
@@ -124,6 +128,18 @@ public sealed class LanguageModelEvaluator : ILanguageModelEvaluator
         double sum = 0;
         foreach (float x in logits) sum += Math.Exp(x - max);
         return logits[target] - max - Math.Log(sum);
+    }
+
+    /// <summary>
+    /// <see cref="LogSoftmaxAt"/> vectorised (TensorPrimitives max, exp and sum in float; the log and the total in
+    /// double): V exps per token dominate evaluation for word vocabularies (V = 10,000 on PTB).
+    /// </summary>
+    private static double FastLogSoftmaxAt(ReadOnlySpan<float> logits, int target, Span<float> scratch)
+    {
+        float max = TensorPrimitives.Max(logits);
+        TensorPrimitives.Subtract(logits, max, scratch);
+        TensorPrimitives.Exp(scratch, scratch);
+        return (double)logits[target] - max - Math.Log(TensorPrimitives.Sum<float>(scratch));
     }
 
     /// <summary>Row <paramref name="row"/> of a (L, B, H) state as a batch of one.</summary>
