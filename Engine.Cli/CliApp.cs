@@ -6,12 +6,19 @@ namespace SeqLearn.Cli;
 public static class CliApp
 {
     /// <summary>Parses <paramref name="args"/>, runs the chosen command and returns the exit code.</summary>
-    public static int Run(string[] args)
+    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>
+    /// As <see cref="Run(string[])"/>, writing help, results and errors of the commands that support it (<c>train</c>)
+    /// to <paramref name="output"/> and <paramref name="error"/> (tests run the CLI in-process this way).
+    /// </summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var root = new RootCommand("SeqLearn: train, evaluate and sample sequence models (n-gram and neural).");
         root.Subcommands.Add(NGramCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
-        return root.Parse(args).Invoke();
+        return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
     }
 }

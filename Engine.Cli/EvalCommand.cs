@@ -28,7 +28,7 @@ public static class EvalCommand
         {
             checkpoint, arpa, corpus, batch, steps, threads,
         };
-        command.SetAction(parse => CliGuard.Run(() =>
+        command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             string? dir = parse.GetValue(checkpoint), arpaPath = parse.GetValue(arpa);
             if ((dir is null) == (arpaPath is null)) throw new ArgumentException("give exactly one of --checkpoint DIR or --arpa FILE.");
@@ -53,7 +53,7 @@ public static class EvalCommand
             }
             var clock = Stopwatch.StartNew();
             LanguageModelScore score = evaluator.Evaluate(lines);
-            Print(what, score, CharacterCount(lines), clock.Elapsed.TotalSeconds);
+            Print(parse.InvocationConfiguration.Output, what, score, CharacterCount(lines), clock.Elapsed.TotalSeconds);
             return 0;
         }));
         return command;
@@ -63,19 +63,19 @@ public static class EvalCommand
     public static long CharacterCount(IEnumerable<string> lines) => lines.Sum(l => (long)l.EnumerateRunes().Count() + 1);
 
     /// <summary>The report, identical for every kind of model.</summary>
-    public static void Print(string model, LanguageModelScore score, long characters, double seconds)
+    public static void Print(TextWriter output, string model, LanguageModelScore score, long characters, double seconds)
     {
         var c = CultureInfo.InvariantCulture;
-        Console.WriteLine($"Model:\t{model}");
-        Console.WriteLine(string.Create(c, $"Loss (nats/token):\t{score.Loss:F4}"));
-        Console.WriteLine(string.Create(c, $"Perplexity including OOVs:\t{score.Perplexity:G10}"));
-        Console.WriteLine(string.Create(c, $"Perplexity excluding OOVs:\t{score.PerplexityExcludingOovs:G10}"));
-        Console.WriteLine(string.Create(c, $"Bits per token:\t{score.BitsPerToken:F4}"));
-        Console.WriteLine(string.Create(c, $"Bits per character:\t{-score.TotalLogProb / Math.Log(2) / characters:F4}"));
-        Console.WriteLine($"Tokens:\t{score.Tokens}");
-        Console.WriteLine($"OOVs:\t{score.Oovs}");
-        Console.WriteLine($"Sentences:\t{score.Sentences}");
-        Console.WriteLine(string.Create(c, $"Total log10 prob:\t{score.TotalLog10Prob:G10}"));
-        Console.WriteLine(string.Create(c, $"Scored in {seconds:F3} s ({score.Tokens / Math.Max(seconds, 1e-9):F0} tokens/s)"));
+        output.WriteLine($"Model:\t{model}");
+        output.WriteLine(string.Create(c, $"Loss (nats/token):\t{score.Loss:F4}"));
+        output.WriteLine(string.Create(c, $"Perplexity including OOVs:\t{score.Perplexity:G10}"));
+        output.WriteLine(string.Create(c, $"Perplexity excluding OOVs:\t{score.PerplexityExcludingOovs:G10}"));
+        output.WriteLine(string.Create(c, $"Bits per token:\t{score.BitsPerToken:F4}"));
+        output.WriteLine(string.Create(c, $"Bits per character:\t{-score.TotalLogProb / Math.Log(2) / characters:F4}"));
+        output.WriteLine($"Tokens:\t{score.Tokens}");
+        output.WriteLine($"OOVs:\t{score.Oovs}");
+        output.WriteLine($"Sentences:\t{score.Sentences}");
+        output.WriteLine(string.Create(c, $"Total log10 prob:\t{score.TotalLog10Prob:G10}"));
+        output.WriteLine(string.Create(c, $"Scored in {seconds:F3} s ({score.Tokens / Math.Max(seconds, 1e-9):F0} tokens/s)"));
     }
 }

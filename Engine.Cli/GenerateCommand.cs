@@ -28,8 +28,9 @@ public static class GenerateCommand
         {
             checkpoint, prompt, length, temperature, topK, topP, seed, beam, stopAtEnd, bf16, threads,
         };
-        command.SetAction(parse => CliGuard.Run(() =>
+        command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
+            var output = parse.InvocationConfiguration.Output;
             int n = parse.GetValue(length), k = parse.GetValue(topK), width = parse.GetValue(beam), t = parse.GetValue(threads);
             double tau = parse.GetValue(temperature), p = parse.GetValue(topP);
             if (n < 1) throw new ArgumentException($"--length must be at least 1, got {n}.");
@@ -50,22 +51,20 @@ public static class GenerateCommand
                 for (int i = 0; i < results.Count; i++)
                 {
                     var r = results[i];
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"[{i + 1}] log P = {r.LogProbability:F4} ({r.Tokens.Length} tokens, {(r.Finished ? "ended" : "cut at --length")})"));
-                    Console.WriteLine(text + r.Text);
+                    output.WriteLine(text + r.Text);
                 }
                 return 0;
             }
             var pieces = generator.Generate(text, n, new SamplingOptions(tau, k, p), new SeededRng(parse.GetValue(seed)), stop);
-            using var stdout = Console.OpenStandardOutput();
-            using var writer = new StreamWriter(stdout) { AutoFlush = false };
-            writer.Write(text);
+            output.Write(text);
             foreach (string piece in pieces)
             {
-                writer.Write(piece);
-                if (piece.Contains('\n')) writer.Flush();   // stream line by line
+                output.Write(piece);
+                if (piece.Contains('\n')) output.Flush();   // stream line by line
             }
-            writer.WriteLine();
+            output.WriteLine();
             return 0;
         }));
         return command;

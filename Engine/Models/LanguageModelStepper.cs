@@ -19,7 +19,7 @@ public enum StepperPrecision
 
 /// <summary>
 /// Batch-1, one-token-at-a-time inference for a <see cref="LanguageModel{T}"/> of floats, without autograd: the
-/// <see cref="ITokenModel{TState}"/> that sampling and beam search drive. Per step (docs/lm.md#generating-and-evaluating):
+/// <see cref="ITokenModel{TState}"/> that sampling and beam search drive. Per step (docs/lm.md#4-generating-and-evaluating):
 /// <code>
 /// xp_0 = Table[token]                               (G·H)  = W_emb[token] W_ih0ᵀ + b_ih0 + b_hh0, precomputed
 /// xp_l = W_ih_l h'_{l−1} + b_ih_l + b_hh_l          (G·H)  layers l &gt; 0

@@ -1,0 +1,90 @@
+using System.Reflection;
+using System.Text;
+using System.Text.Json.Nodes;
+using SeqLearn.Text;
+
+namespace SeqLearn.Cli;
+
+/// <summary>Tokenisation level of <c>seqlearn train</c>.</summary>
+public enum TextLevel
+{
+    /// <summary>One token per Unicode character; vocabulary = the sorted distinct characters.</summary>
+    Char,
+    /// <summary>Whitespace words with &lt;eos&gt; after each line and &lt;unk&gt;.</summary>
+    Word,
+}
+
+/// <summary>A tokenised corpus for <c>seqlearn train</c>: the vocabulary, its JSON for checkpoints, and the two id streams.</summary>
+/// <param name="Vocabulary">The vocabulary the ids refer to.</param>
+/// <param name="VocabularyJson">Its checkpoint form (<see cref="Text.VocabularyJson"/>).</param>
+/// <param name="Train">The training stream.</param>
+/// <param name="Valid">The validation stream.</param>
+/// <param name="Source">Where the text came from, for the summary line.</param>
+public sealed record TrainCorpus(IVocabulary Vocabulary, JsonNode VocabularyJson, int[] Train, int[] Valid, string Source)
+{
+    /// <summary>Prefix of the embedded default corpus's resource names (the project's own C# sources).</summary>
+    public const string EmbeddedPrefix = "corpus/";
+
+    /// <summary>
+    /// Loads one file and splits it contiguously by tokens: train = the first ⌊(1 − f)·n⌋, valid = the rest.
+    /// A null <paramref name="path"/> means the embedded default corpus. <paramref name="stored"/> (from a checkpoint
+    /// being resumed) replaces building a new vocabulary.
+    /// </summary>
+    public static TrainCorpus FromOneText(string? path, double validFraction, TextLevel level, JsonNode? stored)
+    {
+        if (!(validFraction > 0 && validFraction < 1)) throw new ArgumentException($"--valid-fraction must be in (0, 1), got {validFraction}.");
+        string text = path is null ? EmbeddedSources() : TextFile.ReadAllText(path);
+        var (vocab, json) = stored is null ? Build(level, text) : Restore(stored);
+        int[] ids = Encode(vocab, text);
+        int train = (int)Math.Floor((1 - validFraction) * ids.Length);
+        return new TrainCorpus(vocab, json, ids[..train], ids[train..], path ?? "the embedded SeqLearn sources (Engine/**/*.cs)");
+    }
+
+    /// <summary>Loads separate train and validation files; the vocabulary is built from both (char) or from train (word).</summary>
+    public static TrainCorpus FromTwoTexts(string trainPath, string validPath, TextLevel level, JsonNode? stored)
+    {
+        string train = TextFile.ReadAllText(trainPath), valid = TextFile.ReadAllText(validPath);
+        var (vocab, json) = stored is not null ? Restore(stored) : Build(level, level == TextLevel.Char ? train + valid : train);
+        return new TrainCorpus(vocab, json, Encode(vocab, train), Encode(vocab, valid), $"{trainPath} + {validPath}");
+    }
+
+    /// <summary>The embedded default corpus: every Engine/**/*.cs file, concatenated in ordinal order of their paths.</summary>
+    public static string EmbeddedSources()
+    {
+        var assembly = typeof(TrainCorpus).Assembly;
+        var names = assembly.GetManifestResourceNames().Where(n => n.StartsWith(EmbeddedPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+        var text = new StringBuilder();
+        foreach (string name in names)
+        {
+            using var stream = assembly.GetManifestResourceStream(name) ?? throw new InvalidOperationException($"missing resource {name}");
+            using var reader = new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: true));
+            text.Append(reader.ReadToEnd().ReplaceLineEndings("\n"));
+        }
+        if (text.Length == 0) throw new InvalidOperationException("the CLI was built without its embedded corpus.");
+        return text.ToString();
+    }
+
+    private static (IVocabulary, JsonNode) Build(TextLevel level, string text)
+    {
+        if (level == TextLevel.Char)
+        {
+            var chars = CharVocabulary.Build(text);
+            return (chars, JsonNode.Parse(Text.VocabularyJson.ToJson(chars))!);
+        }
+        var words = WordVocabulary.Build(TextFile.SplitLines(text));
+        return (words, JsonNode.Parse(Text.VocabularyJson.ToJson(words))!);
+    }
+
+    // A resumed run uses the checkpoint's vocabulary, whatever --level says (its "kind" decides).
+    private static (IVocabulary, JsonNode) Restore(JsonNode stored)
+    {
+        string json = stored.ToJsonString();
+        bool word = stored is JsonObject o && o["kind"] is JsonValue k && k.TryGetValue(out string? kind) && kind == "word";
+        IVocabulary vocab = word ? Text.VocabularyJson.WordFromJson(json) : Text.VocabularyJson.CharFromJson(json);
+        return (vocab, stored);
+    }
+
+    // Characters: every scalar value (an unknown one is an error naming it). Words: lines with <eos>, unknown → <unk>.
+    private static int[] Encode(IVocabulary vocab, string text) =>
+        vocab is WordVocabulary words ? words.EncodeLines(TextFile.SplitLines(text)) : vocab.Encode(text);
+}

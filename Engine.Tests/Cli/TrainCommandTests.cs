@@ -1,0 +1,115 @@
+using SeqLearn.Cli;
+using SeqLearn.Tests.Checkpoints;
+
+namespace SeqLearn.Tests.Cli;
+
+public class TrainCommandTests
+{
+    // A model small enough that a few steps take milliseconds.
+    private static readonly string[] Tiny = ["--batch", "2", "--bptt", "4", "--embedding", "4", "--hidden", "8", "--threads", "1"];
+
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static string Text(TempDir dir, string name, string text)
+    {
+        string path = dir.Combine(name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void Train_SmallCorpus_PrintsSummaryAndSample_AndResumesFromItsCheckpoint()
+    {
+        using var tmp = new TempDir("cli-train");
+        string corpus = Text(tmp, "c.txt", string.Concat(Enumerable.Repeat("the cat sat on the mat. ", 20)));
+        var (code, output, error) = Run(["train", "--corpus", corpus, "--max-steps", "6", "--eval-every", "3", "--sample", "20",
+            "--checkpoint", tmp.Combine("run"), "--metrics", tmp.Combine("m.jsonl"), .. Tiny]);
+        Assert.True(code == 0, error);
+        Assert.Contains("stopped: step limit reached after 6 steps", output);
+        Assert.Contains("valid loss", output);
+        Assert.Contains("sample (temperature 0.8):", output);
+        Assert.Equal(2, output.Split('\n').Count(l => l.StartsWith("step ", StringComparison.Ordinal) && l.Contains("| valid ", StringComparison.Ordinal)));   // one plain line per evaluation
+        Assert.True(Directory.Exists(tmp.Combine("run/best")) && Directory.Exists(tmp.Combine("run/last")));
+
+        (code, output, error) = Run(["train", "--corpus", corpus, "--resume", tmp.Combine("run"), "--max-steps", "8", "--sample", "0", .. Tiny]);
+        Assert.True(code == 0, error);
+        Assert.Contains("resumed at step 6", output);
+        Assert.Contains("after 8 steps", output);
+
+        (code, _, error) = Run(["train", "--corpus", corpus, "--resume", tmp.Combine("run"), "--max-steps", "8", "--batch", "2", "--bptt", "3"]);
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: the checkpoint cannot resume this training run: it was trained with batch 2 and BPTT 4", error);
+    }
+
+    [Fact]
+    public void Train_WordLevelWithSeparateFiles_Runs()
+    {
+        using var tmp = new TempDir("cli-word");
+        string train = Text(tmp, "train.txt", string.Concat(Enumerable.Repeat("the cat sat on the mat\n", 10)));
+        string valid = Text(tmp, "valid.txt", string.Concat(Enumerable.Repeat("the dog sat on the cat\n", 5)));
+        var (code, output, error) = Run(["train", "--train", train, "--valid", valid, "--level", "word", "--cell", "gru", "--max-steps", "3",
+            "--sample", "5", "--prompt", "the", "--checkpoint", tmp.Combine("run"), .. Tiny]);
+        Assert.True(code == 0, error);
+        Assert.Contains("70 train + 35 valid tokens, vocabulary 7", output);   // <unk> <eos> the cat sat on mat; "dog" → <unk>
+        Assert.Contains("after 3 steps", output);
+
+        // Resuming takes the level, vocabulary and model from the checkpoint (no --level word, no --cell gru here).
+        (code, output, error) = Run(["train", "--train", train, "--valid", valid, "--resume", tmp.Combine("run"), "--max-steps", "5", "--sample", "0",
+            "--batch", "2", "--bptt", "4"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("model: gru E=4 H=8", output);
+        Assert.Contains("resumed at step 3", output);
+    }
+
+    [Fact]
+    public void Train_BadInputs_FailWithOneLineAndExitCode1()
+    {
+        using var tmp = new TempDir("cli-bad");
+        string bad = tmp.Combine("bad.txt");
+        File.WriteAllBytes(bad, [(byte)'a', (byte)'b', 0xFF, (byte)'c']);
+        var cases = new (string[] Args, string Message)[]
+        {
+            (["train", "--corpus", tmp.Combine("missing.txt")], "Text file not found"),
+            (["train", "--corpus", Text(tmp, "empty.txt", "")], "the file is empty"),
+            (["train", "--corpus", bad], "invalid UTF-8 at byte offset 2"),
+            (["train", "--corpus", Text(tmp, "short.txt", "just a few characters")], "the training text is too short"),
+            (["train", "--train", Text(tmp, "t.txt", "abc")], "--train and --valid go together"),
+            (["train", "--corpus", Text(tmp, "ok.txt", new string('x', 400)), "--resume", tmp.Combine("nothing-here")], "no checkpoint directory"),
+            (["train", "--corpus", Text(tmp, "ok2.txt", new string('x', 400)), "--tie-weights", "--embedding", "4", "--hidden", "8"], "tied weights need"),
+            (["train", "--corpus", Text(tmp, "cat.txt", string.Concat(Enumerable.Repeat("the cat sat. ", 40))), "--lr", "1e38", "--max-steps", "20", .. Tiny],
+                "training diverged at step 2"),
+        };
+        foreach (var (args, message) in cases)
+        {
+            var (code, _, error) = Run(args);
+            Assert.True(code == 1, $"{string.Join(' ', args)} → exit {code}");
+            Assert.StartsWith("error: ", error);
+            Assert.Contains(message, error);
+            Assert.Single(error.TrimEnd().Split('\n'));
+            Assert.DoesNotContain("   at ", error);
+        }
+    }
+
+    [Fact]
+    public void Train_UnknownOptionValue_IsRejectedByTheParser()
+    {
+        var (code, _, error) = Run("train", "--cell", "transformer");
+        Assert.NotEqual(0, code);
+        Assert.Contains("'transformer' not recognized", error);
+    }
+
+    [Fact]
+    public void EmbeddedCorpus_IsTheEngineSources()
+    {
+        string text = TrainCorpus.EmbeddedSources();
+        Assert.Contains("public sealed partial class LanguageModelTrainer<T>", text);
+        Assert.Contains("namespace SeqLearn.Autograd;", text);
+        Assert.True(text.Length > 100_000);
+    }
+}

@@ -1,0 +1,126 @@
+namespace SeqLearn.Training;
+
+/// <summary>The optimizer a <see cref="LanguageModelTrainer{T}"/> builds (the existing <c>SeqLearn.Optim</c> types).</summary>
+public enum OptimizerChoice
+{
+    /// <summary><see cref="Optim.Sgd{T}"/> with <see cref="TrainingOptions.Momentum"/>, Nesterov and L2 weight decay.</summary>
+    Sgd,
+    /// <summary><see cref="Optim.Adam{T}"/> (L2 weight decay folded into the gradient).</summary>
+    Adam,
+    /// <summary><see cref="Optim.AdamW{T}"/> (decoupled weight decay).</summary>
+    AdamW,
+}
+
+/// <summary>The learning-rate schedule (the existing <c>SeqLearn.Optim.Schedules</c> types).</summary>
+public enum ScheduleChoice
+{
+    /// <summary>A constant learning rate.</summary>
+    Constant,
+    /// <summary>η_e = η₀ γ^⌊e / s⌋ with e counted in epochs (<see cref="TrainingOptions.StepSize"/>, <see cref="TrainingOptions.Gamma"/>).</summary>
+    StepDecay,
+    /// <summary>Cosine annealing from η₀ to <see cref="TrainingOptions.MinLearningRate"/> over <see cref="TrainingOptions.Epochs"/> epochs.</summary>
+    Cosine,
+    /// <summary>η ← γ η after <see cref="TrainingOptions.PlateauPatience"/> evaluations without a lower validation loss.</summary>
+    ReduceOnPlateau,
+}
+
+/// <summary>
+/// Everything a <see cref="LanguageModelTrainer{T}"/> needs besides the model, the data and the worker pool.
+/// Defaults are those of the tiny-shakespeare char-LSTM baseline (B = 32, T = 64, Adam η = 0.002, clip 5).
+/// At least one of <see cref="Epochs"/>, <see cref="TimeBudget"/> and <see cref="MaxSteps"/> must be set.
+/// </summary>
+public sealed record TrainingOptions
+{
+    /// <summary>B, the number of parallel streams per window.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>T, the steps of one truncated-BPTT window.</summary>
+    public int Bptt { get; init; } = 64;
+
+    /// <summary>The optimizer.</summary>
+    public OptimizerChoice Optimizer { get; init; } = OptimizerChoice.Adam;
+
+    /// <summary>η₀.</summary>
+    public double LearningRate { get; init; } = 0.002;
+
+    /// <summary>SGD momentum μ (0 = none).</summary>
+    public double Momentum { get; init; }
+
+    /// <summary>SGD Nesterov momentum (needs μ &gt; 0).</summary>
+    public bool Nesterov { get; init; }
+
+    /// <summary>Weight decay λ (L2 for SGD and Adam, decoupled for AdamW).</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>The learning-rate schedule.</summary>
+    public ScheduleChoice Schedule { get; init; } = ScheduleChoice.Constant;
+
+    /// <summary>s for <see cref="ScheduleChoice.StepDecay"/>: decay every s epochs.</summary>
+    public int StepSize { get; init; } = 1;
+
+    /// <summary>γ, the decay factor of step decay and reduce-on-plateau.</summary>
+    public double Gamma { get; init; } = 0.5;
+
+    /// <summary>Evaluations without improvement before reduce-on-plateau lowers η.</summary>
+    public int PlateauPatience { get; init; }
+
+    /// <summary>η_min for cosine annealing and reduce-on-plateau.</summary>
+    public double MinLearningRate { get; init; }
+
+    /// <summary>The maximum global gradient norm (2-norm over all parameters); null disables clipping.</summary>
+    public double? ClipNorm { get; init; } = 5;
+
+    /// <summary>Stop after this many passes over the training stream.</summary>
+    public int? Epochs { get; init; }
+
+    /// <summary>Stop at the first step that ends past this much training time (evaluation time is not counted).</summary>
+    public TimeSpan? TimeBudget { get; init; }
+
+    /// <summary>Stop after this many optimizer steps in total (counting the steps of a resumed checkpoint).</summary>
+    public long? MaxSteps { get; init; }
+
+    /// <summary>Evaluate on the validation stream every this many steps (0 = only at the end).</summary>
+    public int EvalEverySteps { get; init; }
+
+    /// <summary>Also evaluate once this much training time has passed since the previous evaluation (null = never).</summary>
+    public TimeSpan? EvalEveryTime { get; init; }
+
+    /// <summary>Early stopping: stop after this many evaluations in a row without a new best validation loss (null = never).</summary>
+    public int? Patience { get; init; }
+
+    /// <summary>Seed of the dropout RNG (the model's initial weights come from the caller's RNG).</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>Report progress every this many steps (evaluations are always reported).</summary>
+    public int ProgressEvery { get; init; } = 10;
+
+    /// <summary>
+    /// When set, <c>{dir}/best</c> is written whenever the validation loss improves and <c>{dir}/last</c> after every
+    /// evaluation and at the end (each atomically, with everything needed to resume).
+    /// </summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>When set, a JSON-lines <see cref="MetricsLog"/> (appended to) gets one record per progress report and evaluation.</summary>
+    public string? MetricsPath { get; init; }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        if (BatchSize < 1) throw new ArgumentException($"TrainingOptions: batch size must be ≥ 1, got {BatchSize}.");
+        if (Bptt < 1) throw new ArgumentException($"TrainingOptions: BPTT length must be ≥ 1, got {Bptt}.");
+        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"TrainingOptions: learning rate must be a positive number, got {LearningRate}.");
+        if (ClipNorm is { } c && !(c > 0)) throw new ArgumentException($"TrainingOptions: clip norm must be positive, got {c}.");
+        if (Epochs is null && TimeBudget is null && MaxSteps is null)
+            throw new ArgumentException("TrainingOptions: set Epochs, TimeBudget or MaxSteps (otherwise training never stops).");
+        if (Epochs is < 1) throw new ArgumentException($"TrainingOptions: epochs must be ≥ 1, got {Epochs}.");
+        if (TimeBudget is { } t && t <= TimeSpan.Zero) throw new ArgumentException($"TrainingOptions: the time budget must be positive, got {t.TotalSeconds} s.");
+        if (MaxSteps is < 1) throw new ArgumentException($"TrainingOptions: max steps must be ≥ 1, got {MaxSteps}.");
+        if (EvalEverySteps < 0) throw new ArgumentException($"TrainingOptions: eval-every must be ≥ 0, got {EvalEverySteps}.");
+        if (Patience is < 1) throw new ArgumentException($"TrainingOptions: patience must be ≥ 1, got {Patience}.");
+        if (ProgressEvery < 1) throw new ArgumentException($"TrainingOptions: progress interval must be ≥ 1, got {ProgressEvery}.");
+        if (Schedule == ScheduleChoice.Cosine && Epochs is null) throw new ArgumentException("TrainingOptions: the cosine schedule needs Epochs (its period).");
+        if (Schedule == ScheduleChoice.StepDecay && StepSize < 1) throw new ArgumentException($"TrainingOptions: step size must be ≥ 1, got {StepSize}.");
+        if (Schedule is ScheduleChoice.StepDecay or ScheduleChoice.ReduceOnPlateau && !(Gamma > 0 && Gamma < 1))
+            throw new ArgumentException($"TrainingOptions: gamma must be in (0, 1), got {Gamma}.");
+    }
+}
