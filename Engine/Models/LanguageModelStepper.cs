@@ -108,6 +108,7 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
             else
                 _pool.Run(_w.Chunks, _work);
         }
+        _work.Set(0, 0, null, null);   // keep no reference to the caller's states between steps
         if (_w.Precision == StepperPrecision.BFloat16) MatVecBf16.MultiplyTransposed(_w.DecoderBf16, next.H(_w.L - 1), _w.DecoderBias, logits);
         else MatVec.MultiplyTransposed(_w.Decoder, next.H(_w.L - 1), _w.DecoderBias, logits);
     }
@@ -160,7 +161,7 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
         private int _layer, _token;
         private LanguageModelStepState? _state, _next;
 
-        public void Set(int layer, int token, LanguageModelStepState state, LanguageModelStepState next) =>
+        public void Set(int layer, int token, LanguageModelStepState? state, LanguageModelStepState? next) =>
             (_layer, _token, _state, _next) = (layer, token, state, next);
 
         public void Execute(int index) => stepper.LayerChunk(_layer, index, _token, _state!, _next!);
