@@ -15,8 +15,9 @@ public static class Comparisons
             case "ngram-scaling": return NGramComparison.ScalingOnly(args[1..]);
             case "ngram-table": return NGramComparison.Table(args[1..]);
             case "rnn": return RnnComparison.Run(args[1..]);
+            case "sample": return SampleComparison.Run(args[1..]);
             default:
-                Console.Error.WriteLine($"compare: unknown comparison '{which}'. Known: gemm, rnn, ngram, ngram-scaling, ngram-table");
+                Console.Error.WriteLine($"compare: unknown comparison '{which}'. Known: gemm, rnn, sample, ngram, ngram-scaling, ngram-table");
                 return 2;
         }
     }

@@ -17,6 +17,8 @@ public static class CliApp
         var root = new RootCommand("SeqLearn: train, evaluate and sample sequence models (n-gram and neural).");
         root.Subcommands.Add(NGramCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
     }
 }

@@ -127,15 +127,5 @@ public static class NGramCommand
         _ => throw new ArgumentException($"Unknown smoothing '{name}'; expected one of {string.Join(", ", SmoothingNames)}."),
     };
 
-    // Expected failures (bad files, bad options, tiny data) become one line on stderr and exit code 1, never a stack trace.
-    private static int Guard(Func<int> action)
-    {
-        try { return action(); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TextFormatException or ArpaFormatException
-                                      or NGramEstimationException or ArgumentException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
-    }
+    private static int Guard(Func<int> action) => CliGuard.Run(action);
 }

@@ -26,6 +26,9 @@ public interface ILanguageModelEvaluator
 /// <param name="Sentences">Number of lines scored.</param>
 public readonly record struct LanguageModelScore(double TotalLogProb, long Tokens, long Oovs, double OovLogProb, long Sentences)
 {
+    /// <summary>Mean cross-entropy in nats per token, OOVs included (a neural LM's loss): −TotalLogProb / Tokens.</summary>
+    public double Loss => -TotalLogProb / Tokens;
+
     /// <summary>Perplexity over all tokens, OOVs included.</summary>
     public double Perplexity => Math.Exp(-TotalLogProb / Tokens);
 

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using SeqLearn.Generation;
+using SeqLearn.Kernels;
+using SeqLearn.Models;
+using SeqLearn.Tensors;
+using SeqLearn.Text;
+
+namespace SeqLearn.Benchmarks;
+
+/// <summary>
+/// <c>compare sample</c>: characters per second when sampling at batch 1 from the tiny-shakespeare char-LM
+/// configuration (V = 65, E = 64, 2-layer LSTM, H = 256, random init, τ = 1), prompt "ROMEO:\n" included, as
+/// PyTorch's <c>scripts/lm_torch.py sample</c> measures it. SeqLearn runs <see cref="LanguageModelStepper"/>
+/// with <see cref="Sampler"/> on one thread, on a 2-thread <see cref="WorkerPool"/>, both with float32 and with
+/// bfloat16 matrices (<see cref="StepperPrecision"/>), and through the
+/// <see cref="TextGenerator"/> façade the CLI uses; the median of the repeats is reported. The last line is the
+/// ratio of the one-thread float32 stepper (the exact path) to PyTorch.
+/// </summary>
+public static class SampleComparison
+{
+    private const string Prompt = "ROMEO:\n";
+
+    /// <summary>Options: <c>--chars N</c> (default 20000), <c>--repeats N</c> (5), <c>--torch-script PATH</c>, <c>--no-torch</c>.</summary>
+    public static int Run(string[] args)
+    {
+        int chars = IntOption(args, "--chars", 20_000), repeats = IntOption(args, "--repeats", 5);
+        var vocabulary = TinyShakespeareVocabulary();
+        var config = new LanguageModelConfig(vocabulary.Count, EmbeddingSize: 64, HiddenSize: 256, NumLayers: 2);
+        var model = new LanguageModel<float>(config, new SeededRng(1));
+        model.Eval();
+        int[] prompt = vocabulary.Encode(Prompt);
+        Console.WriteLine($"compare sample: batch 1, V={config.VocabularySize}, E=64, 2-layer LSTM H=256, τ=1, {chars} chars after \"ROMEO:\\n\", median of {repeats}; load {Load()}");
+
+        var single = new LanguageModelStepper(model);
+        double ours = Median(repeats, () => Rate(single, prompt, chars));
+        Console.WriteLine($"SeqLearn stepper, 1 thread:          {ours,10:F0} chars/s   (load {Load()})");
+        double half;
+        using (var pool = new WorkerPool(2))
+        {
+            var pooled = new LanguageModelStepper(model, pool);
+            double two = Median(repeats, () => Rate(pooled, prompt, chars));
+            Console.WriteLine($"SeqLearn stepper, 2-thread pool:     {two,10:F0} chars/s   (load {Load()})");
+            var bf16 = new LanguageModelStepper(model, precision: StepperPrecision.BFloat16);
+            half = Median(repeats, () => Rate(bf16, prompt, chars));
+            Console.WriteLine($"SeqLearn stepper bf16, 1 thread:     {half,10:F0} chars/s   (load {Load()})");
+            var bf16Pooled = new LanguageModelStepper(model, pool, StepperPrecision.BFloat16);
+            double halfTwo = Median(repeats, () => Rate(bf16Pooled, prompt, chars));
+            Console.WriteLine($"SeqLearn stepper bf16, 2-thread pool:{halfTwo,10:F0} chars/s   (load {Load()})");
+        }
+        var generator = new TextGenerator(model, vocabulary);
+        double facade = Median(repeats, () =>
+        {
+            var sw = Stopwatch.StartNew();
+            int n = generator.Generate(Prompt, chars, new SamplingOptions(), new SeededRng(7)).Count();
+            return n / sw.Elapsed.TotalSeconds;
+        });
+        Console.WriteLine($"SeqLearn TextGenerator, 1 thread:    {facade,10:F0} chars/s   (load {Load()})");
+
+        if (args.Contains("--no-torch")) return 0;
+        double? torch = TorchRate(args, chars);
+        if (torch is not { } t) return 1;
+        Console.WriteLine($"PyTorch lm_torch.py sample:          {t,10:F0} chars/s   (load {Load()})");
+        Console.WriteLine($"bf16 matrices, 1 thread, vs PyTorch: {(half / t).ToString("F2", CultureInfo.InvariantCulture)}");
+        Console.WriteLine($"sample ratio vs PyTorch (lstm, H=256, batch 1): {(ours / t).ToString("F2", CultureInfo.InvariantCulture)}");
+        return 0;
+    }
+
+    /// <summary>Chars/s of one generation: prime with the prompt, then sample and feed back <paramref name="chars"/> tokens.</summary>
+    private static double Rate(LanguageModelStepper stepper, int[] prompt, int chars)
+    {
+        var sampler = new Sampler(stepper.VocabularySize);
+        var options = new SamplingOptions();
+        var rng = new SeededRng(7);
+        var logits = new float[stepper.VocabularySize];
+        var sw = Stopwatch.StartNew();
+        var state = stepper.InitialState();
+        foreach (int id in prompt) stepper.Advance(id, state, logits);
+        for (int n = 0; n < chars; n++) stepper.Advance(sampler.Sample(logits, options, rng), state, logits);
+        return chars / sw.Elapsed.TotalSeconds;
+    }
+
+    private static double? TorchRate(string[] args, int chars)
+    {
+        int at = Array.IndexOf(args, "--torch-script");
+        string script = at >= 0 && at + 1 < args.Length ? args[at + 1] : Path.Combine("scripts", "lm_torch.py");
+        if (!File.Exists("/usr/bin/python3") || !File.Exists(script))
+        {
+            Console.Error.WriteLine($"compare sample: needs /usr/bin/python3 with torch (scripts/install-baselines.sh) and {script} (or --torch-script PATH).");
+            return null;
+        }
+        var info = new ProcessStartInfo("/usr/bin/python3", [script, "sample", "--chars", chars.ToString(CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("compare sample: could not start /usr/bin/python3.");
+        string[] lines = process.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        process.WaitForExit();
+        if (process.ExitCode != 0 || lines.Length == 0)
+        {
+            Console.Error.WriteLine($"compare sample: {script} exited with code {process.ExitCode}.");
+            return null;
+        }
+        using var json = JsonDocument.Parse(lines[^1]);
+        return json.RootElement.GetProperty("chars_per_s").GetDouble();
+    }
+
+    /// <summary>The characters of /work/shared/data/tinyshakespeare/input.txt (65), or 65 stand-ins when it is absent.</summary>
+    private static CharVocabulary TinyShakespeareVocabulary()
+    {
+        const string path = "/work/shared/data/tinyshakespeare/input.txt";
+        if (File.Exists(path)) return CharVocabulary.Build(TextFile.ReadAllText(path));
+        return CharVocabulary.Build(Prompt + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLNPQSTUVWXYZ0123456789");
+    }
+
+    private static double Median(int repeats, Func<double> run)
+    {
+        run(); // warm-up (JIT)
+        var xs = Enumerable.Range(0, repeats).Select(_ => run()).Order().ToArray();
+        return xs[xs.Length / 2];
+    }
+
+    private static int IntOption(string[] args, string name, int fallback)
+    {
+        int at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+}

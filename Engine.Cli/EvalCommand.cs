@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using SeqLearn.Kernels;
+using SeqLearn.Models;
+using SeqLearn.NGrams;
+using SeqLearn.Text;
+
+namespace SeqLearn.Cli;
+
+/// <summary>
+/// <c>seqlearn eval</c>: loss, perplexity and bits per character of a text under a neural checkpoint
+/// (<c>--checkpoint</c>) or an ARPA n-gram model (<c>--arpa</c>), both through <see cref="ILanguageModelEvaluator"/>
+/// and printed in the same format.
+/// </summary>
+public static class EvalCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint directory of a neural language model (written by the trainer; holds checkpoint.json and weights.safetensors)." };
+        var arpa = new Option<string>("--arpa") { Description = "ARPA n-gram model to evaluate instead of a checkpoint." };
+        var corpus = new Option<string>("--corpus", "-c") { Description = "Test text, UTF-8; each line's end (newline or <eos>) is one predicted token.", Required = true };
+        var batch = new Option<int>("--batch") { Description = "Neural models: B, streams scored side by side (the text is cut into B contiguous parts).", DefaultValueFactory = _ => 16 };
+        var steps = new Option<int>("--steps") { Description = "Neural models: T, steps per window; the state is carried from window to window.", DefaultValueFactory = _ => 64 };
+        var threads = new Option<int>("--threads") { Description = "Neural models: threads for the GEMMs (1 or more).", DefaultValueFactory = _ => 1 };
+        var command = new Command("eval", "Loss (nats/token), perplexity and bits per character of a text under a neural checkpoint or an ARPA model.")
+        {
+            checkpoint, arpa, corpus, batch, steps, threads,
+        };
+        command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
+        {
+            string? dir = parse.GetValue(checkpoint), arpaPath = parse.GetValue(arpa);
+            if ((dir is null) == (arpaPath is null)) throw new ArgumentException("give exactly one of --checkpoint DIR or --arpa FILE.");
+            int b = parse.GetValue(batch), t = parse.GetValue(steps), n = parse.GetValue(threads);
+            if (b < 1 || t < 1 || n < 1) throw new ArgumentException($"--batch, --steps and --threads must be at least 1 (got {b}, {t}, {n}).");
+            string[] lines = TextFile.ReadLines(parse.GetValue(corpus)!);
+            using var pool = n > 1 ? new WorkerPool(n) : null;
+            ILanguageModelEvaluator evaluator;
+            string what;
+            if (dir is not null)
+            {
+                var loaded = LanguageModelCheckpoint.Load(dir);
+                evaluator = new LanguageModelEvaluator(loaded.Model, loaded.Vocabulary, b, t, pool);
+                var c = loaded.Model.Config;
+                what = $"{c.Cell.ToString().ToLowerInvariant()} L={c.NumLayers} H={c.HiddenSize} V={c.VocabularySize} ({(loaded.Vocabulary is CharVocabulary ? "characters" : "words")}), step {loaded.Data.Step}";
+            }
+            else
+            {
+                var model = ArpaReader.Read(arpaPath!);
+                evaluator = model;
+                what = $"{model.Order}-gram ARPA model, vocabulary {model.Vocabulary.Count}";
+            }
+            var clock = Stopwatch.StartNew();
+            LanguageModelScore score = evaluator.Evaluate(lines);
+            Print(parse.InvocationConfiguration.Output, what, score, CharacterCount(lines), clock.Elapsed.TotalSeconds);
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>Characters of the text with one newline per line: the denominator of bits per character.</summary>
+    public static long CharacterCount(IEnumerable<string> lines) => lines.Sum(l => (long)l.EnumerateRunes().Count() + 1);
+
+    /// <summary>The report, identical for every kind of model.</summary>
+    public static void Print(TextWriter output, string model, LanguageModelScore score, long characters, double seconds)
+    {
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine($"Model:\t{model}");
+        output.WriteLine(string.Create(c, $"Loss (nats/token):\t{score.Loss:F4}"));
+        output.WriteLine(string.Create(c, $"Perplexity including OOVs:\t{score.Perplexity:G10}"));
+        output.WriteLine(string.Create(c, $"Perplexity excluding OOVs:\t{score.PerplexityExcludingOovs:G10}"));
+        output.WriteLine(string.Create(c, $"Bits per token:\t{score.BitsPerToken:F4}"));
+        output.WriteLine(string.Create(c, $"Bits per character:\t{-score.TotalLogProb / Math.Log(2) / characters:F4}"));
+        output.WriteLine($"Tokens:\t{score.Tokens}");
+        output.WriteLine($"OOVs:\t{score.Oovs}");
+        output.WriteLine($"Sentences:\t{score.Sentences}");
+        output.WriteLine(string.Create(c, $"Total log10 prob:\t{score.TotalLog10Prob:G10}"));
+        output.WriteLine(string.Create(c, $"Scored in {seconds:F3} s ({score.Tokens / Math.Max(seconds, 1e-9):F0} tokens/s)"));
+    }
+}

@@ -1,0 +1,88 @@
+using SeqLearn.Cli;
+using SeqLearn.Models;
+using SeqLearn.Tensors;
+using SeqLearn.Tests.Checkpoints;
+using SeqLearn.Text;
+
+namespace SeqLearn.Tests.Cli;
+
+public class EvalGenerateCommandTests
+{
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static (TempDir Dir, string Checkpoint, string Corpus) CharSetup()
+    {
+        var dir = new TempDir("cli-gen");
+        const string text = "the cat sat on the mat\nthe dog sat on the log\n";
+        var vocab = CharVocabulary.Build(text);
+        var model = new LanguageModel<float>(new LanguageModelConfig(vocab.Count, 4, 8, 1), new SeededRng(3));
+        LanguageModelCheckpoint.Save(dir.Combine("ckpt"), model, vocab);
+        File.WriteAllText(dir.Combine("c.txt"), text);
+        return (dir, dir.Combine("ckpt"), dir.Combine("c.txt"));
+    }
+
+    [Fact]
+    public void Eval_Checkpoint_PrintsTheReport()
+    {
+        var (dir, ckpt, corpus) = CharSetup();
+        using var _ = dir;
+        var (code, output, error) = Run("eval", "--checkpoint", ckpt, "--corpus", corpus, "--batch", "2", "--steps", "5");
+        Assert.True(code == 0, error);
+        foreach (string line in new[] { "Loss (nats/token):", "Perplexity including OOVs:", "Bits per character:", "Tokens:\t46", "Sentences:\t2" })
+            Assert.Contains(line, output);
+    }
+
+    [Fact]
+    public void Eval_Arpa_PrintsTheSameReport()
+    {
+        using var dir = new TempDir("cli-arpa");
+        string corpus = dir.Combine("c.txt");
+        File.WriteAllText(corpus, "a b c\nb c a\n");
+        Assert.Equal(0, Run("ngram", "train", "--corpus", corpus, "--arpa", dir.Combine("m.arpa"), "--order", "2", "--smoothing", "addk").Code);
+        var (code, output, error) = Run("eval", "--arpa", dir.Combine("m.arpa"), "--corpus", corpus);
+        Assert.True(code == 0, error);
+        Assert.Contains("Loss (nats/token):", output);
+        Assert.Contains("Tokens:\t8", output);
+    }
+
+    [Fact]
+    public void Generate_SameSeed_SameText_AndBeamPrintsWidthResults()
+    {
+        var (dir, ckpt, _) = CharSetup();
+        using var _ = dir;
+        var a = Run("generate", "--checkpoint", ckpt, "--prompt", "the", "--length", "30", "--temperature", "0.7", "--top-k", "5", "--seed", "9");
+        var b = Run("generate", "--checkpoint", ckpt, "--prompt", "the", "--length", "30", "--temperature", "0.7", "--top-k", "5", "--seed", "9");
+        Assert.True(a.Code == 0, a.Error);
+        Assert.Equal(a.Output, b.Output);
+        Assert.StartsWith("the", a.Output);
+        var beam = Run("generate", "--checkpoint", ckpt, "--prompt", "the", "--length", "6", "--beam", "3");
+        Assert.True(beam.Code == 0, beam.Error);
+        Assert.Contains("[3] log P = ", beam.Output);
+        Assert.DoesNotContain("[4]", beam.Output);
+    }
+
+    [Theory]
+    [InlineData("generate", "--checkpoint", "MISSING")]
+    [InlineData("generate", "--checkpoint", "CKPT", "--top-p", "1.5")]
+    [InlineData("generate", "--checkpoint", "CKPT", "--temperature", "-1")]
+    [InlineData("generate", "--checkpoint", "CKPT", "--prompt", "xyz€")]
+    [InlineData("eval", "--corpus", "CORPUS")]
+    [InlineData("eval", "--checkpoint", "CORPUS", "--corpus", "CORPUS")]
+    public void BadInput_OneLineError_NonZeroExit(params string[] args)
+    {
+        var (dir, ckpt, corpus) = CharSetup();
+        using var _ = dir;
+        string[] real = args.Select(a => a switch { "CKPT" => ckpt, "CORPUS" => corpus, "MISSING" => dir.Combine("missing"), _ => a }).ToArray();
+        var (code, output, error) = Run(real);
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: ", error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.DoesNotContain("   at ", error);
+    }
+}

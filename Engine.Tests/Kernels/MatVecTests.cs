@@ -1,0 +1,115 @@
+using SeqLearn.Kernels;
+using SeqLearn.Tensors;
+using Xunit.Sdk;
+
+namespace SeqLearn.Tests.Kernels;
+
+public class MatVecTests
+{
+    public static TheoryData<int, int> Sizes()
+    {
+        int[] sizes = [0, 1, 7, 17, 33, 257];
+        var data = new TheoryData<int, int>();
+        foreach (int rows in sizes)
+            foreach (int cols in sizes)
+                data.Add(rows, cols);
+        return data;
+    }
+
+    /// <summary>
+    /// Different summation order (vector lanes, FMA) than the in-order reference: each row may differ by the
+    /// dot-product bound (2k + 2)·ε·Σ|w||x| (+ one rounding of the bias), docs/testing.md.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void Multiply_EqualsReference_WithinTheDotProductBound(int rows, int cols)
+    {
+        var rng = new SeededRng((ulong)(rows * 1000 + cols + 1));
+        float[] w = Tensor<float>.Normal([rows * cols], 0, 1, rng).ToArray();
+        float[] x = Tensor<float>.Normal([cols], 0, 1, rng).ToArray();
+        float[] b = Tensor<float>.Normal([rows], 0, 1, rng).ToArray();
+        foreach (var (withBias, transposed) in new[] { (false, false), (true, false), (false, true), (true, true) })
+        {
+            var fast = new float[rows];
+            var reference = new float[rows];
+            var wt = new float[w.Length];
+            for (int r = 0; r < rows; r++)
+                for (int k = 0; k < cols; k++) wt[k * rows + r] = w[r * cols + k];
+            if (transposed) MatVec.MultiplyTransposed(wt, x, withBias ? b : default, fast);
+            else MatVec.Multiply(w, x, withBias ? b : default, fast);
+            MatVec.MultiplyReference(w, x, withBias ? b : default, reference);
+            for (int r = 0; r < rows; r++)
+            {
+                double abs = 0;
+                for (int k = 0; k < cols; k++) abs += Math.Abs((double)w[r * cols + k] * x[k]);
+                double bound = (2 * cols + 4) * Math.Pow(2, -23) * (abs + (withBias ? Math.Abs(b[r]) : 0));
+                if (Math.Abs(fast[r] - reference[r]) > bound)
+                    throw new XunitException($"({rows}×{cols}) bias={withBias} transposed={transposed} row {r}: fast {fast[r]} reference {reference[r]} bound {bound:G3}.");
+            }
+        }
+    }
+
+    [Fact]
+    public void Multiply_RowValue_DoesNotDependOnItsNeighbours()
+    {
+        // Rows computed four at a time and one at a time must agree bit for bit (the stepper splits rows by chunk).
+        var rng = new SeededRng(9);
+        int rows = 9, cols = 257;
+        float[] w = Tensor<float>.Normal([rows * cols], 0, 1, rng).ToArray();
+        float[] x = Tensor<float>.Normal([cols], 0, 1, rng).ToArray();
+        var all = new float[rows];
+        MatVec.Multiply(w, x, default, all);
+        for (int r = 0; r < rows; r++)
+        {
+            var one = new float[1];
+            MatVec.Multiply(w.AsSpan(r * cols, cols), x, default, one);
+            Assert.Equal(BitConverter.SingleToInt32Bits(all[r]), BitConverter.SingleToInt32Bits(one[0]));
+        }
+    }
+
+    [Fact]
+    public void Multiply_WrongSizes_NameTheKernel()
+    {
+        var e = Assert.Throws<ArgumentException>(() => MatVec.Multiply(new float[5], new float[2], default, new float[3]));
+        Assert.Contains("MatVec.Multiply", e.Message);
+        Assert.Throws<ArgumentException>(() => MatVec.MultiplyTransposed(new float[5], new float[2], default, new float[3]));
+        Assert.Throws<ArgumentException>(() => MatVec.Multiply(new float[6], new float[2], new float[2], new float[3]));
+    }
+}
+
+public class MatVecBf16Tests
+{
+    [Theory]
+    [MemberData(nameof(MatVecTests.Sizes), MemberType = typeof(MatVecTests))]
+    public void MultiplyTransposed_EqualsReferenceOnTheRoundedMatrix(int rows, int cols)
+    {
+        var rng = new SeededRng((ulong)(rows * 977 + cols + 3));
+        float[] w = Tensor<float>.Normal([rows * cols], 0, 1, rng).ToArray();
+        float[] x = Tensor<float>.Normal([cols], 0, 1, rng).ToArray();
+        float[] b = Tensor<float>.Normal([rows], 0, 1, rng).ToArray();
+        uint[] packed = MatVecBf16.PackTransposed(w, rows, cols);
+        MatVecBf16.Round(w);                                   // the values the packed matrix holds, exactly
+        var fast = new float[rows];
+        var reference = new float[rows];
+        MatVecBf16.MultiplyTransposed(packed, x, b, fast);
+        MatVec.MultiplyReference(w, x, b, reference);
+        for (int r = 0; r < rows; r++)
+        {
+            double abs = Math.Abs(b[r]);
+            for (int k = 0; k < cols; k++) abs += Math.Abs((double)w[r * cols + k] * x[k]);
+            double bound = (2 * cols + 4) * Math.Pow(2, -23) * abs;
+            Assert.True(Math.Abs(fast[r] - reference[r]) <= bound, $"({rows}×{cols}) row {r}: {fast[r]} vs {reference[r]} (bound {bound:G3})");
+        }
+    }
+
+    [Fact]
+    public void FromSingle_RoundsToNearestEven()
+    {
+        Assert.Equal(0x3F80, MatVecBf16.FromSingle(1f));
+        Assert.Equal(0x3F80, MatVecBf16.FromSingle(BitConverter.UInt32BitsToSingle(0x3F808000)));   // tie → even (down)
+        Assert.Equal(0x3F82, MatVecBf16.FromSingle(BitConverter.UInt32BitsToSingle(0x3F818000)));   // tie → even (up)
+        Assert.Equal(0x3F81, MatVecBf16.FromSingle(BitConverter.UInt32BitsToSingle(0x3F808001)));   // above the tie
+        Assert.True(float.IsNaN(MatVecBf16.ToSingle(MatVecBf16.FromSingle(float.NaN))));
+        Assert.Equal(float.NegativeInfinity, MatVecBf16.ToSingle(MatVecBf16.FromSingle(float.NegativeInfinity)));
+    }
+}

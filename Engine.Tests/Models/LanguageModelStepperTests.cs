@@ -1,0 +1,145 @@
+using SeqLearn.Autograd;
+using SeqLearn.Kernels;
+using SeqLearn.Models;
+using SeqLearn.Tensors;
+using SeqLearn.Tests.Support;
+
+namespace SeqLearn.Tests.Models;
+
+public class LanguageModelStepperTests
+{
+    private static readonly int[] Tokens = [3, 0, 7, 7, 1, 5, 2, 6];
+
+    public static TheoryData<RecurrentCell, int, bool> Configs()
+    {
+        var data = new TheoryData<RecurrentCell, int, bool>();
+        foreach (var cell in Enum.GetValues<RecurrentCell>())
+            foreach (int layers in new[] { 1, 2 })
+                foreach (bool tied in new[] { false, true })
+                    data.Add(cell, layers, tied);
+        return data;
+    }
+
+    /// <summary>E ≠ H untied; H = 40 is one full chunk of 32 units and a ragged one of 8.</summary>
+    private static LanguageModel<float> Model(RecurrentCell cell, int layers, bool tied, int seed = 11)
+    {
+        var config = new LanguageModelConfig(9, EmbeddingSize: tied ? 40 : 17, HiddenSize: 40, NumLayers: layers, Cell: cell, TieWeights: tied);
+        var model = new LanguageModel<float>(config, new SeededRng((ulong)seed));
+        model.Eval();
+        return model;
+    }
+
+    /// <summary>
+    /// Same equations, different summation order (mat-vecs vs GEMM tiles) and the same gate kernels: the
+    /// fused-vs-composed float tolerance of docs/testing.md (rtol 1e-4, atol 1e-5) over 8 steps.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void Step_Logits_EqualForward(RecurrentCell cell, int layers, bool tied)
+    {
+        var model = Model(cell, layers, tied);
+        Tensor<float> expected;
+        using (new NoGradScope()) expected = model.Forward(Tokens, 1, Tokens.Length).Logits.Value;   // (T, V)
+        var stepper = new LanguageModelStepper(model);
+        var state = stepper.InitialState();
+        var logits = new float[9];
+        for (int t = 0; t < Tokens.Length; t++)
+        {
+            state = stepper.Step(Tokens[t], state, logits);
+            TensorAssert.AllClose<float>(expected.Span.Slice(t * 9, 9), logits, 1e-4, 1e-5, $"{cell} L={layers} tied={tied} step {t}");
+        }
+        var (_, final) = model.Forward(Tokens, 1, Tokens.Length);
+        var ours = state.ToRecurrentState();
+        TensorAssert.AllClose(final.H.Value, ours.H.Value, 1e-4, 1e-5, "final h");
+        if (final.C is not null) TensorAssert.AllClose(final.C.Value, ours.C!.Value, 1e-4, 1e-5, "final c");
+    }
+
+    /// <summary>With bfloat16 matrices the stepper is exactly the model whose matrices are rounded: same tolerance as above.</summary>
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void Step_BFloat16_EqualsForwardOfTheRoundedModel(RecurrentCell cell, int layers, bool tied)
+    {
+        var model = Model(cell, layers, tied);
+        var stepper = new LanguageModelStepper(model, precision: StepperPrecision.BFloat16);
+        foreach (var (name, p) in model.NamedParameters())
+            if (name.EndsWith("weight", StringComparison.Ordinal) || name.Contains("weight_", StringComparison.Ordinal))
+                MatVecBf16.Round(p.Value.Span);
+        Tensor<float> expected;
+        using (new NoGradScope()) expected = model.Forward(Tokens, 1, Tokens.Length).Logits.Value;
+        var state = stepper.InitialState();
+        var logits = new float[9];
+        for (int t = 0; t < Tokens.Length; t++)
+        {
+            state = stepper.Step(Tokens[t], state, logits);
+            TensorAssert.AllClose<float>(expected.Span.Slice(t * 9, 9), logits, 1e-4, 1e-5, $"bf16 {cell} L={layers} tied={tied} step {t}");
+        }
+    }
+
+    [Theory]
+    [InlineData(RecurrentCell.Lstm, StepperPrecision.Float32)]
+    [InlineData(RecurrentCell.Gru, StepperPrecision.Float32)]
+    [InlineData(RecurrentCell.RnnRelu, StepperPrecision.Float32)]
+    [InlineData(RecurrentCell.Lstm, StepperPrecision.BFloat16)]
+    [InlineData(RecurrentCell.Gru, StepperPrecision.BFloat16)]
+    public void Step_TwoThreads_BitIdenticalToOne(RecurrentCell cell, StepperPrecision precision)
+    {
+        var model = Model(cell, 2, tied: false);
+        using var pool = new WorkerPool(2);
+        var one = new LanguageModelStepper(model, precision: precision);
+        var two = new LanguageModelStepper(model, pool, precision);
+        var (s1, s2) = (one.InitialState(), two.InitialState());
+        var (l1, l2) = (new float[9], new float[9]);
+        foreach (int token in Tokens)
+        {
+            s1 = one.Step(token, s1, l1);
+            two.Advance(token, s2, l2);
+            TensorAssert.BitEqual<float>(l1, l2, $"{cell} logits after {token}");
+        }
+    }
+
+    [Fact]
+    public void Step_DoesNotChangeItsInput_AndAdvanceMatchesStep()
+    {
+        var model = Model(RecurrentCell.Lstm, 2, tied: false);
+        var stepper = new LanguageModelStepper(model);
+        var logits = new float[9];
+        var state = stepper.Step(4, stepper.InitialState(), logits);
+        float[] before = [.. state.Hidden(1), .. state.Cell(0)];
+        var a = stepper.Step(2, state, logits);
+        var b = stepper.Step(2, state, new float[9]);         // branching the same state twice
+        Assert.Equal(before, state.Hidden(1).ToArray().Concat(state.Cell(0).ToArray()).ToArray());
+        Assert.Equal(a.Hidden(1).ToArray(), b.Hidden(1).ToArray());
+        var owned = state.Clone();
+        var advanced = new float[9];
+        stepper.Advance(2, owned, advanced);
+        Assert.Equal(logits, advanced);
+        Assert.Equal(a.Cell(1).ToArray(), owned.Cell(1).ToArray());
+    }
+
+    [Fact]
+    public void Advance_AllocatesNothing()
+    {
+        var model = Model(RecurrentCell.Lstm, 2, tied: false);
+        using var pool = new WorkerPool(2);
+        foreach (var stepper in new[] { new LanguageModelStepper(model), new LanguageModelStepper(model, pool) })
+        {
+            var state = stepper.InitialState();
+            var logits = new float[9];
+            for (int i = 0; i < 10; i++) stepper.Advance(i % 9, state, logits);   // warm-up (JIT)
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++) stepper.Advance(i % 9, state, logits);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    [Fact]
+    public void Step_BadInput_ClearErrors()
+    {
+        var stepper = new LanguageModelStepper(Model(RecurrentCell.Gru, 1, tied: false));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => stepper.Step(9, stepper.InitialState(), new float[9]));
+        Assert.Contains("outside the vocabulary", e.Message);
+        Assert.Throws<ArgumentException>(() => stepper.Step(1, stepper.InitialState(), new float[8]));
+        var lstm = new LanguageModelStepper(Model(RecurrentCell.Lstm, 1, tied: false));
+        Assert.Throws<ArgumentException>(() => stepper.Step(1, lstm.InitialState(), new float[9]));
+    }
+}

@@ -1,0 +1,85 @@
+using SeqLearn.Generation;
+using SeqLearn.Models;
+using SeqLearn.Tensors;
+using SeqLearn.Text;
+
+namespace SeqLearn.Tests.Models;
+
+public class TextGeneratorTests
+{
+    private static readonly CharVocabulary Chars = CharVocabulary.Build("abcde \n");
+
+    private static LanguageModel<float> Model(int v) => new(new LanguageModelConfig(v, 5, 8, 2), new SeededRng(31));
+
+    [Fact]
+    public void Generate_Greedy_IsTheArgmaxChain_AndStreamsDecodedCharacters()
+    {
+        var model = Model(Chars.Count);
+        var generator = new TextGenerator(model, Chars);
+        string text = string.Concat(generator.Generate("ab", 12, SamplingOptions.Greedy, new SeededRng(1)));
+
+        var stepper = new LanguageModelStepper(model);
+        var state = stepper.InitialState();
+        var logits = new float[Chars.Count];
+        foreach (int id in Chars.Encode("ab")) state = stepper.Step(id, state, logits);
+        var expected = new List<int>();
+        for (int i = 0; i < 12; i++)
+        {
+            expected.Add(Sampler.Greedy(logits));
+            state = stepper.Step(expected[^1], state, logits);
+        }
+        Assert.Equal(Chars.Decode(expected.ToArray()), text);
+    }
+
+    [Fact]
+    public void Generate_SameSeed_SameText_AndStopsAtTheEndToken()
+    {
+        var generator = new TextGenerator(Model(Chars.Count), Chars);
+        var options = new SamplingOptions(Temperature: 0.8, TopK: 4, TopP: 0.9);
+        string a = string.Concat(generator.Generate("", 50, options, new SeededRng(5)));
+        string b = string.Concat(generator.Generate("", 50, options, new SeededRng(5)));
+        Assert.Equal(a, b);
+        Assert.Equal(50, a.EnumerateRunes().Count());
+        string line = string.Concat(generator.Generate("a", 500, new SamplingOptions(), new SeededRng(6), stopAtEnd: true));
+        Assert.True(line.EndsWith('\n') || line.Length == 500);
+        Assert.DoesNotContain('\n', line[..^1]);
+    }
+
+    [Fact]
+    public void BeamSearch_ReturnsWidthContinuations_BestFirst_WithTheirLogProbabilities()
+    {
+        var model = Model(Chars.Count);
+        var generator = new TextGenerator(model, Chars);
+        var results = generator.BeamSearch("ab", maxTokens: 4, width: 3);
+        Assert.Equal(3, results.Count);
+        Assert.True(results[0].LogProbability >= results[1].LogProbability && results[1].LogProbability >= results[2].LogProbability);
+        // log P recomputed token by token with the stepper.
+        var stepper = new LanguageModelStepper(model);
+        var state = stepper.InitialState();
+        var logits = new float[Chars.Count];
+        foreach (int id in Chars.Encode("ab")) state = stepper.Step(id, state, logits);
+        double logP = 0;
+        foreach (int id in results[0].Tokens)
+        {
+            logP += LanguageModelEvaluator.LogSoftmaxAt(logits, id);
+            state = stepper.Step(id, state, logits);
+        }
+        Assert.Equal(logP, results[0].LogProbability, 1e-6);
+        Assert.Equal(Chars.Decode(results[0].Tokens), results[0].Text);
+        // Greedy is a width-1 beam.
+        Assert.Equal(string.Concat(generator.Generate("ab", 4, SamplingOptions.Greedy, new SeededRng(1))), generator.BeamSearch("ab", 4, 1)[0].Text);
+    }
+
+    [Fact]
+    public void Words_ArePrimedWithEos_AndDecodedWithSpacesAndNewlines()
+    {
+        var vocab = WordVocabulary.Build(["the cat sat", "a dog ran"]);
+        var generator = new TextGenerator(Model(vocab.Count), vocab);
+        Assert.Equal([vocab.EosId, vocab.IdOrUnk("the"), vocab.UnkId], generator.EncodePrompt("the zebra"));
+        string text = string.Concat(generator.Generate("the", 30, new SamplingOptions(), new SeededRng(2)));
+        Assert.True(text.StartsWith(' ') || text.StartsWith('\n'), text);     // after "the": a space, or the line ends
+        Assert.DoesNotContain("  ", text);
+        Assert.DoesNotContain("\n ", text);
+        Assert.Throws<ArgumentException>(() => new TextGenerator(Model(vocab.Count + 1), vocab));
+    }
+}

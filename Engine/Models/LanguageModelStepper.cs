@@ -1,0 +1,169 @@
+using SeqLearn.Generation;
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
+
+namespace SeqLearn.Models;
+
+/// <summary>How <see cref="LanguageModelStepper"/> stores the weight matrices (arithmetic is float32 either way).</summary>
+public enum StepperPrecision
+{
+    /// <summary>The model's float32 weights, unchanged: the logits equal <see cref="LanguageModel{T}.Forward"/>'s up to summation order.</summary>
+    Float32,
+    /// <summary>
+    /// Every weight matrix (embedding, W_ih, W_hh, decoder) rounded to bfloat16, biases float32: half the bytes
+    /// per step. The stepper then computes exactly the model whose matrices are so rounded (tested); use it for
+    /// generation speed, not for evaluation.
+    /// </summary>
+    BFloat16,
+}
+
+/// <summary>
+/// Batch-1, one-token-at-a-time inference for a <see cref="LanguageModel{T}"/> of floats, without autograd: the
+/// <see cref="ITokenModel{TState}"/> that sampling and beam search drive. Per step (docs/lm.md#4-generating-and-evaluating):
+/// <code>
+/// xp_0 = Table[token]                               (G·H)  = W_emb[token] W_ih0ᵀ + b_ih0 + b_hh0, precomputed
+/// xp_l = W_ih_l h'_{l−1} + b_ih_l + b_hh_l          (G·H)  layers l &gt; 0
+/// hp_l = W_hh_l h_l                                 (G·H)
+/// h'_l (, c'_l) = gates(xp_l, hp_l (, c_l))          (H)    the fused gate kernel of the cell
+/// logits = W_dec h'_{L−1} + b_dec                   (V)
+/// </code>
+/// The model is always in eval mode here (no dropout). The weights are copied when the stepper is built, so
+/// later training does not reach it: build a new one. An instance holds scratch buffers and is not thread-safe.
+/// With a <see cref="WorkerPool"/>, each layer's hidden units are split into chunks that run as separate work
+/// items; every chunk is computed the same way whatever thread runs it, so the logits are bit-identical for any
+/// pool size (tested).
+/// </summary>
+public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
+{
+    private readonly StepperWeights _w;
+    private readonly WorkerPool? _pool;
+    private readonly float[] _xp, _hp, _acts, _aux;   // (G·H), (G·H), (G·H), (H): chunk order
+    private readonly LayerWork _work;
+    private readonly LanguageModelStepState _scratch;
+
+    /// <summary>
+    /// Snapshots <paramref name="model"/>'s weights; <paramref name="pool"/> (optional) runs each layer's chunks in
+    /// parallel; <paramref name="precision"/> chooses how the weight matrices are stored.
+    /// </summary>
+    public LanguageModelStepper(LanguageModel<float> model, WorkerPool? pool = null, StepperPrecision precision = StepperPrecision.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (!Enum.IsDefined(precision)) throw new ArgumentOutOfRangeException(nameof(precision), $"LanguageModelStepper: unknown precision {precision}.");
+        Config = model.Config;
+        _w = new StepperWeights(model, precision);
+        _pool = pool is { Threads: > 1 } ? pool : null;
+        int gh = _w.G * _w.H;
+        (_xp, _hp, _acts, _aux) = (new float[gh], new float[gh], new float[gh], new float[_w.H]);
+        _work = new LayerWork(this);
+        _scratch = InitialState();
+    }
+
+    /// <summary>How the weight matrices are stored.</summary>
+    public StepperPrecision Precision => _w.Precision;
+
+    /// <summary>The configuration of the model the weights came from.</summary>
+    public LanguageModelConfig Config { get; }
+
+    /// <inheritdoc/>
+    public int VocabularySize => _w.V;
+
+    /// <summary>The zero state (what <see cref="LanguageModel{T}.Forward"/> starts from by default).</summary>
+    public LanguageModelStepState InitialState() => new(_w.L, _w.H, _w.Kind == CellKind.Lstm);
+
+    /// <summary>
+    /// Consumes <paramref name="token"/> in <paramref name="state"/>, writes the V next-token logits and returns the
+    /// new state. <paramref name="state"/> is not changed. Allocates only the returned state.
+    /// </summary>
+    public LanguageModelStepState Step(int token, LanguageModelStepState state, Span<float> logits)
+    {
+        var next = InitialState();
+        Compute(token, state, next, logits);
+        return next;
+    }
+
+    /// <summary>
+    /// Like <see cref="Step"/>, but overwrites <paramref name="state"/> with the new state: allocates nothing.
+    /// For a caller that owns the state and never branches it (plain sampling, streaming evaluation).
+    /// </summary>
+    public void Advance(int token, LanguageModelStepState state, Span<float> logits)
+    {
+        Compute(token, state, _scratch, logits);
+        _scratch.Values.CopyTo(state.Values, 0);
+    }
+
+    private void Compute(int token, LanguageModelStepState state, LanguageModelStepState next, Span<float> logits)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if ((uint)token >= (uint)_w.V)
+            throw new ArgumentOutOfRangeException(nameof(token), $"LanguageModelStepper: token {token} is outside the vocabulary [0, {_w.V}).");
+        if (state.NumLayers != _w.L || state.HiddenSize != _w.H || state.HasCell != (_w.Kind == CellKind.Lstm))
+            throw new ArgumentException($"LanguageModelStepper: the state is for (L, H) = ({state.NumLayers}, {state.HiddenSize}), the model is ({_w.L}, {_w.H}) {Config.Cell}.");
+        if (logits.Length != _w.V)
+            throw new ArgumentException($"LanguageModelStepper: {logits.Length} logits for V = {_w.V}.");
+        for (int l = 0; l < _w.L; l++)
+        {
+            _work.Set(l, token, state, next);
+            if (_pool is null)
+                for (int c = 0; c < _w.Chunks; c++) LayerChunk(l, c, token, state, next);
+            else
+                _pool.Run(_w.Chunks, _work);
+        }
+        _work.Set(0, 0, null, null);   // keep no reference to the caller's states between steps
+        if (_w.Precision == StepperPrecision.BFloat16) MatVecBf16.MultiplyTransposed(_w.DecoderBf16, next.H(_w.L - 1), _w.DecoderBias, logits);
+        else MatVec.MultiplyTransposed(_w.Decoder, next.H(_w.L - 1), _w.DecoderBias, logits);
+    }
+
+    /// <summary>
+    /// Hidden units [first, first + n) of layer <paramref name="l"/>: the chunk's G·n pre-activation rows on both
+    /// sides, then the gate kernel over those n units. Reads <paramref name="state"/> and layer l − 1 of
+    /// <paramref name="next"/>; writes only this chunk of layer l of <paramref name="next"/> and of the scratch.
+    /// </summary>
+    private void LayerChunk(int l, int chunk, int token, LanguageModelStepState state, LanguageModelStepState next)
+    {
+        int G = _w.G, H = _w.H;
+        var (first, n) = _w.Chunk(chunk);
+        int r0 = G * first, rows = G * n;
+        Span<float> xp = _xp.AsSpan(r0, rows), hp = _hp.AsSpan(r0, rows), acts = _acts.AsSpan(r0, rows);
+        ReadOnlySpan<float> xpLayer = l == 0 ? _w.InputTable.AsSpan(token * G * H + r0, rows) : xp;
+        if (_w.Precision == StepperPrecision.BFloat16)
+        {
+            int words = H * MatVecBf16.PaddedRows(rows) / 2;
+            if (l > 0) MatVecBf16.MultiplyTransposed(_w.WeightIhBf16[l].AsSpan(r0 * H / 2, words), next.H(l - 1), _w.Bias[l].AsSpan(r0, rows), xp);
+            MatVecBf16.MultiplyTransposed(_w.WeightHhBf16[l].AsSpan(r0 * H / 2, words), state.H(l), default, hp);
+        }
+        else
+        {
+            if (l > 0) MatVec.MultiplyTransposed(_w.WeightIh[l].AsSpan(r0 * H, rows * H), next.H(l - 1), _w.Bias[l].AsSpan(r0, rows), xp);
+            MatVec.MultiplyTransposed(_w.WeightHh[l].AsSpan(r0 * H, rows * H), state.H(l), default, hp);
+        }
+
+        Span<float> h = next.H(l).Slice(first, n);
+        switch (_w.Kind)
+        {
+            case CellKind.Lstm:
+                Span<float> c = next.C(l).Slice(first, n);
+                state.C(l).Slice(first, n).CopyTo(c);                                   // c on entry, c' on return
+                LstmGateKernel.Forward(xpLayer, hp, c, acts, _aux.AsSpan(first, n), h);  // aux: tanh(c')
+                break;
+            case CellKind.Gru:
+                state.H(l).Slice(first, n).CopyTo(h);                                   // h on entry, h' on return
+                GruGateKernel.Forward(xpLayer, hp, _w.BiasHn[l].AsSpan(first, n), h, acts, _aux.AsSpan(first, n)); // aux: ĥn
+                break;
+            default:
+                RnnGateKernel.Forward(xpLayer, hp, h, relu: _w.Kind == CellKind.RnnRelu);
+                break;
+        }
+    }
+
+    /// <summary>One layer's chunks as pool work items (reused: nothing is allocated per step).</summary>
+    private sealed class LayerWork(LanguageModelStepper stepper) : IParallelWork
+    {
+        private int _layer, _token;
+        private LanguageModelStepState? _state, _next;
+
+        public void Set(int layer, int token, LanguageModelStepState? state, LanguageModelStepState? next) =>
+            (_layer, _token, _state, _next) = (layer, token, state, next);
+
+        public void Execute(int index) => stepper.LayerChunk(_layer, index, _token, _state!, _next!);
+    }
+}
