@@ -57,8 +57,8 @@ public sealed partial class LanguageModelTrainer<T> where T : unmanaged, IBinary
         ArgumentNullException.ThrowIfNull(pool);
         options.Validate();
         (_model, _options, _pool, _progress, Vocabulary) = (model, options, pool, progress, vocabulary);
-        _train = Batcher(train, "training", options);
-        _valid = Batcher(valid, "validation", options);
+        _train = Batcher(train, "training", options, LastWindow.Drop);
+        _valid = Batcher(valid, "validation", options, LastWindow.Keep);   // every position with a successor is scored
         CheckIds(train.Span, "training");
         CheckIds(valid.Span, "validation");
         _parameters = model.Parameters().ToArray();
@@ -178,7 +178,8 @@ public sealed partial class LanguageModelTrainer<T> where T : unmanaged, IBinary
 
     /// <summary>
     /// The mean cross-entropy per predicted token of the validation stream, batched like training (B streams, windows
-    /// of T, state carried from zeros), in eval mode without recording a graph. Leaves the model in training mode.
+    /// of T, state carried from zeros) but with the last, shorter window kept, so every position of a stream that has a
+    /// successor is scored (as PyTorch's word_language_model evaluates); in eval mode without recording a graph. Leaves the model in training mode.
     /// </summary>
     public double Evaluate() => MeanLoss(_model, _valid, _pool);
 
@@ -309,9 +310,9 @@ public sealed partial class LanguageModelTrainer<T> where T : unmanaged, IBinary
         return null;
     }
 
-    private static BpttBatcher Batcher(ReadOnlyMemory<int> tokens, string which, TrainingOptions options)
+    private static BpttBatcher Batcher(ReadOnlyMemory<int> tokens, string which, TrainingOptions options, LastWindow last)
     {
-        try { return new BpttBatcher(tokens, options.BatchSize, options.Bptt); }
+        try { return new BpttBatcher(tokens, options.BatchSize, options.Bptt, last); }
         catch (ArgumentException e)
         {
             string why = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
