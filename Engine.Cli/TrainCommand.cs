@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SeqLearn.Checkpoints;
+using SeqLearn.Generation;
 using SeqLearn.Kernels;
 using SeqLearn.Models;
 using SeqLearn.Tensors;
@@ -135,9 +136,13 @@ public static class TrainCommand
                 int sampleLength = parse.GetValue(sample);
                 if (sampleLength > 0)
                 {
-                    int[] start = parse.GetValue(prompt) is { Length: > 0 } p ? Prompt(data, p) : [data.Valid[0]];
+                    string start = parse.GetValue(prompt) is { Length: > 0 } p ? p : data.Vocabulary.Decode([data.Valid[0]]);
                     output.WriteLine($"sample (temperature {parse.GetValue(temperature)}):");
-                    output.WriteLine(TrainDisplay.Sample(model, data.Vocabulary, start, sampleLength, parse.GetValue(temperature), new SeededRng(seedValue + 1), pool));
+                    var generator = new TextGenerator(model, data.Vocabulary);
+                    output.Write(start);
+                    foreach (string piece in generator.Generate(start, sampleLength, new SamplingOptions(Temperature: parse.GetValue(temperature)), new SeededRng(seedValue + 1)))
+                        output.Write(piece);
+                    output.WriteLine();
                 }
                 return 0;
             }
@@ -168,11 +173,4 @@ public static class TrainCommand
         "rnn" => RecurrentCell.Rnn,
         _ => RecurrentCell.Lstm,
     };
-
-    private static int[] Prompt(TrainCorpus data, string text)
-    {
-        int[] ids = data.Vocabulary is WordVocabulary w ? w.Encode(text) : data.Vocabulary.Encode(text);
-        if (ids.Length == 0) throw new ArgumentException("--prompt has no tokens.");
-        return ids;
-    }
 }

@@ -90,33 +90,4 @@ internal sealed class TrainDisplay(TextWriter output, bool interactive) : IProgr
         string eta = p.Eta is { } t ? $" | eta {t:hh\\:mm\\:ss}" : "";
         return $"step {p.Step:N0} epoch {p.Epoch} | train {p.TrainLoss:F4} (ppl {p.Perplexity:F2}, bpc {p.BitsPerToken:F3}){valid} | {p.TokensPerSecond:N0} tok/s | lr {p.LearningRate:G4} | {p.TrainingTime.TotalSeconds:F0} s{eta}";
     }
-
-    /// <summary>
-    /// A minimal sampler (temperature / greedy, one token at a time, state carried). Isolated here on purpose: it is
-    /// to be replaced by the Engine/Generation adapter for <see cref="LanguageModel{T}"/>.
-    /// </summary>
-    public static string Sample(LanguageModel<float> model, IVocabulary vocabulary, int[] prompt, int length, double temperature, SeededRng rng, WorkerPool pool)
-    {
-        model.Eval();
-        try
-        {
-            using var noGrad = new NoGradScope();
-            var sampler = new Sampler(model.VocabularySize);
-            var options = new SamplingOptions(Temperature: temperature);
-            var (logits, state) = model.Forward(prompt, 1, prompt.Length, pool: pool);       // (T, V)
-            var tokens = new List<int>(prompt);
-            for (int i = 0; i < length; i++)
-            {
-                var last = logits.Value.Span.Slice(logits.Value.Length - model.VocabularySize, model.VocabularySize);
-                int next = sampler.Sample(last, options, rng);
-                tokens.Add(next);
-                (logits, state) = model.Forward([next], 1, 1, state, pool: pool);
-            }
-            return vocabulary.Decode(tokens.ToArray());
-        }
-        finally
-        {
-            model.Train();
-        }
-    }
 }
