@@ -34,10 +34,23 @@ public sealed record TrainCorpus(IVocabulary Vocabulary, JsonNode VocabularyJson
     {
         if (!(validFraction > 0 && validFraction < 1)) throw new ArgumentException($"--valid-fraction must be in (0, 1), got {validFraction}.");
         string text = path is null ? EmbeddedSources() : TextFile.ReadAllText(path);
+        string source = path ?? "the embedded SeqLearn sources (Engine/**/*.cs)";
+        bool words = stored is null ? level == TextLevel.Word : IsWordVocabulary(stored);
+        if (words)
+        {
+            // Words: split by lines, the vocabulary from the training lines only, so validation words never seen in
+            // training are <unk> there, as they would be on new text.
+            string[] lines = TextFile.SplitLines(text);
+            int cut = (int)Math.Floor((1 - validFraction) * lines.Length);
+            if (cut < 1 || cut >= lines.Length) throw new ArgumentException($"{source}: {lines.Length} lines cannot be split by --valid-fraction {validFraction}.");
+            var (wordVocab, wordJson) = stored is null ? Build(level, string.Join('\n', lines[..cut])) : Restore(stored);
+            var w = (WordVocabulary)wordVocab;
+            return new TrainCorpus(wordVocab, wordJson, w.EncodeLines(lines[..cut]), w.EncodeLines(lines[cut..]), source);
+        }
         var (vocab, json) = stored is null ? Build(level, text) : Restore(stored);
         int[] ids = Encode(vocab, text);
         int train = (int)Math.Floor((1 - validFraction) * ids.Length);
-        return new TrainCorpus(vocab, json, ids[..train], ids[train..], path ?? "the embedded SeqLearn sources (Engine/**/*.cs)");
+        return new TrainCorpus(vocab, json, ids[..train], ids[train..], source);
     }
 
     /// <summary>Loads separate train and validation files; the vocabulary is built from both (char) or from train (word).</summary>
@@ -79,10 +92,12 @@ public sealed record TrainCorpus(IVocabulary Vocabulary, JsonNode VocabularyJson
     private static (IVocabulary, JsonNode) Restore(JsonNode stored)
     {
         string json = stored.ToJsonString();
-        bool word = stored is JsonObject o && o["kind"] is JsonValue k && k.TryGetValue(out string? kind) && kind == "word";
-        IVocabulary vocab = word ? Text.VocabularyJson.WordFromJson(json) : Text.VocabularyJson.CharFromJson(json);
+        IVocabulary vocab = IsWordVocabulary(stored) ? Text.VocabularyJson.WordFromJson(json) : Text.VocabularyJson.CharFromJson(json);
         return (vocab, stored);
     }
+
+    private static bool IsWordVocabulary(JsonNode stored) =>
+        stored is JsonObject o && o["kind"] is JsonValue k && k.TryGetValue(out string? kind) && kind == "word";
 
     // Characters: every scalar value (an unknown one is an error naming it). Words: lines with <eos>, unknown → <unk>.
     private static int[] Encode(IVocabulary vocab, string text) =>

@@ -68,6 +68,17 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void Train_WordLevelOneCorpus_SplitsByLines_VocabularyFromTheTrainingLinesOnly()
+    {
+        using var tmp = new TempDir("cli-word-one");
+        // 18 training lines, then 2 validation lines with a word ("dog") the training part never has.
+        string corpus = Text(tmp, "c.txt", string.Concat(Enumerable.Repeat("the cat sat on the mat\n", 18)) + "the dog sat\nthe dog sat\n");
+        var (code, output, error) = Run(["train", "--corpus", corpus, "--level", "word", "--max-steps", "2", "--sample", "0", .. Tiny]);
+        Assert.True(code == 0, error);
+        Assert.Contains("126 train + 8 valid tokens, vocabulary 7", output);   // 18 × 7 and 2 × 4; <unk> <eos> the cat sat on mat
+    }
+
+    [Fact]
     public void Train_BadInputs_FailWithOneLineAndExitCode1()
     {
         using var tmp = new TempDir("cli-bad");
