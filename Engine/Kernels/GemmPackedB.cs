@@ -20,7 +20,8 @@ namespace SeqLearn.Kernels;
 /// The result is bit-identical to <c>Gemm.Compute</c> on the original B, for any pool.</para>
 /// <para>The memory comes from <see cref="ArrayPool{T}.Shared"/> (a 4 MB weight matrix packed once per training
 /// step would otherwise be a fresh large-object allocation each time); <see cref="Dispose"/> gives it back.
-/// Packing copies the values: changing B afterwards does not change the packed operand.</para>
+/// Packing copies the values: changing B afterwards does not change the packed operand. It is read-only after
+/// <see cref="Create(bool, int, int, ReadOnlySpan{T}, int)"/>, so several threads may multiply with it at once.</para>
 /// </remarks>
 public sealed class GemmPackedB<T> : IDisposable where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
