@@ -14,11 +14,15 @@ namespace SeqLearn.Benchmarks;
 /// </summary>
 public static class RnnComparison
 {
-    /// <summary>Runs the comparison. Options: <c>--rounds N</c> (default 5), <c>--small-only</c>.</summary>
+    /// <summary>
+    /// Runs the comparison. Options: <c>--rounds N</c> (default 5), <c>--small-only</c>, <c>--parallel-steps</c>
+    /// (SeqLearn with <see cref="RecurrentOptions.ParallelSteps"/>: each step's GEMM and gate kernel on the pool too).
+    /// </summary>
     public static int Run(string[] args)
     {
         int rounds = 5;
         bool smallOnly = args.Contains("--small-only");
+        bool parallelSteps = args.Contains("--parallel-steps");
         int at = Array.IndexOf(args, "--rounds");
         if (at >= 0 && at + 1 < args.Length) rounds = int.Parse(args[at + 1], CultureInfo.InvariantCulture);
 
@@ -36,7 +40,7 @@ public static class RnnComparison
         }) ?? throw new InvalidOperationException("compare rnn: could not start /usr/bin/python3.");
         using var pool = new WorkerPool(2);
 
-        Console.WriteLine($"compare rnn: forward+backward, float32, L=2, {rounds} interleaved rounds, median; SeqLearn fused path on a 2-thread WorkerPool, PyTorch {script} (set_num_threads(1)).");
+        Console.WriteLine($"compare rnn: forward+backward, float32, L=2, {rounds} interleaved rounds, median; SeqLearn fused path on a 2-thread WorkerPool{(parallelSteps ? " with ParallelSteps" : "")}, PyTorch {script} (set_num_threads(1)).");
         Console.WriteLine($"{"cell",-5} {"shape",-28} {"SeqLearn tok/s",15} {"PyTorch tok/s",15} {"ratio",7}");
         var smallRatios = new List<double>();
         var proc = Process.GetCurrentProcess();
@@ -44,7 +48,7 @@ public static class RnnComparison
         foreach (var shape in shapes)
         foreach (var cell in Enum.GetValues<RnnCellType>())
         {
-            var work = new RnnWorkload(cell, shape, RecurrentPath.Fused, pool);
+            var work = new RnnWorkload(cell, shape, RecurrentPath.Fused, pool, parallelSteps);
             int iters = shape == RnnShape.Small ? 3 : 1;
             work.Step(); // warm-up (JIT, first-touch allocations)
             var ours = new List<double>();

@@ -31,11 +31,11 @@ public sealed class RnnWorkload
     private readonly Tensor<float> _x;
     private readonly WorkerPool? _pool;
 
-    /// <summary>Builds the layer and a fixed random input.</summary>
-    public RnnWorkload(RnnCellType cell, RnnShape shape, RecurrentPath path, WorkerPool? pool)
+    /// <summary>Builds the layer and a fixed random input; <paramref name="parallelSteps"/> is <see cref="RecurrentOptions.ParallelSteps"/>.</summary>
+    public RnnWorkload(RnnCellType cell, RnnShape shape, RecurrentPath path, WorkerPool? pool, bool parallelSteps = false)
     {
         var rng = new SeededRng(2026);
-        var options = new RecurrentOptions(shape.L, Path: path);
+        var options = new RecurrentOptions(shape.L, Path: path, ParallelSteps: parallelSteps);
         _layer = cell switch
         {
             RnnCellType.Lstm => new Lstm<float>(shape.E, shape.H, rng, options),

@@ -85,7 +85,7 @@ public sealed class GemmTests
         var rng = new SeededRng(61);
         using var two = new WorkerPool(2);
         using var three = new WorkerPool(3);
-        var shapes = new[] { (256, 256, 256), (300, 65, 257), (300, 70, 300), (32, 1024, 320), (2048, 65, 64), (65, 300, 600), (6, 700, 33), (1, 257, 17) };
+        var shapes = new[] { (256, 256, 256), (400, 1100, 600), (300, 65, 257), (300, 70, 300), (32, 1024, 320), (2048, 65, 64), (65, 300, 600), (6, 700, 33), (1, 257, 17) };
         foreach (var (m, n, k) in shapes)
         {
             for (int t = 0; t < 4; t++)
@@ -117,7 +117,8 @@ public sealed class GemmTests
         // and on a pool shared between small row blocks.
         var rng = new SeededRng(75);
         using var pool = new WorkerPool(2);
-        foreach (var (m, n, k) in new[] { (200, 64, 50), (300, 96, 129), (420, 128, 100) })
+        // (300, 1088, 530): two column blocks and three k slices, so the next slice is packed while one is computed.
+        foreach (var (m, n, k) in new[] { (200, 64, 50), (300, 96, 129), (420, 128, 100), (300, 1088, 530) })
             foreach (var p in new[] { null, pool })
             {
                 GemmCase<float>.Random(rng, false, false, m, n, k, pad: 3, alpha: 1, beta: 0.5f, nanC: false).CheckAgainstReference(null, p, "tall float");
@@ -174,17 +175,13 @@ public sealed class GemmTests
     {
         var rng = new SeededRng(seed);
         using var pool = new WorkerPool(2);
-        foreach (int m in OddSizes)
-            foreach (int n in OddSizes)
-                foreach (int k in OddSizes)
-                {
-                    // Keep the suite fast: at most one of the three sizes is the large one.
-                    if ((m == 257 ? 1 : 0) + (n == 257 ? 1 : 0) + (k == 257 ? 1 : 0) > 1) continue;
-                    int t = rng.NextInt(4);
-                    var (alpha, beta) = AlphaBeta<T>(rng);
-                    var c = GemmCase<T>.Random(rng, t >= 2, t % 2 == 1, m, n, k, pad: rng.NextInt(3), alpha, beta, nanC: beta == T.Zero);
-                    c.CheckAgainstReference(null, rng.NextInt(2) == 0 ? null : pool, typeof(T).Name);
-                }
+        foreach (var (m, n, k) in OddShapes(OddSizes))
+        {
+            int t = rng.NextInt(4);
+            var (alpha, beta) = AlphaBeta<T>(rng);
+            var c = GemmCase<T>.Random(rng, t >= 2, t % 2 == 1, m, n, k, pad: rng.NextInt(3), alpha, beta, nanC: beta == T.Zero);
+            c.CheckAgainstReference(null, rng.NextInt(2) == 0 ? null : pool, typeof(T).Name);
+        }
     }
 
     private static void RandomShapes<T>(ulong seed, int cases) where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -201,7 +198,18 @@ public sealed class GemmTests
         }
     }
 
-    private static (T Alpha, T Beta) AlphaBeta<T>(SeededRng rng) where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+    /// <summary>Every (m, n, k) over <paramref name="sizes"/> with at most one axis at the largest size (keeps the suite fast).</summary>
+    internal static IEnumerable<(int M, int N, int K)> OddShapes(int[] sizes)
+    {
+        int large = sizes.Max();
+        foreach (int m in sizes)
+            foreach (int n in sizes)
+                foreach (int k in sizes)
+                    if ((m == large ? 1 : 0) + (n == large ? 1 : 0) + (k == large ? 1 : 0) <= 1) yield return (m, n, k);
+    }
+
+    /// <summary>One of four (α, β) pairs: (1, 0), (1, 1), (−0.5, 0), (1.25, −2).</summary>
+    internal static (T Alpha, T Beta) AlphaBeta<T>(SeededRng rng) where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
         rng.NextInt(4) switch
         {
             0 => (T.One, T.Zero),
@@ -224,7 +232,8 @@ public sealed class GemmTests
         }
     }
 
-    private static IEnumerable<GemmIsa> AvailablePaths()
+    /// <summary>Every vector path this machine can run (the narrower ones too).</summary>
+    internal static IEnumerable<GemmIsa> AvailablePaths()
     {
         if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) yield return GemmIsa.Avx512;
         if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) yield return GemmIsa.Avx2;
@@ -259,6 +268,13 @@ internal sealed class GemmCase<T> where T : unmanaged, IBinaryFloatingPointIeee7
         for (int i = 0; i < x.Length; i++) x[i] = T.CreateTruncating(rng.NextDouble() * 2 - 1);
         return x;
     }
+
+    /// <summary>A deep copy (operands and C).</summary>
+    public GemmCase<T> Clone() => new()
+    {
+        TransA = TransA, TransB = TransB, M = M, N = N, K = K, Lda = Lda, Ldb = Ldb, Ldc = Ldc, Alpha = Alpha, Beta = Beta,
+        A = (T[])A.Clone(), B = (T[])B.Clone(), C = (T[])C.Clone(),
+    };
 
     public void RunCompute(WorkerPool? pool) =>
         Gemm.Compute(TransA, TransB, M, N, K, Alpha, A, Lda, B, Ldb, Beta, C, Ldc, pool);

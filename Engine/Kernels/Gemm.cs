@@ -27,7 +27,7 @@ public static partial class Gemm
     }
 
     /// <summary>
-    /// <see cref="Compute{T}"/> on a chosen vector path and blocking (float or double). Tests use it to run
+    /// <c>Compute</c> on a chosen vector path and blocking (float or double). Tests use it to run
     /// the narrower paths on wide hardware, and benchmarks to compare blockings.
     /// </summary>
     internal static unsafe void ComputePacked<T>(GemmIsa isa, GemmBlocking blocking, bool transA, bool transB, int m, int n, int k,

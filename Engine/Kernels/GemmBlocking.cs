@@ -10,7 +10,7 @@ namespace SeqLearn.Kernels;
 /// <param name="NC">Columns of op(B) packed at once.</param>
 internal readonly record struct GemmBlocking(int MC, int KC, int NC)
 {
-    /// <summary>The sizes used by <see cref="Gemm.Compute{T}"/> (tuned on Zen 5: 48 KiB L1d, 1 MiB L2).</summary>
+    /// <summary>The sizes used by <c>Gemm.Compute</c> (tuned on Zen 5: 48 KiB L1d, 1 MiB L2).</summary>
     public static GemmBlocking For<T>() where T : unmanaged =>
         Unsafe.SizeOf<T>() == 4 ? new(MC: 144, KC: 256, NC: 1024) : new(MC: 72, KC: 256, NC: 512);
 

@@ -7,10 +7,10 @@ namespace SeqLearn.Kernels;
 /// every call, so running a GEMM on the pool allocates nothing. Two ways to hand out work:
 /// <list type="bullet">
 /// <item>groups: item i is one group of rows (or columns) of one plan part, computed over all of k;</item>
-/// <item>shared slices, for a tall C on several threads: the caller packs each (KC, NC) slice of B once
-/// into its workspace, then the items are small blocks of rows that pack their own A and read that shared
-/// B. Many small items let a thread that gets the CPU back later take fewer of them (the machine may be
-/// shared), without packing B once per thread.</item>
+/// <item>shared slices, for a tall C on several threads: each (KC, NC) slice of B is packed once into one of
+/// two buffers of the caller, and the items are small blocks of rows that pack their own A and read that
+/// shared B, plus one item that packs the next slice meanwhile. Many small items let a thread that gets the
+/// CPU back later take fewer of them (the machine may be shared), without packing B once per thread.</item>
 /// </list>
 /// Either way each tile of C is computed by one item, over the same k slices in the same order.
 /// </summary>
@@ -25,7 +25,9 @@ internal sealed unsafe class GemmJob<T> : IParallelWork where T : unmanaged, IBi
     private bool _sharedPhase;
     private int _groupOffset;
     private GemmSlice<T> _slice;
-    private T* _sharedB;
+    private T* _sharedB, _nextB;
+    private GemmSlice<T> _nextSlice;
+    private T[]? _spare;
     private int _rowBlock;
 
     public static GemmJob<T> ForThisThread() => s_current ??= new GemmJob<T>();
@@ -45,6 +47,7 @@ internal sealed unsafe class GemmJob<T> : IParallelWork where T : unmanaged, IBi
         _first = default;
         _second = default;
         _sharedB = null;
+        _nextB = null;
     }
 
     /// <summary>Runs the whole plan: on the caller alone, or on <paramref name="pool"/>.</summary>
@@ -66,27 +69,60 @@ internal sealed unsafe class GemmJob<T> : IParallelWork where T : unmanaged, IBi
         if (_plan.Items > _groupOffset) pool.Run(_plan.Items - _groupOffset, this);
     }
 
-    /// <summary>The first part slice by slice: B packed once by the caller, rows handed out in small blocks.</summary>
+    /// <summary>
+    /// The first part slice by slice: each (KC, NC) slice of B is packed once, into one of two buffers, and the
+    /// rows are handed out in small blocks that read it. The loop over slice s also carries one extra item, taken
+    /// first, that packs slice s + 1 into the other buffer, so no thread waits for packing except before the
+    /// first slice. A copy changes no value: the result is that of packing each slice just before use.
+    /// </summary>
     private void RunSharedSlices(WorkerPool pool, int threads)
     {
         ref readonly var op = ref _first;
         int nr = Gemm.TileColumns<T>(_isa);
-        _sharedB = GemmWorkspaceView<T>.ForThisThread(_blocking, nr).B;
+        T* current = GemmWorkspaceView<T>.ForThisThread(_blocking, nr).B;
+        T* spare = SpareB(_blocking.MaxKC * GemmBlocking.RoundUp(_blocking.NC, nr));
         // About four blocks per thread, each a whole number of slivers and at most MC rows.
         _rowBlock = Math.Clamp(GemmBlocking.RoundUp((op.M + 4 * threads - 1) / (4 * threads), Gemm.MR), Gemm.MR, _blocking.MC);
         int blocks = (op.M + _rowBlock - 1) / _rowBlock;
         _sharedPhase = true;
-        for (int jc = 0; jc < op.N; jc += _blocking.NC)
+        var slice = NextSlice(op, default, first: true);
+        Gemm.PackB(op, slice.Pc, slice.Kc, slice.Jc, slice.Nc, nr, current);
+        while (true)
         {
-            int nc = Math.Min(_blocking.NC, op.N - jc);
-            for (int pc = 0, kc; pc < op.K; pc += kc)
-            {
-                kc = _blocking.Slice(op.K, pc);
-                _slice = GemmSlice<T>.Create(op, jc, nc, pc, kc, panelByPanel: false);
-                Gemm.PackB(op, pc, kc, jc, nc, nr, _sharedB);
-                pool.Run(blocks, this);
-            }
+            _slice = slice;
+            _sharedB = current;
+            bool more = slice.Jc + slice.Nc < op.N || slice.Pc + slice.Kc < op.K;
+            _nextSlice = more ? NextSlice(op, slice, first: false) : default;
+            _nextB = more ? spare : null;
+            pool.Run(blocks + (more ? 1 : 0), this);
+            if (!more) break;
+            slice = _nextSlice;
+            T* packed = spare;
+            spare = current;
+            current = packed;
         }
+        _nextB = null;
+    }
+
+    /// <summary>The slice after <paramref name="s"/> in the driver's order: k slices within a column block, then the next block.</summary>
+    private GemmSlice<T> NextSlice(in GemmOperands<T> op, in GemmSlice<T> s, bool first)
+    {
+        int jc = first ? 0 : s.Jc, pc = first ? 0 : s.Pc + s.Kc;
+        if (pc >= op.K)
+        {
+            jc += _blocking.NC;
+            pc = 0;
+        }
+        return GemmSlice<T>.Create(op, jc, Math.Min(_blocking.NC, op.N - jc), pc, _blocking.Slice(op.K, pc), panelByPanel: false);
+    }
+
+    /// <summary>The calling thread's second B buffer for <see cref="RunSharedSlices"/>, allocated once (pinned) and reused.</summary>
+    private T* SpareB(int elements)
+    {
+        if (_spare is null || _spare.Length < elements + 64 / sizeof(T))
+            _spare = GC.AllocateUninitializedArray<T>(elements + 64 / sizeof(T), pinned: true);
+        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_spare));
+        return (T*)((address + 63) & ~(nint)63);
     }
 
     private static GemmOperands<T> View(in GemmOperands<T> op, GemmPlan.Part part)
@@ -99,7 +135,10 @@ internal sealed unsafe class GemmJob<T> : IParallelWork where T : unmanaged, IBi
     {
         if (_sharedPhase)
         {
-            ExecuteRowBlock(index);
+            if (_nextB is not null && index-- == 0)
+                Gemm.PackB(_first, _nextSlice.Pc, _nextSlice.Kc, _nextSlice.Jc, _nextSlice.Nc, Gemm.TileColumns<T>(_isa), _nextB);
+            else
+                ExecuteRowBlock(index);
             return;
         }
         index += _groupOffset;
