@@ -15,14 +15,14 @@ namespace SeqLearn.Benchmarks;
 public static class RnnComparison
 {
     /// <summary>
-    /// Runs the comparison. Options: <c>--rounds N</c> (default 5), <c>--small-only</c>, <c>--parallel-steps</c>
-    /// (SeqLearn with <see cref="RecurrentOptions.ParallelSteps"/>: each step's GEMM and gate kernel on the pool too).
+    /// Runs the comparison. Options: <c>--rounds N</c> (default 5), <c>--small-only</c>, <c>--serial-steps</c>
+    /// (SeqLearn with <see cref="RecurrentOptions.ParallelSteps"/> off: each step on the calling thread).
     /// </summary>
     public static int Run(string[] args)
     {
         int rounds = 5;
         bool smallOnly = args.Contains("--small-only");
-        bool parallelSteps = args.Contains("--parallel-steps");
+        bool parallelSteps = !args.Contains("--serial-steps");
         int at = Array.IndexOf(args, "--rounds");
         if (at >= 0 && at + 1 < args.Length) rounds = int.Parse(args[at + 1], CultureInfo.InvariantCulture);
 
@@ -40,7 +40,7 @@ public static class RnnComparison
         }) ?? throw new InvalidOperationException("compare rnn: could not start /usr/bin/python3.");
         using var pool = new WorkerPool(2);
 
-        Console.WriteLine($"compare rnn: forward+backward, float32, L=2, {rounds} interleaved rounds, median; SeqLearn fused path on a 2-thread WorkerPool{(parallelSteps ? " with ParallelSteps" : "")}, PyTorch {script} (set_num_threads(1)).");
+        Console.WriteLine($"compare rnn: forward+backward, float32, L=2, {rounds} interleaved rounds, median; SeqLearn fused path on a 2-thread WorkerPool{(parallelSteps ? " (ParallelSteps, the default)" : " with serial steps (ParallelSteps off)")}, PyTorch {script} (set_num_threads(1)).");
         Console.WriteLine($"{"cell",-5} {"shape",-28} {"SeqLearn tok/s",15} {"PyTorch tok/s",15} {"ratio",7}");
         var smallRatios = new List<double>();
         var proc = Process.GetCurrentProcess();

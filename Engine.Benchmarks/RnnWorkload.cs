@@ -32,7 +32,7 @@ public sealed class RnnWorkload
     private readonly WorkerPool? _pool;
 
     /// <summary>Builds the layer and a fixed random input; <paramref name="parallelSteps"/> is <see cref="RecurrentOptions.ParallelSteps"/>.</summary>
-    public RnnWorkload(RnnCellType cell, RnnShape shape, RecurrentPath path, WorkerPool? pool, bool parallelSteps = false)
+    public RnnWorkload(RnnCellType cell, RnnShape shape, RecurrentPath path, WorkerPool? pool, bool parallelSteps = true)
     {
         var rng = new SeededRng(2026);
         var options = new RecurrentOptions(shape.L, Path: path, ParallelSteps: parallelSteps);

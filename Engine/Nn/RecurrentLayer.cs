@@ -11,12 +11,13 @@ namespace SeqLearn.Nn;
 /// <param name="Path">Fused (default) or composed computation; same values and gradients.</param>
 /// <param name="ParallelSteps">
 /// Fused path: also run each time step's GEMM and gate kernel on the <c>WorkerPool</c> (the all-steps GEMMs always
-/// use it). Two barriers per step pay off only with large B·G·H on otherwise idle cores; on a loaded machine a
-/// descheduled worker stalls every step (measured 2–5× slower per-step GEMMs, docs/benchmarks.md), hence off
-/// by default. Results are bit-identical either way.
+/// use it). On by default: with two free cores it is 1.3–1.7× the serial steps (docs/benchmarks.md, RNN section),
+/// and it is what PyTorch's OpenBLAS does too. Each step then has two barriers, so on a machine whose other cores are
+/// busy a descheduled worker stalls every step (measured 2–5× slower per-step GEMMs under load 4–7): turn it off
+/// there. Results are bit-identical either way.
 /// </param>
 public sealed record RecurrentOptions(int NumLayers = 1, bool Bidirectional = false, double Dropout = 0, RecurrentPath Path = RecurrentPath.Fused,
-    bool ParallelSteps = false);
+    bool ParallelSteps = true);
 
 /// <summary>
 /// The machinery shared by the three recurrent layers, shaped like PyTorch's <c>nn.RNN</c>/<c>LSTM</c>/<c>GRU</c>
