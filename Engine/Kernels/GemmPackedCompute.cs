@@ -5,6 +5,13 @@ namespace SeqLearn.Kernels;
 public static partial class Gemm
 {
     /// <summary>
+    /// Below this many multiply-adds a pre-packed product runs on the calling thread. Lower than the unpacked call's
+    /// 2²² because there is no packing of B to share: splitting only costs one pool dispatch (a few µs), which a
+    /// per-step (32×256)·(256×256) product of an RNN (2.1·10⁶) already repays.
+    /// </summary>
+    internal const long PackedParallelMultiplyAdds = 1 << 20;
+
+    /// <summary>
     /// <c>C = α·op(A)·B + β·C</c> with B packed beforehand (<see cref="GemmPackedB{T}"/>, op(B) (k, n)): op(A) is
     /// (m, k), stored (m, k) with row stride <paramref name="lda"/> or (k, m) when <paramref name="transA"/>; C is
     /// (m, n) with row stride <paramref name="ldc"/>. Bit-identical to <see cref="Compute{T}(bool, bool, int, int, int, T, ReadOnlySpan{T}, int, ReadOnlySpan{T}, int, T, Span{T}, int, WorkerPool?)"/>
@@ -36,7 +43,7 @@ public static partial class Gemm
                 ScaleC(op);
                 return;
             }
-            int threads = pool is null || (long)m * n * k < 1 << 22 ? 1 : pool.Threads; // as in Packed: small products stay on the caller
+            int threads = pool is null || (long)m * n * k < PackedParallelMultiplyAdds ? 1 : pool.Threads; // small products stay on the caller
             var job = GemmPackedJob<T>.ForThisThread();
             job.Set(isa, b, op, pp, pt, dots: op.Acs == 1 && b.TailColumns > 0, threads); // GemmPlan: dots need a unit-stride op(A) row
             job.Run(threads == 1 ? null : pool);
