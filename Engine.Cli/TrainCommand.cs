@@ -42,6 +42,8 @@ public static class TrainCommand
         schedule.AcceptOnlyFromAmong("constant", "step", "cosine", "plateau");
         var stepSize = new Option<int>("--step-size") { Description = "Epochs between decays of --schedule step.", DefaultValueFactory = _ => 1 };
         var gamma = new Option<double>("--gamma") { Description = "Decay factor of --schedule step and plateau.", DefaultValueFactory = _ => 0.5 };
+        var firstDecay = new Option<int?>("--first-decay-epoch") { Description = "--schedule step: the first epoch (0-based) run at a decayed rate (default --step-size; Zaremba et al.'s PTB schedule: --step-size 1 --first-decay-epoch 4)." };
+        var initRange = new Option<double?>("--init-range") { Description = "Draw every weight from U(-r, r) instead of PyTorch's per-layer defaults (Zaremba et al.: 0.1)." };
         var clip = new Option<double>("--clip") { Description = "Clip the global gradient 2-norm to this value (0 = no clipping).", DefaultValueFactory = _ => 5.0 };
         var dropout = new Option<double>("--dropout") { Description = "Dropout on embeddings, between layers and on the output, in [0, 1)." };
         var tie = new Option<bool>("--tie-weights") { Description = "Share the embedding table with the output layer (needs --embedding = --hidden)." };
@@ -63,7 +65,7 @@ public static class TrainCommand
         var command = new Command("train", "Train a recurrent language model (LSTM/GRU/RNN) with truncated BPTT; with no corpus, a small char-LSTM on SeqLearn's own sources for 60 s.")
         {
             corpus, validFraction, trainFile, validFile, level, cell, embedding, hidden, layers, batch, bptt, lr, optimizer, momentum, nesterov, weightDecay,
-            schedule, stepSize, gamma, clip, dropout, tie, epochs, budget, maxSteps, evalEvery, evalSeconds, patience, threads, seed, checkpoint, resume,
+            schedule, stepSize, gamma, firstDecay, initRange, clip, dropout, tie, epochs, budget, maxSteps, evalEvery, evalSeconds, patience, threads, seed, checkpoint, resume,
             metrics, sample, temperature, prompt,
         };
         command.SetAction(parse =>
@@ -85,7 +87,7 @@ public static class TrainCommand
                 var config = resumed?.ModelConfig is { } stored
                     ? LanguageModelConfig.FromJson(stored)
                     : new LanguageModelConfig(data.Vocabulary.Count, parse.GetValue(embedding), parse.GetValue(hidden), parse.GetValue(layers),
-                        ParseCell(parse.GetValue(cell)!), parse.GetValue(dropout), parse.GetValue(tie));
+                        ParseCell(parse.GetValue(cell)!), parse.GetValue(dropout), parse.GetValue(tie), parse.GetValue(initRange));
                 config.Validate();
 
                 int evalSteps = parse.GetValue(evalEvery);
@@ -109,7 +111,7 @@ public static class TrainCommand
                     {
                         "step" => ScheduleChoice.StepDecay, "cosine" => ScheduleChoice.Cosine, "plateau" => ScheduleChoice.ReduceOnPlateau, _ => ScheduleChoice.Constant,
                     },
-                    StepSize = parse.GetValue(stepSize), Gamma = parse.GetValue(gamma),
+                    StepSize = parse.GetValue(stepSize), Gamma = parse.GetValue(gamma), FirstDecayEpoch = parse.GetValue(firstDecay),
                     ClipNorm = clipNorm > 0 ? clipNorm : null,
                     Epochs = epochCount, MaxSteps = stepCount, TimeBudget = seconds is { } s ? TimeSpan.FromSeconds(s) : null,
                     EvalEverySteps = evalSteps, EvalEveryTime = evalTime is { } e ? TimeSpan.FromSeconds(e) : null,

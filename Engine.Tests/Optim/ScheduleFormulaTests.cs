@@ -19,6 +19,20 @@ public class ScheduleFormulaTests
     }
 
     [Fact]
+    public void StepLR_FirstDecayEpoch_ZarembaSchedule_FourEpochsAtEta0ThenHalvedEachEpoch()
+    {
+        var s = new StepLR<double>(Opt(1.0), stepSize: 1, gamma: 0.5, firstDecayEpoch: 4);
+        Assert.Equal([1.0, 1, 1, 1, 0.5, 0.25, 0.125, 0.0625], Enumerable.Range(0, 8).Select(s.LearningRateAt));
+        var plain = new StepLR<double>(Opt(1.0), stepSize: 3, gamma: 0.5);
+        var explicitFirst = new StepLR<double>(Opt(1.0), stepSize: 3, gamma: 0.5, firstDecayEpoch: 3);
+        for (int e = 0; e < 12; e++)
+        {
+            Assert.Equal(Math.Pow(0.5, e / 3), plain.LearningRateAt(e), 15);   // d defaults to s: PyTorch's StepLR
+            Assert.Equal(plain.LearningRateAt(e), explicitFirst.LearningRateAt(e));
+        }
+    }
+
+    [Fact]
     public void CosineAnnealing_EndpointsAndMidpoint()
     {
         var opt = Opt(0.5);

@@ -296,7 +296,7 @@ public sealed partial class LanguageModelTrainer<T> where T : unmanaged, IBinary
 
     private EpochSchedule<T>? CreateEpochSchedule(double baseLearningRate, int epoch) => _options.Schedule switch
     {
-        ScheduleChoice.StepDecay => new StepLR<T>(_optimizer, _options.StepSize, _options.Gamma) { BaseLearningRate = baseLearningRate, Epoch = epoch },
+        ScheduleChoice.StepDecay => new StepLR<T>(_optimizer, _options.StepSize, _options.Gamma, _options.FirstDecayEpoch) { BaseLearningRate = baseLearningRate, Epoch = epoch },
         ScheduleChoice.Cosine => new CosineAnnealingLR<T>(_optimizer, _options.Epochs!.Value, _options.MinLearningRate) { BaseLearningRate = baseLearningRate, Epoch = epoch },
         _ => null,
     };

@@ -61,6 +61,9 @@ public sealed record TrainingOptions
     /// <summary>γ, the decay factor of step decay and reduce-on-plateau.</summary>
     public double Gamma { get; init; } = 0.5;
 
+    /// <summary>Step decay: the first epoch (0-based) run at a decayed rate; null = <see cref="StepSize"/> (plain StepLR).</summary>
+    public int? FirstDecayEpoch { get; init; }
+
     /// <summary>Evaluations without improvement before reduce-on-plateau lowers η.</summary>
     public int PlateauPatience { get; init; }
 

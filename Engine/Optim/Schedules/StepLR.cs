@@ -2,21 +2,25 @@ namespace SeqLearn.Optim.Schedules;
 
 /// <summary>
 /// Step decay, as <c>torch.optim.lr_scheduler.StepLR</c>: every <see cref="StepSize"/> epochs the learning
-/// rate is multiplied by γ.
+/// rate is multiplied by γ, the first time at epoch <see cref="FirstDecayEpoch"/> d (default s, which is StepLR;
+/// Zaremba et al.'s PTB schedule is s = 1, d = 4, γ = ½: four epochs at η₀, then halved every epoch).
 /// <code>
-/// η_e = η₀ · γ^⌊e / s⌋
+/// η_e = η₀                            e &lt; d
+/// η_e = η₀ · γ^(⌊(e − d) / s⌋ + 1)    e ≥ d        (d = s: η₀ · γ^⌊e / s⌋)
 /// </code>
 /// Call <see cref="EpochSchedule{T}.Step"/> once per epoch, after the optimizer's steps of that epoch.
 /// </summary>
 public sealed class StepLR<T> : EpochSchedule<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>Takes η₀ from the optimizer's current learning rate.</summary>
-    public StepLR(Optimizer<T> optimizer, int stepSize, double gamma = 0.1) : base(optimizer)
+    public StepLR(Optimizer<T> optimizer, int stepSize, double gamma = 0.1, int? firstDecayEpoch = null) : base(optimizer)
     {
+        if (firstDecayEpoch < 0) throw new ArgumentOutOfRangeException(nameof(firstDecayEpoch), $"StepLR: the first decay epoch must be ≥ 0, got {firstDecayEpoch}.");
         if (stepSize <= 0) throw new ArgumentOutOfRangeException(nameof(stepSize), $"StepLR: step size must be positive, got {stepSize}.");
         if (!(gamma > 0)) throw new ArgumentOutOfRangeException(nameof(gamma), $"StepLR: γ must be positive, got {gamma}.");
         StepSize = stepSize;
         Gamma = gamma;
+        FirstDecayEpoch = firstDecayEpoch ?? stepSize;
     }
 
     /// <summary>s, epochs between decays.</summary>
@@ -25,6 +29,10 @@ public sealed class StepLR<T> : EpochSchedule<T> where T : unmanaged, IBinaryFlo
     /// <summary>γ, the decay factor.</summary>
     public double Gamma { get; }
 
-    /// <summary>η_e = η₀ · γ^⌊e / s⌋.</summary>
-    public override double LearningRateAt(int epoch) => BaseLearningRate * Math.Pow(Gamma, epoch / StepSize);
+    /// <summary>d, the first epoch that runs at a decayed rate.</summary>
+    public int FirstDecayEpoch { get; }
+
+    /// <summary>η_e = η₀ · γ^(⌊(e − d) / s⌋ + 1) from epoch d on, η₀ before.</summary>
+    public override double LearningRateAt(int epoch) =>
+        epoch < FirstDecayEpoch ? BaseLearningRate : BaseLearningRate * Math.Pow(Gamma, (epoch - FirstDecayEpoch) / StepSize + 1);
 }
