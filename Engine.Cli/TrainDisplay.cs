@@ -1,9 +1,4 @@
-using SeqLearn.Autograd;
-using SeqLearn.Generation;
-using SeqLearn.Kernels;
 using SeqLearn.Models;
-using SeqLearn.Tensors;
-using SeqLearn.Text;
 using SeqLearn.Training;
 using Spectre.Console;
 
