@@ -95,6 +95,15 @@ public sealed class LanguageModel<T> : Module<T> where T : unmanaged, IBinaryFlo
     public (Var<T> Logits, RecurrentState<T> State) Forward(ReadOnlySpan<int> inputs, int batch, int steps,
         RecurrentState<T>? state = null, SeededRng? dropoutRng = null, WorkerPool? pool = null)
     {
+        var (rows, next) = Hidden(inputs, batch, steps, state, dropoutRng, pool);
+        var logits = Ops.MatMul(rows, DecoderWeight, transposeB: true, pool: pool) + DecoderBias; // (B·T, V)
+        return (logits, next);
+    }
+
+    /// <summary>The decoder's input: Dropout(y) as rows (B·T, H), and the state after the last step.</summary>
+    private (Var<T> Rows, RecurrentState<T> State) Hidden(ReadOnlySpan<int> inputs, int batch, int steps,
+        RecurrentState<T>? state, SeededRng? dropoutRng, WorkerPool? pool)
+    {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         if (state is not null && state.BatchSize != batch)
@@ -122,13 +131,14 @@ public sealed class LanguageModel<T> : Module<T> where T : unmanaged, IBinaryFlo
                 throw new InvalidOperationException($"LanguageModel: unexpected recurrent layer {_rnn.GetType().Name}.");
         }
         var rows = Ops.Reshape(_drop.Forward(y, dropoutRng), batch * steps, Config.HiddenSize); // (B·T, H)
-        var logits = Ops.MatMul(rows, DecoderWeight, transposeB: true, pool: pool) + DecoderBias; // (B·T, V)
-        return (logits, next);
+        return (rows, next);
     }
 
     /// <summary>
     /// The mean cross-entropy per token of predicting <paramref name="targets"/> (B·T, row-major like the inputs),
     /// with the state after the window. This is the training objective; exp(loss) is the window's perplexity.
+    /// The decoder and the loss run as one op (<see cref="Ops.LinearCrossEntropy{T}"/>), so the (B·T, V) logits are
+    /// never stored in the graph; the value equals <c>SoftmaxCrossEntropy(Forward(…).Logits, targets)</c>.
     /// </summary>
     public (Var<T> Loss, RecurrentState<T> State) Loss(ReadOnlySpan<int> inputs, int[] targets, int batch, int steps,
         RecurrentState<T>? state = null, SeededRng? dropoutRng = null, WorkerPool? pool = null)
@@ -136,8 +146,8 @@ public sealed class LanguageModel<T> : Module<T> where T : unmanaged, IBinaryFlo
         ArgumentNullException.ThrowIfNull(targets);
         if (targets.Length != batch * steps)
             throw new ArgumentException($"LanguageModel.Loss: {targets.Length} targets for (B, T) = ({batch}, {steps}).");
-        var (logits, next) = Forward(inputs, batch, steps, state, dropoutRng, pool);
-        return (Ops.SoftmaxCrossEntropy(logits, targets), next);
+        var (rows, next) = Hidden(inputs, batch, steps, state, dropoutRng, pool);
+        return (Ops.LinearCrossEntropy(rows, DecoderWeight, DecoderBias, targets, pool: pool), next);
     }
 
     /// <summary>The decoder of a tied model: only its bias (<c>decoder.bias</c>, U(−1/√H, 1/√H) as nn.Linear's); its weight is the embedding table.</summary>

@@ -68,6 +68,11 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IBinaryFloatingPo
             if (Momentum != 0 && first) _momentumBuffer[p] = Tensor<T>.ZerosLike(grad);
             var theta = Parameters[p].Value.Span;
             var gs = grad.Span;
+            if (Momentum == 0 && WeightDecay == 0)
+            {
+                TensorPrimitives.MultiplyAdd<T>(gs, -eta, theta, theta);      // θ ← θ − η g, vectorised
+                continue;
+            }
             var b = Momentum != 0 ? _momentumBuffer[p]!.Span : default;
             for (int i = 0; i < theta.Length; i++)
             {

@@ -24,9 +24,9 @@ public static partial class Ops
     {
         T m = TensorPrimitives.Max<T>(x);
         TensorPrimitives.Subtract<T>(x, m, y);          // y = x − m (≤ 0)
-        T logSum = T.Zero;
-        foreach (var d in y) logSum += T.Exp(d);         // Σ exp(x − m) ∈ [1, n]
-        logSum = T.Log(logSum);
+        TensorPrimitives.Exp<T>(y, y);                   // scratch: exp(x − m)
+        T logSum = T.Log(TensorPrimitives.Sum<T>(y));    // log Σ exp(x − m), Σ ∈ [1, n]
+        TensorPrimitives.Subtract<T>(x, m, y);
         TensorPrimitives.Subtract<T>(y, logSum, y);
     }
 

@@ -22,15 +22,7 @@ public static partial class Ops
         int n = z.Dim(0), v = z.Dim(1);
         if (targets.Length != n)
             throw new ArgumentException($"SoftmaxCrossEntropy: {targets.Length} targets for logits {z.ShapeString} (N = {n}).");
-        int counted = 0;
-        for (int r = 0; r < n; r++)
-        {
-            if (targets[r] == ignoreIndex) continue;
-            if ((uint)targets[r] >= (uint)v)
-                throw new ArgumentOutOfRangeException(nameof(targets),
-                    $"SoftmaxCrossEntropy: target {targets[r]} at position {r} is outside [0, {v}) and is not the ignore index {ignoreIndex}.");
-            counted++;
-        }
+        int counted = CountTargets(targets, v, ignoreIndex, "SoftmaxCrossEntropy");
 
         var p = Tensor<T>.ZerosLike(z);                  // (N, V) softmax, saved for backward
         var zs = z.Span;
@@ -48,6 +40,21 @@ public static partial class Ops
         var loss = Tensor<T>.Scalar(total * w);
         return Var<T>.FromOp(loss, Node<T>.Tracks(logits)
             ? new SoftmaxCrossEntropyNode<T>(logits, p, (int[])targets.Clone(), w, ignoreIndex) : null);
+    }
+
+    /// <summary>How many targets are not <paramref name="ignoreIndex"/>; throws, naming <paramref name="op"/> and the position, for one outside [0, V).</summary>
+    private static int CountTargets(int[] targets, int v, int ignoreIndex, string op)
+    {
+        int counted = 0;
+        for (int r = 0; r < targets.Length; r++)
+        {
+            if (targets[r] == ignoreIndex) continue;
+            if ((uint)targets[r] >= (uint)v)
+                throw new ArgumentOutOfRangeException(nameof(targets),
+                    $"{op}: target {targets[r]} at position {r} is outside [0, {v}) and is not the ignore index {ignoreIndex}.");
+            counted++;
+        }
+        return counted;
     }
 }
 

@@ -1,0 +1,137 @@
+using SeqLearn.Autograd;
+using SeqLearn.Kernels;
+using SeqLearn.Tensors;
+using SeqLearn.Tests.Support;
+
+namespace SeqLearn.Tests.Autograd;
+
+/// <summary>The fused decoder + cross-entropy against MatMul + Add + SoftmaxCrossEntropy, its thread-count determinism and its errors.</summary>
+public class LinearCrossEntropyTests
+{
+    private sealed record Case(Tensor<double> X, Tensor<double> W, Tensor<double> B, int[] Targets, Reduction Reduction, bool Bias, double Upstream);
+
+    private static IEnumerable<Case> Cases()
+    {
+        var gen = new CaseGen(4242);
+        int[] sizes = [1, 7, 17, 33, 257];
+        for (int c = 0; c < 10; c++)
+        {
+            int n = sizes[gen.Rng.NextInt(sizes.Length)], h = gen.Size() + 1, v = sizes[gen.Rng.NextInt(sizes.Length)];
+            var targets = Enumerable.Range(0, n).Select(_ => gen.Rng.NextInt(v)).ToArray();
+            if (n > 1) targets[gen.Rng.NextInt(n)] = -100;
+            yield return new(gen.Normal(n, h), gen.Normal(v, h), gen.Normal(v), targets,
+                c % 2 == 0 ? Reduction.Mean : Reduction.Sum, c % 3 != 2, 0.5 + c);
+        }
+    }
+
+    private static (Tensor<T> Loss, Tensor<T> Gx, Tensor<T> Gw, Tensor<T>? Gb) Run<T>(Case c, bool fused, WorkerPool? pool)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var x = new Var<T>(c.X.Cast<T>(), requiresGrad: true);
+        var w = new Var<T>(c.W.Cast<T>(), requiresGrad: true);
+        var b = new Var<T>(c.B.Cast<T>(), requiresGrad: true);
+        Var<T> loss;
+        if (fused)
+        {
+            loss = Ops.LinearCrossEntropy(x, w, c.Bias ? b : null, c.Targets, c.Reduction, pool: pool);
+        }
+        else
+        {
+            var z = Ops.MatMul(x, w, transposeB: true);
+            loss = Ops.SoftmaxCrossEntropy(c.Bias ? z + b : z, c.Targets, c.Reduction);
+        }
+        var scaled = loss * T.CreateTruncating(c.Upstream);                      // upstream ∂L/∂loss ≠ 1
+        scaled.Backward();
+        return (loss.Value, x.Grad!, w.Grad!, c.Bias ? b.Grad! : null);
+    }
+
+    private static void FusedEqualsComposed<T>(double rtol, double atol) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        using var pool = new WorkerPool(2);
+        int k = 0;
+        foreach (var c in Cases())
+        {
+            string what = $"case {k++} x {c.X.ShapeString} W {c.W.ShapeString} {c.Reduction} bias {c.Bias}";
+            var composed = Run<T>(c, fused: false, pool: null);
+            var fused = Run<T>(c, fused: true, pool: pool);
+            TensorAssert.AllClose(composed.Loss, fused.Loss, rtol, atol, what + " loss");
+            TensorAssert.AllClose(composed.Gx, fused.Gx, rtol, atol, what + " ∂x");
+            TensorAssert.AllClose(composed.Gw, fused.Gw, rtol, atol, what + " ∂W");
+            if (c.Bias) TensorAssert.AllClose(composed.Gb!, fused.Gb!, rtol, atol, what + " ∂b");
+        }
+    }
+
+    [Fact]
+    public void LinearCrossEntropy_FusedEqualsComposed_Double() => FusedEqualsComposed<double>(1e-10, 1e-12);
+
+    [Fact]
+    public void LinearCrossEntropy_FusedEqualsComposed_Float() => FusedEqualsComposed<float>(1e-4, 1e-5);
+
+    [Fact]
+    public void LinearCrossEntropy_OneOrTwoThreads_BitIdentical()
+    {
+        using var one = new WorkerPool(1);
+        using var two = new WorkerPool(2);
+        var gen = new CaseGen(9);
+        var wide = new Case(gen.Normal(40, 9), gen.Normal(2500, 9), gen.Normal(2500),
+            Enumerable.Range(0, 40).Select(_ => gen.Rng.NextInt(2500)).ToArray(), Reduction.Mean, true, 1.5);   // > 1 row and column item
+        foreach (var c in Cases().Where(c => c.X.Dim(0) >= 33).Append(wide))
+        {
+            var a = Run<float>(c, fused: true, pool: one);
+            var b = Run<float>(c, fused: true, pool: two);
+            var n = Run<float>(c, fused: true, pool: null);
+            foreach (var other in new[] { b, n })
+            {
+                TensorAssert.BitEqual<float>(a.Loss.Span, other.Loss.Span, "loss");
+                TensorAssert.BitEqual<float>(a.Gx.Span, other.Gx.Span, "∂x");
+                TensorAssert.BitEqual<float>(a.Gw.Span, other.Gw.Span, "∂W");
+                if (c.Bias) TensorAssert.BitEqual<float>(a.Gb!.Span, other.Gb!.Span, "∂b");
+            }
+        }
+    }
+
+    [Fact]
+    public void LinearCrossEntropy_NoGrad_SameLossAndNoGraph()
+    {
+        var c = Cases().First(c => c.Bias);
+        var x = new Var<double>(c.X, requiresGrad: true);
+        var w = new Var<double>(c.W, requiresGrad: true);
+        var b = new Var<double>(c.B, requiresGrad: true);
+        var tracked = Ops.LinearCrossEntropy(x, w, b, c.Targets, c.Reduction);
+        Var<double> untracked;
+        using (new NoGradScope()) untracked = Ops.LinearCrossEntropy(x, w, b, c.Targets, c.Reduction);
+        TensorAssert.BitEqual<double>(tracked.Value.Span, untracked.Value.Span, "loss");
+        Assert.Null(untracked.Creator);
+        Assert.False(untracked.RequiresGrad);
+    }
+
+    [Fact]
+    public void LinearCrossEntropy_LargeLogits_Finite()
+    {
+        // Logits of ±1e4: the row max is subtracted before exp, so the loss and gradient stay finite.
+        var x = new Var<float>(Tensor<float>.FromArray([100f, -100f], 1, 2), requiresGrad: true);
+        var w = new Var<float>(Tensor<float>.FromArray([100f, 0f, -100f, 0f, 0f, 100f], 3, 2), requiresGrad: true);
+        var loss = Ops.LinearCrossEntropy(x, w, null, [1]);
+        loss.Backward();
+        Assert.Equal(2e4f, loss.Value.Span[0], 1e-2f);                          // z = (1e4, −1e4, −1e4): ℓ = log Σ exp z − z₁ ≈ 1e4 + 1e4
+        Assert.All(w.Grad!.Span.ToArray(), g => Assert.True(float.IsFinite(g)));
+    }
+
+    [Fact]
+    public void LinearCrossEntropy_BadShapesAndTargets_NameOpAndShapes()
+    {
+        var x = new Var<double>(Tensor<double>.Zeros(3, 4));
+        var w = new Var<double>(Tensor<double>.Zeros(5, 2));
+        var inner = Assert.Throws<ArgumentException>(() => Ops.LinearCrossEntropy(x, w, null, [0, 1, 2]));
+        Assert.Contains("LinearCrossEntropy", inner.Message);
+        Assert.Contains("(3, 4)", inner.Message);
+        Assert.Contains("(5, 2)", inner.Message);
+        var w4 = new Var<double>(Tensor<double>.Zeros(5, 4));
+        var bias = Assert.Throws<ArgumentException>(() => Ops.LinearCrossEntropy(x, w4, new Var<double>(Tensor<double>.Zeros(4)), [0, 1, 2]));
+        Assert.Contains("(4)", bias.Message);
+        var target = Assert.Throws<ArgumentOutOfRangeException>(() => Ops.LinearCrossEntropy(x, w4, null, [0, 5, 2]));
+        Assert.Contains("target 5 at position 1", target.Message);
+        var count = Assert.Throws<ArgumentException>(() => Ops.LinearCrossEntropy(x, w4, null, [0, 1]));
+        Assert.Contains("2 targets", count.Message);
+    }
+}

@@ -1,0 +1,146 @@
+using System.Buffers;
+using SeqLearn.Kernels;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Autograd;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// The decoder and the loss of a language model in one op:
+    /// <code>
+    /// z = x Wᵀ + b                          x (N, H), W (V, H), b (V)  →  z (N, V)
+    /// ℓₙ = log Σⱼ exp(zₙⱼ) − zₙ,tₙ           loss = w Σₙ ℓₙ,  w = 1 (Sum) or 1/C (Mean over the C counted rows)
+    /// </code>
+    /// It equals <c>SoftmaxCrossEntropy(MatMul(x, W, transposeB: true) + b, targets)</c>, but the (N, V) logits
+    /// never become a value of the graph. Forward writes them into one pooled buffer and turns each row, in place,
+    /// into G = ∂loss/∂z, Gₙ = w (softmax(zₙ) − onehot(tₙ)) (0 for ignored rows), which is everything backward needs.
+    /// With ∂L/∂loss = s, backward is three products over that buffer:
+    /// <code>
+    /// ∂L/∂x += s · G W        ∂L/∂W += s · Gᵀ x        ∂L/∂b += s · Σₙ Gₙ
+    /// </code>
+    /// At V = 10,000 this saves four (N, V) tensors per step (bias output, softmax, two gradients), which is
+    /// most of a word-level step's time. <paramref name="bias"/> may be null. Rows run in parallel on
+    /// <paramref name="pool"/>; the loss is summed in row order, so it does not depend on the thread count.
+    /// docs/lm.md#fused-loss derives it.
+    /// </summary>
+    public static Var<T> LinearCrossEntropy<T>(Var<T> x, Var<T> weight, Var<T>? bias, int[] targets,
+        Reduction reduction = Reduction.Mean, int ignoreIndex = -100, WorkerPool? pool = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(weight);
+        ArgumentNullException.ThrowIfNull(targets);
+        var (xv, wv) = (x.Value, weight.Value);
+        if (xv.Rank != 2 || wv.Rank != 2 || xv.Dim(1) != wv.Dim(1))
+            throw new ArgumentException($"LinearCrossEntropy: x must be (N, H) and W (V, H), got x {xv.ShapeString} and W {wv.ShapeString}.");
+        int n = xv.Dim(0), h = xv.Dim(1), v = wv.Dim(0);
+        if (bias is not null && (bias.Value.Rank != 1 || bias.Value.Dim(0) != v))
+            throw new ArgumentException($"LinearCrossEntropy: the bias must be (V) = ({v}), got {bias.Value.ShapeString} for W {wv.ShapeString}.");
+        if (targets.Length != n)
+            throw new ArgumentException($"LinearCrossEntropy: {targets.Length} targets for x {xv.ShapeString} (N = {n}).");
+        int counted = CountTargets(targets, v, ignoreIndex, "LinearCrossEntropy");
+        T w = reduction == Reduction.Sum || counted == 0 ? T.One : T.One / T.CreateTruncating(counted);
+
+        var g = n * v == 0 ? [] : ArrayPool<T>.Shared.Rent(n * v);                 // z, then G, (N, V)
+        Gemm.Compute(false, true, n, v, h, T.One, xv.Span, h, wv.Span, h, T.Zero, g.AsSpan(0, n * v), v, pool);
+        var rows = new LinearCrossEntropyRows<T>(g, bias?.Value, targets, v, w, ignoreIndex, pool);
+        rows.Run(n);
+        T total = T.Zero;
+        foreach (var l in rows.RowLoss) total += l;
+        var loss = Tensor<T>.Scalar(total * w);
+
+        var inputs = bias is null ? new[] { x, weight } : new[] { x, weight, bias };
+        if (!Node<T>.Tracks(inputs))
+        {
+            if (g.Length > 0) ArrayPool<T>.Shared.Return(g);
+            return Var<T>.FromOp(loss, null);
+        }
+        return Var<T>.FromOp(loss, new LinearCrossEntropyNode<T>(x, weight, bias, g, n, v, pool, inputs));
+    }
+}
+
+/// <summary>
+/// The row pass of <see cref="Ops.LinearCrossEntropy{T}"/>: for each row, z ← z + b, ℓ = log Σ exp(z − m) + m − z_t
+/// (m = max z, so exp never overflows) and z ← w (exp(z − m) / Σ exp(z − m) − onehot(t)). Rows are independent and
+/// cut into fixed ranges, so each value is computed the same way on any number of threads.
+/// </summary>
+internal sealed class LinearCrossEntropyRows<T>(T[] g, Tensor<T>? bias, int[] targets, int v, T w, int ignoreIndex, WorkerPool? pool)
+    : IParallelWork where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private const int RowsPerItem = 16;
+
+    public T[] RowLoss { get; } = new T[targets.Length];
+
+    public void Run(int n)
+    {
+        int items = (n + RowsPerItem - 1) / RowsPerItem;
+        if (pool is null || items < 2)
+            for (int i = 0; i < items; i++) Execute(i);
+        else
+            pool.Run(items, this);
+    }
+
+    public void Execute(int index)
+    {
+        int end = Math.Min(targets.Length, (index + 1) * RowsPerItem);
+        for (int r = index * RowsPerItem; r < end; r++)
+        {
+            var z = g.AsSpan(r * v, v);
+            int t = targets[r];
+            if (t == ignoreIndex)
+            {
+                z.Clear();
+                continue;
+            }
+            if (bias is not null) TensorPrimitives.Add<T>(z, bias.Span, z);      // z = x Wᵀ + b
+            T m = TensorPrimitives.Max<T>(z);
+            T zt = z[t];
+            TensorPrimitives.Subtract<T>(z, m, z);
+            TensorPrimitives.Exp<T>(z, z);                                        // exp(z − m)
+            T sum = TensorPrimitives.Sum<T>(z);
+            RowLoss[r] = T.Log(sum) + m - zt;                                      // ℓ = log Σ exp(z) − z_t
+            TensorPrimitives.Multiply<T>(z, w / sum, z);                          // w p
+            z[t] -= w;                                                            // w (p − onehot(t))
+        }
+    }
+}
+
+internal sealed class LinearCrossEntropyNode<T>(Var<T> x, Var<T> weight, Var<T>? bias, T[] g, int n, int v, WorkerPool? pool, Var<T>[] inputs)
+    : Node<T>(inputs), IParallelWork where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private const int ColumnsPerItem = 1024;
+    private T[]? _g = g;
+    private T _s;
+    private Tensor<T>? _gb;
+
+    protected internal override void Backward(Tensor<T> gradOutput)
+    {
+        var gs = (_g ?? throw new InvalidOperationException("LinearCrossEntropy: backward ran twice.")).AsSpan(0, n * v);
+        T s = gradOutput.Span[0];
+        int h = x.Value.Dim(1);
+        if (x.RequiresGrad)
+            Gemm.Compute(false, false, n, h, v, s, gs, v, weight.Value.Span, h, T.One, GradOf(x).Span, h, pool);       // += s G W
+        if (weight.RequiresGrad)
+            Gemm.Compute(true, false, v, h, n, s, gs, v, x.Value.Span, h, T.One, GradOf(weight).Span, h, pool);        // += s Gᵀ x
+        if (bias is not null && bias.RequiresGrad)
+        {
+            (_s, _gb) = (s, GradOf(bias));                                                                       // += s Σₙ Gₙ
+            int items = (v + ColumnsPerItem - 1) / ColumnsPerItem;
+            if (pool is null || items < 2)
+                for (int i = 0; i < items; i++) Execute(i);
+            else
+                pool.Run(items, this);
+        }
+        if (_g.Length > 0) ArrayPool<T>.Shared.Return(_g);
+        _g = null;
+    }
+
+    /// <summary>Columns [1024·index, +1024) of ∂L/∂b += s Σₙ Gₙ, rows added in order (the same on any thread count).</summary>
+    public void Execute(int index)
+    {
+        int j0 = index * ColumnsPerItem, width = Math.Min(ColumnsPerItem, v - j0);
+        var gb = _gb!.Span.Slice(j0, width);
+        for (int r = 0; r < n; r++) TensorPrimitives.MultiplyAdd<T>(_g.AsSpan(r * v + j0, width), _s, gb, gb);
+    }
+}
