@@ -23,7 +23,7 @@ public static class GenerateCommand
         var beam = new Option<int>("--beam") { Description = "Beam search of this width instead of sampling: prints the WIDTH best continuations with their log-probabilities (0 = sample).", DefaultValueFactory = _ => 0 };
         var stopAtEnd = new Option<bool>("--stop-at-end") { Description = "Stop at the end of a line (<eos> or newline) instead of after --length tokens." };
         var bf16 = new Option<bool>("--bf16") { Description = "Store the weight matrices in bfloat16 (half the bytes per step, about 2x faster; logits differ slightly from float32)." };
-        var threads = new Option<int>("--threads") { Description = "Threads per step (1 or 2; 2 splits each layer's hidden units across a worker pool).", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Threads per step (2 splits each layer's hidden units across a worker pool; the text is identical for any count). Default: 2 on a machine with 2 or more cores.", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 2) };
         var command = new Command("generate", "Generate text from a neural language-model checkpoint: sampling (greedy, temperature, top-k, top-p) or beam search.")
         {
             checkpoint, prompt, length, temperature, topK, topP, seed, beam, stopAtEnd, bf16, threads,

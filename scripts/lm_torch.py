@@ -177,6 +177,7 @@ def run_sample(args):
     """Sampling throughput at batch 1: median chars/s over --repeats generations of --chars characters."""
     _, vocab = common.read_chars(args.data)
     model = build_char_model(args, len(vocab))
+    torch.set_num_threads(args.threads)
     if args.load:
         model.load_state_dict(torch.load(args.load))
     model.eval()
@@ -193,9 +194,9 @@ def run_sample(args):
     rate = statistics.median(rates)
     common.emit({"chars": args.chars, "repeats": args.repeats, "chars_per_s": round(rate, 1),
                  "all_chars_per_s": [round(r, 1) for r in rates], "loaded": bool(args.load),
-                 "prompt": args.prompt, "text": text[:200]})
+                 "prompt": args.prompt, "threads": args.threads, "text": text[:200]})
     common.note(f"sample: {rate:.0f} chars/s (median of {args.repeats} x {args.chars} chars, batch 1, "
-                f"{'trained' if args.load else 'random-init'} model)")
+                f"{'trained' if args.load else 'random-init'} model, {args.threads} intra-op thread(s))")
 
 
 def char_options(parser):
@@ -231,6 +232,7 @@ def parse_args(argv=None):
     sample.add_argument("--repeats", type=int, default=5)
     sample.add_argument("--temperature", type=float, default=1.0)
     sample.add_argument("--prompt", default="ROMEO:\n")
+    sample.add_argument("--threads", type=int, default=1, help="torch intra-op threads (1 is fastest here; 2 to check)")
     sample.set_defaults(run=run_sample)
 
     ptb = sub.add_parser("ptb", help="Zaremba et al. 2014 small word-level LSTM on PTB")
