@@ -81,8 +81,10 @@ public static partial class Gemm
 
 /// <summary>
 /// The <see cref="IParallelWork"/> of one GEMM with pre-packed B, kept per calling thread and refilled on every
-/// call. Items are blocks of C: for a short C (m ≤ 2·MC, e.g. an RNN step) groups of whole column panels, about
-/// four per thread, so a thread that loses its core for a while takes fewer; for a tall C blocks of rows. The
+/// call. Items are blocks of C: for a short C (m ≤ 2·MC, e.g. an RNN step) groups of whole column panels, one per
+/// thread (an RNN step at H = 256 takes about 20 µs, and four smaller groups per thread measured slower there:
+/// per-item setup outweighs the balance they buy; the pool deals items out on demand, so when a thread is late
+/// the other takes its group); for a tall C blocks of rows. The
 /// last columns, when they are dot products, are extra items split by rows. Each element of C belongs to one
 /// item and is computed with the same k slices in the same order whatever the split.
 /// </summary>
@@ -106,7 +108,7 @@ internal sealed unsafe class GemmPackedJob<T> : IParallelWork where T : unmanage
         _tileColumns = op.N - tail;
         int panelCount = (_tileColumns + nr - 1) / nr;
         bool splitColumns = threads > 1 && m <= 2 * b.Blocking.MC && panelCount >= 2 * threads;
-        int panelsPerItem = splitColumns ? (panelCount + 4 * threads - 1) / (4 * threads) : Math.Max(1, panelCount);
+        int panelsPerItem = splitColumns ? (panelCount + threads - 1) / threads : Math.Max(1, panelCount);
         _columnsPerItem = panelsPerItem * nr;
         _columnItems = _tileColumns == 0 ? 0 : (panelCount + panelsPerItem - 1) / panelsPerItem;
         _rowsPerItem = threads == 1 || splitColumns ? m
