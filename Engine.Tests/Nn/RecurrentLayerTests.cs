@@ -171,4 +171,29 @@ public class RecurrentLayerTests
         TensorAssert.BitEqual<float>(serial.Span, Grad(pool).Span);
         TensorAssert.BitEqual<float>(wIhSerial.Span, lstm.Parameter("weight_ih_l1_reverse").Grad!.Span);
     }
+    [Theory]
+    [InlineData(RnnNonlinearity.Tanh)]
+    [InlineData(RnnNonlinearity.Relu)]
+    public void FusedRnn_OneDispatchSteps_BitIdenticalWhateverThePoolSize(RnnNonlinearity nonlinearity)
+    {
+        // B·H·H ≥ 2²⁰ so each step's GEMM and its gate epilogue really split over the pool; H = 193 leaves dot-product columns.
+        var rng = new SeededRng(9);
+        var rnn = new Rnn<float>(5, 193, rng, new RecurrentOptions(NumLayers: 2, Bidirectional: true), nonlinearity);
+        var x = Tensor<float>.Normal([33, 4, 5], 0f, 1f, rng);
+        int[] lengths = [.. Enumerable.Range(0, 33).Select(b => 1 + b % 4)];
+        (Tensor<float> Y, Tensor<float> Dx, Tensor<float> DWhh) Run(SeqLearn.Kernels.WorkerPool? pool)
+        {
+            rnn.ZeroGrad();
+            var xv = new Var<float>(x.Clone(), requiresGrad: true);
+            var (y, s) = rnn.Forward(xv, lengths: lengths, pool: pool);
+            (Ops.Sum(y * y) + Ops.Sum(s)).Backward();
+            return (y.Value, xv.Grad!, rnn.Parameter("weight_hh_l0_reverse").Grad!.Clone());
+        }
+        var serial = Run(null);
+        using var pool = new SeqLearn.Kernels.WorkerPool(2);
+        var parallel = Run(pool);
+        TensorAssert.BitEqual<float>(serial.Y.Span, parallel.Y.Span);
+        TensorAssert.BitEqual<float>(serial.Dx.Span, parallel.Dx.Span);
+        TensorAssert.BitEqual<float>(serial.DWhh.Span, parallel.DWhh.Span);
+    }
 }
