@@ -174,7 +174,7 @@ public class RecurrentLayerTests
     [Theory]
     [InlineData(RnnNonlinearity.Tanh)]
     [InlineData(RnnNonlinearity.Relu)]
-    public void FusedRnn_OneDispatchSteps_BitIdenticalWhateverThePoolSize(RnnNonlinearity nonlinearity)
+    public void FusedRnn_SplitSteps_BitIdenticalWhateverThePoolSize(RnnNonlinearity nonlinearity)
     {
         // B·H·H ≥ 2²⁰ so each step's GEMM and its gate epilogue really split over the pool; H = 193 leaves dot-product columns.
         var rng = new SeededRng(9);
