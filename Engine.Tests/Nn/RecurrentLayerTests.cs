@@ -171,12 +171,13 @@ public class RecurrentLayerTests
         TensorAssert.BitEqual<float>(serial.Span, Grad(pool).Span);
         TensorAssert.BitEqual<float>(wIhSerial.Span, lstm.Parameter("weight_ih_l1_reverse").Grad!.Span);
     }
+
     [Theory]
     [InlineData(RnnNonlinearity.Tanh)]
     [InlineData(RnnNonlinearity.Relu)]
     public void FusedRnn_SplitSteps_BitIdenticalWhateverThePoolSize(RnnNonlinearity nonlinearity)
     {
-        // B·H·H ≥ 2²⁰ so each step's GEMM and its gate epilogue really split over the pool; H = 193 leaves dot-product columns.
+        // B·H·H ≥ 2²⁰ (the packed GEMM's parallel threshold) and ≤ 2²³, so each step's GEMM splits one column group per thread; H = 193 leaves dot-product columns.
         var rng = new SeededRng(9);
         var rnn = new Rnn<float>(5, 193, rng, new RecurrentOptions(NumLayers: 2, Bidirectional: true), nonlinearity);
         var x = Tensor<float>.Normal([33, 4, 5], 0f, 1f, rng);
