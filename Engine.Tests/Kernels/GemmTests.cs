@@ -85,7 +85,7 @@ public sealed class GemmTests
         var rng = new SeededRng(61);
         using var two = new WorkerPool(2);
         using var three = new WorkerPool(3);
-        var shapes = new[] { (256, 256, 256), (400, 1100, 600), (300, 65, 257), (300, 70, 300), (32, 1024, 320), (2048, 65, 64), (65, 300, 600), (6, 700, 33), (1, 257, 17) };
+        var shapes = new[] { (256, 256, 256), (400, 1100, 600), (400, 1100, 500), (300, 65, 257), (300, 70, 300), (32, 1024, 320), (2048, 65, 64), (65, 300, 600), (6, 700, 33), (1, 257, 17) };
         foreach (var (m, n, k) in shapes)
         {
             for (int t = 0; t < 4; t++)
@@ -117,8 +117,9 @@ public sealed class GemmTests
         // and on a pool shared between small row blocks.
         var rng = new SeededRng(75);
         using var pool = new WorkerPool(2);
-        // (300, 1088, 530): two column blocks and three k slices, so the next slice is packed while one is computed.
-        foreach (var (m, n, k) in new[] { (200, 64, 50), (300, 96, 129), (420, 128, 100), (300, 1088, 530) })
+        // (300, 1088, 500): two column blocks of two k slices each, so the next slice is packed while one is computed.
+        // (300, 96, 530): deeper than GemmJob.SharedSlicesMaxSlices k slices, so the pool runs groups instead.
+        foreach (var (m, n, k) in new[] { (200, 64, 50), (300, 96, 129), (420, 128, 100), (300, 1088, 500), (300, 96, 530) })
             foreach (var p in new[] { null, pool })
             {
                 GemmCase<float>.Random(rng, false, false, m, n, k, pad: 3, alpha: 1, beta: 0.5f, nanC: false).CheckAgainstReference(null, p, "tall float");

@@ -44,6 +44,32 @@ public sealed class WorkerPoolTests
         }
     }
 
+    /// <summary>Items that outlast the spin window (the caller blocks) and idle gaps that outlast it (the workers block).</summary>
+    private sealed class SlowWork(int count) : IParallelWork
+    {
+        public readonly int[] Hits = new int[count];
+
+        public void Execute(int index)
+        {
+            Thread.Sleep(1);
+            Interlocked.Increment(ref Hits[index]);
+        }
+    }
+
+    [Fact]
+    public void Run_LongerThanTheSpinWindow_BlocksAndWakesWithoutLosingWork()
+    {
+        using var pool = new WorkerPool(3);
+        int gapMs = 5 * WorkerPool.SpinMicroseconds / 1000 + 1;
+        for (int loop = 0; loop < 5; loop++)
+        {
+            Thread.Sleep(gapMs);
+            var work = new SlowWork(7);
+            pool.Run(7, work);
+            Assert.All(work.Hits, h => Assert.Equal(1, h));
+        }
+    }
+
     [Fact]
     public void Run_ItemThrows_RaisesAggregateAndPoolStaysUsable()
     {

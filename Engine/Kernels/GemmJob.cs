@@ -30,6 +30,15 @@ internal sealed unsafe class GemmJob<T> : IParallelWork where T : unmanaged, IBi
     private T[]? _spare;
     private int _rowBlock;
 
+    /// <summary>
+    /// Shared slices are used only up to this many k slices (XW-type products, k = E or H). Each slice ends with a
+    /// barrier at which a thread can wait for up to one row block, and those waits add up over the 8–25 slices of a
+    /// weight gradient ΣdGᵀ·H (k = B·T), while the groups that replace them pack B once per thread, at most 1/m of
+    /// their compute. Measured 2026-12-02 on Zen 4 (docs/kernels.md §5.6): groups 1.00–1.27× (median of 9
+    /// alternating pairs) on every recurrent weight- and input-gradient shape, never slower.
+    /// </summary>
+    internal const int SharedSlicesMaxSlices = 2;
+
     public static GemmJob<T> ForThisThread() => s_current ??= new GemmJob<T>();
 
     public void Set(GemmIsa isa, GemmBlocking blocking, GemmPlan plan, in GemmOperands<T> op)
@@ -60,7 +69,7 @@ internal sealed unsafe class GemmJob<T> : IParallelWork where T : unmanaged, IBi
             for (int i = 0; i < _plan.Items; i++) Execute(i);
             return;
         }
-        if (_plan.First.Kind != GemmPlan.Kind.Dots && _first.M > 2 * _blocking.MC)
+        if (_plan.First.Kind != GemmPlan.Kind.Dots && _first.M > 2 * _blocking.MC && _first.K <= SharedSlicesMaxSlices * _blocking.KC)
         {
             RunSharedSlices(pool, threads);
             _sharedPhase = false;

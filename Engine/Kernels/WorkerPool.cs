@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace SeqLearn.Kernels;
 
 /// <summary>One unit of parallel work: <see cref="Execute"/> is called once for each index in [0, count).</summary>
@@ -15,15 +17,20 @@ public interface IParallelWork
 /// own disjoint output and computes it in a fixed order — which is how every SeqLearn kernel uses it.
 /// </summary>
 /// <remarks>
-/// Wake-up: idle workers spin briefly (yielding to other threads) before they block, so a loop that follows
-/// another one closely starts without a kernel round trip, while an idle pool costs no CPU.
+/// Wake-up: idle workers (and the caller waiting for them) spin for up to <see cref="SpinMicroseconds"/> before
+/// they block, so a loop that follows another one closely starts without a kernel round trip, while an idle pool
+/// costs no CPU after that. The bound is a time, not a count of <see cref="SpinWait"/> rounds: on a virtual machine
+/// waking a blocked thread whose virtual CPU has halted took 10–500 µs (docs/kernels.md §6), longer than a whole
+/// per-step GEMM of an RNN, and 40 rounds of <see cref="SpinWait.SpinOnce(int)"/> lasted only a few µs there.
 /// A <see cref="Run"/> issued from inside a work item runs inline on that thread (no deadlock), and
 /// concurrent <see cref="Run"/> calls from different threads take turns.
 /// </remarks>
 public sealed class WorkerPool : IDisposable
 {
-    /// <summary>How many <see cref="SpinWait.SpinOnce(int)"/> rounds an idle thread spins before blocking.</summary>
-    private const int SpinRounds = 40;
+    /// <summary>How long an idle thread spins, checking for work between single pause instructions, before it blocks.</summary>
+    internal const int SpinMicroseconds = 200;
+
+    private static readonly long s_spinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
 
     [ThreadStatic] private static WorkerPool? t_runningIn;
 
@@ -108,8 +115,8 @@ public sealed class WorkerPool : IDisposable
 
     private void WaitUntilDone()
     {
-        var spinner = new SpinWait();
-        while (Volatile.Read(ref _pending) != 0 && spinner.Count < SpinRounds) spinner.SpinOnce(sleep1Threshold: -1);
+        long deadline = Stopwatch.GetTimestamp() + s_spinTicks;
+        while (Volatile.Read(ref _pending) != 0 && Stopwatch.GetTimestamp() < deadline) Thread.SpinWait(1);
         lock (_doneGate)
             while (Volatile.Read(ref _pending) != 0) Monitor.Wait(_doneGate);
     }
@@ -119,9 +126,9 @@ public sealed class WorkerPool : IDisposable
         long seen = 0;
         while (true)
         {
-            var spinner = new SpinWait();
-            while (Volatile.Read(ref _generation) == seen && !_disposed && spinner.Count < SpinRounds)
-                spinner.SpinOnce(sleep1Threshold: -1);
+            long deadline = Stopwatch.GetTimestamp() + s_spinTicks;
+            while (Volatile.Read(ref _generation) == seen && !_disposed && Stopwatch.GetTimestamp() < deadline)
+                Thread.SpinWait(1);
             lock (_wakeGate)
                 while (Volatile.Read(ref _generation) == seen && !_disposed) Monitor.Wait(_wakeGate);
             if (_disposed) return;
