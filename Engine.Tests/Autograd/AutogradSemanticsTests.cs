@@ -23,6 +23,35 @@ public class AutogradSemanticsTests
     }
 
     [Fact]
+    public void Backward_LargeIntermediateGradients_AreRentedZeroedAndGivenBack()
+    {
+        // Intermediates of at least Tensor.RentFromElements elements get rented gradient storage. The pool is
+        // dirtied with NaN between passes: a rented gradient that were not zeroed, or were given back while
+        // still in use, would show up in x's gradient.
+        int n = Tensor<double>.RentFromElements + 37;
+        var rng = new SeededRng(91);
+        var x = new Var<double>(Tensor<double>.Uniform([n], -1.5, 1.5, rng), requiresGrad: true);
+        var w = Tensor<double>.Uniform([n], -1, 1, rng);
+        var expected = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double xi = x.Value.Span[i], t = Math.Tanh(xi * xi);
+            expected[i] = w.Span[i] * (1 - t * t) * 2 * xi + 2 * xi; // d/dx [w·tanh(x²) + x²]
+        }
+        for (int pass = 0; pass < 3; pass++)
+        {
+            var dirty = System.Buffers.ArrayPool<double>.Shared.Rent(n);
+            dirty.AsSpan().Fill(double.NaN);
+            System.Buffers.ArrayPool<double>.Shared.Return(dirty);
+            x.ZeroGrad();
+            var u = x * x;                                    // intermediate used twice: its gradient accumulates
+            var loss = Ops.Sum(Ops.Tanh(u) * new Var<double>(w)) + Ops.Sum(u);
+            loss.Backward();
+            TensorAssert.AllClose(Tensor<double>.FromArray(expected, n), x.Grad!, rtol: 1e-12, atol: 1e-12, what: $"pass {pass}");
+        }
+    }
+
+    [Fact]
     public void Backward_UnusedInputs_GetNoGradient()
     {
         var a = Leaf([1.0, 2.0], 2);

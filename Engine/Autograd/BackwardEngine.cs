@@ -5,7 +5,8 @@ namespace SeqLearn.Autograd;
 /// <summary>
 /// Reverse-mode sweep: order the graph topologically from the root (iteratively, so 10⁵-node graphs from
 /// long sequences do not overflow the stack), then call each node's backward in reverse order, so a
-/// value's gradient is complete before it is propagated further. The graph is released as it goes.
+/// value's gradient is complete before it is propagated further. The graph is released as it goes, and each
+/// intermediate gradient's storage, rented by <see cref="Node{T}.GradOf"/>, goes back to the pool.
 /// </summary>
 internal static class BackwardEngine<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
@@ -32,6 +33,9 @@ internal static class BackwardEngine<T> where T : unmanaged, IBinaryFloatingPoin
             var grad = v.PendingGrad;
             if (grad is not null) node.Backward(grad);
             v.ReleaseGraph();
+            // Nothing refers to a non-leaf's gradient once its creator has run (no op keeps or aliases gradOutput),
+            // so large ones go back to the array pool for the next pass instead of to the GC.
+            grad?.ReturnRented();
         }
     }
 

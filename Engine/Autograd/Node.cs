@@ -41,7 +41,8 @@ public abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
                 "Backward: trying to backpropagate through a part of the graph that an earlier Backward already released. Recompute the forward pass (or Detach the value if it should be a constant).");
         if (input.Creator is null)
             return input.Grad ??= Tensor<T>.ZerosLike(input.Value);
-        return input.PendingGrad ??= Tensor<T>.ZerosLike(input.Value);
+        return input.PendingGrad ??= Tensor<T>.RentZeros(input.Value); // back to the pool once input's creator has run
+
     }
 
     /// <summary>True when the graph is being recorded and any input wants a gradient.</summary>

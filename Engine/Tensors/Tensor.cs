@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -17,6 +18,12 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     private readonly T[] _data;
     private readonly int _offset;
     private readonly int[] _shape;
+
+    /// <summary>True when <see cref="_data"/> was rented by <see cref="RentZeros"/> and goes back with <see cref="ReturnRented"/>.</summary>
+    private readonly bool _rented;
+
+    private Tensor(T[] data, int offset, int[] shape, bool rented)
+        : this(data, offset, shape) => _rented = rented;
 
     private Tensor(T[] data, int offset, int[] shape)
     {
@@ -132,6 +139,30 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
 
     /// <summary>A new zero tensor with the same shape as <paramref name="like"/>.</summary>
     public static Tensor<T> ZerosLike(Tensor<T> like) => new(new T[like.Length], 0, like._shape);
+
+    /// <summary>From this many elements on, <see cref="RentZeros"/> takes its storage from the array pool (1 MB of floats).</summary>
+    internal const int RentFromElements = 1 << 18;
+
+    /// <summary>
+    /// Zeros shaped like <paramref name="like"/> whose storage, when large, is rented from <see cref="ArrayPool{T}.Shared"/>
+    /// (and may be longer than needed; only <see cref="Span"/> is used). For a buffer with a known end, such as an
+    /// intermediate gradient that backward drops once its node has run: fresh multi-megabyte arrays cost more in
+    /// page faults than the arithmetic that fills them (docs/autograd.md#pooled-gradients). Give it back with
+    /// <see cref="ReturnRented"/> once nothing reads it.
+    /// </summary>
+    internal static Tensor<T> RentZeros(Tensor<T> like)
+    {
+        if (like.Length < RentFromElements) return ZerosLike(like);
+        var data = ArrayPool<T>.Shared.Rent(like.Length);
+        data.AsSpan(0, like.Length).Clear();
+        return new Tensor<T>(data, 0, like._shape, rented: true);
+    }
+
+    /// <summary>Gives rented storage back to the pool (nothing for an ordinary tensor or a view). The tensor must not be used afterwards.</summary>
+    internal void ReturnRented()
+    {
+        if (_rented) ArrayPool<T>.Shared.Return(_data);
+    }
 
     /// <summary>A deep copy with its own storage.</summary>
     public Tensor<T> Clone()
