@@ -49,14 +49,17 @@ internal readonly struct GateV512<T>(Vector512<T> v) : IGateVector<GateV512<T>, 
     public static GateV512<T> operator +(GateV512<T> a, GateV512<T> b) => new(a._v + b._v);
     public static GateV512<T> operator -(GateV512<T> a, GateV512<T> b) => new(a._v - b._v);
     public static GateV512<T> operator *(GateV512<T> a, GateV512<T> b) => new(a._v * b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static GateV512<T> Sigmoid(GateV512<T> x) => new(Vector512<T>.One / (Vector512<T>.One + Exp(-x._v)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static GateV512<T> Tanh(GateV512<T> x) => new(Vector512<T>.One - Vector512.Create(T.One + T.One) / (Exp(x._v + x._v) + Vector512<T>.One));
     public static GateV512<T> Relu(GateV512<T> x) => new(Vector512.Max(x._v, Vector512<T>.Zero));
     public static GateV512<T> WherePositive(GateV512<T> y, GateV512<T> g) => new(Vector512.ConditionalSelect(Vector512.GreaterThan(y._v, Vector512<T>.Zero), g._v, Vector512<T>.Zero));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<T> Exp(Vector512<T> x)
     {
-        if (typeof(T) == typeof(float)) return Vector512.Exp(x.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(float)) return VectorExp.Exp(x.AsSingle()).As<float, T>();
         if (typeof(T) == typeof(double)) return Vector512.Exp(x.AsDouble()).As<double, T>();
         throw new NotSupportedException($"Recurrent gate kernels support float and double, not {typeof(T).Name}.");
     }
@@ -73,14 +76,17 @@ internal readonly struct GateV256<T>(Vector256<T> v) : IGateVector<GateV256<T>, 
     public static GateV256<T> operator +(GateV256<T> a, GateV256<T> b) => new(a._v + b._v);
     public static GateV256<T> operator -(GateV256<T> a, GateV256<T> b) => new(a._v - b._v);
     public static GateV256<T> operator *(GateV256<T> a, GateV256<T> b) => new(a._v * b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static GateV256<T> Sigmoid(GateV256<T> x) => new(Vector256<T>.One / (Vector256<T>.One + Exp(-x._v)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static GateV256<T> Tanh(GateV256<T> x) => new(Vector256<T>.One - Vector256.Create(T.One + T.One) / (Exp(x._v + x._v) + Vector256<T>.One));
     public static GateV256<T> Relu(GateV256<T> x) => new(Vector256.Max(x._v, Vector256<T>.Zero));
     public static GateV256<T> WherePositive(GateV256<T> y, GateV256<T> g) => new(Vector256.ConditionalSelect(Vector256.GreaterThan(y._v, Vector256<T>.Zero), g._v, Vector256<T>.Zero));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<T> Exp(Vector256<T> x)
     {
-        if (typeof(T) == typeof(float)) return Vector256.Exp(x.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(float)) return VectorExp.Exp(x.AsSingle()).As<float, T>();
         if (typeof(T) == typeof(double)) return Vector256.Exp(x.AsDouble()).As<double, T>();
         throw new NotSupportedException($"Recurrent gate kernels support float and double, not {typeof(T).Name}.");
     }
