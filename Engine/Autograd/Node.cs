@@ -42,7 +42,6 @@ public abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
         if (input.Creator is null)
             return input.Grad ??= Tensor<T>.ZerosLike(input.Value);
         return input.PendingGrad ??= Tensor<T>.RentZeros(input.Value); // back to the pool once input's creator has run
-
     }
 
     /// <summary>True when the graph is being recorded and any input wants a gradient.</summary>

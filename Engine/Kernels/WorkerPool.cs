@@ -20,7 +20,7 @@ public interface IParallelWork
 /// Wake-up: idle workers (and the caller waiting for them) spin for up to <see cref="SpinMicroseconds"/> before
 /// they block, so a loop that follows another one closely starts without a kernel round trip, while an idle pool
 /// costs no CPU after that. The bound is a time, not a count of <see cref="SpinWait"/> rounds: on a virtual machine
-/// waking a blocked thread whose virtual CPU has halted took 10–500 µs (docs/kernels.md §6), longer than a whole
+/// waking a blocked thread whose virtual CPU has halted took 10–500 µs (docs/kernels.md §5.6), longer than a whole
 /// per-step GEMM of an RNN, and 40 rounds of <see cref="SpinWait.SpinOnce(int)"/> lasted only a few µs there.
 /// A <see cref="Run"/> issued from inside a work item runs inline on that thread (no deadlock), and
 /// concurrent <see cref="Run"/> calls from different threads take turns.
