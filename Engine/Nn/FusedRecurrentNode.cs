@@ -125,6 +125,11 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
         for (int step = 0; step < T_; step++)
         {
             int t = Reverse(d) ? T_ - 1 - step : step;
+            if (s.RowSteps)
+            {
+                s.ForwardRowStep(t, whhT, _stepPool!);
+                continue;
+            }
             for (int b = 0; b < B; b++)
             {
                 s.HCur.AsSpan(b * H, H).CopyTo(s.HPrev.AsSpan((b * T_ + t) * H, H));
@@ -176,6 +181,11 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
         for (int step = T_ - 1; step >= 0; step--)
         {
             int t = Reverse(d) ? T_ - 1 - step : step;
+            if (s.RowSteps)
+            {
+                s.BackwardRowStep(t, whh, dhNew, _stepPool!);
+                continue;
+            }
             s.Backward(t, _stepPool);
             // ∂L/∂h entering step t = dÂ_t W_hh (+ dh ⊙ z for GRU); rows past their length pass dh through unchanged.
             Gemm.Compute(false, B, T.One, s.DGh.AsSpan(t * GH), T_ * GH, whh, T.Zero, dhNew, H, _stepPool);

@@ -21,6 +21,22 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
     private readonly T[][] _dhTotal; // per chunk (H)
     private int _step;
     private bool _backward;
+    private GemmPackedB<T>? _whh; // set for the duration of a row step: W_hhᵀ (forward) or W_hh (backward), packed
+
+    /// <summary>
+    /// The packed W_hh of a plain RNN up to this size (256 KiB: H = 256 in float) is read whole by every row block: each
+    /// fits one core's L2, so <see cref="RowSteps"/> can split a step by batch rows instead of by columns.
+    /// </summary>
+    internal const int RowStepsMaxPackedBytes = 1 << 18;
+
+    /// <summary>
+    /// True for a plain RNN on a pool with a small W_hh: each time step is then one pool call whose items are blocks of
+    /// batch rows, each doing its own state copy, its rows of the step GEMM and its rows of the gate kernel (forward), or
+    /// its rows of the gate backward, of the GEMM dÂ W_hh and of the ∂L/∂h update (backward). Every one of those is
+    /// row-local (h'_b = φ(xp_b + h_b W_hhᵀ)), so the split changes no value; it halves the pool calls per step and
+    /// drops the serial copies between them. LSTM and GRU keep the column split: their W_hh is 3–4× larger.
+    /// </summary>
+    public bool RowSteps { get; }
 
     public FusedRecurrentSteps(CellKind kind, int b, int t, int h, int d, int direction, int[] lengths, WorkerPool? pool)
     {
@@ -30,6 +46,7 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
         HPrev = Rent(b * t * h);
         CPrev = kind == CellKind.Lstm ? Rent(b * t * h) : [];
         Extra = kind is CellKind.Lstm or CellKind.Gru ? Rent(b * t * h) : [];
+        RowSteps = pool is { Threads: > 1 } && kind is CellKind.RnnTanh or CellKind.RnnRelu && (long)h * h * Unsafe.SizeOf<T>() <= RowStepsMaxPackedBytes;
         _dhTotal = new T[_chunks][];
         for (int c = 0; c < _chunks; c++) _dhTotal[c] = new T[h];
     }
@@ -90,6 +107,33 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
     /// <summary>Runs the gate kernel's backward for every active row of step <paramref name="t"/>.</summary>
     public void Backward(int t, WorkerPool? pool) => Run(t, backward: true, pool);
 
+    /// <summary>
+    /// One whole forward step of a <see cref="RowSteps"/> layer: per row block, save h into HPrev, Hp = h W_hhᵀ
+    /// (<paramref name="whhT"/>), then the gate kernel.
+    /// </summary>
+    public void ForwardRowStep(int t, GemmPackedB<T> whhT, WorkerPool pool) => RunRowStep(t, whhT, backward: false, pool);
+
+    /// <summary>
+    /// One whole backward step of a <see cref="RowSteps"/> layer: per row block, the gate backward, ∂L/∂h entering step
+    /// t = dÂ_t W_hh (<paramref name="whh"/>) into <paramref name="dhNew"/>, and Dh for the active rows.
+    /// </summary>
+    public void BackwardRowStep(int t, GemmPackedB<T> whh, T[] dhNew, WorkerPool pool)
+    {
+        DhNew = dhNew;
+        RunRowStep(t, whh, backward: true, pool);
+        DhNew = [];
+    }
+
+    private void RunRowStep(int t, GemmPackedB<T> whh, bool backward, WorkerPool pool)
+    {
+        (_step, _backward, _whh) = (t, backward, whh);
+        pool.Run(_chunks, this);
+        _whh = null;
+    }
+
+    /// <summary>(B, H) the step GEMM's output in a backward row step.</summary>
+    private T[] DhNew = [];
+
     private void Run(int t, bool backward, WorkerPool? pool)
     {
         (_step, _backward) = (t, backward);
@@ -103,8 +147,28 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
     public void Execute(int index)
     {
         int b0 = index * _b / _chunks, b1 = (index + 1) * _b / _chunks;
-        if (_backward) BackwardRows(b0, b1, _dhTotal[index]);
+        if (_whh is not null) RowStep(b0, b1, _dhTotal[index]);
+        else if (_backward) BackwardRows(b0, b1, _dhTotal[index]);
         else ForwardRows(b0, b1);
+    }
+
+    /// <summary>Rows [b0, b1) of one <see cref="RowSteps"/> step: the node's per-step loop body, restricted to those rows.</summary>
+    private void RowStep(int b0, int b1, T[] dhTotal)
+    {
+        int t = _step, H = _h, GH = _gh, rows = b1 - b0;
+        if (rows == 0) return;
+        if (!_backward)
+        {
+            for (int b = b0; b < b1; b++) HCur.AsSpan(b * H, H).CopyTo(HPrev.AsSpan((b * _t + t) * H, H));
+            Gemm.Compute(false, rows, T.One, HCur.AsSpan(b0 * H, rows * H), H, _whh!, T.Zero, Hp.AsSpan(b0 * GH, rows * GH), GH, null);
+            ForwardRows(b0, b1);
+            return;
+        }
+        BackwardRows(b0, b1, dhTotal);
+        int lda = _t * GH;
+        Gemm.Compute(false, rows, T.One, DGh.AsSpan((b0 * _t + t) * GH, (rows - 1) * lda + GH), lda, _whh!, T.Zero, DhNew.AsSpan(b0 * H, rows * H), H, null);
+        for (int b = b0; b < b1; b++)
+            if (t < _len[b]) DhNew.AsSpan(b * H, H).CopyTo(Dh.AsSpan(b * H, H));
     }
 
     private void ForwardRows(int b0, int b1)
