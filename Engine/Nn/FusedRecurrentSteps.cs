@@ -22,6 +22,7 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
     private int _step;
     private bool _backward;
     private GemmPackedB<T>? _whh; // set for the duration of a row step: W_hhᵀ (forward) or W_hh (backward), packed
+    private T[] _dhNew = [];      // (B, H) the step GEMM's output in a backward row step
 
     /// <summary>
     /// The packed W_hh of a plain RNN up to this size (256 KiB: H = 256 in float) is read whole by every row block: each
@@ -119,9 +120,9 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
     /// </summary>
     public void BackwardRowStep(int t, GemmPackedB<T> whh, T[] dhNew, WorkerPool pool)
     {
-        DhNew = dhNew;
+        _dhNew = dhNew;
         RunRowStep(t, whh, backward: true, pool);
-        DhNew = [];
+        _dhNew = [];
     }
 
     private void RunRowStep(int t, GemmPackedB<T> whh, bool backward, WorkerPool pool)
@@ -130,9 +131,6 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
         pool.Run(_chunks, this);
         _whh = null;
     }
-
-    /// <summary>(B, H) the step GEMM's output in a backward row step.</summary>
-    private T[] DhNew = [];
 
     private void Run(int t, bool backward, WorkerPool? pool)
     {
@@ -166,9 +164,9 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
         }
         BackwardRows(b0, b1, dhTotal);
         int lda = _t * GH;
-        Gemm.Compute(false, rows, T.One, DGh.AsSpan((b0 * _t + t) * GH, (rows - 1) * lda + GH), lda, _whh!, T.Zero, DhNew.AsSpan(b0 * H, rows * H), H, null);
+        Gemm.Compute(false, rows, T.One, DGh.AsSpan((b0 * _t + t) * GH, (rows - 1) * lda + GH), lda, _whh!, T.Zero, _dhNew.AsSpan(b0 * H, rows * H), H, null);
         for (int b = b0; b < b1; b++)
-            if (t < _len[b]) DhNew.AsSpan(b * H, H).CopyTo(Dh.AsSpan(b * H, H));
+            if (t < _len[b]) _dhNew.AsSpan(b * H, H).CopyTo(Dh.AsSpan(b * H, H));
     }
 
     private void ForwardRows(int b0, int b1)
