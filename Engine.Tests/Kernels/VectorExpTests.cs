@@ -39,7 +39,7 @@ public class VectorExpTests
     [Fact]
     public void Exp_Vector512_MatchesDoubleExpWithinThreeTenthsOfAMillionth()
     {
-        if (!Vector512.IsHardwareAccelerated) return; // nothing to test: the width is not used on this machine
+        // Without hardware support the same operations run in software, so the algorithm is checked on any machine.
         var xs = Inputs();
         var ys = new float[xs.Length];
         for (int i = 0; i < xs.Length; i += 16) VectorExp.Exp(Vector512.Create(xs.AsSpan(i, 16))).CopyTo(ys.AsSpan(i, 16));
@@ -49,7 +49,6 @@ public class VectorExpTests
     [Fact]
     public void Exp_Vector256_MatchesDoubleExpWithinThreeTenthsOfAMillionth()
     {
-        if (!Vector256.IsHardwareAccelerated) return;
         var xs = Inputs();
         var ys = new float[xs.Length];
         for (int i = 0; i < xs.Length; i += 8) VectorExp.Exp(Vector256.Create(xs.AsSpan(i, 8))).CopyTo(ys.AsSpan(i, 8));

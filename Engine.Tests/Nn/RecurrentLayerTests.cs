@@ -173,13 +173,17 @@ public class RecurrentLayerTests
     }
 
     [Theory]
-    [InlineData(RnnNonlinearity.Tanh)]
-    [InlineData(RnnNonlinearity.Relu)]
-    public void FusedRnn_SplitSteps_BitIdenticalWhateverThePoolSize(RnnNonlinearity nonlinearity)
+    [InlineData(RnnNonlinearity.Tanh, 193)]
+    [InlineData(RnnNonlinearity.Relu, 193)]
+    [InlineData(RnnNonlinearity.Tanh, 300)]
+    [InlineData(RnnNonlinearity.Relu, 300)]
+    public void FusedRnn_SplitSteps_BitIdenticalWhateverThePoolSize(RnnNonlinearity nonlinearity, int hidden)
     {
-        // B·H·H ≥ 2²⁰ (the packed GEMM's parallel threshold) and ≤ 2²³, so each step's GEMM splits one column group per thread; H = 193 leaves dot-product columns.
+        // H = 193: the packed W_hh (149 KiB) is within FusedRecurrentSteps.RowStepsMaxPackedBytes, so each step is split
+        // by batch rows. H = 300 (352 KiB) is above it: each step's GEMM (B·H·H between 2²⁰ and 2²³) splits one column
+        // group per thread, then the gate kernel by rows. Both sizes leave dot-product columns.
         var rng = new SeededRng(9);
-        var rnn = new Rnn<float>(5, 193, rng, new RecurrentOptions(NumLayers: 2, Bidirectional: true), nonlinearity);
+        var rnn = new Rnn<float>(5, hidden, rng, new RecurrentOptions(NumLayers: 2, Bidirectional: true), nonlinearity);
         var x = Tensor<float>.Normal([33, 4, 5], 0f, 1f, rng);
         int[] lengths = [.. Enumerable.Range(0, 33).Select(b => 1 + b % 4)];
         (Tensor<float> Y, Tensor<float> Dx, Tensor<float> DWhh) Run(SeqLearn.Kernels.WorkerPool? pool)
