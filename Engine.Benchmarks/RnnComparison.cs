@@ -50,7 +50,7 @@ public static class RnnComparison
         {
             var work = new RnnWorkload(cell, shape, RecurrentPath.Fused, pool, parallelSteps);
             int iters = shape == RnnShape.Small ? 3 : 1;
-            work.Step(); // warm-up (JIT, first-touch allocations)
+            WarmUp(work);
             var ours = new List<double>();
             var meter = new CpuMeter(proc);
             var theirs = new List<double>();
@@ -71,6 +71,18 @@ public static class RnnComparison
         double geomean = Math.Exp(smallRatios.Average(Math.Log));
         Console.WriteLine($"rnn geomean ratio vs PyTorch (lstm,gru,rnn @ H=256): {geomean.ToString("F2", CultureInfo.InvariantCulture)}");
         return 0;
+    }
+
+    /// <summary>
+    /// Runs passes for at least 2 s (and at least 3): tiered JIT compiles each method quickly first and
+    /// recompiles hot ones with full optimisation (and PGO) only after they have been called a while; at
+    /// H = 256 the first 15 passes were measured up to 2× slower than the steady state, so one warm-up pass
+    /// would put tier-0 code in the timed rounds. PyTorch runs no JIT; its script warms up with one pass.
+    /// </summary>
+    private static void WarmUp(RnnWorkload work)
+    {
+        var sw = Stopwatch.StartNew();
+        for (int n = 0; n < 3 || sw.Elapsed.TotalSeconds < 2; n++) work.Step();
     }
 
     /// <summary>Times SeqLearn passes and the process CPU they used: CPU ÷ wall = CPUs the run actually received.</summary>
@@ -99,7 +111,30 @@ public static class RnnComparison
     {
         torch.StandardInput.WriteLine($"{cell.ToString().ToLowerInvariant()} {s.B} {s.T} {s.E} {s.H} {s.L} {iters}");
         string line = torch.StandardOutput.ReadLine() ?? throw new InvalidOperationException("compare rnn: the PyTorch process exited early (is python3-torch installed? run scripts/install-baselines.sh).");
-        return double.Parse(line, CultureInfo.InvariantCulture);
+        double seconds = double.Parse(line, CultureInfo.InvariantCulture);
+        WaitUntilIdle(torch);
+        return seconds;
+    }
+
+    /// <summary>
+    /// Waits until the PyTorch process stops using CPU. OpenBLAS worker threads spin-wait after each call
+    /// (about 2^28 cycles, 0.1 s here, before they sleep), so a SeqLearn run timed straight after a PyTorch
+    /// run shares a core with an idle spinner: measured 2× slower at H = 256, where three passes take 60 ms.
+    /// Idle = under 2 ms of CPU in a 50 ms window; gives up after 3 s.
+    /// </summary>
+    private static void WaitUntilIdle(Process torch)
+    {
+        var deadline = Stopwatch.StartNew();
+        torch.Refresh();
+        var before = torch.TotalProcessorTime;
+        while (deadline.Elapsed.TotalSeconds < 3)
+        {
+            Thread.Sleep(50);
+            torch.Refresh();
+            var now = torch.TotalProcessorTime;
+            if ((now - before).TotalMilliseconds < 2) return;
+            before = now;
+        }
     }
 
     private static double Median(List<double> xs)
