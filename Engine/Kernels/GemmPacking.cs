@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace SeqLearn.Kernels;
 
 public static partial class Gemm
@@ -18,10 +21,12 @@ public static partial class Gemm
             T* src = op.A + (i0 + s) * rs + p0 * cs;
             if (rows == MR && cs == 1)
             {
-                // op(A) row-major along p: gather one value from each of the MR rows per step.
+                // op(A) row-major along p: gather one value from each of the MR rows per step; for float with AVX
+                // eight steps at a time through an in-register transpose (PackSliver6), the rest one by one.
+                int p = typeof(T) == typeof(float) && Avx.IsSupported ? PackSliver6((float*)src, rs, kc, (float*)dst) : 0;
                 T* r0 = src, r1 = src + rs, r2 = src + 2 * rs, r3 = src + 3 * rs, r4 = src + 4 * rs, r5 = src + 5 * rs;
-                T* d = dst;
-                for (int p = 0; p < kc; p++, d += MR)
+                T* d = dst + p * MR;
+                for (; p < kc; p++, d += MR)
                 {
                     d[0] = r0[p]; d[1] = r1[p]; d[2] = r2[p]; d[3] = r3[p]; d[4] = r4[p]; d[5] = r5[p];
                 }
@@ -62,7 +67,7 @@ public static partial class Gemm
             {
                 T* row = op.B + (p0 + p) * rs + j0;
                 for (int t = 0; t < nc; t += nr)
-                    new ReadOnlySpan<T>(row + t, nr).CopyTo(new Span<T>(dst + t * kc + p * nr, nr));
+                    CopyPanelRow(row + t, dst + t * kc + p * nr, nr);
             }
             return;
         }
@@ -76,8 +81,13 @@ public static partial class Gemm
                 T* d = dst;
                 for (int p = 0; p < kc; p++, d += nr, src += rs)
                 {
+                    if (cols == nr)
+                    {
+                        CopyPanelRow(src, d, nr);
+                        continue;
+                    }
                     new ReadOnlySpan<T>(src, cols).CopyTo(new Span<T>(d, cols));
-                    if (cols < nr) new Span<T>(d + cols, nr - cols).Clear();
+                    new Span<T>(d + cols, nr - cols).Clear();
                 }
             }
             else
@@ -96,5 +106,75 @@ public static partial class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Copies one packed row of a B panel (<paramref name="count"/> values, a whole number of vectors for the
+    /// tile widths used here) with vector loads and stores inline: a <see cref="Span{T}.CopyTo"/> call per
+    /// 128-byte row cost 4 % of an RNN pass in its call and size dispatch (perf, 2026-12-02).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void CopyPanelRow<T>(T* src, T* dst, int count) where T : unmanaged
+    {
+        int bytes = count * sizeof(T);
+        byte* s = (byte*)src, d = (byte*)dst;
+        if (Vector512.IsHardwareAccelerated && bytes % 64 == 0)
+        {
+            for (int o = 0; o < bytes; o += 64) Vector512.Store(Vector512.Load(s + o), d + o);
+            return;
+        }
+        if (Vector256.IsHardwareAccelerated && bytes % 32 == 0)
+        {
+            for (int o = 0; o < bytes; o += 32) Vector256.Store(Vector256.Load(s + o), d + o);
+            return;
+        }
+        new ReadOnlySpan<T>(src, count).CopyTo(new Span<T>(dst, count));
+    }
+
+    /// <summary>
+    /// Packs steps [0, p) of one full MR = 6 row sliver of a row-major float A (rows <c>src + r·rs</c>) into
+    /// <c>dst[p·6 + r]</c>, eight steps at a time: the six rows (and two zero rows) are transposed in registers
+    /// and each step's column is stored as eight floats at <c>dst + p·6</c>, its last two overwritten by the next
+    /// step's store. Stops while a step remains after the block, so no store reaches past the sliver; returns p,
+    /// where the caller's scalar loop goes on. A copy changes no value.
+    /// </summary>
+    private static unsafe int PackSliver6(float* src, nint rs, int kc, float* dst)
+    {
+        int p = 0;
+        var zero = Vector256<float>.Zero;
+        for (; p + 8 < kc; p += 8)
+        {
+            float* s0 = src + p;
+            var r0 = Avx.LoadVector256(s0);
+            var r1 = Avx.LoadVector256(s0 + rs);
+            var r2 = Avx.LoadVector256(s0 + 2 * rs);
+            var r3 = Avx.LoadVector256(s0 + 3 * rs);
+            var r4 = Avx.LoadVector256(s0 + 4 * rs);
+            var r5 = Avx.LoadVector256(s0 + 5 * rs);
+            var t0 = Avx.UnpackLow(r0, r1);
+            var t1 = Avx.UnpackHigh(r0, r1);
+            var t2 = Avx.UnpackLow(r2, r3);
+            var t3 = Avx.UnpackHigh(r2, r3);
+            var t4 = Avx.UnpackLow(r4, r5);
+            var t5 = Avx.UnpackHigh(r4, r5);
+            var u0 = Avx.Shuffle(t0, t2, 0x44);
+            var u1 = Avx.Shuffle(t0, t2, 0xEE);
+            var u2 = Avx.Shuffle(t1, t3, 0x44);
+            var u3 = Avx.Shuffle(t1, t3, 0xEE);
+            var u4 = Avx.Shuffle(t4, zero, 0x44);
+            var u5 = Avx.Shuffle(t4, zero, 0xEE);
+            var u6 = Avx.Shuffle(t5, zero, 0x44);
+            var u7 = Avx.Shuffle(t5, zero, 0xEE);
+            float* d = dst + p * MR;
+            Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+            Avx.Store(d + 6, Avx.Permute2x128(u1, u5, 0x20));
+            Avx.Store(d + 12, Avx.Permute2x128(u2, u6, 0x20));
+            Avx.Store(d + 18, Avx.Permute2x128(u3, u7, 0x20));
+            Avx.Store(d + 24, Avx.Permute2x128(u0, u4, 0x31));
+            Avx.Store(d + 30, Avx.Permute2x128(u1, u5, 0x31));
+            Avx.Store(d + 36, Avx.Permute2x128(u2, u6, 0x31));
+            Avx.Store(d + 42, Avx.Permute2x128(u3, u7, 0x31));
+        }
+        return p;
     }
 }

@@ -63,6 +63,13 @@ internal sealed class SumNode<T>(Var<T> x, AxisLayout layout, T scale, string op
         for (int o = 0; o < layout.Outer; o++)
         {
             var go = gy.Slice(o * inner, inner);
+            if (inner == 1)
+            {
+                // Whole-tensor sum or last axis: the row gets one scalar, added in one vector pass.
+                var gRow = gx.Slice(o * n, n);
+                TensorPrimitives.Add(gRow, scale * go[0], gRow);
+                continue;
+            }
             for (int k = 0; k < n; k++)
             {
                 var gk = gx.Slice((o * n + k) * inner, inner);
