@@ -141,7 +141,6 @@ public static partial class Gemm
     private static unsafe int PackSliver6(float* src, nint rs, int kc, float* dst)
     {
         int p = 0;
-        var zero = Vector256<float>.Zero;
         for (; p + 8 < kc; p += 8)
         {
             float* s0 = src + p;
@@ -151,29 +150,17 @@ public static partial class Gemm
             var r3 = Avx.LoadVector256(s0 + 3 * rs);
             var r4 = Avx.LoadVector256(s0 + 4 * rs);
             var r5 = Avx.LoadVector256(s0 + 5 * rs);
-            var t0 = Avx.UnpackLow(r0, r1);
-            var t1 = Avx.UnpackHigh(r0, r1);
-            var t2 = Avx.UnpackLow(r2, r3);
-            var t3 = Avx.UnpackHigh(r2, r3);
-            var t4 = Avx.UnpackLow(r4, r5);
-            var t5 = Avx.UnpackHigh(r4, r5);
-            var u0 = Avx.Shuffle(t0, t2, 0x44);
-            var u1 = Avx.Shuffle(t0, t2, 0xEE);
-            var u2 = Avx.Shuffle(t1, t3, 0x44);
-            var u3 = Avx.Shuffle(t1, t3, 0xEE);
-            var u4 = Avx.Shuffle(t4, zero, 0x44);
-            var u5 = Avx.Shuffle(t4, zero, 0xEE);
-            var u6 = Avx.Shuffle(t5, zero, 0x44);
-            var u7 = Avx.Shuffle(t5, zero, 0xEE);
-            float* d = dst + p * MR;
-            Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
-            Avx.Store(d + 6, Avx.Permute2x128(u1, u5, 0x20));
-            Avx.Store(d + 12, Avx.Permute2x128(u2, u6, 0x20));
-            Avx.Store(d + 18, Avx.Permute2x128(u3, u7, 0x20));
-            Avx.Store(d + 24, Avx.Permute2x128(u0, u4, 0x31));
-            Avx.Store(d + 30, Avx.Permute2x128(u1, u5, 0x31));
-            Avx.Store(d + 36, Avx.Permute2x128(u2, u6, 0x31));
-            Avx.Store(d + 42, Avx.Permute2x128(u3, u7, 0x31));
+            Vector256<float> r6 = default, r7 = default;
+            Transpose8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+            float* d = dst + p * MR; // step q's column goes to d + 6q, in increasing q
+            Avx.Store(d, r0);
+            Avx.Store(d + 6, r1);
+            Avx.Store(d + 12, r2);
+            Avx.Store(d + 18, r3);
+            Avx.Store(d + 24, r4);
+            Avx.Store(d + 30, r5);
+            Avx.Store(d + 36, r6);
+            Avx.Store(d + 42, r7);
         }
         return p;
     }
