@@ -81,10 +81,9 @@ public static partial class Gemm
 
 /// <summary>
 /// The <see cref="IParallelWork"/> of one GEMM with pre-packed B, kept per calling thread and refilled on every
-/// call. Items are blocks of C: for a short C (m ≤ 2·MC, e.g. an RNN step) groups of whole column panels, about
-/// four per thread, so a thread that loses its core for a while takes fewer, but only one per thread below
-/// <see cref="OneGroupPerThreadMultiplyAdds"/> (an RNN step at H = 256 takes about 20 µs, and four smaller groups
-/// per thread measured slower there: per-item setup outweighs the balance they buy); for a tall C blocks of rows. The
+/// call. Items are blocks of C: for a short C (m ≤ 2·MC, e.g. an RNN step) one group of whole column panels per
+/// thread (four smaller groups per thread measured up to 1.5× slower at H = 512, docs/kernels.md §5.7: each reads A
+/// in place for a couple of panels instead of packing it once); for a tall C blocks of rows. The
 /// last columns, when they are dot products, are extra items split by rows. Each element of C belongs to one
 /// item and is computed with the same k slices in the same order whatever the split.
 /// </summary>
@@ -98,9 +97,6 @@ internal sealed unsafe class GemmPackedJob<T> : IParallelWork where T : unmanage
     private T* _panels;
     private int _tileColumns, _columnsPerItem, _columnItems, _rowsPerItem, _rowItems, _dotRows, _dotItems;
 
-    /// <summary>Below this many multiply-adds a short C is split into one column group per thread (2²³: the H = 256 RNN, GRU and LSTM steps).</summary>
-    internal const long OneGroupPerThreadMultiplyAdds = 1 << 23;
-
     public static GemmPackedJob<T> ForThisThread() => s_current ??= new GemmPackedJob<T>();
 
     public void Set(GemmIsa isa, GemmPackedB<T> b, in GemmOperands<T> op, T* panels, T* tailRows, bool dots, int threads)
@@ -111,8 +107,7 @@ internal sealed unsafe class GemmPackedJob<T> : IParallelWork where T : unmanage
         _tileColumns = op.N - tail;
         int panelCount = (_tileColumns + nr - 1) / nr;
         bool splitColumns = threads > 1 && m <= 2 * b.Blocking.MC && panelCount >= 2 * threads;
-        int groups = (long)m * op.N * op.K <= OneGroupPerThreadMultiplyAdds ? threads : 4 * threads;
-        int panelsPerItem = splitColumns ? (panelCount + groups - 1) / groups : Math.Max(1, panelCount);
+        int panelsPerItem = splitColumns ? (panelCount + threads - 1) / threads : Math.Max(1, panelCount);
         _columnsPerItem = panelsPerItem * nr;
         _columnItems = _tileColumns == 0 ? 0 : (panelCount + panelsPerItem - 1) / panelsPerItem;
         _rowsPerItem = threads == 1 || splitColumns ? m
