@@ -173,32 +173,58 @@ public class RecurrentLayerTests
     }
 
     [Theory]
-    [InlineData(RnnNonlinearity.Tanh, 193)]
-    [InlineData(RnnNonlinearity.Relu, 193)]
-    [InlineData(RnnNonlinearity.Tanh, 300)]
-    [InlineData(RnnNonlinearity.Relu, 300)]
-    public void FusedRnn_SplitSteps_BitIdenticalWhateverThePoolSize(RnnNonlinearity nonlinearity, int hidden)
+    [InlineData("lstm", 33, 37)]
+    [InlineData("lstm", 7, 300)]
+    [InlineData("gru", 33, 193)]
+    [InlineData("gru", 7, 300)]
+    [InlineData("rnn_tanh", 33, 193)]
+    [InlineData("rnn_relu", 7, 300)]
+    [InlineData("gru", 1, 65)]
+    public void Fused_RowSequences_BitIdenticalWhateverThePoolSize(string cell, int batch, int hidden)
     {
-        // H = 193: the packed W_hh (149 KiB) is within FusedRecurrentSteps.RowStepsMaxPackedBytes, so each step is split
-        // by batch rows. H = 300 (352 KiB) is above it: each step's GEMM (B·H·H between 2²⁰ and 2²³) splits one column
-        // group per thread, then the gate kernel by rows. Both sizes leave dot-product columns.
+        // On a pool the whole time loop of each direction is one pool call over blocks of batch rows
+        // (FusedRecurrentSteps.RowSequences); one row, or no pool, runs step by step with each step's GEMM split by
+        // columns. Odd sizes leave ragged row blocks, ragged GEMM tiles and dot-product columns; ragged lengths leave
+        // rows that stop early in both directions.
         var rng = new SeededRng(9);
-        var rnn = new Rnn<float>(5, hidden, rng, new RecurrentOptions(NumLayers: 2, Bidirectional: true), nonlinearity);
-        var x = Tensor<float>.Normal([33, 4, 5], 0f, 1f, rng);
-        int[] lengths = [.. Enumerable.Range(0, 33).Select(b => 1 + b % 4)];
+        var options = new RecurrentOptions(NumLayers: 2, Bidirectional: true);
+        var x = Tensor<float>.Normal([batch, 4, 5], 0f, 1f, rng);
+        int[] lengths = [.. Enumerable.Range(0, batch).Select(b => 1 + b % 4)];
         (Tensor<float> Y, Tensor<float> Dx, Tensor<float> DWhh) Run(SeqLearn.Kernels.WorkerPool? pool)
         {
-            rnn.ZeroGrad();
+            var layerRng = new SeededRng(10);
             var xv = new Var<float>(x.Clone(), requiresGrad: true);
-            var (y, s) = rnn.Forward(xv, lengths: lengths, pool: pool);
-            (Ops.Sum(y * y) + Ops.Sum(s)).Backward();
-            return (y.Value, xv.Grad!, rnn.Parameter("weight_hh_l0_reverse").Grad!.Clone());
+            RecurrentLayer<float> layer;
+            Var<float> y, loss;
+            switch (cell)
+            {
+                case "lstm":
+                    var lstm = new Lstm<float>(5, hidden, layerRng, options);
+                    (y, var state) = lstm.Forward(xv, lengths: lengths, pool: pool);
+                    (layer, loss) = (lstm, Ops.Sum(y * y) + Ops.Sum(state.H) + Ops.Sum(state.C));
+                    break;
+                case "gru":
+                    var gru = new Gru<float>(5, hidden, layerRng, options);
+                    (y, var hGru) = gru.Forward(xv, lengths: lengths, pool: pool);
+                    (layer, loss) = (gru, Ops.Sum(y * y) + Ops.Sum(hGru));
+                    break;
+                default:
+                    var rnn = new Rnn<float>(5, hidden, layerRng, options, cell == "rnn_relu" ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh);
+                    (y, var hRnn) = rnn.Forward(xv, lengths: lengths, pool: pool);
+                    (layer, loss) = (rnn, Ops.Sum(y * y) + Ops.Sum(hRnn));
+                    break;
+            }
+            loss.Backward();
+            return (y.Value, xv.Grad!, layer.Parameter("weight_hh_l0_reverse").Grad!.Clone());
         }
         var serial = Run(null);
-        using var pool = new SeqLearn.Kernels.WorkerPool(2);
-        var parallel = Run(pool);
-        TensorAssert.BitEqual<float>(serial.Y.Span, parallel.Y.Span);
-        TensorAssert.BitEqual<float>(serial.Dx.Span, parallel.Dx.Span);
-        TensorAssert.BitEqual<float>(serial.DWhh.Span, parallel.DWhh.Span);
+        foreach (int threads in new[] { 2, 3 })
+        {
+            using var pool = new SeqLearn.Kernels.WorkerPool(threads);
+            var parallel = Run(pool);
+            TensorAssert.BitEqual<float>(serial.Y.Span, parallel.Y.Span);
+            TensorAssert.BitEqual<float>(serial.Dx.Span, parallel.Dx.Span);
+            TensorAssert.BitEqual<float>(serial.DWhh.Span, parallel.DWhh.Span);
+        }
     }
 }

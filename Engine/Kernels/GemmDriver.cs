@@ -105,15 +105,17 @@ public static partial class Gemm
     /// <remarks>
     /// Packing A pays off when each sliver is reused by many column panels. For a narrow C (a few panels)
     /// a row-major A is read in place instead and only its ragged last sliver is packed. A copy changes no
-    /// value, so both ways give bit-identical results.
+    /// value, so both ways give bit-identical results. <paramref name="mayReadAInPlace"/> = false always packs A: a
+    /// narrow block that is one of several column groups running at once on different cores is 1.5× faster with A
+    /// packed (docs/kernels.md §5.3).
     /// </remarks>
-    internal static unsafe void RowBlock<T, TVec, S>(in GemmOperands<T> op, in GemmSlice<T> s, int ic, int mc, T* pa, T* pb, T* tile)
+    internal static unsafe void RowBlock<T, TVec, S>(in GemmOperands<T> op, in GemmSlice<T> s, int ic, int mc, T* pa, T* pb, T* tile, bool mayReadAInPlace = true)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVec : struct
         where S : IGemmSimd<T, TVec>
     {
         int nr = 2 * S.Lanes, kc = s.Kc;
-        bool directA = op.Acs == 1 && s.Nc <= DirectAMaxPanels * nr;
+        bool directA = mayReadAInPlace && op.Acs == 1 && s.Nc <= DirectAMaxPanels * nr;
         int mcFull = directA ? mc - mc % MR : 0; // rows read in place
         PackA(op, ic + mcFull, mc - mcFull, s.Pc, kc, pa);
         for (int jr = 0; jr < s.Nc; jr += nr)
@@ -131,6 +133,11 @@ public static partial class Gemm
                 if (rows == MR && cols == nr && op.Ccs == 1)
                 {
                     MicroKernel<T, TVec, S>(kc, a, ars, acs, b, nr, c, op.Crs, op.Alpha, s.Beta, s.BetaZero);
+                }
+                else if (cols == nr && op.Ccs == 1)
+                {
+                    // A short last sliver of full-width tiles: only its rows' multiply-adds, straight into C.
+                    ShortRowsKernel<T, TVec, S>(rows, kc, a, ars, acs, b, nr, c, op.Crs, op.Alpha, s.Beta, s.BetaZero);
                 }
                 else
                 {

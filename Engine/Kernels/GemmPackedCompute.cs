@@ -53,9 +53,10 @@ public static partial class Gemm
 
     /// <summary>
     /// Tiles of C[i0..i1, j0..j1) against pre-packed panels (<paramref name="j0"/> a multiple of NR): the loop nest
-    /// of <see cref="Block{T, TVec, S}"/> without its packing of B, slice for slice the same arithmetic.
+    /// of <see cref="Block{T, TVec, S}"/> without its packing of B, slice for slice the same arithmetic. A is read in place
+    /// only when <paramref name="mayReadAInPlace"/> (this block is not one of several column groups: see RowBlock).
     /// </summary>
-    internal static unsafe void PackedBlock<T, TVec, S>(in GemmOperands<T> op, GemmPackedB<T> b, T* panels, int i0, int i1, int j0, int j1)
+    internal static unsafe void PackedBlock<T, TVec, S>(in GemmOperands<T> op, GemmPackedB<T> b, T* panels, int i0, int i1, int j0, int j1, bool mayReadAInPlace)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVec : struct
         where S : IGemmSimd<T, TVec>
@@ -73,7 +74,7 @@ public static partial class Gemm
                 T* slice = panels + GemmPackedB<T>.SliceOffset(blk, nr, op.K, jc, nc, pc) + (s0 - jc) * kc;
                 var s = GemmSlice<T>.Create(op, s0, s1 - s0, pc, kc, panelByPanel: false);
                 for (int ic = i0; ic < i1; ic += blk.MC)
-                    RowBlock<T, TVec, S>(op, s, ic, Math.Min(blk.MC, i1 - ic), ws.A, slice, ws.Tile);
+                    RowBlock<T, TVec, S>(op, s, ic, Math.Min(blk.MC, i1 - ic), ws.A, slice, ws.Tile, mayReadAInPlace);
             }
         }
     }
@@ -157,9 +158,9 @@ internal sealed unsafe class GemmPackedJob<T> : IParallelWork where T : unmanage
         int j0 = index % _columnItems * _columnsPerItem, j1 = Math.Min(_tileColumns, j0 + _columnsPerItem);
         switch (_isa)
         {
-            case GemmIsa.Avx512: Gemm.PackedBlock<T, Vector512<T>, Simd512<T>>(_op, _b!, _panels, i0, i1, j0, j1); break;
-            case GemmIsa.Avx2: Gemm.PackedBlock<T, Vector256<T>, Simd256<T>>(_op, _b!, _panels, i0, i1, j0, j1); break;
-            default: Gemm.PackedBlock<T, Vector<T>, SimdPortable<T>>(_op, _b!, _panels, i0, i1, j0, j1); break;
+            case GemmIsa.Avx512: Gemm.PackedBlock<T, Vector512<T>, Simd512<T>>(_op, _b!, _panels, i0, i1, j0, j1, _columnItems == 1); break;
+            case GemmIsa.Avx2: Gemm.PackedBlock<T, Vector256<T>, Simd256<T>>(_op, _b!, _panels, i0, i1, j0, j1, _columnItems == 1); break;
+            default: Gemm.PackedBlock<T, Vector<T>, SimdPortable<T>>(_op, _b!, _panels, i0, i1, j0, j1, _columnItems == 1); break;
         }
     }
 }

@@ -122,22 +122,19 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
         _c0?.Value.Span.Slice(d * B * H, B * H).CopyTo(s.CCur);
         s.Y = y;
 
-        for (int step = 0; step < T_; step++)
-        {
-            int t = Reverse(d) ? T_ - 1 - step : step;
-            if (s.RowSteps)
+        if (s.RowSequences) s.ForwardSequence(whhT, Reverse(d), _stepPool!);
+        else
+            for (int step = 0; step < T_; step++)
             {
-                s.ForwardRowStep(t, whhT, _stepPool!);
-                continue;
+                int t = Reverse(d) ? T_ - 1 - step : step;
+                for (int b = 0; b < B; b++)
+                {
+                    s.HCur.AsSpan(b * H, H).CopyTo(s.HPrev.AsSpan((b * T_ + t) * H, H));
+                    if (_kind == CellKind.Lstm) s.CCur.AsSpan(b * H, H).CopyTo(s.CPrev.AsSpan((b * T_ + t) * H, H));
+                }
+                Gemm.Compute(false, B, T.One, s.HCur, H, whhT, T.Zero, s.Hp, GH, _stepPool);
+                s.Forward(t, _stepPool);
             }
-            for (int b = 0; b < B; b++)
-            {
-                s.HCur.AsSpan(b * H, H).CopyTo(s.HPrev.AsSpan((b * T_ + t) * H, H));
-                if (_kind == CellKind.Lstm) s.CCur.AsSpan(b * H, H).CopyTo(s.CPrev.AsSpan((b * T_ + t) * H, H));
-            }
-            Gemm.Compute(false, B, T.One, s.HCur, H, whhT, T.Zero, s.Hp, GH, _stepPool);
-            s.Forward(t, _stepPool);
-        }
         s.HCur.AsSpan(0, B * H).CopyTo(hT.Span.Slice(d * B * H, B * H));
         if (cT is not null) s.CCur.AsSpan(0, B * H).CopyTo(cT.Span.Slice(d * B * H, B * H));
         // Forward-only workspaces are not needed by backward.
@@ -178,25 +175,22 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
         s.DhDirect = _kind == CellKind.Gru ? Rent(B * H) : [];
         var dhNew = Rent(B * H);
 
-        for (int step = T_ - 1; step >= 0; step--)
-        {
-            int t = Reverse(d) ? T_ - 1 - step : step;
-            if (s.RowSteps)
+        if (s.RowSequences) s.BackwardSequence(whh, dhNew, Reverse(d), _stepPool!);
+        else
+            for (int step = T_ - 1; step >= 0; step--)
             {
-                s.BackwardRowStep(t, whh, dhNew, _stepPool!);
-                continue;
+                int t = Reverse(d) ? T_ - 1 - step : step;
+                s.Backward(t, _stepPool);
+                // ∂L/∂h entering step t = dÂ_t W_hh (+ dh ⊙ z for GRU); rows past their length pass dh through unchanged.
+                Gemm.Compute(false, B, T.One, s.DGh.AsSpan(t * GH), T_ * GH, whh, T.Zero, dhNew, H, _stepPool);
+                for (int b = 0; b < B; b++)
+                {
+                    if (t >= _len[b]) continue;
+                    var dst = s.Dh.AsSpan(b * H, H);
+                    dhNew.AsSpan(b * H, H).CopyTo(dst);
+                    if (_kind == CellKind.Gru) TensorPrimitives.Add(dst, s.DhDirect.AsSpan(b * H, H), dst);
+                }
             }
-            s.Backward(t, _stepPool);
-            // ∂L/∂h entering step t = dÂ_t W_hh (+ dh ⊙ z for GRU); rows past their length pass dh through unchanged.
-            Gemm.Compute(false, B, T.One, s.DGh.AsSpan(t * GH), T_ * GH, whh, T.Zero, dhNew, H, _stepPool);
-            for (int b = 0; b < B; b++)
-            {
-                if (t >= _len[b]) continue;
-                var dst = s.Dh.AsSpan(b * H, H);
-                dhNew.AsSpan(b * H, H).CopyTo(dst);
-                if (_kind == CellKind.Gru) TensorPrimitives.Add(dst, s.DhDirect.AsSpan(b * H, H), dst);
-            }
-        }
 
         AddSlice(_h0, d * B * H, s.Dh.AsSpan(0, B * H));
         if (_c0 is not null) AddSlice(_c0, d * B * H, s.Dc.AsSpan(0, B * H));

@@ -21,23 +21,20 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
     private readonly T[][] _dhTotal; // per chunk (H)
     private int _step;
     private bool _backward;
-    private GemmPackedB<T>? _whh; // set for the duration of a row step: W_hhᵀ (forward) or W_hh (backward), packed
-    private T[] _dhNew = [];      // (B, H) the step GEMM's output in a backward row step
+    private bool _reverse;
+    private GemmPackedB<T>? _whh; // set for the duration of a row-block sequence: W_hhᵀ (forward) or W_hh (backward), packed
+    private T[] _dhNew = [];      // (B, H) the step GEMM's output in a backward sequence
 
     /// <summary>
-    /// The packed W_hh of a plain RNN up to this size (256 KiB: H = 256 in float) is read whole by every row block: each
-    /// fits one core's L2, so <see cref="RowSteps"/> can split a step by batch rows instead of by columns.
+    /// True on a pool of several threads with at least two batch rows: the whole time loop is then one pool call whose
+    /// items are blocks of batch rows, each running every step for its rows alone (state copy, its rows of the step
+    /// GEMM and of the gate kernel forward; its rows of the gate backward, of dÂ_t W_hh and of the ∂L/∂h update
+    /// backward). Every one of those is row-local (row b of step t needs only row b of step t ∓ 1), so the row blocks
+    /// never wait for each other: no barrier per step, and the split changes no value. Each block reads the whole
+    /// packed W_hh every step. With one row (or one thread) the steps run one by one instead, each step's GEMM free to
+    /// split its columns over the pool.
     /// </summary>
-    internal const int RowStepsMaxPackedBytes = 1 << 18;
-
-    /// <summary>
-    /// True for a plain RNN on a pool with a small W_hh: each time step is then one pool call whose items are blocks of
-    /// batch rows, each doing its own state copy, its rows of the step GEMM and its rows of the gate kernel (forward), or
-    /// its rows of the gate backward, of the GEMM dÂ W_hh and of the ∂L/∂h update (backward). Every one of those is
-    /// row-local (h'_b = φ(xp_b + h_b W_hhᵀ)), so the split changes no value; it halves the pool calls per step and
-    /// drops the serial copies between them. LSTM and GRU keep the column split: their W_hh is 3–4× larger.
-    /// </summary>
-    public bool RowSteps { get; }
+    public bool RowSequences { get; }
 
     public FusedRecurrentSteps(CellKind kind, int b, int t, int h, int d, int direction, int[] lengths, WorkerPool? pool)
     {
@@ -47,7 +44,7 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
         HPrev = Rent(b * t * h);
         CPrev = kind == CellKind.Lstm ? Rent(b * t * h) : [];
         Extra = kind is CellKind.Lstm or CellKind.Gru ? Rent(b * t * h) : [];
-        RowSteps = pool is { Threads: > 1 } && kind is CellKind.RnnTanh or CellKind.RnnRelu && (long)h * h * Unsafe.SizeOf<T>() <= RowStepsMaxPackedBytes;
+        RowSequences = pool is { Threads: > 1 } && _chunks > 1;
         _dhTotal = new T[_chunks][];
         for (int c = 0; c < _chunks; c++) _dhTotal[c] = new T[h];
     }
@@ -109,25 +106,26 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
     public void Backward(int t, WorkerPool? pool) => Run(t, backward: true, pool);
 
     /// <summary>
-    /// One whole forward step of a <see cref="RowSteps"/> layer: per row block, save h into HPrev, Hp = h W_hhᵀ
-    /// (<paramref name="whhT"/>), then the gate kernel.
+    /// The whole forward time loop of a <see cref="RowSequences"/> layer (steps T−1 … 0 when <paramref name="reverse"/>):
+    /// per row block and step, save h (and c) into HPrev (CPrev), Hp = h W_hhᵀ (<paramref name="whhT"/>), the gate kernel.
     /// </summary>
-    public void ForwardRowStep(int t, GemmPackedB<T> whhT, WorkerPool pool) => RunRowStep(t, whhT, backward: false, pool);
+    public void ForwardSequence(GemmPackedB<T> whhT, bool reverse, WorkerPool pool) => RunSequence(whhT, backward: false, reverse, pool);
 
     /// <summary>
-    /// One whole backward step of a <see cref="RowSteps"/> layer: per row block, the gate backward, ∂L/∂h entering step
-    /// t = dÂ_t W_hh (<paramref name="whh"/>) into <paramref name="dhNew"/>, and Dh for the active rows.
+    /// The whole backward time loop of a <see cref="RowSequences"/> layer, in the opposite order of the forward one: per
+    /// row block and step, the gate backward, ∂L/∂h entering step t = dÂ_t W_hh (<paramref name="whh"/>) into
+    /// <paramref name="dhNew"/>, and Dh (+ GRU's dh ⊙ z) for the active rows.
     /// </summary>
-    public void BackwardRowStep(int t, GemmPackedB<T> whh, T[] dhNew, WorkerPool pool)
+    public void BackwardSequence(GemmPackedB<T> whh, T[] dhNew, bool reverse, WorkerPool pool)
     {
         _dhNew = dhNew;
-        RunRowStep(t, whh, backward: true, pool);
+        RunSequence(whh, backward: true, reverse, pool);
         _dhNew = [];
     }
 
-    private void RunRowStep(int t, GemmPackedB<T> whh, bool backward, WorkerPool pool)
+    private void RunSequence(GemmPackedB<T> whh, bool backward, bool reverse, WorkerPool pool)
     {
-        (_step, _backward, _whh) = (t, backward, whh);
+        (_backward, _reverse, _whh) = (backward, reverse, whh);
         pool.Run(_chunks, this);
         _whh = null;
     }
@@ -145,33 +143,45 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
     public void Execute(int index)
     {
         int b0 = index * _b / _chunks, b1 = (index + 1) * _b / _chunks;
-        if (_whh is not null) RowStep(b0, b1, _dhTotal[index]);
-        else if (_backward) BackwardRows(b0, b1, _dhTotal[index]);
-        else ForwardRows(b0, b1);
+        if (_whh is not null) RowSequence(b0, b1, _dhTotal[index]);
+        else if (_backward) BackwardRows(_step, b0, b1, _dhTotal[index]);
+        else ForwardRows(_step, b0, b1);
     }
 
-    /// <summary>Rows [b0, b1) of one <see cref="RowSteps"/> step: the node's per-step loop body, restricted to those rows.</summary>
-    private void RowStep(int b0, int b1, T[] dhTotal)
+    /// <summary>Rows [b0, b1) of a <see cref="RowSequences"/> time loop: the node's per-step loop body, restricted to those rows.</summary>
+    private void RowSequence(int b0, int b1, T[] dhTotal)
     {
-        int t = _step, H = _h, GH = _gh, rows = b1 - b0;
+        int H = _h, GH = _gh, rows = b1 - b0, lda = _t * GH;
         if (rows == 0) return;
-        if (!_backward)
+        for (int step = 0; step < _t; step++)
         {
-            for (int b = b0; b < b1; b++) HCur.AsSpan(b * H, H).CopyTo(HPrev.AsSpan((b * _t + t) * H, H));
-            Gemm.Compute(false, rows, T.One, HCur.AsSpan(b0 * H, rows * H), H, _whh!, T.Zero, Hp.AsSpan(b0 * GH, rows * GH), GH, null);
-            ForwardRows(b0, b1);
-            return;
+            int t = _backward == _reverse ? step : _t - 1 - step; // forward: 0 … T−1 (reverse: T−1 … 0); backward the other way
+            if (!_backward)
+            {
+                for (int b = b0; b < b1; b++)
+                {
+                    HCur.AsSpan(b * H, H).CopyTo(HPrev.AsSpan((b * _t + t) * H, H));
+                    if (_kind == CellKind.Lstm) CCur.AsSpan(b * H, H).CopyTo(CPrev.AsSpan((b * _t + t) * H, H));
+                }
+                Gemm.Compute(false, rows, T.One, HCur.AsSpan(b0 * H, rows * H), H, _whh!, T.Zero, Hp.AsSpan(b0 * GH, rows * GH), GH, null);
+                ForwardRows(t, b0, b1);
+                continue;
+            }
+            BackwardRows(t, b0, b1, dhTotal);
+            Gemm.Compute(false, rows, T.One, DGh.AsSpan((b0 * _t + t) * GH, (rows - 1) * lda + GH), lda, _whh!, T.Zero, _dhNew.AsSpan(b0 * H, rows * H), H, null);
+            for (int b = b0; b < b1; b++)
+            {
+                if (t >= _len[b]) continue; // rows past their length pass dh through unchanged
+                var dh = Dh.AsSpan(b * H, H);
+                _dhNew.AsSpan(b * H, H).CopyTo(dh);
+                if (_kind == CellKind.Gru) TensorPrimitives.Add(dh, DhDirect.AsSpan(b * H, H), dh);
+            }
         }
-        BackwardRows(b0, b1, dhTotal);
-        int lda = _t * GH;
-        Gemm.Compute(false, rows, T.One, DGh.AsSpan((b0 * _t + t) * GH, (rows - 1) * lda + GH), lda, _whh!, T.Zero, _dhNew.AsSpan(b0 * H, rows * H), H, null);
-        for (int b = b0; b < b1; b++)
-            if (t < _len[b]) _dhNew.AsSpan(b * H, H).CopyTo(Dh.AsSpan(b * H, H));
     }
 
-    private void ForwardRows(int b0, int b1)
+    private void ForwardRows(int t, int b0, int b1)
     {
-        int t = _step, H = _h, GH = _gh;
+        int H = _h, GH = _gh;
         for (int b = b0; b < b1; b++)
         {
             if (t >= _len[b]) continue; // past the sequence: state carried, output stays zero
@@ -197,9 +207,9 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
         }
     }
 
-    private void BackwardRows(int b0, int b1, T[] dhTotal)
+    private void BackwardRows(int t, int b0, int b1, T[] dhTotal)
     {
-        int t = _step, H = _h, GH = _gh;
+        int H = _h, GH = _gh;
         for (int b = b0; b < b1; b++)
         {
             if (t >= _len[b]) continue; // no gate gradient; dh and dc pass through unchanged
