@@ -182,8 +182,9 @@ public class RecurrentLayerTests
     [InlineData("gru", 1, 65)]
     public void Fused_RowSequences_BitIdenticalWhateverThePoolSize(string cell, int batch, int hidden)
     {
-        // On a pool the whole time loop of each direction is one pool call over blocks of batch rows
-        // (FusedRecurrentSteps.RowSequences); one row, or no pool, runs step by step with each step's GEMM split by
+        // On a pool with a packed W_hh of at most FusedRecurrentSteps.RowSequencesMaxPackedBytes the whole time loop of
+        // each direction is one pool call over blocks of batch rows (RowSequences: LSTM 37, GRU 193, both RNNs); above
+        // it (LSTM and GRU at 300), with one row or without a pool the steps run one by one, each step's GEMM split by
         // columns. Odd sizes leave ragged row blocks, ragged GEMM tiles and dot-product columns; ragged lengths leave
         // rows that stop early in both directions.
         var rng = new SeededRng(9);

@@ -26,13 +26,21 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
     private T[] _dhNew = [];      // (B, H) the step GEMM's output in a backward sequence
 
     /// <summary>
-    /// True on a pool of several threads with at least two batch rows: the whole time loop is then one pool call whose
+    /// <see cref="RowSequences"/> is used up to this packed W_hh size (1 MiB: LSTM H = 256, GRU H ≤ 295, RNN H = 512 in
+    /// float). Above it every core re-reading the whole matrix each step costs more than the per-step barriers it
+    /// saves (LSTM and GRU at H = 512 were 0.96× and 0.93–0.99× the column split; docs/benchmarks.md).
+    /// </summary>
+    internal const long RowSequencesMaxPackedBytes = 1 << 20;
+
+    /// <summary>
+    /// True on a pool of several threads with at least two batch rows and a packed W_hh of at most
+    /// <see cref="RowSequencesMaxPackedBytes"/>: the whole time loop is then one pool call whose
     /// items are blocks of batch rows, each running every step for its rows alone (state copy, its rows of the step
     /// GEMM and of the gate kernel forward; its rows of the gate backward, of dÂ_t W_hh and of the ∂L/∂h update
     /// backward). Every one of those is row-local (row b of step t needs only row b of step t ∓ 1), so the row blocks
     /// never wait for each other: no barrier per step, and the split changes no value. Each block reads the whole
-    /// packed W_hh every step. With one row (or one thread) the steps run one by one instead, each step's GEMM free to
-    /// split its columns over the pool.
+    /// packed W_hh every step. Otherwise the steps run one by one, each step's GEMM free to split its columns over the
+    /// pool and the gate kernel its rows.
     /// </summary>
     public bool RowSequences { get; }
 
@@ -44,7 +52,7 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
         HPrev = Rent(b * t * h);
         CPrev = kind == CellKind.Lstm ? Rent(b * t * h) : [];
         Extra = kind is CellKind.Lstm or CellKind.Gru ? Rent(b * t * h) : [];
-        RowSequences = pool is { Threads: > 1 } && _chunks > 1;
+        RowSequences = pool is { Threads: > 1 } && _chunks > 1 && (long)h * _gh * Unsafe.SizeOf<T>() <= RowSequencesMaxPackedBytes;
         _dhTotal = new T[_chunks][];
         for (int c = 0; c < _chunks; c++) _dhTotal[c] = new T[h];
     }
