@@ -144,13 +144,10 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
 
     protected internal override void Backward(Tensor<T> gradOutput)
     {
-        var g = Rent(gradOutput.Length);
-        gradOutput.Span.CopyTo(g);
-        for (int d = 0; d < _d; d++) BackwardDirection(d, g);
-        Return(ref g);
+        for (int d = 0; d < _d; d++) BackwardDirection(d, gradOutput);
     }
 
-    private void BackwardDirection(int d, T[] g)
+    private void BackwardDirection(int d, Tensor<T> g)
     {
         int B = _b, T_ = _t, H = _h, GH = _gh;
         var w = _w[d];
@@ -200,12 +197,23 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
             Gemm.Compute(false, false, n, _in, GH, T.One, s.DGx, GH, w.WeightIh.Value.Span, _in, T.One, GradOf(_x).Span, _in, _pool);
         if (w.WeightHh.RequiresGrad)
             Gemm.Compute(true, false, GH, H, n, T.One, s.DGh, GH, s.HPrev, H, T.One, GradOf(w.WeightHh).Span, H, _pool);
-        if (w.BiasIh.RequiresGrad) RowBroadcast.SumRowsInto<T>(s.DGx.AsSpan(0, n * GH), GradOf(w.BiasIh).Span);
-        if (w.BiasHh.RequiresGrad) RowBroadcast.SumRowsInto<T>(s.DGh.AsSpan(0, n * GH), GradOf(w.BiasHh).Span);
+        if (w.BiasIh.RequiresGrad && w.BiasHh.RequiresGrad && ReferenceEquals(s.DGx, s.DGh))
+        {
+            // LSTM and RNN: ∂L/∂b_ih = ∂L/∂b_hh = Σ_rows dÂ, one pass over the (B·T, G·H) gradient instead of two.
+            var db = new T[GH];
+            RowBroadcast.SumRowsInto<T>(s.DGx.AsSpan(0, n * GH), db);
+            TensorPrimitives.Add(GradOf(w.BiasIh).Span, db, GradOf(w.BiasIh).Span);
+            TensorPrimitives.Add(GradOf(w.BiasHh).Span, db, GradOf(w.BiasHh).Span);
+        }
+        else
+        {
+            if (w.BiasIh.RequiresGrad) RowBroadcast.SumRowsInto<T>(s.DGx.AsSpan(0, n * GH), GradOf(w.BiasIh).Span);
+            if (w.BiasHh.RequiresGrad) RowBroadcast.SumRowsInto<T>(s.DGh.AsSpan(0, n * GH), GradOf(w.BiasHh).Span);
+        }
         if (_kind == CellKind.Gru) Return(ref s.DGh);
         Return(ref s.DGx); Return(ref s.Dh); Return(ref s.Dc); Return(ref s.DhDirect); Return(ref dhNew);
         s.DGh = [];
-        s.DY = [];
+        s.DY = null;
         s.ReturnSaved();
     }
 

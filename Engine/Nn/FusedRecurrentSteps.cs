@@ -104,8 +104,8 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
     public T[] DGx = [], DGh = [];
     /// <summary>(B, H) ∂L/∂h and ∂L/∂c flowing back; GRU's direct part dh ⊙ z.</summary>
     public T[] Dh = [], Dc = [], DhDirect = [];
-    /// <summary>∂L/∂Y (B, T, D·H), a pooled copy of the node's upstream gradient.</summary>
-    public T[] DY = [];
+    /// <summary>∂L/∂Y (B, T, D·H), the node's upstream gradient (read only).</summary>
+    public Tensor<T>? DY;
 
     /// <summary>Runs the gate kernel for every active row of step <paramref name="t"/>.</summary>
     public void Forward(int t, WorkerPool? pool) => Run(t, backward: false, pool);
@@ -222,7 +222,7 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
         {
             if (t >= _len[b]) continue; // no gate gradient; dh and dc pass through unchanged
             int row = b * _t + t;
-            TensorPrimitives.Add(Dh.AsSpan(b * H, H), DY.AsSpan(row * _dh + _dirOffset, H), dhTotal);
+            TensorPrimitives.Add(Dh.AsSpan(b * H, H), DY!.Span.Slice(row * _dh + _dirOffset, H), dhTotal);
             var acts = Acts.AsSpan(row * GH, GH);
             switch (_kind)
             {
