@@ -127,11 +127,7 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
             for (int step = 0; step < T_; step++)
             {
                 int t = Reverse(d) ? T_ - 1 - step : step;
-                for (int b = 0; b < B; b++)
-                {
-                    s.HCur.AsSpan(b * H, H).CopyTo(s.HPrev.AsSpan((b * T_ + t) * H, H));
-                    if (_kind == CellKind.Lstm) s.CCur.AsSpan(b * H, H).CopyTo(s.CPrev.AsSpan((b * T_ + t) * H, H));
-                }
+                s.SaveState(t, 0, B);
                 Gemm.Compute(false, B, T.One, s.HCur, H, whhT, T.Zero, s.Hp, GH, _stepPool);
                 s.Forward(t, _stepPool);
             }
@@ -180,13 +176,7 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
                 s.Backward(t, _stepPool);
                 // ∂L/∂h entering step t = dÂ_t W_hh (+ dh ⊙ z for GRU); rows past their length pass dh through unchanged.
                 Gemm.Compute(false, B, T.One, s.DGh.AsSpan(t * GH), T_ * GH, whh, T.Zero, dhNew, H, _stepPool);
-                for (int b = 0; b < B; b++)
-                {
-                    if (t >= _len[b]) continue;
-                    var dst = s.Dh.AsSpan(b * H, H);
-                    dhNew.AsSpan(b * H, H).CopyTo(dst);
-                    if (_kind == CellKind.Gru) TensorPrimitives.Add(dst, s.DhDirect.AsSpan(b * H, H), dst);
-                }
+                s.TakeDh(t, 0, B, dhNew);
             }
 
         AddSlice(_h0, d * B * H, s.Dh.AsSpan(0, B * H));

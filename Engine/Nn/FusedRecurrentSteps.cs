@@ -166,24 +166,41 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
             int t = _backward == _reverse ? step : _t - 1 - step; // forward: 0 … T−1 (reverse: T−1 … 0); backward the other way
             if (!_backward)
             {
-                for (int b = b0; b < b1; b++)
-                {
-                    HCur.AsSpan(b * H, H).CopyTo(HPrev.AsSpan((b * _t + t) * H, H));
-                    if (_kind == CellKind.Lstm) CCur.AsSpan(b * H, H).CopyTo(CPrev.AsSpan((b * _t + t) * H, H));
-                }
+                SaveState(t, b0, b1);
                 Gemm.Compute(false, rows, T.One, HCur.AsSpan(b0 * H, rows * H), H, _whh!, T.Zero, Hp.AsSpan(b0 * GH, rows * GH), GH, null);
                 ForwardRows(t, b0, b1);
                 continue;
             }
             BackwardRows(t, b0, b1, dhTotal);
             Gemm.Compute(false, rows, T.One, DGh.AsSpan((b0 * _t + t) * GH, (rows - 1) * lda + GH), lda, _whh!, T.Zero, _dhNew.AsSpan(b0 * H, rows * H), H, null);
-            for (int b = b0; b < b1; b++)
-            {
-                if (t >= _len[b]) continue; // rows past their length pass dh through unchanged
-                var dh = Dh.AsSpan(b * H, H);
-                _dhNew.AsSpan(b * H, H).CopyTo(dh);
-                if (_kind == CellKind.Gru) TensorPrimitives.Add(dh, DhDirect.AsSpan(b * H, H), dh);
-            }
+            TakeDh(t, b0, b1, _dhNew);
+        }
+    }
+
+    /// <summary>Saves the state entering step <paramref name="t"/> of rows [b0, b1): h into HPrev (and c into CPrev).</summary>
+    public void SaveState(int t, int b0, int b1)
+    {
+        int H = _h;
+        for (int b = b0; b < b1; b++)
+        {
+            HCur.AsSpan(b * H, H).CopyTo(HPrev.AsSpan((b * _t + t) * H, H));
+            if (_kind == CellKind.Lstm) CCur.AsSpan(b * H, H).CopyTo(CPrev.AsSpan((b * _t + t) * H, H));
+        }
+    }
+
+    /// <summary>
+    /// ∂L/∂h entering step <paramref name="t"/> for rows [b0, b1): Dh = dhNew (= dÂ_t W_hh) + GRU's direct part dh ⊙ z;
+    /// rows past their length pass dh through unchanged.
+    /// </summary>
+    public void TakeDh(int t, int b0, int b1, T[] dhNew)
+    {
+        int H = _h;
+        for (int b = b0; b < b1; b++)
+        {
+            if (t >= _len[b]) continue;
+            var dh = Dh.AsSpan(b * H, H);
+            dhNew.AsSpan(b * H, H).CopyTo(dh);
+            if (_kind == CellKind.Gru) TensorPrimitives.Add(dh, DhDirect.AsSpan(b * H, H), dh);
         }
     }
 
