@@ -123,10 +123,7 @@ public sealed class GemmPackedBTests
                 Gemm.Compute(d.TransA, d.M, d.Alpha, d.A, d.Lda, pd, d.Beta, d.C, d.Ldc, p);
             }
         }
-        RunAll();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++) RunAll();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, AllocationMeter.AllocatedBy(RunAll, repeats: 10));
     }
 
     [Fact]

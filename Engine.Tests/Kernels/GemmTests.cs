@@ -145,10 +145,7 @@ public sealed class GemmTests
                 narrow.RunCompute(p);
             }
         }
-        RunAll();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++) RunAll();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, AllocationMeter.AllocatedBy(RunAll, repeats: 20));
     }
 
     [Fact]

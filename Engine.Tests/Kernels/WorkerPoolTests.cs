@@ -1,3 +1,4 @@
+using SeqLearn.Tests.Support;
 using SeqLearn.Kernels;
 
 namespace SeqLearn.Tests.Kernels;
@@ -97,9 +98,7 @@ public sealed class WorkerPoolTests
         using var pool = new WorkerPool(2);
         var work = new CountingWork(16);
         for (int i = 0; i < 100; i++) pool.Run(16, work);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++) pool.Run(16, work);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, AllocationMeter.AllocatedBy(() => pool.Run(16, work), repeats: 1000));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using SeqLearn.Tests.Support;
 using SeqLearn.Autograd;
 using SeqLearn.Data;
 using SeqLearn.Generation;
@@ -9,13 +10,7 @@ namespace SeqLearn.Tests.Optim;
 /// <summary>The per-step paths of a training or sampling loop allocate nothing once warmed up.</summary>
 public class AllocationTests
 {
-    private static long AllocatedBy(Action action, int repeats = 50)
-    {
-        action();   // warm-up: lazily created state, JIT
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < repeats; i++) action();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
-    }
+    private static long AllocatedBy(Action action) => AllocationMeter.AllocatedBy(action);
 
     private static Var<float>[] Params()
     {
