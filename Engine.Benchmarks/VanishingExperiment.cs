@@ -2,6 +2,7 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Globalization;
 using SeqLearn.Autograd;
 using SeqLearn.Nn;
+using SeqLearn.Optim;
 using SeqLearn.Tensors;
 
 namespace SeqLearn.Benchmarks;
@@ -127,11 +128,11 @@ public static class VanishingExperiment
             var diff = _head.Forward(Ops.Reshape(h, 8, 16)) - _target;
             var loss = Ops.Mean(diff * diff);
             loss.Backward();
-            double norm = Math.Sqrt(parameters.Sum(p => TensorPrimitives.SumOfSquares<double>(p.Grad!.Span)));
-            double scale = maxNorm is double m && norm > m ? m / norm : 1.0;
+            // The library's clipping, as a training loop would call it: the norm it returns is the one before clipping.
+            double norm = maxNorm is double m ? GradClip.ClipGradNorm(parameters, m).TotalNorm : GradClip.GlobalNorm(parameters);
             foreach (var p in parameters)
                 for (int i = 0; i < p.Value.Length; i++)
-                    p.Value.Span[i] -= lr * scale * p.Grad!.Span[i];
+                    p.Value.Span[i] -= lr * p.Grad!.Span[i];
             return (loss.Value.Span[0], norm);
         }
     }
