@@ -22,7 +22,7 @@ public static class NGramComparison
         const int runs = 5, order = 5;
         string[] train = TextFile.ReadLines(Path.Combine(ptb, "ptb.train.txt"));
         string[] test = TextFile.ReadLines(Path.Combine(ptb, "ptb.test.txt"));
-        Console.WriteLine($"# n-gram benchmark {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load {LoadAverage()}");
+        Console.WriteLine($"# n-gram benchmark {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {MachineInfo.Describe()}");
 
         // Warm-up (JIT) on a slice, then median of `runs` full builds.
         new ModifiedKneserNey().Estimate(NGramCounts.Count(train[..5000], order));
@@ -176,7 +176,4 @@ public static class NGramComparison
         var s = xs.Order().ToArray();
         return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 }

@@ -33,7 +33,8 @@ public static class SampleComparison
         var model = new LanguageModel<float>(config, new SeededRng(1));
         model.Eval();
         int[] prompt = vocabulary.Encode(Prompt);
-        Console.WriteLine($"compare sample: batch 1, V={config.VocabularySize}, E=64, 2-layer LSTM H=256, τ=1, {chars} chars after \"ROMEO:\\n\", median of {repeats}; load {Load()}");
+        Console.WriteLine($"compare sample: batch 1, V={config.VocabularySize}, E=64, 2-layer LSTM H=256, τ=1, {chars} chars after \"ROMEO:\\n\", median of {repeats}");
+        Console.WriteLine($"machine: {MachineInfo.Describe()}");
 
         var single = new LanguageModelStepper(model);
         double ours = Median(repeats, () => Rate(single, prompt, chars));
@@ -135,5 +136,5 @@ public static class SampleComparison
         return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
-    private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+    private static string Load() => MachineInfo.LoadAverage();
 }

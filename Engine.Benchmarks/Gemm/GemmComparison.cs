@@ -23,7 +23,7 @@ internal static class GemmComparison
 
         var blas = OpenBlas.TryLoad(out string why);
         Console.WriteLine($"GEMM comparison, float32, row-major, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-        Console.WriteLine($"CPU: {CpuModel()}, {Environment.ProcessorCount} logical CPUs, load average {LoadAverage()}");
+        Console.WriteLine($"CPU: {MachineInfo.Describe()}");
         Console.WriteLine($"SeqLearn path: {Gemm.BestIsa?.ToString() ?? "scalar reference"}; {repeats} interleaved repeats, median reported");
         if (blas is null) Console.WriteLine($"OpenBLAS not installed: run scripts/install-baselines.sh ({why})");
         Console.WriteLine();
@@ -229,22 +229,5 @@ internal static class GemmComparison
     {
         var s = xs.Order().ToArray();
         return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
-    }
-
-    private static string CpuModel()
-    {
-        try
-        {
-            foreach (string line in File.ReadLines("/proc/cpuinfo"))
-                if (line.StartsWith("model name", StringComparison.Ordinal)) return line[(line.IndexOf(':') + 1)..].Trim();
-        }
-        catch (IOException) { }
-        return "unknown CPU";
-    }
-
-    private static string LoadAverage()
-    {
-        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
-        catch (IOException) { return "unknown"; }
     }
 }
