@@ -1,5 +1,5 @@
-using SeqLearn.Tests.Support;
 using SeqLearn.Kernels;
+using SeqLearn.Tests.Support;
 
 namespace SeqLearn.Tests.Kernels;
 

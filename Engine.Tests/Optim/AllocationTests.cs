@@ -1,9 +1,9 @@
-using SeqLearn.Tests.Support;
 using SeqLearn.Autograd;
 using SeqLearn.Data;
 using SeqLearn.Generation;
 using SeqLearn.Optim;
 using SeqLearn.Tensors;
+using SeqLearn.Tests.Support;
 
 namespace SeqLearn.Tests.Optim;
 
