@@ -38,19 +38,19 @@ public static class SampleComparison
 
         var single = new LanguageModelStepper(model);
         double ours = Median(repeats, () => Rate(single, prompt, chars));
-        Console.WriteLine($"SeqLearn stepper, 1 thread:          {ours,10:F0} chars/s   (load {Load()})");
+        Console.WriteLine($"SeqLearn stepper, 1 thread:          {ours,10:F0} chars/s   (load {MachineInfo.LoadAverage()})");
         double half, two;
         using (var pool = new WorkerPool(2))
         {
             var pooled = new LanguageModelStepper(model, pool);
             two = Median(repeats, () => Rate(pooled, prompt, chars));
-            Console.WriteLine($"SeqLearn stepper, 2-thread pool:     {two,10:F0} chars/s   (load {Load()})");
+            Console.WriteLine($"SeqLearn stepper, 2-thread pool:     {two,10:F0} chars/s   (load {MachineInfo.LoadAverage()})");
             var bf16 = new LanguageModelStepper(model, precision: StepperPrecision.BFloat16);
             half = Median(repeats, () => Rate(bf16, prompt, chars));
-            Console.WriteLine($"SeqLearn stepper bf16, 1 thread:     {half,10:F0} chars/s   (load {Load()})");
+            Console.WriteLine($"SeqLearn stepper bf16, 1 thread:     {half,10:F0} chars/s   (load {MachineInfo.LoadAverage()})");
             var bf16Pooled = new LanguageModelStepper(model, pool, StepperPrecision.BFloat16);
             double halfTwo = Median(repeats, () => Rate(bf16Pooled, prompt, chars));
-            Console.WriteLine($"SeqLearn stepper bf16, 2-thread pool:{halfTwo,10:F0} chars/s   (load {Load()})");
+            Console.WriteLine($"SeqLearn stepper bf16, 2-thread pool:{halfTwo,10:F0} chars/s   (load {MachineInfo.LoadAverage()})");
         }
         var generator = new TextGenerator(model, vocabulary);
         double facade = Median(repeats, () =>
@@ -59,13 +59,13 @@ public static class SampleComparison
             int n = generator.Generate(Prompt, chars, new SamplingOptions(), new SeededRng(7)).Count();
             return n / sw.Elapsed.TotalSeconds;
         });
-        Console.WriteLine($"SeqLearn TextGenerator, 1 thread:    {facade,10:F0} chars/s   (load {Load()})");
+        Console.WriteLine($"SeqLearn TextGenerator, 1 thread:    {facade,10:F0} chars/s   (load {MachineInfo.LoadAverage()})");
 
         if (args.Contains("--no-torch")) return 0;
         if (TorchRate(args, chars, threads: 1) is not { } t1) return 1;
-        Console.WriteLine($"PyTorch lm_torch.py sample, 1 thread: {t1,9:F0} chars/s   (load {Load()})");
+        Console.WriteLine($"PyTorch lm_torch.py sample, 1 thread: {t1,9:F0} chars/s   (load {MachineInfo.LoadAverage()})");
         if (TorchRate(args, chars, threads: 2) is not { } t2) return 1;
-        Console.WriteLine($"PyTorch lm_torch.py sample, 2 threads:{t2,9:F0} chars/s   (load {Load()})");
+        Console.WriteLine($"PyTorch lm_torch.py sample, 2 threads:{t2,9:F0} chars/s   (load {MachineInfo.LoadAverage()})");
         double t = Math.Max(t1, t2);                                  // PyTorch's best setting here
         string R(double x) => (x / t).ToString("F2", CultureInfo.InvariantCulture);
         Console.WriteLine($"vs PyTorch's best: float32 1 thread {R(ours)}, bf16 1 thread {R(half)}, float32 2 threads {R(two)}");
@@ -136,5 +136,4 @@ public static class SampleComparison
         return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
-    private static string Load() => MachineInfo.LoadAverage();
 }

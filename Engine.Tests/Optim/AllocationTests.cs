@@ -10,8 +10,6 @@ namespace SeqLearn.Tests.Optim;
 /// <summary>The per-step paths of a training or sampling loop allocate nothing once warmed up.</summary>
 public class AllocationTests
 {
-    private static long AllocatedBy(Action action) => AllocationMeter.AllocatedBy(action);
-
     private static Var<float>[] Params()
     {
         var rng = new SeededRng(1);
@@ -25,10 +23,10 @@ public class AllocationTests
     {
         var ps = Params();
         Optimizer<float>[] opts = [new Sgd<float>(ps, 0.01, momentum: 0.9, nesterov: true), new Adam<float>(ps, 1e-3), new AdamW<float>(ps, 1e-3)];
-        foreach (var opt in opts) Assert.Equal(0, AllocatedBy(opt.Step));
-        Assert.Equal(0, AllocatedBy(() => GradClip.ClipGradNorm(ps, 0.5)));
-        Assert.Equal(0, AllocatedBy(() => GradClip.ClipGradValue(ps, 0.5)));
-        Assert.Equal(0, AllocatedBy(opts[0].ZeroGrad));
+        foreach (var opt in opts) Assert.Equal(0, AllocationMeter.AllocatedBy(opt.Step));
+        Assert.Equal(0, AllocationMeter.AllocatedBy(() => GradClip.ClipGradNorm(ps, 0.5)));
+        Assert.Equal(0, AllocationMeter.AllocatedBy(() => GradClip.ClipGradValue(ps, 0.5)));
+        Assert.Equal(0, AllocationMeter.AllocatedBy(opts[0].ZeroGrad));
     }
 
     [Fact]
@@ -38,10 +36,10 @@ public class AllocationTests
         var logits = Enumerable.Range(0, 100).Select(_ => (float)rng.NextNormal()).ToArray();
         var sampler = new Sampler(100);
         var options = new SamplingOptions(0.8, 20, 0.9);
-        Assert.Equal(0, AllocatedBy(() => sampler.Sample(logits, options, rng)));
+        Assert.Equal(0, AllocationMeter.AllocatedBy(() => sampler.Sample(logits, options, rng)));
         var batcher = new BpttBatcher(Enumerable.Range(0, 1000).ToArray(), 4, 10);
         var inputs = new int[40];
         var targets = new int[40];
-        Assert.Equal(0, AllocatedBy(() => batcher.Fill(3, inputs, targets)));
+        Assert.Equal(0, AllocationMeter.AllocatedBy(() => batcher.Fill(3, inputs, targets)));
     }
 }
