@@ -21,7 +21,12 @@ public interface ISequentialLayer<T> where T : unmanaged, IBinaryFloatingPointIe
 /// </summary>
 /// <param name="Rng">Draws dropout masks, in layer order.</param>
 /// <param name="Pool">Runs the matrix products (null: the calling thread).</param>
-public sealed record LayerContext(SeededRng? Rng = null, WorkerPool? Pool = null)
+/// <param name="Lengths">
+/// The valid steps of each row of a padded batch (B), or null when every row fills all T steps. Recurrent layers stop
+/// each row at its length (outputs past it are zero) and pooling layers read only the valid steps, so a padded row
+/// gives exactly what the row alone would.
+/// </param>
+public sealed record LayerContext(SeededRng? Rng = null, WorkerPool? Pool = null, int[]? Lengths = null)
 {
     /// <summary>No dropout randomness, no pool.</summary>
     public static LayerContext None { get; } = new();

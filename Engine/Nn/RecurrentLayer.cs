@@ -88,8 +88,11 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
     /// <summary>The weights of layer <paramref name="layer"/>, direction <paramref name="direction"/> (0 forward, 1 reverse).</summary>
     public RecurrentWeights<T> WeightsOf(int layer, int direction) => _weights[layer][direction];
 
-    /// <summary>In a <see cref="Sequential{T}"/>: the output sequence (B, T, D·H) from a zero initial state (Keras's <c>return_sequences=True</c>).</summary>
-    Var<T> ISequentialLayer<T>.Forward(Var<T> x, LayerContext context) => ForwardLayers(x, null, null, null, context.Rng, context.Pool).Output;
+    /// <summary>
+    /// In a <see cref="Sequential{T}"/>: the output sequence (B, T, D·H) from a zero initial state (Keras's
+    /// <c>return_sequences=True</c>), each row stopped at <see cref="LayerContext.Lengths"/> when given.
+    /// </summary>
+    Var<T> ISequentialLayer<T>.Forward(Var<T> x, LayerContext context) => ForwardLayers(x, null, null, context.Lengths, context.Rng, context.Pool).Output;
 
     /// <summary>
     /// Runs all layers. Returns the last layer's output (B, T, D·H), and the final h (and c) (L·D, B, H).
