@@ -2,7 +2,10 @@ using System.CommandLine;
 using SeqLearn.Checkpoints;
 using SeqLearn.Generation;
 using SeqLearn.Kernels;
+using SeqLearn.LanguageModeling;
 using SeqLearn.Models;
+using SeqLearn.Optim.Schedules;
+using SeqLearn.Optim;
 using SeqLearn.Tensors;
 using SeqLearn.Text;
 using SeqLearn.Training;
@@ -105,11 +108,11 @@ public static class TrainCommand
                 var options = new TrainingOptions
                 {
                     BatchSize = parse.GetValue(batch), Bptt = parse.GetValue(bptt),
-                    Optimizer = parse.GetValue(optimizer) switch { "sgd" => OptimizerChoice.Sgd, "adamw" => OptimizerChoice.AdamW, _ => OptimizerChoice.Adam },
+                    Optimizer = parse.GetValue(optimizer) switch { "sgd" => OptimizerKind.Sgd, "adamw" => OptimizerKind.AdamW, _ => OptimizerKind.Adam },
                     LearningRate = parse.GetValue(lr), Momentum = parse.GetValue(momentum), Nesterov = parse.GetValue(nesterov), WeightDecay = parse.GetValue(weightDecay),
                     Schedule = parse.GetValue(schedule) switch
                     {
-                        "step" => ScheduleChoice.StepDecay, "cosine" => ScheduleChoice.Cosine, "plateau" => ScheduleChoice.ReduceOnPlateau, _ => ScheduleChoice.Constant,
+                        "step" => ScheduleKind.StepDecay, "cosine" => ScheduleKind.Cosine, "plateau" => ScheduleKind.ReduceOnPlateau, _ => ScheduleKind.Constant,
                     },
                     StepSize = parse.GetValue(stepSize), Gamma = parse.GetValue(gamma), FirstDecayEpoch = parse.GetValue(firstDecay),
                     ClipNorm = clipNorm > 0 ? clipNorm : null,

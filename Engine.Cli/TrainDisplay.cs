@@ -1,3 +1,4 @@
+using SeqLearn.LanguageModeling;
 using SeqLearn.Models;
 using SeqLearn.Training;
 using Spectre.Console;
@@ -81,7 +82,7 @@ internal sealed class TrainDisplay(TextWriter output, bool interactive) : IProgr
 
     private static string Line(TrainingProgress p)
     {
-        string valid = p.ValidLoss is { } v ? $" | valid {v:F4} (bpc {v / Math.Log(2):F3}, best {p.BestValidLoss:F4})" : "";
+        string valid = p.ValidLoss is { } v ? $" | valid {v:F4} (bpc {v / Math.Log(2):F3}, best {p.Best:F4})" : "";
         string eta = p.Eta is { } t ? $" | eta {t:hh\\:mm\\:ss}" : "";
         return $"step {p.Step:N0} epoch {p.Epoch} | train {p.TrainLoss:F4} (ppl {p.Perplexity:F2}, bpc {p.BitsPerToken:F3}){valid} | {p.TokensPerSecond:N0} tok/s | lr {p.LearningRate:G4} | {p.TrainingTime.TotalSeconds:F0} s{eta}";
     }

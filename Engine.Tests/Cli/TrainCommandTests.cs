@@ -1,4 +1,5 @@
 using SeqLearn.Cli;
+using SeqLearn.LanguageModeling;
 using SeqLearn.Tests.Checkpoints;
 
 namespace SeqLearn.Tests.Cli;
@@ -119,7 +120,7 @@ public class TrainCommandTests
     public void EmbeddedCorpus_IsTheEngineSources()
     {
         string text = TrainCorpus.EmbeddedSources();
-        Assert.Contains("public sealed partial class LanguageModelTrainer<T>", text);
+        Assert.Contains("public sealed partial class Trainer<T>", text);
         Assert.Contains("namespace SeqLearn.Autograd;", text);
         Assert.True(text.Length > 100_000);
     }

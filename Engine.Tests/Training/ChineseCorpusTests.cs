@@ -1,6 +1,7 @@
 using SeqLearn.Data;
 using SeqLearn.Generation;
 using SeqLearn.Kernels;
+using SeqLearn.LanguageModeling;
 using SeqLearn.Models;
 using SeqLearn.Tensors;
 using SeqLearn.Tests.Support;

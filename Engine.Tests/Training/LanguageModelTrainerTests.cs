@@ -1,6 +1,7 @@
 using SeqLearn.Checkpoints;
 using SeqLearn.Data;
 using SeqLearn.Kernels;
+using SeqLearn.LanguageModeling;
 using SeqLearn.Tests.Checkpoints;
 using SeqLearn.Training;
 using static SeqLearn.Tests.Training.TrainerTestSupport;

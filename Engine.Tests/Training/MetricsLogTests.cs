@@ -12,21 +12,28 @@ public class MetricsLogTests
         string path = tmp.Combine("metrics.jsonl");
         using (var log = new MetricsLog(path))
         {
-            log.Append(new MetricsRecord { Step = 10, Epoch = 1, TrainLoss = 2.5, LearningRate = 1e-3, TokensPerSecond = 1234.5, ElapsedSeconds = 3.25 });
+            log.Append(new MetricsRecord { Step = 10, Epoch = 1, TrainLoss = 2.5, TrainSteps = 4, LearningRate = 1e-3, TokensPerSecond = 1234.5, ElapsedSeconds = 3.25 });
             // Flushed: readable while the log is still open.
-            Assert.Equal("{\"step\":10,\"epoch\":1,\"train_loss\":2.5,\"tokens_per_s\":1234.5,\"lr\":0.001,\"elapsed_s\":3.25}\n",
+            Assert.Equal("{\"kind\":\"train\",\"step\":10,\"epoch\":1,\"train_loss\":2.5,\"train_steps\":4,\"tokens_per_s\":1234.5,\"lr\":0.001,\"elapsed_s\":3.25}\n",
                 File.ReadAllText(path));
         }
         using (var log = new MetricsLog(path))
-            log.Append(new MetricsRecord { Step = 20, ValidLoss = double.NaN, Perplexity = double.PositiveInfinity, BitsPerChar = 1.5 });
+            log.Append(new MetricsRecord
+            {
+                Kind = MetricsRecordKind.Evaluation, Step = 20,
+                Metrics = new Dictionary<string, double> { ["loss"] = double.NaN, ["ppl"] = double.PositiveInfinity, ["accuracy"] = 0.5 },
+            });
         var records = MetricsLog.Read(path);
         Assert.Equal(2, records.Count);
         Assert.Equal(10, records[0].Step);
         Assert.Equal(2.5, records[0].TrainLoss);
         Assert.Null(records[0].ValidLoss);
         Assert.True(double.IsNaN(records[1].ValidLoss!.Value));
-        Assert.Equal(double.PositiveInfinity, records[1].Perplexity);
-        Assert.Equal(1.5, records[1].BitsPerChar);
+        Assert.Equal(MetricsRecordKind.Train, records[0].Kind);
+        Assert.Equal(4, records[0].TrainSteps);
+        Assert.Equal(MetricsRecordKind.Evaluation, records[1].Kind);
+        Assert.Equal(double.PositiveInfinity, records[1].Metrics!["ppl"]);
+        Assert.Equal(0.5, records[1].Metrics!["accuracy"]);
     }
 
     [Fact]

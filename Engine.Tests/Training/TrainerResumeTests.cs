@@ -1,5 +1,8 @@
 using SeqLearn.Kernels;
+using SeqLearn.LanguageModeling;
 using SeqLearn.Models;
+using SeqLearn.Optim.Schedules;
+using SeqLearn.Optim;
 using SeqLearn.Tests.Checkpoints;
 using SeqLearn.Training;
 using static SeqLearn.Tests.Training.TrainerTestSupport;
@@ -12,7 +15,7 @@ public class TrainerResumeTests
     // mid-epoch (window 62 of epoch 14) with a carried LSTM state, live Adam moments, dropout draws and a decayed η.
     private static TrainingOptions Options(long maxSteps, string? checkpoints = null) => new()
     {
-        BatchSize = 2, Bptt = 4, LearningRate = 0.01, MaxSteps = maxSteps, Schedule = ScheduleChoice.StepDecay, StepSize = 2, Gamma = 0.9,
+        BatchSize = 2, Bptt = 4, LearningRate = 0.01, MaxSteps = maxSteps, Schedule = ScheduleKind.StepDecay, StepSize = 2, Gamma = 0.9,
         EvalEverySteps = 0, CheckpointDirectory = checkpoints, Seed = 5,
     };
 
@@ -20,8 +23,8 @@ public class TrainerResumeTests
     // 950, between two scheduled evaluations, so its final evaluation must leave the schedule and patience untouched.
     private static TrainingOptions PlateauOptions(long maxSteps, string? checkpoints = null) => Options(maxSteps, checkpoints) with
     {
-        Optimizer = OptimizerChoice.Sgd, LearningRate = 0.5, Momentum = 0.9, Nesterov = true, WeightDecay = 1e-4,
-        Schedule = ScheduleChoice.ReduceOnPlateau, PlateauPatience = 0, EvalEverySteps = 100, Patience = 50,
+        Optimizer = OptimizerKind.Sgd, LearningRate = 0.5, Momentum = 0.9, Nesterov = true, WeightDecay = 1e-4,
+        Schedule = ScheduleKind.ReduceOnPlateau, PlateauPatience = 0, EvalEverySteps = 100, Patience = 50,
     };
 
     [Theory]
@@ -77,7 +80,7 @@ public class TrainerResumeTests
 
         var wider = new LanguageModelTrainer<float>(Model(vocab.Count, hidden: 12), train, valid, Options(10), pool);
         var e = Assert.Throws<IncompatibleCheckpointException>(() => wider.Resume(tmp.Combine("last")));
-        Assert.Contains("HiddenSize = 8", e.Message);
+        Assert.Contains("\"hidden_size\":8", e.Message);
 
         var otherBatch = new LanguageModelTrainer<float>(Model(vocab.Count, hidden: 8), train, valid, Options(10) with { BatchSize = 3 }, pool);
         e = Assert.Throws<IncompatibleCheckpointException>(() => otherBatch.Resume(tmp.Combine("last")));

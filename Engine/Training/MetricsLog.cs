@@ -3,29 +3,43 @@ using System.Text.Json;
 
 namespace SeqLearn.Training;
 
+/// <summary>What a <see cref="MetricsRecord"/> reports.</summary>
+public enum MetricsRecordKind
+{
+    /// <summary>Training progress: the mean training loss over the steps since the previous record.</summary>
+    Train,
+    /// <summary>An evaluation: the validation metrics (and the training loss since the previous record).</summary>
+    Evaluation,
+}
+
 /// <summary>
-/// One line of a metrics log: a training step or an evaluation. Unset (null) fields are omitted from the line.
-/// Keys: step, epoch, train_loss, valid_loss, ppl, bpc, tokens_per_s, lr, elapsed_s.
+/// One line of a metrics log: training progress or an evaluation. Unset (null) fields are omitted from the line.
+/// Keys: kind ("train" or "eval"), step, epoch, train_loss (the mean over the <c>train_steps</c> steps since the previous
+/// record of either kind, so consecutive records cover consecutive spans), train_steps, <c>valid_NAME</c> for every
+/// validation metric (valid_loss, valid_ppl, valid_accuracy, ...), tokens_per_s, lr, elapsed_s.
 /// </summary>
 public sealed record MetricsRecord
 {
+    /// <summary>Training progress or evaluation.</summary>
+    public MetricsRecordKind Kind { get; init; }
+
     /// <summary>The global optimizer step.</summary>
     public required long Step { get; init; }
 
     /// <summary>The epoch (pass over the training data), if tracked.</summary>
     public int? Epoch { get; init; }
 
-    /// <summary>Mean training cross-entropy (nats per token) since the previous record.</summary>
+    /// <summary>Mean training loss over the <see cref="TrainSteps"/> steps since the previous record.</summary>
     public double? TrainLoss { get; init; }
 
-    /// <summary>Validation cross-entropy (nats per token).</summary>
-    public double? ValidLoss { get; init; }
+    /// <summary>The number of steps <see cref="TrainLoss"/> averages.</summary>
+    public int? TrainSteps { get; init; }
 
-    /// <summary>Perplexity exp(loss) (word-level models).</summary>
-    public double? Perplexity { get; init; }
+    /// <summary>The validation metrics by name ("loss" is written as valid_loss, the others as valid_NAME).</summary>
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
 
-    /// <summary>Bits per character loss / ln 2 (character-level models).</summary>
-    public double? BitsPerChar { get; init; }
+    /// <summary>The validation loss (the "loss" metric).</summary>
+    public double? ValidLoss => Metrics is not null && Metrics.TryGetValue("loss", out double v) ? v : null;
 
     /// <summary>Training throughput in tokens per second.</summary>
     public double? TokensPerSecond { get; init; }
@@ -66,12 +80,13 @@ public sealed class MetricsLog : IDisposable
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
+            w.WriteString("kind", record.Kind == MetricsRecordKind.Evaluation ? "eval" : "train");
             w.WriteNumber("step", record.Step);
             if (record.Epoch is int e) w.WriteNumber("epoch", e);
             Write(w, "train_loss", record.TrainLoss);
-            Write(w, "valid_loss", record.ValidLoss);
-            Write(w, "ppl", record.Perplexity);
-            Write(w, "bpc", record.BitsPerChar);
+            if (record.TrainSteps is int n) w.WriteNumber("train_steps", n);
+            foreach (var (name, value) in record.Metrics ?? new Dictionary<string, double>())
+                Write(w, "valid_" + name, value);
             Write(w, "tokens_per_s", record.TokensPerSecond);
             Write(w, "lr", record.LearningRate);
             Write(w, "elapsed_s", record.ElapsedSeconds);
@@ -95,14 +110,18 @@ public sealed class MetricsLog : IDisposable
             {
                 using var doc = JsonDocument.Parse(line);
                 var o = doc.RootElement;
+                var metrics = new Dictionary<string, double>();
+                foreach (var property in o.EnumerateObject())
+                    if (property.Name.StartsWith("valid_", StringComparison.Ordinal))
+                        metrics[property.Name["valid_".Length..]] = Get(o, property.Name)!.Value;
                 records.Add(new MetricsRecord
                 {
+                    Kind = o.TryGetProperty("kind", out var kind) && kind.GetString() == "eval" ? MetricsRecordKind.Evaluation : MetricsRecordKind.Train,
                     Step = o.GetProperty("step").GetInt64(),
                     Epoch = o.TryGetProperty("epoch", out var ep) ? ep.GetInt32() : null,
                     TrainLoss = Get(o, "train_loss"),
-                    ValidLoss = Get(o, "valid_loss"),
-                    Perplexity = Get(o, "ppl"),
-                    BitsPerChar = Get(o, "bpc"),
+                    TrainSteps = o.TryGetProperty("train_steps", out var ts) ? ts.GetInt32() : null,
+                    Metrics = metrics.Count > 0 ? metrics : null,
                     TokensPerSecond = Get(o, "tokens_per_s"),
                     LearningRate = Get(o, "lr"),
                     ElapsedSeconds = Get(o, "elapsed_s"),

@@ -1,44 +1,24 @@
+using SeqLearn.Optim;
+using SeqLearn.Optim.Schedules;
+
 namespace SeqLearn.Training;
 
-/// <summary>The optimizer a <see cref="LanguageModelTrainer{T}"/> builds (the existing <c>SeqLearn.Optim</c> types).</summary>
-public enum OptimizerChoice
-{
-    /// <summary><see cref="Optim.Sgd{T}"/> with <see cref="TrainingOptions.Momentum"/>, Nesterov and L2 weight decay.</summary>
-    Sgd,
-    /// <summary><see cref="Optim.Adam{T}"/> (L2 weight decay folded into the gradient).</summary>
-    Adam,
-    /// <summary><see cref="Optim.AdamW{T}"/> (decoupled weight decay).</summary>
-    AdamW,
-}
-
-/// <summary>The learning-rate schedule (the existing <c>SeqLearn.Optim.Schedules</c> types).</summary>
-public enum ScheduleChoice
-{
-    /// <summary>A constant learning rate.</summary>
-    Constant,
-    /// <summary>η_e = η₀ γ^⌊e / s⌋ with e counted in epochs (<see cref="TrainingOptions.StepSize"/>, <see cref="TrainingOptions.Gamma"/>).</summary>
-    StepDecay,
-    /// <summary>Cosine annealing from η₀ to <see cref="TrainingOptions.MinLearningRate"/> over <see cref="TrainingOptions.Epochs"/> epochs.</summary>
-    Cosine,
-    /// <summary>η ← γ η after <see cref="TrainingOptions.PlateauPatience"/> evaluations without a lower validation loss.</summary>
-    ReduceOnPlateau,
-}
-
 /// <summary>
-/// Everything a <see cref="LanguageModelTrainer{T}"/> needs besides the model, the data and the worker pool.
-/// Defaults are those of the tiny-shakespeare char-LSTM baseline (B = 32, T = 64, Adam η = 0.002, clip 5).
-/// At least one of <see cref="Epochs"/>, <see cref="TimeBudget"/> and <see cref="MaxSteps"/> must be set.
+/// Everything a <see cref="Trainer{T}"/> needs besides the model, the task and the worker pool: optimizer, schedule,
+/// clipping, when to stop, when to evaluate, what to monitor, where to save. Defaults are those of the tiny-shakespeare
+/// char-LSTM baseline (B = 32, T = 64, Adam η = 0.002, clip 5). At least one of <see cref="Epochs"/>,
+/// <see cref="TimeBudget"/> and <see cref="MaxSteps"/> must be set.
 /// </summary>
 public sealed record TrainingOptions
 {
-    /// <summary>B, the number of parallel streams per window.</summary>
+    /// <summary>B, the rows of a batch (sequences, or parallel streams of a language model).</summary>
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>T, the steps of one truncated-BPTT window.</summary>
+    /// <summary>T, the steps of one truncated-BPTT window (language-model tasks).</summary>
     public int Bptt { get; init; } = 64;
 
     /// <summary>The optimizer.</summary>
-    public OptimizerChoice Optimizer { get; init; } = OptimizerChoice.Adam;
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
 
     /// <summary>η₀.</summary>
     public double LearningRate { get; init; } = 0.002;
@@ -53,9 +33,9 @@ public sealed record TrainingOptions
     public double WeightDecay { get; init; }
 
     /// <summary>The learning-rate schedule.</summary>
-    public ScheduleChoice Schedule { get; init; } = ScheduleChoice.Constant;
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Constant;
 
-    /// <summary>s for <see cref="ScheduleChoice.StepDecay"/>: decay every s epochs.</summary>
+    /// <summary>s for <see cref="ScheduleKind.StepDecay"/>: decay every s epochs.</summary>
     public int StepSize { get; init; } = 1;
 
     /// <summary>γ, the decay factor of step decay and reduce-on-plateau.</summary>
@@ -88,10 +68,16 @@ public sealed record TrainingOptions
     /// <summary>Also evaluate once this much training time has passed since the previous evaluation (null = never).</summary>
     public TimeSpan? EvalEveryTime { get; init; }
 
-    /// <summary>Early stopping: stop after this many evaluations in a row without a new best validation loss (null = never).</summary>
+    /// <summary>The validation metric that picks the best checkpoint, drives early stopping and reduce-on-plateau ("loss" by default).</summary>
+    public string Monitor { get; init; } = "loss";
+
+    /// <summary>Whether <see cref="Monitor"/> improves downwards (a loss) or upwards (accuracy, BLEU).</summary>
+    public MetricGoal MonitorGoal { get; init; } = MetricGoal.Minimize;
+
+    /// <summary>Early stopping: stop after this many evaluations in a row without a new best <see cref="Monitor"/> (null = never).</summary>
     public int? Patience { get; init; }
 
-    /// <summary>Seed of the dropout RNG (the model's initial weights come from the caller's RNG).</summary>
+    /// <summary>Seed of the dropout RNG (the model's initial weights and the task's shuffling come from the caller's seeds).</summary>
     public ulong Seed { get; init; } = 1;
 
     /// <summary>Report progress every this many steps (evaluations are always reported).</summary>
@@ -106,13 +92,19 @@ public sealed record TrainingOptions
     /// <summary>When set, a JSON-lines <see cref="MetricsLog"/> (appended to) gets one record per progress report and evaluation.</summary>
     public string? MetricsPath { get; init; }
 
+    /// <summary>The optimizer these options describe.</summary>
+    public OptimizerSettings OptimizerSettings => new(Optimizer, LearningRate, Momentum, Nesterov, WeightDecay);
+
+    /// <summary>The learning-rate schedule these options describe.</summary>
+    public ScheduleSettings ScheduleSettings => new(Schedule, StepSize, Gamma, FirstDecayEpoch, PlateauPatience, MinLearningRate, Epochs);
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {
         if (BatchSize < 1) throw new ArgumentException($"TrainingOptions: batch size must be ≥ 1, got {BatchSize}.");
         if (Bptt < 1) throw new ArgumentException($"TrainingOptions: BPTT length must be ≥ 1, got {Bptt}.");
         if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"TrainingOptions: learning rate must be a positive number, got {LearningRate}.");
-        if (ClipNorm is { } c && !(c > 0)) throw new ArgumentException($"TrainingOptions: clip norm must be positive, got {c}.");
+        if (ClipNorm is { } c && !(c > 0 && double.IsFinite(c))) throw new ArgumentException($"TrainingOptions: clip norm must be a positive number, got {c}.");
         if (Epochs is null && TimeBudget is null && MaxSteps is null)
             throw new ArgumentException("TrainingOptions: set Epochs, TimeBudget or MaxSteps (otherwise training never stops).");
         if (Epochs is < 1) throw new ArgumentException($"TrainingOptions: epochs must be ≥ 1, got {Epochs}.");
@@ -121,9 +113,12 @@ public sealed record TrainingOptions
         if (EvalEverySteps < 0) throw new ArgumentException($"TrainingOptions: eval-every must be ≥ 0, got {EvalEverySteps}.");
         if (Patience is < 1) throw new ArgumentException($"TrainingOptions: patience must be ≥ 1, got {Patience}.");
         if (ProgressEvery < 1) throw new ArgumentException($"TrainingOptions: progress interval must be ≥ 1, got {ProgressEvery}.");
-        if (Schedule == ScheduleChoice.Cosine && Epochs is null) throw new ArgumentException("TrainingOptions: the cosine schedule needs Epochs (its period).");
-        if (Schedule == ScheduleChoice.StepDecay && StepSize < 1) throw new ArgumentException($"TrainingOptions: step size must be ≥ 1, got {StepSize}.");
-        if (Schedule is ScheduleChoice.StepDecay or ScheduleChoice.ReduceOnPlateau && !(Gamma > 0 && Gamma < 1))
-            throw new ArgumentException($"TrainingOptions: gamma must be in (0, 1), got {Gamma}.");
+        if (string.IsNullOrWhiteSpace(Monitor)) throw new ArgumentException("TrainingOptions: the monitored metric needs a name.");
+        try
+        {
+            OptimizerSettings.Validate();
+            ScheduleSettings.Validate();
+        }
+        catch (ArgumentException e) { throw new ArgumentException("TrainingOptions: " + e.Message[(e.Message.IndexOf(':') + 2)..], e); }
     }
 }

@@ -5,30 +5,35 @@ public enum ProgressKind
 {
     /// <summary>Periodic report of training steps (every <see cref="TrainingOptions.ProgressEvery"/> steps).</summary>
     Step,
-    /// <summary>An evaluation on the validation stream just finished (<see cref="TrainingProgress.ValidLoss"/> is set).</summary>
+    /// <summary>An evaluation on the validation data just finished (<see cref="TrainingProgress.Metrics"/> is set).</summary>
     Evaluation,
 }
 
 /// <summary>
-/// A live progress report. Losses are mean cross-entropies in nats per token; perplexity = exp(loss),
-/// bits per token (bits per character for a char model) = loss / ln 2.
+/// A live progress report. Losses are mean cross-entropies in nats per token for language models (perplexity =
+/// exp(loss), bits per token = loss / ln 2), and the task's own loss for other tasks.
 /// </summary>
 /// <param name="Kind">Step or evaluation report.</param>
 /// <param name="Step">Global optimizer steps so far.</param>
-/// <param name="Epoch">Completed passes over the training stream.</param>
-/// <param name="Window">The window index within the current epoch (the next window to train on).</param>
-/// <param name="WindowsPerEpoch">Windows in one epoch.</param>
+/// <param name="Epoch">Completed passes over the training data.</param>
+/// <param name="Batch">The batch index within the current epoch (the next batch to train on).</param>
+/// <param name="BatchesPerEpoch">Batches in one epoch.</param>
 /// <param name="TrainLoss">Mean training loss over the steps since the previous report of the same kind (NaN if none).</param>
-/// <param name="ValidLoss">The validation loss of this evaluation (evaluation reports only).</param>
-/// <param name="BestValidLoss">The lowest validation loss so far (+∞ before the first evaluation).</param>
+/// <param name="Metrics">The validation metrics of this evaluation by name (evaluation reports only).</param>
+/// <param name="Monitor">The name of the metric that picks the best checkpoint.</param>
+/// <param name="Best">The best value of <paramref name="Monitor"/> so far (±∞ before the first evaluation).</param>
 /// <param name="LearningRate">The learning rate in effect.</param>
-/// <param name="TokensPerSecond">Training tokens (B·T per step) per second of training time in this run.</param>
+/// <param name="TokensPerSecond">Training tokens per second of training time in this run.</param>
 /// <param name="TrainingTime">Training time in this run (evaluations excluded).</param>
 /// <param name="Fraction">Estimated fraction of the run done, in [0, 1].</param>
 /// <param name="Eta">Estimated training time left, when it can be estimated.</param>
-public sealed record TrainingProgress(ProgressKind Kind, long Step, int Epoch, int Window, int WindowsPerEpoch, double TrainLoss,
-    double? ValidLoss, double BestValidLoss, double LearningRate, double TokensPerSecond, TimeSpan TrainingTime, double Fraction, TimeSpan? Eta)
+public sealed record TrainingProgress(ProgressKind Kind, long Step, int Epoch, int Batch, int BatchesPerEpoch, double TrainLoss,
+    IReadOnlyDictionary<string, double>? Metrics, string Monitor, double Best, double LearningRate, double TokensPerSecond, TimeSpan TrainingTime,
+    double Fraction, TimeSpan? Eta)
 {
+    /// <summary>The validation loss of this evaluation (the "loss" metric), or null.</summary>
+    public double? ValidLoss => Metrics is not null && Metrics.TryGetValue("loss", out double v) ? v : null;
+
     /// <summary>exp(train loss).</summary>
     public double Perplexity => Math.Exp(TrainLoss);
 
@@ -45,25 +50,34 @@ public enum StopReason
     TimeBudget,
     /// <summary>The step limit was reached.</summary>
     MaxSteps,
-    /// <summary>The validation loss did not improve for <see cref="TrainingOptions.Patience"/> evaluations.</summary>
+    /// <summary>The monitored metric did not improve for <see cref="TrainingOptions.Patience"/> evaluations.</summary>
     EarlyStopping,
     /// <summary>The cancellation token was signalled.</summary>
     Cancelled,
 }
 
-/// <summary>The outcome of <see cref="LanguageModelTrainer{T}.Train"/>.</summary>
+/// <summary>The outcome of <see cref="Trainer{T}.Train"/>.</summary>
 /// <param name="Reason">Why it stopped.</param>
 /// <param name="Steps">Global optimizer steps at the end (including those before a resume).</param>
 /// <param name="Epoch">Completed epochs at the end.</param>
 /// <param name="StepLosses">The training loss of every step of this run, in order (as computed, in float or double).</param>
-/// <param name="FinalValidLoss">The validation loss of the final evaluation.</param>
-/// <param name="BestValidLoss">The lowest validation loss seen (also before a resume).</param>
-/// <param name="BestStep">The step at which <paramref name="BestValidLoss"/> was measured.</param>
+/// <param name="FinalMetrics">The validation metrics of the final evaluation.</param>
+/// <param name="Monitor">The metric that picked the best checkpoint.</param>
+/// <param name="BestMetric">The best value of <paramref name="Monitor"/> seen (also before a resume).</param>
+/// <param name="BestStep">The step at which <paramref name="BestMetric"/> was measured.</param>
 /// <param name="TrainingTime">Training time of this run, evaluations excluded.</param>
 /// <param name="EvaluationTime">Time spent evaluating in this run.</param>
 /// <param name="TokensPerSecond">Training tokens per second of training time in this run.</param>
-public sealed record TrainingResult(StopReason Reason, long Steps, int Epoch, IReadOnlyList<double> StepLosses, double FinalValidLoss,
-    double BestValidLoss, long BestStep, TimeSpan TrainingTime, TimeSpan EvaluationTime, double TokensPerSecond);
+public sealed record TrainingResult(StopReason Reason, long Steps, int Epoch, IReadOnlyList<double> StepLosses,
+    IReadOnlyDictionary<string, double> FinalMetrics, string Monitor, double BestMetric, long BestStep, TimeSpan TrainingTime,
+    TimeSpan EvaluationTime, double TokensPerSecond)
+{
+    /// <summary>The "loss" metric of the final evaluation (NaN when the task reports none).</summary>
+    public double FinalValidLoss => FinalMetrics.TryGetValue("loss", out double v) ? v : double.NaN;
+
+    /// <summary>The lowest validation loss seen, when the run monitored "loss" (NaN otherwise).</summary>
+    public double BestValidLoss => Monitor == "loss" ? BestMetric : double.NaN;
+}
 
 /// <summary>Accumulated wall-clock time of the phases of a training step (a profile; not saved in checkpoints).</summary>
 /// <param name="Forward">Zeroing the gradients, the forward pass and the loss.</param>
@@ -106,5 +120,5 @@ public sealed class TrainingDivergedException : Exception
     public string? Parameter { get; }
 }
 
-/// <summary>A checkpoint that cannot resume this trainer (another trainer version, model config, batch size or BPTT length).</summary>
+/// <summary>A checkpoint that cannot resume this trainer (another trainer version, model config, task or data settings).</summary>
 public sealed class IncompatibleCheckpointException(string message) : Exception(message);

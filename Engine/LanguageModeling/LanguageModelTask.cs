@@ -1,0 +1,184 @@
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using SeqLearn.Autograd;
+using SeqLearn.Data;
+using SeqLearn.Kernels;
+using SeqLearn.Models;
+using SeqLearn.Nn;
+using SeqLearn.Tensors;
+using SeqLearn.Training;
+
+namespace SeqLearn.LanguageModeling;
+
+/// <summary>
+/// Language modelling as a task of the <see cref="Trainer{T}"/>: truncated backpropagation through time over a token
+/// stream (docs/lm.md#training). Batch i of an epoch is BPTT window i (B streams × T steps, in order); the hidden state
+/// s is carried from window to window, detached, and reset to zeros at each epoch start:
+/// <code>
+/// L = (1 / B·T) Σ_{b,t} −log softmax(f(x_{b,≤t}, s))[y_{b,t}]      mean cross-entropy per token
+/// s ← state after the window, detached
+/// </code>
+/// Evaluation is the mean cross-entropy per predicted token of the validation stream ("loss"), with perplexity ("ppl")
+/// and bits per token ("bits_per_token").
+/// </summary>
+public sealed class LanguageModelTask<T> : ITrainingTask<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly LanguageModel<T> _model;
+    private readonly BpttBatcher _train;
+    private readonly BpttBatcher _valid;
+    private readonly int[] _inputs;
+    private readonly int[] _targets;
+    private RecurrentState<T>? _state;
+
+    /// <summary>
+    /// Prepares windows of <paramref name="batchSize"/> streams × <paramref name="bptt"/> steps over the training stream and
+    /// the validation stream (whose last, shorter window is kept, so every position with a successor is scored). Throws an
+    /// <see cref="ArgumentException"/> for a stream shorter than one window or a token id outside the model's vocabulary.
+    /// </summary>
+    public LanguageModelTask(LanguageModel<T> model, ReadOnlyMemory<int> train, ReadOnlyMemory<int> valid, int batchSize, int bptt, JsonNode? vocabulary = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        (_model, Vocabulary) = (model, vocabulary);
+        _train = Batcher(train, "training", batchSize, bptt, LastWindow.Drop);
+        _valid = Batcher(valid, "validation", batchSize, bptt, LastWindow.Keep);
+        CheckIds(train.Span, "training");
+        CheckIds(valid.Span, "validation");
+        _inputs = new int[batchSize * bptt];
+        _targets = new int[batchSize * bptt];
+    }
+
+    /// <summary>The model.</summary>
+    public LanguageModel<T> Model => _model;
+
+    /// <summary>The training windows.</summary>
+    public BpttBatcher TrainWindows => _train;
+
+    /// <summary>The hidden state carried into the next training window (null: zeros).</summary>
+    public RecurrentState<T>? CarriedState => _state;
+
+    /// <inheritdoc/>
+    public int BatchesPerEpoch => _train.WindowCount;
+
+    /// <inheritdoc/>
+    public JsonObject? ModelConfig => _model.Config.ToJson();
+
+    /// <inheritdoc/>
+    public JsonNode? Vocabulary { get; }
+
+    /// <inheritdoc/>
+    public TaskLoss<T> TrainingLoss(int epoch, int batch, LayerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        int b = _train.BatchSize, t = _train.Steps;
+        if (batch == 0) _state = null;                        // each epoch starts from the zero state
+        _train.Fill(batch, _inputs, _targets);
+        var (loss, next) = _model.Loss(_inputs, _targets, b, t, _state, context.Rng, context.Pool);
+        _state = next.Detach();                               // truncated BPTT: the next window's graph starts here
+        return new TaskLoss<T>(loss, (long)b * t);
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, double> Evaluate(WorkerPool pool)
+    {
+        double loss = MeanLoss(_model, _valid, pool);
+        return new Dictionary<string, double> { ["loss"] = loss, ["ppl"] = Math.Exp(loss), ["bits_per_token"] = loss / Math.Log(2) };
+    }
+
+    /// <summary>
+    /// The mean cross-entropy per predicted token over every window of <paramref name="batcher"/> (state carried across
+    /// windows from zeros), in eval mode and without a graph; the model is switched back to training mode afterwards.
+    /// </summary>
+    public static double MeanLoss(LanguageModel<T> model, BpttBatcher batcher, WorkerPool? pool)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(batcher);
+        model.Eval();
+        try
+        {
+            using var noGrad = new NoGradScope();
+            int b = batcher.BatchSize;
+            RecurrentState<T>? state = null;
+            double sum = 0;
+            long count = 0;
+            for (int w = 0; w < batcher.WindowCount; w++)
+            {
+                int tw = batcher.WindowLength(w);
+                var inputs = new int[b * tw];
+                var targets = new int[b * tw];
+                batcher.Fill(w, inputs, targets);
+                var (loss, next) = model.Loss(inputs, targets, b, tw, state, pool: pool);
+                sum += double.CreateTruncating(loss.Value.Span[0]) * (b * tw);
+                count += b * tw;
+                state = next;
+            }
+            return sum / count;
+        }
+        finally
+        {
+            model.Train();
+        }
+    }
+
+    /// <inheritdoc/>
+    public JsonObject? SaveState() => new()
+    {
+        ["batch_size"] = _train.BatchSize,
+        ["bptt"] = _train.Steps,
+        ["state_h"] = _state is null ? null : Encode(_state.H.Value),
+        ["state_c"] = _state?.C is { } c ? Encode(c.Value) : null,
+    };
+
+    /// <inheritdoc/>
+    public void RestoreState(JsonObject? state)
+    {
+        if (state is null) throw Trainer<T>.Incompatible("it has no language-model task state");
+        int batch = Get<int>(state, "batch_size"), bptt = Get<int>(state, "bptt");
+        if (batch != _train.BatchSize || bptt != _train.Steps)
+            throw Trainer<T>.Incompatible($"it was trained with batch {batch} and BPTT {bptt}, this task has {_train.BatchSize} and {_train.Steps}");
+        var zero = _model.InitialState(_train.BatchSize);
+        _state = state["state_h"] is null ? null : new RecurrentState<T>(
+            new Var<T>(Decode(Get<string>(state, "state_h"), zero.H.Value, "state_h")),
+            zero.C is null ? null : new Var<T>(Decode(Get<string>(state, "state_c"), zero.C.Value, "state_c")));
+    }
+
+    // The raw little-endian bytes of the tensor, so the carried state is restored bit for bit.
+    private static string Encode(Tensor<T> t) => Convert.ToBase64String(MemoryMarshal.AsBytes(t.Span));
+
+    private static Tensor<T> Decode(string base64, Tensor<T> shapeOf, string key)
+    {
+        byte[] bytes;
+        try { bytes = Convert.FromBase64String(base64); }
+        catch (FormatException) { throw Trainer<T>.Incompatible($"task state field '{key}' is not base64"); }
+        var t = Tensor<T>.ZerosLike(shapeOf);
+        var target = MemoryMarshal.AsBytes(t.Span);
+        if (bytes.Length != target.Length)
+            throw Trainer<T>.Incompatible($"task state field '{key}' holds {bytes.Length} bytes; a state of shape {shapeOf.ShapeString} needs {target.Length}");
+        bytes.CopyTo(target);
+        return t;
+    }
+
+    private static TValue Get<TValue>(JsonObject json, string key)
+    {
+        if (json[key] is not JsonValue v || !v.TryGetValue(out TValue? value) || value is null)
+            throw Trainer<T>.Incompatible($"task state field '{key}' is missing or not a {typeof(TValue).Name}");
+        return value;
+    }
+
+    private static BpttBatcher Batcher(ReadOnlyMemory<int> tokens, string which, int batchSize, int bptt, LastWindow last)
+    {
+        try { return new BpttBatcher(tokens, batchSize, bptt, last); }
+        catch (ArgumentException e)
+        {
+            string why = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+            throw new ArgumentException($"the {which} text is too short: {why}", e);
+        }
+    }
+
+    private void CheckIds(ReadOnlySpan<int> tokens, string which)
+    {
+        int v = _model.VocabularySize;
+        for (int i = 0; i < tokens.Length; i++)
+            if ((uint)tokens[i] >= (uint)v)
+                throw new ArgumentException($"the {which} stream has token id {tokens[i]} at position {i}, outside the model's vocabulary [0, {v}).");
+    }
+}

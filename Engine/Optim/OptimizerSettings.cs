@@ -1,0 +1,40 @@
+using SeqLearn.Autograd;
+
+namespace SeqLearn.Optim;
+
+/// <summary>
+/// Which optimizer to build and with what hyperparameters: the one place where a training run turns its options into
+/// an <see cref="Optimizer{T}"/> (<see cref="Create{T}"/>), so trainers and command lines never switch on the kind.
+/// </summary>
+/// <param name="Kind">The algorithm.</param>
+/// <param name="LearningRate">η₀.</param>
+/// <param name="Momentum">SGD momentum μ (0 = none).</param>
+/// <param name="Nesterov">SGD Nesterov momentum (needs μ &gt; 0).</param>
+/// <param name="WeightDecay">λ: L2 folded into the gradient for SGD and Adam, decoupled for AdamW.</param>
+public sealed record OptimizerSettings(OptimizerKind Kind = OptimizerKind.Adam, double LearningRate = 0.002, double Momentum = 0,
+    bool Nesterov = false, double WeightDecay = 0)
+{
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Kind)) throw new ArgumentException($"OptimizerSettings: unknown optimizer {Kind}.");
+        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"OptimizerSettings: learning rate must be a positive number, got {LearningRate}.");
+        if (!(Momentum >= 0 && double.IsFinite(Momentum))) throw new ArgumentException($"OptimizerSettings: momentum must be a number ≥ 0, got {Momentum}.");
+        if (!(WeightDecay >= 0 && double.IsFinite(WeightDecay))) throw new ArgumentException($"OptimizerSettings: weight decay must be a number ≥ 0, got {WeightDecay}.");
+        if (Nesterov && Kind == OptimizerKind.Sgd && Momentum == 0) throw new ArgumentException("OptimizerSettings: Nesterov momentum needs a momentum > 0.");
+    }
+
+    /// <summary>Builds the optimizer over <paramref name="parameters"/> (any sequence; it is copied in order).</summary>
+    public Optimizer<T> Create<T>(IEnumerable<Var<T>> parameters) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        Validate();
+        var list = parameters as IReadOnlyList<Var<T>> ?? parameters.ToArray();
+        return Kind switch
+        {
+            OptimizerKind.Sgd => new Sgd<T>(list, LearningRate, Momentum, nesterov: Nesterov, weightDecay: WeightDecay),
+            OptimizerKind.Adam => new Adam<T>(list, LearningRate, weightDecay: WeightDecay),
+            _ => new AdamW<T>(list, LearningRate, weightDecay: WeightDecay),
+        };
+    }
+}

@@ -1,0 +1,121 @@
+using System.Text.Json.Nodes;
+
+namespace SeqLearn.Optim.Schedules;
+
+/// <summary>The learning-rate schedule of a training run.</summary>
+public enum ScheduleKind
+{
+    /// <summary>A constant learning rate.</summary>
+    Constant,
+    /// <summary>η_e = η₀ γ^⌊e / s⌋ with e counted in epochs (<see cref="StepLR{T}"/>).</summary>
+    StepDecay,
+    /// <summary>Cosine annealing from η₀ to η_min over a fixed number of epochs (<see cref="CosineAnnealingLR{T}"/>).</summary>
+    Cosine,
+    /// <summary>η ← γ η after a number of evaluations without a better monitored metric (<see cref="ReduceLROnPlateau{T}"/>).</summary>
+    ReduceOnPlateau,
+}
+
+/// <summary>
+/// How the learning rate changes during a run, as plain settings; <see cref="LearningRateSchedule{T}"/> applies them.
+/// </summary>
+/// <param name="Kind">The schedule.</param>
+/// <param name="StepSize">s for <see cref="ScheduleKind.StepDecay"/>: decay every s epochs.</param>
+/// <param name="Gamma">γ, the decay factor of step decay and reduce-on-plateau.</param>
+/// <param name="FirstDecayEpoch">Step decay: the first epoch (0-based) run at a decayed rate; null = s (plain StepLR).</param>
+/// <param name="PlateauPatience">Evaluations without improvement before reduce-on-plateau lowers η.</param>
+/// <param name="MinLearningRate">η_min for cosine annealing and reduce-on-plateau.</param>
+/// <param name="Epochs">The cosine period in epochs (required for <see cref="ScheduleKind.Cosine"/>).</param>
+public sealed record ScheduleSettings(ScheduleKind Kind = ScheduleKind.Constant, int StepSize = 1, double Gamma = 0.5, int? FirstDecayEpoch = null,
+    int PlateauPatience = 0, double MinLearningRate = 0, int? Epochs = null)
+{
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Kind)) throw new ArgumentException($"ScheduleSettings: unknown schedule {Kind}.");
+        if (Kind == ScheduleKind.Cosine && Epochs is null) throw new ArgumentException("ScheduleSettings: the cosine schedule needs Epochs (its period).");
+        if (Kind == ScheduleKind.StepDecay && StepSize < 1) throw new ArgumentException($"ScheduleSettings: step size must be ≥ 1, got {StepSize}.");
+        if (Kind is ScheduleKind.StepDecay or ScheduleKind.ReduceOnPlateau && !(Gamma > 0 && Gamma < 1))
+            throw new ArgumentException($"ScheduleSettings: gamma must be in (0, 1), got {Gamma}.");
+        if (PlateauPatience < 0) throw new ArgumentException($"ScheduleSettings: plateau patience must be ≥ 0, got {PlateauPatience}.");
+        if (!(MinLearningRate >= 0 && double.IsFinite(MinLearningRate))) throw new ArgumentException($"ScheduleSettings: η_min must be a number ≥ 0, got {MinLearningRate}.");
+    }
+}
+
+/// <summary>
+/// One object for every schedule kind, driven by the two events a trainer has: the end of an epoch
+/// (<see cref="EndEpoch"/>: step decay, cosine) and a scheduled evaluation (<see cref="AfterEvaluation"/>:
+/// reduce-on-plateau on the monitored metric). Its counters are saved and restored with the checkpoint, so a
+/// resumed run follows the same learning rates.
+/// </summary>
+public sealed class LearningRateSchedule<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Optimizer<T> _optimizer;
+    private readonly ScheduleSettings _settings;
+    private EpochSchedule<T>? _epochSchedule;
+    private readonly ReduceLROnPlateau<T>? _plateau;
+
+    /// <summary>
+    /// Builds the schedule over <paramref name="optimizer"/> (η₀ is its current rate). <paramref name="maximize"/>: the
+    /// monitored metric improves upwards (accuracy, BLEU) rather than downwards (a loss).
+    /// </summary>
+    public LearningRateSchedule(Optimizer<T> optimizer, ScheduleSettings settings, bool maximize = false)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        (_optimizer, _settings) = (optimizer, settings);
+        _epochSchedule = CreateEpochSchedule(optimizer.LearningRate, 0);
+        if (settings.Kind == ScheduleKind.ReduceOnPlateau)
+            _plateau = new ReduceLROnPlateau<T>(optimizer, maximize ? PlateauMode.Max : PlateauMode.Min, factor: settings.Gamma,
+                patience: settings.PlateauPatience, minLearningRate: settings.MinLearningRate);
+    }
+
+    /// <summary>The settings this schedule applies.</summary>
+    public ScheduleSettings Settings => _settings;
+
+    /// <summary>Ends an epoch (step decay and cosine move to the next epoch's rate).</summary>
+    public void EndEpoch() => _epochSchedule?.Step();
+
+    /// <summary>Records a scheduled evaluation of the monitored metric (reduce-on-plateau may lower η).</summary>
+    public void AfterEvaluation(double metric) => _plateau?.Step(metric);
+
+    /// <summary>The counters a resumed run needs (epoch, η₀, plateau best / bad evaluations / cooldown).</summary>
+    public JsonObject SaveState() => new()
+    {
+        ["schedule_epoch"] = _epochSchedule?.Epoch,
+        ["schedule_base_lr"] = _epochSchedule?.BaseLearningRate,
+        ["plateau_best"] = _plateau is null || !double.IsFinite(_plateau.Best) ? null : _plateau.Best,
+        ["plateau_bad_epochs"] = _plateau?.BadEpochs,
+        ["plateau_cooldown"] = _plateau?.CooldownCounter,
+    };
+
+    /// <summary>Restores <see cref="SaveState"/>'s counters; a missing or ill-typed field is a <see cref="FormatException"/> naming it.</summary>
+    public void RestoreState(JsonObject state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (_epochSchedule is not null)
+            _epochSchedule = CreateEpochSchedule(Get<double>(state, "schedule_base_lr"), Get<int>(state, "schedule_epoch"));
+        if (_plateau is not null)
+        {
+            _plateau.Best = state["plateau_best"] is null
+                ? (_plateau.Mode == PlateauMode.Min ? double.PositiveInfinity : double.NegativeInfinity)
+                : Get<double>(state, "plateau_best");
+            _plateau.BadEpochs = Get<int>(state, "plateau_bad_epochs");
+            _plateau.CooldownCounter = Get<int>(state, "plateau_cooldown");
+        }
+    }
+
+    private EpochSchedule<T>? CreateEpochSchedule(double baseLearningRate, int epoch) => _settings.Kind switch
+    {
+        ScheduleKind.StepDecay => new StepLR<T>(_optimizer, _settings.StepSize, _settings.Gamma, _settings.FirstDecayEpoch) { BaseLearningRate = baseLearningRate, Epoch = epoch },
+        ScheduleKind.Cosine => new CosineAnnealingLR<T>(_optimizer, _settings.Epochs!.Value, _settings.MinLearningRate) { BaseLearningRate = baseLearningRate, Epoch = epoch },
+        _ => null,
+    };
+
+    private static TValue Get<TValue>(JsonObject json, string key)
+    {
+        if (json[key] is not JsonValue v || !v.TryGetValue(out TValue? value) || value is null)
+            throw new FormatException($"schedule state: field '{key}' is missing or not a {typeof(TValue).Name}.");
+        return value;
+    }
+}

@@ -1,0 +1,118 @@
+using System.Text.Json.Nodes;
+using SeqLearn.Checkpoints;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Training;
+
+// Saving and resuming. A checkpoint holds everything the next step depends on, so a resumed run computes exactly the
+// losses the uninterrupted run would have (docs/training.md#checkpoints-and-resume):
+//   weights θ and optimizer buffers (m, v or the momentum b, per-parameter step counts, η)   → weights.safetensors
+//   step, dropout RNG state, model config (its "type" names the model kind), vocabulary       → checkpoint.json
+//   trainer state: epoch, batch index, best monitored value and step, the patience counter,
+//   schedule counters, and the task's own state (e.g. a language model's carried hidden state) → checkpoint.json
+public sealed partial class Trainer<T>
+{
+    /// <summary>Identifies this trainer's <c>trainer_state</c> in a checkpoint.</summary>
+    public const string TrainerStateKind = "seqlearn.trainer";
+
+    /// <summary>The version of the <c>trainer_state</c> layout this build writes and reads.</summary>
+    public const int TrainerStateVersion = 2;
+
+    private const string DropoutRng = "dropout";
+
+    /// <summary>Writes a resumable checkpoint to <paramref name="directory"/> atomically (<see cref="Checkpoint.Save{T}"/>).</summary>
+    public void SaveCheckpoint(string directory)
+    {
+        var trainer = new JsonObject
+        {
+            ["kind"] = TrainerStateKind,
+            ["version"] = TrainerStateVersion,
+            ["epoch"] = Epoch,
+            ["batch"] = Batch,
+            ["monitor"] = _options.Monitor,
+            ["best_metric"] = FiniteOrNull(BestMetric),
+            ["best_step"] = BestStep,
+            ["bad_evaluations"] = _badEvaluations,
+            ["patience_best"] = FiniteOrNull(_patienceBest),
+            ["schedule"] = _schedule.SaveState(),
+            ["task"] = _task.SaveState(),
+        };
+        Checkpoint.Save(directory, new CheckpointData<T>
+        {
+            Parameters = _model.NamedParameters().Select(p => new NamedTensor<T>(p.Key, p.Value.Value.Clone())).ToArray(),
+            Optimizer = _optimizer.ExportState(),
+            Step = Step,
+            ModelConfig = _task.ModelConfig?.DeepClone().AsObject(),
+            Vocabulary = _task.Vocabulary?.DeepClone(),
+            TrainerState = trainer,
+            RngStates = new Dictionary<string, RngState> { [DropoutRng] = _dropoutRng.GetState() },
+        });
+    }
+
+    /// <summary>Loads <paramref name="directory"/> (see <see cref="Checkpoint.Load{T}"/>) and resumes from it.</summary>
+    public void Resume(string directory) => Resume(Checkpoint.Load<T>(directory));
+
+    /// <summary>
+    /// Restores weights, optimizer, RNG, schedule, loop position and task state from a checkpoint of this trainer. Throws
+    /// <see cref="IncompatibleCheckpointException"/> when it was written by another trainer version or for another model,
+    /// monitored metric, optimizer or task setting.
+    /// </summary>
+    public void Resume(CheckpointData<T> data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var s = data.TrainerState ?? throw Incompatible("it has no trainer_state (not written by the trainer)");
+        if (Get<string>(s, "kind") != TrainerStateKind) throw Incompatible($"its trainer_state is not {TrainerStateKind}");
+        int version = Get<int>(s, "version");
+        if (version != TrainerStateVersion) throw Incompatible($"trainer_state version {version}; this build reads version {TrainerStateVersion}");
+        if (_task.ModelConfig is { } own && data.ModelConfig is { } stored && !JsonNode.DeepEquals(own, stored))
+            throw Incompatible($"it is for the model {stored.ToJsonString()}, this model is {own.ToJsonString()}");
+        string monitor = Get<string>(s, "monitor");
+        if (monitor != _options.Monitor) throw Incompatible($"it monitored '{monitor}', these options monitor '{_options.Monitor}'");
+        _task.RestoreState(s["task"] as JsonObject);
+        int batch = Get<int>(s, "batch");
+        if (batch < 0 || batch >= _task.BatchesPerEpoch)
+            throw Incompatible($"its batch index {batch} is outside this task's {_task.BatchesPerEpoch} batches per epoch (other data?)");
+        if (data.Optimizer is null) throw Incompatible("it has no optimizer state");
+        if (!data.RngStates.TryGetValue(DropoutRng, out var rng)) throw Incompatible($"it has no '{DropoutRng}' RNG state");
+        try
+        {
+            RestoreParameters(data.Parameters);
+            _optimizer.ImportState(data.Optimizer);
+            _schedule.RestoreState(s["schedule"] as JsonObject ?? throw new FormatException("trainer_state field 'schedule' is missing"));
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException) { throw Incompatible(e.Message.TrimEnd('.')); }
+
+        _dropoutRng.SetState(rng);
+        (Step, Epoch, Batch) = (data.Step, Get<int>(s, "epoch"), batch);
+        BestMetric = s["best_metric"] is null ? WorstValue : Get<double>(s, "best_metric");
+        BestStep = Get<long>(s, "best_step");
+        _badEvaluations = Get<int>(s, "bad_evaluations");
+        _patienceBest = s["patience_best"] is null ? WorstValue : Get<double>(s, "patience_best");
+    }
+
+    // By dotted name (Var.Name is only the local name, e.g. "weight"); every parameter present with its shape.
+    private void RestoreParameters(IReadOnlyList<NamedTensor<T>> stored)
+    {
+        var byName = stored.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal);
+        foreach (var (name, p) in _model.NamedParameters())
+        {
+            if (!byName.Remove(name, out var t)) throw Incompatible($"it has no parameter '{name}'");
+            if (!t.SameShape(p.Value)) throw Incompatible($"'{name}' is {t.ShapeString} in the checkpoint, {p.Value.ShapeString} in the model");
+            t.Span.CopyTo(p.Value.Span);
+        }
+        if (byName.Count > 0) throw Incompatible($"it has parameters the model lacks: {string.Join(", ", byName.Keys)}");
+    }
+
+    private static JsonNode? FiniteOrNull(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;
+
+    private static TValue Get<TValue>(JsonObject json, string key)
+    {
+        if (json[key] is not JsonValue v || !v.TryGetValue(out TValue? value) || value is null)
+            throw Incompatible($"trainer_state field '{key}' is missing or not a {typeof(TValue).Name}");
+        return value;
+    }
+
+    /// <summary>The exception for a checkpoint that cannot resume this run, with the reason.</summary>
+    public static IncompatibleCheckpointException Incompatible(string why) =>
+        new($"the checkpoint cannot resume this training run: {why}.");
+}

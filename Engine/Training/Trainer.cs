@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using SeqLearn.Autograd;
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
+using SeqLearn.Optim;
+using SeqLearn.Optim.Schedules;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Training;
+
+/// <summary>
+/// The one training loop of SeqLearn, for any model and any sequence task (docs/training.md):
+/// <code>
+/// for epoch e, batch i (in the task's seeded order):
+///     L = task.TrainingLoss(e, i)                  mean loss of the batch, graph recorded
+///     g = ∂L/∂θ
+///     stop with the step if L or ‖g‖₂ is NaN/±∞
+///     g ← g · min(1, c / (‖g‖₂ + 1e-6))             clip by global norm (optional)
+///     θ ← optimizer(θ, g, η)                        η from the schedule
+///     every N steps / N seconds: metrics = task.Evaluate(); keep best (by the monitored metric) and last checkpoints;
+///                                early stopping after `patience` evaluations without a new best
+/// </code>
+/// The task supplies batches, losses and metrics (<see cref="ITrainingTask{T}"/>); the trainer owns the optimizer,
+/// schedule, clipping, stopping, evaluation cadence, checkpoints and the metrics log. Every random draw comes from
+/// seeded RNGs and the kernels are deterministic for any thread count, so a run is reproducible bit for bit and a run
+/// resumed from a checkpoint continues with exactly the same losses.
+/// </summary>
+public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Module<T> _model;
+    private readonly ITrainingTask<T> _task;
+    private readonly TrainingOptions _options;
+    private readonly WorkerPool _pool;
+    private readonly IProgress<TrainingProgress>? _progress;
+    private readonly Var<T>[] _parameters;
+    private readonly Optimizer<T> _optimizer;
+    private readonly LearningRateSchedule<T> _schedule;
+    private readonly SeededRng _dropoutRng;
+    private readonly LayerContext _context;
+    private int _badEvaluations;          // scheduled evaluations since the last new best among them
+    private double _patienceBest;         // the best monitored value of the scheduled evaluations
+
+    /// <summary>
+    /// Prepares training of <paramref name="model"/> (in place) on <paramref name="task"/>. Throws an
+    /// <see cref="ArgumentException"/> for invalid options.
+    /// </summary>
+    public Trainer(Module<T> model, ITrainingTask<T> task, TrainingOptions options, WorkerPool pool, IProgress<TrainingProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(pool);
+        options.Validate();
+        if (task.BatchesPerEpoch < 1) throw new ArgumentException($"Trainer: the task has {task.BatchesPerEpoch} training batches per epoch.");
+        (_model, _task, _options, _pool, _progress) = (model, task, options, pool, progress);
+        _parameters = model.Parameters().ToArray();
+        _optimizer = options.OptimizerSettings.Create(_parameters);
+        _schedule = new LearningRateSchedule<T>(_optimizer, options.ScheduleSettings, Maximize);
+        _dropoutRng = new SeededRng(options.Seed);
+        _context = new LayerContext(_dropoutRng, pool);
+        _patienceBest = WorstValue;
+        BestMetric = WorstValue;
+    }
+
+    /// <summary>The model being trained.</summary>
+    public Module<T> Model => _model;
+
+    /// <summary>The task.</summary>
+    public ITrainingTask<T> Task => _task;
+
+    /// <summary>The optimizer (built from the options by <see cref="OptimizerSettings.Create{T}"/>).</summary>
+    public Optimizer<T> Optimizer => _optimizer;
+
+    /// <summary>Global optimizer steps so far.</summary>
+    public long Step { get; private set; }
+
+    /// <summary>Completed epochs.</summary>
+    public int Epoch { get; private set; }
+
+    /// <summary>The next training batch within the epoch.</summary>
+    public int Batch { get; private set; }
+
+    /// <summary>The best value of the monitored metric so far (the worst possible value before the first evaluation).</summary>
+    public double BestMetric { get; private set; }
+
+    /// <summary>The step of <see cref="BestMetric"/> (0 before the first evaluation).</summary>
+    public long BestStep { get; private set; }
+
+    /// <summary>Where this trainer's step time went so far (wall clock, accumulated over every step since construction).</summary>
+    public StepTimings Timings { get; private set; } = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+
+    private bool Maximize => _options.MonitorGoal == MetricGoal.Maximize;
+
+    private double WorstValue => Maximize ? double.NegativeInfinity : double.PositiveInfinity;
+
+    private bool IsBetter(double value, double than) => Maximize ? value > than : value < than;
+
+    /// <summary>Runs until a stop condition of the options is met, then evaluates (unless it just did) and saves <c>last</c>.</summary>
+    /// <exception cref="TrainingDivergedException">A loss or gradient norm was NaN or ±∞; the message names the step.</exception>
+    public TrainingResult Train(CancellationToken cancellation = default)
+    {
+        var run = new TrainingRun(this);
+        using var log = _options.MetricsPath is null ? null : new MetricsLog(_options.MetricsPath);
+        run.Log = log;
+        StopReason? reason = StopCondition(TimeSpan.Zero, cancellation);   // a resumed run may already be done
+        _model.Train();
+        while (reason is null)
+        {
+            run.TrainClock.Start();
+            var (loss, tokens) = TrainStep();
+            run.TrainClock.Stop();
+            run.AddStep(loss, tokens);
+            reason = StopCondition(run.TrainClock.Elapsed, cancellation);
+            bool evalDue = (_options.EvalEverySteps > 0 && Step % _options.EvalEverySteps == 0)
+                           || (_options.EvalEveryTime is { } every && run.TrainClock.Elapsed - run.LastEvalTime >= every);
+            if (evalDue && EvaluateAndRecord(run, scheduled: true)) reason ??= StopReason.EarlyStopping;
+            else if (!evalDue && Step % _options.ProgressEvery == 0) run.Report(ProgressKind.Step, null);
+        }
+        if (run.LastEvalStep != Step) EvaluateAndRecord(run, scheduled: false);
+        if (_options.CheckpointDirectory is { } dir) SaveCheckpoint(Path.Combine(dir, "last"));
+        return run.Result(reason.Value);
+    }
+
+    /// <summary>The task's validation metrics now (evaluation mode, no graph); leaves the model in training mode.</summary>
+    public IReadOnlyDictionary<string, double> Evaluate()
+    {
+        _model.Eval();
+        try
+        {
+            using var noGrad = new NoGradScope();
+            return _task.Evaluate(_pool);
+        }
+        finally
+        {
+            _model.Train();
+        }
+    }
+
+    private bool EvaluateAndRecord(TrainingRun run, bool scheduled)
+    {
+        run.EvalClock.Start();
+        var metrics = Evaluate();
+        if (!metrics.TryGetValue(_options.Monitor, out double monitored))
+            throw new InvalidOperationException($"Trainer: the task's evaluation has no metric '{_options.Monitor}' to monitor (it has: {string.Join(", ", metrics.Keys)}).");
+        bool stop = RecordEvaluation(monitored, scheduled);
+        run.EvalClock.Stop();
+        run.Evaluated(Step, metrics);
+        return stop;
+    }
+
+    private (double Loss, long Tokens) TrainStep()
+    {
+        long step = Step + 1;
+        long t0 = Stopwatch.GetTimestamp();
+        _optimizer.ZeroGrad();
+        var (loss, tokens) = _task.TrainingLoss(Epoch, Batch, _context);
+        double value = double.CreateTruncating(loss.Value.Span[0]);
+        if (!double.IsFinite(value)) throw new TrainingDivergedException(step, "loss", value);
+        long t1 = Stopwatch.GetTimestamp();
+        loss.Backward();
+        long t2 = Stopwatch.GetTimestamp();
+        var clip = _options.ClipNorm is { } c
+            ? GradClip.ClipGradNorm(_parameters, c)
+            : new ClipResult(GradClip.GlobalNorm(_parameters), 1, false, null);
+        if (!clip.IsFinite)
+            throw new TrainingDivergedException(step, "gradient norm", clip.TotalNorm, clip.NonFiniteParameter ?? FirstNonFinite());
+        long t3 = Stopwatch.GetTimestamp();
+        _optimizer.Step();
+        long t4 = Stopwatch.GetTimestamp();
+        Timings = new StepTimings(Timings.Forward + Stopwatch.GetElapsedTime(t0, t1), Timings.Backward + Stopwatch.GetElapsedTime(t1, t2),
+            Timings.Clip + Stopwatch.GetElapsedTime(t2, t3), Timings.Optimizer + Stopwatch.GetElapsedTime(t3, t4));
+        Step = step;
+        if (++Batch == _task.BatchesPerEpoch)
+        {
+            Batch = 0;
+            Epoch++;
+            _schedule.EndEpoch();
+        }
+        return (value, tokens);
+    }
+
+    // Updates the best value (saving best), and, for a scheduled evaluation only, the patience counter and reduce-on-plateau;
+    // saves last; true = stop early. The final evaluation of a run that stopped between scheduled evaluations (time budget,
+    // step limit) must not change anything later steps depend on, or a run resumed from that checkpoint would diverge from
+    // the uninterrupted run (which never made that evaluation).
+    private bool RecordEvaluation(double monitored, bool scheduled)
+    {
+        bool improved = IsBetter(monitored, BestMetric);
+        if (improved) (BestMetric, BestStep) = (monitored, Step);
+        if (scheduled)
+        {
+            if (IsBetter(monitored, _patienceBest)) (_patienceBest, _badEvaluations) = (monitored, 0);
+            else _badEvaluations++;
+            _schedule.AfterEvaluation(monitored);
+        }
+        if (_options.CheckpointDirectory is { } dir)
+        {
+            if (improved) SaveCheckpoint(Path.Combine(dir, "best"));
+            SaveCheckpoint(Path.Combine(dir, "last"));
+        }
+        return _options.Patience is { } patience && _badEvaluations >= patience;
+    }
+
+    private StopReason? StopCondition(TimeSpan trained, CancellationToken cancellation)
+    {
+        if (_options.Epochs is { } epochs && Epoch >= epochs) return StopReason.Epochs;
+        if (_options.MaxSteps is { } max && Step >= max) return StopReason.MaxSteps;
+        if (_options.TimeBudget is { } budget && trained >= budget) return StopReason.TimeBudget;
+        if (cancellation.IsCancellationRequested) return StopReason.Cancelled;
+        return null;
+    }
+
+    // The largest of the fractions done of each stop condition (the first to reach 1 ends the run).
+    private double Fraction(TimeSpan trained)
+    {
+        double f = 0;
+        if (_options.Epochs is { } epochs) f = Math.Max(f, (Epoch + (double)Batch / _task.BatchesPerEpoch) / epochs);
+        if (_options.MaxSteps is { } max) f = Math.Max(f, (double)Step / max);
+        if (_options.TimeBudget is { } budget) f = Math.Max(f, trained / budget);
+        return Math.Min(f, 1);
+    }
+
+    private string? FirstNonFinite()
+    {
+        foreach (var (name, p) in _model.NamedParameters())
+            if (p.Grad is { } g)
+                foreach (T x in g.Span)
+                    if (!T.IsFinite(x)) return name;
+        return null;
+    }
+}
