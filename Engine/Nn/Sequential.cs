@@ -39,11 +39,14 @@ public sealed class Sequential<T> : Module<T> where T : unmanaged, IBinaryFloati
                 (layer is Embedding<T> ? " (an Embedding can only come first)." : "."));
         }
         _layers = [.. chain];
-        Count = layers.Length;
+        Layers = [.. layers];
     }
 
+    /// <summary>The layers in order (child <c>i</c> is <c>Layers[i]</c>).</summary>
+    public IReadOnlyList<Module<T>> Layers { get; }
+
     /// <summary>The number of layers.</summary>
-    public int Count { get; }
+    public int Count => Layers.Count;
 
     /// <summary>x → the last layer's output. Not for a stack that starts with an <see cref="Embedding{T}"/> (pass ids).</summary>
     public Var<T> Forward(Var<T> x, LayerContext? context = null)

@@ -1,0 +1,108 @@
+using System.Text.Json.Nodes;
+using SeqLearn.Checkpoints;
+using SeqLearn.Models;
+using SeqLearn.Nn;
+using SeqLearn.Tensors;
+using SeqLearn.Tests.Checkpoints;
+using SeqLearn.Tests.Optim;
+
+namespace SeqLearn.Tests.Models;
+
+public class ModelCheckpointTests
+{
+    private static string FixtureDir => Path.Combine(RepoPaths.Root, "Engine.Tests", "Fixtures", "checkpoints", "sequential_lstm");
+
+    // scripts/pytorch_model_checkpoint_fixture.py wrote this checkpoint from a PyTorch module (its state_dict names, loaded
+    // back with strict=True) and the module's logits for a padded batch with lengths.
+    [Fact]
+    public void Load_CheckpointWrittenFromPyTorch_PicksTheKindAndReproducesPyTorchLogits()
+    {
+        var loaded = ModelCheckpoint.Load<float>(FixtureDir);
+        var model = Assert.IsType<Sequential<float>>(loaded.Model);
+        Assert.IsType<Lstm<float>>(model.Layers[1]);
+        var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(FixtureDir, "expected.json")))!;
+        int[] ids = [.. expected["ids"]!.AsArray().SelectMany(r => r!.AsArray().Select(x => (int)x!))];
+        int[] lengths = [.. expected["lengths"]!.AsArray().Select(x => (int)x!)];
+        double[] logits = [.. expected["logits"]!.AsArray().SelectMany(r => r!.AsArray().Select(x => (double)x!))];
+
+        model.Eval();
+        var y = model.Forward(ids, lengths.Length, ids.Length / lengths.Length, new LayerContext(Lengths: lengths)).Value;
+
+        Assert.Equal([3, 3], y.ShapeArray());
+        for (int i = 0; i < logits.Length; i++)
+            Assert.True(Math.Abs(y.Span[i] - logits[i]) <= 1e-5, $"logit {i}: SeqLearn {y.Span[i]}, PyTorch {logits[i]}");
+    }
+
+    // The weights SeqLearn writes hold exactly the tensors of the PyTorch-written file (names, shapes, bytes), so PyTorch loads
+    // them with strict=True as it loaded its own (the script checks that load).
+    [Fact]
+    public void Save_LoadedModel_WritesTheSameTensorsAsPyTorchWrote()
+    {
+        using var tmp = new TempDir("model-checkpoint");
+        var loaded = ModelCheckpoint.Load<float>(FixtureDir);
+        ModelCheckpoint.Save(tmp.Path, loaded.Model);
+        var pytorch = SafeTensorsFile.Read(Path.Combine(FixtureDir, Checkpoint.WeightsFileName)).Tensors;
+        var ours = SafeTensorsFile.Read(tmp.Combine(Checkpoint.WeightsFileName)).Tensors;
+        Assert.Equal(pytorch.Select(t => t.Name), ours.Select(t => t.Name));
+        for (int i = 0; i < pytorch.Count; i++)
+        {
+            Assert.Equal(pytorch[i].Shape.ToArray(), ours[i].Shape.ToArray());
+            Assert.Equal(pytorch[i].Data.ToArray(), ours[i].Data.ToArray());
+        }
+        Assert.True(JsonNode.DeepEquals(loaded.Data.ModelConfig, ModelCheckpoint.Load<float>(tmp.Path).Data.ModelConfig));
+    }
+
+    [Fact]
+    public void SaveThenLoad_EveryLayerKind_RoundTripsConfigAndWeights()
+    {
+        using var tmp = new TempDir("model-roundtrip");
+        var rng = new SeededRng(3);
+        var model = new Sequential<double>(
+            new Embedding<double>(9, 4, rng),
+            new Gru<double>(4, 3, rng, new RecurrentOptions(NumLayers: 2, Bidirectional: true, Dropout: 0.25)),
+            new Rnn<double>(6, 2, rng, nonlinearity: RnnNonlinearity.Relu),
+            new Dropout<double>(0.5),
+            new LastStep<double>(),
+            new Linear<double>(2, 5, rng, bias: false));
+        ModelCheckpoint.Save(tmp.Path, model, new JsonObject { ["kind"] = "test" });
+        var loaded = ModelCheckpoint.Load<double>(tmp.Path);
+
+        Assert.True(JsonNode.DeepEquals(ModelCheckpoint.ConfigOf(model), ModelCheckpoint.ConfigOf(loaded.Model)));
+        var original = model.NamedParameters().ToList();
+        var restored = loaded.Model.NamedParameters().ToList();
+        Assert.Equal(original.Select(p => p.Key), restored.Select(p => p.Key));
+        for (int i = 0; i < original.Count; i++) Assert.Equal(original[i].Value.Value.ToArray(), restored[i].Value.Value.ToArray());
+        Assert.Equal("test", (string)loaded.Data.Vocabulary!["kind"]!);
+    }
+
+    [Fact]
+    public void Load_LanguageModelCheckpoint_BuildsALanguageModel()
+    {
+        using var tmp = new TempDir("model-lm");
+        var lm = new LanguageModel<float>(new LanguageModelConfig(7, 3, 4, 1, RecurrentCell.Gru), new SeededRng(1));
+        ModelCheckpoint.Save(tmp.Path, lm);
+        var loaded = Assert.IsType<LanguageModel<float>>(ModelCheckpoint.Load<float>(tmp.Path).Model);
+        Assert.Equal(lm.Config, loaded.Config);
+        Assert.Equal(lm.DecoderWeight.Value.ToArray(), loaded.DecoderWeight.Value.ToArray());
+    }
+
+    [Theory]
+    [InlineData("{\"type\":\"transformer\"}", "unknown model type 'transformer'")]
+    [InlineData("{\"type\":\"sequential\",\"layers\":[{\"type\":\"embedding\",\"num_embeddings\":2000000000,\"embedding_dim\":4}]}", "'num_embeddings' = 2000000000 is outside")]
+    [InlineData("{\"type\":\"sequential\",\"layers\":[{\"type\":\"lstm\",\"input_size\":4}]}", "field 'hidden_size' is missing")]
+    [InlineData("{\"type\":\"sequential\",\"layers\":[{\"type\":\"linear\",\"in_features\":4,\"out_features\":2,\"bias\":true}]}", "'0.weight'")]
+    public void Load_BadOrMismatchedConfig_IsAFormatErrorNamingTheProblem(string config, string expected)
+    {
+        using var tmp = new TempDir("model-bad");
+        var rng = new SeededRng(1);
+        var model = new Sequential<float>(new Linear<float>(3, 2, rng));
+        Checkpoint.Save(tmp.Path, new CheckpointData<float>
+        {
+            Parameters = model.NamedParameters().Select(p => new NamedTensor<float>(p.Key, p.Value.Value.Clone())).ToArray(),
+            ModelConfig = JsonNode.Parse(config)!.AsObject(),
+        });
+        var e = Assert.Throws<CheckpointFormatException>(() => ModelCheckpoint.Load<float>(tmp.Path));
+        Assert.Contains(expected, e.Message);
+        Assert.Contains("checkpoint.json", e.Message);
+    }
+}

@@ -1,0 +1,33 @@
+namespace SeqLearn.Classification;
+
+/// <summary>Token-id sequences with one class label each (labels 0..C−1).</summary>
+public sealed class LabelledSequences
+{
+    /// <summary>Pairs <paramref name="sequences"/>[i] with <paramref name="labels"/>[i]; every sequence needs at least one token.</summary>
+    public LabelledSequences(IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (sequences.Count != labels.Count) throw new ArgumentException($"LabelledSequences: {sequences.Count} sequences but {labels.Count} labels.");
+        if (sequences.Count == 0) throw new ArgumentException("LabelledSequences: no examples.");
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            if (sequences[i] is not { Length: > 0 }) throw new ArgumentException($"LabelledSequences: example {i} is empty.");
+            if (labels[i] < 0) throw new ArgumentException($"LabelledSequences: example {i} has label {labels[i]}; labels are 0..C−1.");
+        }
+        (Sequences, Labels) = (sequences, labels);
+        Lengths = sequences.Select(s => s.Length).ToArray();
+    }
+
+    /// <summary>The sequences.</summary>
+    public IReadOnlyList<int[]> Sequences { get; }
+
+    /// <summary>The label of each sequence.</summary>
+    public IReadOnlyList<int> Labels { get; }
+
+    /// <summary>The length of each sequence.</summary>
+    public IReadOnlyList<int> Lengths { get; }
+
+    /// <summary>The number of examples.</summary>
+    public int Count => Sequences.Count;
+}

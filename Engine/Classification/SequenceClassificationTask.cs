@@ -1,0 +1,144 @@
+using System.Text.Json.Nodes;
+using SeqLearn.Autograd;
+using SeqLearn.Data;
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
+using SeqLearn.Training;
+
+namespace SeqLearn.Classification;
+
+/// <summary>
+/// Many-to-one classification as a task of the <see cref="Trainer{T}"/>: each example is a token-id sequence with one
+/// class label; a <see cref="Sequential{T}"/> model (an <see cref="Embedding{T}"/> first, a pooling layer that makes
+/// (B, F) from (B, T, F), class logits (B, C) last) reads a padded batch with its lengths in the layer context:
+/// <code>
+/// z = model(ids, lengths)                       (B, C)
+/// L = (1 / B) Σ_b −log softmax(z_b)[y_b]        mean cross-entropy per example
+/// </code>
+/// Training batches are length-bucketed (<see cref="BatchPlan.Bucketed"/>) from a seed, so each epoch's batches are fixed
+/// by (seed, epoch). Evaluation reports "loss" (mean cross-entropy per example) and "accuracy" (fraction correct).
+/// </summary>
+public sealed class SequenceClassificationTask<T> : ITrainingTask<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Sequential<T> _model;
+    private readonly LabelledSequences _train;
+    private readonly LabelledSequences? _valid;
+    private readonly int _batchSize;
+    private readonly ulong _seed;
+    private int _planEpoch = -1;
+    private int[][] _plan = [];
+
+    /// <summary>
+    /// Prepares the task. <paramref name="valid"/> may be null (then evaluation scores the training examples).
+    /// <paramref name="seed"/> fixes the batch order of every epoch; <paramref name="padId"/> fills padded positions.
+    /// </summary>
+    public SequenceClassificationTask(Sequential<T> model, LabelledSequences train, LabelledSequences? valid, int batchSize, ulong seed, int padId = 0)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        (_model, _train, _valid, _batchSize, _seed, PadId) = (model, train, valid, batchSize, seed, padId);
+        BatchesPerEpoch = (train.Count + batchSize - 1) / batchSize;
+    }
+
+    /// <summary>The id written into padded positions.</summary>
+    public int PadId { get; }
+
+    /// <inheritdoc/>
+    public int BatchesPerEpoch { get; }
+
+    /// <inheritdoc/>
+    public JsonObject? ModelConfig { get; init; }
+
+    /// <inheritdoc/>
+    public JsonNode? Vocabulary { get; init; }
+
+    /// <inheritdoc/>
+    public TaskLoss<T> TrainingLoss(int epoch, int batch, LayerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (epoch != _planEpoch) (_plan, _planEpoch) = (BatchPlan.Bucketed(_train.Lengths, _batchSize, _seed, epoch), epoch);
+        var rows = _plan[batch];
+        var logits = Logits(_train, rows, context);
+        var labels = rows.Select(r => _train.Labels[r]).ToArray();
+        return new TaskLoss<T>(Ops.SoftmaxCrossEntropy(logits, labels), rows.Sum(r => (long)_train.Sequences[r].Length));
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, double> Evaluate(WorkerPool pool) => Score(_valid ?? _train, pool);
+
+    /// <summary>"loss" and "accuracy" of the model on <paramref name="data"/> (call in evaluation mode, without a graph).</summary>
+    public IReadOnlyDictionary<string, double> Score(LabelledSequences data, WorkerPool? pool)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        double lossSum = 0;
+        int correct = 0;
+        var context = new LayerContext(Pool: pool);
+        foreach (var rows in BatchPlan.InOrder(data.Count, _batchSize))
+        {
+            var logits = Logits(data, rows, context);
+            var labels = rows.Select(r => data.Labels[r]).ToArray();
+            int c = logits.Value.Dim(1);
+            var z = logits.Value.Span;
+            for (int b = 0; b < rows.Length; b++)
+            {
+                var zb = z.Slice(b * c, c);
+                lossSum += CrossEntropy(zb, labels[b]);
+                if (ArgMax(zb) == labels[b]) correct++;
+            }
+        }
+        return new Dictionary<string, double> { ["loss"] = lossSum / data.Count, ["accuracy"] = (double)correct / data.Count };
+    }
+
+    /// <summary>The class probabilities (N, C) of every sequence of <paramref name="sequences"/>, in order (evaluation mode, no graph).</summary>
+    public T[][] Predict(IReadOnlyList<int[]> sequences, WorkerPool? pool)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        var result = new T[sequences.Count][];
+        var context = new LayerContext(Pool: pool);
+        foreach (var rows in BatchPlan.InOrder(sequences.Count, _batchSize))
+        {
+            var batch = TokenBatch.Pad(sequences, rows, PadId);
+            var p = Ops.Softmax(_model.Forward(batch.Ids, batch.BatchSize, batch.Steps, context with { Lengths = batch.Lengths })).Value;
+            int c = p.Dim(1);
+            for (int b = 0; b < rows.Length; b++) result[rows[b]] = p.Span.Slice(b * c, c).ToArray();
+        }
+        return result;
+    }
+
+    private Var<T> Logits(LabelledSequences data, int[] rows, LayerContext context)
+    {
+        var batch = TokenBatch.Pad(data.Sequences, rows, PadId);
+        var logits = _model.Forward(batch.Ids, batch.BatchSize, batch.Steps, context with { Lengths = batch.Lengths });
+        if (logits.Value.Rank != 2 || logits.Value.Dim(0) != rows.Length)
+            throw new InvalidOperationException($"SequenceClassificationTask: the model must end in class logits (B, C) = ({rows.Length}, C), got {logits.Value.ShapeString} (pool the time axis, e.g. with LastStep).");
+        return logits;
+    }
+
+    // ℓ = log Σ_j exp(z_j) − z_y, in double with the max subtracted.
+    private static double CrossEntropy(ReadOnlySpan<T> z, int y)
+    {
+        double max = double.NegativeInfinity;
+        foreach (T v in z) max = Math.Max(max, double.CreateTruncating(v));
+        double sum = 0;
+        foreach (T v in z) sum += Math.Exp(double.CreateTruncating(v) - max);
+        return max + Math.Log(sum) - double.CreateTruncating(z[y]);
+    }
+
+    private static int ArgMax(ReadOnlySpan<T> z)
+    {
+        int best = 0;
+        for (int j = 1; j < z.Length; j++) if (z[j] > z[best]) best = j;
+        return best;
+    }
+
+    /// <inheritdoc/>
+    public JsonObject? SaveState() => new() { ["batch_size"] = _batchSize, ["seed"] = _seed, ["examples"] = _train.Count };
+
+    /// <inheritdoc/>
+    public void RestoreState(JsonObject? state)
+    {
+        if (state?["batch_size"]?.GetValue<int>() != _batchSize || state["seed"]?.GetValue<ulong>() != _seed || state["examples"]?.GetValue<int>() != _train.Count)
+            throw Trainer<T>.Incompatible($"it was trained with other batches ({state?.ToJsonString() ?? "no task state"}; this task: batch {_batchSize}, seed {_seed}, {_train.Count} examples)");
+    }
+}

@@ -1,0 +1,66 @@
+using SeqLearn.Autograd;
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
+using SeqLearn.Training;
+
+namespace SeqLearn.Classification;
+
+/// <summary>
+/// The Keras-style path for many-to-one models: <c>model.Fit(x, y, validX, validY, options)</c> trains a
+/// <see cref="Sequential{T}"/> classifier with the one <see cref="Trainer{T}"/> (length-bucketed padded batches, masked by
+/// lengths), <c>model.Evaluate(x, y)</c> scores it and <c>model.Predict(x)</c> gives class probabilities.
+/// </summary>
+public static class SequentialClassifierExtensions
+{
+    /// <summary>
+    /// Trains <paramref name="model"/> on (<paramref name="sequences"/>, <paramref name="labels"/>), evaluating on the
+    /// validation pair when given (else on the training data) as <paramref name="options"/> say. Batches come from
+    /// <see cref="TrainingOptions.Seed"/>; <paramref name="pool"/> null runs on the calling thread.
+    /// </summary>
+    public static TrainingResult Fit<T>(this Sequential<T> model, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels,
+        IReadOnlyList<int[]>? validSequences, IReadOnlyList<int>? validLabels, TrainingOptions options, WorkerPool? pool = null,
+        IProgress<TrainingProgress>? progress = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        if ((validSequences is null) != (validLabels is null)) throw new ArgumentException("Fit: give both validation sequences and labels, or neither.");
+        var valid = validSequences is null ? null : new LabelledSequences(validSequences, validLabels!);
+        var task = new SequenceClassificationTask<T>(model, new LabelledSequences(sequences, labels), valid, options.BatchSize, options.Seed);
+        using var own = pool is null ? new WorkerPool(1) : null;
+        return new Trainer<T>(model, task, options, pool ?? own!, progress).Train();
+    }
+
+    /// <summary>"loss" (mean cross-entropy per example) and "accuracy" of <paramref name="model"/> on the given examples.</summary>
+    public static IReadOnlyDictionary<string, double> Evaluate<T>(this Sequential<T> model, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels,
+        int batchSize = 64, WorkerPool? pool = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var data = new LabelledSequences(sequences, labels);
+        return InEvalMode(model, () => new SequenceClassificationTask<T>(model, data, null, batchSize, 0).Score(data, pool));
+    }
+
+    /// <summary>The class probabilities of each sequence (one array of C per sequence).</summary>
+    public static T[][] Predict<T>(this Sequential<T> model, IReadOnlyList<int[]> sequences, int batchSize = 64, WorkerPool? pool = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(sequences);
+        var data = new LabelledSequences(sequences, new int[sequences.Count]);
+        return InEvalMode(model, () => new SequenceClassificationTask<T>(model, data, null, batchSize, 0).Predict(sequences, pool));
+    }
+
+    private static TResult InEvalMode<T, TResult>(Module<T> model, Func<TResult> score) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        bool training = model.Training;
+        model.Eval();
+        try
+        {
+            using var noGrad = new NoGradScope();
+            return score();
+        }
+        finally
+        {
+            model.Train(training);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Data;
+
+/// <summary>
+/// Token-id sequences of different lengths as one batch, padded at the end to the longest row:
+/// <code>
+/// Ids[b·T + t] = seq_b[t]   for t &lt; len_b        (B, T) row-major, T = max_b len_b
+///              = pad        for t ≥ len_b
+/// mask[b, t]   = [t &lt; len_b]
+/// </code>
+/// Recurrent layers given <see cref="Lengths"/> stop each row at its length, and masked losses and pooling read only
+/// the valid steps, so a sequence gives the same result alone or padded in a batch (docs/training.md#padding-and-masks).
+/// </summary>
+public sealed class TokenBatch
+{
+    private TokenBatch(int[] ids, int[] lengths, int steps, int padId) => (Ids, Lengths, Steps, PadId) = (ids, lengths, steps, padId);
+
+    /// <summary>The ids (B, T) row-major, padded with <see cref="PadId"/>.</summary>
+    public int[] Ids { get; }
+
+    /// <summary>len_b, the valid steps of each row (B).</summary>
+    public int[] Lengths { get; }
+
+    /// <summary>B.</summary>
+    public int BatchSize => Lengths.Length;
+
+    /// <summary>T, the longest row's length.</summary>
+    public int Steps { get; }
+
+    /// <summary>The id written into padded positions.</summary>
+    public int PadId { get; }
+
+    /// <summary>Whether step <paramref name="t"/> of row <paramref name="b"/> is part of the sequence (not padding).</summary>
+    public bool IsValid(int b, int t) => t < Lengths[b];
+
+    /// <summary>
+    /// Pads <c>sequences[rows[0]], sequences[rows[1]], …</c> (in that order) into one batch. Empty sequences are an error
+    /// naming the example (a recurrent layer needs at least one step per row).
+    /// </summary>
+    public static TokenBatch Pad(IReadOnlyList<int[]> sequences, ReadOnlySpan<int> rows, int padId)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        if (rows.Length == 0) throw new ArgumentException("TokenBatch.Pad: a batch needs at least one row.");
+        var lengths = new int[rows.Length];
+        int steps = 0;
+        for (int b = 0; b < rows.Length; b++)
+        {
+            var seq = sequences[rows[b]] ?? throw new ArgumentException($"TokenBatch.Pad: example {rows[b]} is null.");
+            if (seq.Length == 0) throw new ArgumentException($"TokenBatch.Pad: example {rows[b]} is empty.");
+            lengths[b] = seq.Length;
+            steps = Math.Max(steps, seq.Length);
+        }
+        var ids = new int[checked(rows.Length * steps)];
+        ids.AsSpan().Fill(padId);
+        for (int b = 0; b < rows.Length; b++)
+            sequences[rows[b]].CopyTo(ids.AsSpan(b * steps));
+        return new TokenBatch(ids, lengths, steps, padId);
+    }
+
+    /// <summary>The mask (B, T): 1 at valid steps, 0 at padding.</summary>
+    public Tensor<T> Mask<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var m = Tensor<T>.Zeros(BatchSize, Steps);
+        for (int b = 0; b < BatchSize; b++) m.Span.Slice(b * Steps, Lengths[b]).Fill(T.One);
+        return m;
+    }
+
+    /// <summary>The ids with padded positions replaced by <paramref name="ignore"/> (targets for a cross-entropy that skips them).</summary>
+    public int[] TargetsIgnoringPadding(int ignore = -100)
+    {
+        var targets = (int[])Ids.Clone();
+        for (int b = 0; b < BatchSize; b++) targets.AsSpan(b * Steps + Lengths[b], Steps - Lengths[b]).Fill(ignore);
+        return targets;
+    }
+}

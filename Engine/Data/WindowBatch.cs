@@ -1,0 +1,39 @@
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Data;
+
+/// <summary>
+/// Fixed-length float windows for regression (forecasting): inputs (B, T, F) — T past steps of F features — and
+/// targets (B, K) — the K values to predict after each window.
+/// </summary>
+/// <param name="Inputs">x (B, T, F).</param>
+/// <param name="Targets">y (B, K).</param>
+public sealed record WindowBatch<T>(Tensor<T> Inputs, Tensor<T> Targets) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>B.</summary>
+    public int BatchSize => Inputs.Dim(0);
+
+    /// <summary>
+    /// Gathers windows <paramref name="rows"/> from all windows stored row-major: <paramref name="inputs"/> (N, T, F) and
+    /// <paramref name="targets"/> (N, K).
+    /// </summary>
+    public static WindowBatch<T> Gather(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int steps, int features, int horizon, ReadOnlySpan<int> rows)
+    {
+        if (steps < 1 || features < 1 || horizon < 1)
+            throw new ArgumentException($"WindowBatch.Gather: T, F and K must be ≥ 1, got {steps}, {features}, {horizon}.");
+        int inWidth = checked(steps * features);
+        if (inputs.Length % inWidth != 0 || targets.Length % horizon != 0 || inputs.Length / inWidth != targets.Length / horizon)
+            throw new ArgumentException($"WindowBatch.Gather: {inputs.Length} inputs and {targets.Length} targets do not form N windows of (T, F) = ({steps}, {features}) and K = {horizon}.");
+        int n = inputs.Length / inWidth;
+        var x = Tensor<T>.Zeros(rows.Length, steps, features);
+        var y = Tensor<T>.Zeros(rows.Length, horizon);
+        for (int b = 0; b < rows.Length; b++)
+        {
+            int r = rows[b];
+            if ((uint)r >= (uint)n) throw new ArgumentOutOfRangeException(nameof(rows), $"WindowBatch.Gather: window {r} is outside [0, {n}).");
+            inputs.Slice(r * inWidth, inWidth).CopyTo(x.Span.Slice(b * inWidth, inWidth));
+            targets.Slice(r * horizon, horizon).CopyTo(y.Span.Slice(b * horizon, horizon));
+        }
+        return new WindowBatch<T>(x, y);
+    }
+}

@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Nn;
+
+/// <summary>
+/// The JSON description of a layer (what its constructor needs besides the random source), so a model made of layers
+/// can be stored beside its weights and rebuilt from them. The keys follow PyTorch's constructor arguments
+/// (<c>num_embeddings</c>, <c>hidden_size</c>, <c>bidirectional</c>…); <c>type</c> names the layer. docs/checkpoints.md
+/// lists every type and field.
+/// </summary>
+public static class LayerConfig
+{
+    /// <summary>The description of <paramref name="layer"/>; a layer kind without one is a <see cref="NotSupportedException"/> naming it.</summary>
+    public static JsonObject ToJson<T>(Module<T> layer) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        return layer switch
+        {
+            Embedding<T> e => new() { ["type"] = "embedding", ["num_embeddings"] = e.NumEmbeddings, ["embedding_dim"] = e.EmbeddingDim },
+            Linear<T> l => new() { ["type"] = "linear", ["in_features"] = l.InFeatures, ["out_features"] = l.OutFeatures, ["bias"] = l.Bias is not null },
+            Dropout<T> d => new() { ["type"] = "dropout", ["p"] = d.P },
+            LastStep<T> => new() { ["type"] = "last_step" },
+            RecurrentLayer<T> r => Recurrent(r),
+            Sequential<T> s => new() { ["type"] = "sequential", ["layers"] = new JsonArray([.. s.Layers.Select(x => (JsonNode)ToJson(x))]) },
+            _ => throw new NotSupportedException($"LayerConfig: {layer.GetType().Name} has no stored description; save its weights with StateDict instead."),
+        };
+    }
+
+    /// <summary>Builds the layer <paramref name="json"/> describes, drawing its initial weights from <paramref name="rng"/>.</summary>
+    /// <exception cref="FormatException">An unknown type or a missing, ill-typed or out-of-range field, named.</exception>
+    public static Module<T> FromJson<T>(JsonObject json, SeededRng rng) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(rng);
+        string type = Get<string>(json, "type");
+        try
+        {
+            return type switch
+            {
+                "embedding" => new Embedding<T>(Size(json, "num_embeddings"), Size(json, "embedding_dim"), rng),
+                "linear" => new Linear<T>(Size(json, "in_features"), Size(json, "out_features"), rng, Get<bool>(json, "bias")),
+                "dropout" => new Dropout<T>(Get<double>(json, "p")),
+                "last_step" => new LastStep<T>(),
+                "lstm" or "gru" or "rnn" => Recurrent<T>(type, json, rng),
+                "sequential" => new Sequential<T>([.. (json["layers"] as JsonArray ?? throw new FormatException("layer config: 'layers' is missing or not an array."))
+                    .Select((x, i) => FromJson<T>(x as JsonObject ?? throw new FormatException($"layer config: layer {i} is not an object."), rng))]),
+                _ => throw new FormatException($"layer config: unknown layer type '{type}'."),
+            };
+        }
+        catch (ArgumentException e) { throw new FormatException($"layer config ({type}): {e.Message}", e); }
+    }
+
+    private static JsonObject Recurrent<T>(RecurrentLayer<T> r) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var json = new JsonObject
+        {
+            ["type"] = r switch { Lstm<T> => "lstm", Gru<T> => "gru", _ => "rnn" },
+            ["input_size"] = r.InputSize,
+            ["hidden_size"] = r.HiddenSize,
+            ["num_layers"] = r.NumLayers,
+            ["bidirectional"] = r.Options.Bidirectional,
+            ["dropout"] = r.Options.Dropout,
+        };
+        if (r is Rnn<T> rnn) json["nonlinearity"] = rnn.Nonlinearity == RnnNonlinearity.Relu ? "relu" : "tanh";
+        return json;
+    }
+
+    private static Module<T> Recurrent<T>(string type, JsonObject json, SeededRng rng) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int input = Size(json, "input_size"), hidden = Size(json, "hidden_size");
+        var options = new RecurrentOptions(Size(json, "num_layers"), Get<bool>(json, "bidirectional"), Get<double>(json, "dropout"));
+        return type switch
+        {
+            "lstm" => new Lstm<T>(input, hidden, rng, options),
+            "gru" => new Gru<T>(input, hidden, rng, options),
+            _ => new Rnn<T>(input, hidden, rng, options, Get<string>(json, "nonlinearity") switch
+            {
+                "tanh" => RnnNonlinearity.Tanh,
+                "relu" => RnnNonlinearity.Relu,
+                var n => throw new FormatException($"layer config (rnn): nonlinearity '{n}' is not tanh or relu."),
+            }),
+        };
+    }
+
+    // A size that sizes an allocation: positive and at most 2^24 per axis, so a corrupt config cannot ask for gigabytes.
+    private static int Size(JsonObject json, string key)
+    {
+        int n = Get<int>(json, key);
+        if (n is < 1 or > 1 << 24) throw new FormatException($"layer config: '{key}' = {n.ToString(CultureInfo.InvariantCulture)} is outside [1, 2^24].");
+        return n;
+    }
+
+    private static TValue Get<TValue>(JsonObject json, string key)
+    {
+        if (json[key] is not JsonValue v || !v.TryGetValue(out TValue? value) || value is null)
+            throw new FormatException($"layer config: field '{key}' is missing or not a {typeof(TValue).Name.ToLowerInvariant()}.");
+        return value;
+    }
+}
