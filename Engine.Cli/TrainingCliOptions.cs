@@ -1,0 +1,132 @@
+using System.CommandLine;
+using SeqLearn.Optim;
+using SeqLearn.Optim.Schedules;
+using SeqLearn.Training;
+
+namespace SeqLearn.Cli;
+
+/// <summary>
+/// The options every training command shares — threads, seed, stopping, evaluation cadence, patience, checkpoints, resume,
+/// metrics log, optimizer, learning rate, schedule, clipping, dropout — defined once, added to each command with
+/// <see cref="AddTo"/> and turned into <see cref="TrainingOptions"/> by <see cref="Read"/>. A command passes its own
+/// defaults (a language model trains with Adam 0.002 and clip 5; a classifier may prefer others).
+/// </summary>
+internal sealed class TrainingCliOptions
+{
+    public TrainingCliOptions(double learningRate = 0.002, double clip = 5.0, double dropout = 0, double? defaultSeconds = 60, double? evalSeconds = 15)
+    {
+        (DefaultSeconds, DefaultEvalSeconds) = (defaultSeconds, evalSeconds);
+        LearningRate = new("--lr") { Description = "Learning rate η₀.", DefaultValueFactory = _ => learningRate };
+        Optimizer = new("--optimizer") { Description = "sgd, adam or adamw.", DefaultValueFactory = _ => "adam" };
+        Optimizer.AcceptOnlyFromAmong("sgd", "adam", "adamw");
+        Momentum = new("--momentum") { Description = "SGD momentum μ (0 = none)." };
+        Nesterov = new("--nesterov") { Description = "SGD with Nesterov momentum (needs --momentum > 0)." };
+        WeightDecay = new("--weight-decay") { Description = "Weight decay λ (L2 for sgd and adam, decoupled for adamw)." };
+        Schedule = new("--schedule") { Description = "Learning-rate schedule: constant, step (×--gamma every --step-size epochs), cosine (over --epochs) or plateau (×--gamma when the monitored metric stops improving).", DefaultValueFactory = _ => "constant" };
+        Schedule.AcceptOnlyFromAmong("constant", "step", "cosine", "plateau");
+        StepSize = new("--step-size") { Description = "Epochs between decays of --schedule step.", DefaultValueFactory = _ => 1 };
+        Gamma = new("--gamma") { Description = "Decay factor of --schedule step and plateau.", DefaultValueFactory = _ => 0.5 };
+        FirstDecay = new("--first-decay-epoch") { Description = "--schedule step: the first epoch (0-based) run at a decayed rate (default --step-size; Zaremba et al.'s PTB schedule: --step-size 1 --first-decay-epoch 4)." };
+        Clip = new("--clip") { Description = "Clip the global gradient 2-norm to this value (0 = no clipping).", DefaultValueFactory = _ => clip };
+        Dropout = new("--dropout") { Description = "Dropout probability in [0, 1).", DefaultValueFactory = _ => dropout };
+        Epochs = new("--epochs") { Description = "Stop after this many passes over the training data." };
+        Budget = new("--time-budget") { Description = $"Stop at the first step past this many seconds of training (evaluation excluded).{(defaultSeconds is { } d ? $" Default {d} when neither --epochs nor --max-steps is given." : "")}" };
+        MaxSteps = new("--max-steps") { Description = "Stop after this many optimizer steps in total." };
+        EvalEvery = new("--eval-every") { Description = "Evaluate on the validation data every this many steps (0: every --eval-every-seconds, and at the end)." };
+        EvalSeconds = new("--eval-every-seconds") { Description = $"Also evaluate after this many seconds of training since the last evaluation{(evalSeconds is { } e ? $" (default {e} when --eval-every is 0)" : "")}." };
+        Patience = new("--patience") { Description = "Early stopping: stop after this many evaluations without a better monitored metric." };
+        Threads = new("--threads", "-t") { Description = "Worker threads for the kernels (results are identical for any count).", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 4) };
+        Seed = new("--seed") { Description = "Seed of the initial weights, dropout, batch order and sampling: the same seed and data give the same run.", DefaultValueFactory = _ => 1UL };
+        Checkpoint = new("--checkpoint") { Description = "Directory for checkpoints: DIR/best (best monitored metric) and DIR/last (written atomically at each evaluation)." };
+        Resume = new("--resume") { Description = "Continue from a checkpoint directory (DIR/last, or a run directory containing last/); the losses continue exactly." };
+        Metrics = new("--metrics") { Description = "Append JSON-lines metrics (kind, step, train loss and its span, validation metrics, tokens/s, lr) to this file." };
+    }
+
+    public double? DefaultSeconds { get; }
+    public double? DefaultEvalSeconds { get; }
+    public Option<double> LearningRate { get; }
+    public Option<string> Optimizer { get; }
+    public Option<double> Momentum { get; }
+    public Option<bool> Nesterov { get; }
+    public Option<double> WeightDecay { get; }
+    public Option<string> Schedule { get; }
+    public Option<int> StepSize { get; }
+    public Option<double> Gamma { get; }
+    public Option<int?> FirstDecay { get; }
+    public Option<double> Clip { get; }
+    public Option<double> Dropout { get; }
+    public Option<int?> Epochs { get; }
+    public Option<double?> Budget { get; }
+    public Option<long?> MaxSteps { get; }
+    public Option<int> EvalEvery { get; }
+    public Option<double?> EvalSeconds { get; }
+    public Option<int?> Patience { get; }
+    public Option<int> Threads { get; }
+    public Option<ulong> Seed { get; }
+    public Option<string> Checkpoint { get; }
+    public Option<string> Resume { get; }
+    public Option<string> Metrics { get; }
+
+    /// <summary>Adds every shared option to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (Option o in new Option[]
+                 {
+                     LearningRate, Optimizer, Momentum, Nesterov, WeightDecay, Schedule, StepSize, Gamma, FirstDecay, Clip, Dropout, Epochs, Budget,
+                     MaxSteps, EvalEvery, EvalSeconds, Patience, Threads, Seed, Checkpoint, Resume, Metrics,
+                 })
+            command.Options.Add(o);
+    }
+
+    /// <summary>The worker threads, checked (≥ 1).</summary>
+    public int ReadThreads(ParseResult parse)
+    {
+        int threads = parse.GetValue(Threads);
+        if (threads < 1) throw new ArgumentException($"--threads must be ≥ 1, got {threads}.");
+        return threads;
+    }
+
+    /// <summary>The dropout probability, checked to be in [0, 1).</summary>
+    public double ReadDropout(ParseResult parse)
+    {
+        double p = parse.GetValue(Dropout);
+        if (!(p >= 0 && p < 1)) throw new ArgumentException($"--dropout must be in [0, 1), got {p}.");
+        return p;
+    }
+
+    /// <summary>
+    /// The training options the shared flags describe; <paramref name="baseOptions"/> holds what the command sets itself
+    /// (batch size, BPTT, monitored metric). Throws an <see cref="ArgumentException"/> naming a bad flag.
+    /// </summary>
+    public TrainingOptions Read(ParseResult parse, TrainingOptions baseOptions)
+    {
+        int evalSteps = parse.GetValue(EvalEvery);
+        if (evalSteps < 0) throw new ArgumentException($"--eval-every must be ≥ 0, got {evalSteps}.");
+        double? evalTime = parse.GetValue(EvalSeconds) ?? (evalSteps == 0 ? DefaultEvalSeconds : null);
+        if (evalTime is { } et && !(et > 0 && double.IsFinite(et))) throw new ArgumentException($"--eval-every-seconds must be a positive number, got {et}.");
+        int? epochs = parse.GetValue(Epochs);
+        long? steps = parse.GetValue(MaxSteps);
+        double? seconds = parse.GetValue(Budget) ?? (epochs is null && steps is null ? DefaultSeconds : null);
+        if (seconds is { } s && !(s > 0 && s <= TimeSpan.MaxValue.TotalSeconds / 2)) throw new ArgumentException($"--time-budget must be a positive number of seconds, got {s}.");
+        double clip = parse.GetValue(Clip);
+        if (!(clip >= 0 && double.IsFinite(clip))) throw new ArgumentException($"--clip must be a number ≥ 0, got {clip}.");
+        var options = baseOptions with
+        {
+            Optimizer = parse.GetValue(Optimizer) switch { "sgd" => OptimizerKind.Sgd, "adamw" => OptimizerKind.AdamW, _ => OptimizerKind.Adam },
+            LearningRate = parse.GetValue(LearningRate), Momentum = parse.GetValue(Momentum), Nesterov = parse.GetValue(Nesterov),
+            WeightDecay = parse.GetValue(WeightDecay),
+            Schedule = parse.GetValue(Schedule) switch
+            {
+                "step" => ScheduleKind.StepDecay, "cosine" => ScheduleKind.Cosine, "plateau" => ScheduleKind.ReduceOnPlateau, _ => ScheduleKind.Constant,
+            },
+            StepSize = parse.GetValue(StepSize), Gamma = parse.GetValue(Gamma), FirstDecayEpoch = parse.GetValue(FirstDecay),
+            ClipNorm = clip > 0 ? clip : null,
+            Epochs = epochs, MaxSteps = steps, TimeBudget = seconds is { } t ? TimeSpan.FromSeconds(t) : null,
+            EvalEverySteps = evalSteps, EvalEveryTime = evalTime is { } e ? TimeSpan.FromSeconds(e) : null,
+            Patience = parse.GetValue(Patience), Seed = parse.GetValue(Seed) ^ 0x9E3779B97F4A7C15UL,
+            CheckpointDirectory = parse.GetValue(Checkpoint), MetricsPath = parse.GetValue(Metrics),
+        };
+        options.Validate();
+        return options;
+    }
+}
