@@ -81,7 +81,10 @@ public sealed class LanguageModelTask<T> : ITrainingTask<T> where T : unmanaged,
     public IReadOnlyDictionary<string, double> Evaluate(WorkerPool pool)
     {
         double loss = MeanLoss(_model, _valid, pool);
-        return new Dictionary<string, double> { ["loss"] = loss, ["ppl"] = Math.Exp(loss), ["bits_per_token"] = loss / Math.Log(2) };
+        return new Dictionary<string, double>
+        {
+            ["loss"] = loss, ["ppl"] = LanguageModelMetrics.Perplexity(loss), ["bits_per_token"] = LanguageModelMetrics.BitsPerToken(loss),
+        };
     }
 
     /// <summary>

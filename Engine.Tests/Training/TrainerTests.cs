@@ -1,0 +1,164 @@
+using System.Text.Json.Nodes;
+using SeqLearn.Autograd;
+using SeqLearn.Classification;
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
+using SeqLearn.Optim;
+using SeqLearn.Tensors;
+using SeqLearn.Tests.Checkpoints;
+using SeqLearn.Training;
+using static SeqLearn.Tests.Training.TrainerTestSupport;
+
+namespace SeqLearn.Tests.Training;
+
+/// <summary>The trainer on tasks other than language modelling: a scripted task and a sequence classifier.</summary>
+public class TrainerTests
+{
+    /// <summary>One parameter w, loss (w − 1)²; evaluation returns scripted metrics in order.</summary>
+    private sealed class ScriptedModel : Module<double>
+    {
+        public ScriptedModel() => W = AddParameter("w", Tensor<double>.Zeros(1));
+
+        public Var<double> W { get; }
+    }
+
+    private sealed class ScriptedTask(ScriptedModel model, double[] accuracies, int nanAtStep = -1) : ITrainingTask<double>
+    {
+        private int _evaluations;
+        private int _steps;
+
+        public int BatchesPerEpoch => 3;
+
+        public JsonObject? ModelConfig => null;
+
+        public JsonNode? Vocabulary => null;
+
+        public TaskLoss<double> TrainingLoss(int epoch, int batch, LayerContext context)
+        {
+            var d = Ops.AddScalar(model.W, -1.0);
+            var loss = Ops.Sum(d * d);
+            if (++_steps == nanAtStep) loss = Ops.MulScalar(loss, double.NaN);
+            return new TaskLoss<double>(loss, 1);
+        }
+
+        public IReadOnlyDictionary<string, double> Evaluate(WorkerPool pool) =>
+            new Dictionary<string, double> { ["accuracy"] = accuracies[Math.Min(_evaluations++, accuracies.Length - 1)], ["loss"] = 1 };
+
+        public JsonObject? SaveState() => null;
+
+        public void RestoreState(JsonObject? state) { }
+    }
+
+    private static TrainingOptions Options => new()
+    {
+        MaxSteps = 100, EvalEverySteps = 1, Monitor = "accuracy", MonitorGoal = MetricGoal.Maximize, Patience = 2, Optimizer = OptimizerKind.Sgd,
+        LearningRate = 0.1, ClipNorm = null,
+    };
+
+    [Fact]
+    public void EarlyStopping_OnAMaximizedMetric_StopsAfterPatienceEvaluationsWithoutABetterValue()
+    {
+        var model = new ScriptedModel();
+        using var pool = new WorkerPool(1);
+        var result = new Trainer<double>(model, new ScriptedTask(model, [0.50, 0.60, 0.55, 0.58, 0.61, 0.70]), Options, pool).Train();
+        // Best 0.60 at step 2; steps 3 and 4 are not better → stop at step 4 (the 0.61 of step 5 is never seen).
+        Assert.Equal(StopReason.EarlyStopping, result.Reason);
+        Assert.Equal(4, result.Steps);
+        Assert.Equal(0.60, result.BestMetric);
+        Assert.Equal(2, result.BestStep);
+        Assert.Equal("accuracy", result.Monitor);
+        Assert.True(double.IsNaN(result.BestValidLoss), "BestValidLoss is only defined when the loss is monitored");
+    }
+
+    [Fact]
+    public void Train_BestCheckpoint_IsTheEvaluationWithTheBestMonitoredValue()
+    {
+        using var tmp = new TempDir("trainer-best");
+        var model = new ScriptedModel();
+        using var pool = new WorkerPool(1);
+        var options = Options with { Patience = null, MaxSteps = 5, CheckpointDirectory = tmp.Path };
+        new Trainer<double>(model, new ScriptedTask(model, [0.5, 0.9, 0.7, 0.8, 0.6]), options, pool).Train();
+        Assert.Equal(2, SeqLearn.Checkpoints.Checkpoint.Load<double>(tmp.Combine("best")).Step);
+        Assert.Equal(5, SeqLearn.Checkpoints.Checkpoint.Load<double>(tmp.Combine("last")).Step);
+    }
+
+    [Fact]
+    public void Train_NonFiniteLoss_IsReportedWithItsStepAndNothingIsApplied()
+    {
+        var model = new ScriptedModel();
+        using var pool = new WorkerPool(1);
+        var trainer = new Trainer<double>(model, new ScriptedTask(model, [0.5], nanAtStep: 3), Options with { Patience = null }, pool);
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Train());
+        Assert.Equal(3, e.Step);
+        Assert.Equal(2, trainer.Step);
+        Assert.Contains("step 3", e.Message);
+    }
+
+    [Fact]
+    public void Train_MonitoredMetricTheTaskDoesNotReport_IsAClearError()
+    {
+        var model = new ScriptedModel();
+        using var pool = new WorkerPool(1);
+        var trainer = new Trainer<double>(model, new ScriptedTask(model, [0.5]), Options with { Monitor = "bleu" }, pool);
+        var e = Assert.Throws<InvalidOperationException>(() => trainer.Train());
+        Assert.Contains("no metric 'bleu'", e.Message);
+        Assert.Contains("accuracy", e.Message);
+    }
+
+    private static (Sequential<float> Model, SequenceClassificationTask<float> Task) Classifier(ulong seed = 3)
+    {
+        var rng = new SeededRng(seed);
+        var data = new SeededRng(11);
+        LabelledSequences Make(int n)
+        {
+            var x = new List<int[]>();
+            var y = new List<int>();
+            for (int i = 0; i < n; i++)
+            {
+                var s = Enumerable.Range(0, 2 + data.NextInt(9)).Select(_ => 1 + data.NextInt(5)).ToArray();
+                x.Add(s);
+                y.Add(s.Count(t => t == 3) % 2);
+            }
+            return new LabelledSequences(x, y);
+        }
+        var model = new Sequential<float>(new Embedding<float>(6, 4, rng), new Gru<float>(4, 6, rng), new Dropout<float>(0.2), new LastStep<float>(),
+            new Linear<float>(6, 2, rng));
+        return (model, new SequenceClassificationTask<float>(model, Make(90), Make(30), batchSize: 8, seed: 5));
+    }
+
+    // Shuffled, bucketed batches, dropout and Adam: a run resumed from its checkpoint continues with the same losses to the last bit.
+    [Fact]
+    public void Resume_ClassificationTask_ContinuesWithBitIdenticalLosses()
+    {
+        using var tmp = new TempDir("trainer-resume-classify");
+        using var pool = new WorkerPool(2);
+        var options = new TrainingOptions { MaxSteps = 40, EvalEverySteps = 7, Monitor = "accuracy", MonitorGoal = MetricGoal.Maximize, LearningRate = 0.01, Seed = 9 };
+        var (m1, t1) = Classifier();
+        var straight = new Trainer<float>(m1, t1, options, pool).Train();
+
+        var (m2, t2) = Classifier();
+        var first = new Trainer<float>(m2, t2, options with { MaxSteps = 17, CheckpointDirectory = tmp.Path }, pool).Train();
+        var (m3, t3) = Classifier(seed: 99);                 // other initial weights: everything must come from the checkpoint
+        var resumed = new Trainer<float>(m3, t3, options, pool);
+        resumed.Resume(tmp.Combine("last"));
+        Assert.Equal(17, resumed.Step);
+        Assert.Equal(5, resumed.Batch);                        // 12 batches per epoch: step 17 = epoch 1, batch 5
+        var second = resumed.Train();
+
+        Assert.Equal(Bits(straight.StepLosses), Bits([.. first.StepLosses, .. second.StepLosses]));
+        Assert.Equal(straight.FinalMetrics["accuracy"], second.FinalMetrics["accuracy"]);
+    }
+
+    [Fact]
+    public void Train_ClassificationTask_SameResultForOneAndTwoThreads()
+    {
+        var options = new TrainingOptions { MaxSteps = 15, EvalEverySteps = 5, LearningRate = 0.01 };
+        double[] Run(int threads)
+        {
+            using var pool = new WorkerPool(threads);
+            var (m, t) = Classifier();
+            return [.. new Trainer<float>(m, t, options, pool).Train().StepLosses];
+        }
+        Assert.Equal(Bits(Run(1)), Bits(Run(2)));
+    }
+}
