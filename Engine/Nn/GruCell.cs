@@ -25,6 +25,10 @@ public sealed class GruCell<T> : RecurrentCellBase<T> where T : unmanaged, IBina
     {
         CheckInput(x, h, "GruCell.Step");
         var (w, H) = (Weights, HiddenSize);
+        // h reaches its two uses below through one node, so the gradient of the previous step's h' is always
+        // (∂ from this step) + (∂ from the layer output), a sum of two terms, whatever graph surrounds the cell
+        // (a padded batch inserts mask nodes): a row in a padded batch then gets the bits it gets alone (docs/masking.md).
+        h = Ops.Reshape(h, h.Value.ShapeArray());
         Var<T> gi = Affine(x, w.WeightIh, w.BiasIh); // (B, 3H): x-side r, z, n
         Var<T> gh = Affine(h, w.WeightHh, w.BiasHh); // (B, 3H): h-side r, z, n
         Var<T> r = Ops.Sigmoid(Ops.Slice(gi, 1, 0, H) + Ops.Slice(gh, 1, 0, H));
