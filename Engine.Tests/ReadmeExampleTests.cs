@@ -38,21 +38,28 @@ public class ReadmeExampleTests
         Assert.True(loss < 0.05f, $"XOR loss {loss} did not fall below 0.05 in 300 Adam steps.");
     }
 
-    [Fact]
-    public void ReadmeExample_IsIdenticalToThisTest()
+    [Theory]
+    [InlineData("ReadmeExampleTests.cs", "README example", 0)]
+    [InlineData("ReadmeClassifierExampleTests.cs", "README classifier example", 1)]
+    public void ReadmeExample_IsIdenticalToItsTest(string testFile, string marker, int block)
     {
         string Normalize(IEnumerable<string> lines) => string.Join("\n", lines.Select(l => l.Trim()).Where(l => l.Length > 0));
 
-        var source = File.ReadAllLines(Path.Combine(RepoPaths.Root, "Engine.Tests", "ReadmeExampleTests.cs"));
-        int begin = Array.FindIndex(source, l => l.Trim() == "// README example begin");
-        int end = Array.FindIndex(source, l => l.Trim() == "// README example end");
+        var source = File.ReadAllLines(Path.Combine(RepoPaths.Root, "Engine.Tests", testFile));
+        int begin = Array.FindIndex(source, l => l.Trim() == $"// {marker} begin");
+        int end = Array.FindIndex(source, l => l.Trim() == $"// {marker} end");
+        Assert.True(begin >= 0 && end > begin, $"{testFile} has no '// {marker} begin/end' markers.");
         string fromTest = Normalize(source[(begin + 1)..end]);
 
         var readme = File.ReadAllLines(Path.Combine(RepoPaths.Root, "README.md"));
-        int open = Array.FindIndex(readme, l => l.Trim() == "```csharp");
-        int close = Array.FindIndex(readme, open + 1, l => l.Trim() == "```");
-        Assert.True(open >= 0 && close > open, "README.md has no ```csharp block.");
-        var block = readme[(open + 1)..close].Where(l => !l.TrimStart().StartsWith("using ", StringComparison.Ordinal));
-        Assert.Equal(fromTest, Normalize(block));
+        int open = -1, close = -1;
+        for (int k = 0; k <= block; k++)
+        {
+            open = Array.FindIndex(readme, close + 1, l => l.Trim() == "```csharp");
+            Assert.True(open >= 0, $"README.md has fewer than {block + 1} ```csharp blocks.");
+            close = Array.FindIndex(readme, open + 1, l => l.Trim() == "```");
+        }
+        var code = readme[(open + 1)..close].Where(l => !l.TrimStart().StartsWith("using ", StringComparison.Ordinal));
+        Assert.Equal(fromTest, Normalize(code));
     }
 }

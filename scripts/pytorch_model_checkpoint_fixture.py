@@ -79,7 +79,7 @@ def main():
     config = {"type": "sequential", "layers": [
         {"type": "embedding", "num_embeddings": V, "embedding_dim": E},
         {"type": "lstm", "input_size": E, "hidden_size": H, "num_layers": L, "bidirectional": False, "dropout": 0.0},
-        {"type": "last_step"},
+        {"type": "last_step", "bidirectional": False},
         {"type": "linear", "in_features": H, "out_features": C, "bias": True}]}
     manifest = {
         "format": "seqlearn.checkpoint", "format_version": 1, "dtype": "F32", "step": 0,

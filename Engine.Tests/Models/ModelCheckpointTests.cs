@@ -60,10 +60,12 @@ public class ModelCheckpointTests
         var model = new Sequential<double>(
             new Embedding<double>(9, 4, rng),
             new Gru<double>(4, 3, rng, new RecurrentOptions(NumLayers: 2, Bidirectional: true, Dropout: 0.25)),
-            new Rnn<double>(6, 2, rng, nonlinearity: RnnNonlinearity.Relu),
+            new Rnn<double>(6, 2, rng, new RecurrentOptions(Bidirectional: true), RnnNonlinearity.Relu),
             new Dropout<double>(0.5),
-            new LastStep<double>(),
-            new Linear<double>(2, 5, rng, bias: false));
+            new MaskedMaxPool<double>(),
+            new MaskedMeanPool<double>(),
+            new LastStep<double>(bidirectional: true),
+            new Linear<double>(4, 5, rng, bias: false));
         ModelCheckpoint.Save(tmp.Path, model, new JsonObject { ["kind"] = "test" });
         var loaded = ModelCheckpoint.Load<double>(tmp.Path);
 
