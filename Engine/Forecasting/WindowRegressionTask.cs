@@ -1,0 +1,148 @@
+using System.Text.Json.Nodes;
+using SeqLearn.Autograd;
+using SeqLearn.Data;
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
+using SeqLearn.Tensors;
+using SeqLearn.Training;
+
+namespace SeqLearn.Forecasting;
+
+/// <summary>
+/// Many-to-one regression over fixed windows as a task of the <see cref="Trainer{T}"/>: window n holds T past steps of
+/// F features and the K values that follow; a <see cref="Sequential{T}"/> (e.g. LSTM → LastStep → Linear) maps x (B, T, F)
+/// to ŷ (B, K):
+/// <code>
+/// ŷ = model(x)                                  (B, K)
+/// L = (1 / B·K) Σ_{b,k} (ŷ_{b,k} − y_{b,k})²     mean squared error
+/// </code>
+/// Training batches are a seeded shuffle of the windows (<see cref="BatchPlan.Shuffled"/>). Evaluation reports "loss"
+/// (the MSE) and "rmse" in the units the windows are given in (scaled units when a scaler was applied).
+/// </summary>
+public sealed class WindowRegressionTask<T> : ITrainingTask<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Sequential<T> _model;
+    private readonly WindowSet<T> _train;
+    private readonly WindowSet<T>? _valid;
+    private readonly int _batchSize;
+    private readonly ulong _seed;
+    private int _planEpoch = -1;
+    private int[][] _plan = [];
+
+    /// <summary>Prepares the task; <paramref name="valid"/> null evaluates on the training windows.</summary>
+    public WindowRegressionTask(Sequential<T> model, WindowSet<T> train, WindowSet<T>? valid, int batchSize, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (valid is not null && (valid.Steps != train.Steps || valid.Features != train.Features || valid.Horizon != train.Horizon))
+            throw new ArgumentException($"WindowRegressionTask: validation windows (T, F, K) = ({valid.Steps}, {valid.Features}, {valid.Horizon}) differ from training ({train.Steps}, {train.Features}, {train.Horizon}).");
+        (_model, _train, _valid, _batchSize, _seed) = (model, train, valid, batchSize, seed);
+        BatchesPerEpoch = (train.Count + batchSize - 1) / batchSize;
+    }
+
+    /// <inheritdoc/>
+    public int BatchesPerEpoch { get; }
+
+    /// <inheritdoc/>
+    public JsonObject? ModelConfig { get; init; }
+
+    /// <inheritdoc/>
+    public JsonNode? Vocabulary { get; init; }
+
+    /// <inheritdoc/>
+    public TaskLoss<T> TrainingLoss(int epoch, int batch, LayerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (epoch != _planEpoch) (_plan, _planEpoch) = (BatchPlan.Shuffled(_train.Count, _batchSize, _seed, epoch), epoch);
+        var b = _train.Gather(_plan[batch]);
+        var prediction = Predict(b.Inputs, context);
+        return new TaskLoss<T>(Ops.MseLoss(prediction, new Var<T>(b.Targets)), (long)b.BatchSize * _train.Steps);
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, double> Evaluate(WorkerPool pool)
+    {
+        var data = _valid ?? _train;
+        var predictions = PredictAll(data, pool);
+        double sum = 0;
+        var y = data.Targets;
+        for (int i = 0; i < y.Length; i++)
+        {
+            double d = double.CreateTruncating(predictions[i]) - double.CreateTruncating(y[i]);
+            sum += d * d;
+        }
+        double mse = sum / y.Length;
+        return new Dictionary<string, double> { ["loss"] = mse, ["rmse"] = Math.Sqrt(mse) };
+    }
+
+    /// <summary>ŷ for every window of <paramref name="data"/>, (N·K) row-major (call in evaluation mode, without a graph).</summary>
+    public T[] PredictAll(WindowSet<T> data, WorkerPool? pool)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var result = new T[data.Count * data.Horizon];
+        var context = new LayerContext(Pool: pool);
+        foreach (var rows in BatchPlan.InOrder(data.Count, _batchSize))
+        {
+            var b = data.Gather(rows);
+            Predict(b.Inputs, context).Value.Span.CopyTo(result.AsSpan(rows[0] * data.Horizon));
+        }
+        return result;
+    }
+
+    private Var<T> Predict(Tensor<T> inputs, LayerContext context)
+    {
+        var y = _model.Forward(new Var<T>(inputs), context);
+        if (y.Value.Rank != 2 || y.Value.Dim(0) != inputs.Dim(0) || y.Value.Dim(1) != _train.Horizon)
+            throw new InvalidOperationException($"WindowRegressionTask: the model must map (B, T, F) to (B, K) = ({inputs.Dim(0)}, {_train.Horizon}), got {y.Value.ShapeString}.");
+        return y;
+    }
+
+    /// <inheritdoc/>
+    public JsonObject? SaveState() => new() { ["batch_size"] = _batchSize, ["seed"] = _seed, ["windows"] = _train.Count };
+
+    /// <inheritdoc/>
+    public void RestoreState(JsonObject? state)
+    {
+        if (state?["batch_size"]?.GetValue<int>() != _batchSize || state["seed"]?.GetValue<ulong>() != _seed || state["windows"]?.GetValue<int>() != _train.Count)
+            throw Trainer<T>.Incompatible($"it was trained with other batches ({state?.ToJsonString() ?? "no task state"}; this task: batch {_batchSize}, seed {_seed}, {_train.Count} windows)");
+    }
+}
+
+/// <summary>N windows of T steps × F features (inputs, row-major (N, T, F)) with K targets each (row-major (N, K)).</summary>
+public sealed class WindowSet<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>Wraps the arrays; their lengths must be N·T·F and N·K for one N ≥ 1.</summary>
+    public WindowSet(T[] inputs, T[] targets, int steps, int features, int horizon)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (steps < 1 || features < 1 || horizon < 1) throw new ArgumentException($"WindowSet: T, F and K must be ≥ 1, got {steps}, {features}, {horizon}.");
+        long width = (long)steps * features;
+        if (inputs.Length == 0 || inputs.Length % width != 0 || targets.Length != inputs.Length / width * horizon)
+            throw new ArgumentException($"WindowSet: {inputs.Length} inputs and {targets.Length} targets do not form N ≥ 1 windows of (T, F) = ({steps}, {features}) with K = {horizon}.");
+        (Inputs, Targets, Steps, Features, Horizon) = (inputs, targets, steps, features, horizon);
+        Count = (int)(inputs.Length / width);
+    }
+
+    /// <summary>x (N, T, F) row-major.</summary>
+    public T[] Inputs { get; }
+
+    /// <summary>y (N, K) row-major.</summary>
+    public T[] Targets { get; }
+
+    /// <summary>T.</summary>
+    public int Steps { get; }
+
+    /// <summary>F.</summary>
+    public int Features { get; }
+
+    /// <summary>K.</summary>
+    public int Horizon { get; }
+
+    /// <summary>N.</summary>
+    public int Count { get; }
+
+    /// <summary>The windows <paramref name="rows"/> as one batch.</summary>
+    public WindowBatch<T> Gather(ReadOnlySpan<int> rows) => WindowBatch<T>.Gather(Inputs, Targets, Steps, Features, Horizon, rows);
+}
