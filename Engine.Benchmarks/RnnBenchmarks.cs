@@ -9,7 +9,7 @@ using SeqLearn.Nn;
 namespace SeqLearn.Benchmarks;
 
 /// <summary>
-/// Forward+backward of a two-layer LSTM / GRU / RNN (float32) at the two shapes of the brief, fused vs composed
+/// Forward+backward of a two-layer LSTM / GRU / RNN (float32) at the two benchmark shapes, fused vs composed
 /// path, on a 2-thread <see cref="WorkerPool"/>. Run with
 /// <c>dotnet run -c Release --project Engine.Benchmarks -- --filter *RnnBenchmarks*</c>.
 /// MemoryDiagnoser shows the bytes allocated per pass: the fused path allocates its saved buffers and

@@ -1,7 +1,7 @@
 namespace SeqLearn.Text;
 
 /// <summary>
-/// Anything that can score held-out text as a language model: n-gram models now, neural LMs later.
+/// Anything that can score held-out text as a language model: an ARPA n-gram model or a neural checkpoint.
 /// Lines are whitespace-tokenised by the model's own vocabulary rules; each line is one sentence/sequence
 /// and its end symbol (&lt;/s&gt; or &lt;eos&gt;) is one predicted token.
 /// </summary>
