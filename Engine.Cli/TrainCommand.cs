@@ -3,6 +3,7 @@ using SeqLearn.Checkpoints;
 using SeqLearn.Generation;
 using SeqLearn.Kernels;
 using SeqLearn.Models;
+using SeqLearn.Nn;
 using SeqLearn.Tensors;
 using SeqLearn.Text;
 using SeqLearn.Training;

@@ -1,5 +1,6 @@
 using SeqLearn.Kernels;
 using SeqLearn.Models;
+using SeqLearn.Nn;
 using SeqLearn.Tests.Checkpoints;
 using SeqLearn.Training;
 using static SeqLearn.Tests.Training.TrainerTestSupport;
