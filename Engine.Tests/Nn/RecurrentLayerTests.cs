@@ -217,4 +217,50 @@ public class RecurrentLayerTests
             TensorAssert.BitEqual<float>(serial.DWhh.Span, parallel.DWhh.Span);
         }
     }
+
+    [Theory]
+    [InlineData(RecurrentCell.Lstm, typeof(Lstm<float>), 4, true)]
+    [InlineData(RecurrentCell.Gru, typeof(Gru<float>), 3, false)]
+    [InlineData(RecurrentCell.Rnn, typeof(Rnn<float>), 1, false)]
+    [InlineData(RecurrentCell.RnnRelu, typeof(Rnn<float>), 1, false)]
+    public void Create_BuildsTheCellsLayer_WithItsGatesAndState(RecurrentCell cell, Type type, int gates, bool hasC)
+    {
+        var layer = RecurrentLayer<float>.Create(cell, 5, 6, new SeededRng(11), new RecurrentOptions(NumLayers: 2, Bidirectional: true));
+        Assert.IsType(type, layer);
+        Assert.Equal(cell, layer.Cell);
+        Assert.Equal(hasC, layer.HasCellState);
+        Assert.Equal($"({gates * 6}, 5)", layer.Parameter("weight_ih_l0").Value.ShapeString);
+        var zero = layer.InitialState(3);
+        Assert.Equal("(4, 3, 6)", zero.H.Value.ShapeString);
+        Assert.Equal(hasC, zero.C is not null);
+        Assert.Equal(3, zero.BatchSize);
+
+        // The zero state is what a missing state means.
+        var x = new Var<float>(Tensor<float>.Normal([3, 4, 5], 0f, 1f, new SeededRng(12)));
+        var (yDefault, sDefault) = layer.Forward(x);
+        var (yZero, sZero) = layer.Forward(x, zero);
+        TensorAssert.BitEqual<float>(yDefault.Value.Span, yZero.Value.Span);
+        TensorAssert.BitEqual<float>(sDefault.H.Value.Span, sZero.H.Value.Span);
+        Assert.Equal(hasC, sZero.C is not null);
+    }
+
+    [Fact]
+    public void Rnn_Nonlinearity_IsTanhOrRelu()
+    {
+        Assert.Equal(RecurrentCell.RnnRelu, new Rnn<float>(2, 3, new SeededRng(1), nonlinearity: ActivationFunction.Relu).Cell);
+        Assert.Equal(ActivationFunction.Tanh, new Rnn<float>(2, 3, new SeededRng(1)).Nonlinearity);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Rnn<float>(2, 3, new SeededRng(1), nonlinearity: ActivationFunction.Sigmoid));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RnnCell<float>(2, 3, new SeededRng(1), ActivationFunction.Sigmoid));
+    }
+
+    [Fact]
+    public void Forward_StateWithoutCOrWithAnExtraC_IsRejected()
+    {
+        var x = new Var<float>(Tensor<float>.Zeros(2, 3, 4));
+        var h = new Var<float>(Tensor<float>.Zeros(1, 2, 5));
+        var lstm = new Lstm<float>(4, 5, new SeededRng(1));
+        Assert.Contains("needs c", Assert.Throws<ArgumentException>(() => lstm.Forward(x, new RecurrentState<float>(h))).Message);
+        var gru = new Gru<float>(4, 5, new SeededRng(1));
+        Assert.Contains("has no c", Assert.Throws<ArgumentException>(() => gru.Forward(x, new RecurrentState<float>(h, h))).Message);
+    }
 }

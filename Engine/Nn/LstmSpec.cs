@@ -19,9 +19,11 @@ internal readonly struct LstmSpec : ICellSpec
     public static bool ActsAreHidden => false;
 
     /// <summary>c in/out, acts ← i, f, g, o, extra ← tanh(c'), h ← h' (h is not read).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, ReadOnlySpan<T> bhn, Span<T> h, Span<T> c, Span<T> acts, Span<T> extra)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => LstmGateKernel.Forward(xp, hp, c, acts, extra, h);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Backward<T>(ReadOnlySpan<T> acts, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> extra, ReadOnlySpan<T> dh,
         Span<T> dc, Span<T> dhDirect, Span<T> dGx, Span<T> dGh)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => LstmGateKernel.Backward(acts, cPrev, extra, dh, dc, dGx);

@@ -18,9 +18,11 @@ internal readonly struct RnnSpec : ICellSpec
     public static bool ActsAreHidden => true;
 
     /// <summary>h ← tanh(xp + hp) (h is not read).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, ReadOnlySpan<T> bhn, Span<T> h, Span<T> c, Span<T> acts, Span<T> extra)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => RnnGateKernel.Forward(xp, hp, h, relu: false);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Backward<T>(ReadOnlySpan<T> acts, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> extra, ReadOnlySpan<T> dh,
         Span<T> dc, Span<T> dhDirect, Span<T> dGx, Span<T> dGh)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => RnnGateKernel.Backward(acts, dh, dGx, relu: false);
@@ -44,9 +46,11 @@ internal readonly struct RnnReluSpec : ICellSpec
     public static bool ActsAreHidden => true;
 
     /// <summary>h ← max(xp + hp, 0) (h is not read).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, ReadOnlySpan<T> bhn, Span<T> h, Span<T> c, Span<T> acts, Span<T> extra)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => RnnGateKernel.Forward(xp, hp, h, relu: true);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Backward<T>(ReadOnlySpan<T> acts, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> extra, ReadOnlySpan<T> dh,
         Span<T> dc, Span<T> dhDirect, Span<T> dGx, Span<T> dGh)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => RnnGateKernel.Backward(acts, dh, dGx, relu: true);
