@@ -51,12 +51,7 @@ public sealed class RnnWorkload
     {
         _layer.ZeroGrad();
         var x = new Var<float>(_x, requiresGrad: true);
-        Var<float> y = _layer switch
-        {
-            Lstm<float> lstm => lstm.Forward(x, pool: _pool).Output,
-            Gru<float> gru => gru.Forward(x, pool: _pool).Output,
-            _ => ((Rnn<float>)_layer).Forward(x, pool: _pool).Output,
-        };
+        var (y, _) = _layer.Forward(x, pool: _pool);
         var loss = Ops.Sum(y);
         loss.Backward();
         return loss.Value.Span[0];

@@ -67,8 +67,8 @@ public static class VanishingExperiment
             switch (cell)
             {
                 case "lstm":
-                    var s = lstm.Step(xs[t], new LstmState<double>(h, c));
-                    (h, c) = (s.H + probes[t], s.C);
+                    var s = lstm.Step(xs[t], new RecurrentState<double>(h, c));
+                    (h, c) = (s.H + probes[t], s.C!);
                     break;
                 case "gru": h = gru.Step(xs[t], h) + probes[t]; break;
                 default: h = rnn.Step(xs[t], h) + probes[t]; break;
@@ -110,7 +110,7 @@ public static class VanishingExperiment
         public ExplodingTask()
         {
             var rng = new SeededRng(5);
-            _rnn = new Rnn<double>(4, 16, rng, nonlinearity: RnnNonlinearity.Relu);
+            _rnn = new Rnn<double>(4, 16, rng, nonlinearity: ActivationFunction.Relu);
             var whh = _rnn.Parameter("weight_hh_l0").Value;
             whh.Span.Clear();
             for (int i = 0; i < 16; i++) whh[i, i] = 1.05;
@@ -124,8 +124,8 @@ public static class VanishingExperiment
         {
             var parameters = _rnn.Parameters().Concat(_head.Parameters()).ToList();
             foreach (var p in parameters) p.ZeroGrad();
-            var (_, h) = _rnn.Forward(_x);
-            var diff = _head.Forward(Ops.Reshape(h, 8, 16)) - _target;
+            var (_, final) = _rnn.Forward(_x);
+            var diff = _head.Forward(Ops.Reshape(final.H, 8, 16)) - _target;
             var loss = Ops.Mean(diff * diff);
             loss.Backward();
             // The library's clipping, as a training loop would call it: the norm it returns is the one before clipping.

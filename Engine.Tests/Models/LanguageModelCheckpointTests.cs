@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using SeqLearn.Checkpoints;
 using SeqLearn.Models;
+using SeqLearn.Nn;
 using SeqLearn.Tensors;
 using SeqLearn.Tests.Checkpoints;
 using SeqLearn.Text;

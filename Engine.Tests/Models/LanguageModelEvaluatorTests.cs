@@ -1,5 +1,6 @@
 using SeqLearn.Autograd;
 using SeqLearn.Models;
+using SeqLearn.Nn;
 using SeqLearn.Tensors;
 using SeqLearn.Text;
 

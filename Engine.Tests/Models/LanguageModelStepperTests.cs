@@ -1,6 +1,7 @@
 using SeqLearn.Autograd;
 using SeqLearn.Kernels;
 using SeqLearn.Models;
+using SeqLearn.Nn;
 using SeqLearn.Tensors;
 using SeqLearn.Tests.Support;
 

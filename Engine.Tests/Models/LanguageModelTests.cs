@@ -136,4 +136,16 @@ public class LanguageModelTests
         var e = Assert.Throws<FormatException>(() => LanguageModelConfig.FromJson(json));
         Assert.Contains("hidden_size", e.Message);
     }
+
+    [Theory]
+    [InlineData(RecurrentCell.Lstm, "lstm")]
+    [InlineData(RecurrentCell.Gru, "gru")]
+    [InlineData(RecurrentCell.Rnn, "rnn")]
+    [InlineData(RecurrentCell.RnnRelu, "rnnrelu")]
+    public void LanguageModelConfig_CellIsStoredByItsCheckpointName(RecurrentCell cell, string name)
+    {
+        var json = new LanguageModelConfig(7, Cell: cell).ToJson();
+        Assert.Equal(name, (string)json["cell"]!);
+        Assert.Equal(cell, LanguageModelConfig.FromJson(json).Cell);
+    }
 }

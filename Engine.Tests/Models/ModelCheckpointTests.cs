@@ -60,7 +60,7 @@ public class ModelCheckpointTests
         var model = new Sequential<double>(
             new Embedding<double>(9, 4, rng),
             new Gru<double>(4, 3, rng, new RecurrentOptions(NumLayers: 2, Bidirectional: true, Dropout: 0.25)),
-            new Rnn<double>(6, 2, rng, new RecurrentOptions(Bidirectional: true), RnnNonlinearity.Relu),
+            new Rnn<double>(6, 2, rng, new RecurrentOptions(Bidirectional: true), ActivationFunction.Relu),
             new Dropout<double>(0.5),
             new MaskedMaxPool<double>(),
             new MaskedMeanPool<double>(),

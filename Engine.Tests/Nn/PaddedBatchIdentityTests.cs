@@ -137,25 +137,15 @@ public class PaddedBatchIdentityTests
         {
             LayerKind.Lstm => new Lstm<T>(e, h, rng, options),
             LayerKind.Gru => new Gru<T>(e, h, rng, options),
-            LayerKind.RnnRelu => new Rnn<T>(e, h, rng, options, RnnNonlinearity.Relu),
+            LayerKind.RnnRelu => new Rnn<T>(e, h, rng, options, ActivationFunction.Relu),
             _ => new Rnn<T>(e, h, rng, options),
         };
 
     private static (Var<T> Y, Var<T> H, Var<T>? C) Forward<T>(RecurrentLayer<T> layer, Var<T> x, int[]? lengths, WorkerPool? pool)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        switch (layer)
-        {
-            case Lstm<T> lstm:
-                var (y, s) = lstm.Forward(x, lengths: lengths, pool: pool);
-                return (y, s.H, s.C);
-            case Gru<T> gru:
-                var (gy, gh) = gru.Forward(x, lengths: lengths, pool: pool);
-                return (gy, gh, null);
-            default:
-                var (ry, rh) = ((Rnn<T>)layer).Forward(x, lengths: lengths, pool: pool);
-                return (ry, rh, null);
-        }
+        var (y, final) = layer.Forward(x, lengths: lengths, pool: pool);
+        return (y, final.H, final.C);
     }
 
     /// <summary>x (B, T, F) with N(0, 1) values on each row's valid steps and U(−40, 40) garbage on its padding.</summary>

@@ -32,7 +32,7 @@ public class PyTorchParityTests
         {
             "lstm" => new Lstm<double>(e, h, rng, options),
             "gru" => new Gru<double>(e, h, rng, options),
-            _ => new Rnn<double>(e, h, rng, options, f.GetProperty("nonlinearity").GetString() == "relu" ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh),
+            _ => new Rnn<double>(e, h, rng, options, f.GetProperty("nonlinearity").GetString() == "relu" ? ActivationFunction.Relu : ActivationFunction.Tanh),
         };
         layer.LoadStateDict(f.GetProperty("params").EnumerateObject().ToDictionary(p => p.Name, p => Read(p.Value)));
         int[]? lengths = f.GetProperty("lengths").ValueKind == JsonValueKind.Null ? null
@@ -41,14 +41,8 @@ public class PyTorchParityTests
         var x = new Var<double>(Read(f.GetProperty("x")), requiresGrad: true);
         var h0 = new Var<double>(Read(f.GetProperty("h0")), requiresGrad: true);
         var c0 = kind == "lstm" ? new Var<double>(Read(f.GetProperty("c0")), requiresGrad: true) : null;
-        Var<double> y, hn;
-        Var<double>? cn = null;
-        switch (layer)
-        {
-            case Lstm<double> lstm: (y, var s) = lstm.Forward(x, new LstmState<double>(h0, c0!), lengths); (hn, cn) = (s.H, s.C); break;
-            case Gru<double> gru: (y, hn) = gru.Forward(x, h0, lengths); break;
-            default: (y, hn) = ((Rnn<double>)layer).Forward(x, h0, lengths); break;
-        }
+        var (y, final) = layer.Forward(x, new RecurrentState<double>(h0, c0), lengths);
+        var (hn, cn) = (final.H, final.C);
         const double Tol = 1e-5;
         TensorAssert.AllClose(Read(f.GetProperty("output")), y.Value, Tol, Tol, $"{name} output");
         TensorAssert.AllClose(Read(f.GetProperty("h_n")), hn.Value, Tol, Tol, $"{name} h_n");

@@ -51,13 +51,13 @@ public sealed class RecurrentGradCheckCases : IGradCheckCaseSource
             return kind switch
             {
                 // Both outputs enter the loss so the check covers ∂h'/∂· and ∂c'/∂·.
-                LayerKind.Lstm => Sum2(new LstmCell<double>(w).Step(v[0], new LstmState<double>(v[1], v[2]))),
+                LayerKind.Lstm => Sum2(new LstmCell<double>(w).Step(v[0], new RecurrentState<double>(v[1], v[2]))),
                 LayerKind.Gru => Ops.Sum(new GruCell<double>(w).Step(v[0], v[1])),
-                LayerKind.RnnRelu => Ops.Sum(new RnnCell<double>(w, RnnNonlinearity.Relu).Step(v[0], v[1])),
-                _ => Ops.Sum(new RnnCell<double>(w, RnnNonlinearity.Tanh).Step(v[0], v[1])),
+                LayerKind.RnnRelu => Ops.Sum(new RnnCell<double>(w, ActivationFunction.Relu).Step(v[0], v[1])),
+                _ => Ops.Sum(new RnnCell<double>(w, ActivationFunction.Tanh).Step(v[0], v[1])),
             };
         }, inputs.ToArray());
     }
 
-    private static Var<double> Sum2(LstmState<double> s) => Ops.Sum(s.H) + Ops.Sum(s.C * 0.5);
+    private static Var<double> Sum2(RecurrentState<double> s) => Ops.Sum(s.H) + Ops.Sum(s.C! * 0.5);
 }

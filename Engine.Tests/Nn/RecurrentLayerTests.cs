@@ -50,7 +50,7 @@ public class RecurrentLayerTests
             for (int j = 0; j < 3; j++)
             {
                 Assert.Equal(sAlone.H.Value[d, 0, j], state.H.Value[d, 1, j], 12);
-                Assert.Equal(sAlone.C.Value[d, 0, j], state.C.Value[d, 1, j], 12);
+                Assert.Equal(sAlone.C!.Value[d, 0, j], state.C!.Value[d, 1, j], 12);
             }
     }
 
@@ -67,7 +67,7 @@ public class RecurrentLayerTests
         var second = new Var<double>(Tensor<double>.FromArray([.. x.ToArray()[9..18], .. x.ToArray()[27..36]], 2, 3, 3));
         var (_, h1) = gru.Forward(first);
         var (y2, h2) = gru.Forward(second, h1.Detach());
-        TensorAssert.AllClose(hLong.Value, h2.Value, 1e-12, 1e-12, "final state");
+        TensorAssert.AllClose(hLong.H.Value, h2.H.Value, 1e-12, 1e-12, "final state");
         Assert.Equal(yLong.Value[1, 5, 2], y2.Value[1, 2, 2], 12);
     }
 
@@ -80,7 +80,7 @@ public class RecurrentLayerTests
             var lstm = new Lstm<double>(3, 4, rng, new RecurrentOptions(NumLayers: 2, Bidirectional: true, Path: path));
             var x = new Var<double>(Tensor<double>.Normal([2, 5, 3], 0, 1, rng), requiresGrad: true);
             var (_, s) = lstm.Forward(x, lengths: [5, 2]);
-            Ops.Sum(s.C * s.C).Backward(); // the output sequence is not used at all
+            Ops.Sum(s.C! * s.C!).Backward(); // the output sequence is not used at all
             return x.Grad!;
         }
         var fused = GradX(RecurrentPath.Fused);
@@ -100,7 +100,7 @@ public class RecurrentLayerTests
             using var scope = new NoGradScope();
             var (y, h) = gru.Forward(x, lengths: [4, 1, 3]);
             Assert.Null(y.Creator);
-            Assert.Null(h.Creator);
+            Assert.Null(h.H.Creator);
             TensorAssert.BitEqual<float>(recorded.Value.Span, y.Value.Span);
         }
     }
@@ -114,8 +114,8 @@ public class RecurrentLayerTests
         var carried = h1.Detach();
         var (y2, _) = rnn.Forward(new Var<double>(Tensor<double>.Normal([1, 4, 2], 0, 1, rng)), carried);
         Ops.Sum(y2).Backward();
-        Assert.Null(carried.Grad);
-        Assert.False(carried.RequiresGrad);
+        Assert.Null(carried.H.Grad);
+        Assert.False(carried.H.RequiresGrad);
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public class RecurrentLayerTests
         var ex = Assert.Throws<ArgumentException>(() => lstm.Forward(new Var<float>(Tensor<float>.Zeros(2, 5, 3))));
         Assert.Contains("Lstm.Forward", ex.Message);
         Assert.Contains("(2, 5, 3)", ex.Message);
-        var badState = new LstmState<float>(new Var<float>(Tensor<float>.Zeros(1, 2, 3)), new Var<float>(Tensor<float>.Zeros(2, 2, 3)));
+        var badState = new RecurrentState<float>(new Var<float>(Tensor<float>.Zeros(1, 2, 3)), new Var<float>(Tensor<float>.Zeros(2, 2, 3)));
         Assert.Contains("(2, 2, 3)", Assert.Throws<ArgumentException>(() => lstm.Forward(x, badState)).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => lstm.Forward(x, lengths: [5, 6]));
     }
@@ -162,7 +162,7 @@ public class RecurrentLayerTests
             lstm.ZeroGrad();
             var xv = new Var<float>(x.Clone(), requiresGrad: true);
             var (y, s) = lstm.Forward(xv, lengths: [6, 2, 5, 6], pool: pool);
-            (Ops.Sum(y * y) + Ops.Sum(s.C)).Backward();
+            (Ops.Sum(y * y) + Ops.Sum(s.C!)).Backward();
             return xv.Grad!;
         }
         var serial = Grad(null);
@@ -195,26 +195,15 @@ public class RecurrentLayerTests
         {
             var layerRng = new SeededRng(10);
             var xv = new Var<float>(x.Clone(), requiresGrad: true);
-            RecurrentLayer<float> layer;
-            Var<float> y, loss;
-            switch (cell)
+            RecurrentLayer<float> layer = cell switch
             {
-                case "lstm":
-                    var lstm = new Lstm<float>(5, hidden, layerRng, options);
-                    (y, var state) = lstm.Forward(xv, lengths: lengths, pool: pool);
-                    (layer, loss) = (lstm, Ops.Sum(y * y) + Ops.Sum(state.H) + Ops.Sum(state.C));
-                    break;
-                case "gru":
-                    var gru = new Gru<float>(5, hidden, layerRng, options);
-                    (y, var hGru) = gru.Forward(xv, lengths: lengths, pool: pool);
-                    (layer, loss) = (gru, Ops.Sum(y * y) + Ops.Sum(hGru));
-                    break;
-                default:
-                    var rnn = new Rnn<float>(5, hidden, layerRng, options, cell == "rnn_relu" ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh);
-                    (y, var hRnn) = rnn.Forward(xv, lengths: lengths, pool: pool);
-                    (layer, loss) = (rnn, Ops.Sum(y * y) + Ops.Sum(hRnn));
-                    break;
-            }
+                "lstm" => new Lstm<float>(5, hidden, layerRng, options),
+                "gru" => new Gru<float>(5, hidden, layerRng, options),
+                _ => new Rnn<float>(5, hidden, layerRng, options, cell == "rnn_relu" ? ActivationFunction.Relu : ActivationFunction.Tanh),
+            };
+            var (y, state) = layer.Forward(xv, lengths: lengths, pool: pool);
+            var loss = Ops.Sum(y * y) + Ops.Sum(state.H);
+            if (state.C is not null) loss += Ops.Sum(state.C);
             loss.Backward();
             return (y.Value, xv.Grad!, layer.Parameter("weight_hh_l0_reverse").Grad!.Clone());
         }
@@ -227,5 +216,51 @@ public class RecurrentLayerTests
             TensorAssert.BitEqual<float>(serial.Dx.Span, parallel.Dx.Span);
             TensorAssert.BitEqual<float>(serial.DWhh.Span, parallel.DWhh.Span);
         }
+    }
+
+    [Theory]
+    [InlineData(RecurrentCell.Lstm, typeof(Lstm<float>), 4, true)]
+    [InlineData(RecurrentCell.Gru, typeof(Gru<float>), 3, false)]
+    [InlineData(RecurrentCell.Rnn, typeof(Rnn<float>), 1, false)]
+    [InlineData(RecurrentCell.RnnRelu, typeof(Rnn<float>), 1, false)]
+    public void Create_BuildsTheCellsLayer_WithItsGatesAndState(RecurrentCell cell, Type type, int gates, bool hasC)
+    {
+        var layer = RecurrentLayer<float>.Create(cell, 5, 6, new SeededRng(11), new RecurrentOptions(NumLayers: 2, Bidirectional: true));
+        Assert.IsType(type, layer);
+        Assert.Equal(cell, layer.Cell);
+        Assert.Equal(hasC, layer.HasCellState);
+        Assert.Equal($"({gates * 6}, 5)", layer.Parameter("weight_ih_l0").Value.ShapeString);
+        var zero = layer.InitialState(3);
+        Assert.Equal("(4, 3, 6)", zero.H.Value.ShapeString);
+        Assert.Equal(hasC, zero.C is not null);
+        Assert.Equal(3, zero.BatchSize);
+
+        // The zero state is what a missing state means.
+        var x = new Var<float>(Tensor<float>.Normal([3, 4, 5], 0f, 1f, new SeededRng(12)));
+        var (yDefault, sDefault) = layer.Forward(x);
+        var (yZero, sZero) = layer.Forward(x, zero);
+        TensorAssert.BitEqual<float>(yDefault.Value.Span, yZero.Value.Span);
+        TensorAssert.BitEqual<float>(sDefault.H.Value.Span, sZero.H.Value.Span);
+        Assert.Equal(hasC, sZero.C is not null);
+    }
+
+    [Fact]
+    public void Rnn_Nonlinearity_IsTanhOrRelu()
+    {
+        Assert.Equal(RecurrentCell.RnnRelu, new Rnn<float>(2, 3, new SeededRng(1), nonlinearity: ActivationFunction.Relu).Cell);
+        Assert.Equal(ActivationFunction.Tanh, new Rnn<float>(2, 3, new SeededRng(1)).Nonlinearity);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Rnn<float>(2, 3, new SeededRng(1), nonlinearity: ActivationFunction.Sigmoid));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RnnCell<float>(2, 3, new SeededRng(1), ActivationFunction.Sigmoid));
+    }
+
+    [Fact]
+    public void Forward_StateWithoutCOrWithAnExtraC_IsRejected()
+    {
+        var x = new Var<float>(Tensor<float>.Zeros(2, 3, 4));
+        var h = new Var<float>(Tensor<float>.Zeros(1, 2, 5));
+        var lstm = new Lstm<float>(4, 5, new SeededRng(1));
+        Assert.Contains("needs c", Assert.Throws<ArgumentException>(() => lstm.Forward(x, new RecurrentState<float>(h))).Message);
+        var gru = new Gru<float>(4, 5, new SeededRng(1));
+        Assert.Contains("has no c", Assert.Throws<ArgumentException>(() => gru.Forward(x, new RecurrentState<float>(h, h))).Message);
     }
 }

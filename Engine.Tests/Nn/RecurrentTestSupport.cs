@@ -59,8 +59,8 @@ public sealed record LayerConfig(LayerKind Kind, int B, int T, int E, int H, int
         {
             LayerKind.Lstm => new Lstm<T>(w, options),
             LayerKind.Gru => new Gru<T>(w, options),
-            LayerKind.RnnRelu => new Rnn<T>(w, options, RnnNonlinearity.Relu),
-            _ => new Rnn<T>(w, options, RnnNonlinearity.Tanh),
+            LayerKind.RnnRelu => new Rnn<T>(w, options, ActivationFunction.Relu),
+            _ => new Rnn<T>(w, options, ActivationFunction.Tanh),
         };
     }
 
@@ -69,18 +69,8 @@ public sealed record LayerConfig(LayerKind Kind, int B, int T, int E, int H, int
     {
         var layer = Build(v, path);
         var dropoutRng = Dropout > 0 ? new SeededRng(99) : null;
-        switch (layer)
-        {
-            case Lstm<T> lstm:
-                var (y, s) = lstm.Forward(v[0], new LstmState<T>(v[1], v[2]), Lengths, dropoutRng);
-                return (y, s.H, s.C);
-            case Gru<T> gru:
-                var (gy, gh) = gru.Forward(v[0], v[1], Lengths, dropoutRng);
-                return (gy, gh, null);
-            default:
-                var (ry, rh) = ((Rnn<T>)layer).Forward(v[0], v[1], Lengths, dropoutRng);
-                return (ry, rh, null);
-        }
+        var (y, s) = layer.Forward(v[0], new RecurrentState<T>(v[1], HasCell ? v[2] : null), Lengths, dropoutRng);
+        return (y, s.H, s.C);
     }
 
     /// <summary>A scalar that depends on every output: Σ Y ⊙ Wy + Σ h_T ⊙ Wh (+ Σ c_T ⊙ Wc), W* fixed random.</summary>

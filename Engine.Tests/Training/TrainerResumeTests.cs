@@ -1,8 +1,9 @@
 using SeqLearn.Kernels;
 using SeqLearn.LanguageModeling;
 using SeqLearn.Models;
-using SeqLearn.Optim.Schedules;
+using SeqLearn.Nn;
 using SeqLearn.Optim;
+using SeqLearn.Optim.Schedules;
 using SeqLearn.Tests.Checkpoints;
 using SeqLearn.Training;
 using static SeqLearn.Tests.Training.TrainerTestSupport;

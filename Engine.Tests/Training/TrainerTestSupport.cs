@@ -1,5 +1,6 @@
 using SeqLearn.Data;
 using SeqLearn.Models;
+using SeqLearn.Nn;
 using SeqLearn.Tensors;
 using SeqLearn.Tests.Support;
 using SeqLearn.Text;

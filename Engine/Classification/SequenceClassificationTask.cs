@@ -39,6 +39,7 @@ public sealed class SequenceClassificationTask<T> : ITrainingTask<T> where T : u
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         (_model, _train, _valid, _batchSize, _seed, PadId) = (model, train, valid, batchSize, seed, padId);
         BatchesPerEpoch = (train.Count + batchSize - 1) / batchSize;
+        ModelConfig = LayerConfig.ToJson(model);
     }
 
     /// <summary>The id written into padded positions.</summary>
@@ -47,7 +48,7 @@ public sealed class SequenceClassificationTask<T> : ITrainingTask<T> where T : u
     /// <inheritdoc/>
     public int BatchesPerEpoch { get; }
 
-    /// <inheritdoc/>
+    /// <summary>The model's config for checkpoints (<see cref="LayerConfig"/> of the <see cref="Sequential{T}"/> by default).</summary>
     public JsonObject? ModelConfig { get; init; }
 
     /// <inheritdoc/>

@@ -25,10 +25,7 @@ public static class SequentialClassifierExtensions
         ArgumentNullException.ThrowIfNull(options);
         if ((validSequences is null) != (validLabels is null)) throw new ArgumentException("Fit: give both validation sequences and labels, or neither.");
         var valid = validSequences is null ? null : new LabelledSequences(validSequences, validLabels!);
-        var task = new SequenceClassificationTask<T>(model, new LabelledSequences(sequences, labels), valid, options.BatchSize, options.Seed)
-        {
-            ModelConfig = LayerConfig.ToJson(model),
-        };
+        var task = new SequenceClassificationTask<T>(model, new LabelledSequences(sequences, labels), valid, options.BatchSize, options.Seed);
         using var own = pool is null ? new WorkerPool(1) : null;
         return new Trainer<T>(model, task, options, pool ?? own!, progress).Train();
     }

@@ -34,14 +34,7 @@ public sealed class LanguageModel<T> : Module<T> where T : unmanaged, IBinaryFlo
         int v = config.VocabularySize, e = config.EmbeddingSize, h = config.HiddenSize;
         _encoder = AddModule("encoder", new Embedding<T>(v, e, rng));
         var options = new RecurrentOptions(NumLayers: config.NumLayers, Dropout: config.NumLayers > 1 ? config.Dropout : 0);
-        _rnn = AddModule<RecurrentLayer<T>>("rnn", config.Cell switch
-        {
-            RecurrentCell.Lstm => new Lstm<T>(e, h, rng, options),
-            RecurrentCell.Gru => new Gru<T>(e, h, rng, options),
-            RecurrentCell.Rnn => new Rnn<T>(e, h, rng, options),
-            RecurrentCell.RnnRelu => new Rnn<T>(e, h, rng, options, RnnNonlinearity.Relu),
-            _ => throw new ArgumentOutOfRangeException(nameof(config), $"LanguageModel: unknown cell {config.Cell}."),
-        });
+        _rnn = AddModule("rnn", RecurrentLayer<T>.Create(config.Cell, e, h, rng, options));
         _drop = AddModule("drop", new Dropout<T>(config.Dropout));
         if (config.TieWeights)
         {
@@ -78,13 +71,7 @@ public sealed class LanguageModel<T> : Module<T> where T : unmanaged, IBinaryFlo
     public Var<T> DecoderBias => _decoder?.Bias ?? _tied!.Bias;
 
     /// <summary>A zero state for a batch of <paramref name="batch"/> rows.</summary>
-    public RecurrentState<T> InitialState(int batch)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
-        int[] shape = [Config.NumLayers, batch, Config.HiddenSize];
-        return new RecurrentState<T>(new Var<T>(Tensor<T>.Zeros(shape)),
-            Config.Cell == RecurrentCell.Lstm ? new Var<T>(Tensor<T>.Zeros(shape)) : null);
-    }
+    public RecurrentState<T> InitialState(int batch) => _rnn.InitialState(batch);
 
     /// <summary>
     /// inputs (B, T) token ids, row-major (row b is one stream: <c>inputs[b·T + t]</c>) → logits (B·T, V) in the
@@ -109,27 +96,7 @@ public sealed class LanguageModel<T> : Module<T> where T : unmanaged, IBinaryFlo
         if (state is not null && state.BatchSize != batch)
             throw new ArgumentException($"LanguageModel.Forward: the state is for a batch of {state.BatchSize}, the inputs for {batch}.");
         var e = _drop.Forward(_encoder.Forward(inputs, batch, steps), dropoutRng);        // (B, T, E)
-        Var<T> y;                                                                          // (B, T, H)
-        RecurrentState<T> next;
-        switch (_rnn)
-        {
-            case Lstm<T> lstm:
-                var lstmInitial = state is null ? null : new LstmState<T>(state.H, state.C
-                    ?? throw new ArgumentException("LanguageModel.Forward: an LSTM state needs c."));
-                (y, var final) = lstm.Forward(e, lstmInitial, dropoutRng: dropoutRng, pool: pool);
-                next = new RecurrentState<T>(final.H, final.C);
-                break;
-            case Gru<T> gru:
-                (y, var hg) = gru.Forward(e, state?.H, dropoutRng: dropoutRng, pool: pool);
-                next = new RecurrentState<T>(hg, null);
-                break;
-            case Rnn<T> rnn:
-                (y, var hr) = rnn.Forward(e, state?.H, dropoutRng: dropoutRng, pool: pool);
-                next = new RecurrentState<T>(hr, null);
-                break;
-            default:
-                throw new InvalidOperationException($"LanguageModel: unexpected recurrent layer {_rnn.GetType().Name}.");
-        }
+        var (y, next) = _rnn.Forward(e, state, dropoutRng: dropoutRng, pool: pool);        // (B, T, H)
         var rows = Ops.Reshape(_drop.Forward(y, dropoutRng), batch * steps, Config.HiddenSize); // (B·T, H)
         return (rows, next);
     }

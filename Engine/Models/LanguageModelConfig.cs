@@ -1,20 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using SeqLearn.Nn;
 
 namespace SeqLearn.Models;
-
-/// <summary>The recurrent cell of a <see cref="LanguageModel{T}"/>.</summary>
-public enum RecurrentCell
-{
-    /// <summary>LSTM (gates i, f, g, o).</summary>
-    Lstm,
-    /// <summary>GRU (gates r, z, n; PyTorch's reset placement).</summary>
-    Gru,
-    /// <summary>Elman RNN with tanh.</summary>
-    Rnn,
-    /// <summary>Elman RNN with ReLU.</summary>
-    RnnRelu,
-}
 
 /// <summary>
 /// The shape of a recurrent language model: embedding (V, E) → L stacked cells of H units → linear (V, H).

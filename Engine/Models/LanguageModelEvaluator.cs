@@ -1,5 +1,6 @@
 using SeqLearn.Autograd;
 using SeqLearn.Kernels;
+using SeqLearn.Nn;
 using SeqLearn.Text;
 
 namespace SeqLearn.Models;

@@ -1,4 +1,5 @@
 using SeqLearn.Autograd;
+using SeqLearn.Nn;
 using SeqLearn.Tensors;
 
 namespace SeqLearn.Models;

@@ -68,7 +68,7 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
     public int VocabularySize => _w.V;
 
     /// <summary>The zero state (what <see cref="LanguageModel{T}.Forward"/> starts from by default).</summary>
-    public LanguageModelStepState InitialState() => new(_w.L, _w.H, _w.Kind == CellKind.Lstm);
+    public LanguageModelStepState InitialState() => new(_w.L, _w.H, _w.Spec.HasCellState);
 
     /// <summary>
     /// Consumes <paramref name="token"/> in <paramref name="state"/>, writes the V next-token logits and returns the
@@ -96,7 +96,7 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
         ArgumentNullException.ThrowIfNull(state);
         if ((uint)token >= (uint)_w.V)
             throw new ArgumentOutOfRangeException(nameof(token), $"LanguageModelStepper: token {token} is outside the vocabulary [0, {_w.V}).");
-        if (state.NumLayers != _w.L || state.HiddenSize != _w.H || state.HasCell != (_w.Kind == CellKind.Lstm))
+        if (state.NumLayers != _w.L || state.HiddenSize != _w.H || state.HasCell != _w.Spec.HasCellState)
             throw new ArgumentException($"LanguageModelStepper: the state is for (L, H) = ({state.NumLayers}, {state.HiddenSize}), the model is ({_w.L}, {_w.H}) {Config.Cell}.");
         if (logits.Length != _w.V)
             throw new ArgumentException($"LanguageModelStepper: {logits.Length} logits for V = {_w.V}.");
@@ -137,22 +137,17 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
             MatVec.MultiplyTransposed(_w.WeightHh[l].AsSpan(r0 * H, rows * H), state.H(l), default, hp);
         }
 
+        // The cell's gate kernel: h (and c) on entry, h' (and c') on return; acts and aux (tanh(c') or ĥn) are scratch.
         Span<float> h = next.H(l).Slice(first, n);
-        switch (_w.Kind)
+        state.H(l).Slice(first, n).CopyTo(h);
+        Span<float> c = default;
+        if (_w.Spec.HasCellState)
         {
-            case CellKind.Lstm:
-                Span<float> c = next.C(l).Slice(first, n);
-                state.C(l).Slice(first, n).CopyTo(c);                                   // c on entry, c' on return
-                LstmGateKernel.Forward(xpLayer, hp, c, acts, _aux.AsSpan(first, n), h);  // aux: tanh(c')
-                break;
-            case CellKind.Gru:
-                state.H(l).Slice(first, n).CopyTo(h);                                   // h on entry, h' on return
-                GruGateKernel.Forward(xpLayer, hp, _w.BiasHn[l].AsSpan(first, n), h, acts, _aux.AsSpan(first, n)); // aux: ĥn
-                break;
-            default:
-                RnnGateKernel.Forward(xpLayer, hp, h, relu: _w.Kind == CellKind.RnnRelu);
-                break;
+            c = next.C(l).Slice(first, n);
+            state.C(l).Slice(first, n).CopyTo(c);
         }
+        ReadOnlySpan<float> bhn = _w.Spec.HiddenBiasApart ? _w.BiasHn[l].AsSpan(first, n) : default;
+        _w.Spec.StepForward(xpLayer, hp, bhn, h, c, acts, _aux.AsSpan(first, n));
     }
 
     /// <summary>One layer's chunks as pool work items (reused: nothing is allocated per step).</summary>

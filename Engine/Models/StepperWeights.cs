@@ -31,14 +31,8 @@ internal sealed class StepperWeights
         }
         var config = model.Config;
         (V, H, L) = (config.VocabularySize, config.HiddenSize, config.NumLayers);
-        Kind = config.Cell switch
-        {
-            RecurrentCell.Lstm => CellKind.Lstm,
-            RecurrentCell.Gru => CellKind.Gru,
-            RecurrentCell.Rnn => CellKind.RnnTanh,
-            _ => CellKind.RnnRelu,
-        };
-        G = Kind.Gates();
+        Spec = CellSpec.Of(config.Cell);
+        G = Spec.Gates;
         Chunks = (H + ChunkUnits - 1) / ChunkUnits;
         WeightIh = new float[L][];
         WeightHh = new float[L][];
@@ -51,9 +45,9 @@ internal sealed class StepperWeights
             var w = model.Recurrent.WeightsOf(l, 0);
             float[] bias = w.BiasIh.Value.ToArray();
             float[] bhh = w.BiasHh.Value.ToArray();
-            int folded = Kind == CellKind.Gru ? 2 * H : G * H;   // GRU: b_hr, b_hz fold in; b_hn does not
+            int folded = Spec.HiddenBiasApart ? (G - 1) * H : G * H;   // GRU: b_hr, b_hz fold in; b_hn does not
             for (int r = 0; r < folded; r++) bias[r] += bhh[r];
-            BiasHn[l] = Kind == CellKind.Gru ? bhh.AsSpan(2 * H, H).ToArray() : [];
+            BiasHn[l] = Spec.HiddenBiasApart ? bhh.AsSpan(folded, H).ToArray() : [];
             Bias[l] = ChunkRows(bias, 1);
             float[] wih = ChunkRows(Matrix(w.WeightIh), w.WeightIh.Value.Dim(1));
             float[] whh = ChunkRows(Matrix(w.WeightHh), H);
@@ -85,7 +79,9 @@ internal sealed class StepperWeights
     public int H { get; }
     public int L { get; }
     public int G { get; }
-    public CellKind Kind { get; }
+
+    /// <summary>The cell: its gate kernel, and which biases fold.</summary>
+    public CellSpec Spec { get; }
 
     /// <summary>Float32, or bfloat16 matrices (<see cref="MatVecBf16"/>).</summary>
     public StepperPrecision Precision { get; }
@@ -114,7 +110,7 @@ internal sealed class StepperWeights
     /// <summary>[layer] b_ih + b_hh (GRU: without b_hn), chunk order.</summary>
     public float[][] Bias { get; }
 
-    /// <summary>[layer] b_hn (H) for GRU, empty otherwise.</summary>
+    /// <summary>[layer] the hidden-side bias kept apart (H): GRU's b_hn, empty for the other cells.</summary>
     public float[][] BiasHn { get; }
 
     /// <summary>W_decᵀ (H, V).</summary>

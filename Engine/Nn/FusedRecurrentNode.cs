@@ -10,7 +10,8 @@ namespace SeqLearn.Nn;
 /// and the fused gate kernel. Backward through time is written by hand: per step the gate kernel's backward
 /// and one GEMM dÂ W_hh (B, H); after the loop three GEMMs give ∂L/∂W_ih, ∂L/∂X and ∂L/∂W_hh for all steps
 /// at once. Only what backward needs is saved (gate activations, the state entering each step, and
-/// tanh(c') for LSTM or ĥn for GRU); the per-step loops allocate nothing.
+/// tanh(c') for LSTM or ĥn for GRU); the per-step loops allocate nothing. <typeparamref name="TSpec"/> is the cell
+/// (<see cref="ICellSpec"/>): the code is compiled once per cell, so its flags are constants here.
 /// </summary>
 /// <remarks>
 /// The node's value is Y (B, T, D·H); the final h_T (and c_T) (D, B, H) come out as values of small
@@ -18,28 +19,27 @@ namespace SeqLearn.Nn;
 /// active at step t when t &lt; len_b: inactive rows output zero and carry their state unchanged, so the
 /// final state is the one at the last valid step and the reverse direction starts at step len_b − 1.
 /// </remarks>
-internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T> where TSpec : struct, ICellSpec
 {
-    private readonly CellKind _kind;
     private readonly Var<T> _x, _h0;
     private readonly Var<T>? _c0;
     private readonly RecurrentWeights<T>[] _w;
     private readonly int[] _len;
     private readonly WorkerPool? _pool, _stepPool;
     private readonly int _b, _t, _in, _h, _d, _gh;
-    private readonly FusedRecurrentSteps<T>[] _steps;
+    private readonly FusedRecurrentSteps<T, TSpec>[] _steps;
 
-    private FusedRecurrentNode(CellKind kind, Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[] len, WorkerPool? pool, bool parallelSteps, Var<T>[] inputs)
+    private FusedRecurrentNode(Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[] len, WorkerPool? pool, bool parallelSteps, Var<T>[] inputs)
         : base(inputs)
     {
-        (_kind, _x, _h0, _c0, _w, _len, _pool) = (kind, x, h0, c0, w, len, pool);
+        (_x, _h0, _c0, _w, _len, _pool) = (x, h0, c0, w, len, pool);
         _stepPool = parallelSteps ? pool : null;
         (_b, _t, _in) = (x.Value.Dim(0), x.Value.Dim(1), x.Value.Dim(2));
         _h = w[0].WeightHh.Value.Dim(1);
         _d = w.Length;
-        _gh = kind.Gates() * _h;
-        _steps = new FusedRecurrentSteps<T>[_d];
-        for (int d = 0; d < _d; d++) _steps[d] = new FusedRecurrentSteps<T>(kind, _b, _t, _h, _d, d, len, _stepPool);
+        _gh = TSpec.Gates * _h;
+        _steps = new FusedRecurrentSteps<T, TSpec>[_d];
+        for (int d = 0; d < _d; d++) _steps[d] = new FusedRecurrentSteps<T, TSpec>(_b, _t, _h, _d, d, len, _stepPool);
     }
 
     /// <summary>
@@ -49,18 +49,18 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
     /// Returns Y (B, T, D·H), whose creator
     /// is this node, and the final h (and c) (D, B, H), whose creators hand their gradients to this node.
     /// </summary>
-    public static (Var<T> Y, Var<T> H, Var<T>? C) Run(CellKind kind, Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths, WorkerPool? pool, bool parallelSteps)
+    public static (Var<T> Y, Var<T> H, Var<T>? C) Run(Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths, WorkerPool? pool, bool parallelSteps)
     {
         var inputs = new List<Var<T>> { x, h0 };
         if (c0 is not null) inputs.Add(c0);
         foreach (var p in w) inputs.AddRange([p.WeightIh, p.WeightHh, p.BiasIh, p.BiasHh]);
         int b = x.Value.Dim(0), t = x.Value.Dim(1);
         var len = lengths ?? Enumerable.Repeat(t, b).ToArray();
-        var node = new FusedRecurrentNode<T>(kind, x, h0, c0, w, len, pool, parallelSteps, [.. inputs]);
+        var node = new FusedRecurrentNode<T, TSpec>(x, h0, c0, w, len, pool, parallelSteps, [.. inputs]);
         int d = node._d, h = node._h;
         var y = Tensor<T>.Zeros(b, t, d * h);
         var hT = Tensor<T>.Zeros(d, b, h);
-        var cT = kind == CellKind.Lstm ? Tensor<T>.Zeros(d, b, h) : null;
+        var cT = TSpec.HasCellState ? Tensor<T>.Zeros(d, b, h) : null;
         for (int dir = 0; dir < d; dir++) node.ForwardDirection(dir, y, hT, cT);
         if (!Tracks([.. inputs]))
         {
@@ -100,15 +100,16 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
         var w = _w[d];
         var s = _steps[d];
 
-        // X W_ihᵀ + b for every step at once: (B·T, G·H). For GRU b_hn stays out (it sits inside r ⊙ (·)).
+        // X W_ihᵀ + b for every step at once: (B·T, G·H). With HiddenBiasApart the last gate's b_hh stays out (GRU's b_hn sits inside r ⊙ (·)).
         s.XProj = Rent(B * T_ * GH);
         Gemm.Compute(false, true, B * T_, GH, _in, T.One, _x.Value.Span, _in, w.WeightIh.Value.Span, _in, T.Zero, s.XProj, GH, _pool);
         var bias = new T[GH];
         TensorPrimitives.Add(w.BiasIh.Value.Span, w.BiasHh.Value.Span, bias);
-        if (_kind == CellKind.Gru)
+        if (TSpec.HiddenBiasApart)
         {
-            w.BiasIh.Value.Span.Slice(2 * H, H).CopyTo(bias.AsSpan(2 * H));
-            s.Bhn = w.BiasHh.Value.Span.Slice(2 * H, H).ToArray();
+            int last = GH - H;
+            w.BiasIh.Value.Span.Slice(last, H).CopyTo(bias.AsSpan(last));
+            s.Bhn = w.BiasHh.Value.Span.Slice(last, H).ToArray();
         }
         for (int r = 0; r < B * T_; r++) TensorPrimitives.Add(s.XProj.AsSpan(r * GH, GH), bias, s.XProj.AsSpan(r * GH, GH));
 
@@ -155,7 +156,7 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
         s.DY = g;
         var gh = GradHT!.Span;
         s.DGx = Rent(n * GH);                                           // (B, T, G·H) ∂L/∂(pre-activation), input side
-        s.DGh = _kind == CellKind.Gru ? Rent(n * GH) : s.DGx;           // hidden side (differs for GRU's n gate)
+        s.DGh = TSpec.HiddenBiasApart ? Rent(n * GH) : s.DGx;           // hidden side (differs for GRU's n gate)
         if (padded) // rows past their length are never written: they must hold zeros
         {
             s.DGx.AsSpan(0, n * GH).Clear();
@@ -163,9 +164,9 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
         }
         s.Dh = Rent(B * H);                                             // (B, H) ∂L/∂h flowing back in time
         gh.Slice(d * B * H, B * H).CopyTo(s.Dh);
-        s.Dc = _kind == CellKind.Lstm ? Rent(B * H) : [];
-        if (_kind == CellKind.Lstm) GradCT!.Span.Slice(d * B * H, B * H).CopyTo(s.Dc);
-        s.DhDirect = _kind == CellKind.Gru ? Rent(B * H) : [];
+        s.Dc = TSpec.HasCellState ? Rent(B * H) : [];
+        if (TSpec.HasCellState) GradCT!.Span.Slice(d * B * H, B * H).CopyTo(s.Dc);
+        s.DhDirect = TSpec.DirectHiddenPath ? Rent(B * H) : [];
         var dhNew = Rent(B * H);
 
         if (s.RowSequences) s.BackwardSequence(whh, dhNew, Reverse(d), _stepPool!);
@@ -200,16 +201,16 @@ internal sealed class FusedRecurrentNode<T> : Node<T> where T : unmanaged, IBina
             if (w.BiasIh.RequiresGrad) RowBroadcast.SumRowsInto<T>(s.DGx.AsSpan(0, n * GH), GradOf(w.BiasIh).Span);
             if (w.BiasHh.RequiresGrad) RowBroadcast.SumRowsInto<T>(s.DGh.AsSpan(0, n * GH), GradOf(w.BiasHh).Span);
         }
-        if (_kind == CellKind.Gru) Return(ref s.DGh);
+        if (TSpec.HiddenBiasApart) Return(ref s.DGh);
         Return(ref s.DGx); Return(ref s.Dh); Return(ref s.Dc); Return(ref s.DhDirect); Return(ref dhNew);
         s.DGh = [];
         s.DY = null;
         s.ReturnSaved();
     }
 
-    private static T[] Rent(int length) => FusedRecurrentSteps<T>.Rent(length);
+    private static T[] Rent(int length) => FusedRecurrentSteps<T, TSpec>.Rent(length);
 
-    private static void Return(ref T[] array) => FusedRecurrentSteps<T>.Return(ref array);
+    private static void Return(ref T[] array) => FusedRecurrentSteps<T, TSpec>.Return(ref array);
 
     private static void AddSlice(Var<T> v, int offset, ReadOnlySpan<T> grad)
     {

@@ -5,17 +5,17 @@ using SeqLearn.Tensors;
 namespace SeqLearn.Nn;
 
 /// <summary>
-/// The per-time-step gate work of one direction of a <see cref="FusedRecurrentNode{T}"/>: the fused gate kernel
+/// The per-time-step gate work of one direction of a <see cref="FusedRecurrentNode{T, TSpec}"/>: the fused gate kernel
 /// over the batch rows (forward) and its backward, split into contiguous row ranges that a
 /// <see cref="WorkerPool"/> runs in parallel. Each row is independent, so the result does not depend on the
 /// thread count. All buffers are taken once per call from <see cref="ArrayPool{T}.Shared"/> (fresh multi-megabyte
 /// arrays cost more in page faults and full GCs than the whole forward pass) and given back after backward
 /// (or right after forward when no graph is recorded); a step allocates nothing. Pooled arrays may be longer
-/// than asked for, so every use slices the exact length.
+/// than asked for, so every use slices the exact length. The gate kernel is <typeparamref name="TSpec"/>'s, called
+/// directly (the class is compiled once per cell).
 /// </summary>
-internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : unmanaged, IBinaryFloatingPointIeee754<T> where TSpec : struct, ICellSpec
 {
-    private readonly CellKind _kind;
     private readonly int _b, _t, _h, _gh, _dh, _dirOffset, _chunks;
     private readonly int[] _len;
     private readonly T[][] _dhTotal; // per chunk (H)
@@ -44,14 +44,14 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
     /// </summary>
     public bool RowSequences { get; }
 
-    public FusedRecurrentSteps(CellKind kind, int b, int t, int h, int d, int direction, int[] lengths, WorkerPool? pool)
+    public FusedRecurrentSteps(int b, int t, int h, int d, int direction, int[] lengths, WorkerPool? pool)
     {
-        (_kind, _b, _t, _h, _gh, _dh, _dirOffset, _len) = (kind, b, t, h, kind.Gates() * h, d * h, direction * h, lengths);
+        (_b, _t, _h, _gh, _dh, _dirOffset, _len) = (b, t, h, TSpec.Gates * h, d * h, direction * h, lengths);
         _chunks = Math.Max(1, Math.Min(b, pool?.Threads ?? 1));
         Acts = Rent(b * t * _gh);
         HPrev = Rent(b * t * h);
-        CPrev = kind == CellKind.Lstm ? Rent(b * t * h) : [];
-        Extra = kind is CellKind.Lstm or CellKind.Gru ? Rent(b * t * h) : [];
+        CPrev = TSpec.HasCellState ? Rent(b * t * h) : [];
+        Extra = TSpec.SavesExtra ? Rent(b * t * h) : [];
         RowSequences = pool is { Threads: > 1 } && _chunks > 1 && (long)h * _gh * Unsafe.SizeOf<T>() <= RowSequencesMaxPackedBytes;
         _dhTotal = new T[_chunks][];
         for (int c = 0; c < _chunks; c++) _dhTotal[c] = new T[h];
@@ -184,7 +184,7 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
         for (int b = b0; b < b1; b++)
         {
             HCur.AsSpan(b * H, H).CopyTo(HPrev.AsSpan((b * _t + t) * H, H));
-            if (_kind == CellKind.Lstm) CCur.AsSpan(b * H, H).CopyTo(CPrev.AsSpan((b * _t + t) * H, H));
+            if (TSpec.HasCellState) CCur.AsSpan(b * H, H).CopyTo(CPrev.AsSpan((b * _t + t) * H, H));
         }
     }
 
@@ -200,7 +200,7 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
             if (t >= _len[b]) continue;
             var dh = Dh.AsSpan(b * H, H);
             dhNew.AsSpan(b * H, H).CopyTo(dh);
-            if (_kind == CellKind.Gru) TensorPrimitives.Add(dh, DhDirect.AsSpan(b * H, H), dh);
+            if (TSpec.DirectHiddenPath) TensorPrimitives.Add(dh, DhDirect.AsSpan(b * H, H), dh);
         }
     }
 
@@ -215,19 +215,10 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
             var hp = Hp.AsSpan(b * GH, GH);
             var acts = Acts.AsSpan(row * GH, GH);
             var h = HCur.AsSpan(b * H, H);
-            switch (_kind)
-            {
-                case CellKind.Lstm:
-                    LstmGateKernel.Forward<T>(xp, hp, CCur.AsSpan(b * H, H), acts, Extra.AsSpan(row * H, H), h);
-                    break;
-                case CellKind.Gru:
-                    GruGateKernel.Forward<T>(xp, hp, Bhn, h, acts, Extra.AsSpan(row * H, H));
-                    break;
-                default:
-                    RnnGateKernel.Forward<T>(xp, hp, h, _kind == CellKind.RnnRelu);
-                    h.CopyTo(acts);
-                    break;
-            }
+            var c = TSpec.HasCellState ? CCur.AsSpan(b * H, H) : default;
+            var extra = TSpec.SavesExtra ? Extra.AsSpan(row * H, H) : default;
+            TSpec.Forward<T>(xp, hp, Bhn, h, c, acts, extra);
+            if (TSpec.ActsAreHidden) h.CopyTo(acts);
             h.CopyTo(Y!.Span.Slice(row * _dh + _dirOffset, H));
         }
     }
@@ -240,19 +231,14 @@ internal sealed class FusedRecurrentSteps<T> : IParallelWork where T : unmanaged
             if (t >= _len[b]) continue; // no gate gradient; dh and dc pass through unchanged
             int row = b * _t + t;
             TensorPrimitives.Add(Dh.AsSpan(b * H, H), DY!.Span.Slice(row * _dh + _dirOffset, H), dhTotal);
-            var acts = Acts.AsSpan(row * GH, GH);
-            switch (_kind)
-            {
-                case CellKind.Lstm:
-                    LstmGateKernel.Backward<T>(acts, CPrev.AsSpan(row * H, H), Extra.AsSpan(row * H, H), dhTotal, Dc.AsSpan(b * H, H), DGx.AsSpan(row * GH, GH));
-                    break;
-                case CellKind.Gru:
-                    GruGateKernel.Backward<T>(acts, Extra.AsSpan(row * H, H), HPrev.AsSpan(row * H, H), dhTotal, DhDirect.AsSpan(b * H, H), DGx.AsSpan(row * GH, GH), DGh.AsSpan(row * GH, GH));
-                    break;
-                default:
-                    RnnGateKernel.Backward<T>(acts, dhTotal, DGx.AsSpan(row * GH, GH), _kind == CellKind.RnnRelu);
-                    break;
-            }
+            TSpec.Backward<T>(Acts.AsSpan(row * GH, GH), HPrev.AsSpan(row * H, H),
+                TSpec.HasCellState ? CPrev.AsSpan(row * H, H) : default,
+                TSpec.SavesExtra ? Extra.AsSpan(row * H, H) : default,
+                dhTotal,
+                TSpec.HasCellState ? Dc.AsSpan(b * H, H) : default,
+                TSpec.DirectHiddenPath ? DhDirect.AsSpan(b * H, H) : default,
+                DGx.AsSpan(row * GH, GH),
+                TSpec.HiddenBiasApart ? DGh.AsSpan(row * GH, GH) : default);
         }
     }
 }

@@ -36,4 +36,11 @@ public sealed class GruCell<T> : RecurrentCellBase<T> where T : unmanaged, IBina
         Var<T> n = Ops.Tanh(Ops.Slice(gi, 1, 2 * H, H) + r * Ops.Slice(gh, 1, 2 * H, H));
         return (T.One - z) * n + z * h;
     }
+
+    /// <summary>Advances one step: x (B, in), state h (B, H) → h'. A GRU state has no c.</summary>
+    public override RecurrentState<T> Step(Var<T> x, RecurrentState<T> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return new RecurrentState<T>(Step(x, state.H));
+    }
 }

@@ -56,18 +56,19 @@ public static class LayerConfig
         catch (ArgumentException e) { throw new FormatException($"layer config ({type}): {e.Message}", e); }
     }
 
+    // PyTorch's names: nn.LSTM / nn.GRU / nn.RNN(nonlinearity="tanh" | "relu").
     private static JsonObject Recurrent<T>(RecurrentLayer<T> r) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var json = new JsonObject
         {
-            ["type"] = r switch { Lstm<T> => "lstm", Gru<T> => "gru", _ => "rnn" },
+            ["type"] = r.Cell switch { RecurrentCell.Lstm => "lstm", RecurrentCell.Gru => "gru", _ => "rnn" },
             ["input_size"] = r.InputSize,
             ["hidden_size"] = r.HiddenSize,
             ["num_layers"] = r.NumLayers,
             ["bidirectional"] = r.Options.Bidirectional,
             ["dropout"] = r.Options.Dropout,
         };
-        if (r is Rnn<T> rnn) json["nonlinearity"] = rnn.Nonlinearity == RnnNonlinearity.Relu ? "relu" : "tanh";
+        if (r.Cell is RecurrentCell.Rnn or RecurrentCell.RnnRelu) json["nonlinearity"] = r.Cell == RecurrentCell.RnnRelu ? "relu" : "tanh";
         return json;
     }
 
@@ -75,17 +76,18 @@ public static class LayerConfig
     {
         int input = Size(json, "input_size"), hidden = Size(json, "hidden_size");
         var options = new RecurrentOptions(Size(json, "num_layers"), Get<bool>(json, "bidirectional"), Get<double>(json, "dropout"));
-        return type switch
+        var cell = type switch
         {
-            "lstm" => new Lstm<T>(input, hidden, rng, options),
-            "gru" => new Gru<T>(input, hidden, rng, options),
-            _ => new Rnn<T>(input, hidden, rng, options, Get<string>(json, "nonlinearity") switch
+            "lstm" => RecurrentCell.Lstm,
+            "gru" => RecurrentCell.Gru,
+            _ => Get<string>(json, "nonlinearity") switch
             {
-                "tanh" => RnnNonlinearity.Tanh,
-                "relu" => RnnNonlinearity.Relu,
+                "tanh" => RecurrentCell.Rnn,
+                "relu" => RecurrentCell.RnnRelu,
                 var n => throw new FormatException($"layer config (rnn): nonlinearity '{n}' is not tanh or relu."),
-            }),
+            },
         };
+        return RecurrentLayer<T>.Create(cell, input, hidden, rng, options);
     }
 
     // A size that sizes an allocation: positive and at most 2^24 per axis, so a corrupt config cannot ask for gigabytes.

@@ -3,13 +3,6 @@ using SeqLearn.Tensors;
 
 namespace SeqLearn.Nn;
 
-/// <summary>The state an LSTM carries between steps: hidden h and cell c, each (B, H) for a cell, (L·D, B, H) for a layer.</summary>
-public sealed record LstmState<T>(Var<T> H, Var<T> C) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-{
-    /// <summary>The same values cut from the graph: carry state into the next window without backpropagating into it (truncated BPTT).</summary>
-    public LstmState<T> Detach() => new(H.Detach(), C.Detach());
-}
-
 /// <summary>
 /// One LSTM step written with primitive autograd ops (the composed path; docs/rnn.md#lstm):
 /// <code>
@@ -26,11 +19,12 @@ public sealed class LstmCell<T> : RecurrentCellBase<T> where T : unmanaged, IBin
 
     internal LstmCell(RecurrentWeights<T> weights) : base(weights) { }
 
-    /// <summary>Advances one step: x (B, in), state (B, H) each → the new state. Nothing is stored in the cell.</summary>
-    public LstmState<T> Step(Var<T> x, LstmState<T> state)
+    /// <summary>Advances one step: x (B, in), state h and c (B, H) each → the new state. Nothing is stored in the cell.</summary>
+    public override RecurrentState<T> Step(Var<T> x, RecurrentState<T> state)
     {
         ArgumentNullException.ThrowIfNull(state);
         CheckInput(x, state.H, "LstmCell.Step");
+        if (state.C is null) throw new ArgumentException("LstmCell.Step: an LSTM state needs c.", nameof(state));
         var (w, H) = (Weights, HiddenSize);
         Var<T> gates = Affine(x, w.WeightIh, w.BiasIh) + Affine(state.H, w.WeightHh, w.BiasHh); // (B, 4H): i, f, g, o
         Var<T> i = Ops.Sigmoid(Ops.Slice(gates, 1, 0 * H, H));
@@ -38,6 +32,6 @@ public sealed class LstmCell<T> : RecurrentCellBase<T> where T : unmanaged, IBin
         Var<T> g = Ops.Tanh(Ops.Slice(gates, 1, 2 * H, H));
         Var<T> o = Ops.Sigmoid(Ops.Slice(gates, 1, 3 * H, H));
         Var<T> c = f * state.C + i * g;
-        return new LstmState<T>(H: o * Ops.Tanh(c), C: c);
+        return new RecurrentState<T>(H: o * Ops.Tanh(c), C: c);
     }
 }

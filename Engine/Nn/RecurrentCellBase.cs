@@ -5,7 +5,7 @@ using SeqLearn.Tensors;
 namespace SeqLearn.Nn;
 
 /// <summary>
-/// What the three cells share: the packed weights W_ih (G·H, in), W_hh (G·H, H), b_ih, b_hh (G·H) named as
+/// What the cells share: the packed weights W_ih (G·H, in), W_hh (G·H, H), b_ih, b_hh (G·H) named as
 /// in PyTorch's <c>nn.LSTMCell</c>/<c>GRUCell</c>/<c>RNNCell</c> (<c>weight_ih</c>, <c>weight_hh</c>,
 /// <c>bias_ih</c>, <c>bias_hh</c>), initialised U(−1/√H, 1/√H) in that order, and the affine map x Wᵀ + b.
 /// </summary>
@@ -41,6 +41,11 @@ public abstract class RecurrentCellBase<T> : Module<T> where T : unmanaged, IBin
 
     /// <summary>Pool for the matrix products (null: run on the caller).</summary>
     public WorkerPool? Pool { get; init; }
+
+    /// <summary>
+    /// Advances one step: x (B, in), state h (and for an LSTM c) (B, H) → the new state. Nothing is stored in the cell.
+    /// </summary>
+    public abstract RecurrentState<T> Step(Var<T> x, RecurrentState<T> state);
 
     /// <summary>x Wᵀ + b: (B, in) · (G·H, in)ᵀ + (G·H) → (B, G·H).</summary>
     private protected Var<T> Affine(Var<T> x, Var<T> w, Var<T> b) => Ops.MatMul(x, w, transposeB: true, pool: Pool) + b;

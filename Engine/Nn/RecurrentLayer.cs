@@ -4,33 +4,19 @@ using SeqLearn.Tensors;
 
 namespace SeqLearn.Nn;
 
-/// <summary>Construction options shared by <see cref="Rnn{T}"/>, <see cref="Lstm{T}"/> and <see cref="Gru{T}"/>.</summary>
-/// <param name="NumLayers">L stacked layers; layer k &gt; 0 reads the output of layer k − 1.</param>
-/// <param name="Bidirectional">Adds a reverse direction per layer (D = 2); outputs are concatenated (B, T, 2H).</param>
-/// <param name="Dropout">Dropout probability on the output of every layer but the last (training mode only).</param>
-/// <param name="Path">Fused (default) or composed computation; same values and gradients.</param>
-/// <param name="ParallelSteps">
-/// Fused path: also run each time step's GEMM and gate kernel on the <c>WorkerPool</c> (the all-steps GEMMs always
-/// use it). On by default: with two free cores it is 1.3–1.7× the serial steps (docs/benchmarks.md, RNN section),
-/// and it is what PyTorch's OpenBLAS does too. Each step then has two barriers, so on a machine whose other cores are
-/// busy a descheduled worker stalls every step (measured 2–5× slower per-step GEMMs under load 4–7): turn it off
-/// there. Results are bit-identical either way.
-/// </param>
-public sealed record RecurrentOptions(int NumLayers = 1, bool Bidirectional = false, double Dropout = 0, RecurrentPath Path = RecurrentPath.Fused,
-    bool ParallelSteps = true);
-
 /// <summary>
-/// The machinery shared by the three recurrent layers, shaped like PyTorch's <c>nn.RNN</c>/<c>LSTM</c>/<c>GRU</c>
-/// with <c>batch_first=True</c>: input (B, T, E), output (B, T, D·H), states (L·D, B, H); parameters
+/// A stack of recurrent layers of one cell (<see cref="Cell"/>), shaped like PyTorch's <c>nn.RNN</c>/<c>LSTM</c>/<c>GRU</c>
+/// with <c>batch_first=True</c>: input (B, T, E), output (B, T, D·H), state h (and for an LSTM c) (L·D, B, H); parameters
 /// <c>weight_ih_l{k}</c> (G·H, in), <c>weight_hh_l{k}</c> (G·H, H), <c>bias_ih_l{k}</c>, <c>bias_hh_l{k}</c> (G·H),
-/// with suffix <c>_reverse</c> for the reverse direction, initialised U(−1/√H, 1/√H) in that order.
+/// with suffix <c>_reverse</c> for the reverse direction, initialised U(−1/√H, 1/√H) in that order. Every cell runs
+/// through the same <see cref="Forward"/>; what differs per cell is its description (<c>CellSpec</c>, docs/rnn.md#adding-a-cell).
 /// </summary>
 public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly CellKind _kind;
+    private readonly CellSpec _spec;
     private readonly RecurrentWeights<T>[][] _weights; // [layer][direction]
 
-    private protected RecurrentLayer(CellKind kind, int inputSize, int hiddenSize, SeededRng rng, RecurrentOptions? options)
+    private protected RecurrentLayer(CellSpec spec, int inputSize, int hiddenSize, SeededRng rng, RecurrentOptions? options)
     {
         ArgumentNullException.ThrowIfNull(rng);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
@@ -39,7 +25,7 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.NumLayers);
         if (Options.Dropout is < 0 or >= 1)
             throw new ArgumentOutOfRangeException(nameof(options), $"{GetType().Name}: dropout must be in [0, 1), got {Options.Dropout}.");
-        (_kind, InputSize, HiddenSize) = (kind, inputSize, hiddenSize);
+        (_spec, InputSize, HiddenSize) = (spec, inputSize, hiddenSize);
         _weights = new RecurrentWeights<T>[NumLayers][];
         for (int l = 0; l < NumLayers; l++)
         {
@@ -47,7 +33,7 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
             for (int d = 0; d < Directions; d++)
             {
                 string sfx = $"_l{l}{(d == 1 ? "_reverse" : "")}";
-                var init = RecurrentInit.Weights<T>(kind.Gates(), l == 0 ? inputSize : Directions * hiddenSize, hiddenSize, rng);
+                var init = RecurrentInit.Weights<T>(spec.Gates, l == 0 ? inputSize : Directions * hiddenSize, hiddenSize, rng);
                 _weights[l][d] = new RecurrentWeights<T>(
                     AddParameter("weight_ih" + sfx, init.WeightIh), AddParameter("weight_hh" + sfx, init.WeightHh),
                     AddParameter("bias_ih" + sfx, init.BiasIh), AddParameter("bias_hh" + sfx, init.BiasHh));
@@ -56,9 +42,9 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
     }
 
     /// <summary>A layer over given weights ([layer][direction]), registered under the PyTorch names (gradient checks build layers from their inputs this way).</summary>
-    private protected RecurrentLayer(CellKind kind, RecurrentWeights<T>[][] weights, RecurrentOptions options)
+    private protected RecurrentLayer(CellSpec spec, RecurrentWeights<T>[][] weights, RecurrentOptions options)
     {
-        (_kind, Options, _weights) = (kind, options, weights);
+        (_spec, Options, _weights) = (spec, options, weights);
         (InputSize, HiddenSize) = (weights[0][0].WeightIh.Value.Dim(1), weights[0][0].WeightHh.Value.Dim(1));
         for (int l = 0; l < weights.Length; l++)
             for (int d = 0; d < weights[l].Length; d++)
@@ -69,6 +55,19 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
                 AddParameter("bias_ih" + sfx, w.BiasIh); AddParameter("bias_hh" + sfx, w.BiasHh);
             }
     }
+
+    /// <summary>
+    /// A new layer of <paramref name="cell"/> (an <see cref="Lstm{T}"/>, <see cref="Gru{T}"/> or <see cref="Rnn{T}"/>),
+    /// weights drawn from <paramref name="rng"/>: for code that reads the cell from a configuration.
+    /// </summary>
+    public static RecurrentLayer<T> Create(RecurrentCell cell, int inputSize, int hiddenSize, SeededRng rng, RecurrentOptions? options = null) =>
+        CellSpec.Of(cell).CreateLayer<T>(inputSize, hiddenSize, rng, options);
+
+    /// <summary>The cell every layer and direction is made of.</summary>
+    public RecurrentCell Cell => _spec.Cell;
+
+    /// <summary>True when the state carries a cell state c besides h (LSTM).</summary>
+    public bool HasCellState => _spec.HasCellState;
 
     /// <summary>The options the layer was built with.</summary>
     public RecurrentOptions Options { get; }
@@ -88,25 +87,47 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
     /// <summary>The weights of layer <paramref name="layer"/>, direction <paramref name="direction"/> (0 forward, 1 reverse).</summary>
     public RecurrentWeights<T> WeightsOf(int layer, int direction) => _weights[layer][direction];
 
+    /// <summary>A zero state for a batch of <paramref name="batch"/> rows: h (and c) (L·D, B, H).</summary>
+    public RecurrentState<T> InitialState(int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        int[] shape = [NumLayers * Directions, batch, HiddenSize];
+        return new RecurrentState<T>(new Var<T>(Tensor<T>.Zeros(shape)), HasCellState ? new Var<T>(Tensor<T>.Zeros(shape)) : null);
+    }
+
     /// <summary>
     /// In a <see cref="Sequential{T}"/>: the output sequence (B, T, D·H) from a zero initial state (Keras's
     /// <c>return_sequences=True</c>), each row stopped at <see cref="LayerContext.Lengths"/> when given.
     /// </summary>
-    Var<T> ISequentialLayer<T>.Forward(Var<T> x, LayerContext context) => ForwardLayers(x, null, null, context.Lengths, context.Rng, context.Pool).Output;
+    Var<T> ISequentialLayer<T>.Forward(Var<T> x, LayerContext context) => Forward(x, null, context.Lengths, context.Rng, context.Pool).Output;
 
     /// <summary>
-    /// Runs all layers. Returns the last layer's output (B, T, D·H), and the final h (and c) (L·D, B, H).
+    /// Runs every layer: x (B, T, E) → output (B, T, D·H) of the last layer and the final state, h (and c)
+    /// (L·D, B, H). <paramref name="state"/> defaults to zeros; pass the previous window's final state after
+    /// <see cref="RecurrentState{T}.Detach"/> for truncated BPTT. <paramref name="lengths"/> gives each row's valid
+    /// steps (outputs past it are zero; the final state is taken at the last valid step). <paramref name="dropoutRng"/>
+    /// is required when dropout is on in training mode; <paramref name="pool"/> runs the matrix products.
     /// </summary>
-    private protected (Var<T> Output, Var<T> H, Var<T>? C) ForwardLayers(Var<T> x, Var<T>? h0, Var<T>? c0, int[]? lengths, SeededRng? dropoutRng, WorkerPool? pool)
+    public (Var<T> Output, RecurrentState<T> Final) Forward(Var<T> x, RecurrentState<T>? state = null, int[]? lengths = null,
+        SeededRng? dropoutRng = null, WorkerPool? pool = null)
     {
         string op = GetType().Name.Split('`')[0] + ".Forward";
         ArgumentNullException.ThrowIfNull(x);
         if (x.Value.Rank != 3 || x.Value.Dim(2) != InputSize)
             throw new ArgumentException($"{op}: expected input (B, T, {InputSize}), got {x.Value.ShapeString}.");
-        int B = x.Value.Dim(0), T_ = x.Value.Dim(1), H = HiddenSize, D = Directions;
-        int[] stateShape = [NumLayers * D, B, H];
-        h0 = CheckState(h0, stateShape, op, "initial h");
-        if (_kind == CellKind.Lstm) c0 = CheckState(c0, stateShape, op, "initial c");
+        int B = x.Value.Dim(0), T_ = x.Value.Dim(1), D = Directions;
+        int[] stateShape = [NumLayers * D, B, HiddenSize];
+        var h0 = CheckState(state?.H, stateShape, op, "initial h");
+        Var<T>? c0 = null;
+        if (HasCellState)
+        {
+            if (state is not null && state.C is null) throw new ArgumentException($"{op}: an {Cell.ToString().ToUpperInvariant()} state needs c.", nameof(state));
+            c0 = CheckState(state?.C, stateShape, op, "initial c");
+        }
+        else if (state?.C is not null)
+        {
+            throw new ArgumentException($"{op}: a {Cell} state has no c, but one was given.", nameof(state));
+        }
         CheckLengths(lengths, B, T_, op);
         bool dropping = Options.Dropout > 0 && Training && NumLayers > 1;
         if (dropping && dropoutRng is null)
@@ -126,11 +147,11 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
             if (cT is not null) cs.Add(cT);
             input = dropping && l < NumLayers - 1 ? Ops.Dropout(y, Options.Dropout, training: true, dropoutRng!) : y;
         }
-        return (input, Ops.Concat(hs, 0), cs.Count > 0 ? Ops.Concat(cs, 0) : null);
+        return (input, new RecurrentState<T>(Ops.Concat(hs, 0), cs.Count > 0 ? Ops.Concat(cs, 0) : null));
     }
 
     private (Var<T> Y, Var<T> H, Var<T>? C) FusedLayer(int l, Var<T> x, Var<T> h0, Var<T>? c0, int[]? lengths, WorkerPool? pool) =>
-        FusedRecurrentNode<T>.Run(_kind, x, h0, c0, _weights[l], lengths, pool, Options.ParallelSteps);
+        _spec.RunFused(x, h0, c0, _weights[l], lengths, pool, Options.ParallelSteps);
 
     /// <summary>
     /// The reference path: the cell's equations step by step. With lengths, row b keeps its state and outputs
@@ -144,7 +165,7 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
         var finalC = new Var<T>[D];
         for (int d = 0; d < D; d++)
         {
-            var step = ComposedStep(_weights[l][d], pool);
+            var cell = _spec.CreateCell(_weights[l][d], pool);
             Var<T> h = Ops.Reshape(Ops.Slice(h0, 0, d, 1), B, H);
             Var<T>? c = c0 is null ? null : Ops.Reshape(Ops.Slice(c0, 0, d, 1), B, H);
             var outs = new Var<T>[T_];
@@ -152,7 +173,7 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
             {
                 int t = d == 1 ? T_ - 1 - s : s;
                 var xt = Ops.Reshape(Ops.Slice(x, 1, t, 1), B, In);      // (B, in)
-                var (hNew, cNew) = step(xt, h, c);                     // (B, H)
+                var (hNew, cNew) = cell.Step(xt, new RecurrentState<T>(h, c)); // (B, H)
                 var m = lengths is null ? null : ActiveMask(lengths, t, H);
                 if (m is null)
                 {
@@ -171,23 +192,6 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
         }
         var y = D == 1 ? dirOutputs[0] : Ops.Concat(dirOutputs, 2);
         return (y, Ops.Concat(finalH, 0), c0 is null ? null : Ops.Concat(finalC, 0));
-    }
-
-    /// <summary>One composed step of this layer's cell: (x, h, c) → (h', c').</summary>
-    private Func<Var<T>, Var<T>, Var<T>?, (Var<T>, Var<T>?)> ComposedStep(RecurrentWeights<T> w, WorkerPool? pool)
-    {
-        switch (_kind)
-        {
-            case CellKind.Lstm:
-                var lstm = new LstmCell<T>(w) { Pool = pool };
-                return (x, h, c) => { var s = lstm.Step(x, new LstmState<T>(h, c!)); return (s.H, s.C); };
-            case CellKind.Gru:
-                var gru = new GruCell<T>(w) { Pool = pool };
-                return (x, h, _) => (gru.Step(x, h), null);
-            default:
-                var rnn = new RnnCell<T>(w, _kind == CellKind.RnnRelu ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh) { Pool = pool };
-                return (x, h, _) => (rnn.Step(x, h), null);
-        }
     }
 
     /// <summary>m (B, H): 1 in the rows still inside their sequence at step t, else 0; null when every row is.</summary>

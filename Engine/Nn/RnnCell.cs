@@ -3,15 +3,6 @@ using SeqLearn.Tensors;
 
 namespace SeqLearn.Nn;
 
-/// <summary>The nonlinearity of an Elman RNN.</summary>
-public enum RnnNonlinearity
-{
-    /// <summary>h' = tanh(·) (PyTorch's default).</summary>
-    Tanh,
-    /// <summary>h' = max(·, 0).</summary>
-    Relu,
-}
-
 /// <summary>
 /// One Elman RNN step written with primitive autograd ops (docs/rnn.md#rnn):
 /// <code>h' = φ(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh),  φ = tanh or ReLU</code>
@@ -20,13 +11,13 @@ public enum RnnNonlinearity
 public sealed class RnnCell<T> : RecurrentCellBase<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>A cell with its own parameters, initialised U(−1/√H, 1/√H) from <paramref name="rng"/>.</summary>
-    public RnnCell(int inputSize, int hiddenSize, SeededRng rng, RnnNonlinearity nonlinearity = RnnNonlinearity.Tanh)
-        : base(1, inputSize, hiddenSize, rng) => Nonlinearity = nonlinearity;
+    public RnnCell(int inputSize, int hiddenSize, SeededRng rng, ActivationFunction nonlinearity = ActivationFunction.Tanh)
+        : base(1, inputSize, hiddenSize, rng) => Nonlinearity = Check(nonlinearity);
 
-    internal RnnCell(RecurrentWeights<T> weights, RnnNonlinearity nonlinearity) : base(weights) => Nonlinearity = nonlinearity;
+    internal RnnCell(RecurrentWeights<T> weights, ActivationFunction nonlinearity) : base(weights) => Nonlinearity = Check(nonlinearity);
 
-    /// <summary>φ.</summary>
-    public RnnNonlinearity Nonlinearity { get; }
+    /// <summary>φ: <see cref="ActivationFunction.Tanh"/> or <see cref="ActivationFunction.Relu"/>.</summary>
+    public ActivationFunction Nonlinearity { get; }
 
     /// <summary>Advances one step: x (B, in), h (B, H) → h' (B, H).</summary>
     public Var<T> Step(Var<T> x, Var<T> h)
@@ -34,6 +25,17 @@ public sealed class RnnCell<T> : RecurrentCellBase<T> where T : unmanaged, IBina
         CheckInput(x, h, "RnnCell.Step");
         var w = Weights;
         Var<T> a = Affine(x, w.WeightIh, w.BiasIh) + Affine(h, w.WeightHh, w.BiasHh); // (B, H)
-        return Nonlinearity == RnnNonlinearity.Tanh ? Ops.Tanh(a) : Ops.Relu(a);
+        return Nonlinearity == ActivationFunction.Tanh ? Ops.Tanh(a) : Ops.Relu(a);
     }
+
+    /// <summary>Advances one step: x (B, in), state h (B, H) → h'. An RNN state has no c.</summary>
+    public override RecurrentState<T> Step(Var<T> x, RecurrentState<T> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return new RecurrentState<T>(Step(x, state.H));
+    }
+
+    private static ActivationFunction Check(ActivationFunction nonlinearity) =>
+        nonlinearity is ActivationFunction.Tanh or ActivationFunction.Relu ? nonlinearity
+            : throw new ArgumentOutOfRangeException(nameof(nonlinearity), $"RnnCell: the nonlinearity must be tanh or relu, got {nonlinearity}.");
 }
