@@ -66,8 +66,10 @@ public class PaddedBatchIdentityTests
     [Theory]
     [InlineData(RecurrentPath.Fused)]
     [InlineData(RecurrentPath.Composed)]
-    public void LargeBatch_OnlyWeightGradientsOfRowsAcrossAGemmSliceDiffer(RecurrentPath path)
+    public void LargeBatch_RowsAcrossAGemmSlice_StillBitIdentical(RecurrentPath path)
     {
+        // B·T = 480 > KC: one weight-gradient GEMM over all rows would round row 21's steps [252, 264) in two slices; the
+        // fused layer multiplies whole-row chunks when lengths are given, so every row matches its run alone.
         const int batch = 40, steps = 12;
         var rng = new SeededRng(3);
         var lengths = Enumerable.Range(0, batch).Select(_ => 1 + rng.NextInt(steps)).ToArray();
@@ -77,13 +79,12 @@ public class PaddedBatchIdentityTests
         int kc = GemmBlocking.For<float>().KC, straddling = 0;
         for (int b = 0; b < batch; b++)
         {
-            bool straddles = path == RecurrentPath.Fused && (b * steps) / kc != (b * steps + lengths[b] - 1) / kc;
-            if (straddles) straddling++;
+            if ((b * steps) / kc != (b * steps + lengths[b] - 1) / kc) straddling++;
             var alone = RowRun(layer, RowOf(x, b, lengths[b]), null, 0, lengths[b], null);
             var padded = RowRun(layer, x, lengths, b, lengths[b], null);
-            AssertSame(alone, padded, $"{path} row {b}", name => straddles && name.StartsWith("weight_", StringComparison.Ordinal));
+            AssertSame(alone, padded, $"{path} row {b}", _ => false);
         }
-        Assert.Equal(path == RecurrentPath.Fused ? 1 : 0, straddling);
+        Assert.Equal(1, straddling);
     }
 
     /// <summary>Outputs, loss and gradients of one row: what the test compares.</summary>

@@ -25,6 +25,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
     private readonly Var<T>? _c0;
     private readonly RecurrentWeights<T>[] _w;
     private readonly int[] _len;
+    private bool _rowAligned;   // lengths were given: weight gradients sum each row's steps as one chain (see WeightGradient)
     private readonly WorkerPool? _pool, _stepPool;
     private readonly int _b, _t, _in, _h, _d, _gh;
     private readonly FusedRecurrentSteps<T, TSpec>[] _steps;
@@ -56,7 +57,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
         foreach (var p in w) inputs.AddRange([p.WeightIh, p.WeightHh, p.BiasIh, p.BiasHh]);
         int b = x.Value.Dim(0), t = x.Value.Dim(1);
         var len = lengths ?? Enumerable.Repeat(t, b).ToArray();
-        var node = new FusedRecurrentNode<T, TSpec>(x, h0, c0, w, len, pool, parallelSteps, [.. inputs]);
+        var node = new FusedRecurrentNode<T, TSpec>(x, h0, c0, w, len, pool, parallelSteps, [.. inputs]) { _rowAligned = lengths is not null };
         int d = node._d, h = node._h;
         var y = Tensor<T>.Zeros(b, t, d * h);
         var hT = Tensor<T>.Zeros(d, b, h);
@@ -182,12 +183,10 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
 
         AddSlice(_h0, d * B * H, s.Dh.AsSpan(0, B * H));
         if (_c0 is not null) AddSlice(_c0, d * B * H, s.Dc.AsSpan(0, B * H));
-        if (w.WeightIh.RequiresGrad)
-            Gemm.Compute(true, false, GH, _in, n, T.One, s.DGx, GH, _x.Value.Span, _in, T.One, GradOf(w.WeightIh).Span, _in, _pool);
+        if (w.WeightIh.RequiresGrad) WeightGradient(s.DGx, GH, _x.Value.Span, _in, GradOf(w.WeightIh).Span);
         if (_x.RequiresGrad)
             Gemm.Compute(false, false, n, _in, GH, T.One, s.DGx, GH, w.WeightIh.Value.Span, _in, T.One, GradOf(_x).Span, _in, _pool);
-        if (w.WeightHh.RequiresGrad)
-            Gemm.Compute(true, false, GH, H, n, T.One, s.DGh, GH, s.HPrev, H, T.One, GradOf(w.WeightHh).Span, H, _pool);
+        if (w.WeightHh.RequiresGrad) WeightGradient(s.DGh, GH, s.HPrev, H, GradOf(w.WeightHh).Span);
         if (w.BiasIh.RequiresGrad && w.BiasHh.RequiresGrad && ReferenceEquals(s.DGx, s.DGh))
         {
             // LSTM and RNN: ∂L/∂b_ih = ∂L/∂b_hh = Σ_rows dÂ, one pass over the (B·T, G·H) gradient instead of two.
@@ -206,6 +205,24 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
         s.DGh = [];
         s.DY = null;
         s.ReturnSaved();
+    }
+
+    /// <summary>
+    /// ∂W += dAᵀ · X over all B·T rows, dA (B·T, G·H), X (B·T, cols). The GEMM sums k in slices of KC = 256, rounding at
+    /// each slice boundary; a row's steps that straddle a boundary would be summed in two parts in a batch but in one
+    /// alone. With lengths given (padded batches), the product runs over chunks of ⌊KC / T⌋ whole rows (at least one), so
+    /// every row's steps start a slice and a sequence gets the same weight gradient alone or padded in a batch
+    /// (docs/masking.md). The chunks add into ∂W in order, and zero rows (other rows' padding) add exactly nothing.
+    /// Without lengths it is one product (the language model's full windows, T dividing KC, slice the same way).
+    /// </summary>
+    private void WeightGradient(ReadOnlySpan<T> dA, int gh, ReadOnlySpan<T> x, int cols, Span<T> dW)
+    {
+        int rows = _rowAligned ? Math.Max(1, GemmBlocking.For<T>().KC / _t) : _b;
+        for (int r = 0; r < _b; r += rows)
+        {
+            int k = Math.Min(rows, _b - r) * _t;
+            Gemm.Compute(true, false, gh, cols, k, T.One, dA.Slice(r * _t * gh), gh, x.Slice(r * _t * cols), cols, T.One, dW, cols, _pool);
+        }
     }
 
     private static T[] Rent(int length) => FusedRecurrentSteps<T, TSpec>.Rent(length);
