@@ -22,7 +22,7 @@ public class TrainerTests
         public Var<double> W { get; }
     }
 
-    private sealed class ScriptedTask(ScriptedModel model, double[] accuracies, int nanAtStep = -1) : ITrainingTask<double>
+    private sealed class ScriptedTask(ScriptedModel model, double[] accuracies, int nanAtStep = -1, double[]? losses = null) : ITrainingTask<double>
     {
         private int _evaluations;
         private int _steps;
@@ -41,8 +41,17 @@ public class TrainerTests
             return new TaskLoss<double>(loss, 1);
         }
 
-        public IReadOnlyDictionary<string, double> Evaluate(WorkerPool pool) =>
-            new Dictionary<string, double> { ["accuracy"] = accuracies[Math.Min(_evaluations++, accuracies.Length - 1)], ["loss"] = 1 };
+        public double? DivergedLoss => 10 * Math.Log(2);
+
+        public IReadOnlyDictionary<string, double> Evaluate(WorkerPool pool)
+        {
+            int i = _evaluations++;
+            return new Dictionary<string, double>
+            {
+                ["accuracy"] = accuracies[Math.Min(i, accuracies.Length - 1)],
+                ["loss"] = losses is null ? 1 : losses[Math.Min(i, losses.Length - 1)],
+            };
+        }
 
         public JsonObject? SaveState() => null;
 
@@ -92,6 +101,25 @@ public class TrainerTests
         Assert.Equal(3, e.Step);
         Assert.Equal(2, trainer.Step);
         Assert.Contains("step 3", e.Message);
+    }
+
+    [Theory]
+    [InlineData(new[] { 0.60, 0.50, 7.5 }, 3, 2, "above 6.931")]              // 10 · ln 2: far worse than guessing
+    [InlineData(new[] { 0.004, 0.003, 4.0 }, 3, 2, "1000 times the best")]     // orders of magnitude above the best
+    [InlineData(new[] { 0.60, double.PositiveInfinity }, 2, 1, "is ∞")]
+    public void Train_DivergedValidationLoss_StopsWithTheStep_AndBestIsNeverTheDivergedModel(double[] losses, int step, int bestStep, string why)
+    {
+        using var tmp = new TempDir("trainer-diverged");
+        var model = new ScriptedModel();
+        using var pool = new WorkerPool(1);
+        var options = Options with { Patience = null, Monitor = "loss", MonitorGoal = MetricGoal.Minimize, CheckpointDirectory = tmp.Path };
+        var trainer = new Trainer<double>(model, new ScriptedTask(model, [0.5], losses: losses), options, pool);
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Train());
+        Assert.Equal(step, e.Step);
+        Assert.Equal("validation loss", e.Quantity);
+        Assert.Contains(why, e.Message.Replace("Infinity", "∞", StringComparison.Ordinal));
+        Assert.Equal(bestStep, SeqLearn.Checkpoints.Checkpoint.Load<double>(tmp.Combine("best")).Step);
+        Assert.Equal(step - 1, SeqLearn.Checkpoints.Checkpoint.Load<double>(tmp.Combine("last")).Step);
     }
 
     [Fact]

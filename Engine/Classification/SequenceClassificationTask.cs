@@ -54,6 +54,9 @@ public sealed class SequenceClassificationTask<T> : ITrainingTask<T> where T : u
     /// <inheritdoc/>
     public JsonNode? Vocabulary { get; init; }
 
+    /// <summary>10 · ln C for C classes (the largest training label + 1): an untrained model's uniform prediction scores ln C.</summary>
+    public double? DivergedLoss => 10 * Math.Log(Math.Max(2, _train.Labels.Max() + 1));
+
     /// <inheritdoc/>
     public TaskLoss<T> TrainingLoss(int epoch, int batch, LayerContext context)
     {

@@ -65,6 +65,9 @@ public sealed class LanguageModelTask<T> : ITrainingTask<T> where T : unmanaged,
     /// <inheritdoc/>
     public JsonNode? Vocabulary { get; }
 
+    /// <summary>10 · ln V: an untrained model's uniform prediction scores ln V per token.</summary>
+    public double? DivergedLoss => 10 * Math.Log(_model.VocabularySize);
+
     /// <inheritdoc/>
     public TaskLoss<T> TrainingLoss(int epoch, int batch, LayerContext context)
     {

@@ -35,6 +35,13 @@ public interface ITrainingTask<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <summary>The vocabulary (or other data description) stored in checkpoints as is, or null.</summary>
     JsonNode? Vocabulary { get; }
 
+    /// <summary>
+    /// A validation loss above this means the run diverged (e.g. 10 · ln V for a model over V classes or tokens, whose
+    /// untrained, uniform prediction scores ln V), or null when the task has no such scale. The trainer also stops on a
+    /// non-finite loss and on a loss 1000 times its best.
+    /// </summary>
+    double? DivergedLoss => null;
+
     /// <summary>Task state a resumed run needs to continue bit-exactly (a carried hidden state, data settings), or null.</summary>
     JsonObject? SaveState();
 

@@ -34,6 +34,7 @@ public sealed partial class Trainer<T>
             ["best_step"] = BestStep,
             ["bad_evaluations"] = _badEvaluations,
             ["patience_best"] = FiniteOrNull(_patienceBest),
+            ["best_loss"] = FiniteOrNull(_bestLoss),
             ["schedule"] = _schedule.SaveState(),
             ["task"] = _task.SaveState(),
         };
@@ -88,6 +89,7 @@ public sealed partial class Trainer<T>
         BestStep = Get<long>(s, "best_step");
         _badEvaluations = Get<int>(s, "bad_evaluations");
         _patienceBest = s["patience_best"] is null ? WorstValue : Get<double>(s, "patience_best");
+        _bestLoss = s["best_loss"] is null ? double.PositiveInfinity : Get<double>(s, "best_loss");
     }
 
     // By dotted name (Var.Name is only the local name, e.g. "weight"); every parameter present with its shape.

@@ -39,6 +39,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
     private readonly LayerContext _context;
     private int _badEvaluations;          // scheduled evaluations since the last new best among them
     private double _patienceBest;         // the best monitored value of the scheduled evaluations
+    private double _bestLoss = double.PositiveInfinity;   // the lowest validation loss of this run (divergence check)
 
     /// <summary>
     /// Prepares training of <paramref name="model"/> (in place) on <paramref name="task"/>. Throws an
@@ -142,6 +143,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         var metrics = Evaluate();
         if (!metrics.TryGetValue(_options.Monitor, out double monitored))
             throw new InvalidOperationException($"Trainer: the task's evaluation has no metric '{_options.Monitor}' to monitor (it has: {string.Join(", ", metrics.Keys)}).");
+        CheckDivergence(metrics, monitored);
         bool stop = RecordEvaluation(monitored, scheduled);
         run.EvalClock.Stop();
         run.Evaluated(Step, metrics);
@@ -199,6 +201,20 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
             SaveCheckpoint(Path.Combine(dir, "last"));
         }
         return _options.Patience is { } patience && _badEvaluations >= patience;
+    }
+
+    // A validation that a user would call divergence stops the run before anything is saved: best never holds a diverged
+    // model, and last keeps the previous evaluation's state.
+    private void CheckDivergence(IReadOnlyDictionary<string, double> metrics, double monitored)
+    {
+        if (!double.IsFinite(monitored)) throw new TrainingDivergedException(Step, $"validation {_options.Monitor}", monitored);
+        if (!metrics.TryGetValue("loss", out double loss)) return;
+        if (!double.IsFinite(loss)) throw new TrainingDivergedException(Step, "validation loss", loss);
+        if (_task.DivergedLoss is { } bound && loss > bound)
+            throw new TrainingDivergedException(Step, "validation loss", loss, reason: $"above {bound:G4}, far worse than an untrained model");
+        _bestLoss = Math.Min(_bestLoss, loss);
+        if (loss > 1000 * _bestLoss && _bestLoss > 0)
+            throw new TrainingDivergedException(Step, "validation loss", loss, reason: $"1000 times the best so far ({_bestLoss:G4})");
     }
 
     private StopReason? StopCondition(TimeSpan trained, CancellationToken cancellation)

@@ -91,14 +91,15 @@ public sealed record StepTimings(TimeSpan Forward, TimeSpan Backward, TimeSpan C
 }
 
 /// <summary>
-/// Training diverged: the loss or the global gradient norm became NaN or ±∞. Nothing was applied for that step
-/// (the optimizer never sees a non-finite gradient).
+/// Training diverged: the loss or the global gradient norm became NaN or ±∞ (nothing was applied for that step: the
+/// optimizer never sees a non-finite gradient), or a validation loss became absurd (non-finite, far above an untrained
+/// model's, or orders of magnitude above the best so far; nothing of that evaluation was saved).
 /// </summary>
 public sealed class TrainingDivergedException : Exception
 {
     /// <summary>Creates the exception for global step <paramref name="step"/> (1-based: the step being computed).</summary>
-    public TrainingDivergedException(long step, string quantity, double value, string? parameter = null)
-        : base($"training diverged at step {step}: the {quantity} is {value}" +
+    public TrainingDivergedException(long step, string quantity, double value, string? parameter = null, string? reason = null)
+        : base($"training diverged at step {step}: the {quantity} is {value}" + (reason is null ? "" : $" ({reason})") +
                (parameter is null ? "" : $" (first non-finite gradient: '{parameter}')") + "; try a lower learning rate or clipping.")
     {
         Step = step;
@@ -107,13 +108,13 @@ public sealed class TrainingDivergedException : Exception
         Parameter = parameter;
     }
 
-    /// <summary>The 1-based global step whose loss or gradient was not finite.</summary>
+    /// <summary>The 1-based global step whose loss or gradient was not finite, or the step after which validation failed.</summary>
     public long Step { get; }
 
-    /// <summary>"loss" or "gradient norm".</summary>
+    /// <summary>"loss", "gradient norm" or "validation loss".</summary>
     public string Quantity { get; }
 
-    /// <summary>The non-finite value.</summary>
+    /// <summary>The offending value.</summary>
     public double Value { get; }
 
     /// <summary>The first parameter with a non-finite gradient, if that is what failed.</summary>
