@@ -10,8 +10,9 @@ namespace SeqLearn.Forecasting;
 
 /// <summary>
 /// Many-to-one regression over fixed windows as a task of the <see cref="Trainer{T}"/>: window n holds T past steps of
-/// F features and the K values that follow; a <see cref="Sequential{T}"/> (e.g. LSTM → LastStep → Linear) maps x (B, T, F)
-/// to ŷ (B, K):
+/// F features and the K values that follow; a model that is an <see cref="ISequentialLayer{T}"/> (a
+/// <see cref="Sequential{T}"/> such as LSTM → LastStep → Linear, or any module with that one-tensor forward) maps
+/// x (B, T, F) to ŷ (B, K):
 /// <code>
 /// ŷ = model(x)                                  (B, K)
 /// L = (1 / B·K) Σ_{b,k} (ŷ_{b,k} − y_{b,k})²     mean squared error
@@ -21,7 +22,7 @@ namespace SeqLearn.Forecasting;
 /// </summary>
 public sealed class WindowRegressionTask<T> : ITrainingTask<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly Sequential<T> _model;
+    private readonly ISequentialLayer<T> _model;
     private readonly WindowSet<T> _train;
     private readonly WindowSet<T>? _valid;
     private readonly int _batchSize;
@@ -30,14 +31,16 @@ public sealed class WindowRegressionTask<T> : ITrainingTask<T> where T : unmanag
     private int[][] _plan = [];
 
     /// <summary>Prepares the task; <paramref name="valid"/> null evaluates on the training windows.</summary>
-    public WindowRegressionTask(Sequential<T> model, WindowSet<T> train, WindowSet<T>? valid, int batchSize, ulong seed)
+    public WindowRegressionTask(Module<T> model, WindowSet<T> train, WindowSet<T>? valid, int batchSize, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (model is not ISequentialLayer<T> layer)
+            throw new ArgumentException($"WindowRegressionTask: the model ({model.GetType().Name}) must map one tensor to one (implement ISequentialLayer<T>).");
         ArgumentNullException.ThrowIfNull(train);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         if (valid is not null && (valid.Steps != train.Steps || valid.Features != train.Features || valid.Horizon != train.Horizon))
             throw new ArgumentException($"WindowRegressionTask: validation windows (T, F, K) = ({valid.Steps}, {valid.Features}, {valid.Horizon}) differ from training ({train.Steps}, {train.Features}, {train.Horizon}).");
-        (_model, _train, _valid, _batchSize, _seed) = (model, train, valid, batchSize, seed);
+        (_model, _train, _valid, _batchSize, _seed) = (layer, train, valid, batchSize, seed);
         BatchesPerEpoch = (train.Count + batchSize - 1) / batchSize;
     }
 

@@ -18,7 +18,7 @@ namespace SeqLearn.Nn;
 /// Every layer but a leading <see cref="Embedding{T}"/> must implement <see cref="ISequentialLayer{T}"/>.
 /// For a recurrent model that carries state across windows use <c>Models.LanguageModel</c> instead.
 /// </summary>
-public sealed class Sequential<T> : Module<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed class Sequential<T> : Module<T>, ISequentialLayer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Embedding<T>? _embedding;
     private readonly ISequentialLayer<T>[] _layers;
@@ -64,6 +64,9 @@ public sealed class Sequential<T> : Module<T> where T : unmanaged, IBinaryFloati
             throw new InvalidOperationException("Sequential: token ids need an Embedding as the first layer.");
         return Chain(_embedding.Forward(ids, batch, steps), context ?? LayerContext.None);
     }
+
+    /// <summary>A stack without a leading embedding is itself a layer: x → the last layer's output.</summary>
+    Var<T> ISequentialLayer<T>.Forward(Var<T> x, LayerContext context) => Forward(x, context);
 
     private Var<T> Chain(Var<T> x, LayerContext context)
     {

@@ -10,7 +10,7 @@ public abstract class AdamBase<T> : Optimizer<T> where T : unmanaged, IBinaryFlo
 {
     private protected readonly AdamCore<T> Core;
 
-    private protected AdamBase(IReadOnlyList<Var<T>> parameters, double learningRate, double beta1, double beta2, double epsilon, double weightDecay)
+    private protected AdamBase(IEnumerable<Var<T>> parameters, double learningRate, double beta1, double beta2, double epsilon, double weightDecay)
         : base(parameters, learningRate)
     {
         string op = GetType().Name.Split('`')[0];

@@ -18,7 +18,7 @@ namespace SeqLearn.Optim;
 public sealed class AdamW<T> : AdamBase<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>Creates the optimizer (PyTorch defaults: η 1e-3, β (0.9, 0.999), ε 1e-8, λ 0.01).</summary>
-    public AdamW(IReadOnlyList<Var<T>> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
+    public AdamW(IEnumerable<Var<T>> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double epsilon = 1e-8, double weightDecay = 0.01)
         : base(parameters, learningRate, beta1, beta2, epsilon, weightDecay)
     {

@@ -17,19 +17,20 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
 {
     private double _learningRate;
 
-    /// <summary>Registers <paramref name="parameters"/> (the list is copied; the Vars are shared).</summary>
-    protected Optimizer(IReadOnlyList<Var<T>> parameters, double learningRate)
+    /// <summary>Registers <paramref name="parameters"/>, any sequence such as <c>model.Parameters()</c> (copied in order; the Vars are shared).</summary>
+    protected Optimizer(IEnumerable<Var<T>> parameters, double learningRate)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        if (parameters.Count == 0) throw new ArgumentException($"{GetType().Name}: the parameter list is empty.", nameof(parameters));
+        var list = parameters.ToArray();
+        if (list.Length == 0) throw new ArgumentException($"{GetType().Name}: the parameter list is empty.", nameof(parameters));
         var seen = new Dictionary<Var<T>, int>(ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < parameters.Count; i++)
+        for (int i = 0; i < list.Length; i++)
         {
-            if (parameters[i] is null) throw new ArgumentException($"{GetType().Name}: parameter {i} is null.", nameof(parameters));
-            if (!seen.TryAdd(parameters[i], i))
-                throw new ArgumentException($"{GetType().Name}: parameter {i} ({parameters[i].Name ?? "unnamed"}) is the same Var as parameter {seen[parameters[i]]}; it would be updated twice per step.", nameof(parameters));
+            if (list[i] is null) throw new ArgumentException($"{GetType().Name}: parameter {i} is null.", nameof(parameters));
+            if (!seen.TryAdd(list[i], i))
+                throw new ArgumentException($"{GetType().Name}: parameter {i} ({list[i].Name ?? "unnamed"}) is the same Var as parameter {seen[list[i]]}; it would be updated twice per step.", nameof(parameters));
         }
-        Parameters = parameters.ToArray();
+        Parameters = list;
         LearningRate = learningRate;
     }
 

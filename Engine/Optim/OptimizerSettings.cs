@@ -29,12 +29,11 @@ public sealed record OptimizerSettings(OptimizerKind Kind = OptimizerKind.Adam, 
     {
         ArgumentNullException.ThrowIfNull(parameters);
         Validate();
-        var list = parameters as IReadOnlyList<Var<T>> ?? parameters.ToArray();
         return Kind switch
         {
-            OptimizerKind.Sgd => new Sgd<T>(list, LearningRate, Momentum, nesterov: Nesterov, weightDecay: WeightDecay),
-            OptimizerKind.Adam => new Adam<T>(list, LearningRate, weightDecay: WeightDecay),
-            _ => new AdamW<T>(list, LearningRate, weightDecay: WeightDecay),
+            OptimizerKind.Sgd => new Sgd<T>(parameters, LearningRate, Momentum, nesterov: Nesterov, weightDecay: WeightDecay),
+            OptimizerKind.Adam => new Adam<T>(parameters, LearningRate, weightDecay: WeightDecay),
+            _ => new AdamW<T>(parameters, LearningRate, weightDecay: WeightDecay),
         };
     }
 }

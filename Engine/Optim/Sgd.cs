@@ -21,7 +21,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IBinaryFloatingPo
     private readonly long[] _steps;
 
     /// <summary>Creates the optimizer; throws on negative hyperparameters or Nesterov without momentum.</summary>
-    public Sgd(IReadOnlyList<Var<T>> parameters, double learningRate, double momentum = 0, double dampening = 0,
+    public Sgd(IEnumerable<Var<T>> parameters, double learningRate, double momentum = 0, double dampening = 0,
         bool nesterov = false, double weightDecay = 0)
         : base(parameters, learningRate)
     {
