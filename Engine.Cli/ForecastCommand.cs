@@ -19,10 +19,11 @@ public static class ForecastCommand
         var season = new Option<int?>("--season") { Description = "Season s in rows for the seasonal naive forecast (default: 12 for yyyy-MM dates, 365 for yyyy-MM-dd dates)." };
         var arOrder = new Option<int?>("--ar-order") { Description = "Fixed AR order p (default: chosen by AIC over 1..--max-order on the training rows)." };
         var maxOrder = new Option<int>("--max-order") { Description = "Largest p of the AIC search.", DefaultValueFactory = _ => ForecastBaselines.DefaultMaxOrder };
+        var transform = new Option<string>("--ar-transform") { Description = "Stages the AR model works through, fitted on the training rows: comma-separated log, diffN, minmax, standard (e.g. log,diff12)." };
         var json = new Option<bool>("--json") { Description = "Print {\"targets\": n, \"rows\": [...]} instead of the table." };
         var command = new Command("forecast", "One-step forecasts of a series: persistence, seasonal naive and AR(p) baselines, RMSE and MAE on the same targets.")
         {
-            csv, value, date, protocol, season, arOrder, maxOrder, json,
+            csv, value, date, protocol, season, arOrder, maxOrder, transform, json,
         };
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
@@ -32,7 +33,8 @@ public static class ForecastCommand
                 ?? throw new ArgumentException("give --season S (the dates do not say whether the data are monthly or daily).");
             int? p = parse.GetValue(arOrder);
             if (s < 1 || p < 1) throw new ArgumentException($"--season and --ar-order must be at least 1 (got {s}, {p}).");
-            var report = ForecastBaselines.Evaluate(series, spec, s, p, parse.GetValue(maxOrder));
+            var pipeline = TransformedForecaster.ParsePipeline(parse.GetValue(transform) ?? "");
+            var report = ForecastBaselines.Evaluate(series, spec, s, p, parse.GetValue(maxOrder), pipeline);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) output.WriteLine(report.ToJson());
             else
@@ -40,7 +42,7 @@ public static class ForecastCommand
                 output.Write(report.ToTable());
                 int order = report.Rows.Single(r => r.Name == "ar").P!.Value;
                 output.WriteLine(p is null
-                    ? $"season s = {s}; AR order p = {order}, chosen by AIC over 1..{parse.GetValue(maxOrder)} on the training rows"
+                    ? $"season s = {s}; AR order p = {order}, chosen by AIC over 1..{parse.GetValue(maxOrder)} on the (transformed) training rows"
                     : $"season s = {s}; AR order p = {order} (fixed)");
             }
             return 0;

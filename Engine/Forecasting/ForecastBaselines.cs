@@ -16,16 +16,24 @@ public static class ForecastBaselines
     /// <param name="season">Season length s in rows for the seasonal naive forecast.</param>
     /// <param name="arOrder">A fixed AR order p; <c>null</c> chooses p by AIC over 1 … <paramref name="maxOrder"/>.</param>
     /// <param name="maxOrder">p_max of the AIC search.</param>
-    public static ForecastReport Evaluate(TimeSeries series, ForecastProtocol protocol, int season, int? arOrder = null, int maxOrder = DefaultMaxOrder)
+    /// <param name="arTransform">
+    /// Optional stages the AR model works through (fitted on the training rows; AIC then runs on the transformed
+    /// training rows); its forecasts are taken back to original units, so all rows stay comparable.
+    /// </param>
+    public static ForecastReport Evaluate(TimeSeries series, ForecastProtocol protocol, int season, int? arOrder = null,
+                                          int maxOrder = DefaultMaxOrder, TransformPipeline? arTransform = null)
     {
         ForecastSplit split = protocol.Resolve(series);
         double[] y = series.Values;
-        int p = arOrder ?? AutoRegression.SelectOrderByAic(split.Train(y), maxOrder).Order;
+        bool transformed = arTransform is not null && arTransform.Stages.Count > 0;
+        double[] arTrain = transformed ? arTransform!.Fit(split.Train(y)).Forward(split.Train(y)) : split.Train(y).ToArray();
+        int p = arOrder ?? AutoRegression.SelectOrderByAic(arTrain, maxOrder).Order;
+        IOneStepForecaster ar = transformed ? new TransformedForecaster(arTransform!, new AutoRegression(p)) : new AutoRegression(p);
         var rows = new List<ForecastRow>
         {
             OneStepEvaluation.Score(new PersistenceForecaster(), y, split),
             OneStepEvaluation.Score(new SeasonalNaiveForecaster(season), y, split),
-            OneStepEvaluation.Score(new AutoRegression(p), y, split, order: p),
+            OneStepEvaluation.Score(ar, y, split, order: p) with { Transform = transformed ? arTransform!.Name : null },
         };
         return new ForecastReport(series.Source, protocol.Spec, split.TrainCount, split.TargetCount, rows);
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace SeqLearn.Forecasting;
@@ -22,6 +23,9 @@ public sealed record ForecastRow(string Name, double Rmse, double Mae)
 
     /// <summary>Autoregressive order p, for models that have one.</summary>
     public int? P { get; init; }
+
+    /// <summary>The transform the model worked through (e.g. <c>log → diff(12)</c>), when it is not the identity.</summary>
+    public string? Transform { get; init; }
 }
 
 /// <summary>Every model scored on the same <see cref="Targets"/> rows of one series under one protocol.</summary>
@@ -34,12 +38,12 @@ public sealed record ForecastReport(string Source, string Protocol, int TrainCou
 {
     /// <summary>
     /// <c>{"targets": N, "rows": [{"name": …, "p": …, "rmse": …, "mae": …, "rmse_min": …, "rmse_max": …}]}</c>; the
-    /// optional fields appear only when set.
+    /// optional fields (and <c>"transform"</c>) appear only when set.
     /// </summary>
     public string ToJson()
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false }))
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteNumber("targets", Targets);
@@ -53,6 +57,7 @@ public sealed record ForecastReport(string Source, string Protocol, int TrainCou
                 w.WriteNumber("mae", row.Mae);
                 if (row.RmseMin is double lo) w.WriteNumber("rmse_min", lo);
                 if (row.RmseMax is double hi) w.WriteNumber("rmse_max", hi);
+                if (row.Transform is string transform) w.WriteString("transform", transform);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -61,17 +66,17 @@ public sealed record ForecastReport(string Source, string Protocol, int TrainCou
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    /// <summary>A plain-text table: a title line, then one tab-separated line per model (model, p, RMSE, MAE, RMSE range).</summary>
+    /// <summary>A plain-text table: a title line, then one tab-separated line per model (model, p, RMSE, MAE, RMSE range, transform).</summary>
     public string ToTable()
     {
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(string.Create(c, $"{Source}: protocol {Protocol}, {TrainCount} training rows, {Targets} one-step targets"));
-        sb.AppendLine("model\tp\tRMSE\tMAE\tRMSE min..max");
+        sb.AppendLine("model\tp\tRMSE\tMAE\tRMSE min..max\ttransform");
         foreach (var r in Rows)
         {
             string range = r.RmseMin is double lo && r.RmseMax is double hi ? string.Create(c, $"{lo:F4}..{hi:F4}") : "-";
-            sb.AppendLine(string.Create(c, $"{r.Name}\t{(r.P is int p ? p.ToString(c) : "-")}\t{r.Rmse:F4}\t{r.Mae:F4}\t{range}"));
+            sb.AppendLine(string.Create(c, $"{r.Name}\t{(r.P is int p ? p.ToString(c) : "-")}\t{r.Rmse:F4}\t{r.Mae:F4}\t{range}\t{r.Transform ?? "-"}"));
         }
         return sb.ToString();
     }
