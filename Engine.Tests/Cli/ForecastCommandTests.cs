@@ -46,7 +46,17 @@ public class ForecastCommandTests
         Assert.Contains("season s = 12", output);
     }
 
+    [Fact]
+    public void ArTransform_IsReportedBesideTheArRow()
+    {
+        var (code, output, error) = Run("--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--date", "Month", "--protocol", "last:12", "--ar-transform", "log,diff12", "--json");
+        Assert.True(code == 0, error);
+        Assert.Contains("{\"name\":\"ar\",\"p\":13,", output);
+        Assert.Contains("\"transform\":\"log → diff(12)\"", output);
+    }
+
     [Theory]
+    [InlineData("--ar-transform", "log,sqrt")]
     [InlineData("--protocol", "split:2")]
     [InlineData("--value", "Nope")]
     [InlineData("--season", "0")]
