@@ -1,0 +1,74 @@
+using System.CommandLine;
+using System.Text.Json;
+using SeqLearn.Cli;
+using SeqLearn.Tests.Support;
+
+namespace SeqLearn.Tests.Cli;
+
+public class ForecastCommandTests
+{
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var root = new RootCommand("test") { ForecastCommand.Create() };
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = root.Parse(["forecast", .. args]).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static string Data(string file) => SharedData.PathOf("data/timeseries/" + file);
+
+    [Fact]
+    public void Json_Temperatures_ThreeRowsOnTheSameTargets()
+    {
+        var (code, output, error) = Run("--csv", Data("daily-min-temperatures.csv"), "--value", "Temp", "--date", "Date", "--protocol", "from:1990-01-01", "--ar-order", "20", "--json");
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(365, doc.RootElement.GetProperty("targets").GetInt32());
+        var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToArray();
+        Assert.Equal(new[] { "persistence", "seasonal-naive", "ar" }, rows.Select(r => r.GetProperty("name").GetString()));
+        Assert.Equal(2.5824, rows[0].GetProperty("rmse").GetDouble(), 4);
+        Assert.Equal(3.6508, rows[1].GetProperty("rmse").GetDouble(), 4); // season 365 inferred from the daily dates
+        Assert.Equal(20, rows[2].GetProperty("p").GetInt32());
+        Assert.Equal(2.2667, rows[2].GetProperty("rmse").GetDouble(), 4);
+        Assert.False(rows[0].TryGetProperty("p", out _));
+    }
+
+    [Fact]
+    public void Table_Airline_PrintsEveryBaselineAndTheAicOrder()
+    {
+        var (code, output, error) = Run("--csv", Data("airline-passengers.csv"), "--value", "1", "--date", "Month", "--protocol", "split:0.67");
+        Assert.True(code == 0, error);
+        Assert.Contains("48 one-step targets", output);
+        Assert.Contains("persistence\t-\t48.0412\t40.0417", output);
+        Assert.Contains("seasonal-naive\t-\t41.8537\t36.9792", output);
+        Assert.Contains("ar\t23\t", output);
+        Assert.Contains("season s = 12", output);
+    }
+
+    [Fact]
+    public void ArTransform_IsReportedBesideTheArRow()
+    {
+        var (code, output, error) = Run("--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--date", "Month", "--protocol", "last:12", "--ar-transform", "log,diff12", "--json");
+        Assert.True(code == 0, error);
+        Assert.Contains("{\"name\":\"ar\",\"p\":13,", output);
+        Assert.Contains("\"transform\":\"log → diff(12)\"", output);
+    }
+
+    [Theory]
+    [InlineData("--ar-transform", "log,sqrt")]
+    [InlineData("--protocol", "split:2")]
+    [InlineData("--value", "Nope")]
+    [InlineData("--season", "0")]
+    [InlineData("--date", "")]
+    public void BadInput_OneLineError_NonZeroExit(string option, string value)
+    {
+        var args = new Dictionary<string, string> { ["--csv"] = Data("airline-passengers.csv"), ["--value"] = "Passengers", ["--date"] = "Month", ["--protocol"] = "last:12" };
+        if (value.Length == 0) args.Remove(option);
+        else args[option] = value;
+        var (code, _, error) = Run(args.SelectMany(kv => new[] { kv.Key, kv.Value }).ToArray());
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: ", error);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text;
+using SeqLearn.Forecasting;
+using SeqLearn.Tests.Checkpoints;
+using SeqLearn.Tests.Support;
+
+namespace SeqLearn.Tests.Forecasting;
+
+public class TimeSeriesCsvTests
+{
+    internal static TimeSeries Airline() => TimeSeriesCsv.Read(SharedData.PathOf("data/timeseries/airline-passengers.csv"), "Passengers", "Month");
+
+    internal static TimeSeries Temperatures() => TimeSeriesCsv.Read(SharedData.PathOf("data/timeseries/daily-min-temperatures.csv"), "Temp", "Date");
+
+    internal static TimeSeries Sunspots() => TimeSeriesCsv.Read(SharedData.PathOf("data/timeseries/monthly-sunspots.csv"), "Sunspots", "Month");
+
+    [Fact]
+    public void SharedFiles_ReadWithQuotedDatesAndCrlf()
+    {
+        var air = Airline();
+        Assert.Equal(144, air.Count);
+        Assert.Equal(("1949-01", 112.0), (air.Dates[0], air.Values[0]));
+        Assert.Equal(("1960-12", 432.0), (air.Dates[^1], air.Values[^1]));
+        Assert.Equal("Passengers", air.ValueName);
+        var temp = Temperatures();
+        Assert.Equal(3650, temp.Count);
+        Assert.Equal(("1981-01-01", 20.7), (temp.Dates[0], temp.Values[0]));
+        Assert.Equal(("1990-12-31", 13.0), (temp.Dates[^1], temp.Values[^1]));
+        Assert.DoesNotContain("1984-12-31", temp.Dates);
+        var sun = Sunspots();
+        Assert.Equal(2820, sun.Count);
+        Assert.Equal(58.0, sun.Values[0]);
+        Assert.Equal(33.4, sun.Values[^1]);
+    }
+
+    [Fact]
+    public void Columns_ByNameOrIndex_QuotesBomCrlfAndBlankLines()
+    {
+        using var dir = new TempDir("csv");
+        string path = dir.Combine("s.csv");
+        File.WriteAllText(path, "\"id\",\"when\",\"v, with comma\"\r\n1,\"2000-01\",\"1.5\"\r\n\r\n2,\"2000-02\",-2e1\r\n", new UTF8Encoding(true));
+        var byName = TimeSeriesCsv.Read(path, "V, WITH COMMA", "when");
+        Assert.Equal(new[] { 1.5, -20.0 }, byName.Values);
+        Assert.Equal(new[] { "2000-01", "2000-02" }, byName.Dates);
+        var byIndex = TimeSeriesCsv.Read(path, "0");
+        Assert.Equal(new[] { 1.0, 2.0 }, byIndex.Values);
+        Assert.Equal(new[] { "", "" }, byIndex.Dates);
+        Assert.Equal(new[] { "a\"b", "c" }, TimeSeriesCsv.SplitFields("\"a\"\"b\",c", "x", 1));
+    }
+
+    [Theory]
+    [InlineData("d,v\n2000,1\n2001,abc\n", "v", ":3: value 'abc' in column 'v'")]
+    [InlineData("d,v\n2000,1\n2001\n", "v", ":3: 1 field(s)")]
+    [InlineData("d,v\n2000,\"1\n", "v", ":2: unterminated quoted field")]
+    [InlineData("d,v\n2000,NaN\n", "v", ":2: value 'NaN'")]
+    [InlineData("d,v\n2000,1\n", "w", ":1: no value column 'w'")]
+    [InlineData("d,v\n", "v", "no data rows")]
+    public void Malformed_FormatException_NamesFileAndLine(string text, string column, string expected)
+    {
+        using var dir = new TempDir("csv-bad");
+        string path = dir.Combine("bad.csv");
+        File.WriteAllText(path, text);
+        var e = Assert.Throws<FormatException>(() => TimeSeriesCsv.Read(path, column, "d"));
+        Assert.Contains(path, e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+}

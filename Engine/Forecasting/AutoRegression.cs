@@ -1,0 +1,88 @@
+namespace SeqLearn.Forecasting;
+
+/// <summary>
+/// AR(p) with intercept: ŷ_t = c + φ_1 y_{t−1} + … + φ_p y_{t−p}, fitted by ordinary least squares (QR of the design
+/// matrix, <see cref="LeastSquares"/>) on the training rows t = p … n_train − 1, i.e. the conditional least-squares
+/// fit of statsmodels' <c>AutoReg(y, lags=p, trend="c")</c>. Fitted once; forecasts read the true history.
+/// </summary>
+public sealed class AutoRegression : IOneStepForecaster
+{
+    /// <summary>An AR(<paramref name="order"/>) model, p ≥ 1; call <see cref="Fit"/> before forecasting.</summary>
+    public AutoRegression(int order)
+    {
+        if (order < 1) throw new ArgumentOutOfRangeException(nameof(order), $"AutoRegression: order p must be at least 1 (got {order}).");
+        Order = order;
+    }
+
+    /// <summary>p.</summary>
+    public int Order { get; }
+
+    /// <summary>c.</summary>
+    public double Intercept { get; private set; }
+
+    /// <summary>φ_1 … φ_p (φ_i multiplies y_{t−i}); empty until fitted.</summary>
+    public double[] Coefficients { get; private set; } = [];
+
+    /// <inheritdoc/>
+    public string Name => "ar";
+
+    /// <inheritdoc/>
+    public int MinHistory => Order;
+
+    /// <inheritdoc/>
+    public void Fit(ReadOnlySpan<double> train)
+    {
+        double[] b = FitOls(train, Order, holdBack: Order).Coefficients;
+        Intercept = b[0];
+        Coefficients = b[1..];
+    }
+
+    /// <inheritdoc/>
+    public double Forecast(ReadOnlySpan<double> history)
+    {
+        if (Coefficients.Length == 0) throw new InvalidOperationException("AutoRegression: call Fit on the training rows first.");
+        if (history.Length < Order) throw new ArgumentException($"AutoRegression: AR({Order}) needs {Order} history values, got {history.Length}.", nameof(history));
+        double y = Intercept;
+        for (int i = 1; i <= Order; i++) y += Coefficients[i - 1] * history[^i];
+        return y;
+    }
+
+    /// <summary>
+    /// Chooses p ∈ 1 … p_max by Akaike's criterion on a common sample (rows t = p_max … n_train − 1 for every p, so
+    /// the criteria compare fits of the same m values): AIC(p) = m·(ln 2π + ln σ̂² + 1) + 2(p + 2), σ̂² = RSS / m,
+    /// counting c, φ_1 … φ_p and σ² as parameters, as statsmodels' <c>ar_select_order(…, ic="aic")</c> does.
+    /// </summary>
+    /// <returns>The chosen order and AIC(p) for p = 1 … p_max (index p − 1).</returns>
+    public static (int Order, double[] Aic) SelectOrderByAic(ReadOnlySpan<double> train, int maxOrder)
+    {
+        if (maxOrder < 1) throw new ArgumentOutOfRangeException(nameof(maxOrder), $"AutoRegression.SelectOrderByAic: p_max must be at least 1 (got {maxOrder}).");
+        var aic = new double[maxOrder];
+        int best = 1;
+        for (int p = 1; p <= maxOrder; p++)
+        {
+            var (_, rss, m) = FitOls(train, p, holdBack: maxOrder);
+            aic[p - 1] = m * (Math.Log(2 * Math.PI) + Math.Log(rss / m) + 1) + 2 * (p + 2);
+            if (aic[p - 1] < aic[best - 1]) best = p;
+        }
+        return (best, aic);
+    }
+
+    /// <summary>OLS of y_t on (1, y_{t−1}, …, y_{t−p}) over t = holdBack … n − 1: coefficients (c, φ_1 … φ_p), RSS and rows m.</summary>
+    private static (double[] Coefficients, double Rss, int Rows) FitOls(ReadOnlySpan<double> y, int p, int holdBack)
+    {
+        int m = y.Length - holdBack, k = p + 1;
+        if (m < k)
+            throw new ArgumentException($"AutoRegression: AR({p}) with {holdBack} held-back rows needs more than {holdBack + k - 1} training values, got {y.Length}.");
+        var x = new double[m * k]; // (m, p + 1): a column of ones, then the lags
+        var target = new double[m];
+        for (int r = 0; r < m; r++)
+        {
+            int t = holdBack + r;
+            x[r * k] = 1;
+            for (int i = 1; i <= p; i++) x[r * k + i] = y[t - i];
+            target[r] = y[t];
+        }
+        var (b, rss) = LeastSquares.Solve(x, target, m, k);
+        return (b, rss, m);
+    }
+}

@@ -1,0 +1,52 @@
+namespace SeqLearn.Forecasting;
+
+/// <summary>
+/// The classical baselines of a series under one protocol, scored on the same target rows: persistence
+/// (ŷ_t = y_{t−1}), seasonal naive (ŷ_t = y_{t−s}) and AR(p) with intercept, fitted once on the training rows by OLS,
+/// p fixed or chosen by AIC over 1 … p_max. All forecasts are one step ahead from the true history, in original units.
+/// </summary>
+public static class ForecastBaselines
+{
+    /// <summary>Default p_max of the AIC search.</summary>
+    public const int DefaultMaxOrder = 24;
+
+    /// <summary>Scores the three baselines on <paramref name="series"/> under <paramref name="protocol"/>.</summary>
+    /// <param name="series">The series.</param>
+    /// <param name="protocol">Where training ends and the targets start.</param>
+    /// <param name="season">Season length s in rows for the seasonal naive forecast.</param>
+    /// <param name="arOrder">A fixed AR order p; <c>null</c> chooses p by AIC over 1 … <paramref name="maxOrder"/>.</param>
+    /// <param name="maxOrder">p_max of the AIC search.</param>
+    /// <param name="arTransform">
+    /// Optional stages the AR model works through (fitted on the training rows; AIC then runs on the transformed
+    /// training rows); its forecasts are taken back to original units, so all rows stay comparable.
+    /// </param>
+    public static ForecastReport Evaluate(TimeSeries series, ForecastProtocol protocol, int season, int? arOrder = null,
+                                          int maxOrder = DefaultMaxOrder, TransformPipeline? arTransform = null)
+    {
+        ForecastSplit split = protocol.Resolve(series);
+        double[] y = series.Values;
+        bool transformed = arTransform is not null && arTransform.Stages.Count > 0;
+        double[] arTrain = transformed ? arTransform!.Fit(split.Train(y)).Forward(split.Train(y)) : split.Train(y).ToArray();
+        int p = arOrder ?? AutoRegression.SelectOrderByAic(arTrain, maxOrder).Order;
+        IOneStepForecaster ar = transformed ? new TransformedForecaster(arTransform!, new AutoRegression(p)) : new AutoRegression(p);
+        var rows = new List<ForecastRow>
+        {
+            OneStepEvaluation.Score(new PersistenceForecaster(), y, split),
+            OneStepEvaluation.Score(new SeasonalNaiveForecaster(season), y, split),
+            OneStepEvaluation.Score(ar, y, split, order: p) with { Transform = transformed ? arTransform!.Name : null },
+        };
+        return new ForecastReport(series.Source, protocol.Spec, split.TrainCount, split.TargetCount, rows);
+    }
+
+    /// <summary>
+    /// The season implied by the dates: 12 when every date is a month (<c>yyyy-MM</c>), 365 when every date is a day
+    /// (<c>yyyy-MM-dd</c>: a yearly cycle of rows, leap days and missing days not corrected); otherwise <c>null</c>.
+    /// </summary>
+    public static int? InferSeason(TimeSeries series)
+    {
+        if (series.Dates.Count == 0 || series.Dates.Any(d => d.Length == 0)) return null;
+        if (series.Dates.All(d => d.Trim().Length == 7 && ForecastProtocol.TryParseDate(d, out _))) return 12;
+        if (series.Dates.All(d => d.Trim().Length == 10 && ForecastProtocol.TryParseDate(d, out _))) return 365;
+        return null;
+    }
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace SeqLearn.Forecasting;
+
+/// <summary>
+/// One model's errors on the protocol's targets, in the series' units. <see cref="RmseMin"/> / <see cref="RmseMax"/>
+/// give the spread over repeated runs of a stochastic model (e.g. several seeds); <see cref="P"/> is an
+/// autoregressive order where the model has one.
+/// </summary>
+/// <param name="Name">Model name, e.g. <c>persistence</c>.</param>
+/// <param name="Rmse">√(Σ(y − ŷ)² / N) over the N targets.</param>
+/// <param name="Mae">Σ|y − ŷ| / N over the same targets.</param>
+public sealed record ForecastRow(string Name, double Rmse, double Mae)
+{
+    /// <summary>Smallest RMSE over repeated runs, when there are several.</summary>
+    public double? RmseMin { get; init; }
+
+    /// <summary>Largest RMSE over repeated runs, when there are several.</summary>
+    public double? RmseMax { get; init; }
+
+    /// <summary>Autoregressive order p, for models that have one.</summary>
+    public int? P { get; init; }
+
+    /// <summary>The transform the model worked through (e.g. <c>log → diff(12)</c>), when it is not the identity.</summary>
+    public string? Transform { get; init; }
+}
+
+/// <summary>Every model scored on the same <see cref="Targets"/> rows of one series under one protocol.</summary>
+/// <param name="Source">The series' file.</param>
+/// <param name="Protocol">The protocol spec, e.g. <c>split:0.67</c>.</param>
+/// <param name="TrainCount">Training rows n_train.</param>
+/// <param name="Targets">Number of target rows N (the same for every row of the report).</param>
+/// <param name="Rows">One row per model.</param>
+public sealed record ForecastReport(string Source, string Protocol, int TrainCount, int Targets, IReadOnlyList<ForecastRow> Rows)
+{
+    /// <summary>
+    /// <c>{"targets": N, "rows": [{"name": …, "p": …, "rmse": …, "mae": …, "rmse_min": …, "rmse_max": …}]}</c>; the
+    /// optional fields (and <c>"transform"</c>) appear only when set.
+    /// </summary>
+    public string ToJson()
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("targets", Targets);
+            w.WriteStartArray("rows");
+            foreach (var row in Rows)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", row.Name);
+                if (row.P is int p) w.WriteNumber("p", p);
+                w.WriteNumber("rmse", row.Rmse);
+                w.WriteNumber("mae", row.Mae);
+                if (row.RmseMin is double lo) w.WriteNumber("rmse_min", lo);
+                if (row.RmseMax is double hi) w.WriteNumber("rmse_max", hi);
+                if (row.Transform is string transform) w.WriteString("transform", transform);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>A plain-text table: a title line, then one tab-separated line per model (model, p, RMSE, MAE, RMSE range, transform).</summary>
+    public string ToTable()
+    {
+        var c = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine(string.Create(c, $"{Source}: protocol {Protocol}, {TrainCount} training rows, {Targets} one-step targets"));
+        sb.AppendLine("model\tp\tRMSE\tMAE\tRMSE min..max\ttransform");
+        foreach (var r in Rows)
+        {
+            string range = r.RmseMin is double lo && r.RmseMax is double hi ? string.Create(c, $"{lo:F4}..{hi:F4}") : "-";
+            sb.AppendLine(string.Create(c, $"{r.Name}\t{(r.P is int p ? p.ToString(c) : "-")}\t{r.Rmse:F4}\t{r.Mae:F4}\t{range}\t{r.Transform ?? "-"}"));
+        }
+        return sb.ToString();
+    }
+}

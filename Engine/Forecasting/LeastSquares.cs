@@ -1,0 +1,57 @@
+namespace SeqLearn.Forecasting;
+
+/// <summary>
+/// Ordinary least squares b̂ = argmin ‖X b − y‖² by Householder QR of the design matrix X (m, k), m ≥ k: X = Q R,
+/// then R b̂ = Qᵀ y by back substitution. Working on X itself (not on XᵀX) keeps the condition number κ(X) rather
+/// than κ(X)², which matters for autoregressions whose lagged columns are nearly collinear.
+/// </summary>
+public static class LeastSquares
+{
+    /// <summary>Solves for b̂ (length k); <paramref name="x"/> is row-major (m, k) and is not modified.</summary>
+    /// <returns>The coefficients and the residual sum of squares ‖y − X b̂‖².</returns>
+    public static (double[] Coefficients, double ResidualSumOfSquares) Solve(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int m, int k)
+    {
+        if (k < 1 || m < k) throw new ArgumentException($"LeastSquares.Solve: need rows m ≥ columns k ≥ 1 (got m = {m}, k = {k}).");
+        if (x.Length != m * k || y.Length != m)
+            throw new ArgumentException($"LeastSquares.Solve: X has {x.Length} values for ({m}, {k}) and y has {y.Length} for {m} rows.");
+        double[] a = x.ToArray();   // (m, k), overwritten by R above the diagonal and the reflectors below
+        double[] qty = y.ToArray(); // becomes Qᵀ y
+        var v = new double[m];
+        for (int j = 0; j < k; j++)
+        {
+            // Householder reflector H = I − 2 v vᵀ / vᵀv that zeroes column j below the diagonal.
+            double norm = 0;
+            for (int i = j; i < m; i++) norm += a[i * k + j] * a[i * k + j];
+            norm = Math.Sqrt(norm);
+            if (norm == 0) throw new ArgumentException($"LeastSquares.Solve: column {j} of X is zero or a combination of the others (rank < {k}).");
+            double alpha = a[j * k + j] > 0 ? -norm : norm;
+            for (int i = j; i < m; i++) v[i] = a[i * k + j];
+            v[j] -= alpha;
+            double vv = 0;
+            for (int i = j; i < m; i++) vv += v[i] * v[i];
+            for (int c = j; c < k; c++) Reflect(a, c, k, v, vv, j, m);
+            Reflect(qty, 0, 1, v, vv, j, m);
+        }
+        var b = new double[k];
+        for (int j = k - 1; j >= 0; j--)
+        {
+            double s = qty[j];
+            for (int c = j + 1; c < k; c++) s -= a[j * k + c] * b[c];
+            double rjj = a[j * k + j];
+            if (Math.Abs(rjj) <= 1e-12 * Math.Abs(a[0])) throw new ArgumentException($"LeastSquares.Solve: X is rank-deficient at column {j} (|R_jj| = {Math.Abs(rjj):G3}).");
+            b[j] = s / rjj;
+        }
+        double rss = 0;
+        for (int i = k; i < m; i++) rss += qty[i] * qty[i];
+        return (b, rss);
+    }
+
+    /// <summary>Applies H to column <paramref name="col"/> (stride <paramref name="stride"/>) of rows j … m−1: w ← w − 2 v (vᵀw) / vᵀv.</summary>
+    private static void Reflect(double[] w, int col, int stride, double[] v, double vv, int j, int m)
+    {
+        double dot = 0;
+        for (int i = j; i < m; i++) dot += v[i] * w[i * stride + col];
+        double f = 2 * dot / vv;
+        for (int i = j; i < m; i++) w[i * stride + col] -= f * v[i];
+    }
+}

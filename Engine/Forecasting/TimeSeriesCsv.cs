@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text;
+
+namespace SeqLearn.Forecasting;
+
+/// <summary>
+/// Reads a <see cref="TimeSeries"/> from a comma-separated file: the first line is a header, every further non-empty
+/// line one row. Fields may be quoted (<c>"1949-01"</c>, <c>"a ""b"""</c>); line ends may be LF or CRLF; a UTF-8 byte
+/// order mark is skipped. Values are parsed with the invariant culture; a malformed or missing value throws a
+/// <see cref="FormatException"/> that names the file and the 1-based line.
+/// </summary>
+public static class TimeSeriesCsv
+{
+    /// <summary>Reads <paramref name="path"/>, taking the value column and the optional date column by header name or 0-based index.</summary>
+    /// <param name="path">The CSV file.</param>
+    /// <param name="valueColumn">Header name (exact, case-insensitive) or 0-based index of the value column.</param>
+    /// <param name="dateColumn">Header name or index of the date column; <c>null</c> for none (dates are then empty).</param>
+    public static TimeSeries Read(string path, string valueColumn, string? dateColumn = null)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return Read(reader, path, valueColumn, dateColumn);
+    }
+
+    /// <summary>As <see cref="Read(string, string, string?)"/>, from text already open; <paramref name="source"/> names it in errors.</summary>
+    public static TimeSeries Read(TextReader reader, string source, string valueColumn, string? dateColumn = null)
+    {
+        string? headerLine = reader.ReadLine();
+        if (headerLine is null) throw new FormatException($"{source}:1: empty file, expected a header line.");
+        string[] header = SplitFields(headerLine.TrimStart('\uFEFF'), source, 1);
+        int valueIndex = ColumnIndex(header, valueColumn, source, "value");
+        int dateIndex = dateColumn is null ? -1 : ColumnIndex(header, dateColumn, source, "date");
+        var dates = new List<string>();
+        var values = new List<double>();
+        int lineNumber = 1;
+        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        {
+            lineNumber++;
+            if (line.Trim().Length == 0) continue;
+            string[] fields = SplitFields(line, source, lineNumber);
+            int needed = Math.Max(valueIndex, dateIndex) + 1;
+            if (fields.Length < needed)
+                throw new FormatException($"{source}:{lineNumber}: {fields.Length} field(s), expected at least {needed} (header has {header.Length}).");
+            string text = fields[valueIndex].Trim();
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+                throw new FormatException($"{source}:{lineNumber}: value '{text}' in column '{header[valueIndex]}' is not a finite number.");
+            values.Add(value);
+            dates.Add(dateIndex < 0 ? "" : fields[dateIndex].Trim());
+        }
+        if (values.Count == 0) throw new FormatException($"{source}: no data rows after the header.");
+        return new TimeSeries(source, header[valueIndex], dates, values.ToArray());
+    }
+
+    /// <summary>Splits one line at commas outside quotes; a doubled quote inside quotes is one quote character.</summary>
+    internal static string[] SplitFields(string line, string source, int lineNumber)
+    {
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted)
+            {
+                if (c != '"') field.Append(c);
+                else if (i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
+                else quoted = false;
+            }
+            else if (c == '"') quoted = true;
+            else if (c == ',') { fields.Add(field.ToString()); field.Clear(); }
+            else field.Append(c);
+        }
+        if (quoted) throw new FormatException($"{source}:{lineNumber}: unterminated quoted field.");
+        fields.Add(field.ToString());
+        return fields.ToArray();
+    }
+
+    private static int ColumnIndex(string[] header, string column, string source, string role)
+    {
+        for (int i = 0; i < header.Length; i++)
+            if (string.Equals(header[i].Trim(), column, StringComparison.OrdinalIgnoreCase)) return i;
+        if (int.TryParse(column, NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index < header.Length) return index;
+        throw new FormatException($"{source}:1: no {role} column '{column}'; the header has {string.Join(", ", header.Select(h => $"'{h}'"))}.");
+    }
+}
