@@ -12,7 +12,7 @@ public class ForecastCommandTests
         var root = new RootCommand("test") { ForecastCommand.Create() };
         var output = new StringWriter();
         var error = new StringWriter();
-        int code = root.Parse(["forecast", .. args]).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        int code = root.Parse(["forecast", .. args, .. (args.Contains("--model") ? Array.Empty<string>() : ["--model", "none"])]).Invoke(new InvocationConfiguration { Output = output, Error = error });
         return (code, output.ToString(), error.ToString());
     }
 
@@ -53,6 +53,33 @@ public class ForecastCommandTests
         Assert.True(code == 0, error);
         Assert.Contains("{\"name\":\"ar\",\"p\":13,", output);
         Assert.Contains("\"transform\":\"log → diff(12)\"", output);
+    }
+
+    [Fact]
+    public void Model_AddsOneRowOnTheSameTargets_WithItsRangeOverSeeds()
+    {
+        var (code, output, error) = Run("--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--date", "Month", "--protocol", "last:12",
+            "--model", "gru", "--seeds", "2", "--max-steps", "60", "--hidden", "8", "--json");
+        Assert.True(code == 0, error);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(output)!;
+        Assert.Equal(12, (int)json["targets"]!);
+        var rows = json["rows"]!.AsArray();
+        Assert.Equal(["persistence", "seasonal-naive", "ar", "gru"], rows.Select(r => (string)r!["name"]!));
+        var gru = rows[3]!;
+        Assert.InRange((double)gru["rmse"]!, (double)gru["rmse_min"]!, (double)gru["rmse_max"]!);
+        Assert.Equal("log → diff(12)", (string)gru["transform"]!);        // chosen on the training rows by an AR judge
+    }
+
+    [Theory]
+    [InlineData("--seeds", "0")]
+    [InlineData("--look-back", "0")]
+    [InlineData("--threads", "100000")]
+    public void BadModelOption_OneLineError(string option, string value)
+    {
+        var (code, _, error) = Run("--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--date", "Month", "--protocol", "last:12",
+            "--model", "lstm", option, value);
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: ", error);
     }
 
     [Theory]

@@ -40,6 +40,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
     private int _badEvaluations;          // scheduled evaluations since the last new best among them
     private double _patienceBest;         // the best monitored value of the scheduled evaluations
     private double _bestLoss = double.PositiveInfinity;   // the lowest validation loss of this run (divergence check)
+    private T[][]? _bestWeights;                           // RestoreBestWeights: the parameters at the best evaluation
 
     /// <summary>
     /// Prepares training of <paramref name="model"/> (in place) on <paramref name="task"/>. Throws an
@@ -119,6 +120,8 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         }
         if (run.LastEvalStep != Step) EvaluateAndRecord(run, scheduled: false);
         if (_options.CheckpointDirectory is { } dir) SaveCheckpoint(Path.Combine(dir, "last"));
+        if (_options.RestoreBestWeights && _bestWeights is not null)
+            for (int i = 0; i < _parameters.Length; i++) _bestWeights[i].CopyTo(_parameters[i].Value.Span);
         return run.Result(reason.Value);
     }
 
@@ -189,6 +192,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
     {
         bool improved = IsBetter(monitored, BestMetric);
         if (improved) (BestMetric, BestStep) = (monitored, Step);
+        if (improved && _options.RestoreBestWeights) _bestWeights = [.. _parameters.Select(p => p.Value.ToArray())];
         if (scheduled)
         {
             if (IsBetter(monitored, _patienceBest)) (_patienceBest, _badEvaluations) = (monitored, 0);

@@ -77,6 +77,12 @@ public sealed record TrainingOptions
     /// <summary>Early stopping: stop after this many evaluations in a row without a new best <see cref="Monitor"/> (null = never).</summary>
     public int? Patience { get; init; }
 
+    /// <summary>
+    /// At the end of <see cref="Trainer{T}.Train"/>, put back the weights of the evaluation with the best monitored metric
+    /// (kept in memory), as Keras's <c>restore_best_weights</c>; otherwise the model keeps its last weights.
+    /// </summary>
+    public bool RestoreBestWeights { get; init; }
+
     /// <summary>Seed of the dropout RNG (the model's initial weights and the task's shuffling come from the caller's seeds).</summary>
     public ulong Seed { get; init; } = 1;
 

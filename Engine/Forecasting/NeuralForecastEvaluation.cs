@@ -1,0 +1,78 @@
+using SeqLearn.Kernels;
+
+namespace SeqLearn.Forecasting;
+
+/// <summary>
+/// Scores a <see cref="RecurrentForecaster"/> under a protocol over several seeds, on exactly the baselines' targets, and
+/// picks the transform it works through when none is given.
+/// </summary>
+public static class NeuralForecastEvaluation
+{
+    /// <summary>
+    /// Fits and scores one forecaster per seed (seeds 1 … <paramref name="seeds"/>; each fit sees the training rows only)
+    /// through <paramref name="transform"/> followed by a standard scaler, and returns one row: the mean RMSE with its
+    /// min and max over the seeds, and the mean MAE.
+    /// </summary>
+    public static ForecastRow Evaluate(TimeSeries series, ForecastProtocol protocol, RecurrentForecasterOptions options, TransformPipeline transform,
+        int seeds, WorkerPool pool)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(protocol);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(transform);
+        if (seeds < 1) throw new ArgumentOutOfRangeException(nameof(seeds), $"NeuralForecastEvaluation: seeds must be ≥ 1, got {seeds}.");
+        var split = protocol.Resolve(series);
+        var rows = new List<ForecastRow>();
+        for (int seed = 1; seed <= seeds; seed++)
+        {
+            var pipeline = new TransformPipeline([.. transform.Stages.Select(Fresh), new StandardScaler()]);
+            var model = new TransformedForecaster(pipeline, new RecurrentForecaster(options with { Seed = (ulong)seed }, pool));
+            rows.Add(OneStepEvaluation.Score(model, series.Values, split));
+        }
+        string name = options.Cell.ToString().ToLowerInvariant();
+        return new ForecastRow(name, rows.Average(r => r.Rmse), rows.Average(r => r.Mae))
+        {
+            RmseMin = rows.Min(r => r.Rmse), RmseMax = rows.Max(r => r.Rmse), Transform = transform.Stages.Count > 0 ? transform.Name : null,
+        };
+    }
+
+    /// <summary>
+    /// The transform for a series when none is given, chosen on the training rows alone: each candidate — none,
+    /// diff(1), and log → diff(s) when every training value is positive and s is known — wraps an AR model (order by AIC),
+    /// fitted on the first 80 % of the training rows and scored one step ahead on the last 20 % in original units; the
+    /// candidate with the lowest RMSE wins. A linear model is a cheap judge of which stationary form the series needs.
+    /// </summary>
+    public static TransformPipeline ChooseTransform(TimeSeries series, ForecastProtocol protocol, int? season)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(protocol);
+        var split = protocol.Resolve(series);
+        double[] train = split.Train(series.Values).ToArray();
+        var inner = new ForecastSplit((int)(train.Length * 0.8), train.Length);
+        var candidates = new List<TransformPipeline> { new(), new(new DifferenceTransform(1)) };
+        if (season is { } s && s * 4 <= inner.TrainCount && train.All(v => v > 0))
+            candidates.Add(new TransformPipeline(new LogTransform(), new DifferenceTransform(s)));
+        TransformPipeline? best = null;
+        double bestRmse = double.PositiveInfinity;
+        foreach (var candidate in candidates)
+        {
+            double[] fitted = candidate.Fit(inner.Train(train)).Forward(inner.Train(train));
+            int p = AutoRegression.SelectOrderByAic(fitted, Math.Min(ForecastBaselines.DefaultMaxOrder, fitted.Length / 4)).Order;
+            double rmse = OneStepEvaluation.Score(new TransformedForecaster(Fresh(candidate), new AutoRegression(p)), train, inner).Rmse;
+            if (rmse < bestRmse) (best, bestRmse) = (candidate, rmse);
+        }
+        return best!;
+    }
+
+    // A new, unfitted copy of a stage or pipeline (each seed fits its own).
+    private static ISeriesTransform Fresh(ISeriesTransform t) => t switch
+    {
+        LogTransform => new LogTransform(),
+        DifferenceTransform d => new DifferenceTransform(d.Lag),
+        StandardScaler => new StandardScaler(),
+        MinMaxScaler => new MinMaxScaler(),
+        _ => throw new NotSupportedException($"NeuralForecastEvaluation: unknown transform {t.Name}."),
+    };
+
+    private static TransformPipeline Fresh(TransformPipeline p) => new([.. p.Stages.Select(Fresh)]);
+}
