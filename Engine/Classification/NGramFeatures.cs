@@ -27,19 +27,51 @@ public sealed class NGramFeatures
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxOrder, 1);
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        var lookup = ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        char[] buffer = [];
         foreach (string[] tokens in training)
-            foreach (string gram in NGrams(tokens, maxOrder))
-                ids.TryAdd(gram, ids.Count);
+            for (int n = 1; n <= maxOrder; n++)
+                for (int i = 0; i + n <= tokens.Length; i++)
+                {
+                    ReadOnlySpan<char> gram = n == 1 ? tokens[i] : Join(tokens, i, n, ref buffer);
+                    lookup.TryAdd(gram, ids.Count); // the string is allocated only for a new n-gram
+                }
         return new NGramFeatures(ids, maxOrder);
     }
 
     /// <summary>The ascending ids of the distinct known n-grams of <paramref name="tokens"/>.</summary>
     public int[] Encode(string[] tokens)
     {
-        var present = new SortedSet<int>();
-        foreach (string gram in NGrams(tokens, MaxOrder))
-            if (_ids.TryGetValue(gram, out int id)) present.Add(id);
-        return present.ToArray();
+        var lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        var found = new List<int>(tokens.Length * MaxOrder);
+        char[] buffer = [];
+        for (int n = 1; n <= MaxOrder; n++)
+            for (int i = 0; i + n <= tokens.Length; i++)
+            {
+                ReadOnlySpan<char> gram = n == 1 ? tokens[i] : Join(tokens, i, n, ref buffer);
+                if (lookup.TryGetValue(gram, out int id)) found.Add(id);
+            }
+        found.Sort();
+        int unique = 0;
+        for (int k = 0; k < found.Count; k++)
+            if (k == 0 || found[k] != found[k - 1]) found[unique++] = found[k];
+        return found.GetRange(0, unique).ToArray();
+    }
+
+    /// <summary>tokens[i .. i+n) joined by single spaces into <paramref name="buffer"/> (grown as needed).</summary>
+    private static ReadOnlySpan<char> Join(string[] tokens, int i, int n, ref char[] buffer)
+    {
+        int length = n - 1;
+        for (int t = i; t < i + n; t++) length += tokens[t].Length;
+        if (buffer.Length < length) buffer = new char[Math.Max(length, 2 * buffer.Length)];
+        int at = 0;
+        for (int t = i; t < i + n; t++)
+        {
+            if (t > i) buffer[at++] = ' ';
+            tokens[t].CopyTo(buffer.AsSpan(at));
+            at += tokens[t].Length;
+        }
+        return buffer.AsSpan(0, length);
     }
 
     /// <summary>Encodes every sentence of <paramref name="sentences"/>.</summary>
@@ -48,13 +80,5 @@ public sealed class NGramFeatures
         var rows = new int[sentences.Count][];
         for (int i = 0; i < rows.Length; i++) rows[i] = Encode(sentences[i]);
         return rows;
-    }
-
-    /// <summary>The n-grams of a sentence as strings, tokens joined by one space (tokens never contain whitespace).</summary>
-    private static IEnumerable<string> NGrams(string[] tokens, int maxOrder)
-    {
-        for (int n = 1; n <= maxOrder; n++)
-            for (int i = 0; i + n <= tokens.Length; i++)
-                yield return n == 1 ? tokens[i] : string.Join(' ', tokens, i, n);
     }
 }
