@@ -64,11 +64,18 @@ public static class ClassifyCommand
 
             TextWriter output = parse.InvocationConfiguration.Output;
             bool asJson = parse.GetValue(json);
-            var results = new List<CrossValidationResult>();
+            IClassifierFactory[] factories = run.Select(Factory).ToArray();
+            var perModel = factories.Select(_ => new List<FoldResult>()).ToArray();
             if (!asJson) PrintHeader(output, sentences, assignment, run);
-            foreach (string name in run) results.Add(CrossValidation.Run(sentences, assignment, Factory(name)));
+            for (int f = 0; f < k; f++)   // fold by fold, so each row appears as soon as its fold is done
+            {
+                for (int m = 0; m < factories.Length; m++)
+                    perModel[m].Add(CrossValidation.Run(sentences, assignment, factories[m], [f]).Folds[0]);
+                if (!asJson) PrintRow(output, perModel.Select(r => r[f]).ToArray());
+            }
+            var results = factories.Select((fm, m) => new CrossValidationResult(fm.Name, perModel[m])).ToArray();
             if (asJson) output.WriteLine(Json(sentences, assignment, chosen, results));
-            else PrintReport(output, results);
+            else PrintSummary(output, results);
             return 0;
         }));
         return command;
@@ -82,20 +89,21 @@ public static class ClassifyCommand
         output.WriteLine($"{"fold",4}  {"test",5}  {string.Join("  ", models.Select(m => $"{m,9}"))}");
     }
 
-    /// <summary>The text report: a row of per-fold accuracies (%), a summary line per extra model, and the chosen model's line last.</summary>
-    private static void PrintReport(TextWriter output, IReadOnlyList<CrossValidationResult> results)
+    /// <summary>One fold's row: fold, test size, and each model's accuracy in percent.</summary>
+    private static void PrintRow(TextWriter output, IReadOnlyList<FoldResult> fold)
     {
         var c = CultureInfo.InvariantCulture;
-        CrossValidationResult first = results[0];
-        for (int f = 0; f < first.Folds.Count; f++)
-        {
-            var row = new StringBuilder(string.Create(c, $"{first.Folds[f].Fold,4}  {first.Folds[f].TestCount,5}"));
-            foreach (CrossValidationResult r in results) row.Append(string.Create(c, $"  {100 * r.Folds[f].Accuracy,9:F2}"));
-            output.WriteLine(row.ToString());
-        }
+        var row = new StringBuilder(string.Create(c, $"{fold[0].Fold,4}  {fold[0].TestCount,5}"));
+        foreach (FoldResult r in fold) row.Append(string.Create(c, $"  {100 * r.Accuracy,9:F2}"));
+        output.WriteLine(row.ToString());
+    }
+
+    /// <summary>A summary line per extra model, then the chosen model's <see cref="SummaryLine"/> last.</summary>
+    private static void PrintSummary(TextWriter output, IReadOnlyList<CrossValidationResult> results)
+    {
         foreach (CrossValidationResult r in results.Skip(1))
-            output.WriteLine(string.Create(c, $"baseline {r.Model}: {100 * r.MeanAccuracy:F2} ± {100 * r.StdAccuracy:F2} % ({r.Seconds:F1} s)"));
-        output.WriteLine(SummaryLine(first));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"baseline {r.Model}: {100 * r.MeanAccuracy:F2} ± {100 * r.StdAccuracy:F2} % ({r.Seconds:F1} s)"));
+        output.WriteLine(SummaryLine(results[0]));
     }
 
     /// <summary><c>accuracy M ± S % over k folds (model NAME, T s)</c>, M and S in percent, S the sample standard deviation.</summary>
