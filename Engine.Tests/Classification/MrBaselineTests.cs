@@ -6,9 +6,9 @@ namespace SeqLearn.Tests.Classification;
 /// <summary>
 /// The classical baselines on MR (Pang &amp; Lee sentence polarity), 10 stratified folds of seed 1. The expected correct
 /// counts per fold are the ones scikit-learn gets on the same folds (scripts/classify_baselines_sklearn.py: MultinomialNB
-/// and LinearSVC), identical fold by fold; the mean bands are ±0.5 points around Wang &amp; Manning's published 10-fold
-/// accuracies (MNB-uni 77.9, MNB-bi 79.0 → measured 78.8, NBSVM-bi 79.4). All ten folds of the three models take about
-/// 7 s of CPU (docs/classification.md#measured).
+/// and LinearSVC), identical fold by fold. The mean bands are ±0.5 points around the measured means, which lie within
+/// 0.2 points of Wang &amp; Manning's published 10-fold accuracies (MNB-uni 77.9, MNB-bi 79.0, NBSVM-bi 79.4). All ten
+/// folds of the three models take about 7 s of CPU (docs/classification.md#measured).
 /// </summary>
 public class MrBaselineTests
 {
