@@ -1,0 +1,167 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using SeqLearn.Classification;
+
+namespace SeqLearn.Cli;
+
+/// <summary>
+/// <c>seqlearn classify cv</c>: k-fold stratified cross-validation of a sentence classifier on the sentence polarity
+/// files (<c>--pos</c>/<c>--neg</c>) or a <c>label&lt;TAB&gt;text</c> file (<c>--data</c>). Prints one row per fold and
+/// ends with one summary line <c>accuracy M ± S % over k folds (model NAME, T s)</c>, S the sample standard deviation;
+/// <c>--json</c> prints the same report as one JSON object instead. Models are <see cref="IClassifierFactory"/>
+/// instances: the baselines, plus any passed to <see cref="Create(IReadOnlyList{IClassifierFactory})"/>.
+/// </summary>
+public static class ClassifyCommand
+{
+    /// <summary>Builds the <c>classify</c> command with the baselines only.</summary>
+    public static Command Create() => Create([]);
+
+    /// <summary>Builds the <c>classify</c> command; <paramref name="extraModels"/> join the baselines as <c>--model</c> choices.</summary>
+    public static Command Create(IReadOnlyList<IClassifierFactory> extraModels)
+    {
+        var classify = new Command("classify", "Many-to-one sentence classification: cross-validated accuracy of a model.");
+        classify.Subcommands.Add(Cv(extraModels));
+        return classify;
+    }
+
+    private static Command Cv(IReadOnlyList<IClassifierFactory> extraModels)
+    {
+        string[] names = [.. BaselineClassifiers.Names, .. extraModels.Select(m => m.Name)];
+        var pos = new Option<string>("--pos") { Description = "Positive sentences, UTF-8, one tokenised sentence per line (label pos = 1); needs --neg." };
+        var neg = new Option<string>("--neg") { Description = "Negative sentences, UTF-8, one tokenised sentence per line (label neg = 0); needs --pos." };
+        var data = new Option<string>("--data") { Description = "Instead of --pos/--neg: a UTF-8 file of 'label<TAB>text' lines, any number of classes." };
+        var labelOrder = new Option<string>("--label-order") { Description = "--data: number labels by first appearance or by sorted name.", DefaultValueFactory = _ => "first-seen" };
+        labelOrder.AcceptOnlyFromAmong("first-seen", "sorted");
+        var folds = new Option<int>("--folds", "-k") { Description = "Number of stratified folds k (2 or more).", DefaultValueFactory = _ => 10 };
+        var model = new Option<string>("--model", "-m") { Description = $"Model to cross-validate: {string.Join(", ", names)}.", DefaultValueFactory = _ => "nbsvm-bi" };
+        model.AcceptOnlyFromAmong(names);
+        var baselines = new Option<bool>("--baselines") { Description = "Also run the classical baselines (mnb-uni, mnb-bi, nbsvm-bi) on the same folds." };
+        var json = new Option<bool>("--json") { Description = "Print the report as one JSON object instead of text." };
+        var seed = new Option<ulong>("--fold-seed") { Description = "Seed of the fold assignment (the same seed gives the same folds).", DefaultValueFactory = _ => FoldAssignment.DefaultSeed };
+        var command = new Command("cv", "k-fold stratified cross-validation: train on k−1 folds, test on the held-out one, report mean ± std accuracy.")
+        {
+            pos, neg, data, labelOrder, folds, model, baselines, json, seed,
+        };
+        command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
+        {
+            string? posPath = parse.GetValue(pos), negPath = parse.GetValue(neg), dataPath = parse.GetValue(data);
+            bool pair = posPath is not null || negPath is not null;
+            if (pair == (dataPath is not null) || (pair && (posPath is null || negPath is null)))
+                throw new ArgumentException("give either --pos FILE --neg FILE, or --data FILE.");
+            int k = parse.GetValue(folds);
+            if (k < 2) throw new ArgumentException($"--folds must be at least 2 (got {k}).");
+            LabeledSentences sentences = pair
+                ? SentenceFiles.ReadPolarity(posPath!, negPath!)
+                : SentenceFiles.ReadTabSeparated(dataPath!, parse.GetValue(labelOrder) == "sorted" ? LabelOrder.Sorted : LabelOrder.FirstSeen);
+            var assignment = FoldAssignment.Stratified(sentences.Labels, sentences.ClassCount, k, parse.GetValue(seed));
+
+            string chosen = parse.GetValue(model)!;
+            var run = new List<string> { chosen };
+            if (parse.GetValue(baselines)) run.AddRange(BaselineClassifiers.Names.Where(n => n != chosen));
+            IClassifierFactory Factory(string name) => BaselineClassifiers.TryCreate(name) ?? extraModels.First(m => m.Name == name);
+
+            TextWriter output = parse.InvocationConfiguration.Output;
+            bool asJson = parse.GetValue(json);
+            IClassifierFactory[] factories = run.Select(Factory).ToArray();
+            var perModel = factories.Select(_ => new List<FoldResult>()).ToArray();
+            if (!asJson) PrintHeader(output, sentences, assignment, run);
+            for (int f = 0; f < k; f++)   // fold by fold, so each row appears as soon as its fold is done
+            {
+                for (int m = 0; m < factories.Length; m++)
+                    perModel[m].Add(CrossValidation.Run(sentences, assignment, factories[m], [f]).Folds[0]);
+                if (!asJson) PrintRow(output, perModel.Select(r => r[f]).ToArray());
+            }
+            var results = factories.Select((fm, m) => new CrossValidationResult(fm.Name, perModel[m])).ToArray();
+            if (asJson) output.WriteLine(Json(sentences, assignment, chosen, results));
+            else PrintSummary(output, results);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void PrintHeader(TextWriter output, LabeledSentences data, FoldAssignment assignment, IReadOnlyList<string> models)
+    {
+        int[] counts = data.ClassCounts();
+        string classes = string.Join(", ", data.ClassNames.Select((n, c) => $"{n} {counts[c]}"));
+        output.WriteLine($"data: {data.Count} sentences, {data.ClassCount} classes ({classes}); {assignment.FoldCount} stratified folds, seed {assignment.Seed}");
+        output.WriteLine($"{"fold",4}  {"test",5}  {string.Join("  ", models.Select(m => $"{m,9}"))}");
+    }
+
+    /// <summary>One fold's row: fold, test size, and each model's accuracy in percent.</summary>
+    private static void PrintRow(TextWriter output, IReadOnlyList<FoldResult> fold)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var row = new StringBuilder(string.Create(c, $"{fold[0].Fold,4}  {fold[0].TestCount,5}"));
+        foreach (FoldResult r in fold) row.Append(string.Create(c, $"  {100 * r.Accuracy,9:F2}"));
+        output.WriteLine(row.ToString());
+    }
+
+    /// <summary>A summary line per extra model, then the chosen model's <see cref="SummaryLine"/> last.</summary>
+    private static void PrintSummary(TextWriter output, IReadOnlyList<CrossValidationResult> results)
+    {
+        foreach (CrossValidationResult r in results.Skip(1))
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"baseline {r.Model}: {100 * r.MeanAccuracy:F2} ± {100 * r.StdAccuracy:F2} % ({r.Seconds:F1} s)"));
+        output.WriteLine(SummaryLine(results[0]));
+    }
+
+    /// <summary><c>accuracy M ± S % over k folds (model NAME, T s)</c>, M and S in percent, S the sample standard deviation.</summary>
+    public static string SummaryLine(CrossValidationResult result) => string.Create(CultureInfo.InvariantCulture,
+        $"accuracy {100 * result.MeanAccuracy:F2} ± {100 * result.StdAccuracy:F2} % over {result.Folds.Count} folds (model {result.Model}, {result.Seconds:F1} s)");
+
+    /// <summary>
+    /// The JSON report: data summary, fold count, seed and fingerprint of the assignment, the chosen model, and per
+    /// model the fold accuracies and macro-F1 (fractions in [0, 1]), their mean and sample standard deviation, and seconds.
+    /// </summary>
+    private static string Json(LabeledSentences data, FoldAssignment assignment, string chosen, IReadOnlyList<CrossValidationResult> results)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("sentences", data.Count);
+            w.WriteStartArray("classes");
+            int[] counts = data.ClassCounts();
+            for (int c = 0; c < data.ClassCount; c++)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", data.ClassNames[c]);
+                w.WriteNumber("id", c);
+                w.WriteNumber("count", counts[c]);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteNumber("folds", assignment.FoldCount);
+            w.WriteNumber("foldSeed", assignment.Seed);
+            w.WriteString("foldFingerprint", $"{assignment.Fingerprint():x16}");
+            w.WriteString("model", chosen);
+            w.WriteStartArray("results");
+            foreach (CrossValidationResult r in results)
+            {
+                w.WriteStartObject();
+                w.WriteString("model", r.Model);
+                w.WriteNumber("meanAccuracy", r.MeanAccuracy);
+                w.WriteNumber("stdAccuracy", r.StdAccuracy);
+                w.WriteNumber("seconds", r.Seconds);
+                w.WriteStartArray("foldResults");
+                foreach (FoldResult f in r.Folds)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("fold", f.Fold);
+                    w.WriteNumber("test", f.TestCount);
+                    w.WriteNumber("accuracy", f.Accuracy);
+                    w.WriteNumber("macroF1", f.Confusion.MacroF1);
+                    w.WriteNumber("seconds", f.Seconds);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteString("summary", SummaryLine(results[0]));
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+}

@@ -1,0 +1,78 @@
+using SeqLearn.Classification;
+using SeqLearn.Tests.Checkpoints;
+using SeqLearn.Tests.Support;
+
+namespace SeqLearn.Tests.Classification;
+
+public class SentenceFilesTests
+{
+    private static LabeledSentences ReadMr() => SentenceFiles.ReadPolarity(
+        SharedData.PathOf("data/sentiment/rt-polarity.pos"), SharedData.PathOf("data/sentiment/rt-polarity.neg"));
+
+    [Fact]
+    public void ReadPolarity_Mr_5331PerClass_PositivesFirst_TokenCountsOfTheDataReadme()
+    {
+        LabeledSentences mr = ReadMr();
+        Assert.Equal(10_662, mr.Count);
+        Assert.Equal(["neg", "pos"], mr.ClassNames);
+        Assert.Equal([5331, 5331], mr.ClassCounts());
+        Assert.All(mr.Labels.Take(5331), y => Assert.Equal(1, y));
+        Assert.All(mr.Labels.Skip(5331), y => Assert.Equal(0, y));
+        // shared/data/README.md: 112,442 tokens in .pos, 111,625 in .neg (whitespace split).
+        Assert.Equal(112_442, mr.Sentences.Take(5331).Sum(s => s.Length));
+        Assert.Equal(111_625, mr.Sentences.Skip(5331).Sum(s => s.Length));
+        Assert.Equal(["the", "rock", "is", "destined"], mr.Sentences[0].Take(4));
+        Assert.Equal("simplistic", mr.Sentences[5331][0]);
+    }
+
+    [Fact]
+    public void ReadTabSeparated_FirstSeenAndSortedOrders()
+    {
+        using var dir = new TempDir("cls-tsv");
+        string path = dir.Combine("d.tsv");
+        File.WriteAllText(path, "pos\tgood film \nneg\tbad  film\r\nneutral\tok\npos\tgreat\n");
+        LabeledSentences first = SentenceFiles.ReadTabSeparated(path);
+        Assert.Equal(["pos", "neg", "neutral"], first.ClassNames);
+        Assert.Equal([0, 1, 2, 0], first.Labels);
+        Assert.Equal(["bad", "film"], first.Sentences[1]);
+        LabeledSentences sorted = SentenceFiles.ReadTabSeparated(path, LabelOrder.Sorted);
+        Assert.Equal(["neg", "neutral", "pos"], sorted.ClassNames);
+        Assert.Equal([2, 0, 1, 2], sorted.Labels);
+    }
+
+    [Theory]
+    [InlineData("pos\tgood\nno tab here\n", ":2: expected 'label<TAB>text'")]
+    [InlineData("pos\tgood\n\tno label\n", ":2: the label before the tab is empty")]
+    [InlineData("pos\tgood\nneg\t   \n", ":2: the sentence has no tokens")]
+    [InlineData("pos\tgood\n\nneg\tbad\n", ":2: expected 'label<TAB>text'")]
+    public void ReadTabSeparated_MalformedRow_FormatExceptionNamesFileAndLine(string content, string expected)
+    {
+        using var dir = new TempDir("cls-bad");
+        string path = dir.Combine("bad.tsv");
+        File.WriteAllText(path, content);
+        var e = Assert.Throws<FormatException>(() => SentenceFiles.ReadTabSeparated(path));
+        Assert.StartsWith(path + expected, e.Message);
+    }
+
+    [Fact]
+    public void ReadPolarity_Windows1252Byte_FormatExceptionNamesLineAndByte()
+    {
+        using var dir = new TempDir("cls-1252");
+        string pos = dir.Combine("p"), neg = dir.Combine("n");
+        File.WriteAllBytes(pos, [.. "good film\n"u8, .. "a caf"u8, 0xE9, .. " scene\n"u8]); // é in Windows-1252
+        File.WriteAllText(neg, "bad film\n");
+        var e = Assert.Throws<FormatException>(() => SentenceFiles.ReadPolarity(pos, neg));
+        Assert.StartsWith($"{pos}:2: invalid UTF-8 at byte 6 of the line (0xE9)", e.Message);
+    }
+
+    [Fact]
+    public void ReadPolarity_BlankLine_FormatException()
+    {
+        using var dir = new TempDir("cls-blank");
+        string pos = dir.Combine("p"), neg = dir.Combine("n");
+        File.WriteAllText(pos, "good\n");
+        File.WriteAllText(neg, "bad\n \nworse\n");
+        var e = Assert.Throws<FormatException>(() => SentenceFiles.ReadPolarity(pos, neg));
+        Assert.StartsWith($"{neg}:2: the sentence has no tokens", e.Message);
+    }
+}

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using SeqLearn.Cli;
+using SeqLearn.Tests.Checkpoints;
+
+namespace SeqLearn.Tests.Cli;
+
+public class ClassifyCommandTests
+{
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var root = new RootCommand("test");
+        root.Subcommands.Add(ClassifyCommand.Create());
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>40 sentences: "good …" are pos, "bad …" are neg, with a shared filler word; easy for every baseline.</summary>
+    private static (TempDir Dir, string Pos, string Neg, string Tsv) Setup()
+    {
+        var dir = new TempDir("cli-classify");
+        string[] pos = Enumerable.Range(0, 20).Select(i => $"a good film number{i % 5} , really good").ToArray();
+        string[] neg = Enumerable.Range(0, 20).Select(i => $"a bad film number{i % 5} , really bad").ToArray();
+        File.WriteAllLines(dir.Combine("p"), pos);
+        File.WriteAllLines(dir.Combine("n"), neg);
+        File.WriteAllLines(dir.Combine("d.tsv"), pos.Select(s => "pos\t" + s).Concat(neg.Select(s => "neg\t" + s)));
+        return (dir, dir.Combine("p"), dir.Combine("n"), dir.Combine("d.tsv"));
+    }
+
+    [Fact]
+    public void Cv_PosNeg_RowPerFold_EndsWithOneSummaryLine()
+    {
+        var (dir, pos, neg, _) = Setup();
+        using var _ = dir;
+        var (code, output, error) = Run("classify", "cv", "--pos", pos, "--neg", neg, "--folds", "4", "--model", "mnb-uni");
+        Assert.True(code == 0, error);
+        string[] lines = output.TrimEnd().Split('\n');
+        Assert.Equal(2 + 4 + 1, lines.Length);
+        Assert.StartsWith("data: 40 sentences, 2 classes (neg 20, pos 20); 4 stratified folds, seed 1", lines[0]);
+        Assert.Matches(new Regex(@"^accuracy 100\.00 ± 0\.00 % over 4 folds \(model mnb-uni, \d+\.\d s\)$"), lines[^1]);
+        Assert.Single(lines, l => l.StartsWith("accuracy ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Cv_DataWithBaselinesAndJson_OneObjectWithThreeModels()
+    {
+        var (dir, _, _, tsv) = Setup();
+        using var _ = dir;
+        var (code, output, error) = Run("classify", "cv", "--data", tsv, "--folds", "5", "--model", "nbsvm-bi", "--baselines", "--json", "--fold-seed", "9");
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        JsonElement root = doc.RootElement;
+        Assert.Equal(40, root.GetProperty("sentences").GetInt32());
+        Assert.Equal("pos", root.GetProperty("classes")[0].GetProperty("name").GetString()); // first seen → id 0
+        Assert.Equal(9UL, root.GetProperty("foldSeed").GetUInt64());
+        Assert.Equal(["nbsvm-bi", "mnb-uni", "mnb-bi"], root.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("model").GetString()));
+        JsonElement first = root.GetProperty("results")[0];
+        Assert.Equal(5, first.GetProperty("foldResults").GetArrayLength());
+        Assert.Equal(1.0, first.GetProperty("meanAccuracy").GetDouble());
+        Assert.StartsWith("accuracy 100.00 ± 0.00 % over 5 folds (model nbsvm-bi", root.GetProperty("summary").GetString());
+    }
+
+    [Fact]
+    public void Cv_Baselines_TextReportHasAColumnPerModel()
+    {
+        var (dir, pos, neg, _) = Setup();
+        using var _ = dir;
+        var (code, output, error) = Run("classify", "cv", "--pos", pos, "--neg", neg, "--folds", "2", "--model", "mnb-bi", "--baselines");
+        Assert.True(code == 0, error);
+        Assert.Contains("    mnb-bi    mnb-uni   nbsvm-bi", output);
+        Assert.Contains("baseline mnb-uni: 100.00 ± 0.00 %", output);
+        Assert.Contains("baseline nbsvm-bi: 100.00 ± 0.00 %", output);
+        Assert.StartsWith("accuracy 100.00 ± 0.00 % over 2 folds (model mnb-bi", output.TrimEnd().Split('\n')[^1]);
+    }
+
+    [Theory]
+    [InlineData("classify", "cv", "--pos", "POS")]
+    [InlineData("classify", "cv", "--pos", "POS", "--neg", "NEG", "--data", "TSV")]
+    [InlineData("classify", "cv", "--data", "TSV", "--folds", "1")]
+    [InlineData("classify", "cv", "--data", "BAD")]
+    [InlineData("classify", "cv", "--data", "MISSING")]
+    public void BadInput_OneLineError_NonZeroExit(params string[] args)
+    {
+        var (dir, pos, neg, tsv) = Setup();
+        using var _ = dir;
+        File.WriteAllText(dir.Combine("bad.tsv"), "pos\tgood\nneg bad\n");
+        string[] real = args.Select(a => a switch
+        {
+            "POS" => pos, "NEG" => neg, "TSV" => tsv, "BAD" => dir.Combine("bad.tsv"), "MISSING" => dir.Combine("missing"), _ => a,
+        }).ToArray();
+        var (code, _, error) = Run(real);
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: ", error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        if (args.Contains("BAD")) Assert.Contains("bad.tsv:2: expected 'label<TAB>text'", error);
+    }
+}
