@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using SeqLearn.Classification;
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
 
 namespace SeqLearn.Cli;
 
@@ -28,7 +30,7 @@ public static class ClassifyCommand
 
     private static Command Cv(IReadOnlyList<IClassifierFactory> extraModels)
     {
-        string[] names = [.. BaselineClassifiers.Names, .. extraModels.Select(m => m.Name)];
+        string[] names = [.. BaselineClassifiers.Names, "rnn", .. extraModels.Select(m => m.Name)];
         var pos = new Option<string>("--pos") { Description = "Positive sentences, UTF-8, one tokenised sentence per line (label pos = 1); needs --neg." };
         var neg = new Option<string>("--neg") { Description = "Negative sentences, UTF-8, one tokenised sentence per line (label neg = 0); needs --pos." };
         var data = new Option<string>("--data") { Description = "Instead of --pos/--neg: a UTF-8 file of 'label<TAB>text' lines, any number of classes." };
@@ -40,10 +42,20 @@ public static class ClassifyCommand
         var baselines = new Option<bool>("--baselines") { Description = "Also run the classical baselines (mnb-uni, mnb-bi, nbsvm-bi) on the same folds." };
         var json = new Option<bool>("--json") { Description = "Print the report as one JSON object instead of text." };
         var seed = new Option<ulong>("--fold-seed") { Description = "Seed of the fold assignment (the same seed gives the same folds).", DefaultValueFactory = _ => FoldAssignment.DefaultSeed };
+        var cell = new Option<string>("--cell") { Description = "rnn: recurrent cell lstm, gru or rnn.", DefaultValueFactory = _ => "lstm" };
+        cell.AcceptOnlyFromAmong("lstm", "gru", "rnn");
+        var embedding = new Option<int>("--embedding") { Description = "rnn: word-vector width E (learned from scratch).", DefaultValueFactory = _ => 128 };
+        var hidden = new Option<int>("--hidden") { Description = "rnn: hidden units H per direction.", DefaultValueFactory = _ => 128 };
+        var unidirectional = new Option<bool>("--unidirectional") { Description = "rnn: read left to right only (default: bidirectional)." };
+        var pooling = new Option<string>("--pooling") { Description = "rnn: max or mean over the valid steps, or last (the last valid step).", DefaultValueFactory = _ => "max" };
+        pooling.AcceptOnlyFromAmong("max", "mean", "last");
+        var batch = new Option<int>("--batch", "-b") { Description = "rnn: sentences per step (length-bucketed).", DefaultValueFactory = _ => 50 };
+        var shared = new TrainingCliOptions(learningRate: 1e-3, clip: 5, dropout: 0.5, defaultSeconds: null, evalSeconds: null);
         var command = new Command("cv", "k-fold stratified cross-validation: train on k−1 folds, test on the held-out one, report mean ± std accuracy.")
         {
-            pos, neg, data, labelOrder, folds, model, baselines, json, seed,
+            pos, neg, data, labelOrder, folds, model, baselines, json, seed, cell, embedding, hidden, unidirectional, pooling, batch,
         };
+        shared.AddTo(command);
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             string? posPath = parse.GetValue(pos), negPath = parse.GetValue(neg), dataPath = parse.GetValue(data);
@@ -60,7 +72,9 @@ public static class ClassifyCommand
             string chosen = parse.GetValue(model)!;
             var run = new List<string> { chosen };
             if (parse.GetValue(baselines)) run.AddRange(BaselineClassifiers.Names.Where(n => n != chosen));
-            IClassifierFactory Factory(string name) => BaselineClassifiers.TryCreate(name) ?? extraModels.First(m => m.Name == name);
+            using var pool = new WorkerPool(shared.ReadThreads(parse));
+            IClassifierFactory Factory(string name) => BaselineClassifiers.TryCreate(name)
+                ?? (name == "rnn" ? Recurrent(parse, shared, cell, embedding, hidden, unidirectional, pooling, batch, pool) : extraModels.First(m => m.Name == name));
 
             TextWriter output = parse.InvocationConfiguration.Output;
             bool asJson = parse.GetValue(json);
@@ -79,6 +93,20 @@ public static class ClassifyCommand
             return 0;
         }));
         return command;
+    }
+
+    private static RecurrentClassifierFactory Recurrent(ParseResult parse, TrainingCliOptions shared, Option<string> cell, Option<int> embedding,
+        Option<int> hidden, Option<bool> unidirectional, Option<string> pooling, Option<int> batch, WorkerPool pool)
+    {
+        int e = parse.GetValue(embedding), h = parse.GetValue(hidden);
+        if (e is < 1 or > 4096 || h is < 1 or > 4096) throw new ArgumentException($"--embedding and --hidden must be in [1, 4096], got {e} and {h}.");
+        var options = new RecurrentClassifierOptions(
+            parse.GetValue(cell) switch { "gru" => RecurrentCell.Gru, "rnn" => RecurrentCell.Rnn, _ => RecurrentCell.Lstm },
+            e, h, !parse.GetValue(unidirectional),
+            parse.GetValue(pooling) switch { "mean" => SequencePooling.Mean, "last" => SequencePooling.Last, _ => SequencePooling.Max },
+            shared.ReadDropout(parse), parse.GetValue(shared.Seed));
+        var training = shared.Read(parse, RecurrentClassifierOptions.DefaultTraining with { BatchSize = parse.GetValue(batch) });
+        return new RecurrentClassifierFactory(options, training with { CheckpointDirectory = null }, pool);
     }
 
     private static void PrintHeader(TextWriter output, LabeledSentences data, FoldAssignment assignment, IReadOnlyList<string> models)

@@ -104,8 +104,9 @@ internal sealed class TrainingCliOptions
         if (evalSteps < 0) throw new ArgumentException($"--eval-every must be ≥ 0, got {evalSteps}.");
         double? evalTime = parse.GetValue(EvalSeconds) ?? (evalSteps == 0 ? DefaultEvalSeconds : null);
         if (evalTime is { } et && !(et > 0 && double.IsFinite(et))) throw new ArgumentException($"--eval-every-seconds must be a positive number, got {et}.");
-        int? epochs = parse.GetValue(Epochs);
         long? steps = parse.GetValue(MaxSteps);
+        // Without any stop flag: the command's default time budget, or else its default epochs (baseOptions.Epochs).
+        int? epochs = parse.GetValue(Epochs) ?? (steps is null && parse.GetValue(Budget) is null && DefaultSeconds is null ? baseOptions.Epochs : null);
         double? seconds = parse.GetValue(Budget) ?? (epochs is null && steps is null ? DefaultSeconds : null);
         if (seconds is { } s && !(s > 0 && s <= TimeSpan.MaxValue.TotalSeconds / 2)) throw new ArgumentException($"--time-budget must be a positive number of seconds, got {s}.");
         double clip = parse.GetValue(Clip);

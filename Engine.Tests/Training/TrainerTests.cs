@@ -137,7 +137,7 @@ public class TrainerTests
     {
         var rng = new SeededRng(seed);
         var data = new SeededRng(11);
-        LabelledSequences Make(int n)
+        LabeledSequences Make(int n)
         {
             var x = new List<int[]>();
             var y = new List<int>();
@@ -147,7 +147,7 @@ public class TrainerTests
                 x.Add(s);
                 y.Add(s.Count(t => t == 3) % 2);
             }
-            return new LabelledSequences(x, y);
+            return new LabeledSequences(x, y);
         }
         var model = new Sequential<float>(new Embedding<float>(6, 4, rng), new Gru<float>(4, 6, rng), new Dropout<float>(0.2), new LastStep<float>(),
             new Linear<float>(6, 2, rng));

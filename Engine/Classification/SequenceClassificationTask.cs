@@ -21,8 +21,8 @@ namespace SeqLearn.Classification;
 public sealed class SequenceClassificationTask<T> : ITrainingTask<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Sequential<T> _model;
-    private readonly LabelledSequences _train;
-    private readonly LabelledSequences? _valid;
+    private readonly LabeledSequences _train;
+    private readonly LabeledSequences? _valid;
     private readonly int _batchSize;
     private readonly ulong _seed;
     private int _planEpoch = -1;
@@ -32,7 +32,7 @@ public sealed class SequenceClassificationTask<T> : ITrainingTask<T> where T : u
     /// Prepares the task. <paramref name="valid"/> may be null (then evaluation scores the training examples).
     /// <paramref name="seed"/> fixes the batch order of every epoch; <paramref name="padId"/> fills padded positions.
     /// </summary>
-    public SequenceClassificationTask(Sequential<T> model, LabelledSequences train, LabelledSequences? valid, int batchSize, ulong seed, int padId = 0)
+    public SequenceClassificationTask(Sequential<T> model, LabeledSequences train, LabeledSequences? valid, int batchSize, ulong seed, int padId = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
@@ -72,7 +72,7 @@ public sealed class SequenceClassificationTask<T> : ITrainingTask<T> where T : u
     public IReadOnlyDictionary<string, double> Evaluate(WorkerPool pool) => Score(_valid ?? _train, pool);
 
     /// <summary>"loss" and "accuracy" of the model on <paramref name="data"/> (call in evaluation mode, without a graph).</summary>
-    public IReadOnlyDictionary<string, double> Score(LabelledSequences data, WorkerPool? pool)
+    public IReadOnlyDictionary<string, double> Score(LabeledSequences data, WorkerPool? pool)
     {
         ArgumentNullException.ThrowIfNull(data);
         double lossSum = 0;
@@ -110,7 +110,7 @@ public sealed class SequenceClassificationTask<T> : ITrainingTask<T> where T : u
         return result;
     }
 
-    private Var<T> Logits(LabelledSequences data, int[] rows, LayerContext context)
+    private Var<T> Logits(LabeledSequences data, int[] rows, LayerContext context)
     {
         var batch = TokenBatch.Pad(data.Sequences, rows, PadId);
         var logits = _model.Forward(batch.Ids, batch.BatchSize, batch.Steps, context with { Lengths = batch.Lengths });

@@ -24,8 +24,8 @@ public static class SequentialClassifierExtensions
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         if ((validSequences is null) != (validLabels is null)) throw new ArgumentException("Fit: give both validation sequences and labels, or neither.");
-        var valid = validSequences is null ? null : new LabelledSequences(validSequences, validLabels!);
-        var task = new SequenceClassificationTask<T>(model, new LabelledSequences(sequences, labels), valid, options.BatchSize, options.Seed);
+        var valid = validSequences is null ? null : new LabeledSequences(validSequences, validLabels!);
+        var task = new SequenceClassificationTask<T>(model, new LabeledSequences(sequences, labels), valid, options.BatchSize, options.Seed);
         using var own = pool is null ? new WorkerPool(1) : null;
         return new Trainer<T>(model, task, options, pool ?? own!, progress).Train();
     }
@@ -35,7 +35,7 @@ public static class SequentialClassifierExtensions
         int batchSize = 64, WorkerPool? pool = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
-        var data = new LabelledSequences(sequences, labels);
+        var data = new LabeledSequences(sequences, labels);
         return InEvalMode(model, () => new SequenceClassificationTask<T>(model, data, null, batchSize, 0).Score(data, pool));
     }
 
@@ -45,7 +45,7 @@ public static class SequentialClassifierExtensions
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sequences);
-        var data = new LabelledSequences(sequences, new int[sequences.Count]);
+        var data = new LabeledSequences(sequences, new int[sequences.Count]);
         return InEvalMode(model, () => new SequenceClassificationTask<T>(model, data, null, batchSize, 0).Predict(sequences, pool));
     }
 

@@ -1,19 +1,19 @@
 namespace SeqLearn.Classification;
 
 /// <summary>Token-id sequences with one class label each (labels 0..C−1).</summary>
-public sealed class LabelledSequences
+public sealed class LabeledSequences
 {
     /// <summary>Pairs <paramref name="sequences"/>[i] with <paramref name="labels"/>[i]; every sequence needs at least one token.</summary>
-    public LabelledSequences(IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels)
+    public LabeledSequences(IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels)
     {
         ArgumentNullException.ThrowIfNull(sequences);
         ArgumentNullException.ThrowIfNull(labels);
-        if (sequences.Count != labels.Count) throw new ArgumentException($"LabelledSequences: {sequences.Count} sequences but {labels.Count} labels.");
-        if (sequences.Count == 0) throw new ArgumentException("LabelledSequences: no examples.");
+        if (sequences.Count != labels.Count) throw new ArgumentException($"LabeledSequences: {sequences.Count} sequences but {labels.Count} labels.");
+        if (sequences.Count == 0) throw new ArgumentException("LabeledSequences: no examples.");
         for (int i = 0; i < sequences.Count; i++)
         {
-            if (sequences[i] is not { Length: > 0 }) throw new ArgumentException($"LabelledSequences: example {i} is empty.");
-            if (labels[i] < 0) throw new ArgumentException($"LabelledSequences: example {i} has label {labels[i]}; labels are 0..C−1.");
+            if (sequences[i] is not { Length: > 0 }) throw new ArgumentException($"LabeledSequences: example {i} is empty.");
+            if (labels[i] < 0) throw new ArgumentException($"LabeledSequences: example {i} has label {labels[i]}; labels are 0..C−1.");
         }
         (Sequences, Labels) = (sequences, labels);
         Lengths = sequences.Select(s => s.Length).ToArray();

@@ -1,0 +1,99 @@
+using SeqLearn.Autograd;
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
+using SeqLearn.Tensors;
+using SeqLearn.Training;
+
+namespace SeqLearn.Classification;
+
+/// <summary>How a recurrent classifier turns its output sequence (B, T, D·H) into one vector per sentence.</summary>
+public enum SequencePooling
+{
+    /// <summary>Element-wise maximum over the valid steps (<see cref="MaskedMaxPool{T}"/>).</summary>
+    Max,
+    /// <summary>Mean over the valid steps (<see cref="MaskedMeanPool{T}"/>).</summary>
+    Mean,
+    /// <summary>The last valid step (forward half) and the first step (reverse half) (<see cref="LastStep{T}"/>).</summary>
+    Last,
+}
+
+/// <summary>The model settings of <see cref="RecurrentClassifierFactory"/>; defaults are <c>seqlearn classify cv --model rnn</c>'s.</summary>
+/// <param name="Cell">LSTM, GRU or RNN.</param>
+/// <param name="Embedding">E, the width of the word vectors (learned from scratch).</param>
+/// <param name="Hidden">H per direction.</param>
+/// <param name="Bidirectional">Read the sentence both ways (D = 2).</param>
+/// <param name="Pooling">How steps become one vector.</param>
+/// <param name="Dropout">p on the embeddings (p/2) and on the pooled vector (p).</param>
+/// <param name="Seed">Initial weights.</param>
+public sealed record RecurrentClassifierOptions(RecurrentCell Cell = RecurrentCell.Lstm, int Embedding = 128, int Hidden = 128, bool Bidirectional = true,
+    SequencePooling Pooling = SequencePooling.Max, double Dropout = 0.5, ulong Seed = 1)
+{
+    /// <summary>The training defaults: Adam η = 0.001, clip 5, batches of 50, 8 epochs.</summary>
+    public static TrainingOptions DefaultTraining => new() { BatchSize = 50, LearningRate = 1e-3, ClipNorm = 5, Epochs = 8 };
+}
+
+/// <summary>
+/// Trains the many-to-one recurrent classifier on a fold: word ids (vocabulary of the training folds; unseen words → &lt;unk&gt;)
+/// → embedding → (bi)LSTM/GRU over the valid steps → pooling → dropout → linear → softmax cross-entropy, with the shared
+/// <see cref="Trainer{T}"/> (length-bucketed padded batches; optimizer, stopping and clipping from <c>training</c>, by default
+/// <see cref="RecurrentClassifierOptions.DefaultTraining"/>), evaluating once per epoch and keeping the weights of the evaluation
+/// with the best validation accuracy (docs/classification.md).
+/// </summary>
+public sealed class RecurrentClassifierFactory(RecurrentClassifierOptions options, TrainingOptions training, WorkerPool pool) : IClassifierFactory
+{
+    /// <summary>Id 0 pads, id 1 stands for words outside the vocabulary.</summary>
+    public const int PadId = 0, UnknownId = 1;
+
+    /// <inheritdoc/>
+    public string Name => "rnn";
+
+    /// <summary>Training tokens per second of the last fold trained (for throughput comparisons).</summary>
+    public double LastTokensPerSecond { get; private set; }
+
+    /// <inheritdoc/>
+    public ISentenceClassifier Train(ClassificationFold fold)
+    {
+        ArgumentNullException.ThrowIfNull(fold);
+        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var sentence in fold.TrainAndValidation.Sentences)
+            foreach (string w in sentence)
+                vocabulary.TryAdd(w, vocabulary.Count + 2);
+        int[] Encode(string[] s) => s.Length == 0 ? [UnknownId] : [.. s.Select(w => vocabulary.GetValueOrDefault(w, UnknownId))];
+        LabeledSequences Encoded(LabeledSentences d) => new([.. d.Sentences.Select(Encode)], d.Labels);
+
+        var rng = new SeededRng(options.Seed);
+        int v = vocabulary.Count + 2, c = fold.Data.ClassCount, d = options.Bidirectional ? 2 : 1;
+        Module<float> pooling = options.Pooling switch
+        {
+            SequencePooling.Mean => new MaskedMeanPool<float>(),
+            SequencePooling.Last => new LastStep<float>(options.Bidirectional),
+            _ => new MaskedMaxPool<float>(),
+        };
+        var model = new Sequential<float>(
+            new Embedding<float>(v, options.Embedding, rng),
+            new Dropout<float>(options.Dropout / 2),
+            RecurrentLayer<float>.Create(options.Cell, options.Embedding, options.Hidden, rng, new RecurrentOptions(Bidirectional: options.Bidirectional)),
+            pooling,
+            new Dropout<float>(options.Dropout),
+            new Linear<float>(d * options.Hidden, c, rng));
+        var task = new SequenceClassificationTask<float>(model, Encoded(fold.Train), Encoded(fold.Validation), training.BatchSize, training.Seed);
+        var perFold = training with
+        {
+            EvalEverySteps = training.EvalEverySteps > 0 ? training.EvalEverySteps : task.BatchesPerEpoch, EvalEveryTime = null,
+            Monitor = "accuracy", MonitorGoal = MetricGoal.Maximize, RestoreBestWeights = true, CheckpointDirectory = null,
+        };
+        var result = new Trainer<float>(model, task, perFold, pool).Train();
+        LastTokensPerSecond = result.TokensPerSecond;
+        model.Eval();
+        return new RecurrentSentenceClassifier(model, c, Encode, training.BatchSize, pool);
+    }
+
+    private sealed class RecurrentSentenceClassifier(Sequential<float> model, int classes, Func<string[], int[]> encode, int batchSize, WorkerPool pool)
+        : ISentenceClassifier
+    {
+        public int ClassCount => classes;
+
+        public double[][] PredictProbabilities(IReadOnlyList<string[]> sentences) =>
+            [.. model.Predict([.. sentences.Select(encode)], batchSize, pool).Select(p => p.Select(x => (double)x).ToArray())];
+    }
+}
