@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SeqLearn.Text;
@@ -51,12 +53,14 @@ public static class TranslateCommand
             string path = parse.GetValue(pairs)!, part = parse.GetValue(split)!;
             IReadOnlyList<TranslationPair> all = ParallelCorpus.Read(path);
             TranslationSplit data = TranslationSplit.Create(all, parse.GetValue(seed));
+            var clock = Stopwatch.StartNew();
             ITranslator translator = CreateTranslator(parse.GetValue(baseline)!, data);
+            double buildSeconds = clock.Elapsed.TotalSeconds;
             TranslationReport report = TranslationEvaluation.Evaluate(translator, data.Part(part), ParseSmoothing(parse.GetValue(smoothing)!));
             if (parse.GetValue(output) is string file) WriteSentences(file, report);
             TextWriter writer = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) writer.WriteLine(Json(path, all.Count, data, part, translator, report).ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
-            else PrintText(writer, path, all.Count, data, part, translator, report);
+            if (parse.GetValue(json)) writer.WriteLine(Json(path, all.Count, data, part, translator, buildSeconds, report).ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+            else PrintText(writer, path, all.Count, data, part, translator, buildSeconds, report);
             return 0;
         }));
         return command;
@@ -80,20 +84,20 @@ public static class TranslateCommand
         _ => throw new ArgumentException($"Unknown smoothing '{name}'; expected one of {string.Join(", ", SmoothingNames)}."),
     };
 
-    private static void PrintText(TextWriter w, string path, int pairCount, TranslationSplit data, string part, ITranslator translator, TranslationReport report)
+    private static void PrintText(TextWriter w, string path, int pairCount, TranslationSplit data, string part, ITranslator translator, double buildSeconds, TranslationReport report)
     {
         var c = CultureInfo.InvariantCulture;
         int sentences = report.Examples.Count;
         w.WriteLine($"Pairs:\t{path} ({pairCount} pairs, {data.Train.Count + data.Valid.Count + data.Test.Count} distinct sources)");
         w.WriteLine($"Split:\t{part}, seed {data.Seed} (distinct sources: train {data.Train.Count}, valid {data.Valid.Count}, test {data.Test.Count}; {data.TrainPairs.Count} training pairs)");
-        w.WriteLine($"Translator:\t{translator.Description}");
+        w.WriteLine(string.Create(c, $"Translator:\t{translator.Description} (built in {buildSeconds:F3} s)"));
         w.WriteLine(string.Create(c, $"Sentences:\t{sentences} ({report.Examples.Sum(e => e.References.Count)} references, up to {report.Examples.Max(e => e.References.Count)} per sentence)"));
         w.WriteLine(string.Create(c, $"Translated in {report.Seconds:F3} s ({sentences / Math.Max(report.Seconds, 1e-9):F0} sentences/s)"));
         w.WriteLine(report.Signature);
         w.WriteLine(report.Bleu.ToString());
     }
 
-    private static JsonObject Json(string path, int pairCount, TranslationSplit data, string part, ITranslator translator, TranslationReport report)
+    private static JsonObject Json(string path, int pairCount, TranslationSplit data, string part, ITranslator translator, double buildSeconds, TranslationReport report)
     {
         BleuScore b = report.Bleu;
         return new JsonObject
@@ -106,6 +110,7 @@ public static class TranslateCommand
             ["valid_sources"] = data.Valid.Count,
             ["test_sources"] = data.Test.Count,
             ["translator"] = translator.Description,
+            ["build_seconds"] = buildSeconds,
             ["sentences"] = report.Examples.Count,
             ["seconds"] = report.Seconds,
             ["name"] = "BLEU",

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace SeqLearn.Translation;
 
 /// <summary>
@@ -73,25 +75,38 @@ public sealed class TranslationMemory : ITranslator
         var ids = new int[words.Length];
         for (int i = 0; i < words.Length; i++) ids[i] = TokenId(words[i], add: false);
         int queryGrams = GramCount(ids.Length);
-        var overlap = new Dictionary<int, int>();
-        foreach (var (key, count) in GramKeys(ids))
+        int n = _outputs.Length;
+        int[] overlap = ArrayPool<int>.Shared.Rent(n), touched = ArrayPool<int>.Shared.Rent(n);
+        try
         {
-            if (!_gramIds.TryGetValue(key, out int g)) continue;
-            for (int p = _postingStart[g]; p < _postingStart[g + 1]; p++)
+            Array.Clear(overlap, 0, n);
+            int touchedCount = 0;
+            foreach (var (key, count) in GramKeys(ids))
             {
-                int e = _postingExample[p];
-                overlap[e] = overlap.GetValueOrDefault(e) + Math.Min(count, _postingCount[p]);
+                if (!_gramIds.TryGetValue(key, out int g)) continue;
+                for (int p = _postingStart[g]; p < _postingStart[g + 1]; p++)
+                {
+                    int e = _postingExample[p];
+                    if (overlap[e] == 0) touched[touchedCount++] = e;
+                    overlap[e] += Math.Min(count, _postingCount[p]);
+                }
             }
+            int best = 0;
+            long bestM = 0, bestDen = 1;  // F1 = 2m / den; compare m / den exactly: m·den' vs m'·den
+            for (int k = 0; k < touchedCount; k++)
+            {
+                int e = touched[k];
+                long m = overlap[e], den = queryGrams + _gramCounts[e];
+                long lhs = m * bestDen, rhs = bestM * den;
+                if (lhs > rhs || (lhs == rhs && e < best)) (best, bestM, bestDen) = (e, m, den);
+            }
+            return best;
         }
-        int best = 0;
-        long bestM = 0, bestDen = 1;  // F1 = 2m / den; compare m / den exactly: m·den' vs m'·den
-        foreach (var (e, m) in overlap)
+        finally
         {
-            long den = queryGrams + _gramCounts[e];
-            long lhs = m * bestDen, rhs = bestM * den;
-            if (lhs > rhs || (lhs == rhs && e < best)) (best, bestM, bestDen) = (e, m, den);
+            ArrayPool<int>.Shared.Return(overlap);
+            ArrayPool<int>.Shared.Return(touched);
         }
-        return best;
     }
 
     /// <summary>F1(q, s) of the type's summary, computed directly from the two sentences (no index).</summary>
