@@ -48,7 +48,7 @@ public class TranslateCommandTests
     [Fact]
     public void Eval_Json_OneObjectWithTheScore_OnFraEng30kValid()
     {
-        var (code, output, error) = Run("eval", "--pairs", ParallelCorpusTests.FraEng30k, "--split", "valid", "--baseline", "memory", "--json");
+        var (code, output, error) = Run("eval", "--pairs", FraEng30k.Path, "--split", "valid", "--baseline", "memory", "--json");
         Assert.True(code == 0, error);
         using JsonDocument doc = JsonDocument.Parse(output);
         JsonElement root = doc.RootElement;

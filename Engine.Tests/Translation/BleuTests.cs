@@ -106,7 +106,7 @@ public class BleuTests
         // /usr/bin/python3 scripts/translation_reference.py's last line: BLEU from NLTK's modified_precision,
         // closest_ref_length and brevity_penalty with sacreBLEU's n-gram totals (NLTK's corpus_bleu itself counts at
         // least one n-gram per order for a hypothesis shorter than n and gives 46.449139 here).
-        IReadOnlyList<TranslationPair> pairs = ParallelCorpus.Read(ParallelCorpusTests.FraEng30k);
+        IReadOnlyList<TranslationPair> pairs = FraEng30k.Pairs;
         var references = TranslationExample.Group(pairs).ToDictionary(e => e.Source, e => e.References, StringComparer.Ordinal);
         var rng = new SeqLearn.Tensors.SeededRng(7);
         var hyps = new List<string>();

@@ -1,5 +1,4 @@
 using System.Text;
-using SeqLearn.Tests.Support;
 using SeqLearn.Text;
 using SeqLearn.Translation;
 
@@ -7,12 +6,10 @@ namespace SeqLearn.Tests.Translation;
 
 public class ParallelCorpusTests
 {
-    public static string FraEng30k => SharedData.PathOf("data/translation/fra-eng-30k.txt");
-
     [Fact]
     public void FraEng30k_CountsAsTheProtocolStates()
     {
-        IReadOnlyList<TranslationPair> pairs = ParallelCorpus.Read(FraEng30k);
+        IReadOnlyList<TranslationPair> pairs = FraEng30k.Pairs;
         IReadOnlyList<TranslationExample> distinct = TranslationExample.Group(pairs);
         Assert.Equal(30_000, pairs.Count);
         Assert.Equal(18_619, distinct.Count);

@@ -28,7 +28,7 @@ public class TranslationMemoryTests
     [Fact]
     public void Nearest_AgreesWithBruteForceF1_OnFraEngTestSentences()
     {
-        TranslationSplit split = TranslationSplit.Create(ParallelCorpus.Read(ParallelCorpusTests.FraEng30k));
+        TranslationSplit split = FraEng30k.DefaultSplit;
         var memory = new TranslationMemory(split.Train);
         foreach (TranslationExample q in split.Test.Take(25))
         {
@@ -43,7 +43,7 @@ public class TranslationMemoryTests
     {
         // Reference: /usr/bin/python3 scripts/translation_reference.py (its own split and search; BLEU from NLTK's
         // clipped counts with sacreBLEU's totals; see BleuTests.PerturbedFraEngPairs_MatchNltk).
-        TranslationSplit split = TranslationSplit.Create(ParallelCorpus.Read(ParallelCorpusTests.FraEng30k));
+        TranslationSplit split = FraEng30k.DefaultSplit;
         var clock = Stopwatch.StartNew();
         var memory = new TranslationMemory(split.Train);
         TranslationReport valid = TranslationEvaluation.Evaluate(memory, split.Valid);

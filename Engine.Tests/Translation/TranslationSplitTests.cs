@@ -9,8 +9,8 @@ public class TranslationSplitTests
     [Fact]
     public void FraEng30k_DefaultSeed_IsPinned()
     {
-        IReadOnlyList<TranslationPair> pairs = ParallelCorpus.Read(ParallelCorpusTests.FraEng30k);
-        TranslationSplit split = TranslationSplit.Create(pairs);
+        TranslationSplit split = TranslationSplit.Create(FraEng30k.Pairs, TranslationSplit.DefaultSeed);
+        Assert.Equal(1UL, split.Seed);
         Assert.Equal((14_895, 1_861, 1_863), (split.Train.Count, split.Valid.Count, split.Test.Count));
         // SHA-256 of the test sources in split order joined by '\n' (UTF-8). Recompute independently with
         // /usr/bin/python3 scripts/translation_reference.py ../shared/data/translation/fra-eng-30k.txt (second line).
@@ -22,7 +22,7 @@ public class TranslationSplitTests
     [Fact]
     public void Parts_AreDisjoint_AndEveryTargetOfASourceIsAReference()
     {
-        IReadOnlyList<TranslationPair> pairs = ParallelCorpus.Read(ParallelCorpusTests.FraEng30k);
+        IReadOnlyList<TranslationPair> pairs = FraEng30k.Pairs;
         TranslationSplit split = TranslationSplit.Create(pairs, seed: 5);
         var part = new Dictionary<string, TranslationExample>(StringComparer.Ordinal);
         foreach (TranslationExample e in split.Train.Concat(split.Valid).Concat(split.Test)) part.Add(e.Source, e);   // Add throws on a repeat

@@ -17,7 +17,7 @@ public class TranslationVocabularyTests
     [Fact]
     public void FraEng30k_VocabulariesFromTrainingPairsOnly()
     {
-        TranslationSplit split = TranslationSplit.Create(ParallelCorpus.Read(ParallelCorpusTests.FraEng30k));
+        TranslationSplit split = FraEng30k.DefaultSplit;
         var source = TranslationVocabulary.Build(split.TrainPairs.Select(p => p.Source));
         var target = TranslationVocabulary.Build(split.TrainPairs.Select(p => p.Target));
         var testOnly = split.Test.SelectMany(e => FraEngText.Tokenize(e.Source))
