@@ -1,0 +1,140 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SeqLearn.Text;
+using SeqLearn.Translation;
+
+namespace SeqLearn.Cli;
+
+/// <summary>
+/// <c>seqlearn translate eval</c>: English→French translation of a split of a tab-separated corpus, scored with
+/// multi-reference corpus BLEU (docs/seq2seq.md). The split is by distinct English sentence
+/// (<see cref="TranslationSplit"/>); the translator is any <see cref="ITranslator"/>, chosen in
+/// <see cref="CreateTranslator"/> (today the <c>memory</c> baseline).
+/// </summary>
+public static class TranslateCommand
+{
+    /// <summary>The baselines <c>--baseline</c> accepts.</summary>
+    public static readonly string[] BaselineNames = ["memory"];
+
+    /// <summary>The smoothing names <c>--smoothing</c> accepts (sacreBLEU's).</summary>
+    public static readonly string[] SmoothingNames = ["exp", "floor", "add-k", "none"];
+
+    /// <summary>Builds the <c>translate</c> command with its subcommands.</summary>
+    public static Command Create()
+    {
+        var translate = new Command("translate", "English→French translation: evaluate on a split by distinct source sentence with multi-reference BLEU.");
+        translate.Subcommands.Add(Eval());
+        return translate;
+    }
+
+    private static Command Eval()
+    {
+        var pairs = new Option<string>("--pairs") { Description = "Tab-separated pairs, UTF-8: English<TAB>French per line (further columns are ignored).", Required = true };
+        var split = new Option<string>("--split") { Description = "Which part to translate and score.", DefaultValueFactory = _ => "test" };
+        split.AcceptOnlyFromAmong("valid", "test");
+        var baseline = new Option<string>("--baseline") { Description = "memory: the most common translation of the nearest training sentence (unigram+bigram F1).", Required = true };
+        baseline.AcceptOnlyFromAmong(BaselineNames);
+        var seed = new Option<ulong>("--split-seed") { Description = "Seed of the shuffle of distinct English sentences before the 80/10/10 split.", DefaultValueFactory = _ => TranslationSplit.DefaultSeed };
+        var smoothing = new Option<string>("--smoothing") { Description = "BLEU smoothing (sacreBLEU's): exp (default), floor (0.1), add-k (k = 1), none.", DefaultValueFactory = _ => "exp" };
+        smoothing.AcceptOnlyFromAmong(SmoothingNames);
+        var output = new Option<string>("--output") { Description = "Write one line per sentence: source<TAB>hypothesis<TAB>reference 1<TAB>reference 2…" };
+        var json = new Option<bool>("--json") { Description = "Print the report as one JSON object instead of text." };
+        var command = new Command("eval", "Translate the valid or test sources and print corpus BLEU-4 against all references (sacreBLEU's rules and line format).")
+        {
+            pairs, split, baseline, seed, smoothing, output, json,
+        };
+        command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
+        {
+            string path = parse.GetValue(pairs)!, part = parse.GetValue(split)!;
+            IReadOnlyList<TranslationPair> all = ParallelCorpus.Read(path);
+            TranslationSplit data = TranslationSplit.Create(all, parse.GetValue(seed));
+            var clock = Stopwatch.StartNew();
+            ITranslator translator = CreateTranslator(parse.GetValue(baseline)!, data);
+            double buildSeconds = clock.Elapsed.TotalSeconds;
+            TranslationReport report = TranslationEvaluation.Evaluate(translator, data.Part(part), ParseSmoothing(parse.GetValue(smoothing)!));
+            if (parse.GetValue(output) is string file) WriteSentences(file, report);
+            TextWriter writer = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json)) writer.WriteLine(Json(path, all.Count, data, part, translator, buildSeconds, report).ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+            else PrintText(writer, path, all.Count, data, part, translator, buildSeconds, report);
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>The translator to evaluate: a baseline built from the training part of <paramref name="split"/>.</summary>
+    /// <exception cref="ArgumentException">An unknown baseline name.</exception>
+    public static ITranslator CreateTranslator(string baseline, TranslationSplit split) => baseline switch
+    {
+        "memory" => new TranslationMemory(split.Train),
+        _ => throw new ArgumentException($"Unknown baseline '{baseline}'; expected one of {string.Join(", ", BaselineNames)}."),
+    };
+
+    /// <summary>Maps a sacreBLEU smoothing name to <see cref="BleuSmoothing"/>.</summary>
+    public static BleuSmoothing ParseSmoothing(string name) => name switch
+    {
+        "exp" => BleuSmoothing.Exp,
+        "floor" => BleuSmoothing.Floor,
+        "add-k" => BleuSmoothing.AddK,
+        "none" => BleuSmoothing.None,
+        _ => throw new ArgumentException($"Unknown smoothing '{name}'; expected one of {string.Join(", ", SmoothingNames)}."),
+    };
+
+    private static void PrintText(TextWriter w, string path, int pairCount, TranslationSplit data, string part, ITranslator translator, double buildSeconds, TranslationReport report)
+    {
+        var c = CultureInfo.InvariantCulture;
+        int sentences = report.Examples.Count;
+        w.WriteLine($"Pairs:\t{path} ({pairCount} pairs, {data.Train.Count + data.Valid.Count + data.Test.Count} distinct sources)");
+        w.WriteLine($"Split:\t{part}, seed {data.Seed} (distinct sources: train {data.Train.Count}, valid {data.Valid.Count}, test {data.Test.Count}; {data.TrainPairs.Count} training pairs)");
+        w.WriteLine(string.Create(c, $"Translator:\t{translator.Description} (built in {buildSeconds:F3} s)"));
+        w.WriteLine(string.Create(c, $"Sentences:\t{sentences} ({report.Examples.Sum(e => e.References.Count)} references, up to {report.Examples.Max(e => e.References.Count)} per sentence)"));
+        w.WriteLine(string.Create(c, $"Translated in {report.Seconds:F3} s ({sentences / Math.Max(report.Seconds, 1e-9):F0} sentences/s)"));
+        w.WriteLine(report.Signature);
+        w.WriteLine(report.Bleu.ToString());
+    }
+
+    private static JsonObject Json(string path, int pairCount, TranslationSplit data, string part, ITranslator translator, double buildSeconds, TranslationReport report)
+    {
+        BleuScore b = report.Bleu;
+        return new JsonObject
+        {
+            ["pairs"] = path,
+            ["pair_count"] = pairCount,
+            ["split"] = part,
+            ["split_seed"] = data.Seed,
+            ["train_sources"] = data.Train.Count,
+            ["valid_sources"] = data.Valid.Count,
+            ["test_sources"] = data.Test.Count,
+            ["translator"] = translator.Description,
+            ["build_seconds"] = buildSeconds,
+            ["sentences"] = report.Examples.Count,
+            ["seconds"] = report.Seconds,
+            ["name"] = "BLEU",
+            ["score"] = b.Score,
+            ["precisions"] = new JsonArray(b.Precisions.Select(p => (JsonNode?)JsonValue.Create(p)).ToArray()),
+            ["bp"] = b.BrevityPenalty,
+            ["ratio"] = b.Ratio,
+            ["hyp_len"] = b.HypothesisLength,
+            ["ref_len"] = b.ReferenceLength,
+            ["signature"] = report.Signature,
+            ["verbose_score"] = b.ToString(),
+        };
+    }
+
+    private static void WriteSentences(string file, TranslationReport report)
+    {
+        var sb = new StringBuilder();
+        for (int i = 0; i < report.Examples.Count; i++)
+        {
+            TranslationExample e = report.Examples[i];
+            sb.Append(e.Source).Append('\t').Append(report.Hypotheses[i]);
+            foreach (string r in e.References) sb.Append('\t').Append(r);
+            sb.Append('\n');
+        }
+        TextFile.WriteAllTextAtomic(file, sb.ToString());
+    }
+}

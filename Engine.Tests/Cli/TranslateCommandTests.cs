@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Text.Json;
+using SeqLearn.Cli;
+using SeqLearn.Tests.Checkpoints;
+using SeqLearn.Tests.Translation;
+
+namespace SeqLearn.Tests.Cli;
+
+public class TranslateCommandTests
+{
+    // Runs `seqlearn translate ...` in-process through TranslateCommand.Create(), as CliApp would once it registers it.
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var root = new RootCommand("test") { TranslateCommand.Create() };
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = root.Parse(["translate", .. args]).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static string SmallPairs(TempDir dir)
+    {
+        string[] english = ["Go.", "Hi.", "Run!", "Who?", "Wow!", "Help!", "Jump.", "Stop!", "Wait!", "Hello!", "I see.", "I try."];
+        var lines = english.Select((e, i) => $"{e}\tfr{i} {e.ToLowerInvariant()}").Concat(["Go.\tva !", "Go.\tva !", "Hi.\tsalut !"]);
+        string path = dir.Combine("pairs.txt");
+        File.WriteAllText(path, string.Join('\n', lines) + "\n");
+        return path;
+    }
+
+    [Fact]
+    public void Eval_Memory_EndsWithSignatureThenBleu_AndWritesOneLinePerSentence()
+    {
+        using var dir = new TempDir("translate");
+        string pairs = SmallPairs(dir), sentences = dir.Combine("out.tsv");
+        var (code, output, error) = Run("eval", "--pairs", pairs, "--split", "test", "--baseline", "memory", "--output", sentences);
+        Assert.True(code == 0, error);
+        string[] lines = output.TrimEnd().Split('\n');
+        Assert.Contains("Split:\ttest, seed 1 (distinct sources: train 9, valid 1, test 2; ", output);
+        Assert.StartsWith("nrefs:", lines[^2]);
+        Assert.EndsWith("|case:lc|eff:no|tok:d2l-fra-eng+whitespace|smooth:exp|version:seqlearn-1", lines[^2]);
+        Assert.Matches(@"^BLEU = \d+\.\d\d \d+\.\d/\d+\.\d/\d+\.\d/\d+\.\d \(BP = \d\.\d{3} ratio = \d+\.\d{3} hyp_len = \d+ ref_len = \d+\)$", lines[^1]);
+        string[] rows = File.ReadAllLines(sentences);
+        Assert.Equal(2, rows.Length);
+        Assert.All(rows, r => Assert.True(r.Split('\t').Length >= 3, r));
+        Assert.All(rows, r => Assert.StartsWith("fr", r.Split('\t')[2]));    // first reference: "frN <english>"
+    }
+
+    [Fact]
+    public void Eval_Json_OneObjectWithTheScore_OnFraEng30kValid()
+    {
+        var (code, output, error) = Run("eval", "--pairs", FraEng30k.Path, "--split", "valid", "--baseline", "memory", "--json");
+        Assert.True(code == 0, error);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        JsonElement root = doc.RootElement;
+        Assert.Equal(20.894486, root.GetProperty("score").GetDouble(), 1e-5);   // as TranslationMemoryTests
+        Assert.Equal(1861, root.GetProperty("sentences").GetInt32());
+        Assert.Equal(4, root.GetProperty("precisions").GetArrayLength());
+        Assert.Equal("nrefs:var|case:lc|eff:no|tok:d2l-fra-eng+whitespace|smooth:exp|version:seqlearn-1", root.GetProperty("signature").GetString());
+        Assert.StartsWith("BLEU = 20.89 ", root.GetProperty("verbose_score").GetString());
+    }
+
+    [Fact]
+    public void Eval_LineWithoutTab_OneLineErrorNamingFileAndLine()
+    {
+        using var dir = new TempDir("translate-bad");
+        string pairs = dir.Combine("bad.txt");
+        File.WriteAllText(pairs, "Go.\tVa !\nno tab\n");
+        var (code, _, error) = Run("eval", "--pairs", pairs, "--baseline", "memory");
+        Assert.Equal(1, code);
+        Assert.Equal($"error: {pairs}:2: expected 'source<TAB>target', found no tab in 'no tab'.", error.TrimEnd());
+    }
+}

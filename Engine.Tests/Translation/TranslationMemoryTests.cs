@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using SeqLearn.Translation;
+
+namespace SeqLearn.Tests.Translation;
+
+public class TranslationMemoryTests
+{
+    private static TranslationExample E(string source, params string[] targets) => new(source, targets, 1);
+
+    [Fact]
+    public void Nearest_HighestUniBigramF1_ThenFirstOnTies()
+    {
+        TranslationExample[] train =
+        [
+            E("you are cold .", "tu as froid ."),
+            E("i am cold .", "j'ai froid .", "je suis froid .", "j'ai froid ."),
+            E("i am here .", "je suis ici ."),
+        ];
+        var memory = new TranslationMemory(train);
+        // "i am hot ." vs "i am cold ." and "i am here .": both share i, am, ., "i am" → F1 = 2·4/(7+7); the first wins.
+        Assert.Equal(4.0 / 7, TranslationMemory.Similarity("i am hot .", "i am cold ."), 1e-12);
+        Assert.Equal(1, memory.Nearest("i am hot ."));
+        Assert.Equal("j'ai froid .", memory.Translate("i am hot ."));
+        Assert.Equal(0, memory.Nearest("zzz"));                          // no shared n-gram → the first example
+        Assert.Equal(2, memory.Nearest("am here"));                      // "am here" bigram decides
+    }
+
+    [Fact]
+    public void Nearest_AgreesWithBruteForceF1_OnFraEngTestSentences()
+    {
+        TranslationSplit split = FraEng30k.DefaultSplit;
+        var memory = new TranslationMemory(split.Train);
+        foreach (TranslationExample q in split.Test.Take(25))
+        {
+            double[] f1 = split.Train.Select(t => TranslationMemory.Similarity(q.Source, t.Source)).ToArray();
+            int expected = Array.IndexOf(f1, f1.Max());   // first argmax
+            Assert.Equal(expected, memory.Nearest(q.Source));
+        }
+    }
+
+    [Fact]
+    public void FraEng30k_ValidAndTestBleu_MatchTheIndependentScript()
+    {
+        // Reference: /usr/bin/python3 scripts/translation_reference.py (its own split and search; BLEU from NLTK's
+        // clipped counts with sacreBLEU's totals; see BleuTests.PerturbedFraEngPairs_MatchNltk).
+        TranslationSplit split = FraEng30k.DefaultSplit;
+        var clock = Stopwatch.StartNew();
+        var memory = new TranslationMemory(split.Train);
+        TranslationReport valid = TranslationEvaluation.Evaluate(memory, split.Valid);
+        TranslationReport test = TranslationEvaluation.Evaluate(memory, split.Test);
+        Assert.Equal(20.894486, valid.Bleu.Score, 1e-5);
+        Assert.Equal(21.377998, test.Bleu.Score, 1e-5);
+        Assert.StartsWith("nrefs:var|", test.Signature);
+        Assert.True(clock.Elapsed.TotalSeconds < 30, $"index and both splits took {clock.Elapsed.TotalSeconds:F1} s");
+    }
+}

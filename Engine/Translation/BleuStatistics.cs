@@ -1,0 +1,92 @@
+namespace SeqLearn.Translation;
+
+/// <summary>
+/// The sufficient statistics of BLEU, summed over sentences: for each order n = 1..N the clipped matches
+/// m_n = Σ_g min(c_hyp(g), max_r c_r(g)) and the hypothesis n-gram count t_n, the hypothesis length c and
+/// the effective reference length r (per sentence the reference length closest to the hypothesis length,
+/// the shorter one on a tie). Corpus BLEU sums these over the corpus before taking any ratio.
+/// </summary>
+public sealed class BleuStatistics
+{
+    private readonly long[] _matches;
+    private readonly long[] _totals;
+
+    /// <summary>Zero statistics for n-gram orders 1..<paramref name="maxOrder"/>.</summary>
+    public BleuStatistics(int maxOrder = Bleu.MaxOrder)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxOrder, 1);
+        _matches = new long[maxOrder];
+        _totals = new long[maxOrder];
+    }
+
+    /// <summary>Highest n-gram order N.</summary>
+    public int MaxOrder => _matches.Length;
+
+    /// <summary>m_n, clipped matches of order n at index n − 1.</summary>
+    public ReadOnlySpan<long> Matches => _matches;
+
+    /// <summary>t_n, hypothesis n-grams of order n at index n − 1.</summary>
+    public ReadOnlySpan<long> Totals => _totals;
+
+    /// <summary>c, the summed hypothesis length in tokens.</summary>
+    public long HypothesisLength { get; private set; }
+
+    /// <summary>r, the summed closest reference length in tokens.</summary>
+    public long ReferenceLength { get; private set; }
+
+    /// <summary>Adds one sentence: a hypothesis and its references, all as tokens.</summary>
+    /// <exception cref="ArgumentException">No reference is given.</exception>
+    public void Add(IReadOnlyList<string> hypothesis, IReadOnlyList<IReadOnlyList<string>> references)
+    {
+        if (references.Count == 0) throw new ArgumentException("BLEU: a sentence needs at least one reference.", nameof(references));
+        int c = hypothesis.Count;
+        int r = ClosestReferenceLength(c, references);
+        for (int n = 1; n <= MaxOrder; n++)
+        {
+            Dictionary<string, int> hyp = NGrams(hypothesis, n);
+            if (hyp.Count == 0) continue;
+            var maxRef = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (IReadOnlyList<string> reference in references)
+                foreach (var (gram, count) in NGrams(reference, n))
+                    maxRef[gram] = Math.Max(maxRef.GetValueOrDefault(gram), count);
+            foreach (var (gram, count) in hyp)
+                _matches[n - 1] += Math.Min(count, maxRef.GetValueOrDefault(gram));
+            _totals[n - 1] += Math.Max(0, c - n + 1);
+        }
+        HypothesisLength += c;
+        ReferenceLength += r;
+    }
+
+    /// <summary>Adds the statistics of <paramref name="other"/> (same maximum order).</summary>
+    public void Add(BleuStatistics other)
+    {
+        if (other.MaxOrder != MaxOrder) throw new ArgumentException($"BLEU: cannot add statistics of order {other.MaxOrder} to order {MaxOrder}.", nameof(other));
+        for (int i = 0; i < MaxOrder; i++) { _matches[i] += other._matches[i]; _totals[i] += other._totals[i]; }
+        HypothesisLength += other.HypothesisLength;
+        ReferenceLength += other.ReferenceLength;
+    }
+
+    /// <summary>The reference length closest to <paramref name="hypothesisLength"/>; on a tie the shorter one.</summary>
+    public static int ClosestReferenceLength(int hypothesisLength, IReadOnlyList<IReadOnlyList<string>> references)
+    {
+        int best = references[0].Count;
+        foreach (IReadOnlyList<string> reference in references)
+        {
+            int len = reference.Count, d = Math.Abs(len - hypothesisLength), dBest = Math.Abs(best - hypothesisLength);
+            if (d < dBest || (d == dBest && len < best)) best = len;
+        }
+        return best;
+    }
+
+    /// <summary>Counts of the n-grams of order <paramref name="n"/>, each keyed by its tokens joined with a space.</summary>
+    public static Dictionary<string, int> NGrams(IReadOnlyList<string> tokens, int n)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i + n <= tokens.Count; i++)
+        {
+            string gram = n == 1 ? tokens[i] : string.Join(' ', Enumerable.Range(i, n).Select(k => tokens[k]));
+            counts[gram] = counts.GetValueOrDefault(gram) + 1;
+        }
+        return counts;
+    }
+}
