@@ -110,3 +110,20 @@ public sealed class Seq2SeqModelTests
         Assert.Equal(model.Loss(batch, LayerContext.None).Value.Span[0], model.Loss(batch, LayerContext.None).Value.Span[0]);
     }
 }
+
+/// <summary>A Seq2Seq saved with <see cref="ModelCheckpoint"/> loads back as the same model with the same outputs.</summary>
+public sealed class Seq2SeqCheckpointTests
+{
+    [Fact]
+    public void SaveAndLoad_RebuildsTheModelFromItsConfig()
+    {
+        using var tmp = new SeqLearn.Tests.Checkpoints.TempDir("seq2seq-checkpoint");
+        var model = new Seq2Seq<float>(new Seq2SeqConfig(5, 6, 3, 4, Cell: RecurrentCell.Lstm, Bidirectional: true, Attention: AttentionKind.LuongGeneral,
+            InputFeeding: true), new SeededRng(8));
+        ModelCheckpoint.Save(tmp.Path, model);
+        var loaded = Assert.IsType<Seq2Seq<float>>(ModelCheckpoint.Load<float>(tmp.Path).Model);
+        Assert.Equal(model.Config, loaded.Config);
+        var batch = AttentionGradCheckCases.TinyBatch();
+        Assert.Equal(model.Logits(batch, LayerContext.None).Value.Span.ToArray(), loaded.Logits(batch, LayerContext.None).Value.Span.ToArray());
+    }
+}
