@@ -33,19 +33,18 @@ public static partial class Ops
             for (int u = 0; u < U; u++)
             {
                 var qu = qs.Slice((b * U + u) * A, A);
+                var block = ts.Slice((b * U + u) * S * A, S * A);                    // τ[b, u, :, :]
                 for (int s = 0; s < S; s++)
-                {
-                    var t = ts.Slice(((b * U + u) * S + s) * A, A);
-                    TensorPrimitives.Add<T>(ks.Slice((b * S + s) * A, A), qu, t);
-                    TensorPrimitives.Tanh<T>(t, t);                              // τ = tanh(k_s + q_u)
-                    es[(b * U + u) * S + s] = TensorPrimitives.Dot<T>(t, vs);    // e = v · τ
-                }
+                    TensorPrimitives.Add<T>(ks.Slice((b * S + s) * A, A), qu, block.Slice(s * A, A));
+                TensorPrimitives.Tanh<T>(block, block);                              // τ = tanh(k_s + q_u), one call per (b, u)
+                for (int s = 0; s < S; s++)
+                    es[(b * U + u) * S + s] = TensorPrimitives.Dot<T>(block.Slice(s * A, A), vs);   // e = v · τ
             }
         return Var<T>.FromOp(e, (Node<T>.Tracks(keys, queries) || Node<T>.Tracks(v)) ? new AdditiveScoresNode<T>(keys, queries, v, tau) : null);
     }
 }
 
-/// <summary>Saves τ (B, U, S, A); the backward reuses one (A) buffer for δ.</summary>
+/// <summary>Saves τ (B, U, S, A); the backward reuses one (S, A) buffer for δ.</summary>
 internal sealed class AdditiveScoresNode<T>(Var<T> keys, Var<T> queries, Var<T> v, Tensor<T> tau) : Node<T>(keys, queries, v)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
@@ -58,18 +57,25 @@ internal sealed class AdditiveScoresNode<T>(Var<T> keys, Var<T> queries, Var<T> 
         var ts = tau.Span;
         var vs = v.Value.Span;
         var ge = gradOutput.Span;
-        var delta = new T[A];
+        var delta = new T[S * A];
         for (int b = 0; b < B; b++)
             for (int u = 0; u < U; u++)
+            {
+                var block = ts.Slice((b * U + u) * S * A, S * A);                    // τ[b, u, :, :]
+                var g = ge.Slice((b * U + u) * S, S);                                // ∂L/∂e[b, u, :]
+                if (v.RequiresGrad)
+                    for (int s = 0; s < S; s++) TensorPrimitives.MultiplyAdd<T>(block.Slice(s * A, A), g[s], gv, gv);   // ∂v += g τ
+                if (!keys.RequiresGrad && !queries.RequiresGrad) continue;
+                TensorPrimitives.Multiply<T>(block, block, delta);
+                TensorPrimitives.Subtract<T>(T.One, delta, delta);                   // 1 − τ²
                 for (int s = 0; s < S; s++)
                 {
-                    T g = ge[(b * U + u) * S + s];
-                    var t = ts.Slice(((b * U + u) * S + s) * A, A);
-                    if (v.RequiresGrad) TensorPrimitives.MultiplyAdd<T>(t, g, gv, gv);       // ∂v += g τ
-                    if (!keys.RequiresGrad && !queries.RequiresGrad) continue;
-                    for (int a = 0; a < A; a++) delta[a] = g * vs[a] * (T.One - t[a] * t[a]);  // δ = g v (1 − τ²)
-                    if (keys.RequiresGrad) { var r = gk.Slice((b * S + s) * A, A); TensorPrimitives.Add<T>(r, delta, r); }
-                    if (queries.RequiresGrad) { var r = gq.Slice((b * U + u) * A, A); TensorPrimitives.Add<T>(r, delta, r); }
+                    var d = delta.AsSpan(s * A, A);
+                    TensorPrimitives.Multiply<T>(d, vs, d);
+                    TensorPrimitives.Multiply<T>(d, g[s], d);                        // δ = g v (1 − τ²)
+                    if (keys.RequiresGrad) { var r = gk.Slice((b * S + s) * A, A); TensorPrimitives.Add<T>(r, d, r); }
+                    if (queries.RequiresGrad) { var r = gq.Slice((b * U + u) * A, A); TensorPrimitives.Add<T>(r, d, r); }
                 }
+            }
     }
 }
