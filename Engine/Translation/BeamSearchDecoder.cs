@@ -108,7 +108,7 @@ public static class BeamSearchDecoder
         {
             if (double.IsNegativeInfinity(scores[row])) continue;
             var lp = logProbs.AsSpan(row * v, v);
-            DecodingRules.Apply(lp, DecodingTrace.Tokens(traces[row]), eos, options);
+            DecodingRules.Apply(lp, traces[row], eos, options);
             for (int token = 0; token < v; token++)
             {
                 double score = scores[row] + lp[token];

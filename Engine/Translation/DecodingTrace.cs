@@ -42,13 +42,16 @@ internal static class DecodingRules
 {
     /// <summary>
     /// Forbids (sets to −∞) ⟨eos⟩ while fewer than <see cref="DecodingOptions.MinLength"/> tokens were produced, and every
-    /// token that would complete an n-gram already in <paramref name="history"/> (n = <see cref="DecodingOptions.NoRepeatNGram"/>).
+    /// token that would complete an n-gram already in the hypothesis (n = <see cref="DecodingOptions.NoRepeatNGram"/>).
+    /// The prefix is only materialised when the n-gram rule is on.
     /// </summary>
-    public static void Apply(Span<double> logProbs, ReadOnlySpan<int> history, int eos, DecodingOptions options)
+    public static void Apply(Span<double> logProbs, DecodingTrace? trace, int eos, DecodingOptions options)
     {
-        if (history.Length < options.MinLength) logProbs[eos] = double.NegativeInfinity;
+        int length = trace?.Length ?? 0;
+        if (length < options.MinLength) logProbs[eos] = double.NegativeInfinity;
         int n = options.NoRepeatNGram;
-        if (n == 0 || history.Length < n - 1) return;
+        if (n == 0 || length < n - 1) return;
+        var history = DecodingTrace.Tokens(trace).AsSpan();
         var prefix = history[(history.Length - (n - 1))..];         // the last n − 1 tokens
         for (int i = 0; i + n - 1 < history.Length; i++)
             if (history.Slice(i, n - 1).SequenceEqual(prefix))

@@ -31,7 +31,7 @@ public static class GreedyDecoder
             {
                 if (result[r] is not null) { previous[r] = specials.Eos; continue; }
                 var lp = logProbs.AsSpan(r * v, v);
-                DecodingRules.Apply(lp, DecodingTrace.Tokens(traces[r]), specials.Eos, options);
+                DecodingRules.Apply(lp, traces[r], specials.Eos, options);
                 int y = DecodingRules.ArgMax(lp, v);
                 var a = attention.AsSpan(r * s, sourceLengths[r]);
                 traces[r] = new DecodingTrace(y, DecodingRules.ArgMax(a, a.Length), options.KeepAttention ? a.ToArray() : null, traces[r]);
