@@ -133,4 +133,29 @@ public sealed class BeamSearchDecoderTests
         Assert.Equal([3, 3, 3], h.Tokens);                                 // M = ⌊1·2 + 1⌋ = 3
         Assert.False(h.Ended);
     }
+
+    [Fact]
+    public void Beam_MaximumLength_FinishesTheBestKWithoutEos()
+    {
+        // p(a) = 0.9, p(eos) = 0.1 everywhere, K = 2, M = 2, raw scores. Step 1: "a" live, "eos" finished (ln 0.1).
+        // Step 2 = M: the best two extensions of "a" finish: "a a" (2 ln 0.9, no eos) and "a eos" (ln 0.9 + ln 0.1).
+        var options = new DecodingOptions(BeamWidth: 2, Normalization: LengthNormalization.None, MaxLengthA: 0, MaxLengthB: 2);
+        var stepper = new TableStepper(2, Loop);
+        var result = BeamSearchDecoder.Decode(stepper, [3], Specials, options)[0];
+        Assert.Equal(2, stepper.Steps);
+        Assert.Equal([3, 3], result[0].Tokens);
+        Assert.False(result[0].Ended);
+        Assert.Equal(2 * Math.Log(0.9), result[0].Score, 12);
+        Assert.Empty(result[1].Tokens);
+        Assert.Equal(Math.Log(0.1), result[1].Score, 12);
+    }
+
+    [Fact]
+    public void Beam_NoRepeatBigram_AppliesToEveryHypothesis()
+    {
+        var options = new DecodingOptions(BeamWidth: 2, MaxLengthA: 0, MaxLengthB: 10, NoRepeatNGram: 2);
+        var result = BeamSearchDecoder.Decode(new TableStepper(2, Loop), [3], Specials, options)[0];
+        Assert.All(result, h => Assert.True(h.Tokens.Length <= 2, $"[{string.Join(",", h.Tokens)}] repeats the bigram a a"));
+        Assert.Equal([3, 3], result[0].Tokens);                            // (2 ln 0.9 + ln 0.1) / 3 beats (ln 0.9 + ln 0.1) / 2
+    }
 }
