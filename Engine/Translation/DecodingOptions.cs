@@ -22,7 +22,7 @@ public enum LengthNormalization
 /// Decoding settings. The maximum output length of a source of n tokens is M = ⌊a·n + b⌋ tokens (⟨eos⟩ included, at
 /// least 1); a hypothesis still open at M ends there without ⟨eos⟩.
 /// </summary>
-/// <param name="BeamWidth">K (1 for greedy decoding's callers is allowed but <see cref="GreedyDecoder"/> is the argmax rule).</param>
+/// <param name="BeamWidth">K, the hypotheses kept per source by <see cref="BeamSearchDecoder"/> (<see cref="GreedyDecoder"/> ignores it).</param>
 /// <param name="Alpha">α of the length normalisation (≥ 0; 1 by default).</param>
 /// <param name="Normalization">How scores are normalised by length.</param>
 /// <param name="MaxLengthA">a in M = ⌊a·n + b⌋.</param>
