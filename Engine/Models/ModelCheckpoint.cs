@@ -30,6 +30,7 @@ public static class ModelCheckpoint
         {
             LanguageModel<T> lm => lm.Config.ToJson(),
             Sequential<T> s => LayerConfig.ToJson(s),
+            Translation.Seq2Seq<T> s2s => s2s.Config.ToJson(),
             _ => throw new NotSupportedException($"ModelCheckpoint: {model.GetType().Name} has no stored config; save its StateDict with SafeTensorsWriter instead."),
         };
     }
@@ -45,8 +46,9 @@ public static class ModelCheckpoint
         {
             "recurrent_lm" => new LanguageModel<T>(LanguageModelConfig.FromJson(config), rng),
             "sequential" => LayerConfig.FromJson<T>(config, rng),
+            "seq2seq" => new Translation.Seq2Seq<T>(Translation.Seq2SeqConfig.FromJson(config), rng),
             null => throw new FormatException("model config: field 'type' is missing or not a string."),
-            _ => throw new FormatException($"model config: unknown model type '{type}' (known: recurrent_lm, sequential)."),
+            _ => throw new FormatException($"model config: unknown model type '{type}' (known: recurrent_lm, sequential, seq2seq)."),
         };
     }
 

@@ -1,0 +1,161 @@
+using SeqLearn.Translation;
+
+namespace SeqLearn.Tests.Translation;
+
+/// <summary>
+/// Beam search and greedy decoding on a hand-made model whose next-token probabilities depend on the prefix only
+/// (ids: 0 pad, 1 bos, 2 eos, 3 "a"). Root: p(a) = 0.6, p(eos) = 0.4; after "a": p(a) = p(eos) = 0.5; after "a a": p(eos) = 1.
+/// The three complete hypotheses, by hand (natural logs):
+/// <code>
+/// eos        s = ln 0.4                = −0.9163   l = 1
+/// a eos      s = ln 0.6 + ln 0.5       = −1.2040   l = 2
+/// a a eos    s = ln 0.6 + ln 0.5 + 0   = −1.2040   l = 3
+/// </code>
+/// </summary>
+public sealed class BeamSearchDecoderTests
+{
+    private static readonly SpecialTokens Specials = new(Pad: 0, Bos: 1, Eos: 2, Unk: 0);
+    private static readonly double Eos = Math.Log(0.4), AEos = Math.Log(0.6) + Math.Log(0.5);
+
+    /// <summary>A stepper over a prefix → probabilities table (default: ⟨eos⟩ with probability 1); counts its steps.</summary>
+    private sealed class TableStepper(int rows, Func<string, double[]> probabilities) : ITranslationStepper
+    {
+        private List<int>[] _prefixes = Enumerable.Range(0, rows).Select(_ => new List<int>()).ToArray();
+
+        public int Rows => rows;
+        public int Vocabulary => 4;
+        public int SourceSteps => 2;
+        public int Steps { get; private set; }
+
+        public void Step(ReadOnlySpan<int> previous, Span<double> logProbs, Span<double> attention)
+        {
+            Steps++;
+            for (int r = 0; r < rows; r++)
+            {
+                if (previous[r] != 1) _prefixes[r].Add(previous[r]);
+                var p = probabilities(string.Join(" ", _prefixes[r].Select(t => t == 3 ? "a" : t.ToString())));
+                for (int v = 0; v < 4; v++) logProbs[r * 4 + v] = Math.Log(p[v]);
+                attention[r * 2] = 0.25;                                 // the argmax is source position 1 at every step
+                attention[r * 2 + 1] = 0.75;
+            }
+        }
+
+        public void Reorder(ReadOnlySpan<int> parents)
+        {
+            var old = _prefixes;
+            _prefixes = new List<int>[rows];
+            for (int r = 0; r < rows; r++) _prefixes[r] = [.. old[parents[r]]];
+        }
+    }
+
+    private static double[] Table(string prefix) => prefix switch
+    {
+        "" => [0, 0, 0.4, 0.6],
+        "a" => [0, 0, 0.5, 0.5],
+        _ => [0, 0, 1, 0],
+    };
+
+    private static DecodingOptions Options(LengthNormalization norm) =>
+        new(BeamWidth: 2, Normalization: norm, MaxLengthA: 0, MaxLengthB: 10);
+
+    [Fact]
+    public void Beam_PowerNormalisation_FindsTheLongHypothesisANaiveStopWouldMiss()
+    {
+        // After step 2 the finished list is {eos −0.916, a eos −0.602}; the live "a a" has raw −1.204, below both, so a rule
+        // comparing raw live scores would stop. Its bound −1.204 / lp(M = 10) = −0.120 beats the 2nd finished: continue.
+        var stepper = new TableStepper(2, Table);
+        var result = BeamSearchDecoder.Decode(stepper, [4], Specials, Options(LengthNormalization.Power))[0];
+        Assert.Equal([3, 3], result[0].Tokens);
+        Assert.Equal(AEos / 3, result[0].NormalizedScore, 12);
+        Assert.Equal([3], result[1].Tokens);
+        Assert.Equal(AEos / 2, result[1].NormalizedScore, 12);
+        Assert.Equal(3, stepper.Steps);
+        Assert.True(result[0].Ended);
+        Assert.Equal([1, 1], result[0].AttentionSource);
+    }
+
+    [Fact]
+    public void Beam_NoNormalisation_StopsAsSoonAsNoLiveHypothesisCanBeatTheKth()
+    {
+        // Raw scores: finished {eos −0.916, a eos −1.204} after step 2; live "a a" −1.204 cannot exceed −1.204: stop.
+        var stepper = new TableStepper(2, Table);
+        var result = BeamSearchDecoder.Decode(stepper, [4], Specials, Options(LengthNormalization.None))[0];
+        Assert.Equal(2, stepper.Steps);
+        Assert.Empty(result[0].Tokens);
+        Assert.Equal(Eos, result[0].Score, 12);
+        Assert.Equal([3], result[1].Tokens);
+    }
+
+    [Fact]
+    public void Beam_GnmtPenalty_RanksByHandComputedScores()
+    {
+        // lp(1) = 1, lp(2) = 7/6, lp(3) = 8/6: eos −0.9163, a eos −1.0320, a a eos −0.9030.
+        var result = BeamSearchDecoder.Decode(new TableStepper(2, Table), [4], Specials, Options(LengthNormalization.Gnmt))[0];
+        Assert.Equal([3, 3], result[0].Tokens);
+        Assert.Equal(AEos / (8.0 / 6.0), result[0].NormalizedScore, 12);
+        Assert.Empty(result[1].Tokens);
+        Assert.Equal(Eos, result[1].NormalizedScore, 12);
+    }
+
+    [Fact]
+    public void Beam_MinimumLength_ForbidsEarlyEos()
+    {
+        var result = BeamSearchDecoder.Decode(new TableStepper(2, Table), [4], Specials, Options(LengthNormalization.Power) with { MinLength = 2 })[0];
+        Assert.Single(result);
+        Assert.Equal([3, 3], result[0].Tokens);
+    }
+
+    [Fact]
+    public void Beam_TwoSourcesInOneBatch_EachAsAlone()
+    {
+        var alone = BeamSearchDecoder.Decode(new TableStepper(2, Table), [4], Specials, Options(LengthNormalization.Power))[0];
+        var both = BeamSearchDecoder.Decode(new TableStepper(4, Table), [4, 4], Specials, Options(LengthNormalization.Power));
+        foreach (var r in both)
+            Assert.Equal(alone.Select(h => (string.Join(",", h.Tokens), h.Score)), r.Select(h => (string.Join(",", h.Tokens), h.Score)));
+    }
+
+    private static double[] Loop(string prefix) => [0, 0, 0.1, 0.9];
+
+    [Fact]
+    public void Greedy_NoRepeatBigram_BlocksTheSecondAA()
+    {
+        var options = new DecodingOptions(MaxLengthA: 0, MaxLengthB: 10, NoRepeatNGram: 2);
+        var h = GreedyDecoder.Decode(new TableStepper(1, Loop), [2], Specials, options)[0];
+        Assert.Equal([3, 3], h.Tokens);                                    // "a a" then "a" would repeat the bigram "a a"
+        Assert.True(h.Ended);
+        Assert.Equal(2 * Math.Log(0.9) + Math.Log(0.1), h.Score, 12);
+    }
+
+    [Fact]
+    public void Greedy_MaximumLength_EndsWithoutEos()
+    {
+        var h = GreedyDecoder.Decode(new TableStepper(1, Loop), [2], Specials, new DecodingOptions(MaxLengthA: 1, MaxLengthB: 1))[0];
+        Assert.Equal([3, 3, 3], h.Tokens);                                 // M = ⌊1·2 + 1⌋ = 3
+        Assert.False(h.Ended);
+    }
+
+    [Fact]
+    public void Beam_MaximumLength_FinishesTheBestKWithoutEos()
+    {
+        // p(a) = 0.9, p(eos) = 0.1 everywhere, K = 2, M = 2, raw scores. Step 1: "a" live, "eos" finished (ln 0.1).
+        // Step 2 = M: the best two extensions of "a" finish: "a a" (2 ln 0.9, no eos) and "a eos" (ln 0.9 + ln 0.1).
+        var options = new DecodingOptions(BeamWidth: 2, Normalization: LengthNormalization.None, MaxLengthA: 0, MaxLengthB: 2);
+        var stepper = new TableStepper(2, Loop);
+        var result = BeamSearchDecoder.Decode(stepper, [3], Specials, options)[0];
+        Assert.Equal(2, stepper.Steps);
+        Assert.Equal([3, 3], result[0].Tokens);
+        Assert.False(result[0].Ended);
+        Assert.Equal(2 * Math.Log(0.9), result[0].Score, 12);
+        Assert.Empty(result[1].Tokens);
+        Assert.Equal(Math.Log(0.1), result[1].Score, 12);
+    }
+
+    [Fact]
+    public void Beam_NoRepeatBigram_AppliesToEveryHypothesis()
+    {
+        var options = new DecodingOptions(BeamWidth: 2, MaxLengthA: 0, MaxLengthB: 10, NoRepeatNGram: 2);
+        var result = BeamSearchDecoder.Decode(new TableStepper(2, Loop), [3], Specials, options)[0];
+        Assert.All(result, h => Assert.True(h.Tokens.Length <= 2, $"[{string.Join(",", h.Tokens)}] repeats the bigram a a"));
+        Assert.Equal([3, 3], result[0].Tokens);                            // (2 ln 0.9 + ln 0.1) / 3 beats (ln 0.9 + ln 0.1) / 2
+    }
+}

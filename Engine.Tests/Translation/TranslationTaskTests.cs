@@ -1,0 +1,101 @@
+using System.Text.Json.Nodes;
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
+using SeqLearn.Tensors;
+using SeqLearn.Training;
+using SeqLearn.Translation;
+
+namespace SeqLearn.Tests.Translation;
+
+/// <summary>The task's batches, token counts, metrics and state checks.</summary>
+public sealed class TranslationTaskTests
+{
+    private static (Seq2Seq<float> Model, TranslationTask<float> Task, List<int[]> ValidTargets) Task(int batchSize = 8, ulong seed = 3)
+    {
+        var model = new Seq2Seq<float>(new Seq2SeqConfig(12, 12, 4, 6, Attention: AttentionKind.LuongGeneral), new SeededRng(2));
+        var (src, tgt) = ReverseTaskTests.Reverse(50, 1);
+        var (vs, vt) = ReverseTaskTests.Reverse(10, 2);
+        return (model, new TranslationTask<float>(model, src, tgt, vs, vt, ReverseTaskTests.Specials, batchSize, seed), vt);
+    }
+
+    [Fact]
+    public void TrainingLoss_CountsTargetTokensWithEos_AndCoversEveryPairOncePerEpoch()
+    {
+        var (_, task, _) = Task();
+        Assert.Equal(7, task.BatchesPerEpoch);                                       // ⌈50 / 8⌉
+        var (src, tgt) = ReverseTaskTests.Reverse(50, 1);
+        long tokens = 0;
+        for (int b = 0; b < task.BatchesPerEpoch; b++) tokens += task.TrainingLoss(0, b, new LayerContext()).Tokens;
+        Assert.Equal(tgt.Sum(t => t.Length + 1), tokens);
+    }
+
+    [Fact]
+    public void Evaluate_ReportsLossAndTheScorersValueOnGreedyOutputsInValidationOrder()
+    {
+        var (model, task, validTargets) = Task();
+        IReadOnlyList<Hypothesis>? seen = null;
+        var scored = new TranslationTask<float>(model, ReverseTaskTests.Reverse(50, 1).Sources, ReverseTaskTests.Reverse(50, 1).Targets,
+            ReverseTaskTests.Reverse(10, 2).Sources, validTargets, ReverseTaskTests.Specials, 8, 3)
+        { Scorer = h => { seen = h; return 0.25; } };
+        model.Eval();
+        using var pool = new WorkerPool(1);
+        var plain = task.Evaluate(pool);
+        Assert.Equal(["loss"], plain.Keys);
+        var metrics = scored.Evaluate(pool);
+        Assert.Equal(plain["loss"], metrics["loss"]);
+        Assert.Equal(0.25, metrics["bleu"]);
+        Assert.Equal(10, seen!.Count);
+        var direct = Seq2SeqDecoding.Greedy(model, ReverseTaskTests.Reverse(10, 2).Sources, ReverseTaskTests.Specials, new DecodingOptions(), pool);
+        Assert.Equal(direct.Select(h => string.Join(" ", h.Tokens)), seen.Select(h => string.Join(" ", h.Tokens)));
+        Assert.True(metrics["loss"] > 0 && double.IsFinite(metrics["loss"]));
+    }
+
+    [Fact]
+    public void RestoreState_AcceptsItsOwn_RejectsOtherBatchSizeOrSeed()
+    {
+        var (_, task, _) = Task();
+        var state = task.SaveState();
+        task.RestoreState(JsonNode.Parse(state!.ToJsonString())!.AsObject());
+        Assert.Throws<IncompatibleCheckpointException>(() => Task(batchSize: 16).Task.RestoreState(state));
+        Assert.Throws<IncompatibleCheckpointException>(() => Task(seed: 4).Task.RestoreState(state));
+        Assert.Equal("seq2seq", (string?)task.ModelConfig!["type"]);
+    }
+}
+
+/// <summary>The task through the trainer: a resumed run continues bit-exactly (dropout, bucketed batches, Adam, the "bleu" monitor).</summary>
+public sealed class TranslationTrainerTests
+{
+    private static (Seq2Seq<float>, TranslationTask<float>) Make(ulong modelSeed = 2)
+    {
+        var model = new Seq2Seq<float>(new Seq2SeqConfig(12, 12, 4, 6, NumLayers: 2, Attention: AttentionKind.Bahdanau, Bidirectional: true, Dropout: 0.2),
+            new SeededRng(modelSeed));
+        var (src, tgt) = ReverseTaskTests.Reverse(60, 1);
+        var (vs, vt) = ReverseTaskTests.Reverse(8, 2);
+        // A toy scorer: the fraction of exact matches (the monitored "bleu").
+        return (model, new TranslationTask<float>(model, src, tgt, vs, vt, ReverseTaskTests.Specials, 8, 5)
+        {
+            Scorer = hs => hs.Zip(vt).Count(p => p.First.Tokens.SequenceEqual(p.Second)) / (double)vt.Count,
+            Decoding = new DecodingOptions(MaxLengthA: 1, MaxLengthB: 2),
+        });
+    }
+
+    [Fact]
+    public void Resume_TranslationTask_ContinuesWithBitIdenticalLosses()
+    {
+        using var tmp = new SeqLearn.Tests.Checkpoints.TempDir("trainer-resume-translate");
+        using var pool = new WorkerPool(2);
+        var options = new TrainingOptions { MaxSteps = 20, EvalEverySteps = 6, Monitor = "bleu", MonitorGoal = MetricGoal.Maximize, LearningRate = 0.01, Seed = 9 };
+        var (m1, t1) = Make();
+        var straight = new Trainer<float>(m1, t1, options, pool).Train();
+        var (m2, t2) = Make();
+        var first = new Trainer<float>(m2, t2, options with { MaxSteps = 11, CheckpointDirectory = tmp.Path }, pool).Train();
+        var (m3, t3) = Make(modelSeed: 77);
+        var resumed = new Trainer<float>(m3, t3, options, pool);
+        resumed.Resume(tmp.Combine("last"));
+        Assert.Equal(11, resumed.Step);
+        var second = resumed.Train();
+        Assert.Equal(straight.StepLosses.Select(BitConverter.DoubleToInt64Bits), first.StepLosses.Concat(second.StepLosses).Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(straight.FinalMetrics["loss"], second.FinalMetrics["loss"]);
+        Assert.Equal(straight.FinalMetrics["bleu"], second.FinalMetrics["bleu"]);
+    }
+}

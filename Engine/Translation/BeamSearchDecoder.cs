@@ -1,0 +1,123 @@
+namespace SeqLearn.Translation;
+
+/// <summary>
+/// Batched beam search of width K (docs/seq2seq-model.md#beam-search). Source b owns rows b·K … b·K + K − 1. At step t
+/// every live hypothesis h (raw score s_h = Σ log p, all ≤ 0) is extended by every token v, after the minimum-length and
+/// no-repeat rules; the best 2K candidates s_h + log p(v) (ties: lower row, then lower id) are walked in order: a
+/// candidate ending in ⟨eos⟩ joins the finished list, any other becomes a live hypothesis until K are live. At the
+/// maximum length M the best K candidates all finish (without ⟨eos⟩ when they did not choose it).
+/// <para>
+/// Finished hypotheses are ranked by s / lp(l) (<see cref="DecodingOptions.LengthPenalty"/>, l = tokens produced). A
+/// source stops when it has K finished hypotheses and no live one can beat the K-th: a live hypothesis of raw score
+/// s ≤ 0 can only end with a raw score s' ≤ s (log-probabilities are ≤ 0) at a length l' ≤ M, and lp is increasing,
+/// so its best possible normalised score is s' / lp(l') ≤ s / lp(l') ≤ s / lp(M). The source stops when
+/// max_live s / lp(M) ≤ the K-th best finished score (with no normalisation, lp ≡ 1 and the bound is s itself).
+/// </para>
+/// </summary>
+public static class BeamSearchDecoder
+{
+    /// <summary>
+    /// Decodes the sources of a stepper built with K = <see cref="DecodingOptions.BeamWidth"/> copies of each source
+    /// (rows = B·K); returns each source's finished hypotheses, best first (at most K).
+    /// </summary>
+    public static Hypothesis[][] Decode(ITranslationStepper stepper, int[] sourceLengths, SpecialTokens specials, DecodingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(stepper);
+        ArgumentNullException.ThrowIfNull(sourceLengths);
+        ArgumentNullException.ThrowIfNull(specials);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        int k = options.BeamWidth, batch = sourceLengths.Length, rows = batch * k, v = stepper.Vocabulary, s = stepper.SourceSteps;
+        if (stepper.Rows != rows)
+            throw new ArgumentException($"BeamSearchDecoder: the stepper has {stepper.Rows} rows, expected {batch} sources × beam {k} = {rows}.");
+        var logProbs = new double[rows * v];
+        var attention = new double[rows * s];
+        var previous = Enumerable.Repeat(specials.Bos, rows).ToArray();
+        var scores = new double[rows];
+        var traces = new DecodingTrace?[rows];
+        var nextPrevious = new int[rows];
+        var nextScores = new double[rows];
+        var nextTraces = new DecodingTrace?[rows];
+        var parents = new int[rows];
+        var finished = Enumerable.Range(0, batch).Select(_ => new List<Hypothesis>()).ToArray();
+        var done = new bool[batch];
+        var candidates = new Candidate[2 * k];
+        for (int b = 0; b < batch; b++)
+            for (int j = 1; j < k; j++) scores[b * k + j] = double.NegativeInfinity;   // step 1 expands one hypothesis per source
+
+        int maxSteps = sourceLengths.Max(options.MaxLength);
+        for (int t = 1; t <= maxSteps && done.Contains(false); t++)
+        {
+            stepper.Step(previous, logProbs, attention);
+            for (int b = 0; b < batch; b++)
+            {
+                int first = b * k, maxLength = options.MaxLength(sourceLengths[b]);
+                if (done[b])
+                {
+                    for (int j = 0; j < k; j++)
+                        (parents[first + j], nextPrevious[first + j], nextScores[first + j], nextTraces[first + j]) = (first + j, specials.Eos, double.NegativeInfinity, null);
+                    continue;
+                }
+                int count = TopCandidates(logProbs, scores, traces, first, k, v, specials.Eos, options, candidates);
+                bool last = t == maxLength;
+                int live = 0;
+                for (int c = 0; c < count && live < k; c++)
+                {
+                    var (score, row, token) = candidates[c];
+                    var a = attention.AsSpan(row * s, sourceLengths[b]);
+                    var trace = new DecodingTrace(token, DecodingRules.ArgMax(a, a.Length), options.KeepAttention ? a.ToArray() : null, traces[row]);
+                    if (token == specials.Eos || last)
+                    {
+                        if (last && c >= k) break;                                   // at M only the best K finish
+                        finished[b].Add(DecodingTrace.ToHypothesis(trace, score, score / options.LengthPenalty(t), token == specials.Eos));
+                        continue;
+                    }
+                    (parents[first + live], nextPrevious[first + live], nextScores[first + live], nextTraces[first + live]) = (row, token, score, trace);
+                    live++;
+                }
+                for (int j = live; j < k; j++)
+                    (parents[first + j], nextPrevious[first + j], nextScores[first + j], nextTraces[first + j]) = (first, specials.Eos, double.NegativeInfinity, null);
+                done[b] = last || live == 0 || CannotImprove(finished[b], nextScores.AsSpan(first, live), k, options.LengthPenalty(maxLength));
+            }
+            stepper.Reorder(parents);
+            (previous, nextPrevious) = (nextPrevious, previous);
+            (scores, nextScores) = (nextScores, scores);
+            (traces, nextTraces) = (nextTraces, traces);
+        }
+        return finished.Select(list => list.OrderByDescending(h => h.NormalizedScore).Take(k).ToArray()).ToArray();
+    }
+
+    /// <summary>True when K hypotheses are finished and max_live s / lp(M) ≤ the K-th best finished normalised score.</summary>
+    internal static bool CannotImprove(List<Hypothesis> finished, ReadOnlySpan<double> liveScores, int k, double maxLengthPenalty)
+    {
+        if (finished.Count < k) return false;
+        double kth = finished.Select(h => h.NormalizedScore).OrderByDescending(x => x).ElementAt(k - 1);
+        double best = double.NegativeInfinity;
+        foreach (double score in liveScores) best = Math.Max(best, score / maxLengthPenalty);
+        return best <= kth;
+    }
+
+    private readonly record struct Candidate(double Score, int Row, int Token);
+
+    /// <summary>The best min(2K, available) extensions of source block [first, first + K), sorted (ties: lower row, then lower id).</summary>
+    private static int TopCandidates(double[] logProbs, double[] scores, DecodingTrace?[] traces, int first, int k, int v, int eos,
+        DecodingOptions options, Candidate[] top)
+    {
+        int count = 0;
+        for (int row = first; row < first + k; row++)
+        {
+            if (double.IsNegativeInfinity(scores[row])) continue;
+            var lp = logProbs.AsSpan(row * v, v);
+            DecodingRules.Apply(lp, traces[row], eos, options);
+            for (int token = 0; token < v; token++)
+            {
+                double score = scores[row] + lp[token];
+                if (double.IsNegativeInfinity(score) || (count == top.Length && score <= top[count - 1].Score)) continue;
+                int at = count == top.Length ? count - 1 : count++;
+                while (at > 0 && top[at - 1].Score < score) { top[at] = top[at - 1]; at--; }   // strict: earlier candidates win ties
+                top[at] = new Candidate(score, row, token);
+            }
+        }
+        return count;
+    }
+}

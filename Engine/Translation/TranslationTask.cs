@@ -1,0 +1,110 @@
+using System.Text.Json.Nodes;
+using SeqLearn.Autograd;
+using SeqLearn.Data;
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
+using SeqLearn.Training;
+
+namespace SeqLearn.Translation;
+
+/// <summary>
+/// Translation as a task of the <see cref="Trainer{T}"/>: (source, target) id sequences, batched as <see cref="PairBatch"/>es
+/// bucketed by source length (<see cref="BatchPlan.Bucketed"/> from a seed, so each epoch's batches are fixed by (seed, epoch)):
+/// <code>
+/// L = (1/N) Σ_{b,u valid} −log p(y_{b,u} | y_{b,&lt;u}, x_b)     mean cross-entropy per target token (⟨eos⟩ included), N tokens
+/// </code>
+/// Evaluation reports "loss" (the same mean over the validation pairs) and, when <see cref="Scorer"/> is set, "bleu": the
+/// scorer's value for the greedy outputs of the validation sources (in validation order).
+/// </summary>
+public sealed class TranslationTask<T> : ITrainingTask<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Seq2Seq<T> _model;
+    private readonly IReadOnlyList<int[]> _trainSources, _trainTargets, _validSources, _validTargets;
+    private readonly int[] _sourceLengths;
+    private readonly int _batchSize;
+    private readonly ulong _seed;
+    private int _planEpoch = -1;
+    private int[][] _plan = [];
+
+    /// <summary>
+    /// Prepares the task. Validation pairs may be null (then evaluation scores the training pairs). Every sequence must
+    /// be non-empty on the source side; targets may be empty (the model then learns to produce ⟨eos⟩ at once).
+    /// </summary>
+    public TranslationTask(Seq2Seq<T> model, IReadOnlyList<int[]> trainSources, IReadOnlyList<int[]> trainTargets,
+        IReadOnlyList<int[]>? validSources, IReadOnlyList<int[]>? validTargets, SpecialTokens specials, int batchSize, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(trainSources);
+        ArgumentNullException.ThrowIfNull(trainTargets);
+        ArgumentNullException.ThrowIfNull(specials);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (trainSources.Count != trainTargets.Count || trainSources.Count == 0)
+            throw new ArgumentException($"TranslationTask: {trainSources.Count} training sources and {trainTargets.Count} targets (need equal, ≥ 1).");
+        if ((validSources is null) != (validTargets is null) || (validSources is not null && validSources.Count != validTargets!.Count))
+            throw new ArgumentException("TranslationTask: validation sources and targets must both be given with equal counts, or both be null.");
+        (_model, _trainSources, _trainTargets, Specials, _batchSize, _seed) = (model, trainSources, trainTargets, specials, batchSize, seed);
+        (_validSources, _validTargets) = (validSources ?? trainSources, validTargets ?? trainTargets);
+        _sourceLengths = trainSources.Select(s => s.Length).ToArray();
+        BatchesPerEpoch = (trainSources.Count + batchSize - 1) / batchSize;
+        ModelConfig = model.Config.ToJson();
+    }
+
+    /// <summary>The special ids.</summary>
+    public SpecialTokens Specials { get; }
+
+    /// <summary>Scores greedy outputs of the validation sources (e.g. corpus BLEU against the references, with ⟨unk⟩ replaced); null = no "bleu".</summary>
+    public Func<IReadOnlyList<Hypothesis>, double>? Scorer { get; init; }
+
+    /// <summary>Decoding settings of the "bleu" evaluation (greedy; the beam width is not used).</summary>
+    public DecodingOptions Decoding { get; init; } = new();
+
+    /// <inheritdoc/>
+    public int BatchesPerEpoch { get; }
+
+    /// <inheritdoc/>
+    public JsonObject? ModelConfig { get; init; }
+
+    /// <inheritdoc/>
+    public JsonNode? Vocabulary { get; init; }
+
+    /// <inheritdoc/>
+    public TaskLoss<T> TrainingLoss(int epoch, int batch, LayerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (epoch != _planEpoch) (_plan, _planEpoch) = (BatchPlan.Bucketed(_sourceLengths, _batchSize, _seed, epoch), epoch);
+        var pairs = Pad(_trainSources, _trainTargets, _plan[batch]);
+        return new TaskLoss<T>(_model.Loss(pairs, context), pairs.TargetTokens);
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, double> Evaluate(WorkerPool pool)
+    {
+        double lossSum = 0;
+        long tokens = 0;
+        var context = new LayerContext(Pool: pool);
+        using (new NoGradScope())
+            foreach (var rows in BatchPlan.InOrder(_validSources.Count, _batchSize))
+            {
+                var pairs = Pad(_validSources, _validTargets, rows);
+                lossSum += double.CreateTruncating(_model.Loss(pairs, context, Reduction.Sum).Value.Span[0]);
+                tokens += pairs.TargetTokens;
+            }
+        var metrics = new Dictionary<string, double> { ["loss"] = lossSum / tokens };
+        if (Scorer is not null)
+            metrics["bleu"] = Scorer(Seq2SeqDecoding.Greedy(_model, _validSources, Specials, Decoding, pool, _batchSize));
+        return metrics;
+    }
+
+    private PairBatch Pad(IReadOnlyList<int[]> sources, IReadOnlyList<int[]> targets, int[] rows) =>
+        PairBatch.Pad(sources, targets, rows, Specials.Pad, Specials.Bos, Specials.Eos);
+
+    /// <inheritdoc/>
+    public JsonObject? SaveState() => new() { ["batch_size"] = _batchSize, ["seed"] = _seed, ["examples"] = _trainSources.Count };
+
+    /// <inheritdoc/>
+    public void RestoreState(JsonObject? state)
+    {
+        if (state?["batch_size"]?.GetValue<int>() != _batchSize || state["seed"]?.GetValue<ulong>() != _seed || state["examples"]?.GetValue<int>() != _trainSources.Count)
+            throw Trainer<T>.Incompatible($"it was trained with other batches ({state?.ToJsonString() ?? "no task state"}; this task: batch {_batchSize}, seed {_seed}, {_trainSources.Count} pairs)");
+    }
+}
