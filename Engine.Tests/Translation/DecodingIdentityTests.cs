@@ -1,3 +1,4 @@
+using SeqLearn.Nn;
 using SeqLearn.Kernels;
 using SeqLearn.Models;
 using SeqLearn.Tensors;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SeqLearn.Nn;
 using SeqLearn.Kernels;
 using SeqLearn.Models;
 using SeqLearn.Tensors;

@@ -14,35 +14,14 @@ internal static class RecurrentCalls
 {
     /// <summary>A GRU or LSTM layer of L layers (D directions).</summary>
     public static RecurrentLayer<T> Create<T>(RecurrentCell cell, int inputSize, int hiddenSize, SeededRng rng, RecurrentOptions options)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> => cell switch
-        {
-            RecurrentCell.Gru => new Gru<T>(inputSize, hiddenSize, rng, options),
-            RecurrentCell.Lstm => new Lstm<T>(inputSize, hiddenSize, rng, options),
-            _ => throw new ArgumentException($"Seq2Seq: cell must be gru or lstm, got {cell}."),
-        };
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => cell is RecurrentCell.Gru or RecurrentCell.Lstm
+            ? RecurrentLayer<T>.Create(cell, inputSize, hiddenSize, rng, options)
+            : throw new ArgumentException($"Seq2Seq: cell must be gru or lstm, got {cell}.");
 
     /// <summary>x (B, T, In) → output (B, T, D·H) and the final state (L·D, B, H) (c null for a GRU).</summary>
     public static (Var<T> Output, RecurrentState<T> Final) Run<T>(RecurrentLayer<T> rnn, Var<T> x, RecurrentState<T>? initial, int[]? lengths,
-        SeededRng? dropoutRng, WorkerPool? pool) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        switch (rnn)
-        {
-            case Gru<T> gru:
-            {
-                var (y, h) = gru.Forward(x, initial?.H, lengths, dropoutRng, pool);
-                return (y, new RecurrentState<T>(h, null));
-            }
-            case Lstm<T> lstm:
-            {
-                var init = initial is null ? null : new LstmState<T>(initial.H, initial.C
-                    ?? throw new ArgumentException("Seq2Seq: an LSTM state needs c."));
-                var (y, s) = lstm.Forward(x, init, lengths, dropoutRng, pool);
-                return (y, new RecurrentState<T>(s.H, s.C));
-            }
-            default:
-                throw new ArgumentException($"Seq2Seq: unsupported recurrent layer {rnn.GetType().Name}.");
-        }
-    }
+        SeededRng? dropoutRng, WorkerPool? pool) where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        rnn.Forward(x, initial, lengths, dropoutRng, pool);
 }
 
 /// <summary>Row selection on values without a graph (beam search copies and reorders decoder rows with it).</summary>

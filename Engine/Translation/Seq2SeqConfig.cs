@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using SeqLearn.Models;
+using SeqLearn.Nn;
 
 namespace SeqLearn.Translation;
 
