@@ -39,7 +39,7 @@ public static class ClassifyCommand
         var folds = new Option<int>("--folds", "-k") { Description = "Number of stratified folds k (2 or more).", DefaultValueFactory = _ => 10 };
         var model = new Option<string>("--model", "-m") { Description = $"Model to cross-validate: {string.Join(", ", names)}.", DefaultValueFactory = _ => "nbsvm-bi" };
         model.AcceptOnlyFromAmong(names);
-        var baselines = new Option<bool>("--baselines") { Description = "Also run the classical baselines (mnb-uni, mnb-bi, nbsvm-bi) on the same folds." };
+        var baselines = new Option<bool>("--baselines") { Description = "Also run the classical baselines (mnb-uni, mnb-bi, and nbsvm-bi for two classes) on the same folds." };
         var json = new Option<bool>("--json") { Description = "Print the report as one JSON object instead of text." };
         var seed = new Option<ulong>("--fold-seed") { Description = "Seed of the fold assignment (the same seed gives the same folds).", DefaultValueFactory = _ => FoldAssignment.DefaultSeed };
         var cell = new Option<string>("--cell") { Description = "rnn: recurrent cell lstm, gru or rnn.", DefaultValueFactory = _ => "lstm" };
@@ -71,7 +71,8 @@ public static class ClassifyCommand
 
             string chosen = parse.GetValue(model)!;
             var run = new List<string> { chosen };
-            if (parse.GetValue(baselines)) run.AddRange(BaselineClassifiers.Names.Where(n => n != chosen));
+            if (parse.GetValue(baselines))   // NBSVM is binary: with more classes only the MNB baselines are added
+                run.AddRange(BaselineClassifiers.Names.Where(n => n != chosen && (sentences.ClassCount == 2 || !n.StartsWith("nbsvm", StringComparison.Ordinal))));
             using var pool = new WorkerPool(shared.ReadThreads(parse));
             IClassifierFactory Factory(string name) => BaselineClassifiers.TryCreate(name)
                 ?? (name == "rnn" ? Recurrent(parse, shared, cell, embedding, hidden, unidirectional, pooling, batch, pool) : extraModels.First(m => m.Name == name));

@@ -76,6 +76,22 @@ public class ClassifyCommandTests
         Assert.StartsWith("accuracy 100.00 ± 0.00 % over 2 folds (model mnb-bi", output.TrimEnd().Split('\n')[^1]);
     }
 
+    [Fact]
+    public void Cv_ThreeClassData_BaselinesLeaveOutNbsvm_AndNbsvmAloneIsAnError()
+    {
+        using var dir = new TempDir("cli-classify3");
+        string tsv = dir.Combine("three.tsv");
+        File.WriteAllLines(tsv, Enumerable.Range(0, 30).Select(i => $"{"abc"[i % 3]}\tword{"abc"[i % 3]} filler{i % 4}"));
+        var (code, output, error) = Run("classify", "cv", "--data", tsv, "--folds", "3", "--model", "mnb-uni", "--baselines", "--label-order", "sorted");
+        Assert.True(code == 0, error);
+        Assert.Contains("data: 30 sentences, 3 classes (a 10, b 10, c 10)", output);
+        Assert.DoesNotContain("nbsvm", output);
+        Assert.Contains("baseline mnb-bi: 100.00 ± 0.00 %", output);
+        var nbsvm = Run("classify", "cv", "--data", tsv, "--folds", "3");
+        Assert.Equal(1, nbsvm.Code);
+        Assert.StartsWith("error: nbsvm-bi: NBSVM is binary, the data has 3 classes.", nbsvm.Error);
+    }
+
     [Theory]
     [InlineData("classify", "cv", "--pos", "POS")]
     [InlineData("classify", "cv", "--pos", "POS", "--neg", "NEG", "--data", "TSV")]
