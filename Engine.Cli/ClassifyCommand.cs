@@ -30,7 +30,7 @@ public static class ClassifyCommand
 
     private static Command Cv(IReadOnlyList<IClassifierFactory> extraModels)
     {
-        string[] names = [.. BaselineClassifiers.Names, "rnn", .. extraModels.Select(m => m.Name)];
+        string[] names = [.. BaselineClassifiers.Names, "rnn", "rnn+nbsvm", .. extraModels.Select(m => m.Name)];
         var pos = new Option<string>("--pos") { Description = "Positive sentences, UTF-8, one tokenised sentence per line (label pos = 1); needs --neg." };
         var neg = new Option<string>("--neg") { Description = "Negative sentences, UTF-8, one tokenised sentence per line (label neg = 0); needs --pos." };
         var data = new Option<string>("--data") { Description = "Instead of --pos/--neg: a UTF-8 file of 'label<TAB>text' lines, any number of classes." };
@@ -75,7 +75,12 @@ public static class ClassifyCommand
                 run.AddRange(BaselineClassifiers.Names.Where(n => n != chosen && (sentences.ClassCount == 2 || !n.StartsWith("nbsvm", StringComparison.Ordinal))));
             using var pool = new WorkerPool(shared.ReadThreads(parse));
             IClassifierFactory Factory(string name) => BaselineClassifiers.TryCreate(name)
-                ?? (name == "rnn" ? Recurrent(parse, shared, cell, embedding, hidden, unidirectional, pooling, batch, pool) : extraModels.First(m => m.Name == name));
+                ?? (name switch
+                {
+                    "rnn" => Recurrent(parse, shared, cell, embedding, hidden, unidirectional, pooling, batch, pool),
+                    "rnn+nbsvm" => new RecurrentNbSvmEnsembleFactory(Recurrent(parse, shared, cell, embedding, hidden, unidirectional, pooling, batch, pool)),
+                    _ => extraModels.First(m => m.Name == name),
+                });
 
             TextWriter output = parse.InvocationConfiguration.Output;
             bool asJson = parse.GetValue(json);
