@@ -16,7 +16,7 @@ namespace SeqLearn.Cli;
 /// (<see cref="TranslationSplit"/>); the translator is any <see cref="ITranslator"/>, chosen in
 /// <see cref="CreateTranslator"/> (today the <c>memory</c> baseline).
 /// </summary>
-public static class TranslateCommand
+public static partial class TranslateCommand
 {
     /// <summary>The baselines <c>--baseline</c> accepts.</summary>
     public static readonly string[] BaselineNames = ["memory"];
@@ -29,6 +29,7 @@ public static class TranslateCommand
     {
         var translate = new Command("translate", "English→French translation: evaluate on a split by distinct source sentence with multi-reference BLEU.");
         translate.Subcommands.Add(Eval());
+        translate.Subcommands.Add(Train());
         return translate;
     }
 
@@ -37,7 +38,10 @@ public static class TranslateCommand
         var pairs = new Option<string>("--pairs") { Description = "Tab-separated pairs, UTF-8: English<TAB>French per line (further columns are ignored).", Required = true };
         var split = new Option<string>("--split") { Description = "Which part to translate and score.", DefaultValueFactory = _ => "test" };
         split.AcceptOnlyFromAmong("valid", "test");
-        var baseline = new Option<string>("--baseline") { Description = "memory: the most common translation of the nearest training sentence (unigram+bigram F1).", Required = true };
+        var baseline = new Option<string>("--baseline") { Description = "memory: the most common translation of the nearest training sentence (unigram+bigram F1)." };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A model trained by 'translate train' (its DIR, DIR/best or DIR/last) instead of a baseline." };
+        var beam = new Option<int>("--beam") { Description = "Beam width K for a model (1 = greedy).", DefaultValueFactory = _ => 1 };
+        var replaceUnk = new Option<bool>("--replace-unk") { Description = "Replace each <unk> a model outputs by the source word it attended to most." };
         baseline.AcceptOnlyFromAmong(BaselineNames);
         var seed = new Option<ulong>("--split-seed") { Description = "Seed of the shuffle of distinct English sentences before the 80/10/10 split.", DefaultValueFactory = _ => TranslationSplit.DefaultSeed };
         var smoothing = new Option<string>("--smoothing") { Description = "BLEU smoothing (sacreBLEU's): exp (default), floor (0.1), add-k (k = 1), none.", DefaultValueFactory = _ => "exp" };
@@ -46,7 +50,7 @@ public static class TranslateCommand
         var json = new Option<bool>("--json") { Description = "Print the report as one JSON object instead of text." };
         var command = new Command("eval", "Translate the valid or test sources and print corpus BLEU-4 against all references (sacreBLEU's rules and line format).")
         {
-            pairs, split, baseline, seed, smoothing, output, json,
+            pairs, split, baseline, seed, smoothing, output, json, checkpoint, beam, replaceUnk,
         };
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
@@ -54,7 +58,13 @@ public static class TranslateCommand
             IReadOnlyList<TranslationPair> all = ParallelCorpus.Read(path);
             TranslationSplit data = TranslationSplit.Create(all, parse.GetValue(seed));
             var clock = Stopwatch.StartNew();
-            ITranslator translator = CreateTranslator(parse.GetValue(baseline)!, data);
+            using var pool = new Kernels.WorkerPool(Math.Min(Environment.ProcessorCount, 2));
+            ITranslator translator = (parse.GetValue(baseline), parse.GetValue(checkpoint)) switch
+            {
+                ({ } name, null) => CreateTranslator(name, data),
+                (null, { } dir) => LoadTranslator(dir, parse.GetValue(beam), parse.GetValue(replaceUnk), pool),
+                _ => throw new ArgumentException("give either --baseline NAME or --checkpoint DIR."),
+            };
             double buildSeconds = clock.Elapsed.TotalSeconds;
             TranslationReport report = TranslationEvaluation.Evaluate(translator, data.Part(part), ParseSmoothing(parse.GetValue(smoothing)!));
             if (parse.GetValue(output) is string file) WriteSentences(file, report);

@@ -69,4 +69,33 @@ public class TranslateCommandTests
         Assert.Equal(1, code);
         Assert.Equal($"error: {pairs}:2: expected 'source<TAB>target', found no tab in 'no tab'.", error.TrimEnd());
     }
+
+    // A few steps on a toy corpus: the command trains, reports validation BLEU, translates the test part greedily and with a
+    // beam, and its checkpoint translates again through `translate eval --checkpoint` to the same greedy BLEU line.
+    [Fact]
+    public void Train_ThenEvalCheckpoint_SameGreedyBleu()
+    {
+        using var dir = new TempDir("translate-train");
+        string pairs = SmallPairs(dir), checkpoint = dir.Combine("run");
+        var (code, output, error) = Run("train", "--pairs", pairs, "--attention", "luong-general", "--embedding", "8", "--hidden", "8",
+            "--batch", "4", "--max-steps", "6", "--eval-every", "3", "--threads", "1", "--checkpoint", checkpoint);
+        Assert.True(code == 0, error);
+        Assert.Contains("valid loss", output);
+        Assert.Contains("bleu", output);
+        string greedy = output.Split('\n').Single(l => l.StartsWith("test, ", StringComparison.Ordinal) && l.Contains("greedy", StringComparison.Ordinal));
+        Assert.Contains("beam 5", output);
+
+        var (code2, output2, error2) = Run("eval", "--pairs", pairs, "--split", "test", "--checkpoint", checkpoint);
+        Assert.True(code2 == 0, error2);
+        Assert.Equal(greedy[(greedy.IndexOf("BLEU = ", StringComparison.Ordinal))..].TrimEnd(), output2.TrimEnd().Split('\n')[^1].TrimEnd());
+    }
+
+    [Fact]
+    public void Eval_NeitherBaselineNorCheckpoint_IsAOneLineError()
+    {
+        using var dir = new TempDir("translate-none");
+        var (code, _, error) = Run("eval", "--pairs", SmallPairs(dir), "--split", "test");
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: give either --baseline NAME or --checkpoint DIR", error);
+    }
 }

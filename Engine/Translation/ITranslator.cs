@@ -9,3 +9,10 @@ public interface ITranslator
     /// <summary>The translation of <paramref name="source"/> (<see cref="FraEngText"/>-preprocessed), as space-separated tokens.</summary>
     string Translate(string source);
 }
+
+/// <summary>A translator that is faster on many sentences at once (a neural model decodes them in batches).</summary>
+public interface IBatchTranslator : ITranslator
+{
+    /// <summary>The translations of <paramref name="sources"/>, in order; equal to translating each alone.</summary>
+    IReadOnlyList<string> TranslateAll(IReadOnlyList<string> sources);
+}

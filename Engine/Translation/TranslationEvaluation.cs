@@ -11,7 +11,10 @@ public static class TranslationEvaluation
     {
         var clock = Stopwatch.StartNew();
         var hypotheses = new string[examples.Count];
-        for (int i = 0; i < examples.Count; i++) hypotheses[i] = translator.Translate(examples[i].Source);
+        if (translator is IBatchTranslator batch)
+            batch.TranslateAll([.. examples.Select(e => e.Source)]).ToArray().CopyTo(hypotheses, 0);
+        else
+            for (int i = 0; i < examples.Count; i++) hypotheses[i] = translator.Translate(examples[i].Source);
         double seconds = clock.Elapsed.TotalSeconds;
         BleuScore score = Bleu.CorpusOfText(hypotheses, examples.Select(e => e.References).ToArray(), smoothing, smoothValue);
         return new TranslationReport(examples, hypotheses, score, Bleu.Signature(ReferenceCount(examples), smoothing, smoothValue), seconds);

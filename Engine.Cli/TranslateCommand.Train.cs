@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Globalization;
+using SeqLearn.Checkpoints;
+using SeqLearn.Kernels;
+using SeqLearn.Models;
+using SeqLearn.Nn;
+using SeqLearn.Tensors;
+using SeqLearn.Training;
+using SeqLearn.Translation;
+
+namespace SeqLearn.Cli;
+
+// translate train: a Seq2Seq model on the training part of the split, validation BLEU (greedy, all references) at each
+// evaluation, the best checkpoint chosen by it; at the end the test part is translated greedily and with beam 5.
+public static partial class TranslateCommand
+{
+    private static Command Train()
+    {
+        var pairs = new Option<string>("--pairs") { Description = "Tab-separated pairs, UTF-8: English<TAB>French per line.", Required = true };
+        var seed = new Option<ulong>("--split-seed") { Description = "Seed of the 80/10/10 split by distinct English sentence.", DefaultValueFactory = _ => TranslationSplit.DefaultSeed };
+        var attention = new Option<string>("--attention") { Description = "bahdanau, luong-dot, luong-general or none.", DefaultValueFactory = _ => "bahdanau" };
+        attention.AcceptOnlyFromAmong("bahdanau", "luong-dot", "luong-general", "none");
+        var cell = new Option<string>("--cell") { Description = "gru or lstm.", DefaultValueFactory = _ => "gru" };
+        cell.AcceptOnlyFromAmong("gru", "lstm");
+        var bidirectional = new Option<bool>("--bidirectional") { Description = "Bidirectional encoder (default true; --bidirectional false for one direction).", DefaultValueFactory = _ => true };
+        var inputFeeding = new Option<bool>("--input-feeding") { Description = "Luong: feed the attentional vector into the next decoder step." };
+        var embedding = new Option<int>("--embedding") { Description = "Embedding size E.", DefaultValueFactory = _ => 256 };
+        var hidden = new Option<int>("--hidden") { Description = "Hidden size H.", DefaultValueFactory = _ => 256 };
+        var layers = new Option<int>("--layers") { Description = "Recurrent layers of encoder and decoder.", DefaultValueFactory = _ => 1 };
+        var batch = new Option<int>("--batch", "-b") { Description = "Sentence pairs per step (bucketed by source length).", DefaultValueFactory = _ => 64 };
+        var shared = new TrainingCliOptions(learningRate: 2e-3, clip: 1, dropout: 0.2, defaultSeconds: 300, evalSeconds: 60);
+        var command = new Command("train", "Train an encoder–decoder with attention on the training part; validation BLEU picks the best checkpoint.")
+        {
+            pairs, seed, attention, cell, bidirectional, inputFeeding, embedding, hidden, layers, batch,
+        };
+        shared.AddTo(command);
+        command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
+        {
+            TextWriter output = parse.InvocationConfiguration.Output;
+            var data = TranslationSplit.Create(ParallelCorpus.Read(parse.GetValue(pairs)!), parse.GetValue(seed));
+            var source = TranslationVocabulary.Build(data.TrainPairs.Select(p => p.Source));
+            var target = TranslationVocabulary.Build(data.TrainPairs.Select(p => p.Target));
+            int[][] trainSources = [.. data.TrainPairs.Select(p => source.EncodeSentence(p.Source))];
+            int[][] trainTargets = [.. data.TrainPairs.Select(p => target.Encode(p.Target))];
+            int[][] validSources = [.. data.Valid.Select(e => source.EncodeSentence(e.Source))];
+            int[][] validTargets = [.. data.Valid.Select(e => target.Encode(e.MostCommonReference))];
+
+            var kind = parse.GetValue(attention) switch
+            {
+                "luong-dot" => AttentionKind.LuongDot, "luong-general" => AttentionKind.LuongGeneral, "none" => AttentionKind.None, _ => AttentionKind.Bahdanau,
+            };
+            var config = new Seq2SeqConfig(source.Count, target.Count, parse.GetValue(embedding), parse.GetValue(hidden), parse.GetValue(layers),
+                parse.GetValue(cell) == "lstm" ? RecurrentCell.Lstm : RecurrentCell.Gru, parse.GetValue(bidirectional), kind, parse.GetValue(inputFeeding),
+                Dropout: shared.ReadDropout(parse));
+            config.Validate();
+            int threads = shared.ReadThreads(parse);
+            ulong modelSeed = parse.GetValue(shared.Seed);
+            var options = shared.Read(parse, new TrainingOptions { BatchSize = parse.GetValue(batch), Monitor = "bleu", MonitorGoal = MetricGoal.Maximize })
+                with { Monitor = "bleu", MonitorGoal = MetricGoal.Maximize, RestoreBestWeights = true };
+
+            using var pool = new WorkerPool(threads);
+            var model = new Seq2Seq<float>(config, new SeededRng(modelSeed));
+            var greedy = new Seq2SeqTranslator(model, source, target, new DecodingOptions(BeamWidth: 1), pool);
+            var validRefs = data.Valid.Select(e => e.References).ToArray();
+            var validWords = data.Valid.Select(e => TranslationVocabulary.Tokenize(e.Source)).ToArray();
+            var task = new TranslationTask<float>(model, trainSources, trainTargets, validSources, validTargets, greedy.Specials, options.BatchSize, options.Seed)
+            {
+                Scorer = hyps => Bleu.CorpusOfText([.. hyps.Select((h, i) => greedy.Words(h, validWords[i]))], validRefs).Score,
+                Decoding = new DecodingOptions(BeamWidth: 1),
+                Vocabulary = Seq2SeqTranslator.VocabulariesToJson(source, target),
+            };
+            long parameters = model.Parameters().Sum(p => (long)p.Value.Length);
+            output.WriteLine($"data: {data.TrainPairs.Count:N0} training pairs, {data.Valid.Count:N0} valid and {data.Test.Count:N0} test sources; vocabularies {source.Count:N0} / {target.Count:N0}");
+            output.WriteLine($"model: {config.Cell.ToString().ToLowerInvariant()} E={config.EmbeddingSize} H={config.HiddenSize} L={config.NumLayers}{(config.Bidirectional ? " bidirectional" : "")}, attention {kind}, dropout {config.Dropout}, {parameters:N0} parameters");
+            var display = TrainingDisplay.For(output);
+            var trainer = new Trainer<float>(model, task, options, pool, display);
+            if (parse.GetValue(shared.Resume) is { } resumeDir) trainer.Resume(resumeDir);
+            var result = display.Run(trainer.Train);
+            display.Summary(result, options, trainer.Timings);
+
+            model.Eval();
+            foreach (int k in new[] { 1, 5 })
+            {
+                var translator = new Seq2SeqTranslator(model, source, target, new DecodingOptions(BeamWidth: k), pool);
+                var report = TranslationEvaluation.Evaluate(translator, data.Test);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test, {translator.Description} ({report.Seconds:F1} s): {report.Bleu}"));
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>A model saved by <c>translate train</c> as a translator (<paramref name="directory"/> may hold best/ and last/).</summary>
+    public static ITranslator LoadTranslator(string directory, int beam, bool replaceUnknown, WorkerPool pool)
+    {
+        if (beam is < 1 or > 64) throw new ArgumentException($"--beam must be in [1, 64], got {beam}.");
+        string dir = File.Exists(Path.Combine(directory, Checkpoint.ManifestFileName)) ? directory
+            : Directory.Exists(Path.Combine(directory, "best")) ? Path.Combine(directory, "best") : Path.Combine(directory, "last");
+        var loaded = ModelCheckpoint.Load<float>(dir);
+        var model = loaded.Model as Seq2Seq<float> ?? throw new ArgumentException($"{dir}: the checkpoint holds a {loaded.Model.GetType().Name}, not a translation model.");
+        var (source, target) = Seq2SeqTranslator.VocabulariesFromJson(loaded.Data.Vocabulary);
+        model.Eval();
+        return new Seq2SeqTranslator(model, source, target, new DecodingOptions(BeamWidth: beam), pool, replaceUnknown);
+    }
+}

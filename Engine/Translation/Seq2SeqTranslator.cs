@@ -1,0 +1,65 @@
+using System.Text.Json.Nodes;
+using SeqLearn.Kernels;
+
+namespace SeqLearn.Translation;
+
+/// <summary>
+/// A trained <see cref="Seq2Seq{T}"/> as an <see cref="ITranslator"/>: source words → ids (with ⟨eos⟩, unknown words
+/// → ⟨unk⟩) → greedy (K = 1) or beam search (K &gt; 1) → target words, where each ⟨unk⟩ can be replaced by the source word
+/// the decoder attended to most when producing it.
+/// </summary>
+public sealed class Seq2SeqTranslator(Seq2Seq<float> model, TranslationVocabulary source, TranslationVocabulary target, DecodingOptions options,
+    WorkerPool pool, bool replaceUnknown = false) : IBatchTranslator
+{
+    /// <summary>The special ids of the target side.</summary>
+    public SpecialTokens Specials { get; } = new(target.PadId, target.BosId, target.EosId, target.UnkId);
+
+    /// <inheritdoc/>
+    public string Description => $"seq2seq ({model.Config.Cell.ToString().ToLowerInvariant()}, attention {model.Config.Attention}), " +
+                                 (options.BeamWidth > 1 ? $"beam {options.BeamWidth}" : "greedy");
+
+    /// <inheritdoc/>
+    public string Translate(string source) => TranslateAll([source])[0];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> TranslateAll(IReadOnlyList<string> sources)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        var ids = sources.Select(s => source.EncodeSentence(s)).ToArray();
+        var best = options.BeamWidth > 1
+            ? Seq2SeqDecoding.Beam(model, ids, Specials, options, pool).Select(h => h[0]).ToArray()
+            : Seq2SeqDecoding.Greedy(model, ids, Specials, options, pool);
+        return [.. best.Select((h, i) => Words(h, TranslationVocabulary.Tokenize(sources[i])))];
+    }
+
+    /// <summary>The words of a hypothesis (⟨eos⟩ excluded), ⟨unk⟩ replaced by the most attended source word when asked.</summary>
+    public string Words(Hypothesis h, string[] sourceWords)
+    {
+        ArgumentNullException.ThrowIfNull(h);
+        ArgumentNullException.ThrowIfNull(sourceWords);
+        var words = new string[h.Tokens.Length];
+        for (int i = 0; i < words.Length; i++)
+            words[i] = replaceUnknown && h.Tokens[i] == target.UnkId && h.AttentionSource[i] < sourceWords.Length
+                ? sourceWords[h.AttentionSource[i]]
+                : target.TokenOf(h.Tokens[i]);
+        return string.Join(' ', words);
+    }
+
+    /// <summary>The two vocabularies as stored in a checkpoint: <c>{"kind": "translation", "source": [...], "target": [...]}</c>.</summary>
+    public static JsonObject VocabulariesToJson(TranslationVocabulary source, TranslationVocabulary target) => new()
+    {
+        ["kind"] = "translation",
+        ["source"] = new JsonArray([.. source.Tokens.Select(t => (JsonNode?)JsonValue.Create(t))]),
+        ["target"] = new JsonArray([.. target.Tokens.Select(t => (JsonNode?)JsonValue.Create(t))]),
+    };
+
+    /// <summary>Reads <see cref="VocabulariesToJson"/>'s object; anything else is a <see cref="FormatException"/>.</summary>
+    public static (TranslationVocabulary Source, TranslationVocabulary Target) VocabulariesFromJson(JsonNode? json)
+    {
+        if (json is not JsonObject o || (string?)o["kind"] != "translation" || o["source"] is not JsonArray s || o["target"] is not JsonArray t)
+            throw new FormatException("the checkpoint's vocabulary is not a translation vocabulary ({\"kind\": \"translation\", \"source\": [...], \"target\": [...]}).");
+        static string[] Tokens(JsonArray a, string side) => [.. a.Select((x, i) => x is JsonValue v && v.TryGetValue(out string? w) && w is not null
+            ? w : throw new FormatException($"the checkpoint's {side} vocabulary entry {i} is not a string."))];
+        return (new TranslationVocabulary(Tokens(s, "source")), new TranslationVocabulary(Tokens(t, "target")));
+    }
+}
