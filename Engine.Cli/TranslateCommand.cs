@@ -30,6 +30,24 @@ public static partial class TranslateCommand
         var translate = new Command("translate", "English→French translation: evaluate on a split by distinct source sentence with multi-reference BLEU.");
         translate.Subcommands.Add(Eval());
         translate.Subcommands.Add(Train());
+        var checkpoint = new Option<string>("--checkpoint") { Description = "Translate with a model trained by 'translate train' (DIR, DIR/best or DIR/last)." };
+        var beam = new Option<int>("--beam") { Description = "Beam width K (1 = greedy).", DefaultValueFactory = _ => 1 };
+        var replaceUnk = new Option<bool>("--replace-unk") { Description = "Replace each <unk> by the source word it attended to most." };
+        var sentences = new Argument<string[]>("sentences") { Description = "English sentences (default: one per line of standard input).", Arity = ArgumentArity.ZeroOrMore };
+        translate.Options.Add(checkpoint);
+        translate.Options.Add(beam);
+        translate.Options.Add(replaceUnk);
+        translate.Arguments.Add(sentences);
+        translate.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
+        {
+            string dir = parse.GetValue(checkpoint) ?? throw new ArgumentException("give --checkpoint DIR (a model trained by 'translate train').");
+            using var pool = new Kernels.WorkerPool(Math.Min(Environment.ProcessorCount, 2));
+            var translator = (IBatchTranslator)LoadTranslator(dir, parse.GetValue(beam), parse.GetValue(replaceUnk), pool);
+            string[] lines = parse.GetValue(sentences) is { Length: > 0 } given ? given : ReadLines(Console.In);
+            var output = parse.InvocationConfiguration.Output;
+            foreach (string line in translator.TranslateAll([.. lines.Select(FraEngText.Preprocess)])) output.WriteLine(line);
+            return 0;
+        }));
         return translate;
     }
 
@@ -74,6 +92,14 @@ public static partial class TranslateCommand
             return 0;
         }));
         return command;
+    }
+
+    private static string[] ReadLines(TextReader input)
+    {
+        var lines = new List<string>();
+        while (input.ReadLine() is { } line)
+            if (line.Trim().Length > 0) lines.Add(line);
+        return [.. lines];
     }
 
     /// <summary>The translator to evaluate: a baseline built from the training part of <paramref name="split"/>.</summary>

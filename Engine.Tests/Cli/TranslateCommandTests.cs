@@ -88,6 +88,13 @@ public class TranslateCommandTests
         var (code2, output2, error2) = Run("eval", "--pairs", pairs, "--split", "test", "--checkpoint", checkpoint);
         Assert.True(code2 == 0, error2);
         Assert.Equal(greedy[(greedy.IndexOf("BLEU = ", StringComparison.Ordinal))..].TrimEnd(), output2.TrimEnd().Split('\n')[^1].TrimEnd());
+
+        // `translate --checkpoint DIR SENTENCE…` prints one translation per sentence, the same alone or with others.
+        var (code3, output3, error3) = Run("--checkpoint", checkpoint, "Go.", "Help!", "I see.");
+        Assert.True(code3 == 0, error3);
+        string[] lines = output3.TrimEnd().Split('\n');
+        Assert.Equal(3, lines.Length);
+        Assert.Equal(lines[1], Run("--checkpoint", checkpoint, "Help!").Output.TrimEnd());
     }
 
     [Fact]
