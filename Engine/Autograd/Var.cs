@@ -58,6 +58,10 @@ public sealed partial class Var<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// <summary>A new leaf sharing this value's storage, cut from the graph (no gradient flows through it).</summary>
     public Var<T> Detach() => new(Value, requiresGrad: false, Name);
 
+    /// <summary>The single value of a one-element Var (a loss), like PyTorch's <c>item()</c>; any other shape is an error.</summary>
+    public T Item() => Value.Length == 1 ? Value.Span[0]
+        : throw new InvalidOperationException($"Var.Item: the value has {Value.Length} elements ({Value.ShapeString}); Item needs exactly one.");
+
     /// <summary>Sets <see cref="Grad"/> to zeros (keeps the buffer). Gradients never reset themselves.</summary>
     public void ZeroGrad() => Grad?.Span.Clear();
 

@@ -18,7 +18,7 @@ public static class LayerConfig
         ArgumentNullException.ThrowIfNull(layer);
         return layer switch
         {
-            Embedding<T> e => new() { ["type"] = "embedding", ["num_embeddings"] = e.NumEmbeddings, ["embedding_dim"] = e.EmbeddingDim },
+            Embedding<T> e => Embedding(e),
             Linear<T> l => new() { ["type"] = "linear", ["in_features"] = l.InFeatures, ["out_features"] = l.OutFeatures, ["bias"] = l.Bias is not null },
             Dropout<T> d => new() { ["type"] = "dropout", ["p"] = d.P },
             LastStep<T> l => new() { ["type"] = "last_step", ["bidirectional"] = l.Bidirectional },
@@ -41,7 +41,8 @@ public static class LayerConfig
         {
             return type switch
             {
-                "embedding" => new Embedding<T>(Size(json, "num_embeddings"), Size(json, "embedding_dim"), rng),
+                "embedding" => new Embedding<T>(Size(json, "num_embeddings"), Size(json, "embedding_dim"), rng,
+                    json["padding_idx"] is null ? null : Get<int>(json, "padding_idx")),
                 "linear" => new Linear<T>(Size(json, "in_features"), Size(json, "out_features"), rng, Get<bool>(json, "bias")),
                 "dropout" => new Dropout<T>(Get<double>(json, "p")),
                 "last_step" => new LastStep<T>(json["bidirectional"] is null ? false : Get<bool>(json, "bidirectional")),
@@ -54,6 +55,14 @@ public static class LayerConfig
             };
         }
         catch (ArgumentException e) { throw new FormatException($"layer config ({type}): {e.Message}", e); }
+    }
+
+    // nn.Embedding's names; padding_idx only when there is one.
+    private static JsonObject Embedding<T>(Embedding<T> e) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var json = new JsonObject { ["type"] = "embedding", ["num_embeddings"] = e.NumEmbeddings, ["embedding_dim"] = e.EmbeddingDim };
+        if (e.PaddingIndex is { } p) json["padding_idx"] = p;
+        return json;
     }
 
     // PyTorch's names: nn.LSTM / nn.GRU / nn.RNN(nonlinearity="tanh" | "relu").

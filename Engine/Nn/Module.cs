@@ -71,6 +71,33 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
         throw new KeyNotFoundException($"{GetType().Name}: no parameter named '{name}'. Known: {string.Join(", ", NamedParameters().Select(p => p.Key))}.");
     }
 
+    /// <summary>The number of trainable values: the sum of every parameter's element count.</summary>
+    public long ParameterCount() => Parameters().Sum(p => (long)p.Value.Length);
+
+    /// <summary>
+    /// A table of the direct children (name, type, parameter count) and the total, like Keras's <c>model.summary()</c>:
+    /// <code>
+    /// 0  Embedding  1,280
+    /// 1  Lstm       6,272
+    /// …
+    /// total         7,618 parameters
+    /// </code>
+    /// </summary>
+    public string Summary()
+    {
+        var rows = new List<(string Name, string Type, long Count)>();
+        long own = _parameters.Sum(p => (long)p.Value.Value.Length);
+        if (own > 0) rows.Add(("(own)", GetType().Name.Split('`')[0], own));
+        foreach (var (name, child) in _children) rows.Add((name, child.GetType().Name.Split('`')[0], child.ParameterCount()));
+        int nameWidth = Math.Max(5, rows.Count == 0 ? 0 : rows.Max(r => r.Name.Length)), typeWidth = rows.Count == 0 ? 0 : rows.Max(r => r.Type.Length);
+        var text = new System.Text.StringBuilder();
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        foreach (var (name, type, count) in rows)
+            text.AppendLine(string.Create(c, $"{name.PadRight(nameWidth)}  {type.PadRight(typeWidth)}  {count,12:N0}"));
+        text.Append(string.Create(c, $"{"total".PadRight(nameWidth)}  {"".PadRight(typeWidth)}  {ParameterCount(),12:N0} parameters"));
+        return text.ToString();
+    }
+
     /// <summary>Zeroes the gradient of every parameter (gradients accumulate across backward passes until you do).</summary>
     public void ZeroGrad()
     {
