@@ -6,7 +6,7 @@ namespace SeqLearn.Tests.Support;
 /// <remarks>
 /// <see cref="GC.GetAllocatedBytesForCurrentThread"/> counts the unused rest of the thread's allocation context
 /// (up to one 8 KB quantum) as allocated when a background GC, started by another test running in parallel,
-/// suspends the thread in the middle of the measured window. Stop 13 measured it: a zero-allocation GEMM loop showed
+/// suspends the thread in the middle of the measured window. Measured (docs/testing.md): a zero-allocation GEMM loop showed
 /// 840 or 8 016 bytes in 67 of 8 000 windows under load, every one of them with a GC pause inside, and none with
 /// <c>DOTNET_gcConcurrent=0</c>. So a window in which any GC paused the process is discarded and measured again;
 /// a real allocation shows in every window, so it still fails the caller's assertion.

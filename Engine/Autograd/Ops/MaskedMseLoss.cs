@@ -44,26 +44,7 @@ public static partial class Ops
         }
         T w = reduction == Reduction.Sum || kept == 0 ? T.One : T.One / T.CreateTruncating(kept);
         var loss = Tensor<T>.Scalar(total * w);
-        return Var<T>.FromOp(loss, Node<T>.Tracks(prediction, target) ? new MaskedMseLossNode<T>(prediction, target, d, w) : null);
-    }
-}
-
-/// <summary>d is 0 at masked elements, so the backward is <see cref="MseLossNode{T}"/>'s.</summary>
-internal sealed class MaskedMseLossNode<T>(Var<T> prediction, Var<T> target, Tensor<T> d, T w) : Node<T>(prediction, target)
-    where T : unmanaged, IBinaryFloatingPointIeee754<T>
-{
-    protected internal override void Backward(Tensor<T> gradOutput)
-    {
-        T scale = (T.One + T.One) * w * gradOutput.Span[0];
-        if (prediction.RequiresGrad)
-        {
-            var gp = GradOf(prediction).Span;
-            TensorPrimitives.MultiplyAdd<T>(d.Span, scale, gp, gp);
-        }
-        if (target.RequiresGrad)
-        {
-            var gt = GradOf(target).Span;
-            TensorPrimitives.MultiplyAdd<T>(d.Span, -scale, gt, gt);
-        }
+        // d is 0 at masked elements, so the unmasked loss's backward, 2w·d, is exactly the masked one.
+        return Var<T>.FromOp(loss, Node<T>.Tracks(prediction, target) ? new MseLossNode<T>(prediction, target, d, w) : null);
     }
 }
