@@ -71,6 +71,10 @@ public static class TrainCommand
                 config.Validate();
 
                 int threadCount = shared.ReadThreads(parse);
+                double sampleTemperature = parse.GetValue(temperature);   // checked before training, not after it
+                if (!(sampleTemperature >= 0 && double.IsFinite(sampleTemperature)))
+                    throw new ArgumentException($"--temperature must be a number ≥ 0, got {sampleTemperature}.");
+                if (parse.GetValue(sample) < 0) throw new ArgumentException($"--sample must be ≥ 0, got {parse.GetValue(sample)}.");
                 ulong seedValue = parse.GetValue(shared.Seed);
                 var options = shared.Read(parse, new TrainingOptions { BatchSize = parse.GetValue(batch), Bptt = parse.GetValue(bptt) });
 

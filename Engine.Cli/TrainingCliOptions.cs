@@ -81,8 +81,8 @@ internal sealed class TrainingCliOptions
     /// <summary>The worker threads, checked (≥ 1).</summary>
     public int ReadThreads(ParseResult parse)
     {
-        int threads = parse.GetValue(Threads);
-        if (threads < 1) throw new ArgumentException($"--threads must be ≥ 1, got {threads}.");
+        int threads = parse.GetValue(Threads), cap = 4 * Environment.ProcessorCount;
+        if (threads < 1 || threads > cap) throw new ArgumentException($"--threads must be in [1, {cap}] (4 × the {Environment.ProcessorCount} cores), got {threads}.");
         return threads;
     }
 

@@ -96,6 +96,10 @@ public class TrainCommandTests
             (["train", "--corpus", Text(tmp, "ok2.txt", new string('x', 400)), "--tie-weights", "--embedding", "4", "--hidden", "8"], "tied weights need"),
             (["train", "--corpus", Text(tmp, "cat.txt", string.Concat(Enumerable.Repeat("the cat sat. ", 40))), "--lr", "1e38", "--max-steps", "20", .. Tiny],
                 "training diverged at step 2"),
+            (["train", "--corpus", Text(tmp, "ok3.txt", new string('x', 400)), "--temperature", "-1"], "--temperature must be a number ≥ 0"),
+            (["train", "--corpus", Text(tmp, "ok4.txt", new string('x', 400)), "--temperature", "NaN"], "--temperature must be a number ≥ 0"),
+            (["train", "--corpus", Text(tmp, "ok5.txt", new string('x', 400)), "--threads", "100000"], "--threads must be in [1, "),
+            (["train", "--corpus", Text(tmp, "ok6.txt", new string('x', 400)), "--clip", "NaN"], "--clip must be a number ≥ 0"),
         };
         foreach (var (args, message) in cases)
         {

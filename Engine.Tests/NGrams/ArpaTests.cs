@@ -93,6 +93,16 @@ public class ArpaTests
     }
 
     [Fact]
+    public void Read_PositiveLogProbability_FailsNamingTheLine_ButPositiveBackoffIsAccepted()
+    {
+        var e = Bad(Good.Replace("-0.3\ta\t-0.2", "0.7\ta\t-0.2"));
+        Assert.Contains("log10 probability 0.7 is positive", e.Message);
+        Assert.Equal(9, e.Line);
+        Assert.Contains("is positive", Bad(Good.Replace("-0.1\t<s> a", "2.5\t<s> a")).Message);
+        Assert.Equal(4, ArpaReader.Read(new StringReader(Good.Replace("-0.3\ta\t-0.2", "-0.3\ta\t0.4")), "ok.arpa").Vocabulary.Count);
+    }
+
+    [Fact]
     public void Write_IsAtomic_NoTemporaryLeft()
     {
         string dir = Path.Combine(Path.GetTempPath(), $"seqlearn-arpa-{Guid.NewGuid():N}");

@@ -53,7 +53,7 @@ public static class ArpaReader
             Span<Range> fields = uniFields;
             int nf = SplitFields(line, fields);
             CheckFieldCount(r, nf, 1, order);
-            uniProb.Add(ParseFloat(r, line.AsSpan()[fields[0]], "log10 probability"));
+            uniProb.Add(ParseLogProbability(r, line.AsSpan()[fields[0]]));
             words.Add(line[fields[1]]);
             uniBackoff.Add(nf == 3 ? ParseFloat(r, line.AsSpan()[fields[2]], "log10 back-off") : 0f);
         }
@@ -93,7 +93,7 @@ public static class ArpaReader
                 }
                 int entry = table.Add(ids, NGramTable.Hash(ids), out bool added);
                 if (!added) throw new ArpaFormatException(name, r.Number, $"duplicate {k}-gram '{line[fields[1].Start..fields[k].End]}'.");
-                prob[entry] = ParseFloat(r, span[fields[0]], "log10 probability");
+                prob[entry] = ParseLogProbability(r, span[fields[0]]);
                 if (k < order) backoff[entry] = nf == k + 2 ? ParseFloat(r, span[fields[k + 1]], "log10 back-off") : 0f;
             }
             tables[k - 1] = table;
@@ -201,6 +201,14 @@ public static class ArpaReader
             string expected = k < order ? $"log10 p, {k} word(s) and an optional back-off" : $"log10 p and {k} word(s)";
             throw new ArpaFormatException(r.Name, r.Number, $"expected {expected} in a {k}-gram line, found {fields} field(s).");
         }
+    }
+
+    // A log10 probability is at most 0 (p ≤ 1); back-off weights may be positive.
+    private static float ParseLogProbability(LineReader r, ReadOnlySpan<char> text)
+    {
+        float v = ParseFloat(r, text, "log10 probability");
+        if (v > 0) throw new ArpaFormatException(r.Name, r.Number, $"log10 probability {text} is positive (a probability above 1).");
+        return v;
     }
 
     private static float ParseFloat(LineReader r, ReadOnlySpan<char> text, string what)
