@@ -1,3 +1,4 @@
+using SeqLearn.Kernels;
 using SeqLearn.Tensors;
 
 namespace SeqLearn.Optim;
@@ -40,16 +41,7 @@ internal sealed class AdamCore<T> where T : unmanaged, IBinaryFloatingPointIeee7
         T eps = T.CreateTruncating(epsilon);
         T stepSize = T.CreateTruncating(eta / (1 - Math.Pow(beta1, t)));      // η / (1 − β₁ᵗ)
         T sqrtBc2 = T.CreateTruncating(Math.Sqrt(1 - Math.Pow(beta2, t)));    // √(1 − β₂ᵗ)
-        var m = _m[p]!.Span;
-        var v = _v[p]!.Span;
-        for (int i = 0; i < theta.Length; i++)
-        {
-            T g = grad[i] + lambda * theta[i];
-            m[i] = b1 * m[i] + oneMinusB1 * g;
-            v[i] = b2 * v[i] + oneMinusB2 * g * g;
-            T denom = T.Sqrt(v[i]) / sqrtBc2 + eps;
-            theta[i] -= stepSize * (m[i] / denom);
-        }
+        AdamKernel.Update(theta, grad, _m[p]!.Span, _v[p]!.Span, new AdamCoefficients<T>(b1, oneMinusB1, b2, oneMinusB2, lambda, eps, stepSize, sqrtBc2));
     }
 
     public ParameterState<T> Export(int p, int[] shape) =>
