@@ -55,8 +55,10 @@ public static partial class TranslateCommand
             config.Validate();
             int threads = shared.ReadThreads(parse);
             ulong modelSeed = parse.GetValue(shared.Seed);
-            var options = shared.Read(parse, new TrainingOptions { BatchSize = parse.GetValue(batch), Monitor = "bleu", MonitorGoal = MetricGoal.Maximize })
-                with { Monitor = "bleu", MonitorGoal = MetricGoal.Maximize, RestoreBestWeights = true };
+            var options = shared.Read(parse, new TrainingOptions
+            {
+                BatchSize = parse.GetValue(batch), Monitor = "bleu", MonitorGoal = MetricGoal.Maximize, RestoreBestWeights = true,
+            });
 
             using var pool = new WorkerPool(threads);
             var model = new Seq2Seq<float>(config, new SeededRng(modelSeed));

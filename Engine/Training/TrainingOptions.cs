@@ -125,6 +125,6 @@ public sealed record TrainingOptions
             OptimizerSettings.Validate();
             ScheduleSettings.Validate();
         }
-        catch (ArgumentException e) { throw new ArgumentException("TrainingOptions: " + e.Message[(e.Message.IndexOf(':') + 2)..], e); }
+        catch (ArgumentException e) { throw new ArgumentException("TrainingOptions: " + e.Message, e); }
     }
 }
