@@ -18,7 +18,7 @@ public static class RnnComparison
     /// Runs the comparison. Options: <c>--rounds N</c> (default 5), <c>--small-only</c>, <c>--serial-steps</c>
     /// (SeqLearn with <see cref="RecurrentOptions.ParallelSteps"/> off: each step on the calling thread).
     /// </summary>
-    public static int Run(string[] args)
+    public static int Run(string[] args, BaselineEnvironment baseline)
     {
         int rounds = 5;
         bool smallOnly = args.Contains("--small-only");
@@ -42,6 +42,7 @@ public static class RnnComparison
 
         Console.WriteLine($"compare rnn: forward+backward, float32, L=2, {rounds} interleaved rounds, median; SeqLearn fused path on a 2-thread WorkerPool{(parallelSteps ? " (ParallelSteps, the default)" : " with serial steps (ParallelSteps off)")}, PyTorch {script} (set_num_threads(1)).");
         Console.WriteLine($"machine: {MachineInfo.Describe()}");
+        Console.WriteLine($"baseline: {BaselineEnvironment.DescribePyTorch() ?? "PyTorch not found"}; {baseline.DescribeOpenBlas()}");
         Console.WriteLine($"{"cell",-5} {"shape",-28} {"SeqLearn tok/s",15} {"PyTorch tok/s",15} {"ratio",7}");
         var smallRatios = new List<double>();
         var proc = Process.GetCurrentProcess();

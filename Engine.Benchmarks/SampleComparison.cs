@@ -25,7 +25,7 @@ public static class SampleComparison
     private const string Prompt = "ROMEO:\n";
 
     /// <summary>Options: <c>--chars N</c> (default 20000), <c>--repeats N</c> (5), <c>--torch-script PATH</c>, <c>--no-torch</c>.</summary>
-    public static int Run(string[] args)
+    public static int Run(string[] args, BaselineEnvironment baseline)
     {
         int chars = IntOption(args, "--chars", 20_000), repeats = IntOption(args, "--repeats", 5);
         var vocabulary = TinyShakespeareVocabulary();
@@ -35,6 +35,7 @@ public static class SampleComparison
         int[] prompt = vocabulary.Encode(Prompt);
         Console.WriteLine($"compare sample: batch 1, V={config.VocabularySize}, E=64, 2-layer LSTM H=256, τ=1, {chars} chars after \"ROMEO:\\n\", median of {repeats}");
         Console.WriteLine($"machine: {MachineInfo.Describe()}");
+        Console.WriteLine($"baseline: {BaselineEnvironment.DescribePyTorch() ?? "PyTorch not found"}; {baseline.DescribeOpenBlas()}");
 
         var single = new LanguageModelStepper(model);
         double ours = Median(repeats, () => Rate(single, prompt, chars));

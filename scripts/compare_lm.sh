@@ -3,18 +3,20 @@
 # SeqLearn (`seqlearn train`, 2-thread pool) and PyTorch 1.13 (`scripts/lm_torch.py charlm`, 1 intra-op thread),
 # same protocol and budget, run one after the other, alternating which goes first in each round.
 #
-#   bash scripts/compare_lm.sh [--budget SECONDS] [--rounds N] [--out DIR]
+#   bash scripts/compare_lm.sh [--budget SECONDS] [--rounds N] [--out DIR] [--baseline-coretype X]
 #
 # Per run it records the final validation loss, training tokens/s, peak RSS and (SeqLearn) the resident set every
 # 10 s, and prints the medians, the throughput ratio and the memory growth. Needs scripts/install-baselines.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/baseline_env.sh
 budget=300; rounds=1; out=/tmp/seqlearn-compare-lm
 while [ $# -gt 0 ]; do
   case "$1" in
     --budget) budget=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --baseline-coretype) BASELINE_CORETYPE=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -23,6 +25,7 @@ corpus="$data/tinyshakespeare/input.txt"
 [ -f "$corpus" ] || { echo "corpus not found: $corpus (../shared beside the repository)" >&2; exit 1; }
 /usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "PyTorch missing: run bash scripts/install-baselines.sh" >&2; exit 1; }
 mkdir -p "$out"
+describe_baseline
 dotnet build Engine.Cli -c Release -v q -nologo > "$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 cli=Engine.Cli/bin/Release/net10.0/seqlearn
 
@@ -41,7 +44,7 @@ run_seqlearn() {  # $1 = round
   wait "$pid"
 }
 run_torch() {
-  /usr/bin/python3 scripts/lm_torch.py charlm --budget "$budget" --data "$corpus" > "$out/torch-$1.jsonl" 2> "$out/torch-$1.err"
+  baseline /usr/bin/python3 scripts/lm_torch.py charlm --budget "$budget" --data "$corpus" > "$out/torch-$1.jsonl" 2> "$out/torch-$1.err"
 }
 
 for r in $(seq 1 "$rounds"); do

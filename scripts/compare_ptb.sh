@@ -4,24 +4,27 @@
 # SGD, clip 5 on the loss summed over T (= lr 20, clip 0.25 on SeqLearn's per-token mean loss), lr halved every
 # epoch after the 4th, 13 epochs, validation after every epoch, test perplexity at the end.
 #
-#   bash scripts/compare_ptb.sh [--epochs N] [--only seqlearn|torch] [--out DIR]
+#   bash scripts/compare_ptb.sh [--epochs N] [--only seqlearn|torch] [--out DIR] [--baseline-coretype X]
 #
 # Each side's wall time covers everything: loading, training, the per-epoch validation, the test evaluation.
 # It takes about an hour for both sides: not part of CI. Needs scripts/install-baselines.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/baseline_env.sh
 epochs=13; only=""; out=/tmp/seqlearn-compare-ptb
 while [ $# -gt 0 ]; do
   case "$1" in
     --epochs) epochs=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --baseline-coretype) BASELINE_CORETYPE=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 ptb="$(cd .. && pwd)/shared/data/ptb"
 [ -f "$ptb/ptb.train.txt" ] || { echo "PTB not found: $ptb (../shared beside the repository)" >&2; exit 1; }
 mkdir -p "$out"
+describe_baseline
 cli=Engine.Cli/bin/Release/net10.0/seqlearn
 
 if [ "$only" != torch ]; then
@@ -44,7 +47,7 @@ fi
 if [ "$only" != seqlearn ]; then
   /usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "PyTorch missing: run bash scripts/install-baselines.sh" >&2; exit 1; }
   echo "PyTorch: $(date -u +%H:%M:%S) UTC, load $(cut -d' ' -f1-3 /proc/loadavg)"
-  /usr/bin/python3 scripts/lm_torch.py ptb --epochs "$epochs" --data "$ptb" > "$out/torch.jsonl" 2> "$out/torch.err"
+  baseline /usr/bin/python3 scripts/lm_torch.py ptb --epochs "$epochs" --data "$ptb" > "$out/torch.jsonl" 2> "$out/torch.err"
   tail -2 "$out/torch.err"
 fi
 

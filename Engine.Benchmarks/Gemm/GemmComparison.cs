@@ -15,7 +15,7 @@ internal static class GemmComparison
 {
     private const double SecondsPerSample = 0.12;
 
-    public static int Run(string[] args)
+    public static int Run(string[] args, BaselineEnvironment baseline)
     {
         int repeats = 7;
         for (int i = 0; i + 1 < args.Length; i++)
@@ -24,6 +24,7 @@ internal static class GemmComparison
         var blas = OpenBlas.TryLoad(out string why);
         Console.WriteLine($"GEMM comparison, float32, row-major, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine($"CPU: {MachineInfo.Describe()}");
+        Console.WriteLine($"baseline: {baseline.DescribeOpenBlas()}");
         Console.WriteLine($"SeqLearn path: {Gemm.BestIsa?.ToString() ?? "scalar reference"}; {repeats} interleaved repeats, median reported");
         if (blas is null) Console.WriteLine($"OpenBLAS not installed: run scripts/install-baselines.sh ({why})");
         Console.WriteLine();

@@ -1,0 +1,27 @@
+# Sourced by the comparison scripts: runs the baselines (PyTorch, and the OpenBLAS it calls) at full strength.
+# OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, when exported (Haswell / 512 on the project's machines), confine Debian's
+# OpenBLAS to its AVX2 kernels, about half its speed on an AVX-512 CPU; `baseline CMD...` runs CMD with both
+# removed from its environment alone, or with OPENBLAS_CORETYPE=$BASELINE_CORETYPE when a script's
+# --baseline-coretype X set it, to reproduce a forced kernel on purpose. SeqLearn's own runs keep the environment.
+BASELINE_CORETYPE=${BASELINE_CORETYPE:-}
+
+baseline() {
+  if [ -n "$BASELINE_CORETYPE" ]; then
+    env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE="$BASELINE_CORETYPE" "$@"
+  else
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"
+  fi
+}
+
+# One line naming the CPU, the load and what the baseline runs on: PyTorch's version and default threads and the
+# OpenBLAS kernel it loaded (openblas_get_corename).
+describe_baseline() {
+  local cpu
+  cpu=$(awk -F': ' '/^model name/ {n=$2} /^cpu family/ {f=$2} /^model\t/ {m=$2} /^$/ {exit} END {printf "%s (family %s model %s)", n, f, m}' /proc/cpuinfo)
+  echo "machine: $cpu, $(nproc) logical CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "baseline: $(baseline /usr/bin/python3 -c '
+import ctypes, torch
+blas = ctypes.CDLL("libopenblas.so.0"); blas.openblas_get_corename.restype = ctypes.c_char_p
+print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} intra-op threads by default, OpenBLAS core {blas.openblas_get_corename().decode()}")
+' 2>/dev/null || echo 'PyTorch not found')$([ -n "$BASELINE_CORETYPE" ] && echo " (forced with --baseline-coretype $BASELINE_CORETYPE)" || echo " (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE unset)")"
+}
