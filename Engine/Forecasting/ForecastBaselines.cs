@@ -24,18 +24,25 @@ public static class ForecastBaselines
                                           int maxOrder = DefaultMaxOrder, TransformPipeline? arTransform = null)
     {
         ForecastSplit split = protocol.Resolve(series);
+        var models = Models(series, split, season, arOrder, maxOrder, arTransform);
+        var rows = models.Select(m => OneStepEvaluation.Score(m.Model, series.Values, split, m.Order) with { Transform = m.Transform }).ToList();
+        return new ForecastReport(series.Source, protocol.Spec, split.TrainCount, split.TargetCount, rows);
+    }
+
+    /// <summary>
+    /// The three unfitted baselines of <see cref="Evaluate"/> in report order, with the AR order p (chosen by AIC on the
+    /// training rows of <paramref name="split"/> when <paramref name="arOrder"/> is null) and the AR transform's name.
+    /// </summary>
+    public static IReadOnlyList<(IOneStepForecaster Model, int? Order, string? Transform)> Models(TimeSeries series, ForecastSplit split, int season,
+        int? arOrder = null, int maxOrder = DefaultMaxOrder, TransformPipeline? arTransform = null)
+    {
+        ArgumentNullException.ThrowIfNull(series);
         double[] y = series.Values;
         bool transformed = arTransform is not null && arTransform.Stages.Count > 0;
         double[] arTrain = transformed ? arTransform!.Fit(split.Train(y)).Forward(split.Train(y)) : split.Train(y).ToArray();
         int p = arOrder ?? AutoRegression.SelectOrderByAic(arTrain, maxOrder).Order;
         IOneStepForecaster ar = transformed ? new TransformedForecaster(arTransform!, new AutoRegression(p)) : new AutoRegression(p);
-        var rows = new List<ForecastRow>
-        {
-            OneStepEvaluation.Score(new PersistenceForecaster(), y, split),
-            OneStepEvaluation.Score(new SeasonalNaiveForecaster(season), y, split),
-            OneStepEvaluation.Score(ar, y, split, order: p) with { Transform = transformed ? arTransform!.Name : null },
-        };
-        return new ForecastReport(series.Source, protocol.Spec, split.TrainCount, split.TargetCount, rows);
+        return [(new PersistenceForecaster(), null, null), (new SeasonalNaiveForecaster(season), null, null), (ar, p, transformed ? arTransform!.Name : null)];
     }
 
     /// <summary>

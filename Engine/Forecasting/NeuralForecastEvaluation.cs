@@ -1,4 +1,5 @@
 using SeqLearn.Kernels;
+using SeqLearn.Training;
 
 namespace SeqLearn.Forecasting;
 
@@ -10,10 +11,11 @@ public static class NeuralForecastEvaluation
 {
     /// <summary>
     /// Fits and scores one forecaster per seed (seeds 1 … <paramref name="seeds"/>; each fit sees the training rows only)
-    /// through <paramref name="transform"/> followed by a standard scaler, and returns one row: the mean RMSE with its
-    /// min and max over the seeds, and the mean MAE.
+    /// through <paramref name="transform"/> followed by a standard scaler. <see cref="NeuralForecastResult.Row"/> is the
+    /// mean RMSE with its min and max over the seeds and the mean MAE; <see cref="NeuralForecastResult.Ensemble"/> scores
+    /// the mean of the seeds' forecasts, ŷ_t = (1/N) Σ_s ŷ_t^(s), a different model (N networks) reported on its own row.
     /// </summary>
-    public static ForecastRow Evaluate(TimeSeries series, ForecastProtocol protocol, RecurrentForecasterOptions options, TransformPipeline transform,
+    public static NeuralForecastResult Evaluate(TimeSeries series, ForecastProtocol protocol, RecurrentForecasterOptions options, TransformPipeline transform,
         int seeds, WorkerPool pool)
     {
         ArgumentNullException.ThrowIfNull(series);
@@ -22,18 +24,47 @@ public static class NeuralForecastEvaluation
         ArgumentNullException.ThrowIfNull(transform);
         if (seeds < 1) throw new ArgumentOutOfRangeException(nameof(seeds), $"NeuralForecastEvaluation: seeds must be ≥ 1, got {seeds}.");
         var split = protocol.Resolve(series);
+        ReadOnlySpan<double> actual = series.Values.AsSpan(split.TrainCount);
         var rows = new List<ForecastRow>();
+        var models = new List<IOneStepForecaster>();
+        var mean = new double[split.TargetCount];
         for (int seed = 1; seed <= seeds; seed++)
         {
             var pipeline = new TransformPipeline([.. transform.Stages.Select(Fresh), new StandardScaler()]);
             var model = new TransformedForecaster(pipeline, new RecurrentForecaster(options with { Seed = (ulong)seed }, pool));
-            rows.Add(OneStepEvaluation.Score(model, series.Values, split));
+            double[] forecasts = OneStepEvaluation.Forecasts(model, series.Values, split);
+            rows.Add(new ForecastRow(model.Name, RegressionMetrics.Rmse(actual, forecasts), RegressionMetrics.Mae(actual, forecasts)));
+            for (int i = 0; i < mean.Length; i++) mean[i] += forecasts[i] / seeds;
+            models.Add(model);
         }
         string name = options.Cell.ToString().ToLowerInvariant();
-        return new ForecastRow(name, rows.Average(r => r.Rmse), rows.Average(r => r.Mae))
+        string? stages = transform.Stages.Count > 0 ? transform.Name : null;
+        var row = new ForecastRow(name, rows.Average(r => r.Rmse), rows.Average(r => r.Mae))
         {
-            RmseMin = rows.Min(r => r.Rmse), RmseMax = rows.Max(r => r.Rmse), Transform = transform.Stages.Count > 0 ? transform.Name : null,
+            RmseMin = rows.Min(r => r.Rmse), RmseMax = rows.Max(r => r.Rmse), Transform = stages,
         };
+        var ensemble = new ForecastRow($"{name}-ensemble", RegressionMetrics.Rmse(actual, mean), RegressionMetrics.Mae(actual, mean)) { Transform = stages };
+        return new NeuralForecastResult(row, ensemble, mean, models);
+    }
+
+    /// <summary>
+    /// One forecaster per seed 1 … <paramref name="seeds"/>, each (transform → standard scaler → network) fitted on
+    /// every value of <paramref name="values"/>: the models behind forecasts past the end of a series.
+    /// </summary>
+    public static IReadOnlyList<IOneStepForecaster> FitAll(ReadOnlySpan<double> values, RecurrentForecasterOptions options, TransformPipeline transform,
+        int seeds, WorkerPool pool)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(transform);
+        var models = new List<IOneStepForecaster>();
+        for (int seed = 1; seed <= seeds; seed++)
+        {
+            var model = new TransformedForecaster(new TransformPipeline([.. transform.Stages.Select(Fresh), new StandardScaler()]),
+                new RecurrentForecaster(options with { Seed = (ulong)seed }, pool));
+            model.Fit(values);
+            models.Add(model);
+        }
+        return models;
     }
 
     /// <summary>
@@ -76,3 +107,10 @@ public static class NeuralForecastEvaluation
 
     private static TransformPipeline Fresh(TransformPipeline p) => new([.. p.Stages.Select(Fresh)]);
 }
+
+/// <summary>What <see cref="NeuralForecastEvaluation.Evaluate"/> measured.</summary>
+/// <param name="Row">Mean RMSE and MAE over the seeds, with the RMSE range.</param>
+/// <param name="Ensemble">The mean of the seeds' forecasts, scored as one model.</param>
+/// <param name="EnsembleForecasts">That mean forecast for every target row (original units).</param>
+/// <param name="Models">The fitted forecasters, one per seed (fitted on the training rows).</param>
+public sealed record NeuralForecastResult(ForecastRow Row, ForecastRow Ensemble, double[] EnsembleForecasts, IReadOnlyList<IOneStepForecaster> Models);

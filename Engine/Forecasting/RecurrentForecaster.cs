@@ -16,8 +16,9 @@ namespace SeqLearn.Forecasting;
 /// <param name="MaxSteps">Optimizer steps.</param>
 /// <param name="ValidFraction">The last part of the training windows held out to pick the best weights.</param>
 /// <param name="Seed">Initial weights and batch order.</param>
+/// <param name="LinearPath">Adds the linear path ẑ += A vec(x) of <see cref="RecurrentForecastNetwork{T}"/>.</param>
 public sealed record RecurrentForecasterOptions(RecurrentCell Cell = RecurrentCell.Lstm, int Hidden = 32, int Layers = 1, int LookBack = 24,
-    double LearningRate = 0.005, int BatchSize = 32, int MaxSteps = 2000, double ValidFraction = 0.2, ulong Seed = 1)
+    double LearningRate = 0.005, int BatchSize = 32, int MaxSteps = 2000, double ValidFraction = 0.2, ulong Seed = 1, bool LinearPath = false)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
@@ -46,7 +47,7 @@ public sealed class RecurrentForecaster : IOneStepForecaster
 {
     private readonly RecurrentForecasterOptions _options;
     private readonly WorkerPool _pool;
-    private Sequential<float>? _model;
+    private RecurrentForecastNetwork<float>? _model;
 
     /// <summary>Creates an untrained forecaster; <paramref name="pool"/> runs its kernels.</summary>
     public RecurrentForecaster(RecurrentForecasterOptions options, WorkerPool pool)
@@ -79,10 +80,7 @@ public sealed class RecurrentForecaster : IOneStepForecaster
         var validSet = new WindowSet<float>(x[(fit * T)..], y[fit..], T, 1, 1);
 
         var rng = new SeededRng(_options.Seed);
-        var model = new Sequential<float>(
-            RecurrentLayer<float>.Create(_options.Cell, 1, _options.Hidden, rng, new RecurrentOptions(NumLayers: _options.Layers)),
-            new LastStep<float>(),
-            new Linear<float>(_options.Hidden, 1, rng));
+        var model = new RecurrentForecastNetwork<float>(_options.Cell, T, 1, _options.Hidden, _options.Layers, 1, _options.LinearPath, rng);
         var task = new WindowRegressionTask<float>(model, trainSet, validSet, _options.BatchSize, _options.Seed);
         var training = new TrainingOptions
         {
