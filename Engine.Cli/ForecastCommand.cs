@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using SeqLearn.Cli.Plots;
 using SeqLearn.Forecasting;
@@ -37,13 +39,15 @@ public static class ForecastCommand
         var steps = new Option<int>("--max-steps") { Description = "Optimizer steps per seed (the weights of the best validation evaluation are kept).", DefaultValueFactory = _ => 2000 };
         var batch = new Option<int>("--batch") { Description = "Windows per optimizer step.", DefaultValueFactory = _ => 32 };
         var linear = new Option<bool>("--linear-path") { Description = "Add a linear (autoregressive) path from the window to the output beside the recurrent layer." };
+        var calendar = new Option<string>("--calendar") { Description = "Calendar features beside each input value: none, month (month of year) or day (day of year), as sin/cos.", DefaultValueFactory = _ => "none" };
+        calendar.AcceptOnlyFromAmong("none", "month", "day");
         var modelTransform = new Option<string>("--transform") { Description = "Stages the model works through before a standard scaler (e.g. log,diff12; none), or auto: the one of none, diff1, log,diffS that lets an AR model forecast the last 20 % of the training rows best.", DefaultValueFactory = _ => "auto" };
         var plot = new Option<string>("--plot") { Description = "Draw the target period (actual values, the model's forecasts, the best baseline's) into FILE.png or FILE.svg." };
         var predict = new Option<int>("--predict") { Description = "Forecast N steps past the end of the file (recursively) with AR and the model, both refitted on every row." };
         var threads = new Option<int>("--threads", "-t") { Description = "Worker threads (results are identical for any count).", DefaultValueFactory = _ => 1 };
         var command = new Command("forecast", "One-step forecasts of a series: persistence, seasonal naive and AR(p) baselines and a recurrent model, RMSE and MAE on the same targets.")
         {
-            csv, value, date, protocol, season, arOrder, maxOrder, transform, json, model, seeds, lookBack, hidden, lr, steps, batch, linear, modelTransform,
+            csv, value, date, protocol, season, arOrder, maxOrder, transform, json, model, seeds, lookBack, hidden, lr, steps, batch, linear, calendar, modelTransform,
             plot, predict, threads,
         };
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
@@ -70,7 +74,10 @@ public static class ForecastCommand
                 int seedCount = parse.GetValue(seeds);
                 if (seedCount is < 1 or > 100) throw new ArgumentException($"--seeds must be in [1, 100], got {seedCount}.");
                 options = new RecurrentForecasterOptions(kind == "gru" ? RecurrentCell.Gru : RecurrentCell.Lstm, parse.GetValue(hidden), 1,
-                    parse.GetValue(lookBack), parse.GetValue(lr), parse.GetValue(batch), parse.GetValue(steps), LinearPath: parse.GetValue(linear));
+                    parse.GetValue(lookBack), parse.GetValue(lr), parse.GetValue(batch), parse.GetValue(steps), LinearPath: parse.GetValue(linear),
+                    Calendar: parse.GetValue(calendar) switch { "month" => CalendarFeatures.MonthOfYear, "day" => CalendarFeatures.DayOfYear, _ => CalendarFeatures.None });
+                if (options.Calendar != CalendarFeatures.None && series.Dates.Any(d => !ForecastProtocol.TryParseDate(d, out _)))
+                    throw new ArgumentException("--calendar needs a date column (--date) with yyyy-MM or yyyy-MM-dd dates.");
                 options.Validate();
                 string stages = parse.GetValue(modelTransform) ?? "auto";
                 chosen = stages == "auto" ? NeuralForecastEvaluation.ChooseTransform(series, spec, s) : TransformedForecaster.ParsePipeline(stages == "none" ? "" : stages);
@@ -82,9 +89,13 @@ public static class ForecastCommand
             var future = ahead > 0 ? Predict(series, s, order, pipeline, options, chosen, parse.GetValue(seeds), pool, ahead) : null;
             if (parse.GetValue(json))
             {
-                var o = JsonNode.Parse(report.ToJson())!.AsObject();
-                if (future is not null) o["predict"] = new JsonArray([.. future.Select(r => (JsonNode?)r.ToJson())]);
-                output.WriteLine(o.ToJsonString());
+                if (future is null) output.WriteLine(report.ToJson());
+                else
+                {
+                    var o = JsonNode.Parse(report.ToJson())!.AsObject();
+                    o["predict"] = new JsonArray([.. future.Select(r => (JsonNode?)r.ToJson())]);
+                    output.WriteLine(o.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+                }
             }
             else
             {
@@ -153,16 +164,16 @@ public static class ForecastCommand
         ar.Fit(series.Values);
         double[] arPath = FutureForecast.Recursive(ar, series.Values, steps);
         double[]? modelPath = null;
+        string[] dates = FutureForecast.NextDates(series.Dates, steps);
         if (options is not null)
         {
             modelPath = new double[steps];
-            foreach (var m in NeuralForecastEvaluation.FitAll(series.Values, options, transform!, seeds, pool))
+            foreach (var m in NeuralForecastEvaluation.FitAll(series.Values, [.. series.Dates, .. dates], options, transform!, seeds, pool))
             {
                 double[] path = FutureForecast.Recursive(m, series.Values, steps);
                 for (int h = 0; h < steps; h++) modelPath[h] += path[h] / seeds;
             }
         }
-        string[] dates = FutureForecast.NextDates(series.Dates, steps);
         return [.. Enumerable.Range(0, steps).Select(h => new FutureRow(h + 1, dates[h], arPath[h], modelPath?[h]))];
     }
 }

@@ -140,4 +140,24 @@ public class ForecastCommandTests
         Assert.Equal(1, code);
         Assert.Contains("--predict", error);
     }
+
+    [Fact]
+    public void Calendar_Month_TrainsOnValueAndSinCos_AndPredictsPastTheEnd()
+    {
+        var (code, output, error) = Run("--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--date", "Month", "--protocol", "last:12",
+            "--model", "lstm", "--calendar", "month", "--seeds", "1", "--max-steps", "20", "--hidden", "4", "--predict", "2", "--json");
+        Assert.True(code == 0, error);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(output)!;
+        Assert.Equal(["persistence", "seasonal-naive", "ar", "lstm", "lstm-ensemble"], json["rows"]!.AsArray().Select(r => (string)r!["name"]!));
+        Assert.Equal(2, json["predict"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public void Calendar_WithoutDates_IsAnErrorNamingTheOption()
+    {
+        var (code, _, error) = Run("--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--protocol", "last:12", "--season", "12",
+            "--model", "lstm", "--calendar", "month");
+        Assert.Equal(1, code);
+        Assert.Contains("--calendar", error);
+    }
 }

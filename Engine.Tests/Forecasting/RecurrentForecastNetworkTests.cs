@@ -58,3 +58,33 @@ public class RecurrentForecastNetworkTests
             [.. net.Parameters()]).Passed);
     }
 }
+
+public class RecurrentForecasterCalendarTests
+{
+    private static readonly string[] Months = [.. Enumerable.Range(0, 60).Select(i => new DateOnly(2000, 1, 1).AddMonths(i).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture))];
+
+    [Fact]
+    public void Calendar_WithoutDates_Throws()
+    {
+        using var pool = new SeqLearn.Kernels.WorkerPool(1);
+        var options = new RecurrentForecasterOptions(Hidden: 4, LookBack: 6, MaxSteps: 5, Calendar: CalendarFeatures.MonthOfYear);
+        var e = Assert.Throws<ArgumentException>(() => new RecurrentForecaster(options, pool));
+        Assert.Contains("calendar features", e.Message);
+    }
+
+    [Fact]
+    public void Calendar_ReadsTheDates_SoTheForecastDiffersFromTheValueOnlyModel()
+    {
+        using var pool = new SeqLearn.Kernels.WorkerPool(1);
+        double[] z = [.. Enumerable.Range(0, 59).Select(i => Math.Sin(i * 0.5) + 0.01 * i)];
+        var plain = new RecurrentForecaster(new RecurrentForecasterOptions(Hidden: 4, LookBack: 6, MaxSteps: 30), pool);
+        var dated = new RecurrentForecaster(new RecurrentForecasterOptions(Hidden: 4, LookBack: 6, MaxSteps: 30, Calendar: CalendarFeatures.MonthOfYear), pool, Months);
+        plain.Fit(z);
+        dated.Fit(z);
+        double a = plain.Forecast(z), b = dated.Forecast(z);        // ẑ for row 59, whose date (2004-12) is the last of Months
+        Assert.True(double.IsFinite(a) && double.IsFinite(b));
+        Assert.NotEqual(a, b);
+        // Forecasting row 60 needs a 61st date.
+        Assert.Throws<ArgumentException>(() => dated.Forecast([.. z, 0.5]));
+    }
+}

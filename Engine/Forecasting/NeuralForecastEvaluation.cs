@@ -31,7 +31,7 @@ public static class NeuralForecastEvaluation
         for (int seed = 1; seed <= seeds; seed++)
         {
             var pipeline = new TransformPipeline([.. transform.Stages.Select(Fresh), new StandardScaler()]);
-            var model = new TransformedForecaster(pipeline, new RecurrentForecaster(options with { Seed = (ulong)seed }, pool));
+            var model = new TransformedForecaster(pipeline, new RecurrentForecaster(options with { Seed = (ulong)seed }, pool, Shifted(series.Dates, options, pipeline.Lag)));
             double[] forecasts = OneStepEvaluation.Forecasts(model, series.Values, split);
             rows.Add(new ForecastRow(model.Name, RegressionMetrics.Rmse(actual, forecasts), RegressionMetrics.Mae(actual, forecasts)));
             for (int i = 0; i < mean.Length; i++) mean[i] += forecasts[i] / seeds;
@@ -51,16 +51,17 @@ public static class NeuralForecastEvaluation
     /// One forecaster per seed 1 … <paramref name="seeds"/>, each (transform → standard scaler → network) fitted on
     /// every value of <paramref name="values"/>: the models behind forecasts past the end of a series.
     /// </summary>
-    public static IReadOnlyList<IOneStepForecaster> FitAll(ReadOnlySpan<double> values, RecurrentForecasterOptions options, TransformPipeline transform,
-        int seeds, WorkerPool pool)
+    /// <paramref name="dates"/> (with calendar features) must reach the last row that will be forecast.
+    public static IReadOnlyList<IOneStepForecaster> FitAll(ReadOnlySpan<double> values, IReadOnlyList<string> dates, RecurrentForecasterOptions options,
+        TransformPipeline transform, int seeds, WorkerPool pool)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(transform);
         var models = new List<IOneStepForecaster>();
         for (int seed = 1; seed <= seeds; seed++)
         {
-            var model = new TransformedForecaster(new TransformPipeline([.. transform.Stages.Select(Fresh), new StandardScaler()]),
-                new RecurrentForecaster(options with { Seed = (ulong)seed }, pool));
+            var pipeline = new TransformPipeline([.. transform.Stages.Select(Fresh), new StandardScaler()]);
+            var model = new TransformedForecaster(pipeline, new RecurrentForecaster(options with { Seed = (ulong)seed }, pool, Shifted(dates, options, pipeline.Lag)));
             model.Fit(values);
             models.Add(model);
         }
@@ -94,6 +95,10 @@ public static class NeuralForecastEvaluation
         }
         return best!;
     }
+
+    // The dates of the transformed series (z_i belongs to row i + L), when the model reads calendar features.
+    private static string[]? Shifted(IReadOnlyList<string> dates, RecurrentForecasterOptions options, int lag) =>
+        options.Calendar == CalendarFeatures.None ? null : [.. dates.Skip(lag)];
 
     // A new, unfitted copy of a stage or pipeline (each seed fits its own).
     private static ISeriesTransform Fresh(ISeriesTransform t) => t switch
