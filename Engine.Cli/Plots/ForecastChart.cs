@@ -15,7 +15,7 @@ public static class ForecastChart
     public sealed record Line(string Label, double[] Values);
 
     /// <summary>Builds the chart of the target rows [<paramref name="firstRow"/>, n) of <paramref name="series"/>.</summary>
-    public static Plot Build(TimeSeries series, int firstRow, IReadOnlyList<Line> forecasts)
+    public static Plot Build(TimeSeries series, int firstRow, IReadOnlyList<Line> forecasts, int horizon = 1)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(forecasts);
@@ -40,7 +40,7 @@ public static class ForecastChart
             s.LineWidth = 1.5f;
         }
         if (dated) plot.Axes.DateTimeTicksBottom();
-        plot.Title($"{Path.GetFileName(series.Source)}: {n} one-step forecasts");
+        plot.Title($"{Path.GetFileName(series.Source)}: {n} {(horizon == 1 ? "one-step" : $"{horizon}-step-ahead")} forecasts");
         plot.XLabel(dated ? "date" : "row");
         plot.YLabel(series.ValueName);
         plot.ShowLegend(Alignment.UpperLeft);

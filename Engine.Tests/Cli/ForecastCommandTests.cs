@@ -160,4 +160,32 @@ public class ForecastCommandTests
         Assert.Equal(1, code);
         Assert.Contains("--calendar", error);
     }
+
+    [Fact]
+    public void Horizon_ScoresEveryModelHStepsAhead_OnTheSameFewerTargets()
+    {
+        var (code, output, error) = Run("--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--date", "Month", "--protocol", "last:12",
+            "--horizon", "3", "--model", "gru", "--seeds", "1", "--max-steps", "20", "--hidden", "4", "--json");
+        Assert.True(code == 0, error);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(output)!;
+        Assert.Equal(10, (int)json["targets"]!);                           // rows 134 … 143, each from the history up to t − 3
+        Assert.Equal(3, (int)json["horizon"]!);
+        var y = SeqLearn.Forecasting.TimeSeriesCsv.Read(Data("airline-passengers.csv"), "Passengers", "Month").Values;
+        double persistence = Math.Sqrt(Enumerable.Range(134, 10).Average(t => (y[t] - y[t - 3]) * (y[t] - y[t - 3])));
+        var rows = json["rows"]!.AsArray();
+        Assert.Equal(persistence, (double)rows[0]!["rmse"]!, 9);
+        Assert.Equal(["persistence", "seasonal-naive", "ar", "gru", "gru-ensemble"], rows.Select(r => (string)r!["name"]!));
+
+        var (code2, output2, _) = Run("--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--date", "Month", "--protocol", "last:12", "--horizon", "3");
+        Assert.Equal(0, code2);
+        Assert.Contains("10 3-step-ahead targets", output2);
+    }
+
+    [Fact]
+    public void Horizon_LongerThanTheTargets_IsAnErrorNamingTheOption()
+    {
+        var (code, _, error) = Run("--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--date", "Month", "--protocol", "last:12", "--horizon", "13");
+        Assert.Equal(1, code);
+        Assert.Contains("--horizon must be in [1, 12]", error);
+    }
 }

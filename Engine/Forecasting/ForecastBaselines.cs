@@ -20,13 +20,14 @@ public static class ForecastBaselines
     /// Optional stages the AR model works through (fitted on the training rows; AIC then runs on the transformed
     /// training rows); its forecasts are taken back to original units, so all rows stay comparable.
     /// </param>
+    /// <param name="horizon">H: each target is forecast H steps ahead, recursively (<see cref="HorizonEvaluation"/>); 1 by default.</param>
     public static ForecastReport Evaluate(TimeSeries series, ForecastProtocol protocol, int season, int? arOrder = null,
-                                          int maxOrder = DefaultMaxOrder, TransformPipeline? arTransform = null)
+                                          int maxOrder = DefaultMaxOrder, TransformPipeline? arTransform = null, int horizon = 1)
     {
         ForecastSplit split = protocol.Resolve(series);
         var models = Models(series, split, season, arOrder, maxOrder, arTransform);
-        var rows = models.Select(m => OneStepEvaluation.Score(m.Model, series.Values, split, m.Order) with { Transform = m.Transform }).ToList();
-        return new ForecastReport(series.Source, protocol.Spec, split.TrainCount, split.TargetCount, rows);
+        var rows = models.Select(m => HorizonEvaluation.Score(m.Model, series.Values, split, horizon, m.Order) with { Transform = m.Transform }).ToList();
+        return new ForecastReport(series.Source, protocol.Spec, split.TrainCount, split.Count - HorizonEvaluation.FirstTarget(split, horizon), rows) { Horizon = horizon };
     }
 
     /// <summary>

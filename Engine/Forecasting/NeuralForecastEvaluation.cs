@@ -15,8 +15,9 @@ public static class NeuralForecastEvaluation
     /// mean RMSE with its min and max over the seeds and the mean MAE; <see cref="NeuralForecastResult.Ensemble"/> scores
     /// the mean of the seeds' forecasts, ŷ_t = (1/N) Σ_s ŷ_t^(s), a different model (N networks) reported on its own row.
     /// </summary>
+    /// <remarks>With <paramref name="horizon"/> H &gt; 1 the targets are rows n_train + H − 1 … n − 1, each forecast H steps ahead recursively.</remarks>
     public static NeuralForecastResult Evaluate(TimeSeries series, ForecastProtocol protocol, RecurrentForecasterOptions options, TransformPipeline transform,
-        int seeds, WorkerPool pool)
+        int seeds, WorkerPool pool, int horizon = 1)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(protocol);
@@ -24,15 +25,16 @@ public static class NeuralForecastEvaluation
         ArgumentNullException.ThrowIfNull(transform);
         if (seeds < 1) throw new ArgumentOutOfRangeException(nameof(seeds), $"NeuralForecastEvaluation: seeds must be ≥ 1, got {seeds}.");
         var split = protocol.Resolve(series);
-        ReadOnlySpan<double> actual = series.Values.AsSpan(split.TrainCount);
+        int first = HorizonEvaluation.FirstTarget(split, horizon);
+        ReadOnlySpan<double> actual = series.Values.AsSpan(first);
         var rows = new List<ForecastRow>();
         var models = new List<IOneStepForecaster>();
-        var mean = new double[split.TargetCount];
+        var mean = new double[series.Count - first];
         for (int seed = 1; seed <= seeds; seed++)
         {
             var pipeline = new TransformPipeline([.. transform.Stages.Select(Fresh), new StandardScaler()]);
             var model = new TransformedForecaster(pipeline, new RecurrentForecaster(options with { Seed = (ulong)seed }, pool, Shifted(series.Dates, options, pipeline.Lag)));
-            double[] forecasts = OneStepEvaluation.Forecasts(model, series.Values, split);
+            double[] forecasts = horizon == 1 ? OneStepEvaluation.Forecasts(model, series.Values, split) : HorizonEvaluation.Forecasts(model, series.Values, split, horizon);
             rows.Add(new ForecastRow(model.Name, RegressionMetrics.Rmse(actual, forecasts), RegressionMetrics.Mae(actual, forecasts)));
             for (int i = 0; i < mean.Length; i++) mean[i] += forecasts[i] / seeds;
             models.Add(model);
