@@ -1,4 +1,9 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SeqLearn.Cli.Plots;
 using SeqLearn.Forecasting;
 using SeqLearn.Kernels;
 using SeqLearn.Nn;
@@ -7,8 +12,9 @@ namespace SeqLearn.Cli;
 
 /// <summary>
 /// <c>seqlearn forecast</c>: reads one series from a CSV file, cuts it by a protocol and prints the classical
-/// baselines (persistence, seasonal naive, AR(p)) and a recurrent model (mean and range over seeds) scored on the same
-/// one-step targets, as a table or as JSON.
+/// baselines (persistence, seasonal naive, AR(p)) and a recurrent model (mean and range over seeds, and the ensemble of
+/// the seeds) scored on the same one-step targets, as a table or as JSON; optionally a chart of the target period and
+/// forecasts past the end of the file.
 /// </summary>
 public static class ForecastCommand
 {
@@ -31,48 +37,146 @@ public static class ForecastCommand
         var hidden = new Option<int>("--hidden") { Description = "Hidden units of the recurrent layer.", DefaultValueFactory = _ => 32 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 0.005 };
         var steps = new Option<int>("--max-steps") { Description = "Optimizer steps per seed (the weights of the best validation evaluation are kept).", DefaultValueFactory = _ => 2000 };
-        var modelTransform = new Option<string>("--transform") { Description = "Stages the model works through before a standard scaler (e.g. log,diff12), or auto: the one of none, diff1, log,diffS that lets an AR model forecast the last 20 % of the training rows best.", DefaultValueFactory = _ => "auto" };
+        var batch = new Option<int>("--batch") { Description = "Windows per optimizer step.", DefaultValueFactory = _ => 32 };
+        var linear = new Option<bool>("--linear-path") { Description = "Add a linear (autoregressive) path from the window to the output beside the recurrent layer." };
+        var calendar = new Option<string>("--calendar") { Description = "Calendar features beside each input value: none, month (month of year) or day (day of year), as sin/cos.", DefaultValueFactory = _ => "none" };
+        calendar.AcceptOnlyFromAmong("none", "month", "day");
+        var modelTransform = new Option<string>("--transform") { Description = "Stages the model works through before a standard scaler (e.g. log,diff12; none), or auto: the one of none, diff1, log,diffS that lets an AR model forecast the last 20 % of the training rows best.", DefaultValueFactory = _ => "auto" };
+        var plot = new Option<string>("--plot") { Description = "Draw the target period (actual values, the model's forecasts, the best baseline's) into FILE.png or FILE.svg." };
+        var predict = new Option<int>("--predict") { Description = "Forecast N steps past the end of the file (recursively) with AR and the model, both refitted on every row." };
+        var horizon = new Option<int>("--horizon") { Description = "H: score every model H steps ahead (recursive: each model's forecasts fill the H − 1 rows in between).", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads", "-t") { Description = "Worker threads (results are identical for any count).", DefaultValueFactory = _ => 1 };
-        var command = new Command("forecast", "One-step forecasts of a series: persistence, seasonal naive and AR(p) baselines, RMSE and MAE on the same targets.")
+        var command = new Command("forecast", "One-step forecasts of a series: persistence, seasonal naive and AR(p) baselines and a recurrent model, RMSE and MAE on the same targets.")
         {
-            csv, value, date, protocol, season, arOrder, maxOrder, transform, json, model, seeds, lookBack, hidden, lr, steps, modelTransform, threads,
+            csv, value, date, protocol, season, arOrder, maxOrder, transform, json, model, seeds, lookBack, hidden, lr, steps, batch, linear, calendar, modelTransform,
+            plot, predict, horizon, threads,
         };
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
+            if (parse.GetValue(plot) is { } plotPath) ChartFile.Check(plotPath, "--plot");
+            int ahead = parse.GetValue(predict);
+            if (ahead is < 0 or > 100_000) throw new ArgumentException($"--predict must be in [0, 100000], got {ahead}.");
             var series = TimeSeriesCsv.Read(parse.GetValue(csv)!, parse.GetValue(value)!, parse.GetValue(date));
             var spec = ForecastProtocol.Parse(parse.GetValue(protocol)!);
+            var split = spec.Resolve(series);
             int s = parse.GetValue(season) ?? ForecastBaselines.InferSeason(series)
                 ?? throw new ArgumentException("give --season S (the dates do not say whether the data are monthly or daily).");
             int? p = parse.GetValue(arOrder);
             if (s < 1 || p < 1) throw new ArgumentException($"--season and --ar-order must be at least 1 (got {s}, {p}).");
             var pipeline = TransformedForecaster.ParsePipeline(parse.GetValue(transform) ?? "");
-            var report = ForecastBaselines.Evaluate(series, spec, s, p, parse.GetValue(maxOrder), pipeline);
+            int h = parse.GetValue(horizon);
+            if (h < 1 || h > split.TargetCount) throw new ArgumentException($"--horizon must be in [1, {split.TargetCount}] (the target rows), got {h}.");
+            var report = ForecastBaselines.Evaluate(series, spec, s, p, parse.GetValue(maxOrder), pipeline, h);
+            int order = report.Rows.Single(r => r.Name == "ar").P!.Value;
+            NeuralForecastResult? neural = null;
+            RecurrentForecasterOptions? options = null;
+            TransformPipeline? chosen = null;
+            using var pool = new WorkerPool(CheckedThreads(parse.GetValue(threads)));
             if (parse.GetValue(model) is { } kind && kind != "none")
             {
-                int seedCount = parse.GetValue(seeds), threadCount = parse.GetValue(threads);
+                int seedCount = parse.GetValue(seeds);
                 if (seedCount is < 1 or > 100) throw new ArgumentException($"--seeds must be in [1, 100], got {seedCount}.");
-                if (threadCount < 1 || threadCount > 4 * Environment.ProcessorCount) throw new ArgumentException($"--threads must be in [1, {4 * Environment.ProcessorCount}], got {threadCount}.");
-                var options = new RecurrentForecasterOptions(kind == "gru" ? RecurrentCell.Gru : RecurrentCell.Lstm, parse.GetValue(hidden), 1,
-                    parse.GetValue(lookBack), parse.GetValue(lr), MaxSteps: parse.GetValue(steps));
+                options = new RecurrentForecasterOptions(kind == "gru" ? RecurrentCell.Gru : RecurrentCell.Lstm, parse.GetValue(hidden), 1,
+                    parse.GetValue(lookBack), parse.GetValue(lr), parse.GetValue(batch), parse.GetValue(steps), LinearPath: parse.GetValue(linear),
+                    Calendar: parse.GetValue(calendar) switch { "month" => CalendarFeatures.MonthOfYear, "day" => CalendarFeatures.DayOfYear, _ => CalendarFeatures.None });
+                if (options.Calendar != CalendarFeatures.None && series.Dates.Any(d => !ForecastProtocol.TryParseDate(d, out _)))
+                    throw new ArgumentException("--calendar needs a date column (--date) with yyyy-MM or yyyy-MM-dd dates.");
                 options.Validate();
                 string stages = parse.GetValue(modelTransform) ?? "auto";
-                var chosen = stages == "auto" ? NeuralForecastEvaluation.ChooseTransform(series, spec, s) : TransformedForecaster.ParsePipeline(stages);
-                using var pool = new WorkerPool(threadCount);
-                var row = NeuralForecastEvaluation.Evaluate(series, spec, options, chosen, seedCount, pool);
-                report = report with { Rows = [.. report.Rows, row] };
+                chosen = stages == "auto" ? NeuralForecastEvaluation.ChooseTransform(series, spec, s) : TransformedForecaster.ParsePipeline(stages == "none" ? "" : stages);
+                neural = NeuralForecastEvaluation.Evaluate(series, spec, options, chosen, seedCount, pool, h);
+                report = report with { Rows = [.. report.Rows, neural.Row, neural.Ensemble] };
             }
+
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) output.WriteLine(report.ToJson());
+            var future = ahead > 0 ? Predict(series, s, order, pipeline, options, chosen, parse.GetValue(seeds), pool, ahead) : null;
+            if (parse.GetValue(json))
+            {
+                if (future is null) output.WriteLine(report.ToJson());
+                else
+                {
+                    var o = JsonNode.Parse(report.ToJson())!.AsObject();
+                    o["predict"] = new JsonArray([.. future.Select(r => (JsonNode?)r.ToJson())]);
+                    output.WriteLine(o.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+                }
+            }
             else
             {
                 output.Write(report.ToTable());
-                int order = report.Rows.Single(r => r.Name == "ar").P!.Value;
                 output.WriteLine(p is null
                     ? $"season s = {s}; AR order p = {order}, chosen by AIC over 1..{parse.GetValue(maxOrder)} on the (transformed) training rows"
                     : $"season s = {s}; AR order p = {order} (fixed)");
+                if (future is not null)
+                {
+                    output.WriteLine($"forecasts past the end of the file (models refitted on all {series.Count} rows, each forecast fed back as history):");
+                    output.WriteLine(options is null ? "step\tdate\tar" : $"step\tdate\tar\t{options.Cell.ToString().ToLowerInvariant()}");
+                    foreach (var r in future) output.WriteLine(r.ToLine());
+                }
+            }
+            if (parse.GetValue(plot) is { } file)
+            {
+                ChartFile.Save(Chart(series, split, s, p, parse.GetValue(maxOrder), pipeline, report, neural, h), file, "--plot");
+                if (!parse.GetValue(json)) output.WriteLine($"wrote {file}");
             }
             return 0;
         }));
         return command;
+    }
+
+    private static int CheckedThreads(int threads) => threads >= 1 && threads <= 4 * Environment.ProcessorCount ? threads
+        : throw new ArgumentException($"--threads must be in [1, {4 * Environment.ProcessorCount}], got {threads}.");
+
+    // The target period: the actual values, the ensemble of the model's seeds and the baseline with the lowest RMSE.
+    private static ScottPlot.Plot Chart(TimeSeries series, ForecastSplit split, int season, int? arOrder, int maxOrder, TransformPipeline arTransform,
+        ForecastReport report, NeuralForecastResult? neural, int horizon)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var baselines = ForecastBaselines.Models(series, split, season, arOrder, maxOrder, arTransform);
+        int best = Enumerable.Range(0, baselines.Count).MinBy(i => report.Rows[i].Rmse);
+        var lines = new List<ForecastChart.Line>();
+        if (neural is not null)
+            lines.Add(new(string.Create(c, $"{neural.Ensemble.Name} (RMSE {neural.Ensemble.Rmse:F2}; seeds' mean {neural.Row.Rmse:F2})"), neural.EnsembleForecasts));
+        var row = report.Rows[best];
+        lines.Add(new(string.Create(c, $"{row.Name}{(row.P is int q ? $"({q})" : "")} (RMSE {row.Rmse:F2})"),
+            HorizonEvaluation.Forecasts(baselines[best].Model, series.Values, split, horizon)));
+        return ForecastChart.Build(series, HorizonEvaluation.FirstTarget(split, horizon), lines, horizon);
+    }
+
+    private sealed record FutureRow(int Step, string Date, double Ar, double? Model)
+    {
+        public string ToLine() => string.Create(CultureInfo.InvariantCulture,
+            $"{Step}\t{(Date.Length > 0 ? Date : "-")}\t{Ar:F4}{(Model is double m ? $"\t{m:F4}" : "")}");
+
+        public JsonObject ToJson()
+        {
+            var o = new JsonObject { ["step"] = Step };
+            if (Date.Length > 0) o["date"] = Date;
+            o["ar"] = Ar;
+            if (Model is double m) o["model"] = m;
+            return o;
+        }
+    }
+
+    // N steps past the end: AR(p) (same p and transform) and the model's seeds, refitted on every row; the model's value
+    // is the mean of the seeds' recursive paths.
+    private static FutureRow[] Predict(TimeSeries series, int season, int order, TransformPipeline arTransform, RecurrentForecasterOptions? options,
+        TransformPipeline? transform, int seeds, WorkerPool pool, int steps)
+    {
+        var all = new ForecastSplit(series.Count, series.Count);
+        var ar = ForecastBaselines.Models(series, all, season, order, arTransform: arTransform)[2].Model;
+        ar.Fit(series.Values);
+        double[] arPath = FutureForecast.Recursive(ar, series.Values, steps);
+        double[]? modelPath = null;
+        string[] dates = FutureForecast.NextDates(series.Dates, steps);
+        if (options is not null)
+        {
+            modelPath = new double[steps];
+            foreach (var m in NeuralForecastEvaluation.FitAll(series.Values, [.. series.Dates, .. dates], options, transform!, seeds, pool))
+            {
+                double[] path = FutureForecast.Recursive(m, series.Values, steps);
+                for (int h = 0; h < steps; h++) modelPath[h] += path[h] / seeds;
+            }
+        }
+        return [.. Enumerable.Range(0, steps).Select(h => new FutureRow(h + 1, dates[h], arPath[h], modelPath?[h]))];
     }
 }

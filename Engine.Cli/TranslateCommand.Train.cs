@@ -96,12 +96,19 @@ public static partial class TranslateCommand
     public static ITranslator LoadTranslator(string directory, int beam, bool replaceUnknown, WorkerPool pool)
     {
         if (beam is < 1 or > 64) throw new ArgumentException($"--beam must be in [1, 64], got {beam}.");
+        var (model, source, target) = LoadModel(directory);
+        return new Seq2SeqTranslator(model, source, target, new DecodingOptions(BeamWidth: beam), pool, replaceUnknown);
+    }
+
+    /// <summary>The model and vocabularies of a 'translate train' checkpoint (DIR, DIR/best or DIR/last), in evaluation mode.</summary>
+    public static (Seq2Seq<float> Model, TranslationVocabulary Source, TranslationVocabulary Target) LoadModel(string directory)
+    {
         string dir = File.Exists(Path.Combine(directory, Checkpoint.ManifestFileName)) ? directory
             : Directory.Exists(Path.Combine(directory, "best")) ? Path.Combine(directory, "best") : Path.Combine(directory, "last");
         var loaded = ModelCheckpoint.Load<float>(dir);
         var model = loaded.Model as Seq2Seq<float> ?? throw new ArgumentException($"{dir}: the checkpoint holds a {loaded.Model.GetType().Name}, not a translation model.");
         var (source, target) = Seq2SeqTranslator.VocabulariesFromJson(loaded.Data.Vocabulary);
         model.Eval();
-        return new Seq2SeqTranslator(model, source, target, new DecodingOptions(BeamWidth: beam), pool, replaceUnknown);
+        return (model, source, target);
     }
 }

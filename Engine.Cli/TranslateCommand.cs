@@ -33,10 +33,12 @@ public static partial class TranslateCommand
         var checkpoint = new Option<string>("--checkpoint") { Description = "Translate with a model trained by 'translate train' (DIR, DIR/best or DIR/last)." };
         var beam = new Option<int>("--beam") { Description = "Beam width K (1 = greedy).", DefaultValueFactory = _ => 1 };
         var replaceUnk = new Option<bool>("--replace-unk") { Description = "Replace each <unk> by the source word it attended to most." };
+        var attentionPlot = new Option<string>("--attention-plot") { Description = "Draw the attention weights of the (first) sentence's translation as a heat map: FILE.png or FILE.svg." };
         var sentences = new Argument<string[]>("sentences") { Description = "English sentences (default: one per line of standard input).", Arity = ArgumentArity.ZeroOrMore };
         translate.Options.Add(checkpoint);
         translate.Options.Add(beam);
         translate.Options.Add(replaceUnk);
+        translate.Options.Add(attentionPlot);
         translate.Arguments.Add(sentences);
         translate.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
@@ -45,6 +47,8 @@ public static partial class TranslateCommand
             var translator = (IBatchTranslator)LoadTranslator(dir, parse.GetValue(beam), parse.GetValue(replaceUnk), pool);
             string[] lines = parse.GetValue(sentences) is { Length: > 0 } given ? given : ReadLines(Console.In);
             var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(attentionPlot) is { } plotFile)
+                Plots.AttentionChart.Write(dir, FraEngText.Preprocess(lines.FirstOrDefault() ?? ""), parse.GetValue(beam), pool, plotFile, "--attention-plot");
             foreach (string line in translator.TranslateAll([.. lines.Select(FraEngText.Preprocess)])) output.WriteLine(line);
             return 0;
         }));

@@ -64,10 +64,13 @@ public class ForecastCommandTests
         var json = System.Text.Json.Nodes.JsonNode.Parse(output)!;
         Assert.Equal(12, (int)json["targets"]!);
         var rows = json["rows"]!.AsArray();
-        Assert.Equal(["persistence", "seasonal-naive", "ar", "gru"], rows.Select(r => (string)r!["name"]!));
+        Assert.Equal(["persistence", "seasonal-naive", "ar", "gru", "gru-ensemble"], rows.Select(r => (string)r!["name"]!));
         var gru = rows[3]!;
         Assert.InRange((double)gru["rmse"]!, (double)gru["rmse_min"]!, (double)gru["rmse_max"]!);
         Assert.Equal("log → diff(12)", (string)gru["transform"]!);        // chosen on the training rows by an AR judge
+        // The ensemble (mean of the seeds' forecasts) is no worse than the mean seed: RMSE is convex in the forecasts.
+        Assert.True((double)rows[4]!["rmse"]! <= (double)gru["rmse"]! + 1e-9);
+        Assert.Null(rows[4]!["rmse_min"]);
     }
 
     [Theory]
@@ -97,5 +100,92 @@ public class ForecastCommandTests
         Assert.Equal(1, code);
         Assert.StartsWith("error: ", error);
         Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void Predict_PrintsNStepsWithTheFollowingMonths()
+    {
+        var (code, output, error) = Run("--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--date", "Month", "--protocol", "last:12",
+            "--ar-order", "13", "--predict", "14");
+        Assert.True(code == 0, error);
+        string[] lines = output.TrimEnd().Split('\n');
+        int header = Array.FindIndex(lines, l => l.StartsWith("step\tdate\tar", StringComparison.Ordinal));
+        Assert.True(header > 0, output);
+        string[] rows = lines[(header + 1)..];
+        Assert.Equal(14, rows.Length);
+        Assert.StartsWith("1\t1961-01\t", rows[0]);
+        Assert.StartsWith("12\t1961-12\t", rows[11]);
+        Assert.StartsWith("14\t1962-02\t", rows[13]);
+        // The AR(13) path refitted on all 144 months: positive, seasonal (July above November), not flat.
+        double[] ar = [.. rows.Select(r => double.Parse(r.Split('\t')[2], System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.All(ar, v => Assert.InRange(v, 300, 900));
+        Assert.True(ar[6] > ar[10] + 50, string.Join(", ", ar));
+    }
+
+    [Fact]
+    public void Predict_Json_AddsOneEntryPerStep_WithTheModelsMean()
+    {
+        var (code, output, error) = Run("--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--date", "Month", "--protocol", "last:12",
+            "--model", "gru", "--seeds", "2", "--max-steps", "20", "--hidden", "4", "--predict", "3", "--json");
+        Assert.True(code == 0, error);
+        var predict = System.Text.Json.Nodes.JsonNode.Parse(output)!["predict"]!.AsArray();
+        Assert.Equal(["1961-01", "1961-02", "1961-03"], predict.Select(p => (string)p!["date"]!));
+        Assert.All(predict, p => Assert.True(double.IsFinite((double)p!["model"]!) && double.IsFinite((double)p["ar"]!)));
+    }
+
+    [Fact]
+    public void Predict_Negative_IsAnErrorNamingTheOption()
+    {
+        var (code, _, error) = Run("--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--protocol", "last:12", "--season", "12", "--predict", "-1");
+        Assert.Equal(1, code);
+        Assert.Contains("--predict", error);
+    }
+
+    [Fact]
+    public void Calendar_Month_TrainsOnValueAndSinCos_AndPredictsPastTheEnd()
+    {
+        var (code, output, error) = Run("--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--date", "Month", "--protocol", "last:12",
+            "--model", "lstm", "--calendar", "month", "--seeds", "1", "--max-steps", "20", "--hidden", "4", "--predict", "2", "--json");
+        Assert.True(code == 0, error);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(output)!;
+        Assert.Equal(["persistence", "seasonal-naive", "ar", "lstm", "lstm-ensemble"], json["rows"]!.AsArray().Select(r => (string)r!["name"]!));
+        Assert.Equal(2, json["predict"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public void Calendar_WithoutDates_IsAnErrorNamingTheOption()
+    {
+        var (code, _, error) = Run("--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--protocol", "last:12", "--season", "12",
+            "--model", "lstm", "--calendar", "month");
+        Assert.Equal(1, code);
+        Assert.Contains("--calendar", error);
+    }
+
+    [Fact]
+    public void Horizon_ScoresEveryModelHStepsAhead_OnTheSameFewerTargets()
+    {
+        var (code, output, error) = Run("--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--date", "Month", "--protocol", "last:12",
+            "--horizon", "3", "--model", "gru", "--seeds", "1", "--max-steps", "20", "--hidden", "4", "--json");
+        Assert.True(code == 0, error);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(output)!;
+        Assert.Equal(10, (int)json["targets"]!);                           // rows 134 … 143, each from the history up to t − 3
+        Assert.Equal(3, (int)json["horizon"]!);
+        var y = SeqLearn.Forecasting.TimeSeriesCsv.Read(Data("airline-passengers.csv"), "Passengers", "Month").Values;
+        double persistence = Math.Sqrt(Enumerable.Range(134, 10).Average(t => (y[t] - y[t - 3]) * (y[t] - y[t - 3])));
+        var rows = json["rows"]!.AsArray();
+        Assert.Equal(persistence, (double)rows[0]!["rmse"]!, 9);
+        Assert.Equal(["persistence", "seasonal-naive", "ar", "gru", "gru-ensemble"], rows.Select(r => (string)r!["name"]!));
+
+        var (code2, output2, _) = Run("--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--date", "Month", "--protocol", "last:12", "--horizon", "3");
+        Assert.Equal(0, code2);
+        Assert.Contains("10 3-step-ahead targets", output2);
+    }
+
+    [Fact]
+    public void Horizon_LongerThanTheTargets_IsAnErrorNamingTheOption()
+    {
+        var (code, _, error) = Run("--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--date", "Month", "--protocol", "last:12", "--horizon", "13");
+        Assert.Equal(1, code);
+        Assert.Contains("--horizon must be in [1, 12]", error);
     }
 }

@@ -20,22 +20,30 @@ public static class ForecastBaselines
     /// Optional stages the AR model works through (fitted on the training rows; AIC then runs on the transformed
     /// training rows); its forecasts are taken back to original units, so all rows stay comparable.
     /// </param>
+    /// <param name="horizon">H: each target is forecast H steps ahead, recursively (<see cref="HorizonEvaluation"/>); 1 by default.</param>
     public static ForecastReport Evaluate(TimeSeries series, ForecastProtocol protocol, int season, int? arOrder = null,
-                                          int maxOrder = DefaultMaxOrder, TransformPipeline? arTransform = null)
+                                          int maxOrder = DefaultMaxOrder, TransformPipeline? arTransform = null, int horizon = 1)
     {
         ForecastSplit split = protocol.Resolve(series);
+        var models = Models(series, split, season, arOrder, maxOrder, arTransform);
+        var rows = models.Select(m => HorizonEvaluation.Score(m.Model, series.Values, split, horizon, m.Order) with { Transform = m.Transform }).ToList();
+        return new ForecastReport(series.Source, protocol.Spec, split.TrainCount, split.Count - HorizonEvaluation.FirstTarget(split, horizon), rows) { Horizon = horizon };
+    }
+
+    /// <summary>
+    /// The three unfitted baselines of <see cref="Evaluate"/> in report order, with the AR order p (chosen by AIC on the
+    /// training rows of <paramref name="split"/> when <paramref name="arOrder"/> is null) and the AR transform's name.
+    /// </summary>
+    public static IReadOnlyList<(IOneStepForecaster Model, int? Order, string? Transform)> Models(TimeSeries series, ForecastSplit split, int season,
+        int? arOrder = null, int maxOrder = DefaultMaxOrder, TransformPipeline? arTransform = null)
+    {
+        ArgumentNullException.ThrowIfNull(series);
         double[] y = series.Values;
         bool transformed = arTransform is not null && arTransform.Stages.Count > 0;
         double[] arTrain = transformed ? arTransform!.Fit(split.Train(y)).Forward(split.Train(y)) : split.Train(y).ToArray();
         int p = arOrder ?? AutoRegression.SelectOrderByAic(arTrain, maxOrder).Order;
         IOneStepForecaster ar = transformed ? new TransformedForecaster(arTransform!, new AutoRegression(p)) : new AutoRegression(p);
-        var rows = new List<ForecastRow>
-        {
-            OneStepEvaluation.Score(new PersistenceForecaster(), y, split),
-            OneStepEvaluation.Score(new SeasonalNaiveForecaster(season), y, split),
-            OneStepEvaluation.Score(ar, y, split, order: p) with { Transform = transformed ? arTransform!.Name : null },
-        };
-        return new ForecastReport(series.Source, protocol.Spec, split.TrainCount, split.TargetCount, rows);
+        return [(new PersistenceForecaster(), null, null), (new SeasonalNaiveForecaster(season), null, null), (ar, p, transformed ? arTransform!.Name : null)];
     }
 
     /// <summary>

@@ -36,6 +36,9 @@ public sealed record ForecastRow(string Name, double Rmse, double Mae)
 /// <param name="Rows">One row per model.</param>
 public sealed record ForecastReport(string Source, string Protocol, int TrainCount, int Targets, IReadOnlyList<ForecastRow> Rows)
 {
+    /// <summary>H, how many steps ahead each target is forecast (1: one-step).</summary>
+    public int Horizon { get; init; } = 1;
+
     /// <summary>
     /// <c>{"targets": N, "rows": [{"name": …, "p": …, "rmse": …, "mae": …, "rmse_min": …, "rmse_max": …}]}</c>; the
     /// optional fields (and <c>"transform"</c>) appear only when set.
@@ -47,6 +50,7 @@ public sealed record ForecastReport(string Source, string Protocol, int TrainCou
         {
             w.WriteStartObject();
             w.WriteNumber("targets", Targets);
+            if (Horizon > 1) w.WriteNumber("horizon", Horizon);
             w.WriteStartArray("rows");
             foreach (var row in Rows)
             {
@@ -71,7 +75,7 @@ public sealed record ForecastReport(string Source, string Protocol, int TrainCou
     {
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(string.Create(c, $"{Source}: protocol {Protocol}, {TrainCount} training rows, {Targets} one-step targets"));
+        sb.AppendLine(string.Create(c, $"{Source}: protocol {Protocol}, {TrainCount} training rows, {Targets} {(Horizon == 1 ? "one-step" : $"{Horizon}-step-ahead")} targets"));
         sb.AppendLine("model\tp\tRMSE\tMAE\tRMSE min..max\ttransform");
         foreach (var r in Rows)
         {

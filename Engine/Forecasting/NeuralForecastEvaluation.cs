@@ -1,4 +1,5 @@
 using SeqLearn.Kernels;
+using SeqLearn.Training;
 
 namespace SeqLearn.Forecasting;
 
@@ -10,11 +11,13 @@ public static class NeuralForecastEvaluation
 {
     /// <summary>
     /// Fits and scores one forecaster per seed (seeds 1 … <paramref name="seeds"/>; each fit sees the training rows only)
-    /// through <paramref name="transform"/> followed by a standard scaler, and returns one row: the mean RMSE with its
-    /// min and max over the seeds, and the mean MAE.
+    /// through <paramref name="transform"/> followed by a standard scaler. <see cref="NeuralForecastResult.Row"/> is the
+    /// mean RMSE with its min and max over the seeds and the mean MAE; <see cref="NeuralForecastResult.Ensemble"/> scores
+    /// the mean of the seeds' forecasts, ŷ_t = (1/N) Σ_s ŷ_t^(s), a different model (N networks) reported on its own row.
     /// </summary>
-    public static ForecastRow Evaluate(TimeSeries series, ForecastProtocol protocol, RecurrentForecasterOptions options, TransformPipeline transform,
-        int seeds, WorkerPool pool)
+    /// <remarks>With <paramref name="horizon"/> H &gt; 1 the targets are rows n_train + H − 1 … n − 1, each forecast H steps ahead recursively.</remarks>
+    public static NeuralForecastResult Evaluate(TimeSeries series, ForecastProtocol protocol, RecurrentForecasterOptions options, TransformPipeline transform,
+        int seeds, WorkerPool pool, int horizon = 1)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(protocol);
@@ -22,18 +25,49 @@ public static class NeuralForecastEvaluation
         ArgumentNullException.ThrowIfNull(transform);
         if (seeds < 1) throw new ArgumentOutOfRangeException(nameof(seeds), $"NeuralForecastEvaluation: seeds must be ≥ 1, got {seeds}.");
         var split = protocol.Resolve(series);
+        int first = HorizonEvaluation.FirstTarget(split, horizon);
+        ReadOnlySpan<double> actual = series.Values.AsSpan(first);
         var rows = new List<ForecastRow>();
+        var models = new List<IOneStepForecaster>();
+        var mean = new double[series.Count - first];
         for (int seed = 1; seed <= seeds; seed++)
         {
             var pipeline = new TransformPipeline([.. transform.Stages.Select(Fresh), new StandardScaler()]);
-            var model = new TransformedForecaster(pipeline, new RecurrentForecaster(options with { Seed = (ulong)seed }, pool));
-            rows.Add(OneStepEvaluation.Score(model, series.Values, split));
+            var model = new TransformedForecaster(pipeline, new RecurrentForecaster(options with { Seed = (ulong)seed }, pool, Shifted(series.Dates, options, pipeline.Lag)));
+            double[] forecasts = horizon == 1 ? OneStepEvaluation.Forecasts(model, series.Values, split) : HorizonEvaluation.Forecasts(model, series.Values, split, horizon);
+            rows.Add(new ForecastRow(model.Name, RegressionMetrics.Rmse(actual, forecasts), RegressionMetrics.Mae(actual, forecasts)));
+            for (int i = 0; i < mean.Length; i++) mean[i] += forecasts[i] / seeds;
+            models.Add(model);
         }
         string name = options.Cell.ToString().ToLowerInvariant();
-        return new ForecastRow(name, rows.Average(r => r.Rmse), rows.Average(r => r.Mae))
+        string? stages = transform.Stages.Count > 0 ? transform.Name : null;
+        var row = new ForecastRow(name, rows.Average(r => r.Rmse), rows.Average(r => r.Mae))
         {
-            RmseMin = rows.Min(r => r.Rmse), RmseMax = rows.Max(r => r.Rmse), Transform = transform.Stages.Count > 0 ? transform.Name : null,
+            RmseMin = rows.Min(r => r.Rmse), RmseMax = rows.Max(r => r.Rmse), Transform = stages,
         };
+        var ensemble = new ForecastRow($"{name}-ensemble", RegressionMetrics.Rmse(actual, mean), RegressionMetrics.Mae(actual, mean)) { Transform = stages };
+        return new NeuralForecastResult(row, ensemble, mean, models);
+    }
+
+    /// <summary>
+    /// One forecaster per seed 1 … <paramref name="seeds"/>, each (transform → standard scaler → network) fitted on
+    /// every value of <paramref name="values"/>: the models behind forecasts past the end of a series.
+    /// </summary>
+    /// <paramref name="dates"/> (with calendar features) must reach the last row that will be forecast.
+    public static IReadOnlyList<IOneStepForecaster> FitAll(ReadOnlySpan<double> values, IReadOnlyList<string> dates, RecurrentForecasterOptions options,
+        TransformPipeline transform, int seeds, WorkerPool pool)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(transform);
+        var models = new List<IOneStepForecaster>();
+        for (int seed = 1; seed <= seeds; seed++)
+        {
+            var pipeline = new TransformPipeline([.. transform.Stages.Select(Fresh), new StandardScaler()]);
+            var model = new TransformedForecaster(pipeline, new RecurrentForecaster(options with { Seed = (ulong)seed }, pool, Shifted(dates, options, pipeline.Lag)));
+            model.Fit(values);
+            models.Add(model);
+        }
+        return models;
     }
 
     /// <summary>
@@ -64,6 +98,10 @@ public static class NeuralForecastEvaluation
         return best!;
     }
 
+    // The dates of the transformed series (z_i belongs to row i + L), when the model reads calendar features.
+    private static string[]? Shifted(IReadOnlyList<string> dates, RecurrentForecasterOptions options, int lag) =>
+        options.Calendar == CalendarFeatures.None ? null : [.. dates.Skip(lag)];
+
     // A new, unfitted copy of a stage or pipeline (each seed fits its own).
     private static ISeriesTransform Fresh(ISeriesTransform t) => t switch
     {
@@ -76,3 +114,10 @@ public static class NeuralForecastEvaluation
 
     private static TransformPipeline Fresh(TransformPipeline p) => new([.. p.Stages.Select(Fresh)]);
 }
+
+/// <summary>What <see cref="NeuralForecastEvaluation.Evaluate"/> measured.</summary>
+/// <param name="Row">Mean RMSE and MAE over the seeds, with the RMSE range.</param>
+/// <param name="Ensemble">The mean of the seeds' forecasts, scored as one model.</param>
+/// <param name="EnsembleForecasts">That mean forecast for every target row (original units).</param>
+/// <param name="Models">The fitted forecasters, one per seed (fitted on the training rows).</param>
+public sealed record NeuralForecastResult(ForecastRow Row, ForecastRow Ensemble, double[] EnsembleForecasts, IReadOnlyList<IOneStepForecaster> Models);

@@ -16,8 +16,11 @@ namespace SeqLearn.Forecasting;
 /// <param name="MaxSteps">Optimizer steps.</param>
 /// <param name="ValidFraction">The last part of the training windows held out to pick the best weights.</param>
 /// <param name="Seed">Initial weights and batch order.</param>
+/// <param name="LinearPath">Adds the linear path ẑ += A vec(x) of <see cref="RecurrentForecastNetwork{T}"/>.</param>
+/// <param name="Calendar">Calendar features (sin θ, cos θ of each input step's date) beside the value: F = 3 instead of 1.</param>
 public sealed record RecurrentForecasterOptions(RecurrentCell Cell = RecurrentCell.Lstm, int Hidden = 32, int Layers = 1, int LookBack = 24,
-    double LearningRate = 0.005, int BatchSize = 32, int MaxSteps = 2000, double ValidFraction = 0.2, ulong Seed = 1)
+    double LearningRate = 0.005, int BatchSize = 32, int MaxSteps = 2000, double ValidFraction = 0.2, ulong Seed = 1, bool LinearPath = false,
+    CalendarFeatures Calendar = CalendarFeatures.None)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
@@ -34,7 +37,7 @@ public sealed record RecurrentForecasterOptions(RecurrentCell Cell = RecurrentCe
 /// A recurrent many-to-one forecaster on an already transformed series z (wrap it in a <see cref="TransformedForecaster"/>
 /// for log, differencing and scaling fitted on the training rows):
 /// <code>
-/// x = (z_{t−T}, …, z_{t−1})          (1, T, 1)
+/// x = (z_{t−T}, …, z_{t−1})          (1, T, 1); (1, T, 3) with calendar features (z, sin θ, cos θ of each step's date)
 /// h = RNN(x)[:, T − 1, :]              the last step of an LSTM/GRU
 /// ẑ_t = W h + b
 /// </code>
@@ -46,16 +49,25 @@ public sealed class RecurrentForecaster : IOneStepForecaster
 {
     private readonly RecurrentForecasterOptions _options;
     private readonly WorkerPool _pool;
-    private Sequential<float>? _model;
+    private readonly IReadOnlyList<string>? _dates;
+    private RecurrentForecastNetwork<float>? _model;
 
-    /// <summary>Creates an untrained forecaster; <paramref name="pool"/> runs its kernels.</summary>
-    public RecurrentForecaster(RecurrentForecasterOptions options, WorkerPool pool)
+    /// <summary>
+    /// Creates an untrained forecaster; <paramref name="pool"/> runs its kernels. With calendar features,
+    /// <paramref name="dates"/>[i] is the date of value i of the series <see cref="Fit"/> and <see cref="Forecast"/> are
+    /// given (after a transform of lag L: the original dates from row L on), reaching at least the last forecast row.
+    /// </summary>
+    public RecurrentForecaster(RecurrentForecasterOptions options, WorkerPool pool, IReadOnlyList<string>? dates = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(pool);
         options.Validate();
-        (_options, _pool) = (options, pool);
+        if (options.Calendar != CalendarFeatures.None && dates is null)
+            throw new ArgumentException($"RecurrentForecaster: calendar features ({options.Calendar}) need the dates of the series.", nameof(dates));
+        (_options, _pool, _dates) = (options, pool, dates);
     }
+
+    private WindowSpec Spec => new(_options.LookBack, 1, _options.Calendar);
 
     /// <inheritdoc/>
     public string Name => _options.Cell.ToString().ToLowerInvariant();
@@ -69,20 +81,17 @@ public sealed class RecurrentForecaster : IOneStepForecaster
     /// <inheritdoc/>
     public void Fit(ReadOnlySpan<double> train)
     {
-        int T = _options.LookBack;
-        var windows = SeriesWindows.Build(train, null, new WindowSpec(T), T, train.Length);
+        int T = _options.LookBack, F = Spec.Features;
+        var windows = SeriesWindows.Build(train, _dates, Spec, T, train.Length);
         if (windows.Count < 4) throw new ArgumentException($"RecurrentForecaster: {train.Length} training values give {windows.Count} windows of look-back {T}; at least 4 are needed.");
         int valid = Math.Max(1, (int)(windows.Count * _options.ValidFraction));
         int fit = windows.Count - valid;
         float[] x = [.. windows.Inputs.Select(v => (float)v)], y = [.. windows.Targets.Select(v => (float)v)];
-        var trainSet = new WindowSet<float>(x[..(fit * T)], y[..fit], T, 1, 1);
-        var validSet = new WindowSet<float>(x[(fit * T)..], y[fit..], T, 1, 1);
+        var trainSet = new WindowSet<float>(x[..(fit * T * F)], y[..fit], T, F, 1);
+        var validSet = new WindowSet<float>(x[(fit * T * F)..], y[fit..], T, F, 1);
 
         var rng = new SeededRng(_options.Seed);
-        var model = new Sequential<float>(
-            RecurrentLayer<float>.Create(_options.Cell, 1, _options.Hidden, rng, new RecurrentOptions(NumLayers: _options.Layers)),
-            new LastStep<float>(),
-            new Linear<float>(_options.Hidden, 1, rng));
+        var model = new RecurrentForecastNetwork<float>(_options.Cell, T, F, _options.Hidden, _options.Layers, 1, _options.LinearPath, rng);
         var task = new WindowRegressionTask<float>(model, trainSet, validSet, _options.BatchSize, _options.Seed);
         var training = new TrainingOptions
         {
@@ -100,9 +109,11 @@ public sealed class RecurrentForecaster : IOneStepForecaster
         var model = _model ?? throw new InvalidOperationException("RecurrentForecaster: call Fit first.");
         int T = _options.LookBack;
         if (history.Length < T) throw new ArgumentException($"RecurrentForecaster: {history.Length} history values, look-back {T} needs {T}.");
-        var x = new float[T];
-        for (int i = 0; i < T; i++) x[i] = (float)history[history.Length - T + i];
-        using var noGrad = new NoGradScope();
-        return model.Forward(new Var<float>(Tensor<float>.FromArray(x, 1, T, 1)), new LayerContext(Pool: _pool)).Value.Span[0];
+        return SeriesWindows.Recursive(window =>
+        {
+            using var noGrad = new NoGradScope();
+            var x = Tensor<float>.FromArray([.. window.Select(v => (float)v)], 1, T, Spec.Features);
+            return model.Forward(new Var<float>(x), new LayerContext(Pool: _pool)).Value.Span[0];
+        }, history, _dates, Spec, 1)[0];
     }
 }

@@ -1,0 +1,30 @@
+using ScottPlot;
+using SeqLearn.Checkpoints;
+
+namespace SeqLearn.Cli.Plots;
+
+/// <summary>Writes a ScottPlot chart as PNG or SVG, chosen by the file's extension, atomically.</summary>
+public static class ChartFile
+{
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming <paramref name="option"/> unless <paramref name="path"/> ends in
+    /// <c>.png</c> or <c>.svg</c> (any case). Call it before the work whose result is drawn.
+    /// </summary>
+    public static void Check(string path, string option)
+    {
+        string ext = Path.GetExtension(path ?? "").ToLowerInvariant();
+        if (ext is not (".png" or ".svg"))
+            throw new ArgumentException($"{option} {path}: the file must end in .png or .svg (the format is chosen by the extension).");
+    }
+
+    /// <summary>Renders <paramref name="plot"/> at <paramref name="width"/> × <paramref name="height"/> pixels into <paramref name="path"/>.</summary>
+    public static void Save(Plot plot, string path, string option, int width = 800, int height = 450)
+    {
+        ArgumentNullException.ThrowIfNull(plot);
+        Check(path, option);
+        byte[] bytes = Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase)
+            ? System.Text.Encoding.UTF8.GetBytes(plot.GetSvgXml(width, height))
+            : plot.GetImageBytes(width, height, ImageFormat.Png);
+        AtomicFile.WriteAllBytes(path, bytes);
+    }
+}

@@ -1,0 +1,47 @@
+using SeqLearn.Forecasting;
+
+namespace SeqLearn.Tests.Forecasting;
+
+public class FutureForecastTests
+{
+    [Fact]
+    public void Recursive_FeedsEachForecastBack()
+    {
+        // y_t = 2 y_{t−1} exactly: AR(1) fits φ = 2, c = 0, so the path keeps doubling from the last value.
+        double[] y = [1, 2, 4, 8, 16, 32, 64, 128];
+        var ar = new AutoRegression(1);
+        ar.Fit(y);
+        double[] path = FutureForecast.Recursive(ar, y, 3);
+        Assert.Equal(256, path[0], 6);
+        Assert.Equal(512, path[1], 6);
+        Assert.Equal(1024, path[2], 6);
+    }
+
+    [Fact]
+    public void Recursive_SeasonalNaive_RepeatsTheLastSeasonAndThenItsOwnForecasts()
+    {
+        double[] y = [1, 2, 3, 10, 20, 30];
+        var model = new SeasonalNaiveForecaster(3);
+        model.Fit(y);
+        Assert.Equal([10, 20, 30, 10, 20, 30, 10], FutureForecast.Recursive(model, y, 7));
+    }
+
+    [Fact]
+    public void Recursive_TooLittleHistoryOrNoSteps_Throws()
+    {
+        var model = new SeasonalNaiveForecaster(12);
+        Assert.Throws<ArgumentException>(() => FutureForecast.Recursive(model, new double[5], 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => FutureForecast.Recursive(model, new double[12], 0));
+    }
+
+    [Theory]
+    [InlineData("1960-11", "1960-12,1961-01,1961-02")]
+    [InlineData("1988-12-30", "1988-12-31,1989-01-01,1989-01-02")]
+    [InlineData("1984-02-28", "1984-02-29,1984-03-01,1984-03-02")]        // leap year
+    [InlineData("", ",,")]
+    [InlineData("week 3", ",,")]
+    public void NextDates_MonthsOrDaysInTheSameFormat(string last, string expected)
+    {
+        Assert.Equal(expected.Split(','), FutureForecast.NextDates(["x", last], 3));
+    }
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using SeqLearn.Training;
+
+namespace SeqLearn.Forecasting;
+
+/// <summary>
+/// Forecasts past the end of a series: a one-step model applied recursively, each forecast appended to the history as
+/// if it were observed,
+/// <code>
+/// ŷ_{n+h} = f(y_0 … y_{n−1}, ŷ_n … ŷ_{n+h−1}),   h = 0 … N−1
+/// </code>
+/// and the dates those rows would carry.
+/// </summary>
+public static class FutureForecast
+{
+    /// <summary>The next <paramref name="steps"/> values after <paramref name="history"/> from a fitted one-step model.</summary>
+    public static double[] Recursive(IOneStepForecaster fitted, ReadOnlySpan<double> history, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(fitted);
+        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), $"FutureForecast: steps must be at least 1, got {steps}.");
+        if (history.Length < fitted.MinHistory)
+            throw new ArgumentException($"FutureForecast: {fitted.Name} needs {fitted.MinHistory} history values, got {history.Length}.", nameof(history));
+        var path = new double[history.Length + steps];
+        history.CopyTo(path);
+        for (int h = 0; h < steps; h++) path[history.Length + h] = fitted.Forecast(path.AsSpan(0, history.Length + h));
+        return path[history.Length..];
+    }
+
+    /// <summary>
+    /// The dates of the <paramref name="steps"/> rows after the last of <paramref name="dates"/>: one month on for
+    /// <c>yyyy-MM</c> dates, one day on for <c>yyyy-MM-dd</c> dates, in the same format; empty strings when the series
+    /// has no dates or its last date is in neither format.
+    /// </summary>
+    public static string[] NextDates(IReadOnlyList<string> dates, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(dates);
+        var next = new string[steps];
+        string last = dates.Count > 0 ? dates[^1].Trim() : "";
+        if (!ForecastProtocol.TryParseDate(last, out DateOnly d) || last.Length is not (7 or 10))
+        {
+            Array.Fill(next, "");
+            return next;
+        }
+        for (int h = 0; h < steps; h++)
+            next[h] = last.Length == 7
+                ? d.AddMonths(h + 1).ToString("yyyy-MM", CultureInfo.InvariantCulture)
+                : d.AddDays(h + 1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        return next;
+    }
+}
+
+/// <summary>
+/// Scores the recursive multi-step strategy under a protocol: the model is fitted once on the training rows, and every
+/// target row t ∈ [n_train + H − 1, n) is forecast H steps ahead from the true history y_0 … y_{t−H}, the H − 1 rows in
+/// between filled with the model's own forecasts (<see cref="FutureForecast.Recursive"/>). H = 1 is the one-step
+/// evaluation of <see cref="OneStepEvaluation"/>.
+/// </summary>
+public static class HorizonEvaluation
+{
+    /// <summary>The first target row of horizon <paramref name="horizon"/>: n_train + H − 1.</summary>
+    public static int FirstTarget(ForecastSplit split, int horizon) => split.TrainCount + horizon - 1;
+
+    /// <summary>ŷ_t for t = n_train + H − 1 … n − 1, each made H steps ahead.</summary>
+    public static double[] Forecasts(IOneStepForecaster model, double[] values, ForecastSplit split, int horizon)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(values);
+        if (split.Count != values.Length) throw new ArgumentException($"HorizonEvaluation: split is for {split.Count} rows, the series has {values.Length}.");
+        if (horizon < 1 || horizon > split.TargetCount)
+            throw new ArgumentOutOfRangeException(nameof(horizon), $"HorizonEvaluation: horizon must be in [1, {split.TargetCount}] (the target rows), got {horizon}.");
+        if (split.TrainCount < model.MinHistory)
+            throw new ArgumentException($"HorizonEvaluation: {model.Name} needs {model.MinHistory} history values, the first origin has {split.TrainCount}.");
+        model.Fit(split.Train(values));
+        int first = FirstTarget(split, horizon);
+        var forecasts = new double[values.Length - first];
+        for (int i = 0; i < forecasts.Length; i++)
+            forecasts[i] = FutureForecast.Recursive(model, values.AsSpan(0, first + i - horizon + 1), horizon)[horizon - 1];
+        return forecasts;
+    }
+
+    /// <summary>Fits, forecasts every target of horizon <paramref name="horizon"/> and returns the report row (RMSE and MAE in the series' units).</summary>
+    public static ForecastRow Score(IOneStepForecaster model, double[] values, ForecastSplit split, int horizon, int? order = null)
+    {
+        if (horizon == 1) return OneStepEvaluation.Score(model, values, split, order);
+        double[] forecasts = Forecasts(model, values, split, horizon);
+        ReadOnlySpan<double> actual = values.AsSpan(FirstTarget(split, horizon));
+        return new ForecastRow(model.Name, RegressionMetrics.Rmse(actual, forecasts), RegressionMetrics.Mae(actual, forecasts)) { P = order };
+    }
+}
