@@ -13,19 +13,22 @@ namespace SeqLearn.Translation;
 /// [q_t | â_t] = s_{t−1} [W_q; W_hh]ᵀ                       (B, A + G·H), one GEMM
 /// τ_{t,s} = tanh(k_s + q_t),  e_{t,s} = v·τ_{t,s}           s &lt; n_b
 /// α_t = softmax(e_t[:n_b]), 0 past n_b;  c_t = Σ_s α_{t,s} m_s   (B, M)
-/// x̂_t = e_t W_ieᵀ + c_t W_icᵀ + b                          W_ih = [W_ie | W_ic]; e W_ieᵀ for all steps in one GEMM
+/// x̂_t = e_t W_ieᵀ + c_t W_icᵀ + b                          W_ih = [W_ie | W_ic]
+///     = e_t W_ieᵀ + b + Σ_s α_{t,s} p_s                     p = m W_icᵀ (B, S, G·H) once per batch; e W_ieᵀ for all steps in one GEMM
 /// s_t = cell(x̂_t, â_t, s_{t−1})                             the fused GRU/LSTM gate kernel
 /// </code>
+/// W_ic is linear, so c_t W_icᵀ = Σ_s α_{t,s} (m_s W_icᵀ): projecting the S memory rows once replaces a (B, M)·(M, G·H)
+/// GEMM per step by S·G·H multiply-adds per row (the context c_t is never formed).
 /// It equals the step loop of <see cref="Seq2SeqDecoder{T}"/> (slice, <see cref="Attention{T}.Attend"/>, concat,
 /// one recurrent step) to rounding. Backward through time by hand, per step from t = U−1 down:
 /// <code>
 /// dŝ = ∂L/∂s_t (+ the next step's)  → gate backward: dx̂_t, dâ_t (and ∂L/∂s_{t−1} direct part for GRU)
-/// dc_t = dx̂_t W_ic;  dα_{t,s} = dc_t·m_s;  de_{t,s} = α_{t,s} (dα_{t,s} − Σ_j α_{t,j} dα_{t,j})
-/// δ_{t,s} = de_{t,s} v ⊙ (1 − τ²);  ∂L/∂k_s += δ_{t,s};  dq_t = Σ_s δ_{t,s};  ∂L/∂m_s += α_{t,s} dc_t
+/// dα_{t,s} = dx̂_t·p_s;  de_{t,s} = α_{t,s} (dα_{t,s} − Σ_j α_{t,j} dα_{t,j});  ∂L/∂p_s += α_{t,s} dx̂_t
+/// δ_{t,s} = de_{t,s} v ⊙ (1 − τ²);  ∂L/∂k_s += δ_{t,s};  dq_t = Σ_s δ_{t,s}
 /// ∂L/∂s_{t−1} = [dq_t | dâ_t] [W_q; W_hh] (+ direct part)
 /// </code>
-/// then the weight gradients of all steps at once: ∂W_q, ∂W_hh from [dq | dâ]ᵀ s_{prev}, ∂W_ih from dx̂ᵀ [e | c],
-/// ∂e = dx̂ W_ie, ∂v = Σ de τ. Every step is row-local, so on a pool of several threads each block of batch rows runs
+/// then the weight gradients of all steps at once: ∂W_q, ∂W_hh from [dq | dâ]ᵀ s_{prev}, ∂W_ie = dx̂ᵀ e, ∂e = dx̂ W_ie,
+/// ∂W_ic = ∂pᵀ m, ∂m = ∂p W_ic, ∂v = Σ de τ. Every step is row-local, so on a pool of several threads each block of batch rows runs
 /// the whole time loop alone (no barrier per step); the values do not depend on the thread count.
 /// The weights α come out as a value without a graph (the loss does not use them).
 /// </summary>
@@ -56,17 +59,17 @@ internal sealed class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IParallelWor
     private readonly WorkerPool? _pool;
     private readonly int _b, _u, _s, _e, _m, _h, _a, _gh, _pw, _iw, _chunks;
     private bool _backward;
-    private GemmPackedB<T>? _wcat, _wic;    // [W_q; W_hh] and W_ic, packed for the step GEMMs (transposed in forward)
+    private GemmPackedB<T>? _wcat;          // [W_q; W_hh], packed for the step GEMM (transposed in forward)
 
     // Saved for backward.
-    private T[] _acts = [], _hPrev = [], _cPrev = [], _extra = [], _tau = [], _ctx = [];
+    private T[] _acts = [], _hPrev = [], _cPrev = [], _extra = [], _tau = [], _mp = [];
     private readonly Tensor<T> _alpha;
     // Forward workspaces.
     private T[] _xp = [], _p = [], _hCur = [], _cCur = [], _bhn = [];
     private Tensor<T>? _y;
     // Backward workspaces.
     private Tensor<T>? _dy;
-    private T[] _dp = [], _dgx = [], _dh = [], _dc = [], _dhDirect = [], _dhNew = [], _dctx = [], _de = [], _dk = [], _dm = [];
+    private T[] _dp = [], _dgx = [], _dh = [], _dc = [], _dhDirect = [], _dhNew = [], _de = [], _dk = [], _dmp = [];
     private readonly T[][] _scratch;        // per chunk: dα (S), δ (A), dŝ (H)
 
     private FusedBahdanauDecoderNode(Var<T> emb, Var<T> keys, Var<T> mem, int[] len, Var<T> h0, Var<T>? c0, Var<T> wq, Var<T> v,
@@ -114,7 +117,7 @@ internal sealed class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IParallelWor
     private Tensor<T> Forward()
     {
         int B = _b, U = _u, H = _h, GH = _gh, n = B * U;
-        (_acts, _hPrev, _tau, _ctx) = (Rent(n * GH), Rent(n * H), Rent(n * _s * _a), Rent(n * _m));
+        (_acts, _hPrev, _tau, _mp) = (Rent(n * GH), Rent(n * H), Rent(n * _s * _a), Rent(B * _s * GH));
         if (TSpec.HasCellState) _cPrev = Rent(n * H);
         if (TSpec.SavesExtra) _extra = Rent(n * H);
         // x̂ = e W_ieᵀ + b for all steps; GRU keeps b_hn apart (it sits inside r ⊙ (·)).
@@ -129,12 +132,12 @@ internal sealed class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IParallelWor
             _bhn = _w.BiasHh.Value.Span.Slice(GH - H, H).ToArray();
         }
         for (int r = 0; r < n; r++) TensorPrimitives.Add(_xp.AsSpan(r * GH, GH), bias, _xp.AsSpan(r * GH, GH));
+        Gemm.Compute(false, true, B * _s, GH, _m, T.One, _mem.Value.Span, _m, wih[_e..], _iw, T.Zero, _mp, GH, _pool);   // p = m W_icᵀ
 
         var wcat = Rent(_pw * H);                                                  // [W_q; W_hh] (A + G·H, H)
         _wq.Value.Span.CopyTo(wcat);
         _w.WeightHh.Value.Span.CopyTo(wcat.AsSpan(_a * H));
         _wcat = GemmPackedB<T>.Create(true, H, _pw, wcat, H);
-        _wic = GemmPackedB<T>.Create(true, _m, GH, wih[_e..], _iw);
         ArrayPool<T>.Shared.Return(wcat);
         (_p, _hCur) = (Rent(B * _pw), Rent(B * H));
         _h0.Value.Span.CopyTo(_hCur);
@@ -144,8 +147,8 @@ internal sealed class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IParallelWor
         RunChunks(backward: false);
 
         var y = _y;
-        _wcat.Dispose(); _wic.Dispose();
-        (_wcat, _wic, _y) = (null, null, null);
+        _wcat.Dispose();
+        (_wcat, _y) = (null, null);
         Return(ref _xp); Return(ref _p); Return(ref _hCur); Return(ref _cCur);
         return y;
     }
@@ -168,9 +171,8 @@ internal sealed class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IParallelWor
 
     private void ForwardRows(int b0, int b1)
     {
-        int U = _u, S = _s, A = _a, H = _h, GH = _gh, M = _m, rows = b1 - b0;
+        int U = _u, S = _s, A = _a, H = _h, GH = _gh, rows = b1 - b0;
         var keys = _keys.Value.Span;
-        var mem = _mem.Value.Span;
         var v = _v.Value.Span;
         var alpha = _alpha.Span;
         var y = _y!.Span;
@@ -200,18 +202,10 @@ internal sealed class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IParallelWor
                     TensorPrimitives.Divide(valid, TensorPrimitives.Sum(valid), valid);   // α = softmax(e[:n])
                 }
                 a[n..].Clear();
-                var c = _ctx.AsSpan(row * M, M);
-                c.Clear();
-                for (int s = 0; s < n; s++) TensorPrimitives.MultiplyAdd(mem.Slice((b * S + s) * M, M), a[s], c, c);   // c = Σ α_s m_s
-            }
-            // x̂ += c W_icᵀ for the block's rows of step t.
-            Gemm.Compute(false, rows, T.One, _ctx.AsSpan((b0 * U + t) * M, (rows - 1) * U * M + M), U * M, _wic!, T.One,
-                _xp.AsSpan((b0 * U + t) * GH, (rows - 1) * U * GH + GH), U * GH, null);
-            for (int b = b0; b < b1; b++)
-            {
-                int row = b * U + t;
+                var xp = _xp.AsSpan(row * GH, GH);
+                for (int s = 0; s < n; s++) TensorPrimitives.MultiplyAdd(_mp.AsSpan((b * S + s) * GH, GH), a[s], xp, xp);   // x̂ += Σ α_s p_s
                 var h = _hCur.AsSpan(b * H, H);
-                TSpec.Forward<T>(_xp.AsSpan(row * GH, GH), _p.AsSpan(b * _pw + A, GH), _bhn, h,
+                TSpec.Forward<T>(xp, _p.AsSpan(b * _pw + A, GH), _bhn, h,
                     TSpec.HasCellState ? _cCur.AsSpan(b * H, H) : default, _acts.AsSpan(row * GH, GH),
                     TSpec.SavesExtra ? _extra.AsSpan(row * H, H) : default);
                 h.CopyTo(y.Slice(row * H, H));
@@ -223,37 +217,37 @@ internal sealed class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IParallelWor
     {
         int B = _b, U = _u, H = _h, GH = _gh, n = B * U;
         _dy = gradOutput;
-        (_dp, _dgx, _dctx, _de) = (Rent(n * _pw), Rent(n * GH), Rent(B * _m), Rent(n * _s));
+        (_dp, _dgx, _de) = (Rent(n * _pw), Rent(n * GH), Rent(n * _s));
         (_dh, _dhNew) = (Rent(B * H), Rent(B * H));
         _dh.AsSpan(0, B * H).Clear();
         if (TSpec.HasCellState) { _dc = Rent(B * H); _dc.AsSpan(0, B * H).Clear(); }
         if (TSpec.DirectHiddenPath) _dhDirect = Rent(B * H);
-        (_dk, _dm) = (Rent(B * _s * _a), Rent(B * _s * _m));
+        (_dk, _dmp) = (Rent(B * _s * _a), Rent(B * _s * GH));
         _dk.AsSpan(0, B * _s * _a).Clear();
-        _dm.AsSpan(0, B * _s * _m).Clear();
+        _dmp.AsSpan(0, B * _s * GH).Clear();
         var wih = _w.WeightIh.Value.Span;
         var wcat = Rent(_pw * H);
         _wq.Value.Span.CopyTo(wcat);
         _w.WeightHh.Value.Span.CopyTo(wcat.AsSpan(_a * H));
         _wcat = GemmPackedB<T>.Create(false, _pw, H, wcat, H);
-        _wic = GemmPackedB<T>.Create(false, GH, _m, wih[_e..], _iw);
         ArrayPool<T>.Shared.Return(wcat);
 
         RunChunks(backward: true);
 
-        _wcat.Dispose(); _wic.Dispose();
-        (_wcat, _wic) = (null, null);
+        _wcat.Dispose();
+        _wcat = null;
         AddInto(_h0, _dh.AsSpan(0, B * H));
         if (_c0 is not null) AddInto(_c0, _dc.AsSpan(0, B * H));
         AddInto(_keys, _dk.AsSpan(0, B * _s * _a));
-        AddInto(_mem, _dm.AsSpan(0, B * _s * _m));
-        if (_wq.RequiresGrad) WeightGradient(_dp, _pw, _a, _hPrev, H, H, GradOf(_wq).Span, H);                     // ∂W_q += dqᵀ s_prev
-        if (_w.WeightHh.RequiresGrad) WeightGradient(_dp.AsSpan(_a), _pw, GH, _hPrev, H, H, GradOf(_w.WeightHh).Span, H);   // ∂W_hh += dâᵀ s_prev
+        if (_mem.RequiresGrad)
+            Gemm.Compute(false, false, B * _s, _m, GH, T.One, _dmp, GH, wih[_e..], _iw, T.One, GradOf(_mem).Span, _m, _pool);   // ∂m += ∂p W_ic
+        if (_wq.RequiresGrad) WeightGradient(U, _dp, _pw, _a, _hPrev, H, H, GradOf(_wq).Span, H);                  // ∂W_q += dqᵀ s_prev
+        if (_w.WeightHh.RequiresGrad) WeightGradient(U, _dp.AsSpan(_a), _pw, GH, _hPrev, H, H, GradOf(_w.WeightHh).Span, H);   // ∂W_hh += dâᵀ s_prev
         if (_w.WeightIh.RequiresGrad)
         {
             var g = GradOf(_w.WeightIh).Span;
-            WeightGradient(_dgx, GH, GH, _emb.Value.Span, _e, _e, g, _iw);                                        // ∂W_ie += dx̂ᵀ e
-            WeightGradient(_dgx, GH, GH, _ctx, _m, _m, g[_e..], _iw);                                             // ∂W_ic += dx̂ᵀ c
+            WeightGradient(U, _dgx, GH, GH, _emb.Value.Span, _e, _e, g, _iw);                                     // ∂W_ie += dx̂ᵀ e
+            WeightGradient(_s, _dmp, GH, GH, _mem.Value.Span, _m, _m, g[_e..], _iw);                              // ∂W_ic += ∂pᵀ m
         }
         if (_emb.RequiresGrad)
             Gemm.Compute(false, false, n, _e, GH, T.One, _dgx, GH, wih, _iw, T.One, GradOf(_emb).Span, _e, _pool);   // ∂e += dx̂ W_ie
@@ -270,16 +264,15 @@ internal sealed class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IParallelWor
                 for (int s = 0, len = Math.Min(_len[row / U], _s); s < len; s++)
                     TensorPrimitives.MultiplyAdd(_tau.AsSpan((row * _s + s) * _a, _a), _de[row * _s + s], gv, gv);
         }
-        Return(ref _dp); Return(ref _dgx); Return(ref _dctx); Return(ref _de); Return(ref _dh); Return(ref _dhNew);
-        Return(ref _dc); Return(ref _dhDirect); Return(ref _dk); Return(ref _dm);
+        Return(ref _dp); Return(ref _dgx); Return(ref _de); Return(ref _dh); Return(ref _dhNew);
+        Return(ref _dc); Return(ref _dhDirect); Return(ref _dk); Return(ref _dmp);
         _dy = null;
         ReturnSaved();
     }
 
     private void BackwardRows(int b0, int b1, T[] dAlpha, T[] delta, T[] dhTotal)
     {
-        int U = _u, S = _s, A = _a, H = _h, GH = _gh, M = _m, rows = b1 - b0;
-        var mem = _mem.Value.Span;
+        int U = _u, S = _s, A = _a, H = _h, GH = _gh, rows = b1 - b0;
         var v = _v.Value.Span;
         var alpha = _alpha.Span;
         var dy = _dy!.Span;
@@ -297,20 +290,17 @@ internal sealed class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IParallelWor
                     TSpec.DirectHiddenPath ? _dhDirect.AsSpan(b * H, H) : default, dgx, TSpec.HiddenBiasApart ? dgh : default);
                 if (!TSpec.HiddenBiasApart) dgx.CopyTo(dgh);
             }
-            // dc_t = dx̂_t W_ic for the block's rows.
-            Gemm.Compute(false, rows, T.One, _dgx.AsSpan((b0 * U + t) * GH, (rows - 1) * U * GH + GH), U * GH, _wic!, T.Zero,
-                _dctx.AsSpan(b0 * M, rows * M), M, null);
             for (int b = b0; b < b1; b++)
             {
                 int row = b * U + t, n = Math.Min(_len[b], S);
-                var dc = _dctx.AsSpan(b * M, M);
+                var dxp = _dgx.AsSpan(row * GH, GH);
                 var a = alpha.Slice(row * S, S);
                 var tau = _tau.AsSpan(row * S * A, S * A);
                 var de = _de.AsSpan(row * S, S);
                 T sum = T.Zero;
                 for (int s = 0; s < n; s++)
                 {
-                    dAlpha[s] = TensorPrimitives.Dot(dc, mem.Slice((b * S + s) * M, M));                        // dα_s = dc·m_s
+                    dAlpha[s] = TensorPrimitives.Dot(dxp, _mp.AsSpan((b * S + s) * GH, GH));                   // dα_s = dx̂·p_s
                     sum += a[s] * dAlpha[s];
                 }
                 var dq = _dp.AsSpan(row * _pw, A);
@@ -326,8 +316,8 @@ internal sealed class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IParallelWor
                     var dk = _dk.AsSpan((b * S + s) * A, A);
                     TensorPrimitives.Add(dk, delta, dk);
                     TensorPrimitives.Add(dq, delta, dq);
-                    var dm = _dm.AsSpan((b * S + s) * M, M);
-                    TensorPrimitives.MultiplyAdd(dc, a[s], dm, dm);                                              // ∂m_s += α_s dc
+                    var dp = _dmp.AsSpan((b * S + s) * GH, GH);
+                    TensorPrimitives.MultiplyAdd(dxp, a[s], dp, dp);                                             // ∂p_s += α_s dx̂
                 }
             }
             // ∂L/∂s_{t−1} = [dq | dâ] [W_q; W_hh] (+ GRU's direct part).
@@ -343,23 +333,23 @@ internal sealed class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IParallelWor
     }
 
     /// <summary>
-    /// ∂W += dAᵀ X over all B·U rows (dA columns [0, <paramref name="width"/>) with row stride <paramref name="lda"/>), in chunks
-    /// of whole batch rows so that each row's steps start a KC slice of the GEMM (as the fused recurrent layer does): a
-    /// sequence gets the same weight gradient alone or padded in a batch.
+    /// ∂W += dAᵀ X over all B·<paramref name="steps"/> rows (dA columns [0, <paramref name="width"/>) with row stride
+    /// <paramref name="lda"/>), in chunks of whole batch rows so that each row's steps start a KC slice of the GEMM (as the
+    /// fused recurrent layer does): a sequence gets the same weight gradient alone or padded in a batch.
     /// </summary>
-    private void WeightGradient(ReadOnlySpan<T> dA, int lda, int width, ReadOnlySpan<T> x, int ldx, int cols, Span<T> dW, int ldw)
+    private void WeightGradient(int steps, ReadOnlySpan<T> dA, int lda, int width, ReadOnlySpan<T> x, int ldx, int cols, Span<T> dW, int ldw)
     {
-        int rows = Math.Max(1, GemmBlocking.For<T>().KC / _u);
+        int rows = Math.Max(1, GemmBlocking.For<T>().KC / steps);
         for (int r = 0; r < _b; r += rows)
         {
-            int k = Math.Min(rows, _b - r) * _u;
-            Gemm.Compute(true, false, width, cols, k, T.One, dA[(r * _u * lda)..], lda, x[(r * _u * ldx)..], ldx, T.One, dW, ldw, _pool);
+            int k = Math.Min(rows, _b - r) * steps;
+            Gemm.Compute(true, false, width, cols, k, T.One, dA[(r * steps * lda)..], lda, x[(r * steps * ldx)..], ldx, T.One, dW, ldw, _pool);
         }
     }
 
     private void ReturnSaved()
     {
-        Return(ref _acts); Return(ref _hPrev); Return(ref _cPrev); Return(ref _extra); Return(ref _tau); Return(ref _ctx);
+        Return(ref _acts); Return(ref _hPrev); Return(ref _cPrev); Return(ref _extra); Return(ref _tau); Return(ref _mp);
     }
 
     private static void AddInto(Var<T> x, ReadOnlySpan<T> grad)
