@@ -175,15 +175,16 @@ def beam(model, source, k=5):
         flat = total.view(-1)
         best = torch.topk(flat, min(2 * k, flat.numel())).indices.tolist()
         nxt = []
-        for idx in best:
+        for rank, idx in enumerate(best):
             r, tok = divmod(idx, logp.shape[1])
             score = flat[idx].item()
-            if tok == EOS or t == limit:
-                finished.append((score / t, live[r][1] + ([] if tok == EOS else [tok])))
+            if t == limit:                                    # at the maximum length the best k all finish
+                if rank < k:
+                    finished.append((score / t, live[r][1] + ([] if tok == EOS else [tok])))
+            elif tok == EOS:                                  # every <eos> among the best 2k joins the finished list
+                finished.append((score / t, live[r][1]))
             elif len(nxt) < k:
                 nxt.append((score, live[r][1] + [tok], states[r]))
-            if len(nxt) == k and (tok != EOS and t != limit):
-                break
         finished.sort(key=lambda f: -f[0])
         live = nxt
         if not live or (len(finished) >= k and max(s for s, _, _ in live) / limit <= finished[k - 1][0]):
