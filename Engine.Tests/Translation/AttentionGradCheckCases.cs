@@ -42,11 +42,24 @@ public sealed class AttentionGradCheckCases : IGradCheckCaseSource
                 });
         }
 
+        // The fused teacher-forced Bahdanau decoder as an op: embedded (B 3, U 3, E 2), keys (3, S 3, A 3), memory (3, 3, M 4),
+        // s₀ (1, 3, H 2) (and c₀), W_q (A, H), v (1, A), W_ih (G·H, E + M), W_hh (G·H, H), b_ih, b_hh.
+        foreach (var (cell, gates) in new[] { (RecurrentCell.Gru, 3), (RecurrentCell.Lstm, 4) })
+        {
+            bool lstm = cell == RecurrentCell.Lstm;
+            Tensor<double>[] inputs = [gen.Normal(3, 3, 2), gen.Normal(3, 3, 3), gen.Normal(3, 3, 4), gen.Normal(1, 3, 2), .. lstm ? [gen.Normal(1, 3, 2)] : Array.Empty<Tensor<double>>(),
+                gen.Normal(3, 2), gen.Normal(1, 3), gen.Normal(gates * 2, 6), gen.Normal(gates * 2, 2), gen.Normal(gates * 2), gen.Normal(gates * 2)];
+            int w = lstm ? 5 : 4;
+            yield return new($"FusedBahdanauDecoder {cell} B3 U3 S3 masked", v => FusedBahdanauDecoder.Run(cell, v[0], v[1], v[2], SourceLengths, v[3],
+                lstm ? v[4] : null, v[w], v[w + 1], new RecurrentWeights<double>(v[w + 2], v[w + 3], v[w + 4], v[w + 5]), null).Y, inputs);
+        }
+
         foreach (var (attention, cell, bi, feed, layers) in new[]
         {
             (AttentionKind.None, RecurrentCell.Gru, false, false, 1),
             (AttentionKind.Bahdanau, RecurrentCell.Gru, true, false, 1),
             (AttentionKind.Bahdanau, RecurrentCell.Lstm, false, false, 2),
+            (AttentionKind.Bahdanau, RecurrentCell.Lstm, true, false, 1),
             (AttentionKind.LuongDot, RecurrentCell.Lstm, false, false, 1),
             (AttentionKind.LuongGeneral, RecurrentCell.Gru, true, false, 1),
             (AttentionKind.LuongGeneral, RecurrentCell.Lstm, true, true, 1),

@@ -64,17 +64,29 @@ public sealed class Seq2Seq<T> : Module<T> where T : unmanaged, IBinaryFloatingP
     /// <summary>Teacher-forced logits (B·U, V), rows in (b, u) order like <see cref="PairBatch.DecoderTargets"/>.</summary>
     public Var<T> Logits(PairBatch batch, LayerContext context)
     {
+        var features = Features(batch, context);
+        return Ops.Reshape(Decoder.Out.Forward(features, context.Pool), -1, Config.TargetVocabulary);
+    }
+
+    /// <summary>
+    /// The cross-entropy of the batch's targets, padding ignored: the mean per target token, or the sum. The output
+    /// projection and the loss are one op over all B·U positions (<see cref="Ops.LinearCrossEntropy{T}"/>: the (B·U, V)
+    /// logits are never a value of the graph); it equals <c>SoftmaxCrossEntropy(Logits(batch), targets)</c>.
+    /// </summary>
+    public Var<T> Loss(PairBatch batch, LayerContext context, Reduction reduction = Reduction.Mean, int ignoreIndex = -100) =>
+        Ops.LinearCrossEntropy(Ops.Reshape(Features(batch, context), -1, Config.HiddenSize), Decoder.Out.Weight, Decoder.Out.Bias,
+            batch.DecoderTargets, reduction, ignoreIndex, context.Pool);
+
+    /// <summary>What the output projection reads, after dropout: (B, U, H).</summary>
+    private Var<T> Features(PairBatch batch, LayerContext context)
+    {
         ArgumentNullException.ThrowIfNull(batch);
         var encoding = Encode(batch.Source, context);
         var input = batch.DecoderInput;
         var embedded = Decoder.Embed(input.Ids, input.BatchSize, input.Steps, context);
-        var (logits, _) = Decoder.Forward(embedded, input.Lengths, encoding, context);
-        return Ops.Reshape(logits, -1, Config.TargetVocabulary);
+        var (features, _) = Decoder.Features(embedded, input.Lengths, encoding, context);
+        return Decoder.Drop.Forward(features, context.Rng);
     }
-
-    /// <summary>The cross-entropy of the batch's targets, padding ignored: the mean per target token, or the sum.</summary>
-    public Var<T> Loss(PairBatch batch, LayerContext context, Reduction reduction = Reduction.Mean, int ignoreIndex = -100) =>
-        Ops.SoftmaxCrossEntropy(Logits(batch, context), batch.DecoderTargets, reduction, ignoreIndex);
 
     /// <summary>tanh(W [h_fwd; h_bwd] + b) for every layer: (L·D, B, H) → (L, B, H).</summary>
     private Var<T> BridgeState(Linear<T> bridge, Var<T> h)

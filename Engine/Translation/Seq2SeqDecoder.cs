@@ -28,7 +28,9 @@ public sealed record Seq2SeqDecoderState<T>(RecurrentState<T> Rnn, Var<T>? Feed)
 /// Luong + feeding: h_t = RNN([e_{t−1}; h̃_{t−1}], s_{t−1}), h̃₀ = 0, then as Luong
 /// </code>
 /// (dropout before o). Without a per-step dependency (none, Luong) teacher forcing runs the fused RNN over all U steps
-/// and the attention as (B, U, S) batched GEMMs; Bahdanau and input feeding loop over the steps with <see cref="Step"/>.
+/// and the attention as (B, U, S) batched GEMMs; one-layer Bahdanau runs as one fused node over all steps
+/// (<see cref="FusedBahdanauDecoder"/>); deeper Bahdanau and input feeding loop over the steps with <see cref="Step"/>.
+/// The output projection runs once over all B·U positions (<see cref="Seq2Seq{T}.Loss"/> fuses it with the cross-entropy).
 /// Parameters <c>embedding.weight</c>, <c>rnn.*</c>, <c>attention.*</c>, <c>out.weight</c>, <c>out.bias</c>.
 /// </summary>
 public sealed class Seq2SeqDecoder<T> : Module<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -96,29 +98,53 @@ public sealed class Seq2SeqDecoder<T> : Module<T> where T : unmanaged, IBinaryFl
     /// </summary>
     public (Var<T> Logits, Var<T>? Weights) Forward(Var<T> embedded, int[] lengths, Seq2SeqEncoding<T> encoding, LayerContext context)
     {
+        var (features, weights) = Features(embedded, lengths, encoding, context);
+        return (Project(features, context), weights);
+    }
+
+    /// <summary>
+    /// Teacher forcing over all U steps up to the output projection: the vectors o reads, before dropout (B, U, H) (s_t,
+    /// or h̃_t for Luong), and the weights α (B, U, S) (values only on the fused Bahdanau path: no gradient flows through them).
+    /// </summary>
+    public (Var<T> Features, Var<T>? Weights) Features(Var<T> embedded, int[] lengths, Seq2SeqEncoding<T> encoding, LayerContext context)
+    {
         ArgumentNullException.ThrowIfNull(embedded);
         ArgumentNullException.ThrowIfNull(encoding);
         int u = embedded.Value.Dim(1);
+        if (FusesTeacherForcing)
+        {
+            var attention = (BahdanauAttention<T>)Attention!;
+            var (fused, weights) = FusedBahdanauDecoder.Run(Config.Cell, embedded, encoding.Keys!, encoding.Memory, encoding.Lengths, encoding.Initial.H,
+                encoding.Initial.C, attention.WQ.Weight, attention.V.Weight, Rnn.WeightsOf(0, 0), context.Pool);
+            return (fused, weights);
+        }
         if (Stepwise)
         {
             var state = Start(encoding);
-            var logits = new Var<T>[u];
+            var features = new Var<T>[u];
             var weights = new Var<T>?[u];
             for (int t = 0; t < u; t++)
-                (logits[t], state, weights[t]) = StepCore(Ops.Slice(embedded, 1, t, 1), state, encoding, context);
-            return (Ops.Concat(logits, 1), Ops.Concat(weights.Select(w => w!).ToArray(), 1));
+                (features[t], state, weights[t]) = StepCore(Ops.Slice(embedded, 1, t, 1), state, encoding, context);
+            return (Ops.Concat(features, 1), Ops.Concat(weights.Select(w => w!).ToArray(), 1));
         }
         if (Attention is null)
         {
             var x = Ops.Concat([embedded, Ops.Concat(Enumerable.Repeat(encoding.Summary, u).ToArray(), 1)], 2);   // (B, U, E + H)
             var (y, _) = RecurrentCalls.Run(Rnn, x, encoding.Initial, lengths, context.Rng, context.Pool);
-            return (Project(y, context), null);
+            return (y, null);
         }
         var (h, _) = RecurrentCalls.Run(Rnn, embedded, encoding.Initial, lengths, context.Rng, context.Pool);      // (B, U, H)
         var (c, alpha) = Attention.Attend(h, encoding.Keys!, encoding.Memory, encoding.Lengths, context.Pool);     // (B, U, M), (B, U, S)
-        var hTilde = ((LuongAttention<T>)Attention).AttentionalVector(c, h, context.Pool);                          // (B, U, H)
-        return (Project(hTilde, context), alpha);
+        return (((LuongAttention<T>)Attention).AttentionalVector(c, h, context.Pool), alpha);                      // h̃ (B, U, H)
     }
+
+    /// <summary>
+    /// True (the default) to run teacher-forced Bahdanau with one layer as one fused node (<see cref="FusedBahdanauDecoder"/>);
+    /// false for the step loop it equals (tests compare the two).
+    /// </summary>
+    internal bool FuseBahdanau { get; set; } = true;
+
+    private bool FusesTeacherForcing => FuseBahdanau && Config.Attention == AttentionKind.Bahdanau && Config.NumLayers == 1;
 
     /// <summary>
     /// One step: embedded previous tokens (B, 1, E) → logits (B, 1, V), the next state, and the attention weights
@@ -130,10 +156,12 @@ public sealed class Seq2SeqDecoder<T> : Module<T> where T : unmanaged, IBinaryFl
         ArgumentNullException.ThrowIfNull(embedded);
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(encoding);
-        return StepCore(embedded, state, encoding, context);
+        var (features, next, weights) = StepCore(embedded, state, encoding, context);
+        return (Project(features, context), next, weights);
     }
 
-    private (Var<T> Logits, Seq2SeqDecoderState<T> Next, Var<T>? Weights) StepCore(Var<T> e, Seq2SeqDecoderState<T> state,
+    /// <summary>One step up to the output projection: the features (B, 1, H) before dropout, the next state, α.</summary>
+    private (Var<T> Features, Seq2SeqDecoderState<T> Next, Var<T>? Weights) StepCore(Var<T> e, Seq2SeqDecoderState<T> state,
         Seq2SeqEncoding<T> enc, LayerContext context)
     {
         var pool = context.Pool;
@@ -142,14 +170,14 @@ public sealed class Seq2SeqDecoder<T> : Module<T> where T : unmanaged, IBinaryFl
             case AttentionKind.None:
             {
                 var (y, s) = RecurrentCalls.Run(Rnn, Ops.Concat([e, enc.Summary], 2), state.Rnn, null, context.Rng, pool);
-                return (Project(y, context), new Seq2SeqDecoderState<T>(s, null), null);
+                return (y, new Seq2SeqDecoderState<T>(s, null), null);
             }
             case AttentionKind.Bahdanau:
             {
                 var q = Top(state.Rnn.H);                                                             // (B, 1, H)
                 var (c, alpha) = Attention!.Attend(q, enc.Keys!, enc.Memory, enc.Lengths, pool);      // (B, 1, M)
                 var (y, s) = RecurrentCalls.Run(Rnn, Ops.Concat([e, c], 2), state.Rnn, null, context.Rng, pool);
-                return (Project(y, context), new Seq2SeqDecoderState<T>(s, null), alpha);
+                return (y, new Seq2SeqDecoderState<T>(s, null), alpha);
             }
             default:
             {
@@ -157,7 +185,7 @@ public sealed class Seq2SeqDecoder<T> : Module<T> where T : unmanaged, IBinaryFl
                 var (h, s) = RecurrentCalls.Run(Rnn, x, state.Rnn, null, context.Rng, pool);          // (B, 1, H)
                 var (c, alpha) = Attention!.Attend(h, enc.Keys!, enc.Memory, enc.Lengths, pool);
                 var hTilde = ((LuongAttention<T>)Attention).AttentionalVector(c, h, pool);           // (B, 1, H)
-                return (Project(hTilde, context), new Seq2SeqDecoderState<T>(s, Config.InputFeeding ? hTilde : null), alpha);
+                return (hTilde, new Seq2SeqDecoderState<T>(s, Config.InputFeeding ? hTilde : null), alpha);
             }
         }
     }

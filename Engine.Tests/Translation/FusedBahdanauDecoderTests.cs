@@ -1,0 +1,95 @@
+using SeqLearn.Autograd;
+using SeqLearn.Data;
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
+using SeqLearn.Tensors;
+using SeqLearn.Tests.Support;
+using SeqLearn.Translation;
+
+namespace SeqLearn.Tests.Translation;
+
+/// <summary>
+/// The fused teacher-forced Bahdanau decoder (one node for all steps) against the step loop it replaces, float64: the same
+/// loss, logits, attention weights and every parameter gradient, for GRU and LSTM, over padded sources and targets;
+/// and the same bits on 1 and 2 threads. Its gradient check is the "Seq2Seq loss bahdanau … L1" cases of
+/// <see cref="AttentionGradCheckCases"/>.
+/// </summary>
+public sealed class FusedBahdanauDecoderTests
+{
+    [Theory]
+    [InlineData(RecurrentCell.Gru, true)]
+    [InlineData(RecurrentCell.Lstm, true)]
+    [InlineData(RecurrentCell.Gru, false)]
+    public void Fused_EqualsStepLoop_ForwardAndBackward(RecurrentCell cell, bool bidirectional)
+    {
+        var config = new Seq2SeqConfig(9, 11, EmbeddingSize: 5, HiddenSize: 6, Cell: cell, Bidirectional: bidirectional,
+            Attention: AttentionKind.Bahdanau, AttentionSize: 7);
+        var model = new Seq2Seq<double>(config, new SeededRng(5));
+        var batch = RandomBatch(new SeededRng(9), rows: 7, vocabulary: 9, targetVocabulary: 11);
+
+        var (lossFused, logitsFused, alphaFused, gradsFused) = Run(model, batch, fused: true, pool: null);
+        var (lossSteps, logitsSteps, alphaSteps, gradsSteps) = Run(model, batch, fused: false, pool: null);
+        Assert.Equal(lossSteps, lossFused, 12);
+        TensorAssert.AllClose(logitsSteps, logitsFused, rtol: 1e-10, atol: 1e-12, what: "logits");
+        TensorAssert.AllClose(alphaSteps, alphaFused, rtol: 1e-10, atol: 1e-12, what: "attention weights");
+        foreach (var (name, g) in gradsSteps)
+            TensorAssert.AllClose(g, gradsFused[name], rtol: 1e-9, atol: 1e-12, what: name);
+    }
+
+    [Theory]
+    [InlineData(RecurrentCell.Gru)]
+    [InlineData(RecurrentCell.Lstm)]
+    public void Fused_IsBitIdenticalOnOneAndTwoThreads(RecurrentCell cell)
+    {
+        var config = new Seq2SeqConfig(9, 11, EmbeddingSize: 5, HiddenSize: 6, Cell: cell, Bidirectional: true, Attention: AttentionKind.Bahdanau);
+        var model = new Seq2Seq<float>(config, new SeededRng(6));
+        var batch = RandomBatch(new SeededRng(10), rows: 9, vocabulary: 9, targetVocabulary: 11);
+        using var two = new WorkerPool(2);
+        var one = Run(model, batch, fused: true, pool: null);
+        var both = Run(model, batch, fused: true, pool: two);
+        Assert.Equal(one.Loss, both.Loss);
+        TensorAssert.BitEqual<float>(one.Logits.Span, both.Logits.Span, "logits");
+        foreach (var (name, g) in one.Grads) TensorAssert.BitEqual<float>(g.Span, both.Grads[name].Span, name);
+    }
+
+    [Fact]
+    public void Loss_EqualsCrossEntropyOfTheLogits()
+    {
+        var config = new Seq2SeqConfig(9, 11, EmbeddingSize: 5, HiddenSize: 6, Bidirectional: true, Attention: AttentionKind.LuongGeneral);
+        var model = new Seq2Seq<double>(config, new SeededRng(2));
+        var batch = RandomBatch(new SeededRng(3), rows: 5, vocabulary: 9, targetVocabulary: 11);
+        double fused = model.Loss(batch, LayerContext.None).Value.Span[0];
+        double composed = Ops.SoftmaxCrossEntropy(model.Logits(batch, LayerContext.None), batch.DecoderTargets).Value.Span[0];
+        Assert.Equal(composed, fused, 12);
+    }
+
+    private static (double Loss, Tensor<T> Logits, Tensor<T> Alpha, Dictionary<string, Tensor<T>> Grads) Run<T>(Seq2Seq<T> model, PairBatch batch,
+        bool fused, WorkerPool? pool) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        model.Decoder.FuseBahdanau = fused;
+        var context = new LayerContext(Pool: pool);
+        model.ZeroGrad();
+        var loss = model.Loss(batch, context);
+        loss.Backward();
+        var grads = model.NamedParameters().ToDictionary(p => p.Key, p => p.Value.Grad!.Clone());
+        Tensor<T> logits, alpha;
+        using (new NoGradScope())
+        {
+            logits = model.Logits(batch, context).Value;
+            var encoding = model.Encode(batch.Source, context);
+            var input = batch.DecoderInput;
+            var embedded = model.Decoder.Embed(input.Ids, input.BatchSize, input.Steps, context);
+            alpha = model.Decoder.Features(embedded, input.Lengths, encoding, context).Weights!.Value;
+        }
+        model.Decoder.FuseBahdanau = true;
+        return (double.CreateTruncating(loss.Value.Span[0]), logits, alpha, grads);
+    }
+
+    /// <summary>Random pairs with sources of 1–6 tokens and targets of 0–5 (ids from 4; 0 pad, 1 unk, 2 bos, 3 eos).</summary>
+    private static PairBatch RandomBatch(SeededRng rng, int rows, int vocabulary, int targetVocabulary)
+    {
+        var sources = Enumerable.Range(0, rows).Select(_ => Enumerable.Range(0, 1 + rng.NextInt(6)).Select(_ => 4 + rng.NextInt(vocabulary - 4)).ToArray()).ToArray();
+        var targets = Enumerable.Range(0, rows).Select(_ => Enumerable.Range(0, rng.NextInt(6)).Select(_ => 4 + rng.NextInt(targetVocabulary - 4)).ToArray()).ToArray();
+        return PairBatch.Pad(sources, targets, Enumerable.Range(0, rows).ToArray(), padId: 0, bosId: 2, eosId: 3);
+    }
+}
