@@ -4,13 +4,14 @@
 # the same protocol, run one after the other, alternating which goes first in each round.
 #
 #   bash scripts/compare_translate.sh [--attention bahdanau|luong-general] [--steps N | --budget SECONDS] [--rounds N]
-#                                     [--torch-threads 1] [--out DIR]
+#                                     [--torch-threads 1] [--out DIR] [--baseline-coretype X]
 #
 # --steps N (default 300) trains both for N optimizer steps (a throughput comparison: PyTorch skips its test decoding);
 # --budget S trains both for S seconds and reports test BLEU too. Prints, per round, the load average, both target
-# tokens/s, their ratio, and at the end the median ratio. PyTorch runs without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE.
+# tokens/s, their ratio, and at the end the median ratio. PyTorch runs without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (scripts/baseline_env.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/baseline_env.sh
 attention=bahdanau; steps=300; budget=""; rounds=3; tthreads=1; out=/tmp/seqlearn-compare-translate
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -20,6 +21,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --torch-threads) tthreads=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --baseline-coretype) BASELINE_CORETYPE=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -28,13 +30,14 @@ pairs="${PAIRS:-/work/shared/data/translation/fra-eng-30k.txt}"
 [ -f "$pairs" ] || { echo "corpus not found: set PAIRS=.../fra-eng-30k.txt" >&2; exit 1; }
 /usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "PyTorch missing: run bash scripts/install-baselines.sh" >&2; exit 1; }
 mkdir -p "$out"
+describe_baseline
 dotnet build Engine.Cli -c Release -v q -nologo > "$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 cli=Engine.Cli/bin/Release/net10.0/seqlearn.dll
 if [ -n "$budget" ]; then limit=(--time-budget "$budget"); tlimit=(--budget "$budget"); else limit=(--max-steps "$steps" --eval-every "$steps"); tlimit=(--max-steps "$steps" --no-test --eval-seconds 1e9); fi
 
 run_seqlearn() { dotnet "$cli" translate train --pairs "$pairs" --attention "$attention" --threads 2 "${limit[@]}" > "$out/seqlearn-$1.log" 2>&1; }
 run_torch() {
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 scripts/translate_torch.py --pairs "$pairs" --attention "$attention" \
+  baseline /usr/bin/python3 scripts/translate_torch.py --pairs "$pairs" --attention "$attention" \
     --threads "$tthreads" "${tlimit[@]}" > "$out/torch-$1.jsonl" 2> "$out/torch-$1.err"
 }
 
