@@ -11,7 +11,7 @@ public enum RnnCellType { Lstm, Gru, Rnn }
 /// <summary>One benchmark shape: batch B, steps T, input E, hidden H, layers L.</summary>
 public sealed record RnnShape(int B, int T, int E, int H, int L)
 {
-    /// <summary>The two benchmark shapes: a small and a large training batch (docs/benchmarks.md, RNN section).</summary>
+    /// <summary>The two benchmark shapes: a small and a large training batch (docs/results/2026-12.md, RNN section).</summary>
     public static readonly RnnShape Small = new(32, 64, 64, 256, 2);
 
     /// <inheritdoc cref="Small"/>

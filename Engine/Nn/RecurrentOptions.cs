@@ -19,7 +19,7 @@ public enum RecurrentPath
 /// <param name="Path">Fused (default) or composed computation; same values and gradients.</param>
 /// <param name="ParallelSteps">
 /// Fused path: also run each time step's GEMM and gate kernel on the <c>WorkerPool</c> (the all-steps GEMMs always
-/// use it). On by default: with two free cores it is 1.3–1.7× the serial steps (docs/benchmarks.md, RNN section),
+/// use it). On by default: with two free cores it is 1.3–1.7× the serial steps (docs/results/2026-12.md, RNN section),
 /// and it is what PyTorch's OpenBLAS does too. Each step then has two barriers, so on a machine whose other cores are
 /// busy a descheduled worker stalls every step (measured 2–5× slower per-step GEMMs under load 4–7): turn it off
 /// there. Results are bit-identical either way.
