@@ -3,8 +3,8 @@
 
 Same folds (the generator of Engine/Classification/FoldAssignment.cs, imported from classify_baselines_sklearn.py,
 fingerprint printed), the same validation part (round(0.1 n_c) per class, Fisher-Yates with seed
-fold_seed + 0x9E3779B97F4A7C15 (f + 1)), the same vocabulary (every word of the training folds, numbered from 2 in
-order of first occurrence; 0 pads, 1 is <unk>), the same length-bucketed batches (BatchPlan.Bucketed: per epoch a
+fold_seed + 0x9E3779B97F4A7C15 (f + 1)), the same vocabulary (every word of the training folds, or with --min-count n
+the words seen n times in the training part, numbered from 2 in order of first occurrence; 0 pads, 1 is <unk>), the same length-bucketed batches (BatchPlan.Bucketed: per epoch a
 SeededRng(seed ^ 0x9E3779B97F4A7C15 (epoch + 1)) permutation, pools of 50 batches sorted by length, batch order
 shuffled) or plain shuffled ones (--batching shuffled), and the same model:
 
@@ -132,6 +132,8 @@ def main():
     ap.add_argument("--batching", choices=["bucketed", "shuffled"], default="bucketed")
     ap.add_argument("--seed", type=int, default=1, help="torch.manual_seed (weights, dropout) and the batch-plan seed")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--min-count", type=int, default=1, help="vocabulary: words seen this often in the training part (1: every word of the training folds)")
+    ap.add_argument("--max-batches", type=int, default=0, help="throughput runs: stop each epoch after this many batches (0 = all)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -142,10 +144,14 @@ def main():
     labels = [1] * len(pos) + [0] * len(neg)
     fold_of = stratified_folds(labels, 2, args.folds, args.fold_seed)
     train, valid, test = validation_split(labels, fold_of, args.fold, args.fold_seed)
-    vocab = {}
-    for i in sorted(train + valid):                                   # the training folds, dataset order
+    counts = {}
+    for i in (sorted(train + valid) if args.min_count == 1 else train):   # the training folds (or part), dataset order
         for w in text[i]:
-            vocab.setdefault(w, len(vocab) + 2)
+            counts[w] = counts.get(w, 0) + 1
+    vocab = {}
+    for w, n in counts.items():                                       # first-occurrence order
+        if n >= args.min_count:
+            vocab[w] = len(vocab) + 2
     encode = lambda s: [vocab.get(w, 1) for w in s] or [1]           # noqa: E731
     seqs = [encode(s) for s in text]
     print(f"folds {args.folds}, seed {args.fold_seed}, fingerprint {fingerprint(fold_of):016x}; fold {args.fold}: "
@@ -165,6 +171,8 @@ def main():
     for epoch in range(args.epochs):
         plan = (bucketed(lengths, args.batch, args.seed, epoch) if args.batching == "bucketed"
                 else shuffled(len(tr_seqs), args.batch, args.seed, epoch))
+        if args.max_batches > 0:
+            plan = plan[:args.max_batches]
         batches = [(pad(tr_seqs, rows), torch.tensor([tr_labels[r] for r in rows])) for rows in plan]
         loss_sum, t0, ep_tokens = 0.0, time.perf_counter(), 0
         for (ids, lens), y in batches:
