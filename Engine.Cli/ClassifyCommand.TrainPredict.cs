@@ -54,7 +54,8 @@ public static partial class ClassifyCommand
             if (t is < 1 or > 256) throw new ArgumentException($"--threads must be in [1, 256], got {t}.");
             using var pool = new WorkerPool(t);
             var classifier = RecurrentSentenceClassifier.Load(parse.GetValue(checkpoint)!, pool);
-            string[] lines = parse.GetValue(sentences) is { Length: > 0 } given ? given : ReadNonBlankLines(Console.In);
+            string[] lines = parse.GetValue(sentences) is { Length: > 0 } given ? given
+                : [.. Console.In.ReadToEnd().Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0)];
             double[][] p = classifier.PredictProbabilities([.. lines.Select(TokenVocabulary.Tokenize)]);
             var output = parse.InvocationConfiguration.Output;
             foreach (double[] row in p)
@@ -65,13 +66,5 @@ public static partial class ClassifyCommand
             return 0;
         }));
         return command;
-    }
-
-    private static string[] ReadNonBlankLines(TextReader input)
-    {
-        var lines = new List<string>();
-        while (input.ReadLine() is { } line)
-            if (line.Trim().Length > 0) lines.Add(line);
-        return [.. lines];
     }
 }

@@ -17,7 +17,8 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-data="$(cd .. && pwd)/shared/data/sentiment"
+d=$(pwd); while [ "$d" != / ] && [ ! -d "$d/shared/data" ]; do d=$(dirname "$d"); done   # the first shared/data above
+data="$d/shared/data/sentiment"
 [ -f "$data/rt-polarity.pos" ] || { echo "MR not found under $data" >&2; exit 1; }
 mkdir -p "$out"
 rm -f "$out/pairs.txt"

@@ -28,11 +28,11 @@ public enum SequencePooling
 /// <param name="EmbeddingDropout">p on the word vectors (null: Dropout / 2).</param>
 /// <param name="MinCount">The vocabulary: words seen at least this often in the training part; the rest read as &lt;unk&gt;,
 /// whose vector is thereby trained (with 1 every training word has its own vector and &lt;unk&gt; keeps its random start).</param>
-public sealed record RecurrentClassifierOptions(RecurrentCell Cell = RecurrentCell.Gru, int Embedding = 128, int Hidden = 128, bool Bidirectional = true,
+public sealed record RecurrentClassifierOptions(RecurrentCell Cell = RecurrentCell.Lstm, int Embedding = 128, int Hidden = 128, bool Bidirectional = true,
     SequencePooling Pooling = SequencePooling.Max, double Dropout = 0.5, ulong Seed = 1, double? EmbeddingDropout = null, int MinCount = 1)
 {
-    /// <summary>The training defaults: Adam η = 0.001, clip 5, batches of 50, 10 epochs.</summary>
-    public static TrainingOptions DefaultTraining => new() { BatchSize = 50, LearningRate = 1e-3, ClipNorm = 5, Epochs = 10 };
+    /// <summary>The training defaults: Adam η = 0.001, clip 5, batches of 50, 8 epochs.</summary>
+    public static TrainingOptions DefaultTraining => new() { BatchSize = 50, LearningRate = 1e-3, ClipNorm = 5, Epochs = 8 };
 }
 
 /// <summary>
