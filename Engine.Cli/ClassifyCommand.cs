@@ -15,7 +15,7 @@ namespace SeqLearn.Cli;
 /// <c>--json</c> prints the same report as one JSON object instead. Models are <see cref="IClassifierFactory"/>
 /// instances: the baselines, plus any passed to <see cref="Create(IReadOnlyList{IClassifierFactory})"/>.
 /// </summary>
-public static class ClassifyCommand
+public static partial class ClassifyCommand
 {
     /// <summary>Builds the <c>classify</c> command with the baselines only.</summary>
     public static Command Create() => Create([]);
@@ -25,60 +25,47 @@ public static class ClassifyCommand
     {
         var classify = new Command("classify", "Many-to-one sentence classification: cross-validated accuracy of a model.");
         classify.Subcommands.Add(Cv(extraModels));
+        classify.Subcommands.Add(Train());
+        classify.Subcommands.Add(Predict());
         return classify;
     }
 
     private static Command Cv(IReadOnlyList<IClassifierFactory> extraModels)
     {
         string[] names = [.. BaselineClassifiers.Names, "rnn", "rnn+nbsvm", .. extraModels.Select(m => m.Name)];
-        var pos = new Option<string>("--pos") { Description = "Positive sentences, UTF-8, one tokenised sentence per line (label pos = 1); needs --neg." };
-        var neg = new Option<string>("--neg") { Description = "Negative sentences, UTF-8, one tokenised sentence per line (label neg = 0); needs --pos." };
-        var data = new Option<string>("--data") { Description = "Instead of --pos/--neg: a UTF-8 file of 'label<TAB>text' lines, any number of classes." };
-        var labelOrder = new Option<string>("--label-order") { Description = "--data: number labels by first appearance or by sorted name.", DefaultValueFactory = _ => "first-seen" };
-        labelOrder.AcceptOnlyFromAmong("first-seen", "sorted");
+        var input = new ClassifyDataOptions();
         var folds = new Option<int>("--folds", "-k") { Description = "Number of stratified folds k (2 or more).", DefaultValueFactory = _ => 10 };
         var model = new Option<string>("--model", "-m") { Description = $"Model to cross-validate: {string.Join(", ", names)}.", DefaultValueFactory = _ => "nbsvm-bi" };
         model.AcceptOnlyFromAmong(names);
         var baselines = new Option<bool>("--baselines") { Description = "Also run the classical baselines (mnb-uni, mnb-bi, and nbsvm-bi for two classes) on the same folds." };
         var json = new Option<bool>("--json") { Description = "Print the report as one JSON object instead of text." };
         var seed = new Option<ulong>("--fold-seed") { Description = "Seed of the fold assignment (the same seed gives the same folds).", DefaultValueFactory = _ => FoldAssignment.DefaultSeed };
-        var cell = new Option<string>("--cell") { Description = "rnn: recurrent cell lstm, gru or rnn.", DefaultValueFactory = _ => "lstm" };
-        cell.AcceptOnlyFromAmong("lstm", "gru", "rnn");
-        var embedding = new Option<int>("--embedding") { Description = "rnn: word-vector width E (learned from scratch).", DefaultValueFactory = _ => 128 };
-        var hidden = new Option<int>("--hidden") { Description = "rnn: hidden units H per direction.", DefaultValueFactory = _ => 128 };
-        var unidirectional = new Option<bool>("--unidirectional") { Description = "rnn: read left to right only (default: bidirectional)." };
-        var pooling = new Option<string>("--pooling") { Description = "rnn: max or mean over the valid steps, or last (the last valid step).", DefaultValueFactory = _ => "max" };
-        pooling.AcceptOnlyFromAmong("max", "mean", "last");
-        var batch = new Option<int>("--batch", "-b") { Description = "rnn: sentences per step (length-bucketed).", DefaultValueFactory = _ => 50 };
-        var shared = new TrainingCliOptions(learningRate: 1e-3, clip: 5, dropout: 0.5, defaultSeconds: null, evalSeconds: null);
+        var onlyFolds = new Option<string>("--only-folds") { Description = "Run only these folds (comma-separated, 0-based, e.g. 0,1,2) for a quick screen; the summary covers them." };
+        var rnn = new RecurrentClassifierCliOptions();
         var command = new Command("cv", "k-fold stratified cross-validation: train on k−1 folds, test on the held-out one, report mean ± std accuracy.")
         {
-            pos, neg, data, labelOrder, folds, model, baselines, json, seed, cell, embedding, hidden, unidirectional, pooling, batch,
+            folds, model, baselines, json, seed, onlyFolds,
         };
-        shared.AddTo(command);
+        input.AddTo(command);
+        rnn.AddTo(command);
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
-            string? posPath = parse.GetValue(pos), negPath = parse.GetValue(neg), dataPath = parse.GetValue(data);
-            bool pair = posPath is not null || negPath is not null;
-            if (pair == (dataPath is not null) || (pair && (posPath is null || negPath is null)))
-                throw new ArgumentException("give either --pos FILE --neg FILE, or --data FILE.");
             int k = parse.GetValue(folds);
             if (k < 2) throw new ArgumentException($"--folds must be at least 2 (got {k}).");
-            LabeledSentences sentences = pair
-                ? SentenceFiles.ReadPolarity(posPath!, negPath!)
-                : SentenceFiles.ReadTabSeparated(dataPath!, parse.GetValue(labelOrder) == "sorted" ? LabelOrder.Sorted : LabelOrder.FirstSeen);
+            LabeledSentences sentences = input.Read(parse);
             var assignment = FoldAssignment.Stratified(sentences.Labels, sentences.ClassCount, k, parse.GetValue(seed));
+            int[] selected = SelectedFolds(parse.GetValue(onlyFolds), k);
 
             string chosen = parse.GetValue(model)!;
             var run = new List<string> { chosen };
             if (parse.GetValue(baselines))   // NBSVM is binary: with more classes only the MNB baselines are added
                 run.AddRange(BaselineClassifiers.Names.Where(n => n != chosen && (sentences.ClassCount == 2 || !n.StartsWith("nbsvm", StringComparison.Ordinal))));
-            using var pool = new WorkerPool(shared.ReadThreads(parse));
+            using var pool = new WorkerPool(rnn.Shared.ReadThreads(parse));
             IClassifierFactory Factory(string name) => BaselineClassifiers.TryCreate(name)
                 ?? (name switch
                 {
-                    "rnn" => Recurrent(parse, shared, cell, embedding, hidden, unidirectional, pooling, batch, pool),
-                    "rnn+nbsvm" => new RecurrentNbSvmEnsembleFactory(Recurrent(parse, shared, cell, embedding, hidden, unidirectional, pooling, batch, pool)),
+                    "rnn" => rnn.Factory(parse, pool),
+                    "rnn+nbsvm" => new RecurrentNbSvmEnsembleFactory(rnn.Factory(parse, pool)),
                     _ => extraModels.First(m => m.Name == name),
                 });
 
@@ -87,11 +74,11 @@ public static class ClassifyCommand
             IClassifierFactory[] factories = run.Select(Factory).ToArray();
             var perModel = factories.Select(_ => new List<FoldResult>()).ToArray();
             if (!asJson) PrintHeader(output, sentences, assignment, run);
-            for (int f = 0; f < k; f++)   // fold by fold, so each row appears as soon as its fold is done
+            foreach (int f in selected)   // fold by fold, so each row appears as soon as its fold is done
             {
                 for (int m = 0; m < factories.Length; m++)
                     perModel[m].Add(CrossValidation.Run(sentences, assignment, factories[m], [f]).Folds[0]);
-                if (!asJson) PrintRow(output, perModel.Select(r => r[f]).ToArray());
+                if (!asJson) PrintRow(output, perModel.Select(r => r[^1]).ToArray());
             }
             var results = factories.Select((fm, m) => new CrossValidationResult(fm.Name, perModel[m])).ToArray();
             if (asJson) output.WriteLine(Json(sentences, assignment, chosen, results));
@@ -101,18 +88,19 @@ public static class ClassifyCommand
         return command;
     }
 
-    private static RecurrentClassifierFactory Recurrent(ParseResult parse, TrainingCliOptions shared, Option<string> cell, Option<int> embedding,
-        Option<int> hidden, Option<bool> unidirectional, Option<string> pooling, Option<int> batch, WorkerPool pool)
+    /// <summary>The folds of <c>--only-folds</c> ("0,2,5"), or all k when not given.</summary>
+    private static int[] SelectedFolds(string? list, int k)
     {
-        int e = parse.GetValue(embedding), h = parse.GetValue(hidden);
-        if (e is < 1 or > 4096 || h is < 1 or > 4096) throw new ArgumentException($"--embedding and --hidden must be in [1, 4096], got {e} and {h}.");
-        var options = new RecurrentClassifierOptions(
-            parse.GetValue(cell) switch { "gru" => RecurrentCell.Gru, "rnn" => RecurrentCell.Rnn, _ => RecurrentCell.Lstm },
-            e, h, !parse.GetValue(unidirectional),
-            parse.GetValue(pooling) switch { "mean" => SequencePooling.Mean, "last" => SequencePooling.Last, _ => SequencePooling.Max },
-            shared.ReadDropout(parse), parse.GetValue(shared.Seed));
-        var training = shared.Read(parse, RecurrentClassifierOptions.DefaultTraining with { BatchSize = parse.GetValue(batch) });
-        return new RecurrentClassifierFactory(options, training with { CheckpointDirectory = null }, pool);
+        if (list is null) return [.. Enumerable.Range(0, k)];
+        var folds = new List<int>();
+        foreach (string part in list.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int f) || f >= k)
+                throw new ArgumentException($"--only-folds: '{part}' is not a fold number in [0, {k}).");
+            if (folds.Contains(f)) throw new ArgumentException($"--only-folds: fold {f} is listed twice.");
+            folds.Add(f);
+        }
+        return [.. folds];
     }
 
     private static void PrintHeader(TextWriter output, LabeledSentences data, FoldAssignment assignment, IReadOnlyList<string> models)

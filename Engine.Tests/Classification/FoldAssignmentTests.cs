@@ -94,4 +94,19 @@ public class FoldAssignmentTests
         var e = Assert.Throws<ArgumentException>(() => FoldAssignment.Stratified(new int[n], 1, k));
         Assert.Contains("FoldAssignment", e.Message);
     }
+
+    [Fact]
+    public void TrainingSplit_StratifiedValidation_NoTest_CoversEverySentenceOnce()
+    {
+        var labels = Enumerable.Range(0, 53).Select(i => i % 3 == 0 ? 1 : 0).ToArray();   // 18 of class 1, 35 of class 0
+        var data = new LabeledSentences([.. labels.Select((_, i) => new[] { $"w{i}" })], labels, ["a", "b"]);
+        var split = FoldAssignment.TrainingSplit(data, 0.1, 5);
+        Assert.Equal(-1, split.Index);
+        Assert.Empty(split.TestIndices);
+        Assert.Equal(4 + 2, split.ValidationIndices.Count);                                 // round(3.5) = 4, round(1.8) = 2
+        Assert.Equal(2, split.ValidationIndices.Count(i => labels[i] == 1));
+        Assert.Equal(Enumerable.Range(0, 53), split.TrainIndices.Concat(split.ValidationIndices).Order());
+        Assert.Equal(split.ValidationIndices, FoldAssignment.TrainingSplit(data, 0.1, 5).ValidationIndices);
+        Assert.NotEqual(split.ValidationIndices, FoldAssignment.TrainingSplit(data, 0.1, 6).ValidationIndices);
+    }
 }

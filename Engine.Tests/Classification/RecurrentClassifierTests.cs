@@ -1,5 +1,6 @@
 using SeqLearn.Classification;
 using SeqLearn.Kernels;
+using SeqLearn.Tests.Checkpoints;
 using SeqLearn.Tensors;
 using SeqLearn.Training;
 
@@ -60,5 +61,53 @@ public class RecurrentClassifierTests
         Assert.All(p, row => Assert.Equal(1, row[0] + row[1], 12));
         double accuracy = ClassificationMetrics.Accuracy(fold.Test.Labels.ToArray(), model.Predict(fold.Test.Sentences));
         Assert.True(accuracy >= 0.9, $"ensemble test accuracy {accuracy:P1} (w = {w})");
+    }
+
+    [Fact]
+    public void SaveLoad_SameProbabilitiesBitForBit_AloneAsInABatch()
+    {
+        var data = Negations(200, 7);
+        var fold = FoldAssignment.Stratified(data.Labels, 2, 5, 1).Fold(data, 2);
+        using var pool = new WorkerPool(2);
+        var factory = new RecurrentClassifierFactory(new RecurrentClassifierOptions(Embedding: 6, Hidden: 5, Dropout: 0.1),
+            RecurrentClassifierOptions.DefaultTraining with { Epochs = 2, BatchSize = 16, LearningRate = 0.01 }, pool);
+        RecurrentSentenceClassifier trained = factory.Train(fold);
+        using var dir = new TempDir("rnn-classifier");
+        trained.Save(dir.Path);
+        var loaded = RecurrentSentenceClassifier.Load(dir.Path);
+        Assert.Equal(["before", "after"], loaded.ClassNames);
+        string[][] sentences = [.. fold.Test.Sentences.Take(7), ["never", "seen", "words"], []];
+        double[][] expected = trained.PredictProbabilities(sentences);
+        Assert.Equal(expected, loaded.PredictProbabilities(sentences));
+        for (int i = 0; i < sentences.Length; i++) Assert.Equal(expected[i], loaded.PredictProbabilities([sentences[i]])[0]);
+        Assert.Equal(loaded.Encode(["never"]), loaded.Encode([]));            // unknown and empty both read as one <unk>
+    }
+
+    [Fact]
+    public void Load_CheckpointOfAnotherKind_FormatErrorNamingTheVocabulary()
+    {
+        using var dir = new TempDir("rnn-classifier-kind");
+        var model = new SeqLearn.Nn.Sequential<float>(new SeqLearn.Nn.Embedding<float>(5, 3, new SeededRng(1)), new SeqLearn.Nn.MaskedMaxPool<float>());
+        SeqLearn.Models.ModelCheckpoint.Save(dir.Path, model, new System.Text.Json.Nodes.JsonObject { ["type"] = "words" });
+        var e = Assert.Throws<SeqLearn.Checkpoints.CheckpointFormatException>(() => RecurrentSentenceClassifier.Load(dir.Path));
+        Assert.Contains("not of type 'sentence_classifier'", e.Message);
+    }
+
+    [Fact]
+    public void MinCount_WordsSeenOnceInTheTrainingPartReadAsUnknown()
+    {
+        string[][] sentences = [["a", "b", "x"], ["a", "b"], ["a", "y"], ["b", "c"], ["a", "c"], ["b", "c"], ["a", "z"], ["b", "a"], ["a"], ["b"]];
+        var data = new LabeledSentences(sentences, [1, 0, 1, 0, 1, 0, 1, 0, 1, 0], ["n", "p"]);
+        var fold = FoldAssignment.TrainingSplit(data, 0.2, 3);
+        using var pool = new WorkerPool(1);
+        var options = new RecurrentClassifierOptions(Embedding: 4, Hidden: 3, MinCount: 2);
+        var training = RecurrentClassifierOptions.DefaultTraining with { Epochs = 1, BatchSize = 4 };
+        var classifier = new RecurrentClassifierFactory(options, training, pool).Train(fold);
+        var counts = fold.Train.Sentences.SelectMany(s => s).GroupBy(w => w).ToDictionary(g => g.Key, g => g.Count());
+        foreach (string w in new[] { "a", "b", "c", "x", "y", "z" })
+        {
+            bool known = counts.GetValueOrDefault(w) >= 2;
+            Assert.Equal(known, classifier.Encode([w])[0] != RecurrentClassifierFactory.UnknownId);
+        }
     }
 }

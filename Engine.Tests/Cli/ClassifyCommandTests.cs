@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Globalization;
+using SeqLearn.Classification;
 using SeqLearn.Cli;
 using SeqLearn.Tests.Checkpoints;
 
@@ -92,12 +94,55 @@ public class ClassifyCommandTests
         Assert.StartsWith("error: nbsvm-bi: NBSVM is binary, the data has 3 classes.", nbsvm.Error);
     }
 
+    // A tiny model: train writes a checkpoint, predict prints the library's probabilities for it, and a sentence gets the
+    // same line alone as inside a batch of other lengths.
+    [Fact]
+    public void Train_ThenPredict_LibraryProbabilities_AloneAndBatchedIdentical()
+    {
+        var (dir, pos, neg, _) = Setup();
+        using var _ = dir;
+        string checkpoint = dir.Combine("model");
+        var train = Run("classify", "train", "--pos", pos, "--neg", neg, "--checkpoint", checkpoint, "--embedding", "8", "--hidden", "6",
+            "--epochs", "3", "--batch", "8", "--lr", "0.01", "--threads", "1");
+        Assert.True(train.Code == 0, train.Error);
+        Assert.Matches(new Regex(@"^trained on 36 sentences, 2 classes \(neg, pos\); validation accuracy \d+\.\d\d % on 4\n"), train.Output.Replace("\r", ""));
+
+        string[] batch = ["a good film number1 , really good", "bad", "a bad unseenword film number3 , really bad bad bad"];
+        var alone = Run("classify", "predict", "--checkpoint", checkpoint, batch[0]);
+        var together = Run(["classify", "predict", "--checkpoint", checkpoint, "--threads", "2", .. batch]);
+        Assert.True(alone.Code == 0 && together.Code == 0, alone.Error + together.Error);
+        string[] lines = together.Output.TrimEnd().Split('\n');
+        Assert.Equal(3, lines.Length);
+        Assert.Equal(alone.Output.TrimEnd(), lines[0]);
+
+        var library = RecurrentSentenceClassifier.Load(checkpoint);
+        double[][] p = library.PredictProbabilities([.. batch.Select(s => s.Split(' '))]);
+        for (int i = 0; i < batch.Length; i++)
+        {
+            int c = p[i][1] > p[i][0] ? 1 : 0;
+            Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"{library.ClassNames[c]}\t{p[i][c]:F6}"), lines[i]);
+        }
+        Assert.Equal(p[0], library.PredictProbabilities([batch[0].Split(' ')]).Single());   // bit for bit
+    }
+
+    [Fact]
+    public void Predict_NotAClassifierCheckpoint_OneLineError()
+    {
+        using var dir = new TempDir("cli-classify-bad");
+        var (code, _, error) = Run("classify", "predict", "--checkpoint", dir.Combine("nothing"), "a sentence");
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: ", error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
     [Theory]
     [InlineData("classify", "cv", "--pos", "POS")]
     [InlineData("classify", "cv", "--pos", "POS", "--neg", "NEG", "--data", "TSV")]
     [InlineData("classify", "cv", "--data", "TSV", "--folds", "1")]
     [InlineData("classify", "cv", "--data", "BAD")]
     [InlineData("classify", "cv", "--data", "MISSING")]
+    [InlineData("classify", "cv", "--data", "TSV", "--only-folds", "0,10")]
+    [InlineData("classify", "train", "--data", "TSV")]
     public void BadInput_OneLineError_NonZeroExit(params string[] args)
     {
         var (dir, pos, neg, tsv) = Setup();

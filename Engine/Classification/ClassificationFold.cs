@@ -23,7 +23,7 @@ public sealed class ClassificationFold
         TrainAndValidation = data.Subset(TrainingIndices);
     }
 
-    /// <summary>The fold number, 0 .. k−1.</summary>
+    /// <summary>The fold number, 0 .. k−1 (−1 for <see cref="FoldAssignment.TrainingSplit"/>, which has no test part).</summary>
     public int Index { get; }
 
     /// <summary>The whole data set the indices refer to.</summary>

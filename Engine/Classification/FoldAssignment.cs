@@ -95,21 +95,40 @@ public sealed class FoldAssignment
             throw new ArgumentException($"FoldAssignment.Fold: the assignment covers {_foldOf.Length} sentences, the data has {data.Count}.", nameof(data));
         if (!(validationFraction >= 0 && validationFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(validationFraction), $"FoldAssignment.Fold: the validation fraction must be in [0, 1) (got {validationFraction}).");
-        int[] training = TrainingIndices(fold);
-        var rng = new SeededRng(unchecked(Seed + 0x9E3779B97F4A7C15UL * (ulong)(fold + 1)));
+        var (train, valid) = SplitValidation(_labels, _classCount, TrainingIndices(fold), validationFraction,
+            new SeededRng(unchecked(Seed + 0x9E3779B97F4A7C15UL * (ulong)(fold + 1))));
+        return new ClassificationFold(fold, data, train, valid, TestIndices(fold));
+    }
+
+    /// <summary>
+    /// All of <paramref name="data"/> for training a final model: a stratified validation part drawn as in
+    /// <see cref="Fold"/> (with a generator of seed <paramref name="seed"/>), the rest as the training part, and an empty
+    /// test part (<see cref="ClassificationFold.Index"/> −1).
+    /// </summary>
+    public static ClassificationFold TrainingSplit(LabeledSentences data, double validationFraction = DefaultValidationFraction, ulong seed = DefaultSeed)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!(validationFraction >= 0 && validationFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(validationFraction), $"FoldAssignment.TrainingSplit: the validation fraction must be in [0, 1) (got {validationFraction}).");
+        var (train, valid) = SplitValidation([.. data.Labels], data.ClassCount, [.. Enumerable.Range(0, data.Count)], validationFraction, new SeededRng(seed));
+        return new ClassificationFold(-1, data, train, valid, []);
+    }
+
+    // The first round(fraction · n_c) of each class's shuffled training indices (classes in id order) are the validation part.
+    private static (int[] Train, int[] Valid) SplitValidation(int[] labels, int classCount, int[] training, double fraction, SeededRng rng)
+    {
         var validation = new List<int>();
-        for (int c = 0; c < _classCount; c++)
+        for (int c = 0; c < classCount; c++)
         {
-            int[] members = IndicesOfClass(_labels, c, training);
+            int[] members = IndicesOfClass(labels, c, training);
             Shuffle(members, rng);
-            int m = (int)Math.Round(validationFraction * members.Length, MidpointRounding.AwayFromZero);
-            if (validationFraction > 0 && members.Length >= 2) m = Math.Clamp(m, 1, members.Length - 1);
+            int m = (int)Math.Round(fraction * members.Length, MidpointRounding.AwayFromZero);
+            if (fraction > 0 && members.Length >= 2) m = Math.Clamp(m, 1, members.Length - 1);
             validation.AddRange(members.Take(m));
         }
         int[] valid = validation.Order().ToArray();
         var isValid = new HashSet<int>(valid);
-        int[] train = training.Where(i => !isValid.Contains(i)).ToArray();
-        return new ClassificationFold(fold, data, train, valid, TestIndices(fold));
+        return (training.Where(i => !isValid.Contains(i)).ToArray(), valid);
     }
 
     /// <summary>

@@ -23,10 +23,13 @@ public enum SequencePooling
 /// <param name="Hidden">H per direction.</param>
 /// <param name="Bidirectional">Read the sentence both ways (D = 2).</param>
 /// <param name="Pooling">How steps become one vector.</param>
-/// <param name="Dropout">p on the embeddings (p/2) and on the pooled vector (p).</param>
+/// <param name="Dropout">p on the pooled vector.</param>
 /// <param name="Seed">Initial weights.</param>
+/// <param name="EmbeddingDropout">p on the word vectors (null: Dropout / 2).</param>
+/// <param name="MinCount">The vocabulary: words seen at least this often in the training part; the rest read as &lt;unk&gt;,
+/// whose vector is thereby trained (with 1 every training word has its own vector and &lt;unk&gt; keeps its random start).</param>
 public sealed record RecurrentClassifierOptions(RecurrentCell Cell = RecurrentCell.Lstm, int Embedding = 128, int Hidden = 128, bool Bidirectional = true,
-    SequencePooling Pooling = SequencePooling.Max, double Dropout = 0.5, ulong Seed = 1)
+    SequencePooling Pooling = SequencePooling.Max, double Dropout = 0.5, ulong Seed = 1, double? EmbeddingDropout = null, int MinCount = 1)
 {
     /// <summary>The training defaults: Adam η = 0.001, clip 5, batches of 50, 8 epochs.</summary>
     public static TrainingOptions DefaultTraining => new() { BatchSize = 50, LearningRate = 1e-3, ClipNorm = 5, Epochs = 8 };
@@ -51,13 +54,20 @@ public sealed class RecurrentClassifierFactory(RecurrentClassifierOptions option
     public double LastTokensPerSecond { get; private set; }
 
     /// <inheritdoc/>
-    public ISentenceClassifier Train(ClassificationFold fold)
+    ISentenceClassifier IClassifierFactory.Train(ClassificationFold fold) => Train(fold);
+
+    /// <summary>Trains on <paramref name="fold"/>'s training part, choosing the epoch on its validation part.</summary>
+    public RecurrentSentenceClassifier Train(ClassificationFold fold)
     {
         ArgumentNullException.ThrowIfNull(fold);
-        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var sentence in fold.TrainAndValidation.Sentences)
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MinCount);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var sentence in (options.MinCount == 1 ? fold.TrainAndValidation : fold.Train).Sentences)
             foreach (string w in sentence)
-                vocabulary.TryAdd(w, vocabulary.Count + 2);
+                counts[w] = counts.GetValueOrDefault(w) + 1;
+        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (w, n) in counts)     // first-occurrence order
+            if (n >= options.MinCount) vocabulary.Add(w, vocabulary.Count + 2);
         int[] Encode(string[] s) => s.Length == 0 ? [UnknownId] : [.. s.Select(w => vocabulary.GetValueOrDefault(w, UnknownId))];
         LabeledSequences Encoded(LabeledSentences d) => new([.. d.Sentences.Select(Encode)], d.Labels);
 
@@ -71,7 +81,7 @@ public sealed class RecurrentClassifierFactory(RecurrentClassifierOptions option
         };
         var model = new Sequential<float>(
             new Embedding<float>(v, options.Embedding, rng),
-            new Dropout<float>(options.Dropout / 2),
+            new Dropout<float>(options.EmbeddingDropout ?? options.Dropout / 2),
             RecurrentLayer<float>.Create(options.Cell, options.Embedding, options.Hidden, rng, new RecurrentOptions(Bidirectional: options.Bidirectional)),
             pooling,
             new Dropout<float>(options.Dropout),
@@ -84,16 +94,6 @@ public sealed class RecurrentClassifierFactory(RecurrentClassifierOptions option
         };
         var result = new Trainer<float>(model, task, perFold, pool).Train();
         LastTokensPerSecond = result.TokensPerSecond;
-        model.Eval();
-        return new RecurrentSentenceClassifier(model, c, Encode, training.BatchSize, pool);
-    }
-
-    private sealed class RecurrentSentenceClassifier(Sequential<float> model, int classes, Func<string[], int[]> encode, int batchSize, WorkerPool pool)
-        : ISentenceClassifier
-    {
-        public int ClassCount => classes;
-
-        public double[][] PredictProbabilities(IReadOnlyList<string[]> sentences) =>
-            [.. model.Predict([.. sentences.Select(encode)], batchSize, pool).Select(p => p.Select(x => (double)x).ToArray())];
+        return new RecurrentSentenceClassifier(model, [.. vocabulary.OrderBy(kv => kv.Value).Select(kv => kv.Key)], fold.Data.ClassNames, training.BatchSize, pool);
     }
 }

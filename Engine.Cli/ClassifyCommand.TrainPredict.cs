@@ -1,0 +1,70 @@
+using System.CommandLine;
+using System.Globalization;
+using SeqLearn.Classification;
+using SeqLearn.Kernels;
+using SeqLearn.Text;
+using SeqLearn.Training;
+
+namespace SeqLearn.Cli;
+
+/// <summary>
+/// <c>seqlearn classify train … --checkpoint DIR</c>: the recurrent classifier on all the data (a stratified 10 % held out
+/// to choose the epoch), saved as a checkpoint; <c>seqlearn classify predict --checkpoint DIR [SENTENCE…]</c>: one line
+/// <c>label&lt;TAB&gt;probability</c> per sentence (the arguments, else each non-blank line of standard input), the
+/// probability being that of the predicted label.
+/// </summary>
+public static partial class ClassifyCommand
+{
+    private static Command Train()
+    {
+        var input = new ClassifyDataOptions();
+        var rnn = new RecurrentClassifierCliOptions();
+        var splitSeed = new Option<ulong>("--split-seed") { Description = "Seed of the stratified validation part (10 % of each class).", DefaultValueFactory = _ => FoldAssignment.DefaultSeed };
+        var command = new Command("train", "Train the recurrent classifier on all sentences (10 % held out to pick the epoch) and save it to --checkpoint DIR.") { splitSeed };
+        input.AddTo(command);
+        rnn.AddTo(command);
+        command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
+        {
+            string dir = parse.GetValue(rnn.Shared.Checkpoint) ?? throw new ArgumentException("give --checkpoint DIR (where the trained classifier is saved).");
+            if (parse.GetValue(rnn.Shared.Resume) is not null) throw new ArgumentException("classify train does not resume (--resume); it trains in one run.");
+            LabeledSentences sentences = input.Read(parse);
+            ClassificationFold split = FoldAssignment.TrainingSplit(sentences, FoldAssignment.DefaultValidationFraction, parse.GetValue(splitSeed));
+            using var pool = new WorkerPool(rnn.Shared.ReadThreads(parse));
+            RecurrentSentenceClassifier classifier = rnn.Factory(parse, pool).Train(split);
+            double accuracy = ClassificationMetrics.Accuracy([.. split.Validation.Labels], ((ISentenceClassifier)classifier).Predict(split.Validation.Sentences));
+            classifier.Save(dir);
+            var output = parse.InvocationConfiguration.Output;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"trained on {split.Train.Count} sentences, {sentences.ClassCount} classes ({string.Join(", ", sentences.ClassNames)}); validation accuracy {100 * accuracy:F2} % on {split.Validation.Count}"));
+            output.WriteLine($"saved {dir}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Predict()
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A classifier saved by 'classify train'.", Required = true };
+        var threads = new Option<int>("--threads", "-t") { Description = "Worker threads (results are identical for any count).", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 4) };
+        var sentences = new Argument<string[]>("sentences") { Description = "Tokenised sentences (default: each non-blank line of standard input).", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("predict", "Classify sentences with a saved classifier: one 'label<TAB>probability' line per sentence.") { checkpoint, threads, sentences };
+        command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
+        {
+            int t = parse.GetValue(threads);
+            if (t is < 1 or > 256) throw new ArgumentException($"--threads must be in [1, 256], got {t}.");
+            using var pool = new WorkerPool(t);
+            var classifier = RecurrentSentenceClassifier.Load(parse.GetValue(checkpoint)!, pool);
+            string[] lines = parse.GetValue(sentences) is { Length: > 0 } given ? given
+                : [.. Console.In.ReadToEnd().Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0)];
+            double[][] p = classifier.PredictProbabilities([.. lines.Select(TokenVocabulary.Tokenize)]);
+            var output = parse.InvocationConfiguration.Output;
+            foreach (double[] row in p)
+            {
+                int c = ISentenceClassifier.ArgMax(row);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{classifier.ClassNames[c]}\t{row[c]:F6}"));
+            }
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using SeqLearn.Classification;
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
+
+namespace SeqLearn.Cli;
+
+/// <summary>The input options of the <c>classify</c> commands: <c>--pos</c>/<c>--neg</c> or <c>--data</c> (with <c>--label-order</c>).</summary>
+internal sealed class ClassifyDataOptions
+{
+    public Option<string> Pos { get; } = new("--pos") { Description = "Positive sentences, UTF-8, one tokenised sentence per line (label pos = 1); needs --neg." };
+    public Option<string> Neg { get; } = new("--neg") { Description = "Negative sentences, UTF-8, one tokenised sentence per line (label neg = 0); needs --pos." };
+    public Option<string> Data { get; } = new("--data") { Description = "Instead of --pos/--neg: a UTF-8 file of 'label<TAB>text' lines, any number of classes." };
+    public Option<string> LabelOrder { get; } = new("--label-order") { Description = "--data: number labels by first appearance or by sorted name.", DefaultValueFactory = _ => "first-seen" };
+
+    public ClassifyDataOptions() => LabelOrder.AcceptOnlyFromAmong("first-seen", "sorted");
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Pos);
+        command.Options.Add(Neg);
+        command.Options.Add(Data);
+        command.Options.Add(LabelOrder);
+    }
+
+    /// <summary>The labelled sentences the flags name; both or neither of a pair is an <see cref="ArgumentException"/>.</summary>
+    public LabeledSentences Read(ParseResult parse)
+    {
+        string? posPath = parse.GetValue(Pos), negPath = parse.GetValue(Neg), dataPath = parse.GetValue(Data);
+        bool pair = posPath is not null || negPath is not null;
+        if (pair == (dataPath is not null) || (pair && (posPath is null || negPath is null)))
+            throw new ArgumentException("give either --pos FILE --neg FILE, or --data FILE.");
+        return pair
+            ? SentenceFiles.ReadPolarity(posPath!, negPath!)
+            : SentenceFiles.ReadTabSeparated(dataPath!, parse.GetValue(LabelOrder) == "sorted" ? Classification.LabelOrder.Sorted : Classification.LabelOrder.FirstSeen);
+    }
+}
+
+/// <summary>The options of the recurrent classifier (<c>--model rnn</c>) with the shared training flags; defaults are <see cref="RecurrentClassifierOptions"/>'s.</summary>
+internal sealed class RecurrentClassifierCliOptions
+{
+    private static readonly RecurrentClassifierOptions Defaults = new();
+
+    public RecurrentClassifierCliOptions()
+    {
+        Cell.AcceptOnlyFromAmong("lstm", "gru", "rnn");
+        Pooling.AcceptOnlyFromAmong("max", "mean", "last");
+    }
+
+    public Option<string> Cell { get; } = new("--cell") { Description = "rnn: recurrent cell lstm, gru or rnn.", DefaultValueFactory = _ => Defaults.Cell.ToString().ToLowerInvariant() };
+    public Option<int> Embedding { get; } = new("--embedding") { Description = "rnn: word-vector width E (learned from scratch).", DefaultValueFactory = _ => Defaults.Embedding };
+    public Option<int> Hidden { get; } = new("--hidden") { Description = "rnn: hidden units H per direction.", DefaultValueFactory = _ => Defaults.Hidden };
+    public Option<bool> Unidirectional { get; } = new("--unidirectional") { Description = "rnn: read left to right only (default: bidirectional)." };
+    public Option<string> Pooling { get; } = new("--pooling") { Description = "rnn: max or mean over the valid steps, or last (the last valid step).", DefaultValueFactory = _ => Defaults.Pooling.ToString().ToLowerInvariant() };
+    public Option<int> Batch { get; } = new("--batch", "-b") { Description = "rnn: sentences per step (length-bucketed).", DefaultValueFactory = _ => RecurrentClassifierOptions.DefaultTraining.BatchSize };
+    public Option<double?> EmbeddingDropout { get; } = new("--embedding-dropout") { Description = "rnn: dropout on the word vectors (default: half of --dropout)." };
+    public Option<int> MinCount { get; } = new("--min-count") { Description = "rnn: vocabulary of the words seen at least this often in the training part (others read as <unk>).", DefaultValueFactory = _ => Defaults.MinCount };
+    public TrainingCliOptions Shared { get; } = new(learningRate: RecurrentClassifierOptions.DefaultTraining.LearningRate, clip: 5, dropout: Defaults.Dropout,
+        defaultSeconds: null, evalSeconds: null);
+
+    public void AddTo(Command command)
+    {
+        foreach (Option o in new Option[] { Cell, Embedding, Hidden, Unidirectional, Pooling, Batch, EmbeddingDropout, MinCount }) command.Options.Add(o);
+        Shared.AddTo(command);
+    }
+
+    /// <summary>The factory the flags describe (no trainer checkpoints: a fold's model lives in memory).</summary>
+    public RecurrentClassifierFactory Factory(ParseResult parse, WorkerPool pool)
+    {
+        int e = parse.GetValue(Embedding), h = parse.GetValue(Hidden);
+        if (e is < 1 or > 4096 || h is < 1 or > 4096) throw new ArgumentException($"--embedding and --hidden must be in [1, 4096], got {e} and {h}.");
+        var options = Defaults with
+        {
+            Cell = parse.GetValue(Cell) switch { "gru" => RecurrentCell.Gru, "rnn" => RecurrentCell.Rnn, _ => RecurrentCell.Lstm },
+            Embedding = e, Hidden = h, Bidirectional = !parse.GetValue(Unidirectional),
+            Pooling = parse.GetValue(Pooling) switch { "mean" => SequencePooling.Mean, "last" => SequencePooling.Last, _ => SequencePooling.Max },
+            Dropout = Shared.ReadDropout(parse), Seed = parse.GetValue(Shared.Seed),
+            EmbeddingDropout = parse.GetValue(EmbeddingDropout) ?? Defaults.EmbeddingDropout, MinCount = parse.GetValue(MinCount),
+        };
+        if (options.MinCount < 1) throw new ArgumentException($"--min-count must be at least 1, got {options.MinCount}.");
+        if (options.EmbeddingDropout is { } pe && !(pe >= 0 && pe < 1)) throw new ArgumentException($"--embedding-dropout must be in [0, 1), got {pe}.");
+        var training = Shared.Read(parse, RecurrentClassifierOptions.DefaultTraining with { BatchSize = parse.GetValue(Batch) });
+        return new RecurrentClassifierFactory(options, training with { CheckpointDirectory = null }, pool);
+    }
+}

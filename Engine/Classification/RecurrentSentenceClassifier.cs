@@ -1,0 +1,109 @@
+using System.Text.Json.Nodes;
+using SeqLearn.Checkpoints;
+using SeqLearn.Kernels;
+using SeqLearn.Models;
+using SeqLearn.Nn;
+
+namespace SeqLearn.Classification;
+
+/// <summary>
+/// A trained recurrent sentence classifier: its <see cref="Sequential{T}"/> model (token ids → class logits), the word
+/// vocabulary of its training data and the class names. Words outside the vocabulary read as &lt;unk&gt;; a sentence
+/// without tokens is one &lt;unk&gt;. Probabilities come from padded batches masked by length, so a sentence gets the
+/// same probabilities alone and inside any batch.
+/// <para>
+/// <see cref="Save"/> writes a <see cref="ModelCheckpoint"/> directory (kind <c>sequential</c>) whose vocabulary entry is
+/// <c>{"type": "sentence_classifier", "words": [w₂, w₃, …], "classes": [...], "pad_id": 0, "unk_id": 1}</c>, word wᵢ
+/// having id i; <see cref="Load"/> reads it back.
+/// </para>
+/// </summary>
+public sealed class RecurrentSentenceClassifier : ISentenceClassifier
+{
+    private const string VocabularyType = "sentence_classifier";
+    private readonly Sequential<float> _model;
+    private readonly Dictionary<string, int> _ids;
+    private readonly string[] _words;
+    private readonly WorkerPool? _pool;
+
+    /// <summary>A classifier over <paramref name="model"/> (switched to evaluation mode); <paramref name="words"/>[k] has id k + 2.</summary>
+    public RecurrentSentenceClassifier(Sequential<float> model, IReadOnlyList<string> words, IReadOnlyList<string> classNames, int batchSize = 50, WorkerPool? pool = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(words);
+        ArgumentNullException.ThrowIfNull(classNames);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (classNames.Count < 2) throw new ArgumentException($"RecurrentSentenceClassifier: needs at least 2 classes, got {classNames.Count}.", nameof(classNames));
+        _words = [.. words];
+        _ids = new Dictionary<string, int>(_words.Length, StringComparer.Ordinal);
+        for (int k = 0; k < _words.Length; k++)
+            if (!_ids.TryAdd(_words[k], k + 2)) throw new ArgumentException($"RecurrentSentenceClassifier: the word '{_words[k]}' appears twice in the vocabulary.", nameof(words));
+        (_model, ClassNames, BatchSize, _pool) = (model, [.. classNames], batchSize, pool);
+        _model.Eval();
+    }
+
+    /// <summary>The model: ids (B, T) with lengths → logits (B, C).</summary>
+    public Sequential<float> Model => _model;
+
+    /// <summary>Class names by id.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Sentences per forward pass when predicting.</summary>
+    public int BatchSize { get; }
+
+    /// <inheritdoc/>
+    public int ClassCount => ClassNames.Count;
+
+    /// <summary>The token ids of a sentence (unknown words → <see cref="RecurrentClassifierFactory.UnknownId"/>, an empty sentence → one &lt;unk&gt;).</summary>
+    public int[] Encode(string[] sentence)
+    {
+        ArgumentNullException.ThrowIfNull(sentence);
+        return sentence.Length == 0 ? [RecurrentClassifierFactory.UnknownId]
+            : [.. sentence.Select(w => _ids.GetValueOrDefault(w, RecurrentClassifierFactory.UnknownId))];
+    }
+
+    /// <inheritdoc/>
+    public double[][] PredictProbabilities(IReadOnlyList<string[]> sentences)
+    {
+        ArgumentNullException.ThrowIfNull(sentences);
+        return [.. _model.Predict([.. sentences.Select(Encode)], BatchSize, _pool).Select(p => p.Select(x => (double)x).ToArray())];
+    }
+
+    /// <summary>Writes the model, vocabulary and class names to <paramref name="directory"/> (atomically, as every checkpoint).</summary>
+    public void Save(string directory)
+    {
+        var vocabulary = new JsonObject
+        {
+            ["type"] = VocabularyType,
+            ["words"] = new JsonArray([.. _words.Select(w => (JsonNode)JsonValue.Create(w))]),
+            ["classes"] = new JsonArray([.. ClassNames.Select(c => (JsonNode)JsonValue.Create(c))]),
+            ["pad_id"] = RecurrentClassifierFactory.PadId,
+            ["unk_id"] = RecurrentClassifierFactory.UnknownId,
+        };
+        ModelCheckpoint.Save(directory, _model, vocabulary);
+    }
+
+    /// <summary>Reads a classifier written by <see cref="Save"/>; a checkpoint of another kind is a <see cref="CheckpointFormatException"/> saying why.</summary>
+    public static RecurrentSentenceClassifier Load(string directory, WorkerPool? pool = null, int batchSize = 50)
+    {
+        var loaded = ModelCheckpoint.Load<float>(directory);
+        string manifest = Path.Combine(directory, Checkpoint.ManifestFileName);
+        CheckpointFormatException Bad(string why) => new(manifest, null, why);
+        if (loaded.Model is not Sequential<float> model) throw Bad("the model is not a sequential classifier");
+        if (loaded.Data.Vocabulary is not JsonObject v || v["type"]?.GetValueKind() != System.Text.Json.JsonValueKind.String
+            || v["type"]!.GetValue<string>() != VocabularyType)
+            throw Bad($"the vocabulary is not of type '{VocabularyType}' (not a sentence classifier checkpoint)");
+        if (v["pad_id"]?.GetValue<int>() != RecurrentClassifierFactory.PadId || v["unk_id"]?.GetValue<int>() != RecurrentClassifierFactory.UnknownId)
+            throw Bad($"pad_id and unk_id must be {RecurrentClassifierFactory.PadId} and {RecurrentClassifierFactory.UnknownId}");
+        string[] Strings(string key) => v[key] is JsonArray a && a.All(x => x?.GetValueKind() == System.Text.Json.JsonValueKind.String)
+            ? [.. a.Select(x => x!.GetValue<string>())]
+            : throw Bad($"vocabulary field '{key}' is missing or not an array of strings");
+        try
+        {
+            return new RecurrentSentenceClassifier(model, Strings("words"), Strings("classes"), batchSize, pool);
+        }
+        catch (ArgumentException e)
+        {
+            throw Bad(e.Message.TrimEnd('.'));
+        }
+    }
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Training tokens/s of the recurrent sentence classifier, fold 0 of MR: SeqLearn (`classify cv --only-folds 0
+# --max-steps N`) and PyTorch 1.13 (`scripts/classify_torch.py --epochs 1 --max-batches N`), the same model and batch
+# size, interleaved (SeqLearn then PyTorch, for each cell, thread count and round). Tokens are the valid (unpadded)
+# tokens of the training batches; time is training time only. Prints one line per pair and the median ratio per cell.
+#
+#   bash scripts/compare_classify_throughput.sh [--steps 40] [--rounds 3] [--cells "lstm gru"] [--threads "1 2"]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+steps=40; rounds=3; cells="lstm gru"; threads="1 2"; out=/tmp/seqlearn-compare-classify
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --steps) steps=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --cells) cells=$2; shift 2 ;;
+    --threads) threads=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+d=$(pwd); while [ "$d" != / ] && [ ! -d "$d/shared/data" ]; do d=$(dirname "$d"); done   # the first shared/data above
+data="$d/shared/data/sentiment"
+[ -f "$data/rt-polarity.pos" ] || { echo "MR not found under $data" >&2; exit 1; }
+mkdir -p "$out"
+rm -f "$out/pairs.txt"
+dotnet build Engine.Cli -c Release -v q -nologo > "$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
+cli=Engine.Cli/bin/Release/net10.0/seqlearn.dll
+for round in $(seq 1 "$rounds"); do
+  for cell in $cells; do
+    for t in $threads; do
+      rm -f "$out/metrics.jsonl"
+      dotnet "$cli" classify cv --pos "$data/rt-polarity.pos" --neg "$data/rt-polarity.neg" --model rnn --cell "$cell" \
+        --only-folds 0 --max-steps "$steps" --threads "$t" --metrics "$out/metrics.jsonl" > /dev/null
+      sl=$(/usr/bin/python3 -c "import json,sys; print(round([json.loads(l) for l in open(sys.argv[1]) if '\"eval\"' in l][-1]['tokens_per_s']))" "$out/metrics.jsonl")
+      pt=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 scripts/classify_torch.py --fold 0 --cell "$cell" \
+        --dropout 0.5 --emb-dropout 0.25 --threads "$t" --epochs 1 --max-batches "$steps" | tail -1 | sed -E 's/.* ([0-9]+) tokens\/s/\1/')
+      echo "round $round cell $cell threads $t seqlearn $sl torch $pt ratio $(/usr/bin/python3 -c "print(f'{$sl/$pt:.2f}')") load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$out/pairs.txt"
+    done
+  done
+done
+/usr/bin/python3 - "$out/pairs.txt" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]).read().splitlines()]
+for cell in sorted({r[3] for r in rows}):
+    best_sl = {}; best_pt = {}
+    for r in rows:
+        if r[3] != cell: continue
+        best_sl.setdefault(r[1], []).append(int(r[7])); best_pt.setdefault(r[1], []).append(int(r[9]))
+    ratios = [max(v) / max(best_pt[k]) for k, v in best_sl.items()]
+    print(f"{cell}: median over rounds of (best SeqLearn / best PyTorch over thread counts) = {statistics.median(ratios):.2f}")
+PY
