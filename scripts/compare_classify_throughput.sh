@@ -4,12 +4,14 @@
 # size, interleaved (SeqLearn then PyTorch, for each cell, thread count and round). Tokens are the valid (unpadded)
 # tokens of the training batches; time is training time only. Prints one line per pair and the median ratio per cell.
 #
-#   bash scripts/compare_classify_throughput.sh [--steps 40] [--rounds 3] [--cells "lstm gru"] [--threads "1 2"]
+#   bash scripts/compare_classify_throughput.sh [--steps 40] [--rounds 3] [--cells "lstm gru"] [--threads "1 2"] [--baseline-coretype X]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/baseline_env.sh
 steps=40; rounds=3; cells="lstm gru"; threads="1 2"; out=/tmp/seqlearn-compare-classify
 while [ $# -gt 0 ]; do
   case "$1" in
+    --baseline-coretype) BASELINE_CORETYPE=$2; shift 2 ;;
     --steps) steps=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --cells) cells=$2; shift 2 ;;
@@ -21,6 +23,7 @@ d=$(pwd); while [ "$d" != / ] && [ ! -d "$d/shared/data" ]; do d=$(dirname "$d")
 data="$d/shared/data/sentiment"
 [ -f "$data/rt-polarity.pos" ] || { echo "MR not found under $data" >&2; exit 1; }
 mkdir -p "$out"
+describe_baseline
 rm -f "$out/pairs.txt"
 dotnet build Engine.Cli -c Release -v q -nologo > "$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 cli=Engine.Cli/bin/Release/net10.0/seqlearn.dll
@@ -31,7 +34,7 @@ for round in $(seq 1 "$rounds"); do
       dotnet "$cli" classify cv --pos "$data/rt-polarity.pos" --neg "$data/rt-polarity.neg" --model rnn --cell "$cell" \
         --only-folds 0 --max-steps "$steps" --threads "$t" --metrics "$out/metrics.jsonl" > /dev/null
       sl=$(/usr/bin/python3 -c "import json,sys; print(round([json.loads(l) for l in open(sys.argv[1]) if '\"eval\"' in l][-1]['tokens_per_s']))" "$out/metrics.jsonl")
-      pt=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 scripts/classify_torch.py --fold 0 --cell "$cell" \
+      pt=$(baseline /usr/bin/python3 scripts/classify_torch.py --fold 0 --cell "$cell" \
         --dropout 0.5 --emb-dropout 0.25 --threads "$t" --epochs 1 --max-batches "$steps" | tail -1 | sed -E 's/.* ([0-9]+) tokens\/s/\1/')
       echo "round $round cell $cell threads $t seqlearn $sl torch $pt ratio $(/usr/bin/python3 -c "print(f'{$sl/$pt:.2f}')") load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$out/pairs.txt"
     done
