@@ -78,6 +78,7 @@ public static class TrainCommand
                 ulong seedValue = parse.GetValue(shared.Seed);
                 var options = shared.Read(parse, new TrainingOptions { BatchSize = parse.GetValue(batch), Bptt = parse.GetValue(bptt) });
 
+                MemoryBudget.EnsureTrainingFits(config.ParameterCount(), sizeof(float), "the model");
                 using var pool = new WorkerPool(threadCount);
                 var model = new LanguageModel<float>(config, new SeededRng(seedValue));
                 var display = TrainingDisplay.For(output);
@@ -101,9 +102,10 @@ public static class TrainCommand
                 return 0;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TextFormatException or ArgumentException or FormatException
-                                           or CheckpointFormatException or IncompatibleCheckpointException or TrainingDivergedException)
+                                           or CheckpointFormatException or IncompatibleCheckpointException or TrainingDivergedException
+                                           or OverflowException or OutOfMemoryException)
             {
-                error.WriteLine($"error: {ex.Message}");
+                error.WriteLine(CliGuard.Describe(ex));
                 return 1;
             }
         });
