@@ -56,11 +56,13 @@ public static class TrainCommand
             {
                 var textLevel = parse.GetValue(level) == "word" ? TextLevel.Word : TextLevel.Char;
                 CheckpointData<float>? resumed = null;
+                string? resumedManifest = null;
                 if (parse.GetValue(shared.Resume) is { } resumeDir)
                 {
                     string dir = File.Exists(Path.Combine(resumeDir, Checkpoint.ManifestFileName)) || !Directory.Exists(Path.Combine(resumeDir, "last"))
                         ? resumeDir : Path.Combine(resumeDir, "last");
                     resumed = Checkpoint.Load<float>(dir);
+                    resumedManifest = Path.Combine(dir, Checkpoint.ManifestFileName);
                 }
                 var data = LoadCorpus(parse.GetValue(corpus), parse.GetValue(trainFile), parse.GetValue(validFile), parse.GetValue(validFraction),
                     textLevel, resumed?.Vocabulary);
@@ -69,6 +71,9 @@ public static class TrainCommand
                     : new LanguageModelConfig(data.Vocabulary.Count, parse.GetValue(embedding), parse.GetValue(hidden), parse.GetValue(layers),
                         ParseCell(parse.GetValue(cell)!), shared.ReadDropout(parse), parse.GetValue(tie), parse.GetValue(initRange));
                 config.Validate();
+                if (resumed is not null   // the stored config against the stored tensors, before a model is built from it
+                    && CheckpointTensorCheck.LanguageModelMismatch(config, resumed.Parameters.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal)) is { } mismatch)
+                    throw new CheckpointFormatException(resumedManifest!, null, $"the weights do not fit model_config: {mismatch}");
 
                 int threadCount = shared.ReadThreads(parse);
                 double sampleTemperature = parse.GetValue(temperature);   // checked before training, not after it

@@ -14,11 +14,14 @@ public sealed class BadInputCliTests : IDisposable
 {
     private readonly TempDir _dir = new("cli-bad");
     private readonly string _corpus;
+    private readonly string _small; // the text of CheckpointTensorCheckTests.SmallCheckpoint's vocabulary
 
     public BadInputCliTests()
     {
         _corpus = _dir.Combine("c.txt");
         File.WriteAllText(_corpus, string.Concat(Enumerable.Repeat("the cat sat on the mat\nthe dog sat on the log\n", 20)));
+        _small = _dir.Combine("small.txt");
+        File.WriteAllText(_small, string.Concat(Enumerable.Repeat("the cat sat\n", 50)));
         Directory.CreateDirectory(_dir.Combine("folder"));
     }
 
@@ -34,7 +37,7 @@ public sealed class BadInputCliTests : IDisposable
     public static TheoryData<string> Cases =>
     [
         "arpa-ngram2-1e9", "arpa-ngram1-maxint", "ngram-order-1e6", "time-budget-1e300", "bptt-maxint", "hidden-20000",
-        "ckpt-hidden-20000", "ckpt-layers-100000", "ckpt-cell-0", "ckpt-nan", "ckpt-inf",
+        "ckpt-hidden-20000", "ckpt-layers-100000", "resume-hidden-20000", "ckpt-cell-0", "ckpt-nan", "ckpt-inf",
         "arpa-out-dev-null", "arpa-out-directory", "ngram-corpus-directory", "train-corpus-directory", "eval-arpa-directory",
     ];
 
@@ -48,6 +51,7 @@ public sealed class BadInputCliTests : IDisposable
         "hidden-20000" => (["train", "--corpus", _corpus, "--hidden", "20000", "--layers", "4", "--max-steps", "1"], "GB available"),
         "ckpt-hidden-20000" => (["eval", "--checkpoint", Checkpoint("h", c => c["hidden_size"] = 20000), "--corpus", _corpus], "'hidden_size' is 20000"),
         "ckpt-layers-100000" => (["eval", "--checkpoint", Checkpoint("l", c => c["num_layers"] = 100000), "--corpus", _corpus], "'num_layers' is 100000"),
+        "resume-hidden-20000" => (["train", "--corpus", _small, "--resume", Checkpoint("r", c => c["hidden_size"] = 20000), "--max-steps", "1"], "'hidden_size' is 20000"),
         "ckpt-cell-0" => (["eval", "--checkpoint", Checkpoint("c", c => c["cell"] = "0"), "--corpus", _corpus], "unknown cell '0'"),
         "ckpt-nan" => (["eval", "--checkpoint", Checkpoint("n", null, float.NaN), "--corpus", _corpus], "tensor 'decoder.weight' holds a non-finite value"),
         "ckpt-inf" => (["generate", "--checkpoint", Checkpoint("i", null, float.PositiveInfinity), "--prompt", "the"], "tensor 'decoder.weight' holds a non-finite value"),
