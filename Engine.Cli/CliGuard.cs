@@ -16,8 +16,27 @@ internal static class CliGuard
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or TextFormatException or ArpaFormatException
                                       or NGramEstimationException or CheckpointFormatException or FormatException or ArgumentException)
         {
-            error.WriteLine($"error: {e.Message}");
+            error.WriteLine(Describe(e));
+            return 1;
+        }
+        catch (Exception e) when (e is OverflowException or OutOfMemoryException)
+        {
+            error.WriteLine(Describe(e));
             return 1;
         }
     }
+
+    /// <summary>
+    /// The one <c>error:</c> line for the last-resort failures: a size that overflowed or memory that ran out. Inputs and
+    /// options are checked before allocating, so reaching this means a check is missing; the line still names what happened.
+    /// </summary>
+    public static string Describe(Exception e) => e switch
+    {
+        OutOfMemoryException => $"error: out of memory ({OneLine(e.Message).TrimEnd('.')}); the input or the options need more memory than is available.",
+        OverflowException => $"error: a size computed from the input or the options is too large ({OneLine(e.Message).TrimEnd('.')}).",
+        _ => $"error: {OneLine(e.Message)}",
+    };
+
+    // A message with line breaks (an ArgumentOutOfRangeException's "Actual value was …") is joined into one line.
+    private static string OneLine(string message) => string.Join(' ', message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -41,10 +41,12 @@ public static class NGramCommand
             Description = "When a discount cannot be estimated (tiny data), use fallbacks instead of failing: 0.5 1 1.5 for mkn (as KenLM), 0.5 for kn and abs.",
         };
         var command = new Command("train", "Count n-grams in a corpus and write a smoothed back-off model as an ARPA file.") { order, smoothing, corpus, arpa, k, lambda, fallback };
-        command.SetAction(parse => Guard(() =>
+        command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             int n = parse.GetValue(order);
-            if (n < 1) throw new ArgumentException($"--order must be at least 1, got {n}.");
+            if (n < 1 || n > NGramCounts.MaxOrder)
+                throw new ArgumentException($"--order must be in [1, {NGramCounts.MaxOrder}], got {n} (longer n-grams are almost all seen once and cost n ids each).");
+            PathCheck.EnsureReplaceable(parse.GetValue(arpa)!); // before any work, not after it
             INGramEstimator estimator = CreateEstimator(parse.GetValue(smoothing)!, parse.GetValue(k), parse.GetValue(lambda), parse.GetValue(fallback));
             var clock = Stopwatch.StartNew();
             string[] lines = TextFile.ReadLines(parse.GetValue(corpus)!);
@@ -67,7 +69,7 @@ public static class NGramCommand
         var corpus = new Option<string>("--corpus", "-c") { Description = "Test text, UTF-8, one sentence per line; each line's </s> is one token.", Required = true };
         var sentences = new Option<bool>("--sentences") { Description = "Also print each sentence's total log10 probability and OOV count (as KenLM's query -v sentence)." };
         var command = new Command("eval", "Perplexity of a text under an ARPA model, with and without OOV words (KenLM query semantics).") { arpa, corpus, sentences };
-        command.SetAction(parse => Guard(() =>
+        command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             BackoffModel model = ArpaReader.Read(parse.GetValue(arpa)!);
             string[] lines = TextFile.ReadLines(parse.GetValue(corpus)!);
@@ -102,7 +104,7 @@ public static class NGramCommand
         var maxTokens = new Option<int>("--max-tokens", "-n") { Description = "Stop after this many generated tokens if </s> has not been drawn.", DefaultValueFactory = _ => 50 };
         var count = new Option<int>("--count") { Description = "Number of sentences to generate.", DefaultValueFactory = _ => 1 };
         var command = new Command("generate", "Sample sentences from an ARPA model.") { arpa, prompt, seed, maxTokens, count };
-        command.SetAction(parse => Guard(() =>
+        command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             int max = parse.GetValue(maxTokens), n = parse.GetValue(count);
             if (max < 0 || n < 0) throw new ArgumentException("--max-tokens and --count must not be negative.");
@@ -126,6 +128,4 @@ public static class NGramCommand
         "stupid" => new StupidBackoff(lambda),
         _ => throw new ArgumentException($"Unknown smoothing '{name}'; expected one of {string.Join(", ", SmoothingNames)}."),
     };
-
-    private static int Guard(Func<int> action) => CliGuard.Run(action);
 }

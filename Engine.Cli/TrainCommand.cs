@@ -56,11 +56,13 @@ public static class TrainCommand
             {
                 var textLevel = parse.GetValue(level) == "word" ? TextLevel.Word : TextLevel.Char;
                 CheckpointData<float>? resumed = null;
+                string? resumedManifest = null;
                 if (parse.GetValue(shared.Resume) is { } resumeDir)
                 {
                     string dir = File.Exists(Path.Combine(resumeDir, Checkpoint.ManifestFileName)) || !Directory.Exists(Path.Combine(resumeDir, "last"))
                         ? resumeDir : Path.Combine(resumeDir, "last");
                     resumed = Checkpoint.Load<float>(dir);
+                    resumedManifest = Path.Combine(dir, Checkpoint.ManifestFileName);
                 }
                 var data = LoadCorpus(parse.GetValue(corpus), parse.GetValue(trainFile), parse.GetValue(validFile), parse.GetValue(validFraction),
                     textLevel, resumed?.Vocabulary);
@@ -69,6 +71,9 @@ public static class TrainCommand
                     : new LanguageModelConfig(data.Vocabulary.Count, parse.GetValue(embedding), parse.GetValue(hidden), parse.GetValue(layers),
                         ParseCell(parse.GetValue(cell)!), shared.ReadDropout(parse), parse.GetValue(tie), parse.GetValue(initRange));
                 config.Validate();
+                if (resumed is not null   // the stored config against the stored tensors, before a model is built from it
+                    && CheckpointTensorCheck.LanguageModelMismatch(config, resumed.Parameters.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal)) is { } mismatch)
+                    throw new CheckpointFormatException(resumedManifest!, null, $"the weights do not fit model_config: {mismatch}");
 
                 int threadCount = shared.ReadThreads(parse);
                 double sampleTemperature = parse.GetValue(temperature);   // checked before training, not after it
@@ -78,6 +83,7 @@ public static class TrainCommand
                 ulong seedValue = parse.GetValue(shared.Seed);
                 var options = shared.Read(parse, new TrainingOptions { BatchSize = parse.GetValue(batch), Bptt = parse.GetValue(bptt) });
 
+                MemoryBudget.EnsureTrainingFits(config.ParameterCount(), sizeof(float), "the model");
                 using var pool = new WorkerPool(threadCount);
                 var model = new LanguageModel<float>(config, new SeededRng(seedValue));
                 var display = TrainingDisplay.For(output);
@@ -101,9 +107,10 @@ public static class TrainCommand
                 return 0;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TextFormatException or ArgumentException or FormatException
-                                           or CheckpointFormatException or IncompatibleCheckpointException or TrainingDivergedException)
+                                           or CheckpointFormatException or IncompatibleCheckpointException or TrainingDivergedException
+                                           or OverflowException or OutOfMemoryException)
             {
-                error.WriteLine($"error: {ex.Message}");
+                error.WriteLine(CliGuard.Describe(ex));
                 return 1;
             }
         });

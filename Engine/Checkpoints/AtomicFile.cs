@@ -1,3 +1,5 @@
+using SeqLearn.Text;
+
 namespace SeqLearn.Checkpoints;
 
 /// <summary>
@@ -12,6 +14,7 @@ public static class AtomicFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(write);
         string full = Path.GetFullPath(path);
+        PathCheck.EnsureReplaceable(full);
         string tmp = full + ".tmp";
         try
         {

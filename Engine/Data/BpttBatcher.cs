@@ -33,7 +33,7 @@ public sealed class BpttBatcher
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), $"BpttBatcher: B must be positive, got {batchSize}.");
         if (steps <= 0) throw new ArgumentOutOfRangeException(nameof(steps), $"BpttBatcher: T must be positive, got {steps}.");
         int n = tokens.Length;
-        long needed = lastWindow == LastWindow.Drop ? (long)batchSize * (steps + 1) : 2L * batchSize;
+        long needed = lastWindow == LastWindow.Drop ? (long)batchSize * ((long)steps + 1) : 2L * batchSize;
         if (n < needed)
             throw new ArgumentException(
                 $"BpttBatcher: the corpus has {n} tokens, shorter than one batch: B = {batchSize} streams × " +

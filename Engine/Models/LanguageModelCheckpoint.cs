@@ -76,8 +76,14 @@ public static class LanguageModelCheckpoint
         if (vocabulary.Count != config.VocabularySize)
             throw Bad($"the vocabulary has {vocabulary.Count} symbols but model_config says vocab_size {config.VocabularySize}.");
 
+        // Shapes and values are checked before the model is built: a config claiming a huge model fails here, at once.
+        var tensors = new Dictionary<string, Tensor<float>>(StringComparer.Ordinal);
+        foreach (var p in data.Parameters) tensors[p.Name] = p.Tensor;
+        if (CheckpointTensorCheck.LanguageModelMismatch(config, tensors) is { } mismatch) throw Bad($"the weights do not fit model_config: {mismatch}");
+        if (CheckpointTensorCheck.FirstNonFinite(tensors) is { } nonFinite) throw Bad(nonFinite);
+
         var model = new LanguageModel<float>(config, new SeededRng(0));
-        try { model.LoadStateDict(data.Parameters.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal)); }
+        try { model.LoadStateDict(tensors); }
         catch (ArgumentException e) { throw Bad($"the weights do not fit model_config: {e.Message}", e); }
         return new LoadedLanguageModel(model, vocabulary, data);
     }

@@ -33,6 +33,44 @@ public sealed record LanguageModelConfig(int VocabularySize, int EmbeddingSize =
             throw new ArgumentException($"LanguageModelConfig: tied weights need embedding size = hidden size, got {EmbeddingSize} and {HiddenSize}.");
         if (InitRange is { } r && !(r > 0 && double.IsFinite(r)))
             throw new ArgumentException($"LanguageModelConfig: init range must be a positive number, got {r}.");
+        if (!Enum.IsDefined(Cell)) throw new ArgumentException($"LanguageModelConfig: unknown cell {(int)Cell}.");
+        // The largest tensors are V·E, G·H·max(E, H) and V·H values; each must fit one array.
+        long largest = Math.Max(Math.Max((long)VocabularySize * EmbeddingSize, (long)VocabularySize * HiddenSize),
+            (long)Gates * HiddenSize * Math.Max(EmbeddingSize, HiddenSize));
+        if (largest > Array.MaxLength)
+            throw new ArgumentException($"LanguageModelConfig: V = {VocabularySize}, E = {EmbeddingSize}, H = {HiddenSize} give a weight of {largest} values, more than one array holds ({Array.MaxLength}).");
+    }
+
+    /// <summary>G, the gates of the cell: 4 (LSTM), 3 (GRU), 1 (Elman RNN).</summary>
+    public int Gates => Cell switch { RecurrentCell.Lstm => 4, RecurrentCell.Gru => 3, _ => 1 };
+
+    /// <summary>
+    /// The parameters the model built from this config holds, in its order, with their shapes, computed without building it:
+    /// <c>encoder.weight</c> (V, E); per layer l <c>rnn.weight_ih_l{l}</c> (G·H, E or H), <c>rnn.weight_hh_l{l}</c> (G·H, H),
+    /// <c>rnn.bias_ih_l{l}</c>, <c>rnn.bias_hh_l{l}</c> (G·H); <c>decoder.weight</c> (V, H) unless tied; <c>decoder.bias</c> (V).
+    /// Dimensions are longs, so a huge config is reported instead of overflowing.
+    /// </summary>
+    public IEnumerable<(string Name, long[] Shape)> ParameterShapes()
+    {
+        long v = VocabularySize, e = EmbeddingSize, h = HiddenSize, gh = (long)Gates * HiddenSize;
+        yield return ("encoder.weight", [v, e]);
+        for (int l = 0; l < NumLayers; l++)
+        {
+            yield return ($"rnn.weight_ih_l{l}", [gh, l == 0 ? e : h]);
+            yield return ($"rnn.weight_hh_l{l}", [gh, h]);
+            yield return ($"rnn.bias_ih_l{l}", [gh]);
+            yield return ($"rnn.bias_hh_l{l}", [gh]);
+        }
+        if (!TieWeights) yield return ("decoder.weight", [v, h]);
+        yield return ("decoder.bias", [v]);
+    }
+
+    /// <summary>P, the number of trainable values, in closed form: V·E + G·H·(E + 2) + (L − 1)·G·H·(H + 2) + L·G·H·H + [untied] V·H + V.</summary>
+    public long ParameterCount()
+    {
+        double v = VocabularySize, e = EmbeddingSize, h = HiddenSize, gh = (double)Gates * HiddenSize, l = NumLayers;
+        double p = v * e + gh * (e + 2) + (l - 1) * gh * (h + 2) + l * gh * h + (TieWeights ? 0 : v * h) + v;
+        return p >= long.MaxValue ? long.MaxValue : (long)p;
     }
 
     /// <summary>The config as JSON (the <c>model_config</c> of a checkpoint).</summary>
@@ -56,7 +94,8 @@ public sealed record LanguageModelConfig(int VocabularySize, int EmbeddingSize =
         string type = Get<string>(json, "type");
         if (type != "recurrent_lm") throw new FormatException($"model config: type '{type}' is not 'recurrent_lm'.");
         string cell = Get<string>(json, "cell");
-        if (!Enum.TryParse<RecurrentCell>(cell, ignoreCase: true, out var c) || !Enum.IsDefined(c))
+        // Names only: Enum.TryParse also accepts numbers ("0" would read as lstm).
+        if (cell.Length == 0 || !char.IsAsciiLetter(cell[0]) || !Enum.TryParse<RecurrentCell>(cell, ignoreCase: true, out var c) || !Enum.IsDefined(c))
             throw new FormatException($"model config: unknown cell '{cell}' (expected lstm, gru, rnn or rnnrelu).");
         var config = new LanguageModelConfig(Get<int>(json, "vocab_size"), Get<int>(json, "embedding_size"), Get<int>(json, "hidden_size"),
             Get<int>(json, "num_layers"), c, Get<double>(json, "dropout"), Get<bool>(json, "tie_weights"),

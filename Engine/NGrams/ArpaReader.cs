@@ -21,11 +21,15 @@ public sealed class ArpaFormatException(string file, int line, string message)
 /// </summary>
 public static class ArpaReader
 {
+    /// <summary>The most entries a table is given before its lines are read (a header count is a claim, not a size).</summary>
+    private const int InitialCapacity = 1 << 16;
+
     /// <summary>Reads the ARPA file at <paramref name="path"/>.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="ArpaFormatException">The file is malformed (file, line and expectation in the message).</exception>
     public static BackoffModel Read(string path)
     {
+        if (Directory.Exists(path)) throw new IOException($"ARPA file '{path}' is a directory, not a file.");
         if (!System.IO.File.Exists(path)) throw new FileNotFoundException($"ARPA file not found: '{path}'.", path);
         using var reader = new StreamReader(path, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true), true, 1 << 16);
         return Read(reader, path);
@@ -43,9 +47,11 @@ public static class ArpaReader
 
         // Unigrams first: they define the vocabulary (ids in file order).
         ExpectSection(r, 1);
-        var words = new List<string>(declared[0] + 1);
-        var uniProb = new List<float>(declared[0] + 1);
-        var uniBackoff = new List<float>(declared[0] + 1);
+        // Header counts only hint the sizes: tables start at most InitialCapacity entries and grow as lines are read.
+        int uniCapacity = Math.Min(declared[0], InitialCapacity) + 1;
+        var words = new List<string>(uniCapacity);
+        var uniProb = new List<float>(uniCapacity);
+        var uniBackoff = new List<float>(uniCapacity);
         var uniFields = new Range[4];
         for (int i = 0; i < declared[0]; i++)
         {
@@ -74,9 +80,10 @@ public static class ArpaReader
         for (int k = 2; k <= order; k++)
         {
             ExpectSection(r, k);
-            var table = new NGramTable(k, declared[k - 1]);
-            var prob = new float[declared[k - 1]];
-            var backoff = k < order ? new float[declared[k - 1]] : [];
+            int capacity = Math.Min(declared[k - 1], InitialCapacity);
+            var table = new NGramTable(k, capacity);
+            var prob = new float[capacity];
+            var backoff = k < order ? new float[capacity] : [];
             var fields = new Range[k + 3];
             var ids = new int[k];
             for (int i = 0; i < declared[k - 1]; i++)
@@ -93,10 +100,18 @@ public static class ArpaReader
                 }
                 int entry = table.Add(ids, NGramTable.Hash(ids), out bool added);
                 if (!added) throw new ArpaFormatException(name, r.Number, $"duplicate {k}-gram '{line[fields[1].Start..fields[k].End]}'.");
+                if (entry == prob.Length)
+                {
+                    int grown = (int)Math.Min(Math.Max(16L, 2L * prob.Length), declared[k - 1]);
+                    Array.Resize(ref prob, grown);
+                    if (k < order) Array.Resize(ref backoff, grown);
+                }
                 prob[entry] = ParseLogProbability(r, span[fields[0]]);
                 if (k < order) backoff[entry] = nf == k + 2 ? ParseFloat(r, span[fields[k + 1]], "log10 back-off") : 0f;
             }
             tables[k - 1] = table;
+            if (prob.Length != table.Count) Array.Resize(ref prob, table.Count);
+            if (k < order && backoff.Length != table.Count) Array.Resize(ref backoff, table.Count);
             logProb[k - 1] = prob;
             logBackoff[k - 1] = backoff;
         }

@@ -53,10 +53,18 @@ public sealed class NGramCounts
     /// <summary>Approximate bytes held (tables and per-entry arrays).</summary>
     public long Bytes => _tables.Sum(t => t.Bytes + 12L * t.Count);
 
+    /// <summary>
+    /// The highest order counted, 20. Every token starts one n-gram of each order and an n-gram of order N stores N
+    /// ids, so memory grows as N² per token, while n-grams longer than a few words are almost all seen once and add
+    /// nothing the estimators can smooth (KenLM's default build stops at 6).
+    /// </summary>
+    public const int MaxOrder = 20;
+
     /// <summary>Counts n-grams of orders 1..<paramref name="order"/> in <paramref name="lines"/> (vocabulary built from them if not given).</summary>
     public static NGramCounts Count(IReadOnlyList<string> lines, int order, NGramVocabulary? vocabulary = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(order, 1);
+        if (order < 1 || order > MaxOrder)
+            throw new ArgumentOutOfRangeException(nameof(order), order, $"NGramCounts: the order must be in [1, {MaxOrder}], got {order}.");
         vocabulary ??= NGramVocabulary.Build(lines);
         var tables = new NGramTable[order];
         var counts = new int[order][];

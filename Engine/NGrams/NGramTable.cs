@@ -12,6 +12,9 @@ public sealed class NGramTable
     /// <summary>Hash of the empty n-gram, the start of every fold.</summary>
     public const ulong EmptyHash = 0x9E3779B97F4A7C15UL;
 
+    /// <summary>The most hash slots a table holds (2^30); a table holds at most half as many entries.</summary>
+    public const int MaxSlots = 1 << 30;
+
     private int[] _ids;
     private long[] _slots; // 0 = empty; else (hash high 32 bits << 32) | (entry + 1)
     private int _mask;
@@ -20,11 +23,17 @@ public sealed class NGramTable
     public NGramTable(int order, int capacity = 16)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(order, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        // Sizes in long arithmetic: capacity · 2 slots and capacity · n ids must stay within one array.
+        long slotsWanted = Math.Max(16L, 2L * capacity), idsWanted = Math.Max(16L, capacity) * order;
+        if (slotsWanted > MaxSlots || idsWanted > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(capacity),
+                $"NGramTable: {capacity} n-grams of order {order} do not fit one table (at most {MaxSlots / 2} entries and {Array.MaxLength} ids).");
         Order = order;
-        int slots = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity * 2));
+        int slots = (int)BitOperations.RoundUpToPowerOf2((ulong)slotsWanted);
         _slots = new long[slots];
         _mask = slots - 1;
-        _ids = new int[Math.Max(16, capacity) * order];
+        _ids = new int[idsWanted];
     }
 
     /// <summary>Number of words per n-gram.</summary>

@@ -12,6 +12,7 @@ public static class TextFile
     /// <exception cref="TextFormatException">The file is empty or is not valid UTF-8.</exception>
     public static string ReadAllText(string path)
     {
+        if (Directory.Exists(path)) throw new IOException($"'{path}' is a directory, not a text file.");
         if (!File.Exists(path))
             throw new FileNotFoundException($"Text file not found: '{path}'.", path);
         byte[] bytes = File.ReadAllBytes(path);
@@ -73,6 +74,7 @@ public static class TextFile
     public static void WriteAtomic(string path, Action<Stream> write)
     {
         string full = Path.GetFullPath(path);
+        PathCheck.EnsureReplaceable(full);
         string dir = Path.GetDirectoryName(full) ?? ".";
         Directory.CreateDirectory(dir);
         string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");

@@ -109,6 +109,8 @@ public sealed record TrainingOptions
     {
         if (BatchSize < 1) throw new ArgumentException($"TrainingOptions: batch size must be ≥ 1, got {BatchSize}.");
         if (Bptt < 1) throw new ArgumentException($"TrainingOptions: BPTT length must be ≥ 1, got {Bptt}.");
+        if ((long)BatchSize * Bptt > Array.MaxLength)
+            throw new ArgumentException($"TrainingOptions: batch size × BPTT length = {BatchSize} × {Bptt} = {(long)BatchSize * Bptt} tokens per window, more than one array holds ({Array.MaxLength}).");
         if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"TrainingOptions: learning rate must be a positive number, got {LearningRate}.");
         if (ClipNorm is { } c && !(c > 0 && double.IsFinite(c))) throw new ArgumentException($"TrainingOptions: clip norm must be a positive number, got {c}.");
         if (Epochs is null && TimeBudget is null && MaxSteps is null)

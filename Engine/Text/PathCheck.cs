@@ -1,0 +1,48 @@
+using System.Runtime.InteropServices;
+
+namespace SeqLearn.Text;
+
+/// <summary>
+/// What a path names, checked before reading or replacing it: an input file must not be a directory, and an output
+/// that exists must be a regular file (a rename over a device node such as /dev/null or over a directory replaces it).
+/// </summary>
+public static class PathCheck
+{
+    /// <summary>Throws a <see cref="FileNotFoundException"/> when <paramref name="path"/> does not exist and an <see cref="IOException"/> when it is a directory.</summary>
+    public static void EnsureInputFile(string path, string what)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path)) throw new IOException($"{what} '{path}' is a directory, not a file.");
+        if (!File.Exists(path)) throw new FileNotFoundException($"{what} not found: '{path}'.", path);
+    }
+
+    /// <summary>Throws an <see cref="IOException"/> when <paramref name="path"/> exists and is not a regular file (a directory, device, pipe or socket).</summary>
+    public static void EnsureReplaceable(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path)) throw new IOException($"output '{path}' is a directory; refusing to replace it with a file.");
+        if (File.Exists(path) && !IsRegularFile(path))
+            throw new IOException($"output '{path}' exists and is not a regular file (a device, pipe or socket); refusing to replace it.");
+    }
+
+    /// <summary>True when <paramref name="path"/> (symbolic links followed) is a regular file.</summary>
+    public static bool IsRegularFile(string path)
+    {
+        if (!File.Exists(path)) return false;
+        if (OperatingSystem.IsWindows()) return (File.GetAttributes(path) & FileAttributes.Device) == 0;
+        // stat(2) through the runtime's own native shim: its FileStatus starts { int32 Flags; int32 Mode; … } with the
+        // file type in Mode & S_IFMT (S_IFREG = 0x8000). The buffer is larger than the struct.
+        var status = new byte[512];
+        byte[] name = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        try
+        {
+            if (SystemNativeStat(name, status) != 0) return true; // vanished or unreadable: the write reports it
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return true; }
+        int mode = BitConverter.ToInt32(status, 4);
+        return (mode & 0xF000) == 0x8000;
+    }
+
+    [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat")]
+    private static extern int SystemNativeStat(byte[] path, byte[] status);
+}
