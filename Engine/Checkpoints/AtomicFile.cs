@@ -8,28 +8,12 @@ namespace SeqLearn.Checkpoints;
 /// </summary>
 public static class AtomicFile
 {
-    /// <summary>Writes a file through <paramref name="write"/>: temp file, flush to disk, rename.</summary>
+    /// <summary>Writes a file through <paramref name="write"/>: temp file, flush to disk, rename (<see cref="TextFile.WriteAtomic"/>).</summary>
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(write);
-        string full = Path.GetFullPath(path);
-        PathCheck.EnsureReplaceable(full);
-        string tmp = full + ".tmp";
-        try
-        {
-            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                write(fs);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(tmp);
-            throw;
-        }
+        TextFile.WriteAtomic(path, write);
     }
 
     /// <summary>Writes all of <paramref name="bytes"/> atomically.</summary>
@@ -82,11 +66,6 @@ public static class AtomicFile
         using var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
         fs.Write(bytes);
         fs.Flush(flushToDisk: true);
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     private static void TryDeleteDirectory(string path)
