@@ -79,6 +79,8 @@ internal sealed record CheckpointManifest(
 
     public static CheckpointManifest Read(byte[] bytes, string file)
     {
+        if (JsonStructureCheck.FirstProblem(bytes, maxDepth: 256) is { } problem)
+            throw new CheckpointFormatException(file, problem.Offset, problem.Problem);
         JsonNode? root;
         try
         {

@@ -20,6 +20,8 @@ internal sealed class SafeTensorsHeader
 
     public static SafeTensorsHeader Parse(ReadOnlySpan<byte> json, string file, long headerStart)
     {
+        if (Text.TextFile.FindInvalidUtf8(json) is { } bad)
+            throw new CheckpointFormatException(file, headerStart + bad.Offset, $"the header is not valid UTF-8 (0x{bad.Value:X2}).");
         var r = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 4 });
         var h = new SafeTensorsHeader();
         try

@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text;
+using SeqLearn.Text;
 
 namespace SeqLearn.Forecasting;
 
 /// <summary>
 /// Reads a <see cref="TimeSeries"/> from a comma-separated file: the first line is a header, every further non-empty
 /// line one row. Fields may be quoted (<c>"1949-01"</c>, <c>"a ""b"""</c>); line ends may be LF or CRLF; a UTF-8 byte
-/// order mark is skipped. Values are parsed with the invariant culture; a malformed or missing value throws a
+/// order mark is skipped; the file must be valid UTF-8. Values are parsed with the invariant culture; a malformed or missing value throws a
 /// <see cref="FormatException"/> that names the file and the 1-based line.
 /// </summary>
 public static class TimeSeriesCsv
@@ -15,9 +16,15 @@ public static class TimeSeriesCsv
     /// <param name="path">The CSV file.</param>
     /// <param name="valueColumn">Header name (exact, case-insensitive) or 0-based index of the value column.</param>
     /// <param name="dateColumn">Header name or index of the date column; <c>null</c> for none (dates are then empty).</param>
+    /// <exception cref="FormatException">The file is not valid UTF-8 (line and byte named), or a line is malformed.</exception>
     public static TimeSeries Read(string path, string valueColumn, string? dateColumn = null)
     {
-        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        if (Directory.Exists(path)) throw new IOException($"'{path}' is a directory, not a CSV file.");
+        if (!File.Exists(path)) throw new FileNotFoundException($"CSV file not found: '{path}'.", path);
+        byte[] bytes = File.ReadAllBytes(path);
+        if (TextFile.FindInvalidUtf8(bytes) is { } bad) throw new FormatException($"{path}:{bad.Line}: {bad}; the file must be UTF-8.");
+        int bom = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        using var reader = new StringReader(Encoding.UTF8.GetString(bytes, bom, bytes.Length - bom));
         return Read(reader, path, valueColumn, dateColumn);
     }
 

@@ -4,8 +4,8 @@ using SeqLearn.Text;
 namespace SeqLearn.NGrams;
 
 /// <summary>An ARPA file does not follow the format; the message names the file, the line and what was expected.</summary>
-public sealed class ArpaFormatException(string file, int line, string message)
-    : Exception($"{file}:{line}: {message}")
+public sealed class ArpaFormatException(string file, int line, string message, Exception? inner = null)
+    : Exception($"{file}:{line}: {message}", inner)
 {
     /// <summary>The file being read.</summary>
     public string File { get; } = file;
@@ -31,8 +31,16 @@ public static class ArpaReader
     {
         if (Directory.Exists(path)) throw new IOException($"ARPA file '{path}' is a directory, not a file.");
         if (!System.IO.File.Exists(path)) throw new FileNotFoundException($"ARPA file not found: '{path}'.", path);
-        using var reader = new StreamReader(path, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true), true, 1 << 16);
-        return Read(reader, path);
+        try
+        {
+            using var reader = new StreamReader(path, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true), true, 1 << 16);
+            return Read(reader, path);
+        }
+        catch (ArpaFormatException e) when (e.InnerException is System.Text.DecoderFallbackException && TextFile.FindInvalidUtf8(path) is { } bad)
+        {
+            // The decoder works a buffer ahead of the lines; find the byte itself for the message.
+            throw new ArpaFormatException(path, bad.Line, $"{bad}.", e.InnerException);
+        }
     }
 
     /// <summary>Reads ARPA text from <paramref name="reader"/>; <paramref name="name"/> is used in error messages.</summary>
@@ -260,7 +268,10 @@ public static class ArpaReader
             if (_pushed is not null) { string p = _pushed; _pushed = null; Number++; return p; }
             string? line;
             try { line = reader.ReadLine(); }
-            catch (System.Text.DecoderFallbackException) { throw new ArpaFormatException(Name, Number + 1, "invalid UTF-8."); }
+            catch (System.Text.DecoderFallbackException e)
+            {
+                throw new ArpaFormatException(Name, Number + 1, "invalid UTF-8 (in this line or in the rest of the reader's buffer).", e);
+            }
             if (line is not null) Number++;
             return line;
         }

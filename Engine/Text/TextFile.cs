@@ -62,6 +62,57 @@ public static class TextFile
         }
     }
 
+    /// <summary>
+    /// The first invalid UTF-8 sequence in <paramref name="bytes"/>, or null when they are valid UTF-8. Lines end at
+    /// '\n'; the line and the byte in it are 1-based, the offset 0-based from the start of <paramref name="bytes"/>.
+    /// </summary>
+    public static Utf8Error? FindInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        if (Utf8.IsValid(bytes)) return null;
+        char[] chars = ArrayPool<char>.Shared.Rent(Math.Max(1, bytes.Length));
+        try
+        {
+            Utf8.ToUtf16(bytes, chars, out int offset, out _, replaceInvalidSequences: false);
+            ReadOnlySpan<byte> before = bytes[..offset];
+            int lineStart = before.LastIndexOf((byte)'\n') + 1;
+            return new Utf8Error(offset, before.Count((byte)'\n') + 1, offset - lineStart + 1, bytes[offset]);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    /// <summary>As <see cref="FindInvalidUtf8(ReadOnlySpan{byte})"/>, streaming through the file at <paramref name="path"/> (for files too large to hold).</summary>
+    public static Utf8Error? FindInvalidUtf8(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        byte[] buffer = new byte[1 << 16];
+        char[] chars = new char[buffer.Length];
+        long offset = 0;        // file offset of buffer[0]
+        int kept = 0, line = 1; // bytes of an incomplete sequence carried over; '\n' seen + 1
+        long lineStart = 0;
+        while (true)
+        {
+            int read = stream.Read(buffer, kept, buffer.Length - kept);
+            int length = kept + read;
+            bool final = read == 0;
+            var status = Utf8.ToUtf16(buffer.AsSpan(0, length), chars, out int consumed, out _, replaceInvalidSequences: false, isFinalBlock: final);
+            ReadOnlySpan<byte> valid = buffer.AsSpan(0, consumed);
+            for (int from = 0, nl; (nl = valid[from..].IndexOf((byte)'\n')) >= 0; from += nl + 1)
+            {
+                line++;
+                lineStart = offset + from + nl + 1;
+            }
+            if (status == OperationStatus.InvalidData)
+                return new Utf8Error(offset + consumed, line, (int)(offset + consumed - lineStart + 1), buffer[consumed]);
+            if (final) return null;
+            kept = length - consumed; // NeedMoreData: an incomplete sequence at the end of the buffer
+            buffer.AsSpan(consumed, kept).CopyTo(buffer);
+            offset += consumed;
+        }
+    }
+
     /// <summary>Writes <paramref name="text"/> as UTF-8 (no BOM) atomically: a temporary file in the same folder, flushed, then renamed.</summary>
     public static void WriteAllTextAtomic(string path, string text) =>
         WriteAtomic(path, stream =>
@@ -93,6 +144,17 @@ public static class TextFile
             throw;
         }
     }
+}
+
+/// <summary>Where a byte sequence stops being valid UTF-8 (see <see cref="TextFile.FindInvalidUtf8(ReadOnlySpan{byte})"/>).</summary>
+/// <param name="Offset">0-based byte offset of the first invalid byte.</param>
+/// <param name="Line">1-based line holding it (lines end at '\n').</param>
+/// <param name="Column">1-based byte position of it in that line.</param>
+/// <param name="Value">The invalid byte.</param>
+public readonly record struct Utf8Error(long Offset, int Line, int Column, byte Value)
+{
+    /// <summary>"invalid UTF-8 at byte C of the line (byte offset O, 0xNN)".</summary>
+    public override string ToString() => $"invalid UTF-8 at byte {Column} of the line (byte offset {Offset}, 0x{Value:X2})";
 }
 
 /// <summary>A text input (file or bytes) that is empty, not valid UTF-8, or otherwise malformed; the message names where.</summary>
