@@ -152,4 +152,15 @@ public class SafeTensorsTests
             }
         }
     }
+
+    // Found by the fuzzer: invalid UTF-8 inside a header string was reported at the start of its JSON token.
+    [Fact]
+    public void Parse_HeaderNotUtf8_NamesTheByte()
+    {
+        byte[] file = Craft("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]);
+        file[8 + 10] = 0xC0; // the 'p' of "dtype"
+        var e = Assert.Throws<CheckpointFormatException>(() => SafeTensorsFile.Parse(file, "x.safetensors"));
+        Assert.StartsWith("x.safetensors at byte 18: the header is not valid UTF-8 (0xC0)", e.Message);
+        Assert.Equal(18, e.Offset);
+    }
 }

@@ -63,4 +63,17 @@ public class TimeSeriesCsvTests
         Assert.Contains(path, e.Message);
         Assert.Contains(expected, e.Message);
     }
+
+    // Found by the fuzzer: the reader decoded with replacement characters, so a bad byte in a date was accepted.
+    [Theory]
+    [InlineData(new byte[] { (byte)'d', (byte)',', (byte)'v', (byte)'\n', (byte)'2', 0xBF, (byte)',', (byte)'1', (byte)'\n' }, ":2: invalid UTF-8 at byte 2 of the line (byte offset 5, 0xBF)")]
+    [InlineData(new byte[] { 0xFF, 0xFE, (byte)'d', 0, (byte)',', 0, (byte)'v', 0 }, ":1: invalid UTF-8 at byte 1 of the line (byte offset 0, 0xFF)")] // UTF-16 is not guessed from a BOM
+    public void InvalidUtf8_IsAFormatErrorNamingTheLineAndByte(byte[] bytes, string expected)
+    {
+        using var dir = new TempDir("csv-utf8");
+        string path = dir.Combine("bad.csv");
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<FormatException>(() => TimeSeriesCsv.Read(path, "v", "d"));
+        Assert.StartsWith(path + expected, e.Message);
+    }
 }

@@ -132,6 +132,24 @@ public class ArpaTests
         }
         Assert.True(sampler.Sample(new SeededRng(1), "", 3).Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 3);
     }
+
+    // Found by the fuzzer: the decoder works a buffer ahead, so a bad byte anywhere in the first 64 KB was reported at line 1.
+    [Fact]
+    public void Read_InvalidUtf8_NamesTheLineAndByteItIsOn()
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(Good.Replace("-0.3\ta\t-0.2", "-0.3\taX\t-0.2"));
+        int at = Array.IndexOf(bytes, (byte)'X');
+        bytes[at] = 0xFF;
+        string path = Path.Combine(Path.GetTempPath(), $"seqlearn-{Guid.NewGuid():N}.arpa");
+        try
+        {
+            File.WriteAllBytes(path, bytes);
+            var e = Assert.Throws<ArpaFormatException>(() => ArpaReader.Read(path));
+            Assert.Equal($"{path}:9: invalid UTF-8 at byte 7 of the line (byte offset {at}, 0xFF).", e.Message);
+            Assert.Equal(9, e.Line);
+        }
+        finally { File.Delete(path); }
+    }
 }
 
 public class ArpaMissingContextTests

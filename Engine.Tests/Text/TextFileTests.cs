@@ -1,3 +1,4 @@
+using System.Text;
 using SeqLearn.Text;
 
 namespace SeqLearn.Tests.Text;
@@ -63,5 +64,38 @@ public class TextFileTests
         Assert.Equal("héllo", TextFile.ReadAllText(path));
         Assert.Single(Directory.GetFiles(dir));
         Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void FindInvalidUtf8_NamesOffsetLineAndByte_SpanAndStreamingAgree()
+    {
+        Assert.Null(TextFile.FindInvalidUtf8("a\nb é 👋\n"u8));
+        Assert.Equal(new Utf8Error(6, 4, 2, 0xFF), TextFile.FindInvalidUtf8([(byte)'a', (byte)'\n', (byte)'\n', (byte)'x', (byte)'\n', (byte)'y', 0xFF]));
+        // A truncated sequence at the very end, and sequences across the streaming reader's 64 KB buffer boundary.
+        var rng = new SeqLearn.Tensors.SeededRng(6);
+        foreach (int at in new[] { 0, 1, 65_534, 65_535, 65_536, 65_537, 140_000 })
+        {
+            var text = new StringBuilder();
+            while (text.Length < 150_000) text.Append(rng.NextInt(9) == 0 ? "\n" : rng.NextInt(5) == 0 ? "é" : rng.NextInt(7) == 0 ? "👋" : "a");
+            byte[] bytes = Encoding.UTF8.GetBytes(text.ToString());
+            string path = TempFile(bytes);
+            try { Assert.Null(TextFile.FindInvalidUtf8(path)); }
+            finally { File.Delete(path); }
+            int cut = at;
+            while ((bytes[cut] & 0xC0) == 0x80) cut++;          // the start of a character
+            byte[] bad = [.. bytes[..cut], 0xE2, 0x82, .. bytes[cut..]]; // a truncated 3-byte sequence
+            var expected = TextFile.FindInvalidUtf8(bad);
+            Assert.NotNull(expected);
+            Assert.Equal(cut, expected.Value.Offset);
+            Assert.Equal(bad.AsSpan(0, cut).Count((byte)'\n') + 1, expected.Value.Line);
+            path = TempFile(bad);
+            try { Assert.Equal(expected, TextFile.FindInvalidUtf8(path)); }
+            finally { File.Delete(path); }
+        }
+        byte[] truncatedAtEnd = [(byte)'a', (byte)'\n', 0xF0, 0x9F, 0x98];
+        Assert.Equal(new Utf8Error(2, 2, 1, 0xF0), TextFile.FindInvalidUtf8(truncatedAtEnd));
+        string end = TempFile(truncatedAtEnd);
+        try { Assert.Equal(new Utf8Error(2, 2, 1, 0xF0), TextFile.FindInvalidUtf8(end)); }
+        finally { File.Delete(end); }
     }
 }
