@@ -63,6 +63,8 @@ public class ArpaFuzzTests(ITestOutputHelper output)
                 throw new FuzzInvariantException($"the {k}-grams change when written and read back");
         string sentence = string.Join(' ', model.Vocabulary.Tokens.Take(4)) + " unseen-word";
         double logProb = model.SentenceLog10Prob(sentence);
-        if (!double.IsFinite(logProb) || logProb > 0) throw new FuzzInvariantException($"'{sentence}' scores log10 p = {logProb}");
+        // Only finiteness: back-offs may be positive and are not bounded, so a file with a huge back-off can give a
+        // sentence a probability above 1 (docs/reliability.md lists this gap).
+        if (!double.IsFinite(logProb)) throw new FuzzInvariantException($"'{sentence}' scores log10 p = {logProb}");
     }
 }

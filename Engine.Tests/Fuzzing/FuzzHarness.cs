@@ -124,10 +124,10 @@ public static class FuzzHarness
     }
 
     /// <summary>Runs the target, writes the summary, and fails listing the first crashes (with how to reproduce each).</summary>
-    public static FuzzSummary Run(FuzzTarget target, ITestOutputHelper? output = null)
+    public static FuzzSummary Run(FuzzTarget target, ITestOutputHelper? output = null, int? iterations = null)
     {
         ulong seed = Seed;
-        int first = Only ?? 0, last = Only ?? Iterations - 1;
+        int first = Only ?? 0, last = Only ?? (iterations ?? Iterations) - 1;
         string dir = Path.Combine(Path.GetTempPath(), $"seqlearn-fuzz-{target.Reader}-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         var failures = new List<string>();

@@ -51,13 +51,15 @@ public static class Mutator
         [0x00, 0xFF, (byte)'\n', (byte)'\r', (byte)'\t', (byte)' ', (byte)'"', (byte)',', (byte)'\\', (byte)'-', (byte)'+',
          (byte)'.', (byte)'0', (byte)'9', (byte)'e', (byte)'{', (byte)'}', (byte)'[', (byte)']', (byte)':', (byte)'=', 0x80, 0xC3, 0x7F];
 
-    private static readonly string[] HugeNumbers =
+    /// <summary>The values <see cref="MutationKind.HugeNumber"/> writes.</summary>
+    internal static readonly string[] HugeNumbers =
         ["2147483647", "2147483648", "4294967295", "4294967296", "1000000000", "2000000000", "4611686018427387904",
          "9223372036854775807", "9223372036854775808", "18446744073709551615", "18446744073709551616",
          "99999999999999999999999999999", "-1", "-2147483648", "-9223372036854775808", "0", "00000000000000000001",
          "1e9", "1e18", "1e308", "1e309", "-1e309", "1.7976931348623157e308", "4.9e-324", "1e-400", "0x10", "1_000"];
 
-    private static readonly string[] NonFiniteTokens =
+    /// <summary>The values <see cref="MutationKind.NonFinite"/> writes.</summary>
+    internal static readonly string[] NonFiniteTokens =
         ["NaN", "nan", "-nan", "Infinity", "-Infinity", "+Infinity", "inf", "-inf", "+inf", "INF", "1e999", "-1e999", "∞", "-∞"];
 
     private static readonly byte[][] InvalidSequences =
@@ -102,13 +104,14 @@ public static class Mutator
                 if (bytes.Length == 0) return Insert(bytes, 0, [InterestingBytes[rng.NextInt(InterestingBytes.Length)]], kind, log);
                 int at = rng.NextInt(bytes.Length);
                 var copy = (byte[])bytes.Clone();
-                copy[at] = InterestingBytes[rng.NextInt(InterestingBytes.Length)];
+                do copy[at] = InterestingBytes[rng.NextInt(InterestingBytes.Length)]; while (copy[at] == bytes[at]);
                 log.Add($"{kind} byte {at} = 0x{copy[at]:X2}");
                 return copy;
             }
             case MutationKind.Truncate:
             {
-                int at = rng.NextInt(bytes.Length + 1);
+                if (bytes.Length == 0) return Apply(MutationKind.InsertDelimiter, bytes, rng, log);
+                int at = rng.NextInt(bytes.Length);
                 log.Add($"{kind} at {at} of {bytes.Length}");
                 return bytes[..at];
             }
@@ -134,7 +137,7 @@ public static class Mutator
             {
                 var lines = Lines(bytes);
                 if (lines.Count < 2) return Apply(MutationKind.DuplicateLine, bytes, rng, log);
-                int i = rng.NextInt(lines.Count), j = rng.NextInt(lines.Count);
+                int i = rng.NextInt(lines.Count), j = (i + 1 + rng.NextInt(lines.Count - 1)) % lines.Count;
                 log.Add($"{kind} {i + 1} and {j + 1} of {lines.Count}");
                 (lines[i], lines[j]) = (lines[j], lines[i]);
                 return Join(lines);
