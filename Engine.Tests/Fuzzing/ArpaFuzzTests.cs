@@ -16,10 +16,10 @@ public class ArpaFuzzTests(ITestOutputHelper output)
     private const string HandWritten =
         "\\data\\\nngram 1=4\nngram 2=2\n\n\\1-grams:\n-1.0\t<unk>\t0\n0\t<s>\t-0.5\n-0.5\t</s>\t0\n-0.3\ta\t-0.2\n\n\\2-grams:\n-0.1\t<s> a\n-0.2\ta </s>\n\n\\end\\\n";
 
-    // Pruned (SRILM style, space-separated): "<s> a b" without "<s> a"'s context "a b"; -inf and -99 probabilities.
+    // Pruned (SRILM style, space-separated): "a b </s>" without its context "a b"; -inf and -99 probabilities.
     private const string Pruned =
         "some preamble text\n\n\\data\\\nngram 1=5\nngram 2=3\nngram 3=2\n\n\\1-grams:\n-99 <s> -0.3\n-0.7 </s>\n-0.6 a -0.2\n-0.9 b -0.1\n-inf c\n\n" +
-        "\\2-grams:\n-0.2 <s> a -0.1\n-0.4 a a\n-0.3 b </s>\n\n\\3-grams:\n-0.05 <s> a b\n-0.1 a a </s>\n\n\\end\\\n";
+        "\\2-grams:\n-0.2 <s> a -0.1\n-0.4 a a\n-0.3 b </s>\n\n\\3-grams:\n-0.05 <s> a a\n-0.1 a b </s>\n\n\\end\\\n";
 
     internal static string Trained()
     {

@@ -61,6 +61,9 @@ public sealed class FuzzTarget
     /// <summary>Whether an invalid-UTF-8 error must point at the input's first invalid byte (false for binary files, which check it in <see cref="NamesLocation"/>).</summary>
     public bool IsText { get; init; } = true;
 
+    /// <summary>Whether the summary goes to the SEQLEARN_FUZZ_REPORT file (false for the harness's self-tests).</summary>
+    public bool WriteReport { get; init; } = true;
+
     /// <summary>Checks the result of an accepted input (throw <see cref="FuzzInvariantException"/> when it is wrong).</summary>
     public required Action<FuzzCase, object> CheckAccepted { get; init; }
 }
@@ -69,11 +72,11 @@ public sealed class FuzzTarget
 public sealed class FuzzInvariantException(string message) : Exception(message);
 
 /// <summary>The counts of one fuzz run.</summary>
-public sealed record FuzzSummary(string Reader, int Inputs, int Accepted, int Rejected, int Failures, long MaxAllocated, long MaxInputBytes, double SlowestMs, double TotalSeconds)
+public sealed record FuzzSummary(string Reader, int Inputs, int Accepted, int Rejected, int Failures, long MaxAllocated, long MaxInputBytes, double SlowestMs, int SlowestInput, double TotalSeconds, double CpuSeconds)
 {
     /// <summary>One line for logs and docs/reliability.md.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Reader,-12} inputs {Inputs,7}  accepted {Accepted,6}  rejected {Rejected,7}  crashes {Failures,3}  max allocated {MaxAllocated / 1048576.0,6:F1} MB  largest input {MaxInputBytes / 1048576.0,5:F2} MB  slowest {SlowestMs,6:F0} ms  total {TotalSeconds,6:F1} s");
+        $"{Reader,-12} inputs {Inputs,7}  accepted {Accepted,6}  rejected {Rejected,7}  crashes {Failures,3}  max allocated {MaxAllocated / 1048576.0,6:F1} MB  largest input {MaxInputBytes / 1048576.0,5:F2} MB  slowest {SlowestMs,6:F0} ms (input {SlowestInput})  total {TotalSeconds,6:F1} s  CPU {CpuSeconds,6:F1} s");
 }
 
 /// <summary>
@@ -134,7 +137,9 @@ public static class FuzzHarness
         int accepted = 0, rejected = 0, failed = 0;
         long maxAllocated = 0, maxInput = 0;
         double slowest = 0;
+        int slowestInput = -1;
         var total = Stopwatch.StartNew();
+        double cpuBefore = ThreadCpuSeconds();
         try
         {
             for (int i = first; i <= last; i++)
@@ -149,7 +154,8 @@ public static class FuzzHarness
                 Exception? error = null;
                 try { result = target.Parse(c); }
                 catch (Exception e) { error = e; }
-                slowest = Math.Max(slowest, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                double ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                if (ms > slowest) (slowest, slowestInput) = (ms, i);
                 long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
                 maxAllocated = Math.Max(maxAllocated, allocated);
 
@@ -181,9 +187,9 @@ public static class FuzzHarness
         {
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
         }
-        var summary = new FuzzSummary(target.Reader, last - first + 1, accepted, rejected, failed, maxAllocated, maxInput, slowest, total.Elapsed.TotalSeconds);
+        var summary = new FuzzSummary(target.Reader, last - first + 1, accepted, rejected, failed, maxAllocated, maxInput, slowest, slowestInput, total.Elapsed.TotalSeconds, ThreadCpuSeconds() - cpuBefore);
         output?.WriteLine(summary.ToString());
-        if (Environment.GetEnvironmentVariable("SEQLEARN_FUZZ_REPORT") is { Length: > 0 } report)
+        if (target.WriteReport && Environment.GetEnvironmentVariable("SEQLEARN_FUZZ_REPORT") is { Length: > 0 } report)
             lock (ReportLock) File.AppendAllText(report, summary + Environment.NewLine);
         if (failures.Count > 0)
             Assert.Fail($"{failed} of {summary.Inputs} {target.Reader} inputs failed (seed {seed}):\n\n{string.Join("\n\n", failures)}");
@@ -193,6 +199,22 @@ public static class FuzzHarness
     }
 
     private static readonly object ReportLock = new();
+
+    // CPU time of the calling thread (user + system), from /proc/thread-self/stat on Linux; NaN elsewhere. Unlike
+    // wall time it does not grow with the machine's load, so it is the cost to compare across runs.
+    private static double ThreadCpuSeconds()
+    {
+        try
+        {
+            string stat = File.ReadAllText("/proc/thread-self/stat");
+            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // fields from the 3rd on; utime and stime are the 14th and 15th
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0; // USER_HZ = 100 on Linux
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return double.NaN;
+        }
+    }
 
     /// <summary>
     /// True unless <paramref name="message"/> reports invalid UTF-8 somewhere else than at the first invalid byte of
