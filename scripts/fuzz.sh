@@ -3,20 +3,22 @@
 #
 #   scripts/fuzz.sh [--iterations N] [--reader NAME] [--seed S] [--no-build]
 #
-# N inputs per reader (CI uses 2,000), from seed S (default 20). NAME is one of:
+# N inputs per reader (CI uses 2,000), from seed S (default: $SEQLEARN_FUZZ_SEED, else 20). NAME is one of:
 #   arpa safetensors checkpoint lm-checkpoint corpus pairs labelled polarity csv   (default: all)
-# A failure prints each crashing input with SEQLEARN_FUZZ_SEED/SEQLEARN_FUZZ_ONLY values that rerun just that input.
+# A failure prints each crashing input with SEQLEARN_FUZZ_SEED/SEQLEARN_FUZZ_ONLY values; with them set, e.g.
+#   SEQLEARN_FUZZ_SEED=20 SEQLEARN_FUZZ_ONLY=242 scripts/fuzz.sh --reader arpa
+# reruns just that input.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-iterations=2000 reader=all seed=20 build=1
+iterations=2000 reader=all seed=${SEQLEARN_FUZZ_SEED:-20} build=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --iterations) iterations="$2"; shift 2 ;;
     --reader) reader="$2"; shift 2 ;;
     --seed) seed="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "fuzz.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
