@@ -13,7 +13,7 @@ namespace SeqLearn.Cli;
 /// <summary>
 /// <c>seqlearn forecast</c>: reads one series from a CSV file, cuts it by a protocol and prints the classical
 /// baselines (persistence, seasonal naive, AR(p)) and a recurrent model (mean and range over seeds, and the ensemble of
-/// the seeds) scored on the same one-step targets, as a table or as JSON; optionally a chart of the target period and
+/// the seeds) scored on the same targets (one step ahead, or H steps ahead recursively or directly), as a table or as JSON; optionally a chart of the target period and
 /// forecasts past the end of the file.
 /// </summary>
 public static class ForecastCommand
@@ -43,7 +43,7 @@ public static class ForecastCommand
         calendar.AcceptOnlyFromAmong("none", "month", "day");
         var modelTransform = new Option<string>("--transform") { Description = "Stages the model works through before a standard scaler (e.g. log,diff12; none), or auto: the one of none, diff1, log,diffS that lets an AR model forecast the last 20 % of the training rows best.", DefaultValueFactory = _ => "auto" };
         var plot = new Option<string>("--plot") { Description = "Draw the target period (actual values, the model's forecasts, the best baseline's) into FILE.png or FILE.svg." };
-        var predict = new Option<int>("--predict") { Description = "Forecast N steps past the end of the file (recursively) with AR and the model, both refitted on every row." };
+        var predict = new Option<int>("--predict") { Description = "Forecast N steps past the end of the file with AR and the model, both refitted on every row: recursively, or with --strategy direct all N from one history." };
         var horizon = new Option<int>("--horizon") { Description = "H: score every model H steps ahead (see --strategy).", DefaultValueFactory = _ => 1 };
         var strategy = new Option<string>("--strategy") { Description = "How models forecast H > 1 steps ahead: recursive (one-step forecasts fed back) or direct (the network has H outputs, AR one regression per lead). No effect at --horizon 1.", DefaultValueFactory = _ => "recursive" };
         strategy.AcceptOnlyFromAmong("recursive", "direct");
@@ -92,7 +92,7 @@ public static class ForecastCommand
             }
 
             var output = parse.InvocationConfiguration.Output;
-            var future = ahead > 0 ? Predict(series, s, order, pipeline, options, chosen, parse.GetValue(seeds), pool, ahead) : null;
+            var future = ahead > 0 ? Predict(series, s, order, pipeline, options, chosen, parse.GetValue(seeds), pool, ahead, how) : null;
             if (parse.GetValue(json))
             {
                 if (future is null) output.WriteLine(report.ToJson());
@@ -111,7 +111,9 @@ public static class ForecastCommand
                     : $"season s = {s}; AR order p = {order} (fixed)");
                 if (future is not null)
                 {
-                    output.WriteLine($"forecasts past the end of the file (models refitted on all {series.Count} rows, each forecast fed back as history):");
+                    output.WriteLine(how == ForecastStrategy.Direct
+                        ? $"forecasts past the end of the file (models refitted on all {series.Count} rows, direct: all {ahead} steps from one history):"
+                        : $"forecasts past the end of the file (models refitted on all {series.Count} rows, each forecast fed back as history):");
                     output.WriteLine(options is null ? "step\tdate\tar" : $"step\tdate\tar\t{options.Cell.ToString().ToLowerInvariant()}");
                     foreach (var r in future) output.WriteLine(r.ToLine());
                 }
@@ -160,23 +162,23 @@ public static class ForecastCommand
         }
     }
 
-    // N steps past the end: AR(p) (same p and transform) and the model's seeds, refitted on every row; the model's value
-    // is the mean of the seeds' recursive paths.
+    // N steps past the end: AR(p) (same p and transform) and the model's seeds, refitted on every row, under the strategy
+    // (direct: AR with one regression per step, networks with N outputs); the model's value is the mean of the seeds' paths.
     private static FutureRow[] Predict(TimeSeries series, int season, int order, TransformPipeline arTransform, RecurrentForecasterOptions? options,
-        TransformPipeline? transform, int seeds, WorkerPool pool, int steps)
+        TransformPipeline? transform, int seeds, WorkerPool pool, int steps, ForecastStrategy strategy)
     {
         var all = new ForecastSplit(series.Count, series.Count);
-        var ar = ForecastBaselines.Models(series, all, season, order, arTransform: arTransform)[2].Model;
+        var ar = ForecastBaselines.MultiStepModels(series, all, season, steps, strategy, order, arTransform: arTransform)[2].Model;
         ar.Fit(series.Values);
-        double[] arPath = FutureForecast.Recursive(ar, series.Values, steps);
+        double[] arPath = ar.ForecastPath(series.Values);
         double[]? modelPath = null;
         string[] dates = FutureForecast.NextDates(series.Dates, steps);
         if (options is not null)
         {
             modelPath = new double[steps];
-            foreach (var m in NeuralForecastEvaluation.FitAll(series.Values, [.. series.Dates, .. dates], options, transform!, seeds, pool))
+            foreach (var m in NeuralForecastEvaluation.FitAll(series.Values, [.. series.Dates, .. dates], options, transform!, seeds, pool, steps, strategy))
             {
-                double[] path = FutureForecast.Recursive(m, series.Values, steps);
+                double[] path = m.ForecastPath(series.Values);
                 for (int h = 0; h < steps; h++) modelPath[h] += path[h] / seeds;
             }
         }

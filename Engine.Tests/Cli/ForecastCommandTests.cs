@@ -213,4 +213,20 @@ public class ForecastCommandTests
         Assert.NotEqual(0, bad);
         Assert.Contains("sideways", badError);
     }
+
+    [Fact]
+    public void Predict_Direct_ForecastsEveryStepFromTheLastHistory()
+    {
+        string[] common = ["--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--date", "Month", "--protocol", "last:12", "--ar-order", "13", "--predict", "4"];
+        static double[] Ar(string output) => [.. output.TrimEnd().Split('\n').SkipWhile(l => !l.StartsWith("step\t", StringComparison.Ordinal)).Skip(1)
+            .Select(r => double.Parse(r.Split('\t')[2], System.Globalization.CultureInfo.InvariantCulture))];
+        var (code, direct, error) = Run([.. common, "--strategy", "direct"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("direct: all 4 steps from one history", direct);
+        var (_, recursive, _) = Run(common);
+        double[] d = Ar(direct), r = Ar(recursive);
+        Assert.Equal(4, d.Length);
+        Assert.Equal(r[0], d[0]);          // lead 0 of direct AR is the one-step AR
+        Assert.NotEqual(r[3], d[3]);
+    }
 }

@@ -35,14 +35,9 @@ public static class NeuralForecastEvaluation
         var rows = new List<ForecastRow>();
         var models = new List<IMultiStepForecaster>();
         var mean = new double[series.Count - first];
-        bool direct = strategy == ForecastStrategy.Direct;
         for (int seed = 1; seed <= seeds; seed++)
         {
-            var pipeline = new TransformPipeline([.. transform.Stages.Select(Fresh), new StandardScaler()]);
-            var network = new RecurrentForecaster(options with { Seed = (ulong)seed, Horizon = direct ? horizon : 1 }, pool, Shifted(series.Dates, options, pipeline.Lag));
-            IMultiStepForecaster model = direct
-                ? new TransformedMultiStepForecaster(pipeline, network)
-                : new RecursiveForecaster(new TransformedForecaster(pipeline, network), horizon);
+            var model = Seeded(options, (ulong)seed, transform, series.Dates, pool, horizon, strategy);
             double[] forecasts = HorizonEvaluation.Forecasts(model, series.Values, split);
             rows.Add(new ForecastRow(model.Name, RegressionMetrics.Rmse(actual, forecasts), RegressionMetrics.Mae(actual, forecasts)));
             for (int i = 0; i < mean.Length; i++) mean[i] += forecasts[i] / seeds;
@@ -60,23 +55,34 @@ public static class NeuralForecastEvaluation
 
     /// <summary>
     /// One forecaster per seed 1 … <paramref name="seeds"/>, each (transform → standard scaler → network) fitted on
-    /// every value of <paramref name="values"/>: the models behind forecasts past the end of a series.
+    /// every value of <paramref name="values"/>: the models behind forecasts past the end of a series, each forecasting
+    /// <paramref name="horizon"/> steps under <paramref name="strategy"/>.
     /// </summary>
     /// <paramref name="dates"/> (with calendar features) must reach the last row that will be forecast.
-    public static IReadOnlyList<IOneStepForecaster> FitAll(ReadOnlySpan<double> values, IReadOnlyList<string> dates, RecurrentForecasterOptions options,
-        TransformPipeline transform, int seeds, WorkerPool pool)
+    public static IReadOnlyList<IMultiStepForecaster> FitAll(ReadOnlySpan<double> values, IReadOnlyList<string> dates, RecurrentForecasterOptions options,
+        TransformPipeline transform, int seeds, WorkerPool pool, int horizon = 1, ForecastStrategy strategy = ForecastStrategy.Recursive)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(transform);
-        var models = new List<IOneStepForecaster>();
+        var models = new List<IMultiStepForecaster>();
         for (int seed = 1; seed <= seeds; seed++)
         {
-            var pipeline = new TransformPipeline([.. transform.Stages.Select(Fresh), new StandardScaler()]);
-            var model = new TransformedForecaster(pipeline, new RecurrentForecaster(options with { Seed = (ulong)seed }, pool, Shifted(dates, options, pipeline.Lag)));
+            var model = Seeded(options, (ulong)seed, transform, dates, pool, horizon, strategy);
             model.Fit(values);
             models.Add(model);
         }
         return models;
+    }
+
+    // An unfitted transform → standard scaler → network of one seed: a one-step network applied recursively, or (direct)
+    // a network with H outputs whose path is undone by TransformPipeline.InversePath.
+    private static IMultiStepForecaster Seeded(RecurrentForecasterOptions options, ulong seed, TransformPipeline transform, IReadOnlyList<string> dates,
+        WorkerPool pool, int horizon, ForecastStrategy strategy)
+    {
+        bool direct = strategy == ForecastStrategy.Direct;
+        var pipeline = new TransformPipeline([.. transform.Stages.Select(Fresh), new StandardScaler()]);
+        var network = new RecurrentForecaster(options with { Seed = seed, Horizon = direct ? horizon : 1 }, pool, Shifted(dates, options, pipeline.Lag));
+        return direct ? new TransformedMultiStepForecaster(pipeline, network) : new RecursiveForecaster(new TransformedForecaster(pipeline, network), horizon);
     }
 
     /// <summary>
