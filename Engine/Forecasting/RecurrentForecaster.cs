@@ -19,8 +19,8 @@ namespace SeqLearn.Forecasting;
 /// <param name="LinearPath">Adds the linear path ẑ += A vec(x) of <see cref="RecurrentForecastNetwork{T}"/>.</param>
 /// <param name="Calendar">Calendar features (sin θ, cos θ of each input step's date) beside the value: F = 3 instead of 1.</param>
 /// <param name="Horizon">
-/// Outputs of the network, one per lead: 1 for the many-to-one model; H &gt; 1 for the direct strategy, ẑ_t … ẑ_{t+H−1}
-/// from one window.
+/// H, the horizon (not the hidden size): outputs of the network, one per lead; 1 for the many-to-one model, H &gt; 1 for
+/// the direct strategy, ẑ_t … ẑ_{t+H−1} from one window.
 /// </param>
 public sealed record RecurrentForecasterOptions(RecurrentCell Cell = RecurrentCell.Lstm, int Hidden = 32, int Layers = 1, int LookBack = 24,
     double LearningRate = 0.005, int BatchSize = 32, int MaxSteps = 2000, double ValidFraction = 0.2, ulong Seed = 1, bool LinearPath = false,
