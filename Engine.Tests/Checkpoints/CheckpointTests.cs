@@ -226,7 +226,7 @@ public class CheckpointTests
         string dir = tmp.Combine("c");
         var saved = SaveSample(dir);
         string weights = Path.Combine(dir, Checkpoint.WeightsFileName);
-        if (!PythonWithNumpy())
+        if (!PythonHas("numpy"))
         {
             // No interpreter on this machine: still check the documented layout directly.
             var bytes = File.ReadAllBytes(weights);
@@ -263,10 +263,11 @@ public class CheckpointTests
         TensorAssert.BitEqual<float>(m.Span, pm);
     }
 
-    private static bool PythonWithNumpy()
+    /// <summary>True when /usr/bin/python3 exists and can import <paramref name="modules"/> (e.g. "numpy" or "torch, numpy").</summary>
+    internal static bool PythonHas(string modules)
     {
         if (!File.Exists("/usr/bin/python3")) return false;
-        using var p = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", "import numpy"]) { RedirectStandardError = true })!;
+        using var p = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", $"import {modules}"]) { RedirectStandardError = true })!;
         p.StandardError.ReadToEnd();
         p.WaitForExit();
         return p.ExitCode == 0;

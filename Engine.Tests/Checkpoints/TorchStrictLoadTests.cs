@@ -33,7 +33,7 @@ public class TorchStrictLoadTests
         var config = LanguageModelCheckpoint.Load(last).Model.Config;
         Assert.Equal(config.ParameterShapes().Select(p => p.Name).Order(StringComparer.Ordinal),
             SafeTensorsFile.Read(Path.Combine(last, Checkpoint.WeightsFileName)).Tensors.Select(t => t.Name));
-        if (!PythonWithTorch()) return;   // the script needs torch; the contract above is what it checks
+        if (!CheckpointTests.PythonHas("torch, numpy")) return;   // the script needs torch; the contract above is what it checks
 
         var (code, stdout, stderr) = RunScript(last);
         Assert.True(code == 0, $"torch_strict_load.py failed: {stdout} {stderr}");
@@ -58,14 +58,5 @@ public class TorchStrictLoadTests
         string stdout = proc.StandardOutput.ReadToEnd();
         proc.WaitForExit();
         return (proc.ExitCode, stdout, stderr.Result);
-    }
-
-    private static bool PythonWithTorch()
-    {
-        if (!File.Exists("/usr/bin/python3")) return false;
-        using var p = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", "import torch, numpy"]) { RedirectStandardError = true })!;
-        p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return p.ExitCode == 0;
     }
 }
