@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
-"""Loads a SeqLearn language-model checkpoint into the matching PyTorch module with strict=True, and compares scores.
+"""Loads a SeqLearn checkpoint's weights into the matching PyTorch module with strict=True, and compares scores.
 
     /usr/bin/python3 scripts/torch_strict_load.py CHECKPOINT_DIR [--text FILE] [--seqlearn PATH/seqlearn.dll]
+
+For a "sequential" model_config (e.g. `seqlearn classify train`: Embedding -> bidirectional LSTM -> pooling ->
+Linear) steps 1 to 3 below are done (the children named "0", "1", ... as in SeqLearn's Sequential; parameterless
+layers become nn.Identity) and the keys are printed. For "recurrent_lm" (`seqlearn train`) all five:
 
 1. checks checkpoint.json's own SHA-256 and the weights file's size and SHA-256 (scripts/verify_checkpoint.py);
 2. builds the PyTorch module that model_config describes ("type": "recurrent_lm": Embedding(V, E) -> LSTM / GRU /
@@ -69,6 +73,30 @@ class RecurrentLM(nn.Module):
         return self.decoder(y)
 
 
+def build_sequential(config):
+    """An nn.Module whose children "0", "1", ... are the PyTorch layers of a SeqLearn LayerConfig list."""
+    model = nn.Module()
+    for i, layer in enumerate(config["layers"]):
+        kind = layer["type"]
+        if kind == "embedding":
+            child = nn.Embedding(layer["num_embeddings"], layer["embedding_dim"], padding_idx=layer.get("padding_idx"))
+        elif kind == "linear":
+            child = nn.Linear(layer["in_features"], layer["out_features"], bias=layer["bias"])
+        elif kind in ("lstm", "gru", "rnn"):
+            cls = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[kind]
+            extra = {"nonlinearity": layer.get("nonlinearity", "tanh")} if kind == "rnn" else {}
+            child = cls(layer["input_size"], layer["hidden_size"], num_layers=layer["num_layers"], batch_first=True,
+                        bidirectional=layer["bidirectional"], dropout=layer["dropout"], **extra)
+        elif kind == "sequential":
+            child = build_sequential(layer)
+        elif kind in ("dropout", "last_step", "masked_max_pool", "masked_mean_pool"):
+            child = nn.Identity()   # no parameters
+        else:
+            fail(f"layer type {kind!r} is not known to this script")
+        model.add_module(str(i), child)
+    return model
+
+
 def encode(vocabulary, lines):
     """The token stream of `seqlearn eval` (LanguageModelEvaluator.Encode)."""
     if vocabulary["kind"] == "char":
@@ -134,8 +162,8 @@ def main():
         raw = f.read()
     manifest = check_manifest_seal(raw)
     config = manifest.get("model_config") or fail("the checkpoint has no model_config")
-    if config.get("type") != "recurrent_lm":
-        fail(f"model_config type {config.get('type')!r}: this script builds recurrent_lm models")
+    if config.get("type") not in ("recurrent_lm", "sequential"):
+        fail(f"model_config type {config.get('type')!r}: this script builds recurrent_lm and sequential models")
     weights_path = os.path.join(directory, manifest["weights"]["file"])
     with open(weights_path, "rb") as f:
         weights_raw = f.read()
@@ -143,10 +171,16 @@ def main():
         fail("weights.safetensors: size or SHA-256 does not match checkpoint.json")
 
     torch.manual_seed(0)
-    model = RecurrentLM(config)
+    model = RecurrentLM(config) if config["type"] == "recurrent_lm" else build_sequential(config)
     state = read_safetensors(weights_path)
     result = model.load_state_dict(state, strict=True)   # raises on any missing / unexpected key or shape mismatch
     model.eval()
+    if config["type"] == "sequential":
+        json.dump({"checkpoint": directory, "format_version": manifest["format_version"], "step": manifest["step"],
+                   "strict_load": {"missing_keys": result.missing_keys, "unexpected_keys": result.unexpected_keys},
+                   "keys": sorted(state)}, sys.stdout, indent=1)
+        print()
+        return
 
     if args.text:
         text_path = args.text

@@ -45,10 +45,32 @@ public class TorchStrictLoadTests
         Assert.True(root.GetProperty("tokens_scored").GetInt32() > 100);
     }
 
-    private static (int Code, string Output, string Error) RunScript(string checkpoint)
+    [Fact]
+    public void ClassifierCheckpoint_LoadsStrictlyIntoPyTorch()
+    {
+        using var tmp = new TempDir("torch-classifier");
+        File.WriteAllLines(tmp.Combine("pos.txt"), Enumerable.Range(0, 30).Select(i => $"a fine and warm film number {i % 7}"));
+        File.WriteAllLines(tmp.Combine("neg.txt"), Enumerable.Range(0, 30).Select(i => $"a dull and cold film number {i % 5}"));
+        var error = new StringWriter();
+        Assert.True(CliApp.Run(["classify", "train", "--pos", tmp.Combine("pos.txt"), "--neg", tmp.Combine("neg.txt"), "--embedding", "8",
+            "--hidden", "4", "--epochs", "1", "--threads", "1", "--checkpoint", tmp.Combine("clf")], new StringWriter(), error) == 0, error.ToString());
+        var model = (SeqLearn.Nn.Sequential<float>)ModelCheckpoint.Load<float>(tmp.Combine("clf")).Model;
+        Assert.Equal(model.NamedParameters().Select(p => p.Key).Order(StringComparer.Ordinal),
+            SafeTensorsFile.Read(Path.Combine(tmp.Combine("clf"), Checkpoint.WeightsFileName)).Tensors.Select(t => t.Name));
+        if (!CheckpointTests.PythonHas("torch, numpy")) return;   // the script needs torch; the contract above is what it checks
+
+        var (code, stdout, stderr) = RunScript(tmp.Combine("clf"), compare: false);
+        Assert.True(code == 0, $"torch_strict_load.py failed: {stdout} {stderr}");
+        using var report = JsonDocument.Parse(stdout);
+        Assert.Equal(0, report.RootElement.GetProperty("strict_load").GetProperty("missing_keys").GetArrayLength());
+        Assert.Equal(0, report.RootElement.GetProperty("strict_load").GetProperty("unexpected_keys").GetArrayLength());
+        Assert.Contains("2.weight_hh_l0_reverse", report.RootElement.GetProperty("keys").EnumerateArray().Select(k => k.GetString()));
+    }
+
+    private static (int Code, string Output, string Error) RunScript(string checkpoint, bool compare = true)
     {
         var psi = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(RepoPaths.Root, "scripts", "torch_strict_load.py"), checkpoint,
-            "--seqlearn", Path.Combine(AppContext.BaseDirectory, "seqlearn.dll")])
+            .. compare ? new[] { "--seqlearn", Path.Combine(AppContext.BaseDirectory, "seqlearn.dll") } : []])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
