@@ -59,9 +59,8 @@ internal sealed class CheckpointDirectoryLock : IDisposable
             {
                 throw Held(full, path);
             }
-            using var process = Process.GetCurrentProcess();
             string holder = string.Create(CultureInfo.InvariantCulture,
-                $"pid {Environment.ProcessId} on {Environment.MachineName}, started {process.StartTime.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC\n");
+                $"pid {Environment.ProcessId} on {Environment.MachineName}, started {StartTime()}\n");
             file.SetLength(0);
             file.Write(Encoding.UTF8.GetBytes(holder));
             file.Flush(flushToDisk: true);
@@ -80,6 +79,19 @@ internal sealed class CheckpointDirectoryLock : IDisposable
     {
         _file.Dispose();   // closing the file releases the system lock
         lock (HeldHere) HeldHere.Remove(_directory);
+    }
+
+    private static string StartTime()
+    {
+        try
+        {
+            using var process = Process.GetCurrentProcess();
+            return process.StartTime.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or System.ComponentModel.Win32Exception)
+        {
+            return "at an unknown time";
+        }
     }
 
     private static IOException Held(string directory, string path)
