@@ -104,8 +104,8 @@ public static partial class TranslateCommand
     /// <summary>The model and vocabularies of a 'translate train' checkpoint (DIR, DIR/best or DIR/last), in evaluation mode.</summary>
     public static (Seq2Seq<float> Model, TranslationVocabulary Source, TranslationVocabulary Target) LoadModel(string directory)
     {
-        string dir = File.Exists(Path.Combine(directory, Checkpoint.ManifestFileName)) ? directory
-            : Directory.Exists(Path.Combine(directory, "best")) ? Path.Combine(directory, "best") : Path.Combine(directory, "last");
+        string dir = Checkpoint.Exists(directory) ? directory
+            : Checkpoint.Exists(Path.Combine(directory, "best")) ? Path.Combine(directory, "best") : Path.Combine(directory, "last");
         var loaded = ModelCheckpoint.Load<float>(dir);
         var model = loaded.Model as Seq2Seq<float> ?? throw new ArgumentException($"{dir}: the checkpoint holds a {loaded.Model.GetType().Name}, not a translation model.");
         var (source, target) = Seq2SeqTranslator.VocabulariesFromJson(loaded.Data.Vocabulary);
