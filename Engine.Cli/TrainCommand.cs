@@ -59,7 +59,7 @@ public static class TrainCommand
                 string? resumedManifest = null;
                 if (parse.GetValue(shared.Resume) is { } resumeDir)
                 {
-                    string dir = File.Exists(Path.Combine(resumeDir, Checkpoint.ManifestFileName)) || !Directory.Exists(Path.Combine(resumeDir, "last"))
+                    string dir = Checkpoint.Exists(resumeDir) || !Checkpoint.Exists(Path.Combine(resumeDir, "last"))
                         ? resumeDir : Path.Combine(resumeDir, "last");
                     resumed = Checkpoint.Load<float>(dir);
                     resumedManifest = Path.Combine(dir, Checkpoint.ManifestFileName);

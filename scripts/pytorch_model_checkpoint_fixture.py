@@ -62,6 +62,7 @@ def read_safetensors(path):
     raw = open(path, "rb").read()
     (n,) = struct.unpack("<Q", raw[:8])
     header = json.loads(raw[8:8 + n])
+    header.pop("__metadata__", None)
     data = raw[8 + n:]
     out = {}
     for name, info in header.items():

@@ -3,10 +3,14 @@
 
     python3 scripts/verify_checkpoint.py CHECKPOINT_DIR
 
-Parses weights.safetensors by the published format (8-byte little-endian header length, UTF-8 JSON header,
-raw little-endian data), checks the layout rules (header padded to 8 bytes, tensors sorted by name and stored
-back to back, span = shape x dtype size), checks the SHA-256 recorded in checkpoint.json, and prints one JSON
-object: {"step": ..., "metadata": {...}, "tensors": {name: {"dtype", "shape", "values"}}}.
+Checks checkpoint.json's own SHA-256 (format version 2: "manifest_sha256" is the SHA-256 of the file with that
+value replaced by 64 '0' characters), parses weights.safetensors and optimizer.safetensors (when the manifest has an
+optimizer file) by the published format (8-byte little-endian header length, UTF-8 JSON header, raw little-endian
+data), checks the layout rules (header padded to 8 bytes, tensors sorted by name and stored back to back,
+span = shape x dtype size), checks the sizes and SHA-256s recorded in checkpoint.json, that the weights file holds
+exactly the listed parameters, and prints one JSON object:
+{"step": ..., "format_version": ..., "metadata": {...}, "tensors": {name: {"dtype", "shape", "values"}},
+ "optimizer_tensors": {...}}.
 Exits with status 1 and a message on stderr when anything is wrong.
 """
 import hashlib
@@ -64,19 +68,43 @@ def read_safetensors(path):
     return metadata, tensors, raw
 
 
+def check_manifest_seal(raw):
+    manifest = json.loads(raw)
+    if manifest["format_version"] < 2:
+        return manifest
+    recorded = manifest["manifest_sha256"]
+    quoted = ('"' + recorded + '"').encode("ascii")
+    if raw.count(quoted) != 1:
+        fail("checkpoint.json: the manifest_sha256 value does not occur exactly once")
+    if hashlib.sha256(raw.replace(quoted, b'"' + b"0" * 64 + b'"')).hexdigest() != recorded:
+        fail("checkpoint.json: manifest_sha256 does not match the file (edited or corrupted)")
+    return manifest
+
+
+def read_checked(directory, entry):
+    metadata, tensors, raw = read_safetensors(os.path.join(directory, entry["file"]))
+    if len(raw) != entry["bytes"] or hashlib.sha256(raw).hexdigest() != entry["sha256"]:
+        fail(f"{entry['file']}: size or SHA-256 does not match checkpoint.json")
+    return metadata, tensors
+
+
 def main():
     if len(sys.argv) != 2:
         fail("usage: verify_checkpoint.py CHECKPOINT_DIR")
     directory = sys.argv[1]
-    with open(os.path.join(directory, "checkpoint.json"), encoding="utf-8") as f:
-        manifest = json.load(f)
-    metadata, tensors, raw = read_safetensors(os.path.join(directory, manifest["weights"]["file"]))
-    if hashlib.sha256(raw).hexdigest() != manifest["weights"]["sha256"]:
-        fail("weights SHA-256 does not match checkpoint.json")
+    with open(os.path.join(directory, "checkpoint.json"), "rb") as f:
+        manifest = check_manifest_seal(f.read())
+    metadata, tensors = read_checked(directory, manifest["weights"])
+    optimizer_tensors = {}
+    if manifest["format_version"] >= 2 and "optimizer" in manifest:
+        _, optimizer_tensors = read_checked(directory, manifest["optimizer"])
+    if manifest["format_version"] >= 2 and sorted(tensors) != sorted(manifest["parameters"]):
+        fail(f"the weights file holds {sorted(tensors)}, the manifest lists {sorted(manifest['parameters'])}")
     for name in manifest["parameters"]:
         if name not in tensors:
             fail(f"parameter {name} missing from the weights")
-    json.dump({"step": manifest["step"], "metadata": metadata, "tensors": tensors}, sys.stdout)
+    json.dump({"step": manifest["step"], "format_version": manifest["format_version"], "metadata": metadata,
+               "tensors": tensors, "optimizer_tensors": optimizer_tensors}, sys.stdout)
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -43,11 +44,23 @@ public class CheckpointFuzzTests(ITestOutputHelper output)
     private static FuzzTarget Target(string reader, Template t, Func<string, object> load, Action<object> check)
     {
         int[] order = t.Names.SelectMany((n, i) => Enumerable.Repeat(i, n == Checkpoint.ManifestFileName ? 3 : 1)).ToArray();
+        int manifest = Array.IndexOf(t.Names, Checkpoint.ManifestFileName);
         return new FuzzTarget
         {
             Reader = reader,
             FileName = "checkpoint",
             Seeds = order.Select(i => t.Files[i]).ToArray(),
+            Mutate = (seed, rng, log) =>
+            {
+                byte[] mutated = Mutator.Mutate(seed, rng, log);
+                // Half the mutated manifests get a fresh self-checksum, so that the fields behind the seal are reached too.
+                if (seed == t.Files[manifest] && rng.NextInt(2) == 0 && Resealed(mutated) is { } resealed)
+                {
+                    log.Add("resealed");
+                    return resealed;
+                }
+                return mutated;
+            },
             Materialise = c =>
             {
                 Directory.CreateDirectory(c.Path);
@@ -70,6 +83,18 @@ public class CheckpointFuzzTests(ITestOutputHelper output)
             IsText = false,
             CheckAccepted = (c, result) => check(result),
         };
+    }
+
+    // The manifest with its manifest_sha256 recomputed (ManifestSeal), on the bytes as they are; null when the
+    // mutation destroyed the value.
+    private static byte[]? Resealed(byte[] manifest)
+    {
+        var m = Regex.Match(Encoding.Latin1.GetString(manifest), $"\"{ManifestSeal.Key}\"\\s*:\\s*\"([0-9a-f]{{64}})\"");
+        if (!m.Success) return null;
+        var zeroed = (byte[])manifest.Clone();
+        Encoding.ASCII.GetBytes(ManifestSeal.Placeholder).CopyTo(zeroed, m.Groups[1].Index); // Latin-1: one char per byte
+        try { return ManifestSeal.Seal(zeroed); }
+        catch (InvalidOperationException) { return null; }
     }
 
     private static Var<float>[] Parameters(ulong seed)

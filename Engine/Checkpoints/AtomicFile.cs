@@ -23,18 +23,27 @@ public static class AtomicFile
         Write(path, s => s.Write(copy));
     }
 
+    /// <summary>The suffix of the sibling directory a new directory is written into before its rename.</summary>
+    internal const string TmpSuffix = ".tmp";
+
+    /// <summary>The suffix an existing directory is renamed to while its replacement is moved in.</summary>
+    internal const string OldSuffix = ".old";
+
     /// <summary>
     /// Creates directory <paramref name="directory"/> atomically: <paramref name="fill"/> writes its files into a
     /// temporary sibling directory (<c>{name}.tmp</c>), each file flushed to disk, and the final rename makes the
     /// whole directory visible at once. An existing directory is replaced: it is first renamed to
     /// <c>{name}.old</c> (so a crash between the two renames leaves the old content there) and deleted afterwards.
+    /// A crash inside the sequence leaves <c>{name}</c>, or <c>{name}.old</c> and a complete <c>{name}.tmp</c>;
+    /// <see cref="CheckpointRecovery.Recover"/> and <see cref="Checkpoint.Load{T}"/> handle both.
     /// </summary>
     public static void WriteDirectory(string directory, Action<string> fill)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(fill);
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
-        string tmp = full + ".tmp", old = full + ".old";
+        string tmp = full + TmpSuffix, old = full + OldSuffix;
+        CrashHook.At(CrashHook.Before, full);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
         Directory.CreateDirectory(tmp);
@@ -47,17 +56,16 @@ public static class AtomicFile
             TryDeleteDirectory(tmp);
             throw;
         }
+        CrashHook.At(CrashHook.Filled, full);
         if (Directory.Exists(full))
         {
             if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
             Directory.Move(full, old);
-            Directory.Move(tmp, full);
-            Directory.Delete(old, recursive: true);
+            CrashHook.At(CrashHook.MovedOld, full);
         }
-        else
-        {
-            Directory.Move(tmp, full);
-        }
+        Directory.Move(tmp, full);
+        CrashHook.At(CrashHook.MovedNew, full);
+        if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
     }
 
     /// <summary>Writes a file that is about to be renamed into place as part of a directory (flushed to disk).</summary>
@@ -66,6 +74,7 @@ public static class AtomicFile
         using var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
         fs.Write(bytes);
         fs.Flush(flushToDisk: true);
+        CrashHook.At(CrashHook.FileWritten, path);
     }
 
     private static void TryDeleteDirectory(string path)

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using SeqLearn.Autograd;
+using SeqLearn.Nn;
 using SeqLearn.Optim;
 using SeqLearn.Tensors;
 
@@ -50,6 +51,26 @@ public sealed class CheckpointData<T> where T : unmanaged, IBinaryFloatingPointI
             result[i] = new NamedTensor<T>(name, parameters[i].Value.Clone());
         }
         return result;
+    }
+
+    /// <summary>
+    /// Snapshots the parameters of <paramref name="module"/> under their full dotted names (<see cref="Module{T}.NamedParameters"/>,
+    /// e.g. <c>rnn.weight_ih_l0</c>; values are cloned), in the module's order.
+    /// </summary>
+    public static IReadOnlyList<NamedTensor<T>> Snapshot(Module<T> module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        return module.NamedParameters().Select(p => new NamedTensor<T>(p.Key, p.Value.Value.Clone())).ToArray();
+    }
+
+    /// <summary>
+    /// Copies the stored values into <paramref name="module"/>'s parameters by full dotted name
+    /// (<see cref="Module{T}.LoadStateDict"/>): every parameter present with its shape, nothing extra.
+    /// </summary>
+    public void RestoreInto(Module<T> module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        module.LoadStateDict(Parameters.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal));
     }
 
     /// <summary>

@@ -7,27 +7,35 @@ using SeqLearn.Tensors;
 namespace SeqLearn.Checkpoints;
 
 /// <summary>
-/// The contents of <c>checkpoint.json</c> and its strict (de)serialisation. Layout (format version 1):
+/// The contents of <c>checkpoint.json</c> and its strict (de)serialisation. Layout (format version 2):
 /// <code>
-/// { "format": "seqlearn.checkpoint", "format_version": 1, "dtype": "F32", "step": 1200,
+/// { "format": "seqlearn.checkpoint", "format_version": 2, "dtype": "F32", "step": 1200,
 ///   "weights": { "file": "weights.safetensors", "bytes": 123456, "sha256": "…" },
 ///   "parameters": ["embedding.weight", …],
-///   "optimizer": { "kind": "Adam", "learning_rate": 0.001, "steps": [1200, …] },      (optional)
+///   "optimizer": { "kind": "Adam", "learning_rate": 0.001, "steps": [1200, …],
+///                  "file": "optimizer.safetensors", "bytes": 2345, "sha256": "…" },  (optional)
 ///   "rng": { "dropout": { "s0": "…", "s1": "…", "s2": "…", "s3": "…", "spare_normal": null } },
-///   "model_config": { … },  "vocabulary": …,  "trainer_state": { … }                 (optional, caller's JSON) }
+///   "model_config": { … },  "vocabulary": …,  "trainer_state": { … },               (optional, caller's JSON)
+///   "manifest_sha256": "…" }                                                          (see ManifestSeal)
 /// </code>
+/// Version 1 has no optimizer file (its buffers sit in the weights file) and no <c>manifest_sha256</c>; it is still read.
 /// RNG words are decimal strings (JSON numbers lose precision above 2^53 in many readers).
 /// </summary>
 internal sealed record CheckpointManifest(
-    SafeTensorDType DType, long Step, long WeightsBytes, string WeightsSha256, string[] ParameterNames,
+    int Version, SafeTensorDType DType, long Step, CheckpointManifest.StoredFile Weights, string[] ParameterNames,
     CheckpointManifest.OptimizerInfo? Optimizer, Dictionary<string, RngState> RngStates, JsonObject? ModelConfig, JsonNode? Vocabulary,
     JsonObject? TrainerState)
 {
     public const string FormatName = "seqlearn.checkpoint";
 
-    public sealed record OptimizerInfo(OptimizerKind Kind, double LearningRate, long[] Steps);
+    /// <summary>The optimizer's scalars; <paramref name="File"/> is the optimizer file (null in version 1).</summary>
+    public sealed record OptimizerInfo(OptimizerKind Kind, double LearningRate, long[] Steps, StoredFile? File);
 
-    public static byte[] Write<T>(CheckpointData<T> data, long weightsBytes, string sha256) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <summary>The size and SHA-256 a manifest records for one of the directory's safetensors files.</summary>
+    public sealed record StoredFile(long Bytes, string Sha256);
+
+    /// <summary>The sealed manifest of <paramref name="data"/> (<see cref="ManifestSeal"/>).</summary>
+    public static byte[] Write<T>(CheckpointData<T> data, StoredFile weights, StoredFile? optimizer) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -39,8 +47,8 @@ internal sealed record CheckpointManifest(
             w.WriteNumber("step", data.Step);
             w.WriteStartObject("weights");
             w.WriteString("file", Checkpoint.WeightsFileName);
-            w.WriteNumber("bytes", weightsBytes);
-            w.WriteString("sha256", sha256);
+            w.WriteNumber("bytes", weights.Bytes);
+            w.WriteString("sha256", weights.Sha256);
             w.WriteEndObject();
             w.WriteStartArray("parameters");
             foreach (var p in data.Parameters) w.WriteStringValue(p.Name);
@@ -53,6 +61,9 @@ internal sealed record CheckpointManifest(
                 w.WriteStartArray("steps");
                 foreach (var s in o.Parameters) w.WriteNumberValue(s.Step);
                 w.WriteEndArray();
+                w.WriteString("file", Checkpoint.OptimizerFileName);
+                w.WriteNumber("bytes", optimizer!.Bytes);
+                w.WriteString("sha256", optimizer.Sha256);
                 w.WriteEndObject();
             }
             w.WriteStartObject("rng");
@@ -71,10 +82,11 @@ internal sealed record CheckpointManifest(
             if (data.ModelConfig is not null) { w.WritePropertyName("model_config"); data.ModelConfig.WriteTo(w); }
             if (data.Vocabulary is not null) { w.WritePropertyName("vocabulary"); data.Vocabulary.WriteTo(w); }
             if (data.TrainerState is not null) { w.WritePropertyName("trainer_state"); data.TrainerState.WriteTo(w); }
+            w.WriteString(ManifestSeal.Key, ManifestSeal.Placeholder);
             w.WriteEndObject();
         }
         buffer.WriteByte((byte)'\n');
-        return buffer.ToArray();
+        return ManifestSeal.Seal(buffer.ToArray());
     }
 
     public static CheckpointManifest Read(byte[] bytes, string file)
@@ -92,7 +104,7 @@ internal sealed record CheckpointManifest(
         }
         try
         {
-            return Interpret(root as JsonObject ?? throw Bad(file, "the top level must be a JSON object."), file);
+            return Interpret(root as JsonObject ?? throw Bad(file, "the top level must be a JSON object."), bytes, file);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or OverflowException or JsonException)
         {
@@ -101,13 +113,16 @@ internal sealed record CheckpointManifest(
         }
     }
 
-    private static CheckpointManifest Interpret(JsonObject root, string file)
+    private static CheckpointManifest Interpret(JsonObject root, byte[] bytes, string file)
     {
         string format = Str(root, "format", file);
         if (format != FormatName) throw Bad(file, $"'format' is '{format}'; expected '{FormatName}'.");
         long version = Int(root, "format_version", file);
-        if (version != Checkpoint.FormatVersion)
-            throw Bad(file, $"format version {version} is not supported; this build reads version {Checkpoint.FormatVersion}.");
+        if (version is < Checkpoint.OldestReadableFormatVersion or > Checkpoint.FormatVersion)
+            throw Bad(file, $"format version {version} is not supported; this build reads versions {Checkpoint.OldestReadableFormatVersion} to {Checkpoint.FormatVersion}.");
+        // The seal first: an edited manifest is reported as edited, not by whatever its edit broke further down.
+        if (version >= 2) ManifestSeal.Verify(bytes, Str(root, ManifestSeal.Key, file), file);
+        else if (root[ManifestSeal.Key] is not null) throw Bad(file, $"'{ManifestSeal.Key}' is not part of format version 1.");
         var dtype = Str(root, "dtype", file) switch
         {
             "F32" => SafeTensorDType.F32,
@@ -117,8 +132,7 @@ internal sealed record CheckpointManifest(
         long step = Int(root, "step", file);
         var weights = Obj(root, "weights", file);
         if (Str(weights, "file", file) != Checkpoint.WeightsFileName) throw Bad(file, $"'weights.file' must be '{Checkpoint.WeightsFileName}'.");
-        long bytes = Int(weights, "bytes", file);
-        string sha = Str(weights, "sha256", file);
+        var weightsFile = FileOf(weights, file, "weights");
         var names = Arr(root, "parameters", file).Select((n, i) => n is JsonValue v && v.TryGetValue(out string? s) && s.Length > 0 ? s : throw Bad(file, $"'parameters[{i}]' must be a non-empty string.")).ToArray();
         if (names.Distinct(StringComparer.Ordinal).Count() != names.Length) throw Bad(file, "'parameters' lists a name twice.");
 
@@ -132,7 +146,13 @@ internal sealed record CheckpointManifest(
             double lr = Num(o, "learning_rate", file);
             var steps = Arr(o, "steps", file).Select((s, i) => s is JsonValue v && v.TryGetValue(out long x) && x >= 0 ? x : throw Bad(file, $"'optimizer.steps[{i}]' must be a non-negative integer.")).ToArray();
             if (steps.Length != names.Length) throw Bad(file, $"'optimizer.steps' has {steps.Length} entries for {names.Length} parameters.");
-            optimizer = new OptimizerInfo(kind, lr, steps);
+            StoredFile? optimizerFile = null;
+            if (version >= 2)
+            {
+                if (Str(o, "file", file) != Checkpoint.OptimizerFileName) throw Bad(file, $"'optimizer.file' must be '{Checkpoint.OptimizerFileName}'.");
+                optimizerFile = FileOf(o, file, "optimizer");
+            }
+            optimizer = new OptimizerInfo(kind, lr, steps, optimizerFile);
         }
 
         var rng = new Dictionary<string, RngState>(StringComparer.Ordinal);
@@ -149,8 +169,16 @@ internal sealed record CheckpointManifest(
         JsonObject? config = root["model_config"] is null ? null : (JsonObject)Obj(root, "model_config", file).DeepClone();
         JsonNode? vocabulary = root["vocabulary"]?.DeepClone();
         JsonObject? trainer = root["trainer_state"] is null ? null : (JsonObject)Obj(root, "trainer_state", file).DeepClone();
-        if (step < 0 || bytes < 0) throw Bad(file, "'step' and 'weights.bytes' must be non-negative.");
-        return new CheckpointManifest(dtype, step, bytes, sha, names, optimizer, rng, config, vocabulary, trainer);
+        if (step < 0) throw Bad(file, "'step' must be non-negative.");
+        return new CheckpointManifest((int)version, dtype, step, weightsFile, names, optimizer, rng, config, vocabulary, trainer);
+    }
+
+    private static StoredFile FileOf(JsonObject o, string file, string owner)
+    {
+        long bytes = Int(o, "bytes", file);
+        string sha = Str(o, "sha256", file);
+        if (bytes < 0) throw Bad(file, $"'{owner}.bytes' must be non-negative.");
+        return new StoredFile(bytes, sha);
     }
 
     private static CheckpointFormatException Bad(string file, string problem) => new(file, null, problem);

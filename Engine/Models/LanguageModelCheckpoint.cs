@@ -54,9 +54,9 @@ public static class LanguageModelCheckpoint
     public static LoadedLanguageModel Load(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        if (!File.Exists(Path.Combine(directory, Checkpoint.ManifestFileName)))
+        if (!Checkpoint.Exists(directory))
             foreach (string sub in new[] { "best", "last" })
-                if (File.Exists(Path.Combine(directory, sub, Checkpoint.ManifestFileName)))
+                if (Checkpoint.Exists(Path.Combine(directory, sub)))
                 {
                     directory = Path.Combine(directory, sub);
                     break;

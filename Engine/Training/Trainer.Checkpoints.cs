@@ -6,7 +6,8 @@ namespace SeqLearn.Training;
 
 // Saving and resuming. A checkpoint holds everything the next step depends on, so a resumed run computes exactly the
 // losses the uninterrupted run would have (docs/training.md#checkpoints-and-resume):
-//   weights θ and optimizer buffers (m, v or the momentum b, per-parameter step counts, η)   → weights.safetensors
+//   weights θ                                                                               → weights.safetensors
+//   optimizer buffers (m, v or the momentum b), per-parameter step counts, η                 → optimizer.safetensors, checkpoint.json
 //   step, dropout RNG state, model config (its "type" names the model kind), vocabulary       → checkpoint.json
 //   trainer state: epoch, batch index, best monitored value and step, the patience counter,
 //   schedule counters, and the task's own state (e.g. a language model's carried hidden state) → checkpoint.json
@@ -48,6 +49,24 @@ public sealed partial class Trainer<T>
             TrainerState = trainer,
             RngStates = new Dictionary<string, RngState> { [DropoutRng] = _dropoutRng.GetState() },
         });
+    }
+
+    // The run owns its checkpoint directory while it trains: a second run on it is refused, and a best/last write that a
+    // crash stopped inside its rename sequence is completed or rolled back before this run writes (docs/checkpoints.md).
+    private CheckpointDirectoryLock? LockCheckpointDirectory()
+    {
+        if (_options.CheckpointDirectory is not { } dir) return null;
+        var held = CheckpointDirectoryLock.Acquire(dir);
+        try
+        {
+            foreach (string name in new[] { "best", "last" }) CheckpointRecovery.Recover(Path.Combine(dir, name));
+            return held;
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Loads <paramref name="directory"/> (see <see cref="Checkpoint.Load{T}"/>) and resumes from it.</summary>

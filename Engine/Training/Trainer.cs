@@ -99,8 +99,10 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
 
     /// <summary>Runs until a stop condition of the options is met, then evaluates (unless it just did) and saves <c>last</c>.</summary>
     /// <exception cref="TrainingDivergedException">A loss or gradient norm was NaN or ±∞; the message names the step.</exception>
+    /// <exception cref="IOException">Another run holds the checkpoint directory (the message names it).</exception>
     public TrainingResult Train(CancellationToken cancellation = default)
     {
+        using var directoryLock = LockCheckpointDirectory();
         var run = new TrainingRun(this);
         using var log = _options.MetricsPath is null ? null : new MetricsLog(_options.MetricsPath);
         run.Log = log;
