@@ -44,23 +44,9 @@ public static class CustomCellProgram
         Check("peephole cell parameters", () => GradientCheck.CheckParameters(() => Loss(new Var<double>(x)), [.. layer.Parameters()]));
         Check("peephole cell input", () => GradientCheck.Check(v => Loss(v[0]), x));
 
-        // Training: does a token sequence contain a 7?
+        // Training: the classifier's task (does a token sequence contain a 7?).
         var data = new SeededRng(seed: 1);
-        int[] alphabet = [1, 2, 3, 4, 5, 6, 8, 9];
-        (List<int[]> X, List<int> Y) Data(int n)
-        {
-            var (xs, ys) = (new List<int[]>(), new List<int>());
-            for (int i = 0; i < n; i++)
-            {
-                var seq = Enumerable.Range(0, 4 + data.NextInt(13)).Select(_ => alphabet[data.NextInt(8)]).ToArray();
-                int label = data.NextInt(2);
-                if (label == 1) seq[data.NextInt(seq.Length)] = 7;
-                xs.Add(seq);
-                ys.Add(label);
-            }
-            return (xs, ys);
-        }
-        var (train, test) = (Data(1000), Data(300));
+        var (train, test) = (ClassifierProgram.Data(data, 1000), ClassifierProgram.Data(data, 300));
         var model = new Sequential<float>(
             new Embedding<float>(10, 8, data),
             new RecurrentCellLayer<float>(new PeepholeLstmCell<float>(8, 16, data)),
