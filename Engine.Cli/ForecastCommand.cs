@@ -13,7 +13,7 @@ namespace SeqLearn.Cli;
 /// <summary>
 /// <c>seqlearn forecast</c>: reads one series from a CSV file, cuts it by a protocol and prints the classical
 /// baselines (persistence, seasonal naive, AR(p)) and a recurrent model (mean and range over seeds, and the ensemble of
-/// the seeds) scored on the same one-step targets, as a table or as JSON; optionally a chart of the target period and
+/// the seeds) scored on the same targets (one step ahead, or H steps ahead recursively or directly), as a table or as JSON; optionally a chart of the target period and
 /// forecasts past the end of the file.
 /// </summary>
 public static class ForecastCommand
@@ -43,13 +43,15 @@ public static class ForecastCommand
         calendar.AcceptOnlyFromAmong("none", "month", "day");
         var modelTransform = new Option<string>("--transform") { Description = "Stages the model works through before a standard scaler (e.g. log,diff12; none), or auto: the one of none, diff1, log,diffS that lets an AR model forecast the last 20 % of the training rows best.", DefaultValueFactory = _ => "auto" };
         var plot = new Option<string>("--plot") { Description = "Draw the target period (actual values, the model's forecasts, the best baseline's) into FILE.png or FILE.svg." };
-        var predict = new Option<int>("--predict") { Description = "Forecast N steps past the end of the file (recursively) with AR and the model, both refitted on every row." };
-        var horizon = new Option<int>("--horizon") { Description = "H: score every model H steps ahead (recursive: each model's forecasts fill the H − 1 rows in between).", DefaultValueFactory = _ => 1 };
+        var predict = new Option<int>("--predict") { Description = "Forecast N steps past the end of the file with AR and the model, both refitted on every row: recursively, or with --strategy direct all N from one history." };
+        var horizon = new Option<int>("--horizon") { Description = "H: score every model H steps ahead (see --strategy).", DefaultValueFactory = _ => 1 };
+        var strategy = new Option<string>("--strategy") { Description = "How models forecast H > 1 steps ahead: recursive (one-step forecasts fed back) or direct (the network has H outputs, AR one regression per lead). No effect at --horizon 1.", DefaultValueFactory = _ => "recursive" };
+        strategy.AcceptOnlyFromAmong("recursive", "direct");
         var threads = new Option<int>("--threads", "-t") { Description = "Worker threads (results are identical for any count).", DefaultValueFactory = _ => 1 };
         var command = new Command("forecast", "One-step forecasts of a series: persistence, seasonal naive and AR(p) baselines and a recurrent model, RMSE and MAE on the same targets.")
         {
             csv, value, date, protocol, season, arOrder, maxOrder, transform, json, model, seeds, lookBack, hidden, lr, steps, batch, linear, calendar, modelTransform,
-            plot, predict, horizon, threads,
+            plot, predict, horizon, strategy, threads,
         };
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
@@ -66,7 +68,8 @@ public static class ForecastCommand
             var pipeline = TransformedForecaster.ParsePipeline(parse.GetValue(transform) ?? "");
             int h = parse.GetValue(horizon);
             if (h < 1 || h > split.TargetCount) throw new ArgumentException($"--horizon must be in [1, {split.TargetCount}] (the target rows), got {h}.");
-            var report = ForecastBaselines.Evaluate(series, spec, s, p, parse.GetValue(maxOrder), pipeline, h);
+            var how = parse.GetValue(strategy) == "direct" ? ForecastStrategy.Direct : ForecastStrategy.Recursive;
+            var report = ForecastBaselines.Evaluate(series, spec, s, p, parse.GetValue(maxOrder), pipeline, h, how);
             int order = report.Rows.Single(r => r.Name == "ar").P!.Value;
             NeuralForecastResult? neural = null;
             RecurrentForecasterOptions? options = null;
@@ -84,12 +87,12 @@ public static class ForecastCommand
                 options.Validate();
                 string stages = parse.GetValue(modelTransform) ?? "auto";
                 chosen = stages == "auto" ? NeuralForecastEvaluation.ChooseTransform(series, spec, s) : TransformedForecaster.ParsePipeline(stages == "none" ? "" : stages);
-                neural = NeuralForecastEvaluation.Evaluate(series, spec, options, chosen, seedCount, pool, h);
+                neural = NeuralForecastEvaluation.Evaluate(series, spec, options, chosen, seedCount, pool, h, how);
                 report = report with { Rows = [.. report.Rows, neural.Row, neural.Ensemble] };
             }
 
             var output = parse.InvocationConfiguration.Output;
-            var future = ahead > 0 ? Predict(series, s, order, pipeline, options, chosen, parse.GetValue(seeds), pool, ahead) : null;
+            var future = ahead > 0 ? Predict(series, s, order, pipeline, options, chosen, parse.GetValue(seeds), pool, ahead, how) : null;
             if (parse.GetValue(json))
             {
                 if (future is null) output.WriteLine(report.ToJson());
@@ -108,14 +111,16 @@ public static class ForecastCommand
                     : $"season s = {s}; AR order p = {order} (fixed)");
                 if (future is not null)
                 {
-                    output.WriteLine($"forecasts past the end of the file (models refitted on all {series.Count} rows, each forecast fed back as history):");
+                    output.WriteLine(how == ForecastStrategy.Direct
+                        ? $"forecasts past the end of the file (models refitted on all {series.Count} rows, direct: all {ahead} steps from one history):"
+                        : $"forecasts past the end of the file (models refitted on all {series.Count} rows, each forecast fed back as history):");
                     output.WriteLine(options is null ? "step\tdate\tar" : $"step\tdate\tar\t{options.Cell.ToString().ToLowerInvariant()}");
                     foreach (var r in future) output.WriteLine(r.ToLine());
                 }
             }
             if (parse.GetValue(plot) is { } file)
             {
-                ChartFile.Save(Chart(series, split, s, p, parse.GetValue(maxOrder), pipeline, report, neural, h), file, "--plot");
+                ChartFile.Save(Chart(series, split, s, p, parse.GetValue(maxOrder), pipeline, report, neural, h, how), file, "--plot");
                 if (!parse.GetValue(json)) output.WriteLine($"wrote {file}");
             }
             return 0;
@@ -128,17 +133,17 @@ public static class ForecastCommand
 
     // The target period: the actual values, the ensemble of the model's seeds and the baseline with the lowest RMSE.
     private static ScottPlot.Plot Chart(TimeSeries series, ForecastSplit split, int season, int? arOrder, int maxOrder, TransformPipeline arTransform,
-        ForecastReport report, NeuralForecastResult? neural, int horizon)
+        ForecastReport report, NeuralForecastResult? neural, int horizon, ForecastStrategy strategy)
     {
         var c = CultureInfo.InvariantCulture;
-        var baselines = ForecastBaselines.Models(series, split, season, arOrder, maxOrder, arTransform);
+        var baselines = ForecastBaselines.MultiStepModels(series, split, season, horizon, strategy, arOrder, maxOrder, arTransform);
         int best = Enumerable.Range(0, baselines.Count).MinBy(i => report.Rows[i].Rmse);
         var lines = new List<ForecastChart.Line>();
         if (neural is not null)
             lines.Add(new(string.Create(c, $"{neural.Ensemble.Name} (RMSE {neural.Ensemble.Rmse:F2}; seeds' mean {neural.Row.Rmse:F2})"), neural.EnsembleForecasts));
         var row = report.Rows[best];
         lines.Add(new(string.Create(c, $"{row.Name}{(row.P is int q ? $"({q})" : "")} (RMSE {row.Rmse:F2})"),
-            HorizonEvaluation.Forecasts(baselines[best].Model, series.Values, split, horizon)));
+            HorizonEvaluation.Forecasts(baselines[best].Model, series.Values, split)));
         return ForecastChart.Build(series, HorizonEvaluation.FirstTarget(split, horizon), lines, horizon);
     }
 
@@ -157,23 +162,23 @@ public static class ForecastCommand
         }
     }
 
-    // N steps past the end: AR(p) (same p and transform) and the model's seeds, refitted on every row; the model's value
-    // is the mean of the seeds' recursive paths.
+    // N steps past the end: AR(p) (same p and transform) and the model's seeds, refitted on every row, under the strategy
+    // (direct: AR with one regression per step, networks with N outputs); the model's value is the mean of the seeds' paths.
     private static FutureRow[] Predict(TimeSeries series, int season, int order, TransformPipeline arTransform, RecurrentForecasterOptions? options,
-        TransformPipeline? transform, int seeds, WorkerPool pool, int steps)
+        TransformPipeline? transform, int seeds, WorkerPool pool, int steps, ForecastStrategy strategy)
     {
         var all = new ForecastSplit(series.Count, series.Count);
-        var ar = ForecastBaselines.Models(series, all, season, order, arTransform: arTransform)[2].Model;
+        var ar = ForecastBaselines.MultiStepModels(series, all, season, steps, strategy, order, arTransform: arTransform)[2].Model;
         ar.Fit(series.Values);
-        double[] arPath = FutureForecast.Recursive(ar, series.Values, steps);
+        double[] arPath = ar.ForecastPath(series.Values);
         double[]? modelPath = null;
         string[] dates = FutureForecast.NextDates(series.Dates, steps);
         if (options is not null)
         {
             modelPath = new double[steps];
-            foreach (var m in NeuralForecastEvaluation.FitAll(series.Values, [.. series.Dates, .. dates], options, transform!, seeds, pool))
+            foreach (var m in NeuralForecastEvaluation.FitAll(series.Values, [.. series.Dates, .. dates], options, transform!, seeds, pool, steps, strategy))
             {
-                double[] path = FutureForecast.Recursive(m, series.Values, steps);
+                double[] path = m.ForecastPath(series.Values);
                 for (int h = 0; h < steps; h++) modelPath[h] += path[h] / seeds;
             }
         }

@@ -188,4 +188,45 @@ public class ForecastCommandTests
         Assert.Equal(1, code);
         Assert.Contains("--horizon must be in [1, 12]", error);
     }
+
+    [Fact]
+    public void Strategy_DirectHorizon3_OnAirline_RunsAndSaysWhichStrategy()
+    {
+        string[] common = ["--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--date", "Month", "--protocol", "split:0.67", "--horizon", "3"];
+        var (code, output, error) = Run([.. common, "--strategy", "direct", "--model", "gru", "--seeds", "1", "--max-steps", "20", "--hidden", "4"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("46 3-step-ahead targets (direct strategy)", output);
+        Assert.Contains("\ngru\t-\t", output);
+
+        var (code2, json, error2) = Run([.. common, "--strategy", "direct", "--json"]);
+        Assert.True(code2 == 0, error2);
+        var o = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        Assert.Equal("direct", (string)o["strategy"]!);
+        Assert.Equal(46, (int)o["targets"]!);
+        var (_, recursive, _) = Run([.. common, "--json"]);
+        var r = System.Text.Json.Nodes.JsonNode.Parse(recursive)!;
+        Assert.Equal("recursive", (string)r["strategy"]!);                   // the default
+        Assert.Equal((double)r["rows"]![0]!["rmse"]!, (double)o["rows"]![0]!["rmse"]!);   // persistence: the same under both
+        Assert.NotEqual((double)r["rows"]![2]!["rmse"]!, (double)o["rows"]![2]!["rmse"]!); // AR: recursive vs one regression per lead
+
+        var (bad, _, badError) = Run([.. common, "--strategy", "sideways"]);
+        Assert.NotEqual(0, bad);
+        Assert.Contains("sideways", badError);
+    }
+
+    [Fact]
+    public void Predict_Direct_ForecastsEveryStepFromTheLastHistory()
+    {
+        string[] common = ["--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--date", "Month", "--protocol", "last:12", "--ar-order", "13", "--predict", "4"];
+        static double[] Ar(string output) => [.. output.TrimEnd().Split('\n').SkipWhile(l => !l.StartsWith("step\t", StringComparison.Ordinal)).Skip(1)
+            .Select(r => double.Parse(r.Split('\t')[2], System.Globalization.CultureInfo.InvariantCulture))];
+        var (code, direct, error) = Run([.. common, "--strategy", "direct"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("direct: all 4 steps from one history", direct);
+        var (_, recursive, _) = Run(common);
+        double[] d = Ar(direct), r = Ar(recursive);
+        Assert.Equal(4, d.Length);
+        Assert.Equal(r[0], d[0]);          // lead 0 of direct AR is the one-step AR
+        Assert.NotEqual(r[3], d[3]);
+    }
 }

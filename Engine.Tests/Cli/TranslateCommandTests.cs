@@ -95,6 +95,15 @@ public class TranslateCommandTests
         string[] lines = output3.TrimEnd().Split('\n');
         Assert.Equal(3, lines.Length);
         Assert.Equal(lines[1], Run("--checkpoint", checkpoint, "Help!").Output.TrimEnd());
+
+        // The beam's length normalisation is an option, named in the report; a negative α is a one-line error.
+        var (code4, output4, error4) = Run("eval", "--pairs", pairs, "--split", "test", "--checkpoint", checkpoint, "--beam", "3",
+            "--length-penalty", "0.6", "--length-normalization", "gnmt");
+        Assert.True(code4 == 0, error4);
+        Assert.Contains("beam 3, length normalisation gnmt α = 0.6", output4);
+        var (code5, _, error5) = Run("--checkpoint", checkpoint, "--beam", "3", "--length-penalty", "-1", "Go.");
+        Assert.Equal(1, code5);
+        Assert.Equal("error: --length-penalty must be a finite number ≥ 0, got -1.", error5.TrimEnd());
     }
 
     [Fact]

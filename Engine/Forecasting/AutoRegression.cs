@@ -67,12 +67,15 @@ public sealed class AutoRegression : IOneStepForecaster
         return (best, aic);
     }
 
-    /// <summary>OLS of y_t on (1, y_{t−1}, …, y_{t−p}) over t = holdBack … n − 1: coefficients (c, φ_1 … φ_p), RSS and rows m.</summary>
-    private static (double[] Coefficients, double Rss, int Rows) FitOls(ReadOnlySpan<double> y, int p, int holdBack)
+    /// <summary>
+    /// OLS of y_{t+j} on (1, y_{t−1}, …, y_{t−p}) over t = holdBack … n − 1 − j (lead j = 0: the one-step AR; j &gt; 0:
+    /// the direct regression j + 1 steps ahead): coefficients (c, φ_1 … φ_p), RSS and rows m.
+    /// </summary>
+    internal static (double[] Coefficients, double Rss, int Rows) FitOls(ReadOnlySpan<double> y, int p, int holdBack, int lead = 0)
     {
-        int m = y.Length - holdBack, k = p + 1;
+        int m = y.Length - holdBack - lead, k = p + 1;
         if (m < k)
-            throw new ArgumentException($"AutoRegression: AR({p}) with {holdBack} held-back rows needs more than {holdBack + k - 1} training values, got {y.Length}.");
+            throw new ArgumentException($"AutoRegression: AR({p}) with {holdBack} held-back rows and lead {lead} needs more than {holdBack + lead + k - 1} training values, got {y.Length}.");
         var x = new double[m * k]; // (m, p + 1): a column of ones, then the lags
         var target = new double[m];
         for (int r = 0; r < m; r++)
@@ -80,7 +83,7 @@ public sealed class AutoRegression : IOneStepForecaster
             int t = holdBack + r;
             x[r * k] = 1;
             for (int i = 1; i <= p; i++) x[r * k + i] = y[t - i];
-            target[r] = y[t];
+            target[r] = y[t + lead];
         }
         var (b, rss) = LeastSquares.Solve(x, target, m, k);
         return (b, rss, m);

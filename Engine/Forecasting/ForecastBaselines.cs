@@ -20,14 +20,44 @@ public static class ForecastBaselines
     /// Optional stages the AR model works through (fitted on the training rows; AIC then runs on the transformed
     /// training rows); its forecasts are taken back to original units, so all rows stay comparable.
     /// </param>
-    /// <param name="horizon">H: each target is forecast H steps ahead, recursively (<see cref="HorizonEvaluation"/>); 1 by default.</param>
+    /// <param name="horizon">H: each target is forecast H steps ahead (<see cref="HorizonEvaluation"/>); 1 by default.</param>
+    /// <param name="strategy">
+    /// How AR forecasts H &gt; 1 steps ahead: recursively, or directly (<see cref="DirectAutoRegression"/>, the same p).
+    /// Persistence and seasonal naive give the same forecasts under both strategies (y_{t−1} for every lead, and
+    /// y_{t+h−s} from the last season).
+    /// </param>
     public static ForecastReport Evaluate(TimeSeries series, ForecastProtocol protocol, int season, int? arOrder = null,
-                                          int maxOrder = DefaultMaxOrder, TransformPipeline? arTransform = null, int horizon = 1)
+                                          int maxOrder = DefaultMaxOrder, TransformPipeline? arTransform = null, int horizon = 1,
+                                          ForecastStrategy strategy = ForecastStrategy.Recursive)
     {
         ForecastSplit split = protocol.Resolve(series);
+        var models = MultiStepModels(series, split, season, horizon, strategy, arOrder, maxOrder, arTransform);
+        var rows = models.Select(m => (horizon == 1 && m.Model is RecursiveForecaster r
+            ? OneStepEvaluation.Score(r.OneStep, series.Values, split, m.Order)
+            : HorizonEvaluation.Score(m.Model, series.Values, split, m.Order)) with { Transform = m.Transform }).ToList();
+        return new ForecastReport(series.Source, protocol.Spec, split.TrainCount, split.Count - HorizonEvaluation.FirstTarget(split, horizon), rows)
+        {
+            Horizon = horizon, Strategy = strategy,
+        };
+    }
+
+    /// <summary>
+    /// The baselines of <see cref="Models"/> as H-step forecasters under <paramref name="strategy"/>: persistence and
+    /// seasonal naive recursive (the same forecasts as direct), AR recursive or <see cref="DirectAutoRegression"/>
+    /// (through the AR transform when one is given).
+    /// </summary>
+    public static IReadOnlyList<(IMultiStepForecaster Model, int? Order, string? Transform)> MultiStepModels(TimeSeries series, ForecastSplit split, int season,
+        int horizon, ForecastStrategy strategy, int? arOrder = null, int maxOrder = DefaultMaxOrder, TransformPipeline? arTransform = null)
+    {
         var models = Models(series, split, season, arOrder, maxOrder, arTransform);
-        var rows = models.Select(m => HorizonEvaluation.Score(m.Model, series.Values, split, horizon, m.Order) with { Transform = m.Transform }).ToList();
-        return new ForecastReport(series.Source, protocol.Spec, split.TrainCount, split.Count - HorizonEvaluation.FirstTarget(split, horizon), rows) { Horizon = horizon };
+        return [.. models.Select(m => (Strategy(m.Model, m.Order, horizon, strategy, arTransform), m.Order, m.Transform))];
+    }
+
+    private static IMultiStepForecaster Strategy(IOneStepForecaster model, int? order, int horizon, ForecastStrategy strategy, TransformPipeline? arTransform)
+    {
+        if (strategy == ForecastStrategy.Recursive || order is not int p) return new RecursiveForecaster(model, horizon);
+        var direct = new DirectAutoRegression(p, horizon);
+        return model is TransformedForecaster ? new TransformedMultiStepForecaster(arTransform!, direct) : direct;
     }
 
     /// <summary>

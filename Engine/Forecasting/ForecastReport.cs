@@ -39,9 +39,15 @@ public sealed record ForecastReport(string Source, string Protocol, int TrainCou
     /// <summary>H, how many steps ahead each target is forecast (1: one-step).</summary>
     public int Horizon { get; init; } = 1;
 
+    /// <summary>How the models forecast H &gt; 1 steps ahead (reported only then: at H = 1 both strategies are the one-step forecast).</summary>
+    public ForecastStrategy Strategy { get; init; } = ForecastStrategy.Recursive;
+
+    /// <summary><c>recursive</c> or <c>direct</c>, as printed and written to JSON.</summary>
+    public string StrategyName => Strategy.ToString().ToLowerInvariant();
+
     /// <summary>
     /// <c>{"targets": N, "rows": [{"name": …, "p": …, "rmse": …, "mae": …, "rmse_min": …, "rmse_max": …}]}</c>; the
-    /// optional fields (and <c>"transform"</c>) appear only when set.
+    /// optional fields (and <c>"transform"</c>) appear only when set; <c>"horizon": H</c> and <c>"strategy"</c> only when H &gt; 1.
     /// </summary>
     public string ToJson()
     {
@@ -50,7 +56,11 @@ public sealed record ForecastReport(string Source, string Protocol, int TrainCou
         {
             w.WriteStartObject();
             w.WriteNumber("targets", Targets);
-            if (Horizon > 1) w.WriteNumber("horizon", Horizon);
+            if (Horizon > 1)
+            {
+                w.WriteNumber("horizon", Horizon);
+                w.WriteString("strategy", StrategyName);
+            }
             w.WriteStartArray("rows");
             foreach (var row in Rows)
             {
@@ -75,7 +85,7 @@ public sealed record ForecastReport(string Source, string Protocol, int TrainCou
     {
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(string.Create(c, $"{Source}: protocol {Protocol}, {TrainCount} training rows, {Targets} {(Horizon == 1 ? "one-step" : $"{Horizon}-step-ahead")} targets"));
+        sb.AppendLine(string.Create(c, $"{Source}: protocol {Protocol}, {TrainCount} training rows, {Targets} {(Horizon == 1 ? "one-step" : $"{Horizon}-step-ahead")} targets{(Horizon == 1 ? "" : $" ({StrategyName} strategy)")}"));
         sb.AppendLine("model\tp\tRMSE\tMAE\tRMSE min..max\ttransform");
         foreach (var r in Rows)
         {

@@ -50,31 +50,46 @@ public static class FutureForecast
 }
 
 /// <summary>
-/// Scores the recursive multi-step strategy under a protocol: the model is fitted once on the training rows, and every
-/// target row t ∈ [n_train + H − 1, n) is forecast H steps ahead from the true history y_0 … y_{t−H}, the H − 1 rows in
-/// between filled with the model's own forecasts (<see cref="FutureForecast.Recursive"/>). H = 1 is the one-step
-/// evaluation of <see cref="OneStepEvaluation"/>.
+/// Scores a multi-step strategy under a protocol: the model is fitted once on the training rows, and every target row
+/// t ∈ [n_train + H − 1, n) is forecast H steps ahead from the true history y_0 … y_{t−H}: element H − 1 of the path
+/// from origin t − H + 1. Recursive (<see cref="RecursiveForecaster"/>): the H − 1 rows in between are the model's own
+/// forecasts fed back; direct (e.g. <see cref="DirectAutoRegression"/>, a <see cref="RecurrentForecaster"/> with H
+/// outputs): the model's output for lead H − 1. H = 1 is the one-step evaluation of <see cref="OneStepEvaluation"/>.
 /// </summary>
 public static class HorizonEvaluation
 {
     /// <summary>The first target row of horizon <paramref name="horizon"/>: n_train + H − 1.</summary>
     public static int FirstTarget(ForecastSplit split, int horizon) => split.TrainCount + horizon - 1;
 
-    /// <summary>ŷ_t for t = n_train + H − 1 … n − 1, each made H steps ahead.</summary>
+    /// <summary>ŷ_t for t = n_train + H − 1 … n − 1, each made H steps ahead recursively by a one-step model.</summary>
     public static double[] Forecasts(IOneStepForecaster model, double[] values, ForecastSplit split, int horizon)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(values);
-        if (split.Count != values.Length) throw new ArgumentException($"HorizonEvaluation: split is for {split.Count} rows, the series has {values.Length}.");
         if (horizon < 1 || horizon > split.TargetCount)
             throw new ArgumentOutOfRangeException(nameof(horizon), $"HorizonEvaluation: horizon must be in [1, {split.TargetCount}] (the target rows), got {horizon}.");
+        return Forecasts(new RecursiveForecaster(model, horizon), values, split);
+    }
+
+    /// <summary>ŷ_t for t = n_train + H − 1 … n − 1 with H = <paramref name="model"/>.Horizon, each made H steps ahead.</summary>
+    public static double[] Forecasts(IMultiStepForecaster model, double[] values, ForecastSplit split)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(values);
+        int horizon = model.Horizon;
+        if (split.Count != values.Length) throw new ArgumentException($"HorizonEvaluation: split is for {split.Count} rows, the series has {values.Length}.");
+        if (horizon < 1 || horizon > split.TargetCount)
+            throw new ArgumentOutOfRangeException(nameof(model), $"HorizonEvaluation: horizon must be in [1, {split.TargetCount}] (the target rows), got {horizon}.");
         if (split.TrainCount < model.MinHistory)
             throw new ArgumentException($"HorizonEvaluation: {model.Name} needs {model.MinHistory} history values, the first origin has {split.TrainCount}.");
         model.Fit(split.Train(values));
         int first = FirstTarget(split, horizon);
         var forecasts = new double[values.Length - first];
         for (int i = 0; i < forecasts.Length; i++)
-            forecasts[i] = FutureForecast.Recursive(model, values.AsSpan(0, first + i - horizon + 1), horizon)[horizon - 1];
+        {
+            double[] path = model.ForecastPath(values.AsSpan(0, first + i - horizon + 1));
+            if (path.Length != horizon) throw new InvalidOperationException($"HorizonEvaluation: {model.Name} returned {path.Length} forecasts, its horizon is {horizon}.");
+            forecasts[i] = path[horizon - 1];
+        }
         return forecasts;
     }
 
@@ -82,8 +97,14 @@ public static class HorizonEvaluation
     public static ForecastRow Score(IOneStepForecaster model, double[] values, ForecastSplit split, int horizon, int? order = null)
     {
         if (horizon == 1) return OneStepEvaluation.Score(model, values, split, order);
-        double[] forecasts = Forecasts(model, values, split, horizon);
-        ReadOnlySpan<double> actual = values.AsSpan(FirstTarget(split, horizon));
+        return Score(new RecursiveForecaster(model, horizon), values, split, order);
+    }
+
+    /// <summary>Fits, forecasts every target <paramref name="model"/>.Horizon steps ahead and returns the report row.</summary>
+    public static ForecastRow Score(IMultiStepForecaster model, double[] values, ForecastSplit split, int? order = null)
+    {
+        double[] forecasts = Forecasts(model, values, split);
+        ReadOnlySpan<double> actual = values.AsSpan(FirstTarget(split, model.Horizon));
         return new ForecastRow(model.Name, RegressionMetrics.Rmse(actual, forecasts), RegressionMetrics.Mae(actual, forecasts)) { P = order };
     }
 }

@@ -15,9 +15,14 @@ public static class NeuralForecastEvaluation
     /// mean RMSE with its min and max over the seeds and the mean MAE; <see cref="NeuralForecastResult.Ensemble"/> scores
     /// the mean of the seeds' forecasts, ŷ_t = (1/N) Σ_s ŷ_t^(s), a different model (N networks) reported on its own row.
     /// </summary>
-    /// <remarks>With <paramref name="horizon"/> H &gt; 1 the targets are rows n_train + H − 1 … n − 1, each forecast H steps ahead recursively.</remarks>
+    /// <remarks>
+    /// With <paramref name="horizon"/> H &gt; 1 the targets are rows n_train + H − 1 … n − 1, each forecast H steps ahead:
+    /// recursively by the one-step network, or (<see cref="ForecastStrategy.Direct"/>) by output H − 1 of a network with
+    /// H outputs (<see cref="RecurrentForecasterOptions.Horizon"/> = H) taken back through the transform by
+    /// <see cref="TransformPipeline.InversePath"/>. At H = 1 both strategies are the same one-step model.
+    /// </remarks>
     public static NeuralForecastResult Evaluate(TimeSeries series, ForecastProtocol protocol, RecurrentForecasterOptions options, TransformPipeline transform,
-        int seeds, WorkerPool pool, int horizon = 1)
+        int seeds, WorkerPool pool, int horizon = 1, ForecastStrategy strategy = ForecastStrategy.Recursive)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(protocol);
@@ -28,13 +33,12 @@ public static class NeuralForecastEvaluation
         int first = HorizonEvaluation.FirstTarget(split, horizon);
         ReadOnlySpan<double> actual = series.Values.AsSpan(first);
         var rows = new List<ForecastRow>();
-        var models = new List<IOneStepForecaster>();
+        var models = new List<IMultiStepForecaster>();
         var mean = new double[series.Count - first];
         for (int seed = 1; seed <= seeds; seed++)
         {
-            var pipeline = new TransformPipeline([.. transform.Stages.Select(Fresh), new StandardScaler()]);
-            var model = new TransformedForecaster(pipeline, new RecurrentForecaster(options with { Seed = (ulong)seed }, pool, Shifted(series.Dates, options, pipeline.Lag)));
-            double[] forecasts = horizon == 1 ? OneStepEvaluation.Forecasts(model, series.Values, split) : HorizonEvaluation.Forecasts(model, series.Values, split, horizon);
+            var model = Seeded(options, (ulong)seed, transform, series.Dates, pool, horizon, strategy);
+            double[] forecasts = HorizonEvaluation.Forecasts(model, series.Values, split);
             rows.Add(new ForecastRow(model.Name, RegressionMetrics.Rmse(actual, forecasts), RegressionMetrics.Mae(actual, forecasts)));
             for (int i = 0; i < mean.Length; i++) mean[i] += forecasts[i] / seeds;
             models.Add(model);
@@ -51,23 +55,34 @@ public static class NeuralForecastEvaluation
 
     /// <summary>
     /// One forecaster per seed 1 … <paramref name="seeds"/>, each (transform → standard scaler → network) fitted on
-    /// every value of <paramref name="values"/>: the models behind forecasts past the end of a series.
+    /// every value of <paramref name="values"/>: the models behind forecasts past the end of a series, each forecasting
+    /// <paramref name="horizon"/> steps under <paramref name="strategy"/>.
     /// </summary>
     /// <paramref name="dates"/> (with calendar features) must reach the last row that will be forecast.
-    public static IReadOnlyList<IOneStepForecaster> FitAll(ReadOnlySpan<double> values, IReadOnlyList<string> dates, RecurrentForecasterOptions options,
-        TransformPipeline transform, int seeds, WorkerPool pool)
+    public static IReadOnlyList<IMultiStepForecaster> FitAll(ReadOnlySpan<double> values, IReadOnlyList<string> dates, RecurrentForecasterOptions options,
+        TransformPipeline transform, int seeds, WorkerPool pool, int horizon = 1, ForecastStrategy strategy = ForecastStrategy.Recursive)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(transform);
-        var models = new List<IOneStepForecaster>();
+        var models = new List<IMultiStepForecaster>();
         for (int seed = 1; seed <= seeds; seed++)
         {
-            var pipeline = new TransformPipeline([.. transform.Stages.Select(Fresh), new StandardScaler()]);
-            var model = new TransformedForecaster(pipeline, new RecurrentForecaster(options with { Seed = (ulong)seed }, pool, Shifted(dates, options, pipeline.Lag)));
+            var model = Seeded(options, (ulong)seed, transform, dates, pool, horizon, strategy);
             model.Fit(values);
             models.Add(model);
         }
         return models;
+    }
+
+    // An unfitted transform → standard scaler → network of one seed: a one-step network applied recursively, or (direct)
+    // a network with H outputs whose path is undone by TransformPipeline.InversePath.
+    private static IMultiStepForecaster Seeded(RecurrentForecasterOptions options, ulong seed, TransformPipeline transform, IReadOnlyList<string> dates,
+        WorkerPool pool, int horizon, ForecastStrategy strategy)
+    {
+        bool direct = strategy == ForecastStrategy.Direct;
+        var pipeline = new TransformPipeline([.. transform.Stages.Select(Fresh), new StandardScaler()]);
+        var network = new RecurrentForecaster(options with { Seed = seed, Horizon = direct ? horizon : 1 }, pool, Shifted(dates, options, pipeline.Lag));
+        return direct ? new TransformedMultiStepForecaster(pipeline, network) : new RecursiveForecaster(new TransformedForecaster(pipeline, network), horizon);
     }
 
     /// <summary>
@@ -119,5 +134,5 @@ public static class NeuralForecastEvaluation
 /// <param name="Row">Mean RMSE and MAE over the seeds, with the RMSE range.</param>
 /// <param name="Ensemble">The mean of the seeds' forecasts, scored as one model.</param>
 /// <param name="EnsembleForecasts">That mean forecast for every target row (original units).</param>
-/// <param name="Models">The fitted forecasters, one per seed (fitted on the training rows).</param>
-public sealed record NeuralForecastResult(ForecastRow Row, ForecastRow Ensemble, double[] EnsembleForecasts, IReadOnlyList<IOneStepForecaster> Models);
+/// <param name="Models">The fitted forecasters, one per seed (fitted on the training rows), under the strategy they were scored with.</param>
+public sealed record NeuralForecastResult(ForecastRow Row, ForecastRow Ensemble, double[] EnsembleForecasts, IReadOnlyList<IMultiStepForecaster> Models);

@@ -18,9 +18,13 @@ namespace SeqLearn.Forecasting;
 /// <param name="Seed">Initial weights and batch order.</param>
 /// <param name="LinearPath">Adds the linear path ẑ += A vec(x) of <see cref="RecurrentForecastNetwork{T}"/>.</param>
 /// <param name="Calendar">Calendar features (sin θ, cos θ of each input step's date) beside the value: F = 3 instead of 1.</param>
+/// <param name="Horizon">
+/// H, the horizon (not the hidden size): outputs of the network, one per lead; 1 for the many-to-one model, H &gt; 1 for
+/// the direct strategy, ẑ_t … ẑ_{t+H−1} from one window.
+/// </param>
 public sealed record RecurrentForecasterOptions(RecurrentCell Cell = RecurrentCell.Lstm, int Hidden = 32, int Layers = 1, int LookBack = 24,
     double LearningRate = 0.005, int BatchSize = 32, int MaxSteps = 2000, double ValidFraction = 0.2, ulong Seed = 1, bool LinearPath = false,
-    CalendarFeatures Calendar = CalendarFeatures.None)
+    CalendarFeatures Calendar = CalendarFeatures.None, int Horizon = 1)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
@@ -29,23 +33,28 @@ public sealed record RecurrentForecasterOptions(RecurrentCell Cell = RecurrentCe
         if (Layers is < 1 or > 16) throw new ArgumentException($"RecurrentForecasterOptions: layers must be in [1, 16], got {Layers}.");
         if (LookBack is < 1 or > 100_000) throw new ArgumentException($"RecurrentForecasterOptions: look-back must be in [1, 100000], got {LookBack}.");
         if (!(ValidFraction > 0 && ValidFraction < 1)) throw new ArgumentException($"RecurrentForecasterOptions: the validation fraction must be in (0, 1), got {ValidFraction}.");
+        if (Horizon is < 1 or > 100_000) throw new ArgumentException($"RecurrentForecasterOptions: horizon must be in [1, 100000], got {Horizon}.");
         if (BatchSize < 1 || MaxSteps < 1) throw new ArgumentException($"RecurrentForecasterOptions: batch size and steps must be ≥ 1, got {BatchSize} and {MaxSteps}.");
     }
 }
 
 /// <summary>
-/// A recurrent many-to-one forecaster on an already transformed series z (wrap it in a <see cref="TransformedForecaster"/>
-/// for log, differencing and scaling fitted on the training rows):
+/// A recurrent forecaster on an already transformed series z (wrap it in a <see cref="TransformedForecaster"/>, or a
+/// <see cref="TransformedMultiStepForecaster"/> for its H outputs, for log, differencing and scaling fitted on the
+/// training rows). Many-to-one (H = 1) or MIMO-direct (H = <see cref="RecurrentForecasterOptions.Horizon"/> &gt; 1):
 /// <code>
-/// x = (z_{t−T}, …, z_{t−1})          (1, T, 1); (1, T, 3) with calendar features (z, sin θ, cos θ of each step's date)
-/// h = RNN(x)[:, T − 1, :]              the last step of an LSTM/GRU
-/// ẑ_t = W h + b
+/// x = (z_{t−T}, …, z_{t−1})              (1, T, 1); (1, T, 3) with calendar features (z, sin θ, cos θ of each step's date)
+/// h = RNN(x)[:, T − 1, :]                  the last step of an LSTM/GRU
+/// (ẑ_t, …, ẑ_{t+H−1}) = W h + b            (1, H); W has H rows, one per lead
+/// L = (1 / B·H) Σ_{b,j} (ẑ_{t_b+j} − z_{t_b+j})²   one MSE over all H outputs
 /// </code>
-/// <see cref="Fit"/> trains on every window of the training rows but the last <see cref="RecurrentForecasterOptions.ValidFraction"/>,
-/// with the shared <see cref="Trainer{T}"/> (Adam, MSE, shuffled batches), and keeps the weights of the evaluation with the
-/// lowest validation MSE. Each <see cref="Forecast"/> is one forward pass over the last T values of the true history.
+/// <see cref="Fit"/> trains on every window of the training rows (all H targets inside them) but the last
+/// <see cref="RecurrentForecasterOptions.ValidFraction"/>, with the shared <see cref="Trainer{T}"/> (Adam, MSE, shuffled
+/// batches), and keeps the weights of the evaluation with the lowest validation MSE. Each forecast is one forward pass
+/// over the last T values of the true history: <see cref="ForecastPath"/> returns the H outputs (output h is the
+/// forecast h + 1 steps ahead), <see cref="Forecast"/> output 0, the one-step forecast.
 /// </summary>
-public sealed class RecurrentForecaster : IOneStepForecaster
+public sealed class RecurrentForecaster : IOneStepForecaster, IMultiStepForecaster
 {
     private readonly RecurrentForecasterOptions _options;
     private readonly WorkerPool _pool;
@@ -67,7 +76,7 @@ public sealed class RecurrentForecaster : IOneStepForecaster
         (_options, _pool, _dates) = (options, pool, dates);
     }
 
-    private WindowSpec Spec => new(_options.LookBack, 1, _options.Calendar);
+    private WindowSpec Spec => new(_options.LookBack, _options.Horizon, _options.Calendar);
 
     /// <inheritdoc/>
     public string Name => _options.Cell.ToString().ToLowerInvariant();
@@ -75,23 +84,27 @@ public sealed class RecurrentForecaster : IOneStepForecaster
     /// <inheritdoc/>
     public int MinHistory => _options.LookBack;
 
+    /// <inheritdoc/>
+    public int Horizon => _options.Horizon;
+
     /// <summary>The result of the last <see cref="Fit"/>.</summary>
     public TrainingResult? Training { get; private set; }
 
     /// <inheritdoc/>
     public void Fit(ReadOnlySpan<double> train)
     {
-        int T = _options.LookBack, F = Spec.Features;
+        int T = _options.LookBack, F = Spec.Features, H = _options.Horizon;
         var windows = SeriesWindows.Build(train, _dates, Spec, T, train.Length);
-        if (windows.Count < 4) throw new ArgumentException($"RecurrentForecaster: {train.Length} training values give {windows.Count} windows of look-back {T}; at least 4 are needed.");
+        if (windows.Count < 4)
+            throw new ArgumentException($"RecurrentForecaster: {train.Length} training values give {windows.Count} windows of look-back {T} and horizon {H}; at least 4 are needed.");
         int valid = Math.Max(1, (int)(windows.Count * _options.ValidFraction));
         int fit = windows.Count - valid;
         float[] x = [.. windows.Inputs.Select(v => (float)v)], y = [.. windows.Targets.Select(v => (float)v)];
-        var trainSet = new WindowSet<float>(x[..(fit * T * F)], y[..fit], T, F, 1);
-        var validSet = new WindowSet<float>(x[(fit * T * F)..], y[fit..], T, F, 1);
+        var trainSet = new WindowSet<float>(x[..(fit * T * F)], y[..(fit * H)], T, F, H);          // (N, T, F) → (N, H)
+        var validSet = new WindowSet<float>(x[(fit * T * F)..], y[(fit * H)..], T, F, H);
 
         var rng = new SeededRng(_options.Seed);
-        var model = new RecurrentForecastNetwork<float>(_options.Cell, T, F, _options.Hidden, _options.Layers, 1, _options.LinearPath, rng);
+        var model = new RecurrentForecastNetwork<float>(_options.Cell, T, F, _options.Hidden, _options.Layers, H, _options.LinearPath, rng);
         var task = new WindowRegressionTask<float>(model, trainSet, validSet, _options.BatchSize, _options.Seed);
         var training = new TrainingOptions
         {
@@ -103,17 +116,22 @@ public sealed class RecurrentForecaster : IOneStepForecaster
         _model = model;
     }
 
+    /// <summary>ẑ_t given <paramref name="history"/> = z_0 … z_{t−1}: output 0 of the network.</summary>
+    public double Forecast(ReadOnlySpan<double> history) => Outputs(history)[0];
+
     /// <inheritdoc/>
-    public double Forecast(ReadOnlySpan<double> history)
+    public double[] ForecastPath(ReadOnlySpan<double> history) => Outputs(history);
+
+    // (ẑ_t, …, ẑ_{t+H−1}): one forward pass over the window of rows t − T … t − 1.
+    private double[] Outputs(ReadOnlySpan<double> history)
     {
         var model = _model ?? throw new InvalidOperationException("RecurrentForecaster: call Fit first.");
-        int T = _options.LookBack;
-        if (history.Length < T) throw new ArgumentException($"RecurrentForecaster: {history.Length} history values, look-back {T} needs {T}.");
-        return SeriesWindows.Recursive(window =>
-        {
-            using var noGrad = new NoGradScope();
-            var x = Tensor<float>.FromArray([.. window.Select(v => (float)v)], 1, T, Spec.Features);
-            return model.Forward(new Var<float>(x), new LayerContext(Pool: _pool)).Value.Span[0];
-        }, history, _dates, Spec, 1)[0];
+        double[] window = SeriesWindows.Latest(history, _dates, Spec);                              // (T, F)
+        using var noGrad = new NoGradScope();
+        var x = Tensor<float>.FromArray([.. window.Select(v => (float)v)], 1, _options.LookBack, Spec.Features);
+        var y = model.Forward(new Var<float>(x), new LayerContext(Pool: _pool)).Value.Span;          // (1, H)
+        var outputs = new double[y.Length];
+        for (int h = 0; h < y.Length; h++) outputs[h] = y[h];
+        return outputs;
     }
 }

@@ -103,6 +103,23 @@ public static class SeriesWindows
         return forecasts;
     }
 
+    /// <summary>
+    /// The one (T, F) window that forecasts from row t = <paramref name="history"/>.Length: rows t − T … t − 1 of the
+    /// true history (and their dates' angles), laid out as one window of <see cref="Build"/>. As for
+    /// <see cref="Recursive"/>, <paramref name="dates"/> must reach the last forecast row t + H − 1 when calendar
+    /// features are used.
+    /// </summary>
+    public static double[] Latest(ReadOnlySpan<double> history, IReadOnlyList<string>? dates, WindowSpec spec)
+    {
+        int t = history.Length, T = spec.LookBack, F = spec.Features;
+        if (t < T) throw new ArgumentException($"SeriesWindows.Latest: {t} history values, look-back {T} needs {T}.", nameof(history));
+        Check(spec, t + spec.Horizon, dates);
+        double[,]? calendar = Angles(dates, spec.Calendar, t);
+        var window = new double[T * F]; // (T, F)
+        for (int tau = 0; tau < T; tau++) WriteStep(window.AsSpan(tau * F, F), history[t - T + tau], calendar, t - T + tau);
+        return window;
+    }
+
     /// <summary>(sin θ, cos θ) of the calendar angle of a date: month of year or day of year, as <paramref name="calendar"/> says.</summary>
     public static (double Sin, double Cos) CalendarAngle(DateOnly date, CalendarFeatures calendar)
     {

@@ -63,6 +63,30 @@ public sealed class TransformPipeline
         return v;
     }
 
+    /// <summary>
+    /// x̂_t … x̂_{t+H−1} in original units from a path ẑ_t … ẑ_{t+H−1} forecast in the transformed space (the direct
+    /// strategy's H outputs), given the true history x_0 … x_{t−1}. Stages are undone last to first; within a stage,
+    /// step h reads the stage's true input history followed by the steps before it already undone. For diff(s):
+    /// <code>
+    /// x̂_{t+h} = ẑ_{t+h} + x̃_{t+h−s},   x̃_i = x_i (true) for i &lt; t, x̂_i (forecast) for i ≥ t
+    /// diff(1):  x̂_{t+h} = x_{t−1} + Σ_{j=0…h} ẑ_{t+j}
+    /// </code>
+    /// Elementwise stages (log, scalers) are undone value by value. H = 1 is <see cref="InverseStep"/>.
+    /// </summary>
+    public double[] InversePath(ReadOnlySpan<double> z, ReadOnlySpan<double> history)
+    {
+        double[] v = z.ToArray();
+        for (int k = _stages.Length - 1; k >= 0; k--)
+        {
+            double[] input = Forward(history, k);              // the stage's true input history u_0 … u_{t'−1}
+            var path = new double[input.Length + v.Length];     // u, then the undone forecasts
+            input.CopyTo(path, 0);
+            for (int h = 0; h < v.Length; h++) path[input.Length + h] = _stages[k].InverseStep(v[h], path.AsSpan(0, input.Length + h));
+            v = path[input.Length..];
+        }
+        return v;
+    }
+
     private double[] Forward(ReadOnlySpan<double> x, int stages)
     {
         double[] v = x.ToArray();
