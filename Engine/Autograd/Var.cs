@@ -60,7 +60,7 @@ public sealed partial class Var<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// public static Var&lt;T&gt; Softsign&lt;T&gt;(Var&lt;T&gt; x) where T : unmanaged, IBinaryFloatingPointIeee754&lt;T&gt;
     /// {
     ///     var y = …;                                                         // forward into a new tensor
-    ///     return Var&lt;T&gt;.FromOp(y, Node&lt;T&gt;.Tracks(x) ? new SoftsignNode&lt;T&gt;(x, y) : null);
+    ///     return Var&lt;T&gt;.FromOp(y, Node&lt;T&gt;.Tracks(x) ? new SoftsignNode&lt;T&gt;(x) : null);
     /// }
     /// </code>
     /// <paramref name="value"/> becomes the result's storage: do not change it afterwards.
