@@ -33,7 +33,9 @@ public static class EvalCommand
             string? dir = parse.GetValue(checkpoint), arpaPath = parse.GetValue(arpa);
             if ((dir is null) == (arpaPath is null)) throw new ArgumentException("give exactly one of --checkpoint DIR or --arpa FILE.");
             int b = parse.GetValue(batch), t = parse.GetValue(steps), n = parse.GetValue(threads);
-            if (b < 1 || t < 1 || n < 1) throw new ArgumentException($"--batch, --steps and --threads must be at least 1 (got {b}, {t}, {n}).");
+            if (b < 1 || t < 1) throw new ArgumentException($"--batch and --steps must be at least 1 (got {b} and {t}).");
+            if ((long)b * t > Array.MaxLength) throw new ArgumentException($"--batch × --steps = {(long)b * t:N0} tokens per window, more than one array holds ({Array.MaxLength:N0}).");
+            TrainingCliOptions.CheckThreads(n);
             string[] lines = TextFile.ReadLines(parse.GetValue(corpus)!);
             using var pool = n > 1 ? new WorkerPool(n) : null;
             ILanguageModelEvaluator evaluator;

@@ -43,6 +43,7 @@ public static partial class TranslateCommand
         translate.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             string dir = parse.GetValue(checkpoint) ?? throw new ArgumentException("give --checkpoint DIR (a model trained by 'translate train').");
+            CheckBeam(parse.GetValue(beam));
             using var pool = new Kernels.WorkerPool(Math.Min(Environment.ProcessorCount, 2));
             var translator = (IBatchTranslator)LoadTranslator(dir, parse.GetValue(beam), parse.GetValue(replaceUnk), pool);
             string[] lines = parse.GetValue(sentences) is { Length: > 0 } given ? given : ReadLines(Console.In);
@@ -77,6 +78,7 @@ public static partial class TranslateCommand
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             string path = parse.GetValue(pairs)!, part = parse.GetValue(split)!;
+            if (parse.GetValue(checkpoint) is not null) CheckBeam(parse.GetValue(beam));   // before the pairs are read
             IReadOnlyList<TranslationPair> all = ParallelCorpus.Read(path);
             TranslationSplit data = TranslationSplit.Create(all, parse.GetValue(seed));
             var clock = Stopwatch.StartNew();
