@@ -157,9 +157,30 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "plot --metrics {nope} --out {out.txt}", "--out" },
     };
 
+    /// <summary>Models too large for the memory: refused with the estimate before the data are read (or, for the classifier, before training).</summary>
+    public static TheoryData<string, string> MemoryCases() => new()
+    {
+        { "train -c {nope} --hidden 20000 --layers 4", "--hidden 20000" },
+        { "translate train --pairs {nope} --hidden 100000", "--hidden 100000" },
+        { "translate train --pairs {nope} --layers 100000", "--layers 100000" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --hidden 4096 --look-back 100000", "--look-back 100000" },
+        { "classify cv --data {long.tsv} --model rnn --embedding 4096 --hidden 4096", "--hidden 4096" },
+        { "classify train --data {long.tsv} --checkpoint {out} --embedding 4096 --hidden 4096", "--hidden 4096" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MemoryCases))]
+    public void TooLargeForTheMemory_IsRefusedWithTheEstimate(string commandLine, string named)
+    {
+        string line = BadOption_FailsFast_WithOneErrorLineNamingTheOption(commandLine, named);
+        Assert.Matches(@"training needs ≈ [0-9.]+ GB \(.*\), [0-9.]+ GB available\.$", line);
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
-    public void BadOption_FailsFast_WithOneErrorLineNamingTheOption(string commandLine, string named)
+    public void BadOption_FailsFast_WithOneErrorLine(string commandLine, string named) => BadOption_FailsFast_WithOneErrorLineNamingTheOption(commandLine, named);
+
+    private string BadOption_FailsFast_WithOneErrorLineNamingTheOption(string commandLine, string named)
     {
         string[] args = [.. commandLine.Split(' ').Select(a => a.StartsWith('{') ? files.Dir.Combine(a[1..^1]) : a)];
         var output = new StringWriter();
@@ -176,5 +197,6 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         Assert.DoesNotContain("Exception", lines[0]);
         Assert.True(output.ToString().Length == 0, $"work started before the option was refused; output: {output}");
         Assert.True(seconds < 5, $"took {seconds:F1} s: the option was not refused before the work started. error: {error}");
+        return lines[0];
     }
 }
