@@ -61,6 +61,7 @@ public static partial class ClassifyCommand
             var settings = neural ? rnn.Read(parse) : default;   // every option checked before the data are read
             int threads = rnn.Shared.ReadThreads(parse);
             LabeledSentences sentences = input.Read(parse);
+            if (k > sentences.Count) throw new ArgumentException($"--folds {k}: the data have only {sentences.Count} sentences.");
             if (neural) RecurrentClassifierCliOptions.EnsureFits(settings.Model, settings.Training, sentences);
             var assignment = FoldAssignment.Stratified(sentences.Labels, sentences.ClassCount, k, parse.GetValue(seed));
 

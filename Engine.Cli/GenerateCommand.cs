@@ -42,6 +42,11 @@ public static class GenerateCommand
             if (!(p > 0 && p <= 1)) throw new ArgumentException($"--top-p must be in (0, 1], got {p}.");
             if (width is < 0 or > MaxBeam) throw new ArgumentException($"--beam must be in [0, {MaxBeam}] (0 samples), got {width}.");
             TrainingCliOptions.CheckThreads(t);
+            // Beam search keeps every hypothesis's tokens (and the pruned ones' of the last step) until the end: ≈ 2·K·n ids.
+            long beamBytes = 2L * width * n * sizeof(int);
+            if (beamBytes > Training.MemoryBudget.AvailableBytes)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"--beam {width} × --length {n} keeps ≈ {beamBytes / 1e9:F1} GB of tokens, {Training.MemoryBudget.AvailableBytes / 1e9:F1} GB available."));
             string text = parse.GetValue(prompt) ?? "";
             var loaded = LanguageModelCheckpoint.Load(parse.GetValue(checkpoint)!);
             using var pool = t > 1 ? new WorkerPool(t) : null;

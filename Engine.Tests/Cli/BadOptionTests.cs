@@ -98,7 +98,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "generate --checkpoint {nope} --top-p 2", "--top-p" }, { "generate --checkpoint {nope} --top-p 0", "--top-p" },
         { "generate --checkpoint {nope} --beam -1", "--beam" }, { "generate --checkpoint {nope} --beam 100000", "--beam" },
         { "generate --checkpoint {nope} --threads 0", "--threads" }, { "generate --checkpoint {nope} --threads 100000", "--threads" },
-        { "generate --checkpoint {ckpt} --prompt \u2603", "--prompt" },
+        { "generate --checkpoint {ckpt} --prompt \u2603", "--prompt" }, { "generate --checkpoint {nope} --beam 256 --length 2000000000", "--beam 256 × --length" },
         // ngram
         { "ngram train -c {nope} --arpa {out.arpa} --order 0", "--order" }, { "ngram train -c {nope} --arpa {out.arpa} --order -1", "--order" },
         { "ngram train -c {nope} --arpa {out.arpa} --order 1000000", "--order" },
@@ -111,14 +111,14 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "ngram generate --arpa {nope} --max-tokens -1", "--max-tokens" }, { "ngram generate --arpa {nope} --count -1", "--count" },
         // classify: options before the data are read
         { "classify cv --data {nope} --folds 0", "--folds" }, { "classify cv --data {nope} --folds 1", "--folds" },
-        { "classify cv --data {nope} --only-folds 99", "--only-folds" },
+        { "classify cv --data {nope} --only-folds 99", "--only-folds" }, { "classify cv --data {labels.tsv} --folds 100000", "--folds 100000" },
         { "classify cv --data {nope} --model rnn --hidden 0", "--hidden" }, { "classify cv --data {nope} --model rnn --batch 0", "--batch" },
         { "classify cv --data {nope} --model rnn --lr nan", "--lr" }, { "classify cv --data {nope} --model rnn --hidden 2000000000", "--hidden" },
         { "classify cv --data {nope} --model rnn --threads 1000", "--threads" }, { "classify cv --data {nope} --threads 0", "--threads" },
         { "classify cv --data {nope} --model rnn --resume {run}", "--resume" }, { "classify cv --data {nope} --checkpoint {out}", "--checkpoint" },
         { "classify cv --data {nope} --model rnn --min-count 0", "--min-count" }, { "classify cv --data {nope} --model rnn --embedding-dropout 1", "--embedding-dropout" },
         { "classify cv --data {nope} --model rnn --dropout nan", "--dropout" }, { "classify cv --data {nope} --model rnn --clip -1", "--clip" },
-        { "classify cv --data {long.tsv} --model rnn --embedding 4096 --hidden 4096", "--hidden 4096" },
+        { "classify cv --data {long.tsv} --folds 2 --model rnn --embedding 4096 --hidden 4096", "--hidden 4096" },
         { "classify train --data {nope} --checkpoint {out} --hidden 0", "--hidden" }, { "classify train --data {nope} --checkpoint {out} --epochs 0", "--epochs" },
         { "classify train --data {nope} --checkpoint {out} --resume {run}", "--resume" }, { "classify train --data {nope} --threads 1000", "--checkpoint" },
         { "classify predict --checkpoint {nope} --threads 1000", "--threads" }, { "classify predict --checkpoint {nope} --threads 0", "--threads" },
@@ -164,7 +164,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "translate train --pairs {nope} --hidden 100000", "--hidden 100000" },
         { "translate train --pairs {nope} --layers 100000", "--layers 100000" },
         { "forecast --csv {nope} --value v --protocol split:0.8 --hidden 4096 --look-back 100000", "--look-back 100000" },
-        { "classify cv --data {long.tsv} --model rnn --embedding 4096 --hidden 4096", "--hidden 4096" },
+        { "classify cv --data {long.tsv} --folds 2 --model rnn --embedding 4096 --hidden 4096", "--hidden 4096" },
         { "classify train --data {long.tsv} --checkpoint {out} --embedding 4096 --hidden 4096", "--hidden 4096" },
     };
 
