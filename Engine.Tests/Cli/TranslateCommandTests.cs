@@ -95,6 +95,16 @@ public class TranslateCommandTests
         string[] lines = output3.TrimEnd().Split('\n');
         Assert.Equal(3, lines.Length);
         Assert.Equal(lines[1], Run("--checkpoint", checkpoint, "Help!").Output.TrimEnd());
+
+        // --resume continues with the checkpoint's model (no model option repeated); a different one is refused.
+        var (code4, output4, error4) = Run("train", "--pairs", pairs, "--resume", checkpoint, "--batch", "4", "--max-steps", "9", "--eval-every", "3", "--threads", "1");
+        Assert.True(code4 == 0, error4);
+        Assert.Contains("E=8 H=8", output4);
+        Assert.Contains("after 9 steps", output4);
+        var (code5, output5, error5) = Run("train", "--pairs", pairs, "--resume", checkpoint, "--hidden", "16", "--batch", "4", "--max-steps", "9");
+        Assert.Equal(1, code5);
+        Assert.Equal("error: --hidden 16 conflicts with --resume: the checkpoint's model has --hidden 8 (drop --hidden).", error5.TrimEnd());
+        Assert.Empty(output5);
     }
 
     [Fact]
