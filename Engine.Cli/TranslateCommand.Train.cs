@@ -129,11 +129,12 @@ public static partial class TranslateCommand
     public static int CheckBeam(int beam) => beam is >= 1 and <= MaxBeam ? beam : throw new ArgumentException($"--beam must be in [1, {MaxBeam}], got {beam}.");
 
     /// <summary>A model saved by <c>translate train</c> as a translator (<paramref name="directory"/> may hold best/ and last/).</summary>
-    public static ITranslator LoadTranslator(string directory, int beam, bool replaceUnknown, WorkerPool pool)
+    public static ITranslator LoadTranslator(string directory, DecodingOptions decoding, bool replaceUnknown, WorkerPool pool)
     {
-        CheckBeam(beam);
+        CheckBeam(decoding.BeamWidth);
+        decoding.Validate();
         var (model, source, target) = LoadModel(directory);
-        return new Seq2SeqTranslator(model, source, target, new DecodingOptions(BeamWidth: beam), pool, replaceUnknown);
+        return new Seq2SeqTranslator(model, source, target, decoding, pool, replaceUnknown);
     }
 
     /// <summary>The model and vocabularies of a 'translate train' checkpoint (DIR, DIR/best or DIR/last), in evaluation mode.</summary>

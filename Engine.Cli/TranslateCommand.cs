@@ -34,18 +34,20 @@ public static partial class TranslateCommand
         var beam = new Option<int>("--beam") { Description = "Beam width K (1 = greedy).", DefaultValueFactory = _ => 1 };
         var replaceUnk = new Option<bool>("--replace-unk") { Description = "Replace each <unk> by the source word it attended to most." };
         var attentionPlot = new Option<string>("--attention-plot") { Description = "Draw the attention weights of the (first) sentence's translation as a heat map: FILE.png or FILE.svg." };
+        var lengthPenalty = new LengthPenaltyOptions();
         var sentences = new Argument<string[]>("sentences") { Description = "English sentences (default: one per line of standard input).", Arity = ArgumentArity.ZeroOrMore };
         translate.Options.Add(checkpoint);
         translate.Options.Add(beam);
         translate.Options.Add(replaceUnk);
         translate.Options.Add(attentionPlot);
+        lengthPenalty.AddTo(translate);
         translate.Arguments.Add(sentences);
         translate.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             string dir = parse.GetValue(checkpoint) ?? throw new ArgumentException("give --checkpoint DIR (a model trained by 'translate train').");
-            CheckBeam(parse.GetValue(beam));
+            var decoding = lengthPenalty.Read(parse, CheckBeam(parse.GetValue(beam)));   // before the checkpoint is loaded
             using var pool = new Kernels.WorkerPool(Math.Min(Environment.ProcessorCount, 2));
-            var translator = (IBatchTranslator)LoadTranslator(dir, parse.GetValue(beam), parse.GetValue(replaceUnk), pool);
+            var translator = (IBatchTranslator)LoadTranslator(dir, decoding, parse.GetValue(replaceUnk), pool);
             string[] lines = parse.GetValue(sentences) is { Length: > 0 } given ? given : ReadLines(Console.In);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(attentionPlot) is { } plotFile)
@@ -71,14 +73,17 @@ public static partial class TranslateCommand
         smoothing.AcceptOnlyFromAmong(SmoothingNames);
         var output = new Option<string>("--output") { Description = "Write one line per sentence: source<TAB>hypothesis<TAB>reference 1<TAB>reference 2…" };
         var json = new Option<bool>("--json") { Description = "Print the report as one JSON object instead of text." };
+        var lengthPenalty = new LengthPenaltyOptions();
         var command = new Command("eval", "Translate the valid or test sources and print corpus BLEU-4 against all references (sacreBLEU's rules and line format).")
         {
             pairs, split, baseline, seed, smoothing, output, json, checkpoint, beam, replaceUnk,
         };
+        lengthPenalty.AddTo(command);
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             string path = parse.GetValue(pairs)!, part = parse.GetValue(split)!;
-            if (parse.GetValue(checkpoint) is not null) CheckBeam(parse.GetValue(beam));   // before the pairs are read
+            // The decoding options before the pairs are read.
+            DecodingOptions? decoding = parse.GetValue(checkpoint) is null ? null : lengthPenalty.Read(parse, CheckBeam(parse.GetValue(beam)));
             IReadOnlyList<TranslationPair> all = ParallelCorpus.Read(path);
             TranslationSplit data = TranslationSplit.Create(all, parse.GetValue(seed));
             var clock = Stopwatch.StartNew();
@@ -86,7 +91,7 @@ public static partial class TranslateCommand
             ITranslator translator = (parse.GetValue(baseline), parse.GetValue(checkpoint)) switch
             {
                 ({ } name, null) => CreateTranslator(name, data),
-                (null, { } dir) => LoadTranslator(dir, parse.GetValue(beam), parse.GetValue(replaceUnk), pool),
+                (null, { } dir) => LoadTranslator(dir, decoding!, parse.GetValue(replaceUnk), pool),
                 _ => throw new ArgumentException("give either --baseline NAME or --checkpoint DIR."),
             };
             double buildSeconds = clock.Elapsed.TotalSeconds;

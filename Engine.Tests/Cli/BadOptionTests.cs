@@ -153,6 +153,8 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         // translate eval and translate
         { "translate eval --pairs {nope} --checkpoint {s2s} --beam 0", "--beam" }, { "translate eval --pairs {nope} --checkpoint {s2s} --beam 100000", "--beam" },
         { "translate --checkpoint {nope} --beam 100000", "--beam" }, { "translate --checkpoint {nope} --beam -1", "--beam" },
+        { "translate --checkpoint {nope} --beam 3 --length-penalty nan", "--length-penalty" },
+        { "translate eval --pairs {nope} --checkpoint {s2s} --beam 3 --length-penalty -1", "--length-penalty" },
         // plot
         { "plot --metrics {nope} --out {out.txt}", "--out" },
     };

@@ -16,7 +16,15 @@ public sealed class Seq2SeqTranslator(Seq2Seq<float> model, TranslationVocabular
 
     /// <inheritdoc/>
     public string Description => $"seq2seq ({model.Config.Cell.ToString().ToLowerInvariant()}, attention {model.Config.Attention}), " +
-                                 (options.BeamWidth > 1 ? $"beam {options.BeamWidth}" : "greedy");
+                                 (options.BeamWidth > 1 ? $"beam {options.BeamWidth}{LengthNormalizationText}" : "greedy");
+
+    // The beam's ranking when it is not the default s / l (power, α = 1).
+    private string LengthNormalizationText => (options.Normalization, options.Alpha) switch
+    {
+        (LengthNormalization.Power, 1.0) => "",
+        (LengthNormalization.None, _) => ", no length normalisation",
+        (var n, var a) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $", length normalisation {n.ToString().ToLowerInvariant()} α = {a}"),
+    };
 
     /// <inheritdoc/>
     public string Translate(string source) => TranslateAll([source])[0];
