@@ -94,7 +94,7 @@ public static class TrainCommand
                     MemoryBudget.EnsureTrainingFits(least.ParameterCount(), sizeof(float), $"the model (--embedding {e} --hidden {h} --layers {l})", least.ActivationValues(b, t));
                 }
                 var data = LoadCorpus(parse.GetValue(corpus), parse.GetValue(trainFile), parse.GetValue(validFile), fraction,
-                    textLevel, resumed?.Data.Vocabulary);
+                    textLevel, resumed?.Data.Vocabulary, resumed?.Manifest);
                 config ??= new LanguageModelConfig(data.Vocabulary.Count, parse.GetValue(embedding), parse.GetValue(hidden), parse.GetValue(layers),
                     ParseCell(parse.GetValue(cell)!), shared.ReadDropout(parse), parse.GetValue(tie), parse.GetValue(initRange));
                 TrainingCliOptions.CheckModel(config.Validate, $"--embedding {config.EmbeddingSize} --hidden {config.HiddenSize} --layers {config.NumLayers}");
@@ -159,15 +159,16 @@ public static class TrainCommand
                          $", clip={options.ClipNorm?.ToString() ?? "off"}, {threads} threads, until {stop}" + (trainer.Step > 0 ? $"; resumed at step {trainer.Step:N0}" : ""));
     }
 
-    private static TrainCorpus LoadCorpus(string? corpus, string? train, string? valid, double validFraction, TextLevel level, System.Text.Json.Nodes.JsonNode? stored)
+    private static TrainCorpus LoadCorpus(string? corpus, string? train, string? valid, double validFraction, TextLevel level, System.Text.Json.Nodes.JsonNode? stored,
+        string? storedFrom)
     {
         if (corpus is not null && (train is not null || valid is not null))
             throw new ArgumentException("give either --corpus or --train with --valid, not both.");
         if ((train is null) != (valid is null))
             throw new ArgumentException("--train and --valid go together (or use --corpus FILE with --valid-fraction).");
         return train is not null
-            ? TrainCorpus.FromTwoTexts(train, valid!, level, stored)
-            : TrainCorpus.FromOneText(corpus, validFraction, level, stored);
+            ? TrainCorpus.FromTwoTexts(train, valid!, level, stored, storedFrom)
+            : TrainCorpus.FromOneText(corpus, validFraction, level, stored, storedFrom);
     }
 
     private static RecurrentCell ParseCell(string name) => name switch

@@ -26,6 +26,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         {
             string text = string.Concat(Enumerable.Repeat("the cat sat on the mat\nthe dog sat on the log\n", 20));
             File.WriteAllText(Dir.Combine("c.txt"), text);
+            File.WriteAllText(Dir.Combine("odd.txt"), text + "xyz\n");
             var vocab = CharVocabulary.Build(text);
             var config = new LanguageModelConfig(vocab.Count, 4, 8, 1);
             LanguageModelCheckpoint.Save(Dir.Combine("ckpt"), new LanguageModel<float>(config, new SeededRng(3)), vocab);
@@ -83,6 +84,8 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "train -c {c.txt} --resume {run} --embedding 5", "--embedding 5 conflicts with --resume" },
         { "train -c {c.txt} --resume {run} --dropout 0.3", "--dropout 0.3 conflicts with --resume" },
         { "train -c {c.txt} --resume {run} --init-range 0.1", "--init-range 0.1 conflicts with --resume" },
+        // train: a corpus with a character outside the resumed checkpoint's vocabulary names the file and the checkpoint
+        { "train -c {odd.txt} --resume {run}", "run/last/checkpoint.json)" },
         // train: a prompt outside the vocabulary, refused before training
         { "train -c {c.txt} --prompt \u2603", "--prompt" },
         // eval
