@@ -43,6 +43,7 @@ public static class EvalCommand
             if (dir is not null)
             {
                 var loaded = LanguageModelCheckpoint.Load(dir);
+                EnsureScoringFits(loaded.Model.Config, b, t, CharacterCount(lines));
                 evaluator = new LanguageModelEvaluator(loaded.Model, loaded.Vocabulary, b, t, pool);
                 var c = loaded.Model.Config;
                 what = $"{c.Cell.ToString().ToLowerInvariant()} L={c.NumLayers} H={c.HiddenSize} V={c.VocabularySize} ({(loaded.Vocabulary is CharVocabulary ? "characters" : "words")}), step {loaded.Data.Step}";
@@ -59,6 +60,18 @@ public static class EvalCommand
             return 0;
         }));
         return command;
+    }
+
+    // A window holds min(B·T, tokens) positions (never more than the text: a text of n tokens is n / B steps per stream);
+    // without gradients its activations are half of what training keeps, beside one copy of the parameters.
+    private static void EnsureScoringFits(LanguageModelConfig config, int batch, int steps, long tokensAtMost)
+    {
+        int window = (int)Math.Min((long)batch * steps, Math.Max(1, tokensAtMost));
+        long bytes = Training.MemoryBudget.Saturate(((double)config.ParameterCount() + config.ActivationValues(1, window) / 2.0) * sizeof(float));
+        long available = Training.MemoryBudget.AvailableBytes;
+        if (bytes > available)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"--batch {batch} × --steps {steps} windows of this model (vocabulary {config.VocabularySize:N0}) need ≈ {bytes / 1e9:F1} GB, {available / 1e9:F1} GB available."));
     }
 
     /// <summary>Characters of the text with one newline per line: the denominator of bits per character.</summary>

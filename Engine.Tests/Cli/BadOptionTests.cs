@@ -27,6 +27,11 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
             string text = string.Concat(Enumerable.Repeat("the cat sat on the mat\nthe dog sat on the log\n", 20));
             File.WriteAllText(Dir.Combine("c.txt"), text);
             File.WriteAllText(Dir.Combine("odd.txt"), text + "xyz\n");
+            // A word model over 100 000 words (E = 4, H = 8: 1.3 M parameters) and 100 000 words of text to score.
+            string[] words = [.. Enumerable.Range(0, 100_000).Select(i => $"w{i}")];
+            var big = WordVocabulary.Build([string.Join(' ', words)]);
+            LanguageModelCheckpoint.Save(Dir.Combine("bigv"), new LanguageModel<float>(new LanguageModelConfig(big.Count, 4, 8, 1), new SeededRng(3)), big);
+            File.WriteAllLines(Dir.Combine("words.txt"), words.Chunk(100).Select(line => string.Join(' ', line)));
             var vocab = CharVocabulary.Build(text);
             var config = new LanguageModelConfig(vocab.Count, 4, 8, 1);
             LanguageModelCheckpoint.Save(Dir.Combine("ckpt"), new LanguageModel<float>(config, new SeededRng(3)), vocab);
@@ -179,6 +184,14 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
     {
         string line = BadOption_FailsFast_WithOneErrorLineNamingTheOption(commandLine, named);
         Assert.Matches(@"training needs ≈ [0-9.]+ GB \(.*\), [0-9.]+ GB available\.$", line);
+    }
+
+    [Fact]
+    public void EvalWindowsTooLargeForTheMemory_AreRefusedBeforeScoring()
+    {
+        // One window of min(B·T, ~690 000 characters) positions, each with logits and softmax over 100 002 words: ≈ 550 GB.
+        string line = BadOption_FailsFast_WithOneErrorLineNamingTheOption("eval --checkpoint {bigv} -c {words.txt} --batch 1000 --steps 1000", "--batch 1000 × --steps 1000");
+        Assert.Matches(@"need ≈ [0-9.]+ GB, [0-9.]+ GB available\.$", line);
     }
 
     [Theory]
