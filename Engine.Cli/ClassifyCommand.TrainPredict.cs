@@ -27,10 +27,12 @@ public static partial class ClassifyCommand
         {
             string dir = parse.GetValue(rnn.Shared.Checkpoint) ?? throw new ArgumentException("give --checkpoint DIR (where the trained classifier is saved).");
             if (parse.GetValue(rnn.Shared.Resume) is not null) throw new ArgumentException("classify train does not resume (--resume); it trains in one run.");
+            var settings = rnn.Read(parse);   // every option checked before the data are read
             LabeledSentences sentences = input.Read(parse);
+            RecurrentClassifierCliOptions.EnsureFits(settings.Model, settings.Training, sentences);
             ClassificationFold split = FoldAssignment.TrainingSplit(sentences, FoldAssignment.DefaultValidationFraction, parse.GetValue(splitSeed));
             using var pool = new WorkerPool(rnn.Shared.ReadThreads(parse));
-            RecurrentSentenceClassifier classifier = rnn.Factory(parse, pool).Train(split);
+            RecurrentSentenceClassifier classifier = RecurrentClassifierCliOptions.Factory(settings, pool).Train(split);
             double accuracy = ClassificationMetrics.Accuracy([.. split.Validation.Labels], ((ISentenceClassifier)classifier).Predict(split.Validation.Sentences));
             classifier.Save(dir);
             var output = parse.InvocationConfiguration.Output;
@@ -51,7 +53,7 @@ public static partial class ClassifyCommand
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             int t = parse.GetValue(threads);
-            if (t is < 1 or > 256) throw new ArgumentException($"--threads must be in [1, 256], got {t}.");
+            TrainingCliOptions.CheckThreads(t);
             using var pool = new WorkerPool(t);
             var classifier = RecurrentSentenceClassifier.Load(parse.GetValue(checkpoint)!, pool);
             string[] lines = parse.GetValue(sentences) is { Length: > 0 } given ? given

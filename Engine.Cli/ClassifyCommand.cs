@@ -52,20 +52,28 @@ public static partial class ClassifyCommand
         {
             int k = parse.GetValue(folds);
             if (k < 2) throw new ArgumentException($"--folds must be at least 2 (got {k}).");
-            LabeledSentences sentences = input.Read(parse);
-            var assignment = FoldAssignment.Stratified(sentences.Labels, sentences.ClassCount, k, parse.GetValue(seed));
             int[] selected = SelectedFolds(parse.GetValue(onlyFolds), k);
-
+            foreach (Option o in new Option[] { rnn.Shared.Resume, rnn.Shared.Checkpoint })
+                if (parse.GetResult(o) is { Implicit: false })
+                    throw new ArgumentException($"{o.Name} is not supported by classify cv: every fold trains a new model from scratch (classify train saves one).");
             string chosen = parse.GetValue(model)!;
+            bool neural = chosen.StartsWith("rnn", StringComparison.Ordinal);
+            var settings = neural ? rnn.Read(parse) : default;   // every option checked before the data are read
+            int threads = rnn.Shared.ReadThreads(parse);
+            LabeledSentences sentences = input.Read(parse);
+            if (k > sentences.Count) throw new ArgumentException($"--folds {k}: the data have only {sentences.Count} sentences.");
+            if (neural) RecurrentClassifierCliOptions.EnsureFits(settings.Model, settings.Training, sentences);
+            var assignment = FoldAssignment.Stratified(sentences.Labels, sentences.ClassCount, k, parse.GetValue(seed));
+
             var run = new List<string> { chosen };
             if (parse.GetValue(baselines))   // NBSVM is binary: with more classes only the MNB baselines are added
                 run.AddRange(BaselineClassifiers.Names.Where(n => n != chosen && (sentences.ClassCount == 2 || !n.StartsWith("nbsvm", StringComparison.Ordinal))));
-            using var pool = new WorkerPool(rnn.Shared.ReadThreads(parse));
+            using var pool = new WorkerPool(threads);
             IClassifierFactory Factory(string name) => BaselineClassifiers.TryCreate(name)
                 ?? (name switch
                 {
-                    "rnn" => rnn.Factory(parse, pool),
-                    "rnn+nbsvm" => new RecurrentNbSvmEnsembleFactory(rnn.Factory(parse, pool)),
+                    "rnn" => RecurrentClassifierCliOptions.Factory(settings, pool),
+                    "rnn+nbsvm" => new RecurrentNbSvmEnsembleFactory(RecurrentClassifierCliOptions.Factory(settings, pool)),
                     _ => extraModels.First(m => m.Name == name),
                 });
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using SeqLearn.Classification;
 using SeqLearn.Kernels;
 using SeqLearn.Nn;
+using SeqLearn.Training;
 
 namespace SeqLearn.Cli;
 
@@ -64,11 +65,13 @@ internal sealed class RecurrentClassifierCliOptions
         Shared.AddTo(command);
     }
 
-    /// <summary>The factory the flags describe (no trainer checkpoints: a fold's model lives in memory).</summary>
-    public RecurrentClassifierFactory Factory(ParseResult parse, WorkerPool pool)
+    /// <summary>The model and training settings the flags describe, each checked under its flag's name (reads no file).</summary>
+    public (RecurrentClassifierOptions Model, TrainingOptions Training) Read(ParseResult parse)
     {
-        int e = parse.GetValue(Embedding), h = parse.GetValue(Hidden);
+        int e = parse.GetValue(Embedding), h = parse.GetValue(Hidden), b = parse.GetValue(Batch);
         if (e is < 1 or > 4096 || h is < 1 or > 4096) throw new ArgumentException($"--embedding and --hidden must be in [1, 4096], got {e} and {h}.");
+        if (b < 1) throw new ArgumentException($"--batch must be at least 1, got {b}.");
+        Shared.ReadThreads(parse);
         var options = Defaults with
         {
             Cell = parse.GetValue(Cell) switch { "gru" => RecurrentCell.Gru, "rnn" => RecurrentCell.Rnn, _ => RecurrentCell.Lstm },
@@ -79,7 +82,24 @@ internal sealed class RecurrentClassifierCliOptions
         };
         if (options.MinCount < 1) throw new ArgumentException($"--min-count must be at least 1, got {options.MinCount}.");
         if (options.EmbeddingDropout is { } pe && !(pe >= 0 && pe < 1)) throw new ArgumentException($"--embedding-dropout must be in [0, 1), got {pe}.");
-        var training = Shared.Read(parse, RecurrentClassifierOptions.DefaultTraining with { BatchSize = parse.GetValue(Batch) });
-        return new RecurrentClassifierFactory(options, training with { CheckpointDirectory = null }, pool);
+        var training = Shared.Read(parse, RecurrentClassifierOptions.DefaultTraining with { BatchSize = b });
+        return (options, training with { CheckpointDirectory = null });
     }
+
+    /// <summary>
+    /// Refuses a model that cannot train on <paramref name="data"/> in the memory available: the vocabulary is at most the
+    /// distinct words + &lt;pad&gt; and &lt;unk&gt;, a batch at most B of the longest sentences.
+    /// </summary>
+    public static void EnsureFits(RecurrentClassifierOptions model, TrainingOptions training, LabeledSentences data)
+    {
+        int vocabulary = data.Sentences.SelectMany(s => s).Distinct(StringComparer.Ordinal).Count() + 2;
+        int longest = data.Sentences.Max(s => Math.Max(1, s.Length));
+        MemoryBudget.EnsureTrainingFits(model.ParameterCount(vocabulary, data.ClassCount), sizeof(float),
+            $"the classifier (--embedding {model.Embedding} --hidden {model.Hidden} --batch {training.BatchSize}; {vocabulary:N0} words, sentences up to {longest:N0})",
+            model.ActivationValues(Math.Min(training.BatchSize, data.Count), longest));
+    }
+
+    /// <summary>The factory of checked settings (no trainer checkpoints: a fold's model lives in memory).</summary>
+    public static RecurrentClassifierFactory Factory((RecurrentClassifierOptions Model, TrainingOptions Training) settings, WorkerPool pool) =>
+        new(settings.Model, settings.Training, pool);
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace SeqLearn.Cli;
 
@@ -23,6 +24,25 @@ public static class CliApp
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(TranslateCommand.Create());
         root.Subcommands.Add(PlotCommand.Create());
-        return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && !args.Any(a => a is "--help" or "-h" or "-?" or "--version"))
+        {   // one line, as every other failure: the parser's messages name the option or argument
+            error.WriteLine($"error: {string.Join(" ", parse.Errors.Select(Describe))} (see --help)");
+            return 1;
+        }
+        return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    // A parse error in one line, prefixed with the option it belongs to when the parser's message does not name it.
+    private static string Describe(ParseError e)
+    {
+        string message = string.Join(' ', e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.') + ".";
+        var option = e.SymbolResult switch
+        {
+            OptionResult o => o.Option,
+            ArgumentResult { Parent: OptionResult o } => o.Option,
+            _ => null,
+        };
+        return option is null || message.Contains(option.Name, StringComparison.Ordinal) ? message : $"{option.Name}: {message}";
     }
 }

@@ -33,7 +33,9 @@ public static class EvalCommand
             string? dir = parse.GetValue(checkpoint), arpaPath = parse.GetValue(arpa);
             if ((dir is null) == (arpaPath is null)) throw new ArgumentException("give exactly one of --checkpoint DIR or --arpa FILE.");
             int b = parse.GetValue(batch), t = parse.GetValue(steps), n = parse.GetValue(threads);
-            if (b < 1 || t < 1 || n < 1) throw new ArgumentException($"--batch, --steps and --threads must be at least 1 (got {b}, {t}, {n}).");
+            if (b < 1 || t < 1) throw new ArgumentException($"--batch and --steps must be at least 1 (got {b} and {t}).");
+            if ((long)b * t > Array.MaxLength) throw new ArgumentException($"--batch × --steps = {(long)b * t:N0} tokens per window, more than one array holds ({Array.MaxLength:N0}).");
+            TrainingCliOptions.CheckThreads(n);
             string[] lines = TextFile.ReadLines(parse.GetValue(corpus)!);
             using var pool = n > 1 ? new WorkerPool(n) : null;
             ILanguageModelEvaluator evaluator;
@@ -41,6 +43,7 @@ public static class EvalCommand
             if (dir is not null)
             {
                 var loaded = LanguageModelCheckpoint.Load(dir);
+                EnsureScoringFits(loaded.Model.Config, b, t, CharacterCount(lines));
                 evaluator = new LanguageModelEvaluator(loaded.Model, loaded.Vocabulary, b, t, pool);
                 var c = loaded.Model.Config;
                 what = $"{c.Cell.ToString().ToLowerInvariant()} L={c.NumLayers} H={c.HiddenSize} V={c.VocabularySize} ({(loaded.Vocabulary is CharVocabulary ? "characters" : "words")}), step {loaded.Data.Step}";
@@ -57,6 +60,18 @@ public static class EvalCommand
             return 0;
         }));
         return command;
+    }
+
+    // A window holds min(B·T, tokens) positions (never more than the text: a text of n tokens is n / B steps per stream);
+    // without gradients its activations are half of what training keeps, beside one copy of the parameters.
+    private static void EnsureScoringFits(LanguageModelConfig config, int batch, int steps, long tokensAtMost)
+    {
+        int window = (int)Math.Min((long)batch * steps, Math.Max(1, tokensAtMost));
+        long bytes = Training.MemoryBudget.Saturate(((double)config.ParameterCount() + config.ActivationValues(1, window) / 2.0) * sizeof(float));
+        long available = Training.MemoryBudget.AvailableBytes;
+        if (bytes > available)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"--batch {batch} × --steps {steps} windows of this model (vocabulary {config.VocabularySize:N0}) need ≈ {bytes / 1e9:F1} GB, {available / 1e9:F1} GB available."));
     }
 
     /// <summary>Characters of the text with one newline per line: the denominator of bits per character.</summary>

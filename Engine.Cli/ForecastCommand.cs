@@ -7,6 +7,7 @@ using SeqLearn.Cli.Plots;
 using SeqLearn.Forecasting;
 using SeqLearn.Kernels;
 using SeqLearn.Nn;
+using SeqLearn.Training;
 
 namespace SeqLearn.Cli;
 
@@ -55,38 +56,58 @@ public static class ForecastCommand
         };
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
+            // Every option is checked before the file is read or anything is fitted.
             if (parse.GetValue(plot) is { } plotPath) ChartFile.Check(plotPath, "--plot");
             int ahead = parse.GetValue(predict);
             if (ahead is < 0 or > 100_000) throw new ArgumentException($"--predict must be in [0, 100000], got {ahead}.");
-            var series = TimeSeriesCsv.Read(parse.GetValue(csv)!, parse.GetValue(value)!, parse.GetValue(date));
-            var spec = ForecastProtocol.Parse(parse.GetValue(protocol)!);
-            var split = spec.Resolve(series);
-            int s = parse.GetValue(season) ?? ForecastBaselines.InferSeason(series)
-                ?? throw new ArgumentException("give --season S (the dates do not say whether the data are monthly or daily).");
-            int? p = parse.GetValue(arOrder);
-            if (s < 1 || p < 1) throw new ArgumentException($"--season and --ar-order must be at least 1 (got {s}, {p}).");
-            var pipeline = TransformedForecaster.ParsePipeline(parse.GetValue(transform) ?? "");
-            int h = parse.GetValue(horizon);
-            if (h < 1 || h > split.TargetCount) throw new ArgumentException($"--horizon must be in [1, {split.TargetCount}] (the target rows), got {h}.");
+            ForecastProtocol spec;
+            try { spec = ForecastProtocol.Parse(parse.GetValue(protocol)!); }
+            catch (FormatException e) { throw new ArgumentException($"--protocol: {e.Message}", e); }
+            int? givenSeason = parse.GetValue(season), p = parse.GetValue(arOrder);
+            int pMax = parse.GetValue(maxOrder), h = parse.GetValue(horizon);
+            if (givenSeason is < 1 or > MaxLag) throw new ArgumentException($"--season must be in [1, {MaxLag}], got {givenSeason}.");
+            if (p is < 1 or > MaxOrder) throw new ArgumentException($"--ar-order must be in [1, {MaxOrder}], got {p}.");
+            if (pMax is < 1 or > MaxOrder) throw new ArgumentException($"--max-order must be in [1, {MaxOrder}], got {pMax}.");
+            if (h < 1) throw new ArgumentException($"--horizon must be at least 1, got {h}.");
+            var pipeline = Stages(parse.GetValue(transform) ?? "", "--ar-transform");
+            int threadCount = TrainingCliOptions.CheckThreads(parse.GetValue(threads));
             var how = parse.GetValue(strategy) == "direct" ? ForecastStrategy.Direct : ForecastStrategy.Recursive;
-            var report = ForecastBaselines.Evaluate(series, spec, s, p, parse.GetValue(maxOrder), pipeline, h, how);
-            int order = report.Rows.Single(r => r.Name == "ar").P!.Value;
-            NeuralForecastResult? neural = null;
             RecurrentForecasterOptions? options = null;
-            TransformPipeline? chosen = null;
-            using var pool = new WorkerPool(CheckedThreads(parse.GetValue(threads)));
+            int seedCount = parse.GetValue(seeds);
             if (parse.GetValue(model) is { } kind && kind != "none")
             {
-                int seedCount = parse.GetValue(seeds);
                 if (seedCount is < 1 or > 100) throw new ArgumentException($"--seeds must be in [1, 100], got {seedCount}.");
-                options = new RecurrentForecasterOptions(kind == "gru" ? RecurrentCell.Gru : RecurrentCell.Lstm, parse.GetValue(hidden), 1,
-                    parse.GetValue(lookBack), parse.GetValue(lr), parse.GetValue(batch), parse.GetValue(steps), LinearPath: parse.GetValue(linear),
+                int hiddenSize = parse.GetValue(hidden), window = parse.GetValue(lookBack), b = parse.GetValue(batch), n = parse.GetValue(steps);
+                double rate = parse.GetValue(lr);
+                if (hiddenSize is < 1 or > 4096) throw new ArgumentException($"--hidden must be in [1, 4096], got {hiddenSize}.");
+                if (window is < 1 or > 100_000) throw new ArgumentException($"--look-back must be in [1, 100000], got {window}.");
+                if (b < 1 || n < 1) throw new ArgumentException($"--batch and --max-steps must be at least 1, got {b} and {n}.");
+                if (!(rate > 0 && double.IsFinite(rate))) throw new ArgumentException($"--lr must be a positive number, got {rate}.");
+                options = new RecurrentForecasterOptions(kind == "gru" ? RecurrentCell.Gru : RecurrentCell.Lstm, hiddenSize, 1, window, rate, b, n,
+                    LinearPath: parse.GetValue(linear),
                     Calendar: parse.GetValue(calendar) switch { "month" => CalendarFeatures.MonthOfYear, "day" => CalendarFeatures.DayOfYear, _ => CalendarFeatures.None });
+                options.Validate();
+                MemoryBudget.EnsureTrainingFits(options.ParameterCount(), sizeof(float), $"the {kind} forecaster (--hidden {hiddenSize} --look-back {window} --batch {b})",
+                    options.ActivationValues());
+            }
+            string stages = parse.GetValue(modelTransform) ?? "auto";
+            TransformPipeline? fixedStages = options is null || stages == "auto" ? null : Stages(stages == "none" ? "" : stages, "--transform");
+
+            var series = TimeSeriesCsv.Read(parse.GetValue(csv)!, parse.GetValue(value)!, parse.GetValue(date));
+            var split = spec.Resolve(series);
+            int s = givenSeason ?? ForecastBaselines.InferSeason(series)
+                ?? throw new ArgumentException("give --season S (the dates do not say whether the data are monthly or daily).");
+            if (h > split.TargetCount) throw new ArgumentException($"--horizon must be in [1, {split.TargetCount}] (the target rows), got {h}.");
+            var report = ForecastBaselines.Evaluate(series, spec, s, p, pMax, pipeline, h, how);
+            int order = report.Rows.Single(r => r.Name == "ar").P!.Value;
+            NeuralForecastResult? neural = null;
+            TransformPipeline? chosen = null;
+            using var pool = new WorkerPool(threadCount);
+            if (options is not null)
+            {
                 if (options.Calendar != CalendarFeatures.None && series.Dates.Any(d => !ForecastProtocol.TryParseDate(d, out _)))
                     throw new ArgumentException("--calendar needs a date column (--date) with yyyy-MM or yyyy-MM-dd dates.");
-                options.Validate();
-                string stages = parse.GetValue(modelTransform) ?? "auto";
-                chosen = stages == "auto" ? NeuralForecastEvaluation.ChooseTransform(series, spec, s) : TransformedForecaster.ParsePipeline(stages == "none" ? "" : stages);
+                chosen = fixedStages ?? NeuralForecastEvaluation.ChooseTransform(series, spec, s);
                 neural = NeuralForecastEvaluation.Evaluate(series, spec, options, chosen, seedCount, pool, h, how);
                 report = report with { Rows = [.. report.Rows, neural.Row, neural.Ensemble] };
             }
@@ -120,7 +141,7 @@ public static class ForecastCommand
             }
             if (parse.GetValue(plot) is { } file)
             {
-                ChartFile.Save(Chart(series, split, s, p, parse.GetValue(maxOrder), pipeline, report, neural, h, how), file, "--plot");
+                ChartFile.Save(Chart(series, split, s, p, pMax, pipeline, report, neural, h, how), file, "--plot");
                 if (!parse.GetValue(json)) output.WriteLine($"wrote {file}");
             }
             return 0;
@@ -128,8 +149,17 @@ public static class ForecastCommand
         return command;
     }
 
-    private static int CheckedThreads(int threads) => threads >= 1 && threads <= 4 * Environment.ProcessorCount ? threads
-        : throw new ArgumentException($"--threads must be in [1, {4 * Environment.ProcessorCount}], got {threads}.");
+    private static TransformPipeline Stages(string spec, string option)
+    {
+        try { return TransformedForecaster.ParsePipeline(spec); }
+        catch (FormatException e) { throw new ArgumentException($"{option}: {e.Message}", e); }
+    }
+
+    /// <summary>The largest --season accepted (a season longer than any series this reads in memory).</summary>
+    public const int MaxLag = 100_000;
+
+    /// <summary>The largest --ar-order and --max-order accepted (least squares solves a p × p system per fit).</summary>
+    public const int MaxOrder = 1000;
 
     // The target period: the actual values, the ensemble of the model's seeds and the baseline with the lowest RMSE.
     private static ScottPlot.Plot Chart(TimeSeries series, ForecastSplit split, int season, int? arOrder, int maxOrder, TransformPipeline arTransform,

@@ -10,6 +10,9 @@ namespace SeqLearn.Cli;
 /// <summary><c>seqlearn generate</c>: stream text sampled from a neural checkpoint, or the k best continuations by beam search.</summary>
 public static class GenerateCommand
 {
+    /// <summary>The widest beam <c>--beam</c> accepts (each hypothesis carries its own recurrent state).</summary>
+    public const int MaxBeam = 256;
+
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
@@ -37,13 +40,20 @@ public static class GenerateCommand
             if (!(tau >= 0) || double.IsInfinity(tau)) throw new ArgumentException($"--temperature must be a finite number ≥ 0, got {tau}.");
             if (k < 0) throw new ArgumentException($"--top-k must be ≥ 0 (0 disables it), got {k}.");
             if (!(p > 0 && p <= 1)) throw new ArgumentException($"--top-p must be in (0, 1], got {p}.");
-            if (width < 0) throw new ArgumentException($"--beam must be ≥ 0 (0 samples), got {width}.");
-            if (t < 1) throw new ArgumentException($"--threads must be at least 1, got {t}.");
+            if (width is < 0 or > MaxBeam) throw new ArgumentException($"--beam must be in [0, {MaxBeam}] (0 samples), got {width}.");
+            TrainingCliOptions.CheckThreads(t);
+            // Beam search keeps every hypothesis's tokens (and the pruned ones' of the last step) until the end: ≈ 2·K·n ids.
+            long beamBytes = 2L * width * n * sizeof(int);
+            if (beamBytes > Training.MemoryBudget.AvailableBytes)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"--beam {width} × --length {n} keeps ≈ {beamBytes / 1e9:F1} GB of tokens, {Training.MemoryBudget.AvailableBytes / 1e9:F1} GB available."));
             string text = parse.GetValue(prompt) ?? "";
             var loaded = LanguageModelCheckpoint.Load(parse.GetValue(checkpoint)!);
             using var pool = t > 1 ? new WorkerPool(t) : null;
             var precision = parse.GetValue(bf16) ? StepperPrecision.BFloat16 : StepperPrecision.Float32;
             var generator = new TextGenerator(new LanguageModelStepper(loaded.Model, pool, precision), loaded.Vocabulary);
+            try { generator.EncodePrompt(text); }   // a prompt outside the vocabulary is an option error, named as such
+            catch (ArgumentException e) { throw new ArgumentException($"--prompt: {e.Message}", e); }
             bool stop = parse.GetValue(stopAtEnd);
             if (width > 0)
             {

@@ -46,6 +46,9 @@ public static class NGramCommand
             int n = parse.GetValue(order);
             if (n < 1 || n > NGramCounts.MaxOrder)
                 throw new ArgumentException($"--order must be in [1, {NGramCounts.MaxOrder}], got {n} (longer n-grams are almost all seen once and cost n ids each).");
+            double kValue = parse.GetValue(k), lambdaValue = parse.GetValue(lambda);
+            if (!(kValue > 0 && double.IsFinite(kValue))) throw new ArgumentException($"--k must be a positive number, got {kValue}.");
+            if (!(lambdaValue is > 0 and <= 1)) throw new ArgumentException($"--lambda must be in (0, 1], got {lambdaValue}.");
             PathCheck.EnsureReplaceable(parse.GetValue(arpa)!); // before any work, not after it
             INGramEstimator estimator = CreateEstimator(parse.GetValue(smoothing)!, parse.GetValue(k), parse.GetValue(lambda), parse.GetValue(fallback));
             var clock = Stopwatch.StartNew();

@@ -54,41 +54,67 @@ public static class TrainCommand
             var error = parse.InvocationConfiguration.Error;
             try
             {
+                // Every option is checked before any file is read or anything is trained.
                 var textLevel = parse.GetValue(level) == "word" ? TextLevel.Word : TextLevel.Char;
-                CheckpointData<float>? resumed = null;
-                string? resumedManifest = null;
-                if (parse.GetValue(shared.Resume) is { } resumeDir)
-                {
-                    string dir = Checkpoint.Exists(resumeDir) || !Checkpoint.Exists(Path.Combine(resumeDir, "last"))
-                        ? resumeDir : Path.Combine(resumeDir, "last");
-                    resumed = Checkpoint.Load<float>(dir);
-                    resumedManifest = Path.Combine(dir, Checkpoint.ManifestFileName);
-                }
-                var data = LoadCorpus(parse.GetValue(corpus), parse.GetValue(trainFile), parse.GetValue(validFile), parse.GetValue(validFraction),
-                    textLevel, resumed?.Vocabulary);
-                var config = resumed?.ModelConfig is { } stored
-                    ? LanguageModelConfig.FromJson(stored)
-                    : new LanguageModelConfig(data.Vocabulary.Count, parse.GetValue(embedding), parse.GetValue(hidden), parse.GetValue(layers),
-                        ParseCell(parse.GetValue(cell)!), shared.ReadDropout(parse), parse.GetValue(tie), parse.GetValue(initRange));
-                config.Validate();
-                if (resumed is not null   // the stored config against the stored tensors, before a model is built from it
-                    && CheckpointTensorCheck.LanguageModelMismatch(config, resumed.Parameters.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal)) is { } mismatch)
-                    throw new CheckpointFormatException(resumedManifest!, null, $"the weights do not fit model_config: {mismatch}");
-
                 int threadCount = shared.ReadThreads(parse);
                 double sampleTemperature = parse.GetValue(temperature);   // checked before training, not after it
                 if (!(sampleTemperature >= 0 && double.IsFinite(sampleTemperature)))
                     throw new ArgumentException($"--temperature must be a number ≥ 0, got {sampleTemperature}.");
                 if (parse.GetValue(sample) < 0) throw new ArgumentException($"--sample must be ≥ 0, got {parse.GetValue(sample)}.");
+                double fraction = parse.GetValue(validFraction);
+                if (!(fraction > 0 && fraction < 1)) throw new ArgumentException($"--valid-fraction must be in (0, 1), got {fraction}.");
+                int b = parse.GetValue(batch), t = parse.GetValue(bptt);
+                if (b < 1 || t < 1) throw new ArgumentException($"--batch and --bptt must be at least 1, got {b} and {t}.");
+                if ((long)b * t > Array.MaxLength)
+                    throw new ArgumentException($"--batch × --bptt = {b} × {t} = {(long)b * t:N0} tokens per window, more than one array holds ({Array.MaxLength:N0}).");
+                if (parse.GetValue(initRange) is { } range && !(range > 0 && double.IsFinite(range)))
+                    throw new ArgumentException($"--init-range must be a positive number, got {range}.");
                 ulong seedValue = parse.GetValue(shared.Seed);
-                var options = shared.Read(parse, new TrainingOptions { BatchSize = parse.GetValue(batch), Bptt = parse.GetValue(bptt) });
+                var options = shared.Read(parse, new TrainingOptions { BatchSize = b, Bptt = t });
+                var resumed = shared.LoadResume(parse);
+                LanguageModelConfig? config = null;
+                if (resumed?.Data.ModelConfig is { } stored)
+                {
+                    config = LanguageModelConfig.FromJson(stored);
+                    TrainingCliOptions.SameAsCheckpoint(parse, embedding, config.EmbeddingSize);
+                    TrainingCliOptions.SameAsCheckpoint(parse, hidden, config.HiddenSize);
+                    TrainingCliOptions.SameAsCheckpoint(parse, layers, config.NumLayers);
+                    TrainingCliOptions.SameAsCheckpoint(parse, cell, config.Cell.ToString().ToLowerInvariant());
+                    TrainingCliOptions.SameAsCheckpoint(parse, tie, config.TieWeights);
+                    TrainingCliOptions.SameAsCheckpoint(parse, initRange, config.InitRange);
+                    TrainingCliOptions.SameAsCheckpoint(parse, shared.Dropout, config.Dropout);
+                }
+                else
+                {
+                    int e = parse.GetValue(embedding), h = parse.GetValue(hidden), l = parse.GetValue(layers);
+                    if (e < 1 || h < 1 || l < 1) throw new ArgumentException($"--embedding, --hidden and --layers must be at least 1, got {e}, {h} and {l}.");
+                    // The smallest vocabulary (V = 2) already bounds the size from below: a model too large for it is refused before reading the corpus.
+                    var least = new LanguageModelConfig(2, e, h, l, ParseCell(parse.GetValue(cell)!), shared.ReadDropout(parse), parse.GetValue(tie), parse.GetValue(initRange));
+                    TrainingCliOptions.CheckModel(least.Validate, $"--embedding {e} --hidden {h} --layers {l}");
+                    MemoryBudget.EnsureTrainingFits(least.ParameterCount(), sizeof(float), $"the model (--embedding {e} --hidden {h} --layers {l})", least.ActivationValues(b, t));
+                }
+                var data = LoadCorpus(parse.GetValue(corpus), parse.GetValue(trainFile), parse.GetValue(validFile), fraction,
+                    textLevel, resumed?.Data.Vocabulary, resumed?.Manifest);
+                config ??= new LanguageModelConfig(data.Vocabulary.Count, parse.GetValue(embedding), parse.GetValue(hidden), parse.GetValue(layers),
+                    ParseCell(parse.GetValue(cell)!), shared.ReadDropout(parse), parse.GetValue(tie), parse.GetValue(initRange));
+                TrainingCliOptions.CheckModel(config.Validate, $"--embedding {config.EmbeddingSize} --hidden {config.HiddenSize} --layers {config.NumLayers}");
+                if (resumed is { } r   // the stored config against the stored tensors, before a model is built from it
+                    && CheckpointTensorCheck.LanguageModelMismatch(config, r.Data.Parameters.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal)) is { } mismatch)
+                    throw new CheckpointFormatException(r.Manifest, null, $"the weights do not fit model_config: {mismatch}");
+                if (parse.GetValue(sample) > 0 && parse.GetValue(prompt) is { Length: > 0 } given)
+                {
+                    try { data.Vocabulary.Encode(given); }   // a prompt outside the vocabulary fails now, not after training
+                    catch (ArgumentException e) { throw new ArgumentException($"--prompt: {e.Message}", e); }
+                }
 
-                MemoryBudget.EnsureTrainingFits(config.ParameterCount(), sizeof(float), "the model");
+                MemoryBudget.EnsureTrainingFits(config.ParameterCount(), sizeof(float),
+                    $"the model (--embedding {config.EmbeddingSize} --hidden {config.HiddenSize} --layers {config.NumLayers}, vocabulary {config.VocabularySize:N0})",
+                    config.ActivationValues(options.BatchSize, options.Bptt));
                 using var pool = new WorkerPool(threadCount);
                 var model = new LanguageModel<float>(config, new SeededRng(seedValue));
                 var display = TrainingDisplay.For(output);
                 var trainer = new LanguageModelTrainer<float>(model, data.Train, data.Valid, options, pool, display, data.VocabularyJson);
-                if (resumed is not null) trainer.Resume(resumed);
+                if (resumed is { } from) trainer.Resume(from.Data);
                 Header(output, data, config, options, trainer, threadCount);
                 var result = display.Run(trainer.Train);
                 display.Summary(result, options, trainer.Timings);
@@ -133,15 +159,16 @@ public static class TrainCommand
                          $", clip={options.ClipNorm?.ToString() ?? "off"}, {threads} threads, until {stop}" + (trainer.Step > 0 ? $"; resumed at step {trainer.Step:N0}" : ""));
     }
 
-    private static TrainCorpus LoadCorpus(string? corpus, string? train, string? valid, double validFraction, TextLevel level, System.Text.Json.Nodes.JsonNode? stored)
+    private static TrainCorpus LoadCorpus(string? corpus, string? train, string? valid, double validFraction, TextLevel level, System.Text.Json.Nodes.JsonNode? stored,
+        string? storedFrom)
     {
         if (corpus is not null && (train is not null || valid is not null))
             throw new ArgumentException("give either --corpus or --train with --valid, not both.");
         if ((train is null) != (valid is null))
             throw new ArgumentException("--train and --valid go together (or use --corpus FILE with --valid-fraction).");
         return train is not null
-            ? TrainCorpus.FromTwoTexts(train, valid!, level, stored)
-            : TrainCorpus.FromOneText(corpus, validFraction, level, stored);
+            ? TrainCorpus.FromTwoTexts(train, valid!, level, stored, storedFrom)
+            : TrainCorpus.FromOneText(corpus, validFraction, level, stored, storedFrom);
     }
 
     private static RecurrentCell ParseCell(string name) => name switch

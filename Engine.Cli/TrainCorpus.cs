@@ -30,7 +30,7 @@ public sealed record TrainCorpus(IVocabulary Vocabulary, JsonNode VocabularyJson
     /// A null <paramref name="path"/> means the embedded default corpus. <paramref name="stored"/> (from a checkpoint
     /// being resumed) replaces building a new vocabulary.
     /// </summary>
-    public static TrainCorpus FromOneText(string? path, double validFraction, TextLevel level, JsonNode? stored)
+    public static TrainCorpus FromOneText(string? path, double validFraction, TextLevel level, JsonNode? stored, string? storedFrom = null)
     {
         if (!(validFraction > 0 && validFraction < 1)) throw new ArgumentException($"--valid-fraction must be in (0, 1), got {validFraction}.");
         string text = path is null ? EmbeddedSources() : TextFile.ReadAllText(path);
@@ -48,17 +48,17 @@ public sealed record TrainCorpus(IVocabulary Vocabulary, JsonNode VocabularyJson
             return new TrainCorpus(wordVocab, wordJson, w.EncodeLines(lines[..cut]), w.EncodeLines(lines[cut..]), source);
         }
         var (vocab, json) = stored is null ? Build(level, text) : Restore(stored);
-        int[] ids = Encode(vocab, text);
+        int[] ids = Encode(vocab, text, source, storedFrom);
         int train = (int)Math.Floor((1 - validFraction) * ids.Length);
         return new TrainCorpus(vocab, json, ids[..train], ids[train..], source);
     }
 
     /// <summary>Loads separate train and validation files; the vocabulary is built from both (char) or from train (word).</summary>
-    public static TrainCorpus FromTwoTexts(string trainPath, string validPath, TextLevel level, JsonNode? stored)
+    public static TrainCorpus FromTwoTexts(string trainPath, string validPath, TextLevel level, JsonNode? stored, string? storedFrom = null)
     {
         string train = TextFile.ReadAllText(trainPath), valid = TextFile.ReadAllText(validPath);
         var (vocab, json) = stored is not null ? Restore(stored) : Build(level, level == TextLevel.Char ? train + valid : train);
-        return new TrainCorpus(vocab, json, Encode(vocab, train), Encode(vocab, valid), $"{trainPath} + {validPath}");
+        return new TrainCorpus(vocab, json, Encode(vocab, train, trainPath, storedFrom), Encode(vocab, valid, validPath, storedFrom), $"{trainPath} + {validPath}");
     }
 
     /// <summary>The embedded default corpus: every Engine/**/*.cs file, concatenated in ordinal order of their paths.</summary>
@@ -99,7 +99,15 @@ public sealed record TrainCorpus(IVocabulary Vocabulary, JsonNode VocabularyJson
     private static bool IsWordVocabulary(JsonNode stored) =>
         stored is JsonObject o && o["kind"] is JsonValue k && k.TryGetValue(out string? kind) && kind == "word";
 
-    // Characters: every scalar value (an unknown one is an error naming it). Words: lines with <eos>, unknown → <unk>.
-    private static int[] Encode(IVocabulary vocab, string text) =>
-        vocab is WordVocabulary words ? words.EncodeLines(TextFile.SplitLines(text)) : vocab.Encode(text);
+    // Characters: every scalar value (an unknown one is an error naming it, the file, and the checkpoint whose vocabulary
+    // is used, if any). Words: lines with <eos>, unknown → <unk>.
+    private static int[] Encode(IVocabulary vocab, string text, string source, string? storedFrom)
+    {
+        if (vocab is WordVocabulary words) return words.EncodeLines(TextFile.SplitLines(text));
+        try { return vocab.Encode(text); }
+        catch (ArgumentException e) when (storedFrom is not null)
+        {
+            throw new ArgumentException($"{source}: {e.Message.TrimEnd('.')} (the vocabulary of the checkpoint being resumed, {storedFrom}).", e);
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SeqLearn.Checkpoints;
 using SeqLearn.Optim;
 using SeqLearn.Optim.Schedules;
 using SeqLearn.Training;
@@ -78,12 +79,37 @@ internal sealed class TrainingCliOptions
             command.Options.Add(o);
     }
 
-    /// <summary>The worker threads, checked (≥ 1).</summary>
-    public int ReadThreads(ParseResult parse)
+    /// <summary>The worker threads, checked (1 ≤ threads ≤ 4 × cores).</summary>
+    public int ReadThreads(ParseResult parse) => CheckThreads(parse.GetValue(Threads));
+
+    /// <summary>Throws unless 1 ≤ <paramref name="threads"/> ≤ 4 × the cores (more threads only add contention).</summary>
+    public static int CheckThreads(int threads, string option = "--threads")
     {
-        int threads = parse.GetValue(Threads), cap = 4 * Environment.ProcessorCount;
-        if (threads < 1 || threads > cap) throw new ArgumentException($"--threads must be in [1, {cap}] (4 × the {Environment.ProcessorCount} cores), got {threads}.");
+        int cap = 4 * Environment.ProcessorCount;
+        if (threads < 1 || threads > cap) throw new ArgumentException($"{option} must be in [1, {cap}] (4 × the {Environment.ProcessorCount} cores), got {threads}.");
         return threads;
+    }
+
+    /// <summary>
+    /// The checkpoint <c>--resume</c> names (DIR holding checkpoint.json, or a run directory holding last/), loaded, with
+    /// the path of its manifest; null without <c>--resume</c>.
+    /// </summary>
+    public (CheckpointData<float> Data, string Manifest)? LoadResume(ParseResult parse)
+    {
+        if (parse.GetValue(Resume) is not { } resumeDir) return null;
+        string dir = SeqLearn.Checkpoints.Checkpoint.Exists(resumeDir) || !SeqLearn.Checkpoints.Checkpoint.Exists(Path.Combine(resumeDir, "last"))
+            ? resumeDir : Path.Combine(resumeDir, "last");
+        return (SeqLearn.Checkpoints.Checkpoint.Load<float>(dir), Path.Combine(dir, SeqLearn.Checkpoints.Checkpoint.ManifestFileName));
+    }
+
+    /// <summary>
+    /// A resumed run keeps its checkpoint's model: <paramref name="option"/>, when given on the command line with a value
+    /// other than the checkpoint's <paramref name="stored"/>, is refused instead of silently ignored.
+    /// </summary>
+    public static void SameAsCheckpoint<TValue>(ParseResult parse, Option<TValue> option, TValue stored)
+    {
+        if (parse.GetResult(option) is { Implicit: false } && !EqualityComparer<TValue>.Default.Equals(parse.GetValue(option), stored))
+            throw new ArgumentException($"{option.Name} {parse.GetValue(option)} conflicts with --resume: the checkpoint's model has {option.Name} {stored} (drop {option.Name}).");
     }
 
     /// <summary>The dropout probability, checked to be in [0, 1).</summary>
@@ -92,6 +118,34 @@ internal sealed class TrainingCliOptions
         double p = parse.GetValue(Dropout);
         if (!(p >= 0 && p < 1)) throw new ArgumentException($"--dropout must be in [0, 1), got {p}.");
         return p;
+    }
+
+    // Each flag checked under its own name (TrainingOptions.Validate repeats the checks for library callers).
+    private void CheckFlags(ParseResult parse, int? epochs, long? steps)
+    {
+        double lr = parse.GetValue(LearningRate), momentum = parse.GetValue(Momentum), decay = parse.GetValue(WeightDecay), gamma = parse.GetValue(Gamma);
+        if (!(lr > 0 && double.IsFinite(lr))) throw new ArgumentException($"--lr must be a positive number, got {lr}.");
+        if (!(momentum >= 0 && double.IsFinite(momentum))) throw new ArgumentException($"--momentum must be a number ≥ 0, got {momentum}.");
+        if (!(decay >= 0 && double.IsFinite(decay))) throw new ArgumentException($"--weight-decay must be a number ≥ 0, got {decay}.");
+        if (!(gamma > 0 && gamma < 1)) throw new ArgumentException($"--gamma must be in (0, 1), got {gamma}.");
+        if (parse.GetValue(StepSize) < 1) throw new ArgumentException($"--step-size must be at least 1, got {parse.GetValue(StepSize)}.");
+        if (parse.GetValue(FirstDecay) is < 0) throw new ArgumentException($"--first-decay-epoch must be ≥ 0, got {parse.GetValue(FirstDecay)}.");
+        if (epochs is < 1) throw new ArgumentException($"--epochs must be at least 1, got {epochs}.");
+        if (steps is < 1) throw new ArgumentException($"--max-steps must be at least 1, got {steps}.");
+        if (parse.GetValue(Patience) is < 1) throw new ArgumentException($"--patience must be at least 1, got {parse.GetValue(Patience)}.");
+        ReadDropout(parse);
+        if (parse.GetValue(Nesterov) && parse.GetValue(Optimizer) == "sgd" && momentum == 0) throw new ArgumentException("--nesterov needs --momentum > 0.");
+        if (parse.GetValue(Schedule) == "cosine" && epochs is null) throw new ArgumentException("--schedule cosine needs --epochs (its period).");
+    }
+
+    /// <summary>
+    /// Runs a model config's <paramref name="validate"/>; its error is reported with the flags that made the config
+    /// (<paramref name="flags"/>, e.g. "--embedding 64 --hidden 128 --layers 1"), so the message names the options.
+    /// </summary>
+    public static void CheckModel(Action validate, string flags)
+    {
+        try { validate(); }
+        catch (ArgumentException e) { throw new ArgumentException($"the model of {flags}: {e.Message}", e); }
     }
 
     /// <summary>
@@ -111,6 +165,7 @@ internal sealed class TrainingCliOptions
         if (seconds is { } s && !(s > 0 && s <= TimeSpan.MaxValue.TotalSeconds / 2)) throw new ArgumentException($"--time-budget must be a positive number of seconds, got {s}.");
         double clip = parse.GetValue(Clip);
         if (!(clip >= 0 && double.IsFinite(clip))) throw new ArgumentException($"--clip must be a number ≥ 0, got {clip}.");
+        CheckFlags(parse, epochs, steps);
         var options = baseOptions with
         {
             Optimizer = parse.GetValue(Optimizer) switch { "sgd" => OptimizerKind.Sgd, "adamw" => OptimizerKind.AdamW, _ => OptimizerKind.Adam },

@@ -37,6 +37,43 @@ public static partial class TranslateCommand
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
+            // Every option is checked before the pairs are read or anything is trained.
+            int threads = shared.ReadThreads(parse), batchSize = parse.GetValue(batch);
+            if (batchSize < 1) throw new ArgumentException($"--batch must be at least 1, got {batchSize}.");
+            ulong modelSeed = parse.GetValue(shared.Seed);
+            var options = shared.Read(parse, new TrainingOptions
+            {
+                BatchSize = batchSize, Monitor = "bleu", MonitorGoal = MetricGoal.Maximize, RestoreBestWeights = true,
+            });
+            var kind = parse.GetValue(attention) switch
+            {
+                "luong-dot" => AttentionKind.LuongDot, "luong-general" => AttentionKind.LuongGeneral, "none" => AttentionKind.None, _ => AttentionKind.Bahdanau,
+            };
+            Seq2SeqConfig Config(int sourceVocabulary, int targetVocabulary) => new(sourceVocabulary, targetVocabulary, parse.GetValue(embedding), parse.GetValue(hidden),
+                parse.GetValue(layers), parse.GetValue(cell) == "lstm" ? RecurrentCell.Lstm : RecurrentCell.Gru, parse.GetValue(bidirectional), kind,
+                parse.GetValue(inputFeeding), Dropout: shared.ReadDropout(parse));
+            var resumed = shared.LoadResume(parse);
+            Seq2SeqConfig? stored = null;
+            if (resumed?.Data.ModelConfig is { } json)
+            {
+                stored = Seq2SeqConfig.FromJson(json);   // a resumed run keeps its checkpoint's model
+                TrainingCliOptions.SameAsCheckpoint(parse, attention, Seq2SeqConfig.AttentionName(stored.Attention).Replace('_', '-'));
+                TrainingCliOptions.SameAsCheckpoint(parse, cell, stored.Cell.ToString().ToLowerInvariant());
+                TrainingCliOptions.SameAsCheckpoint(parse, bidirectional, stored.Bidirectional);
+                TrainingCliOptions.SameAsCheckpoint(parse, inputFeeding, stored.InputFeeding);
+                TrainingCliOptions.SameAsCheckpoint(parse, embedding, stored.EmbeddingSize);
+                TrainingCliOptions.SameAsCheckpoint(parse, hidden, stored.HiddenSize);
+                TrainingCliOptions.SameAsCheckpoint(parse, layers, stored.NumLayers);
+                TrainingCliOptions.SameAsCheckpoint(parse, shared.Dropout, stored.Dropout);
+            }
+            else
+            {
+                // Vocabularies of 4 (the special tokens) bound the size from below: a model too large for them is refused before reading the pairs.
+                var least = Config(4, 4);
+                TrainingCliOptions.CheckModel(least.Validate, Flags(least));
+                MemoryBudget.EnsureTrainingFits(least.ParameterCount(), sizeof(float), $"the model ({Flags(least)})", least.ActivationValues(batchSize, 1, 1));
+            }
+
             var data = TranslationSplit.Create(ParallelCorpus.Read(parse.GetValue(pairs)!), parse.GetValue(seed));
             var source = TranslationVocabulary.Build(data.TrainPairs.Select(p => p.Source));
             var target = TranslationVocabulary.Build(data.TrainPairs.Select(p => p.Target));
@@ -44,21 +81,12 @@ public static partial class TranslateCommand
             int[][] trainTargets = [.. data.TrainPairs.Select(p => target.Encode(p.Target))];
             int[][] validSources = [.. data.Valid.Select(e => source.EncodeSentence(e.Source))];
             int[][] validTargets = [.. data.Valid.Select(e => target.Encode(e.MostCommonReference))];
-
-            var kind = parse.GetValue(attention) switch
-            {
-                "luong-dot" => AttentionKind.LuongDot, "luong-general" => AttentionKind.LuongGeneral, "none" => AttentionKind.None, _ => AttentionKind.Bahdanau,
-            };
-            var config = new Seq2SeqConfig(source.Count, target.Count, parse.GetValue(embedding), parse.GetValue(hidden), parse.GetValue(layers),
-                parse.GetValue(cell) == "lstm" ? RecurrentCell.Lstm : RecurrentCell.Gru, parse.GetValue(bidirectional), kind, parse.GetValue(inputFeeding),
-                Dropout: shared.ReadDropout(parse));
-            config.Validate();
-            int threads = shared.ReadThreads(parse);
-            ulong modelSeed = parse.GetValue(shared.Seed);
-            var options = shared.Read(parse, new TrainingOptions
-            {
-                BatchSize = parse.GetValue(batch), Monitor = "bleu", MonitorGoal = MetricGoal.Maximize, RestoreBestWeights = true,
-            });
+            if (stored is not null && (stored.SourceVocabulary, stored.TargetVocabulary) != (source.Count, target.Count))
+                throw new ArgumentException($"{resumed!.Value.Manifest}: the checkpoint's vocabularies ({stored.SourceVocabulary:N0} / {stored.TargetVocabulary:N0}) are not those of --pairs ({source.Count:N0} / {target.Count:N0}): other pairs or --split-seed.");
+            var config = stored ?? Config(source.Count, target.Count);
+            TrainingCliOptions.CheckModel(config.Validate, Flags(config));
+            MemoryBudget.EnsureTrainingFits(config.ParameterCount(), sizeof(float), $"the model ({Flags(config)}, vocabularies {config.SourceVocabulary:N0} / {config.TargetVocabulary:N0})",
+                config.ActivationValues(batchSize, trainSources.Max(x => x.Length), trainTargets.Max(x => x.Length)));
 
             using var pool = new WorkerPool(threads);
             var model = new Seq2Seq<float>(config, new SeededRng(modelSeed));
@@ -73,10 +101,10 @@ public static partial class TranslateCommand
             };
             long parameters = model.Parameters().Sum(p => (long)p.Value.Length);
             output.WriteLine($"data: {data.TrainPairs.Count:N0} training pairs, {data.Valid.Count:N0} valid and {data.Test.Count:N0} test sources; vocabularies {source.Count:N0} / {target.Count:N0}");
-            output.WriteLine($"model: {config.Cell.ToString().ToLowerInvariant()} E={config.EmbeddingSize} H={config.HiddenSize} L={config.NumLayers}{(config.Bidirectional ? " bidirectional" : "")}, attention {kind}, dropout {config.Dropout}, {parameters:N0} parameters");
+            output.WriteLine($"model: {config.Cell.ToString().ToLowerInvariant()} E={config.EmbeddingSize} H={config.HiddenSize} L={config.NumLayers}{(config.Bidirectional ? " bidirectional" : "")}, attention {Seq2SeqConfig.AttentionName(config.Attention)}, dropout {config.Dropout}, {parameters:N0} parameters");
             var display = TrainingDisplay.For(output);
             var trainer = new Trainer<float>(model, task, options, pool, display);
-            if (parse.GetValue(shared.Resume) is { } resumeDir) trainer.Resume(resumeDir);
+            if (resumed is { } from) trainer.Resume(from.Data);
             var result = display.Run(trainer.Train);
             display.Summary(result, options, trainer.Timings);
 
@@ -92,10 +120,18 @@ public static partial class TranslateCommand
         return command;
     }
 
+    private static string Flags(Seq2SeqConfig c) => $"--embedding {c.EmbeddingSize} --hidden {c.HiddenSize} --layers {c.NumLayers}";
+
+    /// <summary>The widest beam of a translation model (each hypothesis decodes its own step).</summary>
+    public const int MaxBeam = 64;
+
+    /// <summary>Throws unless 1 ≤ <paramref name="beam"/> ≤ <see cref="MaxBeam"/>.</summary>
+    public static int CheckBeam(int beam) => beam is >= 1 and <= MaxBeam ? beam : throw new ArgumentException($"--beam must be in [1, {MaxBeam}], got {beam}.");
+
     /// <summary>A model saved by <c>translate train</c> as a translator (<paramref name="directory"/> may hold best/ and last/).</summary>
     public static ITranslator LoadTranslator(string directory, DecodingOptions decoding, bool replaceUnknown, WorkerPool pool)
     {
-        if (decoding.BeamWidth is < 1 or > 64) throw new ArgumentException($"--beam must be in [1, 64], got {decoding.BeamWidth}.");
+        CheckBeam(decoding.BeamWidth);
         decoding.Validate();
         var (model, source, target) = LoadModel(directory);
         return new Seq2SeqTranslator(model, source, target, decoding, pool, replaceUnknown);

@@ -45,8 +45,9 @@ public static partial class TranslateCommand
         translate.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             string dir = parse.GetValue(checkpoint) ?? throw new ArgumentException("give --checkpoint DIR (a model trained by 'translate train').");
+            var decoding = lengthPenalty.Read(parse, CheckBeam(parse.GetValue(beam)));   // before the checkpoint is loaded
             using var pool = new Kernels.WorkerPool(Math.Min(Environment.ProcessorCount, 2));
-            var translator = (IBatchTranslator)LoadTranslator(dir, lengthPenalty.Read(parse, parse.GetValue(beam)), parse.GetValue(replaceUnk), pool);
+            var translator = (IBatchTranslator)LoadTranslator(dir, decoding, parse.GetValue(replaceUnk), pool);
             string[] lines = parse.GetValue(sentences) is { Length: > 0 } given ? given : ReadLines(Console.In);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(attentionPlot) is { } plotFile)
@@ -81,6 +82,8 @@ public static partial class TranslateCommand
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             string path = parse.GetValue(pairs)!, part = parse.GetValue(split)!;
+            // The decoding options before the pairs are read.
+            DecodingOptions? decoding = parse.GetValue(checkpoint) is null ? null : lengthPenalty.Read(parse, CheckBeam(parse.GetValue(beam)));
             IReadOnlyList<TranslationPair> all = ParallelCorpus.Read(path);
             TranslationSplit data = TranslationSplit.Create(all, parse.GetValue(seed));
             var clock = Stopwatch.StartNew();
@@ -88,7 +91,7 @@ public static partial class TranslateCommand
             ITranslator translator = (parse.GetValue(baseline), parse.GetValue(checkpoint)) switch
             {
                 ({ } name, null) => CreateTranslator(name, data),
-                (null, { } dir) => LoadTranslator(dir, lengthPenalty.Read(parse, parse.GetValue(beam)), parse.GetValue(replaceUnk), pool),
+                (null, { } dir) => LoadTranslator(dir, decoding!, parse.GetValue(replaceUnk), pool),
                 _ => throw new ArgumentException("give either --baseline NAME or --checkpoint DIR."),
             };
             double buildSeconds = clock.Elapsed.TotalSeconds;

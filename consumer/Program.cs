@@ -1,15 +1,17 @@
-// Three short programs that use SeqLearn.Engine as a package user would: `classifier`, `regressor`, `sampling`.
+// Four short programs that use SeqLearn.Engine as a package user would: `classifier`, `regressor`, `sampling`, and
+// `custom-cell`, which extends the library (a custom op, a new recurrent cell) from its public API.
 // Each prints one line and exits with 1 when its result is not what a working package gives.
 return args switch
 {
     ["classifier"] => Consumer.ClassifierProgram.Run(),
     ["regressor"] => Consumer.RegressorProgram.Run(),
     ["sampling"] => Consumer.SamplingProgram.Run(),
+    ["custom-cell"] => Consumer.CustomCellProgram.Run(),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Consumer classifier|regressor|sampling");
+    Console.Error.WriteLine("usage: Consumer classifier|regressor|sampling|custom-cell");
     return 2;
 }

@@ -1,5 +1,5 @@
 using ScottPlot;
-using SeqLearn.Checkpoints;
+using SeqLearn.Text;
 
 namespace SeqLearn.Cli.Plots;
 
@@ -25,6 +25,6 @@ public static class ChartFile
         byte[] bytes = Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase)
             ? System.Text.Encoding.UTF8.GetBytes(plot.GetSvgXml(width, height))
             : plot.GetImageBytes(width, height, ImageFormat.Png);
-        AtomicFile.WriteAllBytes(path, bytes);
+        TextFile.WriteAtomic(path, stream => stream.Write(bytes));
     }
 }

@@ -9,7 +9,7 @@ public class GradientCheckTests
     /// <summary>y = x² with a deliberately wrong backward (3x instead of 2x), to prove the checker catches it.</summary>
     private sealed class BrokenSquareNode(Var<double> x) : Node<double>(x)
     {
-        protected internal override void Backward(Tensor<double> gradOutput)
+        protected override void Backward(Tensor<double> gradOutput)
         {
             var gx = GradOf(x).Span;
             for (int i = 0; i < gx.Length; i++) gx[i] += gradOutput.Span[i] * 3 * x.Value.Span[i];

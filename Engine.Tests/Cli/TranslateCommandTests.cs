@@ -104,6 +104,16 @@ public class TranslateCommandTests
         var (code5, _, error5) = Run("--checkpoint", checkpoint, "--beam", "3", "--length-penalty", "-1", "Go.");
         Assert.Equal(1, code5);
         Assert.Equal("error: --length-penalty must be a finite number ≥ 0, got -1.", error5.TrimEnd());
+
+        // --resume continues with the checkpoint's model (no model option repeated); a different one is refused.
+        var (code6, output6, error6) = Run("train", "--pairs", pairs, "--resume", checkpoint, "--batch", "4", "--max-steps", "9", "--eval-every", "3", "--threads", "1");
+        Assert.True(code6 == 0, error6);
+        Assert.Contains("E=8 H=8", output6);
+        Assert.Contains("after 9 steps", output6);
+        var (code7, output7, error7) = Run("train", "--pairs", pairs, "--resume", checkpoint, "--hidden", "16", "--batch", "4", "--max-steps", "9");
+        Assert.Equal(1, code7);
+        Assert.Equal("error: --hidden 16 conflicts with --resume: the checkpoint's model has --hidden 8 (drop --hidden).", error7.TrimEnd());
+        Assert.Empty(output7);
     }
 
     [Fact]

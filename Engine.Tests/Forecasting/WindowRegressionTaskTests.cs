@@ -63,4 +63,29 @@ public class WindowRegressionTaskTests
         var second = Run(options, 77, tmp.Combine("last"));
         Assert.Equal(Bits(straight.StepLosses), Bits([.. first.StepLosses, .. second.StepLosses]));
     }
+    [Fact]
+    public void DivergedLoss_Is100TimesTheConstantForecastsLoss_AboveAnUntrainedModel_BelowAnExplodedOne()
+    {
+        var (train, valid) = (Sine(0, 300), Sine(400, 60));
+        var rng = new SeededRng(1);
+        var output = new Linear<float>(16, 1, rng);
+        var model = new Sequential<float>(new Lstm<float>(1, 16, rng), new LastStep<float>(), output);
+        var task = new WindowRegressionTask<float>(model, train, valid, batchSize: 16, seed: 2);
+        double mean = train.Targets.Average(y => (double)y);
+        double variance = train.Targets.Average(y => Math.Pow(y - mean, 2)), constant = valid.Targets.Average(y => Math.Pow(y - mean, 2));
+        Assert.InRange(variance, 0.4, 0.6);   // sin² averages ½
+        Assert.Equal(100 * Math.Max(variance, constant), task.DivergedLoss!.Value, 9);
+
+        using var pool = new WorkerPool(1);
+        model.Eval();
+        using (new SeqLearn.Autograd.NoGradScope())
+        {
+            double untrained = task.Evaluate(pool)["loss"];
+            Assert.True(untrained < task.DivergedLoss / 10, $"an untrained model ({untrained}) must be far below the bound {task.DivergedLoss}");
+            output.Bias!.Value.Span.Fill(100);   // forecasts near 100 for values in [−1, 1]: RMSE ≈ 100
+            Assert.True(task.Evaluate(pool)["loss"] > task.DivergedLoss);
+        }
+        var flat = new WindowSet<float>(new float[40], Enumerable.Repeat(3f, 10).ToArray(), 4, 1, 1);
+        Assert.Null(new WindowRegressionTask<float>(model, flat, null, 4, 1).DivergedLoss);   // constant targets: no scale
+    }
 }

@@ -124,4 +124,48 @@ public class ModuleTests
         Assert.Contains("(N, 3)", ex.Message);
         Assert.Contains("(2, 4)", ex.Message);
     }
+
+    /// <summary>A user module that ties its output projection to its embedding table: W (V, E) used twice.</summary>
+    private sealed class TiedModule : Module<double>
+    {
+        public TiedModule(SeededRng rng)
+        {
+            Embedding = AddModule("embedding", new Embedding<double>(5, 3, rng));
+            OutputWeight = AddParameter("output_weight", Embedding.Weight);
+        }
+        public Embedding<double> Embedding { get; }
+        public Var<double> OutputWeight { get; }
+
+        // ids (N) → logits (N, V) = E[ids] Wᵀ
+        public Var<double> Forward(ReadOnlySpan<int> ids) => Ops.MatMul(Embedding.Forward(ids), OutputWeight, transposeB: true);
+    }
+
+    [Fact]
+    public void TiedParameter_IsListedUnderEachName_ButOptimisedOnce_WithBothGradients()
+    {
+        var m = new TiedModule(new SeededRng(9));
+        Assert.Equal(["output_weight", "embedding.weight"], m.NamedParameters().Select(p => p.Key));
+        Assert.Equal([m.Embedding.Weight], m.Parameters());
+        Assert.Equal(15, m.ParameterCount());
+        Assert.Equal(["output_weight", "embedding.weight"], m.StateDict().Keys.Order(StringComparer.Ordinal).Reverse());
+        var adam = new SeqLearn.Optim.Adam<double>(m.Parameters()); // a duplicate Var would be rejected here
+        Assert.Single(adam.Parameters);
+
+        // The gradient reaching the one leaf is the sum over both uses: checked against central differences.
+        var result = GradientCheck.CheckParameters(() => Ops.Sum(Ops.Tanh(m.Forward([0, 3, 3]))), [.. m.Parameters()]);
+        Assert.True(result.Passed);
+    }
+
+    [Fact]
+    public void AddParameter_OfAnOpResult_Throws()
+    {
+        var x = new Var<double>(Tensor<double>.Ones(2), requiresGrad: true);
+        var ex = Assert.Throws<ArgumentException>(() => new OverGiven(Ops.Tanh(x)));
+        Assert.Contains("must be a leaf", ex.Message);
+    }
+
+    private sealed class OverGiven : Module<double>
+    {
+        public OverGiven(Var<double> w) => AddParameter("w", w);
+    }
 }

@@ -123,6 +123,18 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Train_ValidationLoss1000TimesATinyBest_ButBetterThanGuessing_IsNotDivergence()
+    {
+        // 10⁻⁶ → 0.5: a thousandfold rise, but still below ln 2 (the uniform guess of this two-class task): the run goes on.
+        var model = new ScriptedModel();
+        using var pool = new WorkerPool(1);
+        var options = Options with { Patience = null, MaxSteps = 4, Monitor = "loss", MonitorGoal = MetricGoal.Minimize };
+        var result = new Trainer<double>(model, new ScriptedTask(model, [0.5], losses: [1e-6, 1e-6, 0.5, 0.6]), options, pool).Train();
+        Assert.Equal(4, result.Steps);
+        Assert.Equal(1e-6, result.BestMetric);
+    }
+
+    [Fact]
     public void Train_MonitoredMetricTheTaskDoesNotReport_IsAClearError()
     {
         var model = new ScriptedModel();

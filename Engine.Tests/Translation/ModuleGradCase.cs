@@ -27,7 +27,7 @@ internal static class ModuleGradCase
 
     private sealed class BoundModuleNode(Var<double>[] inputs, Var<double> inner, Var<double>[] parameters, int firstParameter) : Node<double>(inputs)
     {
-        protected internal override void Backward(Tensor<double> gradOutput)
+        protected override void Backward(Tensor<double> gradOutput)
         {
             foreach (var p in parameters) p.ZeroGrad();
             inner.Backward(gradOutput);

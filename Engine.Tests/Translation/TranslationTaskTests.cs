@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using SeqLearn.Kernels;
 using SeqLearn.Nn;
+using SeqLearn.Optim;
 using SeqLearn.Tensors;
 using SeqLearn.Training;
 using SeqLearn.Translation;
@@ -59,6 +60,24 @@ public sealed class TranslationTaskTests
         Assert.Throws<IncompatibleCheckpointException>(() => Task(batchSize: 16).Task.RestoreState(state));
         Assert.Throws<IncompatibleCheckpointException>(() => Task(seed: 4).Task.RestoreState(state));
         Assert.Equal("seq2seq", (string?)task.ModelConfig!["type"]);
+    }
+
+    [Fact]
+    public void DivergedLoss_Is10LnVOfTheTarget_AndAValidationLossAboveItStopsTheTrainer()
+    {
+        var (model, task, _) = Task();
+        Assert.Equal(10 * Math.Log(12), task.DivergedLoss!.Value, 12);
+        using var pool = new WorkerPool(1);
+        var options = new TrainingOptions { MaxSteps = 3, EvalEverySteps = 1, Optimizer = OptimizerKind.Sgd, LearningRate = 1e-9, ClipNorm = null };
+        var trainer = new Trainer<float>(model, task, options, pool);
+        double untrained = trainer.Evaluate()["loss"];
+        Assert.InRange(untrained, 0.5 * Math.Log(12), 2 * Math.Log(12));   // about ln V: a near-uniform guess
+        var bias = model.Decoder.Out.Bias!.Value.Span;
+        for (int v = 0; v < bias.Length; v++) bias[v] = v == ReverseTaskTests.Specials.Pad ? 0 : -1000;   // every real token scored e^−1000
+        bias[ReverseTaskTests.Specials.Pad] = 1000;
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Train());
+        Assert.Equal(1, e.Step);
+        Assert.Contains("above 24.85", e.Message);
     }
 }
 

@@ -31,7 +31,7 @@ internal static class BackwardEngine<T> where T : unmanaged, IBinaryFloatingPoin
             var v = order[i];
             var node = v.Creator!;
             var grad = v.PendingGrad;
-            if (grad is not null) node.Backward(grad);
+            if (grad is not null) node.RunBackward(grad);
             v.ReleaseGraph();
             // Nothing refers to a non-leaf's gradient once its creator has run (no op keeps or aliases gradOutput),
             // so large ones go back to the array pool for the next pass instead of to the GC.

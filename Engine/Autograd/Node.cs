@@ -7,6 +7,14 @@ namespace SeqLearn.Autograd;
 /// Each op lives in one file under <c>Autograd/Ops</c> with its forward (a static method on
 /// <see cref="Ops"/>) and its node (a subclass of this) side by side.
 /// </summary>
+/// <remarks>
+/// A custom op is the same two pieces written outside the library: a subclass that passes its inputs to this
+/// constructor and overrides <see cref="Backward"/> (as <c>protected override</c>), and a forward that computes the
+/// value and returns <see cref="Var{T}.FromOp"/>(value, <see cref="Tracks(Var{T})"/>(x) ? new MyNode(…) : null).
+/// Backward adds ∂L/∂input into <see cref="GradOf"/>(input) for each input that <see cref="Var{T}.RequiresGrad"/>,
+/// never overwrites, and does not keep <c>gradOutput</c> (its storage is reused once backward returns).
+/// Check it with <see cref="GradientCheck"/> in float64 (docs/autograd.md#custom-ops).
+/// </remarks>
 public abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>Records the inputs of the op.</summary>
@@ -31,7 +39,10 @@ public abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     /// Given ∂L/∂output, adds ∂L/∂input into <see cref="GradOf"/>(input) for every input that
     /// <see cref="Var{T}.RequiresGrad"/>. Must add (+=), never overwrite: an input can feed several ops.
     /// </summary>
-    protected internal abstract void Backward(Tensor<T> gradOutput);
+    protected abstract void Backward(Tensor<T> gradOutput);
+
+    /// <summary>Runs <see cref="Backward"/> (the backward sweep's entry point).</summary>
+    internal void RunBackward(Tensor<T> gradOutput) => Backward(gradOutput);
 
     /// <summary>The gradient accumulator of <paramref name="input"/> for this backward pass (zeros when first asked).</summary>
     protected static Tensor<T> GradOf(Var<T> input)
@@ -45,13 +56,13 @@ public abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     }
 
     /// <summary>True when the graph is being recorded and any input wants a gradient.</summary>
-    protected internal static bool Tracks(Var<T> a) => GradMode.IsEnabled && a.RequiresGrad;
+    public static bool Tracks(Var<T> a) => GradMode.IsEnabled && a.RequiresGrad;
 
     /// <inheritdoc cref="Tracks(Var{T})"/>
-    protected internal static bool Tracks(Var<T> a, Var<T> b) => GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad);
+    public static bool Tracks(Var<T> a, Var<T> b) => GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad);
 
     /// <inheritdoc cref="Tracks(Var{T})"/>
-    protected internal static bool Tracks(ReadOnlySpan<Var<T>> inputs)
+    public static bool Tracks(ReadOnlySpan<Var<T>> inputs)
     {
         if (!GradMode.IsEnabled) return false;
         foreach (var v in inputs) if (v.RequiresGrad) return true;

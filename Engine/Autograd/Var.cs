@@ -52,8 +52,24 @@ public sealed partial class Var<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// <summary>Gradient being accumulated for a non-leaf during one backward pass.</summary>
     internal Tensor<T>? PendingGrad;
 
-    /// <summary>Wraps the result of an op. <paramref name="creator"/> is null when no gradient is tracked.</summary>
-    internal static Var<T> FromOp(Tensor<T> value, Node<T>? creator) => creator is null ? new Var<T>(value) : new Var<T>(value, creator);
+    /// <summary>
+    /// Wraps the result of an op: the forward value and the <see cref="Node{T}"/> whose backward propagates its gradient,
+    /// or null when no gradient is tracked (then the result is a constant). This is how every op, a custom one included,
+    /// joins the graph (docs/autograd.md#custom-ops):
+    /// <code>
+    /// public static Var&lt;T&gt; Softsign&lt;T&gt;(Var&lt;T&gt; x) where T : unmanaged, IBinaryFloatingPointIeee754&lt;T&gt;
+    /// {
+    ///     var y = …;                                                         // forward into a new tensor
+    ///     return Var&lt;T&gt;.FromOp(y, Node&lt;T&gt;.Tracks(x) ? new SoftsignNode&lt;T&gt;(x) : null);
+    /// }
+    /// </code>
+    /// <paramref name="value"/> becomes the result's storage: do not change it afterwards.
+    /// </summary>
+    public static Var<T> FromOp(Tensor<T> value, Node<T>? creator)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return creator is null ? new Var<T>(value) : new Var<T>(value, creator);
+    }
 
     /// <summary>A new leaf sharing this value's storage, cut from the graph (no gradient flows through it).</summary>
     public Var<T> Detach() => new(Value, requiresGrad: false, Name);

@@ -6,7 +6,7 @@ namespace SeqLearn.Checkpoints;
 /// Writes files and directories so that readers see either the old content or the complete new content:
 /// write to a temporary name in the same directory, flush to disk, then rename over the final name.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Writes a file through <paramref name="write"/>: temp file, flush to disk, rename (<see cref="TextFile.WriteAtomic"/>).</summary>
     public static void Write(string path, Action<Stream> write)

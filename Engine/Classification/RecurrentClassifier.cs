@@ -33,6 +33,26 @@ public sealed record RecurrentClassifierOptions(RecurrentCell Cell = RecurrentCe
 {
     /// <summary>The training defaults: Adam η = 0.001, clip 5, batches of 50, 8 epochs.</summary>
     public static TrainingOptions DefaultTraining => new() { BatchSize = 50, LearningRate = 1e-3, ClipNorm = 5, Epochs = 8 };
+
+    /// <summary>D, the directions.</summary>
+    public int Directions => Bidirectional ? 2 : 1;
+
+    /// <summary>
+    /// P, the trainable values of the classifier over <paramref name="vocabulary"/> word ids (with &lt;pad&gt; and
+    /// &lt;unk&gt;) and <paramref name="classes"/> classes, without building it:
+    /// P = V·E + D·G·H·(E + H + 2) + D·H·C + C (saturating).
+    /// </summary>
+    public long ParameterCount(int vocabulary, int classes)
+    {
+        double d = Directions, h = Hidden, e = Embedding;
+        return MemoryBudget.Saturate((double)vocabulary * e + d * Gates * h * (e + h + 2) + d * h * classes + classes);
+    }
+
+    /// <summary>A, the activation values of a batch of B sentences of T words with their gradients: 2·B·T·(E + D·(G + 3)·H) (saturating).</summary>
+    public long ActivationValues(int batchSize, int length) =>
+        MemoryBudget.Saturate(2.0 * batchSize * length * (Embedding + (double)Directions * (Gates + 3) * Hidden));
+
+    private int Gates => Cell switch { RecurrentCell.Lstm => 4, RecurrentCell.Gru => 3, _ => 1 };
 }
 
 /// <summary>

@@ -39,7 +39,7 @@ public sealed class SequenceClassificationTask<T> : ITrainingTask<T> where T : u
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         (_model, _train, _valid, _batchSize, _seed, PadId) = (model, train, valid, batchSize, seed, padId);
         BatchesPerEpoch = (train.Count + batchSize - 1) / batchSize;
-        ModelConfig = LayerConfig.ToJson(model);
+        ModelConfig = LayerConfig.TryToJson(model);
     }
 
     /// <summary>The id written into padded positions.</summary>
@@ -48,7 +48,10 @@ public sealed class SequenceClassificationTask<T> : ITrainingTask<T> where T : u
     /// <inheritdoc/>
     public int BatchesPerEpoch { get; }
 
-    /// <summary>The model's config for checkpoints (<see cref="LayerConfig"/> of the <see cref="Sequential{T}"/> by default).</summary>
+    /// <summary>
+    /// The model's config for checkpoints (<see cref="LayerConfig"/> of the <see cref="Sequential{T}"/> by default; null when a
+    /// layer of your own has no stored description, and then checkpoints carry the weights without it).
+    /// </summary>
     public JsonObject? ModelConfig { get; init; }
 
     /// <inheritdoc/>

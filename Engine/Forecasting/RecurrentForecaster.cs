@@ -35,7 +35,27 @@ public sealed record RecurrentForecasterOptions(RecurrentCell Cell = RecurrentCe
         if (!(ValidFraction > 0 && ValidFraction < 1)) throw new ArgumentException($"RecurrentForecasterOptions: the validation fraction must be in (0, 1), got {ValidFraction}.");
         if (Horizon is < 1 or > 100_000) throw new ArgumentException($"RecurrentForecasterOptions: horizon must be in [1, 100000], got {Horizon}.");
         if (BatchSize < 1 || MaxSteps < 1) throw new ArgumentException($"RecurrentForecasterOptions: batch size and steps must be ≥ 1, got {BatchSize} and {MaxSteps}.");
+        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"RecurrentForecasterOptions: learning rate must be a positive number, got {LearningRate}.");
     }
+
+    /// <summary>F, the features per input step: the value, with sin θ and cos θ of its date when calendar features are on.</summary>
+    public int Features => Calendar == CalendarFeatures.None ? 1 : 3;
+
+    /// <summary>
+    /// P, the trainable values of the network, without building it: with G gates and r(i) = G·H·(i + H + 2) one layer
+    /// over inputs of width i, P = r(F) + (L − 1)·r(H) + H + 1 + [linear path] T·F (saturating).
+    /// </summary>
+    public long ParameterCount()
+    {
+        double g = Gates, h = Hidden;
+        double R(double input) => g * h * (input + h + 2);
+        return MemoryBudget.Saturate(R(Features) + (Layers - 1) * R(h) + h + 1 + (LinearPath ? (double)LookBack * Features : 0));
+    }
+
+    /// <summary>A, the activation values of one batch with their gradients: 2·B·T·(F + L·(G + 3)·H) (saturating).</summary>
+    public long ActivationValues() => MemoryBudget.Saturate(2.0 * BatchSize * LookBack * (Features + (double)Layers * (Gates + 3) * Hidden));
+
+    private int Gates => Cell switch { RecurrentCell.Lstm => 4, RecurrentCell.Gru => 3, _ => 1 };
 }
 
 /// <summary>

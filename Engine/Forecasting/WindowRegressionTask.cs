@@ -42,6 +42,26 @@ public sealed class WindowRegressionTask<T> : ITrainingTask<T> where T : unmanag
             throw new ArgumentException($"WindowRegressionTask: validation windows (T, F, K) = ({valid.Steps}, {valid.Features}, {valid.Horizon}) differ from training ({train.Steps}, {train.Features}, {train.Horizon}).");
         (_model, _train, _valid, _batchSize, _seed) = (layer, train, valid, batchSize, seed);
         BatchesPerEpoch = (train.Count + batchSize - 1) / batchSize;
+        DivergedLoss = DivergenceBound(train.Targets, (valid ?? train).Targets);
+    }
+
+    /// <summary>
+    /// 100 · max(σ², MSE₀): σ² the variance of the training targets, MSE₀ = mean (y − ȳ)² over the evaluated targets with ȳ
+    /// the training mean — the loss of the constant forecast ȳ, the regression counterpart of a uniform guess. A model
+    /// whose RMSE is ten times that of the training mean has diverged. Null when the targets are constant (no scale).
+    /// </summary>
+    public double? DivergedLoss { get; }
+
+    private static double? DivergenceBound(T[] train, T[] evaluated)
+    {
+        if (train.Length == 0 || evaluated.Length == 0) return null;
+        double mean = 0, variance = 0, constant = 0;
+        foreach (T y in train) mean += double.CreateTruncating(y);
+        mean /= train.Length;
+        foreach (T y in train) variance += Math.Pow(double.CreateTruncating(y) - mean, 2);
+        foreach (T y in evaluated) constant += Math.Pow(double.CreateTruncating(y) - mean, 2);
+        double scale = Math.Max(variance / train.Length, constant / evaluated.Length);
+        return scale > 0 && double.IsFinite(scale) ? 100 * scale : null;
     }
 
     /// <inheritdoc/>

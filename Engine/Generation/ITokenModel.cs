@@ -17,7 +17,7 @@ public interface ITokenModel<TState>
 }
 
 /// <summary>Adapts a function to <see cref="ITokenModel{TState}"/> (handy for tests and small models).</summary>
-public sealed class DelegateTokenModel<TState>(int vocabularySize, DelegateTokenModel<TState>.StepFunction step) : ITokenModel<TState>
+internal sealed class DelegateTokenModel<TState>(int vocabularySize, DelegateTokenModel<TState>.StepFunction step) : ITokenModel<TState>
 {
     /// <summary>The signature of <see cref="ITokenModel{TState}.Step"/>.</summary>
     public delegate TState StepFunction(int token, TState state, Span<float> logits);

@@ -7,7 +7,7 @@ namespace SeqLearn.Kernels;
 /// and the exact formula in each doc.
 /// Destination may alias an input (in-place update), as in TensorPrimitives.
 /// </summary>
-public static class Elementwise
+internal static class Elementwise
 {
     /// <summary>dst[i] = x[i] + y[i].</summary>
     public static void Add<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> dst) where T : unmanaged, IBinaryFloatingPointIeee754<T>

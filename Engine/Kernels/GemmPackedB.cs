@@ -23,7 +23,7 @@ namespace SeqLearn.Kernels;
 /// Packing copies the values: changing B afterwards does not change the packed operand. It is read-only after
 /// <see cref="Create(bool, int, int, ReadOnlySpan{T}, int)"/>, so several threads may multiply with it at once.</para>
 /// </remarks>
-public sealed class GemmPackedB<T> : IDisposable where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed class GemmPackedB<T> : IDisposable where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private T[] _panels, _tail;
     private bool _disposed;

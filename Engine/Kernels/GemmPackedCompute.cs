@@ -18,7 +18,7 @@ public static partial class Gemm
     /// on the B that was packed, whatever <paramref name="pool"/>'s thread count; it only skips packing B, which
     /// for a short C (an RNN step: m = batch) is a large part of the time. Allocates nothing at steady state.
     /// </summary>
-    public static unsafe void Compute<T>(bool transA, int m, T alpha, ReadOnlySpan<T> a, int lda, GemmPackedB<T> b,
+    internal static unsafe void Compute<T>(bool transA, int m, T alpha, ReadOnlySpan<T> a, int lda, GemmPackedB<T> b,
         T beta, Span<T> c, int ldc, WorkerPool? pool = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

@@ -13,7 +13,7 @@ namespace SeqLearn.Kernels;
 /// Every row is reduced in a fixed order that depends only on <c>cols</c>, so the result of a row does not
 /// depend on which rows are computed with it (callers may split rows across threads and stay bit-identical).
 /// </summary>
-public static class MatVec
+internal static class MatVec
 {
     /// <summary>y (rows) ← W (rows, cols) · x (cols), plus <paramref name="bias"/> (rows) when it is not empty.</summary>
     public static void Multiply(ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y)

@@ -10,7 +10,7 @@ namespace SeqLearn.Kernels;
 /// the low half and row r + 16 in the high half, so one 512-bit load gives 32 weights and two instructions (a shift
 /// and a mask) turn them into two float vectors.
 /// </summary>
-public static class MatVecBf16
+internal static class MatVecBf16
 {
     private const int Block = 32;
 

@@ -9,7 +9,7 @@ namespace SeqLearn.Kernels;
 /// </code>
 /// b_hn stays inside the reset product, so it cannot be folded into xp like the other biases.
 /// </summary>
-public static class GruGateKernel
+internal static class GruGateKernel
 {
     /// <summary>
     /// Forward for one row. <paramref name="h"/> (H) holds h on entry and h' on return; <paramref name="acts"/> (3H)

@@ -10,7 +10,7 @@ namespace SeqLearn.Kernels;
 /// in one pass over memory. The backward pass takes what the forward saved (the activations i, f, g, o,
 /// c, tanh(c')) and returns the pre-activation gradients, which feed every weight gradient.
 /// </summary>
-public static class LstmGateKernel
+internal static class LstmGateKernel
 {
     /// <summary>
     /// Forward for one row. <paramref name="c"/> holds c on entry and c' on return; <paramref name="acts"/>

@@ -5,7 +5,7 @@ namespace SeqLearn.Kernels;
 /// h' = φ(xp + hp) with xp = x W_ihᵀ + b_ih + b_hh, hp = h W_hhᵀ and φ = tanh or ReLU.
 /// Backward: dâ = dh ⊙ (1 − h'²) for tanh, dh ⊙ [h' &gt; 0] for ReLU (both only need the saved output h').
 /// </summary>
-public static class RnnGateKernel
+internal static class RnnGateKernel
 {
     /// <summary>h (H) ← φ(xp + hp).</summary>
     public static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, Span<T> h, bool relu)

@@ -73,6 +73,17 @@ public sealed record LanguageModelConfig(int VocabularySize, int EmbeddingSize =
         return p >= long.MaxValue ? long.MaxValue : (long)p;
     }
 
+    /// <summary>
+    /// A, the activation values one training window of B streams and T steps keeps for the backward pass, with their
+    /// gradients: 2·B·T·(E + L·(G + 3)·H + 2·V) — the embeddings, per layer the gates and the states, and the logits with
+    /// their softmax (saturating at <see cref="long.MaxValue"/>; for <see cref="Training.MemoryBudget"/>).
+    /// </summary>
+    public long ActivationValues(int batchSize, int bptt)
+    {
+        double perStep = EmbeddingSize + (double)NumLayers * (Gates + 3) * HiddenSize + 2.0 * VocabularySize;
+        return Training.MemoryBudget.Saturate(2.0 * batchSize * bptt * perStep);
+    }
+
     /// <summary>The config as JSON (the <c>model_config</c> of a checkpoint).</summary>
     public JsonObject ToJson() => new()
     {

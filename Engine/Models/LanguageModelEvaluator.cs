@@ -122,7 +122,7 @@ public sealed class LanguageModelEvaluator : ILanguageModelEvaluator
     }
 
     /// <summary>log softmax(l)[y] = l_y − max l − log Σ exp(l_v − max l), in double.</summary>
-    public static double LogSoftmaxAt(ReadOnlySpan<float> logits, int target)
+    internal static double LogSoftmaxAt(ReadOnlySpan<float> logits, int target)
     {
         double max = double.NegativeInfinity;
         foreach (float x in logits) max = Math.Max(max, x);

@@ -4,14 +4,22 @@ using SeqLearn.Text;
 namespace SeqLearn.NGrams;
 
 /// <summary>An ARPA file does not follow the format; the message names the file, the line and what was expected.</summary>
-public sealed class ArpaFormatException(string file, int line, string message, Exception? inner = null)
-    : Exception($"{file}:{line}: {message}", inner)
+public sealed class ArpaFormatException : Exception
 {
+    /// <summary>Creates the exception; the message is <c>file:line: message</c>.</summary>
+    public ArpaFormatException(string file, int line, string message) : this(file, line, message, null) { }
+
+    internal ArpaFormatException(string file, int line, string message, Exception? inner) : base($"{file}:{line}: {message}", inner)
+    {
+        File = file;
+        Line = line;
+    }
+
     /// <summary>The file being read.</summary>
-    public string File { get; } = file;
+    public string File { get; }
 
     /// <summary>1-based line number (0 when the problem is the file as a whole).</summary>
-    public int Line { get; } = line;
+    public int Line { get; }
 }
 
 /// <summary>

@@ -86,7 +86,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
     {
         public override string OpName => "RecurrentFinalState";
 
-        protected internal override void Backward(Tensor<T> gradOutput)
+        protected override void Backward(Tensor<T> gradOutput)
         {
             _ = GradOf(y);
             TensorPrimitives.Add(gradSink.Span, gradOutput.Span, gradSink.Span);
@@ -140,7 +140,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
         s.Y = null;
     }
 
-    protected internal override void Backward(Tensor<T> gradOutput)
+    protected override void Backward(Tensor<T> gradOutput)
     {
         for (int d = 0; d < _d; d++) BackwardDirection(d, gradOutput);
     }

@@ -30,6 +30,13 @@ public static class LayerConfig
         };
     }
 
+    /// <summary>The description of <paramref name="layer"/>, or null when it (or a layer inside it) has none (a layer of your own).</summary>
+    internal static JsonObject? TryToJson<T>(Module<T> layer) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        try { return ToJson(layer); }
+        catch (NotSupportedException) { return null; }
+    }
+
     /// <summary>Builds the layer <paramref name="json"/> describes, drawing its initial weights from <paramref name="rng"/>.</summary>
     /// <exception cref="FormatException">An unknown type or a missing, ill-typed or out-of-range field, named.</exception>
     public static Module<T> FromJson<T>(JsonObject json, SeededRng rng) where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -19,6 +19,9 @@ public sealed class LstmCell<T> : RecurrentCellBase<T> where T : unmanaged, IBin
 
     internal LstmCell(RecurrentWeights<T> weights) : base(weights) { }
 
+    /// <summary>True: the state is h and c.</summary>
+    public override bool HasCellState => true;
+
     /// <summary>Advances one step: x (B, in), state h and c (B, H) each → the new state. Nothing is stored in the cell.</summary>
     public override RecurrentState<T> Step(Var<T> x, RecurrentState<T> state)
     {

@@ -33,10 +33,17 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
         return p;
     }
 
-    /// <summary>Registers an existing leaf as a parameter (for modules built over given weights).</summary>
-    private protected Var<T> AddParameter(string name, Var<T> parameter)
+    /// <summary>
+    /// Registers an existing leaf as a parameter called <paramref name="name"/>: for a module built over given weights,
+    /// or for weight tying, where one leaf is registered in two places (an output layer reusing an embedding table).
+    /// A tied leaf is listed under each of its names by <see cref="NamedParameters"/> and <see cref="StateDict"/>
+    /// (as PyTorch's <c>state_dict</c>), and once by <see cref="Parameters"/>, so an optimizer updates it once.
+    /// </summary>
+    protected Var<T> AddParameter(string name, Var<T> parameter)
     {
         ArgumentNullException.ThrowIfNull(parameter);
+        if (!parameter.IsLeaf)
+            throw new ArgumentException($"{GetType().Name}: parameter '{name}' must be a leaf (a parameter of another module, or new Var<T>(tensor, requiresGrad: true)), not the result of an op.", nameof(parameter));
         CheckNewName(name);
         _parameters.Add(new(name, parameter));
         return parameter;
@@ -51,7 +58,10 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
         return child;
     }
 
-    /// <summary>Every parameter with its dotted name, this module's own first, then each child's in order.</summary>
+    /// <summary>
+    /// Every parameter with its dotted name, this module's own first, then each child's in order. A leaf registered
+    /// under several names (tied weights) appears under each.
+    /// </summary>
     public IEnumerable<KeyValuePair<string, Var<T>>> NamedParameters()
     {
         foreach (var p in _parameters) yield return p;
@@ -60,8 +70,8 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
                 yield return new($"{prefix}.{name}", p);
     }
 
-    /// <summary>Every parameter, in the order of <see cref="NamedParameters"/>.</summary>
-    public IEnumerable<Var<T>> Parameters() => NamedParameters().Select(p => p.Value);
+    /// <summary>Every distinct parameter, in the order of <see cref="NamedParameters"/> (a tied leaf once, at its first name).</summary>
+    public IEnumerable<Var<T>> Parameters() => NamedParameters().Select(p => p.Value).Distinct(ReferenceEqualityComparer.Instance).Cast<Var<T>>();
 
     /// <summary>The parameter with dotted name <paramref name="name"/>.</summary>
     public Var<T> Parameter(string name)

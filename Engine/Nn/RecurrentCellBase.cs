@@ -9,11 +9,23 @@ namespace SeqLearn.Nn;
 /// in PyTorch's <c>nn.LSTMCell</c>/<c>GRUCell</c>/<c>RNNCell</c> (<c>weight_ih</c>, <c>weight_hh</c>,
 /// <c>bias_ih</c>, <c>bias_hh</c>), initialised U(−1/√H, 1/√H) in that order, and the affine map x Wᵀ + b.
 /// </summary>
+/// <remarks>
+/// A cell of your own derives from this: its constructor passes G (the gates stacked in the weights) to
+/// <c>base(gates, inputSize, hiddenSize, rng)</c>, registers any further parameters with <c>AddParameter</c>, and
+/// <see cref="Step"/> computes the new state from <see cref="Affine"/> and the ops (returning c too when it overrides
+/// <see cref="HasCellState"/>). A <see cref="RecurrentCellLayer{T}"/> runs it over a sequence, in a
+/// <see cref="Sequential{T}"/> too (docs/rnn.md#a-cell-of-your-own).
+/// </remarks>
 public abstract class RecurrentCellBase<T> : Module<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private protected RecurrentCellBase(int gates, int inputSize, int hiddenSize, SeededRng rng)
+    /// <summary>
+    /// A cell with its own packed weights for <paramref name="gates"/> gates: W_ih (G·H, in), W_hh (G·H, H), b_ih, b_hh (G·H),
+    /// drawn U(−1/√H, 1/√H) from <paramref name="rng"/> in that order.
+    /// </summary>
+    protected RecurrentCellBase(int gates, int inputSize, int hiddenSize, SeededRng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(gates);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
         (InputSize, HiddenSize) = (inputSize, hiddenSize);
@@ -24,8 +36,9 @@ public abstract class RecurrentCellBase<T> : Module<T> where T : unmanaged, IBin
     }
 
     /// <summary>A cell over weights owned by a layer (registers nothing itself).</summary>
-    private protected RecurrentCellBase(RecurrentWeights<T> weights)
+    protected RecurrentCellBase(RecurrentWeights<T> weights)
     {
+        ArgumentNullException.ThrowIfNull(weights);
         Weights = weights;
         (InputSize, HiddenSize) = (weights.WeightIh.Value.Dim(1), weights.WeightHh.Value.Dim(1));
     }
@@ -39,6 +52,9 @@ public abstract class RecurrentCellBase<T> : Module<T> where T : unmanaged, IBin
     /// <summary>The packed weights, gates stacked in PyTorch order.</summary>
     public RecurrentWeights<T> Weights { get; }
 
+    /// <summary>True when the state carries a cell state c besides h (an LSTM's); false by default.</summary>
+    public virtual bool HasCellState => false;
+
     /// <summary>Pool for the matrix products (null: run on the caller).</summary>
     public WorkerPool? Pool { get; init; }
 
@@ -48,9 +64,10 @@ public abstract class RecurrentCellBase<T> : Module<T> where T : unmanaged, IBin
     public abstract RecurrentState<T> Step(Var<T> x, RecurrentState<T> state);
 
     /// <summary>x Wᵀ + b: (B, in) · (G·H, in)ᵀ + (G·H) → (B, G·H).</summary>
-    private protected Var<T> Affine(Var<T> x, Var<T> w, Var<T> b) => Ops.MatMul(x, w, transposeB: true, pool: Pool) + b;
+    protected Var<T> Affine(Var<T> x, Var<T> w, Var<T> b) => Ops.MatMul(x, w, transposeB: true, pool: Pool) + b;
 
-    private protected void CheckInput(Var<T> x, Var<T> h, string op)
+    /// <summary>Throws naming <paramref name="op"/> unless x is (B, in) and h is (B, H).</summary>
+    protected void CheckInput(Var<T> x, Var<T> h, string op)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(h);

@@ -11,6 +11,11 @@ namespace SeqLearn.Nn;
 /// with suffix <c>_reverse</c> for the reverse direction, initialised U(−1/√H, 1/√H) in that order. Every cell runs
 /// through the same <see cref="Forward"/>; what differs per cell is its description (<c>CellSpec</c>, docs/rnn.md#adding-a-cell).
 /// </summary>
+/// <remarks>
+/// The family is closed (<see cref="Lstm{T}"/>, <see cref="Gru{T}"/>, <see cref="Rnn{T}"/>): each member has a fused kernel
+/// and a <see cref="RecurrentCell"/> name that checkpoints store. A cell of your own, derived from
+/// <see cref="RecurrentCellBase{T}"/>, runs over a sequence in a <see cref="RecurrentCellLayer{T}"/>.
+/// </remarks>
 public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly CellSpec _spec;
@@ -154,12 +159,12 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
         _spec.RunFused(x, h0, c0, _weights[l], lengths, pool, Options.ParallelSteps);
 
     /// <summary>
-    /// The reference path: the cell's equations step by step. With lengths, row b keeps its state and outputs
-    /// zero at steps t ≥ len_b: h ← m ⊙ h' + (1 − m) ⊙ h, y_t = m ⊙ h', m = [t &lt; len_b].
+    /// The reference path: the cell's equations step by step (<see cref="RecurrentCellLayer{T}.Unroll"/>). With lengths,
+    /// row b keeps its state and outputs zero at steps t ≥ len_b: h ← m ⊙ h' + (1 − m) ⊙ h, y_t = m ⊙ h', m = [t &lt; len_b].
     /// </summary>
     private (Var<T> Y, Var<T> H, Var<T>? C) ComposedLayer(int l, Var<T> x, Var<T> h0, Var<T>? c0, int[]? lengths, WorkerPool? pool)
     {
-        int B = x.Value.Dim(0), T_ = x.Value.Dim(1), In = x.Value.Dim(2), H = HiddenSize, D = Directions;
+        int B = x.Value.Dim(0), H = HiddenSize, D = Directions;
         var dirOutputs = new Var<T>[D];
         var finalH = new Var<T>[D];
         var finalC = new Var<T>[D];
@@ -168,40 +173,12 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
             var cell = _spec.CreateCell(_weights[l][d], pool);
             Var<T> h = Ops.Reshape(Ops.Slice(h0, 0, d, 1), B, H);
             Var<T>? c = c0 is null ? null : Ops.Reshape(Ops.Slice(c0, 0, d, 1), B, H);
-            var outs = new Var<T>[T_];
-            for (int s = 0; s < T_; s++)
-            {
-                int t = d == 1 ? T_ - 1 - s : s;
-                var xt = Ops.Reshape(Ops.Slice(x, 1, t, 1), B, In);      // (B, in)
-                var (hNew, cNew) = cell.Step(xt, new RecurrentState<T>(h, c)); // (B, H)
-                var m = lengths is null ? null : ActiveMask(lengths, t, H);
-                if (m is null)
-                {
-                    (h, c) = (hNew, cNew);
-                    outs[t] = hNew;
-                    continue;
-                }
-                var keep = T.One - m;
-                outs[t] = m * hNew;
-                h = outs[t] + keep * h;
-                if (c is not null) c = m * cNew! + keep * c;
-            }
-            dirOutputs[d] = Ops.Concat(outs.Select(o => Ops.Reshape(o, B, 1, H)).ToArray(), 1); // (B, T, H)
+            (dirOutputs[d], h, c) = RecurrentCellLayer<T>.Unroll(cell, x, h, c, lengths, reverse: d == 1); // (B, T, H)
             finalH[d] = Ops.Reshape(h, 1, B, H);
             if (c is not null) finalC[d] = Ops.Reshape(c, 1, B, H);
         }
         var y = D == 1 ? dirOutputs[0] : Ops.Concat(dirOutputs, 2);
         return (y, Ops.Concat(finalH, 0), c0 is null ? null : Ops.Concat(finalC, 0));
-    }
-
-    /// <summary>m (B, H): 1 in the rows still inside their sequence at step t, else 0; null when every row is.</summary>
-    private static Var<T>? ActiveMask(int[] lengths, int t, int h)
-    {
-        if (lengths.All(len => t < len)) return null;
-        var m = Tensor<T>.Zeros(lengths.Length, h);
-        for (int b = 0; b < lengths.Length; b++)
-            if (t < lengths[b]) m.Span.Slice(b * h, h).Fill(T.One);
-        return new Var<T>(m);
     }
 
     private static Var<T> CheckState(Var<T>? state, int[] shape, string op, string what)
@@ -212,7 +189,7 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
         return state;
     }
 
-    private static void CheckLengths(int[]? lengths, int batch, int steps, string op)
+    internal static void CheckLengths(int[]? lengths, int batch, int steps, string op)
     {
         if (lengths is null) return;
         if (lengths.Length != batch)

@@ -1,7 +1,7 @@
 namespace SeqLearn.Tensors;
 
 /// <summary>Shape arithmetic and the error messages that name the op and the shapes.</summary>
-public static class ShapeUtil
+internal static class ShapeUtil
 {
     /// <summary>Formats a shape as <c>(2, 3)</c>.</summary>
     public static string Format(ReadOnlySpan<int> shape) => "(" + string.Join(", ", shape.ToArray()) + ")";

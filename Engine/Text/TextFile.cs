@@ -66,7 +66,7 @@ public static class TextFile
     /// The first invalid UTF-8 sequence in <paramref name="bytes"/>, or null when they are valid UTF-8. Lines end at
     /// '\n'; the line and the byte in it are 1-based, the offset 0-based from the start of <paramref name="bytes"/>.
     /// </summary>
-    public static Utf8Error? FindInvalidUtf8(ReadOnlySpan<byte> bytes)
+    internal static Utf8Error? FindInvalidUtf8(ReadOnlySpan<byte> bytes)
     {
         if (Utf8.IsValid(bytes)) return null;
         char[] chars = ArrayPool<char>.Shared.Rent(Math.Max(1, bytes.Length));
@@ -84,7 +84,7 @@ public static class TextFile
     }
 
     /// <summary>As <see cref="FindInvalidUtf8(ReadOnlySpan{byte})"/>, streaming through the file at <paramref name="path"/> (for files too large to hold).</summary>
-    public static Utf8Error? FindInvalidUtf8(string path)
+    internal static Utf8Error? FindInvalidUtf8(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         byte[] buffer = new byte[1 << 16];
@@ -151,7 +151,7 @@ public static class TextFile
 /// <param name="Line">1-based line holding it (lines end at '\n').</param>
 /// <param name="Column">1-based byte position of it in that line.</param>
 /// <param name="Value">The invalid byte.</param>
-public readonly record struct Utf8Error(long Offset, int Line, int Column, byte Value)
+internal readonly record struct Utf8Error(long Offset, int Line, int Column, byte Value)
 {
     /// <summary>"invalid UTF-8 at byte C of the line (byte offset O, 0xNN)".</summary>
     public override string ToString() => $"invalid UTF-8 at byte {Column} of the line (byte offset {Offset}, 0x{Value:X2})";

@@ -38,7 +38,7 @@ public interface ITrainingTask<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <summary>
     /// A validation loss above this means the run diverged (e.g. 10 · ln V for a model over V classes or tokens, whose
     /// untrained, uniform prediction scores ln V), or null when the task has no such scale. The trainer also stops on a
-    /// non-finite loss and on a loss 1000 times its best.
+    /// non-finite loss and on a loss 1000 times its best that is also above a tenth of this bound (worse than untrained).
     /// </summary>
     double? DivergedLoss => null;
 

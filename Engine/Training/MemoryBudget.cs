@@ -1,13 +1,17 @@
+using System.Globalization;
+
 namespace SeqLearn.Training;
 
 /// <summary>
 /// Checks, before anything is allocated, that a model can be trained in the memory the process may use.
-/// Training holds, per parameter, its value, its gradient and Adam's two moment estimates m and v:
+/// Training holds, per parameter, its value, its gradient and Adam's two moment estimates m and v, and per batch the
+/// activations the graph keeps for the backward pass and their gradients:
 /// <code>
-/// bytes ≈ P · s · F      P parameters, s bytes per value, F = TrainingCopies = 4
+/// bytes ≈ (P · F + A) · s      P parameters, F = TrainingCopies = 4, A activation values of one batch, s bytes per value
 /// </code>
-/// Activations come on top (they scale with B·T, not with P), so the estimate is a lower bound: a model that fails
-/// it cannot train at all.
+/// A comes from each task's estimate (e.g. <c>LanguageModelConfig.ActivationValues</c>: 2·B·T·(E + L·(G + 3)·H + 2·V)
+/// for a language model); it counts the tensors that scale with the batch, not the workspace of a kernel, so the
+/// total is an estimate that errs low: a model that fails it cannot train.
 /// </summary>
 public static class MemoryBudget
 {
@@ -24,25 +28,30 @@ public static class MemoryBudget
         }
     }
 
-    /// <summary>≈ P · s · F bytes, saturating at <see cref="long.MaxValue"/> instead of overflowing.</summary>
-    public static long TrainingBytes(long parameters, int bytesPerValue)
+    /// <summary>≈ (P · F + A) · s bytes, saturating at <see cref="long.MaxValue"/> instead of overflowing.</summary>
+    public static long TrainingBytes(long parameters, int bytesPerValue, long activationValues = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(parameters);
+        ArgumentOutOfRangeException.ThrowIfNegative(activationValues);
         ArgumentOutOfRangeException.ThrowIfLessThan(bytesPerValue, 1);
-        double bytes = (double)parameters * bytesPerValue * TrainingCopies;
-        return bytes >= long.MaxValue ? long.MaxValue : (long)bytes;
+        return Saturate(((double)parameters * TrainingCopies + activationValues) * bytesPerValue);
     }
+
+    /// <summary>A count computed in double precision, rounded down and saturated to [0, <see cref="long.MaxValue"/>] (sizes from options never overflow).</summary>
+    public static long Saturate(double count) => count >= long.MaxValue ? long.MaxValue : count <= 0 ? 0 : (long)count;
 
     /// <summary>
     /// Throws an <see cref="ArgumentException"/> ("needs ≈ X GB, Y GB available") when training <paramref name="parameters"/>
-    /// values of <paramref name="bytesPerValue"/> bytes cannot fit in <paramref name="availableBytes"/> (default <see cref="AvailableBytes"/>).
+    /// values of <paramref name="bytesPerValue"/> bytes, with <paramref name="activationValues"/> activation values per batch,
+    /// cannot fit in <paramref name="availableBytes"/> (default <see cref="AvailableBytes"/>).
     /// </summary>
-    public static void EnsureTrainingFits(long parameters, int bytesPerValue, string what, long? availableBytes = null)
+    public static void EnsureTrainingFits(long parameters, int bytesPerValue, string what, long activationValues = 0, long? availableBytes = null)
     {
-        long needed = TrainingBytes(parameters, bytesPerValue), available = availableBytes ?? AvailableBytes;
+        long needed = TrainingBytes(parameters, bytesPerValue, activationValues), available = availableBytes ?? AvailableBytes;
         if (needed > available)
-            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"{what} has {parameters:N0} parameters; training needs ≈ {needed / 1e9:F1} GB (value, gradient and Adam's m and v, " +
-                $"{bytesPerValue} bytes each), {available / 1e9:F1} GB available."));
+                $"{bytesPerValue} bytes each{(activationValues > 0 ? $", and ≈ {Saturate((double)activationValues * bytesPerValue) / 1e9:F1} GB of activations per batch" : "")}), " +
+                $"{available / 1e9:F1} GB available."));
     }
 }

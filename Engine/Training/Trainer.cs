@@ -219,7 +219,10 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         if (_task.DivergedLoss is { } bound && loss > bound)
             throw new TrainingDivergedException(Step, "validation loss", loss, reason: $"above {bound:G4}, far worse than an untrained model");
         _bestLoss = Math.Min(_bestLoss, loss);
-        if (loss > 1000 * _bestLoss && _bestLoss > 0)
+        // Orders of magnitude above the best, and (when the task has a scale) worse than a tenth of its bound — worse than an
+        // untrained model: a model still better than a uniform guess (or than the constant forecast) has not diverged, however
+        // small its best loss was.
+        if (loss > 1000 * _bestLoss && _bestLoss > 0 && (_task.DivergedLoss is not { } scale || loss > scale / 10))
             throw new TrainingDivergedException(Step, "validation loss", loss, reason: $"1000 times the best so far ({_bestLoss:G4})");
     }
 

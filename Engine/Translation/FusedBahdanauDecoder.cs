@@ -213,7 +213,7 @@ internal sealed class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IParallelWor
         }
     }
 
-    protected internal override void Backward(Tensor<T> gradOutput)
+    protected override void Backward(Tensor<T> gradOutput)
     {
         int B = _b, U = _u, H = _h, GH = _gh, n = B * U;
         _dy = gradOutput;

@@ -31,6 +31,60 @@ public sealed record Seq2SeqConfig(int SourceVocabulary, int TargetVocabulary, i
     /// <summary>M = D·H, the width of the encoder outputs (the attention memory).</summary>
     public int MemorySize => Directions * HiddenSize;
 
+    /// <summary>G, the gates of the cell: 4 (LSTM), 3 (GRU).</summary>
+    public int Gates => Cell == RecurrentCell.Lstm ? 4 : 3;
+
+    /// <summary>I, the decoder RNN's input width: E + H (no attention: the context is the encoder's last state), E + M (Bahdanau), E or E + H (Luong, with input feeding).</summary>
+    public int DecoderInputSize => Attention switch
+    {
+        AttentionKind.None => EmbeddingSize + HiddenSize,
+        AttentionKind.Bahdanau => EmbeddingSize + MemorySize,
+        _ => InputFeeding ? EmbeddingSize + HiddenSize : EmbeddingSize,
+    };
+
+    /// <summary>
+    /// P, the trainable values of the model built from this config, in closed form without building it (saturating at
+    /// <see cref="long.MaxValue"/>). With r(i) = G·H·(i + H + 2) one recurrent direction over inputs of width i:
+    /// <code>
+    /// P = V_src·E + D·r(E) + (L − 1)·D·r(D·H)                  encoder
+    ///   + (M·H + H)·(1 + [LSTM])                                bridge (and bridge_c)
+    ///   + V_tgt·E + r(I) + (L − 1)·r(H)                         decoder RNN
+    ///   + attention: Bahdanau (M + H + 1)·A; Luong (M + H)·H + [general] M·H
+    ///   + H·V_tgt + V_tgt                                        output layer
+    /// </code>
+    /// </summary>
+    public long ParameterCount()
+    {
+        double e = EmbeddingSize, h = HiddenSize, m = MemorySize, d = Directions, l = NumLayers, a = AttentionSize ?? HiddenSize;
+        double R(double input) => (double)Gates * h * (input + h + 2);
+        double encoder = (double)SourceVocabulary * e + d * R(e) + (l - 1) * d * R(d * h);
+        double bridge = (m * h + h) * (Cell == RecurrentCell.Lstm ? 2 : 1);
+        double decoder = (double)TargetVocabulary * e + R(DecoderInputSize) + (l - 1) * R(h);
+        double attention = Attention switch
+        {
+            AttentionKind.None => 0,
+            AttentionKind.Bahdanau => (m + h + 1) * a,
+            _ => (m + h) * h + (Attention == AttentionKind.LuongGeneral ? m * h : 0),
+        };
+        double output = h * TargetVocabulary + (double)TargetVocabulary;
+        return Training.MemoryBudget.Saturate(encoder + bridge + decoder + attention + output);
+    }
+
+    /// <summary>
+    /// A, the activation values one training batch of B pairs (sources of S tokens, targets of T) keeps for the backward
+    /// pass, with their gradients: 2·B·(S·(E + L·D·(G + 3)·H) + T·(E + I + L·(G + 3)·H + S·(A + 3) + 2·V_tgt)) — the
+    /// encoder's embeddings, gates and states, the decoder's, the attention scores and (Bahdanau) the additive layer
+    /// over every source position, and the logits with their softmax.
+    /// </summary>
+    public long ActivationValues(int batchSize, int sourceLength, int targetLength)
+    {
+        double e = EmbeddingSize, h = HiddenSize, d = Directions, l = NumLayers, g = Gates, s = sourceLength;
+        double attention = Attention == AttentionKind.Bahdanau ? (AttentionSize ?? HiddenSize) : 0;
+        double encoder = s * (e + l * d * (g + 3) * h);
+        double decoder = targetLength * (e + DecoderInputSize + l * (g + 3) * h + s * (attention + 3) + 2.0 * TargetVocabulary);
+        return Training.MemoryBudget.Saturate(2.0 * batchSize * (encoder + decoder));
+    }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public void Validate()
     {

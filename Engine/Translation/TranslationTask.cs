@@ -67,6 +67,9 @@ public sealed class TranslationTask<T> : ITrainingTask<T> where T : unmanaged, I
     /// <inheritdoc/>
     public JsonNode? Vocabulary { get; init; }
 
+    /// <summary>10 · ln V_tgt: an untrained model's uniform prediction over the target vocabulary scores ln V_tgt per token.</summary>
+    public double? DivergedLoss => 10 * Math.Log(Math.Max(2, _model.Config.TargetVocabulary));
+
     /// <inheritdoc/>
     public TaskLoss<T> TrainingLoss(int epoch, int batch, LayerContext context)
     {

@@ -48,7 +48,7 @@ public static partial class Ops
 internal sealed class AdditiveScoresNode<T>(Var<T> keys, Var<T> queries, Var<T> v, Tensor<T> tau) : Node<T>(keys, queries, v)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    protected internal override void Backward(Tensor<T> gradOutput)
+    protected override void Backward(Tensor<T> gradOutput)
     {
         int B = tau.Dim(0), U = tau.Dim(1), S = tau.Dim(2), A = tau.Dim(3);
         var gk = keys.RequiresGrad ? GradOf(keys).Span : default;

@@ -47,7 +47,7 @@ public static partial class Ops
 internal sealed class BatchedMatMulNode<T>(Var<T> a, Var<T> b, bool transA, bool transB, WorkerPool? pool) : Node<T>(a, b)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    protected internal override void Backward(Tensor<T> gradOutput)
+    protected override void Backward(Tensor<T> gradOutput)
     {
         var av = a.Value;
         var bv = b.Value;

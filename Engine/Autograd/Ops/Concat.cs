@@ -36,7 +36,7 @@ public static partial class Ops
 internal sealed class ConcatNode<T>(Var<T>[] inputs, AxisLayout layout, int[] sizes) : Node<T>(inputs)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    protected internal override void Backward(Tensor<T> gradOutput)
+    protected override void Backward(Tensor<T> gradOutput)
     {
         for (int j = 0, start = 0; j < sizes.Length; start += sizes[j], j++)
         {

@@ -30,7 +30,7 @@ public static partial class Ops
 internal sealed class DropoutNode<T>(Var<T> x, Tensor<T> m) : Node<T>(x)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    protected internal override void Backward(Tensor<T> gradOutput)
+    protected override void Backward(Tensor<T> gradOutput)
     {
         var gx = GradOf(x).Span;
         TensorPrimitives.MultiplyAdd<T>(gradOutput.Span, m.Span, gx, gx);

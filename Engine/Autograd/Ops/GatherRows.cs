@@ -39,7 +39,7 @@ public static partial class Ops
 internal sealed class GatherRowsNode<T>(Var<T> table, int[] indices, int paddingIndex) : Node<T>(table)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    protected internal override void Backward(Tensor<T> gradOutput)
+    protected override void Backward(Tensor<T> gradOutput)
     {
         var gt = GradOf(table).Span;
         var gy = gradOutput.Span;

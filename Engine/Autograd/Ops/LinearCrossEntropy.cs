@@ -114,7 +114,7 @@ internal sealed class LinearCrossEntropyNode<T>(Var<T> x, Var<T> weight, Var<T>?
     private T _s;
     private Tensor<T>? _gb;
 
-    protected internal override void Backward(Tensor<T> gradOutput)
+    protected override void Backward(Tensor<T> gradOutput)
     {
         var gs = (_g ?? throw new InvalidOperationException("LinearCrossEntropy: backward ran twice.")).AsSpan(0, n * v);
         T s = gradOutput.Span[0];

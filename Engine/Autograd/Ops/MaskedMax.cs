@@ -34,7 +34,7 @@ public static partial class Ops
 internal sealed class MaskedMaxNode<T>(Var<T> x, int[] argmax) : Node<T>(x)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    protected internal override void Backward(Tensor<T> gradOutput)
+    protected override void Backward(Tensor<T> gradOutput)
     {
         int t = x.Value.Dim(1), f = x.Value.Dim(2);
         var gx = GradOf(x).Span;

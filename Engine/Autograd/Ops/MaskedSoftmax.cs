@@ -36,7 +36,7 @@ public static partial class Ops
 internal sealed class MaskedSoftmaxNode<T>(Var<T> scores, Tensor<T> y, int[] lengths, int rowsPerEntry) : Node<T>(scores)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    protected internal override void Backward(Tensor<T> gradOutput)
+    protected override void Backward(Tensor<T> gradOutput)
     {
         var gx = GradOf(scores).Span;
         var gy = gradOutput.Span;

@@ -24,7 +24,7 @@ public static partial class Ops
 internal sealed class MseLossNode<T>(Var<T> prediction, Var<T> target, Tensor<T> d, T w) : Node<T>(prediction, target)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    protected internal override void Backward(Tensor<T> gradOutput)
+    protected override void Backward(Tensor<T> gradOutput)
     {
         T scale = (T.One + T.One) * w * gradOutput.Span[0];
         if (prediction.RequiresGrad)

@@ -18,7 +18,7 @@ public static partial class Ops
 internal sealed class MulNode<T>(Var<T> a, Var<T> b, bool rowBroadcast) : Node<T>(a, b)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    protected internal override void Backward(Tensor<T> gradOutput)
+    protected override void Backward(Tensor<T> gradOutput)
     {
         var g = gradOutput.Span;
         var av = a.Value.Span;

@@ -18,7 +18,7 @@ public static partial class Ops
 internal sealed class ReluNode<T>(Var<T> x) : Node<T>(x)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    protected internal override void Backward(Tensor<T> gradOutput)
+    protected override void Backward(Tensor<T> gradOutput)
     {
         var gx = GradOf(x).Span;
         var xs = x.Value.Span;

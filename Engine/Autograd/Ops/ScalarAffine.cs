@@ -34,7 +34,7 @@ internal sealed class ScalarAffineNode<T>(Var<T> x, T alpha, string opName) : No
 {
     public override string OpName => opName;
 
-    protected internal override void Backward(Tensor<T> gradOutput)
+    protected override void Backward(Tensor<T> gradOutput)
     {
         var gx = GradOf(x).Span;
         TensorPrimitives.MultiplyAdd<T>(gradOutput.Span, alpha, gx, gx);

@@ -19,7 +19,7 @@ public static partial class Ops
 internal sealed class SigmoidNode<T>(Var<T> x, Tensor<T> y) : Node<T>(x)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    protected internal override void Backward(Tensor<T> gradOutput)
+    protected override void Backward(Tensor<T> gradOutput)
     {
         var gx = GradOf(x).Span;
         var ys = y.Span;

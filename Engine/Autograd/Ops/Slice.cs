@@ -23,6 +23,6 @@ public static partial class Ops
 internal sealed class SliceNode<T>(Var<T> x, AxisLayout layout, int start, int length) : Node<T>(x)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    protected internal override void Backward(Tensor<T> gradOutput) =>
+    protected override void Backward(Tensor<T> gradOutput) =>
         AxisLayout.CopyBlocks<T>(gradOutput.Span, length, 0, GradOf(x).Span, layout.N, start, length, layout.Outer, layout.Inner, accumulate: true);
 }

@@ -33,7 +33,7 @@ public static partial class Ops
 internal sealed class SoftmaxNode<T>(Var<T> x, Tensor<T> y, int n) : Node<T>(x)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    protected internal override void Backward(Tensor<T> gradOutput)
+    protected override void Backward(Tensor<T> gradOutput)
     {
         var gx = GradOf(x).Span;
         var gy = gradOutput.Span;

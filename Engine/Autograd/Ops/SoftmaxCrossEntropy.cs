@@ -61,7 +61,7 @@ public static partial class Ops
 internal sealed class SoftmaxCrossEntropyNode<T>(Var<T> logits, Tensor<T> p, int[] targets, T w, int ignoreIndex) : Node<T>(logits)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    protected internal override void Backward(Tensor<T> gradOutput)
+    protected override void Backward(Tensor<T> gradOutput)
     {
         var gz = GradOf(logits).Span;
         var ps = p.Span;

@@ -55,7 +55,7 @@ internal sealed class SumNode<T>(Var<T> x, AxisLayout layout, T scale, string op
 {
     public override string OpName => opName;
 
-    protected internal override void Backward(Tensor<T> gradOutput)
+    protected override void Backward(Tensor<T> gradOutput)
     {
         var gx = GradOf(x).Span;
         var gy = gradOutput.Span;

@@ -75,6 +75,6 @@ internal sealed class TransposeNode<T>(Var<T> x, AxisSwap swap) : Node<T>(x)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>∂L/∂x += ∂L/∂y with the axes swapped back.</summary>
-    protected internal override void Backward(Tensor<T> gradOutput) =>
+    protected override void Backward(Tensor<T> gradOutput) =>
         swap.Inverse.Apply<T>(gradOutput.Span, GradOf(x).Span, accumulate: true);
 }

@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using SeqLearn.Cli;
+using SeqLearn.Models;
+using SeqLearn.Nn;
+using SeqLearn.Tensors;
+using SeqLearn.Tests.Checkpoints;
+using SeqLearn.Text;
+using SeqLearn.Translation;
+
+namespace SeqLearn.Tests.Cli;
+
+/// <summary>
+/// Every subcommand, given a bad option (zero, negative, NaN, ±∞, huge, unparsable, outside the vocabulary, conflicting
+/// with --resume), fails fast: exit code 1, exactly one line <c>error: …</c> that names the option, no stack trace, and
+/// no work done. Cases marked {nope} give a missing input file: the option must be refused before the file is read
+/// (otherwise the error would be "not found").
+/// </summary>
+public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<BadOptionTests.Files>
+{
+    /// <summary>Small inputs shared by the cases: a corpus, checkpoints, an ARPA model, pairs, labelled text, a CSV.</summary>
+    public sealed class Files : IDisposable
+    {
+        internal TempDir Dir { get; } = new("bad-options");
+
+        public Files()
+        {
+            string text = string.Concat(Enumerable.Repeat("the cat sat on the mat\nthe dog sat on the log\n", 20));
+            File.WriteAllText(Dir.Combine("c.txt"), text);
+            File.WriteAllText(Dir.Combine("odd.txt"), text + "xyz\n");
+            // A word model over 100 000 words (E = 4, H = 8: 1.3 M parameters) and 100 000 words of text to score.
+            string[] words = [.. Enumerable.Range(0, 100_000).Select(i => $"w{i}")];
+            var big = WordVocabulary.Build([string.Join(' ', words)]);
+            LanguageModelCheckpoint.Save(Dir.Combine("bigv"), new LanguageModel<float>(new LanguageModelConfig(big.Count, 4, 8, 1), new SeededRng(3)), big);
+            File.WriteAllLines(Dir.Combine("words.txt"), words.Chunk(100).Select(line => string.Join(' ', line)));
+            var vocab = CharVocabulary.Build(text);
+            var config = new LanguageModelConfig(vocab.Count, 4, 8, 1);
+            LanguageModelCheckpoint.Save(Dir.Combine("ckpt"), new LanguageModel<float>(config, new SeededRng(3)), vocab);
+            LanguageModelCheckpoint.Save(Dir.Combine("run/last"), new LanguageModel<float>(config, new SeededRng(3)), vocab);
+            File.WriteAllText(Dir.Combine("m.arpa"), "\\data\\\nngram 1=3\n\n\\1-grams:\n-0.5\t<s>\n-0.5\t</s>\n-0.5\ta\n\n\\end\\\n");
+            string[] pairs = [.. Enumerable.Range(0, 40).Select(i => $"Go {i}.\tVa {i} !")];
+            File.WriteAllLines(Dir.Combine("pairs.tsv"), pairs);
+            var source = TranslationVocabulary.Build(pairs.Select(p => p.Split('\t')[0]));
+            var target = TranslationVocabulary.Build(pairs.Select(p => p.Split('\t')[1]));
+            var s2s = new Seq2Seq<float>(new Seq2SeqConfig(source.Count, target.Count, 4, 8, 1, RecurrentCell.Gru, true), new SeededRng(1));
+            ModelCheckpoint.Save(Dir.Combine("s2s"), s2s, Seq2SeqTranslator.VocabulariesToJson(source, target));
+            File.WriteAllLines(Dir.Combine("labels.tsv"), Enumerable.Range(0, 40).Select(i => (i % 2 == 0 ? "pos\tgood " : "neg\tbad ") + i));
+            // One sentence of 100 000 words: with E = H = 4096 its batch of activations alone needs hundreds of GB.
+            File.WriteAllLines(Dir.Combine("long.tsv"), ["pos\t" + string.Join(' ', Enumerable.Range(0, 100_000).Select(i => $"w{i % 5000}")), "neg\tshort one"]);
+            File.WriteAllLines(Dir.Combine("s.csv"), new[] { "month,v" }.Concat(Enumerable.Range(0, 60).Select(i => $"{2000 + i / 12}-{i % 12 + 1:00},{i + 10}")));
+        }
+
+        public void Dispose() => Dir.Dispose();
+    }
+
+    /// <summary>Command line (split at spaces; {name} is a file of the fixture, {nope} a missing one) and what the error must name.</summary>
+    public static TheoryData<string, string> Cases() => new()
+    {
+        // train: every option is checked before the corpus is read
+        { "train -c {nope} --batch 0", "--batch" }, { "train -c {nope} --batch -3", "--batch" }, { "train -c {nope} --bptt 0", "--bptt" },
+        { "train -c {nope} --batch 1 --bptt 2147483647", "--batch × --bptt" }, { "train -c {nope} --batch 100000 --bptt 100000", "--batch × --bptt" },
+        { "train -c {nope} --batch abc", "--batch" }, { "train -c {nope} --batch 1e300", "--batch" },
+        { "train -c {nope} --hidden 20000 --layers 4", "--hidden 20000" }, { "train -c {nope} --hidden 0", "--hidden" },
+        { "train -c {nope} --layers -1", "--layers" }, { "train -c {nope} --embedding 2000000000", "--embedding 2000000000" },
+        { "train -c {nope} --layers 100000 --hidden 512", "--layers 100000" }, { "train -c {nope} --tie-weights", "--embedding" },
+        { "train -c {nope} --time-budget 1e300", "--time-budget" }, { "train -c {nope} --time-budget nan", "--time-budget" },
+        { "train -c {nope} --time-budget 0", "--time-budget" }, { "train -c {nope} --time-budget -Infinity", "--time-budget" },
+        { "train -c {nope} --lr nan", "--lr" }, { "train -c {nope} --lr -1", "--lr" }, { "train -c {nope} --lr 0", "--lr" },
+        { "train -c {nope} --lr Infinity", "--lr" }, { "train -c {nope} --clip nan", "--clip" }, { "train -c {nope} --clip -1", "--clip" },
+        { "train -c {nope} --clip Infinity", "--clip" }, { "train -c {nope} --dropout 1", "--dropout" }, { "train -c {nope} --dropout nan", "--dropout" },
+        { "train -c {nope} --dropout -0.5", "--dropout" }, { "train -c {nope} --temperature -1", "--temperature" },
+        { "train -c {nope} --temperature nan", "--temperature" }, { "train -c {nope} --temperature Infinity", "--temperature" },
+        { "train -c {nope} --sample -1", "--sample" }, { "train -c {nope} --threads 0", "--threads" }, { "train -c {nope} --threads 1000", "--threads" },
+        { "train -c {nope} --threads -2", "--threads" }, { "train -c {nope} --max-steps 0", "--max-steps" }, { "train -c {nope} --max-steps -1", "--max-steps" },
+        { "train -c {nope} --epochs 0", "--epochs" }, { "train -c {nope} --patience 0", "--patience" }, { "train -c {nope} --valid-fraction 1", "--valid-fraction" },
+        { "train -c {nope} --valid-fraction nan", "--valid-fraction" }, { "train -c {nope} --valid-fraction 0", "--valid-fraction" },
+        { "train -c {nope} --eval-every -1", "--eval-every" }, { "train -c {nope} --eval-every-seconds nan", "--eval-every-seconds" },
+        { "train -c {nope} --eval-every-seconds 0", "--eval-every-seconds" }, { "train -c {nope} --momentum -1", "--momentum" },
+        { "train -c {nope} --momentum nan", "--momentum" }, { "train -c {nope} --weight-decay -1", "--weight-decay" },
+        { "train -c {nope} --weight-decay Infinity", "--weight-decay" }, { "train -c {nope} --gamma 0", "--gamma" }, { "train -c {nope} --gamma 2", "--gamma" },
+        { "train -c {nope} --gamma nan", "--gamma" }, { "train -c {nope} --step-size 0", "--step-size" }, { "train -c {nope} --first-decay-epoch -1", "--first-decay-epoch" },
+        { "train -c {nope} --init-range 0", "--init-range" }, { "train -c {nope} --init-range nan", "--init-range" },
+        { "train -c {nope} --optimizer sgd --nesterov", "--nesterov" }, { "train -c {nope} --schedule cosine --max-steps 5", "--schedule cosine" },
+        { "train -c {nope} --cell transformer", "--cell" }, { "train -c {nope} --bogus 3", "--bogus" },
+        // train: conflicting with --resume (the checkpoint has E = 4, H = 8, L = 1, lstm, untied, dropout 0)
+        { "train -c {c.txt} --resume {run} --hidden 32", "--hidden 32 conflicts with --resume" },
+        { "train -c {c.txt} --resume {run} --cell gru", "--cell gru conflicts with --resume" },
+        { "train -c {c.txt} --resume {run} --layers 2", "--layers 2 conflicts with --resume" },
+        { "train -c {c.txt} --resume {run} --tie-weights", "--tie-weights True conflicts with --resume" },
+        { "train -c {c.txt} --resume {run} --embedding 5", "--embedding 5 conflicts with --resume" },
+        { "train -c {c.txt} --resume {run} --dropout 0.3", "--dropout 0.3 conflicts with --resume" },
+        { "train -c {c.txt} --resume {run} --init-range 0.1", "--init-range 0.1 conflicts with --resume" },
+        // train: a corpus with a character outside the resumed checkpoint's vocabulary names the file and the checkpoint
+        { "train -c {odd.txt} --resume {run}", "run/last/checkpoint.json)" },
+        // train: a prompt outside the vocabulary, refused before training
+        { "train -c {c.txt} --prompt \u2603", "--prompt" },
+        // eval
+        { "eval --checkpoint {ckpt} -c {nope} --batch 0", "--batch" }, { "eval --checkpoint {ckpt} -c {nope} --steps -1", "--steps" },
+        { "eval --checkpoint {ckpt} -c {nope} --threads 0", "--threads" }, { "eval --checkpoint {ckpt} -c {nope} --threads 100000", "--threads" },
+        { "eval --checkpoint {ckpt} -c {nope} --batch 100000 --steps 100000", "--batch × --steps" },
+        { "eval --checkpoint {ckpt} --arpa {m.arpa} -c {nope}", "--checkpoint" },
+        // generate: options before the checkpoint is loaded; the prompt against its vocabulary
+        { "generate --checkpoint {nope} --length -1", "--length" }, { "generate --checkpoint {nope} --length 0", "--length" },
+        { "generate --checkpoint {nope} --temperature -1", "--temperature" }, { "generate --checkpoint {nope} --temperature nan", "--temperature" },
+        { "generate --checkpoint {nope} --temperature Infinity", "--temperature" }, { "generate --checkpoint {nope} --top-k -1", "--top-k" },
+        { "generate --checkpoint {nope} --top-k 1.5", "--top-k" }, { "generate --checkpoint {nope} --top-p nan", "--top-p" },
+        { "generate --checkpoint {nope} --top-p 2", "--top-p" }, { "generate --checkpoint {nope} --top-p 0", "--top-p" },
+        { "generate --checkpoint {nope} --beam -1", "--beam" }, { "generate --checkpoint {nope} --beam 100000", "--beam" },
+        { "generate --checkpoint {nope} --threads 0", "--threads" }, { "generate --checkpoint {nope} --threads 100000", "--threads" },
+        { "generate --checkpoint {ckpt} --prompt \u2603", "--prompt" }, { "generate --checkpoint {nope} --beam 256 --length 2000000000", "--beam 256 × --length" },
+        // ngram
+        { "ngram train -c {nope} --arpa {out.arpa} --order 0", "--order" }, { "ngram train -c {nope} --arpa {out.arpa} --order -1", "--order" },
+        { "ngram train -c {nope} --arpa {out.arpa} --order 1000000", "--order" },
+        { "ngram train -c {nope} --arpa {out.arpa} --smoothing addk --k nan", "--k" },
+        { "ngram train -c {nope} --arpa {out.arpa} --smoothing addk --k Infinity", "--k" },
+        { "ngram train -c {nope} --arpa {out.arpa} --smoothing addk --k -1", "--k" },
+        { "ngram train -c {nope} --arpa {out.arpa} --smoothing stupid --lambda nan", "--lambda" },
+        { "ngram train -c {nope} --arpa {out.arpa} --smoothing stupid --lambda 2", "--lambda" },
+        { "ngram train -c {nope} --arpa {out.arpa} --smoothing bogus", "--smoothing" },
+        { "ngram generate --arpa {nope} --max-tokens -1", "--max-tokens" }, { "ngram generate --arpa {nope} --count -1", "--count" },
+        // classify: options before the data are read
+        { "classify cv --data {nope} --folds 0", "--folds" }, { "classify cv --data {nope} --folds 1", "--folds" },
+        { "classify cv --data {nope} --only-folds 99", "--only-folds" }, { "classify cv --data {labels.tsv} --folds 100000", "--folds 100000" },
+        { "classify cv --data {nope} --model rnn --hidden 0", "--hidden" }, { "classify cv --data {nope} --model rnn --batch 0", "--batch" },
+        { "classify cv --data {nope} --model rnn --lr nan", "--lr" }, { "classify cv --data {nope} --model rnn --hidden 2000000000", "--hidden" },
+        { "classify cv --data {nope} --model rnn --threads 1000", "--threads" }, { "classify cv --data {nope} --threads 0", "--threads" },
+        { "classify cv --data {nope} --model rnn --resume {run}", "--resume" }, { "classify cv --data {nope} --checkpoint {out}", "--checkpoint" },
+        { "classify cv --data {nope} --model rnn --min-count 0", "--min-count" }, { "classify cv --data {nope} --model rnn --embedding-dropout 1", "--embedding-dropout" },
+        { "classify cv --data {nope} --model rnn --dropout nan", "--dropout" }, { "classify cv --data {nope} --model rnn --clip -1", "--clip" },
+        { "classify cv --data {long.tsv} --folds 2 --model rnn --embedding 4096 --hidden 4096", "--hidden 4096" },
+        { "classify train --data {nope} --checkpoint {out} --hidden 0", "--hidden" }, { "classify train --data {nope} --checkpoint {out} --epochs 0", "--epochs" },
+        { "classify train --data {nope} --checkpoint {out} --resume {run}", "--resume" }, { "classify train --data {nope} --threads 1000", "--checkpoint" },
+        { "classify predict --checkpoint {nope} --threads 1000", "--threads" }, { "classify predict --checkpoint {nope} --threads 0", "--threads" },
+        // forecast: options before the CSV is read
+        { "forecast --csv {nope} --value v --protocol split:0.8 --seeds 0", "--seeds" }, { "forecast --csv {nope} --value v --protocol split:0.8 --seeds 1000", "--seeds" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --look-back 0", "--look-back" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --look-back 2000000000", "--look-back" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --hidden 0", "--hidden" }, { "forecast --csv {nope} --value v --protocol split:0.8 --hidden 100000", "--hidden" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --hidden 4096 --look-back 100000", "--look-back 100000" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --lr nan", "--lr" }, { "forecast --csv {nope} --value v --protocol split:0.8 --lr -1", "--lr" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --batch 0", "--batch" }, { "forecast --csv {nope} --value v --protocol split:0.8 --max-steps 0", "--max-steps" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --threads 0", "--threads" }, { "forecast --csv {nope} --value v --protocol split:0.8 --threads 1000", "--threads" },
+        { "forecast --csv {nope} --value v --protocol split:nan", "--protocol" }, { "forecast --csv {nope} --value v --protocol last:-1", "--protocol" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --max-order -1", "--max-order" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --max-order 1000000000", "--max-order" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --ar-order 0", "--ar-order" }, { "forecast --csv {nope} --value v --protocol split:0.8 --season 0", "--season" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --horizon 0", "--horizon" }, { "forecast --csv {nope} --value v --protocol split:0.8 --predict -1", "--predict" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --transform bogus", "--transform" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --ar-transform diff0", "--ar-transform" },
+        { "forecast --csv {s.csv} --value v --date month --protocol split:0.8 --model none --horizon 100", "--horizon" },
+        // translate train: options before the pairs are read
+        { "translate train --pairs {nope} --hidden 0", "--hidden 0" }, { "translate train --pairs {nope} --batch 0", "--batch" },
+        { "translate train --pairs {nope} --lr nan", "--lr" }, { "translate train --pairs {nope} --hidden 100000", "--hidden 100000" },
+        { "translate train --pairs {nope} --layers 100000", "--layers 100000" }, { "translate train --pairs {nope} --embedding 2000000000", "--embedding 2000000000" },
+        { "translate train --pairs {nope} --threads 1000", "--threads" }, { "translate train --pairs {nope} --time-budget 1e300", "--time-budget" },
+        { "translate train --pairs {nope} --dropout 1", "--dropout" }, { "translate train --pairs {nope} --attention luong-dot", "--hidden" },
+        // translate train: conflicting with --resume (the checkpoint: gru E = 4, H = 8, L = 1, bidirectional, bahdanau)
+        { "translate train --pairs {pairs.tsv} --resume {s2s} --hidden 32", "--hidden 32 conflicts with --resume" },
+        { "translate train --pairs {pairs.tsv} --resume {s2s} --cell lstm", "--cell lstm conflicts with --resume" },
+        { "translate train --pairs {pairs.tsv} --resume {s2s} --attention luong-general", "--attention luong-general conflicts with --resume" },
+        { "translate train --pairs {pairs.tsv} --resume {s2s} --bidirectional false", "--bidirectional False conflicts with --resume" },
+        // translate eval and translate
+        { "translate eval --pairs {nope} --checkpoint {s2s} --beam 0", "--beam" }, { "translate eval --pairs {nope} --checkpoint {s2s} --beam 100000", "--beam" },
+        { "translate --checkpoint {nope} --beam 100000", "--beam" }, { "translate --checkpoint {nope} --beam -1", "--beam" },
+        { "translate --checkpoint {nope} --beam 3 --length-penalty nan", "--length-penalty" },
+        { "translate eval --pairs {nope} --checkpoint {s2s} --beam 3 --length-penalty -1", "--length-penalty" },
+        // plot
+        { "plot --metrics {nope} --out {out.txt}", "--out" },
+    };
+
+    /// <summary>Models too large for the memory: refused with the estimate before the data are read (or, for the classifier, before training).</summary>
+    public static TheoryData<string, string> MemoryCases() => new()
+    {
+        { "train -c {nope} --hidden 20000 --layers 4", "--hidden 20000" },
+        { "translate train --pairs {nope} --hidden 100000", "--hidden 100000" },
+        { "translate train --pairs {nope} --layers 100000", "--layers 100000" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --hidden 4096 --look-back 100000", "--look-back 100000" },
+        { "classify cv --data {long.tsv} --folds 2 --model rnn --embedding 4096 --hidden 4096", "--hidden 4096" },
+        { "classify train --data {long.tsv} --checkpoint {out} --embedding 4096 --hidden 4096", "--hidden 4096" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MemoryCases))]
+    public void TooLargeForTheMemory_IsRefusedWithTheEstimate(string commandLine, string named)
+    {
+        string line = BadOption_FailsFast_WithOneErrorLineNamingTheOption(commandLine, named);
+        Assert.Matches(@"training needs ≈ [0-9.]+ GB \(.*\), [0-9.]+ GB available\.$", line);
+    }
+
+    [Fact]
+    public void EvalWindowsTooLargeForTheMemory_AreRefusedBeforeScoring()
+    {
+        // One window of min(B·T, ~690 000 characters) positions, each with logits and softmax over 100 002 words: ≈ 550 GB.
+        string line = BadOption_FailsFast_WithOneErrorLineNamingTheOption("eval --checkpoint {bigv} -c {words.txt} --batch 1000 --steps 1000", "--batch 1000 × --steps 1000");
+        Assert.Matches(@"need ≈ [0-9.]+ GB, [0-9.]+ GB available\.$", line);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void BadOption_FailsFast_WithOneErrorLine(string commandLine, string named) => BadOption_FailsFast_WithOneErrorLineNamingTheOption(commandLine, named);
+
+    private string BadOption_FailsFast_WithOneErrorLineNamingTheOption(string commandLine, string named)
+    {
+        string[] args = [.. commandLine.Split(' ').Select(a => a.StartsWith('{') ? files.Dir.Combine(a[1..^1]) : a)];
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var clock = Stopwatch.StartNew();
+        int code = CliApp.Run(args, output, error);
+        double seconds = clock.Elapsed.TotalSeconds;
+        string[] lines = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(code == 1, $"exit code {code}; output: {output}");
+        Assert.True(lines.Length == 1, $"expected one line, got {lines.Length}:\n{error}");
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(named, lines[0]);
+        Assert.DoesNotContain("   at ", error.ToString() + output);
+        Assert.DoesNotContain("Exception", lines[0]);
+        Assert.True(output.ToString().Length == 0, $"work started before the option was refused; output: {output}");
+        Assert.True(seconds < 5, $"took {seconds:F1} s: the option was not refused before the work started. error: {error}");
+        return lines[0];
+    }
+}

@@ -1,0 +1,76 @@
+using SeqLearn.Classification;
+using SeqLearn.Forecasting;
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
+using SeqLearn.Tensors;
+using SeqLearn.Training;
+using SeqLearn.Translation;
+
+namespace SeqLearn.Tests.Training;
+
+/// <summary>
+/// The closed-form parameter counts the memory checks use before anything is built equal the parameters of the built
+/// models, for translation, classification and forecasting (the language model's is checked in <see cref="MemoryBudgetTests"/>).
+/// </summary>
+public class TaskSizeEstimateTests
+{
+    public static TheoryData<RecurrentCell, bool, AttentionKind, bool, int> Seq2SeqConfigs() => new()
+    {
+        { RecurrentCell.Gru, true, AttentionKind.Bahdanau, false, 1 },
+        { RecurrentCell.Lstm, true, AttentionKind.Bahdanau, false, 2 },
+        { RecurrentCell.Gru, false, AttentionKind.LuongDot, false, 1 },
+        { RecurrentCell.Lstm, false, AttentionKind.LuongDot, true, 3 },
+        { RecurrentCell.Gru, true, AttentionKind.LuongGeneral, true, 2 },
+        { RecurrentCell.Lstm, true, AttentionKind.None, false, 2 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Seq2SeqConfigs))]
+    public void Seq2SeqParameterCount_EqualsTheBuiltModel(RecurrentCell cell, bool bidirectional, AttentionKind attention, bool inputFeeding, int layers)
+    {
+        var config = new Seq2SeqConfig(11, 13, 5, 6, layers, cell, bidirectional, attention, inputFeeding, AttentionSize: attention == AttentionKind.Bahdanau ? 7 : null);
+        config.Validate();
+        var model = new Seq2Seq<float>(config, new SeededRng(1));
+        Assert.Equal(model.Parameters().Sum(p => (long)p.Value.Length), config.ParameterCount());
+    }
+
+    [Fact]
+    public void Seq2SeqEstimates_Saturate_AndAHugeModelIsRefusedWithTheEstimate()
+    {
+        var huge = new Seq2SeqConfig(4, 4, 256, 100_000);
+        Assert.InRange(huge.ParameterCount(), 3L * 100_000 * 100_000, long.MaxValue);
+        Assert.Equal(long.MaxValue, new Seq2SeqConfig(int.MaxValue, int.MaxValue, int.MaxValue, int.MaxValue, int.MaxValue).ParameterCount());
+        Assert.Equal(long.MaxValue, huge.ActivationValues(int.MaxValue, int.MaxValue, int.MaxValue));
+        var e = Assert.Throws<ArgumentException>(() => MemoryBudget.EnsureTrainingFits(huge.ParameterCount(), sizeof(float), "the model",
+            huge.ActivationValues(64, 10, 10), availableBytes: 22_000_000_000));
+        Assert.Contains("training needs ≈ ", e.Message);
+        Assert.Contains("GB of activations per batch), 22.0 GB available.", e.Message);
+    }
+
+    [Theory]
+    [InlineData(RecurrentCell.Lstm, true)]
+    [InlineData(RecurrentCell.Gru, false)]
+    [InlineData(RecurrentCell.Rnn, true)]
+    public void ClassifierParameterCount_EqualsTheTrainedModel(RecurrentCell cell, bool bidirectional)
+    {
+        string[][] sentences = [.. Enumerable.Range(0, 20).Select(i => new[] { i % 2 == 0 ? "good" : "bad", $"w{i % 7}" })];
+        var data = new LabeledSentences(sentences, [.. Enumerable.Range(0, 20).Select(i => i % 3)], ["a", "b", "c"]);
+        var options = new RecurrentClassifierOptions(cell, 5, 6, bidirectional);
+        using var pool = new WorkerPool(1);
+        var classifier = new RecurrentClassifierFactory(options, RecurrentClassifierOptions.DefaultTraining with { Epochs = 1, BatchSize = 8 }, pool)
+            .Train(FoldAssignment.TrainingSplit(data));
+        int vocabulary = classifier.Model.Parameters().First().Value.Dim(0);   // the embedding's rows: words + <pad> + <unk>
+        Assert.Equal(classifier.Model.Parameters().Sum(p => (long)p.Value.Length), options.ParameterCount(vocabulary, 3));
+    }
+
+    [Theory]
+    [InlineData(RecurrentCell.Lstm, 1, false, CalendarFeatures.None)]
+    [InlineData(RecurrentCell.Gru, 2, true, CalendarFeatures.MonthOfYear)]
+    public void ForecasterParameterCount_EqualsTheBuiltNetwork(RecurrentCell cell, int layers, bool linearPath, CalendarFeatures calendar)
+    {
+        var options = new RecurrentForecasterOptions(cell, 7, layers, 9, LinearPath: linearPath, Calendar: calendar);
+        var network = new RecurrentForecastNetwork<float>(cell, 9, options.Features, 7, layers, 1, linearPath, new SeededRng(1));
+        Assert.Equal(network.Parameters().Sum(p => (long)p.Value.Length), options.ParameterCount());
+        Assert.Equal(2L * 32 * 9 * (options.Features + layers * ((cell == RecurrentCell.Lstm ? 4 : 3) + 3) * 7), options.ActivationValues());
+    }
+}
