@@ -41,7 +41,7 @@ internal interface ICellSpec
     /// <summary>True when forward saves an (H) vector per step besides acts (LSTM: tanh(c'); GRU: ĥn = h W_hnᵀ + b_hn).</summary>
     static abstract bool SavesExtra { get; }
 
-    /// <summary>True when the only activation is h' itself (RNN): the fused path saves h' as acts.</summary>
+    /// <summary>True when the only activation is h' itself (RNN): the fused path saves no acts, its backward reads h' from the output Y.</summary>
     static abstract bool ActsAreHidden { get; }
 
     /// <summary>

@@ -137,7 +137,6 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
         if (cT is not null) s.CCur.AsSpan(0, B * H).CopyTo(cT.Span.Slice(d * B * H, B * H));
         // Forward-only workspaces are not needed by backward.
         Return(ref s.XProj); Return(ref s.Hp); Return(ref s.HCur); Return(ref s.CCur);
-        s.Y = null;
     }
 
     protected internal override void Backward(Tensor<T> gradOutput)

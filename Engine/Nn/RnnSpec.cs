@@ -5,7 +5,7 @@ namespace SeqLearn.Nn;
 
 /// <summary>
 /// The Elman RNN with tanh (docs/rnn.md#rnn): G = 1; state h; b_ih + b_hh fold. The fused kernel is
-/// <see cref="RnnGateKernel"/>, whose only activation is h' (saved as acts); the composed step is <see cref="RnnCell{T}"/>.
+/// <see cref="RnnGateKernel"/>, whose only activation is h' (read back from the layer's output); the composed step is <see cref="RnnCell{T}"/>.
 /// </summary>
 internal readonly struct RnnSpec : ICellSpec
 {
