@@ -60,6 +60,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
         var node = new FusedRecurrentNode<T, TSpec>(x, h0, c0, w, len, pool, parallelSteps, [.. inputs]) { _rowAligned = lengths is not null };
         int d = node._d, h = node._h;
         var y = Tensor<T>.Zeros(b, t, d * h);
+        PageCommit.Populate(y.Span); // written one row at a time by the time loop: one call instead of a fault per page
         var hT = Tensor<T>.Zeros(d, b, h);
         var cT = TSpec.HasCellState ? Tensor<T>.Zeros(d, b, h) : null;
         for (int dir = 0; dir < d; dir++) node.ForwardDirection(dir, y, hT, cT);

@@ -57,8 +57,14 @@ internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : un
         for (int c = 0; c < _chunks; c++) _dhTotal[c] = new T[h];
     }
 
-    /// <summary>A pooled array of at least <paramref name="length"/> elements (contents undefined).</summary>
-    public static T[] Rent(int length) => length == 0 ? [] : ArrayPool<T>.Shared.Rent(length);
+    /// <summary>A pooled array of at least <paramref name="length"/> elements (contents undefined), its pages mapped (<see cref="PageCommit"/>).</summary>
+    public static T[] Rent(int length)
+    {
+        if (length == 0) return [];
+        var array = ArrayPool<T>.Shared.Rent(length);
+        PageCommit.Populate(array.AsSpan(0, length));
+        return array;
+    }
 
     /// <summary>Gives <paramref name="array"/> back to the pool and leaves the field empty.</summary>
     public static void Return(ref T[] array)

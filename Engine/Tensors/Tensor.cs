@@ -154,6 +154,7 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     {
         if (like.Length < RentFromElements) return ZerosLike(like);
         var data = ArrayPool<T>.Shared.Rent(like.Length);
+        PageCommit.Populate(data.AsSpan(0, like.Length));
         data.AsSpan(0, like.Length).Clear();
         return new Tensor<T>(data, 0, like._shape, rented: true);
     }
