@@ -41,7 +41,10 @@ internal interface ICellSpec
     /// <summary>True when forward saves an (H) vector per step besides acts (LSTM: tanh(c'); GRU: ĥn = h W_hnᵀ + b_hn).</summary>
     static abstract bool SavesExtra { get; }
 
-    /// <summary>True when the only activation is h' itself (RNN): the fused path saves no acts, its backward reads h' from the output Y.</summary>
+    /// <summary>
+    /// True when the only activation is h' itself (RNN): the fused path saves no acts; <c>Forward</c> gets the output
+    /// row of Y as acts and writes h' into both h and acts, and backward reads h' back from Y.
+    /// </summary>
     static abstract bool ActsAreHidden { get; }
 
     /// <summary>

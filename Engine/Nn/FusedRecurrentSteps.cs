@@ -224,12 +224,13 @@ internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : un
             int row = b * _t + t;
             var xp = XProj.AsSpan(row * GH, GH);
             var hp = Hp.AsSpan(b * GH, GH);
-            var acts = TSpec.ActsAreHidden ? default : Acts.AsSpan(row * GH, GH);
+            var y = Y!.Span.Slice(row * _dh + _dirOffset, H);
+            var acts = TSpec.ActsAreHidden ? y : Acts.AsSpan(row * GH, GH); // a cell whose activation is h' writes it into Y directly
             var h = HCur.AsSpan(b * H, H);
             var c = TSpec.HasCellState ? CCur.AsSpan(b * H, H) : default;
             var extra = TSpec.SavesExtra ? Extra.AsSpan(row * H, H) : default;
             TSpec.Forward<T>(xp, hp, Bhn, h, c, acts, extra);
-            h.CopyTo(Y!.Span.Slice(row * _dh + _dirOffset, H));
+            if (!TSpec.ActsAreHidden) h.CopyTo(y);
         }
     }
 
