@@ -18,7 +18,7 @@ public static class RnnGateKernel
     /// h and <paramref name="hCopy"/> (H) ← φ(xp + hp): the fused layer keeps h' as its running state and writes it into
     /// its output Y in the same pass, instead of copying the row afterwards.
     /// </summary>
-    public static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, Span<T> h, Span<T> hCopy, bool relu)
+    internal static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, Span<T> h, Span<T> hCopy, bool relu)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => Forward(xp, hp, h, hCopy, relu, GateWidth.Auto);
 
     internal static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, Span<T> h, Span<T> hCopy, bool relu, GateWidth width)
