@@ -12,6 +12,8 @@ public static class Program
     {
         if (args.Length >= 1 && args[0] == "compare")
             return Comparisons.Run(args.Skip(1).ToArray());
+        if (args.Length >= 1 && args[0] == "loop")
+            return RnnLoop.Run(args[1..]);
         if (args is ["experiment", "vanishing"])
             return VanishingExperiment.Run();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

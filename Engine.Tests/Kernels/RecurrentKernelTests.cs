@@ -93,6 +93,10 @@ public class RecurrentKernelTests
             RnnGateKernel.ForwardReference<T>(xp, hp, h1, relu);
             RnnGateKernel.Forward<T>(xp, hp, h2, relu, width);
             Close(h1, h2, $"RNN forward relu={relu} n={n} {width}");
+            var (h3, y3) = (new T[n], new T[n]);
+            RnnGateKernel.Forward<T>(xp, hp, h3, y3, relu, width);
+            Close(h1, h3, $"RNN forward with copy relu={relu} n={n} {width} h'");
+            Close(h1, y3, $"RNN forward with copy relu={relu} n={n} {width} copy");
             var dh = Random<T>(rng, n);
             var (g1, g2) = (new T[n], new T[n]);
             RnnGateKernel.BackwardReference<T>(h1, dh, g1, relu);

@@ -12,28 +12,42 @@ internal static class RnnGateKernel
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => Forward(xp, hp, h, relu, GateWidth.Auto);
 
     internal static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, Span<T> h, bool relu, GateWidth width)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => Forward(xp, hp, h, h, relu, width);
+
+    /// <summary>
+    /// h and <paramref name="hCopy"/> (H) ← φ(xp + hp): the fused layer keeps h' as its running state and writes it into
+    /// its output Y in the same pass, instead of copying the row afterwards.
+    /// </summary>
+    internal static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, Span<T> h, Span<T> hCopy, bool relu)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => Forward(xp, hp, h, hCopy, relu, GateWidth.Auto);
+
+    internal static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, Span<T> h, Span<T> hCopy, bool relu, GateWidth width)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int n = h.Length;
         GateDispatch.Require(xp.Length, n, "RnnGateKernel.Forward", "xp");
         GateDispatch.Require(hp.Length, n, "RnnGateKernel.Forward", "hp");
+        GateDispatch.Require(hCopy.Length, n, "RnnGateKernel.Forward", "hCopy");
         ref T rx = ref MemoryMarshal.GetReference(xp);
         ref T rh = ref MemoryMarshal.GetReference(hp);
         ref T ro = ref MemoryMarshal.GetReference(h);
+        ref T rc = ref MemoryMarshal.GetReference(hCopy);
         int j = 0;
-        if (GateDispatch.Use512<T>(width)) j = ForwardBody<T, GateV512<T>>(j, n, relu, ref rx, ref rh, ref ro);
-        if (GateDispatch.Use256<T>(width)) j = ForwardBody<T, GateV256<T>>(j, n, relu, ref rx, ref rh, ref ro);
-        ForwardBody<T, GateScalar<T>>(j, n, relu, ref rx, ref rh, ref ro);
+        if (GateDispatch.Use512<T>(width)) j = ForwardBody<T, GateV512<T>>(j, n, relu, ref rx, ref rh, ref ro, ref rc);
+        if (GateDispatch.Use256<T>(width)) j = ForwardBody<T, GateV256<T>>(j, n, relu, ref rx, ref rh, ref ro, ref rc);
+        ForwardBody<T, GateScalar<T>>(j, n, relu, ref rx, ref rh, ref ro, ref rc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int ForwardBody<T, V>(int j, int n, bool relu, ref T xp, ref T hp, ref T h)
+    private static int ForwardBody<T, V>(int j, int n, bool relu, ref T xp, ref T hp, ref T h, ref T hCopy)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, IGateVector<V, T>
     {
         for (; j <= n - V.Count; j += V.Count)
         {
             V a = V.Load(ref xp, j) + V.Load(ref hp, j);
-            V.Store(relu ? V.Relu(a) : V.Tanh(a), ref h, j);
+            V r = relu ? V.Relu(a) : V.Tanh(a);
+            V.Store(r, ref h, j);
+            V.Store(r, ref hCopy, j);
         }
         return j;
     }

@@ -41,7 +41,10 @@ internal interface ICellSpec
     /// <summary>True when forward saves an (H) vector per step besides acts (LSTM: tanh(c'); GRU: ĥn = h W_hnᵀ + b_hn).</summary>
     static abstract bool SavesExtra { get; }
 
-    /// <summary>True when the only activation is h' itself (RNN): the fused path saves h' as acts.</summary>
+    /// <summary>
+    /// True when the only activation is h' itself (RNN): the fused path saves no acts; <c>Forward</c> gets the output
+    /// row of Y as acts and writes h' into both h and acts, and backward reads h' back from Y.
+    /// </summary>
     static abstract bool ActsAreHidden { get; }
 
     /// <summary>
@@ -101,10 +104,11 @@ internal abstract class CellSpec
 
     /// <summary>
     /// One layer on the fused path (<see cref="FusedRecurrentNode{T, TSpec}.Run"/>): x (B, T, in), h0, c0 (D, B, H)
-    /// → Y (B, T, D·H) and the final h (and c) (D, B, H).
+    /// → Y (B, T, D·H) and the final h (and c) (D, B, H). <paramref name="pooledOutput"/>: Y is a lower layer's output,
+    /// its storage rented and given back after the layer's backward.
     /// </summary>
     public abstract (Var<T> Y, Var<T> H, Var<T>? C) RunFused<T>(Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths,
-        WorkerPool? pool, bool parallelSteps) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+        WorkerPool? pool, bool parallelSteps, bool pooledOutput = false) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 
     /// <summary><see cref="ICellSpec.CreateCell{T}"/>.</summary>
     public abstract RecurrentCellBase<T> CreateCell<T>(RecurrentWeights<T> weights, WorkerPool? pool) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
@@ -132,7 +136,7 @@ internal sealed class CellSpec<TSpec> : CellSpec where TSpec : struct, ICellSpec
     public override bool HiddenBiasApart => TSpec.HiddenBiasApart;
 
     public override (Var<T> Y, Var<T> H, Var<T>? C) RunFused<T>(Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths,
-        WorkerPool? pool, bool parallelSteps) => FusedRecurrentNode<T, TSpec>.Run(x, h0, c0, w, lengths, pool, parallelSteps);
+        WorkerPool? pool, bool parallelSteps, bool pooledOutput = false) => FusedRecurrentNode<T, TSpec>.Run(x, h0, c0, w, lengths, pool, parallelSteps, pooledOutput);
 
     public override RecurrentCellBase<T> CreateCell<T>(RecurrentWeights<T> weights, WorkerPool? pool) => TSpec.CreateCell(weights, pool);
 

@@ -26,6 +26,8 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
     private readonly RecurrentWeights<T>[] _w;
     private readonly int[] _len;
     private bool _rowAligned;   // lengths were given: weight gradients sum each row's steps as one chain (see WeightGradient)
+    private Tensor<T>? _y;      // the node's value Y
+    private bool _pooledOutput; // Y's storage is rented: given back at the end of backward
     private readonly WorkerPool? _pool, _stepPool;
     private readonly int _b, _t, _in, _h, _d, _gh;
     private readonly FusedRecurrentSteps<T, TSpec>[] _steps;
@@ -50,7 +52,15 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
     /// Returns Y (B, T, D·H), whose creator
     /// is this node, and the final h (and c) (D, B, H), whose creators hand their gradients to this node.
     /// </summary>
-    public static (Var<T> Y, Var<T> H, Var<T>? C) Run(Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths, WorkerPool? pool, bool parallelSteps)
+    /// <remarks>
+    /// With <paramref name="pooledOutput"/> (a lower layer of a stack, whose Y only the next layer reads) Y's storage is
+    /// rented (<see cref="Tensor{T}.RentZeros(int[])"/>) and given back at the end of this node's backward: by then the next
+    /// layer's backward, the only other reader, has run (it is downstream). Without a graph the caller gives it back
+    /// once the next layer has run. Fresh multi-megabyte outputs cost a page fault per 4 KiB page on first write
+    /// (docs/rnn.md#rnn-performance).
+    /// </remarks>
+    public static (Var<T> Y, Var<T> H, Var<T>? C) Run(Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths, WorkerPool? pool, bool parallelSteps,
+        bool pooledOutput = false)
     {
         var inputs = new List<Var<T>> { x, h0 };
         if (c0 is not null) inputs.Add(c0);
@@ -59,7 +69,10 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
         var len = lengths ?? Enumerable.Repeat(t, b).ToArray();
         var node = new FusedRecurrentNode<T, TSpec>(x, h0, c0, w, len, pool, parallelSteps, [.. inputs]) { _rowAligned = lengths is not null };
         int d = node._d, h = node._h;
-        var y = Tensor<T>.Zeros(b, t, d * h);
+        var y = pooledOutput ? Tensor<T>.RentZeros(b, t, d * h) : Tensor<T>.Zeros(b, t, d * h);
+        if (!pooledOutput) PageCommit.Populate(y.Span); // written one row at a time by the time loop: one call instead of a fault per page
+        node._y = y;
+        node._pooledOutput = pooledOutput;
         var hT = Tensor<T>.Zeros(d, b, h);
         var cT = TSpec.HasCellState ? Tensor<T>.Zeros(d, b, h) : null;
         for (int dir = 0; dir < d; dir++) node.ForwardDirection(dir, y, hT, cT);
@@ -137,12 +150,15 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
         if (cT is not null) s.CCur.AsSpan(0, B * H).CopyTo(cT.Span.Slice(d * B * H, B * H));
         // Forward-only workspaces are not needed by backward.
         Return(ref s.XProj); Return(ref s.Hp); Return(ref s.HCur); Return(ref s.CCur);
-        s.Y = null;
     }
 
     protected override void Backward(Tensor<T> gradOutput)
     {
+        if (_x.GraphReleased) // a second backward through a stack whose lower layer already ran: its pooled Y is gone
+            throw new InvalidOperationException("Backward: trying to backpropagate through a part of the graph that an earlier Backward already released. Recompute the forward pass.");
         for (int d = 0; d < _d; d++) BackwardDirection(d, gradOutput);
+        if (_pooledOutput) _y!.ReturnRented(); // the next layer's backward (the only other reader of Y) has run
+        _y = null;
     }
 
     private void BackwardDirection(int d, Tensor<T> g)

@@ -48,7 +48,7 @@ internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : un
     {
         (_b, _t, _h, _gh, _dh, _dirOffset, _len) = (b, t, h, TSpec.Gates * h, d * h, direction * h, lengths);
         _chunks = Math.Max(1, Math.Min(b, pool?.Threads ?? 1));
-        Acts = Rent(b * t * _gh);
+        Acts = TSpec.ActsAreHidden ? [] : Rent(b * t * _gh);
         HPrev = Rent(b * t * h);
         CPrev = TSpec.HasCellState ? Rent(b * t * h) : [];
         Extra = TSpec.SavesExtra ? Rent(b * t * h) : [];
@@ -57,8 +57,14 @@ internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : un
         for (int c = 0; c < _chunks; c++) _dhTotal[c] = new T[h];
     }
 
-    /// <summary>A pooled array of at least <paramref name="length"/> elements (contents undefined).</summary>
-    public static T[] Rent(int length) => length == 0 ? [] : ArrayPool<T>.Shared.Rent(length);
+    /// <summary>A pooled array of at least <paramref name="length"/> elements (contents undefined), its pages mapped (<see cref="PageCommit"/>).</summary>
+    public static T[] Rent(int length)
+    {
+        if (length == 0) return [];
+        var array = ArrayPool<T>.Shared.Rent(length);
+        PageCommit.Populate(array.AsSpan(0, length));
+        return array;
+    }
 
     /// <summary>Gives <paramref name="array"/> back to the pool and leaves the field empty.</summary>
     public static void Return(ref T[] array)
@@ -71,12 +77,17 @@ internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : un
     public void ReturnSaved()
     {
         Return(ref _acts); Return(ref _hPrev); Return(ref _cPrev); Return(ref _extra);
+        Y = null;
     }
 
     // ---- saved for backward, batch-major (B, T, ·) like the input --------------------------------
 
     private T[] _acts = [], _hPrev = [], _cPrev = [], _extra = [];
-    /// <summary>(B, T, G·H) gate activations (RNN: h').</summary>
+    /// <summary>
+    /// (B, T, G·H) gate activations. Empty for a cell whose only activation is h' (<see cref="ICellSpec.ActsAreHidden"/>):
+    /// backward reads h' from the output <see cref="Y"/>, which holds it already (a second copy of the layer's whole
+    /// output, 13 MB at B = 64, T = 100, H = 512, cost a tenth of the pass: docs/rnn.md#rnn-performance).
+    /// </summary>
     public T[] Acts { get => _acts; private init => _acts = value; }
     /// <summary>(B, T, H) the state entering each step.</summary>
     public T[] HPrev { get => _hPrev; private init => _hPrev = value; }
@@ -95,7 +106,7 @@ internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : un
     public T[] HCur = [], CCur = [];
     /// <summary>(H) GRU b_hn.</summary>
     public T[] Bhn = [];
-    /// <summary>The node's output Y (B, T, D·H), written row by row.</summary>
+    /// <summary>The node's output Y (B, T, D·H), written row by row by forward; read by backward when <see cref="ICellSpec.ActsAreHidden"/>.</summary>
     public Tensor<T>? Y;
 
     // ---- backward workspaces ----------------------------------------------------------------------
@@ -213,13 +224,13 @@ internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : un
             int row = b * _t + t;
             var xp = XProj.AsSpan(row * GH, GH);
             var hp = Hp.AsSpan(b * GH, GH);
-            var acts = Acts.AsSpan(row * GH, GH);
+            var y = Y!.Span.Slice(row * _dh + _dirOffset, H);
+            var acts = TSpec.ActsAreHidden ? y : Acts.AsSpan(row * GH, GH); // a cell whose activation is h' writes it into Y directly
             var h = HCur.AsSpan(b * H, H);
             var c = TSpec.HasCellState ? CCur.AsSpan(b * H, H) : default;
             var extra = TSpec.SavesExtra ? Extra.AsSpan(row * H, H) : default;
             TSpec.Forward<T>(xp, hp, Bhn, h, c, acts, extra);
-            if (TSpec.ActsAreHidden) h.CopyTo(acts);
-            h.CopyTo(Y!.Span.Slice(row * _dh + _dirOffset, H));
+            if (!TSpec.ActsAreHidden) h.CopyTo(y);
         }
     }
 
@@ -231,7 +242,8 @@ internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : un
             if (t >= _len[b]) continue; // no gate gradient; dh and dc pass through unchanged
             int row = b * _t + t;
             TensorPrimitives.Add(Dh.AsSpan(b * H, H), DY!.Span.Slice(row * _dh + _dirOffset, H), dhTotal);
-            TSpec.Backward<T>(Acts.AsSpan(row * GH, GH), HPrev.AsSpan(row * H, H),
+            var acts = TSpec.ActsAreHidden ? Y!.Span.Slice(row * _dh + _dirOffset, H) : Acts.AsSpan(row * GH, GH);
+            TSpec.Backward<T>(acts, HPrev.AsSpan(row * H, H),
                 TSpec.HasCellState ? CPrev.AsSpan(row * H, H) : default,
                 TSpec.SavesExtra ? Extra.AsSpan(row * H, H) : default,
                 dhTotal,

@@ -141,22 +141,28 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
         var hs = new List<Var<T>>();
         var cs = new List<Var<T>>();
         Var<T> input = x;
+        Tensor<T>? pooledInput = null;
         for (int l = 0; l < NumLayers; l++)
         {
             var lh0 = Ops.Slice(h0, 0, l * D, D); // (D, B, H)
             var lc0 = c0 is null ? null : Ops.Slice(c0, 0, l * D, D);
+            bool lower = l < NumLayers - 1; // its output Y is read only by the next layer: the fused path pools it
             var (y, hT, cT) = Options.Path == RecurrentPath.Fused
-                ? FusedLayer(l, input, lh0, lc0, lengths, pool)
+                ? FusedLayer(l, input, lh0, lc0, lengths, pool, pooledOutput: lower)
                 : ComposedLayer(l, input, lh0, lc0, lengths, pool);
             hs.Add(hT);
             if (cT is not null) cs.Add(cT);
-            input = dropping && l < NumLayers - 1 ? Ops.Dropout(y, Options.Dropout, training: true, dropoutRng!) : y;
+            var previous = pooledInput;
+            input = dropping && lower ? Ops.Dropout(y, Options.Dropout, training: true, dropoutRng!) : y;
+            // Without a graph nothing reads a lower layer's pooled Y once the next layer has run (with one, that layer's node gives it back).
+            pooledInput = Options.Path == RecurrentPath.Fused && lower && y.Creator is null ? y.Value : null;
+            previous?.ReturnRented();
         }
         return (input, new RecurrentState<T>(Ops.Concat(hs, 0), cs.Count > 0 ? Ops.Concat(cs, 0) : null));
     }
 
-    private (Var<T> Y, Var<T> H, Var<T>? C) FusedLayer(int l, Var<T> x, Var<T> h0, Var<T>? c0, int[]? lengths, WorkerPool? pool) =>
-        _spec.RunFused(x, h0, c0, _weights[l], lengths, pool, Options.ParallelSteps);
+    private (Var<T> Y, Var<T> H, Var<T>? C) FusedLayer(int l, Var<T> x, Var<T> h0, Var<T>? c0, int[]? lengths, WorkerPool? pool, bool pooledOutput) =>
+        _spec.RunFused(x, h0, c0, _weights[l], lengths, pool, Options.ParallelSteps, pooledOutput);
 
     /// <summary>
     /// The reference path: the cell's equations step by step (<see cref="RecurrentCellLayer{T}.Unroll"/>). With lengths,

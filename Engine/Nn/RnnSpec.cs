@@ -5,7 +5,7 @@ namespace SeqLearn.Nn;
 
 /// <summary>
 /// The Elman RNN with tanh (docs/rnn.md#rnn): G = 1; state h; b_ih + b_hh fold. The fused kernel is
-/// <see cref="RnnGateKernel"/>, whose only activation is h' (saved as acts); the composed step is <see cref="RnnCell{T}"/>.
+/// <see cref="RnnGateKernel"/>, whose only activation is h' (read back from the layer's output); the composed step is <see cref="RnnCell{T}"/>.
 /// </summary>
 internal readonly struct RnnSpec : ICellSpec
 {
@@ -17,10 +17,10 @@ internal readonly struct RnnSpec : ICellSpec
     public static bool SavesExtra => false;
     public static bool ActsAreHidden => true;
 
-    /// <summary>h ← tanh(xp + hp) (h is not read).</summary>
+    /// <summary>h and acts ← tanh(xp + hp) (h is not read; acts is the output row, see <see cref="ICellSpec.ActsAreHidden"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, ReadOnlySpan<T> bhn, Span<T> h, Span<T> c, Span<T> acts, Span<T> extra)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> => RnnGateKernel.Forward(xp, hp, h, relu: false);
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => RnnGateKernel.Forward(xp, hp, h, acts, relu: false);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Backward<T>(ReadOnlySpan<T> acts, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> extra, ReadOnlySpan<T> dh,
@@ -45,10 +45,10 @@ internal readonly struct RnnReluSpec : ICellSpec
     public static bool SavesExtra => false;
     public static bool ActsAreHidden => true;
 
-    /// <summary>h ← max(xp + hp, 0) (h is not read).</summary>
+    /// <summary>h and acts ← max(xp + hp, 0) (h is not read; acts is the output row, see <see cref="ICellSpec.ActsAreHidden"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, ReadOnlySpan<T> bhn, Span<T> h, Span<T> c, Span<T> acts, Span<T> extra)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> => RnnGateKernel.Forward(xp, hp, h, relu: true);
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => RnnGateKernel.Forward(xp, hp, h, acts, relu: true);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Backward<T>(ReadOnlySpan<T> acts, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> extra, ReadOnlySpan<T> dh,

@@ -19,7 +19,7 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     private readonly int _offset;
     private readonly int[] _shape;
 
-    /// <summary>True when <see cref="_data"/> was rented by <see cref="RentZeros"/> and goes back with <see cref="ReturnRented"/>.</summary>
+    /// <summary>True when <see cref="_data"/> was rented by <see cref="RentZeros(Tensor{T})"/> and goes back with <see cref="ReturnRented"/>.</summary>
     private readonly bool _rented;
 
     private Tensor(T[] data, int offset, int[] shape, bool rented)
@@ -140,7 +140,7 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     /// <summary>A new zero tensor with the same shape as <paramref name="like"/>.</summary>
     public static Tensor<T> ZerosLike(Tensor<T> like) => new(new T[like.Length], 0, like._shape);
 
-    /// <summary>From this many elements on, <see cref="RentZeros"/> takes its storage from the array pool (1 MB of floats).</summary>
+    /// <summary>From this many elements on, <see cref="RentZeros(Tensor{T})"/> takes its storage from the array pool (1 MB of floats).</summary>
     internal const int RentFromElements = 1 << 18;
 
     /// <summary>
@@ -150,12 +150,18 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     /// page faults than the arithmetic that fills them (docs/autograd.md#pooled-gradients). Give it back with
     /// <see cref="ReturnRented"/> once nothing reads it.
     /// </summary>
-    internal static Tensor<T> RentZeros(Tensor<T> like)
+    internal static Tensor<T> RentZeros(Tensor<T> like) => RentZerosShaped(like._shape, like.Length);
+
+    /// <summary><see cref="RentZeros(Tensor{T})"/> for a shape (e.g. a layer's output that only the next layer reads).</summary>
+    internal static Tensor<T> RentZeros(params int[] shape) => RentZerosShaped((int[])shape.Clone(), ShapeUtil.Product(shape, "RentZeros"));
+
+    private static Tensor<T> RentZerosShaped(int[] shape, int length)
     {
-        if (like.Length < RentFromElements) return ZerosLike(like);
-        var data = ArrayPool<T>.Shared.Rent(like.Length);
-        data.AsSpan(0, like.Length).Clear();
-        return new Tensor<T>(data, 0, like._shape, rented: true);
+        if (length < RentFromElements) return new(new T[length], 0, shape);
+        var data = ArrayPool<T>.Shared.Rent(length);
+        PageCommit.Populate(data.AsSpan(0, length));
+        data.AsSpan(0, length).Clear();
+        return new Tensor<T>(data, 0, shape, rented: true);
     }
 
     /// <summary>Gives rented storage back to the pool (nothing for an ordinary tensor or a view). The tensor must not be used afterwards.</summary>
