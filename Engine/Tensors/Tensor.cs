@@ -194,6 +194,54 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     /// <summary>The elements copied into a new array.</summary>
     public T[] ToArray() => Span.ToArray();
 
+    /// <summary>
+    /// The flat index of the largest element, the first one on ties, as PyTorch's <c>argmax()</c>; NaN counts as
+    /// the largest (as in PyTorch). An empty tensor is an error.
+    /// </summary>
+    public int ArgMax()
+    {
+        if (Length == 0) throw new InvalidOperationException($"ArgMax: the tensor {ShapeString} is empty.");
+        return ArgMaxOf(Span);
+    }
+
+    /// <summary>
+    /// The index of the largest element along <paramref name="axis"/> (negative counts from the end) for every position
+    /// of the other axes, first on ties, as PyTorch's <c>argmax(dim)</c>: a (B, V) tensor gives B indices for axis 1.
+    /// The result is laid out in the order of the remaining axes.
+    /// </summary>
+    public int[] ArgMax(int axis)
+    {
+        int a = ShapeUtil.NormalizeAxis(axis, Rank, "ArgMax");
+        int n = _shape[a];
+        if (n == 0) throw new InvalidOperationException($"ArgMax: axis {axis} of {ShapeString} is empty.");
+        int inner = 1;
+        for (int i = a + 1; i < Rank; i++) inner *= _shape[i];
+        int outer = Length / (n * inner);
+        var result = new int[outer * inner];
+        var x = Span;
+        for (int o = 0; o < outer; o++)
+            for (int j = 0; j < inner; j++)
+            {
+                int best = 0;
+                T bestValue = x[o * n * inner + j];
+                for (int k = 1; k < n && !T.IsNaN(bestValue); k++)
+                {
+                    T v = x[(o * n + k) * inner + j];
+                    if (v > bestValue || T.IsNaN(v)) (best, bestValue) = (k, v);
+                }
+                result[o * inner + j] = best;
+            }
+        return result;
+    }
+
+    private static int ArgMaxOf(ReadOnlySpan<T> x)
+    {
+        int best = 0;
+        for (int i = 1; i < x.Length && !T.IsNaN(x[best]); i++)
+            if (x[i] > x[best] || T.IsNaN(x[i])) best = i;
+        return best;
+    }
+
     private int FlatIndex(int[] index)
     {
         if (index.Length != Rank)
