@@ -49,5 +49,7 @@ public sealed class TensorArgMaxTests
         var logits = Tensor<float>.FromArray([0.1f, 2f, -1f, 3f, 3f, 0f], 2, 3);
         Assert.Equal([1, 0], logits.ArgMax(1));
         Assert.Throws<ArgumentOutOfRangeException>(() => logits.ArgMax(2));
+        Assert.Empty(Tensor<float>.Zeros(0, 3).ArgMax(1));   // no rows: no indices (another axis is empty)
+        Assert.Empty(Tensor<float>.Zeros(3, 0).ArgMax(0));
     }
 }

@@ -201,7 +201,7 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     public int ArgMax()
     {
         if (Length == 0) throw new InvalidOperationException($"ArgMax: the tensor {ShapeString} is empty.");
-        return ArgMaxOf(Span);
+        return Reshape(Length).ArgMax(0)[0];
     }
 
     /// <summary>
@@ -214,9 +214,9 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
         int a = ShapeUtil.NormalizeAxis(axis, Rank, "ArgMax");
         int n = _shape[a];
         if (n == 0) throw new InvalidOperationException($"ArgMax: axis {axis} of {ShapeString} is empty.");
-        int inner = 1;
+        int inner = 1, outer = 1;
         for (int i = a + 1; i < Rank; i++) inner *= _shape[i];
-        int outer = Length / (n * inner);
+        for (int i = 0; i < a; i++) outer *= _shape[i];
         var result = new int[outer * inner];
         var x = Span;
         for (int o = 0; o < outer; o++)
@@ -232,14 +232,6 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
                 result[o * inner + j] = best;
             }
         return result;
-    }
-
-    private static int ArgMaxOf(ReadOnlySpan<T> x)
-    {
-        int best = 0;
-        for (int i = 1; i < x.Length && !T.IsNaN(x[best]); i++)
-            if (x[i] > x[best] || T.IsNaN(x[i])) best = i;
-        return best;
     }
 
     private int FlatIndex(int[] index)
