@@ -51,7 +51,7 @@ public static partial class TranslateCommand
             string[] lines = parse.GetValue(sentences) is { Length: > 0 } given ? given : ReadLines(Console.In);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(attentionPlot) is { } plotFile)
-                Plots.AttentionChart.Write(dir, FraEngText.Preprocess(lines.FirstOrDefault() ?? ""), parse.GetValue(beam), pool, plotFile, "--attention-plot");
+                Plots.AttentionChart.Write(dir, FraEngText.Preprocess(lines.FirstOrDefault() ?? ""), decoding, pool, plotFile, "--attention-plot");
             foreach (string line in translator.TranslateAll([.. lines.Select(FraEngText.Preprocess)])) output.WriteLine(line);
             return 0;
         }));

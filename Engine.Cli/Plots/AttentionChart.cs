@@ -11,21 +11,22 @@ namespace SeqLearn.Cli.Plots;
 public static class AttentionChart
 {
     /// <summary>
-    /// Translates one preprocessed sentence with the checkpoint's model (greedy, or the best of a beam of
-    /// <paramref name="beam"/>) keeping the attention weights, and writes their heat map to <paramref name="path"/>.
+    /// Translates one preprocessed sentence with the checkpoint's model as <paramref name="decoding"/> says (greedy, or the
+    /// best of a beam with its length normalisation) keeping the attention weights, and writes their heat map to
+    /// <paramref name="path"/>.
     /// The source axis carries the sentence's words and ⟨eos⟩ (what the encoder read), the output axis the produced words
     /// and ⟨eos⟩ when the translation ended.
     /// </summary>
-    public static void Write(string checkpoint, string sentence, int beam, WorkerPool pool, string path, string option)
+    public static void Write(string checkpoint, string sentence, DecodingOptions decoding, WorkerPool pool, string path, string option)
     {
         ChartFile.Check(path, option);
         if (sentence.Length == 0) throw new ArgumentException($"{option}: give a sentence to translate.");
-        if (beam is < 1 or > 64) throw new ArgumentException($"--beam must be in [1, 64], got {beam}.");
+        TranslateCommand.CheckBeam(decoding.BeamWidth);
         var (model, source, target) = TranslateCommand.LoadModel(checkpoint);
         var specials = new SpecialTokens(target.PadId, target.BosId, target.EosId, target.UnkId);
-        var options = new DecodingOptions(BeamWidth: beam, KeepAttention: true);
+        var options = decoding with { KeepAttention = true };
         int[][] ids = [source.EncodeSentence(sentence)];
-        var best = beam > 1 ? Seq2SeqDecoding.Beam(model, ids, specials, options, pool)[0][0] : Seq2SeqDecoding.Greedy(model, ids, specials, options, pool)[0];
+        var best = options.BeamWidth > 1 ? Seq2SeqDecoding.Beam(model, ids, specials, options, pool)[0][0] : Seq2SeqDecoding.Greedy(model, ids, specials, options, pool)[0];
         var weights = best.Attention ?? throw new ArgumentException($"{checkpoint}: the model has no attention to draw (it was trained with --attention none).");
         string[] sourceWords = [.. TranslationVocabulary.Tokenize(sentence), "<eos>"];
         string[] targetWords = [.. best.Tokens.Select(target.TokenOf), .. best.Ended ? ["<eos>"] : Array.Empty<string>()];
