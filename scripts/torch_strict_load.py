@@ -20,6 +20,10 @@ layers become nn.Identity) and the keys are printed. For "recurrent_lm" (`seqlea
 5. with --seqlearn, runs `dotnet seqlearn.dll eval --checkpoint DIR --corpus TEXT --batch 1` and compares its
    "Total log10 prob" (printed with 10 significant digits) with PyTorch's: exit status 1 if the relative difference
    exceeds 1e-5.
+For "seq2seq" (`seqlearn translate train`) steps 1 to 3 with the encoder-decoder of scripts/pytorch_seq2seq_fixture.py
+(Bahdanau or Luong general attention, in float64), and with --seqlearn: `seqlearn translate` translates 40 seeded
+sentences of source-vocabulary words greedily, and PyTorch teacher-forces each translation (with its <eos>) and
+checks that every chosen token is its own argmax within 1e-4 in the logit; exit status 1 otherwise.
 Prints one JSON object. Needs torch (1.13 tested) and numpy.
 """
 import argparse
@@ -40,6 +44,7 @@ from torch.nn import functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pytorch_model_checkpoint_fixture import read_safetensors  # noqa: E402  (float32 safetensors -> torch tensors)
 from verify_checkpoint import check_manifest_seal, fail  # noqa: E402
+from pytorch_seq2seq_fixture import Model as Seq2SeqModel  # noqa: E402  (Engine/Translation/Seq2Seq.cs in PyTorch)
 
 CELLS = {"lstm": (nn.LSTM, {}), "gru": (nn.GRU, {}), "rnn": (nn.RNN, {"nonlinearity": "tanh"}),
          "rnnrelu": (nn.RNN, {"nonlinearity": "relu"})}
@@ -151,6 +156,69 @@ def seqlearn_total_log10(dll, directory, text_path):
     return float(m.group(1))
 
 
+def seq2seq_model(config):
+    """The encoder-decoder of a "seq2seq" model_config, in float64, with SeqLearn's state_dict names."""
+    attention = config["attention"]
+    if attention not in ("bahdanau", "luong_general"):
+        fail(f"attention {attention!r}: this script builds the bahdanau and luong_general decoders")
+    return Seq2SeqModel(config["cell"], attention, bool(config["input_feeding"]), config["source_vocab_size"],
+                        config["target_vocab_size"], config["embedding_size"], config["hidden_size"], config["num_layers"],
+                        bool(config["bidirectional"]), config["attention_size"] or config["hidden_size"]).double()
+
+
+def check_greedy_path(model, vocabulary, sources, hypotheses, tolerance=1e-4):
+    """Teacher-forces each SeqLearn hypothesis (and its <eos>, unless it stopped at the maximum length) through the
+    PyTorch model and checks that every token SeqLearn chose is PyTorch's argmax, up to `tolerance` in the logit (a
+    tie within float32 rounding may go either way). Returns (tokens checked, largest logit shortfall)."""
+    src_index = {w: i for i, w in enumerate(vocabulary["source"])}
+    tgt_index = {w: i for i, w in enumerate(vocabulary["target"])}
+    unk, bos, eos = src_index["<unk>"], tgt_index["<bos>"], tgt_index["<eos>"]
+    checked, worst = 0, 0.0
+    for source, hypothesis in zip(sources, hypotheses):
+        src = [src_index.get(w, unk) for w in source.split()] + [src_index["<eos>"]]
+        words = hypothesis.split()
+        if any(w not in tgt_index for w in words):
+            fail(f"hypothesis {hypothesis!r} has a word outside the target vocabulary")
+        chosen = [tgt_index[w] for w in words]
+        max_length = max(1, int(2.0 * len(src) + 10))   # DecodingOptions' default a = 2, b = 10
+        if len(chosen) < max_length:
+            chosen.append(eos)
+        dec_in = [bos] + chosen[:-1]
+        with torch.no_grad():
+            logits = model(torch.tensor([src]), [len(src)], torch.tensor([dec_in]), [len(dec_in)])[0]
+        for t, y in enumerate(chosen):
+            shortfall = (logits[t].max() - logits[t, y]).item()
+            worst = max(worst, shortfall)
+            if shortfall > tolerance:
+                fail(f"{source!r}: SeqLearn chose {vocabulary['target'][y]!r} at step {t}, {shortfall:.3g} below PyTorch's best "
+                     f"{vocabulary['target'][int(logits[t].argmax())]!r}")
+            checked += 1
+    return checked, worst
+
+
+def seq2seq_report(directory, manifest, model, result, state, args):
+    """Strict load done; with --seqlearn, `seqlearn translate` translates 40 seeded sentences of source-vocabulary
+    words and PyTorch confirms every greedy choice."""
+    report = {"checkpoint": directory, "format_version": manifest["format_version"], "step": manifest["step"],
+              "strict_load": {"missing_keys": result.missing_keys, "unexpected_keys": result.unexpected_keys},
+              "keys": sorted(state)}
+    if args.seqlearn:
+        rng = random.Random(0)
+        words = [w for w in manifest["vocabulary"]["source"][4:]]
+        sources = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 8))) for _ in range(40)]
+        out = subprocess.run(["dotnet", args.seqlearn, "translate", "--checkpoint", directory], input="\n".join(sources) + "\n",
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            fail(f"seqlearn translate failed: {out.stderr.strip()}")
+        hypotheses = out.stdout.splitlines()
+        if len(hypotheses) != len(sources):
+            fail(f"seqlearn translate printed {len(hypotheses)} lines for {len(sources)} sentences")
+        checked, worst = check_greedy_path(model, manifest["vocabulary"], sources, hypotheses)
+        report.update({"sentences": len(sources), "greedy_tokens_checked": checked, "largest_logit_shortfall": worst})
+    json.dump(report, sys.stdout, indent=1)
+    print()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("checkpoint")
@@ -162,8 +230,8 @@ def main():
         raw = f.read()
     manifest = check_manifest_seal(raw)
     config = manifest.get("model_config") or fail("the checkpoint has no model_config")
-    if config.get("type") not in ("recurrent_lm", "sequential"):
-        fail(f"model_config type {config.get('type')!r}: this script builds recurrent_lm and sequential models")
+    if config.get("type") not in ("recurrent_lm", "sequential", "seq2seq"):
+        fail(f"model_config type {config.get('type')!r}: this script builds recurrent_lm, sequential and seq2seq models")
     weights_path = os.path.join(directory, manifest["weights"]["file"])
     with open(weights_path, "rb") as f:
         weights_raw = f.read()
@@ -171,10 +239,16 @@ def main():
         fail("weights.safetensors: size or SHA-256 does not match checkpoint.json")
 
     torch.manual_seed(0)
-    model = RecurrentLM(config) if config["type"] == "recurrent_lm" else build_sequential(config)
+    builders = {"recurrent_lm": RecurrentLM, "sequential": build_sequential, "seq2seq": seq2seq_model}
+    model = builders[config["type"]](config)
     state = read_safetensors(weights_path)
+    if config["type"] == "seq2seq":
+        state = {k: v.double() for k, v in state.items()}
     result = model.load_state_dict(state, strict=True)   # raises on any missing / unexpected key or shape mismatch
     model.eval()
+    if config["type"] == "seq2seq":
+        seq2seq_report(directory, manifest, model, result, state, args)
+        return
     if config["type"] == "sequential":
         json.dump({"checkpoint": directory, "format_version": manifest["format_version"], "step": manifest["step"],
                    "strict_load": {"missing_keys": result.missing_keys, "unexpected_keys": result.unexpected_keys},

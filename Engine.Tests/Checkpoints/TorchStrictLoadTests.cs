@@ -35,12 +35,7 @@ public class TorchStrictLoadTests
             SafeTensorsFile.Read(Path.Combine(last, Checkpoint.WeightsFileName)).Tensors.Select(t => t.Name));
         if (!CheckpointTests.PythonHas("torch, numpy")) return;   // the script needs torch; the contract above is what it checks
 
-        var (code, stdout, stderr) = RunScript(last);
-        Assert.True(code == 0, $"torch_strict_load.py failed: {stdout} {stderr}");
-        using var report = JsonDocument.Parse(stdout);
-        var root = report.RootElement;
-        Assert.Equal(0, root.GetProperty("strict_load").GetProperty("missing_keys").GetArrayLength());
-        Assert.Equal(0, root.GetProperty("strict_load").GetProperty("unexpected_keys").GetArrayLength());
+        var root = RunStrictLoad(last);
         Assert.True(root.GetProperty("relative_difference").GetDouble() <= 1e-5);
         Assert.True(root.GetProperty("tokens_scored").GetInt32() > 100);
     }
@@ -65,6 +60,41 @@ public class TorchStrictLoadTests
         Assert.Equal(0, report.RootElement.GetProperty("strict_load").GetProperty("missing_keys").GetArrayLength());
         Assert.Equal(0, report.RootElement.GetProperty("strict_load").GetProperty("unexpected_keys").GetArrayLength());
         Assert.Contains("2.weight_hh_l0_reverse", report.RootElement.GetProperty("keys").EnumerateArray().Select(k => k.GetString()));
+    }
+
+    [Theory]
+    [InlineData("bahdanau", "gru", false)]
+    [InlineData("luong-general", "lstm", true)]
+    public void TranslatorCheckpoint_LoadsStrictlyIntoPyTorch_AndPyTorchAgreesWithEveryGreedyChoice(string attention, string cell, bool feed)
+    {
+        using var tmp = new TempDir($"torch-s2s-{attention}");
+        (string En, string Fr)[] subjects = [("i am", "je suis"), ("you are", "tu es"), ("he is", "il est"), ("we are", "nous sommes")];
+        (string En, string Fr)[] words = [("here", "ici"), ("tall", "grand"), ("ready", "prêt"), ("late", "en retard"), ("home", "chez moi")];
+        File.WriteAllLines(tmp.Combine("pairs.txt"), subjects.SelectMany(s => words.Select(w => $"{s.En} {w.En} .\t{s.Fr} {w.Fr} .")));
+        string[] args = ["translate", "train", "--pairs", tmp.Combine("pairs.txt"), "--attention", attention, "--cell", cell, "--embedding", "8",
+            "--hidden", "8", "--layers", "2", "--max-steps", "12", "--eval-every", "6", "--threads", "1", "--checkpoint", tmp.Combine("run"),
+            .. feed ? new[] { "--input-feeding" } : []];
+        var error = new StringWriter();
+        Assert.True(CliApp.Run(args, new StringWriter(), error) == 0, error.ToString());
+        string last = tmp.Combine("run/last");
+        var model = ModelCheckpoint.Load<float>(last).Model;
+        Assert.Equal(model.NamedParameters().Select(p => p.Key).Order(StringComparer.Ordinal),
+            SafeTensorsFile.Read(Path.Combine(last, Checkpoint.WeightsFileName)).Tensors.Select(t => t.Name));
+        if (!CheckpointTests.PythonHas("torch, numpy")) return;   // the script needs torch; the contract above is what it checks
+
+        var root = RunStrictLoad(last);
+        Assert.True(root.GetProperty("greedy_tokens_checked").GetInt32() >= 80);
+    }
+
+    /// <summary>Runs the script (comparing with SeqLearn), asserts a clean strict load and returns its report.</summary>
+    private static JsonElement RunStrictLoad(string checkpoint)
+    {
+        var (code, stdout, stderr) = RunScript(checkpoint);
+        Assert.True(code == 0, $"torch_strict_load.py failed: {stdout} {stderr}");
+        var root = JsonDocument.Parse(stdout).RootElement.Clone();
+        Assert.Equal(0, root.GetProperty("strict_load").GetProperty("missing_keys").GetArrayLength());
+        Assert.Equal(0, root.GetProperty("strict_load").GetProperty("unexpected_keys").GetArrayLength());
+        return root;
     }
 
     private static (int Code, string Output, string Error) RunScript(string checkpoint, bool compare = true)
