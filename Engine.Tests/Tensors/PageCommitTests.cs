@@ -33,6 +33,21 @@ public class PageCommitTests
     }
 
     [Fact]
+    public unsafe void Resident_TellsAnUntouchedPageFromAWrittenOne()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var data = new float[16 << 20]; // 64 MiB: fresh pages from the OS
+        nint page = Environment.SystemPageSize;
+        fixed (float* p = data)
+        {
+            nint middle = ((nint)p + 32 * (1 << 20)) & ~(page - 1);
+            Assert.False(PageCommit.Resident(middle, page));
+            *(float*)middle = 1f;
+            Assert.True(PageCommit.Resident(middle, page));
+        }
+    }
+
+    [Fact]
     public void Populate_SmallSpan_IsANoOp()
     {
         var data = new double[1000];
