@@ -33,10 +33,11 @@ internal static class MachineInfo
         return $"{name} (family {family} model {model})";
     }
 
-    /// <summary>The widest vector path SeqLearn's kernels take here (DOTNET_EnableAVX512=0 turns Vector512 off).</summary>
+    /// <summary>The widest vector path SeqLearn's kernels take here (DOTNET_EnableAVX512=0 turns Vector512 off; DOTNET_EnableAVX2=0 leaves the 128-bit FMA path of ARM64).</summary>
     public static string SimdPath() =>
         Vector512.IsHardwareAccelerated ? "Vector512"
         : Vector256.IsHardwareAccelerated ? "Vector256"
+        : Gemm.BestIsa == GemmIsa.Vector128 ? "Vector128"
         : Gemm.BestIsa is null ? "scalar" : "Vector<T>";
 
     /// <summary>The 1, 5 and 15 minute load averages.</summary>

@@ -235,6 +235,7 @@ public sealed class GemmTests
     {
         if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) yield return GemmIsa.Avx512;
         if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) yield return GemmIsa.Avx2;
+        if (System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) yield return GemmIsa.Vector128;   // the ARM64 NEON path, FMA3 here
         if (Vector.IsHardwareAccelerated) yield return GemmIsa.Portable;
     }
 }

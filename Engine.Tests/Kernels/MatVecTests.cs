@@ -77,6 +77,28 @@ public class MatVecTests
     }
 }
 
+public class MatVecWidthTests
+{
+    /// <summary>Every output is one FMA chain in order of k at every width: 512, 256 (AVX2) and 128 bits (ARM64 NEON, forced here) equal the scalar loop bit for bit.</summary>
+    [Theory]
+    [MemberData(nameof(MatVecTests.Sizes), MemberType = typeof(MatVecTests))]
+    public void MultiplyTransposed_EveryWidth_BitEqualsTheScalarLoop(int rows, int cols)
+    {
+        var rng = new SeededRng((ulong)(rows * 389 + cols + 11));
+        float[] wt = Tensor<float>.Normal([rows * cols], 0, 1, rng).ToArray();
+        float[] x = Tensor<float>.Normal([cols], 0, 1, rng).ToArray();
+        float[] b = Tensor<float>.Normal([rows], 0, 1, rng).ToArray();
+        var scalar = new float[rows];
+        MatVec.MultiplyTransposed(wt, x, b, scalar, GateWidth.Scalar);
+        foreach (var width in new[] { GateWidth.Auto, GateWidth.Vector256, GateWidth.Vector128 })
+        {
+            var y = new float[rows];
+            MatVec.MultiplyTransposed(wt, x, b, y, width);
+            Assert.True(scalar.AsSpan().SequenceEqual(y), $"{width} ({rows}×{cols})");
+        }
+    }
+}
+
 public class MatVecBf16Tests
 {
     [Theory]

@@ -8,7 +8,7 @@ namespace SeqLearn.Tests.Kernels;
 public class RecurrentKernelTests
 {
     private static readonly int[] Sizes = [0, 1, 7, 17, 33, 257];
-    private static readonly GateWidth[] Widths = [GateWidth.Auto, GateWidth.Vector256, GateWidth.Scalar];
+    private static readonly GateWidth[] Widths = [GateWidth.Auto, GateWidth.Vector256, GateWidth.Vector128, GateWidth.Scalar];
 
     /// <summary>Values in (−scale, scale), with a few saturating ones (±40) mixed in to test the limits.</summary>
     private static T[] Random<T>(SeededRng rng, int n, double scale = 3) where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -173,6 +173,7 @@ internal sealed unsafe class GemmJob<T> : IParallelWork where T : unmanaged, IBi
             {
                 case GemmIsa.Avx512: Gemm.Dots<T, Vector512<T>, Simd512<T>>(op, i0, i1); break;
                 case GemmIsa.Avx2: Gemm.Dots<T, Vector256<T>, Simd256<T>>(op, i0, i1); break;
+                case GemmIsa.Vector128: Gemm.Dots<T, Vector128<T>, Simd128<T>>(op, i0, i1); break;
                 default: Gemm.Dots<T, Vector<T>, SimdPortable<T>>(op, i0, i1); break;
             }
             return;
@@ -184,6 +185,9 @@ internal sealed unsafe class GemmJob<T> : IParallelWork where T : unmanaged, IBi
                 break;
             case GemmIsa.Avx2:
                 Gemm.Block<T, Vector256<T>, Simd256<T>>(op, _blocking, i0, i1, j0, j1);
+                break;
+            case GemmIsa.Vector128:
+                Gemm.Block<T, Vector128<T>, Simd128<T>>(op, _blocking, i0, i1, j0, j1);
                 break;
             default:
                 Gemm.Block<T, Vector<T>, SimdPortable<T>>(op, _blocking, i0, i1, j0, j1);
@@ -202,6 +206,9 @@ internal sealed unsafe class GemmJob<T> : IParallelWork where T : unmanaged, IBi
                 break;
             case GemmIsa.Avx2:
                 Gemm.RowBlock<T, Vector256<T>, Simd256<T>>(_first, _slice, ic, mc, ws.A, _sharedB, ws.Tile);
+                break;
+            case GemmIsa.Vector128:
+                Gemm.RowBlock<T, Vector128<T>, Simd128<T>>(_first, _slice, ic, mc, ws.A, _sharedB, ws.Tile);
                 break;
             default:
                 Gemm.RowBlock<T, Vector<T>, SimdPortable<T>>(_first, _slice, ic, mc, ws.A, _sharedB, ws.Tile);

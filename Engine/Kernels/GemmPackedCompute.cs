@@ -150,6 +150,7 @@ internal sealed unsafe class GemmPackedJob<T> : IParallelWork where T : unmanage
             {
                 case GemmIsa.Avx512: Gemm.Dots<T, Vector512<T>, Simd512<T>>(_dots, r0, r1); break;
                 case GemmIsa.Avx2: Gemm.Dots<T, Vector256<T>, Simd256<T>>(_dots, r0, r1); break;
+                case GemmIsa.Vector128: Gemm.Dots<T, Vector128<T>, Simd128<T>>(_dots, r0, r1); break;
                 default: Gemm.Dots<T, Vector<T>, SimdPortable<T>>(_dots, r0, r1); break;
             }
             return;
@@ -160,6 +161,7 @@ internal sealed unsafe class GemmPackedJob<T> : IParallelWork where T : unmanage
         {
             case GemmIsa.Avx512: Gemm.PackedBlock<T, Vector512<T>, Simd512<T>>(_op, _b!, _panels, i0, i1, j0, j1, _columnItems == 1); break;
             case GemmIsa.Avx2: Gemm.PackedBlock<T, Vector256<T>, Simd256<T>>(_op, _b!, _panels, i0, i1, j0, j1, _columnItems == 1); break;
+            case GemmIsa.Vector128: Gemm.PackedBlock<T, Vector128<T>, Simd128<T>>(_op, _b!, _panels, i0, i1, j0, j1, _columnItems == 1); break;
             default: Gemm.PackedBlock<T, Vector<T>, SimdPortable<T>>(_op, _b!, _panels, i0, i1, j0, j1, _columnItems == 1); break;
         }
     }

@@ -117,6 +117,49 @@ internal readonly unsafe struct Simd256<T> : IGemmSimd<T, Vector256<T>>
 }
 
 /// <summary>
+/// 128-bit vectors with fused multiply-add: ARM64's NEON (32 registers of 4 floats / 2 doubles, <c>FMLA</c>), the
+/// path chosen where neither 512- nor 256-bit vectors are accelerated. <see cref="Vector128.FusedMultiplyAdd(Vector128{float}, Vector128{float}, Vector128{float})"/>
+/// is FMA3 on x86, so the same code runs (and is tested) on this machine by asking for <see cref="GemmIsa.Vector128"/>.
+/// </summary>
+internal readonly unsafe struct Simd128<T> : IGemmSimd<T, Vector128<T>>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public static int Lanes => Vector128<T>.Count;
+    public static Vector128<T> Zero => Vector128<T>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Load(T* p) => Vector128.Load(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(T* p, Vector128<T> v) => v.Store(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Broadcast(T* p) => Vector128.Create(*p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Splat(T x) => Vector128.Create(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> MultiplyAdd(Vector128<T> a, Vector128<T> b, Vector128<T> c)
+    {
+        if (typeof(T) == typeof(float))
+            return Vector128.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double))
+            return Vector128.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        return a * b + c;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Multiply(Vector128<T> a, Vector128<T> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Add(Vector128<T> a, Vector128<T> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Vector128<T> v) => Vector128.Sum(v);
+}
+
+/// <summary>
 /// Portable fallback on <see cref="Vector{T}"/> (e.g. ARM NEON). Multiply and add are separate here:
 /// without a hardware FMA a fused operation would be emulated one lane at a time.
 /// </summary>

@@ -39,7 +39,13 @@ internal static class MatVec
     /// live in eight Vector512 accumulators (eight independent FMA chains, no horizontal sums) while Wt streams
     /// past once. Every output is one fused multiply-add chain in order of k, whatever its position.
     /// </summary>
-    public static void MultiplyTransposed(ReadOnlySpan<float> wt, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y)
+    /// <remarks>
+    /// <paramref name="width"/> chooses the vectors as for the gate kernels: the widest accelerated (512, else 256,
+    /// else 128 bits on ARM64), or at most 256 or 128 bits, or none (tests force each; <see cref="MatVecNarrow"/>).
+    /// The result is the same bit for bit at every width.
+    /// </remarks>
+    public static void MultiplyTransposed(ReadOnlySpan<float> wt, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y,
+        GateWidth width = GateWidth.Auto)
     {
         int rows = Check(wt, x, bias, y, "MatVec.MultiplyTransposed");
         int cols = x.Length;
@@ -47,11 +53,13 @@ internal static class MatVec
         ref float rx = ref MemoryMarshal.GetReference(x);
         ref float ry = ref MemoryMarshal.GetReference(y);
         int r = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (GateDispatch.Use512<float>(width))
         {
             for (; r <= rows - 8 * Lanes; r += 8 * Lanes) Axpy8(ref rw, ref rx, ref ry, r, rows, cols);
             for (; r <= rows - Lanes; r += Lanes) Axpy1(ref rw, ref rx, ref ry, r, rows, cols);
         }
+        if (GateDispatch.Use256<float>(width)) r = MatVecNarrow.Transposed256(ref rw, ref rx, ref ry, r, rows, cols);
+        if (GateDispatch.Use128<float>(width)) r = MatVecNarrow.Transposed128(ref rw, ref rx, ref ry, r, rows, cols);
         for (; r < rows; r++)
         {
             float s = 0;

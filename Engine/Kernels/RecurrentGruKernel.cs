@@ -31,6 +31,7 @@ internal static class GruGateKernel
         int j = 0;
         if (GateDispatch.Use512<T>(width)) j = ForwardBody<T, GateV512<T>>(j, n, ref rx, ref rh, ref rb, ref rs, ref ra, ref rn);
         if (GateDispatch.Use256<T>(width)) j = ForwardBody<T, GateV256<T>>(j, n, ref rx, ref rh, ref rb, ref rs, ref ra, ref rn);
+        if (GateDispatch.Use128<T>(width)) j = ForwardBody<T, GateV128<T>>(j, n, ref rx, ref rh, ref rb, ref rs, ref ra, ref rn);
         ForwardBody<T, GateScalar<T>>(j, n, ref rx, ref rh, ref rb, ref rs, ref ra, ref rn);
     }
 
@@ -95,6 +96,7 @@ internal static class GruGateKernel
         int j = 0;
         if (GateDispatch.Use512<T>(width)) j = BackwardBody<T, GateV512<T>>(j, n, ref ra, ref rn, ref rp, ref rdh, ref rdd, ref rgx, ref rgh);
         if (GateDispatch.Use256<T>(width)) j = BackwardBody<T, GateV256<T>>(j, n, ref ra, ref rn, ref rp, ref rdh, ref rdd, ref rgx, ref rgh);
+        if (GateDispatch.Use128<T>(width)) j = BackwardBody<T, GateV128<T>>(j, n, ref ra, ref rn, ref rp, ref rdh, ref rdd, ref rgx, ref rgh);
         BackwardBody<T, GateScalar<T>>(j, n, ref ra, ref rn, ref rp, ref rdh, ref rdd, ref rgx, ref rgh);
     }
 

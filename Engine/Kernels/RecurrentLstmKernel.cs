@@ -32,6 +32,7 @@ internal static class LstmGateKernel
         int j = 0;
         if (GateDispatch.Use512<T>(width)) j = ForwardBody<T, GateV512<T>>(j, n, ref rx, ref rh, ref rc, ref ra, ref rt, ref ro);
         if (GateDispatch.Use256<T>(width)) j = ForwardBody<T, GateV256<T>>(j, n, ref rx, ref rh, ref rc, ref ra, ref rt, ref ro);
+        if (GateDispatch.Use128<T>(width)) j = ForwardBody<T, GateV128<T>>(j, n, ref rx, ref rh, ref rc, ref ra, ref rt, ref ro);
         ForwardBody<T, GateScalar<T>>(j, n, ref rx, ref rh, ref rc, ref ra, ref rt, ref ro);
     }
 
@@ -98,6 +99,7 @@ internal static class LstmGateKernel
         int j = 0;
         if (GateDispatch.Use512<T>(width)) j = BackwardBody<T, GateV512<T>>(j, n, ref ra, ref rc, ref rt, ref rdh, ref rdc, ref rdg);
         if (GateDispatch.Use256<T>(width)) j = BackwardBody<T, GateV256<T>>(j, n, ref ra, ref rc, ref rt, ref rdh, ref rdc, ref rdg);
+        if (GateDispatch.Use128<T>(width)) j = BackwardBody<T, GateV128<T>>(j, n, ref ra, ref rc, ref rt, ref rdh, ref rdc, ref rdg);
         BackwardBody<T, GateScalar<T>>(j, n, ref ra, ref rc, ref rt, ref rdh, ref rdc, ref rdg);
     }
 

@@ -35,6 +35,7 @@ internal static class RnnGateKernel
         int j = 0;
         if (GateDispatch.Use512<T>(width)) j = ForwardBody<T, GateV512<T>>(j, n, relu, ref rx, ref rh, ref ro, ref rc);
         if (GateDispatch.Use256<T>(width)) j = ForwardBody<T, GateV256<T>>(j, n, relu, ref rx, ref rh, ref ro, ref rc);
+        if (GateDispatch.Use128<T>(width)) j = ForwardBody<T, GateV128<T>>(j, n, relu, ref rx, ref rh, ref ro, ref rc);
         ForwardBody<T, GateScalar<T>>(j, n, relu, ref rx, ref rh, ref ro, ref rc);
     }
 
@@ -81,6 +82,7 @@ internal static class RnnGateKernel
         int j = 0;
         if (GateDispatch.Use512<T>(width)) j = BackwardBody<T, GateV512<T>>(j, n, relu, ref rh, ref rd, ref rg);
         if (GateDispatch.Use256<T>(width)) j = BackwardBody<T, GateV256<T>>(j, n, relu, ref rh, ref rd, ref rg);
+        if (GateDispatch.Use128<T>(width)) j = BackwardBody<T, GateV128<T>>(j, n, relu, ref rh, ref rd, ref rg);
         BackwardBody<T, GateScalar<T>>(j, n, relu, ref rh, ref rd, ref rg);
     }
 

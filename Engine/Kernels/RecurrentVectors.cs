@@ -5,17 +5,19 @@ namespace SeqLearn.Kernels;
 /// <summary>Which vector width a recurrent gate kernel uses (tests force each one; callers use <see cref="Auto"/>).</summary>
 internal enum GateWidth
 {
-    /// <summary>The widest the hardware accelerates: 512 bits, else 256, else scalar.</summary>
+    /// <summary>The widest the hardware accelerates: 512 bits, else 256, else 128 (ARM64), else scalar.</summary>
     Auto,
     /// <summary>At most 256-bit vectors.</summary>
     Vector256,
+    /// <summary>128-bit vectors only (the ARM64 NEON path, forced on x86 by tests).</summary>
+    Vector128,
     /// <summary>One element at a time (the same formulas as the vectors, for the remainder).</summary>
     Scalar,
 }
 
 /// <summary>
 /// The handful of vector operations the gate kernels need, so each kernel body is written once and the JIT
-/// specialises it for <see cref="Vector512{T}"/>, <see cref="Vector256{T}"/> and a one-element scalar.
+/// specialises it for <see cref="Vector512{T}"/>, <see cref="Vector256{T}"/>, <see cref="Vector128{T}"/> and a one-element scalar.
 /// σ(x) = 1 / (1 + e^(−x)) and tanh(x) = 1 − 2 / (e^(2x) + 1): both saturate to exact limits (no NaN) for
 /// large |x| because e^x overflows to ∞ or underflows to 0.
 /// </summary>
@@ -92,6 +94,33 @@ internal readonly struct GateV256<T>(Vector256<T> v) : IGateVector<GateV256<T>, 
     }
 }
 
+internal readonly struct GateV128<T>(Vector128<T> v) : IGateVector<GateV128<T>, T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Vector128<T> _v = v;
+    public static int Count => Vector128<T>.Count;
+    public static GateV128<T> Load(ref T source, int index) => new(Vector128.LoadUnsafe(ref source, (nuint)index));
+    public static void Store(GateV128<T> value, ref T destination, int index) => value._v.StoreUnsafe(ref destination, (nuint)index);
+    public static GateV128<T> Splat(T value) => new(Vector128.Create(value));
+    public static GateV128<T> operator +(GateV128<T> a, GateV128<T> b) => new(a._v + b._v);
+    public static GateV128<T> operator -(GateV128<T> a, GateV128<T> b) => new(a._v - b._v);
+    public static GateV128<T> operator *(GateV128<T> a, GateV128<T> b) => new(a._v * b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static GateV128<T> Sigmoid(GateV128<T> x) => new(Vector128<T>.One / (Vector128<T>.One + Exp(-x._v)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static GateV128<T> Tanh(GateV128<T> x) => new(Vector128<T>.One - Vector128.Create(T.One + T.One) / (Exp(x._v + x._v) + Vector128<T>.One));
+    public static GateV128<T> Relu(GateV128<T> x) => new(Vector128.Max(x._v, Vector128<T>.Zero));
+    public static GateV128<T> WherePositive(GateV128<T> y, GateV128<T> g) => new(Vector128.ConditionalSelect(Vector128.GreaterThan(y._v, Vector128<T>.Zero), g._v, Vector128<T>.Zero));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<T> Exp(Vector128<T> x)
+    {
+        if (typeof(T) == typeof(float)) return VectorExp.Exp(x.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Vector128.Exp(x.AsDouble()).As<double, T>();
+        throw new NotSupportedException($"Recurrent gate kernels support float and double, not {typeof(T).Name}.");
+    }
+}
+
 /// <summary>One element: the remainder after the vectors (and the whole row in <see cref="GateWidth.Scalar"/>).</summary>
 internal readonly struct GateScalar<T>(T v) : IGateVector<GateScalar<T>, T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -117,7 +146,12 @@ internal static class GateDispatch
         width == GateWidth.Auto && Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported;
 
     public static bool Use256<T>(GateWidth width) where T : unmanaged =>
-        width != GateWidth.Scalar && Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported;
+        (width is GateWidth.Auto or GateWidth.Vector256) && Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported;
+
+    /// <summary>128-bit vectors: when asked for, or by default where 256-bit vectors are not accelerated (ARM64).</summary>
+    public static bool Use128<T>(GateWidth width) where T : unmanaged =>
+        (width == GateWidth.Vector128 || width == GateWidth.Auto && !Vector256.IsHardwareAccelerated)
+        && Vector128.IsHardwareAccelerated && Vector128<T>.IsSupported;
 
     /// <summary>Throws unless <paramref name="length"/> equals <paramref name="expected"/>, naming the kernel and argument.</summary>
     public static void Require(int length, int expected, string kernel, string name)

@@ -62,4 +62,24 @@ internal static class VectorExp
         e = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(Lo)), Vector256<float>.Zero, e);
         return Vector256.ConditionalSelect(Vector256.Equals(x, x), e, x);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Exp(Vector128<float> x)
+    {
+        var xc = Vector128.Min(Vector128.Max(x, Vector128.Create(Lo)), Vector128.Create(Hi));
+        var k = Vector128.Round(xc * Vector128.Create(Log2E));
+        var r = Vector128.FusedMultiplyAdd(k, Vector128.Create(-Ln2Hi), xc);
+        r = Vector128.FusedMultiplyAdd(k, Vector128.Create(-Ln2Lo), r);
+        var p = Vector128.FusedMultiplyAdd(Vector128.Create(C6), r, Vector128.Create(C5));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(C4));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(C3));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(C2));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128<float>.One);
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128<float>.One);
+        var twoK = Vector128.ShiftLeft(Vector128.ConvertToInt32(k) + Vector128.Create(127), 23).AsSingle();
+        var e = p * twoK;
+        e = Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128.Create(Hi)), Vector128.Create(float.PositiveInfinity), e);
+        e = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128.Create(Lo)), Vector128<float>.Zero, e);
+        return Vector128.ConditionalSelect(Vector128.Equals(x, x), e, x);
+    }
 }
