@@ -76,12 +76,38 @@ public class LanguageModelStepperTests
         }
     }
 
+    /// <summary>
+    /// With int8 matrices the stepper is the model whose matrices are s_r·q per row (embedding and W_ih0 included, as
+    /// the layer-0 table is built from them): the same tolerance, since the kernel only scales after summing.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void Step_Int8_EqualsForwardOfTheDequantisedModel(RecurrentCell cell, int layers, bool tied)
+    {
+        var model = Model(cell, layers, tied);
+        var stepper = new LanguageModelStepper(model, precision: StepperPrecision.Int8);
+        foreach (var (name, p) in model.NamedParameters())
+            if (p.Value.Rank == 2)
+                MatVecInt8.Dequantize(p.Value.Span, p.Value.Dim(0), p.Value.Dim(1));
+        Tensor<float> expected;
+        using (new NoGradScope()) expected = model.Forward(Tokens, 1, Tokens.Length).Logits.Value;
+        var state = stepper.InitialState();
+        var logits = new float[9];
+        for (int t = 0; t < Tokens.Length; t++)
+        {
+            state = stepper.Step(Tokens[t], state, logits);
+            TensorAssert.AllClose<float>(expected.Span.Slice(t * 9, 9), logits, 1e-4, 1e-5, $"int8 {cell} L={layers} tied={tied} step {t}");
+        }
+    }
+
     [Theory]
     [InlineData(RecurrentCell.Lstm, StepperPrecision.Float32)]
     [InlineData(RecurrentCell.Gru, StepperPrecision.Float32)]
     [InlineData(RecurrentCell.RnnRelu, StepperPrecision.Float32)]
     [InlineData(RecurrentCell.Lstm, StepperPrecision.BFloat16)]
     [InlineData(RecurrentCell.Gru, StepperPrecision.BFloat16)]
+    [InlineData(RecurrentCell.Lstm, StepperPrecision.Int8)]
+    [InlineData(RecurrentCell.Gru, StepperPrecision.Int8)]
     public void Step_TwoThreads_BitIdenticalToOne(RecurrentCell cell, StepperPrecision precision)
     {
         var model = Model(cell, 2, tied: false);
