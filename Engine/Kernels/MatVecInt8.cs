@@ -89,15 +89,17 @@ internal static class MatVecInt8
             throw new ArgumentException($"MatVecInt8.MultiplyTransposed: the bias has {bias.Length} elements, expected {rows} (or none).");
         ref sbyte rq = ref MemoryMarshal.GetReference(qt);
         ref float rx = ref MemoryMarshal.GetReference(x);
-        Span<float> sums = stackalloc float[Block];
+        Span<float> sums = stackalloc float[4 * Block];
         int r = 0;
         if (isa == GemmIsa.Avx512)
         {
-            for (; r + 8 * Block <= rows; r += 8 * Block) Sum8Blocks512(ref rq, ref rx, y.Slice(r, 8 * Block), r, padded, cols);
-            for (; r < rows; r += Block)
+            for (; r + 8 * Block <= rows; r += 8 * Block)
+                Sum8Blocks512(ref rq, ref rx, y.Slice(r, 8 * Block), r, padded, cols);
+            for (; r < rows; r += 4 * Block)   // the last 1–7 blocks (padding rows are zero), up to four at a time
             {
-                SumBlock512(ref rq, ref rx, sums, r, padded, cols);
-                sums[..Math.Min(Block, rows - r)].CopyTo(y[r..]);
+                int n = Math.Min(4 * Block, rows - r);
+                Sum4Blocks512(ref rq, ref rx, sums, r, padded, cols, (n + Block - 1) / Block);
+                sums[..n].CopyTo(y[r..]);
             }
         }
         else if (isa == GemmIsa.Avx2)
@@ -114,8 +116,9 @@ internal static class MatVecInt8
             for (int k = 0; k < cols; k++) sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref rq, k * padded + r), Unsafe.Add(ref rx, k), sum);
             y[r] = sum;
         }
-        // y_r = s_r · sum_r + b_r, one rounding (the same on every path).
-        for (r = 0; r < rows; r++) y[r] = bias.IsEmpty ? scales[r] * y[r] : MathF.FusedMultiplyAdd(scales[r], y[r], bias[r]);
+        // y_r = s_r · sum_r + b_r, one rounding each (a fused multiply-add: the same on every path).
+        if (bias.IsEmpty) TensorPrimitives.Multiply(y, scales, y);
+        else TensorPrimitives.FusedMultiplyAdd(y, scales, bias, y);
     }
 
     /// <summary>Σ_k q x_k for 128 rows (eight blocks): eight accumulators, eight sign-extending loads per k.</summary>
@@ -141,13 +144,21 @@ internal static class MatVecInt8
         a4.StoreUnsafe(ref ry, 64); a5.StoreUnsafe(ref ry, 80); a6.StoreUnsafe(ref ry, 96); a7.StoreUnsafe(ref ry, 112);
     }
 
-    /// <summary>Σ_k q x_k for one block of 16 rows (the rows past the matrix are zero padding).</summary>
-    private static void SumBlock512(ref sbyte qt, ref float x, Span<float> y, int r, int padded, int cols)
+    /// <summary>Σ_k q x_k for <paramref name="blocks"/> ≤ 4 blocks of 16 rows (independent chains; rows past the matrix are zero padding).</summary>
+    private static void Sum4Blocks512(ref sbyte qt, ref float x, Span<float> y, int r, int padded, int cols, int blocks)
     {
-        Vector512<float> a = default;
-        for (int k = 0; k < cols; k++)
-            a = Vector512.FusedMultiplyAdd(Widen512(ref qt, (nint)k * padded + r), Vector512.Create(Unsafe.Add(ref x, k)), a);
-        a.StoreUnsafe(ref MemoryMarshal.GetReference(y));
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        ref sbyte q = ref Unsafe.Add(ref qt, r);
+        for (int k = 0; k < cols; k++, q = ref Unsafe.Add(ref q, padded))
+        {
+            var xk = Vector512.Create(Unsafe.Add(ref x, k));
+            a0 = Vector512.FusedMultiplyAdd(Widen512(ref q, 0), xk, a0);
+            if (blocks > 1) a1 = Vector512.FusedMultiplyAdd(Widen512(ref q, 16), xk, a1);
+            if (blocks > 2) a2 = Vector512.FusedMultiplyAdd(Widen512(ref q, 32), xk, a2);
+            if (blocks > 3) a3 = Vector512.FusedMultiplyAdd(Widen512(ref q, 48), xk, a3);
+        }
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        a0.StoreUnsafe(ref ry, 0); a1.StoreUnsafe(ref ry, 16); a2.StoreUnsafe(ref ry, 32); a3.StoreUnsafe(ref ry, 48);
     }
 
     /// <summary>Σ_k q x_k for one block of 16 rows as two 8-lane halves.</summary>
