@@ -45,6 +45,7 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
     private readonly StepperWeights _w;
     private readonly WorkerPool? _pool;
     private readonly float[] _xp, _hp, _acts, _aux;   // (G·H), (G·H), (G·H), (H): chunk order
+    private readonly float[] _logits;                 // (V padded to 16)
     private readonly LayerWork _work;
     private readonly LanguageModelStepState _scratch;
 
@@ -60,7 +61,7 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
         _w = new StepperWeights(model, precision);
         _pool = pool is { Threads: > 1 } ? pool : null;
         int gh = _w.G * _w.H;
-        (_xp, _hp, _acts, _aux) = (new float[gh], new float[gh], new float[gh], new float[_w.H]);
+        (_xp, _hp, _acts, _aux, _logits) = (new float[gh], new float[gh], new float[gh], new float[_w.H], new float[_w.DecoderRows]);
         _work = new LayerWork(this);
         _scratch = InitialState();
     }
@@ -116,7 +117,8 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
                 _pool.Run(_w.Chunks, _work);
         }
         _work.Set(0, 0, null, null);   // keep no reference to the caller's states between steps
-        _w.Decoder.Multiply(0, next.H(_w.L - 1), _w.DecoderBias, logits);
+        _w.Decoder.Multiply(0, next.H(_w.L - 1), _w.DecoderBias, _logits);
+        _logits.AsSpan(0, _w.V).CopyTo(logits);
     }
 
     /// <summary>

@@ -68,8 +68,14 @@ internal sealed class StepperWeights
             }
             WeightHh[l] = new StepperMatrix(ChunkRows(w.WeightHh.Value.ToArray(), H), H, precision, chunkBlocks);
         }
-        Decoder = new StepperMatrix(model.DecoderWeight.Value.ToArray(), H, precision, [(0, V)]);
-        DecoderBias = model.DecoderBias.Value.ToArray();
+        // The decoder gets zero rows up to a multiple of 16 (V = 65 → 80), so its product runs as whole vector
+        // blocks with independent accumulators instead of a scalar tail row (one long dependent chain over H).
+        DecoderRows = (V + 15) / 16 * 16;
+        float[] decoder = new float[DecoderRows * H];
+        model.DecoderWeight.Value.Span.CopyTo(decoder);
+        Decoder = new StepperMatrix(decoder, H, precision, [(0, DecoderRows)]);
+        DecoderBias = new float[DecoderRows];
+        model.DecoderBias.Value.Span.CopyTo(DecoderBias);
     }
 
     public int V { get; }
@@ -101,10 +107,13 @@ internal sealed class StepperWeights
     /// <summary>[layer] the hidden-side bias kept apart (H): GRU's b_hn, empty for the other cells.</summary>
     public float[][] BiasHn { get; }
 
-    /// <summary>W_dec (V, H), one block.</summary>
+    /// <summary>W_dec (V, H) with zero rows up to <see cref="DecoderRows"/>, one block.</summary>
     public StepperMatrix Decoder { get; }
 
-    /// <summary>b_dec (V).</summary>
+    /// <summary>V rounded up to a multiple of 16: the rows of <see cref="Decoder"/>.</summary>
+    public int DecoderRows { get; }
+
+    /// <summary>b_dec (V), zero-padded to <see cref="DecoderRows"/>.</summary>
     public float[] DecoderBias { get; }
 
     /// <summary>Units [First, First + Count) of chunk <paramref name="c"/>; its rows are [G·First, G·(First + Count)).</summary>
