@@ -56,16 +56,8 @@ public class MatVecInt8Tests
         var (q, s) = MatVecInt8.PackTransposed(w, rows, cols);
         MatVecInt8.Dequantize(w, rows, cols);
         var fast = new float[rows];
-        var reference = new float[rows];
         MatVecInt8.MultiplyTransposed(q, s, x, b, fast);
-        MatVec.MultiplyReference(w, x, b, reference);
-        for (int r = 0; r < rows; r++)
-        {
-            double abs = Math.Abs(b[r]);
-            for (int k = 0; k < cols; k++) abs += Math.Abs((double)w[r * cols + k] * x[k]);
-            double bound = (2 * cols + 4) * Math.Pow(2, -23) * abs;
-            Assert.True(Math.Abs(fast[r] - reference[r]) <= bound, $"({rows}×{cols}) row {r}: {fast[r]} vs {reference[r]} (bound {bound:G3})");
-        }
+        MatVecBf16Tests.AssertWithinDotBound(w, x, b, fast);
     }
 
     /// <summary>|W − s q| ≤ s / 2 per weight, the largest |W| of a row maps to ±127, a zero row has s = 0 and q = 0.</summary>
