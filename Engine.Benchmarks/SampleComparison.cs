@@ -13,12 +13,12 @@ namespace SeqLearn.Benchmarks;
 /// <c>compare sample</c>: characters per second when sampling at batch 1 from the tiny-shakespeare char-LM
 /// configuration (V = 65, E = 64, 2-layer LSTM, H = 256, random init, τ = 1), prompt "ROMEO:\n" included, as
 /// PyTorch's <c>scripts/lm_torch.py sample</c> measures it. SeqLearn runs <see cref="LanguageModelStepper"/>
-/// with <see cref="Sampler"/> on one thread, on a 2-thread <see cref="WorkerPool"/>, both with float32 and with
-/// bfloat16 matrices (<see cref="StepperPrecision"/>), and through the
+/// with <see cref="Sampler"/> on one thread and on a 2-thread <see cref="WorkerPool"/>, each with float32, bfloat16
+/// and int8 matrices (<see cref="StepperPrecision"/>), and through the
 /// <see cref="TextGenerator"/> façade the CLI uses; the median of the repeats is reported. PyTorch runs with 1 and
 /// with 2 intra-op threads and its faster rate is the baseline. The last line is the ratio for what
 /// <c>seqlearn generate</c> does by default on this 2-core machine: exact float32 weights on 2 threads (the text is
-/// bit-identical to one thread's); the line before it gives the one-thread and bf16 ratios too.
+/// bit-identical to one thread's); the lines before it give the one-thread, bf16 and int8 ratios too.
 /// </summary>
 public static class SampleComparison
 {
@@ -37,22 +37,17 @@ public static class SampleComparison
         Console.WriteLine($"machine: {MachineInfo.Describe()}");
         Console.WriteLine($"baseline: {BaselineEnvironment.DescribePyTorch() ?? "PyTorch not found"}; {baseline.DescribeOpenBlas()}");
 
-        var single = new LanguageModelStepper(model);
-        double ours = Median(repeats, () => Rate(single, prompt, chars));
-        Console.WriteLine($"SeqLearn stepper, 1 thread:          {ours,10:F0} chars/s   (load {MachineInfo.LoadAverage()})");
-        double half, two;
+        var rates = new Dictionary<(StepperPrecision, int), double>();
         using (var pool = new WorkerPool(2))
-        {
-            var pooled = new LanguageModelStepper(model, pool);
-            two = Median(repeats, () => Rate(pooled, prompt, chars));
-            Console.WriteLine($"SeqLearn stepper, 2-thread pool:     {two,10:F0} chars/s   (load {MachineInfo.LoadAverage()})");
-            var bf16 = new LanguageModelStepper(model, precision: StepperPrecision.BFloat16);
-            half = Median(repeats, () => Rate(bf16, prompt, chars));
-            Console.WriteLine($"SeqLearn stepper bf16, 1 thread:     {half,10:F0} chars/s   (load {MachineInfo.LoadAverage()})");
-            var bf16Pooled = new LanguageModelStepper(model, pool, StepperPrecision.BFloat16);
-            double halfTwo = Median(repeats, () => Rate(bf16Pooled, prompt, chars));
-            Console.WriteLine($"SeqLearn stepper bf16, 2-thread pool:{halfTwo,10:F0} chars/s   (load {MachineInfo.LoadAverage()})");
-        }
+            foreach (var precision in new[] { StepperPrecision.Float32, StepperPrecision.BFloat16, StepperPrecision.Int8 })
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    var stepper = new LanguageModelStepper(model, threads == 2 ? pool : null, precision);
+                    double rate = rates[(precision, threads)] = Median(repeats, () => Rate(stepper, prompt, chars));
+                    string path = $"SeqLearn stepper {Name(precision)}, {(threads == 1 ? "1 thread:" : "2-thread pool:")}";
+                    Console.WriteLine($"{path,-38}{rate,10:F0} chars/s   (load {MachineInfo.LoadAverage()})");
+                }
+        double ours = rates[(StepperPrecision.Float32, 1)], two = rates[(StepperPrecision.Float32, 2)];
         var generator = new TextGenerator(model, vocabulary);
         double facade = Median(repeats, () =>
         {
@@ -69,11 +64,20 @@ public static class SampleComparison
         Console.WriteLine($"PyTorch lm_torch.py sample, 2 threads:{t2,9:F0} chars/s   (load {MachineInfo.LoadAverage()})");
         double t = Math.Max(t1, t2);                                  // PyTorch's best setting here
         string R(double x) => (x / t).ToString("F2", CultureInfo.InvariantCulture);
-        Console.WriteLine($"vs PyTorch's best: float32 1 thread {R(ours)}, bf16 1 thread {R(half)}, float32 2 threads {R(two)}");
+        string Best(StepperPrecision p) => R(Math.Max(rates[(p, 1)], rates[(p, 2)]));
+        Console.WriteLine($"vs PyTorch's best: float32 1 thread {R(ours)}, 2 threads {R(two)}; bf16 best {Best(StepperPrecision.BFloat16)}; int8 best {Best(StepperPrecision.Int8)}");
+        Console.WriteLine($"int8 sample ratio vs PyTorch (lstm, H=256, batch 1, int8 weights, best of 1 and 2 threads): {Best(StepperPrecision.Int8)}");
         // The last line is seqlearn generate's default: exact float32 weights, 2 threads on a machine with 2 cores.
         Console.WriteLine($"sample ratio vs PyTorch (lstm, H=256, batch 1, float32, 2 threads): {R(two)}");
         return 0;
     }
+
+    private static string Name(StepperPrecision precision) => precision switch
+    {
+        StepperPrecision.BFloat16 => "bf16",
+        StepperPrecision.Int8 => "int8",
+        _ => "float32",
+    };
 
     /// <summary>Chars/s of one generation: prime with the prompt, then sample and feed back <paramref name="chars"/> tokens.</summary>
     private static double Rate(LanguageModelStepper stepper, int[] prompt, int chars)

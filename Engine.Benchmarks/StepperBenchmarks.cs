@@ -11,7 +11,7 @@ namespace SeqLearn.Benchmarks;
 
 /// <summary>
 /// One batch-1 step of <see cref="LanguageModelStepper"/> on the tiny-shakespeare config (V = 65, E = 64, 2-layer
-/// LSTM, H = 256, random init), on 1 and 2 threads, float32 and bfloat16 matrices: <c>Advance</c> (in place), <c>Step</c> (returns a new state,
+/// LSTM, H = 256, random init), on 1 and 2 threads, float32, bfloat16 and int8 matrices: <c>Advance</c> (in place), <c>Step</c> (returns a new state,
 /// for beam search) and <c>Advance</c> + <see cref="Sampler.Sample"/> (one generated character). Run with
 /// <c>dotnet run -c Release --project Engine.Benchmarks -- --filter *StepperBenchmarks*</c>. MemoryDiagnoser: 0 B
 /// for <c>Advance</c> and sampling; <c>Step</c> allocates only the returned state.
@@ -38,8 +38,8 @@ public class StepperBenchmarks
     [Params(1, 2)]
     public int Threads { get; set; }
 
-    /// <summary>Float32 weights, or bfloat16 matrices.</summary>
-    [Params(StepperPrecision.Float32, StepperPrecision.BFloat16)]
+    /// <summary>Float32 weights, bfloat16 or int8 matrices.</summary>
+    [Params(StepperPrecision.Float32, StepperPrecision.BFloat16, StepperPrecision.Int8)]
     public StepperPrecision Precision { get; set; }
 
     [GlobalSetup]

@@ -24,9 +24,12 @@ public static class EvalCommand
         var batch = new Option<int>("--batch") { Description = "Neural models: B, streams scored side by side (the text is cut into B contiguous parts).", DefaultValueFactory = _ => 16 };
         var steps = new Option<int>("--steps") { Description = "Neural models: T, steps per window; the state is carried from window to window.", DefaultValueFactory = _ => 64 };
         var threads = new Option<int>("--threads") { Description = "Neural models: threads for the GEMMs (1 or more).", DefaultValueFactory = _ => 1 };
+        var bf16 = new Option<bool>("--bf16") { Description = "Neural models: score at batch 1 through the generation stepper with bfloat16 matrices (the loss generate --bf16 samples from)." };
+        var int8 = new Option<bool>("--int8") { Description = "Neural models: score at batch 1 through the generation stepper with int8 matrices (the loss generate --int8 samples from)." };
+        var stepper = new Option<bool>("--stepper") { Description = "Neural models: score at batch 1 through the float32 generation stepper (the baseline for --bf16 / --int8)." };
         var command = new Command("eval", "Loss (nats/token), perplexity and bits per character of a text under a neural checkpoint or an ARPA model.")
         {
-            checkpoint, arpa, corpus, batch, steps, threads,
+            checkpoint, arpa, corpus, batch, steps, threads, bf16, int8, stepper,
         };
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
@@ -36,6 +39,9 @@ public static class EvalCommand
             if (b < 1 || t < 1) throw new ArgumentException($"--batch and --steps must be at least 1 (got {b} and {t}).");
             if ((long)b * t > Array.MaxLength) throw new ArgumentException($"--batch × --steps = {(long)b * t:N0} tokens per window, more than one array holds ({Array.MaxLength:N0}).");
             TrainingCliOptions.CheckThreads(n);
+            var precision = GenerateCommand.Precision(parse.GetValue(bf16), parse.GetValue(int8));
+            bool stepped = parse.GetValue(stepper) || precision != StepperPrecision.Float32;
+            if (stepped && dir is null) throw new ArgumentException("--stepper, --bf16 and --int8 score a neural --checkpoint, not an ARPA model.");
             string[] lines = TextFile.ReadLines(parse.GetValue(corpus)!);
             using var pool = n > 1 ? new WorkerPool(n) : null;
             ILanguageModelEvaluator evaluator;
@@ -44,9 +50,11 @@ public static class EvalCommand
             {
                 var loaded = LanguageModelCheckpoint.Load(dir);
                 EnsureScoringFits(loaded.Model.Config, b, t, CharacterCount(lines));
-                evaluator = new LanguageModelEvaluator(loaded.Model, loaded.Vocabulary, b, t, pool);
+                var neural = new LanguageModelEvaluator(loaded.Model, loaded.Vocabulary, b, t, pool);
+                evaluator = stepped ? new SteppedEvaluator(neural, new LanguageModelStepper(loaded.Model, pool, precision)) : neural;
                 var c = loaded.Model.Config;
-                what = $"{c.Cell.ToString().ToLowerInvariant()} L={c.NumLayers} H={c.HiddenSize} V={c.VocabularySize} ({(loaded.Vocabulary is CharVocabulary ? "characters" : "words")}), step {loaded.Data.Step}";
+                what = $"{c.Cell.ToString().ToLowerInvariant()} L={c.NumLayers} H={c.HiddenSize} V={c.VocabularySize} ({(loaded.Vocabulary is CharVocabulary ? "characters" : "words")}), step {loaded.Data.Step}"
+                    + (stepped ? $", stepper at batch 1, {precision} matrices" : "");
             }
             else
             {
@@ -92,5 +100,11 @@ public static class EvalCommand
         output.WriteLine($"Sentences:\t{score.Sentences}");
         output.WriteLine(string.Create(c, $"Total log10 prob:\t{score.TotalLog10Prob:G10}"));
         output.WriteLine(string.Create(c, $"Scored in {seconds:F3} s ({score.Tokens / Math.Max(seconds, 1e-9):F0} tokens/s)"));
+    }
+
+    /// <summary>The evaluator's scoring done through a stepper (<see cref="LanguageModelEvaluator.EvaluateStepped(IEnumerable{string}, LanguageModelStepper)"/>).</summary>
+    private sealed class SteppedEvaluator(LanguageModelEvaluator evaluator, LanguageModelStepper stepper) : ILanguageModelEvaluator
+    {
+        public LanguageModelScore Evaluate(IEnumerable<string> lines) => evaluator.EvaluateStepped(lines, stepper);
     }
 }

@@ -98,6 +98,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "eval --checkpoint {ckpt} -c {nope} --threads 0", "--threads" }, { "eval --checkpoint {ckpt} -c {nope} --threads 100000", "--threads" },
         { "eval --checkpoint {ckpt} -c {nope} --batch 100000 --steps 100000", "--batch × --steps" },
         { "eval --checkpoint {ckpt} --arpa {m.arpa} -c {nope}", "--checkpoint" },
+        { "eval --checkpoint {ckpt} -c {nope} --bf16 --int8", "--int8" }, { "eval --arpa {m.arpa} -c {nope} --int8", "--int8" },
         // generate: options before the checkpoint is loaded; the prompt against its vocabulary
         { "generate --checkpoint {nope} --length -1", "--length" }, { "generate --checkpoint {nope} --length 0", "--length" },
         { "generate --checkpoint {nope} --temperature -1", "--temperature" }, { "generate --checkpoint {nope} --temperature nan", "--temperature" },
@@ -105,7 +106,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "generate --checkpoint {nope} --top-k 1.5", "--top-k" }, { "generate --checkpoint {nope} --top-p nan", "--top-p" },
         { "generate --checkpoint {nope} --top-p 2", "--top-p" }, { "generate --checkpoint {nope} --top-p 0", "--top-p" },
         { "generate --checkpoint {nope} --beam -1", "--beam" }, { "generate --checkpoint {nope} --beam 100000", "--beam" },
-        { "generate --checkpoint {nope} --threads 0", "--threads" }, { "generate --checkpoint {nope} --threads 100000", "--threads" },
+        { "generate --checkpoint {nope} --bf16 --int8", "--int8" }, { "generate --checkpoint {nope} --threads 0", "--threads" }, { "generate --checkpoint {nope} --threads 100000", "--threads" },
         { "generate --checkpoint {ckpt} --prompt \u2603", "--prompt" }, { "generate --checkpoint {nope} --beam 256 --length 2000000000", "--beam 256 × --length" },
         // ngram
         { "ngram train -c {nope} --arpa {out.arpa} --order 0", "--order" }, { "ngram train -c {nope} --arpa {out.arpa} --order -1", "--order" },

@@ -38,6 +38,22 @@ public class EvalGenerateCommandTests
             Assert.Contains(line, output);
     }
 
+    /// <summary>--stepper scores the same stream as the batched path at B = 1 in one window (same loss to the printed digits); --int8 scores the quantised model.</summary>
+    [Fact]
+    public void Eval_Stepper_AndInt8_PrintTheReport()
+    {
+        var (dir, ckpt, corpus) = CharSetup();
+        using var _ = dir;
+        string Loss(string output) => output.Split('\n').Single(l => l.StartsWith("Loss (nats/token):", StringComparison.Ordinal));
+        var batched = Run("eval", "--checkpoint", ckpt, "--corpus", corpus, "--batch", "1", "--steps", "1000");
+        var stepped = Run("eval", "--checkpoint", ckpt, "--corpus", corpus, "--stepper");
+        var int8 = Run("eval", "--checkpoint", ckpt, "--corpus", corpus, "--int8");
+        Assert.True(stepped.Code == 0 && int8.Code == 0, stepped.Error + int8.Error);
+        Assert.Equal(Loss(batched.Output), Loss(stepped.Output));
+        Assert.Contains("Int8 matrices", int8.Output);
+        Assert.Contains("Tokens:\t46", int8.Output);
+    }
+
     [Fact]
     public void Eval_Arpa_PrintsTheSameReport()
     {
@@ -65,6 +81,9 @@ public class EvalGenerateCommandTests
         Assert.True(beam.Code == 0, beam.Error);
         Assert.Contains("[3] log P = ", beam.Output);
         Assert.DoesNotContain("[4]", beam.Output);
+        var int8 = Run("generate", "--checkpoint", ckpt, "--prompt", "the", "--length", "30", "--int8", "--seed", "9");
+        Assert.True(int8.Code == 0, int8.Error);
+        Assert.StartsWith("the", int8.Output);
     }
 
     [Theory]

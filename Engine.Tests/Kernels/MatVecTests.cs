@@ -112,8 +112,18 @@ public class MatVecBf16Tests
         uint[] packed = MatVecBf16.PackTransposed(w, rows, cols);
         MatVecBf16.Round(w);                                   // the values the packed matrix holds, exactly
         var fast = new float[rows];
-        var reference = new float[rows];
         MatVecBf16.MultiplyTransposed(packed, x, b, fast);
+        AssertWithinDotBound(w, x, b, fast);
+    }
+
+    /// <summary>
+    /// <paramref name="fast"/> against <see cref="MatVec.MultiplyReference"/> on the stored matrix <paramref name="w"/>:
+    /// each row within the dot-product bound (2k + 4)·ε·(Σ|w x| + |b|).
+    /// </summary>
+    internal static void AssertWithinDotBound(float[] w, float[] x, float[] b, float[] fast)
+    {
+        int rows = fast.Length, cols = x.Length;
+        var reference = new float[rows];
         MatVec.MultiplyReference(w, x, b, reference);
         for (int r = 0; r < rows; r++)
         {

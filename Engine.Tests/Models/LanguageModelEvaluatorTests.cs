@@ -73,6 +73,29 @@ public class LanguageModelEvaluatorTests
         Assert.Equal(0, evaluator.EvaluateTokens([1], 4, 3).Tokens);
     }
 
+    /// <summary>
+    /// Scoring through the float32 stepper at batch 1 is the batched evaluator's B = 1, one-window loss (rtol 1e-5);
+    /// through the int8 stepper it is the quantised model's loss: different, but within 0.01 nats/token here (weights
+    /// U(−0.5, 0.5): the predictions are far from uniform, so on uniform random tokens the loss exceeds log V clearly).
+    /// </summary>
+    [Fact]
+    public void EvaluateStepped_Float32EqualsBatchOne_Int8IsClose()
+    {
+        const int v = 20;
+        var model = new LanguageModel<float>(new LanguageModelConfig(v, EmbeddingSize: 16, HiddenSize: 40, NumLayers: 2, InitRange: 0.5), new SeededRng(3));
+        var evaluator = new LanguageModelEvaluator(model, CharVocabularyOf(v));
+        int[] ids = Stream(1500, v, 8);
+        var batched = evaluator.EvaluateTokens(ids, 1, 10_000);
+        var f32 = evaluator.EvaluateStepped(ids, new LanguageModelStepper(model));
+        var int8 = evaluator.EvaluateStepped(ids, new LanguageModelStepper(model, precision: StepperPrecision.Int8));
+        Assert.Equal(1499, f32.Tokens);
+        Assert.Equal(batched.Loss, f32.Loss, 1e-5 * batched.Loss);
+        Assert.True(batched.Loss - Math.Log(v) > 0.15, $"loss {batched.Loss} should exceed log V clearly");
+        Assert.NotEqual(f32.Loss, int8.Loss);
+        Assert.True(Math.Abs(int8.Loss - f32.Loss) < 0.01, $"int8 {int8.Loss} vs float32 {f32.Loss}");
+        Assert.Throws<ArgumentException>(() => evaluator.EvaluateStepped(ids, new LanguageModelStepper(Model(5))));
+    }
+
     [Fact]
     public void Untrained_Perplexity_IsAboutV()
     {

@@ -55,16 +55,29 @@ public class LanguageModelStepperTests
         if (final.C is not null) TensorAssert.AllClose(final.C.Value, ours.C!.Value, 1e-4, 1e-5, "final c");
     }
 
-    /// <summary>With bfloat16 matrices the stepper is exactly the model whose matrices are rounded: same tolerance as above.</summary>
+    public static TheoryData<RecurrentCell, int, bool, StepperPrecision> QuantisedConfigs()
+    {
+        var data = new TheoryData<RecurrentCell, int, bool, StepperPrecision>();
+        foreach (var precision in new[] { StepperPrecision.BFloat16, StepperPrecision.Int8 })
+            foreach (object[] row in Configs())
+                data.Add((RecurrentCell)row[0], (int)row[1], (bool)row[2], precision);
+        return data;
+    }
+
+    /// <summary>
+    /// With bfloat16 or int8 matrices the stepper is exactly the model whose matrices hold the stored values
+    /// (bf16: rounded; int8: s_r·q per row, embedding and W_ih0 included, as the layer-0 table is built from them):
+    /// the same tolerance as above, since the int8 kernel only scales after summing.
+    /// </summary>
     [Theory]
-    [MemberData(nameof(Configs))]
-    public void Step_BFloat16_EqualsForwardOfTheRoundedModel(RecurrentCell cell, int layers, bool tied)
+    [MemberData(nameof(QuantisedConfigs))]
+    public void Step_QuantisedMatrices_EqualForwardOfTheStoredModel(RecurrentCell cell, int layers, bool tied, StepperPrecision precision)
     {
         var model = Model(cell, layers, tied);
-        var stepper = new LanguageModelStepper(model, precision: StepperPrecision.BFloat16);
-        foreach (var (name, p) in model.NamedParameters())
-            if (name.EndsWith("weight", StringComparison.Ordinal) || name.Contains("weight_", StringComparison.Ordinal))
-                MatVecBf16.Round(p.Value.Span);
+        var stepper = new LanguageModelStepper(model, precision: precision);
+        foreach (var (_, p) in model.NamedParameters())
+            if (p.Value.Rank == 2 && precision == StepperPrecision.BFloat16) MatVecBf16.Round(p.Value.Span);
+            else if (p.Value.Rank == 2) MatVecInt8.Dequantize(p.Value.Span, p.Value.Dim(0), p.Value.Dim(1));
         Tensor<float> expected;
         using (new NoGradScope()) expected = model.Forward(Tokens, 1, Tokens.Length).Logits.Value;
         var state = stepper.InitialState();
@@ -72,7 +85,7 @@ public class LanguageModelStepperTests
         for (int t = 0; t < Tokens.Length; t++)
         {
             state = stepper.Step(Tokens[t], state, logits);
-            TensorAssert.AllClose<float>(expected.Span.Slice(t * 9, 9), logits, 1e-4, 1e-5, $"bf16 {cell} L={layers} tied={tied} step {t}");
+            TensorAssert.AllClose<float>(expected.Span.Slice(t * 9, 9), logits, 1e-4, 1e-5, $"{precision} {cell} L={layers} tied={tied} step {t}");
         }
     }
 
@@ -82,6 +95,8 @@ public class LanguageModelStepperTests
     [InlineData(RecurrentCell.RnnRelu, StepperPrecision.Float32)]
     [InlineData(RecurrentCell.Lstm, StepperPrecision.BFloat16)]
     [InlineData(RecurrentCell.Gru, StepperPrecision.BFloat16)]
+    [InlineData(RecurrentCell.Lstm, StepperPrecision.Int8)]
+    [InlineData(RecurrentCell.Gru, StepperPrecision.Int8)]
     public void Step_TwoThreads_BitIdenticalToOne(RecurrentCell cell, StepperPrecision precision)
     {
         var model = Model(cell, 2, tied: false);

@@ -56,7 +56,9 @@ internal static class MatVec
         if (GateDispatch.Use512<float>(width))
         {
             for (; r <= rows - 8 * Lanes; r += 8 * Lanes) Axpy8(ref rw, ref rx, ref ry, r, rows, cols);
-            for (; r <= rows - Lanes; r += Lanes) Axpy1(ref rw, ref rx, ref ry, r, rows, cols);
+            for (; r <= rows - Lanes; r += 4 * Lanes)   // the last 1–7 whole blocks, up to four independent chains at a time
+                Axpy4(ref rw, ref rx, ref ry, r, rows, cols, Math.Min(4, (rows - r) / Lanes));
+            r = rows - rows % Lanes;
         }
         if (GateDispatch.Use256<float>(width)) r = MatVecNarrow.Transposed256(ref rw, ref rx, ref ry, r, rows, cols);
         if (GateDispatch.Use128<float>(width)) r = MatVecNarrow.Transposed128(ref rw, ref rx, ref ry, r, rows, cols);
@@ -95,13 +97,23 @@ internal static class MatVec
         a6.StoreUnsafe(ref y, (nuint)(r + 96)); a7.StoreUnsafe(ref y, (nuint)(r + 112));
     }
 
-    /// <summary>Outputs [r, r + 16): one accumulator (the tail of a row block).</summary>
-    private static void Axpy1(ref float wt, ref float x, ref float y, int r, int rows, int cols)
+    /// <summary>Outputs [r, r + 16·blocks), blocks ≤ 4: one accumulator per block, each its own FMA chain over k.</summary>
+    private static void Axpy4(ref float wt, ref float x, ref float y, int r, int rows, int cols, int blocks)
     {
-        Vector512<float> a = default;
-        for (int k = 0; k < cols; k++)
-            a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wt, (nuint)((nint)k * rows + r)), Vector512.Create(Unsafe.Add(ref x, k)), a);
-        a.StoreUnsafe(ref y, (nuint)r);
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        ref float w = ref Unsafe.Add(ref wt, r);
+        for (int k = 0; k < cols; k++, w = ref Unsafe.Add(ref w, rows))
+        {
+            var xk = Vector512.Create(Unsafe.Add(ref x, k));
+            a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, 0), xk, a0);
+            if (blocks > 1) a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, 16), xk, a1);
+            if (blocks > 2) a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, 32), xk, a2);
+            if (blocks > 3) a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, 48), xk, a3);
+        }
+        a0.StoreUnsafe(ref y, (nuint)r);
+        if (blocks > 1) a1.StoreUnsafe(ref y, (nuint)(r + 16));
+        if (blocks > 2) a2.StoreUnsafe(ref y, (nuint)(r + 32));
+        if (blocks > 3) a3.StoreUnsafe(ref y, (nuint)(r + 48));
     }
 
     /// <summary>The executable specification of <see cref="Multiply"/>: one plain loop per row, summed in order of k.</summary>

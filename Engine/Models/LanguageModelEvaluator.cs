@@ -94,6 +94,35 @@ public sealed class LanguageModelEvaluator : ILanguageModelEvaluator
         return totals.Score;
     }
 
+    /// <summary>Scores every token of <paramref name="lines"/> at batch 1 through <paramref name="stepper"/> (see <see cref="EvaluateStepped(ReadOnlySpan{int}, LanguageModelStepper)"/>).</summary>
+    public LanguageModelScore EvaluateStepped(IEnumerable<string> lines, LanguageModelStepper stepper) => EvaluateStepped(Encode(lines), stepper);
+
+    /// <summary>
+    /// Scores <c>ids[1..]</c> as one stream at batch 1 through <paramref name="stepper"/>, from its zero state, one
+    /// <see cref="LanguageModelStepper.Advance"/> per token: the loss of the model as the stepper stores it, so a
+    /// <see cref="StepperPrecision.Int8"/> or <see cref="StepperPrecision.BFloat16"/> stepper gives the loss of the
+    /// quantised model and a float32 one the model's own (equal to <see cref="EvaluateTokens"/> with B = 1 and one
+    /// window, up to float rounding). The stepper must come from a model of this evaluator's vocabulary size.
+    /// </summary>
+    public LanguageModelScore EvaluateStepped(ReadOnlySpan<int> ids, LanguageModelStepper stepper)
+    {
+        ArgumentNullException.ThrowIfNull(stepper);
+        int v = _model.VocabularySize;
+        if (stepper.VocabularySize != v)
+            throw new ArgumentException($"LanguageModelEvaluator: the stepper has V = {stepper.VocabularySize}, the model V = {v}.");
+        foreach (int id in ids)
+            if ((uint)id >= (uint)v) throw new ArgumentOutOfRangeException(nameof(ids), $"LanguageModelEvaluator: token {id} is outside the vocabulary [0, {v}).");
+        var totals = new Totals(_vocabulary.UnkId, EndId);
+        var state = stepper.InitialState();
+        var (logits, scratch) = (new float[v], new float[v]);
+        for (int t = 0; t + 1 < ids.Length; t++)
+        {
+            stepper.Advance(ids[t], state, logits);
+            totals.Add(ids[t + 1], FastLogSoftmaxAt(logits, ids[t + 1], scratch));
+        }
+        return totals.Score;
+    }
+
     /// <summary>
     /// B streams of <paramref name="length"/> positions, stream r starting at <paramref name="offset"/> + r·length,
     /// in windows of up to T steps; returns the state after the last window.

@@ -1,0 +1,81 @@
+using SeqLearn.Kernels;
+
+namespace SeqLearn.Models;
+
+/// <summary>
+/// One weight matrix of <see cref="LanguageModelStepper"/>: its rows cut into blocks (the chunks of hidden units, or
+/// the whole decoder as one block), each block stored transposed for the mat-vec kernel of the chosen precision:
+/// <list type="bullet">
+/// <item>float32: (cols, n) floats per block, <see cref="MatVec.MultiplyTransposed"/>;</item>
+/// <item>bfloat16: <see cref="MatVecBf16.PackTransposed"/> per block;</item>
+/// <item>int8: <see cref="MatVecInt8.PackTransposed"/> per block, with the per-row scales in row order.</item>
+/// </list>
+/// Blocks before the last have a row count divisible by 32, so no padding sits between blocks and block r0 starts
+/// at element r0 · cols (bytes for int8, half of that in words for bfloat16).
+/// </summary>
+internal sealed class StepperMatrix
+{
+    private readonly float[] _float = [];
+    private readonly uint[] _bf16 = [];
+    private readonly sbyte[] _int8 = [];
+    private readonly float[] _scales = [];
+    private readonly int _cols;
+
+    /// <summary>Stores <paramref name="rows"/> (row-major, <paramref name="cols"/> wide) block by block; blocks are (first row, rows) in order.</summary>
+    public StepperMatrix(ReadOnlySpan<float> rows, int cols, StepperPrecision precision, IReadOnlyList<(int R0, int Count)> blocks)
+    {
+        (Precision, _cols) = (precision, cols);
+        var (lastR0, lastCount) = blocks[^1];
+        switch (precision)
+        {
+            case StepperPrecision.Float32:
+                _float = new float[rows.Length];
+                foreach (var (r0, n) in blocks) Transpose(rows.Slice(r0 * cols, n * cols), n, cols).CopyTo(_float.AsSpan(r0 * cols));
+                break;
+            case StepperPrecision.BFloat16:
+                _bf16 = new uint[lastR0 * cols / 2 + cols * MatVecBf16.PaddedRows(lastCount) / 2];
+                foreach (var (r0, n) in blocks) MatVecBf16.PackTransposed(rows.Slice(r0 * cols, n * cols), n, cols).CopyTo(_bf16.AsSpan(r0 * cols / 2));
+                break;
+            default:
+                _int8 = new sbyte[lastR0 * cols + cols * MatVecInt8.PaddedRows(lastCount)];
+                _scales = new float[lastR0 + lastCount];
+                foreach (var (r0, n) in blocks)
+                {
+                    var (q, s) = MatVecInt8.PackTransposed(rows.Slice(r0 * cols, n * cols), n, cols);
+                    q.CopyTo(_int8.AsSpan(r0 * cols));
+                    s.CopyTo(_scales.AsSpan(r0));
+                }
+                break;
+        }
+    }
+
+    public StepperPrecision Precision { get; }
+
+    /// <summary>y ← W[r0 : r0 + n] x (+ bias) for the block starting at row <paramref name="r0"/> with n = y.Length rows.</summary>
+    public void Multiply(int r0, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        int n = y.Length;
+        switch (Precision)
+        {
+            case StepperPrecision.Float32:
+                MatVec.MultiplyTransposed(_float.AsSpan(r0 * _cols, n * _cols), x, bias, y);
+                break;
+            case StepperPrecision.BFloat16:
+                MatVecBf16.MultiplyTransposed(_bf16.AsSpan(r0 * _cols / 2, _cols * MatVecBf16.PaddedRows(n) / 2), x, bias, y);
+                break;
+            default:
+                MatVecInt8.MultiplyTransposed(_int8.AsSpan(r0 * _cols, _cols * MatVecInt8.PaddedRows(n)), _scales.AsSpan(r0, n), x, bias, y);
+                break;
+        }
+    }
+
+    /// <summary>(rows, cols) row-major → (cols, rows) row-major.</summary>
+    private static float[] Transpose(ReadOnlySpan<float> a, int rows, int cols)
+    {
+        var t = new float[a.Length];
+        for (int r = 0; r < rows; r++)
+            for (int k = 0; k < cols; k++)
+                t[k * rows + r] = a[r * cols + k];
+        return t;
+    }
+}
