@@ -40,9 +40,9 @@ public sealed class WorkerPool : IDisposable
     private readonly object _doneGate = new();  // the caller sleeps here until the loop is done
     private IParallelWork? _work;
     private int _count;
-    private int _next;
-    private int _pending;
-    private long _generation;
+    private long _cursor;       // (run << 32) | items not yet claimed: a claim succeeds only for the run it was made in
+    private int _unfinished;    // items of the current run not yet finished (executed or skipped)
+    private long _generation;   // the current run's number; workers wake when it changes
     private volatile bool _disposed;
     private Exception? _error;
 
@@ -76,49 +76,91 @@ public sealed class WorkerPool : IDisposable
         }
         lock (_runGate)
         {
+            long run = (_generation + 1) & int.MaxValue;
             _work = work;
             _count = count;
-            _next = 0;
             _error = null;
-            _pending = _threads.Length + 1;
-            Interlocked.Increment(ref _generation); // full fence: the fields above are visible first
+            _unfinished = count;
+            Volatile.Write(ref _cursor, run << 32 | (uint)count);
+            Interlocked.Exchange(ref _generation, run); // full fence: the fields above are visible first
             lock (_wakeGate) Monitor.PulseAll(_wakeGate);
-            Drain();
+            Drain(run);
             WaitUntilDone();
             _work = null;
             if (_error is { } e) throw new AggregateException("WorkerPool: a work item failed.", e);
         }
     }
 
-    private void Drain()
+    /// <summary>
+    /// Claims and runs items of run <paramref name="run"/> until none is left. The caller then waits only for the
+    /// items other threads are still running, never for a worker that has not shown up: a worker descheduled by
+    /// the OS (another process on its core) does not hold the loop, and when it wakes its claim for a finished
+    /// run fails. While a claimed item is running its run cannot finish, so <see cref="_work"/> and
+    /// <see cref="_count"/> are that run's.
+    /// </summary>
+    private void Drain(long run)
     {
-        var work = _work!;
         var outer = t_runningIn;
         t_runningIn = this;
         try
         {
-            int i;
-            while ((i = Interlocked.Increment(ref _next) - 1) < _count) work.Execute(i);
-        }
-        catch (Exception e)
-        {
-            Interlocked.CompareExchange(ref _error, e, null);
-            Interlocked.Exchange(ref _next, _count);
+            while (TryClaim(run, out int unclaimed))
+            {
+                try
+                {
+                    _work!.Execute(_count - unclaimed);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref _error, e, null);
+                    Finish(1 + TakeAll(run));   // this item and every unclaimed one are skipped
+                    continue;
+                }
+                Finish(1);
+            }
         }
         finally
         {
             t_runningIn = outer;
         }
-        if (Interlocked.Decrement(ref _pending) == 0)
+    }
+
+    /// <summary>Takes one unclaimed item of <paramref name="run"/>; false when the run is another or has none left.</summary>
+    private bool TryClaim(long run, out int unclaimed)
+    {
+        while (true)
+        {
+            long cursor = Volatile.Read(ref _cursor);
+            unclaimed = (int)(uint)cursor;
+            if (cursor >> 32 != run || unclaimed == 0) return false;
+            if (Interlocked.CompareExchange(ref _cursor, cursor - 1, cursor) == cursor) return true;
+        }
+    }
+
+    /// <summary>Takes every unclaimed item of <paramref name="run"/> (after a failure) and returns how many.</summary>
+    private int TakeAll(long run)
+    {
+        while (true)
+        {
+            long cursor = Volatile.Read(ref _cursor);
+            int unclaimed = (int)(uint)cursor;
+            if (cursor >> 32 != run || unclaimed == 0) return 0;
+            if (Interlocked.CompareExchange(ref _cursor, run << 32, cursor) == cursor) return unclaimed;
+        }
+    }
+
+    private void Finish(int items)
+    {
+        if (Interlocked.Add(ref _unfinished, -items) == 0)
             lock (_doneGate) Monitor.PulseAll(_doneGate);
     }
 
     private void WaitUntilDone()
     {
         long deadline = Stopwatch.GetTimestamp() + s_spinTicks;
-        while (Volatile.Read(ref _pending) != 0 && Stopwatch.GetTimestamp() < deadline) Thread.SpinWait(1);
+        while (Volatile.Read(ref _unfinished) != 0 && Stopwatch.GetTimestamp() < deadline) Thread.SpinWait(1);
         lock (_doneGate)
-            while (Volatile.Read(ref _pending) != 0) Monitor.Wait(_doneGate);
+            while (Volatile.Read(ref _unfinished) != 0) Monitor.Wait(_doneGate);
     }
 
     private void WorkerLoop()
@@ -133,7 +175,7 @@ public sealed class WorkerPool : IDisposable
                 while (Volatile.Read(ref _generation) == seen && !_disposed) Monitor.Wait(_wakeGate);
             if (_disposed) return;
             seen = Volatile.Read(ref _generation);
-            Drain();
+            Drain(seen);
         }
     }
 
