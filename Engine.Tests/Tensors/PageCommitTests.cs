@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SeqLearn.Tensors;
 
 namespace SeqLearn.Tests.Tensors;
@@ -36,14 +37,21 @@ public class PageCommitTests
     public unsafe void Resident_TellsAnUntouchedPageFromAWrittenOne()
     {
         if (!OperatingSystem.IsLinux()) return;
-        var data = new float[16 << 20]; // 64 MiB: fresh pages from the OS
-        nint page = Environment.SystemPageSize;
-        fixed (float* p = data)
+        // 64 MiB from malloc: above glibc's largest mmap threshold (32 MiB), so always fresh, untouched pages from
+        // the OS (a managed array could reuse memory the GC has touched before).
+        const nuint bytes = 64u << 20;
+        byte* p = (byte*)NativeMemory.Alloc(bytes);
+        try
         {
-            nint middle = ((nint)p + 32 * (1 << 20)) & ~(page - 1);
+            nint page = Environment.SystemPageSize;
+            nint middle = ((nint)p + (nint)(bytes / 2)) & ~(page - 1);
             Assert.False(PageCommit.Resident(middle, page));
             *(float*)middle = 1f;
             Assert.True(PageCommit.Resident(middle, page));
+        }
+        finally
+        {
+            NativeMemory.Free(p);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace SeqLearn.Kernels;
@@ -23,7 +22,7 @@ public static partial class Gemm
     internal static GemmIsa? BestIsa =>
         Vector512.IsHardwareAccelerated ? GemmIsa.Avx512
         : Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmIsa.Avx2
-        : Vector128.IsHardwareAccelerated && (AdvSimd.Arm64.IsSupported || Fma.IsSupported) ? GemmIsa.Vector128
+        : Vector128.IsHardwareAccelerated && GateDispatch.Fused128 ? GemmIsa.Vector128
         : Vector.IsHardwareAccelerated ? GemmIsa.Portable
         : null;
 

@@ -13,7 +13,7 @@ namespace SeqLearn.Kernels;
 /// Every row is reduced in a fixed order that depends only on <c>cols</c>, so the result of a row does not
 /// depend on which rows are computed with it (callers may split rows across threads and stay bit-identical).
 /// </summary>
-internal static class MatVec
+internal static unsafe class MatVec
 {
     /// <summary>y (rows) ← W (rows, cols) · x (cols), plus <paramref name="bias"/> (rows) when it is not empty.</summary>
     public static void Multiply(ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y)
@@ -60,8 +60,14 @@ internal static class MatVec
                 Axpy4(ref rw, ref rx, ref ry, r, rows, cols, Math.Min(4, (rows - r) / Lanes));
             r = rows - rows % Lanes;
         }
-        if (GateDispatch.Use256<float>(width)) r = MatVecNarrow.Transposed256(ref rw, ref rx, ref ry, r, rows, cols);
-        if (GateDispatch.Use128<float>(width)) r = MatVecNarrow.Transposed128(ref rw, ref rx, ref ry, r, rows, cols);
+        if (r <= rows - 4 && (GateDispatch.Use256<float>(width) || GateDispatch.Use128<float>(width)))
+        {
+            fixed (float* pw = wt, px = x, py = y)
+            {
+                if (GateDispatch.Use256<float>(width)) r = MatVecNarrow.Transposed<Vector256<float>, Simd256<float>>(pw, px, py, r, rows, cols);
+                if (GateDispatch.Use128<float>(width)) r = MatVecNarrow.Transposed<Vector128<float>, Simd128<float>>(pw, px, py, r, rows, cols);
+            }
+        }
         for (; r < rows; r++)
         {
             float s = 0;

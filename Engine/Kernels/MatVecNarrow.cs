@@ -4,78 +4,45 @@ namespace SeqLearn.Kernels;
 
 /// <summary>
 /// <see cref="MatVec.MultiplyTransposed"/> on 256- and 128-bit vectors (AVX2 machines and ARM64 NEON; tests force
-/// both on this machine): y += x_k · Wt[k, :] over blocks of outputs held in eight accumulators. Every output is still
-/// one fused multiply-add chain in order of k, so the result equals the scalar loop's and the 512-bit path's bit for
-/// bit whatever the width.
+/// both on this machine), written once over the GEMM's vector operations (<see cref="IGemmSimd{T, TVec}"/>):
+/// y += x_k · Wt[k, :] over blocks of outputs held in eight accumulators. Every output is still one fused
+/// multiply-add chain in order of k, so the result equals the scalar loop's and the 512-bit path's bit for bit
+/// whatever the width.
 /// </summary>
-internal static class MatVecNarrow
+internal static unsafe class MatVecNarrow
 {
-    /// <summary>Outputs [r, r + 8·lanes) of y with 256-bit vectors; returns the next output not written.</summary>
+    /// <summary>Outputs from <paramref name="r"/> on, 8·lanes then lanes at a time; returns the first output not written.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int Transposed256(ref float wt, ref float x, ref float y, int r, int rows, int cols)
+    public static int Transposed<TVec, S>(float* wt, float* x, float* y, int r, int rows, int cols)
+        where TVec : struct
+        where S : IGemmSimd<float, TVec>
     {
-        const int L = 8;
-        for (; r <= rows - 8 * L; r += 8 * L)
+        int l = S.Lanes;
+        for (; r <= rows - 8 * l; r += 8 * l)
         {
-            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            ref float w = ref Unsafe.Add(ref wt, r);
-            for (int k = 0; k < cols; k++, w = ref Unsafe.Add(ref w, rows))
+            TVec a0 = S.Zero, a1 = S.Zero, a2 = S.Zero, a3 = S.Zero, a4 = S.Zero, a5 = S.Zero, a6 = S.Zero, a7 = S.Zero;
+            float* w = wt + r;
+            for (int k = 0; k < cols; k++, w += rows)
             {
-                var xk = Vector256.Create(Unsafe.Add(ref x, k));
-                a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref w, 0 * L), xk, a0);
-                a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref w, 1 * L), xk, a1);
-                a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref w, 2 * L), xk, a2);
-                a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref w, 3 * L), xk, a3);
-                a4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref w, 4 * L), xk, a4);
-                a5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref w, 5 * L), xk, a5);
-                a6 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref w, 6 * L), xk, a6);
-                a7 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref w, 7 * L), xk, a7);
+                TVec xk = S.Broadcast(x + k);
+                a0 = S.MultiplyAdd(S.Load(w), xk, a0);
+                a1 = S.MultiplyAdd(S.Load(w + l), xk, a1);
+                a2 = S.MultiplyAdd(S.Load(w + 2 * l), xk, a2);
+                a3 = S.MultiplyAdd(S.Load(w + 3 * l), xk, a3);
+                a4 = S.MultiplyAdd(S.Load(w + 4 * l), xk, a4);
+                a5 = S.MultiplyAdd(S.Load(w + 5 * l), xk, a5);
+                a6 = S.MultiplyAdd(S.Load(w + 6 * l), xk, a6);
+                a7 = S.MultiplyAdd(S.Load(w + 7 * l), xk, a7);
             }
-            ref float o = ref Unsafe.Add(ref y, r);
-            a0.StoreUnsafe(ref o, 0 * L); a1.StoreUnsafe(ref o, 1 * L); a2.StoreUnsafe(ref o, 2 * L); a3.StoreUnsafe(ref o, 3 * L);
-            a4.StoreUnsafe(ref o, 4 * L); a5.StoreUnsafe(ref o, 5 * L); a6.StoreUnsafe(ref o, 6 * L); a7.StoreUnsafe(ref o, 7 * L);
+            float* o = y + r;
+            S.Store(o, a0); S.Store(o + l, a1); S.Store(o + 2 * l, a2); S.Store(o + 3 * l, a3);
+            S.Store(o + 4 * l, a4); S.Store(o + 5 * l, a5); S.Store(o + 6 * l, a6); S.Store(o + 7 * l, a7);
         }
-        for (; r <= rows - L; r += L)
+        for (; r <= rows - l; r += l)
         {
-            Vector256<float> a = default;
-            for (int k = 0; k < cols; k++)
-                a = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wt, (nuint)((nint)k * rows + r)), Vector256.Create(Unsafe.Add(ref x, k)), a);
-            a.StoreUnsafe(ref y, (nuint)r);
-        }
-        return r;
-    }
-
-    /// <summary>Outputs [r, r + 8·lanes) of y with 128-bit vectors (NEON has 32 registers: eight accumulators leave room); returns the next output not written.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int Transposed128(ref float wt, ref float x, ref float y, int r, int rows, int cols)
-    {
-        const int L = 4;
-        for (; r <= rows - 8 * L; r += 8 * L)
-        {
-            Vector128<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            ref float w = ref Unsafe.Add(ref wt, r);
-            for (int k = 0; k < cols; k++, w = ref Unsafe.Add(ref w, rows))
-            {
-                var xk = Vector128.Create(Unsafe.Add(ref x, k));
-                a0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref w, 0 * L), xk, a0);
-                a1 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref w, 1 * L), xk, a1);
-                a2 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref w, 2 * L), xk, a2);
-                a3 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref w, 3 * L), xk, a3);
-                a4 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref w, 4 * L), xk, a4);
-                a5 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref w, 5 * L), xk, a5);
-                a6 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref w, 6 * L), xk, a6);
-                a7 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref w, 7 * L), xk, a7);
-            }
-            ref float o = ref Unsafe.Add(ref y, r);
-            a0.StoreUnsafe(ref o, 0 * L); a1.StoreUnsafe(ref o, 1 * L); a2.StoreUnsafe(ref o, 2 * L); a3.StoreUnsafe(ref o, 3 * L);
-            a4.StoreUnsafe(ref o, 4 * L); a5.StoreUnsafe(ref o, 5 * L); a6.StoreUnsafe(ref o, 6 * L); a7.StoreUnsafe(ref o, 7 * L);
-        }
-        for (; r <= rows - L; r += L)
-        {
-            Vector128<float> a = default;
-            for (int k = 0; k < cols; k++)
-                a = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wt, (nuint)((nint)k * rows + r)), Vector128.Create(Unsafe.Add(ref x, k)), a);
-            a.StoreUnsafe(ref y, (nuint)r);
+            TVec a = S.Zero;
+            for (int k = 0; k < cols; k++) a = S.MultiplyAdd(S.Load(wt + (nint)k * rows + r), S.Broadcast(x + k), a);
+            S.Store(y + r, a);
         }
         return r;
     }

@@ -1,4 +1,6 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace SeqLearn.Kernels;
 
@@ -148,10 +150,16 @@ internal static class GateDispatch
     public static bool Use256<T>(GateWidth width) where T : unmanaged =>
         (width is GateWidth.Auto or GateWidth.Vector256) && Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported;
 
-    /// <summary>128-bit vectors: when asked for, or by default where 256-bit vectors are not accelerated (ARM64).</summary>
+    /// <summary>
+    /// 128-bit vectors: when asked for, or by default where 256-bit vectors are not accelerated but a 128-bit fused
+    /// multiply-add is (ARM64).
+    /// </summary>
     public static bool Use128<T>(GateWidth width) where T : unmanaged =>
-        (width == GateWidth.Vector128 || width == GateWidth.Auto && !Vector256.IsHardwareAccelerated)
+        (width == GateWidth.Vector128 || width == GateWidth.Auto && !Vector256.IsHardwareAccelerated && Fused128)
         && Vector128.IsHardwareAccelerated && Vector128<T>.IsSupported;
+
+    /// <summary><c>Vector128.FusedMultiplyAdd</c> is one instruction: NEON's FMLA on ARM64, FMA3 on x86 (else it is emulated per lane).</summary>
+    public static bool Fused128 => AdvSimd.Arm64.IsSupported || Fma.IsSupported;
 
     /// <summary>Throws unless <paramref name="length"/> equals <paramref name="expected"/>, naming the kernel and argument.</summary>
     public static void Require(int length, int expected, string kernel, string name)
