@@ -150,6 +150,8 @@ public sealed class GemmTests
                 f.RunCompute(p);
                 d.RunCompute(p);
                 narrow.RunCompute(p);
+                f.RunCompute(p, GemmIsa.Vector128); // the ARM64 path's wider tiles, forced
+                narrow.RunCompute(p, GemmIsa.Vector128);
             }
         }
         Assert.Equal(0, AllocationMeter.AllocatedBy(RunAll, repeats: 20));
