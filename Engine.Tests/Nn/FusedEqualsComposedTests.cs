@@ -36,28 +36,21 @@ public class FusedEqualsComposedTests
 
     [Theory]
     [MemberData(nameof(Configs))]
-    public void Layer_FusedEqualsComposed(LayerConfig config)
-    {
-        var inputs = config.RandomInputs<float>(new SeededRng(7));
-        var (fused, fusedGrads) = RunWithGrads(config, inputs, RecurrentPath.Fused);
-        var (composed, composedGrads) = RunWithGrads(config, inputs, RecurrentPath.Composed);
-        for (int i = 0; i < fused.Length; i++)
-            TensorAssert.AllClose(composed[i], fused[i], 1e-4, 1e-5, $"{config} output {i}");
-        for (int i = 0; i < fusedGrads.Length; i++)
-            TensorAssert.AllClose(composedGrads[i], fusedGrads[i], 1e-4, 1e-5, $"{config} gradient of input {i}");
-    }
+    public void Layer_FusedEqualsComposed(LayerConfig config) => FusedEqualsComposed<float>(config, seed: 7, rtol: 1e-4, atol: 1e-5);
 
     [Theory]
     [MemberData(nameof(Vector128Configs))]
-    public void Layer_FusedOnVector128EqualsComposed_Double(LayerConfig config)
+    public void Layer_FusedOnVector128EqualsComposed_Double(LayerConfig config) => FusedEqualsComposed<double>(config, seed: 8, rtol: 1e-9, atol: 1e-11);
+
+    private static void FusedEqualsComposed<T>(LayerConfig config, ulong seed, double rtol, double atol) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var inputs = config.RandomInputs<double>(new SeededRng(8));
+        var inputs = config.RandomInputs<T>(new SeededRng(seed));
         var (fused, fusedGrads) = RunWithGrads(config, inputs, RecurrentPath.Fused);
         var (composed, composedGrads) = RunWithGrads(config, inputs, RecurrentPath.Composed);
         for (int i = 0; i < fused.Length; i++)
-            TensorAssert.AllClose(composed[i], fused[i], 1e-9, 1e-11, $"{config} output {i}");
+            TensorAssert.AllClose(composed[i], fused[i], rtol, atol, $"{config} output {i}");
         for (int i = 0; i < fusedGrads.Length; i++)
-            TensorAssert.AllClose(composedGrads[i], fusedGrads[i], 1e-9, 1e-11, $"{config} gradient of input {i}");
+            TensorAssert.AllClose(composedGrads[i], fusedGrads[i], rtol, atol, $"{config} gradient of input {i}");
     }
 
     private static (Tensor<T>[] Outputs, Tensor<T>[] Grads) RunWithGrads<T>(LayerConfig config, Tensor<T>[] inputs, RecurrentPath path)
