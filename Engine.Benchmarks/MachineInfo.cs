@@ -33,12 +33,19 @@ internal static class MachineInfo
         return $"{name} (family {family} model {model})";
     }
 
-    /// <summary>The widest vector path SeqLearn's kernels take here (DOTNET_EnableAVX512=0 turns Vector512 off; DOTNET_EnableAVX2=0 leaves the 128-bit FMA path of ARM64).</summary>
-    public static string SimdPath() =>
-        Vector512.IsHardwareAccelerated ? "Vector512"
-        : Vector256.IsHardwareAccelerated ? "Vector256"
-        : Gemm.BestIsa == GemmIsa.Vector128 ? "Vector128"
-        : Gemm.BestIsa is null ? "scalar" : "Vector<T>";
+    /// <summary>
+    /// The widest vector path SeqLearn's kernels take here (DOTNET_EnableAVX512=0 turns Vector512 off), and the one
+    /// <c>SEQLEARN_ISA</c> forces when it is set (docs/kernels.md §6).
+    /// </summary>
+    public static string SimdPath()
+    {
+        string widest = Vector512.IsHardwareAccelerated ? "Vector512"
+            : Vector256.IsHardwareAccelerated ? "Vector256"
+            : Gemm.BestIsa == GemmIsa.Vector128 ? "Vector128"
+            : Gemm.BestIsa is null ? "scalar" : "Vector<T>";
+        string? forced = Environment.GetEnvironmentVariable(KernelPath.Variable);
+        return string.IsNullOrEmpty(forced) ? widest : $"{widest}, kernels forced to {KernelPath.Default} by {KernelPath.Variable}";
+    }
 
     /// <summary>The 1, 5 and 15 minute load averages.</summary>
     public static string LoadAverage()

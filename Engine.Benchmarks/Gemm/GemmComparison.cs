@@ -25,7 +25,7 @@ internal static class GemmComparison
         Console.WriteLine($"GEMM comparison, float32, row-major, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine($"CPU: {MachineInfo.Describe()}");
         Console.WriteLine($"baseline: {baseline.DescribeOpenBlas()}");
-        Console.WriteLine($"SeqLearn path: {Gemm.BestIsa?.ToString() ?? "scalar reference"}; {repeats} interleaved repeats, median reported");
+        Console.WriteLine($"SeqLearn path: {KernelPath.Default.Gemm?.ToString() ?? "scalar reference"}; {repeats} interleaved repeats, median reported");
         if (blas is null) Console.WriteLine($"OpenBLAS not installed: run scripts/install-baselines.sh ({why})");
         Console.WriteLine();
 
@@ -206,7 +206,7 @@ internal static class GemmComparison
     }
 
     /// <summary>Warms up (lets the JIT reach its optimised tier) and returns the call count for one sample.</summary>
-    private static long Calibrate(Action run)
+    internal static long Calibrate(Action run)
     {
         var warm = Stopwatch.StartNew();
         long calls = 0;
@@ -219,14 +219,14 @@ internal static class GemmComparison
         return Math.Max(1, (long)(SecondsPerSample / perCall));
     }
 
-    private static double Time(Action run, long calls)
+    internal static double Time(Action run, long calls)
     {
         long start = Stopwatch.GetTimestamp();
         for (long i = 0; i < calls; i++) run();
         return Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 
-    private static double Median(List<double> xs)
+    internal static double Median(List<double> xs)
     {
         var s = xs.Order().ToArray();
         return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;

@@ -29,6 +29,12 @@ public sealed unsafe class GemmShortKernelTests
             Check<float, Vector256<float>, Simd256<float>>(rng, "Avx2 float");
             Check<double, Vector256<double>, Simd256<double>>(rng, "Avx2 double");
         }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            // The ARM64 path's four-vector tiles, FMA3 here.
+            Check<float, Vector128<float>, Simd128<float>>(rng, "Vector128 float");
+            Check<double, Vector128<double>, Simd128<double>>(rng, "Vector128 double");
+        }
         Check<float, Vector<float>, SimdPortable<float>>(rng, "Portable float");
         Check<double, Vector<double>, SimdPortable<double>>(rng, "Portable double");
     }
@@ -43,7 +49,7 @@ public sealed unsafe class GemmShortKernelTests
         where TVec : struct
         where S : IGemmSimd<T, TVec>
     {
-        int nr = 2 * S.Lanes, ldc = nr + 3;
+        int nr = S.TileVectors * S.Lanes, ldc = nr + 3;
         foreach (int kc in Depths)
             for (int rows = 1; rows < Gemm.MR; rows++)
                 foreach (bool packedA in new[] { true, false })

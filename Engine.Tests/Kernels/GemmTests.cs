@@ -22,11 +22,16 @@ public sealed class GemmTests
 {
     private static readonly int[] OddSizes = [0, 1, 7, 17, 33, 65, 257];
 
-    [Fact]
-    public void Compute_OddSizesAllTransposes_MatchesReference_Float() => OddSizesAllTransposes<float>(seed: 11);
+    /// <summary>The default path (null) and the ARM64 128-bit path, forced here (FMA3 on x86).</summary>
+    public static TheoryData<string?> ForcedPaths => new() { null, nameof(GemmIsa.Vector128) };
 
-    [Fact]
-    public void Compute_OddSizesAllTransposes_MatchesReference_Double() => OddSizesAllTransposes<double>(seed: 12);
+    [Theory]
+    [MemberData(nameof(ForcedPaths))]
+    public void Compute_OddSizesAllTransposes_MatchesReference_Float(string? path) => OddSizesAllTransposes<float>(seed: 11, Parse(path));
+
+    [Theory]
+    [MemberData(nameof(ForcedPaths))]
+    public void Compute_OddSizesAllTransposes_MatchesReference_Double(string? path) => OddSizesAllTransposes<double>(seed: 12, Parse(path));
 
     [Fact]
     public void Compute_RandomShapesAndStrides_MatchesReference_Float() => RandomShapes<float>(seed: 21, cases: 40);
@@ -79,9 +84,11 @@ public sealed class GemmTests
                 Assert.Equal(before[i * c.Ldc + j], c.C[i * c.Ldc + j]);
     }
 
-    [Fact]
-    public void Compute_OneAndManyThreads_BitIdentical()
+    [Theory]
+    [MemberData(nameof(ForcedPaths))]
+    public void Compute_OneAndManyThreads_BitIdentical(string? path)
     {
+        GemmIsa? isa = Parse(path);
         var rng = new SeededRng(61);
         using var two = new WorkerPool(2);
         using var three = new WorkerPool(3);
@@ -91,10 +98,10 @@ public sealed class GemmTests
             for (int t = 0; t < 4; t++)
             {
                 var f = GemmCase<float>.Random(rng, t >= 2, t % 2 == 1, m, n, k, pad: 1, alpha: 0.75f, beta: 0.5f, nanC: false);
-                BitIdenticalAcrossPools(f, two, three, $"float ({m}, {n}, {k}) t={t}");
+                BitIdenticalAcrossPools(f, two, three, isa, $"float ({m}, {n}, {k}) t={t}");
             }
             var d = GemmCase<double>.Random(rng, false, true, m, n, k, pad: 0, alpha: 1, beta: 0, nanC: true);
-            BitIdenticalAcrossPools(d, two, three, $"double ({m}, {n}, {k})");
+            BitIdenticalAcrossPools(d, two, three, isa, $"double ({m}, {n}, {k})");
         }
     }
 
@@ -143,6 +150,8 @@ public sealed class GemmTests
                 f.RunCompute(p);
                 d.RunCompute(p);
                 narrow.RunCompute(p);
+                f.RunCompute(p, GemmIsa.Vector128); // the ARM64 path's wider tiles, forced
+                narrow.RunCompute(p, GemmIsa.Vector128);
             }
         }
         Assert.Equal(0, AllocationMeter.AllocatedBy(RunAll, repeats: 20));
@@ -169,7 +178,9 @@ public sealed class GemmTests
         Assert.Contains("leading dimension of B (4)", ex.Message);
     }
 
-    private static void OddSizesAllTransposes<T>(ulong seed) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static GemmIsa? Parse(string? path) => path is null ? null : Enum.Parse<GemmIsa>(path);
+
+    private static void OddSizesAllTransposes<T>(ulong seed, GemmIsa? isa) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var rng = new SeededRng(seed);
         using var pool = new WorkerPool(2);
@@ -178,7 +189,7 @@ public sealed class GemmTests
             int t = rng.NextInt(4);
             var (alpha, beta) = AlphaBeta<T>(rng);
             var c = GemmCase<T>.Random(rng, t >= 2, t % 2 == 1, m, n, k, pad: rng.NextInt(3), alpha, beta, nanC: beta == T.Zero);
-            c.CheckAgainstReference(null, rng.NextInt(2) == 0 ? null : pool, typeof(T).Name);
+            c.CheckAgainstReference(isa, rng.NextInt(2) == 0 ? null : pool, $"{typeof(T).Name} {isa?.ToString() ?? "default path"}");
         }
     }
 
@@ -216,16 +227,16 @@ public sealed class GemmTests
             _ => (T.CreateTruncating(1.25), T.CreateTruncating(-2.0)),
         };
 
-    private static void BitIdenticalAcrossPools<T>(GemmCase<T> c, WorkerPool two, WorkerPool three, string what)
+    private static void BitIdenticalAcrossPools<T>(GemmCase<T> c, WorkerPool two, WorkerPool three, GemmIsa? isa, string what)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         T[] start = (T[])c.C.Clone();
-        c.RunCompute(pool: null);
+        c.RunCompute(pool: null, isa);
         T[] one = (T[])c.C.Clone();
         foreach (var pool in new[] { two, three })
         {
             start.CopyTo(c.C, 0);
-            c.RunCompute(pool);
+            c.RunCompute(pool, isa);
             TensorAssert.BitEqual<T>(one, c.C, $"{what}, {pool.Threads} threads vs 1");
         }
     }
@@ -275,8 +286,14 @@ internal sealed class GemmCase<T> where T : unmanaged, IBinaryFloatingPointIeee7
         A = (T[])A.Clone(), B = (T[])B.Clone(), C = (T[])C.Clone(),
     };
 
-    public void RunCompute(WorkerPool? pool) =>
-        Gemm.Compute(TransA, TransB, M, N, K, Alpha, A, Lda, B, Ldb, Beta, C, Ldc, pool);
+    /// <summary>Runs <c>Gemm.Compute</c>, or the packed GEMM on <paramref name="isa"/> when one is given.</summary>
+    public void RunCompute(WorkerPool? pool, GemmIsa? isa = null)
+    {
+        if (isa is { } path)
+            Gemm.ComputePacked(path, GemmBlocking.For<T>(), TransA, TransB, M, N, K, Alpha, A, Lda, B, Ldb, Beta, C, Ldc, pool);
+        else
+            Gemm.Compute(TransA, TransB, M, N, K, Alpha, A, Lda, B, Ldb, Beta, C, Ldc, pool);
+    }
 
     /// <summary>Runs the fast path (default or the given vector path) and checks it against the reference within the documented bound.</summary>
     public void CheckAgainstReference(GemmIsa? isa, WorkerPool? pool, string what)
@@ -284,10 +301,7 @@ internal sealed class GemmCase<T> where T : unmanaged, IBinaryFloatingPointIeee7
         T[] expected = (T[])C.Clone();
         Gemm.Reference(TransA, TransB, M, N, K, Alpha, A, Lda, B, Ldb, Beta, expected, Ldc);
         T[] start = (T[])C.Clone();
-        if (isa is { } path)
-            Gemm.ComputePacked(path, GemmBlocking.For<T>(), TransA, TransB, M, N, K, Alpha, A, Lda, B, Ldb, Beta, C, Ldc, pool);
-        else
-            RunCompute(pool);
+        RunCompute(pool, isa);
 
         // |A||B| in double, for the per-element bound.
         double[] absA = Array.ConvertAll(A, x => Math.Abs(double.CreateTruncating(x)));

@@ -116,6 +116,25 @@ public class MatVecBf16Tests
         AssertWithinDotBound(w, x, b, fast);
     }
 
+    /// <summary>512, 256 (AVX2) and 128 bits (ARM64 NEON, forced here) equal the scalar loop bit for bit: one FMA chain per output in order of k.</summary>
+    [Theory]
+    [MemberData(nameof(MatVecTests.Sizes), MemberType = typeof(MatVecTests))]
+    public void MultiplyTransposed_EveryWidth_BitEqualsTheScalarLoop(int rows, int cols)
+    {
+        var rng = new SeededRng((ulong)(rows * 613 + cols + 5));
+        uint[] packed = MatVecBf16.PackTransposed(Tensor<float>.Normal([rows * cols], 0, 1, rng).ToArray(), rows, cols);
+        float[] x = Tensor<float>.Normal([cols], 0, 1, rng).ToArray();
+        float[] b = Tensor<float>.Normal([rows], 0, 1, rng).ToArray();
+        var scalar = new float[rows];
+        MatVecBf16.MultiplyTransposed(packed, x, b, scalar, GateWidth.Scalar);
+        foreach (var width in new[] { GateWidth.Auto, GateWidth.Vector256, GateWidth.Vector128 })
+        {
+            var y = new float[rows];
+            MatVecBf16.MultiplyTransposed(packed, x, b, y, width);
+            Assert.True(scalar.AsSpan().SequenceEqual(y), $"{width} ({rows}×{cols})");
+        }
+    }
+
     /// <summary>
     /// <paramref name="fast"/> against <see cref="MatVec.MultiplyReference"/> on the stored matrix <paramref name="w"/>:
     /// each row within the dot-product bound (2k + 4)·ε·(Σ|w x| + |b|).

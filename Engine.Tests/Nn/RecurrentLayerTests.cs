@@ -180,15 +180,20 @@ public class RecurrentLayerTests
     [InlineData("rnn_tanh", 33, 193)]
     [InlineData("rnn_relu", 7, 300)]
     [InlineData("gru", 1, 65)]
-    public void Fused_RowSequences_BitIdenticalWhateverThePoolSize(string cell, int batch, int hidden)
+    [InlineData("lstm", 33, 37, true)]
+    [InlineData("lstm", 7, 300, true)]
+    [InlineData("gru", 33, 193, true)]
+    [InlineData("rnn_relu", 7, 300, true)]
+    public void Fused_RowSequences_BitIdenticalWhateverThePoolSize(string cell, int batch, int hidden, bool vector128 = false)
     {
+        // vector128: the same on the ARM64 path (KernelPath.Vector128, forced here), 6 × 16 tiles and 128-bit gate kernels.
         // On a pool with a packed W_hh of at most FusedRecurrentSteps.RowSequencesMaxPackedBytes the whole time loop of
         // each direction is one pool call over blocks of batch rows (RowSequences: LSTM 37, GRU 193, both RNNs); above
         // it (LSTM and GRU at 300), with one row or without a pool the steps run one by one, each step's GEMM split by
         // columns. Odd sizes leave ragged row blocks, ragged GEMM tiles and dot-product columns; ragged lengths leave
         // rows that stop early in both directions.
         var rng = new SeededRng(9);
-        var options = new RecurrentOptions(NumLayers: 2, Bidirectional: true);
+        var options = new RecurrentOptions(NumLayers: 2, Bidirectional: true) { Kernels = vector128 ? SeqLearn.Kernels.KernelPath.Vector128 : null };
         var x = Tensor<float>.Normal([batch, 4, 5], 0f, 1f, rng);
         int[] lengths = [.. Enumerable.Range(0, batch).Select(b => 1 + b % 4)];
         (Tensor<float> Y, Tensor<float> Dx, Tensor<float> DWhh) Run(SeqLearn.Kernels.WorkerPool? pool)

@@ -1,4 +1,5 @@
 using SeqLearn.Autograd;
+using SeqLearn.Kernels;
 using SeqLearn.Nn;
 using SeqLearn.Tensors;
 
@@ -14,6 +15,9 @@ public enum LayerKind { RnnTanh, RnnRelu, Lstm, Gru }
 /// </summary>
 public sealed record LayerConfig(LayerKind Kind, int B, int T, int E, int H, int L = 1, bool Bidirectional = false, bool WithLengths = false, double Dropout = 0)
 {
+    /// <summary>Fused path: the vector path of its GEMMs and gate kernels (null: the machine's default).</summary>
+    internal KernelPath? Kernels { get; init; }
+
     public int D => Bidirectional ? 2 : 1;
     public int G => Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
     public bool HasCell => Kind == LayerKind.Lstm;
@@ -22,7 +26,7 @@ public sealed record LayerConfig(LayerKind Kind, int B, int T, int E, int H, int
     public int[]? Lengths => WithLengths ? Enumerable.Range(0, B).Select(b => T - b % T).ToArray() : null;
 
     public override string ToString() =>
-        $"{Kind} B{B} T{T} E{E} H{H} L{L}{(Bidirectional ? " bidir" : "")}{(WithLengths ? " lengths" : "")}{(Dropout > 0 ? $" dropout{Dropout}" : "")}";
+        $"{Kind} B{B} T{T} E{E} H{H} L{L}{(Bidirectional ? " bidir" : "")}{(WithLengths ? " lengths" : "")}{(Dropout > 0 ? $" dropout{Dropout}" : "")}{(Kernels is { } k ? $" kernels {k}" : "")}";
 
     /// <summary>Shapes of all inputs, in input order.</summary>
     public List<int[]> InputShapes()
@@ -54,7 +58,7 @@ public sealed record LayerConfig(LayerKind Kind, int B, int T, int E, int H, int
             w[l] = new RecurrentWeights<T>[D];
             for (int d = 0; d < D; d++, p += 4) w[l][d] = new RecurrentWeights<T>(v[p], v[p + 1], v[p + 2], v[p + 3]);
         }
-        var options = new RecurrentOptions(L, Bidirectional, Dropout, path);
+        var options = new RecurrentOptions(L, Bidirectional, Dropout, path) { Kernels = Kernels };
         return Kind switch
         {
             LayerKind.Lstm => new Lstm<T>(w, options),

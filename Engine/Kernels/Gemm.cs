@@ -19,8 +19,20 @@ public static partial class Gemm
         T beta, Span<T> c, int ldc, WorkerPool? pool = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        Compute(KernelPath.Default, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool);
+    }
+
+    /// <summary>
+    /// <c>Compute</c> on the GEMM path of <paramref name="kernels"/> (the packed kernel of its <see cref="KernelPath.Gemm"/>,
+    /// or the reference loops): what a layer told to run a given vector path calls.
+    /// </summary>
+    internal static void Compute<T>(KernelPath kernels, bool transA, bool transB, int m, int n, int k,
+        T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb,
+        T beta, Span<T> c, int ldc, WorkerPool? pool)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        if (BestIsa is { } isa && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+        if (kernels.GemmFor<T>() is { } isa)
             ComputePacked(isa, GemmBlocking.For<T>(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool);
         else
             Reference(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);

@@ -10,7 +10,7 @@ internal enum GemmIsa
     Avx512,
     /// <summary>Vector256 with FMA: 6×16 float / 6×8 double tiles.</summary>
     Avx2,
-    /// <summary>Vector128 with FMA (ARM64 NEON; FMA3 on x86 when forced): 6×8 float / 6×4 double tiles.</summary>
+    /// <summary>Vector128 with FMA (ARM64 NEON; FMA3 on x86 when forced): 6×16 float / 6×8 double tiles of four vectors per row.</summary>
     Vector128,
     /// <summary>Vector&lt;T&gt; with separate multiply and add.</summary>
     Portable,
@@ -26,14 +26,14 @@ public static partial class Gemm
         : Vector.IsHardwareAccelerated ? GemmIsa.Portable
         : null;
 
-    /// <summary>Columns of the micro-tile (two vectors) for the given path.</summary>
+    /// <summary>Columns of the micro-tile for the given path: two vectors, four on the 128-bit path (<see cref="IGemmSimd{T, TVec}.TileVectors"/>).</summary>
     internal static int TileColumns<T>(GemmIsa isa) where T : unmanaged =>
-        2 * isa switch
+        isa switch
         {
-            GemmIsa.Avx512 => Vector512<T>.Count,
-            GemmIsa.Avx2 => Vector256<T>.Count,
-            GemmIsa.Vector128 => Vector128<T>.Count,
-            _ => Vector<T>.Count,
+            GemmIsa.Avx512 => 2 * Vector512<T>.Count,
+            GemmIsa.Avx2 => 2 * Vector256<T>.Count,
+            GemmIsa.Vector128 => 4 * Vector128<T>.Count,
+            _ => 2 * Vector<T>.Count,
         };
 
     /// <summary>
@@ -83,7 +83,7 @@ public static partial class Gemm
         where TVec : struct
         where S : IGemmSimd<T, TVec>
     {
-        int nr = 2 * S.Lanes;
+        int nr = S.TileVectors * S.Lanes;
         var ws = GemmWorkspaceView<T>.ForThisThread(blk, nr);
         // A short C (one MC block of rows) packs each B panel just before using it, while it is in L1.
         bool panelByPanel = i1 - i0 <= blk.MC;
@@ -118,7 +118,7 @@ public static partial class Gemm
         where TVec : struct
         where S : IGemmSimd<T, TVec>
     {
-        int nr = 2 * S.Lanes, kc = s.Kc;
+        int nr = S.TileVectors * S.Lanes, kc = s.Kc;
         bool directA = mayReadAInPlace && op.Acs == 1 && s.Nc <= DirectAMaxPanels * nr;
         int mcFull = directA ? mc - mc % MR : 0; // rows read in place
         PackA(op, ic + mcFull, mc - mcFull, s.Pc, kc, pa);

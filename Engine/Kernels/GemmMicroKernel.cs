@@ -7,7 +7,8 @@ public static partial class Gemm
 
     /// <summary>
     /// The register-tiled micro-kernel: an (MR, NR) tile of C with NR = 2 vectors, so 6 × 2 = 12 accumulator
-    /// registers (6×32 floats or 6×16 doubles with AVX-512), plus 2 registers for the B row and one broadcast.
+    /// registers (6×32 floats or 6×16 doubles with AVX-512), plus 2 registers for the B row and one broadcast
+    /// (paths with four-vector tiles go to <see cref="MicroKernelWide{T, TVec, S}"/>).
     /// For p = 0..kc−1 it performs the rank-1 update <c>acc += a[:, p] · b[p, :]</c>, reading a(r, p) at
     /// <c>a[r·ars + p·acs]</c> and the NR values of b(p, :) at <c>b[p·brs]</c>: a packed sliver is (ars, acs) = (1, MR)
     /// and a packed panel brs = NR; a row-major operand can also be read in place (ars = lda, acs = 1; brs = ldb).
@@ -24,6 +25,11 @@ public static partial class Gemm
         where TVec : struct
         where S : IGemmSimd<T, TVec>
     {
+        if (S.TileVectors == 4) // a JIT-time constant: each path compiles only its own kernel
+        {
+            MicroKernelWide<T, TVec, S>(kc, a, ars, acs, b, brs, c, ldc, alpha, beta, betaZero);
+            return;
+        }
         int w = S.Lanes;
         TVec c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero;
         TVec c30 = S.Zero, c31 = S.Zero, c40 = S.Zero, c41 = S.Zero, c50 = S.Zero, c51 = S.Zero;

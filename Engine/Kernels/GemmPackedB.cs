@@ -59,11 +59,8 @@ internal sealed class GemmPackedB<T> : IDisposable where T : unmanaged, IBinaryF
     /// Packs op(B), which is (k, n): B is stored (k, n) with row stride <paramref name="ldb"/>, or (n, k) when
     /// <paramref name="transB"/> (the layers' weights W (out, in), used as Wᵀ).
     /// </summary>
-    public static GemmPackedB<T> Create(bool transB, int k, int n, ReadOnlySpan<T> b, int ldb)
-    {
-        GemmIsa? isa = typeof(T) == typeof(float) || typeof(T) == typeof(double) ? Gemm.BestIsa : null;
-        return Create(isa, GemmBlocking.For<T>(), transB, k, n, b, ldb);
-    }
+    public static GemmPackedB<T> Create(bool transB, int k, int n, ReadOnlySpan<T> b, int ldb) =>
+        Create(KernelPath.Default.GemmFor<T>(), GemmBlocking.For<T>(), transB, k, n, b, ldb);
 
     /// <summary><see cref="Create(bool, int, int, ReadOnlySpan{T}, int)"/> for a chosen vector path and blocking (tests).</summary>
     internal static unsafe GemmPackedB<T> Create(GemmIsa? isa, GemmBlocking blk, bool transB, int k, int n, ReadOnlySpan<T> b, int ldb)

@@ -128,6 +128,11 @@ public static partial class Gemm
             for (int o = 0; o < bytes; o += 32) Vector256.Store(Vector256.Load(s + o), d + o);
             return;
         }
+        if (Vector128.IsHardwareAccelerated && bytes % 16 == 0) // ARM64
+        {
+            for (int o = 0; o < bytes; o += 16) Vector128.Store(Vector128.Load(s + o), d + o);
+            return;
+        }
         new ReadOnlySpan<T>(src, count).CopyTo(new Span<T>(dst, count));
     }
 

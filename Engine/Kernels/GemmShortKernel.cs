@@ -48,6 +48,11 @@ public static partial class Gemm
         where S : IGemmSimd<T, TVec>
         where R : struct, IGemmRows
     {
+        if (S.TileVectors == 4)
+        {
+            ShortRowsKernelWide<T, TVec, S, R>(kc, a, ars, acs, b, brs, c, ldc, alpha, beta, betaZero);
+            return;
+        }
         int w = S.Lanes;
         TVec c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero;
         TVec c30 = S.Zero, c31 = S.Zero, c40 = S.Zero, c41 = S.Zero;

@@ -13,8 +13,14 @@ internal unsafe interface IGemmSimd<T, TVec>
     where T : unmanaged
     where TVec : struct
 {
-    /// <summary>Lanes per vector: the micro-tile is two vectors wide.</summary>
+    /// <summary>Lanes per vector.</summary>
     static abstract int Lanes { get; }
+
+    /// <summary>
+    /// Vectors per row of the micro-tile: NR = TileVectors · Lanes. Two for the 512- and 256-bit paths (6 × 2 = 12
+    /// accumulators), four for the 128-bit path (6 × 4 = 24 of NEON's 32 registers, <see cref="Gemm.MicroKernelWide"/>).
+    /// </summary>
+    static abstract int TileVectors { get; }
 
     static abstract TVec Zero { get; }
 
@@ -43,6 +49,7 @@ internal readonly unsafe struct Simd512<T> : IGemmSimd<T, Vector512<T>>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static int Lanes => Vector512<T>.Count;
+    public static int TileVectors => 2;
     public static Vector512<T> Zero => Vector512<T>.Zero;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -82,6 +89,7 @@ internal readonly unsafe struct Simd256<T> : IGemmSimd<T, Vector256<T>>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static int Lanes => Vector256<T>.Count;
+    public static int TileVectors => 2;
     public static Vector256<T> Zero => Vector256<T>.Zero;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -125,6 +133,7 @@ internal readonly unsafe struct Simd128<T> : IGemmSimd<T, Vector128<T>>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static int Lanes => Vector128<T>.Count;
+    public static int TileVectors => 4;
     public static Vector128<T> Zero => Vector128<T>.Zero;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -167,6 +176,7 @@ internal readonly unsafe struct SimdPortable<T> : IGemmSimd<T, Vector<T>>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static int Lanes => Vector<T>.Count;
+    public static int TileVectors => 2;
     public static Vector<T> Zero => Vector<T>.Zero;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

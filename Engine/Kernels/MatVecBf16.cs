@@ -48,8 +48,13 @@ internal static class MatVecBf16
         return packed;
     }
 
-    /// <summary>y (rows) ← W x (+ bias) with W packed by <see cref="PackTransposed"/>; every output is one FMA chain in order of k.</summary>
-    public static void MultiplyTransposed(ReadOnlySpan<uint> wt, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y)
+    /// <summary>
+    /// y (rows) ← W x (+ bias) with W packed by <see cref="PackTransposed"/>; every output is one FMA chain in order of k.
+    /// <paramref name="width"/> chooses the vectors as for <see cref="MatVec.MultiplyTransposed"/> (512, 256 or 128 bits,
+    /// <see cref="MatVecBf16Narrow"/>, or none); the result is the same bit for bit at every width.
+    /// </summary>
+    public static void MultiplyTransposed(ReadOnlySpan<uint> wt, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y,
+        GateWidth width = GateWidth.Auto)
     {
         int rows = y.Length, cols = x.Length, half = PaddedRows(rows) / 2;
         if ((long)cols * half != wt.Length)
@@ -60,7 +65,7 @@ internal static class MatVecBf16
         ref float rx = ref MemoryMarshal.GetReference(x);
         Span<float> tail = stackalloc float[Block];
         int r = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (GateDispatch.Use512<float>(width))
         {
             for (; r + 4 * Block <= rows; r += 4 * Block) Axpy4Blocks(ref rw, ref rx, y.Slice(r, 4 * Block), r / 2, half, cols);
             for (; r < rows; r += Block)
@@ -71,6 +76,8 @@ internal static class MatVecBf16
                 if (!whole) tail[..(rows - r)].CopyTo(y[r..]);
             }
         }
+        if (GateDispatch.Use256<float>(width)) r = MatVecBf16Narrow.Transposed256(ref rw, ref rx, y, tail, r, half, cols);
+        if (GateDispatch.Use128<float>(width)) r = MatVecBf16Narrow.Transposed128(ref rw, ref rx, y, tail, r, half, cols);
         for (; r < rows; r++)
         {
             int slot = r / Block * 16 + r % 16, shift = r % Block < 16 ? 16 : 0;

@@ -70,9 +70,9 @@ internal static class MatVecInt8
         }
     }
 
-    /// <summary>y (rows) ← s ⊙ (Q x) (+ bias) with Q packed by <see cref="PackTransposed"/>, on the widest vector path of this machine.</summary>
+    /// <summary>y (rows) ← s ⊙ (Q x) (+ bias) with Q packed by <see cref="PackTransposed"/>, on the widest vector path of this machine (or <c>SEQLEARN_ISA</c>'s, <see cref="KernelPath.DefaultInt8"/>).</summary>
     public static void MultiplyTransposed(ReadOnlySpan<sbyte> qt, ReadOnlySpan<float> scales, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y) =>
-        MultiplyTransposed(qt, scales, x, bias, y, Avx512F.IsSupported ? GemmIsa.Avx512 : Avx2.IsSupported && Fma.IsSupported ? GemmIsa.Avx2 : null);
+        MultiplyTransposed(qt, scales, x, bias, y, KernelPath.DefaultInt8);
 
     /// <summary>
     /// As above on a chosen path: <see cref="GemmIsa.Avx512"/>, <see cref="GemmIsa.Avx2"/>, or null (or

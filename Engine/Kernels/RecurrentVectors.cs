@@ -7,7 +7,7 @@ namespace SeqLearn.Kernels;
 /// <summary>Which vector width a recurrent gate kernel uses (tests force each one; callers use <see cref="Auto"/>).</summary>
 internal enum GateWidth
 {
-    /// <summary>The widest the hardware accelerates: 512 bits, else 256, else 128 (ARM64), else scalar.</summary>
+    /// <summary>The widest the hardware accelerates: 512 bits, else 256, else 128 (ARM64), else scalar (or the width <c>SEQLEARN_ISA</c> names).</summary>
     Auto,
     /// <summary>At most 256-bit vectors.</summary>
     Vector256,
@@ -145,21 +145,25 @@ internal readonly struct GateScalar<T>(T v) : IGateVector<GateScalar<T>, T>
 internal static class GateDispatch
 {
     public static bool Use512<T>(GateWidth width) where T : unmanaged =>
-        width == GateWidth.Auto && Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported;
+        Resolve(width) == GateWidth.Auto && Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported;
 
     public static bool Use256<T>(GateWidth width) where T : unmanaged =>
-        (width is GateWidth.Auto or GateWidth.Vector256) && Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported;
+        (Resolve(width) is GateWidth.Auto or GateWidth.Vector256) && Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported;
 
     /// <summary>
     /// 128-bit vectors: when asked for, or by default where 256-bit vectors are not accelerated but a 128-bit fused
     /// multiply-add is (ARM64).
     /// </summary>
     public static bool Use128<T>(GateWidth width) where T : unmanaged =>
-        (width == GateWidth.Vector128 || width == GateWidth.Auto && !Vector256.IsHardwareAccelerated && Fused128)
+        (Resolve(width) == GateWidth.Vector128 || Resolve(width) == GateWidth.Auto && !Vector256.IsHardwareAccelerated && Fused128)
         && Vector128.IsHardwareAccelerated && Vector128<T>.IsSupported;
 
     /// <summary><c>Vector128.FusedMultiplyAdd</c> is one instruction: NEON's FMLA on ARM64, FMA3 on x86 (else it is emulated per lane).</summary>
     public static bool Fused128 => AdvSimd.Arm64.IsSupported || Fma.IsSupported;
+
+    /// <summary><see cref="GateWidth.Auto"/> as <c>SEQLEARN_ISA</c> sets it (<see cref="KernelPath.DefaultGates"/>: Auto when unset); other widths as given.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static GateWidth Resolve(GateWidth width) => width == GateWidth.Auto ? KernelPath.DefaultGates : width;
 
     /// <summary>Throws unless <paramref name="length"/> equals <paramref name="expected"/>, naming the kernel and argument.</summary>
     public static void Require(int length, int expected, string kernel, string name)

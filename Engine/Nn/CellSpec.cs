@@ -51,8 +51,9 @@ internal interface ICellSpec
     /// The fused gate kernel for one row: h (H) and c (H, empty without a cell state) hold the state on entry and
     /// the new state on return; acts (G·H) and extra (H, empty unless <see cref="SavesExtra"/>) receive what backward
     /// needs; <paramref name="bhn"/> (H) is the bias kept apart (empty unless <see cref="HiddenBiasApart"/>).
+    /// <paramref name="width"/> is the kernel's vector width (<see cref="GateWidth.Auto"/> but for a forced path).
     /// </summary>
-    static abstract void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, ReadOnlySpan<T> bhn, Span<T> h, Span<T> c, Span<T> acts, Span<T> extra)
+    static abstract void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, ReadOnlySpan<T> bhn, Span<T> h, Span<T> c, Span<T> acts, Span<T> extra, GateWidth width)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 
     /// <summary>
@@ -61,7 +62,7 @@ internal interface ICellSpec
     /// dc (∂L/∂c' in, ∂L/∂c out) and writes dhDirect. Spans a cell does not use are empty.
     /// </summary>
     static abstract void Backward<T>(ReadOnlySpan<T> acts, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> extra, ReadOnlySpan<T> dh,
-        Span<T> dc, Span<T> dhDirect, Span<T> dGx, Span<T> dGh)
+        Span<T> dc, Span<T> dhDirect, Span<T> dGx, Span<T> dGh, GateWidth width)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 
     /// <summary>The composed step over a layer's weights (the reference path).</summary>
@@ -105,10 +106,10 @@ internal abstract class CellSpec
     /// <summary>
     /// One layer on the fused path (<see cref="FusedRecurrentNode{T, TSpec}.Run"/>): x (B, T, in), h0, c0 (D, B, H)
     /// → Y (B, T, D·H) and the final h (and c) (D, B, H). <paramref name="pooledOutput"/>: Y is a lower layer's output,
-    /// its storage rented and given back after the layer's backward.
+    /// its storage rented and given back after the layer's backward. <paramref name="kernels"/>: the vector path of its GEMMs and gate kernels.
     /// </summary>
     public abstract (Var<T> Y, Var<T> H, Var<T>? C) RunFused<T>(Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths,
-        WorkerPool? pool, bool parallelSteps, bool pooledOutput = false) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+        WorkerPool? pool, bool parallelSteps, KernelPath kernels, bool pooledOutput = false) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 
     /// <summary><see cref="ICellSpec.CreateCell{T}"/>.</summary>
     public abstract RecurrentCellBase<T> CreateCell<T>(RecurrentWeights<T> weights, WorkerPool? pool) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
@@ -136,7 +137,8 @@ internal sealed class CellSpec<TSpec> : CellSpec where TSpec : struct, ICellSpec
     public override bool HiddenBiasApart => TSpec.HiddenBiasApart;
 
     public override (Var<T> Y, Var<T> H, Var<T>? C) RunFused<T>(Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths,
-        WorkerPool? pool, bool parallelSteps, bool pooledOutput = false) => FusedRecurrentNode<T, TSpec>.Run(x, h0, c0, w, lengths, pool, parallelSteps, pooledOutput);
+        WorkerPool? pool, bool parallelSteps, KernelPath kernels, bool pooledOutput = false) =>
+        FusedRecurrentNode<T, TSpec>.Run(x, h0, c0, w, lengths, pool, parallelSteps, kernels, pooledOutput);
 
     public override RecurrentCellBase<T> CreateCell<T>(RecurrentWeights<T> weights, WorkerPool? pool) => TSpec.CreateCell(weights, pool);
 
@@ -144,5 +146,5 @@ internal sealed class CellSpec<TSpec> : CellSpec where TSpec : struct, ICellSpec
         TSpec.CreateLayer<T>(inputSize, hiddenSize, rng, options);
 
     public override void StepForward(ReadOnlySpan<float> xp, ReadOnlySpan<float> hp, ReadOnlySpan<float> bhn, Span<float> h, Span<float> c,
-        Span<float> acts, Span<float> extra) => TSpec.Forward(xp, hp, bhn, h, c, acts, extra);
+        Span<float> acts, Span<float> extra) => TSpec.Forward(xp, hp, bhn, h, c, acts, extra, GateWidth.Auto);
 }

@@ -29,26 +29,29 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
     private Tensor<T>? _y;      // the node's value Y
     private bool _pooledOutput; // Y's storage is rented: given back at the end of backward
     private readonly WorkerPool? _pool, _stepPool;
+    private readonly KernelPath _kernels; // the vector path of every GEMM and gate kernel of the layer
     private readonly int _b, _t, _in, _h, _d, _gh;
     private readonly FusedRecurrentSteps<T, TSpec>[] _steps;
 
-    private FusedRecurrentNode(Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[] len, WorkerPool? pool, bool parallelSteps, Var<T>[] inputs)
+    private FusedRecurrentNode(Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[] len, WorkerPool? pool, bool parallelSteps, KernelPath kernels,
+        Var<T>[] inputs)
         : base(inputs)
     {
-        (_x, _h0, _c0, _w, _len, _pool) = (x, h0, c0, w, len, pool);
+        (_x, _h0, _c0, _w, _len, _pool, _kernels) = (x, h0, c0, w, len, pool, kernels);
         _stepPool = parallelSteps ? pool : null;
         (_b, _t, _in) = (x.Value.Dim(0), x.Value.Dim(1), x.Value.Dim(2));
         _h = w[0].WeightHh.Value.Dim(1);
         _d = w.Length;
         _gh = TSpec.Gates * _h;
         _steps = new FusedRecurrentSteps<T, TSpec>[_d];
-        for (int d = 0; d < _d; d++) _steps[d] = new FusedRecurrentSteps<T, TSpec>(_b, _t, _h, _d, d, len, _stepPool);
+        for (int d = 0; d < _d; d++) _steps[d] = new FusedRecurrentSteps<T, TSpec>(_b, _t, _h, _d, d, len, _stepPool, kernels.Gates);
     }
 
     /// <summary>
     /// Runs the layer. x (B, T, in); h0, c0 (D, B, H); one <see cref="RecurrentWeights{T}"/> per direction
     /// (forward first); <paramref name="lengths"/> per row or null for all T. <paramref name="pool"/> runs the
-    /// all-steps GEMMs; with <paramref name="parallelSteps"/> it also runs each step's GEMM and gate kernel.
+    /// all-steps GEMMs; with <paramref name="parallelSteps"/> it also runs each step's GEMM and gate kernel. <paramref name="kernels"/> is
+    /// the vector path of all of them (<see cref="KernelPath.Default"/> unless forced).
     /// Returns Y (B, T, D·H), whose creator
     /// is this node, and the final h (and c) (D, B, H), whose creators hand their gradients to this node.
     /// </summary>
@@ -60,14 +63,14 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
     /// (docs/rnn.md#rnn-performance).
     /// </remarks>
     public static (Var<T> Y, Var<T> H, Var<T>? C) Run(Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths, WorkerPool? pool, bool parallelSteps,
-        bool pooledOutput = false)
+        KernelPath kernels, bool pooledOutput = false)
     {
         var inputs = new List<Var<T>> { x, h0 };
         if (c0 is not null) inputs.Add(c0);
         foreach (var p in w) inputs.AddRange([p.WeightIh, p.WeightHh, p.BiasIh, p.BiasHh]);
         int b = x.Value.Dim(0), t = x.Value.Dim(1);
         var len = lengths ?? Enumerable.Repeat(t, b).ToArray();
-        var node = new FusedRecurrentNode<T, TSpec>(x, h0, c0, w, len, pool, parallelSteps, [.. inputs]) { _rowAligned = lengths is not null };
+        var node = new FusedRecurrentNode<T, TSpec>(x, h0, c0, w, len, pool, parallelSteps, kernels, [.. inputs]) { _rowAligned = lengths is not null };
         int d = node._d, h = node._h;
         var y = pooledOutput ? Tensor<T>.RentZeros(b, t, d * h) : Tensor<T>.Zeros(b, t, d * h);
         if (!pooledOutput) PageCommit.Populate(y.Span); // written one row at a time by the time loop: one call instead of a fault per page
@@ -116,7 +119,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
 
         // X W_ihᵀ + b for every step at once: (B·T, G·H). With HiddenBiasApart the last gate's b_hh stays out (GRU's b_hn sits inside r ⊙ (·)).
         s.XProj = Rent(B * T_ * GH);
-        Gemm.Compute(false, true, B * T_, GH, _in, T.One, _x.Value.Span, _in, w.WeightIh.Value.Span, _in, T.Zero, s.XProj, GH, _pool);
+        Gemm.Compute(_kernels, false, true, B * T_, GH, _in, T.One, _x.Value.Span, _in, w.WeightIh.Value.Span, _in, T.Zero, s.XProj, GH, _pool);
         var bias = new T[GH];
         TensorPrimitives.Add(w.BiasIh.Value.Span, w.BiasHh.Value.Span, bias);
         if (TSpec.HiddenBiasApart)
@@ -129,7 +132,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
 
         // W_hhᵀ (H, G·H) packed once per call into the GEMM's panel layout: the T per-step GEMMs read it ready-made
         // instead of re-packing it every step (4 MB for an LSTM at H = 512, four times the L2).
-        using var whhT = GemmPackedB<T>.Create(true, H, GH, w.WeightHh.Value.Span, H);
+        using var whhT = GemmPackedB<T>.Create(_kernels.GemmFor<T>(), GemmBlocking.For<T>(), true, H, GH, w.WeightHh.Value.Span, H);
         s.Hp = Rent(B * GH);                                                   // (B, G·H)
         s.HCur = Rent(B * H);                                                  // (B, H)
         _h0.Value.Span.Slice(d * B * H, B * H).CopyTo(s.HCur);
@@ -166,7 +169,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
         int B = _b, T_ = _t, H = _h, GH = _gh;
         var w = _w[d];
         var s = _steps[d];
-        using var whh = GemmPackedB<T>.Create(false, GH, H, w.WeightHh.Value.Span, H); // W_hh (G·H, H), packed once for all steps
+        using var whh = GemmPackedB<T>.Create(_kernels.GemmFor<T>(), GemmBlocking.For<T>(), false, GH, H, w.WeightHh.Value.Span, H); // W_hh (G·H, H), packed once for all steps
 
         int n = B * T_;
         bool padded = _len.Any(len => len < T_);
@@ -201,7 +204,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
         if (_c0 is not null) AddSlice(_c0, d * B * H, s.Dc.AsSpan(0, B * H));
         if (w.WeightIh.RequiresGrad) WeightGradient(s.DGx, GH, _x.Value.Span, _in, GradOf(w.WeightIh).Span);
         if (_x.RequiresGrad)
-            Gemm.Compute(false, false, n, _in, GH, T.One, s.DGx, GH, w.WeightIh.Value.Span, _in, T.One, GradOf(_x).Span, _in, _pool);
+            Gemm.Compute(_kernels, false, false, n, _in, GH, T.One, s.DGx, GH, w.WeightIh.Value.Span, _in, T.One, GradOf(_x).Span, _in, _pool);
         if (w.WeightHh.RequiresGrad) WeightGradient(s.DGh, GH, s.HPrev, H, GradOf(w.WeightHh).Span);
         if (w.BiasIh.RequiresGrad && w.BiasHh.RequiresGrad && ReferenceEquals(s.DGx, s.DGh))
         {
@@ -237,7 +240,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
         for (int r = 0; r < _b; r += rows)
         {
             int k = Math.Min(rows, _b - r) * _t;
-            Gemm.Compute(true, false, gh, cols, k, T.One, dA.Slice(r * _t * gh), gh, x.Slice(r * _t * cols), cols, T.One, dW, cols, _pool);
+            Gemm.Compute(_kernels, true, false, gh, cols, k, T.One, dA.Slice(r * _t * gh), gh, x.Slice(r * _t * cols), cols, T.One, dW, cols, _pool);
         }
     }
 

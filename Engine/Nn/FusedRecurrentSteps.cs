@@ -18,6 +18,7 @@ internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : un
 {
     private readonly int _b, _t, _h, _gh, _dh, _dirOffset, _chunks;
     private readonly int[] _len;
+    private readonly GateWidth _width; // the gate kernel's vector width (Auto unless a path is forced)
     private readonly T[][] _dhTotal; // per chunk (H)
     private int _step;
     private bool _backward;
@@ -44,9 +45,9 @@ internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : un
     /// </summary>
     public bool RowSequences { get; }
 
-    public FusedRecurrentSteps(int b, int t, int h, int d, int direction, int[] lengths, WorkerPool? pool)
+    public FusedRecurrentSteps(int b, int t, int h, int d, int direction, int[] lengths, WorkerPool? pool, GateWidth width)
     {
-        (_b, _t, _h, _gh, _dh, _dirOffset, _len) = (b, t, h, TSpec.Gates * h, d * h, direction * h, lengths);
+        (_b, _t, _h, _gh, _dh, _dirOffset, _len, _width) = (b, t, h, TSpec.Gates * h, d * h, direction * h, lengths, width);
         _chunks = Math.Max(1, Math.Min(b, pool?.Threads ?? 1));
         Acts = TSpec.ActsAreHidden ? [] : Rent(b * t * _gh);
         HPrev = Rent(b * t * h);
@@ -229,7 +230,7 @@ internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : un
             var h = HCur.AsSpan(b * H, H);
             var c = TSpec.HasCellState ? CCur.AsSpan(b * H, H) : default;
             var extra = TSpec.SavesExtra ? Extra.AsSpan(row * H, H) : default;
-            TSpec.Forward<T>(xp, hp, Bhn, h, c, acts, extra);
+            TSpec.Forward<T>(xp, hp, Bhn, h, c, acts, extra, _width);
             if (!TSpec.ActsAreHidden) h.CopyTo(y);
         }
     }
@@ -250,7 +251,7 @@ internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : un
                 TSpec.HasCellState ? Dc.AsSpan(b * H, H) : default,
                 TSpec.DirectHiddenPath ? DhDirect.AsSpan(b * H, H) : default,
                 DGx.AsSpan(row * GH, GH),
-                TSpec.HiddenBiasApart ? DGh.AsSpan(row * GH, GH) : default);
+                TSpec.HiddenBiasApart ? DGh.AsSpan(row * GH, GH) : default, _width);
         }
     }
 }

@@ -21,13 +21,13 @@ internal readonly struct GruSpec : ICellSpec
 
     /// <summary>h in/out, acts ← r, z, n, extra ← ĥn.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, ReadOnlySpan<T> bhn, Span<T> h, Span<T> c, Span<T> acts, Span<T> extra)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> => GruGateKernel.Forward(xp, hp, bhn, h, acts, extra);
+    public static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, ReadOnlySpan<T> bhn, Span<T> h, Span<T> c, Span<T> acts, Span<T> extra, GateWidth width)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => GruGateKernel.Forward(xp, hp, bhn, h, acts, extra, width);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Backward<T>(ReadOnlySpan<T> acts, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> extra, ReadOnlySpan<T> dh,
-        Span<T> dc, Span<T> dhDirect, Span<T> dGx, Span<T> dGh)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> => GruGateKernel.Backward(acts, extra, hPrev, dh, dhDirect, dGx, dGh);
+        Span<T> dc, Span<T> dhDirect, Span<T> dGx, Span<T> dGh, GateWidth width)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => GruGateKernel.Backward(acts, extra, hPrev, dh, dhDirect, dGx, dGh, width);
 
     public static RecurrentCellBase<T> CreateCell<T>(RecurrentWeights<T> weights, WorkerPool? pool)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => new GruCell<T>(weights) { Pool = pool };

@@ -20,13 +20,13 @@ internal readonly struct LstmSpec : ICellSpec
 
     /// <summary>c in/out, acts ← i, f, g, o, extra ← tanh(c'), h ← h' (h is not read).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, ReadOnlySpan<T> bhn, Span<T> h, Span<T> c, Span<T> acts, Span<T> extra)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> => LstmGateKernel.Forward(xp, hp, c, acts, extra, h);
+    public static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, ReadOnlySpan<T> bhn, Span<T> h, Span<T> c, Span<T> acts, Span<T> extra, GateWidth width)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => LstmGateKernel.Forward(xp, hp, c, acts, extra, h, width);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Backward<T>(ReadOnlySpan<T> acts, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> extra, ReadOnlySpan<T> dh,
-        Span<T> dc, Span<T> dhDirect, Span<T> dGx, Span<T> dGh)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> => LstmGateKernel.Backward(acts, cPrev, extra, dh, dc, dGx);
+        Span<T> dc, Span<T> dhDirect, Span<T> dGx, Span<T> dGh, GateWidth width)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => LstmGateKernel.Backward(acts, cPrev, extra, dh, dc, dGx, width);
 
     public static RecurrentCellBase<T> CreateCell<T>(RecurrentWeights<T> weights, WorkerPool? pool)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => new LstmCell<T>(weights) { Pool = pool };

@@ -162,7 +162,7 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
     }
 
     private (Var<T> Y, Var<T> H, Var<T>? C) FusedLayer(int l, Var<T> x, Var<T> h0, Var<T>? c0, int[]? lengths, WorkerPool? pool, bool pooledOutput) =>
-        _spec.RunFused(x, h0, c0, _weights[l], lengths, pool, Options.ParallelSteps, pooledOutput);
+        _spec.RunFused(x, h0, c0, _weights[l], lengths, pool, Options.ParallelSteps, Options.Kernels ?? KernelPath.Default, pooledOutput);
 
     /// <summary>
     /// The reference path: the cell's equations step by step (<see cref="RecurrentCellLayer{T}.Unroll"/>). With lengths,

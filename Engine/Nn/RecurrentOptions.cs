@@ -1,3 +1,5 @@
+using SeqLearn.Kernels;
+
 namespace SeqLearn.Nn;
 
 /// <summary>How a recurrent layer computes: both give the same values and gradients (tested).</summary>
@@ -25,7 +27,14 @@ public enum RecurrentPath
 /// there. Results are bit-identical either way.
 /// </param>
 public sealed record RecurrentOptions(int NumLayers = 1, bool Bidirectional = false, double Dropout = 0, RecurrentPath Path = RecurrentPath.Fused,
-    bool ParallelSteps = true);
+    bool ParallelSteps = true)
+{
+    /// <summary>
+    /// Fused path: the vector path of the layer's GEMMs and gate kernels; null for <see cref="KernelPath.Default"/>.
+    /// Tests run whole layers on the ARM64 128-bit path this way (docs/kernels.md §6).
+    /// </summary>
+    internal KernelPath? Kernels { get; init; }
+}
 
 /// <summary>The four parameters of one layer and direction, in PyTorch's packed layout.</summary>
 /// <param name="WeightIh">W_ih (G·H, in).</param>

@@ -19,13 +19,13 @@ internal readonly struct RnnSpec : ICellSpec
 
     /// <summary>h and acts ← tanh(xp + hp) (h is not read; acts is the output row, see <see cref="ICellSpec.ActsAreHidden"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, ReadOnlySpan<T> bhn, Span<T> h, Span<T> c, Span<T> acts, Span<T> extra)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> => RnnGateKernel.Forward(xp, hp, h, acts, relu: false);
+    public static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, ReadOnlySpan<T> bhn, Span<T> h, Span<T> c, Span<T> acts, Span<T> extra, GateWidth width)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => RnnGateKernel.Forward(xp, hp, h, acts, relu: false, width);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Backward<T>(ReadOnlySpan<T> acts, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> extra, ReadOnlySpan<T> dh,
-        Span<T> dc, Span<T> dhDirect, Span<T> dGx, Span<T> dGh)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> => RnnGateKernel.Backward(acts, dh, dGx, relu: false);
+        Span<T> dc, Span<T> dhDirect, Span<T> dGx, Span<T> dGh, GateWidth width)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => RnnGateKernel.Backward(acts, dh, dGx, relu: false, width);
 
     public static RecurrentCellBase<T> CreateCell<T>(RecurrentWeights<T> weights, WorkerPool? pool)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => new RnnCell<T>(weights, ActivationFunction.Tanh) { Pool = pool };
@@ -47,13 +47,13 @@ internal readonly struct RnnReluSpec : ICellSpec
 
     /// <summary>h and acts ← max(xp + hp, 0) (h is not read; acts is the output row, see <see cref="ICellSpec.ActsAreHidden"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, ReadOnlySpan<T> bhn, Span<T> h, Span<T> c, Span<T> acts, Span<T> extra)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> => RnnGateKernel.Forward(xp, hp, h, acts, relu: true);
+    public static void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, ReadOnlySpan<T> bhn, Span<T> h, Span<T> c, Span<T> acts, Span<T> extra, GateWidth width)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => RnnGateKernel.Forward(xp, hp, h, acts, relu: true, width);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Backward<T>(ReadOnlySpan<T> acts, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> extra, ReadOnlySpan<T> dh,
-        Span<T> dc, Span<T> dhDirect, Span<T> dGx, Span<T> dGh)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> => RnnGateKernel.Backward(acts, dh, dGx, relu: true);
+        Span<T> dc, Span<T> dhDirect, Span<T> dGx, Span<T> dGh, GateWidth width)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => RnnGateKernel.Backward(acts, dh, dGx, relu: true, width);
 
     public static RecurrentCellBase<T> CreateCell<T>(RecurrentWeights<T> weights, WorkerPool? pool)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => new RnnCell<T>(weights, ActivationFunction.Relu) { Pool = pool };

@@ -207,7 +207,7 @@ internal sealed class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IParallelWor
                 var h = _hCur.AsSpan(b * H, H);
                 TSpec.Forward<T>(xp, _p.AsSpan(b * _pw + A, GH), _bhn, h,
                     TSpec.HasCellState ? _cCur.AsSpan(b * H, H) : default, _acts.AsSpan(row * GH, GH),
-                    TSpec.SavesExtra ? _extra.AsSpan(row * H, H) : default);
+                    TSpec.SavesExtra ? _extra.AsSpan(row * H, H) : default, GateWidth.Auto);
                 h.CopyTo(y.Slice(row * H, H));
             }
         }
@@ -287,7 +287,7 @@ internal sealed class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IParallelWor
                 TSpec.Backward<T>(_acts.AsSpan(row * GH, GH), _hPrev.AsSpan(row * H, H),
                     TSpec.HasCellState ? _cPrev.AsSpan(row * H, H) : default, TSpec.SavesExtra ? _extra.AsSpan(row * H, H) : default,
                     dhTotal, TSpec.HasCellState ? _dc.AsSpan(b * H, H) : default,
-                    TSpec.DirectHiddenPath ? _dhDirect.AsSpan(b * H, H) : default, dgx, TSpec.HiddenBiasApart ? dgh : default);
+                    TSpec.DirectHiddenPath ? _dhDirect.AsSpan(b * H, H) : default, dgx, TSpec.HiddenBiasApart ? dgh : default, GateWidth.Auto);
                 if (!TSpec.HiddenBiasApart) dgx.CopyTo(dgh);
             }
             for (int b = b0; b < b1; b++)
