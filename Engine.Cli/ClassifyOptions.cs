@@ -55,13 +55,15 @@ internal sealed class RecurrentClassifierCliOptions
     public Option<string> Pooling { get; } = new("--pooling") { Description = "rnn: max or mean over the valid steps, or last (the last valid step).", DefaultValueFactory = _ => Defaults.Pooling.ToString().ToLowerInvariant() };
     public Option<int> Batch { get; } = new("--batch", "-b") { Description = "rnn: sentences per step (length-bucketed).", DefaultValueFactory = _ => RecurrentClassifierOptions.DefaultTraining.BatchSize };
     public Option<double?> EmbeddingDropout { get; } = new("--embedding-dropout") { Description = "rnn: dropout on the word vectors (default: half of --dropout)." };
+    public Option<double> WordDropout { get; } = new("--word-dropout") { Description = "rnn: probability of reading a training word as <unk>.", DefaultValueFactory = _ => Defaults.WordDropout };
+    public Option<double> EmbeddingStd { get; } = new("--embedding-std") { Description = "rnn: standard deviation of the word vectors' random start.", DefaultValueFactory = _ => Defaults.EmbeddingStd };
     public Option<int> MinCount { get; } = new("--min-count") { Description = "rnn: vocabulary of the words seen at least this often in the training part (others read as <unk>).", DefaultValueFactory = _ => Defaults.MinCount };
     public TrainingCliOptions Shared { get; } = new(learningRate: RecurrentClassifierOptions.DefaultTraining.LearningRate, clip: 5, dropout: Defaults.Dropout,
         defaultSeconds: null, evalSeconds: null);
 
     public void AddTo(Command command)
     {
-        foreach (Option o in new Option[] { Cell, Embedding, Hidden, Unidirectional, Pooling, Batch, EmbeddingDropout, MinCount }) command.Options.Add(o);
+        foreach (Option o in new Option[] { Cell, Embedding, Hidden, Unidirectional, Pooling, Batch, EmbeddingDropout, WordDropout, EmbeddingStd, MinCount }) command.Options.Add(o);
         Shared.AddTo(command);
     }
 
@@ -79,8 +81,11 @@ internal sealed class RecurrentClassifierCliOptions
             Pooling = parse.GetValue(Pooling) switch { "mean" => SequencePooling.Mean, "last" => SequencePooling.Last, _ => SequencePooling.Max },
             Dropout = Shared.ReadDropout(parse), Seed = parse.GetValue(Shared.Seed),
             EmbeddingDropout = parse.GetValue(EmbeddingDropout) ?? Defaults.EmbeddingDropout, MinCount = parse.GetValue(MinCount),
+            WordDropout = parse.GetValue(WordDropout), EmbeddingStd = parse.GetValue(EmbeddingStd),
         };
         if (options.MinCount < 1) throw new ArgumentException($"--min-count must be at least 1, got {options.MinCount}.");
+        if (!(options.EmbeddingStd is > 0 and <= 100)) throw new ArgumentException($"--embedding-std must be in (0, 100], got {options.EmbeddingStd}.");
+        if (!(options.WordDropout is >= 0 and < 1)) throw new ArgumentException($"--word-dropout must be in [0, 1), got {options.WordDropout}.");
         if (options.EmbeddingDropout is { } pe && !(pe >= 0 && pe < 1)) throw new ArgumentException($"--embedding-dropout must be in [0, 1), got {pe}.");
         var training = Shared.Read(parse, RecurrentClassifierOptions.DefaultTraining with { BatchSize = b });
         return (options, training with { CheckpointDirectory = null });

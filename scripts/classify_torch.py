@@ -8,8 +8,10 @@ the words seen n times in the training part, numbered from 2 in order of first o
 SeededRng(seed ^ 0x9E3779B97F4A7C15 (epoch + 1)) permutation, pools of 50 batches sorted by length, batch order
 shuffled) or plain shuffled ones (--batching shuffled), and the same model:
 
-    Embedding(V, E) N(0, 1) -> Dropout(p_emb) -> biLSTM(E, H) over the valid steps (packed) -> max over valid steps
-    -> Dropout(p) -> Linear(2H, 2),   Adam(lr), global grad-norm clip, cross-entropy averaged over the batch.
+    Embedding(V, E) N(0, s^2) -> Dropout(p_emb) -> biLSTM(E, H) over the valid steps (packed) -> max over valid steps
+    -> Dropout(p) -> Linear(2H, 2),   Adam(lr), global grad-norm clip, cross-entropy averaged over the batch,
+    with word dropout: each valid training word read as <unk> (id 1) with probability --word-dropout (drawn by
+    torch's generator, so the same rate but not the same words as SeqLearn).
 
 Prints per epoch: training loss, validation and test accuracy, training tokens/s (valid tokens, training time only);
 then the test accuracy at the epoch of best validation accuracy (first on ties), as SeqLearn reports it.
@@ -129,6 +131,8 @@ def main():
     ap.add_argument("--cell", choices=["lstm", "gru"], default="lstm")
     ap.add_argument("--dropout", type=float, default=0.3, help="on the pooled vector")
     ap.add_argument("--emb-dropout", type=float, default=0.0, help="on the word vectors")
+    ap.add_argument("--embedding-std", type=float, default=1.0, help="s: the word vectors start as N(0, s^2) (1: PyTorch's default; SeqLearn's classifier uses 0.1)")
+    ap.add_argument("--word-dropout", type=float, default=0.0, help="probability of reading a training word as <unk> (SeqLearn's classifier: 0.25)")
     ap.add_argument("--batching", choices=["bucketed", "shuffled"], default="bucketed")
     ap.add_argument("--seed", type=int, default=1, help="torch.manual_seed (weights, dropout) and the batch-plan seed")
     ap.add_argument("--threads", type=int, default=1)
@@ -163,6 +167,8 @@ def main():
     va_seqs, va_labels = [seqs[i] for i in valid], [labels[i] for i in valid]
     te_seqs, te_labels = [seqs[i] for i in test], [labels[i] for i in test]
     model = Classifier(len(vocab) + 2, args.embedding, args.hidden, args.cell, args.emb_dropout, args.dropout)
+    with torch.no_grad():
+        model.embedding.weight.mul_(args.embedding_std)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     lengths = [len(s) for s in tr_seqs]
     best = (-1.0, 0, 0.0)
@@ -176,6 +182,9 @@ def main():
         batches = [(pad(tr_seqs, rows), torch.tensor([tr_labels[r] for r in rows])) for rows in plan]
         loss_sum, t0, ep_tokens = 0.0, time.perf_counter(), 0
         for (ids, lens), y in batches:
+            if args.word_dropout > 0:                                 # valid positions only: padding stays 0
+                valid = torch.arange(ids.shape[1])[None, :] < lens[:, None]
+                ids = ids.masked_fill(valid & (torch.rand(ids.shape) < args.word_dropout), 1)
             opt.zero_grad(set_to_none=True)
             loss = nn.functional.cross_entropy(model(ids, lens), y)
             loss.backward()

@@ -31,11 +31,11 @@ for round in $(seq 1 "$rounds"); do
   for cell in $cells; do
     for t in $threads; do
       rm -f "$out/metrics.jsonl"
-      dotnet "$cli" classify cv --pos "$data/rt-polarity.pos" --neg "$data/rt-polarity.neg" --model rnn --cell "$cell" \
+      dotnet "$cli" classify cv --pos "$data/rt-polarity.pos" --neg "$data/rt-polarity.neg" --model rnn --ensemble 1 --cell "$cell" \
         --only-folds 0 --max-steps "$steps" --threads "$t" --metrics "$out/metrics.jsonl" > /dev/null
       sl=$(/usr/bin/python3 -c "import json,sys; print(round([json.loads(l) for l in open(sys.argv[1]) if '\"eval\"' in l][-1]['tokens_per_s']))" "$out/metrics.jsonl")
       pt=$(baseline /usr/bin/python3 scripts/classify_torch.py --fold 0 --cell "$cell" \
-        --dropout 0.5 --emb-dropout 0.25 --threads "$t" --epochs 1 --max-batches "$steps" | tail -1 | sed -E 's/.* ([0-9]+) tokens\/s/\1/')
+        --dropout 0.5 --emb-dropout 0.25 --embedding-std 0.1 --word-dropout 0.25 --threads "$t" --epochs 1 --max-batches "$steps" | tail -1 | sed -E 's/.* ([0-9]+) tokens\/s/\1/')
       echo "round $round cell $cell threads $t seqlearn $sl torch $pt ratio $(/usr/bin/python3 -c "print(f'{$sl/$pt:.2f}')") load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$out/pairs.txt"
     done
   done

@@ -64,6 +64,50 @@ public class RecurrentClassifierTests
     }
 
     [Fact]
+    public void SeedEnsemble_IsTheMeanOfItsMembers_MemberZeroIsTheSingleModel_AndThreadsChangeNothing()
+    {
+        var data = Negations(200, 11);
+        var fold = FoldAssignment.Stratified(data.Labels, 2, 5, 1).Fold(data, 0);
+        var options = new RecurrentClassifierOptions(Embedding: 6, Hidden: 5, Dropout: 0.1, WordDropout: 0.1, EmbeddingStd: 0.1);
+        var training = RecurrentClassifierOptions.DefaultTraining with { Epochs = 2, BatchSize = 16, LearningRate = 0.01 };
+        using var one = new WorkerPool(1);
+        using var two = new WorkerPool(2);
+        var ensemble = new RecurrentEnsembleFactory(options, training, 3, two).Train(fold);
+        var again = new RecurrentEnsembleFactory(options, training, 3, one).Train(fold);
+        var single = new RecurrentClassifierFactory(options, training, one).Train(fold);
+        var sentences = fold.Test.Sentences;
+        Assert.Equal(single.PredictProbabilities(sentences), ensemble.Members[0].PredictProbabilities(sentences));
+        Assert.NotEqual(ensemble.Members[0].PredictProbabilities(sentences), ensemble.Members[1].PredictProbabilities(sentences));
+        var p = ensemble.PredictProbabilities(sentences);
+        Assert.Equal(p, again.PredictProbabilities(sentences));
+        var members = ensemble.Members.Select(m => m.PredictProbabilities(sentences)).ToArray();
+        for (int i = 0; i < p.Length; i++)
+            for (int k = 0; k < 2; k++)
+                Assert.Equal((members[0][i][k] + members[1][i][k] + members[2][i][k]) / 3, p[i][k], 15);
+    }
+
+    [Fact]
+    public void SeedEnsemble_EachMemberWritesItsOwnMetricsFile()
+    {
+        Assert.Null(RecurrentEnsembleFactory.MemberMetricsPath(null, 2));
+        Assert.Equal(Path.Combine("runs", "cv.member2.jsonl"), RecurrentEnsembleFactory.MemberMetricsPath(Path.Combine("runs", "cv.jsonl"), 2));
+        var data = Negations(100, 13);
+        var fold = FoldAssignment.Stratified(data.Labels, 2, 5, 1).Fold(data, 0);
+        using var dir = new TempDir("ensemble-metrics");
+        string path = Path.Combine(dir.Path, "m.jsonl");
+        using var pool = new WorkerPool(2);
+        new RecurrentEnsembleFactory(new RecurrentClassifierOptions(Embedding: 4, Hidden: 3),
+            RecurrentClassifierOptions.DefaultTraining with { Epochs = 2, BatchSize = 16, MetricsPath = path }, 3, pool).Train(fold);
+        Assert.False(File.Exists(path));
+        for (int m = 0; m < 3; m++)
+        {
+            var lines = File.ReadAllLines(Path.Combine(dir.Path, $"m.member{m}.jsonl"));
+            Assert.Equal(2, lines.Count(l => l.Contains("\"kind\":\"eval\"", StringComparison.Ordinal)));
+            Assert.All(lines, l => System.Text.Json.JsonDocument.Parse(l).Dispose());
+        }
+    }
+
+    [Fact]
     public void SaveLoad_SameProbabilitiesBitForBit_AloneAsInABatch()
     {
         var data = Negations(200, 7);

@@ -47,6 +47,23 @@ public class ClassifyCommandTests
     }
 
     [Fact]
+    public void Cv_Rnn_SeedEnsemble_OneMetricsFilePerMember_SameResultOnAnyThreadCount()
+    {
+        var (dir, _, _, tsv) = Setup();
+        using var _ = dir;
+        string[] Cv(string threads, string metrics) =>
+            Run("classify", "cv", "--data", tsv, "--folds", "2", "--model", "rnn", "--ensemble", "3", "--embedding", "4", "--hidden", "3",
+                "--epochs", "2", "--batch", "8", "--lr", "0.01", "--threads", threads, "--metrics", metrics) is var r && r.Code == 0
+                ? r.Output.TrimEnd().Split('\n') : throw new Xunit.Sdk.XunitException(r.Error);
+        string[] two = Cv("2", dir.Combine("m2.jsonl")), one = Cv("1", dir.Combine("m1.jsonl"));
+        Assert.Matches(new Regex(@"^accuracy \d+\.\d\d ± \d+\.\d\d % over 2 folds \(model rnn, \d+\.\d s\)$"), two[^1]);
+        Assert.Equal(two[..^1], one[..^1]);     // every fold's row (the wall time in the last line differs)
+        for (int m = 0; m < 3; m++)
+            Assert.Equal(2 * 2, File.ReadAllLines(dir.Combine($"m2.member{m}.jsonl")).Count(l => l.Contains("\"eval\"", StringComparison.Ordinal)));
+        Assert.False(File.Exists(dir.Combine("m2.jsonl")));
+    }
+
+    [Fact]
     public void Cv_DataWithBaselinesAndJson_OneObjectWithThreeModels()
     {
         var (dir, _, _, tsv) = Setup();

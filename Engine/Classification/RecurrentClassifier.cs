@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using SeqLearn.Autograd;
 using SeqLearn.Kernels;
 using SeqLearn.Nn;
@@ -27,12 +28,15 @@ public enum SequencePooling
 /// <param name="Seed">Initial weights.</param>
 /// <param name="EmbeddingDropout">p on the word vectors (null: Dropout / 2).</param>
 /// <param name="MinCount">The vocabulary: words seen at least this often in the training part; the rest read as &lt;unk&gt;,
-/// whose vector is thereby trained (with 1 every training word has its own vector and &lt;unk&gt; keeps its random start).</param>
+/// whose vector is thereby trained (with 1 every training word has its own vector and &lt;unk&gt; is trained only by word dropout).</param>
+/// <param name="WordDropout">p of reading a training word as &lt;unk&gt; (<see cref="SequenceClassificationTask{T}.WordDropout"/>).</param>
+/// <param name="EmbeddingStd">σ of the word vectors' initial values, N(0, σ²) (1: PyTorch's <c>nn.Embedding</c>).</param>
 public sealed record RecurrentClassifierOptions(RecurrentCell Cell = RecurrentCell.Lstm, int Embedding = 128, int Hidden = 128, bool Bidirectional = true,
-    SequencePooling Pooling = SequencePooling.Max, double Dropout = 0.5, ulong Seed = 1, double? EmbeddingDropout = null, int MinCount = 1)
+    SequencePooling Pooling = SequencePooling.Max, double Dropout = 0.5, ulong Seed = 1, double? EmbeddingDropout = null, int MinCount = 1,
+    double WordDropout = 0.25, double EmbeddingStd = 0.1)
 {
-    /// <summary>The training defaults: Adam η = 0.001, clip 5, batches of 50, 8 epochs.</summary>
-    public static TrainingOptions DefaultTraining => new() { BatchSize = 50, LearningRate = 1e-3, ClipNorm = 5, Epochs = 8 };
+    /// <summary>The training defaults: Adam η = 0.001, clip 5, batches of 50, 7 epochs.</summary>
+    public static TrainingOptions DefaultTraining => new() { BatchSize = 50, LearningRate = 1e-3, ClipNorm = 5, Epochs = 7 };
 
     /// <summary>D, the directions.</summary>
     public int Directions => Bidirectional ? 2 : 1;
@@ -51,6 +55,33 @@ public sealed record RecurrentClassifierOptions(RecurrentCell Cell = RecurrentCe
     /// <summary>A, the activation values of a batch of B sentences of T words with their gradients: 2·B·T·(E + D·(G + 3)·H) (saturating).</summary>
     public long ActivationValues(int batchSize, int length) =>
         MemoryBudget.Saturate(2.0 * batchSize * length * (Embedding + (double)Directions * (Gates + 3) * Hidden));
+
+    /// <summary>
+    /// The untrained model for <paramref name="vocabulary"/> word ids (with &lt;pad&gt; = 0 and &lt;unk&gt; = 1) and
+    /// <paramref name="classes"/> classes, initialised from <see cref="Seed"/>: embedding (E, word vectors N(0, σ²), σ =
+    /// <see cref="EmbeddingStd"/>) → dropout → (bi)recurrent layer → pooling → dropout → linear (C, D·H).
+    /// </summary>
+    public Sequential<float> Build(int vocabulary, int classes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(vocabulary, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
+        var rng = new SeededRng(Seed);
+        Module<float> pooling = Pooling switch
+        {
+            SequencePooling.Mean => new MaskedMeanPool<float>(),
+            SequencePooling.Last => new LastStep<float>(Bidirectional),
+            _ => new MaskedMaxPool<float>(),
+        };
+        var embedding = new Embedding<float>(vocabulary, Embedding, rng);
+        if (EmbeddingStd != 1) TensorPrimitives.Multiply(embedding.Weight.Value.Span, (float)EmbeddingStd, embedding.Weight.Value.Span);
+        return new Sequential<float>(
+            embedding,
+            new Dropout<float>(EmbeddingDropout ?? Dropout / 2),
+            RecurrentLayer<float>.Create(Cell, Embedding, Hidden, rng, new RecurrentOptions(Bidirectional: Bidirectional)),
+            pooling,
+            new Dropout<float>(Dropout),
+            new Linear<float>(Directions * Hidden, classes, rng));
+    }
 
     private int Gates => Cell switch { RecurrentCell.Lstm => 4, RecurrentCell.Gru => 3, _ => 1 };
 }
@@ -91,22 +122,11 @@ public sealed class RecurrentClassifierFactory(RecurrentClassifierOptions option
         int[] Encode(string[] s) => s.Length == 0 ? [UnknownId] : [.. s.Select(w => vocabulary.GetValueOrDefault(w, UnknownId))];
         LabeledSequences Encoded(LabeledSentences d) => new([.. d.Sentences.Select(Encode)], d.Labels);
 
-        var rng = new SeededRng(options.Seed);
-        int v = vocabulary.Count + 2, c = fold.Data.ClassCount, d = options.Bidirectional ? 2 : 1;
-        Module<float> pooling = options.Pooling switch
+        var model = options.Build(vocabulary.Count + 2, fold.Data.ClassCount);
+        var task = new SequenceClassificationTask<float>(model, Encoded(fold.Train), Encoded(fold.Validation), training.BatchSize, training.Seed)
         {
-            SequencePooling.Mean => new MaskedMeanPool<float>(),
-            SequencePooling.Last => new LastStep<float>(options.Bidirectional),
-            _ => new MaskedMaxPool<float>(),
+            WordDropout = options.WordDropout, UnknownId = UnknownId,
         };
-        var model = new Sequential<float>(
-            new Embedding<float>(v, options.Embedding, rng),
-            new Dropout<float>(options.EmbeddingDropout ?? options.Dropout / 2),
-            RecurrentLayer<float>.Create(options.Cell, options.Embedding, options.Hidden, rng, new RecurrentOptions(Bidirectional: options.Bidirectional)),
-            pooling,
-            new Dropout<float>(options.Dropout),
-            new Linear<float>(d * options.Hidden, c, rng));
-        var task = new SequenceClassificationTask<float>(model, Encoded(fold.Train), Encoded(fold.Validation), training.BatchSize, training.Seed);
         var perFold = training with
         {
             EvalEverySteps = training.EvalEverySteps > 0 ? training.EvalEverySteps : task.BatchesPerEpoch, EvalEveryTime = null,

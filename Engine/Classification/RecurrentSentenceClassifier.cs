@@ -44,6 +44,9 @@ public sealed class RecurrentSentenceClassifier : ISentenceClassifier
     /// <summary>The model: ids (B, T) with lengths → logits (B, C).</summary>
     public Sequential<float> Model => _model;
 
+    /// <summary>The vocabulary: word k has id k + 2.</summary>
+    public IReadOnlyList<string> Words => _words;
+
     /// <summary>Class names by id.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 

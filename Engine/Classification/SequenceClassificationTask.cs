@@ -3,6 +3,7 @@ using SeqLearn.Autograd;
 using SeqLearn.Data;
 using SeqLearn.Kernels;
 using SeqLearn.Nn;
+using SeqLearn.Tensors;
 using SeqLearn.Training;
 
 namespace SeqLearn.Classification;
@@ -57,6 +58,21 @@ public sealed class SequenceClassificationTask<T> : ITrainingTask<T> where T : u
     /// <inheritdoc/>
     public JsonNode? Vocabulary { get; init; }
 
+    /// <summary>
+    /// Word dropout p: in training batches each word is read as <see cref="UnknownId"/> with probability p (Dai &amp; Le 2015;
+    /// Iyyer et al. 2015), drawn from a generator seeded by (seed, epoch, batch), so a batch is the same on every run and
+    /// thread count. It trains the &lt;unk&gt; vector that unseen test words read, and keeps the model from leaning on single
+    /// words. 0 (the default) reads every word.
+    /// </summary>
+    public double WordDropout
+    {
+        get;
+        init => field = value is >= 0 and < 1 ? value : throw new ArgumentOutOfRangeException(nameof(WordDropout), value, "SequenceClassificationTask: word dropout must be in [0, 1).");
+    }
+
+    /// <summary>The id word dropout writes (&lt;unk&gt;; 1 by default).</summary>
+    public int UnknownId { get; init; } = 1;
+
     /// <summary>10 · ln C for C classes (the largest training label + 1): an untrained model's uniform prediction scores ln C.</summary>
     public double? DivergedLoss => 10 * Math.Log(Math.Max(2, _train.Labels.Max() + 1));
 
@@ -66,7 +82,9 @@ public sealed class SequenceClassificationTask<T> : ITrainingTask<T> where T : u
         ArgumentNullException.ThrowIfNull(context);
         if (epoch != _planEpoch) (_plan, _planEpoch) = (BatchPlan.Bucketed(_train.Lengths, _batchSize, _seed, epoch), epoch);
         var rows = _plan[batch];
-        var logits = Logits(_train, rows, context);
+        var tokens = TokenBatch.Pad(_train.Sequences, rows, PadId);
+        if (WordDropout > 0) DropWords(tokens, WordDropout, UnknownId, new SeededRng(_seed ^ 0xD1B54A32D192ED03UL * (ulong)((long)epoch * BatchesPerEpoch + batch + 1)));
+        var logits = Logits(tokens, rows.Length, context);
         var labels = rows.Select(r => _train.Labels[r]).ToArray();
         return new TaskLoss<T>(Ops.SoftmaxCrossEntropy(logits, labels), rows.Sum(r => (long)_train.Sequences[r].Length));
     }
@@ -113,13 +131,23 @@ public sealed class SequenceClassificationTask<T> : ITrainingTask<T> where T : u
         return result;
     }
 
-    private Var<T> Logits(LabeledSequences data, int[] rows, LayerContext context)
+    private Var<T> Logits(LabeledSequences data, int[] rows, LayerContext context) =>
+        Logits(TokenBatch.Pad(data.Sequences, rows, PadId), rows.Length, context);
+
+    private Var<T> Logits(TokenBatch batch, int rows, LayerContext context)
     {
-        var batch = TokenBatch.Pad(data.Sequences, rows, PadId);
         var logits = _model.Forward(batch.Ids, batch.BatchSize, batch.Steps, context with { Lengths = batch.Lengths });
-        if (logits.Value.Rank != 2 || logits.Value.Dim(0) != rows.Length)
-            throw new InvalidOperationException($"SequenceClassificationTask: the model must end in class logits (B, C) = ({rows.Length}, C), got {logits.Value.ShapeString} (pool the time axis, e.g. with LastStep).");
+        if (logits.Value.Rank != 2 || logits.Value.Dim(0) != rows)
+            throw new InvalidOperationException($"SequenceClassificationTask: the model must end in class logits (B, C) = ({rows}, C), got {logits.Value.ShapeString} (pool the time axis, e.g. with LastStep).");
         return logits;
+    }
+
+    /// <summary>Word dropout on a padded batch: each valid position, row by row, reads <paramref name="unknownId"/> when u &lt; p (one uniform u each); padding is left alone.</summary>
+    internal static void DropWords(TokenBatch batch, double p, int unknownId, SeededRng rng)
+    {
+        for (int b = 0; b < batch.BatchSize; b++)
+            for (int t = 0; t < batch.Lengths[b]; t++)
+                if (rng.NextDouble() < p) batch.Ids[b * batch.Steps + t] = unknownId;
     }
 
     // ℓ = log Σ_j exp(z_j) − z_y, in double with the max subtracted.
