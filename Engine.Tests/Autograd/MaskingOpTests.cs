@@ -158,6 +158,40 @@ public class MaskingOpTests
         Assert.Throws<ArgumentException>(() => Ops.MaskedMean(x, [1, 2, 3]));
     }
 
+    /// <summary>
+    /// The float max pool runs on whole vectors (and the scalar loop on the tail): on widths around the vector length, with
+    /// many ties (values from a set of 3) and NaNs, its values and the step each gradient goes to equal a plain loop's.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(33)]
+    [InlineData(70)]
+    public void MaskedMax_Float_VectorPathEqualsThePlainLoop_WithTiesAndNaN(int f)
+    {
+        var rng = new SeededRng((ulong)f);
+        const int b = 3, t = 5;
+        int[] lengths = [5, 1, 3];
+        var data = new float[b * t * f];
+        for (int i = 0; i < data.Length; i++) data[i] = rng.NextInt(10) == 0 ? float.NaN : rng.NextInt(3) - 1;
+        var x = new Var<float>(Tensor<float>.FromArray(data, b, t, f), requiresGrad: true);
+        var y = Ops.MaskedMax(x, lengths);
+        Ops.Sum(y).Backward();
+        var expectedGrad = new float[data.Length];
+        for (int r = 0; r < b; r++)
+            for (int j = 0; j < f; j++)
+            {
+                int best = 0;
+                for (int s = 1; s < lengths[r]; s++)
+                    if (data[(r * t + s) * f + j] > data[(r * t + best) * f + j]) best = s;
+                Assert.Equal(data[(r * t + best) * f + j], y.Value.Span[r * f + j]);
+                expectedGrad[(r * t + best) * f + j] = 1;
+            }
+        Assert.Equal(expectedGrad, x.Grad!.ToArray());
+    }
+
     [Fact]
     public void PoolingModules_WithoutLengths_UseEveryStep_AndLastStepBidirectionalTakesBothEnds()
     {

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using SeqLearn.Tensors;
 
 namespace SeqLearn.Autograd;
@@ -20,7 +22,9 @@ public static partial class Ops
             for (int s = 0; s < lengths[r]; s++)
             {
                 var xt = xs.Slice((r * t + s) * f, f);
-                for (int j = 0; j < f; j++)
+                int j = 0;
+                if (s > 0 && typeof(T) == typeof(float)) j = MaxStepFloat(MemoryMarshal.Cast<T, float>(xt), MemoryMarshal.Cast<T, float>(ys.Slice(r * f, f)), argmax.AsSpan(r * f, f), s);
+                for (; j < f; j++)
                     if (s == 0 || xt[j] > ys[r * f + j])                        // strict: the first maximum wins
                     {
                         ys[r * f + j] = xt[j];
@@ -28,6 +32,27 @@ public static partial class Ops
                     }
             }
         return Var<T>.FromOp(y, Node<T>.Tracks(x) ? new MaskedMaxNode<T>(x, argmax) : null);
+    }
+
+    /// <summary>
+    /// One step s ≥ 1 of the running maximum on whole vectors of float: where x_j &gt; y_j (strictly, so the first maximum
+    /// wins and a NaN never replaces), y_j ← x_j and t*_j ← s, as the scalar loop does lane by lane. Returns the first
+    /// feature not done (the tail goes to the scalar loop).
+    /// </summary>
+    private static int MaxStepFloat(ReadOnlySpan<float> xt, Span<float> yr, Span<int> argmax, int s)
+    {
+        int j = 0, n = Vector<float>.Count;
+        if (!Vector.IsHardwareAccelerated) return 0;
+        var step = new Vector<int>(s);
+        for (; j <= xt.Length - n; j += n)
+        {
+            var xv = new Vector<float>(xt[j..]);
+            var yv = new Vector<float>(yr[j..]);
+            var greater = Vector.GreaterThan(xv, yv);                                   // all-ones lanes where x > y
+            Vector.ConditionalSelect(greater, xv, yv).CopyTo(yr[j..]);
+            Vector.ConditionalSelect(greater, step, new Vector<int>(argmax[j..])).CopyTo(argmax[j..]);
+        }
+        return j;
     }
 }
 
