@@ -20,7 +20,8 @@ public static partial class ClassifyCommand
         var input = new ClassifyDataOptions();
         var rnn = new RecurrentClassifierCliOptions();
         var splitSeed = new Option<ulong>("--split-seed") { Description = "Seed of the stratified validation part (10 % of each class).", DefaultValueFactory = _ => FoldAssignment.DefaultSeed };
-        var command = new Command("train", "Train the recurrent classifier on all sentences (10 % held out to pick the epoch) and save it to --checkpoint DIR.") { splitSeed };
+        var ensemble = new Option<int>("--ensemble") { Description = "Train and save this many models that differ only in their seeds, averaged when predicting (classify cv's default is " + DefaultEnsemble + ").", DefaultValueFactory = _ => 1 };
+        var command = new Command("train", "Train the recurrent classifier on all sentences (10 % held out to pick the epoch) and save it to --checkpoint DIR.") { splitSeed, ensemble };
         input.AddTo(command);
         rnn.AddTo(command);
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
@@ -28,11 +29,14 @@ public static partial class ClassifyCommand
             string dir = parse.GetValue(rnn.Shared.Checkpoint) ?? throw new ArgumentException("give --checkpoint DIR (where the trained classifier is saved).");
             if (parse.GetValue(rnn.Shared.Resume) is not null) throw new ArgumentException("classify train does not resume (--resume); it trains in one run.");
             var settings = rnn.Read(parse);   // every option checked before the data are read
+            if (parse.GetValue(ensemble) < 1) throw new ArgumentException($"--ensemble must be at least 1, got {parse.GetValue(ensemble)}.");
             LabeledSentences sentences = input.Read(parse);
             RecurrentClassifierCliOptions.EnsureFits(settings.Model, settings.Training, sentences);
             ClassificationFold split = FoldAssignment.TrainingSplit(sentences, FoldAssignment.DefaultValidationFraction, parse.GetValue(splitSeed));
             using var pool = new WorkerPool(rnn.Shared.ReadThreads(parse));
-            RecurrentSentenceClassifier classifier = RecurrentClassifierCliOptions.Factory(settings, pool).Train(split);
+            int members = parse.GetValue(ensemble);
+            RecurrentEnsembleClassifier classifier = members == 1 ? new([RecurrentClassifierCliOptions.Factory(settings, pool).Train(split)])
+                : new RecurrentEnsembleFactory(settings.Model, settings.Training, members, pool).Train(split);
             double accuracy = ClassificationMetrics.Accuracy([.. split.Validation.Labels], ((ISentenceClassifier)classifier).Predict(split.Validation.Sentences));
             classifier.Save(dir);
             var output = parse.InvocationConfiguration.Output;
@@ -55,7 +59,7 @@ public static partial class ClassifyCommand
             int t = parse.GetValue(threads);
             TrainingCliOptions.CheckThreads(t);
             using var pool = new WorkerPool(t);
-            var classifier = RecurrentSentenceClassifier.Load(parse.GetValue(checkpoint)!, pool);
+            var classifier = RecurrentEnsembleClassifier.Load(parse.GetValue(checkpoint)!, pool);
             string[] lines = parse.GetValue(sentences) is { Length: > 0 } given ? given
                 : [.. Console.In.ReadToEnd().Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0)];
             double[][] p = classifier.PredictProbabilities([.. lines.Select(TokenVocabulary.Tokenize)]);

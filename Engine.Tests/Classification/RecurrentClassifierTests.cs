@@ -1,3 +1,4 @@
+using SeqLearn.Checkpoints;
 using SeqLearn.Classification;
 using SeqLearn.Kernels;
 using SeqLearn.Tests.Checkpoints;
@@ -105,6 +106,50 @@ public class RecurrentClassifierTests
             Assert.Equal(2, lines.Count(l => l.Contains("\"kind\":\"eval\"", StringComparison.Ordinal)));
             Assert.All(lines, l => System.Text.Json.JsonDocument.Parse(l).Dispose());
         }
+    }
+
+    [Fact]
+    public void SeedEnsemble_SaveLoad_SameProbabilities_AndAOneMemberEnsembleIsAPlainCheckpoint()
+    {
+        var data = Negations(120, 17);
+        var fold = FoldAssignment.Stratified(data.Labels, 2, 5, 1).Fold(data, 1);
+        using var pool = new WorkerPool(2);
+        var options = new RecurrentClassifierOptions(Embedding: 5, Hidden: 4);
+        var training = RecurrentClassifierOptions.DefaultTraining with { Epochs = 2, BatchSize = 16, LearningRate = 0.01 };
+        var ensemble = new RecurrentEnsembleFactory(options, training, 2, pool).Train(fold);
+        using var dir = new TempDir("ensemble-save");
+        ensemble.Save(dir.Combine("two"));
+        var loaded = RecurrentEnsembleClassifier.Load(dir.Combine("two"));
+        Assert.Equal(ensemble.PredictProbabilities(fold.Test.Sentences), loaded.PredictProbabilities(fold.Test.Sentences));
+        Assert.Equal(["before", "after"], loaded.ClassNames);
+
+        var one = new RecurrentEnsembleClassifier([ensemble.Members[0]]);
+        one.Save(dir.Combine("one"));
+        Assert.False(File.Exists(Path.Combine(dir.Combine("one"), RecurrentEnsembleClassifier.ManifestFileName)));
+        Assert.Equal(one.PredictProbabilities(fold.Test.Sentences), RecurrentSentenceClassifier.Load(dir.Combine("one")).PredictProbabilities(fold.Test.Sentences));
+        Assert.Single(RecurrentEnsembleClassifier.Load(dir.Combine("one")).Members);
+
+        string manifest = Path.Combine(dir.Combine("two"), RecurrentEnsembleClassifier.ManifestFileName);
+        foreach (var (text, why) in new[] { ("{\"type\":\"recurrent_ensemble\",\"members\":0}", "'members'"), ("{\"type\":\"other\",\"members\":2}", "'type'"),
+            ("{\"type\":\"recurrent_ensemble\",\"members\":2.5}", "'members'"), ("{\"type\":", "not valid JSON"), ("{\"type\":\"recurrent_ensemble\",\"members\":3}", "member2") })
+        {
+            File.WriteAllText(manifest, text);
+            var e = Assert.Throws<CheckpointFormatException>(() => RecurrentEnsembleClassifier.Load(dir.Combine("two")));
+            Assert.StartsWith(manifest, e.Message);
+            Assert.Contains(why, e.Message);
+        }
+
+        // 400 seeded mutations of a valid manifest: each loads the two members or is a format error naming the manifest.
+        byte[] valid = System.Text.Encoding.UTF8.GetBytes("{\"type\":\"recurrent_ensemble\",\"members\":2}");
+        var rng = new SeededRng(5);
+        int accepted = 0;
+        for (int i = 0; i < 400; i++)
+        {
+            File.WriteAllBytes(manifest, SeqLearn.Tests.Fuzzing.Mutator.Mutate(valid, rng, []));
+            try { accepted += RecurrentEnsembleClassifier.Load(dir.Combine("two")).Members.Count == 2 ? 1 : 0; }
+            catch (CheckpointFormatException e) { Assert.StartsWith(manifest, e.Message); }
+        }
+        Assert.InRange(accepted, 1, 399);
     }
 
     [Fact]

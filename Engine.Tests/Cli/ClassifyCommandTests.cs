@@ -113,14 +113,17 @@ public class ClassifyCommandTests
 
     // A tiny model: train writes a checkpoint, predict prints the library's probabilities for it, and a sentence gets the
     // same line alone as inside a batch of other lengths.
-    [Fact]
-    public void Train_ThenPredict_LibraryProbabilities_AloneAndBatchedIdentical()
+    [Theory]
+    [InlineData("1")]
+    [InlineData("2")]
+    public void Train_ThenPredict_LibraryProbabilities_AloneAndBatchedIdentical(string members)
     {
         var (dir, pos, neg, _) = Setup();
         using var _ = dir;
         string checkpoint = dir.Combine("model");
         var train = Run("classify", "train", "--pos", pos, "--neg", neg, "--checkpoint", checkpoint, "--embedding", "8", "--hidden", "6",
-            "--epochs", "3", "--batch", "8", "--lr", "0.01", "--threads", "1");
+            "--epochs", "3", "--batch", "8", "--lr", "0.01", "--threads", "1", "--ensemble", members);
+        Assert.Equal(members != "1", File.Exists(Path.Combine(checkpoint, RecurrentEnsembleClassifier.ManifestFileName)));
         Assert.True(train.Code == 0, train.Error);
         Assert.Matches(new Regex(@"^trained on 36 sentences, 2 classes \(neg, pos\); validation accuracy \d+\.\d\d % on 4\n"), train.Output.Replace("\r", ""));
 
@@ -132,7 +135,8 @@ public class ClassifyCommandTests
         Assert.Equal(3, lines.Length);
         Assert.Equal(alone.Output.TrimEnd(), lines[0]);
 
-        var library = RecurrentSentenceClassifier.Load(checkpoint);
+        var library = RecurrentEnsembleClassifier.Load(checkpoint);
+        Assert.Equal(int.Parse(members, CultureInfo.InvariantCulture), library.Members.Count);
         double[][] p = library.PredictProbabilities([.. batch.Select(s => s.Split(' '))]);
         for (int i = 0; i < batch.Length; i++)
         {

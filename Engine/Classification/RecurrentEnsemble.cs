@@ -1,4 +1,8 @@
 using System.Runtime.ExceptionServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SeqLearn.Checkpoints;
 using SeqLearn.Kernels;
 using SeqLearn.Training;
 
@@ -77,9 +81,20 @@ public sealed class RecurrentEnsembleFactory : IClassifierFactory
     }
 }
 
-/// <summary>The mean of its members' class probabilities (<see cref="RecurrentEnsembleFactory"/>).</summary>
+/// <summary>
+/// The mean of its members' class probabilities (<see cref="RecurrentEnsembleFactory"/>). <see cref="Save"/> writes a
+/// directory holding <c>member0/</c> … <c>member{N−1}/</c> (each a <see cref="RecurrentSentenceClassifier"/> checkpoint)
+/// and <c>ensemble.json</c> (<c>{"type": "recurrent_ensemble", "members": N}</c>), all at once; a one-member ensemble is
+/// saved as the plain classifier. <see cref="Load"/> reads either form.
+/// </summary>
 public sealed class RecurrentEnsembleClassifier : ISentenceClassifier
 {
+    /// <summary>The file that marks an ensemble directory.</summary>
+    public const string ManifestFileName = "ensemble.json";
+
+    private const string ManifestType = "recurrent_ensemble";
+    private const int MaxMembers = 1024;
+
     /// <summary>Averages <paramref name="members"/> (at least one, all with the same classes).</summary>
     public RecurrentEnsembleClassifier(IReadOnlyList<RecurrentSentenceClassifier> members)
     {
@@ -95,6 +110,75 @@ public sealed class RecurrentEnsembleClassifier : ISentenceClassifier
 
     /// <inheritdoc/>
     public int ClassCount => Members[0].ClassCount;
+
+    /// <summary>Class names by id (the members').</summary>
+    public IReadOnlyList<string> ClassNames => Members[0].ClassNames;
+
+    /// <summary>Writes the ensemble to <paramref name="directory"/> atomically (the members, then the manifest, moved in by one rename).</summary>
+    public void Save(string directory)
+    {
+        if (Members.Count == 1)
+        {
+            Members[0].Save(directory);
+            return;
+        }
+        AtomicFile.WriteDirectory(directory, tmp =>
+        {
+            for (int m = 0; m < Members.Count; m++) Members[m].Save(Path.Combine(tmp, $"member{m}"));
+            var manifest = new JsonObject { ["type"] = ManifestType, ["members"] = Members.Count };
+            AtomicFile.WriteFlushed(Path.Combine(tmp, ManifestFileName), Encoding.UTF8.GetBytes(manifest.ToJsonString()));
+        });
+    }
+
+    // {"type": "recurrent_ensemble", "members": N}; any other content is a format error naming the file.
+    private static int ReadMemberCount(string manifest)
+    {
+        if (new FileInfo(manifest).Length > 4096) throw new CheckpointFormatException(manifest, null, "the ensemble manifest is larger than 4 KiB");
+        try
+        {
+            var root = JsonNode.Parse(File.ReadAllBytes(manifest), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
+            if (root is not JsonObject o || o["type"]?.GetValueKind() != JsonValueKind.String || o["type"]!.GetValue<string>() != ManifestType)
+                throw new CheckpointFormatException(manifest, null, $"'type' must be \"{ManifestType}\"");
+            if (o["members"]?.GetValueKind() != JsonValueKind.Number || !o["members"]!.AsValue().TryGetValue(out int n) || n is < 1 or > MaxMembers)
+                throw new CheckpointFormatException(manifest, null, $"'members' must be a whole number in [1, {MaxMembers}]");
+            return n;
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointFormatException(manifest, e.BytePositionInLine, "not valid JSON: " + e.Message, e);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)   // invalid UTF-8 in a string, a repeated key
+        {
+            throw new CheckpointFormatException(manifest, null, "not a valid ensemble manifest: " + e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// Reads an ensemble written by <see cref="Save"/>, or a single <see cref="RecurrentSentenceClassifier"/> checkpoint as
+    /// a one-member ensemble. A malformed <c>ensemble.json</c> is a <see cref="CheckpointFormatException"/> naming the file.
+    /// </summary>
+    public static RecurrentEnsembleClassifier Load(string directory, WorkerPool? pool = null, int batchSize = 50)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        string manifest = Path.Combine(directory, ManifestFileName);
+        if (!File.Exists(manifest)) return new([RecurrentSentenceClassifier.Load(directory, pool, batchSize)]);
+        int n = ReadMemberCount(manifest);
+        var members = new RecurrentSentenceClassifier[n];
+        for (int m = 0; m < n; m++)
+        {
+            string member = Path.Combine(directory, $"member{m}");
+            if (!Directory.Exists(member)) throw new CheckpointFormatException(manifest, null, $"it lists {n} members, but member{m}{Path.DirectorySeparatorChar} is missing");
+            members[m] = RecurrentSentenceClassifier.Load(member, pool, batchSize);
+        }
+        try
+        {
+            return new(members);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CheckpointFormatException(manifest, null, e.Message.TrimEnd('.'));
+        }
+    }
 
     /// <inheritdoc/>
     public double[][] PredictProbabilities(IReadOnlyList<string[]> sentences)
