@@ -19,8 +19,14 @@ public static partial class Ops
         var m = Tensor<T>.ZerosLike(x.Value);
         var keep = T.CreateTruncating(1.0 / (1.0 - p));
         var ms = m.Span;
-        for (int i = 0; i < ms.Length; i++)
-            ms[i] = rng.NextDouble() >= p ? keep : T.Zero;
+        Span<double> u = stackalloc double[256];                                  // uniform draws, a block at a time
+        for (int i0 = 0; i0 < ms.Length; i0 += u.Length)
+        {
+            var block = u[..Math.Min(u.Length, ms.Length - i0)];
+            rng.NextDoubles(block);
+            var mb = ms.Slice(i0, block.Length);
+            for (int k = 0; k < block.Length; k++) mb[k] = T.CreateTruncating(block[k] >= p ? 1 : 0) * keep;   // keep or +0, without a branch
+        }
         var y = Tensor<T>.ZerosLike(x.Value);
         TensorPrimitives.Multiply<T>(x.Value.Span, ms, y.Span);
         return Var<T>.FromOp(y, Node<T>.Tracks(x) ? new DropoutNode<T>(x, m) : null);
