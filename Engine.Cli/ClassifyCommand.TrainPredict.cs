@@ -35,8 +35,7 @@ public static partial class ClassifyCommand
             ClassificationFold split = FoldAssignment.TrainingSplit(sentences, FoldAssignment.DefaultValidationFraction, parse.GetValue(splitSeed));
             using var pool = new WorkerPool(rnn.Shared.ReadThreads(parse));
             int members = parse.GetValue(ensemble);
-            RecurrentEnsembleClassifier classifier = members == 1 ? new([RecurrentClassifierCliOptions.Factory(settings, pool).Train(split)])
-                : new RecurrentEnsembleFactory(settings.Model, settings.Training, members, pool).Train(split);
+            RecurrentEnsembleClassifier classifier = new RecurrentEnsembleFactory(settings.Model, settings.Training, members, pool).Train(split);
             double accuracy = ClassificationMetrics.Accuracy([.. split.Validation.Labels], ((ISentenceClassifier)classifier).Predict(split.Validation.Sentences));
             classifier.Save(dir);
             var output = parse.InvocationConfiguration.Output;

@@ -81,7 +81,7 @@ public static partial class ClassifyCommand
             IClassifierFactory Factory(string name) => BaselineClassifiers.TryCreate(name)
                 ?? (name switch
                 {
-                    "rnn" => members == 1 ? RecurrentClassifierCliOptions.Factory(settings, pool) : new RecurrentEnsembleFactory(settings.Model, settings.Training, members, pool),
+                    "rnn" => new RecurrentEnsembleFactory(settings.Model, settings.Training, members, pool),
                     "rnn+nbsvm" => new RecurrentNbSvmEnsembleFactory(RecurrentClassifierCliOptions.Factory(settings, pool)),
                     _ => extraModels.First(m => m.Name == name),
                 });

@@ -16,7 +16,8 @@ namespace SeqLearn.Classification;
 /// <code>
 /// P(y = k | x) = (1 / N) Σ_m P_m(y = k | x)
 /// </code>
-/// The members train concurrently, at most <c>pool.Threads</c> at a time, each on its own one-thread pool: a member's
+/// The members train concurrently, at most <c>pool.Threads</c> at a time, each on its own one-thread pool (a single member,
+/// or a one-thread pool, trains on <c>pool</c> itself): a member's
 /// weights depend only on its seeds, never on which thread trains it or when, so the ensemble is the same for any
 /// thread count. One member per core uses two cores better than one model on both (a batch of ~50 sentences gives
 /// per-step GEMMs too small to split with profit; docs/classification.md).
@@ -56,23 +57,23 @@ public sealed class RecurrentEnsembleFactory : IClassifierFactory
         ArgumentNullException.ThrowIfNull(fold);
         var members = new RecurrentSentenceClassifier[Members];
         var failures = new Exception?[Members];
-        int next = -1;
+        int next = -1, workers = Math.Min(Members, _pool.Threads);
         void Work()
         {
-            using var own = new WorkerPool(1);
+            using var own = workers > 1 ? new WorkerPool(1) : null;   // one member at a time: it gets the whole pool
             for (int m; (m = Interlocked.Increment(ref next)) < Members;)
             {
                 try
                 {
                     var training = _training with { Seed = _training.Seed + (ulong)m, MetricsPath = MemberMetricsPath(_training.MetricsPath, m) };
-                    var factory = new RecurrentClassifierFactory(_options with { Seed = _options.Seed + (ulong)m }, training, own);
+                    var factory = new RecurrentClassifierFactory(_options with { Seed = _options.Seed + (ulong)m }, training, own ?? _pool);
                     var trained = factory.Train(fold);
                     members[m] = new RecurrentSentenceClassifier(trained.Model, trained.Words, trained.ClassNames, trained.BatchSize, _pool);
                 }
                 catch (Exception e) { failures[m] = e; }
             }
         }
-        var threads = Enumerable.Range(0, Math.Min(Members, _pool.Threads) - 1).Select(_ => new Thread(Work) { IsBackground = true }).ToArray();
+        var threads = Enumerable.Range(0, workers - 1).Select(_ => new Thread(Work) { IsBackground = true }).ToArray();
         foreach (var t in threads) t.Start();
         Work();
         foreach (var t in threads) t.Join();
