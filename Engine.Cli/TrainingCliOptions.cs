@@ -14,7 +14,8 @@ namespace SeqLearn.Cli;
 /// </summary>
 internal sealed class TrainingCliOptions
 {
-    public TrainingCliOptions(double learningRate = 0.002, double clip = 5.0, double dropout = 0, double? defaultSeconds = 60, double? evalSeconds = 15)
+    public TrainingCliOptions(double learningRate = 0.002, double clip = 5.0, double dropout = 0, double? defaultSeconds = 60, double? evalSeconds = 15,
+        string schedule = "constant", double gamma = 0.5, int? firstDecayEpoch = null)
     {
         (DefaultSeconds, DefaultEvalSeconds) = (defaultSeconds, evalSeconds);
         LearningRate = new("--lr") { Description = "Learning rate η₀.", DefaultValueFactory = _ => learningRate };
@@ -23,11 +24,11 @@ internal sealed class TrainingCliOptions
         Momentum = new("--momentum") { Description = "SGD momentum μ (0 = none)." };
         Nesterov = new("--nesterov") { Description = "SGD with Nesterov momentum (needs --momentum > 0)." };
         WeightDecay = new("--weight-decay") { Description = "Weight decay λ (L2 for sgd and adam, decoupled for adamw)." };
-        Schedule = new("--schedule") { Description = "Learning-rate schedule: constant, step (×--gamma every --step-size epochs), cosine (over --epochs) or plateau (×--gamma when the monitored metric stops improving).", DefaultValueFactory = _ => "constant" };
+        Schedule = new("--schedule") { Description = "Learning-rate schedule: constant, step (×--gamma every --step-size epochs), cosine (over --epochs) or plateau (×--gamma when the monitored metric stops improving).", DefaultValueFactory = _ => schedule };
         Schedule.AcceptOnlyFromAmong("constant", "step", "cosine", "plateau");
         StepSize = new("--step-size") { Description = "Epochs between decays of --schedule step.", DefaultValueFactory = _ => 1 };
-        Gamma = new("--gamma") { Description = "Decay factor of --schedule step and plateau.", DefaultValueFactory = _ => 0.5 };
-        FirstDecay = new("--first-decay-epoch") { Description = "--schedule step: the first epoch (0-based) run at a decayed rate (default --step-size; Zaremba et al.'s PTB schedule: --step-size 1 --first-decay-epoch 4)." };
+        Gamma = new("--gamma") { Description = "Decay factor of --schedule step and plateau.", DefaultValueFactory = _ => gamma };
+        FirstDecay = new("--first-decay-epoch") { Description = "--schedule step: the first epoch (0-based) run at a decayed rate (default --step-size; Zaremba et al.'s PTB schedule: --step-size 1 --first-decay-epoch 4).", DefaultValueFactory = _ => firstDecayEpoch };
         Clip = new("--clip") { Description = "Clip the global gradient 2-norm to this value (0 = no clipping).", DefaultValueFactory = _ => clip };
         Dropout = new("--dropout") { Description = "Dropout probability in [0, 1).", DefaultValueFactory = _ => dropout };
         Epochs = new("--epochs") { Description = "Stop after this many passes over the training data." };

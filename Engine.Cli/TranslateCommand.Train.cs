@@ -27,11 +27,12 @@ public static partial class TranslateCommand
         var embedding = new Option<int>("--embedding") { Description = "Embedding size E.", DefaultValueFactory = _ => 256 };
         var hidden = new Option<int>("--hidden") { Description = "Hidden size H.", DefaultValueFactory = _ => 256 };
         var layers = new Option<int>("--layers") { Description = "Recurrent layers of encoder and decoder.", DefaultValueFactory = _ => 1 };
+        var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing ε of the training loss: targets (1 − ε)·onehot + ε/V (validation reports the plain cross-entropy).", DefaultValueFactory = _ => 0.1 };
         var batch = new Option<int>("--batch", "-b") { Description = "Sentence pairs per step (bucketed by source length).", DefaultValueFactory = _ => 64 };
-        var shared = new TrainingCliOptions(learningRate: 2e-3, clip: 1, dropout: 0.2, defaultSeconds: 300, evalSeconds: 60);
+        var shared = new TrainingCliOptions(learningRate: 2e-3, clip: 1, dropout: 0.2, defaultSeconds: 300, evalSeconds: 60, schedule: "step", gamma: 0.8, firstDecayEpoch: 4);
         var command = new Command("train", "Train an encoder–decoder with attention on the training part; validation BLEU picks the best checkpoint.")
         {
-            pairs, seed, attention, cell, bidirectional, inputFeeding, embedding, hidden, layers, batch,
+            pairs, seed, attention, cell, bidirectional, inputFeeding, embedding, hidden, layers, batch, smoothing,
         };
         shared.AddTo(command);
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
@@ -40,6 +41,8 @@ public static partial class TranslateCommand
             // Every option is checked before the pairs are read or anything is trained.
             int threads = shared.ReadThreads(parse), batchSize = parse.GetValue(batch);
             if (batchSize < 1) throw new ArgumentException($"--batch must be at least 1, got {batchSize}.");
+            double labelSmoothing = parse.GetValue(smoothing);
+            if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new ArgumentException($"--label-smoothing must be in [0, 1), got {labelSmoothing}.");
             ulong modelSeed = parse.GetValue(shared.Seed);
             var options = shared.Read(parse, new TrainingOptions
             {
@@ -97,6 +100,7 @@ public static partial class TranslateCommand
             {
                 Scorer = hyps => Bleu.CorpusOfText([.. hyps.Select((h, i) => greedy.Words(h, validWords[i]))], validRefs).Score,
                 Decoding = new DecodingOptions(BeamWidth: 1),
+                LabelSmoothing = labelSmoothing,
                 Vocabulary = Seq2SeqTranslator.VocabulariesToJson(source, target),
             };
             long parameters = model.Parameters().Sum(p => (long)p.Value.Length);

@@ -89,9 +89,10 @@ class Seq2Seq(nn.Module):
         alpha = torch.softmax(torch.bmm(y, keys.transpose(1, 2)).masked_fill(~mask[:, None, :], float("-inf")), -1)
         return torch.tanh(self.W_c(torch.cat([torch.bmm(alpha, memory), y], 2)))
 
-    def loss(self, src, src_len, dec_in, targets):
+    def loss(self, src, src_len, dec_in, targets, label_smoothing=0.0):
         logits = self.out(self.drop(self.features(src, src_len, dec_in)))
-        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100)
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100,
+                               label_smoothing=label_smoothing)
 
     def step(self, tokens, state, memory, keys, mask):
         """One decoding step for all rows: log-probabilities (R, V) and the next state."""
@@ -206,6 +207,9 @@ def main():
     ap.add_argument("--eval-seconds", type=float, default=60)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--label-smoothing", type=float, default=0.1, help="as seqlearn translate train's default")
+    ap.add_argument("--gamma", type=float, default=0.8, help="learning rate x gamma per epoch from --first-decay-epoch on (1 = constant)")
+    ap.add_argument("--first-decay-epoch", type=int, default=4, help="the first (0-based) epoch at a decayed rate")
     ap.add_argument("--no-test", action="store_true", help="skip the test BLEU (throughput runs)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -223,6 +227,8 @@ def main():
     valid_src = [encode(sv, en) + [EOS] for en in valid]
     model = Seq2Seq(args.attention, len(sv) + 4, len(titos))
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    # seqlearn's --schedule step --step-size 1: epoch e runs at 2e-3 * gamma^max(0, e - first + 1)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda e: args.gamma ** max(0, e - args.first_decay_epoch + 1))
 
     def bleu_of(sources, sentences, hyps):
         return bleu100([words(h, titos, s.split()) for h, s in zip(hyps, sentences)], [refs[s] for s in sentences])
@@ -235,7 +241,7 @@ def main():
             src, src_len, dec_in, targets, n = make_batch([data[i] for i in rows])
             t0 = time.perf_counter()
             opt.zero_grad()
-            loss = model.loss(src, src_len, dec_in, targets)
+            loss = model.loss(src, src_len, dec_in, targets, args.label_smoothing)
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
@@ -252,6 +258,7 @@ def main():
             if done:
                 break
         epoch += 1
+        sched.step()
     result = {"attention": args.attention, "threads": args.threads, "steps": steps, "epochs": epoch, "train_s": round(train_time, 1),
               "tokens_per_s": round(tokens / train_time), "best_valid_bleu": round(best, 2)}
     if not args.no_test:

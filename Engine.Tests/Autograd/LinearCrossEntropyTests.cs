@@ -8,7 +8,7 @@ namespace SeqLearn.Tests.Autograd;
 /// <summary>The fused decoder + cross-entropy against MatMul + Add + SoftmaxCrossEntropy, its thread-count determinism and its errors.</summary>
 public class LinearCrossEntropyTests
 {
-    private sealed record Case(Tensor<double> X, Tensor<double> W, Tensor<double> B, int[] Targets, Reduction Reduction, bool Bias, double Upstream);
+    private sealed record Case(Tensor<double> X, Tensor<double> W, Tensor<double> B, int[] Targets, Reduction Reduction, bool Bias, double Upstream, double Epsilon = 0);
 
     private static IEnumerable<Case> Cases()
     {
@@ -20,7 +20,7 @@ public class LinearCrossEntropyTests
             var targets = Enumerable.Range(0, n).Select(_ => gen.Rng.NextInt(v)).ToArray();
             if (n > 1) targets[gen.Rng.NextInt(n)] = -100;
             yield return new(gen.Normal(n, h), gen.Normal(v, h), gen.Normal(v), targets,
-                c % 2 == 0 ? Reduction.Mean : Reduction.Sum, c % 3 != 2, 0.5 + c);
+                c % 2 == 0 ? Reduction.Mean : Reduction.Sum, c % 3 != 2, 0.5 + c, Epsilon: c % 4 == 1 ? 0.1 : c % 4 == 3 ? 1 : 0);
         }
     }
 
@@ -33,12 +33,12 @@ public class LinearCrossEntropyTests
         Var<T> loss;
         if (fused)
         {
-            loss = Ops.LinearCrossEntropy(x, w, c.Bias ? b : null, c.Targets, c.Reduction, pool: pool);
+            loss = Ops.LinearCrossEntropy(x, w, c.Bias ? b : null, c.Targets, c.Reduction, pool: pool, labelSmoothing: c.Epsilon);
         }
         else
         {
             var z = Ops.MatMul(x, w, transposeB: true);
-            loss = Ops.SoftmaxCrossEntropy(c.Bias ? z + b : z, c.Targets, c.Reduction);
+            loss = Ops.SoftmaxCrossEntropy(c.Bias ? z + b : z, c.Targets, c.Reduction, labelSmoothing: c.Epsilon);
         }
         var scaled = loss * T.CreateTruncating(c.Upstream);                      // upstream ∂L/∂loss ≠ 1
         scaled.Backward();
@@ -51,7 +51,7 @@ public class LinearCrossEntropyTests
         int k = 0;
         foreach (var c in Cases())
         {
-            string what = $"case {k++} x {c.X.ShapeString} W {c.W.ShapeString} {c.Reduction} bias {c.Bias}";
+            string what = $"case {k++} x {c.X.ShapeString} W {c.W.ShapeString} {c.Reduction} bias {c.Bias} ε {c.Epsilon}";
             var composed = Run<T>(c, fused: false, pool: null);
             var fused = Run<T>(c, fused: true, pool: pool);
             TensorAssert.AllClose(composed.Loss, fused.Loss, rtol, atol, what + " loss");
@@ -133,5 +133,32 @@ public class LinearCrossEntropyTests
         Assert.Contains("target 5 at position 1", target.Message);
         var count = Assert.Throws<ArgumentException>(() => Ops.LinearCrossEntropy(x, w4, null, [0, 1]));
         Assert.Contains("2 targets", count.Message);
+    }
+
+    [Fact]
+    public void LabelSmoothing_MatchesPyTorchValues()
+    {
+        // torch.nn.functional.cross_entropy(z, t, label_smoothing=0.3), PyTorch 1.13, float64: 2.1076059644443803 with
+        // targets (0, −100) and 1.3994586305507686 with (0, 2). Row 0 by hand: log(e + e² + e³) − 0.7·1 − 0.3·2.
+        var z = Tensor<double>.FromArray([1, 2, 3, 0.5, -1, 2], 2, 3);
+        var identity = new Var<double>(Tensor<double>.FromArray([1, 0, 0, 0, 1, 0, 0, 0, 1], 3, 3));
+        foreach (var (targets, expected) in new[] { (new[] { 0, -100 }, 2.1076059644443803), (new[] { 0, 2 }, 1.3994586305507686) })
+        {
+            Assert.Equal(expected, Ops.SoftmaxCrossEntropy(new Var<double>(z), targets, labelSmoothing: 0.3).Value.Span[0], 12);
+            Assert.Equal(expected, Ops.LinearCrossEntropy(new Var<double>(z), identity, null, targets, labelSmoothing: 0.3).Value.Span[0], 12);
+        }
+    }
+
+    [Fact]
+    public void LabelSmoothing_OutsideZeroOne_NamesOpAndValue()
+    {
+        var z = new Var<double>(Tensor<double>.Zeros(2, 3));
+        foreach (double bad in new[] { -0.1, 1.5, double.NaN })
+        {
+            var soft = Assert.Throws<ArgumentOutOfRangeException>(() => Ops.SoftmaxCrossEntropy(z, [0, 1], labelSmoothing: bad));
+            Assert.Contains("SoftmaxCrossEntropy: label smoothing", soft.Message);
+            var fused = Assert.Throws<ArgumentOutOfRangeException>(() => Ops.LinearCrossEntropy(z, new Var<double>(Tensor<double>.Zeros(3, 3)), null, [0, 1], labelSmoothing: bad));
+            Assert.Contains("LinearCrossEntropy: label smoothing", fused.Message);
+        }
     }
 }

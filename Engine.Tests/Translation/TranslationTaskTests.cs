@@ -52,6 +52,26 @@ public sealed class TranslationTaskTests
     }
 
     [Fact]
+    public void LabelSmoothing_TrainingLossIsLinearInEpsilon_ValidationLossUnchanged()
+    {
+        // ℓ_ε = (1 − ε)·ℓ₀ + ε·ℓ₁ exactly (the smoothed target is linear in ε); validation reports the plain cross-entropy.
+        var (model, plain, validTargets) = Task();
+        var (src, tgt) = ReverseTaskTests.Reverse(50, 1);
+        TranslationTask<float> With(double epsilon) =>
+            new(model, src, tgt, ReverseTaskTests.Reverse(10, 2).Sources, validTargets, ReverseTaskTests.Specials, 8, 3) { LabelSmoothing = epsilon };
+        double Loss(TranslationTask<float> task, int batch) => task.TrainingLoss(0, batch, new LayerContext()).Loss.Value.Span[0];
+        for (int b = 0; b < 3; b++)
+        {
+            double l0 = Loss(plain, b), l1 = Loss(With(1), b), l3 = Loss(With(0.3), b);
+            Assert.NotEqual(l0, l1, 3);
+            Assert.Equal(0.7 * l0 + 0.3 * l1, l3, 4);
+        }
+        using var pool = new WorkerPool(1);
+        model.Eval();
+        Assert.Equal(plain.Evaluate(pool)["loss"], With(0.3).Evaluate(pool)["loss"]);
+    }
+
+    [Fact]
     public void RestoreState_AcceptsItsOwn_RejectsOtherBatchSizeOrSeed()
     {
         var (_, task, _) = Task();

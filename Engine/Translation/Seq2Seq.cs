@@ -73,9 +73,9 @@ public sealed class Seq2Seq<T> : Module<T> where T : unmanaged, IBinaryFloatingP
     /// projection and the loss are one op over all B·U positions (<see cref="Ops.LinearCrossEntropy{T}"/>: the (B·U, V)
     /// logits are never a value of the graph); it equals <c>SoftmaxCrossEntropy(Logits(batch), targets)</c>.
     /// </summary>
-    public Var<T> Loss(PairBatch batch, LayerContext context, Reduction reduction = Reduction.Mean, int ignoreIndex = -100) =>
+    public Var<T> Loss(PairBatch batch, LayerContext context, Reduction reduction = Reduction.Mean, int ignoreIndex = -100, double labelSmoothing = 0) =>
         Ops.LinearCrossEntropy(Ops.Reshape(Features(batch, context), -1, Config.HiddenSize), Decoder.Out.Weight, Decoder.Out.Bias,
-            batch.DecoderTargets, reduction, ignoreIndex, context.Pool);
+            batch.DecoderTargets, reduction, ignoreIndex, context.Pool, labelSmoothing);
 
     /// <summary>What the output projection reads, after dropout: (B, U, H).</summary>
     private Var<T> Features(PairBatch batch, LayerContext context)

@@ -58,6 +58,12 @@ public sealed class TranslationTask<T> : ITrainingTask<T> where T : unmanaged, I
     /// <summary>Decoding settings of the "bleu" evaluation (greedy; the beam width is not used).</summary>
     public DecodingOptions Decoding { get; init; } = new();
 
+    /// <summary>
+    /// Label smoothing ε of the training loss (PyTorch's <c>CrossEntropyLoss(label_smoothing=ε)</c>): the target
+    /// distribution is (1 − ε)·onehot + ε/V. Validation reports the plain cross-entropy. Default 0.
+    /// </summary>
+    public double LabelSmoothing { get; init; }
+
     /// <inheritdoc/>
     public int BatchesPerEpoch { get; }
 
@@ -76,7 +82,7 @@ public sealed class TranslationTask<T> : ITrainingTask<T> where T : unmanaged, I
         ArgumentNullException.ThrowIfNull(context);
         if (epoch != _planEpoch) (_plan, _planEpoch) = (BatchPlan.Bucketed(_sourceLengths, _batchSize, _seed, epoch), epoch);
         var pairs = Pad(_trainSources, _trainTargets, _plan[batch]);
-        return new TaskLoss<T>(_model.Loss(pairs, context), pairs.TargetTokens);
+        return new TaskLoss<T>(_model.Loss(pairs, context, labelSmoothing: LabelSmoothing), pairs.TargetTokens);
     }
 
     /// <inheritdoc/>

@@ -2,7 +2,7 @@ using SeqLearn.Autograd;
 
 namespace SeqLearn.Tests.Autograd.Cases;
 
-/// <summary>Softmax, LogSoftmax, the fused cross-entropy and linear cross-entropy (both reductions, with ignored rows) and MSE.</summary>
+/// <summary>Softmax, LogSoftmax, the fused cross-entropy and linear cross-entropy (both reductions, with ignored rows, with and without label smoothing) and MSE.</summary>
 public sealed class SoftmaxLossCases : IGradCheckCaseSource
 {
     private const int PerOp = 6;
@@ -23,12 +23,13 @@ public sealed class SoftmaxLossCases : IGradCheckCaseSource
             var reduction = c % 2 == 0 ? Reduction.Mean : Reduction.Sum;
             if (c >= 2 && n > 1) targets[gen.Rng.NextInt(n)] = -100;   // some cases ignore one row
             string t = string.Join(",", targets);
-            yield return new($"SoftmaxCrossEntropy[{c}] {n}x{vocab} {reduction} targets [{t}]",
-                v => Ops.SoftmaxCrossEntropy(v[0], targets, reduction), [gen.Normal(n, vocab)]);
+            double epsilon = (c % 3) switch { 0 => 0, 1 => 0.1, _ => 0.35 };   // label smoothing, off in a third of the cases
+            yield return new($"SoftmaxCrossEntropy[{c}] {n}x{vocab} {reduction} ε {epsilon} targets [{t}]",
+                v => Ops.SoftmaxCrossEntropy(v[0], targets, reduction, labelSmoothing: epsilon), [gen.Normal(n, vocab)]);
             int h = gen.Size();
             bool withBias = c % 3 != 1;
-            yield return new($"LinearCrossEntropy[{c}] x {n}x{h} W {vocab}x{h} bias {withBias} {reduction} targets [{t}]",
-                v => Ops.LinearCrossEntropy(v[0], v[1], withBias ? v[2] : null, targets, reduction),
+            yield return new($"LinearCrossEntropy[{c}] x {n}x{h} W {vocab}x{h} bias {withBias} {reduction} ε {epsilon} targets [{t}]",
+                v => Ops.LinearCrossEntropy(v[0], v[1], withBias ? v[2] : null, targets, reduction, labelSmoothing: epsilon),
                 [gen.Normal(n, h), gen.Normal(vocab, h), gen.Normal(vocab)]);
             yield return new($"MseLoss[{c}] {s} {reduction}",
                 v => Ops.MseLoss(v[0], v[1], reduction), [gen.Normal(shape), gen.Normal(shape)]);

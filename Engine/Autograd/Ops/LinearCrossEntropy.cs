@@ -11,10 +11,11 @@ public static partial class Ops
     /// <code>
     /// z = x Wᵀ + b                          x (N, H), W (V, H), b (V)  →  z (N, V)
     /// ℓₙ = log Σⱼ exp(zₙⱼ) − zₙ,tₙ           loss = w Σₙ ℓₙ,  w = 1 (Sum) or 1/C (Mean over the C counted rows)
+    /// ℓₙ = log Σⱼ exp(zₙⱼ) − (1 − ε) zₙ,tₙ − ε mean(zₙ)     with label smoothing ε (targets (1 − ε) onehot + ε/V)
     /// </code>
     /// It equals <c>SoftmaxCrossEntropy(MatMul(x, W, transposeB: true) + b, targets)</c>, but the (N, V) logits
     /// never become a value of the graph. Forward writes them into one pooled buffer and turns each row, in place,
-    /// into G = ∂loss/∂z, Gₙ = w (softmax(zₙ) − onehot(tₙ)) (0 for ignored rows), which is everything backward needs.
+    /// into G = ∂loss/∂z, Gₙ = w (softmax(zₙ) − (1 − ε) onehot(tₙ) − ε/V) (0 for ignored rows), which is everything backward needs.
     /// With ∂L/∂loss = s, backward is three products over that buffer:
     /// <code>
     /// ∂L/∂x += s · G W        ∂L/∂W += s · Gᵀ x        ∂L/∂b += s · Σₙ Gₙ
@@ -25,10 +26,11 @@ public static partial class Ops
     /// docs/lm.md#fused-loss derives it.
     /// </summary>
     public static Var<T> LinearCrossEntropy<T>(Var<T> x, Var<T> weight, Var<T>? bias, int[] targets,
-        Reduction reduction = Reduction.Mean, int ignoreIndex = -100, WorkerPool? pool = null)
+        Reduction reduction = Reduction.Mean, int ignoreIndex = -100, WorkerPool? pool = null, double labelSmoothing = 0)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
+        CheckLabelSmoothing(labelSmoothing, "LinearCrossEntropy");
         ArgumentNullException.ThrowIfNull(weight);
         ArgumentNullException.ThrowIfNull(targets);
         var (xv, wv) = (x.Value, weight.Value);
@@ -44,7 +46,7 @@ public static partial class Ops
 
         var g = n * v == 0 ? [] : ArrayPool<T>.Shared.Rent(n * v);                 // z, then G, (N, V)
         Gemm.Compute(false, true, n, v, h, T.One, xv.Span, h, wv.Span, h, T.Zero, g.AsSpan(0, n * v), v, pool);
-        var rows = new LinearCrossEntropyRows<T>(g, bias?.Value, targets, v, w, ignoreIndex, pool);
+        var rows = new LinearCrossEntropyRows<T>(g, bias?.Value, targets, v, w, ignoreIndex, T.CreateTruncating(labelSmoothing), pool);
         rows.Run(n);
         T total = T.Zero;
         foreach (var l in rows.RowLoss) total += l;
@@ -65,7 +67,7 @@ public static partial class Ops
 /// (m = max z, so exp never overflows) and z ← w (exp(z − m) / Σ exp(z − m) − onehot(t)). Rows are independent and
 /// cut into fixed ranges, so each value is computed the same way on any number of threads.
 /// </summary>
-internal sealed class LinearCrossEntropyRows<T>(T[] g, Tensor<T>? bias, int[] targets, int v, T w, int ignoreIndex, WorkerPool? pool)
+internal sealed class LinearCrossEntropyRows<T>(T[] g, Tensor<T>? bias, int[] targets, int v, T w, int ignoreIndex, T epsilon, WorkerPool? pool)
     : IParallelWork where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private const int RowsPerItem = 16;
@@ -96,12 +98,15 @@ internal sealed class LinearCrossEntropyRows<T>(T[] g, Tensor<T>? bias, int[] ta
             if (bias is not null) TensorPrimitives.Add<T>(z, bias.Span, z);      // z = x Wᵀ + b
             T m = TensorPrimitives.Max<T>(z);
             T zt = z[t];
+            T zMean = epsilon == T.Zero ? T.Zero : TensorPrimitives.Sum<T>(z) / T.CreateTruncating(v);
             TensorPrimitives.Subtract<T>(z, m, z);
             TensorPrimitives.Exp<T>(z, z);                                        // exp(z − m)
             T sum = TensorPrimitives.Sum<T>(z);
-            RowLoss[r] = T.Log(sum) + m - zt;                                      // ℓ = log Σ exp(z) − z_t
+            T lse = T.Log(sum) + m;                                               // log Σ exp(z)
+            RowLoss[r] = lse - (T.One - epsilon) * zt - epsilon * zMean;          // ℓ = lse − (1 − ε) z_t − ε mean(z)
             TensorPrimitives.Multiply<T>(z, w / sum, z);                          // w p
-            z[t] -= w;                                                            // w (p − onehot(t))
+            if (epsilon != T.Zero) TensorPrimitives.Subtract<T>(z, w * epsilon / T.CreateTruncating(v), z);   // − w ε / V
+            z[t] -= w * (T.One - epsilon);                                        // w (p − (1 − ε) onehot(t) − ε / V)
         }
     }
 }
