@@ -27,7 +27,7 @@ public static partial class TranslateCommand
         var embedding = new Option<int>("--embedding") { Description = "Embedding size E.", DefaultValueFactory = _ => 256 };
         var hidden = new Option<int>("--hidden") { Description = "Hidden size H.", DefaultValueFactory = _ => 256 };
         var layers = new Option<int>("--layers") { Description = "Recurrent layers of encoder and decoder.", DefaultValueFactory = _ => 1 };
-        var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing ε of the training loss: targets (1 − ε)·onehot + ε/V (validation reports the plain cross-entropy).", DefaultValueFactory = _ => 0.1 };
+        var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing ε of the training loss: targets (1 − ε)·onehot + ε/V (validation reports the plain cross-entropy).", DefaultValueFactory = _ => 0.3 };
         var batch = new Option<int>("--batch", "-b") { Description = "Sentence pairs per step (bucketed by source length).", DefaultValueFactory = _ => 64 };
         var shared = new TrainingCliOptions(learningRate: 2e-3, clip: 1, dropout: 0.2, defaultSeconds: 300, evalSeconds: 60, schedule: "step", gamma: 0.8, firstDecayEpoch: 4);
         var command = new Command("train", "Train an encoder–decoder with attention on the training part; validation BLEU picks the best checkpoint.")

@@ -207,7 +207,7 @@ def main():
     ap.add_argument("--eval-seconds", type=float, default=60)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--label-smoothing", type=float, default=0.1, help="as seqlearn translate train's default")
+    ap.add_argument("--label-smoothing", type=float, default=0.3, help="as seqlearn translate train's default")
     ap.add_argument("--gamma", type=float, default=0.8, help="learning rate x gamma per epoch from --first-decay-epoch on (1 = constant)")
     ap.add_argument("--first-decay-epoch", type=int, default=4, help="the first (0-based) epoch at a decayed rate")
     ap.add_argument("--no-test", action="store_true", help="skip the test BLEU (throughput runs)")
