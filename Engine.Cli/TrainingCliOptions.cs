@@ -28,7 +28,7 @@ internal sealed class TrainingCliOptions
         Schedule.AcceptOnlyFromAmong("constant", "step", "cosine", "plateau");
         StepSize = new("--step-size") { Description = "Epochs between decays of --schedule step.", DefaultValueFactory = _ => 1 };
         Gamma = new("--gamma") { Description = "Decay factor of --schedule step and plateau.", DefaultValueFactory = _ => gamma };
-        FirstDecay = new("--first-decay-epoch") { Description = "--schedule step: the first epoch (0-based) run at a decayed rate (default --step-size; Zaremba et al.'s PTB schedule: --step-size 1 --first-decay-epoch 4).", DefaultValueFactory = _ => firstDecayEpoch };
+        FirstDecay = new("--first-decay-epoch") { Description = "--schedule step: the first epoch (0-based) run at a decayed rate (when unset: --step-size; Zaremba et al.'s PTB schedule: --step-size 1 --first-decay-epoch 4).", DefaultValueFactory = _ => firstDecayEpoch };
         Clip = new("--clip") { Description = "Clip the global gradient 2-norm to this value (0 = no clipping).", DefaultValueFactory = _ => clip };
         Dropout = new("--dropout") { Description = "Dropout probability in [0, 1).", DefaultValueFactory = _ => dropout };
         Epochs = new("--epochs") { Description = "Stop after this many passes over the training data." };

@@ -42,7 +42,7 @@ public static partial class TranslateCommand
             int threads = shared.ReadThreads(parse), batchSize = parse.GetValue(batch);
             if (batchSize < 1) throw new ArgumentException($"--batch must be at least 1, got {batchSize}.");
             double labelSmoothing = parse.GetValue(smoothing);
-            if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new ArgumentException($"--label-smoothing must be in [0, 1), got {labelSmoothing}.");
+            if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new ArgumentException($"--label-smoothing must be in [0, 1], got {labelSmoothing}.");
             ulong modelSeed = parse.GetValue(shared.Seed);
             var options = shared.Read(parse, new TrainingOptions
             {

@@ -156,7 +156,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "translate train --pairs {nope} --lr nan", "--lr" }, { "translate train --pairs {nope} --hidden 100000", "--hidden 100000" },
         { "translate train --pairs {nope} --layers 100000", "--layers 100000" }, { "translate train --pairs {nope} --embedding 2000000000", "--embedding 2000000000" },
         { "translate train --pairs {nope} --threads 1000", "--threads" }, { "translate train --pairs {nope} --time-budget 1e300", "--time-budget" },
-        { "translate train --pairs {nope} --dropout 1", "--dropout" }, { "translate train --pairs {nope} --label-smoothing 1", "--label-smoothing" },
+        { "translate train --pairs {nope} --dropout 1", "--dropout" }, { "translate train --pairs {nope} --label-smoothing 1.5", "--label-smoothing" },
         { "translate train --pairs {nope} --label-smoothing -0.1", "--label-smoothing" }, { "translate train --pairs {nope} --label-smoothing nan", "--label-smoothing" }, { "translate train --pairs {nope} --attention luong-dot", "--hidden" },
         // translate train: conflicting with --resume (the checkpoint: gru E = 4, H = 8, L = 1, bidirectional, bahdanau)
         { "translate train --pairs {pairs.tsv} --resume {s2s} --hidden 32", "--hidden 32 conflicts with --resume" },

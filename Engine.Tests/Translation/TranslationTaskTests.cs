@@ -69,6 +69,8 @@ public sealed class TranslationTaskTests
         using var pool = new WorkerPool(1);
         model.Eval();
         Assert.Equal(plain.Evaluate(pool)["loss"], With(0.3).Evaluate(pool)["loss"]);
+        foreach (double bad in new[] { -0.1, 1.5, double.NaN })
+            Assert.Contains("TranslationTask: label smoothing", Assert.Throws<ArgumentOutOfRangeException>(() => With(bad)).Message);
     }
 
     [Fact]

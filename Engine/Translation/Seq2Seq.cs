@@ -72,6 +72,7 @@ public sealed class Seq2Seq<T> : Module<T> where T : unmanaged, IBinaryFloatingP
     /// The cross-entropy of the batch's targets, padding ignored: the mean per target token, or the sum. The output
     /// projection and the loss are one op over all B·U positions (<see cref="Ops.LinearCrossEntropy{T}"/>: the (B·U, V)
     /// logits are never a value of the graph); it equals <c>SoftmaxCrossEntropy(Logits(batch), targets)</c>.
+    /// <paramref name="labelSmoothing"/> ε trains towards (1 − ε)·onehot + ε/V (PyTorch's <c>label_smoothing</c>).
     /// </summary>
     public Var<T> Loss(PairBatch batch, LayerContext context, Reduction reduction = Reduction.Mean, int ignoreIndex = -100, double labelSmoothing = 0) =>
         Ops.LinearCrossEntropy(Ops.Reshape(Features(batch, context), -1, Config.HiddenSize), Decoder.Out.Weight, Decoder.Out.Bias,

@@ -60,9 +60,16 @@ public sealed class TranslationTask<T> : ITrainingTask<T> where T : unmanaged, I
 
     /// <summary>
     /// Label smoothing ε of the training loss (PyTorch's <c>CrossEntropyLoss(label_smoothing=ε)</c>): the target
-    /// distribution is (1 − ε)·onehot + ε/V. Validation reports the plain cross-entropy. Default 0.
+    /// distribution is (1 − ε)·onehot + ε/V. Validation reports the plain cross-entropy. Default 0; must be in [0, 1] (as PyTorch).
     /// </summary>
-    public double LabelSmoothing { get; init; }
+    public double LabelSmoothing
+    {
+        get => _labelSmoothing;
+        init => _labelSmoothing = value is >= 0 and <= 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), $"TranslationTask: label smoothing must be in [0, 1], got {value}.");
+    }
+
+    private readonly double _labelSmoothing;
 
     /// <inheritdoc/>
     public int BatchesPerEpoch { get; }

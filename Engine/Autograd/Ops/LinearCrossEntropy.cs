@@ -64,7 +64,8 @@ public static partial class Ops
 
 /// <summary>
 /// The row pass of <see cref="Ops.LinearCrossEntropy{T}"/>: for each row, z ← z + b, ℓ = log Σ exp(z − m) + m − z_t
-/// (m = max z, so exp never overflows) and z ← w (exp(z − m) / Σ exp(z − m) − onehot(t)). Rows are independent and
+/// (m = max z, so exp never overflows) and z ← w (exp(z − m) / Σ exp(z − m) − onehot(t)); with label smoothing ε,
+/// ℓ = log Σ exp(z) − (1 − ε) z_t − ε mean(z) and z ← w (p − (1 − ε) onehot(t) − ε/V). Rows are independent and
 /// cut into fixed ranges, so each value is computed the same way on any number of threads.
 /// </summary>
 internal sealed class LinearCrossEntropyRows<T>(T[] g, Tensor<T>? bias, int[] targets, int v, T w, int ignoreIndex, T epsilon, WorkerPool? pool)
