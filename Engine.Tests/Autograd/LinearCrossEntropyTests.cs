@@ -19,6 +19,7 @@ public class LinearCrossEntropyTests
             int n = sizes[gen.Rng.NextInt(sizes.Length)], h = gen.Size() + 1, v = sizes[gen.Rng.NextInt(sizes.Length)];
             var targets = Enumerable.Range(0, n).Select(_ => gen.Rng.NextInt(v)).ToArray();
             if (n > 1) targets[gen.Rng.NextInt(n)] = -100;
+            if (c >= 7) for (int r = 0; r < n; r++) if (c == 9 || gen.Rng.NextInt(2) == 0) targets[r] = -100;   // half, then all rows padding
             yield return new(gen.Normal(n, h), gen.Normal(v, h), gen.Normal(v), targets,
                 c % 2 == 0 ? Reduction.Mean : Reduction.Sum, c % 3 != 2, 0.5 + c, Epsilon: c % 4 == 1 ? 0.1 : c % 4 == 3 ? 1 : 0);
         }
@@ -87,6 +88,31 @@ public class LinearCrossEntropyTests
                 TensorAssert.BitEqual<float>(a.Gw.Span, other.Gw.Span, "∂W");
                 if (c.Bias) TensorAssert.BitEqual<float>(a.Gb!.Span, other.Gb!.Span, "∂b");
             }
+        }
+    }
+
+    [Fact]
+    public void LinearCrossEntropy_PaddingRows_SameAsWithoutThemAndZeroGradient()
+    {
+        // Rows with the ignored target change nothing: the loss and ∂W, ∂b equal those of the counted rows alone, their
+        // own ∂x rows stay 0, and the counted rows' ∂x equal the unpadded op's.
+        var gen = new CaseGen(77);
+        int n = 23, h = 6, v = 19;
+        var x = gen.Normal(n, h);
+        var targets = Enumerable.Range(0, n).Select(r => r % 3 == 1 ? -100 : gen.Rng.NextInt(v)).ToArray();
+        int[] kept = [.. Enumerable.Range(0, n).Where(r => targets[r] != -100)];
+        var xKept = Tensor<double>.FromArray([.. kept.SelectMany(r => x.Span.Slice(r * h, h).ToArray())], kept.Length, h);
+        var (w, b) = (gen.Normal(v, h), gen.Normal(v));
+        var padded = Run<double>(new Case(x, w, b, targets, Reduction.Mean, true, 1.5, 0.1), fused: true, pool: null);
+        var alone = Run<double>(new Case(xKept, w, b, [.. kept.Select(r => targets[r])], Reduction.Mean, true, 1.5, 0.1), fused: true, pool: null);
+        TensorAssert.AllClose(alone.Loss, padded.Loss, 1e-12, 1e-14, "loss");
+        TensorAssert.AllClose(alone.Gw, padded.Gw, 1e-12, 1e-14, "∂W");
+        TensorAssert.AllClose(alone.Gb!, padded.Gb!, 1e-12, 1e-14, "∂b");
+        for (int r = 0, i = 0; r < n; r++)
+        {
+            var row = padded.Gx.Span.Slice(r * h, h);
+            if (targets[r] == -100) Assert.All(row.ToArray(), g => Assert.Equal(0.0, g));
+            else TensorAssert.AllClose<double>(alone.Gx.Span.Slice(i++ * h, h), row, 1e-12, 1e-14, $"∂x row {r}");
         }
     }
 

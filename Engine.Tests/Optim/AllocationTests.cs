@@ -27,6 +27,12 @@ public class AllocationTests
         Assert.Equal(0, AllocationMeter.AllocatedBy(() => GradClip.ClipGradNorm(ps, 0.5)));
         Assert.Equal(0, AllocationMeter.AllocatedBy(() => GradClip.ClipGradValue(ps, 0.5)));
         Assert.Equal(0, AllocationMeter.AllocatedBy(opts[0].ZeroGrad));
+        using var pool = new SeqLearn.Kernels.WorkerPool(2);
+        var big = new[] { new Var<float>(Tensor<float>.Zeros(70_001), true, "big") };
+        big[0].Grad = Tensor<float>.Ones(70_001);
+        var pooled = new Adam<float>(big, 1e-3) { Pool = pool };
+        pooled.Step();                                                     // warm up: moments allocated once
+        Assert.Equal(0, AllocationMeter.AllocatedBy(pooled.Step));
     }
 
     [Fact]

@@ -200,4 +200,30 @@ public class OptimizerFormulaTests
         Assert.True(F() < 1e-6 * f0, $"{kind}: f went from {f0} to {F()}");
         TensorAssert.AllClose<double>(c, theta.Value.Span, 0, 1e-3, kind);
     }
+
+    [Fact]
+    public void AdamAndAdamW_OnAPool_BitIdenticalToOneThread()
+    {
+        // Parameters larger than one work item (AdamCore.ChunkSize), an odd tail, an empty one and one without a gradient.
+        using var pool = new SeqLearn.Kernels.WorkerPool(2);
+        int[] sizes = [70_001, 3, 0, 32_768, 5];
+        foreach (bool decoupled in new[] { false, true })
+        {
+            Var<float>[] Make()
+            {
+                var rng = new SeededRng(11);
+                var ps = sizes.Select((n, i) => new Var<float>(Tensor<float>.Normal([n], 0, 1, rng), requiresGrad: true, name: $"p{i}")).ToArray();
+                foreach (var p in ps.Where((_, i) => i != 4)) p.Grad = Tensor<float>.Normal(p.Value.ShapeArray(), 0, 1, rng);
+                return ps;
+            }
+            var (serial, parallel) = (Make(), Make());
+            Optimizer<float> a = decoupled ? new AdamW<float>(serial, 1e-2, weightDecay: 0.1) : new Adam<float>(serial, 1e-2, weightDecay: 0.1);
+            Optimizer<float> b = decoupled ? new AdamW<float>(parallel, 1e-2, weightDecay: 0.1) { Pool = pool } : new Adam<float>(parallel, 1e-2, weightDecay: 0.1) { Pool = pool };
+            for (int step = 0; step < 3; step++) { a.Step(); b.Step(); }
+            for (int p = 0; p < sizes.Length; p++)
+                TensorAssert.BitEqual<float>(serial[p].Value.Span, parallel[p].Value.Span, $"{(decoupled ? "AdamW" : "Adam")} parameter {p}");
+            Assert.NotEqual(Make()[0].Value.Span[0], serial[0].Value.Span[0]);          // the step did update
+            TensorAssert.BitEqual<float>(Make()[4].Value.Span, serial[4].Value.Span, "no gradient: untouched");
+        }
+    }
 }

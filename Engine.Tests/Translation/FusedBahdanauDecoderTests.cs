@@ -36,6 +36,66 @@ public sealed class FusedBahdanauDecoderTests
             TensorAssert.AllClose(g, gradsFused[name], rtol: 1e-9, atol: 1e-12, what: name);
     }
 
+    [Fact]
+    public void SkipPadding_ZeroPastEachTargetAndEqualBefore()
+    {
+        // Loss runs the decoder with skipPadding (each row stops after its target length); Logits runs every step.
+        var config = new Seq2SeqConfig(9, 11, EmbeddingSize: 5, HiddenSize: 6, Bidirectional: true, Attention: AttentionKind.Bahdanau);
+        var model = new Seq2Seq<double>(config, new SeededRng(8));
+        var batch = RandomBatch(new SeededRng(13), rows: 7, vocabulary: 9, targetVocabulary: 11);
+        var input = batch.DecoderInput;
+        int u = input.Steps;
+        Assert.Contains(input.Lengths, n => n < u);                                    // the batch has target padding
+        using var two = new WorkerPool(2);
+        foreach (var pool in new[] { null, two })
+        {
+            var context = new LayerContext(Pool: pool);
+            var encoding = model.Encode(batch.Source, context);
+            var embedded = model.Decoder.Embed(input.Ids, input.BatchSize, u, context);
+            var (full, fullAlpha) = model.Decoder.Features(embedded, input.Lengths, encoding, context);
+            var (live, liveAlpha) = model.Decoder.Features(embedded, input.Lengths, encoding, context, skipPadding: true);
+            int h = full.Value.Dim(2), s = fullAlpha!.Value.Dim(2);
+            for (int b = 0; b < input.BatchSize; b++)
+                for (int t = 0; t < u; t++)
+                {
+                    int row = b * u + t;
+                    bool pad = t >= input.Lengths[b];
+                    var y = live.Value.Span.Slice(row * h, h);
+                    var a = liveAlpha!.Value.Span.Slice(row * s, s);
+                    if (pad) Assert.All(y.ToArray().Concat(a.ToArray()), x => Assert.Equal(0.0, x));
+                    else
+                    {
+                        TensorAssert.BitEqual<double>(full.Value.Span.Slice(row * h, h), y, $"features ({b}, {t})");
+                        TensorAssert.BitEqual<double>(fullAlpha.Value.Span.Slice(row * s, s), a, $"α ({b}, {t})");
+                    }
+                }
+        }
+    }
+
+    [Fact]
+    public void Fused_RowsInAnyOrder_SameLossAndGradients()
+    {
+        // The live-row GEMMs cover each block up to its last live row, so rows need not be sorted by length: the same
+        // pairs, longest first or shuffled, give the same loss and gradients (to rounding: sums run in row order).
+        var config = new Seq2SeqConfig(9, 11, EmbeddingSize: 5, HiddenSize: 6, Bidirectional: true, Attention: AttentionKind.Bahdanau);
+        var model = new Seq2Seq<double>(config, new SeededRng(7));
+        var rng = new SeededRng(12);
+        var sources = Enumerable.Range(0, 8).Select(_ => Enumerable.Range(0, 1 + rng.NextInt(6)).Select(_ => 4 + rng.NextInt(5)).ToArray()).ToArray();
+        var targets = Enumerable.Range(0, 8).Select(i => Enumerable.Range(0, i % 5).Select(_ => 4 + rng.NextInt(7)).ToArray()).ToArray();
+        int[] sorted = [.. Enumerable.Range(0, 8).OrderByDescending(i => targets[i].Length)], shuffled = [3, 0, 6, 1, 7, 4, 2, 5];
+        using var two = new WorkerPool(2);
+        var a = Run(model, PairBatch.Pad(sources, targets, sorted, padId: 0, bosId: 2, eosId: 3), fused: true, pool: two);
+        var b = Run(model, PairBatch.Pad(sources, targets, shuffled, padId: 0, bosId: 2, eosId: 3), fused: true, pool: two);
+        var steps = Run(model, PairBatch.Pad(sources, targets, shuffled, padId: 0, bosId: 2, eosId: 3), fused: false, pool: null);
+        Assert.Equal(a.Loss, b.Loss, 12);
+        Assert.Equal(steps.Loss, b.Loss, 12);
+        foreach (var (name, g) in a.Grads)
+        {
+            TensorAssert.AllClose(g, b.Grads[name], rtol: 1e-9, atol: 1e-12, what: name + " (sorted vs shuffled)");
+            TensorAssert.AllClose(steps.Grads[name], b.Grads[name], rtol: 1e-9, atol: 1e-12, what: name + " (step loop vs fused)");
+        }
+    }
+
     [Theory]
     [InlineData(RecurrentCell.Gru)]
     [InlineData(RecurrentCell.Lstm)]

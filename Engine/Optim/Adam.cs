@@ -34,7 +34,8 @@ public sealed class Adam<T> : AdamBase<T> where T : unmanaged, IBinaryFloatingPo
         {
             var grad = GradientOf(p);
             if (grad is null) continue;
-            Core.Update(p, Parameters[p].Value.Span, grad.Span, LearningRate, Beta1, Beta2, Epsilon, l2: WeightDecay);
+            Core.Queue(p, Parameters[p].Value, grad, LearningRate, Beta1, Beta2, Epsilon, l2: WeightDecay);
         }
+        Core.Run(Pool, T.One);
     }
 }

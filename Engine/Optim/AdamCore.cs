@@ -5,23 +5,37 @@ namespace SeqLearn.Optim;
 
 /// <summary>
 /// The moment estimates and the update shared by <see cref="Adam{T}"/> and <see cref="AdamW{T}"/> (they
-/// differ only in where the weight decay enters). Holds m, v and t per parameter.
+/// differ only in where the weight decay enters). Holds m, v and t per parameter. A step queues every parameter's update
+/// (<see cref="Queue"/>) and runs them all as one parallel loop over fixed chunks (<see cref="Run"/>).
 /// </summary>
-internal sealed class AdamCore<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+internal sealed class AdamCore<T> : IParallelWork where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    /// <summary>Elements per work item: 128 KiB of float θ, a multiple of every vector width.</summary>
+    public const int ChunkSize = 1 << 15;
+
     private readonly Tensor<T>?[] _m;
     private readonly Tensor<T>?[] _v;
     private readonly long[] _t;
+    // The step being run: the queued parameters, their θ, g and coefficients, and the first work item of each.
+    private readonly int[] _queue, _firstItem;
+    private readonly Tensor<T>?[] _theta, _grad;
+    private readonly AdamCoefficients<T>[] _coefficients;
+    private int _queued;
+    private T _shrink = T.One;
 
     public AdamCore(int parameterCount)
     {
         _m = new Tensor<T>?[parameterCount];
         _v = new Tensor<T>?[parameterCount];
         _t = new long[parameterCount];
+        (_queue, _firstItem) = (new int[parameterCount], new int[parameterCount + 1]);
+        (_theta, _grad) = (new Tensor<T>?[parameterCount], new Tensor<T>?[parameterCount]);
+        _coefficients = new AdamCoefficients<T>[parameterCount];
     }
 
     /// <summary>
-    /// One Adam update of θ with gradient g (which already includes any L2 term λθ):
+    /// Queues one Adam update of parameter <paramref name="p"/> for <see cref="Run"/>, with gradient g (which already
+    /// includes any L2 term λθ):
     /// <code>
     /// t ← t + 1
     /// m ← β₁ m + (1 − β₁) g
@@ -30,7 +44,7 @@ internal sealed class AdamCore<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// </code>
     /// The last line is written in PyTorch's operation order so float results match it to the last bits.
     /// </summary>
-    public void Update(int p, Span<T> theta, ReadOnlySpan<T> grad, double eta, double beta1, double beta2, double epsilon, double l2)
+    public void Queue(int p, Tensor<T> theta, Tensor<T> grad, double eta, double beta1, double beta2, double epsilon, double l2)
     {
         _m[p] ??= Tensor<T>.Zeros(theta.Length);
         _v[p] ??= Tensor<T>.Zeros(theta.Length);
@@ -41,7 +55,42 @@ internal sealed class AdamCore<T> where T : unmanaged, IBinaryFloatingPointIeee7
         T eps = T.CreateTruncating(epsilon);
         T stepSize = T.CreateTruncating(eta / (1 - Math.Pow(beta1, t)));      // η / (1 − β₁ᵗ)
         T sqrtBc2 = T.CreateTruncating(Math.Sqrt(1 - Math.Pow(beta2, t)));    // √(1 − β₂ᵗ)
-        AdamKernel.Update(theta, grad, _m[p]!.Span, _v[p]!.Span, new AdamCoefficients<T>(b1, oneMinusB1, b2, oneMinusB2, lambda, eps, stepSize, sqrtBc2));
+        int q = _queued++;
+        (_queue[q], _theta[q], _grad[q]) = (p, theta, grad);
+        _coefficients[q] = new AdamCoefficients<T>(b1, oneMinusB1, b2, oneMinusB2, lambda, eps, stepSize, sqrtBc2);
+        _firstItem[q + 1] = _firstItem[q] + (theta.Length + ChunkSize - 1) / ChunkSize;
+    }
+
+    /// <summary>
+    /// Runs the queued updates, first scaling θ by <paramref name="shrink"/> when it is not 1 (AdamW's decoupled decay
+    /// θ ← (1 − ηλ) θ), in chunks of <see cref="ChunkSize"/> elements on <paramref name="pool"/> (or the calling thread).
+    /// Every element is updated on its own, so the result is the same on any number of threads.
+    /// </summary>
+    public void Run(WorkerPool? pool, T shrink)
+    {
+        _shrink = shrink;
+        int items = _firstItem[_queued];
+        if (pool is null || items < 2)
+            for (int i = 0; i < items; i++) Execute(i);
+        else
+            pool.Run(items, this);
+        Array.Clear(_theta, 0, _queued);
+        Array.Clear(_grad, 0, _queued);
+        _queued = 0;
+    }
+
+    /// <summary>Chunk <paramref name="index"/> of the queued updates.</summary>
+    public void Execute(int index)
+    {
+        int q = Array.BinarySearch(_firstItem, 0, _queued + 1, index);
+        if (q < 0) q = ~q - 1;
+        while (_firstItem[q + 1] == index) q++;                              // skip empty parameters sharing the start
+        int p = _queue[q], start = (index - _firstItem[q]) * ChunkSize;
+        var thetaAll = _theta[q]!.Span;
+        int length = Math.Min(ChunkSize, thetaAll.Length - start);
+        var theta = thetaAll.Slice(start, length);
+        if (_shrink != T.One) TensorPrimitives.Multiply(theta, _shrink, theta);
+        AdamKernel.Update(theta, _grad[q]!.Span.Slice(start, length), _m[p]!.Span.Slice(start, length), _v[p]!.Span.Slice(start, length), _coefficients[q]);
     }
 
     public ParameterState<T> Export(int p, int[] shape) =>

@@ -35,9 +35,8 @@ public sealed class AdamW<T> : AdamBase<T> where T : unmanaged, IBinaryFloatingP
         {
             var grad = GradientOf(p);
             if (grad is null) continue;
-            var theta = Parameters[p].Value.Span;
-            for (int i = 0; i < theta.Length; i++) theta[i] *= shrink;
-            Core.Update(p, theta, grad.Span, LearningRate, Beta1, Beta2, Epsilon, l2: 0);
+            Core.Queue(p, Parameters[p].Value, grad, LearningRate, Beta1, Beta2, Epsilon, l2: 0);
         }
+        Core.Run(Pool, shrink);                                           // θ ← (1 − ηλ) θ, then the Adam update
     }
 }

@@ -1,4 +1,5 @@
 using SeqLearn.Autograd;
+using SeqLearn.Kernels;
 using SeqLearn.Tensors;
 
 namespace SeqLearn.Optim;
@@ -48,6 +49,12 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
             _learningRate = value;
         }
     }
+
+    /// <summary>
+    /// The pool <see cref="Step"/> runs its element-wise updates on (null, the default: the calling thread). Each element is
+    /// updated on its own, so the result is the same on any pool.
+    /// </summary>
+    public WorkerPool? Pool { get; set; }
 
     /// <summary>Which algorithm this is (recorded in checkpoints).</summary>
     public abstract OptimizerKind Kind { get; }

@@ -57,6 +57,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         (_model, _task, _options, _pool, _progress) = (model, task, options, pool, progress);
         _parameters = model.Parameters().ToArray();
         _optimizer = options.OptimizerSettings.Create(_parameters);
+        _optimizer.Pool = pool;
         _schedule = new LearningRateSchedule<T>(_optimizer, options.ScheduleSettings, Maximize);
         _dropoutRng = new SeededRng(options.Seed);
         _context = new LayerContext(_dropoutRng, pool);

@@ -70,22 +70,23 @@ public sealed class Seq2Seq<T> : Module<T> where T : unmanaged, IBinaryFloatingP
 
     /// <summary>
     /// The cross-entropy of the batch's targets, padding ignored: the mean per target token, or the sum. The output
-    /// projection and the loss are one op over all B·U positions (<see cref="Ops.LinearCrossEntropy{T}"/>: the (B·U, V)
-    /// logits are never a value of the graph); it equals <c>SoftmaxCrossEntropy(Logits(batch), targets)</c>.
+    /// projection and the loss are one op over the target positions (<see cref="Ops.LinearCrossEntropy{T}"/>: the logits
+    /// are never a value of the graph, and padded positions are never multiplied), and the fused Bahdanau decoder stops
+    /// each row after its target; it equals <c>SoftmaxCrossEntropy(Logits(batch), targets)</c>.
     /// <paramref name="labelSmoothing"/> ε trains towards (1 − ε)·onehot + ε/V (PyTorch's <c>label_smoothing</c>).
     /// </summary>
     public Var<T> Loss(PairBatch batch, LayerContext context, Reduction reduction = Reduction.Mean, int ignoreIndex = -100, double labelSmoothing = 0) =>
-        Ops.LinearCrossEntropy(Ops.Reshape(Features(batch, context), -1, Config.HiddenSize), Decoder.Out.Weight, Decoder.Out.Bias,
+        Ops.LinearCrossEntropy(Ops.Reshape(Features(batch, context, skipPadding: true), -1, Config.HiddenSize), Decoder.Out.Weight, Decoder.Out.Bias,
             batch.DecoderTargets, reduction, ignoreIndex, context.Pool, labelSmoothing);
 
-    /// <summary>What the output projection reads, after dropout: (B, U, H).</summary>
-    private Var<T> Features(PairBatch batch, LayerContext context)
+    /// <summary>What the output projection reads, after dropout: (B, U, H); with <paramref name="skipPadding"/>, possibly 0 at padding.</summary>
+    private Var<T> Features(PairBatch batch, LayerContext context, bool skipPadding = false)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var encoding = Encode(batch.Source, context);
         var input = batch.DecoderInput;
         var embedded = Decoder.Embed(input.Ids, input.BatchSize, input.Steps, context);
-        var (features, _) = Decoder.Features(embedded, input.Lengths, encoding, context);
+        var (features, _) = Decoder.Features(embedded, input.Lengths, encoding, context, skipPadding);
         return Decoder.Drop.Forward(features, context.Rng);
     }
 

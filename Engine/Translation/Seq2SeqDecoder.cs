@@ -105,8 +105,11 @@ public sealed class Seq2SeqDecoder<T> : Module<T> where T : unmanaged, IBinaryFl
     /// <summary>
     /// Teacher forcing over all U steps up to the output projection: the vectors o reads, before dropout (B, U, H) (s_t,
     /// or h̃_t for Luong), and the weights α (B, U, S) (values only on the fused Bahdanau path: no gradient flows through them).
+    /// With <paramref name="skipPadding"/> the fused Bahdanau path runs each row for its <paramref name="lengths"/> steps only
+    /// and leaves 0 past them (for a loss that ignores padding); the other paths compute every step either way.
     /// </summary>
-    public (Var<T> Features, Var<T>? Weights) Features(Var<T> embedded, int[] lengths, Seq2SeqEncoding<T> encoding, LayerContext context)
+    public (Var<T> Features, Var<T>? Weights) Features(Var<T> embedded, int[] lengths, Seq2SeqEncoding<T> encoding, LayerContext context,
+        bool skipPadding = false)
     {
         ArgumentNullException.ThrowIfNull(embedded);
         ArgumentNullException.ThrowIfNull(encoding);
@@ -115,7 +118,8 @@ public sealed class Seq2SeqDecoder<T> : Module<T> where T : unmanaged, IBinaryFl
         {
             var attention = (BahdanauAttention<T>)Attention!;
             var (fused, weights) = FusedBahdanauDecoder.Run(Config.Cell, embedded, encoding.Keys!, encoding.Memory, encoding.Lengths, encoding.Initial.H,
-                encoding.Initial.C, attention.WQ.Weight, attention.V.Weight, Rnn.WeightsOf(0, 0), context.Pool);
+                encoding.Initial.C, attention.WQ.Weight, attention.V.Weight, Rnn.WeightsOf(0, 0), context.Pool,
+                skipPadding ? lengths : null);
             return (fused, weights);
         }
         if (Stepwise)

@@ -88,7 +88,8 @@ public sealed class TranslationTask<T> : ITrainingTask<T> where T : unmanaged, I
     {
         ArgumentNullException.ThrowIfNull(context);
         if (epoch != _planEpoch) (_plan, _planEpoch) = (BatchPlan.Bucketed(_sourceLengths, _batchSize, _seed, epoch), epoch);
-        var pairs = Pad(_trainSources, _trainTargets, _plan[batch]);
+        var rows = _plan[batch].OrderByDescending(i => _trainTargets[i].Length).ToArray();   // longest first: the decoder skips padding
+        var pairs = Pad(_trainSources, _trainTargets, rows);
         return new TaskLoss<T>(_model.Loss(pairs, context, labelSmoothing: LabelSmoothing), pairs.TargetTokens);
     }
 

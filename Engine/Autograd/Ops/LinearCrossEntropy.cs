@@ -15,7 +15,9 @@ public static partial class Ops
     /// </code>
     /// It equals <c>SoftmaxCrossEntropy(MatMul(x, W, transposeB: true) + b, targets)</c>, but the (N, V) logits
     /// never become a value of the graph. Forward writes them into one pooled buffer and turns each row, in place,
-    /// into G = ∂loss/∂z, Gₙ = w (softmax(zₙ) − (1 − ε) onehot(tₙ) − ε/V) (0 for ignored rows), which is everything backward needs.
+    /// into G = ∂loss/∂z, Gₙ = w (softmax(zₙ) − (1 − ε) onehot(tₙ) − ε/V), which is everything backward needs. Rows whose
+    /// target is <paramref name="ignoreIndex"/> (padding) have Gₙ = 0, so they are left out of all four products: only the
+    /// C counted rows are multiplied, which at 37 % padding (a translation batch) saves 37 % of the op's arithmetic.
     /// With ∂L/∂loss = s, backward is three products over that buffer:
     /// <code>
     /// ∂L/∂x += s · G W        ∂L/∂W += s · Gᵀ x        ∂L/∂b += s · Σₙ Gₙ
@@ -44,21 +46,26 @@ public static partial class Ops
         int counted = CountTargets(targets, v, ignoreIndex, "LinearCrossEntropy");
         T w = reduction == Reduction.Sum || counted == 0 ? T.One : T.One / T.CreateTruncating(counted);
 
-        var g = n * v == 0 ? [] : ArrayPool<T>.Shared.Rent(n * v);                 // z, then G, (N, V)
-        Gemm.Compute(false, true, n, v, h, T.One, xv.Span, h, wv.Span, h, T.Zero, g.AsSpan(0, n * v), v, pool);
-        var rows = new LinearCrossEntropyRows<T>(g, bias?.Value, targets, v, w, ignoreIndex, T.CreateTruncating(labelSmoothing), pool);
-        rows.Run(n);
+        // Ignored rows (padding) add nothing to the loss or to any gradient, so only the C counted rows are multiplied:
+        // rowOf[i] is the row of x behind counted row i, xc (C, H) their copy. Without ignored rows xc is x itself.
+        var rows = counted == n ? null : new CountedRows<T>(xv, targets, counted, ignoreIndex);
+        int c = counted;
+        var g = c * v == 0 ? [] : ArrayPool<T>.Shared.Rent(c * v);                 // z, then G, (C, V)
+        Gemm.Compute(false, true, c, v, h, T.One, rows is null ? xv.Span : rows.X, h, wv.Span, h, T.Zero, g.AsSpan(0, c * v), v, pool);
+        var pass = new LinearCrossEntropyRows<T>(g, bias?.Value, rows?.Targets ?? targets, v, w, ignoreIndex, T.CreateTruncating(labelSmoothing), pool);
+        pass.Run(c);
         T total = T.Zero;
-        foreach (var l in rows.RowLoss) total += l;
+        foreach (var l in pass.RowLoss) total += l;
         var loss = Tensor<T>.Scalar(total * w);
 
         var inputs = bias is null ? new[] { x, weight } : new[] { x, weight, bias };
         if (!Node<T>.Tracks(inputs))
         {
             if (g.Length > 0) ArrayPool<T>.Shared.Return(g);
+            rows?.Return();
             return Var<T>.FromOp(loss, null);
         }
-        return Var<T>.FromOp(loss, new LinearCrossEntropyNode<T>(x, weight, bias, g, n, v, pool, inputs));
+        return Var<T>.FromOp(loss, new LinearCrossEntropyNode<T>(x, weight, bias, g, c, v, rows, pool, inputs));
     }
 }
 
@@ -112,7 +119,7 @@ internal sealed class LinearCrossEntropyRows<T>(T[] g, Tensor<T>? bias, int[] ta
     }
 }
 
-internal sealed class LinearCrossEntropyNode<T>(Var<T> x, Var<T> weight, Var<T>? bias, T[] g, int n, int v, WorkerPool? pool, Var<T>[] inputs)
+internal sealed class LinearCrossEntropyNode<T>(Var<T> x, Var<T> weight, Var<T>? bias, T[] g, int n, int v, CountedRows<T>? rows, WorkerPool? pool, Var<T>[] inputs)
     : Node<T>(inputs), IParallelWork where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private const int ColumnsPerItem = 1024;
@@ -125,10 +132,18 @@ internal sealed class LinearCrossEntropyNode<T>(Var<T> x, Var<T> weight, Var<T>?
         var gs = (_g ?? throw new InvalidOperationException("LinearCrossEntropy: backward ran twice.")).AsSpan(0, n * v);
         T s = gradOutput.Span[0];
         int h = x.Value.Dim(1);
-        if (x.RequiresGrad)
+        if (x.RequiresGrad && rows is null)
             Gemm.Compute(false, false, n, h, v, s, gs, v, weight.Value.Span, h, T.One, GradOf(x).Span, h, pool);       // += s G W
+        else if (x.RequiresGrad && rows is not null)
+        {
+            var gx = GradOf(x).Span;                                                                             // 0 in ignored rows
+            var gxc = n == 0 ? [] : ArrayPool<T>.Shared.Rent(n * h);
+            Gemm.Compute(false, false, n, h, v, s, gs, v, weight.Value.Span, h, T.Zero, gxc.AsSpan(0, n * h), h, pool);   // s G W, counted rows
+            rows.ScatterAdd(gxc, gx, h);
+            if (gxc.Length > 0) ArrayPool<T>.Shared.Return(gxc);
+        }
         if (weight.RequiresGrad)
-            Gemm.Compute(true, false, v, h, n, s, gs, v, x.Value.Span, h, T.One, GradOf(weight).Span, h, pool);        // += s Gᵀ x
+            Gemm.Compute(true, false, v, h, n, s, gs, v, rows is null ? x.Value.Span : rows.X, h, T.One, GradOf(weight).Span, h, pool);   // += s Gᵀ x
         if (bias is not null && bias.RequiresGrad)
         {
             (_s, _gb) = (s, GradOf(bias));                                                                       // += s Σₙ Gₙ
@@ -140,6 +155,7 @@ internal sealed class LinearCrossEntropyNode<T>(Var<T> x, Var<T> weight, Var<T>?
         }
         if (_g.Length > 0) ArrayPool<T>.Shared.Return(_g);
         _g = null;
+        rows?.Return();
     }
 
     /// <summary>Columns [1024·index, +1024) of ∂L/∂b += s Σₙ Gₙ, rows added in order (the same on any thread count).</summary>
@@ -148,5 +164,53 @@ internal sealed class LinearCrossEntropyNode<T>(Var<T> x, Var<T> weight, Var<T>?
         int j0 = index * ColumnsPerItem, width = Math.Min(ColumnsPerItem, v - j0);
         var gb = _gb!.Span.Slice(j0, width);
         for (int r = 0; r < n; r++) TensorPrimitives.MultiplyAdd<T>(_g.AsSpan(r * v + j0, width), _s, gb, gb);
+    }
+}
+
+/// <summary>
+/// The counted (not ignored) rows of <see cref="Ops.LinearCrossEntropy{T}"/>'s input, in order: their targets, their copy
+/// X (C, H) in a pooled buffer, and where each came from, so backward can add ∂L/∂x back into the original rows.
+/// </summary>
+internal sealed class CountedRows<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly int[] _rowOf;
+    private T[]? _x;
+    private readonly int _h;
+
+    public CountedRows(Tensor<T> x, int[] targets, int counted, int ignoreIndex)
+    {
+        _h = x.Dim(1);
+        (_rowOf, Targets) = (new int[counted], new int[counted]);
+        _x = counted == 0 ? [] : ArrayPool<T>.Shared.Rent(counted * _h);
+        var xs = x.Span;
+        for (int r = 0, i = 0; r < targets.Length; r++)
+        {
+            if (targets[r] == ignoreIndex) continue;
+            (_rowOf[i], Targets[i]) = (r, targets[r]);
+            xs.Slice(r * _h, _h).CopyTo(_x.AsSpan(i * _h, _h));
+            i++;
+        }
+    }
+
+    /// <summary>The targets of the counted rows.</summary>
+    public int[] Targets { get; }
+
+    /// <summary>The counted rows of x, (C, H).</summary>
+    public ReadOnlySpan<T> X => (_x ?? throw new InvalidOperationException("LinearCrossEntropy: backward ran twice.")).AsSpan(0, _rowOf.Length * _h);
+
+    /// <summary>grad[rowOf[i]] += gc[i] for every counted row i.</summary>
+    public void ScatterAdd(T[] gc, Span<T> grad, int h)
+    {
+        for (int i = 0; i < _rowOf.Length; i++)
+        {
+            var row = grad.Slice(_rowOf[i] * h, h);
+            TensorPrimitives.Add<T>(row, gc.AsSpan(i * h, h), row);
+        }
+    }
+
+    public void Return()
+    {
+        if (_x is { Length: > 0 }) ArrayPool<T>.Shared.Return(_x);
+        _x = null;
     }
 }
