@@ -19,7 +19,7 @@ namespace SeqLearn.Nn;
 /// active at step t when t &lt; len_b: inactive rows output zero and carry their state unchanged, so the
 /// final state is the one at the last valid step and the reverse direction starts at step len_b − 1.
 /// </remarks>
-internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T> where TSpec : struct, ICellSpec
+internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork where T : unmanaged, IBinaryFloatingPointIeee754<T> where TSpec : struct, ICellSpec
 {
     private readonly Var<T> _x, _h0;
     private readonly Var<T>? _c0;
@@ -78,7 +78,8 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
         node._pooledOutput = pooledOutput;
         var hT = Tensor<T>.Zeros(d, b, h);
         var cT = TSpec.HasCellState ? Tensor<T>.Zeros(d, b, h) : null;
-        for (int dir = 0; dir < d; dir++) node.ForwardDirection(dir, y, hT, cT);
+        (node._hT, node._cT, node._backward) = (hT, cT, false);
+        node.RunDirections();
         if (!Tracks([.. inputs]))
         {
             foreach (var s in node._steps) s.ReturnSaved();
@@ -110,6 +111,28 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
     }
 
     private bool Reverse(int d) => d == 1;
+
+    private Tensor<T>? _hT, _cT;   // forward's final-state outputs, while the directions run
+    private Tensor<T>? _dY;        // backward's ∂L/∂Y, while the directions run
+    private bool _backward;
+
+    /// <summary>
+    /// Runs every direction's forward or backward time loop. On a pool of several threads the two directions of a
+    /// bidirectional layer run at once, one per thread (their loops never meet; the GEMMs inside run on that thread); each
+    /// direction computes the same values either way, so the result does not depend on the thread count.
+    /// </summary>
+    private void RunDirections()
+    {
+        if (_d == 2 && _pool is { Threads: > 1 }) _pool.Run(2, this);
+        else for (int d = 0; d < _d; d++) Execute(d);
+    }
+
+    /// <summary>Direction <paramref name="index"/>'s forward or backward time loop.</summary>
+    public void Execute(int index)
+    {
+        if (_backward) BackwardDirection(index, _dY!);
+        else ForwardDirection(index, _y!, _hT!, _cT);
+    }
 
     private void ForwardDirection(int d, Tensor<T> y, Tensor<T> hT, Tensor<T>? cT)
     {
@@ -159,7 +182,13 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
     {
         if (_x.GraphReleased) // a second backward through a stack whose lower layer already ran: its pooled Y is gone
             throw new InvalidOperationException("Backward: trying to backpropagate through a part of the graph that an earlier Backward already released. Recompute the forward pass.");
-        for (int d = 0; d < _d; d++) BackwardDirection(d, gradOutput);
+        if (_h0.RequiresGrad) _ = GradOf(_h0);                        // created once, before the directions add into their slices
+        if (_c0 is { RequiresGrad: true }) _ = GradOf(_c0);
+        (_dY, _backward) = (gradOutput, true);
+        RunDirections();
+        // ∂L/∂X = Σ_d dÂ_d W_ih,d: both directions add into the same buffer, so in order, after the loops.
+        for (int d = 0; d < _d; d++) InputGradient(d);
+        _dY = null;
         if (_pooledOutput) _y!.ReturnRented(); // the next layer's backward (the only other reader of Y) has run
         _y = null;
     }
@@ -203,8 +232,6 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
         AddSlice(_h0, d * B * H, s.Dh.AsSpan(0, B * H));
         if (_c0 is not null) AddSlice(_c0, d * B * H, s.Dc.AsSpan(0, B * H));
         if (w.WeightIh.RequiresGrad) WeightGradient(s.DGx, GH, _x.Value.Span, _in, GradOf(w.WeightIh).Span);
-        if (_x.RequiresGrad)
-            Gemm.Compute(_kernels, false, false, n, _in, GH, T.One, s.DGx, GH, w.WeightIh.Value.Span, _in, T.One, GradOf(_x).Span, _in, _pool);
         if (w.WeightHh.RequiresGrad) WeightGradient(s.DGh, GH, s.HPrev, H, GradOf(w.WeightHh).Span);
         if (w.BiasIh.RequiresGrad && w.BiasHh.RequiresGrad && ReferenceEquals(s.DGx, s.DGh))
         {
@@ -220,10 +247,19 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T> where T : unmanaged
             if (w.BiasHh.RequiresGrad) RowBroadcast.SumRowsInto<T>(s.DGh.AsSpan(0, n * GH), GradOf(w.BiasHh).Span);
         }
         if (TSpec.HiddenBiasApart) Return(ref s.DGh);
-        Return(ref s.DGx); Return(ref s.Dh); Return(ref s.Dc); Return(ref s.DhDirect); Return(ref dhNew);
+        Return(ref s.Dh); Return(ref s.Dc); Return(ref s.DhDirect); Return(ref dhNew);
         s.DGh = [];
         s.DY = null;
         s.ReturnSaved();
+    }
+
+    /// <summary>∂L/∂X += dÂ W_ih for direction <paramref name="d"/> (all steps, one GEMM); gives dÂ's buffer back.</summary>
+    private void InputGradient(int d)
+    {
+        var s = _steps[d];
+        if (_x.RequiresGrad)
+            Gemm.Compute(_kernels, false, false, _b * _t, _in, _gh, T.One, s.DGx, _gh, _w[d].WeightIh.Value.Span, _in, T.One, GradOf(_x).Span, _in, _pool);
+        Return(ref s.DGx);
     }
 
     /// <summary>
