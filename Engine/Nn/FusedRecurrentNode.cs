@@ -80,6 +80,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
         var cT = TSpec.HasCellState ? Tensor<T>.Zeros(d, b, h) : null;
         (node._hT, node._cT, node._backward) = (hT, cT, false);
         node.RunDirections();
+        (node._hT, node._cT) = (null, null);
         if (!Tracks([.. inputs]))
         {
             foreach (var s in node._steps) s.ReturnSaved();

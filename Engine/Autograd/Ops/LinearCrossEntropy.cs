@@ -134,7 +134,7 @@ internal sealed class LinearCrossEntropyNode<T>(Var<T> x, Var<T> weight, Var<T>?
         int h = x.Value.Dim(1);
         if (x.RequiresGrad && rows is null)
             Gemm.Compute(false, false, n, h, v, s, gs, v, weight.Value.Span, h, T.One, GradOf(x).Span, h, pool);       // += s G W
-        else if (x.RequiresGrad && rows is not null)
+        if (x.RequiresGrad && rows is not null)
         {
             var gx = GradOf(x).Span;                                                                             // 0 in ignored rows
             var gxc = n == 0 ? [] : ArrayPool<T>.Shared.Rent(n * h);
