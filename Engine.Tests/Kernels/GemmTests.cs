@@ -124,10 +124,12 @@ public sealed class GemmTests
         // and on a pool shared between small row blocks.
         var rng = new SeededRng(75);
         using var pool = new WorkerPool(2);
+        using var three = new WorkerPool(3);
         // (300, 1088, 500): two column blocks of two k slices each, so the next slice is packed while one is computed.
         // (300, 96, 530): deeper than GemmJob.SharedSlicesMaxSlices k slices, so the pool runs groups instead.
-        foreach (var (m, n, k) in new[] { (200, 64, 50), (300, 96, 129), (420, 128, 100), (300, 1088, 500), (300, 96, 530) })
-            foreach (var p in new[] { null, pool })
+        // Three threads split the first slice's 34 or 3 panels unevenly between them.
+        foreach (var (m, n, k) in new[] { (200, 64, 50), (300, 96, 129), (420, 128, 100), (300, 1088, 500), (300, 96, 530), (301, 1057, 257) })
+            foreach (var p in new[] { null, pool, three })
             {
                 GemmCase<float>.Random(rng, false, false, m, n, k, pad: 3, alpha: 1, beta: 0.5f, nanC: false).CheckAgainstReference(null, p, "tall float");
                 GemmCase<double>.Random(rng, false, false, m, n, k, pad: 0, alpha: 2, beta: 0, nanC: true).CheckAgainstReference(null, p, "tall double");

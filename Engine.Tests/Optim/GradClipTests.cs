@@ -1,4 +1,5 @@
 using SeqLearn.Autograd;
+using SeqLearn.Kernels;
 using SeqLearn.Optim;
 using SeqLearn.Tensors;
 using SeqLearn.Tests.Support;
@@ -128,5 +129,69 @@ public class GradClipTests
         var a = Param("a", [-3, 0.5f, 2, float.NaN]);
         GradClip.ClipGradValue([a], 1.0);
         TensorAssert.BitEqual<float>([-1, 0.5f, 1, float.NaN], a.Grad!.Span);
+    }
+}
+
+public class GradClipPoolTests
+{
+    private static Var<float>[] Parameters(SeededRng rng, params int[] sizes) => sizes.Select((n, i) =>
+    {
+        var v = new Var<float>(Tensor<float>.Zeros(Math.Max(n, 0)), requiresGrad: true, name: $"p{i}");
+        if (n >= 0) v.Grad = Tensor<float>.FromArray(Enumerable.Range(0, n).Select(_ => (float)(3 * rng.NextNormal())).ToArray(), n);
+        return v;
+    }).ToArray();
+
+    [Theory]
+    [InlineData(2.0)]
+    [InlineData(1.0)]
+    [InlineData(3.0)]
+    [InlineData(double.PositiveInfinity)]
+    public void GlobalNorm_OnAPool_BitIdenticalToOneThread(double normType)
+    {
+        // A parameter without a gradient (-1), an empty one, odd sizes across parts (4,096) and work items (32,768).
+        int[] sizes = [70_001, -1, 0, 4097, 1, 32_768, 200_003];
+        using var two = new WorkerPool(2);
+        using var three = new WorkerPool(3);
+        var ps = Parameters(new SeededRng(2), sizes);
+        double expected = GradClip.GlobalNorm(ps, normType);
+        Assert.Equal(expected, GradClip.GlobalNorm(ps, normType, two));
+        Assert.Equal(expected, GradClip.GlobalNorm(ps, normType, three));
+    }
+
+    [Fact]
+    public void GlobalNorm_OnAPool_NaNAndOverflow_AsOnOneThread()
+    {
+        using var pool = new WorkerPool(2);
+        var ps = Parameters(new SeededRng(3), 50_000, 9_000);
+        ps[1].Grad!.Span[8_999] = float.NaN;
+        Assert.True(double.IsNaN(GradClip.GlobalNorm(ps, 2, pool)));
+        var huge = Parameters(new SeededRng(4), 40_000);
+        huge[0].Grad!.Span[39_000] = 1e30f;            // its square overflows float: that part is redone in double
+        Assert.Equal(GradClip.GlobalNorm(huge, 2), GradClip.GlobalNorm(huge, 2, pool));
+        Assert.True(double.IsFinite(GradClip.GlobalNorm(huge, 2, pool)));
+    }
+
+    [Fact]
+    public void ClipGradNorm_OnAPool_SameScaledGradients()
+    {
+        using var pool = new WorkerPool(2);
+        var a = Parameters(new SeededRng(5), 100_003, 17, 65_536);
+        var b = Parameters(new SeededRng(5), 100_003, 17, 65_536);
+        var ra = GradClip.ClipGradNorm(a, 1.0);
+        var rb = GradClip.ClipGradNorm(b, 1.0, pool);
+        Assert.True(ra.Clipped);
+        Assert.Equal(ra, rb);
+        for (int i = 0; i < a.Length; i++) TensorAssert.BitEqual<float>(a[i].Grad!.Span, b[i].Grad!.Span, a[i].Name);
+    }
+
+    [Fact]
+    public void ZeroGrad_OnAPool_ZeroesEveryGradient()
+    {
+        using var pool = new WorkerPool(2);
+        var ps = Parameters(new SeededRng(6), 100_001, -1, 3, 0);
+        var opt = new Adam<float>(ps, 1e-3) { Pool = pool };
+        opt.ZeroGrad();
+        Assert.Null(ps[1].Grad);
+        foreach (var p in ps.Where(p => p.Grad is not null)) Assert.All(p.Grad!.ToArray(), v => Assert.Equal(0f, v));
     }
 }

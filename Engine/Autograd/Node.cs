@@ -55,6 +55,23 @@ public abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
         return input.PendingGrad ??= Tensor<T>.RentZeros(input.Value); // back to the pool once input's creator has run
     }
 
+    /// <summary>
+    /// ∂L/∂input += <paramref name="gradOutput"/> for an op whose gradient passes through unchanged (a reshape). When the
+    /// input has no gradient yet and gradOutput is a buffer of the sweep's own (<see cref="GradOf"/>'s), the buffer itself
+    /// becomes the input's gradient (no zeroing, no add, no copy); otherwise it is added.
+    /// </summary>
+    private protected static void AddPassThrough(Var<T> input, Tensor<T> gradOutput)
+    {
+        if (input.Creator is not null && input.PendingGrad is null && !input.GraphReleased
+            && gradOutput.Length == input.Value.Length && gradOutput.TakeOwned(input.Value.Shape.ToArray()) is { } moved)
+        {
+            input.PendingGrad = moved;
+            return;
+        }
+        var gx = GradOf(input).Span;
+        TensorPrimitives.Add(gx, gradOutput.Span, gx);
+    }
+
     /// <summary>True when the graph is being recorded and any input wants a gradient.</summary>
     public static bool Tracks(Var<T> a) => GradMode.IsEnabled && a.RequiresGrad;
 

@@ -29,6 +29,10 @@ internal sealed unsafe class GemmJob<T> : IParallelWork where T : unmanaged, IBi
     private GemmSlice<T> _nextSlice;
     private T[]? _spare;
     private int _rowBlock;
+    private bool _packPhase;
+    private GemmSlice<T> _packSlice;
+    private int _packPanels;
+    private T* _packDst;
 
     /// <summary>
     /// Shared slices are used only up to this many k slices (XW-type products, k = E or H). Each slice ends with a
@@ -93,9 +97,9 @@ internal sealed unsafe class GemmJob<T> : IParallelWork where T : unmanaged, IBi
         // About four blocks per thread, each a whole number of slivers and at most MC rows.
         _rowBlock = Math.Clamp(GemmBlocking.RoundUp((op.M + 4 * threads - 1) / (4 * threads), Gemm.MR), Gemm.MR, _blocking.MC);
         int blocks = (op.M + _rowBlock - 1) / _rowBlock;
-        _sharedPhase = true;
         var slice = NextSlice(op, default, first: true);
-        Gemm.PackB(op, slice.Pc, slice.Kc, slice.Jc, slice.Nc, nr, current);
+        PackSplit(pool, threads, slice, nr, current);
+        _sharedPhase = true;
         while (true)
         {
             _slice = slice;
@@ -111,6 +115,28 @@ internal sealed unsafe class GemmJob<T> : IParallelWork where T : unmanaged, IBi
             current = packed;
         }
         _nextB = null;
+    }
+
+    /// <summary>
+    /// Packs <paramref name="slice"/> of B into <paramref name="dst"/> on the pool, each thread a run of whole panels (a
+    /// panel's place in the buffer depends only on its columns, so the buffer is the one a single PackB call writes).
+    /// </summary>
+    private void PackSplit(WorkerPool pool, int threads, in GemmSlice<T> slice, int nr, T* dst)
+    {
+        int panels = (slice.Nc + nr - 1) / nr;
+        _packPanels = (panels + threads - 1) / threads;
+        _packSlice = slice;
+        _packDst = dst;
+        _packPhase = true;
+        try
+        {
+            pool.Run((panels + _packPanels - 1) / _packPanels, this);
+        }
+        finally
+        {
+            _packPhase = false;
+            _packDst = null;
+        }
     }
 
     /// <summary>The slice after <paramref name="s"/> in the driver's order: k slices within a column block, then the next block.</summary>
@@ -142,6 +168,12 @@ internal sealed unsafe class GemmJob<T> : IParallelWork where T : unmanaged, IBi
 
     public void Execute(int index)
     {
+        if (_packPhase)
+        {
+            int nr = Gemm.TileColumns<T>(_isa), j = index * _packPanels * nr;
+            Gemm.PackB(_first, _packSlice.Pc, _packSlice.Kc, _packSlice.Jc + j, Math.Min(_packPanels * nr, _packSlice.Nc - j), nr, _packDst + (nint)j * _packSlice.Kc);
+            return;
+        }
         if (_sharedPhase)
         {
             if (_nextB is not null && index-- == 0)

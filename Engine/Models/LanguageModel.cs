@@ -95,9 +95,9 @@ public sealed class LanguageModel<T> : Module<T> where T : unmanaged, IBinaryFlo
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         if (state is not null && state.BatchSize != batch)
             throw new ArgumentException($"LanguageModel.Forward: the state is for a batch of {state.BatchSize}, the inputs for {batch}.");
-        var e = _drop.Forward(_encoder.Forward(inputs, batch, steps), dropoutRng);        // (B, T, E)
+        var e = _drop.Forward(_encoder.Forward(inputs, batch, steps), dropoutRng, pool);        // (B, T, E)
         var (y, next) = _rnn.Forward(e, state, dropoutRng: dropoutRng, pool: pool);        // (B, T, H)
-        var rows = Ops.Reshape(_drop.Forward(y, dropoutRng), batch * steps, Config.HiddenSize); // (B·T, H)
+        var rows = Ops.Reshape(_drop.Forward(y, dropoutRng, pool), batch * steps, Config.HiddenSize); // (B·T, H)
         return (rows, next);
     }
 

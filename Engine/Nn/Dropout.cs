@@ -1,3 +1,4 @@
+using SeqLearn.Kernels;
 using SeqLearn.Autograd;
 using SeqLearn.Tensors;
 
@@ -25,13 +26,19 @@ public sealed class Dropout<T> : Module<T>, ISequentialLayer<T> where T : unmana
     public bool IsActive => Training && P > 0;
 
     /// <summary>y = x ⊙ m / (1 − p) in training, x in evaluation. <paramref name="rng"/> may be null when not <see cref="IsActive"/>.</summary>
-    public Var<T> Forward(Var<T> x, SeededRng? rng)
+    public Var<T> Forward(Var<T> x, SeededRng? rng) => Forward(x, rng, pool: null);
+
+    /// <summary>
+    /// <see cref="Forward(Var{T}, SeededRng?)"/> with the elementwise products on <paramref name="pool"/> (the same values
+    /// on any pool: the mask is drawn in order on the caller).
+    /// </summary>
+    public Var<T> Forward(Var<T> x, SeededRng? rng, WorkerPool? pool)
     {
         if (!IsActive) return x;
         if (rng is null)
             throw new ArgumentException($"Dropout: p = {P} in training mode needs an explicit rng (or call Eval()).");
-        return Ops.Dropout(x, P, training: true, rng);
+        return Ops.Dropout(x, P, training: true, rng, pool);
     }
 
-    Var<T> ISequentialLayer<T>.Forward(Var<T> x, LayerContext context) => Forward(x, context.Rng);
+    Var<T> ISequentialLayer<T>.Forward(Var<T> x, LayerContext context) => Forward(x, context.Rng, context.Pool);
 }

@@ -153,7 +153,7 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
             hs.Add(hT);
             if (cT is not null) cs.Add(cT);
             var previous = pooledInput;
-            input = dropping && lower ? Ops.Dropout(y, Options.Dropout, training: true, dropoutRng!) : y;
+            input = dropping && lower ? Ops.Dropout(y, Options.Dropout, training: true, dropoutRng!, pool) : y;
             // Without a graph nothing reads a lower layer's pooled Y once the next layer has run (with one, that layer's node gives it back).
             pooledInput = Options.Path == RecurrentPath.Fused && lower && y.Creator is null ? y.Value : null;
             previous?.ReturnRented();

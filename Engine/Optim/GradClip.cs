@@ -1,4 +1,5 @@
 using SeqLearn.Autograd;
+using SeqLearn.Kernels;
 
 namespace SeqLearn.Optim;
 
@@ -30,13 +31,21 @@ public static class GradClip
     /// <param name="errorIfNonFinite">Throw instead of reporting a non-finite norm.</param>
     /// <returns>The global norm before clipping and what was done.</returns>
     public static ClipResult ClipGradNorm<T>(IReadOnlyList<Var<T>> parameters, double maxNorm, double normType = 2, bool errorIfNonFinite = false)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        ClipGradNorm(parameters, maxNorm, pool: null, normType, errorIfNonFinite);
+
+    /// <summary>
+    /// <see cref="ClipGradNorm{T}(IReadOnlyList{Var{T}}, double, double, bool)"/> with the norm and the scaling on
+    /// <paramref name="pool"/>: the same chunks are summed in the same order, so the result is bit-identical on any pool.
+    /// </summary>
+    public static ClipResult ClipGradNorm<T>(IReadOnlyList<Var<T>> parameters, double maxNorm, WorkerPool? pool, double normType = 2, bool errorIfNonFinite = false)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (!(maxNorm >= 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"ClipGradNorm: maxNorm must be ≥ 0, got {maxNorm}.");
         if (!(normType > 0)) throw new ArgumentOutOfRangeException(nameof(normType), $"ClipGradNorm: normType must be positive or +∞, got {normType}.");
 
-        double norm = GlobalNorm(parameters, normType);
+        double norm = GlobalNorm(parameters, normType, pool);
         if (!double.IsFinite(norm))
         {
             string name = FirstNonFinite(parameters);
@@ -50,8 +59,11 @@ public static class GradClip
         double c = maxNorm / (norm + NormEpsilon);
         if (c >= 1) return new ClipResult(norm, 1.0, Clipped: false, NonFiniteParameter: null);
         T scale = T.CreateTruncating(c);
-        for (int p = 0; p < parameters.Count; p++)
-            if (parameters[p].Grad is { } g) TensorPrimitives.Multiply(g.Span, scale, g.Span);
+        if (GradientSweep<T>.UsesPool(pool))
+            GradientSweep<T>.Scale(parameters, scale, pool!);
+        else
+            for (int p = 0; p < parameters.Count; p++)
+                if (parameters[p].Grad is { } g) TensorPrimitives.Multiply(g.Span, scale, g.Span);
         return new ClipResult(norm, c, Clipped: true, NonFiniteParameter: null);
     }
 
@@ -77,38 +89,59 @@ public static class GradClip
 
     /// <summary>
     /// The global p-norm (or max norm) of all non-null gradients; 0 when there are none. Sums run as SIMD
-    /// reductions over chunks of <see cref="Chunk"/> elements, accumulated across chunks in double; a chunk whose
+    /// reductions over parts of 4,096 elements, accumulated across parts in double; a part whose
     /// partial sum overflows T is redone element by element in double, so only a truly infinite norm is reported
     /// as such. Any NaN gives NaN.
     /// </summary>
     public static double GlobalNorm<T>(IReadOnlyList<Var<T>> parameters, double normType = 2)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => GlobalNorm(parameters, normType, pool: null);
+
+    /// <summary>
+    /// <see cref="GlobalNorm{T}(IReadOnlyList{Var{T}}, double)"/> with the parts computed on <paramref name="pool"/>; they are
+    /// combined in the same order, so the norm is bit-identical on any pool.
+    /// </summary>
+    public static double GlobalNorm<T>(IReadOnlyList<Var<T>> parameters, double normType, WorkerPool? pool)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(parameters);
         bool inf = double.IsPositiveInfinity(normType);
-        double acc = 0;
-        for (int p = 0; p < parameters.Count; p++)
+        double acc;
+        if (GradientSweep<T>.UsesPool(pool))
         {
-            if (parameters[p].Grad is not { } g) continue;
-            ReadOnlySpan<T> s = g.Span;
-            for (int start = 0; start < s.Length; start += Chunk)
+            acc = GradientSweep<T>.CombinedParts(parameters, normType, pool!);
+            if (double.IsNaN(acc)) return double.NaN;
+        }
+        else
+        {
+            acc = 0;
+            for (int p = 0; p < parameters.Count; p++)
             {
-                var chunk = s.Slice(start, Math.Min(Chunk, s.Length - start));
-                double part = inf ? double.CreateTruncating(T.Abs(TensorPrimitives.MaxMagnitude(chunk)))
-                    : normType == 2 ? double.CreateTruncating(TensorPrimitives.SumOfSquares(chunk))
-                    : normType == 1 ? double.CreateTruncating(TensorPrimitives.SumOfMagnitudes(chunk))
-                    : double.PositiveInfinity;                  // other p: always the scalar path below
-                if (!double.IsFinite(part)) part = ScalarPart(chunk, normType);
-                if (double.IsNaN(part)) return double.NaN;
-                acc = inf ? Math.Max(acc, part) : acc + part;
+                if (parameters[p].Grad is not { } g) continue;
+                ReadOnlySpan<T> s = g.Span;
+                for (int start = 0; start < s.Length; start += GradientSweep<T>.PartSize)
+                {
+                    double part = Part(s.Slice(start, Math.Min(GradientSweep<T>.PartSize, s.Length - start)), normType);
+                    if (double.IsNaN(part)) return double.NaN;
+                    acc = inf ? Math.Max(acc, part) : acc + part;
+                }
             }
         }
         if (inf || normType == 1) return acc;
         return normType == 2 ? Math.Sqrt(acc) : Math.Pow(acc, 1 / normType);
     }
 
-    /// <summary>Elements per SIMD reduction in <see cref="GlobalNorm"/>.</summary>
-    private const int Chunk = 4096;
+    /// <summary>
+    /// One part of a global norm: max |g_i| (∞-norm) or Σ |g_i|^p over <paramref name="chunk"/> as a SIMD reduction in T,
+    /// redone element by element in double when that is not finite.
+    /// </summary>
+    internal static double Part<T>(ReadOnlySpan<T> chunk, double normType) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        double part = double.IsPositiveInfinity(normType) ? double.CreateTruncating(T.Abs(TensorPrimitives.MaxMagnitude(chunk)))
+            : normType == 2 ? double.CreateTruncating(TensorPrimitives.SumOfSquares(chunk))
+            : normType == 1 ? double.CreateTruncating(TensorPrimitives.SumOfMagnitudes(chunk))
+            : double.PositiveInfinity;                  // other p: always the scalar path below
+        return double.IsFinite(part) ? part : ScalarPart(chunk, normType);
+    }
 
     /// <summary>max |g_i| or Σ |g_i|^p over <paramref name="chunk"/>, in double, one element at a time.</summary>
     private static double ScalarPart<T>(ReadOnlySpan<T> chunk, double normType) where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -139,7 +172,7 @@ public static class GradClip
     private static string FormatNormType(double normType) => double.IsPositiveInfinity(normType) ? "inf" : normType.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
-/// <summary>What <see cref="GradClip.ClipGradNorm"/> measured and did.</summary>
+/// <summary>What <c>GradClip.ClipGradNorm</c> measured and did.</summary>
 /// <param name="TotalNorm">The global norm of the gradients before clipping (may be NaN or ∞).</param>
 /// <param name="Scale">The factor the gradients were multiplied by (1 when not clipped).</param>
 /// <param name="Clipped">True when the gradients were rescaled.</param>

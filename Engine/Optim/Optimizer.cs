@@ -62,10 +62,13 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// <summary>Applies one update to every parameter that has a gradient.</summary>
     public abstract void Step();
 
-    /// <summary>Sets every parameter's gradient to zero (buffers are kept, as PyTorch 1.13's default).</summary>
+    /// <summary>Sets every parameter's gradient to zero (buffers are kept, as PyTorch 1.13's default), on <see cref="Pool"/> when set.</summary>
     public void ZeroGrad()
     {
-        for (int p = 0; p < Parameters.Count; p++) Parameters[p].ZeroGrad();
+        if (GradientSweep<T>.UsesPool(Pool))
+            GradientSweep<T>.Zero(Parameters, Pool!);
+        else
+            for (int p = 0; p < Parameters.Count; p++) Parameters[p].ZeroGrad();
     }
 
     /// <summary>A deep copy of the optimizer's state (moment buffers, step counts, learning rate).</summary>

@@ -57,6 +57,18 @@ public sealed class SeededRng
         (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
     }
 
+    /// <summary>
+    /// Fills <paramref name="destination"/> with the next <c>destination.Length</c> values of <see cref="NextUInt64"/>,
+    /// in order (the same stream as that many calls), with the state held in registers for the whole loop.
+    /// </summary>
+    internal void NextUInt64s(Span<ulong> destination)
+    {
+        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+        for (int i = 0; i < destination.Length; i++)
+            destination[i] = Step(ref s0, ref s1, ref s2, ref s3);
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+    }
+
     /// <summary>A uniform float in [0, 1) with 24 random bits.</summary>
     public float NextSingle() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
 

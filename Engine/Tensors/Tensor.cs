@@ -20,7 +20,8 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     private readonly int[] _shape;
 
     /// <summary>True when <see cref="_data"/> was rented by <see cref="RentZeros(Tensor{T})"/> and goes back with <see cref="ReturnRented"/>.</summary>
-    private readonly bool _rented;
+    private bool _rented;
+    private bool _owned;     // a RentZeros buffer: no one else holds its storage, so it may be moved (TakeOwned)
 
     private Tensor(T[] data, int offset, int[] shape, bool rented)
         : this(data, offset, shape) => _rented = rented;
@@ -157,11 +158,24 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
 
     private static Tensor<T> RentZerosShaped(int[] shape, int length)
     {
-        if (length < RentFromElements) return new(new T[length], 0, shape);
+        if (length < RentFromElements) return new(new T[length], 0, shape) { _owned = true };
         var data = ArrayPool<T>.Shared.Rent(length);
         PageCommit.Populate(data.AsSpan(0, length));
         data.AsSpan(0, length).Clear();
-        return new Tensor<T>(data, 0, shape, rented: true);
+        return new Tensor<T>(data, 0, shape, rented: true) { _owned = true };
+    }
+
+    /// <summary>
+    /// Moves the storage of a <see cref="RentZeros(Tensor{T})"/> buffer into a new tensor of <paramref name="shape"/> (same
+    /// length) that owns it from now on (and gives it back to the pool, if rented); this one keeps pointing at the data
+    /// but no longer owns it. Null for any other tensor: only such buffers are known to have no other user.
+    /// </summary>
+    internal Tensor<T>? TakeOwned(int[] shape)
+    {
+        if (!_owned) return null;
+        var moved = new Tensor<T>(_data, _offset, ShapeUtil.ResolveReshape(shape, Length, _shape), _rented) { _owned = true };
+        (_rented, _owned) = (false, false);
+        return moved;
     }
 
     /// <summary>Gives rented storage back to the pool (nothing for an ordinary tensor or a view). The tensor must not be used afterwards.</summary>

@@ -168,8 +168,8 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         loss.Backward();
         long t2 = Stopwatch.GetTimestamp();
         var clip = _options.ClipNorm is { } c
-            ? GradClip.ClipGradNorm(_parameters, c)
-            : new ClipResult(GradClip.GlobalNorm(_parameters), 1, false, null);
+            ? GradClip.ClipGradNorm(_parameters, c, _pool)
+            : new ClipResult(GradClip.GlobalNorm(_parameters, 2, _pool), 1, false, null);
         if (!clip.IsFinite)
             throw new TrainingDivergedException(step, "gradient norm", clip.TotalNorm, clip.NonFiniteParameter ?? FirstNonFinite());
         long t3 = Stopwatch.GetTimestamp();

@@ -87,7 +87,7 @@ public sealed class Seq2Seq<T> : Module<T> where T : unmanaged, IBinaryFloatingP
         var input = batch.DecoderInput;
         var embedded = Decoder.Embed(input.Ids, input.BatchSize, input.Steps, context);
         var (features, _) = Decoder.Features(embedded, input.Lengths, encoding, context, skipPadding);
-        return Decoder.Drop.Forward(features, context.Rng);
+        return Decoder.Drop.Forward(features, context.Rng, context.Pool);
     }
 
     /// <summary>tanh(W [h_fwd; h_bwd] + b) for every layer: (L·D, B, H) → (L, B, H).</summary>

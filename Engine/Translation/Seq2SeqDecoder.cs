@@ -82,7 +82,7 @@ public sealed class Seq2SeqDecoder<T> : Module<T> where T : unmanaged, IBinaryFl
 
     /// <summary>The embedded tokens ids (B·U, row-major) as (B, U, E), after dropout.</summary>
     public Var<T> Embed(ReadOnlySpan<int> ids, int batch, int steps, LayerContext context) =>
-        Drop.Forward(Embedding.Forward(ids, batch, steps), context.Rng);
+        Drop.Forward(Embedding.Forward(ids, batch, steps), context.Rng, context.Pool);
 
     /// <summary>The initial decoder state for <paramref name="encoding"/> (h̃₀ = 0 with input feeding).</summary>
     public Seq2SeqDecoderState<T> Start(Seq2SeqEncoding<T> encoding)
@@ -201,5 +201,5 @@ public sealed class Seq2SeqDecoder<T> : Module<T> where T : unmanaged, IBinaryFl
         return Ops.Reshape(Ops.Slice(h, 0, l - 1, 1), b, 1, hidden);
     }
 
-    private Var<T> Project(Var<T> y, LayerContext context) => Out.Forward(Drop.Forward(y, context.Rng), context.Pool);   // (B, U, V)
+    private Var<T> Project(Var<T> y, LayerContext context) => Out.Forward(Drop.Forward(y, context.Rng, context.Pool), context.Pool);   // (B, U, V)
 }

@@ -41,7 +41,7 @@ public sealed class Seq2SeqEncoder<T> : Module<T> where T : unmanaged, IBinaryFl
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(context);
-        var x = EmbeddingDropout.Forward(Embedding.Forward(source.Ids, source.BatchSize, source.Steps), context.Rng);   // (B, S, E)
+        var x = EmbeddingDropout.Forward(Embedding.Forward(source.Ids, source.BatchSize, source.Steps), context.Rng, context.Pool);   // (B, S, E)
         return RecurrentCalls.Run(Rnn, x, null, source.Lengths, context.Rng, context.Pool);
     }
 }

@@ -18,9 +18,5 @@ public static partial class Ops
 internal sealed class ReshapeNode<T>(Var<T> x) : Node<T>(x)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    protected override void Backward(Tensor<T> gradOutput)
-    {
-        var gx = GradOf(x).Span;
-        TensorPrimitives.Add(gx, gradOutput.Span, gx);
-    }
+    protected override void Backward(Tensor<T> gradOutput) => AddPassThrough(x, gradOutput);
 }

@@ -1,0 +1,132 @@
+using SeqLearn.Autograd;
+using SeqLearn.Kernels;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Optim;
+
+/// <summary>
+/// One pass over the gradients of a parameter list on a <see cref="WorkerPool"/>, in fixed chunks: zeroing them
+/// (<see cref="Optimizer{T}.ZeroGrad"/>), the per-chunk parts of a global norm (<see cref="GradClip"/>), or scaling
+/// them by one factor. A chunk's result depends only on its elements and the parts are combined in parameter and
+/// chunk order on the caller, so every result is bit-identical to the one-thread loop. One reusable instance per
+/// calling thread: a pass allocates nothing once its part buffer has grown to the model's size.
+/// </summary>
+internal sealed class GradientSweep<T> : IParallelWork where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>Elements per norm part; the one-thread norm sums the same parts (GradClip).</summary>
+    public const int PartSize = 4096;
+
+    /// <summary>Norm parts per work item (128 KiB of floats).</summary>
+    private const int PartsPerItem = 8;
+
+    private enum Mode { Zero, NormParts, Scale }
+
+    [ThreadStatic] private static GradientSweep<T>? s_current;
+
+    private Tensor<T>?[] _grads = [];
+    private int[] _firstItem = [0], _firstPart = [0];
+    private int _count;
+    private Mode _mode;
+    private double _normType;
+    private T _scale;
+    private double[] _parts = [];
+
+    private static GradientSweep<T> ForThisThread() => s_current ??= new GradientSweep<T>();
+
+    /// <summary>Whether a pass runs on <paramref name="pool"/> (it has more than one thread).</summary>
+    public static bool UsesPool(WorkerPool? pool) => pool is { Threads: > 1 };
+
+    /// <summary>g ← 0 for every parameter that has a gradient.</summary>
+    public static void Zero(IReadOnlyList<Var<T>> parameters, WorkerPool pool)
+    {
+        var sweep = ForThisThread();
+        sweep.Load(parameters);
+        sweep.Execute(pool, Mode.Zero);
+    }
+
+    /// <summary>g ← <paramref name="scale"/>·g for every parameter that has a gradient.</summary>
+    public static void Scale(IReadOnlyList<Var<T>> parameters, T scale, WorkerPool pool)
+    {
+        var sweep = ForThisThread();
+        sweep.Load(parameters);
+        sweep._scale = scale;
+        sweep.Execute(pool, Mode.Scale);
+    }
+
+    /// <summary>
+    /// Σ over parameters and parts of part(chunk) (or their maximum for the ∞-norm), combined in order on the caller as
+    /// <see cref="GradClip.GlobalNorm{T}(IReadOnlyList{Var{T}}, double)"/> combines them; NaN when any part is NaN.
+    /// </summary>
+    public static double CombinedParts(IReadOnlyList<Var<T>> parameters, double normType, WorkerPool pool)
+    {
+        var sweep = ForThisThread();
+        sweep.Load(parameters);
+        sweep._normType = normType;
+        int parts = sweep._firstPart[sweep._count];
+        if (sweep._parts.Length < parts) sweep._parts = new double[parts];
+        sweep.Execute(pool, Mode.NormParts);
+        bool inf = double.IsPositiveInfinity(normType);
+        double acc = 0;
+        for (int i = 0; i < parts; i++)
+        {
+            double part = sweep._parts[i];
+            if (double.IsNaN(part)) return double.NaN;
+            acc = inf ? Math.Max(acc, part) : acc + part;
+        }
+        return acc;
+    }
+
+    private void Load(IReadOnlyList<Var<T>> parameters)
+    {
+        int n = parameters.Count;
+        if (_grads.Length < n)
+        {
+            _grads = new Tensor<T>?[n];
+            _firstItem = new int[n + 1];
+            _firstPart = new int[n + 1];
+        }
+        _count = n;
+        for (int p = 0; p < n; p++)
+        {
+            var g = parameters[p].Grad;
+            _grads[p] = g;
+            int parts = g is null ? 0 : (g.Length + PartSize - 1) / PartSize;
+            _firstPart[p + 1] = _firstPart[p] + parts;
+            _firstItem[p + 1] = _firstItem[p] + (parts + PartsPerItem - 1) / PartsPerItem;
+        }
+    }
+
+    private void Execute(WorkerPool pool, Mode mode)
+    {
+        _mode = mode;
+        try
+        {
+            pool.Run(_firstItem[_count], this);
+        }
+        finally
+        {
+            Array.Clear(_grads, 0, _count);
+        }
+    }
+
+    /// <summary>Work item <paramref name="index"/>: up to <see cref="PartsPerItem"/> parts of one parameter's gradient.</summary>
+    public void Execute(int index)
+    {
+        int p = Array.BinarySearch(_firstItem, 0, _count + 1, index);
+        if (p < 0) p = ~p - 1;
+        while (_firstItem[p + 1] == index) p++;                                   // skip parameters without items
+        var g = _grads[p]!.Span;
+        int firstPart = (index - _firstItem[p]) * PartsPerItem;
+        int start = firstPart * PartSize, length = Math.Min(PartsPerItem * PartSize, g.Length - start);
+        var items = g.Slice(start, length);
+        switch (_mode)
+        {
+            case Mode.Zero: items.Clear(); break;
+            case Mode.Scale: TensorPrimitives.Multiply(items, _scale, items); break;
+            default:
+                for (int k = 0, i = 0; i < length; k++, i += PartSize)
+                    _parts[_firstPart[p] + firstPart + k] = GradClip.Part<T>(items.Slice(i, Math.Min(PartSize, length - i)), _normType);
+                break;
+        }
+    }
+}
