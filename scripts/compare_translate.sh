@@ -38,7 +38,8 @@ if [ -n "$budget" ]; then limit=(--time-budget "$budget"); tlimit=(--budget "$bu
 run_seqlearn() { dotnet "$cli" translate train --pairs "$pairs" --attention "$attention" --threads 2 "${limit[@]}" > "$out/seqlearn-$1.log" 2>&1; }
 run_torch() {
   baseline /usr/bin/python3 scripts/translate_torch.py --pairs "$pairs" --attention "$attention" \
-    --threads "$tthreads" "${tlimit[@]}" > "$out/torch-$1.jsonl" 2> "$out/torch-$1.err"
+    --threads "$tthreads" "${tlimit[@]}" > "$out/torch-$1.jsonl" 2> "$out/torch-$1.err" \
+    || { echo "PyTorch run $1 failed:" >&2; tail -5 "$out/torch-$1.err" >&2; exit 1; }
 }
 
 for r in $(seq 1 "$rounds"); do

@@ -3,11 +3,12 @@
 #   python3-torch   PyTorch 1.13, for reference fixtures and the RNN/LM comparisons
 #   libopenblas0    OpenBLAS 0.3.21 (libopenblas.so.0), for `compare gemm`
 #   python3-numpy   NumPy, used by the fixture scripts
+#   python3-nltk    NLTK, whose BLEU functions scripts/translation_reference.py (and translate_torch.py) check against
 # Idempotent: packages already installed are skipped, and nothing runs when all are present.
 # The tests do not need any of this; only the comparisons and fixture regeneration do.
 set -euo pipefail
 
-packages=(python3-torch libopenblas0 python3-numpy)
+packages=(python3-torch libopenblas0 python3-numpy python3-nltk)
 missing=()
 for p in "${packages[@]}"; do
   if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

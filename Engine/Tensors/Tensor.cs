@@ -141,8 +141,18 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     /// <summary>A new zero tensor with the same shape as <paramref name="like"/>.</summary>
     public static Tensor<T> ZerosLike(Tensor<T> like) => new(new T[like.Length], 0, like._shape);
 
-    /// <summary>From this many elements on, <see cref="RentZeros(Tensor{T})"/> takes its storage from the array pool (1 MB of floats).</summary>
-    internal const int RentFromElements = 1 << 18;
+    /// <summary>
+    /// A new tensor shaped like <paramref name="like"/> whose contents are undefined, for an op that writes every element
+    /// before anything reads it (the GC skips zeroing a large array).
+    /// </summary>
+    internal static Tensor<T> UninitializedLike(Tensor<T> like) => new(GC.AllocateUninitializedArray<T>(like.Length), 0, like._shape);
+
+    /// <summary><see cref="UninitializedLike"/> for a shape.</summary>
+    internal static Tensor<T> Uninitialized(params int[] shape) =>
+        new(GC.AllocateUninitializedArray<T>(ShapeUtil.Product(shape, "Uninitialized")), 0, (int[])shape.Clone());
+
+    /// <summary>From this many elements on, <see cref="RentZeros(Tensor{T})"/> takes its storage from the array pool (64 KB of floats).</summary>
+    internal const int RentFromElements = 1 << 14;
 
     /// <summary>
     /// Zeros shaped like <paramref name="like"/> whose storage, when large, is rented from <see cref="ArrayPool{T}.Shared"/>

@@ -32,7 +32,7 @@ public static partial class Ops
         bool tracks = Node<T>.Tracks(x);
         var m = tracks ? DropoutMask<T>.Rent(n) : new T[n];          // the node gives a rented mask back after backward
         DropoutMask<T>.Draw(m.AsSpan(0, n), p, rng);
-        var y = Tensor<T>.ZerosLike(x.Value);
+        var y = Tensor<T>.UninitializedLike(x.Value);                              // every element written below
         ParallelElementwise.Multiply<T>(x.Value.Span, m.AsSpan(0, n), y.Span, pool);
         return Var<T>.FromOp(y, tracks ? new DropoutNode<T>(x, m, n, pool) : null);
     }

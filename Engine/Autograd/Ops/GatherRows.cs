@@ -19,7 +19,7 @@ public static partial class Ops
             if ((uint)indices[n] >= (uint)v)
                 throw new ArgumentOutOfRangeException(nameof(indices),
                     $"GatherRows: index {indices[n]} at position {n} is outside [0, {v}) for table {table.Value.ShapeString}.");
-        var y = Tensor<T>.Zeros(indices.Length, e);
+        var y = Tensor<T>.Uninitialized(indices.Length, e);                      // every row is copied below
         var ts = table.Value.Span;
         var ys = y.Span;
         for (int n = 0; n < indices.Length; n++)
