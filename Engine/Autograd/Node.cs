@@ -62,8 +62,7 @@ public abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     /// </summary>
     private protected static void AddPassThrough(Var<T> input, Tensor<T> gradOutput)
     {
-        if (input.Creator is not null && input.PendingGrad is null && !input.GraphReleased
-            && gradOutput.Length == input.Value.Length && gradOutput.TakeOwned(input.Value.Shape.ToArray()) is { } moved)
+        if (input.Creator is not null && input.PendingGrad is null && !input.GraphReleased && gradOutput.TakeOwned(input.Value) is { } moved)
         {
             input.PendingGrad = moved;
             return;

@@ -19,10 +19,6 @@ internal static unsafe class ParallelElementwise
     public static void Multiply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> dst, WorkerPool? pool)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => Run(ElementwiseJob<T>.Op.Multiply, x, y, dst, dst, pool);
 
-    /// <summary>dst[i] = x[i] + y[i].</summary>
-    public static void Add<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> dst, WorkerPool? pool)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> => Run(ElementwiseJob<T>.Op.Add, x, y, dst, dst, pool);
-
     /// <summary>dst[i] = x[i] · y[i] + z[i] (a separate multiply and add, as <see cref="TensorPrimitives.MultiplyAdd{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T})"/>).</summary>
     public static void MultiplyAdd<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> z, Span<T> dst, WorkerPool? pool)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => Run(ElementwiseJob<T>.Op.MultiplyAdd, x, y, z, dst, pool);
@@ -42,17 +38,13 @@ internal static unsafe class ParallelElementwise
             ElementwiseJob<T>.ForThisThread().Run(pool!, op, px, py, pz, pd, dst.Length);
     }
 
-    /// <summary>dst[i] = 0.</summary>
-    public static void Clear<T>(Span<T> dst, WorkerPool? pool) where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        Run(ElementwiseJob<T>.Op.Clear, dst, dst, dst, dst, pool);
-
     private static bool Parallel(WorkerPool? pool, int length) => pool is { Threads: > 1 } && length >= MinParallel;
 }
 
 /// <summary>The <see cref="IParallelWork"/> of one <see cref="ParallelElementwise"/> pass: item i is chunk i.</summary>
 internal sealed unsafe class ElementwiseJob<T> : IParallelWork where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    internal enum Op { Multiply, MultiplyAdd, Add, Clear }
+    internal enum Op { Multiply, MultiplyAdd }
 
     [ThreadStatic] private static ElementwiseJob<T>? s_current;
 
@@ -89,9 +81,7 @@ internal sealed unsafe class ElementwiseJob<T> : IParallelWork where T : unmanag
         switch (op)
         {
             case Op.Multiply: TensorPrimitives.Multiply(x, y, dst); break;
-            case Op.MultiplyAdd: TensorPrimitives.MultiplyAdd(x, y, z, dst); break;
-            case Op.Add: TensorPrimitives.Add(x, y, dst); break;
-            default: dst.Clear(); break;
+            default: TensorPrimitives.MultiplyAdd(x, y, z, dst); break;
         }
     }
 }

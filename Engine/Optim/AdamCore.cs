@@ -82,9 +82,7 @@ internal sealed class AdamCore<T> : IParallelWork where T : unmanaged, IBinaryFl
     /// <summary>Chunk <paramref name="index"/> of the queued updates.</summary>
     public void Execute(int index)
     {
-        int q = Array.BinarySearch(_firstItem, 0, _queued + 1, index);
-        if (q < 0) q = ~q - 1;
-        while (_firstItem[q + 1] == index) q++;                              // skip empty parameters sharing the start
+        int q = ParameterChunks.Owner(_firstItem, _queued, index);
         int p = _queue[q], start = (index - _firstItem[q]) * ChunkSize;
         var thetaAll = _theta[q]!.Span;
         int length = Math.Min(ChunkSize, thetaAll.Length - start);

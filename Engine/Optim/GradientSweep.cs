@@ -112,9 +112,7 @@ internal sealed class GradientSweep<T> : IParallelWork where T : unmanaged, IBin
     /// <summary>Work item <paramref name="index"/>: up to <see cref="PartsPerItem"/> parts of one parameter's gradient.</summary>
     public void Execute(int index)
     {
-        int p = Array.BinarySearch(_firstItem, 0, _count + 1, index);
-        if (p < 0) p = ~p - 1;
-        while (_firstItem[p + 1] == index) p++;                                   // skip parameters without items
+        int p = ParameterChunks.Owner(_firstItem, _count, index);
         var g = _grads[p]!.Span;
         int firstPart = (index - _firstItem[p]) * PartsPerItem;
         int start = firstPart * PartSize, length = Math.Min(PartsPerItem * PartSize, g.Length - start);

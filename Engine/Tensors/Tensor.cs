@@ -176,14 +176,14 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     }
 
     /// <summary>
-    /// Moves the storage of a <see cref="RentZeros(Tensor{T})"/> buffer into a new tensor of <paramref name="shape"/> (same
-    /// length) that owns it from now on (and gives it back to the pool, if rented); this one keeps pointing at the data
-    /// but no longer owns it. Null for any other tensor: only such buffers are known to have no other user.
+    /// Moves the storage of a <see cref="RentZeros(Tensor{T})"/> buffer into a new tensor shaped like <paramref name="like"/>
+    /// (same length) that owns it from now on (and gives it back to the pool, if rented); this one keeps pointing at the data
+    /// but no longer owns it. Null for any other tensor, or a different length: only such buffers are known to have no other user.
     /// </summary>
-    internal Tensor<T>? TakeOwned(int[] shape)
+    internal Tensor<T>? TakeOwned(Tensor<T> like)
     {
-        if (!_owned) return null;
-        var moved = new Tensor<T>(_data, _offset, ShapeUtil.ResolveReshape(shape, Length, _shape), _rented) { _owned = true };
+        if (!_owned || like.Length != Length) return null;
+        var moved = new Tensor<T>(_data, _offset, like._shape, _rented) { _owned = true };        // shapes are never mutated: shared
         (_rented, _owned) = (false, false);
         return moved;
     }

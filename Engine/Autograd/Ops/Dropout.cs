@@ -41,8 +41,8 @@ public static partial class Ops
 /// <summary>Dropout masks: drawing one, and the storage of large ones.</summary>
 internal static class DropoutMask<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    /// <summary>From this many elements on, a mask is rented from the array pool (16 KB of floats): a fresh array costs a GC clear and page faults.</summary>
-    private const int RentFrom = 1 << 12;
+    /// <summary>From this many elements on, a mask is rented from the array pool, as gradient buffers are (docs/autograd.md#pooled-gradients).</summary>
+    private const int RentFrom = Tensor<T>.RentFromElements;
 
     public static T[] Rent(int n) => n >= RentFrom ? ArrayPool<T>.Shared.Rent(n) : new T[n];
 
