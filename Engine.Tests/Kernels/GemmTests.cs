@@ -120,14 +120,12 @@ public sealed class GemmTests
     [Fact]
     public void Compute_TallCWithWholePanels_MatchesReference()
     {
-        // n a multiple of the tile width and m above one MC block: B is packed slice-wide, row by row,
-        // and on a pool shared between small row blocks.
+        // n a multiple of the tile width and m above one MC block: B is packed slice-wide, row by row.
+        // (300, 1088, 500): two column blocks of two k slices each; (300, 96, 530): three k slices.
+        // Two and three threads cut the rows (or columns) into uneven groups.
         var rng = new SeededRng(75);
         using var pool = new WorkerPool(2);
         using var three = new WorkerPool(3);
-        // (300, 1088, 500): two column blocks of two k slices each, so the next slice is packed while one is computed.
-        // (300, 96, 530): deeper than GemmJob.SharedSlicesMaxSlices k slices, so the pool runs groups instead.
-        // Three threads split the first slice's 34 or 3 panels unevenly between them.
         foreach (var (m, n, k) in new[] { (200, 64, 50), (300, 96, 129), (420, 128, 100), (300, 1088, 500), (300, 96, 530), (301, 1057, 257) })
             foreach (var p in new[] { null, pool, three })
             {
