@@ -1,3 +1,4 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using SeqLearn.Kernels;
 using SeqLearn.Tensors;
 
@@ -5,7 +6,7 @@ namespace SeqLearn.Tests.Kernels;
 
 public class AdamKernelTests
 {
-    private static void Compare<T>(int n, ulong seed) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void Compare<T>(int n, ulong seed, double scale = 1) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var rng = new SeededRng(seed);
         T[] Random(double scale) => [.. Enumerable.Range(0, n).Select(_ => T.CreateTruncating((2 * rng.NextDouble() - 1) * scale))];
@@ -15,8 +16,9 @@ public class AdamKernelTests
         T[] theta2 = [.. theta], m2 = [.. m], v2 = [.. v];
         for (int step = 0; step < 3; step++)
         {
-            AdamKernel.Update<T>(theta, grad, m, v, c);
-            AdamKernel.Reference<T>(theta2, grad, m2, v2, c);
+            if (scale == 1) AdamKernel.Update<T>(theta, grad, m, v, c);
+            else AdamKernel.Update<T>(theta, grad, m, v, c, T.CreateTruncating(scale));
+            AdamKernel.Reference<T>(theta2, grad, m2, v2, c, T.CreateTruncating(scale));
         }
         Assert.Equal(theta2, theta);      // bit for bit: same operations in the same order
         Assert.Equal(m2, m);
@@ -30,7 +32,27 @@ public class AdamKernelTests
         {
             Compare<float>(n, (ulong)n + 1);
             Compare<double>(n, (ulong)n + 2);
+            Compare<float>(n, (ulong)n + 3, scale: 0.3712);   // a clipping coefficient applied inside the update
+            Compare<double>(n, (ulong)n + 4, scale: 1e-3);
         }
+    }
+
+    [Fact]
+    public void Update_ScaledGradient_EqualsUpdateOfTheGradientScaledFirst()
+    {
+        var rng = new SeededRng(19);
+        const int n = 101;
+        float[] Random() => [.. Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5))];
+        float[] theta = Random(), grad = Random(), m = Random(), v = [.. Random().Select(MathF.Abs)];
+        float[] theta2 = [.. theta], m2 = [.. m], v2 = [.. v], scaled = [.. grad];
+        var c = new AdamCoefficients<float>(0.9f, 0.1f, 0.999f, 0.001f, 1e-4f, 1e-8f, 1e-3f, 0.5f);
+        const float s = 0.123f;
+        TensorPrimitives.Multiply(scaled, s, scaled);
+        AdamKernel.Update<float>(theta, grad, m, v, c, s);
+        AdamKernel.Update<float>(theta2, scaled, m2, v2, c);
+        Assert.Equal(theta2, theta);
+        Assert.Equal(m2, m);
+        Assert.Equal(v2, v);
     }
 
     [Fact]

@@ -33,6 +33,8 @@ public class AllocationTests
         var pooled = new Adam<float>(big, 1e-3) { Pool = pool };
         pooled.Step();                                                     // warm up: moments allocated once
         Assert.Equal(0, AllocationMeter.AllocatedBy(pooled.Step));
+        Assert.Equal(0, AllocationMeter.AllocatedBy(() => pooled.Step(0.5, zeroGradients: true)));       // the trainer's fused step
+        Assert.Equal(0, AllocationMeter.AllocatedBy(() => GradClip.MeasureGradNorm(big, 0.5, pool)));
     }
 
     [Fact]

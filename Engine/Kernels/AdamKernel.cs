@@ -15,20 +15,29 @@ internal readonly record struct AdamCoefficients<T>(T Beta1, T OneMinusBeta1, T 
     where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 
 /// <summary>
-/// One Adam update of a parameter, element by element:
+/// One Adam update of a parameter, element by element, with the gradient ∇ taken times a scale s (a clipping
+/// coefficient; 1 for none):
 /// <code>
-/// g = ∇ + λθ
+/// g = s∇ + λθ
 /// m ← β₁ m + (1 − β₁) g
 /// v ← β₂ v + (1 − β₂) g²
 /// θ ← θ − η/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
 /// </code>
-/// <see cref="Update{T}"/> runs 512 bits at a time where the CPU has them, with the same operations in the same order
+/// <c>Update</c> runs 512 bits at a time where the CPU has them, with the same operations in the same order
 /// as <see cref="Reference{T}"/> (no fused multiply-add), so its results are bit-identical (tested on odd sizes).
 /// </summary>
 internal static class AdamKernel
 {
-    /// <summary>The update, vectorised; bit-identical to <see cref="Reference{T}"/>.</summary>
+    /// <summary>The update with s = 1, vectorised; bit-identical to <see cref="Reference{T}"/>.</summary>
     public static void Update<T>(Span<T> theta, ReadOnlySpan<T> grad, Span<T> m, Span<T> v, AdamCoefficients<T> c)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        Update(theta, grad, m, v, c, T.One);
+
+    /// <summary>
+    /// The update with the gradient scaled by <paramref name="gradScale"/>, vectorised; bit-identical to <see cref="Reference{T}"/>,
+    /// and to scaling ∇ in place first (the same product, rounded once). s = 1 changes no value.
+    /// </summary>
+    public static void Update<T>(Span<T> theta, ReadOnlySpan<T> grad, Span<T> m, Span<T> v, AdamCoefficients<T> c, T gradScale)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Check(theta, grad, m, v);
@@ -43,10 +52,11 @@ internal static class AdamKernel
             var eps = Vector512.Create(c.Epsilon);
             var step = Vector512.Create(c.StepSize);
             var bias2 = Vector512.Create(c.SqrtBias2);
+            var scale = Vector512.Create(gradScale);
             for (int i = 0; i < n; i += Vector512<T>.Count)
             {
                 var th = Vector512.Create<T>(theta.Slice(i, Vector512<T>.Count));
-                var g = Vector512.Create<T>(grad.Slice(i, Vector512<T>.Count)) + lambda * th;
+                var g = Vector512.Create<T>(grad.Slice(i, Vector512<T>.Count)) * scale + lambda * th;
                 var mi = b1 * Vector512.Create<T>(m.Slice(i, Vector512<T>.Count)) + oneMinusB1 * g;
                 var vi = b2 * Vector512.Create<T>(v.Slice(i, Vector512<T>.Count)) + oneMinusB2 * g * g;
                 var denom = Vector512.Sqrt(vi) / bias2 + eps;
@@ -55,24 +65,24 @@ internal static class AdamKernel
                 (th - step * (mi / denom)).CopyTo(theta.Slice(i));
             }
         }
-        Scalar(theta[n..], grad[n..], m[n..], v[n..], c);
+        Scalar(theta[n..], grad[n..], m[n..], v[n..], c, gradScale);
     }
 
     /// <summary>The update, one element at a time: the executable specification.</summary>
-    public static void Reference<T>(Span<T> theta, ReadOnlySpan<T> grad, Span<T> m, Span<T> v, AdamCoefficients<T> c)
+    public static void Reference<T>(Span<T> theta, ReadOnlySpan<T> grad, Span<T> m, Span<T> v, AdamCoefficients<T> c, T gradScale)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Check(theta, grad, m, v);
-        Scalar(theta, grad, m, v, c);
+        Scalar(theta, grad, m, v, c, gradScale);
     }
 
-    private static void Scalar<T>(Span<T> theta, ReadOnlySpan<T> grad, Span<T> m, Span<T> v, AdamCoefficients<T> c)
+    private static void Scalar<T>(Span<T> theta, ReadOnlySpan<T> grad, Span<T> m, Span<T> v, AdamCoefficients<T> c, T gradScale)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         T oneMinusB1 = c.OneMinusBeta1, oneMinusB2 = c.OneMinusBeta2;
         for (int i = 0; i < theta.Length; i++)
         {
-            T g = grad[i] + c.Lambda * theta[i];
+            T g = grad[i] * gradScale + c.Lambda * theta[i];
             m[i] = c.Beta1 * m[i] + oneMinusB1 * g;
             v[i] = c.Beta2 * v[i] + oneMinusB2 * g * g;
             T denom = T.Sqrt(v[i]) / c.SqrtBias2 + c.Epsilon;

@@ -28,7 +28,13 @@ public sealed class Adam<T> : AdamBase<T> where T : unmanaged, IBinaryFloatingPo
     public override OptimizerKind Kind => OptimizerKind.Adam;
 
     /// <inheritdoc/>
-    public override void Step()
+    public override void Step() => Update(T.One, clearGrad: false);
+
+    /// <inheritdoc/>
+    /// <remarks>One pass over memory: each chunk's gradient is scaled inside the update and cleared right after it.</remarks>
+    public override void Step(double gradientScale, bool zeroGradients) => Update(CheckScale(gradientScale), zeroGradients);
+
+    private void Update(T gradScale, bool clearGrad)
     {
         for (int p = 0; p < Parameters.Count; p++)
         {
@@ -36,6 +42,6 @@ public sealed class Adam<T> : AdamBase<T> where T : unmanaged, IBinaryFloatingPo
             if (grad is null) continue;
             Core.Queue(p, Parameters[p].Value, grad, LearningRate, Beta1, Beta2, Epsilon, l2: WeightDecay);
         }
-        Core.Run(Pool, T.One);
+        Core.Run(Pool, T.One, gradScale, clearGrad);
     }
 }

@@ -21,7 +21,8 @@ internal sealed class AdamCore<T> : IParallelWork where T : unmanaged, IBinaryFl
     private readonly Tensor<T>?[] _theta, _grad;
     private readonly AdamCoefficients<T>[] _coefficients;
     private int _queued;
-    private T _shrink = T.One;
+    private T _shrink = T.One, _gradScale = T.One;
+    private bool _clearGrad;
 
     public AdamCore(int parameterCount)
     {
@@ -64,11 +65,13 @@ internal sealed class AdamCore<T> : IParallelWork where T : unmanaged, IBinaryFl
     /// <summary>
     /// Runs the queued updates, first scaling θ by <paramref name="shrink"/> when it is not 1 (AdamW's decoupled decay
     /// θ ← (1 − ηλ) θ), in chunks of <see cref="ChunkSize"/> elements on <paramref name="pool"/> (or the calling thread).
-    /// Every element is updated on its own, so the result is the same on any number of threads.
+    /// Each gradient enters as <paramref name="gradScale"/>·∇; with <paramref name="clearGrad"/> each chunk of ∇ is set to zero
+    /// right after its update, while it is still in cache. Every element is updated on its own, so the result is the same on
+    /// any number of threads.
     /// </summary>
-    public void Run(WorkerPool? pool, T shrink)
+    public void Run(WorkerPool? pool, T shrink, T gradScale, bool clearGrad)
     {
-        _shrink = shrink;
+        (_shrink, _gradScale, _clearGrad) = (shrink, gradScale, clearGrad);
         int items = _firstItem[_queued];
         if (pool is null || items < 2)
             for (int i = 0; i < items; i++) Execute(i);
@@ -88,7 +91,9 @@ internal sealed class AdamCore<T> : IParallelWork where T : unmanaged, IBinaryFl
         int length = Math.Min(ChunkSize, thetaAll.Length - start);
         var theta = thetaAll.Slice(start, length);
         if (_shrink != T.One) TensorPrimitives.Multiply(theta, _shrink, theta);
-        AdamKernel.Update(theta, _grad[q]!.Span.Slice(start, length), _m[p]!.Span.Slice(start, length), _v[p]!.Span.Slice(start, length), _coefficients[q]);
+        var grad = _grad[q]!.Span.Slice(start, length);
+        AdamKernel.Update(theta, grad, _m[p]!.Span.Slice(start, length), _v[p]!.Span.Slice(start, length), _coefficients[q], _gradScale);
+        if (_clearGrad) grad.Clear();
     }
 
     public ParameterState<T> Export(int p, int[] shape) =>

@@ -28,7 +28,13 @@ public sealed class AdamW<T> : AdamBase<T> where T : unmanaged, IBinaryFloatingP
     public override OptimizerKind Kind => OptimizerKind.AdamW;
 
     /// <inheritdoc/>
-    public override void Step()
+    public override void Step() => Update(T.One, clearGrad: false);
+
+    /// <inheritdoc/>
+    /// <remarks>One pass over memory: each chunk's gradient is scaled inside the update and cleared right after it.</remarks>
+    public override void Step(double gradientScale, bool zeroGradients) => Update(CheckScale(gradientScale), zeroGradients);
+
+    private void Update(T gradScale, bool clearGrad)
     {
         T shrink = T.CreateTruncating(1 - LearningRate * WeightDecay);   // 1 − ηλ
         for (int p = 0; p < Parameters.Count; p++)
@@ -37,6 +43,6 @@ public sealed class AdamW<T> : AdamBase<T> where T : unmanaged, IBinaryFloatingP
             if (grad is null) continue;
             Core.Queue(p, Parameters[p].Value, grad, LearningRate, Beta1, Beta2, Epsilon, l2: 0);
         }
-        Core.Run(Pool, shrink);                                           // θ ← (1 − ηλ) θ, then the Adam update
+        Core.Run(Pool, shrink, gradScale, clearGrad);                    // θ ← (1 − ηλ) θ, then the Adam update
     }
 }

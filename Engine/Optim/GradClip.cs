@@ -41,6 +41,26 @@ public static class GradClip
     public static ClipResult ClipGradNorm<T>(IReadOnlyList<Var<T>> parameters, double maxNorm, WorkerPool? pool, double normType = 2, bool errorIfNonFinite = false)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        var result = MeasureGradNorm(parameters, maxNorm, pool, normType, errorIfNonFinite);
+        if (!result.Clipped) return result;
+        T scale = T.CreateTruncating(result.Scale);
+        if (GradientSweep<T>.UsesPool(pool))
+            GradientSweep<T>.Scale(parameters, scale, pool!);
+        else
+            for (int p = 0; p < parameters.Count; p++)
+                if (parameters[p].Grad is { } g) TensorPrimitives.Multiply(g.Span, scale, g.Span);
+        return result;
+    }
+
+    /// <summary>
+    /// What <see cref="ClipGradNorm{T}(IReadOnlyList{Var{T}}, double, WorkerPool?, double, bool)"/> would do, with the
+    /// gradients left untouched: the global norm, and in <see cref="ClipResult.Scale"/> the coefficient c (1 when not clipped),
+    /// for an optimizer that applies it inside its update (<see cref="Optimizer{T}.Step(double, bool)"/>), which saves the
+    /// pass over every gradient that scaling in place costs.
+    /// </summary>
+    public static ClipResult MeasureGradNorm<T>(IReadOnlyList<Var<T>> parameters, double maxNorm, WorkerPool? pool, double normType = 2, bool errorIfNonFinite = false)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         ArgumentNullException.ThrowIfNull(parameters);
         if (!(maxNorm >= 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"ClipGradNorm: maxNorm must be ≥ 0, got {maxNorm}.");
         if (!(normType > 0)) throw new ArgumentOutOfRangeException(nameof(normType), $"ClipGradNorm: normType must be positive or +∞, got {normType}.");
@@ -57,14 +77,7 @@ public static class GradClip
         }
 
         double c = maxNorm / (norm + NormEpsilon);
-        if (c >= 1) return new ClipResult(norm, 1.0, Clipped: false, NonFiniteParameter: null);
-        T scale = T.CreateTruncating(c);
-        if (GradientSweep<T>.UsesPool(pool))
-            GradientSweep<T>.Scale(parameters, scale, pool!);
-        else
-            for (int p = 0; p < parameters.Count; p++)
-                if (parameters[p].Grad is { } g) TensorPrimitives.Multiply(g.Span, scale, g.Span);
-        return new ClipResult(norm, c, Clipped: true, NonFiniteParameter: null);
+        return c >= 1 ? new ClipResult(norm, 1.0, Clipped: false, NonFiniteParameter: null) : new ClipResult(norm, c, Clipped: true, NonFiniteParameter: null);
     }
 
     /// <summary>

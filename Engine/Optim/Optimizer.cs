@@ -6,7 +6,7 @@ namespace SeqLearn.Optim;
 
 /// <summary>
 /// Base of the first-order optimizers: holds the parameters and the learning rate, zeroes gradients, and
-/// defines the state export used by checkpoints. <see cref="Step"/> reads each parameter's
+/// defines the state export used by checkpoints. <see cref="Step()"/> reads each parameter's
 /// <see cref="Var{T}.Grad"/> and updates its <see cref="Var{T}.Value"/> in place; parameters whose Grad is
 /// null (never reached by a backward pass) are skipped, their state untouched, as in PyTorch.
 /// </summary>
@@ -35,10 +35,10 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
         LearningRate = learningRate;
     }
 
-    /// <summary>The parameters updated by <see cref="Step"/>, in registration order.</summary>
+    /// <summary>The parameters updated by <see cref="Step()"/>, in registration order.</summary>
     public IReadOnlyList<Var<T>> Parameters { get; }
 
-    /// <summary>The learning rate η used by the next <see cref="Step"/> (schedules set it).</summary>
+    /// <summary>The learning rate η used by the next <see cref="Step()"/> (schedules set it).</summary>
     public double LearningRate
     {
         get => _learningRate;
@@ -51,7 +51,7 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
     }
 
     /// <summary>
-    /// The pool <see cref="Step"/> runs its element-wise updates on (null, the default: the calling thread). Each element is
+    /// The pool <see cref="Step()"/> runs its element-wise updates on (null, the default: the calling thread). Each element is
     /// updated on its own, so the result is the same on any pool.
     /// </summary>
     public WorkerPool? Pool { get; set; }
@@ -61,6 +61,38 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
 
     /// <summary>Applies one update to every parameter that has a gradient.</summary>
     public abstract void Step();
+
+    /// <summary>
+    /// One update that reads every gradient as <paramref name="gradientScale"/>·g, then, with <paramref name="zeroGradients"/>,
+    /// sets every gradient to zero: bit for bit what multiplying the gradients by the scale in place (as
+    /// <see cref="GradClip.ClipGradNorm{T}(IReadOnlyList{Var{T}}, double, WorkerPool?, double, bool)"/> does with its
+    /// coefficient), <see cref="Step()"/> and <see cref="ZeroGrad"/> give, without leaving scaled gradients behind.
+    /// Adam and AdamW do it in one pass over the gradients instead of three (docs/optim.md#the-fused-step); the others scale, step and zero in turn.
+    /// </summary>
+    /// <param name="gradientScale">The factor, finite and ≥ 0 (<see cref="ClipResult.Scale"/> of <see cref="GradClip.MeasureGradNorm{T}"/>; 1 for none).</param>
+    /// <param name="zeroGradients">Set every gradient to zero after the update.</param>
+    public virtual void Step(double gradientScale, bool zeroGradients)
+    {
+        T scale = CheckScale(gradientScale);
+        if (scale != T.One)
+        {
+            if (GradientSweep<T>.UsesPool(Pool))
+                GradientSweep<T>.Scale(Parameters, scale, Pool!);
+            else
+                for (int p = 0; p < Parameters.Count; p++)
+                    if (Parameters[p].Grad is { } g) TensorPrimitives.Multiply(g.Span, scale, g.Span);
+        }
+        Step();
+        if (zeroGradients) ZeroGrad();
+    }
+
+    /// <summary>The gradient scale in <typeparamref name="T"/>, after checking it is finite and ≥ 0.</summary>
+    private protected T CheckScale(double gradientScale)
+    {
+        if (!(gradientScale >= 0) || double.IsInfinity(gradientScale))
+            throw new ArgumentOutOfRangeException(nameof(gradientScale), $"{GetType().Name}.Step: the gradient scale must be finite and ≥ 0, got {gradientScale}.");
+        return T.CreateTruncating(gradientScale);
+    }
 
     /// <summary>Sets every parameter's gradient to zero (buffers are kept, as PyTorch 1.13's default), on <see cref="Pool"/> when set.</summary>
     public void ZeroGrad()

@@ -35,6 +35,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
     private readonly Var<T>[] _parameters;
     private readonly Optimizer<T> _optimizer;
     private readonly LearningRateSchedule<T> _schedule;
+    private bool _gradientsZero;   // true right after a step, whose update also zeroed every gradient
     private readonly SeededRng _dropoutRng;
     private readonly LayerContext _context;
     private int _badEvaluations;          // scheduled evaluations since the last new best among them
@@ -160,7 +161,8 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
     {
         long step = Step + 1;
         long t0 = Stopwatch.GetTimestamp();
-        _optimizer.ZeroGrad();
+        if (!_gradientsZero) _optimizer.ZeroGrad();                      // the previous step's update zeroed them
+        _gradientsZero = false;
         var (loss, tokens) = _task.TrainingLoss(Epoch, Batch, _context);
         double value = double.CreateTruncating(loss.Value.Span[0]);
         if (!double.IsFinite(value)) throw new TrainingDivergedException(step, "loss", value);
@@ -168,12 +170,13 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         loss.Backward();
         long t2 = Stopwatch.GetTimestamp();
         var clip = _options.ClipNorm is { } c
-            ? GradClip.ClipGradNorm(_parameters, c, _pool)
+            ? GradClip.MeasureGradNorm(_parameters, c, _pool)                  // the optimizer applies the clip coefficient
             : new ClipResult(GradClip.GlobalNorm(_parameters, 2, _pool), 1, false, null);
         if (!clip.IsFinite)
             throw new TrainingDivergedException(step, "gradient norm", clip.TotalNorm, clip.NonFiniteParameter ?? FirstNonFinite());
         long t3 = Stopwatch.GetTimestamp();
-        _optimizer.Step();
+        _optimizer.Step(clip.Scale, zeroGradients: true);                   // θ update with c·g, then g ← 0, in one pass
+        _gradientsZero = true;
         long t4 = Stopwatch.GetTimestamp();
         Timings = new StepTimings(Timings.Forward + Stopwatch.GetElapsedTime(t0, t1), Timings.Backward + Stopwatch.GetElapsedTime(t1, t2),
             Timings.Clip + Stopwatch.GetElapsedTime(t2, t3), Timings.Optimizer + Stopwatch.GetElapsedTime(t3, t4));
