@@ -43,12 +43,7 @@ public static class GradClip
     {
         var result = MeasureGradNorm(parameters, maxNorm, pool, normType, errorIfNonFinite);
         if (!result.Clipped) return result;
-        T scale = T.CreateTruncating(result.Scale);
-        if (GradientSweep<T>.UsesPool(pool))
-            GradientSweep<T>.Scale(parameters, scale, pool!);
-        else
-            for (int p = 0; p < parameters.Count; p++)
-                if (parameters[p].Grad is { } g) TensorPrimitives.Multiply(g.Span, scale, g.Span);
+        GradientSweep<T>.Scale(parameters, T.CreateTruncating(result.Scale), pool);
         return result;
     }
 

@@ -5,7 +5,7 @@ using SeqLearn.Tensors;
 namespace SeqLearn.Optim;
 
 /// <summary>
-/// One pass over the gradients of a parameter list on a <see cref="WorkerPool"/>, in fixed chunks: zeroing them
+/// One pass over the gradients of a parameter list on a <see cref="WorkerPool"/> (zeroing and scaling also on the calling thread), in fixed chunks: zeroing them
 /// (<see cref="Optimizer{T}.ZeroGrad"/>), the per-chunk parts of a global norm (<see cref="GradClip"/>), or scaling
 /// them by one factor. A chunk's result depends only on its elements and the parts are combined in parameter and
 /// chunk order on the caller, so every result is bit-identical to the one-thread loop. One reusable instance per
@@ -36,21 +36,32 @@ internal sealed class GradientSweep<T> : IParallelWork where T : unmanaged, IBin
     /// <summary>Whether a pass runs on <paramref name="pool"/> (it has more than one thread).</summary>
     public static bool UsesPool(WorkerPool? pool) => pool is { Threads: > 1 };
 
-    /// <summary>g ← 0 for every parameter that has a gradient.</summary>
-    public static void Zero(IReadOnlyList<Var<T>> parameters, WorkerPool pool)
+    /// <summary>g ← 0 for every parameter that has a gradient, on <paramref name="pool"/> when it has several threads.</summary>
+    public static void Zero(IReadOnlyList<Var<T>> parameters, WorkerPool? pool)
     {
+        if (!UsesPool(pool))
+        {
+            for (int p = 0; p < parameters.Count; p++) parameters[p].ZeroGrad();
+            return;
+        }
         var sweep = ForThisThread();
         sweep.Load(parameters);
-        sweep.Execute(pool, Mode.Zero);
+        sweep.Execute(pool!, Mode.Zero);
     }
 
-    /// <summary>g ← <paramref name="scale"/>·g for every parameter that has a gradient.</summary>
-    public static void Scale(IReadOnlyList<Var<T>> parameters, T scale, WorkerPool pool)
+    /// <summary>g ← <paramref name="scale"/>·g for every parameter that has a gradient, on <paramref name="pool"/> when it has several threads.</summary>
+    public static void Scale(IReadOnlyList<Var<T>> parameters, T scale, WorkerPool? pool)
     {
+        if (!UsesPool(pool))
+        {
+            for (int p = 0; p < parameters.Count; p++)
+                if (parameters[p].Grad is { } g) TensorPrimitives.Multiply(g.Span, scale, g.Span);
+            return;
+        }
         var sweep = ForThisThread();
         sweep.Load(parameters);
         sweep._scale = scale;
-        sweep.Execute(pool, Mode.Scale);
+        sweep.Execute(pool!, Mode.Scale);
     }
 
     /// <summary>

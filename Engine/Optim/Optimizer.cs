@@ -74,14 +74,7 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
     public virtual void Step(double gradientScale, bool zeroGradients)
     {
         T scale = CheckScale(gradientScale);
-        if (scale != T.One)
-        {
-            if (GradientSweep<T>.UsesPool(Pool))
-                GradientSweep<T>.Scale(Parameters, scale, Pool!);
-            else
-                for (int p = 0; p < Parameters.Count; p++)
-                    if (Parameters[p].Grad is { } g) TensorPrimitives.Multiply(g.Span, scale, g.Span);
-        }
+        if (scale != T.One) GradientSweep<T>.Scale(Parameters, scale, Pool);
         Step();
         if (zeroGradients) ZeroGrad();
     }
@@ -95,13 +88,7 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
     }
 
     /// <summary>Sets every parameter's gradient to zero (buffers are kept, as PyTorch 1.13's default), on <see cref="Pool"/> when set.</summary>
-    public void ZeroGrad()
-    {
-        if (GradientSweep<T>.UsesPool(Pool))
-            GradientSweep<T>.Zero(Parameters, Pool!);
-        else
-            for (int p = 0; p < Parameters.Count; p++) Parameters[p].ZeroGrad();
-    }
+    public void ZeroGrad() => GradientSweep<T>.Zero(Parameters, Pool);
 
     /// <summary>A deep copy of the optimizer's state (moment buffers, step counts, learning rate).</summary>
     public abstract OptimizerState<T> ExportState();
