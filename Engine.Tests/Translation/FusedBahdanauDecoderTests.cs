@@ -17,13 +17,14 @@ namespace SeqLearn.Tests.Translation;
 public sealed class FusedBahdanauDecoderTests
 {
     [Theory]
-    [InlineData(RecurrentCell.Gru, true)]
-    [InlineData(RecurrentCell.Lstm, true)]
-    [InlineData(RecurrentCell.Gru, false)]
-    public void Fused_EqualsStepLoop_ForwardAndBackward(RecurrentCell cell, bool bidirectional)
+    [InlineData(RecurrentCell.Gru, true, 6, 7)]
+    [InlineData(RecurrentCell.Lstm, true, 6, 7)]
+    [InlineData(RecurrentCell.Gru, false, 6, 7)]
+    [InlineData(RecurrentCell.Gru, true, 70, 131)]
+    public void Fused_EqualsStepLoop_ForwardAndBackward(RecurrentCell cell, bool bidirectional, int hidden, int attention)
     {
-        var config = new Seq2SeqConfig(9, 11, EmbeddingSize: 5, HiddenSize: 6, Cell: cell, Bidirectional: bidirectional,
-            Attention: AttentionKind.Bahdanau, AttentionSize: 7);
+        var config = new Seq2SeqConfig(9, 11, EmbeddingSize: 5, HiddenSize: hidden, Cell: cell, Bidirectional: bidirectional,
+            Attention: AttentionKind.Bahdanau, AttentionSize: attention);
         var model = new Seq2Seq<double>(config, new SeededRng(5));
         var batch = RandomBatch(new SeededRng(9), rows: 7, vocabulary: 9, targetVocabulary: 11);
 
@@ -96,12 +97,19 @@ public sealed class FusedBahdanauDecoderTests
         }
     }
 
+    /// <summary>
+    /// Hidden 6 fits one column block of the row sums (∂b_ih, ∂b_hh, ∂v); hidden 70 with A = 131 cuts G·H = 210 (GRU) or 280
+    /// (LSTM) and A into several blocks of 128, the last one ragged, that the pool sums on different threads.
+    /// </summary>
     [Theory]
-    [InlineData(RecurrentCell.Gru)]
-    [InlineData(RecurrentCell.Lstm)]
-    public void Fused_IsBitIdenticalOnOneAndTwoThreads(RecurrentCell cell)
+    [InlineData(RecurrentCell.Gru, 6, null)]
+    [InlineData(RecurrentCell.Lstm, 6, null)]
+    [InlineData(RecurrentCell.Gru, 70, 131)]
+    [InlineData(RecurrentCell.Lstm, 70, 131)]
+    public void Fused_IsBitIdenticalOnOneAndTwoThreads(RecurrentCell cell, int hidden, int? attention)
     {
-        var config = new Seq2SeqConfig(9, 11, EmbeddingSize: 5, HiddenSize: 6, Cell: cell, Bidirectional: true, Attention: AttentionKind.Bahdanau);
+        var config = new Seq2SeqConfig(9, 11, EmbeddingSize: 5, HiddenSize: hidden, Cell: cell, Bidirectional: true, Attention: AttentionKind.Bahdanau,
+            AttentionSize: attention);
         var model = new Seq2Seq<float>(config, new SeededRng(6));
         var batch = RandomBatch(new SeededRng(10), rows: 9, vocabulary: 9, targetVocabulary: 11);
         using var two = new WorkerPool(2);

@@ -71,7 +71,7 @@ internal sealed partial class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IPar
     private T[] _acts = [], _hPrev = [], _cPrev = [], _extra = [], _tau = [], _mp = [];
     private readonly Tensor<T> _alpha;
     // Forward workspaces.
-    private T[] _xp = [], _p = [], _hCur = [], _cCur = [], _bhn = [];
+    private T[] _xp = [], _p = [], _hCur = [], _cCur = [], _bhn = [], _bias = [];
     private Tensor<T>? _y;
     // Backward workspaces.
     private Tensor<T>? _dy;
@@ -132,18 +132,17 @@ internal sealed partial class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IPar
         ClearPadding(_hPrev, H);                                                   // read by ∂W_q, ∂W_hh (times dp = 0)
         if (TSpec.HasCellState) _cPrev = Rent(n * H);
         if (TSpec.SavesExtra) _extra = Rent(n * H);
-        // x̂ = e W_ieᵀ + b for all steps; GRU keeps b_hn apart (it sits inside r ⊙ (·)).
+        // x̂ = e W_ieᵀ for all steps in one GEMM; ForwardRows adds b to the live rows. GRU keeps b_hn apart (it sits inside r ⊙ (·)).
         var wih = _w.WeightIh.Value.Span;
         _xp = Rent(n * GH);
         Gemm.Compute(false, true, n, GH, _e, T.One, _emb.Value.Span, _e, wih, _iw, T.Zero, _xp, GH, _pool);
-        var bias = new T[GH];
-        TensorPrimitives.Add(_w.BiasIh.Value.Span, _w.BiasHh.Value.Span, bias);
+        _bias = new T[GH];                                                         // added to each live row's x̂ in ForwardRows
+        TensorPrimitives.Add(_w.BiasIh.Value.Span, _w.BiasHh.Value.Span, _bias);
         if (TSpec.HiddenBiasApart)
         {
-            _w.BiasIh.Value.Span.Slice(GH - H, H).CopyTo(bias.AsSpan(GH - H));
+            _w.BiasIh.Value.Span.Slice(GH - H, H).CopyTo(_bias.AsSpan(GH - H));
             _bhn = _w.BiasHh.Value.Span.Slice(GH - H, H).ToArray();
         }
-        for (int r = 0; r < n; r++) TensorPrimitives.Add(_xp.AsSpan(r * GH, GH), bias, _xp.AsSpan(r * GH, GH));
         Gemm.Compute(false, true, B * _s, GH, _m, T.One, _mem.Value.Span, _m, wih[_e..], _iw, T.Zero, _mp, GH, _pool);   // p = m W_icᵀ
 
         var wcat = Rent(_pw * H);                                                  // [W_q; W_hh] (A + G·H, H)
@@ -219,6 +218,7 @@ internal sealed partial class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IPar
                 }
                 a[n..].Clear();
                 var xp = _xp.AsSpan(row * GH, GH);
+                TensorPrimitives.Add(xp, _bias, xp);                                   // x̂ = e W_ieᵀ + b
                 for (int s = 0; s < n; s++) TensorPrimitives.MultiplyAdd(_mp.AsSpan((b * S + s) * GH, GH), a[s], xp, xp);   // x̂ += Σ α_s p_s
                 var h = _hCur.AsSpan(b * H, H);
                 TSpec.Forward<T>(xp, _p.AsSpan(b * _pw + A, GH), _bhn, h,
@@ -269,19 +269,7 @@ internal sealed partial class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IPar
         }
         if (_emb.RequiresGrad)
             Gemm.Compute(false, false, n, _e, GH, T.One, _dgx, GH, wih, _iw, T.One, GradOf(_emb).Span, _e, _pool);   // ∂e += dx̂ W_ie
-        if (_w.BiasIh.RequiresGrad) RowBroadcast.SumRowsInto<T>(_dgx.AsSpan(0, n * GH), GradOf(_w.BiasIh).Span);
-        if (_w.BiasHh.RequiresGrad)
-        {
-            var gb = GradOf(_w.BiasHh).Span;
-            for (int r = 0; r < n; r++) TensorPrimitives.Add(gb, _dp.AsSpan(r * _pw + _a, GH), gb);
-        }
-        if (_v.RequiresGrad)
-        {
-            var gv = GradOf(_v).Span;                                                                              // ∂v = Σ de τ
-            for (int row = 0; row < n; row++)
-                for (int s = 0, len = row % U < _steps[row / U] ? Math.Min(_len[row / U], _s) : 0; s < len; s++)
-                    TensorPrimitives.MultiplyAdd(_tau.AsSpan((row * _s + s) * _a, _a), _de[row * _s + s], gv, gv);
-        }
+        AddRowSums();                                                                                              // ∂b_ih, ∂b_hh, ∂v
         Return(ref _dp); Return(ref _dgx); Return(ref _de); Return(ref _dh); Return(ref _dhNew);
         Return(ref _dc); Return(ref _dhDirect); Return(ref _dk); Return(ref _dmp);
         _dy = null;
