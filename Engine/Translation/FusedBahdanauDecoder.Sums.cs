@@ -18,36 +18,22 @@ internal sealed partial class FusedBahdanauDecoderNode<T, TSpec>
 {
     private const int ColumnBlock = 128;
 
-    private ColumnSums? _sums;
-
     /// <summary>Adds the three row sums into the gradients of b_ih, b_hh and v (those that require one).</summary>
     private void AddRowSums()
     {
-        var sums = _sums ??= new ColumnSums(this);
-        sums.Set(_w.BiasIh.RequiresGrad ? GradOf(_w.BiasIh) : null, _w.BiasHh.RequiresGrad ? GradOf(_w.BiasHh) : null,
-            _v.RequiresGrad ? GradOf(_v) : null);
-        if (sums.Items == 0) return;
-        if (_pool is null || sums.Items == 1) for (int i = 0; i < sums.Items; i++) sums.Execute(i);
+        var sums = new ColumnSums(this, _w.BiasIh.RequiresGrad ? GradOf(_w.BiasIh) : null,
+            _w.BiasHh.RequiresGrad ? GradOf(_w.BiasHh) : null, _v.RequiresGrad ? GradOf(_v) : null);
+        if (_pool is null || sums.Items < 2) for (int i = 0; i < sums.Items; i++) sums.Execute(i);
         else _pool.Run(sums.Items, sums);
-        sums.Set(null, null, null);
     }
 
-    /// <summary>Column blocks of ∂b_ih, then ∂b_hh, then ∂v.</summary>
-    private sealed class ColumnSums(FusedBahdanauDecoderNode<T, TSpec> node) : IParallelWork
+    /// <summary>Column blocks of ∂b_ih, then ∂b_hh, then ∂v (a null gradient has no blocks).</summary>
+    private sealed class ColumnSums(FusedBahdanauDecoderNode<T, TSpec> node, Tensor<T>? gbih, Tensor<T>? gbhh, Tensor<T>? gv) : IParallelWork
     {
-        private Tensor<T>? _gbih, _gbhh, _gv;
-        private int _ihBlocks, _hhBlocks, _vBlocks;
+        private readonly int _ihBlocks = gbih is null ? 0 : Blocks(node._gh), _hhBlocks = gbhh is null ? 0 : Blocks(node._gh),
+            _vBlocks = gv is null ? 0 : Blocks(node._a);
 
         public int Items => _ihBlocks + _hhBlocks + _vBlocks;
-
-        public void Set(Tensor<T>? gbih, Tensor<T>? gbhh, Tensor<T>? gv)
-        {
-            (_gbih, _gbhh, _gv) = (gbih, gbhh, gv);
-            int gh = node._gh, a = node._a;
-            _ihBlocks = gbih is null ? 0 : (gh + ColumnBlock - 1) / ColumnBlock;
-            _hhBlocks = gbhh is null ? 0 : (gh + ColumnBlock - 1) / ColumnBlock;
-            _vBlocks = gv is null ? 0 : (a + ColumnBlock - 1) / ColumnBlock;
-        }
 
         public void Execute(int index)
         {
@@ -55,28 +41,30 @@ internal sealed partial class FusedBahdanauDecoderNode<T, TSpec>
             if (index < _ihBlocks)
             {
                 var (j0, w) = Columns(index, node._gh);
-                var gb = _gbih!.Span.Slice(j0, w);                                                  // ∂b_ih += Σ_r dx̂_r
+                var gb = gbih!.Span.Slice(j0, w);                                                  // ∂b_ih += Σ_r dx̂_r
                 for (int r = 0; r < n; r++) TensorPrimitives.Add(gb, node._dgx.AsSpan(r * node._gh + j0, w), gb);
             }
             else if ((index -= _ihBlocks) < _hhBlocks)
             {
                 var (j0, w) = Columns(index, node._gh);
-                var gb = _gbhh!.Span.Slice(j0, w);                                                  // ∂b_hh += Σ_r dâ_r
+                var gb = gbhh!.Span.Slice(j0, w);                                                  // ∂b_hh += Σ_r dâ_r
                 for (int r = 0; r < n; r++) TensorPrimitives.Add(gb, node._dp.AsSpan(r * node._pw + node._a + j0, w), gb);
             }
             else
             {
                 var (j0, w) = Columns(index - _hhBlocks, node._a);
-                var gv = _gv!.Span.Slice(j0, w);                                                    // ∂v += Σ de τ
+                var g = gv!.Span.Slice(j0, w);                                                     // ∂v += Σ de τ
                 int U = node._u, S = node._s, A = node._a;
                 for (int row = 0; row < n; row++)
                 {
                     int b = row / U, len = row % U < node._steps[b] ? Math.Min(node._len[b], S) : 0;
                     for (int s = 0; s < len; s++)
-                        TensorPrimitives.MultiplyAdd(node._tau.AsSpan((row * S + s) * A + j0, w), node._de[row * S + s], gv, gv);
+                        TensorPrimitives.MultiplyAdd(node._tau.AsSpan((row * S + s) * A + j0, w), node._de[row * S + s], g, g);
                 }
             }
         }
+
+        private static int Blocks(int width) => (width + ColumnBlock - 1) / ColumnBlock;
 
         private static (int Start, int Width) Columns(int block, int width)
         {

@@ -161,6 +161,7 @@ internal sealed partial class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IPar
         _wcat.Dispose();
         (_wcat, _y) = (null, null);
         Return(ref _xp); Return(ref _p); Return(ref _hCur); Return(ref _cCur);
+        _bias = [];
         return y;
     }
 
