@@ -71,6 +71,49 @@ public sealed class WorkerPoolTests
         }
     }
 
+    /// <summary>
+    /// The first item a worker runs waits until every other item of the loop is finished (at most 10 s); the others
+    /// take 1 ms each. The caller must therefore run the rest of that worker's home range too.
+    /// </summary>
+    private sealed class HeldWorkerWork(int count, Thread caller) : IParallelWork
+    {
+        public readonly int[] Hits = new int[count];
+        public int Finished, Held = -1;
+        public bool TimedOut;
+
+        public void Execute(int index)
+        {
+            if (Thread.CurrentThread != caller && Interlocked.CompareExchange(ref Held, index, -1) == -1)
+            {
+                var deadline = DateTime.UtcNow.AddSeconds(10);
+                while (Volatile.Read(ref Finished) < Hits.Length - 1)
+                {
+                    if (DateTime.UtcNow > deadline) { TimedOut = true; break; }
+                    Thread.Sleep(1);
+                }
+            }
+            else
+            {
+                Thread.Sleep(1);
+            }
+            Interlocked.Increment(ref Hits[index]);
+            Interlocked.Increment(ref Finished);
+        }
+    }
+
+    [Fact]
+    public void Run_WorkerHeldUp_CallerRunsTheRestOfItsHomeRange()
+    {
+        using var pool = new WorkerPool(2);
+        for (int loop = 0; loop < 3; loop++)
+        {
+            var work = new HeldWorkerWork(8, Thread.CurrentThread);
+            pool.Run(8, work);
+            Assert.False(work.TimedOut, $"loop {loop}: the caller waited for the held worker's unclaimed items");
+            Assert.All(work.Hits, h => Assert.Equal(1, h));
+        }
+    }
+
     [Fact]
     public void Run_ItemThrows_RaisesAggregateAndPoolStaysUsable()
     {

@@ -13,15 +13,24 @@ public interface IParallelWork
 /// A fixed set of worker threads created once and reused for every parallel loop (no per-call thread
 /// creation, no allocation per <see cref="Run"/>). Pass it explicitly to the kernels that may use it;
 /// <c>null</c> means "run on the caller".
-/// Work items are handed out dynamically, so results stay deterministic only when each item writes its
+/// Work items may run on any thread, so results stay deterministic only when each item writes its
 /// own disjoint output and computes it in a fixed order — which is how every SeqLearn kernel uses it.
 /// </summary>
 /// <remarks>
+/// Items are dealt out in <b>home ranges</b>: with P threads, thread p (the caller is 0) owns items
+/// [p·n/P, (p+1)·n/P) and claims them front to back from its own cursor; a thread whose range is empty takes the
+/// next unclaimed items of the other ranges. So a loop costs one claim per item on a cache line the thread
+/// already owns, plus one shared counter update per thread, and in back-to-back loops over the same data (a
+/// recurrent step's weight rows) each thread usually gets the same items, whose data are still in its own core's
+/// caches. With one shared cursor every claim moved a cache line between the cores: an empty 8-item
+/// <c>Run</c> cost 2.5 µs on the 2-vCPU Zen 5 (docs/kernels.md §5.6).
+///
 /// Wake-up: idle workers (and the caller waiting for them) spin for up to <see cref="SpinMicroseconds"/> before
 /// they block, so a loop that follows another one closely starts without a kernel round trip, while an idle pool
 /// costs no CPU after that. The bound is a time, not a count of <see cref="SpinWait"/> rounds: on a virtual machine
 /// waking a blocked thread whose virtual CPU has halted took 10–500 µs (docs/kernels.md §5.6), longer than a whole
 /// per-step GEMM of an RNN, and 40 rounds of <see cref="SpinWait.SpinOnce(int)"/> lasted only a few µs there.
+/// A monitor is pulsed only when a thread is blocked on it.
 /// A <see cref="Run"/> issued from inside a work item runs inline on that thread (no deadlock), and
 /// concurrent <see cref="Run"/> calls from different threads take turns.
 /// </remarks>
@@ -29,6 +38,9 @@ public sealed class WorkerPool : IDisposable
 {
     /// <summary>How long an idle thread spins, checking for work between single pause instructions, before it blocks.</summary>
     internal const int SpinMicroseconds = 200;
+
+    /// <summary>longs between two range cursors: 128 bytes, so no two cursors share a cache line (or an adjacent-line prefetch pair).</summary>
+    private const int CursorStride = 16;
 
     private static readonly long s_spinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
 
@@ -38,11 +50,13 @@ public sealed class WorkerPool : IDisposable
     private readonly object _runGate = new();   // one Run at a time
     private readonly object _wakeGate = new();  // workers sleep here between loops
     private readonly object _doneGate = new();  // the caller sleeps here until the loop is done
+    private readonly long[] _cursors;           // [p · CursorStride]: (run << 32) | items of range p not yet claimed
     private IParallelWork? _work;
     private int _count;
-    private long _cursor;       // (run << 32) | items not yet claimed: a claim succeeds only for the run it was made in
     private int _unfinished;    // items of the current run not yet finished (executed or skipped)
     private long _generation;   // the current run's number; workers wake when it changes
+    private int _sleepers;      // workers blocked on _wakeGate (or about to block)
+    private int _callerBlocked; // 1 while the caller is blocked on _doneGate (or about to block)
     private volatile bool _disposed;
     private Exception? _error;
 
@@ -51,10 +65,12 @@ public sealed class WorkerPool : IDisposable
     {
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), "WorkerPool: at least one thread is needed.");
         Threads = threads;
+        _cursors = new long[(threads + 1) * CursorStride];
         _threads = new Thread[threads - 1];
         for (int i = 0; i < _threads.Length; i++)
         {
-            _threads[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"SeqLearn worker {i + 1}" };
+            int home = i + 1;
+            _threads[i] = new Thread(() => WorkerLoop(home)) { IsBackground = true, Name = $"SeqLearn worker {home}" };
             _threads[i].Start();
         }
     }
@@ -81,77 +97,101 @@ public sealed class WorkerPool : IDisposable
             _count = count;
             _error = null;
             _unfinished = count;
-            Volatile.Write(ref _cursor, run << 32 | (uint)count);
+            for (int p = 0; p < Threads; p++) Volatile.Write(ref _cursors[(p + 1) * CursorStride], run << 32 | (uint)RangeLength(p, count));
             Interlocked.Exchange(ref _generation, run); // full fence: the fields above are visible first
-            lock (_wakeGate) Monitor.PulseAll(_wakeGate);
-            Drain(run);
+            if (Volatile.Read(ref _sleepers) != 0)
+                lock (_wakeGate) Monitor.PulseAll(_wakeGate);
+            Drain(run, home: 0);
             WaitUntilDone();
             _work = null;
             if (_error is { } e) throw new AggregateException("WorkerPool: a work item failed.", e);
         }
     }
 
+    /// <summary>First item of thread <paramref name="p"/>'s home range of a loop of <paramref name="count"/> items.</summary>
+    private int RangeStart(int p, int count) => (int)((long)p * count / Threads);
+
+    private int RangeLength(int p, int count) => RangeStart(p + 1, count) - RangeStart(p, count);
+
     /// <summary>
-    /// Claims and runs items of run <paramref name="run"/> until none is left. The caller then waits only for the
-    /// items other threads are still running, never for a worker that has not shown up: a worker descheduled by
-    /// the OS (another process on its core) does not hold the loop, and when it wakes its claim for a finished
-    /// run fails. While a claimed item is running its run cannot finish, so <see cref="_work"/> and
-    /// <see cref="_count"/> are that run's.
+    /// Claims and runs items of run <paramref name="run"/>, its home range first, then the other ranges in turn,
+    /// until none is left; then reports them finished. The caller thus waits only for the items other threads are
+    /// still running, never for a worker that has not shown up: a worker descheduled by the OS (another process on
+    /// its core) does not hold the loop, and when it wakes its claims for a finished run fail. While a claimed item
+    /// is unfinished its run cannot finish, so <see cref="_work"/> and <see cref="_count"/> are that run's.
     /// </summary>
-    private void Drain(long run)
+    private void Drain(long run, int home)
     {
         var outer = t_runningIn;
         t_runningIn = this;
+        int finished = 0;
         try
         {
-            while (TryClaim(run, out int unclaimed))
+            for (int k = 0; k < Threads; k++)
             {
-                try
+                int p = (home + k) % Threads;
+                while (TryClaim(run, p, out int unclaimed))
                 {
-                    _work!.Execute(_count - unclaimed);
+                    int count = _count;
+                    int index = RangeStart(p, count) + RangeLength(p, count) - unclaimed;
+                    try
+                    {
+                        _work!.Execute(index);
+                    }
+                    catch (Exception e)
+                    {
+                        Interlocked.CompareExchange(ref _error, e, null);
+                        finished += TakeAll(run);   // every unclaimed item is skipped
+                    }
+                    finished++;
                 }
-                catch (Exception e)
-                {
-                    Interlocked.CompareExchange(ref _error, e, null);
-                    Finish(1 + TakeAll(run));   // this item and every unclaimed one are skipped
-                    continue;
-                }
-                Finish(1);
             }
         }
         finally
         {
             t_runningIn = outer;
+            if (finished > 0) Finish(finished);
         }
     }
 
-    /// <summary>Takes one unclaimed item of <paramref name="run"/>; false when the run is another or has none left.</summary>
-    private bool TryClaim(long run, out int unclaimed)
+    /// <summary>Takes one unclaimed item of range <paramref name="p"/> of <paramref name="run"/>; false when the run is another or the range is empty.</summary>
+    private bool TryClaim(long run, int p, out int unclaimed)
     {
+        ref long cursor = ref _cursors[(p + 1) * CursorStride];
         while (true)
         {
-            long cursor = Volatile.Read(ref _cursor);
-            unclaimed = (int)(uint)cursor;
-            if (cursor >> 32 != run || unclaimed == 0) return false;
-            if (Interlocked.CompareExchange(ref _cursor, cursor - 1, cursor) == cursor) return true;
+            long c = Volatile.Read(ref cursor);
+            unclaimed = (int)(uint)c;
+            if (c >> 32 != run || unclaimed == 0) return false;
+            if (Interlocked.CompareExchange(ref cursor, c - 1, c) == c) return true;
         }
     }
 
-    /// <summary>Takes every unclaimed item of <paramref name="run"/> (after a failure) and returns how many.</summary>
+    /// <summary>Takes every unclaimed item of <paramref name="run"/> in every range (after a failure) and returns how many.</summary>
     private int TakeAll(long run)
     {
-        while (true)
+        int taken = 0;
+        for (int p = 0; p < Threads; p++)
         {
-            long cursor = Volatile.Read(ref _cursor);
-            int unclaimed = (int)(uint)cursor;
-            if (cursor >> 32 != run || unclaimed == 0) return 0;
-            if (Interlocked.CompareExchange(ref _cursor, run << 32, cursor) == cursor) return unclaimed;
+            ref long cursor = ref _cursors[(p + 1) * CursorStride];
+            while (true)
+            {
+                long c = Volatile.Read(ref cursor);
+                int unclaimed = (int)(uint)c;
+                if (c >> 32 != run || unclaimed == 0) break;
+                if (Interlocked.CompareExchange(ref cursor, run << 32, c) == c) { taken += unclaimed; break; }
+            }
         }
+        return taken;
     }
 
+    /// <summary>
+    /// Marks <paramref name="items"/> finished. The interlocked update and the caller's (in <see cref="WaitUntilDone"/>)
+    /// are both full fences, so either the caller sees the count reach 0 or this thread sees it blocked and pulses it.
+    /// </summary>
     private void Finish(int items)
     {
-        if (Interlocked.Add(ref _unfinished, -items) == 0)
+        if (Interlocked.Add(ref _unfinished, -items) == 0 && Volatile.Read(ref _callerBlocked) != 0)
             lock (_doneGate) Monitor.PulseAll(_doneGate);
     }
 
@@ -159,11 +199,16 @@ public sealed class WorkerPool : IDisposable
     {
         long deadline = Stopwatch.GetTimestamp() + s_spinTicks;
         while (Volatile.Read(ref _unfinished) != 0 && Stopwatch.GetTimestamp() < deadline) Thread.SpinWait(1);
+        if (Volatile.Read(ref _unfinished) == 0) return;
         lock (_doneGate)
+        {
+            Interlocked.Exchange(ref _callerBlocked, 1);
             while (Volatile.Read(ref _unfinished) != 0) Monitor.Wait(_doneGate);
+            Volatile.Write(ref _callerBlocked, 0);
+        }
     }
 
-    private void WorkerLoop()
+    private void WorkerLoop(int home)
     {
         long seen = 0;
         while (true)
@@ -171,11 +216,18 @@ public sealed class WorkerPool : IDisposable
             long deadline = Stopwatch.GetTimestamp() + s_spinTicks;
             while (Volatile.Read(ref _generation) == seen && !_disposed && Stopwatch.GetTimestamp() < deadline)
                 Thread.SpinWait(1);
-            lock (_wakeGate)
-                while (Volatile.Read(ref _generation) == seen && !_disposed) Monitor.Wait(_wakeGate);
+            if (Volatile.Read(ref _generation) == seen && !_disposed)
+            {
+                lock (_wakeGate)
+                {
+                    Interlocked.Increment(ref _sleepers);   // full fence: Run sees the sleeper, or this thread sees the new run
+                    while (Volatile.Read(ref _generation) == seen && !_disposed) Monitor.Wait(_wakeGate);
+                    Interlocked.Decrement(ref _sleepers);
+                }
+            }
             if (_disposed) return;
             seen = Volatile.Read(ref _generation);
-            Drain(seen);
+            Drain(seen, home);
         }
     }
 
