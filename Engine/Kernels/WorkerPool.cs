@@ -22,8 +22,8 @@ public interface IParallelWork
 /// next unclaimed items of the other ranges. So a loop costs one claim per item on a cache line the thread
 /// already owns, plus one shared counter update per thread, and in back-to-back loops over the same data (a
 /// recurrent step's weight rows) each thread usually gets the same items, whose data are still in its own core's
-/// caches. With one shared cursor every claim moved a cache line between the cores: an empty 8-item
-/// <c>Run</c> cost 2.5 µs on the 2-vCPU Zen 5 (docs/kernels.md §5.6).
+/// caches. With one shared cursor every claim moved a cache line between the cores, and an empty 8-item
+/// <c>Run</c> cost twice as much (docs/kernels.md §5.6).
 ///
 /// Wake-up: idle workers (and the caller waiting for them) spin for up to <see cref="SpinMicroseconds"/> before
 /// they block, so a loop that follows another one closely starts without a kernel round trip, while an idle pool

@@ -5,9 +5,9 @@ using SeqLearn.Tensors;
 namespace SeqLearn.Optim;
 
 /// <summary>
-/// One pass over the gradients of a parameter list on a <see cref="WorkerPool"/> (zeroing and scaling also on the calling thread), in fixed chunks: zeroing them
+/// One pass over the gradients of a parameter list on a <see cref="WorkerPool"/>, in fixed chunks: zeroing them
 /// (<see cref="Optimizer{T}.ZeroGrad"/>), the per-chunk parts of a global norm (<see cref="GradClip"/>), or scaling
-/// them by one factor. A chunk's result depends only on its elements and the parts are combined in parameter and
+/// them by one factor. Without a pool of several threads, zeroing and scaling run as plain loops on the caller. A chunk's result depends only on its elements and the parts are combined in parameter and
 /// chunk order on the caller, so every result is bit-identical to the one-thread loop. One reusable instance per
 /// calling thread: a pass allocates nothing once its part buffer has grown to the model's size.
 /// </summary>
