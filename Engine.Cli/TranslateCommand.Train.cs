@@ -29,10 +29,11 @@ public static partial class TranslateCommand
         var layers = new Option<int>("--layers") { Description = "Recurrent layers of encoder and decoder.", DefaultValueFactory = _ => 1 };
         var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing ε of the training loss: targets (1 − ε)·onehot + ε/V (validation reports the plain cross-entropy).", DefaultValueFactory = _ => 0.3 };
         var batch = new Option<int>("--batch", "-b") { Description = "Sentence pairs per step (bucketed by source length).", DefaultValueFactory = _ => 64 };
+        var microBatches = new Option<int>("--micro-batches") { Description = "Parts each batch is split into, run side by side on the threads, their gradients added in order (results depend on this, not on --threads).", DefaultValueFactory = _ => 2 };
         var shared = new TrainingCliOptions(learningRate: 2e-3, clip: 1, dropout: 0.2, defaultSeconds: 300, evalSeconds: 60, schedule: "step", gamma: 0.8, firstDecayEpoch: 4);
         var command = new Command("train", "Train an encoder–decoder with attention on the training part; validation BLEU picks the best checkpoint.")
         {
-            pairs, seed, attention, cell, bidirectional, inputFeeding, embedding, hidden, layers, batch, smoothing,
+            pairs, seed, attention, cell, bidirectional, inputFeeding, embedding, hidden, layers, batch, microBatches, smoothing,
         };
         shared.AddTo(command);
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
@@ -41,12 +42,14 @@ public static partial class TranslateCommand
             // Every option is checked before the pairs are read or anything is trained.
             int threads = shared.ReadThreads(parse), batchSize = parse.GetValue(batch);
             if (batchSize < 1) throw new ArgumentException($"--batch must be at least 1, got {batchSize}.");
+            int parts = parse.GetValue(microBatches);
+            if (parts is < 1 or > TrainingOptions.MaxMicroBatches) throw new ArgumentException($"--micro-batches must be in [1, {TrainingOptions.MaxMicroBatches}], got {parts}.");
             double labelSmoothing = parse.GetValue(smoothing);
             if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new ArgumentException($"--label-smoothing must be in [0, 1], got {labelSmoothing}.");
             ulong modelSeed = parse.GetValue(shared.Seed);
             var options = shared.Read(parse, new TrainingOptions
             {
-                BatchSize = batchSize, Monitor = "bleu", MonitorGoal = MetricGoal.Maximize, RestoreBestWeights = true,
+                BatchSize = batchSize, MicroBatches = parts, Monitor = "bleu", MonitorGoal = MetricGoal.Maximize, RestoreBestWeights = true,
             });
             var kind = parse.GetValue(attention) switch
             {

@@ -19,7 +19,7 @@ internal static class BackwardEngine<T> where T : unmanaged, IBinaryFloatingPoin
         if (root.Creator is null)
         {
             // A leaf root: its gradient is the seed itself.
-            var g = root.Grad ??= Tensor<T>.ZerosLike(root.Value);
+            var g = LeafGradients<T>.Active is { } set ? set.For(root) : root.Grad ??= Tensor<T>.ZerosLike(root.Value);
             TensorPrimitives.Add(g.Span, seed.Span, g.Span);
             return;
         }

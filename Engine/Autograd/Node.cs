@@ -18,7 +18,14 @@ namespace SeqLearn.Autograd;
 public abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>Records the inputs of the op.</summary>
-    protected Node(params Var<T>[] inputs) => Inputs = inputs;
+    protected Node(params Var<T>[] inputs)
+    {
+        Inputs = inputs;
+        _leafGradients = LeafGradients<T>.Active;
+    }
+
+    /// <summary>Where this node's backward adds leaf gradients: the set in effect on the thread that recorded it, or the leaves' own (null).</summary>
+    private readonly LeafGradients<T>? _leafGradients;
 
     /// <summary>The op's inputs, in call order.</summary>
     public IReadOnlyList<Var<T>> Inputs { get; }
@@ -44,14 +51,17 @@ public abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     /// <summary>Runs <see cref="Backward"/> (the backward sweep's entry point).</summary>
     internal void RunBackward(Tensor<T> gradOutput) => Backward(gradOutput);
 
-    /// <summary>The gradient accumulator of <paramref name="input"/> for this backward pass (zeros when first asked).</summary>
-    protected static Tensor<T> GradOf(Var<T> input)
+    /// <summary>
+    /// The gradient accumulator of <paramref name="input"/> for this backward pass (zeros when first asked): for a leaf its
+    /// <see cref="Var{T}.Grad"/>, or its buffer in the <see cref="LeafGradients{T}"/> in effect when this node was recorded.
+    /// </summary>
+    protected Tensor<T> GradOf(Var<T> input)
     {
         if (input.GraphReleased)
             throw new InvalidOperationException(
                 "Backward: trying to backpropagate through a part of the graph that an earlier Backward already released. Recompute the forward pass (or Detach the value if it should be a constant).");
         if (input.Creator is null)
-            return input.Grad ??= Tensor<T>.ZerosLike(input.Value);
+            return _leafGradients is { } set ? set.For(input) : input.Grad ??= Tensor<T>.ZerosLike(input.Value);
         return input.PendingGrad ??= Tensor<T>.RentZeros(input.Value); // back to the pool once input's creator has run
     }
 
@@ -60,7 +70,7 @@ public abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     /// input has no gradient yet and gradOutput is a buffer of the sweep's own (<see cref="GradOf"/>'s), the buffer itself
     /// becomes the input's gradient (no zeroing, no add, no copy); otherwise it is added.
     /// </summary>
-    private protected static void AddPassThrough(Var<T> input, Tensor<T> gradOutput)
+    private protected void AddPassThrough(Var<T> input, Tensor<T> gradOutput)
     {
         if (input.Creator is not null && input.PendingGrad is null && !input.GraphReleased && gradOutput.TakeOwned(input.Value) is { } moved)
         {

@@ -285,7 +285,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
 
     private static void Return(ref T[] array) => FusedRecurrentSteps<T, TSpec>.Return(ref array);
 
-    private static void AddSlice(Var<T> v, int offset, ReadOnlySpan<T> grad)
+    private void AddSlice(Var<T> v, int offset, ReadOnlySpan<T> grad)
     {
         if (!v.RequiresGrad) return;
         var dst = GradOf(v).Span.Slice(offset, grad.Length);

@@ -6,8 +6,8 @@ namespace SeqLearn.Optim;
 
 /// <summary>
 /// One pass over the gradients of a parameter list on a <see cref="WorkerPool"/>, in fixed chunks: zeroing them
-/// (<see cref="Optimizer{T}.ZeroGrad"/>), the per-chunk parts of a global norm (<see cref="GradClip"/>), or scaling
-/// them by one factor. Without a pool of several threads, zeroing and scaling run as plain loops on the caller. A chunk's result depends only on its elements and the parts are combined in parameter and
+/// (<see cref="Optimizer{T}.ZeroGrad"/>), the per-chunk parts of a global norm (<see cref="GradClip"/>), scaling
+/// them by one factor, or adding a micro-batch's separate gradients into them. Without a pool of several threads, zeroing and scaling run as plain loops on the caller. A chunk's result depends only on its elements and the parts are combined in parameter and
 /// chunk order on the caller, so every result is bit-identical to the one-thread loop. One reusable instance per
 /// calling thread: a pass allocates nothing once its part buffer has grown to the model's size.
 /// </summary>
@@ -19,11 +19,11 @@ internal sealed class GradientSweep<T> : IParallelWork where T : unmanaged, IBin
     /// <summary>Norm parts per work item (128 KiB of floats).</summary>
     private const int PartsPerItem = 8;
 
-    private enum Mode { Zero, NormParts, Scale }
+    private enum Mode { Zero, NormParts, Scale, Accumulate }
 
     [ThreadStatic] private static GradientSweep<T>? s_current;
 
-    private Tensor<T>?[] _grads = [];
+    private Tensor<T>?[] _grads = [], _sources = [];
     private int[] _firstItem = [0], _firstPart = [0];
     private int _count;
     private Mode _mode;
@@ -65,6 +65,40 @@ internal sealed class GradientSweep<T> : IParallelWork where T : unmanaged, IBin
     }
 
     /// <summary>
+    /// g ← g + s, then s ← 0, for every parameter that has a buffer s in <paramref name="from"/> (g created as zeros when the
+    /// parameter has none yet), on <paramref name="pool"/> when it has several threads. Element-wise, so bit-identical on any pool.
+    /// </summary>
+    public static void Accumulate(IReadOnlyList<Var<T>> parameters, LeafGradients<T> from, WorkerPool? pool)
+    {
+        var sweep = ForThisThread();
+        int n = parameters.Count;
+        sweep.Resize(n);
+        sweep._count = n;
+        for (int p = 0; p < n; p++)
+        {
+            var source = from.Of(parameters[p]);
+            sweep._sources[p] = source;
+            sweep._grads[p] = source is null ? null : parameters[p].Grad ??= Tensor<T>.ZerosLike(parameters[p].Value);
+            sweep.Count(p, source);
+        }
+        if (UsesPool(pool))
+        {
+            sweep.Execute(pool!, Mode.Accumulate);
+            return;
+        }
+        sweep._mode = Mode.Accumulate;
+        try
+        {
+            for (int i = 0; i < sweep._firstItem[n]; i++) sweep.Execute(i);
+        }
+        finally
+        {
+            Array.Clear(sweep._grads, 0, n);
+            Array.Clear(sweep._sources, 0, n);
+        }
+    }
+
+    /// <summary>
     /// Σ over parameters and parts of part(chunk) (or their maximum for the ∞-norm), combined in order on the caller as
     /// <see cref="GradClip.GlobalNorm{T}(IReadOnlyList{Var{T}}, double)"/> combines them; NaN when any part is NaN.
     /// </summary>
@@ -90,21 +124,31 @@ internal sealed class GradientSweep<T> : IParallelWork where T : unmanaged, IBin
     private void Load(IReadOnlyList<Var<T>> parameters)
     {
         int n = parameters.Count;
-        if (_grads.Length < n)
-        {
-            _grads = new Tensor<T>?[n];
-            _firstItem = new int[n + 1];
-            _firstPart = new int[n + 1];
-        }
+        Resize(n);
         _count = n;
         for (int p = 0; p < n; p++)
         {
             var g = parameters[p].Grad;
             _grads[p] = g;
-            int parts = g is null ? 0 : (g.Length + PartSize - 1) / PartSize;
-            _firstPart[p + 1] = _firstPart[p] + parts;
-            _firstItem[p + 1] = _firstItem[p] + (parts + PartsPerItem - 1) / PartsPerItem;
+            Count(p, g);
         }
+    }
+
+    private void Resize(int n)
+    {
+        if (_grads.Length >= n) return;
+        _grads = new Tensor<T>?[n];
+        _sources = new Tensor<T>?[n];
+        _firstItem = new int[n + 1];
+        _firstPart = new int[n + 1];
+    }
+
+    /// <summary>Parts and items of parameter <paramref name="p"/>, whose chunked tensor is <paramref name="g"/> (none when null).</summary>
+    private void Count(int p, Tensor<T>? g)
+    {
+        int parts = g is null ? 0 : (g.Length + PartSize - 1) / PartSize;
+        _firstPart[p + 1] = _firstPart[p] + parts;
+        _firstItem[p + 1] = _firstItem[p] + (parts + PartsPerItem - 1) / PartsPerItem;
     }
 
     private void Execute(WorkerPool pool, Mode mode)
@@ -117,6 +161,7 @@ internal sealed class GradientSweep<T> : IParallelWork where T : unmanaged, IBin
         finally
         {
             Array.Clear(_grads, 0, _count);
+            Array.Clear(_sources, 0, _count);
         }
     }
 
@@ -132,6 +177,11 @@ internal sealed class GradientSweep<T> : IParallelWork where T : unmanaged, IBin
         {
             case Mode.Zero: items.Clear(); break;
             case Mode.Scale: TensorPrimitives.Multiply(items, _scale, items); break;
+            case Mode.Accumulate:
+                var source = _sources[p]!.Span.Slice(start, length);
+                TensorPrimitives.Add(items, source, items);
+                source.Clear();
+                break;
             default:
                 for (int k = 0, i = 0; i < length; k++, i += PartSize)
                     _parts[_firstPart[p] + firstPart + k] = GradClip.Part<T>(items.Slice(i, Math.Min(PartSize, length - i)), _normType);

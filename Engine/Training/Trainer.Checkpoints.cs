@@ -31,6 +31,7 @@ public sealed partial class Trainer<T>
             ["epoch"] = Epoch,
             ["batch"] = Batch,
             ["monitor"] = _options.Monitor,
+            ["micro_batches"] = _options.MicroBatches,
             ["best_metric"] = FiniteOrNull(BestMetric),
             ["best_step"] = BestStep,
             ["bad_evaluations"] = _badEvaluations,
@@ -88,6 +89,9 @@ public sealed partial class Trainer<T>
             throw Incompatible($"it is for the model {stored.ToJsonString()}, this model is {own.ToJsonString()}");
         string monitor = Get<string>(s, "monitor");
         if (monitor != _options.Monitor) throw Incompatible($"it monitored '{monitor}', these options monitor '{_options.Monitor}'");
+        int microBatches = s["micro_batches"] is null ? 1 : Get<int>(s, "micro_batches");   // absent: written before micro-batches existed
+        if (microBatches != _options.MicroBatches)
+            throw Incompatible($"it was trained with {microBatches} micro-batch(es) per batch, these options split batches into {_options.MicroBatches} (the sums differ)");
         _task.RestoreState(s["task"] as JsonObject);
         int batch = Get<int>(s, "batch");
         if (batch < 0 || batch >= _task.BatchesPerEpoch)

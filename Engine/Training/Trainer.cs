@@ -13,7 +13,7 @@ namespace SeqLearn.Training;
 /// <code>
 /// for epoch e, batch i (in the task's seeded order):
 ///     L = task.TrainingLoss(e, i)                  mean loss of the batch, graph recorded
-///     g = ∂L/∂θ
+///     g = ∂L/∂θ                                    (with P micro-batches: Σ_p ∂L_p/∂θ, the parts side by side, MicroBatchStep)
 ///     stop with the step if L or ‖g‖₂ is NaN/±∞
 ///     g ← g · min(1, c / (‖g‖₂ + 1e-6))             clip by global norm (optional)
 ///     θ ← optimizer(θ, g, η)                        η from the schedule
@@ -38,6 +38,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
     private bool _gradientsZero;   // true right after a step, whose update also zeroed every gradient
     private readonly SeededRng _dropoutRng;
     private readonly LayerContext _context;
+    private readonly MicroBatchStep<T>? _microBatches;   // MicroBatches > 1: the parts of each batch
     private int _badEvaluations;          // scheduled evaluations since the last new best among them
     private double _patienceBest;         // the best monitored value of the scheduled evaluations
     private double _bestLoss = double.PositiveInfinity;   // the lowest validation loss of this run (divergence check)
@@ -62,6 +63,10 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         _schedule = new LearningRateSchedule<T>(_optimizer, options.ScheduleSettings, Maximize);
         _dropoutRng = new SeededRng(options.Seed);
         _context = new LayerContext(_dropoutRng, pool);
+        if (options.MicroBatches > 1)
+            _microBatches = new MicroBatchStep<T>(task as IMicroBatchedTask<T> ?? throw new ArgumentException(
+                $"Trainer: {options.MicroBatches} micro-batches need a task that splits its batches ({nameof(IMicroBatchedTask<T>)}); {task.GetType().Name} does not."),
+                options.MicroBatches);
         _patienceBest = WorstValue;
         BestMetric = WorstValue;
     }
@@ -110,17 +115,24 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         run.Log = log;
         StopReason? reason = StopCondition(TimeSpan.Zero, cancellation);   // a resumed run may already be done
         _model.Train();
-        while (reason is null)
+        try
         {
-            run.TrainClock.Start();
-            var (loss, tokens) = TrainStep();
-            run.TrainClock.Stop();
-            run.AddStep(loss, tokens);
-            reason = StopCondition(run.TrainClock.Elapsed, cancellation);
-            bool evalDue = (_options.EvalEverySteps > 0 && Step % _options.EvalEverySteps == 0)
-                           || (_options.EvalEveryTime is { } every && run.TrainClock.Elapsed - run.LastEvalTime >= every);
-            if (evalDue && EvaluateAndRecord(run, scheduled: true)) reason ??= StopReason.EarlyStopping;
-            else if (!evalDue && Step % _options.ProgressEvery == 0) run.Report(ProgressKind.Step, null);
+            while (reason is null)
+            {
+                run.TrainClock.Start();
+                var (loss, tokens) = TrainStep();
+                run.TrainClock.Stop();
+                run.AddStep(loss, tokens);
+                reason = StopCondition(run.TrainClock.Elapsed, cancellation);
+                bool evalDue = (_options.EvalEverySteps > 0 && Step % _options.EvalEverySteps == 0)
+                               || (_options.EvalEveryTime is { } every && run.TrainClock.Elapsed - run.LastEvalTime >= every);
+                if (evalDue && EvaluateAndRecord(run, scheduled: true)) reason ??= StopReason.EarlyStopping;
+                else if (!evalDue && Step % _options.ProgressEvery == 0) run.Report(ProgressKind.Step, null);
+            }
+        }
+        finally
+        {
+            _microBatches?.ReleasePools();
         }
         if (run.LastEvalStep != Step) EvaluateAndRecord(run, scheduled: false);
         if (_options.CheckpointDirectory is { } dir) SaveCheckpoint(Path.Combine(dir, "last"));
@@ -163,12 +175,24 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         long t0 = Stopwatch.GetTimestamp();
         if (!_gradientsZero) _optimizer.ZeroGrad();                      // the previous step's update zeroed them
         _gradientsZero = false;
-        var (loss, tokens) = _task.TrainingLoss(Epoch, Batch, _context);
-        double value = double.CreateTruncating(loss.Value.Span[0]);
-        if (!double.IsFinite(value)) throw new TrainingDivergedException(step, "loss", value);
-        long t1 = Stopwatch.GetTimestamp();
-        loss.Backward();
-        long t2 = Stopwatch.GetTimestamp();
+        double value;
+        long tokens, t1, t2;
+        if (_microBatches is null)
+        {
+            var (loss, batchTokens) = _task.TrainingLoss(Epoch, Batch, _context);
+            (value, tokens) = (double.CreateTruncating(loss.Value.Span[0]), batchTokens);
+            if (!double.IsFinite(value)) throw new TrainingDivergedException(step, "loss", value);
+            t1 = Stopwatch.GetTimestamp();
+            loss.Backward();
+            t2 = Stopwatch.GetTimestamp();
+        }
+        else
+        {
+            (value, tokens, double forwardShare) = _microBatches.Run(Epoch, Batch, _dropoutRng, _parameters, _pool);
+            if (!double.IsFinite(value)) throw new TrainingDivergedException(step, "loss", value);
+            t2 = Stopwatch.GetTimestamp();
+            t1 = t0 + (long)((t2 - t0) * forwardShare);   // the parts' forward and backward passes overlap: their shares of the wall time
+        }
         var clip = _options.ClipNorm is { } c
             ? GradClip.MeasureGradNorm(_parameters, c, _pool)                  // the optimizer applies the clip coefficient
             : new ClipResult(GradClip.GlobalNorm(_parameters, 2, _pool), 1, false, null);

@@ -83,6 +83,13 @@ public sealed record TrainingOptions
     /// </summary>
     public bool RestoreBestWeights { get; init; }
 
+    /// <summary>
+    /// Parts each batch is split into (1 = none). With P &gt; 1 the task must be an <see cref="IMicroBatchedTask{T}"/>: the P parts run
+    /// side by side on the pool's threads, each part's forward and backward on one thread into its own gradients, which are
+    /// added in part order. The result depends on P, never on the thread count (docs/training.md#micro-batches).
+    /// </summary>
+    public int MicroBatches { get; init; } = 1;
+
     /// <summary>Seed of the dropout RNG (the model's initial weights and the task's shuffling come from the caller's seeds).</summary>
     public ulong Seed { get; init; } = 1;
 
@@ -104,6 +111,9 @@ public sealed record TrainingOptions
     /// <summary>The learning-rate schedule these options describe.</summary>
     public ScheduleSettings ScheduleSettings => new(Schedule, StepSize, Gamma, FirstDecayEpoch, PlateauPatience, MinLearningRate, Epochs);
 
+    /// <summary>The largest <see cref="MicroBatches"/>.</summary>
+    public const int MaxMicroBatches = 64;
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -120,6 +130,7 @@ public sealed record TrainingOptions
         if (MaxSteps is < 1) throw new ArgumentException($"TrainingOptions: max steps must be ≥ 1, got {MaxSteps}.");
         if (EvalEverySteps < 0) throw new ArgumentException($"TrainingOptions: eval-every must be ≥ 0, got {EvalEverySteps}.");
         if (Patience is < 1) throw new ArgumentException($"TrainingOptions: patience must be ≥ 1, got {Patience}.");
+        if (MicroBatches is < 1 or > MaxMicroBatches) throw new ArgumentException($"TrainingOptions: micro-batches must be in [1, {MaxMicroBatches}], got {MicroBatches}.");
         if (ProgressEvery < 1) throw new ArgumentException($"TrainingOptions: progress interval must be ≥ 1, got {ProgressEvery}.");
         if (string.IsNullOrWhiteSpace(Monitor)) throw new ArgumentException("TrainingOptions: the monitored metric needs a name.");
         try

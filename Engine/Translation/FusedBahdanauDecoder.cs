@@ -365,7 +365,7 @@ internal sealed partial class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IPar
         Return(ref _acts); Return(ref _hPrev); Return(ref _cPrev); Return(ref _extra); Return(ref _tau); Return(ref _mp);
     }
 
-    private static void AddInto(Var<T> x, ReadOnlySpan<T> grad)
+    private void AddInto(Var<T> x, ReadOnlySpan<T> grad)
     {
         if (!x.RequiresGrad) return;
         var g = GradOf(x).Span;

@@ -1,5 +1,6 @@
 using SeqLearn.Autograd;
 using SeqLearn.Data;
+using SeqLearn.Kernels;
 using SeqLearn.Models;
 using SeqLearn.Nn;
 using SeqLearn.Tensors;
@@ -55,8 +56,8 @@ public sealed class Seq2Seq<T> : Module<T> where T : unmanaged, IBinaryFloatingP
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(context);
         var (memory, final) = Encoder.Forward(source, context);
-        var h0 = BridgeState(Bridge, final.H);
-        var c0 = BridgeC is null ? null : BridgeState(BridgeC, final.C!);
+        var h0 = BridgeState(Bridge, final.H, context.Pool);
+        var c0 = BridgeC is null ? null : BridgeState(BridgeC, final.C!, context.Pool);
         var keys = Decoder.Attention?.Keys(memory, context.Pool);
         return new Seq2SeqEncoding<T>(memory, keys, (int[])source.Lengths.Clone(), new RecurrentState<T>(h0, c0), Seq2SeqDecoder<T>.Top(h0));
     }
@@ -91,10 +92,10 @@ public sealed class Seq2Seq<T> : Module<T> where T : unmanaged, IBinaryFloatingP
     }
 
     /// <summary>tanh(W [h_fwd; h_bwd] + b) for every layer: (L·D, B, H) → (L, B, H).</summary>
-    private Var<T> BridgeState(Linear<T> bridge, Var<T> h)
+    private Var<T> BridgeState(Linear<T> bridge, Var<T> h, WorkerPool? pool)
     {
         int d = Config.Directions, l = Config.NumLayers, hidden = Config.HiddenSize, b = h.Value.Dim(1);
         var joined = d == 1 ? h : Ops.Reshape(Ops.Transpose(Ops.Reshape(h, l, d, b, hidden), 1, 2), l, b, d * hidden);   // (L, B, D·H)
-        return Ops.Tanh(bridge.Forward(joined));
+        return Ops.Tanh(bridge.Forward(joined, pool));
     }
 }

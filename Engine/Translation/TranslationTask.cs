@@ -4,6 +4,7 @@ using SeqLearn.Data;
 using SeqLearn.Kernels;
 using SeqLearn.Nn;
 using SeqLearn.Training;
+using SeqLearn.Tensors;
 
 namespace SeqLearn.Translation;
 
@@ -16,7 +17,7 @@ namespace SeqLearn.Translation;
 /// Evaluation reports "loss" (the same mean over the validation pairs) and, when <see cref="Scorer"/> is set, "bleu": the
 /// scorer's value for the greedy outputs of the validation sources (in validation order).
 /// </summary>
-public sealed class TranslationTask<T> : ITrainingTask<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed class TranslationTask<T> : IMicroBatchedTask<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Seq2Seq<T> _model;
     private readonly IReadOnlyList<int[]> _trainSources, _trainTargets, _validSources, _validTargets;
@@ -25,6 +26,7 @@ public sealed class TranslationTask<T> : ITrainingTask<T> where T : unmanaged, I
     private readonly ulong _seed;
     private int _planEpoch = -1;
     private int[][] _plan = [];
+    private readonly Lock _planGate = new();
 
     /// <summary>
     /// Prepares the task. Validation pairs may be null (then evaluation scores the training pairs). Every sequence must
@@ -87,10 +89,39 @@ public sealed class TranslationTask<T> : ITrainingTask<T> where T : unmanaged, I
     public TaskLoss<T> TrainingLoss(int epoch, int batch, LayerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (epoch != _planEpoch) (_plan, _planEpoch) = (BatchPlan.Bucketed(_sourceLengths, _batchSize, _seed, epoch), epoch);
-        var rows = _plan[batch].OrderByDescending(i => _trainTargets[i].Length).ToArray();   // longest first: the decoder skips padding
-        var pairs = Pad(_trainSources, _trainTargets, rows);
+        var pairs = Pad(_trainSources, _trainTargets, Rows(epoch, batch));
         return new TaskLoss<T>(_model.Loss(pairs, context, labelSmoothing: LabelSmoothing), pairs.TargetTokens);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Part p holds the rows at positions p, p + P, p + 2P, … of the batch ordered by target length, longest first, so
+    /// the parts get about equal numbers of source and target tokens. L_p = (Σ over the part's target tokens of the
+    /// smoothed cross-entropy) / N with N the target tokens of the whole batch.
+    /// </remarks>
+    public TaskLoss<T> TrainingLoss(int epoch, int batch, int part, int parts, LayerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (parts < 1 || (uint)part >= (uint)parts) throw new ArgumentOutOfRangeException(nameof(part), $"TranslationTask: part {part} of {parts}.");
+        var rows = Rows(epoch, batch);
+        long batchTokens = rows.Sum(i => _trainTargets[i].Length + 1L);                    // ⟨eos⟩ included, as PairBatch.TargetTokens
+        var own = rows.Where((_, position) => position % parts == part).ToArray();
+        if (own.Length == 0) return new TaskLoss<T>(new Var<T>(Tensor<T>.Scalar(T.Zero)), 0);
+        var pairs = Pad(_trainSources, _trainTargets, own);
+        var sum = _model.Loss(pairs, context, Reduction.Sum, labelSmoothing: LabelSmoothing);
+        return new TaskLoss<T>(Ops.MulScalar(sum, T.One / T.CreateTruncating(batchTokens)), pairs.TargetTokens);
+    }
+
+    /// <summary>The rows of training batch <paramref name="batch"/> of <paramref name="epoch"/>, longest target first (the decoder skips padding).</summary>
+    private int[] Rows(int epoch, int batch)
+    {
+        int[][] plan;
+        lock (_planGate)   // the parts of a batch ask from several threads at once
+        {
+            if (epoch != _planEpoch) (_plan, _planEpoch) = (BatchPlan.Bucketed(_sourceLengths, _batchSize, _seed, epoch), epoch);
+            plan = _plan;
+        }
+        return plan[batch].OrderByDescending(i => _trainTargets[i].Length).ToArray();
     }
 
     /// <inheritdoc/>
