@@ -19,7 +19,7 @@ internal sealed class LeafGradients<T> where T : unmanaged, IBinaryFloatingPoint
 
     private readonly Dictionary<Var<T>, Tensor<T>> _buffers = new(ReferenceEqualityComparer.Instance);
 
-    /// <summary>The set the running backward pass of this thread adds leaf gradients into, or null (the leaves' own).</summary>
+    /// <summary>The set in effect on this thread (<see cref="Enter()"/>): nodes recorded now add leaf gradients there; null means the leaves' own.</summary>
     internal static LeafGradients<T>? Active => t_active;
 
     /// <summary>This set's buffer for <paramref name="leaf"/>, or null when no pass has given it a gradient.</summary>

@@ -66,9 +66,10 @@ internal sealed class GradientSweep<T> : IParallelWork where T : unmanaged, IBin
 
     /// <summary>
     /// g ← g + s, then s ← 0, for every parameter that has a buffer s in <paramref name="from"/> (g created as zeros when the
-    /// parameter has none yet), on <paramref name="pool"/> when it has several threads. Element-wise, so bit-identical on any pool.
+    /// parameter has none yet), in chunks on <paramref name="pool"/> (on the caller when it has one thread). Element-wise, so
+    /// bit-identical on any pool.
     /// </summary>
-    public static void Accumulate(IReadOnlyList<Var<T>> parameters, LeafGradients<T> from, WorkerPool? pool)
+    public static void Accumulate(IReadOnlyList<Var<T>> parameters, LeafGradients<T> from, WorkerPool pool)
     {
         var sweep = ForThisThread();
         int n = parameters.Count;
@@ -81,21 +82,7 @@ internal sealed class GradientSweep<T> : IParallelWork where T : unmanaged, IBin
             sweep._grads[p] = source is null ? null : parameters[p].Grad ??= Tensor<T>.ZerosLike(parameters[p].Value);
             sweep.Count(p, source);
         }
-        if (UsesPool(pool))
-        {
-            sweep.Execute(pool!, Mode.Accumulate);
-            return;
-        }
-        sweep._mode = Mode.Accumulate;
-        try
-        {
-            for (int i = 0; i < sweep._firstItem[n]; i++) sweep.Execute(i);
-        }
-        finally
-        {
-            Array.Clear(sweep._grads, 0, n);
-            Array.Clear(sweep._sources, 0, n);
-        }
+        sweep.Execute(pool, Mode.Accumulate);
     }
 
     /// <summary>

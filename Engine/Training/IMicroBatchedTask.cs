@@ -14,7 +14,8 @@ public interface IMicroBatchedTask<T> : ITrainingTask<T> where T : unmanaged, IB
     /// L_p, the loss of part <paramref name="part"/> of <paramref name="parts"/> of training batch <paramref name="batch"/> of
     /// epoch <paramref name="epoch"/>, with its graph recorded: the sum of its rows' losses divided by the whole batch's count
     /// (tokens, examples or values), so that Σ_p L_p is <see cref="ITrainingTask{T}.TrainingLoss"/>'s mean. Tokens are the part's own.
-    /// Called from several threads at once, one part each; <paramref name="context"/> has no pool (the part runs on one thread).
+    /// Called from several threads at once, one part each; <paramref name="context"/> carries the part's own dropout RNG and,
+    /// when there are at least two threads per part, the part's own pool (otherwise none: the part runs on one thread).
     /// </summary>
     TaskLoss<T> TrainingLoss(int epoch, int batch, int part, int parts, LayerContext context);
 }
