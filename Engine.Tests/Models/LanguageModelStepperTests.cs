@@ -113,6 +113,50 @@ public class LanguageModelStepperTests
         }
     }
 
+    /// <summary>
+    /// The two-thread Advance (hidden-side products one step ahead) when the precomputed products do not fit the state:
+    /// two states advanced in turn (every call a miss), a state changed by another stepper, L = 1 and 3, one chunk
+    /// (H ≤ 32: the ahead role takes every chunk of the last layer) and a 3-thread pool. The logits stay bit-identical to
+    /// the one-thread Step.
+    /// </summary>
+    [Theory]
+    [InlineData(RecurrentCell.Lstm, 1, 40, 2, StepperPrecision.Float32)]
+    [InlineData(RecurrentCell.Gru, 3, 40, 2, StepperPrecision.Int8)]
+    [InlineData(RecurrentCell.Lstm, 2, 24, 2, StepperPrecision.BFloat16)]
+    [InlineData(RecurrentCell.Rnn, 2, 40, 3, StepperPrecision.Float32)]
+    [InlineData(RecurrentCell.Lstm, 3, 72, 3, StepperPrecision.Int8)]
+    public void Advance_TwoThreads_SwitchingStates_BitIdenticalToStep(RecurrentCell cell, int layers, int hidden, int threads, StepperPrecision precision)
+    {
+        var config = new LanguageModelConfig(9, EmbeddingSize: 17, HiddenSize: hidden, NumLayers: layers, Cell: cell);
+        var model = new LanguageModel<float>(config, new SeededRng(5));
+        model.Eval();
+        using var pool = new WorkerPool(threads);
+        var one = new LanguageModelStepper(model, precision: precision);
+        var two = new LanguageModelStepper(model, pool, precision);
+        var other = new LanguageModelStepper(model, pool, precision);
+        var (a1, b1) = (one.InitialState(), one.InitialState());
+        var (a2, b2) = (two.InitialState(), two.InitialState());
+        var (l1, l2) = (new float[9], new float[9]);
+        for (int i = 0; i < Tokens.Length; i++)
+        {
+            int token = Tokens[i];
+            a1 = one.Step(token, a1, l1);
+            two.Advance(token, a2, l2);                       // a hit from the second call on, except after a switch
+            TensorAssert.BitEqual<float>(l1, l2, $"{cell} L={layers} state a, step {i}");
+            if (i % 3 == 2)
+            {
+                b1 = one.Step(token, b1, l1);                 // switch: the products computed ahead belong to a
+                two.Advance(token, b2, l2);
+                TensorAssert.BitEqual<float>(l1, l2, $"{cell} L={layers} state b, step {i}");
+            }
+            if (i == 4)
+            {
+                a1 = one.Step(1, a1, l1);                     // a changed behind the stepper's back (by another stepper)
+                other.Advance(1, a2, l2);
+            }
+        }
+    }
+
     [Fact]
     public void Step_DoesNotChangeItsInput_AndAdvanceMatchesStep()
     {

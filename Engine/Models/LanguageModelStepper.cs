@@ -36,9 +36,10 @@ public enum StepperPrecision
 /// </code>
 /// The model is always in eval mode here (no dropout). The weights are copied when the stepper is built, so
 /// later training does not reach it: build a new one. An instance holds scratch buffers and is not thread-safe.
-/// With a <see cref="WorkerPool"/>, each layer's hidden units are split into chunks that run as separate work
-/// items; every chunk is computed the same way whatever thread runs it, so the logits are bit-identical for any
-/// pool size (tested).
+/// With a <see cref="WorkerPool"/>, <see cref="Step"/> splits each layer's hidden units into chunks that run as separate
+/// work items, and <see cref="Advance"/> runs the step as two roles, one of which computes the next step's W_hh h'
+/// (<see cref="StepperPipeline"/>); every chunk is computed the same way whatever thread runs it, so the logits are
+/// bit-identical for any pool size and either way (tested).
 /// </summary>
 public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
 {
@@ -47,6 +48,7 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
     private readonly float[] _xp, _hp, _acts, _aux;   // (G·H), (G·H), (G·H), (H): chunk order
     private readonly float[] _logits;                 // (V padded to 16)
     private readonly LayerWork _work;
+    private readonly StepperPipeline? _pipeline;
     private readonly LanguageModelStepState _scratch;
 
     /// <summary>
@@ -63,6 +65,7 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
         int gh = _w.G * _w.H;
         (_xp, _hp, _acts, _aux, _logits) = (new float[gh], new float[gh], new float[gh], new float[_w.H], new float[_w.DecoderRows]);
         _work = new LayerWork(this);
+        _pipeline = _pool is null ? null : new StepperPipeline(this, _w, _pool);
         _scratch = InitialState();
     }
 
@@ -91,23 +94,25 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
 
     /// <summary>
     /// Like <see cref="Step"/>, but overwrites <paramref name="state"/> with the new state: allocates nothing.
-    /// For a caller that owns the state and never branches it (plain sampling, streaming evaluation).
+    /// For a caller that owns the state and never branches it (plain sampling, streaming evaluation). With a pool,
+    /// each call also computes the next call's hidden-side products W_hh h' on a second thread while this one finishes
+    /// the step (<see cref="StepperPipeline"/>); the logits are bit-identical either way.
     /// </summary>
     public void Advance(int token, LanguageModelStepState state, Span<float> logits)
     {
-        Compute(token, state, _scratch, logits);
+        if (_pipeline is null) Compute(token, state, _scratch, logits);
+        else
+        {
+            Check(token, state, logits);
+            _pipeline.Advance(token, state, _scratch);
+            _logits.AsSpan(0, _w.V).CopyTo(logits);
+        }
         _scratch.Values.CopyTo(state.Values, 0);
     }
 
     private void Compute(int token, LanguageModelStepState state, LanguageModelStepState next, Span<float> logits)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        if ((uint)token >= (uint)_w.V)
-            throw new ArgumentOutOfRangeException(nameof(token), $"LanguageModelStepper: token {token} is outside the vocabulary [0, {_w.V}).");
-        if (state.NumLayers != _w.L || state.HiddenSize != _w.H || state.HasCell != _w.Spec.HasCellState)
-            throw new ArgumentException($"LanguageModelStepper: the state is for (L, H) = ({state.NumLayers}, {state.HiddenSize}), the model is ({_w.L}, {_w.H}) {Config.Cell}.");
-        if (logits.Length != _w.V)
-            throw new ArgumentException($"LanguageModelStepper: {logits.Length} logits for V = {_w.V}.");
+        Check(token, state, logits);
         for (int l = 0; l < _w.L; l++)
         {
             _work.Set(l, token, state, next);
@@ -117,8 +122,30 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
                 _pool.Run(_w.Chunks, _work);
         }
         _work.Set(0, 0, null, null);   // keep no reference to the caller's states between steps
-        _w.Decoder.Multiply(0, next.H(_w.L - 1), _w.DecoderBias, _logits);
+        Decode(next);
         _logits.AsSpan(0, _w.V).CopyTo(logits);
+    }
+
+    private void Check(int token, LanguageModelStepState state, Span<float> logits)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if ((uint)token >= (uint)_w.V)
+            throw new ArgumentOutOfRangeException(nameof(token), $"LanguageModelStepper: token {token} is outside the vocabulary [0, {_w.V}).");
+        if (state.NumLayers != _w.L || state.HiddenSize != _w.H || state.HasCell != _w.Spec.HasCellState)
+            throw new ArgumentException($"LanguageModelStepper: the state is for (L, H) = ({state.NumLayers}, {state.HiddenSize}), the model is ({_w.L}, {_w.H}) {Config.Cell}.");
+        if (logits.Length != _w.V)
+            throw new ArgumentException($"LanguageModelStepper: {logits.Length} logits for V = {_w.V}.");
+    }
+
+    /// <summary>logits = W_dec h'_{L−1} + b_dec into the scratch logits (V padded to 16).</summary>
+    internal void Decode(LanguageModelStepState next) => _w.Decoder.Multiply(0, next.H(_w.L - 1), _w.DecoderBias, _logits);
+
+    /// <summary>hp = W_hh_l h for the G·n rows of chunk <paramref name="chunk"/> (<paramref name="hp"/> is the layer's G·H, chunk order).</summary>
+    internal void HiddenProduct(int l, int chunk, ReadOnlySpan<float> h, Span<float> hp)
+    {
+        var (first, n) = _w.Chunk(chunk);
+        int r0 = _w.G * first, rows = _w.G * n;
+        _w.WeightHh[l].Multiply(r0, h, default, hp.Slice(r0, rows));
     }
 
     /// <summary>
@@ -128,13 +155,41 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
     /// </summary>
     private void LayerChunk(int l, int chunk, int token, LanguageModelStepState state, LanguageModelStepState next)
     {
+        HiddenProduct(l, chunk, state.H(l), _hp);
+        InputAndGates(l, chunk, token, state, next, _hp);
+    }
+
+    /// <summary>
+    /// The rest of <see cref="LayerChunk"/> once the chunk's rows of <paramref name="hpLayer"/> (the layer's G·H, chunk order)
+    /// hold W_hh_l h_l: the input side xp (the layer-0 table, or W_ih_l h'_{l−1} + b) and the gate kernel.
+    /// </summary>
+    internal void InputAndGates(int l, int chunk, int token, LanguageModelStepState state, LanguageModelStepState next, ReadOnlySpan<float> hpLayer)
+    {
+        if (l > 0) InputProduct(l, chunk, next);
+        Gates(l, chunk, token, state, next, hpLayer);
+    }
+
+    /// <summary>xp = W_ih_l h'_{l−1} + b_l for the G·n rows of chunk <paramref name="chunk"/> of a layer l &gt; 0, into the scratch xp.</summary>
+    internal void InputProduct(int l, int chunk, LanguageModelStepState next)
+    {
+        var (first, n) = _w.Chunk(chunk);
+        int r0 = _w.G * first, rows = _w.G * n;
+        _w.WeightIh[l]!.Multiply(r0, next.H(l - 1), _w.Bias[l].AsSpan(r0, rows), _xp.AsSpan(r0, rows));
+    }
+
+    /// <summary>
+    /// The gate kernel of chunk <paramref name="chunk"/> of layer <paramref name="l"/>, once its input side is ready (the
+    /// layer-0 table row of <paramref name="token"/>, or the scratch xp from <see cref="InputProduct"/>) and the chunk's
+    /// rows of <paramref name="hpLayer"/> hold W_hh_l h_l.
+    /// </summary>
+    internal void Gates(int l, int chunk, int token, LanguageModelStepState state, LanguageModelStepState next, ReadOnlySpan<float> hpLayer)
+    {
         int G = _w.G, H = _w.H;
         var (first, n) = _w.Chunk(chunk);
         int r0 = G * first, rows = G * n;
-        Span<float> xp = _xp.AsSpan(r0, rows), hp = _hp.AsSpan(r0, rows), acts = _acts.AsSpan(r0, rows);
-        ReadOnlySpan<float> xpLayer = l == 0 ? _w.InputTable.AsSpan(token * G * H + r0, rows) : xp;
-        if (l > 0) _w.WeightIh[l]!.Multiply(r0, next.H(l - 1), _w.Bias[l].AsSpan(r0, rows), xp);
-        _w.WeightHh[l].Multiply(r0, state.H(l), default, hp);
+        Span<float> acts = _acts.AsSpan(r0, rows);
+        ReadOnlySpan<float> hp = hpLayer.Slice(r0, rows);
+        ReadOnlySpan<float> xpLayer = l == 0 ? _w.InputTable.AsSpan(token * G * H + r0, rows) : _xp.AsSpan(r0, rows);
 
         // The cell's gate kernel: h (and c) on entry, h' (and c') on return; acts and aux (tanh(c') or ĥn) are scratch.
         Span<float> h = next.H(l).Slice(first, n);

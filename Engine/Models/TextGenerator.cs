@@ -83,8 +83,24 @@ public sealed class TextGenerator
     public IEnumerable<string> Generate(string prompt, int maxTokens, SamplingOptions options, SeededRng rng, bool stopAtEnd = false)
     {
         int[] ids = EncodePrompt(prompt);
-        var tokens = Generator.Generate(Stepper, Stepper.InitialState(), ids, maxTokens, options, rng, stopAtEnd ? EndId : null);
+        var tokens = Generator.Generate(new OwnedState(Stepper), Stepper.InitialState(), ids, maxTokens, options, rng, stopAtEnd ? EndId : null);
         return Decode(tokens, AtLineStart(ids));
+    }
+
+    /// <summary>
+    /// The stepper for a caller that owns its state and never branches it (sampling): each step advances the state in
+    /// place (<see cref="LanguageModelStepper.Advance"/>: no allocation, and with a pool the next step's hidden-side
+    /// products are computed ahead) and returns it. The logits equal <see cref="LanguageModelStepper.Step"/>'s.
+    /// </summary>
+    private sealed class OwnedState(LanguageModelStepper stepper) : ITokenModel<LanguageModelStepState>
+    {
+        public int VocabularySize => stepper.VocabularySize;
+
+        public LanguageModelStepState Step(int token, LanguageModelStepState state, Span<float> logits)
+        {
+            stepper.Advance(token, state, logits);
+            return state;
+        }
     }
 
     /// <summary>
