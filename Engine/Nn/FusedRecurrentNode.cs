@@ -141,9 +141,8 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
         var w = _w[d];
         var s = _steps[d];
 
-        // X W_ihᵀ + b for every step at once: (B·T, G·H). With HiddenBiasApart the last gate's b_hh stays out (GRU's b_hn sits inside r ⊙ (·)).
-        s.XProj = Rent(B * T_ * GH);
-        Gemm.Compute(_kernels, false, true, B * T_, GH, _in, T.One, _x.Value.Span, _in, w.WeightIh.Value.Span, _in, T.Zero, s.XProj, GH, _pool);
+        // X W_ihᵀ + b: (B·T, G·H) for every step at once, or in a row-block time loop one step at a time, (B, G·H).
+        // With HiddenBiasApart the last gate's b_hh stays out (GRU's b_hn sits inside r ⊙ (·)).
         var bias = new T[GH];
         TensorPrimitives.Add(w.BiasIh.Value.Span, w.BiasHh.Value.Span, bias);
         if (TSpec.HiddenBiasApart)
@@ -152,7 +151,18 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
             w.BiasIh.Value.Span.Slice(last, H).CopyTo(bias.AsSpan(last));
             s.Bhn = w.BiasHh.Value.Span.Slice(last, H).ToArray();
         }
-        for (int r = 0; r < B * T_; r++) TensorPrimitives.Add(s.XProj.AsSpan(r * GH, GH), bias, s.XProj.AsSpan(r * GH, GH));
+        using var wihT = s.RowSequences ? GemmPackedB<T>.Create(_kernels.GemmFor<T>(), GemmBlocking.For<T>(), true, _in, GH, w.WeightIh.Value.Span, _in) : null;
+        if (wihT is not null)
+        {
+            s.XProj = Rent(B * GH);
+            (s.InputPanels, s.X, s.Bias) = (wihT, _x.Value, bias);
+        }
+        else
+        {
+            s.XProj = Rent(B * T_ * GH);
+            Gemm.Compute(_kernels, false, true, B * T_, GH, _in, T.One, _x.Value.Span, _in, w.WeightIh.Value.Span, _in, T.Zero, s.XProj, GH, _pool);
+            for (int r = 0; r < B * T_; r++) TensorPrimitives.Add(s.XProj.AsSpan(r * GH, GH), bias, s.XProj.AsSpan(r * GH, GH));
+        }
 
         // W_hhᵀ (H, G·H) packed once per call into the GEMM's panel layout: the T per-step GEMMs read it ready-made
         // instead of re-packing it every step (4 MB for an LSTM at H = 512, four times the L2).
@@ -176,6 +186,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
         s.HCur.AsSpan(0, B * H).CopyTo(hT.Span.Slice(d * B * H, B * H));
         if (cT is not null) s.CCur.AsSpan(0, B * H).CopyTo(cT.Span.Slice(d * B * H, B * H));
         // Forward-only workspaces are not needed by backward.
+        (s.InputPanels, s.X, s.Bias) = (null, null, []);
         Return(ref s.XProj); Return(ref s.Hp); Return(ref s.HCur); Return(ref s.CCur);
     }
 

@@ -99,8 +99,21 @@ internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : un
 
     // ---- forward workspaces (set by the node before the loop) ---------------------------------------
 
-    /// <summary>(B·T, G·H) x W_ihᵀ + biases for every step.</summary>
+    /// <summary>
+    /// x W_ihᵀ + biases: (B·T, G·H) for every step, computed by the node before the loop; or, when <see cref="InputPanels"/>
+    /// is set, (B, G·H) for the current step only, computed by each row block inside its <see cref="RowSequences"/> loop.
+    /// </summary>
     public T[] XProj = [];
+    /// <summary>
+    /// W_ihᵀ (in, G·H) packed once per call, set for a <see cref="RowSequences"/> forward pass: each row block then
+    /// computes its rows of x_t W_ihᵀ + b right before the step's own product, so they are read while still in cache
+    /// instead of from a (B·T, G·H) buffer written long before (docs/rnn.md#rnn-performance). A GEMM's element does not
+    /// depend on how many rows the product has, so the values equal the all-steps product's.
+    /// </summary>
+    public GemmPackedB<T>? InputPanels;
+    /// <summary>The layer's input X (B, T, in) and b_ih + b_hh (G·H), read with <see cref="InputPanels"/>.</summary>
+    public Tensor<T>? X;
+    public T[] Bias = [];
     /// <summary>(B, G·H) h W_hhᵀ of the current step.</summary>
     public T[] Hp = [];
     /// <summary>(B, H) running h and (LSTM) c.</summary>
@@ -179,6 +192,7 @@ internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : un
             if (!_backward)
             {
                 SaveState(t, b0, b1);
+                if (InputPanels is { } wihT) StepInputs(wihT, t, b0, b1);
                 Gemm.Compute(false, rows, T.One, HCur.AsSpan(b0 * H, rows * H), H, _whh!, T.Zero, Hp.AsSpan(b0 * GH, rows * GH), GH, null);
                 ForwardRows(t, b0, b1);
                 continue;
@@ -187,6 +201,15 @@ internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : un
             Gemm.Compute(false, rows, T.One, DGh.AsSpan((b0 * _t + t) * GH, (rows - 1) * lda + GH), lda, _whh!, T.Zero, _dhNew.AsSpan(b0 * H, rows * H), H, null);
             TakeDh(t, b0, b1, _dhNew);
         }
+    }
+
+    /// <summary>Rows [b0, b1) of x_t W_ihᵀ + b into the one-step <see cref="XProj"/> (B, G·H).</summary>
+    private void StepInputs(GemmPackedB<T> wihT, int t, int b0, int b1)
+    {
+        int GH = _gh, cols = wihT.K, rows = b1 - b0, ldx = _t * cols;
+        var xp = XProj.AsSpan(b0 * GH, rows * GH);
+        Gemm.Compute(false, rows, T.One, X!.Span.Slice((b0 * _t + t) * cols, (rows - 1) * ldx + cols), ldx, wihT, T.Zero, xp, GH, null);
+        for (int r = 0; r < rows; r++) TensorPrimitives.Add(xp.Slice(r * GH, GH), Bias, xp.Slice(r * GH, GH));
     }
 
     /// <summary>Saves the state entering step <paramref name="t"/> of rows [b0, b1): h into HPrev (and c into CPrev).</summary>
@@ -223,7 +246,7 @@ internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : un
         {
             if (t >= _len[b]) continue; // past the sequence: state carried, output stays zero
             int row = b * _t + t;
-            var xp = XProj.AsSpan(row * GH, GH);
+            var xp = XProj.AsSpan((InputPanels is null ? row : b) * GH, GH);
             var hp = Hp.AsSpan(b * GH, GH);
             var y = Y!.Span.Slice(row * _dh + _dirOffset, H);
             var acts = TSpec.ActsAreHidden ? y : Acts.AsSpan(row * GH, GH); // a cell whose activation is h' writes it into Y directly
