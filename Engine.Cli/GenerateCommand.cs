@@ -27,7 +27,7 @@ public static class GenerateCommand
         var stopAtEnd = new Option<bool>("--stop-at-end") { Description = "Stop at the end of a line (<eos> or newline) instead of after --length tokens." };
         var bf16 = new Option<bool>("--bf16") { Description = "Store the weight matrices in bfloat16 (half the bytes per step, about 2x faster; logits differ slightly from float32)." };
         var int8 = new Option<bool>("--int8") { Description = "Store the weight matrices in int8 with one scale per row (a quarter of the bytes per step; the fastest; logits differ slightly from float32). Not with --bf16." };
-        var threads = new Option<int>("--threads") { Description = "Threads per step (2 splits each layer's hidden units across a worker pool; the text is identical for any count). Default: 2 on a machine with 2 or more cores.", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 2) };
+        var threads = new Option<int>("--threads") { Description = "Threads per step (with 2, sampling computes the next step's hidden-side products on the second thread, beam search splits each layer's hidden units; the text is identical for any count). Default: 2 on a machine with 2 or more cores.", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 2) };
         var command = new Command("generate", "Generate text from a neural language-model checkpoint: sampling (greedy, temperature, top-k, top-p) or beam search.")
         {
             checkpoint, prompt, length, temperature, topK, topP, seed, beam, stopAtEnd, bf16, int8, threads,

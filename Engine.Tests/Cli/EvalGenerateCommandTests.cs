@@ -77,6 +77,12 @@ public class EvalGenerateCommandTests
         Assert.True(a.Code == 0, a.Error);
         Assert.Equal(a.Output, b.Output);
         Assert.StartsWith("the", a.Output);
+        foreach (string threads in new[] { "1", "2", "3" })   // one thread; two roles per step; a third thread idle
+        {
+            var t = Run("generate", "--checkpoint", ckpt, "--prompt", "the", "--length", "30", "--temperature", "0.7", "--top-k", "5", "--seed", "9", "--threads", threads);
+            Assert.True(t.Code == 0, t.Error);
+            Assert.Equal(a.Output, t.Output);
+        }
         var beam = Run("generate", "--checkpoint", ckpt, "--prompt", "the", "--length", "6", "--beam", "3");
         Assert.True(beam.Code == 0, beam.Error);
         Assert.Contains("[3] log P = ", beam.Output);
