@@ -35,6 +35,7 @@ public static class TrainCommand
         var hidden = new Option<int>("--hidden") { Description = "Hidden units per layer H.", DefaultValueFactory = _ => 128 };
         var layers = new Option<int>("--layers") { Description = "Stacked recurrent layers L.", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch", "-b") { Description = "B, parallel contiguous streams per step.", DefaultValueFactory = _ => 32 };
+        var microBatches = new Option<int>("--micro-batches") { Description = "Parts each batch's streams are split into, run side by side on the threads, their gradients added in order (results depend on this, not on --threads).", DefaultValueFactory = _ => 2 };
         var bptt = new Option<int>("--bptt") { Description = "T, steps per truncated-BPTT window (the state is carried across windows, detached).", DefaultValueFactory = _ => 64 };
         var initRange = new Option<double?>("--init-range") { Description = "Draw every weight from U(-r, r) instead of PyTorch's per-layer defaults (Zaremba et al.: 0.1)." };
         var tie = new Option<bool>("--tie-weights") { Description = "Share the embedding table with the output layer (needs --embedding = --hidden)." };
@@ -45,7 +46,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a recurrent language model (LSTM/GRU/RNN) with truncated BPTT; with no corpus, a small char-LSTM on SeqLearn's own sources for 60 s.")
         {
-            corpus, validFraction, trainFile, validFile, level, cell, embedding, hidden, layers, batch, bptt, initRange, tie, sample, temperature, prompt,
+            corpus, validFraction, trainFile, validFile, level, cell, embedding, hidden, layers, batch, microBatches, bptt, initRange, tie, sample, temperature, prompt,
         };
         shared.AddTo(command);
         command.SetAction(parse =>
@@ -65,12 +66,14 @@ public static class TrainCommand
                 if (!(fraction > 0 && fraction < 1)) throw new ArgumentException($"--valid-fraction must be in (0, 1), got {fraction}.");
                 int b = parse.GetValue(batch), t = parse.GetValue(bptt);
                 if (b < 1 || t < 1) throw new ArgumentException($"--batch and --bptt must be at least 1, got {b} and {t}.");
+                int parts = parse.GetValue(microBatches);
+                if (parts is < 1 or > TrainingOptions.MaxMicroBatches) throw new ArgumentException($"--micro-batches must be in [1, {TrainingOptions.MaxMicroBatches}], got {parts}.");
                 if ((long)b * t > Array.MaxLength)
                     throw new ArgumentException($"--batch × --bptt = {b} × {t} = {(long)b * t:N0} tokens per window, more than one array holds ({Array.MaxLength:N0}).");
                 if (parse.GetValue(initRange) is { } range && !(range > 0 && double.IsFinite(range)))
                     throw new ArgumentException($"--init-range must be a positive number, got {range}.");
                 ulong seedValue = parse.GetValue(shared.Seed);
-                var options = shared.Read(parse, new TrainingOptions { BatchSize = b, Bptt = t });
+                var options = shared.Read(parse, new TrainingOptions { BatchSize = b, Bptt = t, MicroBatches = parts });
                 var resumed = shared.LoadResume(parse);
                 LanguageModelConfig? config = null;
                 if (resumed?.Data.ModelConfig is { } stored)

@@ -19,9 +19,10 @@ namespace SeqLearn.LanguageModeling;
 /// s ← state after the window, detached
 /// </code>
 /// Evaluation is the mean cross-entropy per predicted token of the validation stream ("loss"), with perplexity ("ppl")
-/// and bits per token ("bits_per_token").
+/// and bits per token ("bits_per_token"). With micro-batches (<see cref="TrainingOptions.MicroBatches"/> = P) part p
+/// holds streams [p·B/P, (p+1)·B/P) and carries their state itself.
 /// </summary>
-public sealed class LanguageModelTask<T> : ITrainingTask<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed class LanguageModelTask<T> : IMicroBatchedTask<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly LanguageModel<T> _model;
     private readonly BpttBatcher _train;
@@ -29,6 +30,8 @@ public sealed class LanguageModelTask<T> : ITrainingTask<T> where T : unmanaged,
     private readonly int[] _inputs;
     private readonly int[] _targets;
     private RecurrentState<T>? _state;
+    private Part[]? _parts;             // with micro-batches: each part's streams, window buffers and carried state
+    private readonly Lock _partsGate = new();
 
     /// <summary>
     /// Prepares windows of <paramref name="batchSize"/> streams × <paramref name="bptt"/> steps over the training stream and
@@ -53,8 +56,8 @@ public sealed class LanguageModelTask<T> : ITrainingTask<T> where T : unmanaged,
     /// <summary>The training windows.</summary>
     public BpttBatcher TrainWindows => _train;
 
-    /// <summary>The hidden state carried into the next training window (null: zeros).</summary>
-    public RecurrentState<T>? CarriedState => _state;
+    /// <summary>The hidden state carried into the next training window (null: zeros), (L, B, H) whether or not micro-batches carry it in parts.</summary>
+    public RecurrentState<T>? CarriedState => _parts is null ? _state : Joined(_parts);
 
     /// <inheritdoc/>
     public int BatchesPerEpoch => _train.WindowCount;
@@ -78,6 +81,83 @@ public sealed class LanguageModelTask<T> : ITrainingTask<T> where T : unmanaged,
         var (loss, next) = _model.Loss(_inputs, _targets, b, t, _state, context.Rng, context.Pool);
         _state = next.Detach();                               // truncated BPTT: the next window's graph starts here
         return new TaskLoss<T>(loss, (long)b * t);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Part p holds streams [p·B/P, (p+1)·B/P) (none when B &lt; P) and carries their state from window to window itself;
+    /// L_p = (its summed cross-entropy) / (B·T), its mean times its share of the streams.
+    /// </remarks>
+    public TaskLoss<T> TrainingLoss(int epoch, int batch, int part, int parts, LayerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (parts < 1 || (uint)part >= (uint)parts) throw new ArgumentOutOfRangeException(nameof(part), $"LanguageModelTask: part {part} of {parts}.");
+        var own = PartsOf(parts)[part];
+        int b = _train.BatchSize, t = _train.Steps;
+        if (own.Count == 0) return new TaskLoss<T>(new Var<T>(Tensor<T>.Scalar(T.Zero)), 0);
+        if (batch == 0) own.State = null;                     // each epoch starts from the zero state
+        _train.Fill(batch, own.Window, own.WindowTargets);
+        own.Window.AsSpan(own.First * t, own.Count * t).CopyTo(own.Inputs);
+        own.WindowTargets.AsSpan(own.First * t, own.Count * t).CopyTo(own.Targets);
+        var (loss, next) = _model.Loss(own.Inputs, own.Targets, own.Count, t, own.State, context.Rng, context.Pool);
+        own.State = next.Detach();
+        return new TaskLoss<T>(Ops.MulScalar(loss, T.CreateTruncating(own.Count) / T.CreateTruncating(b)), (long)own.Count * t);
+    }
+
+    /// <summary>One part's streams [First, First + Count), its copy of the window, its rows of it and its carried state.</summary>
+    private sealed class Part(int first, int count, int batch, int steps)
+    {
+        public readonly int First = first, Count = count;
+        public readonly int[] Window = new int[batch * steps], WindowTargets = new int[batch * steps];
+        public readonly int[] Inputs = new int[count * steps], Targets = new int[count * steps];
+        public RecurrentState<T>? State;
+    }
+
+    /// <summary>The P parts, made on first use; a state carried so far (restored, or from whole batches) is split among them.</summary>
+    private Part[] PartsOf(int parts)
+    {
+        lock (_partsGate)   // the parts of a batch ask from several threads at once
+        {
+            if (_parts is { } made && made.Length == parts) return made;
+            var state = CarriedState;
+            int b = _train.BatchSize, t = _train.Steps;
+            _parts = [.. Enumerable.Range(0, parts).Select(p => new Part(p * b / parts, (p + 1) * b / parts - p * b / parts, b, t))];
+            if (state is not null)
+                foreach (var own in _parts.Where(own => own.Count > 0))
+                    own.State = new RecurrentState<T>(new Var<T>(Rows(state.H.Value, own.First, own.Count)),
+                        state.C is null ? null : new Var<T>(Rows(state.C.Value, own.First, own.Count)));
+            _state = null;
+            return _parts;
+        }
+    }
+
+    /// <summary>The parts' carried states as one (L, B, H) state (zeros for a part that has none yet); null when none has one.</summary>
+    private RecurrentState<T>? Joined(Part[] parts)
+    {
+        if (parts.All(own => own.State is null)) return null;
+        var zero = _model.InitialState(_train.BatchSize);
+        foreach (var own in parts.Where(own => own.State is not null))
+        {
+            PutRows(zero.H.Value, own.State!.H.Value, own.First);
+            if (zero.C is not null) PutRows(zero.C.Value, own.State.C!.Value, own.First);
+        }
+        return zero;
+    }
+
+    /// <summary>Rows [first, first + count) of the middle axis of an (L, B, H) tensor.</summary>
+    private static Tensor<T> Rows(Tensor<T> full, int first, int count)
+    {
+        int layers = full.Dim(0), b = full.Dim(1), h = full.Dim(2);
+        var rows = Tensor<T>.Zeros(layers, count, h);
+        for (int l = 0; l < layers; l++) full.Span.Slice((l * b + first) * h, count * h).CopyTo(rows.Span.Slice(l * count * h, count * h));
+        return rows;
+    }
+
+    /// <summary>Writes <paramref name="rows"/> (L, count, H) into rows [first, first + count) of <paramref name="full"/> (L, B, H).</summary>
+    private static void PutRows(Tensor<T> full, Tensor<T> rows, int first)
+    {
+        int layers = full.Dim(0), b = full.Dim(1), h = full.Dim(2), count = rows.Dim(1);
+        for (int l = 0; l < layers; l++) rows.Span.Slice(l * count * h, count * h).CopyTo(full.Span.Slice((l * b + first) * h, count * h));
     }
 
     /// <inheritdoc/>
@@ -130,8 +210,8 @@ public sealed class LanguageModelTask<T> : ITrainingTask<T> where T : unmanaged,
     {
         ["batch_size"] = _train.BatchSize,
         ["bptt"] = _train.Steps,
-        ["state_h"] = _state is null ? null : Encode(_state.H.Value),
-        ["state_c"] = _state?.C is { } c ? Encode(c.Value) : null,
+        ["state_h"] = CarriedState is { } carried ? Encode(carried.H.Value) : null,
+        ["state_c"] = CarriedState?.C is { } c ? Encode(c.Value) : null,
     };
 
     /// <inheritdoc/>
@@ -142,6 +222,7 @@ public sealed class LanguageModelTask<T> : ITrainingTask<T> where T : unmanaged,
         if (batch != _train.BatchSize || bptt != _train.Steps)
             throw Trainer<T>.Incompatible($"it was trained with batch {batch} and BPTT {bptt}, this task has {_train.BatchSize} and {_train.Steps}");
         var zero = _model.InitialState(_train.BatchSize);
+        _parts = null;   // micro-batches split the restored state among their parts on first use
         _state = state["state_h"] is null ? null : new RecurrentState<T>(
             new Var<T>(Decode(Get<string>(state, "state_h"), zero.H.Value, "state_h")),
             zero.C is null ? null : new Var<T>(Decode(Get<string>(state, "state_c"), zero.C.Value, "state_c")));
