@@ -54,6 +54,7 @@ internal sealed class RecurrentClassifierCliOptions
     public Option<bool> Unidirectional { get; } = new("--unidirectional") { Description = "rnn: read left to right only (default: bidirectional)." };
     public Option<string> Pooling { get; } = new("--pooling") { Description = "rnn: max or mean over the valid steps, or last (the last valid step).", DefaultValueFactory = _ => Defaults.Pooling.ToString().ToLowerInvariant() };
     public Option<int> Batch { get; } = new("--batch", "-b") { Description = "rnn: sentences per step (length-bucketed).", DefaultValueFactory = _ => RecurrentClassifierOptions.DefaultTraining.BatchSize };
+    public Option<int> MicroBatches { get; } = new("--micro-batches") { Description = "rnn: parts each batch is split into, run side by side on the threads, their gradients added in order (results depend on this, not on --threads).", DefaultValueFactory = _ => 1 };
     public Option<double?> EmbeddingDropout { get; } = new("--embedding-dropout") { Description = "rnn: dropout on the word vectors (default: half of --dropout)." };
     public Option<double> WordDropout { get; } = new("--word-dropout") { Description = "rnn: probability of reading a training word as <unk>.", DefaultValueFactory = _ => Defaults.WordDropout };
     public Option<double> EmbeddingStd { get; } = new("--embedding-std") { Description = "rnn: standard deviation of the word vectors' random start.", DefaultValueFactory = _ => Defaults.EmbeddingStd };
@@ -63,7 +64,7 @@ internal sealed class RecurrentClassifierCliOptions
 
     public void AddTo(Command command)
     {
-        foreach (Option o in new Option[] { Cell, Embedding, Hidden, Unidirectional, Pooling, Batch, EmbeddingDropout, WordDropout, EmbeddingStd, MinCount }) command.Options.Add(o);
+        foreach (Option o in new Option[] { Cell, Embedding, Hidden, Unidirectional, Pooling, Batch, MicroBatches, EmbeddingDropout, WordDropout, EmbeddingStd, MinCount }) command.Options.Add(o);
         Shared.AddTo(command);
     }
 
@@ -87,7 +88,9 @@ internal sealed class RecurrentClassifierCliOptions
         if (!(options.EmbeddingStd is > 0 and <= 100)) throw new ArgumentException($"--embedding-std must be in (0, 100], got {options.EmbeddingStd}.");
         if (!(options.WordDropout is >= 0 and < 1)) throw new ArgumentException($"--word-dropout must be in [0, 1), got {options.WordDropout}.");
         if (options.EmbeddingDropout is { } pe && !(pe >= 0 && pe < 1)) throw new ArgumentException($"--embedding-dropout must be in [0, 1), got {pe}.");
-        var training = Shared.Read(parse, RecurrentClassifierOptions.DefaultTraining with { BatchSize = b });
+        int parts = parse.GetValue(MicroBatches);
+        if (parts is < 1 or > TrainingOptions.MaxMicroBatches) throw new ArgumentException($"--micro-batches must be in [1, {TrainingOptions.MaxMicroBatches}], got {parts}.");
+        var training = Shared.Read(parse, RecurrentClassifierOptions.DefaultTraining with { BatchSize = b, MicroBatches = parts });
         return (options, training with { CheckpointDirectory = null });
     }
 

@@ -19,7 +19,7 @@ namespace SeqLearn.Classification;
 /// Training batches are length-bucketed (<see cref="BatchPlan.Bucketed"/>) from a seed, so each epoch's batches are fixed
 /// by (seed, epoch). Evaluation reports "loss" (mean cross-entropy per example) and "accuracy" (fraction correct).
 /// </summary>
-public sealed class SequenceClassificationTask<T> : ITrainingTask<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Sequential<T> _model;
     private readonly LabeledSequences _train;
@@ -28,6 +28,7 @@ public sealed class SequenceClassificationTask<T> : ITrainingTask<T> where T : u
     private readonly ulong _seed;
     private int _planEpoch = -1;
     private int[][] _plan = [];
+    private readonly Lock _planGate = new();   // the parts of a batch ask for its rows from several threads at once
 
     /// <summary>
     /// Prepares the task. <paramref name="valid"/> may be null (then evaluation scores the training examples).
@@ -80,13 +81,48 @@ public sealed class SequenceClassificationTask<T> : ITrainingTask<T> where T : u
     public TaskLoss<T> TrainingLoss(int epoch, int batch, LayerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (epoch != _planEpoch) (_plan, _planEpoch) = (BatchPlan.Bucketed(_train.Lengths, _batchSize, _seed, epoch), epoch);
-        var rows = _plan[batch];
+        var rows = Rows(epoch, batch);
+        var (mean, tokens) = MeanLoss(rows, WordDropoutSeed(epoch, batch), context);
+        return new TaskLoss<T>(mean, tokens);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Part p holds the examples at positions p, p + P, … of the batch ordered by length, longest first (about equal
+    /// tokens per part); L_p = (Σ over its examples of the cross-entropy) / N with N the batch's examples. Word dropout
+    /// draws from a generator seeded by (seed, epoch, batch, part).
+    /// </remarks>
+    public TaskLoss<T> TrainingLoss(int epoch, int batch, int part, int parts, LayerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (parts < 1 || (uint)part >= (uint)parts) throw new ArgumentOutOfRangeException(nameof(part), $"SequenceClassificationTask: part {part} of {parts}.");
+        var rows = Rows(epoch, batch);
+        var own = rows.OrderByDescending(r => _train.Sequences[r].Length).Where((_, position) => position % parts == part).ToArray();
+        if (own.Length == 0) return new TaskLoss<T>(new Var<T>(Tensor<T>.Scalar(T.Zero)), 0);
+        var (mean, tokens) = MeanLoss(own, WordDropoutSeed(epoch, batch) + (ulong)part * 0x9E3779B97F4A7C15UL, context);
+        return new TaskLoss<T>(Ops.MulScalar(mean, T.CreateTruncating(own.Length) / T.CreateTruncating(rows.Length)), tokens);
+    }
+
+    /// <summary>The examples of training batch <paramref name="batch"/> of <paramref name="epoch"/> (bucketed by length, shuffled by (seed, epoch)).</summary>
+    private int[] Rows(int epoch, int batch)
+    {
+        lock (_planGate)
+        {
+            if (epoch != _planEpoch) (_plan, _planEpoch) = (BatchPlan.Bucketed(_train.Lengths, _batchSize, _seed, epoch), epoch);
+            return _plan[batch];
+        }
+    }
+
+    private ulong WordDropoutSeed(int epoch, int batch) => _seed ^ 0xD1B54A32D192ED03UL * (ulong)((long)epoch * BatchesPerEpoch + batch + 1);
+
+    /// <summary>The mean cross-entropy of training examples <paramref name="rows"/> (graph recorded) and their tokens.</summary>
+    private (Var<T> Mean, long Tokens) MeanLoss(int[] rows, ulong wordDropoutSeed, LayerContext context)
+    {
         var tokens = TokenBatch.Pad(_train.Sequences, rows, PadId);
-        if (WordDropout > 0) DropWords(tokens, WordDropout, UnknownId, new SeededRng(_seed ^ 0xD1B54A32D192ED03UL * (ulong)((long)epoch * BatchesPerEpoch + batch + 1)));
+        if (WordDropout > 0) DropWords(tokens, WordDropout, UnknownId, new SeededRng(wordDropoutSeed));
         var logits = Logits(tokens, rows.Length, context);
         var labels = rows.Select(r => _train.Labels[r]).ToArray();
-        return new TaskLoss<T>(Ops.SoftmaxCrossEntropy(logits, labels), rows.Sum(r => (long)_train.Sequences[r].Length));
+        return (Ops.SoftmaxCrossEntropy(logits, labels), rows.Sum(r => (long)_train.Sequences[r].Length));
     }
 
     /// <inheritdoc/>

@@ -1,0 +1,53 @@
+using SeqLearn.Classification;
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
+using SeqLearn.Tensors;
+using SeqLearn.Tests.Training;
+using SeqLearn.Training;
+
+namespace SeqLearn.Tests.Classification;
+
+/// <summary>
+/// <see cref="SequenceClassificationTask{T}"/> in micro-batches: the parts (examples at alternate positions of the batch
+/// ordered by length) add up to the whole batch, and a run with word dropout is the same on 1, 2 and 4 threads.
+/// </summary>
+public sealed class SequenceClassificationMicroBatchTests
+{
+    private static (Sequential<T> Model, SequenceClassificationTask<T> Task) Make<T>(double wordDropout, ulong modelSeed = 1) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new SeededRng(3);
+        int[][] sequences = [.. Enumerable.Range(0, 37).Select(_ => Enumerable.Range(0, 1 + rng.NextInt(30)).Select(_ => 2 + rng.NextInt(50)).ToArray())];
+        var labels = sequences.Select(s => s[0] % 3).ToArray();
+        var model = new Sequential<T>(
+            new Embedding<T>(52, 4, new SeededRng(modelSeed)),
+            RecurrentLayer<T>.Create(RecurrentCell.Lstm, 4, 5, new SeededRng(modelSeed + 1), new RecurrentOptions(Bidirectional: true)),
+            new MaskedMeanPool<T>(),
+            new Linear<T>(10, 3, new SeededRng(modelSeed + 2)));
+        return (model, new SequenceClassificationTask<T>(model, new LabeledSequences(sequences, labels), null, batchSize: 9, seed: 7) { WordDropout = wordDropout });
+    }
+
+    [Fact]
+    public void Parts_LossesAndGradients_AddUpToTheWholeBatch()
+    {
+        var (model, task) = Make<double>(0);
+        var parameters = model.Parameters().ToArray();
+        var context = new LayerContext();
+        for (int batch = 0; batch < task.BatchesPerEpoch; batch++)   // the last batch has 1 example: part 1 is empty
+            TrainerTestSupport.PartsAddUp(parameters, () => task.TrainingLoss(0, batch, context), part => task.TrainingLoss(0, batch, part, 2, context));
+    }
+
+    [Fact]
+    public void Training_WithTwoParts_AndWordDropout_IsBitIdenticalOnOneTwoAndFourThreads()
+    {
+        long[] Run(int threads)
+        {
+            var (model, task) = Make<float>(0.2);
+            using var pool = new WorkerPool(threads);
+            var result = new Trainer<float>(model, task, new TrainingOptions { MaxSteps = 6, MicroBatches = 2, LearningRate = 0.01, Seed = 4 }, pool).Train();
+            return TrainerTestSupport.Bits(result.StepLosses);
+        }
+        var one = Run(1);
+        Assert.Equal(one, Run(2));
+        Assert.Equal(one, Run(4));
+    }
+}
