@@ -80,6 +80,20 @@ public class BpttBatcherTests
     }
 
     [Fact]
+    public void Fill_StreamRange_IsThoseRowsOfTheWholeWindow()
+    {
+        var batcher = new BpttBatcher(Corpus(70), 3, 4);
+        var (inputs, targets) = (new int[12], new int[12]);
+        batcher.Fill(1, inputs, targets);
+        var (someInputs, someTargets) = (new int[8], new int[8]);
+        Assert.Equal(4, batcher.Fill(1, 1, 2, someInputs, someTargets));   // streams 1 and 2
+        Assert.Equal(inputs[4..], someInputs);
+        Assert.Equal(targets[4..], someTargets);
+        Assert.Throws<ArgumentOutOfRangeException>(() => batcher.Fill(1, 2, 2, someInputs, someTargets));
+        Assert.Throws<ArgumentException>(() => batcher.Fill(1, 0, 2, new int[7], someTargets));
+    }
+
+    [Fact]
     public void CorpusSplit_IsContiguousByFraction()
     {
         var tokens = Corpus(1000);

@@ -95,10 +95,10 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
     public TaskLoss<T> TrainingLoss(int epoch, int batch, int part, int parts, LayerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (parts < 1 || (uint)part >= (uint)parts) throw new ArgumentOutOfRangeException(nameof(part), $"SequenceClassificationTask: part {part} of {parts}.");
+        MicroBatchParts.Check(part, parts, "SequenceClassificationTask");
         var rows = Rows(epoch, batch);
-        var own = rows.OrderByDescending(r => _train.Sequences[r].Length).Where((_, position) => position % parts == part).ToArray();
-        if (own.Length == 0) return new TaskLoss<T>(new Var<T>(Tensor<T>.Scalar(T.Zero)), 0);
+        var own = MicroBatchParts.Alternate(rows.OrderByDescending(r => _train.Sequences[r].Length), part, parts);
+        if (own.Length == 0) return MicroBatchParts.Empty<T>();
         var (mean, tokens) = MeanLoss(own, WordDropoutSeed(epoch, batch) + (ulong)part * 0x9E3779B97F4A7C15UL, context);
         return new TaskLoss<T>(Ops.MulScalar(mean, T.CreateTruncating(own.Length) / T.CreateTruncating(rows.Length)), tokens);
     }

@@ -77,16 +77,25 @@ public sealed class BpttBatcher
     /// Writes window <paramref name="w"/> into <paramref name="inputs"/> and <paramref name="targets"/>, both (B, Tw)
     /// row-major with Tw = <see cref="WindowLength"/>; returns Tw. Allocates nothing.
     /// </summary>
-    public int Fill(int w, Span<int> inputs, Span<int> targets)
+    public int Fill(int w, Span<int> inputs, Span<int> targets) => Fill(w, 0, BatchSize, inputs, targets);
+
+    /// <summary>
+    /// Streams [<paramref name="firstStream"/>, <paramref name="firstStream"/> + <paramref name="streams"/>) of window
+    /// <paramref name="w"/> into <paramref name="inputs"/> and <paramref name="targets"/>, both (streams, Tw) row-major: the
+    /// rows a micro-batch of those streams reads. Returns Tw. Allocates nothing.
+    /// </summary>
+    internal int Fill(int w, int firstStream, int streams, Span<int> inputs, Span<int> targets)
     {
         int tw = WindowLength(w);
-        int size = BatchSize * tw;
+        if (firstStream < 0 || streams < 0 || firstStream + streams > BatchSize)
+            throw new ArgumentOutOfRangeException(nameof(streams), $"BpttBatcher.Fill: streams [{firstStream}, {firstStream + streams}) are outside [0, {BatchSize}).");
+        int size = streams * tw;
         if (inputs.Length < size || targets.Length < size)
-            throw new ArgumentException($"BpttBatcher.Fill: window {w} needs (B, T) = ({BatchSize}, {tw}) = {size} ids; inputs has {inputs.Length}, targets {targets.Length}.");
+            throw new ArgumentException($"BpttBatcher.Fill: window {w} needs (B, T) = ({streams}, {tw}) = {size} ids; inputs has {inputs.Length}, targets {targets.Length}.");
         var tokens = _tokens.Span;
-        for (int b = 0; b < BatchSize; b++)
+        for (int b = 0; b < streams; b++)
         {
-            int start = b * StreamLength + w * Steps;
+            int start = (firstStream + b) * StreamLength + w * Steps;
             tokens.Slice(start, tw).CopyTo(inputs.Slice(b * tw, tw));
             tokens.Slice(start + 1, tw).CopyTo(targets.Slice(b * tw, tw));
         }

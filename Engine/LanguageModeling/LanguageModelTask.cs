@@ -91,24 +91,21 @@ public sealed class LanguageModelTask<T> : IMicroBatchedTask<T> where T : unmana
     public TaskLoss<T> TrainingLoss(int epoch, int batch, int part, int parts, LayerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (parts < 1 || (uint)part >= (uint)parts) throw new ArgumentOutOfRangeException(nameof(part), $"LanguageModelTask: part {part} of {parts}.");
+        MicroBatchParts.Check(part, parts, "LanguageModelTask");
         var own = PartsOf(parts)[part];
         int b = _train.BatchSize, t = _train.Steps;
-        if (own.Count == 0) return new TaskLoss<T>(new Var<T>(Tensor<T>.Scalar(T.Zero)), 0);
+        if (own.Count == 0) return MicroBatchParts.Empty<T>();
         if (batch == 0) own.State = null;                     // each epoch starts from the zero state
-        _train.Fill(batch, own.Window, own.WindowTargets);
-        own.Window.AsSpan(own.First * t, own.Count * t).CopyTo(own.Inputs);
-        own.WindowTargets.AsSpan(own.First * t, own.Count * t).CopyTo(own.Targets);
+        _train.Fill(batch, own.First, own.Count, own.Inputs, own.Targets);
         var (loss, next) = _model.Loss(own.Inputs, own.Targets, own.Count, t, own.State, context.Rng, context.Pool);
         own.State = next.Detach();
         return new TaskLoss<T>(Ops.MulScalar(loss, T.CreateTruncating(own.Count) / T.CreateTruncating(b)), (long)own.Count * t);
     }
 
-    /// <summary>One part's streams [First, First + Count), its copy of the window, its rows of it and its carried state.</summary>
-    private sealed class Part(int first, int count, int batch, int steps)
+    /// <summary>One part's streams [First, First + Count), its rows of the window and its carried state.</summary>
+    private sealed class Part(int first, int count, int steps)
     {
         public readonly int First = first, Count = count;
-        public readonly int[] Window = new int[batch * steps], WindowTargets = new int[batch * steps];
         public readonly int[] Inputs = new int[count * steps], Targets = new int[count * steps];
         public RecurrentState<T>? State;
     }
@@ -121,7 +118,7 @@ public sealed class LanguageModelTask<T> : IMicroBatchedTask<T> where T : unmana
             if (_parts is { } made && made.Length == parts) return made;
             var state = CarriedState;
             int b = _train.BatchSize, t = _train.Steps;
-            _parts = [.. Enumerable.Range(0, parts).Select(p => new Part(p * b / parts, (p + 1) * b / parts - p * b / parts, b, t))];
+            _parts = [.. Enumerable.Range(0, parts).Select(p => new Part(p * b / parts, (p + 1) * b / parts - p * b / parts, t))];
             if (state is not null)
                 foreach (var own in _parts.Where(own => own.Count > 0))
                     own.State = new RecurrentState<T>(new Var<T>(Rows(state.H.Value, own.First, own.Count)),

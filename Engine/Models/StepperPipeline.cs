@@ -65,7 +65,6 @@ internal sealed class StepperPipeline : IParallelWork
         var h = state.Values.AsSpan(0, _key.Length);
         if (!_valid || !MemoryMarshal.AsBytes(h).SequenceEqual(MemoryMarshal.AsBytes(_key.AsSpan())))
         {
-            _valid = false;
             _hidden.State = state;
             _pool.Run(_w.L * _w.Chunks, _hidden);   // hp for this state, every chunk on the pool
             _hidden.State = null;

@@ -4,7 +4,6 @@ using SeqLearn.Data;
 using SeqLearn.Kernels;
 using SeqLearn.Nn;
 using SeqLearn.Training;
-using SeqLearn.Tensors;
 
 namespace SeqLearn.Translation;
 
@@ -102,11 +101,11 @@ public sealed class TranslationTask<T> : IMicroBatchedTask<T> where T : unmanage
     public TaskLoss<T> TrainingLoss(int epoch, int batch, int part, int parts, LayerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (parts < 1 || (uint)part >= (uint)parts) throw new ArgumentOutOfRangeException(nameof(part), $"TranslationTask: part {part} of {parts}.");
+        MicroBatchParts.Check(part, parts, "TranslationTask");
         var rows = Rows(epoch, batch);
         long batchTokens = rows.Sum(i => _trainTargets[i].Length + 1L);                    // ⟨eos⟩ included, as PairBatch.TargetTokens
-        var own = rows.Where((_, position) => position % parts == part).ToArray();
-        if (own.Length == 0) return new TaskLoss<T>(new Var<T>(Tensor<T>.Scalar(T.Zero)), 0);
+        var own = MicroBatchParts.Alternate(rows, part, parts);
+        if (own.Length == 0) return MicroBatchParts.Empty<T>();
         var pairs = Pad(_trainSources, _trainTargets, own);
         var sum = _model.Loss(pairs, context, Reduction.Sum, labelSmoothing: LabelSmoothing);
         return new TaskLoss<T>(Ops.MulScalar(sum, T.One / T.CreateTruncating(batchTokens)), pairs.TargetTokens);
