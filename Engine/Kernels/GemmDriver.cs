@@ -111,9 +111,11 @@ public static partial class Gemm
     /// a row-major A is read in place instead and only its ragged last sliver is packed. A copy changes no
     /// value, so both ways give bit-identical results. <paramref name="mayReadAInPlace"/> = false always packs A: a
     /// narrow block that is one of several column groups running at once on different cores is 1.5× faster with A
-    /// packed (docs/kernels.md §5.3).
+    /// packed (docs/kernels.md §5.3). When <paramref name="tail"/> has columns (the slice spans all of k), the
+    /// dot-product columns of C (<see cref="Dots{T, TVec, S}"/>) of each tile's rows are computed right after that
+    /// tile in the last panel, while those rows of A are in L1.
     /// </remarks>
-    internal static unsafe void RowBlock<T, TVec, S>(in GemmOperands<T> op, in GemmSlice<T> s, int ic, int mc, T* pa, T* pb, T* tile, bool mayReadAInPlace = true)
+    internal static unsafe void RowBlock<T, TVec, S>(in GemmOperands<T> op, in GemmSlice<T> s, int ic, int mc, T* pa, T* pb, T* tile, bool mayReadAInPlace = true, in GemmOperands<T> tail = default)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVec : struct
         where S : IGemmSimd<T, TVec>
@@ -125,6 +127,7 @@ public static partial class Gemm
         for (int jr = 0; jr < s.Nc; jr += nr)
         {
             int cols = Math.Min(nr, s.Nc - jr);
+            bool dots = tail.N > 0 && jr + nr >= s.Nc;
             T* b = s.PanelByPanel ? pb : pb + jr * kc;
             if (s.PanelByPanel) PackB(op, s.Pc, kc, s.Jc + jr, cols, nr, pb);
             for (int ir = 0; ir < mc; ir += MR)
@@ -151,6 +154,7 @@ public static partial class Gemm
                     MicroKernel<T, TVec, S>(kc, a, ars, acs, b, nr, tile, nr, op.Alpha, s.Beta, s.BetaZero);
                     CopyTile(tile, nr, 1, c, op.Crs, op.Ccs, rows, cols);
                 }
+                if (dots) Dots<T, TVec, S>(tail, ic + ir, ic + ir + rows);
             }
         }
     }

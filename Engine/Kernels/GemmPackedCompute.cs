@@ -55,8 +55,10 @@ public static partial class Gemm
     /// Tiles of C[i0..i1, j0..j1) against pre-packed panels (<paramref name="j0"/> a multiple of NR): the loop nest
     /// of <see cref="Block{T, TVec, S}"/> without its packing of B, slice for slice the same arithmetic. A is read in place
     /// only when <paramref name="mayReadAInPlace"/> (this block is not one of several column groups: see RowBlock).
+    /// <paramref name="tail"/>, when it has columns, is the dot-product columns of C, done for rows [i0, i1) along
+    /// with the last panel of [j0, j1) (k must fit one slice).
     /// </summary>
-    internal static unsafe void PackedBlock<T, TVec, S>(in GemmOperands<T> op, GemmPackedB<T> b, T* panels, int i0, int i1, int j0, int j1, bool mayReadAInPlace)
+    internal static unsafe void PackedBlock<T, TVec, S>(in GemmOperands<T> op, GemmPackedB<T> b, T* panels, int i0, int i1, int j0, int j1, bool mayReadAInPlace, in GemmOperands<T> tail)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVec : struct
         where S : IGemmSimd<T, TVec>
@@ -73,8 +75,9 @@ public static partial class Gemm
                 kc = blk.Slice(op.K, pc);
                 T* slice = panels + GemmPackedB<T>.SliceOffset(blk, nr, op.K, jc, nc, pc) + (s0 - jc) * kc;
                 var s = GemmSlice<T>.Create(op, s0, s1 - s0, pc, kc, panelByPanel: false);
+                var dots = s1 == j1 ? tail : default;
                 for (int ic = i0; ic < i1; ic += blk.MC)
-                    RowBlock<T, TVec, S>(op, s, ic, Math.Min(blk.MC, i1 - ic), ws.A, slice, ws.Tile, mayReadAInPlace);
+                    RowBlock<T, TVec, S>(op, s, ic, Math.Min(blk.MC, i1 - ic), ws.A, slice, ws.Tile, mayReadAInPlace, dots);
             }
         }
     }
@@ -97,6 +100,7 @@ internal sealed unsafe class GemmPackedJob<T> : IParallelWork where T : unmanage
     private GemmOperands<T> _op, _dots;
     private T* _panels;
     private int _tileColumns, _columnsPerItem, _columnItems, _rowsPerItem, _rowItems, _dotRows, _dotItems;
+    private bool _fusedDots;
 
     public static GemmPackedJob<T> ForThisThread() => s_current ??= new GemmPackedJob<T>();
 
@@ -117,8 +121,11 @@ internal sealed unsafe class GemmPackedJob<T> : IParallelWork where T : unmanage
         // The dot-product columns (op(B) rows (tail, k) at tailRows: p stride 1, j stride k), split by rows.
         _dots = tail == 0 ? default
             : new GemmOperands<T>(op.A, op.Ars, op.Acs, tailRows, 1, op.K, op.C + _tileColumns * op.Ccs, op.Crs, op.Ccs, m, tail, op.K, op.Alpha, op.Beta);
-        _dotItems = tail == 0 ? 0 : Math.Min(threads, (m + Gemm.MR - 1) / Gemm.MR);
-        _dotRows = tail == 0 ? 0 : (m + _dotItems - 1) / _dotItems;
+        // Blocks of rows that span every tile column and all of k also do the dot columns of their rows, right after
+        // the last panel's tiles, reading A while it is in L1 (docs/kernels.md §5.8); otherwise they are items of their own.
+        _fusedDots = tail > 0 && _tileColumns > 0 && _columnItems == 1 && op.K <= b.Blocking.MaxKC;
+        _dotItems = tail == 0 || _fusedDots ? 0 : Math.Min(threads, (m + Gemm.MR - 1) / Gemm.MR);
+        _dotRows = _dotItems == 0 ? 0 : (m + _dotItems - 1) / _dotItems;
     }
 
     private int TileItems => _columnItems * _rowItems;
@@ -157,12 +164,13 @@ internal sealed unsafe class GemmPackedJob<T> : IParallelWork where T : unmanage
         }
         int i0 = index / _columnItems * _rowsPerItem, i1 = Math.Min(_op.M, i0 + _rowsPerItem);
         int j0 = index % _columnItems * _columnsPerItem, j1 = Math.Min(_tileColumns, j0 + _columnsPerItem);
+        var tail = _fusedDots ? _dots : default;
         switch (_isa)
         {
-            case GemmIsa.Avx512: Gemm.PackedBlock<T, Vector512<T>, Simd512<T>>(_op, _b!, _panels, i0, i1, j0, j1, _columnItems == 1); break;
-            case GemmIsa.Avx2: Gemm.PackedBlock<T, Vector256<T>, Simd256<T>>(_op, _b!, _panels, i0, i1, j0, j1, _columnItems == 1); break;
-            case GemmIsa.Vector128: Gemm.PackedBlock<T, Vector128<T>, Simd128<T>>(_op, _b!, _panels, i0, i1, j0, j1, _columnItems == 1); break;
-            default: Gemm.PackedBlock<T, Vector<T>, SimdPortable<T>>(_op, _b!, _panels, i0, i1, j0, j1, _columnItems == 1); break;
+            case GemmIsa.Avx512: Gemm.PackedBlock<T, Vector512<T>, Simd512<T>>(_op, _b!, _panels, i0, i1, j0, j1, _columnItems == 1, tail); break;
+            case GemmIsa.Avx2: Gemm.PackedBlock<T, Vector256<T>, Simd256<T>>(_op, _b!, _panels, i0, i1, j0, j1, _columnItems == 1, tail); break;
+            case GemmIsa.Vector128: Gemm.PackedBlock<T, Vector128<T>, Simd128<T>>(_op, _b!, _panels, i0, i1, j0, j1, _columnItems == 1, tail); break;
+            default: Gemm.PackedBlock<T, Vector<T>, SimdPortable<T>>(_op, _b!, _panels, i0, i1, j0, j1, _columnItems == 1, tail); break;
         }
     }
 }
