@@ -6,7 +6,8 @@ public static partial class Gemm
     /// The narrow-C path: C[i, j] = α·⟨op(A)[i, :], op(B)[:, j]⟩ + β·C[i, j] for rows [i0, i1), one dot product
     /// per element, vectorised along k. Used for the last n mod NR (&lt; NR/2) columns of C when op(A) is
     /// row-major, e.g. the 65th column of (2048, 256)·(256, 65), where a full tile would compute 32 columns
-    /// to keep one. The few columns of op(B) are first copied to contiguous rows of the workspace.
+    /// to keep one. The few columns of op(B) are first copied to contiguous rows of the workspace, unless they are
+    /// already (the tail rows of a <see cref="GemmPackedB{T}"/>).
     /// </summary>
     /// <remarks>Four accumulators per dot product cover the FMA latency; their order of combination is fixed, so the
     /// result depends only on the shape, not on the thread that runs it or on how many rows are done together.</remarks>

@@ -88,7 +88,8 @@ public static partial class Gemm
 /// call. Items are blocks of C: for a short C (m ≤ 2·MC, e.g. an RNN step) one group of whole column panels per
 /// thread (four smaller groups per thread measured up to 1.5× slower at H = 512, docs/kernels.md §5.7: each reads A
 /// in place for a couple of panels instead of packing it once); for a tall C blocks of rows. The
-/// last columns, when they are dot products, are extra items split by rows. Each element of C belongs to one
+/// last columns, when they are dot products, are done by each block of rows with its last panel when k fits one
+/// slice, else they are extra items split by rows. Each element of C belongs to one
 /// item and is computed with the same k slices in the same order whatever the split.
 /// </summary>
 internal sealed unsafe class GemmPackedJob<T> : IParallelWork where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -122,7 +123,7 @@ internal sealed unsafe class GemmPackedJob<T> : IParallelWork where T : unmanage
         _dots = tail == 0 ? default
             : new GemmOperands<T>(op.A, op.Ars, op.Acs, tailRows, 1, op.K, op.C + _tileColumns * op.Ccs, op.Crs, op.Ccs, m, tail, op.K, op.Alpha, op.Beta);
         // Blocks of rows that span every tile column and all of k also do the dot columns of their rows, right after
-        // the last panel's tiles, reading A while it is in L1 (docs/kernels.md §5.8); otherwise they are items of their own.
+        // the last panel's tiles, reading A while it is in L1 (docs/kernels.md §5.5); otherwise they are items of their own.
         _fusedDots = tail > 0 && _tileColumns > 0 && _columnItems == 1 && op.K <= b.Blocking.MaxKC;
         _dotItems = tail == 0 || _fusedDots ? 0 : Math.Min(threads, (m + Gemm.MR - 1) / Gemm.MR);
         _dotRows = _dotItems == 0 ? 0 : (m + _dotItems - 1) / _dotItems;
