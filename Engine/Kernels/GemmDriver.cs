@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -128,6 +129,7 @@ public static partial class Gemm
         {
             int cols = Math.Min(nr, s.Nc - jr);
             bool dots = tail.N > 0 && jr + nr >= s.Nc;
+            Debug.Assert(tail.N == 0 || (tail.Brs == 1 && tail.Bcs == tail.K), "fused dot columns must be contiguous rows: a copy would go to the workspace that holds packed A");
             T* b = s.PanelByPanel ? pb : pb + jr * kc;
             if (s.PanelByPanel) PackB(op, s.Pc, kc, s.Jc + jr, cols, nr, pb);
             for (int ir = 0; ir < mc; ir += MR)

@@ -124,6 +124,8 @@ internal sealed unsafe class GemmPackedJob<T> : IParallelWork where T : unmanage
             : new GemmOperands<T>(op.A, op.Ars, op.Acs, tailRows, 1, op.K, op.C + _tileColumns * op.Ccs, op.Crs, op.Ccs, m, tail, op.K, op.Alpha, op.Beta);
         // Blocks of rows that span every tile column and all of k also do the dot columns of their rows, right after
         // the last panel's tiles, reading A while it is in L1 (docs/kernels.md §5.5); otherwise they are items of their own.
+        // The tail rows are contiguous (p stride 1, j stride k), so Dots copies nothing into the thread's workspace,
+        // which holds the packed A block at that moment.
         _fusedDots = tail > 0 && _tileColumns > 0 && _columnItems == 1 && op.K <= b.Blocking.MaxKC;
         _dotItems = tail == 0 || _fusedDots ? 0 : Math.Min(threads, (m + Gemm.MR - 1) / Gemm.MR);
         _dotRows = _dotItems == 0 ? 0 : (m + _dotItems - 1) / _dotItems;
