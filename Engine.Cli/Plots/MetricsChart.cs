@@ -11,7 +11,7 @@ namespace SeqLearn.Cli.Plots;
 public static class MetricsChart
 {
     /// <summary>The metrics that restate the loss (perplexity, bits) and are not drawn again.</summary>
-    private static readonly HashSet<string> LossLike = ["loss", "ppl", "bpc", "bits"];
+    private static readonly HashSet<string> LossLike = ["loss", "ppl", "bpc", "bits", "bits_per_token"];
 
     /// <summary>Builds the chart; throws when the log has no loss to draw.</summary>
     public static Plot Build(IReadOnlyList<MetricsRecord> records, string source)

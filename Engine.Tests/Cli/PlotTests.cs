@@ -97,13 +97,13 @@ public class PlotTests
         {
             log.Append(new MetricsRecord { Kind = MetricsRecordKind.Train, Step = step, TrainLoss = 5.0 / step, TrainSteps = 10 });
             if (step % 20 == 0)
-                log.Append(new MetricsRecord { Kind = MetricsRecordKind.Evaluation, Step = step, Metrics = new Dictionary<string, double> { ["loss"] = 6.0 / step, ["ppl"] = Math.Exp(6.0 / step), ["bleu"] = step / 3.0 } });
+                log.Append(new MetricsRecord { Kind = MetricsRecordKind.Evaluation, Step = step, Metrics = new Dictionary<string, double> { ["loss"] = 6.0 / step, ["ppl"] = Math.Exp(6.0 / step), ["bits_per_token"] = 6.0 / step / Math.Log(2), ["bleu"] = step / 3.0 } });
         }
         return path;
     }
 
     [Fact]
-    public void Metrics_Svg_TrainLossValidLossAndBleu_PerplexityNotRepeated()
+    public void Metrics_Svg_TrainLossValidLossAndBleu_PerplexityAndBitsNotRepeated()
     {
         using var dir = new TempDir("plot-metrics");
         string file = dir.Combine("curves.svg");
@@ -115,6 +115,7 @@ public class PlotTests
         Assert.Contains("valid_loss", texts);
         Assert.Contains("valid_bleu", texts);
         Assert.DoesNotContain("valid_ppl", texts);
+        Assert.DoesNotContain("valid_bits_per_token", texts);   // the language-model task's name for loss / ln 2
     }
 
     [Fact]

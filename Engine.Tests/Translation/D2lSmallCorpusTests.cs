@@ -12,7 +12,7 @@ namespace SeqLearn.Tests.Translation;
 /// <summary>
 /// d2l's attention chapter, reproduced: a GRU encoder–decoder with Bahdanau attention in d2l's configuration (embedding
 /// 256, hidden 256, 2 layers, dropout 0.2, Adam 0.005, gradient clipping at norm 1, batches of 128) trained on the first
-/// 641 lines of fra-eng for 300 steps (about 60 epochs), then asked for the book's example translations, greedily.
+/// 641 lines of fra-eng for 300 steps (50 epochs of 6 batches), then asked for the book's example translations, greedily.
 /// With model seeds 7 and 8 all three come out as in the book; with seed 11 <c>go .</c> becomes <c>allez !</c>
 /// (docs/seq2seq-model.md §6).
 /// </summary>

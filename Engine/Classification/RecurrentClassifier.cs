@@ -83,7 +83,7 @@ public sealed record RecurrentClassifierOptions(RecurrentCell Cell = RecurrentCe
             new Linear<float>(Directions * Hidden, classes, rng));
     }
 
-    private int Gates => Cell switch { RecurrentCell.Lstm => 4, RecurrentCell.Gru => 3, _ => 1 };
+    private int Gates => CellSpec.Of(Cell).Gates;
 }
 
 /// <summary>

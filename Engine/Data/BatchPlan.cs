@@ -5,7 +5,7 @@ namespace SeqLearn.Data;
 /// <summary>
 /// Which examples form each batch of an epoch, as lists of example indices. Every plan is a function of the example
 /// count (and lengths), the batch size, a seed and the epoch number alone, so a run resumed at epoch e batch i rebuilds
-/// exactly the batches the uninterrupted run used (docs/training.md#batches).
+/// exactly the batches the uninterrupted run used (docs/training.md#3-batches).
 /// </summary>
 public static class BatchPlan
 {

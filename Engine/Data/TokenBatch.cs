@@ -10,7 +10,7 @@ namespace SeqLearn.Data;
 /// mask[b, t]   = [t &lt; len_b]
 /// </code>
 /// Recurrent layers given <see cref="Lengths"/> stop each row at its length, and masked losses and pooling read only
-/// the valid steps, so a sequence gives the same result alone or padded in a batch (docs/training.md#padding-and-masks).
+/// the valid steps, so a sequence gives the same result alone or padded in a batch (docs/training.md#4-padding-and-masks).
 /// </summary>
 public sealed class TokenBatch
 {

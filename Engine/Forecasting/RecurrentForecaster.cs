@@ -55,7 +55,7 @@ public sealed record RecurrentForecasterOptions(RecurrentCell Cell = RecurrentCe
     /// <summary>A, the activation values of one batch with their gradients: 2·B·T·(F + L·(G + 3)·H) (saturating).</summary>
     public long ActivationValues() => MemoryBudget.Saturate(2.0 * BatchSize * LookBack * (Features + (double)Layers * (Gates + 3) * Hidden));
 
-    private int Gates => Cell switch { RecurrentCell.Lstm => 4, RecurrentCell.Gru => 3, _ => 1 };
+    private int Gates => CellSpec.Of(Cell).Gates;
 }
 
 /// <summary>

@@ -12,7 +12,7 @@ namespace SeqLearn.LanguageModeling;
 
 /// <summary>
 /// Language modelling as a task of the <see cref="Trainer{T}"/>: truncated backpropagation through time over a token
-/// stream (docs/lm.md#training). Batch i of an epoch is BPTT window i (B streams × T steps, in order); the hidden state
+/// stream (docs/lm.md#3-training-a-language-model). Batch i of an epoch is BPTT window i (B streams × T steps, in order); the hidden state
 /// s is carried from window to window, detached, and reset to zeros at each epoch start:
 /// <code>
 /// L = (1 / B·T) Σ_{b,t} −log softmax(f(x_{b,≤t}, s))[y_{b,t}]      mean cross-entropy per token

@@ -41,8 +41,8 @@ public sealed record LanguageModelConfig(int VocabularySize, int EmbeddingSize =
             throw new ArgumentException($"LanguageModelConfig: V = {VocabularySize}, E = {EmbeddingSize}, H = {HiddenSize} give a weight of {largest} values, more than one array holds ({Array.MaxLength}).");
     }
 
-    /// <summary>G, the gates of the cell: 4 (LSTM), 3 (GRU), 1 (Elman RNN).</summary>
-    public int Gates => Cell switch { RecurrentCell.Lstm => 4, RecurrentCell.Gru => 3, _ => 1 };
+    /// <summary>G, the gates of the cell (its <see cref="ICellSpec"/>): 4 (LSTM), 3 (GRU), 1 (Elman RNN).</summary>
+    public int Gates => CellSpec.Of(Cell).Gates;
 
     /// <summary>
     /// The parameters the model built from this config holds, in its order, with their shapes, computed without building it:

@@ -5,7 +5,7 @@ using SeqLearn.Tensors;
 namespace SeqLearn.Training;
 
 // Saving and resuming. A checkpoint holds everything the next step depends on, so a resumed run computes exactly the
-// losses the uninterrupted run would have (docs/training.md#checkpoints-and-resume):
+// losses the uninterrupted run would have (docs/training.md#5-checkpoints-and-resume):
 //   weights θ                                                                               → weights.safetensors
 //   optimizer buffers (m, v or the momentum b), per-parameter step counts, η                 → optimizer.safetensors, checkpoint.json
 //   step, dropout RNG state, model config (its "type" names the model kind), vocabulary       → checkpoint.json

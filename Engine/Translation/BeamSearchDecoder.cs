@@ -1,7 +1,7 @@
 namespace SeqLearn.Translation;
 
 /// <summary>
-/// Batched beam search of width K (docs/seq2seq-model.md#beam-search). Source b owns rows b·K … b·K + K − 1. At step t
+/// Batched beam search of width K (docs/seq2seq-model.md#3-decoding). Source b owns rows b·K … b·K + K − 1. At step t
 /// every live hypothesis h (raw score s_h = Σ log p, all ≤ 0) is extended by every token v, after the minimum-length and
 /// no-repeat rules; the best 2K candidates s_h + log p(v) (ties: lower row, then lower id) are walked in order: a
 /// candidate ending in ⟨eos⟩ joins the finished list, any other becomes a live hypothesis until K are live. At the
