@@ -130,7 +130,7 @@ internal sealed class TrainingCliOptions
         if (!(decay >= 0 && double.IsFinite(decay))) throw new ArgumentException($"--weight-decay must be a number ≥ 0, got {decay}.");
         if (!(gamma > 0 && gamma < 1)) throw new ArgumentException($"--gamma must be in (0, 1), got {gamma}.");
         if (parse.GetValue(StepSize) < 1) throw new ArgumentException($"--step-size must be at least 1, got {parse.GetValue(StepSize)}.");
-        if (parse.GetValue(FirstDecay) is < 0) throw new ArgumentException($"--first-decay-epoch must be ≥ 0, got {parse.GetValue(FirstDecay)}.");
+        if (parse.GetValue(FirstDecay) is < 1) throw new ArgumentException($"--first-decay-epoch must be ≥ 1 (epoch 0 runs at --lr), got {parse.GetValue(FirstDecay)}.");
         if (epochs is < 1) throw new ArgumentException($"--epochs must be at least 1, got {epochs}.");
         if (steps is < 1) throw new ArgumentException($"--max-steps must be at least 1, got {steps}.");
         if (parse.GetValue(Patience) is < 1) throw new ArgumentException($"--patience must be at least 1, got {parse.GetValue(Patience)}.");

@@ -77,7 +77,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "train -c {nope} --eval-every-seconds 0", "--eval-every-seconds" }, { "train -c {nope} --momentum -1", "--momentum" },
         { "train -c {nope} --momentum nan", "--momentum" }, { "train -c {nope} --weight-decay -1", "--weight-decay" },
         { "train -c {nope} --weight-decay Infinity", "--weight-decay" }, { "train -c {nope} --gamma 0", "--gamma" }, { "train -c {nope} --gamma 2", "--gamma" },
-        { "train -c {nope} --gamma nan", "--gamma" }, { "train -c {nope} --step-size 0", "--step-size" }, { "train -c {nope} --first-decay-epoch -1", "--first-decay-epoch" },
+        { "train -c {nope} --gamma nan", "--gamma" }, { "train -c {nope} --step-size 0", "--step-size" }, { "train -c {nope} --first-decay-epoch -1", "--first-decay-epoch" }, { "train -c {nope} --first-decay-epoch 0", "--first-decay-epoch" },
         { "train -c {nope} --init-range 0", "--init-range" }, { "train -c {nope} --init-range nan", "--init-range" },
         { "train -c {nope} --optimizer sgd --nesterov", "--nesterov" }, { "train -c {nope} --schedule cosine --max-steps 5", "--schedule cosine" },
         { "train -c {nope} --cell transformer", "--cell" }, { "train -c {nope} --bogus 3", "--bogus" },

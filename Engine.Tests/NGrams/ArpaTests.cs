@@ -170,4 +170,45 @@ public class ArpaMissingContextTests
         // <s> a b </s>: p(a|<s>) = -0.1, p(b|<s> a) = bo(<s> a) + p(b|a) = -0.05 - 0.6, p(</s>|a b) = -0.01 (the trigram).
         Assert.Equal(-0.1 - 0.65 - 0.01, m.SentenceLog10Prob("a b"), 5);
     }
+
+    [Fact]
+    public void Read_TrigramWithoutItsSuffix_AddsBlankSuffixAndUsesTheTrigram()
+    {
+        // The trigram "a b c" and its context "a b" are stored, its suffix "b c" is not (SRILM pruning removes suffixes).
+        const string arpa = """
+            \data\
+            ngram 1=6
+            ngram 2=2
+            ngram 3=1
+
+            \1-grams:
+            -1.0	<unk>	0
+            0	<s>	-0.2
+            -0.7	</s>	0
+            -0.6	a	-0.3
+            -0.6	b	-0.4
+            -0.8	c	-0.5
+
+            \2-grams:
+            -0.3	<s> a	-0.05
+            -0.2	a b	-0.25
+
+            \3-grams:
+            -0.1	a b c
+
+            \end\
+
+            """;
+        BackoffModel m = ArpaReader.Read(new StringReader(arpa), "suffix.arpa");
+        int a = m.Vocabulary.IdOrUnk("a"), b = m.Vocabulary.IdOrUnk("b"), c = m.Vocabulary.IdOrUnk("c");
+        Assert.Equal(-0.1f, m.LogProb10([a, b], c), 6);                 // the stored trigram, not bo(a b) + bo(b) + p(c)
+        int blank = m.Table(2).Find([b, c]);
+        Assert.True(blank >= 0);
+        Assert.Equal(0f, m.LogBackoffs(2)[blank]);
+        Assert.Equal(-0.4f - 0.8f, m.LogProbs(2)[blank], 6);            // p(c | b) by backing off: bo(b) + p(c)
+        Assert.Equal(-0.4f - 0.8f, m.LogProb10([b], c), 6);             // the blank changes no probability
+        // <s> a b c </s>: p(a|<s>) = -0.3, p(b|<s> a) = bo(<s> a) + p(b|a) = -0.05 - 0.2, p(c|a b) = -0.1,
+        // p(</s>|b c) = bo(b c) + p(</s>|c) = 0 + bo(c) + p(</s>) = -0.5 - 0.7.
+        Assert.Equal(-0.3 - 0.25 - 0.1 - 1.2, m.SentenceLog10Prob("a b c"), 5);
+    }
 }

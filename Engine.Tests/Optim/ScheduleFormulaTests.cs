@@ -30,6 +30,9 @@ public class ScheduleFormulaTests
             Assert.Equal(Math.Pow(0.5, e / 3), plain.LearningRateAt(e), 15);   // d defaults to s: PyTorch's StepLR
             Assert.Equal(plain.LearningRateAt(e), explicitFirst.LearningRateAt(e));
         }
+        // Epoch 0 runs at the optimizer's own rate (a schedule acts when an epoch ends), so no epoch 0 can be "decayed".
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StepLR<double>(Opt(1.0), stepSize: 1, gamma: 0.5, firstDecayEpoch: 0));
+        Assert.Throws<ArgumentException>(() => new ScheduleSettings(ScheduleKind.StepDecay, FirstDecayEpoch: 0).Validate());
     }
 
     [Fact]

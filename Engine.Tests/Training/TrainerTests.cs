@@ -135,6 +135,29 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Resume_AfterAFinalUnscheduledEvaluation_DivergenceCheckSeesOnlyTheScheduledBest()
+    {
+        // Evaluations every 2 steps; the first run stops at step 3, whose final evaluation (not scheduled, loss 10⁻⁴)
+        // the uninterrupted run never makes. Resumed, the scheduled evaluation at step 4 (loss 1) must not count as
+        // 1000 times that best: the uninterrupted run reaches step 6.
+        using var tmp = new TempDir("trainer-final-eval");
+        using var pool = new WorkerPool(1);
+        var options = Options with { Patience = null, EvalEverySteps = 2, Monitor = "loss", MonitorGoal = MetricGoal.Minimize };
+        var straightModel = new ScriptedModel();
+        var straight = new Trainer<double>(straightModel, new ScriptedTask(straightModel, [0.5], losses: [1.0]), options with { MaxSteps = 6 }, pool).Train();
+        Assert.Equal(6, straight.Steps);
+
+        var firstModel = new ScriptedModel();
+        new Trainer<double>(firstModel, new ScriptedTask(firstModel, [0.5], losses: [1.0, 1e-4]), options with { MaxSteps = 3, CheckpointDirectory = tmp.Path }, pool).Train();
+        var resumedModel = new ScriptedModel();
+        var resumed = new Trainer<double>(resumedModel, new ScriptedTask(resumedModel, [0.5], losses: [1.0]), options with { MaxSteps = 6 }, pool);
+        resumed.Resume(tmp.Combine("last"));
+        var second = resumed.Train();
+        Assert.Equal(StopReason.MaxSteps, second.Reason);
+        Assert.Equal(straightModel.W.Value.Span[0], resumedModel.W.Value.Span[0]);
+    }
+
+    [Fact]
     public void Train_MonitoredMetricTheTaskDoesNotReport_IsAClearError()
     {
         var model = new ScriptedModel();

@@ -17,10 +17,15 @@ internal static class ManifestSeal
     /// <summary>The value written before the checksum is known (64 zeros).</summary>
     public static readonly string Placeholder = new('0', 64);
 
-    /// <summary>Replaces the one quoted <see cref="Placeholder"/> in <paramref name="json"/> with the checksum of the whole.</summary>
+    /// <summary>
+    /// Replaces the last quoted <see cref="Placeholder"/> in <paramref name="json"/>, the value of <see cref="Key"/> (the
+    /// manifest's last field), with the checksum of the whole; the caller's own strings before it (a vocabulary token,
+    /// say) may hold 64 zeros too.
+    /// </summary>
     public static byte[] Seal(byte[] json)
     {
-        int at = FindQuoted(json, Placeholder);
+        int quoted = json.AsSpan().LastIndexOf(Encoding.ASCII.GetBytes($"\"{Placeholder}\""));
+        int at = quoted < 0 ? -1 : quoted + 1;
         if (at < 0) throw new InvalidOperationException("ManifestSeal: the manifest has no placeholder to fill.");
         string sha = Convert.ToHexStringLower(SHA256.HashData(json));
         var sealedBytes = (byte[])json.Clone();

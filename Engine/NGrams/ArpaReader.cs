@@ -137,20 +137,26 @@ public static class ArpaReader
     }
 
     /// <summary>
-    /// Pruned ARPA files (e.g. SRILM's) may hold "a b c" without its context "a b". The scorer extends a context
-    /// only through stored n-grams, so such contexts are added as blank entries, as KenLM's loader does:
-    /// back-off log10 1 = 0 and the probability the model gives them by backing off. Orders are filled from the
-    /// top down, so a blank's own missing context is added in turn.
+    /// Pruned ARPA files (e.g. SRILM's) may hold "a b c" without its context "a b" or without its suffix "b c". The
+    /// scorer extends a context only through stored n-grams and probes (c), (b c), (a b c) until one is missing, so
+    /// it needs the stored set closed under both: the missing ones are added as blank entries, as KenLM's loaders
+    /// do: back-off log10 1 = 0 and the probability the model gives them by backing off. A blank changes no
+    /// probability (its back-off is 1, its probability the backed-off one), it only makes the longer n-grams
+    /// reachable. Orders are closed from the top down, so a blank's own missing context and suffix are added in turn.
     /// </summary>
     private static void AddMissingContexts(NGramVocabulary vocabulary, NGramTable[] tables, float[][] logProb, float[][] logBackoff)
     {
-        // 1. Close the tables under prefixes, top-down; remember where each order's blanks start.
+        // 1. Close the tables under prefixes (contexts) and suffixes, top-down; remember where each order's blanks start.
         var firstBlank = new int[tables.Length];
         for (int k = 1; k <= tables.Length; k++) firstBlank[k - 1] = tables[k - 1].Count;
         for (int k = tables.Length; k >= 2; k--)
         {
             NGramTable higher = tables[k - 1], lower = tables[k - 2];
-            for (int e = 0; e < higher.Count; e++) lower.Add(higher.Key(e)[..^1]);
+            for (int e = 0; e < higher.Count; e++)
+            {
+                lower.Add(higher.Key(e)[..^1]);
+                lower.Add(higher.Key(e)[1..]);
+            }
             Array.Resize(ref logProb[k - 2], lower.Count);
             Array.Resize(ref logBackoff[k - 2], lower.Count); // blank back-offs are log10 1 = 0
         }

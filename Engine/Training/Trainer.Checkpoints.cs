@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using SeqLearn.Autograd;
 using SeqLearn.Checkpoints;
+using SeqLearn.Optim;
 using SeqLearn.Tensors;
 
 namespace SeqLearn.Training;
@@ -42,7 +44,7 @@ public sealed partial class Trainer<T>
         };
         Checkpoint.Save(directory, new CheckpointData<T>
         {
-            Parameters = _model.NamedParameters().Select(p => new NamedTensor<T>(p.Key, p.Value.Value.Clone())).ToArray(),
+            Parameters = DistinctNamedParameters().Select(p => new NamedTensor<T>(p.Key, p.Value.Value.Clone())).ToArray(),
             Optimizer = _optimizer.ExportState(),
             Step = Step,
             ModelConfig = _task.ModelConfig?.DeepClone().AsObject(),
@@ -102,6 +104,7 @@ public sealed partial class Trainer<T>
         {
             RestoreParameters(data.Parameters);
             _optimizer.ImportState(data.Optimizer);
+            RestoreGradientBuffers(data.Optimizer);
             _schedule.RestoreState(s["schedule"] as JsonObject ?? throw new FormatException("trainer_state field 'schedule' is missing"));
         }
         catch (Exception e) when (e is ArgumentException or FormatException) { throw Incompatible(e.Message.TrimEnd('.')); }
@@ -115,11 +118,31 @@ public sealed partial class Trainer<T>
         _bestLoss = s["best_loss"] is null ? double.PositiveInfinity : Get<double>(s, "best_loss");
     }
 
+    /// <summary>
+    /// Each distinct parameter once, under its first dotted name, in the order of <c>Module.Parameters()</c> (the
+    /// optimizer's order): a tied leaf, listed under each of its names by <c>NamedParameters</c>, is stored and restored once.
+    /// </summary>
+    private IEnumerable<KeyValuePair<string, Var<T>>> DistinctNamedParameters() =>
+        _model.NamedParameters().DistinctBy(p => p.Value, ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// A parameter that has been updated keeps a gradient buffer from then on (the trainer zeroes gradients, it does not
+    /// drop them), so the optimizer keeps updating it on steps whose graph does not reach it (momentum, Adam's moments,
+    /// weight decay). A fresh model has no buffers: give one, zeroed, to every parameter the restored state says was
+    /// updated, so the resumed run updates the same parameters as the uninterrupted one.
+    /// </summary>
+    private void RestoreGradientBuffers(OptimizerState<T> state)
+    {
+        for (int i = 0; i < _parameters.Length; i++)
+            if (state.Parameters[i].Step > 0 && _parameters[i].Grad is null)
+                _parameters[i].Grad = Tensor<T>.ZerosLike(_parameters[i].Value);
+    }
+
     // By dotted name (Var.Name is only the local name, e.g. "weight"); every parameter present with its shape.
     private void RestoreParameters(IReadOnlyList<NamedTensor<T>> stored)
     {
         var byName = stored.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal);
-        foreach (var (name, p) in _model.NamedParameters())
+        foreach (var (name, p) in DistinctNamedParameters())
         {
             if (!byName.Remove(name, out var t)) throw Incompatible($"it has no parameter '{name}'");
             if (!t.SameShape(p.Value)) throw Incompatible($"'{name}' is {t.ShapeString} in the checkpoint, {p.Value.ShapeString} in the model");

@@ -41,7 +41,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
     private readonly MicroBatchStep<T>? _microBatches;   // MicroBatches > 1: the parts of each batch
     private int _badEvaluations;          // scheduled evaluations since the last new best among them
     private double _patienceBest;         // the best monitored value of the scheduled evaluations
-    private double _bestLoss = double.PositiveInfinity;   // the lowest validation loss of this run (divergence check)
+    private double _bestLoss = double.PositiveInfinity;   // the lowest validation loss of the scheduled evaluations (divergence check)
     private T[][]? _bestWeights;                           // RestoreBestWeights: the parameters at the best evaluation
 
     /// <summary>
@@ -162,7 +162,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         var metrics = Evaluate();
         if (!metrics.TryGetValue(_options.Monitor, out double monitored))
             throw new InvalidOperationException($"Trainer: the task's evaluation has no metric '{_options.Monitor}' to monitor (it has: {string.Join(", ", metrics.Keys)}).");
-        CheckDivergence(metrics, monitored);
+        CheckDivergence(metrics, monitored, scheduled);
         bool stop = RecordEvaluation(monitored, scheduled);
         run.EvalClock.Stop();
         run.Evaluated(Step, metrics);
@@ -238,15 +238,16 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
     }
 
     // A validation that a user would call divergence stops the run before anything is saved: best never holds a diverged
-    // model, and last keeps the previous evaluation's state.
-    private void CheckDivergence(IReadOnlyDictionary<string, double> metrics, double monitored)
+    // model, and last keeps the previous evaluation's state. Only scheduled evaluations lower the best loss the check
+    // compares with (see RecordEvaluation: a resumed run must see the best loss the uninterrupted run saw).
+    private void CheckDivergence(IReadOnlyDictionary<string, double> metrics, double monitored, bool scheduled)
     {
         if (!double.IsFinite(monitored)) throw new TrainingDivergedException(Step, $"validation {_options.Monitor}", monitored);
         if (!metrics.TryGetValue("loss", out double loss)) return;
         if (!double.IsFinite(loss)) throw new TrainingDivergedException(Step, "validation loss", loss);
         if (_task.DivergedLoss is { } bound && loss > bound)
             throw new TrainingDivergedException(Step, "validation loss", loss, reason: $"above {bound:G4}, far worse than an untrained model");
-        _bestLoss = Math.Min(_bestLoss, loss);
+        if (scheduled) _bestLoss = Math.Min(_bestLoss, loss);
         // Orders of magnitude above the best, and (when the task has a scale) worse than a tenth of its bound — worse than an
         // untrained model: a model still better than a uniform guess (or than the constant forecast) has not diverged, however
         // small its best loss was.

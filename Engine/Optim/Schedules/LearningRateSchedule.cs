@@ -21,7 +21,7 @@ public enum ScheduleKind
 /// <param name="Kind">The schedule.</param>
 /// <param name="StepSize">s for <see cref="ScheduleKind.StepDecay"/>: decay every s epochs.</param>
 /// <param name="Gamma">γ, the decay factor of step decay and reduce-on-plateau.</param>
-/// <param name="FirstDecayEpoch">Step decay: the first epoch (0-based) run at a decayed rate; null = s (plain StepLR).</param>
+/// <param name="FirstDecayEpoch">Step decay: the first epoch (0-based, ≥ 1) run at a decayed rate; null = s (plain StepLR).</param>
 /// <param name="PlateauPatience">Evaluations without improvement before reduce-on-plateau lowers η.</param>
 /// <param name="MinLearningRate">η_min for cosine annealing and reduce-on-plateau.</param>
 /// <param name="Epochs">The cosine period in epochs (required for <see cref="ScheduleKind.Cosine"/>).</param>
@@ -34,6 +34,8 @@ public sealed record ScheduleSettings(ScheduleKind Kind = ScheduleKind.Constant,
         if (!Enum.IsDefined(Kind)) throw new ArgumentException($"ScheduleSettings: unknown schedule {Kind}.");
         if (Kind == ScheduleKind.Cosine && Epochs is null) throw new ArgumentException("ScheduleSettings: the cosine schedule needs Epochs (its period).");
         if (Kind == ScheduleKind.StepDecay && StepSize < 1) throw new ArgumentException($"ScheduleSettings: step size must be ≥ 1, got {StepSize}.");
+        if (Kind == ScheduleKind.StepDecay && FirstDecayEpoch < 1)
+            throw new ArgumentException($"ScheduleSettings: the first decay epoch must be ≥ 1 (epoch 0 runs at the optimizer's rate), got {FirstDecayEpoch}.");
         if (Kind is ScheduleKind.StepDecay or ScheduleKind.ReduceOnPlateau && !(Gamma > 0 && Gamma < 1))
             throw new ArgumentException($"ScheduleSettings: gamma must be in (0, 1), got {Gamma}.");
         if (PlateauPatience < 0) throw new ArgumentException($"ScheduleSettings: plateau patience must be ≥ 0, got {PlateauPatience}.");

@@ -15,7 +15,9 @@ public sealed class StepLR<T> : EpochSchedule<T> where T : unmanaged, IBinaryFlo
     /// <summary>Takes η₀ from the optimizer's current learning rate.</summary>
     public StepLR(Optimizer<T> optimizer, int stepSize, double gamma = 0.1, int? firstDecayEpoch = null) : base(optimizer)
     {
-        if (firstDecayEpoch < 0) throw new ArgumentOutOfRangeException(nameof(firstDecayEpoch), $"StepLR: the first decay epoch must be ≥ 0, got {firstDecayEpoch}.");
+        // Epoch 0 runs at the optimizer's rate η₀ (a schedule changes the rate only when an epoch ends): a decayed first epoch
+        // is a lower η₀, so d starts at 1.
+        if (firstDecayEpoch < 1) throw new ArgumentOutOfRangeException(nameof(firstDecayEpoch), $"StepLR: the first decay epoch must be ≥ 1 (epoch 0 runs at the optimizer's rate; for a lower one, lower it), got {firstDecayEpoch}.");
         if (stepSize <= 0) throw new ArgumentOutOfRangeException(nameof(stepSize), $"StepLR: step size must be positive, got {stepSize}.");
         if (!(gamma > 0)) throw new ArgumentOutOfRangeException(nameof(gamma), $"StepLR: γ must be positive, got {gamma}.");
         StepSize = stepSize;
