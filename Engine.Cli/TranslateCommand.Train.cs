@@ -89,6 +89,13 @@ public static partial class TranslateCommand
             int[][] validTargets = [.. data.Valid.Select(e => target.Encode(e.MostCommonReference))];
             if (stored is not null && (stored.SourceVocabulary, stored.TargetVocabulary) != (source.Count, target.Count))
                 throw new ArgumentException($"{resumed!.Value.Manifest}: the checkpoint's vocabularies ({stored.SourceVocabulary:N0} / {stored.TargetVocabulary:N0}) are not those of --pairs ({source.Count:N0} / {target.Count:N0}): other pairs or --split-seed.");
+            if (stored is not null)
+            {
+                // Same sizes are not the same words: the weights belong to the checkpoint's token ids.
+                var (storedSource, storedTarget) = Seq2SeqTranslator.VocabulariesFromJson(resumed!.Value.Data.Vocabulary);
+                if (!storedSource.Tokens.SequenceEqual(source.Tokens) || !storedTarget.Tokens.SequenceEqual(target.Tokens))
+                    throw new ArgumentException($"{resumed.Value.Manifest}: the checkpoint's vocabularies hold other words than those built from --pairs: other pairs or --split-seed.");
+            }
             var config = stored ?? Config(source.Count, target.Count);
             TrainingCliOptions.CheckModel(config.Validate, Flags(config));
             MemoryBudget.EnsureTrainingFits(config.ParameterCount(), sizeof(float), $"the model ({Flags(config)}, vocabularies {config.SourceVocabulary:N0} / {config.TargetVocabulary:N0})",
@@ -141,6 +148,8 @@ public static partial class TranslateCommand
         CheckBeam(decoding.BeamWidth);
         decoding.Validate();
         var (model, source, target) = LoadModel(directory);
+        if (replaceUnknown && model.Config.Attention == AttentionKind.None)
+            throw new ArgumentException($"--replace-unk: the model in {directory} has no attention (it was trained with --attention none) to say which source word to copy.");
         return new Seq2SeqTranslator(model, source, target, decoding, pool, replaceUnknown);
     }
 

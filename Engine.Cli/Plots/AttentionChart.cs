@@ -23,6 +23,8 @@ public static class AttentionChart
         if (sentence.Length == 0) throw new ArgumentException($"{option}: give a sentence to translate.");
         TranslateCommand.CheckBeam(decoding.BeamWidth);
         var (model, source, target) = TranslateCommand.LoadModel(checkpoint);
+        if (model.Config.Attention == AttentionKind.None)   // its decoders report all-zero weights
+            throw new ArgumentException($"{checkpoint}: the model has no attention to draw (it was trained with --attention none).");
         var specials = new SpecialTokens(target.PadId, target.BosId, target.EosId, target.UnkId);
         var options = decoding with { KeepAttention = true };
         int[][] ids = [source.EncodeSentence(sentence)];

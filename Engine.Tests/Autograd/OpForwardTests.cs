@@ -25,6 +25,20 @@ public class OpForwardTests
     }
 
     [Fact]
+    public void ElementwiseActivations_OnAZeroSizeTensor_GiveAZeroSizeResultAndGradient()
+    {
+        // As PyTorch: σ, tanh, ReLU, exp of a (0, 3) tensor are (0, 3) tensors, and backward runs.
+        foreach (var op in new Func<Var<float>, Var<float>>[] { Ops.Sigmoid, Ops.Tanh, Ops.Relu, Ops.Exp })
+        {
+            var x = new Var<float>(Tensor<float>.Zeros(0, 3), requiresGrad: true);
+            var y = op(x);
+            Assert.Equal([0, 3], y.Value.ShapeArray());
+            Ops.Sum(y).Backward();
+            Assert.Equal([0, 3], x.Grad!.ShapeArray());
+        }
+    }
+
+    [Fact]
     public void SliceSplitConcat_MiddleAxis()
     {
         var x = V([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 2, 3, 2);   // x[i, j, k] = 6i + 2j + k

@@ -117,6 +117,34 @@ public class TranslateCommandTests
     }
 
     [Fact]
+    public void ModelWithoutAttention_AttentionPlotAndReplaceUnk_AreOneLineErrors_AndResumeOnOtherWordsIsRefused()
+    {
+        using var dir = new TempDir("translate-no-attention");
+        string pairs = SmallPairs(dir), checkpoint = dir.Combine("run");
+        var (code, _, error) = Run("train", "--pairs", pairs, "--attention", "none", "--embedding", "8", "--hidden", "8",
+            "--batch", "4", "--max-steps", "3", "--eval-every", "3", "--threads", "1", "--checkpoint", checkpoint);
+        Assert.True(code == 0, error);
+
+        // Without attention the decoders report all-zero weights: nothing to draw, no source word to copy.
+        var (code2, output2, error2) = Run("--checkpoint", checkpoint, "--attention-plot", dir.Combine("a.png"), "Go.");
+        Assert.Equal(1, code2);
+        Assert.Contains("has no attention to draw", error2);
+        Assert.False(File.Exists(dir.Combine("a.png")));
+        var (code3, _, error3) = Run("--checkpoint", checkpoint, "--replace-unk", "Go.");
+        Assert.Equal(1, code3);
+        Assert.StartsWith("error: --replace-unk: the model in ", error3);
+        Assert.Equal(0, Run("--checkpoint", checkpoint, "Go.").Code);
+
+        // The same number of words is not the same words: the weights belong to the checkpoint's token ids.
+        string other = dir.Combine("other.txt");
+        File.WriteAllText(other, File.ReadAllText(pairs).Replace("Go.", "Zz.", StringComparison.Ordinal).Replace("fr0", "xx9", StringComparison.Ordinal));
+        var (code4, output4, error4) = Run("train", "--pairs", other, "--resume", checkpoint, "--batch", "4", "--max-steps", "6", "--threads", "1");
+        Assert.Equal(1, code4);
+        Assert.Contains("hold other words than those built from --pairs", error4);
+        Assert.Empty(output4);
+    }
+
+    [Fact]
     public void Eval_NeitherBaselineNorCheckpoint_IsAOneLineError()
     {
         using var dir = new TempDir("translate-none");

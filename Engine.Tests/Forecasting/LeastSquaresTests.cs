@@ -25,6 +25,30 @@ public class LeastSquaresTests
         Assert.Equal(0, rss, 12);
     }
 
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(1e-13)]
+    [InlineData(1e13)]
+    public void ScaledColumns_SameFitInTheirUnits_TheRankTestDoesNotDependOnScale(double scale)
+    {
+        // y = 1 + 2 x₁ − x₂ + noise with a column of ones beside x₁, x₂ in units of `scale`: the coefficients of x scale by
+        // 1 / scale; the rank test compares each |R_jj| with its own column's length, not with the column of ones.
+        const int m = 20;
+        var x = new double[m * 3];
+        var y = new double[m];
+        for (int i = 0; i < m; i++)
+        {
+            double x1 = Math.Sin(i), x2 = Math.Cos(0.7 * i);
+            (x[i * 3], x[i * 3 + 1], x[i * 3 + 2]) = (1, x1 * scale, x2 * scale);
+            y[i] = 1 + 2 * x1 - x2 + 0.01 * Math.Sin(3.1 * i);
+        }
+        var (b, _) = LeastSquares.Solve(x, y, m, 3);
+        var (b1, _) = LeastSquares.Solve([.. x.Select((v, i) => i % 3 == 0 ? v : v / scale)], y, m, 3);
+        Assert.Equal(b1[0], b[0], 9);
+        Assert.Equal(b1[1], b[1] * scale, 9);
+        Assert.Equal(b1[2], b[2] * scale, 9);
+    }
+
     [Fact]
     public void RankDeficient_Throws()
     {

@@ -22,6 +22,23 @@ public class TransformedForecasterTests
     }
 
     [Fact]
+    public void ChooseTransform_OffersLogOnlyForAPositiveSeries_ItsTargetsIncluded()
+    {
+        // On the airline data (A) the automatic choice is log → diff(12); with a zero among the target rows it cannot be,
+        // since the forecasts read the true history through the transform.
+        var air = TimeSeriesCsvTests.Airline();
+        var protocol = ForecastProtocol.Parse("split:0.67");
+        Assert.Contains(NeuralForecastEvaluation.ChooseTransform(air, protocol, 12).Stages, s => s is LogTransform);
+        double[] values = [.. air.Values];
+        values[140] = 0;
+        var withZero = air with { Values = values };
+        var chosen = NeuralForecastEvaluation.ChooseTransform(withZero, protocol, 12);
+        Assert.DoesNotContain(chosen.Stages, s => s is LogTransform);
+        var report = ForecastBaselines.Evaluate(withZero, protocol, 12, arTransform: chosen);   // runs through row 140
+        Assert.Equal(48, report.Targets);
+    }
+
+    [Fact]
     public void ZeroInner_OnLogDiff12_IsTheSeasonalNaiveForecast()
     {
         // Inner model "ẑ = 0" undoes to ŷ_t = y_{t−12} · exp 0 = y_{t−12}: the seasonal naive forecast.

@@ -26,6 +26,18 @@ public class SamplerTests
     }
 
     [Fact]
+    public void Sample_Greedy_ValidatesItsOptions_AndRefusesAllMinusInfinity()
+    {
+        var s = new Sampler(3);
+        var rng = new SeededRng(1);
+        float[] none = [float.NegativeInfinity, float.NegativeInfinity, float.NegativeInfinity];
+        Assert.Contains("every logit is −∞", Assert.Throws<ArgumentException>(() => s.Sample(none, new(Temperature: 0), rng)).Message);
+        Assert.Contains("every logit is −∞", Assert.Throws<ArgumentException>(() => s.Sample(none, new(), rng)).Message);
+        Assert.ThrowsAny<ArgumentException>(() => s.Sample([0f, 1f, 2f], new(Temperature: 0, TopK: -5), rng));
+        Assert.Equal(2, s.Sample([0f, 1f, 2f], new(Temperature: 0), rng));
+    }
+
+    [Fact]
     public void TopK_NeverPicksOutsideTheKLargest()
     {
         var rng = new SeededRng(9);

@@ -87,6 +87,26 @@ public class PaddedBatchIdentityTests
         Assert.Equal(1, straddling);
     }
 
+    [Theory]
+    [InlineData(RecurrentPath.Fused)]
+    [InlineData(RecurrentPath.Composed)]
+    public void LengthsArrayReusedBetweenForwardAndBackward_GradientsAreThoseOfTheForwardThatRan(RecurrentPath path)
+    {
+        // The layer takes the lengths at forward: a caller refilling its array before backward changes nothing.
+        var x = PaddedInput<double>(Lengths, 7, E, new SeededRng(5));
+        double[] Grads(bool refill)
+        {
+            var layer = Build<double>(LayerKind.Lstm, E, H, new SeededRng(6), new RecurrentOptions(Path: path, Bidirectional: true));
+            int[] lengths = [.. Lengths];
+            var (y, final) = layer.Forward(new Var<double>(x), lengths: lengths);
+            var loss = Ops.Sum(y) + Ops.Sum(final.H);
+            if (refill) Array.Fill(lengths, 7);
+            loss.Backward();
+            return [.. layer.Parameters().SelectMany(p => p.Grad!.ToArray())];
+        }
+        Assert.Equal(Grads(refill: false), Grads(refill: true));
+    }
+
     /// <summary>Outputs, loss and gradients of one row: what the test compares.</summary>
     internal sealed record RowResult<T>(Tensor<T>[] Values, (string Name, Tensor<T> Grad)[] Grads, Tensor<T> InputGrad) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 

@@ -129,6 +129,13 @@ public class RecurrentLayerTests
         var badState = new RecurrentState<float>(new Var<float>(Tensor<float>.Zeros(1, 2, 3)), new Var<float>(Tensor<float>.Zeros(2, 2, 3)));
         Assert.Contains("(2, 2, 3)", Assert.Throws<ArgumentException>(() => lstm.Forward(x, badState)).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => lstm.Forward(x, lengths: [5, 6]));
+        foreach (var path in new[] { RecurrentPath.Fused, RecurrentPath.Composed })
+        {
+            var gru = new Gru<float>(4, 3, new SeededRng(6), new RecurrentOptions(NumLayers: 2, Bidirectional: true, Path: path));
+            Assert.Contains("Gru.Forward: expected at least one sequence of at least one step, got input (0, 5, 4)",
+                Assert.Throws<ArgumentException>(() => gru.Forward(new Var<float>(Tensor<float>.Zeros(0, 5, 4)))).Message);
+            Assert.Contains("(2, 0, 4)", Assert.Throws<ArgumentException>(() => gru.Forward(new Var<float>(Tensor<float>.Zeros(2, 0, 4)))).Message);
+        }
     }
 
     [Fact]

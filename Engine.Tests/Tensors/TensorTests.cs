@@ -57,6 +57,15 @@ public class TensorTests
     }
 
     [Fact]
+    public void SeededRng_SetStateAllZero_ThrowsAndLeavesTheGeneratorAsItWas()
+    {
+        var rng = new SeededRng(3);
+        var twin = new SeededRng(3);
+        Assert.Throws<ArgumentException>(() => rng.SetState(new RngState(0, 0, 0, 0, null)));
+        Assert.Equal(Enumerable.Range(0, 5).Select(_ => twin.NextUInt64()), Enumerable.Range(0, 5).Select(_ => rng.NextUInt64()));
+    }
+
+    [Fact]
     public void ToString_ShowsTypeShapeAndElidedValues()
     {
         var t = Tensor<float>.FromArray(Enumerable.Range(0, 20).Select(i => (float)i).ToArray(), 2, 10);

@@ -79,4 +79,19 @@ public class TrainerResumeEdgeTests
         Assert.Equal(straightModel.W.Value.Span.ToArray(), resumedModel.W.Value.Span.ToArray());
         Assert.Same(resumedModel.W, resumedModel.Parameter("w_alias"));
     }
+
+    [Fact]
+    public void Resume_WithAnotherOptimizer_IsRefusedBeforeAnythingChanges()
+    {
+        using var pool = new WorkerPool(1);
+        using var tmp = new TempDir("trainer-resume-other-optimizer");
+        var first = new TiedModel(0.3);
+        new Trainer<double>(first, new AlternatingTask(first), Options(3, tmp.Path), pool).Train();
+        var model = new TiedModel(-2.0);
+        var sgd = new Trainer<double>(model, new AlternatingTask(model), Options(6) with { Optimizer = OptimizerKind.Sgd }, pool);
+        var e = Assert.Throws<IncompatibleCheckpointException>(() => sgd.Resume(tmp.Combine("last")));
+        Assert.Contains("trained with Adam, these options use Sgd", e.Message);
+        Assert.Equal([-2.0, -2.0], model.W.Value.Span.ToArray());   // the weights were not overwritten
+        Assert.Equal(0, sgd.Step);
+    }
 }

@@ -158,6 +158,34 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Resume_WithRestoreBestWeights_TheBestBeforeTheCheckpointIsRestoredAtTheEnd()
+    {
+        // The best evaluation (step 2) comes before the checkpoint at step 3; nothing after beats it. The run resumed from
+        // DIR/last ends on the step-2 weights, read from DIR/best, as the uninterrupted run does.
+        using var tmp = new TempDir("trainer-restore-best");
+        using var pool = new WorkerPool(1);
+        var options = Options with { Patience = null, RestoreBestWeights = true };
+        var straightModel = new ScriptedModel();
+        new Trainer<double>(straightModel, new ScriptedTask(straightModel, [0.5, 0.9, 0.6]), options with { MaxSteps = 6 }, pool).Train();
+
+        var firstModel = new ScriptedModel();
+        new Trainer<double>(firstModel, new ScriptedTask(firstModel, [0.5, 0.9, 0.6]), options with { MaxSteps = 3, CheckpointDirectory = tmp.Path }, pool).Train();
+        var resumedModel = new ScriptedModel();
+        var resumed = new Trainer<double>(resumedModel, new ScriptedTask(resumedModel, [0.6]), options with { MaxSteps = 6 }, pool);
+        resumed.Resume(tmp.Combine("last"));
+        var result = resumed.Train();
+        Assert.Equal(2, result.BestStep);
+        Assert.Equal(straightModel.W.Value.Span[0], resumedModel.W.Value.Span[0]);
+
+        // Without its best checkpoint the best weights cannot be had: refused at resume, not found missing at the end.
+        Directory.Delete(tmp.Combine("best"), recursive: true);
+        var orphan = new ScriptedModel();
+        var e = Assert.Throws<IncompatibleCheckpointException>(() =>
+            new Trainer<double>(orphan, new ScriptedTask(orphan, [0.6]), options with { MaxSteps = 6 }, pool).Resume(tmp.Combine("last")));
+        Assert.Contains("RestoreBestWeights needs the weights of its best step 2", e.Message);
+    }
+
+    [Fact]
     public void Train_MonitoredMetricTheTaskDoesNotReport_IsAClearError()
     {
         var model = new ScriptedModel();

@@ -45,6 +45,15 @@ public class BleuTests
     }
 
     [Fact]
+    public void TokenHoldingASpace_IsRefused_ItsKeyWouldMatchAnotherNGram()
+    {
+        // ("a b", "c") and ("a", "b c") would both be keyed "a b c".
+        var e = Assert.Throws<ArgumentException>(() => new BleuStatistics(2).Add(["a b", "c"], [new[] { "a", "b c" }]));
+        Assert.Contains("token 0 ('a b') holds a space", e.Message);
+        Assert.Equal(2, BleuStatistics.NGrams(["a b", "c"], 1).Count);   // unigrams are keyed by the token alone
+    }
+
+    [Fact]
     public void ClosestReferenceLength_TieGoesToTheShorter()
     {
         // c = 5; references of length 3 and 7 are both 2 away → r = 3 (the longer would give BP = e^(1 − 7/5)).

@@ -17,6 +17,15 @@ public static class LeastSquares
         double[] a = x.ToArray();   // (m, k), overwritten by R above the diagonal and the reflectors below
         double[] qty = y.ToArray(); // becomes Qᵀ y
         var v = new double[m];
+        // ‖X[:, j]‖: |R_jj| is the distance of column j from the span of the columns before it, judged against its own
+        // length, so the rank test does not depend on the units of the data.
+        var columnNorm = new double[k];
+        for (int j = 0; j < k; j++)
+        {
+            double s = 0;
+            for (int i = 0; i < m; i++) s += a[i * k + j] * a[i * k + j];
+            columnNorm[j] = Math.Sqrt(s);
+        }
         for (int j = 0; j < k; j++)
         {
             // Householder reflector H = I − 2 v vᵀ / vᵀv that zeroes column j below the diagonal.
@@ -38,7 +47,7 @@ public static class LeastSquares
             double s = qty[j];
             for (int c = j + 1; c < k; c++) s -= a[j * k + c] * b[c];
             double rjj = a[j * k + j];
-            if (Math.Abs(rjj) <= 1e-12 * Math.Abs(a[0])) throw new ArgumentException($"LeastSquares.Solve: X is rank-deficient at column {j} (|R_jj| = {Math.Abs(rjj):G3}).");
+            if (Math.Abs(rjj) <= 1e-12 * columnNorm[j]) throw new ArgumentException($"LeastSquares.Solve: X is rank-deficient at column {j} (|R_jj| = {Math.Abs(rjj):G3}).");
             b[j] = s / rjj;
         }
         double rss = 0;

@@ -87,9 +87,11 @@ public static class NeuralForecastEvaluation
 
     /// <summary>
     /// The transform for a series when none is given, chosen on the training rows alone: each candidate — none,
-    /// diff(1), and log → diff(s) when every training value is positive and s is known — wraps an AR model (order by AIC),
+    /// diff(1), and log → diff(s) when s is known and the series is positive — wraps an AR model (order by AIC),
     /// fitted on the first 80 % of the training rows and scored one step ahead on the last 20 % in original units; the
     /// candidate with the lowest RMSE wins. A linear model is a cheap judge of which stationary form the series needs.
+    /// "Positive" is asked of every row of the file, not the training rows only: the forecasts read the true history
+    /// through the transform, and a log cannot take a later zero (the sign of the series, not its values, decides).
     /// </summary>
     public static TransformPipeline ChooseTransform(TimeSeries series, ForecastProtocol protocol, int? season)
     {
@@ -99,7 +101,7 @@ public static class NeuralForecastEvaluation
         double[] train = split.Train(series.Values).ToArray();
         var inner = new ForecastSplit((int)(train.Length * 0.8), train.Length);
         var candidates = new List<TransformPipeline> { new(), new(new DifferenceTransform(1)) };
-        if (season is { } s && s * 4 <= inner.TrainCount && train.All(v => v > 0))
+        if (season is { } s && s * 4 <= inner.TrainCount && series.Values.All(v => v > 0))
             candidates.Add(new TransformPipeline(new LogTransform(), new DifferenceTransform(s)));
         TransformPipeline? best = null;
         double bestRmse = double.PositiveInfinity;

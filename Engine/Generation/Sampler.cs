@@ -34,7 +34,7 @@ public sealed class Sampler
     /// <summary>V.</summary>
     public int VocabularySize => _p.Length;
 
-    /// <summary>The index of the largest logit (the lowest index among ties). Throws on NaN.</summary>
+    /// <summary>The index of the largest logit (the lowest index among ties). Throws on NaN, and when every logit is −∞ (no token is possible).</summary>
     public static int Greedy(ReadOnlySpan<float> logits)
     {
         if (logits.IsEmpty) throw new ArgumentException("Sampler.Greedy: no logits.");
@@ -44,6 +44,7 @@ public sealed class Sampler
             if (float.IsNaN(logits[i])) throw new ArgumentException($"Sampler.Greedy: logit {i} is NaN.");
             if (logits[i] > logits[best]) best = i;
         }
+        if (float.IsNegativeInfinity(logits[best])) throw new ArgumentException("Sampler.Greedy: every logit is −∞ (no token is possible).");
         return best;
     }
 
@@ -91,6 +92,7 @@ public sealed class Sampler
         ArgumentNullException.ThrowIfNull(options);
         if (logits.Length != _p.Length)
             throw new ArgumentException($"Sampler: {logits.Length} logits for a sampler of V = {_p.Length}.");
+        options.Validate();
         if (options.Temperature == 0) return Greedy(logits);
         return Draw(Probabilities(logits, options), rng.NextDouble());
     }

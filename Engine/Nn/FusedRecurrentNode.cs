@@ -69,7 +69,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
         if (c0 is not null) inputs.Add(c0);
         foreach (var p in w) inputs.AddRange([p.WeightIh, p.WeightHh, p.BiasIh, p.BiasHh]);
         int b = x.Value.Dim(0), t = x.Value.Dim(1);
-        var len = lengths ?? Enumerable.Repeat(t, b).ToArray();
+        var len = lengths is null ? Enumerable.Repeat(t, b).ToArray() : (int[])lengths.Clone();   // backward reads them: the caller may reuse its array
         var node = new FusedRecurrentNode<T, TSpec>(x, h0, c0, w, len, pool, parallelSteps, kernels, [.. inputs]) { _rowAligned = lengths is not null };
         int d = node._d, h = node._h;
         var y = pooledOutput ? Tensor<T>.RentZeros(b, t, d * h) : Tensor<T>.Zeros(b, t, d * h);

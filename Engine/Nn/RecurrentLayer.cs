@@ -121,6 +121,8 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
         if (x.Value.Rank != 3 || x.Value.Dim(2) != InputSize)
             throw new ArgumentException($"{op}: expected input (B, T, {InputSize}), got {x.Value.ShapeString}.");
         int B = x.Value.Dim(0), T_ = x.Value.Dim(1), D = Directions;
+        // As PyTorch, no empty sequence; and no empty batch: there is no final state to take from it.
+        if (B == 0 || T_ == 0) throw new ArgumentException($"{op}: expected at least one sequence of at least one step, got input {x.Value.ShapeString}.");
         int[] stateShape = [NumLayers * D, B, HiddenSize];
         var h0 = CheckState(state?.H, stateShape, op, "initial h");
         Var<T>? c0 = null;

@@ -107,8 +107,8 @@ public sealed class SeededRng
     /// <summary>Restores a state from <see cref="GetState"/>.</summary>
     public void SetState(RngState state)
     {
+        if ((state.S0 | state.S1 | state.S2 | state.S3) == 0) throw new ArgumentException("SetState: the all-zero state is invalid for xoshiro256**.");
         (_s0, _s1, _s2, _s3, _spareNormal) = (state.S0, state.S1, state.S2, state.S3, state.SpareNormal);
-        if ((_s0 | _s1 | _s2 | _s3) == 0) throw new ArgumentException("SetState: the all-zero state is invalid for xoshiro256**.");
     }
 }
 

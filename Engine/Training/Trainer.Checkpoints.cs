@@ -72,13 +72,37 @@ public sealed partial class Trainer<T>
         }
     }
 
-    /// <summary>Loads <paramref name="directory"/> (see <see cref="Checkpoint.Load{T}"/>) and resumes from it.</summary>
-    public void Resume(string directory) => Resume(Checkpoint.Load<T>(directory));
+    /// <summary>
+    /// Loads <paramref name="directory"/> (see <see cref="Checkpoint.Load{T}"/>) and resumes from it. With
+    /// <see cref="TrainingOptions.RestoreBestWeights"/>, the best weights so far come from the <c>best</c> checkpoint beside it
+    /// (the trainer's DIR/best next to DIR/last), which must be the one of the best step the checkpoint records.
+    /// </summary>
+    public void Resume(string directory)
+    {
+        var data = Checkpoint.Load<T>(directory);
+        CheckpointData<T>? best = null;
+        if (_options.RestoreBestWeights && data.TrainerState?["best_step"] is JsonValue v && v.TryGetValue(out long bestStep) && bestStep > 0)
+        {
+            string bestDir = Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory))) ?? ".", "best");
+            best = bestStep == data.Step ? data : Checkpoint.Exists(bestDir) ? Checkpoint.Load<T>(bestDir) : null;
+            if (best is null || best.Step != bestStep)
+                throw Incompatible($"RestoreBestWeights needs the weights of its best step {bestStep}, and {bestDir} {(best is null ? "does not exist" : $"is of step {best.Step}")}");
+        }
+        Resume(data);
+        if (best is not null)
+        {
+            CheckParameters(best.Parameters);
+            var byName = best.Parameters.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal);
+            _bestWeights = [.. DistinctNamedParameters().Select(p => byName[p.Key].ToArray())];
+        }
+    }
 
     /// <summary>
     /// Restores weights, optimizer, RNG, schedule, loop position and task state from a checkpoint of this trainer. Throws
     /// <see cref="IncompatibleCheckpointException"/> when it was written by another trainer version or for another model,
-    /// monitored metric, optimizer or task setting.
+    /// monitored metric, optimizer or task setting. The best weights of <see cref="TrainingOptions.RestoreBestWeights"/> are
+    /// not part of a checkpoint: <see cref="Resume(string)"/> reads them from the best checkpoint beside it; from here the
+    /// run keeps the best weights of the evaluations it makes itself.
     /// </summary>
     public void Resume(CheckpointData<T> data)
     {
@@ -94,12 +118,15 @@ public sealed partial class Trainer<T>
         int microBatches = s["micro_batches"] is null ? 1 : Get<int>(s, "micro_batches");   // absent: written before micro-batches existed
         if (microBatches != _options.MicroBatches)
             throw Incompatible($"it was trained with {microBatches} micro-batch(es) per batch, these options split batches into {_options.MicroBatches} (the sums differ)");
-        _task.RestoreState(s["task"] as JsonObject);
         int batch = Get<int>(s, "batch");
         if (batch < 0 || batch >= _task.BatchesPerEpoch)
             throw Incompatible($"its batch index {batch} is outside this task's {_task.BatchesPerEpoch} batches per epoch (other data?)");
         if (data.Optimizer is null) throw Incompatible("it has no optimizer state");
+        if (data.Optimizer.Kind != _optimizer.Kind) throw Incompatible($"it was trained with {data.Optimizer.Kind}, these options use {_optimizer.Kind}");
         if (!data.RngStates.TryGetValue(DropoutRng, out var rng)) throw Incompatible($"it has no '{DropoutRng}' RNG state");
+        CheckParameters(data.Parameters);
+        // Nothing is changed above this line; the task's own checks (its settings against its data) come first below.
+        _task.RestoreState(s["task"] as JsonObject);
         try
         {
             RestoreParameters(data.Parameters);
@@ -138,17 +165,23 @@ public sealed partial class Trainer<T>
                 _parameters[i].Grad = Tensor<T>.ZerosLike(_parameters[i].Value);
     }
 
-    // By dotted name (Var.Name is only the local name, e.g. "weight"); every parameter present with its shape.
-    private void RestoreParameters(IReadOnlyList<NamedTensor<T>> stored)
+    // By dotted name (Var.Name is only the local name, e.g. "weight"): every parameter present with its shape, and no other.
+    private void CheckParameters(IReadOnlyList<NamedTensor<T>> stored)
     {
         var byName = stored.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal);
         foreach (var (name, p) in DistinctNamedParameters())
         {
             if (!byName.Remove(name, out var t)) throw Incompatible($"it has no parameter '{name}'");
             if (!t.SameShape(p.Value)) throw Incompatible($"'{name}' is {t.ShapeString} in the checkpoint, {p.Value.ShapeString} in the model");
-            t.Span.CopyTo(p.Value.Span);
         }
         if (byName.Count > 0) throw Incompatible($"it has parameters the model lacks: {string.Join(", ", byName.Keys)}");
+    }
+
+    // Copies the values in (CheckParameters has passed).
+    private void RestoreParameters(IReadOnlyList<NamedTensor<T>> stored)
+    {
+        var byName = stored.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal);
+        foreach (var (name, p) in DistinctNamedParameters()) byName[name].Span.CopyTo(p.Value.Span);
     }
 
     private static JsonNode? FiniteOrNull(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;

@@ -78,9 +78,17 @@ public sealed class BleuStatistics
         return best;
     }
 
-    /// <summary>Counts of the n-grams of order <paramref name="n"/>, each keyed by its tokens joined with a space.</summary>
+    /// <summary>
+    /// Counts of the n-grams of order <paramref name="n"/>, each keyed by its tokens joined with a space. A token holding a
+    /// space is refused for n ≥ 2 (its key could equal another n-gram's: "a b" + "c" and "a" + "b c"); sacreBLEU's tokens
+    /// come from splitting on whitespace and never hold one.
+    /// </summary>
     public static Dictionary<string, int> NGrams(IReadOnlyList<string> tokens, int n)
     {
+        if (n >= 2)
+            for (int i = 0; i < tokens.Count; i++)
+                if (tokens[i].Contains(' ', StringComparison.Ordinal))
+                    throw new ArgumentException($"BLEU: token {i} ('{tokens[i]}') holds a space; n-grams are keyed by tokens joined with spaces, so split the text into tokens first.", nameof(tokens));
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i + n <= tokens.Count; i++)
         {

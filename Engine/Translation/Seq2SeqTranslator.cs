@@ -12,7 +12,9 @@ public sealed class Seq2SeqTranslator(Seq2Seq<float> model, TranslationVocabular
     WorkerPool pool, bool replaceUnknown = false) : IBatchTranslator
 {
     /// <summary>The special ids of the target side.</summary>
-    public SpecialTokens Specials { get; } = new(target.PadId, target.BosId, target.EosId, target.UnkId);
+    public SpecialTokens Specials { get; } = replaceUnknown && model.Config.Attention == AttentionKind.None
+        ? throw new ArgumentException("Seq2SeqTranslator: replacing <unk> by the most attended source word needs a model with attention; this one has none.", nameof(replaceUnknown))
+        : new(target.PadId, target.BosId, target.EosId, target.UnkId);
 
     /// <inheritdoc/>
     public string Description => $"seq2seq ({model.Config.Cell.ToString().ToLowerInvariant()}, attention {model.Config.Attention}), " +
