@@ -65,7 +65,7 @@ public static partial class ClassifyCommand
                     throw new ArgumentException($"{o.Name} is not supported by classify cv: every fold trains a new model from scratch (classify train saves one).");
             string chosen = parse.GetValue(model)!;
             bool neural = chosen.StartsWith("rnn", StringComparison.Ordinal);
-            var settings = neural ? rnn.Read(parse) : default;   // every option checked before the data are read
+            var settings = rnn.Read(parse);   // every option checked before the data are read, whichever model uses it
             int threads = rnn.Shared.ReadThreads(parse);
             int members = parse.GetValue(ensemble);
             if (members < 1) throw new ArgumentException($"--ensemble must be at least 1, got {members}.");

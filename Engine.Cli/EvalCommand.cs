@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using SeqLearn.Kernels;
 using SeqLearn.Models;
 using SeqLearn.NGrams;
@@ -49,6 +50,7 @@ public static class EvalCommand
             if (dir is not null)
             {
                 var loaded = LanguageModelCheckpoint.Load(dir);
+                if (loaded.Vocabulary is CharVocabulary chars) CheckCharacters(chars, lines, parse.GetValue(corpus)!);
                 EnsureScoringFits(loaded.Model.Config, b, t, CharacterCount(lines));
                 var neural = new LanguageModelEvaluator(loaded.Model, loaded.Vocabulary, b, t, pool);
                 evaluator = stepped ? new SteppedEvaluator(neural, new LanguageModelStepper(loaded.Model, pool, precision)) : neural;
@@ -64,10 +66,26 @@ public static class EvalCommand
             }
             var clock = Stopwatch.StartNew();
             LanguageModelScore score = evaluator.Evaluate(lines);
+            if (score.Tokens == 0)
+                throw new ArgumentException($"{parse.GetValue(corpus)}: nothing to score (a text needs at least one token after its first).");
             Print(parse.InvocationConfiguration.Output, what, score, CharacterCount(lines), clock.Elapsed.TotalSeconds);
             return 0;
         }));
         return command;
+    }
+
+    // What a character model can score: every character in its vocabulary (or an <unk>), and several lines only when the
+    // newline is a symbol of it (a model trained on one line would score "a\nb" as "ab" and bits per character would count
+    // newlines it never scored). Errors name the file and line.
+    private static void CheckCharacters(CharVocabulary vocabulary, string[] lines, string path)
+    {
+        if (lines.Length > 1 && !vocabulary.TryGetId("\n", out _))
+            throw new ArgumentException($"{path}: {lines.Length:N0} lines, but the model's vocabulary has no newline (it was trained on text of one line); give it one line.");
+        if (vocabulary.UnkId >= 0) return;
+        for (int i = 0; i < lines.Length; i++)
+            foreach (Rune r in lines[i].EnumerateRunes())
+                if (!vocabulary.TryGetId(r.ToString(), out _))
+                    throw new ArgumentException($"{path}:{i + 1}: character U+{r.Value:X4}{(Rune.IsControl(r) ? "" : $" '{r}'")} is not in the model's vocabulary (it has no <unk>).");
     }
 
     // A window holds min(B·T, tokens) positions (never more than the text: a text of n tokens is n / B steps per stream);

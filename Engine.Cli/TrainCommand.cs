@@ -86,6 +86,7 @@ public static class TrainCommand
                     TrainingCliOptions.SameAsCheckpoint(parse, tie, config.TieWeights);
                     TrainingCliOptions.SameAsCheckpoint(parse, initRange, config.InitRange);
                     TrainingCliOptions.SameAsCheckpoint(parse, shared.Dropout, config.Dropout);
+                    TrainingCliOptions.SameAsCheckpoint(parse, level, TrainCorpus.IsWordVocabulary(resumed.Value.Data.Vocabulary) ? "word" : "char");
                 }
                 else
                 {

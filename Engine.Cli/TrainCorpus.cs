@@ -33,7 +33,7 @@ public sealed record TrainCorpus(IVocabulary Vocabulary, JsonNode VocabularyJson
     public static TrainCorpus FromOneText(string? path, double validFraction, TextLevel level, JsonNode? stored, string? storedFrom = null)
     {
         if (!(validFraction > 0 && validFraction < 1)) throw new ArgumentException($"--valid-fraction must be in (0, 1), got {validFraction}.");
-        string text = path is null ? EmbeddedSources() : TextFile.ReadAllText(path);
+        string text = path is null ? EmbeddedSources() : ReadText(path);
         string source = path ?? "the embedded SeqLearn sources (Engine/**/*.cs)";
         bool words = stored is null ? level == TextLevel.Word : IsWordVocabulary(stored);
         if (words)
@@ -56,10 +56,16 @@ public sealed record TrainCorpus(IVocabulary Vocabulary, JsonNode VocabularyJson
     /// <summary>Loads separate train and validation files; the vocabulary is built from both (char) or from train (word).</summary>
     public static TrainCorpus FromTwoTexts(string trainPath, string validPath, TextLevel level, JsonNode? stored, string? storedFrom = null)
     {
-        string train = TextFile.ReadAllText(trainPath), valid = TextFile.ReadAllText(validPath);
+        string train = ReadText(trainPath), valid = ReadText(validPath);
         var (vocab, json) = stored is not null ? Restore(stored) : Build(level, level == TextLevel.Char ? train + valid : train);
         return new TrainCorpus(vocab, json, Encode(vocab, train, trainPath, storedFrom), Encode(vocab, valid, validPath, storedFrom), $"{trainPath} + {validPath}");
     }
+
+    /// <summary>
+    /// A corpus file with CRLF line ends read as LF: <c>eval</c> and the evaluator read text as lines (a line's trailing
+    /// CR dropped), so a character model must not learn CR as a symbol of its own.
+    /// </summary>
+    public static string ReadText(string path) => TextFile.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal);
 
     /// <summary>The embedded default corpus: every Engine/**/*.cs file, concatenated in ordinal order of their paths.</summary>
     public static string EmbeddedSources()
@@ -96,7 +102,8 @@ public sealed record TrainCorpus(IVocabulary Vocabulary, JsonNode VocabularyJson
         return (vocab, stored);
     }
 
-    private static bool IsWordVocabulary(JsonNode stored) =>
+    /// <summary>True when a checkpoint's vocabulary is a word vocabulary (its <c>kind</c> is <c>word</c>).</summary>
+    public static bool IsWordVocabulary(JsonNode? stored) =>
         stored is JsonObject o && o["kind"] is JsonValue k && k.TryGetValue(out string? kind) && kind == "word";
 
     // Characters: every scalar value (an unknown one is an error naming it, the file, and the checkpoint whose vocabulary

@@ -92,6 +92,49 @@ public class EvalGenerateCommandTests
         Assert.StartsWith("the", int8.Output);
     }
 
+    [Fact]
+    public void Eval_TextTheModelCannotScore_NamesTheFileAndLine()
+    {
+        var (dir, ckpt, _) = CharSetup();
+        using var owned = dir;
+        // A character outside the vocabulary (no <unk>): file and line, the code point.
+        File.WriteAllText(dir.Combine("euro.txt"), "the cat\nthe mat€\n");
+        var (code, _, error) = Run("eval", "--checkpoint", ckpt, "--corpus", dir.Combine("euro.txt"));
+        Assert.Equal(1, code);
+        Assert.Equal($"error: {dir.Combine("euro.txt")}:2: character U+20AC '€' is not in the model's vocabulary (it has no <unk>).", error.TrimEnd());
+        // A model whose vocabulary has no newline cannot score several lines (it would join them), nor one character
+        // (the first is only context: nothing is left to score).
+        var vocab = CharVocabulary.Build("the cat sat");
+        LanguageModelCheckpoint.Save(dir.Combine("oneline"), new LanguageModel<float>(new LanguageModelConfig(vocab.Count, 4, 8, 1), new SeededRng(3)), vocab);
+        File.WriteAllText(dir.Combine("lines.txt"), "the cat\nsat\n");
+        (code, _, error) = Run("eval", "--checkpoint", dir.Combine("oneline"), "--corpus", dir.Combine("lines.txt"));
+        Assert.Equal(1, code);
+        Assert.Contains("2 lines, but the model's vocabulary has no newline", error);
+        File.WriteAllText(dir.Combine("one.txt"), "t");
+        (code, _, error) = Run("eval", "--checkpoint", dir.Combine("oneline"), "--corpus", dir.Combine("one.txt"));
+        Assert.Equal(1, code);
+        Assert.Contains("nothing to score", error);
+    }
+
+    [Fact]
+    public void Train_CrlfCorpus_LearnsNoCarriageReturn_AndLevelConflictsWithResume()
+    {
+        // CRLF line ends are read as LF, as eval reads the text by lines: a character model never learns '\r'.
+        using var dir = new TempDir("cli-crlf");
+        string text = string.Concat(Enumerable.Repeat("the cat sat on the mat\r\nthe dog sat on the log\r\n", 40));
+        File.WriteAllText(dir.Combine("crlf.txt"), text);
+        var (code, output, error) = Run("train", "--corpus", dir.Combine("crlf.txt"), "--embedding", "4", "--hidden", "8", "--batch", "2", "--bptt", "8",
+            "--max-steps", "2", "--eval-every", "2", "--sample", "0", "--threads", "1", "--checkpoint", dir.Combine("run"));
+        Assert.True(code == 0, error);
+        var loaded = LanguageModelCheckpoint.Load(Path.Combine(dir.Combine("run"), "last"));
+        Assert.False(loaded.Vocabulary.TryGetId("\r", out _));
+        Assert.True(loaded.Vocabulary.TryGetId("\n", out _));
+
+        (code, _, error) = Run("train", "--corpus", dir.Combine("crlf.txt"), "--level", "word", "--resume", dir.Combine("run"), "--max-steps", "4");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --level word conflicts with --resume: the checkpoint's model has --level char (drop --level).", error.TrimEnd());
+    }
+
     [Theory]
     [InlineData("generate", "--checkpoint", "MISSING")]
     [InlineData("generate", "--checkpoint", "CKPT", "--top-p", "1.5")]

@@ -49,6 +49,28 @@ public class MatVecTests
         }
     }
 
+    /// <summary>
+    /// Below 512 bits (the ARM64 and scalar paths, or SEQLEARN_ISA forcing them here) the row-major product is the
+    /// reference loop bit for bit, so a forced run reproduces such a machine's stepper input table.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void Multiply_NarrowerThan512Bits_IsTheReferenceBitForBit(int rows, int cols)
+    {
+        var rng = new SeededRng((ulong)(rows * 1000 + cols + 7));
+        float[] w = Tensor<float>.Normal([rows * cols], 0, 1, rng).ToArray();
+        float[] x = Tensor<float>.Normal([cols], 0, 1, rng).ToArray();
+        float[] b = Tensor<float>.Normal([rows], 0, 1, rng).ToArray();
+        var reference = new float[rows];
+        MatVec.MultiplyReference(w, x, b, reference);
+        foreach (var width in new[] { GateWidth.Vector256, GateWidth.Vector128, GateWidth.Scalar })
+        {
+            var y = new float[rows];
+            MatVec.Multiply(w, x, b, y, width);
+            Assert.Equal(reference.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
     [Fact]
     public void Multiply_RowValue_DoesNotDependOnItsNeighbours()
     {

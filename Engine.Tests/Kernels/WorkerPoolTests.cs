@@ -122,15 +122,19 @@ public sealed class WorkerPoolTests
     }
 
     [Fact]
-    public void Run_ItemThrows_RaisesAggregateAndPoolStaysUsable()
+    public void Run_ItemThrows_RethrowsItsExceptionOnEveryPath_AndPoolStaysUsable()
     {
-        using var pool = new WorkerPool(2);
-        var ex = Assert.Throws<AggregateException>(() => pool.Run(100, new ThrowingWork(37)));
-        Assert.IsType<InvalidOperationException>(ex.InnerException);
-        Assert.Contains("item 37 failed", ex.InnerException!.Message);
-        var work = new CountingWork(50);
-        pool.Run(50, work);
-        Assert.All(work.Hits, h => Assert.Equal(1, h));
+        // The item's own exception, whether the items ran on the pool's threads or inline (one thread, one item).
+        foreach (var (threads, count, failing) in new[] { (2, 100, 37), (3, 100, 37), (1, 4, 2), (2, 1, 0) })
+        {
+            using var pool = new WorkerPool(threads);
+            var ex = Assert.Throws<InvalidOperationException>(() => pool.Run(count, new ThrowingWork(failing)));
+            Assert.Contains($"item {failing} failed", ex.Message);
+            Assert.Contains(nameof(ThrowingWork), ex.StackTrace);   // the item's frames are kept
+            var work = new CountingWork(50);
+            pool.Run(50, work);
+            Assert.All(work.Hits, h => Assert.Equal(1, h));
+        }
     }
 
     [Fact]

@@ -15,8 +15,12 @@ namespace SeqLearn.Kernels;
 /// </summary>
 internal static unsafe class MatVec
 {
-    /// <summary>y (rows) ← W (rows, cols) · x (cols), plus <paramref name="bias"/> (rows) when it is not empty.</summary>
-    public static void Multiply(ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y)
+    /// <summary>
+    /// y (rows) ← W (rows, cols) · x (cols), plus <paramref name="bias"/> (rows) when it is not empty. On the 512-bit path
+    /// (<paramref name="width"/> Auto on an AVX-512 machine, unless <c>SEQLEARN_ISA</c> says otherwise) a row is sixteen
+    /// FMA chains summed at the end; on every other width it is <see cref="MultiplyReference"/>'s plain loop, bit for bit.
+    /// </summary>
+    public static void Multiply(ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, GateWidth width = GateWidth.Auto)
     {
         int rows = Check(w, x, bias, y, "MatVec.Multiply");
         int cols = x.Length;
@@ -24,12 +28,13 @@ internal static unsafe class MatVec
         ref float rw = ref MemoryMarshal.GetReference(w);
         ref float rx = ref MemoryMarshal.GetReference(x);
         int r = 0;
-        if (Vector512.IsHardwareAccelerated && cols >= Vector512<float>.Count)
+        bool wide = GateDispatch.Use512<float>(width) && cols >= Vector512<float>.Count;
+        if (wide)
         {
             for (; r <= rows - 4; r += 4)
                 Dot4(ref Unsafe.Add(ref rw, (nint)r * cols), cols, ref rx, y.Slice(r, 4));
         }
-        for (; r < rows; r++) y[r] = Dot(ref Unsafe.Add(ref rw, (nint)r * cols), ref rx, cols);
+        for (; r < rows; r++) y[r] = Dot(ref Unsafe.Add(ref rw, (nint)r * cols), ref rx, cols, wide);
         if (!bias.IsEmpty) TensorPrimitives.Add(y, bias, y);
     }
 
@@ -168,11 +173,11 @@ internal static unsafe class MatVec
     }
 
     /// <summary>One row, in the same order as one lane of <see cref="Dot4"/> (so a row gives the same value in either).</summary>
-    private static float Dot(ref float w, ref float x, int cols)
+    private static float Dot(ref float w, ref float x, int cols, bool wide)
     {
         int k = 0;
         float s = 0;
-        if (Vector512.IsHardwareAccelerated && cols >= Vector512<float>.Count)
+        if (wide)
         {
             var a = Vector512<float>.Zero;
             for (; k <= cols - Vector512<float>.Count; k += Vector512<float>.Count)

@@ -79,7 +79,11 @@ public sealed class WorkerPool : IDisposable
     public int Threads { get; }
 
     /// <summary>Runs <c>work.Execute(i)</c> for every i in [0, count) and returns when all are done.</summary>
-    /// <exception cref="AggregateException">A work item threw; the first exception is inside. The remaining items are skipped.</exception>
+    /// <remarks>
+    /// A work item that throws ends the loop: the remaining items are skipped and the first exception an item threw is
+    /// rethrown on the caller with its own type and stack trace, whether the items ran inline (one thread, one item, or a
+    /// <c>Run</c> from inside a work item) or on the pool's threads, so a caller handles the same exception either way.
+    /// </remarks>
     public void Run(int count, IParallelWork work)
     {
         ArgumentNullException.ThrowIfNull(work);
@@ -104,7 +108,7 @@ public sealed class WorkerPool : IDisposable
             Drain(run, home: 0);
             WaitUntilDone();
             _work = null;
-            if (_error is { } e) throw new AggregateException("WorkerPool: a work item failed.", e);
+            if (_error is { } e) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw();
         }
     }
 
