@@ -15,8 +15,11 @@ namespace SeqLearn.Benchmarks;
 /// PyTorch's <c>scripts/lm_torch.py sample</c> measures it. SeqLearn runs <see cref="LanguageModelStepper"/>
 /// with <see cref="Sampler"/> on one thread and on a 2-thread <see cref="WorkerPool"/>, each with float32, bfloat16
 /// and int8 matrices (<see cref="StepperPrecision"/>), and through the
-/// <see cref="TextGenerator"/> façade the CLI uses; the median of the repeats is reported. PyTorch runs with 1 and
-/// with 2 intra-op threads and its faster rate is the baseline. The last line is the ratio for what
+/// <see cref="TextGenerator"/> façade the CLI uses. PyTorch runs with 1 and with 2 intra-op threads and its faster rate
+/// is the baseline. The two sides alternate: each of the rounds times every SeqLearn configuration once, then one
+/// PyTorch process per thread setting (the median of its three generations, so its first call is not the one counted);
+/// each configuration's median over the rounds is reported, so a change in the machine's speed during the run moves
+/// both sides alike. The last line is the ratio for what
 /// <c>seqlearn generate</c> does by default on this 2-core machine: exact float32 weights on 2 threads (the text is
 /// bit-identical to one thread's); the lines before it give the one-thread, bf16 and int8 ratios too.
 /// </summary>
@@ -24,7 +27,7 @@ public static class SampleComparison
 {
     private const string Prompt = "ROMEO:\n";
 
-    /// <summary>Options: <c>--chars N</c> (default 20000), <c>--repeats N</c> (5), <c>--torch-script PATH</c>, <c>--no-torch</c>.</summary>
+    /// <summary>Options: <c>--chars N</c> (default 20000), <c>--repeats N</c> (rounds, 5), <c>--torch-script PATH</c>, <c>--no-torch</c>.</summary>
     public static int Run(string[] args, BaselineEnvironment baseline)
     {
         int chars = IntOption(args, "--chars", 20_000), repeats = IntOption(args, "--repeats", 5);
@@ -37,31 +40,45 @@ public static class SampleComparison
         Console.WriteLine($"machine: {MachineInfo.Describe()}");
         Console.WriteLine($"baseline: {BaselineEnvironment.DescribePyTorch() ?? "PyTorch not found"}; {baseline.DescribeOpenBlas()}");
 
-        var rates = new Dictionary<(StepperPrecision, int), double>();
-        using (var pool = new WorkerPool(2))
-            foreach (var precision in new[] { StepperPrecision.Float32, StepperPrecision.BFloat16, StepperPrecision.Int8 })
-                foreach (int threads in new[] { 1, 2 })
-                {
-                    var stepper = new LanguageModelStepper(model, threads == 2 ? pool : null, precision);
-                    double rate = rates[(precision, threads)] = Median(repeats, () => Rate(stepper, prompt, chars));
-                    string path = $"SeqLearn stepper {Name(precision)}, {(threads == 1 ? "1 thread:" : "2-thread pool:")}";
-                    Console.WriteLine($"{path,-38}{rate,10:F0} chars/s   (load {MachineInfo.LoadAverage()})");
-                }
-        double ours = rates[(StepperPrecision.Float32, 1)], two = rates[(StepperPrecision.Float32, 2)];
+        using var pool = new WorkerPool(2);
+        var configs = new List<(string Name, Func<double> Run)>();
+        foreach (var precision in new[] { StepperPrecision.Float32, StepperPrecision.BFloat16, StepperPrecision.Int8 })
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var stepper = new LanguageModelStepper(model, threads == 2 ? pool : null, precision);
+                configs.Add(($"SeqLearn stepper {Name(precision)}, {(threads == 1 ? "1 thread:" : "2-thread pool:")}", () => Rate(stepper, prompt, chars)));
+            }
         var generator = new TextGenerator(model, vocabulary);
-        double facade = Median(repeats, () =>
+        configs.Add(("SeqLearn TextGenerator, 1 thread:", () =>
         {
             var sw = Stopwatch.StartNew();
             int n = generator.Generate(Prompt, chars, new SamplingOptions(), new SeededRng(7)).Count();
             return n / sw.Elapsed.TotalSeconds;
-        });
-        Console.WriteLine($"SeqLearn TextGenerator, 1 thread:    {facade,10:F0} chars/s   (load {MachineInfo.LoadAverage()})");
-
-        if (args.Contains("--no-torch")) return 0;
-        if (TorchRate(args, chars, threads: 1) is not { } t1) return 1;
-        Console.WriteLine($"PyTorch lm_torch.py sample, 1 thread: {t1,9:F0} chars/s   (load {MachineInfo.LoadAverage()})");
-        if (TorchRate(args, chars, threads: 2) is not { } t2) return 1;
-        Console.WriteLine($"PyTorch lm_torch.py sample, 2 threads:{t2,9:F0} chars/s   (load {MachineInfo.LoadAverage()})");
+        }));
+        bool torch = !args.Contains("--no-torch");
+        if (torch) configs.Add(("PyTorch lm_torch.py sample, 1 thread:", () => TorchRate(args, chars, threads: 1) ?? double.NaN));
+        if (torch) configs.Add(("PyTorch lm_torch.py sample, 2 threads:", () => TorchRate(args, chars, threads: 2) ?? double.NaN));
+        foreach (var (_, run) in configs.Where(c => c.Name.StartsWith("SeqLearn", StringComparison.Ordinal))) run();   // warm-up (JIT)
+        var samples = configs.Select(_ => new List<double>()).ToArray();
+        for (int r = 0; r < repeats; r++)
+            for (int c = 0; c < configs.Count; c++)
+            {
+                double rate = configs[c].Run();
+                if (double.IsNaN(rate)) return 1;
+                samples[c].Add(rate);
+            }
+        var median = samples.Select(Median).ToArray();
+        for (int c = 0; c < configs.Count; c++)
+            Console.WriteLine($"{configs[c].Name,-38}{median[c],10:F0} chars/s");
+        Console.WriteLine($"load at the end: {MachineInfo.LoadAverage()}");
+        var rates = new Dictionary<(StepperPrecision, int), double>();
+        int at = 0;
+        foreach (var precision in new[] { StepperPrecision.Float32, StepperPrecision.BFloat16, StepperPrecision.Int8 })
+            foreach (int threads in new[] { 1, 2 })
+                rates[(precision, threads)] = median[at++];
+        double ours = rates[(StepperPrecision.Float32, 1)], two = rates[(StepperPrecision.Float32, 2)];
+        if (!torch) return 0;
+        double t1 = median[^2], t2 = median[^1];
         double t = Math.Max(t1, t2);                                  // PyTorch's best setting here
         string R(double x) => (x / t).ToString("F2", CultureInfo.InvariantCulture);
         string Best(StepperPrecision p) => R(Math.Max(rates[(p, 1)], rates[(p, 2)]));
@@ -103,7 +120,7 @@ public static class SampleComparison
             return null;
         }
         var info = new ProcessStartInfo("/usr/bin/python3", [script, "sample", "--chars", chars.ToString(CultureInfo.InvariantCulture),
-            "--threads", threads.ToString(CultureInfo.InvariantCulture)])
+            "--threads", threads.ToString(CultureInfo.InvariantCulture), "--repeats", "3"])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
@@ -128,11 +145,10 @@ public static class SampleComparison
         return CharVocabulary.Build(Prompt + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLNPQSTUVWXYZ0123456789");
     }
 
-    private static double Median(int repeats, Func<double> run)
+    private static double Median(List<double> xs)
     {
-        run(); // warm-up (JIT)
-        var xs = Enumerable.Range(0, repeats).Select(_ => run()).Order().ToArray();
-        return xs[xs.Length / 2];
+        var s = xs.Order().ToArray();
+        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
     }
 
     private static int IntOption(string[] args, string name, int fallback)

@@ -19,6 +19,9 @@ public static partial class ClassifyCommand
     {
         var input = new ClassifyDataOptions();
         var rnn = new RecurrentClassifierCliOptions();
+        // This command's own instances: the trained classifier is saved once, to one directory, and nothing resumes.
+        rnn.Shared.Checkpoint.Description = "The directory the trained classifier (or ensemble) is saved to, atomically: config, vocabulary and weights.";
+        rnn.Shared.Resume.Hidden = true;
         var splitSeed = new Option<ulong>("--split-seed") { Description = "Seed of the stratified validation part (10 % of each class).", DefaultValueFactory = _ => FoldAssignment.DefaultSeed };
         var ensemble = new Option<int>("--ensemble") { Description = "Train and save this many models that differ only in their seeds, averaged when predicting (classify cv's default is " + DefaultEnsemble + ").", DefaultValueFactory = _ => 1 };
         var command = new Command("train", "Train the recurrent classifier on all sentences (10 % held out to pick the epoch) and save it to --checkpoint DIR.") { splitSeed, ensemble };

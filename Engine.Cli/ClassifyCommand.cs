@@ -49,6 +49,7 @@ public static partial class ClassifyCommand
         var ensemble = new Option<int>("--ensemble") { Description = "rnn: average the probabilities of this many models that differ only in their seeds (trained side by side, one per thread; with --metrics DIR/NAME.EXT member m writes DIR/NAME.member{m}.EXT).", DefaultValueFactory = _ => DefaultEnsemble };
         var onlyFolds = new Option<string>("--only-folds") { Description = "Run only these folds (comma-separated, 0-based, e.g. 0,1,2) for a quick screen; the summary covers them." };
         var rnn = new RecurrentClassifierCliOptions();
+        rnn.Shared.Checkpoint.Hidden = rnn.Shared.Resume.Hidden = true;   // refused below: every fold trains a new model
         var command = new Command("cv", "k-fold stratified cross-validation: train on k−1 folds, test on the held-out one, report mean ± std accuracy.")
         {
             folds, model, baselines, json, seed, onlyFolds, ensemble,

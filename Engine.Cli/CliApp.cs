@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using SeqLearn.Kernels;
 
 namespace SeqLearn.Cli;
 
@@ -29,6 +30,15 @@ public static class CliApp
         {   // one line, as every other failure: the parser's messages name the option or argument
             error.WriteLine($"error: {string.Join(" ", parse.Errors.Select(Describe))} (see --help)");
             return 1;
+        }
+        if (!args.Any(a => a is "--help" or "-h" or "-?" or "--version"))
+        {   // SEQLEARN_ISA is read once per process: a bad value is one line before any work, not a stack trace mid-run
+            try { KernelEnvironment.Validate(); }
+            catch (InvalidOperationException e)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
         }
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
     }

@@ -40,7 +40,7 @@ internal sealed class TrainingCliOptions
         Threads = new("--threads", "-t") { Description = "Worker threads for the kernels (results are identical for any count).", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 4) };
         Seed = new("--seed") { Description = "Seed of the initial weights, dropout, batch order and sampling: the same seed and data give the same run.", DefaultValueFactory = _ => 1UL };
         Checkpoint = new("--checkpoint") { Description = "Directory for checkpoints: DIR/best (best monitored metric) and DIR/last (written atomically at each evaluation)." };
-        Resume = new("--resume") { Description = "Continue from a checkpoint directory (DIR/last, or a run directory containing last/); the losses continue exactly." };
+        Resume = new("--resume") { Description = "Continue from a checkpoint directory (DIR/last, or a run directory containing last/); the losses continue exactly. The resumed run saves only with --checkpoint (the same directory continues it)." };
         Metrics = new("--metrics") { Description = "Append JSON-lines metrics (kind, step, train loss and its span, validation metrics, tokens/s, lr) to this file." };
     }
 

@@ -126,7 +126,11 @@ internal static class GemmComparison
         public double? Ratio => OpenBlas is { } o ? SeqLearn / o : null;
     }
 
-    /// <summary>Median GFLOP/s of both libraries on one product, samples interleaved.</summary>
+    /// <summary>
+    /// Median GFLOP/s of both libraries on one product, samples interleaved. On several threads each sample starts after
+    /// 0.2 s of rest: OpenBLAS's worker threads spin for about 0.1 s after a call (2^28 cycles) before they sleep, and a
+    /// SeqLearn sample timed in that window shares a core with them (1024³ on two threads measured 1.6× slower that way).
+    /// </summary>
     private static Result Compare(Problem p, OpenBlas? blas, WorkerPool? pool, int threads, int repeats, double peak, bool print = true)
     {
         Action seqLearn = SeqLearnCall(p, pool);
@@ -139,6 +143,7 @@ internal static class GemmComparison
         using var process = Process.GetCurrentProcess();
         for (int r = 0; r < repeats; r++)
         {
+            if (threads > 1) Thread.Sleep(200);
             process.Refresh();
             var cpu0 = process.TotalProcessorTime;
             double seconds = Time(seqLearn, itS);
@@ -146,6 +151,7 @@ internal static class GemmComparison
             cpu += (process.TotalProcessorTime - cpu0).TotalSeconds;
             wall += seconds;
             s.Add(p.Flops * itS / seconds / 1e9);
+            if (threads > 1) Thread.Sleep(200);
             if (openBlas is not null) o.Add(p.Flops * itO / Time(openBlas, itO) / 1e9);
         }
         var result = new Result(Median(s), openBlas is null ? null : Median(o), cpu / wall);

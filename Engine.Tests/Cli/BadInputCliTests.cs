@@ -97,4 +97,24 @@ public sealed class BadInputCliTests : IDisposable
         Assert.DoesNotContain("Exception", lines[0]);
         Assert.True(elapsed < TimeSpan.FromSeconds(10), $"{name}: took {elapsed.TotalSeconds:F1} s");
     }
+
+    /// <summary>SEQLEARN_ISA is read once per process, so the real CLI runs in a child process with a bad value.</summary>
+    [Fact]
+    public async Task BadKernelPathVariable_OneErrorLine_BeforeAnyWork()
+    {
+        string host = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
+        var psi = new ProcessStartInfo(host, [Path.Combine(AppContext.BaseDirectory, "seqlearn.dll"), "train", "--corpus", _corpus, "--max-steps", "3"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        psi.Environment["SEQLEARN_ISA"] = "bogus";
+        using var process = Process.Start(psi)!;
+        var error = process.StandardError.ReadToEndAsync();
+        string output = await process.StandardOutput.ReadToEndAsync();
+        Assert.True(process.WaitForExit(60_000));
+        Assert.Equal(1, process.ExitCode);
+        Assert.Equal("error: SEQLEARN_ISA=bogus: expected one of avx512, avx2, v128 (or neon), scalar.", (await error).TrimEnd());
+        Assert.Empty(output);
+    }
 }

@@ -48,7 +48,7 @@ public class KernelPathTests
     public void Select_UnknownName_NamesTheVariableAndTheChoices()
     {
         var (_, error) = KernelPath.Select("sse9", Hardware);
-        Assert.Equal("SEQLEARN_ISA=sse9: expected one of avx512, avx2, v128, scalar.", error);
+        Assert.Equal("SEQLEARN_ISA=sse9: expected one of avx512, avx2, v128 (or neon), scalar.", error);
     }
 
     [Fact]

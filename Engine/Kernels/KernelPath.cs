@@ -43,7 +43,7 @@ internal readonly record struct KernelPath(GemmIsa? Gemm, GateWidth Gates)
     internal static (KernelPath Path, string? Error) Select(string? name, KernelPath hardware)
     {
         if (string.IsNullOrEmpty(name)) return (hardware, null);
-        if (!TryParse(name, out var requested)) return (hardware, $"{Variable}={name}: expected one of avx512, avx2, v128, scalar.");
+        if (!TryParse(name, out var requested)) return (hardware, $"{Variable}={name}: expected one of avx512, avx2, v128 (or neon), scalar.");
         if (!requested.IsSupported)
             return (hardware, $"{Variable}={name}: this CPU does not run that path (the widest it accelerates is {hardware}).");
         return (requested, null);
