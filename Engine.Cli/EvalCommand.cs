@@ -82,9 +82,10 @@ public static class EvalCommand
         if (lines.Length > 1 && !vocabulary.TryGetId("\n", out _))
             throw new ArgumentException($"{path}: {lines.Length:N0} lines, but the model's vocabulary has no newline (it was trained on text of one line); give it one line.");
         if (vocabulary.UnkId >= 0) return;
+        var seen = new HashSet<int>();   // each distinct character is looked up once, at its first line
         for (int i = 0; i < lines.Length; i++)
             foreach (Rune r in lines[i].EnumerateRunes())
-                if (!vocabulary.TryGetId(r.ToString(), out _))
+                if (seen.Add(r.Value) && !vocabulary.TryGetId(r.ToString(), out _))
                     throw new ArgumentException($"{path}:{i + 1}: character U+{r.Value:X4}{(Rune.IsControl(r) ? "" : $" '{r}'")} is not in the model's vocabulary (it has no <unk>).");
     }
 

@@ -70,6 +70,11 @@ public class TranslateCommandTests
         Assert.Equal($"error: {pairs}:2: expected 'source<TAB>target', found no tab in 'no tab'.", error.TrimEnd());
     }
 
+    // A tiny model (E = H = 8, batches of 4) trained on SmallPairs for a few steps on one thread, saved to checkpoint/.
+    private static (int Code, string Output, string Error) TrainSmall(string pairs, string checkpoint, string attention, int steps) =>
+        Run("train", "--pairs", pairs, "--attention", attention, "--embedding", "8", "--hidden", "8",
+            "--batch", "4", "--max-steps", $"{steps}", "--eval-every", "3", "--threads", "1", "--checkpoint", checkpoint);
+
     // A few steps on a toy corpus: the command trains, reports validation BLEU, translates the test part greedily and with a
     // beam, and its checkpoint translates again through `translate eval --checkpoint` to the same greedy BLEU line.
     [Fact]
@@ -77,8 +82,7 @@ public class TranslateCommandTests
     {
         using var dir = new TempDir("translate-train");
         string pairs = SmallPairs(dir), checkpoint = dir.Combine("run");
-        var (code, output, error) = Run("train", "--pairs", pairs, "--attention", "luong-general", "--embedding", "8", "--hidden", "8",
-            "--batch", "4", "--max-steps", "6", "--eval-every", "3", "--threads", "1", "--checkpoint", checkpoint);
+        var (code, output, error) = TrainSmall(pairs, checkpoint, "luong-general", steps: 6);
         Assert.True(code == 0, error);
         Assert.Contains("valid loss", output);
         Assert.Contains("bleu", output);
@@ -121,8 +125,7 @@ public class TranslateCommandTests
     {
         using var dir = new TempDir("translate-no-attention");
         string pairs = SmallPairs(dir), checkpoint = dir.Combine("run");
-        var (code, _, error) = Run("train", "--pairs", pairs, "--attention", "none", "--embedding", "8", "--hidden", "8",
-            "--batch", "4", "--max-steps", "3", "--eval-every", "3", "--threads", "1", "--checkpoint", checkpoint);
+        var (code, _, error) = TrainSmall(pairs, checkpoint, "none", steps: 3);
         Assert.True(code == 0, error);
 
         // Without attention the decoders report all-zero weights: nothing to draw, no source word to copy.

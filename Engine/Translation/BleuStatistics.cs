@@ -39,6 +39,11 @@ public sealed class BleuStatistics
     public void Add(IReadOnlyList<string> hypothesis, IReadOnlyList<IReadOnlyList<string>> references)
     {
         if (references.Count == 0) throw new ArgumentException("BLEU: a sentence needs at least one reference.", nameof(references));
+        if (MaxOrder >= 2)
+        {
+            RequireNoSpace(hypothesis, nameof(hypothesis));
+            foreach (IReadOnlyList<string> reference in references) RequireNoSpace(reference, nameof(references));
+        }
         int c = hypothesis.Count;
         int r = ClosestReferenceLength(c, references);
         for (int n = 1; n <= MaxOrder; n++)
@@ -55,6 +60,14 @@ public sealed class BleuStatistics
         }
         HypothesisLength += c;
         ReferenceLength += r;
+    }
+
+    // n-grams are keyed by tokens joined with spaces; sacreBLEU's tokens come from splitting on whitespace and never hold one.
+    private static void RequireNoSpace(IReadOnlyList<string> tokens, string name)
+    {
+        for (int i = 0; i < tokens.Count; i++)
+            if (tokens[i].Contains(' ', StringComparison.Ordinal))
+                throw new ArgumentException($"BLEU: token {i} ('{tokens[i]}') holds a space; n-grams are keyed by tokens joined with spaces, so split the text into tokens first.", name);
     }
 
     /// <summary>Adds the statistics of <paramref name="other"/> (same maximum order).</summary>
@@ -79,16 +92,11 @@ public sealed class BleuStatistics
     }
 
     /// <summary>
-    /// Counts of the n-grams of order <paramref name="n"/>, each keyed by its tokens joined with a space. A token holding a
-    /// space is refused for n ≥ 2 (its key could equal another n-gram's: "a b" + "c" and "a" + "b c"); sacreBLEU's tokens
-    /// come from splitting on whitespace and never hold one.
+    /// Counts of the n-grams of order <paramref name="n"/>, each keyed by its tokens joined with a space (so tokens must
+    /// not hold one: "a b" + "c" and "a" + "b c" would share a key; <see cref="Add(IReadOnlyList{string}, IReadOnlyList{IReadOnlyList{string}})"/> refuses them).
     /// </summary>
     public static Dictionary<string, int> NGrams(IReadOnlyList<string> tokens, int n)
     {
-        if (n >= 2)
-            for (int i = 0; i < tokens.Count; i++)
-                if (tokens[i].Contains(' ', StringComparison.Ordinal))
-                    throw new ArgumentException($"BLEU: token {i} ('{tokens[i]}') holds a space; n-grams are keyed by tokens joined with spaces, so split the text into tokens first.", nameof(tokens));
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i + n <= tokens.Count; i++)
         {

@@ -12,9 +12,12 @@ public sealed class Seq2SeqTranslator(Seq2Seq<float> model, TranslationVocabular
     WorkerPool pool, bool replaceUnknown = false) : IBatchTranslator
 {
     /// <summary>The special ids of the target side.</summary>
-    public SpecialTokens Specials { get; } = replaceUnknown && model.Config.Attention == AttentionKind.None
+    public SpecialTokens Specials { get; } = new(target.PadId, target.BosId, target.EosId, target.UnkId);
+
+    // Which source word an <unk> copies comes from the attention weights: a model without attention has none to give.
+    private readonly bool _replaceUnknown = replaceUnknown && model.Config.Attention == AttentionKind.None
         ? throw new ArgumentException("Seq2SeqTranslator: replacing <unk> by the most attended source word needs a model with attention; this one has none.", nameof(replaceUnknown))
-        : new(target.PadId, target.BosId, target.EosId, target.UnkId);
+        : replaceUnknown;
 
     /// <inheritdoc/>
     public string Description => $"seq2seq ({model.Config.Cell.ToString().ToLowerInvariant()}, attention {model.Config.Attention}), " +
@@ -49,7 +52,7 @@ public sealed class Seq2SeqTranslator(Seq2Seq<float> model, TranslationVocabular
         ArgumentNullException.ThrowIfNull(sourceWords);
         var words = new string[h.Tokens.Length];
         for (int i = 0; i < words.Length; i++)
-            words[i] = replaceUnknown && h.Tokens[i] == target.UnkId && h.AttentionSource[i] < sourceWords.Length
+            words[i] = _replaceUnknown && h.Tokens[i] == target.UnkId && h.AttentionSource[i] < sourceWords.Length
                 ? sourceWords[h.AttentionSource[i]]
                 : target.TokenOf(h.Tokens[i]);
         return string.Join(' ', words);
