@@ -94,9 +94,14 @@ public static class RnnComparison
 
         public double CpusReceived => _cpu / _wall;
 
-        /// <summary>Seconds per pass over <paramref name="iters"/> passes.</summary>
+        /// <summary>
+        /// Seconds per pass over <paramref name="iters"/> passes, timed after one untimed pass: the PyTorch script
+        /// times its passes the same way, so neither side's sample starts with the caches and mappings the other
+        /// process left behind.
+        /// </summary>
         public double Time(RnnWorkload work, int iters)
         {
+            work.Step();
             proc.Refresh();
             var cpu0 = proc.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
