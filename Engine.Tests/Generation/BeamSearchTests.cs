@@ -87,4 +87,21 @@ public class BeamSearchTests
         Assert.Equal(-2.0, new BeamSearchOptions(1, 1, Normalization: LengthNormalization.Average).Score(-6, 3));
         Assert.Equal(-6 / Math.Pow(8.0 / 6.0, 0.6), new BeamSearchOptions(1, 1, Normalization: LengthNormalization.Gnmt, Alpha: 0.6).Score(-6, 3), 12);
     }
+
+    /// <summary>
+    /// A NaN α makes every GNMT score NaN, and the results are then ranked by their tokens instead of by probability; an
+    /// undefined normalisation silently acted as GNMT. Both must be clear errors.
+    /// </summary>
+    [Fact]
+    public void Options_NonFiniteAlphaOrUnknownNormalization_AreClearErrors()
+    {
+        var chain = MarkovChain.Random(4, seed: 2);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            BeamSearch.Search(chain, 0, [0], new BeamSearchOptions(2, 3, Normalization: LengthNormalization.Gnmt, Alpha: double.NaN)));
+        Assert.Equal("options", e.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            BeamSearch.Search(chain, 0, [0], new BeamSearchOptions(2, 3, Normalization: LengthNormalization.Gnmt, Alpha: double.PositiveInfinity)));
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            BeamSearch.Search(chain, 0, [0], new BeamSearchOptions(2, 3, Normalization: (LengthNormalization)7)));
+    }
 }

@@ -53,4 +53,14 @@ public class GeneratorTests
         Assert.Contains("empty", Assert.ThrowsAny<ArgumentException>(() => Generator.Generate(chain, 0, [], 3, new(), new SeededRng(1))).Message);
         Assert.Contains("prompt[1] = 9", Assert.Throws<ArgumentOutOfRangeException>(() => Generator.Generate(chain, 0, [0, 9], 3, new(), new SeededRng(1))).Message);
     }
+
+    /// <summary>A stop token outside the vocabulary can never be sampled: it is a caller error (as BeamSearch's EosId is), not a silent "never stop".</summary>
+    [Fact]
+    public void Generate_StopTokenOutsideTheVocabulary_IsAClearError()
+    {
+        var chain = MarkovChain.Random(4, seed: 2);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Generator.Generate(chain, 0, [0], 3, new(), new SeededRng(1), stopToken: 4));
+        Assert.Equal("stopToken", e.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Generator.Generate(chain, 0, [0], 3, new(), new SeededRng(1), stopToken: -1));
+    }
 }

@@ -191,4 +191,22 @@ public class SamplerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => s.Probabilities([0f, 1f, 2f], new(Temperature: -1)));
         Assert.Equal([0.0, 1.0, 0.0], s.Probabilities([float.NegativeInfinity, 0f, float.NegativeInfinity], new()).ToArray());
     }
+
+    /// <summary>
+    /// Top-k keeps the tokens whose logit is at least the k-th largest logit (docs/generation.md). Distinct logits can
+    /// have equal probabilities once exp rounds (a very high τ, or logits closer than the double precision of exp), and
+    /// then the heap order (p, then id) is not the logit order: token 0 was kept as "the k-th" although token 1's logit is
+    /// larger.
+    /// </summary>
+    [Fact]
+    public void TopK_DistinctLogitsWithEqualProbabilities_KeepsOnlyTheKLargestLogits()
+    {
+        var s = new Sampler(3);
+        float[] close = [0f, 1e-20f, -1f];                       // exp(0) = exp(1e-20) in double, at τ = 1
+        Assert.Equal([0.0, 1.0, 0.0], s.Probabilities(close, new(TopK: 1)).ToArray());
+        float[] logits = [1.0f, 1.0000001f, 0.5f];               // τ = 1e10: exp((l − max) / τ) rounds to 1 for tokens 0 and 1
+        Assert.Equal([0.0, 1.0, 0.0], s.Probabilities(logits, new(Temperature: 1e10, TopK: 1)).ToArray());
+        var rng = new SeededRng(3);
+        for (int draw = 0; draw < 100; draw++) Assert.Equal(1, s.Sample(close, new(TopK: 1), rng));
+    }
 }

@@ -201,4 +201,19 @@ public class LanguageModelStepperTests
         var lstm = new LanguageModelStepper(Model(RecurrentCell.Lstm, 1, tied: false));
         Assert.Throws<ArgumentException>(() => stepper.Step(1, lstm.InitialState(), new float[9]));
     }
+
+    /// <summary>
+    /// An LSTM state (h and c) given to a GRU stepper of the same (L, H): the error must name the parameter and say what
+    /// differs; it printed the same (L, H) twice, "(1, 40) … (1, 40) Gru", and had no ParamName. Wrong-length logits name theirs.
+    /// </summary>
+    [Fact]
+    public void Step_StateOfAnotherCell_ErrorNamesTheStateAndTheCellState()
+    {
+        var gru = new LanguageModelStepper(Model(RecurrentCell.Gru, 1, tied: false));
+        var lstm = new LanguageModelStepper(Model(RecurrentCell.Lstm, 1, tied: false));
+        var e = Assert.Throws<ArgumentException>(() => gru.Step(1, lstm.InitialState(), new float[9]));
+        Assert.Equal("state", e.ParamName);
+        Assert.Contains("cell state", e.Message);
+        Assert.Equal("logits", Assert.Throws<ArgumentException>(() => gru.Step(1, gru.InitialState(), new float[8])).ParamName);
+    }
 }

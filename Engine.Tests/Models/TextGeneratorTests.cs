@@ -82,4 +82,25 @@ public class TextGeneratorTests
         Assert.DoesNotContain("\n ", text);
         Assert.Throws<ArgumentException>(() => new TextGenerator(Model(vocab.Count + 1), vocab));
     }
+
+    /// <summary>
+    /// The returned sequence is lazy, so enumerating it again (or twice side by side) must run the generation again from
+    /// the prompt: with greedy decoding (no randomness) every pass gives the same text. Advance overwrites the state in
+    /// place, so the state must belong to one enumeration, not to the sequence.
+    /// </summary>
+    [Fact]
+    public void Generate_EnumeratedTwice_StartsFromThePromptEachTime()
+    {
+        var model = new LanguageModel<float>(new LanguageModelConfig(Chars.Count, 16, 64, 2), new SeededRng(31));
+        var generator = new TextGenerator(model, Chars);
+        var text = generator.Generate("ab", 40, SamplingOptions.Greedy, new SeededRng(1));
+        string first = string.Concat(text);
+        Assert.Equal(first, string.Concat(text));
+        using var a = text.GetEnumerator();
+        using var b = text.GetEnumerator();
+        string sideBySideA = "", sideBySideB = "";
+        while (a.MoveNext() && b.MoveNext()) (sideBySideA, sideBySideB) = (sideBySideA + a.Current, sideBySideB + b.Current);
+        Assert.Equal(first, sideBySideA);
+        Assert.Equal(first, sideBySideB);
+    }
 }

@@ -56,6 +56,9 @@ public static class BeamSearch
         int v = model.VocabularySize;
         if (options.Width <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"BeamSearch: width must be positive, got {options.Width}.");
         if (options.MaxLength <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"BeamSearch: max length must be positive, got {options.MaxLength}.");
+        if (!Enum.IsDefined(options.Normalization)) throw new ArgumentOutOfRangeException(nameof(options), $"BeamSearch: unknown length normalisation {options.Normalization}.");
+        if (options.Normalization == LengthNormalization.Gnmt && !double.IsFinite(options.Alpha))
+            throw new ArgumentOutOfRangeException(nameof(options), $"BeamSearch: the GNMT α must be finite, got {options.Alpha}.");
         if (options.EosId is int eos) Generator.CheckToken(eos, v, "EosId");
         if (prompt.Count == 0) throw new ArgumentException("BeamSearch: the prompt is empty; the model needs a previous token (give at least a start token).");
         for (int i = 0; i < prompt.Count; i++) Generator.CheckToken(prompt[i], v, $"prompt[{i}]");

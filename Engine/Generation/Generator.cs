@@ -24,6 +24,7 @@ public static class Generator
         if (prompt.Count == 0) throw new ArgumentException("Generate: the prompt is empty; the model needs a previous token (give at least a start token).");
         if (maxNewTokens < 0) throw new ArgumentOutOfRangeException(nameof(maxNewTokens), $"Generate: maxNewTokens must be ≥ 0, got {maxNewTokens}.");
         for (int i = 0; i < prompt.Count; i++) CheckToken(prompt[i], model.VocabularySize, $"prompt[{i}]");
+        if (stopToken is int stop) CheckToken(stop, model.VocabularySize, nameof(stopToken));
         return Run(model, state, prompt, maxNewTokens, options, rng, stopToken);
     }
 

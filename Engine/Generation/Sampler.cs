@@ -19,7 +19,7 @@ public sealed class Sampler
 {
     private const double CumulativeTolerance = 1e-12;
     private readonly double[] _p;
-    private readonly (double NegP, int Id)[] _order;
+    private readonly (double NegLogit, int Id)[] _order;
     private readonly int[] _visited;
 
     /// <summary>Creates scratch space for a vocabulary of <paramref name="vocabularySize"/> tokens.</summary>
@@ -120,7 +120,9 @@ public sealed class Sampler
     private void Filter(ReadOnlySpan<float> logits, Span<double> p, SamplingOptions options, bool filterK)
     {
         var heap = _order.AsSpan();
-        for (int i = 0; i < p.Length; i++) heap[i] = (-p[i], i);
+        // Keyed by the logit, not by p: p is a non-decreasing function of the logit, so this is an order by p descending,
+        // but distinct logits whose p rounded to the same double stay in logit order (top-k's k-th largest logit).
+        for (int i = 0; i < p.Length; i++) heap[i] = (-(double)logits[i], i);
         int size = heap.Length;
         for (int i = size / 2 - 1; i >= 0; i--) SiftDown(heap[..size], i);
         var visited = _visited.AsSpan();
@@ -152,7 +154,7 @@ public sealed class Sampler
     }
 
     /// <summary>Moves the heap's top (the most probable remaining token) to the end of the visited list.</summary>
-    private static void Pop(Span<(double NegP, int Id)> heap, ref int size, Span<int> visited, ref int popped)
+    private static void Pop(Span<(double NegLogit, int Id)> heap, ref int size, Span<int> visited, ref int popped)
     {
         visited[popped++] = heap[0].Id;
         heap[0] = heap[--size];
@@ -160,7 +162,7 @@ public sealed class Sampler
     }
 
     /// <summary>Restores the heap property below <paramref name="i"/> (a min-heap in <see cref="ByProbabilityDescending"/> order).</summary>
-    private static void SiftDown(Span<(double NegP, int Id)> heap, int i)
+    private static void SiftDown(Span<(double NegLogit, int Id)> heap, int i)
     {
         var order = default(ByProbabilityDescending);
         while (true)
@@ -174,11 +176,11 @@ public sealed class Sampler
         }
     }
 
-    /// <summary>Orders (−p, id) pairs: p descending, then id ascending (a struct so the sort inlines it).</summary>
-    private readonly struct ByProbabilityDescending : IComparer<(double NegP, int Id)>
+    /// <summary>Orders (−logit, id) pairs: logit (so p) descending, then id ascending (a struct so the sort inlines it).</summary>
+    private readonly struct ByProbabilityDescending : IComparer<(double NegLogit, int Id)>
     {
-        public int Compare((double NegP, int Id) x, (double NegP, int Id) y) =>
-            x.NegP < y.NegP ? -1 : x.NegP > y.NegP ? 1 : x.Id.CompareTo(y.Id);
+        public int Compare((double NegLogit, int Id) x, (double NegLogit, int Id) y) =>
+            x.NegLogit < y.NegLogit ? -1 : x.NegLogit > y.NegLogit ? 1 : x.Id.CompareTo(y.Id);
     }
 
     private static double Sum(ReadOnlySpan<double> p)

@@ -132,9 +132,10 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
         if ((uint)token >= (uint)_w.V)
             throw new ArgumentOutOfRangeException(nameof(token), $"LanguageModelStepper: token {token} is outside the vocabulary [0, {_w.V}).");
         if (state.NumLayers != _w.L || state.HiddenSize != _w.H || state.HasCell != _w.Spec.HasCellState)
-            throw new ArgumentException($"LanguageModelStepper: the state is for (L, H) = ({state.NumLayers}, {state.HiddenSize}), the model is ({_w.L}, {_w.H}) {Config.Cell}.");
+            throw new ArgumentException($"LanguageModelStepper: the state is for (L, H) = ({state.NumLayers}, {state.HiddenSize}) {(state.HasCell ? "with" : "without")} a cell state, " +
+                $"the model is ({_w.L}, {_w.H}) {Config.Cell} {(_w.Spec.HasCellState ? "with" : "without")} one.", nameof(state));
         if (logits.Length != _w.V)
-            throw new ArgumentException($"LanguageModelStepper: {logits.Length} logits for V = {_w.V}.");
+            throw new ArgumentException($"LanguageModelStepper: {logits.Length} logits for V = {_w.V}.", nameof(logits));
     }
 
     /// <summary>logits = W_dec h'_{L−1} + b_dec into the scratch logits (V padded to 16).</summary>

@@ -83,8 +83,17 @@ public sealed class TextGenerator
     public IEnumerable<string> Generate(string prompt, int maxTokens, SamplingOptions options, SeededRng rng, bool stopAtEnd = false)
     {
         int[] ids = EncodePrompt(prompt);
-        var tokens = Generator.Generate(new OwnedState(Stepper), Stepper.InitialState(), ids, maxTokens, options, rng, stopAtEnd ? EndId : null);
-        return Decode(tokens, AtLineStart(ids));
+        int? stop = stopAtEnd ? EndId : null;
+        var owned = new OwnedState(Stepper);
+        Generator.Generate(owned, Stepper.InitialState(), ids, maxTokens, options, rng, stop);   // validates the arguments now
+        return Decode(Tokens(), AtLineStart(ids));
+
+        // Advance overwrites the state in place, so every enumeration starts from its own zero state: enumerating the
+        // sequence again (or twice side by side) runs the generation again from the prompt.
+        IEnumerable<int> Tokens()
+        {
+            foreach (int id in Generator.Generate(owned, Stepper.InitialState(), ids, maxTokens, options, rng, stop)) yield return id;
+        }
     }
 
     /// <summary>
