@@ -75,6 +75,7 @@ public static class TrainCommand
                 ulong seedValue = parse.GetValue(shared.Seed);
                 var options = shared.Read(parse, new TrainingOptions { BatchSize = b, Bptt = t, MicroBatches = parts });
                 var resumed = shared.LoadResume(parse);
+                options = shared.WithCheckpointOptimizer(parse, options, resumed?.Data);
                 LanguageModelConfig? config = null;
                 if (resumed?.Data.ModelConfig is { } stored)
                 {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using SeqLearn.Checkpoints;
 using SeqLearn.Optim;
 using SeqLearn.Optim.Schedules;
@@ -40,7 +41,7 @@ internal sealed class TrainingCliOptions
         Threads = new("--threads", "-t") { Description = "Worker threads for the kernels (results are identical for any count).", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 4) };
         Seed = new("--seed") { Description = "Seed of the initial weights, dropout, batch order and sampling: the same seed and data give the same run.", DefaultValueFactory = _ => 1UL };
         Checkpoint = new("--checkpoint") { Description = "Directory for checkpoints: DIR/best (best monitored metric) and DIR/last (written atomically at each evaluation)." };
-        Resume = new("--resume") { Description = "Continue from a checkpoint directory (DIR/last, or a run directory containing last/); the losses continue exactly. The resumed run saves only with --checkpoint (the same directory continues it)." };
+        Resume = new("--resume") { Description = "Continue from a checkpoint directory (DIR/last, or a run directory containing last/); the losses continue exactly. The resumed run keeps the checkpoint's model and optimizer settings, and saves only with --checkpoint (the same directory continues it)." };
         Metrics = new("--metrics") { Description = "Append JSON-lines metrics (kind, step, train loss and its span, validation metrics, tokens/s, lr) to this file." };
     }
 
@@ -101,6 +102,24 @@ internal sealed class TrainingCliOptions
         string dir = SeqLearn.Checkpoints.Checkpoint.Exists(resumeDir) || !SeqLearn.Checkpoints.Checkpoint.Exists(Path.Combine(resumeDir, "last"))
             ? resumeDir : Path.Combine(resumeDir, "last");
         return (SeqLearn.Checkpoints.Checkpoint.Load<float>(dir), Path.Combine(dir, SeqLearn.Checkpoints.Checkpoint.ManifestFileName));
+    }
+
+    /// <summary>
+    /// A resumed run continues with its checkpoint's optimizer settings (weight decay; for SGD momentum and Nesterov), as
+    /// PyTorch's <c>load_state_dict</c> restores them: each of those flags not given on the command line takes the stored
+    /// value; one given with another value is refused by <c>Trainer.Resume</c>. Checkpoints without the settings keep
+    /// <paramref name="options"/>.
+    /// </summary>
+    public TrainingOptions WithCheckpointOptimizer(ParseResult parse, TrainingOptions options, CheckpointData<float>? resumed)
+    {
+        if (resumed?.TrainerState?["optimizer_settings"] is not JsonObject stored) return options;
+        if (parse.GetResult(WeightDecay) is not { Implicit: false } && stored["weight_decay"] is JsonValue decay)
+            options = options with { WeightDecay = decay.GetValue<double>() };
+        if (parse.GetResult(Momentum) is not { Implicit: false } && stored["momentum"] is JsonValue momentum)
+            options = options with { Momentum = momentum.GetValue<double>() };
+        if (parse.GetResult(Nesterov) is not { Implicit: false } && stored["nesterov"] is JsonValue nesterov)
+            options = options with { Nesterov = nesterov.GetValue<bool>() };
+        return options;
     }
 
     /// <summary>

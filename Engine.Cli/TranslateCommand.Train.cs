@@ -59,6 +59,7 @@ public static partial class TranslateCommand
                 parse.GetValue(layers), parse.GetValue(cell) == "lstm" ? RecurrentCell.Lstm : RecurrentCell.Gru, parse.GetValue(bidirectional), kind,
                 parse.GetValue(inputFeeding), Dropout: shared.ReadDropout(parse));
             var resumed = shared.LoadResume(parse);
+            options = shared.WithCheckpointOptimizer(parse, options, resumed?.Data);
             Seq2SeqConfig? stored = null;
             if (resumed?.Data.ModelConfig is { } json)
             {

@@ -49,6 +49,30 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void Train_Resume_TakesTheCheckpointsOptimizerSettings_AndRefusesOthers()
+    {
+        using var tmp = new TempDir("cli-train-sgd");
+        string corpus = Text(tmp, "c.txt", string.Concat(Enumerable.Repeat("the cat sat on the mat. ", 20)));
+        string[] sgd = ["--optimizer", "sgd", "--lr", "0.5", "--momentum", "0.9", "--nesterov", "--weight-decay", "0.01"];
+        var (code, _, error) = Run(["train", "--corpus", corpus, "--max-steps", "4", "--sample", "0", "--checkpoint", tmp.Combine("run"), .. sgd, .. Tiny]);
+        Assert.True(code == 0, error);
+
+        // Without the flags the resumed run continues with momentum 0.9, Nesterov and weight decay 0.01 (as load_state_dict does).
+        string[] resume = ["train", "--corpus", corpus, "--resume", tmp.Combine("run"), "--max-steps", "6", "--sample", "0", "--optimizer", "sgd", .. Tiny];
+        (code, var output, error) = Run(resume);
+        Assert.True(code == 0, error);
+        Assert.Contains("resumed at step 4", output);
+
+        // A flag given with another value is refused before anything runs.
+        (code, _, error) = Run([.. resume, "--momentum", "0.5"]);
+        Assert.Equal(1, code);
+        Assert.Contains("optimizer settings", error);
+        (code, _, error) = Run([.. resume, "--weight-decay", "0"]);
+        Assert.Equal(1, code);
+        Assert.Contains("optimizer settings", error);
+    }
+
+    [Fact]
     public void Train_WordLevelWithSeparateFiles_Runs()
     {
         using var tmp = new TempDir("cli-word");

@@ -34,6 +34,7 @@ public sealed partial class Trainer<T>
             ["batch"] = Batch,
             ["monitor"] = _options.Monitor,
             ["micro_batches"] = _options.MicroBatches,
+            ["optimizer_settings"] = OptimizerSettingsJson(),
             ["best_metric"] = FiniteOrNull(BestMetric),
             ["best_step"] = BestStep,
             ["bad_evaluations"] = _badEvaluations,
@@ -113,6 +114,8 @@ public sealed partial class Trainer<T>
         if (version != TrainerStateVersion) throw Incompatible($"trainer_state version {version}; this build reads version {TrainerStateVersion}");
         if (_task.ModelConfig is { } own && data.ModelConfig is { } stored && !JsonNode.DeepEquals(own, stored))
             throw Incompatible($"it is for the model {stored.ToJsonString()}, this model is {own.ToJsonString()}");
+        if (_task.Vocabulary is { } ownVocabulary && data.Vocabulary is { } storedVocabulary && !JsonNode.DeepEquals(ownVocabulary, storedVocabulary))
+            throw Incompatible("it was trained with another vocabulary than this task's (its token ids would mean other symbols)");
         string monitor = Get<string>(s, "monitor");
         if (monitor != _options.Monitor) throw Incompatible($"it monitored '{monitor}', these options monitor '{_options.Monitor}'");
         int microBatches = s["micro_batches"] is null ? 1 : Get<int>(s, "micro_batches");   // absent: written before micro-batches existed
@@ -123,6 +126,11 @@ public sealed partial class Trainer<T>
             throw Incompatible($"its batch index {batch} is outside this task's {_task.BatchesPerEpoch} batches per epoch (other data?)");
         if (data.Optimizer is null) throw Incompatible("it has no optimizer state");
         if (data.Optimizer.Kind != _optimizer.Kind) throw Incompatible($"it was trained with {data.Optimizer.Kind}, these options use {_optimizer.Kind}");
+        if (s["optimizer_settings"] is JsonObject storedSettings && !JsonNode.DeepEquals(storedSettings, OptimizerSettingsJson()))   // absent: written before it was recorded
+            throw Incompatible($"it was trained with the {_optimizer.Kind} optimizer settings {storedSettings.ToJsonString()}, these options use {OptimizerSettingsJson().ToJsonString()}");
+        var schedule = s["schedule"] as JsonObject ?? throw Incompatible("trainer_state field 'schedule' is missing");
+        try { _schedule.CheckState(schedule); }
+        catch (FormatException e) { throw Incompatible(e.Message.TrimEnd('.')); }
         if (!data.RngStates.TryGetValue(DropoutRng, out var rng)) throw Incompatible($"it has no '{DropoutRng}' RNG state");
         CheckParameters(data.Parameters);
         // Nothing is changed above this line; the task's own checks (its settings against its data) come first below.
@@ -132,7 +140,7 @@ public sealed partial class Trainer<T>
             RestoreParameters(data.Parameters);
             _optimizer.ImportState(data.Optimizer);
             RestoreGradientBuffers(data.Optimizer);
-            _schedule.RestoreState(s["schedule"] as JsonObject ?? throw new FormatException("trainer_state field 'schedule' is missing"));
+            _schedule.RestoreState(schedule);
         }
         catch (Exception e) when (e is ArgumentException or FormatException) { throw Incompatible(e.Message.TrimEnd('.')); }
 
@@ -182,6 +190,15 @@ public sealed partial class Trainer<T>
     {
         var byName = stored.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal);
         foreach (var (name, p) in DistinctNamedParameters()) byName[name].Span.CopyTo(p.Value.Span);
+    }
+
+    // The hyperparameters of the optimizer's update that a checkpoint does not otherwise hold (η is in its state): a resumed run
+    // with others would not compute what the uninterrupted run computes (momentum and Nesterov only matter to SGD).
+    private JsonObject OptimizerSettingsJson()
+    {
+        var settings = new JsonObject { ["weight_decay"] = _options.WeightDecay };
+        if (_optimizer.Kind == OptimizerKind.Sgd) (settings["momentum"], settings["nesterov"]) = (_options.Momentum, _options.Nesterov);
+        return settings;
     }
 
     private static JsonNode? FiniteOrNull(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;

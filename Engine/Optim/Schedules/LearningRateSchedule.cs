@@ -94,17 +94,29 @@ public sealed class LearningRateSchedule<T> where T : unmanaged, IBinaryFloating
     /// <summary>Restores <see cref="SaveState"/>'s counters; a missing or ill-typed field is a <see cref="FormatException"/> naming it.</summary>
     public void RestoreState(JsonObject state)
     {
+        var (baseLearningRate, epoch, best, badEpochs, cooldown) = Read(state);
+        if (_epochSchedule is not null) _epochSchedule = CreateEpochSchedule(baseLearningRate, epoch);
+        if (_plateau is not null) (_plateau.Best, _plateau.BadEpochs, _plateau.CooldownCounter) = (best, badEpochs, cooldown);
+    }
+
+    /// <summary>Throws the <see cref="FormatException"/> that <see cref="RestoreState"/> would throw for <paramref name="state"/>, changing nothing.</summary>
+    internal void CheckState(JsonObject state) => Read(state);
+
+    // The counters this schedule's kind needs, each checked (the others are left at 0).
+    private (double BaseLearningRate, int Epoch, double Best, int BadEpochs, int Cooldown) Read(JsonObject state)
+    {
         ArgumentNullException.ThrowIfNull(state);
-        if (_epochSchedule is not null)
-            _epochSchedule = CreateEpochSchedule(Get<double>(state, "schedule_base_lr"), Get<int>(state, "schedule_epoch"));
+        double baseLearningRate = 0, best = 0;
+        int epoch = 0, badEpochs = 0, cooldown = 0;
+        if (_epochSchedule is not null) (baseLearningRate, epoch) = (Get<double>(state, "schedule_base_lr"), Get<int>(state, "schedule_epoch"));
         if (_plateau is not null)
         {
-            _plateau.Best = state["plateau_best"] is null
+            best = state["plateau_best"] is null
                 ? (_plateau.Mode == PlateauMode.Min ? double.PositiveInfinity : double.NegativeInfinity)
                 : Get<double>(state, "plateau_best");
-            _plateau.BadEpochs = Get<int>(state, "plateau_bad_epochs");
-            _plateau.CooldownCounter = Get<int>(state, "plateau_cooldown");
+            (badEpochs, cooldown) = (Get<int>(state, "plateau_bad_epochs"), Get<int>(state, "plateau_cooldown"));
         }
+        return (baseLearningRate, epoch, best, badEpochs, cooldown);
     }
 
     private EpochSchedule<T>? CreateEpochSchedule(double baseLearningRate, int epoch) => _settings.Kind switch
