@@ -72,6 +72,26 @@ public class TrainerResumeMismatchTests
         Assert.Null(resumed.Task.CarriedState);                                 // nor the task's carried state
     }
 
+    // Another schedule kind (step decay → cosine, or → constant) would silently change or drop the rates the run continues with.
+    [Theory]
+    [InlineData(ScheduleKind.Cosine)]
+    [InlineData(ScheduleKind.Constant)]
+    public void Resume_WithAnotherScheduleKind_IsRefused(ScheduleKind kind)
+    {
+        var (vocab, train, valid) = Corpus(600);
+        using var pool = new WorkerPool(1);
+        using var tmp = new TempDir("trainer-resume-schedule-kind");
+        new LanguageModelTrainer<float>(Model(vocab.Count, hidden: 8), train, valid, LmOptions(3, tmp.Path) with { Schedule = ScheduleKind.StepDecay, Epochs = 3 }, pool).Train();
+
+        var resumed = new LanguageModelTrainer<float>(Model(vocab.Count, hidden: 8), train, valid, LmOptions(10) with { Schedule = kind, Epochs = 3 }, pool);
+        var e = Assert.Throws<IncompatibleCheckpointException>(() => resumed.Resume(tmp.Combine("last")));
+        Assert.Contains($"trained with the StepDecay schedule, these options use {kind}", e.Message);
+        Assert.Equal(0, resumed.Step);
+        var same = new LanguageModelTrainer<float>(Model(vocab.Count, hidden: 8), train, valid, LmOptions(10) with { Schedule = ScheduleKind.StepDecay, Epochs = 3 }, pool);
+        same.Resume(tmp.Combine("last"));
+        Assert.Equal(3, same.Step);
+    }
+
     /// <summary>One parameter w (1), loss (w − 1)²; the monitored metric "w" is w itself.</summary>
     private sealed class OneWeight : Module<double>
     {

@@ -81,9 +81,10 @@ public sealed class LearningRateSchedule<T> where T : unmanaged, IBinaryFloating
     /// <summary>Records a scheduled evaluation of the monitored metric (reduce-on-plateau may lower η).</summary>
     public void AfterEvaluation(double metric) => _plateau?.Step(metric);
 
-    /// <summary>The counters a resumed run needs (epoch, η₀, plateau best / bad evaluations / cooldown).</summary>
+    /// <summary>The counters a resumed run needs (epoch, η₀, plateau best / bad evaluations / cooldown) and the schedule's kind.</summary>
     public JsonObject SaveState() => new()
     {
+        ["schedule_kind"] = _settings.Kind.ToString(),
         ["schedule_epoch"] = _epochSchedule?.Epoch,
         ["schedule_base_lr"] = _epochSchedule?.BaseLearningRate,
         ["plateau_best"] = _plateau is null || !double.IsFinite(_plateau.Best) ? null : _plateau.Best,
@@ -106,6 +107,8 @@ public sealed class LearningRateSchedule<T> where T : unmanaged, IBinaryFloating
     private (double BaseLearningRate, int Epoch, double Best, int BadEpochs, int Cooldown) Read(JsonObject state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        if (state["schedule_kind"] is not null && Get<string>(state, "schedule_kind") is var kind && kind != _settings.Kind.ToString()) // absent: written before it was recorded
+            throw new FormatException($"it was trained with the {kind} schedule, these options use {_settings.Kind}");
         double baseLearningRate = 0, best = 0;
         int epoch = 0, badEpochs = 0, cooldown = 0;
         if (_epochSchedule is not null) (baseLearningRate, epoch) = (Get<double>(state, "schedule_base_lr"), Get<int>(state, "schedule_epoch"));
