@@ -75,4 +75,21 @@ public class SentenceFilesTests
         var e = Assert.Throws<FormatException>(() => SentenceFiles.ReadPolarity(pos, neg));
         Assert.StartsWith($"{neg}:2: the sentence has no tokens", e.Message);
     }
+
+    // An empty .pos or .neg file used to be read without a word as a data set with one class empty, which cross-validation
+    // then scores as if it were real (every test sentence of the one class, trivially right). ReadTabSeparated already
+    // refuses an empty file; ReadPolarity must too.
+    [Fact]
+    public void ReadPolarity_EmptyFile_FormatExceptionNamesTheFile()
+    {
+        using var dir = new TempDir("cls-empty");
+        string pos = dir.Combine("p"), neg = dir.Combine("n"), bomOnly = dir.Combine("b");
+        File.WriteAllText(pos, "good film\nfine acting\n");
+        File.WriteAllText(neg, "");
+        File.WriteAllBytes(bomOnly, [0xEF, 0xBB, 0xBF]);
+        var e = Assert.Throws<FormatException>(() => SentenceFiles.ReadPolarity(pos, neg));
+        Assert.StartsWith($"{neg}:", e.Message);
+        e = Assert.Throws<FormatException>(() => SentenceFiles.ReadPolarity(bomOnly, pos));
+        Assert.StartsWith($"{bomOnly}:", e.Message);
+    }
 }

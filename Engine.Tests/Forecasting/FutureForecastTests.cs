@@ -44,4 +44,25 @@ public class FutureForecastTests
     {
         Assert.Equal(expected.Split(','), FutureForecast.NextDates(["x", last], 3));
     }
+
+    // NextDates promises the file's format. TryParseDate accepts yyyy/MM and yyyy/MM/dd, but the continuation of such a
+    // file came out as yyyy-MM / yyyy-MM-dd.
+    [Fact]
+    public void NextDates_SlashDates_KeepTheSlashFormat()
+    {
+        Assert.Equal(["1961/01", "1961/02"], FutureForecast.NextDates(["1960/11", "1960/12"], 2));
+        Assert.Equal(["1991/01/01", "1991/01/02"], FutureForecast.NextDates(["1990/12/30", "1990/12/31"], 2));
+    }
+
+    // Monthly data written with full dates (yyyy-MM-01, a common layout) was continued one day at a time: the rows after
+    // 1960-12-01 were labelled 1960-12-02, 1960-12-03, … (and with --calendar the network read those wrong dates' angles).
+    // The continuation follows the spacing of the last two rows: a calendar month apart steps by months.
+    [Fact]
+    public void NextDates_MonthlyFullDates_StepByMonths()
+    {
+        Assert.Equal(["1961-01-01", "1961-02-01", "1961-03-01"], FutureForecast.NextDates(["1960-11-01", "1960-12-01"], 3));
+        Assert.Equal(["1990-03-31", "1990-04-30"], FutureForecast.NextDates(["1990-01-31", "1990-02-28"], 2)); // month ends
+        Assert.Equal(["1991-01-01", "1991-01-02"], FutureForecast.NextDates(["1990-12-30", "1990-12-31"], 2)); // daily stays daily
+        Assert.Equal(["1990-03-02", "1990-03-03"], FutureForecast.NextDates(["1990-02-28", "1990-03-01"], 2)); // across a month end
+    }
 }

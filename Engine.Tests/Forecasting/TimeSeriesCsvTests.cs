@@ -76,4 +76,41 @@ public class TimeSeriesCsvTests
         var e = Assert.Throws<FormatException>(() => TimeSeriesCsv.Read(path, "v", "d"));
         Assert.StartsWith(path + expected, e.Message);
     }
+
+    // Rows are consecutive time steps (docs/forecasting.md §1), so a repeated or backward date is a malformed file. Before
+    // the fix both were read silently: split:/last: never look at the dates, and from: let a repeated date through (and
+    // reported a backward one by 0-based row, not by file line).
+    [Fact]
+    public void DuplicateOrDescendingDates_FormatException_NamesFileAndLine()
+    {
+        (string Text, string Expected)[] cases =
+        [
+            ("d,v\n2000-01,1\n2000-02,2\n2000-02,3\n2000-03,4\n", ":4: date '2000-02'"),                   // duplicate month
+            ("d,v\n2000-01,1\n\n2000-03,2\n2000-02,3\n2000-04,4\n", ":5: date '2000-02'"),              // backwards, after a blank line
+            ("d,v\r\n\"1981-01-01\",1\r\n\"1981-01-02\",2\r\n\"1981-01-02\",3\r\n", ":4: date '1981-01-02'"), // duplicate day, quoted, CRLF
+        ];
+        using var dir = new TempDir("csv-dates");
+        string path = dir.Combine("dates.csv");
+        foreach (var (text, expected) in cases)
+        {
+            File.WriteAllText(path, text);
+            var e = Assert.Throws<FormatException>(() => TimeSeriesCsv.Read(path, "v", "d"));
+            Assert.StartsWith(path + expected, e.Message);
+            Assert.True(TimeSeriesCsv.Read(path, "v").Count >= 3); // without a date column the rows are just values
+        }
+    }
+
+    // A row with more fields than the header is misaligned, most often an unquoted thousands separator: "1,234" was read as
+    // the value 1 (the "234" dropped) without a word. pandas' read_csv refuses such a row ("Expected 2 fields in line 3, saw 3").
+    [Fact]
+    public void RowWithMoreFieldsThanTheHeader_FormatException_NamesFileAndLine()
+    {
+        using var dir = new TempDir("csv-long");
+        string path = dir.Combine("long.csv");
+        File.WriteAllText(path, "d,v\n2000-01,999\n2000-02,1,234\n2000-03,1001\n");
+        var e = Assert.Throws<FormatException>(() => TimeSeriesCsv.Read(path, "v", "d"));
+        Assert.StartsWith(path + ":3: 3 field(s)", e.Message);
+        File.WriteAllText(path, "d,v\n2000-01,999\n2000-02,\"1,234\"\n");
+        Assert.Throws<FormatException>(() => TimeSeriesCsv.Read(path, "v", "d")); // quoted: one field, and "1,234" is not a number
+    }
 }

@@ -32,12 +32,13 @@ public static class SentenceFiles
 
     /// <summary>
     /// Reads the Pang &amp; Lee sentence polarity files (rt-polarity.pos and rt-polarity.neg, one tokenised sentence
-    /// per line): the positive sentences first (label 1), then the negative ones (label 0), each in file order.
+    /// per line): the positive sentences first (label 1), then the negative ones (label 0), each in file order. A file
+    /// without a line is a <see cref="FormatException"/> naming it (its class would be empty).
     /// </summary>
     public static LabeledSentences ReadPolarity(string posPath, string negPath)
     {
-        string[][] pos = ReadLines(posPath).Select((l, i) => Tokens(l, posPath, i + 1)).ToArray();
-        string[][] neg = ReadLines(negPath).Select((l, i) => Tokens(l, negPath, i + 1)).ToArray();
+        string[][] pos = ReadSentences(posPath);
+        string[][] neg = ReadSentences(negPath);
         int[] labels = [.. Enumerable.Repeat(1, pos.Length), .. Enumerable.Repeat(0, neg.Length)];
         return new LabeledSentences([.. pos, .. neg], labels, PolarityClasses);
     }
@@ -111,6 +112,14 @@ public static class SentenceFiles
             ArrayPool<char>.Shared.Return(chars);
         }
         return lines.ToArray();
+    }
+
+    // One sentence per line; a file without a line would leave its class empty, so it is refused like ReadTabSeparated's.
+    private static string[][] ReadSentences(string path)
+    {
+        string[] lines = ReadLines(path);
+        if (lines.Length == 0) throw new FormatException($"{path}:1: the file has no lines (expected one sentence per line).");
+        return [.. lines.Select((l, i) => Tokens(l, path, i + 1))];
     }
 
     private static string[] Tokens(string text, string path, int line)

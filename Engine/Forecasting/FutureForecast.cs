@@ -27,9 +27,10 @@ public static class FutureForecast
     }
 
     /// <summary>
-    /// The dates of the <paramref name="steps"/> rows after the last of <paramref name="dates"/>: one month on for
-    /// <c>yyyy-MM</c> dates, one day on for <c>yyyy-MM-dd</c> dates, in the same format; empty strings when the series
-    /// has no dates or its last date is in neither format.
+    /// The dates of the <paramref name="steps"/> rows after the last of <paramref name="dates"/>, in the same format
+    /// (<c>-</c> or <c>/</c> separated): one month on for <c>yyyy-MM</c> dates; for <c>yyyy-MM-dd</c> dates one month on
+    /// when the last two rows are a calendar month apart (the same day of the month, or both month ends), else one day
+    /// on; empty strings when the series has no dates or its last date is in neither format.
     /// </summary>
     public static string[] NextDates(IReadOnlyList<string> dates, int steps)
     {
@@ -41,12 +42,25 @@ public static class FutureForecast
             Array.Fill(next, "");
             return next;
         }
+        char separator = last[4];
+        string format = last.Length == 7 ? $"yyyy'{separator}'MM" : $"yyyy'{separator}'MM'{separator}'dd";
+        bool byMonth = last.Length == 7, monthEnd = false;
+        if (!byMonth && dates.Count > 1 && ForecastProtocol.TryParseDate(dates[^2], out DateOnly previous)
+            && previous.AddMonths(1) is var oneOn && oneOn.Year == d.Year && oneOn.Month == d.Month)
+        {
+            monthEnd = IsMonthEnd(previous) && IsMonthEnd(d);
+            byMonth = monthEnd || previous.Day == d.Day;
+        }
         for (int h = 0; h < steps; h++)
-            next[h] = last.Length == 7
-                ? d.AddMonths(h + 1).ToString("yyyy-MM", CultureInfo.InvariantCulture)
-                : d.AddDays(h + 1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        {
+            DateOnly x = byMonth ? d.AddMonths(h + 1) : d.AddDays(h + 1);
+            if (monthEnd) x = new DateOnly(x.Year, x.Month, DateTime.DaysInMonth(x.Year, x.Month));
+            next[h] = x.ToString(format, CultureInfo.InvariantCulture);
+        }
         return next;
     }
+
+    private static bool IsMonthEnd(DateOnly d) => d.Day == DateTime.DaysInMonth(d.Year, d.Month);
 }
 
 /// <summary>

@@ -8,7 +8,9 @@ namespace SeqLearn.Forecasting;
 /// Reads a <see cref="TimeSeries"/> from a comma-separated file: the first line is a header, every further non-empty
 /// line one row. Fields may be quoted (<c>"1949-01"</c>, <c>"a ""b"""</c>); line ends may be LF or CRLF; a UTF-8 byte
 /// order mark is skipped; the file must be valid UTF-8. Values are parsed with the invariant culture; a malformed or missing value throws a
-/// <see cref="FormatException"/> that names the file and the 1-based line.
+/// <see cref="FormatException"/> that names the file and the 1-based line, as does a row with more fields than the header. Rows are consecutive time steps, so dates that
+/// parse (<see cref="ForecastProtocol.TryParseDate"/>) must be strictly ascending: a repeated or earlier date is a
+/// <see cref="FormatException"/> naming its line too.
 /// </summary>
 public static class TimeSeriesCsv
 {
@@ -38,6 +40,8 @@ public static class TimeSeriesCsv
         int dateIndex = dateColumn is null ? -1 : ColumnIndex(header, dateColumn, source, "date");
         var dates = new List<string>();
         var values = new List<double>();
+        DateOnly? previousDate = null;
+        string previousText = "";
         int lineNumber = 1;
         for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
         {
@@ -47,11 +51,20 @@ public static class TimeSeriesCsv
             int needed = Math.Max(valueIndex, dateIndex) + 1;
             if (fields.Length < needed)
                 throw new FormatException($"{source}:{lineNumber}: {fields.Length} field(s), expected at least {needed} (header has {header.Length}).");
+            if (fields.Length > header.Length)   // misaligned: an unquoted comma inside a value ("1,234") would shift the columns
+                throw new FormatException($"{source}:{lineNumber}: {fields.Length} field(s), the header has {header.Length} (quote a value that holds a comma).");
             string text = fields[valueIndex].Trim();
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
                 throw new FormatException($"{source}:{lineNumber}: value '{text}' in column '{header[valueIndex]}' is not a finite number.");
+            string date = dateIndex < 0 ? "" : fields[dateIndex].Trim();
+            if (dateIndex >= 0 && ForecastProtocol.TryParseDate(date, out DateOnly day))
+            {
+                if (previousDate is { } before && day <= before)
+                    throw new FormatException($"{source}:{lineNumber}: date '{date}' in column '{header[dateIndex]}' is {(day == before ? "a repeat of" : "earlier than")} the previous row's '{previousText}'; rows must be in ascending date order.");
+                (previousDate, previousText) = (day, date);
+            }
             values.Add(value);
-            dates.Add(dateIndex < 0 ? "" : fields[dateIndex].Trim());
+            dates.Add(date);
         }
         if (values.Count == 0) throw new FormatException($"{source}: no data rows after the header.");
         return new TimeSeries(source, header[valueIndex], dates, values.ToArray());
