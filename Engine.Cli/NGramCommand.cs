@@ -53,7 +53,12 @@ public static class NGramCommand
             INGramEstimator estimator = CreateEstimator(parse.GetValue(smoothing)!, parse.GetValue(k), parse.GetValue(lambda), parse.GetValue(fallback));
             var clock = Stopwatch.StartNew();
             string[] lines = TextFile.ReadLines(parse.GetValue(corpus)!);
-            NGramCounts counts = NGramCounts.Count(lines, n);
+            NGramCounts counts;
+            try { counts = NGramCounts.Count(lines, n); }
+            catch (ArgumentException e) when (e is not ArgumentOutOfRangeException)
+            {   // a reserved token in the text ("Line 3: the corpus contains '<s>' …"): name the file
+                throw new ArgumentException($"{parse.GetValue(corpus)}: {e.Message}", e);
+            }
             BackoffModel model = estimator.Estimate(counts);
             double seconds = clock.Elapsed.TotalSeconds;
             string output = parse.GetValue(arpa)!;

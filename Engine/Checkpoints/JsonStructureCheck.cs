@@ -34,12 +34,20 @@ internal static class JsonStructureCheck
                         string key = reader.GetString()!;
                         if (!keys.Peek().Add(key)) return (reader.TokenStartIndex, $"the key '{key}' appears twice in one object.");
                         break;
+                    case JsonTokenType.String when reader.ValueIsEscaped:
+                        reader.GetString();   // an escaped lone surrogate (\uD800) throws here, not later in a caller's accessor
+                        break;
                 }
             }
         }
         catch (JsonException)
         {
             return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            // Utf8JsonReader.GetString on an escape that is not valid UTF-16 (a lone surrogate).
+            return (reader.TokenStartIndex, $"a string is not valid Unicode once unescaped: {e.Message}");
         }
         return null;
     }

@@ -111,6 +111,13 @@ internal sealed class SafeTensorsHeader
         if (dtype is null || shape is null || offsets is null)
             throw new CheckpointFormatException(file, at, $"tensor '{name}' lacks {(dtype is null ? "dtype" : shape is null ? "shape" : "data_offsets")}.");
 
+        long elements = 1;
+        foreach (int d in shape)
+        {
+            elements *= d;   // ≤ Array.MaxLength · int.MaxValue: no overflow
+            if (elements > Array.MaxLength)
+                throw new CheckpointFormatException(file, at, $"tensor '{name}' has shape [{string.Join(", ", shape)}], more than the {Array.MaxLength} elements a tensor holds.");
+        }
         long begin = offsets[0], end = offsets[1];
         if (end < begin)
             throw new CheckpointFormatException(file, at, $"tensor '{name}' has data_offsets [{begin}, {end}]; expected begin ≤ end.");

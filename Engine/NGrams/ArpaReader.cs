@@ -69,6 +69,7 @@ public static class ArpaReader
         var uniProb = new List<float>(uniCapacity);
         var uniBackoff = new List<float>(uniCapacity);
         var uniFields = new Range[4];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < declared[0]; i++)
         {
             string line = NextEntry(r, 1, declared[0], i);
@@ -76,10 +77,14 @@ public static class ArpaReader
             int nf = SplitFields(line, fields);
             CheckFieldCount(r, nf, 1, order);
             uniProb.Add(ParseLogProbability(r, line.AsSpan()[fields[0]]));
-            words.Add(line[fields[1]]);
+            string word = line[fields[1]];
+            if (!seen.Add(word)) throw new ArpaFormatException(name, r.Number, $"duplicate 1-gram '{word}'.");
+            if (word.Any(char.IsWhiteSpace))
+                throw new ArpaFormatException(name, r.Number, $"the 1-gram '{word}' contains a whitespace character other than space or tab (words are whitespace-separated).");
+            words.Add(word);
             uniBackoff.Add(nf == 3 ? ParseFloat(r, line.AsSpan()[fields[2]], "log10 back-off") : 0f);
         }
-        if (!words.Contains(TokenVocabulary.Unk))
+        if (!seen.Contains(TokenVocabulary.Unk))
         {
             words.Add(TokenVocabulary.Unk);
             uniProb.Add(BackoffModel.LogZero);
@@ -196,6 +201,9 @@ public static class ArpaReader
                 throw new ArpaFormatException(r.Name, r.Number, $"expected 'ngram {declared.Count + 1}=<count>', found '{t}'.");
             if (k != declared.Count + 1)
                 throw new ArpaFormatException(r.Name, r.Number, $"expected the count of order {declared.Count + 1}, found order {k}.");
+            // Every order costs tables, state and stack space proportional to the order: the order is a claim to check too.
+            if (k > NGramCounts.MaxOrder)
+                throw new ArpaFormatException(r.Name, r.Number, $"order {k} is above the highest order read ({NGramCounts.MaxOrder}).");
             declared.Add(count);
         }
         if (declared.Count == 0) throw new ArpaFormatException(r.Name, r.Number, "expected 'ngram 1=<count>' after '\\data\\'.");

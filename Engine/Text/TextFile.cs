@@ -15,8 +15,11 @@ public static class TextFile
         if (Directory.Exists(path)) throw new IOException($"'{path}' is a directory, not a text file.");
         if (!File.Exists(path))
             throw new FileNotFoundException($"Text file not found: '{path}'.", path);
+        long length = new FileInfo(path).Length;
+        if (length > Array.MaxLength)   // File.ReadAllBytes would fail with a message that names no file
+            throw new IOException($"{path}: the file is {length} bytes; text files above {Array.MaxLength} bytes are not supported.");
         byte[] bytes = File.ReadAllBytes(path);
-        if (bytes.Length == 0)
+        if (bytes.Length == 0 || bytes is [0xEF, 0xBB, 0xBF])   // a lone BOM is no text either
             throw new TextFormatException($"{path}: the file is empty.");
         return DecodeUtf8(bytes, path);
     }

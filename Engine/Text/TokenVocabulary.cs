@@ -20,7 +20,7 @@ public class TokenVocabulary : IVocabulary
         _ids = new Dictionary<string, int>(_tokens.Length, StringComparer.Ordinal);
         for (int i = 0; i < _tokens.Length; i++)
         {
-            string t = _tokens[i];
+            string t = _tokens[i] ?? throw new ArgumentException($"Token {i} is null.", nameof(tokens));
             if (t.Length == 0 || t.Any(char.IsWhiteSpace))
                 throw new ArgumentException($"Token {i} ('{t}') is empty or contains whitespace.", nameof(tokens));
             if (!_ids.TryAdd(t, i))

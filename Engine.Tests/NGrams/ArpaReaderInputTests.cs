@@ -1,0 +1,56 @@
+using System.Text;
+using SeqLearn.NGrams;
+
+namespace SeqLearn.Tests.NGrams;
+
+/// <summary>Malformed ARPA input found in review: each must be an <see cref="ArpaFormatException"/> at the offending line, without large allocations.</summary>
+public class ArpaReaderInputTests
+{
+    [Fact]
+    public void DuplicateUnigram_IsReportedAtItsOwnLine()
+    {
+        // line 7 repeats 'a'; the section ends at line 9.
+        const string text = "\\data\\\nngram 1=5\n\n\\1-grams:\n-1 <s>\n-1 a\n-1 a\n-1 </s>\n-1 b\n\n\\end\\\n";
+        var e = Assert.Throws<ArpaFormatException>(() => ArpaReader.Read(new StringReader(text), "dup.arpa"));
+        Assert.Equal(7, e.Line);
+        Assert.StartsWith("dup.arpa:7:", e.Message);
+    }
+
+    [Fact]
+    public void UnigramWithNonBreakingSpace_IsReportedAtItsOwnLine()
+    {
+        const string text = "\\data\\\nngram 1=4\n\n\\1-grams:\n-1 <s>\n-1 a\u00A0b\n-1 </s>\n-1 c\n\n\\end\\\n";
+        var e = Assert.Throws<ArpaFormatException>(() => ArpaReader.Read(new StringReader(text), "ws.arpa"));
+        Assert.Equal(6, e.Line);
+    }
+
+    [Fact]
+    public void HeaderDeclaringThousandsOfOrders_IsRefusedAtTheHeader_NotAllocatedQuadratically()
+    {
+        // 1 000 empty orders: a 25 kB file made the reader allocate ~39 MB (32·N² bytes of empty tables: 10 000 orders
+        // in 300 kB would take ~3 GB), and LogProb10 stackallocs 8·N bytes per call.
+        const int orders = 1000;
+        var text = new StringBuilder("\\data\\\nngram 1=3\n");
+        for (int k = 2; k <= orders; k++) text.Append($"ngram {k}=0\n");
+        text.Append("\n\\1-grams:\n-1 <s> -0.5\n-1 </s>\n-1 a\n");
+        for (int k = 2; k <= orders; k++) text.Append($"\n\\{k}-grams:\n");
+        text.Append("\n\\end\\\n");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<ArpaFormatException>(() => ArpaReader.Read(new StringReader(text.ToString()), "orders.arpa"));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(NGramCounts.MaxOrder + 2, e.Line);   // 'ngram 21=0', the first order above the cap (line k + 1 holds order k)
+        Assert.True(allocated < 4 << 20, $"allocated {allocated:N0} bytes for a {text.Length}-character file");
+    }
+
+    [Fact]
+    public void HeaderAtTheMaximumOrder_StillReads()
+    {
+        int orders = NGramCounts.MaxOrder;
+        var text = new StringBuilder("\\data\\\nngram 1=3\n");
+        for (int k = 2; k <= orders; k++) text.Append($"ngram {k}=0\n");
+        text.Append("\n\\1-grams:\n-1 <s> -0.5\n-1 </s>\n-1 a\n");
+        for (int k = 2; k <= orders; k++) text.Append($"\n\\{k}-grams:\n");
+        text.Append("\n\\end\\\n");
+        Assert.Equal(orders, ArpaReader.Read(new StringReader(text.ToString()), "max.arpa").Order);
+    }
+}

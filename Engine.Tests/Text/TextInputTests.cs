@@ -1,0 +1,38 @@
+using SeqLearn.Tests.Checkpoints;
+using SeqLearn.Text;
+
+namespace SeqLearn.Tests.Text;
+
+/// <summary>Corpus and vocabulary input found in review.</summary>
+public class TextInputTests
+{
+    [Fact]
+    public void FileHoldingOnlyAByteOrderMark_IsEmpty()
+    {
+        using var dir = new TempDir("text-bom");
+        string path = dir.Combine("bom.txt");
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF]);
+        var e = Assert.Throws<TextFormatException>(() => TextFile.ReadAllText(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("empty", e.Message);
+    }
+
+    [Fact]
+    public void FileAboveTwoGigabytes_ErrorNamesTheFile()
+    {
+        using var dir = new TempDir("text-huge");
+        string path = dir.Combine("huge.txt");
+        using (var fs = new FileStream(path, FileMode.Create)) fs.SetLength(3L << 30);   // sparse: no data is written
+        var e = Record.Exception(() => TextFile.ReadAllText(path));
+        Assert.IsAssignableFrom<IOException>(e);
+        Assert.Contains(path, e.Message);
+    }
+
+    [Fact]
+    public void WordVocabularyJson_WithANullToken_IsAFormatError_NotANullReference()
+    {
+        var e = Record.Exception(() => VocabularyJson.WordFromJson("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"<eos>\",null]}"));
+        Assert.IsAssignableFrom<ArgumentException>(e);
+        Assert.Contains("Token 2", e.Message);
+    }
+}
