@@ -72,6 +72,12 @@ public sealed class AttentionGradCheckCases : IGradCheckCaseSource
             yield return ModuleGradCase.Of($"Seq2Seq loss {Seq2SeqConfig.AttentionName(attention)}{(feed ? "+feed" : "")} {cell} L{layers}{(bi ? " bi" : "")}",
                 model, [], _ => model.Loss(batch, LayerContext.None));
         }
+
+        // The attention products over each row's valid keys (lengths 3, 1, 2 of S 3; a 0 length in the second case).
+        yield return new("ValidKeyScores q3x2x4 k3x3x4 masked", v => Ops.ValidKeyScores(v[0], v[1], SourceLengths),
+            [gen.Normal(3, 2, 4), gen.Normal(3, 3, 4)]);
+        yield return new("ValidKeyContext a3x2x3 m3x3x4 masked", v => Ops.ValidKeyContext(v[0], v[1], [3, 0, 2]),
+            [gen.Normal(3, 2, 3), gen.Normal(3, 3, 4)]);
     }
 
     /// <summary>Three pairs with padding on both sides (source vocabulary 5, target 6; pad 0, bos 1, eos 2).</summary>

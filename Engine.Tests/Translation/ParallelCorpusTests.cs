@@ -36,6 +36,15 @@ public class ParallelCorpusTests
     }
 
     [Fact]
+    public void Parse_CrOnlyLineEndings_NamesFileAndLine_InsteadOfMergingLines()
+    {
+        // Three pairs with classic-Mac line endings: read as one line, they became the single pair ("go .", "va ! hi .").
+        byte[] bytes = Encoding.UTF8.GetBytes("Go.\tVa !\rHi.\tSalut !\rRun!\tCours !\r");
+        var e = Assert.Throws<TextFormatException>(() => ParallelCorpus.Parse(bytes, "pairs.txt"));
+        Assert.StartsWith("pairs.txt:1: a carriage return", e.Message);
+    }
+
+    [Fact]
     public void Parse_InvalidUtf8_NamesFileAndLine()
     {
         byte[] bytes = [.. Encoding.UTF8.GetBytes("a\tb\nc\td\ne\t"), 0xC3, 0x28, (byte)'\n'];

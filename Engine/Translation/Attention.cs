@@ -42,10 +42,14 @@ public abstract class Attention<T> : Module<T> where T : unmanaged, IBinaryFloat
     public (Var<T> Context, Var<T> Weights) Attend(Var<T> queries, Var<T> keys, Var<T> memory, int[] lengths, WorkerPool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(memory);
-        var alpha = Ops.MaskedSoftmax(Scores(queries, keys, pool), lengths);   // (B, U, S)
-        var context = Ops.BatchedMatMul(alpha, memory, pool: pool);             // (B, U, S)·(B, S, M) → (B, U, M)
+        var alpha = Ops.MaskedSoftmax(ValidScores(queries, keys, lengths, pool), lengths);   // (B, U, S)
+        // (B, U, S)·(B, S, M) → (B, U, M) over each row's valid steps only, so a row's bits do not depend on the padded width S.
+        var context = Ops.ValidKeyContext(alpha, memory, lengths, pool);
         return (context, alpha);
     }
+
+    /// <summary><see cref="Scores"/> where only each row's first lengths[b] keys are read (the others may be anything: they are masked).</summary>
+    private protected virtual Var<T> ValidScores(Var<T> queries, Var<T> keys, int[] lengths, WorkerPool? pool) => Scores(queries, keys, pool);
 
     /// <summary>Throws unless x is (B, ·, <paramref name="width"/>).</summary>
     private protected static void Check(Var<T> x, int width, string op, string what)
@@ -146,6 +150,13 @@ public sealed class LuongAttention<T> : Attention<T> where T : unmanaged, IBinar
     {
         Check(queries, QuerySize, "LuongAttention.Scores", "queries");
         return Ops.BatchedMatMul(queries, keys, transposeB: true, pool: pool);             // (B, U, S)
+    }
+
+    /// <summary>The scores over each row's valid keys only: one GEMM per row of the shape it has alone, 0 past its length.</summary>
+    private protected override Var<T> ValidScores(Var<T> queries, Var<T> keys, int[] lengths, WorkerPool? pool)
+    {
+        Check(queries, QuerySize, "LuongAttention.Scores", "queries");
+        return Ops.ValidKeyScores(queries, keys, lengths, pool);                      // (B, U, S)
     }
 
     /// <summary>h̃ = tanh(W_c [c; h]) for context c (B, U, M) and decoder output h (B, U, Q) → (B, U, Q).</summary>

@@ -7,7 +7,7 @@ namespace SeqLearn.Translation;
 /// Reads a tab-separated parallel corpus: one pair per line, <c>source&lt;TAB&gt;target</c>, UTF-8; further
 /// tab-separated columns (such as an attribution) are ignored. Both sides go through <see cref="FraEngText.Normalize"/>.
 /// Errors name the file and line: <c>path:line: ...</c> (a line without a tab, an empty side, invalid UTF-8).
-/// A final newline and a '\r' before it are accepted; an empty line is an error.
+/// A final newline and a '\r' before it are accepted; an empty line, or a '\r' anywhere else (CR-only line endings), is an error.
 /// </summary>
 public static class ParallelCorpus
 {
@@ -37,6 +37,9 @@ public static class ParallelCorpus
             ReadOnlySpan<byte> line = end < 0 ? bytes : bytes[..end];
             bytes = end < 0 ? [] : bytes[(end + 1)..];
             if (line.EndsWith((ReadOnlySpan<byte>)"\r"u8)) line = line[..^1];
+            int cr = line.IndexOf((byte)'\r');
+            if (cr >= 0)   // CR-only line endings would otherwise merge lines into one pair (its later lines lost past the second tab)
+                throw new TextFormatException($"{source}:{lineNumber}: a carriage return at byte {cr + 1} of the line does not end it; lines must end with LF or CRLF.");
             pairs.Add(ParseLine(Decode(line, source, lineNumber), source, lineNumber));
         }
         return pairs;

@@ -35,8 +35,13 @@ public static partial class Ops
                 var qu = qs.Slice((b * U + u) * A, A);
                 var block = ts.Slice((b * U + u) * S * A, S * A);                    // τ[b, u, :, :]
                 for (int s = 0; s < S; s++)
-                    TensorPrimitives.Add<T>(ks.Slice((b * S + s) * A, A), qu, block.Slice(s * A, A));
-                TensorPrimitives.Tanh<T>(block, block);                              // τ = tanh(k_s + q_u), one call per (b, u)
+                {
+                    var tauS = block.Slice(s * A, A);
+                    TensorPrimitives.Add<T>(ks.Slice((b * S + s) * A, A), qu, tauS);
+                    // τ = tanh(k_s + q_u), one call per key: a call's length must not depend on S, since Tanh computes
+                    // fewer than one vector's worth of values with the scalar tanh and rounds them differently.
+                    TensorPrimitives.Tanh<T>(tauS, tauS);
+                }
                 for (int s = 0; s < S; s++)
                     es[(b * U + u) * S + s] = TensorPrimitives.Dot<T>(block.Slice(s * A, A), vs);   // e = v · τ
             }
