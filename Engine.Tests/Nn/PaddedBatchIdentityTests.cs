@@ -111,6 +111,25 @@ public class PaddedBatchIdentityTests
     internal sealed record RowResult<T>(Tensor<T>[] Values, (string Name, Tensor<T> Grad)[] Grads, Tensor<T> InputGrad) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 
     /// <summary>
+    /// The composed bidirectional LSTM at H = 256 (E = 33, T = 30, eleven rows): row 1 (length 17) alone and in the padded
+    /// batch give ∂L/∂weight_ih_l0_reverse 1 ulp apart (−0.06008600443601608 against −0.06008601188659668 at index 1), with
+    /// two layers the forward direction's weight_ih_l0 too. The fused path, GRU, RNN, one direction, and H = 40 or 67 are
+    /// bit-identical in the same setting; the per-step GEMMs give the same bits for k = 1 and a zero-padded k = 11, so
+    /// the cause is elsewhere (perhaps the order in which backward adds the per-step contributions, as docs/masking.md
+    /// §3.3 found for the GRU). A known defect, not yet fixed.
+    /// </summary>
+    [Fact(Skip = "Known defect: the composed bidirectional LSTM at H = 256 is 1 ulp apart alone vs in a padded batch (docs/masking.md, section 3.3); cause not found yet")]
+    public void ComposedBidirectionalLstm_H256_RowAloneEqualsRowInPaddedBatch()
+    {
+        int[] lengths = [30, 17, 9, 1, 23, 30, 4, 12, 28, 5, 19];
+        var layer = Build<float>(LayerKind.Lstm, 33, 256, new SeededRng(11), new RecurrentOptions(1, true, Path: RecurrentPath.Composed));
+        var x = PaddedInput<float>(lengths, 30, 33, new SeededRng(12));
+        var alone = RowRun(layer, RowOf(x, 1, lengths[1]), null, 0, lengths[1], null);
+        var padded = RowRun(layer, x, lengths, 1, lengths[1], null);
+        AssertSame(alone, padded, "composed bidirectional LSTM, H = 256, row 1");
+    }
+
+    /// <summary>
     /// Runs the layer on <paramref name="x"/> (B, T, E) and backpropagates the loss of row <paramref name="row"/>:
     /// Σ y_b ⊙ W_y + Σ h_b ⊙ W_h (+ Σ c_b ⊙ W_c) over its first <paramref name="len"/> outputs and its final states,
     /// the W fixed random. Returns y_b, h_b, c_b, the loss, every parameter's gradient and row b's input gradient.
