@@ -1,4 +1,3 @@
-using System.Buffers;
 using SeqLearn.Kernels;
 using SeqLearn.Tensors;
 
@@ -44,40 +43,18 @@ internal sealed class MatMulNode<T>(Var<T> a, Var<T> b, bool transA, bool transB
             // op(A) = G · op(B)ᵀ (M, K). Stored A is op(A) or its transpose: A = (G·op(B)ᵀ)ᵀ = op(B)·Gᵀ.
             var ga = GradOf(a).Span;
             if (!transA)
-                AddProduct(false, !transB, m, k, n, g, n, bv.Span, bv.Dim(1), ga, k, pool);
+                GradientProduct.Add(false, !transB, m, k, n, T.One, g, n, bv.Span, bv.Dim(1), ga, k, pool);
             else
-                AddProduct(transB, true, k, m, n, bv.Span, bv.Dim(1), g, n, ga, m, pool);
+                GradientProduct.Add(transB, true, k, m, n, T.One, bv.Span, bv.Dim(1), g, n, ga, m, pool);
         }
         if (b.RequiresGrad)
         {
             // op(B) = op(A)ᵀ · G (K, N). Stored B is op(B) or its transpose: B = Gᵀ · op(A).
             var gb = GradOf(b).Span;
             if (!transB)
-                AddProduct(!transA, false, k, n, m, av.Span, av.Dim(1), g, n, gb, n, pool);
+                GradientProduct.Add(!transA, false, k, n, m, T.One, av.Span, av.Dim(1), g, n, gb, n, pool);
             else
-                AddProduct(true, transA, n, k, m, g, n, av.Span, av.Dim(1), gb, k, pool);
+                GradientProduct.Add(true, transA, n, k, m, T.One, g, n, av.Span, av.Dim(1), gb, k, pool);
         }
-    }
-
-    /// <summary>
-    /// C (rows, cols, contiguous) += op(X)·op(Y) as one term. A GEMM whose depth exceeds one slice (k &gt; 5/4·KC) adds
-    /// its slices into C one after the other, so when C already holds another consumer's gradient the sum would be
-    /// grouped (c + s₁) + s₂ instead of c + (s₁ + s₂), and a value's gradient would depend on the order in which backward
-    /// reaches its consumers (which the mask nodes of a padded batch change: docs/masking.md §3.3). Such a product goes
-    /// through a pooled scratch matrix first; a one-slice product is already one term.
-    /// </summary>
-    private static void AddProduct(bool transX, bool transY, int rows, int cols, int depth, ReadOnlySpan<T> x, int ldx,
-        ReadOnlySpan<T> y, int ldy, Span<T> c, int ldc, WorkerPool? pool)
-    {
-        if (depth <= GemmBlocking.For<T>().MaxKC)
-        {
-            Gemm.Compute(transX, transY, rows, cols, depth, T.One, x, ldx, y, ldy, T.One, c, ldc, pool);
-            return;
-        }
-        var scratch = ArrayPool<T>.Shared.Rent(rows * cols);
-        var product = scratch.AsSpan(0, rows * cols);
-        Gemm.Compute(transX, transY, rows, cols, depth, T.One, x, ldx, y, ldy, T.Zero, product, cols, pool);
-        TensorPrimitives.Add(c[..(rows * cols)], product, c);
-        ArrayPool<T>.Shared.Return(scratch);
     }
 }
