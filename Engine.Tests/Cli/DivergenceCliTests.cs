@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using SeqLearn.Checkpoints;
 using SeqLearn.Cli;
 using SeqLearn.Tests.Checkpoints;
+using static SeqLearn.Tests.Cli.CliRun;
 
 namespace SeqLearn.Tests.Cli;
 
@@ -26,14 +27,6 @@ public sealed partial class DivergenceCliTests : IDisposable
     }
 
     public void Dispose() => _dir.Dispose();
-
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     [GeneratedRegex(@"^error: training diverged at step (\d+): the validation loss is [0-9.E+]+ \(above ([0-9.]+), far worse than an untrained model\)")]
     private static partial Regex Diverged();

@@ -3,19 +3,12 @@ using SeqLearn.Models;
 using SeqLearn.Tensors;
 using SeqLearn.Tests.Checkpoints;
 using SeqLearn.Text;
+using static SeqLearn.Tests.Cli.CliRun;
 
 namespace SeqLearn.Tests.Cli;
 
 public class EvalGenerateCommandTests
 {
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     private static (TempDir Dir, string Checkpoint, string Corpus) CharSetup()
     {
         var dir = new TempDir("cli-gen");

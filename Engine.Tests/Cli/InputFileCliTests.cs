@@ -5,20 +5,13 @@ using SeqLearn.Models;
 using SeqLearn.Tensors;
 using SeqLearn.Tests.Checkpoints;
 using SeqLearn.Text;
+using static SeqLearn.Tests.Cli.CliRun;
 
 namespace SeqLearn.Tests.Cli;
 
 /// <summary>Bad input files found in review, through the CLI: one <c>error:</c> line naming the file, exit 1, no stack trace.</summary>
 public class InputFileCliTests
 {
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     private static void AssertOneErrorLine((int Code, string Output, string Error) r, string mustContain)
     {
         string[] lines = r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);

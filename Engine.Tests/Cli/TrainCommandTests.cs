@@ -1,6 +1,7 @@
 using SeqLearn.Cli;
 using SeqLearn.LanguageModeling;
 using SeqLearn.Tests.Checkpoints;
+using static SeqLearn.Tests.Cli.CliRun;
 
 namespace SeqLearn.Tests.Cli;
 
@@ -8,14 +9,6 @@ public class TrainCommandTests
 {
     // A model small enough that a few steps take milliseconds.
     private static readonly string[] Tiny = ["--batch", "2", "--bptt", "4", "--embedding", "4", "--hidden", "8", "--threads", "1"];
-
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     private static string Text(TempDir dir, string name, string text)
     {

@@ -14,11 +14,11 @@ namespace SeqLearn.Autograd;
 internal static class GradientProduct
 {
     public static void Add<T>(bool transX, bool transY, int rows, int cols, int depth, T alpha, ReadOnlySpan<T> x, int ldx,
-        ReadOnlySpan<T> y, int ldy, Span<T> c, int ldc, WorkerPool? pool) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        ReadOnlySpan<T> y, int ldy, Span<T> c, WorkerPool? pool) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (depth <= GemmBlocking.For<T>().MaxKC || ldc != cols)
+        if (depth <= GemmBlocking.For<T>().MaxKC)
         {
-            Gemm.Compute(transX, transY, rows, cols, depth, alpha, x, ldx, y, ldy, T.One, c, ldc, pool);
+            Gemm.Compute(transX, transY, rows, cols, depth, alpha, x, ldx, y, ldy, T.One, c, cols, pool);
             return;
         }
         var scratch = ArrayPool<T>.Shared.Rent(rows * cols);

@@ -16,6 +16,14 @@ public static class Generator
     public static IEnumerable<int> Generate<TState>(ITokenModel<TState> model, TState state, IReadOnlyList<int> prompt,
         int maxNewTokens, SamplingOptions options, SeededRng rng, int? stopToken = null)
     {
+        Check(model, prompt, maxNewTokens, options, rng, stopToken);
+        return Run(model, state, prompt, maxNewTokens, options, rng, stopToken);
+    }
+
+    /// <summary>The argument checks of <see cref="Generate{TState}"/>, made when it is called, before any token is produced.</summary>
+    internal static void Check<TState>(ITokenModel<TState> model, IReadOnlyList<int> prompt, int maxNewTokens, SamplingOptions options,
+        SeededRng rng, int? stopToken)
+    {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(rng);
@@ -25,10 +33,10 @@ public static class Generator
         if (maxNewTokens < 0) throw new ArgumentOutOfRangeException(nameof(maxNewTokens), $"Generate: maxNewTokens must be ≥ 0, got {maxNewTokens}.");
         for (int i = 0; i < prompt.Count; i++) CheckToken(prompt[i], model.VocabularySize, $"prompt[{i}]");
         if (stopToken is int stop) CheckToken(stop, model.VocabularySize, nameof(stopToken));
-        return Run(model, state, prompt, maxNewTokens, options, rng, stopToken);
     }
 
-    private static IEnumerable<int> Run<TState>(ITokenModel<TState> model, TState state, IReadOnlyList<int> prompt,
+    /// <summary>The lazy generation of <see cref="Generate{TState}"/>, for arguments already checked.</summary>
+    internal static IEnumerable<int> Run<TState>(ITokenModel<TState> model, TState state, IReadOnlyList<int> prompt,
         int maxNewTokens, SamplingOptions options, SeededRng rng, int? stopToken)
     {
         var logits = new float[model.VocabularySize];

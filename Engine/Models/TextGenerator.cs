@@ -85,14 +85,14 @@ public sealed class TextGenerator
         int[] ids = EncodePrompt(prompt);
         int? stop = stopAtEnd ? EndId : null;
         var owned = new OwnedState(Stepper);
-        Generator.Generate(owned, Stepper.InitialState(), ids, maxTokens, options, rng, stop);   // validates the arguments now
+        Generator.Check(owned, ids, maxTokens, options, rng, stop);
         return Decode(Tokens(), AtLineStart(ids));
 
         // Advance overwrites the state in place, so every enumeration starts from its own zero state: enumerating the
         // sequence again (or twice side by side) runs the generation again from the prompt.
         IEnumerable<int> Tokens()
         {
-            foreach (int id in Generator.Generate(owned, Stepper.InitialState(), ids, maxTokens, options, rng, stop)) yield return id;
+            foreach (int id in Generator.Run(owned, Stepper.InitialState(), ids, maxTokens, options, rng, stop)) yield return id;
         }
     }
 

@@ -69,15 +69,15 @@ internal sealed class BatchedMatMulNode<T>(Var<T> a, Var<T> b, bool transA, bool
             {
                 // op(A) = G · op(B)ᵀ (M, K); stored Aᵀ = op(B) · Gᵀ.
                 var ga = gA.Slice(i * aSize, aSize);
-                if (!transA) GradientProduct.Add(false, !transB, m, k, p, T.One, g, p, bi, ldb, ga, k, pool);
-                else GradientProduct.Add(transB, true, k, m, p, T.One, bi, ldb, g, p, ga, m, pool);
+                if (!transA) GradientProduct.Add(false, !transB, m, k, p, T.One, g, p, bi, ldb, ga, pool);
+                else GradientProduct.Add(transB, true, k, m, p, T.One, bi, ldb, g, p, ga, pool);
             }
             if (b.RequiresGrad)
             {
                 // op(B) = op(A)ᵀ · G (K, P); stored Bᵀ = Gᵀ · op(A).
                 var gb = gB.Slice(i * bSize, bSize);
-                if (!transB) GradientProduct.Add(!transA, false, k, p, m, T.One, ai, lda, g, p, gb, p, pool);
-                else GradientProduct.Add(true, transA, p, k, m, T.One, g, p, ai, lda, gb, k, pool);
+                if (!transB) GradientProduct.Add(!transA, false, k, p, m, T.One, ai, lda, g, p, gb, pool);
+                else GradientProduct.Add(true, transA, p, k, m, T.One, g, p, ai, lda, gb, pool);
             }
         }
     }

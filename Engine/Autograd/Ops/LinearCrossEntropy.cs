@@ -133,7 +133,7 @@ internal sealed class LinearCrossEntropyNode<T>(Var<T> x, Var<T> weight, Var<T>?
         T s = gradOutput.Span[0];
         int h = x.Value.Dim(1);
         if (x.RequiresGrad && rows is null)
-            GradientProduct.Add(false, false, n, h, v, s, gs, v, weight.Value.Span, h, GradOf(x).Span, h, pool);          // += s G W
+            GradientProduct.Add(false, false, n, h, v, s, gs, v, weight.Value.Span, h, GradOf(x).Span, pool);             // += s G W
         if (x.RequiresGrad && rows is not null)
         {
             var gx = GradOf(x).Span;                                                                             // 0 in ignored rows
@@ -143,7 +143,7 @@ internal sealed class LinearCrossEntropyNode<T>(Var<T> x, Var<T> weight, Var<T>?
             if (gxc.Length > 0) ArrayPool<T>.Shared.Return(gxc);
         }
         if (weight.RequiresGrad)
-            GradientProduct.Add(true, false, v, h, n, s, gs, v, rows is null ? x.Value.Span : rows.X, h, GradOf(weight).Span, h, pool);   // += s Gᵀ x
+            GradientProduct.Add(true, false, v, h, n, s, gs, v, rows is null ? x.Value.Span : rows.X, h, GradOf(weight).Span, pool);   // += s Gᵀ x
         if (bias is not null && bias.RequiresGrad)
         {
             (_s, _gb) = (s, GradOf(bias));                                                                       // += s Σₙ Gₙ

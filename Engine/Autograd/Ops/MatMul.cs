@@ -43,18 +43,18 @@ internal sealed class MatMulNode<T>(Var<T> a, Var<T> b, bool transA, bool transB
             // op(A) = G · op(B)ᵀ (M, K). Stored A is op(A) or its transpose: A = (G·op(B)ᵀ)ᵀ = op(B)·Gᵀ.
             var ga = GradOf(a).Span;
             if (!transA)
-                GradientProduct.Add(false, !transB, m, k, n, T.One, g, n, bv.Span, bv.Dim(1), ga, k, pool);
+                GradientProduct.Add(false, !transB, m, k, n, T.One, g, n, bv.Span, bv.Dim(1), ga, pool);
             else
-                GradientProduct.Add(transB, true, k, m, n, T.One, bv.Span, bv.Dim(1), g, n, ga, m, pool);
+                GradientProduct.Add(transB, true, k, m, n, T.One, bv.Span, bv.Dim(1), g, n, ga, pool);
         }
         if (b.RequiresGrad)
         {
             // op(B) = op(A)ᵀ · G (K, N). Stored B is op(B) or its transpose: B = Gᵀ · op(A).
             var gb = GradOf(b).Span;
             if (!transB)
-                GradientProduct.Add(!transA, false, k, n, m, T.One, av.Span, av.Dim(1), g, n, gb, n, pool);
+                GradientProduct.Add(!transA, false, k, n, m, T.One, av.Span, av.Dim(1), g, n, gb, pool);
             else
-                GradientProduct.Add(true, transA, n, k, m, T.One, g, n, av.Span, av.Dim(1), gb, k, pool);
+                GradientProduct.Add(true, transA, n, k, m, T.One, g, n, av.Span, av.Dim(1), gb, pool);
         }
     }
 }
