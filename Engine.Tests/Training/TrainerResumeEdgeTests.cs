@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using SeqLearn.Autograd;
+using SeqLearn.Checkpoints;
 using SeqLearn.Kernels;
 using SeqLearn.Nn;
 using SeqLearn.Optim;
@@ -49,6 +50,76 @@ public class TrainerResumeEdgeTests
 
         public JsonObject? SaveState() => null;
         public void RestoreState(JsonObject? state) { }
+    }
+
+    /// <summary>One weight w, from w₀; plain SGD with η = 1 on the loss −w moves it by exactly +1 a step.</summary>
+    private sealed class ClimbingModel : Module<double>
+    {
+        public ClimbingModel(double w0) => W = AddParameter("w", Tensor<double>.Full(w0, 1));
+
+        public Var<double> W { get; }
+    }
+
+    /// <summary>Training loss −w, validation loss (w − 5)²: from w₀ = 0 the evaluation at step 5 is the best there is.</summary>
+    private sealed class ClimbingTask(ClimbingModel model) : ITrainingTask<double>
+    {
+        public int BatchesPerEpoch => 3;
+        public JsonObject? ModelConfig => null;
+        public JsonNode? Vocabulary => null;
+        public TaskLoss<double> TrainingLoss(int epoch, int batch, LayerContext context) => new(Ops.Sum(-model.W), 1);
+
+        public IReadOnlyDictionary<string, double> Evaluate(WorkerPool pool)
+        {
+            double d = model.W.Value.Span[0] - 5;
+            return new Dictionary<string, double> { ["loss"] = d * d };
+        }
+
+        public JsonObject? SaveState() => null;
+        public void RestoreState(JsonObject? state) { }
+    }
+
+    private static TrainingOptions ClimbingOptions(long maxSteps, string checkpoints) => new()
+    {
+        MaxSteps = maxSteps, Optimizer = OptimizerKind.Sgd, LearningRate = 1, ClipNorm = null, EvalEverySteps = 4,
+        RestoreBestWeights = true, CheckpointDirectory = checkpoints,
+    };
+
+    // Straight on, 10 steps evaluate at 4 (loss 1), 8 (9) and 10 (25): best step 4. Stopped at step 5 (or 3), the run's final
+    // evaluation (0, or 4 with no scheduled one before it) is its best and DIR/best holds it; resumed to 10 steps, the run
+    // must end as the straight one does: best value, step, restored weights and DIR/best.
+    [Theory]
+    [InlineData(5)]
+    [InlineData(3)]
+    public void Resume_AfterAFinalEvaluationThatWasTheBest_EndsWithTheUninterruptedRunsBest(int stopAt)
+    {
+        using var pool = new WorkerPool(1);
+        using var tmp = new TempDir("trainer-resume-final-best");
+        string straightDir = tmp.Combine("straight"), dir = tmp.Combine("stopped");
+        var straightModel = new ClimbingModel(0);
+        var straight = new Trainer<double>(straightModel, new ClimbingTask(straightModel), ClimbingOptions(10, straightDir), pool).Train();
+        Assert.Equal((4L, 1.0), (straight.BestStep, straight.BestMetric));
+        Assert.Equal(4.0, straightModel.W.Value.Span[0]);
+
+        var firstModel = new ClimbingModel(0);
+        var first = new Trainer<double>(firstModel, new ClimbingTask(firstModel), ClimbingOptions(stopAt, dir), pool).Train();
+        Assert.Equal((long)stopAt, first.BestStep);                                     // the stopped run's best is its final evaluation
+        Assert.Equal(stopAt, Checkpoint.Load<double>(Path.Combine(dir, "best")).Step);
+        Assert.Equal(stopAt > 4, Checkpoint.Exists(Path.Combine(dir, Trainer<double>.ScheduledBestDirectory)));
+
+        var resumedModel = new ClimbingModel(-7);
+        var resumed = new Trainer<double>(resumedModel, new ClimbingTask(resumedModel), ClimbingOptions(10, dir), pool);
+        resumed.Resume(Path.Combine(dir, "last"));
+        Assert.Equal(stopAt > 4 ? 4 : 0, resumed.BestStep);
+        var second = resumed.Train();
+
+        Assert.Equal(TrainerTestSupport.Bits(straight.StepLosses), TrainerTestSupport.Bits([.. first.StepLosses, .. second.StepLosses]));
+        Assert.Equal((straight.BestStep, straight.BestMetric), (second.BestStep, second.BestMetric));
+        Assert.Equal(straightModel.W.Value.Span[0], resumedModel.W.Value.Span[0]);
+        var straightBest = Checkpoint.Load<double>(Path.Combine(straightDir, "best"));
+        var best = Checkpoint.Load<double>(Path.Combine(dir, "best"));
+        Assert.Equal(straightBest.Step, best.Step);
+        Assert.Equal(straightBest.Parameters[0].Tensor.Span.ToArray(), best.Parameters[0].Tensor.Span.ToArray());
+        Assert.False(Checkpoint.Exists(Path.Combine(dir, Trainer<double>.ScheduledBestDirectory)));
     }
 
     private static TrainingOptions Options(long maxSteps, string? checkpoints = null) => new()

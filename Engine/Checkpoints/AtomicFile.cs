@@ -68,6 +68,22 @@ internal static class AtomicFile
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
     }
 
+    /// <summary>
+    /// Removes directory <paramref name="directory"/> (if it exists) so that no half-deleted copy is ever left under its
+    /// name: it is renamed to <c>{name}.old</c> first, then deleted. A crash between the two leaves the whole old content,
+    /// which <see cref="CheckpointRecovery.Recover"/> puts back: the removal then simply did not happen.
+    /// </summary>
+    public static void DeleteDirectory(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        string old = full + OldSuffix;
+        if (!Directory.Exists(full)) return;
+        if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
+        Directory.Move(full, old);
+        Directory.Delete(old, recursive: true);
+    }
+
     /// <summary>Writes a file that is about to be renamed into place as part of a directory (flushed to disk).</summary>
     internal static void WriteFlushed(string path, ReadOnlySpan<byte> bytes)
     {

@@ -11,7 +11,7 @@ namespace SeqLearn.Training;
 //   weights θ                                                                               → weights.safetensors
 //   optimizer buffers (m, v or the momentum b), per-parameter step counts, η                 → optimizer.safetensors, checkpoint.json
 //   step, dropout RNG state, model config (its "type" names the model kind), vocabulary       → checkpoint.json
-//   trainer state: epoch, batch index, best monitored value and step, the patience counter,
+//   trainer state: epoch, batch index, best monitored value and step, the patience counter and the best scheduled step,
 //   schedule counters, and the task's own state (e.g. a language model's carried hidden state) → checkpoint.json
 public sealed partial class Trainer<T>
 {
@@ -39,6 +39,7 @@ public sealed partial class Trainer<T>
             ["best_step"] = BestStep,
             ["bad_evaluations"] = _badEvaluations,
             ["patience_best"] = FiniteOrNull(_patienceBest),
+            ["scheduled_best_step"] = _scheduledBestStep,
             ["best_loss"] = FiniteOrNull(_bestLoss),
             ["schedule"] = _schedule.SaveState(),
             ["task"] = _task.SaveState(),
@@ -63,7 +64,7 @@ public sealed partial class Trainer<T>
         var held = CheckpointDirectoryLock.Acquire(dir);
         try
         {
-            foreach (string name in new[] { "best", "last" }) CheckpointRecovery.Recover(Path.Combine(dir, name));
+            foreach (string name in new[] { "best", "last", ScheduledBestDirectory }) CheckpointRecovery.Recover(Path.Combine(dir, name));
             return held;
         }
         catch
@@ -75,19 +76,20 @@ public sealed partial class Trainer<T>
 
     /// <summary>
     /// Loads <paramref name="directory"/> (see <see cref="Checkpoint.Load{T}"/>) and resumes from it. With
-    /// <see cref="TrainingOptions.RestoreBestWeights"/>, the best weights so far come from the <c>best</c> checkpoint beside it
-    /// (the trainer's DIR/best next to DIR/last), which must be the one of the best step the checkpoint records.
+    /// <see cref="TrainingOptions.RestoreBestWeights"/>, the best weights so far come from the checkpoint beside it of the
+    /// best scheduled evaluation the checkpoint records: the trainer's DIR/best next to DIR/last, or DIR/scheduled-best while
+    /// DIR/best holds the final evaluation of the interrupted run.
     /// </summary>
     public void Resume(string directory)
     {
         var data = Checkpoint.Load<T>(directory);
         CheckpointData<T>? best = null;
-        if (_options.RestoreBestWeights && data.TrainerState?["best_step"] is JsonValue v && v.TryGetValue(out long bestStep) && bestStep > 0)
+        if (_options.RestoreBestWeights && data.TrainerState is { } state && ScheduledBestStep(state) is var bestStep && bestStep > 0)
         {
-            string bestDir = Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory))) ?? ".", "best");
-            best = bestStep == data.Step ? data : Checkpoint.Exists(bestDir) ? Checkpoint.Load<T>(bestDir) : null;
-            if (best is null || best.Step != bestStep)
-                throw Incompatible($"RestoreBestWeights needs the weights of its best step {bestStep}, and {bestDir} {(best is null ? "does not exist" : $"is of step {best.Step}")}");
+            string parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory))) ?? ".";
+            best = bestStep == data.Step ? data : BestWeightsOfStep(parent, bestStep);
+            if (best is null)
+                throw Incompatible($"RestoreBestWeights needs the weights of its best step {bestStep}, and neither {Path.Combine(parent, "best")} nor {Path.Combine(parent, ScheduledBestDirectory)} holds them");
         }
         Resume(data);
         if (best is not null)
@@ -146,10 +148,14 @@ public sealed partial class Trainer<T>
 
         _dropoutRng.SetState(rng);
         (Step, Epoch, Batch) = (data.Step, Get<int>(s, "epoch"), batch);
-        BestMetric = s["best_metric"] is null ? WorstValue : Get<double>(s, "best_metric");
-        BestStep = Get<long>(s, "best_step");
+        double bestMetric = s["best_metric"] is null ? WorstValue : Get<double>(s, "best_metric");
+        long bestStep = Get<long>(s, "best_step");
         _badEvaluations = Get<int>(s, "bad_evaluations");
         _patienceBest = s["patience_best"] is null ? WorstValue : Get<double>(s, "patience_best");
+        _scheduledBestStep = ScheduledBestStep(s);
+        // The uninterrupted run never made the interrupted run's final evaluation: continue from the best scheduled one.
+        (BestMetric, BestStep) = bestStep == _scheduledBestStep ? (bestMetric, bestStep) : (_patienceBest, _scheduledBestStep);
+        _finalEvaluationBest = bestStep == _scheduledBestStep ? null : (bestStep, bestMetric);
         _bestLoss = s["best_loss"] is null ? double.PositiveInfinity : Get<double>(s, "best_loss");
     }
 
@@ -200,6 +206,10 @@ public sealed partial class Trainer<T>
         if (_optimizer.Kind == OptimizerKind.Sgd) (settings["momentum"], settings["nesterov"]) = (_options.Momentum, _options.Nesterov);
         return settings;
     }
+
+    // The step of the best scheduled evaluation; a checkpoint written before it was recorded has best_step (its final
+    // evaluation may then be that best, as before).
+    private static long ScheduledBestStep(JsonObject s) => s["scheduled_best_step"] is null ? Get<long>(s, "best_step") : Get<long>(s, "scheduled_best_step");
 
     private static JsonNode? FiniteOrNull(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;
 

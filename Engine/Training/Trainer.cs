@@ -110,6 +110,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
     public TrainingResult Train(CancellationToken cancellation = default)
     {
         using var directoryLock = LockCheckpointDirectory();
+        RestoreScheduledBest();
         var run = new TrainingRun(this);
         using var log = _options.MetricsPath is null ? null : new MetricsLog(_options.MetricsPath);
         run.Log = log;
@@ -214,10 +215,11 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         return (value, tokens);
     }
 
-    // Updates the best value (saving best), and, for a scheduled evaluation only, the patience counter and reduce-on-plateau;
-    // saves last; true = stop early. The final evaluation of a run that stopped between scheduled evaluations (time budget,
-    // step limit) must not change anything later steps depend on, or a run resumed from that checkpoint would diverge from
-    // the uninterrupted run (which never made that evaluation).
+    // Updates the best value (saving best), and, for a scheduled evaluation only, the patience counter, the best scheduled
+    // evaluation and reduce-on-plateau; saves last; true = stop early. The final evaluation of a run that stopped between
+    // scheduled evaluations (time budget, step limit) must not change anything later steps depend on, or a run resumed from
+    // that checkpoint would diverge from the uninterrupted run (which never made that evaluation); a resume also takes the
+    // best back to the best scheduled evaluation (Trainer.BestCheckpoint.cs).
     private bool RecordEvaluation(double monitored, bool scheduled)
     {
         bool improved = IsBetter(monitored, BestMetric);
@@ -225,13 +227,13 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         if (improved && _options.RestoreBestWeights) _bestWeights = [.. _parameters.Select(p => p.Value.ToArray())];
         if (scheduled)
         {
-            if (IsBetter(monitored, _patienceBest)) (_patienceBest, _badEvaluations) = (monitored, 0);
+            if (IsBetter(monitored, _patienceBest)) (_patienceBest, _scheduledBestStep, _badEvaluations) = (monitored, Step, 0);
             else _badEvaluations++;
             _schedule.AfterEvaluation(monitored);
         }
         if (_options.CheckpointDirectory is { } dir)
         {
-            if (improved) SaveCheckpoint(Path.Combine(dir, "best"));
+            if (improved) SaveBest(dir, scheduled);
             SaveCheckpoint(Path.Combine(dir, "last"));
         }
         return _options.Patience is { } patience && _badEvaluations >= patience;

@@ -63,7 +63,8 @@ public enum StopReason
 /// <param name="StepLosses">The training loss of every step of this run, in order (as computed, in float or double).</param>
 /// <param name="FinalMetrics">The validation metrics of the final evaluation.</param>
 /// <param name="Monitor">The metric that picked the best checkpoint.</param>
-/// <param name="BestMetric">The best value of <paramref name="Monitor"/> seen (also before a resume).</param>
+/// <param name="BestMetric">The best value of <paramref name="Monitor"/> seen (also before a resume; of a resumed run, the
+/// interrupted run's final evaluation excluded, as the uninterrupted run never made it).</param>
 /// <param name="BestStep">The step at which <paramref name="BestMetric"/> was measured.</param>
 /// <param name="TrainingTime">Training time of this run, evaluations excluded.</param>
 /// <param name="EvaluationTime">Time spent evaluating in this run.</param>
