@@ -32,6 +32,7 @@ public static partial class ClassifyCommand
             string dir = parse.GetValue(rnn.Shared.Checkpoint) ?? throw new ArgumentException("give --checkpoint DIR (where the trained classifier is saved).");
             if (parse.GetValue(rnn.Shared.Resume) is not null) throw new ArgumentException("classify train does not resume (--resume); it trains in one run.");
             var settings = rnn.Read(parse);   // every option checked before the data are read
+            input.EnsureNotMetrics(parse, rnn.Shared);
             if (parse.GetValue(ensemble) < 1) throw new ArgumentException($"--ensemble must be at least 1, got {parse.GetValue(ensemble)}.");
             LabeledSentences sentences = input.Read(parse);
             RecurrentClassifierCliOptions.EnsureFits(settings.Model, settings.Training, sentences);
@@ -64,6 +65,7 @@ public static partial class ClassifyCommand
             var classifier = RecurrentEnsembleClassifier.Load(parse.GetValue(checkpoint)!, pool);
             string[] lines = parse.GetValue(sentences) is { Length: > 0 } given ? given
                 : [.. Console.In.ReadToEnd().Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0)];
+            if (lines.Length == 0) throw new ArgumentException("no sentences to classify: give them as arguments or as non-blank lines on standard input.");
             double[][] p = classifier.PredictProbabilities([.. lines.Select(TokenVocabulary.Tokenize)]);
             var output = parse.InvocationConfiguration.Output;
             foreach (double[] row in p)

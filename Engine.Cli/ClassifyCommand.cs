@@ -67,6 +67,7 @@ public static partial class ClassifyCommand
             string chosen = parse.GetValue(model)!;
             bool neural = chosen.StartsWith("rnn", StringComparison.Ordinal);
             var settings = rnn.Read(parse);   // every option checked before the data are read, whichever model uses it
+            input.EnsureNotMetrics(parse, rnn.Shared);
             int threads = rnn.Shared.ReadThreads(parse);
             int members = parse.GetValue(ensemble);
             if (members < 1) throw new ArgumentException($"--ensemble must be at least 1, got {members}.");

@@ -24,6 +24,10 @@ internal sealed class ClassifyDataOptions
         command.Options.Add(LabelOrder);
     }
 
+    /// <summary>Throws an <see cref="IOException"/> when the metrics log of <paramref name="shared"/> is one of the input files.</summary>
+    public void EnsureNotMetrics(ParseResult parse, TrainingCliOptions shared) =>
+        shared.EnsureMetricsNotInput(parse, ("--pos", parse.GetValue(Pos)), ("--neg", parse.GetValue(Neg)), ("--data", parse.GetValue(Data)));
+
     /// <summary>The labelled sentences the flags name; both or neither of a pair is an <see cref="ArgumentException"/>.</summary>
     public LabeledSentences Read(ParseResult parse)
     {

@@ -1,10 +1,14 @@
 using SeqLearn.Checkpoints;
 using SeqLearn.NGrams;
 using SeqLearn.Text;
+using SeqLearn.Training;
 
 namespace SeqLearn.Cli;
 
-/// <summary>Turns expected failures (bad files, bad options, tiny data) into one line on stderr and exit code 1, never a stack trace.</summary>
+/// <summary>
+/// Turns expected failures (bad files, bad options, tiny data, a diverged training run, a checkpoint that cannot resume
+/// this run) into one line on stderr and exit code 1, never a stack trace.
+/// </summary>
 internal static class CliGuard
 {
     public static int Run(Func<int> action) => Run(Console.Error, action);
@@ -14,7 +18,8 @@ internal static class CliGuard
     {
         try { return action(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or TextFormatException or ArpaFormatException
-                                      or NGramEstimationException or CheckpointFormatException or FormatException or ArgumentException)
+                                      or NGramEstimationException or CheckpointFormatException or FormatException or ArgumentException
+                                      or TrainingDivergedException or IncompatibleCheckpointException)
         {
             error.WriteLine(Describe(e));
             return 1;

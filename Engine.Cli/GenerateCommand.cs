@@ -42,6 +42,10 @@ public static class GenerateCommand
             if (k < 0) throw new ArgumentException($"--top-k must be ≥ 0 (0 disables it), got {k}.");
             if (!(p > 0 && p <= 1)) throw new ArgumentException($"--top-p must be in (0, 1], got {p}.");
             if (width is < 0 or > MaxBeam) throw new ArgumentException($"--beam must be in [0, {MaxBeam}] (0 samples), got {width}.");
+            if (width > 0)   // beam search ranks continuations by log-probability: a sampling option given with it would be ignored
+                foreach (Option sampling in new Option[] { temperature, topK, topP })
+                    if (parse.GetResult(sampling) is { Implicit: false })
+                        throw new ArgumentException($"{sampling.Name} shapes sampling; --beam {width} searches instead of sampling: drop {sampling.Name} or --beam.");
             TrainingCliOptions.CheckThreads(t);
             Precision(parse.GetValue(bf16), parse.GetValue(int8));   // checked before the checkpoint is read
             // Beam search keeps every hypothesis's tokens (and the pruned ones' of the last step) until the end: ≈ 2·K·n ids.

@@ -159,6 +159,29 @@ internal sealed class TrainingCliOptions
     }
 
     /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming <paramref name="option"/> unless <paramref name="seconds"/> is a
+    /// duration a <see cref="TimeSpan"/> holds: at least one tick (0.1 µs; less rounds to zero) and at most half of
+    /// <see cref="TimeSpan.MaxValue"/> (so that adding it to the elapsed time cannot overflow).
+    /// </summary>
+    private static void CheckSeconds(double seconds, string option)
+    {
+        const double tick = 1.0 / TimeSpan.TicksPerSecond;
+        double max = TimeSpan.MaxValue.TotalSeconds / 2;
+        if (!(seconds > 0 && seconds <= max && TimeSpan.FromSeconds(seconds) > TimeSpan.Zero))
+            throw new ArgumentException($"{option} must be a positive number of seconds in [{tick:G2}, {max:G3}], got {seconds}.");
+    }
+
+    /// <summary>
+    /// Throws an <see cref="IOException"/> when <c>--metrics</c> names one of <paramref name="inputs"/> (option, path; a
+    /// null path is an option not given): the log is appended to, which would write JSON lines into the data.
+    /// </summary>
+    public void EnsureMetricsNotInput(ParseResult parse, params (string Option, string? Path)[] inputs)
+    {
+        if (parse.GetValue(Metrics) is not { } log) return;
+        foreach (var (option, path) in inputs) SeqLearn.Text.PathCheck.EnsureNotInput(log, "--metrics", path, option);
+    }
+
+    /// <summary>
     /// Runs a model config's <paramref name="validate"/>; its error is reported with the flags that made the config
     /// (<paramref name="flags"/>, e.g. "--embedding 64 --hidden 128 --layers 1"), so the message names the options.
     /// </summary>
@@ -177,12 +200,12 @@ internal sealed class TrainingCliOptions
         int evalSteps = parse.GetValue(EvalEvery);
         if (evalSteps < 0) throw new ArgumentException($"--eval-every must be ≥ 0, got {evalSteps}.");
         double? evalTime = parse.GetValue(EvalSeconds) ?? (evalSteps == 0 ? DefaultEvalSeconds : null);
-        if (evalTime is { } et && !(et > 0 && double.IsFinite(et))) throw new ArgumentException($"--eval-every-seconds must be a positive number, got {et}.");
+        if (evalTime is { } et) CheckSeconds(et, "--eval-every-seconds");
         long? steps = parse.GetValue(MaxSteps);
         // Without any stop flag: the command's default time budget, or else its default epochs (baseOptions.Epochs).
         int? epochs = parse.GetValue(Epochs) ?? (steps is null && parse.GetValue(Budget) is null && DefaultSeconds is null ? baseOptions.Epochs : null);
         double? seconds = parse.GetValue(Budget) ?? (epochs is null && steps is null ? DefaultSeconds : null);
-        if (seconds is { } s && !(s > 0 && s <= TimeSpan.MaxValue.TotalSeconds / 2)) throw new ArgumentException($"--time-budget must be a positive number of seconds, got {s}.");
+        if (seconds is { } s) CheckSeconds(s, "--time-budget");
         double clip = parse.GetValue(Clip);
         if (!(clip >= 0 && double.IsFinite(clip))) throw new ArgumentException($"--clip must be a number ≥ 0, got {clip}.");
         CheckFlags(parse, epochs, steps);

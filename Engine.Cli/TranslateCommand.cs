@@ -84,6 +84,7 @@ public static partial class TranslateCommand
             string path = parse.GetValue(pairs)!, part = parse.GetValue(split)!;
             // The decoding options before the pairs are read.
             DecodingOptions? decoding = parse.GetValue(checkpoint) is null ? null : lengthPenalty.Read(parse, CheckBeam(parse.GetValue(beam)));
+            if (parse.GetValue(output) is string target) PathCheck.EnsureNotInput(target, "--output", path, "--pairs");
             IReadOnlyList<TranslationPair> all = ParallelCorpus.Read(path);
             TranslationSplit data = TranslationSplit.Create(all, parse.GetValue(seed));
             var clock = Stopwatch.StartNew();

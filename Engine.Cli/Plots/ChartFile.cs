@@ -17,14 +17,26 @@ public static class ChartFile
             throw new ArgumentException($"{option} {path}: the file must end in .png or .svg (the format is chosen by the extension).");
     }
 
-    /// <summary>Renders <paramref name="plot"/> at <paramref name="width"/> × <paramref name="height"/> pixels into <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Renders <paramref name="plot"/> at <paramref name="width"/> × <paramref name="height"/> pixels into <paramref name="path"/>.
+    /// ScottPlot refuses axis limits it cannot scale (finite values whose span overflows a double, such as −1e308 and 1e308);
+    /// that is an <see cref="ArgumentException"/> naming <paramref name="option"/>, and nothing is written.
+    /// </summary>
     public static void Save(Plot plot, string path, string option, int width = 800, int height = 450)
     {
         ArgumentNullException.ThrowIfNull(plot);
         Check(path, option);
-        byte[] bytes = Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase)
-            ? System.Text.Encoding.UTF8.GetBytes(plot.GetSvgXml(width, height))
-            : plot.GetImageBytes(width, height, ImageFormat.Png);
+        byte[] bytes;
+        try
+        {
+            bytes = Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase)
+                ? System.Text.Encoding.UTF8.GetBytes(plot.GetSvgXml(width, height))
+                : plot.GetImageBytes(width, height, ImageFormat.Png);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ArgumentException($"{option} {path}: the chart cannot be drawn: its values span more than an axis can scale ({e.Message.TrimEnd('.')}).", e);
+        }
         TextFile.WriteAtomic(path, stream => stream.Write(bytes));
     }
 }

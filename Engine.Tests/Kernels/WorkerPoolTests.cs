@@ -13,6 +13,9 @@ public sealed class WorkerPoolTests
 
     private sealed class ThrowingWork(int bad) : IParallelWork
     {
+        // Not inlined into the pool's loop (guarded devirtualization may do that once the class is hot), so the rethrown
+        // exception's stack keeps this frame, which a test looks for.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         public void Execute(int index)
         {
             if (index == bad) throw new InvalidOperationException($"item {index} failed");
@@ -144,6 +147,60 @@ public sealed class WorkerPoolTests
         var work = new NestedWork(pool);
         pool.Run(8, work);
         Assert.All(work.Inner.Hits, h => Assert.Equal(1, h));
+    }
+
+    /// <summary>Item i runs <c>next.Run</c> over <paramref name="inner"/>'s items (a fresh work per call).</summary>
+    private sealed class RelayWork(WorkerPool next, int innerCount, Func<IParallelWork> inner) : IParallelWork
+    {
+        public void Execute(int index) => next.Run(innerCount, inner());
+    }
+
+    /// <summary>Busy items, so that both threads of each pool take some.</summary>
+    private sealed class SpinningWork(int count) : IParallelWork
+    {
+        public readonly int[] Hits = new int[count];
+
+        public void Execute(int index)
+        {
+            Thread.SpinWait(2000);
+            Interlocked.Increment(ref Hits[index]);
+        }
+    }
+
+    /// <summary>
+    /// An item of A runs B.Run, whose items run A.Run again: that inner A.Run comes from inside A's own run (through B), so it
+    /// must run inline; waiting for A's turn would never end, since A's run waits for the item that waits for it. The loops
+    /// run on a thread of their own, given 20 s; the pools are disposed only when they finished (a hung pool's Dispose waits
+    /// for its hung threads).
+    /// </summary>
+    [Fact]
+    public void Run_FromInsideAWorkItemThroughAnotherPool_RunsInline()
+    {
+        var a = new WorkerPool(2);
+        var b = new WorkerPool(2);
+        var leaves = new System.Collections.Concurrent.ConcurrentQueue<SpinningWork>();
+        var work = new RelayWork(b, 4, () => new RelayWork(a, 6, () =>
+        {
+            var leaf = new SpinningWork(6);
+            leaves.Enqueue(leaf);
+            return leaf;
+        }));
+        Exception? error = null;
+        var loops = new Thread(() =>
+        {
+            try
+            {
+                for (int loop = 0; loop < 50; loop++) a.Run(4, work);
+            }
+            catch (Exception e) { error = e; }
+        }) { IsBackground = true };
+        loops.Start();
+        Assert.True(loops.Join(TimeSpan.FromSeconds(20)), "A.Run issued through B from inside A's own work item waited for A's turn");
+        Assert.Null(error);
+        Assert.Equal(50 * 4 * 4, leaves.Count);
+        Assert.All(leaves, leaf => Assert.All(leaf.Hits, h => Assert.Equal(1, h)));
+        a.Dispose();
+        b.Dispose();
     }
 
     [Fact]

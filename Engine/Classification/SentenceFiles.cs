@@ -82,7 +82,7 @@ public static class SentenceFiles
     /// </summary>
     public static string[] ReadLines(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Sentence file not found: '{path}'.", path);
+        PathCheck.EnsureInputFile(path, "Sentence file");
         ReadOnlySpan<byte> bytes = File.ReadAllBytes(path);
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];
         var lines = new List<string>();

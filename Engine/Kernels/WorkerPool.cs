@@ -31,7 +31,9 @@ public interface IParallelWork
 /// waking a blocked thread whose virtual CPU has halted took 10–500 µs (docs/kernels.md §5.6), longer than a whole
 /// per-step GEMM of an RNN, and 40 rounds of <see cref="SpinWait.SpinOnce(int)"/> lasted only a few µs there.
 /// A monitor is pulsed only when a thread is blocked on it.
-/// A <see cref="Run"/> issued from inside a work item runs inline on that thread (no deadlock), and
+/// A <see cref="Run"/> issued from inside a work item runs inline on that thread (no deadlock), also when it comes
+/// through another pool (an item of A runs B.Run, whose item, on any of B's threads, runs A.Run: A's run cannot end
+/// before that item does, so waiting for A's gate would never end), and
 /// concurrent <see cref="Run"/> calls from different threads take turns.
 /// </remarks>
 public sealed class WorkerPool : IDisposable
@@ -59,6 +61,7 @@ public sealed class WorkerPool : IDisposable
     private int _callerBlocked; // 1 while the caller is blocked on _doneGate (or about to block)
     private volatile bool _disposed;
     private Exception? _error;
+    private WorkerPool? _enclosing; // while a run is on: the pool whose work item issued it (its caller's t_runningIn), else null
 
     /// <summary>Creates a pool that runs loops on <paramref name="threads"/> threads in total (the caller counts as one).</summary>
     public WorkerPool(int threads)
@@ -89,7 +92,7 @@ public sealed class WorkerPool : IDisposable
         ArgumentNullException.ThrowIfNull(work);
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (count <= 0) return;
-        if (Threads == 1 || count == 1 || t_runningIn == this)
+        if (Threads == 1 || count == 1 || InsideOwnWorkItem())
         {
             for (int i = 0; i < count; i++) work.Execute(i);
             return;
@@ -100,6 +103,7 @@ public sealed class WorkerPool : IDisposable
             _work = work;
             _count = count;
             _error = null;
+            _enclosing = t_runningIn;
             _unfinished = count;
             for (int p = 0; p < Threads; p++) Volatile.Write(ref _cursors[(p + 1) * CursorStride], run << 32 | (uint)RangeLength(p, count));
             Interlocked.Exchange(ref _generation, run); // full fence: the fields above are visible first
@@ -107,9 +111,22 @@ public sealed class WorkerPool : IDisposable
                 lock (_wakeGate) Monitor.PulseAll(_wakeGate);
             Drain(run, home: 0);
             WaitUntilDone();
-            _work = null;
+            (_work, _enclosing) = (null, null);
             if (_error is { } e) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw();
         }
+    }
+
+    /// <summary>
+    /// Whether this thread is inside a work item of this pool's current run: running one itself (<see cref="t_runningIn"/>),
+    /// or one of another pool's run that was issued, directly or through further pools, from inside one
+    /// (<see cref="_enclosing"/> leads from a run to the pool whose item issued it). Each pool on that chain has a run in
+    /// progress that cannot end before this thread's item does, so its <see cref="_enclosing"/> stays put while it is read.
+    /// </summary>
+    private bool InsideOwnWorkItem()
+    {
+        for (var p = t_runningIn; p is not null; p = p._enclosing)
+            if (p == this) return true;
+        return false;
     }
 
     /// <summary>First item of thread <paramref name="p"/>'s home range of a loop of <paramref name="count"/> items.</summary>

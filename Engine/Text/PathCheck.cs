@@ -25,6 +25,28 @@ public static class PathCheck
             throw new IOException($"output '{path}' exists and is not a regular file (a device, pipe or socket); refusing to replace it.");
     }
 
+    /// <summary>
+    /// Throws an <see cref="IOException"/> when the output <paramref name="output"/> is the input <paramref name="input"/>
+    /// (the same absolute path once a symbolic link to the file is followed): writing it would destroy the data it is made
+    /// from. A null <paramref name="input"/> (an option not given) passes.
+    /// </summary>
+    public static void EnsureNotInput(string output, string outputOption, string? input, string inputOption)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(output);
+        if (string.IsNullOrEmpty(input)) return;
+        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        if (string.Equals(Resolved(output), Resolved(input), comparison))
+            throw new IOException($"{outputOption} '{output}' is the {inputOption} file '{input}'; refusing to write over the input.");
+    }
+
+    // The absolute path of a file, a symbolic link to it followed (a path that does not exist yet stays as it is).
+    private static string Resolved(string path)
+    {
+        string full = Path.GetFullPath(path);
+        try { return File.Exists(full) && new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target ? target.FullName : full; }
+        catch (IOException) { return full; }
+    }
+
     /// <summary>True when <paramref name="path"/> (symbolic links followed) is a regular file.</summary>
     public static bool IsRegularFile(string path)
     {

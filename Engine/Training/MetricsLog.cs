@@ -66,6 +66,7 @@ public sealed class MetricsLog : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Path = path;
+        if (Directory.Exists(path)) throw new IOException($"metrics log '{path}' is a directory, not a file.");
         _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
     }
 
@@ -100,6 +101,7 @@ public sealed class MetricsLog : IDisposable
     /// <summary>Reads a log back; a malformed line is an error naming the file and line number.</summary>
     public static IReadOnlyList<MetricsRecord> Read(string path)
     {
+        SeqLearn.Text.PathCheck.EnsureInputFile(path, "Metrics log");
         var records = new List<MetricsRecord>();
         int lineNumber = 0;
         foreach (string line in File.ReadLines(path, Encoding.UTF8))

@@ -15,11 +15,11 @@ public static class ParallelCorpus
 
     /// <summary>Reads and preprocesses every pair of <paramref name="path"/>, in file order.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="IOException">The path is a directory.</exception>
     /// <exception cref="TextFormatException">The file is empty, a line is not valid UTF-8, has no tab, or has an empty side.</exception>
     public static IReadOnlyList<TranslationPair> Read(string path)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Parallel corpus not found: '{path}'.", path);
+        PathCheck.EnsureInputFile(path, "Parallel corpus");
         return Parse(File.ReadAllBytes(path), path);
     }
 

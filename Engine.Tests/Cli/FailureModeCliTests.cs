@@ -1,0 +1,159 @@
+using SeqLearn.Tests.Checkpoints;
+using static SeqLearn.Tests.Cli.CliRun;
+
+namespace SeqLearn.Tests.Cli;
+
+/// <summary>
+/// Failures of the commands beside <c>train</c> that once printed a stack trace or a misleading message, and outputs that
+/// once overwrote their own input: each run exits 1 with exactly one <c>error:</c> line, and the input is left as it was.
+/// </summary>
+public sealed class FailureModeCliTests : IDisposable
+{
+    private readonly TempDir _dir = new("cli-failure");
+    private readonly string _pairs, _pos, _neg, _csv, _corpus;
+
+    public FailureModeCliTests()
+    {
+        _pairs = _dir.Combine("pairs.txt");
+        File.WriteAllLines(_pairs, Enumerable.Range(0, 60).Select(i => $"Go {i % 20} now.\tVa {i % 20} !"));
+        _pos = _dir.Combine("pos.txt");
+        File.WriteAllLines(_pos, Enumerable.Range(0, 20).Select(i => $"a good film number{i % 5}"));
+        _neg = _dir.Combine("neg.txt");
+        File.WriteAllLines(_neg, Enumerable.Range(0, 20).Select(i => $"a bad film number{i % 5}"));
+        _csv = _dir.Combine("s.csv");
+        File.WriteAllLines(_csv, new[] { "month,v" }.Concat(Enumerable.Range(0, 120).Select(i => $"{2000 + i / 12}-{i % 12 + 1:00},{10 + i + i * 7919 % 101 / 10.0}")));
+        _corpus = _dir.Combine("c.txt");
+        File.WriteAllText(_corpus, string.Concat(Enumerable.Repeat("the cat sat on the mat\nthe dog sat on the log\n", 20)));
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private static string OneErrorLine((int Code, string Output, string Error) r, string mustContain)
+    {
+        string[] lines = r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(r.Code == 1, $"exit {r.Code}; stdout: {r.Output}; stderr: {r.Error}");
+        Assert.True(lines.Length == 1, $"{lines.Length} stderr lines:\n{r.Error}");
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(mustContain, lines[0]);
+        Assert.DoesNotContain("   at ", r.Error + r.Output);
+        Assert.DoesNotContain("Exception", lines[0]);
+        return lines[0];
+    }
+
+    [Fact]
+    public void Forecast_DivergedModel_IsOneErrorLine_NotAStackTrace() =>
+        OneErrorLine(Run("forecast", "--csv", _csv, "--value", "v", "--date", "month", "--protocol", "split:0.8", "--model", "lstm", "--seeds", "1",
+            "--hidden", "4", "--max-steps", "20", "--lr", "1e300", "--threads", "1"), "training diverged at step");
+
+    [Fact]
+    public void ClassifyTrain_DivergedModel_IsOneErrorLine_NotAStackTrace() =>
+        OneErrorLine(Run("classify", "train", "--pos", _pos, "--neg", _neg, "--checkpoint", _dir.Combine("cls"), "--embedding", "4", "--hidden", "4",
+            "--max-steps", "5", "--lr", "1e300", "--clip", "0", "--threads", "1"), "training diverged at step");
+
+    [Fact]
+    public void TranslateTrain_DivergedModel_IsOneErrorLine_NotAStackTrace() =>
+        OneErrorLine(Run("translate", "train", "--pairs", _pairs, "--embedding", "4", "--hidden", "4", "--batch", "4", "--max-steps", "5",
+            "--lr", "1e300", "--clip", "0", "--threads", "1"), "training diverged at step");
+
+    [Fact]
+    public void TranslateTrain_ResumeWithAnotherOptimizer_IsOneErrorLine_NotAStackTrace()
+    {
+        string run = _dir.Combine("run");
+        string[] tiny = ["--pairs", _pairs, "--embedding", "4", "--hidden", "4", "--batch", "4", "--threads", "1"];
+        var first = Run(["translate", "train", .. tiny, "--max-steps", "2", "--checkpoint", run]);
+        Assert.True(first.Code == 0, first.Error);
+        OneErrorLine(Run(["translate", "train", .. tiny, "--max-steps", "4", "--resume", run, "--optimizer", "sgd"]),
+            "the checkpoint cannot resume this training run: it was trained with Adam");
+    }
+
+    [Fact]
+    public void Plot_ValuesSpanningMoreThanADouble_IsOneErrorLine_AndWritesNothing()
+    {
+        string log = _dir.Combine("m.jsonl"), chart = _dir.Combine("m.svg");
+        File.WriteAllLines(log, ["{\"kind\":\"eval\",\"step\":1,\"train_loss\":1e308}", "{\"kind\":\"eval\",\"step\":2,\"train_loss\":-1e308}"]);
+        OneErrorLine(Run("plot", "--metrics", log, "--out", chart), "--out");
+        Assert.False(File.Exists(chart));
+    }
+
+    [Fact]
+    public void ForecastPlot_ValuesSpanningMoreThanADouble_IsOneErrorLine()
+    {
+        string csv = _dir.Combine("extreme.csv");
+        File.WriteAllLines(csv, new[] { "month,v" }.Concat(Enumerable.Range(0, 120).Select(i => $"{2000 + i / 12}-{i % 12 + 1:00},{(i % 2 == 0 ? "-1e308" : "1e308")}")));
+        OneErrorLine(Run("forecast", "--csv", csv, "--value", "v", "--date", "month", "--protocol", "split:0.8", "--model", "none", "--transform", "none",
+            "--ar-order", "1", "--plot", _dir.Combine("f.svg")), "--plot");
+    }
+
+    [Fact]
+    public void NGramTrain_ArpaIsTheCorpus_IsRefused_AndTheCorpusKept()
+    {
+        string before = File.ReadAllText(_corpus);
+        OneErrorLine(Run("ngram", "train", "--corpus", _corpus, "--arpa", _corpus), "--arpa");
+        Assert.Equal(before, File.ReadAllText(_corpus));
+    }
+
+    [Fact]
+    public void NGramTrain_ArpaIsALinkToTheCorpus_IsRefused_AndTheCorpusKept()
+    {
+        string link = _dir.Combine("link.txt"), before = File.ReadAllText(_corpus);
+        try { File.CreateSymbolicLink(link, _corpus); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }   // no symbolic links on this system
+        OneErrorLine(Run("ngram", "train", "--corpus", _corpus, "--arpa", link), "--arpa");
+        Assert.Equal(before, File.ReadAllText(_corpus));
+    }
+
+    [Fact]
+    public void TranslateEval_OutputIsThePairs_IsRefused_AndThePairsKept()
+    {
+        string before = File.ReadAllText(_pairs);
+        OneErrorLine(Run("translate", "eval", "--pairs", _pairs, "--baseline", "memory", "--output", _pairs), "--output");
+        Assert.Equal(before, File.ReadAllText(_pairs));
+    }
+
+    [Theory]
+    [InlineData("train")]
+    [InlineData("translate")]
+    [InlineData("classify")]
+    public void Metrics_IsAnInputFile_IsRefused_AndTheInputKept(string command)
+    {
+        (string[] args, string input) = command switch
+        {
+            "train" => (new[] { "train", "--corpus", _corpus, "--max-steps", "1", "--metrics", _corpus }, _corpus),
+            "translate" => (["translate", "train", "--pairs", _pairs, "--max-steps", "1", "--metrics", _pairs], _pairs),
+            _ => (["classify", "cv", "--pos", _pos, "--neg", _neg, "--model", "rnn", "--metrics", _neg], _neg),
+        };
+        string before = File.ReadAllText(input);
+        OneErrorLine(Run(args), "--metrics");
+        Assert.Equal(before, File.ReadAllText(input));
+    }
+
+    [Theory]
+    [InlineData("translate")]
+    [InlineData("classify")]
+    [InlineData("plot")]
+    public void InputIsADirectory_SaysSo_NotNotFoundOrAccessDenied(string command)
+    {
+        string folder = _dir.Combine("folder");
+        Directory.CreateDirectory(folder);
+        string[] args = command switch
+        {
+            "translate" => ["translate", "eval", "--pairs", folder, "--baseline", "memory"],
+            "classify" => ["classify", "cv", "--data", folder],
+            _ => ["plot", "--metrics", folder, "--out", _dir.Combine("p.png")],
+        };
+        OneErrorLine(Run(args), "is a directory");
+    }
+
+    [Fact]
+    public void ClassifyPredict_NoSentences_SaysSo()
+    {
+        string checkpoint = _dir.Combine("cls");
+        var trained = Run("classify", "train", "--pos", _pos, "--neg", _neg, "--checkpoint", checkpoint, "--embedding", "4", "--hidden", "4",
+            "--max-steps", "2", "--threads", "1");
+        Assert.True(trained.Code == 0, trained.Error);
+        var stdin = Console.In;
+        Console.SetIn(new StringReader("\n  \n"));
+        try { OneErrorLine(Run("classify", "predict", "--checkpoint", checkpoint, "--threads", "1"), "no sentences to classify"); }
+        finally { Console.SetIn(stdin); }
+    }
+}
