@@ -144,12 +144,22 @@ public static partial class TranslateCommand
     /// <summary>Throws unless 1 ≤ <paramref name="beam"/> ≤ <see cref="MaxBeam"/>.</summary>
     public static int CheckBeam(int beam) => beam is >= 1 and <= MaxBeam ? beam : throw new ArgumentException($"--beam must be in [1, {MaxBeam}], got {beam}.");
 
-    /// <summary>A model saved by <c>translate train</c> as a translator (<paramref name="directory"/> may hold best/ and last/).</summary>
-    public static ITranslator LoadTranslator(string directory, DecodingOptions decoding, bool replaceUnknown, WorkerPool pool)
+    /// <summary>
+    /// A model saved by <c>translate train</c> as a translator (<paramref name="directory"/> may hold best/ and last/). With
+    /// <paramref name="split"/>, the model's vocabularies must be those built from that split's training pairs, as
+    /// <c>translate train</c> builds them: other ones mean it was trained on other pairs or another <c>--split-seed</c>, so
+    /// the part being scored may hold sentences it was trained on.
+    /// </summary>
+    public static ITranslator LoadTranslator(string directory, DecodingOptions decoding, bool replaceUnknown, WorkerPool pool, TranslationSplit? split = null)
     {
         CheckBeam(decoding.BeamWidth);
         decoding.Validate();
         var (model, source, target) = LoadModel(directory);
+        if (split is not null
+            && (!source.Tokens.SequenceEqual(TranslationVocabulary.Build(split.TrainPairs.Select(p => p.Source)).Tokens)
+                || !target.Tokens.SequenceEqual(TranslationVocabulary.Build(split.TrainPairs.Select(p => p.Target)).Tokens)))
+            throw new ArgumentException($"{directory}: the model's vocabularies are not those of the training part of --pairs with --split-seed {split.Seed}: "
+                                        + "it was trained on other pairs or another split, so the part scored here may hold its training sentences.");
         if (replaceUnknown && model.Config.Attention == AttentionKind.None)
             throw new ArgumentException($"--replace-unk: the model in {directory} has no attention (it was trained with --attention none) to say which source word to copy.");
         return new Seq2SeqTranslator(model, source, target, decoding, pool, replaceUnknown);

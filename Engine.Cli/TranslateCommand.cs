@@ -92,7 +92,7 @@ public static partial class TranslateCommand
             ITranslator translator = (parse.GetValue(baseline), parse.GetValue(checkpoint)) switch
             {
                 ({ } name, null) => CreateTranslator(name, data),
-                (null, { } dir) => LoadTranslator(dir, decoding!, parse.GetValue(replaceUnk), pool),
+                (null, { } dir) => LoadTranslator(dir, decoding!, parse.GetValue(replaceUnk), pool, data),
                 _ => throw new ArgumentException("give either --baseline NAME or --checkpoint DIR."),
             };
             double buildSeconds = clock.Elapsed.TotalSeconds;

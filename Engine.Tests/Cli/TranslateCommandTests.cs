@@ -92,6 +92,11 @@ public class TranslateCommandTests
         var (code2, output2, error2) = Run("eval", "--pairs", pairs, "--split", "test", "--checkpoint", checkpoint);
         Assert.True(code2 == 0, error2);
         Assert.Equal(greedy[(greedy.IndexOf("BLEU = ", StringComparison.Ordinal))..].TrimEnd(), output2.TrimEnd().Split('\n')[^1].TrimEnd());
+        // Another split puts some of the model's training sentences into the scored part: refused.
+        var (codeSplit, outputSplit, errorSplit) = Run("eval", "--pairs", pairs, "--split", "test", "--split-seed", "12345", "--checkpoint", checkpoint);
+        Assert.Equal(1, codeSplit);
+        Assert.Empty(outputSplit);
+        Assert.StartsWith($"error: {checkpoint}: the model's vocabularies are not those of the training part of --pairs with --split-seed 12345", errorSplit);
 
         // `translate --checkpoint DIR SENTENCE…` prints one translation per sentence, the same alone or with others.
         var (code3, output3, error3) = Run("--checkpoint", checkpoint, "Go.", "Help!", "I see.");
