@@ -80,7 +80,7 @@ public static class TrainCommand
                 LanguageModelConfig? config = null;
                 if (resumed?.Data.ModelConfig is { } stored)
                 {
-                    config = LanguageModelConfig.FromJson(stored);
+                    config = TrainingCliOptions.FromCheckpoint(resumed.Value, LanguageModelConfig.FromJson);
                     TrainingCliOptions.SameAsCheckpoint(parse, embedding, config.EmbeddingSize);
                     TrainingCliOptions.SameAsCheckpoint(parse, hidden, config.HiddenSize);
                     TrainingCliOptions.SameAsCheckpoint(parse, layers, config.NumLayers);
@@ -120,7 +120,7 @@ public static class TrainCommand
                 var model = new LanguageModel<float>(config, new SeededRng(seedValue));
                 var display = TrainingDisplay.For(output);
                 var trainer = new LanguageModelTrainer<float>(model, data.Train, data.Valid, options, pool, display, data.VocabularyJson);
-                if (resumed is { } from) trainer.Resume(from.Data);
+                if (resumed is { } from) TrainingCliOptions.ResumeFrom(from, trainer.Resume);
                 Header(output, data, config, options, trainer, threadCount);
                 var result = display.Run(trainer.Train);
                 display.Summary(result, options, trainer.Timings);

@@ -104,6 +104,20 @@ internal sealed class TrainingCliOptions
         return (SeqLearn.Checkpoints.Checkpoint.Load<float>(dir), Path.Combine(dir, SeqLearn.Checkpoints.Checkpoint.ManifestFileName));
     }
 
+    /// <summary>The model config of a checkpoint to resume, read by <paramref name="read"/>; a config of another model kind is an error naming the checkpoint's manifest.</summary>
+    public static TConfig FromCheckpoint<TConfig>((CheckpointData<float> Data, string Manifest) resumed, Func<JsonObject, TConfig> read)
+    {
+        try { return read(resumed.Data.ModelConfig!); }
+        catch (FormatException e) { throw new FormatException($"{resumed.Manifest}: {e.Message}", e); }
+    }
+
+    /// <summary>Resumes with <paramref name="resume"/>; a checkpoint that cannot resume this run is an error naming its manifest.</summary>
+    public static void ResumeFrom((CheckpointData<float> Data, string Manifest) from, Action<CheckpointData<float>> resume)
+    {
+        try { resume(from.Data); }
+        catch (IncompatibleCheckpointException e) { throw new IncompatibleCheckpointException($"{from.Manifest}: {e.Message}"); }
+    }
+
     /// <summary>
     /// A resumed run continues with its checkpoint's optimizer settings (weight decay; for SGD momentum and Nesterov), as
     /// PyTorch's <c>load_state_dict</c> restores them: each of those flags not given on the command line takes the stored

@@ -64,7 +64,7 @@ public static partial class TranslateCommand
             Seq2SeqConfig? stored = null;
             if (resumed?.Data.ModelConfig is { } json)
             {
-                stored = Seq2SeqConfig.FromJson(json);   // a resumed run keeps its checkpoint's model
+                stored = TrainingCliOptions.FromCheckpoint(resumed.Value, Seq2SeqConfig.FromJson);   // a resumed run keeps its checkpoint's model
                 TrainingCliOptions.SameAsCheckpoint(parse, attention, Seq2SeqConfig.AttentionName(stored.Attention).Replace('_', '-'));
                 TrainingCliOptions.SameAsCheckpoint(parse, cell, stored.Cell.ToString().ToLowerInvariant());
                 TrainingCliOptions.SameAsCheckpoint(parse, bidirectional, stored.Bidirectional);
@@ -120,7 +120,7 @@ public static partial class TranslateCommand
             output.WriteLine($"model: {config.Cell.ToString().ToLowerInvariant()} E={config.EmbeddingSize} H={config.HiddenSize} L={config.NumLayers}{(config.Bidirectional ? " bidirectional" : "")}, attention {Seq2SeqConfig.AttentionName(config.Attention)}, dropout {config.Dropout}, {parameters:N0} parameters");
             var display = TrainingDisplay.For(output);
             var trainer = new Trainer<float>(model, task, options, pool, display);
-            if (resumed is { } from) trainer.Resume(from.Data);
+            if (resumed is { } from) TrainingCliOptions.ResumeFrom(from, trainer.Resume);
             var result = display.Run(trainer.Train);
             display.Summary(result, options, trainer.Timings);
 
@@ -171,7 +171,8 @@ public static partial class TranslateCommand
         string dir = Checkpoint.Exists(directory) ? directory
             : Checkpoint.Exists(Path.Combine(directory, "best")) ? Path.Combine(directory, "best") : Path.Combine(directory, "last");
         var loaded = ModelCheckpoint.Load<float>(dir);
-        var model = loaded.Model as Seq2Seq<float> ?? throw new ArgumentException($"{dir}: the checkpoint holds a {loaded.Model.GetType().Name}, not a translation model.");
+        var model = loaded.Model as Seq2Seq<float> ?? throw new ArgumentException(
+            $"{dir}: the checkpoint holds a '{loaded.Data.ModelConfig?["type"]}' model, not a translation model ('seq2seq', written by 'translate train').");
         var (source, target) = Seq2SeqTranslator.VocabulariesFromJson(loaded.Data.Vocabulary);
         model.Eval();
         return (model, source, target);

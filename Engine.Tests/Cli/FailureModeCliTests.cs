@@ -66,6 +66,22 @@ public sealed class FailureModeCliTests : IDisposable
             "the checkpoint cannot resume this training run: it was trained with Adam");
     }
 
+    // A checkpoint of the other model kind: each error names the checkpoint and the kind it holds.
+    [Fact]
+    public void CheckpointOfAnotherModelKind_NamesTheCheckpointAndItsKind()
+    {
+        string translation = _dir.Combine("translation"), language = _dir.Combine("language");
+        var first = Run("translate", "train", "--pairs", _pairs, "--embedding", "4", "--hidden", "4", "--batch", "4", "--max-steps", "2",
+            "--threads", "1", "--checkpoint", translation);
+        Assert.True(first.Code == 0, first.Error);
+        var second = Run("train", "--corpus", _corpus, "--embedding", "4", "--hidden", "4", "--batch", "2", "--bptt", "4", "--max-steps", "2",
+            "--sample", "0", "--threads", "1", "--checkpoint", language);
+        Assert.True(second.Code == 0, second.Error);
+        OneErrorLine(Run("train", "--corpus", _corpus, "--resume", translation, "--max-steps", "4", "--sample", "0"),
+            $"{Path.Combine(translation, "last", "checkpoint.json")}: model config: type 'seq2seq' is not 'recurrent_lm'");
+        OneErrorLine(Run("translate", "--checkpoint", language, "Go."), "holds a 'recurrent_lm' model, not a translation model");
+    }
+
     [Fact]
     public void Plot_ValuesSpanningMoreThanADouble_IsOneErrorLine_AndWritesNothing()
     {

@@ -52,7 +52,8 @@ public class LeastSquaresTests
     [Fact]
     public void RankDeficient_Throws()
     {
-        var e = Assert.Throws<ArgumentException>(() => LeastSquares.Solve([1, 2, 2, 4, 3, 6], [1, 2, 3], 3, 2));
+        var e = Assert.Throws<RankDeficientException>(() => LeastSquares.Solve([1, 2, 2, 4, 3, 6], [1, 2, 3], 3, 2));
         Assert.Contains("rank", e.Message);
+        Assert.Equal(1, e.Column);
     }
 }

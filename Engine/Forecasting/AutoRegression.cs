@@ -52,15 +52,21 @@ public sealed class AutoRegression : IOneStepForecaster
     /// the criteria compare fits of the same m values): AIC(p) = m·(ln 2π + ln σ̂² + 1) + 2(p + 2), σ̂² = RSS / m,
     /// counting c, φ_1 … φ_p and σ² as parameters, as statsmodels' <c>ar_select_order(…, ic="aic")</c> does.
     /// </summary>
-    /// <returns>The chosen order and AIC(p) for p = 1 … p_max (index p − 1).</returns>
+    /// <returns>The chosen order and AIC(p) for p = 1 … p_max (index p − 1); +∞ for the orders above the first whose lags are
+    /// linearly dependent (an exactly regular series: they would fit it no better and have no unique coefficients).</returns>
+    /// <exception cref="RankDeficientException">Even AR(1) has dependent columns: the training values are constant.</exception>
     public static (int Order, double[] Aic) SelectOrderByAic(ReadOnlySpan<double> train, int maxOrder)
     {
         if (maxOrder < 1) throw new ArgumentOutOfRangeException(nameof(maxOrder), $"AutoRegression.SelectOrderByAic: p_max must be at least 1 (got {maxOrder}).");
         var aic = new double[maxOrder];
         int best = 1;
+        Array.Fill(aic, double.PositiveInfinity);
         for (int p = 1; p <= maxOrder; p++)
         {
-            var (_, rss, m) = FitOls(train, p, holdBack: maxOrder);
+            double rss;
+            int m;
+            try { (_, rss, m) = FitOls(train, p, holdBack: maxOrder); }
+            catch (RankDeficientException) when (p > 1) { break; }   // the same rows with more lags stay dependent: no higher order fits
             aic[p - 1] = m * (Math.Log(2 * Math.PI) + Math.Log(rss / m) + 1) + 2 * (p + 2);
             if (aic[p - 1] < aic[best - 1]) best = p;
         }
@@ -85,7 +91,16 @@ public sealed class AutoRegression : IOneStepForecaster
             for (int i = 1; i <= p; i++) x[r * k + i] = y[t - i];
             target[r] = y[t + lead];
         }
-        var (b, rss) = LeastSquares.Solve(x, target, m, k);
-        return (b, rss, m);
+        try
+        {
+            var (b, rss) = LeastSquares.Solve(x, target, m, k);
+            return (b, rss, m);
+        }
+        catch (RankDeficientException e)
+        {
+            throw new RankDeficientException(e.Column, $"AutoRegression: AR({p}) cannot be fitted: lag {e.Column} of the training values is a combination of "
+                + $"{(e.Column == 1 ? "the constant (the series is constant)" : "the constant and the shorter lags (the series follows an exact shorter recurrence, such as a straight line)")}; "
+                + "a lower order, or a naive forecast, describes it.");
+        }
     }
 }

@@ -8,6 +8,7 @@ namespace SeqLearn.Forecasting;
 public static class LeastSquares
 {
     /// <summary>Solves for b̂ (length k); <paramref name="x"/> is row-major (m, k) and is not modified.</summary>
+    /// <exception cref="RankDeficientException">A column of X is (to 1e-12 of its length) a combination of the columns before it.</exception>
     /// <returns>The coefficients and the residual sum of squares ‖y − X b̂‖².</returns>
     public static (double[] Coefficients, double ResidualSumOfSquares) Solve(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int m, int k)
     {
@@ -32,7 +33,7 @@ public static class LeastSquares
             double norm = 0;
             for (int i = j; i < m; i++) norm += a[i * k + j] * a[i * k + j];
             norm = Math.Sqrt(norm);
-            if (norm == 0) throw new ArgumentException($"LeastSquares.Solve: column {j} of X is zero or a combination of the others (rank < {k}).");
+            if (norm == 0) continue;   // nothing to zero: R_jj = 0, which the rank test below reports
             double alpha = a[j * k + j] > 0 ? -norm : norm;
             for (int i = j; i < m; i++) v[i] = a[i * k + j];
             v[j] -= alpha;
@@ -41,14 +42,17 @@ public static class LeastSquares
             for (int c = j; c < k; c++) Reflect(a, c, k, v, vv, j, m);
             Reflect(qty, 0, 1, v, vv, j, m);
         }
+        for (int j = 0; j < k; j++)   // the first dependent column is the one to report
+        {
+            double rjj = Math.Abs(a[j * k + j]);
+            if (rjj <= 1e-12 * columnNorm[j]) throw new RankDeficientException(j, $"LeastSquares.Solve: X is rank-deficient at column {j} (|R_jj| = {rjj:G3}).");
+        }
         var b = new double[k];
         for (int j = k - 1; j >= 0; j--)
         {
             double s = qty[j];
             for (int c = j + 1; c < k; c++) s -= a[j * k + c] * b[c];
-            double rjj = a[j * k + j];
-            if (Math.Abs(rjj) <= 1e-12 * columnNorm[j]) throw new ArgumentException($"LeastSquares.Solve: X is rank-deficient at column {j} (|R_jj| = {Math.Abs(rjj):G3}).");
-            b[j] = s / rjj;
+            b[j] = s / a[j * k + j];
         }
         double rss = 0;
         for (int i = k; i < m; i++) rss += qty[i] * qty[i];
@@ -63,4 +67,14 @@ public static class LeastSquares
         double f = 2 * dot / vv;
         for (int i = j; i < m; i++) w[i * stride + col] -= f * v[i];
     }
+}
+
+/// <summary>
+/// The design matrix of a least-squares problem has dependent columns, so b̂ is not unique: <see cref="Column"/> is (to
+/// 1e-12 of its length) a combination of the columns before it.
+/// </summary>
+public sealed class RankDeficientException(int column, string message) : ArgumentException(message)
+{
+    /// <summary>The first column that depends on the ones before it.</summary>
+    public int Column { get; } = column;
 }
