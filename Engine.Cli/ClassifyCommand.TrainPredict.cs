@@ -37,6 +37,7 @@ public static partial class ClassifyCommand
             LabeledSentences sentences = input.Read(parse);
             RecurrentClassifierCliOptions.EnsureFits(settings.Model, settings.Training, sentences);
             ClassificationFold split = FoldAssignment.TrainingSplit(sentences, FoldAssignment.DefaultValidationFraction, parse.GetValue(splitSeed));
+            RecurrentClassifierCliOptions.EnsureValidationPart(split.Train.Count, split.Validation.Count, parse.GetValue(input.Data) is { } data ? $"--data {data}" : "--pos/--neg");
             using var pool = new WorkerPool(rnn.Shared.ReadThreads(parse));
             int members = parse.GetValue(ensemble);
             RecurrentEnsembleClassifier classifier = new RecurrentEnsembleFactory(settings.Model, settings.Training, members, pool).Train(split);

@@ -66,6 +66,7 @@ public static partial class ClassifyCommand
                     throw new ArgumentException($"{o.Name} is not supported by classify cv: every fold trains a new model from scratch (classify train saves one).");
             string chosen = parse.GetValue(model)!;
             bool neural = chosen.StartsWith("rnn", StringComparison.Ordinal);
+            CheckApplicable(parse, model, neural, rnn, ensemble);
             var settings = rnn.Read(parse);   // every option checked before the data are read, whichever model uses it
             input.EnsureNotMetrics(parse, rnn.Shared);
             int threads = rnn.Shared.ReadThreads(parse);
@@ -75,6 +76,12 @@ public static partial class ClassifyCommand
             if (k > sentences.Count) throw new ArgumentException($"--folds {k}: the data have only {sentences.Count} sentences.");
             if (neural) RecurrentClassifierCliOptions.EnsureFits(settings.Model, settings.Training, sentences);
             var assignment = FoldAssignment.Stratified(sentences.Labels, sentences.ClassCount, k, parse.GetValue(seed));
+            if (neural)
+                foreach (int f in selected)
+                {
+                    var fold = assignment.Fold(sentences, f);
+                    RecurrentClassifierCliOptions.EnsureValidationPart(fold.Train.Count, fold.Validation.Count, $"--model {chosen} --folds {k}, fold {f}");
+                }
 
             var run = new List<string> { chosen };
             if (parse.GetValue(baselines))   // NBSVM is binary: with more classes only the MNB baselines are added
@@ -105,6 +112,21 @@ public static partial class ClassifyCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Refuses an option the chosen model would ignore: a model that is not neural reads none of the recurrent
+    /// classifier's options (nor <c>--ensemble</c>), and <c>rnn+nbsvm</c> mixes one network with NBSVM-bi, so it reads no
+    /// <c>--ensemble</c>.
+    /// </summary>
+    private static void CheckApplicable(ParseResult parse, Option<string> model, bool neural, RecurrentClassifierCliOptions rnn, Option<int> ensemble)
+    {
+        string chosen = CliGuard.Chosen(parse, model);
+        if (!neural)
+            CliGuard.RefuseIfGiven(parse, o => $"{o} applies to --model rnn or rnn+nbsvm, not {chosen}: drop {o} or use --model rnn.",
+                [.. rnn.Own, .. rnn.Shared.All, ensemble]);
+        else if (parse.GetValue(model) == "rnn+nbsvm")
+            CliGuard.RefuseIfGiven(parse, o => $"{o} applies to --model rnn, not {chosen} (one network mixed with NBSVM-bi): drop {o} or use --model rnn.", ensemble);
     }
 
     /// <summary>The folds of <c>--only-folds</c> ("0,2,5"), or all k when not given.</summary>

@@ -66,10 +66,26 @@ internal sealed class RecurrentClassifierCliOptions
     public TrainingCliOptions Shared { get; } = new(learningRate: RecurrentClassifierOptions.DefaultTraining.LearningRate, clip: 5, dropout: Defaults.Dropout,
         defaultSeconds: null, evalSeconds: null);
 
+    /// <summary>The recurrent classifier's own options (without the shared training flags).</summary>
+    public Option[] Own => [Cell, Embedding, Hidden, Unidirectional, Pooling, Batch, MicroBatches, EmbeddingDropout, WordDropout, EmbeddingStd, MinCount];
+
     public void AddTo(Command command)
     {
-        foreach (Option o in new Option[] { Cell, Embedding, Hidden, Unidirectional, Pooling, Batch, MicroBatches, EmbeddingDropout, WordDropout, EmbeddingStd, MinCount }) command.Options.Add(o);
+        foreach (Option o in Own) command.Options.Add(o);
         Shared.AddTo(command);
+    }
+
+    /// <summary>
+    /// Refuses a split that leaves the recurrent classifier no validation sentence (<paramref name="validation"/> = 0):
+    /// it holds out round(10 %) of each class of its training sentences, at least one of each class with 2 or more, to
+    /// choose the epoch, so <paramref name="training"/> sentences with at most one of each class give none.
+    /// <paramref name="what"/> names the options that made the split.
+    /// </summary>
+    public static void EnsureValidationPart(int training, int validation, string what)
+    {
+        if (validation == 0)
+            throw new ArgumentException($"{what}: the recurrent classifier trains on {training} sentences, at most one of each class, which leaves no validation sentence "
+                + "(it holds out 10 % of each class with 2 or more to choose the epoch); it needs a class with at least 2 training sentences.");
     }
 
     /// <summary>The model and training settings the flags describe, each checked under its flag's name (reads no file).</summary>

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using SeqLearn.Checkpoints;
 using SeqLearn.NGrams;
 using SeqLearn.Text;
@@ -41,6 +42,27 @@ internal static class CliGuard
         OverflowException => $"error: a size computed from the input or the options is too large ({OneLine(e.Message).TrimEnd('.')}).",
         _ => $"error: {OneLine(e.Message)}",
     };
+
+    /// <summary>True when <paramref name="option"/> was given on the command line, not merely defaulted.</summary>
+    public static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
+
+    /// <summary>
+    /// <c>--name value</c> of a choice option as the command runs with it, marked "(the default)" when not given: the
+    /// context a refusal of another option names.
+    /// </summary>
+    public static string Chosen(ParseResult parse, Option<string> option) =>
+        $"{option.Name} {parse.GetValue(option)}{(Given(parse, option) ? "" : " (the default)")}";
+
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> for the first of <paramref name="options"/> given on the command line,
+    /// with the message <paramref name="message"/> makes of its name: under the other options chosen it would have no
+    /// effect, and an option must never be silently ignored.
+    /// </summary>
+    public static void RefuseIfGiven(ParseResult parse, Func<string, string> message, params Option[] options)
+    {
+        foreach (Option o in options)
+            if (Given(parse, o)) throw new ArgumentException(message(o.Name));
+    }
 
     // A message with line breaks (an ArgumentOutOfRangeException's "Actual value was …") is joined into one line.
     private static string OneLine(string message) => string.Join(' ', message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

@@ -36,13 +36,21 @@ public static class EvalCommand
         {
             string? dir = parse.GetValue(checkpoint), arpaPath = parse.GetValue(arpa);
             if ((dir is null) == (arpaPath is null)) throw new ArgumentException("give exactly one of --checkpoint DIR or --arpa FILE.");
+            var precision = GenerateCommand.Precision(parse.GetValue(bf16), parse.GetValue(int8));
+            bool stepped = parse.GetValue(stepper) || precision != StepperPrecision.Float32;
+            if (stepped && dir is null) throw new ArgumentException("--stepper, --bf16 and --int8 score a neural --checkpoint, not an ARPA model.");
+            if (dir is null)
+                CliGuard.RefuseIfGiven(parse, o => $"{o} applies to a neural --checkpoint, not an --arpa model: drop {o}.", batch, steps, threads);
+            if (stepped)
+            {
+                string via = parse.GetValue(stepper) ? "--stepper" : precision == StepperPrecision.BFloat16 ? "--bf16" : "--int8";
+                CliGuard.RefuseIfGiven(parse, o => $"{o} shapes the batched scoring; {via} scores one stream at batch 1 through the generation stepper: drop {o} or {via}.",
+                    batch, steps);
+            }
             int b = parse.GetValue(batch), t = parse.GetValue(steps), n = parse.GetValue(threads);
             if (b < 1 || t < 1) throw new ArgumentException($"--batch and --steps must be at least 1 (got {b} and {t}).");
             if ((long)b * t > Array.MaxLength) throw new ArgumentException($"--batch × --steps = {(long)b * t:N0} tokens per window, more than one array holds ({Array.MaxLength:N0}).");
             TrainingCliOptions.CheckThreads(n);
-            var precision = GenerateCommand.Precision(parse.GetValue(bf16), parse.GetValue(int8));
-            bool stepped = parse.GetValue(stepper) || precision != StepperPrecision.Float32;
-            if (stepped && dir is null) throw new ArgumentException("--stepper, --bf16 and --int8 score a neural --checkpoint, not an ARPA model.");
             string[] lines = TextFile.ReadLines(parse.GetValue(corpus)!);
             using var pool = n > 1 ? new WorkerPool(n) : null;
             ILanguageModelEvaluator evaluator;

@@ -17,7 +17,7 @@ namespace SeqLearn.Cli;
 /// the seeds) scored on the same targets (one step ahead, or H steps ahead recursively or directly), as a table or as JSON; optionally a chart of the target period and
 /// forecasts past the end of the file.
 /// </summary>
-public static class ForecastCommand
+public static partial class ForecastCommand
 {
     /// <summary>Builds the command.</summary>
     public static Command Create()
@@ -65,6 +65,11 @@ public static class ForecastCommand
             catch (FormatException e) { throw new ArgumentException($"--protocol: {e.Message}", e); }
             int? givenSeason = parse.GetValue(season), p = parse.GetValue(arOrder);
             int pMax = parse.GetValue(maxOrder), h = parse.GetValue(horizon);
+            if (parse.GetValue(model) == "none")   // the options of the recurrent model would be ignored
+                CliGuard.RefuseIfGiven(parse, o => $"{o} applies to the recurrent model, not --model none: drop {o} or use --model lstm or gru.",
+                    seeds, lookBack, hidden, lr, steps, batch, linear, calendar, modelTransform, threads);
+            if (p is { } fixedOrder)
+                CliGuard.RefuseIfGiven(parse, o => $"{o} bounds the AIC search of the AR order, which --ar-order {fixedOrder} replaces: drop one of them.", maxOrder);
             if (givenSeason is < 1 or > MaxLag) throw new ArgumentException($"--season must be in [1, {MaxLag}], got {givenSeason}.");
             if (p is < 1 or > MaxOrder) throw new ArgumentException($"--ar-order must be in [1, {MaxOrder}], got {p}.");
             if (pMax is < 1 or > MaxOrder) throw new ArgumentException($"--max-order must be in [1, {MaxOrder}], got {pMax}.");
@@ -98,17 +103,44 @@ public static class ForecastCommand
             int s = givenSeason ?? ForecastBaselines.InferSeason(series)
                 ?? throw new ArgumentException("give --season S (the dates do not say whether the data are monthly or daily).");
             if (h > split.TargetCount) throw new ArgumentException($"--horizon must be in [1, {split.TargetCount}] (the target rows), got {h}.");
-            var report = ForecastBaselines.Evaluate(series, spec, s, p, pMax, pipeline, h, how);
-            int order = report.Rows.Single(r => r.Name == "ar").P!.Value;
-            NeuralForecastResult? neural = null;
+            // The rows each option needs, from the sizes alone, before anything is fitted.
+            string training = $"--protocol {spec.Spec} leaves", whole = $"{series.Source} has";
+            int directLeads = how == ForecastStrategy.Direct ? h : 1;
+            string directly = directLeads > 1 ? $" with --horizon {h} --strategy direct" : "";
+            string arSpec = parse.GetValue(transform) ?? "";
+            CheckSeasonRows(split, spec.Spec, s, givenSeason is not null);
+            int arRows = ArRows(split.TrainCount, pipeline, arSpec, training);
+            if (p is { } pFixed) CheckArRows($"--ar-order {pFixed}{directly}: AR({pFixed})", pFixed, directLeads, arRows, pipeline.Lag, training, "--ar-order");
+            else
+            {
+                CheckArRows($"--max-order {pMax}: the AIC search over AR(1 … {pMax})", pMax, 1, arRows, pipeline.Lag, training, "--max-order");
+                if (directLeads > 1)   // the order the search chooses, fitted for every lead
+                {
+                    int aic = ForecastBaselines.Models(series, split, s, null, pMax, pipeline)[2].Order!.Value;
+                    CheckArRows($"--horizon {h} --strategy direct: AR({aic}) (its order chosen by AIC) for {h} leads", aic, h, arRows, pipeline.Lag, training, "--horizon", remedyIsLeads: true);
+                }
+            }
             TransformPipeline? chosen = null;
-            using var pool = new WorkerPool(threadCount);
             if (options is not null)
             {
                 if (options.Calendar != CalendarFeatures.None && series.Dates.Any(d => !ForecastProtocol.TryParseDate(d, out _)))
                     throw new ArgumentException("--calendar needs a date column (--date) with yyyy-MM or yyyy-MM-dd dates.");
+                if (fixedStages is null) CheckAutoTransformRows(split, spec.Spec);
                 chosen = fixedStages ?? NeuralForecastEvaluation.ChooseTransform(series, spec, s);
-                neural = NeuralForecastEvaluation.Evaluate(series, spec, options, chosen, seedCount, pool, h, how);
+                CheckWindowRows(options.Cell.ToString().ToLowerInvariant(), options.LookBack, directLeads, chosen, split.TrainCount, training, directly);
+                if (ahead > 0 && how == ForecastStrategy.Direct)
+                    CheckWindowRows(options.Cell.ToString().ToLowerInvariant(), options.LookBack, ahead, chosen, series.Count, whole, $" with --predict {ahead} --strategy direct");
+            }
+            var report = ForecastBaselines.Evaluate(series, spec, s, p, pMax, pipeline, h, how);
+            int order = report.Rows.Single(r => r.Name == "ar").P!.Value;
+            if (ahead > 0 && how == ForecastStrategy.Direct)
+                CheckArRows($"--predict {ahead} --strategy direct: AR({order}) for {ahead} leads", order, ahead, ArRows(series.Count, pipeline, arSpec, whole), pipeline.Lag, whole,
+                    "--predict", remedyIsLeads: true);
+            NeuralForecastResult? neural = null;
+            using var pool = new WorkerPool(threadCount);
+            if (options is not null)
+            {
+                neural = NeuralForecastEvaluation.Evaluate(series, spec, options, chosen!, seedCount, pool, h, how);
                 report = report with { Rows = [.. report.Rows, neural.Row, neural.Ensemble] };
             }
 

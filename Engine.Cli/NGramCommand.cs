@@ -46,6 +46,7 @@ public static class NGramCommand
             int n = parse.GetValue(order);
             if (n < 1 || n > NGramCounts.MaxOrder)
                 throw new ArgumentException($"--order must be in [1, {NGramCounts.MaxOrder}], got {n} (longer n-grams are almost all seen once and cost n ids each).");
+            CheckApplicable(parse, smoothing, k, lambda, fallback);
             double kValue = parse.GetValue(k), lambdaValue = parse.GetValue(lambda);
             if (!(kValue > 0 && double.IsFinite(kValue))) throw new ArgumentException($"--k must be a positive number, got {kValue}.");
             if (!(lambdaValue is > 0 and <= 1)) throw new ArgumentException($"--lambda must be in (0, 1], got {lambdaValue}.");
@@ -70,6 +71,19 @@ public static class NGramCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Refuses an estimator option given with a <c>--smoothing</c> that does not read it: <c>--k</c> is add-k's pseudo-count,
+    /// <c>--lambda</c> stupid backoff's factor, <c>--discount-fallback</c> the fallback of the discounting estimators.
+    /// </summary>
+    private static void CheckApplicable(ParseResult parse, Option<string> smoothing, Option<double> k, Option<double> lambda, Option<bool> fallback)
+    {
+        string name = parse.GetValue(smoothing)!, chosen = CliGuard.Chosen(parse, smoothing);
+        if (name != "addk") CliGuard.RefuseIfGiven(parse, o => $"{o} applies to --smoothing addk, not {chosen}: drop {o} or use --smoothing addk.", k);
+        if (name != "stupid") CliGuard.RefuseIfGiven(parse, o => $"{o} applies to --smoothing stupid, not {chosen}: drop {o} or use --smoothing stupid.", lambda);
+        if (name is not ("mkn" or "kn" or "abs"))
+            CliGuard.RefuseIfGiven(parse, o => $"{o} applies to --smoothing mkn, kn or abs (the estimated discounts), not {chosen}: drop {o}.", fallback);
     }
 
     private static Command Eval()

@@ -70,15 +70,17 @@ internal sealed class TrainingCliOptions
     public Option<string> Resume { get; }
     public Option<string> Metrics { get; }
 
+    /// <summary>Every shared option, in the order of the help.</summary>
+    public Option[] All =>
+    [
+        LearningRate, Optimizer, Momentum, Nesterov, WeightDecay, Schedule, StepSize, Gamma, FirstDecay, Clip, Dropout, Epochs, Budget,
+        MaxSteps, EvalEvery, EvalSeconds, Patience, Threads, Seed, Checkpoint, Resume, Metrics,
+    ];
+
     /// <summary>Adds every shared option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (Option o in new Option[]
-                 {
-                     LearningRate, Optimizer, Momentum, Nesterov, WeightDecay, Schedule, StepSize, Gamma, FirstDecay, Clip, Dropout, Epochs, Budget,
-                     MaxSteps, EvalEvery, EvalSeconds, Patience, Threads, Seed, Checkpoint, Resume, Metrics,
-                 })
-            command.Options.Add(o);
+        foreach (Option o in All) command.Options.Add(o);
     }
 
     /// <summary>The worker threads, checked (1 ≤ threads ≤ 4 × cores).</summary>
@@ -154,9 +156,30 @@ internal sealed class TrainingCliOptions
         return p;
     }
 
+    /// <summary>
+    /// Refuses a flag given on the command line that the chosen optimizer or schedule would ignore: <c>--momentum</c> and
+    /// <c>--nesterov</c> are SGD's (PyTorch's Adam and AdamW take neither), <c>--gamma</c> is the factor of step decay and
+    /// reduce-on-plateau, <c>--step-size</c> and <c>--first-decay-epoch</c> are step decay's.
+    /// </summary>
+    private void CheckApplicable(ParseResult parse)
+    {
+        if (parse.GetValue(Optimizer) != "sgd")
+        {
+            string optimizer = CliGuard.Chosen(parse, Optimizer);
+            CliGuard.RefuseIfGiven(parse, name => $"{name} applies to --optimizer sgd (Adam and AdamW take no momentum), not {optimizer}: drop {name} or use --optimizer sgd.",
+                Momentum, Nesterov);
+        }
+        string schedule = CliGuard.Chosen(parse, Schedule);
+        if (parse.GetValue(Schedule) is not ("step" or "plateau"))
+            CliGuard.RefuseIfGiven(parse, name => $"{name} applies to --schedule step or plateau, not {schedule}: drop {name} or use one of them.", Gamma);
+        if (parse.GetValue(Schedule) != "step")
+            CliGuard.RefuseIfGiven(parse, name => $"{name} applies to --schedule step, not {schedule}: drop {name} or use --schedule step.", StepSize, FirstDecay);
+    }
+
     // Each flag checked under its own name (TrainingOptions.Validate repeats the checks for library callers).
     private void CheckFlags(ParseResult parse, int? epochs, long? steps)
     {
+        CheckApplicable(parse);
         double lr = parse.GetValue(LearningRate), momentum = parse.GetValue(Momentum), decay = parse.GetValue(WeightDecay), gamma = parse.GetValue(Gamma);
         if (!(lr > 0 && double.IsFinite(lr))) throw new ArgumentException($"--lr must be a positive number, got {lr}.");
         if (!(momentum >= 0 && double.IsFinite(momentum))) throw new ArgumentException($"--momentum must be a number ≥ 0, got {momentum}.");

@@ -82,7 +82,11 @@ public static partial class TranslateCommand
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             string path = parse.GetValue(pairs)!, part = parse.GetValue(split)!;
-            // The decoding options before the pairs are read.
+            if ((parse.GetValue(baseline) is null) == (parse.GetValue(checkpoint) is null)) throw new ArgumentException("give either --baseline NAME or --checkpoint DIR.");
+            // The decoding options before the pairs are read; a baseline does not decode, so they would be ignored.
+            if (parse.GetValue(baseline) is { } memory)
+                CliGuard.RefuseIfGiven(parse, o => $"{o} applies to a model's decoding (--checkpoint DIR), not --baseline {memory}: drop {o}.",
+                    [beam, replaceUnk, .. lengthPenalty.All]);
             DecodingOptions? decoding = parse.GetValue(checkpoint) is null ? null : lengthPenalty.Read(parse, CheckBeam(parse.GetValue(beam)));
             if (parse.GetValue(output) is string target) PathCheck.EnsureNotInput(target, "--output", path, "--pairs");
             IReadOnlyList<TranslationPair> all = ParallelCorpus.Read(path);

@@ -27,6 +27,9 @@ internal sealed class LengthPenaltyOptions
 
     public LengthPenaltyOptions() => _normalization.AcceptOnlyFromAmong(NormalizationNames);
 
+    /// <summary>Both options, <c>--length-penalty</c> then <c>--length-normalization</c>.</summary>
+    public Option[] All => [_alpha, _normalization];
+
     /// <summary>Adds both options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {

@@ -106,6 +106,17 @@ public class MaskingOpTests
     }
 
     [Fact]
+    public void SequenceMask_NegativeSteps_IsAnErrorNamingTheMethodAndTheValue()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => SequenceMask.Valid<float>([0], -1));
+        Assert.Contains("SequenceMask.Valid", e.Message);
+        Assert.Contains("-1", e.Message);
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => SequenceMask.Additive<double>([0, 0], -2));
+        Assert.Contains("SequenceMask.Additive", e.Message);
+        Assert.Contains("-2", e.Message);
+    }
+
+    [Fact]
     public void MaskedMse_AveragesOnlyTheMaskedInElements_AndIgnoresNaNPadding()
     {
         // (B = 2, T = 2, F = 2) with a (B, T) mask [[1, 0], [1, 1]]: 6 elements count.

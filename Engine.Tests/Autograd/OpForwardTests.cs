@@ -39,6 +39,28 @@ public class OpForwardTests
     }
 
     [Fact]
+    public void BinaryOps_OnZeroSizeOperands_GiveEachInputAGradientOfItsShape()
+    {
+        // As PyTorch: (0, 3) ∘ (0, 3), (0, 3) ∘ row (3) and (2, 0) ∘ row (0) run backward, and each input gets a gradient
+        // of its own shape (Grad == null would mean that no gradient reached it).
+        var ops = new (string Name, Func<Var<double>, Var<double>, Var<double>> Op)[] { ("Add", Ops.Add), ("Sub", Ops.Sub), ("Mul", Ops.Mul), ("Div", Ops.Div) };
+        var shapes = new (int[] A, int[] B)[] { ([0, 3], [0, 3]), ([0, 3], [3]), ([2, 0], [0]) };
+        foreach (var (name, op) in ops)
+            foreach (var (aShape, bShape) in shapes)
+            {
+                string what = $"{name} {CaseGen.Name(aShape)} ∘ {CaseGen.Name(bShape)}";
+                var a = new Var<double>(Tensor<double>.Zeros(aShape), requiresGrad: true);
+                var b = new Var<double>(Tensor<double>.Ones(bShape), requiresGrad: true);
+                Ops.Sum(op(a, b)).Backward();
+                Assert.True(a.Grad is not null, $"{what}: the first operand has no gradient");
+                Assert.True(b.Grad is not null, $"{what}: the second operand has no gradient");
+                Assert.Equal(aShape, a.Grad.ShapeArray());
+                Assert.Equal(bShape, b.Grad.ShapeArray());
+                Assert.All(b.Grad.ToArray(), g => Assert.Equal(0.0, g));
+            }
+    }
+
+    [Fact]
     public void SliceSplitConcat_MiddleAxis()
     {
         var x = V([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 2, 3, 2);   // x[i, j, k] = 6i + 2j + k
@@ -137,6 +159,20 @@ public class OpForwardTests
         Assert.Contains("Transpose", e.Message);
         e = Assert.Throws<ArgumentException>(() => Ops.Reshape(a, 4, 2));
         Assert.Contains("(2, 3)", e.Message);
+    }
+
+    [Fact]
+    public void Slice_RangeEndingPastIntMaxValue_IsAnErrorNamingTheOp()
+    {
+        // start + length overflows int here; the range must still be rejected with Slice's message, not fail inside the copy.
+        var a = V(SixValues, 2, 3);
+        var r = Assert.Throws<ArgumentOutOfRangeException>(() => Ops.Slice(a, 1, int.MaxValue, 1));
+        Assert.Contains("Slice: [2147483647, 2147483648) is outside axis 1 (length 3) of shape (2, 3)", r.Message);
+        r = Assert.Throws<ArgumentOutOfRangeException>(() => Ops.Slice(a, 1, 1, int.MaxValue));
+        Assert.Contains("Slice: [1, 2147483648) is outside axis 1 (length 3) of shape (2, 3)", r.Message);
+        // With no rows nothing is copied, so the check alone stands between this call and a (0, 2147483647) result.
+        r = Assert.Throws<ArgumentOutOfRangeException>(() => Ops.Slice(new Var<double>(Tensor<double>.Zeros(0, 3)), 1, 1, int.MaxValue));
+        Assert.Contains("Slice: [1, 2147483648) is outside axis 1 (length 3) of shape (0, 3)", r.Message);
     }
 
     [Fact]

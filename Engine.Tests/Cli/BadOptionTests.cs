@@ -44,6 +44,9 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
             var s2s = new Seq2Seq<float>(new Seq2SeqConfig(source.Count, target.Count, 4, 8, 1, RecurrentCell.Gru, true), new SeededRng(1));
             ModelCheckpoint.Save(Dir.Combine("s2s"), s2s, Seq2SeqTranslator.VocabulariesToJson(source, target));
             File.WriteAllLines(Dir.Combine("labels.tsv"), Enumerable.Range(0, 40).Select(i => (i % 2 == 0 ? "pos\tgood " : "neg\tbad ") + i));
+            // Two and four sentences: too few for the recurrent classifier's validation part (one of each class trains).
+            File.WriteAllLines(Dir.Combine("two.tsv"), ["pos\tgood", "neg\tbad"]);
+            File.WriteAllLines(Dir.Combine("four.tsv"), ["pos\tgood", "neg\tbad", "pos\tnice", "neg\tawful"]);
             // One sentence of 100 000 words: with E = H = 4096 its batch of activations alone needs hundreds of GB.
             File.WriteAllLines(Dir.Combine("long.tsv"), ["pos\t" + string.Join(' ', Enumerable.Range(0, 100_000).Select(i => $"w{i % 5000}")), "neg\tshort one"]);
             File.WriteAllLines(Dir.Combine("s.csv"), new[] { "month,v" }.Concat(Enumerable.Range(0, 60).Select(i => $"{2000 + i / 12}-{i % 12 + 1:00},{i + 10}")));
@@ -176,7 +179,65 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "translate eval --pairs {nope} --checkpoint {s2s} --beam 3 --length-penalty -1", "--length-penalty" },
         // plot
         { "plot --metrics {nope} --out {out.txt}", "--out" },
+        // an option the other options make ineffective, given on the command line, is refused naming both
+        { "train -c {nope} --momentum 0.9", "--momentum applies to --optimizer sgd (Adam and AdamW take no momentum), not --optimizer adam (the default)" },
+        { "train -c {nope} --optimizer adamw --nesterov", "--nesterov applies to --optimizer sgd (Adam and AdamW take no momentum), not --optimizer adamw" },
+        { "train -c {nope} --gamma 0.3", "--gamma applies to --schedule step or plateau, not --schedule constant (the default)" },
+        { "train -c {nope} --schedule plateau --step-size 2", "--step-size applies to --schedule step, not --schedule plateau" },
+        { "train -c {nope} --schedule cosine --epochs 3 --first-decay-epoch 2", "--first-decay-epoch applies to --schedule step, not --schedule cosine" },
+        { "translate train --pairs {nope} --schedule constant --gamma 0.5", "--gamma applies to --schedule step or plateau, not --schedule constant" },
+        { "translate train --pairs {nope} --momentum 0.9", "--momentum applies to --optimizer sgd" },
+        { "classify cv --data {nope} --model rnn --momentum 0.9", "--momentum applies to --optimizer sgd" },
+        { "ngram train -c {nope} --arpa {out.arpa} --k 2", "--k applies to --smoothing addk, not --smoothing mkn (the default)" },
+        { "ngram train -c {nope} --arpa {out.arpa} --smoothing addk --lambda 0.5", "--lambda applies to --smoothing stupid, not --smoothing addk" },
+        { "ngram train -c {nope} --arpa {out.arpa} --smoothing wb --discount-fallback", "--discount-fallback applies to --smoothing mkn, kn or abs" },
+        { "translate eval --pairs {nope} --baseline memory --beam 5", "--beam applies to a model's decoding (--checkpoint DIR), not --baseline memory" },
+        { "translate eval --pairs {nope} --baseline memory --replace-unk", "--replace-unk applies to a model's decoding" },
+        { "translate eval --pairs {nope} --baseline memory --length-penalty 0.5", "--length-penalty applies to a model's decoding" },
+        { "translate eval --pairs {nope} --baseline memory --length-normalization gnmt", "--length-normalization applies to a model's decoding" },
+        { "eval --checkpoint {ckpt} -c {nope} --stepper --batch 4", "--batch shapes the batched scoring; --stepper scores one stream at batch 1" },
+        { "eval --checkpoint {ckpt} -c {nope} --int8 --steps 8", "--steps shapes the batched scoring; --int8 scores one stream at batch 1" },
+        { "eval --arpa {m.arpa} -c {nope} --threads 2", "--threads applies to a neural --checkpoint, not an --arpa model" },
+        { "eval --arpa {m.arpa} -c {nope} --batch 2", "--batch applies to a neural --checkpoint, not an --arpa model" },
+        { "classify cv --data {nope} --model mnb-uni --hidden 5", "--hidden applies to --model rnn or rnn+nbsvm, not --model mnb-uni" },
+        { "classify cv --data {nope} --epochs 3", "--epochs applies to --model rnn or rnn+nbsvm, not --model nbsvm-bi (the default)" },
+        { "classify cv --data {nope} --model mnb-bi --ensemble 2", "--ensemble applies to --model rnn or rnn+nbsvm, not --model mnb-bi" },
+        { "classify cv --data {nope} --model rnn+nbsvm --ensemble 2", "--ensemble applies to --model rnn, not --model rnn+nbsvm" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --model none --calendar month", "--calendar applies to the recurrent model, not --model none" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --model none --transform log", "--transform applies to the recurrent model, not --model none" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --model none --look-back 12", "--look-back applies to the recurrent model, not --model none" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --ar-order 3 --max-order 5", "--max-order bounds the AIC search of the AR order, which --ar-order 3 replaces" },
     };
+
+    /// <summary>
+    /// Options the data are too short for: refused after the data are read and before anything is fitted, naming the
+    /// option (first text) and the largest value the data allow or what they lack (second text). s.csv has 60 rows, 48
+    /// of them training rows under split:0.8.
+    /// </summary>
+    public static TheoryData<string, string, string> DataLimitCases() => new()
+    {
+        { "forecast --csv {s.csv} --value v --date month --protocol split:0.8 --model none --ar-order 200", "--ar-order 200: AR(200)", "leaves 48: use --ar-order ≤ 23." },
+        { "forecast --csv {s.csv} --value v --date month --protocol split:0.8 --model none --max-order 30", "--max-order 30: the AIC search", "leaves 48: use --max-order ≤ 23." },
+        { "forecast --csv {s.csv} --value v --date month --protocol split:0.8 --model none --ar-order 22 --horizon 5 --strategy direct",
+            "--ar-order 22 with --horizon 5 --strategy direct", "needs at least 49 rows" },
+        { "forecast --csv {s.csv} --value v --date month --protocol split:0.8 --model none --max-order 10 --ar-transform diff100000000",
+            "--ar-transform diff100000000", "needs more than 100,000,000; --protocol split:0.8 leaves 48." },
+        { "forecast --csv {s.csv} --value v --date month --protocol split:0.8 --model none --max-order 10 --season 100", "--season 100", "needs at least 100 training rows" },
+        { "forecast --csv {s.csv} --value v --date month --protocol split:0.8 --max-order 10 --transform none --look-back 200", "--look-back 200", "leaves 48: use --look-back ≤ 44." },
+        { "forecast --csv {s.csv} --value v --date month --protocol split:0.8 --max-order 10 --transform diff12 --look-back 40", "--look-back 40", "after the lag 12 of its transform diff(12)" },
+        { "forecast --csv {s.csv} --value v --date month --protocol last:54 --season 2 --max-order 1", "--transform auto", "needs at least 7 training rows; --protocol last:54 leaves 6" },
+        { "classify cv --data {four.tsv} --folds 2 --model rnn", "--model rnn --folds 2, fold 0", "leaves no validation sentence" },
+        { "classify cv --data {four.tsv} --folds 2 --model rnn+nbsvm", "--model rnn+nbsvm --folds 2, fold 0", "leaves no validation sentence" },
+        { "classify train --data {two.tsv} --checkpoint {out}", "--data", "leaves no validation sentence" },
+    };
+
+    [Theory]
+    [MemberData(nameof(DataLimitCases))]
+    public void OptionBeyondTheData_IsRefusedWithItsLimit(string commandLine, string named, string limit)
+    {
+        string line = BadOption_FailsFast_WithOneErrorLineNamingTheOption(commandLine, named);
+        Assert.Contains(limit, line);
+    }
 
     /// <summary>Models too large for the memory: refused with the estimate before the data are read (or, for the classifier, before training).</summary>
     public static TheoryData<string, string> MemoryCases() => new()

@@ -96,7 +96,7 @@ public sealed class FailureModeCliTests : IDisposable
     {
         string csv = _dir.Combine("extreme.csv");
         File.WriteAllLines(csv, new[] { "month,v" }.Concat(Enumerable.Range(0, 120).Select(i => $"{2000 + i / 12}-{i % 12 + 1:00},{(i % 2 == 0 ? "-1e308" : "1e308")}")));
-        OneErrorLine(Run("forecast", "--csv", csv, "--value", "v", "--date", "month", "--protocol", "split:0.8", "--model", "none", "--transform", "none",
+        OneErrorLine(Run("forecast", "--csv", csv, "--value", "v", "--date", "month", "--protocol", "split:0.8", "--model", "none",
             "--ar-order", "1", "--plot", _dir.Combine("f.svg")), "--plot");
     }
 

@@ -36,7 +36,8 @@ public static class SequenceMask
     internal static void Check(int[]? lengths, int batch, int steps, int minLength, string op)
     {
         ArgumentNullException.ThrowIfNull(lengths);
-        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        if (steps < 0)
+            throw new ArgumentOutOfRangeException(nameof(steps), $"{op}: the number of steps is {steps}; it cannot be negative.");
         if (lengths.Length != batch)
             throw new ArgumentException($"{op}: {lengths.Length} lengths for a batch of {batch} rows.");
         for (int b = 0; b < lengths.Length; b++)

@@ -45,9 +45,13 @@ public sealed record BeamHypothesis(int[] Tokens, double LogProbability, double 
 /// </summary>
 public static class BeamSearch
 {
-    private sealed record Beam<TState>(int[] Tokens, double LogProbability, TState State, double[] NextLogProbabilities);
-
     /// <summary>Runs beam search after feeding <paramref name="prompt"/>; returns up to W hypotheses, best first.</summary>
+    /// <remarks>
+    /// The live hypotheses sit in two sets of W slots (tokens, log P, state, next-token log-probabilities), read from one
+    /// and written to the other at each length, and the candidates in one buffer kept across lengths; so a length step
+    /// allocates only what the model's <see cref="ITokenModel{TState}.Step"/> returns, and a result's tokens when it
+    /// finishes (docs/generation.md#beam-search).
+    /// </remarks>
     public static IReadOnlyList<BeamHypothesis> Search<TState>(ITokenModel<TState> model, TState state, IReadOnlyList<int> prompt, BeamSearchOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -65,48 +69,56 @@ public static class BeamSearch
 
         var logits = new float[v];
         for (int i = 0; i < prompt.Count; i++) state = model.Step(prompt[i], state, logits);
-        var alive = new List<Beam<TState>> { new([], 0, state, LogSoftmax(logits)) };
-        var results = new List<BeamHypothesis>();
         int width = options.Width;
+        var alive = new Beams<TState>(width, v);
+        var next = new Beams<TState>(width, v);
+        alive.Start(state, logits);
+        var results = new List<BeamHypothesis>();
+        var best = new double[width];   // the W best result scores, descending (the first results.Count of them)
+        var candidates = new Candidate[Math.Min(v, 2 * width)];
 
         for (int length = 1; length <= options.MaxLength && alive.Count > 0; length++)
         {
             // All extensions, best first (ties: earlier beam, then lower token id: deterministic).
-            var candidates = new List<(double LogP, int Beam, int Token)>(alive.Count * v);
+            int count = 0;
+            if (candidates.Length < alive.Count * v) candidates = new Candidate[Math.Max(alive.Count * v, (int)Math.Min(2L * candidates.Length, (long)width * v))];
             for (int b = 0; b < alive.Count; b++)
+            {
+                var nextLogP = alive.NextLogProbabilities(b);
                 for (int t = 0; t < v; t++)
-                    if (!double.IsNegativeInfinity(alive[b].NextLogProbabilities[t]))
-                        candidates.Add((alive[b].LogProbability + alive[b].NextLogProbabilities[t], b, t));
-            candidates.Sort((x, y) => y.LogP != x.LogP ? y.LogP.CompareTo(x.LogP) : x.Beam != y.Beam ? x.Beam.CompareTo(y.Beam) : x.Token.CompareTo(y.Token));
+                    if (!double.IsNegativeInfinity(nextLogP[t]))
+                        candidates[count++] = new Candidate(alive.LogProbability[b] + nextLogP[t], b, t);
+            }
+            candidates.AsSpan(0, count).Sort(static (x, y) => y.LogP != x.LogP ? y.LogP.CompareTo(x.LogP) : x.Beam != y.Beam ? x.Beam.CompareTo(y.Beam) : x.Token.CompareTo(y.Token));
 
-            var next = new List<Beam<TState>>(width);
+            next.Count = 0;
             int kept = 0;   // non-EOS candidates taken this step (alive, or cut at the maximum length)
-            for (int c = 0; c < candidates.Count && c < 2 * width && kept < width; c++)
+            for (int c = 0; c < count && c < 2 * width && kept < width; c++)
             {
                 var (logP, b, token) = candidates[c];
-                int[] tokens = [.. alive[b].Tokens, token];
                 if (token == options.EosId)
                 {
-                    results.Add(new BeamHypothesis(tokens, logP, options.Score(logP, length), Finished: true));
+                    AddResult(results, best, new BeamHypothesis([.. alive.Tokens(b), token], logP, options.Score(logP, length), Finished: true));
                     continue;
                 }
                 kept++;
                 if (length == options.MaxLength)
                 {
-                    results.Add(new BeamHypothesis(tokens, logP, options.Score(logP, length), Finished: false));
+                    AddResult(results, best, new BeamHypothesis([.. alive.Tokens(b), token], logP, options.Score(logP, length), Finished: false));
                     continue;
                 }
-                var s = model.Step(token, alive[b].State, logits);
-                next.Add(new Beam<TState>(tokens, logP, s, LogSoftmax(logits)));
+                var s = model.Step(token, alive.State[b], logits);
+                next.Set(next.Count, alive.Tokens(b), token, logP, s, logits);
             }
-            alive = length == options.MaxLength ? [] : next;
+            (alive, next) = (next, alive);
 
             // Without length normalisation scores only fall as hypotheses grow: stop once no live beam can
             // beat the W-th best result.
             if (options.Normalization == LengthNormalization.None && results.Count >= width && alive.Count > 0)
             {
-                double worstKept = results.Select(r => r.Score).OrderDescending().ElementAt(width - 1);
-                if (alive.Max(a => a.LogProbability) <= worstKept) break;
+                double bestAlive = double.NegativeInfinity;
+                for (int b = 0; b < alive.Count; b++) bestAlive = Math.Max(bestAlive, alive.LogProbability[b]);
+                if (bestAlive <= best[width - 1]) break;
             }
         }
         return results
@@ -116,8 +128,67 @@ public static class BeamSearch
             .ToArray();
     }
 
+    private readonly record struct Candidate(double LogP, int Beam, int Token);
+
+    /// <summary>Adds <paramref name="result"/>, keeping <paramref name="best"/> the W highest scores so far in descending order.</summary>
+    private static void AddResult(List<BeamHypothesis> results, double[] best, BeamHypothesis result)
+    {
+        TopScores.Insert(best, results.Count, result.Score);
+        results.Add(result);
+    }
+
+    /// <summary>
+    /// Up to W live hypotheses of one length: slot b's tokens, log P, model state and next-token log-probabilities. The
+    /// slots' buffers are made on first use and reused; a token buffer starts at 64 tokens and doubles when a hypothesis outgrows it.
+    /// </summary>
+    private sealed class Beams<TState>(int width, int vocabulary)
+    {
+        private readonly int[][] _tokens = new int[width][];
+        private readonly double[][] _nextLogProbabilities = new double[width][];
+        private int _length;   // tokens in every slot
+        private const int InitialTokens = 64;   // a token buffer's first size
+
+        public readonly double[] LogProbability = new double[width];
+        public readonly TState[] State = new TState[width];
+        public int Count;
+
+        public ReadOnlySpan<int> Tokens(int slot) => _tokens[slot].AsSpan(0, _length);
+
+        public ReadOnlySpan<double> NextLogProbabilities(int slot) => _nextLogProbabilities[slot];
+
+        /// <summary>Slot <paramref name="slot"/> (at most <see cref="Count"/>, which it extends) holds <paramref name="prefix"/> + <paramref name="token"/>.</summary>
+        public void Set(int slot, ReadOnlySpan<int> prefix, int token, double logProbability, TState state, ReadOnlySpan<float> logits)
+        {
+            _length = prefix.Length + 1;
+            ref var tokens = ref _tokens[slot];
+            if (tokens is null || tokens.Length < _length) tokens = new int[Math.Max(2 * _length, InitialTokens)];
+            prefix.CopyTo(tokens);
+            tokens[prefix.Length] = token;
+            LogSoftmax(logits, _nextLogProbabilities[slot] ??= new double[vocabulary]);
+            (LogProbability[slot], State[slot]) = (logProbability, state);
+            Count = Math.Max(Count, slot + 1);
+        }
+
+        /// <summary>One hypothesis, the empty one after the prompt (log P = 0, the prompt's state and logits).</summary>
+        public void Start(TState state, ReadOnlySpan<float> logits)
+        {
+            _length = 0;
+            _tokens[0] ??= new int[InitialTokens];
+            LogSoftmax(logits, _nextLogProbabilities[0] ??= new double[vocabulary]);
+            (LogProbability[0], State[0], Count) = (0, state, 1);
+        }
+    }
+
     /// <summary>log softmax(l) in double: l_i − max l − log Σ_j exp(l_j − max l).</summary>
     public static double[] LogSoftmax(ReadOnlySpan<float> logits)
+    {
+        var result = new double[logits.Length];
+        LogSoftmax(logits, result);
+        return result;
+    }
+
+    /// <summary><see cref="LogSoftmax(ReadOnlySpan{float})"/> written into <paramref name="result"/> (the length of the logits).</summary>
+    private static void LogSoftmax(ReadOnlySpan<float> logits, Span<double> result)
     {
         double max = double.NegativeInfinity;
         foreach (float l in logits)
@@ -129,9 +200,7 @@ public static class BeamSearch
         double sum = 0;
         foreach (float l in logits) sum += Math.Exp(l - max);
         double logZ = max + Math.Log(sum);
-        var result = new double[logits.Length];
         for (int i = 0; i < logits.Length; i++) result[i] = logits[i] - logZ;
-        return result;
     }
 
     private sealed class TokenOrder : IComparer<int[]>

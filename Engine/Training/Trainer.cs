@@ -96,7 +96,10 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
     public long BestStep { get; private set; }
 
     /// <summary>Where this trainer's step time went so far (wall clock, accumulated over every step since construction).</summary>
-    public StepTimings Timings { get; private set; } = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+    /// <remarks>A new object made on each read from the four sums the steps add to, so a step itself allocates nothing for it.</remarks>
+    public StepTimings Timings => new(_forwardTime, _backwardTime, _clipTime, _optimizerTime);
+
+    private TimeSpan _forwardTime, _backwardTime, _clipTime, _optimizerTime;   // the sums behind Timings
 
     private bool Maximize => _options.MonitorGoal == MetricGoal.Maximize;
 
@@ -203,8 +206,10 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         _optimizer.Step(clip.Scale, zeroGradients: true);                   // θ update with c·g, then g ← 0, in one pass
         _gradientsZero = true;
         long t4 = Stopwatch.GetTimestamp();
-        Timings = new StepTimings(Timings.Forward + Stopwatch.GetElapsedTime(t0, t1), Timings.Backward + Stopwatch.GetElapsedTime(t1, t2),
-            Timings.Clip + Stopwatch.GetElapsedTime(t2, t3), Timings.Optimizer + Stopwatch.GetElapsedTime(t3, t4));
+        _forwardTime += Stopwatch.GetElapsedTime(t0, t1);
+        _backwardTime += Stopwatch.GetElapsedTime(t1, t2);
+        _clipTime += Stopwatch.GetElapsedTime(t2, t3);
+        _optimizerTime += Stopwatch.GetElapsedTime(t3, t4);
         Step = step;
         if (++Batch == _task.BatchesPerEpoch)
         {

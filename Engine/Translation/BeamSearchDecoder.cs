@@ -40,6 +40,7 @@ public static class BeamSearchDecoder
         var nextTraces = new DecodingTrace?[rows];
         var parents = new int[rows];
         var finished = Enumerable.Range(0, batch).Select(_ => new List<Hypothesis>()).ToArray();
+        var bestFinished = new double[batch * k];   // source b's K best finished normalised scores, descending, at [b·K, b·K + K)
         var done = new bool[batch];
         var candidates = new Candidate[2 * k];
         for (int b = 0; b < batch; b++)
@@ -69,7 +70,7 @@ public static class BeamSearchDecoder
                     if (token == specials.Eos || last)
                     {
                         if (last && c >= k) break;                                   // at M only the best K finish
-                        finished[b].Add(DecodingTrace.ToHypothesis(trace, score, score / options.LengthPenalty(t), token == specials.Eos));
+                        AddFinished(finished[b], bestFinished.AsSpan(first, k), DecodingTrace.ToHypothesis(trace, score, score / options.LengthPenalty(t), token == specials.Eos));
                         continue;
                     }
                     (parents[first + live], nextPrevious[first + live], nextScores[first + live], nextTraces[first + live]) = (row, token, score, trace);
@@ -77,7 +78,7 @@ public static class BeamSearchDecoder
                 }
                 for (int j = live; j < k; j++)
                     (parents[first + j], nextPrevious[first + j], nextScores[first + j], nextTraces[first + j]) = (first, specials.Eos, double.NegativeInfinity, null);
-                done[b] = last || live == 0 || CannotImprove(finished[b], nextScores.AsSpan(first, live), k, options.LengthPenalty(maxLength));
+                done[b] = last || live == 0 || CannotImprove(finished[b].Count, bestFinished.AsSpan(first, k), nextScores.AsSpan(first, live), options.LengthPenalty(maxLength));
             }
             stepper.Reorder(parents);
             (previous, nextPrevious) = (nextPrevious, previous);
@@ -87,14 +88,29 @@ public static class BeamSearchDecoder
         return finished.Select(list => list.OrderByDescending(h => h.NormalizedScore).Take(k).ToArray()).ToArray();
     }
 
-    /// <summary>True when K hypotheses are finished and max_live s / lp(M) ≤ the K-th best finished normalised score.</summary>
-    internal static bool CannotImprove(List<Hypothesis> finished, ReadOnlySpan<double> liveScores, int k, double maxLengthPenalty)
+    /// <summary>
+    /// True when K hypotheses are finished and max_live s / lp(M) ≤ the K-th best finished normalised score
+    /// (<paramref name="bestFinished"/>[K − 1], kept by <see cref="AddFinished"/>).
+    /// </summary>
+    internal static bool CannotImprove(int finishedCount, ReadOnlySpan<double> bestFinished, ReadOnlySpan<double> liveScores, double maxLengthPenalty)
     {
-        if (finished.Count < k) return false;
-        double kth = finished.Select(h => h.NormalizedScore).OrderByDescending(x => x).ElementAt(k - 1);
+        int k = bestFinished.Length;
+        if (finishedCount < k) return false;
+        double kth = bestFinished[k - 1];
         double best = double.NegativeInfinity;
         foreach (double score in liveScores) best = Math.Max(best, score / maxLengthPenalty);
         return best <= kth;
+    }
+
+    /// <summary>
+    /// Adds <paramref name="hypothesis"/> to <paramref name="finished"/> and keeps <paramref name="best"/> (length K) the K
+    /// highest normalised scores of the list in descending order (the first min(K, count) of them), so the stopping test
+    /// reads the K-th best without sorting the list at every step.
+    /// </summary>
+    internal static void AddFinished(List<Hypothesis> finished, Span<double> best, Hypothesis hypothesis)
+    {
+        Generation.TopScores.Insert(best, finished.Count, hypothesis.NormalizedScore);
+        finished.Add(hypothesis);
     }
 
     private readonly record struct Candidate(double Score, int Row, int Token);

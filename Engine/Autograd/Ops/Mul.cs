@@ -24,16 +24,18 @@ internal sealed class MulNode<T>(Var<T> a, Var<T> b, bool rowBroadcast) : Node<T
         var av = a.Value.Span;
         var bv = b.Value.Span;
         int n = rowBroadcast ? bv.Length : g.Length;    // rows of n elements (one row when not broadcast)
+        // The gradients are taken before the empty case returns: a zero-size operand still gets a gradient of its shape
+        // (empty, or zeros for a row), as with every other op; Grad == null means that no gradient reached a value.
+        var ga = a.RequiresGrad ? GradOf(a).Span : default;
+        var gb = b.RequiresGrad ? GradOf(b).Span : default;
         if (n == 0) return;
         if (a.RequiresGrad)
         {
-            var ga = GradOf(a).Span;
             for (int r = 0; r < g.Length; r += n)        // ∂L/∂a_r += g_r ⊙ b (b repeated per row)
                 TensorPrimitives.MultiplyAdd<T>(g.Slice(r, n), rowBroadcast ? bv : bv.Slice(r, n), ga.Slice(r, n), ga.Slice(r, n));
         }
         if (b.RequiresGrad)
         {
-            var gb = GradOf(b).Span;
             for (int r = 0; r < g.Length; r += n)        // ∂L/∂b += g_r ⊙ a_r (summed over rows)
             {
                 var gbr = rowBroadcast ? gb : gb.Slice(r, n);

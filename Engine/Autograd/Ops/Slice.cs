@@ -11,9 +11,10 @@ public static partial class Ops
     public static Var<T> Slice<T>(Var<T> x, int axis, int start, int length) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var layout = AxisLayout.Of(x.Value.Shape, axis, "Slice");
-        if (start < 0 || length < 0 || start + length > layout.N)
+        // start > N − length rather than start + length > N: the sum of two valid ints can overflow and pass the check.
+        if (start < 0 || length < 0 || start > layout.N - length)
             throw new ArgumentOutOfRangeException(nameof(start),
-                $"Slice: [{start}, {start + length}) is outside axis {layout.Axis} (length {layout.N}) of shape {x.Value.ShapeString}.");
+                $"Slice: [{start}, {(long)start + length}) is outside axis {layout.Axis} (length {layout.N}) of shape {x.Value.ShapeString}.");
         var y = Tensor<T>.Zeros(AxisLayout.WithAxis(x.Value.Shape, layout.Axis, length));
         AxisLayout.CopyBlocks<T>(x.Value.Span, layout.N, start, y.Span, length, 0, length, layout.Outer, layout.Inner, accumulate: false);
         return Var<T>.FromOp(y, Node<T>.Tracks(x) ? new SliceNode<T>(x, layout, start, length) : null);
