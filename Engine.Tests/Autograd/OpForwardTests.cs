@@ -184,5 +184,7 @@ public class OpForwardTests
         Assert.Contains("(3, 2)", e.Message);
         e = Assert.Throws<ArgumentOutOfRangeException>(() => Ops.GatherRows(table, [-1]));
         Assert.Contains("index -1 at position 0", e.Message);
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => Ops.GatherRows(table, [0, 1], paddingIndex: 3));
+        Assert.Contains("GatherRows: the padding index 3 is outside [0, 3) for table (3, 2)", e.Message);
     }
 }

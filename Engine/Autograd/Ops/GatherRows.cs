@@ -7,7 +7,7 @@ public static partial class Ops
     /// <summary>
     /// Embedding lookup: y[n, :] = table[indices[n], :], table (V, E) → y (N, E).
     /// ∂L/∂table[v, :] = Σ_{n : indices[n] = v} ∂L/∂y[n, :] (a scatter-add: repeated indices accumulate; rows never
-    /// looked up get 0). An index outside [0, V) is an error naming its position and value. Positions whose index equals
+    /// looked up get 0). An index outside [0, V) is an error naming its position and value, and so is a padding index ≥ V. Positions whose index equals
     /// <paramref name="paddingIndex"/> (when ≥ 0) send no gradient, as PyTorch's <c>padding_idx</c>: the padding row stays fixed.
     /// </summary>
     public static Var<T> GatherRows<T>(Var<T> table, ReadOnlySpan<int> indices, int paddingIndex = -1) where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -15,6 +15,9 @@ public static partial class Ops
         if (table.Value.Rank != 2)
             throw new ArgumentException($"GatherRows: the table must be 2-D (V, E), got {table.Value.ShapeString}.");
         int v = table.Value.Dim(0), e = table.Value.Dim(1);
+        if (paddingIndex >= v)   // a padding row the table does not have would silently never match
+            throw new ArgumentOutOfRangeException(nameof(paddingIndex),
+                $"GatherRows: the padding index {paddingIndex} is outside [0, {v}) for table {table.Value.ShapeString} (a negative one means none).");
         for (int n = 0; n < indices.Length; n++)
             if ((uint)indices[n] >= (uint)v)
                 throw new ArgumentOutOfRangeException(nameof(indices),
