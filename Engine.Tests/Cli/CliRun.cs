@@ -13,4 +13,20 @@ internal static class CliRun
         int code = CliApp.Run(args, output, error);
         return (code, output.ToString(), error.ToString());
     }
+
+    /// <summary>
+    /// Checks that a run failed as the CLI promises: exit 1 and exactly one <c>error:</c> line on standard error that contains
+    /// <paramref name="mustContain"/> and names no exception type, with no stack trace anywhere; returns that line.
+    /// </summary>
+    public static string AssertOneErrorLine((int Code, string Output, string Error) r, string mustContain)
+    {
+        string[] lines = r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(r.Code == 1, $"exit {r.Code}; stdout: {r.Output}; stderr: {r.Error}");
+        Assert.True(lines.Length == 1, $"{lines.Length} stderr lines:\n{r.Error}");
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(mustContain, lines[0]);
+        Assert.DoesNotContain("   at ", r.Error + r.Output);
+        Assert.DoesNotContain("Exception", lines[0]);
+        return lines[0];
+    }
 }

@@ -28,31 +28,19 @@ public sealed class FailureModeCliTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static string OneErrorLine((int Code, string Output, string Error) r, string mustContain)
-    {
-        string[] lines = r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(r.Code == 1, $"exit {r.Code}; stdout: {r.Output}; stderr: {r.Error}");
-        Assert.True(lines.Length == 1, $"{lines.Length} stderr lines:\n{r.Error}");
-        Assert.StartsWith("error: ", lines[0]);
-        Assert.Contains(mustContain, lines[0]);
-        Assert.DoesNotContain("   at ", r.Error + r.Output);
-        Assert.DoesNotContain("Exception", lines[0]);
-        return lines[0];
-    }
-
     [Fact]
     public void Forecast_DivergedModel_IsOneErrorLine_NotAStackTrace() =>
-        OneErrorLine(Run("forecast", "--csv", _csv, "--value", "v", "--date", "month", "--protocol", "split:0.8", "--model", "lstm", "--seeds", "1",
+        AssertOneErrorLine(Run("forecast", "--csv", _csv, "--value", "v", "--date", "month", "--protocol", "split:0.8", "--model", "lstm", "--seeds", "1",
             "--hidden", "4", "--max-steps", "20", "--lr", "1e300", "--threads", "1"), "training diverged at step");
 
     [Fact]
     public void ClassifyTrain_DivergedModel_IsOneErrorLine_NotAStackTrace() =>
-        OneErrorLine(Run("classify", "train", "--pos", _pos, "--neg", _neg, "--checkpoint", _dir.Combine("cls"), "--embedding", "4", "--hidden", "4",
+        AssertOneErrorLine(Run("classify", "train", "--pos", _pos, "--neg", _neg, "--checkpoint", _dir.Combine("cls"), "--embedding", "4", "--hidden", "4",
             "--max-steps", "5", "--lr", "1e300", "--clip", "0", "--threads", "1"), "training diverged at step");
 
     [Fact]
     public void TranslateTrain_DivergedModel_IsOneErrorLine_NotAStackTrace() =>
-        OneErrorLine(Run("translate", "train", "--pairs", _pairs, "--embedding", "4", "--hidden", "4", "--batch", "4", "--max-steps", "5",
+        AssertOneErrorLine(Run("translate", "train", "--pairs", _pairs, "--embedding", "4", "--hidden", "4", "--batch", "4", "--max-steps", "5",
             "--lr", "1e300", "--clip", "0", "--threads", "1"), "training diverged at step");
 
     [Fact]
@@ -62,7 +50,7 @@ public sealed class FailureModeCliTests : IDisposable
         string[] tiny = ["--pairs", _pairs, "--embedding", "4", "--hidden", "4", "--batch", "4", "--threads", "1"];
         var first = Run(["translate", "train", .. tiny, "--max-steps", "2", "--checkpoint", run]);
         Assert.True(first.Code == 0, first.Error);
-        OneErrorLine(Run(["translate", "train", .. tiny, "--max-steps", "4", "--resume", run, "--optimizer", "sgd"]),
+        AssertOneErrorLine(Run(["translate", "train", .. tiny, "--max-steps", "4", "--resume", run, "--optimizer", "sgd"]),
             "the checkpoint cannot resume this training run: it was trained with Adam");
     }
 
@@ -77,9 +65,9 @@ public sealed class FailureModeCliTests : IDisposable
         var second = Run("train", "--corpus", _corpus, "--embedding", "4", "--hidden", "4", "--batch", "2", "--bptt", "4", "--max-steps", "2",
             "--sample", "0", "--threads", "1", "--checkpoint", language);
         Assert.True(second.Code == 0, second.Error);
-        OneErrorLine(Run("train", "--corpus", _corpus, "--resume", translation, "--max-steps", "4", "--sample", "0"),
+        AssertOneErrorLine(Run("train", "--corpus", _corpus, "--resume", translation, "--max-steps", "4", "--sample", "0"),
             $"{Path.Combine(translation, "last", "checkpoint.json")}: model config: type 'seq2seq' is not 'recurrent_lm'");
-        OneErrorLine(Run("translate", "--checkpoint", language, "Go."), "holds a 'recurrent_lm' model, not a translation model");
+        AssertOneErrorLine(Run("translate", "--checkpoint", language, "Go."), "holds a 'recurrent_lm' model, not a translation model");
     }
 
     [Fact]
@@ -87,7 +75,7 @@ public sealed class FailureModeCliTests : IDisposable
     {
         string log = _dir.Combine("m.jsonl"), chart = _dir.Combine("m.svg");
         File.WriteAllLines(log, ["{\"kind\":\"eval\",\"step\":1,\"train_loss\":1e308}", "{\"kind\":\"eval\",\"step\":2,\"train_loss\":-1e308}"]);
-        OneErrorLine(Run("plot", "--metrics", log, "--out", chart), "--out");
+        AssertOneErrorLine(Run("plot", "--metrics", log, "--out", chart), "--out");
         Assert.False(File.Exists(chart));
     }
 
@@ -96,7 +84,7 @@ public sealed class FailureModeCliTests : IDisposable
     {
         string csv = _dir.Combine("extreme.csv");
         File.WriteAllLines(csv, new[] { "month,v" }.Concat(Enumerable.Range(0, 120).Select(i => $"{2000 + i / 12}-{i % 12 + 1:00},{(i % 2 == 0 ? "-1e308" : "1e308")}")));
-        OneErrorLine(Run("forecast", "--csv", csv, "--value", "v", "--date", "month", "--protocol", "split:0.8", "--model", "none",
+        AssertOneErrorLine(Run("forecast", "--csv", csv, "--value", "v", "--date", "month", "--protocol", "split:0.8", "--model", "none",
             "--ar-order", "1", "--plot", _dir.Combine("f.svg")), "--plot");
     }
 
@@ -104,7 +92,7 @@ public sealed class FailureModeCliTests : IDisposable
     public void NGramTrain_ArpaIsTheCorpus_IsRefused_AndTheCorpusKept()
     {
         string before = File.ReadAllText(_corpus);
-        OneErrorLine(Run("ngram", "train", "--corpus", _corpus, "--arpa", _corpus), "--arpa");
+        AssertOneErrorLine(Run("ngram", "train", "--corpus", _corpus, "--arpa", _corpus), "--arpa");
         Assert.Equal(before, File.ReadAllText(_corpus));
     }
 
@@ -114,7 +102,7 @@ public sealed class FailureModeCliTests : IDisposable
         string link = _dir.Combine("link.txt"), before = File.ReadAllText(_corpus);
         try { File.CreateSymbolicLink(link, _corpus); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }   // no symbolic links on this system
-        OneErrorLine(Run("ngram", "train", "--corpus", _corpus, "--arpa", link), "--arpa");
+        AssertOneErrorLine(Run("ngram", "train", "--corpus", _corpus, "--arpa", link), "--arpa");
         Assert.Equal(before, File.ReadAllText(_corpus));
     }
 
@@ -122,7 +110,7 @@ public sealed class FailureModeCliTests : IDisposable
     public void TranslateEval_OutputIsThePairs_IsRefused_AndThePairsKept()
     {
         string before = File.ReadAllText(_pairs);
-        OneErrorLine(Run("translate", "eval", "--pairs", _pairs, "--baseline", "memory", "--output", _pairs), "--output");
+        AssertOneErrorLine(Run("translate", "eval", "--pairs", _pairs, "--baseline", "memory", "--output", _pairs), "--output");
         Assert.Equal(before, File.ReadAllText(_pairs));
     }
 
@@ -139,7 +127,7 @@ public sealed class FailureModeCliTests : IDisposable
             _ => (["classify", "cv", "--pos", _pos, "--neg", _neg, "--model", "rnn", "--metrics", _neg], _neg),
         };
         string before = File.ReadAllText(input);
-        OneErrorLine(Run(args), "--metrics");
+        AssertOneErrorLine(Run(args), "--metrics");
         Assert.Equal(before, File.ReadAllText(input));
     }
 
@@ -157,7 +145,7 @@ public sealed class FailureModeCliTests : IDisposable
             "classify" => ["classify", "cv", "--data", folder],
             _ => ["plot", "--metrics", folder, "--out", _dir.Combine("p.png")],
         };
-        OneErrorLine(Run(args), "is a directory");
+        AssertOneErrorLine(Run(args), "is a directory");
     }
 
     [Fact]
@@ -169,7 +157,7 @@ public sealed class FailureModeCliTests : IDisposable
         Assert.True(trained.Code == 0, trained.Error);
         var stdin = Console.In;
         Console.SetIn(new StringReader("\n  \n"));
-        try { OneErrorLine(Run("classify", "predict", "--checkpoint", checkpoint, "--threads", "1"), "no sentences to classify"); }
+        try { AssertOneErrorLine(Run("classify", "predict", "--checkpoint", checkpoint, "--threads", "1"), "no sentences to classify"); }
         finally { Console.SetIn(stdin); }
     }
 }

@@ -12,16 +12,6 @@ namespace SeqLearn.Tests.Cli;
 /// <summary>Bad input files found in review, through the CLI: one <c>error:</c> line naming the file, exit 1, no stack trace.</summary>
 public class InputFileCliTests
 {
-    private static void AssertOneErrorLine((int Code, string Output, string Error) r, string mustContain)
-    {
-        string[] lines = r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(r.Code == 1, $"exit {r.Code}; stdout: {r.Output}; stderr: {r.Error}");
-        Assert.True(lines.Length == 1, r.Error);
-        Assert.StartsWith("error: ", lines[0]);
-        Assert.Contains(mustContain, lines[0]);
-        Assert.DoesNotContain("   at ", r.Error);
-    }
-
     [Fact]
     public void NGramTrain_CorpusHoldingSentenceMarker_ErrorNamesTheFile()
     {
