@@ -4,8 +4,9 @@ using static SeqLearn.Tests.Cli.CliRun;
 namespace SeqLearn.Tests.Cli;
 
 /// <summary>
-/// Failures of the commands beside <c>train</c> that once printed a stack trace or a misleading message, and outputs that
-/// once overwrote their own input: each run exits 1 with exactly one <c>error:</c> line, and the input is left as it was.
+/// Failures of the commands beside <c>train</c> (a diverged run, a checkpoint that cannot resume or is of another kind, a
+/// chart that cannot be drawn) and outputs that name one of the command's inputs: each run exits 1 with exactly one
+/// <c>error:</c> line, and the input is left as it was.
 /// </summary>
 public sealed class FailureModeCliTests : IDisposable
 {
