@@ -118,6 +118,10 @@ internal abstract class CellSpec
     public abstract RecurrentLayer<T> CreateLayer<T>(int inputSize, int hiddenSize, SeededRng rng, RecurrentOptions? options)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 
+    /// <summary><see cref="ICellSpec.Forward{T}"/> for one row, for steppers that run a layer one step at a time without a graph.</summary>
+    public abstract void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, ReadOnlySpan<T> bhn, Span<T> h, Span<T> c, Span<T> acts, Span<T> extra,
+        GateWidth width) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+
     /// <summary><see cref="ICellSpec.Forward{T}"/> in float32, for the batch-1 stepper (nothing is saved: acts and extra are scratch).</summary>
     public abstract void StepForward(ReadOnlySpan<float> xp, ReadOnlySpan<float> hp, ReadOnlySpan<float> bhn, Span<float> h, Span<float> c,
         Span<float> acts, Span<float> extra);
@@ -144,6 +148,9 @@ internal sealed class CellSpec<TSpec> : CellSpec where TSpec : struct, ICellSpec
 
     public override RecurrentLayer<T> CreateLayer<T>(int inputSize, int hiddenSize, SeededRng rng, RecurrentOptions? options) =>
         TSpec.CreateLayer<T>(inputSize, hiddenSize, rng, options);
+
+    public override void Forward<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> hp, ReadOnlySpan<T> bhn, Span<T> h, Span<T> c, Span<T> acts, Span<T> extra,
+        GateWidth width) => TSpec.Forward(xp, hp, bhn, h, c, acts, extra, width);
 
     public override void StepForward(ReadOnlySpan<float> xp, ReadOnlySpan<float> hp, ReadOnlySpan<float> bhn, Span<float> h, Span<float> c,
         Span<float> acts, Span<float> extra) => TSpec.Forward(xp, hp, bhn, h, c, acts, extra, GateWidth.Auto);

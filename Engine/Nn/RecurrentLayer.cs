@@ -68,6 +68,9 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
     public static RecurrentLayer<T> Create(RecurrentCell cell, int inputSize, int hiddenSize, SeededRng rng, RecurrentOptions? options = null) =>
         CellSpec.Of(cell).CreateLayer<T>(inputSize, hiddenSize, rng, options);
 
+    /// <summary>The description of <see cref="Cell"/> (its gate kernels).</summary>
+    internal CellSpec CellSpec => _spec;
+
     /// <summary>The cell every layer and direction is made of.</summary>
     public RecurrentCell Cell => _spec.Cell;
 

@@ -3,20 +3,31 @@ using SeqLearn.Data;
 using SeqLearn.Kernels;
 using SeqLearn.Models;
 using SeqLearn.Nn;
+using SeqLearn.Tensors;
 
 namespace SeqLearn.Translation;
 
 /// <summary>
 /// A <see cref="Seq2Seq{T}"/> as an <see cref="ITranslationStepper"/>: the sources are encoded once (padded, with their
 /// lengths), each repeated <c>copies</c> times (row r belongs to source r / copies), and every <see cref="Step"/> runs one
-/// decoder step for all rows without a graph. The model must be in evaluation mode.
+/// decoder step for all B rows straight on the kernels, into buffers made once: no graph and no allocation per step.
+/// Its values equal <see cref="Seq2SeqDecoder{T}.Step"/>'s bit for bit (the same kernels on the same operands, the
+/// weights packed once instead of per call). The model must be in evaluation mode and keep its weights while the
+/// stepper lives; <see cref="Dispose"/> gives the packed weights back.
 /// </summary>
-public sealed class Seq2SeqStepper<T> : ITranslationStepper where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed partial class Seq2SeqStepper<T> : ITranslationStepper, IDisposable where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly Seq2Seq<T> _model;
-    private readonly Seq2SeqEncoding<T> _encoding;
-    private readonly LayerContext _context;
-    private Seq2SeqDecoderState<T> _state;
+    private readonly Seq2SeqConfig _config;
+    private readonly Seq2SeqDecoder<T> _decoder;
+    private readonly WorkerPool? _pool;
+    private readonly int _copies;
+    private readonly Tensor<T> _memory;             // m (N, S, M) for the N sources
+    private readonly Tensor<T>? _keys;              // (N, S, A) Bahdanau, (N, S, H) Luong
+    private readonly Tensor<T> _summary;            // s₀ᵀᵒᵖ (N, 1, H)
+    private readonly RecurrentRowStepper<T> _rnn;   // the decoder's RNN, state (B, H) per layer
+    private readonly GemmPackedB<T> _out;           // oᵀ (H, V)
+    private readonly T[] _x, _logits;               // the RNN's input (B, In); o's output (B, V)
+    private readonly double[] _exp;                 // exp(z − max) of one row (V)
 
     /// <summary>Encodes <paramref name="sources"/> (non-empty id sequences) padded with <paramref name="padId"/>.</summary>
     public Seq2SeqStepper(Seq2Seq<T> model, IReadOnlyList<int[]> sources, int copies, int padId, WorkerPool? pool)
@@ -26,32 +37,32 @@ public sealed class Seq2SeqStepper<T> : ITranslationStepper where T : unmanaged,
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(copies);
         if (model.Training && model.Config.Dropout > 0)
             throw new InvalidOperationException("Seq2SeqStepper: the model is in training mode with dropout; call Eval() before decoding.");
-        _model = model;
-        _context = new LayerContext(Pool: pool);
+        (_config, _decoder, _pool, _copies) = (model.Config, model.Decoder, pool, copies);
         var source = TokenBatch.Pad(sources, Enumerable.Range(0, sources.Count).ToArray(), padId);
-        using (new NoGradScope())
+        Seq2SeqEncoding<T> encoding;
+        using (new NoGradScope()) encoding = model.Encode(source, new LayerContext(Pool: pool));
+        (_memory, _keys, _summary) = (encoding.Memory.Value, encoding.Keys?.Value, encoding.Summary.Value);
+        (Rows, SourceSteps) = (sources.Count * copies, source.Steps);
+        SourceLengths = Enumerable.Range(0, Rows).Select(r => encoding.Lengths[r / copies]).ToArray();
+
+        int b = Rows, h = _config.HiddenSize;
+        _rnn = new RecurrentRowStepper<T>(_decoder.Rnn, b, pool);
+        for (int l = 0; l < _rnn.Layers; l++)                                  // s₀ of each row's source
         {
-            var encoding = model.Encode(source, _context);
-            if (copies > 1)
-            {
-                var rows = Enumerable.Range(0, sources.Count * copies).Select(r => r / copies).ToArray();
-                var init = encoding.Initial;
-                encoding = new Seq2SeqEncoding<T>(RowSelect.Select(encoding.Memory, 0, rows),
-                    encoding.Keys is null ? null : RowSelect.Select(encoding.Keys, 0, rows), rows.Select(r => encoding.Lengths[r]).ToArray(),
-                    new RecurrentState<T>(RowSelect.Select(init.H, 1, rows), init.C is null ? null : RowSelect.Select(init.C, 1, rows)),
-                    RowSelect.Select(encoding.Summary, 0, rows));
-            }
-            _encoding = encoding;
-            _state = model.Decoder.Start(encoding);
+            CopyRows(encoding.Initial.H.Value.Span.Slice(l * sources.Count * h, sources.Count * h), _rnn.H(l), h);
+            if (encoding.Initial.C is { } c0) CopyRows(c0.Value.Span.Slice(l * sources.Count * h, sources.Count * h), _rnn.C(l), h);
         }
-        (Rows, SourceSteps, SourceLengths) = (sources.Count * copies, source.Steps, _encoding.Lengths);
+        var o = _decoder.Out.Weight.Value;
+        _out = GemmPackedB<T>.Create(true, h, Vocabulary, o.Span, h);
+        (_x, _logits, _exp) = (new T[b * _config.DecoderInputSize], new T[b * Vocabulary], new double[Vocabulary]);
+        _attention = CreateAttention(b);
     }
 
     /// <inheritdoc/>
     public int Rows { get; }
 
     /// <inheritdoc/>
-    public int Vocabulary => _model.Config.TargetVocabulary;
+    public int Vocabulary => _config.TargetVocabulary;
 
     /// <inheritdoc/>
     public int SourceSteps { get; }
@@ -59,80 +70,89 @@ public sealed class Seq2SeqStepper<T> : ITranslationStepper where T : unmanaged,
     /// <summary>The source length of every row.</summary>
     public int[] SourceLengths { get; }
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// One decoder step for every row (<see cref="Seq2SeqDecoder{T}"/>'s equations): the previous tokens → log p over
+    /// the target vocabulary (B, V) in double, and the attention weights α (B, S) (zeros without attention).
+    /// </summary>
     public void Step(ReadOnlySpan<int> previous, Span<double> logProbs, Span<double> attention)
     {
         if (previous.Length != Rows || logProbs.Length != Rows * Vocabulary || attention.Length != Rows * SourceSteps)
             throw new ArgumentException($"Seq2SeqStepper.Step: expected {Rows} tokens, {Rows}×{Vocabulary} log-probabilities and {Rows}×{SourceSteps} weights.");
-        using var _ = new NoGradScope();
-        var decoder = _model.Decoder;
-        var embedded = Ops.Reshape(decoder.Embedding.Forward(previous), Rows, 1, decoder.Embedding.EmbeddingDim);   // (R, 1, E)
-        var (logits, next, weights) = decoder.Step(embedded, _state, _encoding, _context);
-        _state = next;
-        var z = logits.Value.Span;                                     // (R, 1, V)
-        int v = Vocabulary;
-        for (int r = 0; r < Rows; r++)
+        int b = Rows, h = _config.HiddenSize, e = _config.EmbeddingSize, input = _config.DecoderInputSize;
+        var table = _decoder.Embedding.Weight.Value.Span;                     // (V, E)
+        for (int r = 0; r < b; r++)
         {
-            var zr = z.Slice(r * v, v);
-            double max = double.NegativeInfinity;
-            foreach (T x in zr) max = Math.Max(max, double.CreateTruncating(x));
-            double sum = 0;
-            foreach (T x in zr) sum += Math.Exp(double.CreateTruncating(x) - max);
-            double logSum = max + Math.Log(sum);
-            for (int j = 0; j < v; j++) logProbs[r * v + j] = double.CreateTruncating(zr[j]) - logSum;   // log softmax, in double
+            if ((uint)previous[r] >= (uint)Vocabulary)
+                throw new ArgumentOutOfRangeException(nameof(previous), $"Seq2SeqStepper.Step: token {previous[r]} of row {r} is outside [0, {Vocabulary}).");
+            table.Slice(previous[r] * e, e).CopyTo(_x.AsSpan(r * input, e));  // x = [e_{t−1}; ·]
         }
-        if (weights is null) { attention.Clear(); return; }
-        var w = weights.Value.Span;                                     // (R, 1, S)
-        for (int i = 0; i < attention.Length; i++) attention[i] = double.CreateTruncating(w[i]);
+        Span<T> features;                                                      // what o reads (B, H)
+        switch (_config.Attention)
+        {
+            case AttentionKind.None:
+                for (int r = 0; r < b; r++) _summary.Span.Slice(r / _copies * h, h).CopyTo(_x.AsSpan(r * input + e, h));   // [e; s₀ᵀᵒᵖ]
+                _rnn.Step(_x);
+                features = _rnn.H(_rnn.Layers - 1);
+                break;
+            case AttentionKind.Bahdanau:
+                AttendBahdanau(_rnn.H(_rnn.Layers - 1));                       // q = s_{t−1}ᵀᵒᵖ → α, c (B, M)
+                for (int r = 0; r < b; r++) _attention!.Context.AsSpan(r * _config.MemorySize, _config.MemorySize).CopyTo(_x.AsSpan(r * input + e));
+                _rnn.Step(_x);                                                 // s_t = RNN([e; c], s_{t−1})
+                features = _rnn.H(_rnn.Layers - 1);
+                break;
+            default:
+                if (_config.InputFeeding)
+                    for (int r = 0; r < b; r++) _attention!.Feed.AsSpan(r * h, h).CopyTo(_x.AsSpan(r * input + e, h));    // [e; h̃_{t−1}]
+                _rnn.Step(_x);                                                 // h_t
+                features = AttendLuong(_rnn.H(_rnn.Layers - 1));               // h̃_t = tanh(W_c [c_t; h_t])
+                break;
+        }
+        Gemm.Compute(false, b, T.One, features, h, _out, T.Zero, _logits, Vocabulary, _pool);   // z = feature oᵀ + b (B, V)
+        var bias = _decoder.Out.Bias!.Value.Span;
+        for (int r = 0; r < b; r++) TensorPrimitives.Add(_logits.AsSpan(r * Vocabulary, Vocabulary), bias, _logits.AsSpan(r * Vocabulary, Vocabulary));
+        LogSoftmax(_logits, Vocabulary, logProbs, _exp);
+        if (_attention is null) { attention.Clear(); return; }
+        var alpha = _attention.Alpha;                                         // (B, S)
+        for (int i = 0; i < attention.Length; i++) attention[i] = double.CreateTruncating(alpha[i]);
     }
 
     /// <inheritdoc/>
     public void Reorder(ReadOnlySpan<int> parents)
     {
         if (parents.Length != Rows) throw new ArgumentException($"Seq2SeqStepper.Reorder: {parents.Length} parents for {Rows} rows.");
-        var rnn = _state.Rnn;
-        _state = new Seq2SeqDecoderState<T>(
-            new RecurrentState<T>(RowSelect.Select(rnn.H, 1, parents), rnn.C is null ? null : RowSelect.Select(rnn.C, 1, parents)),
-            _state.Feed is null ? null : RowSelect.Select(_state.Feed, 0, parents));
+        _rnn.Reorder(parents);
+        if (_config.InputFeeding) _attention!.ReorderFeed(parents, _config.HiddenSize);   // h̃_{t−1} travels with its row
     }
-}
 
-/// <summary>Greedy and beam-search translation of id sequences with a <see cref="Seq2Seq{T}"/>, in batches of sources.</summary>
-public static class Seq2SeqDecoding
-{
-    /// <summary>The greedy output of every source, in order (the model is put in evaluation mode for the call and restored).</summary>
-    public static Hypothesis[] Greedy<T>(Seq2Seq<T> model, IReadOnlyList<int[]> sources, SpecialTokens specials, DecodingOptions options,
-        WorkerPool? pool, int batchSize = 64) where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        Batched(model, sources, batchSize, part =>
-        {
-            var stepper = new Seq2SeqStepper<T>(model, part, 1, specials.Pad, pool);
-            return GreedyDecoder.Decode(stepper, stepper.SourceLengths, specials, options);
-        });
-
-    /// <summary>The beam-search outputs of every source, best first (at most K each), in order.</summary>
-    public static Hypothesis[][] Beam<T>(Seq2Seq<T> model, IReadOnlyList<int[]> sources, SpecialTokens specials, DecodingOptions options,
-        WorkerPool? pool, int batchSize = 16) where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        Batched(model, sources, batchSize, part =>
-        {
-            var stepper = new Seq2SeqStepper<T>(model, part, options.BeamWidth, specials.Pad, pool);
-            return BeamSearchDecoder.Decode(stepper, part.Select(x => x.Length).ToArray(), specials, options);
-        });
-
-    private static TResult[] Batched<T, TResult>(Seq2Seq<T> model, IReadOnlyList<int[]> sources, int batchSize, Func<int[][], TResult[]> decode)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <summary>Gives the packed weights back to their pool.</summary>
+    public void Dispose()
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(sources);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        bool training = model.Training;
-        model.Eval();
-        try
+        _rnn.Dispose();
+        _out.Dispose();
+        _attention?.Dispose();
+    }
+
+    /// <summary>
+    /// log softmax of each of the rows of <paramref name="logits"/> (rows, V), in double: log p_v = z_v − (max + log Σ exp(z − max)),
+    /// vectorised over V (<paramref name="scratch"/> holds V values). The reference decoder in the tests shares it.
+    /// </summary>
+    internal static void LogSoftmax(ReadOnlySpan<T> logits, int v, Span<double> logProbs, Span<double> scratch)
+    {
+        var exp = scratch[..v];
+        for (int r = 0; r < logits.Length / v; r++)
         {
-            var result = new List<TResult>(sources.Count);
-            for (int start = 0; start < sources.Count; start += batchSize)
-                result.AddRange(decode(sources.Skip(start).Take(batchSize).ToArray()));
-            return result.ToArray();
+            var lp = logProbs.Slice(r * v, v);
+            TensorPrimitives.ConvertTruncating<T, double>(logits.Slice(r * v, v), lp);   // exact: float and double widen
+            double max = TensorPrimitives.Max<double>(lp);
+            TensorPrimitives.Subtract<double>(lp, max, exp);
+            TensorPrimitives.Exp<double>(exp, exp);
+            TensorPrimitives.Subtract<double>(lp, max + Math.Log(TensorPrimitives.Sum<double>(exp)), lp);
         }
-        finally { model.Train(training); }
+    }
+
+    /// <summary>Row r of <paramref name="to"/> (B, width) = row r / copies of <paramref name="from"/> (N, width).</summary>
+    private void CopyRows(ReadOnlySpan<T> from, Span<T> to, int width)
+    {
+        for (int r = 0; r < Rows; r++) from.Slice(r / _copies * width, width).CopyTo(to.Slice(r * width, width));
     }
 }

@@ -1,0 +1,90 @@
+using SeqLearn.Autograd;
+using SeqLearn.Data;
+using SeqLearn.Kernels;
+using SeqLearn.Models;
+using SeqLearn.Nn;
+using SeqLearn.Translation;
+
+namespace SeqLearn.Tests.Translation;
+
+/// <summary>
+/// The reference for <see cref="Seq2SeqStepper{T}"/>: a <see cref="Seq2Seq{T}"/> as an <see cref="ITranslationStepper"/> through
+/// the decoder's autograd ops (<see cref="Seq2SeqDecoder{T}.Step"/>) with no graph recorded. The sources are encoded once (padded, with their
+/// lengths), each repeated <c>copies</c> times (row r belongs to source r / copies), and every <see cref="Step"/> runs one
+/// decoder step for all rows without a graph. The model must be in evaluation mode.
+/// </summary>
+internal sealed class Seq2SeqGraphStepper<T> : ITranslationStepper where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Seq2Seq<T> _model;
+    private readonly Seq2SeqEncoding<T> _encoding;
+    private readonly LayerContext _context;
+    private Seq2SeqDecoderState<T> _state;
+
+    /// <summary>Encodes <paramref name="sources"/> (non-empty id sequences) padded with <paramref name="padId"/>.</summary>
+    public Seq2SeqGraphStepper(Seq2Seq<T> model, IReadOnlyList<int[]> sources, int copies, int padId, WorkerPool? pool)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(copies);
+        if (model.Training && model.Config.Dropout > 0)
+            throw new InvalidOperationException("Seq2SeqGraphStepper: the model is in training mode with dropout; call Eval() before decoding.");
+        _model = model;
+        _context = new LayerContext(Pool: pool);
+        var source = TokenBatch.Pad(sources, Enumerable.Range(0, sources.Count).ToArray(), padId);
+        using (new NoGradScope())
+        {
+            var encoding = model.Encode(source, _context);
+            if (copies > 1)
+            {
+                var rows = Enumerable.Range(0, sources.Count * copies).Select(r => r / copies).ToArray();
+                var init = encoding.Initial;
+                encoding = new Seq2SeqEncoding<T>(RowSelect.Select(encoding.Memory, 0, rows),
+                    encoding.Keys is null ? null : RowSelect.Select(encoding.Keys, 0, rows), rows.Select(r => encoding.Lengths[r]).ToArray(),
+                    new RecurrentState<T>(RowSelect.Select(init.H, 1, rows), init.C is null ? null : RowSelect.Select(init.C, 1, rows)),
+                    RowSelect.Select(encoding.Summary, 0, rows));
+            }
+            _encoding = encoding;
+            _state = model.Decoder.Start(encoding);
+        }
+        (Rows, SourceSteps, SourceLengths) = (sources.Count * copies, source.Steps, _encoding.Lengths);
+    }
+
+    /// <inheritdoc/>
+    public int Rows { get; }
+
+    /// <inheritdoc/>
+    public int Vocabulary => _model.Config.TargetVocabulary;
+
+    /// <inheritdoc/>
+    public int SourceSteps { get; }
+
+    /// <summary>The source length of every row.</summary>
+    public int[] SourceLengths { get; }
+
+    /// <inheritdoc/>
+    public void Step(ReadOnlySpan<int> previous, Span<double> logProbs, Span<double> attention)
+    {
+        if (previous.Length != Rows || logProbs.Length != Rows * Vocabulary || attention.Length != Rows * SourceSteps)
+            throw new ArgumentException($"Seq2SeqGraphStepper.Step: expected {Rows} tokens, {Rows}×{Vocabulary} log-probabilities and {Rows}×{SourceSteps} weights.");
+        using var _ = new NoGradScope();
+        var decoder = _model.Decoder;
+        var embedded = Ops.Reshape(decoder.Embedding.Forward(previous), Rows, 1, decoder.Embedding.EmbeddingDim);   // (R, 1, E)
+        var (logits, next, weights) = decoder.Step(embedded, _state, _encoding, _context);
+        _state = next;
+        Seq2SeqStepper<T>.LogSoftmax(logits.Value.Span, Vocabulary, logProbs, new double[Vocabulary]);   // (R, 1, V), the stepper's log softmax
+        if (weights is null) { attention.Clear(); return; }
+        var w = weights.Value.Span;                                     // (R, 1, S)
+        for (int i = 0; i < attention.Length; i++) attention[i] = double.CreateTruncating(w[i]);
+    }
+
+    /// <inheritdoc/>
+    public void Reorder(ReadOnlySpan<int> parents)
+    {
+        if (parents.Length != Rows) throw new ArgumentException($"Seq2SeqGraphStepper.Reorder: {parents.Length} parents for {Rows} rows.");
+        var rnn = _state.Rnn;
+        _state = new Seq2SeqDecoderState<T>(
+            new RecurrentState<T>(RowSelect.Select(rnn.H, 1, parents), rnn.C is null ? null : RowSelect.Select(rnn.C, 1, parents)),
+            _state.Feed is null ? null : RowSelect.Select(_state.Feed, 0, parents));
+    }
+}
+
