@@ -16,10 +16,10 @@ Needs python3-torch (PyTorch 1.13) and numpy; deterministic (torch.manual_seed).
 import hashlib
 import json
 import os
-import struct
 
-import numpy as np
 import torch
+
+from safetensors_io import read_safetensors, safetensors_bytes, write_atomic
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "Engine.Tests", "Fixtures", "checkpoints", "sequential_lstm")
 V, E, H, L, C = 12, 6, 5, 2, 3
@@ -41,42 +41,13 @@ class Classifier(torch.nn.Module):
         return getattr(self, "3")(last)
 
 
-def write_safetensors(path, tensors):
-    names = sorted(tensors)
-    header, offset, blobs = {}, 0, []
-    for n in names:
-        a = tensors[n].astype("<f4")
-        b = a.tobytes()
-        header[n] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + len(b)]}
-        offset += len(b)
-        blobs.append(b)
-    text = json.dumps(header, separators=(",", ":"))
-    text += " " * ((8 - (8 + len(text)) % 8) % 8)
-    raw = struct.pack("<Q", len(text)) + text.encode("utf-8") + b"".join(blobs)
-    with open(path, "wb") as f:
-        f.write(raw)
-    return raw
-
-
-def read_safetensors(path):
-    raw = open(path, "rb").read()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n])
-    header.pop("__metadata__", None)
-    data = raw[8 + n:]
-    out = {}
-    for name, info in header.items():
-        b, e = info["data_offsets"]
-        out[name] = torch.from_numpy(np.frombuffer(data[b:e], dtype="<f4").reshape(info["shape"]).copy())
-    return out
-
-
 def main():
     torch.manual_seed(0)
     model = Classifier()
     os.makedirs(OUT, exist_ok=True)
     state = {k: v.detach().numpy() for k, v in model.state_dict().items()}
-    raw = write_safetensors(os.path.join(OUT, "weights.safetensors"), state)
+    raw = safetensors_bytes(state)
+    write_atomic(os.path.join(OUT, "weights.safetensors"), raw)
     config = {"type": "sequential", "layers": [
         {"type": "embedding", "num_embeddings": V, "embedding_dim": E},
         {"type": "lstm", "input_size": E, "hidden_size": H, "num_layers": L, "bidirectional": False, "dropout": 0.0},
@@ -94,7 +65,9 @@ def main():
         f.write("\n")
 
     fresh = Classifier()
-    fresh.load_state_dict(read_safetensors(os.path.join(OUT, "weights.safetensors")), strict=True)
+    with open(os.path.join(OUT, "weights.safetensors"), "rb") as f:
+        stored, _ = read_safetensors(f.read())
+    fresh.load_state_dict({k: torch.from_numpy(v) for k, v in stored.items()}, strict=True)
     ids = [[3, 1, 4, 1, 5], [9, 2, 6, 0, 0], [5, 0, 0, 0, 0]]
     lengths = [5, 3, 1]
     with torch.no_grad():
