@@ -46,7 +46,7 @@ public static partial class ForecastCommand
         var plot = new Option<string>("--plot") { Description = "Draw the target period (actual values, the model's forecasts, the best baseline's) into FILE.png or FILE.svg." };
         var predict = new Option<int>("--predict") { Description = "Forecast N steps past the end of the file with AR and the model, both refitted on every row: recursively, or with --strategy direct all N from one history." };
         var horizon = new Option<int>("--horizon") { Description = "H: score every model H steps ahead (see --strategy).", DefaultValueFactory = _ => 1 };
-        var strategy = new Option<string>("--strategy") { Description = "How models forecast H > 1 steps ahead: recursive (one-step forecasts fed back) or direct (the network has H outputs, AR one regression per lead). No effect at --horizon 1.", DefaultValueFactory = _ => "recursive" };
+        var strategy = new Option<string>("--strategy") { Description = "How models forecast more than one step ahead, both the --horizon H scores and the --predict N forecasts: recursive (one-step forecasts fed back) or direct (the network has H or N outputs, AR one regression per lead). Changes no forecast or score when --horizon is 1 and --predict is 0 or 1.", DefaultValueFactory = _ => "recursive" };
         strategy.AcceptOnlyFromAmong("recursive", "direct");
         var threads = new Option<int>("--threads", "-t") { Description = "Worker threads (results are identical for any count).", DefaultValueFactory = _ => 1 };
         var command = new Command("forecast", "One-step forecasts of a series: persistence, seasonal naive and AR(p) baselines and a recurrent model, RMSE and MAE on the same targets.")

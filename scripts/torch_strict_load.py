@@ -42,7 +42,7 @@ from torch import nn
 from torch.nn import functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pytorch_model_checkpoint_fixture import read_safetensors  # noqa: E402  (float32 safetensors -> torch tensors)
+from safetensors_io import read_safetensors  # noqa: E402  (safetensors bytes -> numpy arrays)
 from verify_checkpoint import check_manifest_seal, fail  # noqa: E402
 from pytorch_seq2seq_fixture import Model as Seq2SeqModel  # noqa: E402  (Engine/Translation/Seq2Seq.cs in PyTorch)
 
@@ -241,7 +241,9 @@ def main():
     torch.manual_seed(0)
     builders = {"recurrent_lm": RecurrentLM, "sequential": build_sequential, "seq2seq": seq2seq_model}
     model = builders[config["type"]](config)
-    state = read_safetensors(weights_path)
+    with open(weights_path, "rb") as f:
+        arrays, _ = read_safetensors(f.read())
+    state = {k: torch.from_numpy(v) for k, v in arrays.items()}
     if config["type"] == "seq2seq":
         state = {k: v.double() for k, v in state.items()}
     result = model.load_state_dict(state, strict=True)   # raises on any missing / unexpected key or shape mismatch

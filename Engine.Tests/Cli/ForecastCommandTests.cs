@@ -247,4 +247,24 @@ public class ForecastCommandTests
         Assert.Equal(r[0], d[0]);          // lead 0 of direct AR is the one-step AR
         Assert.NotEqual(r[3], d[3]);
     }
+
+    /// <summary>
+    /// --strategy's help says when it matters: not only for --horizon H &gt; 1 but also for --predict N &gt; 1 at
+    /// --horizon 1 (<see cref="Predict_Direct_ForecastsEveryStepFromTheLastHistory"/>); with --horizon 1 and
+    /// --predict 0 or 1 the two strategies print the same scores and forecasts, only the forecasts' heading differs.
+    /// </summary>
+    [Fact]
+    public void StrategyHelp_NamesPredict_AndOnlyTheCasesWithoutEffect()
+    {
+        string help = ForecastCommand.Create().Options.Single(o => o.Name == "--strategy").Description!;
+        Assert.Contains("--predict N", help);
+        Assert.Contains("when --horizon is 1 and --predict is 0 or 1", help);
+
+        string[] common = ["--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--date", "Month", "--protocol", "last:12", "--ar-order", "13", "--predict", "1"];
+        static string Numbers(string output) => string.Join('\n', output.Split('\n').Where(l => !l.StartsWith("forecasts past the end", StringComparison.Ordinal)));
+        var (code, direct, error) = Run([.. common, "--strategy", "direct"]);
+        Assert.True(code == 0, error);
+        var (_, recursive, _) = Run(common);
+        Assert.Equal(Numbers(recursive), Numbers(direct));
+    }
 }

@@ -41,5 +41,9 @@ public sealed partial class Var<T>
     public static Var<T> operator /(Var<T> x, T s) => Ops.MulScalar(x, T.One / s);
 
     /// <summary>s / x elementwise: a constant tensor filled with s divided by x (see <see cref="Ops.Div{T}"/>).</summary>
-    public static Var<T> operator /(T s, Var<T> x) => Ops.Div(new Var<T>(Tensor<T>.Full(s, x.Value.ShapeArray())), x);
+    public static Var<T> operator /(T s, Var<T> x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Ops.Div(new Var<T>(Tensor<T>.Full(s, x.Value.ShapeArray())), x);
+    }
 }

@@ -170,6 +170,7 @@ public sealed class LanguageModelTask<T> : IMicroBatchedTask<T> where T : unmana
     /// <summary>
     /// The mean cross-entropy per predicted token over every window of <paramref name="batcher"/> (state carried across
     /// windows from zeros), in eval mode and without a graph; the model is switched back to training mode afterwards.
+    /// The window buffers are made once per call; per window only the model's forward allocates.
     /// </summary>
     public static double MeanLoss(LanguageModel<T> model, BpttBatcher batcher, WorkerPool? pool)
     {
@@ -183,11 +184,12 @@ public sealed class LanguageModelTask<T> : IMicroBatchedTask<T> where T : unmana
             RecurrentState<T>? state = null;
             double sum = 0;
             long count = 0;
+            // Loss takes the targets as an array of exactly B·Tw, so a shorter last window gets its own pair, made once.
+            var (inputs, targets) = (Array.Empty<int>(), Array.Empty<int>());
             for (int w = 0; w < batcher.WindowCount; w++)
             {
                 int tw = batcher.WindowLength(w);
-                var inputs = new int[b * tw];
-                var targets = new int[b * tw];
+                if (targets.Length != b * tw) (inputs, targets) = (new int[b * tw], new int[b * tw]);
                 batcher.Fill(w, inputs, targets);
                 var (loss, next) = model.Loss(inputs, targets, b, tw, state, pool: pool);
                 sum += double.CreateTruncating(loss.Value.Span[0]) * (b * tw);

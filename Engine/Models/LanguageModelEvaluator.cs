@@ -83,9 +83,11 @@ public sealed class LanguageModelEvaluator : ILanguageModelEvaluator
         {
             using var _ = new NoGradScope();
             int b = Math.Min(batch, n), s = n / b;
-            var state = Run(ids, b, s, 0, steps, null, totals);
+            // One window's inputs (B·T ≤ n, also enough for the tail's 1 × T) and one row of exps, for every window.
+            var buffers = new Window(new int[b * Math.Min(steps, s)], new float[_model.VocabularySize]);
+            var state = Run(ids, b, s, 0, steps, null, totals, buffers);
             if (n > b * s)
-                Run(ids, 1, n - b * s, b * s, steps, LastRow(state, b - 1), totals);
+                Run(ids, 1, n - b * s, b * s, steps, LastRow(state, b - 1), totals, buffers);
         }
         finally
         {
@@ -125,18 +127,20 @@ public sealed class LanguageModelEvaluator : ILanguageModelEvaluator
 
     /// <summary>
     /// B streams of <paramref name="length"/> positions, stream r starting at <paramref name="offset"/> + r·length,
-    /// in windows of up to T steps; returns the state after the last window.
+    /// in windows of up to T steps; returns the state after the last window. Each window is written into
+    /// <paramref name="buffers"/>, so nothing but the model's forward allocates per window.
     /// </summary>
-    private RecurrentState<float>? Run(ReadOnlySpan<int> ids, int batch, int length, int offset, int steps, RecurrentState<float>? state, Totals totals)
+    private RecurrentState<float>? Run(ReadOnlySpan<int> ids, int batch, int length, int offset, int steps, RecurrentState<float>? state, Totals totals,
+        Window buffers)
     {
         int v = _model.VocabularySize;
-        var scratch = new float[v];
+        var scratch = buffers.Scratch;
         for (int w0 = 0; w0 < length; w0 += steps)
         {
             int t = Math.Min(steps, length - w0);
-            var inputs = new int[batch * t];
+            var inputs = buffers.Inputs.AsSpan(0, batch * t);
             for (int r = 0; r < batch; r++)
-                ids.Slice(offset + r * length + w0, t).CopyTo(inputs.AsSpan(r * t, t));
+                ids.Slice(offset + r * length + w0, t).CopyTo(inputs.Slice(r * t, t));
             var (logits, next) = _model.Forward(inputs, batch, t, state, pool: _pool);   // (B·T, V)
             ReadOnlySpan<float> l = logits.Value.Span;
             for (int r = 0; r < batch; r++)
@@ -179,6 +183,9 @@ public sealed class LanguageModelEvaluator : ILanguageModelEvaluator
         static Var<float> Take(Var<float> x, int row) => Ops.Slice(x, 1, row, 1);
         return new RecurrentState<float>(Take(state.H, row), state.C is null ? null : Take(state.C, row));
     }
+
+    /// <summary>The buffers of one evaluation, reused by every window: the (B, T) inputs and the exps of one row of logits.</summary>
+    private sealed record Window(int[] Inputs, float[] Scratch);
 
     private sealed class Totals(int unkId, int? endId)
     {

@@ -10,6 +10,8 @@ public static partial class Ops
     /// </summary>
     public static Var<T> Add<T>(Var<T> a, Var<T> b) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
         var (y, row) = RowBroadcast.Apply(a.Value, b.Value, TensorPrimitives.Add<T>, "Add");
         return Var<T>.FromOp(y, Node<T>.Tracks(a, b) ? new AddNode<T>(a, b, row) : null);
     }

@@ -7,6 +7,7 @@ public static partial class Ops
     /// <summary>y = eˣ, elementwise.  ∂L/∂x = ∂L/∂y ⊙ y.</summary>
     public static Var<T> Exp<T>(Var<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(x);
         var y = Tensor<T>.ZerosLike(x.Value);
         TensorPrimitives.Exp<T>(x.Value.Span, y.Span);
         return Var<T>.FromOp(y, Node<T>.Tracks(x) ? new ExpNode<T>(x, y) : null);

@@ -12,6 +12,7 @@ public static partial class Ops
     /// </summary>
     public static Var<T> GatherRows<T>(Var<T> table, ReadOnlySpan<int> indices, int paddingIndex = -1) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(table);
         if (table.Value.Rank != 2)
             throw new ArgumentException($"GatherRows: the table must be 2-D (V, E), got {table.Value.ShapeString}.");
         int v = table.Value.Dim(0), e = table.Value.Dim(1);
@@ -33,6 +34,7 @@ public static partial class Ops
     /// <inheritdoc cref="GatherRows{T}(Var{T}, ReadOnlySpan{int}, int)"/>
     public static Var<T> GatherRows<T>(Var<T> table, int[] indices) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(indices);
         return GatherRows(table, (ReadOnlySpan<int>)indices);
     }

@@ -7,6 +7,7 @@ public static partial class Ops
     /// <summary>y = ln x, elementwise (−∞ at 0, NaN below).  ∂L/∂x = ∂L/∂y ⊘ x.</summary>
     public static Var<T> Log<T>(Var<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(x);
         var y = Tensor<T>.ZerosLike(x.Value);
         TensorPrimitives.Log<T>(x.Value.Span, y.Span);
         return Var<T>.FromOp(y, Node<T>.Tracks(x) ? new LogNode<T>(x) : null);

@@ -13,6 +13,8 @@ public static partial class Ops
     public static Var<T> MatMul<T>(Var<T> a, Var<T> b, bool transposeA = false, bool transposeB = false, WorkerPool? pool = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
         if (a.Value.Rank != 2 || b.Value.Rank != 2)
             throw new ArgumentException($"MatMul: both operands must be 2-D, got {a.Value.ShapeString} and {b.Value.ShapeString}.");
         int m = transposeA ? a.Value.Dim(1) : a.Value.Dim(0);

@@ -11,6 +11,8 @@ public static partial class Ops
     public static Var<T> MseLoss<T>(Var<T> prediction, Var<T> target, Reduction reduction = Reduction.Mean)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(prediction);
+        ArgumentNullException.ThrowIfNull(target);
         ShapeUtil.RequireSame(prediction.Value.Shape, target.Value.Shape, "MseLoss (prediction vs. target)");
         var d = Tensor<T>.ZerosLike(prediction.Value);                     // d = p − t, saved for backward
         TensorPrimitives.Subtract<T>(prediction.Value.Span, target.Value.Span, d.Span);

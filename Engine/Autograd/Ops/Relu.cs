@@ -9,6 +9,7 @@ public static partial class Ops
     /// </summary>
     public static Var<T> Relu<T>(Var<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(x);
         var y = Tensor<T>.ZerosLike(x.Value);
         TensorPrimitives.Max(x.Value.Span, T.Zero, y.Span);
         return Var<T>.FromOp(y, Node<T>.Tracks(x) ? new ReluNode<T>(x) : null);

@@ -10,6 +10,8 @@ public static partial class Ops
     /// </summary>
     public static Var<T> Reshape<T>(Var<T> x, params int[] shape) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(shape);
         var y = x.Value.Reshape(shape);
         return Var<T>.FromOp(y, Node<T>.Tracks(x) ? new ReshapeNode<T>(x) : null);
     }

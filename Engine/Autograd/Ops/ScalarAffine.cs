@@ -22,6 +22,7 @@ public static partial class Ops
     /// </summary>
     private static Var<T> ScalarAffine<T>(Var<T> x, T alpha, T beta, string opName) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(x);
         var y = Tensor<T>.ZerosLike(x.Value);
         TensorPrimitives.Multiply<T>(x.Value.Span, alpha, y.Span);
         TensorPrimitives.Add<T>(y.Span, beta, y.Span);

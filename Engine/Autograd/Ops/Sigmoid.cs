@@ -10,6 +10,7 @@ public static partial class Ops
     /// </summary>
     public static Var<T> Sigmoid<T>(Var<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(x);
         var y = Tensor<T>.ZerosLike(x.Value);
         if (y.Length > 0) TensorPrimitives.Sigmoid<T>(x.Value.Span, y.Span);   // it rejects empty spans; σ of nothing is nothing
         return Var<T>.FromOp(y, Node<T>.Tracks(x) ? new SigmoidNode<T>(x, y) : null);

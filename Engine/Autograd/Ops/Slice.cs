@@ -10,6 +10,7 @@ public static partial class Ops
     /// </summary>
     public static Var<T> Slice<T>(Var<T> x, int axis, int start, int length) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(x);
         var layout = AxisLayout.Of(x.Value.Shape, axis, "Slice");
         // start > N − length rather than start + length > N: the sum of two valid ints can overflow and pass the check.
         if (start < 0 || length < 0 || start > layout.N - length)

@@ -10,6 +10,7 @@ public static partial class Ops
     /// </summary>
     public static Var<T> Softmax<T>(Var<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(x);
         var y = Tensor<T>.ZerosLike(x.Value);
         int n = RowLength(x.Value, "Softmax");
         var xs = x.Value.Span;

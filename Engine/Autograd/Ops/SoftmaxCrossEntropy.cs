@@ -18,6 +18,7 @@ public static partial class Ops
         double labelSmoothing = 0)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(targets);
         CheckLabelSmoothing(labelSmoothing, "SoftmaxCrossEntropy");
         var z = logits.Value;

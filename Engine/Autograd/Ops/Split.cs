@@ -9,6 +9,7 @@ public static partial class Ops
     /// </summary>
     public static Var<T>[] Split<T>(Var<T> x, int[] sizes, int axis) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(sizes);
         var layout = AxisLayout.Of(x.Value.Shape, axis, "Split");
         long total = 0;

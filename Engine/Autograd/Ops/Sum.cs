@@ -25,6 +25,7 @@ public static partial class Ops
     /// <summary>Sum or mean over all elements (<paramref name="axis"/> null) or along one axis.</summary>
     private static Var<T> Reduce<T>(Var<T> x, int? axis, bool mean) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(x);
         string op = mean ? "Mean" : "Sum";
         var xs = x.Value.Span;
         // Viewed as (outer, N, inner); the whole-tensor reduction is (1, n, 1).

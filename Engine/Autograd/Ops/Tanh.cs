@@ -10,6 +10,7 @@ public static partial class Ops
     /// </summary>
     public static Var<T> Tanh<T>(Var<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(x);
         var y = Tensor<T>.ZerosLike(x.Value);
         TensorPrimitives.Tanh<T>(x.Value.Span, y.Span);
         return Var<T>.FromOp(y, Node<T>.Tracks(x) ? new TanhNode<T>(x, y) : null);

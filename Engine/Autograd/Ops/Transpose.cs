@@ -9,6 +9,7 @@ public static partial class Ops
     /// </summary>
     public static Var<T> Transpose<T>(Var<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(x);
         if (x.Value.Rank != 2)
             throw new ArgumentException($"Transpose: the value must be 2-D (use Transpose(x, axis0, axis1) otherwise), got {x.Value.ShapeString}.");
         return Transpose(x, 0, 1);
@@ -20,6 +21,7 @@ public static partial class Ops
     /// </summary>
     public static Var<T> Transpose<T>(Var<T> x, int axis0, int axis1) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(x);
         var swap = AxisSwap.Of(x.Value.Shape, axis0, axis1);
         var shape = x.Value.ShapeArray();
         (shape[swap.Axis0], shape[swap.Axis1]) = (shape[swap.Axis1], shape[swap.Axis0]);
