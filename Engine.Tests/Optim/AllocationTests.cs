@@ -115,15 +115,7 @@ public class AllocationTests
             for (int i = 0; i < logits.Length; i++) logits[i] = (float)Math.Sin(0.37 * i + 1.3 * token + 0.11 * state);
             return state * 31 + token;
         });
-        // The smallest of three measurements: a one-time allocation of the runtime on this thread (a type's first use on a
-        // path only tiered-up code takes) lands in one of them; an allocation of every length step lands in all three.
-        long Bytes(int length)
-        {
-            long fewest = long.MaxValue;
-            for (int i = 0; i < 3; i++)
-                fewest = Math.Min(fewest, AllocationMeter.AllocatedBy(() => BeamSearch.Search(model, 0, [1], new BeamSearchOptions(width, length)), repeats: 3));
-            return fewest;
-        }
+        long Bytes(int length) => AllocationMeter.SmallestOf(3, () => BeamSearch.Search(model, 0, [1], new BeamSearchOptions(width, length)), repeats: 3);
         Assert.Equal(3 * width * 20 * sizeof(int), Bytes(40) - Bytes(20));
     }
 

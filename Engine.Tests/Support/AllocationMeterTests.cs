@@ -18,4 +18,11 @@ public class AllocationMeterTests
         var values = new double[64];
         Assert.Equal(0, AllocationMeter.AllocatedBy(() => values.AsSpan().Fill(1.5), repeats: 100));
     }
+
+    [Fact]
+    public void SmallestOf_RealAllocationEveryCall_StillCountsItsBytes()
+    {
+        long bytes = AllocationMeter.SmallestOf(3, () => s_sink = new byte[100], repeats: 20);
+        Assert.True(bytes >= 20 * 100, $"measured {bytes} bytes for 20 arrays of 100 bytes");
+    }
 }
