@@ -1,24 +1,35 @@
 #!/usr/bin/python3
-"""Writes the PyTorch reference fixtures for SeqLearn's recurrent layers.
+"""Writes the PyTorch reference fixtures for SeqLearn's recurrent layers (Engine/Nn: Rnn, Lstm, Gru).
 
-Run from the repository root with the system PyTorch (1.13):
+Run from the repository root with the system PyTorch (1.13) and numpy (the `safetensors` package is not needed):
 
     /usr/bin/python3 scripts/pytorch_rnn_fixtures.py
 
-For each case it builds nn.RNN / nn.LSTM / nn.GRU (batch_first=True, float64, torch.manual_seed fixed),
-runs a batch (through pack_padded_sequence when the case has lengths), and backpropagates
-L = sum(out * w_out) + sum(h_n * w_h) [+ sum(c_n * w_c)] with fixed random weights w_*. It stores the
-parameters (state_dict names), inputs, outputs, final states and all gradients as JSON in
-Engine.Tests/Fixtures/rnn/<name>.json. Values are written with 12 significant digits: the tests compare to 1e-5.
-Each file is written atomically (temporary file in the same directory, then rename).
-"""
-import json
-import os
-import tempfile
+For each case it builds nn.RNN / nn.LSTM / nn.GRU (batch_first=True, float64, torch.manual_seed(1234)), runs a batch
+x (B, T, E) from the initial state h0 (and c0) (through pack_padded_sequence when the case has lengths), and
+backpropagates
 
+    L = sum(out * w_out) + sum(h_n * w_h) [+ sum(c_n * w_c)]      w_* fixed random weights
+
+Each case is one safetensors file Engine.Tests/Fixtures/rnn/<name>.safetensors holding
+    <param>                       every parameter under its state_dict name (F64), e.g. weight_hh_l1_reverse
+    grad.<param>                  dL/d<param> (F64)
+    x, h0 [, c0]                  the input and the initial state(s) (F64)
+    output, h_n [, c_n]           the padded output (B, T, D*H) and the final state(s) (F64)
+    w_out, w_h [, w_c], loss (1)  the loss weights and L (F64)
+    grad.x, grad.h0 [, grad.c0]   dL/dx, dL/dh0, dL/dc0 (F64)
+    lengths (B)                   only for the cases with lengths (I64)
+and in __metadata__ the settings (kind, nonlinearity, input_size, hidden_size, num_layers, bidirectional) and the
+torch version. Engine.Tests/Nn/PyTorchParityTests.cs builds the SeqLearn layer from these and compares both paths.
+"""
+import os
+
+import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from safetensors_io import read_safetensors, safetensors_bytes, write_atomic
 
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Engine.Tests", "Fixtures", "rnn")
 
@@ -31,14 +42,6 @@ CASES = [
     ("gru_stacked", "gru", None, 3, 4, 2, False, 2, 3, None),
     ("gru_bidir_lengths", "gru", None, 2, 3, 1, True, 3, 4, [4, 1, 3]),
 ]
-
-
-def flat(t):
-    return [float(f"{v:.12g}") for v in t.detach().reshape(-1).tolist()]
-
-
-def tensor_json(t):
-    return {"shape": list(t.shape), "data": flat(t)}
 
 
 def make(name, kind, nonlinearity, E, H, L, bidirectional, B, T, lengths):
@@ -73,37 +76,35 @@ def make(name, kind, nonlinearity, E, H, L, bidirectional, B, T, lengths):
         loss = loss + (c_n * w_c).sum()
     loss.backward()
 
-    fixture = {
-        "name": name, "kind": kind, "nonlinearity": nonlinearity or "", "input_size": E, "hidden_size": H,
-        "num_layers": L, "bidirectional": bidirectional, "lengths": lengths,
-        "params": {k: tensor_json(p) for k, p in layer.named_parameters()},
-        "param_grads": {k: tensor_json(p.grad) for k, p in layer.named_parameters()},
-        "x": tensor_json(x), "h0": tensor_json(h0), "output": tensor_json(out), "h_n": tensor_json(h_n),
-        "w_out": tensor_json(w_out), "w_h": tensor_json(w_h),
-        "x_grad": tensor_json(x.grad), "h0_grad": tensor_json(h0.grad), "loss": float(loss),
-    }
+    tensors = {}
+    for k, p in layer.named_parameters():
+        tensors[k] = p.detach().numpy()
+        tensors["grad." + k] = p.grad.numpy()
+    data = {"x": x, "h0": h0, "output": out, "h_n": h_n, "w_out": w_out, "w_h": w_h,
+            "grad.x": x.grad, "grad.h0": h0.grad, "loss": loss.reshape(1)}
     if c0 is not None:
-        fixture.update({"c0": tensor_json(c0), "c_n": tensor_json(c_n), "w_c": tensor_json(w_c), "c0_grad": tensor_json(c0.grad)})
-    return fixture
-
-
-def write_atomic(path, text):
-    directory = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+        data.update({"c0": c0, "c_n": c_n, "w_c": w_c, "grad.c0": c0.grad})
+    tensors.update({k: v.detach().numpy() for k, v in data.items()})
+    if lengths is not None:
+        tensors["lengths"] = np.array(lengths, dtype=np.int64)
+    metadata = {
+        "kind": kind, "nonlinearity": nonlinearity or "", "input_size": str(E), "hidden_size": str(H),
+        "num_layers": str(L), "bidirectional": str(bidirectional).lower(),
+        "torch": torch.__version__, "script": "scripts/pytorch_rnn_fixtures.py",
+    }
+    return tensors, metadata
 
 
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     for case in CASES:
-        fixture = make(*case)
-        path = os.path.join(OUT_DIR, case[0] + ".json")
-        write_atomic(path, json.dumps(fixture, separators=(",", ":")))
-        print(f"wrote {os.path.relpath(path)} ({os.path.getsize(path)} bytes)")
+        tensors, metadata = make(*case)
+        raw = safetensors_bytes(tensors, metadata)
+        back, _ = read_safetensors(raw)                                                   # the file reads back bit for bit
+        assert sorted(back) == sorted(tensors) and all(np.array_equal(back[k], tensors[k]) for k in tensors)
+        path = os.path.join(OUT_DIR, case[0] + ".safetensors")
+        write_atomic(path, raw)
+        print(f"wrote {os.path.relpath(path)} ({len(raw)} bytes, loss {tensors['loss'][0]:.12f})")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes the PyTorch reference fixtures for SeqLearn's Seq2Seq model (Engine/Translation).
 
-Run from the repository root with the system PyTorch (1.13):
+Run from the repository root with the system PyTorch (1.13) and numpy (the `safetensors` package is not needed):
 
     /usr/bin/python3 scripts/pytorch_seq2seq_fixture.py
 
@@ -18,17 +18,25 @@ decoder.attention.*, decoder.out), all weights from torch.manual_seed(1234), and
                  RNN([emb(y_{t-1}); h~_{t-1}]), h~_0 = 0
     loss         cross_entropy(logits, targets, ignore_index=-100), the mean over target tokens
 
-It stores the sequences, parameters, logits (B*U, V), the loss and every parameter's gradient as JSON in
-Engine.Tests/Fixtures/seq2seq/<name>.json (12 significant digits; the test compares to 1e-5), written atomically.
+Each case is one safetensors file Engine.Tests/Fixtures/seq2seq/<name>.safetensors, written atomically, holding
+    <param>                            every parameter under its state_dict name (F64)
+    grad.<param>                       dL/d<param> (F64)
+    sources (B, S), targets (B, U-1)   the token rows padded with PAD, source_lengths (B), target_lengths (B) (I64)
+    logits (B*U, V), loss (1)          (F64)
+and in __metadata__ the settings (cell, attention, input_feeding, source_vocab_size, target_vocab_size,
+embedding_size, hidden_size, num_layers, bidirectional, attention_size ("" when the attention has none), pad, bos,
+eos) and the torch version. Engine.Tests/Translation/Seq2SeqPyTorchParityTests.cs builds the SeqLearn model from
+these and compares. scripts/torch_strict_load.py imports Model from this file.
 """
-import json
 import os
-import tempfile
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from safetensors_io import read_safetensors, safetensors_bytes, write_atomic
 
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Engine.Tests", "Fixtures", "seq2seq")
 PAD, BOS, EOS = 0, 1, 2
@@ -41,14 +49,6 @@ CASES = [
     ("luong_general_lstm_bidir", "lstm", "luong_general", False, 7, 8, 3, 4, 1, True, None),
     ("luong_general_feed_gru_2layers", "gru", "luong_general", True, 7, 8, 3, 4, 2, False, None),
 ]
-
-
-def flat(t):
-    return [float(f"{v:.12g}") for v in t.detach().reshape(-1).tolist()]
-
-
-def tensor_json(t):
-    return {"shape": list(t.shape), "data": flat(t)}
 
 
 def pad(rows, value):
@@ -153,32 +153,36 @@ def make(name, cell, attention, feed, vs, vt, e, h, layers, bi, a):
     logits = logits.reshape(-1, vt)
     loss = F.cross_entropy(logits, targets.reshape(-1), ignore_index=-100)
     loss.backward()
-    params = dict(model.named_parameters())
-    return {
-        "name": name, "cell": cell, "attention": attention, "input_feeding": feed, "source_vocab_size": vs, "target_vocab_size": vt,
-        "embedding_size": e, "hidden_size": h, "num_layers": layers, "bidirectional": bi, "attention_size": a,
-        "pad": PAD, "bos": BOS, "eos": EOS, "sources": SOURCES, "targets": TARGETS,
-        "params": {k: tensor_json(p) for k, p in params.items()},
-        "param_grads": {k: tensor_json(p.grad) for k, p in params.items()},
-        "logits": tensor_json(logits), "loss": float(loss),
+    tensors = {}
+    for k, p in model.named_parameters():
+        tensors[k] = p.detach().numpy()
+        tensors["grad." + k] = p.grad.numpy()
+    tensors["sources"] = src.numpy().astype(np.int64)
+    tensors["source_lengths"] = np.array([len(s) for s in SOURCES], dtype=np.int64)
+    tensors["targets"] = pad(TARGETS, PAD).numpy().astype(np.int64)
+    tensors["target_lengths"] = np.array([len(t) for t in TARGETS], dtype=np.int64)
+    tensors["logits"] = logits.detach().numpy()
+    tensors["loss"] = loss.detach().reshape(1).numpy()
+    metadata = {
+        "cell": cell, "attention": attention, "input_feeding": str(feed).lower(), "source_vocab_size": str(vs),
+        "target_vocab_size": str(vt), "embedding_size": str(e), "hidden_size": str(h), "num_layers": str(layers),
+        "bidirectional": str(bi).lower(), "attention_size": "" if a is None else str(a),
+        "pad": str(PAD), "bos": str(BOS), "eos": str(EOS),
+        "torch": torch.__version__, "script": "scripts/pytorch_seq2seq_fixture.py",
     }
-
-
-def write_atomic(path, text):
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    return tensors, metadata
 
 
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     for case in CASES:
-        path = os.path.join(OUT_DIR, case[0] + ".json")
-        write_atomic(path, json.dumps(make(*case), separators=(",", ":")))
-        print(f"wrote {os.path.relpath(path)} ({os.path.getsize(path)} bytes)")
+        tensors, metadata = make(*case)
+        raw = safetensors_bytes(tensors, metadata)
+        back, _ = read_safetensors(raw)                                                   # the file reads back bit for bit
+        assert sorted(back) == sorted(tensors) and all(np.array_equal(back[k], tensors[k]) for k in tensors)
+        path = os.path.join(OUT_DIR, case[0] + ".safetensors")
+        write_atomic(path, raw)
+        print(f"wrote {os.path.relpath(path)} ({len(raw)} bytes, loss {tensors['loss'][0]:.12f})")
 
 
 if __name__ == "__main__":

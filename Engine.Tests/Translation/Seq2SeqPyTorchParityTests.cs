@@ -1,4 +1,5 @@
-using System.Text.Json;
+using System.Globalization;
+using SeqLearn.Checkpoints;
 using SeqLearn.Data;
 using SeqLearn.Models;
 using SeqLearn.Nn;
@@ -6,52 +7,102 @@ using SeqLearn.Tensors;
 using SeqLearn.Tests.Optim;
 using SeqLearn.Tests.Support;
 using SeqLearn.Translation;
+using Xunit.Abstractions;
 
 namespace SeqLearn.Tests.Translation;
 
 /// <summary>
 /// Parity with PyTorch 1.13 (float64): scripts/pytorch_seq2seq_fixture.py builds the same encoder–decoder (Bahdanau with a
 /// bidirectional GRU encoder; Luong general with a bidirectional LSTM; Luong general with input feeding and two GRU layers),
-/// runs one teacher-forced padded batch and stores the weights, logits, loss and every gradient by parameter name.
+/// runs one teacher-forced padded batch and stores, per case in Engine.Tests/Fixtures/seq2seq/&lt;case&gt;.safetensors, the
+/// weights by parameter name, the padded token rows with their lengths, the logits, the loss and every gradient
+/// (<c>grad.&lt;name&gt;</c>); the settings are in <c>__metadata__</c>.
 /// </summary>
-public sealed class Seq2SeqPyTorchParityTests
+/// <remarks>
+/// Logits, loss and gradients must agree to |a − e| ≤ tol + tol·|e| with tol = 1e-9: both sides evaluate the same formulas
+/// in float64 and differ only by summation order, so the observed gaps are far smaller; a wrong step, mask or gradient is
+/// off by far more.
+/// </remarks>
+public sealed class Seq2SeqPyTorchParityTests(ITestOutputHelper output)
 {
+    private const double Tol = 1e-9;
+    private static readonly string[] DataKeys = ["sources", "source_lengths", "targets", "target_lengths", "logits", "loss"];
+
     [Theory]
     [InlineData("bahdanau_gru_bidir")]
     [InlineData("luong_general_lstm_bidir")]
     [InlineData("luong_general_feed_gru_2layers")]
     public void TeacherForcedBatch_MatchesPyTorch(string name)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(RepoPaths.Fixture("seq2seq", name + ".json")));
-        var f = doc.RootElement;
-        var config = new Seq2SeqConfig(f.GetProperty("source_vocab_size").GetInt32(), f.GetProperty("target_vocab_size").GetInt32(),
-            f.GetProperty("embedding_size").GetInt32(), f.GetProperty("hidden_size").GetInt32(), f.GetProperty("num_layers").GetInt32(),
-            f.GetProperty("cell").GetString() == "lstm" ? RecurrentCell.Lstm : RecurrentCell.Gru, f.GetProperty("bidirectional").GetBoolean(),
-            f.GetProperty("attention").GetString() == "bahdanau" ? AttentionKind.Bahdanau : AttentionKind.LuongGeneral,
-            f.GetProperty("input_feeding").GetBoolean(),
-            f.GetProperty("attention_size").ValueKind == JsonValueKind.Null ? null : f.GetProperty("attention_size").GetInt32());
-        var model = new Seq2Seq<double>(config, new SeededRng(1));
-        var parameters = f.GetProperty("params").EnumerateObject().ToDictionary(p => p.Name, p => Read(p.Value));
-        Assert.Equal(parameters.Keys.Order(), model.NamedParameters().Select(p => p.Key).Order());   // the same names as PyTorch
-        model.LoadStateDict(parameters);
+        var file = SafeTensorsFile.Read(RepoPaths.Fixture("seq2seq", name + ".safetensors"));
+        var m = file.Metadata;
+        int Int(string key) => int.Parse(m[key], CultureInfo.InvariantCulture);
+        Tensor<double> Read(string entry) =>
+            (file.Find(entry) ?? throw new Xunit.Sdk.XunitException($"{name}: the fixture has no '{entry}'.")).ToTensor<double>();
 
-        var sources = Sequences(f.GetProperty("sources"));
-        var targets = Sequences(f.GetProperty("targets"));
-        var batch = PairBatch.Pad(sources, targets, Enumerable.Range(0, sources.Count).ToArray(),
-            f.GetProperty("pad").GetInt32(), f.GetProperty("bos").GetInt32(), f.GetProperty("eos").GetInt32());
+        var config = new Seq2SeqConfig(Int("source_vocab_size"), Int("target_vocab_size"), Int("embedding_size"), Int("hidden_size"), Int("num_layers"),
+            m["cell"] switch { "lstm" => RecurrentCell.Lstm, "gru" => RecurrentCell.Gru, var c => throw new InvalidDataException($"{name}: cell '{c}'.") },
+            bool.Parse(m["bidirectional"]),
+            m["attention"] switch
+            {
+                "bahdanau" => AttentionKind.Bahdanau,
+                "luong_general" => AttentionKind.LuongGeneral,
+                var a => throw new InvalidDataException($"{name}: attention '{a}'."),
+            },
+            bool.Parse(m["input_feeding"]),
+            m["attention_size"] == "" ? null : Int("attention_size"));
+        var model = new Seq2Seq<double>(config, new SeededRng(1));
+        var names = file.Tensors.Select(t => t.Name).ToList();
+        var parameters = names.Where(n => !DataKeys.Contains(n) && !n.StartsWith("grad.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(parameters.Order(StringComparer.Ordinal), model.NamedParameters().Select(p => p.Key).Order(StringComparer.Ordinal));   // the same names as PyTorch
+        Assert.Equal(parameters.Select(p => "grad." + p).Order(StringComparer.Ordinal),
+            names.Where(n => n.StartsWith("grad.", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        model.LoadStateDict(parameters.ToDictionary(p => p, Read));
+
+        var sources = Rows(file, "sources", "source_lengths");
+        var targets = Rows(file, "targets", "target_lengths");
+        var batch = PairBatch.Pad(sources, targets, Enumerable.Range(0, sources.Count).ToArray(), Int("pad"), Int("bos"), Int("eos"));
         var logits = model.Logits(batch, LayerContext.None);
         var loss = SeqLearn.Autograd.Ops.SoftmaxCrossEntropy(logits, batch.DecoderTargets);
-        const double Tol = 1e-5;
-        TensorAssert.AllClose(Read(f.GetProperty("logits")), logits.Value, Tol, Tol, $"{name} logits");
-        Assert.Equal(f.GetProperty("loss").GetDouble(), loss.Value.Span[0], 1e-8);
+        var diffs = new List<string>();
+        Compare(Read("logits"), logits.Value, $"{name} logits", diffs);
+        Compare(Read("loss"), Tensor<double>.FromArray(loss.Value.ToArray(), 1), $"{name} loss", diffs);
         loss.Backward();
-        foreach (var p in f.GetProperty("param_grads").EnumerateObject())
-            TensorAssert.AllClose(Read(p.Value), model.Parameter(p.Name).Grad!, Tol, Tol, $"{name} ∂L/∂{p.Name}");
+        foreach (string p in parameters)
+            Compare(Read("grad." + p), model.Parameter(p).Grad ?? throw new Xunit.Sdk.XunitException($"{name}: no gradient reached '{p}'."),
+                $"{name} ∂L/∂{p}", diffs);
+        foreach (string line in diffs) output.WriteLine(line);
     }
 
-    private static List<int[]> Sequences(JsonElement e) => e.EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetInt32()).ToArray()).ToList();
+    // The rows of a padded I64 matrix, each cut to its length (the padding after it must be the pad id).
+    private static List<int[]> Rows(SafeTensorsFile file, string entry, string lengthsEntry)
+    {
+        var t = file.Find(entry)!;
+        long[] values = t.ToInt64(), lengths = file.Find(lengthsEntry)!.ToInt64();
+        int width = t.Shape[1], pad = int.Parse(file.Metadata["pad"], CultureInfo.InvariantCulture);
+        Assert.Equal(t.Shape[0], lengths.Length);
+        var rows = new List<int[]>();
+        for (int b = 0; b < lengths.Length; b++)
+        {
+            var row = values.AsSpan(b * width, width);
+            Assert.All(row[(int)lengths[b]..].ToArray(), v => Assert.Equal(pad, v));
+            rows.Add([.. row[..(int)lengths[b]].ToArray().Select(v => checked((int)v))]);
+        }
+        return rows;
+    }
 
-    private static Tensor<double> Read(JsonElement t) =>
-        Tensor<double>.FromArray(t.GetProperty("data").EnumerateArray().Select(v => v.GetDouble()).ToArray(),
-            t.GetProperty("shape").EnumerateArray().Select(v => v.GetInt32()).ToArray());
+    // AllClose with |a − e| ≤ Tol + Tol·|e| (its message names the case, the tensor, the first failing index and both
+    // values); on success the largest absolute and relative gaps are kept for the test output.
+    private static void Compare(Tensor<double> expected, Tensor<double> actual, string what, List<string> diffs)
+    {
+        TensorAssert.AllClose(expected, actual, Tol, Tol, what);
+        double maxAbs = 0, maxRel = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double e = expected.Span[i], d = Math.Abs(actual.Span[i] - e);
+            maxAbs = Math.Max(maxAbs, d);
+            if (e != 0) maxRel = Math.Max(maxRel, d / Math.Abs(e));
+        }
+        diffs.Add(string.Create(CultureInfo.InvariantCulture, $"{what}: max |Δ| {maxAbs:G3}, max |Δ|/|e| {maxRel:G3}"));
+    }
 }
