@@ -17,6 +17,7 @@ namespace SeqLearn.Tests.LanguageModeling;
 /// allocated per window by design, so the test compares the evaluator's bytes per window with those of the bare
 /// forward over the same windows, each measured as the difference between 2W and W windows.
 /// </summary>
+[Collection(AllocationMeasurements.Name)]
 public sealed class EvaluationAllocationTests(ITestOutputHelper output)
 {
     private const int V = 7, B = 3, T = 4, W = 4, Repeats = 4;

@@ -13,6 +13,7 @@ using SeqLearn.Translation;
 namespace SeqLearn.Tests.Optim;
 
 /// <summary>The per-step paths of a training or sampling loop allocate nothing once warmed up.</summary>
+[Collection(AllocationMeasurements.Name)]
 public class AllocationTests
 {
     private static Var<float>[] Params()
