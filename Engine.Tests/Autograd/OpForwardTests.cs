@@ -140,6 +140,15 @@ public class OpForwardTests
     }
 
     [Fact]
+    public void Concat_NullInputInTheList_NamesItsPosition()
+    {
+        var a = V(SixValues, 2, 3);
+        var e = Assert.Throws<ArgumentNullException>(() => Ops.Concat([a, null!, a], 0));
+        Assert.Equal("xs", e.ParamName);
+        Assert.Contains("Concat: input 1 of 3 is null", e.Message);
+    }
+
+    [Fact]
     public void ShapeErrors_NameTheOpAndBothShapes()
     {
         var a = V(SixValues, 2, 3);

@@ -12,6 +12,8 @@ public static partial class Ops
     {
         ArgumentNullException.ThrowIfNull(xs);
         if (xs.Count == 0) throw new ArgumentException("Concat: needs at least one input.");
+        for (int j = 0; j < xs.Count; j++)
+            if (xs[j] is null) throw new ArgumentNullException(nameof(xs), $"Concat: input {j} of {xs.Count} is null.");
         var first = xs[0].Value;
         var layout = AxisLayout.Of(first.Shape, axis, "Concat");
         var sizes = new int[xs.Count];
