@@ -73,4 +73,18 @@ public class LanguageModelCheckpointTests
         Assert.Contains("do not fit", Assert.Throws<CheckpointFormatException>(() => LanguageModelCheckpoint.Load(wrong)).Message);
         Assert.Throws<ArgumentException>(() => LanguageModelCheckpoint.Save(dir.Combine("x"), model, CharVocabulary.Build("ab")));
     }
+
+    [Fact]
+    public void Load_WithoutVocabulary_SaysHowToSaveOne()
+    {
+        using var dir = new TempDir("lmckpt-novocab");
+        var model = new LanguageModel<float>(new LanguageModelConfig(3, 4, 4, 1), new SeededRng(1));
+        ModelCheckpoint.Save(dir.Path, model);                        // the generic path, without the vocabulary
+        var e = Assert.Throws<CheckpointFormatException>(() => LanguageModelCheckpoint.Load(dir.Path));
+        Assert.Contains("no vocabulary", e.Message);
+        Assert.Contains("LanguageModelCheckpoint.VocabularyToJson(vocabulary)", e.Message);
+
+        ModelCheckpoint.Save(dir.Path, model, LanguageModelCheckpoint.VocabularyToJson(CharVocabulary.Build("abc")));
+        Assert.Equal(3, LanguageModelCheckpoint.Load(dir.Path).Vocabulary.Count);
+    }
 }

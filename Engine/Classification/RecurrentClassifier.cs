@@ -107,11 +107,18 @@ public sealed class RecurrentClassifierFactory(RecurrentClassifierOptions option
     /// <inheritdoc/>
     ISentenceClassifier IClassifierFactory.Train(ClassificationFold fold) => Train(fold);
 
-    /// <summary>Trains on <paramref name="fold"/>'s training part, choosing the epoch on its validation part.</summary>
+    /// <summary>
+    /// Trains on <paramref name="fold"/>'s training part, choosing the epoch on its validation part (which must not be
+    /// empty). For all of a data set, <see cref="FoldAssignment.TrainingSplit"/> makes the fold, or
+    /// <see cref="RecurrentSentenceClassifier.Train"/> does both steps in one call.
+    /// </summary>
     public RecurrentSentenceClassifier Train(ClassificationFold fold)
     {
         ArgumentNullException.ThrowIfNull(fold);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MinCount);
+        if (fold.Validation.Count == 0)
+            throw new ArgumentException("RecurrentClassifierFactory.Train: the fold has no validation sentences, which pick the best epoch; " +
+                                        "draw it with a validation fraction > 0 (FoldAssignment.TrainingSplit(data, 0.1)).", nameof(fold));
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var sentence in (options.MinCount == 1 ? fold.TrainAndValidation : fold.Train).Sentences)
             foreach (string w in sentence)

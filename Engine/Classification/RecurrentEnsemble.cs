@@ -181,6 +181,12 @@ public sealed class RecurrentEnsembleClassifier : ISentenceClassifier
         }
     }
 
+    /// <summary>
+    /// The predicted class of each sentence, as <see cref="ISentenceClassifier.Predict"/> (public here so that it is
+    /// callable without a cast to the interface).
+    /// </summary>
+    public int[] Predict(IReadOnlyList<string[]> sentences) => [.. PredictProbabilities(sentences).Select(ISentenceClassifier.ArgMax)];
+
     /// <inheritdoc/>
     public double[][] PredictProbabilities(IReadOnlyList<string[]> sentences)
     {

@@ -3,6 +3,7 @@ using SeqLearn.Checkpoints;
 using SeqLearn.Kernels;
 using SeqLearn.Models;
 using SeqLearn.Nn;
+using SeqLearn.Training;
 
 namespace SeqLearn.Classification;
 
@@ -69,6 +70,41 @@ public sealed class RecurrentSentenceClassifier : ISentenceClassifier
     {
         ArgumentNullException.ThrowIfNull(sentences);
         return [.. _model.Predict([.. sentences.Select(Encode)], BatchSize, _pool).Select(p => p.Select(x => (double)x).ToArray())];
+    }
+
+    /// <summary>
+    /// The predicted class of each sentence, as <see cref="ISentenceClassifier.Predict"/> (public here so that it is
+    /// callable without a cast to the interface); <see cref="ClassNames"/> names it.
+    /// </summary>
+    public int[] Predict(IReadOnlyList<string[]> sentences) => [.. PredictProbabilities(sentences).Select(ISentenceClassifier.ArgMax)];
+
+    /// <summary>
+    /// Trains a classifier on all of <paramref name="data"/> in one call: a stratified validation part of
+    /// <paramref name="validationFraction"/> per class picks the best epoch (<see cref="FoldAssignment.TrainingSplit"/>),
+    /// the rest trains a <see cref="RecurrentClassifierFactory"/> model. Options default to
+    /// <c>new RecurrentClassifierOptions()</c> and <see cref="RecurrentClassifierOptions.DefaultTraining"/>;
+    /// <paramref name="pool"/> null trains on the calling thread (and the classifier then predicts on it).
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// string[][] sentences = [.. lines.Select(TokenVocabulary.Tokenize)];
+    /// var data = new LabeledSentences(sentences, labels, ["neg", "pos"]);
+    /// var classifier = RecurrentSentenceClassifier.Train(data);
+    /// double[][] p = classifier.PredictProbabilities([TokenVocabulary.Tokenize("a moving film")]);
+    /// </code>
+    /// </example>
+    /// <exception cref="ArgumentException">The validation part drawn is empty (too few sentences per class).</exception>
+    public static RecurrentSentenceClassifier Train(LabeledSentences data, RecurrentClassifierOptions? options = null, TrainingOptions? training = null,
+        WorkerPool? pool = null, double validationFraction = FoldAssignment.DefaultValidationFraction, ulong seed = FoldAssignment.DefaultSeed)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!(validationFraction > 0 && validationFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(validationFraction), $"RecurrentSentenceClassifier.Train: the validation fraction must be in (0, 1) (got {validationFraction}); the validation part picks the best epoch.");
+        var fold = FoldAssignment.TrainingSplit(data, validationFraction, seed);
+        training ??= RecurrentClassifierOptions.DefaultTraining;
+        using var own = pool is null ? new WorkerPool(1) : null;
+        var trained = new RecurrentClassifierFactory(options ?? new RecurrentClassifierOptions(), training, pool ?? own!).Train(fold);
+        return pool is null ? new RecurrentSentenceClassifier(trained.Model, trained.Words, trained.ClassNames, trained.BatchSize) : trained;
     }
 
     /// <summary>Writes the model, vocabulary and class names to <paramref name="directory"/> (atomically, as every checkpoint).</summary>

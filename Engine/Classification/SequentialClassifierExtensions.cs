@@ -24,8 +24,9 @@ public static class SequentialClassifierExtensions
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         if ((validSequences is null) != (validLabels is null)) throw new ArgumentException("Fit: give both validation sequences and labels, or neither.");
-        var valid = validSequences is null ? null : new LabeledSequences(validSequences, validLabels!);
-        var task = new SequenceClassificationTask<T>(model, new LabeledSequences(sequences, labels), valid, options.BatchSize, options.Seed);
+        var train = Examples("Fit", "training data", sequences, labels);
+        var valid = validSequences is null ? null : Examples("Fit", "validation data", validSequences, validLabels!);
+        var task = new SequenceClassificationTask<T>(model, train, valid, options.BatchSize, options.Seed);
         using var own = pool is null ? new WorkerPool(1) : null;
         return new Trainer<T>(model, task, options, pool ?? own!, progress).Train();
     }
@@ -35,18 +36,37 @@ public static class SequentialClassifierExtensions
         int batchSize = 64, WorkerPool? pool = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
-        var data = new LabeledSequences(sequences, labels);
+        var data = Examples("Evaluate", "data", sequences, labels);
         return InEvalMode(model, () => new SequenceClassificationTask<T>(model, data, null, batchSize, 0).Score(data, pool));
     }
 
-    /// <summary>The class probabilities of each sequence (one array of C per sequence).</summary>
+    /// <summary>
+    /// The class probabilities of each sequence (one array of C per sequence; none for no sequences). The model runs in
+    /// evaluation mode (no dropout) whatever its mode, which is restored afterwards.
+    /// </summary>
     public static T[][] Predict<T>(this Sequential<T> model, IReadOnlyList<int[]> sequences, int batchSize = 64, WorkerPool? pool = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sequences);
-        var data = new LabeledSequences(sequences, new int[sequences.Count]);
+        if (sequences.Count == 0) return [];
+        var data = Examples("Predict", "data", sequences, new int[sequences.Count]);
         return InEvalMode(model, () => new SequenceClassificationTask<T>(model, data, null, batchSize, 0).Predict(sequences, pool));
+    }
+
+    // The examples as LabeledSequences, its validation errors reworded for the caller's method and argument.
+    private static LabeledSequences Examples(string method, string what, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        ArgumentNullException.ThrowIfNull(labels);
+        try
+        {
+            return new LabeledSequences(sequences, labels);
+        }
+        catch (ArgumentException e) when (e.Message.StartsWith("LabeledSequences: ", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{method}: {what}: {e.Message["LabeledSequences: ".Length..]}", e);
+        }
     }
 
     private static TResult InEvalMode<T, TResult>(Module<T> model, Func<TResult> score) where T : unmanaged, IBinaryFloatingPointIeee754<T>

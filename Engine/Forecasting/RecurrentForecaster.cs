@@ -85,7 +85,21 @@ public sealed class RecurrentForecaster : IOneStepForecaster, IMultiStepForecast
     /// Creates an untrained forecaster; <paramref name="pool"/> runs its kernels. With calendar features,
     /// <paramref name="dates"/>[i] is the date of value i of the series <see cref="Fit"/> and <see cref="Forecast"/> are
     /// given (after a transform of lag L: the original dates from row L on), reaching at least the last forecast row.
+    /// <para>
+    /// The network sees the values as given: a raw series far from unit scale, or with a trend, trains poorly and
+    /// forecasts outside the range it saw. Wrap it in a <see cref="TransformedForecaster"/> that scales (and, for a
+    /// trend or a season, differences) the series on its training rows and undoes it on each forecast.
+    /// </para>
     /// </summary>
+    /// <example>
+    /// <code>
+    /// var model = new TransformedForecaster(
+    ///     new TransformPipeline(new LogTransform(), new DifferenceTransform(12), new StandardScaler()),
+    ///     new RecurrentForecaster(new RecurrentForecasterOptions(LookBack: 12), pool));
+    /// model.Fit(train);                          // original units in, ...
+    /// double next = model.Forecast(history);     // ... and out
+    /// </code>
+    /// </example>
     public RecurrentForecaster(RecurrentForecasterOptions options, WorkerPool pool, IReadOnlyList<string>? dates = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -146,6 +160,8 @@ public sealed class RecurrentForecaster : IOneStepForecaster, IMultiStepForecast
     private double[] Outputs(ReadOnlySpan<double> history)
     {
         var model = _model ?? throw new InvalidOperationException("RecurrentForecaster: call Fit first.");
+        if (history.Length < _options.LookBack)
+            throw new ArgumentException($"RecurrentForecaster: a forecast needs the last {_options.LookBack} values (the look-back), got {history.Length}.", nameof(history));
         double[] window = SeriesWindows.Latest(history, _dates, Spec);                              // (T, F)
         using var noGrad = new NoGradScope();
         var x = Tensor<float>.FromArray([.. window.Select(v => (float)v)], 1, _options.LookBack, Spec.Features);

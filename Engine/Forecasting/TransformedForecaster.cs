@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SeqLearn.Forecasting;
 
 /// <summary>
@@ -13,6 +15,8 @@ public sealed class TransformedForecaster : IOneStepForecaster
     /// <summary>Runs <paramref name="inner"/> on the output of <paramref name="pipeline"/>.</summary>
     public TransformedForecaster(TransformPipeline pipeline, IOneStepForecaster inner)
     {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(inner);
         _pipeline = pipeline;
         _inner = inner;
     }
@@ -30,12 +34,19 @@ public sealed class TransformedForecaster : IOneStepForecaster
         _inner.Fit(_pipeline.Forward(train));
     }
 
-    /// <inheritdoc/>
-    public double Forecast(ReadOnlySpan<double> history) => _pipeline.InverseStep(_inner.Forecast(_pipeline.Forward(history)), history);
+    /// <summary>
+    /// x̂_t in original units given the true history x_0 … x_{t−1}, which needs at least <see cref="MinHistory"/> values
+    /// (the pipeline's lag plus the inner model's; fewer is an <see cref="ArgumentException"/> saying so).
+    /// </summary>
+    public double Forecast(ReadOnlySpan<double> history) => history.Length < MinHistory
+        ? throw new ArgumentException($"TransformedForecaster: {_inner.Name} after {_pipeline.Name} needs {MinHistory} history values " +
+                                      $"({_pipeline.Lag} for the transform, {_inner.MinHistory} for the model), got {history.Length}.", nameof(history))
+        : _pipeline.InverseStep(_inner.Forecast(_pipeline.Forward(history)), history);
 
     /// <summary>
     /// Parses a comma-separated list of stages, applied in order: <c>log</c>, <c>diffN</c> (difference at lag N, e.g.
-    /// <c>diff1</c>, <c>diff12</c>), <c>minmax</c>, <c>standard</c>. An empty list is the identity.
+    /// <c>diff1</c>, <c>diff12</c>; also written <c>diff(12)</c>, as <see cref="TransformPipeline.Name"/> prints it),
+    /// <c>minmax</c>, <c>standard</c>. An empty list is the identity; an unknown stage is a <see cref="FormatException"/>.
     /// </summary>
     public static TransformPipeline ParsePipeline(string spec)
     {
@@ -48,10 +59,14 @@ public sealed class TransformedForecaster : IOneStepForecaster
                 "log" => new LogTransform(),
                 "minmax" => new MinMaxScaler(),
                 "standard" => new StandardScaler(),
-                _ when name.StartsWith("diff", StringComparison.Ordinal) && int.TryParse(name[4..], out int lag) && lag >= 1 => new DifferenceTransform(lag),
+                _ when name.StartsWith("diff", StringComparison.Ordinal) && int.TryParse(LagText(name[4..]), NumberStyles.Integer, CultureInfo.InvariantCulture, out int lag)
+                       && lag >= 1 => new DifferenceTransform(lag),
                 _ => throw new FormatException($"transform '{part}' in '{spec}': expected log, diffN (N ≥ 1), minmax or standard."),
             });
         }
         return new TransformPipeline(stages.ToArray());
     }
+
+    // "12" or "(12)" → "12"; anything else is returned as is (and fails to parse).
+    private static string LagText(string s) => s.Length >= 2 && s[0] == '(' && s[^1] == ')' ? s[1..^1] : s;
 }

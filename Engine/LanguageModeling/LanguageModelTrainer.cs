@@ -23,7 +23,9 @@ public sealed class LanguageModelTrainer<T> where T : unmanaged, IBinaryFloating
     /// <summary>
     /// Prepares training of <paramref name="model"/> (in place) on the <paramref name="train"/> stream, validating on
     /// <paramref name="valid"/>. Throws an <see cref="ArgumentException"/> for invalid options or a stream shorter than one
-    /// window (B × (T + 1) tokens). <paramref name="vocabulary"/> is stored in checkpoints as is.
+    /// window (B × (T + 1) tokens). <paramref name="vocabulary"/> is stored in checkpoints as is: pass
+    /// <c>LanguageModelCheckpoint.VocabularyToJson(v)</c> so that <see cref="LanguageModelCheckpoint.Load"/> (and
+    /// <c>seqlearn generate</c>) can read the checkpoints back; without it they hold no vocabulary.
     /// </summary>
     public LanguageModelTrainer(LanguageModel<T> model, ReadOnlyMemory<int> train, ReadOnlyMemory<int> valid, TrainingOptions options,
         WorkerPool pool, IProgress<TrainingProgress>? progress = null, JsonNode? vocabulary = null)

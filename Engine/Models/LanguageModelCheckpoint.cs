@@ -70,8 +70,11 @@ public static class LanguageModelCheckpoint
         try { config = LanguageModelConfig.FromJson(configJson); }
         catch (FormatException e) { throw Bad(e.Message, e); }
 
+        const string NoVocabulary = "no vocabulary: write language-model checkpoints with LanguageModelCheckpoint.Save(directory, model, vocabulary), " +
+                                    "ModelCheckpoint.Save(directory, model, LanguageModelCheckpoint.VocabularyToJson(vocabulary)), or a " +
+                                    "LanguageModelTrainer given vocabulary: LanguageModelCheckpoint.VocabularyToJson(vocabulary).";
         IVocabulary vocabulary;
-        try { vocabulary = VocabularyFromJson(data.Vocabulary ?? throw Bad("no vocabulary.")); }
+        try { vocabulary = VocabularyFromJson(data.Vocabulary ?? throw Bad(NoVocabulary)); }
         catch (Exception e) when (e is TextFormatException or ArgumentException) { throw Bad(e.Message, e); }
         if (vocabulary.Count != config.VocabularySize)
             throw Bad($"the vocabulary has {vocabulary.Count} symbols but model_config says vocab_size {config.VocabularySize}.");

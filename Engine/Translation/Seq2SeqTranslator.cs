@@ -6,13 +6,21 @@ namespace SeqLearn.Translation;
 /// <summary>
 /// A trained <see cref="Seq2Seq{T}"/> as an <see cref="ITranslator"/>: source words → ids (with ⟨eos⟩, unknown words
 /// → ⟨unk⟩) → greedy (K = 1) or beam search (K &gt; 1) → target words, where each ⟨unk⟩ can be replaced by the source word
-/// the decoder attended to most when producing it.
+/// the decoder attended to most when producing it. <paramref name="source"/> and <paramref name="target"/> must be the
+/// vocabularies <paramref name="model"/> was built for (sizes <see cref="Seq2SeqConfig.SourceVocabulary"/> and
+/// <see cref="Seq2SeqConfig.TargetVocabulary"/>); otherwise the constructor throws an <see cref="ArgumentException"/>.
 /// </summary>
+/// <param name="model">The trained model (switched to evaluation mode by decoding).</param>
+/// <param name="source">The source-side vocabulary the model was trained with.</param>
+/// <param name="target">The target-side vocabulary the model was trained with.</param>
+/// <param name="options">Decoding settings: <see cref="DecodingOptions.BeamWidth"/> 1 decodes greedily, K &gt; 1 by beam search.</param>
+/// <param name="pool">Runs the kernels (<c>new WorkerPool(1)</c> for the calling thread only).</param>
+/// <param name="replaceUnknown">Replace each ⟨unk⟩ by the most attended source word (needs a model with attention).</param>
 public sealed class Seq2SeqTranslator(Seq2Seq<float> model, TranslationVocabulary source, TranslationVocabulary target, DecodingOptions options,
     WorkerPool pool, bool replaceUnknown = false) : IBatchTranslator
 {
     /// <summary>The special ids of the target side.</summary>
-    public SpecialTokens Specials { get; } = new(target.PadId, target.BosId, target.EosId, target.UnkId);
+    public SpecialTokens Specials { get; } = CheckVocabularies(model, source, target, options, pool).Specials;
 
     // Which source word an <unk> copies comes from the attention weights: a model without attention has none to give.
     private readonly bool _replaceUnknown = replaceUnknown && model.Config.Attention == AttentionKind.None
@@ -30,6 +38,24 @@ public sealed class Seq2SeqTranslator(Seq2Seq<float> model, TranslationVocabular
         (LengthNormalization.None, _) => ", no length normalisation",
         (var n, var a) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $", length normalisation {n.ToString().ToLowerInvariant()} α = {a}"),
     };
+
+    // Null arguments and vocabularies of the wrong sizes (swapped, or of another model) fail here rather than decode garbage.
+    private static TranslationVocabulary CheckVocabularies(Seq2Seq<float> model, TranslationVocabulary source, TranslationVocabulary target,
+        DecodingOptions options, WorkerPool pool)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(pool);
+        var (sv, tv) = (model.Config.SourceVocabulary, model.Config.TargetVocabulary);
+        if (source.Count != sv || target.Count != tv)
+            throw new ArgumentException(
+                $"Seq2SeqTranslator: the vocabularies have {source.Count} (source) and {target.Count} (target) tokens but the model was built for " +
+                $"{sv} and {tv}{(source.Count == tv && target.Count == sv && sv != tv ? " (source and target look swapped)" : "")}; " +
+                "pass the vocabularies the model was trained with, source first.", source.Count != sv ? nameof(source) : nameof(target));
+        return target;
+    }
 
     /// <inheritdoc/>
     public string Translate(string source) => TranslateAll([source])[0];

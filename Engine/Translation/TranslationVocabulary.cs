@@ -40,6 +40,12 @@ public sealed class TranslationVocabulary : TokenVocabulary
     /// <summary>Id of &lt;eos&gt; (3).</summary>
     public int EosId => 3;
 
+    /// <summary>
+    /// The special ids (pad, bos, eos, unk) as a <see cref="SpecialTokens"/>, what <see cref="TranslationTask{T}"/> and
+    /// the decoders take: pass the target vocabulary's.
+    /// </summary>
+    public SpecialTokens Specials => new(PadId, BosId, EosId, UnkId);
+
     /// <summary>Counts the whitespace tokens of <paramref name="sentences"/> and keeps those seen at least <paramref name="minCount"/> times.</summary>
     public static TranslationVocabulary Build(IEnumerable<string> sentences, int minCount = DefaultMinCount)
     {

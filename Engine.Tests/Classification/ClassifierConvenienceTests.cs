@@ -1,0 +1,82 @@
+using SeqLearn.Classification;
+using SeqLearn.Kernels;
+using SeqLearn.Nn;
+using SeqLearn.Tensors;
+using SeqLearn.Text;
+using SeqLearn.Training;
+
+namespace SeqLearn.Tests.Classification;
+
+// The first things a user of the package tries: one-call training from two lists, Predict on the concrete type,
+// empty inputs and messages that name the caller's method rather than an internal type.
+public class ClassifierConvenienceTests
+{
+    private static LabeledSentences Polarity()
+    {
+        string[] good = ["a good film", "good acting", "a very good plot", "good and warm", "the plot was good", "good , good , good"];
+        string[] bad = ["a bad film", "bad acting", "a very bad plot", "bad and cold", "the plot was bad", "bad , bad , bad"];
+        string[][] sentences = [.. good.Concat(bad).Select(TokenVocabulary.Tokenize)];
+        return new LabeledSentences(sentences, [.. good.Select(_ => 1), .. bad.Select(_ => 0)], ["neg", "pos"]);
+    }
+
+    private static readonly RecurrentClassifierOptions Small = new(Embedding: 8, Hidden: 8, Dropout: 0, WordDropout: 0);
+
+    [Fact]
+    public void Train_InOneCall_LearnsTwoListsAndPredictsOnTheConcreteType()
+    {
+        var training = RecurrentClassifierOptions.DefaultTraining with { Epochs = 40, BatchSize = 4, LearningRate = 0.02 };
+        var classifier = RecurrentSentenceClassifier.Train(Polarity(), Small, training, validationFraction: 0.34);
+        string[][] fresh = [["good", "film"], ["bad", "plot"]];
+        double[][] p = classifier.PredictProbabilities(fresh);
+        Assert.All(p, row => Assert.Equal(1.0, row.Sum(), 6));
+        Assert.Equal([1, 0], classifier.Predict(fresh));                        // no cast to ISentenceClassifier needed
+        Assert.Equal([1, 0], ((ISentenceClassifier)classifier).Predict(fresh)); // the same member through the interface
+        Assert.Equal(classifier.Predict(fresh), new RecurrentEnsembleClassifier([classifier]).Predict(fresh));
+    }
+
+    [Fact]
+    public void Train_WithoutValidationPart_SaysWhy()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => RecurrentSentenceClassifier.Train(Polarity(), Small, validationFraction: 0));
+        Assert.Contains("validation fraction", e.Message);
+    }
+
+    [Fact]
+    public void Factory_FoldWithoutValidationPart_SaysHowToDrawOne()
+    {
+        using var pool = new WorkerPool(1);
+        var factory = new RecurrentClassifierFactory(Small, RecurrentClassifierOptions.DefaultTraining with { Epochs = 1 }, pool);
+        var e = Assert.Throws<ArgumentException>(() => factory.Train(FoldAssignment.TrainingSplit(Polarity(), validationFraction: 0)));
+        Assert.Contains("no validation sentences", e.Message);
+        Assert.DoesNotContain("LabeledSequences", e.Message);
+    }
+
+    [Fact]
+    public void PredictProbabilities_NoSentences_IsEmpty()
+    {
+        var model = Small.Build(vocabulary: 5, classes: 2);
+        var classifier = new RecurrentSentenceClassifier(model, ["good", "bad", "film"], ["neg", "pos"]);
+        Assert.Empty(classifier.PredictProbabilities([]));
+        Assert.Empty(classifier.Predict([]));
+        Assert.Empty(((ISentenceClassifier)classifier).Predict([]));
+        Assert.Empty(model.Predict([]));
+    }
+
+    [Fact]
+    public void SequentialExtensions_BadData_NameTheMethodAndArgument()
+    {
+        var rng = new SeededRng(1);
+        var model = new Sequential<float>(new Embedding<float>(5, 4, rng), new Lstm<float>(4, 4, rng), new LastStep<float>(), new Linear<float>(4, 2, rng));
+        List<int[]> x = [[1, 2], [3, 4, 1]];
+        var options = new TrainingOptions { Epochs = 1 };
+
+        var fit = Assert.Throws<ArgumentException>(() => model.Fit(x, [1], null, null, options));
+        Assert.StartsWith("Fit: training data: 2 sequences but 1 labels.", fit.Message);
+        var valid = Assert.Throws<ArgumentException>(() => model.Fit(x, [1, 0], [[1], []], [0, 1], options));
+        Assert.StartsWith("Fit: validation data: example 1 is empty.", valid.Message);
+        var evaluate = Assert.Throws<ArgumentException>(() => model.Evaluate([], []));
+        Assert.StartsWith("Evaluate: data: no examples.", evaluate.Message);
+        var predict = Assert.Throws<ArgumentException>(() => model.Predict([[2], []]));
+        Assert.StartsWith("Predict: data: example 1 is empty.", predict.Message);
+    }
+}

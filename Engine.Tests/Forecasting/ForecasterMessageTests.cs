@@ -1,0 +1,55 @@
+using SeqLearn.Forecasting;
+using SeqLearn.Kernels;
+
+namespace SeqLearn.Tests.Forecasting;
+
+public class ForecasterMessageTests
+{
+    private static double[] Sine(int n) => [.. Enumerable.Range(0, n).Select(t => Math.Sin(t / 3.0))];
+
+    [Fact]
+    public void RecurrentForecaster_ShortHistory_NamesItselfAndTheLookBack()
+    {
+        using var pool = new WorkerPool(1);
+        var model = new RecurrentForecaster(new RecurrentForecasterOptions(Hidden: 4, LookBack: 6, MaxSteps: 2, BatchSize: 4), pool);
+        model.Fit(Sine(40));
+        var e = Assert.Throws<ArgumentException>(() => model.Forecast(Sine(3)));
+        Assert.StartsWith("RecurrentForecaster: a forecast needs the last 6 values (the look-back), got 3.", e.Message);
+        Assert.Equal("history", e.ParamName);
+    }
+
+    [Fact]
+    public void TransformedForecaster_ShortHistory_CountsTransformAndModel()
+    {
+        var model = new TransformedForecaster(new TransformPipeline(new DifferenceTransform(4)), new AutoRegression(2));
+        model.Fit(Sine(40));
+        Assert.Equal(6, model.MinHistory);
+        var e = Assert.Throws<ArgumentException>(() => model.Forecast(Sine(5)));
+        Assert.Contains("needs 6 history values (4 for the transform, 2 for the model), got 5", e.Message);
+        Assert.Equal(model.Forecast(Sine(6)), model.Forecast(Sine(6)));
+    }
+
+    [Fact]
+    public void TransformedForecaster_NullArguments_Throw()
+    {
+        Assert.Throws<ArgumentNullException>(() => new TransformedForecaster(null!, new AutoRegression(1)));
+        Assert.Throws<ArgumentNullException>(() => new TransformedForecaster(new TransformPipeline(), null!));
+    }
+
+    [Theory]
+    [InlineData("log,diff12,standard")]
+    [InlineData("log,diff(12),standard")]
+    public void ParsePipeline_ReadsTheNameItPrints(string spec)
+    {
+        var pipeline = TransformedForecaster.ParsePipeline(spec);
+        Assert.Equal("log → diff(12) → standard", pipeline.Name);
+        Assert.Equal(pipeline.Name, TransformedForecaster.ParsePipeline(pipeline.Name.Replace(" → ", ",")).Name);
+    }
+
+    [Theory]
+    [InlineData("diff(0)")]
+    [InlineData("diff(12")]
+    [InlineData("diff()")]
+    public void ParsePipeline_BadParenthesisedLag_IsAFormatError(string spec) =>
+        Assert.Throws<FormatException>(() => TransformedForecaster.ParsePipeline(spec));
+}

@@ -1,0 +1,36 @@
+using SeqLearn.Kernels;
+using SeqLearn.Tensors;
+using SeqLearn.Translation;
+
+namespace SeqLearn.Tests.Translation;
+
+public class TranslatorConvenienceTests
+{
+    private static readonly string[] English = ["i see .", "he runs .", "she runs ."];
+    private static readonly string[] French = ["je vois .", "il court .", "elle court .", "nous voyons ."];
+
+    [Fact]
+    public void Specials_AreTheVocabularysSpecialIds()
+    {
+        var target = TranslationVocabulary.Build(French, minCount: 1);
+        Assert.Equal(new SpecialTokens(target.PadId, target.BosId, target.EosId, target.UnkId), target.Specials);
+    }
+
+    [Fact]
+    public void Translator_SwappedVocabularies_Throws()
+    {
+        var (source, target) = (TranslationVocabulary.Build(English, 1), TranslationVocabulary.Build(French, 1));
+        Assert.NotEqual(source.Count, target.Count);
+        var model = new Seq2Seq<float>(new Seq2SeqConfig(source.Count, target.Count, EmbeddingSize: 4, HiddenSize: 4), new SeededRng(1));
+        using var pool = new WorkerPool(1);
+
+        var ok = new Seq2SeqTranslator(model, source, target, new DecodingOptions(BeamWidth: 1), pool);
+        Assert.Equal(target.Specials, ok.Specials);
+        var e = Assert.Throws<ArgumentException>(() => new Seq2SeqTranslator(model, target, source, new DecodingOptions(), pool));
+        Assert.Contains("swapped", e.Message);
+        var other = TranslationVocabulary.Build(["a b c d e f g"], 1);
+        var e2 = Assert.Throws<ArgumentException>(() => new Seq2SeqTranslator(model, source, other, new DecodingOptions(), pool));
+        Assert.Equal("target", e2.ParamName);
+        Assert.Throws<ArgumentNullException>(() => new Seq2SeqTranslator(model, source, target, null!, pool));
+    }
+}
