@@ -183,7 +183,8 @@ public static class ArpaReader
     private static List<int> ReadHeader(LineReader r)
     {
         string? line;
-        do { line = r.Next(); } while (line is not null && line.Trim() != "\\data\\");
+        // A byte-order mark survives in text handed over as a TextReader that did not strip it (U+FEFF is no whitespace for Trim).
+        do { line = r.Next(); } while (line is not null && line.TrimStart('\uFEFF').Trim() != "\\data\\");
         if (line is null) throw new ArpaFormatException(r.Name, r.Number, "expected the '\\data\\' header, reached the end of the file.");
         var declared = new List<int>();
         while ((line = r.Next()) is not null)

@@ -67,6 +67,9 @@ internal static class Interpolation
     /// <summary>Packs double-precision probabilities and back-offs (linear scale) into a float log10 model.</summary>
     public static BackoffModel Build(NGramCounts counts, double[][] p, double[][] backoff)
     {
+        // With no token every estimate is 0/0: the model would hold NaN or log10 0 everywhere and score nothing.
+        if (counts.TokenCount == 0)
+            throw new NGramEstimationException("The counts hold no token (an empty corpus: no line, not even an empty one); there is nothing to estimate.");
         int n = counts.Order;
         var tables = new NGramTable[n];
         var logProb = new float[n][];

@@ -12,11 +12,12 @@ public readonly record struct MknDiscounts(double D1, double D2, double D3Plus)
     /// <summary>
     /// Chen &amp; Goodman's estimate from counts of counts n1..n4:
     /// Y = n1/(n1+2n2), D1 = 1 − 2Y·n2/n1, D2 = 2 − 3Y·n3/n2, D3+ = 3 − 4Y·n4/n3.
-    /// Null when undefined (some n_r = 0) or out of range (D_r ∉ [0, r]).
+    /// Null when undefined (n1, n2 or n3 = 0: a division by zero) or out of range (D_r ∉ [0, r]), as KenLM's lmplz
+    /// decides; n4 = 0 is defined and gives D3+ = 3.
     /// </summary>
     public static MknDiscounts? Estimate(ReadOnlySpan<long> n)
     {
-        if (n[1] == 0 || n[2] == 0 || n[3] == 0 || n[4] == 0) return null;
+        if (n[1] == 0 || n[2] == 0 || n[3] == 0) return null;
         double y = n[1] / (n[1] + 2.0 * n[2]);
         double d1 = 1 - 2 * y * n[2] / n[1];
         double d2 = 2 - 3 * y * n[3] / n[2];
