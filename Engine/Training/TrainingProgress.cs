@@ -78,6 +78,18 @@ public sealed record TrainingResult(StopReason Reason, long Steps, int Epoch, IR
 
     /// <summary>The lowest validation loss seen, when the run monitored "loss" (NaN otherwise).</summary>
     public double BestValidLoss => Monitor == "loss" ? BestMetric : double.NaN;
+
+    // ToString's members: the step losses as their count and last value, the metrics by name (not the collections' type names).
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        builder.Append(c, $"Reason = {Reason}, Steps = {Steps}, Epoch = {Epoch}, StepLosses = {StepLosses.Count} steps");
+        if (StepLosses.Count > 0) builder.Append(c, $" (last {StepLosses[^1]:G6})");
+        builder.Append(", FinalMetrics = { ").AppendJoin(", ", FinalMetrics.Select(m => string.Create(c, $"{m.Key} = {m.Value:G6}"))).Append(" }");
+        builder.Append(c, $", Monitor = {Monitor}, BestMetric = {BestMetric:G6}, BestStep = {BestStep}, TrainingTime = {TrainingTime}, ");
+        builder.Append(c, $"EvaluationTime = {EvaluationTime}, TokensPerSecond = {TokensPerSecond:F0}");
+        return true;
+    }
 }
 
 /// <summary>Accumulated wall-clock time of the phases of a training step (a profile; not saved in checkpoints).</summary>
