@@ -22,18 +22,26 @@ def floats(t):
     return [float(x) for x in t.detach().reshape(-1).tolist()]
 
 
-def optimizer_case(name, make):
+def optimizer_case(name, make, absent=(), lrs=None):
+    """absent: (step, parameter) pairs whose grad is None at that step (recorded as null);
+    lrs: the learning rate set before each step (recorded per step as "lr")."""
     gen = torch.Generator().manual_seed(1234)
     params = [torch.randn(*s, generator=gen, dtype=torch.float32).requires_grad_() for s in SHAPES]
     initial = [floats(p) for p in params]
     opt = make(params)
     steps = []
-    for _ in range(STEPS):
+    for k in range(STEPS):
         grads = [torch.randn(*s, generator=gen, dtype=torch.float32) for s in SHAPES]
+        grads = [None if (k, i) in absent else g for i, g in enumerate(grads)]
         for p, g in zip(params, grads):
-            p.grad = g.clone()
+            p.grad = None if g is None else g.clone()
+        if lrs is not None:
+            opt.param_groups[0]["lr"] = lrs[k]
         opt.step()
-        steps.append({"grads": [floats(g) for g in grads], "params": [floats(p) for p in params]})
+        step = {"grads": [None if g is None else floats(g) for g in grads], "params": [floats(p) for p in params]}
+        if lrs is not None:
+            step["lr"] = lrs[k]
+        steps.append(step)
     return {"name": name, "torch": torch.__version__, "shapes": [list(s) for s in SHAPES],
             "initial": initial, "steps": steps}
 
@@ -66,6 +74,14 @@ def main():
         optimizer_case("adam", lambda ps: O.Adam(ps, lr=0.01, betas=(0.9, 0.999), eps=1e-8)),
         optimizer_case("adam_wd", lambda ps: O.Adam(ps, lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)),
         optimizer_case("adamw", lambda ps: O.AdamW(ps, lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1)),
+    ]
+    # A parameter without a gradient is skipped (no decay, state not advanced); the rate changes between steps.
+    absent = {(0, 1), (2, 1), (3, 0)}
+    lrs = [0.1, 0.05, 0.2, 0.01, 0.3]
+    cases += [
+        optimizer_case("sgd_momentum_absent_lr", lambda ps: O.SGD(ps, lr=0.1, momentum=0.9, dampening=0.2, weight_decay=0.02), absent, lrs),
+        optimizer_case("adam_wd_absent_lr", lambda ps: O.Adam(ps, lr=0.1, betas=(0.8, 0.9), eps=1e-3, weight_decay=0.1), absent, lrs),
+        optimizer_case("adamw_absent_lr", lambda ps: O.AdamW(ps, lr=0.1, betas=(0.8, 0.9), eps=1e-3, weight_decay=0.1), absent, lrs),
     ]
     with open(os.path.join(OUT, "optimizers.json"), "w") as f:
         json.dump(cases, f, indent=1)

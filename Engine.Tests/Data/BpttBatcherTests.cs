@@ -105,4 +105,16 @@ public class BpttBatcherTests
         Assert.Equal(tokens, joined);
         Assert.Throws<ArgumentOutOfRangeException>(() => CorpusSplit.ByFraction(tokens, 0.9, 0.2));
     }
+
+    [Theory]
+    [InlineData(90, 0.7, 0.2, 63, 18)]      // 0.7 · 90 = 62.99999999999999 in double; ⌊0.7 · 90⌋ = 63
+    [InlineData(100, 0.29, 0.58, 29, 58)]   // 0.29 · 100 = 28.999999999999996, 0.58 · 100 = 57.99999999999999
+    [InlineData(10, 0.35, 0.35, 3, 3)]      // 3.5 stays 3: only a product within rounding of an integer moves up
+    public void CorpusSplit_FractionTimesCount_IsNotCutShortByRounding(int n, double train, double valid, int trainLength, int validLength)
+    {
+        var s = CorpusSplit.ByFraction(Corpus(n), train, valid);
+        Assert.Equal(trainLength, s.Train.Length);
+        Assert.Equal(validLength, s.Valid.Length);
+        Assert.Equal(n - trainLength - validLength, s.Test.Length);
+    }
 }

@@ -36,6 +36,7 @@ public sealed class Adam<T> : AdamBase<T> where T : unmanaged, IBinaryFloatingPo
 
     private void Update(T gradScale, bool clearGrad)
     {
+        CheckGradients();
         for (int p = 0; p < Parameters.Count; p++)
         {
             var grad = GradientOf(p);

@@ -46,6 +46,9 @@ public abstract class AdamBase<T> : Optimizer<T> where T : unmanaged, IBinaryFlo
     public override void ImportState(OptimizerState<T> state)
     {
         CheckImport(state);
-        for (int p = 0; p < Parameters.Count; p++) Core.Import(p, state.Parameters[p], Kind.ToString(), ParameterName(p));
+        for (int p = 0; p < Parameters.Count; p++) Core.Import(p, state.Parameters[p]);
     }
+
+    private protected override void CheckParameterState(int index, ParameterState<T> state) =>
+        AdamCore<T>.Check(state, Kind.ToString(), ParameterName(index));
 }

@@ -73,13 +73,19 @@ internal sealed class AdamCore<T> : IParallelWork where T : unmanaged, IBinaryFl
     {
         (_shrink, _gradScale, _clearGrad) = (shrink, gradScale, clearGrad);
         int items = _firstItem[_queued];
-        if (pool is null || items < 2)
-            for (int i = 0; i < items; i++) Execute(i);
-        else
-            pool.Run(items, this);
-        Array.Clear(_theta, 0, _queued);
-        Array.Clear(_grad, 0, _queued);
-        _queued = 0;
+        try
+        {
+            if (pool is null || items < 2)
+                for (int i = 0; i < items; i++) Execute(i);
+            else
+                pool.Run(items, this);
+        }
+        finally
+        {
+            Array.Clear(_theta, 0, _queued);
+            Array.Clear(_grad, 0, _queued);
+            _queued = 0;
+        }
     }
 
     /// <summary>Chunk <paramref name="index"/> of the queued updates.</summary>
@@ -99,13 +105,19 @@ internal sealed class AdamCore<T> : IParallelWork where T : unmanaged, IBinaryFl
     public ParameterState<T> Export(int p, int[] shape) =>
         new(_t[p], ExpAvg: _m[p]?.Clone().Reshape(shape), ExpAvgSq: _v[p]?.Clone().Reshape(shape));
 
-    public void Import(int p, ParameterState<T> s, string optimizerName, string parameterName)
+    /// <summary>Throws when <paramref name="s"/> is not a valid Adam state (run on every parameter before any is imported).</summary>
+    public static void Check(ParameterState<T> s, string optimizerName, string parameterName)
     {
         if (s.MomentumBuffer is not null)
             throw new ArgumentException($"{optimizerName}.ImportState: {parameterName} carries an SGD momentum buffer; this is not an Adam state.");
         if ((s.ExpAvg is null) != (s.ExpAvgSq is null) || (s.ExpAvg is null && s.Step != 0))
             throw new ArgumentException($"{optimizerName}.ImportState: {parameterName} has step {s.Step} but {(s.ExpAvg is null ? "no exp_avg" : "exp_avg")} and {(s.ExpAvgSq is null ? "no exp_avg_sq" : "exp_avg_sq")}; both moments are needed once t > 0.");
         if (s.Step < 0) throw new ArgumentException($"{optimizerName}.ImportState: {parameterName} has a negative step count {s.Step}.");
+    }
+
+    /// <summary>Replaces parameter <paramref name="p"/>'s moments and step count by copies of <paramref name="s"/>'s (checked by <see cref="Check"/>).</summary>
+    public void Import(int p, ParameterState<T> s)
+    {
         _t[p] = s.Step;
         _m[p] = s.ExpAvg?.Clone().Reshape(-1);
         _v[p] = s.ExpAvgSq?.Clone().Reshape(-1);

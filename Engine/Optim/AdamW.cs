@@ -36,6 +36,7 @@ public sealed class AdamW<T> : AdamBase<T> where T : unmanaged, IBinaryFloatingP
 
     private void Update(T gradScale, bool clearGrad)
     {
+        CheckGradients();
         T shrink = T.CreateTruncating(1 - LearningRate * WeightDecay);   // 1 − ηλ
         for (int p = 0; p < Parameters.Count; p++)
         {

@@ -59,7 +59,10 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// <summary>Which algorithm this is (recorded in checkpoints).</summary>
     public abstract OptimizerKind Kind { get; }
 
-    /// <summary>Applies one update to every parameter that has a gradient.</summary>
+    /// <summary>
+    /// Applies one update to every parameter that has a gradient. A gradient whose shape differs from its parameter's is an
+    /// <see cref="ArgumentException"/> raised before any parameter or state changes.
+    /// </summary>
     public abstract void Step();
 
     /// <summary>
@@ -74,6 +77,7 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
     public virtual void Step(double gradientScale, bool zeroGradients)
     {
         T scale = CheckScale(gradientScale);
+        CheckGradients();
         if (scale != T.One) GradientSweep<T>.Scale(Parameters, scale, Pool);
         Step();
         if (zeroGradients) ZeroGrad();
@@ -95,14 +99,24 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
 
     /// <summary>
     /// Restores a state from <see cref="ExportState"/> (or a checkpoint). Checks the algorithm, the parameter
-    /// count and every buffer's shape, and copies the buffers (the given state is not aliased).
+    /// count, every buffer's shape and every parameter's slots before it changes anything (a refused state leaves this
+    /// optimizer as it was), then copies the buffers (the given state is not aliased).
     /// </summary>
     public abstract void ImportState(OptimizerState<T> state);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> when <paramref name="state"/> cannot be parameter <paramref name="index"/>'s state in this optimizer.</summary>
+    private protected virtual void CheckParameterState(int index, ParameterState<T> state)
+    {
+    }
 
     /// <summary>A readable name for parameter <paramref name="index"/>: its Var name, or <c>param{index}</c>.</summary>
     protected string ParameterName(int index) => Parameters[index].Name ?? $"param{index}";
 
-    /// <summary>Validates <paramref name="state"/> against this optimizer before an import.</summary>
+    /// <summary>
+    /// Validates <paramref name="state"/> against this optimizer before an import: the algorithm, the parameter count, every
+    /// buffer's shape and each parameter's state (<see cref="CheckParameterState"/>); only then sets the learning rate, so an
+    /// invalid state changes nothing.
+    /// </summary>
     protected void CheckImport(OptimizerState<T> state)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -116,8 +130,18 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
             var s = state.Parameters[i];
             foreach (var (slot, buffer) in s.Buffers())
                 ShapeUtil.RequireSame(Parameters[i].Value.Shape, buffer.Shape, $"{op} ({ParameterName(i)}.{slot} vs. parameter)");
+            CheckParameterState(i, s);
         }
         LearningRate = state.LearningRate;
+    }
+
+    /// <summary>
+    /// Checks every gradient's shape against its parameter's (<see cref="GradientOf"/>) before a step touches anything, so a
+    /// step that throws leaves every parameter and every moment as it was.
+    /// </summary>
+    private protected void CheckGradients()
+    {
+        for (int p = 0; p < Parameters.Count; p++) GradientOf(p);
     }
 
     /// <summary>The gradient of parameter <paramref name="index"/>, checked against its value's shape; null if absent.</summary>

@@ -59,6 +59,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IBinaryFloatingPo
         T lambda = T.CreateTruncating(WeightDecay);
         T mu = T.CreateTruncating(Momentum);
         T oneMinusTau = T.CreateTruncating(1 - Dampening);
+        CheckGradients();
         for (int p = 0; p < Parameters.Count; p++)
         {
             var grad = GradientOf(p);
@@ -96,6 +97,12 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IBinaryFloatingPo
         return new OptimizerState<T>(Kind, LearningRate, states);
     }
 
+    private protected override void CheckParameterState(int index, ParameterState<T> state)
+    {
+        if (state.ExpAvg is not null || state.ExpAvgSq is not null)
+            throw new ArgumentException($"Sgd.ImportState: {ParameterName(index)} carries Adam moments; this is not an SGD state.");
+    }
+
     /// <inheritdoc/>
     public override void ImportState(OptimizerState<T> state)
     {
@@ -103,8 +110,6 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IBinaryFloatingPo
         for (int p = 0; p < Parameters.Count; p++)
         {
             var s = state.Parameters[p];
-            if (s.ExpAvg is not null || s.ExpAvgSq is not null)
-                throw new ArgumentException($"Sgd.ImportState: {ParameterName(p)} carries Adam moments; this is not an SGD state.");
             _steps[p] = s.Step;
             _momentumBuffer[p] = s.MomentumBuffer?.Clone();
         }
