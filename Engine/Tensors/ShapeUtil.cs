@@ -6,13 +6,22 @@ internal static class ShapeUtil
     /// <summary>Formats a shape as <c>(2, 3)</c>.</summary>
     public static string Format(ReadOnlySpan<int> shape) => "(" + string.Join(", ", shape.ToArray()) + ")";
 
-    /// <summary>Number of elements of a shape; throws for negative sizes or overflow, naming <paramref name="op"/>.</summary>
+    /// <summary>
+    /// Number of elements of a shape; throws for negative sizes or more than <see cref="Array.MaxLength"/> elements,
+    /// naming <paramref name="op"/>. A shape with a zero axis has no elements whatever its other axes.
+    /// </summary>
     public static int Product(ReadOnlySpan<int> shape, string op)
     {
-        long n = 1;
+        bool empty = false;
         foreach (int d in shape)
         {
             if (d < 0) throw new ArgumentException($"{op}: negative size in shape {Format(shape)}.");
+            empty |= d == 0;
+        }
+        if (empty) return 0;
+        long n = 1;
+        foreach (int d in shape)
+        {
             n *= d;
             if (n > Array.MaxLength) throw new ArgumentException($"{op}: shape {Format(shape)} has more than {Array.MaxLength} elements.");
         }

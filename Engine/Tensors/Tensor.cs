@@ -32,7 +32,7 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
         _offset = offset;
         _shape = shape;
         Length = ShapeUtil.Product(shape, "Tensor");
-        if (offset < 0 || offset + Length > data.Length)
+        if (offset < 0 || (long)offset + Length > data.Length)
             throw new ArgumentException($"Tensor: storage of {data.Length} elements cannot hold shape {ShapeUtil.Format(shape)} at offset {offset}.");
     }
 
@@ -130,8 +130,8 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     public Tensor<T> Rows(int start, int count)
     {
         if (Rank == 0) throw new ArgumentException("Rows: a scalar has no rows.");
-        if (start < 0 || count < 0 || start + count > _shape[0])
-            throw new ArgumentOutOfRangeException(nameof(start), $"Rows: [{start}, {start + count}) is outside axis 0 of shape {ShapeString}.");
+        if (start < 0 || count < 0 || start > _shape[0] - count)
+            throw new ArgumentOutOfRangeException(nameof(start), $"Rows: [{start}, {(long)start + count}) is outside axis 0 of shape {ShapeString}.");
         int rowLen = _shape[0] == 0 ? 0 : Length / _shape[0];
         var shape = (int[])_shape.Clone();
         shape[0] = count;

@@ -1,0 +1,61 @@
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Tests.Tensors;
+
+public class TensorShapeEdgeTests
+{
+    [Fact]
+    public void Rows_CountPastTheEnd_IsRefusedEvenWhenStartPlusCountOverflows()
+    {
+        var t = Tensor<float>.FromArray([1, 2, 3, 4], 4);
+        Assert.Throws<ArgumentOutOfRangeException>(() => t.Rows(100, Array.MaxLength));
+        Assert.Throws<ArgumentOutOfRangeException>(() => t.Rows(1, int.MaxValue));
+        Assert.Throws<ArgumentOutOfRangeException>(() => t.Rows(int.MaxValue, 1));
+    }
+
+    [Fact]
+    public void Rows_OfAnEmptyTail_IsAnEmptyView()
+    {
+        var t = Tensor<float>.FromArray([1, 2, 3, 4, 5, 6], 3, 2);
+        var r = t.Rows(3, 0);
+        Assert.Equal([0, 2], r.ShapeArray());
+        Assert.Equal(0, r.Length);
+    }
+
+    [Theory]
+    [InlineData(new[] { 65536, 65536, 0 })]
+    [InlineData(new[] { 0, 65536, 65536 })]
+    [InlineData(new[] { 3, int.MaxValue, int.MaxValue, 0 })]
+    public void Zeros_ShapeWithAZeroAxis_IsEmptyWhateverTheOtherAxes(int[] shape)
+    {
+        var t = Tensor<float>.Zeros(shape);
+        Assert.Equal(0, t.Length);
+        Assert.Equal(shape, t.ShapeArray());
+        Assert.Equal(0, Tensor<float>.FromArray([], shape).Length);
+    }
+
+    [Theory]
+    [InlineData(new[] { 65536, 65536 })]
+    [InlineData(new[] { 2, int.MaxValue })]
+    [InlineData(new[] { 46341, 46341 })]
+    public void Zeros_MoreElementsThanAnArrayHolds_IsRefused(int[] shape)
+    {
+        var e = Assert.Throws<ArgumentException>(() => Tensor<float>.Zeros(shape));
+        Assert.Contains("more than", e.Message);
+    }
+
+    [Fact]
+    public void Zeros_NegativeSizeBesideAZeroAxis_IsStillRefused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Tensor<float>.Zeros(0, -1));
+        Assert.Contains("negative", e.Message);
+    }
+
+    [Fact]
+    public void Reshape_ToAShapeWhoseLongProductWraps_IsRefused()
+    {
+        // 2^16 · 2^16 · 2^16 · 2^16 = 2^64 wraps a long to 0, the length of the tensor.
+        var t = Tensor<float>.Zeros(0);
+        Assert.Throws<ArgumentException>(() => t.Reshape(65536, 65536, 65536, 65536));
+    }
+}
