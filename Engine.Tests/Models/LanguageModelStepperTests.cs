@@ -216,4 +216,12 @@ public class LanguageModelStepperTests
         Assert.Contains("cell state", e.Message);
         Assert.Equal("logits", Assert.Throws<ArgumentException>(() => gru.Step(1, gru.InitialState(), new float[8])).ParamName);
     }
+
+    [Fact]
+    public void InputTable_LongerThanTheLargestArray_IsRefusedNamingItsSize()
+    {
+        Assert.Equal(65 * 4 * 256, StepperWeights.TableLength(65, 4, 256));
+        var e = Assert.Throws<ArgumentException>(() => StepperWeights.TableLength(50_000, 4, 16_384));
+        Assert.Contains("V·G·H = 50000·4·16384 = 3276800000", e.Message);
+    }
 }

@@ -58,7 +58,7 @@ internal sealed class StepperWeights
                 int e = config.EmbeddingSize;
                 float[] wih = ChunkRows(Rounded(w.WeightIh), inputs);
                 float[] embedding = Rounded(model.Encoder.Weight);
-                InputTable = new float[V * G * H];
+                InputTable = new float[TableLength(V, G, H)];
                 for (int v = 0; v < V; v++)
                     MatVec.Multiply(wih, embedding.AsSpan(v * e, e), Bias[0], InputTable.AsSpan(v * G * H, G * H));
             }
@@ -91,6 +91,17 @@ internal sealed class StepperWeights
 
     /// <summary>ceil(H / w).</summary>
     public int Chunks { get; }
+
+    /// <summary>
+    /// V·G·H, the layer-0 table's length, or an <see cref="ArgumentException"/> when it exceeds the largest array (the table
+    /// is indexed token·G·H in int arithmetic, which would otherwise wrap).
+    /// </summary>
+    internal static int TableLength(int v, int g, int h)
+    {
+        long n = (long)v * g * h;
+        return n <= Array.MaxLength ? (int)n
+            : throw new ArgumentException($"LanguageModelStepper: the layer-0 input table of V·G·H = {v}·{g}·{h} = {n} values exceeds the largest array ({Array.MaxLength}); step this model with LanguageModel.Forward instead.");
+    }
 
     /// <summary>(V, G·H) layer-0 pre-activations per token, chunk order.</summary>
     public float[] InputTable { get; } = [];
