@@ -35,7 +35,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from safetensors_io import read_safetensors, safetensors_bytes, write_atomic
+from safetensors_io import read_safetensors, write_fixture
 
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Engine.Tests", "Fixtures", "forecasting")
 SEED = 2024
@@ -96,7 +96,7 @@ def make(name, cell, look_back, features, hidden, layers, horizon, linear_path, 
                 "layers": str(layers), "horizon": str(horizon), "linear_path": str(linear_path).lower(),
                 "batch": str(batch), "seed": str(SEED), "torch": torch.__version__}
     path = os.path.join(OUT_DIR, name + ".safetensors")
-    write_atomic(path, safetensors_bytes(tensors, metadata))
+    write_fixture(path, tensors, metadata)
 
     with open(path, "rb") as f:
         stored, stored_meta = read_safetensors(f.read())
@@ -113,8 +113,7 @@ def make(name, cell, look_back, features, hidden, layers, horizon, linear_path, 
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     for case in CASES:
-        path = make(*case)
-        print(f"wrote {os.path.relpath(path)} ({os.path.getsize(path)} bytes)")
+        make(*case)
 
 
 if __name__ == "__main__":

@@ -50,3 +50,14 @@ def write_atomic(path, raw):
         os.fsync(f.fileno())
     os.chmod(tmp, 0o644)                                                                # mkstemp makes it 0600
     os.replace(tmp, path)
+
+
+def write_fixture(path, tensors, metadata):
+    """Writes a fixture file atomically after checking that its bytes read back to the same arrays; returns the bytes."""
+    raw = safetensors_bytes(tensors, metadata)
+    back, back_metadata = read_safetensors(raw)
+    assert back_metadata == metadata and sorted(back) == sorted(tensors)
+    assert all(np.array_equal(back[k], np.asarray(tensors[k])) for k in tensors), f"{path}: the bytes do not read back"
+    write_atomic(path, raw)
+    print(f"wrote {os.path.relpath(path)} ({len(raw)} bytes)")
+    return raw

@@ -108,18 +108,7 @@ public sealed class ForecastPyTorchParityTests(ITestOutputHelper output)
     // AllClose with |a − e| ≤ tol + tol·|e| (its message names the case, the tensor, the first failing index and both
     // values); on success the largest absolute and relative gaps are kept for the test output.
     private static void Compare<T>(Tensor<T> expected, Tensor<T> actual, double tol, string what, List<string> diffs)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        TensorAssert.AllClose(expected, actual, tol, tol, what);
-        double maxAbs = 0, maxRel = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double e = double.CreateTruncating(expected.Span[i]), d = Math.Abs(double.CreateTruncating(actual.Span[i]) - e);
-            maxAbs = Math.Max(maxAbs, d);
-            if (e != 0) maxRel = Math.Max(maxRel, d / Math.Abs(e));
-        }
-        diffs.Add(string.Create(CultureInfo.InvariantCulture, $"{what}: max |Δ| {maxAbs:G3}, max |Δ|/|e| {maxRel:G3}"));
-    }
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => diffs.Add(TensorAssert.AllCloseGaps(expected, actual, tol, tol, what));
 
     // The scalar loss as the fixture's shape (1).
     private static Tensor<T> Flat<T>(Tensor<T> t) where T : unmanaged, IBinaryFloatingPointIeee754<T> => Tensor<T>.FromArray(t.ToArray(), t.Length);

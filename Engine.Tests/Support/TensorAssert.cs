@@ -46,6 +46,24 @@ public static class TensorAssert
             $"First at index {index}: expected {Fmt(expected[firstBad])}, actual {Fmt(actual[firstBad])}. Max abs error {maxErr:G6}.");
     }
 
+    /// <summary>
+    /// <see cref="AllClose{T}(Tensor{T}, Tensor{T}, double, double, string?)"/>, then the largest absolute and relative gaps as
+    /// one line (<c>what: max |Δ| …, max |Δ|/|e| …</c>) for a test's output: parity tests report how close they came.
+    /// </summary>
+    public static string AllCloseGaps<T>(Tensor<T> expected, Tensor<T> actual, double rtol, double atol, string what)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        AllClose(expected, actual, rtol, atol, what);
+        double maxAbs = 0, maxRel = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double e = double.CreateTruncating(expected.Span[i]), d = Math.Abs(double.CreateTruncating(actual.Span[i]) - e);
+            maxAbs = Math.Max(maxAbs, d);
+            if (e != 0) maxRel = Math.Max(maxRel, d / Math.Abs(e));
+        }
+        return string.Create(CultureInfo.InvariantCulture, $"{what}: max |Δ| {maxAbs:G3}, max |Δ|/|e| {maxRel:G3}");
+    }
+
     /// <summary>Passes only when every element is bit-for-bit equal.</summary>
     public static void BitEqual<T>(ReadOnlySpan<T> expected, ReadOnlySpan<T> actual, string? what = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

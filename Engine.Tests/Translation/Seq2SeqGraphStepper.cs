@@ -3,6 +3,7 @@ using SeqLearn.Data;
 using SeqLearn.Kernels;
 using SeqLearn.Models;
 using SeqLearn.Nn;
+using SeqLearn.Tensors;
 using SeqLearn.Translation;
 
 namespace SeqLearn.Tests.Translation;
@@ -88,3 +89,24 @@ internal sealed class Seq2SeqGraphStepper<T> : ITranslationStepper where T : unm
     }
 }
 
+/// <summary>Row selection on values without a graph (the reference stepper copies and reorders decoder rows with it).</summary>
+internal static class RowSelect
+{
+    /// <summary>y = x with axis <paramref name="axis"/> indexed by <paramref name="rows"/> (y's axis has rows.Length entries).</summary>
+    public static Var<T> Select<T>(Var<T> x, int axis, ReadOnlySpan<int> rows) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var v = x.Value;
+        var shape = v.ShapeArray();
+        int outer = 1, inner = 1, n = shape[axis];
+        for (int i = 0; i < axis; i++) outer *= shape[i];
+        for (int i = axis + 1; i < shape.Length; i++) inner *= shape[i];
+        shape[axis] = rows.Length;
+        var y = Tensor<T>.Zeros(shape);
+        var xs = v.Span;
+        var ys = y.Span;
+        for (int o = 0; o < outer; o++)
+            for (int r = 0; r < rows.Length; r++)
+                xs.Slice((o * n + rows[r]) * inner, inner).CopyTo(ys.Slice((o * rows.Length + r) * inner, inner));
+        return new Var<T>(y);
+    }
+}
