@@ -4,16 +4,21 @@ namespace SeqLearn.Classification;
 public sealed class LabeledSequences
 {
     /// <summary>Pairs <paramref name="sequences"/>[i] with <paramref name="labels"/>[i]; every sequence needs at least one token.</summary>
-    public LabeledSequences(IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels)
+    public LabeledSequences(IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels) : this(sequences, labels, "LabeledSequences")
+    {
+    }
+
+    /// <summary>The public constructor, its errors starting with <paramref name="context"/> (the caller's method and argument).</summary>
+    internal LabeledSequences(IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels, string context)
     {
         ArgumentNullException.ThrowIfNull(sequences);
         ArgumentNullException.ThrowIfNull(labels);
-        if (sequences.Count != labels.Count) throw new ArgumentException($"LabeledSequences: {sequences.Count} sequences but {labels.Count} labels.");
-        if (sequences.Count == 0) throw new ArgumentException("LabeledSequences: no examples.");
+        if (sequences.Count != labels.Count) throw new ArgumentException($"{context}: {sequences.Count} sequences but {labels.Count} labels.");
+        if (sequences.Count == 0) throw new ArgumentException($"{context}: no examples.");
         for (int i = 0; i < sequences.Count; i++)
         {
-            if (sequences[i] is not { Length: > 0 }) throw new ArgumentException($"LabeledSequences: example {i} is empty.");
-            if (labels[i] < 0) throw new ArgumentException($"LabeledSequences: example {i} has label {labels[i]}; labels are 0..C−1.");
+            if (sequences[i] is not { Length: > 0 }) throw new ArgumentException($"{context}: example {i} is empty.");
+            if (labels[i] < 0) throw new ArgumentException($"{context}: example {i} has label {labels[i]}; labels are 0..C−1.");
         }
         (Sequences, Labels) = (sequences, labels);
         Lengths = sequences.Select(s => s.Length).ToArray();

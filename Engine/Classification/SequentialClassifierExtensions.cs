@@ -54,20 +54,9 @@ public static class SequentialClassifierExtensions
         return InEvalMode(model, () => new SequenceClassificationTask<T>(model, data, null, batchSize, 0).Predict(sequences, pool));
     }
 
-    // The examples as LabeledSequences, its validation errors reworded for the caller's method and argument.
-    private static LabeledSequences Examples(string method, string what, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels)
-    {
-        ArgumentNullException.ThrowIfNull(sequences);
-        ArgumentNullException.ThrowIfNull(labels);
-        try
-        {
-            return new LabeledSequences(sequences, labels);
-        }
-        catch (ArgumentException e) when (e.Message.StartsWith("LabeledSequences: ", StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"{method}: {what}: {e.Message["LabeledSequences: ".Length..]}", e);
-        }
-    }
+    // The examples as LabeledSequences, its validation errors naming the caller's method and argument.
+    private static LabeledSequences Examples(string method, string what, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels) =>
+        new(sequences, labels, $"{method}: {what}");
 
     private static TResult InEvalMode<T, TResult>(Module<T> model, Func<TResult> score) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
