@@ -17,20 +17,28 @@ public sealed class BeamSearchDecoderTests
     private static readonly SpecialTokens Specials = new(Pad: 0, Bos: 1, Eos: 2, Unk: 0);
     private static readonly double Eos = Math.Log(0.4), AEos = Math.Log(0.6) + Math.Log(0.5);
 
-    /// <summary>A stepper over a prefix → probabilities table (default: ⟨eos⟩ with probability 1); counts its steps.</summary>
+    /// <summary>
+    /// A stepper over a prefix → probabilities table (default: ⟨eos⟩ with probability 1); counts its steps and the rows
+    /// it computed, and drops rows as <see cref="ITranslationStepper.Reorder"/> says.
+    /// </summary>
     private sealed class TableStepper(int rows, Func<string, double[]> probabilities) : ITranslationStepper
     {
         private List<int>[] _prefixes = Enumerable.Range(0, rows).Select(_ => new List<int>()).ToArray();
 
-        public int Rows => rows;
+        public int Rows => _prefixes.Length;
         public int Vocabulary => 4;
         public int SourceSteps => 2;
         public int Steps { get; private set; }
+        public int RowSteps { get; private set; }
 
         public void Step(ReadOnlySpan<int> previous, Span<double> logProbs, Span<double> attention)
         {
+            Assert.Equal(Rows, previous.Length);
+            Assert.Equal(Rows * Vocabulary, logProbs.Length);
+            Assert.Equal(Rows * SourceSteps, attention.Length);
             Steps++;
-            for (int r = 0; r < rows; r++)
+            RowSteps += Rows;
+            for (int r = 0; r < Rows; r++)
             {
                 if (previous[r] != 1) _prefixes[r].Add(previous[r]);
                 var p = probabilities(string.Join(" ", _prefixes[r].Select(t => t == 3 ? "a" : t.ToString())));
@@ -42,9 +50,10 @@ public sealed class BeamSearchDecoderTests
 
         public void Reorder(ReadOnlySpan<int> parents)
         {
+            Assert.True(parents.Length <= Rows);
             var old = _prefixes;
-            _prefixes = new List<int>[rows];
-            for (int r = 0; r < rows; r++) _prefixes[r] = [.. old[parents[r]]];
+            _prefixes = new List<int>[parents.Length];
+            for (int r = 0; r < parents.Length; r++) _prefixes[r] = [.. old[parents[r]]];
         }
     }
 
@@ -132,6 +141,33 @@ public sealed class BeamSearchDecoderTests
         var h = GreedyDecoder.Decode(new TableStepper(1, Loop), [2], Specials, new DecodingOptions(MaxLengthA: 1, MaxLengthB: 1))[0];
         Assert.Equal([3, 3, 3], h.Tokens);                                 // M = ⌊1·2 + 1⌋ = 3
         Assert.False(h.Ended);
+    }
+
+    [Fact]
+    public void Greedy_FinishedRows_AreNotComputedAgain()
+    {
+        // M = ⌊2·n⌋: 2 for the 1-token source, 4 for the 2-token one. Steps 1–2 compute both rows, steps 3–4 one.
+        var stepper = new TableStepper(2, Loop);
+        var result = GreedyDecoder.Decode(stepper, [1, 2], Specials, new DecodingOptions(MaxLengthA: 2, MaxLengthB: 0));
+        Assert.Equal([3, 3], result[0].Tokens);
+        Assert.Equal([3, 3, 3, 3], result[1].Tokens);
+        Assert.Equal(4, stepper.Steps);
+        Assert.Equal(2 * 2 + 2 * 1, stepper.RowSteps);
+    }
+
+    [Fact]
+    public void Beam_FinishedSources_AreNotComputedAgain()
+    {
+        // K = 2, M = 2 and 4: the first source stops at step 2, the second at step 4, its output equal to its output alone.
+        var options = new DecodingOptions(BeamWidth: 2, Normalization: LengthNormalization.None, MaxLengthA: 2, MaxLengthB: 0);
+        var stepper = new TableStepper(4, Loop);
+        var both = BeamSearchDecoder.Decode(stepper, [1, 2], Specials, options);
+        Assert.Equal(4, stepper.Steps);
+        Assert.Equal(2 * 4 + 2 * 2, stepper.RowSteps);
+        var alone = BeamSearchDecoder.Decode(new TableStepper(2, Loop), [2], Specials, options)[0];
+        Assert.Equal(alone.Select(h => (string.Join(",", h.Tokens), h.Score)), both[1].Select(h => (string.Join(",", h.Tokens), h.Score)));
+        Assert.Equal([3, 3, 3, 3], both[1][0].Tokens);
+        Assert.All(both[0], h => Assert.True(h.Tokens.Length <= 2));
     }
 
     [Fact]

@@ -67,6 +67,63 @@ public sealed class DecodingIdentityTests
         Assert.Equal(Run(1), Run(2));
     }
 
+    /// <summary>
+    /// A stepper that computes every row to the end, as decoders did before they dropped finished rows: the decoder sees
+    /// the rows it keeps, the inner stepper keeps all of them (dropped rows continue from row 0, fed token 0).
+    /// </summary>
+    private sealed class KeepAllRows(ITranslationStepper inner) : ITranslationStepper
+    {
+        private readonly int[] _previous = new int[inner.Rows];
+        private readonly double[] _logProbs = new double[inner.Rows * inner.Vocabulary], _attention = new double[inner.Rows * inner.SourceSteps];
+        private readonly int[] _parents = new int[inner.Rows];
+
+        public int Rows { get; private set; } = inner.Rows;
+        public int Vocabulary => inner.Vocabulary;
+        public int SourceSteps => inner.SourceSteps;
+
+        public void Step(ReadOnlySpan<int> previous, Span<double> logProbs, Span<double> attention)
+        {
+            Array.Clear(_previous);
+            previous.CopyTo(_previous);
+            inner.Step(_previous, _logProbs, _attention);
+            _logProbs.AsSpan(0, logProbs.Length).CopyTo(logProbs);
+            _attention.AsSpan(0, attention.Length).CopyTo(attention);
+        }
+
+        public void Reorder(ReadOnlySpan<int> parents)
+        {
+            Array.Clear(_parents);
+            parents.CopyTo(_parents);
+            inner.Reorder(_parents);
+            Rows = parents.Length;
+        }
+    }
+
+    private static string ShowAll(Hypothesis h) =>
+        $"{Show(h)} | {h.NormalizedScore:R} | {h.Ended} | {string.Join(";", h.Attention?.Select(a => string.Join(" ", a.Select(x => x.ToString("R")))) ?? [])}";
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Decode_DroppingFinishedRows_GivesWhatComputingThemGave(AttentionKind attention, RecurrentCell cell, bool feed)
+    {
+        var model = Model(attention, cell, feed);
+        model.Eval();
+        var (sources, _) = ReverseTaskTests.Reverse(7, 79);
+        var rng = new Random(4);
+        sources = sources.Select(x => x.Take(rng.Next(1, x.Length + 1)).ToArray()).ToList();   // mixed lengths: rows finish apart
+        var options = new DecodingOptions(BeamWidth: 3, MaxLengthA: 1, MaxLengthB: 2, KeepAttention: true);
+        using var pool = new WorkerPool(2);
+        string Run(bool keepAll)
+        {
+            using var greedy = new Seq2SeqStepper<float>(model, sources, 1, Specials.Pad, pool);
+            using var beam = new Seq2SeqStepper<float>(model, sources, options.BeamWidth, Specials.Pad, pool);
+            var greedyOut = GreedyDecoder.Decode(keepAll ? new KeepAllRows(greedy) : greedy, greedy.SourceLengths, Specials, options);
+            var beamOut = BeamSearchDecoder.Decode(keepAll ? new KeepAllRows(beam) : beam, sources.Select(x => x.Length).ToArray(), Specials, options);
+            return string.Join("\n", greedyOut.Select(ShowAll).Concat(beamOut.SelectMany(b => b).Select(ShowAll)));
+        }
+        Assert.Equal(Run(keepAll: true), Run(keepAll: false));
+    }
+
     [Fact]
     public void Decode_KeepAttention_ReturnsOneWeightRowPerOutputStepSummingToOne()
     {

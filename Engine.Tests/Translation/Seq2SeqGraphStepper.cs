@@ -17,7 +17,7 @@ namespace SeqLearn.Tests.Translation;
 internal sealed class Seq2SeqGraphStepper<T> : ITranslationStepper where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Seq2Seq<T> _model;
-    private readonly Seq2SeqEncoding<T> _encoding;
+    private Seq2SeqEncoding<T> _encoding;              // per row: its source's memory, keys, length and summary
     private readonly LayerContext _context;
     private Seq2SeqDecoderState<T> _state;
 
@@ -51,7 +51,7 @@ internal sealed class Seq2SeqGraphStepper<T> : ITranslationStepper where T : unm
     }
 
     /// <inheritdoc/>
-    public int Rows { get; }
+    public int Rows { get; private set; }
 
     /// <inheritdoc/>
     public int Vocabulary => _model.Config.TargetVocabulary;
@@ -59,7 +59,7 @@ internal sealed class Seq2SeqGraphStepper<T> : ITranslationStepper where T : unm
     /// <inheritdoc/>
     public int SourceSteps { get; }
 
-    /// <summary>The source length of every row.</summary>
+    /// <summary>The source length of every row the stepper was built with.</summary>
     public int[] SourceLengths { get; }
 
     /// <inheritdoc/>
@@ -81,11 +81,18 @@ internal sealed class Seq2SeqGraphStepper<T> : ITranslationStepper where T : unm
     /// <inheritdoc/>
     public void Reorder(ReadOnlySpan<int> parents)
     {
-        if (parents.Length != Rows) throw new ArgumentException($"Seq2SeqGraphStepper.Reorder: {parents.Length} parents for {Rows} rows.");
+        if (parents.Length > Rows) throw new ArgumentException($"Seq2SeqGraphStepper.Reorder: {parents.Length} parents for {Rows} rows.");
         var rnn = _state.Rnn;
         _state = new Seq2SeqDecoderState<T>(
             new RecurrentState<T>(RowSelect.Select(rnn.H, 1, parents), rnn.C is null ? null : RowSelect.Select(rnn.C, 1, parents)),
             _state.Feed is null ? null : RowSelect.Select(_state.Feed, 0, parents));
+        var e = _encoding;                                              // each row keeps its source
+        var lengths = new int[parents.Length];
+        for (int r = 0; r < parents.Length; r++) lengths[r] = e.Lengths[parents[r]];
+        _encoding = new Seq2SeqEncoding<T>(RowSelect.Select(e.Memory, 0, parents), e.Keys is null ? null : RowSelect.Select(e.Keys, 0, parents), lengths,
+            new RecurrentState<T>(RowSelect.Select(e.Initial.H, 1, parents), e.Initial.C is null ? null : RowSelect.Select(e.Initial.C, 1, parents)),
+            RowSelect.Select(e.Summary, 0, parents));
+        Rows = parents.Length;
     }
 }
 

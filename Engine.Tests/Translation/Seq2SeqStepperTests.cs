@@ -93,6 +93,47 @@ public sealed class Seq2SeqStepperTests
 
     [Theory]
     [MemberData(nameof(Decoders))]
+    public void Step_AfterReordersThatMoveAndDropRows_EqualsTheDecodersOps(AttentionKind attention, RecurrentCell cell, bool feed)
+    {
+        // Decoders drop finished rows and move the rest together: any row may take any row's state, and Rows shrinks.
+        using var pool = new WorkerPool(2);
+        for (int seed = 0; seed < 4; seed++)
+        {
+            var (model, sources) = Random<float>(attention, cell, feed, 100 * seed + 11);
+            var reference = new Seq2SeqGraphStepper<float>(model, sources, 3, 0, pool);
+            using var stepper = new Seq2SeqStepper<float>(model, sources, 3, 0, pool);
+            var rng = new Random(seed);
+            int v = stepper.Vocabulary, s = stepper.SourceSteps;
+            for (int t = 0; t < 6 && stepper.Rows > 0; t++)
+            {
+                int b = stepper.Rows;
+                var previous = Enumerable.Range(0, b).Select(_ => rng.Next(v)).ToArray();
+                var (expected, actual, expectedAlpha, actualAlpha) = (new double[b * v], new double[b * v], new double[b * s], new double[b * s]);
+                reference.Step(previous, expected, expectedAlpha);
+                stepper.Step(previous, actual, actualAlpha);
+                Assert.True(expected.AsSpan().SequenceEqual(actual), $"log p differ at step {t}, {b} rows ({attention}, {cell}, seed {seed})");
+                Assert.True(expectedAlpha.AsSpan().SequenceEqual(actualAlpha), $"α differ at step {t}, {b} rows ({attention}, {cell}, seed {seed})");
+                var parents = Enumerable.Range(0, rng.Next(1, b + 1)).Select(_ => rng.Next(b)).ToArray();
+                reference.Reorder(parents);
+                stepper.Reorder(parents);
+                Assert.Equal(parents.Length, stepper.Rows);
+            }
+        }
+    }
+
+    [Fact]
+    public void Reorder_MoreParentsThanRows_IsRefused()
+    {
+        var (model, sources) = Random<float>(AttentionKind.Bahdanau, RecurrentCell.Gru, false, 5);
+        using var stepper = new Seq2SeqStepper<float>(model, sources, 2, 0, null);
+        stepper.Reorder(Enumerable.Range(0, stepper.Rows - 1).ToArray());
+        var error = Assert.Throws<ArgumentException>(() => stepper.Reorder(new int[stepper.Rows + 1]));
+        Assert.Contains("Seq2SeqStepper.Reorder", error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => stepper.Reorder([stepper.Rows]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Decoders))]
     public void Step_EqualsTheDecodersOps_BitForBit_Double(AttentionKind attention, RecurrentCell cell, bool feed)
     {
         for (int seed = 0; seed < 3; seed++) StepsEqualGraph<double>(attention, cell, feed, 100 * seed + 9, 2, null);

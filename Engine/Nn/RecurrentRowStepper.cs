@@ -20,7 +20,8 @@ internal sealed class RecurrentRowStepper<T> : IDisposable where T : unmanaged, 
     private readonly CellSpec _spec;
     private readonly GateWidth _width;
     private readonly WorkerPool? _pool;
-    private readonly int _b, _h, _gh;
+    private readonly int _h, _gh;
+    private int _b;                                          // rows decoded now: B at the start, fewer after a Reorder that drops rows
     private readonly int[] _inputs;                          // per layer: E for layer 0, H above
     private readonly GemmPackedB<T>[] _wih, _whh;            // per layer: W_ihᵀ (in, G·H), W_hhᵀ (H, G·H)
     private readonly T[][] _bias, _bhn;                      // per layer: b_ih + b_hh (G·H) (GRU: b_ih only in the n block), b_hn (H) or empty
@@ -65,14 +66,14 @@ internal sealed class RecurrentRowStepper<T> : IDisposable where T : unmanaged, 
     /// <summary>L.</summary>
     public int Layers => _inputs.Length;
 
-    /// <summary>B.</summary>
+    /// <summary>B, the rows decoded now (fewer than at the start after a <see cref="Reorder"/> that drops rows).</summary>
     public int Rows => _b;
 
     /// <summary>h of layer <paramref name="layer"/> (B, H); the top layer's is the step's output.</summary>
-    public Span<T> H(int layer) => _hs[layer];
+    public Span<T> H(int layer) => _hs[layer].AsSpan(0, _b * _h);
 
     /// <summary>c of layer <paramref name="layer"/> (B, H); empty for a cell without one.</summary>
-    public Span<T> C(int layer) => _cs[layer];
+    public Span<T> C(int layer) => _spec.HasCellState ? _cs[layer].AsSpan(0, _b * _h) : default;
 
     /// <summary>
     /// One step of every layer: x (B, E) → the layers' new states, in place; the output is <see cref="H"/>(L − 1).
@@ -84,7 +85,7 @@ internal sealed class RecurrentRowStepper<T> : IDisposable where T : unmanaged, 
         int H = _h, GH = _gh;
         for (int l = 0; l < Layers; l++)
         {
-            var input = l == 0 ? x : _hs[l - 1];                                                          // (B, in)
+            ReadOnlySpan<T> input = l == 0 ? x : _hs[l - 1].AsSpan(0, _b * H);                            // (B, in)
             Gemm.Compute(false, _b, T.One, input, _inputs[l], _wih[l], T.Zero, _xp, GH, _pool);             // x̂ (B, G·H)
             for (int r = 0; r < _b; r++) TensorPrimitives.Add(_xp.AsSpan(r * GH, GH), _bias[l], _xp.AsSpan(r * GH, GH));
             Gemm.Compute(false, _b, T.One, _hs[l], H, _whh[l], T.Zero, _hp, GH, _pool);                    // ĥ (B, G·H)
@@ -94,17 +95,23 @@ internal sealed class RecurrentRowStepper<T> : IDisposable where T : unmanaged, 
         }
     }
 
-    /// <summary>Row r of every state becomes row <paramref name="parents"/>[r] of the state before (a beam's reordering).</summary>
+    /// <summary>
+    /// Row r of every state becomes row <paramref name="parents"/>[r] of the state before (a beam's reordering); with fewer
+    /// parents than rows, the rows not listed are dropped and B becomes their count (decoders drop finished rows).
+    /// </summary>
     public void Reorder(ReadOnlySpan<int> parents)
     {
-        if (parents.Length != _b) throw new ArgumentException($"RecurrentRowStepper.Reorder: {parents.Length} parents for {_b} rows.");
+        if (parents.Length > _b) throw new ArgumentException($"RecurrentRowStepper.Reorder: {parents.Length} parents for {_b} rows.");
         foreach (int p in parents)
             if ((uint)p >= (uint)_b) throw new ArgumentOutOfRangeException(nameof(parents), $"RecurrentRowStepper.Reorder: parent {p} is outside [0, {_b}).");
         Gather(_hs, _hSpare, parents);
         (_hs, _hSpare) = (_hSpare, _hs);
-        if (!_spec.HasCellState) return;
-        Gather(_cs, _cSpare, parents);
-        (_cs, _cSpare) = (_cSpare, _cs);
+        if (_spec.HasCellState)
+        {
+            Gather(_cs, _cSpare, parents);
+            (_cs, _cSpare) = (_cSpare, _cs);
+        }
+        _b = parents.Length;
     }
 
     /// <summary>Gives the packed weights back to their pool.</summary>

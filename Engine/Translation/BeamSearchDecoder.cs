@@ -1,7 +1,7 @@
 namespace SeqLearn.Translation;
 
 /// <summary>
-/// Batched beam search of width K (docs/seq2seq-model.md#3-decoding). Source b owns rows b·K … b·K + K − 1. At step t
+/// Batched beam search of width K (docs/seq2seq-model.md#3-decoding). Source b owns K consecutive rows. At step t
 /// every live hypothesis h (raw score s_h = Σ log p, all ≤ 0) is extended by every token v, after the minimum-length and
 /// no-repeat rules; the best 2K candidates s_h + log p(v) (ties: lower row, then lower id) are walked in order: a
 /// candidate ending in ⟨eos⟩ joins the finished list, any other becomes a live hypothesis until K are live. At the
@@ -12,6 +12,8 @@ namespace SeqLearn.Translation;
 /// s ≤ 0 can only end with a raw score s' ≤ s (log-probabilities are ≤ 0) at a length l' ≤ M, and lp is increasing,
 /// so its best possible normalised score is s' / lp(l') ≤ s / lp(l') ≤ s / lp(M). The source stops when
 /// max_live s / lp(M) ≤ the K-th best finished score (with no normalisation, lp ≡ 1 and the bound is s itself).
+/// A source that stops is dropped from the stepper (<see cref="ITranslationStepper.Reorder"/>): later steps compute the
+/// rows of the sources still searching only, moved together at the front.
 /// </para>
 /// </summary>
 public static class BeamSearchDecoder
@@ -41,28 +43,23 @@ public static class BeamSearchDecoder
         var parents = new int[rows];
         var finished = Enumerable.Range(0, batch).Select(_ => new List<Hypothesis>()).ToArray();
         var bestFinished = new double[batch * k];   // source b's K best finished normalised scores, descending, at [b·K, b·K + K)
-        var done = new bool[batch];
         var candidates = new Candidate[2 * k];
         for (int b = 0; b < batch; b++)
             for (int j = 1; j < k; j++) scores[b * k + j] = double.NegativeInfinity;   // step 1 expands one hypothesis per source
 
-        int maxSteps = sourceLengths.Max(options.MaxLength);
-        for (int t = 1; t <= maxSteps && done.Contains(false); t++)
+        var sourceOf = Enumerable.Range(0, batch).ToArray();   // the stepper's block i (rows i·K … i·K + K − 1) decodes source sourceOf[i]
+        for (int blocks = batch, t = 1; blocks > 0; t++)
         {
-            stepper.Step(previous, logProbs, attention);
-            for (int b = 0; b < batch; b++)
+            int live = blocks * k;
+            stepper.Step(previous.AsSpan(0, live), logProbs.AsSpan(0, live * v), attention.AsSpan(0, live * s));
+            int kept = 0;
+            for (int i = 0; i < blocks; i++)
             {
-                int first = b * k, maxLength = options.MaxLength(sourceLengths[b]);
-                if (done[b])
-                {
-                    for (int j = 0; j < k; j++)
-                        (parents[first + j], nextPrevious[first + j], nextScores[first + j], nextTraces[first + j]) = (first + j, specials.Eos, double.NegativeInfinity, null);
-                    continue;
-                }
+                int b = sourceOf[i], first = i * k, maxLength = options.MaxLength(sourceLengths[b]);
                 int count = TopCandidates(logProbs, scores, traces, first, k, v, specials.Eos, options, candidates);
                 bool last = t == maxLength;
-                int live = 0;
-                for (int c = 0; c < count && live < k; c++)
+                int extended = 0;
+                for (int c = 0; c < count && extended < k; c++)
                 {
                     var (score, row, token) = candidates[c];
                     var a = attention.AsSpan(row * s, sourceLengths[b]);
@@ -70,17 +67,29 @@ public static class BeamSearchDecoder
                     if (token == specials.Eos || last)
                     {
                         if (last && c >= k) break;                                   // at M only the best K finish
-                        AddFinished(finished[b], bestFinished.AsSpan(first, k), DecodingTrace.ToHypothesis(trace, score, score / options.LengthPenalty(t), token == specials.Eos));
+                        AddFinished(finished[b], bestFinished.AsSpan(b * k, k), DecodingTrace.ToHypothesis(trace, score, score / options.LengthPenalty(t), token == specials.Eos));
                         continue;
                     }
-                    (parents[first + live], nextPrevious[first + live], nextScores[first + live], nextTraces[first + live]) = (row, token, score, trace);
-                    live++;
+                    (parents[first + extended], nextPrevious[first + extended], nextScores[first + extended], nextTraces[first + extended]) = (row, token, score, trace);
+                    extended++;
                 }
-                for (int j = live; j < k; j++)
+                for (int j = extended; j < k; j++)
                     (parents[first + j], nextPrevious[first + j], nextScores[first + j], nextTraces[first + j]) = (first, specials.Eos, double.NegativeInfinity, null);
-                done[b] = last || live == 0 || CannotImprove(finished[b].Count, bestFinished.AsSpan(first, k), nextScores.AsSpan(first, live), options.LengthPenalty(maxLength));
+                bool done = last || extended == 0 || CannotImprove(finished[b].Count, bestFinished.AsSpan(b * k, k), nextScores.AsSpan(first, extended), options.LengthPenalty(maxLength));
+                if (done) continue;                                                  // the source's rows are dropped below
+                if (kept != i)                                                       // move block i to block kept < i
+                {
+                    sourceOf[kept] = b;
+                    int to = kept * k;
+                    parents.AsSpan(first, k).CopyTo(parents.AsSpan(to, k));
+                    nextPrevious.AsSpan(first, k).CopyTo(nextPrevious.AsSpan(to, k));
+                    nextScores.AsSpan(first, k).CopyTo(nextScores.AsSpan(to, k));
+                    nextTraces.AsSpan(first, k).CopyTo(nextTraces.AsSpan(to, k));
+                }
+                kept++;
             }
-            stepper.Reorder(parents);
+            if (kept > 0) stepper.Reorder(parents.AsSpan(0, kept * k));            // parents are rows of this step's layout
+            blocks = kept;
             (previous, nextPrevious) = (nextPrevious, previous);
             (scores, nextScores) = (nextScores, scores);
             (traces, nextTraces) = (nextTraces, traces);

@@ -66,12 +66,13 @@ public sealed record DecodingOptions(int BeamWidth = 5, double Alpha = 1.0, Leng
 public sealed record Hypothesis(int[] Tokens, int[] AttentionSource, double Score, double NormalizedScore, bool Ended, double[][]? Attention);
 
 /// <summary>
-/// A model seen one decoding step at a time, over a fixed set of rows (a batch of sources, each repeated K times for
-/// beam search). <see cref="GreedyDecoder"/> and <see cref="BeamSearchDecoder"/> drive it; tests drive them with hand-made steppers.
+/// A model seen one decoding step at a time, over a set of rows (a batch of sources, each repeated K times for beam
+/// search) that <see cref="Reorder"/> can rearrange and narrow. <see cref="GreedyDecoder"/> and <see cref="BeamSearchDecoder"/>
+/// drive it, and drop the rows of finished outputs so that no step computes them; tests drive them with hand-made steppers.
 /// </summary>
 public interface ITranslationStepper
 {
-    /// <summary>Rows decoded in parallel.</summary>
+    /// <summary>Rows decoded in parallel now (fewer than at the start once <see cref="Reorder"/> has dropped rows).</summary>
     int Rows { get; }
 
     /// <summary>V, the target vocabulary.</summary>
@@ -86,6 +87,9 @@ public interface ITranslationStepper
     /// </summary>
     void Step(ReadOnlySpan<int> previous, Span<double> logProbs, Span<double> attention);
 
-    /// <summary>Row r continues from row <paramref name="parents"/>[r]'s state (beam search keeps the best prefixes).</summary>
+    /// <summary>
+    /// Row r continues from row <paramref name="parents"/>[r]'s state (beam search keeps the best prefixes). There may be
+    /// fewer parents than rows: the rows not listed are dropped, and <see cref="Rows"/> becomes <c>parents.Length</c>.
+    /// </summary>
     void Reorder(ReadOnlySpan<int> parents);
 }

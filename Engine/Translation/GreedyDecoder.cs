@@ -2,7 +2,8 @@ namespace SeqLearn.Translation;
 
 /// <summary>
 /// Greedy decoding of every row at once: y_t = argmax_v log p(v | y_{&lt;t}, x) (lowest id on ties) after the minimum-length
-/// and no-repeat rules, until ⟨eos⟩ or the maximum length M = ⌊a·n + b⌋ (<see cref="DecodingOptions"/>).
+/// and no-repeat rules, until ⟨eos⟩ or the maximum length M = ⌊a·n + b⌋ (<see cref="DecodingOptions"/>). A row that has
+/// finished is dropped from the stepper (<see cref="ITranslationStepper.Reorder"/>), so later steps compute only live rows.
 /// </summary>
 public static class GreedyDecoder
 {
@@ -19,28 +20,37 @@ public static class GreedyDecoder
             throw new ArgumentException($"GreedyDecoder: {sourceLengths.Length} source lengths for {rows} rows.");
         var logProbs = new double[rows * v];
         var attention = new double[rows * s];
-        var previous = Enumerable.Repeat(specials.Bos, rows).ToArray();
+        var previous = Enumerable.Repeat(specials.Bos, rows).ToArray();   // per live row, in the stepper's order
+        var rowOf = Enumerable.Range(0, rows).ToArray();                  // the stepper's row i decodes source row rowOf[i]
+        var keep = new int[rows];
         var traces = new DecodingTrace?[rows];
         var scores = new double[rows];
         var result = new Hypothesis?[rows];
-        int maxSteps = sourceLengths.Max(options.MaxLength);
-        for (int t = 1; t <= maxSteps && result.Any(h => h is null); t++)
+        int live = rows;
+        for (int t = 1; live > 0; t++)
         {
-            stepper.Step(previous, logProbs, attention);
-            for (int r = 0; r < rows; r++)
+            stepper.Step(previous.AsSpan(0, live), logProbs.AsSpan(0, live * v), attention.AsSpan(0, live * s));
+            int kept = 0;
+            for (int i = 0; i < live; i++)
             {
-                if (result[r] is not null) { previous[r] = specials.Eos; continue; }
-                var lp = logProbs.AsSpan(r * v, v);
+                int r = rowOf[i];
+                var lp = logProbs.AsSpan(i * v, v);
                 DecodingRules.Apply(lp, traces[r], specials.Eos, options);
                 int y = DecodingRules.ArgMax(lp, v);
-                var a = attention.AsSpan(r * s, sourceLengths[r]);
+                var a = attention.AsSpan(i * s, sourceLengths[r]);
                 traces[r] = new DecodingTrace(y, DecodingRules.ArgMax(a, a.Length), options.KeepAttention ? a.ToArray() : null, traces[r]);
                 scores[r] += lp[y];
-                previous[r] = y;
+                previous[i] = y;
                 bool ended = y == specials.Eos;
                 if (ended || t == options.MaxLength(sourceLengths[r]))
                     result[r] = DecodingTrace.ToHypothesis(traces[r]!, scores[r], scores[r] / options.LengthPenalty(t), ended);
+                else
+                    keep[kept++] = i;
             }
+            if (kept == live) continue;
+            for (int j = 0; j < kept; j++) (previous[j], rowOf[j]) = (previous[keep[j]], rowOf[keep[j]]);   // keep[j] ≥ j
+            if (kept > 0) stepper.Reorder(keep.AsSpan(0, kept));              // finished rows are computed no more
+            live = kept;
         }
         return result.Select(h => h!).ToArray();
     }

@@ -12,7 +12,7 @@ public sealed partial class Seq2SeqStepper<T>
     private sealed class AttentionBuffers(int b, int s, int m, int h, int width, GemmPackedB<T> weight) : IDisposable
     {
         public readonly T[] Scores = new T[b * s];        // e (B, S)
-        public readonly T[] Alpha = new T[b * s];         // α (B, S), 0 past each row's length
+        public readonly T[] Alpha = new T[b * s];         // α (B, S), 0 past each row's length (cleared every step)
         public readonly T[] Context = new T[b * m];       // c (B, M)
         public readonly T[] Projected = new T[b * width]; // Bahdanau: q W_qᵀ (B, A); Luong: h̃ (B, H), also the next step's feed
         public readonly T[] Tau = new T[width];           // Bahdanau: τ = tanh(k_s + q) (A), one key at a time
@@ -63,7 +63,7 @@ public sealed partial class Seq2SeqStepper<T>
         var v = ((BahdanauAttention<T>)_decoder.Attention!).V.Weight.Value.Span;                      // (A)
         for (int r = 0; r < b; r++)
         {
-            int source = r / _copies, n = SourceLengths[r];
+            int source = _source[r], n = _length[r];
             var qr = buffers.Projected.AsSpan(r * a, a);
             for (int j = 0; j < n; j++)
             {
@@ -86,7 +86,7 @@ public sealed partial class Seq2SeqStepper<T>
         var keys = _keys!.Span;                                                                       // (N, S, H)
         for (int r = 0; r < b; r++)
         {
-            int source = r / _copies, n = SourceLengths[r];
+            int source = _source[r], n = _length[r];
             Gemm.Compute(false, true, 1, n, h, T.One, hTop.Slice(r * h, h), h, keys.Slice(source * s * h, n * h), h,
                 T.Zero, buffers.Scores.AsSpan(r * s, n), s, _pool);                                   // e = h · k_s
         }
@@ -96,9 +96,10 @@ public sealed partial class Seq2SeqStepper<T>
             buffers.Context.AsSpan(r * m, m).CopyTo(buffers.Joined.AsSpan(r * (m + h), m));
             hTop.Slice(r * h, h).CopyTo(buffers.Joined.AsSpan(r * (m + h) + m, h));                  // [c; h]
         }
-        Gemm.Compute(false, b, T.One, buffers.Joined, m + h, buffers.Weight, T.Zero, buffers.Projected, h, _pool);
-        TensorPrimitives.Tanh<T>(buffers.Projected, buffers.Projected);                               // h̃ (B, H)
-        return buffers.Projected;
+        var projected = buffers.Projected.AsSpan(0, b * h);
+        Gemm.Compute(false, b, T.One, buffers.Joined, m + h, buffers.Weight, T.Zero, projected, h, _pool);
+        TensorPrimitives.Tanh<T>(projected, projected);                                               // h̃ (B, H)
+        return projected;
     }
 
     /// <summary>α = softmax of each row's first len scores (0 past them) and c = α · m over the same keys (B, M).</summary>
@@ -108,9 +109,10 @@ public sealed partial class Seq2SeqStepper<T>
         var memory = _memory.Span;                                                                    // (N, S, M)
         for (int r = 0; r < Rows; r++)
         {
-            int n = SourceLengths[r];
+            int n = _length[r];
             Ops.SoftmaxRow<T>(buffers.Scores.AsSpan(r * s, n), buffers.Alpha.AsSpan(r * s, n));
-            Gemm.Compute(false, false, 1, m, n, T.One, buffers.Alpha.AsSpan(r * s, n), s, memory.Slice(r / _copies * s * m, n * m), m,
+            buffers.Alpha.AsSpan(r * s + n, s - n).Clear();                                           // a reordering may have moved a longer source's row here
+            Gemm.Compute(false, false, 1, m, n, T.One, buffers.Alpha.AsSpan(r * s, n), s, memory.Slice(_source[r] * s * m, n * m), m,
                 T.Zero, buffers.Context.AsSpan(r * m, m), m, _pool);                                 // c = α · m
         }
     }
