@@ -144,6 +144,29 @@ public sealed class BeamSearchDecoderTests
     }
 
     [Fact]
+    public void TopCandidates_EqualTheBest2KOfAStableSort()
+    {
+        // The vector pre-test skips blocks of tokens that cannot enter; the result must be the stable sort's first 2K
+        // (score descending, then row, then token) for any V, including ties, −∞ entries and rows without a hypothesis.
+        var rng = new Random(12);
+        for (int trial = 0; trial < 400; trial++)
+        {
+            int k = rng.Next(1, 6), v = rng.Next(1, 60);
+            var logProbs = Enumerable.Range(0, k * v).Select(_ => rng.Next(10) == 0 ? double.NegativeInfinity : -rng.Next(0, 40) / 8.0).ToArray();
+            var scores = Enumerable.Range(0, k).Select(_ => rng.Next(4) == 0 ? double.NegativeInfinity : -rng.Next(0, 20) / 4.0).ToArray();
+            var top = new BeamSearchDecoder.Candidate[2 * k];
+            int count = BeamSearchDecoder.TopCandidates(logProbs, scores, new DecodingTrace?[k], 0, k, v, 2, new DecodingOptions(), top);
+            var expected = (from row in Enumerable.Range(0, k)
+                            from token in Enumerable.Range(0, v)
+                            let score = scores[row] + logProbs[row * v + token]
+                            where !double.IsNegativeInfinity(score)
+                            select new BeamSearchDecoder.Candidate(score, row, token))
+                .OrderByDescending(c => c.Score).ThenBy(c => c.Row).ThenBy(c => c.Token).Take(2 * k).ToArray();
+            Assert.Equal(expected, top.Take(count).ToArray());
+        }
+    }
+
+    [Fact]
     public void Greedy_FinishedRows_AreNotComputedAgain()
     {
         // M = ⌊2·n⌋: 2 for the 1-token source, 4 for the 2-token one. Steps 1–2 compute both rows, steps 3–4 one.

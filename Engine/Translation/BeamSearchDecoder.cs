@@ -122,10 +122,10 @@ public static class BeamSearchDecoder
         finished.Add(hypothesis);
     }
 
-    private readonly record struct Candidate(double Score, int Row, int Token);
+    internal readonly record struct Candidate(double Score, int Row, int Token);
 
     /// <summary>The best min(2K, available) extensions of source block [first, first + K), sorted (ties: lower row, then lower id).</summary>
-    private static int TopCandidates(double[] logProbs, double[] scores, DecodingTrace?[] traces, int first, int k, int v, int eos,
+    internal static int TopCandidates(double[] logProbs, double[] scores, DecodingTrace?[] traces, int first, int k, int v, int eos,
         DecodingOptions options, Candidate[] top)
     {
         int count = 0;
@@ -134,15 +134,33 @@ public static class BeamSearchDecoder
             if (double.IsNegativeInfinity(scores[row])) continue;
             var lp = logProbs.AsSpan(row * v, v);
             DecodingRules.Apply(lp, traces[row], eos, options);
-            for (int token = 0; token < v; token++)
+            double s = scores[row];
+            int w = Vector<double>.Count;
+            for (int token = 0; token < v;)
             {
-                double score = scores[row] + lp[token];
-                if (double.IsNegativeInfinity(score) || (count == top.Length && score <= top[count - 1].Score)) continue;
-                int at = count == top.Length ? count - 1 : count++;
-                while (at > 0 && top[at - 1].Score < score) { top[at] = top[at - 1]; at--; }   // strict: earlier candidates win ties
-                top[at] = new Candidate(score, row, token);
+                int end = Math.Min(token + w, v);
+                if (count == top.Length && end - token == w && CannotEnter(s, lp.Slice(token, w), top[count - 1].Score))
+                {
+                    token = end;                                                   // no score of these w tokens beats the last kept
+                    continue;
+                }
+                for (; token < end; token++)
+                {
+                    double score = s + lp[token];
+                    if (double.IsNegativeInfinity(score) || (count == top.Length && score <= top[count - 1].Score)) continue;
+                    int at = count == top.Length ? count - 1 : count++;
+                    while (at > 0 && top[at - 1].Score < score) { top[at] = top[at - 1]; at--; }   // strict: earlier candidates win ties
+                    top[at] = new Candidate(score, row, token);
+                }
             }
         }
         return count;
+    }
+
+    /// <summary>True when every s + lp[i] of one vector is ≤ <paramref name="last"/> (the same sums as the scalar test; NaN never skips).</summary>
+    private static bool CannotEnter(double s, ReadOnlySpan<double> lp, double last)
+    {
+        var sums = new Vector<double>(s) + new Vector<double>(lp);
+        return Vector.LessThanOrEqualAll(sums, new Vector<double>(last));
     }
 }
