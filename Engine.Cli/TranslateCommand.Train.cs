@@ -166,15 +166,6 @@ public static partial class TranslateCommand
     }
 
     /// <summary>The model and vocabularies of a 'translate train' checkpoint (DIR, DIR/best or DIR/last), in evaluation mode.</summary>
-    public static (Seq2Seq<float> Model, TranslationVocabulary Source, TranslationVocabulary Target) LoadModel(string directory)
-    {
-        string dir = Checkpoint.Exists(directory) ? directory
-            : Checkpoint.Exists(Path.Combine(directory, "best")) ? Path.Combine(directory, "best") : Path.Combine(directory, "last");
-        var loaded = ModelCheckpoint.Load<float>(dir);
-        var model = loaded.Model as Seq2Seq<float> ?? throw new ArgumentException(
-            $"{dir}: the checkpoint holds a '{loaded.Data.ModelConfig?["type"]}' model, not a translation model ('seq2seq', written by 'translate train').");
-        var (source, target) = Seq2SeqTranslator.VocabulariesFromJson(loaded.Data.Vocabulary);
-        model.Eval();
-        return (model, source, target);
-    }
+    public static (Seq2Seq<float> Model, TranslationVocabulary Source, TranslationVocabulary Target) LoadModel(string directory) =>
+        Seq2SeqTranslator.LoadModel(directory);
 }

@@ -16,7 +16,7 @@ namespace SeqLearn.Translation;
 /// <param name="options">Decoding settings: <see cref="DecodingOptions.BeamWidth"/> 1 decodes greedily, K &gt; 1 by beam search.</param>
 /// <param name="pool">Runs the kernels (<c>new WorkerPool(1)</c> for the calling thread only).</param>
 /// <param name="replaceUnknown">Replace each ⟨unk⟩ by the most attended source word (needs a model with attention).</param>
-public sealed class Seq2SeqTranslator(Seq2Seq<float> model, TranslationVocabulary source, TranslationVocabulary target, DecodingOptions options,
+public sealed partial class Seq2SeqTranslator(Seq2Seq<float> model, TranslationVocabulary source, TranslationVocabulary target, DecodingOptions options,
     WorkerPool pool, bool replaceUnknown = false) : IBatchTranslator
 {
     /// <summary>The special ids of the target side.</summary>
