@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.Intrinsics;
 using SeqLearn.Kernels;
 
@@ -45,6 +46,43 @@ internal static class MachineInfo
             : Gemm.BestIsa is null ? "scalar" : "Vector<T>";
         string? forced = Environment.GetEnvironmentVariable(KernelPath.Variable);
         return string.IsNullOrEmpty(forced) ? widest : $"{widest}, kernels forced to {KernelPath.Default} by {KernelPath.Variable}";
+    }
+
+    /// <summary>
+    /// The time for a value to go from one thread to another and back, the median of five rounds of 50,000 round trips
+    /// on one cache line ("n/a" on one CPU). Two-thread steps that hand values between the cores many times, batch-1
+    /// sampling above all, move with it: on the project's 2-vCPU Zen 5 VMs it read 111–515 ns on one evening, and the
+    /// int8 sampling loop 96,105 chars/s at 111 ns against 60,335–68,150 at 439–487 ns (docs/results/2026-12.md).
+    /// </summary>
+    public static string CoreRoundTrip()
+    {
+        if (Environment.ProcessorCount < 2) return "n/a";
+        const int trips = 50_000;
+        var line = new long[16];
+        var rounds = new List<double>();
+        for (int round = 0; round < 5; round++)
+        {
+            Array.Clear(line);
+            var echo = new Thread(() =>
+            {
+                for (long i = 0; i < trips; i++)
+                {
+                    while (Volatile.Read(ref line[0]) != 2 * i + 1) { }
+                    Volatile.Write(ref line[0], 2 * i + 2);
+                }
+            }) { IsBackground = true };
+            echo.Start();
+            long start = Stopwatch.GetTimestamp();
+            for (long i = 0; i < trips; i++)
+            {
+                Volatile.Write(ref line[0], 2 * i + 1);
+                while (Volatile.Read(ref line[0]) != 2 * i + 2) { }
+            }
+            rounds.Add(Stopwatch.GetElapsedTime(start).TotalNanoseconds / trips);
+            echo.Join();
+        }
+        rounds.Sort();
+        return $"{rounds[2]:F0} ns";
     }
 
     /// <summary>The 1, 5 and 15 minute load averages.</summary>

@@ -37,7 +37,7 @@ public static class SampleComparison
         model.Eval();
         int[] prompt = vocabulary.Encode(Prompt);
         Console.WriteLine($"compare sample: batch 1, V={config.VocabularySize}, E=64, 2-layer LSTM H=256, τ=1, {chars} chars after \"ROMEO:\\n\", median of {repeats}");
-        Console.WriteLine($"machine: {MachineInfo.Describe()}");
+        Console.WriteLine($"machine: {MachineInfo.Describe()}; core-to-core round trip {MachineInfo.CoreRoundTrip()}");
         Console.WriteLine($"baseline: {BaselineEnvironment.DescribePyTorch() ?? "PyTorch not found"}; {baseline.DescribeOpenBlas()}");
 
         using var pool = new WorkerPool(2);
@@ -70,7 +70,7 @@ public static class SampleComparison
         var median = samples.Select(Median).ToArray();
         for (int c = 0; c < configs.Count; c++)
             Console.WriteLine($"{configs[c].Name,-38}{median[c],10:F0} chars/s");
-        Console.WriteLine($"load at the end: {MachineInfo.LoadAverage()}");
+        Console.WriteLine($"load at the end: {MachineInfo.LoadAverage()}; core-to-core round trip {MachineInfo.CoreRoundTrip()}");
         var rates = new Dictionary<(StepperPrecision, int), double>();
         int at = 0;
         foreach (var precision in new[] { StepperPrecision.Float32, StepperPrecision.BFloat16, StepperPrecision.Int8 })
