@@ -63,6 +63,24 @@ public class VocabularyTests
     }
 
     [Fact]
+    public void EveryVocabulary_TryGetIdOfTokenOf_GivesBackEveryId()
+    {
+        // IVocabulary is a bijection between token strings and ids, the unknown slot included.
+        IVocabulary[] vocabularies =
+        [
+            CharVocabulary.Build("héllo 世界 🙂\n"), CharVocabulary.Build("héllo 世界 🙂\n", withUnk: true),
+            WordVocabulary.Build(["the cat sat", "on the mat"]), new TokenVocabulary(["<pad>", "<unk>", "a", "b"]),
+        ];
+        foreach (var vocabulary in vocabularies)
+            for (int id = 0; id < vocabulary.Count; id++)
+            {
+                Assert.True(vocabulary.TryGetId(vocabulary.TokenOf(id), out int back), $"{vocabulary.GetType().Name}: no id for '{vocabulary.TokenOf(id)}'");
+                Assert.Equal(id, back);
+            }
+        Assert.False(CharVocabulary.Build("ab").TryGetId("<unk>", out _));   // a closed vocabulary has no unknown slot
+    }
+
+    [Fact]
     public void WordVocabulary_CountsTiesAndLimits_AreDeterministic()
     {
         string[] lines = ["b a c a", "c b d", "e"];

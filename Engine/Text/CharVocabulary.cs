@@ -44,9 +44,17 @@ public sealed class CharVocabulary : IVocabulary
     public string TokenOf(int id) => id == UnkId ? TokenVocabulary.Unk : _symbols[id].ToString();
 
     /// <inheritdoc/>
+    /// <remarks>One symbol, or <c>&lt;unk&gt;</c> (what <see cref="TokenOf"/> names the unknown slot), so that
+    /// <c>TryGetId(TokenOf(id))</c> gives back every id.</remarks>
     public bool TryGetId(string token, out int id)
     {
+        ArgumentNullException.ThrowIfNull(token);
         id = -1;
+        if (UnkId >= 0 && token == TokenVocabulary.Unk)
+        {
+            id = UnkId;
+            return true;
+        }
         if (Rune.DecodeFromUtf16(token, out Rune r, out int used) != System.Buffers.OperationStatus.Done || used != token.Length)
             return false;
         return _ids.TryGetValue(r.Value, out id);
