@@ -24,7 +24,7 @@ internal sealed class TrainingCliOptions
         Optimizer.AcceptOnlyFromAmong("sgd", "adam", "adamw");
         Momentum = new("--momentum") { Description = "SGD momentum μ (0 = none)." };
         Nesterov = new("--nesterov") { Description = "SGD with Nesterov momentum (needs --momentum > 0)." };
-        WeightDecay = new("--weight-decay") { Description = "Weight decay λ (L2 for sgd and adam, decoupled for adamw)." };
+        WeightDecay = new("--weight-decay") { Description = "Weight decay λ (L2 for sgd and adam, decoupled for adamw); 0 unless given, for adamw too (PyTorch's AdamW defaults to 0.01)." };
         Schedule = new("--schedule") { Description = "Learning-rate schedule: constant, step (×--gamma every --step-size epochs), cosine (over --epochs) or plateau (×--gamma when the monitored metric stops improving).", DefaultValueFactory = _ => schedule };
         Schedule.AcceptOnlyFromAmong("constant", "step", "cosine", "plateau");
         StepSize = new("--step-size") { Description = "Epochs between decays of --schedule step.", DefaultValueFactory = _ => 1 };

@@ -10,7 +10,8 @@ namespace SeqLearn.Optim;
 /// <param name="LearningRate">η₀.</param>
 /// <param name="Momentum">SGD momentum μ (0 = none).</param>
 /// <param name="Nesterov">SGD Nesterov momentum (needs μ &gt; 0).</param>
-/// <param name="WeightDecay">λ: L2 folded into the gradient for SGD and Adam, decoupled for AdamW.</param>
+/// <param name="WeightDecay">λ: L2 folded into the gradient for SGD and Adam, decoupled for AdamW; 0 by default for every kind
+/// (<see cref="AdamW{T}"/>'s own constructor, like PyTorch's, defaults to 0.01).</param>
 public sealed record OptimizerSettings(OptimizerKind Kind = OptimizerKind.Adam, double LearningRate = 0.002, double Momentum = 0,
     bool Nesterov = false, double WeightDecay = 0)
 {
