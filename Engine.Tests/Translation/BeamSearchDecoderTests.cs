@@ -19,7 +19,7 @@ public sealed class BeamSearchDecoderTests
 
     /// <summary>
     /// A stepper over a prefix → probabilities table (default: ⟨eos⟩ with probability 1); counts its steps and the rows
-    /// it computed, and drops rows as <see cref="ITranslationStepper.Reorder"/> says.
+    /// it computed, and drops or copies rows as <see cref="ITranslationStepper.Reorder"/> says (up to the rows it was built with).
     /// </summary>
     private sealed class TableStepper(int rows, Func<string, double[]> probabilities) : ITranslationStepper
     {
@@ -50,7 +50,8 @@ public sealed class BeamSearchDecoderTests
 
         public void Reorder(ReadOnlySpan<int> parents)
         {
-            Assert.True(parents.Length <= Rows);
+            Assert.True(parents.Length <= rows);
+            foreach (int p in parents) Assert.InRange(p, 0, Rows - 1);
             var old = _prefixes;
             _prefixes = new List<int>[parents.Length];
             for (int r = 0; r < parents.Length; r++) _prefixes[r] = [.. old[parents[r]]];
@@ -181,12 +182,13 @@ public sealed class BeamSearchDecoderTests
     [Fact]
     public void Beam_FinishedSources_AreNotComputedAgain()
     {
-        // K = 2, M = 2 and 4: the first source stops at step 2, the second at step 4, its output equal to its output alone.
+        // K = 2, M = 2 and 4: step 1 runs one row per source, then two; the first source stops at step 2, the second at
+        // step 4, its output equal to its output alone.
         var options = new DecodingOptions(BeamWidth: 2, Normalization: LengthNormalization.None, MaxLengthA: 2, MaxLengthB: 0);
         var stepper = new TableStepper(4, Loop);
         var both = BeamSearchDecoder.Decode(stepper, [1, 2], Specials, options);
         Assert.Equal(4, stepper.Steps);
-        Assert.Equal(2 * 4 + 2 * 2, stepper.RowSteps);
+        Assert.Equal(2 + 4 + 2 + 2, stepper.RowSteps);
         var alone = BeamSearchDecoder.Decode(new TableStepper(2, Loop), [2], Specials, options)[0];
         Assert.Equal(alone.Select(h => (string.Join(",", h.Tokens), h.Score)), both[1].Select(h => (string.Join(",", h.Tokens), h.Score)));
         Assert.Equal([3, 3, 3, 3], both[1][0].Tokens);

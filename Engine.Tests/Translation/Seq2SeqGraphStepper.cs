@@ -81,7 +81,7 @@ internal sealed class Seq2SeqGraphStepper<T> : ITranslationStepper where T : unm
     /// <inheritdoc/>
     public void Reorder(ReadOnlySpan<int> parents)
     {
-        if (parents.Length > Rows) throw new ArgumentException($"Seq2SeqGraphStepper.Reorder: {parents.Length} parents for {Rows} rows.");
+        if (parents.Length > SourceLengths.Length) throw new ArgumentException($"Seq2SeqGraphStepper.Reorder: {parents.Length} parents, built for {SourceLengths.Length} rows.");
         var rnn = _state.Rnn;
         _state = new Seq2SeqDecoderState<T>(
             new RecurrentState<T>(RowSelect.Select(rnn.H, 1, parents), rnn.C is null ? null : RowSelect.Select(rnn.C, 1, parents)),

@@ -93,9 +93,10 @@ public sealed class Seq2SeqStepperTests
 
     [Theory]
     [MemberData(nameof(Decoders))]
-    public void Step_AfterReordersThatMoveAndDropRows_EqualsTheDecodersOps(AttentionKind attention, RecurrentCell cell, bool feed)
+    public void Step_AfterReordersThatMoveDropAndCopyRows_EqualsTheDecodersOps(AttentionKind attention, RecurrentCell cell, bool feed)
     {
-        // Decoders drop finished rows and move the rest together: any row may take any row's state, and Rows shrinks.
+        // Decoders drop finished rows and move the rest together, and beam search widens one row per source to K: any row
+        // may take any row's state, and Rows shrinks and grows up to the rows built.
         using var pool = new WorkerPool(2);
         for (int seed = 0; seed < 4; seed++)
         {
@@ -113,7 +114,7 @@ public sealed class Seq2SeqStepperTests
                 stepper.Step(previous, actual, actualAlpha);
                 Assert.True(expected.AsSpan().SequenceEqual(actual), $"log p differ at step {t}, {b} rows ({attention}, {cell}, seed {seed})");
                 Assert.True(expectedAlpha.AsSpan().SequenceEqual(actualAlpha), $"α differ at step {t}, {b} rows ({attention}, {cell}, seed {seed})");
-                var parents = Enumerable.Range(0, rng.Next(1, b + 1)).Select(_ => rng.Next(b)).ToArray();
+                var parents = Enumerable.Range(0, rng.Next(1, sources.Length * 3 + 1)).Select(_ => rng.Next(b)).ToArray();   // fewer or more rows, up to those built
                 reference.Reorder(parents);
                 stepper.Reorder(parents);
                 Assert.Equal(parents.Length, stepper.Rows);
@@ -122,14 +123,17 @@ public sealed class Seq2SeqStepperTests
     }
 
     [Fact]
-    public void Reorder_MoreParentsThanRows_IsRefused()
+    public void Reorder_MoreParentsThanRowsBuilt_IsRefused()
     {
         var (model, sources) = Random<float>(AttentionKind.Bahdanau, RecurrentCell.Gru, false, 5);
         using var stepper = new Seq2SeqStepper<float>(model, sources, 2, 0, null);
-        stepper.Reorder(Enumerable.Range(0, stepper.Rows - 1).ToArray());
-        var error = Assert.Throws<ArgumentException>(() => stepper.Reorder(new int[stepper.Rows + 1]));
+        int built = stepper.Rows;
+        stepper.Reorder(Enumerable.Range(0, built - 1).ToArray());
+        stepper.Reorder(new int[built]);                                            // widening back to the rows built is allowed
+        Assert.Equal(built, stepper.Rows);
+        var error = Assert.Throws<ArgumentException>(() => stepper.Reorder(new int[built + 1]));
         Assert.Contains("Seq2SeqStepper.Reorder", error.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => stepper.Reorder([stepper.Rows]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => stepper.Reorder([built]));
     }
 
     [Theory]

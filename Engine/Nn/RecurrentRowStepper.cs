@@ -21,7 +21,8 @@ internal sealed class RecurrentRowStepper<T> : IDisposable where T : unmanaged, 
     private readonly GateWidth _width;
     private readonly WorkerPool? _pool;
     private readonly int _h, _gh;
-    private int _b;                                          // rows decoded now: B at the start, fewer after a Reorder that drops rows
+    private readonly int _capacity;                          // the rows the buffers hold
+    private int _b;                                          // rows decoded now (≤ capacity; a Reorder sets it)
     private readonly int[] _inputs;                          // per layer: E for layer 0, H above
     private readonly GemmPackedB<T>[] _wih, _whh;            // per layer: W_ihᵀ (in, G·H), W_hhᵀ (H, G·H)
     private readonly T[][] _bias, _bhn;                      // per layer: b_ih + b_hh (G·H) (GRU: b_ih only in the n block), b_hn (H) or empty
@@ -35,7 +36,7 @@ internal sealed class RecurrentRowStepper<T> : IDisposable where T : unmanaged, 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         if (layer.Directions != 1) throw new ArgumentException("RecurrentRowStepper: a bidirectional layer cannot run one step at a time.", nameof(layer));
         var kernels = layer.Options.Kernels ?? KernelPath.Default;
-        (_spec, _width, _pool, _b, _h) = (layer.CellSpec, kernels.Gates, pool, rows, layer.HiddenSize);
+        (_spec, _width, _pool, _b, _capacity, _h) = (layer.CellSpec, kernels.Gates, pool, rows, rows, layer.HiddenSize);
         _gh = _spec.Gates * _h;
         int layers = layer.NumLayers;
         (_inputs, _wih, _whh, _bias, _bhn) = (new int[layers], new GemmPackedB<T>[layers], new GemmPackedB<T>[layers], new T[layers][], new T[layers][]);
@@ -66,7 +67,7 @@ internal sealed class RecurrentRowStepper<T> : IDisposable where T : unmanaged, 
     /// <summary>L.</summary>
     public int Layers => _inputs.Length;
 
-    /// <summary>B, the rows decoded now (fewer than at the start after a <see cref="Reorder"/> that drops rows).</summary>
+    /// <summary>B, the rows decoded now (a <see cref="Reorder"/> sets it, up to the rows the stepper was built for).</summary>
     public int Rows => _b;
 
     /// <summary>h of layer <paramref name="layer"/> (B, H); the top layer's is the step's output.</summary>
@@ -96,12 +97,13 @@ internal sealed class RecurrentRowStepper<T> : IDisposable where T : unmanaged, 
     }
 
     /// <summary>
-    /// Row r of every state becomes row <paramref name="parents"/>[r] of the state before (a beam's reordering); with fewer
-    /// parents than rows, the rows not listed are dropped and B becomes their count (decoders drop finished rows).
+    /// Row r of every state becomes row <paramref name="parents"/>[r] of the state before (a beam's reordering), and B becomes
+    /// the number of parents: fewer drop rows (decoders drop finished ones), more copy rows, up to the rows the stepper was
+    /// built for (beam search starts with one row per source and widens it to K after the first step).
     /// </summary>
     public void Reorder(ReadOnlySpan<int> parents)
     {
-        if (parents.Length > _b) throw new ArgumentException($"RecurrentRowStepper.Reorder: {parents.Length} parents for {_b} rows.");
+        if (parents.Length > _capacity) throw new ArgumentException($"RecurrentRowStepper.Reorder: {parents.Length} parents, but the stepper holds {_capacity} rows.");
         foreach (int p in parents)
             if ((uint)p >= (uint)_b) throw new ArgumentOutOfRangeException(nameof(parents), $"RecurrentRowStepper.Reorder: parent {p} is outside [0, {_b}).");
         Gather(_hs, _hSpare, parents);

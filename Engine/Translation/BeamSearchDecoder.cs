@@ -12,8 +12,9 @@ namespace SeqLearn.Translation;
 /// s ≤ 0 can only end with a raw score s' ≤ s (log-probabilities are ≤ 0) at a length l' ≤ M, and lp is increasing,
 /// so its best possible normalised score is s' / lp(l') ≤ s / lp(l') ≤ s / lp(M). The source stops when
 /// max_live s / lp(M) ≤ the K-th best finished score (with no normalisation, lp ≡ 1 and the bound is s itself).
-/// A source that stops is dropped from the stepper (<see cref="ITranslationStepper.Reorder"/>): later steps compute the
-/// rows of the sources still searching only, moved together at the front.
+/// Step 1 runs one row per source (its K hypotheses all start from ⟨bos⟩), later steps K. A source that stops is dropped
+/// from the stepper (<see cref="ITranslationStepper.Reorder"/>): later steps compute the rows of the sources still
+/// searching only, moved together at the front.
 /// </para>
 /// </summary>
 public static class BeamSearchDecoder
@@ -44,21 +45,21 @@ public static class BeamSearchDecoder
         var finished = Enumerable.Range(0, batch).Select(_ => new List<Hypothesis>()).ToArray();
         var bestFinished = new double[batch * k];   // source b's K best finished normalised scores, descending, at [b·K, b·K + K)
         var candidates = new Candidate[2 * k];
-        for (int b = 0; b < batch; b++)
-            for (int j = 1; j < k; j++) scores[b * k + j] = double.NegativeInfinity;   // step 1 expands one hypothesis per source
+        var sourceOf = Enumerable.Range(0, batch).ToArray();   // the stepper's block i decodes source sourceOf[i]
 
-        var sourceOf = Enumerable.Range(0, batch).ToArray();   // the stepper's block i (rows i·K … i·K + K − 1) decodes source sourceOf[i]
-        for (int blocks = batch, t = 1; blocks > 0; t++)
+        // Step 1 expands one hypothesis per source: one row each (the first of its K copies); afterwards K rows per block.
+        for (int b = 0; b < batch; b++) parents[b] = b * k;
+        stepper.Reorder(parents.AsSpan(0, batch));
+        for (int blocks = batch, width = 1, t = 1; blocks > 0; t++, width = k)
         {
-            int live = blocks * k;
-            stepper.Step(previous.AsSpan(0, live), logProbs.AsSpan(0, live * v), attention.AsSpan(0, live * s));
+            stepper.Step(previous.AsSpan(0, blocks * width), logProbs.AsSpan(0, blocks * width * v), attention.AsSpan(0, blocks * width * s));
             int kept = 0;
             for (int i = 0; i < blocks; i++)
             {
-                int b = sourceOf[i], first = i * k, maxLength = options.MaxLength(sourceLengths[b]);
-                int count = TopCandidates(logProbs, scores, traces, first, k, v, specials.Eos, options, candidates);
+                int b = sourceOf[i], maxLength = options.MaxLength(sourceLengths[b]);
+                int count = TopCandidates(logProbs, scores, traces, i * width, width, v, specials.Eos, options, candidates);
                 bool last = t == maxLength;
-                int extended = 0;
+                int next = kept * k, extended = 0;                                   // the block's place in the next layout
                 for (int c = 0; c < count && extended < k; c++)
                 {
                     var (score, row, token) = candidates[c];
@@ -70,23 +71,14 @@ public static class BeamSearchDecoder
                         AddFinished(finished[b], bestFinished.AsSpan(b * k, k), DecodingTrace.ToHypothesis(trace, score, score / options.LengthPenalty(t), token == specials.Eos));
                         continue;
                     }
-                    (parents[first + extended], nextPrevious[first + extended], nextScores[first + extended], nextTraces[first + extended]) = (row, token, score, trace);
+                    (parents[next + extended], nextPrevious[next + extended], nextScores[next + extended], nextTraces[next + extended]) = (row, token, score, trace);
                     extended++;
                 }
                 for (int j = extended; j < k; j++)
-                    (parents[first + j], nextPrevious[first + j], nextScores[first + j], nextTraces[first + j]) = (first, specials.Eos, double.NegativeInfinity, null);
-                bool done = last || extended == 0 || CannotImprove(finished[b].Count, bestFinished.AsSpan(b * k, k), nextScores.AsSpan(first, extended), options.LengthPenalty(maxLength));
-                if (done) continue;                                                  // the source's rows are dropped below
-                if (kept != i)                                                       // move block i to block kept < i
-                {
-                    sourceOf[kept] = b;
-                    int to = kept * k;
-                    parents.AsSpan(first, k).CopyTo(parents.AsSpan(to, k));
-                    nextPrevious.AsSpan(first, k).CopyTo(nextPrevious.AsSpan(to, k));
-                    nextScores.AsSpan(first, k).CopyTo(nextScores.AsSpan(to, k));
-                    nextTraces.AsSpan(first, k).CopyTo(nextTraces.AsSpan(to, k));
-                }
-                kept++;
+                    (parents[next + j], nextPrevious[next + j], nextScores[next + j], nextTraces[next + j]) = (i * width, specials.Eos, double.NegativeInfinity, null);
+                bool done = last || extended == 0 || CannotImprove(finished[b].Count, bestFinished.AsSpan(b * k, k), nextScores.AsSpan(next, extended), options.LengthPenalty(maxLength));
+                if (done) continue;                                                  // the source's rows are dropped: the next block writes here
+                sourceOf[kept++] = b;
             }
             if (kept > 0) stepper.Reorder(parents.AsSpan(0, kept * k));            // parents are rows of this step's layout
             blocks = kept;
@@ -124,12 +116,15 @@ public static class BeamSearchDecoder
 
     internal readonly record struct Candidate(double Score, int Row, int Token);
 
-    /// <summary>The best min(2K, available) extensions of source block [first, first + K), sorted (ties: lower row, then lower id).</summary>
-    internal static int TopCandidates(double[] logProbs, double[] scores, DecodingTrace?[] traces, int first, int k, int v, int eos,
+    /// <summary>
+    /// The best min(<paramref name="top"/>.Length, available) extensions of the block's rows [first, first + width), sorted
+    /// (ties: lower row, then lower id).
+    /// </summary>
+    internal static int TopCandidates(double[] logProbs, double[] scores, DecodingTrace?[] traces, int first, int width, int v, int eos,
         DecodingOptions options, Candidate[] top)
     {
         int count = 0;
-        for (int row = first; row < first + k; row++)
+        for (int row = first; row < first + width; row++)
         {
             if (double.IsNegativeInfinity(scores[row])) continue;
             var lp = logProbs.AsSpan(row * v, v);

@@ -67,7 +67,7 @@ public sealed record Hypothesis(int[] Tokens, int[] AttentionSource, double Scor
 
 /// <summary>
 /// A model seen one decoding step at a time, over a set of rows (a batch of sources, each repeated K times for beam
-/// search) that <see cref="Reorder"/> can rearrange and narrow. <see cref="GreedyDecoder"/> and <see cref="BeamSearchDecoder"/>
+/// search) that <see cref="Reorder"/> can rearrange, narrow and widen again up to the rows it was built with. <see cref="GreedyDecoder"/> and <see cref="BeamSearchDecoder"/>
 /// drive it, and drop the rows of finished outputs so that no step computes them; tests drive them with hand-made steppers.
 /// </summary>
 public interface ITranslationStepper
@@ -88,8 +88,9 @@ public interface ITranslationStepper
     void Step(ReadOnlySpan<int> previous, Span<double> logProbs, Span<double> attention);
 
     /// <summary>
-    /// Row r continues from row <paramref name="parents"/>[r]'s state (beam search keeps the best prefixes). There may be
-    /// fewer parents than rows: the rows not listed are dropped, and <see cref="Rows"/> becomes <c>parents.Length</c>.
+    /// Row r continues from row <paramref name="parents"/>[r]'s state (beam search keeps the best prefixes), and
+    /// <see cref="Rows"/> becomes <c>parents.Length</c>: fewer parents drop the rows not listed, more copy rows, up to the rows
+    /// the stepper was built with (beam search starts with one row per source and widens to K after the first step).
     /// </summary>
     void Reorder(ReadOnlySpan<int> parents);
 }

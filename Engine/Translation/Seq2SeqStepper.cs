@@ -11,7 +11,8 @@ namespace SeqLearn.Translation;
 /// A <see cref="Seq2Seq{T}"/> as an <see cref="ITranslationStepper"/>: the sources are encoded once (padded, with their
 /// lengths), each repeated <c>copies</c> times (row r starts as a row of source r / copies), and every <see cref="Step"/> runs
 /// one decoder step for all B rows straight on the kernels, into buffers made once: no graph and no allocation per step.
-/// <see cref="Reorder"/> moves and drops rows (each keeps its source), so decoders stop computing finished rows.
+/// <see cref="Reorder"/> moves, drops and copies rows (each keeps its source, and the rows never exceed those built), so
+/// decoders compute only the rows still decoding.
 /// Its values equal <see cref="Seq2SeqDecoder{T}.Step"/>'s bit for bit (the same kernels on the same operands, the
 /// weights packed once instead of per call). The model must be in evaluation mode and keep its weights while the
 /// stepper lives; <see cref="Dispose"/> gives the packed weights back.
@@ -124,7 +125,8 @@ public sealed partial class Seq2SeqStepper<T> : ITranslationStepper, IDisposable
     /// <inheritdoc/>
     public void Reorder(ReadOnlySpan<int> parents)
     {
-        if (parents.Length > Rows) throw new ArgumentException($"Seq2SeqStepper.Reorder: {parents.Length} parents for {Rows} rows.");
+        if (parents.Length > _source.Length)
+            throw new ArgumentException($"Seq2SeqStepper.Reorder: {parents.Length} parents, but the stepper was built for {_source.Length} rows.");
         _rnn.Reorder(parents);                                                            // checks every parent < Rows
         if (_config.InputFeeding) _attention!.ReorderFeed(parents, _config.HiddenSize);   // h̃_{t−1} travels with its row
         for (int r = 0; r < parents.Length; r++) (_sourceSpare[r], _lengthSpare[r]) = (_source[parents[r]], _length[parents[r]]);
