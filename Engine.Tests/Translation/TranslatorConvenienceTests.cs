@@ -17,6 +17,20 @@ public class TranslatorConvenienceTests
     }
 
     [Fact]
+    public void Translator_WithoutAPool_TranslatesAsOnAPool()
+    {
+        var (source, target) = (TranslationVocabulary.Build(English, 1), TranslationVocabulary.Build(French, 1));
+        var model = new Seq2Seq<float>(new Seq2SeqConfig(source.Count, target.Count, EmbeddingSize: 4, HiddenSize: 4), new SeededRng(2));
+        using var pool = new WorkerPool(2);
+        foreach (int beam in new[] { 1, 3 })
+        {
+            var options = new DecodingOptions(BeamWidth: beam, MaxLengthB: 4);
+            Assert.Equal(new Seq2SeqTranslator(model, source, target, options, pool).TranslateAll(English),
+                new Seq2SeqTranslator(model, source, target, options).TranslateAll(English));
+        }
+    }
+
+    [Fact]
     public void Translator_SwappedVocabularies_Throws()
     {
         var (source, target) = (TranslationVocabulary.Build(English, 1), TranslationVocabulary.Build(French, 1));

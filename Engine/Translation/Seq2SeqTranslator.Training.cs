@@ -90,7 +90,7 @@ public sealed partial class Seq2SeqTranslator
     public static Seq2SeqTranslator Load(string directory, DecodingOptions? decoding = null, WorkerPool? pool = null, bool replaceUnknown = false)
     {
         var (model, source, target) = LoadModel(directory);
-        return new Seq2SeqTranslator(model, source, target, decoding ?? new DecodingOptions(BeamWidth: 1), pool ?? new WorkerPool(1), replaceUnknown);
+        return new Seq2SeqTranslator(model, source, target, decoding ?? new DecodingOptions(BeamWidth: 1), pool, replaceUnknown);
     }
 
     /// <summary>The model and vocabularies of a translation checkpoint (as <see cref="Load"/> finds it), the model in evaluation mode.</summary>

@@ -14,13 +14,13 @@ namespace SeqLearn.Translation;
 /// <param name="source">The source-side vocabulary the model was trained with.</param>
 /// <param name="target">The target-side vocabulary the model was trained with.</param>
 /// <param name="options">Decoding settings: <see cref="DecodingOptions.BeamWidth"/> 1 decodes greedily, K &gt; 1 by beam search.</param>
-/// <param name="pool">Runs the kernels (<c>new WorkerPool(1)</c> for the calling thread only).</param>
+/// <param name="pool">Runs the kernels (null: the calling thread only).</param>
 /// <param name="replaceUnknown">Replace each ⟨unk⟩ by the most attended source word (needs a model with attention).</param>
 public sealed partial class Seq2SeqTranslator(Seq2Seq<float> model, TranslationVocabulary source, TranslationVocabulary target, DecodingOptions options,
-    WorkerPool pool, bool replaceUnknown = false) : IBatchTranslator
+    WorkerPool? pool = null, bool replaceUnknown = false) : IBatchTranslator
 {
     /// <summary>The special ids of the target side.</summary>
-    public SpecialTokens Specials { get; } = CheckVocabularies(model, source, target, options, pool).Specials;
+    public SpecialTokens Specials { get; } = CheckVocabularies(model, source, target, options).Specials;
 
     // Which source word an <unk> copies comes from the attention weights: a model without attention has none to give.
     private readonly bool _replaceUnknown = replaceUnknown && model.Config.Attention == AttentionKind.None
@@ -41,13 +41,12 @@ public sealed partial class Seq2SeqTranslator(Seq2Seq<float> model, TranslationV
 
     // Null arguments and vocabularies of the wrong sizes (swapped, or of another model) fail here rather than decode garbage.
     private static TranslationVocabulary CheckVocabularies(Seq2Seq<float> model, TranslationVocabulary source, TranslationVocabulary target,
-        DecodingOptions options, WorkerPool pool)
+        DecodingOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(pool);
         var (sv, tv) = (model.Config.SourceVocabulary, model.Config.TargetVocabulary);
         if (source.Count != sv || target.Count != tv)
             throw new ArgumentException(
