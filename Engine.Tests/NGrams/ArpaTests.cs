@@ -62,6 +62,9 @@ public class ArpaTests
         Assert.Contains("declares 3 2-grams but the section has 2", e.Message);
         var more = Bad(Good.Replace("ngram 2=2", "ngram 2=1"));
         Assert.Contains("more 2-grams than the header declares", more.Message);
+        var moreInAMiddleOrder = Bad(Good.Replace("ngram 1=4", "ngram 1=3"));   // an order with a section after it
+        Assert.Contains("bad.arpa:9:", moreInAMiddleOrder.Message);                 // the fourth 1-gram
+        Assert.Contains("more 1-grams than the header declares (3)", moreInAMiddleOrder.Message);
     }
 
     [Fact]

@@ -62,7 +62,7 @@ public static class ArpaReader
         var logBackoff = new float[order][];
 
         // Unigrams first: they define the vocabulary (ids in file order).
-        ExpectSection(r, 1);
+        ExpectSection(r, 1, declared);
         // Header counts only hint the sizes: tables start at most InitialCapacity entries and grow as lines are read.
         int uniCapacity = Math.Min(declared[0], InitialCapacity) + 1;
         var words = new List<string>(uniCapacity);
@@ -100,7 +100,7 @@ public static class ArpaReader
 
         for (int k = 2; k <= order; k++)
         {
-            ExpectSection(r, k);
+            ExpectSection(r, k, declared);
             int capacity = Math.Min(declared[k - 1], InitialCapacity);
             var table = new NGramTable(k, capacity);
             var prob = new float[capacity];
@@ -211,12 +211,20 @@ public static class ArpaReader
         return declared;
     }
 
-    private static void ExpectSection(LineReader r, int k)
+    /// <summary>
+    /// Reads the header line of the k-gram section. A line that is no section header where one is due, after the
+    /// (k − 1)-grams, means that section holds more entries than the <c>\data\</c> header declares, and the error says so.
+    /// </summary>
+    private static void ExpectSection(LineReader r, int k, List<int> declared)
     {
         string? line = r.NextNonBlank();
         string want = $"\\{k}-grams:";
         if (line is null) throw new ArpaFormatException(r.Name, r.Number, $"expected section '{want}', reached the end of the file.");
-        if (line.Trim() != want) throw new ArpaFormatException(r.Name, r.Number, $"expected section '{want}', found '{line.Trim()}'.");
+        if (line.Trim() == want) return;
+        string what = k > 1 && !line.TrimStart().StartsWith('\\')
+            ? $"more {k - 1}-grams than the header declares ({declared[k - 2]}); expected section '{want}', found '{line.Trim()}'."
+            : $"expected section '{want}', found '{line.Trim()}'.";
+        throw new ArpaFormatException(r.Name, r.Number, what);
     }
 
     private static string NextEntry(LineReader r, int k, int declared, int index)
