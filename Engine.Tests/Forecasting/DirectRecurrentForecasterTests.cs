@@ -58,6 +58,17 @@ public class DirectRecurrentForecasterTests
     }
 
     [Fact]
+    public void Forecaster_WithoutAPool_FitsAndForecastsAsOnAPool()
+    {
+        using var pool = new WorkerPool(2);
+        var onPool = new RecurrentForecaster(Tiny(3), pool);
+        var alone = new RecurrentForecaster(Tiny(3));                  // null pool: the calling thread
+        onPool.Fit(Wave.AsSpan(0, 70));
+        alone.Fit(Wave.AsSpan(0, 70));
+        Assert.Equal(onPool.ForecastPath(Wave.AsSpan(0, 75)), alone.ForecastPath(Wave.AsSpan(0, 75)));
+    }
+
+    [Fact]
     public void Evaluate_Direct_IsBitIdenticalForOneAndTwoThreads()
     {
         var protocol = ForecastProtocol.Parse("last:15");

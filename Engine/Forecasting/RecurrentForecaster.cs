@@ -82,8 +82,8 @@ public sealed class RecurrentForecaster : IOneStepForecaster, IMultiStepForecast
     private RecurrentForecastNetwork<float>? _model;
 
     /// <summary>
-    /// Creates an untrained forecaster; <paramref name="pool"/> runs its kernels. With calendar features,
-    /// <paramref name="dates"/>[i] is the date of value i of the series <see cref="Fit"/> and <see cref="Forecast"/> are
+    /// Creates an untrained forecaster; <paramref name="pool"/> runs its kernels (null: the calling thread only). With
+    /// calendar features, <paramref name="dates"/>[i] is the date of value i of the series <see cref="Fit"/> and <see cref="Forecast"/> are
     /// given (after a transform of lag L: the original dates from row L on), reaching at least the last forecast row.
     /// <para>
     /// The network sees the values as given: a raw series far from unit scale, or with a trend, trains poorly and
@@ -95,15 +95,15 @@ public sealed class RecurrentForecaster : IOneStepForecaster, IMultiStepForecast
     /// <code>
     /// var model = new TransformedForecaster(
     ///     new TransformPipeline(new LogTransform(), new DifferenceTransform(12), new StandardScaler()),
-    ///     new RecurrentForecaster(new RecurrentForecasterOptions(LookBack: 12), pool));
+    ///     new RecurrentForecaster(new RecurrentForecasterOptions(LookBack: 12)));
     /// model.Fit(train);                          // original units in, ...
     /// double next = model.Forecast(history);     // ... and out
     /// </code>
     /// </example>
-    public RecurrentForecaster(RecurrentForecasterOptions options, WorkerPool pool, IReadOnlyList<string>? dates = null)
+    public RecurrentForecaster(RecurrentForecasterOptions options, WorkerPool? pool = null, IReadOnlyList<string>? dates = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(pool);
+        pool ??= new WorkerPool(1);                                       // one thread: no worker to stop
         options.Validate();
         if (options.Calendar != CalendarFeatures.None && dates is null)
             throw new ArgumentException($"RecurrentForecaster: calendar features ({options.Calendar}) need the dates of the series.", nameof(dates));

@@ -25,14 +25,15 @@ public sealed class LanguageModelTrainer<T> where T : unmanaged, IBinaryFloating
     /// <paramref name="valid"/>. Throws an <see cref="ArgumentException"/> for invalid options or a stream shorter than one
     /// window (B × (T + 1) tokens). <paramref name="vocabulary"/> is stored in checkpoints as is: pass
     /// <c>LanguageModelCheckpoint.VocabularyToJson(v)</c> so that <see cref="LanguageModelCheckpoint.Load"/> (and
-    /// <c>seqlearn generate</c>) can read the checkpoints back; without it they hold no vocabulary.
+    /// <c>seqlearn generate</c>) can read the checkpoints back; without it they hold no vocabulary. <paramref name="pool"/>
+    /// runs the kernels (null: the calling thread only).
     /// </summary>
     public LanguageModelTrainer(LanguageModel<T> model, ReadOnlyMemory<int> train, ReadOnlyMemory<int> valid, TrainingOptions options,
-        WorkerPool pool, IProgress<TrainingProgress>? progress = null, JsonNode? vocabulary = null)
+        WorkerPool? pool = null, IProgress<TrainingProgress>? progress = null, JsonNode? vocabulary = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(pool);
+        pool ??= new WorkerPool(1);                                       // one thread: no worker to stop
         options.Validate();
         if (options.Monitor != "loss") throw new ArgumentException($"LanguageModelTrainer: monitors the validation loss, got Monitor = '{options.Monitor}'.");
         _pool = pool;

@@ -45,15 +45,15 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
     private T[][]? _bestWeights;                           // RestoreBestWeights: the parameters at the best evaluation
 
     /// <summary>
-    /// Prepares training of <paramref name="model"/> (in place) on <paramref name="task"/>. Throws an
-    /// <see cref="ArgumentException"/> for invalid options.
+    /// Prepares training of <paramref name="model"/> (in place) on <paramref name="task"/>, its kernels on
+    /// <paramref name="pool"/> (null: the calling thread only). Throws an <see cref="ArgumentException"/> for invalid options.
     /// </summary>
-    public Trainer(Module<T> model, ITrainingTask<T> task, TrainingOptions options, WorkerPool pool, IProgress<TrainingProgress>? progress = null)
+    public Trainer(Module<T> model, ITrainingTask<T> task, TrainingOptions options, WorkerPool? pool = null, IProgress<TrainingProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(pool);
+        pool ??= new WorkerPool(1);                                       // one thread: no worker to stop
         options.Validate();
         if (task.BatchesPerEpoch < 1) throw new ArgumentException($"Trainer: the task has {task.BatchesPerEpoch} training batches per epoch.");
         (_model, _task, _options, _pool, _progress) = (model, task, options, pool, progress);
