@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using SeqLearn.Checkpoints;
 using SeqLearn.Kernels;
 using SeqLearn.Models;
 using SeqLearn.Nn;
@@ -154,7 +153,7 @@ public static partial class TranslateCommand
     {
         CheckBeam(decoding.BeamWidth);
         decoding.Validate();
-        var (model, source, target) = LoadModel(directory);
+        var (model, source, target) = Seq2SeqTranslator.LoadModel(directory);
         if (split is not null
             && (!source.Tokens.SequenceEqual(TranslationVocabulary.Build(split.TrainPairs.Select(p => p.Source)).Tokens)
                 || !target.Tokens.SequenceEqual(TranslationVocabulary.Build(split.TrainPairs.Select(p => p.Target)).Tokens)))
@@ -164,8 +163,4 @@ public static partial class TranslateCommand
             throw new ArgumentException($"--replace-unk: the model in {directory} has no attention (it was trained with --attention none) to say which source word to copy.");
         return new Seq2SeqTranslator(model, source, target, decoding, pool, replaceUnknown);
     }
-
-    /// <summary>The model and vocabularies of a 'translate train' checkpoint (DIR, DIR/best or DIR/last), in evaluation mode.</summary>
-    public static (Seq2Seq<float> Model, TranslationVocabulary Source, TranslationVocabulary Target) LoadModel(string directory) =>
-        Seq2SeqTranslator.LoadModel(directory);
 }

@@ -29,7 +29,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from safetensors_io import write_fixture
+from safetensors_io import write_cases
 
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Engine.Tests", "Fixtures", "rnn")
 
@@ -96,10 +96,7 @@ def make(name, kind, nonlinearity, E, H, L, bidirectional, B, T, lengths):
 
 
 def main():
-    os.makedirs(OUT_DIR, exist_ok=True)
-    for case in CASES:
-        tensors, metadata = make(*case)
-        write_fixture(os.path.join(OUT_DIR, case[0] + ".safetensors"), tensors, metadata)
+    write_cases(OUT_DIR, CASES, make)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from safetensors_io import write_fixture
+from safetensors_io import write_cases
 
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Engine.Tests", "Fixtures", "seq2seq")
 PAD, BOS, EOS = 0, 1, 2
@@ -174,10 +174,7 @@ def make(name, cell, attention, feed, vs, vt, e, h, layers, bi, a):
 
 
 def main():
-    os.makedirs(OUT_DIR, exist_ok=True)
-    for case in CASES:
-        tensors, metadata = make(*case)
-        write_fixture(os.path.join(OUT_DIR, case[0] + ".safetensors"), tensors, metadata)
+    write_cases(OUT_DIR, CASES, make)
 
 
 if __name__ == "__main__":

@@ -61,3 +61,11 @@ def write_fixture(path, tensors, metadata):
     write_atomic(path, raw)
     print(f"wrote {os.path.relpath(path)} ({len(raw)} bytes)")
     return raw
+
+
+def write_cases(out_dir, cases, make):
+    """Writes one fixture per case: make(*case) gives (tensors, metadata), and case[0] names out_dir/<name>.safetensors."""
+    os.makedirs(out_dir, exist_ok=True)
+    for case in cases:
+        tensors, metadata = make(*case)
+        write_fixture(os.path.join(out_dir, case[0] + ".safetensors"), tensors, metadata)

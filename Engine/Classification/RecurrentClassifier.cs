@@ -91,9 +91,10 @@ public sealed record RecurrentClassifierOptions(RecurrentCell Cell = RecurrentCe
 /// → embedding → (bi)LSTM/GRU over the valid steps → pooling → dropout → linear → softmax cross-entropy, with the shared
 /// <see cref="Trainer{T}"/> (length-bucketed padded batches; optimizer, stopping and clipping from <c>training</c>, by default
 /// <see cref="RecurrentClassifierOptions.DefaultTraining"/>), evaluating once per epoch and keeping the weights of the evaluation
-/// with the best validation accuracy (docs/classification.md).
+/// with the best validation accuracy (docs/classification.md). <c>pool</c> runs the training and the trained classifier's
+/// predictions (null: the calling thread).
 /// </summary>
-public sealed class RecurrentClassifierFactory(RecurrentClassifierOptions options, TrainingOptions training, WorkerPool pool) : IClassifierFactory
+public sealed class RecurrentClassifierFactory(RecurrentClassifierOptions options, TrainingOptions training, WorkerPool? pool = null) : IClassifierFactory
 {
     /// <summary>Id 0 pads, id 1 stands for words outside the vocabulary.</summary>
     public const int PadId = 0, UnknownId = 1;

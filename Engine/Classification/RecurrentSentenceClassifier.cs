@@ -83,7 +83,7 @@ public sealed class RecurrentSentenceClassifier : ISentenceClassifier
     /// <paramref name="validationFraction"/> per class picks the best epoch (<see cref="FoldAssignment.TrainingSplit"/>),
     /// the rest trains a <see cref="RecurrentClassifierFactory"/> model. Options default to
     /// <c>new RecurrentClassifierOptions()</c> and <see cref="RecurrentClassifierOptions.DefaultTraining"/>;
-    /// <paramref name="pool"/> null trains on the calling thread (and the classifier then predicts on it).
+    /// <paramref name="pool"/> runs the training and the classifier's predictions (null: the calling thread).
     /// </summary>
     /// <example>
     /// <code>
@@ -101,10 +101,7 @@ public sealed class RecurrentSentenceClassifier : ISentenceClassifier
         if (!(validationFraction > 0 && validationFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(validationFraction), $"RecurrentSentenceClassifier.Train: the validation fraction must be in (0, 1) (got {validationFraction}); the validation part picks the best epoch.");
         var fold = FoldAssignment.TrainingSplit(data, validationFraction, seed);
-        training ??= RecurrentClassifierOptions.DefaultTraining;
-        using var own = pool is null ? new WorkerPool(1) : null;
-        var trained = new RecurrentClassifierFactory(options ?? new RecurrentClassifierOptions(), training, pool ?? own!).Train(fold);
-        return pool is null ? new RecurrentSentenceClassifier(trained.Model, trained.Words, trained.ClassNames, trained.BatchSize) : trained;
+        return new RecurrentClassifierFactory(options ?? new RecurrentClassifierOptions(), training ?? RecurrentClassifierOptions.DefaultTraining, pool).Train(fold);
     }
 
     /// <summary>Writes the model, vocabulary and class names to <paramref name="directory"/> (atomically, as every checkpoint).</summary>

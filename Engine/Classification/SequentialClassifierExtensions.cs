@@ -27,8 +27,7 @@ public static class SequentialClassifierExtensions
         var train = Examples("Fit", "training data", sequences, labels);
         var valid = validSequences is null ? null : Examples("Fit", "validation data", validSequences, validLabels!);
         var task = new SequenceClassificationTask<T>(model, train, valid, options.BatchSize, options.Seed);
-        using var own = pool is null ? new WorkerPool(1) : null;
-        return new Trainer<T>(model, task, options, pool ?? own!, progress).Train();
+        return new Trainer<T>(model, task, options, pool, progress).Train();
     }
 
     /// <summary>"loss" (mean cross-entropy per example) and "accuracy" of <paramref name="model"/> on the given examples.</summary>

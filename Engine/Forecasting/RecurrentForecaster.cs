@@ -77,7 +77,7 @@ public sealed record RecurrentForecasterOptions(RecurrentCell Cell = RecurrentCe
 public sealed class RecurrentForecaster : IOneStepForecaster, IMultiStepForecaster
 {
     private readonly RecurrentForecasterOptions _options;
-    private readonly WorkerPool _pool;
+    private readonly WorkerPool? _pool;                  // null: the calling thread
     private readonly IReadOnlyList<string>? _dates;
     private RecurrentForecastNetwork<float>? _model;
 
@@ -103,7 +103,6 @@ public sealed class RecurrentForecaster : IOneStepForecaster, IMultiStepForecast
     public RecurrentForecaster(RecurrentForecasterOptions options, WorkerPool? pool = null, IReadOnlyList<string>? dates = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        pool ??= new WorkerPool(1);                                       // one thread: no worker to stop
         options.Validate();
         if (options.Calendar != CalendarFeatures.None && dates is null)
             throw new ArgumentException($"RecurrentForecaster: calendar features ({options.Calendar}) need the dates of the series.", nameof(dates));

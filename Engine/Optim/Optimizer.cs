@@ -77,9 +77,12 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
     public virtual void Step(double gradientScale, bool zeroGradients)
     {
         T scale = CheckScale(gradientScale);
-        CheckGradients();
-        if (scale != T.One) GradientSweep<T>.Scale(Parameters, scale, Pool);
-        Step();
+        if (scale != T.One)
+        {
+            CheckGradients();                                          // before the scaling changes any gradient (Step checks again)
+            GradientSweep<T>.Scale(Parameters, scale, Pool);
+        }
+        Step();                                                        // checks the gradients before it changes anything
         if (zeroGradients) ZeroGrad();
     }
 

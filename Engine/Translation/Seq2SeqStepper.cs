@@ -118,8 +118,7 @@ public sealed partial class Seq2SeqStepper<T> : ITranslationStepper, IDisposable
         for (int r = 0; r < b; r++) TensorPrimitives.Add(_logits.AsSpan(r * Vocabulary, Vocabulary), bias, _logits.AsSpan(r * Vocabulary, Vocabulary));
         LogSoftmax(_logits.AsSpan(0, b * Vocabulary), Vocabulary, logProbs, _exp);
         if (_attention is null) { attention.Clear(); return; }
-        var alpha = _attention.Alpha;                                         // (B, S)
-        for (int i = 0; i < attention.Length; i++) attention[i] = double.CreateTruncating(alpha[i]);
+        TensorPrimitives.ConvertTruncating<T, double>(_attention.Alpha.AsSpan(0, attention.Length), attention);   // α (B, S), exact
     }
 
     /// <inheritdoc/>

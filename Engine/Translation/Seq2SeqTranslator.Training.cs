@@ -50,7 +50,6 @@ public sealed partial class Seq2SeqTranslator
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
             throw new ArgumentOutOfRangeException(nameof(labelSmoothing), $"Seq2SeqTranslator.Train: label smoothing must be in [0, 1], got {labelSmoothing}.");
         training ??= DefaultTraining;
-        pool ??= new WorkerPool(1);                                           // one thread: no worker to stop
         var source = TranslationVocabulary.Build(data.TrainPairs.Select(p => p.Source));
         var target = TranslationVocabulary.Build(data.TrainPairs.Select(p => p.Target));
         var config = (shape ?? DefaultShape) with { SourceVocabulary = source.Count, TargetVocabulary = target.Count };
