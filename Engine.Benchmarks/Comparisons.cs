@@ -17,6 +17,7 @@ public static class Comparisons
         {
             // Each comparison adds its case here.
             case "gemm": return GemmComparison.Run(args[1..], baseline);
+            case "gemm-layers": return GemmLayerComparison.Run(args[1..], baseline);
             case "gemm-paths": return GemmPathComparison.Run(args[1..]);
             case "ngram": return NGramComparison.Run(args[1..]);
             case "ngram-scaling": return NGramComparison.ScalingOnly(args[1..]);
@@ -24,7 +25,7 @@ public static class Comparisons
             case "rnn": return RnnComparison.Run(args[1..], baseline);
             case "sample": return SampleComparison.Run(args[1..], baseline);
             default:
-                Console.Error.WriteLine($"compare: unknown comparison '{which}'. Known: gemm, gemm-paths, rnn, sample, ngram, ngram-scaling, ngram-table");
+                Console.Error.WriteLine($"compare: unknown comparison '{which}'. Known: gemm, gemm-layers, gemm-paths, rnn, sample, ngram, ngram-scaling, ngram-table");
                 return 2;
         }
     }

@@ -43,6 +43,43 @@ public sealed unsafe class GemmPackingTests
             }
     }
 
+    /// <summary>
+    /// A stored transposed (op(A) column-major): full slivers with two more values in A's row go through the 8-float
+    /// copies, step by step across slivers; the rest, and the last step, value by value. m takes every distance from
+    /// the block's end to the row's end that decides which slivers are vectorised.
+    /// </summary>
+    [Fact]
+    public void PackA_Transposed_EqualsDefinitionAndStaysInsideTheBlock()
+    {
+        var rng = new SeededRng(7);
+        foreach (int kc in Depths)
+            foreach (int mc in new[] { 1, 5, 6, 7, 12, 17, 24 })
+                foreach (int extra in new[] { 0, 1, 2, 3, 7 })
+                {
+                    int i0 = 1, p0 = 2, m = i0 + mc + extra, lda = m + (extra % 2), rows = kc + p0;
+                    var a = Tensor<float>.Uniform([rows * lda], -1, 1, rng).Span.ToArray(); // A (k, m) stored, op(A) = Aᵀ
+                    int slivers = (mc + Gemm.MR - 1) / Gemm.MR, packed = slivers * Gemm.MR * kc;
+                    var dst = new float[packed + 16];
+                    Array.Fill(dst, float.NaN, packed, 16);
+                    fixed (float* pa = a, pd = dst)
+                    {
+                        var op = new GemmOperands<float>(pa, 1, lda, null, 0, 0, null, 0, 0, m, 0, rows, 1f, 0f);
+                        Gemm.PackA(op, i0, mc, p0, kc, pd);
+                    }
+                    for (int s = 0; s < slivers; s++)
+                        for (int p = 0; p < kc; p++)
+                            for (int r = 0; r < Gemm.MR; r++)
+                            {
+                                int i = s * Gemm.MR + r;
+                                float want = i < mc ? a[(p0 + p) * lda + i0 + i] : 0f;
+                                float got = dst[s * Gemm.MR * kc + p * Gemm.MR + r];
+                                Assert.True(want.Equals(got), $"PackA transposed kc={kc} mc={mc} m={m}: sliver {s} step {p} row {r}: expected {want}, got {got}");
+                            }
+                    for (int g = packed; g < dst.Length; g++)
+                        Assert.True(float.IsNaN(dst[g]), $"PackA transposed kc={kc} mc={mc} m={m}: wrote past the block at {g - packed}");
+                }
+    }
+
     [Fact]
     public void PackB_RowMajor_EqualsDefinitionAndStaysInsideThePanels()
     {

@@ -15,7 +15,16 @@ public static partial class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         nint rs = op.Ars, cs = op.Acs;
-        for (int s = 0; s < mc; s += MR, dst += MR * kc)
+        int s0 = 0;
+        if (typeof(T) == typeof(float) && Avx.IsSupported && rs == 1 && cs != 1)
+        {
+            // op(A) column-major (A stored transposed), float with AVX: the full slivers followed by two more values
+            // in A's row (i + 8 ≤ m) are packed step by step across slivers (PackTransposedSlivers).
+            int slivers = Math.Min(mc / MR, Math.Max(0, (op.M - i0 - 2) / MR));
+            s0 = PackTransposedSlivers((float*)(op.A + i0 * rs + p0 * cs), cs, slivers, kc, (float*)dst);
+            dst += s0 * kc;
+        }
+        for (int s = s0; s < mc; s += MR, dst += MR * kc)
         {
             int rows = Math.Min(MR, mc - s);
             T* src = op.A + (i0 + s) * rs + p0 * cs;
@@ -134,6 +143,28 @@ public static partial class Gemm
             return;
         }
         new ReadOnlySpan<T>(src, count).CopyTo(new Span<T>(dst, count));
+    }
+
+    /// <summary>
+    /// Packs the first <paramref name="slivers"/> full slivers of a transposed float A block (step p of row i at
+    /// <c>src + p·cs + i</c>, each sliver's six values followed by at least two more in A's row) into
+    /// <c>dst[s·6·kc + p·6 + r]</c>. Steps go outer and slivers inner, so A is read along its rows, once; each step of a
+    /// sliver is one 8-float load and store, whose last two floats that sliver's next step overwrites. The last step is
+    /// copied value by value, so no store reaches the next sliver. Returns the rows packed. A copy changes no value.
+    /// </summary>
+    private static unsafe int PackTransposedSlivers(float* src, nint cs, int slivers, int kc, float* dst)
+    {
+        if (slivers == 0 || kc == 0) return 0;
+        int sliver = MR * kc;
+        for (int p = 0; p + 1 < kc; p++)
+        {
+            float* row = src + p * cs, d = dst + p * MR;
+            for (int s = 0; s < slivers; s++, row += MR, d += sliver) Avx.Store(d, Avx.LoadVector256(row));
+        }
+        float* last = src + (kc - 1) * cs;
+        for (int s = 0; s < slivers; s++)
+            for (int r = 0; r < MR; r++) dst[s * sliver + (kc - 1) * MR + r] = last[s * MR + r];
+        return slivers * MR;
     }
 
     /// <summary>
