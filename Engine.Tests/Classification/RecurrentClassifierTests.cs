@@ -65,7 +65,7 @@ public class RecurrentClassifierTests
     }
 
     [Fact]
-    public void SeedEnsemble_IsTheMeanOfItsMembers_MemberZeroIsTheSingleModel_AndThreadsChangeNothing()
+    public void SeedEnsemble_IsTheMeanOfItsMembers_MemberZeroIsTheSingleModel_AndThreadsOrNoPoolChangeNothing()
     {
         var data = Negations(200, 11);
         var fold = FoldAssignment.Stratified(data.Labels, 2, 5, 1).Fold(data, 0);
@@ -81,6 +81,7 @@ public class RecurrentClassifierTests
         Assert.NotEqual(ensemble.Members[0].PredictProbabilities(sentences), ensemble.Members[1].PredictProbabilities(sentences));
         var p = ensemble.PredictProbabilities(sentences);
         Assert.Equal(p, again.PredictProbabilities(sentences));
+        Assert.Equal(p, new RecurrentEnsembleFactory(options, training, 3).Train(fold).PredictProbabilities(sentences)); // no pool: the calling thread
         var members = ensemble.Members.Select(m => m.PredictProbabilities(sentences)).ToArray();
         for (int i = 0; i < p.Length; i++)
             for (int k = 0; k < 2; k++)

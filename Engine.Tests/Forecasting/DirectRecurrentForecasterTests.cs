@@ -69,16 +69,17 @@ public class DirectRecurrentForecasterTests
     }
 
     [Fact]
-    public void Evaluate_Direct_IsBitIdenticalForOneAndTwoThreads()
+    public void Evaluate_Direct_IsBitIdenticalForOneAndTwoThreadsAndNoPool()
     {
         var protocol = ForecastProtocol.Parse("last:15");
         var transform = TransformedForecaster.ParsePipeline("diff1");
         NeuralForecastResult Run(int threads)
         {
-            using var pool = new WorkerPool(threads);
+            using var pool = threads == 0 ? null : new WorkerPool(threads);
             return NeuralForecastEvaluation.Evaluate(Series, protocol, Tiny(), transform, 2, pool, horizon: 4, strategy: ForecastStrategy.Direct);
         }
         var (one, two) = (Run(1), Run(2));
+        Assert.Equal(one.EnsembleForecasts, Run(0).EnsembleForecasts); // null pool: the calling thread
         Assert.Equal(12, one.EnsembleForecasts.Length);
         Assert.Equal(one.EnsembleForecasts, two.EnsembleForecasts);
         Assert.Equal(one.Row, two.Row);

@@ -17,7 +17,7 @@ namespace SeqLearn.Classification;
 /// P(y = k | x) = (1 / N) Σ_m P_m(y = k | x)
 /// </code>
 /// The members train concurrently, at most <c>pool.Threads</c> at a time, each on its own one-thread pool (a single member,
-/// or a one-thread pool, trains on <c>pool</c> itself): a member's
+/// or a one-thread pool, trains on <c>pool</c> itself; without a pool they train one after another on the calling thread): a member's
 /// weights depend only on its seeds, never on which thread trains it or when, so the ensemble is the same for any
 /// thread count. One member per core uses two cores better than one model on both (a batch of ~50 sentences gives
 /// per-step GEMMs too small to split with profit; docs/classification.md).
@@ -26,14 +26,16 @@ public sealed class RecurrentEnsembleFactory : IClassifierFactory
 {
     private readonly RecurrentClassifierOptions _options;
     private readonly TrainingOptions _training;
-    private readonly WorkerPool _pool;
+    private readonly WorkerPool? _pool;
 
-    /// <summary>An ensemble of <paramref name="members"/> models (at least 1); <paramref name="pool"/> sets how many train at once and serves prediction.</summary>
-    public RecurrentEnsembleFactory(RecurrentClassifierOptions options, TrainingOptions training, int members, WorkerPool pool)
+    /// <summary>
+    /// An ensemble of <paramref name="members"/> models (at least 1); <paramref name="pool"/> sets how many train at once and
+    /// serves prediction (null: the calling thread does both).
+    /// </summary>
+    public RecurrentEnsembleFactory(RecurrentClassifierOptions options, TrainingOptions training, int members, WorkerPool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(training);
-        ArgumentNullException.ThrowIfNull(pool);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(members);
         (_options, _training, Members, _pool) = (options, training, members, pool);
     }
@@ -57,7 +59,7 @@ public sealed class RecurrentEnsembleFactory : IClassifierFactory
         ArgumentNullException.ThrowIfNull(fold);
         var members = new RecurrentSentenceClassifier[Members];
         var failures = new Exception?[Members];
-        int next = -1, workers = Math.Min(Members, _pool.Threads);
+        int next = -1, workers = Math.Min(Members, _pool?.Threads ?? 1);
         void Work()
         {
             using var own = workers > 1 ? new WorkerPool(1) : null;   // one member at a time: it gets the whole pool

@@ -11,7 +11,7 @@ public static class NeuralForecastEvaluation
 {
     /// <summary>
     /// Fits and scores one forecaster per seed (seeds 1 … <paramref name="seeds"/>; each fit sees the training rows only)
-    /// through <paramref name="transform"/> followed by a standard scaler. <see cref="NeuralForecastResult.Row"/> is the
+    /// through <paramref name="transform"/> followed by a standard scaler, on <paramref name="pool"/> (null: the calling thread). <see cref="NeuralForecastResult.Row"/> is the
     /// mean RMSE with its min and max over the seeds and the mean MAE; <see cref="NeuralForecastResult.Ensemble"/> scores
     /// the mean of the seeds' forecasts, ŷ_t = (1/N) Σ_s ŷ_t^(s), a different model (N networks) reported on its own row.
     /// </summary>
@@ -22,7 +22,7 @@ public static class NeuralForecastEvaluation
     /// <see cref="TransformPipeline.InversePath"/>. At H = 1 both strategies are the same one-step model.
     /// </remarks>
     public static NeuralForecastResult Evaluate(TimeSeries series, ForecastProtocol protocol, RecurrentForecasterOptions options, TransformPipeline transform,
-        int seeds, WorkerPool pool, int horizon = 1, ForecastStrategy strategy = ForecastStrategy.Recursive)
+        int seeds, WorkerPool? pool, int horizon = 1, ForecastStrategy strategy = ForecastStrategy.Recursive)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(protocol);
@@ -56,11 +56,11 @@ public static class NeuralForecastEvaluation
     /// <summary>
     /// One forecaster per seed 1 … <paramref name="seeds"/>, each (transform → standard scaler → network) fitted on
     /// every value of <paramref name="values"/>: the models behind forecasts past the end of a series, each forecasting
-    /// <paramref name="horizon"/> steps under <paramref name="strategy"/>.
-    /// </summary>
+    /// <paramref name="horizon"/> steps under <paramref name="strategy"/>, on <paramref name="pool"/> (null: the calling thread).
     /// <paramref name="dates"/> (with calendar features) must reach the last row that will be forecast.
+    /// </summary>
     public static IReadOnlyList<IMultiStepForecaster> FitAll(ReadOnlySpan<double> values, IReadOnlyList<string> dates, RecurrentForecasterOptions options,
-        TransformPipeline transform, int seeds, WorkerPool pool, int horizon = 1, ForecastStrategy strategy = ForecastStrategy.Recursive)
+        TransformPipeline transform, int seeds, WorkerPool? pool, int horizon = 1, ForecastStrategy strategy = ForecastStrategy.Recursive)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(transform);
@@ -77,7 +77,7 @@ public static class NeuralForecastEvaluation
     // An unfitted transform → standard scaler → network of one seed: a one-step network applied recursively, or (direct)
     // a network with H outputs whose path is undone by TransformPipeline.InversePath.
     private static IMultiStepForecaster Seeded(RecurrentForecasterOptions options, ulong seed, TransformPipeline transform, IReadOnlyList<string> dates,
-        WorkerPool pool, int horizon, ForecastStrategy strategy)
+        WorkerPool? pool, int horizon, ForecastStrategy strategy)
     {
         bool direct = strategy == ForecastStrategy.Direct;
         var pipeline = new TransformPipeline([.. transform.Stages.Select(Fresh), new StandardScaler()]);
