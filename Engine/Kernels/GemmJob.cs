@@ -79,6 +79,38 @@ internal sealed unsafe class GemmJob<T> : IParallelWork where T : unmanaged, IBi
             }
             return;
         }
+        if (op.Ccs != 1 && op.K > _blocking.MaxKC && (long)(i1 - i0) * (j1 - j0) <= DenseBlockMaxElements)
+        {
+            DenseBlock(op, i0, i1, j0, j1);
+            return;
+        }
+        Block(op, i0, i1, j0, j1);
+    }
+
+    /// <summary>Largest block of a transposed C (elements) that <see cref="DenseBlock"/> accumulates in a dense copy (4 MiB of float).</summary>
+    internal const int DenseBlockMaxElements = 1 << 20;
+
+    /// <summary>
+    /// A block of a C stored transposed (the <see cref="GemmPlan.Kind.TransposedTiles"/> parts) when k takes several
+    /// slices: its tiles accumulate in a dense row-major copy of the block, gathered from C once (unless β = 0) and written
+    /// back once, instead of each tile being copied in and out of C through strided loops at every k slice. The copy
+    /// holds exactly the values C would hold between slices, so the result is bit for bit the same.
+    /// </summary>
+    private void DenseBlock(in GemmOperands<T> op, int i0, int i1, int j0, int j1)
+    {
+        int rows = i1 - i0, cols = j1 - j0;
+        T* d = GemmWorkspace.GetBlock<T>(rows * cols);
+        if (op.Beta != T.Zero)
+            for (int j = 0; j < cols; j++)
+                for (int i = 0; i < rows; i++) d[i * cols + j] = op.C[(i0 + i) * op.Crs + (j0 + j) * op.Ccs];
+        var dense = new GemmOperands<T>(op.A, op.Ars, op.Acs, op.B, op.Brs, op.Bcs, d - ((nint)i0 * cols + j0), cols, 1, op.M, op.N, op.K, op.Alpha, op.Beta);
+        Block(dense, i0, i1, j0, j1);
+        for (int j = 0; j < cols; j++)
+            for (int i = 0; i < rows; i++) op.C[(i0 + i) * op.Crs + (j0 + j) * op.Ccs] = d[i * cols + j];
+    }
+
+    private void Block(in GemmOperands<T> op, int i0, int i1, int j0, int j1)
+    {
         switch (_isa)
         {
             case GemmIsa.Avx512:

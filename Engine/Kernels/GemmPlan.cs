@@ -77,7 +77,9 @@ internal readonly struct GemmPlan
     /// <paramref name="bPackCost"/> per element (~1/8 cycle for a vector copy or 8×8 transposes, ~1 for a
     /// scalar gather); a column of A ~1/2 cycle per element when packed, ~1/4 when read in place (six
     /// strided streams from memory); a tile of Cᵀ is copied out through a strided scalar loop once per
-    /// k slice (~1 cycle per element). Measured on Zen 5; only the ranking matters.
+    /// k slice (~1 cycle per element; a block of Cᵀ over several slices is gathered and written back once instead,
+    /// <c>GemmJob.DenseBlock</c>, which this term overstates, so it errs towards plain tiles). Measured on Zen 5; only
+    /// the ranking matters.
     /// </summary>
     private static double Cycles(int rows, int cols, int k, bool aRowMajor, double bPackCost, bool transposedC, int nr, GemmBlocking blk)
     {

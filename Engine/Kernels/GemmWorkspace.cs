@@ -11,14 +11,23 @@ internal static unsafe class GemmWorkspace
     private const int Alignment = 64; // one cache line, also one zmm register
 
     [ThreadStatic] private static byte[]? s_buffer;
+    [ThreadStatic] private static byte[]? s_block;
 
     /// <summary>A 64-byte aligned buffer of at least <paramref name="elements"/> values of <typeparamref name="T"/>.</summary>
-    public static T* Get<T>(int elements) where T : unmanaged
+    public static T* Get<T>(int elements) where T : unmanaged => Aligned<T>(ref s_buffer, elements);
+
+    /// <summary>
+    /// A second 64-byte aligned buffer of at least <paramref name="elements"/> values, apart from <see cref="Get{T}"/>'s:
+    /// a dense copy of a block of C that the packing buffers are used beside (<c>GemmJob</c>).
+    /// </summary>
+    public static T* GetBlock<T>(int elements) where T : unmanaged => Aligned<T>(ref s_block, elements);
+
+    private static T* Aligned<T>(ref byte[]? slot, int elements) where T : unmanaged
     {
         long bytes = (long)elements * sizeof(T) + Alignment;
-        var buffer = s_buffer;
+        var buffer = slot;
         if (buffer is null || buffer.Length < bytes)
-            s_buffer = buffer = GC.AllocateUninitializedArray<byte>(checked((int)bytes), pinned: true);
+            slot = buffer = GC.AllocateUninitializedArray<byte>(checked((int)bytes), pinned: true);
         nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
         return (T*)((address + Alignment - 1) & ~(nint)(Alignment - 1));
     }
