@@ -180,15 +180,16 @@ public sealed class BeamSearchDecoderTests
     }
 
     [Fact]
-    public void Beam_FinishedSources_AreNotComputedAgain()
+    public void Beam_FinishedSourcesAndMissingHypotheses_AreNotComputed()
     {
-        // K = 2, M = 2 and 4: step 1 runs one row per source, then two; the first source stops at step 2, the second at
-        // step 4, its output equal to its output alone.
+        // K = 2, M = 2 and 4: step 1 runs one row per source; each step after it runs one row per live hypothesis, and with
+        // only "a" and ⟨eos⟩ possible a source has one ("a…a" live, "a…a eos" finished), so one row, not K. The first
+        // source stops at step 2, the second at step 4, its output equal to its output alone.
         var options = new DecodingOptions(BeamWidth: 2, Normalization: LengthNormalization.None, MaxLengthA: 2, MaxLengthB: 0);
         var stepper = new TableStepper(4, Loop);
         var both = BeamSearchDecoder.Decode(stepper, [1, 2], Specials, options);
         Assert.Equal(4, stepper.Steps);
-        Assert.Equal(2 + 4 + 2 + 2, stepper.RowSteps);
+        Assert.Equal(2 + 2 + 1 + 1, stepper.RowSteps);
         var alone = BeamSearchDecoder.Decode(new TableStepper(2, Loop), [2], Specials, options)[0];
         Assert.Equal(alone.Select(h => (string.Join(",", h.Tokens), h.Score)), both[1].Select(h => (string.Join(",", h.Tokens), h.Score)));
         Assert.Equal([3, 3, 3, 3], both[1][0].Tokens);

@@ -1,20 +1,21 @@
 namespace SeqLearn.Translation;
 
 /// <summary>
-/// Batched beam search of width K (docs/seq2seq-model.md#3-decoding). Source b owns K consecutive rows. At step t
-/// every live hypothesis h (raw score s_h = Σ log p, all ≤ 0) is extended by every token v, after the minimum-length and
-/// no-repeat rules; the best 2K candidates s_h + log p(v) (ties: lower row, then lower id) are walked in order: a
-/// candidate ending in ⟨eos⟩ joins the finished list, any other becomes a live hypothesis until K are live. At the
-/// maximum length M the best K candidates all finish (without ⟨eos⟩ when they did not choose it).
+/// Batched beam search of width K (docs/seq2seq-model.md#3-decoding). Source b owns consecutive rows, one per live
+/// hypothesis (at most K). At step t every live hypothesis h (raw score s_h = Σ log p, all ≤ 0) is extended by every
+/// token v, after the minimum-length and no-repeat rules; the best 2K candidates s_h + log p(v) (ties: lower row, then
+/// lower id) are walked in order: a candidate ending in ⟨eos⟩ joins the finished list, any other becomes a live
+/// hypothesis until K are live. At the maximum length M the best K candidates all finish (without ⟨eos⟩ when they did
+/// not choose it).
 /// <para>
 /// Finished hypotheses are ranked by s / lp(l) (<see cref="DecodingOptions.LengthPenalty"/>, l = tokens produced). A
 /// source stops when it has K finished hypotheses and no live one can beat the K-th: a live hypothesis of raw score
 /// s ≤ 0 can only end with a raw score s' ≤ s (log-probabilities are ≤ 0) at a length l' ≤ M, and lp is increasing,
 /// so its best possible normalised score is s' / lp(l') ≤ s / lp(l') ≤ s / lp(M). The source stops when
 /// max_live s / lp(M) ≤ the K-th best finished score (with no normalisation, lp ≡ 1 and the bound is s itself).
-/// Step 1 runs one row per source (its K hypotheses all start from ⟨bos⟩), later steps K. A source that stops is dropped
-/// from the stepper (<see cref="ITranslationStepper.Reorder"/>): later steps compute the rows of the sources still
-/// searching only, moved together at the front.
+/// Step 1 runs one row per source (its K hypotheses all start from ⟨bos⟩), later steps one row per live hypothesis (at most
+/// K per source). A source that stops is dropped from the stepper (<see cref="ITranslationStepper.Reorder"/>): later steps
+/// compute the rows of the sources still searching only, moved together at the front.
 /// </para>
 /// </summary>
 public static class BeamSearchDecoder
@@ -46,20 +47,25 @@ public static class BeamSearchDecoder
         var bestFinished = new double[batch * k];   // source b's K best finished normalised scores, descending, at [b·K, b·K + K)
         var candidates = new Candidate[2 * k];
         var sourceOf = Enumerable.Range(0, batch).ToArray();   // the stepper's block i decodes source sourceOf[i]
+        var start = new int[batch + 1];                         // block i holds rows [start[i], start[i + 1]) of the stepper
+        var nextStart = new int[batch + 1];
 
-        // Step 1 expands one hypothesis per source: one row each (the first of its K copies); afterwards K rows per block.
-        for (int b = 0; b < batch; b++) parents[b] = b * k;
+        // Step 1 expands one hypothesis per source: one row each (the first of its K copies). Afterwards a block holds one row
+        // per live hypothesis of its source, at most K.
+        for (int b = 0; b < batch; b++) (parents[b], start[b]) = (b * k, b);
+        start[batch] = batch;
         stepper.Reorder(parents.AsSpan(0, batch));
-        for (int blocks = batch, width = 1, t = 1; blocks > 0; t++, width = k)
+        for (int blocks = batch, t = 1; blocks > 0; t++)
         {
-            stepper.Step(previous.AsSpan(0, blocks * width), logProbs.AsSpan(0, blocks * width * v), attention.AsSpan(0, blocks * width * s));
-            int kept = 0;
+            int rowCount = start[blocks];
+            stepper.Step(previous.AsSpan(0, rowCount), logProbs.AsSpan(0, rowCount * v), attention.AsSpan(0, rowCount * s));
+            int kept = 0, next = 0;                                                  // next: the first row of the next layout not yet given
             for (int i = 0; i < blocks; i++)
             {
                 int b = sourceOf[i], maxLength = options.MaxLength(sourceLengths[b]);
-                int count = TopCandidates(logProbs, scores, traces, i * width, width, v, specials.Eos, options, candidates);
+                int count = TopCandidates(logProbs, scores, traces, start[i], start[i + 1] - start[i], v, specials.Eos, options, candidates);
                 bool last = t == maxLength;
-                int next = kept * k, extended = 0;                                   // the block's place in the next layout
+                int extended = 0;
                 for (int c = 0; c < count && extended < k; c++)
                 {
                     var (score, row, token) = candidates[c];
@@ -74,14 +80,16 @@ public static class BeamSearchDecoder
                     (parents[next + extended], nextPrevious[next + extended], nextScores[next + extended], nextTraces[next + extended]) = (row, token, score, trace);
                     extended++;
                 }
-                for (int j = extended; j < k; j++)
-                    (parents[next + j], nextPrevious[next + j], nextScores[next + j], nextTraces[next + j]) = (i * width, specials.Eos, double.NegativeInfinity, null);
                 bool done = last || extended == 0 || CannotImprove(finished[b].Count, bestFinished.AsSpan(b * k, k), nextScores.AsSpan(next, extended), options.LengthPenalty(maxLength));
                 if (done) continue;                                                  // the source's rows are dropped: the next block writes here
-                sourceOf[kept++] = b;
+                (sourceOf[kept], nextStart[kept]) = (b, next);
+                kept++;
+                next += extended;
             }
-            if (kept > 0) stepper.Reorder(parents.AsSpan(0, kept * k));            // parents are rows of this step's layout
+            nextStart[kept] = next;
+            if (kept > 0) stepper.Reorder(parents.AsSpan(0, next));                 // parents are rows of this step's layout
             blocks = kept;
+            (start, nextStart) = (nextStart, start);
             (previous, nextPrevious) = (nextPrevious, previous);
             (scores, nextScores) = (nextScores, scores);
             (traces, nextTraces) = (nextTraces, traces);

@@ -90,7 +90,7 @@ public interface ITranslationStepper
     /// <summary>
     /// Row r continues from row <paramref name="parents"/>[r]'s state (beam search keeps the best prefixes), and
     /// <see cref="Rows"/> becomes <c>parents.Length</c>: fewer parents drop the rows not listed, more copy rows, up to the rows
-    /// the stepper was built with (beam search starts with one row per source and widens to K after the first step).
+    /// the stepper was built with (beam search starts with one row per source, then keeps one per live hypothesis, at most K).
     /// </summary>
     void Reorder(ReadOnlySpan<int> parents);
 }
