@@ -18,7 +18,6 @@ public sealed class LanguageModelTrainer<T> where T : unmanaged, IBinaryFloating
 {
     private readonly Trainer<T> _trainer;
     private readonly LanguageModelTask<T> _task;
-    private readonly WorkerPool _pool;
 
     /// <summary>
     /// Prepares training of <paramref name="model"/> (in place) on the <paramref name="train"/> stream, validating on
@@ -33,10 +32,8 @@ public sealed class LanguageModelTrainer<T> where T : unmanaged, IBinaryFloating
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        pool ??= new WorkerPool(1);                                       // one thread: no worker to stop
         options.Validate();
         if (options.Monitor != "loss") throw new ArgumentException($"LanguageModelTrainer: monitors the validation loss, got Monitor = '{options.Monitor}'.");
-        _pool = pool;
         _task = new LanguageModelTask<T>(model, train, valid, options.BatchSize, options.Bptt, vocabulary);
         _trainer = new Trainer<T>(model, _task, options, pool, progress);
     }
@@ -81,7 +78,7 @@ public sealed class LanguageModelTrainer<T> where T : unmanaged, IBinaryFloating
     public TrainingResult Train(CancellationToken cancellation = default) => _trainer.Train(cancellation);
 
     /// <summary>The mean cross-entropy per predicted token of the validation stream (eval mode, no graph).</summary>
-    public double Evaluate() => _task.Evaluate(_pool)["loss"];
+    public double Evaluate() => _task.Evaluate(_trainer.Pool)["loss"];
 
     /// <summary>The mean cross-entropy per predicted token over every window of <paramref name="batcher"/> (see <see cref="LanguageModelTask{T}.MeanLoss"/>).</summary>
     public static double MeanLoss(LanguageModel<T> model, BpttBatcher batcher, WorkerPool? pool) => LanguageModelTask<T>.MeanLoss(model, batcher, pool);

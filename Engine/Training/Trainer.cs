@@ -31,6 +31,9 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
     private readonly ITrainingTask<T> _task;
     private readonly TrainingOptions _options;
     private readonly WorkerPool _pool;
+
+    /// <summary>The pool the trainer runs on: the one it was given, or its own one-thread pool.</summary>
+    internal WorkerPool Pool => _pool;
     private readonly IProgress<TrainingProgress>? _progress;
     private readonly Var<T>[] _parameters;
     private readonly Optimizer<T> _optimizer;
