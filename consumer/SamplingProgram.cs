@@ -25,8 +25,7 @@ public static class SamplingProgram
         using var pool = new WorkerPool(1);
         var model = new LanguageModel<float>(new LanguageModelConfig(vocabulary.Count, EmbeddingSize: 16, HiddenSize: 48, NumLayers: 1), new SeededRng(1));
         var options = new TrainingOptions { BatchSize = 8, Bptt = 32, MaxSteps = 300, LearningRate = 0.01, Seed = 1 };
-        var trainer = new LanguageModelTrainer<float>(model, ids.AsMemory(0, split), ids.AsMemory(split), options, pool,
-            vocabulary: LanguageModelCheckpoint.VocabularyToJson(vocabulary));
+        var trainer = new LanguageModelTrainer<float>(model, ids.AsMemory(0, split), ids.AsMemory(split), options, vocabulary, pool);
         trainer.Train();
 
         string directory = Path.Combine(Path.GetTempPath(), $"seqlearn-consumer-{Environment.ProcessId}");

@@ -2,6 +2,7 @@ using SeqLearn.Checkpoints;
 using SeqLearn.Data;
 using SeqLearn.Kernels;
 using SeqLearn.LanguageModeling;
+using SeqLearn.Models;
 using SeqLearn.Tests.Checkpoints;
 using SeqLearn.Training;
 using static SeqLearn.Tests.Training.TrainerTestSupport;
@@ -116,6 +117,21 @@ public class LanguageModelTrainerTests
             new TrainingOptions { BatchSize = 8, Bptt = 16, MaxSteps = 1 }, pool));
         Assert.Contains("training text is too short", e.Message);
         Assert.Contains("136 tokens are needed", e.Message);
+    }
+
+    [Fact]
+    public void Constructor_WithTheVocabulary_WritesCheckpointsThatLoadBackWithIt_AndRefusesAnotherSize()
+    {
+        var (vocab, train, valid) = Corpus(4000);
+        using var tmp = new TempDir("trainer-vocabulary");
+        var options = new TrainingOptions { BatchSize = 4, Bptt = 8, MaxSteps = 2, EvalEverySteps = 2, CheckpointDirectory = tmp.Path };
+        new LanguageModelTrainer<float>(Model(vocab.Count), train, valid, options, vocab).Train();   // no pool: the calling thread
+        var loaded = LanguageModelCheckpoint.Load(tmp.Combine("best"));
+        Assert.Equal(vocab.Count, loaded.Vocabulary.Count);
+        Assert.Equal(vocab.Decode(vocab.Encode("ROMEO:")), loaded.Vocabulary.Decode(loaded.Vocabulary.Encode("ROMEO:")));
+
+        var e = Assert.Throws<ArgumentException>(() => new LanguageModelTrainer<float>(Model(vocab.Count + 1), train, valid, options, vocab));
+        Assert.Contains($"the vocabulary has {vocab.Count} symbols but the model's vocab_size is {vocab.Count + 1}", e.Message);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using SeqLearn.Data;
 using SeqLearn.Kernels;
 using SeqLearn.Models;
 using SeqLearn.Optim;
+using SeqLearn.Text;
 using SeqLearn.Training;
 
 namespace SeqLearn.LanguageModeling;
@@ -23,9 +24,9 @@ public sealed class LanguageModelTrainer<T> where T : unmanaged, IBinaryFloating
     /// Prepares training of <paramref name="model"/> (in place) on the <paramref name="train"/> stream, validating on
     /// <paramref name="valid"/>. Throws an <see cref="ArgumentException"/> for invalid options or a stream shorter than one
     /// window (B × (T + 1) tokens). <paramref name="vocabulary"/> is stored in checkpoints as is: pass
-    /// <c>LanguageModelCheckpoint.VocabularyToJson(v)</c> so that <see cref="LanguageModelCheckpoint.Load"/> (and
-    /// <c>seqlearn generate</c>) can read the checkpoints back; without it they hold no vocabulary. <paramref name="pool"/>
-    /// runs the kernels (null: the calling thread only).
+    /// <c>LanguageModelCheckpoint.VocabularyToJson(v)</c> (or use the constructor that takes the vocabulary itself) so that
+    /// <see cref="LanguageModelCheckpoint.Load"/> (and <c>seqlearn generate</c>) can read the checkpoints back; without it
+    /// they hold no vocabulary. <paramref name="pool"/> runs the kernels (null: the calling thread only).
     /// </summary>
     public LanguageModelTrainer(LanguageModel<T> model, ReadOnlyMemory<int> train, ReadOnlyMemory<int> valid, TrainingOptions options,
         WorkerPool? pool = null, IProgress<TrainingProgress>? progress = null, JsonNode? vocabulary = null)
@@ -36,6 +37,26 @@ public sealed class LanguageModelTrainer<T> where T : unmanaged, IBinaryFloating
         if (options.Monitor != "loss") throw new ArgumentException($"LanguageModelTrainer: monitors the validation loss, got Monitor = '{options.Monitor}'.");
         _task = new LanguageModelTask<T>(model, train, valid, options.BatchSize, options.Bptt, vocabulary);
         _trainer = new Trainer<T>(model, _task, options, pool, progress);
+    }
+
+    /// <summary>
+    /// Prepares training on token ids of <paramref name="vocabulary"/> (a char, word or subword vocabulary), which the
+    /// checkpoints store so that <see cref="LanguageModelCheckpoint.Load"/> and <c>seqlearn generate</c> read them back.
+    /// Throws an <see cref="ArgumentException"/> when the vocabulary's size is not the model's.
+    /// </summary>
+    public LanguageModelTrainer(LanguageModel<T> model, ReadOnlyMemory<int> train, ReadOnlyMemory<int> valid, TrainingOptions options,
+        IVocabulary vocabulary, WorkerPool? pool = null, IProgress<TrainingProgress>? progress = null)
+        : this(model, train, valid, options, pool, progress, VocabularyOf(model, vocabulary))
+    {
+    }
+
+    private static JsonNode VocabularyOf(LanguageModel<T> model, IVocabulary vocabulary)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        if (vocabulary.Count != model.Config.VocabularySize)
+            throw new ArgumentException($"LanguageModelTrainer: the vocabulary has {vocabulary.Count} symbols but the model's vocab_size is {model.Config.VocabularySize}.", nameof(vocabulary));
+        return LanguageModelCheckpoint.VocabularyToJson(vocabulary);
     }
 
     /// <summary>The model being trained.</summary>

@@ -72,7 +72,7 @@ public static class LanguageModelCheckpoint
 
         const string NoVocabulary = "no vocabulary: write language-model checkpoints with LanguageModelCheckpoint.Save(directory, model, vocabulary), " +
                                     "ModelCheckpoint.Save(directory, model, LanguageModelCheckpoint.VocabularyToJson(vocabulary)), or a " +
-                                    "LanguageModelTrainer given vocabulary: LanguageModelCheckpoint.VocabularyToJson(vocabulary).";
+                                    "LanguageModelTrainer given the vocabulary.";
         IVocabulary vocabulary;
         try { vocabulary = VocabularyFromJson(data.Vocabulary ?? throw Bad(NoVocabulary)); }
         catch (Exception e) when (e is TextFormatException or ArgumentException) { throw Bad(e.Message, e); }
