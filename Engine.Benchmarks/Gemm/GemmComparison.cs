@@ -94,18 +94,19 @@ internal static class GemmComparison
         return 0;
     }
 
-    private sealed class Problem : IDisposable
+    /// <summary>One product and its operands: op(A) (m, k), stored (k, m) when <see cref="TransA"/>; op(B) (k, n), stored (n, k) when <see cref="TransB"/>.</summary>
+    internal sealed class Problem : IDisposable
     {
         public readonly int M, N, K;
-        public readonly bool TransB;
+        public readonly bool TransA, TransB;
         public readonly float[] A, B, C;
         /// <summary>B packed once, when the SeqLearn side is timed with a pre-packed B.</summary>
         public readonly GemmPackedB<float>? Packed;
 
-        public Problem(int m, int n, int k, SeededRng rng, bool transB = false, bool prePacked = false)
+        public Problem(int m, int n, int k, SeededRng rng, bool transB = false, bool prePacked = false, bool transA = false)
         {
-            (M, N, K, TransB) = (m, n, k, transB);
-            A = Tensor<float>.Uniform([m, k], -1, 1, rng).Span.ToArray();
+            (M, N, K, TransA, TransB) = (m, n, k, transA, transB);
+            A = Tensor<float>.Uniform(transA ? [k, m] : [m, k], -1, 1, rng).Span.ToArray();
             B = Tensor<float>.Uniform(transB ? [n, k] : [k, n], -1, 1, rng).Span.ToArray();
             C = new float[m * n];
             Packed = prePacked ? GemmPackedB<float>.Create(transB, k, n, B, Ldb) : null;
@@ -113,15 +114,17 @@ internal static class GemmComparison
 
         public void Dispose() => Packed?.Dispose();
 
+        public int Lda => TransA ? M : K;
+
         public int Ldb => TransB ? K : N;
 
         public double Flops => 2.0 * M * N * K;
 
-        public string Name => (TransB ? $"({M}×{K})·({N}×{K})ᵀ" : $"({M}×{K})·({K}×{N})") + (Packed is null ? "" : " pre-packed");
+        public string Name => (TransA ? $"({K}×{M})ᵀ" : $"({M}×{K})") + "·" + (TransB ? $"({N}×{K})ᵀ" : $"({K}×{N})") + (Packed is null ? "" : " pre-packed");
     }
 
     /// <param name="SeqLearnCpus">Process CPU time ÷ wall time during the SeqLearn samples: how many cores it actually got.</param>
-    private readonly record struct Result(double SeqLearn, double? OpenBlas, double SeqLearnCpus)
+    internal readonly record struct Result(double SeqLearn, double? OpenBlas, double SeqLearnCpus)
     {
         public double? Ratio => OpenBlas is { } o ? SeqLearn / o : null;
     }
@@ -131,10 +134,10 @@ internal static class GemmComparison
     /// 0.2 s of rest: OpenBLAS's worker threads spin for about 0.1 s after a call (2^28 cycles) before they sleep, and a
     /// SeqLearn sample timed in that window shares a core with them (1024³ on two threads measured 1.6× slower that way).
     /// </summary>
-    private static Result Compare(Problem p, OpenBlas? blas, WorkerPool? pool, int threads, int repeats, double peak, bool print = true)
+    internal static Result Compare(Problem p, OpenBlas? blas, WorkerPool? pool, int threads, int repeats, double peak, bool print = true)
     {
         Action seqLearn = SeqLearnCall(p, pool);
-        Action? openBlas = blas is null ? null : () => blas.Sgemm(false, p.TransB, p.M, p.N, p.K, 1f, p.A, p.K, p.B, p.Ldb, 0f, p.C, p.N);
+        Action? openBlas = blas is null ? null : () => blas.Sgemm(p.TransA, p.TransB, p.M, p.N, p.K, 1f, p.A, p.Lda, p.B, p.Ldb, 0f, p.C, p.N);
         blas?.SetThreads(threads);
         long itS = Calibrate(seqLearn), itO = openBlas is null ? 0 : Calibrate(openBlas);
         var s = new List<double>();
@@ -198,8 +201,8 @@ internal static class GemmComparison
     }
 
     private static Action SeqLearnCall(Problem p, WorkerPool? pool) => p.Packed is { } packed
-        ? () => Gemm.Compute(false, p.M, 1f, p.A, p.K, packed, 0f, p.C, p.N, pool)
-        : () => Gemm.Compute(false, p.TransB, p.M, p.N, p.K, 1f, p.A, p.K, p.B, p.Ldb, 0f, p.C, p.N, pool);
+        ? () => Gemm.Compute(p.TransA, p.M, 1f, p.A, p.Lda, packed, 0f, p.C, p.N, pool)
+        : () => Gemm.Compute(p.TransA, p.TransB, p.M, p.N, p.K, 1f, p.A, p.Lda, p.B, p.Ldb, 0f, p.C, p.N, pool);
 
     private static double MeasurePeak(int repeats)
     {

@@ -48,28 +48,9 @@ internal static class GemmLayerComparison
             foreach (var (ta, tb, m, n, k, name) in shapes)
             {
                 if (only is not null && !name.Contains(only, StringComparison.Ordinal)) continue;
-                float[] a = Tensor<float>.Uniform([m * k], -1, 1, rng).Span.ToArray();
-                float[] b = Tensor<float>.Uniform([k * n], -1, 1, rng).Span.ToArray();
-                float[] c = new float[m * n];
-                int lda = ta ? m : k, ldb = tb ? k : n;
-                var pool = threads == 2 ? pool2 : null;
-                Action seqLearn = () => Gemm.Compute(ta, tb, m, n, k, 1f, a, lda, b, ldb, 0f, c, n, pool);
-                Action openBlas = () => blas.Sgemm(ta, tb, m, n, k, 1f, a, lda, b, ldb, 0f, c, n);
-                blas.SetThreads(threads);
-                long itS = GemmComparison.Calibrate(seqLearn), itO = GemmComparison.Calibrate(openBlas);
-                var s = new List<double>();
-                var o = new List<double>();
-                double flops = 2.0 * m * n * k;
-                for (int r = 0; r < repeats; r++)
-                {
-                    if (threads > 1) Thread.Sleep(200); // OpenBLAS's threads spin ~0.1 s after a call (see GemmComparison)
-                    s.Add(flops * itS / GemmComparison.Time(seqLearn, itS) / 1e9);
-                    if (threads > 1) Thread.Sleep(200);
-                    o.Add(flops * itO / GemmComparison.Time(openBlas, itO) / 1e9);
-                }
-                double gs = GemmComparison.Median(s), go = GemmComparison.Median(o);
-                string dims = (ta ? $"({k}×{m})ᵀ" : $"({m}×{k})") + "·" + (tb ? $"({n}×{k})ᵀ" : $"({k}×{n})");
-                Console.WriteLine(FormattableString.Invariant($"{name,-38} {dims,-22} {threads,7} {gs,9:F1} {go,9:F1} {gs / go,6:F2}"));
+                using var problem = new GemmComparison.Problem(m, n, k, rng, transB: tb, transA: ta);
+                var r = GemmComparison.Compare(problem, blas, threads == 2 ? pool2 : null, threads, repeats, peak: 0, print: false);
+                Console.WriteLine(FormattableString.Invariant($"{name,-38} {problem.Name,-22} {threads,7} {r.SeqLearn,9:F1} {r.OpenBlas,9:F1} {r.Ratio,6:F2}"));
             }
         return 0;
     }

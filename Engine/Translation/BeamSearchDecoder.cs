@@ -126,7 +126,7 @@ public static class BeamSearchDecoder
 
     /// <summary>
     /// The best min(<paramref name="top"/>.Length, available) extensions of the block's rows [first, first + width), sorted
-    /// (ties: lower row, then lower id).
+    /// (ties: lower row, then lower id). Every row is a live hypothesis; an extension of score −∞ is never a candidate.
     /// </summary>
     internal static int TopCandidates(double[] logProbs, double[] scores, DecodingTrace?[] traces, int first, int width, int v, int eos,
         DecodingOptions options, Candidate[] top)
@@ -134,7 +134,6 @@ public static class BeamSearchDecoder
         int count = 0;
         for (int row = first; row < first + width; row++)
         {
-            if (double.IsNegativeInfinity(scores[row])) continue;
             var lp = logProbs.AsSpan(row * v, v);
             DecodingRules.Apply(lp, traces[row], eos, options);
             double s = scores[row];
