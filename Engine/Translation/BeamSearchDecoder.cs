@@ -34,8 +34,8 @@ public static class BeamSearchDecoder
         int k = options.BeamWidth, batch = sourceLengths.Length, rows = batch * k, v = stepper.Vocabulary, s = stepper.SourceSteps;
         if (stepper.Rows != rows)
             throw new ArgumentException($"BeamSearchDecoder: the stepper has {stepper.Rows} rows, expected {batch} sources × beam {k} = {rows}.");
-        var logProbs = new double[rows * v];
-        var attention = new double[rows * s];
+        var logProbs = new double[DecodingBuffers.Length("BeamSearchDecoder", rows, v, "vocabulary")];
+        var attention = new double[DecodingBuffers.Length("BeamSearchDecoder", rows, s, "source steps")];
         var previous = Enumerable.Repeat(specials.Bos, rows).ToArray();
         var scores = new double[rows];
         var traces = new DecodingTrace?[rows];

@@ -18,8 +18,8 @@ public static class GreedyDecoder
         int rows = stepper.Rows, v = stepper.Vocabulary, s = stepper.SourceSteps;
         if (sourceLengths.Length != rows)
             throw new ArgumentException($"GreedyDecoder: {sourceLengths.Length} source lengths for {rows} rows.");
-        var logProbs = new double[rows * v];
-        var attention = new double[rows * s];
+        var logProbs = new double[DecodingBuffers.Length("GreedyDecoder", rows, v, "vocabulary")];
+        var attention = new double[DecodingBuffers.Length("GreedyDecoder", rows, s, "source steps")];
         var previous = Enumerable.Repeat(specials.Bos, rows).ToArray();   // per live row, in the stepper's order
         var rowOf = Enumerable.Range(0, rows).ToArray();                  // the stepper's row i decodes source row rowOf[i]
         var keep = new int[rows];
