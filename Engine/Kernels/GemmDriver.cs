@@ -112,7 +112,7 @@ public static partial class Gemm
     /// a row-major A is read in place instead and only its ragged last sliver is packed. A copy changes no
     /// value, so both ways give bit-identical results. <paramref name="mayReadAInPlace"/> = false always packs A: a
     /// narrow block that is one of several column groups running at once on different cores is 1.5× faster with A
-    /// packed (docs/kernels.md §5.3). When <paramref name="tail"/> has columns (the slice spans all of k), the
+    /// packed (docs/kernels.md §5.7). When <paramref name="tail"/> has columns (the slice spans all of k), the
     /// dot-product columns of C (<see cref="Dots{T, TVec, S}"/>) of each tile's rows are computed right after that
     /// tile in the last panel, while those rows of A are in L1.
     /// </remarks>

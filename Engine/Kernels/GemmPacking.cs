@@ -86,7 +86,8 @@ public static partial class Gemm
             T* src = op.B + p0 * rs + (j0 + t) * cs;
             if (cs == 1)
             {
-                // op(B) row-major along j: each packed row is a contiguous copy (vectorised by CopyTo).
+                // op(B) row-major along j: each packed row is a contiguous copy (CopyPanelRow for a whole panel, a
+                // span copy and zero fill for the ragged last one).
                 T* d = dst;
                 for (int p = 0; p < kc; p++, d += nr, src += rs)
                 {

@@ -1,15 +1,16 @@
 namespace SeqLearn.Kernels;
 
 /// <summary>
-/// How one GEMM is cut into work: at most two parts by columns of C, each computed either as C or as
-/// Cᵀ = op(B)ᵀ·op(A)ᵀ (whichever pads less to whole MR×NR tiles), each part split into equal groups of
-/// rows (or columns) that the worker pool runs as independent items.
+/// How one GEMM is cut into work: at most two parts by columns of C, each computed as tiles of C, as tiles of
+/// Cᵀ = op(B)ᵀ·op(A)ᵀ, or as dot products (whichever a rough cost model of tile padding and packing rates cheapest),
+/// each part split into equal groups of rows (or columns) that the worker pool runs as independent items.
 /// </summary>
 /// <remarks>
 /// The orientation and the column cut depend only on (m, n, k), never on the thread count, and every
 /// element of C is owned by exactly one item that runs all KC slices in order: so 1 and N threads give
-/// bit-identical results. Example: (2048, 256)·(256, 65) computes columns 0..63 directly and column 64 as
-/// a transposed strip of 6-row tiles, instead of padding it to a whole 32-column tile.
+/// bit-identical results. Example: (2048, 256)·(256, 65) computes columns 0..63 as tiles and column 64 as dot
+/// products, instead of padding it to a whole 32-column tile; with op(A) transposed the same ragged column would
+/// be a transposed strip of 6-row tiles.
 /// </remarks>
 internal readonly struct GemmPlan
 {

@@ -28,7 +28,7 @@ internal unsafe interface IGemmSimd<T, TVec>
 
     static abstract void Store(T* p, TVec v);
 
-    /// <summary>All lanes set to <c>*p</c> (folded into the FMA as an embedded broadcast on AVX-512).</summary>
+    /// <summary>All lanes set to <c>*p</c> (one <c>vbroadcastss</c> from memory on x86, shared by the tile row's FMAs).</summary>
     static abstract TVec Broadcast(T* p);
 
     static abstract TVec Splat(T x);

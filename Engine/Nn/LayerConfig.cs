@@ -77,7 +77,13 @@ public static class LayerConfig
     {
         var json = new JsonObject
         {
-            ["type"] = r.Cell switch { RecurrentCell.Lstm => "lstm", RecurrentCell.Gru => "gru", _ => "rnn" },
+            ["type"] = r.Cell switch
+            {
+                RecurrentCell.Lstm => "lstm",
+                RecurrentCell.Gru => "gru",
+                RecurrentCell.Rnn or RecurrentCell.RnnRelu => "rnn",
+                _ => throw new NotSupportedException($"LayerConfig: recurrent cell {r.Cell} has no stored description; save its weights with StateDict instead."),
+            },
             ["input_size"] = r.InputSize,
             ["hidden_size"] = r.HiddenSize,
             ["num_layers"] = r.NumLayers,

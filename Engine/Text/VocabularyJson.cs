@@ -5,7 +5,8 @@ namespace SeqLearn.Text;
 
 /// <summary>
 /// JSON form of the vocabularies for checkpoints (System.Text.Json):
-/// <c>{"kind":"word","tokens":[...]}</c> or <c>{"kind":"char","withUnk":false,"scalars":[...]}</c>.
+/// <c>{"kind":"word","tokens":[...],"scalars":null,"withUnk":false}</c> or <c>{"kind":"char","tokens":null,"scalars":[...],"withUnk":false}</c>
+/// (docs/text.md).
 /// Characters are stored as scalar values so that any symbol survives regardless of escaping.
 /// </summary>
 public static class VocabularyJson

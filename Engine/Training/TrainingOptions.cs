@@ -97,8 +97,9 @@ public sealed record TrainingOptions
     public int ProgressEvery { get; init; } = 10;
 
     /// <summary>
-    /// When set, <c>{dir}/best</c> is written whenever the validation loss improves and <c>{dir}/last</c> after every
-    /// evaluation and at the end (each atomically, with everything needed to resume).
+    /// When set, <c>{dir}/best</c> is written whenever the monitored validation metric improves (the loss, or e.g. BLEU for
+    /// translation) and <c>{dir}/last</c> after every evaluation and at the end (each atomically, with everything needed
+    /// to resume).
     /// </summary>
     public string? CheckpointDirectory { get; init; }
 

@@ -14,7 +14,7 @@ namespace SeqLearn.Translation;
 /// τ_{t,s} = tanh(k_s + q_t),  e_{t,s} = v·τ_{t,s}           s &lt; n_b
 /// α_t = softmax(e_t[:n_b]), 0 past n_b;  c_t = Σ_s α_{t,s} m_s   (B, M)
 /// x̂_t = e_t W_ieᵀ + c_t W_icᵀ + b                          W_ih = [W_ie | W_ic]
-///     = e_t W_ieᵀ + b + Σ_s α_{t,s} p_s                     p = m W_icᵀ (B, S, G·H) once per batch; e W_ieᵀ for all steps in one GEMM
+///     = e_t W_ieᵀ + b + Σ_s α_{t,s} p_s                     p = m W_icᵀ (B, S, G·H) once per batch; e W_ieᵀ for all steps in one GEMM; b per live row
 /// s_t = cell(x̂_t, â_t, s_{t−1})                             the fused GRU/LSTM gate kernel
 /// </code>
 /// W_ic is linear, so c_t W_icᵀ = Σ_s α_{t,s} (m_s W_icᵀ): projecting the S memory rows once replaces a (B, M)·(M, G·H)
