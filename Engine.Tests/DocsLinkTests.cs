@@ -22,6 +22,12 @@ public partial class DocsLinkTests
     [GeneratedRegex(@"^#{1,6}\s+(.*?)\s*$")]
     private static partial Regex Heading();
 
+    [GeneratedRegex(@"(?<![\w/.\-])((?:\.\./|[\w\-]+/)*[\w\-]+\.md)(?:#[\w\-]+)?\)? §(\d+(?:\.\d+)*)")]
+    private static partial Regex SectionReference();
+
+    [GeneratedRegex(@"^#{1,6}\s+(\d+(?:\.\d+)*)\.?\s")]
+    private static partial Regex NumberedHeading();
+
     [GeneratedRegex(@"\{#([^}]+)\}|<a id=""([^""]+)"">")]
     private static partial Regex ExplicitId();
 
@@ -49,6 +55,64 @@ public partial class DocsLinkTests
             if (h.Success) anchors.Add(Slug(Regex.Replace(ExplicitId().Replace(h.Groups[1].Value, ""), "<[^>]+>", "").Trim()));
         }
         return anchors;
+    }
+
+    /// <summary>The section numbers of a markdown file's numbered headings ("## 5. Kernels" → 5, "### 5.3 Packing" → 5.3).</summary>
+    internal static HashSet<string> SectionNumbers(string markdown)
+    {
+        var numbers = new HashSet<string>(StringComparer.Ordinal);
+        bool fenced = false;
+        foreach (string line in markdown.Split('\n'))
+        {
+            if (line.TrimStart().StartsWith("```", StringComparison.Ordinal)) fenced = !fenced;
+            if (fenced) continue;
+            var h = NumberedHeading().Match(line);
+            if (h.Success) numbers.Add(h.Groups[1].Value);
+        }
+        return numbers;
+    }
+
+    [Fact]
+    public void SectionNumbers_AreTheNumberedHeadings()
+    {
+        var numbers = SectionNumbers("## 5. Kernels\n### 5.3 Packing\n## Notes\n```\n## 9. in a fence\n```\n#### 7.2.1 Deep\n");
+        Assert.Equal(["5", "5.3", "7.2.1"], numbers.Order());
+    }
+
+    /// <summary>
+    /// Every <c>page.md §N.M</c> reference (code comments: <c>docs/page.md §N</c>; docs: also a page relative to the
+    /// referring one, or a markdown link followed by §N) names a page that has a heading numbered N.M. Sections are
+    /// renumbered as pages grow; this keeps the references to them true, as the anchor test does for anchors.
+    /// </summary>
+    [Fact]
+    public void EverySectionReference_NamesAnExistingNumberedHeading()
+    {
+        string root = RepoPaths.Root;
+        var cache = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var broken = new List<string>();
+        int checkedReferences = 0;
+        var sources = new List<string> { Path.Combine(root, "README.md") };
+        sources.AddRange(Directory.GetFiles(Path.Combine(root, "docs"), "*.md", SearchOption.AllDirectories));
+        foreach (string dir in new[] { "Engine", "Engine.Cli", "Engine.Benchmarks", "Engine.Tests", "scripts" })
+            sources.AddRange(Directory.GetFiles(Path.Combine(root, dir), "*", SearchOption.AllDirectories).Where(f =>
+                Path.GetExtension(f) is ".cs" or ".py" or ".sh" && Path.GetFileName(f) != nameof(DocsLinkTests) + ".cs" &&
+                !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal) &&
+                !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)));
+        foreach (string source in sources)
+            foreach (Match m in SectionReference().Matches(File.ReadAllText(source)))
+            {
+                checkedReferences++;
+                string page = m.Groups[1].Value, section = m.Groups[2].Value;
+                string where = Path.GetRelativePath(root, source);
+                string target = page.StartsWith("docs/", StringComparison.Ordinal) || !source.EndsWith(".md", StringComparison.Ordinal)
+                    ? Path.Combine(root, page)
+                    : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, page));
+                if (!File.Exists(target)) { broken.Add($"{where}: {page} §{section}: {page} does not exist"); continue; }
+                if (!cache.TryGetValue(target, out var numbers)) cache[target] = numbers = SectionNumbers(File.ReadAllText(target));
+                if (!numbers.Contains(section)) broken.Add($"{where}: {page} has no section {section}");
+            }
+        Assert.True(checkedReferences > 50, $"only {checkedReferences} section references found: the scan is not finding them");
+        Assert.True(broken.Count == 0, $"{broken.Count} broken section references:\n" + string.Join("\n", broken.Distinct()));
     }
 
     [Fact]
