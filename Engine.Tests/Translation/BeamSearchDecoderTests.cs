@@ -27,7 +27,7 @@ public sealed class BeamSearchDecoderTests
 
         public int Rows => _prefixes.Length;
         public int Vocabulary => 4;
-        public int SourceSteps => 2;
+        public int SourceSteps => 8;                                     // ≥ every source length the tests give
         public int Steps { get; private set; }
         public int RowSteps { get; private set; }
 
@@ -43,8 +43,9 @@ public sealed class BeamSearchDecoderTests
                 if (previous[r] != 1) _prefixes[r].Add(previous[r]);
                 var p = probabilities(string.Join(" ", _prefixes[r].Select(t => t == 3 ? "a" : t.ToString())));
                 for (int v = 0; v < 4; v++) logProbs[r * 4 + v] = Math.Log(p[v]);
-                attention[r * 2] = 0.25;                                 // the argmax is source position 1 at every step
-                attention[r * 2 + 1] = 0.75;
+                attention.Slice(r * SourceSteps, SourceSteps).Clear();
+                attention[r * SourceSteps] = 0.25;                       // the argmax is source position 1 at every step
+                attention[r * SourceSteps + 1] = 0.75;
             }
         }
 
@@ -219,5 +220,38 @@ public sealed class BeamSearchDecoderTests
         var result = BeamSearchDecoder.Decode(new TableStepper(2, Loop), [3], Specials, options)[0];
         Assert.All(result, h => Assert.True(h.Tokens.Length <= 2, $"[{string.Join(",", h.Tokens)}] repeats the bigram a a"));
         Assert.Equal([3, 3], result[0].Tokens);                            // (2 ln 0.9 + ln 0.1) / 3 beats (ln 0.9 + ln 0.1) / 2
+    }
+
+    [Fact]
+    public void Decoders_EveryTokenForbidden_EndTheHypothesisAsItIs()
+    {
+        // With a minimum length of 10 ⟨eos⟩ is forbidden, and after "a" no-repeat unigrams forbid "a": the only token left.
+        // Both decoders end "a" there (not ended, score ln 0.9) instead of returning no hypothesis or a −∞ ⟨pad⟩.
+        var options = new DecodingOptions(BeamWidth: 2, MaxLengthA: 0, MaxLengthB: 20, MinLength: 10, NoRepeatNGram: 1);
+        var greedy = GreedyDecoder.Decode(new TableStepper(1, Loop), [2], Specials, options with { BeamWidth = 1 })[0];
+        var beam = BeamSearchDecoder.Decode(new TableStepper(2, Loop), [2], Specials, options)[0];
+        foreach (var h in new[] { greedy, beam[0] })
+        {
+            Assert.Equal([3], h.Tokens);
+            Assert.False(h.Ended);
+            Assert.Equal(Math.Log(0.9), h.Score, 12);
+            Assert.Equal(Math.Log(0.9), h.NormalizedScore, 12);   // lp(1) = 1
+        }
+        Assert.Single(beam);
+    }
+
+    [Fact]
+    public void Decoders_AtStepOneEveryTokenForbidden_GiveAnEmptyHypothesis()
+    {
+        var options = new DecodingOptions(BeamWidth: 2, MinLength: 1);
+        double[] OnlyEos(string prefix) => [0, 0, 1, 0];
+        var greedy = GreedyDecoder.Decode(new TableStepper(1, OnlyEos), [2], Specials, options)[0];
+        var beam = BeamSearchDecoder.Decode(new TableStepper(2, OnlyEos), [2], Specials, options)[0];
+        foreach (var h in new[] { greedy, beam[0] })
+        {
+            Assert.Empty(h.Tokens);
+            Assert.False(h.Ended);
+            Assert.Equal(0, h.Score);
+        }
     }
 }

@@ -39,4 +39,26 @@ public sealed class DecodingBuffersTests
         Assert.Equal(64 * 30_000, DecodingBuffers.Length("d", 64, 30_000, "vocabulary"));
         Assert.Equal(0, DecodingBuffers.Length("d", 0, 30_000, "vocabulary"));
     }
+
+    [Fact]
+    public void Beam_SourcesTimesWidthPastInt_IsRefusedBeforeAnyStep()
+    {
+        var options = new DecodingOptions(BeamWidth: (1 << 28) + 1);
+        var e = Assert.Throws<ArgumentException>(() =>
+            BeamSearchDecoder.Decode(new SizeOnlyStepper(16, 4, 2), Enumerable.Repeat(1, 16).ToArray(), Specials, options));
+        Assert.Contains("16 sources × beam 268435457", e.Message);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(-1)]
+    public void Decoders_SourceLengthOutsideTheStepper_IsRefusedNamingIt(int length)
+    {
+        int[] lengths = [2, length];
+        var greedy = Assert.Throws<ArgumentException>(() => GreedyDecoder.Decode(new SizeOnlyStepper(2, 4, 2), lengths, Specials, new DecodingOptions()));
+        Assert.Contains($"source 1 has length {length}, outside [0, 2]", greedy.Message);
+        var beam = Assert.Throws<ArgumentException>(() =>
+            BeamSearchDecoder.Decode(new SizeOnlyStepper(4, 4, 2), lengths, Specials, new DecodingOptions(BeamWidth: 2)));
+        Assert.Contains($"source 1 has length {length}, outside [0, 2]", beam.Message);
+    }
 }

@@ -10,7 +10,7 @@ namespace SeqLearn.Translation;
 /// <para>
 /// Finished hypotheses are ranked by s / lp(l) (<see cref="DecodingOptions.LengthPenalty"/>, l = tokens produced). A
 /// source stops when it has K finished hypotheses and no live one can beat the K-th: a live hypothesis of raw score
-/// s ≤ 0 can only end with a raw score s' ≤ s (log-probabilities are ≤ 0) at a length l' ≤ M, and lp is increasing,
+/// s ≤ 0 can only end with a raw score s' ≤ s (log-probabilities are ≤ 0) at a length l' ≤ M, and lp is non-decreasing,
 /// so its best possible normalised score is s' / lp(l') ≤ s / lp(l') ≤ s / lp(M). The source stops when
 /// max_live s / lp(M) ≤ the K-th best finished score (with no normalisation, lp ≡ 1 and the bound is s itself).
 /// Step 1 runs one row per source (its K hypotheses all start from ⟨bos⟩), later steps one row per live hypothesis (at most
@@ -31,9 +31,10 @@ public static class BeamSearchDecoder
         ArgumentNullException.ThrowIfNull(specials);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        int k = options.BeamWidth, batch = sourceLengths.Length, rows = batch * k, v = stepper.Vocabulary, s = stepper.SourceSteps;
+        int k = options.BeamWidth, batch = sourceLengths.Length, rows = DecodingBuffers.Rows("BeamSearchDecoder", batch, k), v = stepper.Vocabulary, s = stepper.SourceSteps;
         if (stepper.Rows != rows)
             throw new ArgumentException($"BeamSearchDecoder: the stepper has {stepper.Rows} rows, expected {batch} sources × beam {k} = {rows}.");
+        DecodingBuffers.CheckLengths("BeamSearchDecoder", sourceLengths, s);
         var logProbs = new double[DecodingBuffers.Length("BeamSearchDecoder", rows, v, "vocabulary")];
         var attention = new double[DecodingBuffers.Length("BeamSearchDecoder", rows, s, "source steps")];
         var previous = Enumerable.Repeat(specials.Bos, rows).ToArray();
@@ -64,6 +65,14 @@ public static class BeamSearchDecoder
             {
                 int b = sourceOf[i], maxLength = options.MaxLength(sourceLengths[b]);
                 int count = TopCandidates(logProbs, scores, traces, start[i], start[i + 1] - start[i], v, specials.Eos, options, candidates);
+                if (count == 0)
+                {
+                    // The rules forbid every extension of every live hypothesis (a minimum length with no-repeat n-grams over a
+                    // tiny vocabulary): they end as they are, so every source keeps at least one hypothesis.
+                    for (int row = start[i]; row < start[i + 1]; row++)
+                        AddFinished(finished[b], bestFinished.AsSpan(b * k, k), DecodingTrace.Stuck(traces[row], scores[row], options));
+                    continue;
+                }
                 bool last = t == maxLength;
                 int extended = 0;
                 for (int c = 0; c < count && extended < k; c++)

@@ -35,6 +35,19 @@ internal sealed class DecodingTrace(int token, int source, double[]? weights, De
         }
         return new Hypothesis(tokens, sources, score, normalized, ended, weights);
     }
+
+    /// <summary>
+    /// The hypothesis of a row that the decoding rules leave no token to extend with (every log-probability −∞): it ends
+    /// as it is, without ⟨eos⟩, scored as one of its length (at least 1 for the penalty); an empty one when no token was
+    /// produced.
+    /// </summary>
+    public static Hypothesis Stuck(DecodingTrace? trace, double score, DecodingOptions options)
+    {
+        double normalized = score / options.LengthPenalty(Math.Max(1, trace?.Length ?? 0));
+        return trace is null
+            ? new Hypothesis([], [], score, normalized, false, options.KeepAttention ? [] : null)
+            : ToHypothesis(trace, score, normalized, ended: false);
+    }
 }
 
 /// <summary>The constraints both decoders apply to a row's log-probabilities before choosing.</summary>

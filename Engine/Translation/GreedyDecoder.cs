@@ -18,6 +18,7 @@ public static class GreedyDecoder
         int rows = stepper.Rows, v = stepper.Vocabulary, s = stepper.SourceSteps;
         if (sourceLengths.Length != rows)
             throw new ArgumentException($"GreedyDecoder: {sourceLengths.Length} source lengths for {rows} rows.");
+        DecodingBuffers.CheckLengths("GreedyDecoder", sourceLengths, s);
         var logProbs = new double[DecodingBuffers.Length("GreedyDecoder", rows, v, "vocabulary")];
         var attention = new double[DecodingBuffers.Length("GreedyDecoder", rows, s, "source steps")];
         var previous = Enumerable.Repeat(specials.Bos, rows).ToArray();   // per live row, in the stepper's order
@@ -37,6 +38,11 @@ public static class GreedyDecoder
                 var lp = logProbs.AsSpan(i * v, v);
                 DecodingRules.Apply(lp, traces[r], specials.Eos, options);
                 int y = DecodingRules.ArgMax(lp, v);
+                if (double.IsNegativeInfinity(lp[y]))
+                {
+                    result[r] = DecodingTrace.Stuck(traces[r], scores[r], options);   // the rules forbid every token: the row ends as it is
+                    continue;
+                }
                 var a = attention.AsSpan(i * s, sourceLengths[r]);
                 traces[r] = new DecodingTrace(y, DecodingRules.ArgMax(a, a.Length), options.KeepAttention ? a.ToArray() : null, traces[r]);
                 scores[r] += lp[y];

@@ -38,6 +38,7 @@ public sealed partial class Seq2SeqStepper<T> : ITranslationStepper, IDisposable
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(copies);
+        int rows = DecodingBuffers.Rows("Seq2SeqStepper", sources.Count, copies);
         if (model.Training && model.Config.Dropout > 0)
             throw new InvalidOperationException("Seq2SeqStepper: the model is in training mode with dropout; call Eval() before decoding.");
         (_config, _decoder, _pool) = (model.Config, model.Decoder, pool);
@@ -45,7 +46,7 @@ public sealed partial class Seq2SeqStepper<T> : ITranslationStepper, IDisposable
         Seq2SeqEncoding<T> encoding;
         using (new NoGradScope()) encoding = model.Encode(source, new LayerContext(Pool: pool));
         (_memory, _keys, _summary) = (encoding.Memory.Value, encoding.Keys?.Value, encoding.Summary.Value);
-        (Rows, SourceSteps) = (sources.Count * copies, source.Steps);
+        (Rows, SourceSteps) = (rows, source.Steps);
         SourceLengths = Enumerable.Range(0, Rows).Select(r => encoding.Lengths[r / copies]).ToArray();
         (_source, _length) = (Enumerable.Range(0, Rows).Select(r => r / copies).ToArray(), SourceLengths.ToArray());
         (_sourceSpare, _lengthSpare) = (new int[Rows], new int[Rows]);
