@@ -1,6 +1,6 @@
 namespace SeqLearn.Autograd;
 
-/// <summary>Settings of <see cref="GradientCheck"/>; the defaults are PyTorch gradcheck's for float64.</summary>
+/// <summary>Settings of <see cref="GradientCheck"/>; eps, atol and rtol default to PyTorch gradcheck's for float64.</summary>
 public sealed record GradientCheckOptions
 {
     /// <summary>The defaults: eps 1e-6, atol 1e-5, rtol 1e-3, exhaustive mode, random upstream gradient, seed 1.</summary>

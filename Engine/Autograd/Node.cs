@@ -67,8 +67,8 @@ public abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
 
     /// <summary>
     /// ∂L/∂input += <paramref name="gradOutput"/> for an op whose gradient passes through unchanged (a reshape). When the
-    /// input has no gradient yet and gradOutput is a buffer of the sweep's own (<see cref="GradOf"/>'s), the buffer itself
-    /// becomes the input's gradient (no zeroing, no add, no copy); otherwise it is added.
+    /// input is a non-leaf with no gradient yet and gradOutput is a buffer of the sweep's own (<see cref="GradOf"/>'s), the
+    /// buffer itself becomes the input's gradient (no zeroing, no add, no copy); otherwise it is added.
     /// </summary>
     private protected void AddPassThrough(Var<T> input, Tensor<T> gradOutput)
     {

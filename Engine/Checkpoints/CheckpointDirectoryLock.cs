@@ -7,7 +7,8 @@ namespace SeqLearn.Checkpoints;
 /// <summary>
 /// An exclusive lock on a training run's checkpoint directory, held while the run writes into it, so that two runs
 /// never write <c>best</c>/<c>last</c> of one directory. The lock is an operating-system lock on a byte range of the
-/// file <c>{dir}/lock</c> (fcntl on Unix, LockFileEx on Windows), which the system releases when the process ends,
+/// file <c>{dir}/lock</c> (fcntl on Linux, LockFileEx on Windows; on macOS, which has no byte-range locks in .NET, the
+/// whole file opened exclusively), which the system releases when the process ends,
 /// however it ends: a lock file left by a dead process is no lock and is taken over. The file holds the holder's
 /// pid, host and start time, which a refused run names. Within one process a table of held directories does the same.
 /// </summary>

@@ -84,7 +84,8 @@ public sealed class FoldAssignment
 
     /// <summary>
     /// The split for fold <paramref name="fold"/>: its test part, and the other folds divided into a training part and a
-    /// stratified validation part of round(fraction · n_c) sentences of each class c (at least one while n_c ≥ 2).
+    /// stratified validation part of round(fraction · n_c) sentences of each class c (for a positive fraction, clamped to
+    /// 1 … n_c − 1 while n_c ≥ 2).
     /// The validation sentences of class c are the first ones after a Fisher–Yates shuffle (as in the class remarks) of
     /// the class's training indices, with a generator of seed <c>Seed + 0x9E3779B97F4A7C15 · (fold + 1)</c> (wrapping),
     /// classes in id order. All index lists are ascending.

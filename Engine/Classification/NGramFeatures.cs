@@ -4,7 +4,8 @@ namespace SeqLearn.Classification;
 /// Binarised n-gram features of a sentence: the set of distinct word n-grams (orders 1 .. <see cref="MaxOrder"/>,
 /// contiguous tokens, no boundary symbols) that occur in the training sentences the vocabulary was built from. A
 /// sentence is encoded as its ascending array of feature ids, each present n-gram once (f̂ = 1[f &gt; 0]); n-grams
-/// never seen in training are dropped. Ids are numbered in order of first occurrence in the training sentences.
+/// never seen in training are dropped. Ids are numbered in order of first occurrence in the training sentences
+/// (sentence by sentence; within a sentence, its unigrams first, then its bigrams, …).
 /// </summary>
 public sealed class NGramFeatures
 {

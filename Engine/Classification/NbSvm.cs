@@ -18,7 +18,7 @@ public sealed record NbSvmOptions(double Alpha = 1.0, double Beta = 0.25, SvmOpt
 /// b' = (1 − β) w̄ b_NB + β b,   b_NB = log(n₁ / n₀)         the same interpolation of the two biases
 /// score(f̂) = w'ᵀ(r ⊙ f̂) + b' = Σ_{j: f̂_j = 1} r_j w'_j + b'
 /// </code>
-/// (1 − β) w̄ (rᵀf̂ + b_NB) is w̄ times the MNB score, so w' mixes the scaled NB classifier with the SVM: "trust NB
+/// (1 − β) w̄ (rᵀf̂ + b_NB) is (1 − β) w̄ times the MNB score, so w' mixes the scaled NB classifier with the SVM: "trust NB
 /// unless the SVM is very confident". Binary only. docs/classification.md#nbsvm.
 /// </summary>
 public sealed class NbSvm

@@ -27,8 +27,9 @@ public enum SequencePooling
 /// <param name="Dropout">p on the pooled vector.</param>
 /// <param name="Seed">Initial weights.</param>
 /// <param name="EmbeddingDropout">p on the word vectors (null: Dropout / 2).</param>
-/// <param name="MinCount">The vocabulary: words seen at least this often in the training part; the rest read as &lt;unk&gt;,
-/// whose vector is thereby trained (with 1 every training word has its own vector and &lt;unk&gt; is trained only by word dropout).</param>
+/// <param name="MinCount">The vocabulary: with 1, every word of the training folds (training and validation parts); with
+/// n ≥ 2, the words seen at least n times in the training part. The rest read as &lt;unk&gt;, whose vector is thereby trained
+/// (with 1 every training word has its own vector and &lt;unk&gt; is trained only by word dropout).</param>
 /// <param name="WordDropout">p of reading a training word as &lt;unk&gt; (<see cref="SequenceClassificationTask{T}.WordDropout"/>).</param>
 /// <param name="EmbeddingStd">σ of the word vectors' initial values, N(0, σ²) (1: PyTorch's <c>nn.Embedding</c>).</param>
 public sealed record RecurrentClassifierOptions(RecurrentCell Cell = RecurrentCell.Lstm, int Embedding = 128, int Hidden = 128, bool Bidirectional = true,
@@ -90,8 +91,9 @@ public sealed record RecurrentClassifierOptions(RecurrentCell Cell = RecurrentCe
 /// Trains the many-to-one recurrent classifier on a fold: word ids (vocabulary of the training folds; unseen words → &lt;unk&gt;)
 /// → embedding → (bi)LSTM/GRU over the valid steps → pooling → dropout → linear → softmax cross-entropy, with the shared
 /// <see cref="Trainer{T}"/> (length-bucketed padded batches; optimizer, stopping and clipping from <c>training</c>, by default
-/// <see cref="RecurrentClassifierOptions.DefaultTraining"/>), evaluating once per epoch and keeping the weights of the evaluation
-/// with the best validation accuracy (docs/classification.md). <c>pool</c> runs the training and the trained classifier's
+/// <see cref="RecurrentClassifierOptions.DefaultTraining"/>), evaluating once per epoch (every <c>training.EvalEverySteps</c>
+/// steps when that is set) and keeping the weights of the evaluation with the best validation accuracy
+/// (docs/classification.md). <c>pool</c> runs the training and the trained classifier's
 /// predictions (null: the calling thread).
 /// </summary>
 public sealed class RecurrentClassifierFactory(RecurrentClassifierOptions options, TrainingOptions training, WorkerPool? pool = null) : IClassifierFactory

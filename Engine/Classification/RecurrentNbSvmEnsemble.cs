@@ -5,7 +5,8 @@ namespace SeqLearn.Classification;
 /// <code>
 /// P(pos | x) = w · P_rnn(pos | x) + (1 − w) · σ(s_nbsvm(x))
 /// </code>
-/// Both members learn from the fold's training part only; w ∈ {0, 0.05, …, 1} is the value with the best accuracy on
+/// Both members are trained on the fold's training part (the recurrent model's vocabulary is the one
+/// <see cref="RecurrentClassifierOptions.MinCount"/> describes); w ∈ {0, 0.05, …, 1} is the value with the best accuracy on
 /// the validation part (ties to the larger w, i.e. towards the recurrent model), so w = 1 — the recurrent model alone —
 /// is kept whenever NBSVM does not help on validation. Binary data only.
 /// </summary>

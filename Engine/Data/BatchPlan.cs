@@ -23,8 +23,8 @@ public static class BatchPlan
     }
 
     /// <summary>
-    /// The examples in a seeded random order (Fisher–Yates with <see cref="SeededRng"/>(seed, epoch)) cut into batches of
-    /// <paramref name="batchSize"/>; the last batch may be smaller.
+    /// The examples in a seeded random order (Fisher–Yates with <see cref="SeededRng"/>(seed ⊕ 0x9E3779B97F4A7C15 · (epoch + 1)),
+    /// the product wrapping) cut into batches of <paramref name="batchSize"/>; the last batch may be smaller.
     /// </summary>
     public static int[][] Shuffled(int count, int batchSize, ulong seed, int epoch)
     {

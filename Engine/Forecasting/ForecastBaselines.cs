@@ -3,7 +3,8 @@ namespace SeqLearn.Forecasting;
 /// <summary>
 /// The classical baselines of a series under one protocol, scored on the same target rows: persistence
 /// (ŷ_t = y_{t−1}), seasonal naive (ŷ_t = y_{t−s}) and AR(p) with intercept, fitted once on the training rows by OLS,
-/// p fixed or chosen by AIC over 1 … p_max. All forecasts are one step ahead from the true history, in original units.
+/// p fixed or chosen by AIC over 1 … p_max. All forecasts are made from the true history (one step ahead, or H steps
+/// with <c>horizon</c> H), in original units.
 /// </summary>
 public static class ForecastBaselines
 {

@@ -19,7 +19,8 @@ public enum ForecastProtocolKind
 /// Which rows of a series train a forecaster and which rows it is scored on. Every protocol here cuts the series once:
 /// rows [0, n_train) train, and every later row t ∈ [n_train, n) is a target, forecast one step ahead from the true
 /// history y_0 … y_{t−1} (walk-forward: each true value joins the history before the next forecast; the model is
-/// fitted once, on the training rows only).
+/// fitted once, on the training rows only). At a horizon H &gt; 1 the targets are rows n_train + H − 1 … n − 1, each
+/// forecast from y_0 … y_{t−H} (<see cref="HorizonEvaluation"/>).
 /// </summary>
 public sealed record ForecastProtocol
 {
@@ -102,7 +103,10 @@ public sealed record ForecastProtocol
         return first;
     }
 
-    /// <summary>Parses <c>yyyy-MM-dd</c>, <c>yyyy-MM</c> (the first of the month) or <c>yyyy</c> (1 January).</summary>
+    /// <summary>
+    /// Parses <c>yyyy-MM-dd</c>, <c>yyyy-MM</c> (the first of the month) or <c>yyyy</c> (1 January), and
+    /// <c>yyyy/MM/dd</c> and <c>yyyy/MM</c> alike; surrounding whitespace is ignored.
+    /// </summary>
     public static bool TryParseDate(string text, out DateOnly date) =>
         DateOnly.TryParseExact(text.Trim(), ["yyyy-MM-dd", "yyyy-MM", "yyyy", "yyyy/MM/dd", "yyyy/MM"], CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 }

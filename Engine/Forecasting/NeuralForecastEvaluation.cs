@@ -87,7 +87,8 @@ public static class NeuralForecastEvaluation
 
     /// <summary>
     /// The transform for a series when none is given, chosen on the training rows alone: each candidate — none,
-    /// diff(1), and log → diff(s) when s is known and the series is positive — wraps an AR model (order by AIC),
+    /// diff(1), and log → diff(s) when s is known, 4·s ≤ the first 80 % of the training rows and the series is
+    /// positive — wraps an AR model (order by AIC),
     /// fitted on the first 80 % of the training rows and scored one step ahead on the last 20 % in original units; the
     /// candidate with the lowest RMSE wins. A linear model is a cheap judge of which stationary form the series needs.
     /// "Positive" is asked of every row of the file, not the training rows only: the forecasts read the true history

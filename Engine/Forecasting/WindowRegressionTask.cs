@@ -48,7 +48,7 @@ public sealed class WindowRegressionTask<T> : ITrainingTask<T> where T : unmanag
     /// <summary>
     /// 100 · max(σ², MSE₀): σ² the variance of the training targets, MSE₀ = mean (y − ȳ)² over the evaluated targets with ȳ
     /// the training mean — the loss of the constant forecast ȳ, the regression counterpart of a uniform guess. A model
-    /// whose RMSE is ten times that of the training mean has diverged. Null when the targets are constant (no scale).
+    /// whose RMSE is ten times that of the training mean has diverged. Null when every target equals the training mean (no scale).
     /// </summary>
     public double? DivergedLoss { get; }
 

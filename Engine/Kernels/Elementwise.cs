@@ -53,7 +53,7 @@ internal static class Elementwise
         TensorPrimitives.Exp(x, dst);
     }
 
-    /// <summary>Σ_i x[i] (vectorised: the summation order is fixed for a given length, not sequential).</summary>
+    /// <summary>Σ_i x[i] (vectorised: the summation order is fixed for a given length and hardware vector width, not sequential).</summary>
     public static T Sum<T>(ReadOnlySpan<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T> => TensorPrimitives.Sum(x);
 
     private static void CheckLengths(string op, int x, int y, int dst)

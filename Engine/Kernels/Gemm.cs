@@ -12,7 +12,8 @@ public static partial class Gemm
     /// the reference loops for other element types. Results are bit-identical whatever
     /// <paramref name="pool"/>'s thread count; they differ from <see cref="Reference{T}"/> only by rounding
     /// (a different summation order over k and fused multiply-adds). C must not overlap A or B.
-    /// Allocates nothing once each thread involved has run a GEMM of this element type.
+    /// Allocates nothing at steady state: each thread's buffers (<see cref="GemmWorkspace"/>) are allocated at its first
+    /// GEMM and grown only when a later call needs more.
     /// </summary>
     public static void Compute<T>(bool transA, bool transB, int m, int n, int k,
         T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb,

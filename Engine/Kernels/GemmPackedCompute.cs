@@ -85,12 +85,12 @@ public static partial class Gemm
 
 /// <summary>
 /// The <see cref="IParallelWork"/> of one GEMM with pre-packed B, kept per calling thread and refilled on every
-/// call. Items are blocks of C: for a short C (m ≤ 2·MC, e.g. an RNN step) one group of whole column panels per
-/// thread (four smaller groups per thread measured up to 1.5× slower at H = 512, docs/kernels.md §5.7: each reads A
-/// in place for a couple of panels instead of packing it once); for a tall C blocks of rows. The
-/// last columns, when they are dot products, are done by each block of rows with its last panel when k fits one
-/// slice, else they are extra items split by rows. Each element of C belongs to one
-/// item and is computed with the same k slices in the same order whatever the split.
+/// call. Items are blocks of C: for a short C (m ≤ 2·MC, e.g. an RNN step) of at least two panels per thread, one group
+/// of whole column panels per thread (four smaller groups per thread measured up to 1.5× slower at H = 512,
+/// docs/kernels.md §5.7: each reads A in place for a couple of panels instead of packing it once); otherwise blocks
+/// of rows. The last columns, when they are dot products, are done by each block of rows with its last panel when
+/// k fits one slice, else they are extra items split by rows. Each element of C belongs to one item and is computed
+/// with the same k slices in the same order whatever the split.
 /// </summary>
 internal sealed unsafe class GemmPackedJob<T> : IParallelWork where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {

@@ -2,15 +2,17 @@ namespace SeqLearn.Kernels;
 
 /// <summary>
 /// How one GEMM is cut into work: at most two parts by columns of C, each computed as tiles of C, as tiles of
-/// Cᵀ = op(B)ᵀ·op(A)ᵀ, or as dot products (whichever a rough cost model of tile padding and packing rates cheapest),
-/// each part split into equal groups of rows (or columns) that the worker pool runs as independent items.
+/// Cᵀ = op(B)ᵀ·op(A)ᵀ, or as dot products (dot products for the last n mod NR &lt; NR/2 columns when op(A) is row-major;
+/// otherwise whichever a rough cost model of tile padding and packing rates cheapest), each part split into equal
+/// groups of rows (or columns) that the worker pool runs as independent items.
 /// </summary>
 /// <remarks>
-/// The orientation and the column cut depend only on (m, n, k), never on the thread count, and every
+/// The orientation and the column cut depend only on (m, n, k) and the storage, never on the thread count, and every
 /// element of C is owned by exactly one item that runs all KC slices in order: so 1 and N threads give
-/// bit-identical results. Example: (2048, 256)·(256, 65) computes columns 0..63 as tiles and column 64 as dot
-/// products, instead of padding it to a whole 32-column tile; with op(A) transposed the same ragged column would
-/// be a transposed strip of 6-row tiles.
+/// bit-identical results. Example (NR = 32): (2048, 256)·(256, 65) computes columns 0..63 as tiles and column 64 as dot
+/// products, instead of padding it to a whole 32-column tile; with op(A) transposed the cost model computes all of it
+/// as tiles of Cᵀ, and (2048, 256)·(256, 257) with op(A) transposed computes columns 0..255 as tiles and column 256
+/// as one strip of Cᵀ tiles.
 /// </remarks>
 internal readonly struct GemmPlan
 {
@@ -74,9 +76,9 @@ internal readonly struct GemmPlan
 
     /// <summary>
     /// A rough cost model, in core cycles per step of k, of computing a (rows, cols) C with whole MR×NR tiles
-    /// (the kernel issues NR multiply-adds per cycle: 2 FMAs of NR/2 lanes), plus packing: a row of B costs
-    /// <paramref name="bPackCost"/> per element (~1/8 cycle for a vector copy or 8×8 transposes, ~1 for a
-    /// scalar gather); a column of A ~1/2 cycle per element when packed, ~1/4 when read in place (six
+    /// (a two-vector tile issues NR multiply-adds per cycle: 2 FMAs of NR/2 lanes; the model assumes that rate on every
+    /// path), plus packing: a row of B costs <paramref name="bPackCost"/> per element (~1/8 cycle for a vector copy
+    /// or 8×8 transposes, ~1 for a scalar gather); a column of A ~1/2 cycle per element when packed, ~1/4 when read in place (six
     /// strided streams from memory); a tile of Cᵀ is copied out through a strided scalar loop once per
     /// k slice (~1 cycle per element; a block of Cᵀ over several slices is gathered and written back once instead,
     /// <c>GemmJob.DenseBlock</c>, which this term overstates, so it errs towards plain tiles). Measured on Zen 5; only

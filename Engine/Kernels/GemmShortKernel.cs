@@ -22,7 +22,7 @@ public static partial class Gemm
     /// </summary>
     /// <remarks>
     /// Each element gets the same fused multiply-adds in the same order as in the six-row kernel (rank-1 updates over
-    /// p, then <c>α·acc (+ β·C)</c>), so the results are bit-identical to the padded-copy path it replaces.
+    /// p, then <c>α·acc (+ β·C)</c>), so the results are bit-identical to the six-row kernel run on a zero-padded copy.
     /// </remarks>
     internal static unsafe void ShortRowsKernel<T, TVec, S>(int rows, int kc, T* a, nint ars, nint acs, T* b, nint brs, T* c, nint ldc, T alpha, T beta, bool betaZero)
         where T : unmanaged

@@ -17,7 +17,7 @@ internal unsafe interface IGemmSimd<T, TVec>
     static abstract int Lanes { get; }
 
     /// <summary>
-    /// Vectors per row of the micro-tile: NR = TileVectors · Lanes. Two for the 512- and 256-bit paths (6 × 2 = 12
+    /// Vectors per row of the micro-tile: NR = TileVectors · Lanes. Two for the 512-bit, 256-bit and Vector&lt;T&gt; paths (6 × 2 = 12
     /// accumulators), four for the 128-bit path (6 × 4 = 24 of NEON's 32 registers, <see cref="Gemm.MicroKernelWide"/>).
     /// </summary>
     static abstract int TileVectors { get; }
@@ -169,8 +169,9 @@ internal readonly unsafe struct Simd128<T> : IGemmSimd<T, Vector128<T>>
 }
 
 /// <summary>
-/// Portable fallback on <see cref="Vector{T}"/> (e.g. ARM NEON). Multiply and add are separate here:
-/// without a hardware FMA a fused operation would be emulated one lane at a time.
+/// Portable fallback on <see cref="Vector{T}"/>, where no FMA path applies (e.g. x86 without FMA3; ARM64 takes
+/// <see cref="Simd128{T}"/>). Multiply and add are separate here: without a hardware FMA a fused operation would be
+/// emulated one lane at a time.
 /// </summary>
 internal readonly unsafe struct SimdPortable<T> : IGemmSimd<T, Vector<T>>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>

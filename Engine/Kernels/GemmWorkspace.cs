@@ -1,10 +1,11 @@
 namespace SeqLearn.Kernels;
 
 /// <summary>
-/// Per-thread packing memory, allocated once per thread on the pinned object heap and reused by every
-/// later GEMM on that thread (grown only when a larger element type or blocking asks for more), so a
-/// GEMM at steady state allocates nothing. Each pool worker and each calling thread gets its own block,
-/// which is why no two threads ever share a packing buffer.
+/// Per-thread packing memory, allocated on the pinned object heap at a thread's first GEMM and reused by every
+/// later GEMM on that thread (grown when a call needs more: a larger element type or blocking, a larger dense block
+/// of C, or a dot-product copy of N·k values beyond the packing workspace), so a GEMM at steady state allocates
+/// nothing. Each pool worker and each calling thread gets its own block, which is why no two threads ever share a
+/// packing buffer.
 /// </summary>
 internal static unsafe class GemmWorkspace
 {

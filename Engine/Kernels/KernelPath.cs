@@ -7,8 +7,9 @@ namespace SeqLearn.Kernels;
 /// <summary>
 /// One vector path for every kernel at once: the GEMM's tiles (<see cref="Gemm"/>, null = the scalar reference) and
 /// the width of the gate kernels and mat-vec products (<see cref="Gates"/>). <see cref="Default"/> is the widest path
-/// the CPU accelerates — AVX-512, else AVX2 + FMA, else 128-bit vectors with FMA (ARM64 NEON), else scalar — unless
-/// the environment variable <c>SEQLEARN_ISA</c> names another (read once, at first use; docs/kernels.md §6).
+/// the CPU accelerates — AVX-512, else AVX2 + FMA, else 128-bit vectors with FMA (ARM64 NEON), else
+/// <see cref="Vector{T}"/> without FMA, else scalar — unless the environment variable <c>SEQLEARN_ISA</c> names another
+/// (read once, at first use; docs/kernels.md §6).
 /// Code that must run a narrower path on wide hardware (tests, the fused layers under test) passes one explicitly.
 /// </summary>
 internal readonly record struct KernelPath(GemmIsa? Gemm, GateWidth Gates)

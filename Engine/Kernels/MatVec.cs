@@ -7,17 +7,18 @@ namespace SeqLearn.Kernels;
 /// <code>
 /// y_r = Σ_k W[r, k] · x_k  (+ b_r)          r = 0 … rows − 1,  k = 0 … cols − 1
 /// </code>
-/// Each row of W is contiguous, so the kernel streams W once, front to back, four rows at a time: one load of x
-/// feeds four fused multiply-adds (four independent accumulator chains), and the hardware prefetcher sees four
-/// sequential streams. At batch 1 the product is bound by how fast W arrives from cache, not by arithmetic.
-/// Every row is reduced in a fixed order that depends only on <c>cols</c>, so the result of a row does not
+/// Each row of W is contiguous, so on the 512-bit path the kernel streams W once, front to back, four rows at a time:
+/// one load of x feeds four fused multiply-adds (four independent accumulator chains), and the hardware prefetcher
+/// sees four sequential streams; narrower paths run <see cref="MultiplyReference"/>'s plain loop. At batch 1 the
+/// product is bound by how fast W arrives from cache, not by arithmetic.
+/// Every row is reduced in a fixed order that depends only on <c>cols</c> and the path, so the result of a row does not
 /// depend on which rows are computed with it (callers may split rows across threads and stay bit-identical).
 /// </summary>
 internal static unsafe class MatVec
 {
     /// <summary>
     /// y (rows) ← W (rows, cols) · x (cols), plus <paramref name="bias"/> (rows) when it is not empty. On the 512-bit path
-    /// (<paramref name="width"/> Auto on an AVX-512 machine, unless <c>SEQLEARN_ISA</c> says otherwise) a row is sixteen
+    /// (<paramref name="width"/> Auto on an AVX-512 machine, unless <c>SEQLEARN_ISA</c> says otherwise, and cols ≥ 16) a row is sixteen
     /// FMA chains summed at the end; on every other width it is <see cref="MultiplyReference"/>'s plain loop, bit for bit.
     /// </summary>
     public static void Multiply(ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, GateWidth width = GateWidth.Auto)

@@ -13,15 +13,15 @@ internal enum GateWidth
     Vector256,
     /// <summary>128-bit vectors only (the ARM64 NEON path, forced on x86 by tests).</summary>
     Vector128,
-    /// <summary>One element at a time (the same formulas as the vectors, for the remainder).</summary>
+    /// <summary>One element at a time (σ through <c>T.Exp</c>, tanh through <c>T.Tanh</c>; also the remainder after the vectors).</summary>
     Scalar,
 }
 
 /// <summary>
 /// The handful of vector operations the gate kernels need, so each kernel body is written once and the JIT
 /// specialises it for <see cref="Vector512{T}"/>, <see cref="Vector256{T}"/>, <see cref="Vector128{T}"/> and a one-element scalar.
-/// σ(x) = 1 / (1 + e^(−x)) and tanh(x) = 1 − 2 / (e^(2x) + 1): both saturate to exact limits (no NaN) for
-/// large |x| because e^x overflows to ∞ or underflows to 0.
+/// The vector types compute σ(x) = 1 / (1 + e^(−x)) and tanh(x) = 1 − 2 / (e^(2x) + 1): both saturate to exact limits
+/// (no NaN) for large |x| because e^x overflows to ∞ or underflows to 0. The scalar one uses 1 / (1 + T.Exp(−x)) and T.Tanh.
 /// </summary>
 internal interface IGateVector<TSelf, T>
     where TSelf : struct, IGateVector<TSelf, T>

@@ -35,7 +35,7 @@ public sealed class LanguageModelTask<T> : IMicroBatchedTask<T> where T : unmana
 
     /// <summary>
     /// Prepares windows of <paramref name="batchSize"/> streams × <paramref name="bptt"/> steps over the training stream and
-    /// the validation stream (whose last, shorter window is kept, so every position with a successor is scored). Throws an
+    /// the validation stream (whose last, shorter window is kept, so every position with a successor in its stream is scored). Throws an
     /// <see cref="ArgumentException"/> for a stream shorter than one window or a token id outside the model's vocabulary.
     /// </summary>
     public LanguageModelTask(LanguageModel<T> model, ReadOnlyMemory<int> train, ReadOnlyMemory<int> valid, int batchSize, int bptt, JsonNode? vocabulary = null)

@@ -22,8 +22,10 @@ public sealed class LanguageModelTrainer<T> where T : unmanaged, IBinaryFloating
 
     /// <summary>
     /// Prepares training of <paramref name="model"/> (in place) on the <paramref name="train"/> stream, validating on
-    /// <paramref name="valid"/>. Throws an <see cref="ArgumentException"/> for invalid options or a stream shorter than one
-    /// window (B × (T + 1) tokens). <paramref name="vocabulary"/> is stored in checkpoints as is: pass
+    /// <paramref name="valid"/>. Throws an <see cref="ArgumentException"/> for invalid options, a monitored metric other than
+    /// "loss", a training stream shorter than one window (B × (T + 1) tokens), a validation stream shorter than 2B tokens
+    /// (one input and one target per stream), or a token id outside the model's vocabulary. <paramref name="vocabulary"/> is
+    /// stored in checkpoints as is: pass
     /// <c>LanguageModelCheckpoint.VocabularyToJson(v)</c> (or use the constructor that takes the vocabulary itself) so that
     /// <see cref="LanguageModelCheckpoint.Load"/> (and <c>seqlearn generate</c>) can read the checkpoints back; without it
     /// they hold no vocabulary. <paramref name="pool"/> runs the kernels (null: the calling thread only).

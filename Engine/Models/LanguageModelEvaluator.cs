@@ -9,9 +9,10 @@ namespace SeqLearn.Models;
 /// Scores held-out text under a <see cref="LanguageModel{T}"/>, reporting the same <see cref="LanguageModelScore"/>
 /// as the n-gram models (<see cref="ILanguageModelEvaluator"/>), so <c>seqlearn eval</c> treats both alike.
 /// <code>
-/// log p(y_t | y_&lt;t) = l_t[y_t] − log Σ_v exp(l_t[v])      l_t = logits after y_0 … y_{t−1}   (double precision)
+/// log p(y_t | y_&lt;t) = l_t[y_t] − log Σ_v exp(l_t[v])      l_t = logits after y_0 … y_{t−1}
 /// loss = −Σ log p / N (nats/token)    PPL = exp(loss)     bits/token = loss / ln 2
 /// </code>
+/// (the exps and their sum in float, the log and the totals in double: <see cref="FastLogSoftmaxAt"/>.)
 /// The token stream is batched like training (docs/batching.md): the N predicted positions are cut into B contiguous
 /// streams of S = ⌊N / B⌋, run in windows of T steps with the state carried from window to window; the last
 /// N − B·S positions continue stream B − 1 at batch 1, so every token is scored exactly once. Runs under

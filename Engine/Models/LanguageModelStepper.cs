@@ -34,6 +34,7 @@ public enum StepperPrecision
 /// h'_l (, c'_l) = gates(xp_l, hp_l (, c_l))          (H)    the fused gate kernel of the cell
 /// logits = W_dec h'_{L−1} + b_dec                   (V)
 /// </code>
+/// (GRU: b_hh's n-gate part b_hn stays out of xp_0 and xp_l; the gate kernel adds it inside r ⊙ (·).)
 /// The model is always in eval mode here (no dropout). The weights are copied when the stepper is built, so
 /// later training does not reach it: build a new one. An instance holds scratch buffers and is not thread-safe.
 /// With a <see cref="WorkerPool"/>, <see cref="Step"/> splits each layer's hidden units into chunks that run as separate

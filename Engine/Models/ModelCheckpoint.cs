@@ -15,7 +15,8 @@ public sealed record LoadedModel<T>(Module<T> Model, CheckpointData<T> Data) whe
 /// under their full dotted PyTorch-style names, in a <see cref="Checkpoint"/> directory. The kinds:
 /// <list type="bullet">
 /// <item><c>recurrent_lm</c>: a <see cref="LanguageModel{T}"/> (<see cref="LanguageModelConfig"/>);</item>
-/// <item><c>sequential</c>: a <see cref="Sequential{T}"/> of layers described by <see cref="LayerConfig"/>.</item>
+/// <item><c>sequential</c>: a <see cref="Sequential{T}"/> of layers described by <see cref="LayerConfig"/>;</item>
+/// <item><c>seq2seq</c>: a <see cref="Translation.Seq2Seq{T}"/> (<see cref="Translation.Seq2SeqConfig"/>).</item>
 /// </list>
 /// The loader picks the kind from the config, builds the model, and copies the weights in by name; a missing, extra or
 /// differently shaped tensor is a <see cref="CheckpointFormatException"/> naming it. docs/checkpoints.md has the fields.

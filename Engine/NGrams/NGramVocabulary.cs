@@ -5,7 +5,8 @@ namespace SeqLearn.NGrams;
 /// <summary>
 /// Vocabulary of an n-gram model: <c>&lt;unk&gt;</c>, the sentence markers <c>&lt;s&gt;</c> (context only, never
 /// predicted) and <c>&lt;/s&gt;</c> (predicted once per line), and the words. Built from training text the ids are
-/// &lt;unk&gt;=0, &lt;s&gt;=1, &lt;/s&gt;=2, then words in ordinal string order; read from ARPA they follow the unigram section.
+/// &lt;unk&gt;=0, &lt;s&gt;=1, &lt;/s&gt;=2, then words in ordinal string order; read from ARPA they follow the unigram
+/// section (&lt;unk&gt; appended last when the file has none).
 /// A literal <c>&lt;unk&gt;</c> in a corpus (as in PTB) is this symbol.
 /// </summary>
 public sealed class NGramVocabulary : TokenVocabulary

@@ -3,8 +3,9 @@ namespace SeqLearn.NGrams;
 /// <summary>
 /// Query layout of a <see cref="BackoffModel"/>, built on first use: for each order k ≥ 2 one open-addressing
 /// array of 16-byte slots {key, log10 p, log10 bo}, where the key of w1..wk is (slot of its context w1..wk−1,
-/// wk). A scorer that holds the slots of its history n-grams finds the next n-gram with one probe and one
-/// cache line, comparing a single 64-bit key (exact: no hash-only matching). Unigrams are indexed by word id.
+/// wk). A scorer that holds the slots of its history n-grams finds the next n-gram with one hash lookup (linear
+/// probing from its home slot, at load ≤ 1/2, usually in one cache line), comparing a single 64-bit key per slot
+/// (exact: no hash-only matching). Unigrams are indexed by word id.
 /// </summary>
 internal sealed class ScoringIndex
 {

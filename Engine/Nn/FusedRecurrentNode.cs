@@ -6,12 +6,13 @@ namespace SeqLearn.Nn;
 
 /// <summary>
 /// One recurrent layer (every direction) as a single autograd node — the fused path (docs/rnn.md#fused-path).
-/// Forward, per direction: one GEMM X W_ihᵀ (B·T, G·H) for all steps, then per step one GEMM h W_hhᵀ (B, G·H)
-/// and the fused gate kernel. Backward through time is written by hand: per step the gate kernel's backward
-/// and one GEMM dÂ W_hh (B, H); after the loop three GEMMs give ∂L/∂W_ih, ∂L/∂X and ∂L/∂W_hh for all steps
-/// at once (with lengths, the two weight gradients in chunks of whole rows, so each row's sum does not depend on its
-/// batch: docs/masking.md §3.4). Only what backward needs is saved (gate activations, the state entering each step, and
-/// tanh(c') for LSTM or ĥn for GRU); the per-step loops allocate nothing. <typeparamref name="TSpec"/> is the cell
+/// Forward, per direction: one GEMM X W_ihᵀ (B·T, G·H) for all steps (in a row-block time loop, each block's rows of
+/// x_t W_ihᵀ per step instead), then per step one GEMM h W_hhᵀ (B, G·H) and the fused gate kernel. Backward through
+/// time is written by hand: per step the gate kernel's backward and one GEMM dÂ W_hh (B, H); after the loop three
+/// GEMMs give ∂L/∂W_ih, ∂L/∂X and ∂L/∂W_hh for all steps at once (with lengths, the two weight gradients in chunks of
+/// whole rows, so each row's sum does not depend on its batch: docs/masking.md §3.4). Only what backward needs is saved
+/// (gate activations, the state entering each step, and tanh(c') for LSTM or ĥn for GRU); the per-step loops allocate
+/// nothing. <typeparamref name="TSpec"/> is the cell
 /// (<see cref="ICellSpec"/>): the code is compiled once per cell, so its flags are constants here.
 /// </summary>
 /// <remarks>

@@ -11,8 +11,8 @@ namespace SeqLearn.Nn;
 /// thread count. All buffers are taken once per call from <see cref="ArrayPool{T}.Shared"/> (fresh multi-megabyte
 /// arrays cost more in page faults and full GCs than the whole forward pass) and given back after backward
 /// (or right after forward when no graph is recorded); a step allocates nothing. Pooled arrays may be longer
-/// than asked for, so every use slices the exact length. The gate kernel is <typeparamref name="TSpec"/>'s, called
-/// directly (the class is compiled once per cell).
+/// than asked for, so every use is limited to the exact length (a slice, or a GEMM's own m × n extent). The gate kernel
+/// is <typeparamref name="TSpec"/>'s, called directly (the class is compiled once per cell).
 /// </summary>
 internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : unmanaged, IBinaryFloatingPointIeee754<T> where TSpec : struct, ICellSpec
 {
@@ -107,7 +107,7 @@ internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : un
     /// <summary>
     /// W_ihᵀ (in, G·H) packed once per call, set for a <see cref="RowSequences"/> forward pass: each row block then
     /// computes its rows of x_t W_ihᵀ + b right before the step's own product, so they are read while still in cache
-    /// instead of from a (B·T, G·H) buffer written long before (docs/rnn.md#rnn-performance). A GEMM's element does not
+    /// instead of from a (B·T, G·H) buffer written long before (docs/rnn.md#fused-path). A GEMM's element does not
     /// depend on how many rows the product has, so the values equal the all-steps product's.
     /// </summary>
     public GemmPackedB<T>? InputPanels;

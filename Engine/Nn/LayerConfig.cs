@@ -7,8 +7,8 @@ namespace SeqLearn.Nn;
 /// <summary>
 /// The JSON description of a layer (what its constructor needs besides the random source), so a model made of layers
 /// can be stored beside its weights and rebuilt from them. The keys follow PyTorch's constructor arguments
-/// (<c>num_embeddings</c>, <c>hidden_size</c>, <c>bidirectional</c>…); <c>type</c> names the layer. docs/checkpoints.md
-/// lists every type and field.
+/// (<c>num_embeddings</c>, <c>hidden_size</c>, <c>bidirectional</c>…); <c>type</c> names the layer. docs/training.md §5
+/// lists the types.
 /// </summary>
 public static class LayerConfig
 {
@@ -112,7 +112,8 @@ public static class LayerConfig
         return RecurrentLayer<T>.Create(cell, input, hidden, rng, options);
     }
 
-    // A size that sizes an allocation: positive and at most 2^24 per axis, so a corrupt config cannot ask for gigabytes.
+    // A size that sizes an allocation: positive and at most 2^24 per axis. This bounds each axis only: a product of sizes
+    // (in_features · out_features, or num_layers layers) can still reach gigabytes.
     private static int Size(JsonObject json, string key)
     {
         int n = Get<int>(json, key);

@@ -37,8 +37,8 @@ public sealed class Linear<T> : Module<T>, ISequentialLayer<T> where T : unmanag
     public Var<T>? Bias { get; }
 
     /// <summary>
-    /// y = x Wᵀ + b for x (…, in) → y (…, out): leading axes are flattened into rows N (e.g. (B, T, H) → (B·T, H))
-    /// for one GEMM, and restored afterwards.
+    /// y = x Wᵀ + b for x (…, in) → y (…, out), with at least one leading axis: leading axes are flattened into rows N
+    /// (e.g. (B, T, H) → (B·T, H)) for one GEMM, and restored afterwards.
     /// </summary>
     public Var<T> Forward(Var<T> x, WorkerPool? pool = null)
     {

@@ -2,7 +2,8 @@ namespace SeqLearn.Nn;
 
 /// <summary>
 /// The cell a recurrent layer is made of; it fixes the gate count G, the gate order and the state (docs/rnn.md).
-/// Checkpoints store it by its lower-case name (<c>lstm</c>, <c>gru</c>, <c>rnn</c>, <c>rnnrelu</c>).
+/// Language-model checkpoints store it by its lower-case name (<c>lstm</c>, <c>gru</c>, <c>rnn</c>, <c>rnnrelu</c>);
+/// <see cref="LayerConfig"/> writes PyTorch's <c>rnn</c> with a <c>nonlinearity</c> for both Elman cells.
 /// </summary>
 public enum RecurrentCell
 {

@@ -21,7 +21,8 @@ public enum RecurrentPath
 /// <param name="Path">Fused (default) or composed computation; same values and gradients.</param>
 /// <param name="ParallelSteps">
 /// Fused path: also run each time step's GEMM and gate kernel on the <c>WorkerPool</c> (the all-steps GEMMs always
-/// use it). On by default: with two free cores it is 1.3–1.7× the serial steps (docs/results/2026-12.md, RNN section),
+/// use it). On by default: with two free cores it is 1.3–2.0× the serial steps for every cell but the H = 256 RNN
+/// (docs/results/2026-12.md, RNN section),
 /// and it is what PyTorch's OpenBLAS does too. A layer whose packed W_hh is at most 1 MiB runs its whole time loop as
 /// one pool call over blocks of batch rows, with no barrier per step; a larger one splits each step on the pool, with
 /// two barriers per step, so on a machine whose other cores are busy a descheduled worker stalls every step (measured

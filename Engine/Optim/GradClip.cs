@@ -27,7 +27,7 @@ public static class GradClip
     /// </summary>
     /// <param name="parameters">All parameters whose gradients are clipped together.</param>
     /// <param name="maxNorm">The largest allowed global norm (≥ 0).</param>
-    /// <param name="normType">p ≥ 1 of the p-norm, or <see cref="double.PositiveInfinity"/> for the max norm.</param>
+    /// <param name="normType">p &gt; 0 of the p-norm (a norm for p ≥ 1), or <see cref="double.PositiveInfinity"/> for the max norm.</param>
     /// <param name="errorIfNonFinite">Throw instead of reporting a non-finite norm.</param>
     /// <returns>The global norm before clipping and what was done.</returns>
     public static ClipResult ClipGradNorm<T>(IReadOnlyList<Var<T>> parameters, double maxNorm, double normType = 2, bool errorIfNonFinite = false)
@@ -180,10 +180,10 @@ public static class GradClip
     private static string FormatNormType(double normType) => double.IsPositiveInfinity(normType) ? "inf" : normType.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
-/// <summary>What <c>GradClip.ClipGradNorm</c> measured and did.</summary>
+/// <summary>What <c>GradClip.ClipGradNorm</c> measured and did (or, from <c>MeasureGradNorm</c>, would do).</summary>
 /// <param name="TotalNorm">The global norm of the gradients before clipping (may be NaN or ∞).</param>
-/// <param name="Scale">The factor the gradients were multiplied by (1 when not clipped).</param>
-/// <param name="Clipped">True when the gradients were rescaled.</param>
+/// <param name="Scale">The clip coefficient c the gradients are multiplied by (1 when not clipped).</param>
+/// <param name="Clipped">True when c &lt; 1: the gradients are rescaled (by <c>ClipGradNorm</c>; <c>MeasureGradNorm</c> leaves them).</param>
 /// <param name="NonFiniteParameter">Name of the first parameter with a non-finite gradient when the norm is not finite, else null.</param>
 public readonly record struct ClipResult(double TotalNorm, double Scale, bool Clipped, string? NonFiniteParameter)
 {

@@ -51,8 +51,9 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
     }
 
     /// <summary>
-    /// The pool <see cref="Step()"/> runs its element-wise updates on (null, the default: the calling thread). Each element is
-    /// updated on its own, so the result is the same on any pool.
+    /// The pool Adam's and AdamW's <see cref="Step()"/> run their element-wise updates on, and <see cref="ZeroGrad"/> and the
+    /// scaling of <see cref="Step(double, bool)"/> use (null, the default: the calling thread; SGD's update always runs there).
+    /// Each element is updated on its own, so the result is the same on any pool.
     /// </summary>
     public WorkerPool? Pool { get; set; }
 

@@ -20,7 +20,10 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IBinaryFloatingPo
     private readonly Tensor<T>?[] _momentumBuffer;
     private readonly long[] _steps;
 
-    /// <summary>Creates the optimizer; throws on negative hyperparameters or Nesterov without momentum.</summary>
+    /// <summary>
+    /// Creates the optimizer; throws on a negative learning rate, momentum or weight decay, or on Nesterov without momentum
+    /// or with dampening (dampening itself is not checked, as in PyTorch).
+    /// </summary>
     public Sgd(IEnumerable<Var<T>> parameters, double learningRate, double momentum = 0, double dampening = 0,
         bool nesterov = false, double weightDecay = 0)
         : base(parameters, learningRate)

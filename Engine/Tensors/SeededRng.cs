@@ -5,7 +5,8 @@ namespace SeqLearn.Tensors;
 /// <summary>
 /// A small, explicit, seedable random number generator (xoshiro256** seeded through SplitMix64).
 /// Every random choice in SeqLearn takes one of these; nothing is seeded from the clock. Its state can be
-/// saved and restored (checkpoints), and it gives the same stream on every platform and .NET version.
+/// saved and restored (checkpoints), and its integer and uniform streams are the same on every platform and .NET
+/// version (normal draws go through Math.Log, Math.Sin and Math.Cos, whose last bit the platform's math library decides).
 /// </summary>
 public sealed class SeededRng
 {

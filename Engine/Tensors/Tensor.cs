@@ -177,8 +177,8 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
 
     /// <summary>
     /// Moves the storage of a <see cref="RentZeros(Tensor{T})"/> buffer into a new tensor shaped like <paramref name="like"/>
-    /// (same length) that owns it from now on (and gives it back to the pool, if rented); this one keeps pointing at the data
-    /// but no longer owns it. Null for any other tensor, or a different length: only such buffers are known to have no other user.
+    /// (same length) that owns it afterwards (and gives it back to the pool, if rented); this one keeps pointing at the data
+    /// without owning it. Null for any other tensor, or a different length: only such buffers are known to have no other user.
     /// </summary>
     internal Tensor<T>? TakeOwned(Tensor<T> like)
     {

@@ -2,8 +2,8 @@ namespace SeqLearn.Text;
 
 /// <summary>
 /// Anything that can score held-out text as a language model: an ARPA n-gram model or a neural checkpoint.
-/// Lines are whitespace-tokenised by the model's own vocabulary rules; each line is one sentence/sequence
-/// and its end symbol (&lt;/s&gt; or &lt;eos&gt;) is one predicted token.
+/// Lines are tokenised by the model's own vocabulary (words split on whitespace, or characters); each line is one
+/// sentence/sequence and its end symbol (&lt;/s&gt;, &lt;eos&gt; or a character model's newline) is one predicted token.
 /// </summary>
 public interface ILanguageModelEvaluator
 {
@@ -20,10 +20,10 @@ public interface ILanguageModelEvaluator
 /// </code>
 /// </summary>
 /// <param name="TotalLogProb">Σ ln p over all predicted tokens, OOVs included.</param>
-/// <param name="Tokens">Number of predicted tokens (words plus one end symbol per line).</param>
+/// <param name="Tokens">Number of predicted tokens (words or characters, plus one end symbol per line).</param>
 /// <param name="Oovs">Tokens that were out of the vocabulary (scored as &lt;unk&gt;).</param>
 /// <param name="OovLogProb">Σ ln p over the OOV tokens only.</param>
-/// <param name="Sentences">Number of lines scored.</param>
+/// <param name="Sentences">Number of end symbols predicted: one per line scored (none for a character model without a newline symbol).</param>
 public readonly record struct LanguageModelScore(double TotalLogProb, long Tokens, long Oovs, double OovLogProb, long Sentences)
 {
     /// <summary>Mean cross-entropy in nats per token, OOVs included (a neural LM's loss): −TotalLogProb / Tokens.</summary>

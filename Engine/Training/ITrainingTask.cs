@@ -54,7 +54,8 @@ public interface ITrainingTask<T> where T : unmanaged, IBinaryFloatingPointIeee7
 
 /// <summary>The loss of one training batch.</summary>
 /// <param name="Loss">The scalar loss (mean over the batch's predictions) with its graph.</param>
-/// <param name="Tokens">Predicted tokens (or examples, or target values) in the batch, for throughput.</param>
+/// <param name="Tokens">The batch's size for throughput: predicted tokens (language model, translation), input tokens
+/// (classification) or input steps B·T (forecasting windows).</param>
 public readonly record struct TaskLoss<T>(Var<T> Loss, long Tokens) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 
 /// <summary>Whether a monitored metric is better when lower (a loss) or higher (accuracy, BLEU).</summary>

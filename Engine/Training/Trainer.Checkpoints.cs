@@ -11,8 +11,9 @@ namespace SeqLearn.Training;
 //   weights θ                                                                               → weights.safetensors
 //   optimizer buffers (m, v or the momentum b), per-parameter step counts, η                 → optimizer.safetensors, checkpoint.json
 //   step, dropout RNG state, model config (its "type" names the model kind), vocabulary       → checkpoint.json
-//   trainer state: epoch, batch index, best monitored value and step, the patience counter and the best scheduled step,
-//   schedule counters, and the task's own state (e.g. a language model's carried hidden state) → checkpoint.json
+//   trainer state: epoch, batch index, best monitored value and step, the patience counter with its best value and step
+//   (the best scheduled evaluation), the lowest validation loss (divergence check), schedule counters, and the task's own
+//   state (e.g. a language model's carried hidden state)                                     → checkpoint.json
 public sealed partial class Trainer<T>
 {
     /// <summary>Identifies this trainer's <c>trainer_state</c> in a checkpoint.</summary>
@@ -102,9 +103,10 @@ public sealed partial class Trainer<T>
 
     /// <summary>
     /// Restores weights, optimizer, RNG, schedule, loop position and task state from a checkpoint of this trainer. Throws
-    /// <see cref="IncompatibleCheckpointException"/> when it was written by another trainer version or for another model,
-    /// monitored metric, optimizer or task setting. The best weights of <see cref="TrainingOptions.RestoreBestWeights"/> are
-    /// not part of a checkpoint: <see cref="Resume(string)"/> reads them from the best checkpoint beside it; from here the
+    /// <see cref="IncompatibleCheckpointException"/> when it was written by another trainer kind or version, or for another
+    /// model config, vocabulary, monitored metric, micro-batch count, optimizer (kind or settings), schedule kind, set of
+    /// parameter names and shapes, or task setting (a batch index outside this task's epoch included). The best weights of
+    /// <see cref="TrainingOptions.RestoreBestWeights"/> are not part of a checkpoint: <see cref="Resume(string)"/> reads them from the best checkpoint beside it; from here the
     /// run keeps the best weights of the evaluations it makes itself.
     /// </summary>
     public void Resume(CheckpointData<T> data)

@@ -111,7 +111,10 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
     private bool IsBetter(double value, double than) => Maximize ? value > than : value < than;
 
     /// <summary>Runs until a stop condition of the options is met, then evaluates (unless it just did) and saves <c>last</c>.</summary>
-    /// <exception cref="TrainingDivergedException">A loss or gradient norm was NaN or ±∞; the message names the step.</exception>
+    /// <exception cref="TrainingDivergedException">A training loss or gradient norm was NaN or ±∞, or an evaluation diverged (a
+    /// non-finite monitored metric or validation loss, a validation loss above the task's
+    /// <see cref="ITrainingTask{T}.DivergedLoss"/>, or one 1000 times the best so far that is also above a tenth of that
+    /// bound when the task has one); the message names the step.</exception>
     /// <exception cref="IOException">Another run holds the checkpoint directory (the message names it).</exception>
     public TrainingResult Train(CancellationToken cancellation = default)
     {

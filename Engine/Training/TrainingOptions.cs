@@ -62,7 +62,10 @@ public sealed record TrainingOptions
     /// <summary>Stop after this many optimizer steps in total (counting the steps of a resumed checkpoint).</summary>
     public long? MaxSteps { get; init; }
 
-    /// <summary>Evaluate on the validation stream every this many steps (0 = only at the end).</summary>
+    /// <summary>
+    /// Evaluate on the validation stream every this many steps (0 = not by step count: only at the end, unless
+    /// <see cref="EvalEveryTime"/> is set).
+    /// </summary>
     public int EvalEverySteps { get; init; }
 
     /// <summary>Also evaluate once this much training time has passed since the previous evaluation (null = never).</summary>
@@ -85,8 +88,9 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// Parts each batch is split into (1 = none). With P &gt; 1 the task must be an <see cref="IMicroBatchedTask{T}"/>: the P parts run
-    /// side by side on the pool's threads, each part's forward and backward on one thread into its own gradients, which are
-    /// added in part order. The result depends on P, never on the thread count (docs/training.md#micro-batches).
+    /// side by side on the pool's threads, each part's forward and backward on one thread (its products on a pool of its own
+    /// when there are at least two threads per part) into its own gradients, which are added in part order. The result
+    /// depends on P, never on the thread count (docs/training.md#micro-batches).
     /// </summary>
     public int MicroBatches { get; init; } = 1;
 

@@ -105,8 +105,9 @@ public sealed record StepTimings(TimeSpan Forward, TimeSpan Backward, TimeSpan C
 
 /// <summary>
 /// Training diverged: the loss or the global gradient norm became NaN or ±∞ (nothing was applied for that step: the
-/// optimizer never sees a non-finite gradient), or a validation loss became absurd (non-finite, far above an untrained
-/// model's, or orders of magnitude above the best so far; nothing of that evaluation was saved).
+/// optimizer never sees a non-finite gradient), or an evaluation became absurd (a non-finite monitored metric, or a
+/// validation loss that is non-finite, far above an untrained model's, or orders of magnitude above the best so far;
+/// nothing of that evaluation was saved).
 /// </summary>
 public sealed class TrainingDivergedException : Exception
 {
@@ -124,7 +125,7 @@ public sealed class TrainingDivergedException : Exception
     /// <summary>The 1-based global step whose loss or gradient was not finite, or the step after which validation failed.</summary>
     public long Step { get; }
 
-    /// <summary>"loss", "gradient norm" or "validation loss".</summary>
+    /// <summary>"loss", "gradient norm", "validation loss", or "validation NAME" for a non-finite monitored metric NAME.</summary>
     public string Quantity { get; }
 
     /// <summary>The offending value.</summary>

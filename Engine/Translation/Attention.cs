@@ -23,7 +23,7 @@ public enum AttentionKind
 /// <code>
 /// e = Scores(q, k)                      (B, U, S)   k = Keys(memory), computed once per batch
 /// α[b, u, :] = softmax(e[b, u, :len_b])  (B, U, S)   exactly 0 at s ≥ len_b (MaskedSoftmax)
-/// c = α · memory                         (B, U, M)   c_u = Σ_s α_{u,s} m_s, one batched GEMM
+/// c = α · memory                         (B, U, M)   c_u = Σ_s α_{u,s} m_s, one GEMM per row over its valid steps
 /// </code>
 /// Queries are (B, U, Q): all decoder steps at once where the model allows it, (B, 1, Q) in a per-step loop.
 /// </summary>
@@ -111,7 +111,8 @@ public sealed class BahdanauAttention<T> : Attention<T> where T : unmanaged, IBi
 /// general: e_{u,s} = q_uᵀ W_a m_s                  keys = memory W_aᵀ (B, S, Q), W_a (Q, M)
 /// h̃_u = tanh(W_c [c_u; q_u])                       W_c (Q, M + Q)
 /// </code>
-/// For all U queries at once the scores are one batched GEMM, e = q · keysᵀ (B, U, Q)·(B, S, Q)ᵀ → (B, U, S).
+/// For all U queries at once the scores are e = q · keysᵀ (B, U, Q)·(B, S, Q)ᵀ → (B, U, S): one batched GEMM in
+/// <see cref="Scores"/>, one GEMM per row over its valid keys in <see cref="Attention{T}.Attend"/>.
 /// Parameters <c>W_a.weight</c> (general only) and <c>W_c.weight</c>, without biases as in the paper.
 /// </summary>
 public sealed class LuongAttention<T> : Attention<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -41,7 +41,7 @@ public static class Bleu
     /// <param name="smoothing">Smoothing (sacreBLEU's default <see cref="BleuSmoothing.Exp"/>).</param>
     /// <param name="smoothValue">ε or k; null for <see cref="DefaultSmoothValue"/>.</param>
     /// <param name="maxOrder">N (default 4).</param>
-    /// <exception cref="ArgumentException">The two lists differ in length, or a sentence has no reference.</exception>
+    /// <exception cref="ArgumentException">The two lists differ in length, a sentence has no reference, or (N ≥ 2) a token holds a space.</exception>
     public static BleuScore Corpus(IReadOnlyList<IReadOnlyList<string>> hypotheses, IReadOnlyList<IReadOnlyList<IReadOnlyList<string>>> references,
         BleuSmoothing smoothing = BleuSmoothing.Exp, double? smoothValue = null, int maxOrder = MaxOrder)
     {

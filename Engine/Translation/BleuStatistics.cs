@@ -35,7 +35,7 @@ public sealed class BleuStatistics
     public long ReferenceLength { get; private set; }
 
     /// <summary>Adds one sentence: a hypothesis and its references, all as tokens.</summary>
-    /// <exception cref="ArgumentException">No reference is given.</exception>
+    /// <exception cref="ArgumentException">No reference is given, or (N ≥ 2) a token holds a space.</exception>
     public void Add(IReadOnlyList<string> hypothesis, IReadOnlyList<IReadOnlyList<string>> references)
     {
         if (references.Count == 0) throw new ArgumentException("BLEU: a sentence needs at least one reference.", nameof(references));

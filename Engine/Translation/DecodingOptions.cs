@@ -46,7 +46,7 @@ public sealed record DecodingOptions(int BeamWidth = 5, double Alpha = 1.0, Leng
     /// <summary>M = max(1, ⌊a·n + b⌋) for a source of <paramref name="sourceLength"/> tokens.</summary>
     public int MaxLength(int sourceLength) => Math.Max(1, (int)Math.Floor(MaxLengthA * sourceLength + MaxLengthB));
 
-    /// <summary>lp(l): 1, l^α or ((5 + l)/6)^α; increasing in l for α ≥ 0, which the beam's stopping bound relies on.</summary>
+    /// <summary>lp(l): 1, l^α or ((5 + l)/6)^α; non-decreasing in l for α ≥ 0, which the beam's stopping bound relies on.</summary>
     public double LengthPenalty(int length) => Normalization switch
     {
         LengthNormalization.None => 1.0,

@@ -3,7 +3,7 @@ namespace SeqLearn.Translation;
 /// <summary>Anything that turns a preprocessed source sentence into a preprocessed target sentence (a baseline or a model).</summary>
 public interface ITranslator
 {
-    /// <summary>A short description for reports (e.g. <c>memory: nearest training source by uni+bigram F1</c>).</summary>
+    /// <summary>A short description for reports (e.g. <c>memory: nearest training source by unigram+bigram F1, its most common translation</c>).</summary>
     string Description { get; }
 
     /// <summary>The translation of <paramref name="source"/> (<see cref="FraEngText"/>-preprocessed), as space-separated tokens.</summary>

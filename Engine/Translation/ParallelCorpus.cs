@@ -16,7 +16,7 @@ public static class ParallelCorpus
     /// <summary>Reads and preprocesses every pair of <paramref name="path"/>, in file order.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="IOException">The path is a directory.</exception>
-    /// <exception cref="TextFormatException">The file is empty, a line is not valid UTF-8, has no tab, or has an empty side.</exception>
+    /// <exception cref="TextFormatException">The file is empty, a line is not valid UTF-8, holds a '\r' not before its newline, has no tab, or has an empty side.</exception>
     public static IReadOnlyList<TranslationPair> Read(string path)
     {
         PathCheck.EnsureInputFile(path, "Parallel corpus");

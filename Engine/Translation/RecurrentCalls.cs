@@ -7,8 +7,9 @@ using SeqLearn.Tensors;
 namespace SeqLearn.Translation;
 
 /// <summary>
-/// The one place the translation model builds and runs recurrent layers: a GRU or LSTM over (B, T, In) from an
-/// optional (h, c) state, stopping each row at its length.
+/// The one place the translation model builds recurrent layers and runs them as graph ops (the fused Bahdanau decoder
+/// and <see cref="Seq2SeqStepper{T}"/> run the decoder's weights on their own kernels): a GRU or LSTM over (B, T, In)
+/// from an optional (h, c) state, stopping each row at its length.
 /// </summary>
 internal static class RecurrentCalls
 {

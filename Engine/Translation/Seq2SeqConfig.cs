@@ -34,7 +34,7 @@ public sealed record Seq2SeqConfig(int SourceVocabulary, int TargetVocabulary, i
     /// <summary>G, the gates of the cell: 4 (LSTM), 3 (GRU).</summary>
     public int Gates => Cell == RecurrentCell.Lstm ? 4 : 3;
 
-    /// <summary>I, the decoder RNN's input width: E + H (no attention: the context is the encoder's last state), E + M (Bahdanau), E or E + H (Luong, with input feeding).</summary>
+    /// <summary>I, the decoder RNN's input width: E + H (no attention: the context is the top layer of the bridged state s₀), E + M (Bahdanau), E or E + H (Luong, with input feeding).</summary>
     public int DecoderInputSize => Attention switch
     {
         AttentionKind.None => EmbeddingSize + HiddenSize,
@@ -71,8 +71,8 @@ public sealed record Seq2SeqConfig(int SourceVocabulary, int TargetVocabulary, i
     }
 
     /// <summary>
-    /// A, the activation values one training batch of B pairs (sources of S tokens, targets of T) keeps for the backward
-    /// pass, with their gradients: 2·B·(S·(E + L·D·(G + 3)·H) + T·(E + I + L·(G + 3)·H + S·(A + 3) + 2·V_tgt)) — the
+    /// A, the activation values one training batch of B pairs (sources of S tokens, targets of U) keeps for the backward
+    /// pass, with their gradients: 2·B·(S·(E + L·D·(G + 3)·H) + U·(E + I + L·(G + 3)·H + S·(A + 3) + 2·V_tgt)) — the
     /// encoder's embeddings, gates and states, the decoder's, the attention scores and (Bahdanau) the additive layer
     /// over every source position, and the logits with their softmax.
     /// </summary>

@@ -28,9 +28,11 @@ public sealed record Seq2SeqDecoderState<T>(RecurrentState<T> Rnn, Var<T>? Feed)
 /// Luong + feeding: h_t = RNN([e_{t−1}; h̃_{t−1}], s_{t−1}), h̃₀ = 0, then as Luong
 /// </code>
 /// (dropout before o). Without a per-step dependency (none, Luong) teacher forcing runs the fused RNN over all U steps
-/// and the attention as (B, U, S) batched GEMMs; one-layer Bahdanau runs as one fused node over all steps
-/// (<see cref="FusedBahdanauDecoder"/>); deeper Bahdanau and input feeding loop over the steps with <see cref="Step"/>.
-/// The output projection runs once over all B·U positions (<see cref="Seq2Seq{T}.Loss"/> fuses it with the cross-entropy).
+/// and the attention for all U queries at once (one GEMM per row over its valid source steps); one-layer Bahdanau runs
+/// as one fused node over all steps (<see cref="FusedBahdanauDecoder"/>); deeper Bahdanau and input feeding loop over
+/// the steps with <see cref="Step"/>.
+/// The output projection runs once over all positions (<see cref="Seq2Seq{T}.Loss"/> fuses it with the cross-entropy, over
+/// the target positions only).
 /// Parameters <c>embedding.weight</c>, <c>rnn.*</c>, <c>attention.*</c>, <c>out.weight</c>, <c>out.bias</c>.
 /// </summary>
 public sealed class Seq2SeqDecoder<T> : Module<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -73,7 +73,7 @@ public sealed partial class Seq2SeqTranslator
         return new Seq2SeqTranslator(model, source, target, decoding ?? new DecodingOptions(BeamWidth: 1), pool);
     }
 
-    /// <summary>The trained model (in evaluation mode once it has decoded).</summary>
+    /// <summary>The trained model (<see cref="Train"/> and <see cref="Load"/> return it in evaluation mode; decoding restores the mode it finds).</summary>
     public Seq2Seq<float> Model => model;
 
     /// <summary>Writes the model and both vocabularies to <paramref name="directory"/> (atomically, as every checkpoint); <see cref="Load"/> reads it.</summary>

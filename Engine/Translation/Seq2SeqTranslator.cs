@@ -10,7 +10,7 @@ namespace SeqLearn.Translation;
 /// vocabularies <paramref name="model"/> was built for (sizes <see cref="Seq2SeqConfig.SourceVocabulary"/> and
 /// <see cref="Seq2SeqConfig.TargetVocabulary"/>); otherwise the constructor throws an <see cref="ArgumentException"/>.
 /// </summary>
-/// <param name="model">The trained model (switched to evaluation mode by decoding).</param>
+/// <param name="model">The trained model (in evaluation mode while it decodes; its mode is restored after).</param>
 /// <param name="source">The source-side vocabulary the model was trained with.</param>
 /// <param name="target">The target-side vocabulary the model was trained with.</param>
 /// <param name="options">Decoding settings: <see cref="DecodingOptions.BeamWidth"/> 1 decodes greedily, K &gt; 1 by beam search.</param>

@@ -107,7 +107,7 @@ public sealed class LearningRateSchedule<T> where T : unmanaged, IBinaryFloating
     private (double BaseLearningRate, int Epoch, double Best, int BadEpochs, int Cooldown) Read(JsonObject state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state["schedule_kind"] is not null && Get<string>(state, "schedule_kind") is var kind && kind != _settings.Kind.ToString()) // absent: written before it was recorded
+        if (state["schedule_kind"] is not null && Get<string>(state, "schedule_kind") is var kind && kind != _settings.Kind.ToString()) // absent: a state without the kind is not checked
             throw new FormatException($"it was trained with the {kind} schedule, these options use {_settings.Kind}");
         double baseLearningRate = 0, best = 0;
         int epoch = 0, badEpochs = 0, cooldown = 0;
