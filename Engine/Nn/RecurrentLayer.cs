@@ -159,9 +159,10 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
             if (cT is not null) cs.Add(cT);
             var previous = pooledInput;
             input = dropping && lower ? Ops.Dropout(y, Options.Dropout, training: true, dropoutRng!, pool) : y;
-            // Without a graph nothing reads a lower layer's pooled Y once the next layer has run (with one, that layer's node gives it back).
+            // A lower layer without a node of its own gives its pooled Y back once the next layer has run, unless that layer
+            // recorded a node, whose backward reads it (∂W_ih = dÂᵀ X); a layer with a node gives it back in its backward.
             pooledInput = Options.Path == RecurrentPath.Fused && lower && y.Creator is null ? y.Value : null;
-            previous?.ReturnRented();
+            if (y.Creator is null) previous?.ReturnRented();
         }
         return (input, new RecurrentState<T>(Ops.Concat(hs, 0), cs.Count > 0 ? Ops.Concat(cs, 0) : null));
     }
