@@ -160,6 +160,22 @@ public sealed class GemmPackedBTests
         Assert.Contains("leading dimension of B (4)", ex.Message);
     }
 
+    [Fact]
+    public void Create_PackedSizePastOneArray_ThrowsNamingKAndNBeforeReadingB()
+    {
+        // 3 · 2³⁰ values densely (reference path) and at least 4 · 2³⁰ in panels of NR ≥ 4 columns: both past
+        // Array.MaxLength, though in int they wrap to sizes that look small. B is empty: the size is refused first.
+        const int k = 1 << 30, n = 3;
+        foreach (GemmIsa? isa in GemmTests.AvailablePaths().Select(p => (GemmIsa?)p).Append(null))
+        {
+            var ex = Assert.Throws<ArgumentException>(() => GemmPackedB<float>.Create(isa, GemmBlocking.For<float>(), false, k, n, [], n));
+            Assert.Contains($"k = {k} rows and n = {n} columns", ex.Message);
+            Assert.Contains("more than one array holds", ex.Message);
+        }
+        var viaDefault = Assert.Throws<ArgumentException>(() => GemmPackedB<double>.Create(true, k, n, [], k));
+        Assert.Contains($"k = {k} rows and n = {n} columns", viaDefault.Message);
+    }
+
     private static void OddSizesAllTransposes<T>(ulong seed) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var rng = new SeededRng(seed);

@@ -65,6 +65,8 @@ internal sealed class GemmPackedB<T> : IDisposable where T : unmanaged, IBinaryF
     /// <summary><see cref="Create(bool, int, int, ReadOnlySpan{T}, int)"/> for a chosen vector path and blocking (tests).</summary>
     internal static unsafe GemmPackedB<T> Create(GemmIsa? isa, GemmBlocking blk, bool transB, int k, int n, ReadOnlySpan<T> b, int ldb)
     {
+        int nr = isa is null ? 0 : Gemm.TileColumns<T>(isa.Value);
+        CheckPackedSize(blk, nr, k, n);   // before B is read: the size follows from k and n alone
         Gemm.Validate(false, transB, 0, n, k, 0, 0, b.Length, ldb, 0, n);
         if (isa is null)
         {
@@ -75,7 +77,6 @@ internal sealed class GemmPackedB<T> : IDisposable where T : unmanaged, IBinaryF
                     dense[p * n + j] = transB ? b[j * ldb + p] : b[p * ldb + j];
             return new GemmPackedB<T>(null, blk, k, n, 0, 0, dense, []);
         }
-        int nr = Gemm.TileColumns<T>(isa.Value);
         int rest = n % nr;
         int tailColumns = rest != 0 && 2 * rest < nr ? rest : 0; // GemmPlan's dot-product rule (for an op(A) with unit column stride)
         var panels = Rent(PanelElements(blk, nr, k, n));
@@ -108,6 +109,27 @@ internal sealed class GemmPackedB<T> : IDisposable where T : unmanaged, IBinaryF
     {
         int lastJc = n == 0 ? 0 : (n - 1) / blk.NC * blk.NC;
         return n == 0 ? 0 : SliceOffset(blk, nr, k, lastJc, n - lastJc, 0) + GemmBlocking.RoundUp(n - lastJc, nr) * k;
+    }
+
+    /// <summary>
+    /// Throws when the packed operand would hold more than <see cref="Array.MaxLength"/> values: k · n for the
+    /// reference path (<paramref name="nr"/> = 0), k · n rounded up to whole panels of <paramref name="nr"/> columns
+    /// otherwise (the sum of <see cref="PanelElements"/>'s column blocks, in 64 bits). The tail rows and every
+    /// <see cref="SliceOffset"/> are smaller, so they fit in an int once this passes. Negative sizes are left to
+    /// <see cref="Gemm.Validate"/>.
+    /// </summary>
+    private static void CheckPackedSize(GemmBlocking blk, int nr, int k, int n)
+    {
+        if (k < 0 || n < 0) return;
+        long columns = n;
+        if (nr > 0 && n > 0)
+        {
+            long blocks = (n - 1) / blk.NC, last = n - blocks * blk.NC;
+            columns = blocks * ((blk.NC + (long)nr - 1) / nr * nr) + (last + nr - 1) / nr * nr;
+        }
+        long size = columns * k;
+        if (size > Array.MaxLength)
+            throw new ArgumentException($"GemmPackedB: op(B) of k = {k} rows and n = {n} columns packs into {size} values (panels of {Math.Max(nr, 1)} columns), more than one array holds ({Array.MaxLength}).");
     }
 
     private static T[] Rent(int length) => length == 0 ? [] : ArrayPool<T>.Shared.Rent(length);
