@@ -96,4 +96,14 @@ public class MatVecInt8Tests
         Assert.Throws<ArgumentException>(() => MatVecInt8.MultiplyTransposed(q, s, new float[2], new float[2], new float[3]));
         Assert.Throws<ArgumentException>(() => MatVecInt8.MultiplyTransposed(q, s.AsSpan(1), new float[2], default, new float[3]));
     }
+
+    [Fact]
+    public void PackTransposed_PackedSizePastOneArrayOrNegativeSize_ThrowsNamingTheSizes()
+    {
+        // 1 row pads to 16: 16 × 200 000 000 bytes is past Array.MaxLength (and wraps in int). W is empty: the size is refused first.
+        var e = Assert.Throws<ArgumentException>(() => MatVecInt8.PackTransposed([], 1, 200_000_000));
+        Assert.Contains("W of 1 × 200000000 packs into 3200000000 bytes", e.Message);
+        e = Assert.Throws<ArgumentException>(() => MatVecInt8.PackTransposed([0f], -1, -1));
+        Assert.Contains("negative size -1 × -1", e.Message);
+    }
 }

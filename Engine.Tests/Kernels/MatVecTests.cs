@@ -176,6 +176,16 @@ public class MatVecBf16Tests
     }
 
     [Fact]
+    public void PackTransposed_PackedSizePastOneArrayOrNegativeSize_ThrowsNamingTheSizes()
+    {
+        // 1 row pads to 32, 16 words per column: 16 × 200 000 000 words is past Array.MaxLength (and wraps in int). W is empty: the size is refused first.
+        var e = Assert.Throws<ArgumentException>(() => MatVecBf16.PackTransposed([], 1, 200_000_000));
+        Assert.Contains("W of 1 × 200000000 packs into 3200000000 words", e.Message);
+        e = Assert.Throws<ArgumentException>(() => MatVecBf16.PackTransposed([0f], -1, -1));
+        Assert.Contains("negative size -1 × -1", e.Message);
+    }
+
+    [Fact]
     public void FromSingle_RoundsToNearestEven()
     {
         Assert.Equal(0x3F80, MatVecBf16.FromSingle(1f));

@@ -34,9 +34,13 @@ internal static class MatVecBf16
     /// <summary><paramref name="rows"/> rounded up to a multiple of 32: the rows <see cref="PackTransposed"/> stores.</summary>
     public static int PaddedRows(int rows) => (rows + Block - 1) / Block * Block;
 
-    /// <summary>Packs W (rows, cols), row-major float32, into the paired transposed bfloat16 layout (cols · PaddedRows / 2 words).</summary>
+    /// <summary>Packs W (rows, cols), row-major float32, into the paired transposed bfloat16 layout (cols · PaddedRows / 2 words); throws for a negative size or a layout past one array.</summary>
     public static uint[] PackTransposed(ReadOnlySpan<float> w, int rows, int cols)
     {
+        if (rows < 0 || cols < 0) throw new ArgumentException($"MatVecBf16.PackTransposed: negative size {rows} × {cols}.");
+        long words = (rows + (long)Block - 1) / Block * (Block / 2) * cols;
+        if (words > Array.MaxLength)
+            throw new ArgumentException($"MatVecBf16.PackTransposed: W of {rows} × {cols} packs into {words} words (rows padded to a multiple of {Block}, two per word), more than one array holds ({Array.MaxLength}).");
         if ((long)rows * cols != w.Length) throw new ArgumentException($"MatVecBf16.PackTransposed: W has {w.Length} elements, expected {rows} × {cols}.");
         int half = PaddedRows(rows) / 2;
         var packed = new uint[cols * half];

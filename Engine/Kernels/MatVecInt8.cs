@@ -26,10 +26,14 @@ internal static class MatVecInt8
 
     /// <summary>
     /// Quantises each row of W (rows, cols), row-major: q (cols · PaddedRows bytes, transposed as described above)
-    /// and s (rows). Throws if a weight is not finite (its row has no scale).
+    /// and s (rows). Throws if a weight is not finite (its row has no scale), a size is negative or q would not fit one array.
     /// </summary>
     public static (sbyte[] Packed, float[] Scales) PackTransposed(ReadOnlySpan<float> w, int rows, int cols)
     {
+        if (rows < 0 || cols < 0) throw new ArgumentException($"MatVecInt8.PackTransposed: negative size {rows} × {cols}.");
+        long bytes = (rows + (long)Block - 1) / Block * Block * cols;
+        if (bytes > Array.MaxLength)
+            throw new ArgumentException($"MatVecInt8.PackTransposed: W of {rows} × {cols} packs into {bytes} bytes (rows padded to a multiple of {Block}), more than one array holds ({Array.MaxLength}).");
         if ((long)rows * cols != w.Length) throw new ArgumentException($"MatVecInt8.PackTransposed: W has {w.Length} elements, expected {rows} × {cols}.");
         int padded = PaddedRows(rows);
         var packed = new sbyte[cols * padded];
