@@ -161,6 +161,22 @@ public class LinearCrossEntropyTests
         Assert.Contains("2 targets", count.Message);
     }
 
+    [Theory]
+    [InlineData(65536, 32768)]    // N·V = 2³¹ wraps to int.MinValue
+    [InlineData(100000, 50000)]   // N·V = 5·10⁹ wraps to a positive 705 032 704
+    public void LinearCrossEntropy_LogitsPastOneArray_NameOpAndShapesBeforeAllocating(int n, int v)
+    {
+        var x = new Var<float>(Tensor<float>.Zeros(n, 1));
+        var w = new Var<float>(Tensor<float>.Zeros(v, 1));
+        var targets = new int[n];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<ArgumentException>(() => Ops.LinearCrossEntropy(x, w, null, targets));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "refused before the logits were allocated");
+        Assert.Contains("LinearCrossEntropy", e.Message);
+        Assert.Contains($"({n}, 1)", e.Message);
+        Assert.Contains($"({v}, 1)", e.Message);
+    }
+
     [Fact]
     public void LabelSmoothing_MatchesPyTorchValues()
     {

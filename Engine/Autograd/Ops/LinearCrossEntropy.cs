@@ -39,6 +39,8 @@ public static partial class Ops
         if (xv.Rank != 2 || wv.Rank != 2 || xv.Dim(1) != wv.Dim(1))
             throw new ArgumentException($"LinearCrossEntropy: x must be (N, H) and W (V, H), got x {xv.ShapeString} and W {wv.ShapeString}.");
         int n = xv.Dim(0), h = xv.Dim(1), v = wv.Dim(0);
+        if ((long)n * v > Array.MaxLength)   // the (C, V) logits buffer, C ≤ N, is one array
+            throw new ArgumentException($"LinearCrossEntropy: x {xv.ShapeString} and W {wv.ShapeString} give N × V = {(long)n * v} logits, more than one array holds ({Array.MaxLength}).");
         if (bias is not null && (bias.Value.Rank != 1 || bias.Value.Dim(0) != v))
             throw new ArgumentException($"LinearCrossEntropy: the bias must be (V) = ({v}), got {bias.Value.ShapeString} for W {wv.ShapeString}.");
         if (targets.Length != n)
