@@ -119,6 +119,16 @@ public class RecurrentLayerTests
     }
 
     [Fact]
+    public void Forward_BuffersPastOneArray_NameLayerAndInputShape()
+    {
+        // B·T·G·H = 1 · 2²⁰ · 4 · 512 = 2³¹ (wraps to int.MinValue): about 8 MB of input and weights, refused before any buffer.
+        var lstm = new Lstm<float>(1, 512, new SeededRng(7));
+        var x = new Var<float>(Tensor<float>.Zeros(1, 1 << 20, 1));
+        var ex = Assert.Throws<ArgumentException>(() => lstm.Forward(x));
+        Assert.Contains("Lstm.Forward: input (1, 1048576, 1) with H = 512 needs (B, T, 4·H) buffers of 2147483648 values", ex.Message);
+    }
+
+    [Fact]
     public void Forward_BadShapes_NameLayerAndShapes()
     {
         var lstm = new Lstm<float>(4, 3, new SeededRng(6), new RecurrentOptions(NumLayers: 2));
