@@ -70,6 +70,22 @@ public class ModuleTests
     }
 
     [Fact]
+    public void LoadStateDict_BadShapeAfterAGoodOne_ChangesNothing()
+    {
+        // weight (3, 2) is right and comes first; bias (4) is wrong.
+        var lin = new Linear<double>(2, 3, new SeededRng(7));
+        double[] weight = lin.Weight.Value.ToArray(), bias = lin.Bias!.Value.ToArray();
+        var state = new Dictionary<string, Tensor<double>> { ["weight"] = Tensor<double>.Full(9, 3, 2), ["bias"] = Tensor<double>.Zeros(4) };
+        var ex = Assert.Throws<ArgumentException>(() => lin.LoadStateDict(state));
+        Assert.Contains("'bias'", ex.Message);
+        TensorAssert.BitEqual<double>(weight, lin.Weight.Value.Span);
+        TensorAssert.BitEqual<double>(bias, lin.Bias.Value.Span);
+        state["bias"] = null!;
+        Assert.Contains("'bias' is null", Assert.Throws<ArgumentException>(() => lin.LoadStateDict(state)).Message);
+        TensorAssert.BitEqual<double>(weight, lin.Weight.Value.Span);
+    }
+
+    [Fact]
     public void Linear_ComputesXWTransposePlusB()
     {
         var lin = new Linear<double>(2, 3, new SeededRng(6));

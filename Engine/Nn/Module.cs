@@ -119,7 +119,8 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
 
     /// <summary>
     /// Copies values into the parameters by name. Every parameter must be present with its exact shape;
-    /// extra or missing keys are an error naming them.
+    /// extra or missing keys are an error naming them. All names and shapes are checked before anything is copied,
+    /// so a load that throws leaves every parameter as it was.
     /// </summary>
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor<T>> state)
     {
@@ -129,12 +130,12 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
         var extra = state.Keys.Where(k => own.All(p => p.Key != k)).ToList();
         if (missing.Count > 0 || extra.Count > 0)
             throw new ArgumentException($"LoadStateDict: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", extra)}].");
-        foreach (var (name, p) in own)
+        foreach (var (name, p) in own)   // every value is checked before any is copied: a refused load changes nothing
         {
-            var src = state[name];
+            var src = state[name] ?? throw new ArgumentException($"LoadStateDict: the value of '{name}' is null.", nameof(state));
             ShapeUtil.RequireSame(p.Value.Shape, src.Shape, $"LoadStateDict '{name}' (parameter vs. given)");
-            src.Span.CopyTo(p.Value.Span);
         }
+        foreach (var (name, p) in own) state[name].Span.CopyTo(p.Value.Span);
     }
 
     /// <summary>Switches this module and its children to training mode (or evaluation mode when false).</summary>
