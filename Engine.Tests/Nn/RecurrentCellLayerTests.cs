@@ -117,4 +117,16 @@ public class RecurrentCellLayerTests
         Assert.Contains("expected input (B, T, 2)", Assert.Throws<ArgumentException>(() =>
             mgu.Forward(new Var<double>(Tensor<double>.Zeros(2, 3, 5)))).Message);
     }
+
+    [Fact]
+    public void Forward_EmptyBatchOrNoSteps_NamesOpAndInput()
+    {
+        var layer = new RecurrentCellLayer<double>(new GruCell<double>(2, 4, new SeededRng(8)));
+        var noState = new RecurrentState<double>(new Var<double>(Tensor<double>.Zeros(0, 4)));
+        foreach (var (shape, state) in new[] { (new[] { 2, 0, 2 }, (RecurrentState<double>?)null), ([0, 3, 2], null), ([0, 3, 2], noState) })
+        {
+            var ex = Assert.Throws<ArgumentException>(() => layer.Forward(new Var<double>(Tensor<double>.Zeros(shape)), state));
+            Assert.Contains($"RecurrentCellLayer.Forward: expected at least one sequence of at least one step, got input {ShapeUtil.Format(shape)}.", ex.Message);
+        }
+    }
 }

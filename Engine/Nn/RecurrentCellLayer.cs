@@ -50,6 +50,9 @@ public sealed class RecurrentCellLayer<T> : Module<T>, ISequentialLayer<T> where
         if (x.Value.Rank != 3 || x.Value.Dim(2) != Cell.InputSize)
             throw new ArgumentException($"{op}: expected input (B, T, {Cell.InputSize}), got {x.Value.ShapeString}.");
         int b = x.Value.Dim(0);
+        // As RecurrentLayer: no empty sequence, and no empty batch (there is no final state to take from it).
+        if (b == 0 || x.Value.Dim(1) == 0)
+            throw new ArgumentException($"{op}: expected at least one sequence of at least one step, got input {x.Value.ShapeString}.");
         state ??= InitialState(b);
         if (Cell.HasCellState != state.C is not null)
             throw new ArgumentException($"{op}: the cell {(Cell.HasCellState ? "needs" : "has no")} a cell state c, but the given state {(state.C is null ? "has none" : "has one")}.", nameof(state));
