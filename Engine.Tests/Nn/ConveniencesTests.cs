@@ -20,6 +20,19 @@ public class ConveniencesTests
     }
 
     [Fact]
+    public void Embedding_BatchTimesStepsPastIntOrNegative_Throws()
+    {
+        var emb = new Embedding<float>(5, 3, new SeededRng(1));
+        // 65536 × 65536 = 2³² wraps to 0 in int, which 0 ids would match.
+        Assert.Contains("0 ids do not form (B, T) = (65536, 65536)", Assert.Throws<ArgumentException>(() => emb.Forward([], 65536, 65536)).Message);
+        // (−2) × (−3) = 6 ids.
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => emb.Forward([0, 1, 2, 3, 4, 0], -2, -3));
+        Assert.Contains("(B, T) = (-2, -3) has a negative size", ex.Message);
+        Assert.Equal("batch", ex.ParamName);
+        Assert.Equal("steps", Assert.Throws<ArgumentOutOfRangeException>(() => emb.Forward([], 0, -1)).ParamName);
+    }
+
+    [Fact]
     public void Embedding_PaddingIndex_IsStoredInTheLayerConfig()
     {
         var json = SeqLearn.Nn.LayerConfig.ToJson(new Embedding<float>(7, 2, new SeededRng(1), paddingIndex: 3));
