@@ -58,4 +58,18 @@ public class TensorShapeEdgeTests
         var t = Tensor<float>.Zeros(0);
         Assert.Throws<ArgumentException>(() => t.Reshape(65536, 65536, 65536, 65536));
     }
+
+    [Fact]
+    public void NullShapeOrIndex_IsArgumentNullException()
+    {
+        var t = Tensor<float>.Zeros(2, 3);
+        Assert.Equal("shape", Assert.Throws<ArgumentNullException>(() => Tensor<float>.Zeros(null!)).ParamName);
+        Assert.Equal("shape", Assert.Throws<ArgumentNullException>(() => Tensor<float>.Ones(null!)).ParamName);
+        Assert.Equal("shape", Assert.Throws<ArgumentNullException>(() => Tensor<float>.FromArray([1f], null!)).ParamName);
+        Assert.Equal("shape", Assert.Throws<ArgumentNullException>(() => Tensor<float>.Uniform(null!, 0f, 1f, new SeededRng(1))).ParamName);
+        Assert.Equal("shape", Assert.Throws<ArgumentNullException>(() => t.Reshape(null!)).ParamName);
+        Assert.Equal("shape", Assert.Throws<ArgumentNullException>(() => Tensor<float>.RentZeros((int[])null!)).ParamName);
+        Assert.Equal("index", Assert.Throws<ArgumentNullException>(() => t[null!]).ParamName);
+        Assert.Equal("index", Assert.Throws<ArgumentNullException>(() => t[null!] = 1f).ParamName);
+    }
 }

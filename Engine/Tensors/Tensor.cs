@@ -67,7 +67,11 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     // ---- factories -------------------------------------------------------------------------------
 
     /// <summary>A new tensor of zeros.</summary>
-    public static Tensor<T> Zeros(params int[] shape) => new(new T[ShapeUtil.Product(shape, "Zeros")], 0, (int[])shape.Clone());
+    public static Tensor<T> Zeros(params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return new(new T[ShapeUtil.Product(shape, "Zeros")], 0, (int[])shape.Clone());
+    }
 
     /// <summary>A new tensor of ones.</summary>
     public static Tensor<T> Ones(params int[] shape) => Full(T.One, shape);
@@ -87,6 +91,7 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     public static Tensor<T> FromArray(T[] data, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(shape);
         int n = ShapeUtil.Product(shape, "FromArray");
         if (n != data.Length)
             throw new ArgumentException($"FromArray: {data.Length} elements do not fill shape {ShapeUtil.Format(shape)} ({n} elements).");
@@ -122,6 +127,7 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     /// </summary>
     public Tensor<T> Reshape(params int[] shape)
     {
+        ArgumentNullException.ThrowIfNull(shape);
         var resolved = ShapeUtil.ResolveReshape(shape, Length, _shape);
         return new Tensor<T>(_data, _offset, resolved);
     }
@@ -148,8 +154,11 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     internal static Tensor<T> UninitializedLike(Tensor<T> like) => new(GC.AllocateUninitializedArray<T>(like.Length), 0, like._shape);
 
     /// <summary><see cref="UninitializedLike"/> for a shape.</summary>
-    internal static Tensor<T> Uninitialized(params int[] shape) =>
-        new(GC.AllocateUninitializedArray<T>(ShapeUtil.Product(shape, "Uninitialized")), 0, (int[])shape.Clone());
+    internal static Tensor<T> Uninitialized(params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return new(GC.AllocateUninitializedArray<T>(ShapeUtil.Product(shape, "Uninitialized")), 0, (int[])shape.Clone());
+    }
 
     /// <summary>From this many elements on, <see cref="RentZeros(Tensor{T})"/> takes its storage from the array pool (64 KB of floats).</summary>
     internal const int RentFromElements = 1 << 14;
@@ -164,7 +173,11 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     internal static Tensor<T> RentZeros(Tensor<T> like) => RentZerosShaped(like._shape, like.Length);
 
     /// <summary><see cref="RentZeros(Tensor{T})"/> for a shape (e.g. a layer's output that only the next layer reads).</summary>
-    internal static Tensor<T> RentZeros(params int[] shape) => RentZerosShaped((int[])shape.Clone(), ShapeUtil.Product(shape, "RentZeros"));
+    internal static Tensor<T> RentZeros(params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return RentZerosShaped((int[])shape.Clone(), ShapeUtil.Product(shape, "RentZeros"));
+    }
 
     private static Tensor<T> RentZerosShaped(int[] shape, int length)
     {
@@ -260,6 +273,7 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
 
     private int FlatIndex(int[] index)
     {
+        ArgumentNullException.ThrowIfNull(index);
         if (index.Length != Rank)
             throw new ArgumentException($"Indexer: {index.Length} indices for a tensor of shape {ShapeString}.");
         int flat = 0;
