@@ -72,4 +72,19 @@ public class TensorShapeEdgeTests
         Assert.Equal("index", Assert.Throws<ArgumentNullException>(() => t[null!]).ParamName);
         Assert.Equal("index", Assert.Throws<ArgumentNullException>(() => t[null!] = 1f).ParamName);
     }
+
+    [Fact]
+    public void ReturnRented_Twice_GivesTheArrayBackOnce()
+    {
+        // Half tensors are rare, so no other test rents from this pool bucket. Returned twice, the array would sit in the
+        // pool twice and the next two rents would both get it.
+        int n = Tensor<Half>.RentFromElements + 1;
+        var t = Tensor<Half>.RentZeros(n);
+        t.ReturnRented();
+        t.ReturnRented();
+        Assert.Null(t.TakeOwned(Tensor<Half>.Zeros(n)));   // nor can a move after the return hand it back again
+        var first = System.Buffers.ArrayPool<Half>.Shared.Rent(n);
+        var second = System.Buffers.ArrayPool<Half>.Shared.Rent(n);
+        Assert.NotSame(first, second);
+    }
 }

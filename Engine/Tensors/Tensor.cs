@@ -201,10 +201,15 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
         return moved;
     }
 
-    /// <summary>Gives rented storage back to the pool (nothing for an ordinary tensor or a view). The tensor must not be used afterwards.</summary>
+    /// <summary>
+    /// Gives rented storage back to the pool (nothing for an ordinary tensor or a view) and forgets that it was rented or
+    /// owned, so a second call, or a <see cref="TakeOwned"/> afterwards, cannot hand the same array to the pool again.
+    /// The tensor must not be used afterwards.
+    /// </summary>
     internal void ReturnRented()
     {
         if (_rented) ArrayPool<T>.Shared.Return(_data);
+        (_rented, _owned) = (false, false);
     }
 
     /// <summary>A deep copy with its own storage.</summary>
