@@ -63,6 +63,23 @@ public class ClassifierConvenienceTests
     }
 
     [Fact]
+    public void SequentialExtensions_BatchSizeIntMax_ScoreEveryExampleInOneBatch()
+    {
+        var rng = new SeededRng(1);
+        var model = new Sequential<float>(new Embedding<float>(5, 4, rng), new Lstm<float>(4, 4, rng), new LastStep<float>(), new Linear<float>(4, 2, rng));
+        List<int[]> x = [[1, 2], [3, 4, 1], [2], [4, 4, 3, 1], [1]];
+        int[] y = [0, 1, 1, 0, 1];
+        var whole = model.Evaluate(x, y, batchSize: int.MaxValue);
+        var small = model.Evaluate(x, y, batchSize: 2);
+        Assert.True(whole["loss"] > 0.1, $"loss {whole["loss"]}");           // two classes, untrained: about ln 2
+        Assert.Equal(small["loss"], whole["loss"], 5);
+        Assert.Equal(small["accuracy"], whole["accuracy"]);
+        var p = model.Predict(x, batchSize: int.MaxValue);
+        Assert.All(p, row => Assert.Equal(1f, row.Sum(), 5));
+        Assert.Equal(model.Predict(x, batchSize: 2), p, (a, b) => a.Zip(b).All(ab => MathF.Abs(ab.First - ab.Second) < 1e-5f));
+    }
+
+    [Fact]
     public void SequentialExtensions_BadData_NameTheMethodAndArgument()
     {
         var rng = new SeededRng(1);

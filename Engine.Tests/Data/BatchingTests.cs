@@ -30,6 +30,26 @@ public class BatchingTests
         }).QuickCheckThrowOnFailure();
     }
 
+    [Theory]
+    [InlineData(5, int.MaxValue, 1)]
+    [InlineData(int.MaxValue, int.MaxValue, 1)]
+    [InlineData(int.MaxValue, int.MaxValue - 1, 2)]
+    [InlineData(int.MaxValue, 2, 1_073_741_824)]
+    public void BatchCount_IsTheCeilingForEveryIntPair(int count, int batchSize, int expected) =>
+        Assert.Equal(expected, BatchPlan.BatchCount(count, batchSize));
+
+    [Fact]
+    public void Plans_BatchSizeNearIntMax_AreOneBatchOfEveryExample()
+    {
+        int[] all = [0, 1, 2, 3, 4];
+        foreach (int b in new[] { int.MaxValue, int.MaxValue - 3 })
+        {
+            Assert.Equal([all], BatchPlan.InOrder(5, b));
+            Assert.Equal(all, Assert.Single(BatchPlan.Shuffled(5, b, 7, 0)).Order());
+            Assert.Equal(all, Assert.Single(BatchPlan.Bucketed([3, 1, 4, 1, 5], b, 7, 0)).Order());
+        }
+    }
+
     [Fact]
     public void Plans_AreAFunctionOfSeedAndEpoch()
     {

@@ -56,6 +56,15 @@ public class BpttBatcherTests
     }
 
     [Fact]
+    public void KeepLastWindow_StepsNearIntMax_IsOneWindowOfTheWholeStream()
+    {
+        var keep = new BpttBatcher(Corpus(100), 4, int.MaxValue, LastWindow.Keep);
+        Assert.Equal(1, keep.WindowCount);
+        Assert.Equal(24, keep.WindowLength(0));
+        Assert.Equal(0, new BpttBatcher(Corpus(100), 4, int.MaxValue - 1, LastWindow.Keep).WindowCount - 1);
+    }
+
+    [Fact]
     public void CorpusShorterThanOneBatch_NamesBTAndTokenCount()
     {
         var e = Assert.Throws<ArgumentException>(() => new BpttBatcher(Corpus(20), 4, 5));

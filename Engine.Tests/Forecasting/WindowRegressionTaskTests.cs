@@ -64,6 +64,18 @@ public class WindowRegressionTaskTests
         Assert.Equal(Bits(straight.StepLosses), Bits([.. first.StepLosses, .. second.StepLosses]));
     }
     [Fact]
+    public void BatchSizeIntMax_IsOneBatchPerEpoch_AndEvaluatesEveryWindow()
+    {
+        var model = Model(1);
+        var task = new WindowRegressionTask<float>(model, Sine(0, 30), null, batchSize: int.MaxValue, seed: 2);
+        Assert.Equal(1, task.BatchesPerEpoch);
+        using var pool = new WorkerPool(1);
+        model.Eval();
+        using (new SeqLearn.Autograd.NoGradScope())
+            Assert.Equal(new WindowRegressionTask<float>(model, Sine(0, 30), null, 7, 2).Evaluate(pool)["loss"], task.Evaluate(pool)["loss"], 5);
+    }
+
+    [Fact]
     public void DivergedLoss_Is100TimesTheConstantForecastsLoss_AboveAnUntrainedModel_BelowAnExplodedOne()
     {
         var (train, valid) = (Sine(0, 300), Sine(400, 60));

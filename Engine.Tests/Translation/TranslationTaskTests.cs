@@ -31,6 +31,15 @@ public sealed class TranslationTaskTests
     }
 
     [Fact]
+    public void BatchSizeIntMax_IsOneBatchOfEveryPair()
+    {
+        var (_, task, _) = Task(batchSize: int.MaxValue);
+        Assert.Equal(1, task.BatchesPerEpoch);
+        var (_, tgt) = ReverseTaskTests.Reverse(50, 1);
+        Assert.Equal(tgt.Sum(t => t.Length + 1), task.TrainingLoss(0, 0, new LayerContext()).Tokens);
+    }
+
+    [Fact]
     public void Evaluate_ReportsLossAndTheScorersValueOnGreedyOutputsInValidationOrder()
     {
         var (model, task, validTargets) = Task();

@@ -45,7 +45,7 @@ public sealed class BpttBatcher
         Mode = lastWindow;
         StreamLength = n / batchSize;
         int positions = StreamLength - 1;
-        WindowCount = lastWindow == LastWindow.Drop ? positions / steps : (positions + steps - 1) / steps;
+        WindowCount = lastWindow == LastWindow.Drop ? positions / steps : BatchPlan.BatchCount(positions, steps);
     }
 
     /// <summary>B, the number of parallel streams (rows of a window).</summary>

@@ -46,7 +46,7 @@ public sealed class TranslationTask<T> : IMicroBatchedTask<T> where T : unmanage
         (_model, _trainSources, _trainTargets, Specials, _batchSize, _seed) = (model, trainSources, trainTargets, specials, batchSize, seed);
         (_validSources, _validTargets) = (validSources ?? trainSources, validTargets ?? trainTargets);
         _sourceLengths = trainSources.Select(s => s.Length).ToArray();
-        BatchesPerEpoch = (trainSources.Count + batchSize - 1) / batchSize;
+        BatchesPerEpoch = BatchPlan.BatchCount(trainSources.Count, batchSize);
         ModelConfig = model.Config.ToJson();
     }
 
