@@ -92,8 +92,12 @@ public static partial class ForecastCommand
                     LinearPath: parse.GetValue(linear),
                     Calendar: parse.GetValue(calendar) switch { "month" => CalendarFeatures.MonthOfYear, "day" => CalendarFeatures.DayOfYear, _ => CalendarFeatures.None });
                 options.Validate();
-                MemoryBudget.EnsureTrainingFits(options.ParameterCount(), sizeof(float), $"the {kind} forecaster (--hidden {hiddenSize} --look-back {window} --batch {b})",
-                    options.ActivationValues());
+                // The largest network trained: H outputs to score --horizon H directly, N to forecast --predict N directly, else one.
+                int outputs = how == ForecastStrategy.Direct ? Math.Max(h, ahead) : 1;
+                string leads = outputs == 1 ? "" : outputs == h ? $" --horizon {h} --strategy direct" : $" --predict {ahead} --strategy direct";
+                var largest = options with { Horizon = outputs };
+                MemoryBudget.EnsureTrainingFits(largest.ParameterCount(), sizeof(float), $"the {kind} forecaster (--hidden {hiddenSize} --look-back {window} --batch {b}{leads})",
+                    largest.ActivationValues());
             }
             string stages = parse.GetValue(modelTransform) ?? "auto";
             TransformPipeline? fixedStages = options is null || stages == "auto" ? null : Stages(stages == "none" ? "" : stages, "--transform");

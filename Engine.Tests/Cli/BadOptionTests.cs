@@ -246,6 +246,8 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "translate train --pairs {nope} --hidden 100000", "--hidden 100000" },
         { "translate train --pairs {nope} --layers 100000", "--layers 100000" },
         { "forecast --csv {nope} --value v --protocol split:0.8 --hidden 4096 --look-back 100000", "--look-back 100000" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --hidden 1 --batch 1 --look-back 100000 --linear-path --horizon 100000 --strategy direct", "--horizon 100000 --strategy direct" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --hidden 1 --batch 1 --look-back 100000 --linear-path --horizon 2 --predict 100000 --strategy direct", "--predict 100000 --strategy direct" },
         { "classify cv --data {long.tsv} --folds 2 --model rnn --embedding 4096 --hidden 4096", "--hidden 4096" },
         { "classify train --data {long.tsv} --checkpoint {out} --embedding 4096 --hidden 4096", "--hidden 4096" },
     };

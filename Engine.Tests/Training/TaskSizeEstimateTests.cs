@@ -64,13 +64,27 @@ public class TaskSizeEstimateTests
     }
 
     [Theory]
-    [InlineData(RecurrentCell.Lstm, 1, false, CalendarFeatures.None)]
-    [InlineData(RecurrentCell.Gru, 2, true, CalendarFeatures.MonthOfYear)]
-    public void ForecasterParameterCount_EqualsTheBuiltNetwork(RecurrentCell cell, int layers, bool linearPath, CalendarFeatures calendar)
+    [InlineData(RecurrentCell.Lstm, 1, false, CalendarFeatures.None, 1)]
+    [InlineData(RecurrentCell.Gru, 2, true, CalendarFeatures.MonthOfYear, 1)]
+    [InlineData(RecurrentCell.Lstm, 1, false, CalendarFeatures.None, 12)]
+    [InlineData(RecurrentCell.Lstm, 1, true, CalendarFeatures.None, 4)]
+    [InlineData(RecurrentCell.Gru, 2, true, CalendarFeatures.MonthOfYear, 5)]
+    [InlineData(RecurrentCell.Rnn, 1, true, CalendarFeatures.DayOfYear, 30)]
+    public void ForecasterParameterCount_EqualsTheBuiltNetwork(RecurrentCell cell, int layers, bool linearPath, CalendarFeatures calendar, int horizon)
     {
-        var options = new RecurrentForecasterOptions(cell, 7, layers, 9, LinearPath: linearPath, Calendar: calendar);
-        var network = new RecurrentForecastNetwork<float>(cell, 9, options.Features, 7, layers, 1, linearPath, new SeededRng(1));
+        var options = new RecurrentForecasterOptions(cell, 7, layers, 9, LinearPath: linearPath, Calendar: calendar, Horizon: horizon);
+        var network = new RecurrentForecastNetwork<float>(cell, 9, options.Features, 7, layers, horizon, linearPath, new SeededRng(1));
         Assert.Equal(network.Parameters().Sum(p => (long)p.Value.Length), options.ParameterCount());
-        Assert.Equal(2L * 32 * 9 * (options.Features + layers * ((cell == RecurrentCell.Lstm ? 4 : 3) + 3) * 7), options.ActivationValues());
+        Assert.Equal(2L * 32 * 9 * (options.Features + layers * ((cell switch { RecurrentCell.Lstm => 4, RecurrentCell.Gru => 3, _ => 1 }) + 3) * 7), options.ActivationValues());
+    }
+
+    [Fact]
+    public void ForecasterParameterCount_CountsEveryOutputOfTheHead()
+    {
+        // LSTM, H = 32: 4·32·(1 + 32 + 2) = 4,480 recurrent values; a head of 12 outputs adds 12·(32 + 1) = 396.
+        var options = new RecurrentForecasterOptions(Hidden: 32, Horizon: 12);
+        Assert.Equal(4_876, options.ParameterCount());
+        var network = new RecurrentForecastNetwork<float>(RecurrentCell.Lstm, 24, 1, 32, 1, 12, false, new SeededRng(1));
+        Assert.Equal(network.Parameters().Sum(p => (long)p.Value.Length), options.ParameterCount());
     }
 }

@@ -42,14 +42,15 @@ public sealed record RecurrentForecasterOptions(RecurrentCell Cell = RecurrentCe
     public int Features => Calendar == CalendarFeatures.None ? 1 : 3;
 
     /// <summary>
-    /// P, the trainable values of the network, without building it: with G gates and r(i) = G·H·(i + H + 2) one layer
-    /// over inputs of width i, P = r(F) + (L − 1)·r(H) + H + 1 + [linear path] T·F (saturating).
+    /// P, the trainable values of the network, without building it: with G gates, r(i) = G·H·(i + H + 2) one layer over
+    /// inputs of width i and K = <see cref="Horizon"/> outputs, P = r(F) + (L − 1)·r(H) + K·(H + 1) + [linear path] T·F·K
+    /// (saturating).
     /// </summary>
     public long ParameterCount()
     {
-        double g = Gates, h = Hidden;
+        double g = Gates, h = Hidden, k = Horizon;
         double R(double input) => g * h * (input + h + 2);
-        return MemoryBudget.Saturate(R(Features) + (Layers - 1) * R(h) + h + 1 + (LinearPath ? (double)LookBack * Features : 0));
+        return MemoryBudget.Saturate(R(Features) + (Layers - 1) * R(h) + k * (h + 1) + (LinearPath ? (double)LookBack * Features * k : 0));
     }
 
     /// <summary>A, the activation values of one batch with their gradients: 2·B·T·(F + L·(G + 3)·H) (saturating).</summary>
