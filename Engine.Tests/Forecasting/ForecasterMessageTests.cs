@@ -19,6 +19,15 @@ public class ForecasterMessageTests
     }
 
     [Fact]
+    public void RecurrentForecaster_WindowsPastOneArray_AreRefusedBeforeAnythingIsBuilt()
+    {
+        // Look-back 50,000 over 100,000 values: 50,000 windows × 50,000 steps = 2.5·10⁹ input values.
+        var model = new RecurrentForecaster(new RecurrentForecasterOptions(Hidden: 1, LookBack: 50_000, MaxSteps: 1, BatchSize: 1));
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(new double[100_000]));
+        Assert.StartsWith("SeriesWindows.Build: the inputs B·T·F = 50000·50000·1 = 2500000000 values", e.Message);
+    }
+
+    [Fact]
     public void TransformedForecaster_ShortHistory_CountsTransformAndModel()
     {
         var model = new TransformedForecaster(new TransformPipeline(new DifferenceTransform(4)), new AutoRegression(2));

@@ -59,6 +59,18 @@ public class SeriesWindowsTests
     }
 
     [Fact]
+    public void WindowsPastOneArray_AreRefusedNamingTheSizes_BeforeAllocating()
+    {
+        // 100,000 values, T = 50,000: B = 50,000 windows of 50,000 inputs = 2.5·10⁹ values, more than one array holds.
+        var values = new double[100_000];
+        var e = Assert.Throws<ArgumentException>(() => SeriesWindows.Build(values, null, new WindowSpec(50_000), 0, values.Length));
+        Assert.StartsWith("SeriesWindows.Build: the inputs B·T·F = 50000·50000·1 = 2500000000 values exceed one array", e.Message);
+        // T = 1, H = 50,000: 50,000 windows of 50,000 targets.
+        e = Assert.Throws<ArgumentException>(() => SeriesWindows.Build(values, null, new WindowSpec(1, 50_000), 0, values.Length));
+        Assert.StartsWith("SeriesWindows.Build: the targets B·H = 50000·50000 = 2500000000 values exceed one array", e.Message);
+    }
+
+    [Fact]
     public void BadSpec_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => SeriesWindows.Build(Z, null, new WindowSpec(0), 0, 7));

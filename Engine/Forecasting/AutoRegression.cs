@@ -82,7 +82,10 @@ public sealed class AutoRegression : IOneStepForecaster
         int m = y.Length - holdBack - lead, k = p + 1;
         if (m < k)
             throw new ArgumentException($"AutoRegression: AR({p}) with {holdBack} held-back rows and lead {lead} needs more than {holdBack + lead + k - 1} training values, got {y.Length}.");
-        var x = new double[m * k]; // (m, p + 1): a column of ones, then the lags
+        long size = (long)m * k;
+        if (size > Array.MaxLength)
+            throw new ArgumentException($"AutoRegression: AR({p}) on {m} rows needs a design matrix of m·(p + 1) = {m}·{k} = {size} values, more than one array holds ({Array.MaxLength}); use a lower order.");
+        var x = new double[size]; // (m, p + 1): a column of ones, then the lags
         var target = new double[m];
         for (int r = 0; r < m; r++)
         {

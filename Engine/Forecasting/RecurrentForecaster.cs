@@ -134,6 +134,7 @@ public sealed class RecurrentForecaster : IOneStepForecaster, IMultiStepForecast
         int valid = Math.Max(1, (int)(windows.Count * _options.ValidFraction));
         int fit = windows.Count - valid;
         float[] x = [.. windows.Inputs.Select(v => (float)v)], y = [.. windows.Targets.Select(v => (float)v)];
+        // fit < B windows, and SeriesWindows.Build refuses B·T·F or B·H past one array, so fit·T·F and fit·H fit in an int.
         var trainSet = new WindowSet<float>(x[..(fit * T * F)], y[..(fit * H)], T, F, H);          // (N, T, F) → (N, H)
         var validSet = new WindowSet<float>(x[(fit * T * F)..], y[(fit * H)..], T, F, H);
 

@@ -63,8 +63,8 @@ public static class SeriesWindows
         int start = Math.Max(first, spec.LookBack);
         int count = Math.Max(0, end - spec.Horizon + 1 - start);
         int T = spec.LookBack, F = spec.Features, H = spec.Horizon;
-        var inputs = new double[count * T * F];
-        var targets = new double[count * H];
+        var inputs = new double[ArrayLength("Build", (long)count * T * F, $"the inputs B·T·F = {count}·{T}·{F}")];
+        var targets = new double[ArrayLength("Build", (long)count * H, $"the targets B·H = {count}·{H}")];
         var starts = new int[count];
         double[,]? calendar = Angles(dates, spec.Calendar, values.Length);
         for (int b = 0; b < count; b++)
@@ -93,10 +93,11 @@ public static class SeriesWindows
         var path = new double[t0 + horizon];
         history.CopyTo(path);
         var forecasts = new double[horizon];
+        int width = ArrayLength("Recursive", (long)T * F, $"the window T·F = {T}·{F}");
         for (int h = 0; h < horizon; h++)
         {
             int t = t0 + h;
-            var window = new double[T * F]; // (T, F)
+            var window = new double[width]; // (T, F)
             for (int tau = 0; tau < T; tau++) WriteStep(window.AsSpan(tau * F, F), path[t - T + tau], calendar, t - T + tau);
             forecasts[h] = path[t] = step(window);
         }
@@ -115,7 +116,7 @@ public static class SeriesWindows
         if (t < T) throw new ArgumentException($"SeriesWindows.Latest: {t} history values, look-back {T} needs {T}.", nameof(history));
         Check(spec, t + spec.Horizon, dates);
         double[,]? calendar = Angles(dates, spec.Calendar, t);
-        var window = new double[T * F]; // (T, F)
+        var window = new double[ArrayLength("Latest", (long)T * F, $"the window T·F = {T}·{F}")]; // (T, F)
         for (int tau = 0; tau < T; tau++) WriteStep(window.AsSpan(tau * F, F), history[t - T + tau], calendar, t - T + tau);
         return window;
     }
@@ -152,6 +153,11 @@ public static class SeriesWindows
         }
         return angles;
     }
+
+    // A size computed in 64 bits, refused when one array cannot hold it (before anything of that size is allocated).
+    private static int ArrayLength(string op, long length, string size) => length <= Array.MaxLength
+        ? (int)length
+        : throw new ArgumentException($"SeriesWindows.{op}: {size} = {length} values exceed one array ({Array.MaxLength}); use a shorter look-back or horizon, or fewer rows.");
 
     private static void Check(WindowSpec spec, int rows, IReadOnlyList<string>? dates)
     {
