@@ -20,6 +20,18 @@ public sealed class LanguageModelTaskMicroBatchTests
     private static LanguageModel<double> Model(ulong seed = 5) =>
         new(new LanguageModelConfig(Data.Vocabulary.Count, 6, 10, 2), new SeededRng(seed));
 
+    [Theory]
+    [InlineData(0, 7, "batchSize", "LanguageModelTask: the batch size (streams per window) must be at least 1, got 0.")]
+    [InlineData(-3, 7, "batchSize", "LanguageModelTask: the batch size (streams per window) must be at least 1, got -3.")]
+    [InlineData(5, 0, "bptt", "LanguageModelTask: bptt (steps per window) must be at least 1, got 0.")]
+    public void Constructor_BatchSizeOrBpttBelowOne_IsRefusedAsSuch_NotAsAShortText(int batchSize, int bptt, string parameter, string message)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new LanguageModelTask<double>(Model(), Data.Train, Data.Valid, batchSize, bptt));
+        Assert.Equal(parameter, e.ParamName);
+        Assert.StartsWith(message, e.Message);
+        Assert.DoesNotContain("too short", e.Message);
+    }
+
     [Fact]
     public void Parts_LossesGradientsAndCarriedStates_AddUpToTheWholeBatch_WindowAfterWindow()
     {

@@ -36,11 +36,14 @@ public sealed class LanguageModelTask<T> : IMicroBatchedTask<T> where T : unmana
     /// <summary>
     /// Prepares windows of <paramref name="batchSize"/> streams × <paramref name="bptt"/> steps over the training stream and
     /// the validation stream (whose last, shorter window is kept, so every position with a successor in its stream is scored). Throws an
-    /// <see cref="ArgumentException"/> for a stream shorter than one window or a token id outside the model's vocabulary.
+    /// <see cref="ArgumentException"/> for a batch size or bptt below 1, a stream shorter than one window or a token id outside
+    /// the model's vocabulary.
     /// </summary>
     public LanguageModelTask(LanguageModel<T> model, ReadOnlyMemory<int> train, ReadOnlyMemory<int> valid, int batchSize, int bptt, JsonNode? vocabulary = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"LanguageModelTask: the batch size (streams per window) must be at least 1, got {batchSize}.");
+        if (bptt < 1) throw new ArgumentOutOfRangeException(nameof(bptt), bptt, $"LanguageModelTask: bptt (steps per window) must be at least 1, got {bptt}.");
         (_model, Vocabulary) = (model, vocabulary);
         _train = Batcher(train, "training", batchSize, bptt, LastWindow.Drop);
         _valid = Batcher(valid, "validation", batchSize, bptt, LastWindow.Keep);
@@ -253,7 +256,7 @@ public sealed class LanguageModelTask<T> : IMicroBatchedTask<T> where T : unmana
     private static BpttBatcher Batcher(ReadOnlyMemory<int> tokens, string which, int batchSize, int bptt, LastWindow last)
     {
         try { return new BpttBatcher(tokens, batchSize, bptt, last); }
-        catch (ArgumentException e)
+        catch (ArgumentException e) when (e is not ArgumentOutOfRangeException)   // the corpus is shorter than one window
         {
             string why = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
             throw new ArgumentException($"the {which} text is too short: {why}", e);
