@@ -97,6 +97,25 @@ public class DirectRecurrentForecasterTests
         Assert.NotEqual(Forecasts(3, ForecastStrategy.Recursive), Forecasts(3, ForecastStrategy.Direct));
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(0)]
+    public void Evaluate_HorizonOutsideTheTargets_IsRefusedBeforeAnyFit(int horizon)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => NeuralForecastEvaluation.Evaluate(Series, ForecastProtocol.Parse("last:15"), Tiny(),
+            new TransformPipeline(), 1, null, horizon, ForecastStrategy.Direct));
+        Assert.Equal("horizon", e.ParamName);
+        Assert.StartsWith($"NeuralForecastEvaluation: horizon must be in [1, 15] (the target rows), got {horizon}.", e.Message);
+    }
+
+    [Fact]
+    public void FitAll_NoSeeds_IsRefused_NotAnEmptyList()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => NeuralForecastEvaluation.FitAll(Wave, Series.Dates, Tiny(), new TransformPipeline(), 0, null));
+        Assert.Equal("seeds", e.ParamName);
+        Assert.StartsWith("NeuralForecastEvaluation: seeds must be ≥ 1, got 0.", e.Message);
+    }
+
     [Fact]
     public void Direct_ThroughDiff1_ForecastsHStepsAheadFromTheHistoryBeforeTheOrigin()
     {

@@ -39,6 +39,21 @@ public class TransformedForecasterTests
     }
 
     [Fact]
+    public void ChooseTransform_ShortSeries_SkipsCandidatesWithTooFewRows_AndNamesTheRowsWhenNoneIsLeft()
+    {
+        // 10 rows, split:0.5: AR fits on the first 4 training rows; diff(1) leaves 3, too few for the AIC search, so none wins.
+        double[] values = [5, 7, 6, 8, 7, 9, 8, 10, 9, 11];
+        var series = new TimeSeries("short", "y", [.. Enumerable.Repeat("", values.Length)], values);
+        Assert.Empty(NeuralForecastEvaluation.ChooseTransform(series, ForecastProtocol.Parse("split:0.5"), null).Stages);
+        // With s = 1, log → diff(1) is offered (4·s ≤ 4) and skipped the same way.
+        Assert.Empty(NeuralForecastEvaluation.ChooseTransform(series, ForecastProtocol.Parse("split:0.5"), 1).Stages);
+        // 8 rows, split:0.5: 3 rows for the fits, too few for every candidate.
+        var shorter = series with { Dates = [.. series.Dates.Take(8)], Values = values[..8] };
+        var e = Assert.Throws<ArgumentException>(() => NeuralForecastEvaluation.ChooseTransform(shorter, ForecastProtocol.Parse("split:0.5"), null));
+        Assert.StartsWith("NeuralForecastEvaluation.ChooseTransform: the AR fits that compare transforms use the first 80 % of the training rows, 3 of 4; at least 4 are needed", e.Message);
+    }
+
+    [Fact]
     public void ZeroInner_OnLogDiff12_IsTheSeasonalNaiveForecast()
     {
         // Inner model "ẑ = 0" undoes to ŷ_t = y_{t−12} · exp 0 = y_{t−12}: the seasonal naive forecast.

@@ -30,6 +30,8 @@ public static class NeuralForecastEvaluation
         ArgumentNullException.ThrowIfNull(transform);
         if (seeds < 1) throw new ArgumentOutOfRangeException(nameof(seeds), $"NeuralForecastEvaluation: seeds must be ≥ 1, got {seeds}.");
         var split = protocol.Resolve(series);
+        if (horizon < 1 || horizon > split.TargetCount)
+            throw new ArgumentOutOfRangeException(nameof(horizon), $"NeuralForecastEvaluation: horizon must be in [1, {split.TargetCount}] (the target rows), got {horizon}.");
         int first = HorizonEvaluation.FirstTarget(split, horizon);
         ReadOnlySpan<double> actual = series.Values.AsSpan(first);
         var rows = new List<ForecastRow>();
@@ -64,6 +66,8 @@ public static class NeuralForecastEvaluation
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(transform);
+        if (seeds < 1) throw new ArgumentOutOfRangeException(nameof(seeds), $"NeuralForecastEvaluation: seeds must be ≥ 1, got {seeds}.");
+        if (horizon < 1) throw new ArgumentOutOfRangeException(nameof(horizon), $"NeuralForecastEvaluation: horizon must be at least 1, got {horizon}.");
         var models = new List<IMultiStepForecaster>();
         for (int seed = 1; seed <= seeds; seed++)
         {
@@ -93,6 +97,8 @@ public static class NeuralForecastEvaluation
     /// candidate with the lowest RMSE wins. A linear model is a cheap judge of which stationary form the series needs.
     /// "Positive" is asked of every row of the file, not the training rows only: the forecasts read the true history
     /// through the transform, and a log cannot take a later zero (the sign of the series, not its values, decides).
+    /// A candidate whose transform leaves fewer than 4 of those rows is skipped (the AIC search over p ≤ rows / 4 needs
+    /// AR(1)); when every candidate is, an <see cref="ArgumentException"/> names the rows.
     /// </summary>
     public static TransformPipeline ChooseTransform(TimeSeries series, ForecastProtocol protocol, int? season)
     {
@@ -109,12 +115,17 @@ public static class NeuralForecastEvaluation
         foreach (var candidate in candidates)
         {
             double[] fitted = candidate.Fit(inner.Train(train)).Forward(inner.Train(train));
+            if (fitted.Length < MinChoiceRows) continue;   // too few rows left for AR(1) in the AIC search (p ≤ rows / 4)
             int p = AutoRegression.SelectOrderByAic(fitted, Math.Min(ForecastBaselines.DefaultMaxOrder, fitted.Length / 4)).Order;
             double rmse = OneStepEvaluation.Score(new TransformedForecaster(Fresh(candidate), new AutoRegression(p)), train, inner).Rmse;
             if (rmse < bestRmse) (best, bestRmse) = (candidate, rmse);
         }
-        return best!;
+        return best ?? throw new ArgumentException($"NeuralForecastEvaluation.ChooseTransform: the AR fits that compare transforms use the first 80 % of the "
+            + $"training rows, {inner.TrainCount} of {train.Length}; at least {MinChoiceRows} are needed: give the transform instead.");
     }
+
+    // The fewest transformed rows an AR candidate of ChooseTransform is fitted on: the AIC search over p ≤ rows / 4 needs p = 1.
+    private const int MinChoiceRows = 4;
 
     // The dates of the transformed series (z_i belongs to row i + L), when the model reads calendar features.
     private static string[]? Shifted(IReadOnlyList<string> dates, RecurrentForecasterOptions options, int lag) =>
