@@ -9,6 +9,19 @@ public class MultinomialNaiveBayesTests
     private static readonly int[][] Rows = [[0, 1], [0], [1], [1, 2], [2]];
     private static readonly int[] Labels = [1, 1, 1, 0, 0];
 
+    [Theory]
+    [InlineData(new[] { 1, 1, 2, 0, 0 }, new[] { 0, 1 }, "row 2 has label 2, outside [0, 2).", "labels")]
+    [InlineData(new[] { 1, 1, -1, 0, 0 }, new[] { 0, 1 }, "row 2 has label -1, outside [0, 2).", "labels")]
+    [InlineData(new[] { 1, 1, 1, 0, 0 }, new[] { 0, 3 }, "row 0 has feature id 3 (position 1), outside [0, 3).", "rows")]
+    [InlineData(new[] { 1, 1, 1, 0, 0 }, new[] { -4 }, "row 0 has feature id -4 (position 0), outside [0, 3).", "rows")]
+    public void Train_LabelOrFeatureIdOutOfRange_NamesTheRowAndValue(int[] labels, int[] firstRow, string message, string parameter)
+    {
+        int[][] rows = [firstRow, .. Rows[1..]];
+        var e = Assert.Throws<ArgumentException>(() => MultinomialNaiveBayes.Train(rows, labels, 2, 3));
+        Assert.StartsWith("MultinomialNaiveBayes: " + message, e.Message);
+        Assert.Equal(parameter, e.ParamName);
+    }
+
     [Fact]
     public void Train_HandComputedThetaPriorAndPosterior()
     {

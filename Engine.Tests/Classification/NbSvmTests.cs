@@ -60,5 +60,19 @@ public class NbSvmTests
     {
         var e = Assert.Throws<ArgumentException>(() => NbSvm.Train([[0], [1], [0]], [0, 1, 2], 2));
         Assert.Contains("binary", e.Message);
+        Assert.StartsWith("NbSvm: row 2 has label 2;", e.Message);
+    }
+
+    [Theory]
+    [InlineData(2, "row 1 has feature id 2 (position 0), outside [0, 2).")]
+    [InlineData(-1, "row 1 has feature id -1 (position 0), outside [0, 2).")]
+    public void FeatureIdOutOfRange_NamesTheRowAndValue(int id, string message)
+    {
+        int[][] rows = [[0], [id], [0, 1]];
+        var e = Assert.Throws<ArgumentException>(() => NbSvm.Train(rows, [0, 1, 1], 2));
+        Assert.StartsWith("NbSvm: " + message, e.Message);
+        Assert.Equal("rows", e.ParamName);
+        e = Assert.Throws<ArgumentException>(() => SquaredHingeSvm.Train(rows, [[1.0], [1.0], [1.0, 1.0]], [-1, 1, 1], 2, new SvmOptions()));
+        Assert.StartsWith("SquaredHingeSvm: " + message, e.Message);
     }
 }

@@ -39,9 +39,14 @@ public sealed class MultinomialNaiveBayes
     /// <param name="alpha">Additive smoothing α (1 = Laplace, as in the paper).</param>
     public static MultinomialNaiveBayes Train(IReadOnlyList<int[]> rows, IReadOnlyList<int> labels, int classCount, int featureCount, double alpha = 1.0)
     {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(labels);
         if (rows.Count != labels.Count) throw new ArgumentException($"MultinomialNaiveBayes: {rows.Count} rows but {labels.Count} labels.", nameof(labels));
         if (rows.Count == 0) throw new ArgumentException("MultinomialNaiveBayes: no training rows.", nameof(rows));
         if (!(alpha > 0)) throw new ArgumentOutOfRangeException(nameof(alpha), $"MultinomialNaiveBayes: α must be positive (got {alpha}).");
+        if (classCount < 1) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, $"MultinomialNaiveBayes: the class count must be ≥ 1, got {classCount}.");
+        SparseRows.CheckLabels("MultinomialNaiveBayes", labels, classCount, nameof(labels));
+        SparseRows.CheckIds("MultinomialNaiveBayes", rows, featureCount, nameof(rows));
         var counts = new double[classCount][];
         for (int c = 0; c < classCount; c++) counts[c] = new double[featureCount];
         var n = new double[classCount];

@@ -47,8 +47,11 @@ public sealed class NbSvm
     {
         options ??= new NbSvmOptions();
         SvmOptions svmOptions = options.Svm ?? new SvmOptions();
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(labels);
         if (rows.Count != labels.Count) throw new ArgumentException($"NbSvm: {rows.Count} rows but {labels.Count} labels.", nameof(labels));
-        if (labels.Any(y => y != 0 && y != 1)) throw new ArgumentException("NbSvm: labels must be 0 or 1 (NBSVM is a binary classifier).", nameof(labels));
+        for (int i = 0; i < labels.Count; i++)
+            if (labels[i] is not (0 or 1)) throw new ArgumentException($"NbSvm: row {i} has label {labels[i]}; labels must be 0 or 1 (NBSVM is a binary classifier).", nameof(labels));
         if (!(options.Alpha > 0)) throw new ArgumentOutOfRangeException(nameof(options), $"NbSvm: α must be positive (got {options.Alpha}).");
         if (!(options.Beta >= 0 && options.Beta <= 1)) throw new ArgumentOutOfRangeException(nameof(options), $"NbSvm: β must be in [0, 1] (got {options.Beta}).");
         double[] r = ComputeLogCountRatio(rows, labels, featureCount, options.Alpha);
@@ -75,6 +78,9 @@ public sealed class NbSvm
     /// <summary>r = log((p/‖p‖₁)/(q/‖q‖₁)) with p = α + Σ_{y=1} f̂, q = α + Σ_{y=0} f̂.</summary>
     public static double[] ComputeLogCountRatio(IReadOnlyList<int[]> rows, IReadOnlyList<int> labels, int featureCount, double alpha)
     {
+        ArgumentNullException.ThrowIfNull(labels);
+        SparseRows.CheckIds("NbSvm", rows, featureCount, nameof(rows));
+        if (rows.Count != labels.Count) throw new ArgumentException($"NbSvm: {rows.Count} rows but {labels.Count} labels.", nameof(labels));
         var p = new double[featureCount];
         var q = new double[featureCount];
         Array.Fill(p, alpha);

@@ -35,6 +35,7 @@ public static class SquaredHingeSvm
     /// <param name="options">C, tolerance, pass limit and seed.</param>
     public static LinearSvmModel Train(IReadOnlyList<int[]> ids, IReadOnlyList<double[]> values, IReadOnlyList<int> y, int featureCount, SvmOptions options)
     {
+        SparseRows.CheckIds("SquaredHingeSvm", ids, featureCount, nameof(ids));
         int n = ids.Count;
         if (values.Count != n || y.Count != n) throw new ArgumentException($"SquaredHingeSvm: {n} rows, {values.Count} value rows, {y.Count} labels.", nameof(y));
         if (!(options.C > 0)) throw new ArgumentOutOfRangeException(nameof(options), $"SquaredHingeSvm: C must be positive (got {options.C}).");
