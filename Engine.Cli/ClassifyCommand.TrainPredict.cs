@@ -33,7 +33,7 @@ public static partial class ClassifyCommand
             if (parse.GetValue(rnn.Shared.Resume) is not null) throw new ArgumentException("classify train does not resume (--resume); it trains in one run.");
             var settings = rnn.Read(parse);   // every option checked before the data are read
             input.EnsureNotMetrics(parse, rnn.Shared);
-            if (parse.GetValue(ensemble) < 1) throw new ArgumentException($"--ensemble must be at least 1, got {parse.GetValue(ensemble)}.");
+            if (parse.GetValue(ensemble) is < 1 or > MaxEnsemble) throw new ArgumentException($"--ensemble must be in [1, {MaxEnsemble}], got {parse.GetValue(ensemble)}.");
             LabeledSentences sentences = input.Read(parse);
             RecurrentClassifierCliOptions.EnsureFits(settings.Model, settings.Training, sentences);
             ClassificationFold split = FoldAssignment.TrainingSplit(sentences, FoldAssignment.DefaultValidationFraction, parse.GetValue(splitSeed));

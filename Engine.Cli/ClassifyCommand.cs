@@ -36,6 +36,9 @@ public static partial class ClassifyCommand
     /// </summary>
     public const int DefaultEnsemble = 4;
 
+    // The most members an ensemble checkpoint holds (RecurrentEnsembleClassifier.Load reads no more).
+    private const int MaxEnsemble = 1024;
+
     private static Command Cv(IReadOnlyList<IClassifierFactory> extraModels)
     {
         string[] names = [.. BaselineClassifiers.Names, "rnn", "rnn+nbsvm", .. extraModels.Select(m => m.Name)];
@@ -71,7 +74,7 @@ public static partial class ClassifyCommand
             input.EnsureNotMetrics(parse, rnn.Shared);
             int threads = rnn.Shared.ReadThreads(parse);
             int members = parse.GetValue(ensemble);
-            if (members < 1) throw new ArgumentException($"--ensemble must be at least 1, got {members}.");
+            if (members is < 1 or > MaxEnsemble) throw new ArgumentException($"--ensemble must be in [1, {MaxEnsemble}], got {members}.");
             LabeledSentences sentences = input.Read(parse);
             if (k > sentences.Count) throw new ArgumentException($"--folds {k}: the data have only {sentences.Count} sentences.");
             if (neural) RecurrentClassifierCliOptions.EnsureFits(settings.Model, settings.Training, sentences);

@@ -89,6 +89,22 @@ public class RecurrentClassifierTests
     }
 
     [Fact]
+    public void SeedEnsemble_MoreMembersThanACheckpointLoads_IsRefusedAtConstruction()
+    {
+        var options = new RecurrentClassifierOptions(Embedding: 4, Hidden: 3);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new RecurrentEnsembleFactory(options, RecurrentClassifierOptions.DefaultTraining, 1025));
+        Assert.Equal("members", e.ParamName);
+        Assert.StartsWith("RecurrentEnsembleFactory: members must be in [1, 1024] (the most an ensemble checkpoint holds), got 1025.", e.Message);
+        Assert.Equal(1024, new RecurrentEnsembleFactory(options, RecurrentClassifierOptions.DefaultTraining, 1024).Members);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RecurrentEnsembleFactory(options, RecurrentClassifierOptions.DefaultTraining, 0));
+
+        var member = new RecurrentSentenceClassifier(options.Build(vocabulary: 5, classes: 2), ["good", "bad", "film"], ["neg", "pos"]);
+        var many = Assert.Throws<ArgumentException>(() => new RecurrentEnsembleClassifier(Enumerable.Repeat(member, 1025).ToArray()));
+        Assert.StartsWith("RecurrentEnsembleClassifier: 1025 members, more than the 1024 an ensemble checkpoint holds.", many.Message);
+        Assert.Equal(1024, new RecurrentEnsembleClassifier(Enumerable.Repeat(member, 1024).ToArray()).Members.Count);
+    }
+
+    [Fact]
     public void SeedEnsemble_EachMemberWritesItsOwnMetricsFile()
     {
         Assert.Null(RecurrentEnsembleFactory.MemberMetricsPath(null, 2));

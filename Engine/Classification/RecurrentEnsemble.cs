@@ -29,14 +29,16 @@ public sealed class RecurrentEnsembleFactory : IClassifierFactory
     private readonly WorkerPool? _pool;
 
     /// <summary>
-    /// An ensemble of <paramref name="members"/> models (at least 1); <paramref name="pool"/> sets how many train at once and
-    /// serves prediction (null: the calling thread does both).
+    /// An ensemble of <paramref name="members"/> models (1 to 1,024, the most an ensemble checkpoint holds);
+    /// <paramref name="pool"/> sets how many train at once and serves prediction (null: the calling thread does both).
     /// </summary>
     public RecurrentEnsembleFactory(RecurrentClassifierOptions options, TrainingOptions training, int members, WorkerPool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(training);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(members);
+        if (members is < 1 or > RecurrentEnsembleClassifier.MaxMembers)
+            throw new ArgumentOutOfRangeException(nameof(members), members,
+                $"RecurrentEnsembleFactory: members must be in [1, {RecurrentEnsembleClassifier.MaxMembers}] (the most an ensemble checkpoint holds), got {members}.");
         (_options, _training, Members, _pool) = (options, training, members, pool);
     }
 
@@ -96,13 +98,16 @@ public sealed class RecurrentEnsembleClassifier : ISentenceClassifier
     public const string ManifestFileName = "ensemble.json";
 
     private const string ManifestType = "recurrent_ensemble";
-    private const int MaxMembers = 1024;
+    /// <summary>The most members an ensemble has: <see cref="Load"/> reads no more, so none is built with more.</summary>
+    internal const int MaxMembers = 1024;
 
-    /// <summary>Averages <paramref name="members"/> (at least one, all with the same classes).</summary>
+    /// <summary>Averages <paramref name="members"/> (1 to 1,024, all with the same classes).</summary>
     public RecurrentEnsembleClassifier(IReadOnlyList<RecurrentSentenceClassifier> members)
     {
         ArgumentNullException.ThrowIfNull(members);
         if (members.Count == 0) throw new ArgumentException("RecurrentEnsembleClassifier: needs at least one member.", nameof(members));
+        if (members.Count > MaxMembers)
+            throw new ArgumentException($"RecurrentEnsembleClassifier: {members.Count} members, more than the {MaxMembers} an ensemble checkpoint holds.", nameof(members));
         if (members.Any(m => !m.ClassNames.SequenceEqual(members[0].ClassNames)))
             throw new ArgumentException("RecurrentEnsembleClassifier: the members have different classes.", nameof(members));
         Members = [.. members];
