@@ -40,6 +40,19 @@ public sealed class TranslationTaskTests
     }
 
     [Fact]
+    public void EmptyValidationLists_AreRefusedAtConstruction_NullScoresTheTrainingPairs()
+    {
+        var model = new Seq2Seq<float>(new Seq2SeqConfig(12, 12, 4, 6), new SeededRng(2));
+        var (src, tgt) = ReverseTaskTests.Reverse(20, 1);
+        var e = Assert.Throws<ArgumentException>(() => new TranslationTask<float>(model, src, tgt, [], [], ReverseTaskTests.Specials, 8, 3));
+        Assert.StartsWith("TranslationTask: the validation lists are empty: give at least one validation pair, or null for both", e.Message);
+        Assert.Equal("validSources", e.ParamName);
+        var task = new TranslationTask<float>(model, src, tgt, null, null, ReverseTaskTests.Specials, 8, 3);
+        using var pool = new WorkerPool(1);
+        Assert.True(task.Evaluate(pool)["loss"] > 0);
+    }
+
+    [Fact]
     public void Evaluate_ReportsLossAndTheScorersValueOnGreedyOutputsInValidationOrder()
     {
         var (model, task, validTargets) = Task();

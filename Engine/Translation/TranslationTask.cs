@@ -28,7 +28,7 @@ public sealed class TranslationTask<T> : IMicroBatchedTask<T> where T : unmanage
     private readonly Lock _planGate = new();
 
     /// <summary>
-    /// Prepares the task. Validation pairs may be null (then evaluation scores the training pairs). Every sequence must
+    /// Prepares the task. Validation pairs may be null (then evaluation scores the training pairs), not empty. Every sequence must
     /// be non-empty on the source side; targets may be empty (the model then learns to produce ⟨eos⟩ at once).
     /// </summary>
     public TranslationTask(Seq2Seq<T> model, IReadOnlyList<int[]> trainSources, IReadOnlyList<int[]> trainTargets,
@@ -43,6 +43,8 @@ public sealed class TranslationTask<T> : IMicroBatchedTask<T> where T : unmanage
             throw new ArgumentException($"TranslationTask: {trainSources.Count} training sources and {trainTargets.Count} targets (need equal, ≥ 1).");
         if ((validSources is null) != (validTargets is null) || (validSources is not null && validSources.Count != validTargets!.Count))
             throw new ArgumentException("TranslationTask: validation sources and targets must both be given with equal counts, or both be null.");
+        if (validSources is { Count: 0 })
+            throw new ArgumentException("TranslationTask: the validation lists are empty: give at least one validation pair, or null for both to evaluate on the training pairs.", nameof(validSources));
         (_model, _trainSources, _trainTargets, Specials, _batchSize, _seed) = (model, trainSources, trainTargets, specials, batchSize, seed);
         (_validSources, _validTargets) = (validSources ?? trainSources, validTargets ?? trainTargets);
         _sourceLengths = trainSources.Select(s => s.Length).ToArray();
