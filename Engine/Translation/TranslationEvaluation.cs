@@ -9,16 +9,29 @@ public static class TranslationEvaluation
     public static TranslationReport Evaluate(ITranslator translator, IReadOnlyList<TranslationExample> examples,
         BleuSmoothing smoothing = BleuSmoothing.Exp, double? smoothValue = null)
     {
+        ArgumentNullException.ThrowIfNull(translator);
+        ArgumentNullException.ThrowIfNull(examples);
         var clock = Stopwatch.StartNew();
         var hypotheses = new string[examples.Count];
         if (translator is IBatchTranslator batch)
-            batch.TranslateAll([.. examples.Select(e => e.Source)]).ToArray().CopyTo(hypotheses, 0);
+        {
+            var outputs = batch.TranslateAll([.. examples.Select(e => e.Source)]);
+            if (outputs is null || outputs.Count != examples.Count)
+                throw new InvalidOperationException($"TranslationEvaluation: {Name(translator)}.TranslateAll returned {outputs?.Count.ToString() ?? "null"} translations for {examples.Count} sources.");
+            for (int i = 0; i < hypotheses.Length; i++) hypotheses[i] = outputs[i];
+        }
         else
             for (int i = 0; i < examples.Count; i++) hypotheses[i] = translator.Translate(examples[i].Source);
+        for (int i = 0; i < hypotheses.Length; i++)
+            if (hypotheses[i] is null)
+                throw new InvalidOperationException($"TranslationEvaluation: {Name(translator)} returned null for source {i} ('{examples[i].Source}').");
         double seconds = clock.Elapsed.TotalSeconds;
         BleuScore score = Bleu.CorpusOfText(hypotheses, examples.Select(e => e.References).ToArray(), smoothing, smoothValue);
         return new TranslationReport(examples, hypotheses, score, Bleu.Signature(ReferenceCount(examples), smoothing, smoothValue), seconds);
     }
+
+    // The translator's type and description, for messages about what it returned.
+    private static string Name(ITranslator translator) => $"{translator.GetType().Name} ({translator.Description})";
 
     /// <summary>The number of references per example when it is the same for all, else null (<c>nrefs:var</c>).</summary>
     public static int? ReferenceCount(IReadOnlyList<TranslationExample> examples)
