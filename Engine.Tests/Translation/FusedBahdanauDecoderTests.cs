@@ -38,6 +38,24 @@ public sealed class FusedBahdanauDecoderTests
     }
 
     [Fact]
+    public void BuffersPastOneArray_AreRefusedNamingTheSizes_BeforeAnyIsRented()
+    {
+        // B = 64, U = S = 128, A = 2048: the tanh values alone are 2³¹ floats (8 GB).
+        var e = Assert.Throws<ArgumentException>(() => FusedBahdanauDecoder.CheckSizes(64, 128, 128, 2048, 3 * 256, 256));
+        Assert.StartsWith("FusedBahdanauDecoder: the attention tanh values B·U·S·A = 64·128·128·2048 = 2147483648 values exceed one array", e.Message);
+        FusedBahdanauDecoder.CheckSizes(64, 128, 128, 256, 3 * 256, 256);                 // 268 M values: one array holds them
+        e = Assert.Throws<ArgumentException>(() => FusedBahdanauDecoder.CheckSizes(1, 1, 1, 1, 3 * 30_000, 30_000));
+        Assert.Contains("the packed [W_q; W_hh] (A + G·H)·H = (1 + 90000)·30000", e.Message);
+
+        // Through the node: one row of U = 2048 steps over S = 1024 keys of A = 1024 (4 MB of keys) makes 2³¹ tanh values.
+        static Var<float> Zeros(params int[] shape) => new(Tensor<float>.Zeros(shape));
+        var weights = new RecurrentWeights<float>(Zeros(3, 2), Zeros(3, 1), Zeros(3), Zeros(3));
+        e = Assert.Throws<ArgumentException>(() => FusedBahdanauDecoder.Run(RecurrentCell.Gru, Zeros(1, 2048, 1), Zeros(1, 1024, 1024), Zeros(1, 1024, 1),
+            [1024], Zeros(1, 1, 1), null, Zeros(1024, 1), Zeros(1024), weights, pool: null));
+        Assert.StartsWith("FusedBahdanauDecoder: the attention tanh values B·U·S·A = 1·2048·1024·1024 = 2147483648 values", e.Message);
+    }
+
+    [Fact]
     public void SkipPadding_ZeroPastEachTargetAndEqualBefore()
     {
         // Loss runs the decoder with skipPadding (each row stops after its target length); Logits runs every step.

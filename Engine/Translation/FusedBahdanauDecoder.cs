@@ -51,6 +51,25 @@ internal static class FusedBahdanauDecoder
             RecurrentCell.Lstm => FusedBahdanauDecoderNode<T, LstmSpec>.Run(embedded, keys, memory, lengths, h0, c0, wq, v, w, pool, targetLengths),
             _ => throw new ArgumentException($"FusedBahdanauDecoder: cell must be gru or lstm, got {cell}."),
         };
+
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming the sizes when a buffer of the node would exceed one array: the
+    /// attention tanh values B·U·S·A, the step projections B·U·(A + G·H), the projected memory B·S·G·H, the weights
+    /// B·U·S or the packed [W_q; W_hh] (A + G·H)·H, each computed in 64 bits before anything is rented.
+    /// </summary>
+    internal static void CheckSizes(int b, int u, int s, int a, int gh, int h)
+    {
+        long n = (long)b * u, pw = (long)a + gh;
+        if (n * s * a > Array.MaxLength) Refuse($"the attention tanh values B·U·S·A = {b}·{u}·{s}·{a}", n * s * a);
+        if (n * pw > Array.MaxLength) Refuse($"the step projections B·U·(A + G·H) = {b}·{u}·({a} + {gh})", n * pw);
+        if ((long)b * s * gh > Array.MaxLength) Refuse($"the projected memory B·S·G·H = {b}·{s}·{gh}", (long)b * s * gh);
+        if (n * s > Array.MaxLength) Refuse($"the attention weights B·U·S = {b}·{u}·{s}", n * s);
+        if (pw * h > Array.MaxLength) Refuse($"the packed [W_q; W_hh] (A + G·H)·H = ({a} + {gh})·{h}", pw * h);
+
+        static void Refuse(string size, long values) =>
+            throw new ArgumentException($"FusedBahdanauDecoder: {size} = {values} values exceed one array ({Array.MaxLength}); "
+                + "train on fewer or shorter pairs per batch, or with a smaller attention size.");
+    }
 }
 
 /// <summary>The node of <see cref="FusedBahdanauDecoder"/> for the cell <typeparamref name="TSpec"/>; buffers are (B, U, ·) batch-major.</summary>
@@ -111,6 +130,7 @@ internal sealed partial class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IPar
             throw new ArgumentException($"FusedBahdanauDecoder: inconsistent shapes: embedded {emb.Value.ShapeString}, keys {keys.Value.ShapeString}, memory {mem.Value.ShapeString}, " +
                 $"s0 {h0.Value.ShapeString}, W_q {wq.Value.ShapeString}, v {v.Value.ShapeString}, W_ih {w.WeightIh.Value.ShapeString}, W_hh {w.WeightHh.Value.ShapeString}, {lengths.Length} lengths, {targetLengths?.Length ?? b} target lengths.");
         if (TSpec.HasCellState != c0 is not null) throw new ArgumentException($"FusedBahdanauDecoder: the {TSpec.Cell} cell {(TSpec.HasCellState ? "needs" : "takes no")} c0.");
+        FusedBahdanauDecoder.CheckSizes(b, emb.Value.Dim(1), keys.Value.Dim(1), a, gh, h);
         var inputs = new List<Var<T>> { emb, keys, mem, h0 };
         if (c0 is not null) inputs.Add(c0);
         inputs.AddRange([wq, v, w.WeightIh, w.WeightHh, w.BiasIh, w.BiasHh]);
