@@ -5,6 +5,7 @@ using SeqLearn.Nn;
 using SeqLearn.Tensors;
 using SeqLearn.Tests.Checkpoints;
 using SeqLearn.Tests.Optim;
+using SeqLearn.Translation;
 
 namespace SeqLearn.Tests.Models;
 
@@ -106,5 +107,40 @@ public class ModelCheckpointTests
         var e = Assert.Throws<CheckpointFormatException>(() => ModelCheckpoint.Load<float>(tmp.Path));
         Assert.Contains(expected, e.Message);
         Assert.Contains("checkpoint.json", e.Message);
+    }
+
+    // The config is compared with the stored tensors before the model is built. Each config here fails fast on a loader
+    // that builds first too (the sequential and seq2seq ones hold a weight past one array, the language model allocates
+    // ≈ 13 MB), but with another message; the bound shows nothing of the model's size was allocated.
+    [Theory]
+    [InlineData("lm", "{\"type\":\"recurrent_lm\",\"vocab_size\":7,\"embedding_size\":3,\"hidden_size\":1024,\"num_layers\":1,\"cell\":\"gru\",\"dropout\":0,\"tie_weights\":false,\"init_range\":null}",
+        "the weights do not fit model_config: model_config field 'hidden_size' is 1024 but tensor 'rnn.weight_hh_l0' has H = 4 columns")]
+    [InlineData("sequential", "{\"type\":\"sequential\",\"layers\":[{\"type\":\"embedding\",\"num_embeddings\":16777216,\"embedding_dim\":16777216}]}",
+        "the weights do not fit model_config: tensor '0.weight' is (2, 3); model_config needs (16777216, 16777216)")]
+    [InlineData("sequential", "{\"type\":\"sequential\",\"layers\":[{\"type\":\"linear\",\"in_features\":3,\"out_features\":2,\"bias\":true},{\"type\":\"gru\",\"input_size\":2,\"hidden_size\":1024,\"num_layers\":1,\"bidirectional\":false,\"dropout\":0}]}",
+        "tensor '1.weight_ih_l0' (3072, 2) that model_config needs is missing")]
+    [InlineData("seq2seq", "{\"type\":\"seq2seq\",\"source_vocab_size\":1073741824,\"target_vocab_size\":5,\"embedding_size\":4,\"hidden_size\":4,\"num_layers\":1,\"cell\":\"gru\",\"bidirectional\":false,\"attention\":\"bahdanau\",\"input_feeding\":false,\"attention_size\":null,\"dropout\":0}",
+        "the weights do not fit model_config: model_config describes a model of 4294967685 parameter values but the file holds 413")]
+    public void Load_ConfigLargerThanItsTensors_IsRefusedBeforeTheModelIsBuilt(string stored, string config, string expected)
+    {
+        using var tmp = new TempDir("model-huge");
+        var rng = new SeededRng(1);
+        Module<float> model = stored switch
+        {
+            "lm" => new LanguageModel<float>(new LanguageModelConfig(7, 3, 4, 1, RecurrentCell.Gru), rng),
+            "sequential" => new Sequential<float>(new Linear<float>(3, 2, rng)),
+            _ => new Seq2Seq<float>(new Seq2SeqConfig(6, 5, 4, 4), rng),
+        };
+        Checkpoint.Save(tmp.Path, new CheckpointData<float>
+        {
+            Parameters = CheckpointData<float>.Snapshot(model),
+            ModelConfig = JsonNode.Parse(config)!.AsObject(),
+        });
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<CheckpointFormatException>(() => ModelCheckpoint.Load<float>(tmp.Path));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(e.Message.Contains(expected, StringComparison.Ordinal), e.Message);
+        Assert.Contains("checkpoint.json", e.Message);
+        Assert.True(allocated < 4_000_000, $"{allocated} bytes allocated");
     }
 }

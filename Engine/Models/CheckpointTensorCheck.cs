@@ -1,4 +1,7 @@
+using System.Text.Json.Nodes;
+using SeqLearn.Nn;
 using SeqLearn.Tensors;
+using SeqLearn.Translation;
 
 namespace SeqLearn.Models;
 
@@ -36,7 +39,40 @@ public static class CheckpointTensorCheck
         if (hh.Dim(0) != (long)config.Gates * config.HiddenSize)
             return $"model_config field 'cell' is '{config.Cell.ToString().ToLowerInvariant()}' (G = {config.Gates} gates, G·H = {(long)config.Gates * config.HiddenSize}) " +
                    $"but tensor 'rnn.weight_hh_l0' has {hh.Dim(0)} rows.";
-        foreach (var (name, shape) in config.ParameterShapes())
+        return ShapeMismatch(config.ParameterShapes(), tensors);
+    }
+
+    /// <summary>
+    /// The first disagreement between a <see cref="ModelCheckpoint"/> config of any kind and the stored
+    /// <paramref name="tensors"/>, found without building the model: <c>recurrent_lm</c> by
+    /// <see cref="LanguageModelMismatch{T}"/>; <c>sequential</c> by every shape of <see cref="LayerConfig.ParameterShapes"/>;
+    /// <c>seq2seq</c> by <see cref="Seq2SeqConfig.ParameterCount"/> against the values stored. When it returns null the
+    /// model the config describes holds no more values than the tensors, which are already in memory. An invalid config
+    /// is the <see cref="FormatException"/> of its reader; an unknown kind returns null (the builder names it).
+    /// </summary>
+    internal static string? ModelMismatch<T>(JsonObject config, IReadOnlyDictionary<string, Tensor<T>> tensors)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        string? type = config["type"] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+        switch (type)
+        {
+            case "recurrent_lm":
+                return LanguageModelMismatch(LanguageModelConfig.FromJson(config), tensors);
+            case "sequential":
+                return ShapeMismatch(LayerConfig.ParameterShapes(config), tensors);
+            case "seq2seq":
+                long needed = Seq2SeqConfig.FromJson(config).ParameterCount(), stored = tensors.Values.Sum(t => (long)t.Length);
+                return needed == stored ? null : $"model_config describes a model of {needed} parameter values but the file holds {stored}.";
+            default:
+                return null;
+        }
+    }
+
+    // The first of shapes whose tensor is missing or shaped otherwise.
+    private static string? ShapeMismatch<T>(IEnumerable<(string Name, long[] Shape)> shapes, IReadOnlyDictionary<string, Tensor<T>> tensors)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        foreach (var (name, shape) in shapes)
         {
             if (!tensors.TryGetValue(name, out var t))
                 return $"tensor '{name}' ({string.Join(", ", shape)}) that model_config needs is missing.";

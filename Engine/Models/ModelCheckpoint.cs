@@ -18,7 +18,8 @@ public sealed record LoadedModel<T>(Module<T> Model, CheckpointData<T> Data) whe
 /// <item><c>sequential</c>: a <see cref="Sequential{T}"/> of layers described by <see cref="LayerConfig"/>;</item>
 /// <item><c>seq2seq</c>: a <see cref="Translation.Seq2Seq{T}"/> (<see cref="Translation.Seq2SeqConfig"/>).</item>
 /// </list>
-/// The loader picks the kind from the config, builds the model, and copies the weights in by name; a missing, extra or
+/// The loader picks the kind from the config, compares the config with the stored tensors
+/// (<see cref="CheckpointTensorCheck"/>), builds the model, and copies the weights in by name; a missing, extra or
 /// differently shaped tensor is a <see cref="CheckpointFormatException"/> naming it. docs/checkpoints.md has the fields.
 /// </summary>
 public static class ModelCheckpoint
@@ -73,16 +74,24 @@ public static class ModelCheckpoint
     public static LoadedModel<T> Load<T>(string directory) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var data = Checkpoint.Load<T>(directory);
-        var config = data.ModelConfig ?? throw new CheckpointFormatException(Path.Combine(directory, Checkpoint.ManifestFileName), null, "the checkpoint has no model_config");
+        string manifest = Path.Combine(directory, Checkpoint.ManifestFileName);
+        var config = data.ModelConfig ?? throw new CheckpointFormatException(manifest, null, "the checkpoint has no model_config");
+        string? mismatch;
         try
         {
-            var model = Create<T>(config, new SeededRng(0));
-            data.RestoreInto(model.NamedParameters().Select(p => new Autograd.Var<T>(p.Value.Value, requiresGrad: false, p.Key)).ToArray());
-            return new LoadedModel<T>(model, data);
+            // Before the model is built: a config claiming a huge model fails here, without allocating it.
+            mismatch = CheckpointTensorCheck.ModelMismatch(config, data.Parameters.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal));
+            if (mismatch is null)
+            {
+                var model = Create<T>(config, new SeededRng(0));
+                data.RestoreInto(model.NamedParameters().Select(p => new Autograd.Var<T>(p.Value.Value, requiresGrad: false, p.Key)).ToArray());
+                return new LoadedModel<T>(model, data);
+            }
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
-            throw new CheckpointFormatException(Path.Combine(directory, Checkpoint.ManifestFileName), null, e.Message.TrimEnd('.'), e);
+            throw new CheckpointFormatException(manifest, null, e.Message.TrimEnd('.'), e);
         }
+        throw new CheckpointFormatException(manifest, null, $"the weights do not fit model_config: {mismatch.TrimEnd('.')}");
     }
 }

@@ -10,7 +10,7 @@ namespace SeqLearn.Nn;
 /// (<c>num_embeddings</c>, <c>hidden_size</c>, <c>bidirectional</c>…); <c>type</c> names the layer. docs/training.md §5
 /// lists the types.
 /// </summary>
-public static class LayerConfig
+public static partial class LayerConfig
 {
     /// <summary>The description of <paramref name="layer"/>; a layer kind without one is a <see cref="NotSupportedException"/> naming it.</summary>
     public static JsonObject ToJson<T>(Module<T> layer) where T : unmanaged, IBinaryFloatingPointIeee754<T>
