@@ -78,6 +78,35 @@ public class CheckpointRecoveryTests
         Assert.Empty(Directory.GetFileSystemEntries(tmp.Path));
     }
 
+    // AtomicFile.DeleteDirectory stopped inside its recursive delete of x.old: weights.safetensors gone, checkpoint.json left.
+    [Fact]
+    public void PartlyDeletedOldCopy_IsRemoved_NotRestored()
+    {
+        using var tmp = new TempDir("half-deleted");
+        string x = tmp.Combine("x");
+        Save(x, 4);
+        Directory.Move(x, x + ".old");
+        File.Delete(Path.Combine(x + ".old", Checkpoint.WeightsFileName));
+        Assert.Contains("removed the incomplete", CheckpointRecovery.Recover(x));
+        Assert.Empty(Directory.GetFileSystemEntries(tmp.Path));
+        Assert.False(Checkpoint.Exists(x));
+    }
+
+    [Fact]
+    public void DamagedNewCopyAndPartlyDeletedOldCopy_AreBothRemoved()
+    {
+        using var tmp = new TempDir("window-both-bad");
+        string x = RenameWindow(tmp);
+        string weights = Path.Combine(x + ".tmp", Checkpoint.WeightsFileName);
+        File.WriteAllBytes(weights, File.ReadAllBytes(weights)[..20]);
+        File.Delete(Path.Combine(x + ".old", Checkpoint.WeightsFileName));
+        string done = CheckpointRecovery.Recover(x)!;
+        Assert.Contains("removed the incomplete", done);
+        Assert.Contains(x + ".tmp", done);
+        Assert.Contains(x + ".old", done);
+        Assert.Empty(Directory.GetFileSystemEntries(tmp.Path));
+    }
+
     [Fact]
     public void WriteDirectory_OverARenameWindow_LeavesOnlyTheNewContent()
     {

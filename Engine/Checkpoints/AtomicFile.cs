@@ -71,7 +71,8 @@ internal static class AtomicFile
     /// <summary>
     /// Removes directory <paramref name="directory"/> (if it exists) so that no half-deleted copy is ever left under its
     /// name: it is renamed to <c>{name}.old</c> first, then deleted. A crash between the two leaves the whole old content,
-    /// which <see cref="CheckpointRecovery.Recover"/> puts back: the removal then simply did not happen.
+    /// which <see cref="CheckpointRecovery.Recover"/> puts back: the removal then simply did not happen. A crash inside
+    /// the delete leaves part of it, which <see cref="CheckpointRecovery.Recover"/> finds incomplete and removes.
     /// </summary>
     public static void DeleteDirectory(string directory)
     {

@@ -2,13 +2,16 @@ namespace SeqLearn.Checkpoints;
 
 /// <summary>
 /// Puts a checkpoint directory back in order after a writer was stopped inside
-/// <see cref="AtomicFile.WriteDirectory"/>, for the process that owns the directory (it holds the
+/// <see cref="AtomicFile.WriteDirectory"/> or <see cref="AtomicFile.DeleteDirectory"/>, for the process that owns the directory (it holds the
 /// <see cref="CheckpointDirectoryLock"/>, so no other writer is at work):
 /// <list type="bullet">
 /// <item><c>{dir}</c> present: leftover <c>{dir}.tmp</c> (an unfinished or unused write) and <c>{dir}.old</c> are deleted;</item>
 /// <item><c>{dir}</c> missing and <c>{dir}.tmp</c> a valid checkpoint (seal, sizes, SHA-256s): it is the newest
 /// complete content and is renamed to <c>{dir}</c>;</item>
-/// <item>otherwise <c>{dir}.old</c>, the previous complete content, is renamed back to <c>{dir}</c>.</item>
+/// <item>otherwise <c>{dir}.old</c>, when it is a valid checkpoint (the previous complete content), is renamed back to
+/// <c>{dir}</c>;</item>
+/// <item>leftovers that are not valid checkpoints are deleted, leaving no <c>{dir}</c>: a <c>{dir}.old</c> that a stopped
+/// <see cref="AtomicFile.DeleteDirectory"/> had partly deleted is such a leftover (the removal then happened).</item>
 /// </list>
 /// </summary>
 internal static class CheckpointRecovery
@@ -31,14 +34,14 @@ internal static class CheckpointRecovery
             Directory.Move(tmp, full);
             done = $"completed the interrupted write of {full} from {tmp}";
         }
-        else if (hasOld)
+        else if (hasOld && IsComplete(old))
         {
             Directory.Move(old, full);
             done = $"restored {full} from {old} (the interrupted write was incomplete)";
         }
         else
         {
-            done = $"removed the incomplete {tmp}";
+            done = $"removed the incomplete {string.Join(" and ", new[] { hasTmp ? tmp : null, hasOld ? old : null }.OfType<string>())}";
         }
         if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
