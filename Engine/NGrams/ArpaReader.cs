@@ -52,7 +52,14 @@ public static class ArpaReader
     }
 
     /// <summary>Reads ARPA text from <paramref name="reader"/>; <paramref name="name"/> is used in error messages.</summary>
-    public static BackoffModel Read(TextReader reader, string name)
+    public static BackoffModel Read(TextReader reader, string name) => Read(reader, name, int.MaxValue);
+
+    /// <summary>
+    /// <see cref="Read(TextReader, string)"/> with tables of at most <paramref name="maxEntries"/> n-grams each
+    /// (<see cref="NGramTable.EntryLimit"/> bounds them too): a section that overfills its table is an
+    /// <see cref="ArpaFormatException"/> at the line that would exceed it.
+    /// </summary>
+    internal static BackoffModel Read(TextReader reader, string name, int maxEntries)
     {
         var r = new LineReader(reader, name);
         List<int> declared = ReadHeader(r);
@@ -93,7 +100,9 @@ public static class ArpaReader
         NGramVocabulary vocabulary;
         try { vocabulary = new NGramVocabulary(words); }
         catch (ArgumentException e) { throw new ArpaFormatException(name, r.Number, $"invalid unigram section: {e.Message}"); }
-        tables[0] = new NGramTable(1, words.Count);
+        if (words.Count > Math.Min(maxEntries, NGramTable.EntryLimit(1)))
+            throw new ArpaFormatException(name, r.Number, $"the 1-gram section holds {words.Count} words with <unk>, more than one table holds ({Math.Min(maxEntries, NGramTable.EntryLimit(1))}).");
+        tables[0] = new NGramTable(1, words.Count, maxEntries);
         for (int id = 0; id < words.Count; id++) tables[0].Add([id]);
         logProb[0] = uniProb.ToArray();
         logBackoff[0] = uniBackoff.ToArray();
@@ -102,7 +111,7 @@ public static class ArpaReader
         {
             ExpectSection(r, k, declared);
             int capacity = Math.Min(declared[k - 1], InitialCapacity);
-            var table = new NGramTable(k, capacity);
+            var table = new NGramTable(k, capacity, maxEntries);
             var prob = new float[capacity];
             var backoff = k < order ? new float[capacity] : [];
             var fields = new Range[k + 3];
@@ -119,7 +128,10 @@ public static class ArpaReader
                     if (!vocabulary.TryGetId(word, out ids[j]))
                         throw new ArpaFormatException(name, r.Number, $"word '{word}' of a {k}-gram is not in the unigram section.");
                 }
-                int entry = table.Add(ids, NGramTable.Hash(ids), out bool added);
+                int entry;
+                bool added;
+                try { entry = table.Add(ids, NGramTable.Hash(ids), out added); }
+                catch (NGramTableFullException e) { throw new ArpaFormatException(name, r.Number, $"the {k}-gram section overfills its table: {e.Message}", e); }
                 if (!added) throw new ArpaFormatException(name, r.Number, $"duplicate {k}-gram '{line[fields[1].Start..fields[k].End]}'.");
                 if (entry == prob.Length)
                 {
@@ -137,7 +149,11 @@ public static class ArpaReader
             logBackoff[k - 1] = backoff;
         }
         ExpectEnd(r, order);
-        AddMissingContexts(vocabulary, tables, logProb, logBackoff);
+        try { AddMissingContexts(vocabulary, tables, logProb, logBackoff); }
+        catch (NGramTableFullException e)
+        {
+            throw new ArpaFormatException(name, r.Number, $"adding the contexts and suffixes the file leaves out overfills a table: {e.Message}", e);
+        }
         return new BackoffModel(vocabulary, tables, logProb, logBackoff);
     }
 

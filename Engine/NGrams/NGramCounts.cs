@@ -61,7 +61,12 @@ public sealed class NGramCounts
     public const int MaxOrder = 20;
 
     /// <summary>Counts n-grams of orders 1..<paramref name="order"/> in <paramref name="lines"/> (vocabulary built from them if not given).</summary>
-    public static NGramCounts Count(IReadOnlyList<string> lines, int order, NGramVocabulary? vocabulary = null)
+    /// <exception cref="ArgumentException">The lines hold more distinct k-grams than one <see cref="NGramTable"/> holds (the limit named).</exception>
+    public static NGramCounts Count(IReadOnlyList<string> lines, int order, NGramVocabulary? vocabulary = null) =>
+        Count(lines, order, vocabulary, int.MaxValue);
+
+    /// <summary><see cref="Count(IReadOnlyList{string}, int, NGramVocabulary?)"/> with tables of at most <paramref name="maxEntries"/> n-grams each.</summary>
+    internal static NGramCounts Count(IReadOnlyList<string> lines, int order, NGramVocabulary? vocabulary, int maxEntries)
     {
         if (order < 1 || order > MaxOrder)
             throw new ArgumentOutOfRangeException(nameof(order), order, $"NGramCounts: the order must be in [1, {MaxOrder}], got {order}.");
@@ -73,11 +78,29 @@ public sealed class NGramCounts
         int[] sizeGuess = EstimateSizes(lines, order, vocabulary.Count);
         for (int k = 1; k <= order; k++)
         {
-            tables[k - 1] = new NGramTable(k, sizeGuess[k - 1]);
+            tables[k - 1] = new NGramTable(k, sizeGuess[k - 1], maxEntries);
             counts[k - 1] = new int[Math.Max(16, sizeGuess[k - 1])];
             contextOf[k - 1] = new int[counts[k - 1].Length];
             suffixOf[k - 1] = new int[counts[k - 1].Length];
         }
+        try { CountInto(lines, vocabulary, tables, counts, contextOf, suffixOf); }
+        catch (NGramTableFullException e)
+        {
+            throw new ArgumentException($"NGramCounts: the lines hold more distinct n-grams than one table holds ({e.Message.TrimEnd('.')}); count a lower order or fewer lines.", e);
+        }
+        for (int k = 0; k < order; k++)
+        {
+            Array.Resize(ref counts[k], tables[k].Count);
+            Array.Resize(ref contextOf[k], tables[k].Count);
+            Array.Resize(ref suffixOf[k], tables[k].Count);
+        }
+        return new NGramCounts(vocabulary, tables, counts, contextOf, suffixOf);
+    }
+
+    // Adds every vocabulary id and every n-gram of the lines to the tables; a full table is an NGramTableFullException.
+    private static void CountInto(IReadOnlyList<string> lines, NGramVocabulary vocabulary, NGramTable[] tables, int[][] counts, int[][] contextOf, int[][] suffixOf)
+    {
+        int order = tables.Length;
         for (int id = 0; id < vocabulary.Count; id++) tables[0].Add([id]);
 
         // entryAt[k-1] = entry of the k-gram ending at the current position; previous[k-1] the same one position
@@ -115,13 +138,6 @@ public sealed class NGramCounts
                 (previous, entryAt) = (entryAt, previous);
             }
         }
-        for (int k = 0; k < order; k++)
-        {
-            Array.Resize(ref counts[k], tables[k].Count);
-            Array.Resize(ref contextOf[k], tables[k].Count);
-            Array.Resize(ref suffixOf[k], tables[k].Count);
-        }
-        return new NGramCounts(vocabulary, tables, counts, contextOf, suffixOf);
     }
 
     // Distinct k-grams are at most the number of positions (≈ characters / 5 + one </s> per line). On natural

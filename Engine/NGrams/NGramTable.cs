@@ -18,22 +18,49 @@ public sealed class NGramTable
     private int[] _ids;
     private long[] _slots; // 0 = empty; else (hash high 32 bits << 32) | (entry + 1)
     private int _mask;
+    private readonly int _maxEntries;
 
-    /// <summary>Creates an empty table for n-grams of <paramref name="order"/> words.</summary>
-    public NGramTable(int order, int capacity = 16)
+    /// <summary>
+    /// Creates an empty table for n-grams of <paramref name="order"/> words. It holds at most
+    /// min(<see cref="MaxSlots"/> / 2, <see cref="Array.MaxLength"/> / order) n-grams: adding one more is an
+    /// <see cref="InvalidOperationException"/> stating that limit.
+    /// </summary>
+    public NGramTable(int order, int capacity = 16) : this(order, capacity, int.MaxValue) { }
+
+    /// <summary>A table that holds at most <paramref name="maxEntries"/> n-grams (at most <see cref="EntryLimit"/>).</summary>
+    internal NGramTable(int order, int capacity, int maxEntries)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(order, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
         // Sizes in long arithmetic: capacity · 2 slots and capacity · n ids must stay within one array.
         long slotsWanted = Math.Max(16L, 2L * capacity), idsWanted = Math.Max(16L, capacity) * order;
         if (slotsWanted > MaxSlots || idsWanted > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(capacity),
                 $"NGramTable: {capacity} n-grams of order {order} do not fit one table (at most {MaxSlots / 2} entries and {Array.MaxLength} ids).");
         Order = order;
-        int slots = (int)BitOperations.RoundUpToPowerOf2((ulong)slotsWanted);
+        _maxEntries = Math.Min(maxEntries, EntryLimit(order));
+        int initial = Math.Min(capacity, _maxEntries);   // never more room than the table may fill
+        int slots = (int)BitOperations.RoundUpToPowerOf2((ulong)Math.Max(16L, 2L * initial));
         _slots = new long[slots];
         _mask = slots - 1;
-        _ids = new int[idsWanted];
+        _ids = new int[Math.Max(16L, initial) * order];
+    }
+
+    /// <summary>
+    /// The most n-grams of <paramref name="order"/> words one table holds: half of <see cref="MaxSlots"/> (load ≤ 1/2),
+    /// and no more than one array of ids holds.
+    /// </summary>
+    internal static int EntryLimit(int order) => (int)Math.Min(MaxSlots / 2, Array.MaxLength / order);
+
+    /// <summary>
+    /// The length an array of <paramref name="length"/> grows to when it must hold <paramref name="needed"/> values:
+    /// double, but at least <paramref name="needed"/> and at most <paramref name="max"/> (computed in 64 bits).
+    /// </summary>
+    internal static int NextLength(int length, long needed, long max)
+    {
+        if (needed > max) throw new ArgumentOutOfRangeException(nameof(needed), $"NGramTable: {needed} values are above the limit {max}.");
+        return (int)Math.Max(needed, Math.Min(2L * length, max));
     }
 
     /// <summary>Number of words per n-gram.</summary>
@@ -108,8 +135,11 @@ public sealed class NGramTable
             }
             i = (i + 1) & _mask;
         }
+        if (Count == _maxEntries)
+            throw new NGramTableFullException($"NGramTable: a table of {Order}-grams holds at most {_maxEntries} n-grams, and it is full.");
         int entry = Count++;
-        if ((entry + 1) * Order > _ids.Length) Array.Resize(ref _ids, _ids.Length * 2);
+        long idsNeeded = (long)(entry + 1) * Order;   // ≤ _maxEntries · Order ≤ Array.MaxLength
+        if (idsNeeded > _ids.Length) Array.Resize(ref _ids, NextLength(_ids.Length, idsNeeded, (long)_maxEntries * Order));
         ngram.CopyTo(_ids.AsSpan(entry * Order));
         _slots[i] = tag | (long)(entry + 1);
         if (Count * 2 > _slots.Length) Grow();
@@ -120,6 +150,8 @@ public sealed class NGramTable
     /// <summary>Entry of <paramref name="ngram"/>, inserting it if absent.</summary>
     public int Add(ReadOnlySpan<int> ngram) => Add(ngram, Hash(ngram), out _);
 
+    // Doubles the slots. Count ≤ _maxEntries ≤ MaxSlots / 2, so a table that grows has fewer than MaxSlots slots and
+    // (a power of two) at most MaxSlots after doubling.
     private void Grow()
     {
         var slots = new long[_slots.Length * 2];
@@ -135,3 +167,6 @@ public sealed class NGramTable
         _mask = mask;
     }
 }
+
+/// <summary>An n-gram added to a full <see cref="NGramTable"/> (the message states its limit).</summary>
+internal sealed class NGramTableFullException(string message) : InvalidOperationException(message);
