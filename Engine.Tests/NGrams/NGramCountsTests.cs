@@ -107,4 +107,17 @@ public class NGramCountsTests
             Assert.Equal(words.Count(w => !vocab.TryGetId(w, out _)), oovs);
         }
     }
+
+    // <s> and </s> are added per line: in the text they would count "a <s>" or end a sentence mid-line.
+    [Theory]
+    [InlineData("a <s> b", "<s>")]
+    [InlineData("a </s> b", "</s>")]
+    public void Count_LineWithASentenceMarker_IsRefused_WithOrWithoutAGivenVocabulary(string line, string marker)
+    {
+        string[] lines = ["a b", line];
+        string expected = $"Line 2: the corpus contains '{marker}', which is reserved for sentence boundaries.";
+        Assert.Equal(expected, Assert.Throws<ArgumentException>(() => NGramCounts.Count(lines, 2)).Message);
+        Assert.Equal(expected, Assert.Throws<ArgumentException>(() => NGramCounts.Count(lines, 2, NGramVocabulary.Build(["a b"]))).Message);
+        Assert.Equal(3, NGramCounts.Count(["a b"], 2, NGramVocabulary.Build(["a b"])).Table(2).Count);
+    }
 }

@@ -61,7 +61,7 @@ public sealed class NGramCounts
     public const int MaxOrder = 20;
 
     /// <summary>Counts n-grams of orders 1..<paramref name="order"/> in <paramref name="lines"/> (vocabulary built from them if not given).</summary>
-    /// <exception cref="ArgumentException">The lines hold more distinct k-grams than one <see cref="NGramTable"/> holds (the limit named).</exception>
+    /// <exception cref="ArgumentException">A line contains &lt;s&gt; or &lt;/s&gt;, as <see cref="NGramVocabulary.Build"/> says, with or without a given vocabulary; or the lines hold more distinct k-grams than one <see cref="NGramTable"/> holds (the limit named).</exception>
     public static NGramCounts Count(IReadOnlyList<string> lines, int order, NGramVocabulary? vocabulary = null) =>
         Count(lines, order, vocabulary, int.MaxValue);
 
@@ -109,9 +109,14 @@ public sealed class NGramCounts
         var entryAt = new int[order];
         var previous = new int[order];
         long oovs = 0;
+        int lineNumber = 0;
         foreach (string line in lines)
         {
+            lineNumber++;
             int[] s = vocabulary.EncodeSentence(line, ref oovs); // <s> w1 … wn </s>
+            for (int j = 1; j < s.Length - 1; j++)   // a given vocabulary holds the markers, so the text must not (as Build checks)
+                if (s[j] == vocabulary.BosId || s[j] == vocabulary.EosId)
+                    throw NGramVocabulary.ReservedToken(lineNumber, s[j] == vocabulary.BosId ? NGramVocabulary.Bos : NGramVocabulary.Eos);
             previous[0] = vocabulary.BosId;
             for (int i = 1; i < s.Length; i++)
             {

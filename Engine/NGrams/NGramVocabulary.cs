@@ -41,14 +41,17 @@ public sealed class NGramVocabulary : TokenVocabulary
             lineNumber++;
             foreach (string w in Tokenize(line))
             {
-                if (w is Bos or Eos)
-                    throw new ArgumentException($"Line {lineNumber}: the corpus contains '{w}', which is reserved for sentence boundaries.");
+                if (w is Bos or Eos) throw ReservedToken(lineNumber, w);
                 words.Add(w);
             }
         }
         words.Remove(Unk);
         return new NGramVocabulary([Unk, Bos, Eos, .. words.Order(StringComparer.Ordinal)]);
     }
+
+    /// <summary>The error for <paramref name="token"/> (&lt;s&gt; or &lt;/s&gt;) read on line <paramref name="lineNumber"/> (1-based) of a corpus.</summary>
+    internal static ArgumentException ReservedToken(int lineNumber, string token) =>
+        new($"Line {lineNumber}: the corpus contains '{token}', which is reserved for sentence boundaries.");
 
     /// <summary>
     /// Encodes a line as <c>&lt;s&gt; w1 … wn &lt;/s&gt;</c>; words not in the vocabulary map to &lt;unk&gt;.
