@@ -1,4 +1,5 @@
 using System.Text;
+using SeqLearn.Tests.Checkpoints;
 using SeqLearn.Text;
 
 namespace SeqLearn.Tests.Text;
@@ -64,6 +65,44 @@ public class TextFileTests
         Assert.Equal("héllo", TextFile.ReadAllText(path));
         Assert.Single(Directory.GetFiles(dir));
         Directory.Delete(dir, true);
+    }
+
+    // A second write of the same path starts while the first is filling its temporary file (nested, so the overlap is
+    // certain): each has its own temporary file, the first one's rename comes last and wins, nothing is left behind.
+    [Fact]
+    public void WriteAtomic_OverlappingWritersOfOnePath_EachWriteItsOwnTempFile()
+    {
+        using var dir = new TempDir("atomic-overlap");
+        string path = dir.Combine("out.txt");
+        TextFile.WriteAtomic(path, outer =>
+        {
+            outer.Write("first"u8);
+            TextFile.WriteAtomic(path, inner => inner.Write("second"u8));
+            Assert.Equal("second", File.ReadAllText(path));
+        });
+        Assert.Equal("first", File.ReadAllText(path));
+        Assert.Equal(["out.txt"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
+    }
+
+    // The overlapping writer fails: it deletes its own temporary file only, and the first writer completes.
+    [Fact]
+    public void WriteAtomic_FailingOverlappingWriter_DeletesOnlyItsOwnTempFile()
+    {
+        using var dir = new TempDir("atomic-fail");
+        string path = dir.Combine("out.txt");
+        TextFile.WriteAtomic(path, outer =>
+        {
+            outer.Write("first"u8);
+            var e = Assert.Throws<InvalidOperationException>(() => TextFile.WriteAtomic(path, inner =>
+            {
+                inner.Write("partial"u8);
+                throw new InvalidOperationException("the second writer failed");
+            }));
+            Assert.Equal("the second writer failed", e.Message);
+            Assert.Single(Directory.GetFiles(dir.Path));   // the first writer's temporary file
+        });
+        Assert.Equal("first", File.ReadAllText(path));
+        Assert.Equal(["out.txt"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
     }
 
     [Fact]

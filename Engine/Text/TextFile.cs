@@ -124,18 +124,29 @@ public static class TextFile
             stream.Write(bytes);
         });
 
-    /// <summary>Writes a file atomically: <paramref name="write"/> fills a temporary file in the same folder, which is flushed to disk and renamed over <paramref name="path"/>.</summary>
+    // Numbers the temporary files of WriteAtomic within this process.
+    private static long s_atomicWrites;
+
+    /// <summary>
+    /// Writes a file atomically: <paramref name="write"/> fills a temporary file in the same folder, which is flushed to
+    /// disk and renamed over <paramref name="path"/>. The temporary name (<c>.{name}.{process id}.{n}.tmp</c>, n counted
+    /// per process) is unique to this call, so concurrent writers of one path each rename their own complete file (the
+    /// last rename wins) and a failing writer deletes only the temporary file it created.
+    /// </summary>
     public static void WriteAtomic(string path, Action<Stream> write)
     {
         string full = Path.GetFullPath(path);
         PathCheck.EnsureReplaceable(full);
         string dir = Path.GetDirectoryName(full) ?? ".";
         Directory.CreateDirectory(dir);
-        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        long n = Interlocked.Increment(ref s_atomicWrites);
+        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{n}.tmp");
+        bool created = false;
         try
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
+                created = true;
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
@@ -143,7 +154,7 @@ public static class TextFile
         }
         catch
         {
-            if (File.Exists(temp)) File.Delete(temp);
+            if (created && File.Exists(temp)) File.Delete(temp);
             throw;
         }
     }
