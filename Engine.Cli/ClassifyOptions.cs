@@ -50,6 +50,9 @@ internal sealed class RecurrentClassifierCliOptions
     {
         Cell.AcceptOnlyFromAmong("lstm", "gru", "rnn");
         Pooling.AcceptOnlyFromAmong("max", "mean", "last");
+        // The classifier evaluates once per epoch or every --eval-every steps, never by time (RecurrentClassifierFactory).
+        Shared.EvalEvery.Description = "rnn: evaluate on the validation sentences every this many steps (0: once per epoch).";
+        Shared.EvalSeconds.Hidden = true;
     }
 
     public Option<string> Cell { get; } = new("--cell") { Description = "rnn: recurrent cell lstm, gru or rnn.", DefaultValueFactory = _ => Defaults.Cell.ToString().ToLowerInvariant() };
@@ -91,6 +94,8 @@ internal sealed class RecurrentClassifierCliOptions
     /// <summary>The model and training settings the flags describe, each checked under its flag's name (reads no file).</summary>
     public (RecurrentClassifierOptions Model, TrainingOptions Training) Read(ParseResult parse)
     {
+        CliGuard.RefuseIfGiven(parse, o => $"{o}: the recurrent classifier evaluates once per epoch or every --eval-every N steps, never by time: drop {o}.",
+            Shared.EvalSeconds);
         int e = parse.GetValue(Embedding), h = parse.GetValue(Hidden), b = parse.GetValue(Batch);
         if (e is < 1 or > 4096 || h is < 1 or > 4096) throw new ArgumentException($"--embedding and --hidden must be in [1, 4096], got {e} and {h}.");
         if (b < 1) throw new ArgumentException($"--batch must be at least 1, got {b}.");

@@ -167,6 +167,8 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "translate train --pairs {nope} --threads 1000", "--threads" }, { "translate train --pairs {nope} --time-budget 1e300", "--time-budget" },
         { "translate train --pairs {nope} --eval-every-seconds 1e300", "--eval-every-seconds" }, { "translate train --pairs {nope} --time-budget 1e-9", "--time-budget" },
         { "classify cv --data {nope} --model rnn --eval-every-seconds 1e300", "--eval-every-seconds" },
+        { "classify cv --data {nope} --model rnn --eval-every-seconds 10", "--eval-every-seconds: the recurrent classifier evaluates once per epoch" },
+        { "classify train --data {nope} --checkpoint {out} --eval-every-seconds 10", "--eval-every-seconds: the recurrent classifier evaluates once per epoch" },
         { "translate train --pairs {nope} --dropout 1", "--dropout" }, { "translate train --pairs {nope} --label-smoothing 1.5", "--label-smoothing" },
         { "translate train --pairs {nope} --label-smoothing -0.1", "--label-smoothing" }, { "translate train --pairs {nope} --label-smoothing nan", "--label-smoothing" }, { "translate train --pairs {nope} --attention luong-dot", "--hidden" },
         // translate train: conflicting with --resume (the checkpoint: gru E = 4, H = 8, L = 1, bidirectional, bahdanau)
