@@ -37,9 +37,14 @@ internal sealed class LengthPenaltyOptions
         command.Options.Add(_normalization);
     }
 
-    /// <summary>The decoding options for beam width <paramref name="beam"/>; throws an <see cref="ArgumentException"/> naming a bad α.</summary>
+    /// <summary>
+    /// The decoding options for beam width <paramref name="beam"/>; throws an <see cref="ArgumentException"/> naming a bad α,
+    /// or either option given with <paramref name="beam"/> 1: greedy decoding ranks no hypotheses, so it would be ignored.
+    /// </summary>
     public DecodingOptions Read(ParseResult parse, int beam)
     {
+        if (beam == 1)
+            CliGuard.RefuseIfGiven(parse, o => $"{o} ranks the finished hypotheses of beam search; --beam 1 decodes greedily: drop {o} or give --beam K > 1.", All);
         double alpha = parse.GetValue(_alpha);
         if (!(alpha >= 0 && double.IsFinite(alpha))) throw new ArgumentException($"--length-penalty must be a finite number ≥ 0, got {alpha}.");
         var normalization = parse.GetValue(_normalization) switch

@@ -181,6 +181,8 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "translate --checkpoint {nope} --beam 100000", "--beam" }, { "translate --checkpoint {nope} --beam -1", "--beam" },
         { "translate --checkpoint {nope} --beam 3 --length-penalty nan", "--length-penalty" },
         { "translate eval --pairs {nope} --checkpoint {s2s} --beam 3 --length-penalty -1", "--length-penalty" },
+        { "translate --checkpoint {nope} --length-penalty 0.5", "--length-penalty ranks the finished hypotheses of beam search; --beam 1 decodes greedily" },
+        { "translate eval --pairs {nope} --checkpoint {s2s} --beam 1 --length-normalization gnmt", "--length-normalization ranks the finished hypotheses of beam search" },
         // plot
         { "plot --metrics {nope} --out {out.txt}", "--out" },
         // an option the other options make ineffective, given on the command line, is refused naming both
