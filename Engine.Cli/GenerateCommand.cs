@@ -43,9 +43,9 @@ public static class GenerateCommand
             if (!(p > 0 && p <= 1)) throw new ArgumentException($"--top-p must be in (0, 1], got {p}.");
             if (width is < 0 or > MaxBeam) throw new ArgumentException($"--beam must be in [0, {MaxBeam}] (0 samples), got {width}.");
             if (width > 0)   // beam search ranks continuations by log-probability: a sampling option given with it would be ignored
-                foreach (Option sampling in new Option[] { temperature, topK, topP })
-                    if (parse.GetResult(sampling) is { Implicit: false })
-                        throw new ArgumentException($"{sampling.Name} shapes sampling; --beam {width} searches instead of sampling: drop {sampling.Name} or --beam.");
+                CliGuard.RefuseIfGiven(parse, o => $"{o} shapes sampling; --beam {width} searches instead of sampling: drop {o} or --beam.", temperature, topK, topP, seed);
+            else if (tau == 0)   // greedy decoding takes the argmax: it draws nothing, and the argmax is inside any top-k or top-p set
+                CliGuard.RefuseIfGiven(parse, o => $"{o} shapes sampling; --temperature 0 decodes greedily (argmax): drop {o} or give --temperature > 0.", topK, topP, seed);
             TrainingCliOptions.CheckThreads(t);
             Precision(parse.GetValue(bf16), parse.GetValue(int8));   // checked before the checkpoint is read
             // Beam search keeps every hypothesis's tokens (and the pruned ones' of the last step) until the end: ≈ 2·K·n ids.

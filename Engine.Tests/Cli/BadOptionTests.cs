@@ -113,6 +113,10 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "generate --checkpoint {nope} --beam -1", "--beam" }, { "generate --checkpoint {nope} --beam 100000", "--beam" },
         { "generate --checkpoint {nope} --bf16 --int8", "--int8" }, { "generate --checkpoint {nope} --beam 3 --temperature 0.5", "--temperature" },
         { "generate --checkpoint {nope} --beam 3 --top-k 5", "--top-k" }, { "generate --checkpoint {nope} --beam 3 --top-p 0.9", "--top-p" },
+        { "generate --checkpoint {nope} --beam 3 --seed 7", "--seed shapes sampling; --beam 3 searches instead of sampling" },
+        { "generate --checkpoint {nope} --temperature 0 --seed 7", "--seed shapes sampling; --temperature 0 decodes greedily" },
+        { "generate --checkpoint {nope} --temperature 0 --top-k 5", "--top-k shapes sampling; --temperature 0 decodes greedily" },
+        { "generate --checkpoint {nope} --temperature 0 --top-p 0.5", "--top-p shapes sampling; --temperature 0 decodes greedily" },
         { "generate --checkpoint {nope} --threads 0", "--threads" }, { "generate --checkpoint {nope} --threads 100000", "--threads" },
         { "generate --checkpoint {ckpt} --prompt \u2603", "--prompt" }, { "generate --checkpoint {nope} --beam 256 --length 2000000000", "--beam 256 × --length" },
         // ngram
