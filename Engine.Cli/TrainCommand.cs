@@ -62,6 +62,11 @@ public static class TrainCommand
                 if (!(sampleTemperature >= 0 && double.IsFinite(sampleTemperature)))
                     throw new ArgumentException($"--temperature must be a number ≥ 0, got {sampleTemperature}.");
                 if (parse.GetValue(sample) < 0) throw new ArgumentException($"--sample must be ≥ 0, got {parse.GetValue(sample)}.");
+                if (parse.GetValue(sample) == 0)
+                    CliGuard.RefuseIfGiven(parse, o => $"{o} shapes the sample printed after training, which --sample 0 turns off: drop {o} or give --sample N > 0.",
+                        temperature, prompt);
+                if (parse.GetValue(trainFile) is not null || parse.GetValue(validFile) is not null)
+                    CliGuard.RefuseIfGiven(parse, o => $"{o} splits --corpus; --train and --valid give the two parts already: drop {o}.", validFraction);
                 double fraction = parse.GetValue(validFraction);
                 if (!(fraction > 0 && fraction < 1)) throw new ArgumentException($"--valid-fraction must be in (0, 1), got {fraction}.");
                 int b = parse.GetValue(batch), t = parse.GetValue(bptt);

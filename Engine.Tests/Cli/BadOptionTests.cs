@@ -86,6 +86,9 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "train -c {nope} --init-range 0", "--init-range" }, { "train -c {nope} --init-range nan", "--init-range" },
         { "train -c {nope} --optimizer sgd --nesterov", "--nesterov" }, { "train -c {nope} --schedule cosine --max-steps 5", "--schedule cosine" },
         { "train -c {nope} --cell transformer", "--cell" }, { "train -c {nope} --bogus 3", "--bogus" },
+        { "train -c {nope} --sample 0 --prompt the", "--prompt shapes the sample printed after training, which --sample 0 turns off" },
+        { "train -c {nope} --sample 0 --temperature 0.5", "--temperature shapes the sample printed after training, which --sample 0 turns off" },
+        { "train --train {nope} --valid {nope} --valid-fraction 0.2", "--valid-fraction splits --corpus; --train and --valid give the two parts already" },
         // train: conflicting with --resume (the checkpoint has E = 4, H = 8, L = 1, lstm, untied, dropout 0)
         { "train -c {c.txt} --resume {run} --hidden 32", "--hidden 32 conflicts with --resume" },
         { "train -c {c.txt} --resume {run} --cell gru", "--cell gru conflicts with --resume" },
