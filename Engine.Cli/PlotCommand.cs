@@ -21,6 +21,9 @@ public static class PlotCommand
             string log = parse.GetValue(metrics)!;
             string target = parse.GetValue(output) ?? Path.ChangeExtension(log, ".png");
             ChartFile.Check(target, "--out");
+            // A log named *.png is its own default --out: the chart would replace the data it is drawn from.
+            SeqLearn.Text.PathCheck.EnsureNotInput(target, "--out", log, "--metrics");
+            SeqLearn.Text.PathCheck.EnsureReplaceable(target);
             var plot = MetricsChart.Build(MetricsLog.Read(log), log);
             ChartFile.Save(plot, target, "--out");
             parse.InvocationConfiguration.Output.WriteLine($"wrote {target}");

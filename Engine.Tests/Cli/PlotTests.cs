@@ -143,6 +143,24 @@ public class PlotTests
         Assert.Contains("no train_loss or valid metric", error);
     }
 
+    [Fact]
+    public void Metrics_OutThatIsTheLog_IsRefusedAndTheLogKept()
+    {
+        using var dir = new TempDir("plot-metrics-self");
+        string log = dir.Combine("curves.png");   // a log named *.png: the default --out is the log itself
+        File.Move(MetricsFile(dir), log);
+        byte[] before = File.ReadAllBytes(log);
+        foreach (string[] args in new[] { new[] { "--metrics", log }, new[] { "--metrics", log, "--out", log } })
+        {
+            var (code, output, error) = Run(PlotCommand.Create(), args);
+            Assert.Equal(1, code);
+            Assert.StartsWith("error: --out ", error);
+            Assert.Contains("is the --metrics file", error);
+            Assert.Equal("", output);
+            Assert.Equal(before, File.ReadAllBytes(log));
+        }
+    }
+
     // A toy model trained for a few steps: its attention over "go . <eos>" for each output word, as a heat map.
     [Fact]
     public void Translate_AttentionPlot_PngAndSvg()
