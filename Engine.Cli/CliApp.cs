@@ -11,8 +11,8 @@ public static class CliApp
     public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
 
     /// <summary>
-    /// As <see cref="Run(string[])"/>, writing help, results and errors of the commands that support it (<c>train</c>)
-    /// to <paramref name="output"/> and <paramref name="error"/> (tests run the CLI in-process this way).
+    /// As <see cref="Run(string[])"/>, writing help, results and errors of every command to <paramref name="output"/> and
+    /// <paramref name="error"/> (tests run the CLI in-process this way).
     /// </summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {

@@ -63,11 +63,12 @@ public static class NGramCommand
             }
             BackoffModel model = estimator.Estimate(counts);
             double seconds = clock.Elapsed.TotalSeconds;
-            string output = parse.GetValue(arpa)!;
-            ArpaWriter.Write(model, output);
-            Console.WriteLine($"{estimator.Name} {n}-gram model: {lines.Length:N0} lines, {counts.TokenCount:N0} tokens, vocabulary {model.Vocabulary.Count:N0}");
-            for (int i = 1; i <= n; i++) Console.WriteLine($"  {i}-grams: {model.Table(i).Count:N0}");
-            Console.WriteLine($"estimated in {seconds:F2} s; wrote {output}");
+            string file = parse.GetValue(arpa)!;
+            ArpaWriter.Write(model, file);
+            var output = parse.InvocationConfiguration.Output;
+            output.WriteLine($"{estimator.Name} {n}-gram model: {lines.Length:N0} lines, {counts.TokenCount:N0} tokens, vocabulary {model.Vocabulary.Count:N0}");
+            for (int i = 1; i <= n; i++) output.WriteLine($"  {i}-grams: {model.Table(i).Count:N0}");
+            output.WriteLine($"estimated in {seconds:F2} s; wrote {file}");
             return 0;
         }));
         return command;
@@ -94,26 +95,27 @@ public static class NGramCommand
         var command = new Command("eval", "Perplexity of a text under an ARPA model, with and without OOV words (KenLM query semantics).") { arpa, corpus, sentences };
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
+            var output = parse.InvocationConfiguration.Output;
             BackoffModel model = ArpaReader.Read(parse.GetValue(arpa)!);
             string[] lines = TextFile.ReadLines(parse.GetValue(corpus)!);
             if (parse.GetValue(sentences))
                 foreach (string line in lines)
                 {
                     var scores = model.ScoreSentence(line);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"Total: {scores.Sum(s => (double)s.Log10Prob):G8} OOV: {scores.Count(s => s.IsOov)}"));
                 }
             var clock = Stopwatch.StartNew();
             LanguageModelScore score = model.Evaluate(lines);
             double seconds = clock.Elapsed.TotalSeconds;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Perplexity including OOVs:\t{score.Perplexity:G10}"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Perplexity excluding OOVs:\t{score.PerplexityExcludingOovs:G10}"));
-            Console.WriteLine($"OOVs:\t{score.Oovs}");
-            Console.WriteLine($"Tokens:\t{score.Tokens}");
-            Console.WriteLine($"Sentences:\t{score.Sentences}");
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Total log10 prob:\t{score.TotalLog10Prob:G10}"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Bits per token:\t{score.BitsPerToken:F4}"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Scored in {seconds:F3} s ({score.Tokens / Math.Max(seconds, 1e-9) / 1e6:F2} M tokens/s)"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Perplexity including OOVs:\t{score.Perplexity:G10}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Perplexity excluding OOVs:\t{score.PerplexityExcludingOovs:G10}"));
+            output.WriteLine($"OOVs:\t{score.Oovs}");
+            output.WriteLine($"Tokens:\t{score.Tokens}");
+            output.WriteLine($"Sentences:\t{score.Sentences}");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Total log10 prob:\t{score.TotalLog10Prob:G10}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Bits per token:\t{score.BitsPerToken:F4}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Scored in {seconds:F3} s ({score.Tokens / Math.Max(seconds, 1e-9) / 1e6:F2} M tokens/s)"));
             return 0;
         }));
         return command;
@@ -130,10 +132,12 @@ public static class NGramCommand
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             int max = parse.GetValue(maxTokens), n = parse.GetValue(count);
-            if (max < 0 || n < 0) throw new ArgumentException("--max-tokens and --count must not be negative.");
+            if (max < 0) throw new ArgumentException($"--max-tokens must be ≥ 0, got {max}.");
+            if (n < 0) throw new ArgumentException($"--count must be ≥ 0, got {n}.");
+            var output = parse.InvocationConfiguration.Output;
             var sampler = new NGramSampler(ArpaReader.Read(parse.GetValue(arpa)!));
             var rng = new SeededRng(parse.GetValue(seed));
-            for (int i = 0; i < n; i++) Console.WriteLine(sampler.Sample(rng, parse.GetValue(prompt) ?? "", max));
+            for (int i = 0; i < n; i++) output.WriteLine(sampler.Sample(rng, parse.GetValue(prompt) ?? "", max));
             return 0;
         }));
         return command;

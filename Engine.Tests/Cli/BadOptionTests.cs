@@ -131,7 +131,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "ngram train -c {nope} --arpa {out.arpa} --smoothing stupid --lambda nan", "--lambda" },
         { "ngram train -c {nope} --arpa {out.arpa} --smoothing stupid --lambda 2", "--lambda" },
         { "ngram train -c {nope} --arpa {out.arpa} --smoothing bogus", "--smoothing" },
-        { "ngram generate --arpa {nope} --max-tokens -1", "--max-tokens" }, { "ngram generate --arpa {nope} --count -1", "--count" },
+        { "ngram generate --arpa {nope} --max-tokens -1", "--max-tokens must be ≥ 0, got -1." }, { "ngram generate --arpa {nope} --count -1", "--count must be ≥ 0, got -1." },
         // classify: options before the data are read
         { "classify cv --data {nope} --folds 0", "--folds" }, { "classify cv --data {nope} --folds 1", "--folds" },
         { "classify cv --data {nope} --only-folds 99", "--only-folds" }, { "classify cv --data {labels.tsv} --folds 100000", "--folds 100000" },

@@ -61,6 +61,24 @@ public class EvalGenerateCommandTests
     }
 
     [Fact]
+    public void NGram_TrainEvalGenerate_WriteToTheGivenOutput()
+    {
+        using var dir = new TempDir("cli-ngram-output");
+        string corpus = dir.Combine("c.txt"), arpa = dir.Combine("m.arpa");
+        File.WriteAllText(corpus, "a b c\nb c a\n");
+        var train = Run("ngram", "train", "--corpus", corpus, "--arpa", arpa, "--order", "2", "--smoothing", "wb");
+        Assert.True(train.Code == 0, train.Error);
+        Assert.Contains($"wrote {arpa}", train.Output);
+        var eval = Run("ngram", "eval", "--arpa", arpa, "--corpus", corpus, "--sentences");
+        Assert.True(eval.Code == 0, eval.Error);
+        Assert.Contains("Perplexity including OOVs:", eval.Output);
+        Assert.Contains("Tokens:\t8", eval.Output);
+        var generate = Run("ngram", "generate", "--arpa", arpa, "--count", "3", "--max-tokens", "5");
+        Assert.True(generate.Code == 0, generate.Error);
+        Assert.Equal(3, generate.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
     public void Generate_SameSeed_SameText_AndBeamPrintsWidthResults()
     {
         var (dir, ckpt, _) = CharSetup();
