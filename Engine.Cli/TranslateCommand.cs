@@ -88,7 +88,12 @@ public static partial class TranslateCommand
                 CliGuard.RefuseIfGiven(parse, o => $"{o} applies to a model's decoding (--checkpoint DIR), not --baseline {memory}: drop {o}.",
                     [beam, replaceUnk, .. lengthPenalty.All]);
             DecodingOptions? decoding = parse.GetValue(checkpoint) is null ? null : lengthPenalty.Read(parse, CheckBeam(parse.GetValue(beam)));
-            if (parse.GetValue(output) is string target) PathCheck.EnsureNotInput(target, "--output", path, "--pairs");
+            if (parse.GetValue(output) is string target)
+            {   // before the pairs are read and translated, not after
+                try { PathCheck.EnsureReplaceable(target); }
+                catch (IOException e) { throw new IOException($"--output: {e.Message}", e); }
+                PathCheck.EnsureNotInput(target, "--output", path, "--pairs");
+            }
             IReadOnlyList<TranslationPair> all = ParallelCorpus.Read(path);
             TranslationSplit data = TranslationSplit.Create(all, parse.GetValue(seed));
             var clock = Stopwatch.StartNew();

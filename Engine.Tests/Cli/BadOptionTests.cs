@@ -185,6 +185,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "translate train --pairs {pairs.tsv} --resume {s2s} --bidirectional false", "--bidirectional False conflicts with --resume" },
         // translate eval and translate
         { "translate eval --pairs {nope} --checkpoint {s2s} --beam 0", "--beam" }, { "translate eval --pairs {nope} --checkpoint {s2s} --beam 100000", "--beam" },
+        { "translate eval --pairs {nope} --baseline memory --output {run}", "--output: output '" },
         { "translate --checkpoint {nope} --beam 100000", "--beam" }, { "translate --checkpoint {nope} --beam -1", "--beam" },
         { "translate --checkpoint {nope} --beam 3 --length-penalty nan", "--length-penalty" },
         { "translate eval --pairs {nope} --checkpoint {s2s} --beam 3 --length-penalty -1", "--length-penalty" },
