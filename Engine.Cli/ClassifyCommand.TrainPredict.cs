@@ -30,6 +30,8 @@ public static partial class ClassifyCommand
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             string dir = parse.GetValue(rnn.Shared.Checkpoint) ?? throw new ArgumentException("give --checkpoint DIR (where the trained classifier is saved).");
+            if (File.Exists(dir))   // a directory replaces a directory; a file there (the data, say) would fail only after training
+                throw new IOException($"--checkpoint {dir} is a file; the classifier is saved as a directory: give another path.");
             if (parse.GetValue(rnn.Shared.Resume) is not null) throw new ArgumentException("classify train does not resume (--resume); it trains in one run.");
             var settings = rnn.Read(parse);   // every option checked before the data are read
             input.EnsureNotMetrics(parse, rnn.Shared);

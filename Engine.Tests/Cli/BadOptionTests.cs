@@ -144,6 +144,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "classify cv --data {nope} --model rnn --word-dropout 1", "--word-dropout" }, { "classify cv --data {nope} --model rnn --embedding-std 0", "--embedding-std" },
         { "classify cv --data {nope} --model rnn --ensemble 0", "--ensemble" }, { "classify train --data {nope} --checkpoint {out} --word-dropout -0.5", "--word-dropout" },
         { "classify train --data {nope} --checkpoint {out} --ensemble 0", "--ensemble" },
+        { "classify train --data {nope} --checkpoint {c.txt}", "--checkpoint " }, { "classify train --data {labels.tsv} --checkpoint {labels.tsv}", "is a file; the classifier is saved as a directory" },
         { "classify cv --data {nope} --model rnn --ensemble 1025", "--ensemble must be in [1, 1024], got 1025." },
         { "classify train --data {nope} --checkpoint {out} --ensemble 1025", "--ensemble must be in [1, 1024], got 1025." },
         { "classify cv --data {long.tsv} --folds 2 --model rnn --embedding 4096 --hidden 4096", "--hidden 4096" },
