@@ -24,7 +24,7 @@ public static class EvalCommand
         var corpus = new Option<string>("--corpus", "-c") { Description = "Test text, UTF-8; each line's end (newline or <eos>) is one predicted token.", Required = true };
         var batch = new Option<int>("--batch") { Description = "Neural models: B, streams scored side by side (the text is cut into B contiguous parts).", DefaultValueFactory = _ => 16 };
         var steps = new Option<int>("--steps") { Description = "Neural models: T, steps per window; the state is carried from window to window.", DefaultValueFactory = _ => 64 };
-        var threads = new Option<int>("--threads") { Description = "Neural models: threads for the GEMMs (1 or more).", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Neural models: threads for the GEMMs (1 to 4 × the cores; results are identical for any count).", DefaultValueFactory = _ => 1 };
         var bf16 = new Option<bool>("--bf16") { Description = "Neural models: score at batch 1 through the generation stepper with bfloat16 matrices (the loss generate --bf16 samples from)." };
         var int8 = new Option<bool>("--int8") { Description = "Neural models: score at batch 1 through the generation stepper with int8 matrices (the loss generate --int8 samples from)." };
         var stepper = new Option<bool>("--stepper") { Description = "Neural models: score at batch 1 through the float32 generation stepper (the baseline for --bf16 / --int8)." };

@@ -49,7 +49,7 @@ public static partial class ForecastCommand
         var strategy = new Option<string>("--strategy") { Description = "How models forecast more than one step ahead, both the --horizon H scores and the --predict N forecasts: recursive (one-step forecasts fed back) or direct (the network has H or N outputs, AR one regression per lead). Changes no forecast or score when --horizon is 1 and --predict is 0 or 1.", DefaultValueFactory = _ => "recursive" };
         strategy.AcceptOnlyFromAmong("recursive", "direct");
         var threads = new Option<int>("--threads", "-t") { Description = "Worker threads (results are identical for any count).", DefaultValueFactory = _ => 1 };
-        var command = new Command("forecast", "One-step forecasts of a series: persistence, seasonal naive and AR(p) baselines and a recurrent model, RMSE and MAE on the same targets.")
+        var command = new Command("forecast", "Forecasts of a series one step or --horizon H steps ahead: persistence, seasonal naive and AR(p) baselines and a recurrent model, RMSE and MAE on the same targets.")
         {
             csv, value, date, protocol, season, arOrder, maxOrder, transform, json, model, seeds, lookBack, hidden, lr, steps, batch, linear, calendar, modelTransform,
             plot, predict, horizon, strategy, threads,
