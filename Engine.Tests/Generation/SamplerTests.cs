@@ -33,7 +33,10 @@ public class SamplerTests
         float[] none = [float.NegativeInfinity, float.NegativeInfinity, float.NegativeInfinity];
         Assert.Contains("every logit is −∞", Assert.Throws<ArgumentException>(() => s.Sample(none, new(Temperature: 0), rng)).Message);
         Assert.Contains("every logit is −∞", Assert.Throws<ArgumentException>(() => s.Sample(none, new(), rng)).Message);
-        Assert.ThrowsAny<ArgumentException>(() => s.Sample([0f, 1f, 2f], new(Temperature: 0, TopK: -5), rng));
+        // Greedy still validates the options: SamplingOptions.Validate's documented ArgumentOutOfRangeException for TopK.
+        var topK = Assert.Throws<ArgumentOutOfRangeException>(() => s.Sample([0f, 1f, 2f], new(Temperature: 0, TopK: -5), rng));
+        Assert.Equal("TopK", topK.ParamName);
+        Assert.Contains("top-k must be ≥ 0 (0 disables it), got -5", topK.Message);
         Assert.Equal(2, s.Sample([0f, 1f, 2f], new(Temperature: 0), rng));
     }
 
