@@ -97,11 +97,19 @@ public class LanguageModelTests
     public void LanguageModel_Dropout_InTrainingNeedsAnRng_AndEvalIsDeterministic()
     {
         var lm = new LanguageModel<float>(new LanguageModelConfig(6, 4, 4, Dropout: 0.5), new SeededRng(8));
-        Assert.Throws<ArgumentException>(() => lm.Forward([1, 2], 1, 2));
+        Assert.Contains("in training mode needs an explicit rng", Assert.Throws<ArgumentException>(() => lm.Forward([1, 2], 1, 2)).Message);
         lm.Eval();
         var a = lm.Forward([1, 2], 1, 2).Logits.Value.ToArray();
         var b = lm.Forward([1, 2], 1, 2).Logits.Value.ToArray();
         Assert.Equal(a, b);
+        // Deterministic is not enough (a fixed mask is deterministic too): in eval, dropout is the identity, so the logits are
+        // those of the same weights without dropout.
+        var plain = new LanguageModel<float>(new LanguageModelConfig(6, 4, 4, Dropout: 0), new SeededRng(8));
+        Assert.Equal(lm.NamedParameters().Select(p => p.Key), plain.NamedParameters().Select(p => p.Key));
+        foreach (var (p, q) in lm.NamedParameters().Zip(plain.NamedParameters()))
+            p.Value.Value.Span.CopyTo(q.Value.Value.Span);
+        plain.Eval();
+        Assert.Equal(plain.Forward([1, 2], 1, 2).Logits.Value.ToArray(), a);
     }
 
     [Fact]
