@@ -30,8 +30,10 @@ public class FsCheckPropertyTests
     [Fact]
     public void Linear_Tanh_Softmax_PassesGradientCheck_ForGeneratedShapes()
     {
+        int ran = 0;
         var property = Prop.ForAll(Sizes(), c =>
         {
+            ran++;
             var gen = new CaseGen((ulong)c.Seed);
             // y = softmax(tanh(x Wᵀ + b)): x (M, K), W (N, K), b (N).
             var result = GradientCheck.Check(v => Ops.Softmax(Ops.Tanh(Ops.MatMul(v[0], v[1], transposeB: true) + v[2])),
@@ -39,6 +41,7 @@ public class FsCheckPropertyTests
             return result.Passed;
         });
         Check.One(Fixed(20261122, 40), property);
+        Assert.Equal(40, ran);   // every generated case ran: a property over nothing cannot pass
     }
 
     /// <summary>Four axis sizes in [<paramref name="min"/>, 4] (the attention ops' B, U, S, A) and a value seed.</summary>
@@ -62,12 +65,15 @@ public class FsCheckPropertyTests
     public void AdditiveScores_PassesGradientCheck_ForGeneratedShapes()
     {
         // e[b, u, s] = Σₐ vₐ tanh(k[b, s, a] + q[b, u, a]): keys (B, S, A), queries (B, U, A), v (A), all three checked.
+        int ran = 0;
         var property = Prop.ForAll(FourSizes(1), c =>
         {
+            ran++;
             var gen = new CaseGen((ulong)c.Seed);
             GradientCheck.Check(v => Ops.AdditiveScores(v[0], v[1], v[2]), gen.Normal(c.B, c.S, c.A), gen.Normal(c.B, c.U, c.A), gen.Normal(c.A));
         });
         Check.One(Fixed(20261206, 40), property);
+        Assert.Equal(40, ran);   // every generated case ran: a property over nothing cannot pass
     }
 
     [Fact]
@@ -75,14 +81,17 @@ public class FsCheckPropertyTests
     {
         // Lengths in [0, S], so rows with no valid key and rows with padding are both drawn; every input is checked,
         // including the padded keys, memory steps and weights, whose gradient is 0 because the output never reads them.
+        int ran = 0;
         var property = Prop.ForAll(FourSizes(1), c =>
         {
+            ran++;
             var gen = new CaseGen((ulong)c.Seed);
             var lengths = Lengths(gen, c.B, c.S);
             GradientCheck.Check(v => Ops.ValidKeyScores(v[0], v[1], lengths), gen.Normal(c.B, c.U, c.A), gen.Normal(c.B, c.S, c.A));
             GradientCheck.Check(v => Ops.ValidKeyContext(v[0], v[1], lengths), gen.Normal(c.B, c.U, c.S), gen.Normal(c.B, c.S, c.A));
         });
         Check.One(Fixed(20261207, 40), property);
+        Assert.Equal(40, ran);   // every generated case ran: a property over nothing cannot pass
     }
 
     [Fact]
@@ -91,8 +100,10 @@ public class FsCheckPropertyTests
         // By design (PyTorch's padding_idx) positions that look up the padding row send it no gradient, so the gradient is
         // not the derivative of GatherRows itself: it is that of GatherRows(t, idx) ⊙ m, m = 0 on those positions and 1
         // elsewhere, which is gradient-checked here and must equal the padded op's gradient under the same upstream.
+        int ran = 0;
         var property = Prop.ForAll(Sizes(), c =>
         {
+            ran++;
             var gen = new CaseGen((ulong)c.Seed);
             int vocab = c.M, e = c.K, n = c.N + 2, pad = gen.Rng.NextInt(vocab);
             var indices = new int[n];
@@ -111,6 +122,7 @@ public class FsCheckPropertyTests
             TensorAssert.AllClose(masked.Grad!, padded.Grad!, rtol: 0, atol: 0, what: $"table {vocab}x{e}, indices [{string.Join(",", indices)}], padding {pad}");
         });
         Check.One(Fixed(20261208, 40), property);
+        Assert.Equal(40, ran);   // every generated case ran: a property over nothing cannot pass
     }
 
     [Fact]
@@ -119,8 +131,10 @@ public class FsCheckPropertyTests
         // Sizes in [0, 4]: every op that allows an empty axis runs forward and backward on one (as PyTorch does), the check
         // compares whatever elements there are (a row operand, a bias, the non-empty operand of a product), and every input
         // gets a gradient of its own shape.
+        int ran = 0;
         var property = Prop.ForAll(FourSizes(0), c =>
         {
+            ran++;
             var gen = new CaseGen((ulong)c.Seed);
             var (b, u, s, a) = (c.B, c.U, c.S, c.A);
             bool ta = (c.Seed & 1) != 0, tb = (c.Seed & 2) != 0;
@@ -177,13 +191,16 @@ public class FsCheckPropertyTests
             }
         });
         Check.One(Fixed(20261209, 60), property);
+        Assert.Equal(60, ran);   // every generated case ran: a property over nothing cannot pass
     }
 
     [Fact]
     public void SplitThenConcat_IsIdentity_ForGeneratedShapesAndSizes()
     {
+        int ran = 0;
         var property = Prop.ForAll(Sizes(), c =>
         {
+            ran++;
             var gen = new CaseGen((ulong)c.Seed);
             var x = new Var<double>(gen.Normal(c.M, c.K, c.N));
             int axis = c.Seed % 3;
@@ -193,5 +210,6 @@ public class FsCheckPropertyTests
             TensorAssert.BitEqual<double>(x.Value.Span, Ops.Concat(pieces, axis).Value.Span);
         });
         Check.One(Fixed(7, 60), property);
+        Assert.Equal(60, ran);   // every generated case ran: a property over nothing cannot pass
     }
 }
