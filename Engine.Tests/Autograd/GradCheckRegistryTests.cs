@@ -50,6 +50,27 @@ public class GradCheckRegistryTests
         Assert.True(names.Count >= 15, $"only {names.Count} node types found: {string.Join(", ", names)}");
     }
 
+    [Fact]
+    public void Registry_HoldsEverySourcesCases()
+    {
+        // Guards the discovery: a source whose generator yields nothing, or a reflection that misses sources, would leave the
+        // per-case theory and the coverage test checking fewer cases than the sources define (320 when this was written).
+        var sources = typeof(GradCheckRegistry).Assembly.GetTypes()
+            .Where(t => typeof(IGradCheckCaseSource).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false })
+            .ToList();
+        Assert.True(sources.Count >= 12, $"only {sources.Count} case sources found: {string.Join(", ", sources.Select(t => t.Name))}");
+        int total = 0;
+        foreach (var type in sources)
+        {
+            var names = ((IGradCheckCaseSource)Activator.CreateInstance(type)!).Cases().Select(c => c.Name).ToList();
+            Assert.True(names.Count > 0, $"{type.Name} yields no gradient-check case.");
+            Assert.All(names, n => Assert.True(GradCheckRegistry.All.ContainsKey(n), $"{type.Name}'s case '{n}' is not registered."));
+            total += names.Count;
+        }
+        Assert.Equal(total, GradCheckRegistry.All.Count);
+        Assert.True(total >= 300, $"only {total} gradient-check cases are registered.");
+    }
+
     /// <summary>Every concrete subclass of Node&lt;T&gt; in the engine assembly, as generic definitions.</summary>
     internal static IEnumerable<Type> EngineNodeTypes() =>
         typeof(Node<>).Assembly.GetTypes()
