@@ -190,8 +190,16 @@ public class GradClipPoolTests
         using var pool = new WorkerPool(2);
         var ps = Parameters(new SeededRng(6), 100_001, -1, 3, 0);
         var opt = new Adam<float>(ps, 1e-3) { Pool = pool };
+        var before = ps.Select(p => p.Grad).ToArray();
+        Assert.True(before[0]!.ToArray().Any(v => v != 0f), "nothing to zero");
         opt.ZeroGrad();
         Assert.Null(ps[1].Grad);
-        foreach (var p in ps.Where(p => p.Grad is not null)) Assert.All(p.Grad!.ToArray(), v => Assert.Equal(0f, v));
+        // Buffers are kept (Optimizer.ZeroGrad's contract, PyTorch 1.13's default) and zeroed: a ZeroGrad that dropped them
+        // (Grad = null) passed the old filter over non-null gradients.
+        foreach (int i in new[] { 0, 2, 3 })
+        {
+            Assert.Same(before[i], ps[i].Grad);
+            Assert.All(ps[i].Grad!.ToArray(), v => Assert.Equal(0f, v));
+        }
     }
 }
