@@ -93,7 +93,8 @@ public class LanguageModelEvaluatorTests
         Assert.True(batched.Loss - Math.Log(v) > 0.15, $"loss {batched.Loss} should exceed log V clearly");
         Assert.NotEqual(f32.Loss, int8.Loss);
         Assert.True(Math.Abs(int8.Loss - f32.Loss) < 0.01, $"int8 {int8.Loss} vs float32 {f32.Loss}");
-        Assert.Throws<ArgumentException>(() => evaluator.EvaluateStepped(ids, new LanguageModelStepper(Model(5))));
+        Assert.Contains($"the stepper has V = 5, the model V = {v}",
+            Assert.Throws<ArgumentException>(() => evaluator.EvaluateStepped(ids, new LanguageModelStepper(Model(5)))).Message);
     }
 
     [Fact]
@@ -129,7 +130,7 @@ public class LanguageModelEvaluatorTests
         var score = new LanguageModelEvaluator(model, vocab).Evaluate(["abc", "ca"]);
         Assert.Equal(3 + 1 + 2 + 1, score.Tokens);
         Assert.Equal(2, score.Sentences);
-        Assert.Throws<ArgumentException>(() => new LanguageModelEvaluator(model, vocab).Evaluate(["abz"]));
+        Assert.Contains("Character 'z' (U+007A) is not in the vocabulary", Assert.Throws<ArgumentException>(() => new LanguageModelEvaluator(model, vocab).Evaluate(["abz"])).Message);
     }
 
     private static CharVocabulary CharVocabularyOf(int v) => new(Enumerable.Range(0, v).Select(i => new System.Text.Rune('a' + i)).ToArray(), withUnk: false);

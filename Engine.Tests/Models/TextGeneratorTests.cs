@@ -84,7 +84,8 @@ public class TextGeneratorTests
         Assert.True(text.StartsWith(' ') || text.StartsWith('\n'), text);     // after "the": a space, or the line ends
         Assert.DoesNotContain("  ", text);
         Assert.DoesNotContain("\n ", text);
-        Assert.Throws<ArgumentException>(() => new TextGenerator(Model(vocab.Count + 1), vocab));
+        Assert.Contains($"the vocabulary has {vocab.Count} symbols, the model V = {vocab.Count + 1}",
+            Assert.Throws<ArgumentException>(() => new TextGenerator(Model(vocab.Count + 1), vocab)).Message);
     }
 
     /// <summary>
