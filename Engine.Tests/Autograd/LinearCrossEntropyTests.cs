@@ -141,6 +141,10 @@ public class LinearCrossEntropyTests
         loss.Backward();
         Assert.Equal(2e4f, loss.Value.Span[0], 1e-2f);                          // z = (1e4, −1e4, −1e4): ℓ = log Σ exp z − z₁ ≈ 1e4 + 1e4
         Assert.All(w.Grad!.Span.ToArray(), g => Assert.True(float.IsFinite(g)));
+        // Finite is not enough (a zeroed gradient is finite): p = softmax z = (1, 0, 0) to float precision, so
+        // ∂ℓ/∂z = p − onehot(1) = (1, −1, 0), ∂W = (p − y)ᵀx = ((100, −100), (−100, 100), (0, 0)), ∂x = W₀ − W₁ = (200, 0).
+        TensorAssert.AllClose(Tensor<float>.FromArray([100f, -100f, -100f, 100f, 0f, 0f], 3, 2), w.Grad!, rtol: 1e-6, atol: 1e-6, what: "∂W");
+        TensorAssert.AllClose(Tensor<float>.FromArray([200f, 0f], 1, 2), x.Grad!, rtol: 1e-6, atol: 1e-6, what: "∂x");
     }
 
     [Fact]
