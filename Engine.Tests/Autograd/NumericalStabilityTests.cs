@@ -62,6 +62,8 @@ public class NumericalStabilityTests
         TensorAssert.AllClose(Tensor<T>.FromArray([T.One, T.Zero, T.Zero], 1, 3), p.Value, rtol: 0, atol: 1e-30);
         p.Backward(upstream);
         AssertFinite(xs.Grad!, "Softmax gradient at ±1e4");
+        // ∂/∂x = p ⊙ (g − p·g) with p = [1, 0, 0], g = [1, 2, 3]: p·g = 1, so [0, 0, 0].
+        TensorAssert.AllClose(Tensor<T>.FromArray([T.Zero, T.Zero, T.Zero], 1, 3), xs.Grad!, rtol: 0, atol: 1e-6, what: "Softmax gradient");
 
         var z = new Var<T>(Tensor<T>.FromArray((T[])row.Clone(), 1, 3), requiresGrad: true);
         var loss = Ops.SoftmaxCrossEntropy(z, [1]);
