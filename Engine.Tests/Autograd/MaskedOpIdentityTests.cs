@@ -60,6 +60,10 @@ public class MaskedOpIdentityTests
             TensorAssert.BitEqual<T>(yAlone.Span, yPadded.Span, what + " value");
             for (int m = 0; m < 2; m++)
                 TensorAssert.BitEqual<T>(gAlone.Span.Slice(m * len, len), gPadded.Span.Slice((n * 2 + m) * Steps, len), what + " gradient");
+            // The other entries and this entry's padded keys get exact zeros (gPadded is (N, 2, S)).
+            for (int i = 0; i < gPadded.Length; i++)
+                if (i / (2 * Steps) != n || i % Steps >= len)
+                    Assert.True(gPadded.Span[i] == T.Zero, $"{what}: gradient {gPadded.Span[i]} at flat index {i} outside the entry's valid keys.");
         }
     }
 
@@ -88,6 +92,7 @@ public class MaskedOpIdentityTests
                 TensorAssert.BitEqual<T>(pa.Grad!.Span, PaddedBatchIdentityTests.RowOf(pb.Grad!, b, len).Span, "MseLoss ∂p " + what);
                 TensorAssert.BitEqual<T>(ta.Grad!.Span, PaddedBatchIdentityTests.RowOf(tb.Grad!, b, len).Span, "MseLoss ∂t " + what);
                 AssertZeroOutsideRow(pb.Grad!, b, len, "MseLoss ∂p " + what);
+                AssertZeroOutsideRow(tb.Grad!, b, len, "MseLoss ∂t " + what);
 
                 // Cross-entropy: logits (B·T, V); every position but row b's valid steps carries the ignore index.
                 var rowTargets = Enumerable.Range(0, targets.Length).Select(i => i / Steps == b && i % Steps < len ? targets[i] : -100).ToArray();
@@ -99,6 +104,7 @@ public class MaskedOpIdentityTests
                 cePadded.Backward();
                 TensorAssert.BitEqual<T>(ceAlone.Value.Span, cePadded.Value.Span, "SoftmaxCrossEntropy " + what);
                 TensorAssert.BitEqual<T>(za.Grad!.Span, zb.Grad!.Span.Slice(b * Steps * F, len * F), "SoftmaxCrossEntropy ∂z " + what);
+                AssertZeroOutsideRow(zb.Grad!.Reshape(Lengths.Length, Steps, F), b, len, "SoftmaxCrossEntropy ∂z (ignored rows) " + what);
             }
     }
 
@@ -119,6 +125,8 @@ public class MaskedOpIdentityTests
             TensorAssert.BitEqual<T>(cAlone.Value.Span, cBatch.Value.Span, what);
             TensorAssert.BitEqual<T>(aa.Grad!.Span, Entry(ab.Grad!, n).Span, what + " ∂A");
             TensorAssert.BitEqual<T>(ba.Grad!.Span, Entry(bb.Grad!, n).Span, what + " ∂B");
+            AssertZeroOutsideRow(ab.Grad!, n, a.Dim(1), what + " ∂A of the other entries");
+            AssertZeroOutsideRow(bb.Grad!, n, b.Dim(1), what + " ∂B of the other entries");
         }
     }
 
