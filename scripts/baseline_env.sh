@@ -3,7 +3,16 @@
 # OpenBLAS to its AVX2 kernels, about half its speed on an AVX-512 CPU; `baseline CMD...` runs CMD with both
 # removed from its environment alone, or with OPENBLAS_CORETYPE=$BASELINE_CORETYPE when a script's
 # --baseline-coretype X set it, to reproduce a forced kernel on purpose. SeqLearn's own runs keep the environment.
-BASELINE_CORETYPE=${BASELINE_CORETYPE:-}
+BASELINE_CORETYPE=""
+
+# The value of a script's --baseline-coretype X (call with "${2:-}"); exits on a missing kernel name.
+baseline_coretype_option() {
+  if [ -z "${1:-}" ] || [ "${1#--}" != "$1" ]; then
+    echo "--baseline-coretype needs a kernel name, e.g. Haswell or SkylakeX" >&2
+    exit 2
+  fi
+  BASELINE_CORETYPE=$1
+}
 
 baseline() {
   if [ -n "$BASELINE_CORETYPE" ]; then

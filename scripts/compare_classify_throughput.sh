@@ -11,7 +11,7 @@ source scripts/baseline_env.sh
 steps=40; rounds=3; cells="lstm gru"; threads="1 2"; out=/tmp/seqlearn-compare-classify
 while [ $# -gt 0 ]; do
   case "$1" in
-    --baseline-coretype) BASELINE_CORETYPE=$2; shift 2 ;;
+    --baseline-coretype) baseline_coretype_option "${2:-}"; shift 2 ;;
     --steps) steps=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --cells) cells=$2; shift 2 ;;

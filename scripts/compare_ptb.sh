@@ -17,7 +17,7 @@ while [ $# -gt 0 ]; do
     --epochs) epochs=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    --baseline-coretype) BASELINE_CORETYPE=$2; shift 2 ;;
+    --baseline-coretype) baseline_coretype_option "${2:-}"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
