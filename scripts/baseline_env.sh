@@ -22,6 +22,12 @@ baseline() {
   fi
 }
 
+# Exits with a message naming the installer when /usr/bin/python3 cannot import torch.
+require_torch() {
+  /usr/bin/python3 -c 'import torch' 2>/dev/null \
+    || { echo "PyTorch missing (/usr/bin/python3 cannot import torch): run bash scripts/install-baselines.sh" >&2; exit 1; }
+}
+
 # One line naming the CPU, the load and what the baseline runs on: PyTorch's version and default threads and the
 # OpenBLAS kernel it loaded (openblas_get_corename).
 describe_baseline() {

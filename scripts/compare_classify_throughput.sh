@@ -22,6 +22,7 @@ done
 d=$(pwd); while [ "$d" != / ] && [ ! -d "$d/shared/data" ]; do d=$(dirname "$d"); done   # the first shared/data above
 data="$d/shared/data/sentiment"
 [ -f "$data/rt-polarity.pos" ] || { echo "MR not found under $data" >&2; exit 1; }
+require_torch
 mkdir -p "$out"
 describe_baseline
 rm -f "$out/pairs.txt"

@@ -23,7 +23,7 @@ done
 data="$(cd .. && pwd)/shared/data"
 corpus="$data/tinyshakespeare/input.txt"
 [ -f "$corpus" ] || { echo "corpus not found: $corpus (../shared beside the repository)" >&2; exit 1; }
-/usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "PyTorch missing: run bash scripts/install-baselines.sh" >&2; exit 1; }
+require_torch
 mkdir -p "$out"
 describe_baseline
 dotnet build Engine.Cli -c Release -v q -nologo > "$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
@@ -41,10 +41,11 @@ run_seqlearn() {  # $1 = round
     [ -n "$child" ] && awk '/VmRSS/ {print $2}' "/proc/$child/status" 2>/dev/null >> "$rss" || true
     sleep 10
   done
-  wait "$pid"
+  wait "$pid" || { echo "SeqLearn run $1 failed:" >&2; tail -5 "$log" "$out/seqlearn-$1.time" >&2; exit 1; }
 }
 run_torch() {
-  baseline /usr/bin/python3 scripts/lm_torch.py charlm --budget "$budget" --data "$corpus" > "$out/torch-$1.jsonl" 2> "$out/torch-$1.err"
+  baseline /usr/bin/python3 scripts/lm_torch.py charlm --budget "$budget" --data "$corpus" > "$out/torch-$1.jsonl" 2> "$out/torch-$1.err" \
+    || { echo "PyTorch run $1 failed:" >&2; tail -5 "$out/torch-$1.err" >&2; exit 1; }
 }
 
 for r in $(seq 1 "$rounds"); do

@@ -22,7 +22,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 ptb="$(cd .. && pwd)/shared/data/ptb"
+case "$only" in ""|seqlearn|torch) ;; *) echo "--only takes seqlearn or torch, not '$only'" >&2; exit 2 ;; esac
 [ -f "$ptb/ptb.train.txt" ] || { echo "PTB not found: $ptb (../shared beside the repository)" >&2; exit 1; }
+[ "$only" = seqlearn ] || require_torch
 mkdir -p "$out"
 describe_baseline
 cli=Engine.Cli/bin/Release/net10.0/seqlearn
@@ -45,9 +47,9 @@ if [ "$only" != torch ]; then
 fi
 
 if [ "$only" != seqlearn ]; then
-  /usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "PyTorch missing: run bash scripts/install-baselines.sh" >&2; exit 1; }
   echo "PyTorch: $(date -u +%H:%M:%S) UTC, load $(cut -d' ' -f1-3 /proc/loadavg)"
-  baseline /usr/bin/python3 scripts/lm_torch.py ptb --epochs "$epochs" --data "$ptb" > "$out/torch.jsonl" 2> "$out/torch.err"
+  baseline /usr/bin/python3 scripts/lm_torch.py ptb --epochs "$epochs" --data "$ptb" > "$out/torch.jsonl" 2> "$out/torch.err" \
+    || { echo "PyTorch run failed:" >&2; tail -5 "$out/torch.err" >&2; exit 1; }
   tail -2 "$out/torch.err"
 fi
 

@@ -28,14 +28,17 @@ done
 pairs="${PAIRS:-/work/shared/data/translation/fra-eng-30k.txt}"
 [ -f "$pairs" ] || pairs="$(cd .. && pwd)/shared/data/translation/fra-eng-30k.txt"
 [ -f "$pairs" ] || { echo "corpus not found: set PAIRS=.../fra-eng-30k.txt" >&2; exit 1; }
-/usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "PyTorch missing: run bash scripts/install-baselines.sh" >&2; exit 1; }
+require_torch
 mkdir -p "$out"
 describe_baseline
 dotnet build Engine.Cli -c Release -v q -nologo > "$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 cli=Engine.Cli/bin/Release/net10.0/seqlearn.dll
 if [ -n "$budget" ]; then limit=(--time-budget "$budget"); tlimit=(--budget "$budget"); else limit=(--max-steps "$steps" --eval-every "$steps"); tlimit=(--max-steps "$steps" --no-test --eval-seconds 1e9); fi
 
-run_seqlearn() { dotnet "$cli" translate train --pairs "$pairs" --attention "$attention" --threads 2 "${limit[@]}" > "$out/seqlearn-$1.log" 2>&1; }
+run_seqlearn() {
+  dotnet "$cli" translate train --pairs "$pairs" --attention "$attention" --threads 2 "${limit[@]}" > "$out/seqlearn-$1.log" 2>&1 \
+    || { echo "SeqLearn run $1 failed:" >&2; tail -5 "$out/seqlearn-$1.log" >&2; exit 1; }
+}
 run_torch() {
   baseline /usr/bin/python3 scripts/translate_torch.py --pairs "$pairs" --attention "$attention" \
     --threads "$tthreads" "${tlimit[@]}" > "$out/torch-$1.jsonl" 2> "$out/torch-$1.err" \
