@@ -55,9 +55,10 @@ public sealed partial class BaselineEnvironment
 
     /// <summary>
     /// PyTorch's version, its default intra-op thread count and the OpenBLAS kernel it gets, read by a child
-    /// process started exactly as the baselines are (null when PyTorch is not installed).
+    /// process started exactly as the baselines are, then the thread setting the comparison runs it with
+    /// (<paramref name="runWith"/>, e.g. "set_num_threads(1)"); null when PyTorch is not installed.
     /// </summary>
-    public static string? DescribePyTorch()
+    public static string? DescribePyTorch(string runWith)
     {
         const string probe =
             "import ctypes, torch\n" +
@@ -77,7 +78,7 @@ public sealed partial class BaselineEnvironment
             string line = process.StandardOutput.ReadToEnd().Trim();
             process.StandardError.ReadToEnd();
             process.WaitForExit();
-            return process.ExitCode == 0 && line.Length > 0 ? line : null;
+            return process.ExitCode == 0 && line.Length > 0 ? $"{line}, run with {runWith}" : null;
         }
         catch (System.ComponentModel.Win32Exception)
         {

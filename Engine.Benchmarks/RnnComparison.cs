@@ -42,7 +42,7 @@ public static class RnnComparison
 
         Console.WriteLine($"compare rnn: forward+backward, float32, L=2, {rounds} interleaved rounds, median; SeqLearn fused path on a 2-thread WorkerPool{(parallelSteps ? " (ParallelSteps, the default)" : " with serial steps (ParallelSteps off)")}, PyTorch {script} (set_num_threads(1)).");
         Console.WriteLine($"machine: {MachineInfo.Describe()}; core-to-core round trip {MachineInfo.CoreRoundTrip()}");
-        Console.WriteLine($"baseline: {BaselineEnvironment.DescribePyTorch() ?? "PyTorch not found"}; {baseline.DescribeOpenBlas()}");
+        Console.WriteLine($"baseline: {BaselineEnvironment.DescribePyTorch("set_num_threads(1)") ?? "PyTorch not found"}; {baseline.DescribeOpenBlas()}");
         Console.WriteLine($"{"cell",-5} {"shape",-28} {"SeqLearn tok/s",15} {"PyTorch tok/s",15} {"ratio",7}");
         var smallRatios = new List<double>();
         var proc = Process.GetCurrentProcess();

@@ -38,7 +38,7 @@ public static class SampleComparison
         int[] prompt = vocabulary.Encode(Prompt);
         Console.WriteLine($"compare sample: batch 1, V={config.VocabularySize}, E=64, 2-layer LSTM H=256, τ=1, {chars} chars after \"ROMEO:\\n\", median of {repeats}");
         Console.WriteLine($"machine: {MachineInfo.Describe()}; core-to-core round trip {MachineInfo.CoreRoundTrip()}");
-        Console.WriteLine($"baseline: {BaselineEnvironment.DescribePyTorch() ?? "PyTorch not found"}; {baseline.DescribeOpenBlas()}");
+        Console.WriteLine($"baseline: {BaselineEnvironment.DescribePyTorch("set_num_threads(1) and (2), the faster counted") ?? "PyTorch not found"}; {baseline.DescribeOpenBlas()}");
 
         using var pool = new WorkerPool(2);
         var configs = new List<(string Name, Func<double> Run)>();

@@ -28,8 +28,8 @@ require_torch() {
     || { echo "PyTorch missing (/usr/bin/python3 cannot import torch): run bash scripts/install-baselines.sh" >&2; exit 1; }
 }
 
-# One line naming the CPU, the load and what the baseline runs on: PyTorch's version and default threads and the
-# OpenBLAS kernel it loaded (openblas_get_corename).
+# One line naming the CPU, the load and what the baseline runs on: PyTorch's version and default threads, the
+# OpenBLAS kernel it loaded (openblas_get_corename) and, given as $1, the intra-op threads the script runs it with.
 describe_baseline() {
   local cpu
   cpu=$(awk -F': ' '/^model name/ {n=$2} /^cpu family/ {f=$2} /^model\t/ {m=$2} /^$/ {exit} END {printf "%s (family %s model %s)", n, f, m}' /proc/cpuinfo)
@@ -38,5 +38,5 @@ describe_baseline() {
 import ctypes, torch
 blas = ctypes.CDLL("libopenblas.so.0"); blas.openblas_get_corename.restype = ctypes.c_char_p
 print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} intra-op threads by default, OpenBLAS core {blas.openblas_get_corename().decode()}")
-' 2>/dev/null || echo 'PyTorch not found')$([ -n "$BASELINE_CORETYPE" ] && echo " (forced with --baseline-coretype $BASELINE_CORETYPE)" || echo " (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE unset)")"
+' 2>/dev/null || echo 'PyTorch not found')${1:+, run with $1}$([ -n "$BASELINE_CORETYPE" ] && echo " (forced with --baseline-coretype $BASELINE_CORETYPE)" || echo " (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE unset)")"
 }

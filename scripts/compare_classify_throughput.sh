@@ -24,7 +24,7 @@ data="$d/shared/data/sentiment"
 [ -f "$data/rt-polarity.pos" ] || { echo "MR not found under $data" >&2; exit 1; }
 require_torch
 mkdir -p "$out"
-describe_baseline
+describe_baseline "set_num_threads($(echo $threads | sed 's/ / and /g')), the faster counted"
 rm -f "$out/pairs.txt"
 dotnet build Engine.Cli -c Release -v q -nologo > "$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 cli=Engine.Cli/bin/Release/net10.0/seqlearn.dll

@@ -25,7 +25,7 @@ corpus="$data/tinyshakespeare/input.txt"
 [ -f "$corpus" ] || { echo "corpus not found: $corpus (../shared beside the repository)" >&2; exit 1; }
 require_torch
 mkdir -p "$out"
-describe_baseline
+describe_baseline "set_num_threads(1)"
 dotnet build Engine.Cli -c Release -v q -nologo > "$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 cli=Engine.Cli/bin/Release/net10.0/seqlearn
 

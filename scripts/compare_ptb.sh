@@ -26,7 +26,7 @@ case "$only" in ""|seqlearn|torch) ;; *) echo "--only takes seqlearn or torch, n
 [ -f "$ptb/ptb.train.txt" ] || { echo "PTB not found: $ptb (../shared beside the repository)" >&2; exit 1; }
 [ "$only" = seqlearn ] || require_torch
 mkdir -p "$out"
-describe_baseline
+describe_baseline "set_num_threads(1)"
 cli=Engine.Cli/bin/Release/net10.0/seqlearn
 
 if [ "$only" != torch ]; then

@@ -30,7 +30,7 @@ pairs="${PAIRS:-/work/shared/data/translation/fra-eng-30k.txt}"
 [ -f "$pairs" ] || { echo "corpus not found: set PAIRS=.../fra-eng-30k.txt" >&2; exit 1; }
 require_torch
 mkdir -p "$out"
-describe_baseline
+describe_baseline "set_num_threads($tthreads)"
 dotnet build Engine.Cli -c Release -v q -nologo > "$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 cli=Engine.Cli/bin/Release/net10.0/seqlearn.dll
 if [ -n "$budget" ]; then limit=(--time-budget "$budget"); tlimit=(--budget "$budget"); else limit=(--max-steps "$steps" --eval-every "$steps"); tlimit=(--max-steps "$steps" --no-test --eval-seconds 1e9); fi
