@@ -13,12 +13,28 @@ namespace SeqLearn.Benchmarks;
 /// </summary>
 public static class NGramComparison
 {
-    private static string PtbDir(string[] args) => args.Length > 0 ? args[0] : PtbFolder.Find();
+    /// <summary>The PTB folder (the argument, or shared/data/ptb above the binary), or null after saying why.</summary>
+    private static string? PtbDir(string[] args)
+    {
+        string? dir = args.Length > 0 ? args[0] : null;
+        if (dir is null)
+        {
+            try { dir = PtbFolder.Find(); }
+            catch (DirectoryNotFoundException e) { Console.Error.WriteLine($"compare ngram: {e.Message}"); return null; }
+        }
+        foreach (string name in new[] { "ptb.train.txt", "ptb.test.txt" })
+            if (!File.Exists(Path.Combine(dir, name)))
+            {
+                Console.Error.WriteLine($"compare ngram: {Path.Combine(dir, name)} not found (pass the PTB folder as the argument).");
+                return null;
+            }
+        return dir;
+    }
 
     /// <summary>Build, scaling and scoring timings.</summary>
     public static int Run(string[] args)
     {
-        string ptb = PtbDir(args);
+        if (PtbDir(args) is not { } ptb) return 1;
         const int runs = 5, order = 5;
         string[] train = TextFile.ReadLines(Path.Combine(ptb, "ptb.train.txt"));
         string[] test = TextFile.ReadLines(Path.Combine(ptb, "ptb.test.txt"));
@@ -136,14 +152,15 @@ public static class NGramComparison
     /// <summary>Only the scaling part of <see cref="Run"/>.</summary>
     public static int ScalingOnly(string[] args)
     {
-        Scaling(TextFile.ReadLines(Path.Combine(PtbDir(args), "ptb.train.txt")), 5);
+        if (PtbDir(args) is not { } ptb) return 1;
+        Scaling(TextFile.ReadLines(Path.Combine(ptb, "ptb.train.txt")), 5);
         return 0;
     }
 
     /// <summary>PTB test perplexity (incl. OOVs, i.e. &lt;unk&gt; scored as a word) for orders 2..5 and every estimator, as a markdown table.</summary>
     public static int Table(string[] args)
     {
-        string ptb = PtbDir(args);
+        if (PtbDir(args) is not { } ptb) return 1;
         string[] train = TextFile.ReadLines(Path.Combine(ptb, "ptb.train.txt"));
         string[] test = TextFile.ReadLines(Path.Combine(ptb, "ptb.test.txt"));
         INGramEstimator[] estimators = [new MaximumLikelihood(), new AddK(1), new AddK(0.01), new WittenBell(), new AbsoluteDiscounting(), new KneserNey(), new ModifiedKneserNey(), new StupidBackoff()];

@@ -26,10 +26,16 @@ public static class RnnComparison
         int at = Array.IndexOf(args, "--rounds");
         if (at >= 0 && at + 1 < args.Length) rounds = int.Parse(args[at + 1], CultureInfo.InvariantCulture);
 
-        string script = FindScript();
-        if (!File.Exists("/usr/bin/python3"))
+        string? script = FindScript();
+        if (script is null)
         {
-            Console.Error.WriteLine("compare rnn: /usr/bin/python3 not found: run scripts/install-baselines.sh (python3-torch).");
+            Console.Error.WriteLine("compare rnn: scripts/compare_rnn_torch.py not found above the working directory or the binary.");
+            return 1;
+        }
+        string? pytorch = BaselineEnvironment.DescribePyTorch("set_num_threads(1)");
+        if (pytorch is null)
+        {
+            Console.Error.WriteLine("compare rnn: /usr/bin/python3 cannot import torch: run scripts/install-baselines.sh (python3-torch).");
             return 1;
         }
         using var torch = Process.Start(new ProcessStartInfo("/usr/bin/python3", [script])
@@ -42,7 +48,7 @@ public static class RnnComparison
 
         Console.WriteLine($"compare rnn: forward+backward, float32, L=2, {rounds} interleaved rounds, median; SeqLearn fused path on a 2-thread WorkerPool{(parallelSteps ? " (ParallelSteps, the default)" : " with serial steps (ParallelSteps off)")}, PyTorch {script} (set_num_threads(1)).");
         Console.WriteLine($"machine: {MachineInfo.Describe()}; core-to-core round trip {MachineInfo.CoreRoundTrip()}");
-        Console.WriteLine($"baseline: {BaselineEnvironment.DescribePyTorch("set_num_threads(1)") ?? "PyTorch not found"}; {baseline.DescribeOpenBlas()}");
+        Console.WriteLine($"baseline: {pytorch}; {baseline.DescribeOpenBlas()}");
         Console.WriteLine($"{"cell",-5} {"shape",-28} {"SeqLearn tok/s",15} {"PyTorch tok/s",15} {"ratio",7}");
         var smallRatios = new List<double>();
         var proc = Process.GetCurrentProcess();
@@ -150,8 +156,8 @@ public static class RnnComparison
         return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
     }
 
-    /// <summary>scripts/compare_rnn_torch.py, found by walking up from the working directory and the binary.</summary>
-    private static string FindScript()
+    /// <summary>scripts/compare_rnn_torch.py, found by walking up from the working directory and the binary; null if absent.</summary>
+    private static string? FindScript()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
@@ -159,6 +165,6 @@ public static class RnnComparison
                 string p = Path.Combine(dir.FullName, "scripts", "compare_rnn_torch.py");
                 if (File.Exists(p)) return p;
             }
-        throw new FileNotFoundException("compare rnn: scripts/compare_rnn_torch.py not found above the working directory.");
+        return null;
     }
 }

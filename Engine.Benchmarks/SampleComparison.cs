@@ -38,7 +38,17 @@ public static class SampleComparison
         int[] prompt = vocabulary.Encode(Prompt);
         Console.WriteLine($"compare sample: batch 1, V={config.VocabularySize}, E=64, 2-layer LSTM H=256, τ=1, {chars} chars after \"ROMEO:\\n\", median of {repeats}");
         Console.WriteLine($"machine: {MachineInfo.Describe()}; core-to-core round trip {MachineInfo.CoreRoundTrip()}");
-        Console.WriteLine($"baseline: {BaselineEnvironment.DescribePyTorch("set_num_threads(1) and (2), the faster counted") ?? "PyTorch not found"}; {baseline.DescribeOpenBlas()}");
+        bool torch = !args.Contains("--no-torch");
+        string? pytorch = torch ? BaselineEnvironment.DescribePyTorch("set_num_threads(1) and (2), the faster counted") : null;
+        string script = TorchScript(args);
+        if (torch && (pytorch is null || !File.Exists(script)))
+        {
+            Console.Error.WriteLine(pytorch is null
+                ? "compare sample: /usr/bin/python3 cannot import torch: run scripts/install-baselines.sh, or pass --no-torch."
+                : $"compare sample: {script} not found: run from the repository root or pass --torch-script PATH (or --no-torch).");
+            return 1;
+        }
+        Console.WriteLine($"baseline: {pytorch ?? "PyTorch not run (--no-torch)"}; {baseline.DescribeOpenBlas()}");
 
         using var pool = new WorkerPool(2);
         var configs = new List<(string Name, Func<double> Run)>();
@@ -55,9 +65,8 @@ public static class SampleComparison
             int n = generator.Generate(Prompt, chars, new SamplingOptions(), new SeededRng(7)).Count();
             return n / sw.Elapsed.TotalSeconds;
         }));
-        bool torch = !args.Contains("--no-torch");
-        if (torch) configs.Add(("PyTorch lm_torch.py sample, 1 thread:", () => TorchRate(args, chars, threads: 1) ?? double.NaN));
-        if (torch) configs.Add(("PyTorch lm_torch.py sample, 2 threads:", () => TorchRate(args, chars, threads: 2) ?? double.NaN));
+        if (torch) configs.Add(("PyTorch lm_torch.py sample, 1 thread:", () => TorchRate(script, chars, threads: 1) ?? double.NaN));
+        if (torch) configs.Add(("PyTorch lm_torch.py sample, 2 threads:", () => TorchRate(script, chars, threads: 2) ?? double.NaN));
         foreach (var (_, run) in configs.Where(c => c.Name.StartsWith("SeqLearn", StringComparison.Ordinal))) run();   // warm-up (JIT)
         var samples = configs.Select(_ => new List<double>()).ToArray();
         for (int r = 0; r < repeats; r++)
@@ -110,15 +119,15 @@ public static class SampleComparison
         return chars / sw.Elapsed.TotalSeconds;
     }
 
-    private static double? TorchRate(string[] args, int chars, int threads)
+    /// <summary>The PyTorch script: <c>--torch-script PATH</c>, or scripts/lm_torch.py under the working directory.</summary>
+    private static string TorchScript(string[] args)
     {
         int at = Array.IndexOf(args, "--torch-script");
-        string script = at >= 0 && at + 1 < args.Length ? args[at + 1] : Path.Combine("scripts", "lm_torch.py");
-        if (!File.Exists("/usr/bin/python3") || !File.Exists(script))
-        {
-            Console.Error.WriteLine($"compare sample: needs /usr/bin/python3 with torch (scripts/install-baselines.sh) and {script} (or --torch-script PATH).");
-            return null;
-        }
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : Path.Combine("scripts", "lm_torch.py");
+    }
+
+    private static double? TorchRate(string script, int chars, int threads)
+    {
         var info = new ProcessStartInfo("/usr/bin/python3", [script, "sample", "--chars", chars.ToString(CultureInfo.InvariantCulture),
             "--threads", threads.ToString(CultureInfo.InvariantCulture), "--repeats", "3"])
         {
