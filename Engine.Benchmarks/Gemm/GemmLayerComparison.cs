@@ -7,7 +7,7 @@ namespace SeqLearn.Benchmarks;
 /// <summary>
 /// <c>compare gemm-layers [--repeats N] [--only TEXT] [--one-thread]</c>: the all-steps products of a two-layer recurrent
 /// layer at B = 64, T = 100, E = 64, H = 512 (the <c>compare rnn</c> large shape) against OpenBLAS <c>cblas_sgemm</c>,
-/// on one and two threads, samples interleaved, medians: the input projections X·W_ihᵀ, the weight gradients dÂᵀ·X
+/// on one and two threads, samples interleaved, medians of N repeats (default 7): the input projections X·W_ihᵀ, the weight gradients dÂᵀ·X
 /// (transposed A, k = B·T), the input gradient dÂ·W_ih, and 1024³ for reference. <c>--only</c> keeps the products whose
 /// name contains TEXT.
 /// </summary>
@@ -15,7 +15,7 @@ internal static class GemmLayerComparison
 {
     public static int Run(string[] args, BaselineEnvironment baseline)
     {
-        int repeats = 5;
+        int repeats = 7;
         string? only = null;
         bool oneThread = args.Contains("--one-thread");
         for (int i = 0; i + 1 < args.Length; i++)
@@ -27,6 +27,7 @@ internal static class GemmLayerComparison
         Console.WriteLine($"GEMM of the recurrent layers' all-steps products, float32, row-major, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine($"CPU: {MachineInfo.Describe()}");
         Console.WriteLine($"baseline: {baseline.DescribeOpenBlas()}");
+        Console.WriteLine($"{repeats} interleaved repeats (SeqLearn, OpenBLAS, …), median GFLOP/s");
         if (blas is null)
         {
             Console.WriteLine($"OpenBLAS not installed: run scripts/install-baselines.sh ({why})");
