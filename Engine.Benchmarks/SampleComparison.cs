@@ -17,7 +17,7 @@ namespace SeqLearn.Benchmarks;
 /// and int8 matrices (<see cref="StepperPrecision"/>), and through the
 /// <see cref="TextGenerator"/> façade the CLI uses. PyTorch runs with 1 and with 2 intra-op threads and its faster rate
 /// is the baseline. The two sides alternate: each of the rounds times every SeqLearn configuration once, then one
-/// PyTorch process per thread setting (the median of its three generations, so its first call is not the one counted);
+/// PyTorch process per thread setting (the median of its three generations, so a slow first call is not the one counted);
 /// each configuration's median over the rounds is reported, so a change in the machine's speed during the run moves
 /// both sides alike. The last line is the ratio for what
 /// <c>seqlearn generate</c> does by default on this 2-core machine: exact float32 weights on 2 threads (the text is

@@ -6,8 +6,8 @@
     /usr/bin/python3 scripts/lm_torch.py ptb [--epochs 13] [--max-steps-per-epoch N]
 
 Data is read from ../shared/data relative to the repository (override with --data). Output: one JSON
-object per line on stdout, a human summary on stderr. torch.set_num_threads(1) throughout: PyTorch's fastest
-setting on the 2-core benchmark machine (OpenBLAS still uses its own threads, both cores).
+object per line on stdout, a human summary on stderr. torch.set_num_threads(1) for charlm and ptb, PyTorch's fastest
+setting on the 2-core benchmark machine (OpenBLAS still uses its own threads, both cores); sample takes --threads.
 
 charlm protocol (docs/lm-benchmarks-protocol.md has the same text; the C# side implements it identically):
 
