@@ -9,12 +9,20 @@ before committing it (docs/design.md, "The public API"). Usage: python3 scripts/
 import pathlib
 import re
 import subprocess
+import sys
 
 root = pathlib.Path(__file__).resolve().parent.parent
-build = subprocess.run(["dotnet", "build", str(root / "Engine"), "-c", "Release", "--no-incremental"],
-                       capture_output=True, text=True)
+try:
+    build = subprocess.run(["dotnet", "build", str(root / "Engine"), "-c", "Release", "--no-incremental"],
+                           capture_output=True, text=True)
+except FileNotFoundError:
+    sys.exit("update_public_api.py: dotnet not found on PATH (the .NET 10 SDK is needed)")
 added = sorted(set(re.findall(r"RS0016: Symbol '(.*?)' is not part of the declared public API", build.stdout)))
 removed = set(re.findall(r"RS0017: Symbol '(.*?)' is part of the declared API", build.stdout))
+if build.returncode != 0 and not added and not removed:
+    errors = [line for line in build.stdout.splitlines() if " error " in line]
+    sys.exit("update_public_api.py: Engine does not build, for reasons other than the API snapshot:\n"
+             + "\n".join(errors[:20] or build.stdout.splitlines()[-20:]))
 
 for name in ("PublicAPI.Shipped.txt", "PublicAPI.Unshipped.txt"):
     path = root / "Engine" / name
