@@ -1,5 +1,7 @@
 using SeqLearn.Kernels;
+using SeqLearn.Tensors;
 using SeqLearn.Tests.Checkpoints;
+using SeqLearn.Tests.Support;
 using SeqLearn.Training;
 using SeqLearn.Translation;
 
@@ -14,7 +16,7 @@ public sealed class Seq2SeqTranslatorTrainingTests
     /// <summary>500 distinct sources of 3–6 words from 10; each target is the word-by-word translation in reverse order.</summary>
     private static TranslationSplit Reversed()
     {
-        var rng = new Random(5);
+        var rng = new SeededRng(5);
         var sources = new HashSet<string>();
         while (sources.Count < 500) sources.Add(string.Join(' ', Enumerable.Range(0, rng.Next(3, 7)).Select(_ => $"s{rng.Next(10)}")));
         var pairs = sources.Select((s, i) => new TranslationPair(s, string.Join(' ', s.Split(' ').Reverse().Select(w => "t" + w[1..])), i + 1));
