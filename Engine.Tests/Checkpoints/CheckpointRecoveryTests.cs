@@ -78,6 +78,27 @@ public class CheckpointRecoveryTests
         Assert.Empty(Directory.GetFileSystemEntries(tmp.Path));
     }
 
+    // A DeleteDirectory stopped right after its first removal: x.old holds the weights but no manifest, so no reader takes it
+    // for x (a reader falls back to another checkpoint) and Recover removes it.
+    [Fact]
+    public void DeleteDirectory_RemovesTheManifestFirst_SoAStoppedDeleteLeavesNoCheckpoint()
+    {
+        using var tmp = new TempDir("delete-order");
+        string x = tmp.Combine("x");
+        Save(x, 6);
+        var stop = new InvalidOperationException("stopped");
+        var e = Assert.Throws<InvalidOperationException>(() => AtomicFile.DeleteDirectory(x, afterManifest: old =>
+        {
+            Assert.True(File.Exists(Path.Combine(old, Checkpoint.WeightsFileName)));
+            throw stop;
+        }));
+        Assert.Same(stop, e);
+        Assert.False(Checkpoint.Exists(x));
+        Assert.Throws<DirectoryNotFoundException>(() => Checkpoint.Load<float>(x));
+        Assert.Contains("removed the incomplete", CheckpointRecovery.Recover(x));
+        Assert.Empty(Directory.GetFileSystemEntries(tmp.Path));
+    }
+
     // AtomicFile.DeleteDirectory stopped inside its recursive delete of x.old: weights.safetensors gone, checkpoint.json left.
     [Fact]
     public void PartlyDeletedOldCopy_IsRemoved_NotRestored()

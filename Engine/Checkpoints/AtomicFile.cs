@@ -70,11 +70,16 @@ internal static class AtomicFile
 
     /// <summary>
     /// Removes directory <paramref name="directory"/> (if it exists) so that no half-deleted copy is ever left under its
-    /// name: it is renamed to <c>{name}.old</c> first, then deleted. A crash between the two leaves the whole old content,
-    /// which <see cref="CheckpointRecovery.Recover"/> puts back: the removal then simply did not happen. A crash inside
-    /// the delete leaves part of it, which <see cref="CheckpointRecovery.Recover"/> finds incomplete and removes.
+    /// name: it is renamed to <c>{name}.old</c> first, then deleted, a checkpoint's manifest before anything else. A crash
+    /// between the rename and the manifest's removal leaves the whole old content, which <see cref="CheckpointRecovery.Recover"/>
+    /// puts back: the removal then simply did not happen. A crash after it leaves files without a manifest, which no reader
+    /// takes for a checkpoint (<see cref="Checkpoint.Exists"/>, <see cref="Checkpoint.Load{T}"/>) and
+    /// <see cref="CheckpointRecovery.Recover"/> removes.
     /// </summary>
-    public static void DeleteDirectory(string directory)
+    public static void DeleteDirectory(string directory) => DeleteDirectory(directory, afterManifest: null);
+
+    /// <summary><see cref="DeleteDirectory(string)"/>, calling <paramref name="afterManifest"/> with the renamed copy once its manifest is gone (tests stop there).</summary>
+    internal static void DeleteDirectory(string directory, Action<string>? afterManifest)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
@@ -82,6 +87,8 @@ internal static class AtomicFile
         if (!Directory.Exists(full)) return;
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
         Directory.Move(full, old);
+        File.Delete(Path.Combine(old, Checkpoint.ManifestFileName));   // no-op when absent
+        afterManifest?.Invoke(old);
         Directory.Delete(old, recursive: true);
     }
 

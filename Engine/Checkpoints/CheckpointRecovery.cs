@@ -2,7 +2,7 @@ namespace SeqLearn.Checkpoints;
 
 /// <summary>
 /// Puts a checkpoint directory back in order after a writer was stopped inside
-/// <see cref="AtomicFile.WriteDirectory"/> or <see cref="AtomicFile.DeleteDirectory"/>, for the process that owns the directory (it holds the
+/// <see cref="AtomicFile.WriteDirectory"/> or <see cref="AtomicFile.DeleteDirectory(string)"/>, for the process that owns the directory (it holds the
 /// <see cref="CheckpointDirectoryLock"/>, so no other writer is at work):
 /// <list type="bullet">
 /// <item><c>{dir}</c> present: leftover <c>{dir}.tmp</c> (an unfinished or unused write) and <c>{dir}.old</c> are deleted;</item>
@@ -11,7 +11,7 @@ namespace SeqLearn.Checkpoints;
 /// <item>otherwise <c>{dir}.old</c>, when it is a valid checkpoint (the previous complete content), is renamed back to
 /// <c>{dir}</c>;</item>
 /// <item>leftovers that are not valid checkpoints are deleted, leaving no <c>{dir}</c>: a <c>{dir}.old</c> that a stopped
-/// <see cref="AtomicFile.DeleteDirectory"/> had partly deleted is such a leftover (the removal then happened).</item>
+/// <see cref="AtomicFile.DeleteDirectory(string)"/> had partly deleted is such a leftover (the removal then happened).</item>
 /// </list>
 /// </summary>
 internal static class CheckpointRecovery
