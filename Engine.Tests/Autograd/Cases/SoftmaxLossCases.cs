@@ -13,6 +13,7 @@ public sealed class SoftmaxLossCases : IGradCheckCaseSource
         for (int c = 0; c < PerOp; c++)
         {
             var shape = gen.Shape(1, 3);
+            if (shape[^1] == 1) shape[^1] = 3;   // over one class the output is constant and every gradient 0: nothing to check
             string s = CaseGen.Name(shape);
             yield return new($"Softmax[{c}] {s}", v => Ops.Softmax(v[0]), [gen.Normal(shape)]);
             yield return new($"LogSoftmax[{c}] {s}", v => Ops.LogSoftmax(v[0]), [gen.Normal(shape)]);
