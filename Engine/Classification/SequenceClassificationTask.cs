@@ -74,8 +74,14 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
     /// <summary>The id word dropout writes (&lt;unk&gt;; 1 by default).</summary>
     public int UnknownId { get; init; } = 1;
 
-    /// <summary>10 · ln C for C classes (the largest training label + 1): an untrained model's uniform prediction scores ln C.</summary>
-    public double? DivergedLoss => 10 * Math.Log(Math.Max(2, _train.Labels.Max() + 1));
+    /// <summary>
+    /// 10 · ln C for C classes: an untrained model's uniform prediction scores ln C. C is the width of the model's last
+    /// <see cref="Linear{T}"/> when it ends with one (a class absent from the training part still counts), else the
+    /// largest training label + 1.
+    /// </summary>
+    public double? DivergedLoss => 10 * Math.Log(Math.Max(2, _model.Layers.Count > 0 && _model.Layers[^1] is Linear<T> head
+        ? head.OutFeatures
+        : _train.Labels.Max() + 1));
 
     /// <inheritdoc/>
     public TaskLoss<T> TrainingLoss(int epoch, int batch, LayerContext context)
