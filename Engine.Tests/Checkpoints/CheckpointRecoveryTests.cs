@@ -78,6 +78,20 @@ public class CheckpointRecoveryTests
         Assert.Empty(Directory.GetFileSystemEntries(tmp.Path));
     }
 
+    [Fact]
+    public void WriteDirectory_OverAFile_IsRefusedBeforeWriting_AndLeavesNothing()
+    {
+        using var tmp = new TempDir("over-a-file");
+        string x = tmp.Combine("x");
+        File.WriteAllText(x, "a file");
+        bool filled = false;
+        var e = Assert.Throws<IOException>(() => AtomicFile.WriteDirectory(x, _ => filled = true));
+        Assert.Contains("is a file, not a directory", e.Message);
+        Assert.False(filled);
+        Assert.Equal(["x"], Directory.GetFileSystemEntries(tmp.Path).Select(Path.GetFileName));
+        Assert.Equal("a file", File.ReadAllText(x));
+    }
+
     // A DeleteDirectory stopped right after its first removal: x.old holds the weights but no manifest, so no reader takes it
     // for x (a reader falls back to another checkpoint) and Recover removes it.
     [Fact]

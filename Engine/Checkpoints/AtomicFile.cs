@@ -44,6 +44,8 @@ internal static class AtomicFile
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         string tmp = full + TmpSuffix, old = full + OldSuffix;
         CrashHook.At(CrashHook.Before, full);
+        if (File.Exists(full))   // the final rename would fail after all the writing, leaving {name}.tmp behind
+            throw new IOException($"'{full}' is a file, not a directory: a directory cannot be written there.");
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
         Directory.CreateDirectory(tmp);
