@@ -55,4 +55,14 @@ public class MultinomialNaiveBayesTests
 
         public int GetHashCode(double v) => 0;
     }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(-1)]
+    public void Scores_FeatureIdTheModelDoesNotHave_IsRefusedNamingIt(int id)
+    {
+        var nb = MultinomialNaiveBayes.Train(Rows, Labels, 2, 3);
+        var e = Assert.Throws<ArgumentException>(() => nb.Scores([0, id]));
+        Assert.StartsWith($"MultinomialNaiveBayes.Scores: row 0 has feature id {id} (position 1), outside [0, 3).", e.Message);
+    }
 }

@@ -75,4 +75,13 @@ public class NbSvmTests
         e = Assert.Throws<ArgumentException>(() => SquaredHingeSvm.Train(rows, [[1.0], [1.0], [1.0, 1.0]], [-1, 1, 1], 2, new SvmOptions()));
         Assert.StartsWith("SquaredHingeSvm: " + message, e.Message);
     }
+
+    [Fact]
+    public void Score_FeatureIdTheModelDoesNotHave_IsRefusedNamingIt()
+    {
+        var (rows, labels) = RandomData(5);
+        var model = NbSvm.Train(rows, labels, 30, new NbSvmOptions());
+        var e = Assert.Throws<ArgumentException>(() => model.Score([1, 30]));
+        Assert.StartsWith("NbSvm.Score: row 0 has feature id 30 (position 1), outside [0, 30).", e.Message);
+    }
 }
