@@ -70,7 +70,7 @@ public sealed class MultinomialNaiveBayes
     /// <summary>The log joint scores s_c of one row (an <see cref="ArgumentException"/> for a feature id the model does not have).</summary>
     public double[] Scores(int[] row)
     {
-        SparseRows.CheckIds("MultinomialNaiveBayes.Scores", [row], _logTheta.Length == 0 ? 0 : _logTheta[0].Length, nameof(row));
+        SparseRows.CheckRow("MultinomialNaiveBayes.Scores", row, 0, _logTheta.Length == 0 ? 0 : _logTheta[0].Length, nameof(row));
         var s = new double[ClassCount];
         for (int c = 0; c < s.Length; c++)
         {

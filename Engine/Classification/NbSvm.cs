@@ -99,7 +99,7 @@ public sealed class NbSvm
     /// <summary>score(f̂) = Σ_{j ∈ row} r_j w'_j + b'; positive means class 1 (an <see cref="ArgumentException"/> for a feature id the model does not have).</summary>
     public double Score(int[] row)
     {
-        SparseRows.CheckIds("NbSvm.Score", [row], _v.Length, nameof(row));
+        SparseRows.CheckRow("NbSvm.Score", row, 0, _v.Length, nameof(row));
         double s = Bias;
         foreach (int j in row) s += _v[j];
         return s;

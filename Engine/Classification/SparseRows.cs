@@ -8,13 +8,16 @@ internal static class SparseRows
     {
         ArgumentNullException.ThrowIfNull(rows, paramName);
         if (featureCount < 0) throw new ArgumentOutOfRangeException(nameof(featureCount), featureCount, $"{model}: the feature count must be ≥ 0, got {featureCount}.");
-        for (int i = 0; i < rows.Count; i++)
-        {
-            int[] row = rows[i] ?? throw new ArgumentException($"{model}: row {i} is null.", paramName);
-            for (int k = 0; k < row.Length; k++)
-                if ((uint)row[k] >= (uint)featureCount)
-                    throw new ArgumentException($"{model}: row {i} has feature id {row[k]} (position {k}), outside [0, {featureCount}).", paramName);
-        }
+        for (int i = 0; i < rows.Count; i++) CheckRow(model, rows[i], i, featureCount, paramName);
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> for a null row or a feature id outside [0, featureCount), naming row <paramref name="index"/>.</summary>
+    public static void CheckRow(string model, int[]? row, int index, int featureCount, string paramName)
+    {
+        if (row is null) throw new ArgumentException($"{model}: row {index} is null.", paramName);
+        for (int k = 0; k < row.Length; k++)
+            if ((uint)row[k] >= (uint)featureCount)
+                throw new ArgumentException($"{model}: row {index} has feature id {row[k]} (position {k}), outside [0, {featureCount}).", paramName);
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first label outside [0, classCount) and its row.</summary>

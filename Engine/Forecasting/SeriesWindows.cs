@@ -1,3 +1,5 @@
+using SeqLearn.Tensors;
+
 namespace SeqLearn.Forecasting;
 
 /// <summary>Calendar features added beside the value at every input step, as a point on the unit circle.</summary>
@@ -154,10 +156,8 @@ public static class SeriesWindows
         return angles;
     }
 
-    // A size computed in 64 bits, refused when one array cannot hold it (before anything of that size is allocated).
-    private static int ArrayLength(string op, long length, string size) => length <= Array.MaxLength
-        ? (int)length
-        : throw new ArgumentException($"SeriesWindows.{op}: {size} = {length} values exceed one array ({Array.MaxLength}); use a shorter look-back or horizon, or fewer rows.");
+    private static int ArrayLength(string op, long length, string size) =>
+        ShapeUtil.ArrayLength(length, $"SeriesWindows.{op}", size, "use a shorter look-back or horizon, or fewer rows.");
 
     private static void Check(WindowSpec spec, int rows, IReadOnlyList<string>? dates)
     {

@@ -28,6 +28,15 @@ internal static class ShapeUtil
         return (int)n;
     }
 
+    /// <summary>
+    /// <paramref name="length"/>, a buffer size computed in 64 bits, as an int when one array holds it; otherwise an
+    /// <see cref="ArgumentException"/> "<c>{owner}: {what} = {length} values exceed one array ({Array.MaxLength}); {advice}</c>",
+    /// raised before anything of that size is allocated.
+    /// </summary>
+    public static int ArrayLength(long length, string owner, string what, string advice) => length <= Array.MaxLength
+        ? (int)length
+        : throw new ArgumentException($"{owner}: {what} = {length} values exceed one array ({Array.MaxLength}); {advice}");
+
     /// <summary>Maps a possibly negative axis into [0, rank).</summary>
     public static int NormalizeAxis(int axis, int rank, string op)
     {

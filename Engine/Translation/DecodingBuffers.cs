@@ -1,3 +1,5 @@
+using SeqLearn.Tensors;
+
 namespace SeqLearn.Translation;
 
 /// <summary>The argument checks the decoders share: row counts, buffer sizes, source lengths.</summary>
@@ -24,11 +26,6 @@ internal static class DecodingBuffers
     /// <paramref name="rows"/> · <paramref name="width"/> when it fits one array; otherwise an <see cref="ArgumentException"/>
     /// naming the decoder and both sizes (a beam of K over B sources has B·K rows).
     /// </summary>
-    public static int Length(string decoder, int rows, int width, string what)
-    {
-        long length = (long)rows * width;
-        return length <= Array.MaxLength
-            ? (int)length
-            : throw new ArgumentException($"{decoder}: {rows} rows × {width} {what} = {length} values exceed one array ({Array.MaxLength}); decode fewer sources or a narrower beam at once.");
-    }
+    public static int Length(string decoder, int rows, int width, string what) =>
+        ShapeUtil.ArrayLength((long)rows * width, decoder, $"{rows} rows × {width} {what}", "decode fewer sources or a narrower beam at once.");
 }

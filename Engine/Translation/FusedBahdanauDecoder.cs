@@ -60,15 +60,15 @@ internal static class FusedBahdanauDecoder
     internal static void CheckSizes(int b, int u, int s, int a, int gh, int h)
     {
         long n = (long)b * u, pw = (long)a + gh;
-        if (n * s * a > Array.MaxLength) Refuse($"the attention tanh values B·U·S·A = {b}·{u}·{s}·{a}", n * s * a);
-        if (n * pw > Array.MaxLength) Refuse($"the step projections B·U·(A + G·H) = {b}·{u}·({a} + {gh})", n * pw);
-        if ((long)b * s * gh > Array.MaxLength) Refuse($"the projected memory B·S·G·H = {b}·{s}·{gh}", (long)b * s * gh);
-        if (n * s > Array.MaxLength) Refuse($"the attention weights B·U·S = {b}·{u}·{s}", n * s);
-        if (pw * h > Array.MaxLength) Refuse($"the packed [W_q; W_hh] (A + G·H)·H = ({a} + {gh})·{h}", pw * h);
+        // Each message is formed only for a size that fails (this runs once per batch).
+        if (n * s * a > Array.MaxLength) Refuse(n * s * a, $"the attention tanh values B·U·S·A = {b}·{u}·{s}·{a}");
+        if (n * pw > Array.MaxLength) Refuse(n * pw, $"the step projections B·U·(A + G·H) = {b}·{u}·({a} + {gh})");
+        if ((long)b * s * gh > Array.MaxLength) Refuse((long)b * s * gh, $"the projected memory B·S·G·H = {b}·{s}·{gh}");
+        if (n * s > Array.MaxLength) Refuse(n * s, $"the attention weights B·U·S = {b}·{u}·{s}");
+        if (pw * h > Array.MaxLength) Refuse(pw * h, $"the packed [W_q; W_hh] (A + G·H)·H = ({a} + {gh})·{h}");
 
-        static void Refuse(string size, long values) =>
-            throw new ArgumentException($"FusedBahdanauDecoder: {size} = {values} values exceed one array ({Array.MaxLength}); "
-                + "train on fewer or shorter pairs per batch, or with a smaller attention size.");
+        static void Refuse(long values, string size) => ShapeUtil.ArrayLength(values, "FusedBahdanauDecoder", size,
+            "train on fewer or shorter pairs per batch, or with a smaller attention size.");
     }
 }
 
