@@ -33,7 +33,7 @@ public class AutoRegressionTests
     {
         // AR(50,000) on 120,000 values: m = 70,000 rows of p + 1 = 50,001 columns = 3.5·10⁹ values.
         var e = Assert.Throws<ArgumentException>(() => new AutoRegression(50_000).Fit(new double[120_000]));
-        Assert.StartsWith("AutoRegression: AR(50000) on 70000 rows needs a design matrix of m·(p + 1) = 70000·50001 = 3500070000 values", e.Message);
+        Assert.StartsWith("AutoRegression: AR(50000) on 70000 rows: the design matrix m·(p + 1) = 70000·50001 = 3500070000 values exceed one array", e.Message);
         e = Assert.Throws<ArgumentException>(() => new DirectAutoRegression(50_000, 2).Fit(new double[120_000]));
         Assert.Contains("m·(p + 1) = 70000·50001", e.Message);
     }

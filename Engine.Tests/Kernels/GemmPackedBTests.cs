@@ -170,7 +170,7 @@ public sealed class GemmPackedBTests
         {
             var ex = Assert.Throws<ArgumentException>(() => GemmPackedB<float>.Create(isa, GemmBlocking.For<float>(), false, k, n, [], n));
             Assert.Contains($"k = {k} rows and n = {n} columns", ex.Message);
-            Assert.Contains("more than one array holds", ex.Message);
+            Assert.Contains("values exceed one array", ex.Message);
         }
         var viaDefault = Assert.Throws<ArgumentException>(() => GemmPackedB<double>.Create(true, k, n, [], k));
         Assert.Contains($"k = {k} rows and n = {n} columns", viaDefault.Message);

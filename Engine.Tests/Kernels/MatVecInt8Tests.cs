@@ -102,7 +102,7 @@ public class MatVecInt8Tests
     {
         // 1 row pads to 16: 16 × 200 000 000 bytes is past Array.MaxLength (and wraps in int). W is empty: the size is refused first.
         var e = Assert.Throws<ArgumentException>(() => MatVecInt8.PackTransposed([], 1, 200_000_000));
-        Assert.Contains("W of 1 × 200000000 packs into 3200000000 bytes", e.Message);
+        Assert.Contains("the bytes packing W of 1 × 200000000 (rows padded to a multiple of 16) = 3200000000 values exceed one array", e.Message);
         e = Assert.Throws<ArgumentException>(() => MatVecInt8.PackTransposed([0f], -1, -1));
         Assert.Contains("negative size -1 × -1", e.Message);
     }

@@ -180,7 +180,7 @@ public class MatVecBf16Tests
     {
         // 1 row pads to 32, 16 words per column: 16 × 200 000 000 words is past Array.MaxLength (and wraps in int). W is empty: the size is refused first.
         var e = Assert.Throws<ArgumentException>(() => MatVecBf16.PackTransposed([], 1, 200_000_000));
-        Assert.Contains("W of 1 × 200000000 packs into 3200000000 words", e.Message);
+        Assert.Contains("the words packing W of 1 × 200000000 (rows padded to a multiple of 32, two per word) = 3200000000 values exceed one array", e.Message);
         e = Assert.Throws<ArgumentException>(() => MatVecBf16.PackTransposed([0f], -1, -1));
         Assert.Contains("negative size -1 × -1", e.Message);
     }

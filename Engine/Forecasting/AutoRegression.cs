@@ -1,3 +1,5 @@
+using SeqLearn.Tensors;
+
 namespace SeqLearn.Forecasting;
 
 /// <summary>
@@ -82,10 +84,8 @@ public sealed class AutoRegression : IOneStepForecaster
         int m = y.Length - holdBack - lead, k = p + 1;
         if (m < k)
             throw new ArgumentException($"AutoRegression: AR({p}) with {holdBack} held-back rows and lead {lead} needs more than {holdBack + lead + k - 1} training values, got {y.Length}.");
-        long size = (long)m * k;
-        if (size > Array.MaxLength)
-            throw new ArgumentException($"AutoRegression: AR({p}) on {m} rows needs a design matrix of m·(p + 1) = {m}·{k} = {size} values, more than one array holds ({Array.MaxLength}); use a lower order.");
-        var x = new double[size]; // (m, p + 1): a column of ones, then the lags
+        var x = new double[ShapeUtil.ArrayLength((long)m * k, "AutoRegression",
+            $"AR({p}) on {m} rows: the design matrix m·(p + 1) = {m}·{k}", "use a lower order.")]; // (m, p + 1): a column of ones, then the lags
         var target = new double[m];
         for (int r = 0; r < m; r++)
         {

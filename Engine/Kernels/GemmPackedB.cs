@@ -1,4 +1,5 @@
 using System.Buffers;
+using SeqLearn.Tensors;
 
 namespace SeqLearn.Kernels;
 
@@ -66,12 +67,12 @@ internal sealed class GemmPackedB<T> : IDisposable where T : unmanaged, IBinaryF
     internal static unsafe GemmPackedB<T> Create(GemmIsa? isa, GemmBlocking blk, bool transB, int k, int n, ReadOnlySpan<T> b, int ldb)
     {
         int nr = isa is null ? 0 : Gemm.TileColumns<T>(isa.Value);
-        CheckPackedSize(blk, nr, k, n);   // before B is read: the size follows from k and n alone
+        int elements = PanelElements(blk, nr, k, n);   // before B is read: the size follows from k and n alone
         Gemm.Validate(false, transB, 0, n, k, 0, 0, b.Length, ldb, 0, n);
         if (isa is null)
         {
             // Reference path: op(B) as a dense row-major (k, n) copy.
-            var dense = Rent(k * n);
+            var dense = Rent(elements);
             for (int p = 0; p < k; p++)
                 for (int j = 0; j < n; j++)
                     dense[p * n + j] = transB ? b[j * ldb + p] : b[p * ldb + j];
@@ -79,7 +80,7 @@ internal sealed class GemmPackedB<T> : IDisposable where T : unmanaged, IBinaryF
         }
         int rest = n % nr;
         int tailColumns = rest != 0 && 2 * rest < nr ? rest : 0; // GemmPlan's dot-product rule (for an op(A) with unit column stride)
-        var panels = Rent(PanelElements(blk, nr, k, n));
+        var panels = Rent(elements);
         var tail = Rent(tailColumns * k);
         fixed (T* pb = b)
         fixed (T* dst = panels)
@@ -105,31 +106,24 @@ internal sealed class GemmPackedB<T> : IDisposable where T : unmanaged, IBinaryF
     internal static int SliceOffset(GemmBlocking blk, int nr, int k, int jc, int nc, int pc) =>
         jc / blk.NC * GemmBlocking.RoundUp(blk.NC, nr) * k + pc * GemmBlocking.RoundUp(nc, nr);
 
+    /// <summary>
+    /// Values of the packed operand: k · n for the reference path (<paramref name="nr"/> = 0), otherwise k times the
+    /// columns of every column block rounded up to whole panels of <paramref name="nr"/> (the last block starts at
+    /// <see cref="SliceOffset"/> with pc = 0). Throws when that exceeds <see cref="Array.MaxLength"/>, computed in
+    /// 64 bits; the tail rows and every <see cref="SliceOffset"/> are smaller, so they fit in an int once this passes.
+    /// Negative sizes give 0 and are left to <see cref="Gemm.Validate"/>.
+    /// </summary>
     private static int PanelElements(GemmBlocking blk, int nr, int k, int n)
     {
-        int lastJc = n == 0 ? 0 : (n - 1) / blk.NC * blk.NC;
-        return n == 0 ? 0 : SliceOffset(blk, nr, k, lastJc, n - lastJc, 0) + GemmBlocking.RoundUp(n - lastJc, nr) * k;
-    }
-
-    /// <summary>
-    /// Throws when the packed operand would hold more than <see cref="Array.MaxLength"/> values: k · n for the
-    /// reference path (<paramref name="nr"/> = 0), k · n rounded up to whole panels of <paramref name="nr"/> columns
-    /// otherwise (the sum of <see cref="PanelElements"/>'s column blocks, in 64 bits). The tail rows and every
-    /// <see cref="SliceOffset"/> are smaller, so they fit in an int once this passes. Negative sizes are left to
-    /// <see cref="Gemm.Validate"/>.
-    /// </summary>
-    private static void CheckPackedSize(GemmBlocking blk, int nr, int k, int n)
-    {
-        if (k < 0 || n < 0) return;
+        if (k < 0 || n < 0) return 0;
         long columns = n;
         if (nr > 0 && n > 0)
         {
             long blocks = (n - 1) / blk.NC, last = n - blocks * blk.NC;
             columns = blocks * ((blk.NC + (long)nr - 1) / nr * nr) + (last + nr - 1) / nr * nr;
         }
-        long size = columns * k;
-        if (size > Array.MaxLength)
-            throw new ArgumentException($"GemmPackedB: op(B) of k = {k} rows and n = {n} columns packs into {size} values (panels of {Math.Max(nr, 1)} columns), more than one array holds ({Array.MaxLength}).");
+        return ShapeUtil.ArrayLength(columns * k, "GemmPackedB",
+            $"op(B) of k = {k} rows and n = {n} columns packed in panels of {Math.Max(nr, 1)} columns", "multiply by a smaller B.");
     }
 
     private static T[] Rent(int length) => length == 0 ? [] : ArrayPool<T>.Shared.Rent(length);

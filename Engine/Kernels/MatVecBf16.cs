@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using SeqLearn.Tensors;
 
 namespace SeqLearn.Kernels;
 
@@ -38,9 +39,8 @@ internal static class MatVecBf16
     public static uint[] PackTransposed(ReadOnlySpan<float> w, int rows, int cols)
     {
         if (rows < 0 || cols < 0) throw new ArgumentException($"MatVecBf16.PackTransposed: negative size {rows} × {cols}.");
-        long words = (rows + (long)Block - 1) / Block * (Block / 2) * cols;
-        if (words > Array.MaxLength)
-            throw new ArgumentException($"MatVecBf16.PackTransposed: W of {rows} × {cols} packs into {words} words (rows padded to a multiple of {Block}, two per word), more than one array holds ({Array.MaxLength}).");
+        ShapeUtil.ArrayLength((rows + (long)Block - 1) / Block * (Block / 2) * cols, "MatVecBf16.PackTransposed",
+            $"the words packing W of {rows} × {cols} (rows padded to a multiple of {Block}, two per word)", "use a smaller weight matrix.");
         if ((long)rows * cols != w.Length) throw new ArgumentException($"MatVecBf16.PackTransposed: W has {w.Length} elements, expected {rows} × {cols}.");
         int half = PaddedRows(rows) / 2;
         var packed = new uint[cols * half];

@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using SeqLearn.Tensors;
 
 namespace SeqLearn.Kernels;
 
@@ -31,9 +32,8 @@ internal static class MatVecInt8
     public static (sbyte[] Packed, float[] Scales) PackTransposed(ReadOnlySpan<float> w, int rows, int cols)
     {
         if (rows < 0 || cols < 0) throw new ArgumentException($"MatVecInt8.PackTransposed: negative size {rows} × {cols}.");
-        long bytes = (rows + (long)Block - 1) / Block * Block * cols;
-        if (bytes > Array.MaxLength)
-            throw new ArgumentException($"MatVecInt8.PackTransposed: W of {rows} × {cols} packs into {bytes} bytes (rows padded to a multiple of {Block}), more than one array holds ({Array.MaxLength}).");
+        ShapeUtil.ArrayLength((rows + (long)Block - 1) / Block * Block * cols, "MatVecInt8.PackTransposed",
+            $"the bytes packing W of {rows} × {cols} (rows padded to a multiple of {Block})", "use a smaller weight matrix.");
         if ((long)rows * cols != w.Length) throw new ArgumentException($"MatVecInt8.PackTransposed: W has {w.Length} elements, expected {rows} × {cols}.");
         int padded = PaddedRows(rows);
         var packed = new sbyte[cols * padded];

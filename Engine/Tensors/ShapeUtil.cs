@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SeqLearn.Tensors;
 
 /// <summary>Shape arithmetic and the error messages that name the op and the shapes.</summary>
@@ -35,7 +37,19 @@ internal static class ShapeUtil
     /// </summary>
     public static int ArrayLength(long length, string owner, string what, string advice) => length <= Array.MaxLength
         ? (int)length
-        : throw new ArgumentException($"{owner}: {what} = {length} values exceed one array ({Array.MaxLength}); {advice}");
+        : throw TooLong(length, owner, what, advice);
+
+    /// <summary>
+    /// <see cref="ArrayLength(long, string, string, string)"/> with <paramref name="what"/> written as an interpolated
+    /// string, formatted only when <paramref name="length"/> exceeds one array: a check that passes builds no string.
+    /// </summary>
+    public static int ArrayLength(long length, string owner, [InterpolatedStringHandlerArgument(nameof(length))] ArrayLengthText what,
+        string advice) => length <= Array.MaxLength
+        ? (int)length
+        : throw TooLong(length, owner, what.ToStringAndClear(), advice);
+
+    private static ArgumentException TooLong(long length, string owner, string what, string advice) =>
+        new($"{owner}: {what} = {length} values exceed one array ({Array.MaxLength}); {advice}");
 
     /// <summary>Maps a possibly negative axis into [0, rank).</summary>
     public static int NormalizeAxis(int axis, int rank, string op)
@@ -78,4 +92,26 @@ internal static class ShapeUtil
             throw new ArgumentException($"Reshape: cannot reshape {Format(from)} ({length} elements) into {Format(shape)} ({known} elements).");
         return r;
     }
+}
+
+/// <summary>
+/// The size description of <see cref="ShapeUtil.ArrayLength(long, string, ArrayLengthText, string)"/>: its parts are
+/// appended only when the length exceeds <see cref="Array.MaxLength"/>, the one case in which the text is read.
+/// </summary>
+[InterpolatedStringHandler]
+internal ref struct ArrayLengthText
+{
+    private DefaultInterpolatedStringHandler _text;
+
+    public ArrayLengthText(int literalLength, int formattedCount, long length, out bool exceeds)
+    {
+        exceeds = length > Array.MaxLength;
+        _text = exceeds ? new DefaultInterpolatedStringHandler(literalLength, formattedCount) : default;
+    }
+
+    public void AppendLiteral(string value) => _text.AppendLiteral(value);
+
+    public void AppendFormatted<TValue>(TValue value) => _text.AppendFormatted(value);
+
+    public string ToStringAndClear() => _text.ToStringAndClear();
 }

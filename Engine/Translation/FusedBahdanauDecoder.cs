@@ -60,15 +60,13 @@ internal static class FusedBahdanauDecoder
     internal static void CheckSizes(int b, int u, int s, int a, int gh, int h)
     {
         long n = (long)b * u, pw = (long)a + gh;
+        const string owner = "FusedBahdanauDecoder", advice = "train on fewer or shorter pairs per batch, or with a smaller attention size.";
         // Each message is formed only for a size that fails (this runs once per batch).
-        if (n * s * a > Array.MaxLength) Refuse(n * s * a, $"the attention tanh values B·U·S·A = {b}·{u}·{s}·{a}");
-        if (n * pw > Array.MaxLength) Refuse(n * pw, $"the step projections B·U·(A + G·H) = {b}·{u}·({a} + {gh})");
-        if ((long)b * s * gh > Array.MaxLength) Refuse((long)b * s * gh, $"the projected memory B·S·G·H = {b}·{s}·{gh}");
-        if (n * s > Array.MaxLength) Refuse(n * s, $"the attention weights B·U·S = {b}·{u}·{s}");
-        if (pw * h > Array.MaxLength) Refuse(pw * h, $"the packed [W_q; W_hh] (A + G·H)·H = ({a} + {gh})·{h}");
-
-        static void Refuse(long values, string size) => ShapeUtil.ArrayLength(values, "FusedBahdanauDecoder", size,
-            "train on fewer or shorter pairs per batch, or with a smaller attention size.");
+        ShapeUtil.ArrayLength(n * s * a, owner, $"the attention tanh values B·U·S·A = {b}·{u}·{s}·{a}", advice);
+        ShapeUtil.ArrayLength(n * pw, owner, $"the step projections B·U·(A + G·H) = {b}·{u}·({a} + {gh})", advice);
+        ShapeUtil.ArrayLength((long)b * s * gh, owner, $"the projected memory B·S·G·H = {b}·{s}·{gh}", advice);
+        ShapeUtil.ArrayLength(n * s, owner, $"the attention weights B·U·S = {b}·{u}·{s}", advice);
+        ShapeUtil.ArrayLength(pw * h, owner, $"the packed [W_q; W_hh] (A + G·H)·H = ({a} + {gh})·{h}", advice);
     }
 }
 
