@@ -166,8 +166,8 @@ public class LinearCrossEntropyTests
     }
 
     [Theory]
-    [InlineData(65536, 32768)]    // N·V = 2³¹ wraps to int.MinValue
-    [InlineData(100000, 50000)]   // N·V = 5·10⁹ wraps to a positive 705 032 704
+    [InlineData(65536, 32768)]    // every row counted: C·V = N·V = 2³¹, one above int.MaxValue
+    [InlineData(100000, 50000)]   // C·V = 5·10⁹, whose low 32 bits are a positive int (705 032 704)
     public void LinearCrossEntropy_LogitsPastOneArray_NameOpAndShapesBeforeAllocating(int n, int v)
     {
         var x = new Var<float>(Tensor<float>.Zeros(n, 1));
@@ -179,6 +179,21 @@ public class LinearCrossEntropyTests
         Assert.Contains("LinearCrossEntropy", e.Message);
         Assert.Contains($"({n}, 1)", e.Message);
         Assert.Contains($"({v}, 1)", e.Message);
+        Assert.Contains($"C·V = {n}·{v} = {(long)n * v} values exceed one array", e.Message);
+    }
+
+    [Fact]
+    public void LinearCrossEntropy_PaddingRowsPastOneArray_CountedLogitsFit()
+    {
+        // N·V = 65536·32768 = 2³¹ is past one array, but only C = 2 rows are counted: the (C, V) logits fit. W = 0
+        // gives uniform probabilities, so each counted row's loss is log V.
+        const int n = 65536, v = 32768;
+        var x = new Var<float>(Tensor<float>.Zeros(n, 1));
+        var w = new Var<float>(Tensor<float>.Zeros(v, 1));
+        var targets = Enumerable.Repeat(-100, n).ToArray();
+        (targets[0], targets[n - 1]) = (3, v - 1);
+        var loss = Ops.LinearCrossEntropy(x, w, null, targets);
+        Assert.Equal(MathF.Log(v), loss.Value.Span[0], 1e-4f);
     }
 
     [Fact]

@@ -39,13 +39,14 @@ public static partial class Ops
         if (xv.Rank != 2 || wv.Rank != 2 || xv.Dim(1) != wv.Dim(1))
             throw new ArgumentException($"LinearCrossEntropy: x must be (N, H) and W (V, H), got x {xv.ShapeString} and W {wv.ShapeString}.");
         int n = xv.Dim(0), h = xv.Dim(1), v = wv.Dim(0);
-        if ((long)n * v > Array.MaxLength)   // the (C, V) logits buffer, C ≤ N, is one array
-            throw new ArgumentException($"LinearCrossEntropy: x {xv.ShapeString} and W {wv.ShapeString} give N × V = {(long)n * v} logits, more than one array holds ({Array.MaxLength}).");
         if (bias is not null && (bias.Value.Rank != 1 || bias.Value.Dim(0) != v))
             throw new ArgumentException($"LinearCrossEntropy: the bias must be (V) = ({v}), got {bias.Value.ShapeString} for W {wv.ShapeString}.");
         if (targets.Length != n)
             throw new ArgumentException($"LinearCrossEntropy: {targets.Length} targets for x {xv.ShapeString} (N = {n}).");
         int counted = CountTargets(targets, v, ignoreIndex, "LinearCrossEntropy");
+        ShapeUtil.ArrayLength((long)counted * v, "LinearCrossEntropy",   // the (C, V) logits buffer below is one array
+            $"the logits of the C = {counted} counted rows of x {xv.ShapeString} by W {wv.ShapeString}, C·V = {counted}·{v}",
+            "use fewer target rows per batch or a smaller vocabulary.");
         T w = reduction == Reduction.Sum || counted == 0 ? T.One : T.One / T.CreateTruncating(counted);
 
         // Ignored rows (padding) add nothing to the loss or to any gradient, so only the C counted rows are multiplied:
