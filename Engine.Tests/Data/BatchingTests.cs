@@ -30,14 +30,6 @@ public class BatchingTests
         }).QuickCheckThrowOnFailure();
     }
 
-    [Theory]
-    [InlineData(5, int.MaxValue, 1)]
-    [InlineData(int.MaxValue, int.MaxValue, 1)]
-    [InlineData(int.MaxValue, int.MaxValue - 1, 2)]
-    [InlineData(int.MaxValue, 2, 1_073_741_824)]
-    public void BatchCount_IsTheCeilingForEveryIntPair(int count, int batchSize, int expected) =>
-        Assert.Equal(expected, BatchPlan.BatchCount(count, batchSize));
-
     [Fact]
     public void Plans_BatchSizeNearIntMax_AreOneBatchOfEveryExample()
     {

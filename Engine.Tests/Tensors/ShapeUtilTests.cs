@@ -5,6 +5,21 @@ namespace SeqLearn.Tests.Tensors;
 
 public class ShapeUtilTests
 {
+    [Theory]
+    [InlineData(0, 4096, 0)]
+    [InlineData(1, 4096, 1)]
+    [InlineData(4096, 4096, 1)]
+    [InlineData(4097, 4096, 2)]
+    [InlineData(int.MaxValue, 4096, 524_288)]           // GradientSweep's parts of the largest tensor
+    [InlineData(int.MaxValue, 1 << 15, 65_536)]         // Adam's chunks: length + size − 1 is past int.MaxValue
+    [InlineData(int.MaxValue - 100, 1 << 15, 65_536)]
+    [InlineData(5, int.MaxValue, 1)]                    // one batch of every example
+    [InlineData(int.MaxValue, int.MaxValue, 1)]
+    [InlineData(int.MaxValue, int.MaxValue - 1, 2)]
+    [InlineData(int.MaxValue, 2, 1_073_741_824)]
+    public void CeilDiv_IsTheCeilingForEveryIntPair(int count, int size, int expected) =>
+        Assert.Equal(expected, ShapeUtil.CeilDiv(count, size));
+
     [Fact]
     public void ArrayLength_UpToOneArray_IsTheLengthAndFormatsNoMessage()
     {

@@ -40,7 +40,7 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
         ArgumentNullException.ThrowIfNull(train);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         (_model, _train, _valid, _batchSize, _seed, PadId) = (model, train, valid, batchSize, seed, padId);
-        BatchesPerEpoch = BatchPlan.BatchCount(train.Count, batchSize);
+        BatchesPerEpoch = ShapeUtil.CeilDiv(train.Count, batchSize);
         ModelConfig = LayerConfig.TryToJson(model);
     }
 

@@ -13,7 +13,7 @@ public static class BatchPlan
     public static int[][] InOrder(int count, int batchSize)
     {
         CheckSizes(count, batchSize, nameof(InOrder));
-        var batches = new int[BatchCount(count, batchSize)][];
+        var batches = new int[ShapeUtil.CeilDiv(count, batchSize)][];
         for (int i = 0; i < batches.Length; i++)
         {
             int start = i * batchSize, n = Math.Min(batchSize, count - start);
@@ -73,12 +73,9 @@ public static class BatchPlan
     // One generator per (seed, epoch): the epoch's batches never depend on how many draws earlier epochs made.
     private static SeededRng EpochRng(ulong seed, int epoch) => new(seed ^ (0x9E3779B97F4A7C15UL * (ulong)(epoch + 1)));
 
-    /// <summary>⌈count / batchSize⌉ for count ≥ 0 and batchSize ≥ 1, exact for every int pair (no count + batchSize − 1 to wrap).</summary>
-    internal static int BatchCount(int count, int batchSize) => count / batchSize + (count % batchSize != 0 ? 1 : 0);
-
     private static int[][] Chunk(int[] order, int batchSize)
     {
-        var batches = new int[BatchCount(order.Length, batchSize)][];
+        var batches = new int[ShapeUtil.CeilDiv(order.Length, batchSize)][];
         for (int i = 0; i < batches.Length; i++)
             batches[i] = order.AsSpan(i * batchSize, Math.Min(batchSize, order.Length - i * batchSize)).ToArray();
         return batches;

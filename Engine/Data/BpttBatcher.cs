@@ -1,3 +1,5 @@
+using SeqLearn.Tensors;
+
 namespace SeqLearn.Data;
 
 /// <summary>What to do with the input positions left after the last full window of T steps.</summary>
@@ -45,7 +47,7 @@ public sealed class BpttBatcher
         Mode = lastWindow;
         StreamLength = n / batchSize;
         int positions = StreamLength - 1;
-        WindowCount = lastWindow == LastWindow.Drop ? positions / steps : BatchPlan.BatchCount(positions, steps);
+        WindowCount = lastWindow == LastWindow.Drop ? positions / steps : ShapeUtil.CeilDiv(positions, steps);
     }
 
     /// <summary>B, the number of parallel streams (rows of a window).</summary>

@@ -41,7 +41,7 @@ public sealed class WindowRegressionTask<T> : ITrainingTask<T> where T : unmanag
         if (valid is not null && (valid.Steps != train.Steps || valid.Features != train.Features || valid.Horizon != train.Horizon))
             throw new ArgumentException($"WindowRegressionTask: validation windows (T, F, K) = ({valid.Steps}, {valid.Features}, {valid.Horizon}) differ from training ({train.Steps}, {train.Features}, {train.Horizon}).");
         (_model, _train, _valid, _batchSize, _seed) = (layer, train, valid, batchSize, seed);
-        BatchesPerEpoch = BatchPlan.BatchCount(train.Count, batchSize);
+        BatchesPerEpoch = ShapeUtil.CeilDiv(train.Count, batchSize);
         DivergedLoss = DivergenceBound(train.Targets, (valid ?? train).Targets);
     }
 

@@ -59,7 +59,7 @@ internal sealed class AdamCore<T> : IParallelWork where T : unmanaged, IBinaryFl
         int q = _queued++;
         (_queue[q], _theta[q], _grad[q]) = (p, theta, grad);
         _coefficients[q] = new AdamCoefficients<T>(b1, oneMinusB1, b2, oneMinusB2, lambda, eps, stepSize, sqrtBc2);
-        _firstItem[q + 1] = _firstItem[q] + ParameterChunks.Count(theta.Length, ChunkSize);
+        _firstItem[q + 1] = _firstItem[q] + ShapeUtil.CeilDiv(theta.Length, ChunkSize);
     }
 
     /// <summary>

@@ -133,7 +133,7 @@ internal sealed class GradientSweep<T> : IParallelWork where T : unmanaged, IBin
     /// <summary>Parts and items of parameter <paramref name="p"/>, whose chunked tensor is <paramref name="g"/> (none when null).</summary>
     private void Count(int p, Tensor<T>? g)
     {
-        int parts = g is null ? 0 : ParameterChunks.Count(g.Length, PartSize);
+        int parts = g is null ? 0 : ShapeUtil.CeilDiv(g.Length, PartSize);
         _firstPart[p + 1] = _firstPart[p] + parts;
         _firstItem[p + 1] = _firstItem[p] + (parts + PartsPerItem - 1) / PartsPerItem;
     }

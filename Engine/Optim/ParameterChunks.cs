@@ -6,9 +6,6 @@ namespace SeqLearn.Optim;
 /// </summary>
 internal static class ParameterChunks
 {
-    /// <summary>⌈<paramref name="length"/> / <paramref name="size"/>⌉, summed in 64 bits: a parameter of nearly 2³¹ elements does not wrap.</summary>
-    public static int Count(int length, int size) => (int)(((long)length + size - 1) / size);
-
     /// <summary>The parameter that owns item <paramref name="index"/> (parameters without items are skipped).</summary>
     public static int Owner(int[] firstItem, int count, int index)
     {

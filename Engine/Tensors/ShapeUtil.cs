@@ -51,6 +51,12 @@ internal static class ShapeUtil
     private static ArgumentException TooLong(long length, string owner, string what, string advice) =>
         new($"{owner}: {what} = {length} values exceed one array ({Array.MaxLength}); {advice}");
 
+    /// <summary>
+    /// ⌈<paramref name="count"/> / <paramref name="size"/>⌉ for count ≥ 0 and size ≥ 1, exact for every int pair (no
+    /// count + size − 1 to wrap): batches of a data set, chunks of a parameter.
+    /// </summary>
+    public static int CeilDiv(int count, int size) => count / size + (count % size != 0 ? 1 : 0);
+
     /// <summary>Maps a possibly negative axis into [0, rank).</summary>
     public static int NormalizeAxis(int axis, int rank, string op)
     {

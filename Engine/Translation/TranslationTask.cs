@@ -3,6 +3,7 @@ using SeqLearn.Autograd;
 using SeqLearn.Data;
 using SeqLearn.Kernels;
 using SeqLearn.Nn;
+using SeqLearn.Tensors;
 using SeqLearn.Training;
 
 namespace SeqLearn.Translation;
@@ -48,7 +49,7 @@ public sealed class TranslationTask<T> : IMicroBatchedTask<T> where T : unmanage
         (_model, _trainSources, _trainTargets, Specials, _batchSize, _seed) = (model, trainSources, trainTargets, specials, batchSize, seed);
         (_validSources, _validTargets) = (validSources ?? trainSources, validTargets ?? trainTargets);
         _sourceLengths = trainSources.Select(s => s.Length).ToArray();
-        BatchesPerEpoch = BatchPlan.BatchCount(trainSources.Count, batchSize);
+        BatchesPerEpoch = ShapeUtil.CeilDiv(trainSources.Count, batchSize);
         ModelConfig = model.Config.ToJson();
     }
 
