@@ -69,8 +69,8 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     /// <summary>A new tensor of zeros.</summary>
     public static Tensor<T> Zeros(params int[] shape)
     {
-        ArgumentNullException.ThrowIfNull(shape);
-        return new(new T[ShapeUtil.Product(shape, "Zeros")], 0, (int[])shape.Clone());
+        var (copy, length) = CopyShape(shape, "Zeros");
+        return new(new T[length], 0, copy);
     }
 
     /// <summary>A new tensor of ones.</summary>
@@ -91,11 +91,21 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     public static Tensor<T> FromArray(T[] data, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(data);
-        ArgumentNullException.ThrowIfNull(shape);
-        int n = ShapeUtil.Product(shape, "FromArray");
+        var (copy, n) = CopyShape(shape, "FromArray");
         if (n != data.Length)
             throw new ArgumentException($"FromArray: {data.Length} elements do not fill shape {ShapeUtil.Format(shape)} ({n} elements).");
-        return new Tensor<T>(data, 0, (int[])shape.Clone());
+        return new Tensor<T>(data, 0, copy);
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="shape"/> (the tensor's own, which the caller cannot change) and its element count;
+    /// throws for a null shape and as <see cref="ShapeUtil.Product"/> does, naming <paramref name="op"/>.
+    /// </summary>
+    private static (int[] Shape, int Length) CopyShape(int[] shape, string op)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        int length = ShapeUtil.Product(shape, op);
+        return ((int[])shape.Clone(), length);
     }
 
     /// <summary>A new tensor of independent draws from U(<paramref name="low"/>, <paramref name="high"/>).</summary>
@@ -156,8 +166,8 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     /// <summary><see cref="UninitializedLike"/> for a shape.</summary>
     internal static Tensor<T> Uninitialized(params int[] shape)
     {
-        ArgumentNullException.ThrowIfNull(shape);
-        return new(GC.AllocateUninitializedArray<T>(ShapeUtil.Product(shape, "Uninitialized")), 0, (int[])shape.Clone());
+        var (copy, length) = CopyShape(shape, "Uninitialized");
+        return new(GC.AllocateUninitializedArray<T>(length), 0, copy);
     }
 
     /// <summary>From this many elements on, <see cref="RentZeros(Tensor{T})"/> takes its storage from the array pool (64 KB of floats).</summary>
@@ -175,8 +185,8 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     /// <summary><see cref="RentZeros(Tensor{T})"/> for a shape (e.g. a layer's output that only the next layer reads).</summary>
     internal static Tensor<T> RentZeros(params int[] shape)
     {
-        ArgumentNullException.ThrowIfNull(shape);
-        return RentZerosShaped((int[])shape.Clone(), ShapeUtil.Product(shape, "RentZeros"));
+        var (copy, length) = CopyShape(shape, "RentZeros");
+        return RentZerosShaped(copy, length);
     }
 
     private static Tensor<T> RentZerosShaped(int[] shape, int length)
