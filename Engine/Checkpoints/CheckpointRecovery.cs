@@ -24,10 +24,11 @@ internal static class CheckpointRecovery
         string tmp = full + AtomicFile.TmpSuffix, old = full + AtomicFile.OldSuffix;
         bool hasTmp = Directory.Exists(tmp), hasOld = Directory.Exists(old);
         if (!hasTmp && !hasOld) return null;
+        string leftovers = string.Join(" and ", new[] { hasTmp ? tmp : null, hasOld ? old : null }.OfType<string>());
         string done;
         if (Directory.Exists(full))
         {
-            done = $"removed the leftover {string.Join(" and ", new[] { hasTmp ? tmp : null, hasOld ? old : null }.OfType<string>())}";
+            done = $"removed the leftover {leftovers}";
         }
         else if (hasTmp && IsComplete(tmp))
         {
@@ -41,7 +42,7 @@ internal static class CheckpointRecovery
         }
         else
         {
-            done = $"removed the incomplete {string.Join(" and ", new[] { hasTmp ? tmp : null, hasOld ? old : null }.OfType<string>())}";
+            done = $"removed the incomplete {leftovers}";
         }
         if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
