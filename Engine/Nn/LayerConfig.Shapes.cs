@@ -29,7 +29,7 @@ public static partial class LayerConfig
             case "lstm" or "gru" or "rnn":
                 long input = Size(json, "input_size"), hidden = Size(json, "hidden_size");
                 int layers = Size(json, "num_layers"), directions = Get<bool>(json, "bidirectional") ? 2 : 1;
-                long gh = (type == "lstm" ? 4 : type == "gru" ? 3 : 1) * hidden;
+                long gh = CellSpec.Of(CellOf(type)).Gates * hidden;
                 for (int l = 0; l < layers; l++)
                     for (int d = 0; d < directions; d++)
                     {

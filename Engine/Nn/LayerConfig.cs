@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using SeqLearn.Tensors;
@@ -82,7 +83,7 @@ public static partial class LayerConfig
                 RecurrentCell.Lstm => "lstm",
                 RecurrentCell.Gru => "gru",
                 RecurrentCell.Rnn or RecurrentCell.RnnRelu => "rnn",
-                _ => throw new NotSupportedException($"LayerConfig: recurrent cell {r.Cell} has no stored description; save its weights with StateDict instead."),
+                _ => throw new UnreachableException($"LayerConfig: recurrent cell {r.Cell}."),   // a layer's cell comes from its CellSpec, one of the four
             },
             ["input_size"] = r.InputSize,
             ["hidden_size"] = r.HiddenSize,
@@ -98,19 +99,27 @@ public static partial class LayerConfig
     {
         int input = Size(json, "input_size"), hidden = Size(json, "hidden_size");
         var options = new RecurrentOptions(Size(json, "num_layers"), Get<bool>(json, "bidirectional"), Get<double>(json, "dropout"));
-        var cell = type switch
+        var cell = CellOf(type);
+        if (cell == RecurrentCell.Rnn)
         {
-            "lstm" => RecurrentCell.Lstm,
-            "gru" => RecurrentCell.Gru,
-            _ => Get<string>(json, "nonlinearity") switch
+            cell = Get<string>(json, "nonlinearity") switch
             {
                 "tanh" => RecurrentCell.Rnn,
                 "relu" => RecurrentCell.RnnRelu,
                 var n => throw new FormatException($"layer config (rnn): nonlinearity '{n}' is not tanh or relu."),
-            },
-        };
+            };
+        }
         return RecurrentLayer<T>.Create(cell, input, hidden, rng, options);
     }
+
+    // The cell of a recurrent layer type (lstm, gru or rnn); rnn is named by its tanh form, which has the same weights as
+    // the relu one: the nonlinearity field tells them apart.
+    private static RecurrentCell CellOf(string type) => type switch
+    {
+        "lstm" => RecurrentCell.Lstm,
+        "gru" => RecurrentCell.Gru,
+        _ => RecurrentCell.Rnn,
+    };
 
     // A size that sizes an allocation: positive and at most 2^24 per axis. This bounds each axis only: a product of sizes
     // (in_features · out_features, or num_layers layers) can still reach gigabytes.
