@@ -65,7 +65,8 @@ public static class TrainCommand
                 if (parse.GetValue(sample) == 0)
                     CliGuard.RefuseIfGiven(parse, o => $"{o} shapes the sample printed after training, which --sample 0 turns off: drop {o} or give --sample N > 0.",
                         temperature, prompt);
-                if (parse.GetValue(trainFile) is not null || parse.GetValue(validFile) is not null)
+                CheckCorpusOptions(parse.GetValue(corpus), parse.GetValue(trainFile), parse.GetValue(validFile));
+                if (parse.GetValue(trainFile) is not null)   // and so --valid too, without --corpus
                     CliGuard.RefuseIfGiven(parse, o => $"{o} splits --corpus; --train and --valid give the two parts already: drop {o}.", validFraction);
                 double fraction = parse.GetValue(validFraction);
                 if (!(fraction > 0 && fraction < 1)) throw new ArgumentException($"--valid-fraction must be in (0, 1), got {fraction}.");
@@ -170,13 +171,19 @@ public static class TrainCommand
                          $", clip={options.ClipNorm?.ToString() ?? "off"}, {threads} threads, until {stop}" + (trainer.Step > 0 ? $"; resumed at step {trainer.Step:N0}" : ""));
     }
 
-    private static TrainCorpus LoadCorpus(string? corpus, string? train, string? valid, double validFraction, TextLevel level, System.Text.Json.Nodes.JsonNode? stored,
-        string? storedFrom)
+    // One source of text: --corpus (or none, the embedded sources), or --train with --valid.
+    private static void CheckCorpusOptions(string? corpus, string? train, string? valid)
     {
         if (corpus is not null && (train is not null || valid is not null))
             throw new ArgumentException("give either --corpus or --train with --valid, not both.");
         if ((train is null) != (valid is null))
             throw new ArgumentException("--train and --valid go together (or use --corpus FILE with --valid-fraction).");
+    }
+
+    // The options are those CheckCorpusOptions accepted.
+    private static TrainCorpus LoadCorpus(string? corpus, string? train, string? valid, double validFraction, TextLevel level, System.Text.Json.Nodes.JsonNode? stored,
+        string? storedFrom)
+    {
         return train is not null
             ? TrainCorpus.FromTwoTexts(train, valid!, level, stored, storedFrom)
             : TrainCorpus.FromOneText(corpus, validFraction, level, stored, storedFrom);

@@ -90,6 +90,9 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "train -c {nope} --sample 0 --temperature 0.5", "--temperature shapes the sample printed after training, which --sample 0 turns off" },
         { "train --train {nope} --valid {nope} --valid-fraction 0.2", "--valid-fraction splits --corpus; --train and --valid give the two parts already" },
         // train: conflicting with --resume (the checkpoint has E = 4, H = 8, L = 1, lstm, untied, dropout 0)
+        { "train --train {nope} --valid-fraction 0.2", "--train and --valid go together" },
+        { "train --valid {nope} --valid-fraction 0.2", "--train and --valid go together" },
+        { "train -c {nope} --train {nope} --valid-fraction 0.2", "give either --corpus or --train with --valid, not both" },
         { "train -c {c.txt} --resume {run} --hidden 32", "--hidden 32 conflicts with --resume" },
         { "train -c {c.txt} --resume {run} --cell gru", "--cell gru conflicts with --resume" },
         { "train -c {c.txt} --resume {run} --layers 2", "--layers 2 conflicts with --resume" },
