@@ -42,10 +42,12 @@ public sealed class LanguageModelTrainer<T> where T : unmanaged, IBinaryFloating
     }
 
     /// <summary>
-    /// Prepares training on token ids of <paramref name="vocabulary"/> (a char, word or subword vocabulary), which the
-    /// checkpoints store so that <see cref="LanguageModelCheckpoint.Load"/> and <c>seqlearn generate</c> read them back.
-    /// Throws an <see cref="ArgumentException"/> when the vocabulary's size is not the model's.
+    /// Prepares training on token ids of <paramref name="vocabulary"/> (a <see cref="CharVocabulary"/> or a
+    /// <see cref="WordVocabulary"/>), which the checkpoints store so that
+    /// <see cref="LanguageModelCheckpoint.Load"/> and <c>seqlearn generate</c> read them back.
     /// </summary>
+    /// <exception cref="ArgumentException">The vocabulary's size is not the model's, or it is neither a
+    /// <see cref="CharVocabulary"/> nor a <see cref="WordVocabulary"/>.</exception>
     public LanguageModelTrainer(LanguageModel<T> model, ReadOnlyMemory<int> train, ReadOnlyMemory<int> valid, TrainingOptions options,
         IVocabulary vocabulary, WorkerPool? pool = null, IProgress<TrainingProgress>? progress = null)
         : this(model, train, valid, options, pool, progress, VocabularyOf(model, vocabulary))
