@@ -35,13 +35,12 @@ public static partial class ClassifyCommand
             if (parse.GetValue(rnn.Shared.Resume) is not null) throw new ArgumentException("classify train does not resume (--resume); it trains in one run.");
             var settings = rnn.Read(parse);   // every option checked before the data are read
             input.EnsureNotMetrics(parse, rnn.Shared);
-            if (parse.GetValue(ensemble) is < 1 or > MaxEnsemble) throw new ArgumentException($"--ensemble must be in [1, {MaxEnsemble}], got {parse.GetValue(ensemble)}.");
+            int members = ReadEnsemble(parse, ensemble);
             LabeledSentences sentences = input.Read(parse);
             RecurrentClassifierCliOptions.EnsureFits(settings.Model, settings.Training, sentences);
             ClassificationFold split = FoldAssignment.TrainingSplit(sentences, FoldAssignment.DefaultValidationFraction, parse.GetValue(splitSeed));
             RecurrentClassifierCliOptions.EnsureValidationPart(split.Train.Count, split.Validation.Count, parse.GetValue(input.Data) is { } data ? $"--data {data}" : "--pos/--neg");
             using var pool = new WorkerPool(rnn.Shared.ReadThreads(parse));
-            int members = parse.GetValue(ensemble);
             RecurrentEnsembleClassifier classifier = new RecurrentEnsembleFactory(settings.Model, settings.Training, members, pool).Train(split);
             double accuracy = ClassificationMetrics.Accuracy([.. split.Validation.Labels], ((ISentenceClassifier)classifier).Predict(split.Validation.Sentences));
             classifier.Save(dir);

@@ -36,8 +36,14 @@ public static partial class ClassifyCommand
     /// </summary>
     public const int DefaultEnsemble = 4;
 
-    // The most members an ensemble checkpoint holds (RecurrentEnsembleClassifier.Load reads no more).
-    private const int MaxEnsemble = 1024;
+    // --ensemble N: 1 to the most members an ensemble checkpoint holds.
+    private static int ReadEnsemble(ParseResult parse, Option<int> ensemble)
+    {
+        int members = parse.GetValue(ensemble);
+        if (members is < 1 or > RecurrentEnsembleClassifier.MaxMembers)
+            throw new ArgumentException($"--ensemble must be in [1, {RecurrentEnsembleClassifier.MaxMembers}], got {members}.");
+        return members;
+    }
 
     private static Command Cv(IReadOnlyList<IClassifierFactory> extraModels)
     {
@@ -73,8 +79,7 @@ public static partial class ClassifyCommand
             var settings = rnn.Read(parse);   // every option checked before the data are read, whichever model uses it
             input.EnsureNotMetrics(parse, rnn.Shared);
             int threads = rnn.Shared.ReadThreads(parse);
-            int members = parse.GetValue(ensemble);
-            if (members is < 1 or > MaxEnsemble) throw new ArgumentException($"--ensemble must be in [1, {MaxEnsemble}], got {members}.");
+            int members = ReadEnsemble(parse, ensemble);
             LabeledSentences sentences = input.Read(parse);
             if (k > sentences.Count) throw new ArgumentException($"--folds {k}: the data have only {sentences.Count} sentences.");
             if (neural) RecurrentClassifierCliOptions.EnsureFits(settings.Model, settings.Training, sentences);

@@ -99,7 +99,7 @@ public sealed class RecurrentEnsembleClassifier : ISentenceClassifier
 
     private const string ManifestType = "recurrent_ensemble";
     /// <summary>The most members an ensemble has: <see cref="Load"/> reads no more, so none is built with more.</summary>
-    internal const int MaxMembers = 1024;
+    public const int MaxMembers = 1024;
 
     /// <summary>Averages <paramref name="members"/> (1 to 1,024, all with the same classes).</summary>
     public RecurrentEnsembleClassifier(IReadOnlyList<RecurrentSentenceClassifier> members)
