@@ -106,7 +106,7 @@ public static partial class ForecastCommand
             var split = spec.Resolve(series);
             int s = givenSeason ?? ForecastBaselines.InferSeason(series)
                 ?? throw new ArgumentException("give --season S (the dates do not say whether the data are monthly or daily).");
-            if (h > split.TargetCount) throw new ArgumentException($"--horizon must be in [1, {split.TargetCount}] (the target rows), got {h}.");
+            HorizonEvaluation.EnsureHorizon(split, h, "--horizon");
             // The rows each option needs, from the sizes alone, before anything is fitted.
             string training = $"--protocol {spec.Spec} leaves", whole = $"{series.Source} has";
             int directLeads = how == ForecastStrategy.Direct ? h : 1;

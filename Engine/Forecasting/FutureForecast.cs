@@ -75,12 +75,22 @@ public static class HorizonEvaluation
     /// <summary>The first target row of horizon <paramref name="horizon"/>: n_train + H − 1.</summary>
     public static int FirstTarget(ForecastSplit split, int horizon) => split.TrainCount + horizon - 1;
 
+    /// <summary>
+    /// Throws an <see cref="ArgumentOutOfRangeException"/> unless 1 ≤ <paramref name="horizon"/> ≤ the split's target
+    /// rows, so that horizon H has at least one target (row n_train + H − 1). The message begins with
+    /// <paramref name="name"/> (e.g. <c>--horizon</c>); <paramref name="paramName"/> is the exception's parameter.
+    /// </summary>
+    public static void EnsureHorizon(ForecastSplit split, int horizon, string name, string? paramName = null)
+    {
+        if (horizon < 1 || horizon > split.TargetCount)
+            throw new ArgumentOutOfRangeException(paramName, $"{name} must be in [1, {split.TargetCount}] (the target rows), got {horizon}.");
+    }
+
     /// <summary>ŷ_t for t = n_train + H − 1 … n − 1, each made H steps ahead recursively by a one-step model.</summary>
     public static double[] Forecasts(IOneStepForecaster model, double[] values, ForecastSplit split, int horizon)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (horizon < 1 || horizon > split.TargetCount)
-            throw new ArgumentOutOfRangeException(nameof(horizon), $"HorizonEvaluation: horizon must be in [1, {split.TargetCount}] (the target rows), got {horizon}.");
+        EnsureHorizon(split, horizon, "HorizonEvaluation: horizon", nameof(horizon));
         return Forecasts(new RecursiveForecaster(model, horizon), values, split);
     }
 
@@ -91,8 +101,7 @@ public static class HorizonEvaluation
         ArgumentNullException.ThrowIfNull(values);
         int horizon = model.Horizon;
         if (split.Count != values.Length) throw new ArgumentException($"HorizonEvaluation: split is for {split.Count} rows, the series has {values.Length}.");
-        if (horizon < 1 || horizon > split.TargetCount)
-            throw new ArgumentOutOfRangeException(nameof(model), $"HorizonEvaluation: horizon must be in [1, {split.TargetCount}] (the target rows), got {horizon}.");
+        EnsureHorizon(split, horizon, "HorizonEvaluation: horizon", nameof(model));
         if (split.TrainCount < model.MinHistory)
             throw new ArgumentException($"HorizonEvaluation: {model.Name} needs {model.MinHistory} history values, the first origin has {split.TrainCount}.");
         model.Fit(split.Train(values));

@@ -30,8 +30,7 @@ public static class NeuralForecastEvaluation
         ArgumentNullException.ThrowIfNull(transform);
         if (seeds < 1) throw new ArgumentOutOfRangeException(nameof(seeds), $"NeuralForecastEvaluation: seeds must be ≥ 1, got {seeds}.");
         var split = protocol.Resolve(series);
-        if (horizon < 1 || horizon > split.TargetCount)
-            throw new ArgumentOutOfRangeException(nameof(horizon), $"NeuralForecastEvaluation: horizon must be in [1, {split.TargetCount}] (the target rows), got {horizon}.");
+        HorizonEvaluation.EnsureHorizon(split, horizon, "NeuralForecastEvaluation: horizon", nameof(horizon));
         int first = HorizonEvaluation.FirstTarget(split, horizon);
         ReadOnlySpan<double> actual = series.Values.AsSpan(first);
         var rows = new List<ForecastRow>();
