@@ -256,9 +256,9 @@ public sealed class LanguageModelTask<T> : IMicroBatchedTask<T> where T : unmana
     private static BpttBatcher Batcher(ReadOnlyMemory<int> tokens, string which, int batchSize, int bptt, LastWindow last)
     {
         try { return new BpttBatcher(tokens, batchSize, bptt, last); }
-        catch (ArgumentException e) when (e is not ArgumentOutOfRangeException)   // the corpus is shorter than one window
+        catch (ArgumentException e)   // the sizes are checked by the constructor: the corpus is shorter than one window
         {
-            string why = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+            string why = e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
             throw new ArgumentException($"the {which} text is too short: {why}", e);
         }
     }
