@@ -141,12 +141,10 @@ public static class TextFile
         Directory.CreateDirectory(dir);
         long n = Interlocked.Increment(ref s_atomicWrites);
         string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{n}.tmp");
-        bool created = false;
         try
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                created = true;
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
@@ -154,7 +152,7 @@ public static class TextFile
         }
         catch
         {
-            if (created && File.Exists(temp)) File.Delete(temp);
+            if (File.Exists(temp)) File.Delete(temp);   // the name is this call's alone
             throw;
         }
     }
