@@ -70,6 +70,7 @@ public sealed class NGramCounts
     {
         if (order < 1 || order > MaxOrder)
             throw new ArgumentOutOfRangeException(nameof(order), order, $"NGramCounts: the order must be in [1, {MaxOrder}], got {order}.");
+        bool given = vocabulary is not null;   // a vocabulary built here has refused the markers in the lines already
         vocabulary ??= NGramVocabulary.Build(lines);
         var tables = new NGramTable[order];
         var counts = new int[order][];
@@ -83,7 +84,7 @@ public sealed class NGramCounts
             contextOf[k - 1] = new int[counts[k - 1].Length];
             suffixOf[k - 1] = new int[counts[k - 1].Length];
         }
-        try { CountInto(lines, vocabulary, tables, counts, contextOf, suffixOf); }
+        try { CountInto(lines, vocabulary, given, tables, counts, contextOf, suffixOf); }
         catch (NGramTableFullException e)
         {
             throw new ArgumentException($"NGramCounts: the lines hold more distinct n-grams than one table holds ({e.Message.TrimEnd('.')}); count a lower order or fewer lines.", e);
@@ -98,7 +99,9 @@ public sealed class NGramCounts
     }
 
     // Adds every vocabulary id and every n-gram of the lines to the tables; a full table is an NGramTableFullException.
-    private static void CountInto(IReadOnlyList<string> lines, NGramVocabulary vocabulary, NGramTable[] tables, int[][] counts, int[][] contextOf, int[][] suffixOf)
+    // checkMarkers: refuse <s> and </s> inside a line (a given vocabulary holds them; Build refuses them in the text).
+    private static void CountInto(IReadOnlyList<string> lines, NGramVocabulary vocabulary, bool checkMarkers, NGramTable[] tables, int[][] counts,
+        int[][] contextOf, int[][] suffixOf)
     {
         int order = tables.Length;
         for (int id = 0; id < vocabulary.Count; id++) tables[0].Add([id]);
@@ -114,9 +117,10 @@ public sealed class NGramCounts
         {
             lineNumber++;
             int[] s = vocabulary.EncodeSentence(line, ref oovs); // <s> w1 … wn </s>
-            for (int j = 1; j < s.Length - 1; j++)   // a given vocabulary holds the markers, so the text must not (as Build checks)
-                if (s[j] == vocabulary.BosId || s[j] == vocabulary.EosId)
-                    throw NGramVocabulary.ReservedToken(lineNumber, s[j] == vocabulary.BosId ? NGramVocabulary.Bos : NGramVocabulary.Eos);
+            if (checkMarkers)
+                for (int j = 1; j < s.Length - 1; j++)
+                    if (s[j] == vocabulary.BosId || s[j] == vocabulary.EosId)
+                        throw NGramVocabulary.ReservedToken(lineNumber, s[j] == vocabulary.BosId ? NGramVocabulary.Bos : NGramVocabulary.Eos);
             previous[0] = vocabulary.BosId;
             for (int i = 1; i < s.Length; i++)
             {
