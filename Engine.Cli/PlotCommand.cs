@@ -23,7 +23,6 @@ public static class PlotCommand
             ChartFile.Check(target, "--out");
             // A log named *.png is its own default --out: the chart would replace the data it is drawn from.
             SeqLearn.Text.PathCheck.EnsureNotInput(target, "--out", log, "--metrics");
-            SeqLearn.Text.PathCheck.EnsureReplaceable(target);
             var plot = MetricsChart.Build(MetricsLog.Read(log), log);
             ChartFile.Save(plot, target, "--out");
             parse.InvocationConfiguration.Output.WriteLine($"wrote {target}");

@@ -90,8 +90,7 @@ public static partial class TranslateCommand
             DecodingOptions? decoding = parse.GetValue(checkpoint) is null ? null : lengthPenalty.Read(parse, CheckBeam(parse.GetValue(beam)));
             if (parse.GetValue(output) is string target)
             {   // before the pairs are read and translated, not after
-                try { PathCheck.EnsureReplaceable(target); }
-                catch (IOException e) { throw new IOException($"--output: {e.Message}", e); }
+                PathCheck.EnsureReplaceable(target, "--output");
                 PathCheck.EnsureNotInput(target, "--output", path, "--pairs");
             }
             IReadOnlyList<TranslationPair> all = ParallelCorpus.Read(path);

@@ -49,6 +49,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
             File.WriteAllLines(Dir.Combine("four.tsv"), ["pos\tgood", "neg\tbad", "pos\tnice", "neg\tawful"]);
             // One sentence of 100 000 words: with E = H = 4096 its batch of activations alone needs hundreds of GB.
             File.WriteAllLines(Dir.Combine("long.tsv"), ["pos\t" + string.Join(' ', Enumerable.Range(0, 100_000).Select(i => $"w{i % 5000}")), "neg\tshort one"]);
+            Directory.CreateDirectory(Dir.Combine("dir.png"));   // an output path that is a directory
             File.WriteAllLines(Dir.Combine("s.csv"), new[] { "month,v" }.Concat(Enumerable.Range(0, 60).Select(i => $"{2000 + i / 12}-{i % 12 + 1:00},{i + 10}")));
         }
 
@@ -89,10 +90,10 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "train -c {nope} --sample 0 --prompt the", "--prompt shapes the sample printed after training, which --sample 0 turns off" },
         { "train -c {nope} --sample 0 --temperature 0.5", "--temperature shapes the sample printed after training, which --sample 0 turns off" },
         { "train --train {nope} --valid {nope} --valid-fraction 0.2", "--valid-fraction splits --corpus; --train and --valid give the two parts already" },
-        // train: conflicting with --resume (the checkpoint has E = 4, H = 8, L = 1, lstm, untied, dropout 0)
         { "train --train {nope} --valid-fraction 0.2", "--train and --valid go together" },
         { "train --valid {nope} --valid-fraction 0.2", "--train and --valid go together" },
         { "train -c {nope} --train {nope} --valid-fraction 0.2", "give either --corpus or --train with --valid, not both" },
+        // train: conflicting with --resume (the checkpoint has E = 4, H = 8, L = 1, lstm, untied, dropout 0)
         { "train -c {c.txt} --resume {run} --hidden 32", "--hidden 32 conflicts with --resume" },
         { "train -c {c.txt} --resume {run} --cell gru", "--cell gru conflicts with --resume" },
         { "train -c {c.txt} --resume {run} --layers 2", "--layers 2 conflicts with --resume" },
@@ -127,7 +128,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "generate --checkpoint {ckpt} --prompt \u2603", "--prompt" }, { "generate --checkpoint {nope} --beam 256 --length 2000000000", "--beam 256 × --length" },
         // ngram
         { "ngram train -c {nope} --arpa {out.arpa} --order 0", "--order" }, { "ngram train -c {nope} --arpa {out.arpa} --order -1", "--order" },
-        { "ngram train -c {nope} --arpa {out.arpa} --order 1000000", "--order" },
+        { "ngram train -c {nope} --arpa {out.arpa} --order 1000000", "--order" }, { "ngram train -c {nope} --arpa {run}", "--arpa '" },
         { "ngram train -c {nope} --arpa {out.arpa} --smoothing addk --k nan", "--k" },
         { "ngram train -c {nope} --arpa {out.arpa} --smoothing addk --k Infinity", "--k" },
         { "ngram train -c {nope} --arpa {out.arpa} --smoothing addk --k -1", "--k" },
@@ -163,6 +164,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "forecast --csv {nope} --value v --protocol split:0.8 --lr nan", "--lr" }, { "forecast --csv {nope} --value v --protocol split:0.8 --lr -1", "--lr" },
         { "forecast --csv {nope} --value v --protocol split:0.8 --batch 0", "--batch" }, { "forecast --csv {nope} --value v --protocol split:0.8 --max-steps 0", "--max-steps" },
         { "forecast --csv {nope} --value v --protocol split:0.8 --threads 0", "--threads" }, { "forecast --csv {nope} --value v --protocol split:0.8 --threads 1000", "--threads" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --plot {dir.png}", "--plot '" },   // before training, not when the chart is saved
         { "forecast --csv {nope} --value v --protocol split:nan", "--protocol" }, { "forecast --csv {nope} --value v --protocol last:-1", "--protocol" },
         { "forecast --csv {nope} --value v --protocol split:0.8 --max-order -1", "--max-order" },
         { "forecast --csv {nope} --value v --protocol split:0.8 --max-order 1000000000", "--max-order" },
@@ -189,14 +191,14 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "translate train --pairs {pairs.tsv} --resume {s2s} --bidirectional false", "--bidirectional False conflicts with --resume" },
         // translate eval and translate
         { "translate eval --pairs {nope} --checkpoint {s2s} --beam 0", "--beam" }, { "translate eval --pairs {nope} --checkpoint {s2s} --beam 100000", "--beam" },
-        { "translate eval --pairs {nope} --baseline memory --output {run}", "--output: output '" },
+        { "translate eval --pairs {nope} --baseline memory --output {run}", "--output '" },
         { "translate --checkpoint {nope} --beam 100000", "--beam" }, { "translate --checkpoint {nope} --beam -1", "--beam" },
         { "translate --checkpoint {nope} --beam 3 --length-penalty nan", "--length-penalty" },
         { "translate eval --pairs {nope} --checkpoint {s2s} --beam 3 --length-penalty -1", "--length-penalty" },
         { "translate --checkpoint {nope} --length-penalty 0.5", "--length-penalty ranks the finished hypotheses of beam search; --beam 1 decodes greedily" },
         { "translate eval --pairs {nope} --checkpoint {s2s} --beam 1 --length-normalization gnmt", "--length-normalization ranks the finished hypotheses of beam search" },
         // plot
-        { "plot --metrics {nope} --out {out.txt}", "--out" },
+        { "plot --metrics {nope} --out {out.txt}", "--out" }, { "plot --metrics {nope} --out {dir.png}", "--out '" },
         // an option the other options make ineffective, given on the command line, is refused naming both
         { "train -c {nope} --momentum 0.9", "--momentum applies to --optimizer sgd (Adam and AdamW take no momentum), not --optimizer adam (the default)" },
         { "train -c {nope} --optimizer adamw --nesterov", "--nesterov applies to --optimizer sgd (Adam and AdamW take no momentum), not --optimizer adamw" },

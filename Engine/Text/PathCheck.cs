@@ -17,12 +17,18 @@ public static class PathCheck
     }
 
     /// <summary>Throws an <see cref="IOException"/> when <paramref name="path"/> exists and is not a regular file (a directory, device, pipe or socket).</summary>
-    public static void EnsureReplaceable(string path)
+    public static void EnsureReplaceable(string path) => EnsureReplaceable(path, "output");
+
+    /// <summary>
+    /// <see cref="EnsureReplaceable(string)"/> with a message that begins with <paramref name="what"/>, the option that
+    /// names the output (e.g. <c>--out</c>): <c>--out 'x' is a directory; refusing to replace it with a file.</c>
+    /// </summary>
+    public static void EnsureReplaceable(string path, string what)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (Directory.Exists(path)) throw new IOException($"output '{path}' is a directory; refusing to replace it with a file.");
+        if (Directory.Exists(path)) throw new IOException($"{what} '{path}' is a directory; refusing to replace it with a file.");
         if (File.Exists(path) && !IsRegularFile(path))
-            throw new IOException($"output '{path}' exists and is not a regular file (a device, pipe or socket); refusing to replace it.");
+            throw new IOException($"{what} '{path}' exists and is not a regular file (a device, pipe or socket); refusing to replace it.");
     }
 
     /// <summary>
