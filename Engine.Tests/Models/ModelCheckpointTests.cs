@@ -109,9 +109,10 @@ public class ModelCheckpointTests
         Assert.Contains("checkpoint.json", e.Message);
     }
 
-    // The config is compared with the stored tensors before the model is built. Each config here fails fast on a loader
-    // that builds first too (the sequential and seq2seq ones hold a weight past one array, the language model allocates
-    // ≈ 13 MB), but with another message; the bound shows nothing of the model's size was allocated.
+    // The config is compared with the stored tensors before the model is built. Each config here describes a model that
+    // cannot be built (the sequential and seq2seq ones hold a weight past one array) or costs ≈ 13 MB (the language
+    // model): the message names the mismatch with the tensors, and the allocation bound shows that nothing of the
+    // model's size was allocated.
     [Theory]
     [InlineData("lm", "{\"type\":\"recurrent_lm\",\"vocab_size\":7,\"embedding_size\":3,\"hidden_size\":1024,\"num_layers\":1,\"cell\":\"gru\",\"dropout\":0,\"tie_weights\":false,\"init_range\":null}",
         "the weights do not fit model_config: model_config field 'hidden_size' is 1024 but tensor 'rnn.weight_hh_l0' has H = 4 columns")]

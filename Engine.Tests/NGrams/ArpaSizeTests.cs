@@ -53,14 +53,14 @@ public class ArpaSizeTests
     }
 
     // The limits at full scale are 2^29 n-grams (2^30 slots) and Array.MaxLength ids: growth towards them is computed in
-    // 64 bits and capped, where doubling 2^30 ids or slots overflowed int.
+    // 64 bits and capped, so doubling 2^30 ids or slots gives the cap, not an int overflow.
     [Fact]
     public void NGramTable_Limits_AndGrowthNearThem_NeverOverflow()
     {
         Assert.Equal(NGramTable.MaxSlots / 2, NGramTable.EntryLimit(1));
         Assert.Equal(Array.MaxLength / 20, NGramTable.EntryLimit(20));
         Assert.Equal(Array.MaxLength, NGramTable.NextLength(1 << 30, (1L << 30) + 1, Array.MaxLength));
-        Assert.Equal(32, NGramTable.NextLength(16, 17, Array.MaxLength));        // below the limit: doubling, as before
+        Assert.Equal(32, NGramTable.NextLength(16, 17, Array.MaxLength));        // below the limit: doubling
         Assert.Equal(60, NGramTable.NextLength(40, 42, 60));
         Assert.Throws<ArgumentOutOfRangeException>(() => NGramTable.NextLength(60, 61, 60));
     }

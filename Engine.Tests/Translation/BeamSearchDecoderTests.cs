@@ -151,7 +151,8 @@ public sealed class BeamSearchDecoderTests
     public void TopCandidates_EqualTheBest2KOfAStableSort()
     {
         // The vector pre-test skips blocks of tokens that cannot enter; the result must be the stable sort's first 2K
-        // (score descending, then row, then token) for any V, including ties, −∞ entries and rows without a hypothesis.
+        // (score descending, then row, then token) for any V, including ties, −∞ log-probabilities and rows scored −∞
+        // (every extension of such a row scores −∞, so none of them is a candidate).
         var rng = new SeededRng(12);
         for (int trial = 0; trial < 400; trial++)
         {
@@ -228,7 +229,7 @@ public sealed class BeamSearchDecoderTests
     public void Decoders_EveryTokenForbidden_EndTheHypothesisAsItIs()
     {
         // With a minimum length of 10 ⟨eos⟩ is forbidden, and after "a" no-repeat unigrams forbid "a": the only token left.
-        // Both decoders end "a" there (not ended, score ln 0.9) instead of returning no hypothesis or a −∞ ⟨pad⟩.
+        // Both decoders return "a" as it is there: one hypothesis, not ended, score ln 0.9, with no token of score −∞ appended.
         var options = new DecodingOptions(BeamWidth: 2, MaxLengthA: 0, MaxLengthB: 20, MinLength: 10, NoRepeatNGram: 1);
         var greedy = GreedyDecoder.Decode(new TableStepper(1, Loop), [2], Specials, options with { BeamWidth = 1 })[0];
         var beam = BeamSearchDecoder.Decode(new TableStepper(2, Loop), [2], Specials, options)[0];
