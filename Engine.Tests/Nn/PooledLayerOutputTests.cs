@@ -78,23 +78,44 @@ public class PooledLayerOutputTests
         // Layer 0 records no node (its weights and x need no gradient), layer 1 does: layer 1's backward reads layer 0's
         // pooled Y for ∂W_ih, so it must not go back to the pool after the forward. Dirtying the pool between forward and
         // backward would otherwise put NaN into ∂W_ih of layer 1.
-        int b = 32, t = 128, e = 3, h = Tensor<double>.RentFromElements / (b * t);
-        var trained = new Lstm<double>(e, h, new SeededRng(45), new RecurrentOptions(NumLayers: 2));
-        RecurrentWeights<double> Copy(RecurrentWeights<double> w, bool grad) => new(
-            new Var<double>(w.WeightIh.Value.Clone(), grad), new Var<double>(w.WeightHh.Value.Clone(), grad),
-            new Var<double>(w.BiasIh.Value.Clone(), grad), new Var<double>(w.BiasHh.Value.Clone(), grad));
-        var frozen = new Lstm<double>([[Copy(trained.WeightsOf(0, 0), false)], [Copy(trained.WeightsOf(1, 0), true)]], new RecurrentOptions(NumLayers: 2));
-        var x = Tensor<double>.Normal([b, t, e], 0, 1, new SeededRng(46));
-
+        var (trained, frozen, x) = FrozenBelowTrained();
         var (reference, _) = trained.Forward(new Var<double>(x));
         Ops.Sum(reference * reference).Backward();
         var (y, _) = frozen.Forward(new Var<double>(x));
-        Dirty(b * t * h);
+        Dirty(x.Dim(0) * x.Dim(1) * frozen.HiddenSize);
         Ops.Sum(y * y).Backward();
 
         var top = frozen.WeightsOf(1, 0);
         Assert.Equal(trained.WeightsOf(1, 0).WeightIh.Grad!.ToArray(), top.WeightIh.Grad!.ToArray());
         Assert.Equal(trained.WeightsOf(1, 0).WeightHh.Grad!.ToArray(), top.WeightHh.Grad!.ToArray());
         Assert.Null(frozen.WeightsOf(0, 0).WeightIh.Grad);
+    }
+
+    [Fact]
+    public void FrozenLowerLayer_PooledOutputGoesBackAfterTheBackwardAbove()
+    {
+        // Layer 0 has no node to give its pooled Y back, so layer 1's node does once its backward has read it. A buffer
+        // given back belongs to no tensor: TakeOwned finds nothing to move. One kept would be a fresh rent every step.
+        var (_, frozen, x) = FrozenBelowTrained();
+        var (y, _) = frozen.Forward(new Var<double>(x));
+        var lowerY = y.Creator!.Inputs[0].Value; // layer 1's x: layer 0's Y
+        Assert.True(lowerY.Length >= Tensor<double>.RentFromElements);
+        Ops.Sum(y * y).Backward();
+        Assert.Null(lowerY.TakeOwned(Tensor<double>.Zeros(lowerY.Shape.ToArray())));
+    }
+
+    /// <summary>
+    /// A two-layer LSTM whose Y is large enough to be rented, and a copy of it whose layer 0 needs no gradient
+    /// (so records no node) while layer 1 does; and an input x (B, T, E).
+    /// </summary>
+    private static (Lstm<double> Trained, Lstm<double> Frozen, Tensor<double> X) FrozenBelowTrained()
+    {
+        int b = 32, t = 128, e = 3, h = Tensor<double>.RentFromElements / (b * t);
+        var trained = new Lstm<double>(e, h, new SeededRng(45), new RecurrentOptions(NumLayers: 2));
+        RecurrentWeights<double> Copy(RecurrentWeights<double> w, bool grad) => new(
+            new Var<double>(w.WeightIh.Value.Clone(), grad), new Var<double>(w.WeightHh.Value.Clone(), grad),
+            new Var<double>(w.BiasIh.Value.Clone(), grad), new Var<double>(w.BiasHh.Value.Clone(), grad));
+        var frozen = new Lstm<double>([[Copy(trained.WeightsOf(0, 0), false)], [Copy(trained.WeightsOf(1, 0), true)]], new RecurrentOptions(NumLayers: 2));
+        return (trained, frozen, Tensor<double>.Normal([b, t, e], 0, 1, new SeededRng(46)));
     }
 }

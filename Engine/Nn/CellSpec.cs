@@ -106,10 +106,11 @@ internal abstract class CellSpec
     /// <summary>
     /// One layer on the fused path (<see cref="FusedRecurrentNode{T, TSpec}.Run"/>): x (B, T, in), h0, c0 (D, B, H)
     /// → Y (B, T, D·H) and the final h (and c) (D, B, H). <paramref name="pooledOutput"/>: Y is a lower layer's output,
-    /// its storage rented and given back after the layer's backward. <paramref name="kernels"/>: the vector path of its GEMMs and gate kernels.
+    /// its storage rented and given back after the layer's backward. <paramref name="ownsInput"/>: x is such an output of a
+    /// layer that recorded no node, and this layer gives its storage back. <paramref name="kernels"/>: the vector path of its GEMMs and gate kernels.
     /// </summary>
     public abstract (Var<T> Y, Var<T> H, Var<T>? C) RunFused<T>(Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths,
-        WorkerPool? pool, bool parallelSteps, KernelPath kernels, bool pooledOutput = false) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+        WorkerPool? pool, bool parallelSteps, KernelPath kernels, bool pooledOutput = false, bool ownsInput = false) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 
     /// <summary><see cref="ICellSpec.CreateCell{T}"/>.</summary>
     public abstract RecurrentCellBase<T> CreateCell<T>(RecurrentWeights<T> weights, WorkerPool? pool) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
@@ -141,8 +142,8 @@ internal sealed class CellSpec<TSpec> : CellSpec where TSpec : struct, ICellSpec
     public override bool HiddenBiasApart => TSpec.HiddenBiasApart;
 
     public override (Var<T> Y, Var<T> H, Var<T>? C) RunFused<T>(Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths,
-        WorkerPool? pool, bool parallelSteps, KernelPath kernels, bool pooledOutput = false) =>
-        FusedRecurrentNode<T, TSpec>.Run(x, h0, c0, w, lengths, pool, parallelSteps, kernels, pooledOutput);
+        WorkerPool? pool, bool parallelSteps, KernelPath kernels, bool pooledOutput = false, bool ownsInput = false) =>
+        FusedRecurrentNode<T, TSpec>.Run(x, h0, c0, w, lengths, pool, parallelSteps, kernels, pooledOutput, ownsInput);
 
     public override RecurrentCellBase<T> CreateCell<T>(RecurrentWeights<T> weights, WorkerPool? pool) => TSpec.CreateCell(weights, pool);
 

@@ -30,6 +30,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
     private bool _rowAligned;   // lengths were given: weight gradients sum each row's steps as one chain (see WeightGradient)
     private Tensor<T>? _y;      // the node's value Y
     private bool _pooledOutput; // Y's storage is rented: given back at the end of backward
+    private bool _ownsInput;    // X's storage is a rented lower output that no other node gives back: given back at the end of backward
     private readonly WorkerPool? _pool, _stepPool;
     private readonly KernelPath _kernels; // the vector path of every GEMM and gate kernel of the layer
     private readonly int _b, _t, _in, _h, _d, _gh;
@@ -60,12 +61,13 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
     /// <remarks>
     /// With <paramref name="pooledOutput"/> (a lower layer of a stack, whose Y only the next layer reads) Y's storage is
     /// rented (<see cref="Tensor{T}.RentZeros(int[])"/>) and given back at the end of this node's backward: by then the next
-    /// layer's backward, the only other reader, has run (it is downstream). Without a graph the caller gives it back
-    /// once the next layer has run. Fresh multi-megabyte outputs cost a page fault per 4 KiB page on first write
-    /// (docs/rnn.md#rnn-performance).
+    /// layer's backward, the only other reader, has run (it is downstream). A layer that records no node leaves its Y to
+    /// the next layer, which is then run with <paramref name="ownsInput"/>: it gives x's storage back at the end of its own
+    /// backward (whose ∂W_ih reads x), or right after its forward when it records no node either. Fresh multi-megabyte
+    /// outputs cost a page fault per 4 KiB page on first write (docs/rnn.md#rnn-performance).
     /// </remarks>
     public static (Var<T> Y, Var<T> H, Var<T>? C) Run(Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths, WorkerPool? pool, bool parallelSteps,
-        KernelPath kernels, bool pooledOutput = false)
+        KernelPath kernels, bool pooledOutput = false, bool ownsInput = false)
     {
         var inputs = new List<Var<T>> { x, h0 };
         if (c0 is not null) inputs.Add(c0);
@@ -86,8 +88,10 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
         if (!Tracks([.. inputs]))
         {
             foreach (var s in node._steps) s.ReturnSaved();
+            if (ownsInput) x.Value.ReturnRented();
             return (Var<T>.FromOp(y, null), Var<T>.FromOp(hT, null), cT is null ? null : Var<T>.FromOp(cT, null));
         }
+        node._ownsInput = ownsInput;
         var yVar = Var<T>.FromOp(y, node);
         var hVar = Var<T>.FromOp(hT, new FinalStateNode(yVar, node.GradHT = Tensor<T>.ZerosLike(hT)));
         var cVar = cT is null ? null : Var<T>.FromOp(cT, new FinalStateNode(yVar, node.GradCT = Tensor<T>.ZerosLike(cT)));
@@ -204,6 +208,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
         for (int d = 0; d < _d; d++) InputGradient(d);
         _dY = null;
         if (_pooledOutput) _y!.ReturnRented(); // the next layer's backward (the only other reader of Y) has run
+        if (_ownsInput) _x.Value.ReturnRented(); // read above by ∂W_ih, and by nothing after
         _y = null;
     }
 

@@ -151,29 +151,31 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
         var hs = new List<Var<T>>();
         var cs = new List<Var<T>>();
         Var<T> input = x;
-        Tensor<T>? pooledInput = null;
+        bool ownsInput = false; // input is a lower layer's pooled Y that no node gives back: the layer reading it does
         for (int l = 0; l < NumLayers; l++)
         {
             var lh0 = Ops.Slice(h0, 0, l * D, D); // (D, B, H)
             var lc0 = c0 is null ? null : Ops.Slice(c0, 0, l * D, D);
             bool lower = l < NumLayers - 1; // its output Y is read only by the next layer: the fused path pools it
             var (y, hT, cT) = Options.Path == RecurrentPath.Fused
-                ? FusedLayer(l, input, lh0, lc0, lengths, pool, pooledOutput: lower)
+                ? FusedLayer(l, input, lh0, lc0, lengths, pool, pooledOutput: lower, ownsInput)
                 : ComposedLayer(l, input, lh0, lc0, lengths, pool);
             hs.Add(hT);
             if (cT is not null) cs.Add(cT);
-            var previous = pooledInput;
             input = dropping && lower ? Ops.Dropout(y, Options.Dropout, training: true, dropoutRng!, pool) : y;
-            // A lower layer without a node of its own gives its pooled Y back once the next layer has run, unless that layer
-            // recorded a node, whose backward reads it (∂W_ih = dÂᵀ X); a layer with a node gives it back in its backward.
-            pooledInput = Options.Path == RecurrentPath.Fused && lower && y.Creator is null ? y.Value : null;
-            if (y.Creator is null) previous?.ReturnRented();
+            // A lower layer with a node gives its pooled Y back in its backward. One without a node leaves it to the next
+            // layer, which gives it back after its own backward has read it (∂W_ih = dÂᵀ X) or after its forward; behind
+            // dropout the next layer reads the dropped copy, so Y goes back now.
+            bool unowned = Options.Path == RecurrentPath.Fused && lower && y.Creator is null;
+            ownsInput = unowned && ReferenceEquals(input, y);
+            if (unowned && !ownsInput) y.Value.ReturnRented();
         }
         return (input, new RecurrentState<T>(Ops.Concat(hs, 0), cs.Count > 0 ? Ops.Concat(cs, 0) : null));
     }
 
-    private (Var<T> Y, Var<T> H, Var<T>? C) FusedLayer(int l, Var<T> x, Var<T> h0, Var<T>? c0, int[]? lengths, WorkerPool? pool, bool pooledOutput) =>
-        _spec.RunFused(x, h0, c0, _weights[l], lengths, pool, Options.ParallelSteps, Options.Kernels ?? KernelPath.Default, pooledOutput);
+    private (Var<T> Y, Var<T> H, Var<T>? C) FusedLayer(int l, Var<T> x, Var<T> h0, Var<T>? c0, int[]? lengths, WorkerPool? pool, bool pooledOutput,
+        bool ownsInput) =>
+        _spec.RunFused(x, h0, c0, _weights[l], lengths, pool, Options.ParallelSteps, Options.Kernels ?? KernelPath.Default, pooledOutput, ownsInput);
 
     /// <summary>
     /// The reference path: the cell's equations step by step (<see cref="RecurrentCellLayer{T}.Unroll"/>). With lengths,
