@@ -128,9 +128,9 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
         if (B == 0 || T_ == 0) throw new ArgumentException($"{op}: expected at least one sequence of at least one step, got input {x.Value.ShapeString}.");
         // The widest (B, T, ·) buffer: the output (D·H per step), and on the fused path the gate activations (G·H per step).
         int perHidden = Options.Path == RecurrentPath.Fused ? Math.Max(_spec.Gates, D) : D;
-        long widest = (long)B * T_ * perHidden * HiddenSize;
-        if (widest > Array.MaxLength)
-            throw new ArgumentException($"{op}: input {x.Value.ShapeString} with H = {HiddenSize} needs (B, T, {perHidden}·H) buffers of {widest} values, more than one array holds ({Array.MaxLength}).");
+        ShapeUtil.ArrayLength((long)B * T_ * perHidden * HiddenSize, op,
+            $"input {x.Value.ShapeString} with H = {HiddenSize} needs (B, T, {perHidden}·H) buffers: B·T·{perHidden}·H = {B}·{T_}·{perHidden}·{HiddenSize}",
+            "use shorter sequences, a smaller batch or a smaller hidden size.");
         int[] stateShape = [NumLayers * D, B, HiddenSize];
         var h0 = CheckState(state?.H, stateShape, op, "initial h");
         Var<T>? c0 = null;
