@@ -9,8 +9,26 @@ namespace SeqLearn.Tests.Support;
 /// </summary>
 public partial class DeterministicSourcesTests
 {
-    [GeneratedRegex(@"\bnew\s+Random\s*\(|\bRandom\.Shared\b|Environment\.TickCount|DateTime\.(Utc)?Now\.Ticks")]
+    /// <summary>
+    /// <c>new Random(…)</c> (also spelled <c>System.Random</c> or <c>global::System.Random</c>), a target-typed
+    /// <c>Random r = new(…)</c>, <c>Random.Shared</c>, and the clock read as a seed.
+    /// </summary>
+    [GeneratedRegex(@"\bnew\s+(global::)?(System\.)?Random\s*\(|\bRandom\??\s+@?\w+\s*=\s*new\s*\(|\bRandom\.Shared\b|Environment\.TickCount|DateTime\.(Utc)?Now\.Ticks")]
     private static partial Regex ClockOrSystemRandom();
+
+    [Theory]
+    [InlineData("var r = new Random(seed);", true)]
+    [InlineData("var r = new System.Random(seed);", true)]
+    [InlineData("var r = new global::System.Random();", true)]
+    [InlineData("Random r = new(seed);", true)]
+    [InlineData("private readonly System.Random? _r = new ();", true)]
+    [InlineData("int i = Random.Shared.Next();", true)]
+    [InlineData("ulong s = (ulong)Environment.TickCount64;", true)]
+    [InlineData("long s = DateTime.UtcNow.Ticks;", true)]
+    [InlineData("var rng = new SeededRng(seed);", false)]
+    [InlineData("var lines = NGramTestCorpus.Random(5, 12, 6, 5);", false)]
+    [InlineData("var (model, sources) = Random<float>(attention, cell, feed, 11);", false)]
+    public void Pattern_FindsEveryWayOfMakingASystemRandom(string line, bool found) => Assert.Equal(found, ClockOrSystemRandom().IsMatch(line));
 
     [Fact]
     public void NoSourceDrawsFromSystemRandomOrTheClock()
