@@ -54,7 +54,8 @@ public class GradCheckRegistryTests
     public void Registry_HoldsEverySourcesCases()
     {
         // Guards the discovery: a source whose generator yields nothing, or a reflection that misses sources, would leave the
-        // per-case theory and the coverage test checking fewer cases than the sources define (320 when this was written).
+        // per-case theory and the coverage test checking fewer cases than the sources define. Every source found must yield
+        // a case, every case must be registered, and the registry must hold exactly the sources' total.
         var sources = typeof(GradCheckRegistry).Assembly.GetTypes()
             .Where(t => typeof(IGradCheckCaseSource).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false })
             .ToList();

@@ -194,8 +194,8 @@ public class GradClipPoolTests
         Assert.True(before[0]!.ToArray().Any(v => v != 0f), "nothing to zero");
         opt.ZeroGrad();
         Assert.Null(ps[1].Grad);
-        // Buffers are kept (Optimizer.ZeroGrad's contract, PyTorch 1.13's default) and zeroed: a ZeroGrad that dropped them
-        // (Grad = null) passed the old filter over non-null gradients.
+        // Buffers are kept (Optimizer.ZeroGrad's contract, PyTorch 1.13's default) and zeroed: every parameter that had a
+        // gradient still holds the same buffer, all zeros, so a ZeroGrad that dropped them (Grad = null) fails here too.
         foreach (int i in new[] { 0, 2, 3 })
         {
             Assert.Same(before[i], ps[i].Grad);
