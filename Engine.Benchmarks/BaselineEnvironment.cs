@@ -56,32 +56,51 @@ public sealed partial class BaselineEnvironment
     /// <summary>
     /// PyTorch's version, its default intra-op thread count and the OpenBLAS kernel it gets, read by a child
     /// process started exactly as the baselines are, then the thread setting the comparison runs it with
-    /// (<paramref name="runWith"/>, e.g. "set_num_threads(1)"); null when PyTorch is not installed.
+    /// (<paramref name="runWith"/>, e.g. "set_num_threads(1)"). Null when that cannot be read, with
+    /// <paramref name="failure"/> saying what failed: no /usr/bin/python3, torch not importable, or libopenblas.so.0 not
+    /// loadable (each naming the package that provides it), e.g. "/usr/bin/python3 cannot import torch (python3-torch): …".
     /// </summary>
-    public static string? DescribePyTorch(string runWith)
+    public static string? DescribePyTorch(string runWith, out string failure)
     {
+        // Exit code 2 with one line on stdout: the step that failed.
         const string probe =
-            "import ctypes, torch\n" +
-            "core = ctypes.CDLL('libopenblas.so.0'); core.openblas_get_corename.restype = ctypes.c_char_p\n" +
+            "import ctypes, sys\n" +
+            "try:\n    import torch\n" +
+            "except Exception as e:\n    print(f'cannot import torch (python3-torch): {type(e).__name__}: {e}'); sys.exit(2)\n" +
+            "try:\n    core = ctypes.CDLL('libopenblas.so.0')\n" +
+            "except OSError as e:\n    print(f'imports torch but cannot load libopenblas.so.0 (libopenblas0): {e}'); sys.exit(2)\n" +
+            "core.openblas_get_corename.restype = ctypes.c_char_p\n" +
             "print(f'PyTorch {torch.__version__}, {torch.get_num_threads()} intra-op threads by default, " +
             "OpenBLAS core {core.openblas_get_corename().decode()}')\n";
-        if (!File.Exists("/usr/bin/python3")) return null;
+        const string python = "/usr/bin/python3";
+        failure = $"{python} not found";
+        if (!File.Exists(python)) return null;
         try
         {
-            using var process = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", probe])
+            using var process = Process.Start(new ProcessStartInfo(python, ["-c", probe])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             });
+            failure = $"{python} could not be started";
             if (process is null) return null;
             string line = process.StandardOutput.ReadToEnd().Trim();
-            process.StandardError.ReadToEnd();
+            string error = process.StandardError.ReadToEnd().Trim();
             process.WaitForExit();
-            return process.ExitCode == 0 && line.Length > 0 ? $"{line}, run with {runWith}" : null;
+            if (process.ExitCode == 0 && line.Length > 0)
+            {
+                failure = "";
+                return $"{line}, run with {runWith}";
+            }
+            failure = process.ExitCode == 2 && line.Length > 0
+                ? $"{python} {line}"
+                : $"{python} failed reading PyTorch's version and OpenBLAS core (exit {process.ExitCode}): {error.Split('\n')[^1]}";
+            return null;
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (System.ComponentModel.Win32Exception e)
         {
+            failure = $"{python} could not be started: {e.Message}";
             return null;
         }
     }

@@ -35,10 +35,10 @@ public static class RnnComparison
             Console.Error.WriteLine("compare rnn: scripts/compare_rnn_torch.py not found above the working directory or the binary.");
             return 1;
         }
-        string? pytorch = BaselineEnvironment.DescribePyTorch("set_num_threads(1)");
+        string? pytorch = BaselineEnvironment.DescribePyTorch("set_num_threads(1)", out string failure);
         if (pytorch is null)
         {
-            Console.Error.WriteLine("compare rnn: /usr/bin/python3 cannot import torch: run scripts/install-baselines.sh (python3-torch).");
+            Console.Error.WriteLine($"compare rnn: {failure}: run scripts/install-baselines.sh.");
             return 1;
         }
         using var torch = Process.Start(new ProcessStartInfo("/usr/bin/python3", [script])

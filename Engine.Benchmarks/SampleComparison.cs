@@ -39,12 +39,13 @@ public static class SampleComparison
         Console.WriteLine($"compare sample: batch 1, V={config.VocabularySize}, E=64, 2-layer LSTM H=256, τ=1, {chars} chars after \"ROMEO:\\n\", median of {repeats}");
         Console.WriteLine($"machine: {MachineInfo.Describe()}; core-to-core round trip {MachineInfo.CoreRoundTrip()}");
         bool torch = !args.Contains("--no-torch");
-        string? pytorch = torch ? BaselineEnvironment.DescribePyTorch("set_num_threads(1) and (2), the faster counted") : null;
+        string failure = "";
+        string? pytorch = torch ? BaselineEnvironment.DescribePyTorch("set_num_threads(1) and (2), the faster counted", out failure) : null;
         string script = TorchScript(args);
         if (torch && (pytorch is null || !File.Exists(script)))
         {
             Console.Error.WriteLine(pytorch is null
-                ? "compare sample: /usr/bin/python3 cannot import torch: run scripts/install-baselines.sh, or pass --no-torch."
+                ? $"compare sample: {failure}: run scripts/install-baselines.sh, or pass --no-torch."
                 : $"compare sample: {script} not found: run from the repository root or pass --torch-script PATH (or --no-torch).");
             return 1;
         }
