@@ -28,12 +28,17 @@ require_torch() {
     || { echo "PyTorch missing (/usr/bin/python3 cannot import torch): run bash scripts/install-baselines.sh" >&2; exit 1; }
 }
 
-# One line naming the CPU, the load and what the baseline runs on: PyTorch's version and default threads, the
-# OpenBLAS kernel it loaded (openblas_get_corename) and, given as $1, the intra-op threads the script runs it with.
-describe_baseline() {
+# One line naming the CPU, its logical CPU count and the load.
+describe_machine() {
   local cpu
   cpu=$(awk -F': ' '/^model name/ {n=$2} /^cpu family/ {f=$2} /^model\t/ {m=$2} /^$/ {exit} END {printf "%s (family %s model %s)", n, f, m}' /proc/cpuinfo)
   echo "machine: $cpu, $(nproc) logical CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# describe_machine, then a line naming what the baseline runs on: PyTorch's version and default threads, the
+# OpenBLAS kernel it loaded (openblas_get_corename) and, given as $1, the intra-op threads the script runs it with.
+describe_baseline() {
+  describe_machine
   echo "baseline: $(baseline /usr/bin/python3 -c '
 import ctypes, torch
 blas = ctypes.CDLL("libopenblas.so.0"); blas.openblas_get_corename.restype = ctypes.c_char_p

@@ -27,7 +27,7 @@ case "$only" in ""|seqlearn|torch) ;; *) echo "--only takes seqlearn or torch, n
 [ -f "$ptb/ptb.train.txt" ] || { echo "PTB not found: $ptb (../shared beside the repository)" >&2; exit 1; }
 [ "$only" = seqlearn ] || require_torch
 mkdir -p "$out"
-describe_baseline "set_num_threads(1)"
+if [ "$only" = seqlearn ]; then describe_machine; else describe_baseline "set_num_threads(1)"; fi  # no PyTorch run: no baseline line
 cli=Engine.Cli/bin/Release/net10.0/seqlearn
 
 if [ "$only" != torch ]; then
