@@ -84,12 +84,21 @@ internal readonly record struct KernelPath(GemmIsa? Gemm, GateWidth Gates)
     public GemmIsa? GemmFor<T>() => typeof(T) == typeof(float) || typeof(T) == typeof(double) ? Gemm : null;
 
     /// <summary>
-    /// The int8 mat-vec's path (<see cref="MatVecInt8"/>): its AVX-512 body where AVX-512F exists, else AVX2; with
-    /// <c>SEQLEARN_ISA</c> set, the named path's body (it has no 128-bit one: v128 and scalar run its scalar loop).
+    /// The int8 mat-vec's kernel (<see cref="MatVecInt8"/>): AVX-VNNI where the CPU has it (64 rows at a time with
+    /// AVX-512's 32 registers, else 32), else AVX2's <c>vpmaddwd</c>, else the scalar loop. With <c>SEQLEARN_ISA</c>
+    /// set: avx512 and avx2 take the kernel their width allows on this CPU; v128 and scalar take the scalar loop.
+    /// All give bit-identical results.
     /// </summary>
-    internal static GemmIsa? DefaultInt8 =>
-        s_forced ? (Default.Gemm is GemmIsa.Avx512 or GemmIsa.Avx2 ? Default.Gemm : null)
-        : Avx512F.IsSupported ? GemmIsa.Avx512 : Avx2.IsSupported && Fma.IsSupported ? GemmIsa.Avx2 : null;
+    internal static Int8Kernel DefaultInt8 => Int8For(s_forced ? Default.Gemm : Kernels.Gemm.BestIsa);
+
+    /// <summary>The int8 kernel of a path: see <see cref="DefaultInt8"/>.</summary>
+    internal static Int8Kernel Int8For(GemmIsa? isa) => isa switch
+    {
+        GemmIsa.Avx512 when AvxVnni.IsSupported && Avx512F.IsSupported => Int8Kernel.Vnni64,
+        GemmIsa.Avx512 or GemmIsa.Avx2 when AvxVnni.IsSupported => Int8Kernel.Vnni32,
+        GemmIsa.Avx512 or GemmIsa.Avx2 when Avx2.IsSupported => Int8Kernel.MultiplyAddAdjacent,
+        _ => Int8Kernel.Scalar,
+    };
 
     public override string ToString() => Gemm switch
     {

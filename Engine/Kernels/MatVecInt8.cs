@@ -6,45 +6,75 @@ namespace SeqLearn.Kernels;
 
 /// <summary>
 /// The transposed mat-vec of <see cref="MatVec.MultiplyTransposed"/> with W stored as int8 with one float scale per
-/// row (weight-only quantisation: x, the accumulators and y stay float32), a quarter of the bytes of float32:
+/// row, a quarter of the bytes of float32, and the products summed exactly in integers:
 /// <code>
-/// s_r = max_k |W[r, k]| / 127          q[r, k] = clamp(round(W[r, k] / s_r), −127, 127)      (s_r = 0 ⇒ q = 0)
-/// y_r = s_r · (Σ_k q[r, k] · x_k) + b_r     the sum one FMA chain in order of k, then one FMA for s_r and b_r
+/// s_r = max_k |W[r, k]| / 127       q[r, k] = clamp(round(W[r, k] / s_r), −127, 127)      (s_r = 0 ⇒ q = 0)
+/// δ   = max_k |x_k| / 32767         x̂_k = clamp(round(x_k / δ), −32767, 32767)          (δ = 0 ⇒ x̂ = 0)
+/// S_r = Σ_k q[r, k] · x̂_k                  an exact integer
+/// y_r = fma(fl32(S_r), fl32(s_r · δ), b_r)   float32: S_r rounded once, one fused multiply-add
 /// </code>
-/// |W[r, k] − s_r q[r, k]| ≤ s_r / 2, so the quantised product is within (s_r / 2) · Σ_k |x_k| of the float one
-/// (plus float rounding). Layout (<see cref="PackTransposed"/>): q transposed, k-major, rows padded to a multiple of
-/// 16 with zeros: byte k · PaddedRows + r. Sixteen consecutive bytes are one row block for one k: one sign-extending
-/// load (<c>vpmovsxbd</c>) gives 16 int32, one conversion 16 floats (exact: |q| ≤ 127), one FMA adds q·x_k. Every
-/// path (AVX-512, AVX2, scalar) performs the same float operations in the same order, so all give bit-identical
-/// results and a row's value does not depend on the rows computed with it.
+/// The weights are int8 (weight-only quantisation: biases, state and every other activation stay float32); the
+/// input vector enters the product as 16-bit fixed point, |x_k − δ x̂_k| ≤ δ / 2 = max|x| / 65534, finer than the
+/// bfloat16 rounding of <see cref="MatVecBf16"/>. So |y_r − (W x)_r| ≤ (s_r / 2)·Σ_k |x_k| + s_r·(δ / 2)·Σ_k |q[r, k]|
+/// (+ one float32 rounding). Because S_r is exact, every path (AVX-VNNI, AVX2, scalar) returns bit-identical
+/// results whatever order it sums in, and a row's value does not depend on the rows computed with it.
+/// <para>
+/// Layout (<see cref="PackTransposed"/>): rows padded with zeros to a multiple of 32, columns to a multiple of 4;
+/// each block of 32 rows is contiguous, k-group by k-group: byte ((r / 32) · K4 + 4 · (k / 4)) · 32 + 4 · (r mod 32)
+/// + k mod 4 with K4 = cols rounded up to 4. One 32-byte load holds 8 rows × 4 consecutive k, the operand of
+/// <c>vpdpbusd</c> (<see cref="MatVecInt8Kernels"/>).
+/// </para>
 /// </summary>
 internal static class MatVecInt8
 {
-    private const int Block = 16;
+    /// <summary>Rows per packed block.</summary>
+    public const int Block = 32;
 
-    /// <summary><paramref name="rows"/> rounded up to a multiple of 16: the rows <see cref="PackTransposed"/> stores.</summary>
+    /// <summary>Consecutive k of one row in one 32-bit lane.</summary>
+    public const int Group = 4;
+
+    /// <summary>The largest |x̂|: 16-bit fixed point.</summary>
+    public const int InputRange = 32767;
+
+    /// <summary><paramref name="rows"/> rounded up to a multiple of 32: the rows <see cref="PackTransposed"/> stores.</summary>
     public static int PaddedRows(int rows) => (rows + Block - 1) / Block * Block;
 
+    /// <summary><paramref name="cols"/> rounded up to a multiple of 4: the columns <see cref="PackTransposed"/> stores.</summary>
+    public static int PaddedCols(int cols) => (cols + Group - 1) / Group * Group;
+
+    /// <summary>Bytes of a packed (rows, cols) matrix: PaddedRows · PaddedCols.</summary>
+    public static int PackedLength(int rows, int cols) => PaddedRows(rows) * PaddedCols(cols);
+
+    /// <summary>Where <see cref="PackTransposed"/> stores q[r, k] of a matrix with <paramref name="cols"/> columns.</summary>
+    public static int PackedIndex(int r, int k, int cols) =>
+        ((r / Block * PaddedCols(cols) + k / Group * Group) * Block) + Group * (r % Block) + k % Group;
+
     /// <summary>
-    /// Quantises each row of W (rows, cols), row-major: q (cols · PaddedRows bytes, transposed as described above)
-    /// and s (rows). Throws if a weight is not finite (its row has no scale), a size is negative or q would not fit one array.
+    /// Quantises each row of W (rows, cols), row-major: q (<see cref="PackedLength"/> bytes, laid out as described
+    /// above), s (rows) and Σ_k q[r, k] (rows). Throws if a weight is not finite (its row has no scale), a size is
+    /// negative or q would not fit one array.
     /// </summary>
-    public static (sbyte[] Packed, float[] Scales) PackTransposed(ReadOnlySpan<float> w, int rows, int cols)
+    public static (sbyte[] Packed, float[] Scales, int[] RowSums) PackTransposed(ReadOnlySpan<float> w, int rows, int cols)
     {
         if (rows < 0 || cols < 0) throw new ArgumentException($"MatVecInt8.PackTransposed: negative size {rows} × {cols}.");
-        ShapeUtil.ArrayLength((rows + (long)Block - 1) / Block * Block * cols, "MatVecInt8.PackTransposed",
-            $"the bytes packing W of {rows} × {cols} (rows padded to a multiple of {Block})", "use a smaller weight matrix.");
+        ShapeUtil.ArrayLength((rows + (long)Block - 1) / Block * Block * ((cols + (long)Group - 1) / Group * Group), "MatVecInt8.PackTransposed",
+            $"the bytes packing W of {rows} × {cols} (rows padded to a multiple of {Block}, columns to {Group})", "use a smaller weight matrix.");
         if ((long)rows * cols != w.Length) throw new ArgumentException($"MatVecInt8.PackTransposed: W has {w.Length} elements, expected {rows} × {cols}.");
-        int padded = PaddedRows(rows);
-        var packed = new sbyte[cols * padded];
+        var packed = new sbyte[PackedLength(rows, cols)];
         var scales = new float[rows];
+        var sums = new int[rows];
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<float> row = w.Slice(r * cols, cols);
             float s = scales[r] = Scale(row, r);
-            for (int k = 0; k < cols; k++) packed[k * padded + r] = Quantize(row[k], s);
+            for (int k = 0; k < cols; k++)
+            {
+                sbyte q = Quantize(row[k], s);
+                packed[PackedIndex(r, k, cols)] = q;
+                sums[r] += q;
+            }
         }
-        return (packed, scales);
+        return (packed, scales, sums);
     }
 
     /// <summary>s = max |w_k| / 127 of one row (0 for a zero row); <paramref name="r"/> names the row in the error for a non-finite weight.</summary>
@@ -62,7 +92,7 @@ internal static class MatVecInt8
     /// <summary>q = clamp(round(w / s), −127, 127), rounding half to even; 0 when s = 0.</summary>
     public static sbyte Quantize(float w, float s) => s == 0 ? (sbyte)0 : (sbyte)Math.Clamp(MathF.Round(w / s), -127f, 127f);
 
-    /// <summary>Replaces every row of W (rows, cols) by its quantised value s_r · q[r, k] (the matrix the int8 kernel multiplies by, up to rounding of the product).</summary>
+    /// <summary>Replaces every row of W (rows, cols) by its quantised value s_r · q[r, k] (the matrix the int8 kernel multiplies by, up to the input's 16-bit rounding).</summary>
     public static void Dequantize(Span<float> w, int rows, int cols)
     {
         if ((long)rows * cols != w.Length) throw new ArgumentException($"MatVecInt8.Dequantize: W has {w.Length} elements, expected {rows} × {cols}.");
@@ -74,121 +104,159 @@ internal static class MatVecInt8
         }
     }
 
-    /// <summary>y (rows) ← s ⊙ (Q x) (+ bias) with Q packed by <see cref="PackTransposed"/>, on the widest vector path of this machine (or <c>SEQLEARN_ISA</c>'s, <see cref="KernelPath.DefaultInt8"/>).</summary>
-    public static void MultiplyTransposed(ReadOnlySpan<sbyte> qt, ReadOnlySpan<float> scales, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y) =>
-        MultiplyTransposed(qt, scales, x, bias, y, KernelPath.DefaultInt8);
+    /// <summary>x̂ = clamp(round(x / δ), −32767, 32767), rounding half to even (0 when δ = 0): one element, as every path computes it.</summary>
+    public static int QuantizeInput(float x, float delta) =>
+        delta == 0 ? 0 : (int)Math.Clamp(MathF.Round(x / delta), -InputRange, InputRange);
 
     /// <summary>
-    /// As above on a chosen path: <see cref="GemmIsa.Avx512"/>, <see cref="GemmIsa.Avx2"/>, or null (or
-    /// <see cref="GemmIsa.Portable"/>) for the scalar reference. Callers must only ask for a path the machine has.
+    /// y (rows) ← s ⊙ (Q x) (+ bias) with Q, s and Σq packed by <see cref="PackTransposed"/>, on the fastest kernel of
+    /// this machine (<see cref="KernelPath.DefaultInt8"/>). Quantises x for this call; a caller that multiplies one x
+    /// by several matrices prepares an <see cref="Int8Input"/> once instead.
     /// </summary>
-    internal static void MultiplyTransposed(ReadOnlySpan<sbyte> qt, ReadOnlySpan<float> scales, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, GemmIsa? isa)
+    public static void MultiplyTransposed(ReadOnlySpan<sbyte> qt, ReadOnlySpan<float> scales, ReadOnlySpan<int> rowSums,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y) =>
+        MultiplyTransposed(qt, scales, rowSums, x, bias, y, KernelPath.DefaultInt8);
+
+    /// <summary>As above on a chosen kernel; callers must only ask for one the machine has (<see cref="Int8Kernel"/>).</summary>
+    internal static void MultiplyTransposed(ReadOnlySpan<sbyte> qt, ReadOnlySpan<float> scales, ReadOnlySpan<int> rowSums,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, Int8Kernel kernel)
     {
-        int rows = y.Length, cols = x.Length, padded = PaddedRows(rows);
-        if ((long)cols * padded != qt.Length)
-            throw new ArgumentException($"MatVecInt8.MultiplyTransposed: Q has {qt.Length} bytes, expected cols × padded rows = {cols} × {padded}.");
-        if (scales.Length != rows)
-            throw new ArgumentException($"MatVecInt8.MultiplyTransposed: {scales.Length} scales for {rows} rows.");
+        var input = new Int8Input(x.Length, kernel);
+        input.Prepare(x);
+        MultiplyTransposed(qt, scales, rowSums, input, bias, y);
+    }
+
+    /// <summary>y (rows) ← s ⊙ (Q x) (+ bias) for an x already quantised into <paramref name="x"/>, on its kernel.</summary>
+    public static void MultiplyTransposed(ReadOnlySpan<sbyte> qt, ReadOnlySpan<float> scales, ReadOnlySpan<int> rowSums,
+        Int8Input x, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        int rows = y.Length, cols = x.Length;
+        if (qt.Length != PackedLength(rows, cols))
+            throw new ArgumentException($"MatVecInt8.MultiplyTransposed: Q has {qt.Length} bytes, expected padded rows × padded cols = {PaddedRows(rows)} × {PaddedCols(cols)}.");
+        if (scales.Length != rows || rowSums.Length != rows)
+            throw new ArgumentException($"MatVecInt8.MultiplyTransposed: {scales.Length} scales and {rowSums.Length} row sums for {rows} rows.");
         if (!bias.IsEmpty && bias.Length != rows)
             throw new ArgumentException($"MatVecInt8.MultiplyTransposed: the bias has {bias.Length} elements, expected {rows} (or none).");
-        ref sbyte rq = ref MemoryMarshal.GetReference(qt);
-        ref float rx = ref MemoryMarshal.GetReference(x);
-        Span<float> sums = stackalloc float[4 * Block];
-        int r = 0;
-        if (isa == GemmIsa.Avx512)
+        if (rows == 0) return;
+        if (x.IsNonFinite)
         {
-            for (; r + 8 * Block <= rows; r += 8 * Block)
-                Sum8Blocks512(ref rq, ref rx, y.Slice(r, 8 * Block), r, padded, cols);
-            for (; r < rows; r += 4 * Block)   // the last 1–7 blocks (padding rows are zero), up to four at a time
-            {
-                int n = Math.Min(4 * Block, rows - r);
-                Sum4Blocks512(ref rq, ref rx, sums, r, padded, cols, (n + Block - 1) / Block);
-                sums[..n].CopyTo(y[r..]);
-            }
+            NonFiniteInput(qt, scales, x.Values, bias, y);
+            return;
         }
-        else if (isa == GemmIsa.Avx2)
+        int k4 = PaddedCols(cols);
+        float delta = x.Delta;
+        bool oneChunk = k4 / Group <= MatVecInt8Kernels.ChunkGroups;   // S fits int32: the kernels return it exactly in 32 bits
+        Span<int> exact = stackalloc int[2 * Block];
+        Span<double> sums = stackalloc double[2 * Block];
+        switch (x.Kernel)
         {
-            for (; r < rows; r += Block)
-            {
-                SumBlock256(ref rq, ref rx, sums, r, padded, cols);
-                sums[..Math.Min(Block, rows - r)].CopyTo(y[r..]);
-            }
+            case Int8Kernel.Vnni32 or Int8Kernel.Vnni64:
+                {
+                    int r = 0;
+                    if (x.Kernel == Int8Kernel.Vnni64)
+                        for (; r + 2 * Block <= rows; r += 2 * Block)
+                        {
+                            MatVecInt8Kernels.Vnni64(qt.Slice(r * k4, 2 * Block * k4), x.High, x.Low, exact, sums);
+                            Finish(oneChunk, exact, sums, rowSums.Slice(r, 2 * Block), offset: true, scales.Slice(r, 2 * Block), delta, bias.IsEmpty ? bias : bias.Slice(r, 2 * Block), y.Slice(r, 2 * Block));
+                        }
+                    for (; r < rows; r += Block)
+                    {
+                        int n = Math.Min(Block, rows - r);
+                        MatVecInt8Kernels.Vnni32(qt.Slice(r * k4, Block * k4), x.High, x.Low, exact, sums);
+                        Finish(oneChunk, exact[..n], sums[..n], rowSums.Slice(r, n), offset: true, scales.Slice(r, n), delta, bias.IsEmpty ? bias : bias.Slice(r, n), y.Slice(r, n));
+                    }
+                    break;
+                }
+            case Int8Kernel.MultiplyAddAdjacent:
+                for (int r = 0; r < rows; r += Block)
+                {
+                    int n = Math.Min(Block, rows - r);
+                    MatVecInt8Kernels.MultiplyAddAdjacent32(qt.Slice(r * k4, Block * k4), x.Quantised, sums);
+                    Finish(false, exact, sums[..n], rowSums.Slice(r, n), offset: false, scales.Slice(r, n), delta, bias.IsEmpty ? bias : bias.Slice(r, n), y.Slice(r, n));
+                }
+                break;
+            default:
+                {
+                    ReadOnlySpan<short> xq = x.Quantised;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        int first = r / Block * Block * k4 + Group * (r % Block);   // PackedIndex(r, 0, cols)
+                        long s = 0;
+                        for (int k = 0; k < cols; k++) s += qt[first + k / Group * (Block * Group) + k % Group] * (long)xq[k];
+                        sums[0] = s;
+                        Finish(false, exact, sums[..1], rowSums.Slice(r, 1), offset: false, scales.Slice(r, 1), delta, bias.IsEmpty ? bias : bias.Slice(r, 1), y.Slice(r, 1));
+                    }
+                    break;
+                }
         }
-        for (; r < rows; r++)
+    }
+
+    /// <summary>
+    /// y_r = fma(fl32(S_r), fl32(s_r·δ), b_r) from the sums a kernel left: with <paramref name="oneChunk"/>, V_r in
+    /// <paramref name="exact"/> (int32), else in <paramref name="sums"/> (float64, exact), with S_r = V_r − 32768·Σq_r
+    /// when <paramref name="offset"/> (V_r = Σ q·(x̂ + 32768), the unsigned input of vpdpbusd), else S_r = V_r. In
+    /// int32 the subtraction is exact modulo 2³², and S_r itself fits (|S_r| ≤ 127 · 32767 · 256 &lt; 2³¹). Eight rows at
+    /// a time and one at a time perform the same operations, so every kernel rounds alike.
+    /// </summary>
+    private static void Finish(bool oneChunk, ReadOnlySpan<int> exact, ReadOnlySpan<double> sums, ReadOnlySpan<int> rowSums, bool offset,
+        ReadOnlySpan<float> scales, float delta, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        int n = y.Length, r = 0;
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        ref float rs = ref MemoryMarshal.GetReference(scales);
+        ref float rb = ref MemoryMarshal.GetReference(bias);
+        ref int rq = ref MemoryMarshal.GetReference(rowSums);
+        var deltaV = Vector256.Create(delta);
+        if (oneChunk)
+        {
+            ref int rv = ref MemoryMarshal.GetReference(exact);
+            for (; r + 8 <= n; r += 8)
+            {
+                var v = Vector256.LoadUnsafe(ref rv, (nuint)r);
+                if (offset) v -= Vector256.LoadUnsafe(ref rq, (nuint)r) << 15;
+                var b = bias.IsEmpty ? Vector256<float>.Zero : Vector256.LoadUnsafe(ref rb, (nuint)r);
+                Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(v), Vector256.LoadUnsafe(ref rs, (nuint)r) * deltaV, b).StoreUnsafe(ref ry, (nuint)r);
+            }
+            for (; r < n; r++)
+            {
+                int v = offset ? exact[r] - (rowSums[r] << 15) : exact[r];
+                y[r] = MathF.FusedMultiplyAdd(v, scales[r] * delta, bias.IsEmpty ? 0f : bias[r]);
+            }
+            return;
+        }
+        double offsetScale = offset ? 32768.0 : 0.0;
+        for (; r < n; r++)
+        {
+            float v = (float)(sums[r] - rowSums[r] * offsetScale);   // exact in float64, then rounded once
+            y[r] = MathF.FusedMultiplyAdd(v, scales[r] * delta, bias.IsEmpty ? 0f : bias[r]);
+        }
+    }
+
+    /// <summary>x holds NaN or ±∞: y_r = s_r · Σ_k q[r, k] · x_k + b_r in float, so the non-finite values reach y as float arithmetic makes them.</summary>
+    private static void NonFiniteInput(ReadOnlySpan<sbyte> qt, ReadOnlySpan<float> scales, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        int cols = x.Length;
+        for (int r = 0; r < y.Length; r++)
         {
             float sum = 0;
-            for (int k = 0; k < cols; k++) sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref rq, k * padded + r), Unsafe.Add(ref rx, k), sum);
-            y[r] = sum;
+            for (int k = 0; k < cols; k++) sum += qt[PackedIndex(r, k, cols)] * x[k];
+            y[r] = scales[r] * sum + (bias.IsEmpty ? 0f : bias[r]);
         }
-        // y_r = s_r · sum_r + b_r, one rounding each (a fused multiply-add: the same on every path).
-        if (bias.IsEmpty) TensorPrimitives.Multiply(y, scales, y);
-        else TensorPrimitives.FusedMultiplyAdd(y, scales, bias, y);
     }
+}
 
-    /// <summary>Σ_k q x_k for 128 rows (eight blocks): eight accumulators, eight sign-extending loads per k.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Sum8Blocks512(ref sbyte qt, ref float x, Span<float> y, int r, int padded, int cols)
-    {
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-        ref sbyte q = ref Unsafe.Add(ref qt, r);
-        for (int k = 0; k < cols; k++, q = ref Unsafe.Add(ref q, padded))
-        {
-            var xk = Vector512.Create(Unsafe.Add(ref x, k));
-            a0 = Vector512.FusedMultiplyAdd(Widen512(ref q, 0), xk, a0);
-            a1 = Vector512.FusedMultiplyAdd(Widen512(ref q, 16), xk, a1);
-            a2 = Vector512.FusedMultiplyAdd(Widen512(ref q, 32), xk, a2);
-            a3 = Vector512.FusedMultiplyAdd(Widen512(ref q, 48), xk, a3);
-            a4 = Vector512.FusedMultiplyAdd(Widen512(ref q, 64), xk, a4);
-            a5 = Vector512.FusedMultiplyAdd(Widen512(ref q, 80), xk, a5);
-            a6 = Vector512.FusedMultiplyAdd(Widen512(ref q, 96), xk, a6);
-            a7 = Vector512.FusedMultiplyAdd(Widen512(ref q, 112), xk, a7);
-        }
-        ref float ry = ref MemoryMarshal.GetReference(y);
-        a0.StoreUnsafe(ref ry, 0); a1.StoreUnsafe(ref ry, 16); a2.StoreUnsafe(ref ry, 32); a3.StoreUnsafe(ref ry, 48);
-        a4.StoreUnsafe(ref ry, 64); a5.StoreUnsafe(ref ry, 80); a6.StoreUnsafe(ref ry, 96); a7.StoreUnsafe(ref ry, 112);
-    }
+/// <summary>The int8 mat-vec's kernels (<see cref="MatVecInt8"/>); <see cref="KernelPath.DefaultInt8"/> picks one.</summary>
+internal enum Int8Kernel
+{
+    /// <summary>One row at a time in 64-bit integers: the reference, and the path without x86 vectors (ARM64 included).</summary>
+    Scalar,
 
-    /// <summary>Σ_k q x_k for <paramref name="blocks"/> ≤ 4 blocks of 16 rows (independent chains; rows past the matrix are zero padding).</summary>
-    private static void Sum4Blocks512(ref sbyte qt, ref float x, Span<float> y, int r, int padded, int cols, int blocks)
-    {
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        ref sbyte q = ref Unsafe.Add(ref qt, r);
-        for (int k = 0; k < cols; k++, q = ref Unsafe.Add(ref q, padded))
-        {
-            var xk = Vector512.Create(Unsafe.Add(ref x, k));
-            a0 = Vector512.FusedMultiplyAdd(Widen512(ref q, 0), xk, a0);
-            if (blocks > 1) a1 = Vector512.FusedMultiplyAdd(Widen512(ref q, 16), xk, a1);
-            if (blocks > 2) a2 = Vector512.FusedMultiplyAdd(Widen512(ref q, 32), xk, a2);
-            if (blocks > 3) a3 = Vector512.FusedMultiplyAdd(Widen512(ref q, 48), xk, a3);
-        }
-        ref float ry = ref MemoryMarshal.GetReference(y);
-        a0.StoreUnsafe(ref ry, 0); a1.StoreUnsafe(ref ry, 16); a2.StoreUnsafe(ref ry, 32); a3.StoreUnsafe(ref ry, 48);
-    }
+    /// <summary>AVX2 without VNNI: weights sign-extended to 16 bits, <c>vpmaddwd</c> with 16-bit x̂.</summary>
+    MultiplyAddAdjacent,
 
-    /// <summary>Σ_k q x_k for one block of 16 rows as two 8-lane halves.</summary>
-    private static void SumBlock256(ref sbyte qt, ref float x, Span<float> y, int r, int padded, int cols)
-    {
-        Vector256<float> lo = default, hi = default;
-        for (int k = 0; k < cols; k++)
-        {
-            nint at = (nint)k * padded + r;
-            var xk = Vector256.Create(Unsafe.Add(ref x, k));
-            lo = Fma.MultiplyAdd(Widen256(ref qt, at), xk, lo);
-            hi = Fma.MultiplyAdd(Widen256(ref qt, at + 8), xk, hi);
-        }
-        ref float ry = ref MemoryMarshal.GetReference(y);
-        lo.StoreUnsafe(ref ry, 0);
-        hi.StoreUnsafe(ref ry, 8);
-    }
+    /// <summary>AVX-VNNI, one block of 32 rows at a time: 8 accumulators (16 vector registers suffice).</summary>
+    Vnni32,
 
-    /// <summary>16 bytes at q + offset → 16 floats (sign-extend, then convert; exact).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Widen512(ref sbyte q, nint offset) =>
-        Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref Unsafe.Add(ref q, offset))));
-
-    /// <summary>8 bytes at q + offset → 8 floats.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Widen256(ref sbyte q, nint offset) =>
-        Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(
-            Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<long>(ref Unsafe.As<sbyte, byte>(ref Unsafe.Add(ref q, offset)))).AsSByte()));
+    /// <summary>AVX-VNNI, two blocks at a time: 16 accumulators, for CPUs with AVX-512 (32 vector registers).</summary>
+    Vnni64,
 }

@@ -17,8 +17,9 @@ public enum StepperPrecision
     BFloat16,
     /// <summary>
     /// Every weight matrix quantised to int8 with one float32 scale per output row (s_r = max|W_r| / 127,
-    /// q = round(W / s_r)), biases and all activations float32: a quarter of the bytes per step
-    /// (<see cref="MatVecInt8"/>, docs/generation.md). The stepper computes the model whose matrices are s_r·q
+    /// q = round(W / s_r)), biases, state and gate arithmetic float32; each product's input vector enters it as 16-bit
+    /// fixed point and the sums are exact integers: a quarter of the bytes per step (<see cref="MatVecInt8"/>,
+    /// docs/generation.md). The stepper computes the model whose matrices are s_r·q up to that input rounding
     /// (tested); its held-out loss is measured against float32 with <c>LanguageModelEvaluator.EvaluateStepped</c>.
     /// </summary>
     Int8,
@@ -51,6 +52,7 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
     private readonly LayerWork _work;
     private readonly StepperPipeline? _pipeline;
     private readonly LanguageModelStepState _scratch;
+    private readonly Int8Input[]? _stateInputs, _nextInputs;   // int8: h_l and h'_l quantised once per step (L each)
 
     /// <summary>
     /// Snapshots <paramref name="model"/>'s weights; <paramref name="pool"/> (optional) runs each layer's chunks in
@@ -68,6 +70,13 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
         _work = new LayerWork(this);
         _pipeline = _pool is null ? null : new StepperPipeline(this, _w, _pool);
         _scratch = InitialState();
+        if (precision == StepperPrecision.Int8)
+        {
+            _stateInputs = new Int8Input[_w.L];
+            _nextInputs = new Int8Input[_w.L];
+            for (int l = 0; l < _w.L; l++)
+                (_stateInputs[l], _nextInputs[l]) = (new Int8Input(_w.H, KernelPath.DefaultInt8), new Int8Input(_w.H, KernelPath.DefaultInt8));
+        }
     }
 
     /// <summary>How the weight matrices are stored.</summary>
@@ -114,6 +123,7 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
     private void Compute(int token, LanguageModelStepState state, LanguageModelStepState next, Span<float> logits)
     {
         Check(token, state, logits);
+        PrepareState(state);
         for (int l = 0; l < _w.L; l++)
         {
             _work.Set(l, token, state, next);
@@ -121,6 +131,7 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
                 for (int c = 0; c < _w.Chunks; c++) LayerChunk(l, c, token, state, next);
             else
                 _pool.Run(_w.Chunks, _work);
+            PrepareNext(l, next);
         }
         _work.Set(0, 0, null, null);   // keep no reference to the caller's states between steps
         Decode(next);
@@ -139,15 +150,33 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
             throw new ArgumentException($"LanguageModelStepper: {logits.Length} logits for V = {_w.V}.", nameof(logits));
     }
 
-    /// <summary>logits = W_dec h'_{L−1} + b_dec into the scratch logits (V padded to 16).</summary>
-    internal void Decode(LanguageModelStepState next) => _w.Decoder.Multiply(0, next.H(_w.L - 1), _w.DecoderBias, _logits);
+    /// <summary>Int8 matrices: quantises every layer's h of <paramref name="state"/> for the hidden-side products (<see cref="StateInput"/>).</summary>
+    internal void PrepareState(LanguageModelStepState state)
+    {
+        for (int l = 0; _stateInputs is not null && l < _w.L; l++) _stateInputs[l].Prepare(state.H(l));
+    }
 
-    /// <summary>hp = W_hh_l h for the G·n rows of chunk <paramref name="chunk"/> (<paramref name="hp"/> is the layer's G·H, chunk order).</summary>
-    internal void HiddenProduct(int l, int chunk, ReadOnlySpan<float> h, Span<float> hp)
+    /// <summary>Int8 matrices: quantises h'_l once layer l of <paramref name="next"/> is complete (<see cref="NextInput"/>).</summary>
+    internal void PrepareNext(int l, LanguageModelStepState next) => _nextInputs?[l].Prepare(next.H(l));
+
+    /// <summary>h_l of the state last given to <see cref="PrepareState"/>, quantised (int8 matrices; else null).</summary>
+    internal Int8Input? StateInput(int l) => _stateInputs?[l];
+
+    /// <summary>h'_l last given to <see cref="PrepareNext"/>, quantised (int8 matrices; else null).</summary>
+    internal Int8Input? NextInput(int l) => _nextInputs?[l];
+
+    /// <summary>logits = W_dec h'_{L−1} + b_dec into the scratch logits (V padded to 16).</summary>
+    internal void Decode(LanguageModelStepState next) => _w.Decoder.Multiply(0, next.H(_w.L - 1), NextInput(_w.L - 1), _w.DecoderBias, _logits);
+
+    /// <summary>
+    /// hp = W_hh_l h for the G·n rows of chunk <paramref name="chunk"/> (<paramref name="hp"/> is the layer's G·H, chunk
+    /// order); <paramref name="hq"/> is h quantised (int8 matrices).
+    /// </summary>
+    internal void HiddenProduct(int l, int chunk, ReadOnlySpan<float> h, Int8Input? hq, Span<float> hp)
     {
         var (first, n) = _w.Chunk(chunk);
         int r0 = _w.G * first, rows = _w.G * n;
-        _w.WeightHh[l].Multiply(r0, h, default, hp.Slice(r0, rows));
+        _w.WeightHh[l].Multiply(r0, h, hq, default, hp.Slice(r0, rows));
     }
 
     /// <summary>
@@ -157,7 +186,7 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
     /// </summary>
     private void LayerChunk(int l, int chunk, int token, LanguageModelStepState state, LanguageModelStepState next)
     {
-        HiddenProduct(l, chunk, state.H(l), _hp);
+        HiddenProduct(l, chunk, state.H(l), StateInput(l), _hp);
         InputAndGates(l, chunk, token, state, next, _hp);
     }
 
@@ -176,7 +205,7 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
     {
         var (first, n) = _w.Chunk(chunk);
         int r0 = _w.G * first, rows = _w.G * n;
-        _w.WeightIh[l]!.Multiply(r0, next.H(l - 1), _w.Bias[l].AsSpan(r0, rows), _xp.AsSpan(r0, rows));
+        _w.WeightIh[l]!.Multiply(r0, next.H(l - 1), NextInput(l - 1), _w.Bias[l].AsSpan(r0, rows), _xp.AsSpan(r0, rows));
     }
 
     /// <summary>

@@ -8,10 +8,10 @@ namespace SeqLearn.Models;
 /// <list type="bullet">
 /// <item>float32: (cols, n) floats per block, <see cref="MatVec.MultiplyTransposed"/>;</item>
 /// <item>bfloat16: <see cref="MatVecBf16.PackTransposed"/> per block;</item>
-/// <item>int8: <see cref="MatVecInt8.PackTransposed"/> per block, with the per-row scales in row order.</item>
+/// <item>int8: <see cref="MatVecInt8.PackTransposed"/> per block, with the per-row scales and sums of q in row order.</item>
 /// </list>
 /// Blocks before the last have a row count divisible by 32, so no padding sits between blocks and block r0 starts
-/// at element r0 · cols (bytes for int8, half of that in words for bfloat16).
+/// at element r0 · cols (half of that in words for bfloat16; byte r0 · K4 for int8, K4 = cols rounded up to 4).
 /// </summary>
 internal sealed class StepperMatrix
 {
@@ -19,6 +19,7 @@ internal sealed class StepperMatrix
     private readonly uint[] _bf16 = [];
     private readonly sbyte[] _int8 = [];
     private readonly float[] _scales = [];
+    private readonly int[] _sums = [];
     private readonly int _cols;
 
     /// <summary>Stores <paramref name="rows"/> (row-major, <paramref name="cols"/> wide) block by block; blocks are (first row, rows) in order.</summary>
@@ -37,13 +38,15 @@ internal sealed class StepperMatrix
                 foreach (var (r0, n) in blocks) MatVecBf16.PackTransposed(rows.Slice(r0 * cols, n * cols), n, cols).CopyTo(_bf16.AsSpan(r0 * cols / 2));
                 break;
             default:
-                _int8 = new sbyte[lastR0 * cols + cols * MatVecInt8.PaddedRows(lastCount)];
+                _int8 = new sbyte[lastR0 * MatVecInt8.PaddedCols(cols) + MatVecInt8.PackedLength(lastCount, cols)];
                 _scales = new float[lastR0 + lastCount];
+                _sums = new int[lastR0 + lastCount];
                 foreach (var (r0, n) in blocks)
                 {
-                    var (q, s) = MatVecInt8.PackTransposed(rows.Slice(r0 * cols, n * cols), n, cols);
-                    q.CopyTo(_int8.AsSpan(r0 * cols));
+                    var (q, s, sums) = MatVecInt8.PackTransposed(rows.Slice(r0 * cols, n * cols), n, cols);
+                    q.CopyTo(_int8.AsSpan(r0 * MatVecInt8.PaddedCols(cols)));
                     s.CopyTo(_scales.AsSpan(r0));
+                    sums.CopyTo(_sums.AsSpan(r0));
                 }
                 break;
         }
@@ -51,8 +54,11 @@ internal sealed class StepperMatrix
 
     public StepperPrecision Precision { get; }
 
-    /// <summary>y ← W[r0 : r0 + n] x (+ bias) for the block starting at row <paramref name="r0"/> with n = y.Length rows.</summary>
-    public void Multiply(int r0, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y)
+    /// <summary>
+    /// y ← W[r0 : r0 + n] x (+ bias) for the block starting at row <paramref name="r0"/> with n = y.Length rows;
+    /// int8 multiplies by <paramref name="xq"/>, x quantised once for every block (or, when null, quantises x here).
+    /// </summary>
+    public void Multiply(int r0, ReadOnlySpan<float> x, Int8Input? xq, ReadOnlySpan<float> bias, Span<float> y)
     {
         int n = y.Length;
         switch (Precision)
@@ -64,7 +70,11 @@ internal sealed class StepperMatrix
                 MatVecBf16.MultiplyTransposed(_bf16.AsSpan(r0 * _cols / 2, _cols * MatVecBf16.PaddedRows(n) / 2), x, bias, y);
                 break;
             default:
-                MatVecInt8.MultiplyTransposed(_int8.AsSpan(r0 * _cols, _cols * MatVecInt8.PaddedRows(n)), _scales.AsSpan(r0, n), x, bias, y);
+                ReadOnlySpan<sbyte> q = _int8.AsSpan(r0 * MatVecInt8.PaddedCols(_cols), MatVecInt8.PackedLength(n, _cols));
+                ReadOnlySpan<float> s = _scales.AsSpan(r0, n);
+                ReadOnlySpan<int> sums = _sums.AsSpan(r0, n);
+                if (xq is null) MatVecInt8.MultiplyTransposed(q, s, sums, x, bias, y);
+                else MatVecInt8.MultiplyTransposed(q, s, sums, xq, bias, y);
                 break;
         }
     }

@@ -66,6 +66,7 @@ internal sealed class StepperPipeline : IParallelWork
         if (!_valid || !MemoryMarshal.AsBytes(h).SequenceEqual(MemoryMarshal.AsBytes(_key.AsSpan())))
         {
             _hidden.State = state;
+            _stepper.PrepareState(state);
             _pool.Run(_w.L * _w.Chunks, _hidden);   // hp for this state, every chunk on the pool
             _hidden.State = null;
         }
@@ -122,10 +123,11 @@ internal sealed class StepperPipeline : IParallelWork
                         while (Volatile.Read(ref _inputsPublished) < l) Thread.SpinWait(1);
                     for (int c = own; c < C; c++) _stepper.Gates(l, c, _token, _state!, _next!, hp);
                 }
+                _stepper.PrepareNext(l, _next!);
                 Volatile.Write(ref _published, l + 1);
             }
             _stepper.Decode(_next!);
-            for (int c = 0; c < _share; c++) _stepper.HiddenProduct(L - 1, c, _next!.H(L - 1), _hpNext.AsSpan((L - 1) * gh, gh));
+            for (int c = 0; c < _share; c++) _stepper.HiddenProduct(L - 1, c, _next!.H(L - 1), _stepper.NextInput(L - 1), _hpNext.AsSpan((L - 1) * gh, gh));
         }
         finally
         {
@@ -154,7 +156,7 @@ internal sealed class StepperPipeline : IParallelWork
                     Volatile.Write(ref _inputsPublished, l + 1);   // also when it failed: the critical role must not wait forever
                 }
             }
-            for (int c = l == L - 1 ? _share : 0; c < C; c++) _stepper.HiddenProduct(l, c, _next!.H(l), _hpNext.AsSpan(l * gh, gh));
+            for (int c = l == L - 1 ? _share : 0; c < C; c++) _stepper.HiddenProduct(l, c, _next!.H(l), _stepper.NextInput(l), _hpNext.AsSpan(l * gh, gh));
         }
     }
 
@@ -167,7 +169,7 @@ internal sealed class StepperPipeline : IParallelWork
         {
             var w = pipeline._w;
             int l = index / w.Chunks, gh = w.G * w.H;
-            pipeline._stepper.HiddenProduct(l, index % w.Chunks, State!.H(l), pipeline._hp.AsSpan(l * gh, gh));
+            pipeline._stepper.HiddenProduct(l, index % w.Chunks, State!.H(l), pipeline._stepper.StateInput(l), pipeline._hp.AsSpan(l * gh, gh));
         }
     }
 }
