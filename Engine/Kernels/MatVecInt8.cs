@@ -16,7 +16,7 @@ namespace SeqLearn.Kernels;
 /// The weights are int8 (weight-only quantisation: biases, state and every other activation stay float32); the
 /// input vector enters the product as 16-bit fixed point, |x_k − δ x̂_k| ≤ δ / 2 = max|x| / 65534, finer than the
 /// bfloat16 rounding of <see cref="MatVecBf16"/>. So |y_r − (W x)_r| ≤ (s_r / 2)·Σ_k |x_k| + s_r·(δ / 2)·Σ_k |q[r, k]|
-/// (+ one float32 rounding). Because S_r is exact, every path (AVX-VNNI, AVX2, scalar) returns bit-identical
+/// (+ the float32 roundings of S_r, of s_r·δ and of the fused multiply-add). Because S_r is exact, every path (AVX-VNNI, AVX2, scalar) returns bit-identical
 /// results whatever order it sums in, and a row's value does not depend on the rows computed with it.
 /// <para>
 /// Layout (<see cref="PackTransposed"/>): rows padded with zeros to a multiple of 32, columns to a multiple of 4;
@@ -131,7 +131,7 @@ internal static class MatVecInt8
         Int8Input x, ReadOnlySpan<float> bias, Span<float> y)
     {
         int rows = y.Length, cols = x.Length;
-        if (qt.Length != PackedLength(rows, cols))
+        if (qt.Length != (rows + (long)Block - 1) / Block * Block * ((cols + (long)Group - 1) / Group * Group))
             throw new ArgumentException($"MatVecInt8.MultiplyTransposed: Q has {qt.Length} bytes, expected padded rows × padded cols = {PaddedRows(rows)} × {PaddedCols(cols)}.");
         if (scales.Length != rows || rowSums.Length != rows)
             throw new ArgumentException($"MatVecInt8.MultiplyTransposed: {scales.Length} scales and {rowSums.Length} row sums for {rows} rows.");
