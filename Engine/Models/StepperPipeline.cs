@@ -108,6 +108,7 @@ internal sealed class StepperPipeline : IParallelWork
     private void Critical()
     {
         int L = _w.L, C = _w.Chunks, gh = _w.G * _w.H;
+        CacheLines.Prefetch(_hp);   // hp of every layer, written by the other thread's ahead role during the last step
         try
         {
             for (int l = 0; l < L; l++)
