@@ -57,7 +57,7 @@ public class MatVecInt8Tests
     }
 
     /// <summary>
-    /// The definition, computed independently in float64: S_r = Σ_k q[r, k]·x̂_k with x̂ = round(x / δ), δ = max|x| / 32767,
+    /// The definition, computed here without the kernels: S_r = Σ_k q[r, k]·x̂_k in 64-bit integers with x̂ = round(x / δ), δ = max|x| / 32767,
     /// and y_r = fma(fl32(S_r), fl32(s_r·δ), b_r). Every kernel returns exactly that.
     /// </summary>
     [Theory]
@@ -108,13 +108,18 @@ public class MatVecInt8Tests
     }
 
     /// <summary>
-    /// The largest sums: every q = ±127 and every x̂ = ±32767 over 1,031 columns (4.3·10⁹ in magnitude, past int32)
-    /// stay exact on every kernel: y_r = fl32(S_r)·fl32(s_r·δ) with S_r = Σ ±127·32767 counted in 64 bits.
+    /// The largest sums: every q = ±127 and every x̂ = ±32767 stay exact on every kernel, y_r = fl32(S_r)·fl32(s_r·δ)
+    /// with S_r = Σ ±127·32767 counted in 64 bits: up to 256 columns in one int32 chunk (256·H + L up to 2.13·10⁹, just
+    /// below 2³¹), past it over several chunks (4.3·10⁹ at 1,031 columns).
     /// </summary>
-    [Fact]
-    public void ExtremeValues_SumExactlyOnEveryKernel()
+    [Theory]
+    [InlineData(253)]
+    [InlineData(256)]
+    [InlineData(260)]
+    [InlineData(1031)]
+    public void ExtremeValues_SumExactlyOnEveryKernel(int cols)
     {
-        int rows = 64, cols = 1031;
+        int rows = 64;
         var w = new float[rows * cols];
         var x = new float[cols];
         for (int k = 0; k < cols; k++) x[k] = k % 3 == 0 ? -2f : 2f;
@@ -133,6 +138,30 @@ public class MatVecInt8Tests
             }
             Assert.Equal(cols * 4f, y[0], 1e-6f * cols * 4f);
         }
+    }
+
+    /// <summary>
+    /// Inputs exactly halfway between two steps of x̂ (δ = 1: x_k = ±(n + 0.5)), in the vector part and the scalar tail of
+    /// the quantisation: every kernel rounds half to even, as the definition.
+    /// </summary>
+    [Fact]
+    public void HalfwayInputs_RoundToEvenOnEveryKernel()
+    {
+        int rows = 40, cols = 70;
+        var (w, _, b) = Data(rows, cols, 23);
+        var x = new float[cols];
+        x[0] = 32767;   // δ = 1
+        for (int k = 1; k < cols; k++) x[k] = (k % 2 == 0 ? 1 : -1) * (k + 0.5f);
+        var expected = new float[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            float s = MatVecInt8.Scale(w.AsSpan(r * cols, cols), r);
+            long sum = 0;
+            for (int k = 0; k < cols; k++) sum += MatVecInt8.Quantize(w[r * cols + k], s) * (long)Math.Round(x[k], MidpointRounding.ToEven);
+            expected[r] = MathF.FusedMultiplyAdd(sum, s, b[r]);
+        }
+        foreach (var kernel in VectorKernels().Append(Int8Kernel.Scalar))
+            TensorAssert.BitEqual<float>(expected, Multiply(w, rows, cols, x, b, kernel), kernel.ToString());
     }
 
     /// <summary>x = 0 gives y = b exactly; a NaN or ∞ in x reaches y as float arithmetic makes it, on every kernel.</summary>

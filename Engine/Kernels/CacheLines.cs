@@ -14,7 +14,11 @@ internal static class CacheLines
     public static unsafe void Prefetch(ReadOnlySpan<float> values)
     {
         if (!Sse.IsSupported) return;
+        if (values.IsEmpty) return;
         fixed (float* start = values)
+        {
             for (int i = 0; i < values.Length; i += 16) Sse.Prefetch0(start + i);
+            Sse.Prefetch0(start + values.Length - 1);   // the last line, when the span does not start on a line
+        }
     }
 }

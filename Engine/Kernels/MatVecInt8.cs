@@ -15,7 +15,8 @@ namespace SeqLearn.Kernels;
 /// </code>
 /// The weights are int8 (weight-only quantisation: biases, state and every other activation stay float32); the
 /// input vector enters the product as 16-bit fixed point, |x_k − δ x̂_k| ≤ δ / 2 = max|x| / 65534, finer than the
-/// bfloat16 rounding of <see cref="MatVecBf16"/>. So |y_r − (W x)_r| ≤ (s_r / 2)·Σ_k |x_k| + s_r·(δ / 2)·Σ_k |q[r, k]|
+/// bfloat16 rounding of <see cref="MatVecBf16"/> (for max|x| above about 10⁻³³; below, δ is subnormal and coarser, and
+/// it is 0, so y = b, below about 2·10⁻⁴¹). So |y_r − (W x)_r| ≤ (s_r / 2)·Σ_k |x_k| + s_r·(δ / 2)·Σ_k |q[r, k]|
 /// (+ the float32 roundings of S_r, of s_r·δ and of the fused multiply-add). Because S_r is exact, every path (AVX-VNNI, AVX2, scalar) returns bit-identical
 /// results whatever order it sums in, and a row's value does not depend on the rows computed with it.
 /// <para>

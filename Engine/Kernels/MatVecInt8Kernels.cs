@@ -55,7 +55,7 @@ internal static class MatVecInt8Kernels
     public static void QuantizeInput(ReadOnlySpan<float> x, float delta, Span<short> xq)
     {
         int cols = x.Length, k = 0;
-        if (delta != 0)
+        if (delta != 0 && Vector256.IsHardwareAccelerated)   // the scalar kernel's input on ARM64 too: no emulated vectors
         {
             var deltaV = Vector256.Create(delta);
             for (; k + 16 <= cols; k += 16)

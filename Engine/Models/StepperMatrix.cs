@@ -12,8 +12,9 @@ namespace SeqLearn.Models;
 /// </list>
 /// Blocks before the last have a row count divisible by 32, so no padding sits between blocks and block r0 starts
 /// at element r0 · cols (half of that in words for bfloat16; byte r0 · K4 for int8, K4 = cols rounded up to 4) after
-/// the first stored element, which is 64-byte aligned in a pinned array: the kernels' vector loads then never straddle
-/// two cache lines.
+/// the first stored element, which is 64-byte aligned in a pinned array. The int8 kernels' loads then never straddle two
+/// cache lines (blocks of 32 rows, 128 bytes per group of 4 columns); float32 and bfloat16 blocks whose row count is
+/// not a multiple of 16 still have some.
 /// </summary>
 internal sealed class StepperMatrix
 {
