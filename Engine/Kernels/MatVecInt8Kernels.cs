@@ -80,52 +80,31 @@ internal static class MatVecInt8Kernels
 
     /// <summary>
     /// V_r = Σ_k q[r, k]·(x̂_k + 32768) for the 32 rows of one packed block (<paramref name="q"/>: 32 · K4 bytes): into
-    /// exact[0..32] as 256·H + L modulo 2³² when there is one chunk, else into sums[0..32].
+    /// exact[0..32] as 256·H + L modulo 2³² when there is one chunk, else into sums[0..32]. 8 accumulators: fits the 16
+    /// vector registers of a machine without AVX-512.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Vnni32(ReadOnlySpan<sbyte> q, ReadOnlySpan<byte> hi, ReadOnlySpan<byte> lo, Span<int> exact, Span<double> sums)
-    {
-        int groups = hi.Length / MatVecInt8.Group;
-        ref sbyte rq = ref MemoryMarshal.GetReference(q);
-        ref byte rh = ref MemoryMarshal.GetReference(hi), rl = ref MemoryMarshal.GetReference(lo);
-        bool oneChunk = groups <= ChunkGroups;
-        if (!oneChunk) sums[..Block].Clear();
-        for (int g0 = 0; g0 < groups; g0 += ChunkGroups)
-        {
-            int g1 = Math.Min(groups, g0 + ChunkGroups);
-            Vector256<int> h0 = default, h1 = default, h2 = default, h3 = default;
-            Vector256<int> l0 = default, l1 = default, l2 = default, l3 = default;
-            for (int g = g0; g < g1; g++)
-            {
-                var uh = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref rh, 4 * g))).AsByte();
-                var ul = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref rl, 4 * g))).AsByte();
-                ref sbyte w = ref Unsafe.Add(ref rq, (nint)g * BlockGroupBytes);
-                var w0 = Vector256.LoadUnsafe(ref w, 0); var w1 = Vector256.LoadUnsafe(ref w, 32);
-                var w2 = Vector256.LoadUnsafe(ref w, 64); var w3 = Vector256.LoadUnsafe(ref w, 96);
-                h0 = AvxVnni.MultiplyWideningAndAdd(h0, uh, w0); l0 = AvxVnni.MultiplyWideningAndAdd(l0, ul, w0);
-                h1 = AvxVnni.MultiplyWideningAndAdd(h1, uh, w1); l1 = AvxVnni.MultiplyWideningAndAdd(l1, ul, w1);
-                h2 = AvxVnni.MultiplyWideningAndAdd(h2, uh, w2); l2 = AvxVnni.MultiplyWideningAndAdd(l2, ul, w2);
-                h3 = AvxVnni.MultiplyWideningAndAdd(h3, uh, w3); l3 = AvxVnni.MultiplyWideningAndAdd(l3, ul, w3);
-            }
-            if (oneChunk)
-            {
-                Store(exact, 0, h0, l0); Store(exact, 8, h1, l1); Store(exact, 16, h2, l2); Store(exact, 24, h3, l3);
-                return;
-            }
-            Add(sums, 0, h0, l0); Add(sums, 8, h1, l1); Add(sums, 16, h2, l2); Add(sums, 24, h3, l3);
-        }
-    }
+    public static void Vnni32(ReadOnlySpan<sbyte> q, ReadOnlySpan<byte> hi, ReadOnlySpan<byte> lo, Span<int> exact, Span<double> sums) =>
+        Vnni<OneBlock>(q, hi, lo, exact, sums);
 
-    /// <summary>As <see cref="Vnni32"/> for two consecutive blocks (64 rows, <paramref name="q"/>: 64 · K4 bytes) into exact[0..64] or sums[0..64].</summary>
+    /// <summary>As <see cref="Vnni32"/> for two consecutive blocks (64 rows, <paramref name="q"/>: 64 · K4 bytes) into exact[0..64] or sums[0..64]: 16 accumulators (AVX-512's 32 registers).</summary>
+    public static void Vnni64(ReadOnlySpan<sbyte> q, ReadOnlySpan<byte> hi, ReadOnlySpan<byte> lo, Span<int> exact, Span<double> sums) =>
+        Vnni<TwoBlocks>(q, hi, lo, exact, sums);
+
+    /// <summary>How many packed blocks one <see cref="Vnni{TBlocks}"/> call sums: a constant of each instantiation, so the JIT drops the second block's code from the one-block kernel.</summary>
+    private interface IBlocks { static abstract bool Two { get; } }
+    private struct OneBlock : IBlocks { public static bool Two => false; }
+    private struct TwoBlocks : IBlocks { public static bool Two => true; }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Vnni64(ReadOnlySpan<sbyte> q, ReadOnlySpan<byte> hi, ReadOnlySpan<byte> lo, Span<int> exact, Span<double> sums)
+    private static void Vnni<TBlocks>(ReadOnlySpan<sbyte> q, ReadOnlySpan<byte> hi, ReadOnlySpan<byte> lo, Span<int> exact, Span<double> sums)
+        where TBlocks : struct, IBlocks
     {
         int groups = hi.Length / MatVecInt8.Group;
         ref sbyte rq = ref MemoryMarshal.GetReference(q);
-        ref sbyte rq2 = ref Unsafe.Add(ref rq, (nint)groups * BlockGroupBytes);
+        ref sbyte rq2 = ref TBlocks.Two ? ref Unsafe.Add(ref rq, (nint)groups * BlockGroupBytes) : ref rq;
         ref byte rh = ref MemoryMarshal.GetReference(hi), rl = ref MemoryMarshal.GetReference(lo);
         bool oneChunk = groups <= ChunkGroups;
-        if (!oneChunk) sums[..(2 * Block)].Clear();
+        if (!oneChunk) sums[..(TBlocks.Two ? 2 * Block : Block)].Clear();
         for (int g0 = 0; g0 < groups; g0 += ChunkGroups)
         {
             int g1 = Math.Min(groups, g0 + ChunkGroups);
@@ -142,22 +121,25 @@ internal static class MatVecInt8Kernels
                 h1 = AvxVnni.MultiplyWideningAndAdd(h1, uh, w1); l1 = AvxVnni.MultiplyWideningAndAdd(l1, ul, w1);
                 h2 = AvxVnni.MultiplyWideningAndAdd(h2, uh, w2); l2 = AvxVnni.MultiplyWideningAndAdd(l2, ul, w2);
                 h3 = AvxVnni.MultiplyWideningAndAdd(h3, uh, w3); l3 = AvxVnni.MultiplyWideningAndAdd(l3, ul, w3);
-                ref sbyte v = ref Unsafe.Add(ref rq2, (nint)g * BlockGroupBytes);
-                var w4 = Vector256.LoadUnsafe(ref v, 0); var w5 = Vector256.LoadUnsafe(ref v, 32);
-                var w6 = Vector256.LoadUnsafe(ref v, 64); var w7 = Vector256.LoadUnsafe(ref v, 96);
-                h4 = AvxVnni.MultiplyWideningAndAdd(h4, uh, w4); l4 = AvxVnni.MultiplyWideningAndAdd(l4, ul, w4);
-                h5 = AvxVnni.MultiplyWideningAndAdd(h5, uh, w5); l5 = AvxVnni.MultiplyWideningAndAdd(l5, ul, w5);
-                h6 = AvxVnni.MultiplyWideningAndAdd(h6, uh, w6); l6 = AvxVnni.MultiplyWideningAndAdd(l6, ul, w6);
-                h7 = AvxVnni.MultiplyWideningAndAdd(h7, uh, w7); l7 = AvxVnni.MultiplyWideningAndAdd(l7, ul, w7);
+                if (TBlocks.Two)
+                {
+                    ref sbyte v = ref Unsafe.Add(ref rq2, (nint)g * BlockGroupBytes);
+                    var w4 = Vector256.LoadUnsafe(ref v, 0); var w5 = Vector256.LoadUnsafe(ref v, 32);
+                    var w6 = Vector256.LoadUnsafe(ref v, 64); var w7 = Vector256.LoadUnsafe(ref v, 96);
+                    h4 = AvxVnni.MultiplyWideningAndAdd(h4, uh, w4); l4 = AvxVnni.MultiplyWideningAndAdd(l4, ul, w4);
+                    h5 = AvxVnni.MultiplyWideningAndAdd(h5, uh, w5); l5 = AvxVnni.MultiplyWideningAndAdd(l5, ul, w5);
+                    h6 = AvxVnni.MultiplyWideningAndAdd(h6, uh, w6); l6 = AvxVnni.MultiplyWideningAndAdd(l6, ul, w6);
+                    h7 = AvxVnni.MultiplyWideningAndAdd(h7, uh, w7); l7 = AvxVnni.MultiplyWideningAndAdd(l7, ul, w7);
+                }
             }
             if (oneChunk)
             {
                 Store(exact, 0, h0, l0); Store(exact, 8, h1, l1); Store(exact, 16, h2, l2); Store(exact, 24, h3, l3);
-                Store(exact, 32, h4, l4); Store(exact, 40, h5, l5); Store(exact, 48, h6, l6); Store(exact, 56, h7, l7);
+                if (TBlocks.Two) { Store(exact, 32, h4, l4); Store(exact, 40, h5, l5); Store(exact, 48, h6, l6); Store(exact, 56, h7, l7); }
                 return;
             }
             Add(sums, 0, h0, l0); Add(sums, 8, h1, l1); Add(sums, 16, h2, l2); Add(sums, 24, h3, l3);
-            Add(sums, 32, h4, l4); Add(sums, 40, h5, l5); Add(sums, 48, h6, l6); Add(sums, 56, h7, l7);
+            if (TBlocks.Two) { Add(sums, 32, h4, l4); Add(sums, 40, h5, l5); Add(sums, 48, h6, l6); Add(sums, 56, h7, l7); }
         }
     }
 

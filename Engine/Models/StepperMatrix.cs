@@ -59,7 +59,7 @@ internal sealed class StepperMatrix
 
     /// <summary>
     /// y ← W[r0 : r0 + n] x (+ bias) for the block starting at row <paramref name="r0"/> with n = y.Length rows;
-    /// int8 multiplies by <paramref name="xq"/>, x quantised once for every block (or, when null, quantises x here).
+    /// int8 multiplies by <paramref name="xq"/> (required), x quantised once for every block.
     /// </summary>
     public void Multiply(int r0, ReadOnlySpan<float> x, Int8Input? xq, ReadOnlySpan<float> bias, Span<float> y)
     {
@@ -76,8 +76,7 @@ internal sealed class StepperMatrix
                 ReadOnlySpan<sbyte> q = _int8.AsSpan(_start + r0 * MatVecInt8.PaddedCols(_cols), MatVecInt8.PackedLength(n, _cols));
                 ReadOnlySpan<float> s = _scales.AsSpan(r0, n);
                 ReadOnlySpan<int> sums = _sums.AsSpan(r0, n);
-                if (xq is null) MatVecInt8.MultiplyTransposed(q, s, sums, x, bias, y);
-                else MatVecInt8.MultiplyTransposed(q, s, sums, xq, bias, y);
+                MatVecInt8.MultiplyTransposed(q, s, sums, xq ?? throw new ArgumentNullException(nameof(xq), "StepperMatrix: int8 multiplies by x quantised once per step."), bias, y);
                 break;
         }
     }
