@@ -32,8 +32,8 @@ internal static class GemmComparison
         using var pool2 = new WorkerPool(2);
         double peak = MeasurePeak(repeats);
         Console.WriteLine(peak > 0
-            ? $"one-core FMA peak (16 independent Vector512 FMA chains): {peak,7:F1} GFLOP/s"
-            : "one-core FMA peak: Vector512 not accelerated here, not measured");
+            ? $"one-core FMA peak ({FmaPeak.Describe}): {peak,7:F1} GFLOP/s"
+            : "one-core FMA peak: no FMA vector path here, not measured");
         Console.WriteLine();
         Console.WriteLine($"{"product (m×k)·(k×n)",-45} {"threads",7} {"SeqLearn",9} {"OpenBLAS",9} {"ratio",6} {"% peak",7}");
 
@@ -206,7 +206,7 @@ internal static class GemmComparison
 
     private static double MeasurePeak(int repeats)
     {
-        if (!Vector512.IsHardwareAccelerated) return 0;
+        if (FmaPeak.Shape.Width is null) return 0;
         float sink = 0;
         Action run = () => sink += FmaPeak.Run(1 << 16);
         long it = Calibrate(run);
