@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 using SeqLearn.Kernels;
 using SeqLearn.Tensors;
@@ -7,18 +9,28 @@ namespace SeqLearn.Tests.Kernels;
 
 public class MatVecInt8Tests
 {
-    /// <summary>The vector kernels this machine can run.</summary>
+    /// <summary>
+    /// The vector kernels this machine can run. The SDOT kernel runs on x86 too, with its dot product emulated (the ARM64
+    /// path forced on x86: everything but that one instruction is the code ARM64 runs).
+    /// </summary>
     private static IEnumerable<Int8Kernel> VectorKernels()
     {
         if (AvxVnni.IsSupported && Avx512F.IsSupported) yield return Int8Kernel.Vnni64;
         if (AvxVnni.IsSupported) yield return Int8Kernel.Vnni32;
         if (Avx2.IsSupported) yield return Int8Kernel.MultiplyAddAdjacent;
+        if (MatVecInt8Arm.IsSupported) yield return Int8Kernel.SignedDot128;
     }
 
-    /// <summary>The matrix sizes of the float mat-vec tests and sizes past one int32 chunk (256 k) and across 64-row pairs.</summary>
+    /// <summary>
+    /// The matrix sizes of the float mat-vec tests, sizes around one int32 chunk (256 k) with rows not a multiple of 32,
+    /// sizes past it and across 64-row pairs.
+    /// </summary>
     public static TheoryData<int, int> Sizes()
     {
         var data = MatVecTests.Sizes();
+        data.Add(40, 253);
+        data.Add(31, 256);
+        data.Add(45, 260);
         data.Add(65, 1031);
         data.Add(97, 512);
         data.Add(128, 256);
@@ -110,19 +122,23 @@ public class MatVecInt8Tests
     /// <summary>
     /// The largest sums: every q = ±127 and every x̂ = ±32767 stay exact on every kernel, y_r = fl32(S_r)·fl32(s_r·δ)
     /// with S_r = Σ ±127·32767 counted in 64 bits: up to 256 columns in one int32 chunk (256·H + L up to 2.13·10⁹, just
-    /// below 2³¹), past it over several chunks (4.3·10⁹ at 1,031 columns).
+    /// below 2³¹), past it over several chunks (4.3·10⁹ at 1,031 columns). With every x negative, row 0 (q = −127
+    /// throughout) meets SDOT's largest terms, (−127)·(−128) for x̂ ≫ 8 = −128.
     /// </summary>
     [Theory]
-    [InlineData(253)]
-    [InlineData(256)]
-    [InlineData(260)]
-    [InlineData(1031)]
-    public void ExtremeValues_SumExactlyOnEveryKernel(int cols)
+    [InlineData(253, false)]
+    [InlineData(256, false)]
+    [InlineData(256, true)]
+    [InlineData(257, false)]
+    [InlineData(260, false)]
+    [InlineData(1031, false)]
+    [InlineData(1031, true)]
+    public void ExtremeValues_SumExactlyOnEveryKernel(int cols, bool allNegative)
     {
         int rows = 64;
         var w = new float[rows * cols];
         var x = new float[cols];
-        for (int k = 0; k < cols; k++) x[k] = k % 3 == 0 ? -2f : 2f;
+        for (int k = 0; k < cols; k++) x[k] = k % 3 == 0 || allNegative ? -2f : 2f;
         for (int r = 0; r < rows; r++)
             for (int k = 0; k < cols; k++) w[r * cols + k] = r % 2 == 0 ? x[k] : (k % 5 == 0 ? 1f : -1f);
         float delta = 2f / 32767;
@@ -211,16 +227,86 @@ public class MatVecInt8Tests
             if (!seen[i]) Assert.Equal(0, q[i]);   // padding rows and columns
     }
 
-    /// <summary>Which kernel a path takes: VNNI where the CPU has it (64 rows with AVX-512's registers), else vpmaddwd, else scalar.</summary>
+    /// <summary>
+    /// Which kernel a path takes: VNNI where the CPU has it (64 rows with AVX-512's registers), else vpmaddwd, else scalar;
+    /// the 128-bit path SDOT, emulated on x86, so every x86 machine that runs the forced path tests the ARM64 kernel.
+    /// </summary>
     [Fact]
     public void KernelOfEachPath()
     {
         Assert.Equal(Int8Kernel.Scalar, KernelPath.Int8For(null));
-        Assert.Equal(Int8Kernel.Scalar, KernelPath.Int8For(GemmIsa.Vector128));
+        Assert.Equal(Dp.IsSupported || Ssse3.IsSupported ? Int8Kernel.SignedDot128 : Int8Kernel.Scalar, KernelPath.Int8For(GemmIsa.Vector128));
+        if (Fma.IsSupported) Assert.Contains(Int8Kernel.SignedDot128, VectorKernels());
         Assert.Equal(Int8Kernel.Scalar, KernelPath.Int8For(GemmIsa.Portable));
         var avx2 = AvxVnni.IsSupported ? Int8Kernel.Vnni32 : Avx2.IsSupported ? Int8Kernel.MultiplyAddAdjacent : Int8Kernel.Scalar;
         Assert.Equal(avx2, KernelPath.Int8For(GemmIsa.Avx2));
         Assert.Equal(AvxVnni.IsSupported && Avx512F.IsSupported ? Int8Kernel.Vnni64 : avx2, KernelPath.Int8For(GemmIsa.Avx512));
+    }
+
+    /// <summary>
+    /// The dot product the SDOT kernel runs on this machine (ARM64's instruction, else its x86 emulation): each int32
+    /// lane of the addend plus the four products of its signed bytes, over every pair of bytes −128…127 in order, then
+    /// on random bytes and addends (sums wrap modulo 2³² as the instruction's do).
+    /// </summary>
+    [Fact]
+    public void SignedDotProduct_AddsTheFourProductsOfEachLane()
+    {
+        var rng = new SeededRng(29);
+        var a = new sbyte[16];
+        var b = new sbyte[16];
+        var addend = new int[4];
+        for (int i = 0; i < 2 * 256 * 256; i += 16)
+        {
+            for (int j = 0; j < 16; j++)
+                (a[j], b[j]) = i < 256 * 256 ? ((sbyte)((i + j) >> 8), (sbyte)(i + j)) : ((sbyte)rng.NextUInt64(), (sbyte)rng.NextUInt64());
+            for (int lane = 0; lane < 4; lane++) addend[lane] = (int)rng.NextUInt64();
+            var got = MatVecInt8Arm.DotProduct(Vector128.Create(addend), Vector128.Create(a), Vector128.Create(b));
+            for (int lane = 0; lane < 4; lane++)
+            {
+                int expected = addend[lane];
+                for (int j = 4 * lane; j < 4 * lane + 4; j++) expected = unchecked(expected + a[j] * b[j]);
+                Assert.Equal(expected, got[lane]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The SDOT kernel's input: every x̂ in [−32767, 32767] (δ = 1, x_k = x̂) recomposes as 256·s_h + s_l + 128 from the
+    /// signed bytes, through the 16-wide vector loop and the scalar tail (65,535 = 16·4,095 + 15 columns).
+    /// </summary>
+    [Fact]
+    public void SignedDotInput_RecomposesEveryQuantisedValue()
+    {
+        var x = new float[2 * 32767 + 1];
+        for (int k = 0; k < x.Length; k++) x[k] = 32767 - k;
+        var input = new Int8Input(x.Length, Int8Kernel.SignedDot128);
+        input.Prepare(x);
+        Assert.Equal(1f, input.Delta);
+        Assert.Equal(MatVecInt8.PaddedCols(x.Length), input.High.Length);
+        for (int k = 0; k < x.Length; k++)
+            Assert.Equal((int)x[k], 256 * (sbyte)input.High[k] + (sbyte)input.Low[k] + 128);
+        Assert.Equal(0, input.High[x.Length]);
+    }
+
+    /// <summary>Preparing an <see cref="Int8Input"/> and multiplying with it allocate nothing, on every kernel, in one int32 chunk and past it.</summary>
+    [Theory]
+    [InlineData(40, 33)]
+    [InlineData(65, 1031)]
+    public void PreparedInput_AllocatesNothing(int rows, int cols)
+    {
+        var (w, x, b) = Data(rows, cols, 41);
+        var (q, s, sums) = MatVecInt8.PackTransposed(w, rows, cols);
+        var y = new float[rows];
+        foreach (var kernel in VectorKernels().Append(Int8Kernel.Scalar))
+        {
+            var input = new Int8Input(cols, kernel);
+            Assert.Equal(0, AllocationMeter.AllocatedBy(() =>
+            {
+                input.Prepare(x);
+                MatVecInt8.MultiplyTransposed(q, s, sums, input, b, y);
+            }, repeats: 20));
+            TensorAssert.BitEqual<float>(Multiply(w, rows, cols, x, b, Int8Kernel.Scalar), y, kernel.ToString());
+        }
     }
 
     [Fact]

@@ -3,7 +3,8 @@ namespace SeqLearn.Kernels;
 /// <summary>
 /// An input vector x of <see cref="MatVecInt8"/> quantised once for every product it enters:
 /// δ = max_k |x_k| / 32767 and x̂_k = <see cref="MatVecInt8.QuantizeInput"/>(x_k, δ), stored as the chosen kernel reads
-/// them (AVX-VNNI: the bytes of x̂ + 32768; otherwise x̂ as 16-bit integers). <see cref="Prepare"/> allocates nothing.
+/// them (AVX-VNNI: the unsigned bytes of x̂ + 32768; SDOT: the signed bytes x̂ ≫ 8 and (x̂ mod 256) − 128; otherwise x̂
+/// as 16-bit integers). <see cref="Prepare"/> allocates nothing.
 /// Not thread-safe while being prepared; any number of threads may multiply with it afterwards.
 /// </summary>
 internal sealed class Int8Input
@@ -19,7 +20,7 @@ internal sealed class Int8Input
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         (Length, Kernel) = (length, kernel);
         int k4 = MatVecInt8.PaddedCols(length);
-        if (kernel is Int8Kernel.Vnni32 or Int8Kernel.Vnni64) (_high, _low) = (new byte[k4], new byte[k4]);
+        if (kernel is Int8Kernel.Vnni32 or Int8Kernel.Vnni64 or Int8Kernel.SignedDot128) (_high, _low) = (new byte[k4], new byte[k4]);
         else _quantised = new short[k4];
         _values = new float[length];
     }
@@ -57,6 +58,7 @@ internal sealed class Int8Input
         }
         Delta = max / MatVecInt8.InputRange;
         if (Kernel is Int8Kernel.Vnni32 or Int8Kernel.Vnni64) MatVecInt8Kernels.SplitInput(x, Delta, _high, _low);
+        else if (Kernel == Int8Kernel.SignedDot128) MatVecInt8Arm.SplitInput(x, Delta, _high, _low);
         else MatVecInt8Kernels.QuantizeInput(x, Delta, _quantised);
     }
 }

@@ -85,8 +85,10 @@ internal readonly record struct KernelPath(GemmIsa? Gemm, GateWidth Gates)
 
     /// <summary>
     /// The int8 mat-vec's kernel (<see cref="MatVecInt8"/>): AVX-VNNI where the CPU has it (64 rows at a time with
-    /// AVX-512's 32 registers, else 32), else AVX2's <c>vpmaddwd</c>, else the scalar loop. With <c>SEQLEARN_ISA</c>
-    /// set: avx512 and avx2 take the kernel their width allows on this CPU; v128 and scalar take the scalar loop.
+    /// AVX-512's 32 registers, else 32), else AVX2's <c>vpmaddwd</c>; on the 128-bit path ARM64's <c>SDOT</c> where the
+    /// CPU has it (<see cref="Int8Kernel.SignedDot128"/>); else the scalar loop. With <c>SEQLEARN_ISA</c> set: avx512
+    /// and avx2 take the kernel their width allows on this CPU; v128 takes the SDOT kernel, on x86 with the dot product
+    /// emulated (<see cref="MatVecInt8Arm"/>), so an x86 run reproduces the ARM64 kernel; scalar takes the scalar loop.
     /// All give bit-identical results.
     /// </summary>
     internal static Int8Kernel DefaultInt8 => Int8For(s_forced ? Default.Gemm : Kernels.Gemm.BestIsa);
@@ -97,6 +99,7 @@ internal readonly record struct KernelPath(GemmIsa? Gemm, GateWidth Gates)
         GemmIsa.Avx512 when AvxVnni.IsSupported && Avx512F.IsSupported => Int8Kernel.Vnni64,
         GemmIsa.Avx512 or GemmIsa.Avx2 when AvxVnni.IsSupported => Int8Kernel.Vnni32,
         GemmIsa.Avx512 or GemmIsa.Avx2 when Avx2.IsSupported => Int8Kernel.MultiplyAddAdjacent,
+        GemmIsa.Vector128 when MatVecInt8Arm.IsSupported => Int8Kernel.SignedDot128,
         _ => Int8Kernel.Scalar,
     };
 

@@ -17,13 +17,15 @@ namespace SeqLearn.Kernels;
 /// input vector enters the product as 16-bit fixed point, |x_k − δ x̂_k| ≤ δ / 2 = max|x| / 65534, finer than the
 /// bfloat16 rounding of <see cref="MatVecBf16"/> (for max|x| above about 10⁻³³; below, δ is subnormal and coarser, and
 /// it is 0, so y = b, below about 2·10⁻⁴¹). So |y_r − (W x)_r| ≤ (s_r / 2)·Σ_k |x_k| + s_r·(δ / 2)·Σ_k |q[r, k]|
-/// (+ the float32 roundings of S_r, of s_r·δ and of the fused multiply-add). Because S_r is exact, every path (AVX-VNNI, AVX2, scalar) returns bit-identical
-/// results whatever order it sums in, and a row's value does not depend on the rows computed with it.
+/// (+ the float32 roundings of S_r, of s_r·δ and of the fused multiply-add). Because S_r is exact, every path
+/// (AVX-VNNI, AVX2, ARM64 SDOT, scalar) returns bit-identical results whatever order it sums in, and a row's value does
+/// not depend on the rows computed with it.
 /// <para>
 /// Layout (<see cref="PackTransposed"/>): rows padded with zeros to a multiple of 32, columns to a multiple of 4;
 /// each block of 32 rows is contiguous, k-group by k-group: byte ((r / 32) · K4 + 4 · (k / 4)) · 32 + 4 · (r mod 32)
 /// + k mod 4 with K4 = cols rounded up to 4. One 32-byte load holds 8 rows × 4 consecutive k, the operand of
-/// <c>vpdpbusd</c> (<see cref="MatVecInt8Kernels"/>).
+/// <c>vpdpbusd</c> (<see cref="MatVecInt8Kernels"/>); one 16-byte load, 4 rows × 4 k, that of ARM64's <c>SDOT</c>
+/// (<see cref="MatVecInt8Arm"/>).
 /// </para>
 /// </summary>
 internal static class MatVecInt8
@@ -158,22 +160,30 @@ internal static class MatVecInt8
                         for (; r + 2 * Block <= rows; r += 2 * Block)
                         {
                             MatVecInt8Kernels.Vnni64(qt.Slice(r * k4, 2 * Block * k4), x.High, x.Low, exact, sums);
-                            Finish(oneChunk, exact, sums, rowSums.Slice(r, 2 * Block), offset: true, scales.Slice(r, 2 * Block), delta, bias.IsEmpty ? bias : bias.Slice(r, 2 * Block), y.Slice(r, 2 * Block));
+                            Finish(oneChunk, exact, sums, rowSums.Slice(r, 2 * Block), offset: VnniOffset, scales.Slice(r, 2 * Block), delta, bias.IsEmpty ? bias : bias.Slice(r, 2 * Block), y.Slice(r, 2 * Block));
                         }
                     for (; r < rows; r += Block)
                     {
                         int n = Math.Min(Block, rows - r);
                         MatVecInt8Kernels.Vnni32(qt.Slice(r * k4, Block * k4), x.High, x.Low, exact, sums);
-                        Finish(oneChunk, exact[..n], sums[..n], rowSums.Slice(r, n), offset: true, scales.Slice(r, n), delta, bias.IsEmpty ? bias : bias.Slice(r, n), y.Slice(r, n));
+                        Finish(oneChunk, exact[..n], sums[..n], rowSums.Slice(r, n), offset: VnniOffset, scales.Slice(r, n), delta, bias.IsEmpty ? bias : bias.Slice(r, n), y.Slice(r, n));
                     }
                     break;
                 }
+            case Int8Kernel.SignedDot128:
+                for (int r = 0; r < rows; r += Block)
+                {
+                    int n = Math.Min(Block, rows - r);
+                    MatVecInt8Arm.SignedDot32(qt.Slice(r * k4, Block * k4), x.High, x.Low, exact, sums);
+                    Finish(oneChunk, exact[..n], sums[..n], rowSums.Slice(r, n), offset: MatVecInt8Arm.Offset, scales.Slice(r, n), delta, bias.IsEmpty ? bias : bias.Slice(r, n), y.Slice(r, n));
+                }
+                break;
             case Int8Kernel.MultiplyAddAdjacent:
                 for (int r = 0; r < rows; r += Block)
                 {
                     int n = Math.Min(Block, rows - r);
                     MatVecInt8Kernels.MultiplyAddAdjacent32(qt.Slice(r * k4, Block * k4), x.Quantised, sums);
-                    Finish(false, exact, sums[..n], rowSums.Slice(r, n), offset: false, scales.Slice(r, n), delta, bias.IsEmpty ? bias : bias.Slice(r, n), y.Slice(r, n));
+                    Finish(false, exact, sums[..n], rowSums.Slice(r, n), offset: 0, scales.Slice(r, n), delta, bias.IsEmpty ? bias : bias.Slice(r, n), y.Slice(r, n));
                 }
                 break;
             default:
@@ -185,21 +195,25 @@ internal static class MatVecInt8
                         long s = 0;
                         for (int k = 0; k < cols; k++) s += qt[first + k / Group * (Block * Group) + k % Group] * (long)xq[k];
                         sums[0] = s;
-                        Finish(false, exact, sums[..1], rowSums.Slice(r, 1), offset: false, scales.Slice(r, 1), delta, bias.IsEmpty ? bias : bias.Slice(r, 1), y.Slice(r, 1));
+                        Finish(false, exact, sums[..1], rowSums.Slice(r, 1), offset: 0, scales.Slice(r, 1), delta, bias.IsEmpty ? bias : bias.Slice(r, 1), y.Slice(r, 1));
                     }
                     break;
                 }
         }
     }
 
+    /// <summary>The multiple of Σq that turns the AVX-VNNI kernels' Σ q·(x̂ + 32768) into S_r.</summary>
+    private const int VnniOffset = -32768;
+
     /// <summary>
     /// y_r = fma(fl32(S_r), fl32(s_r·δ), b_r) from the sums a kernel left: with <paramref name="oneChunk"/>, V_r in
-    /// <paramref name="exact"/> (int32), else in <paramref name="sums"/> (float64, exact), with S_r = V_r − 32768·Σq_r
-    /// when <paramref name="offset"/> (V_r = Σ q·(x̂ + 32768), the unsigned input of vpdpbusd), else S_r = V_r. In
-    /// int32 the subtraction is exact modulo 2³², and S_r itself fits (|S_r| ≤ 127 · 32767 · 256 &lt; 2³¹). Eight rows at
-    /// a time and one at a time perform the same operations, so every kernel rounds alike.
+    /// <paramref name="exact"/> (int32), else in <paramref name="sums"/> (float64, exact), with S_r = V_r + offset·Σq_r:
+    /// offset −32768 for AVX-VNNI (V_r = Σ q·(x̂ + 32768), the unsigned input of vpdpbusd), +128 for SDOT
+    /// (<see cref="MatVecInt8Arm"/>), 0 for the kernels that sum q·x̂ itself. In int32 the correction is exact modulo 2³²,
+    /// and S_r itself fits (|S_r| ≤ 127 · 32767 · 256 &lt; 2³¹). Eight rows at a time (where 256-bit vectors are
+    /// accelerated) and one at a time perform the same operations, so every kernel rounds alike.
     /// </summary>
-    private static void Finish(bool oneChunk, ReadOnlySpan<int> exact, ReadOnlySpan<double> sums, ReadOnlySpan<int> rowSums, bool offset,
+    private static void Finish(bool oneChunk, ReadOnlySpan<int> exact, ReadOnlySpan<double> sums, ReadOnlySpan<int> rowSums, int offset,
         ReadOnlySpan<float> scales, float delta, ReadOnlySpan<float> bias, Span<float> y)
     {
         int n = y.Length, r = 0;
@@ -207,28 +221,27 @@ internal static class MatVecInt8
         ref float rs = ref MemoryMarshal.GetReference(scales);
         ref float rb = ref MemoryMarshal.GetReference(bias);
         ref int rq = ref MemoryMarshal.GetReference(rowSums);
-        var deltaV = Vector256.Create(delta);
         if (oneChunk)
         {
             ref int rv = ref MemoryMarshal.GetReference(exact);
-            for (; r + 8 <= n; r += 8)
+            var deltaV = Vector256.Create(delta);
+            for (; Vector256.IsHardwareAccelerated && r + 8 <= n; r += 8)
             {
                 var v = Vector256.LoadUnsafe(ref rv, (nuint)r);
-                if (offset) v -= Vector256.LoadUnsafe(ref rq, (nuint)r) << 15;
+                if (offset != 0) v += Vector256.LoadUnsafe(ref rq, (nuint)r) * offset;
                 var b = bias.IsEmpty ? Vector256<float>.Zero : Vector256.LoadUnsafe(ref rb, (nuint)r);
                 Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(v), Vector256.LoadUnsafe(ref rs, (nuint)r) * deltaV, b).StoreUnsafe(ref ry, (nuint)r);
             }
             for (; r < n; r++)
             {
-                int v = offset ? exact[r] - (rowSums[r] << 15) : exact[r];
+                int v = exact[r] + rowSums[r] * offset;
                 y[r] = MathF.FusedMultiplyAdd(v, scales[r] * delta, bias.IsEmpty ? 0f : bias[r]);
             }
             return;
         }
-        double offsetScale = offset ? 32768.0 : 0.0;
         for (; r < n; r++)
         {
-            float v = (float)(sums[r] - rowSums[r] * offsetScale);   // exact in float64, then rounded once
+            float v = (float)(sums[r] + rowSums[r] * (double)offset);   // exact in float64, then rounded once
             y[r] = MathF.FusedMultiplyAdd(v, scales[r] * delta, bias.IsEmpty ? 0f : bias[r]);
         }
     }
@@ -249,7 +262,7 @@ internal static class MatVecInt8
 /// <summary>The int8 mat-vec's kernels (<see cref="MatVecInt8"/>); <see cref="KernelPath.DefaultInt8"/> picks one.</summary>
 internal enum Int8Kernel
 {
-    /// <summary>One row at a time in 64-bit integers: the reference, and the path without x86 vectors (ARM64 included).</summary>
+    /// <summary>One row at a time in 64-bit integers: the reference, and the path of machines without a vector kernel (ARM64 without SDOT).</summary>
     Scalar,
 
     /// <summary>AVX2 without VNNI: weights sign-extended to 16 bits, <c>vpmaddwd</c> with 16-bit x̂.</summary>
@@ -260,4 +273,10 @@ internal enum Int8Kernel
 
     /// <summary>AVX-VNNI, two blocks at a time: 16 accumulators, for CPUs with AVX-512 (32 vector registers).</summary>
     Vnni64,
+
+    /// <summary>
+    /// 128-bit vectors, ARM64's <c>SDOT</c> (signed bytes × signed bytes), one block of 32 rows at a time: 16 accumulators
+    /// (<see cref="MatVecInt8Arm"/>). On x86, where the tests force it, the dot product is emulated.
+    /// </summary>
+    SignedDot128,
 }

@@ -7,7 +7,7 @@ namespace SeqLearn.Kernels;
 /// The vector bodies of <see cref="MatVecInt8"/>: x quantised to 16 bits, then integer dot products over blocks of 32
 /// packed rows. Each kernel leaves an exact sum per row: in int32 when x has at most <see cref="ChunkGroups"/> groups of
 /// 4 k (256 columns), else in float64 (int32 partial sums converted every <see cref="ChunkGroups"/> groups, before a
-/// lane could overflow); <see cref="MatVecInt8"/> scales.
+/// lane could overflow); <see cref="MatVecInt8"/> scales. The ARM64 body is <see cref="MatVecInt8Arm"/>.
 /// <para>
 /// AVX-VNNI (<c>vpdpbusd</c>, unsigned bytes × signed bytes, four products added into each int32 lane) needs an
 /// unsigned input, so x̂ + 32768 ∈ [1, 65535] is split into a high and a low byte u_h, u_l and each row sums twice:
