@@ -38,6 +38,7 @@ public static class SampleComparison
         int[] prompt = vocabulary.Encode(Prompt);
         Console.WriteLine($"compare sample: batch 1, V={config.VocabularySize}, E=64, 2-layer LSTM H=256, τ=1, {chars} chars after \"ROMEO:\\n\", median of {repeats}");
         Console.WriteLine($"machine: {MachineInfo.Describe()}; core-to-core round trip {MachineInfo.CoreRoundTrip()}");
+        Console.WriteLine($"SeqLearn kernels: {KernelPath.Default} (mat-vec and gates), int8 mat-vec {KernelPath.DefaultInt8}");
         bool torch = !args.Contains("--no-torch");
         string failure = "";
         string? pytorch = torch ? BaselineEnvironment.DescribePyTorch("set_num_threads(1) and (2), the faster counted", out failure) : null;
