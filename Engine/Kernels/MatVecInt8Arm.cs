@@ -55,8 +55,7 @@ internal static class MatVecInt8Arm
                 var x0 = Quantize4(x, k, deltaV); var x1 = Quantize4(x, k + 4, deltaV);
                 var x2 = Quantize4(x, k + 8, deltaV); var x3 = Quantize4(x, k + 12, deltaV);
                 Bytes(x0 >> 8, x1 >> 8, x2 >> 8, x3 >> 8).StoreUnsafe(ref MemoryMarshal.GetReference(hi), (nuint)k);
-                Bytes((x0 & low) - half, (x1 & low) - half, (x2 & low) - half, (x3 & low) - half).StoreUnsafe(ref
-MemoryMarshal.GetReference(lo), (nuint)k);
+                Bytes((x0 & low) - half, (x1 & low) - half, (x2 & low) - half, (x3 & low) - half).StoreUnsafe(ref MemoryMarshal.GetReference(lo), (nuint)k);
             }
         }
         for (; k < cols; k++)
@@ -75,8 +74,7 @@ MemoryMarshal.GetReference(lo), (nuint)k);
     private static Vector128<int> Quantize4(ReadOnlySpan<float> x, int k, Vector128<float> delta)
     {
         var v = Vector128.Round(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(x), (nuint)k) / delta);
-        return Vector128.ConvertToInt32(Vector128.Clamp(v, Vector128.Create(-(float)MatVecInt8.InputRange),
-Vector128.Create((float)MatVecInt8.InputRange)));
+        return Vector128.ConvertToInt32(Vector128.Clamp(v, Vector128.Create(-(float)MatVecInt8.InputRange), Vector128.Create((float)MatVecInt8.InputRange)));
     }
 
     /// <summary>16 values in [−128, 127] (four vectors of int32) → 16 signed bytes, in order, as their bits.</summary>
@@ -89,8 +87,7 @@ Vector128.Create((float)MatVecInt8.InputRange)));
     /// <paramref name="lo"/> from <see cref="SplitInput"/>): into exact[0..32] when there is one chunk, else into
     /// sums[0..32] (float64). <see cref="MatVecInt8"/> adds <see cref="Offset"/>·Σq.
     /// </summary>
-    public static void SignedDot32(ReadOnlySpan<sbyte> q, ReadOnlySpan<byte> hi, ReadOnlySpan<byte> lo, Span<int>
-exact, Span<double> sums)
+    public static void SignedDot32(ReadOnlySpan<sbyte> q, ReadOnlySpan<byte> hi, ReadOnlySpan<byte> lo, Span<int> exact, Span<double> sums)
     {
         if (Dp.IsSupported) Body<Sdot>(q, hi, lo, exact, sums);
         else Body<EmulatedSdot>(q, hi, lo, exact, sums);
@@ -103,14 +100,12 @@ exact, Span<double> sums)
 
     /// <summary>addend_i + Σ_{j &lt; 4} left[4i + j]·right[4i + j] per int32 lane i, bytes signed: ARM64's
     /// <c>SDOT</c>.</summary>
-    private interface ISignedDot { static abstract Vector128<int> Dot(Vector128<int> addend, Vector128<sbyte> left,
-Vector128<sbyte> right); }
+    private interface ISignedDot { static abstract Vector128<int> Dot(Vector128<int> addend, Vector128<sbyte> left, Vector128<sbyte> right); }
 
     private struct Sdot : ISignedDot
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<int> Dot(Vector128<int> addend, Vector128<sbyte> left, Vector128<sbyte> right) =>
-Dp.DotProduct(addend, left, right);
+        public static Vector128<int> Dot(Vector128<int> addend, Vector128<sbyte> left, Vector128<sbyte> right) => Dp.DotProduct(addend, left, right);
     }
 
     /// <summary>
@@ -121,14 +116,12 @@ Dp.DotProduct(addend, left, right);
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<int> Dot(Vector128<int> addend, Vector128<sbyte> left, Vector128<sbyte> right) =>
-            addend + Ssse3.HorizontalAdd(Sse2.MultiplyAddAdjacent(Vector128.WidenLower(left),
-Vector128.WidenLower(right)),
+            addend + Ssse3.HorizontalAdd(Sse2.MultiplyAddAdjacent(Vector128.WidenLower(left), Vector128.WidenLower(right)),
                 Sse2.MultiplyAddAdjacent(Vector128.WidenUpper(left), Vector128.WidenUpper(right)));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Body<TDot>(ReadOnlySpan<sbyte> q, ReadOnlySpan<byte> hi, ReadOnlySpan<byte> lo, Span<int>
-exact, Span<double> sums)
+    private static void Body<TDot>(ReadOnlySpan<sbyte> q, ReadOnlySpan<byte> hi, ReadOnlySpan<byte> lo, Span<int> exact, Span<double> sums)
         where TDot : struct, ISignedDot
     {
         int groups = hi.Length / MatVecInt8.Group;
@@ -139,10 +132,8 @@ exact, Span<double> sums)
         for (int g0 = 0; g0 < groups; g0 += MatVecInt8Kernels.ChunkGroups)
         {
             int g1 = Math.Min(groups, g0 + MatVecInt8Kernels.ChunkGroups);
-            Vector128<int> h0 = default, h1 = default, h2 = default, h3 = default, h4 = default, h5 = default, h6 =
-default, h7 = default;
-            Vector128<int> l0 = default, l1 = default, l2 = default, l3 = default, l4 = default, l5 = default, l6 =
-default, l7 = default;
+            Vector128<int> h0 = default, h1 = default, h2 = default, h3 = default, h4 = default, h5 = default, h6 = default, h7 = default;
+            Vector128<int> l0 = default, l1 = default, l2 = default, l3 = default, l4 = default, l5 = default, l6 = default, l7 = default;
             for (int g = g0; g < g1; g++)
             {
                 var sh = Vector128.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref rh, 4 * g))).AsSByte();
@@ -152,14 +143,10 @@ default, l7 = default;
                 var w2 = Vector128.LoadUnsafe(ref w, 32); var w3 = Vector128.LoadUnsafe(ref w, 48);
                 var w4 = Vector128.LoadUnsafe(ref w, 64); var w5 = Vector128.LoadUnsafe(ref w, 80);
                 var w6 = Vector128.LoadUnsafe(ref w, 96); var w7 = Vector128.LoadUnsafe(ref w, 112);
-                h0 = TDot.Dot(h0, w0, sh); l0 = TDot.Dot(l0, w0, sl); h1 = TDot.Dot(h1, w1, sh); l1 = TDot.Dot(l1,
-w1, sl);
-                h2 = TDot.Dot(h2, w2, sh); l2 = TDot.Dot(l2, w2, sl); h3 = TDot.Dot(h3, w3, sh); l3 = TDot.Dot(l3,
-w3, sl);
-                h4 = TDot.Dot(h4, w4, sh); l4 = TDot.Dot(l4, w4, sl); h5 = TDot.Dot(h5, w5, sh); l5 = TDot.Dot(l5,
-w5, sl);
-                h6 = TDot.Dot(h6, w6, sh); l6 = TDot.Dot(l6, w6, sl); h7 = TDot.Dot(h7, w7, sh); l7 = TDot.Dot(l7,
-w7, sl);
+                h0 = TDot.Dot(h0, w0, sh); l0 = TDot.Dot(l0, w0, sl); h1 = TDot.Dot(h1, w1, sh); l1 = TDot.Dot(l1, w1, sl);
+                h2 = TDot.Dot(h2, w2, sh); l2 = TDot.Dot(l2, w2, sl); h3 = TDot.Dot(h3, w3, sh); l3 = TDot.Dot(l3, w3, sl);
+                h4 = TDot.Dot(h4, w4, sh); l4 = TDot.Dot(l4, w4, sl); h5 = TDot.Dot(h5, w5, sh); l5 = TDot.Dot(l5, w5, sl);
+                h6 = TDot.Dot(h6, w6, sh); l6 = TDot.Dot(l6, w6, sl); h7 = TDot.Dot(h7, w7, sh); l7 = TDot.Dot(l7, w7, sl);
             }
             if (oneChunk)
             {
