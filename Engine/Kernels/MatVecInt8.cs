@@ -276,7 +276,8 @@ internal enum Int8Kernel
 
     /// <summary>
     /// 128-bit vectors, ARM64's <c>SDOT</c> (signed bytes × signed bytes), one block of 32 rows at a time: 16 accumulators
-    /// (<see cref="MatVecInt8Arm"/>). On x86, where the tests force it, the dot product is emulated.
+    /// (<see cref="MatVecInt8Arm"/>). On x86 (the 128-bit path forced, or the widest the runtime accelerates) the dot
+    /// product is emulated.
     /// </summary>
     SignedDot128,
 }

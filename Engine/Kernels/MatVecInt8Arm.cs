@@ -21,9 +21,10 @@ namespace SeqLearn.Kernels;
 /// carried in float64.
 /// <para>
 /// The dot product is a type parameter (<see cref="ISignedDot"/>): <see cref="Sdot"/> on ARM64, and on x86, where the
-/// tests force this path (<see cref="KernelPath.Vector128"/>), <see cref="EmulatedSdot"/>, the same sums from SSE2's
-/// <c>pmaddwd</c> and SSSE3's <c>phaddd</c>. Everything else (input split, layout walk, accumulators, chunks,
-/// corrections) is the same code on both, so the x86 tests run what ARM64 runs but for that one instruction.
+/// 128-bit path (<see cref="KernelPath.Vector128"/>) is forced by the tests or <c>SEQLEARN_ISA=v128</c>, or is the
+/// widest the runtime accelerates (<c>DOTNET_PreferredVectorBitWidth=128</c>), <see cref="EmulatedSdot"/>, the same sums
+/// from SSE2's <c>pmaddwd</c> and SSSE3's <c>phaddd</c>. Everything else (input split, layout walk, accumulators,
+/// chunks, corrections) is the same code on both, so the x86 tests run what ARM64 runs but for that one instruction.
 /// </para>
 /// </summary>
 internal static class MatVecInt8Arm
@@ -109,8 +110,8 @@ internal static class MatVecInt8Arm
     }
 
     /// <summary>
-    /// SDOT on x86, for the tests: bytes sign-extended to 16 bits, <c>pmaddwd</c> adds pairs (|sum| ≤ 2·128² fits),
-    /// <c>phaddd</c> adds the two pairs of each lane. Exact, like the instruction it stands for.
+    /// SDOT on x86 (its 128-bit path): bytes sign-extended to 16 bits, <c>pmaddwd</c> adds pairs (|sum| ≤ 2·128²
+    /// fits), <c>phaddd</c> adds the two pairs of each lane. Exact, like the instruction it stands for.
     /// </summary>
     private struct EmulatedSdot : ISignedDot
     {
