@@ -13,7 +13,7 @@ public class MatVecInt8Tests
     /// The vector kernels this machine can run. The SDOT kernel runs on x86 too, with its dot product emulated (the ARM64
     /// path forced on x86: everything but that one instruction is the code ARM64 runs).
     /// </summary>
-    private static IEnumerable<Int8Kernel> VectorKernels()
+    internal static IEnumerable<Int8Kernel> VectorKernels()
     {
         if (AvxVnni.IsSupported && Avx512F.IsSupported) yield return Int8Kernel.Vnni64;
         if (AvxVnni.IsSupported) yield return Int8Kernel.Vnni32;

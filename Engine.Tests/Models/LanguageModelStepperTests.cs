@@ -174,6 +174,40 @@ public class LanguageModelStepperTests
         }
     }
 
+    /// <summary>
+    /// The int8 stepper on each int8 kernel this machine runs (the ARM64 SDOT one with its dot product emulated) gives
+    /// the scalar kernel's logits bit for bit, through Step and Advance, on one thread and on a two-thread pool: sizes
+    /// whose chunks are not whole blocks of 32 rows, and 260 hidden units, past one 256-column int32 chunk.
+    /// </summary>
+    [Theory]
+    [InlineData(RecurrentCell.Lstm, 2, 72)]
+    [InlineData(RecurrentCell.Gru, 1, 260)]
+    public void Int8_EveryKernel_BitIdenticalToTheScalarKernel(RecurrentCell cell, int layers, int hidden)
+    {
+        var config = new LanguageModelConfig(9, EmbeddingSize: 17, HiddenSize: hidden, NumLayers: layers, Cell: cell);
+        var model = new LanguageModel<float>(config, new SeededRng(5));
+        model.Eval();
+        using var pool = new WorkerPool(2);
+        var reference = new LanguageModelStepper(model, null, StepperPrecision.Int8, Int8Kernel.Scalar);
+        var kernels = SeqLearn.Tests.Kernels.MatVecInt8Tests.VectorKernels().ToArray();
+        Assert.NotEmpty(kernels);
+        foreach (var kernel in kernels)
+            foreach (var threads in new[] { 1, 2 })
+            {
+                var stepper = new LanguageModelStepper(model, threads == 2 ? pool : null, StepperPrecision.Int8, kernel);
+                var (s1, s2, s3) = (reference.InitialState(), stepper.InitialState(), stepper.InitialState());
+                var (l1, l2, l3) = (new float[9], new float[9], new float[9]);
+                for (int i = 0; i < Tokens.Length; i++)
+                {
+                    reference.Advance(Tokens[i], s1, l1);
+                    stepper.Advance(Tokens[i], s2, l2);
+                    s3 = stepper.Step(Tokens[i], s3, l3);
+                    TensorAssert.BitEqual<float>(l1, l2, $"{kernel}, {threads} thread(s), Advance, step {i}");
+                    TensorAssert.BitEqual<float>(l1, l3, $"{kernel}, {threads} thread(s), Step, step {i}");
+                }
+            }
+    }
+
     [Fact]
     public void Step_DoesNotChangeItsInput_AndAdvanceMatchesStep()
     {

@@ -59,6 +59,15 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
     /// parallel; <paramref name="precision"/> chooses how the weight matrices are stored.
     /// </summary>
     public LanguageModelStepper(LanguageModel<float> model, WorkerPool? pool = null, StepperPrecision precision = StepperPrecision.Float32)
+        : this(model, pool, precision, int8Kernel: null)
+    {
+    }
+
+    /// <summary>
+    /// As the public constructor, with the int8 mat-vec's kernel given (null: <see cref="KernelPath.DefaultInt8"/>), so
+    /// that tests run the stepper on every kernel this machine has.
+    /// </summary>
+    internal LanguageModelStepper(LanguageModel<float> model, WorkerPool? pool, StepperPrecision precision, Int8Kernel? int8Kernel)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (!Enum.IsDefined(precision)) throw new ArgumentOutOfRangeException(nameof(precision), $"LanguageModelStepper: unknown precision {precision}.");
@@ -75,7 +84,10 @@ public sealed class LanguageModelStepper : ITokenModel<LanguageModelStepState>
             _stateInputs = new Int8Input[_w.L];
             _nextInputs = new Int8Input[_w.L];
             for (int l = 0; l < _w.L; l++)
-                (_stateInputs[l], _nextInputs[l]) = (new Int8Input(_w.H, KernelPath.DefaultInt8), new Int8Input(_w.H, KernelPath.DefaultInt8));
+            {
+                var kernel = int8Kernel ?? KernelPath.DefaultInt8;
+                (_stateInputs[l], _nextInputs[l]) = (new Int8Input(_w.H, kernel), new Int8Input(_w.H, kernel));
+            }
         }
     }
 
