@@ -175,6 +175,23 @@ public class ArpaMissingContextTests
     }
 
     [Fact]
+    public void Read_BlankLiftedAboveOneByAPositiveBackoff_FailsAtTheBackoffsLine()
+    {
+        // "a b </s>" needs the left-out context "a b", whose probability by backing off is bo(a) + p(b) = 90.2 − 0.4:
+        // stored, it would be written as a positive log10 probability that no reader accepts.
+        const string arpa = "\\data\\\nngram 1=5\nngram 2=2\nngram 3=1\n\n\\1-grams:\n-1.0\t<unk>\t0\n0\t<s>\t-0.5\n-0.5\t</s>\t-0.1\n-0.3\ta\t90.2\n-0.4\tb\t-0.25\n\n"
+            + "\\2-grams:\n-0.1\t<s> a\t-0.05\n-0.2\tb </s>\t0\n\n\\3-grams:\n-0.01\ta b </s>\n\n\\end\\\n";
+        var e = Assert.Throws<ArpaFormatException>(() => ArpaReader.Read(new StringReader(arpa), "lifted.arpa"));
+        Assert.Equal(10, e.Line);
+        Assert.StartsWith("lifted.arpa:10: the log10 back-off 90.2 of 'a' gives the 2-gram 'a b'", e.Message);
+        Assert.Contains("log10 p = 89.8 (a probability above 1)", e.Message);
+        // A positive back-off that keeps the blank at most 1 is accepted: bo(a) + p(b) = 0.3 − 0.4.
+        BackoffModel m = ArpaReader.Read(new StringReader(arpa.Replace("a\t90.2", "a\t0.3")), "kept.arpa");
+        int blank = m.Table(2).Find([m.Vocabulary.IdOrUnk("a"), m.Vocabulary.IdOrUnk("b")]);
+        Assert.Equal(-0.1f, m.LogProbs(2)[blank], 5);
+    }
+
+    [Fact]
     public void Read_TrigramWithoutItsSuffix_AddsBlankSuffixAndUsesTheTrigram()
     {
         // The trigram "a b c" and its context "a b" are stored, its suffix "b c" is not (SRILM pruning removes suffixes).

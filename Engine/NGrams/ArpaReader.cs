@@ -76,6 +76,8 @@ public static class ArpaReader
         var uniProb = new List<float>(uniCapacity);
         var uniBackoff = new List<float>(uniCapacity);
         var uniFields = new Range[4];
+        // Lines of the positive back-offs, the only ones that can lift a blank's probability above 1 (AddMissingContexts).
+        var positiveBackoffLines = new Dictionary<(int Order, int Entry), int>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < declared[0]; i++)
         {
@@ -90,6 +92,7 @@ public static class ArpaReader
                 throw new ArpaFormatException(name, r.Number, $"the 1-gram '{word}' contains a whitespace character other than space or tab (words are whitespace-separated).");
             words.Add(word);
             uniBackoff.Add(nf == 3 ? ParseFloat(r, line.AsSpan()[fields[2]], "log10 back-off") : 0f);
+            if (uniBackoff[^1] > 0) positiveBackoffLines[(1, i)] = r.Number;
         }
         if (!seen.Contains(TokenVocabulary.Unk))
         {
@@ -141,6 +144,7 @@ public static class ArpaReader
                 }
                 prob[entry] = ParseLogProbability(r, span[fields[0]]);
                 if (k < order) backoff[entry] = nf == k + 2 ? ParseFloat(r, span[fields[k + 1]], "log10 back-off") : 0f;
+                if (k < order && backoff[entry] > 0) positiveBackoffLines[(k, entry)] = r.Number;
             }
             tables[k - 1] = table;
             if (prob.Length != table.Count) Array.Resize(ref prob, table.Count);
@@ -149,7 +153,7 @@ public static class ArpaReader
             logBackoff[k - 1] = backoff;
         }
         ExpectEnd(r, order);
-        try { AddMissingContexts(vocabulary, tables, logProb, logBackoff); }
+        try { AddMissingContexts(name, positiveBackoffLines, vocabulary, tables, logProb, logBackoff); }
         catch (NGramTableFullException e)
         {
             throw new ArpaFormatException(name, r.Number, $"adding the contexts and suffixes the file leaves out overfills a table: {e.Message}", e);
@@ -164,8 +168,12 @@ public static class ArpaReader
     /// do: back-off log10 1 = 0 and the probability the model gives them by backing off. A blank changes no
     /// probability (its back-off is 1, its probability the backed-off one), it only makes the longer n-grams
     /// reachable. Orders are closed from the top down, so a blank's own missing context and suffix are added in turn.
+    /// A blank is stored and written like any n-gram, so its probability must be at most 1 too: a positive back-off
+    /// that lifts it above 1 is an error at the back-off's line (<paramref name="positiveBackoffLines"/>, keyed by
+    /// order and entry), not a model that <see cref="ArpaWriter"/> would write and this reader then reject.
     /// </summary>
-    private static void AddMissingContexts(NGramVocabulary vocabulary, NGramTable[] tables, float[][] logProb, float[][] logBackoff)
+    private static void AddMissingContexts(string name, Dictionary<(int Order, int Entry), int> positiveBackoffLines,
+        NGramVocabulary vocabulary, NGramTable[] tables, float[][] logProb, float[][] logBackoff)
     {
         // 1. Close the tables under prefixes (contexts) and suffixes, top-down; remember where each order's blanks start.
         var firstBlank = new int[tables.Length];
@@ -190,10 +198,24 @@ public static class ArpaReader
             for (int e = firstBlank[j - 1]; e < tables[j - 1].Count; e++)
             {
                 ReadOnlySpan<int> key = tables[j - 1].Key(e);
-                float bo = logBackoff[j - 2][tables[j - 2].Find(key[..^1])];
-                logProb[j - 1][e] = bo + partial.LogProb10(key[1..^1], key[^1]);
+                int context = tables[j - 2].Find(key[..^1]);
+                float bo = logBackoff[j - 2][context];
+                float p = bo + partial.LogProb10(key[1..^1], key[^1]);
+                // p > 0 needs bo > 0 (the lower-order term is at most 0), and a positive back-off came from a line.
+                if (p > 0)
+                    throw new ArpaFormatException(name, positiveBackoffLines[(j - 1, context)],
+                        $"the log10 back-off {bo.ToString(CultureInfo.InvariantCulture)} of '{Words(vocabulary, key[..^1])}' gives the {j}-gram '{Words(vocabulary, key)}', " +
+                        $"which the file leaves out but a longer n-gram needs, log10 p = {p.ToString("G6", CultureInfo.InvariantCulture)} (a probability above 1).");
+                logProb[j - 1][e] = p;
             }
         }
+    }
+
+    private static string Words(NGramVocabulary vocabulary, ReadOnlySpan<int> ids)
+    {
+        var words = new string[ids.Length];
+        for (int i = 0; i < ids.Length; i++) words[i] = vocabulary.TokenOf(ids[i]);
+        return string.Join(' ', words);
     }
 
     private static List<int> ReadHeader(LineReader r)
