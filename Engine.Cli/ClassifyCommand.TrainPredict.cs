@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using SeqLearn.Checkpoints;
 using SeqLearn.Classification;
 using SeqLearn.Kernels;
 using SeqLearn.Text;
@@ -32,6 +33,7 @@ public static partial class ClassifyCommand
             string dir = parse.GetValue(rnn.Shared.Checkpoint) ?? throw new ArgumentException("give --checkpoint DIR (where the trained classifier is saved).");
             if (File.Exists(dir))   // a directory replaces a directory; a file there (the data, say) would fail only after training
                 throw new IOException($"--checkpoint {dir} is a file; the classifier is saved as a directory: give another path.");
+            Checkpoint.EnsureWritable(dir);   // other files in it would also fail only after training
             if (parse.GetValue(rnn.Shared.Resume) is not null) throw new ArgumentException("classify train does not resume (--resume); it trains in one run.");
             var settings = rnn.Read(parse);   // every option checked before the data are read
             input.EnsureNotMetrics(parse, rnn.Shared);

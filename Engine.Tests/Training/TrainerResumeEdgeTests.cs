@@ -165,4 +165,24 @@ public class TrainerResumeEdgeTests
         Assert.Equal([-2.0, -2.0], model.W.Value.Span.ToArray());   // the weights were not overwritten
         Assert.Equal(0, sgd.Step);
     }
+
+    [Fact]
+    public void Train_IntoADirectoryWhoseLastHoldsOtherFiles_IsRefusedBeforeTheFirstStep()
+    {
+        using var pool = new WorkerPool(1);
+        using var tmp = new TempDir("trainer-foreign-last");
+        Directory.CreateDirectory(tmp.Combine("last"));
+        File.WriteAllText(Path.Combine(tmp.Combine("last"), "notes.txt"), "keep me");
+        var model = new TiedModel(0.3);
+        var trainer = new Trainer<double>(model, new AlternatingTask(model), Options(3, tmp.Path), pool);
+        var e = Assert.Throws<IOException>(() => trainer.Train());
+        Assert.Contains("notes.txt', which is not part of a SeqLearn checkpoint", e.Message);
+        Assert.Equal(0, trainer.Step);
+        Assert.Equal([0.3, 0.3], model.W.Value.Span.ToArray());
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(tmp.Combine("last"), "notes.txt")));
+
+        File.Delete(Path.Combine(tmp.Combine("last"), "notes.txt"));   // the empty directory is taken, and the lock released before
+        new Trainer<double>(model, new AlternatingTask(model), Options(3, tmp.Path), pool).Train();
+        Assert.Equal(3, Checkpoint.Load<double>(tmp.Combine("last")).Step);
+    }
 }

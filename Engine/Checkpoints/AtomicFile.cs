@@ -34,6 +34,9 @@ internal static class AtomicFile
     /// temporary sibling directory (<c>{name}.tmp</c>), each file flushed to disk, and the final rename makes the
     /// whole directory visible at once. An existing directory is replaced: it is first renamed to
     /// <c>{name}.old</c> (so a crash between the two renames leaves the old content there) and deleted afterwards.
+    /// Only a directory that holds nothing but checkpoint files is replaced (and only such leftovers <c>{name}.tmp</c>
+    /// and <c>{name}.old</c> are deleted, <see cref="CheckpointFiles"/>): any other content is an <see cref="IOException"/>
+    /// naming the first foreign file, before anything is written or removed.
     /// A crash inside the sequence leaves <c>{name}</c>, or <c>{name}.old</c> and a complete <c>{name}.tmp</c>;
     /// <see cref="CheckpointRecovery.Recover"/> and <see cref="Checkpoint.Load{T}"/> handle both.
     /// </summary>
@@ -44,8 +47,7 @@ internal static class AtomicFile
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         string tmp = full + TmpSuffix, old = full + OldSuffix;
         CrashHook.At(CrashHook.Before, full);
-        if (File.Exists(full))   // the final rename would fail after all the writing, leaving {name}.tmp behind
-            throw new IOException($"'{full}' is a file, not a directory: a directory cannot be written there.");
+        EnsureWritable(full);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
         Directory.CreateDirectory(tmp);
@@ -71,12 +73,30 @@ internal static class AtomicFile
     }
 
     /// <summary>
+    /// Throws the <see cref="IOException"/> that <see cref="WriteDirectory"/> would throw before writing anything: a file at
+    /// <paramref name="directory"/> (the final rename would fail after all the writing), or content other than checkpoint
+    /// files in it or in its leftovers <c>{name}.tmp</c> and <c>{name}.old</c> (<see cref="CheckpointFiles"/>).
+    /// </summary>
+    public static void EnsureWritable(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        if (File.Exists(full))
+            throw new IOException($"'{full}' is a file, not a directory: a directory cannot be written there.");
+        const string operation = "writing a checkpoint directory";
+        CheckpointFiles.EnsureOnlyCheckpointFiles(full, operation, "the directory it replaces");
+        CheckpointFiles.EnsureOnlyCheckpointFiles(full + TmpSuffix, operation, "a leftover of an earlier write, deleted first");
+        CheckpointFiles.EnsureOnlyCheckpointFiles(full + OldSuffix, operation, "a leftover of an earlier write, deleted first");
+    }
+
+    /// <summary>
     /// Removes directory <paramref name="directory"/> (if it exists) so that no half-deleted copy is ever left under its
     /// name: it is renamed to <c>{name}.old</c> first, then deleted, a checkpoint's manifest before anything else. A crash
     /// between the rename and the manifest's removal leaves the whole old content, which <see cref="CheckpointRecovery.Recover"/>
     /// puts back: the removal then simply did not happen. A crash after it leaves files without a manifest, which no reader
     /// takes for a checkpoint (<see cref="Checkpoint.Exists"/>, <see cref="Checkpoint.Load{T}"/>) and
-    /// <see cref="CheckpointRecovery.Recover"/> removes.
+    /// <see cref="CheckpointRecovery.Recover"/> removes. A directory holding anything but checkpoint files is not removed
+    /// (<see cref="IOException"/>, as in <see cref="WriteDirectory"/>).
     /// </summary>
     public static void DeleteDirectory(string directory) => DeleteDirectory(directory, afterManifest: null);
 
@@ -87,6 +107,9 @@ internal static class AtomicFile
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         string old = full + OldSuffix;
         if (!Directory.Exists(full)) return;
+        const string operation = "removing a checkpoint directory";
+        CheckpointFiles.EnsureOnlyCheckpointFiles(full, operation, "the directory to remove");
+        CheckpointFiles.EnsureOnlyCheckpointFiles(old, operation, "a leftover of an earlier write, deleted first");
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
         Directory.Move(full, old);
         File.Delete(Path.Combine(old, Checkpoint.ManifestFileName));   // no-op when absent

@@ -116,6 +116,14 @@ public static class Checkpoint
                                                || File.Exists(Path.Combine(full + AtomicFile.OldSuffix, ManifestFileName))));
     }
 
+    /// <summary>
+    /// Throws the <see cref="IOException"/> that saving to <paramref name="directory"/> would throw, before any work is
+    /// done (a command checks its output directory before it trains): a save replaces the whole directory, so it is
+    /// refused when a file is there, or when the directory (or a leftover <c>{directory}.tmp</c> or <c>.old</c>) holds
+    /// anything other than checkpoint files. A missing or empty directory, or one that holds a checkpoint, passes.
+    /// </summary>
+    public static void EnsureWritable(string directory) => AtomicFile.EnsureWritable(directory);
+
     /// <summary>Checks every file of the checkpoint in <paramref name="directory"/> (manifest seal, sizes, SHA-256s, tensor layout) without building tensors.</summary>
     internal static void Verify(string directory)
     {

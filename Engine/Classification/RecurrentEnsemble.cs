@@ -95,7 +95,7 @@ public sealed class RecurrentEnsembleFactory : IClassifierFactory
 public sealed class RecurrentEnsembleClassifier : ISentenceClassifier
 {
     /// <summary>The file that marks an ensemble directory.</summary>
-    public const string ManifestFileName = "ensemble.json";
+    public const string ManifestFileName = CheckpointFiles.EnsembleManifestFileName;
 
     private const string ManifestType = "recurrent_ensemble";
     /// <summary>The most members an ensemble has: <see cref="Load"/> reads no more, so none is built with more.</summary>

@@ -58,14 +58,19 @@ public sealed partial class Trainer<T>
     }
 
     // The run owns its checkpoint directory while it trains: a second run on it is refused, and a best/last write that a
-    // crash stopped inside its rename sequence is completed or rolled back before this run writes (docs/checkpoints.md).
+    // crash stopped inside its rename sequence is completed or rolled back before this run writes (docs/checkpoints.md);
+    // best/last holding anything but checkpoint files is an error before the first step.
     private CheckpointDirectoryLock? LockCheckpointDirectory()
     {
         if (_options.CheckpointDirectory is not { } dir) return null;
         var held = CheckpointDirectoryLock.Acquire(dir);
         try
         {
-            foreach (string name in new[] { "best", "last", ScheduledBestDirectory }) CheckpointRecovery.Recover(Path.Combine(dir, name));
+            foreach (string name in new[] { "best", "last", ScheduledBestDirectory })
+            {
+                AtomicFile.EnsureWritable(Path.Combine(dir, name));   // other files there: refused before training, not at its first save
+                CheckpointRecovery.Recover(Path.Combine(dir, name));
+            }
             return held;
         }
         catch
