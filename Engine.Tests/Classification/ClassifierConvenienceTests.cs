@@ -96,4 +96,31 @@ public class ClassifierConvenienceTests
         var predict = Assert.Throws<ArgumentException>(() => model.Predict([[2], []]));
         Assert.StartsWith("Predict: data: example 1 is empty.", predict.Message);
     }
+
+    [Fact]
+    public void SequentialExtensions_LabelsTheHeadCannotScore_FailBeforeTraining()
+    {
+        var rng = new SeededRng(1);
+        var model = new Sequential<float>(new Embedding<float>(5, 4, rng), new Lstm<float>(4, 4, rng), new LastStep<float>(), new Linear<float>(4, 2, rng));
+        float[] before = model.Parameters().SelectMany(p => p.Value.Span.ToArray()).ToArray();
+        List<int[]> x = [[1, 2], [3, 4, 1]];
+        var options = new TrainingOptions { Epochs = 1 };
+
+        var train = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(x, [0, 2], null, null, options));
+        Assert.StartsWith("Fit: training data: example 1 has label 2, but the model's last Linear scores 2 classes (labels 0 … 1).", train.Message);
+        var valid = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(x, [0, 1], x, [5, 0], options));
+        Assert.StartsWith("Fit: validation data: example 0 has label 5", valid.Message);
+        Assert.Equal(before, model.Parameters().SelectMany(p => p.Value.Span.ToArray()).ToArray());   // not one step taken
+        var evaluate = Assert.Throws<ArgumentOutOfRangeException>(() => model.Evaluate(x, [3, 1]));
+        Assert.StartsWith("Evaluate: data: example 0 has label 3", evaluate.Message);
+        // The task itself checks its data the same way when built directly.
+        var direct = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new SequenceClassificationTask<float>(model, new LabeledSequences(x, [0, 1]), new LabeledSequences(x, [0, 7]), 2, 1));
+        Assert.Contains("example 1 of valid has label 7, but the model's last Linear scores 2 classes", direct.Message);
+        // Without a Linear head the width of the logits is known only when they are computed: Score checks there.
+        var headless = new Sequential<float>(new Embedding<float>(5, 4, rng), new Lstm<float>(4, 3, rng), new LastStep<float>());
+        var data = new LabeledSequences(x, [2, 3]);
+        var score = Assert.Throws<ArgumentOutOfRangeException>(() => new SequenceClassificationTask<float>(headless, data, null, 2, 1).Score(data, null));
+        Assert.Contains("Score: example 1 has label 3, but the model scores 3 classes (labels 0 … 2)", score.Message);
+    }
 }

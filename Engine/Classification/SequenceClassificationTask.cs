@@ -39,6 +39,11 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (model.Layers.Count > 0 && model.Layers[^1] is Linear<T> head)
+        {
+            CheckLabels(train, head.OutFeatures, nameof(train));
+            if (valid is not null) CheckLabels(valid, head.OutFeatures, nameof(valid));
+        }
         (_model, _train, _valid, _batchSize, _seed, PadId) = (model, train, valid, batchSize, seed, padId);
         BatchesPerEpoch = ShapeUtil.CeilDiv(train.Count, batchSize);
         ModelConfig = LayerConfig.TryToJson(model);
@@ -149,6 +154,8 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
             var z = logits.Value.Span;
             for (int b = 0; b < rows.Length; b++)
             {
+                if ((uint)labels[b] >= (uint)c)
+                    throw new ArgumentOutOfRangeException(nameof(data), labels[b], $"SequenceClassificationTask.Score: example {rows[b]} has label {labels[b]}, but the model scores {c} classes (labels 0 … {c - 1}).");
                 var zb = z.Slice(b * c, c);
                 lossSum += CrossEntropy(zb, labels[b]);
                 if (ArgMax(zb) == labels[b]) correct++;
@@ -190,6 +197,14 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
         for (int b = 0; b < batch.BatchSize; b++)
             for (int t = 0; t < batch.Lengths[b]; t++)
                 if (rng.NextDouble() < p) batch.Ids[b * batch.Steps + t] = unknownId;
+    }
+
+    // Labels a C-class head cannot score fail here, before training, not at the first evaluation after an epoch.
+    private static void CheckLabels(LabeledSequences data, int classes, string name)
+    {
+        for (int i = 0; i < data.Count; i++)
+            if ((uint)data.Labels[i] >= (uint)classes)
+                throw new ArgumentOutOfRangeException(name, data.Labels[i], $"SequenceClassificationTask: example {i} of {name} has label {data.Labels[i]}, but the model's last Linear scores {classes} classes (labels 0 … {classes - 1}).");
     }
 
     // ℓ = log Σ_j exp(z_j) − z_y, in double with the max subtracted.

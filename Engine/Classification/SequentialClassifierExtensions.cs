@@ -24,8 +24,8 @@ public static class SequentialClassifierExtensions
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         if ((validSequences is null) != (validLabels is null)) throw new ArgumentException("Fit: give both validation sequences and labels, or neither.");
-        var train = Examples("Fit", "training data", sequences, labels);
-        var valid = validSequences is null ? null : Examples("Fit", "validation data", validSequences, validLabels!);
+        var train = Examples(model, "Fit", "training data", sequences, labels);
+        var valid = validSequences is null ? null : Examples(model, "Fit", "validation data", validSequences, validLabels!);
         var task = new SequenceClassificationTask<T>(model, train, valid, options.BatchSize, options.Seed);
         return new Trainer<T>(model, task, options, pool, progress).Train();
     }
@@ -35,7 +35,7 @@ public static class SequentialClassifierExtensions
         int batchSize = 64, WorkerPool? pool = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
-        var data = Examples("Evaluate", "data", sequences, labels);
+        var data = Examples(model, "Evaluate", "data", sequences, labels);
         return InEvalMode(model, () => new SequenceClassificationTask<T>(model, data, null, batchSize, 0).Score(data, pool));
     }
 
@@ -49,13 +49,23 @@ public static class SequentialClassifierExtensions
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sequences);
         if (sequences.Count == 0) return [];
-        var data = Examples("Predict", "data", sequences, new int[sequences.Count]);
+        var data = Examples(model, "Predict", "data", sequences, new int[sequences.Count]);
         return InEvalMode(model, () => new SequenceClassificationTask<T>(model, data, null, batchSize, 0).Predict(sequences, pool));
     }
 
-    // The examples as LabeledSequences, its validation errors naming the caller's method and argument.
-    private static LabeledSequences Examples(string method, string what, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels) =>
-        new(sequences, labels, $"{method}: {what}");
+    // The examples as LabeledSequences, its validation errors naming the caller's method and argument; with a C-class
+    // Linear head, a label outside 0 … C−1 fails here rather than in the loss or after an epoch of training.
+    private static LabeledSequences Examples<T>(Sequential<T> model, string method, string what, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var data = new LabeledSequences(sequences, labels, $"{method}: {what}");
+        if (model.Layers.Count > 0 && model.Layers[^1] is Linear<T> head)
+            for (int i = 0; i < data.Count; i++)
+                if (data.Labels[i] >= head.OutFeatures)
+                    throw new ArgumentOutOfRangeException(nameof(labels), data.Labels[i],
+                        $"{method}: {what}: example {i} has label {data.Labels[i]}, but the model's last Linear scores {head.OutFeatures} classes (labels 0 … {head.OutFeatures - 1}).");
+        return data;
+    }
 
     private static TResult InEvalMode<T, TResult>(Module<T> model, Func<TResult> score) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
