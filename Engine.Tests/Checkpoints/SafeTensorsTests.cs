@@ -163,4 +163,22 @@ public class SafeTensorsTests
         Assert.StartsWith("x.safetensors at byte 18: the header is not valid UTF-8 (0xC0)", e.Message);
         Assert.Equal(18, e.Offset);
     }
+
+    [Fact]
+    public void Read_DeviceOrCheckpointFileLinkedToOne_FailsAtOnceNamingTheFile()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;   // Windows has no /dev/zero
+        var e = Assert.Throws<CheckpointFormatException>(() => SafeTensorsFile.Read("/dev/zero"));
+        Assert.Contains("/dev/zero", e.Message);
+        Assert.Contains("not a regular file", e.Message);
+
+        using var tmp = new TempDir("device");
+        string dir = tmp.Combine("ckpt");
+        CheckpointTests.SaveSample(dir);
+        string weights = Path.Combine(dir, Checkpoint.WeightsFileName);
+        File.Delete(weights);
+        File.CreateSymbolicLink(weights, "/dev/zero");
+        var load = Assert.Throws<CheckpointFormatException>(() => Checkpoint.Load<float>(dir));
+        Assert.Contains("not a regular file", load.Message);
+    }
 }

@@ -241,8 +241,7 @@ public static class Checkpoint
         var info = new FileInfo(path);
         if (!info.Exists)
             throw new CheckpointFormatException(path, null, $"missing: a checkpoint directory holds {ManifestFileName}, {WeightsFileName} and, with an optimizer state, {OptimizerFileName}.");
-        if (info.Length > maxBytes)
-            throw new CheckpointFormatException(path, null, $"the file is {info.Length} bytes, above the {maxBytes}-byte limit.");
-        return File.ReadAllBytes(path);
+        return BoundedFile.ReadAll(path, maxBytes,
+            length => new CheckpointFormatException(path, null, $"the file is {length} bytes or more, above the {maxBytes}-byte limit."));
     }
 }

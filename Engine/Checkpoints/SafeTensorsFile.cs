@@ -42,9 +42,8 @@ public sealed class SafeTensorsFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         var info = new FileInfo(path);
         if (!info.Exists) throw new FileNotFoundException($"SafeTensorsFile: {path} does not exist.", path);
-        if (info.Length > Array.MaxLength)
-            throw new CheckpointFormatException(path, null, $"the file is {info.Length} bytes; files above {Array.MaxLength} bytes are not supported.");
-        return Parse(File.ReadAllBytes(path), path);
+        return Parse(BoundedFile.ReadAll(path, Array.MaxLength,
+            length => new CheckpointFormatException(path, null, $"the file is {length} bytes or more; files above {Array.MaxLength} bytes are not supported.")), path);
     }
 
     /// <summary>Parses and validates the bytes of a whole file; <paramref name="fileName"/> is used in errors.</summary>
