@@ -196,4 +196,25 @@ public class OpForwardTests
         e = Assert.Throws<ArgumentOutOfRangeException>(() => Ops.GatherRows(table, [0, 1], paddingIndex: 3));
         Assert.Contains("GatherRows: the padding index 3 is outside [0, 3) for table (3, 2)", e.Message);
     }
+
+    [Fact]
+    public void Concat_LengthsAddingUpPastIntMaxValue_IsAnErrorNamingTheOp()
+    {
+        // With no rows nothing is copied, so only the check keeps the sum of three int.MaxValue lengths from wrapping.
+        var wide = new Var<double>(Tensor<double>.Zeros(0, int.MaxValue));
+        var e = Assert.Throws<ArgumentException>(() => Ops.Concat([wide, wide, wide], 1));
+        Assert.Contains("Concat: the inputs' lengths along axis 1 add up to 6442450941, above the 2147483647 an axis holds (input 0 (0, 2147483647), 3 inputs)", e.Message);
+        Assert.Equal([0, int.MaxValue], Ops.Concat([wide, new Var<double>(Tensor<double>.Zeros(0, 0))], 1).Value.ShapeArray());
+    }
+
+    [Fact]
+    public void AdditiveScores_TooManySavedValues_FailsBeforeAllocating()
+    {
+        var keys = new Var<float>(Tensor<float>.Zeros(1, 30000, 4));
+        var queries = new Var<float>(Tensor<float>.Zeros(1, 30000, 4));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<ArgumentException>(() => Ops.AdditiveScores(keys, queries, new Var<float>(Tensor<float>.Zeros(4))));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);   // not the (1, 30000, 30000) scores
+        Assert.Contains("AdditiveScores: keys (1, 30000, 4) and queries (1, 30000, 4) make 3600000000 saved tanh values", e.Message);
+    }
 }

@@ -285,4 +285,22 @@ public class RecurrentLayerTests
         var gru = new Gru<float>(4, 5, new SeededRng(1));
         Assert.Contains("has no c", Assert.Throws<ArgumentException>(() => gru.Forward(x, new RecurrentState<float>(h, h))).Message);
     }
+
+    [Fact]
+    public void Constructors_HiddenSizesWhoseWeightsCannotBeATensor_AndNaNDropout_AreRefused()
+    {
+        var rng = new SeededRng(1);
+        // 4 · 2^30 wraps to 0 in int: the layer was built with empty weights, the cell failed in Zeros.
+        var layer = Assert.Throws<ArgumentOutOfRangeException>(() => new Lstm<float>(1, 1 << 30, rng));
+        Assert.Equal("hiddenSize", layer.ParamName);
+        Assert.Contains("hidden size 1073741824 with 4 gate(s) makes a weight matrix of 4294967296 × 1073741824", layer.Message);
+        Assert.Equal("hiddenSize", Assert.Throws<ArgumentOutOfRangeException>(() => new Gru<float>(1, 1 << 30, rng)).ParamName);
+        Assert.Equal("hiddenSize", Assert.Throws<ArgumentOutOfRangeException>(() => new LstmCell<float>(1, 1 << 29, rng)).ParamName);
+        Assert.Equal("hiddenSize", Assert.Throws<ArgumentOutOfRangeException>(() => new RnnCell<float>(70000, 40000, rng)).ParamName);
+        // Bidirectional: layer 2 reads 2H inputs.
+        var bi = Assert.Throws<ArgumentOutOfRangeException>(() => new Lstm<float>(1, 1 << 14, rng, new RecurrentOptions(NumLayers: 2, Bidirectional: true)));
+        Assert.Contains("hidden size 16384 with 4 gate(s) makes a weight matrix of 65536 × 32768 = 2147483648 elements", bi.Message);
+        var nan = Assert.Throws<ArgumentOutOfRangeException>(() => new Lstm<float>(2, 3, rng, new RecurrentOptions(Dropout: double.NaN)));
+        Assert.Contains("dropout must be in [0, 1), got NaN", nan.Message);
+    }
 }

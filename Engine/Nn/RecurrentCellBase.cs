@@ -81,9 +81,19 @@ public abstract class RecurrentCellBase<T> : Module<T> where T : unmanaged, IBin
 /// <summary>PyTorch's default recurrent init: every weight and bias from U(−1/√H, 1/√H).</summary>
 internal static class RecurrentInit
 {
+    /// <summary>G·H rows and the (G·H, in) and (G·H, H) weights must fit a tensor (<paramref name="inputSize"/>: the widest layer input); an int product would wrap instead.</summary>
+    public static void CheckSizes(int gates, long inputSize, int hiddenSize)
+    {
+        long rows = (long)gates * hiddenSize, largest = rows * Math.Max(inputSize, hiddenSize);
+        if (rows > int.MaxValue || largest > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(hiddenSize), hiddenSize,
+                $"hidden size {hiddenSize} with {gates} gate(s) makes a weight matrix of {rows} × {Math.Max(inputSize, hiddenSize)} = {largest} elements, above the {Array.MaxLength} a tensor holds.");
+    }
+
     public static (Tensor<T> WeightIh, Tensor<T> WeightHh, Tensor<T> BiasIh, Tensor<T> BiasHh) Weights<T>(int gates, int inputSize, int hiddenSize, SeededRng rng)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        CheckSizes(gates, inputSize, hiddenSize);
         T k = T.One / T.Sqrt(T.CreateTruncating(hiddenSize));
         int gh = gates * hiddenSize;
         return (Tensor<T>.Uniform([gh, inputSize], -k, k, rng), Tensor<T>.Uniform([gh, hiddenSize], -k, k, rng),

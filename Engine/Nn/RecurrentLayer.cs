@@ -28,9 +28,10 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
         Options = options ?? new RecurrentOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.NumLayers);
-        if (Options.Dropout is < 0 or >= 1)
+        if (!(Options.Dropout is >= 0 and < 1))   // NaN too
             throw new ArgumentOutOfRangeException(nameof(options), $"{GetType().Name}: dropout must be in [0, 1), got {Options.Dropout}.");
         (_spec, InputSize, HiddenSize) = (spec, inputSize, hiddenSize);
+        RecurrentInit.CheckSizes(spec.Gates, Math.Max(inputSize, (long)Directions * hiddenSize), hiddenSize);   // before any layer is drawn
         _weights = new RecurrentWeights<T>[NumLayers][];
         for (int l = 0; l < NumLayers; l++)
         {

@@ -17,7 +17,7 @@ public static partial class Ops
         var first = xs[0].Value;
         var layout = AxisLayout.Of(first.Shape, axis, "Concat");
         var sizes = new int[xs.Count];
-        int total = 0;
+        long total = 0;
         for (int j = 0; j < xs.Count; j++)
         {
             var v = xs[j].Value;
@@ -27,11 +27,13 @@ public static partial class Ops
             sizes[j] = v.Dim(layout.Axis);
             total += sizes[j];
         }
-        var y = Tensor<T>.Zeros(AxisLayout.WithAxis(first.Shape, layout.Axis, total));
+        if (total > int.MaxValue)
+            throw new ArgumentException($"Concat: the inputs' lengths along axis {layout.Axis} add up to {total}, above the {int.MaxValue} an axis holds (input 0 {first.ShapeString}, {xs.Count} inputs).");
+        var y = Tensor<T>.Zeros(AxisLayout.WithAxis(first.Shape, layout.Axis, (int)total));
         for (int j = 0, start = 0; j < xs.Count; start += sizes[j], j++)
-            AxisLayout.CopyBlocks<T>(xs[j].Value.Span, sizes[j], 0, y.Span, total, start, sizes[j], layout.Outer, layout.Inner, accumulate: false);
+            AxisLayout.CopyBlocks<T>(xs[j].Value.Span, sizes[j], 0, y.Span, (int)total, start, sizes[j], layout.Outer, layout.Inner, accumulate: false);
         var inputs = xs.ToArray();
-        return Var<T>.FromOp(y, Node<T>.Tracks(inputs) ? new ConcatNode<T>(inputs, layout with { N = total }, sizes) : null);
+        return Var<T>.FromOp(y, Node<T>.Tracks(inputs) ? new ConcatNode<T>(inputs, layout with { N = (int)total }, sizes) : null);
     }
 }
 
