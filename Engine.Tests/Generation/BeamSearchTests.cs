@@ -104,4 +104,22 @@ public class BeamSearchTests
         Assert.Throws<ArgumentOutOfRangeException>(() =>
             BeamSearch.Search(chain, 0, [0], new BeamSearchOptions(2, 3, Normalization: (LengthNormalization)7)));
     }
+
+    [Theory]
+    [InlineData(LengthNormalization.None)]
+    [InlineData(LengthNormalization.Gnmt)]
+    public void WidthIntMaxValue_IsTheExactSearch_HoldingOnlyTheHypothesesThereAre(LengthNormalization norm)
+    {
+        // 2·W overflowed int (no candidate was taken: an empty result) and W slots were allocated up front (out of memory).
+        const int v = 3, maxLength = 4, eos = 2, start = 0;
+        var chain = MarkovChain.Random(v, seed: 17);
+        int all = Enumerate(v, maxLength, eos).Count();
+        var exact = BeamSearch.Search(chain, start, [start], new BeamSearchOptions(Width: all, maxLength, eos, norm, Alpha: 0.8));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var widest = BeamSearch.Search(chain, start, [start], new BeamSearchOptions(Width: int.MaxValue, maxLength, eos, norm, Alpha: 0.8));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
+        Assert.Equal(all, widest.Count);
+        Assert.Equal(exact.Select(h => h.Tokens), widest.Select(h => h.Tokens));
+        Assert.Equal(exact.Select(h => h.Score), widest.Select(h => h.Score));
+    }
 }

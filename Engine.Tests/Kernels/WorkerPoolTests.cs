@@ -223,4 +223,15 @@ public sealed class WorkerPoolTests
         pool.Dispose();
         Assert.Throws<ObjectDisposedException>(() => pool.Run(4, new CountingWork(4)));
     }
+
+    [Fact]
+    public void Constructor_ThreadCountOutsideOneToMax_IsRefusedBeforeAThreadStarts()
+    {
+        int before = System.Diagnostics.Process.GetCurrentProcess().Threads.Count;
+        foreach (int threads in new[] { 0, -1, WorkerPool.MaxThreads + 1, 100_000, int.MaxValue })
+            Assert.Equal("threads", Assert.Throws<ArgumentOutOfRangeException>(() => new WorkerPool(threads)).ParamName);
+        Assert.True(System.Diagnostics.Process.GetCurrentProcess().Threads.Count < before + 64);
+        using var widest = new WorkerPool(WorkerPool.MaxThreads);
+        Assert.Equal(WorkerPool.MaxThreads, widest.Threads);
+    }
 }

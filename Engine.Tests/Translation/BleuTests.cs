@@ -133,4 +133,17 @@ public class BleuTests
         }
         Assert.Equal(48.287573, Bleu.CorpusOfText(hyps, refs).Score, 1e-5);
     }
+
+    [Fact]
+    public void MaxOrder_OutsideOneToTheSupportedMaximum_IsRefusedBeforeAllocating()
+    {
+        foreach (int n in new[] { 0, -1, BleuStatistics.MaxSupportedOrder + 1, int.MaxValue })
+        {
+            Assert.Equal("maxOrder", Assert.Throws<ArgumentOutOfRangeException>(() => new BleuStatistics(n)).ParamName);
+            Assert.Throws<ArgumentOutOfRangeException>(() => Bleu.Corpus([T("a b")], [new[] { T("a b") }], maxOrder: n));
+        }
+        // The largest order is scored: no 1000-gram in a two-word sentence, so only smoothing keeps BLEU above zero.
+        Assert.Equal(BleuStatistics.MaxSupportedOrder, new BleuStatistics(BleuStatistics.MaxSupportedOrder).MaxOrder);
+        Assert.Equal(0, Bleu.Corpus([T("a b")], [new[] { T("a b") }], BleuSmoothing.None, maxOrder: BleuStatistics.MaxSupportedOrder).Score);
+    }
 }

@@ -74,8 +74,8 @@ public static class BeamSearch
         var next = new Beams<TState>(width, v);
         alive.Start(state, logits);
         var results = new List<BeamHypothesis>();
-        var best = new double[width];   // the W best result scores, descending (the first results.Count of them)
-        var candidates = new Candidate[Math.Min(v, 2 * width)];
+        var best = new double[Math.Min(width, Beams<TState>.InitialSlots)];   // the W best result scores, descending; grown up to W
+        var candidates = new Candidate[(int)Math.Min(v, 2L * width)];
 
         for (int length = 1; length <= options.MaxLength && alive.Count > 0; length++)
         {
@@ -93,18 +93,18 @@ public static class BeamSearch
 
             next.Count = 0;
             int kept = 0;   // non-EOS candidates taken this step (alive, or cut at the maximum length)
-            for (int c = 0; c < count && c < 2 * width && kept < width; c++)
+            for (int c = 0; c < count && c < 2L * width && kept < width; c++)
             {
                 var (logP, b, token) = candidates[c];
                 if (token == options.EosId)
                 {
-                    AddResult(results, best, new BeamHypothesis([.. alive.Tokens(b), token], logP, options.Score(logP, length), Finished: true));
+                    AddResult(results, ref best, width, new BeamHypothesis([.. alive.Tokens(b), token], logP, options.Score(logP, length), Finished: true));
                     continue;
                 }
                 kept++;
                 if (length == options.MaxLength)
                 {
-                    AddResult(results, best, new BeamHypothesis([.. alive.Tokens(b), token], logP, options.Score(logP, length), Finished: false));
+                    AddResult(results, ref best, width, new BeamHypothesis([.. alive.Tokens(b), token], logP, options.Score(logP, length), Finished: false));
                     continue;
                 }
                 var s = model.Step(token, alive.State[b], logits);
@@ -130,26 +130,30 @@ public static class BeamSearch
 
     private readonly record struct Candidate(double LogP, int Beam, int Token);
 
-    /// <summary>Adds <paramref name="result"/>, keeping <paramref name="best"/> the W highest scores so far in descending order.</summary>
-    private static void AddResult(List<BeamHypothesis> results, double[] best, BeamHypothesis result)
+    /// <summary>Adds <paramref name="result"/>, keeping <paramref name="best"/> the <paramref name="width"/> highest scores so far in descending order.</summary>
+    private static void AddResult(List<BeamHypothesis> results, ref double[] best, int width, BeamHypothesis result)
     {
+        if (results.Count == best.Length && best.Length < width) Array.Resize(ref best, (int)Math.Min(width, 2L * best.Length));
         TopScores.Insert(best, results.Count, result.Score);
         results.Add(result);
     }
 
     /// <summary>
     /// Up to W live hypotheses of one length: slot b's tokens, log P, model state and next-token log-probabilities. The
-    /// slots' buffers are made on first use and reused; a token buffer starts at 64 tokens and doubles when a hypothesis outgrows it.
+    /// slots' buffers are made on first use and reused; a token buffer starts at 64 tokens and doubles when a hypothesis
+    /// outgrows it, and the slot arrays start at 16 slots and double up to W as hypotheses fill them (a wide beam over few
+    /// continuations holds only the hypotheses there are).
     /// </summary>
     private sealed class Beams<TState>(int width, int vocabulary)
     {
-        private readonly int[][] _tokens = new int[width][];
-        private readonly double[][] _nextLogProbabilities = new double[width][];
+        public const int InitialSlots = 16;
+        private int[][] _tokens = new int[Math.Min(width, InitialSlots)][];
+        private double[][] _nextLogProbabilities = new double[Math.Min(width, InitialSlots)][];
         private int _length;   // tokens in every slot
         private const int InitialTokens = 64;   // a token buffer's first size
 
-        public readonly double[] LogProbability = new double[width];
-        public readonly TState[] State = new TState[width];
+        public double[] LogProbability = new double[Math.Min(width, InitialSlots)];
+        public TState[] State = new TState[Math.Min(width, InitialSlots)];
         public int Count;
 
         public ReadOnlySpan<int> Tokens(int slot) => _tokens[slot].AsSpan(0, _length);
@@ -159,6 +163,14 @@ public static class BeamSearch
         /// <summary>Slot <paramref name="slot"/> (at most <see cref="Count"/>, which it extends) holds <paramref name="prefix"/> + <paramref name="token"/>.</summary>
         public void Set(int slot, ReadOnlySpan<int> prefix, int token, double logProbability, TState state, ReadOnlySpan<float> logits)
         {
+            if (slot == _tokens.Length)
+            {
+                int grown = (int)Math.Min(width, 2L * _tokens.Length);
+                Array.Resize(ref _tokens, grown);
+                Array.Resize(ref _nextLogProbabilities, grown);
+                Array.Resize(ref LogProbability, grown);
+                Array.Resize(ref State, grown);
+            }
             _length = prefix.Length + 1;
             ref var tokens = ref _tokens[slot];
             if (tokens is null || tokens.Length < _length) tokens = new int[Math.Max(2 * _length, InitialTokens)];

@@ -63,10 +63,17 @@ public sealed class WorkerPool : IDisposable
     private Exception? _error;
     private WorkerPool? _enclosing; // while a run is on: the pool whose work item issued it (its caller's t_runningIn), else null
 
-    /// <summary>Creates a pool that runs loops on <paramref name="threads"/> threads in total (the caller counts as one).</summary>
+    /// <summary>
+    /// The most threads a pool runs (1,024): each is a spinning worker with its own cursor, so a pool far wider than the
+    /// machine only adds contention, and an unchecked count would start that many threads.
+    /// </summary>
+    public const int MaxThreads = 1024;
+
+    /// <summary>Creates a pool that runs loops on <paramref name="threads"/> threads in total (the caller counts as one), 1 … <see cref="MaxThreads"/>.</summary>
     public WorkerPool(int threads)
     {
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), "WorkerPool: at least one thread is needed.");
+        if (threads > MaxThreads) throw new ArgumentOutOfRangeException(nameof(threads), threads, $"WorkerPool: at most {MaxThreads} threads.");
         Threads = threads;
         _cursors = new long[(threads + 1) * CursorStride];
         _threads = new Thread[threads - 1];

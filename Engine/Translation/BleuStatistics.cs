@@ -11,10 +11,17 @@ public sealed class BleuStatistics
     private readonly long[] _matches;
     private readonly long[] _totals;
 
-    /// <summary>Zero statistics for n-gram orders 1..<paramref name="maxOrder"/>.</summary>
+    /// <summary>
+    /// The highest order the statistics hold (1,000): BLEU is defined for any N, but each order is a counter pair and a
+    /// pass over every sentence, and an order longer than every sentence only adds zero counts.
+    /// </summary>
+    public const int MaxSupportedOrder = 1000;
+
+    /// <summary>Zero statistics for n-gram orders 1..<paramref name="maxOrder"/> (at most <see cref="MaxSupportedOrder"/>).</summary>
     public BleuStatistics(int maxOrder = Bleu.MaxOrder)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxOrder, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxOrder, MaxSupportedOrder);
         _matches = new long[maxOrder];
         _totals = new long[maxOrder];
     }
