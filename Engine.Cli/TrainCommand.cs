@@ -126,7 +126,7 @@ public static class TrainCommand
                 var model = new LanguageModel<float>(config, new SeededRng(seedValue));
                 var display = TrainingDisplay.For(output);
                 var trainer = new LanguageModelTrainer<float>(model, data.Train, data.Valid, options, pool, display, data.VocabularyJson);
-                if (resumed is { } from) TrainingCliOptions.ResumeFrom(from, trainer.Resume);
+                if (resumed is { } from) TrainingCliOptions.ResumeFrom(from, options, trainer.Resume);
                 Header(output, data, config, options, trainer, threadCount);
                 var result = display.Run(trainer.Train);
                 display.Summary(result, options, trainer.Timings);

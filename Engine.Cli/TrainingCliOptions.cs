@@ -113,11 +113,16 @@ internal sealed class TrainingCliOptions
         catch (FormatException e) { throw new FormatException($"{resumed.Manifest}: {e.Message}", e); }
     }
 
-    /// <summary>Resumes with <paramref name="resume"/>; a checkpoint that cannot resume this run is an error naming its manifest.</summary>
-    public static void ResumeFrom((CheckpointData<float> Data, string Manifest) from, Action<CheckpointData<float>> resume)
+    /// <summary>
+    /// Resumes with <paramref name="resume"/>; a checkpoint that cannot resume this run is an error naming its manifest, and
+    /// so is one already at or past <c>--max-steps</c> (the run would train nothing and report no loss).
+    /// </summary>
+    public static void ResumeFrom((CheckpointData<float> Data, string Manifest) from, TrainingOptions options, Action<CheckpointData<float>> resume)
     {
         try { resume(from.Data); }
         catch (IncompatibleCheckpointException e) { throw new IncompatibleCheckpointException($"{from.Manifest}: {e.Message}"); }
+        if (options.MaxSteps is { } max && from.Data.Step >= max)
+            throw new ArgumentException($"--max-steps {max}: {from.Manifest} is at step {from.Data.Step} already, so there is nothing to train; give a larger --max-steps to continue.");
     }
 
     /// <summary>

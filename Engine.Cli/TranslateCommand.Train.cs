@@ -119,7 +119,7 @@ public static partial class TranslateCommand
             output.WriteLine($"model: {config.Cell.ToString().ToLowerInvariant()} E={config.EmbeddingSize} H={config.HiddenSize} L={config.NumLayers}{(config.Bidirectional ? " bidirectional" : "")}, attention {Seq2SeqConfig.AttentionName(config.Attention)}, dropout {config.Dropout}, {parameters:N0} parameters");
             var display = TrainingDisplay.For(output);
             var trainer = new Trainer<float>(model, task, options, pool, display);
-            if (resumed is { } from) TrainingCliOptions.ResumeFrom(from, trainer.Resume);
+            if (resumed is { } from) TrainingCliOptions.ResumeFrom(from, options, trainer.Resume);
             var result = display.Run(trainer.Train);
             display.Summary(result, options, trainer.Timings);
 

@@ -39,6 +39,15 @@ public class TrainCommandTests
         (code, _, error) = Run(["train", "--corpus", corpus, "--resume", tmp.Combine("run"), "--max-steps", "8", "--batch", "2", "--bptt", "3"]);
         Assert.Equal(1, code);
         Assert.StartsWith($"error: {Path.Combine(tmp.Combine("run"), "last", "checkpoint.json")}: the checkpoint cannot resume this training run: it was trained with batch 2 and BPTT 4", error);
+
+        // At or past --max-steps already: an error, not a run that trains nothing and reports a NaN loss.
+        foreach (string steps in new[] { "6", "5" })   // run/last is still at step 6: the resumed runs above saved no checkpoint
+        {
+            (code, output, error) = Run(["train", "--corpus", corpus, "--resume", tmp.Combine("run"), "--max-steps", steps, "--sample", "0", .. Tiny]);
+            Assert.Equal(1, code);
+            Assert.StartsWith($"error: --max-steps {steps}: {Path.Combine(tmp.Combine("run"), "last", "checkpoint.json")} is at step 6 already, so there is nothing to train", error);
+        }
+        Assert.DoesNotContain("NaN", output);
     }
 
     [Fact]
