@@ -47,6 +47,8 @@ public sealed class LanguageModel<T> : Module<T> where T : unmanaged, IBinaryFlo
         if (config.InitRange is { } r)
         {
             T bound = T.CreateTruncating(r);
+            if (!T.IsFinite(bound))   // a finite double can be past float's range: U(−∞, ∞) would draw NaN weights
+                throw new ArgumentException($"LanguageModel: init range {r} is not finite in {typeof(T).Name}.");
             foreach (var p in Parameters())
                 Tensor<T>.Uniform(p.Value.ShapeArray(), -bound, bound, rng).Span.CopyTo(p.Value.Span);
         }
