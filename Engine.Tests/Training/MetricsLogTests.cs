@@ -45,4 +45,34 @@ public class MetricsLogTests
         var e = Assert.Throws<FormatException>(() => MetricsLog.Read(path));
         Assert.Contains("m.jsonl:2", e.Message);
     }
+
+    [Fact]
+    public void Read_LastRecordCutShortWithoutNewline_IsSkipped_ButACutRecordInsideTheLogIsAnError()
+    {
+        using var tmp = new TempDir("metrics-torn");
+        string path = tmp.Combine("m.jsonl");
+        using (var log = new MetricsLog(path))
+            for (int step = 1; step <= 3; step++) log.Append(new MetricsRecord { Step = step, TrainLoss = 1.0 / step });
+        string whole = File.ReadAllText(path);
+        File.WriteAllText(path, whole + "{\"kind\":\"train\",\"step\":4,\"train_lo");   // killed inside the fourth write
+        Assert.Equal([1L, 2L, 3L], MetricsLog.Read(path).Select(r => r.Step));
+        File.WriteAllText(path, whole + "{\"step\":4}");                                 // complete, only the newline missing
+        Assert.Equal([1L, 2L, 3L, 4L], MetricsLog.Read(path).Select(r => r.Step));
+        File.WriteAllText(path, "{\"step\":1,\"train_lo\n" + whole);
+        Assert.Contains("m.jsonl:1: not a metrics record", Assert.Throws<FormatException>(() => MetricsLog.Read(path)).Message);
+        File.WriteAllText(path, "");
+        Assert.Empty(MetricsLog.Read(path));
+    }
+
+    [Fact]
+    public void Read_NumberBeyondDoubleOrInvalidUtf8_IsAnErrorNamingTheLine()
+    {
+        using var tmp = new TempDir("metrics-range");
+        string path = tmp.Combine("m.jsonl");
+        File.WriteAllText(path, "{\"step\":1,\"train_loss\":0.5}\n{\"step\":2,\"train_loss\":1e999}\n");
+        var e = Assert.Throws<FormatException>(() => MetricsLog.Read(path));
+        Assert.Contains("m.jsonl:2: not a metrics record: 'train_loss' is 1e999, beyond the range of a double", e.Message);
+        File.WriteAllBytes(path, [.. "{\"step\":1}\n{\"step\":2,\"kind\":\""u8, 0xFF, .. "\"}\n"u8]);
+        Assert.Contains("m.jsonl", Assert.Throws<SeqLearn.Text.TextFormatException>(() => MetricsLog.Read(path)).Message);
+    }
 }

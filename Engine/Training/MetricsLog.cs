@@ -98,16 +98,25 @@ public sealed class MetricsLog : IDisposable
         _stream.Flush();
     }
 
-    /// <summary>Reads a log back; a malformed line is an error naming the file and line number.</summary>
+    /// <summary>
+    /// Reads a log back; a malformed line (or invalid UTF-8, or a number beyond double's range) is an error naming the file
+    /// and line number. A last line that is cut short and has no newline is the record a stopped process was writing (each
+    /// record goes out in one write that ends with its newline): it is skipped, so the log of a killed run still reads.
+    /// </summary>
     public static IReadOnlyList<MetricsRecord> Read(string path)
     {
         SeqLearn.Text.PathCheck.EnsureInputFile(path, "Metrics log");
         var records = new List<MetricsRecord>();
-        int lineNumber = 0;
-        foreach (string line in File.ReadLines(path, Encoding.UTF8))
+        if (new FileInfo(path).Length == 0) return records;   // a run that stopped before its first record
+        string text = SeqLearn.Text.TextFile.ReadAllText(path);
+        string[] lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
         {
-            lineNumber++;
+            int lineNumber = i + 1;
+            string line = lines[i].TrimEnd('\r');
             if (line.Length == 0) continue;
+            bool torn = i == lines.Length - 1;   // no newline after it
+            if (torn && !IsJson(line)) continue;
             try
             {
                 using var doc = JsonDocument.Parse(line);
@@ -147,10 +156,21 @@ public sealed class MetricsLog : IDisposable
         else w.WriteString(key, double.IsNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
     }
 
+    private static bool IsJson(string line)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(line);
+            return true;
+        }
+        catch (JsonException) { return false; }
+    }
+
     private static double? Get(JsonElement o, string key)
     {
         if (!o.TryGetProperty(key, out var e)) return null;
-        if (e.ValueKind == JsonValueKind.Number) return e.GetDouble();
+        if (e.ValueKind == JsonValueKind.Number)
+            return e.GetDouble() is var v && double.IsFinite(v) ? v : throw new FormatException($"'{key}' is {e.GetRawText()}, beyond the range of a double (the log writes non-finite values as \"NaN\", \"Infinity\", \"-Infinity\").");
         return e.GetString() switch
         {
             "NaN" => double.NaN,
