@@ -20,7 +20,7 @@ internal static class CliGuard
         try { return action(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or TextFormatException or ArpaFormatException
                                       or NGramEstimationException or CheckpointFormatException or FormatException or ArgumentException
-                                      or TrainingDivergedException or IncompatibleCheckpointException)
+                                      or TrainingDivergedException or IncompatibleCheckpointException or InvalidDataException)
         {
             error.WriteLine(Describe(e));
             return 1;

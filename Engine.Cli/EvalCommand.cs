@@ -73,7 +73,9 @@ public static class EvalCommand
                 what = $"{model.Order}-gram ARPA model, vocabulary {model.Vocabulary.Count}";
             }
             var clock = Stopwatch.StartNew();
-            LanguageModelScore score = evaluator.Evaluate(lines);
+            LanguageModelScore score;
+            try { score = evaluator.Evaluate(lines); }
+            catch (InvalidDataException e) { throw new InvalidDataException($"{parse.GetValue(corpus)}: {e.Message}", e); }   // names the text's line
             if (score.Tokens == 0)
                 throw new ArgumentException($"{parse.GetValue(corpus)}: nothing to score (a text needs at least one token after its first).");
             Print(parse.InvocationConfiguration.Output, what, score, CharacterCount(lines), clock.Elapsed.TotalSeconds);

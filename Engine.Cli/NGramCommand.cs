@@ -106,7 +106,9 @@ public static class NGramCommand
                         $"Total: {scores.Sum(s => (double)s.Log10Prob):G8} OOV: {scores.Count(s => s.IsOov)}"));
                 }
             var clock = Stopwatch.StartNew();
-            LanguageModelScore score = model.Evaluate(lines);
+            LanguageModelScore score;
+            try { score = model.Evaluate(lines); }
+            catch (InvalidDataException e) { throw new InvalidDataException($"{parse.GetValue(corpus)}: {e.Message}", e); }   // names the text's line
             double seconds = clock.Elapsed.TotalSeconds;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Perplexity including OOVs:\t{score.Perplexity:G10}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Perplexity excluding OOVs:\t{score.PerplexityExcludingOovs:G10}"));

@@ -39,7 +39,17 @@ public sealed class BadInputCliTests : IDisposable
         "arpa-ngram2-1e9", "arpa-ngram1-maxint", "ngram-order-1e6", "time-budget-1e300", "bptt-maxint", "hidden-20000",
         "ckpt-hidden-20000", "ckpt-layers-100000", "resume-hidden-20000", "ckpt-cell-0", "ckpt-nan", "ckpt-inf",
         "arpa-out-dev-null", "arpa-out-directory", "ngram-corpus-directory", "train-corpus-directory", "eval-arpa-directory",
+        "ngram-eval-backoff-above-one", "eval-arpa-backoff-above-one",
     ];
+
+    // p(</s> | the) = bo(the) · p(</s>) = 10^37: scored on line 1 of the text, token 2.
+    private (string Arpa, string Text) AboveOne()
+    {
+        string arpa = _dir.Combine("above-one.arpa"), text = _dir.Combine("above-one.txt");
+        File.WriteAllText(arpa, "\\data\\\nngram 1=3\nngram 2=1\n\n\\1-grams:\n-1 <s>\n-1 </s>\n-1 the 38\n\n\\2-grams:\n-0.5 <s> the\n\n\\end\\\n");
+        File.WriteAllText(text, "the\nthe the\n");
+        return (arpa, text);
+    }
 
     private (string[] Args, string Expected) Case(string name) => name switch
     {
@@ -55,6 +65,8 @@ public sealed class BadInputCliTests : IDisposable
         "ckpt-cell-0" => (["eval", "--checkpoint", Checkpoint("c", c => c["cell"] = "0"), "--corpus", _corpus], "unknown cell '0'"),
         "ckpt-nan" => (["eval", "--checkpoint", Checkpoint("n", null, float.NaN), "--corpus", _corpus], "tensor 'decoder.weight' holds a non-finite value"),
         "ckpt-inf" => (["generate", "--checkpoint", Checkpoint("i", null, float.PositiveInfinity), "--prompt", "the"], "tensor 'decoder.weight' holds a non-finite value"),
+        "ngram-eval-backoff-above-one" => (["ngram", "eval", "--arpa", AboveOne().Arpa, "--corpus", AboveOne().Text], "above-one.txt: line 1: the model gives '</s>' (token 2) log10 p = 37, a probability above 1"),
+        "eval-arpa-backoff-above-one" => (["eval", "--arpa", AboveOne().Arpa, "--corpus", AboveOne().Text], "above-one.txt: line 1: the model gives '</s>' (token 2)"),
         "arpa-out-dev-null" => (["ngram", "train", "--corpus", _corpus, "--arpa", "/dev/null"], "not a regular file"),
         "arpa-out-directory" => (["ngram", "train", "--corpus", _corpus, "--arpa", _dir.Combine("folder")], "is a directory"),
         "ngram-corpus-directory" => (["ngram", "train", "--corpus", _dir.Combine("folder"), "--arpa", _dir.Combine("d.arpa")], "is a directory"),

@@ -106,6 +106,19 @@ public class ArpaTests
     }
 
     [Fact]
+    public void Evaluate_ATokenScoredAboveOneByAPositiveBackoff_IsAnErrorNamingLineAndToken_NotAPerplexityBelowOne()
+    {
+        // bo(a) = 10^38: p(a | a) = bo(a) · p(a) = 10^37.7. KenLM's semantics give it; a perplexity from it would be ~0.
+        BackoffModel m = ArpaReader.Read(new StringReader(Good.Replace("-0.3\ta\t-0.2", "-0.3\ta\t38")), "huge-backoff.arpa");
+        Assert.Equal(-0.1 + 37.7 - 0.2, m.SentenceLog10Prob("a a"), 4);        // per-sentence scores stay KenLM's
+        var e = Assert.Throws<InvalidDataException>(() => m.Evaluate(["a", "", "x a a"]));
+        Assert.Equal("line 3: the model gives 'a' (token 3) log10 p = 37.7, a probability above 1: its back-off weights are not normalised, so no perplexity is computed.", e.Message);
+        // p(</s> | <unk>) = bo(<unk>) + p(</s>) = 0.9 − 0.5 after the OOV "x".
+        var eos = Assert.Throws<InvalidDataException>(() => ArpaReader.Read(new StringReader(Good.Replace("-1.0\t<unk>\t0", "-1.0\t<unk>\t0.9")), "eos.arpa").Evaluate(["x"]));
+        Assert.StartsWith("line 1: the model gives '</s>' (token 2) log10 p = 0.4", eos.Message);
+    }
+
+    [Fact]
     public void Write_IsAtomic_NoTemporaryLeft()
     {
         string dir = Path.Combine(Path.GetTempPath(), $"seqlearn-arpa-{Guid.NewGuid():N}");

@@ -41,6 +41,9 @@ public sealed partial class BackoffModel : ILanguageModelEvaluator
     /// Scores all lines (allocation-free per token: words are looked up as spans). OOVs are words that map
     /// to &lt;unk&gt;, counted as KenLM does (a literal &lt;unk&gt; counts too).
     /// </summary>
+    /// <exception cref="InvalidDataException">The model gives a token a probability above 1: its back-off weights are not
+    /// normalised (an ARPA file may hold any positive back-off), and a perplexity computed from such values would be
+    /// meaningless (below 1, even 0). The message names the line, the token and its log10 probability.</exception>
     public LanguageModelScore Evaluate(IEnumerable<string> lines)
     {
         double total10 = 0, oov10 = 0;
@@ -52,24 +55,34 @@ public sealed partial class BackoffModel : ILanguageModelEvaluator
         {
             state.CopyFrom(start);
             ReadOnlySpan<char> rest = line;
+            int words = 0;
             while (true)
             {
                 rest = rest.TrimStart();
                 if (rest.IsEmpty) break;
                 int end = 0;
                 while (end < rest.Length && !char.IsWhiteSpace(rest[end])) end++;
-                int id = Vocabulary.IdOrUnk(rest[..end]);
+                var word = rest[..end];
+                int id = Vocabulary.IdOrUnk(word);
                 rest = rest[end..];
+                words++;
                 float lp = LogProb10(state, id, state);
+                if (lp > 0) throw AboveOne(sentences + 1, word.ToString(), words, lp);
                 total10 += lp;
                 tokens++;
                 if (id == unk) { oovs++; oov10 += lp; }
             }
-            total10 += LogProb10(state, Vocabulary.EosId, state);
+            float eos = LogProb10(state, Vocabulary.EosId, state);
+            if (eos > 0) throw AboveOne(sentences + 1, NGramVocabulary.Eos, words + 1, eos);
+            total10 += eos;
             tokens++;
             sentences++;
         }
         double ln10 = Math.Log(10);
         return new LanguageModelScore(total10 * ln10, tokens, oovs, oov10 * ln10, sentences);
     }
+
+    private static InvalidDataException AboveOne(long line, string token, int position, float log10Prob) =>
+        new($"line {line}: the model gives '{token}' (token {position}) log10 p = {log10Prob.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)}, " +
+            "a probability above 1: its back-off weights are not normalised, so no perplexity is computed.");
 }
