@@ -40,6 +40,12 @@ public class TrainCommandTests
         Assert.Equal(1, code);
         Assert.StartsWith($"error: {Path.Combine(tmp.Combine("run"), "last", "checkpoint.json")}: the checkpoint cannot resume this training run: it was trained with batch 2 and BPTT 4", error);
 
+        // A shorter training text, so that the checkpoint's batch index 6 is past this epoch's end: the message says what may differ.
+        string small = Text(tmp, "small.txt", string.Concat(Enumerable.Repeat("the cat sat on the mat. ", 2)));
+        (code, _, error) = Run(["train", "--train", small, "--valid", corpus, "--resume", tmp.Combine("run"), "--max-steps", "8", "--sample", "0", .. Tiny]);
+        Assert.Equal(1, code);
+        Assert.Contains("its batch index 6 is outside this task's 5 batches per epoch (other data, or another batch size or sequence length?)", error);
+
         // At or past --max-steps already: an error, not a run that trains nothing and reports a NaN loss.
         foreach (string steps in new[] { "6", "5" })   // run/last is still at step 6: the resumed runs above saved no checkpoint
         {

@@ -132,7 +132,7 @@ public sealed partial class Trainer<T>
             throw Incompatible($"it was trained with {microBatches} micro-batch(es) per batch, these options split batches into {_options.MicroBatches} (the sums differ)");
         int batch = Get<int>(s, "batch");
         if (batch < 0 || batch >= _task.BatchesPerEpoch)
-            throw Incompatible($"its batch index {batch} is outside this task's {_task.BatchesPerEpoch} batches per epoch (other data?)");
+            throw Incompatible($"its batch index {batch} is outside this task's {_task.BatchesPerEpoch} batches per epoch (other data, or another batch size or sequence length?)");
         if (data.Optimizer is null) throw Incompatible("it has no optimizer state");
         if (data.Optimizer.Kind != _optimizer.Kind) throw Incompatible($"it was trained with {data.Optimizer.Kind}, these options use {_optimizer.Kind}");
         if (s["optimizer_settings"] is JsonObject storedSettings && !JsonNode.DeepEquals(storedSettings, OptimizerSettingsJson()))   // absent: written before it was recorded
