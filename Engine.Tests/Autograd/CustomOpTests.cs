@@ -73,4 +73,18 @@ public class CustomOpTests
     [Fact]
     public void FromOp_NullValue_Throws() =>
         Assert.Throws<ArgumentNullException>(() => Var<double>.FromOp(null!, null));
+
+    private sealed class TwoInputNode(Var<double> a, Var<double> b) : Node<double>(a, b)
+    {
+        protected override void Backward(Tensor<double> gradOutput) { }
+    }
+
+    [Fact]
+    public void Node_NullInput_IsRejectedWhenTheNodeIsBuilt()
+    {
+        var a = new Var<double>(Tensor<double>.Ones(2), requiresGrad: true);
+        var e = Assert.Throws<ArgumentException>(() => new TwoInputNode(a, null!));
+        Assert.Equal("inputs", e.ParamName);
+        Assert.Contains("TwoInputNode: input 1 is null", e.Message);
+    }
 }

@@ -113,4 +113,12 @@ public class GradientCheckTests
         var e = Assert.Throws<ArgumentException>(() => GradientCheck.Check(v => Ops.Exp(v[0].Detach()), x));
         Assert.Contains("does not depend on any input", e.Message);
     }
+
+    [Fact]
+    public void Check_FunctionReturningNull_IsAnArgumentExceptionNamingF()
+    {
+        var e = Assert.Throws<ArgumentException>(() => GradientCheck.Check(_ => null!, Tensor<double>.Ones(2)));
+        Assert.Equal("f", e.ParamName);
+        Assert.Equal("loss", Assert.Throws<ArgumentException>(() => GradientCheck.CheckParameters(() => null!, [])).ParamName);
+    }
 }

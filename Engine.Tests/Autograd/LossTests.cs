@@ -95,4 +95,17 @@ public class LossTests
         Assert.Contains("(3)", e.Message);
         Assert.Contains("(1, 3)", e.Message);
     }
+
+    [Fact]
+    public void Losses_UndefinedReduction_AreRejectedNamingTheParameter()
+    {
+        var logits = new Var<double>(Tensor<double>.Zeros(2, 3), requiresGrad: true);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ops.SoftmaxCrossEntropy(logits, [0, 1], (Reduction)42));
+        Assert.Equal("reduction", e.ParamName);
+        Assert.Contains("SoftmaxCrossEntropy: 42 is not a Reduction", e.Message);
+        var w = new Var<double>(Tensor<double>.Zeros(3, 2), requiresGrad: true);
+        Assert.Equal("reduction", Assert.Throws<ArgumentOutOfRangeException>(() => Ops.LinearCrossEntropy(logits, w, null, [0, 1], (Reduction)42)).ParamName);
+        Assert.Equal("reduction", Assert.Throws<ArgumentOutOfRangeException>(() => Ops.MseLoss(logits, logits, (Reduction)42)).ParamName);
+        Assert.Equal("reduction", Assert.Throws<ArgumentOutOfRangeException>(() => Ops.MseLoss(logits, logits, Tensor<double>.Ones(2, 3), (Reduction)42)).ParamName);
+    }
 }

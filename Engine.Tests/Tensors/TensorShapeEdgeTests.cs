@@ -87,4 +87,21 @@ public class TensorShapeEdgeTests
         var second = System.Buffers.ArrayPool<Half>.Shared.Rent(n);
         Assert.NotSame(first, second);
     }
+
+    [Fact]
+    public void Indexer_OutOfRange_IsAnArgumentOutOfRangeException()
+    {
+        var t = Tensor<float>.Zeros(3, 2);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => t[3, 0]);
+        Assert.Equal("index", e.ParamName);
+        Assert.Contains("Indexer: index 3 out of range for axis 0 of shape (3, 2)", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => t[0, -1] = 1);
+    }
+
+    [Fact]
+    public void ZerosLike_AndSameShape_NullTensor_ThrowArgumentNull()
+    {
+        Assert.Equal("like", Assert.Throws<ArgumentNullException>(() => Tensor<float>.ZerosLike(null!)).ParamName);
+        Assert.Equal("other", Assert.Throws<ArgumentNullException>(() => Tensor<float>.Zeros(2).SameShape(null!)).ParamName);
+    }
 }

@@ -25,12 +25,14 @@ public static class GradientCheck
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Length == 0) throw new ArgumentException("GradientCheck: needs at least one input tensor.");
+        for (int j = 0; j < inputs.Length; j++)
+            if (inputs[j] is null) throw new ArgumentException($"GradientCheck: input {j} is null.", nameof(inputs));
         var xs = inputs.Select(t => t.Clone()).ToArray();
         var rng = new SeededRng(options.Seed);
 
         // Analytical: one recorded forward and one backward with upstream u.
         var leaves = xs.Select((x, j) => new Var<double>(x, requiresGrad: true, name: $"input {j}")).ToArray();
-        var y = f(leaves);
+        var y = f(leaves) ?? throw new ArgumentException("GradientCheck: f returned null; it must return the output of the checked ops.", nameof(f));
         if (!y.RequiresGrad)
             throw new ArgumentException("GradientCheck: the output does not depend on any input through recorded ops (was it computed inside a NoGradScope, or from detached values?).");
         var (nodeTypes, opNames) = DescribeGraph(y);
@@ -63,7 +65,7 @@ public static class GradientCheck
         ArgumentNullException.ThrowIfNull(parameters);
         options ??= GradientCheckOptions.Default;
         foreach (var p in parameters) p.ZeroGrad();
-        var y = loss();
+        var y = loss() ?? throw new ArgumentException("GradientCheck.CheckParameters: loss returned null; it must return the scalar loss.", nameof(loss));
         if (y.Value.Length != 1) throw new ArgumentException($"GradientCheck.CheckParameters: the loss must be a scalar, got {y.Value.ShapeString}.");
         var (nodeTypes, opNames) = DescribeGraph(y);
         y.Backward();

@@ -17,9 +17,12 @@ namespace SeqLearn.Autograd;
 /// </remarks>
 public abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    /// <summary>Records the inputs of the op.</summary>
+    /// <summary>Records the inputs of the op; none may be null.</summary>
     protected Node(params Var<T>[] inputs)
     {
+        ArgumentNullException.ThrowIfNull(inputs);
+        for (int i = 0; i < inputs.Length; i++)
+            if (inputs[i] is null) throw new ArgumentException($"{Checks.TypeName(GetType())}: input {i} is null.", nameof(inputs));
         Inputs = inputs;
         _leafGradients = LeafGradients<T>.Active;
     }
@@ -35,9 +38,7 @@ public abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     {
         get
         {
-            string n = GetType().Name;
-            int tick = n.IndexOf('`');
-            if (tick >= 0) n = n[..tick];
+            string n = Checks.TypeName(GetType());
             return n.EndsWith("Node", StringComparison.Ordinal) ? n[..^4] : n;
         }
     }

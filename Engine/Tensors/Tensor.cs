@@ -155,7 +155,11 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     }
 
     /// <summary>A new zero tensor with the same shape as <paramref name="like"/>.</summary>
-    public static Tensor<T> ZerosLike(Tensor<T> like) => new(new T[like.Length], 0, like._shape);
+    public static Tensor<T> ZerosLike(Tensor<T> like)
+    {
+        ArgumentNullException.ThrowIfNull(like);
+        return new(new T[like.Length], 0, like._shape);
+    }
 
     /// <summary>
     /// A new tensor shaped like <paramref name="like"/> whose contents are undefined, for an op that writes every element
@@ -231,7 +235,11 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     }
 
     /// <summary>True when both tensors have the same shape.</summary>
-    public bool SameShape(Tensor<T> other) => Shape.SequenceEqual(other.Shape);
+    public bool SameShape(Tensor<T> other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Shape.SequenceEqual(other.Shape);
+    }
 
     /// <summary>A tensor of the same shape converted element by element to <typeparamref name="TOut"/>.</summary>
     public Tensor<TOut> Cast<TOut>() where TOut : unmanaged, IBinaryFloatingPointIeee754<TOut>
@@ -295,7 +303,7 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
         for (int d = 0; d < index.Length; d++)
         {
             if ((uint)index[d] >= (uint)_shape[d])
-                throw new IndexOutOfRangeException($"Indexer: index {index[d]} out of range for axis {d} of shape {ShapeString}.");
+                throw new ArgumentOutOfRangeException(nameof(index), $"Indexer: index {index[d]} out of range for axis {d} of shape {ShapeString}.");
             flat = flat * _shape[d] + index[d];
         }
         return flat;

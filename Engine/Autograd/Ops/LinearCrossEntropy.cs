@@ -33,6 +33,7 @@ public static partial class Ops
     {
         ArgumentNullException.ThrowIfNull(x);
         CheckLabelSmoothing(labelSmoothing, "LinearCrossEntropy");
+        Checks.Defined(reduction, "LinearCrossEntropy", nameof(reduction));
         ArgumentNullException.ThrowIfNull(weight);
         ArgumentNullException.ThrowIfNull(targets);
         var (xv, wv) = (x.Value, weight.Value);

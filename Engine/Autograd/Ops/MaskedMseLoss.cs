@@ -18,6 +18,7 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(prediction);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(mask);
+        Checks.Defined(reduction, "MseLoss", nameof(reduction));
         var p = prediction.Value;
         ShapeUtil.RequireSame(p.Shape, target.Value.Shape, "MseLoss (prediction vs. target)");
         if (mask.Rank > p.Rank || !p.Shape[..mask.Rank].SequenceEqual(mask.Shape))

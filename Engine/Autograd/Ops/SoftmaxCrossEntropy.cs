@@ -21,6 +21,7 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(targets);
         CheckLabelSmoothing(labelSmoothing, "SoftmaxCrossEntropy");
+        Checks.Defined(reduction, "SoftmaxCrossEntropy", nameof(reduction));
         var z = logits.Value;
         if (z.Rank != 2)
             throw new ArgumentException($"SoftmaxCrossEntropy: logits must be 2-D (N, V), got {z.ShapeString}.");
