@@ -130,6 +130,36 @@ public class GradClipTests
         GradClip.ClipGradValue([a], 1.0);
         TensorAssert.BitEqual<float>([-1, 0.5f, 1, float.NaN], a.Grad!.Span);
     }
+
+    [Fact]
+    public void NullParameter_IsAnArgumentExceptionNamingItsIndex()
+    {
+        Var<float>[] ps = [Param("a", [1f]), null!];
+        Assert.Contains("ClipGradNorm: parameter 1 is null", Assert.Throws<ArgumentException>(() => GradClip.ClipGradNorm(ps, 1)).Message);
+        Assert.Equal("parameters", Assert.Throws<ArgumentException>(() => GradClip.GlobalNorm(ps)).ParamName);
+        Assert.Equal("parameters", Assert.Throws<ArgumentException>(() => GradClip.ClipGradValue(ps, 1)).ParamName);
+    }
+
+    [Fact]
+    public void SameVarTwice_IsRejectedBeforeAnyGradientChanges()
+    {
+        var v = Param("v", [3f, 4f]);
+        var e = Assert.Throws<ArgumentException>(() => GradClip.ClipGradNorm([v, v], 1));
+        Assert.Contains("parameter 1 (v) is the same Var as parameter 0", e.Message);
+        Assert.Equal([3f, 4f], v.Grad!.ToArray());
+        Assert.Throws<ArgumentException>(() => GradClip.GlobalNorm([v, v]));
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-2.0)]
+    [InlineData(double.NaN)]
+    public void GlobalNorm_NormTypeNotPositive_IsRejected(double normType)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => GradClip.GlobalNorm([Param("a", [1f, 1f])], normType));
+        Assert.Equal("normType", e.ParamName);
+        Assert.Contains("GlobalNorm: normType must be positive", e.Message);
+    }
 }
 
 public class GradClipPoolTests

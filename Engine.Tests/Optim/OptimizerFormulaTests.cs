@@ -226,4 +226,54 @@ public class OptimizerFormulaTests
             TensorAssert.BitEqual<float>(Make()[4].Value.Span, serial[4].Value.Span, "no gradient: untouched");
         }
     }
+
+    [Fact]
+    public void Constructor_NonFiniteOrOutOfRangeHyperparameters_AreRejected()
+    {
+        var (ps, _, _) = Setup(2);
+        Assert.Equal("dampening", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd<double>(ps, 0.1, momentum: 0.9, dampening: double.NaN)).ParamName);
+        Assert.Equal("dampening", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd<double>(ps, 0.1, momentum: 0.9, dampening: double.PositiveInfinity)).ParamName);
+        Assert.Equal("momentum", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd<double>(ps, 0.1, momentum: double.PositiveInfinity)).ParamName);
+        Assert.Equal("weightDecay", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd<double>(ps, 0.1, weightDecay: double.PositiveInfinity)).ParamName);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Adam<double>(ps, epsilon: double.PositiveInfinity));
+        Assert.Equal("epsilon", e.ParamName);
+        Assert.Contains("Adam: ε must be finite and ≥ 0", e.Message);
+        Assert.Equal("weightDecay", Assert.Throws<ArgumentOutOfRangeException>(() => new AdamW<double>(ps, weightDecay: double.NaN)).ParamName);
+        _ = new Sgd<double>(ps, 0.1, momentum: 0.9, dampening: -0.5);   // any finite dampening, as in PyTorch
+    }
+
+    [Fact]
+    public void Messages_NameTheOptimizerWithoutTheGenericArity()
+    {
+        var (ps, _, _) = Setup(2);
+        var e = Assert.Throws<ArgumentException>(() => new Sgd<double>([ps[0], ps[0]], 0.1));
+        Assert.StartsWith("Sgd: parameter 1", e.Message);
+        Assert.DoesNotContain("`", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd<double>(ps, 0.1).LearningRate = -1).Message);
+    }
+
+    [Fact]
+    public void ImportState_NullListNullEntryOrNegativeStep_IsRejectedNamingIt()
+    {
+        var (ps, _, _) = Setup(2);
+        var adam = new Adam<double>(ps);
+        Assert.Contains("no parameter list", Assert.Throws<ArgumentException>(() => adam.ImportState(new OptimizerState<double>(OptimizerKind.Adam, 0.1, null!))).Message);
+        Assert.Contains("the state of w1 is null", Assert.Throws<ArgumentException>(() =>
+            adam.ImportState(new OptimizerState<double>(OptimizerKind.Adam, 0.1, [new ParameterState<double>(0), null!]))).Message);
+        var sgd = new Sgd<double>(ps, 0.1);
+        var e = Assert.Throws<ArgumentException>(() =>
+            sgd.ImportState(new OptimizerState<double>(OptimizerKind.Sgd, 0.1, [new ParameterState<double>(-3), new ParameterState<double>(0)])));
+        Assert.Contains("Sgd.ImportState: w0 has a negative step count -3", e.Message);
+    }
+
+    [Fact]
+    public void Adam_Half_StepsLikeFloat()
+    {
+        var h = new Var<Half>(Tensor<Half>.FromArray([(Half)0.5f, (Half)(-1f)], 2), requiresGrad: true);
+        var f = new Var<float>(Tensor<float>.FromArray([0.5f, -1f], 2), requiresGrad: true);
+        h.Grad = Tensor<Half>.FromArray([(Half)0.25f, (Half)(-2f)], 2);
+        f.Grad = Tensor<float>.FromArray([0.25f, -2f], 2);
+        new Adam<Half>([h], 0.1).Step();
+        new Adam<float>([f], 0.1).Step();
+        for (int i = 0; i < 2; i++) Assert.Equal(f.Value.Span[i], (float)h.Value.Span[i], 2);
+    }
 }

@@ -41,7 +41,7 @@ internal static class AdamKernel
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Check(theta, grad, m, v);
-        int n = Vector512.IsHardwareAccelerated ? theta.Length - theta.Length % Vector512<T>.Count : 0;
+        int n = Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported ? theta.Length - theta.Length % Vector512<T>.Count : 0;
         if (n > 0)
         {
             var b1 = Vector512.Create(c.Beta1);

@@ -13,11 +13,11 @@ public abstract class AdamBase<T> : Optimizer<T> where T : unmanaged, IBinaryFlo
     private protected AdamBase(IEnumerable<Var<T>> parameters, double learningRate, double beta1, double beta2, double epsilon, double weightDecay)
         : base(parameters, learningRate)
     {
-        string op = GetType().Name.Split('`')[0];
+        string op = Name;
         if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), $"{op}: β₁ must be in [0, 1), got {beta1}.");
         if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), $"{op}: β₂ must be in [0, 1), got {beta2}.");
-        if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"{op}: ε must be ≥ 0, got {epsilon}.");
-        if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), $"{op}: weight decay must be ≥ 0, got {weightDecay}.");
+        RequireFiniteNonNegative(epsilon, "ε", nameof(epsilon));
+        RequireFiniteNonNegative(weightDecay, "weight decay", nameof(weightDecay));
         (Beta1, Beta2, Epsilon, WeightDecay) = (beta1, beta2, epsilon, weightDecay);
         Core = new AdamCore<T>(Parameters.Count);
     }

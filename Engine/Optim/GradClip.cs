@@ -56,11 +56,11 @@ public static class GradClip
     public static ClipResult MeasureGradNorm<T>(IReadOnlyList<Var<T>> parameters, double maxNorm, WorkerPool? pool, double normType = 2, bool errorIfNonFinite = false)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(parameters);
+        Optimizer<T>.CheckParameterList(parameters, "ClipGradNorm", "its gradient would be counted and scaled twice");
         if (!(maxNorm >= 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"ClipGradNorm: maxNorm must be ≥ 0, got {maxNorm}.");
-        if (!(normType > 0)) throw new ArgumentOutOfRangeException(nameof(normType), $"ClipGradNorm: normType must be positive or +∞, got {normType}.");
+        CheckNormType(normType, "ClipGradNorm");
 
-        double norm = GlobalNorm(parameters, normType, pool);
+        double norm = Norm(parameters, normType, pool);
         if (!double.IsFinite(norm))
         {
             string name = FirstNonFinite(parameters);
@@ -82,7 +82,7 @@ public static class GradClip
     public static void ClipGradValue<T>(IReadOnlyList<Var<T>> parameters, double clipValue)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(parameters);
+        Optimizer<T>.CheckParameterList(parameters, "ClipGradValue", "it would be clipped twice");
         if (!(clipValue >= 0)) throw new ArgumentOutOfRangeException(nameof(clipValue), $"ClipGradValue: clipValue must be ≥ 0, got {clipValue}.");
         T hi = T.CreateTruncating(clipValue), lo = -hi;
         for (int p = 0; p < parameters.Count; p++)
@@ -111,7 +111,21 @@ public static class GradClip
     public static double GlobalNorm<T>(IReadOnlyList<Var<T>> parameters, double normType, WorkerPool? pool)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(parameters);
+        Optimizer<T>.CheckParameterList(parameters, "GlobalNorm", "its gradient would be counted twice");
+        CheckNormType(normType, "GlobalNorm");
+        return Norm(parameters, normType, pool);
+    }
+
+    /// <summary>Throws unless <paramref name="normType"/> is a p &gt; 0 or +∞.</summary>
+    private static void CheckNormType(double normType, string op)
+    {
+        if (!(normType > 0)) throw new ArgumentOutOfRangeException(nameof(normType), $"{op}: normType must be positive or +∞, got {normType}.");
+    }
+
+    // GlobalNorm on checked arguments.
+    private static double Norm<T>(IReadOnlyList<Var<T>> parameters, double normType, WorkerPool? pool)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         bool inf = double.IsPositiveInfinity(normType);
         double acc;
         if (GradientSweep<T>.UsesPool(pool))

@@ -23,17 +23,48 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var list = parameters.ToArray();
-        if (list.Length == 0) throw new ArgumentException($"{GetType().Name}: the parameter list is empty.", nameof(parameters));
-        var seen = new Dictionary<Var<T>, int>(ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < list.Length; i++)
-        {
-            if (list[i] is null) throw new ArgumentException($"{GetType().Name}: parameter {i} is null.", nameof(parameters));
-            if (!seen.TryAdd(list[i], i))
-                throw new ArgumentException($"{GetType().Name}: parameter {i} ({list[i].Name ?? "unnamed"}) is the same Var as parameter {seen[list[i]]}; it would be updated twice per step.", nameof(parameters));
-        }
+        if (list.Length == 0) throw new ArgumentException($"{Name}: the parameter list is empty.", nameof(parameters));
+        CheckParameterList(list, Name, "it would be updated twice per step");
         Parameters = list;
         LearningRate = learningRate;
     }
+
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming <paramref name="op"/> when <paramref name="parameters"/> is null, holds a
+    /// null or holds one Var twice (<paramref name="twice"/> says what would go wrong).
+    /// </summary>
+    internal static void CheckParameterList(IReadOnlyList<Var<T>> parameters, string op, string twice)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        // Pairwise up to 64 parameters, so that clipping on every step allocates nothing; a set above, where n² would cost.
+        var seen = parameters.Count > 64 ? new Dictionary<Var<T>, int>(parameters.Count, ReferenceEqualityComparer.Instance) : null;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            var p = parameters[i] ?? throw new ArgumentException($"{op}: parameter {i} is null.", nameof(parameters));
+            int first = -1;
+            if (seen is null)
+            {
+                for (int j = 0; j < i && first < 0; j++)
+                    if (ReferenceEquals(parameters[j], p)) first = j;
+            }
+            else if (!seen.TryAdd(p, i)) first = seen[p];
+            if (first >= 0)
+                throw new ArgumentException($"{op}: parameter {i} ({p.Name ?? "unnamed"}) is the same Var as parameter {first}; {twice}.", nameof(parameters));
+        }
+    }
+
+    /// <summary>
+    /// Throws an <see cref="ArgumentOutOfRangeException"/> "<c>{optimizer}[.{method}]: {what} must be finite and ≥ 0, got {value}.</c>"
+    /// unless it is (the message is built only then: the learning rate is set on every step).
+    /// </summary>
+    private protected void RequireFiniteNonNegative(double value, string what, string paramName, string? method = null)
+    {
+        if (!(value >= 0) || double.IsInfinity(value))
+            throw new ArgumentOutOfRangeException(paramName, $"{Name}{(method is null ? "" : "." + method)}: {what} must be finite and ≥ 0, got {value}.");
+    }
+
+    /// <summary>The optimizer's name in messages (<c>Sgd</c>, <c>Adam</c>, <c>AdamW</c>).</summary>
+    private protected string Name => Checks.TypeName(GetType());
 
     /// <summary>The parameters updated by <see cref="Step()"/>, in registration order.</summary>
     public IReadOnlyList<Var<T>> Parameters { get; }
@@ -44,8 +75,7 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
         get => _learningRate;
         set
         {
-            if (!(value >= 0) || double.IsInfinity(value))
-                throw new ArgumentOutOfRangeException(nameof(value), $"{GetType().Name}: learning rate must be finite and ≥ 0, got {value}.");
+            RequireFiniteNonNegative(value, "learning rate", nameof(value));
             _learningRate = value;
         }
     }
@@ -90,8 +120,7 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// <summary>The gradient scale in <typeparamref name="T"/>, after checking it is finite and ≥ 0.</summary>
     private protected T CheckScale(double gradientScale)
     {
-        if (!(gradientScale >= 0) || double.IsInfinity(gradientScale))
-            throw new ArgumentOutOfRangeException(nameof(gradientScale), $"{GetType().Name}.Step: the gradient scale must be finite and ≥ 0, got {gradientScale}.");
+        RequireFiniteNonNegative(gradientScale, "the gradient scale", nameof(gradientScale), method: "Step");
         return T.CreateTruncating(gradientScale);
     }
 
@@ -124,14 +153,16 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
     protected void CheckImport(OptimizerState<T> state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        string op = $"{GetType().Name}.ImportState";
+        string op = $"{Name}.ImportState";
         if (state.Kind != Kind)
             throw new ArgumentException($"{op}: the state was written by {state.Kind}, this optimizer is {Kind}.");
+        if (state.Parameters is null) throw new ArgumentException($"{op}: the state has no parameter list.", nameof(state));
         if (state.Parameters.Count != Parameters.Count)
             throw new ArgumentException($"{op}: the state has {state.Parameters.Count} parameters, this optimizer has {Parameters.Count}.");
         for (int i = 0; i < Parameters.Count; i++)
         {
-            var s = state.Parameters[i];
+            var s = state.Parameters[i] ?? throw new ArgumentException($"{op}: the state of {ParameterName(i)} is null.", nameof(state));
+            if (s.Step < 0) throw new ArgumentException($"{op}: {ParameterName(i)} has a negative step count {s.Step}.", nameof(state));
             foreach (var (slot, buffer) in s.Buffers())
                 ShapeUtil.RequireSame(Parameters[i].Value.Shape, buffer.Shape, $"{op} ({ParameterName(i)}.{slot} vs. parameter)");
             CheckParameterState(i, s);
@@ -154,7 +185,7 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
         var p = Parameters[index];
         if (p.Grad is null) return null;
         if (!p.Grad.SameShape(p.Value))
-            ShapeUtil.RequireSame(p.Value.Shape, p.Grad.Shape, $"{GetType().Name}.Step ({ParameterName(index)} value vs. grad)");
+            ShapeUtil.RequireSame(p.Value.Shape, p.Grad.Shape, $"{Name}.Step ({ParameterName(index)} value vs. grad)");
         return p.Grad;
     }
 }

@@ -21,15 +21,16 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IBinaryFloatingPo
     private readonly long[] _steps;
 
     /// <summary>
-    /// Creates the optimizer; throws on a negative learning rate, momentum or weight decay, or on Nesterov without momentum
-    /// or with dampening (dampening itself is not checked, as in PyTorch).
+    /// Creates the optimizer; throws on a learning rate, momentum or weight decay that is negative or not finite, on a
+    /// dampening that is not finite (any finite value is taken, as in PyTorch), or on Nesterov without momentum or with dampening.
     /// </summary>
     public Sgd(IEnumerable<Var<T>> parameters, double learningRate, double momentum = 0, double dampening = 0,
         bool nesterov = false, double weightDecay = 0)
         : base(parameters, learningRate)
     {
-        if (!(momentum >= 0)) throw new ArgumentOutOfRangeException(nameof(momentum), $"Sgd: momentum must be ≥ 0, got {momentum}.");
-        if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), $"Sgd: weight decay must be ≥ 0, got {weightDecay}.");
+        RequireFiniteNonNegative(momentum, "momentum", nameof(momentum));
+        if (!double.IsFinite(dampening)) throw new ArgumentOutOfRangeException(nameof(dampening), $"Sgd: dampening must be finite, got {dampening}.");
+        RequireFiniteNonNegative(weightDecay, "weight decay", nameof(weightDecay));
         if (nesterov && (momentum <= 0 || dampening != 0))
             throw new ArgumentException($"Sgd: Nesterov momentum requires momentum > 0 and dampening = 0 (got momentum {momentum}, dampening {dampening}).");
         Momentum = momentum;
