@@ -311,4 +311,61 @@ public class CheckpointTests
         Assert.Contains("(2, 3)", e.Message);
         Assert.Contains("(3, 2)", e.Message);
     }
+
+    [Fact]
+    public void RestoreInto_ShapeMismatchOnALaterParameter_ChangesNoParameter()
+    {
+        var data = new CheckpointData<float> { Parameters = [new("a", Tensor<float>.Full(7, 2)), new("b", Tensor<float>.Ones(2, 3))] };
+        var a = new Var<float>(Tensor<float>.Zeros(2), true, "a");
+        Assert.Throws<ArgumentException>(() => data.RestoreInto([a, new Var<float>(Tensor<float>.Ones(3, 2), true, "b")]));
+        Assert.Equal([0f, 0f], a.Value.ToArray());
+    }
+
+    [Fact]
+    public void RestoreInto_DuplicateNames_NameTheDuplicate()
+    {
+        var t = Tensor<float>.Ones(2);
+        var twice = new CheckpointData<float> { Parameters = [new("w", t), new("w", t)] };
+        Assert.Contains("two parameters named 'w'", Assert.Throws<ArgumentException>(() => twice.RestoreInto([new Var<float>(t.Clone(), true, "w")])).Message);
+        var once = new CheckpointData<float> { Parameters = [new("w", t)] };
+        var e = Assert.Throws<ArgumentException>(() => once.RestoreInto([new Var<float>(t.Clone(), true, "w"), new Var<float>(t.Clone(), true, "w")]));
+        Assert.Contains("two parameters are named 'w'", e.Message);
+    }
+
+    [Fact]
+    public void CheckpointData_NullParametersOrRngStates_NameTheProperty()
+    {
+        Assert.Equal("Parameters", Assert.Throws<ArgumentNullException>(() => new CheckpointData<float> { Parameters = null! }).ParamName);
+        Assert.Equal("RngStates", Assert.Throws<ArgumentNullException>(() => new CheckpointData<float> { Parameters = [], RngStates = null! }).ParamName);
+    }
+
+    [Fact]
+    public void Save_NonFiniteLearningRateOrNullOptimizerEntry_IsRejectedBeforeWriting()
+    {
+        using var tmp = new TempDir("lr");
+        var t = Tensor<float>.Ones(2);
+        var nan = new CheckpointData<float> { Parameters = [new("w", t)], Optimizer = new OptimizerState<float>(OptimizerKind.Sgd, double.NaN, [new ParameterState<float>(0)]) };
+        var e = Assert.Throws<ArgumentException>(() => Checkpoint.Save(tmp.Combine("a"), nan));
+        Assert.Contains("learning rate is NaN", e.Message);
+        var hole = new CheckpointData<float> { Parameters = [new("w", t)], Optimizer = new OptimizerState<float>(OptimizerKind.Sgd, 0.1, [null!]) };
+        Assert.Contains("optimizer state of 'w' is null", Assert.Throws<ArgumentException>(() => Checkpoint.Save(tmp.Combine("b"), hole)).Message);
+        Assert.Empty(Directory.GetFileSystemEntries(tmp.Path));
+    }
+
+    [Fact]
+    public void Save_ToARootDirectory_IsAnArgumentException()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Checkpoint.Save("/", new CheckpointData<float> { Parameters = [] }));
+        Assert.Equal("directory", e.ParamName);
+        Assert.Contains("root directory", e.Message);
+        Assert.Equal("directory", Assert.Throws<ArgumentException>(() => Checkpoint.EnsureWritable("/")).ParamName);
+    }
+
+    [Fact]
+    public void OptimizerTensorName_NullOrEmptyPart_IsRejected()
+    {
+        Assert.Throws<ArgumentNullException>(() => Checkpoint.OptimizerTensorName(null!, "exp_avg"));
+        Assert.Throws<ArgumentException>(() => Checkpoint.OptimizerTensorName("w", ""));
+        Assert.Equal("optim.w.exp_avg", Checkpoint.OptimizerTensorName("w", "exp_avg"));
+    }
 }

@@ -181,4 +181,30 @@ public class SafeTensorsTests
         var load = Assert.Throws<CheckpointFormatException>(() => Checkpoint.Load<float>(dir));
         Assert.Contains("not a regular file", load.Message);
     }
+
+    [Fact]
+    public void SafeTensor_ShapeBeyondAnyBuffer_IsAnArgumentExceptionNamingTheShape()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new SafeTensor("a", SafeTensorDType.F32, [int.MaxValue, int.MaxValue, int.MaxValue], ReadOnlyMemory<byte>.Empty));
+        Assert.Equal("shape", e.ParamName);
+        Assert.Contains("needs more than", e.Message);
+        // 2^30 · 2^30 · 2 elements of 8 bytes is 2^64 bytes: no wrap to 0 bytes.
+        Assert.Equal("shape", Assert.Throws<ArgumentException>(() => new SafeTensor("a", SafeTensorDType.F64, [1 << 30, 1 << 30, 2], ReadOnlyMemory<byte>.Empty)).ParamName);
+        Assert.Equal(0, new SafeTensor("a", SafeTensorDType.F64, [0, int.MaxValue, int.MaxValue], ReadOnlyMemory<byte>.Empty).Data.Length);
+    }
+
+    [Fact]
+    public void SafeTensor_UndefinedDType_IsRejected()
+    {
+        Assert.Equal("dtype", Assert.Throws<ArgumentOutOfRangeException>(() => new SafeTensor("a", (SafeTensorDType)9, [1], new byte[8])).ParamName);
+        Assert.Equal("dtype", Assert.Throws<ArgumentOutOfRangeException>(() => SafeTensor.SizeOf((SafeTensorDType)9)).ParamName);
+    }
+
+    [Fact]
+    public void Serialize_NullTensor_IsAnArgumentExceptionNamingItsIndex()
+    {
+        var e = Assert.Throws<ArgumentException>(() => SafeTensorsWriter.Serialize(new SafeTensor[] { null! }));
+        Assert.Equal("tensors", e.ParamName);
+        Assert.Contains("tensor 0 is null", e.Message);
+    }
 }

@@ -144,4 +144,20 @@ public class ModelCheckpointTests
         Assert.Contains("checkpoint.json", e.Message);
         Assert.True(allocated < 4_000_000, $"{allocated} bytes allocated");
     }
+
+    [Fact]
+    public void Save_ToTheRootDirectory_IsAClearArgumentException()
+    {
+        var model = new Sequential<float>(new Linear<float>(2, 2, new SeededRng(1)));
+        var e = Assert.Throws<ArgumentException>(() => ModelCheckpoint.Save("/", model));
+        Assert.Equal("directory", e.ParamName);
+        Assert.Contains("'/' is a root directory", e.Message);
+    }
+
+    [Fact]
+    public void ConfigOf_UnknownModel_NamesItWithoutTheGenericArity()
+    {
+        var e = Assert.Throws<NotSupportedException>(() => ModelCheckpoint.ConfigOf<float>(new Linear<float>(2, 2, new SeededRng(1))));
+        Assert.Contains("ModelCheckpoint: Linear has no stored config", e.Message);
+    }
 }

@@ -50,7 +50,8 @@ public static class Checkpoint
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(data);
-        CheckNames(data);
+        CheckNotRoot(directory, "Checkpoint.Save");
+        CheckData(data);
         var metadata = new Dictionary<string, string>
         {
             ["format"] = CheckpointManifest.FormatName,
@@ -122,7 +123,19 @@ public static class Checkpoint
     /// refused when a file is there, or when the directory (or a leftover <c>{directory}.tmp</c> or <c>.old</c>) holds
     /// anything other than checkpoint files. A missing or empty directory, or one that holds a checkpoint, passes.
     /// </summary>
-    public static void EnsureWritable(string directory) => AtomicFile.EnsureWritable(directory);
+    public static void EnsureWritable(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        CheckNotRoot(directory, "Checkpoint.EnsureWritable");
+        AtomicFile.EnsureWritable(directory);
+    }
+
+    // A save writes {directory}.tmp beside the directory and renames it: a root has no parent to write beside.
+    private static void CheckNotRoot(string directory, string op)
+    {
+        if (Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory))) is null)
+            throw new ArgumentException($"{op}: '{directory}' is a root directory; a checkpoint directory needs a parent folder.", nameof(directory));
+    }
 
     /// <summary>Checks every file of the checkpoint in <paramref name="directory"/> (manifest seal, sizes, SHA-256s, tensor layout) without building tensors.</summary>
     internal static void Verify(string directory)
@@ -219,9 +232,14 @@ public static class Checkpoint
     }
 
     /// <summary>The weights-file name of an optimizer buffer: <c>optim.{param}.{slot}</c>.</summary>
-    public static string OptimizerTensorName(string parameter, string slot) => $"{OptimizerPrefix}{parameter}.{slot}";
+    public static string OptimizerTensorName(string parameter, string slot)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(parameter);
+        ArgumentException.ThrowIfNullOrEmpty(slot);
+        return $"{OptimizerPrefix}{parameter}.{slot}";
+    }
 
-    private static void CheckNames<T>(CheckpointData<T> data) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void CheckData<T>(CheckpointData<T> data) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in data.Parameters)
@@ -232,8 +250,14 @@ public static class Checkpoint
             if (!names.Add(p.Name)) throw new ArgumentException($"Checkpoint.Save: two parameters are named '{p.Name}'.");
             ArgumentNullException.ThrowIfNull(p.Tensor);
         }
-        if (data.Optimizer is { } o && o.Parameters.Count != data.Parameters.Count)
+        if (data.Optimizer is not { } o) return;
+        if (o.Parameters is null) throw new ArgumentException("Checkpoint.Save: the optimizer state has no parameter list.", nameof(data));
+        if (o.Parameters.Count != data.Parameters.Count)
             throw new ArgumentException($"Checkpoint.Save: the optimizer state has {o.Parameters.Count} parameters, the checkpoint {data.Parameters.Count}.");
+        for (int i = 0; i < o.Parameters.Count; i++)
+            if (o.Parameters[i] is null) throw new ArgumentException($"Checkpoint.Save: the optimizer state of '{data.Parameters[i].Name}' is null.", nameof(data));
+        if (!double.IsFinite(o.LearningRate))
+            throw new ArgumentException($"Checkpoint.Save: the optimizer's learning rate is {o.LearningRate}; a checkpoint stores a finite number.", nameof(data));
     }
 
     private static byte[] ReadBytes(string path, long maxBytes)

@@ -17,7 +17,11 @@ public readonly record struct NamedTensor<T>(string Name, Tensor<T> Tensor) wher
 public sealed class CheckpointData<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>The model parameters, in the model's order; names are unique and must not start with <c>optim.</c>.</summary>
-    public required IReadOnlyList<NamedTensor<T>> Parameters { get; init; }
+    public required IReadOnlyList<NamedTensor<T>> Parameters
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(Parameters), "CheckpointData: Parameters is null; a checkpoint without parameters is an empty list.");
+    }
 
     /// <summary>The optimizer state (index-aligned with <see cref="Parameters"/>), or null.</summary>
     public OptimizerState<T>? Optimizer { get; init; }
@@ -38,7 +42,11 @@ public sealed class CheckpointData<T> where T : unmanaged, IBinaryFloatingPointI
     public JsonObject? TrainerState { get; init; }
 
     /// <summary>Named RNG states (e.g. "dropout", "shuffle") to restore with <see cref="SeededRng.SetState"/>.</summary>
-    public IReadOnlyDictionary<string, RngState> RngStates { get; init; } = new Dictionary<string, RngState>();
+    public IReadOnlyDictionary<string, RngState> RngStates
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(RngStates), "CheckpointData: RngStates is null; no RNG state is an empty dictionary.");
+    } = new Dictionary<string, RngState>();
 
     /// <summary>Snapshots <paramref name="parameters"/> (values are cloned); every Var needs a unique <see cref="Var{T}.Name"/>.</summary>
     public static IReadOnlyList<NamedTensor<T>> Snapshot(IReadOnlyList<Var<T>> parameters)
@@ -70,26 +78,42 @@ public sealed class CheckpointData<T> where T : unmanaged, IBinaryFloatingPointI
     public void RestoreInto(Module<T> module)
     {
         ArgumentNullException.ThrowIfNull(module);
-        module.LoadStateDict(Parameters.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal));
+        module.LoadStateDict(StoredByName());
     }
 
     /// <summary>
     /// Copies the stored values into <paramref name="parameters"/>, matched by name. Every parameter must be
-    /// present with the same shape; extra stored tensors are an error too (a different model).
+    /// present with the same shape; extra stored tensors are an error too (a different model). Everything is checked before
+    /// anything is copied: a refused restore changes no parameter.
     /// </summary>
     public void RestoreInto(IReadOnlyList<Var<T>> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var stored = Parameters.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal);
-        foreach (var p in parameters)
+        var stored = StoredByName();
+        var sources = new Tensor<T>[parameters.Count];
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < parameters.Count; i++)   // every value is checked before any is copied: a refused restore changes nothing
         {
+            var p = parameters[i] ?? throw new ArgumentException($"CheckpointData.RestoreInto: parameter {i} is null.", nameof(parameters));
             string name = p.Name ?? throw new ArgumentException($"CheckpointData.RestoreInto: a parameter of shape {p.Value.ShapeString} has no Name.");
+            if (!names.Add(name)) throw new ArgumentException($"CheckpointData.RestoreInto: two parameters are named '{name}'.", nameof(parameters));
             if (!stored.Remove(name, out var t))
                 throw new ArgumentException($"CheckpointData.RestoreInto: the checkpoint has no parameter '{name}' (it has: {string.Join(", ", Parameters.Select(x => x.Name))}).");
             ShapeUtil.RequireSame(p.Value.Shape, t.Shape, $"CheckpointData.RestoreInto ('{name}': model vs. checkpoint)");
-            t.Span.CopyTo(p.Value.Span);
+            sources[i] = t;
         }
         if (stored.Count > 0)
             throw new ArgumentException($"CheckpointData.RestoreInto: the checkpoint has parameters the model lacks: {string.Join(", ", stored.Keys)}.");
+        for (int i = 0; i < sources.Length; i++) sources[i].Span.CopyTo(parameters[i].Value.Span);
+    }
+
+    /// <summary>The stored tensors by name; two stored under one name are an <see cref="ArgumentException"/> naming it.</summary>
+    private Dictionary<string, Tensor<T>> StoredByName()
+    {
+        var stored = new Dictionary<string, Tensor<T>>(Parameters.Count, StringComparer.Ordinal);
+        foreach (var p in Parameters)
+            if (!stored.TryAdd(p.Name, p.Tensor))
+                throw new ArgumentException($"CheckpointData.RestoreInto: the checkpoint holds two parameters named '{p.Name}'.", nameof(Parameters));
+        return stored;
     }
 }

@@ -27,14 +27,17 @@ public sealed class SafeTensor
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(shape);
-        long elements = 1;
+        int size = SizeOf(Checks.Defined(dtype, $"SafeTensor '{name}'", nameof(dtype)));
+        if (shape.Any(d => d < 0)) throw new ArgumentException($"SafeTensor '{name}': negative dimension in shape {ShapeUtil.Format(shape)}.", nameof(shape));
+        long bytes = shape.Contains(0) ? 0 : size;
         foreach (int d in shape)
         {
-            if (d < 0) throw new ArgumentException($"SafeTensor '{name}': negative dimension in shape {ShapeUtil.Format(shape)}.");
-            elements = checked(elements * d);
+            bytes *= d;                                  // ≤ int.MaxValue · int.MaxValue: no long overflow
+            if (bytes > int.MaxValue)
+                throw new ArgumentException($"SafeTensor '{name}': shape {ShapeUtil.Format(shape)} of {dtype} needs more than {int.MaxValue} bytes.", nameof(shape));
         }
-        if (elements * SizeOf(dtype) != data.Length)
-            throw new ArgumentException($"SafeTensor '{name}': {data.Length} bytes do not hold shape {ShapeUtil.Format(shape)} of {dtype} ({elements * SizeOf(dtype)} bytes).");
+        if (bytes != data.Length)
+            throw new ArgumentException($"SafeTensor '{name}': {data.Length} bytes do not hold shape {ShapeUtil.Format(shape)} of {dtype} ({bytes} bytes).");
         Name = name;
         DType = dtype;
         _shape = (int[])shape.Clone();
@@ -54,7 +57,12 @@ public sealed class SafeTensor
     public ReadOnlyMemory<byte> Data { get; }
 
     /// <summary>Bytes per element of <paramref name="dtype"/>.</summary>
-    public static int SizeOf(SafeTensorDType dtype) => dtype == SafeTensorDType.F32 ? 4 : 8;
+    public static int SizeOf(SafeTensorDType dtype) => dtype switch
+    {
+        SafeTensorDType.F32 => 4,
+        SafeTensorDType.F64 or SafeTensorDType.I64 => 8,
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, $"SafeTensor.SizeOf: {dtype} is not a SafeTensorDType."),
+    };
 
     /// <summary>The dtype that stores <typeparamref name="T"/> (F32 for float, F64 for double).</summary>
     public static SafeTensorDType DTypeOf<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T> =>

@@ -19,6 +19,12 @@ public static class SafeTensorsWriter
     public static byte[] Serialize(IReadOnlyCollection<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(tensors);
+        int index = 0;
+        foreach (var t in tensors)
+        {
+            if (t is null) throw new ArgumentException($"SafeTensorsWriter: tensor {index} is null.", nameof(tensors));
+            index++;
+        }
         var sorted = tensors.OrderBy(t => t.Name, StringComparer.Ordinal).ToArray();
         for (int i = 0; i < sorted.Length; i++)
         {

@@ -33,7 +33,7 @@ public static class ModelCheckpoint
             LanguageModel<T> lm => lm.Config.ToJson(),
             Sequential<T> s => LayerConfig.ToJson(s),
             Translation.Seq2Seq<T> s2s => s2s.Config.ToJson(),
-            _ => throw new NotSupportedException($"ModelCheckpoint: {model.GetType().Name} has no stored config; save its StateDict with SafeTensorsWriter instead."),
+            _ => throw new NotSupportedException($"ModelCheckpoint: {Checks.TypeName(model.GetType())} has no stored config; save its StateDict with SafeTensorsWriter instead."),
         };
     }
 
