@@ -223,4 +223,12 @@ public class MaskingOpTests
         Assert.Equal([3.0, 4, 30, 40], layer.Forward(x, new LayerContext(Lengths: [2])).Value.ToArray());
         Assert.Throws<ArgumentException>(() => new LastStep<double>(bidirectional: true).Forward(new Var<double>(Tensor<double>.Zeros(1, 2, 3))));
     }
+
+    [Fact]
+    public void LastStep_NoTimeSteps_SaysThereIsNoLastStep()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new LastStep<double>().Forward(new Var<double>(Tensor<double>.Zeros(2, 0, 3))));
+        Assert.Equal("x", e.ParamName);
+        Assert.Contains("LastStep: a sequence of no steps has no last step, got (2, 0, 3)", e.Message);
+    }
 }

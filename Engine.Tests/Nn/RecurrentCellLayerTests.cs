@@ -129,4 +129,23 @@ public class RecurrentCellLayerTests
             Assert.Contains($"RecurrentCellLayer.Forward: expected at least one sequence of at least one step, got input {ShapeUtil.Format(shape)}.", ex.Message);
         }
     }
+
+    [Fact]
+    public void RecurrentState_NullH_IsRejected()
+    {
+        var c = new Var<double>(Tensor<double>.Zeros(2, 4));
+        Assert.Equal("H", Assert.Throws<ArgumentNullException>(() => new RecurrentState<double>(null!, c)).ParamName);
+        Assert.Equal("H", Assert.Throws<ArgumentNullException>(() => new RecurrentState<double>(c) with { H = null! }).ParamName);
+    }
+
+    [Fact]
+    public void LstmCell_CellStateShapedUnlikeH_NamesTheCellAndBothShapes()
+    {
+        var cell = new LstmCell<double>(3, 4, new SeededRng(3));
+        var x = new Var<double>(Tensor<double>.Zeros(2, 3));
+        var state = new RecurrentState<double>(new Var<double>(Tensor<double>.Zeros(2, 4)), new Var<double>(Tensor<double>.Zeros(3, 4)));
+        var e = Assert.Throws<ArgumentException>(() => cell.Step(x, state));
+        Assert.Equal("state", e.ParamName);
+        Assert.Contains("LstmCell.Step: expected c shaped like h (2, 4), got (3, 4)", e.Message);
+    }
 }

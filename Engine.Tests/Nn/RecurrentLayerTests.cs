@@ -303,4 +303,15 @@ public class RecurrentLayerTests
         var nan = Assert.Throws<ArgumentOutOfRangeException>(() => new Lstm<float>(2, 3, rng, new RecurrentOptions(Dropout: double.NaN)));
         Assert.Contains("dropout must be in [0, 1), got NaN", nan.Message);
     }
+
+    [Fact]
+    public void WeightsOf_LayerOrDirectionOutsideTheStack_ThrowsNamingTheRange()
+    {
+        var lstm = new Lstm<float>(3, 4, new SeededRng(1));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => lstm.WeightsOf(5, 0));
+        Assert.Equal("layer", e.ParamName);
+        Assert.Contains("Lstm.WeightsOf: layer 5 is outside [0, 1)", e.Message);
+        Assert.Equal("direction", Assert.Throws<ArgumentOutOfRangeException>(() => lstm.WeightsOf(0, 1)).ParamName);
+        Assert.Equal("layer", Assert.Throws<ArgumentOutOfRangeException>(() => lstm.WeightsOf(-1, 0)).ParamName);
+    }
 }

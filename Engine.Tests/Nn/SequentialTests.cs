@@ -38,7 +38,7 @@ public class SequentialTests
     {
         var rng = new SeededRng(3);
         var e = Assert.Throws<ArgumentException>(() => new Sequential<float>(new Linear<float>(2, 2, rng), new Embedding<float>(4, 2, rng)));
-        Assert.Contains("layer 1 (Embedding`1)", e.Message);
+        Assert.Contains("layer 1 (Embedding)", e.Message);
         Assert.Contains("can only come first", e.Message);
     }
 
@@ -71,5 +71,20 @@ public class SequentialTests
     {
         var x = new Var<float>(Tensor<float>.FromArray([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 2, 3, 2));
         Assert.Equal([5f, 6, 11, 12], new LastStep<float>().Forward(x).Value.ToArray());
+    }
+
+    [Fact]
+    public void Activation_UndefinedFunction_IsRejectedAtConstruction()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Activation<double>((ActivationFunction)9));
+        Assert.Equal("function", e.ParamName);
+        Assert.Contains("Tanh, Sigmoid, Relu", e.Message);
+    }
+
+    [Fact]
+    public void ModuleMessages_NameTheTypeWithoutTheGenericArity()
+    {
+        var e = Assert.Throws<KeyNotFoundException>(() => new Linear<double>(2, 2, new SeededRng(1)).Parameter("nope"));
+        Assert.StartsWith("Linear: no parameter named 'nope'", e.Message);
     }
 }

@@ -62,7 +62,7 @@ public abstract class AffineScaler : ISeriesTransform
     /// <inheritdoc/>
     public void Fit(ReadOnlySpan<double> train)
     {
-        if (train.IsEmpty) throw new ArgumentException($"{GetType().Name}.Fit: no training values.", nameof(train));
+        if (train.IsEmpty) throw new ArgumentException($"{Checks.TypeName(GetType())}.Fit: no training values.", nameof(train));
         (double a, double b) = Estimate(train);
         Offset = a;
         Scale = b == 0 || !double.IsFinite(b) ? 1 : b;
@@ -96,7 +96,7 @@ public abstract class AffineScaler : ISeriesTransform
 
     private void CheckFitted()
     {
-        if (!_fitted) throw new InvalidOperationException($"{GetType().Name}: call Fit on the training rows first.");
+        if (!_fitted) throw new InvalidOperationException($"{Checks.TypeName(GetType())}: call Fit on the training rows first.");
     }
 }
 

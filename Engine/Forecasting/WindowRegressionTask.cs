@@ -35,7 +35,7 @@ public sealed class WindowRegressionTask<T> : ITrainingTask<T> where T : unmanag
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model is not ISequentialLayer<T> layer)
-            throw new ArgumentException($"WindowRegressionTask: the model ({model.GetType().Name}) must map one tensor to one (implement ISequentialLayer<T>).");
+            throw new ArgumentException($"WindowRegressionTask: the model ({Checks.TypeName(model.GetType())}) must map one tensor to one (implement ISequentialLayer<T>).");
         ArgumentNullException.ThrowIfNull(train);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         if (valid is not null && (valid.Steps != train.Steps || valid.Features != train.Features || valid.Horizon != train.Horizon))

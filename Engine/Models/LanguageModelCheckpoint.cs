@@ -96,7 +96,7 @@ public static class LanguageModelCheckpoint
     {
         CharVocabulary c => JsonNode.Parse(VocabularyJson.ToJson(c))!,
         WordVocabulary w => JsonNode.Parse(VocabularyJson.ToJson(w))!,
-        _ => throw new ArgumentException($"LanguageModelCheckpoint: cannot store a {vocabulary.GetType().Name}; expected a CharVocabulary or WordVocabulary."),
+        _ => throw new ArgumentException($"LanguageModelCheckpoint: cannot store a {Checks.TypeName(vocabulary.GetType())}; expected a CharVocabulary or WordVocabulary."),
     };
 
     /// <summary>Reads <see cref="VocabularyToJson"/>'s output; an unknown kind is a <see cref="TextFormatException"/>.</summary>

@@ -42,7 +42,7 @@ public sealed class TextGenerator
         ArgumentNullException.ThrowIfNull(stepper);
         ArgumentNullException.ThrowIfNull(vocabulary);
         if (vocabulary is not (CharVocabulary or WordVocabulary))
-            throw new ArgumentException($"TextGenerator: expected a CharVocabulary or WordVocabulary, got {vocabulary.GetType().Name}.");
+            throw new ArgumentException($"TextGenerator: expected a CharVocabulary or WordVocabulary, got {Checks.TypeName(vocabulary.GetType())}.");
         if (vocabulary.Count != stepper.VocabularySize)
             throw new ArgumentException($"TextGenerator: the vocabulary has {vocabulary.Count} symbols, the model V = {stepper.VocabularySize}.");
         (Stepper, Vocabulary) = (stepper, vocabulary);

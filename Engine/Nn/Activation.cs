@@ -17,7 +17,7 @@ public enum ActivationFunction
 public sealed class Activation<T>(ActivationFunction function) : Module<T>, ISequentialLayer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>The function applied.</summary>
-    public ActivationFunction Function { get; } = function;
+    public ActivationFunction Function { get; } = Checks.Defined(function, "Activation", nameof(function));
 
     /// <summary>y = φ(x), same shape.</summary>
     public Var<T> Forward(Var<T> x) => Function switch
@@ -25,7 +25,7 @@ public sealed class Activation<T>(ActivationFunction function) : Module<T>, ISeq
         ActivationFunction.Tanh => Ops.Tanh(x),
         ActivationFunction.Sigmoid => Ops.Sigmoid(x),
         ActivationFunction.Relu => Ops.Relu(x),
-        _ => throw new ArgumentOutOfRangeException(nameof(x), $"Activation: unknown function {Function}."),
+        _ => throw new InvalidOperationException($"Activation: unknown function {Function}."),
     };
 
     Var<T> ISequentialLayer<T>.Forward(Var<T> x, LayerContext context) => Forward(x);

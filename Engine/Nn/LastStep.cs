@@ -26,6 +26,7 @@ public sealed class LastStep<T> : Module<T>, ISequentialLayer<T> where T : unman
     {
         ArgumentNullException.ThrowIfNull(x);
         if (x.Value.Rank != 3) throw new ArgumentException($"LastStep: expected (B, T, F), got {x.Value.ShapeString}.");
+        if (x.Value.Dim(1) == 0) throw new ArgumentException($"LastStep: a sequence of no steps has no last step, got {x.Value.ShapeString}.", nameof(x));
         int b = x.Value.Dim(0), f = x.Value.Dim(2);
         if (!Bidirectional) return Last(x, lengths);
         if (f % 2 != 0) throw new ArgumentException($"LastStep: a bidirectional output has an even feature size (2H), got {x.Value.ShapeString}.");

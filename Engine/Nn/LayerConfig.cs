@@ -27,7 +27,7 @@ public static partial class LayerConfig
             MaskedMeanPool<T> => new() { ["type"] = "masked_mean_pool" },
             RecurrentLayer<T> r => Recurrent(r),
             Sequential<T> s => new() { ["type"] = "sequential", ["layers"] = new JsonArray([.. s.Layers.Select(x => (JsonNode)ToJson(x))]) },
-            _ => throw new NotSupportedException($"LayerConfig: {layer.GetType().Name} has no stored description; save its weights with StateDict instead."),
+            _ => throw new NotSupportedException($"LayerConfig: {Checks.TypeName(layer.GetType())} has no stored description; save its weights with StateDict instead."),
         };
     }
 

@@ -28,6 +28,8 @@ public sealed class LstmCell<T> : RecurrentCellBase<T> where T : unmanaged, IBin
         ArgumentNullException.ThrowIfNull(state);
         CheckInput(x, state.H, "LstmCell.Step");
         if (state.C is null) throw new ArgumentException("LstmCell.Step: an LSTM state needs c.", nameof(state));
+        if (!state.C.Value.SameShape(state.H.Value))
+            throw new ArgumentException($"LstmCell.Step: expected c shaped like h {state.H.Value.ShapeString}, got {state.C.Value.ShapeString}.", nameof(state));
         var (w, H) = (Weights, HiddenSize);
         Var<T> gates = Affine(x, w.WeightIh, w.BiasIh) + Affine(state.H, w.WeightHh, w.BiasHh); // (B, 4H): i, f, g, o
         Var<T> i = Ops.Sigmoid(Ops.Slice(gates, 1, 0 * H, H));

@@ -43,7 +43,7 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
     {
         ArgumentNullException.ThrowIfNull(parameter);
         if (!parameter.IsLeaf)
-            throw new ArgumentException($"{GetType().Name}: parameter '{name}' must be a leaf (a parameter of another module, or new Var<T>(tensor, requiresGrad: true)), not the result of an op.", nameof(parameter));
+            throw new ArgumentException($"{Checks.TypeName(GetType())}: parameter '{name}' must be a leaf (a parameter of another module, or new Var<T>(tensor, requiresGrad: true)), not the result of an op.", nameof(parameter));
         CheckNewName(name);
         _parameters.Add(new(name, parameter));
         return parameter;
@@ -78,7 +78,7 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
     {
         foreach (var (n, p) in NamedParameters())
             if (n == name) return p;
-        throw new KeyNotFoundException($"{GetType().Name}: no parameter named '{name}'. Known: {string.Join(", ", NamedParameters().Select(p => p.Key))}.");
+        throw new KeyNotFoundException($"{Checks.TypeName(GetType())}: no parameter named '{name}'. Known: {string.Join(", ", NamedParameters().Select(p => p.Key))}.");
     }
 
     /// <summary>The number of trainable values: the sum of every parameter's element count.</summary>
@@ -97,8 +97,8 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
     {
         var rows = new List<(string Name, string Type, long Count)>();
         long own = _parameters.Sum(p => (long)p.Value.Value.Length);
-        if (own > 0) rows.Add(("(own)", GetType().Name.Split('`')[0], own));
-        foreach (var (name, child) in _children) rows.Add((name, child.GetType().Name.Split('`')[0], child.ParameterCount()));
+        if (own > 0) rows.Add(("(own)", Checks.TypeName(GetType()), own));
+        foreach (var (name, child) in _children) rows.Add((name, Checks.TypeName(child.GetType()), child.ParameterCount()));
         int nameWidth = Math.Max(5, rows.Count == 0 ? 0 : rows.Max(r => r.Name.Length)), typeWidth = rows.Count == 0 ? 0 : rows.Max(r => r.Type.Length);
         var text = new System.Text.StringBuilder();
         var c = System.Globalization.CultureInfo.InvariantCulture;
@@ -152,8 +152,8 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (name.Contains('.'))
-            throw new ArgumentException($"{GetType().Name}: name '{name}' must not contain '.' (dots separate child modules).");
+            throw new ArgumentException($"{Checks.TypeName(GetType())}: name '{name}' must not contain '.' (dots separate child modules).");
         if (_parameters.Any(p => p.Key == name) || _children.Any(c => c.Key == name))
-            throw new ArgumentException($"{GetType().Name}: '{name}' is already registered.");
+            throw new ArgumentException($"{Checks.TypeName(GetType())}: '{name}' is already registered.");
     }
 }

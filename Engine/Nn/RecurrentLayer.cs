@@ -94,7 +94,16 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
     public int Directions => Options.Bidirectional ? 2 : 1;
 
     /// <summary>The weights of layer <paramref name="layer"/>, direction <paramref name="direction"/> (0 forward, 1 reverse).</summary>
-    public RecurrentWeights<T> WeightsOf(int layer, int direction) => _weights[layer][direction];
+    public RecurrentWeights<T> WeightsOf(int layer, int direction)
+    {
+        if ((uint)layer >= (uint)NumLayers || (uint)direction >= (uint)Directions)
+        {
+            string op = Checks.TypeName(GetType()) + ".WeightsOf";
+            Checks.Index(layer, NumLayers, op, nameof(layer));
+            Checks.Index(direction, Directions, op, nameof(direction));
+        }
+        return _weights[layer][direction];
+    }
 
     /// <summary>A zero state for a batch of <paramref name="batch"/> rows: h (and c) (L·D, B, H).</summary>
     public RecurrentState<T> InitialState(int batch)
@@ -120,7 +129,7 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
     public (Var<T> Output, RecurrentState<T> Final) Forward(Var<T> x, RecurrentState<T>? state = null, int[]? lengths = null,
         SeededRng? dropoutRng = null, WorkerPool? pool = null)
     {
-        string op = GetType().Name.Split('`')[0] + ".Forward";
+        string op = Checks.TypeName(GetType()) + ".Forward";
         ArgumentNullException.ThrowIfNull(x);
         if (x.Value.Rank != 3 || x.Value.Dim(2) != InputSize)
             throw new ArgumentException($"{op}: expected input (B, T, {InputSize}), got {x.Value.ShapeString}.");

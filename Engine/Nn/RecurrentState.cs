@@ -11,6 +11,11 @@ namespace SeqLearn.Nn;
 /// <param name="C">The LSTM cell state, or null for GRU and RNN.</param>
 public sealed record RecurrentState<T>(Var<T> H, Var<T>? C = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    /// <summary>The hidden state of every layer and direction (never null).</summary>
+    public Var<T> H { get; init => field = value ?? throw NoH(); } = H ?? throw NoH();
+
+    private static ArgumentNullException NoH() => new(nameof(H), "RecurrentState: h is null; every recurrent state has one.");
+
     /// <summary>
     /// The same values cut off from the graph that produced them (truncated BPTT: the next window's backward
     /// stops here instead of running back through every earlier window).

@@ -35,7 +35,7 @@ public sealed class Sequential<T> : Module<T>, ISequentialLayer<T> where T : unm
             AddModule(i.ToString(CultureInfo.InvariantCulture), layer);
             if (i == 0 && layer is Embedding<T> embedding) _embedding = embedding;
             else if (layer is ISequentialLayer<T> s) chain.Add(s);
-            else throw new ArgumentException($"Sequential: layer {i} ({layer.GetType().Name}) takes no single tensor input" +
+            else throw new ArgumentException($"Sequential: layer {i} ({Checks.TypeName(layer.GetType())}) takes no single tensor input" +
                 (layer is Embedding<T> ? " (an Embedding can only come first)." : "."));
         }
         _layers = [.. chain];

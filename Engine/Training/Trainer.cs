@@ -68,7 +68,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         _context = new LayerContext(_dropoutRng, pool);
         if (options.MicroBatches > 1)
             _microBatches = new MicroBatchStep<T>(task as IMicroBatchedTask<T> ?? throw new ArgumentException(
-                $"Trainer: {options.MicroBatches} micro-batches need a task that splits its batches ({nameof(IMicroBatchedTask<T>)}); {task.GetType().Name} does not."),
+                $"Trainer: {options.MicroBatches} micro-batches need a task that splits its batches ({nameof(IMicroBatchedTask<T>)}); {Checks.TypeName(task.GetType())} does not."),
                 options.MicroBatches);
         _patienceBest = WorstValue;
         BestMetric = WorstValue;

@@ -31,7 +31,7 @@ public static class TranslationEvaluation
     }
 
     // The translator's type and description, for messages about what it returned.
-    private static string Name(ITranslator translator) => $"{translator.GetType().Name} ({translator.Description})";
+    private static string Name(ITranslator translator) => $"{Checks.TypeName(translator.GetType())} ({translator.Description})";
 
     /// <summary>The number of references per example when it is the same for all, else null (<c>nrefs:var</c>).</summary>
     public static int? ReferenceCount(IReadOnlyList<TranslationExample> examples)
