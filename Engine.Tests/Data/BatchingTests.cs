@@ -105,4 +105,23 @@ public class BatchingTests
         Assert.Equal([300.0, 100], batch.Targets.ToArray());
         Assert.Throws<ArgumentOutOfRangeException>(() => WindowBatch<double>.Gather(x, y, 2, 2, 1, [3]));
     }
+
+    [Fact]
+    public void TokenBatch_RowOrStepOutsideTheBatch_ThrowsNamingIt()
+    {
+        var batch = TokenBatch.Pad([[1, 2], [3]], [0, 1], padId: 0);
+        Assert.Equal("b", Assert.Throws<ArgumentOutOfRangeException>(() => batch.IsValid(5, 0)).ParamName);
+        Assert.Equal("t", Assert.Throws<ArgumentOutOfRangeException>(() => batch.IsValid(0, 5)).ParamName);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => TokenBatch.Pad([[1, 2], [3]], [0, 2], padId: 0));
+        Assert.Equal("rows", e.ParamName);
+        Assert.Contains("TokenBatch.Pad: row 2 is outside [0, 2)", e.Message);
+    }
+
+    [Fact]
+    public void Bucketed_NegativeLength_ThrowsNamingIt()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => BatchPlan.Bucketed([3, -1, 2], 2, seed: 1, epoch: 0));
+        Assert.Equal("lengths", e.ParamName);
+        Assert.Contains("length 1 is -1", e.Message);
+    }
 }

@@ -126,4 +126,19 @@ public class BpttBatcherTests
         Assert.Equal(validLength, s.Valid.Length);
         Assert.Equal(n - trainLength - validLength, s.Test.Length);
     }
+
+    [Fact]
+    public void TokenWindow_PositionOutsideTheWindow_ThrowsNamingTheIndex()
+    {
+        var w = new TokenWindow(0, 2, 3, new int[6], new int[6]);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => w.Input(2, 0));
+        Assert.Equal("b", e.ParamName);
+        Assert.Contains("TokenWindow.Input: stream b 2 is outside [0, 2)", e.Message);
+        Assert.Equal("t", Assert.Throws<ArgumentOutOfRangeException>(() => w.Target(0, 3)).ParamName);
+        Assert.Equal("t", Assert.Throws<ArgumentOutOfRangeException>(() => w.Input(1, -1)).ParamName);
+    }
+
+    [Fact]
+    public void Constructor_UndefinedLastWindow_Throws() =>
+        Assert.Equal("lastWindow", Assert.Throws<ArgumentOutOfRangeException>(() => new BpttBatcher(Corpus(100), 2, 5, (LastWindow)9)).ParamName);
 }

@@ -120,4 +120,27 @@ public class NGramCountsTests
         Assert.Equal(expected, Assert.Throws<ArgumentException>(() => NGramCounts.Count(lines, 2, NGramVocabulary.Build(["a b"]))).Message);
         Assert.Equal(3, NGramCounts.Count(["a b"], 2, NGramVocabulary.Build(["a b"])).Table(2).Count);
     }
+
+    [Fact]
+    public void Accessors_OrderOutsideTheCounts_ThrowNamingTheRange()
+    {
+        var counts = NGramCounts.Count(["a b c", "b c"], 3);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => counts.Counts(7));
+        Assert.Equal("k", e.ParamName);
+        Assert.Contains("NGramCounts.Counts: order k = 7 is outside [1, 3]", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => counts.Counts(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => counts.Table(4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => counts.ContextOf(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => counts.SuffixOf(4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => counts.ContextCount(0));
+    }
+
+    [Fact]
+    public void Count_NullLine_ThrowsNamingTheLine()
+    {
+        Assert.Contains("line 1 is null", Assert.Throws<ArgumentException>(() => NGramCounts.Count([null!], 3)).Message);
+        var vocabulary = NGramVocabulary.Build(["a"]);
+        Assert.Equal("lines", Assert.Throws<ArgumentException>(() => NGramCounts.Count(["a", null!], 2, vocabulary)).ParamName);
+        Assert.Equal("lines", Assert.Throws<ArgumentException>(() => NGramVocabulary.Build(["a", null!])).ParamName);
+    }
 }

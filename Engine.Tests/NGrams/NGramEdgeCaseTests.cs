@@ -115,4 +115,40 @@ public class NGramEdgeCaseTests
         Assert.Equal(model.Evaluate(corpus), back.Evaluate(corpus));
         Assert.Equal(2, model.Evaluate(corpus).Oovs); // the two literal <unk> count as OOVs, as KenLM counts them
     }
+
+    [Fact]
+    public void BackoffModel_OrderOutsideTheModel_ThrowsNamingTheRange()
+    {
+        var model = new WittenBell().Estimate(NGramCounts.Count(["a b c", "b c a"], 3));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.LogProbs(9));
+        Assert.Equal("k", e.ParamName);
+        Assert.Contains("BackoffModel.LogProbs: order k = 9 is outside [1, 3]", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.LogBackoffs(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.LogBackoffs(4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Table(0));
+        Assert.Equal(0, model.LogBackoffs(3).Length);
+    }
+
+    [Fact]
+    public void NGramState_OrderBelowOne_AndCopyAcrossOrders_Throw()
+    {
+        Assert.Equal("order", Assert.Throws<ArgumentOutOfRangeException>(() => new NGramState(0)).ParamName);
+        var e = Assert.Throws<ArgumentException>(() => new NGramState(3).CopyFrom(new NGramState(5)));
+        Assert.Equal("other", e.ParamName);
+        Assert.Contains("order 5", e.Message);
+    }
+
+    [Fact]
+    public void Discounting_FallbackOutsideItsRange_Throws()
+    {
+        Assert.Equal("fallbackDiscount", Assert.Throws<ArgumentOutOfRangeException>(() => new AbsoluteDiscounting(5)).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AbsoluteDiscounting(double.NaN));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new KneserNey(-0.1));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new ModifiedKneserNey(new MknDiscounts(0.5, -1, 1.5)));
+        Assert.Equal("fallback", e.ParamName);
+        Assert.Contains("D2", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ModifiedKneserNey(new MknDiscounts(0.5, 1, 3.5)));
+        _ = new ModifiedKneserNey(MknDiscounts.KenLmFallback);
+        _ = new KneserNey(1);
+    }
 }

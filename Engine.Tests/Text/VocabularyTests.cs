@@ -121,4 +121,25 @@ public class VocabularyTests
         Assert.Throws<TextFormatException>(() => VocabularyJson.CharFromJson(json));
         Assert.Throws<TextFormatException>(() => VocabularyJson.WordFromJson("{not json"));
     }
+
+    [Fact]
+    public void Vocabularies_IdOutsideTheVocabulary_ThrowsNamingTheRange()
+    {
+        var chars = CharVocabulary.Build("abc");
+        Assert.Contains("CharVocabulary.Decode: id 7 is outside [0, 3)", Assert.Throws<ArgumentOutOfRangeException>(() => chars.Decode([7])).Message);
+        Assert.Equal("ids", Assert.Throws<ArgumentOutOfRangeException>(() => chars.Decode([-1])).ParamName);
+        Assert.Equal("id", Assert.Throws<ArgumentOutOfRangeException>(() => chars.TokenOf(99)).ParamName);
+        Assert.Equal("id", Assert.Throws<ArgumentOutOfRangeException>(() => chars.TokenOf(-1)).ParamName);   // a closed vocabulary has no <unk> at −1
+        var words = WordVocabulary.Build(["a b"]);
+        Assert.Contains("TokenVocabulary.TokenOf", Assert.Throws<ArgumentOutOfRangeException>(() => words.TokenOf(4)).Message);
+        Assert.Equal("ids", Assert.Throws<ArgumentOutOfRangeException>(() => words.Decode([0, -1])).ParamName);
+    }
+
+    [Fact]
+    public void WordVocabulary_Build_NullLine_ThrowsNamingTheLine()
+    {
+        var e = Assert.Throws<ArgumentException>(() => WordVocabulary.Build(["a", null!]));
+        Assert.Equal("lines", e.ParamName);
+        Assert.Contains("line 2 is null", e.Message);
+    }
 }

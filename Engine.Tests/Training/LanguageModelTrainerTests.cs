@@ -145,4 +145,11 @@ public class LanguageModelTrainerTests
     {
         public void Report(TrainingProgress value) => list.Add(value);
     }
+
+    [Fact]
+    public void Options_UndefinedMonitorGoal_IsRejected()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { MaxSteps = 1, MonitorGoal = (MetricGoal)9 }.Validate());
+        Assert.Equal("MonitorGoal", e.ParamName);
+    }
 }

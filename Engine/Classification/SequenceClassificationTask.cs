@@ -117,6 +117,8 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
     /// <summary>The examples of training batch <paramref name="batch"/> of <paramref name="epoch"/> (bucketed by length, shuffled by (seed, epoch)).</summary>
     private int[] Rows(int epoch, int batch)
     {
+        if (epoch < 0) throw new ArgumentOutOfRangeException(nameof(epoch), epoch, $"SequenceClassificationTask.TrainingLoss: epoch {epoch} is negative.");
+        Checks.Index(batch, BatchesPerEpoch, "SequenceClassificationTask.TrainingLoss", nameof(batch));
         lock (_planGate)
         {
             if (epoch != _planEpoch) (_plan, _planEpoch) = (BatchPlan.Bucketed(_train.Lengths, _batchSize, _seed, epoch), epoch);

@@ -43,6 +43,8 @@ public static class BatchPlan
         ArgumentNullException.ThrowIfNull(lengths);
         CheckSizes(lengths.Count, batchSize, nameof(Bucketed));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(poolBatches);
+        for (int i = 0; i < lengths.Count; i++)
+            if (lengths[i] < 0) throw new ArgumentOutOfRangeException(nameof(lengths), $"BatchPlan.Bucketed: length {i} is {lengths[i]}; a length is ≥ 0.");
         var rng = EpochRng(seed, epoch);
         var order = Permutation(lengths.Count, rng);
         long poolSize = Math.Min((long)poolBatches * batchSize, lengths.Count);

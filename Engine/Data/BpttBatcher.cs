@@ -34,6 +34,7 @@ public sealed class BpttBatcher
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), $"BpttBatcher: B must be positive, got {batchSize}.");
         if (steps <= 0) throw new ArgumentOutOfRangeException(nameof(steps), $"BpttBatcher: T must be positive, got {steps}.");
+        Checks.Defined(lastWindow, "BpttBatcher", nameof(lastWindow));
         int n = tokens.Length;
         long needed = lastWindow == LastWindow.Drop ? (long)batchSize * ((long)steps + 1) : 2L * batchSize;
         if (n < needed)
@@ -125,8 +126,10 @@ public sealed class BpttBatcher
 public sealed record TokenWindow(int Index, int BatchSize, int Steps, int[] Inputs, int[] Targets)
 {
     /// <summary>inputs[b, t].</summary>
-    public int Input(int b, int t) => Inputs[b * Steps + t];
+    public int Input(int b, int t) => Inputs[Position(b, t, "TokenWindow.Input")];
 
     /// <summary>targets[b, t] = the token after inputs[b, t] in stream b.</summary>
-    public int Target(int b, int t) => Targets[b * Steps + t];
+    public int Target(int b, int t) => Targets[Position(b, t, "TokenWindow.Target")];
+
+    private int Position(int b, int t, string op) => Checks.Index(b, BatchSize, op, nameof(b), "stream b") * Steps + Checks.Index(t, Steps, op, nameof(t), "step t");
 }

@@ -32,7 +32,8 @@ public sealed class TokenBatch
     public int PadId { get; }
 
     /// <summary>Whether step <paramref name="t"/> of row <paramref name="b"/> is part of the sequence (not padding).</summary>
-    public bool IsValid(int b, int t) => t < Lengths[b];
+    public bool IsValid(int b, int t) =>
+        Checks.Index(t, Steps, "TokenBatch.IsValid", nameof(t), "step t") < Lengths[Checks.Index(b, BatchSize, "TokenBatch.IsValid", nameof(b), "row b")];
 
     /// <summary>
     /// Pads <c>sequences[rows[0]], sequences[rows[1]], …</c> (in that order) into one batch. Empty sequences are an error
@@ -46,12 +47,12 @@ public sealed class TokenBatch
         int steps = 0;
         for (int b = 0; b < rows.Length; b++)
         {
-            var seq = sequences[rows[b]] ?? throw new ArgumentException($"TokenBatch.Pad: example {rows[b]} is null.");
+            var seq = sequences[Checks.Index(rows[b], sequences.Count, "TokenBatch.Pad", nameof(rows), "row")] ?? throw new ArgumentException($"TokenBatch.Pad: example {rows[b]} is null.");
             if (seq.Length == 0) throw new ArgumentException($"TokenBatch.Pad: example {rows[b]} is empty.");
             lengths[b] = seq.Length;
             steps = Math.Max(steps, seq.Length);
         }
-        var ids = new int[checked(rows.Length * steps)];
+        var ids = new int[ShapeUtil.ArrayLength((long)rows.Length * steps, "TokenBatch.Pad", $"{rows.Length} rows of up to {steps} steps: B·T", "use smaller batches or shorter sequences.")];
         ids.AsSpan().Fill(padId);
         for (int b = 0; b < rows.Length; b++)
             sequences[rows[b]].CopyTo(ids.AsSpan(b * steps));

@@ -53,13 +53,17 @@ public sealed partial class BackoffModel
     public int Order => _tables.Length;
 
     /// <summary>The stored k-grams.</summary>
-    public NGramTable Table(int k) => _tables[k - 1];
+    public NGramTable Table(int k) => _tables[NGramCounts.CheckOrder(k, Order, "BackoffModel.Table")];
 
     /// <summary>log10 p*(n-gram) by entry of <see cref="Table"/>(k).</summary>
-    public ReadOnlySpan<float> LogProbs(int k) => _logProb[k - 1];
+    public ReadOnlySpan<float> LogProbs(int k) => _logProb[NGramCounts.CheckOrder(k, Order, "BackoffModel.LogProbs")];
 
-    /// <summary>log10 bo(n-gram) by entry of <see cref="Table"/>(k), for k &lt; N.</summary>
-    public ReadOnlySpan<float> LogBackoffs(int k) => _logBackoff[k - 1];
+    /// <summary>log10 bo(n-gram) by entry of <see cref="Table"/>(k), for k &lt; N; for k = N what the model was given (none: empty).</summary>
+    public ReadOnlySpan<float> LogBackoffs(int k)
+    {
+        int i = NGramCounts.CheckOrder(k, Order, "BackoffModel.LogBackoffs");
+        return i < _logBackoff.Length ? _logBackoff[i] : default;
+    }
 
     /// <summary>Approximate bytes held by the model.</summary>
     public long Bytes => _tables.Sum(t => t.Bytes + 8L * t.Count);

@@ -36,19 +36,27 @@ public sealed class NGramCounts
     public long TokenCount => _counts[0].Sum(c => (long)c);
 
     /// <summary>The table of k-grams.</summary>
-    public NGramTable Table(int k) => _tables[k - 1];
+    public NGramTable Table(int k) => _tables[CheckOrder(k, Order, "NGramCounts.Table")];
 
     /// <summary>Raw counts c(w1..wk) by entry of <see cref="Table"/>(k).</summary>
-    public ReadOnlySpan<int> Counts(int k) => _counts[k - 1];
+    public ReadOnlySpan<int> Counts(int k) => _counts[CheckOrder(k, Order, "NGramCounts.Counts")];
 
     /// <summary>For each k-gram, the entry of its context (w1..wk−1) in table k−1; for unigrams 0, the single empty context.</summary>
-    public ReadOnlySpan<int> ContextOf(int k) => _contextOf[k - 1];
+    public ReadOnlySpan<int> ContextOf(int k) => _contextOf[CheckOrder(k, Order, "NGramCounts.ContextOf")];
 
     /// <summary>For each k-gram (k ≥ 2), the entry of its suffix (w2..wk) in table k−1.</summary>
-    public ReadOnlySpan<int> SuffixOf(int k) => _suffixOf[k - 1];
+    public ReadOnlySpan<int> SuffixOf(int k) => _suffixOf[CheckOrder(k, Order, "NGramCounts.SuffixOf")];
 
     /// <summary>Number of contexts of order k: 1 (the empty context) for k = 1, else the number of (k−1)-grams.</summary>
-    public int ContextCount(int k) => k == 1 ? 1 : _tables[k - 2].Count;
+    public int ContextCount(int k) => CheckOrder(k, Order, "NGramCounts.ContextCount") == 0 ? 1 : _tables[k - 2].Count;
+
+    /// <summary>
+    /// k − 1, the index of order <paramref name="k"/> in per-order arrays, when k is in [1, <paramref name="order"/>];
+    /// otherwise an <see cref="ArgumentOutOfRangeException"/> naming <paramref name="op"/> and the range.
+    /// </summary>
+    internal static int CheckOrder(int k, int order, string op) => k >= 1 && k <= order
+        ? k - 1
+        : throw new ArgumentOutOfRangeException(nameof(k), k, $"{op}: order k = {k} is outside [1, {order}].");
 
     /// <summary>Approximate bytes held (tables and per-entry arrays).</summary>
     public long Bytes => _tables.Sum(t => t.Bytes + 12L * t.Count);
@@ -70,6 +78,9 @@ public sealed class NGramCounts
     {
         if (order < 1 || order > MaxOrder)
             throw new ArgumentOutOfRangeException(nameof(order), order, $"NGramCounts: the order must be in [1, {MaxOrder}], got {order}.");
+        ArgumentNullException.ThrowIfNull(lines);
+        for (int i = 0; i < lines.Count; i++)
+            if (lines[i] is null) throw new ArgumentException($"NGramCounts: line {i + 1} is null.", nameof(lines));
         bool given = vocabulary is not null;   // a vocabulary built here has refused the markers in the lines already
         vocabulary ??= NGramVocabulary.Build(lines);
         var tables = new NGramTable[order];

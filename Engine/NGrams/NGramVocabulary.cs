@@ -34,11 +34,13 @@ public sealed class NGramVocabulary : TokenVocabulary
     /// <exception cref="ArgumentException">A line contains &lt;s&gt; or &lt;/s&gt; (they are added per line, never read).</exception>
     public static NGramVocabulary Build(IEnumerable<string> lines)
     {
+        ArgumentNullException.ThrowIfNull(lines);
         var words = new HashSet<string>(StringComparer.Ordinal);
         int lineNumber = 0;
         foreach (string line in lines)
         {
             lineNumber++;
+            if (line is null) throw new ArgumentException($"NGramVocabulary.Build: line {lineNumber} is null.", nameof(lines));
             foreach (string w in Tokenize(line))
             {
                 if (w is Bos or Eos) throw ReservedToken(lineNumber, w);

@@ -41,7 +41,7 @@ public sealed class CharVocabulary : IVocabulary
     public IReadOnlyList<Rune> Symbols => _symbols;
 
     /// <inheritdoc/>
-    public string TokenOf(int id) => id == UnkId ? TokenVocabulary.Unk : _symbols[id].ToString();
+    public string TokenOf(int id) => Checks.Index(id, Count, "CharVocabulary.TokenOf", nameof(id)) == UnkId ? TokenVocabulary.Unk : _symbols[id].ToString();
 
     /// <inheritdoc/>
     /// <remarks>One symbol, or <c>&lt;unk&gt;</c> (what <see cref="TokenOf"/> names the unknown slot), so that
@@ -80,7 +80,7 @@ public sealed class CharVocabulary : IVocabulary
     public string Decode(ReadOnlySpan<int> ids)
     {
         var sb = new StringBuilder(ids.Length);
-        foreach (int id in ids) sb.Append(_symbols[id].ToString());
+        foreach (int id in ids) sb.Append(_symbols[Checks.Index(id, Count, "CharVocabulary.Decode", nameof(ids), "id")].ToString());
         return sb.ToString();
     }
 }

@@ -13,6 +13,7 @@ public interface IVocabulary
     int UnkId { get; }
 
     /// <summary>The token string of <paramref name="id"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="id"/> is outside [0, Count).</exception>
     string TokenOf(int id);
 
     /// <summary>Looks up <paramref name="token"/> without falling back to <see cref="UnkId"/>.</summary>
@@ -22,5 +23,6 @@ public interface IVocabulary
     int[] Encode(string text);
 
     /// <summary>Inverse of <see cref="Encode"/>: the text the ids stand for.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An id is outside [0, Count).</exception>
     string Decode(ReadOnlySpan<int> ids);
 }

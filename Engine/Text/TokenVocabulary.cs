@@ -41,7 +41,7 @@ public class TokenVocabulary : IVocabulary
     public IReadOnlyList<string> Tokens => _tokens;
 
     /// <inheritdoc/>
-    public string TokenOf(int id) => _tokens[id];
+    public string TokenOf(int id) => _tokens[Checks.Index(id, Count, "TokenVocabulary.TokenOf", nameof(id))];
 
     /// <inheritdoc/>
     public bool TryGetId(string token, out int id) => _ids.TryGetValue(token, out id);
@@ -74,7 +74,7 @@ public class TokenVocabulary : IVocabulary
     public string Decode(ReadOnlySpan<int> ids)
     {
         var parts = new string[ids.Length];
-        for (int i = 0; i < ids.Length; i++) parts[i] = _tokens[ids[i]];
+        for (int i = 0; i < ids.Length; i++) parts[i] = _tokens[Checks.Index(ids[i], Count, "TokenVocabulary.Decode", nameof(ids), "id")];
         return string.Join(' ', parts);
     }
 }

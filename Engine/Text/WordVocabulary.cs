@@ -31,10 +31,16 @@ public sealed class WordVocabulary : TokenVocabulary
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minCount, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSize, 2);
+        ArgumentNullException.ThrowIfNull(lines);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        int lineNumber = 0;
         foreach (string line in lines)
+        {
+            lineNumber++;
+            if (line is null) throw new ArgumentException($"WordVocabulary.Build: line {lineNumber} is null.", nameof(lines));
             foreach (string w in Tokenize(line))
                 counts[w] = counts.GetValueOrDefault(w) + 1;
+        }
         var words = counts
             .Where(kv => kv.Key != Unk && kv.Key != Eos && kv.Value >= minCount)
             .OrderByDescending(kv => kv.Value)

@@ -138,6 +138,7 @@ public sealed record TrainingOptions
         if (MicroBatches is < 1 or > MaxMicroBatches) throw new ArgumentException($"TrainingOptions: micro-batches must be in [1, {MaxMicroBatches}], got {MicroBatches}.");
         if (ProgressEvery < 1) throw new ArgumentException($"TrainingOptions: progress interval must be ≥ 1, got {ProgressEvery}.");
         if (string.IsNullOrWhiteSpace(Monitor)) throw new ArgumentException("TrainingOptions: the monitored metric needs a name.");
+        Checks.Defined(MonitorGoal, "TrainingOptions", nameof(MonitorGoal));
         try
         {
             OptimizerSettings.Validate();

@@ -9,6 +9,8 @@ namespace SeqLearn.NGrams;
 /// </summary>
 public sealed class AbsoluteDiscounting(double? fallbackDiscount = null) : INGramEstimator
 {
+    private readonly double? _fallback = Discounting.CheckFallback(fallbackDiscount, 1, "Absolute discounting", nameof(fallbackDiscount));
+
     /// <inheritdoc/>
     public string Name => "abs";
 
@@ -23,7 +25,7 @@ public sealed class AbsoluteDiscounting(double? fallbackDiscount = null) : INGra
         for (int k = 1; k <= counts.Order; k++)
         {
             c[k - 1] = counts.Counts(k).ToArray();
-            d[k - 1] = Discounting.SingleDiscount("Absolute discounting", k, c[k - 1], fallbackDiscount);
+            d[k - 1] = Discounting.SingleDiscount("Absolute discounting", k, c[k - 1], _fallback);
         }
         return Discounting.Interpolate(counts, c, (k, _) => d[k - 1]);
     }

@@ -40,6 +40,15 @@ internal static class Discounting
         return Interpolation.FromInterpolated(counts, alpha, gamma);
     }
 
+    /// <summary>
+    /// <paramref name="discount"/> when it is null or in [0, <paramref name="max"/>]; otherwise an
+    /// <see cref="ArgumentOutOfRangeException"/> naming <paramref name="paramName"/> (a discount above the count it applies to
+    /// would remove more than the count, one below 0 would add mass).
+    /// </summary>
+    public static double? CheckFallback(double? discount, double max, string estimator, string paramName) => discount is not { } d || d is >= 0 && d <= max
+        ? discount
+        : throw new ArgumentOutOfRangeException(paramName, d, $"{estimator}: a fallback discount must be in [0, {max}], got {d}.");
+
     /// <summary>D = n1 / (n1 + 2 n2) for one order (Ney, Essen &amp; Kneser), or <paramref name="fallback"/> when undefined.</summary>
     public static double SingleDiscount(string estimator, int k, ReadOnlySpan<int> a, double? fallback)
     {

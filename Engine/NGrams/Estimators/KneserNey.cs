@@ -10,6 +10,8 @@ namespace SeqLearn.NGrams;
 /// </summary>
 public sealed class KneserNey(double? fallbackDiscount = null) : INGramEstimator
 {
+    private readonly double? _fallback = Discounting.CheckFallback(fallbackDiscount, 1, "Kneser-Ney", nameof(fallbackDiscount));
+
     /// <inheritdoc/>
     public string Name => "kn";
 
@@ -22,7 +24,7 @@ public sealed class KneserNey(double? fallbackDiscount = null) : INGramEstimator
         int[][] a = counts.AdjustedCounts();
         var d = new double[counts.Order];
         for (int k = 1; k <= counts.Order; k++)
-            d[k - 1] = Discounting.SingleDiscount("Kneser-Ney", k, a[k - 1], fallbackDiscount);
+            d[k - 1] = Discounting.SingleDiscount("Kneser-Ney", k, a[k - 1], _fallback);
         return Discounting.Interpolate(counts, a, (k, _) => d[k - 1]);
     }
 }

@@ -40,6 +40,14 @@ public readonly record struct MknDiscounts(double D1, double D2, double D3Plus)
 /// </summary>
 public sealed class ModifiedKneserNey(MknDiscounts? fallback = null) : INGramEstimator
 {
+    private readonly MknDiscounts? _fallback = fallback is { } f
+        ? new MknDiscounts(Check(f.D1, 1, "D1"), Check(f.D2, 2, "D2"), Check(f.D3Plus, 3, "D3Plus"))
+        : null;
+
+    // D_r of a fallback in [0, r], the range Estimate accepts.
+    private static double Check(double d, double max, string which) =>
+        Discounting.CheckFallback(d, max, $"Modified Kneser-Ney ({which})", nameof(fallback))!.Value;
+
     /// <inheritdoc/>
     public string Name => "mkn";
 
@@ -55,7 +63,7 @@ public sealed class ModifiedKneserNey(MknDiscounts? fallback = null) : INGramEst
         for (int k = 1; k <= a.Length; k++)
         {
             long[] n = CountStatistics.CountsOfCounts(a[k - 1]);
-            d[k - 1] = MknDiscounts.Estimate(n) ?? fallback ?? throw new NGramEstimationException(
+            d[k - 1] = MknDiscounts.Estimate(n) ?? _fallback ?? throw new NGramEstimationException(
                 $"Modified Kneser-Ney: the discounts of order {k} are undefined or out of range " +
                 $"(counts of adjusted counts n1..n4 = {n[1]}, {n[2]}, {n[3]}, {n[4]}). " +
                 "Is the corpus very small? Use a discount fallback (KenLM's is 0.5 1 1.5).");
