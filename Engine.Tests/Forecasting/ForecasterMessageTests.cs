@@ -61,4 +61,55 @@ public class ForecasterMessageTests
     [InlineData("diff()")]
     public void ParsePipeline_BadParenthesisedLag_IsAFormatError(string spec) =>
         Assert.Throws<FormatException>(() => TransformedForecaster.ParsePipeline(spec));
+
+    [Fact]
+    public void NaiveForecasters_HistoryShorterThanNeeded_ThrowNamingHistory()
+    {
+        var seasonal = new SeasonalNaiveForecaster(12);
+        seasonal.Fit(new double[24]);
+        var e = Assert.Throws<ArgumentException>(() => seasonal.Forecast(new double[3]));
+        Assert.Equal("history", e.ParamName);
+        Assert.Contains("SeasonalNaiveForecaster: season 12 needs 12 history values, got 3", e.Message);
+        Assert.Equal("history", Assert.Throws<ArgumentException>(() => new PersistenceForecaster().Forecast(ReadOnlySpan<double>.Empty)).ParamName);
+    }
+
+    [Fact]
+    public void AutoRegression_HugeOrder_SaysHowManyValuesItNeeds()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new AutoRegression(int.MaxValue).Fit(Sine(50)));
+        Assert.Contains($"needs more than {2L * int.MaxValue} training values, got 50", e.Message);
+    }
+
+    [Fact]
+    public void AutoRegression_NonFiniteTrainingValue_ThrowsNamingTheIndex()
+    {
+        double[] y = Sine(50);
+        y[17] = double.NaN;
+        Assert.Contains("training value 17 is NaN", Assert.Throws<ArgumentException>(() => new AutoRegression(2).Fit(y)).Message);
+        y[17] = double.PositiveInfinity;
+        Assert.Contains("training value 17 is ", Assert.Throws<ArgumentException>(() => new AutoRegression(2).Fit(y)).Message);
+    }
+
+    [Fact]
+    public void ForecastSplit_TrainCountOutsideTheSeries_Throws()
+    {
+        Assert.Equal("TrainCount", Assert.Throws<ArgumentOutOfRangeException>(() => new ForecastSplit(-1, 5)).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ForecastSplit(6, 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ForecastSplit(3, 5) with { Count = 2 });
+        Assert.Equal(2, new ForecastSplit(3, 5).TargetCount);
+    }
+
+    [Fact]
+    public void TimeSeries_NullOrMismatchedParts_Throw()
+    {
+        double[] v = [1, 2, 3];
+        Assert.Equal("Dates", Assert.Throws<ArgumentNullException>(() => new TimeSeries("src", "y", null!, v)).ParamName);
+        var e = Assert.Throws<ArgumentException>(() => new TimeSeries("src", "y", ["2020"], v));
+        Assert.Equal("Dates", e.ParamName);
+        Assert.Contains("1 dates for 3 values", e.Message);
+        Assert.Equal("Values", Assert.Throws<ArgumentNullException>(() => new TimeSeries("src", "y", ["", "", ""], null!)).ParamName);
+        Assert.Equal("Source", Assert.Throws<ArgumentNullException>(() => new TimeSeries(null!, "y", ["", "", ""], v)).ParamName);
+        Assert.Equal("Dates", Assert.Throws<ArgumentException>(() => new TimeSeries("src", "y", ["", null!, ""], v)).ParamName);
+        Assert.Equal(3, new TimeSeries("src", "y", ["", "", ""], v).WithValues([4, 5, 6]).Count);
+    }
 }

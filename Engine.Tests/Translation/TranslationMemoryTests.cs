@@ -53,4 +53,18 @@ public class TranslationMemoryTests
         Assert.StartsWith("nrefs:var|", test.Signature);
         Assert.True(clock.Elapsed.TotalSeconds < 30, $"index and both splits took {clock.Elapsed.TotalSeconds:F1} s");
     }
+
+    [Fact]
+    public void Translate_NullSource_IsAnArgumentNullException() =>
+        Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => new TranslationMemory([E("a .", "b .")]).Translate(null!)).ParamName);
+
+    [Fact]
+    public void TranslationExample_WithoutReferences_IsRejected()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new TranslationExample("a .", [], 1));
+        Assert.Equal("References", e.ParamName);
+        Assert.Contains("at least one reference", e.Message);
+        Assert.Equal("References", Assert.Throws<ArgumentException>(() => new TranslationExample("a .", ["b .", null!], 1)).ParamName);
+        Assert.Equal("Source", Assert.Throws<ArgumentNullException>(() => new TranslationExample(null!, ["b ."], 1)).ParamName);
+    }
 }

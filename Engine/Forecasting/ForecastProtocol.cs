@@ -116,6 +116,17 @@ public sealed record ForecastProtocol
 /// <param name="Count">n, rows in the series.</param>
 public readonly record struct ForecastSplit(int TrainCount, int Count)
 {
+    /// <summary>n_train, also the index of the first target: in [0, <see cref="Count"/>].</summary>
+    public int TrainCount { get; init => field = Check(value, Count); } = Check(TrainCount, Count);
+
+    /// <summary>n, rows in the series (≥ 0).</summary>
+    public int Count { get; init => field = value >= TrainCount ? value : throw OutOfRange(TrainCount, value); } = Count;
+
+    private static int Check(int trainCount, int count) => trainCount >= 0 && trainCount <= count ? trainCount : throw OutOfRange(trainCount, count);
+
+    private static ArgumentOutOfRangeException OutOfRange(int trainCount, int count) =>
+        new(nameof(TrainCount), $"ForecastSplit: n_train = {trainCount} must be in [0, n] with n = {count} rows.");
+
     /// <summary>Number of targets, n − n_train.</summary>
     public int TargetCount => Count - TrainCount;
 

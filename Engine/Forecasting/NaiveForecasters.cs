@@ -13,7 +13,9 @@ public sealed class PersistenceForecaster : IOneStepForecaster
     public void Fit(ReadOnlySpan<double> train) { }
 
     /// <inheritdoc/>
-    public double Forecast(ReadOnlySpan<double> history) => history[^1];
+    public double Forecast(ReadOnlySpan<double> history) => history.IsEmpty
+        ? throw new ArgumentException("PersistenceForecaster: needs 1 history value, got none.", nameof(history))
+        : history[^1];
 }
 
 /// <summary>Seasonal naive: ŷ_t = y_{t−s}, the value one season (s rows) earlier. Nothing to fit.</summary>
@@ -39,5 +41,7 @@ public sealed class SeasonalNaiveForecaster : IOneStepForecaster
     public void Fit(ReadOnlySpan<double> train) { }
 
     /// <inheritdoc/>
-    public double Forecast(ReadOnlySpan<double> history) => history[^Season];
+    public double Forecast(ReadOnlySpan<double> history) => history.Length < Season
+        ? throw new ArgumentException($"SeasonalNaiveForecaster: season {Season} needs {Season} history values, got {history.Length}.", nameof(history))
+        : history[^Season];
 }

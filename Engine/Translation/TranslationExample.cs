@@ -10,6 +10,21 @@ namespace SeqLearn.Translation;
 /// <param name="FirstLine">The 1-based line where the source first occurs.</param>
 public sealed record TranslationExample(string Source, IReadOnlyList<string> References, int FirstLine)
 {
+    /// <summary>The preprocessed source sentence.</summary>
+    public string Source { get; init => field = value ?? throw new ArgumentNullException(nameof(Source)); } = Source ?? throw new ArgumentNullException(nameof(Source));
+
+    /// <summary>Its preprocessed targets, in file order (at least one, none null).</summary>
+    public IReadOnlyList<string> References { get; init => field = CheckReferences(value); } = CheckReferences(References);
+
+    private static IReadOnlyList<string> CheckReferences(IReadOnlyList<string> references)
+    {
+        if (references is null) throw new ArgumentNullException(nameof(References));
+        if (references.Count == 0) throw new ArgumentException("TranslationExample: a source needs at least one reference.", nameof(References));
+        for (int i = 0; i < references.Count; i++)
+            if (references[i] is null) throw new ArgumentException($"TranslationExample: reference {i} is null.", nameof(References));
+        return references;
+    }
+
     /// <summary>
     /// The target given most often for this source; among equally frequent ones, the first seen in the file.
     /// </summary>

@@ -71,6 +71,7 @@ public sealed class TranslationMemory : ITranslator
     /// <summary>The index of the training example whose source is nearest to <paramref name="source"/> (see the type's summary).</summary>
     public int Nearest(string source)
     {
+        ArgumentNullException.ThrowIfNull(source);
         string[] words = FraEngText.Tokenize(source);
         var ids = new int[words.Length];
         for (int i = 0; i < words.Length; i++) ids[i] = TokenId(words[i], add: false);
