@@ -11,7 +11,8 @@ namespace SeqLearn.Cli;
 /// <summary>
 /// <c>seqlearn classify train … --checkpoint DIR</c>: the recurrent classifier on all the data (a stratified 10 % held out
 /// to choose the epoch), saved as a checkpoint; <c>seqlearn classify predict --checkpoint DIR [SENTENCE…]</c>: one line
-/// <c>label&lt;TAB&gt;probability</c> per sentence (the arguments, else each non-blank line of standard input), the
+/// <c>label&lt;TAB&gt;probability</c> per sentence (the arguments, else each non-blank line of standard input: see
+/// <see cref="SentenceInput"/>), the
 /// probability being that of the predicted label.
 /// </summary>
 public static partial class ClassifyCommand
@@ -65,11 +66,9 @@ public static partial class ClassifyCommand
         {
             int t = parse.GetValue(threads);
             TrainingCliOptions.CheckThreads(t);
+            string[] lines = SentenceInput.Read(parse.GetValue(sentences), "classify");   // before the checkpoint is loaded
             using var pool = new WorkerPool(t);
             var classifier = RecurrentEnsembleClassifier.Load(parse.GetValue(checkpoint)!, pool);
-            string[] lines = parse.GetValue(sentences) is { Length: > 0 } given ? given
-                : [.. Console.In.ReadToEnd().Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0)];
-            if (lines.Length == 0) throw new ArgumentException("no sentences to classify: give them as arguments or as non-blank lines on standard input.");
             double[][] p = classifier.PredictProbabilities([.. lines.Select(TokenVocabulary.Tokenize)]);
             var output = parse.InvocationConfiguration.Output;
             foreach (double[] row in p)

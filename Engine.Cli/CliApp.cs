@@ -14,7 +14,27 @@ public static class CliApp
     /// As <see cref="Run(string[])"/>, writing help, results and errors of every command to <paramref name="output"/> and
     /// <paramref name="error"/> (tests run the CLI in-process this way).
     /// </summary>
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, null, output, error);
+
+    /// <summary>
+    /// As <see cref="Run(string[], TextWriter, TextWriter)"/>, the commands that read sentences from standard input
+    /// reading the bytes of <paramref name="input"/> instead (null: the process's standard input).
+    /// </summary>
+    public static int Run(string[] args, Stream? input, TextWriter output, TextWriter error)
+    {
+        Stream? outer = s_input.Value;
+        s_input.Value = input;
+        try { return RunCommand(args, output, error); }
+        finally { s_input.Value = outer; }
+    }
+
+    // The input of the current Run call (per async flow, so tests running the CLI in parallel each have their own).
+    private static readonly AsyncLocal<Stream?> s_input = new();
+
+    /// <summary>The bytes the running command reads as standard input.</summary>
+    internal static Stream StandardInput => s_input.Value ?? Console.OpenStandardInput();
+
+    private static int RunCommand(string[] args, TextWriter output, TextWriter error)
     {
         var root = new RootCommand("SeqLearn: train, evaluate and sample sequence models (n-gram and neural).");
         root.Subcommands.Add(NGramCommand.Create());

@@ -35,7 +35,7 @@ public static partial class TranslateCommand
         var replaceUnk = new Option<bool>("--replace-unk") { Description = "Replace each <unk> by the source word it attended to most." };
         var attentionPlot = new Option<string>("--attention-plot") { Description = "Draw the attention weights of the (first) sentence's translation as a heat map: FILE.png or FILE.svg." };
         var lengthPenalty = new LengthPenaltyOptions();
-        var sentences = new Argument<string[]>("sentences") { Description = "English sentences (default: one per line of standard input).", Arity = ArgumentArity.ZeroOrMore };
+        var sentences = new Argument<string[]>("sentences") { Description = "English sentences (default: each non-blank line of standard input).", Arity = ArgumentArity.ZeroOrMore };
         translate.Options.Add(checkpoint);
         translate.Options.Add(beam);
         translate.Options.Add(replaceUnk);
@@ -46,9 +46,9 @@ public static partial class TranslateCommand
         {
             string dir = parse.GetValue(checkpoint) ?? throw new ArgumentException("give --checkpoint DIR (a model trained by 'translate train').");
             var decoding = lengthPenalty.Read(parse, CheckBeam(parse.GetValue(beam)));   // before the checkpoint is loaded
+            string[] lines = SentenceInput.Read(parse.GetValue(sentences), "translate");   // before the checkpoint is loaded
             using var pool = new Kernels.WorkerPool(Math.Min(Environment.ProcessorCount, 2));
             var translator = (IBatchTranslator)LoadTranslator(dir, decoding, parse.GetValue(replaceUnk), pool);
-            string[] lines = parse.GetValue(sentences) is { Length: > 0 } given ? given : ReadLines(Console.In);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(attentionPlot) is { } plotFile)
                 Plots.AttentionChart.Write(dir, FraEngText.Preprocess(lines.FirstOrDefault() ?? ""), decoding, pool, plotFile, "--attention-plot");
@@ -112,14 +112,6 @@ public static partial class TranslateCommand
             return 0;
         }));
         return command;
-    }
-
-    private static string[] ReadLines(TextReader input)
-    {
-        var lines = new List<string>();
-        while (input.ReadLine() is { } line)
-            if (line.Trim().Length > 0) lines.Add(line);
-        return [.. lines];
     }
 
     /// <summary>The translator to evaluate: a baseline built from the training part of <paramref name="split"/>.</summary>

@@ -14,6 +14,15 @@ internal static class CliRun
         return (code, output.ToString(), error.ToString());
     }
 
+    /// <summary>As <see cref="Run"/>, with <paramref name="input"/> as the bytes of standard input.</summary>
+    public static (int Code, string Output, string Error) RunWithInput(byte[] input, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApp.Run(args, new MemoryStream(input), output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
     /// <summary>
     /// Checks that a run failed as the CLI promises: exit 1 and exactly one <c>error:</c> line on standard error that contains
     /// <paramref name="mustContain"/> and names no exception type, with no stack trace anywhere; returns that line.

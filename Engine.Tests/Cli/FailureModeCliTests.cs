@@ -148,17 +148,4 @@ public sealed class FailureModeCliTests : IDisposable
         };
         AssertOneErrorLine(Run(args), "is a directory");
     }
-
-    [Fact]
-    public void ClassifyPredict_NoSentences_SaysSo()
-    {
-        string checkpoint = _dir.Combine("cls");
-        var trained = Run("classify", "train", "--pos", _pos, "--neg", _neg, "--checkpoint", checkpoint, "--embedding", "4", "--hidden", "4",
-            "--max-steps", "2", "--threads", "1");
-        Assert.True(trained.Code == 0, trained.Error);
-        var stdin = Console.In;
-        Console.SetIn(new StringReader("\n  \n"));
-        try { AssertOneErrorLine(Run("classify", "predict", "--checkpoint", checkpoint, "--threads", "1"), "no sentences to classify"); }
-        finally { Console.SetIn(stdin); }
-    }
 }

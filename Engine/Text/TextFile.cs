@@ -24,6 +24,42 @@ public static class TextFile
         return DecodeUtf8(bytes, path);
     }
 
+    /// <summary>
+    /// Reads a whole UTF-8 stream (standard input, say) to its end with the checks <see cref="ReadAllText(string)"/> gives a
+    /// file: a leading BOM is skipped, and empty input or invalid UTF-8 is a <see cref="TextFormatException"/> whose
+    /// message begins with <paramref name="source"/>, the 1-based line and the byte in it
+    /// (<c>standard input:2: invalid UTF-8 at byte 1 of the line (byte offset 10, 0xFF)</c>).
+    /// </summary>
+    /// <exception cref="TextFormatException">The stream is empty (or a lone BOM), holds invalid UTF-8, or is longer than an array can hold.</exception>
+    public static string ReadAllText(Stream stream, string source)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        byte[] bytes = ReadToEnd(stream, source);
+        if (bytes.Length == 0 || bytes is [0xEF, 0xBB, 0xBF])
+            throw new TextFormatException($"{source}: the input is empty.");
+        if (FindInvalidUtf8(bytes) is { } bad) throw new TextFormatException($"{source}:{bad.Line}: {bad}.");
+        return DecodeUtf8(bytes, source);
+    }
+
+    // The bytes left in a stream, grown by doubling up to Array.MaxLength: a longer stream is refused, not allocated.
+    private static byte[] ReadToEnd(Stream stream, string source)
+    {
+        byte[] buffer = new byte[1 << 16];
+        int length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (length == Array.MaxLength)
+                    throw new TextFormatException($"{source}: the input is longer than {Array.MaxLength} bytes, the most that is supported.");
+                Array.Resize(ref buffer, (int)Math.Min(2L * length, Array.MaxLength));
+            }
+            int read = stream.Read(buffer, length, buffer.Length - length);
+            if (read == 0) return buffer[..length];
+            length += read;
+        }
+    }
+
     /// <summary>Reads a UTF-8 file as lines (split on '\n', a trailing '\r' removed; no empty last line for a final newline).</summary>
     public static string[] ReadLines(string path) => SplitLines(ReadAllText(path));
 
