@@ -102,10 +102,14 @@ public static partial class ForecastCommand
             string stages = parse.GetValue(modelTransform) ?? "auto";
             TransformPipeline? fixedStages = options is null || stages == "auto" ? null : Stages(stages == "none" ? "" : stages, "--transform");
 
-            var series = TimeSeriesCsv.Read(parse.GetValue(csv)!, parse.GetValue(value)!, parse.GetValue(date));
+            string? dateColumn = parse.GetValue(date);
+            if (spec.Kind == ForecastProtocolKind.From && dateColumn is null)
+                throw new ArgumentException($"--protocol {spec.Spec} cuts the series at a date: give --date (the date column).");
+
+            var data = TimeSeriesCsv.ReadWithLines(parse.GetValue(csv)!, parse.GetValue(value)!, dateColumn);
+            var series = data.Series;
             var split = spec.Resolve(series);
-            int s = givenSeason ?? ForecastBaselines.InferSeason(series)
-                ?? throw new ArgumentException("give --season S (the dates do not say whether the data are monthly or daily).");
+            int s = givenSeason ?? ForecastBaselines.InferSeason(series) ?? throw NoSeason(data, dateColumn);
             HorizonEvaluation.EnsureHorizon(split, h, "--horizon");
             // The rows each option needs, from the sizes alone, before anything is fitted.
             string training = $"--protocol {spec.Spec} leaves", whole = $"{series.Source} has";
@@ -114,6 +118,8 @@ public static partial class ForecastCommand
             string arSpec = parse.GetValue(transform) ?? "";
             CheckSeasonRows(split, spec.Spec, s, givenSeason is not null);
             int arRows = ArRows(split.TrainCount, pipeline, arSpec, training);
+            CheckLogInputs(data, split, arSpec, "--ar-transform");
+            if (options is not null && fixedStages is not null && stages != "none") CheckLogInputs(data, split, stages, "--transform");
             if (p is { } pFixed) CheckArRows($"--ar-order {pFixed}{directly}: AR({pFixed})", pFixed, directLeads, arRows, pipeline.Lag, training, "--ar-order");
             else
             {

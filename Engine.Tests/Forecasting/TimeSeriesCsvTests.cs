@@ -52,6 +52,9 @@ public class TimeSeriesCsvTests
     [InlineData("d,v\n2000,1\n2001\n", "v", ":3: 1 field(s)")]
     [InlineData("d,v\n2000,\"1\n", "v", ":2: unterminated quoted field")]
     [InlineData("d,v\n2000,NaN\n", "v", ":2: value 'NaN'")]
+    [InlineData("d,v\n2000-01,1\n\n2000-13,2\n", "v", ":4: date '2000-13' in column 'd' is not a date of the form yyyy, yyyy-MM or yyyy-MM-dd.")]
+    [InlineData("d,v\n2000-01,1\nbanana,2\n", "v", ":3: date 'banana' in column 'd' is not a date")]
+    [InlineData("d,v\n2000-01,1\n\"\",2\n", "v", ":3: the date in column 'd' is empty.")]
     [InlineData("d,v\n2000,1\n", "w", ":1: no value column 'w'")]
     [InlineData("d,v\n", "v", "no data rows")]
     public void Malformed_FormatException_NamesFileAndLine(string text, string column, string expected)

@@ -29,6 +29,8 @@ public class TimeSeriesCsvFuzzTests(ITestOutputHelper output)
             var series = (TimeSeries)result;
             if (series.Values.Any(v => !double.IsFinite(v))) throw new FuzzInvariantException("a value is not finite");
             if (series.Dates.Count != series.Values.Length) throw new FuzzInvariantException($"{series.Dates.Count} dates for {series.Values.Length} values");
+            if (Columns[c.SeedIndex].Date is not null && series.Dates.FirstOrDefault(d => !ForecastProtocol.TryParseDate(d, out _)) is { } bad)
+                throw new FuzzInvariantException($"date '{bad}' does not parse");
             int lines = text.Split(["\r\n", "\n", "\r"], StringSplitOptions.None).Length; // ReadLine ends lines at CR, LF or CRLF
             if (series.Count < 1 || series.Count > lines - 1) throw new FuzzInvariantException($"{series.Count} rows from {lines} lines");
         },

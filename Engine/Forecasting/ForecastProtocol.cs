@@ -94,9 +94,9 @@ public sealed record ForecastProtocol
         for (int i = 0; i < series.Count; i++)
         {
             if (!TryParseDate(series.Dates[i], out DateOnly d))
-                throw new ArgumentException($"forecast protocol '{Spec}': row {i} of {series.Source} has date '{series.Dates[i]}', not yyyy, yyyy-MM or yyyy-MM-dd (give --date).");
+                throw new ArgumentException($"forecast protocol '{Spec}' cuts at a date, but row {i} (0-based) of the series read from {series.Source} has date '{series.Dates[i]}', not yyyy, yyyy-MM or yyyy-MM-dd.");
             if (d < previous)
-                throw new ArgumentException($"forecast protocol '{Spec}': dates of {series.Source} are not ascending at row {i} ('{series.Dates[i]}').");
+                throw new ArgumentException($"forecast protocol '{Spec}': the dates of the series read from {series.Source} are not ascending at row {i} (0-based, '{series.Dates[i]}').");
             previous = d;
             if (d >= From && first == series.Count) first = i;
         }

@@ -8,9 +8,10 @@ namespace SeqLearn.Forecasting;
 /// Reads a <see cref="TimeSeries"/> from a comma-separated file: the first line is a header, every further non-empty
 /// line one row. Fields may be quoted (<c>"1949-01"</c>, <c>"a ""b"""</c>); line ends may be LF or CRLF; a UTF-8 byte
 /// order mark is skipped; the file must be valid UTF-8. Values are parsed with the invariant culture; a malformed or missing value throws a
-/// <see cref="FormatException"/> that names the file and the 1-based line, as does a row with more fields than the header. Rows are consecutive time steps, so dates that
-/// parse (<see cref="ForecastProtocol.TryParseDate"/>) must be strictly ascending: a repeated or earlier date is a
-/// <see cref="FormatException"/> naming its line too.
+/// <see cref="FormatException"/> that names the file and the 1-based line, as does a row with more fields than the header. Every
+/// date of a date column must parse (<see cref="ForecastProtocol.TryParseDate"/>: yyyy, yyyy-MM or yyyy-MM-dd), and
+/// rows are consecutive time steps, so the dates must be strictly ascending: an empty or malformed date (<c>1953-13</c>),
+/// a repeated or an earlier one is a <see cref="FormatException"/> naming its line and the date.
 /// </summary>
 public static class TimeSeriesCsv
 {
@@ -19,7 +20,11 @@ public static class TimeSeriesCsv
     /// <param name="valueColumn">Header name (exact, case-insensitive) or 0-based index of the value column.</param>
     /// <param name="dateColumn">Header name or index of the date column; <c>null</c> for none (dates are then empty).</param>
     /// <exception cref="FormatException">The file is not valid UTF-8 (line and byte named), or a line is malformed.</exception>
-    public static TimeSeries Read(string path, string valueColumn, string? dateColumn = null)
+    public static TimeSeries Read(string path, string valueColumn, string? dateColumn = null) => ReadWithLines(path, valueColumn, dateColumn).Series;
+
+    /// <summary>As <see cref="Read(string, string, string?)"/>, with the file line of each row, for errors about a row found later.</summary>
+    /// <exception cref="FormatException">The file is not valid UTF-8 (line and byte named), or a line is malformed.</exception>
+    public static CsvTimeSeries ReadWithLines(string path, string valueColumn, string? dateColumn = null)
     {
         if (Directory.Exists(path)) throw new IOException($"'{path}' is a directory, not a CSV file.");
         if (!File.Exists(path)) throw new FileNotFoundException($"CSV file not found: '{path}'.", path);
@@ -27,11 +32,15 @@ public static class TimeSeriesCsv
         if (TextFile.FindInvalidUtf8(bytes) is { } bad) throw new FormatException($"{path}:{bad.Line}: {bad}; the file must be UTF-8.");
         int bom = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
         using var reader = new StringReader(Encoding.UTF8.GetString(bytes, bom, bytes.Length - bom));
-        return Read(reader, path, valueColumn, dateColumn);
+        return ReadWithLines(reader, path, valueColumn, dateColumn);
     }
 
     /// <summary>As <see cref="Read(string, string, string?)"/>, from text already open; <paramref name="source"/> names it in errors.</summary>
-    public static TimeSeries Read(TextReader reader, string source, string valueColumn, string? dateColumn = null)
+    public static TimeSeries Read(TextReader reader, string source, string valueColumn, string? dateColumn = null) =>
+        ReadWithLines(reader, source, valueColumn, dateColumn).Series;
+
+    /// <summary>As <see cref="Read(TextReader, string, string, string?)"/>, with the line of each row (lines counted as <see cref="TextReader.ReadLine"/> ends them).</summary>
+    public static CsvTimeSeries ReadWithLines(TextReader reader, string source, string valueColumn, string? dateColumn = null)
     {
         string? headerLine = reader.ReadLine();
         if (headerLine is null) throw new FormatException($"{source}:1: empty file, expected a header line.");
@@ -40,6 +49,7 @@ public static class TimeSeriesCsv
         int dateIndex = dateColumn is null ? -1 : ColumnIndex(header, dateColumn, source, "date");
         var dates = new List<string>();
         var values = new List<double>();
+        var lines = new List<int>();
         DateOnly? previousDate = null;
         string previousText = "";
         int lineNumber = 1;
@@ -57,17 +67,22 @@ public static class TimeSeriesCsv
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
                 throw new FormatException($"{source}:{lineNumber}: value '{text}' in column '{header[valueIndex]}' is not a finite number.");
             string date = dateIndex < 0 ? "" : fields[dateIndex].Trim();
-            if (dateIndex >= 0 && ForecastProtocol.TryParseDate(date, out DateOnly day))
+            if (dateIndex >= 0)
             {
+                if (!ForecastProtocol.TryParseDate(date, out DateOnly day))
+                    throw new FormatException(date.Length == 0
+                        ? $"{source}:{lineNumber}: the date in column '{header[dateIndex]}' is empty."
+                        : $"{source}:{lineNumber}: date '{date}' in column '{header[dateIndex]}' is not a date of the form yyyy, yyyy-MM or yyyy-MM-dd.");
                 if (previousDate is { } before && day <= before)
                     throw new FormatException($"{source}:{lineNumber}: date '{date}' in column '{header[dateIndex]}' is {(day == before ? "a repeat of" : "earlier than")} the previous row's '{previousText}'; rows must be in ascending date order.");
                 (previousDate, previousText) = (day, date);
             }
             values.Add(value);
             dates.Add(date);
+            lines.Add(lineNumber);
         }
         if (values.Count == 0) throw new FormatException($"{source}: no data rows after the header.");
-        return new TimeSeries(source, header[valueIndex], dates, values.ToArray());
+        return new CsvTimeSeries(new TimeSeries(source, header[valueIndex], dates, values.ToArray()), lines);
     }
 
     /// <summary>Splits one line at commas outside quotes; a doubled quote inside quotes is one quote character.</summary>
@@ -101,4 +116,13 @@ public static class TimeSeriesCsv
         if (int.TryParse(column, NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index < header.Length) return index;
         throw new FormatException($"{source}:1: no {role} column '{column}'; the header has {string.Join(", ", header.Select(h => $"'{h}'"))}.");
     }
+}
+
+/// <summary>A series read by <see cref="TimeSeriesCsv.ReadWithLines(string, string, string?)"/> and the 1-based file line of each of its rows.</summary>
+/// <param name="Series">The series.</param>
+/// <param name="Lines">The file line of row i (the header is line 1; blank lines are skipped, so rows and lines need not be consecutive).</param>
+public sealed record CsvTimeSeries(TimeSeries Series, IReadOnlyList<int> Lines)
+{
+    /// <summary><c>file:line</c> of row <paramref name="row"/> (0-based), as errors about the row name it.</summary>
+    public string Where(int row) => $"{Series.Source}:{Lines[row]}";
 }
