@@ -52,4 +52,20 @@ public static partial class ForecastCommand
                 : $"{data.Where(row)}: {option} {spec} takes the logarithm of {value}, this row's value after {before.Name}, which is not positive.");
         }
     }
+
+    /// <summary>
+    /// The last guard of the bound <see cref="CsvTimeSeries.EnsureForecastable"/> keeps: a model whose fit still
+    /// overflows (an ill-conditioned AR fit with large coefficients, say) gives a non-finite score or forecast, refused
+    /// by the line of the largest value rather than printed as NaN or failing the JSON writer.
+    /// </summary>
+    private static void EnsureFinite(CsvTimeSeries data, ForecastReport report, FutureRow[]? future)
+    {
+        string? what = report.Rows.FirstOrDefault(r => !double.IsFinite(r.Rmse) || !double.IsFinite(r.Mae)) is { } bad ? $"the {bad.Name} row's RMSE or MAE"
+            : future?.FirstOrDefault(f => !double.IsFinite(f.Ar) || f.Model is double m && !double.IsFinite(m)) is { } step ? $"the forecast {step.Step} steps past the end"
+            : null;
+        if (what is null) return;
+        int row = data.LargestRow();
+        throw new FormatException(string.Create(CultureInfo.InvariantCulture,
+            $"{data.Where(row)}: {what} is not a finite number: the computation overflowed; the largest value, {data.Series.Values[row]:R} in column '{data.Series.ValueName}', is on this line."));
+    }
 }

@@ -107,6 +107,7 @@ public static partial class ForecastCommand
                 throw new ArgumentException($"--protocol {spec.Spec} cuts the series at a date: give --date (the date column).");
 
             var data = TimeSeriesCsv.ReadWithLines(parse.GetValue(csv)!, parse.GetValue(value)!, dateColumn);
+            data.EnsureForecastable();
             var series = data.Series;
             var split = spec.Resolve(series);
             int s = givenSeason ?? ForecastBaselines.InferSeason(series) ?? throw NoSeason(data, dateColumn);
@@ -154,8 +155,9 @@ public static partial class ForecastCommand
                 report = report with { Rows = [.. report.Rows, neural.Row, neural.Ensemble] };
             }
 
-            var output = parse.InvocationConfiguration.Output;
             var future = ahead > 0 ? Predict(series, s, order, pipeline, options, chosen, parse.GetValue(seeds), pool, ahead, how) : null;
+            EnsureFinite(data, report, future);
+            var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
                 if (future is null) output.WriteLine(report.ToJson());

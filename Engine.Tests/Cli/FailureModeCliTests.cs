@@ -80,13 +80,15 @@ public sealed class FailureModeCliTests : IDisposable
         Assert.False(File.Exists(chart));
     }
 
+    // Values too large to be scored in doubles are refused when read, by the line of the largest, before the chart is drawn.
     [Fact]
     public void ForecastPlot_ValuesSpanningMoreThanADouble_IsOneErrorLine()
     {
         string csv = _dir.Combine("extreme.csv");
         File.WriteAllLines(csv, new[] { "month,v" }.Concat(Enumerable.Range(0, 120).Select(i => $"{2000 + i / 12}-{i % 12 + 1:00},{(i % 2 == 0 ? "-1e308" : "1e308")}")));
         AssertOneErrorLine(Run("forecast", "--csv", csv, "--value", "v", "--date", "month", "--protocol", "split:0.8", "--model", "none",
-            "--ar-order", "1", "--plot", _dir.Combine("f.svg")), "--plot");
+            "--ar-order", "1", "--plot", _dir.Combine("f.svg")), $"{csv}:2: value -1E+308 in column 'v' is too large to forecast");
+        Assert.False(File.Exists(_dir.Combine("f.svg")));
     }
 
     [Fact]

@@ -29,6 +29,11 @@ public sealed class ForecastInputCliTests : IDisposable
         { "2=\"1949-01\",112\r\n;50=\"1953-01\",-5", "--date Month --protocol last:12 --ar-transform log,diff12", "error: {f}:51: value -5 in column 'Passengers' is not positive; --ar-transform log,diff12" },
         { "50=\"1953-01\",0", "--date Month --protocol last:12 --model gru --seeds 1 --max-steps 1 --transform log", "error: {f}:50: value 0 in column 'Passengers' is not positive; --transform log takes its logarithm." },
         { "", "--date Month --protocol last:12 --ar-transform diff1,log", "error: {f}:5: --ar-transform diff1,log takes the logarithm of -3, this row's value after diff(1), which is not positive." },
+        // values too large to forecast in doubles (docs/forecasting.md §1): refused before anything is fitted, not NaN scores
+        { "50=\"1953-01\",1e300", "--date Month --protocol last:12", "error: {f}:50: value 1E+300 in column 'Passengers' is too large to forecast: squared errors summed over the 144 rows would overflow a double, so values must be at most 5.59E+152 in magnitude." },
+        { "50=\"1953-01\",1e300", "--date Month --protocol last:12 --json", "error: {f}:50: value 1E+300 in column 'Passengers' is too large to forecast" },
+        { "50=\"1953-01\",1e300", "--date Month --protocol last:12 --model gru --seeds 1 --max-steps 1", "error: {f}:50: value 1E+300 in column 'Passengers' is too large to forecast" },
+        { "2=\"1949-01\",112\r\n;50=\"1953-01\",-6e152", "--date Month --protocol last:12 --ar-transform log", "error: {f}:51: value -6E+152 in column 'Passengers' is too large to forecast" },
     };
 
     [Theory]
@@ -47,5 +52,18 @@ public sealed class ForecastInputCliTests : IDisposable
         Assert.Equal("", r.Output);
         string line = AssertOneErrorLine(r, expected.Replace("{f}", path));
         Assert.DoesNotMatch(new Regex(@"\brow \d"), line);
+    }
+
+    // Just inside the bound the series is forecast (the AR row's errors are huge but finite).
+    [Fact]
+    public void ValueAtTheBound_IsForecast()
+    {
+        string path = _dir.Combine("air-bound.csv");
+        string[] lines = File.ReadAllText(SharedData.PathOf("data/timeseries/airline-passengers.csv")).Split("\r\n");
+        lines[49] = "\"1953-01\",-5.5e152";
+        File.WriteAllText(path, string.Join("\r\n", lines));
+        var r = Run("forecast", "--csv", path, "--value", "Passengers", "--date", "Month", "--protocol", "last:12", "--model", "none", "--json");
+        Assert.True(r.Code == 0, r.Error);
+        Assert.Contains("\"name\":\"ar\"", r.Output);
     }
 }

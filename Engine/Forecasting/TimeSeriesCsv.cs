@@ -125,4 +125,33 @@ public sealed record CsvTimeSeries(TimeSeries Series, IReadOnlyList<int> Lines)
 {
     /// <summary><c>file:line</c> of row <paramref name="row"/> (0-based), as errors about the row name it.</summary>
     public string Where(int row) => $"{Series.Source}:{Lines[row]}";
+
+    /// <summary>
+    /// The largest magnitude M a value may have for the series to be forecast and scored in doubles:
+    /// √(double.MaxValue / 4n). Forecasts are scored by squared errors summed over the rows, least squares and the
+    /// standard scaler sum squares and products of values, and an error such as y_t − y_{t−1} can reach 2M, so
+    /// n·(2M)² must stay finite. About 5.6e152 for 144 rows.
+    /// </summary>
+    public double MaxForecastMagnitude => Math.Sqrt(double.MaxValue / (4.0 * Series.Count));
+
+    /// <summary>The 0-based row holding the value of largest magnitude (the first of equals).</summary>
+    public int LargestRow()
+    {
+        double[] v = Series.Values;
+        int best = 0;
+        for (int i = 1; i < v.Length; i++)
+            if (Math.Abs(v[i]) > Math.Abs(v[best])) best = i;
+        return best;
+    }
+
+    /// <summary>Throws when a value exceeds <see cref="MaxForecastMagnitude"/>, naming the file line of the largest.</summary>
+    /// <exception cref="FormatException">A value's magnitude is above the bound.</exception>
+    public void EnsureForecastable()
+    {
+        int row = LargestRow();
+        double value = Series.Values[row];
+        if (Math.Abs(value) <= MaxForecastMagnitude) return;
+        throw new FormatException(string.Create(CultureInfo.InvariantCulture,
+            $"{Where(row)}: value {value:R} in column '{Series.ValueName}' is too large to forecast: squared errors summed over the {Series.Count} rows would overflow a double, so values must be at most {MaxForecastMagnitude:G3} in magnitude."));
+    }
 }
