@@ -69,7 +69,7 @@ public static partial class ClassifyCommand
         {
             int k = parse.GetValue(folds);
             if (k < 2) throw new ArgumentException($"--folds must be at least 2 (got {k}).");
-            int[] selected = SelectedFolds(parse.GetValue(onlyFolds), k);
+            int[]? listed = parse.GetValue(onlyFolds) is { } list ? SelectedFolds(list, k) : null;
             foreach (Option o in new Option[] { rnn.Shared.Resume, rnn.Shared.Checkpoint })
                 if (parse.GetResult(o) is { Implicit: false })
                     throw new ArgumentException($"{o.Name} is not supported by classify cv: every fold trains a new model from scratch (classify train saves one).");
@@ -82,6 +82,7 @@ public static partial class ClassifyCommand
             int members = ReadEnsemble(parse, ensemble);
             LabeledSentences sentences = input.Read(parse);
             if (k > sentences.Count) throw new ArgumentException($"--folds {k}: the data have only {sentences.Count} sentences.");
+            int[] selected = listed ?? [.. Enumerable.Range(0, k)];   // k is at most the sentence count here
             if (neural) RecurrentClassifierCliOptions.EnsureFits(settings.Model, settings.Training, sentences);
             var assignment = FoldAssignment.Stratified(sentences.Labels, sentences.ClassCount, k, parse.GetValue(seed));
             if (neural)
@@ -137,10 +138,9 @@ public static partial class ClassifyCommand
             CliGuard.RefuseIfGiven(parse, o => $"{o} applies to --model rnn, not {chosen} (one network mixed with NBSVM-bi): drop {o} or use --model rnn.", ensemble);
     }
 
-    /// <summary>The folds of <c>--only-folds</c> ("0,2,5"), or all k when not given.</summary>
-    private static int[] SelectedFolds(string? list, int k)
+    /// <summary>The folds of <c>--only-folds</c> ("0,2,5"), each in [0, k) and listed once.</summary>
+    private static int[] SelectedFolds(string list, int k)
     {
-        if (list is null) return [.. Enumerable.Range(0, k)];
         var folds = new List<int>();
         foreach (string part in list.Split(',', StringSplitOptions.TrimEntries))
         {

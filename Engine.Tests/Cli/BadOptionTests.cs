@@ -249,6 +249,9 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "classify cv --data {four.tsv} --folds 2 --model rnn", "--model rnn --folds 2, fold 0", "leaves no validation sentence" },
         { "classify cv --data {four.tsv} --folds 2 --model rnn+nbsvm", "--model rnn+nbsvm --folds 2, fold 0", "leaves no validation sentence" },
         { "classify train --data {two.tsv} --checkpoint {out}", "--data", "leaves no validation sentence" },
+        // more folds than an array holds: the count is checked against the data before any array of folds is made
+        { "classify cv --data {labels.tsv} --folds 2147483647", "--folds 2147483647", "the data have only 40 sentences." },
+        { "classify cv --data {labels.tsv} -k 2147483592 --only-folds 0,1", "--folds 2147483592", "the data have only 40 sentences." },
     };
 
     [Theory]
