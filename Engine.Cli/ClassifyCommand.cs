@@ -84,6 +84,7 @@ public static partial class ClassifyCommand
             if (k > sentences.Count) throw new ArgumentException($"--folds {k}: the data have only {sentences.Count} sentences.");
             int[] selected = listed ?? [.. Enumerable.Range(0, k)];   // k is at most the sentence count here
             if (neural) RecurrentClassifierCliOptions.EnsureFits(settings.Model, settings.Training, sentences);
+            input.EnsureCrossValidates(parse, sentences, model);
             var assignment = FoldAssignment.Stratified(sentences.Labels, sentences.ClassCount, k, parse.GetValue(seed));
             if (neural)
                 foreach (int f in selected)
@@ -94,7 +95,7 @@ public static partial class ClassifyCommand
 
             var run = new List<string> { chosen };
             if (parse.GetValue(baselines))   // NBSVM is binary: with more classes only the MNB baselines are added
-                run.AddRange(BaselineClassifiers.Names.Where(n => n != chosen && (sentences.ClassCount == 2 || !n.StartsWith("nbsvm", StringComparison.Ordinal))));
+                run.AddRange(BaselineClassifiers.Names.Where(n => n != chosen && (sentences.ClassCount == 2 || !ClassifyDataOptions.IsBinary(n))));
             using var pool = new WorkerPool(threads);
             IClassifierFactory Factory(string name) => BaselineClassifiers.TryCreate(name)
                 ?? (name switch

@@ -28,17 +28,50 @@ internal sealed class ClassifyDataOptions
     public void EnsureNotMetrics(ParseResult parse, TrainingCliOptions shared) =>
         shared.EnsureMetricsNotInput(parse, ("--pos", parse.GetValue(Pos)), ("--neg", parse.GetValue(Neg)), ("--data", parse.GetValue(Data)));
 
-    /// <summary>The labelled sentences the flags name; both or neither of a pair is an <see cref="ArgumentException"/>.</summary>
+    /// <summary>
+    /// The labelled sentences the flags name; both or neither of a pair is an <see cref="ArgumentException"/>, and so is
+    /// data of a single class (nothing to tell apart), named by its file.
+    /// </summary>
     public LabeledSentences Read(ParseResult parse)
     {
         string? posPath = parse.GetValue(Pos), negPath = parse.GetValue(Neg), dataPath = parse.GetValue(Data);
         bool pair = posPath is not null || negPath is not null;
         if (pair == (dataPath is not null) || (pair && (posPath is null || negPath is null)))
             throw new ArgumentException("give either --pos FILE --neg FILE, or --data FILE.");
-        return pair
+        LabeledSentences data = pair
             ? SentenceFiles.ReadPolarity(posPath!, negPath!)
             : SentenceFiles.ReadTabSeparated(dataPath!, parse.GetValue(LabelOrder) == "sorted" ? Classification.LabelOrder.Sorted : Classification.LabelOrder.FirstSeen);
+        if (data.ClassCount < 2)
+            throw new ArgumentException($"--data {dataPath}: all {data.Count} sentences have the label '{data.ClassNames[0]}'; a classifier needs at least 2 classes.");
+        return data;
     }
+
+    /// <summary>The option and file class <paramref name="c"/> of <paramref name="data"/> was read from: <c>--pos FILE</c>, <c>--neg FILE</c> or <c>--data FILE</c>.</summary>
+    public string Source(ParseResult parse, LabeledSentences data, int c) =>
+        parse.GetValue(Data) is { } file ? $"--data {file}" : data.ClassNames[c] == "pos" ? $"--pos {parse.GetValue(Pos)}" : $"--neg {parse.GetValue(Neg)}";
+
+    /// <summary>The input options and files, for a message about the data as a whole.</summary>
+    public string Sources(ParseResult parse) =>
+        parse.GetValue(Data) is { } file ? $"--data {file}" : $"--pos {parse.GetValue(Pos)} --neg {parse.GetValue(Neg)}";
+
+    /// <summary>
+    /// Cross-validation's checks of the data, before any output: a binary model (NBSVM, alone or in rnn+nbsvm) chosen
+    /// with <paramref name="model"/> needs exactly two classes (the NBSVM baseline of <c>--baselines</c> is left out then), and every class needs 2 sentences or more, so that the stratified folds (which deal each
+    /// class's sentences round the folds) leave every class in every fold's training part.
+    /// </summary>
+    public void EnsureCrossValidates(ParseResult parse, LabeledSentences data, Option<string> model)
+    {
+        if (data.ClassCount != 2 && IsBinary(parse.GetValue(model)!))
+            throw new ArgumentException($"{CliGuard.Chosen(parse, model)} is binary (NBSVM); {Sources(parse)} has {data.ClassCount} classes: use --model mnb-bi, mnb-uni or rnn.");
+        int[] counts = data.ClassCounts();
+        for (int c = 0; c < counts.Length; c++)
+            if (counts[c] < 2)
+                throw new ArgumentException($"{Source(parse, data, c)}: class '{data.ClassNames[c]}' has {counts[c]} sentence; cross-validation needs at least 2 of each class, "
+                    + "so that every fold trains on every class.");
+    }
+
+    /// <summary>True for the models that hold NBSVM, a binary classifier.</summary>
+    public static bool IsBinary(string model) => model.Contains("nbsvm", StringComparison.Ordinal);
 }
 
 /// <summary>The options of the recurrent classifier (<c>--model rnn</c>) with the shared training flags; defaults are <see cref="RecurrentClassifierOptions"/>'s.</summary>
@@ -98,7 +131,7 @@ internal sealed class RecurrentClassifierCliOptions
             Shared.EvalSeconds);
         int e = parse.GetValue(Embedding), h = parse.GetValue(Hidden), b = parse.GetValue(Batch);
         if (e is < 1 or > 4096 || h is < 1 or > 4096) throw new ArgumentException($"--embedding and --hidden must be in [1, 4096], got {e} and {h}.");
-        if (b < 1) throw new ArgumentException($"--batch must be at least 1, got {b}.");
+        if (b < 1 || b > Array.MaxLength) throw new ArgumentException($"--batch must be in [1, {Array.MaxLength}] (sentences per step), got {b}.");
         Shared.ReadThreads(parse);
         var options = Defaults with
         {

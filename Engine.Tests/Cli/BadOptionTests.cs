@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using SeqLearn.Cli;
 using SeqLearn.Models;
 using SeqLearn.Nn;
@@ -49,6 +50,11 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
             File.WriteAllLines(Dir.Combine("four.tsv"), ["pos\tgood", "neg\tbad", "pos\tnice", "neg\tawful"]);
             // One sentence of 100 000 words: with E = H = 4096 its batch of activations alone needs hundreds of GB.
             File.WriteAllLines(Dir.Combine("long.tsv"), ["pos\t" + string.Join(' ', Enumerable.Range(0, 100_000).Select(i => $"w{i % 5000}")), "neg\tshort one"]);
+            // One positive sentence, one class only, and 20 classes: data that cross-validation or the model cannot use.
+            File.WriteAllText(Dir.Combine("oneline.txt"), "one line only");
+            File.WriteAllLines(Dir.Combine("neg.txt"), Enumerable.Range(0, 20).Select(i => $"bad {i}"));
+            File.WriteAllLines(Dir.Combine("oneclass.tsv"), Enumerable.Range(0, 20).Select(i => $"pos\tgood {i}"));
+            File.WriteAllLines(Dir.Combine("twenty.tsv"), Enumerable.Range(0, 60).Select(i => $"c{i % 20}\tword{i % 20} {i}"));
             Directory.CreateDirectory(Dir.Combine("dir.png"));   // an output path that is a directory
             File.WriteAllLines(Dir.Combine("s.csv"), new[] { "month,v" }.Concat(Enumerable.Range(0, 60).Select(i => $"{2000 + i / 12}-{i % 12 + 1:00},{i + 10}")));
         }
@@ -151,6 +157,8 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "classify train --data {nope} --checkpoint {c.txt}", "--checkpoint " }, { "classify train --data {labels.tsv} --checkpoint {labels.tsv}", "is a file; the classifier is saved as a directory" },
         { "classify cv --data {nope} --model rnn --ensemble 1025", "--ensemble must be in [1, 1024], got 1025." },
         { "classify train --data {nope} --checkpoint {out} --ensemble 1025", "--ensemble must be in [1, 1024], got 1025." },
+        { "classify train --data {nope} --checkpoint {out} --batch 2147483647", "--batch must be in [1, 2147483591] (sentences per step), got 2147483647." },
+        { "classify cv --data {nope} --model rnn --batch 2147483592", "--batch must be in [1, 2147483591]" },
         { "classify cv --data {long.tsv} --folds 2 --model rnn --embedding 4096 --hidden 4096", "--hidden 4096" },
         { "classify train --data {nope} --checkpoint {out} --hidden 0", "--hidden" }, { "classify train --data {nope} --checkpoint {out} --epochs 0", "--epochs" },
         { "classify train --data {nope} --checkpoint {out} --resume {run}", "--resume" }, { "classify train --data {nope} --threads 1000", "--checkpoint" },
@@ -249,6 +257,13 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "classify cv --data {four.tsv} --folds 2 --model rnn", "--model rnn --folds 2, fold 0", "leaves no validation sentence" },
         { "classify cv --data {four.tsv} --folds 2 --model rnn+nbsvm", "--model rnn+nbsvm --folds 2, fold 0", "leaves no validation sentence" },
         { "classify train --data {two.tsv} --checkpoint {out}", "--data", "leaves no validation sentence" },
+        // data the model or cross-validation cannot use: refused after reading, before the table's header, naming the file
+        { "classify cv --pos {oneline.txt} --neg {neg.txt} -k 2", "--pos {oneline.txt}: class 'pos' has 1 sentence", "cross-validation needs at least 2 of each class" },
+        { "classify cv --data {oneclass.tsv}", "--data {oneclass.tsv}: all 20 sentences have the label 'pos'", "needs at least 2 classes." },
+        { "classify cv --data {oneclass.tsv} --model rnn", "--data {oneclass.tsv}: all 20 sentences", "needs at least 2 classes." },
+        { "classify train --data {oneclass.tsv} --checkpoint {out}", "--data {oneclass.tsv}: all 20 sentences", "needs at least 2 classes." },
+        { "classify cv --data {twenty.tsv} -k 2", "--model nbsvm-bi (the default) is binary (NBSVM); --data {twenty.tsv} has 20 classes", "use --model mnb-bi, mnb-uni or rnn." },
+        { "classify cv --data {twenty.tsv} -k 2 --model rnn+nbsvm", "--model rnn+nbsvm is binary (NBSVM); --data {twenty.tsv} has 20 classes", "use --model" },
         // more folds than an array holds: the count is checked against the data before any array of folds is made
         { "classify cv --data {labels.tsv} --folds 2147483647", "--folds 2147483647", "the data have only 40 sentences." },
         { "classify cv --data {labels.tsv} -k 2147483592 --only-folds 0,1", "--folds 2147483592", "the data have only 40 sentences." },
@@ -258,6 +273,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
     [MemberData(nameof(DataLimitCases))]
     public void OptionBeyondTheData_IsRefusedWithItsLimit(string commandLine, string named, string limit)
     {
+        named = Regex.Replace(named, @"\{([^}]+)\}", m => files.Dir.Combine(m.Groups[1].Value));
         string line = BadOption_FailsFast_WithOneErrorLineNamingTheOption(commandLine, named);
         Assert.Contains(limit, line);
     }

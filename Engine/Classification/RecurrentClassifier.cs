@@ -36,8 +36,11 @@ public sealed record RecurrentClassifierOptions(RecurrentCell Cell = RecurrentCe
     SequencePooling Pooling = SequencePooling.Max, double Dropout = 0.5, ulong Seed = 1, double? EmbeddingDropout = null, int MinCount = 1,
     double WordDropout = 0.25, double EmbeddingStd = 0.1)
 {
-    /// <summary>The training defaults: Adam η = 0.001, clip 5, batches of 50, 7 epochs.</summary>
-    public static TrainingOptions DefaultTraining => new() { BatchSize = 50, LearningRate = 1e-3, ClipNorm = 5, Epochs = 7 };
+    /// <summary>
+    /// The training defaults: Adam η = 0.001, clip 5, batches of 50, 7 epochs. A classifier reads whole sentences, so the
+    /// BPTT length is 1 (unused): the batch size alone is then bounded by <see cref="TrainingOptions.Validate"/>.
+    /// </summary>
+    public static TrainingOptions DefaultTraining => new() { BatchSize = 50, Bptt = 1, LearningRate = 1e-3, ClipNorm = 5, Epochs = 7 };
 
     /// <summary>D, the directions.</summary>
     public int Directions => Bidirectional ? 2 : 1;
