@@ -50,7 +50,7 @@ public static class NGramCommand
             double kValue = parse.GetValue(k), lambdaValue = parse.GetValue(lambda);
             if (!(kValue > 0 && double.IsFinite(kValue))) throw new ArgumentException($"--k must be a positive number, got {kValue}.");
             if (!(lambdaValue is > 0 and <= 1)) throw new ArgumentException($"--lambda must be in (0, 1], got {lambdaValue}.");
-            PathCheck.EnsureReplaceable(parse.GetValue(arpa)!, "--arpa"); // before any work, not after it
+            PathCheck.EnsureWritableOutput(parse.GetValue(arpa)!, "--arpa"); // before any work, not after it
             PathCheck.EnsureNotInput(parse.GetValue(arpa)!, "--arpa", parse.GetValue(corpus), "--corpus");
             INGramEstimator estimator = CreateEstimator(parse.GetValue(smoothing)!, parse.GetValue(k), parse.GetValue(lambda), parse.GetValue(fallback));
             var clock = Stopwatch.StartNew();

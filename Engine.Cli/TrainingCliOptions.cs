@@ -239,6 +239,9 @@ internal sealed class TrainingCliOptions
     /// </summary>
     public TrainingOptions Read(ParseResult parse, TrainingOptions baseOptions)
     {
+        // The outputs before any work: a folder that cannot be written would fail only at the first evaluation or save.
+        if (parse.GetValue(Checkpoint) is { } checkpoint) SeqLearn.Text.PathCheck.EnsureWritableDirectoryOutput(checkpoint, "--checkpoint");
+        if (parse.GetValue(Metrics) is { } metrics) SeqLearn.Text.PathCheck.EnsureWritableOutput(metrics, "--metrics");
         int evalSteps = parse.GetValue(EvalEvery);
         if (evalSteps < 0) throw new ArgumentException($"--eval-every must be ≥ 0, got {evalSteps}.");
         double? evalTime = parse.GetValue(EvalSeconds) ?? (evalSteps == 0 ? DefaultEvalSeconds : null);

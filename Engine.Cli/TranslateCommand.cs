@@ -46,6 +46,7 @@ public static partial class TranslateCommand
         {
             string dir = parse.GetValue(checkpoint) ?? throw new ArgumentException("give --checkpoint DIR (a model trained by 'translate train').");
             var decoding = lengthPenalty.Read(parse, CheckBeam(parse.GetValue(beam)));   // before the checkpoint is loaded
+            if (parse.GetValue(attentionPlot) is { } chart) Plots.ChartFile.Check(chart, "--attention-plot");   // before any work
             string[] lines = SentenceInput.Read(parse.GetValue(sentences), "translate");   // before the checkpoint is loaded
             using var pool = new Kernels.WorkerPool(Math.Min(Environment.ProcessorCount, 2));
             var translator = (IBatchTranslator)LoadTranslator(dir, decoding, parse.GetValue(replaceUnk), pool);
@@ -90,7 +91,7 @@ public static partial class TranslateCommand
             DecodingOptions? decoding = parse.GetValue(checkpoint) is null ? null : lengthPenalty.Read(parse, CheckBeam(parse.GetValue(beam)));
             if (parse.GetValue(output) is string target)
             {   // before the pairs are read and translated, not after
-                PathCheck.EnsureReplaceable(target, "--output");
+                PathCheck.EnsureWritableOutput(target, "--output");
                 PathCheck.EnsureNotInput(target, "--output", path, "--pairs");
             }
             IReadOnlyList<TranslationPair> all = ParallelCorpus.Read(path);

@@ -9,15 +9,15 @@ public static class ChartFile
     /// <summary>
     /// Throws an <see cref="ArgumentException"/> naming <paramref name="option"/> unless <paramref name="path"/> ends in
     /// <c>.png</c> or <c>.svg</c> (any case), and an <see cref="IOException"/> naming it when <paramref name="path"/> exists
-    /// and is not a regular file (<see cref="PathCheck.EnsureReplaceable(string, string)"/>). Call it before the work whose
-    /// result is drawn.
+    /// and is not a regular file or its folder cannot be written (<see cref="PathCheck.EnsureWritableOutput"/>). Call it
+    /// before the work whose result is drawn.
     /// </summary>
     public static void Check(string path, string option)
     {
         string ext = Path.GetExtension(path ?? "").ToLowerInvariant();
         if (ext is not (".png" or ".svg"))
             throw new ArgumentException($"{option} {path}: the file must end in .png or .svg (the format is chosen by the extension).");
-        PathCheck.EnsureReplaceable(path!, option);
+        PathCheck.EnsureWritableOutput(path!, option);
     }
 
     /// <summary>

@@ -273,7 +273,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
     [MemberData(nameof(DataLimitCases))]
     public void OptionBeyondTheData_IsRefusedWithItsLimit(string commandLine, string named, string limit)
     {
-        named = Regex.Replace(named, @"\{([^}]+)\}", m => files.Dir.Combine(m.Groups[1].Value));
+        named = Expand(named);
         string line = BadOption_FailsFast_WithOneErrorLineNamingTheOption(commandLine, named);
         Assert.Contains(limit, line);
     }
@@ -307,13 +307,41 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         Assert.Matches(@"need ≈ [0-9.]+ GB, [0-9.]+ GB available\.$", line);
     }
 
+    /// <summary>
+    /// Outputs that cannot be written, refused before any input is read: a path under a file ({c.txt} is one), a checkpoint
+    /// directory that is a file, and a folder that cannot be written (/sys, even for root). The error names the path given.
+    /// </summary>
+    public static TheoryData<string, string> OutputCases() => new()
+    {
+        { "forecast --csv {nope} --value v --protocol split:0.8 --plot {c.txt}/p.png", "error: --plot '{c.txt}/p.png': '{c.txt}' is a file, not a folder, so no file can be written under it." },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --model none --plot /sys/seqlearn-p.png", "error: --plot '/sys/seqlearn-p.png': the folder '/sys' cannot be written (permission denied)." },
+        { "ngram train --corpus {nope} --arpa {c.txt}/x.arpa", "error: --arpa '{c.txt}/x.arpa': '{c.txt}' is a file, not a folder" },
+        { "ngram train --corpus {nope} --arpa /sys/seqlearn.arpa", "error: --arpa '/sys/seqlearn.arpa': the folder '/sys' cannot be written" },
+        { "translate eval --pairs {nope} --baseline memory --output {c.txt}/o.tsv", "error: --output '{c.txt}/o.tsv': '{c.txt}' is a file, not a folder" },
+        { "plot --metrics {nope} --out {c.txt}/a/b.png", "error: --out '{c.txt}/a/b.png': '{c.txt}' is a file, not a folder" },
+        { "translate --checkpoint {nope} --attention-plot {c.txt}/a.png Go.", "error: --attention-plot '{c.txt}/a.png': '{c.txt}' is a file, not a folder" },
+        { "train -c {nope} --checkpoint {c.txt}", "error: --checkpoint '{c.txt}' is a file; the output is a directory: give another path." },
+        { "train -c {nope} --checkpoint {c.txt}/ck", "error: --checkpoint '{c.txt}/ck': '{c.txt}' is a file, not a folder, so no directory can be written under it." },
+        { "train -c {nope} --metrics {c.txt}/m.jsonl", "error: --metrics '{c.txt}/m.jsonl': '{c.txt}' is a file, not a folder" },
+        { "translate train --pairs {nope} --checkpoint /sys/seqlearn-ck", "error: --checkpoint '/sys/seqlearn-ck': the folder '/sys' cannot be written (permission denied)." },
+        { "classify train --data {nope} --checkpoint {c.txt}/ck", "error: --checkpoint '{c.txt}/ck': '{c.txt}' is a file, not a folder" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OutputCases))]
+    public void UnwritableOutput_IsRefusedBeforeTheWork_NamingThePathGiven(string commandLine, string expected) =>
+        Assert.StartsWith(Expand(expected), BadOption_FailsFast_WithOneErrorLineNamingTheOption(commandLine, ""));
+
+    // {name} → the fixture's file of that name, wherever it stands in the text.
+    private string Expand(string text) => Regex.Replace(text, @"\{([^}]+)\}", m => files.Dir.Combine(m.Groups[1].Value));
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void BadOption_FailsFast_WithOneErrorLine(string commandLine, string named) => BadOption_FailsFast_WithOneErrorLineNamingTheOption(commandLine, named);
 
     private string BadOption_FailsFast_WithOneErrorLineNamingTheOption(string commandLine, string named)
     {
-        string[] args = [.. commandLine.Split(' ').Select(a => a.StartsWith('{') ? files.Dir.Combine(a[1..^1]) : a)];
+        string[] args = [.. commandLine.Split(' ').Select(Expand)];
         var output = new StringWriter();
         var error = new StringWriter();
         var clock = Stopwatch.StartNew();

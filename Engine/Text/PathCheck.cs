@@ -32,6 +32,53 @@ public static class PathCheck
     }
 
     /// <summary>
+    /// <see cref="EnsureReplaceable(string, string)"/>, and the folder the file goes into must be one that can be written:
+    /// the nearest part of the path that exists must be a directory (not a file, as in <c>notes.txt/out.png</c>) and a
+    /// file must be creatable in it. Every message begins with <paramref name="what"/> and the path as given, never a
+    /// temporary name. Call it before the work whose result is written.
+    /// </summary>
+    /// <exception cref="IOException">The output cannot be written there.</exception>
+    public static void EnsureWritableOutput(string path, string what)
+    {
+        EnsureReplaceable(path, what);
+        EnsureWritableFolder(path, what, "file");
+    }
+
+    /// <summary>
+    /// The folder check of <see cref="EnsureWritableOutput"/> for an output directory at <paramref name="path"/> (a
+    /// checkpoint, written beside itself and renamed): throws an <see cref="IOException"/> when <paramref name="path"/> is a
+    /// file, or a part of the path above it is a file, or its parent cannot be written.
+    /// </summary>
+    public static void EnsureWritableDirectoryOutput(string path, string what)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (File.Exists(path)) throw new IOException($"{what} '{path}' is a file; the output is a directory: give another path.");
+        EnsureWritableFolder(path, what, "directory");
+    }
+
+    // The nearest existing ancestor of path must be a directory in which a file can be created.
+    private static void EnsureWritableFolder(string path, string what, string kind)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        string? folder = Path.GetDirectoryName(full);
+        while (folder is not null && !Directory.Exists(folder))
+        {
+            if (File.Exists(folder)) throw new IOException($"{what} '{path}': '{folder}' is a file, not a folder, so no {kind} can be written under it.");
+            folder = Path.GetDirectoryName(folder);
+        }
+        if (folder is null) return;   // no root: the write reports it
+        string probe = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.probe");
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new IOException($"{what} '{path}': the folder '{folder}' cannot be written ({(e is UnauthorizedAccessException ? "permission denied" : "no file can be created in it")}).", e);
+        }
+    }
+
+    /// <summary>
     /// Throws an <see cref="IOException"/> when the output <paramref name="output"/> is the input <paramref name="input"/>
     /// (the same absolute path once a symbolic link to the file is followed): writing it would destroy the data it is made
     /// from. A null <paramref name="input"/> (an option not given) passes.

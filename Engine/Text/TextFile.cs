@@ -172,7 +172,7 @@ public static class TextFile
     public static void WriteAtomic(string path, Action<Stream> write)
     {
         string full = Path.GetFullPath(path);
-        PathCheck.EnsureReplaceable(full);
+        PathCheck.EnsureWritableOutput(path, "output");   // named as given: a failure never names the temporary file
         string dir = Path.GetDirectoryName(full) ?? ".";
         Directory.CreateDirectory(dir);
         long n = Interlocked.Increment(ref s_atomicWrites);
