@@ -301,7 +301,9 @@ public class RecurrentLayerTests
         var bi = Assert.Throws<ArgumentOutOfRangeException>(() => new Lstm<float>(1, 1 << 14, rng, new RecurrentOptions(NumLayers: 2, Bidirectional: true)));
         Assert.Contains("hidden size 16384 with 4 gate(s) makes a weight matrix of 65536 × 32768 = 2147483648 elements", bi.Message);
         var nan = Assert.Throws<ArgumentOutOfRangeException>(() => new Lstm<float>(2, 3, rng, new RecurrentOptions(Dropout: double.NaN)));
-        Assert.Contains("dropout must be in [0, 1), got NaN", nan.Message);
+        Assert.StartsWith("Lstm: dropout must be in [0, 1), got NaN", nan.Message);
+        var path = Assert.Throws<ArgumentOutOfRangeException>(() => new Gru<float>(2, 3, rng, new RecurrentOptions(Path: (RecurrentPath)7)));
+        Assert.StartsWith("Gru: 7 is not a RecurrentPath", path.Message);
     }
 
     [Fact]

@@ -146,4 +146,12 @@ public class BleuTests
         Assert.Equal(BleuStatistics.MaxSupportedOrder, new BleuStatistics(BleuStatistics.MaxSupportedOrder).MaxOrder);
         Assert.Equal(0, Bleu.Corpus([T("a b")], [new[] { T("a b") }], BleuSmoothing.None, maxOrder: BleuStatistics.MaxSupportedOrder).Score);
     }
+
+    [Fact]
+    public void Smoothing_UndefinedValue_IsRefused()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Bleu.Corpus([T("a b")], [new[] { T("a b") }], (BleuSmoothing)9));
+        Assert.Equal("smoothing", e.ParamName);
+        Assert.StartsWith("Bleu: 9 is not a BleuSmoothing", e.Message);
+    }
 }

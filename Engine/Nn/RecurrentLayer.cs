@@ -29,7 +29,8 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
         Options = options ?? new RecurrentOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.NumLayers);
         if (!(Options.Dropout is >= 0 and < 1))   // NaN too
-            throw new ArgumentOutOfRangeException(nameof(options), $"{GetType().Name}: dropout must be in [0, 1), got {Options.Dropout}.");
+            throw new ArgumentOutOfRangeException(nameof(options), $"{Checks.TypeName(GetType())}: dropout must be in [0, 1), got {Options.Dropout}.");
+        Checks.Defined(Options.Path, Checks.TypeName(GetType()), nameof(options));
         (_spec, InputSize, HiddenSize) = (spec, inputSize, hiddenSize);
         RecurrentInit.CheckSizes(spec.Gates, Math.Max(inputSize, (long)Directions * hiddenSize), hiddenSize);   // before any layer is drawn
         _weights = new RecurrentWeights<T>[NumLayers][];

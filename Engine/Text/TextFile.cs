@@ -172,14 +172,24 @@ public static class TextFile
     public static void WriteAtomic(string path, Action<Stream> write)
     {
         string full = Path.GetFullPath(path);
-        PathCheck.EnsureWritableOutput(path, "output");   // named as given: a failure never names the temporary file
+        PathCheck.EnsureReplaceable(full);
         string dir = Path.GetDirectoryName(full) ?? ".";
-        Directory.CreateDirectory(dir);
         long n = Interlocked.Increment(ref s_atomicWrites);
         string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{n}.tmp");
+        FileStream opened;
         try
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            Directory.CreateDirectory(dir);
+            opened = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            PathCheck.EnsureWritableOutput(path, "output");   // names the path as given (a file above it, a folder not writable), never the temporary file
+            throw;
+        }
+        try
+        {
+            using (var stream = opened)
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);

@@ -75,6 +75,8 @@ public static class Bleu
     public static BleuScore FromStatistics(BleuStatistics stats, BleuSmoothing smoothing = BleuSmoothing.Exp, double? smoothValue = null,
         bool effectiveOrder = false)
     {
+        ArgumentNullException.ThrowIfNull(stats);
+        Checks.Defined(smoothing, "Bleu", nameof(smoothing));
         double value = smoothValue ?? DefaultSmoothValue(smoothing);
         long c = stats.HypothesisLength, r = stats.ReferenceLength;
         double bp = c >= r ? 1.0 : c > 0 ? Math.Exp(1.0 - (double)r / c) : 0.0;
