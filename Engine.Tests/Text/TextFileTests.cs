@@ -137,4 +137,26 @@ public class TextFileTests
         try { Assert.Equal(new Utf8Error(2, 2, 1, 0xF0), TextFile.FindInvalidUtf8(end)); }
         finally { File.Delete(end); }
     }
+
+    [Fact]
+    public void WriteAtomic_DeletesOnlyTheStaleTemporariesOfProcessesThatAreGone()
+    {
+        using var dir = new TempDir("stale-tmp");
+        string output = dir.Combine("model.arpa");
+        string Tmp(string middle) => dir.Combine($".model.arpa.{middle}.tmp");
+        var old = DateTime.UtcNow - TextFile.StaleAfter - TimeSpan.FromMinutes(5);
+        // A pid above any Linux pid_max (2^22) is no running process.
+        string[] gone = [Tmp("99999999.1"), Tmp("99999998.7")];
+        string recent = Tmp("99999997.1"), ours = Tmp($"{Environment.ProcessId}.12345"), running = Tmp("1.3"),
+            foreign = Tmp("notapid.1"), otherOutput = dir.Combine(".other.arpa.99999999.1.tmp");
+        foreach (string f in gone.Concat([recent, ours, running, foreign, otherOutput])) File.WriteAllText(f, "partial");
+        foreach (string f in gone.Concat([ours, running, foreign, otherOutput])) File.SetLastWriteTimeUtc(f, old);
+
+        TextFile.WriteAtomic(output, s => s.WriteByte((byte)'x'));
+
+        Assert.All(gone, f => Assert.False(File.Exists(f)));
+        Assert.All(new[] { recent, ours, foreign, otherOutput }, f => Assert.True(File.Exists(f), f));
+        Assert.Equal(!OperatingSystem.IsWindows(), File.Exists(running));   // pid 1 (init, launchd) runs on Unix
+        Assert.Equal("x", File.ReadAllText(output));
+    }
 }

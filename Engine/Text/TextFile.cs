@@ -163,17 +163,63 @@ public static class TextFile
     // Numbers the temporary files of WriteAtomic within this process.
     private static long s_atomicWrites;
 
+    /// <summary>How long a temporary file must have gone unmodified before a later write may delete it as a leftover.</summary>
+    internal static readonly TimeSpan StaleAfter = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Deletes the temporary files <c>.{name}.{pid}.{n}.tmp</c> of <see cref="WriteAtomic"/> in <paramref name="dir"/> that a
+    /// killed process left: only those whose process id is not a running process of this machine and that were last
+    /// modified more than <see cref="StaleAfter"/> before <paramref name="now"/>, so a write in progress (ours, another
+    /// process's, or one on another machine sharing the folder, which keeps its file's time current) is never touched.
+    /// </summary>
+    internal static void RemoveStaleTemporaries(string dir, string name, DateTime now)
+    {
+        string prefix = "." + name + ".";
+        IEnumerable<string> candidates;
+        try { candidates = Directory.EnumerateFiles(dir, prefix + "*.tmp"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
+        foreach (string file in candidates)
+        {
+            string middle = Path.GetFileName(file)[prefix.Length..^".tmp".Length];   // "{pid}.{n}"
+            int dot = middle.IndexOf('.');
+            if (dot <= 0 || !int.TryParse(middle.AsSpan(0, dot), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)
+                || !long.TryParse(middle.AsSpan(dot + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+                continue;
+            try
+            {
+                if (pid == Environment.ProcessId || IsRunning(pid) || now - File.GetLastWriteTimeUtc(file) < StaleAfter) continue;
+                File.Delete(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }   // a leftover is no reason to fail the write
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException) { return false; }               // no such process
+        catch (InvalidOperationException) { return false; }
+        catch (System.ComponentModel.Win32Exception) { return true; }   // exists, but not ours to inspect
+    }
+
     /// <summary>
     /// Writes a file atomically: <paramref name="write"/> fills a temporary file in the same folder, which is flushed to
     /// disk and renamed over <paramref name="path"/>. The temporary name (<c>.{name}.{process id}.{n}.tmp</c>, n counted
     /// per process) is unique to this call, so concurrent writers of one path each rename their own complete file (the
-    /// last rename wins) and a failing writer deletes only the temporary file it created.
+    /// last rename wins) and a failing writer deletes only the temporary file it created. A process killed while writing
+    /// leaves its temporary file behind (up to the size of the output); the next write of the same path deletes such
+    /// leftovers (<see cref="RemoveStaleTemporaries"/>).
     /// </summary>
     public static void WriteAtomic(string path, Action<Stream> write)
     {
         string full = Path.GetFullPath(path);
         PathCheck.EnsureReplaceable(full);
         string dir = Path.GetDirectoryName(full) ?? ".";
+        RemoveStaleTemporaries(dir, Path.GetFileName(full), DateTime.UtcNow);
         long n = Interlocked.Increment(ref s_atomicWrites);
         string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{n}.tmp");
         FileStream opened;
