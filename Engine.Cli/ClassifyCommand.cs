@@ -97,23 +97,29 @@ public static partial class ClassifyCommand
             if (parse.GetValue(baselines))   // NBSVM is binary: with more classes only the MNB baselines are added
                 run.AddRange(BaselineClassifiers.Names.Where(n => n != chosen && (sentences.ClassCount == 2 || !ClassifyDataOptions.IsBinary(n))));
             using var pool = new WorkerPool(threads);
-            IClassifierFactory Factory(string name) => BaselineClassifiers.TryCreate(name)
-                ?? (name switch
-                {
-                    "rnn" => new RecurrentEnsembleFactory(settings.Model, settings.Training, members, pool),
-                    "rnn+nbsvm" => new RecurrentNbSvmEnsembleFactory(RecurrentClassifierCliOptions.Factory(settings, pool)),
-                    _ => extraModels.First(m => m.Name == name),
-                });
+            // Each fold's training writes its own metrics log (NAME.fold{f}.EXT; members add .member{m}): one log per run of
+            // steps, as `plot` reads it, where folds appending to one file would restart the step count inside it.
+            IClassifierFactory Factory(string name, int fold)
+            {
+                var foldSettings = (settings.Model, Training: settings.Training with { MetricsPath = FoldMetricsPath(settings.Training.MetricsPath, fold) });
+                return BaselineClassifiers.TryCreate(name)
+                    ?? (name switch
+                    {
+                        "rnn" => new RecurrentEnsembleFactory(foldSettings.Model, foldSettings.Training, members, pool),
+                        "rnn+nbsvm" => new RecurrentNbSvmEnsembleFactory(RecurrentClassifierCliOptions.Factory(foldSettings, pool)),
+                        _ => extraModels.First(m => m.Name == name),
+                    });
+            }
 
             TextWriter output = parse.InvocationConfiguration.Output;
             bool asJson = parse.GetValue(json);
-            IClassifierFactory[] factories = run.Select(Factory).ToArray();
+            IClassifierFactory[] factories = run.Select(name => Factory(name, selected[0])).ToArray();
             var perModel = factories.Select(_ => new List<FoldResult>()).ToArray();
             if (!asJson) PrintHeader(output, sentences, assignment, run);
             foreach (int f in selected)   // fold by fold, so each row appears as soon as its fold is done
             {
                 for (int m = 0; m < factories.Length; m++)
-                    perModel[m].Add(CrossValidation.Run(sentences, assignment, factories[m], [f]).Folds[0]);
+                    perModel[m].Add(CrossValidation.Run(sentences, assignment, Factory(run[m], f), [f]).Folds[0]);
                 if (!asJson) PrintRow(output, perModel.Select(r => r[^1]).ToArray());
             }
             var results = factories.Select((fm, m) => new CrossValidationResult(fm.Name, perModel[m])).ToArray();
@@ -140,6 +146,10 @@ public static partial class ClassifyCommand
     }
 
     /// <summary>The folds of <c>--only-folds</c> ("0,2,5"), each in [0, k) and listed once.</summary>
+    /// <summary><c>dir/name.fold{f}.ext</c> for the metrics path <c>dir/name.ext</c> (null stays null).</summary>
+    internal static string? FoldMetricsPath(string? path, int fold) =>
+        path is null ? null : Path.Combine(Path.GetDirectoryName(path) ?? "", $"{Path.GetFileNameWithoutExtension(path)}.fold{fold}{Path.GetExtension(path)}");
+
     private static int[] SelectedFolds(string list, int k)
     {
         var folds = new List<int>();

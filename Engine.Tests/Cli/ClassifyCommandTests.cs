@@ -58,9 +58,16 @@ public class ClassifyCommandTests
         string[] two = Cv("2", dir.Combine("m2.jsonl")), one = Cv("1", dir.Combine("m1.jsonl"));
         Assert.Matches(new Regex(@"^accuracy \d+\.\d\d ± \d+\.\d\d % over 2 folds \(model rnn, \d+\.\d s\)$"), two[^1]);
         Assert.Equal(two[..^1], one[..^1]);     // every fold's row (the wall time in the last line differs)
-        for (int m = 0; m < 3; m++)
-            Assert.Equal(2 * 2, File.ReadAllLines(dir.Combine($"m2.member{m}.jsonl")).Count(l => l.Contains("\"eval\"", StringComparison.Ordinal)));
+        // One log per fold and member, each a single run of steps (2 epochs, one evaluation each) that `plot` draws as one curve.
+        for (int f = 0; f < 2; f++)
+            for (int m = 0; m < 3; m++)
+            {
+                var records = SeqLearn.Training.MetricsLog.Read(dir.Combine($"m2.fold{f}.member{m}.jsonl"));
+                Assert.Equal(2, records.Count(r => r.Kind == SeqLearn.Training.MetricsRecordKind.Evaluation));
+                Assert.Equal(records.Select(r => r.Step).Order(), records.Select(r => r.Step));
+            }
         Assert.False(File.Exists(dir.Combine("m2.jsonl")));
+        Assert.False(File.Exists(dir.Combine("m2.member0.jsonl")));
     }
 
     [Fact]
