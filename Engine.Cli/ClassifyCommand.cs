@@ -55,7 +55,7 @@ public static partial class ClassifyCommand
         var baselines = new Option<bool>("--baselines") { Description = "Also run the classical baselines (mnb-uni, mnb-bi, and nbsvm-bi for two classes) on the same folds." };
         var json = new Option<bool>("--json") { Description = "Print the report as one JSON object instead of text." };
         var seed = new Option<ulong>("--fold-seed") { Description = "Seed of the fold assignment (the same seed gives the same folds).", DefaultValueFactory = _ => FoldAssignment.DefaultSeed };
-        var ensemble = new Option<int>("--ensemble") { Description = "rnn: average the probabilities of this many models that differ only in their seeds (trained side by side, one per thread; with --metrics DIR/NAME.EXT member m writes DIR/NAME.member{m}.EXT).", DefaultValueFactory = _ => DefaultEnsemble };
+        var ensemble = new Option<int>("--ensemble") { Description = "rnn: average the probabilities of this many models that differ only in their seeds (trained side by side, one per thread; with --metrics DIR/NAME.EXT fold f, member m writes DIR/NAME.fold{f}.member{m}.EXT).", DefaultValueFactory = _ => DefaultEnsemble };
         var onlyFolds = new Option<string>("--only-folds") { Description = "Run only these folds (comma-separated, 0-based, e.g. 0,1,2) for a quick screen; the summary covers them." };
         var rnn = new RecurrentClassifierCliOptions();
         rnn.Shared.Checkpoint.Hidden = rnn.Shared.Resume.Hidden = true;   // refused below: every fold trains a new model
