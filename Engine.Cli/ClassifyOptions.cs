@@ -38,6 +38,8 @@ internal sealed class ClassifyDataOptions
         bool pair = posPath is not null || negPath is not null;
         if (pair == (dataPath is not null) || (pair && (posPath is null || negPath is null)))
             throw new ArgumentException("give either --pos FILE --neg FILE, or --data FILE.");
+        if (pair && CliGuard.Given(parse, LabelOrder))   // the polarity files' labels are fixed (neg 0, pos 1)
+            throw new ArgumentException("--label-order numbers the labels of --data; --pos/--neg always give neg 0 and pos 1.");
         LabeledSentences data = pair
             ? SentenceFiles.ReadPolarity(posPath!, negPath!)
             : SentenceFiles.ReadTabSeparated(dataPath!, parse.GetValue(LabelOrder) == "sorted" ? Classification.LabelOrder.Sorted : Classification.LabelOrder.FirstSeen);

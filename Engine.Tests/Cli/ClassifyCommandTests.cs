@@ -172,6 +172,7 @@ public class ClassifyCommandTests
     [InlineData("classify", "cv", "--data", "MISSING")]
     [InlineData("classify", "cv", "--data", "TSV", "--only-folds", "0,10")]
     [InlineData("classify", "train", "--data", "TSV")]
+    [InlineData("classify", "cv", "--pos", "POS", "--neg", "NEG", "--label-order", "sorted")]
     public void BadInput_OneLineError_NonZeroExit(params string[] args)
     {
         var (dir, pos, neg, tsv) = Setup();
@@ -186,5 +187,6 @@ public class ClassifyCommandTests
         Assert.StartsWith("error: ", error);
         Assert.Single(error.TrimEnd().Split('\n'));
         if (args.Contains("BAD")) Assert.Contains("bad.tsv:2: expected 'label<TAB>text'", error);
+        if (args.Contains("--label-order")) Assert.Contains("--label-order numbers the labels of --data", error);
     }
 }
