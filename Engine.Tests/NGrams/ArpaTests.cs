@@ -119,6 +119,15 @@ public class ArpaTests
     }
 
     [Fact]
+    public void Read_EmptyFile_SaysSoAtLineOne()
+    {
+        var e = Bad("");
+        Assert.Equal(1, e.Line);
+        Assert.StartsWith("bad.arpa:1: the file is empty; expected the '\\data\\' header.", e.Message);
+        Assert.Contains("bad.arpa:1: expected the '\\data\\' header, reached the end of the file.", Bad("preamble\n").Message);
+    }
+
+    [Fact]
     public void Write_IsAtomic_NoTemporaryLeft()
     {
         string dir = Path.Combine(Path.GetTempPath(), $"seqlearn-arpa-{Guid.NewGuid():N}");

@@ -223,7 +223,10 @@ public static class ArpaReader
         string? line;
         // A byte-order mark survives in text handed over as a TextReader that did not strip it (U+FEFF is no whitespace for Trim).
         do { line = r.Next(); } while (line is not null && line.TrimStart('\uFEFF').Trim() != "\\data\\");
-        if (line is null) throw new ArpaFormatException(r.Name, r.Number, "expected the '\\data\\' header, reached the end of the file.");
+        if (line is null)
+            throw r.Number == 0
+                ? new ArpaFormatException(r.Name, 1, "the file is empty; expected the '\\data\\' header.")
+                : new ArpaFormatException(r.Name, r.Number, "expected the '\\data\\' header, reached the end of the file.");
         var declared = new List<int>();
         while ((line = r.Next()) is not null)
         {
