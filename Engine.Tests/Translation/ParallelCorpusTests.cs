@@ -50,6 +50,9 @@ public class ParallelCorpusTests
         byte[] bytes = [.. Encoding.UTF8.GetBytes("a\tb\nc\td\ne\t"), 0xC3, 0x28, (byte)'\n'];
         var e = Assert.Throws<TextFormatException>(() => ParallelCorpus.Parse(bytes, "pairs.txt"));
         Assert.StartsWith("pairs.txt:3: invalid UTF-8", e.Message);
+        // A binary line holding a carriage return is reported as what it is: not text.
+        e = Assert.Throws<TextFormatException>(() => ParallelCorpus.Parse([0x01, (byte)'\r', 0xFF, 0xFE, (byte)'\t', 0x80], "pairs.bin"));
+        Assert.StartsWith("pairs.bin:1: invalid UTF-8 at byte 3 of the line", e.Message);
     }
 
     [Fact]

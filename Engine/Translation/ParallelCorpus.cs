@@ -37,10 +37,11 @@ public static class ParallelCorpus
             ReadOnlySpan<byte> line = end < 0 ? bytes : bytes[..end];
             bytes = end < 0 ? [] : bytes[(end + 1)..];
             if (line.EndsWith((ReadOnlySpan<byte>)"\r"u8)) line = line[..^1];
+            string text = Decode(line, source, lineNumber);   // first: a binary file is invalid UTF-8, whatever '\r' bytes it holds
             int cr = line.IndexOf((byte)'\r');
             if (cr >= 0)   // CR-only line endings would otherwise merge lines into one pair (its later lines lost past the second tab)
                 throw new TextFormatException($"{source}:{lineNumber}: a carriage return at byte {cr + 1} of the line does not end it; lines must end with LF or CRLF.");
-            pairs.Add(ParseLine(Decode(line, source, lineNumber), source, lineNumber));
+            pairs.Add(ParseLine(text, source, lineNumber));
         }
         return pairs;
     }
