@@ -61,7 +61,9 @@ public static class NGramCommand
             {   // a reserved token in the text ("Line 3: the corpus contains '<s>' …"): name the file
                 throw new ArgumentException($"{parse.GetValue(corpus)}: {e.Message}", e);
             }
-            BackoffModel model = estimator.Estimate(counts);
+            BackoffModel model;
+            try { model = estimator.Estimate(counts); }
+            catch (NGramEstimationException e) { throw new NGramEstimationException($"{parse.GetValue(corpus)}: {e.Message}"); }   // the counts know no file
             double seconds = clock.Elapsed.TotalSeconds;
             string file = parse.GetValue(arpa)!;
             ArpaWriter.Write(model, file);

@@ -125,7 +125,12 @@ public static class TrainCommand
                 using var pool = new WorkerPool(threadCount);
                 var model = new LanguageModel<float>(config, new SeededRng(seedValue));
                 var display = TrainingDisplay.For(output);
-                var trainer = new LanguageModelTrainer<float>(model, data.Train, data.Valid, options, pool, display, data.VocabularyJson);
+                LanguageModelTrainer<float> trainer;
+                try { trainer = new LanguageModelTrainer<float>(model, data.Train, data.Valid, options, pool, display, data.VocabularyJson); }
+                catch (ArgumentException e) when (e.Message.Contains(" text is too short", StringComparison.Ordinal))
+                {
+                    throw new ArgumentException($"{data.Source}: {e.Message}", e);   // the token arrays know no file
+                }
                 if (resumed is { } from) TrainingCliOptions.ResumeFrom(from, options, trainer.Resume);
                 Header(output, data, config, options, trainer, threadCount);
                 var result = display.Run(trainer.Train);

@@ -39,8 +39,16 @@ public sealed class BadInputCliTests : IDisposable
         "arpa-ngram2-1e9", "arpa-ngram1-maxint", "ngram-order-1e6", "time-budget-1e300", "bptt-maxint", "hidden-20000",
         "ckpt-hidden-20000", "ckpt-layers-100000", "resume-hidden-20000", "ckpt-cell-0", "ckpt-nan", "ckpt-inf",
         "arpa-out-dev-null", "arpa-out-directory", "ngram-corpus-directory", "train-corpus-directory", "eval-arpa-directory",
-        "ngram-eval-backoff-above-one", "eval-arpa-backoff-above-one",
+        "ngram-eval-backoff-above-one", "eval-arpa-backoff-above-one", "ngram-train-mkn-tiny-corpus",
     ];
+
+    // Too few distinct n-grams for modified Kneser-Ney's discounts: the estimator's error names the corpus.
+    private string Tiny()
+    {
+        string path = _dir.Combine("tiny.txt");
+        File.WriteAllText(path, "a b\n");
+        return path;
+    }
 
     // p(</s> | the) = bo(the) · p(</s>) = 10^37: scored on line 1 of the text, token 2.
     private (string Arpa, string Text) AboveOne()
@@ -67,6 +75,7 @@ public sealed class BadInputCliTests : IDisposable
         "ckpt-inf" => (["generate", "--checkpoint", Checkpoint("i", null, float.PositiveInfinity), "--prompt", "the"], "tensor 'decoder.weight' holds a non-finite value"),
         "ngram-eval-backoff-above-one" => (["ngram", "eval", "--arpa", AboveOne().Arpa, "--corpus", AboveOne().Text], "above-one.txt: line 1: the model gives '</s>' (token 2) log10 p = 37, a probability above 1"),
         "eval-arpa-backoff-above-one" => (["eval", "--arpa", AboveOne().Arpa, "--corpus", AboveOne().Text], "above-one.txt: line 1: the model gives '</s>' (token 2)"),
+        "ngram-train-mkn-tiny-corpus" => (["ngram", "train", "--corpus", Tiny(), "--order", "3", "--arpa", _dir.Combine("tiny.arpa")], "tiny.txt: Modified Kneser-Ney: the discounts of order 1"),
         "arpa-out-dev-null" => (["ngram", "train", "--corpus", _corpus, "--arpa", "/dev/null"], "not a regular file"),
         "arpa-out-directory" => (["ngram", "train", "--corpus", _corpus, "--arpa", _dir.Combine("folder")], "is a directory"),
         "ngram-corpus-directory" => (["ngram", "train", "--corpus", _dir.Combine("folder"), "--arpa", _dir.Combine("d.arpa")], "is a directory"),

@@ -122,7 +122,7 @@ public class TrainCommandTests
             (["train", "--corpus", tmp.Combine("missing.txt")], "Text file not found"),
             (["train", "--corpus", Text(tmp, "empty.txt", "")], "the file is empty"),
             (["train", "--corpus", bad], "invalid UTF-8 at byte offset 2"),
-            (["train", "--corpus", Text(tmp, "short.txt", "just a few characters")], "the training text is too short"),
+            (["train", "--corpus", Text(tmp, "short.txt", "just a few characters")], "short.txt: the training text is too short"),
             (["train", "--train", Text(tmp, "t.txt", "abc")], "--train and --valid go together"),
             (["train", "--corpus", Text(tmp, "ok.txt", new string('x', 400)), "--resume", tmp.Combine("nothing-here")], "no checkpoint directory"),
             (["train", "--corpus", Text(tmp, "ok2.txt", new string('x', 400)), "--tie-weights", "--embedding", "4", "--hidden", "8"], "tied weights need"),
