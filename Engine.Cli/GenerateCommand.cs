@@ -69,12 +69,12 @@ public static class GenerateCommand
                     var r = results[i];
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"[{i + 1}] log P = {r.LogProbability:F4} ({r.Tokens.Length} tokens, {(r.Finished ? "ended" : "cut at --length")})"));
-                    output.WriteLine(text + r.Text);
+                    output.WriteLine(generator.PromptText(text) + r.Text);
                 }
                 return 0;
             }
             var pieces = generator.Generate(text, n, new SamplingOptions(tau, k, p), new SeededRng(parse.GetValue(seed)), stop);
-            output.Write(text);
+            output.Write(generator.PromptText(text));   // <eos> in a word prompt is the newline the pieces continue from
             foreach (string piece in pieces)
             {
                 output.Write(piece);

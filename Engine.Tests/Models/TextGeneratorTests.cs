@@ -88,6 +88,23 @@ public class TextGeneratorTests
             Assert.Throws<ArgumentException>(() => new TextGenerator(Model(vocab.Count + 1), vocab)).Message);
     }
 
+    [Fact]
+    public void PromptText_WritesAWordPromptAsThePiecesContinueIt()
+    {
+        var vocab = WordVocabulary.Build(["the cat sat", "a dog ran"]);
+        var generator = new TextGenerator(Model(vocab.Count), vocab);
+        // "<eos>" typed in a prompt is the end of a line: the next piece starts without a space, so it was glued to it.
+        Assert.Equal("the cat\n", generator.PromptText("the  cat <eos>"));
+        Assert.Equal("\nthe zebra", generator.PromptText("<eos> the zebra"));   // unknown words are written as given
+        Assert.Equal("", generator.PromptText(""));
+        string text = generator.PromptText("the cat <eos>") + string.Concat(generator.Generate("the cat <eos>", 20, new SamplingOptions(), new SeededRng(2)));
+        Assert.StartsWith("the cat\n", text);
+        Assert.DoesNotContain("<eos>", text);
+        Assert.DoesNotContain("\n ", text);
+        var chars = new TextGenerator(Model(Chars.Count), Chars);
+        Assert.Equal("ab c", chars.PromptText("ab c"));
+    }
+
     /// <summary>
     /// The returned sequence is lazy, so enumerating it again (or twice side by side) must run the generation again from
     /// the prompt: with greedy decoding (no randomness) every pass gives the same text. Advance overwrites the state in

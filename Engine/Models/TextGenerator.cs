@@ -76,6 +76,26 @@ public sealed class TextGenerator
     }
 
     /// <summary>
+    /// The prompt written as the output pieces continue it: for a word model its words separated by single spaces, with
+    /// &lt;eos&gt; as a newline (after which the next word has no leading space); for a character model the prompt itself.
+    /// Written before <see cref="Generate"/>'s pieces (or a <see cref="TextContinuation.Text"/>), it makes one readable text.
+    /// </summary>
+    public string PromptText(string prompt)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        if (_words is null) return prompt;
+        var text = new System.Text.StringBuilder();
+        bool atLineStart = true;
+        foreach (string word in TokenVocabulary.Tokenize(prompt))
+        {
+            bool end = word == WordVocabulary.Eos;
+            text.Append(end ? "\n" : atLineStart ? word : " " + word);
+            atLineStart = end;
+        }
+        return text.ToString();
+    }
+
+    /// <summary>
     /// Streams up to <paramref name="maxTokens"/> sampled tokens after <paramref name="prompt"/>, each decoded as it
     /// is produced (the model runs only as far as the caller enumerates). With <paramref name="stopAtEnd"/> it
     /// stops after the first end token. Same model, prompt, options and seed → same text.
