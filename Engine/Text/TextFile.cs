@@ -34,30 +34,12 @@ public static class TextFile
     public static string ReadAllText(Stream stream, string source)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        byte[] bytes = ReadToEnd(stream, source);
+        byte[] bytes = BoundedRead.ReadToEnd(stream, Array.MaxLength,
+            _ => new TextFormatException($"{source}: the input is longer than {Array.MaxLength} bytes, the most that is supported."));
         if (bytes.Length == 0 || bytes is [0xEF, 0xBB, 0xBF])
             throw new TextFormatException($"{source}: the input is empty.");
         if (FindInvalidUtf8(bytes) is { } bad) throw new TextFormatException($"{source}:{bad.Line}: {bad}.");
         return DecodeUtf8(bytes, source);
-    }
-
-    // The bytes left in a stream, grown by doubling up to Array.MaxLength: a longer stream is refused, not allocated.
-    private static byte[] ReadToEnd(Stream stream, string source)
-    {
-        byte[] buffer = new byte[1 << 16];
-        int length = 0;
-        while (true)
-        {
-            if (length == buffer.Length)
-            {
-                if (length == Array.MaxLength)
-                    throw new TextFormatException($"{source}: the input is longer than {Array.MaxLength} bytes, the most that is supported.");
-                Array.Resize(ref buffer, (int)Math.Min(2L * length, Array.MaxLength));
-            }
-            int read = stream.Read(buffer, length, buffer.Length - length);
-            if (read == 0) return buffer[..length];
-            length += read;
-        }
     }
 
     /// <summary>Reads a UTF-8 file as lines (split on '\n', a trailing '\r' removed; no empty last line for a final newline).</summary>
