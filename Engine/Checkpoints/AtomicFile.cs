@@ -75,12 +75,15 @@ internal static class AtomicFile
     /// <summary>
     /// Throws the <see cref="IOException"/> that <see cref="WriteDirectory"/> would throw before writing anything: a file at
     /// <paramref name="directory"/> (the final rename would fail after all the writing), or content other than checkpoint
-    /// files in it or in its leftovers <c>{name}.tmp</c> and <c>{name}.old</c> (<see cref="CheckpointFiles"/>).
+    /// files in it or in its leftovers <c>{name}.tmp</c> and <c>{name}.old</c> (<see cref="CheckpointFiles"/>); a root
+    /// directory, which has no parent to write <c>{name}.tmp</c> in, is an <see cref="ArgumentException"/>.
     /// </summary>
     public static void EnsureWritable(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        if (Path.GetDirectoryName(full) is null)   // {name}.tmp is written beside the directory: a root has no parent
+            throw new ArgumentException($"'{directory}' is a root directory; a checkpoint directory needs a parent folder.", nameof(directory));
         if (File.Exists(full))
             throw new IOException($"'{full}' is a file, not a directory: a directory cannot be written there.");
         const string operation = "writing a checkpoint directory";

@@ -50,7 +50,6 @@ public static class Checkpoint
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(data);
-        CheckNotRoot(directory, "Checkpoint.Save");
         CheckData(data);
         var metadata = new Dictionary<string, string>
         {
@@ -121,20 +120,13 @@ public static class Checkpoint
     /// Throws the <see cref="IOException"/> that saving to <paramref name="directory"/> would throw, before any work is
     /// done (a command checks its output directory before it trains): a save replaces the whole directory, so it is
     /// refused when a file is there, or when the directory (or a leftover <c>{directory}.tmp</c> or <c>.old</c>) holds
-    /// anything other than checkpoint files. A missing or empty directory, or one that holds a checkpoint, passes.
+    /// anything other than checkpoint files, and a root directory (an <see cref="ArgumentException"/>) is refused too. A
+    /// missing or empty directory, or one that holds a checkpoint, passes.
     /// </summary>
     public static void EnsureWritable(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        CheckNotRoot(directory, "Checkpoint.EnsureWritable");
         AtomicFile.EnsureWritable(directory);
-    }
-
-    // A save writes {directory}.tmp beside the directory and renames it: a root has no parent to write beside.
-    private static void CheckNotRoot(string directory, string op)
-    {
-        if (Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory))) is null)
-            throw new ArgumentException($"{op}: '{directory}' is a root directory; a checkpoint directory needs a parent folder.", nameof(directory));
     }
 
     /// <summary>Checks every file of the checkpoint in <paramref name="directory"/> (manifest seal, sizes, SHA-256s, tensor layout) without building tensors.</summary>
