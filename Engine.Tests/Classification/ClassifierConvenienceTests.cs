@@ -116,7 +116,8 @@ public class ClassifierConvenienceTests
         // The task itself checks its data the same way when built directly.
         var direct = Assert.Throws<ArgumentOutOfRangeException>(() =>
             new SequenceClassificationTask<float>(model, new LabeledSequences(x, [0, 1]), new LabeledSequences(x, [0, 7]), 2, 1));
-        Assert.Contains("example 1 of valid has label 7, but the model's last Linear scores 2 classes", direct.Message);
+        Assert.StartsWith("SequenceClassificationTask: valid: example 1 has label 7, but the model's last Linear scores 2 classes", direct.Message);
+        Assert.Equal("valid", direct.ParamName);
         // Without a Linear head the width of the logits is known only when they are computed: Score checks there.
         var headless = new Sequential<float>(new Embedding<float>(5, 4, rng), new Lstm<float>(4, 3, rng), new LastStep<float>());
         var data = new LabeledSequences(x, [2, 3]);

@@ -39,11 +39,8 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        if (model.Layers.Count > 0 && model.Layers[^1] is Linear<T> head)
-        {
-            CheckLabels(train, head.OutFeatures, nameof(train));
-            if (valid is not null) CheckLabels(valid, head.OutFeatures, nameof(valid));
-        }
+        CheckLabels(model, train, "SequenceClassificationTask: train", nameof(train));
+        if (valid is not null) CheckLabels(model, valid, "SequenceClassificationTask: valid", nameof(valid));
         (_model, _train, _valid, _batchSize, _seed, PadId) = (model, train, valid, batchSize, seed, padId);
         BatchesPerEpoch = ShapeUtil.CeilDiv(train.Count, batchSize);
         ModelConfig = LayerConfig.TryToJson(model);
@@ -201,12 +198,19 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
                 if (rng.NextDouble() < p) batch.Ids[b * batch.Steps + t] = unknownId;
     }
 
-    // Labels a C-class head cannot score fail here, before training, not at the first evaluation after an epoch.
-    private static void CheckLabels(LabeledSequences data, int classes, string name)
+    /// <summary>
+    /// With a C-class <see cref="Linear{T}"/> last, a label outside 0 … C−1 is an <see cref="ArgumentOutOfRangeException"/>
+    /// "<c>{context}: example i has label y, …</c>" naming <paramref name="paramName"/>: before training, not at the first
+    /// evaluation after an epoch. (Without such a head the width is known only from the logits; <see cref="Score"/> checks there.)
+    /// </summary>
+    internal static void CheckLabels(Sequential<T> model, LabeledSequences data, string context, string paramName)
     {
+        if (model.Layers.Count == 0 || model.Layers[^1] is not Linear<T> head) return;
+        int classes = head.OutFeatures;
         for (int i = 0; i < data.Count; i++)
             if ((uint)data.Labels[i] >= (uint)classes)
-                throw new ArgumentOutOfRangeException(name, data.Labels[i], $"SequenceClassificationTask: example {i} of {name} has label {data.Labels[i]}, but the model's last Linear scores {classes} classes (labels 0 … {classes - 1}).");
+                throw new ArgumentOutOfRangeException(paramName, data.Labels[i],
+                    $"{context}: example {i} has label {data.Labels[i]}, but the model's last Linear scores {classes} classes (labels 0 … {classes - 1}).");
     }
 
     // ℓ = log Σ_j exp(z_j) − z_y, in double with the max subtracted.

@@ -59,11 +59,7 @@ public static class SequentialClassifierExtensions
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var data = new LabeledSequences(sequences, labels, $"{method}: {what}");
-        if (model.Layers.Count > 0 && model.Layers[^1] is Linear<T> head)
-            for (int i = 0; i < data.Count; i++)
-                if (data.Labels[i] >= head.OutFeatures)
-                    throw new ArgumentOutOfRangeException(nameof(labels), data.Labels[i],
-                        $"{method}: {what}: example {i} has label {data.Labels[i]}, but the model's last Linear scores {head.OutFeatures} classes (labels 0 … {head.OutFeatures - 1}).");
+        SequenceClassificationTask<T>.CheckLabels(model, data, $"{method}: {what}", nameof(labels));
         return data;
     }
 
