@@ -110,7 +110,7 @@ public class BeamSearchTests
     [InlineData(LengthNormalization.Gnmt)]
     public void WidthIntMaxValue_IsTheExactSearch_HoldingOnlyTheHypothesesThereAre(LengthNormalization norm)
     {
-        // 2·W overflowed int (no candidate was taken: an empty result) and W slots were allocated up front (out of memory).
+        // 2·W must not overflow int (no candidate would be taken), and W slots must not be allocated up front.
         const int v = 3, maxLength = 4, eos = 2, start = 0;
         var chain = MarkovChain.Random(v, seed: 17);
         int all = Enumerate(v, maxLength, eos).Count();

@@ -91,7 +91,7 @@ public class LanguageModelTests
     {
         var lm = new LanguageModel<float>(new LanguageModelConfig(10, 8, 8, InitRange: 0.1), new SeededRng(7));
         Assert.All(lm.Parameters().SelectMany(p => p.Value.ToArray()), w => Assert.InRange(w, -0.1f, 0.1f));
-        // 1e39 is a finite double but +∞ as a float: U(−∞, ∞) drew NaN weights and the first step "diverged".
+        // 1e39 is a finite double but +∞ as a float: U(−∞, ∞) would draw NaN weights.
         var e = Assert.Throws<ArgumentException>(() => new LanguageModel<float>(new LanguageModelConfig(10, 8, 8, InitRange: 1e39), new SeededRng(7)));
         Assert.Contains("init range 1E+39 is not finite in Single", e.Message);
         Assert.All(new LanguageModel<double>(new LanguageModelConfig(10, 8, 8, InitRange: 1e39), new SeededRng(7)).Parameters().SelectMany(p => p.Value.ToArray()),

@@ -93,7 +93,7 @@ public class TextGeneratorTests
     {
         var vocab = WordVocabulary.Build(["the cat sat", "a dog ran"]);
         var generator = new TextGenerator(Model(vocab.Count), vocab);
-        // "<eos>" typed in a prompt is the end of a line: the next piece starts without a space, so it was glued to it.
+        // "<eos>" typed in a prompt is the end of a line, after which the next piece starts without a space.
         Assert.Equal("the cat\n", generator.PromptText("the  cat <eos>"));
         Assert.Equal("\nthe zebra", generator.PromptText("<eos> the zebra"));   // unknown words are written as given
         Assert.Equal("", generator.PromptText(""));

@@ -290,7 +290,7 @@ public class RecurrentLayerTests
     public void Constructors_HiddenSizesWhoseWeightsCannotBeATensor_AndNaNDropout_AreRefused()
     {
         var rng = new SeededRng(1);
-        // 4 · 2^30 wraps to 0 in int: the layer was built with empty weights, the cell failed in Zeros.
+        // 4 · 2^30 wraps to 0 in int: the check must see G·H before any weight is drawn.
         var layer = Assert.Throws<ArgumentOutOfRangeException>(() => new Lstm<float>(1, 1 << 30, rng));
         Assert.Equal("hiddenSize", layer.ParamName);
         Assert.Contains("hidden size 1073741824 with 4 gate(s) makes a weight matrix of 4294967296 × 1073741824", layer.Message);
