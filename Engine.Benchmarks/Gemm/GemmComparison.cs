@@ -43,9 +43,11 @@ internal static class GemmComparison
         double bestSquare = 0;
         foreach (int n in new[] { 256, 512, 1024 })
         {
-            var r = Compare(new Problem(n, n, n, rng), blas, null, 1, repeats, peak);
+            var square = new Problem(n, n, n, rng);
+            var r = Compare(square, blas, null, 1, repeats, peak);
             if (r.Ratio is { } ratio) ratios.Add(ratio);
             bestSquare = Math.Max(bestSquare, r.SeqLearn);
+            if (peak > 0) Console.WriteLine($"{"  share of the FMA peak timed alternately with it (median of pairs)",-60} {PeakShare(square, 2 * repeats) * 100,7:F1}%");
         }
 
         var big = new Problem(1024, 1024, 1024, rng);
@@ -198,6 +200,26 @@ internal static class GemmComparison
             pairs.Add((gx / gy, cpus));
         }
         return pairs;
+    }
+
+    /// <summary>
+    /// SeqLearn's one-thread GFLOP/s on <paramref name="p"/> over the FMA peak loop's, the two timed in alternation and
+    /// the ratio taken per pair; the median of the ratios. A VM's core can speed up or slow down within a run, which a
+    /// peak measured once at the start does not follow; both halves of a pair see the same speed.
+    /// </summary>
+    private static double PeakShare(Problem p, int pairs)
+    {
+        float sink = 0;
+        Action product = SeqLearnCall(p, null), peak = () => sink += FmaPeak.Run(1 << 16);
+        long itX = Calibrate(product), itP = Calibrate(peak);
+        var ratios = new List<double>();
+        for (int r = 0; r < pairs; r++)
+        {
+            double gx = p.Flops * itX / Time(product, itX);
+            double gp = FmaPeak.Flops(1L << 16) * itP / Time(peak, itP);
+            ratios.Add(gx / gp);
+        }
+        return float.IsNaN(sink) ? 0 : Median(ratios);
     }
 
     private static Action SeqLearnCall(Problem p, WorkerPool? pool) => p.Packed is { } packed
