@@ -141,6 +141,7 @@ public class LanguageModelStepperTests
     [InlineData(RecurrentCell.Gru, 3, 40, 2, StepperPrecision.Int8)]
     [InlineData(RecurrentCell.Lstm, 2, 24, 2, StepperPrecision.BFloat16)]
     [InlineData(RecurrentCell.Rnn, 2, 40, 3, StepperPrecision.Float32)]
+    [InlineData(RecurrentCell.RnnRelu, 2, 24, 2, StepperPrecision.BFloat16)]
     [InlineData(RecurrentCell.Lstm, 3, 72, 3, StepperPrecision.Int8)]
     public void Advance_TwoThreads_SwitchingStates_BitIdenticalToStep(RecurrentCell cell, int layers, int hidden, int threads, StepperPrecision precision)
     {

@@ -27,8 +27,8 @@ internal sealed class FusedRecurrentSteps<T, TSpec> : IParallelWork where T : un
     private T[] _dhNew = [];      // (B, H) the step GEMM's output in a backward sequence
 
     /// <summary>
-    /// <see cref="RowSequences"/> is used up to this packed W_hh size (1 MiB: LSTM H = 256, GRU H ≤ 295, RNN H = 512 in
-    /// float). Above it every core re-reading the whole matrix each step costs more than the per-step barriers it
+    /// <see cref="RowSequences"/> is used up to this W_hh size, G·H·H elements unpadded (1 MiB: LSTM H = 256, GRU H ≤ 295,
+    /// RNN H = 512 in float). Above it every core re-reading the whole matrix each step costs more than the per-step barriers it
     /// saves (LSTM and GRU at H = 512 ran at medians of 0.96× and 0.97× the column split; docs/results/2026-12.md).
     /// </summary>
     internal const long RowSequencesMaxPackedBytes = 1 << 20;
