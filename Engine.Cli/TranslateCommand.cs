@@ -34,18 +34,18 @@ public static partial class TranslateCommand
         var beam = new Option<int>("--beam") { Description = "Beam width K (1 = greedy).", DefaultValueFactory = _ => 1 };
         var replaceUnk = new Option<bool>("--replace-unk") { Description = "Replace each <unk> by the source word it attended to most." };
         var attentionPlot = new Option<string>("--attention-plot") { Description = "Draw the attention weights of the (first) sentence's translation as a heat map: FILE.png or FILE.svg." };
-        var lengthPenalty = new LengthPenaltyOptions();
+        var decodingOptions = new TranslateDecodingOptions();
         var sentences = new Argument<string[]>("sentences") { Description = "English sentences (default: each non-blank line of standard input).", Arity = ArgumentArity.ZeroOrMore };
         translate.Options.Add(checkpoint);
         translate.Options.Add(beam);
         translate.Options.Add(replaceUnk);
         translate.Options.Add(attentionPlot);
-        lengthPenalty.AddTo(translate);
+        decodingOptions.AddTo(translate);
         translate.Arguments.Add(sentences);
         translate.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             string dir = parse.GetValue(checkpoint) ?? throw new ArgumentException("give --checkpoint DIR (a model trained by 'translate train').");
-            var decoding = lengthPenalty.Read(parse, CheckBeam(parse.GetValue(beam)));   // before the checkpoint is loaded
+            var decoding = decodingOptions.Read(parse, CheckBeam(parse.GetValue(beam)));   // before the checkpoint is loaded
             if (parse.GetValue(attentionPlot) is { } chart) Plots.ChartFile.Check(chart, "--attention-plot");   // before any work
             string[] lines = SentenceInput.Read(parse.GetValue(sentences), "translate");   // before the checkpoint is loaded
             using var pool = new Kernels.WorkerPool(Math.Min(Environment.ProcessorCount, 2));
@@ -74,12 +74,12 @@ public static partial class TranslateCommand
         smoothing.AcceptOnlyFromAmong(SmoothingNames);
         var output = new Option<string>("--output") { Description = "Write one line per sentence: source<TAB>hypothesis<TAB>reference 1<TAB>reference 2…" };
         var json = new Option<bool>("--json") { Description = "Print the report as one JSON object instead of text." };
-        var lengthPenalty = new LengthPenaltyOptions();
+        var decodingOptions = new TranslateDecodingOptions();
         var command = new Command("eval", "Translate the valid or test sources and print corpus BLEU-4 against all references (sacreBLEU's rules and line format).")
         {
             pairs, split, baseline, seed, smoothing, output, json, checkpoint, beam, replaceUnk,
         };
-        lengthPenalty.AddTo(command);
+        decodingOptions.AddTo(command);
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             string path = parse.GetValue(pairs)!, part = parse.GetValue(split)!;
@@ -87,8 +87,8 @@ public static partial class TranslateCommand
             // The decoding options before the pairs are read; a baseline does not decode, so they would be ignored.
             if (parse.GetValue(baseline) is { } memory)
                 CliGuard.RefuseIfGiven(parse, o => $"{o} applies to a model's decoding (--checkpoint DIR), not --baseline {memory}: drop {o}.",
-                    [beam, replaceUnk, .. lengthPenalty.All]);
-            DecodingOptions? decoding = parse.GetValue(checkpoint) is null ? null : lengthPenalty.Read(parse, CheckBeam(parse.GetValue(beam)));
+                    [beam, replaceUnk, .. decodingOptions.All]);
+            DecodingOptions? decoding = parse.GetValue(checkpoint) is null ? null : decodingOptions.Read(parse, CheckBeam(parse.GetValue(beam)));
             if (parse.GetValue(output) is string target)
             {   // before the pairs are read and translated, not after
                 PathCheck.EnsureWritableOutput(target, "--output");

@@ -1,22 +1,31 @@
 using System.CommandLine;
+using System.Globalization;
 using SeqLearn.Translation;
 
 namespace SeqLearn.Cli;
 
 /// <summary>
-/// The length-normalisation options of the translating commands: beam search ranks a finished hypothesis of l tokens
-/// and log-probability s by s / lp(l), with lp(l) = l^α (<c>power</c>, the default with α = 1: the mean token
-/// log-probability), ((5 + l) / 6)^α (<c>gnmt</c>) or 1 (<c>none</c>). See <see cref="DecodingOptions.LengthPenalty"/>.
+/// The decoding options of the translating commands, with fairseq's names (<see cref="DecodingOptions"/>):
+/// <list type="bullet">
+/// <item>the length normalisation of beam search: a finished hypothesis of l tokens and log-probability s ranks by
+/// s / lp(l), with lp(l) = l^α (<c>power</c>, the default with α = 1: the mean token log-probability), ((5 + l) / 6)^α
+/// (<c>gnmt</c>) or 1 (<c>none</c>);</item>
+/// <item>the output length M = max(1, ⌊a·n + b⌋) for a source of n tokens (<c>--max-len-a</c>, <c>--max-len-b</c>), the
+/// shortest output before ⟨eos⟩ (<c>--min-len</c>) and the n-grams no output repeats (<c>--no-repeat-ngram-size</c>),
+/// which greedy decoding obeys too.</item>
+/// </list>
 /// </summary>
-internal sealed class LengthPenaltyOptions
+internal sealed class TranslateDecodingOptions
 {
     /// <summary>The names <c>--length-normalization</c> accepts.</summary>
     public static readonly string[] NormalizationNames = ["power", "gnmt", "none"];
 
+    private static readonly DecodingOptions s_defaults = new();
+
     private readonly Option<double> _alpha = new("--length-penalty")
     {
         Description = "α of the beam's length normalisation s / lp(l) (≥ 0; 0 ranks by raw log-probability).",
-        DefaultValueFactory = _ => new DecodingOptions().Alpha,
+        DefaultValueFactory = _ => s_defaults.Alpha,
     };
 
     private readonly Option<string> _normalization = new("--length-normalization")
@@ -25,34 +34,68 @@ internal sealed class LengthPenaltyOptions
         DefaultValueFactory = _ => "power",
     };
 
-    public LengthPenaltyOptions() => _normalization.AcceptOnlyFromAmong(NormalizationNames);
+    private readonly Option<double> _maxLenA = new("--max-len-a")
+    {
+        Description = "a of the longest output, ⌊a·n + b⌋ tokens (⟨eos⟩ included) for a source of n tokens (≥ 0).",
+        DefaultValueFactory = _ => s_defaults.MaxLengthA,
+    };
 
-    /// <summary>Both options, <c>--length-penalty</c> then <c>--length-normalization</c>.</summary>
-    public Option[] All => [_alpha, _normalization];
+    private readonly Option<int> _maxLenB = new("--max-len-b")
+    {
+        Description = "b of the longest output, ⌊a·n + b⌋ tokens (at least 1).",
+        DefaultValueFactory = _ => s_defaults.MaxLengthB,
+    };
 
-    /// <summary>Adds both options to <paramref name="command"/>.</summary>
+    private readonly Option<int> _minLen = new("--min-len")
+    {
+        Description = "Tokens an output has before ⟨eos⟩ may end it (≥ 0).",
+        DefaultValueFactory = _ => s_defaults.MinLength,
+    };
+
+    private readonly Option<int> _noRepeat = new("--no-repeat-ngram-size")
+    {
+        Description = "n > 0: no output repeats an n-gram of its own (0: off).",
+        DefaultValueFactory = _ => s_defaults.NoRepeatNGram,
+    };
+
+    public TranslateDecodingOptions() => _normalization.AcceptOnlyFromAmong(NormalizationNames);
+
+    /// <summary>Every option, for a command that does not decode (a baseline) to refuse.</summary>
+    public Option[] All => [_alpha, _normalization, _maxLenA, _maxLenB, _minLen, _noRepeat];
+
+    /// <summary>The options that only beam search reads.</summary>
+    private Option[] BeamOnly => [_alpha, _normalization];
+
+    /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        command.Options.Add(_alpha);
-        command.Options.Add(_normalization);
+        foreach (var option in All) command.Options.Add(option);
     }
 
     /// <summary>
-    /// The decoding options for beam width <paramref name="beam"/>; throws an <see cref="ArgumentException"/> naming a bad α,
-    /// or either option given with <paramref name="beam"/> 1: greedy decoding ranks no hypotheses, so it would be ignored.
+    /// The decoding options for beam width <paramref name="beam"/>; throws an <see cref="ArgumentException"/> naming the
+    /// first bad value, or a length-normalisation option given with <paramref name="beam"/> 1: greedy decoding ranks no
+    /// hypotheses, so it would be ignored.
     /// </summary>
     public DecodingOptions Read(ParseResult parse, int beam)
     {
         if (beam == 1)
-            CliGuard.RefuseIfGiven(parse, o => $"{o} ranks the finished hypotheses of beam search; --beam 1 decodes greedily: drop {o} or give --beam K > 1.", All);
-        double alpha = parse.GetValue(_alpha);
-        if (!(alpha >= 0 && double.IsFinite(alpha))) throw new ArgumentException($"--length-penalty must be a finite number ≥ 0, got {alpha}.");
+            CliGuard.RefuseIfGiven(parse, o => $"{o} ranks the finished hypotheses of beam search; --beam 1 decodes greedily: drop {o} or give --beam K > 1.", BeamOnly);
+        double alpha = parse.GetValue(_alpha), maxLenA = parse.GetValue(_maxLenA);
+        if (!(alpha >= 0 && double.IsFinite(alpha))) throw new ArgumentException($"--length-penalty must be a finite number ≥ 0, got {Show(alpha)}.");
+        if (!(maxLenA >= 0 && double.IsFinite(maxLenA))) throw new ArgumentException($"--max-len-a must be a finite number ≥ 0, got {Show(maxLenA)}.");
+        int minLen = parse.GetValue(_minLen), noRepeat = parse.GetValue(_noRepeat);
+        if (minLen < 0) throw new ArgumentException($"--min-len must be ≥ 0, got {minLen}.");
+        if (noRepeat < 0) throw new ArgumentException($"--no-repeat-ngram-size must be ≥ 0 (0: off), got {noRepeat}.");
         var normalization = parse.GetValue(_normalization) switch
         {
             "gnmt" => LengthNormalization.Gnmt,
             "none" => LengthNormalization.None,
             _ => LengthNormalization.Power,
         };
-        return new DecodingOptions(BeamWidth: beam, Alpha: alpha, Normalization: normalization);
+        return new DecodingOptions(BeamWidth: beam, Alpha: alpha, Normalization: normalization,
+            MaxLengthA: maxLenA, MaxLengthB: parse.GetValue(_maxLenB), MinLength: minLen, NoRepeatNGram: noRepeat);
     }
+
+    private static string Show(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -205,6 +205,10 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "translate eval --pairs {nope} --checkpoint {s2s} --beam 3 --length-penalty -1", "--length-penalty" },
         { "translate --checkpoint {nope} --length-penalty 0.5", "--length-penalty ranks the finished hypotheses of beam search; --beam 1 decodes greedily" },
         { "translate eval --pairs {nope} --checkpoint {s2s} --beam 1 --length-normalization gnmt", "--length-normalization ranks the finished hypotheses of beam search" },
+        { "translate --checkpoint {nope} --max-len-a -1", "--max-len-a must be a finite number ≥ 0, got -1." },
+        { "translate eval --pairs {nope} --checkpoint {s2s} --max-len-a nan", "--max-len-a must be a finite number ≥ 0, got NaN." },
+        { "translate --checkpoint {nope} --min-len -2", "--min-len must be ≥ 0, got -2." },
+        { "translate eval --pairs {nope} --checkpoint {s2s} --no-repeat-ngram-size -1", "--no-repeat-ngram-size must be ≥ 0 (0: off), got -1." },
         // plot
         { "plot --metrics {nope} --out {out.txt}", "--out" }, { "plot --metrics {nope} --out {dir.png}", "--out '" },
         // an option the other options make ineffective, given on the command line, is refused naming both
@@ -223,6 +227,8 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "translate eval --pairs {nope} --baseline memory --replace-unk", "--replace-unk applies to a model's decoding" },
         { "translate eval --pairs {nope} --baseline memory --length-penalty 0.5", "--length-penalty applies to a model's decoding" },
         { "translate eval --pairs {nope} --baseline memory --length-normalization gnmt", "--length-normalization applies to a model's decoding" },
+        { "translate eval --pairs {nope} --baseline memory --max-len-b 5", "--max-len-b applies to a model's decoding" },
+        { "translate eval --pairs {nope} --baseline memory --no-repeat-ngram-size 2", "--no-repeat-ngram-size applies to a model's decoding" },
         { "eval --checkpoint {ckpt} -c {nope} --stepper --batch 4", "--batch shapes the batched scoring; --stepper scores one stream at batch 1" },
         { "eval --checkpoint {ckpt} -c {nope} --int8 --steps 8", "--steps shapes the batched scoring; --int8 scores one stream at batch 1" },
         { "eval --arpa {m.arpa} -c {nope} --threads 2", "--threads applies to a neural --checkpoint, not an --arpa model" },

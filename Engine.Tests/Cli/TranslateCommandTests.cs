@@ -114,6 +114,18 @@ public class TranslateCommandTests
         Assert.Equal(1, code5);
         Assert.Equal("error: --length-penalty must be a finite number ≥ 0, got -1.", error5.TrimEnd());
 
+        // fairseq's length options: M = ⌊a·n + b⌋ output tokens (⟨eos⟩ included) and a shortest output, named in the report.
+        var (codeMax, outputMax, errorMax) = Run("--checkpoint", checkpoint, "--max-len-a", "0", "--max-len-b", "1", "Go.", "I see.", "Help!");
+        Assert.True(codeMax == 0, errorMax);
+        Assert.All(outputMax.TrimEnd().Split('\n'), l => Assert.True(l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 1, l));
+        var (codeMin, outputMin, errorMin) = Run("--checkpoint", checkpoint, "--beam", "3", "--min-len", "4", "Go.", "I see.");
+        Assert.True(codeMin == 0, errorMin);
+        Assert.All(outputMin.TrimEnd().Split('\n'), l => Assert.True(l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 4, l));
+        var (codeEval, outputEval, errorEval) = Run("eval", "--pairs", pairs, "--split", "test", "--checkpoint", checkpoint,
+            "--max-len-a", "1.5", "--max-len-b", "3", "--min-len", "1", "--no-repeat-ngram-size", "2");
+        Assert.True(codeEval == 0, errorEval);
+        Assert.Contains("greedy, max length ⌊1.5·n + 3⌋, min length 1, no repeated 2-grams", outputEval);
+
         // --resume continues with the checkpoint's model (no model option repeated); a different one is refused.
         var (code6, output6, error6) = Run("train", "--pairs", pairs, "--resume", checkpoint, "--batch", "4", "--max-steps", "9", "--eval-every", "3", "--threads", "1");
         Assert.True(code6 == 0, error6);

@@ -140,6 +140,16 @@ public sealed class BeamSearchDecoderTests
     }
 
     [Fact]
+    public void MaxLength_IsAtLeastOne_AndCappedAtIntMaxValue()
+    {
+        Assert.Equal(16, new DecodingOptions().MaxLength(3));                                     // ⌊2·3 + 10⌋
+        Assert.Equal(4, new DecodingOptions(MaxLengthA: 1.5, MaxLengthB: 0).MaxLength(3));        // ⌊4.5⌋
+        Assert.Equal(1, new DecodingOptions(MaxLengthA: 0, MaxLengthB: -5).MaxLength(3));
+        Assert.Equal(int.MaxValue, new DecodingOptions(MaxLengthA: 1e300).MaxLength(5));          // not an int overflow to 1
+        Assert.Equal(int.MaxValue, new DecodingOptions(MaxLengthA: 2, MaxLengthB: int.MaxValue).MaxLength(int.MaxValue));
+    }
+
+    [Fact]
     public void Greedy_MaximumLength_EndsWithoutEos()
     {
         var h = GreedyDecoder.Decode(new TableStepper(1, Loop), [2], Specials, new DecodingOptions(MaxLengthA: 1, MaxLengthB: 1))[0];

@@ -43,8 +43,15 @@ public sealed record DecodingOptions(int BeamWidth = 5, double Alpha = 1.0, Leng
         if (NoRepeatNGram < 0) throw new ArgumentException($"DecodingOptions: no-repeat n-gram size must be ≥ 0, got {NoRepeatNGram}.");
     }
 
-    /// <summary>M = max(1, ⌊a·n + b⌋) for a source of <paramref name="sourceLength"/> tokens.</summary>
-    public int MaxLength(int sourceLength) => Math.Max(1, (int)Math.Floor(MaxLengthA * sourceLength + MaxLengthB));
+    /// <summary>
+    /// M = max(1, ⌊a·n + b⌋) for a source of <paramref name="sourceLength"/> tokens, computed in double and capped at
+    /// <see cref="int.MaxValue"/> (no decoder allocates by M: it only ends a hypothesis there).
+    /// </summary>
+    public int MaxLength(int sourceLength)
+    {
+        double m = Math.Floor(MaxLengthA * sourceLength + MaxLengthB);
+        return m >= int.MaxValue ? int.MaxValue : m < 1 ? 1 : (int)m;
+    }
 
     /// <summary>lp(l): 1, l^α or ((5 + l)/6)^α; non-decreasing in l for α ≥ 0, which the beam's stopping bound relies on.</summary>
     public double LengthPenalty(int length) => Normalization switch

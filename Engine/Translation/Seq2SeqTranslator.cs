@@ -29,7 +29,7 @@ public sealed partial class Seq2SeqTranslator(Seq2Seq<float> model, TranslationV
 
     /// <inheritdoc/>
     public string Description => $"seq2seq ({model.Config.Cell.ToString().ToLowerInvariant()}, attention {model.Config.Attention}), " +
-                                 (options.BeamWidth > 1 ? $"beam {options.BeamWidth}{LengthNormalizationText}" : "greedy");
+                                 (options.BeamWidth > 1 ? $"beam {options.BeamWidth}{LengthNormalizationText}" : "greedy") + LimitsText;
 
     // The beam's ranking when it is not the default s / l (power, α = 1).
     private string LengthNormalizationText => (options.Normalization, options.Alpha) switch
@@ -38,6 +38,20 @@ public sealed partial class Seq2SeqTranslator(Seq2Seq<float> model, TranslationV
         (LengthNormalization.None, _) => ", no length normalisation",
         (var n, var a) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $", length normalisation {n.ToString().ToLowerInvariant()} α = {a}"),
     };
+
+    // The output length limits and the repetition rule when they are not the defaults (M = ⌊2n + 10⌋, no minimum, repeats allowed).
+    private string LimitsText
+    {
+        get
+        {
+            var defaults = new DecodingOptions();
+            string text = options.MaxLengthA == defaults.MaxLengthA && options.MaxLengthB == defaults.MaxLengthB ? ""
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $", max length ⌊{options.MaxLengthA}·n + {options.MaxLengthB}⌋");
+            if (options.MinLength > 0) text += $", min length {options.MinLength}";
+            if (options.NoRepeatNGram > 0) text += $", no repeated {options.NoRepeatNGram}-grams";
+            return text;
+        }
+    }
 
     // Null arguments and vocabularies of the wrong sizes (swapped, or of another model) fail here rather than decode garbage.
     private static TranslationVocabulary CheckVocabularies(Seq2Seq<float> model, TranslationVocabulary source, TranslationVocabulary target,
