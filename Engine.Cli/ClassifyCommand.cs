@@ -55,7 +55,7 @@ public static partial class ClassifyCommand
         var baselines = new Option<bool>("--baselines") { Description = "Also run the classical baselines (mnb-uni, mnb-bi, and nbsvm-bi for two classes) on the same folds." };
         var json = new Option<bool>("--json") { Description = "Print the report as one JSON object instead of text." };
         var seed = new Option<ulong>("--fold-seed") { Description = "Seed of the fold assignment (the same seed gives the same folds).", DefaultValueFactory = _ => FoldAssignment.DefaultSeed };
-        var ensemble = new Option<int>("--ensemble") { Description = "rnn: average the probabilities of this many models that differ only in their seeds (trained side by side, one per thread; with --metrics DIR/NAME.EXT fold f, member m writes DIR/NAME.fold{f}.member{m}.EXT).", DefaultValueFactory = _ => DefaultEnsemble };
+        var ensemble = new Option<int>("--ensemble") { Description = "rnn: average the probabilities of this many models that differ only in their seeds (trained side by side, one per thread; with --metrics DIR/NAME.EXT fold f, member m writes DIR/NAME.fold{f}.member{m}.EXT; one model DIR/NAME.fold{f}.EXT).", DefaultValueFactory = _ => DefaultEnsemble };
         var onlyFolds = new Option<string>("--only-folds") { Description = "Run only these folds (comma-separated, 0-based, e.g. 0,1,2) for a quick screen; the summary covers them." };
         var rnn = new RecurrentClassifierCliOptions();
         rnn.Shared.Checkpoint.Hidden = rnn.Shared.Resume.Hidden = true;   // refused below: every fold trains a new model
@@ -97,7 +97,7 @@ public static partial class ClassifyCommand
             if (parse.GetValue(baselines))   // NBSVM is binary: with more classes only the MNB baselines are added
                 run.AddRange(BaselineClassifiers.Names.Where(n => n != chosen && (sentences.ClassCount == 2 || !ClassifyDataOptions.IsBinary(n))));
             using var pool = new WorkerPool(threads);
-            // Each fold's training writes its own metrics log (NAME.fold{f}.EXT; members add .member{m}): one log per run of
+            // Each fold's training writes its own metrics log (NAME.fold{f}.EXT; members of several add .member{m}): one log per run of
             // steps, as `plot` reads it, where folds appending to one file would restart the step count inside it.
             IClassifierFactory Factory(string name, int fold)
             {

@@ -123,6 +123,13 @@ public class RecurrentClassifierTests
             Assert.Equal(2, lines.Count(l => l.Contains("\"kind\":\"eval\"", StringComparison.Ordinal)));
             Assert.All(lines, l => System.Text.Json.JsonDocument.Parse(l).Dispose());
         }
+
+        // One member writes the named file itself, as a single model would.
+        string single = Path.Combine(dir.Path, "one.jsonl");
+        new RecurrentEnsembleFactory(new RecurrentClassifierOptions(Embedding: 4, Hidden: 3),
+            RecurrentClassifierOptions.DefaultTraining with { Epochs = 2, BatchSize = 16, MetricsPath = single }, 1, pool).Train(fold);
+        Assert.Equal(2, File.ReadAllLines(single).Count(l => l.Contains("\"kind\":\"eval\"", StringComparison.Ordinal)));
+        Assert.False(File.Exists(Path.Combine(dir.Path, "one.member0.jsonl")));
     }
 
     [Fact]

@@ -42,7 +42,11 @@ public sealed class RecurrentEnsembleFactory : IClassifierFactory
         (_options, _training, Members, _pool) = (options, training, members, pool);
     }
 
-    /// <summary>Where member m appends its metrics when the training options name a file <c>dir/name.ext</c>: <c>dir/name.member{m}.ext</c> (one writer per file).</summary>
+    /// <summary>
+    /// Where member m of several appends its metrics when the training options name a file <c>dir/name.ext</c>:
+    /// <c>dir/name.member{m}.ext</c> (one writer per file). A one-member ensemble writes the named file itself, as it saves
+    /// a plain checkpoint.
+    /// </summary>
     public static string? MemberMetricsPath(string? path, int member) =>
         path is null ? null : Path.Combine(Path.GetDirectoryName(path) ?? "", $"{Path.GetFileNameWithoutExtension(path)}.member{member}{Path.GetExtension(path)}");
 
@@ -69,7 +73,7 @@ public sealed class RecurrentEnsembleFactory : IClassifierFactory
             {
                 try
                 {
-                    var training = _training with { Seed = _training.Seed + (ulong)m, MetricsPath = MemberMetricsPath(_training.MetricsPath, m) };
+                    var training = _training with { Seed = _training.Seed + (ulong)m, MetricsPath = Members == 1 ? _training.MetricsPath : MemberMetricsPath(_training.MetricsPath, m) };
                     var factory = new RecurrentClassifierFactory(_options with { Seed = _options.Seed + (ulong)m }, training, own ?? _pool);
                     var trained = factory.Train(fold);
                     members[m] = new RecurrentSentenceClassifier(trained.Model, trained.Words, trained.ClassNames, trained.BatchSize, _pool);
