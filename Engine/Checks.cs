@@ -3,6 +3,9 @@ namespace SeqLearn;
 /// <summary>Argument checks shared across the library, each raising an exception that names the op and the parameter.</summary>
 internal static class Checks
 {
+    /// <summary>A count computed in double precision, rounded down and saturated to [0, <see cref="long.MaxValue"/>] (sizes from options never overflow).</summary>
+    public static long Saturate(double count) => count >= long.MaxValue ? long.MaxValue : count <= 0 ? 0 : (long)count;
+
     /// <summary>
     /// <paramref name="index"/> when it lies in [0, <paramref name="count"/>); otherwise an <see cref="ArgumentOutOfRangeException"/>
     /// "<c>{op}: {what} {index} is outside [0, {count}).</c>" naming <paramref name="paramName"/> (<paramref name="what"/>

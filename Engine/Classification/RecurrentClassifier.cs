@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using SeqLearn.Autograd;
 using SeqLearn.Kernels;
 using SeqLearn.Nn;

@@ -48,7 +48,7 @@ internal sealed class Int8Input
     public void Prepare(ReadOnlySpan<float> x)
     {
         if (x.Length != Length) throw new ArgumentException($"Int8Input.Prepare: x has {x.Length} elements, expected {Length}.");
-        float max = Length == 0 ? 0 : MathF.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(x));
+        float max = Length == 0 ? 0 : MathF.Abs(TensorPrimitives.MaxMagnitude(x));
         _nonFinite = !float.IsFinite(max);
         if (_nonFinite)
         {

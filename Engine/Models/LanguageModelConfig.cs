@@ -81,7 +81,7 @@ public sealed record LanguageModelConfig(int VocabularySize, int EmbeddingSize =
     public long ActivationValues(int batchSize, int bptt)
     {
         double perStep = EmbeddingSize + (double)NumLayers * (Gates + 3) * HiddenSize + 2.0 * VocabularySize;
-        return Training.MemoryBudget.Saturate(2.0 * batchSize * bptt * perStep);
+        return Checks.Saturate(2.0 * batchSize * bptt * perStep);
     }
 
     /// <summary>The config as JSON (the <c>model_config</c> of a checkpoint).</summary>

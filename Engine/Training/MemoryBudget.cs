@@ -38,7 +38,7 @@ public static class MemoryBudget
     }
 
     /// <summary>A count computed in double precision, rounded down and saturated to [0, <see cref="long.MaxValue"/>] (sizes from options never overflow).</summary>
-    public static long Saturate(double count) => count >= long.MaxValue ? long.MaxValue : count <= 0 ? 0 : (long)count;
+    public static long Saturate(double count) => Checks.Saturate(count);
 
     /// <summary>
     /// Throws an <see cref="ArgumentException"/> ("needs ≈ X GB, Y GB available") when training <paramref name="parameters"/>

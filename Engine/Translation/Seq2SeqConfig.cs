@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using SeqLearn.Models;
 using SeqLearn.Nn;
 
 namespace SeqLearn.Translation;

@@ -1,6 +1,5 @@
 using SeqLearn.Autograd;
 using SeqLearn.Data;
-using SeqLearn.Models;
 using SeqLearn.Nn;
 using SeqLearn.Tensors;
 

@@ -1,7 +1,6 @@
 using SeqLearn.Autograd;
 using SeqLearn.Data;
 using SeqLearn.Kernels;
-using SeqLearn.Models;
 using SeqLearn.Nn;
 using SeqLearn.Tensors;
 
