@@ -34,15 +34,21 @@ internal sealed class TranslateDecodingOptions
         DefaultValueFactory = _ => "power",
     };
 
+    /// <summary>The largest <c>--max-len-a</c> and <c>--max-len-b</c>: a mistyped value must not decode for hours.</summary>
+    public const double MaxLenALimit = 100;
+
+    /// <inheritdoc cref="MaxLenALimit"/>
+    public const int MaxLenBLimit = 10_000;
+
     private readonly Option<double> _maxLenA = new("--max-len-a")
     {
-        Description = "a of the longest output, ⌊a·n + b⌋ tokens (⟨eos⟩ included) for a source of n tokens (≥ 0).",
+        Description = "a of the longest output, ⌊a·n + b⌋ tokens (⟨eos⟩ included) for a source of n tokens (0 … 100).",
         DefaultValueFactory = _ => s_defaults.MaxLengthA,
     };
 
     private readonly Option<int> _maxLenB = new("--max-len-b")
     {
-        Description = "b of the longest output, ⌊a·n + b⌋ tokens (at least 1).",
+        Description = "b of the longest output, ⌊a·n + b⌋ tokens (at most 10,000; the longest output is at least 1 token).",
         DefaultValueFactory = _ => s_defaults.MaxLengthB,
     };
 
@@ -83,9 +89,14 @@ internal sealed class TranslateDecodingOptions
             CliGuard.RefuseIfGiven(parse, o => $"{o} ranks the finished hypotheses of beam search; --beam 1 decodes greedily: drop {o} or give --beam K > 1.", BeamOnly);
         double alpha = parse.GetValue(_alpha), maxLenA = parse.GetValue(_maxLenA);
         if (!(alpha >= 0 && double.IsFinite(alpha))) throw new ArgumentException($"--length-penalty must be a finite number ≥ 0, got {Show(alpha)}.");
-        if (!(maxLenA >= 0 && double.IsFinite(maxLenA))) throw new ArgumentException($"--max-len-a must be a finite number ≥ 0, got {Show(maxLenA)}.");
-        int minLen = parse.GetValue(_minLen), noRepeat = parse.GetValue(_noRepeat);
+        if (!(maxLenA >= 0 && maxLenA <= MaxLenALimit)) throw new ArgumentException($"--max-len-a must be a number in [0, {MaxLenALimit}], got {Show(maxLenA)}.");
+        int maxLenB = parse.GetValue(_maxLenB), minLen = parse.GetValue(_minLen), noRepeat = parse.GetValue(_noRepeat);
+        if (maxLenB > MaxLenBLimit) throw new ArgumentException($"--max-len-b must be at most {MaxLenBLimit:N0}, got {maxLenB}.");
         if (minLen < 0) throw new ArgumentException($"--min-len must be ≥ 0, got {minLen}.");
+        // With a = 0 the longest output is the same for every source: a minimum at or above it leaves no output an ⟨eos⟩.
+        int fixedMax = Math.Max(1, maxLenB);
+        if (maxLenA == 0 && minLen >= fixedMax)
+            throw new ArgumentException($"--min-len {minLen} is not below the longest output --max-len-a 0 --max-len-b {maxLenB} allows ({fixedMax} tokens, ⟨eos⟩ included): lower --min-len or raise --max-len-b.");
         if (noRepeat < 0) throw new ArgumentException($"--no-repeat-ngram-size must be ≥ 0 (0: off), got {noRepeat}.");
         var normalization = parse.GetValue(_normalization) switch
         {
@@ -94,7 +105,7 @@ internal sealed class TranslateDecodingOptions
             _ => LengthNormalization.Power,
         };
         return new DecodingOptions(BeamWidth: beam, Alpha: alpha, Normalization: normalization,
-            MaxLengthA: maxLenA, MaxLengthB: parse.GetValue(_maxLenB), MinLength: minLen, NoRepeatNGram: noRepeat);
+            MaxLengthA: maxLenA, MaxLengthB: maxLenB, MinLength: minLen, NoRepeatNGram: noRepeat);
     }
 
     private static string Show(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -205,8 +205,11 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "translate eval --pairs {nope} --checkpoint {s2s} --beam 3 --length-penalty -1", "--length-penalty" },
         { "translate --checkpoint {nope} --length-penalty 0.5", "--length-penalty ranks the finished hypotheses of beam search; --beam 1 decodes greedily" },
         { "translate eval --pairs {nope} --checkpoint {s2s} --beam 1 --length-normalization gnmt", "--length-normalization ranks the finished hypotheses of beam search" },
-        { "translate --checkpoint {nope} --max-len-a -1", "--max-len-a must be a finite number ≥ 0, got -1." },
-        { "translate eval --pairs {nope} --checkpoint {s2s} --max-len-a nan", "--max-len-a must be a finite number ≥ 0, got NaN." },
+        { "translate --checkpoint {nope} --max-len-a -1", "--max-len-a must be a number in [0, 100], got -1." },
+        { "translate eval --pairs {nope} --checkpoint {s2s} --max-len-a nan", "--max-len-a must be a number in [0, 100], got NaN." },
+        { "translate --checkpoint {nope} --max-len-a 1e300", "--max-len-a must be a number in [0, 100], got 1E+300." },
+        { "translate --checkpoint {nope} --beam 3 --max-len-b 2000000000", "--max-len-b must be at most 10,000, got 2000000000." },
+        { "translate --checkpoint {nope} --max-len-a 0 --max-len-b 3 --min-len 3", "--min-len 3 is not below the longest output --max-len-a 0 --max-len-b 3 allows (3 tokens" },
         { "translate --checkpoint {nope} --min-len -2", "--min-len must be ≥ 0, got -2." },
         { "translate eval --pairs {nope} --checkpoint {s2s} --no-repeat-ngram-size -1", "--no-repeat-ngram-size must be ≥ 0 (0: off), got -1." },
         // plot

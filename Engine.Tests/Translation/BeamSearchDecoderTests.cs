@@ -145,8 +145,9 @@ public sealed class BeamSearchDecoderTests
         Assert.Equal(16, new DecodingOptions().MaxLength(3));                                     // ⌊2·3 + 10⌋
         Assert.Equal(4, new DecodingOptions(MaxLengthA: 1.5, MaxLengthB: 0).MaxLength(3));        // ⌊4.5⌋
         Assert.Equal(1, new DecodingOptions(MaxLengthA: 0, MaxLengthB: -5).MaxLength(3));
-        Assert.Equal(int.MaxValue, new DecodingOptions(MaxLengthA: 1e300).MaxLength(5));          // not an int overflow to 1
+        Assert.Equal(int.MaxValue, new DecodingOptions(MaxLengthA: 1e300).MaxLength(5));          // saturates, not wraps
         Assert.Equal(int.MaxValue, new DecodingOptions(MaxLengthA: 2, MaxLengthB: int.MaxValue).MaxLength(int.MaxValue));
+        Assert.Equal(1, new DecodingOptions(MaxLengthA: double.PositiveInfinity).MaxLength(0));   // ∞·0 = NaN: still at least 1
     }
 
     [Fact]

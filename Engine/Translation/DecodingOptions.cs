@@ -44,14 +44,10 @@ public sealed record DecodingOptions(int BeamWidth = 5, double Alpha = 1.0, Leng
     }
 
     /// <summary>
-    /// M = max(1, ⌊a·n + b⌋) for a source of <paramref name="sourceLength"/> tokens, computed in double and capped at
-    /// <see cref="int.MaxValue"/> (no decoder allocates by M: it only ends a hypothesis there).
+    /// M = max(1, ⌊a·n + b⌋) for a source of <paramref name="sourceLength"/> tokens, computed in double; the conversion to
+    /// int saturates, so M never exceeds <see cref="int.MaxValue"/> (no decoder allocates by M: it only ends a hypothesis there).
     /// </summary>
-    public int MaxLength(int sourceLength)
-    {
-        double m = Math.Floor(MaxLengthA * sourceLength + MaxLengthB);
-        return m >= int.MaxValue ? int.MaxValue : m < 1 ? 1 : (int)m;
-    }
+    public int MaxLength(int sourceLength) => Math.Max(1, (int)Math.Floor(MaxLengthA * sourceLength + MaxLengthB));
 
     /// <summary>lp(l): 1, l^α or ((5 + l)/6)^α; non-decreasing in l for α ≥ 0, which the beam's stopping bound relies on.</summary>
     public double LengthPenalty(int length) => Normalization switch

@@ -46,7 +46,8 @@ public sealed partial class Seq2SeqTranslator(Seq2Seq<float> model, TranslationV
         {
             var defaults = new DecodingOptions();
             string text = options.MaxLengthA == defaults.MaxLengthA && options.MaxLengthB == defaults.MaxLengthB ? ""
-                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $", max length ⌊{options.MaxLengthA}·n + {options.MaxLengthB}⌋");
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $", max length ⌊{options.MaxLengthA}·n {(options.MaxLengthB < 0 ? "−" : "+")} {Math.Abs((long)options.MaxLengthB)}⌋");
             if (options.MinLength > 0) text += $", min length {options.MinLength}";
             if (options.NoRepeatNGram > 0) text += $", no repeated {options.NoRepeatNGram}-grams";
             return text;
