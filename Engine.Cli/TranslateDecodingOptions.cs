@@ -91,7 +91,7 @@ internal sealed class TranslateDecodingOptions
         if (!(alpha >= 0 && double.IsFinite(alpha))) throw new ArgumentException($"--length-penalty must be a finite number ≥ 0, got {Show(alpha)}.");
         if (!(maxLenA >= 0 && maxLenA <= MaxLenALimit)) throw new ArgumentException($"--max-len-a must be a number in [0, {MaxLenALimit}], got {Show(maxLenA)}.");
         int maxLenB = parse.GetValue(_maxLenB), minLen = parse.GetValue(_minLen), noRepeat = parse.GetValue(_noRepeat);
-        if (maxLenB > MaxLenBLimit) throw new ArgumentException($"--max-len-b must be at most {MaxLenBLimit:N0}, got {maxLenB}.");
+        if (maxLenB > MaxLenBLimit) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--max-len-b must be at most {MaxLenBLimit:N0}, got {maxLenB}."));
         if (minLen < 0) throw new ArgumentException($"--min-len must be ≥ 0, got {minLen}.");
         // With a = 0 the longest output is the same for every source: a minimum at or above it leaves no output an ⟨eos⟩.
         int fixedMax = Math.Max(1, maxLenB);
