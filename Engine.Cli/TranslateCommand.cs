@@ -34,12 +34,18 @@ public static partial class TranslateCommand
         var beam = new Option<int>("--beam") { Description = "Beam width K (1 = greedy).", DefaultValueFactory = _ => 1 };
         var replaceUnk = new Option<bool>("--replace-unk") { Description = "Replace each <unk> by the source word it attended to most." };
         var attentionPlot = new Option<string>("--attention-plot") { Description = "Draw the attention weights of the (first) sentence's translation as a heat map: FILE.png or FILE.svg." };
+        var maxSource = new Option<int>("--max-source-tokens")
+        {
+            Description = "The longest sentence translated, in tokens: decoding takes time in proportion to its length times the output's.",
+            DefaultValueFactory = _ => DefaultMaxSourceTokens,
+        };
         var decodingOptions = new TranslateDecodingOptions();
         var sentences = new Argument<string[]>("sentences") { Description = "English sentences (default: each non-blank line of standard input).", Arity = ArgumentArity.ZeroOrMore };
         translate.Options.Add(checkpoint);
         translate.Options.Add(beam);
         translate.Options.Add(replaceUnk);
         translate.Options.Add(attentionPlot);
+        translate.Options.Add(maxSource);
         decodingOptions.AddTo(translate);
         translate.Arguments.Add(sentences);
         translate.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
@@ -48,6 +54,7 @@ public static partial class TranslateCommand
             var decoding = decodingOptions.Read(parse, CheckBeam(parse.GetValue(beam)));   // before the checkpoint is loaded
             if (parse.GetValue(attentionPlot) is { } chart) Plots.ChartFile.Check(chart, "--attention-plot");   // before any work
             string[] lines = SentenceInput.Read(parse.GetValue(sentences), "translate");   // before the checkpoint is loaded
+            EnsureShortEnough(lines, parse.GetValue(maxSource));
             using var pool = new Kernels.WorkerPool(Math.Min(Environment.ProcessorCount, 2));
             var translator = (IBatchTranslator)LoadTranslator(dir, decoding, parse.GetValue(replaceUnk), pool);
             var output = parse.InvocationConfiguration.Output;
@@ -113,6 +120,25 @@ public static partial class TranslateCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The default of <c>translate --max-source-tokens</c> (fairseq's default number of source positions).</summary>
+    public const int DefaultMaxSourceTokens = 1024;
+
+    /// <summary>
+    /// Refuses a sentence longer than <paramref name="limit"/> tokens, by its number: a greedy or beam decoding of n tokens
+    /// runs up to 2n + 10 steps that each attend over all n, so a pasted book as one line would decode for hours.
+    /// </summary>
+    private static void EnsureShortEnough(string[] sentences, int limit)
+    {
+        if (limit < 1) throw new ArgumentException($"--max-source-tokens must be ≥ 1, got {limit}.");
+        for (int i = 0; i < sentences.Length; i++)
+        {
+            int n = TranslationVocabulary.Tokenize(FraEngText.Preprocess(sentences[i])).Length;
+            if (n > limit)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"sentence {i + 1} of {sentences.Length} has {n:N0} tokens, more than --max-source-tokens {limit}: decoding takes time in proportion to its length times the output's; split it or raise --max-source-tokens."));
+        }
     }
 
     /// <summary>The translator to evaluate: a baseline built from the training part of <paramref name="split"/>.</summary>

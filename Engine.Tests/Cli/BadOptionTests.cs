@@ -210,6 +210,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "translate --checkpoint {nope} --max-len-a 1e300", "--max-len-a must be a number in [0, 100], got 1E+300." },
         { "translate --checkpoint {nope} --beam 3 --max-len-b 2000000000", "--max-len-b must be at most 10,000, got 2000000000." },
         { "translate --checkpoint {nope} --max-len-a 0 --max-len-b 3 --min-len 3", "--min-len 3 is not below the longest output --max-len-a 0 --max-len-b 3 allows (3 tokens" },
+        { "translate --checkpoint {nope} --max-source-tokens 0 Go.", "--max-source-tokens must be ≥ 1, got 0." },
         { "translate --checkpoint {nope} --min-len -2", "--min-len must be ≥ 0, got -2." },
         { "translate eval --pairs {nope} --checkpoint {s2s} --no-repeat-ngram-size -1", "--no-repeat-ngram-size must be ≥ 0 (0: off), got -1." },
         // plot

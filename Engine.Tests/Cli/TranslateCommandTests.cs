@@ -118,6 +118,12 @@ public class TranslateCommandTests
         var (codeMax, outputMax, errorMax) = Run("--checkpoint", checkpoint, "--max-len-a", "0", "--max-len-b", "1", "Go.", "I see.", "Help!");
         Assert.True(codeMax == 0, errorMax);
         Assert.All(outputMax.TrimEnd().Split('\n'), l => Assert.True(l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 1, l));
+        // A sentence longer than --max-source-tokens is refused by its number before the checkpoint is read.
+        var (codeLong, outputLong, errorLong) = Run("--checkpoint", checkpoint + "-missing", "--max-source-tokens", "3", "Go.", "one two three four");
+        Assert.Equal(1, codeLong);
+        Assert.Empty(outputLong);
+        Assert.Equal("error: sentence 2 of 2 has 4 tokens, more than --max-source-tokens 3: decoding takes time in proportion to its length " +
+                     "times the output's; split it or raise --max-source-tokens.", errorLong.TrimEnd());
         var (codeEval, outputEval, errorEval) = Run("eval", "--pairs", pairs, "--split", "test", "--checkpoint", checkpoint,
             "--max-len-a", "1.5", "--max-len-b", "3", "--min-len", "1", "--no-repeat-ngram-size", "2");
         Assert.True(codeEval == 0, errorEval);
