@@ -120,6 +120,24 @@ public class ForecastCommandTests
         Assert.StartsWith("error: AutoRegression: AR(1) cannot be fitted", error2);
     }
 
+    // y_t = 2^t is fitted exactly by AR(1) with φ = 2, and 1,100 recursive steps past 2^59 pass double's largest value at
+    // step 965: the overflow is refused by the file line of the largest value, not printed as ∞.
+    [Fact]
+    public void Predict_ForecastThatOverflows_IsOneErrorNamingTheLineOfTheLargestValue()
+    {
+        using var dir = new SeqLearn.Tests.Checkpoints.TempDir("forecast-overflow");
+        string path = dir.Combine("exponential.csv");
+        File.WriteAllLines(path, ["t,v", .. Enumerable.Range(0, 60).Select(t => $"{t},{Math.Pow(2, t).ToString("R", System.Globalization.CultureInfo.InvariantCulture)}")]);
+        var (code, output, error) = Run("--csv", path, "--value", "v", "--protocol", "split:0.8", "--season", "2", "--ar-order", "1", "--predict", "1100");
+        Assert.Equal(1, code);
+        Assert.Empty(output);
+        Assert.Equal($"error: {path}:61: the forecast 965 steps past the end is not a finite number: the computation overflowed; the largest value, " +
+                     "5.764607523034235E+17 in column 'v', is on this line.", error.TrimEnd());
+        var (code2, output2, error2) = Run("--csv", path, "--value", "v", "--protocol", "split:0.8", "--season", "2", "--ar-order", "1", "--predict", "10");
+        Assert.True(code2 == 0, error2);
+        Assert.Contains("590295810358705651712", output2);   // 2^69, the tenth step
+    }
+
     [Fact]
     public void Predict_PrintsNStepsWithTheFollowingMonths()
     {

@@ -54,6 +54,16 @@ public class TransformedForecasterTests
     }
 
     [Fact]
+    public void ChooseTransform_ExactExponential_SkipsTheLogCandidateWhoseRowsAreConstant()
+    {
+        // y_t = 2^t: log → diff(2) leaves the constant 2·ln 2, on which no AR can be fitted; the choice is made among the others.
+        double[] values = [.. Enumerable.Range(0, 60).Select(t => Math.Pow(2, t))];
+        var series = new TimeSeries("exponential", "v", [.. Enumerable.Repeat("", values.Length)], values);
+        var chosen = NeuralForecastEvaluation.ChooseTransform(series, ForecastProtocol.Parse("split:0.8"), 2);
+        Assert.DoesNotContain(chosen.Stages, s => s is LogTransform);
+    }
+
+    [Fact]
     public void ZeroInner_OnLogDiff12_IsTheSeasonalNaiveForecast()
     {
         // Inner model "ẑ = 0" undoes to ŷ_t = y_{t−12} · exp 0 = y_{t−12}: the seasonal naive forecast.

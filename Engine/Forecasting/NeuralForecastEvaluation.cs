@@ -97,7 +97,8 @@ public static class NeuralForecastEvaluation
     /// "Positive" is asked of every row of the file, not the training rows only: the forecasts read the true history
     /// through the transform, and a log cannot take a later zero (the sign of the series, not its values, decides).
     /// A candidate whose transform leaves fewer than 4 of those rows is skipped (the AIC search over p ≤ rows / 4 needs
-    /// AR(1)); when every candidate is, an <see cref="ArgumentException"/> names the rows.
+    /// AR(1)), and so is one whose transformed rows admit no AR fit (log → diff(s) of an exact exponential is a constant);
+    /// when every candidate is, an <see cref="ArgumentException"/> names the rows.
     /// </summary>
     public static TransformPipeline ChooseTransform(TimeSeries series, ForecastProtocol protocol, int? season)
     {
@@ -115,8 +116,13 @@ public static class NeuralForecastEvaluation
         {
             double[] fitted = candidate.Fit(inner.Train(train)).Forward(inner.Train(train));
             if (fitted.Length < MinChoiceRows) continue;   // too few rows left for AR(1) in the AIC search (p ≤ rows / 4)
-            int p = AutoRegression.SelectOrderByAic(fitted, Math.Min(ForecastBaselines.DefaultMaxOrder, fitted.Length / 4)).Order;
-            double rmse = OneStepEvaluation.Score(new TransformedForecaster(Fresh(candidate), new AutoRegression(p)), train, inner).Rmse;
+            double rmse;
+            try
+            {
+                int p = AutoRegression.SelectOrderByAic(fitted, Math.Min(ForecastBaselines.DefaultMaxOrder, fitted.Length / 4)).Order;
+                rmse = OneStepEvaluation.Score(new TransformedForecaster(Fresh(candidate), new AutoRegression(p)), train, inner).Rmse;
+            }
+            catch (RankDeficientException) { continue; }   // the transformed rows are constant (or an exact shorter recurrence): no AR to judge by
             if (rmse < bestRmse) (best, bestRmse) = (candidate, rmse);
         }
         return best ?? throw new ArgumentException($"NeuralForecastEvaluation.ChooseTransform: the AR fits that compare transforms use the first 80 % of the "
