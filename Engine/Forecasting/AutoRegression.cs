@@ -105,7 +105,8 @@ public sealed class AutoRegression : IOneStepForecaster
         catch (RankDeficientException e)
         {
             throw new RankDeficientException(e.Column, $"AutoRegression: AR({p}) cannot be fitted: lag {e.Column} of the training values is a combination of "
-                + $"{(e.Column == 1 ? "the constant (the series is constant)" : "the constant and the shorter lags (the series follows an exact shorter recurrence, such as a straight line)")}; "
+                + $"{(e.Column == 1 ? "the constant (the series is constant" : "the constant and the shorter lags (the series follows an exact shorter recurrence, such as a straight line")}"
+                + ", as the model sees it: after its transform, if it has one); "
                 + "a lower order, or a naive forecast, describes it.");
         }
     }
