@@ -58,14 +58,29 @@ public static partial class ForecastCommand
     /// overflows (an ill-conditioned AR fit with large coefficients, say) gives a non-finite score or forecast, refused
     /// by the line of the largest value rather than printed as NaN or failing the JSON writer.
     /// </summary>
-    private static void EnsureFinite(CsvTimeSeries data, ForecastReport report, FutureRow[]? future)
+    private static void EnsureFinite(CsvTimeSeries data, ForecastReport report, FutureRow[]? future, string arSpec)
     {
         string? what = report.Rows.FirstOrDefault(r => !double.IsFinite(r.Rmse) || !double.IsFinite(r.Mae)) is { } bad ? $"the {bad.Name} row's RMSE or MAE"
             : future?.FirstOrDefault(f => !double.IsFinite(f.Ar) || f.Model is double m && !double.IsFinite(m)) is { } step ? $"the forecast {step.Step} steps past the end"
             : null;
         if (what is null) return;
         int row = data.LargestRow();
+        string transform = arSpec.Length > 0 ? $" (the AR model works through --ar-transform {arSpec}, whose differences can be larger than the values)" : "";
         throw new FormatException(string.Create(CultureInfo.InvariantCulture,
-            $"{data.Where(row)}: {what} is not a finite number: the computation overflowed; the largest value, {data.Series.Values[row]:R} in column '{data.Series.ValueName}', is on this line."));
+            $"{data.Where(row)}: {what} is not a finite number: the computation overflowed; the largest value, {data.Series.Values[row]:R} in column '{data.Series.ValueName}', is on this line{transform}."));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="fit"/> (the baselines' evaluation); an AR fit the training rows do not allow (constant rows, or an
+    /// exact shorter recurrence) is refused with the options that chose those rows.
+    /// </summary>
+    private static T WithArContext<T>(Func<T> fit, string protocol, string arSpec)
+    {
+        try { return fit(); }
+        catch (RankDeficientException e)
+        {
+            throw new ArgumentException($"{e.Message} The AR row is fitted on the training rows of --protocol {protocol}"
+                + (arSpec.Length > 0 ? $" through --ar-transform {arSpec}." : "."), e);
+        }
     }
 }

@@ -134,7 +134,7 @@ public static partial class ForecastCommand
             TransformPipeline? chosen = null;
             if (options is not null)
             {
-                if (options.Calendar != CalendarFeatures.None && series.Dates.Any(d => !ForecastProtocol.TryParseDate(d, out _)))
+                if (options.Calendar != CalendarFeatures.None && series.Dates.Any(d => !ForecastProtocol.TryParseDate(d, out _) || Form(d) == "year"))
                     throw new ArgumentException("--calendar needs a date column (--date) with yyyy-MM or yyyy-MM-dd dates.");
                 if (fixedStages is null) CheckAutoTransformRows(split, spec.Spec);
                 chosen = fixedStages ?? NeuralForecastEvaluation.ChooseTransform(series, spec, s);
@@ -142,7 +142,7 @@ public static partial class ForecastCommand
                 if (ahead > 0 && how == ForecastStrategy.Direct)
                     CheckWindowRows(options.Cell.ToString().ToLowerInvariant(), options.LookBack, ahead, chosen, series.Count, whole, $" with --predict {ahead} --strategy direct");
             }
-            var report = ForecastBaselines.Evaluate(series, spec, s, p, pMax, pipeline, h, how);
+            var report = WithArContext(() => ForecastBaselines.Evaluate(series, spec, s, p, pMax, pipeline, h, how), spec.Spec, arSpec);
             int order = report.Rows.Single(r => r.Name == "ar").P!.Value;
             if (ahead > 0 && how == ForecastStrategy.Direct)
                 CheckArRows($"--predict {ahead} --strategy direct: AR({order}) for {ahead} leads", order, ahead, ArRows(series.Count, pipeline, arSpec, whole), pipeline.Lag, whole,
@@ -156,7 +156,7 @@ public static partial class ForecastCommand
             }
 
             var future = ahead > 0 ? Predict(series, s, order, pipeline, options, chosen, parse.GetValue(seeds), pool, ahead, how) : null;
-            EnsureFinite(data, report, future);
+            EnsureFinite(data, report, future, arSpec);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
@@ -214,9 +214,9 @@ public static partial class ForecastCommand
         int best = Enumerable.Range(0, baselines.Count).MinBy(i => report.Rows[i].Rmse);
         var lines = new List<ForecastChart.Line>();
         if (neural is not null)
-            lines.Add(new(string.Create(c, $"{neural.Ensemble.Name} (RMSE {neural.Ensemble.Rmse:F2}; seeds' mean {neural.Row.Rmse:F2})"), neural.EnsembleForecasts));
+            lines.Add(new(string.Create(c, $"{neural.Ensemble.Name} (RMSE {ForecastReport.Number(neural.Ensemble.Rmse, 2)}; seeds' mean {ForecastReport.Number(neural.Row.Rmse, 2)})"), neural.EnsembleForecasts));
         var row = report.Rows[best];
-        lines.Add(new(string.Create(c, $"{row.Name}{(row.P is int q ? $"({q})" : "")} (RMSE {row.Rmse:F2})"),
+        lines.Add(new(string.Create(c, $"{row.Name}{(row.P is int q ? $"({q})" : "")} (RMSE {ForecastReport.Number(row.Rmse, 2)})"),
             HorizonEvaluation.Forecasts(baselines[best].Model, series.Values, split)));
         return ForecastChart.Build(series, HorizonEvaluation.FirstTarget(split, horizon), lines, horizon);
     }
@@ -224,7 +224,7 @@ public static partial class ForecastCommand
     private sealed record FutureRow(int Step, string Date, double Ar, double? Model)
     {
         public string ToLine() => string.Create(CultureInfo.InvariantCulture,
-            $"{Step}\t{(Date.Length > 0 ? Date : "-")}\t{Ar:F4}{(Model is double m ? $"\t{m:F4}" : "")}");
+            $"{Step}\t{(Date.Length > 0 ? Date : "-")}\t{ForecastReport.Number(Ar)}{(Model is double m ? $"\t{ForecastReport.Number(m)}" : "")}");
 
         public JsonObject ToJson()
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using SeqLearn.Cli;
 using SeqLearn.Tests.Support;
 
@@ -118,6 +119,7 @@ public class ForecastCommandTests
         Assert.Equal(1, code2);
         Assert.Single(error2.Trim().Split('\n'));
         Assert.StartsWith("error: AutoRegression: AR(1) cannot be fitted", error2);
+        Assert.EndsWith("The AR row is fitted on the training rows of --protocol last:10.", error2.TrimEnd());
     }
 
     // y_t = 2^t is fitted exactly by AR(1) with φ = 2, and 1,100 recursive steps past 2^59 pass double's largest value at
@@ -136,6 +138,55 @@ public class ForecastCommandTests
         var (code2, output2, error2) = Run("--csv", path, "--value", "v", "--protocol", "split:0.8", "--season", "2", "--ar-order", "1", "--predict", "10");
         Assert.True(code2 == 0, error2);
         Assert.Contains("590295810358705651712", output2);   // 2^69, the tenth step
+    }
+
+    // Values whose squares underflow (below about 1.5e-154) would give zero fits and RMSE 0 beside a non-zero MAE: refused by
+    // the line of the largest. Small but ordinary values (1e-6) are scored and printed with significant digits, not as 0.0000.
+    [Fact]
+    public void TinyValues_AreRefused_SmallValuesArePrintedWithSignificantDigits()
+    {
+        using var dir = new SeqLearn.Tests.Checkpoints.TempDir("forecast-tiny");
+        string Write(string name, double scale)
+        {
+            string path = dir.Combine(name);
+            File.WriteAllLines(path, ["y", .. Enumerable.Range(0, 200).Select(t => (scale * (Math.Sin(0.9 * t) + 0.5 * Math.Sin(2.3 * t) + 0.3 * Math.Sin(5.1 * t))).ToString("R", System.Globalization.CultureInfo.InvariantCulture))]);
+            return path;
+        }
+        string tiny = Write("tiny.csv", 1e-170), small = Write("small.csv", 1e-6);
+        var (code, output, error) = Run("--csv", tiny, "--value", "y", "--protocol", "split:0.7", "--season", "12");
+        Assert.Equal(1, code);
+        Assert.Empty(output);
+        Assert.Matches(new Regex($@"^error: {Regex.Escape(tiny)}:\d+: the largest value, [0-9.E-]+ in column 'y', is too small to forecast: squares of values below 1E-150 underflow a double"), error);
+        var (code2, output2, error2) = Run("--csv", small, "--value", "y", "--protocol", "split:0.7", "--season", "12", "--predict", "2");
+        Assert.True(code2 == 0, error2);
+        Assert.DoesNotContain("\t0.0000", output2);
+        Assert.Matches(new Regex(@"\nar\t\d+\t\d\.\d+E-\d\d\t"), output2);
+    }
+
+    // A second difference of values near the magnitude bound can overflow although the values pass it: the error says the
+    // AR model works through --ar-transform.
+    [Fact]
+    public void ArTransform_OverflowNearTheBound_NamesTheTransform()
+    {
+        using var dir = new SeqLearn.Tests.Checkpoints.TempDir("forecast-bound");
+        string path = dir.Combine("bound.csv");
+        double m = Math.Sqrt(double.MaxValue / (4 * 144));
+        File.WriteAllLines(path, ["y", .. Enumerable.Range(0, 144).Select(t => (m * (t / 2 % 2 == 0 ? 1 : -1) * (0.9 + 0.01 * (t % 10))).ToString("R", System.Globalization.CultureInfo.InvariantCulture))]);
+        var (code, _, error) = Run("--csv", path, "--value", "y", "--protocol", "split:0.7", "--season", "12", "--ar-transform", "diff1,diff1");
+        Assert.Equal(1, code);
+        Assert.EndsWith("(the AR model works through --ar-transform diff1,diff1, whose differences can be larger than the values).", error.TrimEnd());
+    }
+
+    [Fact]
+    public void Calendar_YearlyDates_AreRefusedBeforeAnythingIsFitted()
+    {
+        using var dir = new SeqLearn.Tests.Checkpoints.TempDir("forecast-yearly");
+        string path = dir.Combine("yearly.csv");
+        File.WriteAllLines(path, ["date,y", .. Enumerable.Range(0, 100).Select(i => $"{1900 + i},{10 + (i * 37 % 11) / 10.0}")]);
+        var (code, _, error) = Run("--csv", path, "--value", "y", "--date", "date", "--protocol", "from:1990", "--season", "10",
+            "--model", "lstm", "--hidden", "4", "--seeds", "1", "--calendar", "month", "--predict", "3");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --calendar needs a date column (--date) with yyyy-MM or yyyy-MM-dd dates.", error.TrimEnd());
     }
 
     [Fact]

@@ -44,5 +44,6 @@ public class AutoRegressionTests
         var e = Assert.Throws<RankDeficientException>(() => AutoRegression.SelectOrderByAic(Enumerable.Repeat(7.0, 30).ToArray(), 4));
         Assert.Contains("AR(1) cannot be fitted", e.Message);
         Assert.Contains("the series is constant", e.Message);
+        Assert.EndsWith("no AR model describes it, only a naive forecast.", e.Message);   // no lower order than 1 exists
     }
 }

@@ -64,6 +64,29 @@ public class TransformedForecasterTests
     }
 
     [Fact]
+    public void ChooseTransform_ConstantFittingRows_SaysNoCandidateAdmitsAnArFit()
+    {
+        // 90 constant rows, then 30 that vary: split:0.9 trains on 108, and the first 86 of them, which judge the candidates, are constant.
+        double[] values = [.. Enumerable.Repeat(5.0, 90), .. Enumerable.Range(0, 30).Select(t => 5 + 0.1 * Math.Sin(t))];
+        var series = new TimeSeries("c90", "y", [.. Enumerable.Repeat("", values.Length)], values);
+        var e = Assert.Throws<ArgumentException>(() => NeuralForecastEvaluation.ChooseTransform(series, ForecastProtocol.Parse("split:0.9"), 12));
+        Assert.Equal("NeuralForecastEvaluation.ChooseTransform: the AR fits that compare transforms use the first 80 % of the training rows, 86 of 108, and "
+            + "after every candidate transform they admit no AR fit (they are constant, or follow an exact shorter recurrence): give the transform instead.", e.Message);
+    }
+
+    [Fact]
+    public void Number_PrintsSmallValuesWithSignificantDigits_OthersWithFixedDecimals()
+    {
+        Assert.Equal("41.8480", ForecastReport.Number(41.848));
+        Assert.Equal("0.0000", ForecastReport.Number(0));
+        Assert.Equal("0.0123", ForecastReport.Number(0.0123));
+        Assert.Equal("0.0009876", ForecastReport.Number(0.00098761));
+        Assert.Equal("-7.912E-07", ForecastReport.Number(-7.9123e-7));
+        Assert.Equal("0.05", ForecastReport.Number(0.05, 2));
+        Assert.Equal("12.35", ForecastReport.Number(12.345, 2));
+    }
+
+    [Fact]
     public void ZeroInner_OnLogDiff12_IsTheSeasonalNaiveForecast()
     {
         // Inner model "ẑ = 0" undoes to ŷ_t = y_{t−12} · exp 0 = y_{t−12}: the seasonal naive forecast.

@@ -107,7 +107,7 @@ public sealed class AutoRegression : IOneStepForecaster
             throw new RankDeficientException(e.Column, $"AutoRegression: AR({p}) cannot be fitted: lag {e.Column} of the training values is a combination of "
                 + $"{(e.Column == 1 ? "the constant (the series is constant" : "the constant and the shorter lags (the series follows an exact shorter recurrence, such as a straight line")}"
                 + ", as the model sees it: after its transform, if it has one); "
-                + "a lower order, or a naive forecast, describes it.");
+                + (e.Column == 1 ? "no AR model describes it, only a naive forecast." : "a lower order, or a naive forecast, describes it."));
         }
     }
 }

@@ -80,6 +80,18 @@ public sealed record ForecastReport(string Source, string Protocol, int TrainCou
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
+    /// <summary>
+    /// A score or forecast as the table prints it: <paramref name="decimals"/> decimals, or up to 4 significant digits when a
+    /// non-zero value is below 10^(1 − decimals) in magnitude, where fixed decimals would print it as 0 or one digit.
+    /// </summary>
+    public static string Number(double value, int decimals = 4)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(decimals);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(decimals, 15);
+        var c = CultureInfo.InvariantCulture;
+        return value != 0 && Math.Abs(value) < Math.Pow(10, 1 - decimals) ? value.ToString("G4", c) : value.ToString("F" + decimals.ToString(c), c);
+    }
+
     /// <summary>A plain-text table: a title line, then one tab-separated line per model (model, p, RMSE, MAE, RMSE range, transform).</summary>
     public string ToTable()
     {
@@ -89,8 +101,8 @@ public sealed record ForecastReport(string Source, string Protocol, int TrainCou
         sb.AppendLine("model\tp\tRMSE\tMAE\tRMSE min..max\ttransform");
         foreach (var r in Rows)
         {
-            string range = r.RmseMin is double lo && r.RmseMax is double hi ? string.Create(c, $"{lo:F4}..{hi:F4}") : "-";
-            sb.AppendLine(string.Create(c, $"{r.Name}\t{(r.P is int p ? p.ToString(c) : "-")}\t{r.Rmse:F4}\t{r.Mae:F4}\t{range}\t{r.Transform ?? "-"}"));
+            string range = r.RmseMin is double lo && r.RmseMax is double hi ? $"{Number(lo)}..{Number(hi)}" : "-";
+            sb.AppendLine(string.Create(c, $"{r.Name}\t{(r.P is int p ? p.ToString(c) : "-")}\t{Number(r.Rmse)}\t{Number(r.Mae)}\t{range}\t{r.Transform ?? "-"}"));
         }
         return sb.ToString();
     }

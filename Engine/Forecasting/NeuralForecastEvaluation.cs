@@ -112,6 +112,7 @@ public static class NeuralForecastEvaluation
             candidates.Add(new TransformPipeline(new LogTransform(), new DifferenceTransform(s)));
         TransformPipeline? best = null;
         double bestRmse = double.PositiveInfinity;
+        int unfittable = 0;
         foreach (var candidate in candidates)
         {
             double[] fitted = candidate.Fit(inner.Train(train)).Forward(inner.Train(train));
@@ -122,11 +123,19 @@ public static class NeuralForecastEvaluation
                 int p = AutoRegression.SelectOrderByAic(fitted, Math.Min(ForecastBaselines.DefaultMaxOrder, fitted.Length / 4)).Order;
                 rmse = OneStepEvaluation.Score(new TransformedForecaster(Fresh(candidate), new AutoRegression(p)), train, inner).Rmse;
             }
-            catch (RankDeficientException) { continue; }   // the transformed rows are constant (or an exact shorter recurrence): no AR to judge by
+            catch (RankDeficientException)   // the transformed rows are constant (or an exact shorter recurrence): no AR to judge by
+            {
+                unfittable++;
+                continue;
+            }
             if (rmse < bestRmse) (best, bestRmse) = (candidate, rmse);
         }
-        return best ?? throw new ArgumentException($"NeuralForecastEvaluation.ChooseTransform: the AR fits that compare transforms use the first 80 % of the "
-            + $"training rows, {inner.TrainCount} of {train.Length}; at least {MinChoiceRows} are needed: give the transform instead.");
+        if (best is not null) return best;
+        throw new ArgumentException(unfittable > 0
+            ? $"NeuralForecastEvaluation.ChooseTransform: the AR fits that compare transforms use the first 80 % of the training rows, {inner.TrainCount} of "
+              + $"{train.Length}, and after every candidate transform they admit no AR fit (they are constant, or follow an exact shorter recurrence): give the transform instead."
+            : $"NeuralForecastEvaluation.ChooseTransform: the AR fits that compare transforms use the first 80 % of the "
+              + $"training rows, {inner.TrainCount} of {train.Length}; at least {MinChoiceRows} are needed: give the transform instead.");
     }
 
     // The fewest transformed rows an AR candidate of ChooseTransform is fitted on: the AIC search over p ≤ rows / 4 needs p = 1.

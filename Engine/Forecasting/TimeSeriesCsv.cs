@@ -144,14 +144,26 @@ public sealed record CsvTimeSeries(TimeSeries Series, IReadOnlyList<int> Lines)
         return best;
     }
 
-    /// <summary>Throws when a value exceeds <see cref="MaxForecastMagnitude"/>, naming the file line of the largest.</summary>
-    /// <exception cref="FormatException">A value's magnitude is above the bound.</exception>
+    /// <summary>
+    /// The smallest the largest magnitude may be (unless every value is 0): below about 1.5e-154 a square underflows a
+    /// double, so fits, scalers and scores would compute with zeros (RMSE 0 beside a non-zero MAE).
+    /// </summary>
+    private const double MinLargestMagnitude = 1e-150;
+
+    /// <summary>
+    /// Throws when a value exceeds <see cref="MaxForecastMagnitude"/>, or when every value is below 1e-150 in magnitude but
+    /// not all are 0, naming the file line of the largest.
+    /// </summary>
+    /// <exception cref="FormatException">A value's magnitude is above the bound, or the largest is below 1e-150.</exception>
     public void EnsureForecastable()
     {
         int row = LargestRow();
         double value = Series.Values[row];
-        if (Math.Abs(value) <= MaxForecastMagnitude) return;
-        throw new FormatException(string.Create(CultureInfo.InvariantCulture,
-            $"{Where(row)}: value {value:R} in column '{Series.ValueName}' is too large to forecast: squared errors summed over the {Series.Count} rows would overflow a double, so values must be at most {MaxForecastMagnitude:G3} in magnitude."));
+        if (Math.Abs(value) > MaxForecastMagnitude)
+            throw new FormatException(string.Create(CultureInfo.InvariantCulture,
+                $"{Where(row)}: value {value:R} in column '{Series.ValueName}' is too large to forecast: squared errors summed over the {Series.Count} rows would overflow a double, so values must be at most {MaxForecastMagnitude:G3} in magnitude."));
+        if (value != 0 && Math.Abs(value) < MinLargestMagnitude)
+            throw new FormatException(string.Create(CultureInfo.InvariantCulture,
+                $"{Where(row)}: the largest value, {value:R} in column '{Series.ValueName}', is too small to forecast: squares of values below {MinLargestMagnitude:G3} underflow a double and would zero the fits and scores; rescale the column."));
     }
 }
