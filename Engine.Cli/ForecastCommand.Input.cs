@@ -23,6 +23,9 @@ public static partial class ForecastCommand
             if (Form(dates[i]) != first)
                 return new ArgumentException($"{remedy}: {data.Where(i)} has date '{dates[i]}' ({Form(dates[i])}), but {data.Where(0)} has '{dates[0]}' ({first}), "
                     + "so the dates do not say whether the data are monthly or daily.");
+        if (first != "year")   // months (or month-spaced days) whose step makes no whole number of rows a year
+            return new ArgumentException($"{remedy}: the last two dates, '{dates[^2]}' at {data.Where(dates.Count - 2)} and '{dates[^1]}' at {data.Where(dates.Count - 1)}, "
+                + "are a step that makes no whole number of rows a year.");
         return new ArgumentException($"{remedy}: the dates are {first}s ('{dates[0]}' at {data.Where(0)}), which imply no season; only months (yyyy-MM) and days (yyyy-MM-dd) do.");
     }
 

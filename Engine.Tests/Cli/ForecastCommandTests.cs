@@ -178,6 +178,24 @@ public class ForecastCommandTests
     }
 
     [Fact]
+    public void QuarterlyDates_SeasonFour_PredictsQuarters_AndFiveMonthStepsNeedASeason()
+    {
+        using var dir = new SeqLearn.Tests.Checkpoints.TempDir("forecast-quarterly");
+        string quarterly = dir.Combine("q.csv"), five = dir.Combine("five.csv");
+        File.WriteAllLines(quarterly, ["date,y", .. Enumerable.Range(0, 80).Select(i => $"{2000 + i / 4}-{3 * (i % 4) + 1:00},{100 + i + 5 * (i % 4) + 0.1 * (i * 7 % 5)}")]);
+        var (code, output, error) = Run("--csv", quarterly, "--value", "y", "--date", "date", "--protocol", "last:8", "--predict", "2");
+        Assert.True(code == 0, error);
+        Assert.Contains("season s = 4", output);
+        Assert.Contains("\n1\t2020-01\t", output);
+        Assert.Contains("\n2\t2020-04\t", output);
+        File.WriteAllLines(five, ["date,y", .. Enumerable.Range(0, 60).Select(i => $"{2000 + 5 * i / 12}-{5 * i % 12 + 1:00},{i % 7}")]);
+        var (code2, _, error2) = Run("--csv", five, "--value", "y", "--date", "date", "--protocol", "last:8");
+        Assert.Equal(1, code2);
+        Assert.Equal($"error: give --season S (rows per seasonal cycle): the last two dates, '2024-03' at {five}:60 and '2024-08' at {five}:61, " +
+                     "are a step that makes no whole number of rows a year.", error2.TrimEnd());
+    }
+
+    [Fact]
     public void Calendar_YearlyDates_AreRefusedBeforeAnythingIsFitted()
     {
         using var dir = new SeqLearn.Tests.Checkpoints.TempDir("forecast-yearly");

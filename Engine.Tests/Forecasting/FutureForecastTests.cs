@@ -65,4 +65,23 @@ public class FutureForecastTests
         Assert.Equal(["1991-01-01", "1991-01-02"], FutureForecast.NextDates(["1990-12-30", "1990-12-31"], 2)); // daily stays daily
         Assert.Equal(["1990-03-02", "1990-03-03"], FutureForecast.NextDates(["1990-02-28", "1990-03-01"], 2)); // across a month end
     }
+
+    // Quarterly and weekly files were continued one month or one day a step (2019-10 → 2019-11), and --calendar fed those
+    // dates to the network. The step is the last two rows' spacing, and so is the inferred season.
+    [Fact]
+    public void NextDates_AndInferSeason_FollowQuarterlyAndWeeklySpacing()
+    {
+        Assert.Equal(["2020-01", "2020-04", "2020-07"], FutureForecast.NextDates(["2019-07", "2019-10"], 3));
+        Assert.Equal(["2020-01-01", "2020-04-01"], FutureForecast.NextDates(["2019-07-01", "2019-10-01"], 2));
+        Assert.Equal(["2020-03-31", "2020-06-30"], FutureForecast.NextDates(["2019-09-30", "2019-12-31"], 2));   // quarter ends
+        Assert.Equal(["2020-01-06", "2020-01-13"], FutureForecast.NextDates(["2019-12-23", "2019-12-30"], 2));   // weekly
+        TimeSeries Dated(params string[] dates) => new("d", "v", dates, new double[dates.Length]);
+        Assert.Equal(12, ForecastBaselines.InferSeason(Dated("1960-11", "1960-12")));
+        Assert.Equal(4, ForecastBaselines.InferSeason(Dated("2019-07", "2019-10")));
+        Assert.Equal(12, ForecastBaselines.InferSeason(Dated("1960-11-01", "1960-12-01")));
+        Assert.Equal(52, ForecastBaselines.InferSeason(Dated("2019-12-23", "2019-12-30")));
+        Assert.Equal(365, ForecastBaselines.InferSeason(Dated("1990-12-30", "1990-12-31")));
+        Assert.Null(ForecastBaselines.InferSeason(Dated("2019-01", "2019-06")));   // five months: no whole number a year
+        Assert.Null(ForecastBaselines.InferSeason(Dated("2018", "2019")));
+    }
 }

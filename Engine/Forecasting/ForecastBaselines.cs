@@ -78,14 +78,17 @@ public static class ForecastBaselines
     }
 
     /// <summary>
-    /// The season implied by the dates: 12 when every date is a month (<c>yyyy-MM</c>), 365 when every date is a day
-    /// (<c>yyyy-MM-dd</c>: a yearly cycle of rows, leap days and missing days not corrected); otherwise <c>null</c>.
+    /// The season implied by the dates, when every date is a month (<c>yyyy-MM</c>) or every date is a day
+    /// (<c>yyyy-MM-dd</c>), from the spacing of the last two rows: 12 for monthly rows, 4 for quarterly ones (12 / k for
+    /// rows k months apart, k dividing 12), 52 for weekly rows, 365 for other days (a yearly cycle of rows, leap days and
+    /// missing days not corrected); otherwise <c>null</c>.
     /// </summary>
     public static int? InferSeason(TimeSeries series)
     {
+        ArgumentNullException.ThrowIfNull(series);
         if (series.Dates.Count == 0 || series.Dates.Any(d => d.Length == 0)) return null;
-        if (series.Dates.All(d => d.Trim().Length == 7 && ForecastProtocol.TryParseDate(d, out _))) return 12;
-        if (series.Dates.All(d => d.Trim().Length == 10 && ForecastProtocol.TryParseDate(d, out _))) return 365;
-        return null;
+        bool months = series.Dates.All(d => d.Trim().Length == 7 && ForecastProtocol.TryParseDate(d, out _));
+        bool days = series.Dates.All(d => d.Trim().Length == 10 && ForecastProtocol.TryParseDate(d, out _));
+        return months || days ? DateSpacing.Of(series.Dates)?.Season : null;
     }
 }

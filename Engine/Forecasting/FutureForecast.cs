@@ -28,39 +28,21 @@ public static class FutureForecast
 
     /// <summary>
     /// The dates of the <paramref name="steps"/> rows after the last of <paramref name="dates"/>, in the same format
-    /// (<c>-</c> or <c>/</c> separated): one month on for <c>yyyy-MM</c> dates; for <c>yyyy-MM-dd</c> dates one month on
-    /// when the last two rows are a calendar month apart (the same day of the month, or both month ends), else one day
-    /// on; empty strings when the series has no dates or its last date is in neither format.
+    /// (<c>-</c> or <c>/</c> separated), spaced as the last two rows are: k months on for <c>yyyy-MM</c> dates k months
+    /// apart (monthly, quarterly); for <c>yyyy-MM-dd</c> dates k months on when the last two rows are k calendar months
+    /// apart (the same day of the month, or both month ends), else as many days as between them (daily, weekly); empty
+    /// strings when the series has no dates or its last date is in neither format.
     /// </summary>
     public static string[] NextDates(IReadOnlyList<string> dates, int steps)
     {
         ArgumentNullException.ThrowIfNull(dates);
         var next = new string[steps];
-        string last = dates.Count > 0 ? dates[^1].Trim() : "";
-        if (!ForecastProtocol.TryParseDate(last, out DateOnly d) || last.Length is not (7 or 10))
-        {
-            Array.Fill(next, "");
-            return next;
-        }
-        char separator = last[4];
-        string format = last.Length == 7 ? $"yyyy'{separator}'MM" : $"yyyy'{separator}'MM'{separator}'dd";
-        bool byMonth = last.Length == 7, monthEnd = false;
-        if (!byMonth && dates.Count > 1 && ForecastProtocol.TryParseDate(dates[^2], out DateOnly previous)
-            && previous.AddMonths(1) is var oneOn && oneOn.Year == d.Year && oneOn.Month == d.Month)
-        {
-            monthEnd = IsMonthEnd(previous) && IsMonthEnd(d);
-            byMonth = monthEnd || previous.Day == d.Day;
-        }
-        for (int h = 0; h < steps; h++)
-        {
-            DateOnly x = byMonth ? d.AddMonths(h + 1) : d.AddDays(h + 1);
-            if (monthEnd) x = new DateOnly(x.Year, x.Month, DateTime.DaysInMonth(x.Year, x.Month));
-            next[h] = x.ToString(format, CultureInfo.InvariantCulture);
-        }
+        if (DateSpacing.Of(dates) is not { } spacing) Array.Fill(next, "");
+        else
+            for (int h = 0; h < steps; h++) next[h] = spacing.After(h + 1);
         return next;
     }
 
-    private static bool IsMonthEnd(DateOnly d) => d.Day == DateTime.DaysInMonth(d.Year, d.Month);
 }
 
 /// <summary>
