@@ -111,6 +111,8 @@ public static partial class ForecastCommand
             var series = data.Series;
             var split = spec.Resolve(series);
             int s = givenSeason ?? ForecastBaselines.InferSeason(series) ?? throw NoSeason(data, dateColumn);
+            if (ahead > 0 && FutureForecast.NextDates(series.Dates, ahead) is [{ Length: > 0 }, .., { Length: 0 }])
+                throw new ArgumentException($"--predict {ahead}: the dates after '{series.Dates[^1]}' at {data.Where(series.Count - 1)} would pass 9999-12-31; predict fewer steps.");
             HorizonEvaluation.EnsureHorizon(split, h, "--horizon");
             // The rows each option needs, from the sizes alone, before anything is fitted.
             string training = $"--protocol {spec.Spec} leaves", whole = $"{series.Source} has";

@@ -239,6 +239,16 @@ public class ForecastCommandTests
     }
 
     [Fact]
+    public void Predict_PastTheCalendarsLastDay_IsRefusedBeforeAnythingIsFitted()
+    {
+        string path = Data("airline-passengers.csv");
+        var (code, output, error) = Run("--csv", path, "--value", "Passengers", "--date", "Month", "--protocol", "last:12", "--predict", "100000");
+        Assert.Equal(1, code);
+        Assert.Empty(output);
+        Assert.Equal($"error: --predict 100000: the dates after '1960-12' at {path}:145 would pass 9999-12-31; predict fewer steps.", error.TrimEnd());
+    }
+
+    [Fact]
     public void Predict_Negative_IsAnErrorNamingTheOption()
     {
         var (code, _, error) = Run("--csv", Data("airline-passengers.csv"), "--value", "Passengers", "--protocol", "last:12", "--season", "12", "--predict", "-1");

@@ -33,9 +33,11 @@ internal readonly record struct DateSpacing(DateOnly Last, int Months, int Days,
             : new DateSpacing(d, 0, d.DayNumber - previous.DayNumber, false, format);
     }
 
-    /// <summary>The date <paramref name="steps"/> steps after <see cref="Last"/>, in <see cref="Format"/>.</summary>
+    /// <summary>The date <paramref name="steps"/> steps after <see cref="Last"/>, in <see cref="Format"/>; empty past 9999-12-31.</summary>
     public string After(int steps)
     {
+        long monthIndex = Last.Year * 12L + Last.Month - 1 + (long)Months * steps, dayNumber = Last.DayNumber + (long)Days * steps;
+        if (monthIndex > 9999 * 12L + 11 || dayNumber > DateOnly.MaxValue.DayNumber) return "";
         DateOnly x = Months > 0 ? Last.AddMonths(Months * steps) : Last.AddDays(Days * steps);
         if (MonthEnd) x = new DateOnly(x.Year, x.Month, DateTime.DaysInMonth(x.Year, x.Month));
         return x.ToString(Format, CultureInfo.InvariantCulture);

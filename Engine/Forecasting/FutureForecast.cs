@@ -31,7 +31,7 @@ public static class FutureForecast
     /// (<c>-</c> or <c>/</c> separated), spaced as the last two rows are: k months on for <c>yyyy-MM</c> dates k months
     /// apart (monthly, quarterly); for <c>yyyy-MM-dd</c> dates k months on when the last two rows are k calendar months
     /// apart (the same day of the month, or both month ends), else as many days as between them (daily, weekly); empty
-    /// strings when the series has no dates or its last date is in neither format.
+    /// strings when the series has no dates or its last date is in neither format, and for dates past 9999-12-31.
     /// </summary>
     public static string[] NextDates(IReadOnlyList<string> dates, int steps)
     {
