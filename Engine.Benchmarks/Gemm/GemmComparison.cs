@@ -183,9 +183,15 @@ internal static class GemmComparison
     /// SeqLearn on <paramref name="x"/> and on <paramref name="y"/> timed in alternation; per pair the GFLOP/s
     /// ratio x / y and the CPUs the process received during the x half (CPU time ÷ wall time).
     /// </summary>
-    private static List<(double Ratio, double Cpus)> Paired(Problem x, WorkerPool? px, Problem y, WorkerPool? py, int repeats)
+    private static List<(double Ratio, double Cpus)> Paired(Problem x, WorkerPool? px, Problem y, WorkerPool? py, int repeats) =>
+        Alternate(SeqLearnCall(x, px), x.Flops, SeqLearnCall(y, py), y.Flops, repeats);
+
+    /// <summary>
+    /// <paramref name="fx"/> and <paramref name="fy"/> (doing <paramref name="flopsX"/> and <paramref name="flopsY"/> per call)
+    /// timed in alternation; per pair the GFLOP/s ratio x / y and the CPUs the process received during the x half.
+    /// </summary>
+    private static List<(double Ratio, double Cpus)> Alternate(Action fx, double flopsX, Action fy, double flopsY, int repeats)
     {
-        Action fx = SeqLearnCall(x, px), fy = SeqLearnCall(y, py);
         long itX = Calibrate(fx), itY = Calibrate(fy);
         using var process = Process.GetCurrentProcess();
         var pairs = new List<(double, double)>();
@@ -196,7 +202,7 @@ internal static class GemmComparison
             double sx = Time(fx, itX);
             process.Refresh();
             double cpus = (process.TotalProcessorTime - cpu0).TotalSeconds / sx;
-            double gx = x.Flops * itX / sx, gy = y.Flops * itY / Time(fy, itY);
+            double gx = flopsX * itX / sx, gy = flopsY * itY / Time(fy, itY);
             pairs.Add((gx / gy, cpus));
         }
         return pairs;
@@ -210,16 +216,8 @@ internal static class GemmComparison
     private static double PeakShare(Problem p, int pairs)
     {
         float sink = 0;
-        Action product = SeqLearnCall(p, null), peak = () => sink += FmaPeak.Run(1 << 16);
-        long itX = Calibrate(product), itP = Calibrate(peak);
-        var ratios = new List<double>();
-        for (int r = 0; r < pairs; r++)
-        {
-            double gx = p.Flops * itX / Time(product, itX);
-            double gp = FmaPeak.Flops(1L << 16) * itP / Time(peak, itP);
-            ratios.Add(gx / gp);
-        }
-        return float.IsNaN(sink) ? 0 : Median(ratios);
+        var ratios = Alternate(SeqLearnCall(p, null), p.Flops, () => sink += FmaPeak.Run(1 << 16), FmaPeak.Flops(1L << 16), pairs);
+        return float.IsNaN(sink) ? 0 : Median(ratios.Select(q => q.Ratio).ToList());
     }
 
     private static Action SeqLearnCall(Problem p, WorkerPool? pool) => p.Packed is { } packed

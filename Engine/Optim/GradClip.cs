@@ -57,6 +57,16 @@ public static class GradClip
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Optimizer<T>.CheckParameterList(parameters, "ClipGradNorm", "its gradient would be counted and scaled twice");
+        return Measure(parameters, maxNorm, pool, normType, errorIfNonFinite);
+    }
+
+    /// <summary>
+    /// <see cref="MeasureGradNorm{T}"/> on a parameter list checked once already (the trainer's, which its optimizer
+    /// checked when it was built), so the step loop does not repeat the duplicate check.
+    /// </summary>
+    internal static ClipResult Measure<T>(IReadOnlyList<Var<T>> parameters, double maxNorm, WorkerPool? pool, double normType = 2, bool errorIfNonFinite = false)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         if (!(maxNorm >= 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"ClipGradNorm: maxNorm must be ≥ 0, got {maxNorm}.");
         CheckNormType(normType, "ClipGradNorm");
 
@@ -122,8 +132,8 @@ public static class GradClip
         if (!(normType > 0)) throw new ArgumentOutOfRangeException(nameof(normType), $"{op}: normType must be positive or +∞, got {normType}.");
     }
 
-    // GlobalNorm on checked arguments.
-    private static double Norm<T>(IReadOnlyList<Var<T>> parameters, double normType, WorkerPool? pool)
+    /// <summary><see cref="GlobalNorm{T}(IReadOnlyList{Var{T}}, double, WorkerPool?)"/> on a checked parameter list and norm type.</summary>
+    internal static double Norm<T>(IReadOnlyList<Var<T>> parameters, double normType, WorkerPool? pool)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         bool inf = double.IsPositiveInfinity(normType);

@@ -203,9 +203,10 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
             t2 = Stopwatch.GetTimestamp();
             t1 = t0 + (long)((t2 - t0) * forwardShare);   // the parts' forward and backward passes overlap: their shares of the wall time
         }
+        // _parameters is the optimizer's list, checked for nulls and duplicates when it was built.
         var clip = _options.ClipNorm is { } c
-            ? GradClip.MeasureGradNorm(_parameters, c, _pool)                  // the optimizer applies the clip coefficient
-            : new ClipResult(GradClip.GlobalNorm(_parameters, 2, _pool), 1, false, null);
+            ? GradClip.Measure(_parameters, c, _pool)                          // the optimizer applies the clip coefficient
+            : new ClipResult(GradClip.Norm(_parameters, 2, _pool), 1, false, null);
         if (!clip.IsFinite)
             throw new TrainingDivergedException(step, "gradient norm", clip.TotalNorm, clip.NonFiniteParameter ?? FirstNonFinite());
         long t3 = Stopwatch.GetTimestamp();
