@@ -40,12 +40,21 @@ public sealed class AutoRegression : IOneStepForecaster
     }
 
     /// <inheritdoc/>
-    public double Forecast(ReadOnlySpan<double> history)
+    public int MaxHistory => Order;
+
+    /// <inheritdoc/>
+    public double Forecast(ReadOnlySpan<double> history) => Forecast(history, history.Length, nameof(history));
+
+    /// <inheritdoc/>
+    public double Forecast(ReadOnlySpan<double> recent, int t) => Forecast(recent, t, nameof(recent));
+
+    private double Forecast(ReadOnlySpan<double> recent, int t, string argument)
     {
         if (Coefficients.Length == 0) throw new InvalidOperationException("AutoRegression: call Fit on the training rows first.");
-        if (history.Length < Order) throw new ArgumentException($"AutoRegression: AR({Order}) needs {Order} history values, got {history.Length}.", nameof(history));
+        ForecastHistory.CheckTail(nameof(AutoRegression), recent, t, MaxHistory);
+        if (t < Order) throw new ArgumentException($"AutoRegression: AR({Order}) needs {Order} history values, got {t}.", argument);
         double y = Intercept;
-        for (int i = 1; i <= Order; i++) y += Coefficients[i - 1] * history[^i];
+        for (int i = 1; i <= Order; i++) y += Coefficients[i - 1] * recent[^i];
         return y;
     }
 

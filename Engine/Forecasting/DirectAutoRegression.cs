@@ -44,16 +44,25 @@ public sealed class DirectAutoRegression : IMultiStepForecaster
     }
 
     /// <inheritdoc/>
-    public double[] ForecastPath(ReadOnlySpan<double> history)
+    public int MaxHistory => Order;
+
+    /// <inheritdoc/>
+    public double[] ForecastPath(ReadOnlySpan<double> history) => ForecastPath(history, history.Length, nameof(history));
+
+    /// <inheritdoc/>
+    public double[] ForecastPath(ReadOnlySpan<double> recent, int t) => ForecastPath(recent, t, nameof(recent));
+
+    private double[] ForecastPath(ReadOnlySpan<double> recent, int t, string argument)
     {
         if (_coefficients.Length == 0) throw new InvalidOperationException("DirectAutoRegression: call Fit on the training rows first.");
-        if (history.Length < Order) throw new ArgumentException($"DirectAutoRegression: AR({Order}) needs {Order} history values, got {history.Length}.", nameof(history));
+        ForecastHistory.CheckTail(nameof(DirectAutoRegression), recent, t, MaxHistory);
+        if (t < Order) throw new ArgumentException($"DirectAutoRegression: AR({Order}) needs {Order} history values, got {t}.", argument);
         var path = new double[Horizon];
         for (int h = 0; h < Horizon; h++)
         {
             double[] b = _coefficients[h];
             double y = b[0];
-            for (int i = 1; i <= Order; i++) y += b[i] * history[^i];
+            for (int i = 1; i <= Order; i++) y += b[i] * recent[^i];
             path[h] = y;
         }
         return path;

@@ -14,16 +14,32 @@ namespace SeqLearn.Forecasting;
 public static class FutureForecast
 {
     /// <summary>The next <paramref name="steps"/> values after <paramref name="history"/> from a fitted one-step model.</summary>
-    public static double[] Recursive(IOneStepForecaster fitted, ReadOnlySpan<double> history, int steps)
+    public static double[] Recursive(IOneStepForecaster fitted, ReadOnlySpan<double> history, int steps) =>
+        Recursive(fitted, history, history.Length, steps);
+
+    /// <summary>
+    /// The next <paramref name="steps"/> values after a history of length <paramref name="t"/> whose tail is
+    /// <paramref name="recent"/> (at least min(t, MaxHistory) values). Only the last
+    /// <see cref="IOneStepForecaster.MaxHistory"/> values are copied, and each step reads the last MaxHistory values of
+    /// the path, so a path costs O(MaxHistory + steps) memory whatever t is.
+    /// </summary>
+    public static double[] Recursive(IOneStepForecaster fitted, ReadOnlySpan<double> recent, int t, int steps)
     {
         ArgumentNullException.ThrowIfNull(fitted);
         if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), $"FutureForecast: steps must be at least 1, got {steps}.");
-        if (history.Length < fitted.MinHistory)
-            throw new ArgumentException($"FutureForecast: {fitted.Name} needs {fitted.MinHistory} history values, got {history.Length}.", nameof(history));
-        var path = new double[history.Length + steps];
-        history.CopyTo(path);
-        for (int h = 0; h < steps; h++) path[history.Length + h] = fitted.Forecast(path.AsSpan(0, history.Length + h));
-        return path[history.Length..];
+        if (t < fitted.MinHistory)
+            throw new ArgumentException($"FutureForecast: {fitted.Name} needs {fitted.MinHistory} history values, got {t}.", nameof(recent));
+        int window = fitted.MaxHistory;
+        ForecastHistory.CheckTail(nameof(FutureForecast), recent, t, window);
+        ReadOnlySpan<double> kept = ForecastHistory.Tail(recent, window);
+        var path = new double[checked(kept.Length + steps)];   // the kept tail, then the forecasts
+        kept.CopyTo(path);
+        for (int h = 0; h < steps; h++)
+        {
+            ReadOnlySpan<double> known = path.AsSpan(0, kept.Length + h);
+            path[kept.Length + h] = fitted.Forecast(ForecastHistory.Tail(known, window), t + h);
+        }
+        return path[kept.Length..];
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ public interface IMultiStepForecaster
     /// <summary>Row name in reports, e.g. <c>ar</c>, <c>lstm</c>.</summary>
     string Name { get; }
 
-    /// <summary>Fewest history values <see cref="ForecastPath"/> needs.</summary>
+    /// <summary>Fewest history values <see cref="ForecastPath(ReadOnlySpan{double})"/> needs.</summary>
     int MinHistory { get; }
 
     /// <summary>H ≥ 1, the length of each forecast path.</summary>
@@ -36,11 +36,27 @@ public interface IMultiStepForecaster
 
     /// <summary>(ŷ_t, …, ŷ_{t+H−1}) given <paramref name="history"/> = y_0 … y_{t−1}; element h is the forecast h + 1 steps ahead.</summary>
     double[] ForecastPath(ReadOnlySpan<double> history);
+
+    /// <summary>
+    /// Most recent history values <see cref="ForecastPath(ReadOnlySpan{double})"/> reads, as
+    /// <see cref="IOneStepForecaster.MaxHistory"/>: the path depends on the history only through its last MaxHistory
+    /// values and its length t. <see cref="int.MaxValue"/>, the default, for a model that may read every value.
+    /// </summary>
+    int MaxHistory => int.MaxValue;
+
+    /// <summary>
+    /// The path from the tail <paramref name="recent"/> = y_{t−m} … y_{t−1} of a history of length <paramref name="t"/>
+    /// (m at least min(t, <see cref="MaxHistory"/>)): the same values as <see cref="ForecastPath(ReadOnlySpan{double})"/>
+    /// on the whole history. The default accepts only the whole history (m = t).
+    /// </summary>
+    double[] ForecastPath(ReadOnlySpan<double> recent, int t) => recent.Length == t
+        ? ForecastPath(recent)
+        : throw new NotSupportedException($"{Name}: forecasting from the last {recent.Length} of {t} history values needs a finite MaxHistory and its own ForecastPath(recent, t).");
 }
 
 /// <summary>
 /// The recursive strategy as an <see cref="IMultiStepForecaster"/>: a one-step model applied H times with its forecasts
-/// fed back (<see cref="FutureForecast.Recursive"/>).
+/// fed back (<see cref="FutureForecast.Recursive(IOneStepForecaster, ReadOnlySpan{double}, int)"/>).
 /// </summary>
 public sealed class RecursiveForecaster : IMultiStepForecaster
 {
@@ -68,5 +84,11 @@ public sealed class RecursiveForecaster : IMultiStepForecaster
     public void Fit(ReadOnlySpan<double> train) => OneStep.Fit(train);
 
     /// <inheritdoc/>
+    public int MaxHistory => OneStep.MaxHistory;
+
+    /// <inheritdoc/>
     public double[] ForecastPath(ReadOnlySpan<double> history) => FutureForecast.Recursive(OneStep, history, Horizon);
+
+    /// <inheritdoc/>
+    public double[] ForecastPath(ReadOnlySpan<double> recent, int t) => FutureForecast.Recursive(OneStep, recent, t, Horizon);
 }

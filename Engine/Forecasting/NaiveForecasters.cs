@@ -13,9 +13,19 @@ public sealed class PersistenceForecaster : IOneStepForecaster
     public void Fit(ReadOnlySpan<double> train) { }
 
     /// <inheritdoc/>
-    public double Forecast(ReadOnlySpan<double> history) => history.IsEmpty
-        ? throw new ArgumentException("PersistenceForecaster: needs 1 history value, got none.", nameof(history))
-        : history[^1];
+    public int MaxHistory => 1;
+
+    /// <inheritdoc/>
+    public double Forecast(ReadOnlySpan<double> history) => Forecast(history, history.Length, nameof(history));
+
+    /// <inheritdoc/>
+    public double Forecast(ReadOnlySpan<double> recent, int t) => Forecast(recent, t, nameof(recent));
+
+    private double Forecast(ReadOnlySpan<double> recent, int t, string argument)
+    {
+        ForecastHistory.CheckTail(nameof(PersistenceForecaster), recent, t, MaxHistory);
+        return t == 0 ? throw new ArgumentException("PersistenceForecaster: needs 1 history value, got none.", argument) : recent[^1];
+    }
 }
 
 /// <summary>Seasonal naive: ŷ_t = y_{t−s}, the value one season (s rows) earlier. Nothing to fit.</summary>
@@ -41,7 +51,19 @@ public sealed class SeasonalNaiveForecaster : IOneStepForecaster
     public void Fit(ReadOnlySpan<double> train) { }
 
     /// <inheritdoc/>
-    public double Forecast(ReadOnlySpan<double> history) => history.Length < Season
-        ? throw new ArgumentException($"SeasonalNaiveForecaster: season {Season} needs {Season} history values, got {history.Length}.", nameof(history))
-        : history[^Season];
+    public int MaxHistory => Season;
+
+    /// <inheritdoc/>
+    public double Forecast(ReadOnlySpan<double> history) => Forecast(history, history.Length, nameof(history));
+
+    /// <inheritdoc/>
+    public double Forecast(ReadOnlySpan<double> recent, int t) => Forecast(recent, t, nameof(recent));
+
+    private double Forecast(ReadOnlySpan<double> recent, int t, string argument)
+    {
+        ForecastHistory.CheckTail(nameof(SeasonalNaiveForecaster), recent, t, MaxHistory);
+        return t < Season
+            ? throw new ArgumentException($"SeasonalNaiveForecaster: season {Season} needs {Season} history values, got {t}.", argument)
+            : recent[^Season];
+    }
 }

@@ -72,8 +72,8 @@ public sealed record RecurrentForecasterOptions(RecurrentCell Cell = RecurrentCe
 /// <see cref="Fit"/> trains on every window of the training rows (all H targets inside them) but the last
 /// <see cref="RecurrentForecasterOptions.ValidFraction"/>, with the shared <see cref="Trainer{T}"/> (Adam, MSE, shuffled
 /// batches), and keeps the weights of the evaluation with the lowest validation MSE. Each forecast is one forward pass
-/// over the last T values of the true history: <see cref="ForecastPath"/> returns the H outputs (output h is the
-/// forecast h + 1 steps ahead), <see cref="Forecast"/> output 0, the one-step forecast.
+/// over the last T values of the true history: <see cref="ForecastPath(ReadOnlySpan{double})"/> returns the H outputs (output h is the
+/// forecast h + 1 steps ahead), <see cref="Forecast(ReadOnlySpan{double})"/> output 0, the one-step forecast.
 /// </summary>
 public sealed class RecurrentForecaster : IOneStepForecaster, IMultiStepForecaster
 {
@@ -84,7 +84,7 @@ public sealed class RecurrentForecaster : IOneStepForecaster, IMultiStepForecast
 
     /// <summary>
     /// Creates an untrained forecaster; <paramref name="pool"/> runs its kernels (null: the calling thread only). With
-    /// calendar features, <paramref name="dates"/>[i] is the date of value i of the series <see cref="Fit"/> and <see cref="Forecast"/> are
+    /// calendar features, <paramref name="dates"/>[i] is the date of value i of the series <see cref="Fit"/> and <see cref="Forecast(ReadOnlySpan{double})"/> are
     /// given (after a transform of lag L: the original dates from row L on), reaching at least the last forecast row.
     /// <para>
     /// The network sees the values as given: a raw series far from unit scale, or with a trend, trains poorly and
@@ -151,19 +151,29 @@ public sealed class RecurrentForecaster : IOneStepForecaster, IMultiStepForecast
         _model = model;
     }
 
+    /// <summary>The look-back T: a forecast reads the last T values (and, with calendar features, their dates).</summary>
+    public int MaxHistory => _options.LookBack;
+
     /// <summary>ẑ_t given <paramref name="history"/> = z_0 … z_{t−1}: output 0 of the network.</summary>
-    public double Forecast(ReadOnlySpan<double> history) => Outputs(history)[0];
+    public double Forecast(ReadOnlySpan<double> history) => Outputs(history, history.Length, nameof(history))[0];
 
     /// <inheritdoc/>
-    public double[] ForecastPath(ReadOnlySpan<double> history) => Outputs(history);
+    public double Forecast(ReadOnlySpan<double> recent, int t) => Outputs(recent, t, nameof(recent))[0];
 
-    // (ẑ_t, …, ẑ_{t+H−1}): one forward pass over the window of rows t − T … t − 1.
-    private double[] Outputs(ReadOnlySpan<double> history)
+    /// <inheritdoc/>
+    public double[] ForecastPath(ReadOnlySpan<double> history) => Outputs(history, history.Length, nameof(history));
+
+    /// <inheritdoc/>
+    public double[] ForecastPath(ReadOnlySpan<double> recent, int t) => Outputs(recent, t, nameof(recent));
+
+    // (ẑ_t, …, ẑ_{t+H−1}): one forward pass over the window of rows t − T … t − 1, the last T values of recent.
+    private double[] Outputs(ReadOnlySpan<double> recent, int t, string argument)
     {
         var model = _model ?? throw new InvalidOperationException("RecurrentForecaster: call Fit first.");
-        if (history.Length < _options.LookBack)
-            throw new ArgumentException($"RecurrentForecaster: a forecast needs the last {_options.LookBack} values (the look-back), got {history.Length}.", nameof(history));
-        double[] window = SeriesWindows.Latest(history, _dates, Spec);                              // (T, F)
+        if (t < _options.LookBack)
+            throw new ArgumentException($"RecurrentForecaster: a forecast needs the last {_options.LookBack} values (the look-back), got {t}.", argument);
+        ForecastHistory.CheckTail(nameof(RecurrentForecaster), recent, t, MaxHistory);
+        double[] window = SeriesWindows.Latest(recent, t, _dates, Spec);                            // (T, F)
         using var noGrad = new NoGradScope();
         var x = Tensor<float>.FromArray([.. window.Select(v => (float)v)], 1, _options.LookBack, Spec.Features);
         var y = model.Forward(new Var<float>(x), new LayerContext(Pool: _pool)).Value.Span;          // (1, H)

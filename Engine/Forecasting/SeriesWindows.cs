@@ -68,7 +68,7 @@ public static class SeriesWindows
         var inputs = new double[ArrayLength("Build", (long)count * T * F, $"the inputs B·T·F = {count}·{T}·{F}")];
         var targets = new double[ArrayLength("Build", (long)count * H, $"the targets B·H = {count}·{H}")];
         var starts = new int[count];
-        double[,]? calendar = Angles(dates, spec.Calendar, values.Length);
+        double[,]? calendar = Angles(dates, spec.Calendar, 0, values.Length);
         for (int b = 0; b < count; b++)
         {
             int t = start + b;
@@ -91,17 +91,16 @@ public static class SeriesWindows
         int t0 = history.Length, T = spec.LookBack, F = spec.Features;
         if (t0 < T) throw new ArgumentException($"SeriesWindows.Recursive: {t0} history values, look-back {T} needs {T}.", nameof(history));
         Check(spec, t0 + horizon, dates);
-        double[,]? calendar = Angles(dates, spec.Calendar, t0 + horizon);
-        var path = new double[t0 + horizon];
-        history.CopyTo(path);
+        double[,]? calendar = Angles(dates, spec.Calendar, t0 - T, t0 + horizon);                   // rows t0 − T … t0 + H − 1
+        var path = new double[checked(T + horizon)];                                                 // the same rows' values
+        history[^T..].CopyTo(path);
         var forecasts = new double[horizon];
         int width = ArrayLength("Recursive", (long)T * F, $"the window T·F = {T}·{F}");
         for (int h = 0; h < horizon; h++)
         {
-            int t = t0 + h;
             var window = new double[width]; // (T, F)
-            for (int tau = 0; tau < T; tau++) WriteStep(window.AsSpan(tau * F, F), path[t - T + tau], calendar, t - T + tau);
-            forecasts[h] = path[t] = step(window);
+            for (int tau = 0; tau < T; tau++) WriteStep(window.AsSpan(tau * F, F), path[h + tau], calendar, h + tau);
+            forecasts[h] = path[T + h] = step(window);
         }
         return forecasts;
     }
@@ -112,14 +111,24 @@ public static class SeriesWindows
     /// <see cref="Recursive"/>, <paramref name="dates"/> must reach the last forecast row t + H − 1 when calendar
     /// features are used.
     /// </summary>
-    public static double[] Latest(ReadOnlySpan<double> history, IReadOnlyList<string>? dates, WindowSpec spec)
+    public static double[] Latest(ReadOnlySpan<double> history, IReadOnlyList<string>? dates, WindowSpec spec) =>
+        Latest(history, history.Length, dates, spec);
+
+    /// <summary>
+    /// The window of <see cref="Latest(ReadOnlySpan{double}, IReadOnlyList{string}?, WindowSpec)"/> from the tail
+    /// <paramref name="recent"/> of a history of length <paramref name="t"/>: its last T values are rows t − T … t − 1,
+    /// and only their dates are read.
+    /// </summary>
+    public static double[] Latest(ReadOnlySpan<double> recent, int t, IReadOnlyList<string>? dates, WindowSpec spec)
     {
-        int t = history.Length, T = spec.LookBack, F = spec.Features;
-        if (t < T) throw new ArgumentException($"SeriesWindows.Latest: {t} history values, look-back {T} needs {T}.", nameof(history));
+        int T = spec.LookBack, F = spec.Features;
+        if (t < T) throw new ArgumentException($"SeriesWindows.Latest: {t} history values, look-back {T} needs {T}.", nameof(recent));
+        if (recent.Length < T || recent.Length > t)
+            throw new ArgumentException($"SeriesWindows.Latest: {recent.Length} recent values of a history of {t}, look-back {T} needs from {T} to {t}.", nameof(recent));
         Check(spec, t + spec.Horizon, dates);
-        double[,]? calendar = Angles(dates, spec.Calendar, t);
+        double[,]? calendar = Angles(dates, spec.Calendar, t - T, t);
         var window = new double[ArrayLength("Latest", (long)T * F, $"the window T·F = {T}·{F}")]; // (T, F)
-        for (int tau = 0; tau < T; tau++) WriteStep(window.AsSpan(tau * F, F), history[t - T + tau], calendar, t - T + tau);
+        for (int tau = 0; tau < T; tau++) WriteStep(window.AsSpan(tau * F, F), recent[recent.Length - T + tau], calendar, tau);
         return window;
     }
 
@@ -135,6 +144,7 @@ public static class SeriesWindows
         return (Math.Sin(theta), Math.Cos(theta));
     }
 
+    // row: index into calendar (the row's number minus the first row the angles were computed for).
     private static void WriteStep(Span<double> step, double value, double[,]? calendar, int row)
     {
         step[0] = value;
@@ -143,15 +153,16 @@ public static class SeriesWindows
         step[2] = calendar[row, 1];
     }
 
-    private static double[,]? Angles(IReadOnlyList<string>? dates, CalendarFeatures calendar, int rows)
+    // (sin θ, cos θ) of rows first … end − 1, at index row − first.
+    private static double[,]? Angles(IReadOnlyList<string>? dates, CalendarFeatures calendar, int first, int end)
     {
         if (calendar == CalendarFeatures.None) return null;
-        var angles = new double[rows, 2];
-        for (int i = 0; i < rows; i++)
+        var angles = new double[end - first, 2];
+        for (int i = first; i < end; i++)
         {
             if (!ForecastProtocol.TryParseDate(dates![i], out DateOnly d))
                 throw new FormatException($"SeriesWindows: date '{dates[i]}' at row {i} is not yyyy-MM or yyyy-MM-dd.");
-            (angles[i, 0], angles[i, 1]) = CalendarAngle(d, calendar);
+            (angles[i - first, 0], angles[i - first, 1]) = CalendarAngle(d, calendar);
         }
         return angles;
     }

@@ -34,14 +34,47 @@ public sealed class TransformedForecaster : IOneStepForecaster
         _inner.Fit(_pipeline.Forward(train));
     }
 
+    /// <summary>The inner model's window widened by the transform's lag: the x values the transformed window comes from.</summary>
+    public int MaxHistory => ForecastHistory.Widen(_inner.MaxHistory, _pipeline.Lag);
+
     /// <summary>
     /// x̂_t in original units given the true history x_0 … x_{t−1}, which needs at least <see cref="MinHistory"/> values
     /// (the pipeline's lag plus the inner model's; fewer is an <see cref="ArgumentException"/> saying so).
     /// </summary>
-    public double Forecast(ReadOnlySpan<double> history) => history.Length < MinHistory
-        ? throw new ArgumentException($"TransformedForecaster: {_inner.Name} after {_pipeline.Name} needs {MinHistory} history values " +
-                                      $"({_pipeline.Lag} for the transform, {_inner.MinHistory} for the model), got {history.Length}.", nameof(history))
-        : _pipeline.InverseStep(_inner.Forecast(_pipeline.Forward(history)), history);
+    public double Forecast(ReadOnlySpan<double> history) => Forecast(history, history.Length, nameof(history));
+
+    /// <summary>
+    /// x̂_t from the tail <paramref name="recent"/> of a history of length <paramref name="t"/>: only the last
+    /// <see cref="MaxHistory"/> values pass through the pipeline (its stages are causal: z_i depends on x_i … x_{i+Lag}),
+    /// and the inner model forecasts ẑ_t from their transforms as the tail of a z history of length t − Lag.
+    /// </summary>
+    public double Forecast(ReadOnlySpan<double> recent, int t) => Forecast(recent, t, nameof(recent));
+
+    private double Forecast(ReadOnlySpan<double> recent, int t, string argument)
+    {
+        if (t < MinHistory)
+            throw new ArgumentException($"TransformedForecaster: {_inner.Name} after {_pipeline.Name} needs {MinHistory} history values " +
+                                        $"({_pipeline.Lag} for the transform, {_inner.MinHistory} for the model), got {t}.", argument);
+        ForecastHistory.CheckTail(nameof(TransformedForecaster), recent, t, MaxHistory);
+        ReadOnlySpan<double> x = ForecastHistory.Tail(recent, MaxHistory);
+        double[] z = Transform(_pipeline, x, recent);
+        return _pipeline.InverseStep(_inner.Forecast(z, t - _pipeline.Lag), x);
+    }
+
+    /// <summary>
+    /// pipeline(x) for a tail x of <paramref name="recent"/>. A stage that refuses a value (log of a non-positive one)
+    /// names its row within its input: the whole of <paramref name="recent"/> is then transformed again, so that the row
+    /// in the message counts from the start of what the caller passed.
+    /// </summary>
+    internal static double[] Transform(TransformPipeline pipeline, ReadOnlySpan<double> x, ReadOnlySpan<double> recent)
+    {
+        try { return pipeline.Forward(x); }
+        catch (ArgumentException) when (x.Length < recent.Length)
+        {
+            pipeline.Forward(recent);
+            throw;
+        }
+    }
 
     /// <summary>
     /// Parses a comma-separated list of stages, applied in order: <c>log</c>, <c>diffN</c> (difference at lag N, e.g.

@@ -35,6 +35,18 @@ public sealed class TransformedMultiStepForecaster : IMultiStepForecaster
         _inner.Fit(_pipeline.Forward(train));
     }
 
+    /// <summary>The inner model's window widened by the transform's lag.</summary>
+    public int MaxHistory => ForecastHistory.Widen(_inner.MaxHistory, _pipeline.Lag);
+
     /// <inheritdoc/>
-    public double[] ForecastPath(ReadOnlySpan<double> history) => _pipeline.InversePath(_inner.ForecastPath(_pipeline.Forward(history)), history);
+    public double[] ForecastPath(ReadOnlySpan<double> history) => ForecastPath(history, history.Length);
+
+    /// <summary>The path from the tail <paramref name="recent"/> of a history of length <paramref name="t"/>; only the last <see cref="MaxHistory"/> values are transformed.</summary>
+    public double[] ForecastPath(ReadOnlySpan<double> recent, int t)
+    {
+        ForecastHistory.CheckTail(nameof(TransformedMultiStepForecaster), recent, t, MaxHistory);
+        ReadOnlySpan<double> x = ForecastHistory.Tail(recent, MaxHistory);
+        double[] z = TransformedForecaster.Transform(_pipeline, x, recent);
+        return _pipeline.InversePath(_inner.ForecastPath(z, t - _pipeline.Lag), x);
+    }
 }
