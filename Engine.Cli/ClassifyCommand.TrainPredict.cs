@@ -67,8 +67,11 @@ public static partial class ClassifyCommand
             int t = parse.GetValue(threads);
             TrainingCliOptions.CheckThreads(t);
             string[] lines = SentenceInput.Read(parse.GetValue(sentences), "classify");   // before the checkpoint is loaded
+            string dir = parse.GetValue(checkpoint)!;
+            if (!Checkpoint.Exists(dir) && (Checkpoint.Exists(Path.Combine(dir, "best")) || Checkpoint.Exists(Path.Combine(dir, "last"))))
+                throw new ArgumentException($"--checkpoint {dir} holds a training run's best/ and last/ checkpoints ('seqlearn train' or 'translate train'), not a classifier saved by 'classify train'.");
             using var pool = new WorkerPool(t);
-            var classifier = RecurrentEnsembleClassifier.Load(parse.GetValue(checkpoint)!, pool);
+            var classifier = RecurrentEnsembleClassifier.Load(dir, pool);
             double[][] p = classifier.PredictProbabilities([.. lines.Select(TokenVocabulary.Tokenize)]);
             var output = parse.InvocationConfiguration.Output;
             foreach (double[] row in p)

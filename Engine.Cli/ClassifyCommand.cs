@@ -84,7 +84,7 @@ public static partial class ClassifyCommand
             if (k > sentences.Count) throw new ArgumentException($"--folds {k}: the data have only {sentences.Count} sentences.");
             int[] selected = listed ?? [.. Enumerable.Range(0, k)];   // k is at most the sentence count here
             if (neural) RecurrentClassifierCliOptions.EnsureFits(settings.Model, settings.Training, sentences);
-            input.EnsureCrossValidates(parse, sentences, model);
+            input.EnsureCrossValidates(parse, sentences, model, k);
             var assignment = FoldAssignment.Stratified(sentences.Labels, sentences.ClassCount, k, parse.GetValue(seed));
             if (neural)
                 foreach (int f in selected)
@@ -184,13 +184,21 @@ public static partial class ClassifyCommand
     private static void PrintSummary(TextWriter output, IReadOnlyList<CrossValidationResult> results)
     {
         foreach (CrossValidationResult r in results.Skip(1))
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"baseline {r.Model}: {100 * r.MeanAccuracy:F2} ± {100 * r.StdAccuracy:F2} % ({r.Seconds:F1} s)"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"baseline {r.Model}: {Accuracy(r)} ({r.Seconds:F1} s)"));
         output.WriteLine(SummaryLine(results[0]));
     }
 
-    /// <summary><c>accuracy M ± S % over k folds (model NAME, T s)</c>, M and S in percent, S the sample standard deviation.</summary>
+    /// <summary>
+    /// <c>accuracy M ± S % over k folds (model NAME, T s)</c>, M and S in percent, S the sample standard deviation;
+    /// <c>accuracy M % over 1 fold (…)</c> for one fold (<c>--only-folds</c>), where S is undefined.
+    /// </summary>
     public static string SummaryLine(CrossValidationResult result) => string.Create(CultureInfo.InvariantCulture,
-        $"accuracy {100 * result.MeanAccuracy:F2} ± {100 * result.StdAccuracy:F2} % over {result.Folds.Count} folds (model {result.Model}, {result.Seconds:F1} s)");
+        $"accuracy {Accuracy(result)} over {result.Folds.Count} {(result.Folds.Count == 1 ? "fold" : "folds")} (model {result.Model}, {result.Seconds:F1} s)");
+
+    // "M ± S %", or "M %" over one fold.
+    private static string Accuracy(CrossValidationResult r) => r.Folds.Count == 1
+        ? string.Create(CultureInfo.InvariantCulture, $"{100 * r.MeanAccuracy:F2} %")
+        : string.Create(CultureInfo.InvariantCulture, $"{100 * r.MeanAccuracy:F2} ± {100 * r.StdAccuracy:F2} %");
 
     /// <summary>
     /// The JSON report: data summary, fold count, seed and fingerprint of the assignment, the chosen model, and per
@@ -224,7 +232,8 @@ public static partial class ClassifyCommand
                 w.WriteStartObject();
                 w.WriteString("model", r.Model);
                 w.WriteNumber("meanAccuracy", r.MeanAccuracy);
-                w.WriteNumber("stdAccuracy", r.StdAccuracy);
+                if (r.Folds.Count == 1) w.WriteNull("stdAccuracy");   // a sample standard deviation of one value is undefined
+                else w.WriteNumber("stdAccuracy", r.StdAccuracy);
                 w.WriteNumber("seconds", r.Seconds);
                 w.WriteStartArray("foldResults");
                 foreach (FoldResult f in r.Folds)

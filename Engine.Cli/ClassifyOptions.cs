@@ -40,12 +40,20 @@ internal sealed class ClassifyDataOptions
             throw new ArgumentException("give either --pos FILE --neg FILE, or --data FILE.");
         if (pair && CliGuard.Given(parse, LabelOrder))   // the polarity files' labels are fixed (neg 0, pos 1)
             throw new ArgumentException("--label-order numbers the labels of --data; --pos/--neg always give neg 0 and pos 1.");
+        if (pair) EnsureDistinct(posPath!, negPath!);
         LabeledSentences data = pair
             ? SentenceFiles.ReadPolarity(posPath!, negPath!)
             : SentenceFiles.ReadTabSeparated(dataPath!, parse.GetValue(LabelOrder) == "sorted" ? Classification.LabelOrder.Sorted : Classification.LabelOrder.FirstSeen);
         if (data.ClassCount < 2)
             throw new ArgumentException($"--data {dataPath}: all {data.Count} sentences have the label '{data.ClassNames[0]}'; a classifier needs at least 2 classes.");
         return data;
+    }
+
+    // Checked before either file is read: the same file as both classes would give the two classes identical sentences.
+    private static void EnsureDistinct(string posPath, string negPath)
+    {
+        if (string.Equals(Path.GetFullPath(posPath), Path.GetFullPath(negPath), OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"--pos and --neg are the same file '{posPath}': give the positive and the negative sentences in two files.");
     }
 
     /// <summary>The option and file class <paramref name="c"/> of <paramref name="data"/> was read from: <c>--pos FILE</c>, <c>--neg FILE</c> or <c>--data FILE</c>.</summary>
@@ -59,9 +67,11 @@ internal sealed class ClassifyDataOptions
     /// <summary>
     /// Cross-validation's checks of the data, before any output: a binary model (NBSVM, alone or in rnn+nbsvm) chosen
     /// with <paramref name="model"/> needs exactly two classes (the NBSVM baseline of <c>--baselines</c> is left out then), and every class needs 2 sentences or more, so that the stratified folds (which deal each
-    /// class's sentences round the folds) leave every class in every fold's training part.
+    /// class's sentences round the folds) leave every class in every fold's training part. As scikit-learn's
+    /// <c>StratifiedKFold</c>, k folds need some class of k sentences or more: otherwise the folds past the largest class
+    /// hold a sentence or two of one class, and their accuracies say nothing.
     /// </summary>
-    public void EnsureCrossValidates(ParseResult parse, LabeledSentences data, Option<string> model)
+    public void EnsureCrossValidates(ParseResult parse, LabeledSentences data, Option<string> model, int folds)
     {
         if (data.ClassCount != 2 && IsBinary(parse.GetValue(model)!))
             throw new ArgumentException($"{CliGuard.Chosen(parse, model)} is binary (NBSVM); {Sources(parse)} has {data.ClassCount} classes: use --model mnb-bi, mnb-uni or rnn.");
@@ -70,6 +80,10 @@ internal sealed class ClassifyDataOptions
             if (counts[c] < 2)
                 throw new ArgumentException($"{Source(parse, data, c)}: class '{data.ClassNames[c]}' has {counts[c]} sentence; cross-validation needs at least 2 of each class, "
                     + "so that every fold trains on every class.");
+        int largest = counts.Max();
+        if (folds > largest)
+            throw new ArgumentException($"--folds {folds}: {Sources(parse)} has no class of {folds} sentences (the largest, '{data.ClassNames[Array.IndexOf(counts, largest)]}', has {largest}), "
+                + $"so stratified folds past {largest} would each test a sentence or two of one class: use --folds {largest} or fewer.");
     }
 
     /// <summary>True for the models that hold NBSVM, a binary classifier.</summary>

@@ -81,7 +81,7 @@ public static partial class TranslateCommand
                 MemoryBudget.EnsureTrainingFits(least.ParameterCount(), sizeof(float), $"the model ({Flags(least)})", least.ActivationValues(batchSize, 1, 1));
             }
 
-            var data = TranslationSplit.Create(ParallelCorpus.Read(parse.GetValue(pairs)!), parse.GetValue(seed));
+            var data = Split(parse.GetValue(pairs)!, ParallelCorpus.Read(parse.GetValue(pairs)!), parse.GetValue(seed));
             var source = TranslationVocabulary.Build(data.TrainPairs.Select(p => p.Source));
             var target = TranslationVocabulary.Build(data.TrainPairs.Select(p => p.Target));
             int[][] trainSources = [.. data.TrainPairs.Select(p => source.EncodeSentence(p.Source))];
@@ -99,8 +99,7 @@ public static partial class TranslateCommand
             }
             var config = stored ?? Config(source.Count, target.Count);
             TrainingCliOptions.CheckModel(config.Validate, Flags(config));
-            MemoryBudget.EnsureTrainingFits(config.ParameterCount(), sizeof(float), $"the model ({Flags(config)}, vocabularies {config.SourceVocabulary:N0} / {config.TargetVocabulary:N0})",
-                config.ActivationValues(batchSize, trainSources.Max(x => x.Length), trainTargets.Max(x => x.Length)));
+            EnsureFits(config, batchSize, parse.GetValue(pairs)!, data, trainSources, trainTargets, validSources, validTargets);
 
             using var pool = new WorkerPool(threads);
             var model = new Seq2Seq<float>(config, new SeededRng(modelSeed));
@@ -134,6 +133,40 @@ public static partial class TranslateCommand
         }));
         return command;
     }
+
+    /// <summary>
+    /// Refuses a model whose batches cannot fit in memory, the validation batches included (they run the same encoder and
+    /// attention over their pairs): when the sizes are fine for short pairs, the message names the longest source and
+    /// target by their lines of the pairs file.
+    /// </summary>
+    private static void EnsureFits(Seq2SeqConfig config, int batchSize, string path, TranslationSplit data,
+        int[][] trainSources, int[][] trainTargets, int[][] validSources, int[][] validTargets)
+    {
+        var (sourceLength, sourceLine) = Longest(trainSources, data.TrainPairs.Select(p => p.Line), validSources, data.Valid.Select(e => e.FirstLine));
+        var (targetLength, targetLine) = Longest(trainTargets, data.TrainPairs.Select(p => p.Line), validTargets, data.Valid.Select(e => e.FirstLine));
+        string model = $"the model ({Flags(config)}, vocabularies {config.SourceVocabulary:N0} / {config.TargetVocabulary:N0})";
+        try
+        {
+            MemoryBudget.EnsureTrainingFits(config.ParameterCount(), sizeof(float), model, config.ActivationValues(batchSize, sourceLength, targetLength));
+        }
+        catch (ArgumentException) when (Fits(config, batchSize, model))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: the longest source, line {sourceLine}, has {sourceLength:N0} tokens and the longest target, line {targetLine}, {targetLength:N0}; " +
+                $"batches of {batchSize} such pairs do not fit in memory with {model}: remove or split the long pairs."));
+        }
+    }
+
+    // True when batches of one-token pairs fit: then the lengths, not the model, are what does not.
+    private static bool Fits(Seq2SeqConfig config, int batchSize, string model)
+    {
+        try { MemoryBudget.EnsureTrainingFits(config.ParameterCount(), sizeof(float), model, config.ActivationValues(batchSize, 1, 1)); return true; }
+        catch (ArgumentException) { return false; }
+    }
+
+    // The most tokens of a sentence (⟨eos⟩ included) among the training and validation ones, and its line in the pairs file.
+    private static (int Length, int Line) Longest(int[][] train, IEnumerable<int> trainLines, int[][] valid, IEnumerable<int> validLines) =>
+        train.Zip(trainLines).Concat(valid.Zip(validLines)).Select(x => (x.First.Length, x.Second)).MaxBy(x => x.Length);
 
     private static string Flags(Seq2SeqConfig c) => $"--embedding {c.EmbeddingSize} --hidden {c.HiddenSize} --layers {c.NumLayers}";
 

@@ -48,6 +48,13 @@ public static partial class TranslateCommand
         translate.Options.Add(maxSource);
         decodingOptions.AddTo(translate);
         translate.Arguments.Add(sentences);
+        // "translate Hello eval …" would otherwise run eval and drop the sentence without a word.
+        foreach (var sub in translate.Subcommands)
+            sub.Validators.Add(result =>
+            {
+                if (result.GetValue(sentences) is { Length: > 0 } given)
+                    result.AddError($"'translate {sub.Name}' takes no sentences, got {given.Length} before '{sub.Name}' ('{given[0]}'): to translate them, run 'seqlearn translate --checkpoint DIR SENTENCE…' without a subcommand.");
+            });
         translate.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
         {
             string dir = parse.GetValue(checkpoint) ?? throw new ArgumentException("give --checkpoint DIR (a model trained by 'translate train').");
@@ -102,7 +109,7 @@ public static partial class TranslateCommand
                 PathCheck.EnsureNotInput(target, "--output", path, "--pairs");
             }
             IReadOnlyList<TranslationPair> all = ParallelCorpus.Read(path);
-            TranslationSplit data = TranslationSplit.Create(all, parse.GetValue(seed));
+            TranslationSplit data = Split(path, all, parse.GetValue(seed));
             var clock = Stopwatch.StartNew();
             using var pool = new Kernels.WorkerPool(Math.Min(Environment.ProcessorCount, 2));
             ITranslator translator = (parse.GetValue(baseline), parse.GetValue(checkpoint)) switch
@@ -120,6 +127,15 @@ public static partial class TranslateCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The 80/10/10 split of the pairs read from <paramref name="path"/>; too few distinct sources to fill it is an error naming <c>--pairs</c> and the file.</summary>
+    internal static TranslationSplit Split(string path, IReadOnlyList<TranslationPair> pairs, ulong seed)
+    {
+        int distinct = TranslationExample.Group(pairs).Count;
+        if (distinct < 10)
+            throw new ArgumentException($"--pairs {path}: {distinct} distinct English sentences in {pairs.Count} pairs; the 80/10/10 split by distinct sentence needs at least 10.");
+        return TranslationSplit.Create(pairs, seed);
     }
 
     /// <summary>The default of <c>translate --max-source-tokens</c> (fairseq's default number of source positions).</summary>

@@ -4,7 +4,10 @@ using System.Text.RegularExpressions;
 using System.Globalization;
 using SeqLearn.Classification;
 using SeqLearn.Cli;
+using SeqLearn.Models;
+using SeqLearn.Tensors;
 using SeqLearn.Tests.Checkpoints;
+using SeqLearn.Text;
 
 namespace SeqLearn.Tests.Cli;
 
@@ -188,5 +191,54 @@ public class ClassifyCommandTests
         Assert.Single(error.TrimEnd().Split('\n'));
         if (args.Contains("BAD")) Assert.Contains("bad.tsv:2: expected 'label<TAB>text'", error);
         if (args.Contains("--label-order")) Assert.Contains("--label-order numbers the labels of --data", error);
+    }
+
+    [Fact]
+    public void Cv_PosAndNegTheSameFile_IsRefusedBeforeReading()
+    {
+        var (dir, pos, _, _) = Setup();
+        using var _ = dir;
+        string line = CliRun.AssertOneErrorLine(Run("classify", "cv", "--pos", pos, "--neg", pos, "--model", "mnb-uni"), "--pos and --neg are the same file");
+        Assert.Equal($"error: --pos and --neg are the same file '{pos}': give the positive and the negative sentences in two files.", line);
+    }
+
+    [Theory]
+    [InlineData(21)]    // 20 sentences per class: folds 21 … would test one sentence each
+    [InlineData(40)]
+    public void Cv_MoreFoldsThanTheLargestClass_IsRefused_AsStratifiedKFold(int k)
+    {
+        var (dir, _, _, tsv) = Setup();
+        using var _ = dir;
+        string line = CliRun.AssertOneErrorLine(Run("classify", "cv", "--data", tsv, "--folds", $"{k}", "--model", "mnb-uni"), $"--folds {k}");
+        Assert.Equal($"error: --folds {k}: --data {tsv} has no class of {k} sentences (the largest, 'pos', has 20), "
+            + $"so stratified folds past 20 would each test a sentence or two of one class: use --folds 20 or fewer.", line);
+        Assert.Equal(0, Run("classify", "cv", "--data", tsv, "--folds", "20", "--model", "mnb-uni").Code);
+    }
+
+    [Fact]
+    public void Cv_OneFold_ReportsNoStandardDeviation()
+    {
+        var (dir, _, _, tsv) = Setup();
+        using var _ = dir;
+        var (code, output, error) = Run("classify", "cv", "--data", tsv, "--folds", "4", "--only-folds", "2", "--model", "mnb-uni", "--baselines");
+        Assert.True(code == 0, error);
+        Assert.Matches(new Regex(@"^accuracy 100\.00 % over 1 fold \(model mnb-uni, \d+\.\d s\)$"), output.TrimEnd().Split('\n')[^1]);
+        Assert.Contains("baseline mnb-bi: 100.00 % (", output);
+        var (jsonCode, json, _) = Run("classify", "cv", "--data", tsv, "--folds", "4", "--only-folds", "2", "--model", "mnb-uni", "--json");
+        Assert.Equal(0, jsonCode);
+        var result = JsonDocument.Parse(json).RootElement.GetProperty("results")[0];
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("stdAccuracy").ValueKind);
+    }
+
+    [Fact]
+    public void Predict_OnATrainingRunDirectory_SaysWhatItHolds()
+    {
+        using var dir = new TempDir("cli-classify-run");
+        string run = dir.Combine("run");
+        Directory.CreateDirectory(run);
+        var vocab = CharVocabulary.Build("ab");
+        LanguageModelCheckpoint.Save(Path.Combine(run, "best"), new LanguageModel<float>(new LanguageModelConfig(vocab.Count, 2, 2, 1), new SeededRng(1)), vocab);
+        string line = CliRun.AssertOneErrorLine(Run("classify", "predict", "--checkpoint", run, "a sentence"), run);
+        Assert.Equal($"error: --checkpoint {run} holds a training run's best/ and last/ checkpoints ('seqlearn train' or 'translate train'), not a classifier saved by 'classify train'.", line);
     }
 }

@@ -164,4 +164,14 @@ public class EvalGenerateCommandTests
         Assert.Single(error.TrimEnd().Split('\n'));
         Assert.DoesNotContain("   at ", error);
     }
+
+    [Fact]
+    public void Generate_CheckpointThatIsAFile_SaysSo()
+    {
+        using var dir = new TempDir("cli-generate-file");
+        string file = dir.Combine("corpus.txt");
+        File.WriteAllText(file, "some text\n");
+        Assert.Equal($"error: {file} is a file, not a checkpoint directory (one that holds checkpoint.json).",
+            AssertOneErrorLine(Run("generate", "--checkpoint", file), "is a file"));
+    }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using SeqLearn.Cli;
 using SeqLearn.Tests.Checkpoints;
 using SeqLearn.Tests.Translation;
+using SeqLearn.Translation;
 
 namespace SeqLearn.Tests.Cli;
 
@@ -174,5 +175,47 @@ public class TranslateCommandTests
         var (code, _, error) = Run("eval", "--pairs", SmallPairs(dir), "--split", "test");
         Assert.Equal(1, code);
         Assert.StartsWith("error: give either --baseline NAME or --checkpoint DIR", error);
+    }
+
+    [Theory]
+    [InlineData("eval")]
+    [InlineData("train")]
+    public void SentencesBeforeASubcommand_AreRefused_NotDropped(string subcommand)
+    {
+        using var dir = new TempDir("translate-sentences-sub");
+        string[] options = subcommand == "eval" ? ["--baseline", "memory"] : ["--max-steps", "1", "--checkpoint", dir.Combine("ck")];
+        var (code, output, error) = Run(["Hello", subcommand, "--pairs", SmallPairs(dir), .. options]);
+        Assert.Equal(1, code);
+        Assert.DoesNotContain("BLEU = ", output);
+        Assert.StartsWith($"'translate {subcommand}' takes no sentences, got 1 before '{subcommand}' ('Hello')", error);
+    }
+
+    [Fact]
+    public void TooFewDistinctSentences_NamesThePairsFile()
+    {
+        using var dir = new TempDir("translate-few");
+        string pairs = dir.Combine("few.txt");
+        File.WriteAllLines(pairs, ["Go.\tVa !", "Go.\tBouge !", "Hi.\tSalut !"]);
+        foreach (string[] args in new[] { new[] { "eval", "--pairs", pairs, "--baseline", "memory" }, ["train", "--pairs", pairs, "--max-steps", "1", "--checkpoint", dir.Combine("ck")] })
+            Assert.Equal($"error: --pairs {pairs}: 2 distinct English sentences in 3 pairs; the 80/10/10 split by distinct sentence needs at least 10.",
+                CliRun.AssertOneErrorLine(Run(args), "--pairs"));
+    }
+
+    [Fact]
+    public void Train_LongValidationPair_IsRefusedByItsLine_BeforeTraining()
+    {
+        // One pair of 20,000 words among short ones, placed in the validation part: its batches need terabytes of attention values.
+        using var dir = new TempDir("translate-long-valid");
+        string pairs = SmallPairs(dir);
+        string[] shortLines = File.ReadAllLines(pairs);
+        File.WriteAllLines(pairs, [.. shortLines, "Long " + string.Join(' ', Enumerable.Repeat("word", 20_000)) + "\t" + string.Join(' ', Enumerable.Repeat("mot", 20_000))]);
+        var read = ParallelCorpus.Read(pairs);
+        ulong seed = Enumerable.Range(1, 500).Select(k => (ulong)k)
+            .First(k => TranslationSplit.Create(read, k).Valid.Any(e => e.Source.StartsWith("long", StringComparison.OrdinalIgnoreCase)));
+        var r = Run("train", "--pairs", pairs, "--split-seed", $"{seed}", "--max-steps", "1", "--checkpoint", dir.Combine("ck"));
+        string line = CliRun.AssertOneErrorLine(r, pairs);
+        Assert.Contains($"the longest source, line {shortLines.Length + 1}, has 20,002 tokens", line);
+        Assert.EndsWith("remove or split the long pairs.", line);
+        Assert.False(Directory.Exists(Path.Combine(dir.Combine("ck"), "last")));
     }
 }

@@ -100,7 +100,9 @@ public static class Checkpoint
             catch (IOException) when (Directory.Exists(directory)) { return LoadExisting<T>(directory); }   // renamed meanwhile
         }
         if (first is not null) throw first;
-        throw new DirectoryNotFoundException($"Checkpoint.Load: no checkpoint directory at {directory}.");
+        throw new DirectoryNotFoundException(File.Exists(directory)
+            ? $"{directory} is a file, not a checkpoint directory (one that holds {ManifestFileName})."
+            : $"no checkpoint directory at {directory}.");
     }
 
     /// <summary>
