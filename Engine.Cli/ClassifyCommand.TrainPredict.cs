@@ -66,7 +66,7 @@ public static partial class ClassifyCommand
         {
             int t = parse.GetValue(threads);
             TrainingCliOptions.CheckThreads(t);
-            string[] lines = SentenceInput.Read(parse.GetValue(sentences), "classify");   // before the checkpoint is loaded
+            string[] lines = SentenceInput.Read(parse, sentences, "classify");   // before the checkpoint is loaded
             string dir = parse.GetValue(checkpoint)!;
             if (!Checkpoint.Exists(dir) && (Checkpoint.Exists(Path.Combine(dir, "best")) || Checkpoint.Exists(Path.Combine(dir, "last"))))
                 throw new ArgumentException($"--checkpoint {dir} holds a training run's best/ and last/ checkpoints ('seqlearn train' or 'translate train'), not a classifier saved by 'classify train'.");

@@ -60,7 +60,7 @@ public static partial class TranslateCommand
             string dir = parse.GetValue(checkpoint) ?? throw new ArgumentException("give --checkpoint DIR (a model trained by 'translate train').");
             var decoding = decodingOptions.Read(parse, CheckBeam(parse.GetValue(beam)));   // before the checkpoint is loaded
             if (parse.GetValue(attentionPlot) is { } chart) Plots.ChartFile.Check(chart, "--attention-plot");   // before any work
-            string[] lines = SentenceInput.Read(parse.GetValue(sentences), "translate");   // before the checkpoint is loaded
+            string[] lines = SentenceInput.Read(parse, sentences, "translate");   // before the checkpoint is loaded
             EnsureShortEnough(lines, parse.GetValue(maxSource));
             using var pool = new Kernels.WorkerPool(Math.Min(Environment.ProcessorCount, 2));
             var translator = (IBatchTranslator)LoadTranslator(dir, decoding, parse.GetValue(replaceUnk), pool);

@@ -56,7 +56,20 @@ public sealed class StandardInputCliTests(SentenceCommandCheckpoints checkpoints
         { "translate", "arg:", "sentence argument 1 of 1 is empty" },
         { "classify", "arg:good film|  ", "sentence argument 2 of 2 is blank" },
         { "translate", "arg:Go 1 now.| ", "sentence argument 2 of 2 is blank" },
+        // an unknown option reaches the sentences: refused, not classified or translated as text
+        { "classify", "arg:--input|pos.txt", "error: '--input' is not an option of 'classify predict'; to classify a sentence that starts with '-', give it after '--'." },
+        { "translate", "arg:Go 1 now.|-x", "error: '-x' is not an option of 'translate'; to translate a sentence that starts with '-', give it after '--'." },
     };
+
+    [Theory]
+    [InlineData("classify")]
+    [InlineData("translate")]
+    public void SentencesAfterDoubleDash_AndNumbers_AreSentences(string command)
+    {
+        var r = RunWithInput([], [.. Command(command), "-1", "- go", "--", "-go"]);
+        Assert.True(r.Code == 0, r.Error);
+        Assert.Equal(3, r.Output.TrimEnd().Split('\n').Length);
+    }
 
     [Theory]
     [MemberData(nameof(Refused))]
