@@ -170,11 +170,15 @@ internal sealed class RecurrentClassifierCliOptions
 
     /// <summary>
     /// Refuses a model that cannot train on <paramref name="data"/> in the memory available: the vocabulary is at most the
-    /// distinct words + &lt;pad&gt; and &lt;unk&gt;, a batch at most B of the longest sentences.
+    /// distinct words + &lt;pad&gt; and &lt;unk&gt;, a batch at most B of the longest sentences. Refuses as well a
+    /// <c>--min-count</c> above every word's count, which would leave the model only &lt;unk&gt; to read.
     /// </summary>
     public static void EnsureFits(RecurrentClassifierOptions model, TrainingOptions training, LabeledSentences data)
     {
-        int vocabulary = data.Sentences.SelectMany(s => s).Distinct(StringComparer.Ordinal).Count() + 2;
+        var counts = data.Sentences.SelectMany(s => s).CountBy(w => w, StringComparer.Ordinal).ToArray();
+        if (counts.Length > 0 && counts.MaxBy(c => c.Value) is var (top, n) && n < model.MinCount)   // a fold counts a subset of these
+            throw new ArgumentException($"--min-count {model.MinCount} keeps no word: the most frequent, '{top}', occurs {n:N0} times in all the data, so every sentence would read as <unk>.");
+        int vocabulary = counts.Length + 2;
         int longest = data.Sentences.Max(s => Math.Max(1, s.Length));
         MemoryBudget.EnsureTrainingFits(model.ParameterCount(vocabulary, data.ClassCount), sizeof(float),
             $"the classifier (--embedding {model.Embedding} --hidden {model.Hidden} --batch {training.BatchSize}; {vocabulary:N0} words, sentences up to {longest:N0})",
