@@ -34,11 +34,13 @@ public static partial class ClassifyCommand
             string dir = parse.GetValue(rnn.Shared.Checkpoint) ?? throw new ArgumentException("give --checkpoint DIR (where the trained classifier is saved).");
             if (File.Exists(dir))   // a directory replaces a directory; a file there (the data, say) would fail only after training
                 throw new IOException($"--checkpoint {dir} is a file; the classifier is saved as a directory: give another path.");
+            CheckpointPaths.EnsureHoldsOnly(dir, "--checkpoint", CheckpointKind.Classifier, whole: true);
             Checkpoint.EnsureWritable(dir);   // other files in it would also fail only after training
             if (parse.GetValue(rnn.Shared.Resume) is not null) throw new ArgumentException("classify train does not resume (--resume); it trains in one run.");
             var settings = rnn.Read(parse);   // every option checked before the data are read
-            input.EnsureNotMetrics(parse, rnn.Shared);
+            if (parse.GetValue(rnn.Shared.Metrics) is { } log) CheckpointPaths.EnsureOutside(log, "--metrics", dir, "--checkpoint", whole: true);
             int members = ReadEnsemble(parse, ensemble);
+            input.EnsureNotMetrics(parse, rnn.Shared, null, members);
             LabeledSentences sentences = input.Read(parse);
             RecurrentClassifierCliOptions.EnsureFits(settings.Model, settings.Training, sentences);
             ClassificationFold split = FoldAssignment.TrainingSplit(sentences, FoldAssignment.DefaultValidationFraction, parse.GetValue(splitSeed));

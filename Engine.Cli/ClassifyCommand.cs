@@ -77,12 +77,12 @@ public static partial class ClassifyCommand
             bool neural = chosen.StartsWith("rnn", StringComparison.Ordinal);
             CheckApplicable(parse, model, neural, rnn, ensemble);
             var settings = rnn.Read(parse);   // every option checked before the data are read, whichever model uses it
-            input.EnsureNotMetrics(parse, rnn.Shared);
             int threads = rnn.Shared.ReadThreads(parse);
             int members = ReadEnsemble(parse, ensemble);
             LabeledSentences sentences = input.Read(parse);
             if (k > sentences.Count) throw new ArgumentException($"--folds {k}: the data have only {sentences.Count} sentences.");
             int[] selected = listed ?? [.. Enumerable.Range(0, k)];   // k is at most the sentence count here
+            input.EnsureNotMetrics(parse, rnn.Shared, selected, chosen == "rnn" ? members : 1);   // read, not yet written
             if (neural) RecurrentClassifierCliOptions.EnsureFits(settings.Model, settings.Training, sentences);
             input.EnsureCrossValidates(parse, sentences, model, k);
             var assignment = FoldAssignment.Stratified(sentences.Labels, sentences.ClassCount, k, parse.GetValue(seed));

@@ -24,9 +24,27 @@ internal sealed class ClassifyDataOptions
         command.Options.Add(LabelOrder);
     }
 
-    /// <summary>Throws an <see cref="IOException"/> when the metrics log of <paramref name="shared"/> is one of the input files.</summary>
-    public void EnsureNotMetrics(ParseResult parse, TrainingCliOptions shared) =>
-        shared.EnsureMetricsNotInput(parse, ("--pos", parse.GetValue(Pos)), ("--neg", parse.GetValue(Neg)), ("--data", parse.GetValue(Data)));
+    /// <summary>
+    /// Throws an <see cref="IOException"/> when a metrics log the run writes is one of the input files: each of
+    /// <paramref name="folds"/> (null: no folds) and, with more than one member, each of <paramref name="members"/> has its
+    /// own log (<c>NAME.fold{f}.member{m}.EXT</c>, <see cref="ClassifyCommand.FoldMetricsPath"/>,
+    /// <see cref="RecurrentEnsembleFactory.MemberMetricsPath"/>).
+    /// </summary>
+    public void EnsureNotMetrics(ParseResult parse, TrainingCliOptions shared, int[]? folds, int members)
+    {
+        if (parse.GetValue(shared.Metrics) is not { } log) return;
+        var logs = new List<(string Path, string What)> { (log, "--metrics") };   // the name given, even when only its fold or member logs are written
+        foreach (int? f in folds is null ? [null] : folds.Select(f => (int?)f))
+        {
+            string foldLog = f is { } fold ? ClassifyCommand.FoldMetricsPath(log, fold)! : log;
+            string what = f is { } n ? $"--metrics {log}: the log of fold {n}" : "--metrics";
+            if (members == 1) logs.Add((foldLog, what));
+            else
+                for (int m = 0; m < members; m++)
+                    logs.Add((RecurrentEnsembleFactory.MemberMetricsPath(foldLog, m)!, f is { } fm ? $"--metrics {log}: the log of fold {fm}, member {m}" : $"--metrics {log}: the log of member {m}"));
+        }
+        shared.EnsureMetricsNotInput(parse, logs, ("--pos", parse.GetValue(Pos)), ("--neg", parse.GetValue(Neg)), ("--data", parse.GetValue(Data)));
+    }
 
     /// <summary>
     /// The labelled sentences the flags name; both or neither of a pair is an <see cref="ArgumentException"/>, and so is

@@ -81,6 +81,7 @@ public static class TrainCommand
                 ulong seedValue = parse.GetValue(shared.Seed);
                 var options = shared.Read(parse, new TrainingOptions { BatchSize = b, Bptt = t, MicroBatches = parts });
                 shared.EnsureMetricsNotInput(parse, ("--corpus", parse.GetValue(corpus)), ("--train", parse.GetValue(trainFile)), ("--valid", parse.GetValue(validFile)));
+                shared.EnsureCheckpointHolds(parse, CheckpointKind.LanguageModel);
                 var resumed = shared.LoadResume(parse);
                 options = shared.WithCheckpointOptimizer(parse, options, resumed?.Data);
                 LanguageModelConfig? config = null;

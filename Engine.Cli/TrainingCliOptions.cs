@@ -220,7 +220,27 @@ internal sealed class TrainingCliOptions
     public void EnsureMetricsNotInput(ParseResult parse, params (string Option, string? Path)[] inputs)
     {
         if (parse.GetValue(Metrics) is not { } log) return;
-        foreach (var (option, path) in inputs) SeqLearn.Text.PathCheck.EnsureNotInput(log, "--metrics", path, option);
+        EnsureMetricsNotInput(parse, [(log, "--metrics")], inputs);
+    }
+
+    /// <summary>
+    /// <see cref="EnsureMetricsNotInput(ParseResult, ValueTuple{string, string}[])"/> for the logs a run writes under
+    /// <c>--metrics</c> (per fold or member, <paramref name="logs"/>: path and what it is, e.g. <c>--metrics d.tsv: the log of fold 0</c>).
+    /// </summary>
+    public void EnsureMetricsNotInput(ParseResult parse, IEnumerable<(string Path, string What)> logs, params (string Option, string? Path)[] inputs)
+    {
+        if (parse.GetValue(Metrics) is null) return;
+        foreach (var (log, what) in logs)
+            foreach (var (option, path) in inputs) SeqLearn.Text.PathCheck.EnsureNotInput(log, what, path, option);
+    }
+
+    /// <summary>
+    /// Refuses, before any data are read, a <c>--checkpoint</c> run directory that already holds a checkpoint of another
+    /// model kind than <paramref name="kind"/> (<see cref="CheckpointPaths.EnsureHoldsOnly"/>), naming the directory and the kind found.
+    /// </summary>
+    public void EnsureCheckpointHolds(ParseResult parse, CheckpointKind kind)
+    {
+        if (parse.GetValue(Checkpoint) is { } dir) CheckpointPaths.EnsureHoldsOnly(dir, "--checkpoint", kind, whole: false);
     }
 
     /// <summary>
@@ -241,7 +261,13 @@ internal sealed class TrainingCliOptions
     {
         // The outputs before any work: a folder that cannot be written would fail only at the first evaluation or save.
         if (parse.GetValue(Checkpoint) is { } checkpoint) SeqLearn.Text.PathCheck.EnsureWritableDirectoryOutput(checkpoint, "--checkpoint");
-        if (parse.GetValue(Metrics) is { } metrics) SeqLearn.Text.PathCheck.EnsureWritableOutput(metrics, "--metrics");
+        if (parse.GetValue(Metrics) is { } metrics)
+        {
+            SeqLearn.Text.PathCheck.EnsureWritableOutput(metrics, "--metrics");
+            // The log is appended to: inside a checkpoint it would corrupt it (beside the checkpoints is the user's place).
+            if (parse.GetValue(Checkpoint) is { } dir) CheckpointPaths.EnsureOutside(metrics, "--metrics", dir, "--checkpoint");
+            if (parse.GetValue(Resume) is { } from) CheckpointPaths.EnsureOutside(metrics, "--metrics", from, "--resume");
+        }
         int evalSteps = parse.GetValue(EvalEvery);
         if (evalSteps < 0) throw new ArgumentException($"--eval-every must be ≥ 0, got {evalSteps}.");
         double? evalTime = parse.GetValue(EvalSeconds) ?? (evalSteps == 0 ? DefaultEvalSeconds : null);

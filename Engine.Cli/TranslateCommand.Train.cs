@@ -51,6 +51,7 @@ public static partial class TranslateCommand
                 BatchSize = batchSize, MicroBatches = parts, Monitor = "bleu", MonitorGoal = MetricGoal.Maximize, RestoreBestWeights = true,
             });
             shared.EnsureMetricsNotInput(parse, ("--pairs", parse.GetValue(pairs)));
+            shared.EnsureCheckpointHolds(parse, CheckpointKind.Translation);
             var kind = parse.GetValue(attention) switch
             {
                 "luong-dot" => AttentionKind.LuongDot, "luong-general" => AttentionKind.LuongGeneral, "none" => AttentionKind.None, _ => AttentionKind.Bahdanau,

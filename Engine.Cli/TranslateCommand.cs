@@ -59,7 +59,11 @@ public static partial class TranslateCommand
         {
             string dir = parse.GetValue(checkpoint) ?? throw new ArgumentException("give --checkpoint DIR (a model trained by 'translate train').");
             var decoding = decodingOptions.Read(parse, CheckBeam(parse.GetValue(beam)));   // before the checkpoint is loaded
-            if (parse.GetValue(attentionPlot) is { } chart) Plots.ChartFile.Check(chart, "--attention-plot");   // before any work
+            if (parse.GetValue(attentionPlot) is { } chart)
+            {   // before any work
+                Plots.ChartFile.Check(chart, "--attention-plot");
+                CheckpointPaths.EnsureOutside(chart, "--attention-plot", dir, "--checkpoint");
+            }
             string[] lines = SentenceInput.Read(parse, sentences, "translate");   // before the checkpoint is loaded
             EnsureShortEnough(lines, parse.GetValue(maxSource));
             using var pool = new Kernels.WorkerPool(Math.Min(Environment.ProcessorCount, 2));
@@ -107,6 +111,7 @@ public static partial class TranslateCommand
             {   // before the pairs are read and translated, not after
                 PathCheck.EnsureWritableOutput(target, "--output");
                 PathCheck.EnsureNotInput(target, "--output", path, "--pairs");
+                if (parse.GetValue(checkpoint) is { } model) CheckpointPaths.EnsureOutside(target, "--output", model, "--checkpoint");
             }
             IReadOnlyList<TranslationPair> all = ParallelCorpus.Read(path);
             TranslationSplit data = Split(path, all, parse.GetValue(seed));

@@ -61,13 +61,24 @@ public sealed class MetricsLog : IDisposable
 {
     private readonly FileStream _stream;
 
-    /// <summary>Opens (creating if needed) <paramref name="path"/> for appending.</summary>
+    /// <summary>
+    /// Opens <paramref name="path"/> for appending, creating it and its missing folders if needed (as checkpoint
+    /// directories are created). A file that cannot be opened is an <see cref="IOException"/> naming it.
+    /// </summary>
     public MetricsLog(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Path = path;
         if (Directory.Exists(path)) throw new IOException($"metrics log '{path}' is a directory, not a file.");
-        _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        try
+        {
+            if (System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) is { } folder) Directory.CreateDirectory(folder);
+            _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"metrics log '{path}' cannot be opened for appending: {e.Message}", e);
+        }
     }
 
     /// <summary>The log file.</summary>

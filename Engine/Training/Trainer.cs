@@ -115,13 +115,14 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
     /// non-finite monitored metric or validation loss, a validation loss above the task's
     /// <see cref="ITrainingTask{T}.DivergedLoss"/>, or one 1000 times the best so far that is also above a tenth of that
     /// bound when the task has one); the message names the step.</exception>
-    /// <exception cref="IOException">Another run holds the checkpoint directory (the message names it).</exception>
+    /// <exception cref="IOException">Another run holds the checkpoint directory, or the metrics log cannot be opened (the message names it).</exception>
     public TrainingResult Train(CancellationToken cancellation = default)
     {
+        // The log first: a log that cannot be opened leaves no locked (or newly made) checkpoint directory behind.
+        using var log = _options.MetricsPath is null ? null : new MetricsLog(_options.MetricsPath);
         using var directoryLock = LockCheckpointDirectory();
         RestoreScheduledBest();
         var run = new TrainingRun(this);
-        using var log = _options.MetricsPath is null ? null : new MetricsLog(_options.MetricsPath);
         run.Log = log;
         StopReason? reason = StopCondition(TimeSpan.Zero, cancellation);   // a resumed run may already be done
         _model.Train();
