@@ -63,7 +63,13 @@ public static class NGramCommand
             }
             BackoffModel model;
             try { model = estimator.Estimate(counts); }
-            catch (NGramEstimationException e) { throw new NGramEstimationException($"{parse.GetValue(corpus)}: {e.Message}"); }   // the counts know no file
+            catch (NGramEstimationException e)
+            {   // the counts know no file, the estimator no option: a discount that cannot be estimated names --discount-fallback
+                string name = parse.GetValue(smoothing)!, hint = name is "mkn" or "kn" or "abs" && !parse.GetValue(fallback)
+                    ? $" Add --discount-fallback to use {(name == "mkn" ? "0.5 1 1.5 (as KenLM's lmplz --discount_fallback)" : "0.5")}."
+                    : "";
+                throw new NGramEstimationException($"{parse.GetValue(corpus)}: {e.Message}{hint}");
+            }
             double seconds = clock.Elapsed.TotalSeconds;
             string file = parse.GetValue(arpa)!;
             ArpaWriter.Write(model, file);
