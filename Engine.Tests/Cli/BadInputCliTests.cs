@@ -40,7 +40,7 @@ public sealed class BadInputCliTests : IDisposable
         "ckpt-hidden-20000", "ckpt-layers-100000", "resume-hidden-20000", "ckpt-cell-0", "ckpt-nan", "ckpt-inf",
         "arpa-out-dev-null", "arpa-out-directory", "ngram-corpus-directory", "train-corpus-directory", "eval-arpa-directory",
         "ngram-eval-backoff-above-one", "eval-arpa-backoff-above-one", "ngram-train-mkn-tiny-corpus", "ngram-train-kn-tiny-corpus",
-        "ngram-train-mkn-tiny-corpus-fallback-named",
+        "ngram-train-mkn-tiny-corpus-fallback-named", "ngram-eval-bos", "eval-arpa-bos", "ngram-eval-sentences-eos",
     ];
 
     // Every bigram seen twice: n1 = 0, so Kneser-Ney's D = n1 / (n1 + 2 n2) of order 2 is 0, undefined.
@@ -48,6 +48,14 @@ public sealed class BadInputCliTests : IDisposable
     {
         string path = _dir.Combine("repeated.txt");
         File.WriteAllText(path, "a a\na a\n");
+        return path;
+    }
+
+    // A text with a literal sentence marker on line 2.
+    private string Marker(string token)
+    {
+        string path = _dir.Combine("marker.txt");
+        File.WriteAllText(path, $"the cat\nthe {token} cat\n");
         return path;
     }
 
@@ -87,6 +95,9 @@ public sealed class BadInputCliTests : IDisposable
         "ngram-train-mkn-tiny-corpus" => (["ngram", "train", "--corpus", Tiny(), "--order", "3", "--arpa", _dir.Combine("tiny.arpa")], "tiny.txt: Modified Kneser-Ney: the discounts of order 1"),
         "ngram-train-mkn-tiny-corpus-fallback-named" => (["ngram", "train", "--corpus", Tiny(), "--order", "3", "--arpa", _dir.Combine("tiny.arpa")], "Add --discount-fallback to use 0.5 1 1.5 (as KenLM's lmplz --discount_fallback)."),
         "ngram-train-kn-tiny-corpus" => (["ngram", "train", "--corpus", Repeated(), "--order", "2", "--smoothing", "kn", "--arpa", _dir.Combine("tiny.arpa")], "Add --discount-fallback to use 0.5."),
+        "ngram-eval-bos" => (["ngram", "eval", "--arpa", Arpa("m.arpa", "ngram 1=3\n"), "--corpus", Marker("<s>")], "marker.txt: Line 2: the corpus contains '<s>', which is reserved for sentence boundaries."),
+        "eval-arpa-bos" => (["eval", "--arpa", Arpa("m.arpa", "ngram 1=3\n"), "--corpus", Marker("<s>")], "marker.txt: Line 2: the corpus contains '<s>', which is reserved"),
+        "ngram-eval-sentences-eos" => (["ngram", "eval", "--sentences", "--arpa", Arpa("m.arpa", "ngram 1=3\n"), "--corpus", Marker("</s>")], "marker.txt: Line 2: the corpus contains '</s>', which is reserved"),
         "arpa-out-dev-null" => (["ngram", "train", "--corpus", _corpus, "--arpa", "/dev/null"], "not a regular file"),
         "arpa-out-directory" => (["ngram", "train", "--corpus", _corpus, "--arpa", _dir.Combine("folder")], "is a directory"),
         "ngram-corpus-directory" => (["ngram", "train", "--corpus", _dir.Combine("folder"), "--arpa", _dir.Combine("d.arpa")], "is a directory"),
