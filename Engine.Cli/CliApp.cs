@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using SeqLearn.Kernels;
 
 namespace SeqLearn.Cli;
@@ -63,16 +64,38 @@ public static class CliApp
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
     }
 
-    // A parse error in one line, prefixed with the option it belongs to when the parser's message does not name it.
+    // A parse error in one line, prefixed with the option it belongs to when the parser's message does not name it. A value
+    // a numeric option cannot parse is described by the option and the range of its type, not by .NET's type name.
     private static string Describe(ParseError e)
     {
-        string message = string.Join(' ', e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.') + ".";
         var option = e.SymbolResult switch
         {
             OptionResult o => o.Option,
             ArgumentResult { Parent: OptionResult o } => o.Option,
             _ => null,
         };
+        if (option is not null && NotANumber(option, e.SymbolResult!.Tokens) is { } numeric) return numeric;
+        string message = string.Join(' ', e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.') + ".";
         return option is null || message.Contains(option.Name, StringComparison.Ordinal) ? message : $"{option.Name}: {message}";
+    }
+
+    // "--seed: '-1' is not a whole number in [0, 18446744073709551615]." for the first token of a numeric option that does not
+    // parse as its type (the option's own range, if narrower, is checked by its command); null for any other option or error.
+    private static string? NotANumber(Option option, IReadOnlyList<Token> tokens)
+    {
+        Type type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
+        var c = CultureInfo.InvariantCulture;
+        (Func<string, bool> parses, string what)? kind =
+            type == typeof(int) ? (t => int.TryParse(t, c, out _), $"a whole number in [{int.MinValue}, {int.MaxValue}]")
+            : type == typeof(long) ? (t => long.TryParse(t, c, out _), $"a whole number in [{long.MinValue}, {long.MaxValue}]")
+            : type == typeof(ulong) ? (t => ulong.TryParse(t, c, out _), $"a whole number in [0, {ulong.MaxValue}]")
+            : type == typeof(uint) ? (t => uint.TryParse(t, c, out _), $"a whole number in [0, {uint.MaxValue}]")
+            : type == typeof(double) ? (t => double.TryParse(t, c, out _), "a number")
+            : type == typeof(float) ? (t => float.TryParse(t, c, out _), "a number")
+            : null;
+        if (kind is not { } k) return null;
+        foreach (Token token in tokens)
+            if (token.Type == TokenType.Argument && !k.parses(token.Value)) return $"{option.Name}: '{token.Value}' is not {k.what}.";
+        return null;
     }
 }

@@ -119,17 +119,24 @@ public static class EvalCommand
     {
         var c = CultureInfo.InvariantCulture;
         output.WriteLine($"Model:\t{model}");
-        output.WriteLine(string.Create(c, $"Loss (nats/token):\t{score.Loss:F4}"));
-        output.WriteLine(string.Create(c, $"Perplexity including OOVs:\t{score.Perplexity:G10}"));
-        output.WriteLine(string.Create(c, $"Perplexity excluding OOVs:\t{score.PerplexityExcludingOovs:G10}"));
-        output.WriteLine(string.Create(c, $"Bits per token:\t{score.BitsPerToken:F4}"));
-        output.WriteLine(string.Create(c, $"Bits per character:\t{-score.TotalLogProb / Math.Log(2) / characters:F4}"));
+        output.WriteLine($"Loss (nats/token):\t{Number(score.Loss, "F4")}");
+        output.WriteLine($"Perplexity including OOVs:\t{Number(score.Perplexity, "G10")}");
+        output.WriteLine($"Perplexity excluding OOVs:\t{Number(score.PerplexityExcludingOovs, "G10")}");
+        output.WriteLine($"Bits per token:\t{Number(score.BitsPerToken, "F4")}");
+        output.WriteLine($"Bits per character:\t{Number(-score.TotalLogProb / Math.Log(2) / characters, "F4")}");
         output.WriteLine($"Tokens:\t{score.Tokens}");
         output.WriteLine($"OOVs:\t{score.Oovs}");
         output.WriteLine($"Sentences:\t{score.Sentences}");
-        output.WriteLine(string.Create(c, $"Total log10 prob:\t{score.TotalLog10Prob:G10}"));
+        output.WriteLine($"Total log10 prob:\t{Number(score.TotalLog10Prob, "G10")}");
         output.WriteLine(string.Create(c, $"Scored in {seconds:F3} s ({score.Tokens / Math.Max(seconds, 1e-9):F0} tokens/s)"));
     }
+
+    /// <summary>
+    /// <paramref name="value"/> in <paramref name="format"/> (invariant culture), with ±∞ written <c>inf</c> and <c>-inf</c>
+    /// as KenLM's query writes them (a text with a token of probability 0 has an infinite perplexity).
+    /// </summary>
+    internal static string Number(double value, string format) =>
+        double.IsInfinity(value) ? (value > 0 ? "inf" : "-inf") : value.ToString(format, CultureInfo.InvariantCulture);
 
     /// <summary>The evaluator's scoring done through a stepper (<see cref="LanguageModelEvaluator.EvaluateStepped(IEnumerable{string}, LanguageModelStepper)"/>).</summary>
     private sealed class SteppedEvaluator(LanguageModelEvaluator evaluator, LanguageModelStepper stepper) : ILanguageModelEvaluator

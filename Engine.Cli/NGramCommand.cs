@@ -63,7 +63,13 @@ public static class NGramCommand
             }
             BackoffModel model;
             try { model = estimator.Estimate(counts); }
-            catch (NGramEstimationException e) { throw new NGramEstimationException($"{parse.GetValue(corpus)}: {e.Message}"); }   // the counts know no file
+            catch (NGramEstimationException e)
+            {   // the counts know no file, the estimator no option: a discount that cannot be estimated names --discount-fallback
+                string name = parse.GetValue(smoothing)!, hint = name is "mkn" or "kn" or "abs" && !parse.GetValue(fallback)
+                    ? $" Add --discount-fallback to use {(name == "mkn" ? "0.5 1 1.5 (as KenLM's lmplz --discount_fallback)" : "0.5")}."
+                    : "";
+                throw new NGramEstimationException($"{parse.GetValue(corpus)}: {e.Message}{hint}");
+            }
             double seconds = clock.Elapsed.TotalSeconds;
             string file = parse.GetValue(arpa)!;
             ArpaWriter.Write(model, file);
@@ -100,25 +106,24 @@ public static class NGramCommand
             var output = parse.InvocationConfiguration.Output;
             BackoffModel model = ArpaReader.Read(parse.GetValue(arpa)!);
             string[] lines = TextFile.ReadLines(parse.GetValue(corpus)!);
+            var clock = Stopwatch.StartNew();
+            LanguageModelScore score;   // first: it refuses a bad line before any sentence is printed
+            try { score = model.Evaluate(lines); }
+            catch (InvalidDataException e) { throw new InvalidDataException($"{parse.GetValue(corpus)}: {e.Message}", e); }   // names the text's line
+            double seconds = clock.Elapsed.TotalSeconds;
             if (parse.GetValue(sentences))
                 foreach (string line in lines)
                 {
                     var scores = model.ScoreSentence(line);
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"Total: {scores.Sum(s => (double)s.Log10Prob):G8} OOV: {scores.Count(s => s.IsOov)}"));
+                    output.WriteLine($"Total: {EvalCommand.Number(scores.Sum(s => (double)s.Log10Prob), "G8")} OOV: {scores.Count(s => s.IsOov)}");
                 }
-            var clock = Stopwatch.StartNew();
-            LanguageModelScore score;
-            try { score = model.Evaluate(lines); }
-            catch (InvalidDataException e) { throw new InvalidDataException($"{parse.GetValue(corpus)}: {e.Message}", e); }   // names the text's line
-            double seconds = clock.Elapsed.TotalSeconds;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Perplexity including OOVs:\t{score.Perplexity:G10}"));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Perplexity excluding OOVs:\t{score.PerplexityExcludingOovs:G10}"));
+            output.WriteLine($"Perplexity including OOVs:\t{EvalCommand.Number(score.Perplexity, "G10")}");
+            output.WriteLine($"Perplexity excluding OOVs:\t{EvalCommand.Number(score.PerplexityExcludingOovs, "G10")}");
             output.WriteLine($"OOVs:\t{score.Oovs}");
             output.WriteLine($"Tokens:\t{score.Tokens}");
             output.WriteLine($"Sentences:\t{score.Sentences}");
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Total log10 prob:\t{score.TotalLog10Prob:G10}"));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Bits per token:\t{score.BitsPerToken:F4}"));
+            output.WriteLine($"Total log10 prob:\t{EvalCommand.Number(score.TotalLog10Prob, "G10")}");
+            output.WriteLine($"Bits per token:\t{EvalCommand.Number(score.BitsPerToken, "F4")}");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Scored in {seconds:F3} s ({score.Tokens / Math.Max(seconds, 1e-9) / 1e6:F2} M tokens/s)"));
             return 0;
         }));

@@ -39,8 +39,25 @@ public sealed class BadInputCliTests : IDisposable
         "arpa-ngram2-1e9", "arpa-ngram1-maxint", "ngram-order-1e6", "time-budget-1e300", "bptt-maxint", "hidden-20000",
         "ckpt-hidden-20000", "ckpt-layers-100000", "resume-hidden-20000", "ckpt-cell-0", "ckpt-nan", "ckpt-inf",
         "arpa-out-dev-null", "arpa-out-directory", "ngram-corpus-directory", "train-corpus-directory", "eval-arpa-directory",
-        "ngram-eval-backoff-above-one", "eval-arpa-backoff-above-one", "ngram-train-mkn-tiny-corpus",
+        "ngram-eval-backoff-above-one", "eval-arpa-backoff-above-one", "ngram-train-mkn-tiny-corpus", "ngram-train-kn-tiny-corpus",
+        "ngram-train-mkn-tiny-corpus-fallback-named", "ngram-eval-bos", "eval-arpa-bos", "ngram-eval-sentences-eos",
     ];
+
+    // Every bigram seen twice: n1 = 0, so Kneser-Ney's D = n1 / (n1 + 2 n2) of order 2 is 0, undefined.
+    private string Repeated()
+    {
+        string path = _dir.Combine("repeated.txt");
+        File.WriteAllText(path, "a a\na a\n");
+        return path;
+    }
+
+    // A text with a literal sentence marker on line 2.
+    private string Marker(string token)
+    {
+        string path = _dir.Combine("marker.txt");
+        File.WriteAllText(path, $"the cat\nthe {token} cat\n");
+        return path;
+    }
 
     // Too few distinct n-grams for modified Kneser-Ney's discounts: the estimator's error names the corpus.
     private string Tiny()
@@ -76,6 +93,11 @@ public sealed class BadInputCliTests : IDisposable
         "ngram-eval-backoff-above-one" => (["ngram", "eval", "--arpa", AboveOne().Arpa, "--corpus", AboveOne().Text], "above-one.txt: line 1: the model gives '</s>' (token 2) log10 p = 37, a probability above 1"),
         "eval-arpa-backoff-above-one" => (["eval", "--arpa", AboveOne().Arpa, "--corpus", AboveOne().Text], "above-one.txt: line 1: the model gives '</s>' (token 2)"),
         "ngram-train-mkn-tiny-corpus" => (["ngram", "train", "--corpus", Tiny(), "--order", "3", "--arpa", _dir.Combine("tiny.arpa")], "tiny.txt: Modified Kneser-Ney: the discounts of order 1"),
+        "ngram-train-mkn-tiny-corpus-fallback-named" => (["ngram", "train", "--corpus", Tiny(), "--order", "3", "--arpa", _dir.Combine("tiny.arpa")], "Add --discount-fallback to use 0.5 1 1.5 (as KenLM's lmplz --discount_fallback)."),
+        "ngram-train-kn-tiny-corpus" => (["ngram", "train", "--corpus", Repeated(), "--order", "2", "--smoothing", "kn", "--arpa", _dir.Combine("tiny.arpa")], "Add --discount-fallback to use 0.5."),
+        "ngram-eval-bos" => (["ngram", "eval", "--arpa", Arpa("m.arpa", "ngram 1=3\n"), "--corpus", Marker("<s>")], "marker.txt: Line 2: the corpus contains '<s>', which is reserved for sentence boundaries."),
+        "eval-arpa-bos" => (["eval", "--arpa", Arpa("m.arpa", "ngram 1=3\n"), "--corpus", Marker("<s>")], "marker.txt: Line 2: the corpus contains '<s>', which is reserved"),
+        "ngram-eval-sentences-eos" => (["ngram", "eval", "--sentences", "--arpa", Arpa("m.arpa", "ngram 1=3\n"), "--corpus", Marker("</s>")], "marker.txt: Line 2: the corpus contains '</s>', which is reserved"),
         "arpa-out-dev-null" => (["ngram", "train", "--corpus", _corpus, "--arpa", "/dev/null"], "not a regular file"),
         "arpa-out-directory" => (["ngram", "train", "--corpus", _corpus, "--arpa", _dir.Combine("folder")], "is a directory"),
         "ngram-corpus-directory" => (["ngram", "train", "--corpus", _dir.Combine("folder"), "--arpa", _dir.Combine("d.arpa")], "is a directory"),

@@ -141,6 +141,12 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "ngram train -c {nope} --arpa {out.arpa} --smoothing stupid --lambda nan", "--lambda" },
         { "ngram train -c {nope} --arpa {out.arpa} --smoothing stupid --lambda 2", "--lambda" },
         { "ngram train -c {nope} --arpa {out.arpa} --smoothing bogus", "--smoothing" },
+        // a value a numeric option cannot parse: the option and the range of its type, no .NET type name
+        { "train -c {nope} --seed -1", "error: --seed: '-1' is not a whole number in [0, 18446744073709551615]." },
+        { "ngram train -c {nope} --arpa {out.arpa} --order 1e400", "error: --order: '1e400' is not a whole number in [-2147483648, 2147483647]." },
+        { "ngram generate --arpa {nope} --seed 18446744073709551616", "--seed: '18446744073709551616' is not a whole number in [0, 18446744073709551615]." },
+        { "ngram train -c {nope} --arpa {out.arpa} --smoothing addk --k abc", "error: --k: 'abc' is not a number." },
+        { "translate train --pairs {nope} --hidden 1.5", "--hidden: '1.5' is not a whole number in [-2147483648, 2147483647]." },
         { "ngram generate --arpa {nope} --max-tokens -1", "--max-tokens must be ≥ 0, got -1." }, { "ngram generate --arpa {nope} --count -1", "--count must be ≥ 0, got -1." },
         // classify: options before the data are read
         { "classify cv --data {nope} --folds 0", "--folds" }, { "classify cv --data {nope} --folds 1", "--folds" },
@@ -365,6 +371,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         Assert.Contains(named, lines[0]);
         Assert.DoesNotContain("   at ", error.ToString() + output);
         Assert.DoesNotContain("Exception", lines[0]);
+        Assert.DoesNotContain("'System.", lines[0]);   // a .NET type name, e.g. of an option's value
         Assert.True(output.ToString().Length == 0, $"work started before the option was refused; output: {output}");
         Assert.True(seconds < 5, $"took {seconds:F1} s: the option was not refused before the work started. error: {error}");
         return lines[0];

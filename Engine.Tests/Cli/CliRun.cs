@@ -36,6 +36,7 @@ internal static class CliRun
         Assert.Contains(mustContain, lines[0]);
         Assert.DoesNotContain("   at ", r.Error + r.Output);
         Assert.DoesNotContain("Exception", lines[0]);
+        Assert.DoesNotContain("'System.", lines[0]);   // a .NET type name, e.g. of an option's value
         return lines[0];
     }
 }

@@ -61,6 +61,27 @@ public class EvalGenerateCommandTests
     }
 
     [Fact]
+    public void NGramEval_MaximumLikelihoodUnseenBigram_PrintsInfinitePerplexity()
+    {
+        using var dir = new TempDir("cli-ngram-mle");
+        string corpus = dir.Combine("c.txt"), test = dir.Combine("t.txt"), arpa = dir.Combine("m.arpa");
+        File.WriteAllText(corpus, "a b c\nb c a\n");
+        File.WriteAllText(test, "a b c\nc b\n");   // "c b" was never seen: probability 0 under maximum likelihood
+        Assert.Equal(0, Run("ngram", "train", "--corpus", corpus, "--arpa", arpa, "--order", "2", "--smoothing", "mle").Code);
+        var ngram = Run("ngram", "eval", "--arpa", arpa, "--corpus", test, "--sentences");
+        Assert.True(ngram.Code == 0, ngram.Error);
+        Assert.Contains("\nTotal: -inf OOV: 0\n", ngram.Output);
+        Assert.Contains("Perplexity including OOVs:\tinf\n", ngram.Output);
+        Assert.Contains("Total log10 prob:\t-inf\n", ngram.Output);
+        Assert.Contains("Bits per token:\tinf\n", ngram.Output);
+        var eval = Run("eval", "--arpa", arpa, "--corpus", test);
+        Assert.True(eval.Code == 0, eval.Error);
+        Assert.Contains("Loss (nats/token):\tinf\n", eval.Output);
+        Assert.Contains("Perplexity including OOVs:\tinf\n", eval.Output);
+        Assert.DoesNotContain("E+", ngram.Output + eval.Output);
+    }
+
+    [Fact]
     public void NGram_TrainEvalGenerate_WriteToTheGivenOutput()
     {
         using var dir = new TempDir("cli-ngram-output");

@@ -1,5 +1,6 @@
 using SeqLearn.NGrams;
 using SeqLearn.Tensors;
+using SeqLearn.Text;
 
 namespace SeqLearn.Tests.NGrams;
 
@@ -53,5 +54,50 @@ public class ScoringTests
                 }
             }
         }
+    }
+
+    [Theory]
+    [InlineData("<s>", "<s>")]
+    [InlineData("the <s> cat", "<s>")]
+    [InlineData("the </s> cat", "</s>")]
+    [InlineData("</s>", "</s>")]
+    public void Evaluate_SentenceMarkerInTheText_IsRefusedNamingLineAndToken_AsCountingDoes(string line, string token)
+    {
+        BackoffModel model = new ModifiedKneserNey(MknDiscounts.KenLmFallback).Estimate(NGramCounts.Count(["the cat sat", "the dog sat"], 2));
+        var e = Assert.Throws<InvalidDataException>(() => model.Evaluate(["the cat", line]));
+        Assert.Equal($"Line 2: the corpus contains '{token}', which is reserved for sentence boundaries.", e.Message);
+        var counting = Assert.Throws<ArgumentException>(() => NGramCounts.Count(["the cat", line], 2));
+        Assert.Equal(counting.Message, e.Message);
+        Assert.Contains($"'{token}'", Assert.Throws<ArgumentException>(() => model.ScoreSentence(line)).Message);
+        Assert.Equal(1, model.Evaluate(["the <unk>"]).Oovs);   // <unk> is a word: an OOV, scored
+    }
+
+    [Fact]
+    public void Evaluate_MaximumLikelihoodUnseenBigram_ProbabilityZero_PerplexityIsInfinite()
+    {
+        BackoffModel model = new MaximumLikelihood().Estimate(NGramCounts.Count(["the cat sat", "the dog sat"], 2));
+        // "cat dog" was never seen after "cat": log10 p = bo(cat) + log10 p(dog) = −99 + …, the ARPA floor.
+        Assert.True(model.LogProb10([model.Vocabulary.IdOrUnk("cat")], model.Vocabulary.IdOrUnk("dog")) <= BackoffModel.LogZero);
+        LanguageModelScore score = model.Evaluate(["the cat sat", "the cat dog sat"]);
+        Assert.Equal(double.NegativeInfinity, score.TotalLogProb);
+        Assert.Equal(double.PositiveInfinity, score.Perplexity);
+        Assert.Equal(double.PositiveInfinity, score.PerplexityExcludingOovs);
+        Assert.Equal(double.PositiveInfinity, score.BitsPerToken);
+        Assert.Equal(float.NegativeInfinity, model.ScoreSentence("the cat dog sat")[2].Log10Prob);
+        Assert.True(double.IsFinite(model.Evaluate(["the cat sat"]).Perplexity));
+    }
+
+    [Fact]
+    public void Evaluate_OnlyAnOovHasProbabilityZero_PerplexityExcludingOovsStaysFinite()
+    {
+        // Maximum likelihood without a literal <unk> in training: p(<unk>) = 0, so the OOV "zebra" has probability 0;
+        // the other tokens (the | <s>, cat | the, sat | cat, </s> after the OOV by back-off) are seen.
+        BackoffModel model = new MaximumLikelihood().Estimate(NGramCounts.Count(["the cat sat", "the dog sat"], 2));
+        LanguageModelScore score = model.Evaluate(["the cat sat zebra"]);
+        Assert.Equal(1, score.Oovs);
+        Assert.Equal(double.PositiveInfinity, score.Perplexity);
+        double inVocabulary = model.ScoreSentence("the cat sat zebra").Where(t => !t.IsOov).Sum(t => t.LogProb);
+        Assert.True(double.IsFinite(inVocabulary));
+        Assert.Equal(Math.Exp(-inVocabulary / 4), score.PerplexityExcludingOovs, 1e-9);
     }
 }

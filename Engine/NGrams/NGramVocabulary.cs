@@ -52,8 +52,11 @@ public sealed class NGramVocabulary : TokenVocabulary
     }
 
     /// <summary>The error for <paramref name="token"/> (&lt;s&gt; or &lt;/s&gt;) read on line <paramref name="lineNumber"/> (1-based) of a corpus.</summary>
-    internal static ArgumentException ReservedToken(int lineNumber, string token) =>
-        new($"Line {lineNumber}: the corpus contains '{token}', which is reserved for sentence boundaries.");
+    internal static ArgumentException ReservedToken(int lineNumber, string token) => new(ReservedTokenMessage(lineNumber, token));
+
+    /// <summary>The message of <see cref="ReservedToken"/>, for training and scored text alike.</summary>
+    internal static string ReservedTokenMessage(long lineNumber, string token) =>
+        $"Line {lineNumber}: the corpus contains '{token}', which is reserved for sentence boundaries.";
 
     /// <summary>
     /// Encodes a line as <c>&lt;s&gt; w1 … wn &lt;/s&gt;</c>; words not in the vocabulary map to &lt;unk&gt;.

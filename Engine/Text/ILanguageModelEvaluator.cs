@@ -15,7 +15,7 @@ public interface ILanguageModelEvaluator
 /// Totals of a language-model evaluation. Log-probabilities are natural logs (nats).
 /// <code>
 /// PPL           = exp(−TotalLogProb / Tokens)
-/// PPL excl. OOV = exp(−(TotalLogProb − OovLogProb) / (Tokens − Oovs))
+/// PPL excl. OOV = exp(−InVocabularyLogProb / (Tokens − Oovs)),   InVocabularyLogProb = TotalLogProb − OovLogProb unless given
 /// bits/token    = −TotalLogProb / (Tokens · ln 2)
 /// </code>
 /// </summary>
@@ -24,8 +24,18 @@ public interface ILanguageModelEvaluator
 /// <param name="Oovs">Tokens that were out of the vocabulary (scored as &lt;unk&gt;).</param>
 /// <param name="OovLogProb">Σ ln p over the OOV tokens only.</param>
 /// <param name="Sentences">Number of end symbols predicted: one per line scored (none for a character model without a newline symbol).</param>
+/// <remarks>A token of probability 0 (an n-gram model's log10 p at the ARPA floor −99) makes its sums −∞, so
+/// <see cref="Perplexity"/> is +∞.</remarks>
 public readonly record struct LanguageModelScore(double TotalLogProb, long Tokens, long Oovs, double OovLogProb, long Sentences)
 {
+    private readonly double? _inVocabularyLogProb;
+
+    /// <summary>
+    /// Σ ln p over the tokens that are not OOVs: TotalLogProb − OovLogProb unless the evaluator gives it, which it must when
+    /// a token can have probability 0 (−∞ − (−∞) says nothing about the in-vocabulary tokens).
+    /// </summary>
+    public double InVocabularyLogProb { get => _inVocabularyLogProb ?? TotalLogProb - OovLogProb; init => _inVocabularyLogProb = value; }
+
     /// <summary>Mean cross-entropy in nats per token, OOVs included (a neural LM's loss): −TotalLogProb / Tokens.</summary>
     public double Loss => -TotalLogProb / Tokens;
 
@@ -33,7 +43,7 @@ public readonly record struct LanguageModelScore(double TotalLogProb, long Token
     public double Perplexity => Math.Exp(-TotalLogProb / Tokens);
 
     /// <summary>Perplexity over in-vocabulary tokens only.</summary>
-    public double PerplexityExcludingOovs => Math.Exp(-(TotalLogProb - OovLogProb) / (Tokens - Oovs));
+    public double PerplexityExcludingOovs => Math.Exp(-InVocabularyLogProb / (Tokens - Oovs));
 
     /// <summary>Cross-entropy in bits per token, OOVs included.</summary>
     public double BitsPerToken => -TotalLogProb / (Tokens * Math.Log(2));
