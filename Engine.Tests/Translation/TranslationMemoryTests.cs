@@ -39,6 +39,16 @@ public class TranslationMemoryTests
     }
 
     [Fact]
+    public void GramKeys_HashToDistinctCodes_WhereLongGetHashCodeCollides()
+    {
+        // All bigram keys (id1 + 1, id2) over 512 token ids: long.GetHashCode (the XOR of the two words) gives them at most
+        // 1,024 codes, so an index of 262,144 bigrams would search chains of hundreds; the memory's comparer keeps them apart.
+        long[] keys = [.. from a in Enumerable.Range(0, 512) from b in Enumerable.Range(0, 512) select ((long)(a + 1) << 32) | (uint)b];
+        Assert.InRange(keys.Select(k => k.GetHashCode()).Distinct().Count(), 1, 1024);
+        Assert.Equal(keys.Length, keys.Select(TranslationMemory.GramKeyComparer.Instance.GetHashCode).Distinct().Count());
+    }
+
+    [Fact]
     public void FraEng30k_ValidAndTestBleu_MatchTheIndependentScript()
     {
         // Reference: /usr/bin/python3 scripts/translation_reference.py (its own split and search; BLEU from NLTK's

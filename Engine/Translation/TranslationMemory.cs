@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 
 namespace SeqLearn.Translation;
 
@@ -19,10 +20,11 @@ public sealed class TranslationMemory : ITranslator
     private readonly string[] _outputs;          // most common target of each training example
     private readonly int[] _gramCounts;          // |G(s)| of each training example
     private readonly Dictionary<string, int> _tokenIds = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, int> _gramIds = [];
+    private readonly Dictionary<long, int> _gramIds = new(GramKeyComparer.Instance);
     private readonly int[] _postingStart;        // postings of gram g: [_postingStart[g], _postingStart[g + 1])
     private readonly int[] _postingExample;
     private readonly int[] _postingCount;
+    private readonly ConcurrentBag<int[]> _zeroedOverlaps = [];   // per-example overlap counts, all 0 between queries
 
     /// <summary>Indexes <paramref name="training"/> (e.g. <see cref="TranslationSplit.Train"/>).</summary>
     /// <exception cref="ArgumentException">No training example is given.</exception>
@@ -77,11 +79,13 @@ public sealed class TranslationMemory : ITranslator
         for (int i = 0; i < words.Length; i++) ids[i] = TokenId(words[i], add: false);
         int queryGrams = GramCount(ids.Length);
         int n = _outputs.Length;
-        int[] overlap = ArrayPool<int>.Shared.Rent(n), touched = ArrayPool<int>.Shared.Rent(n);
+        // Only the examples a query touches are counted, and only they are reset after it: a query costs its postings,
+        // not the number of training examples.
+        int[] overlap = _zeroedOverlaps.TryTake(out int[]? zeroed) ? zeroed : new int[n];
+        int[] touched = ArrayPool<int>.Shared.Rent(n);
+        int touchedCount = 0;
         try
         {
-            Array.Clear(overlap, 0, n);
-            int touchedCount = 0;
             foreach (var (key, count) in GramKeys(ids))
             {
                 if (!_gramIds.TryGetValue(key, out int g)) continue;
@@ -94,9 +98,8 @@ public sealed class TranslationMemory : ITranslator
             }
             int best = 0;
             long bestM = 0, bestDen = 1;  // F1 = 2m / den; compare m / den exactly: m·den' vs m'·den
-            for (int k = 0; k < touchedCount; k++)
+            foreach (int e in touched.AsSpan(0, touchedCount))
             {
-                int e = touched[k];
                 long m = overlap[e], den = queryGrams + _gramCounts[e];
                 long lhs = m * bestDen, rhs = bestM * den;
                 if (lhs > rhs || (lhs == rhs && e < best)) (best, bestM, bestDen) = (e, m, den);
@@ -105,7 +108,8 @@ public sealed class TranslationMemory : ITranslator
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(overlap);
+            foreach (int e in touched.AsSpan(0, touchedCount)) overlap[e] = 0;
+            _zeroedOverlaps.Add(overlap);
             ArrayPool<int>.Shared.Return(touched);
         }
     }
@@ -138,7 +142,7 @@ public sealed class TranslationMemory : ITranslator
     // Unigram key: the token id (high word 0); bigram key: (id1 + 1) in the high word, id2 in the low word.
     private static Dictionary<long, int> GramKeys(int[] tokens)
     {
-        var keys = new Dictionary<long, int>();
+        var keys = new Dictionary<long, int>(GramKeyComparer.Instance);
         for (int i = 0; i < tokens.Length; i++)
         {
             if (tokens[i] >= 0) keys[tokens[i]] = keys.GetValueOrDefault(tokens[i]) + 1;
@@ -149,5 +153,19 @@ public sealed class TranslationMemory : ITranslator
             }
         }
         return keys;
+    }
+
+    /// <summary>
+    /// Equality of gram keys with a hash that mixes both words. <see cref="long.GetHashCode"/> is the XOR of the two
+    /// words, under which a bigram key (id1 + 1, id2) collides with every other pair of the same XOR: with V tokens there
+    /// are at most about 2^⌈log₂ V⌉ hash codes for V² bigrams, and lookups walk long collision chains.
+    /// </summary>
+    internal sealed class GramKeyComparer : IEqualityComparer<long>
+    {
+        public static readonly GramKeyComparer Instance = new();
+
+        public bool Equals(long x, long y) => x == y;
+
+        public int GetHashCode(long key) => (int)(((ulong)key * 0x9E3779B97F4A7C15UL) >> 32);   // Fibonacci hashing: the high bits of the product
     }
 }
