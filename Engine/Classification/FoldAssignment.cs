@@ -63,9 +63,10 @@ public sealed class FoldAssignment
         var rng = new SeededRng(seed);
         var foldOf = new int[y.Length];
         int next = 0;
+        int[][] byClass = IndicesByClass(y, classCount, Enumerable.Range(0, y.Length));
         for (int c = 0; c < classCount; c++)
         {
-            int[] members = IndicesOfClass(y, c, Enumerable.Range(0, y.Length));
+            int[] members = byClass[c];
             Shuffle(members, rng);
             foreach (int i in members)
             {
@@ -119,9 +120,10 @@ public sealed class FoldAssignment
     private static (int[] Train, int[] Valid) SplitValidation(int[] labels, int classCount, int[] training, double fraction, SeededRng rng)
     {
         var validation = new List<int>();
+        int[][] byClass = IndicesByClass(labels, classCount, training);
         for (int c = 0; c < classCount; c++)
         {
-            int[] members = IndicesOfClass(labels, c, training);
+            int[] members = byClass[c];
             Shuffle(members, rng);
             int m = (int)Math.Round(fraction * members.Length, MidpointRounding.AwayFromZero);
             if (fraction > 0 && members.Length >= 2) m = Math.Clamp(m, 1, members.Length - 1);
@@ -148,7 +150,14 @@ public sealed class FoldAssignment
         return h;
     }
 
-    private static int[] IndicesOfClass(int[] labels, int c, IEnumerable<int> among) => among.Where(i => labels[i] == c).ToArray();
+    // The indices of each class among the given ones, in their order: one pass, not one per class (C classes cost O(n), not O(C·n)).
+    private static int[][] IndicesByClass(int[] labels, int classCount, IEnumerable<int> among)
+    {
+        var lists = new List<int>[classCount];
+        for (int c = 0; c < classCount; c++) lists[c] = [];
+        foreach (int i in among) lists[labels[i]].Add(i);
+        return [.. lists.Select(l => l.ToArray())];
+    }
 
     private static void Shuffle(int[] a, SeededRng rng)
     {
