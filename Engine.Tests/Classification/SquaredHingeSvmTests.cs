@@ -26,6 +26,32 @@ public class SquaredHingeSvmTests
     }
 
     [Fact]
+    public void IdenticalRows_AreOneRowOfCostKC_TheSameModelBitForBit()
+    {
+        // Three copies of every row at cost C is the primal of one copy at cost 3C: merged, the solver runs that problem,
+        // the same passes in the same order (unmerged, the solver would take another path to the same optimum).
+        var rng = new SeededRng(11);
+        const int n = 80, d = 30;
+        var ids = new int[n][];
+        var values = new double[n][];
+        var y = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            ids[i] = Enumerable.Range(0, d).Where(_ => rng.NextDouble() < 0.2).ToArray();
+            values[i] = ids[i].Select(_ => rng.NextNormal()).ToArray();
+            y[i] = rng.NextDouble() < 0.5 ? 1 : -1;
+        }
+        var once = SquaredHingeSvm.Train(ids, values, y, d, new SvmOptions(C: 1.5, Tolerance: 1e-8));
+        int[][] ids3 = [.. ids, .. ids, .. ids];
+        double[][] values3 = [.. values.Select(v => v.ToArray()), .. values, .. values];    // equal contents, other arrays
+        var thrice = SquaredHingeSvm.Train(ids3, values3, [.. y, .. y, .. y], d, new SvmOptions(C: 0.5, Tolerance: 1e-8));
+        Assert.True(once.Converged && thrice.Converged);
+        Assert.Equal(once.Passes, thrice.Passes);
+        Assert.Equal(once.Weights, thrice.Weights);
+        Assert.Equal(once.Bias, thrice.Bias);
+    }
+
+    [Fact]
     public void RandomSparseProblem_PrimalGradientVanishes_AndSolutionDoesNotDependOnTheSeed()
     {
         var rng = new SeededRng(5);

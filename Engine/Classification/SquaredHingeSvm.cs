@@ -24,6 +24,11 @@ public sealed record LinearSvmModel(double[] Weights, double Bias, int Passes, b
 /// </code>
 /// Coordinates are visited in a fresh seeded random order each pass; training stops when
 /// max_i PG_i − min_i PG_i ≤ tolerance over a pass (LIBLINEAR's criterion, without shrinking).
+/// Identical rows (same features, values and label) are merged first into one row of cost k·C, which leaves the primal
+/// objective, and so its unique minimiser w, unchanged: k copies of a row add k·C·max(0, 1 − y wᵀx)². Its dual has
+/// D_ii = 1/(2kC). Without the merge, copies make the dual degenerate and coordinate descent slow: fold 0 of
+/// <c>seqlearn classify cv --model nbsvm-bi</c> on rt-polarity repeated four times took 23.7 s, and takes 1.4 s merged
+/// (2026-12-07, Zen 5).
 /// </summary>
 public static class SquaredHingeSvm
 {
@@ -44,13 +49,16 @@ public static class SquaredHingeSvm
             if (y[i] != 1 && y[i] != -1) throw new ArgumentException($"SquaredHingeSvm: label {y[i]} of row {i} is not −1 or +1.", nameof(y));
             if (ids[i].Length != values[i].Length) throw new ArgumentException($"SquaredHingeSvm: row {i} has {ids[i].Length} ids and {values[i].Length} values.", nameof(values));
         }
-        double dii = 1.0 / (2.0 * options.C);
+        (ids, values, y, int[] copies) = MergeIdentical(ids, values, y);
+        n = ids.Count;
+        var dii = new double[n];                       // D_ii = 1 / (2 k_i C) for a row standing for k_i copies
         var qii = new double[n];                       // x_iᵀx_i + 1 (bias) + D_ii
         for (int i = 0; i < n; i++)
         {
             double sq = 1.0;
             foreach (double v in values[i]) sq += v * v;
-            qii[i] = sq + dii;
+            dii[i] = 1.0 / (2.0 * options.C * copies[i]);
+            qii[i] = sq + dii[i];
         }
         var w = new double[featureCount];
         double b = 0;
@@ -69,7 +77,7 @@ public static class SquaredHingeSvm
                 double[] val = values[i];
                 double margin = b;
                 for (int k = 0; k < idx.Length; k++) margin += w[idx[k]] * val[k];
-                double g = y[i] * margin - 1.0 + dii * alpha[i];
+                double g = y[i] * margin - 1.0 + dii[i] * alpha[i];
                 double pg = alpha[i] > 0 ? g : Math.Min(g, 0.0);
                 pgMax = Math.Max(pgMax, pg);
                 pgMin = Math.Min(pgMin, pg);
@@ -98,6 +106,31 @@ public static class SquaredHingeSvm
             loss += h * h;
         }
         return reg + c * loss;
+    }
+
+    // The distinct rows (first occurrences, in order) and how many times each occurs.
+    private static (IReadOnlyList<int[]> Ids, IReadOnlyList<double[]> Values, IReadOnlyList<int> Y, int[] Copies) MergeIdentical(
+        IReadOnlyList<int[]> ids, IReadOnlyList<double[]> values, IReadOnlyList<int> y)
+    {
+        var first = new Dictionary<int, List<int>>();   // row hash → distinct rows with that hash
+        var keep = new List<int>();
+        var copies = new List<int>();
+        for (int i = 0; i < ids.Count; i++)
+        {
+            var hash = new HashCode();
+            hash.Add(y[i]);
+            foreach (int id in ids[i]) hash.Add(id);
+            foreach (double v in values[i]) hash.Add(v);
+            int h = hash.ToHashCode();
+            if (!first.TryGetValue(h, out var candidates)) first[h] = candidates = [];
+            int same = candidates.FindIndex(k => y[keep[k]] == y[i] && ids[keep[k]].AsSpan().SequenceEqual(ids[i]) && values[keep[k]].AsSpan().SequenceEqual(values[i]));
+            if (same >= 0) { copies[candidates[same]]++; continue; }
+            candidates.Add(keep.Count);
+            keep.Add(i);
+            copies.Add(1);
+        }
+        if (keep.Count == ids.Count) return (ids, values, y, [.. copies]);
+        return ([.. keep.Select(i => ids[i])], [.. keep.Select(i => values[i])], [.. keep.Select(i => y[i])], [.. copies]);
     }
 
     private static void Shuffle(int[] a, SeededRng rng)
