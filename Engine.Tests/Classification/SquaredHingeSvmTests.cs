@@ -30,17 +30,8 @@ public class SquaredHingeSvmTests
     {
         // Three copies of every row at cost C is the primal of one copy at cost 3C: merged, the solver runs that problem,
         // the same passes in the same order (unmerged, the solver would take another path to the same optimum).
-        var rng = new SeededRng(11);
-        const int n = 80, d = 30;
-        var ids = new int[n][];
-        var values = new double[n][];
-        var y = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            ids[i] = Enumerable.Range(0, d).Where(_ => rng.NextDouble() < 0.2).ToArray();
-            values[i] = ids[i].Select(_ => rng.NextNormal()).ToArray();
-            y[i] = rng.NextDouble() < 0.5 ? 1 : -1;
-        }
+        const int d = 30;
+        var (ids, values, y) = RandomProblem(new SeededRng(11), 80, d);
         var once = SquaredHingeSvm.Train(ids, values, y, d, new SvmOptions(C: 1.5, Tolerance: 1e-8));
         int[][] ids3 = [.. ids, .. ids, .. ids];
         double[][] values3 = [.. values.Select(v => v.ToArray()), .. values, .. values];    // equal contents, other arrays
@@ -54,18 +45,9 @@ public class SquaredHingeSvmTests
     [Fact]
     public void RandomSparseProblem_PrimalGradientVanishes_AndSolutionDoesNotDependOnTheSeed()
     {
-        var rng = new SeededRng(5);
         const int n = 60, d = 25;
         const double c = 0.7;
-        var ids = new int[n][];
-        var values = new double[n][];
-        var y = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            ids[i] = Enumerable.Range(0, d).Where(_ => rng.NextDouble() < 0.2).ToArray();
-            values[i] = ids[i].Select(_ => rng.NextNormal()).ToArray();
-            y[i] = rng.NextDouble() < 0.5 ? 1 : -1;
-        }
+        var (ids, values, y) = RandomProblem(new SeededRng(5), n, d);
         var a = SquaredHingeSvm.Train(ids, values, y, d, new SvmOptions(C: c, Tolerance: 1e-9, Seed: 1));
         var b = SquaredHingeSvm.Train(ids, values, y, d, new SvmOptions(C: c, Tolerance: 1e-9, Seed: 2));
         Assert.True(a.Converged && b.Converged);
@@ -90,5 +72,20 @@ public class SquaredHingeSvmTests
     {
         var e = Assert.Throws<ArgumentException>(() => SquaredHingeSvm.Train([[0]], [[1.0]], [0], 1, new SvmOptions()));
         Assert.Contains("row 0", e.Message);
+    }
+
+    // n sparse rows over d features (each present with probability 0.2, values N(0, 1)) with random labels ±1.
+    private static (int[][] Ids, double[][] Values, int[] Y) RandomProblem(SeededRng rng, int n, int d)
+    {
+        var ids = new int[n][];
+        var values = new double[n][];
+        var y = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            ids[i] = Enumerable.Range(0, d).Where(_ => rng.NextDouble() < 0.2).ToArray();
+            values[i] = ids[i].Select(_ => rng.NextNormal()).ToArray();
+            y[i] = rng.NextDouble() < 0.5 ? 1 : -1;
+        }
+        return (ids, values, y);
     }
 }
