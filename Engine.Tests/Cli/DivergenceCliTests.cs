@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using SeqLearn.Checkpoints;
 using SeqLearn.Cli;
 using SeqLearn.Tests.Checkpoints;
+using SeqLearn.Training;
 using static SeqLearn.Tests.Cli.CliRun;
 
 namespace SeqLearn.Tests.Cli;
@@ -52,6 +53,21 @@ public sealed partial class DivergenceCliTests : IDisposable
         Assert.Equal(5, step);   // the first evaluation already scores far above ln V
         Assert.False(Directory.Exists(Path.Combine(run, "best")), "a diverged model was saved as best");
         Assert.False(Directory.Exists(Path.Combine(run, "last")), "a diverged model was saved as last");
+    }
+
+    [Fact]
+    public void DivergedFirstEvaluation_IsInTheMetricsLog_WithTheTrainingLossBeforeIt()
+    {
+        string metrics = _dir.Combine("diverged.jsonl");
+        var (code, _, error) = Run(["train", "--corpus", _corpus, "--max-steps", "200", "--eval-every", "5", "--optimizer", "sgd", "--lr", "1000",
+            "--metrics", metrics, .. Tiny]);
+        Assert.True(code == 1, error);
+        var records = MetricsLog.Read(metrics);
+        var last = Assert.Single(records);
+        Assert.Equal(MetricsRecordKind.Evaluation, last.Kind);
+        Assert.Equal(5, last.Step);
+        Assert.Equal(5, last.TrainSteps);
+        Assert.True(last.Metrics!["loss"] > 10 * Math.Log(14), $"valid loss {last.Metrics["loss"]}");
     }
 
     [Fact]

@@ -119,6 +119,25 @@ public class PlotTests
     }
 
     [Fact]
+    public void Metrics_TwoRunsAppendedToOneLog_AreTwoSetsOfLines()
+    {
+        // A second run appended to the same log starts again at step 10: its lines are its own, not a zigzag back over the first's.
+        using var dir = new TempDir("plot-metrics-runs");
+        string path = MetricsFile(dir);
+        using (var log = new MetricsLog(path))
+            for (int step = 10; step <= 30; step += 10)
+                log.Append(new MetricsRecord { Kind = MetricsRecordKind.Train, Step = step, TrainLoss = 4.0 / step, TrainSteps = 10 });
+        string file = dir.Combine("runs.svg");
+        var (code, _, error) = Run(PlotCommand.Create(), "--metrics", path, "--out", file);
+        Assert.True(code == 0, error);
+        var (series, texts) = AssertSvg(file);
+        Assert.Equal(4, series);
+        Assert.Contains("train_loss (run 1)", texts);
+        Assert.Contains("valid_bleu (run 1)", texts);
+        Assert.Contains("train_loss (run 2)", texts);
+    }
+
+    [Fact]
     public void Metrics_DefaultOut_IsThePngBesideTheLog()
     {
         using var dir = new TempDir("plot-metrics-png");

@@ -70,7 +70,6 @@ public class LanguageModelEvaluatorTests
         Assert.Equal(whole.TotalLogProb, windows.TotalLogProb, 1e-4);
         var ragged = evaluator.EvaluateTokens(ids, 4, 3);         // 29 = 4·7 + 1: one position continues stream 3
         Assert.Equal(29, ragged.Tokens);
-        Assert.Equal(0, evaluator.EvaluateTokens([1], 4, 3).Tokens);
     }
 
     /// <summary>
@@ -95,6 +94,21 @@ public class LanguageModelEvaluatorTests
         Assert.True(Math.Abs(int8.Loss - f32.Loss) < 0.01, $"int8 {int8.Loss} vs float32 {f32.Loss}");
         Assert.Contains($"the stepper has V = 5, the model V = {v}",
             Assert.Throws<ArgumentException>(() => evaluator.EvaluateStepped(ids, new LanguageModelStepper(Model(5)))).Message);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void FewerThanTwoTokens_AreRefused_NotANaNScore(int count)
+    {
+        const int v = 6;
+        var model = Model(v);
+        var evaluator = new LanguageModelEvaluator(model, CharVocabularyOf(v), batch: 16, steps: 64);
+        int[] ids = [.. Enumerable.Repeat(1, count)];
+        string expected = $"LanguageModelEvaluator: {count} token{(count == 1 ? "" : "s")} leave nothing to score (the first is only context); give at least 2.";
+        Assert.StartsWith(expected, Assert.Throws<ArgumentException>(() => evaluator.EvaluateTokens(ids, 2, 2)).Message);
+        Assert.StartsWith(expected, Assert.Throws<ArgumentException>(() => evaluator.EvaluateStepped(ids, new LanguageModelStepper(model))).Message);
+        if (count == 0) Assert.StartsWith(expected, Assert.Throws<ArgumentException>(() => evaluator.Evaluate([])).Message);
     }
 
     [Fact]

@@ -75,9 +75,9 @@ public sealed class LanguageModelEvaluator : ILanguageModelEvaluator
         int v = _model.VocabularySize;
         foreach (int id in ids)
             if ((uint)id >= (uint)v) throw new ArgumentOutOfRangeException(nameof(ids), $"LanguageModelEvaluator: token {id} is outside the vocabulary [0, {v}).");
+        EnsureSomethingToScore(ids.Length);
         var totals = new Totals(_vocabulary.UnkId, EndId);
         int n = ids.Length - 1;
-        if (n < 1) return totals.Score;
         bool training = _model.Training;
         _model.Eval();
         try
@@ -95,6 +95,13 @@ public sealed class LanguageModelEvaluator : ILanguageModelEvaluator
             _model.Train(training);
         }
         return totals.Score;
+    }
+
+    // The first token is context only: fewer than two leave no prediction, and a loss over none would be NaN.
+    private static void EnsureSomethingToScore(int tokens)
+    {
+        if (tokens < 2)
+            throw new ArgumentException($"LanguageModelEvaluator: {tokens} token{(tokens == 1 ? "" : "s")} leave nothing to score (the first is only context); give at least 2.", "ids");
     }
 
     /// <summary>Scores every token of <paramref name="lines"/> at batch 1 through <paramref name="stepper"/> (see <see cref="EvaluateStepped(ReadOnlySpan{int}, LanguageModelStepper)"/>).</summary>
@@ -115,6 +122,7 @@ public sealed class LanguageModelEvaluator : ILanguageModelEvaluator
             throw new ArgumentException($"LanguageModelEvaluator: the stepper has V = {stepper.VocabularySize}, the model V = {v}.");
         foreach (int id in ids)
             if ((uint)id >= (uint)v) throw new ArgumentOutOfRangeException(nameof(ids), $"LanguageModelEvaluator: token {id} is outside the vocabulary [0, {v}).");
+        EnsureSomethingToScore(ids.Length);
         var totals = new Totals(_vocabulary.UnkId, EndId);
         var state = stepper.InitialState();
         var (logits, scratch) = (new float[v], new float[v]);

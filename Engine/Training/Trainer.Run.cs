@@ -67,6 +67,25 @@ public sealed partial class Trainer<T>
             return p;
         }
 
+        /// <summary>
+        /// Appends what the log has not recorded yet when the run stops by divergence: the training loss since the last
+        /// record and, for a diverged evaluation, its metrics. The display is not told; the exception reports it.
+        /// </summary>
+        public void LogDiverged(IReadOnlyDictionary<string, double>? metrics)
+        {
+            if (metrics is null && _logCount == 0) return;
+            double trainSeconds = TrainClock.Elapsed.TotalSeconds;
+            Log?.Append(new MetricsRecord
+            {
+                Kind = metrics is null ? MetricsRecordKind.Train : MetricsRecordKind.Evaluation,
+                Step = trainer.Step, Epoch = trainer.Epoch,
+                TrainLoss = _logCount > 0 ? _logSum / _logCount : null, TrainSteps = _logCount > 0 ? _logCount : null,
+                Metrics = metrics, TokensPerSecond = trainSeconds > 0 ? _tokens / trainSeconds : 0,
+                LearningRate = trainer._optimizer.LearningRate, ElapsedSeconds = trainSeconds,
+            });
+            (_logSum, _logCount) = (0, 0);
+        }
+
         public TrainingResult Result(StopReason reason)
         {
             double seconds = TrainClock.Elapsed.TotalSeconds;

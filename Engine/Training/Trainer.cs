@@ -141,6 +141,11 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
                 else if (!evalDue && Step % _options.ProgressEvery == 0) run.Report(ProgressKind.Step, null);
             }
         }
+        catch (TrainingDivergedException)
+        {
+            run.LogDiverged(null);   // the training loss of the steps before it stays in the metrics log
+            throw;
+        }
         finally
         {
             _microBatches?.ReleasePools();
@@ -173,7 +178,12 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         var metrics = Evaluate();
         if (!metrics.TryGetValue(_options.Monitor, out double monitored))
             throw new InvalidOperationException($"Trainer: the task's evaluation has no metric '{_options.Monitor}' to monitor (it has: {string.Join(", ", metrics.Keys)}).");
-        CheckDivergence(metrics, monitored, scheduled);
+        try { CheckDivergence(metrics, monitored, scheduled); }
+        catch (TrainingDivergedException)
+        {
+            run.LogDiverged(metrics);   // the diverged evaluation stays in the metrics log
+            throw;
+        }
         bool stop = RecordEvaluation(monitored, scheduled);
         run.EvalClock.Stop();
         run.Evaluated(Step, metrics);
