@@ -102,14 +102,19 @@ public class PlotTests
         return path;
     }
 
+    // plot --metrics LOG --out FILE.svg, which must succeed; the chart's series count and texts.
+    private static (int Series, string[] Texts) PlotSvg(string log, string file)
+    {
+        var (code, _, error) = Run(PlotCommand.Create(), "--metrics", log, "--out", file);
+        Assert.True(code == 0, error);
+        return AssertSvg(file);
+    }
+
     [Fact]
     public void Metrics_Svg_TrainLossValidLossAndBleu_PerplexityAndBitsNotRepeated()
     {
         using var dir = new TempDir("plot-metrics");
-        string file = dir.Combine("curves.svg");
-        var (code, _, error) = Run(PlotCommand.Create(), "--metrics", MetricsFile(dir), "--out", file);
-        Assert.True(code == 0, error);
-        var (series, texts) = AssertSvg(file);
+        var (series, texts) = PlotSvg(MetricsFile(dir), dir.Combine("curves.svg"));
         Assert.Equal(3, series);
         Assert.Contains("train_loss", texts);
         Assert.Contains("valid_loss", texts);
@@ -127,10 +132,7 @@ public class PlotTests
         using (var log = new MetricsLog(path))
             for (int step = 10; step <= 30; step += 10)
                 log.Append(new MetricsRecord { Kind = MetricsRecordKind.Train, Step = step, TrainLoss = 4.0 / step, TrainSteps = 10 });
-        string file = dir.Combine("runs.svg");
-        var (code, _, error) = Run(PlotCommand.Create(), "--metrics", path, "--out", file);
-        Assert.True(code == 0, error);
-        var (series, texts) = AssertSvg(file);
+        var (series, texts) = PlotSvg(path, dir.Combine("runs.svg"));
         Assert.Equal(4, series);
         Assert.Contains("train_loss (run 1)", texts);
         Assert.Contains("valid_bleu (run 1)", texts);
