@@ -84,6 +84,7 @@ public static class TrainCommand
                 shared.EnsureCheckpointHolds(parse, CheckpointKind.LanguageModel);
                 var resumed = shared.LoadResume(parse);
                 options = shared.WithCheckpointOptimizer(parse, options, resumed?.Data);
+                options = WithCheckpointWindows(parse, batch, bptt, options, resumed?.Data.TrainerState);
                 LanguageModelConfig? config = null;
                 if (resumed?.Data.ModelConfig is { } stored)
                 {
@@ -161,6 +162,20 @@ public static class TrainCommand
         return command;
     }
 
+
+    /// <summary>
+    /// A resumed run keeps its checkpoint's B and T, as it keeps its model: <c>--batch</c> and <c>--bptt</c> not given
+    /// are read from the task state; given ones stay, and the task refuses them if they differ from the checkpoint's.
+    /// </summary>
+    private static TrainingOptions WithCheckpointWindows(ParseResult parse, Option<int> batch, Option<int> bptt, TrainingOptions options, System.Text.Json.Nodes.JsonObject? trainerState)
+    {
+        if (trainerState?["task"] is not System.Text.Json.Nodes.JsonObject task) return options;
+        static int? Stored(System.Text.Json.Nodes.JsonObject task, string key) =>
+            task[key] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out int n) && n >= 1 ? n : null;
+        if (!CliGuard.Given(parse, batch) && Stored(task, "batch_size") is int b) options = options with { BatchSize = b };
+        if (!CliGuard.Given(parse, bptt) && Stored(task, "bptt") is int t) options = options with { Bptt = t };
+        return options;
+    }
     private static void Header(TextWriter output, TrainCorpus data, LanguageModelConfig config, TrainingOptions options, LanguageModelTrainer<float> trainer, int threads)
     {
         long parameters = trainer.Model.Parameters().Sum(p => (long)p.Value.Length);

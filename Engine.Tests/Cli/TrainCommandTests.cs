@@ -36,7 +36,14 @@ public class TrainCommandTests
         Assert.Contains("resumed at step 6", output);
         Assert.Contains("after 8 steps", output);
 
-        (code, _, error) = Run(["train", "--corpus", corpus, "--resume", tmp.Combine("run"), "--max-steps", "8", "--batch", "2", "--bptt", "3"]);
+        // Without --batch and --bptt a resumed run takes the checkpoint's (2 and 4), as it takes its model.
+        (code, output, error) = Run(["train", "--corpus", corpus, "--resume", tmp.Combine("run"), "--max-steps", "9", "--sample", "0",
+            "--embedding", "4", "--hidden", "8", "--threads", "1"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("resumed at step 6", output);   // --resume alone writes no checkpoint: last is still step 6's
+        Assert.Contains("after 9 steps", output);
+
+        (code, _, error) = Run(["train", "--corpus", corpus, "--resume", tmp.Combine("run"), "--max-steps", "10", "--batch", "2", "--bptt", "3"]);
         Assert.Equal(1, code);
         Assert.StartsWith($"error: {Path.Combine(tmp.Combine("run"), "last", "checkpoint.json")}: the checkpoint cannot resume this training run: it was trained with batch 2 and BPTT 4", error);
 
