@@ -34,7 +34,7 @@ public class VocabularyTests
         for (int trial = 0; trial < 50; trial++)
         {
             var sb = new StringBuilder();
-            int n = rng.NextInt(40);
+            int n = 1 + rng.NextInt(40);
             for (int i = 0; i < n; i++) sb.Append(new Rune(pool[rng.NextInt(pool.Length)]).ToString());
             string text = sb.ToString();
             var vocab = CharVocabulary.Build(text);
@@ -42,6 +42,13 @@ public class VocabularyTests
             Assert.Equal(text.EnumerateRunes().Count(), vocab.Encode(text).Length);
         }
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void CharVocabulary_EmptyText_IsRefused(bool withUnk) =>
+        Assert.StartsWith("CharVocabulary.Build: the text is empty; a character vocabulary needs at least one character.",
+            Assert.Throws<ArgumentException>(() => CharVocabulary.Build("", withUnk)).Message);
 
     [Fact]
     public void CharVocabulary_UnknownSymbol_ClosedThrowsOpenMapsToUnk()

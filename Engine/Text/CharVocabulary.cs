@@ -23,9 +23,15 @@ public sealed class CharVocabulary : IVocabulary
                 throw new ArgumentException($"Symbol U+{_symbols[i].Value:X4} appears twice.", nameof(symbols));
     }
 
-    /// <summary>Builds the vocabulary of every scalar value in <paramref name="text"/>, sorted by value.</summary>
+    /// <summary>
+    /// Builds the vocabulary of every scalar value in <paramref name="text"/>, sorted by value. An empty text is an
+    /// <see cref="ArgumentException"/>: its vocabulary would hold nothing to model or sample (only &lt;unk&gt; with
+    /// <paramref name="withUnk"/>).
+    /// </summary>
     public static CharVocabulary Build(string text, bool withUnk = false)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length == 0) throw new ArgumentException("CharVocabulary.Build: the text is empty; a character vocabulary needs at least one character.", nameof(text));
         var set = new SortedSet<int>();
         foreach (Rune r in text.EnumerateRunes()) set.Add(r.Value);
         return new CharVocabulary(set.Select(v => new Rune(v)).ToArray(), withUnk);
