@@ -147,7 +147,8 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "ngram generate --arpa {nope} --seed 18446744073709551616", "--seed: '18446744073709551616' is not a whole number in [0, 18446744073709551615]." },
         { "ngram train -c {nope} --arpa {out.arpa} --smoothing addk --k abc", "error: --k: 'abc' is not a number." },
         { "translate train --pairs {nope} --hidden 1.5", "--hidden: '1.5' is not a whole number in [-2147483648, 2147483647]." },
-        { "ngram generate --arpa {nope} --max-tokens -1", "--max-tokens must be ≥ 0, got -1." }, { "ngram generate --arpa {nope} --count -1", "--count must be ≥ 0, got -1." },
+        { "ngram generate --arpa {nope} --max-tokens -1", "--max-tokens must be ≥ 0, got -1." },
+        { "ngram generate --arpa {nope} --prompt <s>", "--prompt contains '<s>', which is reserved for sentence boundaries" }, { "ngram generate --arpa {nope} --count -1", "--count must be ≥ 0, got -1." },
         // classify: options before the data are read
         { "classify cv --data {nope} --folds 0", "--folds" }, { "classify cv --data {nope} --folds 1", "--folds" },
         { "classify cv --data {nope} --only-folds 99", "--only-folds" }, { "classify cv --data {labels.tsv} --folds 100000", "--folds 100000" },

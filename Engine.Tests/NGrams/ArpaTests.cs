@@ -156,6 +156,9 @@ public class ArpaTests
             Assert.True(model.Vocabulary.TryGetId(w, out int id) && id != model.Vocabulary.UnkId, w);
         }
         Assert.True(sampler.Sample(new SeededRng(1), "", 3).Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 3);
+        foreach (string marker in new[] { "<s>", "</s>" })
+            Assert.StartsWith($"NGramSampler: the prompt contains '{marker}', which is reserved for sentence boundaries.",
+                Assert.Throws<ArgumentException>(() => sampler.Sample(new SeededRng(1), $"w1 {marker} w1", 5)).Message);
     }
 
     // Found by the fuzzer: the decoder works a buffer ahead, so a bad byte anywhere in the first 64 KB was reported at line 1.

@@ -15,7 +15,8 @@ public sealed class NGramSampler(BackoffModel model)
 
     /// <summary>
     /// Generates one sentence. The result starts with the prompt's words (as written) and does not include &lt;/s&gt;.
-    /// With <paramref name="allowUnk"/> false, &lt;unk&gt; is never drawn.
+    /// With <paramref name="allowUnk"/> false, &lt;unk&gt; is never drawn. A prompt holding &lt;s&gt; or &lt;/s&gt; is an
+    /// <see cref="ArgumentException"/>, as in training and scored text.
     /// </summary>
     public string Sample(SeededRng rng, string prompt = "", int maxTokens = 100, bool allowUnk = false)
     {
@@ -23,7 +24,12 @@ public sealed class NGramSampler(BackoffModel model)
         NGramVocabulary vocab = model.Vocabulary;
         NGramState state = model.BeginSentence();
         var words = new List<string>(TokenVocabulary.Tokenize(prompt));
-        foreach (string w in words) model.LogProb10(state, vocab.IdOrUnk(w), state);
+        foreach (string w in words)
+        {
+            if (w is NGramVocabulary.Bos or NGramVocabulary.Eos)   // as in training and scoring: they only mark the sentence's ends
+                throw new ArgumentException($"NGramSampler: the prompt contains '{w}', which is reserved for sentence boundaries.", nameof(prompt));
+            model.LogProb10(state, vocab.IdOrUnk(w), state);
+        }
         for (int step = 0; step < maxTokens; step++)
         {
             int next = Draw(rng, state, allowUnk);
