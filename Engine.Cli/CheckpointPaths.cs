@@ -30,8 +30,7 @@ internal static class CheckpointPaths
     private static readonly string[] Leftovers = ["", ".tmp", ".old"];
     private const string LockFile = "lock";
 
-    private static StringComparison Comparison =>
-        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+    private static StringComparison Comparison => SeqLearn.Text.PathCheck.PathComparison;
 
     /// <summary>
     /// Throws an <see cref="IOException"/> naming both options when the output <paramref name="output"/> would be written
@@ -45,7 +44,8 @@ internal static class CheckpointPaths
         ArgumentException.ThrowIfNullOrEmpty(output);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         string full = Full(directory);
-        string[] targets = Resolved(output) is var resolved && resolved != Full(output) ? [Full(output), resolved] : [Full(output)];
+        string resolved = Path.TrimEndingDirectorySeparator(SeqLearn.Text.PathCheck.ResolvedPath(output));
+        string[] targets = resolved != Full(output) ? [Full(output), resolved] : [Full(output)];
         foreach (string target in targets)
         {
             if (string.Equals(target, full, Comparison))
@@ -147,12 +147,4 @@ internal static class CheckpointPaths
         node is JsonObject o && o["type"] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
 
     private static string Full(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
-
-    // The absolute path, a symbolic link to a file followed.
-    private static string Resolved(string path)
-    {
-        string full = Full(path);
-        try { return File.Exists(full) && new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target ? target.FullName : full; }
-        catch (IOException) { return full; }
-    }
 }

@@ -70,7 +70,7 @@ internal sealed class ClassifyDataOptions
     // Checked before either file is read: the same file as both classes would give the two classes identical sentences.
     private static void EnsureDistinct(string posPath, string negPath)
     {
-        if (string.Equals(Path.GetFullPath(posPath), Path.GetFullPath(negPath), OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
+        if (Text.PathCheck.SameFile(posPath, negPath))
             throw new ArgumentException($"--pos and --neg are the same file '{posPath}': give the positive and the negative sentences in two files.");
     }
 

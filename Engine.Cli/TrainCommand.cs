@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using SeqLearn.Checkpoints;
 using SeqLearn.Generation;
 using SeqLearn.Kernels;
@@ -167,11 +168,11 @@ public static class TrainCommand
     /// A resumed run keeps its checkpoint's B and T, as it keeps its model: <c>--batch</c> and <c>--bptt</c> not given
     /// are read from the task state; given ones stay, and the task refuses them if they differ from the checkpoint's.
     /// </summary>
-    private static TrainingOptions WithCheckpointWindows(ParseResult parse, Option<int> batch, Option<int> bptt, TrainingOptions options, System.Text.Json.Nodes.JsonObject? trainerState)
+    private static TrainingOptions WithCheckpointWindows(ParseResult parse, Option<int> batch, Option<int> bptt, TrainingOptions options, JsonObject? trainerState)
     {
-        if (trainerState?["task"] is not System.Text.Json.Nodes.JsonObject task) return options;
-        static int? Stored(System.Text.Json.Nodes.JsonObject task, string key) =>
-            task[key] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out int n) && n >= 1 ? n : null;
+        if (trainerState?["task"] is not JsonObject task) return options;
+        static int? Stored(JsonObject task, string key) =>
+            task[key] is JsonValue v && v.TryGetValue(out int n) && n >= 1 ? n : null;
         if (!CliGuard.Given(parse, batch) && Stored(task, "batch_size") is int b) options = options with { BatchSize = b };
         if (!CliGuard.Given(parse, bptt) && Stored(task, "bptt") is int t) options = options with { Bptt = t };
         return options;
@@ -202,7 +203,7 @@ public static class TrainCommand
     }
 
     // The options are those CheckCorpusOptions accepted.
-    private static TrainCorpus LoadCorpus(string? corpus, string? train, string? valid, double validFraction, TextLevel level, System.Text.Json.Nodes.JsonNode? stored,
+    private static TrainCorpus LoadCorpus(string? corpus, string? train, string? valid, double validFraction, TextLevel level, JsonNode? stored,
         string? storedFrom)
     {
         return train is not null

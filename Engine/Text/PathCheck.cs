@@ -87,13 +87,19 @@ public static class PathCheck
     {
         ArgumentException.ThrowIfNullOrEmpty(output);
         if (string.IsNullOrEmpty(input)) return;
-        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        if (string.Equals(Resolved(output), Resolved(input), comparison))
+        if (SameFile(output, input))
             throw new IOException($"{outputOption} '{output}' is the {inputOption} file '{input}'; refusing to write over the input.");
     }
 
-    // The absolute path of a file, a symbolic link to it followed (a path that does not exist yet stays as it is).
-    private static string Resolved(string path)
+    /// <summary>How paths compare on this system: ignoring case on Windows and macOS, ordinally elsewhere.</summary>
+    public static StringComparison PathComparison =>
+        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+    /// <summary>True when <paramref name="a"/> and <paramref name="b"/> name the same file: the same <see cref="ResolvedPath"/> under <see cref="PathComparison"/>.</summary>
+    public static bool SameFile(string a, string b) => string.Equals(ResolvedPath(a), ResolvedPath(b), PathComparison);
+
+    /// <summary>The absolute path of a file, a symbolic link to it followed (a path that does not exist yet stays as it is).</summary>
+    public static string ResolvedPath(string path)
     {
         string full = Path.GetFullPath(path);
         try { return File.Exists(full) && new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target ? target.FullName : full; }

@@ -53,14 +53,7 @@ public sealed partial class Trainer<T>
             var p = new TrainingProgress(kind, trainer.Step, trainer.Epoch, trainer.Batch, trainer._task.BatchesPerEpoch,
                 count > 0 ? sum / count : double.NaN, metrics, trainer._options.Monitor, trainer.BestMetric, trainer._optimizer.LearningRate,
                 tokensPerSecond, TrainClock.Elapsed, fraction, eta);
-            Log?.Append(new MetricsRecord
-            {
-                Kind = kind == ProgressKind.Evaluation ? MetricsRecordKind.Evaluation : MetricsRecordKind.Train,
-                Step = trainer.Step, Epoch = trainer.Epoch,
-                TrainLoss = _logCount > 0 ? _logSum / _logCount : null, TrainSteps = _logCount > 0 ? _logCount : null,
-                Metrics = metrics, TokensPerSecond = tokensPerSecond, LearningRate = p.LearningRate, ElapsedSeconds = trainSeconds,
-            });
-            (_logSum, _logCount) = (0, 0);
+            AppendRecord(kind == ProgressKind.Evaluation ? MetricsRecordKind.Evaluation : MetricsRecordKind.Train, metrics);
             if (kind == ProgressKind.Evaluation) (_evalSum, _evalCount) = (0, 0);
             else (_reportSum, _reportCount) = (0, 0);
             trainer._progress?.Report(p);
@@ -73,12 +66,16 @@ public sealed partial class Trainer<T>
         /// </summary>
         public void LogDiverged(IReadOnlyDictionary<string, double>? metrics)
         {
-            if (metrics is null && _logCount == 0) return;
+            if (metrics is not null || _logCount > 0) AppendRecord(metrics is null ? MetricsRecordKind.Train : MetricsRecordKind.Evaluation, metrics);
+        }
+
+        // One metrics record: the mean training loss since the previous record (whose sums it resets), and the metrics.
+        private void AppendRecord(MetricsRecordKind kind, IReadOnlyDictionary<string, double>? metrics)
+        {
             double trainSeconds = TrainClock.Elapsed.TotalSeconds;
             Log?.Append(new MetricsRecord
             {
-                Kind = metrics is null ? MetricsRecordKind.Train : MetricsRecordKind.Evaluation,
-                Step = trainer.Step, Epoch = trainer.Epoch,
+                Kind = kind, Step = trainer.Step, Epoch = trainer.Epoch,
                 TrainLoss = _logCount > 0 ? _logSum / _logCount : null, TrainSteps = _logCount > 0 ? _logCount : null,
                 Metrics = metrics, TokensPerSecond = trainSeconds > 0 ? _tokens / trainSeconds : 0,
                 LearningRate = trainer._optimizer.LearningRate, ElapsedSeconds = trainSeconds,
