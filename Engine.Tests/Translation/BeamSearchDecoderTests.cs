@@ -163,7 +163,7 @@ public sealed class BeamSearchDecoderTests
     {
         // The vector pre-test skips blocks of tokens that cannot enter; the result must be the stable sort's first 2K
         // (score descending, then row, then token) for any V, including ties, −∞ log-probabilities and rows scored −∞
-        // (every extension of such a row scores −∞, so none of them is a candidate).
+        // (every extension of such a row scores −∞, so none of them is a candidate), and never ⟨pad⟩ or ⟨bos⟩.
         var rng = new SeededRng(12);
         for (int trial = 0; trial < 400; trial++)
         {
@@ -171,9 +171,9 @@ public sealed class BeamSearchDecoderTests
             var logProbs = Enumerable.Range(0, k * v).Select(_ => rng.Next(10) == 0 ? double.NegativeInfinity : -rng.Next(0, 40) / 8.0).ToArray();
             var scores = Enumerable.Range(0, k).Select(_ => rng.Next(4) == 0 ? double.NegativeInfinity : -rng.Next(0, 20) / 4.0).ToArray();
             var top = new BeamSearchDecoder.Candidate[2 * k];
-            int count = BeamSearchDecoder.TopCandidates(logProbs, scores, new DecodingTrace?[k], 0, k, v, 2, new DecodingOptions(), top);
+            int count = BeamSearchDecoder.TopCandidates(logProbs, scores, new DecodingTrace?[k], 0, k, v, new SpecialTokens(Pad: 0, Bos: 1, Eos: 2, Unk: 3), new DecodingOptions(), top);
             var expected = (from row in Enumerable.Range(0, k)
-                            from token in Enumerable.Range(0, v)
+                            from token in Enumerable.Range(2, Math.Max(0, v - 2))   // ⟨pad⟩ = 0 and ⟨bos⟩ = 1 are never candidates
                             let score = scores[row] + logProbs[row * v + token]
                             where !double.IsNegativeInfinity(score)
                             select new BeamSearchDecoder.Candidate(score, row, token))
@@ -252,6 +252,25 @@ public sealed class BeamSearchDecoderTests
             Assert.Equal(Math.Log(0.9), h.NormalizedScore, 12);   // lp(1) = 1
         }
         Assert.Single(beam);
+    }
+
+    [Fact]
+    public void Decoders_NeverOutputPadOrBos()
+    {
+        // ⟨pad⟩ and ⟨bos⟩ carry most of the probability here; they are never candidates. Without the rules greedy would take
+        // ⟨pad⟩ (0.4); with them it takes "a" (0.3), then ⟨eos⟩ (0.2) once no-repeat unigrams forbid "a". With a minimum
+        // length as well, ⟨eos⟩ is forbidden too and the hypothesis ends as it is instead of continuing with ⟨pad⟩ or ⟨bos⟩.
+        double[] PadHeavy(string prefix) => [0.4, 0.1, 0.2, 0.3];
+        foreach (int minLength in new[] { 0, 5 })
+        {
+            var options = new DecodingOptions(BeamWidth: 2, MaxLengthA: 0, MaxLengthB: 20, MinLength: minLength, NoRepeatNGram: 1);
+            var greedy = GreedyDecoder.Decode(new TableStepper(1, PadHeavy), [2], Specials, options with { BeamWidth = 1 })[0];
+            var beam = BeamSearchDecoder.Decode(new TableStepper(2, PadHeavy), [2], Specials, options)[0];
+            foreach (var h in beam.Prepend(greedy))
+                Assert.All(h.Tokens, token => Assert.True(token is 2 or 3, $"[{string.Join(",", h.Tokens)}] holds ⟨pad⟩ or ⟨bos⟩"));
+            Assert.Equal([3], greedy.Tokens);
+            Assert.Equal(minLength == 0, greedy.Ended);                    // "a ⟨eos⟩", or "a" cut where every token is forbidden
+        }
     }
 
     [Fact]

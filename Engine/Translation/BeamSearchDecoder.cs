@@ -64,7 +64,7 @@ public static class BeamSearchDecoder
             for (int i = 0; i < blocks; i++)
             {
                 int b = sourceOf[i], maxLength = options.MaxLength(sourceLengths[b]);
-                int count = TopCandidates(logProbs, scores, traces, start[i], start[i + 1] - start[i], v, specials.Eos, options, candidates);
+                int count = TopCandidates(logProbs, scores, traces, start[i], start[i + 1] - start[i], v, specials, options, candidates);
                 if (count == 0)
                 {
                     // The rules forbid every extension of every live hypothesis (a minimum length with no-repeat n-grams over a
@@ -137,14 +137,14 @@ public static class BeamSearchDecoder
     /// The best min(<paramref name="top"/>.Length, available) extensions of the block's rows [first, first + width), sorted
     /// (ties: lower row, then lower id). Every row is a live hypothesis; an extension of score −∞ is never a candidate.
     /// </summary>
-    internal static int TopCandidates(double[] logProbs, double[] scores, DecodingTrace?[] traces, int first, int width, int v, int eos,
+    internal static int TopCandidates(double[] logProbs, double[] scores, DecodingTrace?[] traces, int first, int width, int v, SpecialTokens specials,
         DecodingOptions options, Candidate[] top)
     {
         int count = 0;
         for (int row = first; row < first + width; row++)
         {
             var lp = logProbs.AsSpan(row * v, v);
-            DecodingRules.Apply(lp, traces[row], eos, options);
+            DecodingRules.Apply(lp, traces[row], specials, options);
             double s = scores[row];
             int w = Vector<double>.Count;
             for (int token = 0; token < v;)

@@ -54,14 +54,18 @@ internal sealed class DecodingTrace(int token, int source, double[]? weights, De
 internal static class DecodingRules
 {
     /// <summary>
-    /// Forbids (sets to −∞) ⟨eos⟩ while fewer than <see cref="DecodingOptions.MinLength"/> tokens were produced, and every
-    /// token that would complete an n-gram already in the hypothesis (n = <see cref="DecodingOptions.NoRepeatNGram"/>).
-    /// The prefix is only materialised when the n-gram rule is on.
+    /// Forbids (sets to −∞) ⟨pad⟩ and ⟨bos⟩ always (they are never output tokens: ⟨pad⟩ fills batches, ⟨bos⟩ starts the
+    /// decoder, as fairseq never selects ⟨pad⟩), ⟨eos⟩ while fewer than <see cref="DecodingOptions.MinLength"/> tokens were
+    /// produced, and every token that would complete an n-gram already in the hypothesis
+    /// (n = <see cref="DecodingOptions.NoRepeatNGram"/>). ⟨unk⟩ stays a possible output. The prefix is only materialised
+    /// when the n-gram rule is on.
     /// </summary>
-    public static void Apply(Span<double> logProbs, DecodingTrace? trace, int eos, DecodingOptions options)
+    public static void Apply(Span<double> logProbs, DecodingTrace? trace, SpecialTokens specials, DecodingOptions options)
     {
         int length = trace?.Length ?? 0;
-        if (length < options.MinLength) logProbs[eos] = double.NegativeInfinity;
+        if ((uint)specials.Pad < (uint)logProbs.Length) logProbs[specials.Pad] = double.NegativeInfinity;
+        if ((uint)specials.Bos < (uint)logProbs.Length) logProbs[specials.Bos] = double.NegativeInfinity;
+        if (length < options.MinLength) logProbs[specials.Eos] = double.NegativeInfinity;
         int n = options.NoRepeatNGram;
         if (n == 0 || length < n - 1) return;
         var history = DecodingTrace.Tokens(trace).AsSpan();

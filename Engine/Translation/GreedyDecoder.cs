@@ -36,7 +36,7 @@ public static class GreedyDecoder
             {
                 int r = rowOf[i];
                 var lp = logProbs.AsSpan(i * v, v);
-                DecodingRules.Apply(lp, traces[r], specials.Eos, options);
+                DecodingRules.Apply(lp, traces[r], specials, options);
                 int y = DecodingRules.ArgMax(lp, v);
                 if (double.IsNegativeInfinity(lp[y]))
                 {
