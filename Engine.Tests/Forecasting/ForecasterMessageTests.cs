@@ -27,6 +27,46 @@ public class ForecasterMessageTests
         Assert.StartsWith("SeriesWindows.Build: the inputs B·T·F = 50000·50000·1 = 2500000000 values", e.Message);
     }
 
+    [Theory]
+    [InlineData(double.NaN, "NaN")]
+    [InlineData(double.PositiveInfinity, "∞")]
+    [InlineData(1e39, "1E+39")]
+    public void RecurrentForecaster_NonFiniteOrBeyondFloat_IsRefusedWithItsRow(double bad, string shown)
+    {
+        // The network computes in float: NaN, ±∞ and values past ±3.4·10³⁸ would only show up as a diverged loss.
+        var model = new RecurrentForecaster(new RecurrentForecasterOptions(Hidden: 4, LookBack: 6, MaxSteps: 2, BatchSize: 4));
+        var train = Sine(40);
+        train[17] = bad;
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(train));
+        Assert.Equal($"RecurrentForecaster.Fit: training value at row 17 is {shown}; it needs finite values within ±3.4E+38. (Parameter 'train')",
+            e.Message.Replace(double.PositiveInfinity.ToString(), "∞"));
+        Assert.Equal("train", e.ParamName);
+    }
+
+    [Fact]
+    public void RecurrentForecaster_NaNInTheWindow_IsRefusedWithItsRow()
+    {
+        var model = new RecurrentForecaster(new RecurrentForecasterOptions(Hidden: 4, LookBack: 6, MaxSteps: 2, BatchSize: 4));
+        model.Fit(Sine(40));
+        var history = Sine(50);
+        history[46] = double.NaN;
+        var e = Assert.Throws<ArgumentException>(() => model.Forecast(history));
+        Assert.StartsWith("RecurrentForecaster: history value at row 46 is NaN", e.Message);
+        history[46] = 0;
+        history[40] = double.NaN;                                        // outside the last 6 values: not read
+        Assert.True(double.IsFinite(model.Forecast(history)));
+    }
+
+    [Fact]
+    public void Scalers_NonFiniteTrainingValue_IsRefusedWithItsRow()
+    {
+        foreach (AffineScaler scaler in new AffineScaler[] { new StandardScaler(), new MinMaxScaler() })
+        {
+            var e = Assert.Throws<ArgumentException>(() => scaler.Fit([1, 2, double.NaN, 4]));
+            Assert.StartsWith($"{scaler.GetType().Name}.Fit: training value at row 2 is NaN; it needs finite values.", e.Message);
+        }
+    }
+
     [Fact]
     public void TransformedForecaster_ShortHistory_CountsTransformAndModel()
     {

@@ -63,6 +63,7 @@ public abstract class AffineScaler : ISeriesTransform
     public void Fit(ReadOnlySpan<double> train)
     {
         if (train.IsEmpty) throw new ArgumentException($"{Checks.TypeName(GetType())}.Fit: no training values.", nameof(train));
+        FiniteValues.Require(train, $"{Checks.TypeName(GetType())}.Fit", "training", nameof(train));
         (double a, double b) = Estimate(train);
         Offset = a;
         Scale = b == 0 || !double.IsFinite(b) ? 1 : b;

@@ -128,6 +128,7 @@ public sealed class RecurrentForecaster : IOneStepForecaster, IMultiStepForecast
     public void Fit(ReadOnlySpan<double> train)
     {
         int T = _options.LookBack, F = Spec.Features, H = _options.Horizon;
+        FiniteValues.Require(train, "RecurrentForecaster.Fit", "training", nameof(train), limit: float.MaxValue); // the network computes in float
         var windows = SeriesWindows.Build(train, _dates, Spec, T, train.Length);
         if (windows.Count < 4)
             throw new ArgumentException($"RecurrentForecaster: {train.Length} training values give {windows.Count} windows of look-back {T} and horizon {H}; at least 4 are needed.");
@@ -173,6 +174,7 @@ public sealed class RecurrentForecaster : IOneStepForecaster, IMultiStepForecast
         if (t < _options.LookBack)
             throw new ArgumentException($"RecurrentForecaster: a forecast needs the last {_options.LookBack} values (the look-back), got {t}.", argument);
         ForecastHistory.CheckTail(nameof(RecurrentForecaster), recent, t, MaxHistory);
+        FiniteValues.Require(recent[^_options.LookBack..], "RecurrentForecaster", "history", argument, t - _options.LookBack, float.MaxValue);
         double[] window = SeriesWindows.Latest(recent, t, _dates, Spec);                            // (T, F)
         using var noGrad = new NoGradScope();
         var x = Tensor<float>.FromArray([.. window.Select(v => (float)v)], 1, _options.LookBack, Spec.Features);
