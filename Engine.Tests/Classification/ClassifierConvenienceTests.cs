@@ -52,6 +52,17 @@ public class ClassifierConvenienceTests
     }
 
     [Fact]
+    public void NullSentenceOrToken_IsNamed()
+    {
+        var model = Small.Build(vocabulary: 5, classes: 2);
+        var classifier = new RecurrentSentenceClassifier(model, ["good", "bad", "film"], ["neg", "pos"]);
+        Assert.Contains("sentence 1 is null", Assert.Throws<ArgumentNullException>(() => classifier.PredictProbabilities([["good"], null!])).Message);
+        Assert.Contains("token 1 of the sentence is null", Assert.Throws<ArgumentNullException>(() => classifier.PredictProbabilities([["good", null!]])).Message);
+        Assert.Contains("sentence 0 is null", Assert.Throws<ArgumentNullException>(() => new LabeledSentences([null!], [0], ["a"])).Message);
+        Assert.Contains("sentence 0 holds a null token", Assert.Throws<ArgumentNullException>(() => new LabeledSentences([["a", null!]], [0], ["a"])).Message);
+    }
+
+    [Fact]
     public void PredictProbabilities_NoSentences_IsEmpty()
     {
         var model = Small.Build(vocabulary: 5, classes: 2);

@@ -54,6 +54,21 @@ public class BleuTests
     }
 
     [Fact]
+    public void NullTokensAndBadParameters_AreRefused()
+    {
+        Assert.Contains("token 0 is null", Assert.Throws<ArgumentNullException>(() => Bleu.Corpus([new string[] { null! }], [[["a"]]])).Message);
+        Assert.Contains("token 1 is null", Assert.Throws<ArgumentNullException>(() => new BleuStatistics(1).Add(["a"], [new[] { "a", null! }])).Message);
+        foreach (double bad in new[] { -1, double.NaN, double.PositiveInfinity })
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => Bleu.Corpus([T("a b")], [[T("a c")]], BleuSmoothing.Floor, smoothValue: bad));
+            Assert.Throws<ArgumentOutOfRangeException>(() => Bleu.Signature(1, BleuSmoothing.AddK, bad));
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => Bleu.Signature(-3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Bleu.Signature(0));
+        Assert.Contains("nrefs:var", Bleu.Signature(null));
+    }
+
+    [Fact]
     public void ClosestReferenceLength_TieGoesToTheShorter()
     {
         // c = 5; references of length 3 and 7 are both 2 away → r = 3 (the longer would give BP = e^(1 − 7/5)).

@@ -31,6 +31,17 @@ public class TranslatorConvenienceTests
     }
 
     [Fact]
+    public void Translator_NullSentence_IsNamed()
+    {
+        var (source, target) = (TranslationVocabulary.Build(English, 1), TranslationVocabulary.Build(French, 1));
+        var model = new Seq2Seq<float>(new Seq2SeqConfig(source.Count, target.Count, EmbeddingSize: 4, HiddenSize: 4), new SeededRng(2));
+        var translator = new Seq2SeqTranslator(model, source, target, new DecodingOptions(MaxLengthB: 4));
+        var e = Assert.Throws<ArgumentNullException>(() => translator.TranslateAll(["i see .", null!]));
+        Assert.Contains("sentence 1 is null", e.Message);
+        Assert.Equal("sources", e.ParamName);
+    }
+
+    [Fact]
     public void Translator_SwappedVocabularies_Throws()
     {
         var (source, target) = (TranslationVocabulary.Build(English, 1), TranslationVocabulary.Build(French, 1));

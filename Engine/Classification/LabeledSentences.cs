@@ -15,6 +15,9 @@ public sealed class LabeledSentences
     /// <exception cref="ArgumentException">The lists differ in length, a label is out of range, or a sentence has no tokens.</exception>
     public LabeledSentences(IReadOnlyList<string[]> sentences, IReadOnlyList<int> labels, IReadOnlyList<string> classNames)
     {
+        ArgumentNullException.ThrowIfNull(sentences);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(classNames);
         if (sentences.Count != labels.Count)
             throw new ArgumentException($"LabeledSentences: {sentences.Count} sentences but {labels.Count} labels.", nameof(labels));
         if (classNames.Count < 1)
@@ -26,6 +29,8 @@ public sealed class LabeledSentences
         {
             if ((uint)_labels[i] >= (uint)_classNames.Length)
                 throw new ArgumentException($"LabeledSentences: label {_labels[i]} of sentence {i} is not in [0, {_classNames.Length}).", nameof(labels));
+            if (_sentences[i] is null || _sentences[i].Contains(null))
+                throw new ArgumentNullException(nameof(sentences), $"LabeledSentences: sentence {i} {(_sentences[i] is null ? "is null" : "holds a null token")}.");
             if (_sentences[i].Length == 0)
                 throw new ArgumentException($"LabeledSentences: sentence {i} has no tokens.", nameof(sentences));
         }

@@ -61,6 +61,8 @@ public sealed class RecurrentSentenceClassifier : ISentenceClassifier
     public int[] Encode(string[] sentence)
     {
         ArgumentNullException.ThrowIfNull(sentence);
+        if (Array.IndexOf(sentence, null) is int at and >= 0)
+            throw new ArgumentNullException(nameof(sentence), $"RecurrentSentenceClassifier: token {at} of the sentence is null.");
         return sentence.Length == 0 ? [RecurrentClassifierFactory.UnknownId]
             : [.. sentence.Select(w => _ids.GetValueOrDefault(w, RecurrentClassifierFactory.UnknownId))];
     }
@@ -69,6 +71,8 @@ public sealed class RecurrentSentenceClassifier : ISentenceClassifier
     public double[][] PredictProbabilities(IReadOnlyList<string[]> sentences)
     {
         ArgumentNullException.ThrowIfNull(sentences);
+        for (int i = 0; i < sentences.Count; i++)
+            if (sentences[i] is null) throw new ArgumentNullException(nameof(sentences), $"RecurrentSentenceClassifier: sentence {i} is null.");
         return [.. _model.Predict([.. sentences.Select(Encode)], BatchSize, _pool).Select(p => p.Select(x => (double)x).ToArray())];
     }
 

@@ -27,6 +27,13 @@ public static class Bleu
 
     private const double LogOfZero = -9999999999; // sacreBLEU's my_log(0): a zero precision drives the mean log to −∞ in effect
 
+    /// <summary>ε of floor smoothing and k of add-k smoothing are counts added to n-gram totals: finite and ≥ 0.</summary>
+    private static void CheckSmoothValue(double? smoothValue)
+    {
+        if (smoothValue is double v && !(v >= 0 && double.IsFinite(v)))
+            throw new ArgumentOutOfRangeException(nameof(smoothValue), v, "Bleu: the smoothing value must be a finite number ≥ 0.");
+    }
+
     /// <summary>The default ε of <see cref="BleuSmoothing.Floor"/> (0.1) and k of <see cref="BleuSmoothing.AddK"/> (1); 0 for the others.</summary>
     public static double DefaultSmoothValue(BleuSmoothing smoothing) => smoothing switch
     {
@@ -77,6 +84,7 @@ public static class Bleu
     {
         ArgumentNullException.ThrowIfNull(stats);
         Checks.Defined(smoothing, "Bleu", nameof(smoothing));
+        CheckSmoothValue(smoothValue);
         double value = smoothValue ?? DefaultSmoothValue(smoothing);
         long c = stats.HypothesisLength, r = stats.ReferenceLength;
         double bp = c >= r ? 1.0 : c > 0 ? Math.Exp(1.0 - (double)r / c) : 0.0;
@@ -115,6 +123,8 @@ public static class Bleu
     public static string Signature(int? referenceCount, BleuSmoothing smoothing = BleuSmoothing.Exp, double? smoothValue = null,
         bool effectiveOrder = false)
     {
+        if (referenceCount < 1) throw new ArgumentOutOfRangeException(nameof(referenceCount), referenceCount, "Bleu.Signature: a corpus has at least one reference per sentence (null: a varying number).");
+        CheckSmoothValue(smoothValue);
         string smooth = smoothing switch
         {
             BleuSmoothing.None => "none",

@@ -45,12 +45,11 @@ public sealed class BleuStatistics
     /// <exception cref="ArgumentException">No reference is given, or (N ≥ 2) a token holds a space.</exception>
     public void Add(IReadOnlyList<string> hypothesis, IReadOnlyList<IReadOnlyList<string>> references)
     {
+        ArgumentNullException.ThrowIfNull(hypothesis);
+        ArgumentNullException.ThrowIfNull(references);
         if (references.Count == 0) throw new ArgumentException("BLEU: a sentence needs at least one reference.", nameof(references));
-        if (MaxOrder >= 2)
-        {
-            RequireNoSpace(hypothesis, nameof(hypothesis));
-            foreach (IReadOnlyList<string> reference in references) RequireNoSpace(reference, nameof(references));
-        }
+        CheckTokens(hypothesis, nameof(hypothesis), noSpace: MaxOrder >= 2);
+        foreach (IReadOnlyList<string> reference in references) CheckTokens(reference, nameof(references), noSpace: MaxOrder >= 2);
         int c = hypothesis.Count;
         int r = ClosestReferenceLength(c, references);
         for (int n = 1; n <= MaxOrder; n++)
@@ -69,11 +68,14 @@ public sealed class BleuStatistics
         ReferenceLength += r;
     }
 
-    // n-grams are keyed by tokens joined with spaces; sacreBLEU's tokens come from splitting on whitespace and never hold one.
-    private static void RequireNoSpace(IReadOnlyList<string> tokens, string name)
+    // No token may be null. With N ≥ 2 none may hold a space either: n-grams are keyed by tokens joined with spaces, and
+    // sacreBLEU's tokens come from splitting on whitespace and never hold one.
+    private static void CheckTokens(IReadOnlyList<string> tokens, string name, bool noSpace)
     {
+        if (tokens is null) throw new ArgumentNullException(name, "BLEU: a token list is null.");
         for (int i = 0; i < tokens.Count; i++)
-            if (tokens[i].Contains(' ', StringComparison.Ordinal))
+            if (tokens[i] is null) throw new ArgumentNullException(name, $"BLEU: token {i} is null.");
+            else if (noSpace && tokens[i].Contains(' ', StringComparison.Ordinal))
                 throw new ArgumentException($"BLEU: token {i} ('{tokens[i]}') holds a space; n-grams are keyed by tokens joined with spaces, so split the text into tokens first.", name);
     }
 

@@ -78,6 +78,8 @@ public sealed partial class Seq2SeqTranslator(Seq2Seq<float> model, TranslationV
     public IReadOnlyList<string> TranslateAll(IReadOnlyList<string> sources)
     {
         ArgumentNullException.ThrowIfNull(sources);
+        for (int i = 0; i < sources.Count; i++)
+            if (sources[i] is null) throw new ArgumentNullException(nameof(sources), $"Seq2SeqTranslator.TranslateAll: sentence {i} is null.");
         var ids = sources.Select(s => source.EncodeSentence(s)).ToArray();
         var best = options.BeamWidth > 1
             ? Seq2SeqDecoding.Beam(model, ids, Specials, options, pool).Select(h => h[0]).ToArray()

@@ -74,4 +74,23 @@ public class ClassificationMetricsTests
         Assert.Throws<ArgumentException>(() => ClassificationMetrics.Accuracy([0, 1], [0]));
         Assert.Throws<ArgumentOutOfRangeException>(() => ConfusionMatrix.From([0, 2], [0, 1], 2));
     }
+
+    [Fact]
+    public void ClassOutsideTheMatrix_IsNamedWithItsParameter()
+    {
+        Assert.Equal("actual", Assert.Throws<ArgumentOutOfRangeException>(() => ConfusionMatrix.From([0, 2], [0, 1], 2)).ParamName);
+        var predicted = Assert.Throws<ArgumentOutOfRangeException>(() => ConfusionMatrix.From([0], [5], 2));
+        Assert.Equal("predicted", predicted.ParamName);
+        Assert.StartsWith("ConfusionMatrix: pair (0, 5) is outside [0, 2).", predicted.Message);
+        var m = ConfusionMatrix.From([0, 1], [1, 1], 2);
+        foreach (var call in new Func<double>[] { () => m.Precision(3), () => m.Recall(-1), () => m.F1(2), () => m[5, 0], () => m[0, -1] })
+            Assert.Contains("is outside [0, 2)", Assert.Throws<ArgumentOutOfRangeException>(() => call()).Message);
+        foreach (var call in new Func<double>[]
+                 {
+                     () => ClassificationMetrics.Precision([0, 1], [0, 1], positive: -1),
+                     () => ClassificationMetrics.Recall([0, 1], [1, 1], -1),
+                     () => ClassificationMetrics.F1([0, 1], [1, 1], -2),
+                 })
+            Assert.Equal("positive", Assert.Throws<ArgumentOutOfRangeException>(() => call()).ParamName);
+    }
 }

@@ -38,7 +38,7 @@ public sealed class ConfusionMatrix
     public int ClassCount => _counts.GetLength(0);
 
     /// <summary>M[a, p]: how many sentences of true class a were predicted as p.</summary>
-    public long this[int actual, int predicted] => _counts[actual, predicted];
+    public long this[int actual, int predicted] => _counts[Class(actual, nameof(actual)), Class(predicted, nameof(predicted))];
 
     /// <summary>Σ M: the number of predictions counted.</summary>
     public long Total { get; private set; }
@@ -47,7 +47,8 @@ public sealed class ConfusionMatrix
     public void Add(int actual, int predicted)
     {
         if ((uint)actual >= (uint)ClassCount || (uint)predicted >= (uint)ClassCount)
-            throw new ArgumentOutOfRangeException(nameof(actual), $"ConfusionMatrix: pair ({actual}, {predicted}) is outside [0, {ClassCount}).");
+            throw new ArgumentOutOfRangeException((uint)actual >= (uint)ClassCount ? nameof(actual) : nameof(predicted),
+                $"ConfusionMatrix: pair ({actual}, {predicted}) is outside [0, {ClassCount}).");
         _counts[actual, predicted]++;
         Total++;
     }
@@ -64,10 +65,10 @@ public sealed class ConfusionMatrix
     }
 
     /// <summary>TP_c / (TP_c + FP_c).</summary>
-    public double Precision(int c) => Ratio(_counts[c, c], Column(c));
+    public double Precision(int c) => Ratio(_counts[Class(c, nameof(c)), c], Column(c));
 
     /// <summary>TP_c / (TP_c + FN_c).</summary>
-    public double Recall(int c) => Ratio(_counts[c, c], Row(c));
+    public double Recall(int c) => Ratio(_counts[Class(c, nameof(c)), c], Row(c));
 
     /// <summary>2 P_c R_c / (P_c + R_c).</summary>
     public double F1(int c)
@@ -84,6 +85,10 @@ public sealed class ConfusionMatrix
 
     /// <summary>Mean of the per-class F1 scores (not the F1 of the macro precision and recall).</summary>
     public double MacroF1 => Macro(F1);
+
+    /// <summary><paramref name="c"/> when it is a class id in [0, C), else an exception naming <paramref name="parameter"/>.</summary>
+    private int Class(int c, string parameter) => (uint)c < (uint)ClassCount ? c
+        : throw new ArgumentOutOfRangeException(parameter, c, $"ConfusionMatrix: class {c} is outside [0, {ClassCount}).");
 
     private long Row(int a)
     {
@@ -154,6 +159,9 @@ public static class ClassificationMetrics
 
     private static ConfusionMatrix Matrix(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int positive)
     {
+        ArgumentNullException.ThrowIfNull(actual);
+        ArgumentNullException.ThrowIfNull(predicted);
+        if (positive < 0) throw new ArgumentOutOfRangeException(nameof(positive), positive, "ClassificationMetrics: the positive class must be a class id (≥ 0).");
         int classes = Math.Max(positive + 1, Math.Max(actual.DefaultIfEmpty(0).Max(), predicted.DefaultIfEmpty(0).Max()) + 1);
         return ConfusionMatrix.From(actual, predicted, Math.Max(2, classes));
     }
