@@ -19,5 +19,6 @@ internal sealed class TempDir : IDisposable
     public void Dispose()
     {
         try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+        try { File.Delete(Path + ".lock"); } catch (IOException) { }   // a classifier saved to Path itself locks it beside it
     }
 }

@@ -177,6 +177,40 @@ public class RecurrentClassifierTests
     }
 
     [Fact]
+    public void Save_WhileAnotherSaveHoldsTheDirectory_IsRefused_AndEnsembleLoadReadsWhatAStoppedSaveLeft()
+    {
+        var data = Negations(120, 17);
+        var fold = FoldAssignment.Stratified(data.Labels, 2, 5, 1).Fold(data, 1);
+        using var pool = new WorkerPool(1);
+        var training = RecurrentClassifierOptions.DefaultTraining with { Epochs = 1, BatchSize = 16, LearningRate = 0.01 };
+        var first = new RecurrentEnsembleFactory(new RecurrentClassifierOptions(Embedding: 5, Hidden: 4), training, 2, pool).Train(fold);
+        var second = new RecurrentEnsembleFactory(new RecurrentClassifierOptions(Embedding: 5, Hidden: 4, Seed: 9), training, 2, pool).Train(fold);
+        var sentences = fold.Test.Sentences;
+        Assert.NotEqual(first.PredictProbabilities(sentences), second.PredictProbabilities(sentences));
+        using var dir = new TempDir("ensemble-lock");
+        string target = dir.Combine("e");
+        first.Save(target);
+
+        // Another process saving to the same directory holds {dir}.lock: this save is refused and the saved ensemble stays.
+        using (CheckpointDirectoryLock.AcquireBeside(target))
+        {
+            Assert.Contains("is in use by another", Assert.Throws<IOException>(() => second.Save(target)).Message);
+            Assert.Contains("is in use by another", Assert.Throws<IOException>(() => second.Members[0].Save(target)).Message);
+        }
+        Assert.Equal(first.PredictProbabilities(sentences), RecurrentEnsembleClassifier.Load(target).PredictProbabilities(sentences));
+
+        // A save stopped between its two renames leaves {dir}.old (the previous ensemble) and a complete {dir}.tmp (the new one).
+        second.Save(dir.Combine("new"));
+        Directory.Move(target, target + ".old");
+        Directory.Move(dir.Combine("new"), target + ".tmp");
+        Assert.Equal(second.PredictProbabilities(sentences), RecurrentEnsembleClassifier.Load(target).PredictProbabilities(sentences));
+        Directory.Delete(target + ".tmp", recursive: true);
+        Assert.Equal(first.PredictProbabilities(sentences), RecurrentEnsembleClassifier.Load(target).PredictProbabilities(sentences));
+        Directory.Delete(target + ".old", recursive: true);
+        Assert.Throws<DirectoryNotFoundException>(() => RecurrentEnsembleClassifier.Load(target));
+    }
+
+    [Fact]
     public void SaveLoad_SameProbabilitiesBitForBit_AloneAsInABatch()
     {
         var data = Negations(200, 7);

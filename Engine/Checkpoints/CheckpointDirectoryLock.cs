@@ -36,7 +36,28 @@ internal sealed class CheckpointDirectoryLock : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(directory);
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         Directory.CreateDirectory(full);
-        string path = Path.Combine(full, FileName);
+        return Acquire(full, Path.Combine(full, FileName));
+    }
+
+    /// <summary>
+    /// The same lock for a checkpoint that is itself a directory replaced as a whole (<see cref="AtomicFile.WriteDirectory"/>,
+    /// a saved classifier): a lock file inside it would be renamed away with it, so the lock is the file <c>{dir}.lock</c>
+    /// beside it, next to the write's <c>{dir}.tmp</c> and <c>{dir}.old</c>. The parent folder is created if missing.
+    /// </summary>
+    public static CheckpointDirectoryLock AcquireBeside(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        string parent = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{directory}' is a root directory; a checkpoint directory needs a parent folder.", nameof(directory));
+        Directory.CreateDirectory(parent);
+        return Acquire(full, full + LockSuffix);
+    }
+
+    /// <summary>The suffix of <see cref="AcquireBeside"/>'s lock file.</summary>
+    public const string LockSuffix = ".lock";
+
+    private static CheckpointDirectoryLock Acquire(string full, string path)
+    {
         lock (HeldHere)
         {
             if (!HeldHere.Add(full)) throw Held(full, path);

@@ -126,17 +126,21 @@ public sealed class RecurrentEnsembleClassifier : ISentenceClassifier
     /// <summary>Class names by id (the members').</summary>
     public IReadOnlyList<string> ClassNames => Members[0].ClassNames;
 
-    /// <summary>Writes the ensemble to <paramref name="directory"/> atomically (the members, then the manifest, moved in by one rename).</summary>
+    /// <summary>
+    /// Writes the ensemble to <paramref name="directory"/> atomically (the members, then the manifest, moved in by one
+    /// rename), holding the lock file <c>{directory}.lock</c> beside it as <see cref="RecurrentSentenceClassifier.Save"/> does.
+    /// </summary>
     public void Save(string directory)
     {
+        using var held = CheckpointDirectoryLock.AcquireBeside(directory);
         if (Members.Count == 1)
         {
-            Members[0].Save(directory);
+            Members[0].SaveUnlocked(directory);
             return;
         }
         AtomicFile.WriteDirectory(directory, tmp =>
         {
-            for (int m = 0; m < Members.Count; m++) Members[m].Save(Path.Combine(tmp, $"member{m}"));
+            for (int m = 0; m < Members.Count; m++) Members[m].SaveUnlocked(Path.Combine(tmp, $"member{m}"));
             var manifest = new JsonObject { ["type"] = ManifestType, ["members"] = Members.Count };
             AtomicFile.WriteFlushed(Path.Combine(tmp, ManifestFileName), Encoding.UTF8.GetBytes(manifest.ToJsonString()));
         });
@@ -169,9 +173,32 @@ public sealed class RecurrentEnsembleClassifier : ISentenceClassifier
     /// Reads an ensemble written by <see cref="Save"/>, or a single <see cref="RecurrentSentenceClassifier"/> checkpoint as
     /// a one-member ensemble. A malformed <c>ensemble.json</c> is a <see cref="CheckpointFormatException"/> naming the file.
     /// </summary>
+    /// <remarks>
+    /// When <paramref name="directory"/> is missing because a writer was stopped between the two renames of its save, the
+    /// complete ensemble the rename sequence left is read, as <see cref="Checkpoint.Load{T}"/> does for one checkpoint:
+    /// <c>{directory}.tmp</c> (the new one) when it loads, else <c>{directory}.old</c> (the previous one).
+    /// </remarks>
     public static RecurrentEnsembleClassifier Load(string directory, WorkerPool? pool = null, int batchSize = 50)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory))
+        {
+            string full = Path.TrimEndingDirectorySeparator(directory);
+            CheckpointFormatException? first = null;
+            foreach (string candidate in new[] { full + AtomicFile.TmpSuffix, full + AtomicFile.OldSuffix })
+            {
+                if (!File.Exists(Path.Combine(candidate, ManifestFileName))) continue;
+                try { return LoadExisting(candidate, pool, batchSize); }
+                catch (CheckpointFormatException e) { first ??= e; }
+                catch (IOException) when (Directory.Exists(directory)) { break; }   // renamed meanwhile: read the directory
+            }
+            if (first is not null && !Directory.Exists(directory)) throw first;
+        }
+        return LoadExisting(directory, pool, batchSize);
+    }
+
+    private static RecurrentEnsembleClassifier LoadExisting(string directory, WorkerPool? pool, int batchSize)
+    {
         string manifest = Path.Combine(directory, ManifestFileName);
         if (!File.Exists(manifest)) return new([RecurrentSentenceClassifier.Load(directory, pool, batchSize)]);
         int n = ReadMemberCount(manifest);

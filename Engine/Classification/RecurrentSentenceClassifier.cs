@@ -108,8 +108,19 @@ public sealed class RecurrentSentenceClassifier : ISentenceClassifier
         return new RecurrentClassifierFactory(options ?? new RecurrentClassifierOptions(), training ?? RecurrentClassifierOptions.DefaultTraining, pool).Train(fold);
     }
 
-    /// <summary>Writes the model, vocabulary and class names to <paramref name="directory"/> (atomically, as every checkpoint).</summary>
+    /// <summary>
+    /// Writes the model, vocabulary and class names to <paramref name="directory"/> (atomically, as every checkpoint). While
+    /// it writes, it holds the lock file <c>{directory}.lock</c> beside the directory: a second process saving to the same
+    /// directory at the same time gets an <see cref="IOException"/> naming the holder instead of mixing the two writes.
+    /// </summary>
     public void Save(string directory)
+    {
+        using var held = CheckpointDirectoryLock.AcquireBeside(directory);
+        SaveUnlocked(directory);
+    }
+
+    /// <summary><see cref="Save"/> for a caller that holds the lock (or writes inside a directory it owns).</summary>
+    internal void SaveUnlocked(string directory)
     {
         var vocabulary = new JsonObject
         {
