@@ -99,9 +99,9 @@ public class CheckpointKillTests
     public void SecondRunOnAHeldDirectory_IsRefusedNamingTheHolder_AndADeadHoldersLockIsTakenOver()
     {
         using var tmp = new TempDir("lock-cli");
-        string corpus = Corpus(tmp), run = tmp.Combine("run"), lockFile = Path.Combine(run, CheckpointDirectoryLock.FileName);
+        string corpus = Corpus(tmp), run = tmp.Combine("run"), lockFile = Path.Combine(run, CheckpointDirectoryLock.FileName), metrics = tmp.Combine("m.jsonl");
         using var holder = Start([.. Training[..1], "--corpus", corpus, "--checkpoint", run, "--time-budget", "120", "--eval-every", "1000000",
-            "--batch", "2", "--bptt", "8", "--embedding", "4", "--hidden", "8", "--threads", "1", "--sample", "0"], killAt: null);
+            "--batch", "2", "--bptt", "8", "--embedding", "4", "--hidden", "8", "--threads", "1", "--sample", "0", "--metrics", metrics], killAt: null);
         try
         {
             // Wait for the holder to take the lock (a condition, not a duration; the bound only stops a broken run).
@@ -119,6 +119,10 @@ public class CheckpointKillTests
             Assert.StartsWith("error: ", error.ToString());
             Assert.Contains("is in use by another training run", error.ToString());
             Assert.Contains($"pid {holder.Id} ", error.ToString());
+            // Another checkpoint directory but the holder's metrics log: refused too (the holder opened it before its lock).
+            error = new StringWriter();
+            Assert.Equal(1, CliApp.Run([.. Training, "--corpus", corpus, "--checkpoint", tmp.Combine("run2"), "--metrics", metrics], output, error));
+            Assert.Contains($"metrics log '{metrics}' is being written by another run", error.ToString());
         }
         finally
         {

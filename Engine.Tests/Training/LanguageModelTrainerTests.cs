@@ -61,6 +61,18 @@ public class LanguageModelTrainerTests
         Assert.Equal(result.BestValidLoss, bestLoss);
         var log = MetricsLog.Read(options.MetricsPath);
         Assert.Equal([2L, 4, 6, 8], log.Where(r => r.ValidLoss is not null).Select(r => r.Step));
+
+        // Resuming the finished run is done at once, like a run at its step limit: no step, last stays at step 8.
+        var resumed = new LanguageModelTrainer<float>(Model(vocab.Count), train, valid, options, pool);
+        resumed.Resume(tmp.Combine("last"));
+        var again = resumed.Train();
+        Assert.Equal(StopReason.EarlyStopping, again.Reason);
+        Assert.Empty(again.StepLosses);
+        Assert.Equal(8, Checkpoint.Load<float>(tmp.Combine("last")).Step);
+        // A larger patience continues it.
+        var patient = new LanguageModelTrainer<float>(Model(vocab.Count), train, valid, options with { Patience = 4, MetricsPath = null }, pool);
+        patient.Resume(tmp.Combine("last"));
+        Assert.Equal(2, patient.Train().StepLosses.Count);
     }
 
     [Fact]

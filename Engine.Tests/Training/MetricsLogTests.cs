@@ -65,6 +65,43 @@ public class MetricsLogTests
     }
 
     [Fact]
+    public void Open_AfterACutOffLastRecord_DropsIt_SoTheNextRecordStartsItsOwnLine()
+    {
+        using var tmp = new TempDir("metrics-reopen");
+        string path = tmp.Combine("m.jsonl");
+        using (var log = new MetricsLog(path))
+            for (int step = 1; step <= 3; step++) log.Append(new MetricsRecord { Step = step, TrainLoss = 1.0 / step });
+        string whole = File.ReadAllText(path);
+        File.WriteAllText(path, whole + "{\"kind\":\"train\",\"step\":4,\"train_lo");   // killed inside the fourth write
+        using (var log = new MetricsLog(path)) log.Append(new MetricsRecord { Step = 4, TrainLoss = 0.25 });
+        Assert.Equal([1L, 2L, 3L, 4L], MetricsLog.Read(path).Select(r => r.Step));
+        Assert.EndsWith("\n", File.ReadAllText(path));
+
+        File.WriteAllText(path, whole + "{\"step\":4}");                                 // whole, only its newline missing: kept
+        using (var log = new MetricsLog(path)) log.Append(new MetricsRecord { Step = 5 });
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], MetricsLog.Read(path).Select(r => r.Step));
+    }
+
+    [Fact]
+    public void Open_ForARunResumedAtStepS_DropsTheRecordsAfterSAtTheEnd()
+    {
+        using var tmp = new TempDir("metrics-resume");
+        string path = tmp.Combine("m.jsonl");
+        using (var log = new MetricsLog(path))
+        {
+            foreach (long step in new long[] { 10, 20 }) log.Append(new MetricsRecord { Step = step });        // an earlier run
+            foreach (long step in new long[] { 1, 2, 3, 4 }) log.Append(new MetricsRecord { Step = step });    // killed after 4, checkpoint at 2
+        }
+        using (var log = new MetricsLog(path, resumedAt: 2)) log.Append(new MetricsRecord { Step = 3 });
+        Assert.Equal([10L, 20L, 1L, 2L, 3L], MetricsLog.Read(path).Select(r => r.Step));
+        using (var log = new MetricsLog(path, resumedAt: 7)) log.Append(new MetricsRecord { Step = 8 });        // nothing past 7 at the end
+        Assert.Equal([10L, 20L, 1L, 2L, 3L, 8L], MetricsLog.Read(path).Select(r => r.Step));
+        File.WriteAllText(path, "");
+        using (var log = new MetricsLog(path, resumedAt: 5)) log.Append(new MetricsRecord { Step = 6 });
+        Assert.Equal([6L], MetricsLog.Read(path).Select(r => r.Step));
+    }
+
+    [Fact]
     public void Read_NumberBeyondDoubleOrInvalidUtf8_IsAnErrorNamingTheLine()
     {
         using var tmp = new TempDir("metrics-range");

@@ -57,15 +57,35 @@ public sealed record MetricsRecord
 /// appended to (a resumed run continues the same log). NaN and ±∞ (a diverged loss) are written as the strings
 /// "NaN", "Infinity", "-Infinity", since JSON has no such numbers.
 /// </summary>
+/// <remarks>
+/// One writer at a time: while open, the log holds an operating-system lock on a byte range far past its text (as the
+/// checkpoint directory lock does; none on macOS, where .NET has no byte-range locks), so a second run given the same
+/// file is refused instead of writing over the first one's records. Readers are not affected. A last line without its
+/// newline (the record a stopped process was writing) is cut off before the first new record, so that record does not
+/// run into it.
+/// </remarks>
 public sealed class MetricsLog : IDisposable
 {
     private readonly FileStream _stream;
 
+    // Far past any log's text: the lock never covers bytes a reader reads (on Windows, where locks are mandatory).
+    private const long LockedOffset = 1L << 40;
+
     /// <summary>
     /// Opens <paramref name="path"/> for appending, creating it and its missing folders if needed (as checkpoint
-    /// directories are created). A file that cannot be opened is an <see cref="IOException"/> naming it.
+    /// directories are created). A file that cannot be opened, or that another run is writing, is an
+    /// <see cref="IOException"/> naming it.
     /// </summary>
-    public MetricsLog(string path)
+    public MetricsLog(string path) : this(path, resumedAt: null)
+    {
+    }
+
+    /// <summary>
+    /// <see cref="MetricsLog(string)"/> for a run resumed at step <paramref name="resumedAt"/>: the records at the end of the
+    /// file with steps past it, written after that checkpoint by the run that stopped, are removed first, since the resumed
+    /// run writes those steps again (the same values: training is deterministic).
+    /// </summary>
+    internal MetricsLog(string path, long? resumedAt)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Path = path;
@@ -73,11 +93,36 @@ public sealed class MetricsLog : IDisposable
         try
         {
             if (System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) is { } folder) Directory.CreateDirectory(folder);
-            _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+            _stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new IOException($"metrics log '{path}' cannot be opened for appending: {e.Message}", e);
+        }
+        try
+        {
+            Lock(_stream, path);
+            long keep = MetricsLogTail.CompleteLength(_stream, resumedAt);
+            if (keep < _stream.Length) _stream.SetLength(keep);
+            _stream.Seek(0, SeekOrigin.End);
+        }
+        catch
+        {
+            _stream.Dispose();
+            throw;
+        }
+    }
+
+    private static void Lock(FileStream stream, string path)
+    {
+        if (OperatingSystem.IsMacOS()) return;   // no byte-range locks in .NET there
+        try
+        {
+            stream.Lock(LockedOffset, 1);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"metrics log '{path}' is being written by another run; give each run its own --metrics file, or wait for that run to finish.", e);
         }
     }
 

@@ -119,7 +119,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
     public TrainingResult Train(CancellationToken cancellation = default)
     {
         // The log first: a log that cannot be opened leaves no locked (or newly made) checkpoint directory behind.
-        using var log = _options.MetricsPath is null ? null : new MetricsLog(_options.MetricsPath);
+        using var log = _options.MetricsPath is null ? null : new MetricsLog(_options.MetricsPath, resumedAt: Step > 0 ? Step : null);
         using var directoryLock = LockCheckpointDirectory();
         RestoreScheduledBest();
         var run = new TrainingRun(this);
@@ -286,6 +286,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         if (_options.MaxSteps is { } max && Step >= max) return StopReason.MaxSteps;
         if (_options.TimeBudget is { } budget && trained >= budget) return StopReason.TimeBudget;
         if (cancellation.IsCancellationRequested) return StopReason.Cancelled;
+        if (_options.Patience is { } patience && _badEvaluations >= patience) return StopReason.EarlyStopping;   // a resumed run that stopped early
         return null;
     }
 
