@@ -69,4 +69,13 @@ public sealed class Seq2SeqTranslatorTrainingTests
         var e = Assert.Throws<ArgumentException>(() => Seq2SeqTranslator.Load(dir.Path));
         Assert.Contains("not a translation model", e.Message);
     }
+
+    [Fact]
+    public void Load_NoCheckpointThereNorInBestOrLast_NamesThePathGiven()
+    {
+        using var dir = new TempDir("no-translator");
+        string missing = dir.Combine("run/best");
+        var e = Assert.Throws<DirectoryNotFoundException>(() => Seq2SeqTranslator.Load(missing));
+        Assert.Equal($"no checkpoint directory at {missing}.", e.Message);
+    }
 }

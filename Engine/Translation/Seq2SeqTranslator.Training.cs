@@ -98,8 +98,9 @@ public sealed partial class Seq2SeqTranslator
     public static (Seq2Seq<float> Model, TranslationVocabulary Source, TranslationVocabulary Target) LoadModel(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
+        string best = Path.Combine(directory, "best"), last = Path.Combine(directory, "last");
         string dir = Checkpoint.Exists(directory) ? directory
-            : Checkpoint.Exists(Path.Combine(directory, "best")) ? Path.Combine(directory, "best") : Path.Combine(directory, "last");
+            : Checkpoint.Exists(best) ? best : Checkpoint.Exists(last) ? last : directory;   // none: the error names what was given
         var loaded = ModelCheckpoint.Load<float>(dir);
         var model = loaded.Model as Seq2Seq<float> ?? throw new ArgumentException(
             $"{dir}: the checkpoint holds a '{loaded.Data.ModelConfig?["type"]}' model, not a translation model ('seq2seq', written by 'translate train').");
