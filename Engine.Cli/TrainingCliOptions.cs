@@ -272,6 +272,13 @@ internal sealed class TrainingCliOptions
         if (evalSteps < 0) throw new ArgumentException($"--eval-every must be ≥ 0, got {evalSteps}.");
         double? evalTime = parse.GetValue(EvalSeconds) ?? (evalSteps == 0 ? DefaultEvalSeconds : null);
         if (evalTime is { } et) CheckSeconds(et, "--eval-every-seconds");
+        if (evalSteps == 0 && evalTime is null)   // only the final evaluation: nothing would count for patience or the plateau schedule
+        {
+            if (parse.GetValue(Patience) is { } p)
+                throw new ArgumentException($"--patience {p} counts evaluations during training, and --eval-every 0 makes none: give --eval-every N or --eval-every-seconds S.");
+            if (parse.GetValue(Schedule) == "plateau")
+                throw new ArgumentException("--schedule plateau acts after evaluations during training, and --eval-every 0 makes none: give --eval-every N or --eval-every-seconds S.");
+        }
         long? steps = parse.GetValue(MaxSteps);
         // Without any stop flag: the command's default time budget, or else its default epochs (baseOptions.Epochs).
         int? epochs = parse.GetValue(Epochs) ?? (steps is null && parse.GetValue(Budget) is null && DefaultSeconds is null ? baseOptions.Epochs : null);

@@ -152,6 +152,8 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         // classify: options before the data are read
         { "classify cv --data {nope} --folds 0", "--folds" }, { "classify cv --data {nope} --folds 1", "--folds" },
         { "classify cv --data {nope} --only-folds 99", "--only-folds" }, { "classify cv --data {labels.tsv} --folds 100000", "--folds 100000" },
+        { "classify cv --data {nope} --model rnn --eval-every 0 --patience 3", "--patience 3 counts evaluations during training, and --eval-every 0 makes none" },
+        { "classify cv --data {nope} --model rnn --eval-every 0 --schedule plateau", "--schedule plateau acts after evaluations during training" },
         { "classify cv --data {nope} --model rnn --hidden 0", "--hidden" }, { "classify cv --data {nope} --model mnb-uni --hidden -5", "--hidden" }, { "classify cv --data {nope} --model rnn --batch 0", "--batch" },
         { "classify cv --data {nope} --model rnn --lr nan", "--lr" }, { "classify cv --data {nope} --model rnn --hidden 2000000000", "--hidden" },
         { "classify cv --data {nope} --model rnn --threads 1000", "--threads" }, { "classify cv --data {nope} --threads 0", "--threads" },

@@ -62,7 +62,7 @@ public class TrainerResumeMismatchTests
 
         var model = Model(vocab.Count, hidden: 8, seed: 77);
         var before = Weights(model);
-        var resumed = new LanguageModelTrainer<float>(model, train, valid, LmOptions(10) with { Schedule = kind, Epochs = 3 }, pool);
+        var resumed = new LanguageModelTrainer<float>(model, train, valid, LmOptions(10) with { Schedule = kind, Epochs = 3, EvalEverySteps = 5 }, pool);
         double lr = resumed.Optimizer.LearningRate;
         var e = Assert.Throws<IncompatibleCheckpointException>(() => resumed.Resume(tmp.Combine("last")));
         Assert.Contains("schedule", e.Message);

@@ -117,11 +117,14 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
         if (zeroGradients) ZeroGrad();
     }
 
-    /// <summary>The gradient scale in <typeparamref name="T"/>, after checking it is finite and ≥ 0.</summary>
+    /// <summary>The gradient scale in <typeparamref name="T"/>, after checking it is finite and ≥ 0 (in <typeparamref name="T"/> too: 1e39 is ∞ in float).</summary>
     private protected T CheckScale(double gradientScale)
     {
         RequireFiniteNonNegative(gradientScale, "the gradient scale", nameof(gradientScale), method: "Step");
-        return T.CreateTruncating(gradientScale);
+        T scale = T.CreateTruncating(gradientScale);
+        if (!T.IsFinite(scale))
+            throw new ArgumentOutOfRangeException(nameof(gradientScale), gradientScale, $"{Checks.TypeName(GetType())}.Step: the gradient scale {gradientScale} is beyond the range of {typeof(T).Name}.");
+        return scale;
     }
 
     /// <summary>Sets every parameter's gradient to zero (buffers are kept, as PyTorch 1.13's default), on <see cref="Pool"/> when set.</summary>

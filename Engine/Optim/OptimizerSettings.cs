@@ -23,6 +23,8 @@ public sealed record OptimizerSettings(OptimizerKind Kind = OptimizerKind.Adam, 
         if (!(Momentum >= 0 && double.IsFinite(Momentum))) throw new ArgumentException($"OptimizerSettings: momentum must be a number ≥ 0, got {Momentum}.");
         if (!(WeightDecay >= 0 && double.IsFinite(WeightDecay))) throw new ArgumentException($"OptimizerSettings: weight decay must be a number ≥ 0, got {WeightDecay}.");
         if (Nesterov && Kind == OptimizerKind.Sgd && Momentum == 0) throw new ArgumentException("OptimizerSettings: Nesterov momentum needs a momentum > 0.");
+        if (Kind != OptimizerKind.Sgd && (Momentum != 0 || Nesterov))   // as PyTorch's Adam and AdamW, which take neither
+            throw new ArgumentException($"OptimizerSettings: momentum and Nesterov are SGD's; {Kind} takes neither (got momentum {Momentum}, Nesterov {Nesterov}).");
     }
 
     /// <summary>Builds the optimizer over <paramref name="parameters"/> (any sequence; it is copied in order).</summary>

@@ -135,6 +135,11 @@ public sealed record TrainingOptions
         if (MaxSteps is < 1) throw new ArgumentException($"TrainingOptions: max steps must be ≥ 1, got {MaxSteps}.");
         if (EvalEverySteps < 0) throw new ArgumentException($"TrainingOptions: eval-every must be ≥ 0, got {EvalEverySteps}.");
         if (Patience is < 1) throw new ArgumentException($"TrainingOptions: patience must be ≥ 1, got {Patience}.");
+        bool scheduledEvaluations = EvalEverySteps > 0 || EvalEveryTime is not null;   // only they move patience and the plateau schedule
+        if (!scheduledEvaluations && Patience is not null)
+            throw new ArgumentException($"TrainingOptions: patience {Patience} counts scheduled evaluations, and there are none: set EvalEverySteps or EvalEveryTime.");
+        if (!scheduledEvaluations && Schedule == ScheduleKind.ReduceOnPlateau)
+            throw new ArgumentException("TrainingOptions: the reduce-on-plateau schedule acts after scheduled evaluations, and there are none: set EvalEverySteps or EvalEveryTime.");
         if (MicroBatches is < 1 or > MaxMicroBatches) throw new ArgumentException($"TrainingOptions: micro-batches must be in [1, {MaxMicroBatches}], got {MicroBatches}.");
         if (ProgressEvery < 1) throw new ArgumentException($"TrainingOptions: progress interval must be ≥ 1, got {ProgressEvery}.");
         if (string.IsNullOrWhiteSpace(Monitor)) throw new ArgumentException("TrainingOptions: the monitored metric needs a name.");

@@ -14,7 +14,7 @@ public sealed class CosineAnnealingLR<T> : EpochSchedule<T> where T : unmanaged,
     public CosineAnnealingLR(Optimizer<T> optimizer, int tMax, double minLearningRate = 0) : base(optimizer)
     {
         if (tMax <= 0) throw new ArgumentOutOfRangeException(nameof(tMax), $"CosineAnnealingLR: T_max must be positive, got {tMax}.");
-        if (!(minLearningRate >= 0)) throw new ArgumentOutOfRangeException(nameof(minLearningRate), $"CosineAnnealingLR: η_min must be ≥ 0, got {minLearningRate}.");
+        if (!(minLearningRate >= 0 && double.IsFinite(minLearningRate))) throw new ArgumentOutOfRangeException(nameof(minLearningRate), $"CosineAnnealingLR: η_min must be a finite number ≥ 0, got {minLearningRate}.");
         TMax = tMax;
         MinLearningRate = minLearningRate;
     }

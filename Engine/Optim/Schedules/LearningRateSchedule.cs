@@ -33,6 +33,7 @@ public sealed record ScheduleSettings(ScheduleKind Kind = ScheduleKind.Constant,
     {
         if (!Enum.IsDefined(Kind)) throw new ArgumentException($"ScheduleSettings: unknown schedule {Kind}.");
         if (Kind == ScheduleKind.Cosine && Epochs is null) throw new ArgumentException("ScheduleSettings: the cosine schedule needs Epochs (its period).");
+        if (Kind == ScheduleKind.Cosine && Epochs < 1) throw new ArgumentException($"ScheduleSettings: the cosine period (Epochs) must be ≥ 1, got {Epochs}.");
         if (Kind == ScheduleKind.StepDecay && StepSize < 1) throw new ArgumentException($"ScheduleSettings: step size must be ≥ 1, got {StepSize}.");
         if (Kind == ScheduleKind.StepDecay && FirstDecayEpoch < 1)
             throw new ArgumentException($"ScheduleSettings: the first decay epoch must be ≥ 1 (epoch 0 runs at the optimizer's rate), got {FirstDecayEpoch}.");

@@ -19,7 +19,7 @@ public sealed class StepLR<T> : EpochSchedule<T> where T : unmanaged, IBinaryFlo
         // is a lower η₀, so d starts at 1.
         if (firstDecayEpoch < 1) throw new ArgumentOutOfRangeException(nameof(firstDecayEpoch), $"StepLR: the first decay epoch must be ≥ 1 (epoch 0 runs at the optimizer's rate; for a lower one, lower it), got {firstDecayEpoch}.");
         if (stepSize <= 0) throw new ArgumentOutOfRangeException(nameof(stepSize), $"StepLR: step size must be positive, got {stepSize}.");
-        if (!(gamma > 0)) throw new ArgumentOutOfRangeException(nameof(gamma), $"StepLR: γ must be positive, got {gamma}.");
+        if (!(gamma > 0 && double.IsFinite(gamma))) throw new ArgumentOutOfRangeException(nameof(gamma), $"StepLR: γ must be a finite positive number, got {gamma}.");
         StepSize = stepSize;
         Gamma = gamma;
         FirstDecayEpoch = firstDecayEpoch ?? stepSize;
