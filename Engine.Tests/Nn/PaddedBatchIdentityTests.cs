@@ -55,6 +55,38 @@ public class PaddedBatchIdentityTests
     }
 
     /// <summary>
+    /// The composed path at hidden sizes 1 and 2: a row alone maps spans of G·H ≤ 8 values through σ and tanh, shorter than
+    /// one vector, which the vector maps once computed with the scalar routines (1 ulp apart from the batch's vector
+    /// approximation for some inputs); each element now gets the same bits at any span length (Elementwise.Map).
+    /// </summary>
+    [Theory]
+    [InlineData(LayerKind.RnnTanh, 1)]
+    [InlineData(LayerKind.Lstm, 1)]
+    [InlineData(LayerKind.Lstm, 2)]
+    [InlineData(LayerKind.Gru, 1)]
+    [InlineData(LayerKind.Gru, 2)]
+    public void ComposedSmallHidden_RowAloneEqualsRowInPaddedBatch(LayerKind kind, int hidden)
+    {
+        foreach (bool isDouble in new[] { false, true })
+        {
+            if (isDouble) SmallHidden<double>(kind, hidden);
+            else SmallHidden<float>(kind, hidden);
+        }
+    }
+
+    private static void SmallHidden<T>(LayerKind kind, int hidden) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var layer = Build<T>(kind, 1, hidden, new SeededRng(21), new RecurrentOptions(1, Path: RecurrentPath.Composed));
+        var batch = PaddedInput<T>(Lengths, Lengths.Max(), 1, new SeededRng(22));
+        for (int b = 0; b < Lengths.Length; b++)
+        {
+            var alone = RowRun(layer, RowOf(batch, b, Lengths[b]), null, 0, Lengths[b], null);
+            var padded = RowRun(layer, batch, Lengths, b, Lengths[b], null);
+            AssertSame(alone, padded, $"composed {kind} H = {hidden} {typeof(T).Name} row {b}");
+        }
+    }
+
+    /// <summary>
     /// A batch of 40 rows of up to 12 steps, B·T = 480 &gt; 320, so the fused path's weight gradients ΣdGᵀ·X and
     /// ΣdGᵀ·H (one GEMM over k = B·T) are summed in k slices of 256 (<c>GemmBlocking.KC</c>): each slice's partial sum
     /// is rounded into C before the next. A row whose k range [b·T, b·T + len_b) lies in one slice gets the same

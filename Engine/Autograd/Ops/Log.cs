@@ -9,7 +9,7 @@ public static partial class Ops
     {
         ArgumentNullException.ThrowIfNull(x);
         var y = Tensor<T>.ZerosLike(x.Value);
-        TensorPrimitives.Log<T>(x.Value.Span, y.Span);
+        Kernels.Elementwise.Log<T>(x.Value.Span, y.Span);   // per element, the same bits alone or in a batch
         return Var<T>.FromOp(y, Node<T>.Tracks(x) ? new LogNode<T>(x) : null);
     }
 }

@@ -12,7 +12,7 @@ public static partial class Ops
     {
         ArgumentNullException.ThrowIfNull(x);
         var y = Tensor<T>.ZerosLike(x.Value);
-        if (y.Length > 0) TensorPrimitives.Sigmoid<T>(x.Value.Span, y.Span);   // it rejects empty spans; σ of nothing is nothing
+        Kernels.Elementwise.Sigmoid<T>(x.Value.Span, y.Span);   // per element, the same bits alone or in a batch
         return Var<T>.FromOp(y, Node<T>.Tracks(x) ? new SigmoidNode<T>(x, y) : null);
     }
 }

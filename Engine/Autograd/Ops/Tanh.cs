@@ -12,7 +12,7 @@ public static partial class Ops
     {
         ArgumentNullException.ThrowIfNull(x);
         var y = Tensor<T>.ZerosLike(x.Value);
-        TensorPrimitives.Tanh<T>(x.Value.Span, y.Span);
+        Kernels.Elementwise.Tanh<T>(x.Value.Span, y.Span);   // per element, the same bits alone or in a batch
         return Var<T>.FromOp(y, Node<T>.Tracks(x) ? new TanhNode<T>(x, y) : null);
     }
 }
