@@ -15,6 +15,34 @@ public class MaskedOpIdentityTests
     private static readonly int[] Lengths = [6, 2, 5, 1];
     private const int Steps = 6, F = 3;
 
+    /// <summary>
+    /// The weight gradient of a one-output head (x·wᵀ, w of 1 to 3 features, e.g. a per-step regression layer) sums over
+    /// rows: from the rows of one sequence alone and from a batch in which only those rows have a gradient, it is the same
+    /// bits (a one-row dYᵀ once took the GEMM's dot-product path, whose lanes split the rows by position).
+    /// </summary>
+    [Fact]
+    public void OneOutputHead_WeightGradient_RowsAloneEqualRowsInABatch()
+    {
+        var rng = new SeededRng(31);
+        foreach (int features in new[] { 1, 2, 3 })
+            foreach (var (first, count, total) in new[] { (0, 3, 12), (5, 4, 40), (17, 9, 64), (0, 1, 33) })
+            {
+                double[] x = [.. Enumerable.Range(0, total * features).Select(_ => rng.NextDouble() * 2 - 1)];
+                double[] up = [.. Enumerable.Range(0, total).Select(_ => rng.NextDouble() * 2 - 1)];
+                double[] w = [.. Enumerable.Range(0, features).Select(_ => rng.NextDouble() - 0.5)];
+                double[] Gradient(int from, int rows, bool onlyThose)
+                {
+                    var weight = new Var<double>(Tensor<double>.FromArray(w, 1, features), requiresGrad: true);
+                    var input = new Var<double>(Tensor<double>.FromArray(x[(from * features)..((from + rows) * features)], rows, features));
+                    double[] g = [.. Enumerable.Range(from, rows).Select(r => onlyThose && (r < first || r >= first + count) ? 0 : up[r])];
+                    var y = Ops.MatMul(input, weight, transposeB: true);                       // (rows, 1)
+                    Ops.Sum(y * new Var<double>(Tensor<double>.FromArray(g, rows, 1))).Backward();
+                    return weight.Grad!.ToArray();
+                }
+                Assert.Equal(Gradient(first, count, false), Gradient(0, total, true));
+            }
+    }
+
     [Fact] public void Pooling_Float() => Pooling<float>();
     [Fact] public void Pooling_Double() => Pooling<double>();
     [Fact] public void MaskedSoftmax_Float() => MaskedSoftmax<float>();

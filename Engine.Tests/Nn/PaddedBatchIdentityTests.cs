@@ -55,9 +55,11 @@ public class PaddedBatchIdentityTests
     }
 
     /// <summary>
-    /// The composed path at hidden sizes 1 and 2: a row alone maps spans of G·H ≤ 8 values through σ and tanh, shorter than
-    /// one vector, which the vector maps once computed with the scalar routines (1 ulp apart from the batch's vector
-    /// approximation for some inputs); each element now gets the same bits at any span length (Elementwise.Map).
+    /// Hidden sizes 1 and 2 on both paths. Composed: a row alone maps spans of G·H ≤ 8 values through σ and tanh, shorter
+    /// than one vector, which the vector maps once computed with the scalar routines (1 ulp apart from the batch's vector
+    /// approximation for some inputs); each element now gets the same bits at any span length (Elementwise.Map). Fused RNN
+    /// at H = 1: its weight gradients dÂᵀ·X have one row, so the GEMM took its dot-product path, whose lanes split the depth
+    /// k = B·T by position; a weight gradient now never does (Gemm.Compute's depthIsRows).
     /// </summary>
     [Theory]
     [InlineData(LayerKind.RnnTanh, 1)]
@@ -65,24 +67,24 @@ public class PaddedBatchIdentityTests
     [InlineData(LayerKind.Lstm, 2)]
     [InlineData(LayerKind.Gru, 1)]
     [InlineData(LayerKind.Gru, 2)]
-    public void ComposedSmallHidden_RowAloneEqualsRowInPaddedBatch(LayerKind kind, int hidden)
+    public void SmallHidden_RowAloneEqualsRowInPaddedBatch(LayerKind kind, int hidden)
     {
-        foreach (bool isDouble in new[] { false, true })
+        foreach (var path in new[] { RecurrentPath.Composed, RecurrentPath.Fused })
         {
-            if (isDouble) SmallHidden<double>(kind, hidden);
-            else SmallHidden<float>(kind, hidden);
+            SmallHidden<float>(kind, hidden, path);
+            SmallHidden<double>(kind, hidden, path);
         }
     }
 
-    private static void SmallHidden<T>(LayerKind kind, int hidden) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void SmallHidden<T>(LayerKind kind, int hidden, RecurrentPath path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var layer = Build<T>(kind, 1, hidden, new SeededRng(21), new RecurrentOptions(1, Path: RecurrentPath.Composed));
+        var layer = Build<T>(kind, 1, hidden, new SeededRng(21), new RecurrentOptions(1, Path: path));
         var batch = PaddedInput<T>(Lengths, Lengths.Max(), 1, new SeededRng(22));
         for (int b = 0; b < Lengths.Length; b++)
         {
             var alone = RowRun(layer, RowOf(batch, b, Lengths[b]), null, 0, Lengths[b], null);
             var padded = RowRun(layer, batch, Lengths, b, Lengths[b], null);
-            AssertSame(alone, padded, $"composed {kind} H = {hidden} {typeof(T).Name} row {b}");
+            AssertSame(alone, padded, $"{path} {kind} H = {hidden} {typeof(T).Name} row {b}");
         }
     }
 

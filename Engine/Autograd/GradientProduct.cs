@@ -13,17 +13,21 @@ namespace SeqLearn.Autograd;
 /// </summary>
 internal static class GradientProduct
 {
+    /// <summary>
+    /// Adds the product; <paramref name="depthIsRows"/> when <paramref name="depth"/> runs over the rows of a batch (a
+    /// weight gradient), so each element is one multiply-add chain in the order of the rows (Gemm.Compute).
+    /// </summary>
     public static void Add<T>(bool transX, bool transY, int rows, int cols, int depth, T alpha, ReadOnlySpan<T> x, int ldx,
-        ReadOnlySpan<T> y, int ldy, Span<T> c, WorkerPool? pool) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        ReadOnlySpan<T> y, int ldy, Span<T> c, WorkerPool? pool, bool depthIsRows = false) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (depth <= GemmBlocking.For<T>().MaxKC)
         {
-            Gemm.Compute(transX, transY, rows, cols, depth, alpha, x, ldx, y, ldy, T.One, c, cols, pool);
+            Gemm.Compute(KernelPath.Default, transX, transY, rows, cols, depth, alpha, x, ldx, y, ldy, T.One, c, cols, pool, depthIsRows);
             return;
         }
         var scratch = ArrayPool<T>.Shared.Rent(rows * cols);
         var product = scratch.AsSpan(0, rows * cols);
-        Gemm.Compute(transX, transY, rows, cols, depth, alpha, x, ldx, y, ldy, T.Zero, product, cols, pool);
+        Gemm.Compute(KernelPath.Default, transX, transY, rows, cols, depth, alpha, x, ldx, y, ldy, T.Zero, product, cols, pool, depthIsRows);
         TensorPrimitives.Add(c[..(rows * cols)], product, c);
         ArrayPool<T>.Shared.Return(scratch);
     }

@@ -27,14 +27,19 @@ public static partial class Gemm
     /// <c>Compute</c> on the GEMM path of <paramref name="kernels"/> (the packed kernel of its <see cref="KernelPath.Gemm"/>,
     /// or the reference loops): what a layer told to run a given vector path calls.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="depthIsRows"/>: k runs over the rows of a batch (a weight gradient Σ_rows dYᵀ·X). Each element is then
+    /// computed as one multiply-add chain in the order of k, never by the dot-product path, whose lanes split k by position:
+    /// a row's terms would fall into other lanes alone than in a batch (docs/masking.md §3.3).
+    /// </remarks>
     internal static void Compute<T>(KernelPath kernels, bool transA, bool transB, int m, int n, int k,
         T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb,
-        T beta, Span<T> c, int ldc, WorkerPool? pool)
+        T beta, Span<T> c, int ldc, WorkerPool? pool, bool depthIsRows = false)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
         if (kernels.GemmFor<T>() is { } isa)
-            ComputePacked(isa, GemmBlocking.For<T>(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool);
+            ComputePacked(isa, GemmBlocking.For<T>(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool, depthIsRows);
         else
             Reference(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
@@ -45,7 +50,7 @@ public static partial class Gemm
     /// </summary>
     internal static unsafe void ComputePacked<T>(GemmIsa isa, GemmBlocking blocking, bool transA, bool transB, int m, int n, int k,
         T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb,
-        T beta, Span<T> c, int ldc, WorkerPool? pool)
+        T beta, Span<T> c, int ldc, WorkerPool? pool, bool depthIsRows = false)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
@@ -54,7 +59,7 @@ public static partial class Gemm
         fixed (T* pc = c)
         {
             var op = GemmOperands<T>.RowMajor(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-            Packed(isa, blocking, op, pool);
+            Packed(isa, blocking, op, pool, depthIsRows);
         }
     }
 

@@ -42,7 +42,7 @@ public static partial class Gemm
     /// <see cref="GemmPlan"/> and runs them on <paramref name="pool"/>; the plan's orientation and the
     /// k-blocking depend only on the shape, so the result does not depend on the thread count.
     /// </summary>
-    internal static unsafe void Packed<T>(GemmIsa isa, GemmBlocking blocking, in GemmOperands<T> op, WorkerPool? pool)
+    internal static unsafe void Packed<T>(GemmIsa isa, GemmBlocking blocking, in GemmOperands<T> op, WorkerPool? pool, bool depthIsRows = false)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (op.M == 0 || op.N == 0) return;
@@ -55,7 +55,8 @@ public static partial class Gemm
         // Below ~160³ multiply-adds (~40 µs on one core) waking the workers costs more than it saves
         // (64³ on 2 threads measured at a quarter of the 1-thread speed). The split never changes the result.
         if ((long)op.M * op.N * op.K < 1 << 22) threads = 1;
-        var plan = GemmPlan.Create(op.M, op.N, op.K, op.Acs == 1, op.Bcs == 1, typeof(T) == typeof(float) && Avx.IsSupported, TileColumns<T>(isa), blocking, threads);
+        // A depth that runs over rows (Compute's depthIsRows) takes no dot-product part: the plan sees op(A) as not row-major.
+        var plan = GemmPlan.Create(op.M, op.N, op.K, op.Acs == 1 && !depthIsRows, op.Bcs == 1, typeof(T) == typeof(float) && Avx.IsSupported, TileColumns<T>(isa), blocking, threads);
         var job = GemmJob<T>.ForThisThread();
         job.Set(isa, blocking, plan, op);
         job.Run(pool, threads);

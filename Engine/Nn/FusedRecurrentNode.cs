@@ -295,7 +295,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
         for (int r = 0; r < _b; r += rows)
         {
             int k = Math.Min(rows, _b - r) * _t;
-            Gemm.Compute(_kernels, true, false, gh, cols, k, T.One, dA.Slice(r * _t * gh), gh, x.Slice(r * _t * cols), cols, T.One, dW, cols, _pool);
+            Gemm.Compute(_kernels, true, false, gh, cols, k, T.One, dA.Slice(r * _t * gh), gh, x.Slice(r * _t * cols), cols, T.One, dW, cols, _pool, depthIsRows: true);
         }
     }
 

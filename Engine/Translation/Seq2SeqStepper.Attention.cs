@@ -98,7 +98,7 @@ public sealed partial class Seq2SeqStepper<T>
         }
         var projected = buffers.Projected.AsSpan(0, b * h);
         Gemm.Compute(false, b, T.One, buffers.Joined, m + h, buffers.Weight, T.Zero, projected, h, _pool);
-        TensorPrimitives.Tanh<T>(projected, projected);                                               // h̃ (B, H)
+        Elementwise.Tanh<T>(projected, projected);                                                    // h̃ (B, H), as Ops.Tanh computes it
         return projected;
     }
 

@@ -76,8 +76,8 @@ internal sealed class BatchedMatMulNode<T>(Var<T> a, Var<T> b, bool transA, bool
             {
                 // op(B) = op(A)ᵀ · G (K, P); stored Bᵀ = Gᵀ · op(A).
                 var gb = gB.Slice(i * bSize, bSize);
-                if (!transB) GradientProduct.Add(!transA, false, k, p, m, T.One, ai, lda, g, p, gb, pool);
-                else GradientProduct.Add(true, transA, p, k, m, T.One, g, p, ai, lda, gb, pool);
+                if (!transB) GradientProduct.Add(!transA, false, k, p, m, T.One, ai, lda, g, p, gb, pool, depthIsRows: true);
+                else GradientProduct.Add(true, transA, p, k, m, T.One, g, p, ai, lda, gb, pool, depthIsRows: true);
             }
         }
     }

@@ -54,9 +54,9 @@ internal sealed class MatMulNode<T>(Var<T> a, Var<T> b, bool transA, bool transB
             // op(B) = op(A)ᵀ · G (K, N). Stored B is op(B) or its transpose: B = Gᵀ · op(A).
             var gb = GradOf(b).Span;
             if (!transB)
-                GradientProduct.Add(!transA, false, k, n, m, T.One, av.Span, av.Dim(1), g, n, gb, pool);
+                GradientProduct.Add(!transA, false, k, n, m, T.One, av.Span, av.Dim(1), g, n, gb, pool, depthIsRows: true);
             else
-                GradientProduct.Add(true, transA, n, k, m, T.One, g, n, av.Span, av.Dim(1), gb, pool);
+                GradientProduct.Add(true, transA, n, k, m, T.One, g, n, av.Span, av.Dim(1), gb, pool, depthIsRows: true);
         }
     }
 }

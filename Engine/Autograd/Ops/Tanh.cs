@@ -1,3 +1,4 @@
+using SeqLearn.Kernels;
 using SeqLearn.Tensors;
 
 namespace SeqLearn.Autograd;
@@ -12,7 +13,7 @@ public static partial class Ops
     {
         ArgumentNullException.ThrowIfNull(x);
         var y = Tensor<T>.ZerosLike(x.Value);
-        Kernels.Elementwise.Tanh<T>(x.Value.Span, y.Span);   // per element, the same bits alone or in a batch
+        Elementwise.Tanh<T>(x.Value.Span, y.Span);   // per element, the same bits alone or in a batch
         return Var<T>.FromOp(y, Node<T>.Tracks(x) ? new TanhNode<T>(x, y) : null);
     }
 }
