@@ -133,6 +133,7 @@ internal sealed class TrainingCliOptions
     /// </summary>
     public TrainingOptions WithCheckpointOptimizer(ParseResult parse, TrainingOptions options, CheckpointData<float>? resumed)
     {
+        options = WithCheckpointRun(parse, options, resumed);
         if (resumed?.TrainerState?["optimizer_settings"] is not JsonObject stored) return options;
         if (parse.GetResult(WeightDecay) is not { Implicit: false } && stored["weight_decay"] is JsonValue decay)
             options = options with { WeightDecay = decay.GetValue<double>() };
@@ -140,6 +141,26 @@ internal sealed class TrainingCliOptions
             options = options with { Momentum = momentum.GetValue<double>() };
         if (parse.GetResult(Nesterov) is not { Implicit: false } && stored["nesterov"] is JsonValue nesterov)
             options = options with { Nesterov = nesterov.GetValue<bool>() };
+        return options;
+    }
+
+    /// <summary>
+    /// A resumed run continues with its checkpoint's η₀, clip norm and schedule settings (<c>Trainer</c>'s run settings):
+    /// each of <c>--lr</c>, <c>--clip</c>, <c>--step-size</c>, <c>--gamma</c>, <c>--first-decay-epoch</c> not given takes the
+    /// stored value, and a cosine run's <c>--epochs</c> its stored period; one given with another value is refused by
+    /// <c>Trainer.Resume</c>. Checkpoints without the settings keep <paramref name="options"/>.
+    /// </summary>
+    private TrainingOptions WithCheckpointRun(ParseResult parse, TrainingOptions options, CheckpointData<float>? resumed)
+    {
+        if (resumed?.TrainerState?["run_settings"] is not JsonObject run) return options;
+        bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+        if (!Given(LearningRate) && run["learning_rate"] is JsonValue lr) options = options with { LearningRate = lr.GetValue<double>() };
+        if (!Given(Clip) && run.ContainsKey("clip_norm")) options = options with { ClipNorm = run["clip_norm"]?.GetValue<double>() };
+        if (!Given(StepSize) && run["step_size"] is JsonValue step) options = options with { StepSize = step.GetValue<int>() };
+        if (!Given(Gamma) && run["gamma"] is JsonValue gamma) options = options with { Gamma = gamma.GetValue<double>() };
+        if (!Given(FirstDecay) && run["first_decay_epoch"] is JsonValue first && run["step_size"] is JsonValue size && first.GetValue<int>() != size.GetValue<int>())
+            options = options with { FirstDecayEpoch = first.GetValue<int>() };
+        if (!Given(Epochs) && run["cosine_epochs"] is JsonValue period) options = options with { Epochs = period.GetValue<int>() };
         return options;
     }
 

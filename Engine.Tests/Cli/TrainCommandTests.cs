@@ -85,6 +85,13 @@ public class TrainCommandTests
         (code, _, error) = Run([.. resume, "--weight-decay", "0"]);
         Assert.Equal(1, code);
         Assert.Contains("optimizer settings", error);
+        // So is another η₀ or clip norm (the run resumed above at --lr 0.5 without the flag: taken from the checkpoint).
+        (code, _, error) = Run([.. resume, "--lr", "0.1"]);
+        Assert.Equal(1, code);
+        Assert.Contains("η₀, clipping and schedule {\"learning_rate\":0.5", error);
+        (code, _, error) = Run([.. resume, "--clip", "1"]);
+        Assert.Equal(1, code);
+        Assert.Contains("\"clip_norm\":5}", error);
     }
 
     [Fact]

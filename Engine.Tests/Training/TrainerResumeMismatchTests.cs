@@ -92,6 +92,37 @@ public class TrainerResumeMismatchTests
         Assert.Equal(3, same.Step);
     }
 
+    // η₀, the clip norm and the schedule's own settings are part of what the checkpoint's run computed: a resume with others
+    // would mix two runs' learning rates (a new γ on the stored η₀, a new cosine period half-way through the old one).
+    [Fact]
+    public void Resume_WithAnotherLearningRateClipOrScheduleSetting_IsRefused()
+    {
+        var (vocab, train, valid) = Corpus(600);
+        using var pool = new WorkerPool(1);
+        using var tmp = new TempDir("trainer-resume-run-settings");
+        foreach (var (schedule, extra) in new (ScheduleKind, Func<TrainingOptions, TrainingOptions>[])[]
+                 {
+                     (ScheduleKind.StepDecay, [o => o with { Gamma = 0.1 }, o => o with { StepSize = 3 }, o => o with { FirstDecayEpoch = 2 }]),
+                     (ScheduleKind.Cosine, [o => o with { Epochs = 8 }, o => o with { MinLearningRate = 1e-4 }]),
+                     (ScheduleKind.Constant, [o => o with { LearningRate = 0.5 }, o => o with { ClipNorm = 1 }, o => o with { ClipNorm = null }]),
+                 })
+        {
+            var options = LmOptions(3, tmp.Combine(schedule.ToString())) with { Schedule = schedule, Epochs = 4 };
+            new LanguageModelTrainer<float>(Model(vocab.Count, hidden: 8), train, valid, options, pool).Train();
+            var same = options with { CheckpointDirectory = null, MaxSteps = 10 };
+            foreach (var change in extra)
+            {
+                var resumed = new LanguageModelTrainer<float>(Model(vocab.Count, hidden: 8), train, valid, change(same), pool);
+                var e = Assert.Throws<IncompatibleCheckpointException>(() => resumed.Resume(tmp.Combine($"{schedule}/last")));
+                Assert.Contains("η₀, clipping and schedule", e.Message);
+                Assert.Equal(0, resumed.Step);
+            }
+            var again = new LanguageModelTrainer<float>(Model(vocab.Count, hidden: 8), train, valid, same, pool);
+            again.Resume(tmp.Combine($"{schedule}/last"));
+            Assert.Equal(3, again.Step);
+        }
+    }
+
     /// <summary>One parameter w (1), loss (w − 1)²; the monitored metric "w" is w itself.</summary>
     private sealed class OneWeight : Module<double>
     {

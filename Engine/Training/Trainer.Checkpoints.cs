@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using SeqLearn.Autograd;
 using SeqLearn.Checkpoints;
 using SeqLearn.Optim;
+using SeqLearn.Optim.Schedules;
 using SeqLearn.Tensors;
 
 namespace SeqLearn.Training;
@@ -36,6 +37,7 @@ public sealed partial class Trainer<T>
             ["monitor"] = _options.Monitor,
             ["micro_batches"] = _options.MicroBatches,
             ["optimizer_settings"] = OptimizerSettingsJson(),
+            ["run_settings"] = RunSettingsJson(),
             ["best_metric"] = FiniteOrNull(BestMetric),
             ["best_step"] = BestStep,
             ["bad_evaluations"] = _badEvaluations,
@@ -140,6 +142,9 @@ public sealed partial class Trainer<T>
         var schedule = s["schedule"] as JsonObject ?? throw Incompatible("trainer_state field 'schedule' is missing");
         try { _schedule.CheckState(schedule); }
         catch (FormatException e) { throw Incompatible(e.Message.TrimEnd('.')); }
+        if (s["run_settings"] is JsonObject storedRun && !JsonNode.DeepEquals(storedRun, RunSettingsJson()))   // absent: written before it was recorded
+            throw Incompatible($"it was trained with η₀, clipping and schedule {storedRun.ToJsonString()}, these options use {RunSettingsJson().ToJsonString()} " +
+                               "(the resumed run would follow other learning rates or gradients than the uninterrupted one)");
         if (!data.RngStates.TryGetValue(DropoutRng, out var rng)) throw Incompatible($"it has no '{DropoutRng}' RNG state");
         CheckParameters(data.Parameters);
         // Nothing is changed above this line; the task's own checks (its settings against its data) come first below.
@@ -212,6 +217,29 @@ public sealed partial class Trainer<T>
         var settings = new JsonObject { ["weight_decay"] = _options.WeightDecay };
         if (_optimizer.Kind == OptimizerKind.Sgd) (settings["momentum"], settings["nesterov"]) = (_options.Momentum, _options.Nesterov);
         return settings;
+    }
+
+    /// <summary>
+    /// η₀, the clip norm and the schedule's own settings (those of its kind): the checkpoint restores η and the schedule's
+    /// counters, and a resumed run with other settings would mix two runs' learning rates (a new γ on the stored η₀, a new
+    /// cosine period half-way through the old one) or clip otherwise.
+    /// </summary>
+    internal JsonObject RunSettingsJson()
+    {
+        var run = new JsonObject { ["learning_rate"] = _options.LearningRate, ["clip_norm"] = _options.ClipNorm };
+        switch (_options.Schedule)
+        {
+            case ScheduleKind.StepDecay:
+                (run["step_size"], run["gamma"], run["first_decay_epoch"]) = (_options.StepSize, _options.Gamma, _options.FirstDecayEpoch ?? _options.StepSize);
+                break;
+            case ScheduleKind.Cosine:
+                (run["cosine_epochs"], run["min_learning_rate"]) = (_options.Epochs, _options.MinLearningRate);
+                break;
+            case ScheduleKind.ReduceOnPlateau:
+                (run["gamma"], run["plateau_patience"], run["min_learning_rate"]) = (_options.Gamma, _options.PlateauPatience, _options.MinLearningRate);
+                break;
+        }
+        return run;
     }
 
     // The step of the best scheduled evaluation; a checkpoint written before it was recorded has best_step (its final
