@@ -30,6 +30,9 @@ public class OptimizerSettingsCheckTests
         Assert.Equal("minLearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new CosineAnnealingLR<double>(optimizer, 4, double.PositiveInfinity)).ParamName);
         Assert.Equal("gamma", Assert.Throws<ArgumentOutOfRangeException>(() => new StepLR<double>(optimizer, 1, double.PositiveInfinity)).ParamName);
         Assert.Contains("cosine period", Assert.Throws<ArgumentException>(() => new ScheduleSettings(ScheduleKind.Cosine, Epochs: 0).Validate()).Message);
+        // Out-of-range values are refused for every kind, also where the kind ignores them.
+        Assert.Contains("gamma", Assert.Throws<ArgumentException>(() => new ScheduleSettings(ScheduleKind.Constant, Gamma: 5).Validate()).Message);
+        Assert.Contains("step size", Assert.Throws<ArgumentException>(() => new ScheduleSettings(ScheduleKind.Cosine, StepSize: -3, Epochs: 4).Validate()).Message);
     }
 
     [Theory]

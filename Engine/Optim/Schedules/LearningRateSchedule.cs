@@ -34,11 +34,11 @@ public sealed record ScheduleSettings(ScheduleKind Kind = ScheduleKind.Constant,
         if (!Enum.IsDefined(Kind)) throw new ArgumentException($"ScheduleSettings: unknown schedule {Kind}.");
         if (Kind == ScheduleKind.Cosine && Epochs is null) throw new ArgumentException("ScheduleSettings: the cosine schedule needs Epochs (its period).");
         if (Kind == ScheduleKind.Cosine && Epochs < 1) throw new ArgumentException($"ScheduleSettings: the cosine period (Epochs) must be ≥ 1, got {Epochs}.");
-        if (Kind == ScheduleKind.StepDecay && StepSize < 1) throw new ArgumentException($"ScheduleSettings: step size must be ≥ 1, got {StepSize}.");
-        if (Kind == ScheduleKind.StepDecay && FirstDecayEpoch < 1)
+        // Ranges are checked for every kind, so a value that this kind ignores is still a valid one for the kinds that use it.
+        if (StepSize < 1) throw new ArgumentException($"ScheduleSettings: step size must be ≥ 1, got {StepSize}.");
+        if (FirstDecayEpoch < 1)
             throw new ArgumentException($"ScheduleSettings: the first decay epoch must be ≥ 1 (epoch 0 runs at the optimizer's rate), got {FirstDecayEpoch}.");
-        if (Kind is ScheduleKind.StepDecay or ScheduleKind.ReduceOnPlateau && !(Gamma > 0 && Gamma < 1))
-            throw new ArgumentException($"ScheduleSettings: gamma must be in (0, 1), got {Gamma}.");
+        if (!(Gamma > 0 && Gamma < 1)) throw new ArgumentException($"ScheduleSettings: gamma must be in (0, 1), got {Gamma}.");
         if (PlateauPatience < 0) throw new ArgumentException($"ScheduleSettings: plateau patience must be ≥ 0, got {PlateauPatience}.");
         if (!(MinLearningRate >= 0 && double.IsFinite(MinLearningRate))) throw new ArgumentException($"ScheduleSettings: η_min must be a number ≥ 0, got {MinLearningRate}.");
     }
