@@ -125,9 +125,9 @@ public class ForecasterMessageTests
     {
         double[] y = Sine(50);
         y[17] = double.NaN;
-        Assert.Contains("training value 17 is NaN", Assert.Throws<ArgumentException>(() => new AutoRegression(2).Fit(y)).Message);
+        Assert.Contains("AutoRegression: training value at row 17 is NaN; it needs finite values.", Assert.Throws<ArgumentException>(() => new AutoRegression(2).Fit(y)).Message);
         y[17] = double.PositiveInfinity;
-        Assert.Contains("training value 17 is ", Assert.Throws<ArgumentException>(() => new AutoRegression(2).Fit(y)).Message);
+        Assert.Contains("training value at row 17 is ", Assert.Throws<ArgumentException>(() => new AutoRegression(2).Fit(y)).Message);
     }
 
     [Fact]

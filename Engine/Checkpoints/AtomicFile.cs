@@ -73,6 +73,29 @@ internal static class AtomicFile
     }
 
     /// <summary>
+    /// For a reader of a directory that <see cref="WriteDirectory"/> replaces, when <paramref name="directory"/> is missing
+    /// because a writer was stopped between its two renames: reads the complete copy the sequence left,
+    /// <c>{directory}.tmp</c> (the new content) when it holds <paramref name="markerFile"/> and <paramref name="read"/>
+    /// succeeds, else <c>{directory}.old</c> (the previous content). Null when neither holds the marker; the first
+    /// <see cref="CheckpointFormatException"/> when each that holds it fails. Nothing is renamed or deleted
+    /// (<see cref="CheckpointRecovery.Recover"/> does that for the owner of the directory).
+    /// </summary>
+    internal static TResult? ReadLeftCopy<TResult>(string directory, string markerFile, Func<string, TResult> read) where TResult : class
+    {
+        string full = Path.TrimEndingDirectorySeparator(directory);
+        CheckpointFormatException? first = null;
+        foreach (string candidate in new[] { full + TmpSuffix, full + OldSuffix })
+        {
+            if (!File.Exists(Path.Combine(candidate, markerFile))) continue;
+            try { return read(candidate); }
+            catch (CheckpointFormatException e) { first ??= e; }
+            catch (IOException) when (Directory.Exists(directory)) { return read(directory); }   // renamed meanwhile
+        }
+        if (first is not null) throw first;
+        return null;
+    }
+
+    /// <summary>
     /// Throws the <see cref="IOException"/> that <see cref="WriteDirectory"/> would throw before writing anything: a file at
     /// <paramref name="directory"/> (the final rename would fail after all the writing), or content other than checkpoint
     /// files in it or in its leftovers <c>{name}.tmp</c> and <c>{name}.old</c> (<see cref="CheckpointFiles"/>); a root

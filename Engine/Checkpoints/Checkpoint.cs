@@ -90,16 +90,7 @@ public static class Checkpoint
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (Directory.Exists(directory)) return LoadExisting<T>(directory);
-        string full = Path.TrimEndingDirectorySeparator(directory);
-        CheckpointFormatException? first = null;
-        foreach (string candidate in new[] { full + AtomicFile.TmpSuffix, full + AtomicFile.OldSuffix })
-        {
-            if (!File.Exists(Path.Combine(candidate, ManifestFileName))) continue;
-            try { return LoadExisting<T>(candidate); }
-            catch (CheckpointFormatException e) { first ??= e; }
-            catch (IOException) when (Directory.Exists(directory)) { return LoadExisting<T>(directory); }   // renamed meanwhile
-        }
-        if (first is not null) throw first;
+        if (AtomicFile.ReadLeftCopy(directory, ManifestFileName, LoadExisting<T>) is { } left) return left;
         throw new DirectoryNotFoundException(File.Exists(directory)
             ? $"{directory} is a file, not a checkpoint directory (one that holds {ManifestFileName})."
             : $"no checkpoint directory at {directory}.");

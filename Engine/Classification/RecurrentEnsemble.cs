@@ -181,20 +181,9 @@ public sealed class RecurrentEnsembleClassifier : ISentenceClassifier
     public static RecurrentEnsembleClassifier Load(string directory, WorkerPool? pool = null, int batchSize = 50)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        if (!Directory.Exists(directory))
-        {
-            string full = Path.TrimEndingDirectorySeparator(directory);
-            CheckpointFormatException? first = null;
-            foreach (string candidate in new[] { full + AtomicFile.TmpSuffix, full + AtomicFile.OldSuffix })
-            {
-                if (!File.Exists(Path.Combine(candidate, ManifestFileName))) continue;
-                try { return LoadExisting(candidate, pool, batchSize); }
-                catch (CheckpointFormatException e) { first ??= e; }
-                catch (IOException) when (Directory.Exists(directory)) { break; }   // renamed meanwhile: read the directory
-            }
-            if (first is not null && !Directory.Exists(directory)) throw first;
-        }
-        return LoadExisting(directory, pool, batchSize);
+        if (!Directory.Exists(directory) && AtomicFile.ReadLeftCopy(directory, ManifestFileName, d => LoadExisting(d, pool, batchSize)) is { } left)
+            return left;
+        return LoadExisting(directory, pool, batchSize);   // a single classifier's left copy is Checkpoint.Load's to find
     }
 
     private static RecurrentEnsembleClassifier LoadExisting(string directory, WorkerPool? pool, int batchSize)

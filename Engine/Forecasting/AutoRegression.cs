@@ -93,8 +93,7 @@ public sealed class AutoRegression : IOneStepForecaster
         long rows = (long)y.Length - holdBack - lead, columns = (long)p + 1;
         if (rows < columns)
             throw new ArgumentException($"AutoRegression: AR({p}) with {holdBack} held-back rows and lead {lead} needs more than {(long)holdBack + lead + p} training values, got {y.Length}.");
-        for (int i = 0; i < y.Length; i++)
-            if (!double.IsFinite(y[i])) throw new ArgumentException($"AutoRegression: training value {i} is {y[i]}; a fit needs finite values.");
+        FiniteValues.Require(y, "AutoRegression", "training", nameof(y));
         int m = (int)rows, k = (int)columns;
         var x = new double[ShapeUtil.ArrayLength((long)m * k, "AutoRegression",
             $"AR({p}) on {m} rows: the design matrix m·(p + 1) = {m}·{k}", "use a lower order.")]; // (m, p + 1): a column of ones, then the lags

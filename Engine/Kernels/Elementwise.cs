@@ -66,7 +66,7 @@ internal static class Elementwise
     /// <summary>
     /// The widest vector <see cref="TensorPrimitives"/> computes with on this machine, in elements of <typeparamref name="T"/>.
     /// </summary>
-    internal static int VectorWidth<T>() where T : unmanaged =>
+    private static int VectorWidth<T>() where T : unmanaged =>
         Vector512.IsHardwareAccelerated ? Vector512<T>.Count : Vector256.IsHardwareAccelerated ? Vector256<T>.Count : Vector128.IsHardwareAccelerated ? Vector128<T>.Count : 1;
 
     /// <summary>
