@@ -23,12 +23,13 @@ public sealed record RnnShape(int B, int T, int E, int H, int L)
 
 /// <summary>
 /// One forward+backward pass of a two-layer recurrent layer in float32: x (B, T, E) requires a gradient,
-/// loss = Σ output, parameter gradients zeroed before the pass. The same work as scripts/compare_rnn_torch.py.
+/// loss = Σ output, the input's and parameters' gradients zeroed before the pass (where PyTorch sets them to None and
+/// its allocator hands the freed memory back), the output released after it. The same work as scripts/compare_rnn_torch.py.
 /// </summary>
 public sealed class RnnWorkload
 {
     private readonly RecurrentLayer<float> _layer;
-    private readonly Tensor<float> _x;
+    private readonly Var<float> _x;
     private readonly WorkerPool? _pool;
 
     /// <summary>Builds the layer and a fixed random input; <paramref name="parallelSteps"/> is <see cref="RecurrentOptions.ParallelSteps"/>.</summary>
@@ -42,7 +43,7 @@ public sealed class RnnWorkload
             RnnCellType.Gru => new Gru<float>(shape.E, shape.H, rng, options),
             _ => new Rnn<float>(shape.E, shape.H, rng, options),
         };
-        _x = Tensor<float>.Normal([shape.B, shape.T, shape.E], 0f, 1f, rng);
+        _x = new Var<float>(Tensor<float>.Normal([shape.B, shape.T, shape.E], 0f, 1f, rng), requiresGrad: true);
         _pool = pool;
     }
 
@@ -50,10 +51,11 @@ public sealed class RnnWorkload
     public float Step()
     {
         _layer.ZeroGrad();
-        var x = new Var<float>(_x, requiresGrad: true);
-        var (y, _) = _layer.Forward(x, pool: _pool);
+        _x.ZeroGrad();
+        var (y, _) = _layer.Forward(_x, pool: _pool);
         var loss = Ops.Sum(y);
         loss.Backward();
+        y.Release(); // as the Python loop's `out` is freed when the next pass rebinds it
         return loss.Value.Span[0];
     }
 }

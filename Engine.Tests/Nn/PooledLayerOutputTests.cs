@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using SeqLearn.Autograd;
 using SeqLearn.Nn;
 using SeqLearn.Tensors;
@@ -58,6 +60,61 @@ public class PooledLayerOutputTests
             Assert.Equal(firstGrad, grads);
             Assert.Equal(firstX, xv.Grad!.ToArray());
             Assert.Equal(firstInference, inference);
+        }
+    }
+
+    [Theory]
+    [InlineData(RecurrentCell.Rnn, false, 1)]
+    [InlineData(RecurrentCell.Lstm, true, 1)]
+    [InlineData(RecurrentCell.Gru, false, 2)]
+    public void TopLayerOutput_ReleasedEveryPass_ReusedStorage_SameValuesAndGradients(RecurrentCell cell, bool bidirectional, int layers)
+    {
+        // The top layer's Y is the caller's: released, its storage goes back to the pool, where the next pass's buffers
+        // of that size (Y, the saved states) find it; Y must come back zeroed (its padded steps read 0 although the previous
+        // pass wrote every step of that storage) and no buffer may see another's values.
+        int b = 32, t = 128, e = 3, d = bidirectional ? 2 : 1, h = Tensor<double>.RentFromElements / (b * t) / d;
+        var rng = new SeededRng(47);
+        var options = new RecurrentOptions(NumLayers: layers, Bidirectional: bidirectional);
+        RecurrentLayer<double> layer = cell switch
+        {
+            RecurrentCell.Lstm => new Lstm<double>(e, h, rng, options),
+            RecurrentCell.Gru => new Gru<double>(e, h, rng, options),
+            _ => new Rnn<double>(e, h, rng, options),
+        };
+        var x = Tensor<double>.Normal([b, t, e], 0, 1, rng);
+        var ragged = Enumerable.Range(0, b).Select(i => 1 + i * 29 % t).ToArray();
+        var firstValues = new double[2][];
+        var firstGrads = new double[2][];
+        for (int pass = 0; pass < 4; pass++)
+        {
+            int kind = pass % 2; // a full pass (0) fills every step of the storage that the ragged pass (1) gets next
+            var lengths = kind == 0 ? null : ragged;
+            layer.ZeroGrad();
+            var (y, _) = layer.Forward(new Var<double>(x, requiresGrad: true), lengths: lengths);
+            Ops.Sum(y * y).Backward();
+            var values = y.Value.ToArray();
+            var grads = layer.Parameters().SelectMany(p => p.Grad!.ToArray()).ToArray();
+            ref double storage = ref MemoryMarshal.GetReference(y.Value.Span);
+            y.Release();
+            Assert.Throws<ObjectDisposedException>(() => y.Value.Span.Length);
+            var pooled = ArrayPool<double>.Shared.Rent(values.Length); // the pool hands the released storage out next
+            Assert.True(Unsafe.AreSame(ref storage, ref MemoryMarshal.GetArrayDataReference(pooled)));
+            ArrayPool<double>.Shared.Return(pooled);
+
+            Var<double> again;
+            using (new NoGradScope()) again = layer.Forward(new Var<double>(x), lengths: lengths).Output;
+            Assert.Equal(values, again.Value.ToArray());
+            again.Release();
+
+            if (kind == 1)
+                for (int row = 0; row < b; row++)
+                    Assert.All(values.AsSpan((row * t + ragged[row]) * d * h, (t - ragged[row]) * d * h).ToArray(), v => Assert.Equal(0.0, v));
+            if (pass < 2) (firstValues[kind], firstGrads[kind]) = (values, grads);
+            else
+            {
+                Assert.Equal(firstValues[kind], values);
+                Assert.Equal(firstGrads[kind], grads);
+            }
         }
     }
 

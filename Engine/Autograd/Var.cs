@@ -74,6 +74,21 @@ public sealed partial class Var<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// <summary>A new leaf sharing this value's storage, cut from the graph (no gradient flows through it).</summary>
     public Var<T> Detach() => new(Value, requiresGrad: false, Name);
 
+    /// <summary>
+    /// Declares that nothing reads this value again and gives its storage back (<see cref="Tensor{T}.Release"/>): a
+    /// training or benchmark loop that drops a recurrent layer's output each pass, as PyTorch frees <c>y</c> when its
+    /// last reference goes, gets the same, already mapped memory on the next pass (docs/autograd.md#releasing-outputs).
+    /// Refused while the value is the output of a recorded op whose backward has not run (that backward may read it);
+    /// afterwards any use of the value throws <see cref="ObjectDisposedException"/>. The gradient is not touched.
+    /// </summary>
+    public void Release()
+    {
+        if (Creator is not null)
+            throw new InvalidOperationException(
+                $"Var.Release: {(Name is null ? "the value" : $"'{Name}'")} {Value.ShapeString} is the output of a recorded {Creator.OpName} whose backward has not run yet, and that backward may read it. Call Backward first, or compute it inside a NoGradScope.");
+        Value.Release();
+    }
+
     /// <summary>The single value of a one-element Var (a loss), like PyTorch's <c>item()</c>; any other shape is an error.</summary>
     public T Item() => Value.Length == 1 ? Value.Span[0]
         : throw new InvalidOperationException($"Var.Item: the value has {Value.Length} elements ({Value.ShapeString}); Item needs exactly one.");

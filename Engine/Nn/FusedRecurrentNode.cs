@@ -64,7 +64,9 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
     /// layer's backward, the only other reader, has run (it is downstream). A layer that records no node leaves its Y to
     /// the next layer, which is then run with <paramref name="ownsInput"/>: it gives x's storage back at the end of its own
     /// backward (whose ∂W_ih reads x), or right after its forward when it records no node either. Fresh multi-megabyte
-    /// outputs cost a page fault per 4 KiB page on first write (docs/rnn.md#rnn-performance).
+    /// outputs cost a page fault per 4 KiB page on first write (docs/rnn.md#rnn-performance). The top layer's Y is the
+    /// caller's: its storage comes from the pool too (<see cref="Tensor{T}.PooledZeros"/>) and goes back when the caller
+    /// releases it (<see cref="Var{T}.Release"/>), else the GC collects it.
     /// </remarks>
     public static (Var<T> Y, Var<T> H, Var<T>? C) Run(Var<T> x, Var<T> h0, Var<T>? c0, RecurrentWeights<T>[] w, int[]? lengths, WorkerPool? pool, bool parallelSteps,
         KernelPath kernels, bool pooledOutput = false, bool ownsInput = false)
@@ -76,8 +78,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
         var len = lengths is null ? Enumerable.Repeat(t, b).ToArray() : (int[])lengths.Clone();   // backward reads them: the caller may reuse its array
         var node = new FusedRecurrentNode<T, TSpec>(x, h0, c0, w, len, pool, parallelSteps, kernels, [.. inputs]) { _rowAligned = lengths is not null };
         int d = node._d, h = node._h;
-        var y = pooledOutput ? Tensor<T>.RentZeros(b, t, d * h) : Tensor<T>.Zeros(b, t, d * h);
-        if (!pooledOutput) PageCommit.Populate(y.Span); // written one row at a time by the time loop: one call instead of a fault per page
+        var y = pooledOutput ? Tensor<T>.RentZeros(b, t, d * h) : Tensor<T>.PooledZeros(b, t, d * h); // the caller's: back to the pool by Release
         node._y = y;
         node._pooledOutput = pooledOutput;
         var hT = Tensor<T>.Zeros(d, b, h);

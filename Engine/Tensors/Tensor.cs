@@ -22,6 +22,8 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     /// <summary>True when <see cref="_data"/> was rented by <see cref="RentZeros(Tensor{T})"/> and goes back with <see cref="ReturnRented"/>.</summary>
     private bool _rented;
     private bool _owned;     // a RentZeros buffer: no one else holds its storage, so it may be moved (TakeOwned)
+    private bool _viewed;    // a view (Reshape, Rows) shares the storage: Release must not hand it to the pool
+    private bool _released;  // Release was called: the storage may belong to another tensor now
 
     private Tensor(T[] data, int offset, int[] shape, bool rented)
         : this(data, offset, shape) => _rented = rented;
@@ -49,7 +51,7 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     public int Length { get; }
 
     /// <summary>The elements in row-major order.</summary>
-    public Span<T> Span => _data.AsSpan(_offset, Length);
+    public Span<T> Span => _released ? throw Released() : _data.AsSpan(_offset, Length);
 
     /// <summary>Size of axis <paramref name="axis"/>; negative axes count from the end.</summary>
     public int Dim(int axis) => _shape[ShapeUtil.NormalizeAxis(axis, Rank, "Dim")];
@@ -57,8 +59,8 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     /// <summary>The element at the given multi-index.</summary>
     public T this[params int[] index]
     {
-        get => _data[_offset + FlatIndex(index)];
-        set => _data[_offset + FlatIndex(index)] = value;
+        get => _released ? throw Released() : _data[_offset + FlatIndex(index)];
+        set => (_released ? throw Released() : _data)[_offset + FlatIndex(index)] = value;
     }
 
     /// <summary>The shape formatted as <c>(2, 3)</c>.</summary>
@@ -139,6 +141,8 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     {
         ArgumentNullException.ThrowIfNull(shape);
         var resolved = ShapeUtil.ResolveReshape(shape, Length, _shape);
+        if (_released) throw Released();
+        _viewed = true;
         return new Tensor<T>(_data, _offset, resolved);
     }
 
@@ -151,6 +155,8 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
         int rowLen = _shape[0] == 0 ? 0 : Length / _shape[0];
         var shape = (int[])_shape.Clone();
         shape[0] = count;
+        if (_released) throw Released();
+        _viewed = true;
         return new Tensor<T>(_data, _offset + start * rowLen, shape);
     }
 
@@ -225,6 +231,42 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
         if (_rented) ArrayPool<T>.Shared.Return(_data);
         (_rented, _owned) = (false, false);
     }
+
+    /// <summary>
+    /// Zeros whose storage, when large, is rented from the array pool and given back only by <see cref="Release"/>: for
+    /// an output the caller owns, such as a recurrent layer's Y (B, T, D·H). A caller that never releases it loses nothing
+    /// but the pool's copy (the GC collects the array as usual); one that releases it gets the same memory, already
+    /// mapped, for the next call, where a new array's first writes cost up to ~3 ms per MiB on a virtual machine
+    /// (docs/autograd.md#releasing-outputs).
+    /// </summary>
+    internal static Tensor<T> PooledZeros(params int[] shape)
+    {
+        var t = RentZeros(shape);
+        t._owned = false; // its storage leaves with the caller: never moved by TakeOwned
+        return t;
+    }
+
+    /// <summary>
+    /// Declares that nothing will read this tensor again. Storage the library took from its array pool
+    /// (a recurrent layer's output) goes back to the pool for the next call, unless a view (<see cref="Reshape"/>,
+    /// <see cref="Rows"/>) shares it; any other storage is left to the GC. Afterwards every access to this tensor,
+    /// through any Var that holds it, throws <see cref="ObjectDisposedException"/>; a span taken
+    /// before the call must not be used either. A second call does nothing. This is PyTorch's <c>del y</c>: .NET frees
+    /// memory when its collector runs, not when the last reference goes, so a loop that drops a large output each
+    /// pass says so to get its memory back at once.
+    /// </summary>
+    public void Release()
+    {
+        if (_released) return;
+        if (_rented && !_viewed) ArrayPool<T>.Shared.Return(_data);
+        (_rented, _owned, _released) = (false, false, true);
+    }
+
+    /// <summary>True after <see cref="Release"/>.</summary>
+    public bool IsReleased => _released;
+
+    private ObjectDisposedException Released() =>
+        new($"Tensor {ShapeUtil.Format(_shape)}", "the tensor was released (Tensor.Release / Var.Release) and its storage may belong to another tensor now.");
 
     /// <summary>A deep copy with its own storage.</summary>
     public Tensor<T> Clone()
