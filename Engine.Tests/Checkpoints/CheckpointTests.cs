@@ -106,6 +106,41 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void OptimizerHyperparameters_RoundTrip_AndAResumeIntoOtherOnesIsRefused()
+    {
+        using var tmp = new TempDir("hyper");
+        var model = Model(1);
+        var opt = new Adam<float>(model, 0.01, beta2: 0.98, weightDecay: 0.001);
+        var data = new SeededRng(5);
+        Train(opt, data, 1);
+        opt.Step();
+        Checkpoint.Save(tmp.Combine("c"), Snapshot(model, opt, 1, data));
+        var loaded = Checkpoint.Load<float>(tmp.Combine("c"));
+        Assert.Equal(opt.Hyperparameters.OrderBy(kv => kv.Key), loaded.Optimizer!.Hyperparameters!.OrderBy(kv => kv.Key));
+        Assert.Contains("\"hyperparameters\"", File.ReadAllText(Path.Combine(tmp.Combine("c"), Checkpoint.ManifestFileName)));
+
+        new Adam<float>(Model(2), 0.01, beta2: 0.98, weightDecay: 0.001).ImportState(loaded.Optimizer!);
+        var e = Assert.Throws<ArgumentException>(() => new Adam<float>(Model(2), 0.01).ImportState(loaded.Optimizer!));
+        Assert.Contains("beta2 = 0.98", e.Message);
+    }
+
+    [Fact]
+    public void OptimizerHyperparameter_NotANumber_IsAFormatErrorNamingIt()
+    {
+        using var tmp = new TempDir("hyper-bad");
+        var model = Model(1);
+        var opt = new Sgd<float>(model, 0.1, momentum: 0.9);
+        Checkpoint.Save(tmp.Combine("c"), Snapshot(model, opt, 0, new SeededRng(5)));
+        string manifest = Path.Combine(tmp.Combine("c"), Checkpoint.ManifestFileName);
+        string text = File.ReadAllText(manifest);
+        Assert.Contains("\"momentum\": 0.9", text);
+        File.WriteAllText(manifest, text.Replace("\"momentum\": 0.9", "\"momentum\": \"fast\""));
+        ManifestSeal.Reseal(manifest);   // past the seal: the reader's own checks must catch the edit
+        var e = Assert.Throws<CheckpointFormatException>(() => Checkpoint.Load<float>(tmp.Combine("c")));
+        Assert.Contains("'optimizer.hyperparameters.momentum' must be a finite number", e.Message);
+    }
+
+    [Fact]
     public void Resume_FromCheckpoint_ContinuesBitIdentically()
     {
         using var tmp = new TempDir("resume");

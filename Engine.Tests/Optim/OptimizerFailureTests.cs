@@ -82,4 +82,54 @@ public class OptimizerFailureTests
             Assert.Equal(before.Parameters[p].Buffers().Select(b => b.Buffer.ToArray()), after.Parameters[p].Buffers().Select(b => b.Buffer.ToArray()));
         }
     }
+
+    public static TheoryData<string, string, string> HyperparameterMismatches => new()
+    {
+        { "sgd", "momentum", "0.5" }, { "sgd", "nesterov", "1" }, { "sgd", "weight_decay", "0" }, { "sgd", "dampening", "0.1" },
+        { "adam", "beta2", "0.98" }, { "adam", "eps", "1E-06" }, { "adamw", "beta1", "0.8" }, { "adamw", "weight_decay", "0" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HyperparameterMismatches))]
+    public void ImportState_RecordedWithOtherHyperparameters_ThrowsNamingBothValuesAndChangesNothing(string kind, string name, string value)
+    {
+        var (ps, other) = (Parameters(), Parameters());
+        var opt = Make(kind, ps);
+        Grads(ps, 0);
+        opt.Step();
+        var before = opt.ExportState();
+        var source = Make(kind, other);
+        var stored = source.Hyperparameters.ToDictionary(kv => kv.Key, kv => kv.Value);
+        Assert.True(stored.ContainsKey(name));
+        stored[name] = double.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+        var state = before with { LearningRate = 0.5 };
+        state = state with { Hyperparameters = stored };
+
+        var e = Assert.Throws<ArgumentException>(() => opt.ImportState(state));
+        Assert.Contains($"{name} = {value}", e.Message);
+        Assert.Contains($"{name} = {opt.Hyperparameters[name].ToString(System.Globalization.CultureInfo.InvariantCulture)}", e.Message);
+        Assert.Equal(before.LearningRate, opt.LearningRate);
+        Assert.Equal(before.Parameters[0].Step, opt.ExportState().Parameters[0].Step);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void ExportState_RecordsTheHyperparameters_ImportIntoTheSameSettingsAndAHandBuiltStateIsAccepted(string kind)
+    {
+        var ps = Parameters();
+        var opt = Make(kind, ps);
+        var state = opt.ExportState();
+        Assert.Equal(opt.Hyperparameters.OrderBy(kv => kv.Key), state.Hyperparameters!.OrderBy(kv => kv.Key));
+        Assert.Equal(0.01, state.Hyperparameters!["weight_decay"]);
+        Make(kind, Parameters()).ImportState(state);
+        Make(kind, Parameters()).ImportState(state with { Hyperparameters = null });
+
+        var extra = state.Hyperparameters!.ToDictionary(kv => kv.Key, kv => kv.Value);
+        extra["amsgrad"] = 0;
+        var e = Assert.Throws<ArgumentException>(() => Make(kind, Parameters()).ImportState(state with { Hyperparameters = extra }));
+        Assert.Contains("'amsgrad'", e.Message);
+        var missing = state.Hyperparameters!.Where(kv => kv.Key != "weight_decay").ToDictionary(kv => kv.Key, kv => kv.Value);
+        e = Assert.Throws<ArgumentException>(() => Make(kind, Parameters()).ImportState(state with { Hyperparameters = missing }));
+        Assert.Contains("'weight_decay'", e.Message);
+    }
 }

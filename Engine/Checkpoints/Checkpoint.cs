@@ -181,7 +181,7 @@ public static class Checkpoint
                 }
                 states[i] = new ParameterState<T>(o.Steps[i], Slot(ParameterState<T>.MomentumBufferSlot), Slot(ParameterState<T>.ExpAvgSlot), Slot(ParameterState<T>.ExpAvgSqSlot));
             }
-            optimizer = new OptimizerState<T>(o.Kind, o.LearningRate, states);
+            optimizer = new OptimizerState<T>(o.Kind, o.LearningRate, states) { Hyperparameters = o.Hyperparameters };
         }
         foreach (var (file, path) in new[] { (weights, weightsPath), (buffers, optimizerPath) }.Distinct())
         {

@@ -12,8 +12,9 @@ namespace SeqLearn.Checkpoints;
 /// { "format": "seqlearn.checkpoint", "format_version": 2, "dtype": "F32", "step": 1200,
 ///   "weights": { "file": "weights.safetensors", "bytes": 123456, "sha256": "…" },
 ///   "parameters": ["embedding.weight", …],
-///   "optimizer": { "kind": "Adam", "learning_rate": 0.001, "steps": [1200, …],
-///                  "file": "optimizer.safetensors", "bytes": 2345, "sha256": "…" },  (optional)
+///   "optimizer": { "kind": "Adam", "learning_rate": 0.001,
+///                  "hyperparameters": { "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0 },  (optional)
+///                  "steps": [1200, …], "file": "optimizer.safetensors", "bytes": 2345, "sha256": "…" },  (optional)
 ///   "rng": { "dropout": { "s0": "…", "s1": "…", "s2": "…", "s3": "…", "spare_normal": null } },
 ///   "model_config": { … },  "vocabulary": …,  "trainer_state": { … },               (optional, caller's JSON)
 ///   "manifest_sha256": "…" }                                                          (see ManifestSeal)
@@ -29,7 +30,7 @@ internal sealed record CheckpointManifest(
     public const string FormatName = "seqlearn.checkpoint";
 
     /// <summary>The optimizer's scalars; <paramref name="File"/> is the optimizer file (null in version 1).</summary>
-    public sealed record OptimizerInfo(OptimizerKind Kind, double LearningRate, long[] Steps, StoredFile? File);
+    public sealed record OptimizerInfo(OptimizerKind Kind, double LearningRate, long[] Steps, StoredFile? File, IReadOnlyDictionary<string, double>? Hyperparameters = null);
 
     /// <summary>The size and SHA-256 a manifest records for one of the directory's safetensors files.</summary>
     public sealed record StoredFile(long Bytes, string Sha256);
@@ -58,6 +59,12 @@ internal sealed record CheckpointManifest(
                 w.WriteStartObject("optimizer");
                 w.WriteString("kind", o.Kind.ToString());
                 w.WriteNumber("learning_rate", o.LearningRate);
+                if (o.Hyperparameters is { } hp)
+                {
+                    w.WriteStartObject("hyperparameters");
+                    foreach (var (name, value) in hp.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteNumber(name, value);
+                    w.WriteEndObject();
+                }
                 w.WriteStartArray("steps");
                 foreach (var s in o.Parameters) w.WriteNumberValue(s.Step);
                 w.WriteEndArray();
@@ -152,7 +159,16 @@ internal sealed record CheckpointManifest(
                 if (Str(o, "file", file) != Checkpoint.OptimizerFileName) throw Bad(file, $"'optimizer.file' must be '{Checkpoint.OptimizerFileName}'.");
                 optimizerFile = FileOf(o, file, "optimizer");
             }
-            optimizer = new OptimizerInfo(kind, lr, steps, optimizerFile);
+            Dictionary<string, double>? hyperparameters = null;
+            if (o["hyperparameters"] is not null)
+            {
+                hyperparameters = new Dictionary<string, double>(StringComparer.Ordinal);
+                var stored = Obj(o, "hyperparameters", file);
+                foreach (var (name, node) in stored)
+                    hyperparameters.Add(name, node is JsonValue v && v.TryGetValue(out double x) && double.IsFinite(x) ? x
+                        : throw Bad(file, $"'optimizer.hyperparameters.{name}' must be a finite number."));
+            }
+            optimizer = new OptimizerInfo(kind, lr, steps, optimizerFile, hyperparameters);
         }
 
         var rng = new Dictionary<string, RngState>(StringComparer.Ordinal);

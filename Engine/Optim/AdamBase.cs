@@ -35,11 +35,17 @@ public abstract class AdamBase<T> : Optimizer<T> where T : unmanaged, IBinaryFlo
     public double WeightDecay { get; }
 
     /// <inheritdoc/>
+    public override IReadOnlyDictionary<string, double> Hyperparameters => new Dictionary<string, double>
+    {
+        ["beta1"] = Beta1, ["beta2"] = Beta2, ["eps"] = Epsilon, ["weight_decay"] = WeightDecay,
+    };
+
+    /// <inheritdoc/>
     public override OptimizerState<T> ExportState()
     {
         var states = new ParameterState<T>[Parameters.Count];
         for (int p = 0; p < states.Length; p++) states[p] = Core.Export(p, Parameters[p].Value.ShapeArray());
-        return new OptimizerState<T>(Kind, LearningRate, states);
+        return new OptimizerState<T>(Kind, LearningRate, states) { Hyperparameters = Hyperparameters };
     }
 
     /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using SeqLearn.Autograd;
 using SeqLearn.Kernels;
 using SeqLearn.Tensors;
@@ -91,6 +92,15 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
     public abstract OptimizerKind Kind { get; }
 
     /// <summary>
+    /// The fixed hyperparameters besides η under PyTorch's <c>param_groups</c> names (<c>betas</c> split into
+    /// <c>beta1</c>/<c>beta2</c>, <c>nesterov</c> as 0 or 1): recorded by <see cref="ExportState"/> and compared by
+    /// <see cref="ImportState"/>. Empty for an optimizer that declares none.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, double> Hyperparameters => EmptyHyperparameters;
+
+    private static readonly IReadOnlyDictionary<string, double> EmptyHyperparameters = new Dictionary<string, double>();
+
+    /// <summary>
     /// Applies one update to every parameter that has a gradient. A gradient whose shape differs from its parameter's is an
     /// <see cref="ArgumentException"/> raised before any parameter or state changes.
     /// </summary>
@@ -170,8 +180,32 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
                 ShapeUtil.RequireSame(Parameters[i].Value.Shape, buffer.Shape, $"{op} ({ParameterName(i)}.{slot} vs. parameter)");
             CheckParameterState(i, s);
         }
+        if (state.Hyperparameters is { } stored) CheckHyperparameters(stored, op);
         LearningRate = state.LearningRate;
     }
+
+    /// <summary>
+    /// Refuses a state recorded with other hyperparameters than this optimizer's. PyTorch's <c>load_state_dict</c> takes the
+    /// state's values instead; these are fixed when an optimizer is built, so a mismatch would continue the run with other
+    /// β, ε, momentum or weight decay than it had, without a word.
+    /// </summary>
+    private void CheckHyperparameters(IReadOnlyDictionary<string, double> stored, string op)
+    {
+        var own = Hyperparameters;
+        foreach (var (name, value) in stored)
+        {
+            if (!own.TryGetValue(name, out double mine))
+                throw new ArgumentException($"{op}: the state records a hyperparameter '{name}' that {Name} does not have (it has {Format(own)}).");
+            if (!value.Equals(mine))
+                throw new ArgumentException($"{op}: the state was recorded with {name} = {value.ToString(CultureInfo.InvariantCulture)}; this optimizer has {name} = {mine.ToString(CultureInfo.InvariantCulture)}. Build it with the state's hyperparameters ({Format(stored)}).");
+        }
+        foreach (var name in own.Keys)
+            if (!stored.ContainsKey(name))
+                throw new ArgumentException($"{op}: the state records no '{name}' (it records {Format(stored)}).");
+    }
+
+    private static string Format(IReadOnlyDictionary<string, double> values) =>
+        values.Count == 0 ? "none" : string.Join(", ", values.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} = {kv.Value.ToString(CultureInfo.InvariantCulture)}"));
 
     /// <summary>
     /// Checks every gradient's shape against its parameter's (<see cref="GradientOf"/>) before a step touches anything, so a

@@ -9,7 +9,15 @@ namespace SeqLearn.Optim;
 /// in the JSON metadata.
 /// </summary>
 public sealed record OptimizerState<T>(OptimizerKind Kind, double LearningRate, IReadOnlyList<ParameterState<T>> Parameters)
-    where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>
+    /// The exporting optimizer's <see cref="Optimizer{T}.Hyperparameters"/>; <see cref="Optimizer{T}.ImportState"/> refuses a
+    /// state whose values differ from the receiving optimizer's. Null (a state built by hand, or read from a checkpoint
+    /// written before they were recorded): not compared.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? Hyperparameters { get; init; }
+}
 
 /// <summary>
 /// One parameter's optimizer state. Unused slots are null: SGD uses <see cref="MomentumBuffer"/> (null until

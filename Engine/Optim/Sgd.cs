@@ -54,6 +54,12 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IBinaryFloatingPo
     public double WeightDecay { get; }
 
     /// <inheritdoc/>
+    public override IReadOnlyDictionary<string, double> Hyperparameters => new Dictionary<string, double>
+    {
+        ["momentum"] = Momentum, ["dampening"] = Dampening, ["nesterov"] = Nesterov ? 1 : 0, ["weight_decay"] = WeightDecay,
+    };
+
+    /// <inheritdoc/>
     public override OptimizerKind Kind => OptimizerKind.Sgd;
 
     /// <inheritdoc/>
@@ -98,7 +104,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IBinaryFloatingPo
     {
         var states = new ParameterState<T>[Parameters.Count];
         for (int p = 0; p < states.Length; p++) states[p] = new ParameterState<T>(_steps[p], MomentumBuffer: _momentumBuffer[p]?.Clone());
-        return new OptimizerState<T>(Kind, LearningRate, states);
+        return new OptimizerState<T>(Kind, LearningRate, states) { Hyperparameters = Hyperparameters };
     }
 
     private protected override void CheckParameterState(int index, ParameterState<T> state)
