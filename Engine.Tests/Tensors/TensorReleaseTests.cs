@@ -1,6 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SeqLearn.Autograd;
+using SeqLearn.Checkpoints;
+using SeqLearn.Nn;
+using SeqLearn.Optim;
 using SeqLearn.Tensors;
 
 namespace SeqLearn.Tests.Tensors;
@@ -86,5 +89,59 @@ public class TensorReleaseTests
         Assert.True(y.Value.IsReleased);
         Assert.NotNull(x.Grad);
         Assert.Throws<ObjectDisposedException>(() => Ops.Sum(y));
+    }
+
+    [Fact]
+    public void Release_ThroughADetachedVar_BeforeTheBackwardThatReadsIt_IsRefused()
+    {
+        // The RNN's backward reads h' from its output Y: a release through another Var holding Y must wait for it too.
+        var rng = new SeededRng(3);
+        var layer = RecurrentLayer<float>.Create(RecurrentCell.Rnn, 3, 64, rng);
+        var x = new Var<float>(Tensor<float>.Normal([8, 64, 3], 0, 1, rng), requiresGrad: true);
+        var (y, _) = layer.Forward(x);
+        var loss = Ops.Sum(y);
+        var e = Assert.Throws<InvalidOperationException>(() => y.Detach().Release());
+        Assert.Contains("backward has not run", e.Message);
+        Assert.Throws<InvalidOperationException>(() => y.Value.Release());
+        Assert.False(y.Value.IsReleased);
+
+        loss.Backward();
+        y.Detach().Release();
+        Assert.True(y.Value.IsReleased);
+    }
+
+    [Fact]
+    public void ArgMax_LeavesNoViewBehind_SoReleaseStillReturnsTheStorage()
+    {
+        var t = Tensor<float>.PooledZeros(4, Large / 4);
+        t.Span[5] = 1f;
+        Assert.Equal(5, t.ArgMax());
+        ref float storage = ref MemoryMarshal.GetReference(t.Span);
+        t.Release();
+        Assert.True(Unsafe.AreSame(ref storage, ref MemoryMarshal.GetReference(Tensor<float>.PooledZeros(4, Large / 4).Span)));
+    }
+
+    [Fact]
+    public void Loads_WithAReleasedTensor_ThrowBeforeTheyChangeAnything()
+    {
+        var model = new Linear<double>(2, 3, new SeededRng(1));
+        var before = model.Parameters().Select(p => p.Value.ToArray()).ToArray();
+        var state = model.StateDict().ToDictionary(kv => kv.Key, kv => Tensor<double>.Full(7, kv.Value.ShapeArray()));
+        state["bias"].Release();
+        Assert.Throws<ObjectDisposedException>(() => model.LoadStateDict(state));
+        Assert.Equal(before, model.Parameters().Select(p => p.Value.ToArray()).ToArray());
+
+        var checkpoint = new CheckpointData<double> { Parameters = [.. state.Select(kv => new NamedTensor<double>(kv.Key, kv.Value))] };
+        var named = model.NamedParameters().Select(kv => { kv.Value.Name = kv.Key; return kv.Value; }).ToArray();
+        Assert.Throws<ObjectDisposedException>(() => checkpoint.RestoreInto(named));
+        Assert.Equal(before, model.Parameters().Select(p => p.Value.ToArray()).ToArray());
+
+        var opt = new Sgd<double>(model.Parameters(), 0.1, momentum: 0.9);
+        var exported = opt.ExportState();
+        var buffer = Tensor<double>.Zeros(3);
+        buffer.Release();
+        var bad = exported with { LearningRate = 0.5, Parameters = [exported.Parameters[0], new ParameterState<double>(3, MomentumBuffer: buffer)] };
+        Assert.Throws<ObjectDisposedException>(() => opt.ImportState(bad));
+        Assert.Equal(0.1, opt.LearningRate);
     }
 }

@@ -26,6 +26,7 @@ public sealed partial class Var<T> where T : unmanaged, IBinaryFloatingPointIeee
         Value = value;
         RequiresGrad = true;
         Creator = creator;
+        value.PendingGraphs++;   // Release is refused, through any Var holding the tensor, until ReleaseGraph
     }
 
     /// <summary>The forward value.</summary>
@@ -117,6 +118,7 @@ public sealed partial class Var<T> where T : unmanaged, IBinaryFloatingPointIeee
 
     internal void ReleaseGraph()
     {
+        if (Creator is not null) Value.PendingGraphs--;
         Creator = null;
         PendingGrad = null;
         _graphReleased = true;

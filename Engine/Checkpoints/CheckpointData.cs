@@ -100,6 +100,8 @@ public sealed class CheckpointData<T> where T : unmanaged, IBinaryFloatingPointI
             if (!stored.Remove(name, out var t))
                 throw new ArgumentException($"CheckpointData.RestoreInto: the checkpoint has no parameter '{name}' (it has: {string.Join(", ", Parameters.Select(x => x.Name))}).");
             ShapeUtil.RequireSame(p.Value.Shape, t.Shape, $"CheckpointData.RestoreInto ('{name}': model vs. checkpoint)");
+            t.ThrowIfReleased();
+            p.Value.ThrowIfReleased();
             sources[i] = t;
         }
         if (stored.Count > 0)

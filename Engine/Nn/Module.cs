@@ -134,6 +134,8 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
         {
             var src = state[name] ?? throw new ArgumentException($"LoadStateDict: the value of '{name}' is null.", nameof(state));
             ShapeUtil.RequireSame(p.Value.Shape, src.Shape, $"LoadStateDict '{name}' (parameter vs. given)");
+            src.ThrowIfReleased();
+            p.Value.ThrowIfReleased();
         }
         foreach (var (name, p) in own) state[name].Span.CopyTo(p.Value.Span);
     }

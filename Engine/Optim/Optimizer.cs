@@ -177,7 +177,10 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
             var s = state.Parameters[i] ?? throw new ArgumentException($"{op}: the state of {ParameterName(i)} is null.", nameof(state));
             if (s.Step < 0) throw new ArgumentException($"{op}: {ParameterName(i)} has a negative step count {s.Step}.", nameof(state));
             foreach (var (slot, buffer) in s.Buffers())
+            {
                 ShapeUtil.RequireSame(Parameters[i].Value.Shape, buffer.Shape, $"{op} ({ParameterName(i)}.{slot} vs. parameter)");
+                buffer.ThrowIfReleased();
+            }
             CheckParameterState(i, s);
         }
         if (state.Hyperparameters is { } stored) CheckHyperparameters(stored, op);

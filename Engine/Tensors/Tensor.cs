@@ -25,6 +25,9 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     private bool _viewed;    // a view (Reshape, Rows) shares the storage: Release must not hand it to the pool
     private bool _released;  // Release was called: the storage may belong to another tensor now
 
+    /// <summary>How many recorded ops have this tensor as their output and have not run their backward (their Var's graph is not released).</summary>
+    internal int PendingGraphs;
+
     private Tensor(T[] data, int offset, int[] shape, bool rented)
         : this(data, offset, shape) => _rented = rented;
 
@@ -258,12 +261,21 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     public void Release()
     {
         if (_released) return;
+        if (PendingGraphs > 0)
+            throw new InvalidOperationException(
+                $"Tensor.Release: the tensor {ShapeString} is the output of a recorded op whose backward has not run yet, and that backward may read it. Call Backward first, or compute it inside a NoGradScope.");
         if (_rented && !_viewed) ArrayPool<T>.Shared.Return(_data);
         (_rented, _owned, _released) = (false, false, true);
     }
 
     /// <summary>True after <see cref="Release"/>.</summary>
     public bool IsReleased => _released;
+
+    /// <summary>Throws the <see cref="ObjectDisposedException"/> of any access after <see cref="Release"/>: for loads that check every input before they copy any.</summary>
+    internal void ThrowIfReleased()
+    {
+        if (_released) throw Released();
+    }
 
     private ObjectDisposedException Released() =>
         new($"Tensor {ShapeUtil.Format(_shape)}", "the tensor was released (Tensor.Release / Var.Release) and its storage may belong to another tensor now.");
@@ -303,7 +315,7 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     public int ArgMax()
     {
         if (Length == 0) throw new InvalidOperationException($"ArgMax: the tensor {ShapeString} is empty.");
-        return Reshape(Length).ArgMax(0)[0];
+        return new Tensor<T>(_data, _offset, [Length]) { _released = _released }.ArgMax(0)[0]; // a flat alias that leaves no view behind
     }
 
     /// <summary>
