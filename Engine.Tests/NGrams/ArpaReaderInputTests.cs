@@ -17,11 +17,37 @@ public class ArpaReaderInputTests
     }
 
     [Fact]
-    public void UnigramWithNonBreakingSpace_IsReportedAtItsOwnLine()
+    public void UnigramWithAVerticalTab_IsReportedAtItsOwnLine_ANoBreakSpaceIsPartOfTheWord()
     {
-        const string text = "\\data\\\nngram 1=4\n\n\\1-grams:\n-1 <s>\n-1 a\u00A0b\n-1 </s>\n-1 c\n\n\\end\\\n";
+        // KenLM separates words on ' ', \t, \n, \v, \f and \r only: a no-break space belongs to the word.
+        const string text = "\\data\\\nngram 1=4\n\n\\1-grams:\n-1 <s>\n-1 a\vb\n-1 </s>\n-1 c\n\n\\end\\\n";
         var e = Assert.Throws<ArpaFormatException>(() => ArpaReader.Read(new StringReader(text), "ws.arpa"));
         Assert.Equal(6, e.Line);
+        var model = ArpaReader.Read(new StringReader(text.Replace("a\vb", "a\u00A0b")), "nbsp.arpa");
+        Assert.True(model.Vocabulary.TryGetId("a\u00A0b", out _));
+    }
+
+    [Fact]
+    public void AFileInUtf16_IsInvalidUtf8AtItsFirstByte_AUtf8ByteOrderMarkIsSkipped()
+    {
+        const string text = "\\data\\\nngram 1=3\n\n\\1-grams:\n-1 <s>\n-1 a\n-1 </s>\n\n\\end\\\n";
+        using var tmp = new SeqLearn.Tests.Checkpoints.TempDir("arpa-bom");
+        string utf16 = tmp.Combine("utf16.arpa"), utf8 = tmp.Combine("bom.arpa");
+        File.WriteAllText(utf16, text, new UnicodeEncoding(bigEndian: false, byteOrderMark: true));
+        File.WriteAllText(utf8, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        var e = Assert.Throws<ArpaFormatException>(() => ArpaReader.Read(utf16));
+        Assert.Equal(1, e.Line);
+        Assert.Contains("0xFF", e.Message);
+        Assert.True(ArpaReader.Read(utf8).Vocabulary.TryGetId("a", out _));
+    }
+
+    [Fact]
+    public void AUnigramSectionWithoutSentenceStart_NamesTheMissingSymbol_NotAParameter()
+    {
+        const string text = "\\data\\\nngram 1=2\n\n\\1-grams:\n-1 a\n-1 </s>\n\n\\end\\\n";
+        var e = Assert.Throws<ArpaFormatException>(() => ArpaReader.Read(new StringReader(text), "nobos.arpa"));
+        Assert.Contains("must contain <s>", e.Message);
+        Assert.DoesNotContain("Parameter", e.Message);
     }
 
     [Fact]

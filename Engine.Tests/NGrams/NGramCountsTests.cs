@@ -95,14 +95,14 @@ public class NGramCountsTests
     }
 
     [Fact]
-    public void EncodeSentence_AnyWhitespace_SplitsLikeTokenize()
+    public void EncodeSentence_SplitsLikeSplitWords()
     {
         var vocab = NGramVocabulary.Build(["a b c"]);
-        foreach (string line in new[] { "", "  ", "a", " a\tb  c ", "a\u00A0b\u3000c\r", "x a\u2028z" })
+        foreach (string line in new[] { "", "  ", "a", " a\tb  c ", "a\u00A0b\u3000c\r", "x a\u2028z", "a\vb\fc" })
         {
             long oovs = 0;
             int[] ids = vocab.EncodeSentence(line, ref oovs);
-            string[] words = SeqLearn.Text.TokenVocabulary.Tokenize(line);
+            string[] words = NGramVocabulary.SplitWords(line);
             Assert.Equal([vocab.BosId, .. words.Select(vocab.IdOrUnk), vocab.EosId], ids);
             Assert.Equal(words.Count(w => !vocab.TryGetId(w, out _)), oovs);
         }

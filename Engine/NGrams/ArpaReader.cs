@@ -37,11 +37,14 @@ public static class ArpaReader
     /// <exception cref="ArpaFormatException">The file is malformed (file, line and expectation in the message).</exception>
     public static BackoffModel Read(string path)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
         if (Directory.Exists(path)) throw new IOException($"ARPA file '{path}' is a directory, not a file.");
         if (!System.IO.File.Exists(path)) throw new FileNotFoundException($"ARPA file not found: '{path}'.", path);
+        PathCheck.EnsureNotDevice(path, "ARPA file");
         try
         {
-            using var reader = new StreamReader(path, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true), true, 1 << 16);
+            // UTF-8 only: a UTF-16 or UTF-32 byte-order mark is invalid UTF-8 here, as in every other reader (a UTF-8 BOM is skipped at the header).
+            using var reader = new StreamReader(path, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: false, 1 << 16);
             return Read(reader, path);
         }
         catch (ArpaFormatException e) when (e.InnerException is System.Text.DecoderFallbackException && TextFile.FindInvalidUtf8(path) is { } bad)
@@ -61,6 +64,8 @@ public static class ArpaReader
     /// </summary>
     internal static BackoffModel Read(TextReader reader, string name, int maxEntries)
     {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(name);
         var r = new LineReader(reader, name);
         List<int> declared = ReadHeader(r);
         int order = declared.Count;
@@ -88,8 +93,8 @@ public static class ArpaReader
             uniProb.Add(ParseLogProbability(r, line.AsSpan()[fields[0]]));
             string word = line[fields[1]];
             if (!seen.Add(word)) throw new ArpaFormatException(name, r.Number, $"duplicate 1-gram '{word}'.");
-            if (word.Any(char.IsWhiteSpace))
-                throw new ArpaFormatException(name, r.Number, $"the 1-gram '{word}' contains a whitespace character other than space or tab (words are whitespace-separated).");
+            if (word.Any(NGramVocabulary.IsSeparator))
+                throw new ArpaFormatException(name, r.Number, $"the 1-gram '{word}' contains a word separator other than space or tab (\\v, \\f or \\r; words are separated as KenLM separates them).");
             words.Add(word);
             uniBackoff.Add(nf == 3 ? ParseFloat(r, line.AsSpan()[fields[2]], "log10 back-off") : 0f);
             if (uniBackoff[^1] > 0) positiveBackoffLines[(1, i)] = r.Number;
@@ -102,7 +107,11 @@ public static class ArpaReader
         }
         NGramVocabulary vocabulary;
         try { vocabulary = new NGramVocabulary(words); }
-        catch (ArgumentException e) { throw new ArpaFormatException(name, r.Number, $"invalid unigram section: {e.Message}"); }
+        catch (ArgumentException e) // the message without .NET's "(Parameter 'tokens')": the reader's user gave no such parameter
+        {
+            string message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+            throw new ArpaFormatException(name, r.Number, $"invalid unigram section: {message}");
+        }
         if (words.Count > Math.Min(maxEntries, NGramTable.EntryLimit(1)))
             throw new ArpaFormatException(name, r.Number, $"the 1-gram section holds {words.Count} words with <unk>, more than one table holds ({Math.Min(maxEntries, NGramTable.EntryLimit(1))}).");
         tables[0] = new NGramTable(1, words.Count, maxEntries);

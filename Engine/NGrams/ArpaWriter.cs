@@ -14,16 +14,21 @@ namespace SeqLearn.NGrams;
 public static class ArpaWriter
 {
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> atomically.</summary>
-    public static void Write(BackoffModel model, string path) =>
+    public static void Write(BackoffModel model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
         TextFile.WriteAtomic(path, stream =>
         {
             using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
             Write(model, writer);
         });
+    }
 
     /// <summary>Writes <paramref name="model"/> in ARPA format to <paramref name="writer"/>.</summary>
     public static void Write(BackoffModel model, TextWriter writer)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(writer);
         writer.Write("\\data\\\n");
         for (int k = 1; k <= model.Order; k++) writer.Write($"ngram {k}={model.Table(k).Count}\n");
         Span<char> number = stackalloc char[32];

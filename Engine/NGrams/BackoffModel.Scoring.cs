@@ -20,7 +20,8 @@ public sealed partial class BackoffModel : ILanguageModelEvaluator
     /// <exception cref="ArgumentException">The line contains &lt;s&gt; or &lt;/s&gt; (the boundaries are added, never read).</exception>
     public TokenScore[] ScoreSentence(string line)
     {
-        string[] words = TokenVocabulary.Tokenize(line);
+        ArgumentNullException.ThrowIfNull(line);
+        string[] words = NGramVocabulary.SplitWords(line);
         var scores = new TokenScore[words.Length + 1];
         NGramState state = BeginSentence();
         for (int i = 0; i <= words.Length; i++)
@@ -64,17 +65,21 @@ public sealed partial class BackoffModel : ILanguageModelEvaluator
         NGramState state = EmptyState();
         NGramState start = BeginSentence();
         int unk = Vocabulary.UnkId;
+        ArgumentNullException.ThrowIfNull(lines);
         foreach (string line in lines)
         {
+            if (line is null) throw new ArgumentException($"BackoffModel.Evaluate: line {sentences + 1} is null.", nameof(lines));
             state.CopyFrom(start);
             ReadOnlySpan<char> rest = line;
             int words = 0;
             while (true)
             {
-                rest = rest.TrimStart();
+                int skip = 0;
+                while (skip < rest.Length && NGramVocabulary.IsSeparator(rest[skip])) skip++;
+                rest = rest[skip..];
                 if (rest.IsEmpty) break;
                 int end = 0;
-                while (end < rest.Length && !char.IsWhiteSpace(rest[end])) end++;
+                while (end < rest.Length && !NGramVocabulary.IsSeparator(rest[end])) end++;
                 var word = rest[..end];
                 int id = Vocabulary.IdOrUnk(word);
                 if (id == Vocabulary.BosId || id == Vocabulary.EosId)

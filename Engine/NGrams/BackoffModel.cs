@@ -95,6 +95,8 @@ public sealed partial class BackoffModel
     public float LogProb10(NGramState state, int word, NGramState? next)
     {
         int n = Order;
+        if (state is null || state.Order != n || (next is not null && next.Order != n) || (uint)word >= (uint)_logProb[0].Length)
+            ThrowBadLogProbArguments(state, word, next);
         int len = state.Length;
         ScoringIndex index = _index.Value;
         Span<int> newSlot = stackalloc int[n];
@@ -132,6 +134,17 @@ public sealed partial class BackoffModel
             next.Length = keep;
         }
         return logP;
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowBadLogProbArguments(NGramState? state, int word, NGramState? next)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Order != Order)
+            throw new ArgumentException($"BackoffModel.LogProb10: the state is for order {state.Order}, this model is of order {Order} (make it with BeginSentence or EmptyState of this model).", nameof(state));
+        if (next is not null && next.Order != Order)
+            throw new ArgumentException($"BackoffModel.LogProb10: the next state is for order {next.Order}, this model is of order {Order}.", nameof(next));
+        throw new ArgumentOutOfRangeException(nameof(word), word, $"BackoffModel.LogProb10: word id {word} is outside the vocabulary [0, {_logProb[0].Length}).");
     }
 
     /// <summary>log10 p(word | context) for an explicit context (oldest word first); the context is used as given (no &lt;s&gt; added).</summary>

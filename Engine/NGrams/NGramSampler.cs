@@ -9,9 +9,19 @@ namespace SeqLearn.NGrams;
 /// samples by inverse CDF with a <see cref="SeededRng"/>. Stops at &lt;/s&gt; or after a maximum number of tokens.
 /// Same model, seed and prompt → same text.
 /// </summary>
-public sealed class NGramSampler(BackoffModel model)
+public sealed class NGramSampler
 {
-    private readonly double[] _weights = new double[model.Vocabulary.Count];
+    private readonly BackoffModel model;
+
+    /// <summary>A sampler of <paramref name="model"/>'s sentences.</summary>
+    public NGramSampler(BackoffModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        this.model = model;
+        _weights = new double[model.Vocabulary.Count];
+    }
+
+    private readonly double[] _weights;
 
     /// <summary>
     /// Generates one sentence. The result starts with the prompt's words (as written) and does not include &lt;/s&gt;.
@@ -20,10 +30,12 @@ public sealed class NGramSampler(BackoffModel model)
     /// </summary>
     public string Sample(SeededRng rng, string prompt = "", int maxTokens = 100, bool allowUnk = false)
     {
+        ArgumentNullException.ThrowIfNull(rng);
+        ArgumentNullException.ThrowIfNull(prompt);
         ArgumentOutOfRangeException.ThrowIfNegative(maxTokens);
         NGramVocabulary vocab = model.Vocabulary;
         NGramState state = model.BeginSentence();
-        var words = new List<string>(TokenVocabulary.Tokenize(prompt));
+        var words = new List<string>(NGramVocabulary.SplitWords(prompt));
         foreach (string w in words)
         {
             if (w is NGramVocabulary.Bos or NGramVocabulary.Eos)   // as in training and scoring: they only mark the sentence's ends

@@ -13,6 +13,9 @@ public sealed class NGramState
     internal int Length;
     private readonly int _order;     // N of the model the state is for
 
+    /// <summary>N of the model the state is for.</summary>
+    internal int Order => _order;
+
     /// <summary>An empty state for a model of <paramref name="order"/> (in [1, <see cref="NGramCounts.MaxOrder"/>]).</summary>
     public NGramState(int order)
     {

@@ -7,7 +7,9 @@ namespace SeqLearn.NGrams;
 /// predicted) and <c>&lt;/s&gt;</c> (predicted once per line), and the words. Built from training text the ids are
 /// &lt;unk&gt;=0, &lt;s&gt;=1, &lt;/s&gt;=2, then words in ordinal string order; read from ARPA they follow the unigram
 /// section (&lt;unk&gt; appended last when the file has none).
-/// A literal <c>&lt;unk&gt;</c> in a corpus (as in PTB) is this symbol.
+/// A literal <c>&lt;unk&gt;</c> in a corpus (as in PTB) is this symbol. Words are separated as KenLM separates them:
+/// by space, tab, line feed, vertical tab, form feed and carriage return only (<see cref="IsSeparator"/>; C's
+/// <c>isspace</c>), so a no-break space (U+00A0) or an ideographic space (U+3000) is part of a word.
 /// </summary>
 public sealed class NGramVocabulary : TokenVocabulary
 {
@@ -18,7 +20,8 @@ public sealed class NGramVocabulary : TokenVocabulary
     public const string Eos = "</s>";
 
     /// <summary>Creates a vocabulary from tokens in id order; &lt;unk&gt;, &lt;s&gt; and &lt;/s&gt; must be present.</summary>
-    public NGramVocabulary(IReadOnlyList<string> tokens) : base(tokens)
+    /// <exception cref="ArgumentException">A token is repeated, empty or contains a separator (<see cref="IsSeparator"/>).</exception>
+    public NGramVocabulary(IReadOnlyList<string> tokens) : base(tokens, IsSeparator)
     {
         BosId = TryGetId(Bos, out int bos) ? bos : throw new ArgumentException($"The vocabulary must contain {Bos}.", nameof(tokens));
         EosId = TryGetId(Eos, out int eos) ? eos : throw new ArgumentException($"The vocabulary must contain {Eos}.", nameof(tokens));
@@ -30,7 +33,7 @@ public sealed class NGramVocabulary : TokenVocabulary
     /// <summary>Id of &lt;/s&gt;.</summary>
     public int EosId { get; }
 
-    /// <summary>Every distinct whitespace token of <paramref name="lines"/> plus the three special symbols.</summary>
+    /// <summary>Every distinct word of <paramref name="lines"/> (<see cref="SplitWords"/>) plus the three special symbols.</summary>
     /// <exception cref="ArgumentException">A line contains &lt;s&gt; or &lt;/s&gt; (they are added per line, never read).</exception>
     public static NGramVocabulary Build(IEnumerable<string> lines)
     {
@@ -41,7 +44,7 @@ public sealed class NGramVocabulary : TokenVocabulary
         {
             lineNumber++;
             if (line is null) throw new ArgumentException($"NGramVocabulary.Build: line {lineNumber} is null.", nameof(lines));
-            foreach (string w in Tokenize(line))
+            foreach (string w in SplitWords(line))
             {
                 if (w is Bos or Eos) throw ReservedToken(lineNumber, w);
                 words.Add(w);
@@ -80,7 +83,16 @@ public sealed class NGramVocabulary : TokenVocabulary
         return ids;
     }
 
-    // Exactly the characters string.Split(null) separates on (char.IsWhiteSpace), for allocation-free tokenising.
-    private static readonly System.Buffers.SearchValues<char> Whitespace = System.Buffers.SearchValues.Create(
-        Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsWhiteSpace).ToArray());
+    /// <summary>True for the characters that separate words: ' ', '\t', '\n', '\v', '\f', '\r' (KenLM's <c>kSpaces</c>).</summary>
+    public static bool IsSeparator(char c) => c is ' ' or '\t' or '\n' or '\v' or '\f' or '\r';
+
+    /// <summary>The words of <paramref name="line"/>, split on <see cref="IsSeparator"/> characters (empty pieces dropped).</summary>
+    public static string[] SplitWords(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        return line.Split(Separators, StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    private static readonly char[] Separators = [' ', '\t', '\n', '\v', '\f', '\r'];
+    private static readonly System.Buffers.SearchValues<char> Whitespace = System.Buffers.SearchValues.Create(Separators);
 }

@@ -15,6 +15,7 @@ public sealed class CharVocabulary : IVocabulary
     /// <summary>Creates a vocabulary whose ids follow <paramref name="symbols"/> in order (after &lt;unk&gt; if <paramref name="withUnk"/>).</summary>
     public CharVocabulary(IReadOnlyList<Rune> symbols, bool withUnk)
     {
+        ArgumentNullException.ThrowIfNull(symbols);
         UnkId = withUnk ? 0 : -1;
         _symbols = withUnk ? [Rune.ReplacementChar, .. symbols] : symbols.ToArray();
         _ids = new Dictionary<int, int>(_symbols.Length);
@@ -32,9 +33,25 @@ public sealed class CharVocabulary : IVocabulary
     {
         ArgumentNullException.ThrowIfNull(text);
         if (text.Length == 0) throw new ArgumentException("CharVocabulary.Build: the text is empty; a character vocabulary needs at least one character.", nameof(text));
+        RequireWellFormed(text, "CharVocabulary.Build", nameof(text));
         var set = new SortedSet<int>();
         foreach (Rune r in text.EnumerateRunes()) set.Add(r.Value);
         return new CharVocabulary(set.Select(v => new Rune(v)).ToArray(), withUnk);
+    }
+
+    /// <summary>
+    /// Refuses a lone UTF-16 surrogate, which <see cref="string.EnumerateRunes"/> would turn into U+FFFD without a word (text
+    /// read by <see cref="TextFile"/> never holds one: it is decoded from strict UTF-8).
+    /// </summary>
+    private static void RequireWellFormed(string text, string op, string paramName)
+    {
+        int i = 0;
+        while (i < text.Length)
+        {
+            if (Rune.DecodeFromUtf16(text.AsSpan(i), out _, out int used) != System.Buffers.OperationStatus.Done)
+                throw new ArgumentException($"{op}: the text holds a lone UTF-16 surrogate U+{(int)text[i]:X4} at index {i}; it is no character.", paramName);
+            i += used;
+        }
     }
 
     /// <inheritdoc/>
@@ -77,6 +94,8 @@ public sealed class CharVocabulary : IVocabulary
     /// <inheritdoc/>
     public int[] Encode(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        RequireWellFormed(text, "CharVocabulary.Encode", nameof(text));
         var ids = new List<int>(text.Length);
         foreach (Rune r in text.EnumerateRunes()) ids.Add(IdOf(r));
         return ids.ToArray();

@@ -111,17 +111,33 @@ public static class PathCheck
     {
         if (!File.Exists(path)) return false;
         if (OperatingSystem.IsWindows()) return (File.GetAttributes(path) & FileAttributes.Device) == 0;
-        // stat(2) through the runtime's own native shim: its FileStatus starts { int32 Flags; int32 Mode; … } with the
-        // file type in Mode & S_IFMT (S_IFREG = 0x8000). The buffer is larger than the struct.
+        return FileType(path) is not int type || type == 0x8000; // S_IFREG; a file whose type cannot be read: the write reports it
+    }
+
+    /// <summary>
+    /// Throws an <see cref="IOException"/> naming <paramref name="what"/> when <paramref name="path"/> is a character or block
+    /// device (<c>/dev/zero</c>, <c>/dev/urandom</c>, a disk): read as text, such a file never ends, or is no text. Pipes and
+    /// regular files pass.
+    /// </summary>
+    public static void EnsureNotDevice(string path, string what)
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists(path)) return;
+        if (FileType(path) is 0x2000 or 0x6000) // S_IFCHR, S_IFBLK
+            throw new IOException($"{what} '{path}' is a device, not a file.");
+    }
+
+    // stat(2) through the runtime's own native shim: its FileStatus starts { int32 Flags; int32 Mode; … } with the file
+    // type in Mode & S_IFMT. The buffer is larger than the struct. Null when the type cannot be read.
+    private static int? FileType(string path)
+    {
         var status = new byte[512];
         byte[] name = System.Text.Encoding.UTF8.GetBytes(path + "\0");
         try
         {
-            if (SystemNativeStat(name, status) != 0) return true; // vanished or unreadable: the write reports it
+            if (SystemNativeStat(name, status) != 0) return null;
         }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return true; }
-        int mode = BitConverter.ToInt32(status, 4);
-        return (mode & 0xF000) == 0x8000;
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return null; }
+        return BitConverter.ToInt32(status, 4) & 0xF000;
     }
 
     [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat")]

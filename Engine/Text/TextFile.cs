@@ -12,9 +12,11 @@ public static class TextFile
     /// <exception cref="TextFormatException">The file is empty or is not valid UTF-8.</exception>
     public static string ReadAllText(string path)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
         if (Directory.Exists(path)) throw new IOException($"'{path}' is a directory, not a text file.");
         if (!File.Exists(path))
             throw new FileNotFoundException($"Text file not found: '{path}'.", path);
+        PathCheck.EnsureNotDevice(path, "Text file");
         long length = new FileInfo(path).Length;
         if (length > Array.MaxLength)   // File.ReadAllBytes would fail with a message that names no file
             throw new IOException($"{path}: the file is {length} bytes; text files above {Array.MaxLength} bytes are not supported.");

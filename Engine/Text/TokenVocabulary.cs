@@ -14,14 +14,20 @@ public class TokenVocabulary : IVocabulary
 
     /// <summary>Creates a vocabulary whose id i is <paramref name="tokens"/>[i]; <see cref="Unk"/> must be among them.</summary>
     /// <exception cref="ArgumentException">A token is repeated, empty or contains whitespace, or &lt;unk&gt; is missing.</exception>
-    public TokenVocabulary(IReadOnlyList<string> tokens)
+    public TokenVocabulary(IReadOnlyList<string> tokens) : this(tokens, char.IsWhiteSpace)
     {
+    }
+
+    /// <summary>A vocabulary whose tokens must not contain a character for which <paramref name="isSeparator"/> is true.</summary>
+    private protected TokenVocabulary(IReadOnlyList<string> tokens, Func<char, bool> isSeparator)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
         _tokens = tokens.ToArray();
         _ids = new Dictionary<string, int>(_tokens.Length, StringComparer.Ordinal);
         for (int i = 0; i < _tokens.Length; i++)
         {
             string t = _tokens[i] ?? throw new ArgumentException($"Token {i} is null.", nameof(tokens));
-            if (t.Length == 0 || t.Any(char.IsWhiteSpace))
+            if (t.Length == 0 || t.Any(isSeparator))
                 throw new ArgumentException($"Token {i} ('{t}') is empty or contains whitespace.", nameof(tokens));
             if (!_ids.TryAdd(t, i))
                 throw new ArgumentException($"Token '{t}' appears twice (ids {_ids[t]} and {i}).", nameof(tokens));
@@ -64,6 +70,7 @@ public class TokenVocabulary : IVocabulary
     /// <inheritdoc/>
     public virtual int[] Encode(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         string[] words = Tokenize(text);
         var ids = new int[words.Length];
         for (int i = 0; i < words.Length; i++) ids[i] = IdOrUnk(words[i]);

@@ -20,6 +20,7 @@ public sealed class AbsoluteDiscounting(double? fallbackDiscount = null) : INGra
     /// <inheritdoc/>
     public BackoffModel Estimate(NGramCounts counts)
     {
+        ArgumentNullException.ThrowIfNull(counts);
         var c = new int[counts.Order][];
         var d = new double[counts.Order];
         for (int k = 1; k <= counts.Order; k++)

@@ -11,7 +11,7 @@ namespace SeqLearn.NGrams;
 public sealed class AddK(double k = 1.0) : INGramEstimator
 {
     /// <summary>The pseudo-count added to every n-gram.</summary>
-    public double K { get; } = k > 0 ? k : throw new ArgumentOutOfRangeException(nameof(k), k, "add-k needs k > 0.");
+    public double K { get; } = k > 0 && double.IsFinite(k) ? k : throw new ArgumentOutOfRangeException(nameof(k), k, "add-k needs a finite k > 0.");
 
     /// <inheritdoc/>
     public string Name => "addk";
@@ -22,6 +22,7 @@ public sealed class AddK(double k = 1.0) : INGramEstimator
     /// <inheritdoc/>
     public BackoffModel Estimate(NGramCounts counts)
     {
+        ArgumentNullException.ThrowIfNull(counts);
         int n = counts.Order;
         double v = counts.Vocabulary.Count - 1; // <s> is never predicted
         var pStar = new double[n][];

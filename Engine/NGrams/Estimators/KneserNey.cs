@@ -21,6 +21,7 @@ public sealed class KneserNey(double? fallbackDiscount = null) : INGramEstimator
     /// <inheritdoc/>
     public BackoffModel Estimate(NGramCounts counts)
     {
+        ArgumentNullException.ThrowIfNull(counts);
         int[][] a = counts.AdjustedCounts();
         var d = new double[counts.Order];
         for (int k = 1; k <= counts.Order; k++)

@@ -74,6 +74,7 @@ public sealed class ModifiedKneserNey(MknDiscounts? fallback = null) : INGramEst
     /// <inheritdoc/>
     public BackoffModel Estimate(NGramCounts counts)
     {
+        ArgumentNullException.ThrowIfNull(counts);
         int[][] a = counts.AdjustedCounts();
         MknDiscounts[] d = Discounts(a);
         return Discounting.Interpolate(counts, a, (k, count) => d[k - 1].For(count));

@@ -24,6 +24,7 @@ public sealed class StupidBackoff(double lambda = 0.4) : INGramEstimator
     /// <inheritdoc/>
     public BackoffModel Estimate(NGramCounts counts)
     {
+        ArgumentNullException.ThrowIfNull(counts);
         int n = counts.Order;
         var score = new double[n][];
         var backoff = new double[n - 1][];

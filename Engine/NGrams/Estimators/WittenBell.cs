@@ -18,6 +18,7 @@ public sealed class WittenBell : INGramEstimator
     /// <inheritdoc/>
     public BackoffModel Estimate(NGramCounts counts)
     {
+        ArgumentNullException.ThrowIfNull(counts);
         int n = counts.Order;
         var alpha = new double[n][];
         var gamma = new double[n][];

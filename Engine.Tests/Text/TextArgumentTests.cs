@@ -1,0 +1,40 @@
+using SeqLearn.NGrams;
+using SeqLearn.Text;
+
+namespace SeqLearn.Tests.Text;
+
+/// <summary>
+/// Input the text layer cannot read as text is refused up front: a device (read as text it never ends), a null or empty
+/// path, null text, and a lone UTF-16 surrogate, which would otherwise become U+FFFD without a word.
+/// </summary>
+public class TextArgumentTests
+{
+    [Fact]
+    public void ADevice_IsRefusedNamingIt_BeforeAnythingIsRead()
+    {
+        Assert.Contains("'/dev/zero' is a device", Assert.Throws<IOException>(() => TextFile.ReadAllText("/dev/zero")).Message);
+        Assert.Contains("'/dev/zero' is a device", Assert.Throws<IOException>(() => ArpaReader.Read("/dev/zero")).Message);
+    }
+
+    [Fact]
+    public void NullOrEmptyPathsAndText_AreArgumentErrorsNamingTheParameter()
+    {
+        Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => TextFile.ReadAllText((string)null!)).ParamName);
+        Assert.Equal("path", Assert.Throws<ArgumentException>(() => TextFile.ReadLines("")).ParamName);
+        Assert.Equal("text", Assert.Throws<ArgumentNullException>(() => CharVocabulary.Build("abc").Encode(null!)).ParamName);
+        Assert.Equal("text", Assert.Throws<ArgumentNullException>(() => new WordVocabulary(["<unk>", "<eos>", "a"]).Encode(null!)).ParamName);
+        Assert.Equal("tokens", Assert.Throws<ArgumentNullException>(() => new WordVocabulary(null!)).ParamName);
+        Assert.Equal("symbols", Assert.Throws<ArgumentNullException>(() => new CharVocabulary(null!, false)).ParamName);
+    }
+
+    [Fact]
+    public void ALoneSurrogate_IsRefusedWithItsIndex_InBuildAndEncode()
+    {
+        var e = Assert.Throws<ArgumentException>(() => CharVocabulary.Build("a\uD800b"));
+        Assert.Contains("U+D800 at index 1", e.Message);
+        e = Assert.Throws<ArgumentException>(() => CharVocabulary.Build("ab", withUnk: true).Encode("b\uDC00"));
+        Assert.Contains("U+DC00 at index 1", e.Message);
+        var vocabulary = CharVocabulary.Build("a\U0001F600");   // a pair is one character
+        Assert.Equal("a\U0001F600", vocabulary.Decode(vocabulary.Encode("a\U0001F600")));
+    }
+}
