@@ -46,6 +46,7 @@ public static class CliApp
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(TranslateCommand.Create());
         root.Subcommands.Add(PlotCommand.Create());
+        OptionParsing.Apply(root);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0 && !args.Any(a => a is "--help" or "-h" or "-?" or "--version"))
         {   // one line, as every other failure: the parser's messages name the option or argument
@@ -90,12 +91,13 @@ public static class CliApp
             : type == typeof(long) ? (t => long.TryParse(t, c, out _), $"a whole number in [{long.MinValue}, {long.MaxValue}]")
             : type == typeof(ulong) ? (t => ulong.TryParse(t, c, out _), $"a whole number in [0, {ulong.MaxValue}]")
             : type == typeof(uint) ? (t => uint.TryParse(t, c, out _), $"a whole number in [0, {uint.MaxValue}]")
-            : type == typeof(double) ? (t => double.TryParse(t, c, out _), "a number")
-            : type == typeof(float) ? (t => float.TryParse(t, c, out _), "a number")
+            : type == typeof(double) ? (t => double.TryParse(t, NumberStyles.Float, c, out _), "a number")
+            : type == typeof(float) ? (t => float.TryParse(t, NumberStyles.Float, c, out _), "a number")
             : null;
         if (kind is not { } k) return null;
         foreach (Token token in tokens)
-            if (token.Type == TokenType.Argument && !k.parses(token.Value)) return $"{option.Name}: '{token.Value}' is not {k.what}.";
+            if (token.Type == TokenType.Argument && !k.parses(token.Value))
+                return $"{option.Name}: '{token.Value}' is not {k.what}{(token.Value.Contains(',') ? " (the decimal separator is a point, and digits are not grouped)" : "")}.";
         return null;
     }
 }

@@ -61,6 +61,8 @@ public static class GenerateCommand
             try { generator.EncodePrompt(text); }   // a prompt outside the vocabulary is an option error, named as such
             catch (ArgumentException e) { throw new ArgumentException($"--prompt: {e.Message}", e); }
             bool stop = parse.GetValue(stopAtEnd);
+            if (stop && generator.EndId is null)
+                throw new ArgumentException("--stop-at-end: the model's vocabulary has neither <eos> nor a newline, so no line ends to stop at.");
             if (width > 0)
             {
                 var results = generator.BeamSearch(text, n, width, stop);

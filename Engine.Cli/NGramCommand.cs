@@ -143,7 +143,7 @@ public static class NGramCommand
             int max = parse.GetValue(maxTokens), n = parse.GetValue(count);
             if (max < 0) throw new ArgumentException($"--max-tokens must be ≥ 0, got {max}.");
             if (n < 0) throw new ArgumentException($"--count must be ≥ 0, got {n}.");
-            if (Text.TokenVocabulary.Tokenize(parse.GetValue(prompt) ?? "").FirstOrDefault(w => w is NGramVocabulary.Bos or NGramVocabulary.Eos) is { } reserved)
+            if (NGramVocabulary.SplitWords(parse.GetValue(prompt) ?? "").FirstOrDefault(w => w is NGramVocabulary.Bos or NGramVocabulary.Eos) is { } reserved)
                 throw new ArgumentException($"--prompt contains '{reserved}', which is reserved for sentence boundaries: every sentence starts after <s> already.");
             var output = parse.InvocationConfiguration.Output;
             var sampler = new NGramSampler(ArpaReader.Read(parse.GetValue(arpa)!));

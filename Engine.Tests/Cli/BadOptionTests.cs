@@ -146,6 +146,13 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "ngram train -c {nope} --arpa {out.arpa} --order 1e400", "error: --order: '1e400' is not a whole number in [-2147483648, 2147483647]." },
         { "ngram generate --arpa {nope} --seed 18446744073709551616", "--seed: '18446744073709551616' is not a whole number in [0, 18446744073709551615]." },
         { "ngram train -c {nope} --arpa {out.arpa} --smoothing addk --k abc", "error: --k: 'abc' is not a number." },
+        // an empty path names its option, not the library's parameter
+        { "ngram train -c {nope} --arpa ''", "error: --arpa: the value is empty." }, { "eval --checkpoint '' --corpus {nope}", "error: --checkpoint: the value is empty." },
+        { "generate --checkpoint ''", "error: --checkpoint: the value is empty." }, { "plot --metrics ''", "error: --metrics: the value is empty." },
+        // a decimal comma is no thousands separator: 0,5 was read as 5
+        { "ngram train -c {nope} --arpa {out.arpa} --smoothing addk --k 0,5", "error: --k: '0,5' is not a number (the decimal separator is a point, and digits are not grouped)." },
+        { "generate --checkpoint {nope} --temperature 1,000", "--temperature: '1,000' is not a number" }, { "generate --checkpoint {nope} --top-p 0,5", "--top-p: '0,5' is not a number" },
+        { "classify cv --data {nope} --model rnn --lr 0,01", "--lr: '0,01' is not a number" }, { "classify cv --data {nope} --model rnn --embedding-dropout 0,2", "--embedding-dropout: '0,2' is not a number" },
         { "translate train --pairs {nope} --hidden 1.5", "--hidden: '1.5' is not a whole number in [-2147483648, 2147483647]." },
         { "ngram generate --arpa {nope} --max-tokens -1", "--max-tokens must be ≥ 0, got -1." },
         { "ngram generate --arpa {nope} --prompt <s>", "--prompt contains '<s>', which is reserved for sentence boundaries" }, { "ngram generate --arpa {nope} --count -1", "--count must be ≥ 0, got -1." },
@@ -361,7 +368,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
 
     private string BadOption_FailsFast_WithOneErrorLineNamingTheOption(string commandLine, string named)
     {
-        string[] args = [.. commandLine.Split(' ').Select(Expand)];
+        string[] args = [.. commandLine.Split(' ').Select(a => a == "''" ? "" : Expand(a))];   // '' stands for an empty argument
         var output = new StringWriter();
         var error = new StringWriter();
         var clock = Stopwatch.StartNew();

@@ -125,4 +125,15 @@ public class TextGeneratorTests
         Assert.Equal(first, sideBySideA);
         Assert.Equal(first, sideBySideB);
     }
+
+    [Fact]
+    public void StopAtEnd_WithoutAnEndTokenInTheVocabulary_IsRefused_NotIgnored()
+    {
+        var noNewline = CharVocabulary.Build("abcde ");
+        var generator = new TextGenerator(Model(noNewline.Count), noNewline);
+        Assert.Null(generator.EndId);
+        Assert.Equal("stopAtEnd", Assert.Throws<ArgumentException>(() => generator.Generate("ab", 5, SamplingOptions.Greedy, new SeededRng(1), stopAtEnd: true)).ParamName);
+        Assert.Equal("stopAtEnd", Assert.Throws<ArgumentException>(() => generator.BeamSearch("ab", 5, 2, stopAtEnd: true)).ParamName);
+        Assert.Equal(5, string.Concat(generator.Generate("ab", 5, SamplingOptions.Greedy, new SeededRng(1))).Length);
+    }
 }

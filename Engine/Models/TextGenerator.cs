@@ -103,7 +103,7 @@ public sealed class TextGenerator
     public IEnumerable<string> Generate(string prompt, int maxTokens, SamplingOptions options, SeededRng rng, bool stopAtEnd = false)
     {
         int[] ids = EncodePrompt(prompt);
-        int? stop = stopAtEnd ? EndId : null;
+        int? stop = StopToken(stopAtEnd);
         var owned = new OwnedState(Stepper);
         Generator.Check(owned, ids, maxTokens, options, rng, stop);
         return Decode(Tokens(), AtLineStart(ids));
@@ -140,13 +140,18 @@ public sealed class TextGenerator
         LengthNormalization normalization = LengthNormalization.None)
     {
         int[] ids = EncodePrompt(prompt);
-        var options = new BeamSearchOptions(width, maxTokens, stopAtEnd ? EndId : null, normalization);
+        var options = new BeamSearchOptions(width, maxTokens, StopToken(stopAtEnd), normalization);
         return Generation.BeamSearch.Search(Stepper, Stepper.InitialState(), ids, options)
             .Select(h => new TextContinuation(string.Concat(Decode(h.Tokens, AtLineStart(ids))), h.Tokens, h.LogProbability, h.Score, h.Finished))
             .ToArray();
     }
 
     private bool AtLineStart(int[] ids) => ids[^1] == EndId;
+
+    // The end token a generation stops at: none unless asked; asked of a vocabulary without one, an error rather than an
+    // option that does nothing.
+    private int? StopToken(bool stopAtEnd) => !stopAtEnd ? null : EndId ?? throw new ArgumentException(
+        "TextGenerator: stopping at the end of a line needs an end token, and the vocabulary has neither <eos> nor a newline.", nameof(stopAtEnd));
 
     private IEnumerable<string> Decode(IEnumerable<int> tokens, bool atLineStart)
     {
