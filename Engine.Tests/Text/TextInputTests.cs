@@ -31,8 +31,11 @@ public class TextInputTests
     [Fact]
     public void WordVocabularyJson_WithANullToken_IsAFormatError_NotANullReference()
     {
-        var e = Record.Exception(() => VocabularyJson.WordFromJson("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"<eos>\",null]}"));
-        Assert.IsAssignableFrom<ArgumentException>(e);
+        var e = Assert.Throws<TextFormatException>(() => VocabularyJson.WordFromJson("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"<eos>\",null]}"));
         Assert.Contains("Token 2", e.Message);
+        Assert.DoesNotContain("Parameter", e.Message);
+        Assert.Contains("appears twice", Assert.Throws<TextFormatException>(() => VocabularyJson.WordFromJson("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"<eos>\",\"a\",\"a\"]}")).Message);
+        Assert.Contains("<eos>", Assert.Throws<TextFormatException>(() => VocabularyJson.WordFromJson("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"a\"]}")).Message);
+        Assert.Contains("twice", Assert.Throws<TextFormatException>(() => VocabularyJson.CharFromJson("{\"kind\":\"char\",\"scalars\":[97,97],\"withUnk\":false}")).Message);
     }
 }

@@ -31,7 +31,9 @@ public static class VocabularyJson
     public static WordVocabulary WordFromJson(string json)
     {
         Dto dto = Parse(json, "word");
-        return new WordVocabulary(dto.Tokens ?? throw new TextFormatException("Word vocabulary JSON has no \"tokens\"."));
+        var tokens = dto.Tokens ?? throw new TextFormatException("Word vocabulary JSON has no \"tokens\".");
+        try { return new WordVocabulary(tokens); }
+        catch (ArgumentException e) { throw Invalid("Word", e); }   // a token twice, null, empty or with white space; no <unk> or <eos>
     }
 
     /// <summary>Reads a character vocabulary written by <see cref="ToJson(CharVocabulary)"/>.</summary>
@@ -41,8 +43,13 @@ public static class VocabularyJson
         int[] scalars = dto.Scalars ?? throw new TextFormatException("Character vocabulary JSON has no \"scalars\".");
         foreach (int s in scalars)
             if (!Rune.IsValid(s)) throw new TextFormatException($"Character vocabulary JSON: {s} is not a Unicode scalar value.");
-        return new CharVocabulary(scalars.Select(s => new Rune(s)).ToArray(), dto.WithUnk);
+        try { return new CharVocabulary(scalars.Select(s => new Rune(s)).ToArray(), dto.WithUnk); }
+        catch (ArgumentException e) { throw Invalid("Character", e); }   // a symbol twice
     }
+
+    // The vocabulary's own check, reported as a format error of the JSON (without .NET's "(Parameter '…')").
+    private static TextFormatException Invalid(string kind, ArgumentException e) =>
+        new($"{kind} vocabulary JSON: {(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal))}");
 
     private static Dto Parse(string json, string kind)
     {
