@@ -54,4 +54,13 @@ public class OptimizerSettingsCheckTests
         (options with { Patience = 1, Schedule = ScheduleKind.ReduceOnPlateau, EvalEverySteps = 4 }).Validate();
         (options with { Patience = 1, EvalEveryTime = TimeSpan.FromSeconds(30) }).Validate();
     }
+
+    [Theory]
+    [InlineData(-30.0)]
+    [InlineData(0.0)]
+    public void ANonPositiveEvaluationInterval_IsRefused_NotAnEvaluationAfterEveryStep(double seconds)
+    {
+        var options = new TrainingOptions { MaxSteps = 5, Patience = 1, EvalEveryTime = TimeSpan.FromSeconds(seconds) };
+        Assert.Contains("EvalEveryTime must be positive", Assert.Throws<ArgumentException>(() => options.Validate()).Message);
+    }
 }

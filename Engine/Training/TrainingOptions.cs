@@ -132,6 +132,8 @@ public sealed record TrainingOptions
             throw new ArgumentException("TrainingOptions: set Epochs, TimeBudget or MaxSteps (otherwise training never stops).");
         if (Epochs is < 1) throw new ArgumentException($"TrainingOptions: epochs must be ≥ 1, got {Epochs}.");
         if (TimeBudget is { } t && t <= TimeSpan.Zero) throw new ArgumentException($"TrainingOptions: the time budget must be positive, got {t.TotalSeconds} s.");
+        if (EvalEveryTime is { } interval && interval <= TimeSpan.Zero)   // it would evaluate after every step, each one counting towards patience
+            throw new ArgumentException($"TrainingOptions: the evaluation interval EvalEveryTime must be positive, got {interval.TotalSeconds} s.");
         if (MaxSteps is < 1) throw new ArgumentException($"TrainingOptions: max steps must be ≥ 1, got {MaxSteps}.");
         if (EvalEverySteps < 0) throw new ArgumentException($"TrainingOptions: eval-every must be ≥ 0, got {EvalEverySteps}.");
         if (Patience is < 1) throw new ArgumentException($"TrainingOptions: patience must be ≥ 1, got {Patience}.");
