@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Training tokens/s of the recurrent sentence classifier, fold 0 of MR: SeqLearn (`classify cv --only-folds 0
 # --max-steps N`) and PyTorch 1.13 (`scripts/classify_torch.py --epochs 1 --max-batches N`), the same model and batch
-# size, interleaved (SeqLearn then PyTorch, for each cell, thread count and round). Tokens are the valid (unpadded)
+# size, interleaved (for each cell, thread count and round; SeqLearn goes first in odd rounds, PyTorch in even ones, as
+# compare_lm.sh and compare_translate.sh alternate). Tokens are the valid (unpadded)
 # tokens of the training batches; time is training time only. Prints one line per pair and the median ratio per cell.
 #
 #   bash scripts/compare_classify_throughput.sh [--steps 40] [--rounds 3] [--cells "lstm gru"] [--threads "1 2"] [--baseline-coretype X]
@@ -31,12 +32,17 @@ cli=Engine.Cli/bin/Release/net10.0/seqlearn.dll
 for round in $(seq 1 "$rounds"); do
   for cell in $cells; do
     for t in $threads; do
-      rm -f "$out/metrics.jsonl"
-      dotnet "$cli" classify cv --pos "$data/rt-polarity.pos" --neg "$data/rt-polarity.neg" --model rnn --ensemble 1 --cell "$cell" \
-        --only-folds 0 --max-steps "$steps" --threads "$t" --metrics "$out/metrics.jsonl" > /dev/null
-      sl=$(/usr/bin/python3 -c "import json,sys; print(round([json.loads(l) for l in open(sys.argv[1]) if '\"eval\"' in l][-1]['tokens_per_s']))" "$out/metrics.jsonl")
-      pt=$(baseline /usr/bin/python3 scripts/classify_torch.py --fold 0 --cell "$cell" \
-        --dropout 0.5 --emb-dropout 0.25 --embedding-std 0.1 --word-dropout 0.25 --threads "$t" --epochs 1 --max-batches "$steps" | tail -1 | sed -E 's/.* ([0-9]+) tokens\/s/\1/')
+      run_seqlearn() {
+        rm -f "$out/metrics.jsonl" "$out/metrics.fold0.jsonl"   # cv writes fold f's log as NAME.fold{f}.EXT
+        dotnet "$cli" classify cv --pos "$data/rt-polarity.pos" --neg "$data/rt-polarity.neg" --model rnn --ensemble 1 --cell "$cell" \
+          --only-folds 0 --max-steps "$steps" --threads "$t" --metrics "$out/metrics.jsonl" > /dev/null
+        sl=$(/usr/bin/python3 -c "import json,sys; print(round([json.loads(l) for l in open(sys.argv[1]) if '\"eval\"' in l][-1]['tokens_per_s']))" "$out/metrics.fold0.jsonl")
+      }
+      run_torch() {
+        pt=$(baseline /usr/bin/python3 scripts/classify_torch.py --fold 0 --cell "$cell" \
+          --dropout 0.5 --emb-dropout 0.25 --embedding-std 0.1 --word-dropout 0.25 --threads "$t" --epochs 1 --max-batches "$steps" | tail -1 | sed -E 's/.* ([0-9]+) tokens\/s/\1/')
+      }
+      if [ $((round % 2)) -eq 1 ]; then run_seqlearn; run_torch; else run_torch; run_seqlearn; fi
       echo "round $round cell $cell threads $t seqlearn $sl torch $pt ratio $(/usr/bin/python3 -c "print(f'{$sl/$pt:.2f}')") load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$out/pairs.txt"
     done
   done

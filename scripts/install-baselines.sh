@@ -4,11 +4,13 @@
 #   libopenblas0    OpenBLAS 0.3.21 (libopenblas.so.0), for `compare gemm`
 #   python3-numpy   NumPy, used by the fixture scripts
 #   python3-nltk    NLTK, whose BLEU functions scripts/translation_reference.py (and translate_torch.py) check against
+#   python3-sklearn scikit-learn, the sentiment baselines (scripts/classify_baselines_sklearn.py, which
+#                   scripts/classify_torch.py imports for its folds)
 # Idempotent: packages already installed are skipped, and nothing runs when all are present.
 # The tests do not need any of this; only the comparisons and fixture regeneration do.
 set -euo pipefail
 
-packages=(python3-torch libopenblas0 python3-numpy python3-nltk)
+packages=(python3-torch libopenblas0 python3-numpy python3-nltk python3-sklearn)
 missing=()
 for p in "${packages[@]}"; do
   if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
