@@ -140,8 +140,18 @@ def bleu100(hyps, refs_lists):
             totals[n - 1] += max(0, len(h) - n + 1)
         c += len(h)
         r += closest_ref_length(rs, len(h))
-    assert all(m > 0 for m in matches), matches
-    return 100 * brevity_penalty(r, c) * math.exp(sum(math.log(m / t) for m, t in zip(matches, totals)) / 4)
+    if any(t == 0 for t in totals) or not any(matches):   # as sacreBLEU: no n-gram of some order, or no match at all
+        return 0.0
+    # sacreBLEU's 'exp' smoothing (the default of its corpus BLEU, and SeqLearn's): the k-th order with no match counts
+    # as precision 1 / (2^k * total); with every order matched it is the plain formula.
+    precisions, smooth = [], 1
+    for m, t in zip(matches, totals):
+        if m == 0:
+            smooth *= 2
+            precisions.append(1 / (smooth * t))
+        else:
+            precisions.append(m / t)
+    return 100 * brevity_penalty(r, c) * math.exp(sum(math.log(p) for p in precisions) / 4)
 
 
 def perturbed_pairs(pairs, refs, seed, count):
