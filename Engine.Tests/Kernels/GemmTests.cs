@@ -58,6 +58,29 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(0.5f)]
+    public void Compute_AlphaAboveOneWithKInSlices_ScalesTheWholeSum_NotEachSlice(float beta)
+    {
+        // k = 321 is cut into two slices (256 + 65): 3e38 in the first and −3e38 in the second sum to 0, and α = 2 times
+        // that is 0; α times each slice's partial sum overflowed to +∞.
+        const int m = 1, n = 32, k = 321;
+        var a = new float[m * k];
+        var b = new float[k * n];
+        Array.Fill(b, 1f);
+        (a[0], a[300]) = (3e38f, -3e38f);
+        foreach (GemmIsa isa in AvailablePaths())
+        {
+            var c = Enumerable.Repeat(1f, n).ToArray();
+            Gemm.ComputePacked(isa, GemmBlocking.For<float>(), false, false, m, n, k, 2f, a, k, b, n, beta, c, n, pool: null);
+            Assert.All(c, v => Assert.Equal(beta, v));
+        }
+        var viaApi = new float[n];
+        Gemm.Compute(false, false, m, n, k, 2f, a, k, b, n, 0f, viaApi, n);
+        Assert.All(viaApi, v => Assert.Equal(0f, v));
+    }
+
     [Fact]
     public void Compute_BetaZero_IgnoresNaNInC()
     {

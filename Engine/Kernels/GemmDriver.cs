@@ -51,6 +51,11 @@ public static partial class Gemm
             ScaleC(op);
             return;
         }
+        if (op.K > blocking.MaxKC && op.Alpha != T.One)
+        {
+            AlphaAfterAllSlices(isa, blocking, op, pool, depthIsRows);
+            return;
+        }
         int threads = pool?.Threads ?? 1;
         // Below ~160³ multiply-adds (~40 µs on one core) waking the workers costs more than it saves
         // (64³ on 2 threads measured at a quarter of the 1-thread speed). The split never changes the result.
@@ -61,6 +66,35 @@ public static partial class Gemm
         job.Set(isa, blocking, plan, op);
         job.Run(pool, threads);
         job.Clear();
+    }
+
+    /// <summary>
+    /// α ≠ 1 with k cut into slices: the micro-kernels would scale each slice's partial sum by α, which can overflow where
+    /// α times the whole sum does not (|α| &gt; 1, partial sums near the type's range). So the unscaled product goes into a
+    /// scratch (m, n) and C = α·S + β·C is applied once, rounded as the kernels round their last slice (α·S fused into the
+    /// add; β = 0 reads no C). The scratch comes from the array pool; the layers' own products all have α = 1.
+    /// </summary>
+    private static unsafe void AlphaAfterAllSlices<T>(GemmIsa isa, GemmBlocking blocking, in GemmOperands<T> op, WorkerPool? pool, bool depthIsRows)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int m = op.M, n = op.N;
+        T[] scratch = System.Buffers.ArrayPool<T>.Shared.Rent(checked(m * n));
+        try
+        {
+            fixed (T* s = scratch)
+            {
+                var product = new GemmOperands<T>(op.A, op.Ars, op.Acs, op.B, op.Brs, op.Bcs, s, n, 1, m, n, op.K, T.One, T.Zero);
+                Packed(isa, blocking, product, pool, depthIsRows);
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++)
+                    {
+                        T* cij = op.C + i * op.Crs + j * op.Ccs;
+                        T sij = s[(nint)i * n + j];
+                        *cij = op.Beta == T.Zero ? op.Alpha * sij : T.FusedMultiplyAdd(op.Alpha, sij, op.Beta * *cij);
+                    }
+            }
+        }
+        finally { System.Buffers.ArrayPool<T>.Shared.Return(scratch); }
     }
 
     /// <summary>k = 0: op(A)·op(B) is the zero matrix, so C = β·C (and exactly 0 when β = 0, even over NaN).</summary>

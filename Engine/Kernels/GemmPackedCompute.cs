@@ -31,6 +31,23 @@ public static partial class Gemm
             Reference(transA, false, m, n, k, alpha, a, lda, panels, n, beta, c, ldc);
             return;
         }
+        if (k > b.Blocking.MaxKC && alpha != T.One && m > 0 && n > 0)
+        {   // α once on the whole sum, as the unpacked path does (GemmDriver.AlphaAfterAllSlices), so the two stay bit-identical
+            T[] scratch = System.Buffers.ArrayPool<T>.Shared.Rent(checked(m * n));
+            try
+            {
+                Compute(transA, m, T.One, a, lda, b, T.Zero, scratch.AsSpan(0, m * n), n, pool);
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++)
+                    {
+                        ref T cij = ref c[i * ldc + j];
+                        T sij = scratch[i * n + j];
+                        cij = beta == T.Zero ? alpha * sij : T.FusedMultiplyAdd(alpha, sij, beta * cij);
+                    }
+            }
+            finally { System.Buffers.ArrayPool<T>.Shared.Return(scratch); }
+            return;
+        }
         fixed (T* pa = a)
         fixed (T* pc = c)
         fixed (T* pp = panels)
