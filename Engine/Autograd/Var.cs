@@ -26,7 +26,7 @@ public sealed partial class Var<T> where T : unmanaged, IBinaryFloatingPointIeee
         Value = value;
         RequiresGrad = true;
         Creator = creator;
-        value.PendingGraphs++;   // Release is refused, through any Var holding the tensor, until ReleaseGraph
+        value.GraphRecorded();   // a Release, through any Var holding the tensor, waits until ReleaseGraph
     }
 
     /// <summary>The forward value.</summary>
@@ -79,16 +79,11 @@ public sealed partial class Var<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// Declares that nothing reads this value again and gives its storage back (<see cref="Tensor{T}.Release"/>): a
     /// training or benchmark loop that drops a recurrent layer's output each pass, as PyTorch frees <c>y</c> when its
     /// last reference goes, gets the same, already mapped memory on the next pass (docs/autograd.md#releasing-outputs).
-    /// Refused while the value is the output of a recorded op whose backward has not run (that backward may read it);
-    /// afterwards any use of the value throws <see cref="ObjectDisposedException"/>. The gradient is not touched.
+    /// While the value is the output of a recorded op whose backward has not run (that backward may read it), the release
+    /// waits and happens when the graph is released. Afterwards any use of the value throws
+    /// <see cref="ObjectDisposedException"/>. The gradient is not touched.
     /// </summary>
-    public void Release()
-    {
-        if (Creator is not null)
-            throw new InvalidOperationException(
-                $"Var.Release: {(Name is null ? "the value" : $"'{Name}'")} {Value.ShapeString} is the output of a recorded {Creator.OpName} whose backward has not run yet, and that backward may read it. Call Backward first, or compute it inside a NoGradScope.");
-        Value.Release();
-    }
+    public void Release() => Value.Release();
 
     /// <summary>The single value of a one-element Var (a loss), like PyTorch's <c>item()</c>; any other shape is an error.</summary>
     public T Item() => Value.Length == 1 ? Value.Span[0]
@@ -118,7 +113,7 @@ public sealed partial class Var<T> where T : unmanaged, IBinaryFloatingPointIeee
 
     internal void ReleaseGraph()
     {
-        if (Creator is not null) Value.PendingGraphs--;
+        if (Creator is not null) Value.GraphReleased();
         Creator = null;
         PendingGrad = null;
         _graphReleased = true;

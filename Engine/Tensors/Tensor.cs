@@ -26,7 +26,8 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     private bool _released;  // Release was called: the storage may belong to another tensor now
 
     /// <summary>How many recorded ops have this tensor as their output and have not run their backward (their Var's graph is not released).</summary>
-    internal int PendingGraphs;
+    private int _pendingGraphs;
+    private bool _releaseRequested; // Release was called while a backward may still read the tensor: done when the last one has run
 
     private Tensor(T[] data, int offset, int[] shape, bool rented)
         : this(data, offset, shape) => _rented = rented;
@@ -250,26 +251,39 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     }
 
     /// <summary>
-    /// Declares that nothing will read this tensor again. Storage the library took from its array pool
-    /// (a recurrent layer's output) goes back to the pool for the next call, unless a view (<see cref="Reshape"/>,
-    /// <see cref="Rows"/>) shares it; any other storage is left to the GC. Afterwards every access to this tensor,
-    /// through any Var that holds it, throws <see cref="ObjectDisposedException"/>; a span taken
-    /// before the call must not be used either. A second call does nothing. This is PyTorch's <c>del y</c>: .NET frees
-    /// memory when its collector runs, not when the last reference goes, so a loop that drops a large output each
-    /// pass says so to get its memory back at once.
+    /// Declares that the caller will not read this tensor again: PyTorch's <c>del y</c>. .NET frees memory when its
+    /// collector runs, not when the last reference goes, so a loop that drops a large output each pass says so to get
+    /// its memory back at once. Storage the library took from its array pool (a recurrent layer's output) goes back to
+    /// the pool for the next call, unless a view (<see cref="Reshape"/>, <see cref="Rows"/>) shares it; any other storage
+    /// is left to the GC. Afterwards every access to this tensor, through any Var that holds it, throws
+    /// <see cref="ObjectDisposedException"/>; a span taken before the call must not be used either. While the tensor is the
+    /// output of a recorded op whose backward has not run (that backward may read it), the release waits for it and
+    /// happens when the graph is released; an output no backward reaches is then left to the GC, as PyTorch's graph
+    /// keeps such a tensor. A second call does nothing.
     /// </summary>
     public void Release()
     {
         if (_released) return;
-        if (PendingGraphs > 0)
-            throw new InvalidOperationException(
-                $"Tensor.Release: the tensor {ShapeString} is the output of a recorded op whose backward has not run yet, and that backward may read it. Call Backward first, or compute it inside a NoGradScope.");
+        if (_pendingGraphs > 0)
+        {
+            _releaseRequested = true;
+            return;
+        }
         if (_rented && !_viewed) ArrayPool<T>.Shared.Return(_data);
-        (_rented, _owned, _released) = (false, false, true);
+        (_rented, _owned, _released, _releaseRequested) = (false, false, true, false);
     }
 
-    /// <summary>True after <see cref="Release"/>.</summary>
+    /// <summary>True once <see cref="Release"/> has given the storage up (false while it waits for a backward).</summary>
     public bool IsReleased => _released;
+
+    /// <summary>A recorded op made this tensor its output: a release waits until <see cref="GraphReleased"/>.</summary>
+    internal void GraphRecorded() => _pendingGraphs++;
+
+    /// <summary>The backward of an op whose output this is has run: a release asked for meanwhile happens now.</summary>
+    internal void GraphReleased()
+    {
+        if (--_pendingGraphs == 0 && _releaseRequested) Release();
+    }
 
     /// <summary>Throws the <see cref="ObjectDisposedException"/> of any access after <see cref="Release"/>: for loads that check every input before they copy any.</summary>
     internal void ThrowIfReleased()
