@@ -126,17 +126,20 @@ internal sealed class TrainingCliOptions
     }
 
     /// <summary>
-    /// A resumed run continues with its checkpoint's optimizer settings (weight decay; for SGD momentum and Nesterov), as
-    /// PyTorch's <c>load_state_dict</c> restores them: each of those flags not given on the command line takes the stored
-    /// value; one given with another value is refused by <c>Trainer.Resume</c>. Checkpoints without the settings keep
-    /// <paramref name="options"/>.
+    /// A resumed run continues with its checkpoint's optimizer (<c>--optimizer</c>, from the stored state's kind) and its
+    /// settings (weight decay; for SGD momentum and Nesterov), as PyTorch's <c>load_state_dict</c> restores them: each of
+    /// those flags not given on the command line takes the stored value; one given with another value is refused by
+    /// <c>Trainer.Resume</c>. Checkpoints without the settings keep <paramref name="options"/>.
     /// </summary>
     public TrainingOptions WithCheckpointOptimizer(ParseResult parse, TrainingOptions options, CheckpointData<float>? resumed)
     {
         options = WithCheckpointRun(parse, options, resumed);
+        if (parse.GetResult(Optimizer) is not { Implicit: false } && resumed?.Optimizer is { } state)
+            options = options with { Optimizer = state.Kind };
         if (resumed?.TrainerState?["optimizer_settings"] is not JsonObject stored) return options;
         if (parse.GetResult(WeightDecay) is not { Implicit: false } && stored["weight_decay"] is JsonValue decay)
             options = options with { WeightDecay = decay.GetValue<double>() };
+        if (options.Optimizer != OptimizerKind.Sgd) return options;   // another kind than the checkpoint's: Trainer.Resume names both
         if (parse.GetResult(Momentum) is not { Implicit: false } && stored["momentum"] is JsonValue momentum)
             options = options with { Momentum = momentum.GetValue<double>() };
         if (parse.GetResult(Nesterov) is not { Implicit: false } && stored["nesterov"] is JsonValue nesterov)

@@ -72,11 +72,21 @@ public class TrainCommandTests
         var (code, _, error) = Run(["train", "--corpus", corpus, "--max-steps", "4", "--sample", "0", "--checkpoint", tmp.Combine("run"), .. sgd, .. Tiny]);
         Assert.True(code == 0, error);
 
-        // Without the flags the resumed run continues with momentum 0.9, Nesterov and weight decay 0.01 (as load_state_dict does).
-        string[] resume = ["train", "--corpus", corpus, "--resume", tmp.Combine("run"), "--max-steps", "6", "--sample", "0", "--optimizer", "sgd", .. Tiny];
-        (code, var output, error) = Run(resume);
+        // Without the flags the resumed run continues with SGD, momentum 0.9, Nesterov and weight decay 0.01 (as
+        // load_state_dict does); --optimizer too is the checkpoint's when not given.
+        string[] bare = ["train", "--corpus", corpus, "--resume", tmp.Combine("run"), "--max-steps", "5", "--sample", "0", .. Tiny];
+        (code, var output, error) = Run(bare);
         Assert.True(code == 0, error);
+        Assert.Contains("sgd lr=0.5", output);
         Assert.Contains("resumed at step 4", output);
+        (code, _, error) = Run([.. bare, "--optimizer", "adam"]);
+        Assert.Equal(1, code);
+        Assert.Contains("trained with Sgd, these options use Adam", error);
+
+        string[] resume = ["train", "--corpus", corpus, "--resume", tmp.Combine("run"), "--max-steps", "6", "--sample", "0", "--optimizer", "sgd", .. Tiny];
+        (code, output, error) = Run(resume);
+        Assert.True(code == 0, error);
+        Assert.Contains("resumed at step 4", output);   // the run above wrote no checkpoint
 
         // A flag given with another value is refused before anything runs.
         (code, _, error) = Run([.. resume, "--momentum", "0.5"]);
