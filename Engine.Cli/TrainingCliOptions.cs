@@ -148,8 +148,8 @@ internal sealed class TrainingCliOptions
     }
 
     /// <summary>
-    /// A resumed run continues with its checkpoint's η₀, clip norm and schedule settings (<c>Trainer</c>'s run settings):
-    /// each of <c>--lr</c>, <c>--clip</c>, <c>--step-size</c>, <c>--gamma</c>, <c>--first-decay-epoch</c> not given takes the
+    /// A resumed run continues with its checkpoint's η₀, clip norm, schedule and schedule settings (<c>Trainer</c>'s run
+    /// settings): each of <c>--lr</c>, <c>--clip</c>, <c>--schedule</c>, <c>--step-size</c>, <c>--gamma</c>, <c>--first-decay-epoch</c> not given takes the
     /// stored value, and a cosine run's <c>--epochs</c> its stored period; one given with another value is refused by
     /// <c>Trainer.Resume</c>. Checkpoints without the settings keep <paramref name="options"/>.
     /// </summary>
@@ -157,6 +157,9 @@ internal sealed class TrainingCliOptions
     {
         if (resumed?.TrainerState?["run_settings"] is not JsonObject run) return options;
         bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+        if (!Given(Schedule) && resumed.TrainerState["schedule"]?["schedule_kind"] is JsonValue kindValue
+            && Enum.TryParse(kindValue.GetValue<string>(), ignoreCase: false, out ScheduleKind kind) && Enum.IsDefined(kind))
+            options = options with { Schedule = kind };
         if (!Given(LearningRate) && run["learning_rate"] is JsonValue lr) options = options with { LearningRate = lr.GetValue<double>() };
         if (!Given(Clip) && run.ContainsKey("clip_norm")) options = options with { ClipNorm = run["clip_norm"]?.GetValue<double>() };
         if (!Given(StepSize) && run["step_size"] is JsonValue step) options = options with { StepSize = step.GetValue<int>() };

@@ -104,6 +104,24 @@ public class TrainCommandTests
         Assert.Contains("\"clip_norm\":5}", error);
     }
 
+    [Theory]
+    [InlineData("step", "--step-size", "1")]
+    [InlineData("cosine", "--epochs", "3")]
+    public void Train_Resume_TakesTheCheckpointsSchedule_WhenNotGiven(string schedule, string flag, string value)
+    {
+        using var tmp = new TempDir("cli-train-schedule");
+        string corpus = Text(tmp, "c.txt", string.Concat(Enumerable.Repeat("the cat sat on the mat. ", 20)));
+        var (code, _, error) = Run(["train", "--corpus", corpus, "--max-steps", "4", "--sample", "0", "--checkpoint", tmp.Combine("run"),
+            "--schedule", schedule, flag, value, .. Tiny]);
+        Assert.True(code == 0, error);
+        (code, var output, error) = Run(["train", "--corpus", corpus, "--resume", tmp.Combine("run"), "--max-steps", "6", "--sample", "0", .. Tiny]);
+        Assert.True(code == 0, error);
+        Assert.Contains("resumed at step 4", output);
+        (code, _, error) = Run(["train", "--corpus", corpus, "--resume", tmp.Combine("run"), "--max-steps", "6", "--sample", "0", "--schedule", "constant", .. Tiny]);
+        Assert.Equal(1, code);
+        Assert.Contains("schedule, these options use Constant", error);
+    }
+
     [Fact]
     public void Train_WordLevelWithSeparateFiles_Runs()
     {
