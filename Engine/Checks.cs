@@ -3,6 +3,13 @@ namespace SeqLearn;
 /// <summary>Argument checks shared across the library, each raising an exception that names the op and the parameter.</summary>
 internal static class Checks
 {
+    /// <summary>
+    /// The message of <paramref name="e"/> without .NET's <c> (Parameter 'name')</c> suffix, for an error reported to someone
+    /// who never passed that parameter (a file's contents, a command's option).
+    /// </summary>
+    public static string MessageWithoutParameter(ArgumentException e) =>
+        e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+
     /// <summary>A count computed in double precision, rounded down and saturated to [0, <see cref="long.MaxValue"/>] (sizes from options never overflow).</summary>
     public static long Saturate(double count) => count >= long.MaxValue ? long.MaxValue : count <= 0 ? 0 : (long)count;
 

@@ -85,16 +85,22 @@ public static partial class Gemm
             {
                 var product = new GemmOperands<T>(op.A, op.Ars, op.Acs, op.B, op.Brs, op.Bcs, s, n, 1, m, n, op.K, T.One, T.Zero);
                 Packed(isa, blocking, product, pool, depthIsRows);
-                for (int i = 0; i < m; i++)
-                    for (int j = 0; j < n; j++)
-                    {
-                        T* cij = op.C + i * op.Crs + j * op.Ccs;
-                        T sij = s[(nint)i * n + j];
-                        *cij = op.Beta == T.Zero ? op.Alpha * sij : T.FusedMultiplyAdd(op.Alpha, sij, op.Beta * *cij);
-                    }
+                ScaleInto(op, s);
             }
         }
         finally { System.Buffers.ArrayPool<T>.Shared.Return(scratch); }
+    }
+
+    /// <summary>C = α·S (β = 0: C not read) or fma(α, S, β·C) for the (m, n) row-major <paramref name="s"/>: the last step of <see cref="AlphaAfterAllSlices"/> on either path.</summary>
+    internal static unsafe void ScaleInto<T>(in GemmOperands<T> op, T* s) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < op.M; i++)
+            for (int j = 0; j < op.N; j++)
+            {
+                T* cij = op.C + i * op.Crs + j * op.Ccs;
+                T sij = s[(nint)i * op.N + j];
+                *cij = op.Beta == T.Zero ? op.Alpha * sij : T.FusedMultiplyAdd(op.Alpha, sij, op.Beta * *cij);
+            }
     }
 
     /// <summary>k = 0: op(A)·op(B) is the zero matrix, so C = β·C (and exactly 0 when β = 0, even over NaN).</summary>

@@ -37,13 +37,9 @@ public static partial class Gemm
             try
             {
                 Compute(transA, m, T.One, a, lda, b, T.Zero, scratch.AsSpan(0, m * n), n, pool);
-                for (int i = 0; i < m; i++)
-                    for (int j = 0; j < n; j++)
-                    {
-                        ref T cij = ref c[i * ldc + j];
-                        T sij = scratch[i * n + j];
-                        cij = beta == T.Zero ? alpha * sij : T.FusedMultiplyAdd(alpha, sij, beta * cij);
-                    }
+                fixed (T* pc = c)
+                fixed (T* s = scratch)
+                    ScaleInto(GemmOperands<T>.RowMajor(transA, false, m, n, k, alpha, null, lda, null, n, beta, pc, ldc), s);
             }
             finally { System.Buffers.ArrayPool<T>.Shared.Return(scratch); }
             return;

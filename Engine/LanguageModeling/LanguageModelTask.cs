@@ -258,7 +258,7 @@ public sealed class LanguageModelTask<T> : IMicroBatchedTask<T> where T : unmana
         try { return new BpttBatcher(tokens, batchSize, bptt, last); }
         catch (ArgumentException e)   // the sizes are checked by the constructor: the corpus is shorter than one window
         {
-            string why = e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+            string why = Checks.MessageWithoutParameter(e);
             throw new ArgumentException($"the {which} text is too short: {why}", e);
         }
     }

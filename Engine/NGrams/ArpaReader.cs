@@ -107,11 +107,7 @@ public static class ArpaReader
         }
         NGramVocabulary vocabulary;
         try { vocabulary = new NGramVocabulary(words); }
-        catch (ArgumentException e) // the message without .NET's "(Parameter 'tokens')": the reader's user gave no such parameter
-        {
-            string message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
-            throw new ArpaFormatException(name, r.Number, $"invalid unigram section: {message}");
-        }
+        catch (ArgumentException e) { throw new ArpaFormatException(name, r.Number, $"invalid unigram section: {Checks.MessageWithoutParameter(e)}"); }
         if (words.Count > Math.Min(maxEntries, NGramTable.EntryLimit(1)))
             throw new ArpaFormatException(name, r.Number, $"the 1-gram section holds {words.Count} words with <unk>, more than one table holds ({Math.Min(maxEntries, NGramTable.EntryLimit(1))}).");
         tables[0] = new NGramTable(1, words.Count, maxEntries);

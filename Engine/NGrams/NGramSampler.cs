@@ -11,13 +11,13 @@ namespace SeqLearn.NGrams;
 /// </summary>
 public sealed class NGramSampler
 {
-    private readonly BackoffModel model;
+    private readonly BackoffModel _model;
 
     /// <summary>A sampler of <paramref name="model"/>'s sentences.</summary>
     public NGramSampler(BackoffModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        this.model = model;
+        _model = model;
         _weights = new double[model.Vocabulary.Count];
     }
 
@@ -33,33 +33,33 @@ public sealed class NGramSampler
         ArgumentNullException.ThrowIfNull(rng);
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentOutOfRangeException.ThrowIfNegative(maxTokens);
-        NGramVocabulary vocab = model.Vocabulary;
-        NGramState state = model.BeginSentence();
+        NGramVocabulary vocab = _model.Vocabulary;
+        NGramState state = _model.BeginSentence();
         var words = new List<string>(NGramVocabulary.SplitWords(prompt));
         foreach (string w in words)
         {
             if (w is NGramVocabulary.Bos or NGramVocabulary.Eos)   // as in training and scoring: they only mark the sentence's ends
                 throw new ArgumentException($"NGramSampler: the prompt contains '{w}', which is reserved for sentence boundaries.", nameof(prompt));
-            model.LogProb10(state, vocab.IdOrUnk(w), state);
+            _model.LogProb10(state, vocab.IdOrUnk(w), state);
         }
         for (int step = 0; step < maxTokens; step++)
         {
             int next = Draw(rng, state, allowUnk);
             if (next == vocab.EosId) break;
             words.Add(vocab.TokenOf(next));
-            model.LogProb10(state, next, state);
+            _model.LogProb10(state, next, state);
         }
         return string.Join(' ', words);
     }
 
     private int Draw(SeededRng rng, NGramState state, bool allowUnk)
     {
-        NGramVocabulary vocab = model.Vocabulary;
+        NGramVocabulary vocab = _model.Vocabulary;
         double total = 0;
         for (int w = 0; w < _weights.Length; w++)
         {
             bool excluded = w == vocab.BosId || (!allowUnk && w == vocab.UnkId);
-            double p = excluded ? 0 : Math.Pow(10, model.LogProb10(state, w, null));
+            double p = excluded ? 0 : Math.Pow(10, _model.LogProb10(state, w, null));
             _weights[w] = p;
             total += p;
         }

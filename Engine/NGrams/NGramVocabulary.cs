@@ -68,11 +68,11 @@ public sealed class NGramVocabulary : TokenVocabulary
     public int[] EncodeSentence(string line, ref long oovs)
     {
         int n = 0;
-        foreach (Range r in line.AsSpan().SplitAny(Whitespace)) if (r.End.Value > r.Start.Value) n++;
+        foreach (Range r in line.AsSpan().SplitAny(SeparatorValues)) if (r.End.Value > r.Start.Value) n++;
         var ids = new int[n + 2];
         ids[0] = BosId;
         int i = 1;
-        foreach (Range r in line.AsSpan().SplitAny(Whitespace))
+        foreach (Range r in line.AsSpan().SplitAny(SeparatorValues))
         {
             if (r.End.Value == r.Start.Value) continue;
             int id = IdOrUnk(line.AsSpan()[r]);
@@ -94,5 +94,5 @@ public sealed class NGramVocabulary : TokenVocabulary
     }
 
     private static readonly char[] Separators = [' ', '\t', '\n', '\v', '\f', '\r'];
-    private static readonly System.Buffers.SearchValues<char> Whitespace = System.Buffers.SearchValues.Create(Separators);
+    private static readonly System.Buffers.SearchValues<char> SeparatorValues = System.Buffers.SearchValues.Create(Separators);
 }

@@ -329,7 +329,8 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     public int ArgMax()
     {
         if (Length == 0) throw new InvalidOperationException($"ArgMax: the tensor {ShapeString} is empty.");
-        return new Tensor<T>(_data, _offset, [Length]) { _released = _released }.ArgMax(0)[0]; // a flat alias that leaves no view behind
+        if (_released) throw Released();
+        return new Tensor<T>(_data, _offset, [Length]).ArgMax(0)[0]; // a flat alias: unlike Reshape, it marks no view that would keep Release from the pool
     }
 
     /// <summary>

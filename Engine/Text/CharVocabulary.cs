@@ -33,23 +33,23 @@ public sealed class CharVocabulary : IVocabulary
     {
         ArgumentNullException.ThrowIfNull(text);
         if (text.Length == 0) throw new ArgumentException("CharVocabulary.Build: the text is empty; a character vocabulary needs at least one character.", nameof(text));
-        RequireWellFormed(text, "CharVocabulary.Build", nameof(text));
         var set = new SortedSet<int>();
-        foreach (Rune r in text.EnumerateRunes()) set.Add(r.Value);
+        foreach (Rune r in Runes(text, "CharVocabulary.Build")) set.Add(r.Value);
         return new CharVocabulary(set.Select(v => new Rune(v)).ToArray(), withUnk);
     }
 
     /// <summary>
-    /// Refuses a lone UTF-16 surrogate, which <see cref="string.EnumerateRunes"/> would turn into U+FFFD without a word (text
-    /// read by <see cref="TextFile"/> never holds one: it is decoded from strict UTF-8).
+    /// The scalar values of <paramref name="text"/> in order, refusing a lone UTF-16 surrogate, which
+    /// <see cref="string.EnumerateRunes"/> would turn into U+FFFD without a word (text read by <see cref="TextFile"/> never
+    /// holds one: it is decoded from strict UTF-8).
     /// </summary>
-    private static void RequireWellFormed(string text, string op, string paramName)
+    private static IEnumerable<Rune> Runes(string text, string op)
     {
-        int i = 0;
-        while (i < text.Length)
+        for (int i = 0; i < text.Length;)
         {
-            if (Rune.DecodeFromUtf16(text.AsSpan(i), out _, out int used) != System.Buffers.OperationStatus.Done)
-                throw new ArgumentException($"{op}: the text holds a lone UTF-16 surrogate U+{(int)text[i]:X4} at index {i}; it is no character.", paramName);
+            if (Rune.DecodeFromUtf16(text.AsSpan(i), out Rune rune, out int used) != System.Buffers.OperationStatus.Done)
+                throw new ArgumentException($"{op}: the text holds a lone UTF-16 surrogate U+{(int)text[i]:X4} at index {i}; it is no character.", nameof(text));
+            yield return rune;
             i += used;
         }
     }
@@ -95,9 +95,8 @@ public sealed class CharVocabulary : IVocabulary
     public int[] Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        RequireWellFormed(text, "CharVocabulary.Encode", nameof(text));
         var ids = new List<int>(text.Length);
-        foreach (Rune r in text.EnumerateRunes()) ids.Add(IdOf(r));
+        foreach (Rune r in Runes(text, "CharVocabulary.Encode")) ids.Add(IdOf(r));
         return ids.ToArray();
     }
 

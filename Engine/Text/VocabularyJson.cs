@@ -47,9 +47,8 @@ public static class VocabularyJson
         catch (ArgumentException e) { throw Invalid("Character", e); }   // a symbol twice
     }
 
-    // The vocabulary's own check, reported as a format error of the JSON (without .NET's "(Parameter '…')").
-    private static TextFormatException Invalid(string kind, ArgumentException e) =>
-        new($"{kind} vocabulary JSON: {(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal))}");
+    // The vocabulary's own check, reported as a format error of the JSON.
+    private static TextFormatException Invalid(string kind, ArgumentException e) => new($"{kind} vocabulary JSON: {Checks.MessageWithoutParameter(e)}");
 
     private static Dto Parse(string json, string kind)
     {
