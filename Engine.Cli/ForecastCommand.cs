@@ -26,7 +26,7 @@ public static partial class ForecastCommand
         var value = new Option<string>("--value") { Description = "Value column: header name or 0-based index.", Required = true };
         var date = new Option<string>("--date") { Description = "Date column: header name or 0-based index (needed by from:DATE and to infer the season)." };
         var protocol = new Option<string>("--protocol") { Description = "split:F (first ⌊F·n⌋ rows train), last:K (last K rows are targets) or from:YYYY-MM-DD.", Required = true };
-        var season = new Option<int?>("--season") { Description = "Season s in rows for the seasonal naive forecast (default: 12 for yyyy-MM dates, 365 for yyyy-MM-dd dates)." };
+        var season = new Option<int?>("--season") { Description = "Season s in rows for the seasonal naive forecast (default: inferred from the last two dates' spacing: 12 monthly, 4 quarterly, 52 weekly, 365 daily; a spacing that makes no whole number of rows a year needs --season)." };
         var arOrder = new Option<int?>("--ar-order") { Description = "Fixed AR order p (default: chosen by AIC over 1..--max-order on the training rows)." };
         var maxOrder = new Option<int>("--max-order") { Description = "Largest p of the AIC search.", DefaultValueFactory = _ => ForecastBaselines.DefaultMaxOrder };
         var transform = new Option<string>("--ar-transform") { Description = "Stages the AR model works through, fitted on the training rows: comma-separated log, diffN, minmax, standard (e.g. log,diff12)." };

@@ -63,6 +63,18 @@ public class ClassifierConvenienceTests
     }
 
     [Fact]
+    public void ClassNamesOrWords_ThatDoNotFitTheModel_AreRefusedByName()
+    {
+        var model = Small.Build(vocabulary: 5, classes: 2);
+        var names = Assert.Throws<ArgumentException>(() => new RecurrentSentenceClassifier(model, ["good", "bad", "film"], ["x", "y", "z"]));
+        Assert.Equal("classNames", names.ParamName);
+        Assert.Contains("3 class names for a model whose last Linear layer has 2 outputs", names.Message);
+        var words = Assert.Throws<ArgumentException>(() => new RecurrentSentenceClassifier(model, ["good", "bad", "film", "plot"], ["neg", "pos"]));
+        Assert.Equal("words", words.ParamName);
+        Assert.Contains("4 words need ids up to 5, but the model's embedding has 5 rows", words.Message);
+    }
+
+    [Fact]
     public void PredictProbabilities_NoSentences_IsEmpty()
     {
         var model = Small.Build(vocabulary: 5, classes: 2);

@@ -76,9 +76,9 @@ public class SentenceFilesTests
         Assert.StartsWith($"{neg}:2: the sentence has no tokens", e.Message);
     }
 
-    // An empty .pos or .neg file used to be read without a word as a data set with one class empty, which cross-validation
-    // then scores as if it were real (every test sentence of the one class, trivially right). ReadTabSeparated already
-    // refuses an empty file; ReadPolarity must too.
+    // An empty .pos or .neg file is refused, naming it, as ReadTabSeparated refuses an empty file: read as a data set with
+    // one class empty, cross-validation would score it as if it were real (every test sentence of the one class, trivially
+    // right).
     [Fact]
     public void ReadPolarity_EmptyFile_FormatExceptionNamesTheFile()
     {

@@ -83,6 +83,8 @@ public class FutureForecastTests
         Assert.Equal(365, ForecastBaselines.InferSeason(Dated("1990-12-30", "1990-12-31")));
         Assert.Null(ForecastBaselines.InferSeason(Dated("2019-01", "2019-06")));   // five months: no whole number a year
         Assert.Null(ForecastBaselines.InferSeason(Dated("2018", "2019")));
+        Assert.Null(ForecastBaselines.InferSeason(Dated("2019-12-16", "2019-12-30")));  // fourteen days: 26.07 rows a year
+        Assert.Null(ForecastBaselines.InferSeason(Dated("2019-12-27", "2019-12-30")));  // three days
         // Past the calendar's last day a date is empty, not an exception.
         Assert.Equal(["9999-12", "", ""], FutureForecast.NextDates(["9999-10", "9999-11"], 3));
         Assert.Equal(["", ""], FutureForecast.NextDates(["9999-12-24", "9999-12-31"], 2));   // weekly

@@ -56,4 +56,12 @@ public class LeastSquaresTests
         Assert.Contains("rank", e.Message);
         Assert.Equal(1, e.Column);
     }
+
+    [Fact]
+    public void SizesWhoseProductOverflowsInt_AreCheckedInLong()
+    {
+        // 65,536 × 65,536 wraps to 0 in int: an empty X must still be refused as the wrong size.
+        var e = Assert.Throws<ArgumentException>(() => LeastSquares.Solve([], new double[65536], 65536, 65536));
+        Assert.Contains("X has 0 values for (65536, 65536)", e.Message);
+    }
 }

@@ -56,10 +56,10 @@ public class PaddedBatchIdentityTests
 
     /// <summary>
     /// Hidden sizes 1 and 2 on both paths. Composed: a row alone maps spans of G·H ≤ 8 values through σ and tanh, shorter
-    /// than one vector, which the vector maps once computed with the scalar routines (1 ulp apart from the batch's vector
-    /// approximation for some inputs); each element now gets the same bits at any span length (Elementwise.Map). Fused RNN
-    /// at H = 1: its weight gradients dÂᵀ·X have one row, so the GEMM took its dot-product path, whose lanes split the depth
-    /// k = B·T by position; a weight gradient now never does (Gemm.Compute's depthIsRows).
+    /// than one vector; .NET's vector maps compute such spans with the scalar routines (1 ulp apart from the batch's vector
+    /// approximation for some inputs), while Elementwise.Map gives each element the same bits at any span length. Fused RNN
+    /// at H = 1: its weight gradients dÂᵀ·X have one row, and the GEMM's dot-product path would split the depth k = B·T
+    /// by position across its lanes; a weight gradient never takes that path (Gemm.Compute's depthIsRows).
     /// </summary>
     [Theory]
     [InlineData(LayerKind.RnnTanh, 1)]
@@ -147,9 +147,10 @@ public class PaddedBatchIdentityTests
     /// <summary>
     /// The composed bidirectional LSTM at H = 128 and 256 (E = 33, T = 30, eleven rows): the per-step h·W_hhᵀ has depth
     /// 4H &gt; 320, so its gradient GEMM adds two or more k slices into ∂L/∂h, and the mask nodes of the padded batch change
-    /// whether the output's gradient is already there: (g + s₁) + s₂ in the batch against (s₁ + s₂) + g alone, 1 ulp apart in
-    /// ∂W_ih, ∂W_hh, the biases and the input gradient of the reverse direction. <c>MatMul</c>'s backward now adds such a
-    /// product as one term (docs/masking.md §3.3). H = 40 (depth 160, one slice) was never affected.
+    /// whether the output's gradient is already there: summed slice by slice, (g + s₁) + s₂ in the batch against
+    /// (s₁ + s₂) + g alone would be 1 ulp apart in ∂W_ih, ∂W_hh, the biases and the input gradient of the reverse
+    /// direction. <c>MatMul</c>'s backward adds such a product as one term (docs/masking.md §3.3). H = 40 (depth 160, one
+    /// slice) is the one-slice case.
     /// </summary>
     [Theory]
     [InlineData(128)]

@@ -58,9 +58,9 @@ public sealed class AttentionPaddingIdentityTests
         }
     }
 
-    // Ops.AdditiveScores took tanh of each (b, u) block of S·A values in one call, and TensorPrimitives.Tanh computes
-    // fewer than 4 floats with the scalar tanh, more with its vector approximation, so with A < 4 a short source
-    // (n·A < 4) rounded differently alone (block n·A) than padded (block S·A). It now takes tanh per key (A values).
+    // TensorPrimitives.Tanh computes fewer than 4 floats with the scalar tanh and more with its vector approximation, so
+    // tanh over each (b, u) block of S·A values would round a short source (n·A < 4, A < 4) differently alone (block n·A)
+    // than padded (block S·A). Ops.AdditiveScores takes tanh per key (A values), the same span alone and padded.
     [Fact]
     public void Bahdanau_AttentionWidthBelowFour_ShortRowAloneAndPadded_BitIdenticalWeights()
     {

@@ -31,4 +31,33 @@ internal static class GradientProduct
         TensorPrimitives.Add(c[..(rows * cols)], product, c);
         ArrayPool<T>.Shared.Return(scratch);
     }
+    /// <summary>
+    /// C (rows, cols) += Xᵀ·Y for X (depth, rows) and Y (depth, cols) row-major, whose depth runs over the rows of a batch
+    /// grouped into sequences of <paramref name="rowsPerSequence"/> consecutive rows. A GEMM deeper than one slice rounds
+    /// its running sum every KC = 256 rows, so a sequence straddling a multiple of 256 would be summed in two parts in the
+    /// batch but in one chain alone. Here the depth is cut into chunks of ⌊KC / T⌋ whole sequences (at least one), each
+    /// one slice for T ≤ 320, summed in order into a pooled scratch that is added to C as one term; so each sequence's
+    /// terms form one chain as they do alone, and other sequences' zero rows add exactly nothing (docs/masking.md §3.4).
+    /// </summary>
+    public static void AddInRowChunks<T>(int rows, int cols, int depth, int rowsPerSequence, ReadOnlySpan<T> x, int ldx,
+        ReadOnlySpan<T> y, int ldy, Span<T> c, WorkerPool? pool) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var blocking = GemmBlocking.For<T>();
+        int chunk = Math.Max(1, blocking.KC / rowsPerSequence) * rowsPerSequence;
+        if (depth <= blocking.MaxKC || chunk >= depth)
+        {
+            Add(true, false, rows, cols, depth, T.One, x, ldx, y, ldy, c, pool, depthIsRows: true);
+            return;
+        }
+        var scratch = ArrayPool<T>.Shared.Rent(rows * cols);
+        var product = scratch.AsSpan(0, rows * cols);
+        for (int r = 0; r < depth; r += chunk)
+        {
+            int k = Math.Min(chunk, depth - r);
+            Gemm.Compute(KernelPath.Default, true, false, rows, cols, k, T.One, x[(r * ldx)..], ldx, y[(r * ldy)..], ldy,
+                r == 0 ? T.Zero : T.One, product, cols, pool, depthIsRows: true);
+        }
+        TensorPrimitives.Add(c[..(rows * cols)], product, c);
+        ArrayPool<T>.Shared.Return(scratch);
+    }
 }

@@ -31,6 +31,9 @@ public static class CrossValidation
     public static CrossValidationResult Run(LabeledSentences data, FoldAssignment assignment, IClassifierFactory factory,
         IEnumerable<int>? folds = null, Action<FoldResult>? onFold = null)
     {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(assignment);
+        ArgumentNullException.ThrowIfNull(factory);
         var results = new List<FoldResult>();
         foreach (int k in folds ?? Enumerable.Range(0, assignment.FoldCount))
         {

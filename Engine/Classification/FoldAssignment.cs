@@ -54,6 +54,7 @@ public sealed class FoldAssignment
     /// <exception cref="ArgumentException">k &lt; 2, a label outside [0, classCount), or fewer sentences than folds.</exception>
     public static FoldAssignment Stratified(IReadOnlyList<int> labels, int classCount, int foldCount, ulong seed = DefaultSeed)
     {
+        ArgumentNullException.ThrowIfNull(labels);
         if (foldCount < 2) throw new ArgumentException($"FoldAssignment: the number of folds must be at least 2 (got {foldCount}).", nameof(foldCount));
         if (labels.Count < foldCount)
             throw new ArgumentException($"FoldAssignment: {labels.Count} sentences cannot fill {foldCount} folds.", nameof(labels));
@@ -93,6 +94,7 @@ public sealed class FoldAssignment
     /// </summary>
     public ClassificationFold Fold(LabeledSentences data, int fold, double validationFraction = DefaultValidationFraction)
     {
+        ArgumentNullException.ThrowIfNull(data);
         if (data.Count != _foldOf.Length)
             throw new ArgumentException($"FoldAssignment.Fold: the assignment covers {_foldOf.Length} sentences, the data has {data.Count}.", nameof(data));
         if (!(validationFraction >= 0 && validationFraction < 1))

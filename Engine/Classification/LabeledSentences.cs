@@ -62,6 +62,7 @@ public sealed class LabeledSentences
     /// <summary>The sentences at <paramref name="indices"/>, in that order, with the same class names.</summary>
     public LabeledSentences Subset(IReadOnlyList<int> indices)
     {
+        ArgumentNullException.ThrowIfNull(indices);
         var sentences = new string[indices.Count][];
         var labels = new int[indices.Count];
         for (int k = 0; k < indices.Count; k++)
@@ -75,6 +76,7 @@ public sealed class LabeledSentences
     /// <summary>This set followed by <paramref name="other"/> (which must have the same class names).</summary>
     public LabeledSentences Concat(LabeledSentences other)
     {
+        ArgumentNullException.ThrowIfNull(other);
         if (!_classNames.SequenceEqual(other._classNames, StringComparer.Ordinal))
             throw new ArgumentException("LabeledSentences.Concat: the two sets have different class names.", nameof(other));
         return new LabeledSentences([.. _sentences, .. other._sentences], [.. _labels, .. other._labels], _classNames);

@@ -43,7 +43,7 @@ public sealed class MultinomialNaiveBayes
         ArgumentNullException.ThrowIfNull(labels);
         if (rows.Count != labels.Count) throw new ArgumentException($"MultinomialNaiveBayes: {rows.Count} rows but {labels.Count} labels.", nameof(labels));
         if (rows.Count == 0) throw new ArgumentException("MultinomialNaiveBayes: no training rows.", nameof(rows));
-        if (!(alpha > 0)) throw new ArgumentOutOfRangeException(nameof(alpha), $"MultinomialNaiveBayes: α must be positive (got {alpha}).");
+        if (!(alpha > 0) || double.IsPositiveInfinity(alpha)) throw new ArgumentOutOfRangeException(nameof(alpha), $"MultinomialNaiveBayes: α must be positive and finite (got {alpha}).");
         if (classCount < 1) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, $"MultinomialNaiveBayes: the class count must be ≥ 1, got {classCount}.");
         SparseRows.CheckLabels("MultinomialNaiveBayes", labels, classCount, nameof(labels));
         SparseRows.CheckIds("MultinomialNaiveBayes", rows, featureCount, nameof(rows));

@@ -26,6 +26,7 @@ public sealed class NGramFeatures
     /// <summary>Collects every n-gram of order 1 .. <paramref name="maxOrder"/> in <paramref name="training"/>.</summary>
     public static NGramFeatures Build(IEnumerable<string[]> training, int maxOrder)
     {
+        ArgumentNullException.ThrowIfNull(training);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxOrder, 1);
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         var lookup = ids.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -43,6 +44,8 @@ public sealed class NGramFeatures
     /// <summary>The ascending ids of the distinct known n-grams of <paramref name="tokens"/>.</summary>
     public int[] Encode(string[] tokens)
     {
+        ArgumentNullException.ThrowIfNull(tokens);
+        if (Array.IndexOf(tokens, null) is int at and >= 0) throw new ArgumentNullException(nameof(tokens), $"NGramFeatures.Encode: token {at} is null.");
         var lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
         var found = new List<int>(tokens.Length * MaxOrder);
         char[] buffer = [];
@@ -78,6 +81,7 @@ public sealed class NGramFeatures
     /// <summary>Encodes every sentence of <paramref name="sentences"/>.</summary>
     public int[][] EncodeAll(IReadOnlyList<string[]> sentences)
     {
+        ArgumentNullException.ThrowIfNull(sentences);
         var rows = new int[sentences.Count][];
         for (int i = 0; i < rows.Length; i++) rows[i] = Encode(sentences[i]);
         return rows;

@@ -52,7 +52,7 @@ public sealed class NbSvm
         if (rows.Count != labels.Count) throw new ArgumentException($"NbSvm: {rows.Count} rows but {labels.Count} labels.", nameof(labels));
         for (int i = 0; i < labels.Count; i++)
             if (labels[i] is not (0 or 1)) throw new ArgumentException($"NbSvm: row {i} has label {labels[i]}; labels must be 0 or 1 (NBSVM is a binary classifier).", nameof(labels));
-        if (!(options.Alpha > 0)) throw new ArgumentOutOfRangeException(nameof(options), $"NbSvm: α must be positive (got {options.Alpha}).");
+        if (!(options.Alpha > 0) || double.IsPositiveInfinity(options.Alpha)) throw new ArgumentOutOfRangeException(nameof(options), $"NbSvm: α must be positive and finite (got {options.Alpha}).");
         if (!(options.Beta >= 0 && options.Beta <= 1)) throw new ArgumentOutOfRangeException(nameof(options), $"NbSvm: β must be in [0, 1] (got {options.Beta}).");
         double[] r = ComputeLogCountRatio(rows, labels, featureCount, options.Alpha);
         double n1 = labels.Count(y => y == 1), n0 = labels.Count - n1;

@@ -34,6 +34,10 @@ public sealed class RecurrentSentenceClassifier : ISentenceClassifier
         ArgumentNullException.ThrowIfNull(classNames);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         if (classNames.Count < 2) throw new ArgumentException($"RecurrentSentenceClassifier: needs at least 2 classes, got {classNames.Count}.", nameof(classNames));
+        if (model.Layers.Count > 0 && model.Layers[^1] is Linear<float> output && output.OutFeatures != classNames.Count)
+            throw new ArgumentException($"RecurrentSentenceClassifier: {classNames.Count} class names for a model whose last Linear layer has {output.OutFeatures} outputs.", nameof(classNames));
+        if (model.Layers.Count > 0 && model.Layers[0] is Embedding<float> embedding && embedding.NumEmbeddings < words.Count + 2)
+            throw new ArgumentException($"RecurrentSentenceClassifier: {words.Count} words need ids up to {words.Count + 1}, but the model's embedding has {embedding.NumEmbeddings} rows.", nameof(words));
         _words = [.. words];
         _ids = new Dictionary<string, int>(_words.Length, StringComparer.Ordinal);
         for (int k = 0; k < _words.Length; k++)

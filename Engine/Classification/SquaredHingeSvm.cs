@@ -40,13 +40,22 @@ public static class SquaredHingeSvm
     /// <param name="options">C, tolerance, pass limit and seed.</param>
     public static LinearSvmModel Train(IReadOnlyList<int[]> ids, IReadOnlyList<double[]> values, IReadOnlyList<int> y, int featureCount, SvmOptions options)
     {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentNullException.ThrowIfNull(options);
         SparseRows.CheckIds("SquaredHingeSvm", ids, featureCount, nameof(ids));
         int n = ids.Count;
         if (values.Count != n || y.Count != n) throw new ArgumentException($"SquaredHingeSvm: {n} rows, {values.Count} value rows, {y.Count} labels.", nameof(y));
-        if (!(options.C > 0)) throw new ArgumentOutOfRangeException(nameof(options), $"SquaredHingeSvm: C must be positive (got {options.C}).");
+        if (!(options.C > 0) || double.IsPositiveInfinity(options.C)) throw new ArgumentOutOfRangeException(nameof(options), $"SquaredHingeSvm: C must be positive and finite (got {options.C}).");
+        if (!(options.Tolerance > 0) || double.IsPositiveInfinity(options.Tolerance))
+            throw new ArgumentOutOfRangeException(nameof(options), $"SquaredHingeSvm: the tolerance must be positive and finite (got {options.Tolerance}).");
+        if (options.MaxPasses < 1) throw new ArgumentOutOfRangeException(nameof(options), $"SquaredHingeSvm: MaxPasses must be at least 1 (got {options.MaxPasses}).");
         for (int i = 0; i < n; i++)
         {
             if (y[i] != 1 && y[i] != -1) throw new ArgumentException($"SquaredHingeSvm: label {y[i]} of row {i} is not −1 or +1.", nameof(y));
+            if (values[i] is null) throw new ArgumentException($"SquaredHingeSvm: value row {i} is null.", nameof(values));
+            if (Array.FindIndex(values[i], v => !double.IsFinite(v)) is int bad and >= 0)
+                throw new ArgumentException($"SquaredHingeSvm: value {bad} of row {i} is {values[i][bad]}, not a finite number.", nameof(values));
             if (ids[i].Length != values[i].Length) throw new ArgumentException($"SquaredHingeSvm: row {i} has {ids[i].Length} ids and {values[i].Length} values.", nameof(values));
         }
         (ids, values, y, int[] copies) = MergeIdentical(ids, values, y);

@@ -45,10 +45,10 @@ internal readonly record struct DateSpacing(DateOnly Last, int Months, int Days,
 
     /// <summary>
     /// The season in rows: 12 / k for a step of k &lt; 12 months dividing 12 (12 monthly, 4 quarterly), 52 for weekly
-    /// rows, 365 for other days (a yearly cycle, leap and missing days not corrected); null for steps of months that
-    /// make no whole number of rows a year, or a year or more.
+    /// rows, 365 for daily ones (a yearly cycle, leap and missing days not corrected); null for any other step, which
+    /// makes no whole number of rows a year (five months, fourteen days) or is a year or more.
     /// </summary>
-    public int? Season => Months > 0 ? (Months < 12 && 12 % Months == 0 ? 12 / Months : null) : Days == 7 ? 52 : 365;
+    public int? Season => Months > 0 ? (Months < 12 && 12 % Months == 0 ? 12 / Months : null) : Days switch { 1 => 365, 7 => 52, _ => null };
 
     private static bool IsMonthEnd(DateOnly d) => d.Day == DateTime.DaysInMonth(d.Year, d.Month);
 }

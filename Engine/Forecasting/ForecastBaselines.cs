@@ -31,6 +31,8 @@ public static class ForecastBaselines
                                           int maxOrder = DefaultMaxOrder, TransformPipeline? arTransform = null, int horizon = 1,
                                           ForecastStrategy strategy = ForecastStrategy.Recursive)
     {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(protocol);
         ForecastSplit split = protocol.Resolve(series);
         var models = MultiStepModels(series, split, season, horizon, strategy, arOrder, maxOrder, arTransform);
         var rows = models.Select(m => (horizon == 1 && m.Model is RecursiveForecaster r
@@ -80,8 +82,8 @@ public static class ForecastBaselines
     /// <summary>
     /// The season implied by the dates, when every date is a month (<c>yyyy-MM</c>) or every date is a day
     /// (<c>yyyy-MM-dd</c>), from the spacing of the last two rows: 12 for monthly rows, 4 for quarterly ones (12 / k for
-    /// rows k months apart, k dividing 12), 52 for weekly rows, 365 for other days (a yearly cycle of rows, leap days and
-    /// missing days not corrected); otherwise <c>null</c>.
+    /// rows k months apart, k dividing 12), 52 for weekly rows, 365 for daily ones (a yearly cycle of rows, leap days and
+    /// missing days not corrected); otherwise <c>null</c>, as for rows 14 days apart (26.07 rows a year).
     /// </summary>
     public static int? InferSeason(TimeSeries series)
     {

@@ -51,6 +51,7 @@ public sealed record ForecastProtocol
     /// <summary>Parses <c>split:0.67</c>, <c>last:12</c> or <c>from:1990-01-01</c>; a bad spec throws a <see cref="FormatException"/> that quotes it.</summary>
     public static ForecastProtocol Parse(string spec)
     {
+        ArgumentNullException.ThrowIfNull(spec);
         var c = CultureInfo.InvariantCulture;
         int colon = spec.IndexOf(':');
         string kind = colon < 0 ? spec : spec[..colon].Trim().ToLowerInvariant();
@@ -75,6 +76,7 @@ public sealed record ForecastProtocol
     /// </summary>
     public ForecastSplit Resolve(TimeSeries series)
     {
+        ArgumentNullException.ThrowIfNull(series);
         int n = series.Count;
         int train = Kind switch
         {

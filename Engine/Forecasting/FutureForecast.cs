@@ -52,6 +52,9 @@ public static class FutureForecast
     public static string[] NextDates(IReadOnlyList<string> dates, int steps)
     {
         ArgumentNullException.ThrowIfNull(dates);
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        for (int i = 0; i < dates.Count; i++)
+            if (dates[i] is null) throw new ArgumentNullException(nameof(dates), $"FutureForecast.NextDates: date {i} is null.");
         var next = new string[steps];
         if (DateSpacing.Of(dates) is not { } spacing) Array.Fill(next, "");
         else
@@ -88,6 +91,7 @@ public static class HorizonEvaluation
     public static double[] Forecasts(IOneStepForecaster model, double[] values, ForecastSplit split, int horizon)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(values);
         EnsureHorizon(split, horizon, "HorizonEvaluation: horizon", nameof(horizon));
         return Forecasts(new RecursiveForecaster(model, horizon), values, split);
     }
@@ -117,6 +121,8 @@ public static class HorizonEvaluation
     /// <summary>Fits, forecasts every target of horizon <paramref name="horizon"/> and returns the report row (RMSE and MAE in the series' units).</summary>
     public static ForecastRow Score(IOneStepForecaster model, double[] values, ForecastSplit split, int horizon, int? order = null)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(values);
         if (horizon == 1) return OneStepEvaluation.Score(model, values, split, order);
         return Score(new RecursiveForecaster(model, horizon), values, split, order);
     }

@@ -72,6 +72,8 @@ public static class OneStepEvaluation
     /// </summary>
     public static double[] Forecasts(IOneStepForecaster model, double[] values, ForecastSplit split)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(values);
         if (split.Count != values.Length) throw new ArgumentException($"OneStepEvaluation: split is for {split.Count} rows, the series has {values.Length}.");
         if (split.TrainCount < model.MinHistory)
             throw new ArgumentException($"OneStepEvaluation: {model.Name} needs {model.MinHistory} history values, the first target has {split.TrainCount}.");

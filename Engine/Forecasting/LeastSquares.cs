@@ -13,7 +13,7 @@ public static class LeastSquares
     public static (double[] Coefficients, double ResidualSumOfSquares) Solve(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int m, int k)
     {
         if (k < 1 || m < k) throw new ArgumentException($"LeastSquares.Solve: need rows m ≥ columns k ≥ 1 (got m = {m}, k = {k}).");
-        if (x.Length != m * k || y.Length != m)
+        if (x.Length != (long)m * k || y.Length != m)
             throw new ArgumentException($"LeastSquares.Solve: X has {x.Length} values for ({m}, {k}) and y has {y.Length} for {m} rows.");
         double[] a = x.ToArray();   // (m, k), overwritten by R above the diagonal and the reflectors below
         double[] qty = y.ToArray(); // becomes Qᵀ y

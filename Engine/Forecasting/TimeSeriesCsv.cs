@@ -26,6 +26,8 @@ public static class TimeSeriesCsv
     /// <exception cref="FormatException">The file is not valid UTF-8 (line and byte named), or a line is malformed.</exception>
     public static CsvTimeSeries ReadWithLines(string path, string valueColumn, string? dateColumn = null)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(valueColumn);
         if (Directory.Exists(path)) throw new IOException($"'{path}' is a directory, not a CSV file.");
         if (!File.Exists(path)) throw new FileNotFoundException($"CSV file not found: '{path}'.", path);
         byte[] bytes = File.ReadAllBytes(path);
@@ -42,6 +44,9 @@ public static class TimeSeriesCsv
     /// <summary>As <see cref="Read(TextReader, string, string, string?)"/>, with the line of each row (lines counted as <see cref="TextReader.ReadLine"/> ends them).</summary>
     public static CsvTimeSeries ReadWithLines(TextReader reader, string source, string valueColumn, string? dateColumn = null)
     {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(valueColumn);
         string? headerLine = reader.ReadLine();
         if (headerLine is null) throw new FormatException($"{source}:1: empty file, expected a header line.");
         string[] header = SplitFields(headerLine.TrimStart('\uFEFF'), source, 1);

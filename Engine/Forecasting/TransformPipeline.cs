@@ -10,7 +10,12 @@ public sealed class TransformPipeline
     private readonly ISeriesTransform[] _stages;
 
     /// <summary>A pipeline of <paramref name="stages"/>, applied first to last (none: the identity).</summary>
-    public TransformPipeline(params ISeriesTransform[] stages) => _stages = stages;
+    public TransformPipeline(params ISeriesTransform[] stages)
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        if (Array.IndexOf(stages, null) is int at and >= 0) throw new ArgumentNullException(nameof(stages), $"TransformPipeline: stage {at} is null.");
+        _stages = stages;
+    }
 
     /// <summary>The stages in application order.</summary>
     public IReadOnlyList<ISeriesTransform> Stages => _stages;

@@ -83,6 +83,7 @@ public sealed class TransformedForecaster : IOneStepForecaster
     /// </summary>
     public static TransformPipeline ParsePipeline(string spec)
     {
+        ArgumentNullException.ThrowIfNull(spec);
         var stages = new List<ISeriesTransform>();
         foreach (string part in spec.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {

@@ -242,8 +242,8 @@ public sealed partial class Trainer<T>
         return run;
     }
 
-    // The step of the best scheduled evaluation; a checkpoint written before it was recorded has best_step (its final
-    // evaluation may then be that best, as before).
+    // The step of the best scheduled evaluation. A checkpoint without scheduled_best_step falls back to best_step, which
+    // may be the run's final (unscheduled) evaluation.
     private static long ScheduledBestStep(JsonObject s) => s["scheduled_best_step"] is null ? Get<long>(s, "best_step") : Get<long>(s, "scheduled_best_step");
 
     private static JsonNode? FiniteOrNull(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;

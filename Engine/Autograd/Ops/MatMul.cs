@@ -11,6 +11,15 @@ public static partial class Ops
     /// <c>MatMul(x, w, transposeB: true)</c> is the <c>x Wᵀ</c> of a Linear layer with W (out, in).
     /// </summary>
     public static Var<T> MatMul<T>(Var<T> a, Var<T> b, bool transposeA = false, bool transposeB = false, WorkerPool? pool = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => MatMul(a, b, transposeA, transposeB, pool, rowsPerSequence: 0);
+
+    /// <summary>
+    /// <see cref="MatMul{T}(Var{T}, Var{T}, bool, bool, WorkerPool?)"/> for A's rows grouped into sequences of
+    /// <paramref name="rowsPerSequence"/> consecutive rows (a Linear layer on (B, T, in) flattened to (B·T, in)): ∂L/∂B
+    /// then sums the rows in chunks of whole sequences (<see cref="GradientProduct.AddInRowChunks"/>), so a sequence gets
+    /// the same weight gradient alone as padded in a batch (docs/masking.md §3.4). 0: no grouping.
+    /// </summary>
+    internal static Var<T> MatMul<T>(Var<T> a, Var<T> b, bool transposeA, bool transposeB, WorkerPool? pool, int rowsPerSequence)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -26,11 +35,12 @@ public static partial class Ops
                 $"MatMul: inner sizes differ: {a.Value.ShapeString}{(transposeA ? "ᵀ" : "")} · {b.Value.ShapeString}{(transposeB ? "ᵀ" : "")} ({k} vs {kb}).");
         var c = Tensor<T>.Zeros(m, n);
         Gemm.Compute(transposeA, transposeB, m, n, k, T.One, a.Value.Span, a.Value.Dim(1), b.Value.Span, b.Value.Dim(1), T.Zero, c.Span, n, pool);
-        return Var<T>.FromOp(c, Node<T>.Tracks(a, b) ? new MatMulNode<T>(a, b, transposeA, transposeB, pool) : null);
+        int group = transposeA ? 0 : rowsPerSequence;
+        return Var<T>.FromOp(c, Node<T>.Tracks(a, b) ? new MatMulNode<T>(a, b, transposeA, transposeB, pool, group) : null);
     }
 }
 
-internal sealed class MatMulNode<T>(Var<T> a, Var<T> b, bool transA, bool transB, WorkerPool? pool) : Node<T>(a, b)
+internal sealed class MatMulNode<T>(Var<T> a, Var<T> b, bool transA, bool transB, WorkerPool? pool, int rowsPerSequence) : Node<T>(a, b)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     protected override void Backward(Tensor<T> gradOutput)
@@ -53,7 +63,11 @@ internal sealed class MatMulNode<T>(Var<T> a, Var<T> b, bool transA, bool transB
         {
             // op(B) = op(A)ᵀ · G (K, N). Stored B is op(B) or its transpose: B = Gᵀ · op(A).
             var gb = GradOf(b).Span;
-            if (!transB)
+            if (rowsPerSequence > 0 && !transB)       // A's rows are the depth, in sequences: Aᵀ (K, M) · G (M, N)
+                GradientProduct.AddInRowChunks(k, n, m, rowsPerSequence, av.Span, av.Dim(1), g, n, gb, pool);
+            else if (rowsPerSequence > 0)             // Gᵀ (N, M) · A (M, K)
+                GradientProduct.AddInRowChunks(n, k, m, rowsPerSequence, g, n, av.Span, av.Dim(1), gb, pool);
+            else if (!transB)
                 GradientProduct.Add(!transA, false, k, n, m, T.One, av.Span, av.Dim(1), g, n, gb, pool, depthIsRows: true);
             else
                 GradientProduct.Add(true, transA, n, k, m, T.One, g, n, av.Span, av.Dim(1), gb, pool, depthIsRows: true);
