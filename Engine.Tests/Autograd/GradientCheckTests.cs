@@ -121,4 +121,39 @@ public class GradientCheckTests
         Assert.Equal("f", e.ParamName);
         Assert.Equal("loss", Assert.Throws<ArgumentException>(() => GradientCheck.CheckParameters(() => null!, [])).ParamName);
     }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1e-6)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Check_StepNotPositiveAndFinite_IsRefusedNamingEps(double eps)
+    {
+        var options = GradientCheckOptions.Default with { Eps = eps };
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.Check(v => Ops.Exp(v[0]), options, Tensor<double>.Ones(2)));
+        Assert.Equal("options", e.ParamName);
+        Assert.Contains("Eps must be positive and finite", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.CheckParameters(() => Ops.Sum(new Var<double>(Tensor<double>.Ones(1), requiresGrad: true)), [], options));
+    }
+
+    [Fact]
+    public void CheckParameters_NullParameter_IsNamed()
+    {
+        var w = new Var<double>(Tensor<double>.Ones(2), requiresGrad: true);
+        var e = Assert.Throws<ArgumentException>(() => GradientCheck.CheckParameters(() => Ops.Sum(w), [w, null!]));
+        Assert.Equal("parameters", e.ParamName);
+        Assert.Contains("parameter 1 is null", e.Message);
+    }
+
+    [Fact]
+    public void DivideByScalar_Divides_FiniteForSubnormalDivisorAndExactForItself()
+    {
+        var x = new Var<float>(Tensor<float>.FromArray([1e-30f, 6f, 3e38f], 3), requiresGrad: true);
+        var y = x / 1e-39f;
+        Assert.Equal(1e-30f / 1e-39f, y.Value.Span[0]);                 // finite: x · (1/s) would be ∞
+        Assert.Equal(6f / 1e-39f, y.Value.Span[1]);
+        Assert.Equal(1f, (x / 3e38f).Value.Span[2]);                     // 3e38 / 3e38 = 1 exactly
+        Ops.Sum(x / 4f).Backward();
+        Assert.Equal([0.25f, 0.25f, 0.25f], x.Grad!.ToArray());
+    }
 }

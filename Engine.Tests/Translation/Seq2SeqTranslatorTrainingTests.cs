@@ -64,7 +64,7 @@ public sealed class Seq2SeqTranslatorTrainingTests
     {
         using var dir = new TempDir("not-a-translator");
         var classifier = new SeqLearn.Classification.RecurrentSentenceClassifier(
-            new SeqLearn.Classification.RecurrentClassifierOptions(Embedding: 4, Hidden: 4).Build(6, 2), ["<pad>", "<unk>", "a", "b", "c", "d"], ["n", "p"], 4);
+            new SeqLearn.Classification.RecurrentClassifierOptions(Embedding: 4, Hidden: 4).Build(6, 2), ["a", "b", "c", "d"], ["n", "p"], 4);
         classifier.Save(dir.Path);
         var e = Assert.Throws<ArgumentException>(() => Seq2SeqTranslator.Load(dir.Path));
         Assert.Contains("not a translation model", e.Message);

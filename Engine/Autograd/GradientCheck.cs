@@ -23,6 +23,7 @@ public static class GradientCheck
     {
         ArgumentNullException.ThrowIfNull(f);
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate("GradientCheck", nameof(options));
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Length == 0) throw new ArgumentException("GradientCheck: needs at least one input tensor.");
         for (int j = 0; j < inputs.Length; j++)
@@ -64,6 +65,9 @@ public static class GradientCheck
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(parameters);
         options ??= GradientCheckOptions.Default;
+        options.Validate("GradientCheck.CheckParameters", nameof(options));
+        for (int j = 0; j < parameters.Count; j++)
+            if (parameters[j] is null) throw new ArgumentException($"GradientCheck.CheckParameters: parameter {j} is null.", nameof(parameters));
         foreach (var p in parameters) p.ZeroGrad();
         var y = loss() ?? throw new ArgumentException("GradientCheck.CheckParameters: loss returned null; it must return the scalar loss.", nameof(loss));
         if (y.Value.Length != 1) throw new ArgumentException($"GradientCheck.CheckParameters: the loss must be a scalar, got {y.Value.ShapeString}.");

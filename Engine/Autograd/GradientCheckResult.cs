@@ -33,6 +33,15 @@ public sealed record GradientCheckOptions
 
     /// <summary>When true (the default) a failed check throws <see cref="GradientCheckException"/>; otherwise the result says so.</summary>
     public bool ThrowOnFailure { get; init; } = true;
+
+    /// <summary>Refuses a step that is not positive and finite and tolerances that are negative or NaN, naming the setting.</summary>
+    internal void Validate(string caller, string paramName)
+    {
+        if (!(Eps > 0) || double.IsPositiveInfinity(Eps))
+            throw new ArgumentOutOfRangeException(paramName, $"{caller}: Eps must be positive and finite (got {Eps}).");
+        if (!(Atol >= 0)) throw new ArgumentOutOfRangeException(paramName, $"{caller}: Atol must be ≥ 0 (got {Atol}).");
+        if (!(Rtol >= 0)) throw new ArgumentOutOfRangeException(paramName, $"{caller}: Rtol must be ≥ 0 (got {Rtol}).");
+    }
 }
 
 /// <summary>What a <see cref="GradientCheck"/> compared and found.</summary>

@@ -37,8 +37,8 @@ public sealed partial class Var<T>
     /// <summary>s · x (see <see cref="Ops.MulScalar{T}"/>).</summary>
     public static Var<T> operator *(T s, Var<T> x) => Ops.MulScalar(x, s);
 
-    /// <summary>x / s = x · (1/s) (see <see cref="Ops.MulScalar{T}"/>).</summary>
-    public static Var<T> operator /(Var<T> x, T s) => Ops.MulScalar(x, T.One / s);
+    /// <summary>x / s elementwise (see <see cref="Ops.DivScalar{T}"/>).</summary>
+    public static Var<T> operator /(Var<T> x, T s) => Ops.DivScalar(x, s);
 
     /// <summary>s / x elementwise: a constant tensor filled with s divided by x (see <see cref="Ops.Div{T}"/>).</summary>
     public static Var<T> operator /(T s, Var<T> x)

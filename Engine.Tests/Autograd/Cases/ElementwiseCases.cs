@@ -20,6 +20,7 @@ public sealed class ElementwiseCases : IGradCheckCaseSource
             yield return new($"AddScalar[{c}] {s}", v => Ops.AddScalar(v[0], k), [gen.Normal(shape)]);
             yield return new($"MulScalar[{c}] {s}", v => Ops.MulScalar(v[0], k), [gen.Normal(shape)]);
             yield return new($"RSubScalar[{c}] {s}", v => Ops.RSubScalar(k, v[0]), [gen.Normal(shape)]);
+            yield return new($"DivScalar[{c}] {s}", v => Ops.DivScalar(v[0], k + (k >= 0 ? 0.5 : -0.5)), [gen.Normal(shape)]);
             yield return new($"Tanh[{c}] {s}", v => Ops.Tanh(v[0]), [gen.Normal(shape)]);
             yield return new($"Sigmoid[{c}] {s}", v => Ops.Sigmoid(v[0]), [gen.Uniform(-4, 4, shape)]);
             // Relu away from its kink at 0, where the central difference straddles two slopes.

@@ -17,6 +17,18 @@ public static partial class Ops
     public static Var<T> RSubScalar<T>(T s, Var<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T> => ScalarAffine(x, -T.One, s, "RSubScalar");
 
     /// <summary>
+    /// y = x / s for a constant scalar s, divided (not multiplied by 1/s, which overflows to ∞ for a subnormal s and is
+    /// an ulp off PyTorch's x / s for many others).  ∂L/∂x = ∂L/∂y / s.
+    /// </summary>
+    public static Var<T> DivScalar<T>(Var<T> x, T s) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var y = Tensor<T>.ZerosLike(x.Value);
+        TensorPrimitives.Divide<T>(x.Value.Span, s, y.Span);
+        return Var<T>.FromOp(y, Node<T>.Tracks(x) ? new DivScalarNode<T>(x, s) : null);
+    }
+
+    /// <summary>
     /// y = α·x + β with constant scalars: the one node behind <see cref="Neg{T}"/>, <see cref="AddScalar{T}"/>,
     /// <see cref="MulScalar{T}"/> and <see cref="RSubScalar{T}"/>.  ∂L/∂x = α · ∂L/∂y.
     /// </summary>
@@ -39,5 +51,18 @@ internal sealed class ScalarAffineNode<T>(Var<T> x, T alpha, string opName) : No
     {
         var gx = GradOf(x).Span;
         TensorPrimitives.MultiplyAdd<T>(gradOutput.Span, alpha, gx, gx);
+    }
+}
+
+internal sealed class DivScalarNode<T>(Var<T> x, T s) : Node<T>(x)
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public override string OpName => "DivScalar";
+
+    protected override void Backward(Tensor<T> gradOutput)
+    {
+        var gx = GradOf(x).Span;
+        var gy = gradOutput.Span;
+        for (int i = 0; i < gx.Length; i++) gx[i] += gy[i] / s;
     }
 }
