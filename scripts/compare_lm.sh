@@ -61,7 +61,7 @@ for r in range(1, rounds + 1):
     log = open(f"{out}/seqlearn-{r}.log", encoding="utf-8").read()
     timing = open(f"{out}/seqlearn-{r}.time").read()
     s_loss = float(re.search(r"^valid loss ([0-9.]+)", log, re.M).group(1))
-    s_tps = float(re.search(r"training [0-9.]+ s, evaluation [0-9.]+ s, ([0-9,]+) tokens/s", log).group(1).replace(",", ""))
+    s_tps = float(re.search(r"training [0-9:]+, evaluation [0-9:]+, ([0-9,]+) tokens/s", log).group(1).replace(",", ""))
     s_steps = int(re.search(r"after ([0-9,]+) steps", log).group(1).replace(",", ""))
     s_rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", timing).group(1)) / 1024
     samples = [int(x) / 1024 for x in open(f"{out}/seqlearn-{r}.rss").read().split()]

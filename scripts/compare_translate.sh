@@ -57,7 +57,7 @@ out, rounds = sys.argv[1], int(sys.argv[2])
 ratios = []
 for r in range(1, rounds + 1):
     log = open(f"{out}/seqlearn-{r}.log", encoding="utf-8").read()
-    s = re.search(r"stopped: .*?after ([0-9,]+) steps.*training ([0-9.]+) s, evaluation [0-9.]+ s, ([0-9,]+) tokens/s", log)
+    s = re.search(r"stopped: .*?after ([0-9,]+) steps.*training ([0-9:]+), evaluation [0-9:]+, ([0-9,]+) tokens/s", log)
     s_steps, s_tps = int(s.group(1).replace(",", "")), float(s.group(3).replace(",", ""))
     tests = dict(re.findall(r"test, .*?(greedy|beam 5) \([0-9.]+ s\): BLEU = ([0-9.]+)", log))
     t = json.loads(open(f"{out}/torch-{r}.jsonl").read().strip().splitlines()[-1])
