@@ -132,7 +132,8 @@ public static class TrainCommand
                 try { trainer = new LanguageModelTrainer<float>(model, data.Train, data.Valid, options, pool, display, data.VocabularyJson); }
                 catch (ArgumentException e) when (e.Message.Contains(" text is too short", StringComparison.Ordinal))
                 {
-                    throw new ArgumentException($"{data.Source}: {e.Message}", e);   // the token arrays know no file
+                    // the token arrays know no file; the message is for the user, without the parameter .NET appends
+                    throw new ArgumentException($"{data.Source}: {e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal)}", e);
                 }
                 if (resumed is { } from) TrainingCliOptions.ResumeFrom(from, options, trainer.Resume);
                 Header(output, data, config, options, trainer, threadCount);

@@ -37,7 +37,7 @@ public sealed record RecurrentClassifierOptions(RecurrentCell Cell = RecurrentCe
 {
     /// <summary>
     /// The training defaults: Adam η = 0.001, clip 5, batches of 50, 7 epochs. A classifier reads whole sentences, so the
-    /// BPTT length is 1 (unused): the batch size alone is then bounded by <see cref="TrainingOptions.Validate"/>.
+    /// BPTT length is 1 (unused): the batch size alone is then bounded by <see cref="TrainingOptions.Validate()"/>.
     /// </summary>
     public static TrainingOptions DefaultTraining => new() { BatchSize = 50, Bptt = 1, LearningRate = 1e-3, ClipNorm = 5, Epochs = 7 };
 

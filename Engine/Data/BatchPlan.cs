@@ -12,7 +12,7 @@ public static class BatchPlan
     /// <summary>Batches of consecutive examples in file order (evaluation); the last batch may be smaller.</summary>
     public static int[][] InOrder(int count, int batchSize)
     {
-        CheckSizes(count, batchSize, nameof(InOrder));
+        CheckSizes(count, nameof(count), batchSize, nameof(InOrder));
         var batches = new int[ShapeUtil.CeilDiv(count, batchSize)][];
         for (int i = 0; i < batches.Length; i++)
         {
@@ -28,8 +28,8 @@ public static class BatchPlan
     /// </summary>
     public static int[][] Shuffled(int count, int batchSize, ulong seed, int epoch)
     {
-        CheckSizes(count, batchSize, nameof(Shuffled));
-        var order = Permutation(count, EpochRng(seed, epoch));
+        CheckSizes(count, nameof(count), batchSize, nameof(Shuffled));
+        var order = Permutation(count, EpochRng(seed, epoch, nameof(Shuffled)));
         return Chunk(order, batchSize);
     }
 
@@ -41,11 +41,11 @@ public static class BatchPlan
     public static int[][] Bucketed(IReadOnlyList<int> lengths, int batchSize, ulong seed, int epoch, int poolBatches = 50)
     {
         ArgumentNullException.ThrowIfNull(lengths);
-        CheckSizes(lengths.Count, batchSize, nameof(Bucketed));
+        CheckSizes(lengths.Count, nameof(lengths), batchSize, nameof(Bucketed));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(poolBatches);
         for (int i = 0; i < lengths.Count; i++)
             if (lengths[i] < 0) throw new ArgumentOutOfRangeException(nameof(lengths), $"BatchPlan.Bucketed: length {i} is {lengths[i]}; a length is ≥ 0.");
-        var rng = EpochRng(seed, epoch);
+        var rng = EpochRng(seed, epoch, nameof(Bucketed));
         var order = Permutation(lengths.Count, rng);
         long poolSize = Math.Min((long)poolBatches * batchSize, lengths.Count);
         var batches = new List<int[]>();
@@ -62,6 +62,7 @@ public static class BatchPlan
     /// <summary>A seeded random permutation of 0..n−1 (Fisher–Yates from the end).</summary>
     public static int[] Permutation(int n, SeededRng rng)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
         ArgumentNullException.ThrowIfNull(rng);
         var p = Enumerable.Range(0, n).ToArray();
         for (int i = n - 1; i > 0; i--)
@@ -72,8 +73,11 @@ public static class BatchPlan
         return p;
     }
 
-    // One generator per (seed, epoch): the epoch's batches never depend on how many draws earlier epochs made.
-    private static SeededRng EpochRng(ulong seed, int epoch) => new(seed ^ (0x9E3779B97F4A7C15UL * (ulong)(epoch + 1)));
+    // One generator per (seed, epoch): the epoch's batches never depend on how many draws earlier epochs made. Epochs count
+    // from 0; a negative one would wrap onto another epoch's generator (−1 onto the seed itself).
+    private static SeededRng EpochRng(ulong seed, int epoch, string op) => epoch >= 0
+        ? new(seed ^ (0x9E3779B97F4A7C15UL * (ulong)(epoch + 1)))
+        : throw new ArgumentOutOfRangeException(nameof(epoch), epoch, $"BatchPlan.{op}: epochs count from 0, got {epoch}.");
 
     private static int[][] Chunk(int[] order, int batchSize)
     {
@@ -83,9 +87,9 @@ public static class BatchPlan
         return batches;
     }
 
-    private static void CheckSizes(int count, int batchSize, string op)
+    private static void CheckSizes(int count, string countName, int batchSize, string op)
     {
-        if (count < 1) throw new ArgumentException($"BatchPlan.{op}: there are no examples to batch.");
+        if (count < 1) throw new ArgumentException($"BatchPlan.{op}: there are no examples to batch (count {count}).", countName);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), $"BatchPlan.{op}: batch size must be ≥ 1, got {batchSize}.");
     }
 }

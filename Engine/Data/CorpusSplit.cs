@@ -10,7 +10,7 @@ public readonly record struct CorpusSplit(ReadOnlyMemory<int> Train, ReadOnlyMem
     public static CorpusSplit ByFraction(ReadOnlyMemory<int> tokens, double trainFraction, double validFraction)
     {
         if (!(trainFraction >= 0 && validFraction >= 0 && trainFraction + validFraction <= 1 + 1e-12))
-            throw new ArgumentOutOfRangeException(nameof(trainFraction),
+            throw new ArgumentOutOfRangeException(trainFraction is >= 0 and <= 1 ? nameof(validFraction) : nameof(trainFraction),
                 $"CorpusSplit: fractions must be ≥ 0 and sum to at most 1 (train {trainFraction}, valid {validFraction}).");
         int n = tokens.Length;
         int train = Math.Min(n, FloorOfProduct(trainFraction, n));

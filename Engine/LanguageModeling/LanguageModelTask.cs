@@ -45,10 +45,10 @@ public sealed class LanguageModelTask<T> : IMicroBatchedTask<T> where T : unmana
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"LanguageModelTask: the batch size (streams per window) must be at least 1, got {batchSize}.");
         if (bptt < 1) throw new ArgumentOutOfRangeException(nameof(bptt), bptt, $"LanguageModelTask: bptt (steps per window) must be at least 1, got {bptt}.");
         (_model, Vocabulary) = (model, vocabulary);
-        _train = Batcher(train, "training", batchSize, bptt, LastWindow.Drop);
-        _valid = Batcher(valid, "validation", batchSize, bptt, LastWindow.Keep);
-        CheckIds(train.Span, "training");
-        CheckIds(valid.Span, "validation");
+        _train = Batcher(train, "training", nameof(train), batchSize, bptt, LastWindow.Drop);
+        _valid = Batcher(valid, "validation", nameof(valid), batchSize, bptt, LastWindow.Keep);
+        CheckIds(train.Span, "training", nameof(train));
+        CheckIds(valid.Span, "validation", nameof(valid));
         _inputs = new int[batchSize * bptt];
         _targets = new int[batchSize * bptt];
     }
@@ -253,21 +253,21 @@ public sealed class LanguageModelTask<T> : IMicroBatchedTask<T> where T : unmana
         return value;
     }
 
-    private static BpttBatcher Batcher(ReadOnlyMemory<int> tokens, string which, int batchSize, int bptt, LastWindow last)
+    private static BpttBatcher Batcher(ReadOnlyMemory<int> tokens, string which, string paramName, int batchSize, int bptt, LastWindow last)
     {
         try { return new BpttBatcher(tokens, batchSize, bptt, last); }
         catch (ArgumentException e)   // the sizes are checked by the constructor: the corpus is shorter than one window
         {
             string why = Checks.MessageWithoutParameter(e);
-            throw new ArgumentException($"the {which} text is too short: {why}", e);
+            throw new ArgumentException($"the {which} text is too short: {why}", paramName, e);
         }
     }
 
-    private void CheckIds(ReadOnlySpan<int> tokens, string which)
+    private void CheckIds(ReadOnlySpan<int> tokens, string which, string paramName)
     {
         int v = _model.VocabularySize;
         for (int i = 0; i < tokens.Length; i++)
             if ((uint)tokens[i] >= (uint)v)
-                throw new ArgumentException($"the {which} stream has token id {tokens[i]} at position {i}, outside the model's vocabulary [0, {v}).");
+                throw new ArgumentException($"the {which} stream has token id {tokens[i]} at position {i}, outside the model's vocabulary [0, {v}).", paramName);
     }
 }

@@ -35,8 +35,8 @@ public sealed class LanguageModelTrainer<T> where T : unmanaged, IBinaryFloating
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        if (options.Monitor != "loss") throw new ArgumentException($"LanguageModelTrainer: monitors the validation loss, got Monitor = '{options.Monitor}'.");
+        options.Validate(nameof(options));
+        if (options.Monitor != "loss") throw new ArgumentException($"LanguageModelTrainer: monitors the validation loss, got Monitor = '{options.Monitor}'.", nameof(options));
         _task = new LanguageModelTask<T>(model, train, valid, options.BatchSize, options.Bptt, vocabulary);
         _trainer = new Trainer<T>(model, _task, options, pool, progress);
     }

@@ -29,7 +29,7 @@ public sealed class LanguageModel<T> : Module<T> where T : unmanaged, IBinaryFlo
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(rng);
-        config.Validate();
+        config.Validate(nameof(config));
         Config = config;
         int v = config.VocabularySize, e = config.EmbeddingSize, h = config.HiddenSize;
         _encoder = AddModule("encoder", new Embedding<T>(v, e, rng));
@@ -48,7 +48,7 @@ public sealed class LanguageModel<T> : Module<T> where T : unmanaged, IBinaryFlo
         {
             T bound = T.CreateTruncating(r);
             if (!T.IsFinite(bound))   // a finite double can be past float's range: U(−∞, ∞) would draw NaN weights
-                throw new ArgumentException($"LanguageModel: init range {r} is not finite in {typeof(T).Name}.");
+                throw new ArgumentException($"LanguageModel: init range {r} is not finite in {typeof(T).Name}.", nameof(config));
             foreach (var p in Parameters())
                 Tensor<T>.Uniform(p.Value.ShapeArray(), -bound, bound, rng).Span.CopyTo(p.Value.Span);
         }
@@ -114,7 +114,7 @@ public sealed class LanguageModel<T> : Module<T> where T : unmanaged, IBinaryFlo
     {
         ArgumentNullException.ThrowIfNull(targets);
         if (targets.Length != batch * steps)
-            throw new ArgumentException($"LanguageModel.Loss: {targets.Length} targets for (B, T) = ({batch}, {steps}).");
+            throw new ArgumentException($"LanguageModel.Loss: {targets.Length} targets for (B, T) = ({batch}, {steps}).", nameof(targets));
         var (rows, next) = Hidden(inputs, batch, steps, state, dropoutRng, pool);
         return (Ops.LinearCrossEntropy(rows, DecoderWeight, DecoderBias, targets, pool: pool), next);
     }

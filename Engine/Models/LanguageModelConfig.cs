@@ -22,23 +22,29 @@ public sealed record LanguageModelConfig(int VocabularySize, int EmbeddingSize =
     RecurrentCell Cell = RecurrentCell.Lstm, double Dropout = 0, bool TieWeights = false, double? InitRange = null)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid field.</summary>
-    public void Validate()
+    public void Validate() => Validate(paramName: null);
+
+    /// <summary>
+    /// As <see cref="Validate()"/>, the exception naming <paramref name="paramName"/>: the parameter of the caller that was
+    /// given this config.
+    /// </summary>
+    internal void Validate(string? paramName)
     {
-        if (VocabularySize < 1) throw new ArgumentException($"LanguageModelConfig: vocabulary size must be ≥ 1, got {VocabularySize}.");
-        if (EmbeddingSize < 1) throw new ArgumentException($"LanguageModelConfig: embedding size must be ≥ 1, got {EmbeddingSize}.");
-        if (HiddenSize < 1) throw new ArgumentException($"LanguageModelConfig: hidden size must be ≥ 1, got {HiddenSize}.");
-        if (NumLayers < 1) throw new ArgumentException($"LanguageModelConfig: layers must be ≥ 1, got {NumLayers}.");
-        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"LanguageModelConfig: dropout must be in [0, 1), got {Dropout}.");
+        if (VocabularySize < 1) throw new ArgumentException($"LanguageModelConfig: vocabulary size must be ≥ 1, got {VocabularySize}.", paramName);
+        if (EmbeddingSize < 1) throw new ArgumentException($"LanguageModelConfig: embedding size must be ≥ 1, got {EmbeddingSize}.", paramName);
+        if (HiddenSize < 1) throw new ArgumentException($"LanguageModelConfig: hidden size must be ≥ 1, got {HiddenSize}.", paramName);
+        if (NumLayers < 1) throw new ArgumentException($"LanguageModelConfig: layers must be ≥ 1, got {NumLayers}.", paramName);
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"LanguageModelConfig: dropout must be in [0, 1), got {Dropout}.", paramName);
         if (TieWeights && EmbeddingSize != HiddenSize)
-            throw new ArgumentException($"LanguageModelConfig: tied weights need embedding size = hidden size, got {EmbeddingSize} and {HiddenSize}.");
+            throw new ArgumentException($"LanguageModelConfig: tied weights need embedding size = hidden size, got {EmbeddingSize} and {HiddenSize}.", paramName);
         if (InitRange is { } r && !(r > 0 && double.IsFinite(r)))
-            throw new ArgumentException($"LanguageModelConfig: init range must be a positive number, got {r}.");
-        if (!Enum.IsDefined(Cell)) throw new ArgumentException($"LanguageModelConfig: unknown cell {(int)Cell}.");
+            throw new ArgumentException($"LanguageModelConfig: init range must be a positive number, got {r}.", paramName);
+        if (!Enum.IsDefined(Cell)) throw new ArgumentException($"LanguageModelConfig: unknown cell {(int)Cell}.", paramName);
         // The largest tensors are V·E, G·H·max(E, H) and V·H values; each must fit one array.
         long largest = Math.Max(Math.Max((long)VocabularySize * EmbeddingSize, (long)VocabularySize * HiddenSize),
             (long)Gates * HiddenSize * Math.Max(EmbeddingSize, HiddenSize));
         if (largest > Array.MaxLength)
-            throw new ArgumentException($"LanguageModelConfig: V = {VocabularySize}, E = {EmbeddingSize}, H = {HiddenSize} give a weight of {largest} values, more than one array holds ({Array.MaxLength}).");
+            throw new ArgumentException($"LanguageModelConfig: V = {VocabularySize}, E = {EmbeddingSize}, H = {HiddenSize} give a weight of {largest} values, more than one array holds ({Array.MaxLength}).", paramName);
     }
 
     /// <summary>G, the gates of the cell (its <see cref="ICellSpec"/>): 4 (LSTM), 3 (GRU), 1 (Elman RNN).</summary>

@@ -33,7 +33,7 @@ public sealed class LanguageModelEvaluator : ILanguageModelEvaluator
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         if (vocabulary.Count != model.VocabularySize)
-            throw new ArgumentException($"LanguageModelEvaluator: the vocabulary has {vocabulary.Count} symbols, the model V = {model.VocabularySize}.");
+            throw new ArgumentException($"LanguageModelEvaluator: the vocabulary has {vocabulary.Count} symbols, the model V = {model.VocabularySize}.", nameof(vocabulary));
         (_model, _vocabulary, _batch, _steps, _pool) = (model, vocabulary, batch, steps, pool);
         EndId = vocabulary is WordVocabulary w ? w.EosId : vocabulary.TryGetId("\n", out int nl) ? nl : null;
     }

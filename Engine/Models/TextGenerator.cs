@@ -42,9 +42,9 @@ public sealed class TextGenerator
         ArgumentNullException.ThrowIfNull(stepper);
         ArgumentNullException.ThrowIfNull(vocabulary);
         if (vocabulary is not (CharVocabulary or WordVocabulary))
-            throw new ArgumentException($"TextGenerator: expected a CharVocabulary or WordVocabulary, got {Checks.TypeName(vocabulary.GetType())}.");
+            throw new ArgumentException($"TextGenerator: expected a CharVocabulary or WordVocabulary, got {Checks.TypeName(vocabulary.GetType())}.", nameof(vocabulary));
         if (vocabulary.Count != stepper.VocabularySize)
-            throw new ArgumentException($"TextGenerator: the vocabulary has {vocabulary.Count} symbols, the model V = {stepper.VocabularySize}.");
+            throw new ArgumentException($"TextGenerator: the vocabulary has {vocabulary.Count} symbols, the model V = {stepper.VocabularySize}.", nameof(vocabulary));
         (Stepper, Vocabulary) = (stepper, vocabulary);
         _words = vocabulary as WordVocabulary;
         EndId = _words?.EosId ?? (vocabulary.TryGetId("\n", out int nl) ? nl : null);
@@ -103,6 +103,7 @@ public sealed class TextGenerator
     public IEnumerable<string> Generate(string prompt, int maxTokens, SamplingOptions options, SeededRng rng, bool stopAtEnd = false)
     {
         int[] ids = EncodePrompt(prompt);
+        if (maxTokens < 0) throw new ArgumentOutOfRangeException(nameof(maxTokens), $"TextGenerator.Generate: maxTokens must be ≥ 0, got {maxTokens}.");
         int? stop = StopToken(stopAtEnd);
         var owned = new OwnedState(Stepper);
         Generator.Check(owned, ids, maxTokens, options, rng, stop);
@@ -140,6 +141,10 @@ public sealed class TextGenerator
         LengthNormalization normalization = LengthNormalization.None)
     {
         int[] ids = EncodePrompt(prompt);
+        // Checked here, as BeamSearch.Search names its options record, not these parameters.
+        if (maxTokens <= 0) throw new ArgumentOutOfRangeException(nameof(maxTokens), $"TextGenerator.BeamSearch: maxTokens must be positive, got {maxTokens}.");
+        if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"TextGenerator.BeamSearch: width must be positive, got {width}.");
+        Checks.Defined(normalization, "TextGenerator.BeamSearch", nameof(normalization));
         var options = new BeamSearchOptions(width, maxTokens, StopToken(stopAtEnd), normalization);
         return Generation.BeamSearch.Search(Stepper, Stepper.InitialState(), ids, options)
             .Select(h => new TextContinuation(string.Concat(Decode(h.Tokens, AtLineStart(ids))), h.Tokens, h.LogProbability, h.Score, h.Finished))

@@ -27,7 +27,8 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
         if (list.Length == 0) throw new ArgumentException($"{Name}: the parameter list is empty.", nameof(parameters));
         CheckParameterList(list, Name, "it would be updated twice per step");
         Parameters = list;
-        LearningRate = learningRate;
+        RequireFiniteNonNegative(learningRate, "learning rate", nameof(learningRate));
+        _learningRate = learningRate;
     }
 
     /// <summary>
@@ -184,7 +185,8 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
             CheckParameterState(i, s);
         }
         if (state.Hyperparameters is { } stored) CheckHyperparameters(stored, op);
-        LearningRate = state.LearningRate;
+        RequireFiniteNonNegative(state.LearningRate, "the state's learning rate", nameof(state), method: "ImportState");
+        _learningRate = state.LearningRate;
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IBinaryFloatingPo
         if (!double.IsFinite(dampening)) throw new ArgumentOutOfRangeException(nameof(dampening), $"Sgd: dampening must be finite, got {dampening}.");
         RequireFiniteNonNegative(weightDecay, "weight decay", nameof(weightDecay));
         if (nesterov && (momentum <= 0 || dampening != 0))
-            throw new ArgumentException($"Sgd: Nesterov momentum requires momentum > 0 and dampening = 0 (got momentum {momentum}, dampening {dampening}).");
+            throw new ArgumentException($"Sgd: Nesterov momentum requires momentum > 0 and dampening = 0 (got momentum {momentum}, dampening {dampening}).", nameof(nesterov));
         Momentum = momentum;
         Dampening = dampening;
         Nesterov = nesterov;

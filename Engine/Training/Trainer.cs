@@ -57,8 +57,8 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(options);
         pool ??= new WorkerPool(1);                                       // one thread: no worker to stop
-        options.Validate();
-        if (task.BatchesPerEpoch < 1) throw new ArgumentException($"Trainer: the task has {task.BatchesPerEpoch} training batches per epoch.");
+        options.Validate(nameof(options));
+        if (task.BatchesPerEpoch < 1) throw new ArgumentException($"Trainer: the task has {task.BatchesPerEpoch} training batches per epoch.", nameof(task));
         (_model, _task, _options, _pool, _progress) = (model, task, options, pool, progress);
         _parameters = model.Parameters().ToArray();
         _optimizer = options.OptimizerSettings.Create(_parameters);
@@ -68,7 +68,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         _context = new LayerContext(_dropoutRng, pool);
         if (options.MicroBatches > 1)
             _microBatches = new MicroBatchStep<T>(task as IMicroBatchedTask<T> ?? throw new ArgumentException(
-                $"Trainer: {options.MicroBatches} micro-batches need a task that splits its batches ({nameof(IMicroBatchedTask<T>)}); {Checks.TypeName(task.GetType())} does not."),
+                $"Trainer: {options.MicroBatches} micro-batches need a task that splits its batches ({nameof(IMicroBatchedTask<T>)}); {Checks.TypeName(task.GetType())} does not.", nameof(task)),
                 options.MicroBatches);
         _patienceBest = WorstValue;
         BestMetric = WorstValue;

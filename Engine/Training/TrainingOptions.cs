@@ -120,37 +120,43 @@ public sealed record TrainingOptions
     public const int MaxMicroBatches = 64;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
-    public void Validate()
+    public void Validate() => Validate(paramName: null);
+
+    /// <summary>
+    /// As <see cref="Validate()"/>, the exception naming <paramref name="paramName"/>: the parameter of the caller that was
+    /// given these options.
+    /// </summary>
+    internal void Validate(string? paramName)
     {
-        if (BatchSize < 1) throw new ArgumentException($"TrainingOptions: batch size must be ≥ 1, got {BatchSize}.");
-        if (Bptt < 1) throw new ArgumentException($"TrainingOptions: BPTT length must be ≥ 1, got {Bptt}.");
+        if (BatchSize < 1) throw new ArgumentException($"TrainingOptions: batch size must be ≥ 1, got {BatchSize}.", paramName);
+        if (Bptt < 1) throw new ArgumentException($"TrainingOptions: BPTT length must be ≥ 1, got {Bptt}.", paramName);
         if ((long)BatchSize * Bptt > Array.MaxLength)
-            throw new ArgumentException($"TrainingOptions: batch size × BPTT length = {BatchSize} × {Bptt} = {(long)BatchSize * Bptt} tokens per window, more than one array holds ({Array.MaxLength}).");
-        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"TrainingOptions: learning rate must be a positive number, got {LearningRate}.");
-        if (ClipNorm is { } c && !(c > 0 && double.IsFinite(c))) throw new ArgumentException($"TrainingOptions: clip norm must be a positive number, got {c}.");
+            throw new ArgumentException($"TrainingOptions: batch size × BPTT length = {BatchSize} × {Bptt} = {(long)BatchSize * Bptt} tokens per window, more than one array holds ({Array.MaxLength}).", paramName);
+        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"TrainingOptions: learning rate must be a positive number, got {LearningRate}.", paramName);
+        if (ClipNorm is { } c && !(c > 0 && double.IsFinite(c))) throw new ArgumentException($"TrainingOptions: clip norm must be a positive number, got {c}.", paramName);
         if (Epochs is null && TimeBudget is null && MaxSteps is null)
-            throw new ArgumentException("TrainingOptions: set Epochs, TimeBudget or MaxSteps (otherwise training never stops).");
-        if (Epochs is < 1) throw new ArgumentException($"TrainingOptions: epochs must be ≥ 1, got {Epochs}.");
-        if (TimeBudget is { } t && t <= TimeSpan.Zero) throw new ArgumentException($"TrainingOptions: the time budget must be positive, got {t.TotalSeconds} s.");
+            throw new ArgumentException("TrainingOptions: set Epochs, TimeBudget or MaxSteps (otherwise training never stops).", paramName);
+        if (Epochs is < 1) throw new ArgumentException($"TrainingOptions: epochs must be ≥ 1, got {Epochs}.", paramName);
+        if (TimeBudget is { } t && t <= TimeSpan.Zero) throw new ArgumentException($"TrainingOptions: the time budget must be positive, got {t.TotalSeconds} s.", paramName);
         if (EvalEveryTime is { } interval && interval <= TimeSpan.Zero)   // it would evaluate after every step, each one counting towards patience
-            throw new ArgumentException($"TrainingOptions: the evaluation interval EvalEveryTime must be positive, got {interval.TotalSeconds} s.");
-        if (MaxSteps is < 1) throw new ArgumentException($"TrainingOptions: max steps must be ≥ 1, got {MaxSteps}.");
-        if (EvalEverySteps < 0) throw new ArgumentException($"TrainingOptions: eval-every must be ≥ 0, got {EvalEverySteps}.");
-        if (Patience is < 1) throw new ArgumentException($"TrainingOptions: patience must be ≥ 1, got {Patience}.");
+            throw new ArgumentException($"TrainingOptions: the evaluation interval EvalEveryTime must be positive, got {interval.TotalSeconds} s.", paramName);
+        if (MaxSteps is < 1) throw new ArgumentException($"TrainingOptions: max steps must be ≥ 1, got {MaxSteps}.", paramName);
+        if (EvalEverySteps < 0) throw new ArgumentException($"TrainingOptions: eval-every must be ≥ 0, got {EvalEverySteps}.", paramName);
+        if (Patience is < 1) throw new ArgumentException($"TrainingOptions: patience must be ≥ 1, got {Patience}.", paramName);
         bool scheduledEvaluations = EvalEverySteps > 0 || EvalEveryTime is not null;   // only they move patience and the plateau schedule
         if (!scheduledEvaluations && Patience is not null)
-            throw new ArgumentException($"TrainingOptions: patience {Patience} counts scheduled evaluations, and there are none: set EvalEverySteps or EvalEveryTime.");
+            throw new ArgumentException($"TrainingOptions: patience {Patience} counts scheduled evaluations, and there are none: set EvalEverySteps or EvalEveryTime.", paramName);
         if (!scheduledEvaluations && Schedule == ScheduleKind.ReduceOnPlateau)
-            throw new ArgumentException("TrainingOptions: the reduce-on-plateau schedule acts after scheduled evaluations, and there are none: set EvalEverySteps or EvalEveryTime.");
-        if (MicroBatches is < 1 or > MaxMicroBatches) throw new ArgumentException($"TrainingOptions: micro-batches must be in [1, {MaxMicroBatches}], got {MicroBatches}.");
-        if (ProgressEvery < 1) throw new ArgumentException($"TrainingOptions: progress interval must be ≥ 1, got {ProgressEvery}.");
-        if (string.IsNullOrWhiteSpace(Monitor)) throw new ArgumentException("TrainingOptions: the monitored metric needs a name.");
-        Checks.Defined(MonitorGoal, "TrainingOptions", nameof(MonitorGoal));
+            throw new ArgumentException("TrainingOptions: the reduce-on-plateau schedule acts after scheduled evaluations, and there are none: set EvalEverySteps or EvalEveryTime.", paramName);
+        if (MicroBatches is < 1 or > MaxMicroBatches) throw new ArgumentException($"TrainingOptions: micro-batches must be in [1, {MaxMicroBatches}], got {MicroBatches}.", paramName);
+        if (ProgressEvery < 1) throw new ArgumentException($"TrainingOptions: progress interval must be ≥ 1, got {ProgressEvery}.", paramName);
+        if (string.IsNullOrWhiteSpace(Monitor)) throw new ArgumentException("TrainingOptions: the monitored metric needs a name.", paramName);
+        Checks.Defined(MonitorGoal, "TrainingOptions", paramName ?? nameof(MonitorGoal));
         try
         {
             OptimizerSettings.Validate();
             ScheduleSettings.Validate();
         }
-        catch (ArgumentException e) { throw new ArgumentException("TrainingOptions: " + e.Message, e); }
+        catch (ArgumentException e) { throw new ArgumentException("TrainingOptions: " + e.Message, paramName, e); }
     }
 }

@@ -29,18 +29,24 @@ public sealed record ScheduleSettings(ScheduleKind Kind = ScheduleKind.Constant,
     int PlateauPatience = 0, double MinLearningRate = 0, int? Epochs = null)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
-    public void Validate()
+    public void Validate() => Validate(paramName: null);
+
+    /// <summary>
+    /// As <see cref="Validate()"/>, the exception naming <paramref name="paramName"/>: the parameter of the caller that was
+    /// given these settings.
+    /// </summary>
+    internal void Validate(string? paramName)
     {
-        if (!Enum.IsDefined(Kind)) throw new ArgumentException($"ScheduleSettings: unknown schedule {Kind}.");
-        if (Kind == ScheduleKind.Cosine && Epochs is null) throw new ArgumentException("ScheduleSettings: the cosine schedule needs Epochs (its period).");
-        if (Kind == ScheduleKind.Cosine && Epochs < 1) throw new ArgumentException($"ScheduleSettings: the cosine period (Epochs) must be ≥ 1, got {Epochs}.");
+        if (!Enum.IsDefined(Kind)) throw new ArgumentException($"ScheduleSettings: unknown schedule {Kind}.", paramName);
+        if (Kind == ScheduleKind.Cosine && Epochs is null) throw new ArgumentException("ScheduleSettings: the cosine schedule needs Epochs (its period).", paramName);
+        if (Kind == ScheduleKind.Cosine && Epochs < 1) throw new ArgumentException($"ScheduleSettings: the cosine period (Epochs) must be ≥ 1, got {Epochs}.", paramName);
         // Ranges are checked for every kind, so a value that this kind ignores is still a valid one for the kinds that use it.
-        if (StepSize < 1) throw new ArgumentException($"ScheduleSettings: step size must be ≥ 1, got {StepSize}.");
+        if (StepSize < 1) throw new ArgumentException($"ScheduleSettings: step size must be ≥ 1, got {StepSize}.", paramName);
         if (FirstDecayEpoch < 1)
-            throw new ArgumentException($"ScheduleSettings: the first decay epoch must be ≥ 1 (epoch 0 runs at the optimizer's rate), got {FirstDecayEpoch}.");
-        if (!(Gamma > 0 && Gamma < 1)) throw new ArgumentException($"ScheduleSettings: gamma must be in (0, 1), got {Gamma}.");
-        if (PlateauPatience < 0) throw new ArgumentException($"ScheduleSettings: plateau patience must be ≥ 0, got {PlateauPatience}.");
-        if (!(MinLearningRate >= 0 && double.IsFinite(MinLearningRate))) throw new ArgumentException($"ScheduleSettings: η_min must be a number ≥ 0, got {MinLearningRate}.");
+            throw new ArgumentException($"ScheduleSettings: the first decay epoch must be ≥ 1 (epoch 0 runs at the optimizer's rate), got {FirstDecayEpoch}.", paramName);
+        if (!(Gamma > 0 && Gamma < 1)) throw new ArgumentException($"ScheduleSettings: gamma must be in (0, 1), got {Gamma}.", paramName);
+        if (PlateauPatience < 0) throw new ArgumentException($"ScheduleSettings: plateau patience must be ≥ 0, got {PlateauPatience}.", paramName);
+        if (!(MinLearningRate >= 0 && double.IsFinite(MinLearningRate))) throw new ArgumentException($"ScheduleSettings: η_min must be a number ≥ 0, got {MinLearningRate}.", paramName);
     }
 }
 
@@ -65,7 +71,7 @@ public sealed class LearningRateSchedule<T> where T : unmanaged, IBinaryFloating
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate();
+        settings.Validate(nameof(settings));
         (_optimizer, _settings) = (optimizer, settings);
         _epochSchedule = CreateEpochSchedule(optimizer.LearningRate, 0);
         if (settings.Kind == ScheduleKind.ReduceOnPlateau)

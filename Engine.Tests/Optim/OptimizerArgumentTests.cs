@@ -1,0 +1,78 @@
+using SeqLearn.Autograd;
+using SeqLearn.Optim;
+using SeqLearn.Optim.Schedules;
+using SeqLearn.Tensors;
+
+namespace SeqLearn.Tests.Optim;
+
+/// <summary>
+/// The optimizers and the learning-rate schedule refuse an invalid argument with an exception whose ParamName is the
+/// caller's parameter: the constructor's <c>learningRate</c> (not the property setter's <c>value</c>), <c>nesterov</c>,
+/// an imported <c>state</c>, the schedule's <c>settings</c>.
+/// </summary>
+public sealed class OptimizerArgumentTests
+{
+    private static Var<float>[] Parameters() => [new Var<float>(Tensor<float>.Zeros(3), requiresGrad: true, "w")];
+
+    public static TheoryData<string, double> Rates() => new()
+    {
+        { "sgd", -1 }, { "sgd", double.NaN }, { "adam", -1 }, { "adam", double.PositiveInfinity }, { "adamw", -1 }, { "adamw", double.NaN },
+    };
+
+    private static Optimizer<float> Create(string kind, double learningRate) => kind switch
+    {
+        "sgd" => new Sgd<float>(Parameters(), learningRate),
+        "adam" => new Adam<float>(Parameters(), learningRate),
+        _ => new AdamW<float>(Parameters(), learningRate),
+    };
+
+    [Theory]
+    [MemberData(nameof(Rates))]
+    public void Constructor_InvalidLearningRate_NamesLearningRate(string kind, double learningRate)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Create(kind, learningRate));
+        Assert.Equal("learningRate", e.ParamName);
+        Assert.Contains("learning rate must be finite and ≥ 0", e.Message);
+    }
+
+    [Fact]
+    public void LearningRateSetter_Invalid_NamesValue()
+    {
+        var optimizer = Create("adam", 0.1);
+        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => optimizer.LearningRate = -1).ParamName);
+        Assert.Equal(0.1, optimizer.LearningRate);
+    }
+
+    [Fact]
+    public void Sgd_NesterovWithoutMomentumOrWithDampening_NamesNesterov()
+    {
+        Assert.Equal("nesterov", Assert.Throws<ArgumentException>(() => new Sgd<float>(Parameters(), 0.1, nesterov: true)).ParamName);
+        Assert.Equal("nesterov", Assert.Throws<ArgumentException>(() => new Sgd<float>(Parameters(), 0.1, momentum: 0.9, dampening: 0.1, nesterov: true)).ParamName);
+    }
+
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("adamw")]
+    public void ImportState_InvalidLearningRate_NamesState_AndChangesNothing(string kind)
+    {
+        var optimizer = Create(kind, 0.1);
+        var bad = optimizer.ExportState() with { LearningRate = double.NaN };
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => optimizer.ImportState(bad));
+        Assert.Equal("state", e.ParamName);
+        Assert.Contains(".ImportState: the state's learning rate must be finite and ≥ 0, got NaN.", e.Message);
+        Assert.Equal(0.1, optimizer.LearningRate);
+    }
+
+    [Theory]
+    [InlineData(ScheduleKind.Cosine, 1, 0.5, null)]        // cosine without its period
+    [InlineData(ScheduleKind.StepDecay, 0, 0.5, 3)]
+    [InlineData(ScheduleKind.StepDecay, 1, 1.0, 3)]
+    [InlineData((ScheduleKind)9, 1, 0.5, 3)]
+    public void LearningRateSchedule_InvalidSettings_NamesSettings(ScheduleKind kind, int stepSize, double gamma, int? epochs)
+    {
+        var settings = new ScheduleSettings(kind, stepSize, gamma, Epochs: epochs);
+        var e = Assert.Throws<ArgumentException>(() => new LearningRateSchedule<float>(Create("sgd", 0.1), settings));
+        Assert.Equal("settings", e.ParamName);
+        Assert.StartsWith("ScheduleSettings: ", e.Message);
+    }
+}
