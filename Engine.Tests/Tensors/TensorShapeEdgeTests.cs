@@ -59,6 +59,16 @@ public class TensorShapeEdgeTests
         Assert.Throws<ArgumentException>(() => t.Reshape(65536, 65536, 65536, 65536));
     }
 
+    [Theory]
+    [InlineData(1f, 0f)]
+    [InlineData(float.NaN, 1f)]
+    [InlineData(0f, float.PositiveInfinity)]
+    public void Uniform_BoundsNotFiniteAndOrdered_AreRefused(float low, float high)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Tensor<float>.Uniform([2], low, high, new SeededRng(1)));
+        Assert.Contains("need finite low ≤ high", e.Message);
+    }
+
     [Fact]
     public void NullShapeOrIndex_IsArgumentNullException()
     {

@@ -114,10 +114,16 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
         return ((int[])shape.Clone(), length);
     }
 
-    /// <summary>A new tensor of independent draws from U(<paramref name="low"/>, <paramref name="high"/>).</summary>
+    /// <summary>
+    /// A new tensor of independent draws from U(<paramref name="low"/>, <paramref name="high"/>): low + (high − low)·u
+    /// for a double u in [0, 1), rounded to T, so a float draw can round to <paramref name="high"/> itself, as in
+    /// PyTorch's <c>uniform_</c>.
+    /// </summary>
     public static Tensor<T> Uniform(int[] shape, T low, T high, SeededRng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
+        if (!(low <= high) || !T.IsFinite(high - low))
+            throw new ArgumentOutOfRangeException(nameof(high), $"Tensor.Uniform: need finite low ≤ high, got low = {low}, high = {high}.");
         var t = Zeros(shape);
         var s = t.Span;
         for (int i = 0; i < s.Length; i++)
