@@ -52,6 +52,8 @@ public static class Bleu
     public static BleuScore Corpus(IReadOnlyList<IReadOnlyList<string>> hypotheses, IReadOnlyList<IReadOnlyList<IReadOnlyList<string>>> references,
         BleuSmoothing smoothing = BleuSmoothing.Exp, double? smoothValue = null, int maxOrder = MaxOrder)
     {
+        ArgumentNullException.ThrowIfNull(hypotheses);
+        ArgumentNullException.ThrowIfNull(references);
         if (hypotheses.Count != references.Count)
             throw new ArgumentException($"BLEU: {hypotheses.Count} hypotheses but {references.Count} reference sets.", nameof(references));
         var stats = new BleuStatistics(maxOrder);
@@ -60,11 +62,17 @@ public static class Bleu
     }
 
     /// <summary><see cref="Corpus"/> on sentences given as text, split on whitespace.</summary>
+    /// <exception cref="ArgumentNullException">A list, a sentence's reference list or a sentence is null.</exception>
     public static BleuScore CorpusOfText(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string>> references,
-        BleuSmoothing smoothing = BleuSmoothing.Exp, double? smoothValue = null, int maxOrder = MaxOrder) =>
-        Corpus(hypotheses.Select(FraEngText.Tokenize).ToArray(),
-            references.Select(rs => (IReadOnlyList<IReadOnlyList<string>>)rs.Select(FraEngText.Tokenize).ToArray()).ToArray(),
+        BleuSmoothing smoothing = BleuSmoothing.Exp, double? smoothValue = null, int maxOrder = MaxOrder)
+    {
+        ArgumentNullException.ThrowIfNull(hypotheses);
+        ArgumentNullException.ThrowIfNull(references);
+        return Corpus(hypotheses.Select((h, i) => FraEngText.Tokenize(h ?? throw new ArgumentNullException(nameof(hypotheses), $"BLEU: hypothesis {i} is null."))).ToArray(),
+            references.Select((rs, i) => (IReadOnlyList<IReadOnlyList<string>>)(rs ?? throw new ArgumentNullException(nameof(references), $"BLEU: the references of sentence {i} are null."))
+                .Select((r, j) => FraEngText.Tokenize(r ?? throw new ArgumentNullException(nameof(references), $"BLEU: reference {j} of sentence {i} is null."))).ToArray()).ToArray(),
             smoothing, smoothValue, maxOrder);
+    }
 
     /// <summary>
     /// BLEU of one sentence. The defaults are sacreBLEU's <c>sentence_bleu</c>: <see cref="BleuSmoothing.Exp"/> and
@@ -124,6 +132,7 @@ public static class Bleu
         bool effectiveOrder = false)
     {
         if (referenceCount < 1) throw new ArgumentOutOfRangeException(nameof(referenceCount), referenceCount, "Bleu.Signature: a corpus has at least one reference per sentence (null: a varying number).");
+        Checks.Defined(smoothing, "Bleu.Signature", nameof(smoothing));
         CheckSmoothValue(smoothValue);
         string smooth = smoothing switch
         {

@@ -82,6 +82,7 @@ public sealed class BleuStatistics
     /// <summary>Adds the statistics of <paramref name="other"/> (same maximum order).</summary>
     public void Add(BleuStatistics other)
     {
+        ArgumentNullException.ThrowIfNull(other);
         if (other.MaxOrder != MaxOrder) throw new ArgumentException($"BLEU: cannot add statistics of order {other.MaxOrder} to order {MaxOrder}.", nameof(other));
         for (int i = 0; i < MaxOrder; i++) { _matches[i] += other._matches[i]; _totals[i] += other._totals[i]; }
         HypothesisLength += other.HypothesisLength;
@@ -89,8 +90,13 @@ public sealed class BleuStatistics
     }
 
     /// <summary>The reference length closest to <paramref name="hypothesisLength"/>; on a tie the shorter one.</summary>
+    /// <exception cref="ArgumentException">No reference is given, or one is null.</exception>
     public static int ClosestReferenceLength(int hypothesisLength, IReadOnlyList<IReadOnlyList<string>> references)
     {
+        ArgumentNullException.ThrowIfNull(references);
+        if (references.Count == 0) throw new ArgumentException("BLEU: a sentence needs at least one reference.", nameof(references));
+        for (int i = 0; i < references.Count; i++)
+            if (references[i] is null) throw new ArgumentNullException(nameof(references), $"BLEU: reference {i} is null.");
         int best = references[0].Count;
         foreach (IReadOnlyList<string> reference in references)
         {
@@ -104,8 +110,12 @@ public sealed class BleuStatistics
     /// Counts of the n-grams of order <paramref name="n"/>, each keyed by its tokens joined with a space (so tokens must
     /// not hold one: "a b" + "c" and "a" + "b c" would share a key; <see cref="Add(IReadOnlyList{string}, IReadOnlyList{IReadOnlyList{string}})"/> refuses them).
     /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="tokens"/> or one of its tokens is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> &lt; 1.</exception>
     public static Dictionary<string, int> NGrams(IReadOnlyList<string> tokens, int n)
     {
+        CheckTokens(tokens, nameof(tokens), noSpace: false);
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i + n <= tokens.Count; i++)
         {

@@ -13,6 +13,8 @@ public static class D2lBleu
     /// <exception cref="ArgumentException">The prediction is empty (the formula divides by its length) or k &lt; 1.</exception>
     public static double Score(string prediction, string label, int k)
     {
+        ArgumentNullException.ThrowIfNull(prediction);
+        ArgumentNullException.ThrowIfNull(label);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         string[] pred = FraEngText.Tokenize(prediction), lab = FraEngText.Tokenize(label);
         if (pred.Length == 0) throw new ArgumentException("d2l BLEU: the prediction is empty.", nameof(prediction));

@@ -19,8 +19,9 @@ public enum LengthNormalization
 }
 
 /// <summary>
-/// Decoding settings. The maximum output length of a source of n tokens is M = ⌊a·n + b⌋ tokens (⟨eos⟩ included, at
-/// least 1); a hypothesis still open at M ends there without ⟨eos⟩.
+/// Decoding settings. The maximum output length of a source of n ids is M = ⌊a·n + b⌋ tokens (⟨eos⟩ included, at
+/// least 1); a hypothesis still open at M ends there without ⟨eos⟩. n is the length of the id sequence the decoder is
+/// given, so for <see cref="Seq2SeqTranslator"/> (whose sources end with ⟨eos⟩) a sentence of w tokens has n = w + 1.
 /// </summary>
 /// <param name="BeamWidth">K, the hypotheses kept per source by <see cref="BeamSearchDecoder"/> (<see cref="GreedyDecoder"/> ignores it).</param>
 /// <param name="Alpha">α of the length normalisation (≥ 0; 1 by default).</param>
@@ -33,18 +34,24 @@ public enum LengthNormalization
 public sealed record DecodingOptions(int BeamWidth = 5, double Alpha = 1.0, LengthNormalization Normalization = LengthNormalization.Power,
     double MaxLengthA = 2.0, int MaxLengthB = 10, int MinLength = 0, int NoRepeatNGram = 0, bool KeepAttention = false)
 {
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid field.</summary>
+    /// <summary>
+    /// Throws an <see cref="ArgumentOutOfRangeException"/> for the first invalid field, its <see cref="ArgumentException.ParamName"/>
+    /// the field's name.
+    /// </summary>
     public void Validate()
     {
-        if (BeamWidth < 1) throw new ArgumentException($"DecodingOptions: beam width must be ≥ 1, got {BeamWidth}.");
-        if (!(Alpha >= 0 && double.IsFinite(Alpha))) throw new ArgumentException($"DecodingOptions: α must be a finite number ≥ 0, got {Alpha}.");
-        if (!(MaxLengthA >= 0 && double.IsFinite(MaxLengthA))) throw new ArgumentException($"DecodingOptions: a must be ≥ 0, got {MaxLengthA}.");
-        if (MinLength < 0) throw new ArgumentException($"DecodingOptions: minimum length must be ≥ 0, got {MinLength}.");
-        if (NoRepeatNGram < 0) throw new ArgumentException($"DecodingOptions: no-repeat n-gram size must be ≥ 0, got {NoRepeatNGram}.");
+        if (BeamWidth < 1) throw Invalid(nameof(BeamWidth), BeamWidth, $"beam width must be ≥ 1, got {BeamWidth}.");
+        if (!(Alpha >= 0 && double.IsFinite(Alpha))) throw Invalid(nameof(Alpha), Alpha, $"α must be a finite number ≥ 0, got {Alpha}.");
+        Checks.Defined(Normalization, "DecodingOptions", nameof(Normalization));
+        if (!(MaxLengthA >= 0 && double.IsFinite(MaxLengthA))) throw Invalid(nameof(MaxLengthA), MaxLengthA, $"a must be ≥ 0, got {MaxLengthA}.");
+        if (MinLength < 0) throw Invalid(nameof(MinLength), MinLength, $"minimum length must be ≥ 0, got {MinLength}.");
+        if (NoRepeatNGram < 0) throw Invalid(nameof(NoRepeatNGram), NoRepeatNGram, $"no-repeat n-gram size must be ≥ 0, got {NoRepeatNGram}.");
     }
 
+    private static ArgumentOutOfRangeException Invalid(string field, object value, string message) => new(field, value, "DecodingOptions: " + message);
+
     /// <summary>
-    /// M = max(1, ⌊a·n + b⌋) for a source of <paramref name="sourceLength"/> tokens, computed in double; the conversion to
+    /// M = max(1, ⌊a·n + b⌋) for a source of n = <paramref name="sourceLength"/> ids (its ⟨eos⟩ included when it has one), computed in double; the conversion to
     /// int saturates, so M never exceeds <see cref="int.MaxValue"/> (no decoder allocates by M: it only ends a hypothesis there).
     /// </summary>
     public int MaxLength(int sourceLength) => Math.Max(1, (int)Math.Floor(MaxLengthA * sourceLength + MaxLengthB));

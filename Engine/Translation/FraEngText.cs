@@ -28,8 +28,11 @@ public static class FraEngText
     }
 
     /// <summary>Whitespace tokens of an already preprocessed sentence.</summary>
-    public static string[] Tokenize(string preprocessed) =>
-        preprocessed.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+    public static string[] Tokenize(string preprocessed)
+    {
+        ArgumentNullException.ThrowIfNull(preprocessed);
+        return preprocessed.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+    }
 
     /// <summary>The preprocessed sentence with its tokens joined by single spaces (the canonical form stored in pairs).</summary>
     public static string Normalize(string text) => string.Join(' ', Tokenize(Preprocess(text)));

@@ -26,6 +26,7 @@ public static class ParallelCorpus
     /// <summary>Parses the bytes of a corpus; <paramref name="source"/> names it in error messages.</summary>
     public static IReadOnlyList<TranslationPair> Parse(ReadOnlySpan<byte> bytes, string source)
     {
+        ArgumentNullException.ThrowIfNull(source);
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];
         if (bytes.IsEmpty) throw new TextFormatException($"{source}: the file is empty.");
         var pairs = new List<TranslationPair>();

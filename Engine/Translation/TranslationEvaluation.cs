@@ -10,7 +10,7 @@ public static class TranslationEvaluation
         BleuSmoothing smoothing = BleuSmoothing.Exp, double? smoothValue = null)
     {
         ArgumentNullException.ThrowIfNull(translator);
-        ArgumentNullException.ThrowIfNull(examples);
+        CheckExamples(examples);
         var clock = Stopwatch.StartNew();
         var hypotheses = new string[examples.Count];
         if (translator is IBatchTranslator batch)
@@ -30,12 +30,20 @@ public static class TranslationEvaluation
         return new TranslationReport(examples, hypotheses, score, Bleu.Signature(ReferenceCount(examples), smoothing, smoothValue), seconds);
     }
 
+    private static void CheckExamples(IReadOnlyList<TranslationExample> examples)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        for (int i = 0; i < examples.Count; i++)
+            if (examples[i] is null) throw new ArgumentNullException(nameof(examples), $"TranslationEvaluation: example {i} is null.");
+    }
+
     // The translator's type and description, for messages about what it returned.
     private static string Name(ITranslator translator) => $"{Checks.TypeName(translator.GetType())} ({translator.Description})";
 
     /// <summary>The number of references per example when it is the same for all, else null (<c>nrefs:var</c>).</summary>
     public static int? ReferenceCount(IReadOnlyList<TranslationExample> examples)
     {
+        CheckExamples(examples);
         int? count = null;
         foreach (TranslationExample e in examples)
         {

@@ -42,12 +42,17 @@ public sealed record TranslationExample(string Source, IReadOnlyList<string> Ref
     }
 
     /// <summary>Groups pairs by distinct source in order of first occurrence.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="pairs"/> or one of its pairs is null.</exception>
     public static IReadOnlyList<TranslationExample> Group(IEnumerable<TranslationPair> pairs)
     {
+        ArgumentNullException.ThrowIfNull(pairs);
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         var sources = new List<(string Source, int Line, List<string> Targets)>();
+        int position = 0;
         foreach (TranslationPair p in pairs)
         {
+            if (p is null) throw new ArgumentNullException(nameof(pairs), $"TranslationExample.Group: pair {position} is null.");
+            position++;
             if (!index.TryGetValue(p.Source, out int i))
             {
                 i = index[p.Source] = sources.Count;

@@ -27,9 +27,12 @@ public sealed class TranslationMemory : ITranslator
     private readonly ConcurrentBag<int[]> _zeroedOverlaps = [];   // per-example overlap counts, all 0 between queries
 
     /// <summary>Indexes <paramref name="training"/> (e.g. <see cref="TranslationSplit.Train"/>).</summary>
-    /// <exception cref="ArgumentException">No training example is given.</exception>
+    /// <exception cref="ArgumentException">No training example is given, or one is null.</exception>
     public TranslationMemory(IReadOnlyList<TranslationExample> training)
     {
+        ArgumentNullException.ThrowIfNull(training);
+        for (int i = 0; i < training.Count; i++)
+            if (training[i] is null) throw new ArgumentNullException(nameof(training), $"TranslationMemory: training example {i} is null.");
         if (training.Count == 0) throw new ArgumentException("TranslationMemory: no training examples.", nameof(training));
         int n = training.Count;
         _outputs = new string[n];

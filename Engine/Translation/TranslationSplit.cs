@@ -47,17 +47,19 @@ public sealed class TranslationSplit
         "train" => Train,
         "valid" => Valid,
         "test" => Test,
-        _ => throw new ArgumentException($"Unknown split '{name}'; expected train, valid or test."),
+        null => throw new ArgumentNullException(nameof(name)),
+        _ => throw new ArgumentException($"Unknown split '{name}'; expected train, valid or test.", nameof(name)),
     };
 
     /// <summary>Splits <paramref name="pairs"/> (see the type's summary).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="pairs"/> or one of its pairs is null.</exception>
     /// <exception cref="ArgumentException">Fewer than 10 distinct sources (a part would be empty).</exception>
     public static TranslationSplit Create(IReadOnlyList<TranslationPair> pairs, ulong seed = DefaultSeed)
     {
         IReadOnlyList<TranslationExample> distinct = TranslationExample.Group(pairs);
         int n = distinct.Count;
         if (n < 10)
-            throw new ArgumentException($"TranslationSplit: {n} distinct source sentences; at least 10 are needed for a 80/10/10 split.");
+            throw new ArgumentException($"TranslationSplit: {n} distinct source sentences; at least 10 are needed for a 80/10/10 split.", nameof(pairs));
         var order = new TranslationExample[n];
         for (int i = 0; i < n; i++) order[i] = distinct[i];
         var rng = new SeededRng(seed);

@@ -47,13 +47,20 @@ public sealed class TranslationVocabulary : TokenVocabulary
     public SpecialTokens Specials => new(PadId, BosId, EosId, UnkId);
 
     /// <summary>Counts the whitespace tokens of <paramref name="sentences"/> and keeps those seen at least <paramref name="minCount"/> times.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="sentences"/> or one of its sentences is null.</exception>
     public static TranslationVocabulary Build(IEnumerable<string> sentences, int minCount = DefaultMinCount)
     {
+        ArgumentNullException.ThrowIfNull(sentences);
         ArgumentOutOfRangeException.ThrowIfLessThan(minCount, 1);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        int position = 0;
         foreach (string sentence in sentences)
+        {
+            if (sentence is null) throw new ArgumentNullException(nameof(sentences), $"TranslationVocabulary.Build: sentence {position} is null.");
+            position++;
             foreach (string w in Tokenize(sentence))
                 counts[w] = counts.GetValueOrDefault(w) + 1;
+        }
         string[] specials = [Pad, Unk, Bos, Eos];
         var words = counts
             .Where(kv => kv.Value >= minCount && !specials.Contains(kv.Key))
