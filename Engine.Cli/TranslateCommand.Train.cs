@@ -10,7 +10,8 @@ using SeqLearn.Translation;
 namespace SeqLearn.Cli;
 
 // translate train: a Seq2Seq model on the training part of the split, validation BLEU (greedy, all references) at each
-// evaluation, the best checkpoint chosen by it; at the end the test part is translated greedily and with beam 5.
+// evaluation, the best checkpoint chosen by it; at the end the test part is translated greedily and with beam 5. A
+// validation or test source longer than --max-source-tokens is refused by its line before training.
 public static partial class TranslateCommand
 {
     private static Command Train()
@@ -29,10 +30,11 @@ public static partial class TranslateCommand
         var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing ε of the training loss: targets (1 − ε)·onehot + ε/V (validation reports the plain cross-entropy).", DefaultValueFactory = _ => 0.3 };
         var batch = new Option<int>("--batch", "-b") { Description = "Sentence pairs per step (bucketed by source length).", DefaultValueFactory = _ => 64 };
         var microBatches = new Option<int>("--micro-batches") { Description = "Parts each batch is split into, run side by side on the threads, their gradients added in order (results depend on this, not on --threads).", DefaultValueFactory = _ => 2 };
+        var maxSource = MaxSourceTokensOption();
         var shared = new TrainingCliOptions(learningRate: 2e-3, clip: 1, dropout: 0.2, defaultSeconds: 300, evalSeconds: 60, schedule: "step", gamma: 0.8, firstDecayEpoch: 4);
         var command = new Command("train", "Train an encoder–decoder with attention on the training part; validation BLEU picks the best checkpoint.")
         {
-            pairs, seed, attention, cell, bidirectional, inputFeeding, embedding, hidden, layers, batch, microBatches, smoothing,
+            pairs, seed, attention, cell, bidirectional, inputFeeding, embedding, hidden, layers, batch, microBatches, smoothing, maxSource,
         };
         shared.AddTo(command);
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
@@ -45,6 +47,7 @@ public static partial class TranslateCommand
             if (parts is < 1 or > TrainingOptions.MaxMicroBatches) throw new ArgumentException($"--micro-batches must be in [1, {TrainingOptions.MaxMicroBatches}], got {parts}.");
             double labelSmoothing = parse.GetValue(smoothing);
             if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new ArgumentException($"--label-smoothing must be in [0, 1], got {labelSmoothing}.");
+            int limit = ReadMaxSourceTokens(parse, maxSource);
             ulong modelSeed = parse.GetValue(shared.Seed);
             var options = shared.Read(parse, new TrainingOptions
             {
@@ -101,6 +104,9 @@ public static partial class TranslateCommand
             var config = stored ?? Config(source.Count, target.Count);
             TrainingCliOptions.CheckModel(config.Validate, Flags(config));
             EnsureFits(config, batchSize, parse.GetValue(pairs)!, data, trainSources, trainTargets, validSources, validTargets);
+            // The validation sources are decoded at each evaluation and the test sources at the end: their lengths before any training.
+            EnsureShortEnough(parse.GetValue(pairs)!, "valid", data.Valid, limit);
+            EnsureShortEnough(parse.GetValue(pairs)!, "test", data.Test, limit);
 
             using var pool = new WorkerPool(threads);
             var model = new Seq2Seq<float>(config, new SeededRng(modelSeed));

@@ -34,11 +34,7 @@ public static partial class TranslateCommand
         var beam = new Option<int>("--beam") { Description = "Beam width K (1 = greedy).", DefaultValueFactory = _ => 1 };
         var replaceUnk = new Option<bool>("--replace-unk") { Description = "Replace each <unk> by the source word it attended to most." };
         var attentionPlot = new Option<string>("--attention-plot") { Description = "Draw the attention weights of the (first) sentence's translation as a heat map: FILE.png or FILE.svg." };
-        var maxSource = new Option<int>("--max-source-tokens")
-        {
-            Description = "The longest sentence translated, in tokens: decoding takes time in proportion to its length times the output's.",
-            DefaultValueFactory = _ => DefaultMaxSourceTokens,
-        };
+        var maxSource = MaxSourceTokensOption();
         var decodingOptions = new TranslateDecodingOptions();
         var sentences = new Argument<string[]>("sentences") { Description = "English sentences (default: each non-blank line of standard input).", Arity = ArgumentArity.ZeroOrMore };
         translate.Options.Add(checkpoint);
@@ -64,8 +60,9 @@ public static partial class TranslateCommand
                 Plots.ChartFile.Check(chart, "--attention-plot");
                 CheckpointPaths.EnsureOutside(chart, "--attention-plot", dir, "--checkpoint");
             }
+            int limit = ReadMaxSourceTokens(parse, maxSource);
             string[] lines = SentenceInput.Read(parse, sentences, "translate");   // before the checkpoint is loaded
-            EnsureShortEnough(lines, parse.GetValue(maxSource));
+            EnsureShortEnough(lines, limit);
             using var pool = new Kernels.WorkerPool(Math.Min(Environment.ProcessorCount, 2));
             var translator = (IBatchTranslator)LoadTranslator(dir, decoding, parse.GetValue(replaceUnk), pool);
             var output = parse.InvocationConfiguration.Output;
@@ -92,10 +89,11 @@ public static partial class TranslateCommand
         smoothing.AcceptOnlyFromAmong(SmoothingNames);
         var output = new Option<string>("--output") { Description = "Write one line per sentence: source<TAB>hypothesis<TAB>reference 1<TAB>reference 2…" };
         var json = new Option<bool>("--json") { Description = "Print the report as one JSON object instead of text." };
+        var maxSource = MaxSourceTokensOption();
         var decodingOptions = new TranslateDecodingOptions();
         var command = new Command("eval", "Translate the valid or test sources and print corpus BLEU-4 against all references (sacreBLEU's rules and line format).")
         {
-            pairs, split, baseline, seed, smoothing, output, json, checkpoint, beam, replaceUnk,
+            pairs, split, baseline, seed, smoothing, output, json, checkpoint, beam, replaceUnk, maxSource,
         };
         decodingOptions.AddTo(command);
         command.SetAction(parse => CliGuard.Run(parse.InvocationConfiguration.Error, () =>
@@ -105,8 +103,9 @@ public static partial class TranslateCommand
             // The decoding options before the pairs are read; a baseline does not decode, so they would be ignored.
             if (parse.GetValue(baseline) is { } memory)
                 CliGuard.RefuseIfGiven(parse, o => $"{o} applies to a model's decoding (--checkpoint DIR), not --baseline {memory}: drop {o}.",
-                    [beam, replaceUnk, .. decodingOptions.All]);
+                    [beam, replaceUnk, maxSource, .. decodingOptions.All]);
             DecodingOptions? decoding = parse.GetValue(checkpoint) is null ? null : decodingOptions.Read(parse, CheckBeam(parse.GetValue(beam)));
+            int limit = ReadMaxSourceTokens(parse, maxSource);
             if (parse.GetValue(output) is string target)
             {   // before the pairs are read and translated, not after
                 PathCheck.EnsureWritableOutput(target, "--output");
@@ -115,6 +114,7 @@ public static partial class TranslateCommand
             }
             IReadOnlyList<TranslationPair> all = ParallelCorpus.Read(path);
             TranslationSplit data = Split(path, all, parse.GetValue(seed));
+            if (decoding is not null) EnsureShortEnough(path, part, data.Part(part), limit);   // before the checkpoint is loaded
             var clock = Stopwatch.StartNew();
             using var pool = new Kernels.WorkerPool(Math.Min(Environment.ProcessorCount, 2));
             ITranslator translator = (parse.GetValue(baseline), parse.GetValue(checkpoint)) switch
@@ -143,23 +143,68 @@ public static partial class TranslateCommand
         return TranslationSplit.Create(pairs, seed);
     }
 
-    /// <summary>The default of <c>translate --max-source-tokens</c> (fairseq's default number of source positions).</summary>
+    /// <summary>The default of <c>--max-source-tokens</c> (fairseq's default number of source positions).</summary>
     public const int DefaultMaxSourceTokens = 1024;
 
+    /// <summary>The <c>--max-source-tokens</c> option of the commands that decode sentences with a model.</summary>
+    private static Option<int> MaxSourceTokensOption() => new("--max-source-tokens")
+    {
+        Description = "The longest source sentence decoded, in tokens (⟨eos⟩ not counted): decoding takes time in proportion to its length times the output's.",
+        DefaultValueFactory = _ => DefaultMaxSourceTokens,
+    };
+
+    private static int ReadMaxSourceTokens(ParseResult parse, Option<int> option)
+    {
+        int limit = parse.GetValue(option);
+        return limit >= 1 ? limit : throw new ArgumentException($"--max-source-tokens must be ≥ 1, got {limit}.");
+    }
+
     /// <summary>
-    /// Refuses a sentence longer than <paramref name="limit"/> tokens, by its number: a greedy or beam decoding of n tokens
-    /// runs up to 2n + 10 steps that each attend over all n, so a pasted book as one line would decode for hours.
+    /// Refuses a sentence longer than <paramref name="limit"/> tokens, by its number: a greedy or beam decoding of w tokens
+    /// runs up to M = 2n + 10 steps by default (n = w + 1, its ⟨eos⟩ counted) that each attend over all n, so a pasted book as one line
+    /// would decode for hours.
     /// </summary>
     private static void EnsureShortEnough(string[] sentences, int limit)
     {
-        if (limit < 1) throw new ArgumentException($"--max-source-tokens must be ≥ 1, got {limit}.");
         for (int i = 0; i < sentences.Length; i++)
         {
-            int n = TranslationVocabulary.Tokenize(FraEngText.Preprocess(sentences[i])).Length;
+            int n = TokenCount(FraEngText.Preprocess(sentences[i]));
             if (n > limit)
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                    $"sentence {i + 1} of {sentences.Length} has {n:N0} tokens, more than --max-source-tokens {limit}: decoding takes time in proportion to its length times the output's; split it or raise --max-source-tokens."));
+                    $"sentence {i + 1} of {sentences.Length} has {n:N0} tokens, more than --max-source-tokens {limit}: {TooLong("split it")}"));
         }
+    }
+
+    /// <summary>
+    /// Refuses, by its line of the pairs file <paramref name="path"/>, a source of <paramref name="examples"/> (the
+    /// <paramref name="part"/> part, which is to be decoded) longer than <paramref name="limit"/> tokens.
+    /// </summary>
+    private static void EnsureShortEnough(string path, string part, IEnumerable<TranslationExample> examples, int limit)
+    {
+        foreach (TranslationExample e in examples)
+        {
+            int n = TokenCount(e.Source);
+            if (n > limit)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"{path}:{e.FirstLine}: the {part} source has {n:N0} tokens, more than --max-source-tokens {limit}: {TooLong("remove or split the pair")}"));
+        }
+    }
+
+    private static string TooLong(string remedy) =>
+        $"decoding takes time in proportion to its length times the output's; {remedy} or raise --max-source-tokens.";
+
+    // The whitespace tokens of a sentence (as TranslationVocabulary.Tokenize), counted without making them.
+    private static int TokenCount(string text)
+    {
+        int count = 0;
+        bool inToken = false;
+        foreach (char c in text)
+        {
+            bool space = char.IsWhiteSpace(c);
+            if (!space && !inToken) count++;
+            inToken = !space;
+        }
+        return count;
     }
 
     /// <summary>The translator to evaluate: a baseline built from the training part of <paramref name="split"/>.</summary>

@@ -10,7 +10,8 @@ namespace SeqLearn.Cli;
 /// <item>the length normalisation of beam search: a finished hypothesis of l tokens and log-probability s ranks by
 /// s / lp(l), with lp(l) = l^α (<c>power</c>, the default with α = 1: the mean token log-probability), ((5 + l) / 6)^α
 /// (<c>gnmt</c>) or 1 (<c>none</c>);</item>
-/// <item>the output length M = max(1, ⌊a·n + b⌋) for a source of n tokens (<c>--max-len-a</c>, <c>--max-len-b</c>), the
+/// <item>the output length M = max(1, ⌊a·n + b⌋), ⟨eos⟩ included, for a source of n tokens counting its ⟨eos⟩ (a sentence
+/// of w tokens has n = w + 1; <c>--max-len-a</c>, <c>--max-len-b</c>), the
 /// shortest output before ⟨eos⟩ (<c>--min-len</c>) and the n-grams no output repeats (<c>--no-repeat-ngram-size</c>),
 /// which greedy decoding obeys too.</item>
 /// </list>
@@ -42,7 +43,7 @@ internal sealed class TranslateDecodingOptions
 
     private readonly Option<double> _maxLenA = new("--max-len-a")
     {
-        Description = "a of the longest output, ⌊a·n + b⌋ tokens (⟨eos⟩ included) for a source of n tokens (0 … 100).",
+        Description = "a of the longest output, ⌊a·n + b⌋ tokens (⟨eos⟩ included) for a source of n tokens (its ⟨eos⟩ included: n = tokens + 1; 0 … 100).",
         DefaultValueFactory = _ => s_defaults.MaxLengthA,
     };
 

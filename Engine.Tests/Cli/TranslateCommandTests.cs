@@ -218,4 +218,52 @@ public class TranslateCommandTests
         Assert.EndsWith("remove or split the long pairs.", line);
         Assert.False(Directory.Exists(Path.Combine(dir.Combine("ck"), "last")));
     }
+
+    // SmallPairs plus one pair whose source has 2,000 tokens, and a split seed that puts that source in the test part.
+    private static (string Pairs, int Line, ulong Seed) LongTestPair(TempDir dir)
+    {
+        string pairs = SmallPairs(dir);
+        string[] shortLines = File.ReadAllLines(pairs);
+        File.WriteAllLines(pairs, [.. shortLines, string.Join(' ', Enumerable.Repeat("word", 1_999)) + " .\tmot ."]);
+        var read = ParallelCorpus.Read(pairs);
+        ulong seed = Enumerable.Range(1, 500).Select(k => (ulong)k)
+            .First(k => TranslationSplit.Create(read, k).Test.Any(e => e.Source.StartsWith("word", StringComparison.Ordinal)));
+        return (pairs, shortLines.Length + 1, seed);
+    }
+
+    [Fact]
+    public void Train_TestSourceLongerThanMaxSourceTokens_IsRefusedByItsLine_BeforeTraining()
+    {
+        using var dir = new TempDir("translate-long-test");
+        var (pairs, line, seed) = LongTestPair(dir);
+        string checkpoint = dir.Combine("ck");
+        var r = Run("train", "--pairs", pairs, "--split-seed", $"{seed}", "--embedding", "8", "--hidden", "8", "--max-steps", "1", "--checkpoint", checkpoint);
+        Assert.Equal($"error: {pairs}:{line}: the test source has 2,000 tokens, more than --max-source-tokens 1024: decoding takes time in " +
+                     "proportion to its length times the output's; remove or split the pair or raise --max-source-tokens.", CliRun.AssertOneErrorLine(r, pairs));
+        Assert.Empty(r.Output);
+        Assert.False(Directory.Exists(checkpoint));
+        // The limit is an option: raised above the source's length, the run trains and decodes the test part.
+        var ok = Run("train", "--pairs", pairs, "--split-seed", $"{seed}", "--embedding", "8", "--hidden", "8", "--batch", "4",
+            "--max-steps", "1", "--threads", "1", "--max-source-tokens", "2000");
+        Assert.True(ok.Code == 0, ok.Error);
+        Assert.Contains("test, ", ok.Output);
+        Assert.Equal("error: --max-source-tokens must be ≥ 1, got 0.",
+            CliRun.AssertOneErrorLine(Run("train", "--pairs", pairs, "--max-source-tokens", "0", "--max-steps", "1"), "--max-source-tokens"));
+    }
+
+    [Fact]
+    public void EvalCheckpoint_SourceLongerThanMaxSourceTokens_IsRefusedByItsLine_BeforeTheModelIsRead()
+    {
+        using var dir = new TempDir("translate-long-eval");
+        var (pairs, line, seed) = LongTestPair(dir);
+        string missing = dir.Combine("no-such-checkpoint");   // never opened: the lengths are checked first
+        var r = Run("eval", "--pairs", pairs, "--split", "test", "--split-seed", $"{seed}", "--checkpoint", missing);
+        Assert.Equal($"error: {pairs}:{line}: the test source has 2,000 tokens, more than --max-source-tokens 1024: decoding takes time in " +
+                     "proportion to its length times the output's; remove or split the pair or raise --max-source-tokens.", CliRun.AssertOneErrorLine(r, pairs));
+        Assert.Empty(r.Output);
+        // The valid part has no long source: it gets as far as reading the checkpoint.
+        Assert.DoesNotContain("--max-source-tokens", Run("eval", "--pairs", pairs, "--split", "valid", "--split-seed", $"{seed}", "--checkpoint", missing).Error);
+        // A baseline decodes nothing: the option is refused with it.
+        CliRun.AssertOneErrorLine(Run("eval", "--pairs", pairs, "--baseline", "memory", "--max-source-tokens", "5"), "--max-source-tokens applies to a model's decoding");
+    }
 }

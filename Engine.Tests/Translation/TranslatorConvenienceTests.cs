@@ -58,4 +58,21 @@ public class TranslatorConvenienceTests
         Assert.Equal("target", e2.ParamName);
         Assert.Throws<ArgumentNullException>(() => new Seq2SeqTranslator(model, source, target, null!, pool));
     }
+
+    // M = max(1, ⌊a·n + b⌋) with n the source's ids, its ⟨eos⟩ included: with ⟨eos⟩ forbidden by the minimum length,
+    // every output runs to M tokens, greedy and beam alike.
+    [Fact]
+    public void MaxLength_CountsTheSourcesEos()
+    {
+        var (source, target) = (TranslationVocabulary.Build(English, 1), TranslationVocabulary.Build(French, 1));
+        var model = new Seq2Seq<float>(new Seq2SeqConfig(source.Count, target.Count, EmbeddingSize: 4, HiddenSize: 4), new SeededRng(3));
+        Assert.Equal(6, new DecodingOptions(MaxLengthA: 2, MaxLengthB: 0).MaxLength(3));
+        string[] sentences = ["i .", "i see he runs ."];                       // w = 2 and 5 tokens: n = 3 and 6
+        foreach (int beam in new[] { 1, 3 })
+        {
+            var options = new DecodingOptions(BeamWidth: beam, MaxLengthA: 2, MaxLengthB: 0, MinLength: 20);
+            var outputs = new Seq2SeqTranslator(model, source, target, options).TranslateAll(sentences);
+            Assert.Equal([6, 12], outputs.Select(o => o.Split(' ').Length));
+        }
+    }
 }

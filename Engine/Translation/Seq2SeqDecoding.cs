@@ -2,7 +2,11 @@ using SeqLearn.Kernels;
 
 namespace SeqLearn.Translation;
 
-/// <summary>Greedy and beam-search translation of id sequences with a <see cref="Seq2Seq{T}"/>, in batches of sources.</summary>
+/// <summary>
+/// Greedy and beam-search translation of id sequences with a <see cref="Seq2Seq{T}"/>, in batches of sources. The n of
+/// each source's maximum output length M = max(1, ⌊a·n + b⌋) (<see cref="DecodingOptions.MaxLength"/>) is the length of
+/// its id sequence as given, ⟨eos⟩ included (<see cref="TranslationVocabulary.EncodeSentence"/> appends it).
+/// </summary>
 public static class Seq2SeqDecoding
 {
     /// <summary>The greedy output of every source, in order (the model is put in evaluation mode for the call and restored).</summary>

@@ -39,7 +39,8 @@ public sealed partial class Seq2SeqTranslator(Seq2Seq<float> model, TranslationV
         (var n, var a) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $", length normalisation {n.ToString().ToLowerInvariant()} α = {a}"),
     };
 
-    // The output length limits and the repetition rule when they are not the defaults (M = ⌊2n + 10⌋, no minimum, repeats allowed).
+    // The output length limits and the repetition rule when they are not the defaults (M = ⌊2n + 10⌋ with n the source's
+    // tokens plus its ⟨eos⟩, no minimum, repeats allowed).
     private string LimitsText
     {
         get
