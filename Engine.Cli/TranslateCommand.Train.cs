@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using SeqLearn.Checkpoints;
 using SeqLearn.Kernels;
 using SeqLearn.Models;
 using SeqLearn.Nn;
@@ -97,7 +98,9 @@ public static partial class TranslateCommand
             if (stored is not null)
             {
                 // Same sizes are not the same words: the weights belong to the checkpoint's token ids.
-                var (storedSource, storedTarget) = Seq2SeqTranslator.VocabulariesFromJson(resumed!.Value.Data.Vocabulary);
+                TranslationVocabulary storedSource, storedTarget;
+                try { (storedSource, storedTarget) = Seq2SeqTranslator.VocabulariesFromJson(resumed!.Value.Data.Vocabulary); }
+                catch (FormatException e) { throw new CheckpointFormatException(resumed!.Value.Manifest, null, e.Message.TrimEnd('.'), e); }
                 if (!storedSource.Tokens.SequenceEqual(source.Tokens) || !storedTarget.Tokens.SequenceEqual(target.Tokens))
                     throw new ArgumentException($"{resumed.Value.Manifest}: the checkpoint's vocabularies hold other words than those built from --pairs: other pairs or --split-seed.");
             }
@@ -125,7 +128,8 @@ public static partial class TranslateCommand
             output.WriteLine($"model: {config.Cell.ToString().ToLowerInvariant()} E={config.EmbeddingSize} H={config.HiddenSize} L={config.NumLayers}{(config.Bidirectional ? " bidirectional" : "")}, attention {Seq2SeqConfig.AttentionName(config.Attention)}, dropout {config.Dropout}, {parameters:N0} parameters");
             var display = TrainingDisplay.For(output);
             var trainer = new Trainer<float>(model, task, options, pool, display);
-            if (resumed is { } from) TrainingCliOptions.ResumeFrom(from, options, trainer.Resume);
+            // The directory too: RestoreBestWeights takes the best weights so far from the best checkpoint beside it.
+            if (resumed is { } from) TrainingCliOptions.ResumeFrom(from, options, data => trainer.Resume(data, Path.GetDirectoryName(from.Manifest)!));
             var result = display.Run(trainer.Train);
             display.Summary(result, options, trainer.Timings);
 

@@ -166,6 +166,16 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// </summary>
     protected void CheckImport(OptimizerState<T> state)
     {
+        CheckState(state);
+        _learningRate = state.LearningRate;   // checked by CheckState
+    }
+
+    /// <summary>
+    /// Throws the <see cref="ArgumentException"/> that <see cref="ImportState"/> would throw for <paramref name="state"/>
+    /// (its learning rate included), changing nothing.
+    /// </summary>
+    internal void CheckState(OptimizerState<T> state)
+    {
         ArgumentNullException.ThrowIfNull(state);
         string op = $"{Name}.ImportState";
         if (state.Kind != Kind)
@@ -186,7 +196,6 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
         }
         if (state.Hyperparameters is { } stored) CheckHyperparameters(stored, op);
         RequireFiniteNonNegative(state.LearningRate, "the state's learning rate", nameof(state), method: "ImportState");
-        _learningRate = state.LearningRate;
     }
 
     /// <summary>
