@@ -1,6 +1,8 @@
 using System.Reflection;
 using System.Text;
 using System.Text.Json.Nodes;
+using SeqLearn.Checkpoints;
+using SeqLearn.Models;
 using SeqLearn.Text;
 
 namespace SeqLearn.Cli;
@@ -43,11 +45,11 @@ public sealed record TrainCorpus(IVocabulary Vocabulary, JsonNode VocabularyJson
             string[] lines = TextFile.SplitLines(text);
             int cut = (int)Math.Floor((1 - validFraction) * lines.Length);
             if (cut < 1 || cut >= lines.Length) throw new ArgumentException($"{source}: {lines.Length} lines cannot be split by --valid-fraction {validFraction}.");
-            var (wordVocab, wordJson) = stored is null ? Build(level, string.Join('\n', lines[..cut])) : Restore(stored);
+            var (wordVocab, wordJson) = stored is null ? Build(level, string.Join('\n', lines[..cut])) : Restore(stored, storedFrom);
             var w = (WordVocabulary)wordVocab;
             return new TrainCorpus(wordVocab, wordJson, w.EncodeLines(lines[..cut]), w.EncodeLines(lines[cut..]), source);
         }
-        var (vocab, json) = stored is null ? Build(level, text) : Restore(stored);
+        var (vocab, json) = stored is null ? Build(level, text) : Restore(stored, storedFrom);
         int[] ids = Encode(vocab, text, source, storedFrom);
         int train = (int)Math.Floor((1 - validFraction) * ids.Length);
         return new TrainCorpus(vocab, json, ids[..train], ids[train..], source);
@@ -57,7 +59,7 @@ public sealed record TrainCorpus(IVocabulary Vocabulary, JsonNode VocabularyJson
     public static TrainCorpus FromTwoTexts(string trainPath, string validPath, TextLevel level, JsonNode? stored, string? storedFrom = null)
     {
         string train = ReadText(trainPath), valid = ReadText(validPath);
-        var (vocab, json) = stored is not null ? Restore(stored) : Build(level, level == TextLevel.Char ? train + valid : train);
+        var (vocab, json) = stored is not null ? Restore(stored, storedFrom) : Build(level, level == TextLevel.Char ? train + valid : train);
         return new TrainCorpus(vocab, json, Encode(vocab, train, trainPath, storedFrom), Encode(vocab, valid, validPath, storedFrom), $"{trainPath} + {validPath}");
     }
 
@@ -94,12 +96,12 @@ public sealed record TrainCorpus(IVocabulary Vocabulary, JsonNode VocabularyJson
         return (words, JsonNode.Parse(Text.VocabularyJson.ToJson(words))!);
     }
 
-    // A resumed run uses the checkpoint's vocabulary, whatever --level says (its "kind" decides).
-    private static (IVocabulary, JsonNode) Restore(JsonNode stored)
+    // A resumed run uses the checkpoint's vocabulary, whatever --level says (its "kind" decides), read as generate reads it;
+    // a vocabulary the checkpoint cannot hold is an error naming its manifest (storedFrom).
+    private static (IVocabulary, JsonNode) Restore(JsonNode stored, string? storedFrom)
     {
-        string json = stored.ToJsonString();
-        IVocabulary vocab = IsWordVocabulary(stored) ? Text.VocabularyJson.WordFromJson(json) : Text.VocabularyJson.CharFromJson(json);
-        return (vocab, stored);
+        try { return (LanguageModelCheckpoint.VocabularyFromJson(stored), stored); }
+        catch (TextFormatException e) when (storedFrom is not null) { throw new CheckpointFormatException(storedFrom, null, e.Message.TrimEnd('.'), e); }
     }
 
     /// <summary>True when a checkpoint's vocabulary is a word vocabulary (its <c>kind</c> is <c>word</c>).</summary>

@@ -183,6 +183,15 @@ public class SafeTensorsTests
     }
 
     [Fact]
+    public void Read_Directory_SaysItIsADirectory()
+    {
+        using var tmp = new TempDir("safetensors-directory");
+        var e = Assert.Throws<CheckpointFormatException>(() => SafeTensorsFile.Read(tmp.Path));
+        Assert.Equal($"{tmp.Path}: this is a directory, not a safetensors file.", e.Message);
+        Assert.IsType<FileNotFoundException>(Assert.ThrowsAny<IOException>(() => SafeTensorsFile.Read(tmp.Combine("missing.safetensors"))));
+    }
+
+    [Fact]
     public void SafeTensor_ShapeBeyondAnyBuffer_IsAnArgumentExceptionNamingTheShape()
     {
         var e = Assert.Throws<ArgumentException>(() => new SafeTensor("a", SafeTensorDType.F32, [int.MaxValue, int.MaxValue, int.MaxValue], ReadOnlyMemory<byte>.Empty));

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SeqLearn.Optim;
 using SeqLearn.Tensors;
+using static SeqLearn.Checkpoints.JsonFields;
 
 namespace SeqLearn.Checkpoints;
 
@@ -198,33 +199,4 @@ internal sealed record CheckpointManifest(
     }
 
     private static CheckpointFormatException Bad(string file, string problem) => new(file, null, problem);
-
-    private static string Str(JsonObject o, string key, string file) =>
-        o[key] is JsonValue v && v.TryGetValue(out string? s) ? s : throw Bad(file, $"'{key}' must be a string.");
-
-    private static long Int(JsonObject o, string key, string file) =>
-        o[key] is JsonValue v && v.TryGetValue(out long x) ? x : throw Bad(file, $"'{key}' must be an integer.");
-
-    private static double Num(JsonObject o, string key, string file) =>
-        o[key] is JsonValue v && v.TryGetValue(out double x) && double.IsFinite(x) ? x : throw Bad(file, $"'{key}' must be a finite number.");
-
-    private static JsonObject Obj(JsonObject o, string key, string file) =>
-        o[key] as JsonObject ?? throw Bad(file, $"'{key}' must be an object.");
-
-    private static JsonArray Arr(JsonObject o, string key, string file) =>
-        o[key] as JsonArray ?? throw Bad(file, $"'{key}' must be an array.");
-
-    /// <summary>The absolute byte offset of a JSON error from its line number and position in that line.</summary>
-    private static long? OffsetOf(byte[] bytes, JsonException e)
-    {
-        if (e.LineNumber is not long line || e.BytePositionInLine is not long col) return null;
-        long start = 0;
-        for (long l = 0; l < line; l++)
-        {
-            int nl = Array.IndexOf(bytes, (byte)'\n', (int)start);
-            if (nl < 0) return null;
-            start = nl + 1;
-        }
-        return start + col;
-    }
 }

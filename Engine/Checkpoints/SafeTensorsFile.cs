@@ -36,12 +36,17 @@ public sealed class SafeTensorsFile
     /// <summary>The tensor named <paramref name="name"/>, or null.</summary>
     public SafeTensor? Find(string name) => _byName.GetValueOrDefault(name);
 
-    /// <summary>Reads and validates the file at <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Reads and validates the file at <paramref name="path"/>: a missing file is a <see cref="FileNotFoundException"/>; a
+    /// directory, a device or a malformed file is a <see cref="CheckpointFormatException"/> naming it.
+    /// </summary>
     public static SafeTensorsFile Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var info = new FileInfo(path);
-        if (!info.Exists) throw new FileNotFoundException($"SafeTensorsFile: {path} does not exist.", path);
+        if (!info.Exists)
+            throw Directory.Exists(path) ? new CheckpointFormatException(path, null, "this is a directory, not a safetensors file.")
+                : new FileNotFoundException($"SafeTensorsFile: {path} does not exist.", path);
         return Parse(BoundedFile.ReadAll(path, Array.MaxLength,
             length => new CheckpointFormatException(path, null, $"the file is {length} bytes or more; files above {Array.MaxLength} bytes are not supported.")), path);
     }

@@ -150,9 +150,10 @@ public sealed class RecurrentEnsembleClassifier : ISentenceClassifier
     private static int ReadMemberCount(string manifest)
     {
         if (new FileInfo(manifest).Length > 4096) throw new CheckpointFormatException(manifest, null, "the ensemble manifest is larger than 4 KiB");
+        byte[] bytes = File.ReadAllBytes(manifest);
         try
         {
-            var root = JsonNode.Parse(File.ReadAllBytes(manifest), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
+            var root = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
             if (root is not JsonObject o || o["type"]?.GetValueKind() != JsonValueKind.String || o["type"]!.GetValue<string>() != ManifestType)
                 throw new CheckpointFormatException(manifest, null, $"'type' must be \"{ManifestType}\"");
             if (o["members"]?.GetValueKind() != JsonValueKind.Number || !o["members"]!.AsValue().TryGetValue(out int n) || n is < 1 or > MaxMembers)
@@ -161,7 +162,7 @@ public sealed class RecurrentEnsembleClassifier : ISentenceClassifier
         }
         catch (JsonException e)
         {
-            throw new CheckpointFormatException(manifest, e.BytePositionInLine, "not valid JSON: " + e.Message, e);
+            throw new CheckpointFormatException(manifest, JsonFields.OffsetOf(bytes, e), "not valid JSON: " + e.Message, e);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)   // invalid UTF-8 in a string, a repeated key
         {

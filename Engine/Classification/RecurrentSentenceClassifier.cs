@@ -137,28 +137,40 @@ public sealed class RecurrentSentenceClassifier : ISentenceClassifier
         ModelCheckpoint.Save(directory, _model, vocabulary);
     }
 
-    /// <summary>Reads a classifier written by <see cref="Save"/>; a checkpoint of another kind is a <see cref="CheckpointFormatException"/> saying why.</summary>
+    /// <summary>
+    /// Reads a classifier written by <see cref="Save"/>. A checkpoint of another kind, a vocabulary field of the wrong JSON
+    /// type, or a vocabulary that does not fit the model (a class count other than the output layer's width, a class named
+    /// twice, a word count other than the embedding's rows − 2) is a <see cref="CheckpointFormatException"/> naming the
+    /// checkpoint's manifest and saying why.
+    /// </summary>
     public static RecurrentSentenceClassifier Load(string directory, WorkerPool? pool = null, int batchSize = 50)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         var loaded = ModelCheckpoint.Load<float>(directory);
         string manifest = Path.Combine(directory, Checkpoint.ManifestFileName);
         CheckpointFormatException Bad(string why) => new(manifest, null, why);
         if (loaded.Model is not Sequential<float> model) throw Bad("the model is not a sequential classifier");
-        if (loaded.Data.Vocabulary is not JsonObject v || v["type"]?.GetValueKind() != System.Text.Json.JsonValueKind.String
-            || v["type"]!.GetValue<string>() != VocabularyType)
+        if (loaded.Data.Vocabulary is not JsonObject v || v["type"] is not JsonValue type || !type.TryGetValue(out string? typeName) || typeName != VocabularyType)
             throw Bad($"the vocabulary is not of type '{VocabularyType}' (not a sentence classifier checkpoint)");
-        if (v["pad_id"]?.GetValue<int>() != RecurrentClassifierFactory.PadId || v["unk_id"]?.GetValue<int>() != RecurrentClassifierFactory.UnknownId)
+        const string Field = "vocabulary.";
+        if (JsonFields.Int(v, "pad_id", manifest, Field) != RecurrentClassifierFactory.PadId || JsonFields.Int(v, "unk_id", manifest, Field) != RecurrentClassifierFactory.UnknownId)
             throw Bad($"pad_id and unk_id must be {RecurrentClassifierFactory.PadId} and {RecurrentClassifierFactory.UnknownId}");
-        string[] Strings(string key) => v[key] is JsonArray a && a.All(x => x?.GetValueKind() == System.Text.Json.JsonValueKind.String)
-            ? [.. a.Select(x => x!.GetValue<string>())]
-            : throw Bad($"vocabulary field '{key}' is missing or not an array of strings");
+        string[] words = JsonFields.Strings(v, "words", manifest, Field), classes = JsonFields.Strings(v, "classes", manifest, Field);
+        if (model.Layers is not [Embedding<float> embedding, .., Linear<float> output])
+            throw Bad("the model is not a sentence classifier (a sequential model from an embedding to a linear layer)");
+        if (classes.Length != output.OutFeatures)
+            throw Bad($"'vocabulary.classes' holds {classes.Length} class names, the model's output layer has {output.OutFeatures} outputs");
+        if (classes.GroupBy(c => c, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw Bad($"'vocabulary.classes' names the class '{twice.Key}' twice");
+        if (words.Length + 2 != embedding.NumEmbeddings)
+            throw Bad($"'vocabulary.words' holds {words.Length} words (ids 2 to {words.Length + 1}), the model's embedding has {embedding.NumEmbeddings} rows (ids 0 to {embedding.NumEmbeddings - 1})");
         try
         {
-            return new RecurrentSentenceClassifier(model, Strings("words"), Strings("classes"), batchSize, pool);
+            return new RecurrentSentenceClassifier(model, words, classes, batchSize, pool);
         }
         catch (ArgumentException e)
         {
-            throw Bad(e.Message.TrimEnd('.'));
+            throw Bad(Checks.MessageWithoutParameter(e).TrimEnd('.'));
         }
     }
 }

@@ -85,7 +85,7 @@ public sealed partial class Seq2SeqTranslator
     /// <paramref name="pool"/> (default: the calling thread).
     /// </summary>
     /// <exception cref="ArgumentException">The checkpoint holds another kind of model.</exception>
-    /// <exception cref="FormatException">Its vocabulary is not a translation vocabulary.</exception>
+    /// <exception cref="CheckpointFormatException">Its vocabulary is not a translation vocabulary, or does not fit the model (the message names the checkpoint's manifest).</exception>
     public static Seq2SeqTranslator Load(string directory, DecodingOptions? decoding = null, WorkerPool? pool = null, bool replaceUnknown = false)
     {
         var (model, source, target) = LoadModel(directory);
@@ -94,7 +94,7 @@ public sealed partial class Seq2SeqTranslator
 
     /// <summary>The model and vocabularies of a translation checkpoint (as <see cref="Load"/> finds it), the model in evaluation mode.</summary>
     /// <exception cref="ArgumentException">The checkpoint holds another kind of model.</exception>
-    /// <exception cref="FormatException">Its vocabulary is not a translation vocabulary.</exception>
+    /// <exception cref="CheckpointFormatException">Its vocabulary is not a translation vocabulary, or does not fit the model (the message names the checkpoint's manifest).</exception>
     public static (Seq2Seq<float> Model, TranslationVocabulary Source, TranslationVocabulary Target) LoadModel(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
@@ -104,7 +104,13 @@ public sealed partial class Seq2SeqTranslator
         var loaded = ModelCheckpoint.Load<float>(dir);
         var model = loaded.Model as Seq2Seq<float> ?? throw new ArgumentException(
             $"{dir}: the checkpoint holds a '{loaded.Data.ModelConfig?["type"]}' model, not a translation model ('seq2seq', written by 'translate train').");
-        var (source, target) = VocabulariesFromJson(loaded.Data.Vocabulary);
+        string manifest = Path.Combine(dir, Checkpoint.ManifestFileName);
+        TranslationVocabulary source, target;
+        try { (source, target) = VocabulariesFromJson(loaded.Data.Vocabulary); }
+        catch (FormatException e) { throw new CheckpointFormatException(manifest, null, e.Message.TrimEnd('.'), e); }
+        var (sv, tv) = (model.Config.SourceVocabulary, model.Config.TargetVocabulary);
+        if (source.Count != sv || target.Count != tv)
+            throw new CheckpointFormatException(manifest, null, $"the vocabularies hold {source.Count} (source) and {target.Count} (target) tokens, the model was built for {sv} and {tv}");
         model.Eval();
         return (model, source, target);
     }

@@ -109,13 +109,26 @@ public sealed partial class Seq2SeqTranslator(Seq2Seq<float> model, TranslationV
         ["target"] = new JsonArray([.. target.Tokens.Select(t => (JsonNode?)JsonValue.Create(t))]),
     };
 
-    /// <summary>Reads <see cref="VocabulariesToJson"/>'s object; anything else is a <see cref="FormatException"/>.</summary>
+    /// <summary>
+    /// Reads <see cref="VocabulariesToJson"/>'s object; anything else (a field of another JSON type, a vocabulary without the
+    /// special tokens first or with a token twice) is a <see cref="FormatException"/> naming the field.
+    /// </summary>
     public static (TranslationVocabulary Source, TranslationVocabulary Target) VocabulariesFromJson(JsonNode? json)
     {
-        if (json is not JsonObject o || (string?)o["kind"] != "translation" || o["source"] is not JsonArray s || o["target"] is not JsonArray t)
-            throw new FormatException("the checkpoint's vocabulary is not a translation vocabulary ({\"kind\": \"translation\", \"source\": [...], \"target\": [...]}).");
-        static string[] Tokens(JsonArray a, string side) => [.. a.Select((x, i) => x is JsonValue v && v.TryGetValue(out string? w) && w is not null
-            ? w : throw new FormatException($"the checkpoint's {side} vocabulary entry {i} is not a string."))];
-        return (new TranslationVocabulary(Tokens(s, "source")), new TranslationVocabulary(Tokens(t, "target")));
+        const string Layout = "{\"kind\": \"translation\", \"source\": [...], \"target\": [...]}";
+        if (json is not JsonObject o) throw new FormatException($"the checkpoint's vocabulary is not a translation vocabulary ({Layout}).");
+        if (o["kind"] is not JsonValue kind || !kind.TryGetValue(out string? name) || name != "translation")
+            throw new FormatException($"the checkpoint's vocabulary field 'kind' is not the string \"translation\" (a translation vocabulary is {Layout}).");
+        string[] Tokens(string side) => o[side] is JsonArray a
+            ? [.. a.Select((x, i) => x is JsonValue v && v.TryGetValue(out string? w) ? w : throw new FormatException($"the checkpoint's vocabulary entry '{side}[{i}]' is not a string."))]
+            : throw new FormatException($"the checkpoint's vocabulary field '{side}' is missing or not an array (a translation vocabulary is {Layout}).");
+        return (Vocabulary(Tokens("source"), "source"), Vocabulary(Tokens("target"), "target"));
+
+        // The vocabulary's own checks (the special tokens first, no token twice), as a format error naming the side.
+        static TranslationVocabulary Vocabulary(string[] tokens, string side)
+        {
+            try { return new TranslationVocabulary(tokens); }
+            catch (ArgumentException e) { throw new FormatException($"the checkpoint's vocabulary '{side}': {Checks.MessageWithoutParameter(e)}", e); }
+        }
     }
 }
