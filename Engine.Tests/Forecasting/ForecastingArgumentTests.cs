@@ -34,17 +34,4 @@ public class ForecastingArgumentTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => FutureForecast.NextDates(["2000-01"], -1));
         Assert.Equal("steps", e.ParamName);
     }
-
-    [Fact]
-    public void AutoRegression_NonFiniteHistory_IsRefusedByRow()
-    {
-        double[] train = [.. Enumerable.Range(0, 40).Select(i => Math.Sin(i * 0.7) + 0.01 * i)];
-        var ar = new AutoRegression(2);
-        ar.Fit(train);
-        var e = Assert.Throws<ArgumentException>(() => ar.Forecast([1.0, double.NaN, 2.0]));
-        Assert.Contains("history value at row 1 is NaN", e.Message);
-        var direct = new DirectAutoRegression(2, 3);
-        direct.Fit(train);
-        Assert.Contains("history value at row 2 is ", Assert.Throws<ArgumentException>(() => direct.ForecastPath([1.0, 2.0, double.PositiveInfinity])).Message);
-    }
 }

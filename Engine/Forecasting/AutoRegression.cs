@@ -53,7 +53,6 @@ public sealed class AutoRegression : IOneStepForecaster
         if (Coefficients.Length == 0) throw new InvalidOperationException("AutoRegression: call Fit on the training rows first.");
         ForecastHistory.CheckTail(nameof(AutoRegression), recent, t, MaxHistory);
         if (t < Order) throw new ArgumentException($"AutoRegression: AR({Order}) needs {Order} history values, got {t}.", argument);
-        FiniteValues.Require(recent[^Order..], "AutoRegression", "history", argument, t - Order);
         double y = Intercept;
         for (int i = 1; i <= Order; i++) y += Coefficients[i - 1] * recent[^i];
         return y;

@@ -57,7 +57,6 @@ public sealed class DirectAutoRegression : IMultiStepForecaster
         if (_coefficients.Length == 0) throw new InvalidOperationException("DirectAutoRegression: call Fit on the training rows first.");
         ForecastHistory.CheckTail(nameof(DirectAutoRegression), recent, t, MaxHistory);
         if (t < Order) throw new ArgumentException($"DirectAutoRegression: AR({Order}) needs {Order} history values, got {t}.", argument);
-        FiniteValues.Require(recent[^Order..], "DirectAutoRegression", "history", argument, t - Order);
         var path = new double[Horizon];
         for (int h = 0; h < Horizon; h++)
         {
