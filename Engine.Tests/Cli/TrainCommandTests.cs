@@ -64,6 +64,23 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void Train_Resume_OnOtherData_IsRefusedNamingBothFingerprints()
+    {
+        // Another --valid-fraction (or corpus) cuts other windows: the resumed losses would not continue the run's.
+        using var tmp = new TempDir("cli-train-data");
+        string corpus = Text(tmp, "c.txt", string.Concat(Enumerable.Repeat("the cat sat on the mat. ", 20)));
+        var (code, _, error) = Run(["train", "--corpus", corpus, "--max-steps", "2", "--sample", "0", "--checkpoint", tmp.Combine("run"), .. Tiny]);
+        Assert.True(code == 0, error);
+        string[] resume = ["train", "--corpus", corpus, "--resume", tmp.Combine("run"), "--max-steps", "3", "--sample", "0", .. Tiny];
+        (code, _, error) = Run([.. resume, "--valid-fraction", "0.2"]);
+        Assert.Equal(1, code);
+        Assert.Contains("it was trained on other training data (", error);
+        Assert.Contains("tokens, fnv1a ", error);
+        (code, _, error) = Run(resume);
+        Assert.True(code == 0, error);
+    }
+
+    [Fact]
     public void Train_Resume_TakesTheCheckpointsOptimizerSettings_AndRefusesOthers()
     {
         using var tmp = new TempDir("cli-train-sgd");

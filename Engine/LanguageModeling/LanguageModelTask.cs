@@ -51,7 +51,12 @@ public sealed class LanguageModelTask<T> : IMicroBatchedTask<T> where T : unmana
         CheckIds(valid.Span, "validation", nameof(valid));
         _inputs = new int[batchSize * bptt];
         _targets = new int[batchSize * bptt];
+        _trainData = DataFingerprint.Of(train.Span);
+        _validData = DataFingerprint.Of(valid.Span);
     }
+
+    private readonly DataFingerprint _trainData;
+    private readonly DataFingerprint _validData;
 
     /// <summary>The model.</summary>
     public LanguageModel<T> Model => _model;
@@ -212,6 +217,8 @@ public sealed class LanguageModelTask<T> : IMicroBatchedTask<T> where T : unmana
     {
         ["batch_size"] = _train.BatchSize,
         ["bptt"] = _train.Steps,
+        ["train_data"] = _trainData.ToString(),
+        ["valid_data"] = _validData.ToString(),
         ["state_h"] = CarriedState is { } carried ? Encode(carried.H.Value) : null,
         ["state_c"] = CarriedState?.C is { } c ? Encode(c.Value) : null,
     };
@@ -223,6 +230,12 @@ public sealed class LanguageModelTask<T> : IMicroBatchedTask<T> where T : unmana
         int batch = Get<int>(state, "batch_size"), bptt = Get<int>(state, "bptt");
         if (batch != _train.BatchSize || bptt != _train.Steps)
             throw Trainer<T>.Incompatible($"it was trained with batch {batch} and BPTT {bptt}, this task has {_train.BatchSize} and {_train.Steps}");
+        // Other data would continue the run on other windows, so its losses would not continue those of the uninterrupted
+        // run; checkpoints written without the fingerprints are not checked.
+        if (state["train_data"] is not null && Get<string>(state, "train_data") != _trainData.ToString())
+            throw Trainer<T>.Incompatible($"it was trained on other training data ({Get<string>(state, "train_data")}; this task's is {_trainData})");
+        if (state["valid_data"] is not null && Get<string>(state, "valid_data") != _validData.ToString())
+            throw Trainer<T>.Incompatible($"it was validated on other data ({Get<string>(state, "valid_data")}; this task's is {_validData})");
         var zero = _model.InitialState(_train.BatchSize);
         _parts = null;   // micro-batches split the restored state among their parts on first use
         _state = state["state_h"] is null ? null : new RecurrentState<T>(
