@@ -231,12 +231,8 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
     }
 
     /// <inheritdoc/>
-    public JsonObject? SaveState() => new() { ["batch_size"] = _batchSize, ["seed"] = _seed, ["examples"] = _train.Count };
+    public JsonObject? SaveState() => BatchOrderState.Save(_batchSize, _seed, "examples", _train.Count);
 
     /// <inheritdoc/>
-    public void RestoreState(JsonObject? state)
-    {
-        if (state?["batch_size"]?.GetValue<int>() != _batchSize || state["seed"]?.GetValue<ulong>() != _seed || state["examples"]?.GetValue<int>() != _train.Count)
-            throw Trainer<T>.Incompatible($"it was trained with other batches ({state?.ToJsonString() ?? "no task state"}; this task: batch {_batchSize}, seed {_seed}, {_train.Count} examples)");
-    }
+    public void RestoreState(JsonObject? state) => BatchOrderState.Check<T>(state, _batchSize, _seed, "examples", _train.Count, "examples");
 }

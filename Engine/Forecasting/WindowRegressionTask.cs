@@ -122,14 +122,10 @@ public sealed class WindowRegressionTask<T> : ITrainingTask<T> where T : unmanag
     }
 
     /// <inheritdoc/>
-    public JsonObject? SaveState() => new() { ["batch_size"] = _batchSize, ["seed"] = _seed, ["windows"] = _train.Count };
+    public JsonObject? SaveState() => BatchOrderState.Save(_batchSize, _seed, "windows", _train.Count);
 
     /// <inheritdoc/>
-    public void RestoreState(JsonObject? state)
-    {
-        if (state?["batch_size"]?.GetValue<int>() != _batchSize || state["seed"]?.GetValue<ulong>() != _seed || state["windows"]?.GetValue<int>() != _train.Count)
-            throw Trainer<T>.Incompatible($"it was trained with other batches ({state?.ToJsonString() ?? "no task state"}; this task: batch {_batchSize}, seed {_seed}, {_train.Count} windows)");
-    }
+    public void RestoreState(JsonObject? state) => BatchOrderState.Check<T>(state, _batchSize, _seed, "windows", _train.Count, "windows");
 }
 
 /// <summary>N windows of T steps × F features (inputs, row-major (N, T, F)) with K targets each (row-major (N, K)).</summary>

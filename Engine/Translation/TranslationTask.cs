@@ -149,12 +149,8 @@ public sealed class TranslationTask<T> : IMicroBatchedTask<T> where T : unmanage
         PairBatch.Pad(sources, targets, rows, Specials.Pad, Specials.Bos, Specials.Eos);
 
     /// <inheritdoc/>
-    public JsonObject? SaveState() => new() { ["batch_size"] = _batchSize, ["seed"] = _seed, ["examples"] = _trainSources.Count };
+    public JsonObject? SaveState() => BatchOrderState.Save(_batchSize, _seed, "examples", _trainSources.Count);
 
     /// <inheritdoc/>
-    public void RestoreState(JsonObject? state)
-    {
-        if (state?["batch_size"]?.GetValue<int>() != _batchSize || state["seed"]?.GetValue<ulong>() != _seed || state["examples"]?.GetValue<int>() != _trainSources.Count)
-            throw Trainer<T>.Incompatible($"it was trained with other batches ({state?.ToJsonString() ?? "no task state"}; this task: batch {_batchSize}, seed {_seed}, {_trainSources.Count} pairs)");
-    }
+    public void RestoreState(JsonObject? state) => BatchOrderState.Check<T>(state, _batchSize, _seed, "examples", _trainSources.Count, "pairs");
 }
