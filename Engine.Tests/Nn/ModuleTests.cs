@@ -172,6 +172,49 @@ public class ModuleTests
         Assert.True(result.Passed);
     }
 
+    /// <summary>A module with one leaf registered under two own names.</summary>
+    private sealed class TwiceOwned : Module<double>
+    {
+        public TwiceOwned(SeededRng rng)
+        {
+            var w = AddParameter("w", Tensor<double>.Ones(2, 3));
+            AddParameter("w_again", w);
+            AddModule("out", new Linear<double>(3, 2, rng));
+        }
+    }
+
+    [Fact]
+    public void Summary_CountsALeafRegisteredUnderTwoOwnNamesOnce()
+    {
+        var m = new TwiceOwned(new SeededRng(10));
+        string[] lines = m.Summary().Split('\n');
+        Assert.Equal(14, m.ParameterCount());
+        Assert.Matches(@"^\(own\)\s+TwiceOwned\s+6$", lines[0].TrimEnd());
+        Assert.Matches(@"^out\s+Linear\s+8$", lines[1].TrimEnd());
+        Assert.Matches(@"^total\s+14 parameters$", lines[2]);
+    }
+
+    [Fact]
+    public void ParameterAndLoadStateDict_BadArguments_NameTheParameter()
+    {
+        var m = new TwiceOwned(new SeededRng(11));
+        Assert.Equal("name", Assert.Throws<ArgumentNullException>(() => m.Parameter(null!)).ParamName);
+        var e = Assert.Throws<ArgumentException>(() => m.LoadStateDict(new Dictionary<string, Tensor<double>> { ["w"] = Tensor<double>.Ones(2, 3) }));
+        Assert.Equal("state", e.ParamName);
+        Assert.Contains("missing [w_again, out.weight, out.bias]", e.Message);
+        Assert.Equal("name", Assert.Throws<ArgumentException>(() => new Named("a.b")).ParamName);
+        Assert.Equal("name", Assert.Throws<ArgumentException>(() => new Named("w", twice: true)).ParamName);
+    }
+
+    private sealed class Named : Module<double>
+    {
+        public Named(string name, bool twice = false)
+        {
+            AddParameter(name, Tensor<double>.Ones(1));
+            if (twice) AddParameter(name, Tensor<double>.Ones(1));
+        }
+    }
+
     [Fact]
     public void AddParameter_OfAnOpResult_Throws()
     {

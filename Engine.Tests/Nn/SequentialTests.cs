@@ -42,6 +42,39 @@ public class SequentialTests
         Assert.Contains("can only come first", e.Message);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Sequential_NestedStackStartingWithAnEmbedding_IsRefusedNamingThePosition(int position)
+    {
+        var rng = new SeededRng(3);
+        var inner = new Sequential<float>(new Embedding<float>(4, 2, rng), new Linear<float>(2, 2, rng));
+        Module<float>[] layers = position == 0 ? [inner, new Linear<float>(2, 2, rng)] : [new Embedding<float>(4, 2, rng), inner];
+        var e = Assert.Throws<ArgumentException>(() => new Sequential<float>(layers));
+        Assert.Equal("layers", e.ParamName);
+        Assert.Contains($"layer {position} (Sequential)", e.Message);
+        Assert.Contains("first layer is an Embedding", e.Message);
+
+        // A stored config of such a stack is refused the same way when it is rebuilt.
+        var json = new System.Text.Json.Nodes.JsonObject
+        {
+            ["type"] = "sequential",
+            ["layers"] = new System.Text.Json.Nodes.JsonArray([.. layers.Select(l => (System.Text.Json.Nodes.JsonNode)SeqLearn.Nn.LayerConfig.ToJson(l))]),
+        };
+        Assert.Contains($"layer {position} (Sequential)", Assert.Throws<FormatException>(() => SeqLearn.Nn.LayerConfig.FromJson<float>(json, rng)).Message);
+    }
+
+    [Fact]
+    public void Sequential_NestedStackWithoutAnEmbedding_IsALayer()
+    {
+        var rng = new SeededRng(3);
+        var embedding = new Embedding<double>(4, 2, rng);
+        var inner = new Sequential<double>(new Linear<double>(2, 3, rng), new Linear<double>(3, 2, rng));
+        var model = new Sequential<double>(embedding, inner);
+        int[] ids = [0, 3, 1, 2];
+        TensorAssert.BitEqual<double>(inner.Forward(embedding.Forward(ids, 2, 2)).Value.Span, model.Forward(ids, 2, 2).Value.Span, "output");
+    }
+
     [Fact]
     public void Sequential_ManyToOne_GradientCheckOverEveryParameter()
     {

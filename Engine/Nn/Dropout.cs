@@ -34,9 +34,10 @@ public sealed class Dropout<T> : Module<T>, ISequentialLayer<T> where T : unmana
     /// </summary>
     public Var<T> Forward(Var<T> x, SeededRng? rng, WorkerPool? pool)
     {
+        ArgumentNullException.ThrowIfNull(x);
         if (!IsActive) return x;
         if (rng is null)
-            throw new ArgumentException($"Dropout: p = {P} in training mode needs an explicit rng (or call Eval()).");
+            throw new ArgumentException($"Dropout: p = {P} in training mode needs an explicit rng (or call Eval()).", nameof(rng));
         return Ops.Dropout(x, P, training: true, rng, pool);
     }
 

@@ -48,7 +48,7 @@ public sealed class Embedding<T> : Module<T> where T : unmanaged, IBinaryFloatin
         if (batch < 0 || steps < 0)
             throw new ArgumentOutOfRangeException(batch < 0 ? nameof(batch) : nameof(steps), $"Embedding: (B, T) = ({batch}, {steps}) has a negative size.");
         if (ids.Length != (long)batch * steps)
-            throw new ArgumentException($"Embedding: {ids.Length} ids do not form (B, T) = ({batch}, {steps}).");
+            throw new ArgumentException($"Embedding: {ids.Length} ids do not form (B, T) = ({batch}, {steps}).", nameof(ids));
         return Ops.Reshape(Ops.GatherRows(Weight, ids, PaddingIndex ?? -1), batch, steps, EmbeddingDim);
     }
 }

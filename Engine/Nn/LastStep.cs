@@ -25,11 +25,11 @@ public sealed class LastStep<T> : Module<T>, ISequentialLayer<T> where T : unman
     public Var<T> Forward(Var<T> x, int[]? lengths = null)
     {
         ArgumentNullException.ThrowIfNull(x);
-        if (x.Value.Rank != 3) throw new ArgumentException($"LastStep: expected (B, T, F), got {x.Value.ShapeString}.");
+        if (x.Value.Rank != 3) throw new ArgumentException($"LastStep: expected (B, T, F), got {x.Value.ShapeString}.", nameof(x));
         if (x.Value.Dim(1) == 0) throw new ArgumentException($"LastStep: a sequence of no steps has no last step, got {x.Value.ShapeString}.", nameof(x));
         int b = x.Value.Dim(0), f = x.Value.Dim(2);
         if (!Bidirectional) return Last(x, lengths);
-        if (f % 2 != 0) throw new ArgumentException($"LastStep: a bidirectional output has an even feature size (2H), got {x.Value.ShapeString}.");
+        if (f % 2 != 0) throw new ArgumentException($"LastStep: a bidirectional output has an even feature size (2H), got {x.Value.ShapeString}.", nameof(x));
         int h = f / 2;
         var forward = Last(Ops.Slice(x, 2, 0, h), lengths);                                  // (B, H) at len_b − 1
         var reverse = Ops.Reshape(Ops.Slice(Ops.Slice(x, 2, h, h), 1, 0, 1), b, h);         // (B, H) at step 0

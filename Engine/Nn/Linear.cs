@@ -44,7 +44,7 @@ public sealed class Linear<T> : Module<T>, ISequentialLayer<T> where T : unmanag
     {
         ArgumentNullException.ThrowIfNull(x);
         if (x.Value.Rank < 2 || x.Value.Dim(-1) != InFeatures)
-            throw new ArgumentException($"Linear: expected input (N, {InFeatures}) or (…, {InFeatures}), got {x.Value.ShapeString}.");
+            throw new ArgumentException($"Linear: expected input (N, {InFeatures}) or (…, {InFeatures}), got {x.Value.ShapeString}.", nameof(x));
         var rows = x.Value.Rank == 2 ? x : Ops.Reshape(x, -1, InFeatures);       // (N, in)
         int steps = x.Value.Rank == 2 || x.Value.Length == 0 ? 0 : x.Value.Length / (x.Value.Dim(0) * InFeatures);   // T of (B, T, in)
         var y = Ops.MatMul(rows, Weight, false, true, pool, rowsPerSequence: steps);   // (N, out)

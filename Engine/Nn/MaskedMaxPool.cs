@@ -13,7 +13,7 @@ public sealed class MaskedMaxPool<T> : Module<T>, ISequentialLayer<T> where T : 
     public Var<T> Forward(Var<T> x, int[]? lengths = null)
     {
         ArgumentNullException.ThrowIfNull(x);
-        if (x.Value.Rank != 3) throw new ArgumentException($"MaskedMaxPool: expected (B, T, F), got {x.Value.ShapeString}.");
+        if (x.Value.Rank != 3) throw new ArgumentException($"MaskedMaxPool: expected (B, T, F), got {x.Value.ShapeString}.", nameof(x));
         return Ops.MaskedMax(x, lengths ?? MaskedMeanPool<T>.FullLengths(x));
     }
 

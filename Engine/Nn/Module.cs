@@ -71,11 +71,12 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
     }
 
     /// <summary>Every distinct parameter, in the order of <see cref="NamedParameters"/> (a tied leaf once, at its first name).</summary>
-    public IEnumerable<Var<T>> Parameters() => NamedParameters().Select(p => p.Value).Distinct(ReferenceEqualityComparer.Instance).Cast<Var<T>>();
+    public IEnumerable<Var<T>> Parameters() => Distinct(NamedParameters());
 
     /// <summary>The parameter with dotted name <paramref name="name"/>.</summary>
     public Var<T> Parameter(string name)
     {
+        ArgumentNullException.ThrowIfNull(name);
         foreach (var (n, p) in NamedParameters())
             if (n == name) return p;
         throw new KeyNotFoundException($"{Checks.TypeName(GetType())}: no parameter named '{name}'. Known: {string.Join(", ", NamedParameters().Select(p => p.Key))}.");
@@ -96,7 +97,7 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
     public string Summary()
     {
         var rows = new List<(string Name, string Type, long Count)>();
-        long own = _parameters.Sum(p => (long)p.Value.Value.Length);
+        long own = Distinct(_parameters).Sum(p => (long)p.Value.Length);   // a leaf registered under two own names counts once
         if (own > 0) rows.Add(("(own)", Checks.TypeName(GetType()), own));
         foreach (var (name, child) in _children) rows.Add((name, Checks.TypeName(child.GetType()), child.ParameterCount()));
         int nameWidth = Math.Max(5, rows.Count == 0 ? 0 : rows.Max(r => r.Name.Length)), typeWidth = rows.Count == 0 ? 0 : rows.Max(r => r.Type.Length);
@@ -129,7 +130,7 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
         var missing = own.Where(p => !state.ContainsKey(p.Key)).Select(p => p.Key).ToList();
         var extra = state.Keys.Where(k => own.All(p => p.Key != k)).ToList();
         if (missing.Count > 0 || extra.Count > 0)
-            throw new ArgumentException($"LoadStateDict: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", extra)}].");
+            throw new ArgumentException($"LoadStateDict: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", extra)}].", nameof(state));
         foreach (var (name, p) in own)   // every value is checked before any is copied: a refused load changes nothing
         {
             var src = state[name] ?? throw new ArgumentException($"LoadStateDict: the value of '{name}' is null.", nameof(state));
@@ -150,12 +151,16 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
     /// <summary>Switches this module and its children to evaluation mode (dropout off).</summary>
     public void Eval() => Train(false);
 
+    // The leaves of named parameters, each once (tied weights are one leaf under several names), in first-name order.
+    private static IEnumerable<Var<T>> Distinct(IEnumerable<KeyValuePair<string, Var<T>>> named) =>
+        named.Select(p => p.Value).Distinct(ReferenceEqualityComparer.Instance).Cast<Var<T>>();
+
     private void CheckNewName(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (name.Contains('.'))
-            throw new ArgumentException($"{Checks.TypeName(GetType())}: name '{name}' must not contain '.' (dots separate child modules).");
+            throw new ArgumentException($"{Checks.TypeName(GetType())}: name '{name}' must not contain '.' (dots separate child modules).", nameof(name));
         if (_parameters.Any(p => p.Key == name) || _children.Any(c => c.Key == name))
-            throw new ArgumentException($"{Checks.TypeName(GetType())}: '{name}' is already registered.");
+            throw new ArgumentException($"{Checks.TypeName(GetType())}: '{name}' is already registered.", nameof(name));
     }
 }

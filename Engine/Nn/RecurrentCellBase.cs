@@ -72,9 +72,9 @@ public abstract class RecurrentCellBase<T> : Module<T> where T : unmanaged, IBin
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(h);
         if (x.Value.Rank != 2 || x.Value.Dim(1) != InputSize)
-            throw new ArgumentException($"{op}: expected input (B, {InputSize}), got {x.Value.ShapeString}.");
+            throw new ArgumentException($"{op}: expected input (B, {InputSize}), got {x.Value.ShapeString}.", nameof(x));
         if (h.Value.Rank != 2 || h.Value.Dim(0) != x.Value.Dim(0) || h.Value.Dim(1) != HiddenSize)
-            throw new ArgumentException($"{op}: expected state ({x.Value.Dim(0)}, {HiddenSize}), got {h.Value.ShapeString}.");
+            throw new ArgumentException($"{op}: expected state ({x.Value.Dim(0)}, {HiddenSize}), got {h.Value.ShapeString}.", "state");
     }
 }
 

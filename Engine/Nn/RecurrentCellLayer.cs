@@ -48,11 +48,11 @@ public sealed class RecurrentCellLayer<T> : Module<T>, ISequentialLayer<T> where
         const string op = "RecurrentCellLayer.Forward";
         ArgumentNullException.ThrowIfNull(x);
         if (x.Value.Rank != 3 || x.Value.Dim(2) != Cell.InputSize)
-            throw new ArgumentException($"{op}: expected input (B, T, {Cell.InputSize}), got {x.Value.ShapeString}.");
+            throw new ArgumentException($"{op}: expected input (B, T, {Cell.InputSize}), got {x.Value.ShapeString}.", nameof(x));
         int b = x.Value.Dim(0);
         // As RecurrentLayer: no empty sequence, and no empty batch (there is no final state to take from it).
         if (b == 0 || x.Value.Dim(1) == 0)
-            throw new ArgumentException($"{op}: expected at least one sequence of at least one step, got input {x.Value.ShapeString}.");
+            throw new ArgumentException($"{op}: expected at least one sequence of at least one step, got input {x.Value.ShapeString}.", nameof(x));
         state ??= InitialState(b);
         if (Cell.HasCellState != state.C is not null)
             throw new ArgumentException($"{op}: the cell {(Cell.HasCellState ? "needs" : "has no")} a cell state c, but the given state {(state.C is null ? "has none" : "has one")}.", nameof(state));
@@ -107,6 +107,6 @@ public sealed class RecurrentCellLayer<T> : Module<T>, ISequentialLayer<T> where
     private void CheckState(Var<T> v, int batch, string op, string what)
     {
         if (v.Value.Rank != 2 || v.Value.Dim(0) != batch || v.Value.Dim(1) != Cell.HiddenSize)
-            throw new ArgumentException($"{op}: initial {what} must be ({batch}, {Cell.HiddenSize}), got {v.Value.ShapeString}.");
+            throw new ArgumentException($"{op}: initial {what} must be ({batch}, {Cell.HiddenSize}), got {v.Value.ShapeString}.", "state");
     }
 }

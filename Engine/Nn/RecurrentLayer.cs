@@ -27,7 +27,8 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
         Options = options ?? new RecurrentOptions();
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.NumLayers);
+        if (Options.NumLayers < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), $"{Checks.TypeName(GetType())}: NumLayers must be at least 1, got {Options.NumLayers}.");
         if (!(Options.Dropout is >= 0 and < 1))   // NaN too
             throw new ArgumentOutOfRangeException(nameof(options), $"{Checks.TypeName(GetType())}: dropout must be in [0, 1), got {Options.Dropout}.");
         Checks.Defined(Options.Path, Checks.TypeName(GetType()), nameof(options));
@@ -133,10 +134,10 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
         string op = Checks.TypeName(GetType()) + ".Forward";
         ArgumentNullException.ThrowIfNull(x);
         if (x.Value.Rank != 3 || x.Value.Dim(2) != InputSize)
-            throw new ArgumentException($"{op}: expected input (B, T, {InputSize}), got {x.Value.ShapeString}.");
+            throw new ArgumentException($"{op}: expected input (B, T, {InputSize}), got {x.Value.ShapeString}.", nameof(x));
         int B = x.Value.Dim(0), T_ = x.Value.Dim(1), D = Directions;
         // As PyTorch, no empty sequence; and no empty batch: there is no final state to take from it.
-        if (B == 0 || T_ == 0) throw new ArgumentException($"{op}: expected at least one sequence of at least one step, got input {x.Value.ShapeString}.");
+        if (B == 0 || T_ == 0) throw new ArgumentException($"{op}: expected at least one sequence of at least one step, got input {x.Value.ShapeString}.", nameof(x));
         // The widest (B, T, ·) buffer: the output (D·H per step), and on the fused path the gate activations (G·H per step).
         int perHidden = Options.Path == RecurrentPath.Fused ? Math.Max(_spec.Gates, D) : D;
         ShapeUtil.ArrayLength((long)B * T_ * perHidden * HiddenSize, op,
@@ -157,7 +158,7 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
         CheckLengths(lengths, B, T_, op);
         bool dropping = Options.Dropout > 0 && Training && NumLayers > 1;
         if (dropping && dropoutRng is null)
-            throw new ArgumentException($"{op}: dropout {Options.Dropout} in training mode needs an explicit dropoutRng (or call Eval()).");
+            throw new ArgumentException($"{op}: dropout {Options.Dropout} in training mode needs an explicit dropoutRng (or call Eval()).", nameof(dropoutRng));
 
         var hs = new List<Var<T>>();
         var cs = new List<Var<T>>();
@@ -215,7 +216,7 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
     {
         if (state is null) return new Var<T>(Tensor<T>.Zeros(shape));
         if (!state.Value.Shape.SequenceEqual(shape))
-            throw new ArgumentException($"{op}: {what} must be (L·D, B, H) = {ShapeUtil.Format(shape)}, got {state.Value.ShapeString}.");
+            throw new ArgumentException($"{op}: {what} must be (L·D, B, H) = {ShapeUtil.Format(shape)}, got {state.Value.ShapeString}.", "state");
         return state;
     }
 
@@ -223,7 +224,7 @@ public abstract class RecurrentLayer<T> : Module<T>, ISequentialLayer<T> where T
     {
         if (lengths is null) return;
         if (lengths.Length != batch)
-            throw new ArgumentException($"{op}: {lengths.Length} lengths for a batch of {batch}.");
+            throw new ArgumentException($"{op}: {lengths.Length} lengths for a batch of {batch}.", nameof(lengths));
         for (int b = 0; b < batch; b++)
             if (lengths[b] < 1 || lengths[b] > steps)
                 throw new ArgumentOutOfRangeException(nameof(lengths), $"{op}: length {lengths[b]} of row {b} is outside [1, {steps}].");

@@ -82,7 +82,7 @@ internal sealed class RecurrentRowStepper<T> : IDisposable where T : unmanaged, 
     public void Step(ReadOnlySpan<T> x)
     {
         if (x.Length != _b * _inputs[0])
-            throw new ArgumentException($"RecurrentRowStepper.Step: expected x ({_b}, {_inputs[0]}), got {x.Length} values.");
+            throw new ArgumentException($"RecurrentRowStepper.Step: expected x ({_b}, {_inputs[0]}), got {x.Length} values.", nameof(x));
         int H = _h, GH = _gh;
         for (int l = 0; l < Layers; l++)
         {
@@ -103,7 +103,7 @@ internal sealed class RecurrentRowStepper<T> : IDisposable where T : unmanaged, 
     /// </summary>
     public void Reorder(ReadOnlySpan<int> parents)
     {
-        if (parents.Length > _capacity) throw new ArgumentException($"RecurrentRowStepper.Reorder: {parents.Length} parents, but the stepper holds {_capacity} rows.");
+        if (parents.Length > _capacity) throw new ArgumentException($"RecurrentRowStepper.Reorder: {parents.Length} parents, but the stepper holds {_capacity} rows.", nameof(parents));
         foreach (int p in parents)
             if ((uint)p >= (uint)_b) throw new ArgumentOutOfRangeException(nameof(parents), $"RecurrentRowStepper.Reorder: parent {p} is outside [0, {_b}).");
         Gather(_hs, _hSpare, parents);

@@ -15,7 +15,9 @@ namespace SeqLearn.Nn;
 /// Var&lt;float&gt; logits = model.Forward(ids, batch, steps, new LayerContext(rng, pool));
 /// </code>
 /// Children are registered as <c>0</c>, <c>1</c>, … so parameter names read <c>1.weight_ih_l0</c>, as in PyTorch.
-/// Every layer but a leading <see cref="Embedding{T}"/> must implement <see cref="ISequentialLayer{T}"/>.
+/// Every layer but a leading <see cref="Embedding{T}"/> must implement <see cref="ISequentialLayer{T}"/>; a nested
+/// <c>Sequential</c> that starts with an Embedding takes ids, not a tensor, so it is refused at any position (put its
+/// layers in the outer stack).
 /// For a recurrent model that carries state across windows use <c>Models.LanguageModel</c> instead.
 /// </summary>
 public sealed class Sequential<T> : Module<T>, ISequentialLayer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -27,16 +29,20 @@ public sealed class Sequential<T> : Module<T>, ISequentialLayer<T> where T : unm
     public Sequential(params Module<T>[] layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
-        if (layers.Length == 0) throw new ArgumentException("Sequential: needs at least one layer.");
+        if (layers.Length == 0) throw new ArgumentException("Sequential: needs at least one layer.", nameof(layers));
         var chain = new List<ISequentialLayer<T>>();
         for (int i = 0; i < layers.Length; i++)
         {
             var layer = layers[i] ?? throw new ArgumentNullException(nameof(layers), $"Sequential: layer {i} is null.");
             AddModule(i.ToString(CultureInfo.InvariantCulture), layer);
             if (i == 0 && layer is Embedding<T> embedding) _embedding = embedding;
-            else if (layer is ISequentialLayer<T> s) chain.Add(s);
-            else throw new ArgumentException($"Sequential: layer {i} ({Checks.TypeName(layer.GetType())}) takes no single tensor input" +
-                (layer is Embedding<T> ? " (an Embedding can only come first)." : "."));
+            else if (layer is ISequentialLayer<T> s and not Sequential<T> { _embedding: not null }) chain.Add(s);
+            else throw new ArgumentException($"Sequential: layer {i} ({Checks.TypeName(layer.GetType())}) takes no single tensor input" + layer switch
+            {
+                Embedding<T> => " (an Embedding can only come first).",
+                Sequential<T> => " (its first layer is an Embedding, which takes token ids: put its layers in this Sequential).",
+                _ => ".",
+            }, nameof(layers));
         }
         _layers = [.. chain];
         Layers = [.. layers];

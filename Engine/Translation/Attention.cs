@@ -41,7 +41,10 @@ public abstract class Attention<T> : Module<T> where T : unmanaged, IBinaryFloat
     /// </summary>
     public (Var<T> Context, Var<T> Weights) Attend(Var<T> queries, Var<T> keys, Var<T> memory, int[] lengths, WorkerPool? pool = null)
     {
+        ArgumentNullException.ThrowIfNull(queries);
+        ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(memory);
+        ArgumentNullException.ThrowIfNull(lengths);
         var alpha = Ops.MaskedSoftmax(ValidScores(queries, keys, lengths, pool), lengths);   // (B, U, S)
         // (B, U, S)·(B, S, M) → (B, U, M) over each row's valid steps only, so a row's bits do not depend on the padded width S.
         var context = Ops.ValidKeyContext(alpha, memory, lengths, pool);
@@ -51,12 +54,12 @@ public abstract class Attention<T> : Module<T> where T : unmanaged, IBinaryFloat
     /// <summary><see cref="Scores"/> where only each row's first lengths[b] keys are read (the others may be anything: they are masked).</summary>
     private protected virtual Var<T> ValidScores(Var<T> queries, Var<T> keys, int[] lengths, WorkerPool? pool) => Scores(queries, keys, pool);
 
-    /// <summary>Throws unless x is (B, ·, <paramref name="width"/>).</summary>
+    /// <summary>Throws unless x is (B, ·, <paramref name="width"/>), naming <paramref name="what"/>, the caller's parameter.</summary>
     private protected static void Check(Var<T> x, int width, string op, string what)
     {
-        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(x, what);
         if (x.Value.Rank != 3 || x.Value.Dim(2) != width)
-            throw new ArgumentException($"{op}: expected {what} (B, ·, {width}), got {x.Value.ShapeString}.");
+            throw new ArgumentException($"{op}: expected {what} (B, ·, {width}), got {x.Value.ShapeString}.", what);
     }
 }
 
@@ -74,6 +77,10 @@ public sealed class BahdanauAttention<T> : Attention<T> where T : unmanaged, IBi
     /// <summary>Creates the layer: memory width M, query width Q, attention width A; weights from <paramref name="rng"/>.</summary>
     public BahdanauAttention(int memorySize, int querySize, int attentionSize, SeededRng rng)
     {
+        ArgumentNullException.ThrowIfNull(rng);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(memorySize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(querySize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(attentionSize);
         WK = AddModule("W_k", new Linear<T>(memorySize, attentionSize, rng, bias: false));
         WQ = AddModule("W_q", new Linear<T>(querySize, attentionSize, rng, bias: false));
         V = AddModule("v", new Linear<T>(attentionSize, 1, rng, bias: false));
@@ -99,6 +106,7 @@ public sealed class BahdanauAttention<T> : Attention<T> where T : unmanaged, IBi
     public override Var<T> Scores(Var<T> queries, Var<T> keys, WorkerPool? pool = null)
     {
         Check(queries, WQ.InFeatures, "BahdanauAttention.Scores", "queries");
+        ArgumentNullException.ThrowIfNull(keys);
         var q = WQ.Forward(queries, pool);                                                 // (B, U, A)
         return Ops.AdditiveScores(keys, q, Ops.Reshape(V.Weight, V.InFeatures));          // (B, U, S)
     }
@@ -120,8 +128,11 @@ public sealed class LuongAttention<T> : Attention<T> where T : unmanaged, IBinar
     /// <summary>Creates the layer; <paramref name="general"/> adds W_a. Weights from <paramref name="rng"/>.</summary>
     public LuongAttention(int memorySize, int querySize, bool general, SeededRng rng)
     {
+        ArgumentNullException.ThrowIfNull(rng);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(memorySize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(querySize);
         if (!general && memorySize != querySize)
-            throw new ArgumentException($"LuongAttention: the dot score needs memory width = query width, got {memorySize} and {querySize}.");
+            throw new ArgumentException($"LuongAttention: the dot score needs memory width = query width, got {memorySize} and {querySize}.", nameof(querySize));
         (MemorySize, QuerySize) = (memorySize, querySize);
         WA = general ? AddModule("W_a", new Linear<T>(memorySize, querySize, rng, bias: false)) : null;
         WC = AddModule("W_c", new Linear<T>(memorySize + querySize, querySize, rng, bias: false));
@@ -150,6 +161,7 @@ public sealed class LuongAttention<T> : Attention<T> where T : unmanaged, IBinar
     public override Var<T> Scores(Var<T> queries, Var<T> keys, WorkerPool? pool = null)
     {
         Check(queries, QuerySize, "LuongAttention.Scores", "queries");
+        ArgumentNullException.ThrowIfNull(keys);
         return Ops.BatchedMatMul(queries, keys, transposeB: true, pool: pool);             // (B, U, S)
     }
 
@@ -160,7 +172,19 @@ public sealed class LuongAttention<T> : Attention<T> where T : unmanaged, IBinar
         return Ops.ValidKeyScores(queries, keys, lengths, pool);                      // (B, U, S)
     }
 
-    /// <summary>h̃ = tanh(W_c [c; h]) for context c (B, U, M) and decoder output h (B, U, Q) → (B, U, Q).</summary>
-    public Var<T> AttentionalVector(Var<T> context, Var<T> h, WorkerPool? pool = null) =>
-        Ops.Tanh(WC.Forward(Ops.Concat([context, h], 2), pool));
+    /// <summary>
+    /// h̃ = tanh(W_c [c; h]) for context c (B, U, M) and decoder output h (B, U, Q) → (B, U, Q); other shapes are an
+    /// error naming both.
+    /// </summary>
+    public Var<T> AttentionalVector(Var<T> context, Var<T> h, WorkerPool? pool = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(h);
+        var (c, q) = (context.Value, h.Value);
+        bool contextFits = c.Rank == 3 && c.Dim(2) == MemorySize;
+        if (!contextFits || q.Rank != 3 || q.Dim(0) != c.Dim(0) || q.Dim(1) != c.Dim(1) || q.Dim(2) != QuerySize)
+            throw new ArgumentException($"LuongAttention.AttentionalVector: expected context (B, U, {MemorySize}) and h (B, U, {QuerySize}), " +
+                $"got {c.ShapeString} and {q.ShapeString}.", contextFits ? nameof(h) : nameof(context));
+        return Ops.Tanh(WC.Forward(Ops.Concat([context, h], 2), pool));
+    }
 }
