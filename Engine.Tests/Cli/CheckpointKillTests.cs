@@ -9,13 +9,17 @@ namespace SeqLearn.Tests.Cli;
 
 /// <summary>
 /// The real CLI (<c>dotnet seqlearn.dll train</c>) killed at 10 seeded moments — the kill is the process's own SIGKILL
-/// at a chosen point of its n-th checkpoint write (<see cref="CrashHook"/>), so the rename window is hit every time and
-/// nothing depends on timing. After each kill best/last load, and <c>--resume</c> ends with exactly the files of a run
-/// that was never interrupted. Also: a second run on a held directory is refused naming the holder; a dead holder's
+/// at a chosen point of its n-th checkpoint write (<see cref="CrashHook"/>, armed by this assembly's startup hook,
+/// <c>StartupHook</c>), so the rename window is hit every time and nothing depends on timing. After each kill best/last
+/// load, and <c>--resume</c> ends with exactly the files of a run that was never interrupted. The variable alone, without
+/// the startup hook, kills nothing. Also: a second run on a held directory is refused naming the holder; a dead holder's
 /// lock is taken over.
 /// </summary>
 public class CheckpointKillTests
 {
+    /// <summary>The child's kill point, <c>{write}:{point}</c>, read only by this assembly's <c>StartupHook</c>.</summary>
+    internal const string KillAtVariable = "SEQLEARN_TEST_KILL_AT";
+
     // 12 steps, an evaluation every 2: last written at each of the 6 evaluations, best at the first and at every later one
     // that improves, then last once more: from 8 directory writes (no improvement after the first) to 13 (one at each).
     private static readonly string[] Training = ["train", "--max-steps", "12", "--eval-every", "2", "--batch", "2", "--bptt", "8",
@@ -33,7 +37,9 @@ public class CheckpointKillTests
         return path;
     }
 
-    private static Process Start(string[] args, string? killAt)
+    // killAt: the CrashHook target, armed by loading this test assembly as the child's startup hook; hookless: the
+    // variable set without the hook, as a user's environment might hold it.
+    private static Process Start(string[] args, string? killAt, bool hookless = false)
     {
         string host = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
         var psi = new ProcessStartInfo(host, [Path.Combine(AppContext.BaseDirectory, "seqlearn.dll"), .. args])
@@ -41,14 +47,21 @@ public class CheckpointKillTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        psi.Environment.Remove(CrashHook.Variable);
-        if (killAt is not null) psi.Environment[CrashHook.Variable] = killAt;
+        psi.Environment.Remove(KillAtVariable);
+        psi.Environment.Remove(StartupHooks);
+        if (killAt is not null)
+        {
+            psi.Environment[KillAtVariable] = killAt;
+            if (!hookless) psi.Environment[StartupHooks] = typeof(CheckpointKillTests).Assembly.Location;
+        }
         return Process.Start(psi)!;
     }
 
-    private static (int Code, string Output, string Error) Run(string[] args, string? killAt = null)
+    private const string StartupHooks = "DOTNET_STARTUP_HOOKS";
+
+    private static (int Code, string Output, string Error) Run(string[] args, string? killAt = null, bool hookless = false)
     {
-        using var process = Start(args, killAt);
+        using var process = Start(args, killAt, hookless);
         var error = process.StandardError.ReadToEndAsync();
         string output = process.StandardOutput.ReadToEnd();
         Assert.True(process.WaitForExit(120_000), $"seqlearn {string.Join(' ', args)} did not finish");
@@ -93,6 +106,17 @@ public class CheckpointKillTests
                 Assert.True(bytes.AsSpan().SequenceEqual(actual[name]), $"{what}: last/{name} differs from the uninterrupted run's");
             Assert.Equal(["best", "last", CheckpointDirectoryLock.FileName], Directory.GetFileSystemEntries(run).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         }
+    }
+
+    [Fact]
+    public void KillVariableWithoutTheTestsStartupHook_IsIgnored()
+    {
+        using var tmp = new TempDir("kill-ignored");
+        string run = tmp.Combine("run");
+        var (code, _, error) = Run([.. Training, "--corpus", Corpus(tmp), "--checkpoint", run], killAt: $"1:{CrashHook.Before}", hookless: true);
+        Assert.True(code == 0, $"exit {code}: {error}");
+        Assert.DoesNotContain("killing the process", error, StringComparison.Ordinal);
+        Assert.Equal(12, Checkpoint.Load<float>(Path.Combine(run, "last")).Step);
     }
 
     [Fact]
