@@ -1,6 +1,7 @@
 using SeqLearn.Cli;
 using SeqLearn.LanguageModeling;
 using SeqLearn.Tests.Checkpoints;
+using SeqLearn.Tests.Optim;
 using static SeqLearn.Tests.Cli.CliRun;
 
 namespace SeqLearn.Tests.Cli;
@@ -218,5 +219,21 @@ public class TrainCommandTests
         Assert.Contains("public sealed partial class Trainer<T>", text);
         Assert.Contains("namespace SeqLearn.Autograd;", text);
         Assert.True(text.Length > 100_000);
+    }
+
+    [Fact]
+    public void EmbeddedCorpus_HoldsExactlyTheEngineSourceFiles()
+    {
+        // A name like Trainer.Run.cs ends in a culture name ("run", Rundi): without WithCulture="false" MSBuild makes it a
+        // satellite assembly instead of a resource of the CLI, and the corpus silently misses it.
+        string engine = Path.Combine(RepoPaths.Root, "Engine");
+        var expected = Directory.EnumerateFiles(engine, "*.cs", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(engine, f).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(f => !f.StartsWith("bin/", StringComparison.Ordinal) && !f.StartsWith("obj/", StringComparison.Ordinal))
+            .Select(f => TrainCorpus.EmbeddedPrefix + "Engine/" + f).Order(StringComparer.Ordinal).ToList();
+        var embedded = typeof(TrainCorpus).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(TrainCorpus.EmbeddedPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        Assert.Contains(TrainCorpus.EmbeddedPrefix + "Engine/Training/Trainer.Run.cs", expected);
+        Assert.Equal(expected, embedded);
     }
 }
