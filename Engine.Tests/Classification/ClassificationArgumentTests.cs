@@ -1,4 +1,7 @@
 using SeqLearn.Classification;
+using SeqLearn.Nn;
+using SeqLearn.Tensors;
+using SeqLearn.Training;
 
 namespace SeqLearn.Tests.Classification;
 
@@ -47,5 +50,56 @@ public class ClassificationArgumentTests
         int[][] rows = [[0], [1]];
         Assert.Contains("positive and finite", Assert.Throws<ArgumentOutOfRangeException>(() => MultinomialNaiveBayes.Train(rows, [0, 1], 2, 2, double.PositiveInfinity)).Message);
         Assert.Contains("positive and finite", Assert.Throws<ArgumentOutOfRangeException>(() => NbSvm.Train(rows, [0, 1], 2, new NbSvmOptions(Alpha: double.PositiveInfinity))).Message);
+    }
+
+    [Fact]
+    public void FactoriesScoresAndReaders_NameTheNullParameter()
+    {
+        Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => new RecurrentClassifierFactory(null!, new TrainingOptions())).ParamName);
+        Assert.Equal("training", Assert.Throws<ArgumentNullException>(() => new RecurrentClassifierFactory(new RecurrentClassifierOptions(), null!)).ParamName);
+        Assert.Equal("options", Assert.Throws<ArgumentOutOfRangeException>(() => new RecurrentClassifierFactory(new RecurrentClassifierOptions(MinCount: 0), new TrainingOptions())).ParamName);
+        Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => BaselineClassifiers.NbSvm(2, null!)).ParamName);
+        Assert.Equal("p", Assert.Throws<ArgumentNullException>(() => ISentenceClassifier.ArgMax(null!)).ParamName);
+        Assert.Equal("posPath", Assert.Throws<ArgumentNullException>(() => SentenceFiles.ReadPolarity(null!, "x")).ParamName);
+        Assert.Equal("negPath", Assert.Throws<ArgumentNullException>(() => SentenceFiles.ReadPolarity("x", null!)).ParamName);
+    }
+
+    [Fact]
+    public void SvmObjective_NullOrMismatchedArguments_AreNamed()
+    {
+        var model = new LinearSvmModel([0.5, -0.5], 0.1, 1, true);
+        int[][] ids = [[0], [1]];
+        double[][] values = [[1.0], [1.0]];
+        int[] y = [1, -1];
+        Assert.Equal("model", Assert.Throws<ArgumentNullException>(() => SquaredHingeSvm.PrimalObjective(null!, ids, values, y, 1)).ParamName);
+        Assert.Equal("model", Assert.Throws<ArgumentException>(() => SquaredHingeSvm.PrimalObjective(model with { Weights = null! }, ids, values, y, 1)).ParamName);
+        Assert.Equal("ids", Assert.Throws<ArgumentNullException>(() => SquaredHingeSvm.PrimalObjective(model, null!, values, y, 1)).ParamName);
+        Assert.Equal("values", Assert.Throws<ArgumentNullException>(() => SquaredHingeSvm.PrimalObjective(model, ids, null!, y, 1)).ParamName);
+        Assert.Equal("y", Assert.Throws<ArgumentNullException>(() => SquaredHingeSvm.PrimalObjective(model, ids, values, null!, 1)).ParamName);
+        Assert.Equal("ids", Assert.Throws<ArgumentException>(() => SquaredHingeSvm.PrimalObjective(model, [[0], [2]], values, y, 1)).ParamName);
+        Assert.Equal("y", Assert.Throws<ArgumentException>(() => SquaredHingeSvm.PrimalObjective(model, ids, values, [1], 1)).ParamName);
+    }
+
+    [Fact]
+    public void SequentialFitAndPredict_NameTheParameterOfABadExample()
+    {
+        var rng = new SeededRng(1);
+        var model = new Sequential<float>(new Embedding<float>(5, 4, rng), new Lstm<float>(4, 4, rng), new LastStep<float>(), new Linear<float>(4, 2, rng));
+        int[][] x = [[1, 2], [3]];
+        var options = new TrainingOptions { Epochs = 1 };
+        var e = Assert.Throws<ArgumentNullException>(() => model.Fit(x, [0, 1], x, null, options));
+        Assert.Equal("validLabels", e.ParamName);
+        Assert.Equal("validSequences", Assert.Throws<ArgumentNullException>(() => model.Fit(x, [0, 1], null, [0, 1], options)).ParamName);
+        var empty = Assert.Throws<ArgumentException>(() => model.Fit([[1], []], [0, 1], null, null, options));
+        Assert.Equal("sequences", empty.ParamName);
+        Assert.Contains("example 1 is empty", empty.Message);
+        Assert.Equal("validSequences", Assert.Throws<ArgumentException>(() => model.Fit(x, [0, 1], [[1], []], [0, 1], options)).ParamName);
+        Assert.Equal("validLabels", Assert.Throws<ArgumentException>(() => model.Fit(x, [0, 1], x, [0], options)).ParamName);
+        Assert.Equal("validLabels", Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(x, [0, 1], x, [0, -1], options)).ParamName);
+        var nullExample = Assert.Throws<ArgumentNullException>(() => model.Predict([[1, 2], null!]));
+        Assert.Equal("sequences", nullExample.ParamName);
+        Assert.Contains("example 1 is null", nullExample.Message);
+        Assert.Equal("sequences", Assert.Throws<ArgumentNullException>(() => new LabeledSequences([[1], null!], [0, 1])).ParamName);
+        Assert.Equal("labels", Assert.Throws<ArgumentException>(() => new LabeledSequences([[1]], [0, 1])).ParamName);
     }
 }

@@ -87,4 +87,12 @@ public class LanguageModelCheckpointTests
         ModelCheckpoint.Save(dir.Path, model, LanguageModelCheckpoint.VocabularyToJson(CharVocabulary.Build("abc")));
         Assert.Equal(3, LanguageModelCheckpoint.Load(dir.Path).Vocabulary.Count);
     }
+
+    [Fact]
+    public void VocabularyToJson_NullOrAnotherKind_IsNamed()
+    {
+        Assert.Equal("vocabulary", Assert.Throws<ArgumentNullException>(() => LanguageModelCheckpoint.VocabularyToJson(null!)).ParamName);
+        var other = Assert.Throws<ArgumentException>(() => LanguageModelCheckpoint.VocabularyToJson(SeqLearn.Translation.TranslationVocabulary.Build(["a b"])));
+        Assert.Equal("vocabulary", other.ParamName);
+    }
 }

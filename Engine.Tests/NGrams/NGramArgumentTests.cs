@@ -78,4 +78,23 @@ public class NGramArgumentTests
         Assert.Equal(model.SentenceLog10Prob("a\u00A0x b c\u3000d"), read.SentenceLog10Prob("a\u00A0x b c\u3000d"));
         Assert.Equal(["a\u00A0x", "b"], NGramVocabulary.SplitWords(" a\u00A0x\r\nb "));
     }
+
+    [Fact]
+    public void BackoffModelConstructor_NullOrMissingTables_AreNamed()
+    {
+        var model = Model(2);
+        NGramTable[] tables = [model.Table(1), model.Table(2)];
+        float[][] logProb = [model.LogProbs(1).ToArray(), model.LogProbs(2).ToArray()];
+        float[][] logBackoff = [model.LogBackoffs(1).ToArray()];
+        Assert.Equal(2, new BackoffModel(model.Vocabulary, tables, logProb, logBackoff).Order);
+        Assert.Equal("vocabulary", Assert.Throws<ArgumentNullException>(() => new BackoffModel(null!, tables, logProb, logBackoff)).ParamName);
+        Assert.Equal("tables", Assert.Throws<ArgumentNullException>(() => new BackoffModel(model.Vocabulary, null!, logProb, logBackoff)).ParamName);
+        Assert.Equal("logProb", Assert.Throws<ArgumentNullException>(() => new BackoffModel(model.Vocabulary, tables, null!, logBackoff)).ParamName);
+        Assert.Equal("logBackoff", Assert.Throws<ArgumentNullException>(() => new BackoffModel(model.Vocabulary, tables, logProb, null!)).ParamName);
+        Assert.Equal("tables", Assert.Throws<ArgumentException>(() => new BackoffModel(model.Vocabulary, [tables[0], null!], logProb, logBackoff)).ParamName);
+        Assert.Equal("logProb", Assert.Throws<ArgumentException>(() => new BackoffModel(model.Vocabulary, tables, [logProb[0]], logBackoff)).ParamName);
+        Assert.Equal("logProb", Assert.Throws<ArgumentException>(() => new BackoffModel(model.Vocabulary, tables, [logProb[0], null!], logBackoff)).ParamName);
+        Assert.Equal("logBackoff", Assert.Throws<ArgumentException>(() => new BackoffModel(model.Vocabulary, tables, logProb, [])).ParamName);
+        Assert.Equal("logBackoff", Assert.Throws<ArgumentException>(() => new BackoffModel(model.Vocabulary, tables, logProb, [null!])).ParamName);
+    }
 }

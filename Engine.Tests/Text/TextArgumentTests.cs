@@ -37,4 +37,15 @@ public class TextArgumentTests
         var vocabulary = CharVocabulary.Build("a\U0001F600");   // a pair is one character
         Assert.Equal("a\U0001F600", vocabulary.Decode(vocabulary.Encode("a\U0001F600")));
     }
+
+    [Fact]
+    public void NullTextVocabulariesAndPaths_OfTheStaticHelpers_AreNamed()
+    {
+        Assert.Equal("text", Assert.Throws<ArgumentNullException>(() => TextFile.SplitLines(null!)).ParamName);
+        Assert.Equal("vocab", Assert.Throws<ArgumentNullException>(() => VocabularyJson.ToJson((CharVocabulary)null!)).ParamName);
+        Assert.Equal("vocab", Assert.Throws<ArgumentNullException>(() => VocabularyJson.ToJson((WordVocabulary)null!)).ParamName);
+        Assert.Equal("line", Assert.Throws<ArgumentNullException>(() => TokenVocabulary.Tokenize(null!)).ParamName);
+        Assert.Equal("a", Assert.Throws<ArgumentNullException>(() => PathCheck.SameFile(null!, "b")).ParamName);
+        Assert.Equal("b", Assert.Throws<ArgumentNullException>(() => PathCheck.SameFile("a", null!)).ParamName);
+    }
 }

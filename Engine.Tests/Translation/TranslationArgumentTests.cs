@@ -75,4 +75,14 @@ public class TranslationArgumentTests
         OutOfRange("NoRepeatNGram", () => new DecodingOptions(NoRepeatNGram: -1).Validate());
         new DecodingOptions().Validate();
     }
+
+    [Fact]
+    public void VocabulariesToJson_AndSimilarity_NameTheirParameter()
+    {
+        var vocabulary = TranslationVocabulary.Build(["a b"]);
+        Null("source", () => Seq2SeqTranslator.VocabulariesToJson(null!, vocabulary));
+        Null("target", () => Seq2SeqTranslator.VocabulariesToJson(vocabulary, null!));
+        Null("query", () => TranslationMemory.Similarity(null!, "a"));
+        Null("candidate", () => TranslationMemory.Similarity("a", null!));
+    }
 }

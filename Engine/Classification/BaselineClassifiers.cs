@@ -23,7 +23,11 @@ public static class BaselineClassifiers
     public static IClassifierFactory Mnb(int maxOrder, double alpha = 1.0) => new MnbFactory($"mnb-{OrderName(maxOrder)}", maxOrder, alpha);
 
     /// <summary>An NBSVM factory on n-grams up to <paramref name="maxOrder"/>.</summary>
-    public static IClassifierFactory NbSvm(int maxOrder, NbSvmOptions options) => new NbSvmFactory($"nbsvm-{OrderName(maxOrder)}", maxOrder, options);
+    public static IClassifierFactory NbSvm(int maxOrder, NbSvmOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new NbSvmFactory($"nbsvm-{OrderName(maxOrder)}", maxOrder, options);
+    }
 
     private static string OrderName(int maxOrder) => maxOrder switch { 1 => "uni", 2 => "bi", 3 => "tri", _ => $"{maxOrder}gram" };
 

@@ -21,6 +21,7 @@ public interface ISentenceClassifier
     /// <summary>The index of the largest value, the first one on ties.</summary>
     static int ArgMax(double[] p)
     {
+        ArgumentNullException.ThrowIfNull(p);
         int best = 0;
         for (int c = 1; c < p.Length; c++)
             if (p[c] > p[best]) best = c;

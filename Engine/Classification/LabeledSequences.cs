@@ -8,17 +8,22 @@ public sealed class LabeledSequences
     {
     }
 
-    /// <summary>The public constructor, its errors starting with <paramref name="context"/> (the caller's method and argument).</summary>
-    internal LabeledSequences(IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels, string context)
+    /// <summary>
+    /// The public constructor, its errors starting with <paramref name="context"/> (the caller's method and argument) and
+    /// naming the caller's parameters <paramref name="sequencesName"/> and <paramref name="labelsName"/>.
+    /// </summary>
+    internal LabeledSequences(IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels, string context,
+        string sequencesName = "sequences", string labelsName = "labels")
     {
-        ArgumentNullException.ThrowIfNull(sequences);
-        ArgumentNullException.ThrowIfNull(labels);
-        if (sequences.Count != labels.Count) throw new ArgumentException($"{context}: {sequences.Count} sequences but {labels.Count} labels.");
-        if (sequences.Count == 0) throw new ArgumentException($"{context}: no examples.");
+        ArgumentNullException.ThrowIfNull(sequences, sequencesName);
+        ArgumentNullException.ThrowIfNull(labels, labelsName);
+        if (sequences.Count != labels.Count) throw new ArgumentException($"{context}: {sequences.Count} sequences but {labels.Count} labels.", labelsName);
+        if (sequences.Count == 0) throw new ArgumentException($"{context}: no examples.", sequencesName);
         for (int i = 0; i < sequences.Count; i++)
         {
-            if (sequences[i] is not { Length: > 0 }) throw new ArgumentException($"{context}: example {i} is empty.");
-            if (labels[i] < 0) throw new ArgumentException($"{context}: example {i} has label {labels[i]}; labels are 0..C−1.");
+            if (sequences[i] is null) throw new ArgumentNullException(sequencesName, $"{context}: example {i} is null.");
+            if (sequences[i].Length == 0) throw new ArgumentException($"{context}: example {i} is empty.", sequencesName);
+            if (labels[i] < 0) throw new ArgumentOutOfRangeException(labelsName, labels[i], $"{context}: example {i} has label {labels[i]}; labels are 0..C−1.");
         }
         (Sequences, Labels) = (sequences, labels);
         Lengths = sequences.Select(s => s.Length).ToArray();

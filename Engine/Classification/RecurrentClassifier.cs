@@ -98,10 +98,26 @@ public sealed record RecurrentClassifierOptions(RecurrentCell Cell = RecurrentCe
 /// (docs/classification.md). <c>pool</c> runs the training and the trained classifier's
 /// predictions (null: the calling thread).
 /// </summary>
-public sealed class RecurrentClassifierFactory(RecurrentClassifierOptions options, TrainingOptions training, WorkerPool? pool = null) : IClassifierFactory
+public sealed class RecurrentClassifierFactory : IClassifierFactory
 {
     /// <summary>Id 0 pads, id 1 stands for words outside the vocabulary.</summary>
     public const int PadId = 0, UnknownId = 1;
+
+    private readonly RecurrentClassifierOptions _options;
+    private readonly TrainingOptions _training;
+    private readonly WorkerPool? _pool;
+
+    /// <summary>A factory training with <paramref name="options"/> and <paramref name="training"/> on <paramref name="pool"/> (null: the calling thread).</summary>
+    public RecurrentClassifierFactory(RecurrentClassifierOptions options, TrainingOptions training, WorkerPool? pool = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(training);
+        if (options.MinCount < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), $"RecurrentClassifierFactory: MinCount must be at least 1, got {options.MinCount}.");
+        _options = options;
+        _training = training;
+        _pool = pool;
+    }
 
     /// <inheritdoc/>
     public string Name => "rnn";
@@ -120,32 +136,31 @@ public sealed class RecurrentClassifierFactory(RecurrentClassifierOptions option
     public RecurrentSentenceClassifier Train(ClassificationFold fold)
     {
         ArgumentNullException.ThrowIfNull(fold);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MinCount);
         if (fold.Validation.Count == 0)
             throw new ArgumentException("RecurrentClassifierFactory.Train: the fold has no validation sentences, which pick the best epoch; " +
                                         "draw it with a validation fraction > 0 (FoldAssignment.TrainingSplit(data, 0.1)).", nameof(fold));
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var sentence in (options.MinCount == 1 ? fold.TrainAndValidation : fold.Train).Sentences)
+        foreach (var sentence in (_options.MinCount == 1 ? fold.TrainAndValidation : fold.Train).Sentences)
             foreach (string w in sentence)
                 counts[w] = counts.GetValueOrDefault(w) + 1;
         var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (w, n) in counts)     // first-occurrence order
-            if (n >= options.MinCount) vocabulary.Add(w, vocabulary.Count + 2);
+            if (n >= _options.MinCount) vocabulary.Add(w, vocabulary.Count + 2);
         int[] Encode(string[] s) => s.Length == 0 ? [UnknownId] : [.. s.Select(w => vocabulary.GetValueOrDefault(w, UnknownId))];
         LabeledSequences Encoded(LabeledSentences d) => new([.. d.Sentences.Select(Encode)], d.Labels);
 
-        var model = options.Build(vocabulary.Count + 2, fold.Data.ClassCount);
-        var task = new SequenceClassificationTask<float>(model, Encoded(fold.Train), Encoded(fold.Validation), training.BatchSize, training.Seed)
+        var model = _options.Build(vocabulary.Count + 2, fold.Data.ClassCount);
+        var task = new SequenceClassificationTask<float>(model, Encoded(fold.Train), Encoded(fold.Validation), _training.BatchSize, _training.Seed)
         {
-            WordDropout = options.WordDropout, UnknownId = UnknownId,
+            WordDropout = _options.WordDropout, UnknownId = UnknownId,
         };
-        var perFold = training with
+        var perFold = _training with
         {
-            EvalEverySteps = training.EvalEverySteps > 0 ? training.EvalEverySteps : task.BatchesPerEpoch, EvalEveryTime = null,
+            EvalEverySteps = _training.EvalEverySteps > 0 ? _training.EvalEverySteps : task.BatchesPerEpoch, EvalEveryTime = null,
             Monitor = "accuracy", MonitorGoal = MetricGoal.Maximize, RestoreBestWeights = true, CheckpointDirectory = null,
         };
-        var result = new Trainer<float>(model, task, perFold, pool).Train();
+        var result = new Trainer<float>(model, task, perFold, _pool).Train();
         LastTokensPerSecond = result.TokensPerSecond;
-        return new RecurrentSentenceClassifier(model, [.. vocabulary.OrderBy(kv => kv.Value).Select(kv => kv.Key)], fold.Data.ClassNames, training.BatchSize, pool);
+        return new RecurrentSentenceClassifier(model, [.. vocabulary.OrderBy(kv => kv.Value).Select(kv => kv.Key)], fold.Data.ClassNames, _training.BatchSize, _pool);
     }
 }

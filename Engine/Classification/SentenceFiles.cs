@@ -37,6 +37,8 @@ public static class SentenceFiles
     /// </summary>
     public static LabeledSentences ReadPolarity(string posPath, string negPath)
     {
+        ArgumentException.ThrowIfNullOrEmpty(posPath);
+        ArgumentException.ThrowIfNullOrEmpty(negPath);
         string[][] pos = ReadSentences(posPath);
         string[][] neg = ReadSentences(negPath);
         int[] labels = [.. Enumerable.Repeat(1, pos.Length), .. Enumerable.Repeat(0, neg.Length)];

@@ -23,9 +23,10 @@ public static class SequentialClassifierExtensions
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        if ((validSequences is null) != (validLabels is null)) throw new ArgumentException("Fit: give both validation sequences and labels, or neither.");
+        if ((validSequences is null) != (validLabels is null))
+            throw new ArgumentNullException(validSequences is null ? nameof(validSequences) : nameof(validLabels), "Fit: give both validation sequences and labels, or neither.");
         var train = Examples(model, "Fit", "training data", sequences, labels);
-        var valid = validSequences is null ? null : Examples(model, "Fit", "validation data", validSequences, validLabels!);
+        var valid = validSequences is null ? null : Examples(model, "Fit", "validation data", validSequences, validLabels!, nameof(validSequences), nameof(validLabels));
         var task = new SequenceClassificationTask<T>(model, train, valid, options.BatchSize, options.Seed);
         return new Trainer<T>(model, task, options, pool, progress).Train();
     }
@@ -53,13 +54,13 @@ public static class SequentialClassifierExtensions
         return InEvalMode(model, () => new SequenceClassificationTask<T>(model, data, null, batchSize, 0).Predict(sequences, pool));
     }
 
-    // The examples as LabeledSequences, its validation errors naming the caller's method and argument; with a C-class
-    // Linear head, a label outside 0 … C−1 fails here rather than in the loss or after an epoch of training.
-    private static LabeledSequences Examples<T>(Sequential<T> model, string method, string what, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    // The examples as LabeledSequences, its validation errors naming the caller's method, argument and parameter; with a
+    // C-class Linear head, a label outside 0 … C−1 fails here rather than in the loss or after an epoch of training.
+    private static LabeledSequences Examples<T>(Sequential<T> model, string method, string what, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels,
+        string sequencesName = "sequences", string labelsName = "labels") where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var data = new LabeledSequences(sequences, labels, $"{method}: {what}");
-        SequenceClassificationTask<T>.CheckLabels(model, data, $"{method}: {what}", nameof(labels));
+        var data = new LabeledSequences(sequences, labels, $"{method}: {what}", sequencesName, labelsName);
+        SequenceClassificationTask<T>.CheckLabels(model, data, $"{method}: {what}", labelsName);
         return data;
     }
 

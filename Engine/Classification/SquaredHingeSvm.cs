@@ -40,26 +40,14 @@ public static class SquaredHingeSvm
     /// <param name="options">C, tolerance, pass limit and seed.</param>
     public static LinearSvmModel Train(IReadOnlyList<int[]> ids, IReadOnlyList<double[]> values, IReadOnlyList<int> y, int featureCount, SvmOptions options)
     {
-        ArgumentNullException.ThrowIfNull(values);
-        ArgumentNullException.ThrowIfNull(y);
         ArgumentNullException.ThrowIfNull(options);
-        SparseRows.CheckIds("SquaredHingeSvm", ids, featureCount, nameof(ids));
-        int n = ids.Count;
-        if (values.Count != n || y.Count != n) throw new ArgumentException($"SquaredHingeSvm: {n} rows, {values.Count} value rows, {y.Count} labels.", nameof(y));
+        CheckRows(ids, values, y, featureCount);
         if (!(options.C > 0) || double.IsPositiveInfinity(options.C)) throw new ArgumentOutOfRangeException(nameof(options), $"SquaredHingeSvm: C must be positive and finite (got {options.C}).");
         if (!(options.Tolerance > 0) || double.IsPositiveInfinity(options.Tolerance))
             throw new ArgumentOutOfRangeException(nameof(options), $"SquaredHingeSvm: the tolerance must be positive and finite (got {options.Tolerance}).");
         if (options.MaxPasses < 1) throw new ArgumentOutOfRangeException(nameof(options), $"SquaredHingeSvm: MaxPasses must be at least 1 (got {options.MaxPasses}).");
-        for (int i = 0; i < n; i++)
-        {
-            if (y[i] != 1 && y[i] != -1) throw new ArgumentException($"SquaredHingeSvm: label {y[i]} of row {i} is not −1 or +1.", nameof(y));
-            if (values[i] is null) throw new ArgumentException($"SquaredHingeSvm: value row {i} is null.", nameof(values));
-            if (Array.FindIndex(values[i], v => !double.IsFinite(v)) is int bad and >= 0)
-                throw new ArgumentException($"SquaredHingeSvm: value {bad} of row {i} is {values[i][bad]}, not a finite number.", nameof(values));
-            if (ids[i].Length != values[i].Length) throw new ArgumentException($"SquaredHingeSvm: row {i} has {ids[i].Length} ids and {values[i].Length} values.", nameof(values));
-        }
         (ids, values, y, int[] copies) = MergeIdentical(ids, values, y);
-        n = ids.Count;
+        int n = ids.Count;
         var dii = new double[n];                       // D_ii = 1 / (2 k_i C) for a row standing for k_i copies
         var qii = new double[n];                       // x_iᵀx_i + 1 (bias) + D_ii
         for (int i = 0; i < n; i++)
@@ -105,6 +93,9 @@ public static class SquaredHingeSvm
     /// <summary>The primal objective ½(‖w‖² + b²) + C Σ max(0, 1 − y_i(wᵀx_i + b))² of a model on the data.</summary>
     public static double PrimalObjective(LinearSvmModel model, IReadOnlyList<int[]> ids, IReadOnlyList<double[]> values, IReadOnlyList<int> y, double c)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Weights is null) throw new ArgumentException("SquaredHingeSvm: the model has no weights.", nameof(model));
+        CheckRows(ids, values, y, model.Weights.Length);
         double reg = 0.5 * (model.Weights.Sum(v => v * v) + model.Bias * model.Bias);
         double loss = 0;
         for (int i = 0; i < ids.Count; i++)
@@ -115,6 +106,24 @@ public static class SquaredHingeSvm
             loss += h * h;
         }
         return reg + c * loss;
+    }
+
+    // Sparse rows with feature ids in [0, featureCount), as many finite value rows of the same lengths, and labels ±1.
+    private static void CheckRows(IReadOnlyList<int[]> ids, IReadOnlyList<double[]> values, IReadOnlyList<int> y, int featureCount)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(y);
+        SparseRows.CheckIds("SquaredHingeSvm", ids, featureCount, nameof(ids));
+        int n = ids.Count;
+        if (values.Count != n || y.Count != n) throw new ArgumentException($"SquaredHingeSvm: {n} rows, {values.Count} value rows, {y.Count} labels.", nameof(y));
+        for (int i = 0; i < n; i++)
+        {
+            if (y[i] != 1 && y[i] != -1) throw new ArgumentException($"SquaredHingeSvm: label {y[i]} of row {i} is not −1 or +1.", nameof(y));
+            if (values[i] is null) throw new ArgumentException($"SquaredHingeSvm: value row {i} is null.", nameof(values));
+            if (Array.FindIndex(values[i], v => !double.IsFinite(v)) is int bad and >= 0)
+                throw new ArgumentException($"SquaredHingeSvm: value {bad} of row {i} is {values[i][bad]}, not a finite number.", nameof(values));
+            if (ids[i].Length != values[i].Length) throw new ArgumentException($"SquaredHingeSvm: row {i} has {ids[i].Length} ids and {values[i].Length} values.", nameof(values));
+        }
     }
 
     // The distinct rows (first occurrences, in order) and how many times each occurs.

@@ -96,7 +96,8 @@ public static class LanguageModelCheckpoint
     {
         CharVocabulary c => JsonNode.Parse(VocabularyJson.ToJson(c))!,
         WordVocabulary w => JsonNode.Parse(VocabularyJson.ToJson(w))!,
-        _ => throw new ArgumentException($"LanguageModelCheckpoint: cannot store a {Checks.TypeName(vocabulary.GetType())}; expected a CharVocabulary or WordVocabulary."),
+        null => throw new ArgumentNullException(nameof(vocabulary)),
+        _ => throw new ArgumentException($"LanguageModelCheckpoint: cannot store a {Checks.TypeName(vocabulary.GetType())}; expected a CharVocabulary or WordVocabulary.", nameof(vocabulary)),
     };
 
     /// <summary>Reads <see cref="VocabularyToJson"/>'s output; an unknown kind is a <see cref="TextFormatException"/>.</summary>

@@ -26,7 +26,21 @@ public sealed partial class BackoffModel
     /// </summary>
     public BackoffModel(NGramVocabulary vocabulary, NGramTable[] tables, float[][] logProb, float[][] logBackoff)
     {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        ArgumentNullException.ThrowIfNull(tables);
+        ArgumentNullException.ThrowIfNull(logProb);
+        ArgumentNullException.ThrowIfNull(logBackoff);
         if (tables.Length == 0) throw new ArgumentException("A model needs at least unigrams.", nameof(tables));
+        if (logProb.Length != tables.Length)
+            throw new ArgumentException($"{logProb.Length} probability arrays for {tables.Length} tables.", nameof(logProb));
+        if (logBackoff.Length < tables.Length - 1)
+            throw new ArgumentException($"{logBackoff.Length} back-off arrays for {tables.Length} tables (one per order below the highest).", nameof(logBackoff));
+        for (int k = 1; k <= tables.Length; k++)
+        {
+            if (tables[k - 1] is null) throw new ArgumentException($"Table {k} is null.", nameof(tables));
+            if (logProb[k - 1] is null) throw new ArgumentException($"Order {k}: the probabilities are null.", nameof(logProb));
+            if (k < tables.Length && logBackoff[k - 1] is null) throw new ArgumentException($"Order {k}: the back-offs are null.", nameof(logBackoff));
+        }
         if (tables[0].Count != vocabulary.Count)
             throw new ArgumentException($"The unigram table has {tables[0].Count} entries for a vocabulary of {vocabulary.Count}.", nameof(tables));
         for (int k = 1; k <= tables.Length; k++)

@@ -96,7 +96,12 @@ public static class PathCheck
         OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
     /// <summary>True when <paramref name="a"/> and <paramref name="b"/> name the same file: the same <see cref="ResolvedPath"/> under <see cref="PathComparison"/>.</summary>
-    public static bool SameFile(string a, string b) => string.Equals(ResolvedPath(a), ResolvedPath(b), PathComparison);
+    public static bool SameFile(string a, string b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return string.Equals(ResolvedPath(a), ResolvedPath(b), PathComparison);
+    }
 
     /// <summary>The absolute path of a file, a symbolic link to it followed (a path that does not exist yet stays as it is).</summary>
     public static string ResolvedPath(string path)

@@ -50,6 +50,7 @@ public static class TextFile
     /// <summary>Splits text into lines as <see cref="ReadLines"/> does.</summary>
     public static string[] SplitLines(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         var lines = text.Split('\n');
         int n = lines.Length;
         if (n > 0 && lines[n - 1].Length == 0) n--;

@@ -64,8 +64,11 @@ public class TokenVocabulary : IVocabulary
         _ids.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(token, out int id) ? id : UnkId;
 
     /// <summary>Whitespace tokenisation of one line (no end-of-sentence symbol is added).</summary>
-    public static string[] Tokenize(string line) =>
-        line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+    public static string[] Tokenize(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        return line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+    }
 
     /// <inheritdoc/>
     public virtual int[] Encode(string text)

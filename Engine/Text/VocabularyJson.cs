@@ -17,12 +17,16 @@ public static class VocabularyJson
     private static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     /// <summary>Serialises a word vocabulary.</summary>
-    public static string ToJson(WordVocabulary vocab) =>
-        JsonSerializer.Serialize(new Dto("word", vocab.Tokens.ToArray(), null, false), Options);
+    public static string ToJson(WordVocabulary vocab)
+    {
+        ArgumentNullException.ThrowIfNull(vocab);
+        return JsonSerializer.Serialize(new Dto("word", vocab.Tokens.ToArray(), null, false), Options);
+    }
 
     /// <summary>Serialises a character vocabulary.</summary>
     public static string ToJson(CharVocabulary vocab)
     {
+        ArgumentNullException.ThrowIfNull(vocab);
         bool withUnk = vocab.UnkId >= 0;
         int[] scalars = vocab.Symbols.Skip(withUnk ? 1 : 0).Select(r => r.Value).ToArray();
         return JsonSerializer.Serialize(new Dto("char", null, scalars, withUnk), Options);

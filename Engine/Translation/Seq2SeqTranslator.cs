@@ -102,12 +102,17 @@ public sealed partial class Seq2SeqTranslator(Seq2Seq<float> model, TranslationV
     }
 
     /// <summary>The two vocabularies as stored in a checkpoint: <c>{"kind": "translation", "source": [...], "target": [...]}</c>.</summary>
-    public static JsonObject VocabulariesToJson(TranslationVocabulary source, TranslationVocabulary target) => new()
+    public static JsonObject VocabulariesToJson(TranslationVocabulary source, TranslationVocabulary target)
     {
-        ["kind"] = "translation",
-        ["source"] = new JsonArray([.. source.Tokens.Select(t => (JsonNode?)JsonValue.Create(t))]),
-        ["target"] = new JsonArray([.. target.Tokens.Select(t => (JsonNode?)JsonValue.Create(t))]),
-    };
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        return new()
+        {
+            ["kind"] = "translation",
+            ["source"] = new JsonArray([.. source.Tokens.Select(t => (JsonNode?)JsonValue.Create(t))]),
+            ["target"] = new JsonArray([.. target.Tokens.Select(t => (JsonNode?)JsonValue.Create(t))]),
+        };
+    }
 
     /// <summary>
     /// Reads <see cref="VocabulariesToJson"/>'s object; anything else (a field of another JSON type, a vocabulary without the

@@ -120,6 +120,8 @@ public sealed class TranslationMemory : ITranslator
     /// <summary>F1(q, s) of the type's summary, computed directly from the two sentences (no index).</summary>
     public static double Similarity(string query, string candidate)
     {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(candidate);
         string[] q = FraEngText.Tokenize(query), s = FraEngText.Tokenize(candidate);
         int den = GramCount(q.Length) + GramCount(s.Length);
         if (den == 0) return 0;

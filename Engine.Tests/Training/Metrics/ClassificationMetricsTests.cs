@@ -93,4 +93,16 @@ public class ClassificationMetricsTests
                  })
             Assert.Equal("positive", Assert.Throws<ArgumentOutOfRangeException>(() => call()).ParamName);
     }
+
+    [Fact]
+    public void NullLabelLists_AreNamed()
+    {
+        int[] one = [1];
+        Assert.Equal("actual", Assert.Throws<ArgumentNullException>(() => ClassificationMetrics.Accuracy(null!, one)).ParamName);
+        Assert.Equal("predicted", Assert.Throws<ArgumentNullException>(() => ClassificationMetrics.Accuracy(one, null!)).ParamName);
+        Assert.Equal("actual", Assert.Throws<ArgumentNullException>(() => ClassificationMetrics.MacroF1(null!, one, 2)).ParamName);
+        Assert.Equal("actual", Assert.Throws<ArgumentNullException>(() => ConfusionMatrix.From(null!, one, 2)).ParamName);
+        Assert.Equal("predicted", Assert.Throws<ArgumentNullException>(() => ConfusionMatrix.From(one, null!, 2)).ParamName);
+        Assert.Equal("values", Assert.Throws<ArgumentNullException>(() => ClassificationMetrics.MeanAndSampleStd(null!)).ParamName);
+    }
 }

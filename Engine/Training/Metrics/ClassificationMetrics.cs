@@ -27,6 +27,8 @@ public sealed class ConfusionMatrix
     /// <summary>The matrix of <paramref name="actual"/> against <paramref name="predicted"/>.</summary>
     public static ConfusionMatrix From(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int classCount)
     {
+        ArgumentNullException.ThrowIfNull(actual);
+        ArgumentNullException.ThrowIfNull(predicted);
         if (actual.Count != predicted.Count)
             throw new ArgumentException($"ConfusionMatrix: {actual.Count} true labels but {predicted.Count} predictions.", nameof(predicted));
         var m = new ConfusionMatrix(classCount);
@@ -120,6 +122,8 @@ public static class ClassificationMetrics
     /// <summary>Fraction of positions where <paramref name="predicted"/> equals <paramref name="actual"/>.</summary>
     public static double Accuracy(IReadOnlyList<int> actual, IReadOnlyList<int> predicted)
     {
+        ArgumentNullException.ThrowIfNull(actual);
+        ArgumentNullException.ThrowIfNull(predicted);
         if (actual.Count != predicted.Count)
             throw new ArgumentException($"Accuracy: {actual.Count} true labels but {predicted.Count} predictions.", nameof(predicted));
         if (actual.Count == 0) return 0;
@@ -150,6 +154,7 @@ public static class ClassificationMetrics
     /// </summary>
     public static (double Mean, double StdDev) MeanAndSampleStd(IReadOnlyList<double> values)
     {
+        ArgumentNullException.ThrowIfNull(values);
         if (values.Count == 0) throw new ArgumentException("MeanAndSampleStd: no values.", nameof(values));
         double mean = values.Average();
         if (values.Count == 1) return (mean, 0);
