@@ -27,6 +27,8 @@ public class ClassificationArgumentTests
         Assert.Equal("factory", Assert.Throws<ArgumentNullException>(() => CrossValidation.Run(data, folds, null!)).ParamName);
         Assert.Equal("indices", Assert.Throws<ArgumentNullException>(() => data.Subset(null!)).ParamName);
         Assert.Equal("other", Assert.Throws<ArgumentNullException>(() => data.Concat(null!)).ParamName);
+        Assert.Equal("name", Assert.Throws<ArgumentNullException>(() => BaselineClassifiers.TryCreate(null!)).ParamName);
+        Assert.Equal("recurrent", Assert.Throws<ArgumentNullException>(() => new RecurrentNbSvmEnsembleFactory(null!)).ParamName);
     }
 
     [Fact]

@@ -47,5 +47,7 @@ public class TextArgumentTests
         Assert.Equal("line", Assert.Throws<ArgumentNullException>(() => TokenVocabulary.Tokenize(null!)).ParamName);
         Assert.Equal("a", Assert.Throws<ArgumentNullException>(() => PathCheck.SameFile(null!, "b")).ParamName);
         Assert.Equal("b", Assert.Throws<ArgumentNullException>(() => PathCheck.SameFile("a", null!)).ParamName);
+        Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => PathCheck.IsRegularFile(null!)).ParamName);
+        Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => PathCheck.EnsureNotDevice(null!, "the corpus")).ParamName);
     }
 }

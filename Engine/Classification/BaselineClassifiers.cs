@@ -11,7 +11,7 @@ public static class BaselineClassifiers
     public static readonly IReadOnlyList<string> Names = ["mnb-uni", "mnb-bi", "nbsvm-bi"];
 
     /// <summary>The factory named <paramref name="name"/>, or null if it is not a baseline.</summary>
-    public static IClassifierFactory? TryCreate(string name) => name switch
+    public static IClassifierFactory? TryCreate(string name) => (name ?? throw new ArgumentNullException(nameof(name))) switch
     {
         "mnb-uni" => new MnbFactory(name, 1),
         "mnb-bi" => new MnbFactory(name, 2),

@@ -12,6 +12,8 @@ namespace SeqLearn.Classification;
 /// </summary>
 public sealed class RecurrentNbSvmEnsembleFactory(RecurrentClassifierFactory recurrent) : IClassifierFactory
 {
+    private readonly RecurrentClassifierFactory _recurrent = recurrent ?? throw new ArgumentNullException(nameof(recurrent));
+
     /// <inheritdoc/>
     public string Name => "rnn+nbsvm";
 
@@ -23,7 +25,7 @@ public sealed class RecurrentNbSvmEnsembleFactory(RecurrentClassifierFactory rec
     {
         ArgumentNullException.ThrowIfNull(fold);
         if (fold.Data.ClassCount != 2) throw new ArgumentException($"rnn+nbsvm: NBSVM is binary, the data has {fold.Data.ClassCount} classes.");
-        var rnn = recurrent.Train(fold);
+        var rnn = _recurrent.Train(fold);
         var features = NGramFeatures.Build(fold.Train.Sentences, 2);
         var nbsvm = NbSvm.Train(features.EncodeAll(fold.Train.Sentences), fold.Train.Labels, features.Count);
         double[] Nb(IReadOnlyList<string[]> sentences) => [.. sentences.Select(s => 1 / (1 + Math.Exp(-nbsvm.Score(features.Encode(s)))))];

@@ -114,6 +114,7 @@ public static class PathCheck
     /// <summary>True when <paramref name="path"/> (symbolic links followed) is a regular file.</summary>
     public static bool IsRegularFile(string path)
     {
+        ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) return false;
         if (OperatingSystem.IsWindows()) return (File.GetAttributes(path) & FileAttributes.Device) == 0;
         return FileType(path) is not int type || type == 0x8000; // S_IFREG; a file whose type cannot be read: the write reports it
@@ -126,6 +127,8 @@ public static class PathCheck
     /// </summary>
     public static void EnsureNotDevice(string path, string what)
     {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(what);
         if (OperatingSystem.IsWindows() || !File.Exists(path)) return;
         if (FileType(path) is 0x2000 or 0x6000) // S_IFCHR, S_IFBLK
             throw new IOException($"{what} '{path}' is a device, not a file.");
