@@ -201,6 +201,48 @@ public sealed class GemmTests
         Assert.Contains("leading dimension of B (4)", ex.Message);
     }
 
+    [Fact]
+    public void Validate_BadArguments_NameTheirParameter()
+    {
+        void Throws(string param, Action call) => Assert.Equal(param, Assert.Throws<ArgumentException>(call).ParamName);
+        Throws("m", () => Gemm.Compute(false, false, -1, 2, 2, 1f, new float[4], 2, new float[4], 2, 0f, new float[4], 2));
+        Throws("n", () => Gemm.Reference(false, false, 2, -1, 2, 1f, new float[4], 2, new float[4], 2, 0f, new float[4], 2));
+        Throws("k", () => Gemm.Compute(false, false, 2, 2, -3, 1f, new float[4], 2, new float[4], 2, 0f, new float[4], 2));
+        Throws("a", () => Gemm.Compute(false, false, 2, 2, 2, 1f, new float[3], 2, new float[4], 2, 0f, new float[4], 2));
+        Throws("lda", () => Gemm.Compute(false, false, 2, 2, 2, 1f, new float[4], 1, new float[4], 2, 0f, new float[4], 2));
+        Throws("b", () => Gemm.Compute(false, true, 2, 2, 2, 1f, new float[4], 2, new float[3], 2, 0f, new float[4], 2));
+        Throws("ldb", () => Gemm.Reference(false, false, 2, 2, 2, 1f, new float[4], 2, new float[4], 1, 0f, new float[4], 2));
+        Throws("c", () => Gemm.Compute(false, false, 2, 2, 2, 1f, new float[4], 2, new float[4], 2, 0f, new float[3], 2));
+        Throws("ldc", () => Gemm.Compute(false, false, 2, 2, 2, 1f, new float[4], 2, new float[4], 2, 0f, new float[4], 1));
+    }
+
+    /// <summary>C sharing elements with A or B would be written while they are read: refused, on both entry points and the pre-packed product.</summary>
+    [Theory]
+    [InlineData(4)]
+    [InlineData(40)]
+    public void Compute_COverlapsAOrB_ThrowsNamingC(int n)
+    {
+        var buffer = new float[3 * n * n];
+        var rng = new SeededRng(5);
+        for (int i = 0; i < buffer.Length; i++) buffer[i] = rng.NextSingle();
+        var before = (float[])buffer.Clone();
+        void Refused(Action call) => Assert.Equal("c", Assert.Throws<ArgumentException>(call).ParamName);
+        float[] Slice(int start) => buffer.AsSpan(start * n * n, n * n).ToArray();
+        // C = A; C = B; C the tail of A and the head of B (partial overlap); A and B transposed.
+        Refused(() => Gemm.Compute(false, false, n, n, n, 1f, buffer.AsSpan(0, n * n), n, buffer.AsSpan(n * n, n * n), n, 0f, buffer.AsSpan(0, n * n), n));
+        Refused(() => Gemm.Reference(false, false, n, n, n, 1f, buffer.AsSpan(0, n * n), n, buffer.AsSpan(n * n, n * n), n, 0f, buffer.AsSpan(n * n, n * n), n));
+        Refused(() => Gemm.Compute(true, true, n, n, n, 1f, buffer.AsSpan(0, n * n), n, buffer.AsSpan(n * n, n * n), n, 1f, buffer.AsSpan(n * n / 2, n * n), n));
+        Refused(() => Gemm.Reference(false, false, n, n, n, 1f, buffer.AsSpan(0, n * n), n, buffer.AsSpan(2 * n * n, n * n), n, 0f, buffer.AsSpan(2 * n * n - 1, n * n), n));
+        using var packed = GemmPackedB<float>.Create(false, n, n, Slice(1), n);
+        Refused(() => Gemm.Compute(false, n, 1f, buffer.AsSpan(0, n * n), n, packed, 0f, buffer.AsSpan(n, n * n), n));
+        Assert.Equal(before, buffer);   // refused before anything is written
+        // Adjacent, not overlapping: accepted, and equal to the product of copies.
+        var expected = new float[n * n];
+        Gemm.Compute(false, false, n, n, n, 1f, Slice(0), n, Slice(1), n, 0f, expected, n);
+        Gemm.Compute(false, false, n, n, n, 1f, buffer.AsSpan(0, n * n), n, buffer.AsSpan(n * n, n * n), n, 0f, buffer.AsSpan(2 * n * n, n * n), n);
+        Assert.Equal(expected, Slice(2));
+    }
+
     private static GemmIsa? Parse(string? path) => path is null ? null : Enum.Parse<GemmIsa>(path);
 
     private static void OddSizesAllTransposes<T>(ulong seed, GemmIsa? isa) where T : unmanaged, IBinaryFloatingPointIeee754<T>

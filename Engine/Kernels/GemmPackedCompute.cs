@@ -26,6 +26,7 @@ public static partial class Gemm
         int n = b.N, k = b.K;
         T[] panels = b.Panels;
         Validate(transA, false, m, n, k, a.Length, lda, k * n, n, c.Length, ldc);
+        CheckDisjoint<T>(c, m, n, ldc, "A", a, transA ? k : m, transA ? m : k, lda);
         if (b.Isa is not { } isa)
         {
             Reference(transA, false, m, n, k, alpha, a, lda, panels, n, beta, c, ldc);
