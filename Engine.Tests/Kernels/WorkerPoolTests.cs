@@ -213,6 +213,88 @@ public sealed class WorkerPoolTests
     }
 
     [Fact]
+    public void Run_NegativeCount_ThrowsNamingCount_ZeroRunsNothing()
+    {
+        using var pool = new WorkerPool(2);
+        var work = new CountingWork(1);
+        foreach (int count in new[] { -1, -100, int.MinValue })
+            Assert.Equal("count", Assert.Throws<ArgumentOutOfRangeException>(() => pool.Run(count, work)).ParamName);
+        pool.Run(0, work);
+        Assert.Equal(0, work.Hits[0]);
+    }
+
+    /// <summary>
+    /// Calls Dispose on <paramref name="pool"/> (on the worker threads only unless <paramref name="callerToo"/>) and records,
+    /// per item, the exception (or "none") and how many items ran off the caller's thread. Item 0 (the first of the
+    /// caller's home range) waits up to 10 s for an item to run off the caller's thread, so a worker thread takes part.
+    /// </summary>
+    private sealed class DisposingWork(WorkerPool pool, int count, int caller, bool callerToo = true) : IParallelWork
+    {
+        public readonly Exception?[] Errors = new Exception?[count];
+        public int OffCaller;
+
+        public void Execute(int index)
+        {
+            bool off = Environment.CurrentManagedThreadId != caller;
+            if (off) Interlocked.Increment(ref OffCaller);
+            if (index == 0) SpinWait.SpinUntil(() => Volatile.Read(ref OffCaller) > 0, TimeSpan.FromSeconds(10));
+            if (!off && !callerToo) return;
+            try
+            {
+                pool.Dispose();
+                Errors[index] = new Exception("none");
+            }
+            catch (Exception e) { Errors[index] = e; }
+        }
+    }
+
+    /// <summary>Runs <paramref name="test"/> on its own thread and fails (instead of hanging the suite) when it has not ended in 30 s.</summary>
+    private static void WithinTimeout(Action test)
+    {
+        var task = Task.Factory.StartNew(test, TaskCreationOptions.LongRunning);
+        Assert.True(task.Wait(TimeSpan.FromSeconds(30)), "timed out: a Dispose waited for its own thread");
+    }
+
+    /// <summary>
+    /// Dispose from a work item would join the thread running it (or wait for the run that thread belongs to): refused, on
+    /// a worker thread alone (the call that hung) and on every thread, and the pool keeps running loops.
+    /// </summary>
+    [Fact]
+    public void Dispose_FromInsideAWorkItem_IsRefusedOnEveryThread_AndPoolStaysUsable() => WithinTimeout(() =>
+    {
+        using var pool = new WorkerPool(2);
+        foreach (bool callerToo in new[] { false, true })
+        {
+            var work = new DisposingWork(pool, 64, Environment.CurrentManagedThreadId, callerToo);
+            pool.Run(64, work);
+            Assert.True(work.OffCaller > 0, "no item ran on the worker thread");
+            Assert.Equal(callerToo ? 64 : work.OffCaller, work.Errors.Count(e => e is not null));
+            Assert.All(work.Errors.OfType<Exception>(), e => Assert.Contains("inside one of the pool's work items", Assert.IsType<InvalidOperationException>(e).Message));
+            var counting = new CountingWork(50);
+            pool.Run(50, counting);
+            Assert.All(counting.Hits, h => Assert.Equal(1, h));
+        }
+    });
+
+    [Fact]
+    public void Dispose_FromAWorkItemOfAnotherPoolsRunIssuedInsideThisPool_IsRefused() => WithinTimeout(() =>
+    {
+        using var a = new WorkerPool(2);
+        using var b = new WorkerPool(2);
+        var inner = new System.Collections.Concurrent.ConcurrentQueue<DisposingWork>();
+        int caller = Environment.CurrentManagedThreadId;
+        a.Run(4, new RelayWork(b, 8, () =>
+        {
+            var work = new DisposingWork(a, 8, caller);
+            inner.Enqueue(work);
+            return work;
+        }));
+        Assert.Equal(4, inner.Count);
+        Assert.All(inner, work => Assert.All(work.Errors, e => Assert.IsType<InvalidOperationException>(e)));
+        a.Run(8, new CountingWork(8));
+    });
+
+    [Fact]
     public void Constructor_ZeroThreads_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new WorkerPool(0));
 

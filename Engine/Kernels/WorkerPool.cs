@@ -88,7 +88,7 @@ public sealed class WorkerPool : IDisposable
     /// <summary>Total threads a loop runs on, including the calling thread.</summary>
     public int Threads { get; }
 
-    /// <summary>Runs <c>work.Execute(i)</c> for every i in [0, count) and returns when all are done.</summary>
+    /// <summary>Runs <c>work.Execute(i)</c> for every i in [0, count) and returns when all are done (count = 0: nothing to run).</summary>
     /// <remarks>
     /// A work item that throws ends the loop: the remaining items are skipped and the first exception an item threw is
     /// rethrown on the caller with its own type and stack trace, whether the items ran inline (one thread, one item, or a
@@ -98,7 +98,8 @@ public sealed class WorkerPool : IDisposable
     {
         ArgumentNullException.ThrowIfNull(work);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (count <= 0) return;
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "WorkerPool.Run: the count of work items cannot be negative.");
+        if (count == 0) return;
         if (Threads == 1 || count == 1 || InsideOwnWorkItem())
         {
             for (int i = 0; i < count; i++) work.Execute(i);
@@ -259,9 +260,16 @@ public sealed class WorkerPool : IDisposable
         }
     }
 
-    /// <summary>Stops the worker threads and waits for them to exit.</summary>
+    /// <summary>
+    /// Stops the worker threads and waits for them to exit. Throws <see cref="InvalidOperationException"/> when called
+    /// from inside a work item of this pool (also through another pool's run issued from one) or on one of its worker
+    /// threads: the call would wait for a thread that cannot exit before the call returns.
+    /// </summary>
     public void Dispose()
     {
+        if (InsideOwnWorkItem() || Array.IndexOf(_threads, Thread.CurrentThread) >= 0)
+            throw new InvalidOperationException("WorkerPool.Dispose: called from inside one of the pool's work items; it would wait for its own thread " +
+                "(or for the run that thread belongs to) to exit. Dispose the pool after Run returns.");
         if (_disposed) return;
         _disposed = true;
         lock (_wakeGate) Monitor.PulseAll(_wakeGate);
