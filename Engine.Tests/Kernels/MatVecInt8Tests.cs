@@ -228,6 +228,32 @@ public class MatVecInt8Tests
     }
 
     /// <summary>
+    /// A row whose largest |w| is float.MaxValue (or a rounding below it): s · 127 stays ≤ float.MaxValue, so the
+    /// dequantised row is finite, the largest weight maps to ±127 and every weight is within max / 254 of its value, up to
+    /// the rounding of s: at the halfway tie −max/2 = −63.5·(max/127), q = −64 and the error is 64·s − max/2, which s's
+    /// relative rounding error 2⁻²⁴ raises by up to 128·2⁻²⁴ of max/254.
+    /// </summary>
+    [Fact]
+    public void Quantisation_LargestWeightNearMaxValue_DequantisesFinite()
+    {
+        float[] largest = [float.MaxValue, -float.MaxValue, MathF.BitDecrement(float.MaxValue), float.MaxValue * 0.999999f, 3e38f];
+        foreach (float max in largest)
+        {
+            float[] row = [max, max / 3, -max / 2, max / 127 * 64.5f, 1e30f, 0, -max];
+            var (q, s, _) = MatVecInt8.PackTransposed(row, 1, row.Length);
+            Assert.True(s[0] * 127f <= float.MaxValue, $"max {max}: s = {s[0]}");
+            Assert.Equal(127, Math.Abs(q[MatVecInt8.PackedIndex(0, 0, row.Length)]));
+            float[] w = (float[])row.Clone();
+            MatVecInt8.Dequantize(w, 1, w.Length);
+            for (int k = 0; k < w.Length; k++)
+            {
+                Assert.True(float.IsFinite(w[k]), $"max {max}, col {k}: {w[k]}");
+                Assert.True(Math.Abs((double)w[k] - row[k]) <= Math.Abs((double)max) / 254 * (1 + 128 * Math.Pow(2, -24)), $"max {max}, col {k}: {w[k]} for {row[k]}");
+            }
+        }
+    }
+
+    /// <summary>
     /// Which kernel a path takes: VNNI where the CPU has it (64 rows with AVX-512's registers), else vpmaddwd, else scalar;
     /// the 128-bit path SDOT, emulated on x86, so every x86 machine that runs the forced path tests the ARM64 kernel.
     /// </summary>

@@ -270,6 +270,45 @@ public class LanguageModelStepperTests
         Assert.Equal("logits", Assert.Throws<ArgumentException>(() => gru.Step(1, gru.InitialState(), new float[8])).ParamName);
     }
 
+    /// <summary>
+    /// A NaN or ±∞ in a matrix the int8 stepper quantises: the error names the model parameter, the matrix, and the row and
+    /// column in the matrix's own order (the quantiser sees the rows regrouped into chunks of 32 units). bfloat16 and
+    /// float32 keep the value, and it reaches the logits.
+    /// </summary>
+    [Fact]
+    public void Int8_NonFiniteWeight_ErrorNamesTheMatrixRowAndColumn()
+    {
+        var config = new LanguageModelConfig(9, 5, 64, 2, RecurrentCell.Lstm);
+        var model = new LanguageModel<float>(config, new SeededRng(1));
+        model.Eval();
+        var weightHh1 = model.NamedParameters().Single(p => p.Key == "rnn.weight_hh_l1").Value.Value;
+        weightHh1.Span[200 * 64 + 3] = float.NaN;
+        var e = Assert.Throws<ArgumentException>(() => new LanguageModelStepper(model, null, StepperPrecision.Int8));
+        Assert.Equal("model", e.ParamName);
+        Assert.Contains("rnn.weight_hh_l1 holds NaN at row 200, column 3", e.Message);
+        foreach (var precision in new[] { StepperPrecision.Float32, StepperPrecision.BFloat16 })
+        {
+            var stepper = new LanguageModelStepper(model, null, precision);
+            var logits = new float[9];
+            var state = stepper.InitialState();
+            stepper.Advance(1, state, logits);
+            stepper.Advance(2, state, logits);
+            Assert.All(logits, v => Assert.True(float.IsNaN(v), $"{precision}: {v}"));
+        }
+        weightHh1.Span[200 * 64 + 3] = 0;
+        foreach (var (name, p) in model.NamedParameters().Where(p => p.Value.Value.Rank == 2))
+        {
+            var w = p.Value;
+            int last = w.Length - 1;
+            float kept = w.Span[last];
+            w.Span[last] = float.NegativeInfinity;
+            e = Assert.Throws<ArgumentException>(() => new LanguageModelStepper(model, null, StepperPrecision.Int8));
+            Assert.Contains($"{name} holds {float.NegativeInfinity} at row {w.Dim(0) - 1}, column {w.Dim(1) - 1}", e.Message);
+            w.Span[last] = kept;
+        }
+        _ = new LanguageModelStepper(model, null, StepperPrecision.Int8);
+    }
+
     [Fact]
     public void InputTable_LongerThanTheLargestArray_IsRefusedNamingItsSize()
     {

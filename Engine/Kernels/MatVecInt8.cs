@@ -80,7 +80,11 @@ internal static class MatVecInt8
         return (packed, scales, sums);
     }
 
-    /// <summary>s = max |w_k| / 127 of one row (0 for a zero row); <paramref name="r"/> names the row in the error for a non-finite weight.</summary>
+    /// <summary>
+    /// s = max |w_k| / 127 of one row (0 for a zero row), one step lower when s · 127 would round past
+    /// <see cref="float.MaxValue"/> (a row whose largest |w| is within a rounding of it), so every s · q is finite;
+    /// <paramref name="r"/> names the row in the error for a non-finite weight.
+    /// </summary>
     public static float Scale(ReadOnlySpan<float> row, int r)
     {
         float max = 0;
@@ -89,7 +93,8 @@ internal static class MatVecInt8
             if (!float.IsFinite(v)) throw new ArgumentException($"MatVecInt8: row {r} holds {v}; only finite weights can be quantised.");
             max = MathF.Max(max, MathF.Abs(v));
         }
-        return max / 127;
+        float s = max / 127;
+        return float.IsFinite(s * 127) ? s : MathF.BitDecrement(s);
     }
 
     /// <summary>q = clamp(round(w / s), −127, 127), rounding half to even; 0 when s = 0.</summary>

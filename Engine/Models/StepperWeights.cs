@@ -28,6 +28,7 @@ internal sealed class StepperWeights
         Spec = CellSpec.Of(config.Cell);
         G = Spec.Gates;
         Chunks = (H + ChunkUnits - 1) / ChunkUnits;
+        if (precision == StepperPrecision.Int8) RequireFiniteMatrices(model);
         // The matrices the layer-0 table is built from hold the values the other precisions store (bf16: rounded;
         // int8: s_r·q per row), so the stepper is exactly the model with every matrix so stored.
         float[] Rounded(Autograd.Var<float> w)
@@ -101,6 +102,35 @@ internal sealed class StepperWeights
         long n = (long)v * g * h;
         return n <= Array.MaxLength ? (int)n
             : throw new ArgumentException($"LanguageModelStepper: the layer-0 input table of V·G·H = {v}·{g}·{h} = {n} values exceeds the largest array ({Array.MaxLength}); step this model with LanguageModel.Forward instead.");
+    }
+
+    /// <summary>
+    /// Int8 scales each row by its largest |w|, which a row holding NaN or ±∞ does not have: throws an
+    /// <see cref="ArgumentException"/> for <paramref name="model"/> naming the parameter, row and column of the first such
+    /// weight of a matrix the stepper quantises, in the parameter's own row order (the quantiser sees rows regrouped
+    /// into chunks, one block at a time).
+    /// </summary>
+    private static void RequireFiniteMatrices(LanguageModel<float> model)
+    {
+        var quantised = new HashSet<object>(ReferenceEqualityComparer.Instance) { model.Encoder.Weight, model.DecoderWeight };
+        for (int l = 0; l < model.Config.NumLayers; l++)
+        {
+            var w = model.Recurrent.WeightsOf(l, 0);
+            quantised.Add(w.WeightIh);
+            quantised.Add(w.WeightHh);
+        }
+        foreach (var (name, p) in model.NamedParameters())
+        {
+            if (!quantised.Contains(p)) continue;
+            ReadOnlySpan<float> values = p.Value.Span;
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (float.IsFinite(values[i])) continue;
+                int cols = p.Value.Dim(1);
+                throw new ArgumentException($"LanguageModelStepper: {name} holds {values[i]} at row {i / cols}, column {i % cols}; int8 needs finite weights " +
+                    "(each row is scaled by its largest |w|). Float32 and BFloat16 precision keep the value.", nameof(model));
+            }
+        }
     }
 
     /// <summary>(V, G·H) layer-0 pre-activations per token, chunk order.</summary>
