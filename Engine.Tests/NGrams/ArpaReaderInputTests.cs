@@ -79,4 +79,26 @@ public class ArpaReaderInputTests
         text.Append("\n\\end\\\n");
         Assert.Equal(orders, ArpaReader.Read(new StringReader(text.ToString()), "max.arpa").Order);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void ABackOffOnTheHighestOrder_IsAcceptedWhenZero_RefusedAtItsLineOtherwise(int order)
+    {
+        // As KenLM: a zero back-off field on the highest order is accepted, a non-zero one refused.
+        string Text(string bo) => order == 1
+            ? $"\\data\\\nngram 1=3\n\n\\1-grams:\n-1 <s>\n-0.5 a\t{bo}\n-0.5 </s>\n\n\\end\\\n"
+            : $"\\data\\\nngram 1=3\nngram 2=1\n\n\\1-grams:\n-1 <s>\t-0.2\n-0.5 a\n-0.5 </s>\n\n\\2-grams:\n-0.1 <s> a\t{bo}\n\n\\end\\\n";
+        int line = order == 1 ? 6 : 11;
+        foreach (string zero in new[] { "0", "-0.0" })
+        {
+            BackoffModel model = ArpaReader.Read(new StringReader(Text(zero)), "zero.arpa");
+            Assert.Equal(order, model.Order);
+        }
+        var e = Assert.Throws<ArpaFormatException>(() => ArpaReader.Read(new StringReader(Text("-0.25")), "bo.arpa"));
+        Assert.Equal(line, e.Line);
+        Assert.StartsWith($"bo.arpa:{line}:", e.Message);
+        Assert.Contains("the highest order", e.Message);
+        Assert.Contains("has no back-off", e.Message);
+    }
 }

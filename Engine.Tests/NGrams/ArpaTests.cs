@@ -161,6 +161,22 @@ public class ArpaTests
                 Assert.Throws<ArgumentException>(() => sampler.Sample(new SeededRng(1), $"w1 {marker} w1", 5)).Message);
     }
 
+    [Fact]
+    public void Sampler_NeverDrawsAWordTheModelScoresAsImpossible_EndsTheSentenceWhenNoAllowedWordIsPossible()
+    {
+        // After "a" the only continuation is <unk>; with <unk> excluded, every other word has log10 p ≤ −99 (probability 0).
+        BackoffModel model = new MaximumLikelihood().Estimate(NGramCounts.Count(["a <unk>", "b c"], 2));
+        var sampler = new NGramSampler(model);
+        for (ulong seed = 0; seed < 20; seed++)
+        {
+            Assert.Equal("a", sampler.Sample(new SeededRng(seed), "a", 3));
+            string text = sampler.Sample(new SeededRng(seed), "", 3);
+            // Every drawn word is possible; only the forced end after "a" (whose only continuation is <unk>) may score −∞.
+            foreach (BackoffModel.TokenScore token in model.ScoreSentence(text)[..^1])
+                Assert.True(float.IsFinite(token.Log10Prob), $"seed {seed}: '{text}' draws '{token.Token}' at log10 p {token.Log10Prob}");
+        }
+    }
+
     // Found by the fuzzer: the decoder works a buffer ahead, so a bad byte anywhere in the first 64 KB was reported at line 1.
     [Fact]
     public void Read_InvalidUtf8_NamesTheLineAndByteItIsOn()

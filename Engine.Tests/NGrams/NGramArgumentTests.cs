@@ -27,6 +27,8 @@ public class NGramArgumentTests
         Assert.Equal("reader", Assert.Throws<ArgumentNullException>(() => ArpaReader.Read((TextReader)null!, "x")).ParamName);
         Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => ArpaReader.Read((string)null!)).ParamName);
         Assert.Equal("path", Assert.Throws<ArgumentException>(() => ArpaReader.Read("")).ParamName);
+        long oovs = 0;
+        Assert.Equal("line", Assert.Throws<ArgumentNullException>(() => model.Vocabulary.EncodeSentence(null!, ref oovs)).ParamName);
         foreach (INGramEstimator estimator in new INGramEstimator[] { new ModifiedKneserNey(), new KneserNey(), new AddK(), new WittenBell(), new AbsoluteDiscounting(), new MaximumLikelihood(), new StupidBackoff() })
             Assert.Equal("counts", Assert.Throws<ArgumentNullException>(() => estimator.Estimate(null!)).ParamName);
     }
@@ -47,6 +49,12 @@ public class NGramArgumentTests
         Assert.Equal("next", Assert.Throws<ArgumentException>(() => trigram.LogProb10(trigram.BeginSentence(), 4, state)).ParamName);
         Assert.Equal("word", Assert.Throws<ArgumentOutOfRangeException>(() => trigram.LogProb10(trigram.BeginSentence(), trigram.Vocabulary.Count, null)).ParamName);
         Assert.Equal("word", Assert.Throws<ArgumentOutOfRangeException>(() => trigram.LogProb10([1], -1)).ParamName);
+        foreach (int bad in new[] { 99, -1 })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => trigram.LogProb10([1, bad], 0));
+            Assert.Equal("context", e.ParamName);
+            Assert.Contains($"context id {bad} (position 1)", e.Message);
+        }
         Assert.Equal("state", Assert.Throws<ArgumentNullException>(() => trigram.LogProb10(null!, 4, null)).ParamName);
     }
 

@@ -50,4 +50,19 @@ public class TextArgumentTests
         Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => PathCheck.IsRegularFile(null!)).ParamName);
         Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => PathCheck.EnsureNotDevice(null!, "the corpus")).ParamName);
     }
+
+    [Fact]
+    public void NullTokensTextAndWriters_AreNamed_AndNoFileIsCreated()
+    {
+        var vocabulary = new WordVocabulary(["<unk>", "<eos>", "a"]);
+        Assert.Equal("token", Assert.Throws<ArgumentNullException>(() => vocabulary.TryGetId((string)null!, out _)).ParamName);
+        Assert.Equal("token", Assert.Throws<ArgumentNullException>(() => vocabulary.IdOrUnk((string)null!)).ParamName);
+        Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => TextFile.ReadAllText(new MemoryStream([(byte)'a']), null!)).ParamName);
+        using var tmp = new SeqLearn.Tests.Checkpoints.TempDir("text-null");
+        string path = tmp.Combine("out.txt");
+        Assert.Equal("write", Assert.Throws<ArgumentNullException>(() => TextFile.WriteAtomic(path, null!)).ParamName);
+        Assert.Equal("text", Assert.Throws<ArgumentNullException>(() => TextFile.WriteAllTextAtomic(path, null!)).ParamName);
+        Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => TextFile.WriteAtomic(null!, _ => { })).ParamName);
+        Assert.Empty(Directory.GetFileSystemEntries(tmp.Path));
+    }
 }

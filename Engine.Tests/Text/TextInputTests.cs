@@ -38,4 +38,14 @@ public class TextInputTests
         Assert.Contains("<eos>", Assert.Throws<TextFormatException>(() => VocabularyJson.WordFromJson("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"a\"]}")).Message);
         Assert.Contains("twice", Assert.Throws<TextFormatException>(() => VocabularyJson.CharFromJson("{\"kind\":\"char\",\"scalars\":[97,97],\"withUnk\":false}")).Message);
     }
+
+    [Fact]
+    public void VocabularyJson_AKeyTheReaderReadsOfAnotherType_IsNamed_KeysItDoesNotReadAreIgnored()
+    {
+        Assert.Contains("\"withUnk\" must be true or false", Assert.Throws<TextFormatException>(() => VocabularyJson.CharFromJson("{\"kind\":\"char\",\"scalars\":[97],\"withUnk\":5}")).Message);
+        Assert.Contains("\"scalars\" must be an array", Assert.Throws<TextFormatException>(() => VocabularyJson.CharFromJson("{\"kind\":\"char\",\"scalars\":5}")).Message);
+        Assert.Contains("\"tokens\" must be an array", Assert.Throws<TextFormatException>(() => VocabularyJson.WordFromJson("{\"kind\":\"word\",\"tokens\":5}")).Message);
+        Assert.Equal(3, VocabularyJson.WordFromJson("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"<eos>\",\"a\"],\"withUnk\":5,\"scalars\":\"x\",\"other\":[]}").Count);
+        Assert.Equal(1, VocabularyJson.CharFromJson("{\"kind\":\"char\",\"scalars\":[97],\"tokens\":[\"x\"],\"other\":1}").Count);
+    }
 }

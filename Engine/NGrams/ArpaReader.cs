@@ -96,7 +96,7 @@ public static class ArpaReader
             if (word.Any(NGramVocabulary.IsSeparator))
                 throw new ArpaFormatException(name, r.Number, $"the 1-gram '{word}' contains a word separator other than space or tab (\\v, \\f or \\r; words are separated as KenLM separates them).");
             words.Add(word);
-            uniBackoff.Add(nf == 3 ? ParseFloat(r, line.AsSpan()[fields[2]], "log10 back-off") : 0f);
+            uniBackoff.Add(nf == 3 ? ParseBackoff(r, line.AsSpan()[fields[2]], 1, order) : 0f);
             if (uniBackoff[^1] > 0) positiveBackoffLines[(1, i)] = r.Number;
         }
         if (!seen.Contains(TokenVocabulary.Unk))
@@ -148,7 +148,8 @@ public static class ArpaReader
                     if (k < order) Array.Resize(ref backoff, grown);
                 }
                 prob[entry] = ParseLogProbability(r, span[fields[0]]);
-                if (k < order) backoff[entry] = nf == k + 2 ? ParseFloat(r, span[fields[k + 1]], "log10 back-off") : 0f;
+                float entryBackoff = nf == k + 2 ? ParseBackoff(r, span[fields[k + 1]], k, order) : 0f;
+                if (k < order) backoff[entry] = entryBackoff;
                 if (k < order && backoff[entry] > 0) positiveBackoffLines[(k, entry)] = r.Number;
             }
             tables[k - 1] = table;
@@ -295,12 +296,26 @@ public static class ArpaReader
 
     private static void CheckFieldCount(LineReader r, int fields, int k, int order)
     {
-        int min = k + 1, max = k < order ? k + 2 : k + 1;
+        int min = k + 1, max = k + 2;
         if (fields < min || fields > max)
-        {
-            string expected = k < order ? $"log10 p, {k} word(s) and an optional back-off" : $"log10 p and {k} word(s)";
-            throw new ArpaFormatException(r.Name, r.Number, $"expected {expected} in a {k}-gram line, found {fields} field(s).");
-        }
+            throw new ArpaFormatException(r.Name, r.Number, $"expected {ExpectedFields(k, order)} in a {k}-gram line, found {fields} field(s).");
+    }
+
+    private static string ExpectedFields(int k, int order) => k < order
+        ? $"log10 p, {k} word(s) and an optional back-off"
+        : $"log10 p, {k} word(s) and an optional back-off of 0 (the highest order has no back-off)";
+
+    // The highest order has no back-off: as in KenLM, a back-off field there is accepted only when it is 0.
+    private static float ParseBackoff(LineReader r, ReadOnlySpan<char> text, int k, int order)
+    {
+        if (k == order && !float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) && !text.SequenceEqual("-inf"))
+            throw new ArpaFormatException(r.Name, r.Number,
+                $"expected {ExpectedFields(k, order)} in a {k}-gram line, found '{text}' after {k} word(s) (a {k + 1}-gram?).");
+        float v = ParseFloat(r, text, "log10 back-off");
+        if (k == order && v != 0)
+            throw new ArpaFormatException(r.Name, r.Number,
+                $"log10 back-off {text} on a {k}-gram: the highest order ({order}) has no back-off, so its back-off field may only be 0.");
+        return v;
     }
 
     // A log10 probability is at most 0 (p ≤ 1); back-off weights may be positive.

@@ -39,7 +39,7 @@ public sealed partial class BackoffModel : ILanguageModelEvaluator
     /// −∞ for a log10 probability at or below <see cref="LogZero"/> (−99, the ARPA form of log10 0: an unseen n-gram of a
     /// maximum-likelihood model, a back-off of −99, an OOV under a model without &lt;unk&gt;), otherwise the value itself.
     /// </summary>
-    private static float ZeroAtFloor(float log10Prob) => log10Prob <= LogZero ? float.NegativeInfinity : log10Prob;
+    internal static float ZeroAtFloor(float log10Prob) => log10Prob <= LogZero ? float.NegativeInfinity : log10Prob;
 
     /// <summary>Total log10 probability of a sentence, &lt;/s&gt; included.</summary>
     public double SentenceLog10Prob(string line) => ScoreSentence(line).Sum(s => (double)s.Log10Prob);

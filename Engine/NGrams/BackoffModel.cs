@@ -162,8 +162,13 @@ public sealed partial class BackoffModel
     }
 
     /// <summary>log10 p(word | context) for an explicit context (oldest word first); the context is used as given (no &lt;s&gt; added).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An id of <paramref name="context"/>, or <paramref name="word"/>, is outside the vocabulary.</exception>
     public float LogProb10(ReadOnlySpan<int> context, int word)
     {
+        int size = _logProb[0].Length;
+        for (int i = 0; i < context.Length; i++)
+            if ((uint)context[i] >= (uint)size)
+                throw new ArgumentOutOfRangeException(nameof(context), $"BackoffModel.LogProb10: context id {context[i]} (position {i}) is outside the vocabulary [0, {size}).");
         var state = EmptyState();
         int start = Math.Max(0, context.Length - (Order - 1));
         foreach (int id in context[start..]) LogProb10(state, id, state);

@@ -6,7 +6,9 @@ namespace SeqLearn.NGrams;
 /// <summary>
 /// Draws sentences from a <see cref="BackoffModel"/>: starting from &lt;s&gt; (and an optional prompt), each step
 /// computes p(w | state) for every symbol but &lt;s&gt;, renormalises (so stupid-backoff scores work too) and
-/// samples by inverse CDF with a <see cref="SeededRng"/>. Stops at &lt;/s&gt; or after a maximum number of tokens.
+/// samples by inverse CDF with a <see cref="SeededRng"/>. A symbol whose log10 p is at or below
+/// <see cref="BackoffModel.LogZero"/> has probability 0, as in scoring, and is never drawn; when no allowed symbol has a
+/// positive probability the sentence ends. Stops at &lt;/s&gt; or after a maximum number of tokens.
 /// Same model, seed and prompt → same text.
 /// </summary>
 public sealed class NGramSampler
@@ -59,7 +61,8 @@ public sealed class NGramSampler
         for (int w = 0; w < _weights.Length; w++)
         {
             bool excluded = w == vocab.BosId || (!allowUnk && w == vocab.UnkId);
-            double p = excluded ? 0 : Math.Pow(10, _model.LogProb10(state, w, null));
+            // A log10 p at or below the ARPA floor is probability 0, as the scorer treats it: weight exactly 0.
+            double p = excluded ? 0 : Math.Pow(10, BackoffModel.ZeroAtFloor(_model.LogProb10(state, w, null)));
             _weights[w] = p;
             total += p;
         }

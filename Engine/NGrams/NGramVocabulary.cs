@@ -67,6 +67,7 @@ public sealed class NGramVocabulary : TokenVocabulary
     /// </summary>
     public int[] EncodeSentence(string line, ref long oovs)
     {
+        ArgumentNullException.ThrowIfNull(line);
         int n = 0;
         foreach (Range r in line.AsSpan().SplitAny(SeparatorValues)) if (r.End.Value > r.Start.Value) n++;
         var ids = new int[n + 2];

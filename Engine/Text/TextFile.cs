@@ -36,6 +36,7 @@ public static class TextFile
     public static string ReadAllText(Stream stream, string source)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(source);
         byte[] bytes = BoundedRead.ReadToEnd(stream, Array.MaxLength,
             _ => new TextFormatException($"{source}: the input is longer than {Array.MaxLength} bytes, the most that is supported."));
         if (bytes.Length == 0 || bytes is [0xEF, 0xBB, 0xBF])
@@ -138,12 +139,15 @@ public static class TextFile
     }
 
     /// <summary>Writes <paramref name="text"/> as UTF-8 (no BOM) atomically: a temporary file in the same folder, flushed, then renamed.</summary>
-    public static void WriteAllTextAtomic(string path, string text) =>
+    public static void WriteAllTextAtomic(string path, string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
         WriteAtomic(path, stream =>
         {
             byte[] bytes = new UTF8Encoding(false).GetBytes(text);
             stream.Write(bytes);
         });
+    }
 
     // Numbers the temporary files of WriteAtomic within this process.
     private static long s_atomicWrites;
@@ -201,6 +205,8 @@ public static class TextFile
     /// </summary>
     public static void WriteAtomic(string path, Action<Stream> write)
     {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(write);
         string full = Path.GetFullPath(path);
         PathCheck.EnsureReplaceable(full);
         string dir = Path.GetDirectoryName(full) ?? ".";

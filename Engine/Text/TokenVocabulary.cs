@@ -50,14 +50,22 @@ public class TokenVocabulary : IVocabulary
     public string TokenOf(int id) => _tokens[Checks.Index(id, Count, "TokenVocabulary.TokenOf", nameof(id))];
 
     /// <inheritdoc/>
-    public bool TryGetId(string token, out int id) => _ids.TryGetValue(token, out id);
+    public bool TryGetId(string token, out int id)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return _ids.TryGetValue(token, out id);
+    }
 
     /// <summary>Looks up a token given as a span (no allocation).</summary>
     public bool TryGetId(ReadOnlySpan<char> token, out int id) =>
         _ids.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(token, out id);
 
     /// <summary>The id of <paramref name="token"/>, or <see cref="UnkId"/> when it is not in the vocabulary.</summary>
-    public int IdOrUnk(string token) => _ids.TryGetValue(token, out int id) ? id : UnkId;
+    public int IdOrUnk(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return _ids.TryGetValue(token, out int id) ? id : UnkId;
+    }
 
     /// <summary>The id of a token given as a span (no allocation when the token is known); unknown → <see cref="UnkId"/>.</summary>
     public int IdOrUnk(ReadOnlySpan<char> token) =>

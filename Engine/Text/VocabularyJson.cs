@@ -32,7 +32,7 @@ public static class VocabularyJson
         return JsonSerializer.Serialize(new Dto("char", null, scalars, withUnk), Options);
     }
 
-    /// <summary>Reads a word vocabulary written by <see cref="ToJson(WordVocabulary)"/>.</summary>
+    /// <summary>Reads a word vocabulary written by <see cref="ToJson(WordVocabulary)"/>: "kind" and "tokens"; other keys ("scalars", "withUnk", unknown ones) are ignored.</summary>
     public static WordVocabulary WordFromJson(string json)
     {
         var o = Parse(json, "word");
@@ -42,7 +42,7 @@ public static class VocabularyJson
         catch (ArgumentException e) { throw Invalid("Word", e); }   // a token twice, null, empty or with white space; no <unk> or <eos>
     }
 
-    /// <summary>Reads a character vocabulary written by <see cref="ToJson(CharVocabulary)"/>.</summary>
+    /// <summary>Reads a character vocabulary written by <see cref="ToJson(CharVocabulary)"/>: "kind", "scalars" and "withUnk" (absent = false); other keys ("tokens", unknown ones) are ignored.</summary>
     public static CharVocabulary CharFromJson(string json)
     {
         var o = Parse(json, "char");
@@ -70,7 +70,7 @@ public static class VocabularyJson
     private static TItem[] Array<TItem>(JsonObject o, string key, Func<JsonNode?, int, TItem> entry) =>
         o[key] is JsonArray a ? [.. a.Select(entry)] : throw Field($"\"{key}\" must be an array");
 
-    // The object, with its kind checked. Keys other than kind, tokens, scalars and withUnk are ignored.
+    // The object, with its kind checked. Each reader checks the type of the keys it reads and ignores the others.
     private static JsonObject Parse(string json, string kind)
     {
         ArgumentNullException.ThrowIfNull(json);
