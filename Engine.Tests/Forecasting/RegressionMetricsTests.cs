@@ -20,8 +20,8 @@ public class RegressionMetricsTests
     [Fact]
     public void BadInput_Throws()
     {
-        Assert.Throws<ArgumentException>(() => RegressionMetrics.Rmse([1, 2], [1]));
-        Assert.Throws<ArgumentException>(() => RegressionMetrics.Mae([], []));
+        Assert.Equal("predicted", Assert.Throws<ArgumentException>(() => RegressionMetrics.Rmse([1, 2], [1])).ParamName);
+        Assert.Equal("actual", Assert.Throws<ArgumentException>(() => RegressionMetrics.Mae([], [])).ParamName);
         Assert.Contains("is 0", Assert.Throws<ArgumentException>(() => RegressionMetrics.Mape([1, 0], [1, 1])).Message);
     }
 }

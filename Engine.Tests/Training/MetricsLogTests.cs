@@ -109,6 +109,11 @@ public class MetricsLogTests
         File.WriteAllText(path, "{\"step\":1,\"train_loss\":0.5}\n{\"step\":2,\"train_loss\":1e999}\n");
         var e = Assert.Throws<FormatException>(() => MetricsLog.Read(path));
         Assert.Contains("m.jsonl:2: not a metrics record: 'train_loss' is 1e999, beyond the range of a double", e.Message);
+        foreach (string value in new[] { "null", "true", "[1]" })
+        {
+            File.WriteAllText(path, $"{{\"step\":1,\"train_loss\":{value}}}\n");
+            Assert.Contains($"m.jsonl:1: not a metrics record: 'train_loss' is {value}, expected a number", Assert.Throws<FormatException>(() => MetricsLog.Read(path)).Message);
+        }
         File.WriteAllBytes(path, [.. "{\"step\":1}\n{\"step\":2,\"kind\":\""u8, 0xFF, .. "\"}\n"u8]);
         Assert.Contains("m.jsonl", Assert.Throws<SeqLearn.Text.TextFormatException>(() => MetricsLog.Read(path)).Message);
     }

@@ -227,6 +227,7 @@ public sealed class MetricsLog : IDisposable
         if (!o.TryGetProperty(key, out var e)) return null;
         if (e.ValueKind == JsonValueKind.Number)
             return e.GetDouble() is var v && double.IsFinite(v) ? v : throw new FormatException($"'{key}' is {e.GetRawText()}, beyond the range of a double (the log writes non-finite values as \"NaN\", \"Infinity\", \"-Infinity\").");
+        if (e.ValueKind != JsonValueKind.String) throw new FormatException($"'{key}' is {e.GetRawText()}, expected a number.");
         return e.GetString() switch
         {
             "NaN" => double.NaN,

@@ -92,6 +92,19 @@ public class ClassificationMetricsTests
                      () => ClassificationMetrics.F1([0, 1], [1, 1], -2),
                  })
             Assert.Equal("positive", Assert.Throws<ArgumentOutOfRangeException>(() => call()).ParamName);
+        Assert.Equal("predicted", Assert.Throws<ArgumentException>(() => ClassificationMetrics.F1([0, 1], [1], 1)).ParamName);
+        Assert.Equal("actual", Assert.Throws<ArgumentOutOfRangeException>(() => ClassificationMetrics.Recall([-1, 1], [1, 1])).ParamName);
+    }
+
+    [Fact]
+    public void BinaryMetrics_LargeLabelOrPositiveClass_CountInOnePass()
+    {
+        // A label of 50,000 sized a 50,001² matrix of counts (20 GB) for three numbers; int.MaxValue overflowed.
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal(0.5, ClassificationMetrics.Precision([0, 1, 50_000], [0, 1, 1]), Tol);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
+        Assert.Equal(0, ClassificationMetrics.Precision([0, 1], [0, 1], int.MaxValue));
+        Assert.Equal(1, ClassificationMetrics.Recall([int.MaxValue, 1], [int.MaxValue, 0], int.MaxValue));
     }
 
     [Fact]

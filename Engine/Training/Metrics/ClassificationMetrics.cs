@@ -134,15 +134,18 @@ public static class ClassificationMetrics
 
     /// <summary>Precision of class <paramref name="positive"/> in a binary (or any) task.</summary>
     public static double Precision(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int positive = 1) =>
-        Matrix(actual, predicted, positive).Precision(positive);
+        Counts(actual, predicted, positive) is var (tp, fp, _) ? Ratio(tp, tp + fp) : 0;
 
     /// <summary>Recall of class <paramref name="positive"/>.</summary>
     public static double Recall(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int positive = 1) =>
-        Matrix(actual, predicted, positive).Recall(positive);
+        Counts(actual, predicted, positive) is var (tp, _, fn) ? Ratio(tp, tp + fn) : 0;
 
     /// <summary>F1 of class <paramref name="positive"/>.</summary>
-    public static double F1(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int positive = 1) =>
-        Matrix(actual, predicted, positive).F1(positive);
+    public static double F1(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int positive = 1)
+    {
+        double p = Precision(actual, predicted, positive), r = Recall(actual, predicted, positive);
+        return p + r == 0 ? 0 : 2 * p * r / (p + r);
+    }
 
     /// <summary>Macro-averaged F1 over <paramref name="classCount"/> classes.</summary>
     public static double MacroF1(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int classCount) =>
@@ -162,12 +165,29 @@ public static class ClassificationMetrics
         return (mean, Math.Sqrt(ss / (values.Count - 1)));
     }
 
-    private static ConfusionMatrix Matrix(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int positive)
+    private static double Ratio(long num, long den) => den == 0 ? 0 : (double)num / den;
+
+    /// <summary>
+    /// TP, FP and FN of class <paramref name="positive"/>, counted in one pass: the binary metrics need only these three,
+    /// so no C × C matrix is built (a label of 50,000 would make it 20 GB).
+    /// </summary>
+    private static (long Tp, long Fp, long Fn) Counts(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int positive)
     {
         ArgumentNullException.ThrowIfNull(actual);
         ArgumentNullException.ThrowIfNull(predicted);
         if (positive < 0) throw new ArgumentOutOfRangeException(nameof(positive), positive, "ClassificationMetrics: the positive class must be a class id (≥ 0).");
-        int classes = Math.Max(positive + 1, Math.Max(actual.DefaultIfEmpty(0).Max(), predicted.DefaultIfEmpty(0).Max()) + 1);
-        return ConfusionMatrix.From(actual, predicted, Math.Max(2, classes));
+        if (actual.Count != predicted.Count)
+            throw new ArgumentException($"ClassificationMetrics: {actual.Count} true labels but {predicted.Count} predictions.", nameof(predicted));
+        long tp = 0, fp = 0, fn = 0;
+        for (int i = 0; i < actual.Count; i++)
+        {
+            int a = actual[i], p = predicted[i];
+            if (a < 0) throw new ArgumentOutOfRangeException(nameof(actual), a, $"ClassificationMetrics: true label {i} is {a}, not a class id (≥ 0).");
+            if (p < 0) throw new ArgumentOutOfRangeException(nameof(predicted), p, $"ClassificationMetrics: prediction {i} is {p}, not a class id (≥ 0).");
+            if (a == positive && p == positive) tp++;
+            else if (p == positive) fp++;
+            else if (a == positive) fn++;
+        }
+        return (tp, fp, fn);
     }
 }

@@ -40,7 +40,7 @@ public static class RegressionMetrics
     private static void Check(ReadOnlySpan<double> actual, ReadOnlySpan<double> predicted, string op)
     {
         if (actual.Length != predicted.Length)
-            throw new ArgumentException($"RegressionMetrics.{op}: {actual.Length} true values but {predicted.Length} forecasts.");
-        if (actual.IsEmpty) throw new ArgumentException($"RegressionMetrics.{op}: no values.");
+            throw new ArgumentException($"RegressionMetrics.{op}: {actual.Length} true values but {predicted.Length} forecasts.", nameof(predicted));
+        if (actual.IsEmpty) throw new ArgumentException($"RegressionMetrics.{op}: no values.", nameof(actual));
     }
 }
