@@ -113,7 +113,7 @@ public sealed class ConfusionMatrix
         return s / ClassCount;
     }
 
-    private static double Ratio(long num, long den) => den == 0 ? 0 : (double)num / den;
+    internal static double Ratio(long num, long den) => den == 0 ? 0 : (double)num / den;
 }
 
 /// <summary>Classification scores straight from label lists, and the summary of scores over folds.</summary>
@@ -134,11 +134,11 @@ public static class ClassificationMetrics
 
     /// <summary>Precision of class <paramref name="positive"/> in a binary (or any) task.</summary>
     public static double Precision(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int positive = 1) =>
-        Counts(actual, predicted, positive) is var (tp, fp, _) ? Ratio(tp, tp + fp) : 0;
+        Counts(actual, predicted, positive) is var (tp, fp, _) ? ConfusionMatrix.Ratio(tp, tp + fp) : 0;
 
     /// <summary>Recall of class <paramref name="positive"/>.</summary>
     public static double Recall(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int positive = 1) =>
-        Counts(actual, predicted, positive) is var (tp, _, fn) ? Ratio(tp, tp + fn) : 0;
+        Counts(actual, predicted, positive) is var (tp, _, fn) ? ConfusionMatrix.Ratio(tp, tp + fn) : 0;
 
     /// <summary>F1 of class <paramref name="positive"/>.</summary>
     public static double F1(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int positive = 1)
@@ -164,8 +164,6 @@ public static class ClassificationMetrics
         double ss = values.Sum(x => (x - mean) * (x - mean));
         return (mean, Math.Sqrt(ss / (values.Count - 1)));
     }
-
-    private static double Ratio(long num, long den) => den == 0 ? 0 : (double)num / den;
 
     /// <summary>
     /// TP, FP and FN of class <paramref name="positive"/>, counted in one pass: the binary metrics need only these three,
