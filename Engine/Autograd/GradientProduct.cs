@@ -43,7 +43,7 @@ internal static class GradientProduct
         ReadOnlySpan<T> y, int ldy, Span<T> c, WorkerPool? pool) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var blocking = GemmBlocking.For<T>();
-        int chunk = Math.Max(1, blocking.KC / rowsPerSequence) * rowsPerSequence;
+        int chunk = blocking.SequencesPerSlice(rowsPerSequence) * rowsPerSequence;
         if (depth <= blocking.MaxKC || chunk >= depth)
         {
             Add(true, false, rows, cols, depth, T.One, x, ldx, y, ldy, c, pool, depthIsRows: true);

@@ -38,7 +38,7 @@ public static partial class Gemm
         T beta, Span<T> c, int ldc, WorkerPool? pool, bool depthIsRows = false)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Validate<T>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        // ComputePacked and Reference each validate the arguments.
         if (kernels.GemmFor<T>() is { } isa)
             ComputePacked(isa, GemmBlocking.For<T>(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool, depthIsRows);
         else

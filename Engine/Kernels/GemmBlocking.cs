@@ -20,6 +20,13 @@ internal readonly record struct GemmBlocking(int MC, int KC, int NC)
     /// <summary>Depth of the k slice that starts at <paramref name="pc"/>; depends only on k, as determinism requires.</summary>
     public int Slice(int k, int pc) => k <= MaxKC ? k : Math.Min(KC, k - pc);
 
+    /// <summary>
+    /// Whole sequences of <paramref name="rowLength"/> rows that fit one k slice (⌊KC / rowLength⌋, at least one): a
+    /// weight gradient summed in chunks of that many sequences starts every sequence's terms in a fresh slice, so each
+    /// sequence is one multiply-add chain, alone or in a padded batch (docs/masking.md §3.4).
+    /// </summary>
+    public int SequencesPerSlice(int rowLength) => Math.Max(1, KC / rowLength);
+
     /// <summary>Elements of workspace one thread needs: packed A block, packed B panel, one C tile.</summary>
     public int WorkspaceElements(int nr) => MC * MaxKC + MaxKC * RoundUp(NC, nr) + Gemm.MR * nr;
 

@@ -292,7 +292,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
     /// </summary>
     private void WeightGradient(ReadOnlySpan<T> dA, int gh, ReadOnlySpan<T> x, int cols, Span<T> dW)
     {
-        int rows = _rowAligned ? Math.Max(1, GemmBlocking.For<T>().KC / _t) : _b;
+        int rows = _rowAligned ? GemmBlocking.For<T>().SequencesPerSlice(_t) : _b;
         for (int r = 0; r < _b; r += rows)
         {
             int k = Math.Min(rows, _b - r) * _t;

@@ -133,17 +133,24 @@ public static class ClassificationMetrics
     }
 
     /// <summary>Precision of class <paramref name="positive"/> in a binary (or any) task.</summary>
-    public static double Precision(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int positive = 1) =>
-        Counts(actual, predicted, positive) is var (tp, fp, _) ? ConfusionMatrix.Ratio(tp, tp + fp) : 0;
+    public static double Precision(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int positive = 1)
+    {
+        var (tp, fp, _) = Counts(actual, predicted, positive);
+        return ConfusionMatrix.Ratio(tp, tp + fp);
+    }
 
     /// <summary>Recall of class <paramref name="positive"/>.</summary>
-    public static double Recall(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int positive = 1) =>
-        Counts(actual, predicted, positive) is var (tp, _, fn) ? ConfusionMatrix.Ratio(tp, tp + fn) : 0;
+    public static double Recall(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int positive = 1)
+    {
+        var (tp, _, fn) = Counts(actual, predicted, positive);
+        return ConfusionMatrix.Ratio(tp, tp + fn);
+    }
 
     /// <summary>F1 of class <paramref name="positive"/>.</summary>
     public static double F1(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int positive = 1)
     {
-        double p = Precision(actual, predicted, positive), r = Recall(actual, predicted, positive);
+        var (tp, fp, fn) = Counts(actual, predicted, positive);
+        double p = ConfusionMatrix.Ratio(tp, tp + fp), r = ConfusionMatrix.Ratio(tp, tp + fn);
         return p + r == 0 ? 0 : 2 * p * r / (p + r);
     }
 
