@@ -88,6 +88,18 @@ public class BeamSearchTests
         Assert.Equal(-6 / Math.Pow(8.0 / 6.0, 0.6), new BeamSearchOptions(1, 1, Normalization: LengthNormalization.Gnmt, Alpha: 0.6).Score(-6, 3), 12);
     }
 
+    /// <summary>An empty prompt and logits the model cannot return are argument errors naming the parameter.</summary>
+    [Fact]
+    public void EmptyPromptOrBadLogits_AreArgumentErrorsNamingTheParameter()
+    {
+        var chain = MarkovChain.Random(4, seed: 2);
+        var empty = Assert.Throws<ArgumentException>(() => BeamSearch.Search(chain, 0, [], new BeamSearchOptions(2, 3)));
+        Assert.Contains("the prompt is empty", empty.Message);
+        Assert.Equal("prompt", empty.ParamName);
+        Assert.Equal("logits", Assert.Throws<ArgumentException>(() => BeamSearch.LogSoftmax([0f, float.NaN])).ParamName);
+        Assert.Equal("logits", Assert.Throws<ArgumentException>(() => BeamSearch.LogSoftmax([float.NegativeInfinity])).ParamName);
+    }
+
     /// <summary>
     /// A NaN α makes every GNMT score NaN, and the results are then ranked by their tokens instead of by probability; an
     /// undefined normalisation silently acted as GNMT. Both must be clear errors.

@@ -50,7 +50,9 @@ public class GeneratorTests
     public void Generate_BadPrompt_IsAClearError()
     {
         var chain = MarkovChain.Random(4, seed: 2);
-        Assert.Contains("empty", Assert.ThrowsAny<ArgumentException>(() => Generator.Generate(chain, 0, [], 3, new(), new SeededRng(1))).Message);
+        var empty = Assert.Throws<ArgumentException>(() => Generator.Generate(chain, 0, [], 3, new(), new SeededRng(1)));
+        Assert.Contains("empty", empty.Message);
+        Assert.Equal("prompt", empty.ParamName);
         Assert.Contains("prompt[1] = 9", Assert.Throws<ArgumentOutOfRangeException>(() => Generator.Generate(chain, 0, [0, 9], 3, new(), new SeededRng(1))).Message);
     }
 

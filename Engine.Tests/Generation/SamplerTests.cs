@@ -40,6 +40,23 @@ public class SamplerTests
         Assert.Equal(2, s.Sample([0f, 1f, 2f], new(Temperature: 0), rng));
     }
 
+    /// <summary>Every refusal of bad logits or a bad distribution names the parameter that holds them.</summary>
+    [Fact]
+    public void BadLogits_AreArgumentErrorsNamingTheParameter()
+    {
+        var s = new Sampler(3);
+        var rng = new SeededRng(1);
+        float[] none = [float.NegativeInfinity, float.NegativeInfinity, float.NegativeInfinity];
+        Assert.Equal("logits", Assert.Throws<ArgumentException>(() => Sampler.Greedy([])).ParamName);
+        Assert.Equal("logits", Assert.Throws<ArgumentException>(() => Sampler.Greedy([1f, float.NaN])).ParamName);
+        Assert.Equal("logits", Assert.Throws<ArgumentException>(() => Sampler.Greedy(none)).ParamName);
+        Assert.Equal("logits", Assert.Throws<ArgumentException>(() => s.Probabilities([1f, 2f], new())).ParamName);
+        Assert.Equal("logits", Assert.Throws<ArgumentException>(() => s.Sample([1f, 2f], new(), rng)).ParamName);
+        Assert.Equal("logits", Assert.Throws<ArgumentException>(() => s.Probabilities([1f, 2f, float.PositiveInfinity], new())).ParamName);
+        Assert.Equal("logits", Assert.Throws<ArgumentException>(() => s.Probabilities(none, new())).ParamName);
+        Assert.Equal("p", Assert.Throws<ArgumentException>(() => Sampler.Draw([0.0, 0.0], 0.5)).ParamName);
+    }
+
     [Fact]
     public void TopK_NeverPicksOutsideTheKLargest()
     {

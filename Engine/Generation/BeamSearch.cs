@@ -64,7 +64,7 @@ public static class BeamSearch
         if (options.Normalization == LengthNormalization.Gnmt && !double.IsFinite(options.Alpha))
             throw new ArgumentOutOfRangeException(nameof(options), $"BeamSearch: the GNMT α must be finite, got {options.Alpha}.");
         if (options.EosId is int eos) Generator.CheckToken(eos, v, "EosId");
-        if (prompt.Count == 0) throw new ArgumentException("BeamSearch: the prompt is empty; the model needs a previous token (give at least a start token).");
+        if (prompt.Count == 0) throw new ArgumentException("BeamSearch: the prompt is empty; the model needs a previous token (give at least a start token).", nameof(prompt));
         for (int i = 0; i < prompt.Count; i++) Generator.CheckToken(prompt[i], v, $"prompt[{i}]");
 
         var logits = new float[v];
@@ -205,10 +205,10 @@ public static class BeamSearch
         double max = double.NegativeInfinity;
         foreach (float l in logits)
         {
-            if (float.IsNaN(l) || float.IsPositiveInfinity(l)) throw new ArgumentException($"BeamSearch: the model returned a {l} logit; logits must be finite (−∞ masks a token).");
+            if (float.IsNaN(l) || float.IsPositiveInfinity(l)) throw new ArgumentException($"BeamSearch: the model returned a {l} logit; logits must be finite (−∞ masks a token).", nameof(logits));
             max = Math.Max(max, l);
         }
-        if (double.IsNegativeInfinity(max)) throw new ArgumentException("BeamSearch: every logit is −∞.");
+        if (double.IsNegativeInfinity(max)) throw new ArgumentException("BeamSearch: every logit is −∞.", nameof(logits));
         double sum = 0;
         foreach (float l in logits) sum += Math.Exp(l - max);
         double logZ = max + Math.Log(sum);

@@ -29,7 +29,7 @@ public static class Generator
         ArgumentNullException.ThrowIfNull(rng);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (prompt.Count == 0) throw new ArgumentException("Generate: the prompt is empty; the model needs a previous token (give at least a start token).");
+        if (prompt.Count == 0) throw new ArgumentException("Generate: the prompt is empty; the model needs a previous token (give at least a start token).", nameof(prompt));
         if (maxNewTokens < 0) throw new ArgumentOutOfRangeException(nameof(maxNewTokens), $"Generate: maxNewTokens must be ≥ 0, got {maxNewTokens}.");
         for (int i = 0; i < prompt.Count; i++) CheckToken(prompt[i], model.VocabularySize, $"prompt[{i}]");
         if (stopToken is int stop) CheckToken(stop, model.VocabularySize, nameof(stopToken));

@@ -37,14 +37,14 @@ public sealed class Sampler
     /// <summary>The index of the largest logit (the lowest index among ties). Throws on NaN, and when every logit is −∞ (no token is possible).</summary>
     public static int Greedy(ReadOnlySpan<float> logits)
     {
-        if (logits.IsEmpty) throw new ArgumentException("Sampler.Greedy: no logits.");
+        if (logits.IsEmpty) throw new ArgumentException("Sampler.Greedy: no logits.", nameof(logits));
         int best = 0;
         for (int i = 0; i < logits.Length; i++)
         {
-            if (float.IsNaN(logits[i])) throw new ArgumentException($"Sampler.Greedy: logit {i} is NaN.");
+            if (float.IsNaN(logits[i])) throw new ArgumentException($"Sampler.Greedy: logit {i} is NaN.", nameof(logits));
             if (logits[i] > logits[best]) best = i;
         }
-        if (float.IsNegativeInfinity(logits[best])) throw new ArgumentException("Sampler.Greedy: every logit is −∞ (no token is possible).");
+        if (float.IsNegativeInfinity(logits[best])) throw new ArgumentException("Sampler.Greedy: every logit is −∞ (no token is possible).", nameof(logits));
         return best;
     }
 
@@ -57,7 +57,7 @@ public sealed class Sampler
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (logits.Length != _p.Length)
-            throw new ArgumentException($"Sampler: {logits.Length} logits for a sampler of V = {_p.Length}.");
+            throw new ArgumentException($"Sampler: {logits.Length} logits for a sampler of V = {_p.Length}.", nameof(logits));
         var p = _p.AsSpan();
         if (options.Temperature == 0)
         {
@@ -71,10 +71,10 @@ public sealed class Sampler
         for (int i = 0; i < p.Length; i++)
         {
             if (!float.IsFinite(logits[i]) && !float.IsNegativeInfinity(logits[i]))
-                throw new ArgumentException($"Sampler: logit {i} is {logits[i]}; logits must be finite (−∞ masks a token).");
+                throw new ArgumentException($"Sampler: logit {i} is {logits[i]}; logits must be finite (−∞ masks a token).", nameof(logits));
             lMax = Math.Max(lMax, logits[i]);
         }
-        if (double.IsNegativeInfinity(lMax)) throw new ArgumentException("Sampler: every logit is −∞; there is nothing to sample.");
+        if (double.IsNegativeInfinity(lMax)) throw new ArgumentException("Sampler: every logit is −∞; there is nothing to sample.", nameof(logits));
         // p_i ∝ exp(z_i − max z) with z = l / τ, written as exp((l_i − max l) / τ): never ∞ − ∞, even for tiny τ.
         for (int i = 0; i < p.Length; i++) p[i] = Math.Exp((logits[i] - lMax) / tau);
 
@@ -91,7 +91,7 @@ public sealed class Sampler
         ArgumentNullException.ThrowIfNull(rng);
         ArgumentNullException.ThrowIfNull(options);
         if (logits.Length != _p.Length)
-            throw new ArgumentException($"Sampler: {logits.Length} logits for a sampler of V = {_p.Length}.");
+            throw new ArgumentException($"Sampler: {logits.Length} logits for a sampler of V = {_p.Length}.", nameof(logits));
         options.Validate();
         if (options.Temperature == 0) return Greedy(logits);
         return Draw(Probabilities(logits, options), rng.NextDouble());
@@ -109,7 +109,7 @@ public sealed class Sampler
             last = i;
             if (u < cumulative) return i;
         }
-        return last >= 0 ? last : throw new ArgumentException("Sampler.Draw: the distribution has no positive entry.");
+        return last >= 0 ? last : throw new ArgumentException("Sampler.Draw: the distribution has no positive entry.", nameof(p));
     }
 
     /// <summary>
