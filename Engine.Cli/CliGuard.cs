@@ -64,6 +64,10 @@ internal static class CliGuard
             if (Given(parse, o)) throw new ArgumentException(message(o.Name));
     }
 
+    /// <summary>The message of <paramref name="e"/> without the " (Parameter 'name')" .NET appends: the user gave no such parameter.</summary>
+    public static string MessageWithoutParameter(ArgumentException e) =>
+        e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+
     // A message with line breaks (an ArgumentOutOfRangeException's "Actual value was …") is joined into one line.
     private static string OneLine(string message) => string.Join(' ', message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -119,7 +119,7 @@ public static class TrainCommand
                 if (parse.GetValue(sample) > 0 && parse.GetValue(prompt) is { Length: > 0 } given)
                 {
                     try { data.Vocabulary.Encode(given); }   // a prompt outside the vocabulary fails now, not after training
-                    catch (ArgumentException e) { throw new ArgumentException($"--prompt: {e.Message}", e); }
+                    catch (ArgumentException e) { throw new ArgumentException($"--prompt: {CliGuard.MessageWithoutParameter(e)}", e); }
                 }
 
                 MemoryBudget.EnsureTrainingFits(config.ParameterCount(), sizeof(float),
@@ -133,7 +133,7 @@ public static class TrainCommand
                 catch (ArgumentException e) when (e.Message.Contains(" text is too short", StringComparison.Ordinal))
                 {
                     // the token arrays know no file; the message is for the user, without the parameter .NET appends
-                    throw new ArgumentException($"{data.Source}: {e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal)}", e);
+                    throw new ArgumentException($"{data.Source}: {CliGuard.MessageWithoutParameter(e)}", e);
                 }
                 if (resumed is { } from) TrainingCliOptions.ResumeFrom(from, options, trainer.Resume);
                 Header(output, data, config, options, trainer, threadCount);

@@ -44,6 +44,22 @@ public class CheckpointVocabularyCliTests
         Assert.DoesNotContain("(Parameter", line);
     }
 
+    /// <summary>A corpus with a character the resumed checkpoint's vocabulary lacks: file, character and checkpoint, no parameter suffix.</summary>
+    [Fact]
+    public void TrainResume_CorpusCharacterOutsideTheVocabulary_OneCleanErrorLine()
+    {
+        using var tmp = new TempDir("cli-resume-unknown-character");
+        string corpus = tmp.Combine("c.txt"), other = tmp.Combine("e.txt");
+        File.WriteAllText(corpus, string.Concat(Enumerable.Repeat("the cat sat on the mat\n", 20)));
+        File.WriteAllText(other, string.Concat(Enumerable.Repeat("the cat sat on the mat€\n", 20)));
+        string[] tiny = ["--batch", "2", "--bptt", "4", "--embedding", "4", "--hidden", "8", "--threads", "1", "--sample", "0"];
+        var (code, _, error) = Run(["train", "--corpus", corpus, "--max-steps", "2", "--checkpoint", tmp.Combine("run"), .. tiny]);
+        Assert.True(code == 0, error);
+        string manifest = Path.Combine(tmp.Combine("run"), "last", Checkpoint.ManifestFileName);
+        Assert.Equal($"error: {other}: Character '€' (U+20AC) is not in the vocabulary and it has no <unk> (the vocabulary of the checkpoint being resumed, {manifest}).",
+            AssertOneErrorLine(Run(["train", "--corpus", other, "--resume", tmp.Combine("run"), "--max-steps", "4", .. tiny]), "U+20AC"));
+    }
+
     [Theory]
     [InlineData("[\"<pad>\",\"<unk>\",\"<bos>\",\"<eos>\",\"va\",\"va\"]", "Token 'va' appears twice")]
     [InlineData("{}", "'target' is missing or not an array")]

@@ -186,6 +186,24 @@ public class EvalGenerateCommandTests
         Assert.DoesNotContain("   at ", error);
     }
 
+    /// <summary>
+    /// A prompt character outside the vocabulary is an option error with no .NET parameter suffix; a carriage return is
+    /// named by its code point, not written out (it would move the cursor back over the line).
+    /// </summary>
+    [Fact]
+    public void Generate_PromptOutsideTheVocabulary_OneCleanLine()
+    {
+        var (dir, ckpt, _) = CharSetup();
+        using var _ = dir;
+        Assert.Equal("error: --prompt: Character U+000D is not in the vocabulary and it has no <unk>.",
+            AssertOneErrorLine(Run("generate", "--checkpoint", ckpt, "--prompt", "the\r\ncat"), "U+000D"));
+        Assert.Equal("error: --prompt: Character '€' (U+20AC) is not in the vocabulary and it has no <unk>.",
+            AssertOneErrorLine(Run("generate", "--checkpoint", ckpt, "--prompt", "the €"), "U+20AC"));
+        Assert.DoesNotContain("(Parameter", AssertOneErrorLine(Run("generate", "--checkpoint", ckpt, "--prompt", "a\uD800b"), "lone UTF-16 surrogate U+D800"));
+        Assert.DoesNotContain("(Parameter", AssertOneErrorLine(Run("train", "--corpus", dir.Combine("c.txt"), "--prompt", "a\uD800b", "--max-steps", "1"),
+            "--prompt: CharVocabulary.Encode: the text holds a lone UTF-16 surrogate"));
+    }
+
     [Fact]
     public void Generate_CheckpointThatIsAFile_SaysSo()
     {

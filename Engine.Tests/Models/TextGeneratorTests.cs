@@ -136,4 +136,16 @@ public class TextGeneratorTests
         Assert.Equal("stopAtEnd", Assert.Throws<ArgumentException>(() => generator.BeamSearch("ab", 5, 2, stopAtEnd: true)).ParamName);
         Assert.Equal(5, string.Concat(generator.Generate("ab", 5, SamplingOptions.Greedy, new SeededRng(1))).Length);
     }
+
+    /// <summary>An empty prompt for a character model without a newline has nothing to start from: an error naming the prompt.</summary>
+    [Fact]
+    public void EmptyPrompt_WithoutANewlineInTheVocabulary_NamesThePrompt()
+    {
+        var noNewline = CharVocabulary.Build("abcde ");
+        var generator = new TextGenerator(Model(noNewline.Count), noNewline);
+        var e = Assert.Throws<ArgumentException>(() => generator.EncodePrompt(""));
+        Assert.Equal("prompt", e.ParamName);
+        Assert.Contains("the prompt is empty", e.Message);
+        Assert.Equal("prompt", Assert.Throws<ArgumentException>(() => generator.Generate("", 3, SamplingOptions.Greedy, new SeededRng(1))).ParamName);
+    }
 }

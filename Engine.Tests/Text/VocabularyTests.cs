@@ -56,6 +56,13 @@ public class VocabularyTests
         var closed = CharVocabulary.Build("abc");
         var e = Assert.Throws<ArgumentException>(() => closed.Encode("abd"));
         Assert.Contains("U+0064", e.Message);
+        Assert.Equal("text", e.ParamName);
+        Assert.Equal("symbol", Assert.Throws<ArgumentException>(() => closed.IdOf(new System.Text.Rune('d'))).ParamName);
+        // A control or format character (a carriage return, a byte-order mark) is named by its code point only: written
+        // out it would move the cursor or print nothing.
+        Assert.StartsWith("Character U+000D is not in the vocabulary", Assert.Throws<ArgumentException>(() => closed.Encode("a\r")).Message);
+        Assert.StartsWith("Character U+FEFF is not in the vocabulary", Assert.Throws<ArgumentException>(() => closed.Encode("\uFEFFa")).Message);
+        Assert.StartsWith("Character 'd' (U+0064) is not in the vocabulary", e.Message);
         var open = CharVocabulary.Build("abc", withUnk: true);
         Assert.Equal([1, 2, 0], open.Encode("abz"));
     }

@@ -72,7 +72,7 @@ public sealed class TextGenerator
         ArgumentNullException.ThrowIfNull(prompt);
         if (_words is not null) return [_words.EosId, .. _words.Encode(prompt)];
         if (prompt.Length > 0) return Vocabulary.Encode(prompt);
-        return EndId is int nl ? [nl] : throw new ArgumentException("TextGenerator: the prompt is empty and the vocabulary has no newline to start from; give a prompt.");
+        return EndId is int nl ? [nl] : throw new ArgumentException("TextGenerator: the prompt is empty and the vocabulary has no newline to start from; give a prompt.", nameof(prompt));
     }
 
     /// <summary>

@@ -83,12 +83,19 @@ public sealed class CharVocabulary : IVocabulary
         return _ids.TryGetValue(r.Value, out id);
     }
 
-    /// <summary>Id of one symbol; unknown → <see cref="UnkId"/>, or an error naming the symbol for a closed vocabulary.</summary>
-    public int IdOf(Rune symbol)
+    /// <summary>
+    /// Id of one symbol; unknown → <see cref="UnkId"/>, or an error naming the symbol for a closed vocabulary (by its code
+    /// point alone when it is a control or format character, which would not print as itself).
+    /// </summary>
+    public int IdOf(Rune symbol) => IdOf(symbol, nameof(symbol));
+
+    private int IdOf(Rune symbol, string paramName)
     {
         if (_ids.TryGetValue(symbol.Value, out int id)) return id;
         if (UnkId >= 0) return UnkId;
-        throw new ArgumentException($"Character '{symbol}' (U+{symbol.Value:X4}) is not in the vocabulary and it has no <unk>.");
+        bool invisible = Rune.IsControl(symbol) || Rune.GetUnicodeCategory(symbol) == System.Globalization.UnicodeCategory.Format;
+        string shown = invisible ? $"U+{symbol.Value:X4}" : $"'{symbol}' (U+{symbol.Value:X4})";
+        throw new ArgumentException($"Character {shown} is not in the vocabulary and it has no <unk>.", paramName);
     }
 
     /// <inheritdoc/>
@@ -96,7 +103,7 @@ public sealed class CharVocabulary : IVocabulary
     {
         ArgumentNullException.ThrowIfNull(text);
         var ids = new List<int>(text.Length);
-        foreach (Rune r in Runes(text, "CharVocabulary.Encode")) ids.Add(IdOf(r));
+        foreach (Rune r in Runes(text, "CharVocabulary.Encode")) ids.Add(IdOf(r, nameof(text)));
         return ids.ToArray();
     }
 
