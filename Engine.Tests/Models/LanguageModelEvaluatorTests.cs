@@ -92,8 +92,9 @@ public class LanguageModelEvaluatorTests
         Assert.True(batched.Loss - Math.Log(v) > 0.15, $"loss {batched.Loss} should exceed log V clearly");
         Assert.NotEqual(f32.Loss, int8.Loss);
         Assert.True(Math.Abs(int8.Loss - f32.Loss) < 0.01, $"int8 {int8.Loss} vs float32 {f32.Loss}");
-        Assert.Contains($"the stepper has V = 5, the model V = {v}",
-            Assert.Throws<ArgumentException>(() => evaluator.EvaluateStepped(ids, new LanguageModelStepper(Model(5)))).Message);
+        var otherV = Assert.Throws<ArgumentException>(() => evaluator.EvaluateStepped(ids, new LanguageModelStepper(Model(5))));
+        Assert.Contains($"the stepper has V = 5, the model V = {v}", otherV.Message);
+        Assert.Equal("stepper", otherV.ParamName);
     }
 
     [Theory]

@@ -25,6 +25,8 @@ public class TextArgumentTests
         Assert.Equal("text", Assert.Throws<ArgumentNullException>(() => new WordVocabulary(["<unk>", "<eos>", "a"]).Encode(null!)).ParamName);
         Assert.Equal("tokens", Assert.Throws<ArgumentNullException>(() => new WordVocabulary(null!)).ParamName);
         Assert.Equal("symbols", Assert.Throws<ArgumentNullException>(() => new CharVocabulary(null!, false)).ParamName);
+        Assert.Equal("line", Assert.Throws<ArgumentNullException>(() => new WordVocabulary(["<unk>", "<eos>", "a"]).EncodeLine(null!)).ParamName);
+        Assert.Equal("lines", Assert.Throws<ArgumentNullException>(() => new WordVocabulary(["<unk>", "<eos>", "a"]).EncodeLines(null!)).ParamName);
     }
 
     [Fact]

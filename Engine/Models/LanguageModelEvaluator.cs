@@ -119,7 +119,7 @@ public sealed class LanguageModelEvaluator : ILanguageModelEvaluator
         ArgumentNullException.ThrowIfNull(stepper);
         int v = _model.VocabularySize;
         if (stepper.VocabularySize != v)
-            throw new ArgumentException($"LanguageModelEvaluator: the stepper has V = {stepper.VocabularySize}, the model V = {v}.");
+            throw new ArgumentException($"LanguageModelEvaluator: the stepper has V = {stepper.VocabularySize}, the model V = {v}.", nameof(stepper));
         foreach (int id in ids)
             if ((uint)id >= (uint)v) throw new ArgumentOutOfRangeException(nameof(ids), $"LanguageModelEvaluator: token {id} is outside the vocabulary [0, {v}).");
         EnsureSomethingToScore(ids.Length);

@@ -53,6 +53,7 @@ public sealed class WordVocabulary : TokenVocabulary
     /// <summary>Encodes one line and appends &lt;eos&gt;.</summary>
     public int[] EncodeLine(string line)
     {
+        ArgumentNullException.ThrowIfNull(line);
         int[] words = Encode(line);
         var ids = new int[words.Length + 1];
         words.CopyTo(ids, 0);
@@ -61,5 +62,9 @@ public sealed class WordVocabulary : TokenVocabulary
     }
 
     /// <summary>Encodes all lines into one id stream, &lt;eos&gt; after each line.</summary>
-    public int[] EncodeLines(IEnumerable<string> lines) => lines.SelectMany(EncodeLine).ToArray();
+    public int[] EncodeLines(IEnumerable<string> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        return lines.SelectMany(EncodeLine).ToArray();
+    }
 }
