@@ -146,7 +146,7 @@ public static class TrainCommand
                     string start = parse.GetValue(prompt) is { Length: > 0 } p ? p : data.Vocabulary.Decode([data.Valid[0]]);
                     output.WriteLine($"sample (temperature {parse.GetValue(temperature)}):");
                     var generator = new TextGenerator(model, data.Vocabulary);
-                    output.Write(start);
+                    output.Write(generator.PromptText(start));   // as generate writes it: <eos> in a word prompt is the newline the pieces continue from
                     foreach (string piece in generator.Generate(start, sampleLength, new SamplingOptions(Temperature: parse.GetValue(temperature)), new SeededRng(seedValue + 1)))
                         output.Write(piece);
                     output.WriteLine();

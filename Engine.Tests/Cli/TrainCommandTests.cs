@@ -160,6 +160,22 @@ public class TrainCommandTests
         Assert.Contains("resumed at step 3", output);
     }
 
+    /// <summary>The sample after training writes a word prompt as generate does: single spaces, &lt;eos&gt; as the newline the words continue from.</summary>
+    [Fact]
+    public void Train_WordLevelSample_WritesThePromptAsGenerateDoes()
+    {
+        using var tmp = new TempDir("cli-word-sample");
+        string train = Text(tmp, "train.txt", string.Concat(Enumerable.Repeat("the cat sat on the mat\n", 10)));
+        var (code, output, error) = Run(["train", "--corpus", train, "--level", "word", "--max-steps", "2", "--sample", "3", "--temperature", "0",
+            "--prompt", "the  cat <eos>", .. Tiny]);
+        Assert.True(code == 0, error);
+        string sample = output[(output.IndexOf("sample (temperature 0):\n", StringComparison.Ordinal) + "sample (temperature 0):\n".Length)..];
+        Assert.StartsWith("the cat\n", sample);
+        string next = sample.Split('\n')[1];
+        Assert.False(next.StartsWith(' '), next);
+        Assert.DoesNotContain("<eos>", sample);
+    }
+
     [Fact]
     public void Train_WordLevelOneCorpus_SplitsByLines_VocabularyFromTheTrainingLinesOnly()
     {
