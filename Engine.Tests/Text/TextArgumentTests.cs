@@ -1,5 +1,9 @@
+using SeqLearn.Classification;
+using SeqLearn.Forecasting;
 using SeqLearn.NGrams;
+using SeqLearn.Tests.Checkpoints;
 using SeqLearn.Text;
+using SeqLearn.Translation;
 
 namespace SeqLearn.Tests.Text;
 
@@ -14,6 +18,28 @@ public class TextArgumentTests
     {
         Assert.Contains("'/dev/zero' is a device", Assert.Throws<IOException>(() => TextFile.ReadAllText("/dev/zero")).Message);
         Assert.Contains("'/dev/zero' is a device", Assert.Throws<IOException>(() => ArpaReader.Read("/dev/zero")).Message);
+    }
+
+    // The readers of the task data files, each reading a whole file.
+    private static readonly Action<string>[] DataReaders =
+    [
+        path => TextFile.ReadAllText(path),
+        path => TimeSeriesCsv.Read(path, "value"),
+        path => SentenceFiles.ReadLines(path),
+        path => ParallelCorpus.Read(path),
+    ];
+
+    [Fact]
+    public void TheDataReaders_RefuseADeviceAndAFileLargerThanAnArray_NamingThePath()
+    {
+        foreach (var read in DataReaders)
+            Assert.Contains("'/dev/zero' is a device", Assert.Throws<IOException>(() => read("/dev/zero")).Message);
+        using var dir = new TempDir("huge-input");
+        string path = dir.Combine("huge.txt");
+        using (var f = new FileStream(path, FileMode.Create)) f.SetLength(Array.MaxLength + 1L);   // sparse: nothing written
+        foreach (var read in DataReaders)
+            Assert.Contains($"'{path}' is {Array.MaxLength + 1L} bytes; files above {Array.MaxLength} bytes are not supported.",
+                Assert.Throws<IOException>(() => read(path)).Message);
     }
 
     [Fact]

@@ -80,12 +80,13 @@ public static class SentenceFiles
 
     /// <summary>
     /// The lines of a strict UTF-8 file (split on '\n', a trailing '\r' removed, no empty last line for a final newline).
-    /// An invalid byte is reported as <c>path:line: invalid UTF-8 at byte b of the line (0xNN)</c>.
+    /// An invalid byte is reported as <c>path:line: invalid UTF-8 at byte b of the line (0xNN)</c>; a directory, a device or a
+    /// file larger than an array can hold is an <see cref="IOException"/> naming the path.
     /// </summary>
     public static string[] ReadLines(string path)
     {
         PathCheck.EnsureInputFile(path, "Sentence file");
-        ReadOnlySpan<byte> bytes = File.ReadAllBytes(path);
+        ReadOnlySpan<byte> bytes = TextFile.ReadInputBytes(path, "Sentence file");
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];
         var lines = new List<string>();
         char[] chars = ArrayPool<char>.Shared.Rent(1024);

@@ -24,13 +24,14 @@ public static class TimeSeriesCsv
 
     /// <summary>As <see cref="Read(string, string, string?)"/>, with the file line of each row, for errors about a row found later.</summary>
     /// <exception cref="FormatException">The file is not valid UTF-8 (line and byte named), or a line is malformed.</exception>
+    /// <exception cref="IOException">The path is a directory or a device, or the file is larger than an array can hold.</exception>
     public static CsvTimeSeries ReadWithLines(string path, string valueColumn, string? dateColumn = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(valueColumn);
         if (Directory.Exists(path)) throw new IOException($"'{path}' is a directory, not a CSV file.");
         if (!File.Exists(path)) throw new FileNotFoundException($"CSV file not found: '{path}'.", path);
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes = TextFile.ReadInputBytes(path, "CSV file");
         if (TextFile.FindInvalidUtf8(bytes) is { } bad) throw new FormatException($"{path}:{bad.Line}: {bad}; the file must be UTF-8.");
         int bom = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
         using var reader = new StringReader(Encoding.UTF8.GetString(bytes, bom, bytes.Length - bom));

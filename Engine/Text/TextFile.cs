@@ -16,14 +16,25 @@ public static class TextFile
         if (Directory.Exists(path)) throw new IOException($"'{path}' is a directory, not a text file.");
         if (!File.Exists(path))
             throw new FileNotFoundException($"Text file not found: '{path}'.", path);
-        PathCheck.EnsureNotDevice(path, "Text file");
-        long length = new FileInfo(path).Length;
-        if (length > Array.MaxLength)   // File.ReadAllBytes would fail with a message that names no file
-            throw new IOException($"{path}: the file is {length} bytes; text files above {Array.MaxLength} bytes are not supported.");
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes = ReadInputBytes(path, "Text file");
         if (bytes.Length == 0 || bytes is [0xEF, 0xBB, 0xBF])   // a lone BOM is no text either
             throw new TextFormatException($"{path}: the file is empty.");
         return DecodeUtf8(bytes, path);
+    }
+
+    /// <summary>
+    /// The bytes of the existing input file <paramref name="path"/>, read whole once it is known to end and to fit one array:
+    /// a device (<c>/dev/zero</c>) and a file above <see cref="Array.MaxLength"/> bytes (which <see cref="File.ReadAllBytes"/>
+    /// refuses with a message that names no file) are an <see cref="IOException"/> whose message begins with
+    /// <paramref name="what"/> (such as <c>CSV file</c>) and the path.
+    /// </summary>
+    internal static byte[] ReadInputBytes(string path, string what)
+    {
+        PathCheck.EnsureNotDevice(path, what);
+        long length = new FileInfo(path).Length;
+        if (length > Array.MaxLength)
+            throw new IOException($"{what} '{path}' is {length} bytes; files above {Array.MaxLength} bytes are not supported.");
+        return File.ReadAllBytes(path);
     }
 
     /// <summary>

@@ -15,12 +15,12 @@ public static class ParallelCorpus
 
     /// <summary>Reads and preprocesses every pair of <paramref name="path"/>, in file order.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="IOException">The path is a directory.</exception>
+    /// <exception cref="IOException">The path is a directory or a device, or the file is larger than an array can hold.</exception>
     /// <exception cref="TextFormatException">The file is empty, a line is not valid UTF-8, holds a '\r' not before its newline, has no tab, or has an empty side.</exception>
     public static IReadOnlyList<TranslationPair> Read(string path)
     {
         PathCheck.EnsureInputFile(path, "Parallel corpus");
-        return Parse(File.ReadAllBytes(path), path);
+        return Parse(TextFile.ReadInputBytes(path, "Parallel corpus"), path);
     }
 
     /// <summary>Parses the bytes of a corpus; <paramref name="source"/> names it in error messages.</summary>
