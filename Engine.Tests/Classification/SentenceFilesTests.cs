@@ -55,6 +55,21 @@ public class SentenceFilesTests
     }
 
     [Fact]
+    public void CarriageReturnInsideALine_FormatExceptionNamesLineAndByte()
+    {
+        // Old Mac (CR-only) line endings: read as one line, both files would be one sentence each.
+        using var dir = new TempDir("cls-cr");
+        string pos = dir.Combine("pos.txt"), neg = dir.Combine("neg.txt"), tsv = dir.Combine("d.tsv");
+        File.WriteAllText(pos, "good film\r\ngreat film\rfine\r\n");
+        File.WriteAllText(neg, "bad film\n");
+        File.WriteAllText(tsv, "pos\tgood\rneg\tbad\r");
+        var e = Assert.Throws<FormatException>(() => SentenceFiles.ReadPolarity(pos, neg));
+        Assert.Equal($"{pos}:2: a carriage return at byte 11 of the line does not end it; lines must end with LF or CRLF.", e.Message);
+        e = Assert.Throws<FormatException>(() => SentenceFiles.ReadTabSeparated(tsv));
+        Assert.StartsWith($"{tsv}:1: a carriage return at byte 9 of the line", e.Message);
+    }
+
+    [Fact]
     public void ReadPolarity_Windows1252Byte_FormatExceptionNamesLineAndByte()
     {
         using var dir = new TempDir("cls-1252");

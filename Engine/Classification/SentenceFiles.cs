@@ -16,9 +16,9 @@ public enum LabelOrder
 
 /// <summary>
 /// Readers of labelled sentence files. Every file is decoded as strict UTF-8 (a leading BOM is skipped, a trailing
-/// '\r' is removed from each line) and tokenised on whitespace; a line that is not valid UTF-8, is blank, or (for
-/// <see cref="ReadTabSeparated"/>) has no label is a <see cref="FormatException"/> whose message begins with
-/// <c>path:line:</c> (lines counted from 1).
+/// '\r' is removed from each line) and tokenised on whitespace; a line that is not valid UTF-8, holds a '\r' that does not
+/// end it (CR-only line endings), is blank, or (for <see cref="ReadTabSeparated"/>) has no label is a
+/// <see cref="FormatException"/> whose message begins with <c>path:line:</c> (lines counted from 1).
 /// </summary>
 /// <remarks>
 /// The sentence polarity files in shared/data/sentiment are valid UTF-8 (checked: 408 and 385 non-ASCII bytes, all in
@@ -79,7 +79,8 @@ public static class SentenceFiles
     }
 
     /// <summary>
-    /// The lines of a strict UTF-8 file (split on '\n', a trailing '\r' removed, no empty last line for a final newline).
+    /// The lines of a strict UTF-8 file (split on '\n', a trailing '\r' removed, no empty last line for a final newline;
+    /// any other '\r' is a <see cref="FormatException"/> naming its line and byte).
     /// An invalid byte is reported as <c>path:line: invalid UTF-8 at byte b of the line (0xNN)</c>; a directory, a device or a
     /// file larger than an array can hold is an <see cref="IOException"/> naming the path.
     /// </summary>
@@ -107,6 +108,9 @@ public static class SentenceFiles
                     throw new FormatException(
                         $"{path}:{number}: invalid UTF-8 at byte {read + 1} of the line (0x{line[read]:X2}); the file must be UTF-8 " +
                         "(a Windows-1252 copy converts with iconv -f cp1252 -t utf-8).");
+                int cr = line.IndexOf((byte)'\r');
+                if (cr >= 0)   // CR-only line endings would otherwise make the whole file one sentence
+                    throw new FormatException($"{path}:{number}: a carriage return at byte {cr + 1} of the line does not end it; lines must end with LF or CRLF.");
                 lines.Add(new string(chars, 0, written));
             }
         }
