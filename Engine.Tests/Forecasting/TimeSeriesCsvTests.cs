@@ -116,4 +116,19 @@ public class TimeSeriesCsvTests
         File.WriteAllText(path, "d,v\n2000-01,999\n2000-02,\"1,234\"\n");
         Assert.Throws<FormatException>(() => TimeSeriesCsv.Read(path, "v", "d")); // quoted: one field, and "1,234" is not a number
     }
+
+    // A cell of a malformed file can be megabytes long (a binary or run-together file): a message quotes its start only.
+    [Fact]
+    public void HugeCellOrHeader_MessageQuotesItsStart()
+    {
+        string huge = new string('9', 10_000_000) + "x", start = new string('9', 60) + "…";
+        FormatException Read(string text, string value, string? date = "d") =>
+            Assert.Throws<FormatException>(() => TimeSeriesCsv.Read(new StringReader(text), "s.csv", value, date));
+        Assert.Equal($"s.csv:2: value '{start}' in column 'v' is not a finite number.", Read($"d,v\n2000,{huge}\n", "v").Message);
+        Assert.Equal($"s.csv:2: date '{start}' in column 'd' is not a date of the form yyyy, yyyy-MM or yyyy-MM-dd.", Read($"d,v\n{huge},1\n", "v").Message);
+        Assert.Equal($"s.csv:2: value 'a' in column '{start}' is not a finite number.", Read($"{huge},v\na,1\n", "0", date: null).Message);
+        Assert.Equal($"s.csv:1: no value column 'w'; the header has '{start}', 'v'.", Read($"{huge},v\n1,2\n", "w").Message);
+        string many = string.Join(",", Enumerable.Range(0, 1_000_000).Select(i => $"c{i}"));
+        Assert.InRange(Read($"{many}\n1\n", "w").Message.Length, 400, 500);
+    }
 }
