@@ -1,5 +1,6 @@
 using SeqLearn.Data;
 using SeqLearn.Tensors;
+using SeqLearn.Tests.Support;
 
 namespace SeqLearn.Tests.Data;
 
@@ -26,6 +27,24 @@ public sealed class DataArgumentTests
         Assert.Equal("count", Assert.Throws<ArgumentException>(() => BatchPlan.InOrder(-1, 4)).ParamName);
         Assert.Equal("lengths", Assert.Throws<ArgumentException>(() => BatchPlan.Bucketed([], 4, 1, 0)).ParamName);
         Assert.Equal("n", Assert.Throws<ArgumentOutOfRangeException>(() => BatchPlan.Permutation(-1, new SeededRng(1))).ParamName);
+    }
+
+    [Fact]
+    public void Batches_InvalidContents_NameTheParameter()
+    {
+        ArgumentAssert.Invalid("rows", () => TokenBatch.Pad([[1]], [], 0));
+        ArgumentAssert.Invalid("sequences", () => TokenBatch.Pad([[1], []], [0, 1], 0));
+        ArgumentAssert.Invalid("sequences", () => TokenBatch.Pad([null!], [0], 0));
+        ArgumentAssert.Invalid("targets", () => PairBatch.Pad([[1]], [[1], [2]], [0], 0, 1, 2));
+        ArgumentAssert.Invalid("targets", () => PairBatch.Pad([[1]], [null!], [0], 0, 1, 2));
+        var batcher = new BpttBatcher(Enumerable.Range(0, 20).ToArray(), batchSize: 2, steps: 3);
+        ArgumentAssert.Invalid("inputs", () => batcher.Fill(0, new int[5], new int[6]));
+        ArgumentAssert.Invalid("targets", () => batcher.Fill(0, new int[6], new int[5]));
+        ArgumentAssert.Invalid("features", () => WindowBatch<float>.Gather(new float[6], new float[2], 3, 0, 1, [0]));
+        ArgumentAssert.Invalid("inputs", () => WindowBatch<float>.Gather(new float[7], new float[2], 3, 2, 1, [0]));
+        ArgumentAssert.Invalid("targets", () => WindowBatch<float>.Gather(new float[6], new float[2], 3, 2, 1, [0]));
+        // T·F beyond an int: no input holds one window (an argument error, not an OverflowException)
+        ArgumentAssert.Invalid("inputs", () => WindowBatch<float>.Gather(new float[6], new float[1], 65536, 65536, 1, [0]));
     }
 
     [Fact]

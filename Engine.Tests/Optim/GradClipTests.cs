@@ -70,6 +70,7 @@ public class GradClipTests
         var e = Assert.Throws<ArgumentException>(() => GradClip.ClipGradNorm([a, b], 1.0, errorIfNonFinite: true));
         Assert.Contains("lstm.weight_hh", e.Message);
         Assert.DoesNotContain("embedding.weight", e.Message);
+        Assert.Equal("parameters", e.ParamName);
         TensorAssert.BitEqual<float>([1, 2], a.Grad!.Span);
     }
 

@@ -2,6 +2,7 @@ using SeqLearn.Autograd;
 using SeqLearn.Optim;
 using SeqLearn.Optim.Schedules;
 using SeqLearn.Tensors;
+using SeqLearn.Tests.Support;
 
 namespace SeqLearn.Tests.Optim;
 
@@ -61,6 +62,23 @@ public sealed class OptimizerArgumentTests
         Assert.Equal("state", e.ParamName);
         Assert.Contains(".ImportState: the state's learning rate must be finite and ≥ 0, got NaN.", e.Message);
         Assert.Equal(0.1, optimizer.LearningRate);
+    }
+
+    [Fact]
+    public void ImportState_RefusedState_NamesState()
+    {
+        var adam = Create("adam", 0.1);
+        var sgd = Create("sgd", 0.1);
+        OptimizerState<float> State(OptimizerKind kind, ParameterState<float> parameter) => new(kind, 0.1, [parameter]);
+        ArgumentAssert.Invalid("state", () => adam.ImportState(sgd.ExportState()));                                   // the algorithm
+        ArgumentAssert.Invalid("state", () => adam.ImportState(adam.ExportState() with { Parameters = [] }));        // the count
+        ArgumentAssert.Invalid("state", () => adam.ImportState(State(OptimizerKind.Adam, new(1, ExpAvg: Tensor<float>.Zeros(2), ExpAvgSq: Tensor<float>.Zeros(2)))));
+        ArgumentAssert.Invalid("state", () => adam.ImportState(State(OptimizerKind.Adam, new(1))));                   // t > 0 without moments
+        ArgumentAssert.Invalid("state", () => adam.ImportState(State(OptimizerKind.Adam, new(0, MomentumBuffer: Tensor<float>.Zeros(3)))));
+        ArgumentAssert.Invalid("state", () => sgd.ImportState(State(OptimizerKind.Sgd, new(0, ExpAvg: Tensor<float>.Zeros(3), ExpAvgSq: Tensor<float>.Zeros(3)))));
+        ArgumentAssert.Invalid("state", () => new Adam<float>(Parameters(), 0.1, beta1: 0.8).ImportState(adam.ExportState()));   // β₁
+        var e = ArgumentAssert.Invalid("state", () => sgd.ImportState(sgd.ExportState() with { Hyperparameters = new Dictionary<string, double> { ["lr_decay"] = 1 } }));
+        Assert.Contains("the state records a hyperparameter 'lr_decay' that Sgd does not have", e.Message);
     }
 
     [Theory]

@@ -94,7 +94,8 @@ public sealed class BpttBatcher
             throw new ArgumentOutOfRangeException(nameof(streams), $"BpttBatcher.Fill: streams [{firstStream}, {firstStream + streams}) are outside [0, {BatchSize}).");
         int size = streams * tw;
         if (inputs.Length < size || targets.Length < size)
-            throw new ArgumentException($"BpttBatcher.Fill: window {w} needs (B, T) = ({streams}, {tw}) = {size} ids; inputs has {inputs.Length}, targets {targets.Length}.");
+            throw new ArgumentException($"BpttBatcher.Fill: window {w} needs (B, T) = ({streams}, {tw}) = {size} ids; inputs has {inputs.Length}, targets {targets.Length}.",
+                inputs.Length < size ? nameof(inputs) : nameof(targets));
         var tokens = _tokens.Span;
         for (int b = 0; b < streams; b++)
         {

@@ -23,13 +23,13 @@ public sealed record PairBatch(TokenBatch Source, TokenBatch DecoderInput, int[]
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(targets);
-        if (sources.Count != targets.Count) throw new ArgumentException($"PairBatch.Pad: {sources.Count} sources but {targets.Count} targets.");
+        if (sources.Count != targets.Count) throw new ArgumentException($"PairBatch.Pad: {sources.Count} sources but {targets.Count} targets.", nameof(targets));
         var source = TokenBatch.Pad(sources, rows, padId);
         var inputs = new int[rows.Length][];
         var outputs = new int[rows.Length][];
         for (int b = 0; b < rows.Length; b++)
         {
-            var y = targets[rows[b]] ?? throw new ArgumentException($"PairBatch.Pad: target {rows[b]} is null.");
+            var y = targets[rows[b]] ?? throw new ArgumentException($"PairBatch.Pad: target {rows[b]} is null.", nameof(targets));
             inputs[b] = [bosId, .. y];
             outputs[b] = [.. y, eosId];
         }

@@ -42,13 +42,13 @@ public sealed class TokenBatch
     public static TokenBatch Pad(IReadOnlyList<int[]> sequences, ReadOnlySpan<int> rows, int padId)
     {
         ArgumentNullException.ThrowIfNull(sequences);
-        if (rows.Length == 0) throw new ArgumentException("TokenBatch.Pad: a batch needs at least one row.");
+        if (rows.Length == 0) throw new ArgumentException("TokenBatch.Pad: a batch needs at least one row.", nameof(rows));
         var lengths = new int[rows.Length];
         int steps = 0;
         for (int b = 0; b < rows.Length; b++)
         {
-            var seq = sequences[Checks.Index(rows[b], sequences.Count, "TokenBatch.Pad", nameof(rows), "row")] ?? throw new ArgumentException($"TokenBatch.Pad: example {rows[b]} is null.");
-            if (seq.Length == 0) throw new ArgumentException($"TokenBatch.Pad: example {rows[b]} is empty.");
+            var seq = sequences[Checks.Index(rows[b], sequences.Count, "TokenBatch.Pad", nameof(rows), "row")] ?? throw new ArgumentException($"TokenBatch.Pad: example {rows[b]} is null.", nameof(sequences));
+            if (seq.Length == 0) throw new ArgumentException($"TokenBatch.Pad: example {rows[b]} is empty.", nameof(sequences));
             lengths[b] = seq.Length;
             steps = Math.Max(steps, seq.Length);
         }

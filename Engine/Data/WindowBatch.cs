@@ -20,11 +20,13 @@ public sealed record WindowBatch<T>(Tensor<T> Inputs, Tensor<T> Targets) where T
     public static WindowBatch<T> Gather(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int steps, int features, int horizon, ReadOnlySpan<int> rows)
     {
         if (steps < 1 || features < 1 || horizon < 1)
-            throw new ArgumentException($"WindowBatch.Gather: T, F and K must be ≥ 1, got {steps}, {features}, {horizon}.");
-        int inWidth = checked(steps * features);
-        if (inputs.Length % inWidth != 0 || targets.Length % horizon != 0 || inputs.Length / inWidth != targets.Length / horizon)
-            throw new ArgumentException($"WindowBatch.Gather: {inputs.Length} inputs and {targets.Length} targets do not form N windows of (T, F) = ({steps}, {features}) and K = {horizon}.");
-        int n = inputs.Length / inWidth;
+            throw new ArgumentException($"WindowBatch.Gather: T, F and K must be ≥ 1, got {steps}, {features}, {horizon}.",
+                steps < 1 ? nameof(steps) : features < 1 ? nameof(features) : nameof(horizon));
+        long width = (long)steps * features;   // T·F above an array's length: no input can hold one window
+        if (width > Array.MaxLength || inputs.Length % width != 0 || targets.Length % horizon != 0 || inputs.Length / width != targets.Length / horizon)
+            throw new ArgumentException($"WindowBatch.Gather: {inputs.Length} inputs and {targets.Length} targets do not form N windows of (T, F) = ({steps}, {features}) and K = {horizon}.",
+                width > Array.MaxLength || inputs.Length % width != 0 ? nameof(inputs) : nameof(targets));
+        int inWidth = (int)width, n = inputs.Length / inWidth;
         var x = Tensor<T>.Zeros(rows.Length, steps, features);
         var y = Tensor<T>.Zeros(rows.Length, horizon);
         for (int b = 0; b < rows.Length; b++)

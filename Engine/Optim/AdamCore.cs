@@ -109,9 +109,9 @@ internal sealed class AdamCore<T> : IParallelWork where T : unmanaged, IBinaryFl
     public static void Check(ParameterState<T> s, string optimizerName, string parameterName)
     {
         if (s.MomentumBuffer is not null)
-            throw new ArgumentException($"{optimizerName}.ImportState: {parameterName} carries an SGD momentum buffer; this is not an Adam state.");
+            throw new ArgumentException($"{optimizerName}.ImportState: {parameterName} carries an SGD momentum buffer; this is not an Adam state.", "state");
         if ((s.ExpAvg is null) != (s.ExpAvgSq is null) || (s.ExpAvg is null && s.Step != 0))
-            throw new ArgumentException($"{optimizerName}.ImportState: {parameterName} has step {s.Step} but {(s.ExpAvg is null ? "no exp_avg" : "exp_avg")} and {(s.ExpAvgSq is null ? "no exp_avg_sq" : "exp_avg_sq")}; both moments are needed once t > 0.");
+            throw new ArgumentException($"{optimizerName}.ImportState: {parameterName} has step {s.Step} but {(s.ExpAvg is null ? "no exp_avg" : "exp_avg")} and {(s.ExpAvgSq is null ? "no exp_avg_sq" : "exp_avg_sq")}; both moments are needed once t > 0.", "state");
     }
 
     /// <summary>Replaces parameter <paramref name="p"/>'s moments and step count by copies of <paramref name="s"/>'s (checked by <see cref="Check"/>).</summary>

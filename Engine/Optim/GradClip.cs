@@ -77,7 +77,7 @@ public static class GradClip
             if (errorIfNonFinite)
                 throw new ArgumentException(
                     $"ClipGradNorm: the total {FormatNormType(normType)} norm of the gradients is {norm}; parameter '{name}' has a non-finite gradient. " +
-                    "Gradients were left unchanged. Pass errorIfNonFinite: false to get this reported in the result instead.");
+                    "Gradients were left unchanged. Pass errorIfNonFinite: false to get this reported in the result instead.", nameof(parameters));
             return new ClipResult(norm, 1.0, Clipped: false, NonFiniteParameter: name);
         }
 

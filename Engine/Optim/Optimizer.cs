@@ -151,7 +151,7 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// </summary>
     public abstract void ImportState(OptimizerState<T> state);
 
-    /// <summary>Throws an <see cref="ArgumentException"/> when <paramref name="state"/> cannot be parameter <paramref name="index"/>'s state in this optimizer.</summary>
+    /// <summary>Throws an <see cref="ArgumentException"/> naming <c>state</c> when <paramref name="state"/> cannot be parameter <paramref name="index"/>'s state in this optimizer.</summary>
     private protected virtual void CheckParameterState(int index, ParameterState<T> state)
     {
     }
@@ -179,22 +179,23 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
         ArgumentNullException.ThrowIfNull(state);
         string op = $"{Name}.ImportState";
         if (state.Kind != Kind)
-            throw new ArgumentException($"{op}: the state was written by {state.Kind}, this optimizer is {Kind}.");
+            throw new ArgumentException($"{op}: the state was written by {state.Kind}, this optimizer is {Kind}.", nameof(state));
         if (state.Parameters is null) throw new ArgumentException($"{op}: the state has no parameter list.", nameof(state));
         if (state.Parameters.Count != Parameters.Count)
-            throw new ArgumentException($"{op}: the state has {state.Parameters.Count} parameters, this optimizer has {Parameters.Count}.");
+            throw new ArgumentException($"{op}: the state has {state.Parameters.Count} parameters, this optimizer has {Parameters.Count}.", nameof(state));
         for (int i = 0; i < Parameters.Count; i++)
         {
             var s = state.Parameters[i] ?? throw new ArgumentException($"{op}: the state of {ParameterName(i)} is null.", nameof(state));
             if (s.Step < 0) throw new ArgumentException($"{op}: {ParameterName(i)} has a negative step count {s.Step}.", nameof(state));
             foreach (var (slot, buffer) in s.Buffers())
             {
-                ShapeUtil.RequireSame(Parameters[i].Value.Shape, buffer.Shape, $"{op} ({ParameterName(i)}.{slot} vs. parameter)");
+                if (!buffer.SameShape(Parameters[i].Value))
+                    throw new ArgumentException($"{op} ({ParameterName(i)}.{slot} vs. parameter): shapes {ShapeUtil.Format(Parameters[i].Value.Shape)} and {ShapeUtil.Format(buffer.Shape)} must be equal.", nameof(state));
                 buffer.ThrowIfReleased();
             }
             CheckParameterState(i, s);
         }
-        if (state.Hyperparameters is { } stored) CheckHyperparameters(stored, op);
+        if (state.Hyperparameters is { } stored) CheckHyperparameters(stored, op, nameof(state));
         RequireFiniteNonNegative(state.LearningRate, "the state's learning rate", nameof(state), method: "ImportState");
     }
 
@@ -203,19 +204,19 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// state's values instead; these are fixed when an optimizer is built, so a mismatch would continue the run with other
     /// β, ε, momentum or weight decay than it had, without a word.
     /// </summary>
-    private void CheckHyperparameters(IReadOnlyDictionary<string, double> stored, string op)
+    private void CheckHyperparameters(IReadOnlyDictionary<string, double> stored, string op, string paramName)
     {
         var own = Hyperparameters;
         foreach (var (name, value) in stored)
         {
             if (!own.TryGetValue(name, out double mine))
-                throw new ArgumentException($"{op}: the state records a hyperparameter '{name}' that {Name} does not have (it has {Format(own)}).");
+                throw new ArgumentException($"{op}: the state records a hyperparameter '{name}' that {Name} does not have (it has {Format(own)}).", paramName);
             if (!value.Equals(mine))
-                throw new ArgumentException($"{op}: the state was recorded with {name} = {value.ToString(CultureInfo.InvariantCulture)}; this optimizer has {name} = {mine.ToString(CultureInfo.InvariantCulture)}. Build it with the state's hyperparameters ({Format(stored)}).");
+                throw new ArgumentException($"{op}: the state was recorded with {name} = {value.ToString(CultureInfo.InvariantCulture)}; this optimizer has {name} = {mine.ToString(CultureInfo.InvariantCulture)}. Build it with the state's hyperparameters ({Format(stored)}).", paramName);
         }
         foreach (var name in own.Keys)
             if (!stored.ContainsKey(name))
-                throw new ArgumentException($"{op}: the state records no '{name}' (it records {Format(stored)}).");
+                throw new ArgumentException($"{op}: the state records no '{name}' (it records {Format(stored)}).", paramName);
     }
 
     private static string Format(IReadOnlyDictionary<string, double> values) =>

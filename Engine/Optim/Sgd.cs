@@ -110,7 +110,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IBinaryFloatingPo
     private protected override void CheckParameterState(int index, ParameterState<T> state)
     {
         if (state.ExpAvg is not null || state.ExpAvgSq is not null)
-            throw new ArgumentException($"Sgd.ImportState: {ParameterName(index)} carries Adam moments; this is not an SGD state.");
+            throw new ArgumentException($"Sgd.ImportState: {ParameterName(index)} carries Adam moments; this is not an SGD state.", nameof(state));
     }
 
     /// <inheritdoc/>
