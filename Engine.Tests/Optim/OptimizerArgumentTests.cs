@@ -81,6 +81,16 @@ public sealed class OptimizerArgumentTests
         Assert.Contains("the state records a hyperparameter 'lr_decay' that Sgd does not have", e.Message);
     }
 
+    [Fact]
+    public void ReduceLROnPlateau_UndefinedMode_NamesIt()
+    {
+        // An undefined mode would otherwise be taken as Max (best starts at −∞) and an undefined threshold mode as Abs.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau<float>(Create("sgd", 0.1), (PlateauMode)7));
+        Assert.Equal("mode", e.ParamName);
+        Assert.StartsWith("ReduceLROnPlateau: 7 is not a PlateauMode (one of Min, Max).", e.Message);
+        ArgumentAssert.OutOfRange("thresholdMode", () => new ReduceLROnPlateau<float>(Create("sgd", 0.1), thresholdMode: (ThresholdMode)(-1)));
+    }
+
     [Theory]
     [InlineData(ScheduleKind.Cosine, 1, 0.5, null)]        // cosine without its period
     [InlineData(ScheduleKind.StepDecay, 0, 0.5, 3)]

@@ -21,6 +21,8 @@ public sealed class ReduceLROnPlateau<T> where T : unmanaged, IBinaryFloatingPoi
         double threshold = 1e-4, ThresholdMode thresholdMode = ThresholdMode.Rel, int cooldown = 0, double minLearningRate = 0)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
+        Checks.Defined(mode, "ReduceLROnPlateau", nameof(mode));
+        Checks.Defined(thresholdMode, "ReduceLROnPlateau", nameof(thresholdMode));
         if (!(factor > 0 && factor < 1)) throw new ArgumentOutOfRangeException(nameof(factor), $"ReduceLROnPlateau: factor must be in (0, 1), got {factor}.");
         if (patience < 0) throw new ArgumentOutOfRangeException(nameof(patience), $"ReduceLROnPlateau: patience must be ≥ 0, got {patience}.");
         if (!(threshold >= 0)) throw new ArgumentOutOfRangeException(nameof(threshold), $"ReduceLROnPlateau: threshold must be ≥ 0, got {threshold}.");
