@@ -43,7 +43,8 @@ internal sealed class AdamCore<T> : IParallelWork where T : unmanaged, IBinaryFl
     /// v ← β₂ v + (1 − β₂) g²
     /// θ ← θ − (η / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)      (= θ − η m̂ / (√v̂ + ε))
     /// </code>
-    /// The last line is written in PyTorch's operation order so float results match it to the last bits.
+    /// The denominator is computed in PyTorch's operation order; PyTorch's <c>addcdiv</c> multiplies m by the step size before it
+    /// divides, where this divides first, so a float step can differ from PyTorch's in its last bit (docs/optim.md#adam).
     /// </summary>
     public void Queue(int p, Tensor<T> theta, Tensor<T> grad, double eta, double beta1, double beta2, double epsilon, double l2)
     {
