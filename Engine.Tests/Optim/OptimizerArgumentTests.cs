@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using SeqLearn.Autograd;
 using SeqLearn.Optim;
 using SeqLearn.Optim.Schedules;
@@ -89,6 +90,30 @@ public sealed class OptimizerArgumentTests
         Assert.Equal("mode", e.ParamName);
         Assert.StartsWith("ReduceLROnPlateau: 7 is not a PlateauMode (one of Min, Max).", e.Message);
         ArgumentAssert.OutOfRange("thresholdMode", () => new ReduceLROnPlateau<float>(Create("sgd", 0.1), thresholdMode: (ThresholdMode)(-1)));
+    }
+
+    [Theory]
+    [InlineData(ScheduleKind.StepDecay, "schedule_base_lr", -0.1, "field 'schedule_base_lr' is -0.1; a learning rate is finite and ≥ 0.")]
+    [InlineData(ScheduleKind.Cosine, "schedule_epoch", -3, "field 'schedule_epoch' is -3; it counts from 0.")]
+    [InlineData(ScheduleKind.ReduceOnPlateau, "plateau_bad_epochs", -1, "field 'plateau_bad_epochs' is -1; it counts from 0.")]
+    [InlineData(ScheduleKind.ReduceOnPlateau, "plateau_cooldown", -2, "field 'plateau_cooldown' is -2; it counts from 0.")]
+    public void LearningRateSchedule_RestoreState_RefusesANegativeCounterOrRate_ChangingNothing(ScheduleKind kind, string field, double value, string expected)
+    {
+        // Restored, a negative base rate made the next epoch's rate an ArgumentOutOfRangeException of the optimizer mid-run,
+        // and a negative counter continued the run on other learning rates than the interrupted one.
+        var optimizer = Create("sgd", 0.1);
+        var schedule = new LearningRateSchedule<float>(optimizer, new ScheduleSettings(kind, Epochs: 10));
+        var state = schedule.SaveState();
+        state[field] = field == "schedule_base_lr" ? JsonValue.Create(value) : JsonValue.Create((int)value);
+        Assert.Equal("schedule state: " + expected, Assert.Throws<FormatException>(() => schedule.RestoreState(state)).Message);
+        schedule.EndEpoch();
+        double expectedRate = kind switch
+        {
+            ScheduleKind.StepDecay => 0.05,                                 // γ = 0.5 after one epoch of step size 1
+            ScheduleKind.Cosine => 0.05 * (1 + Math.Cos(Math.PI / 10)),
+            _ => 0.1,
+        };
+        Assert.Equal(expectedRate, optimizer.LearningRate, 1e-15);           // the refused state changed nothing
     }
 
     [Theory]

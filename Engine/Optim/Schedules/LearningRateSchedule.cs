@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace SeqLearn.Optim.Schedules;
@@ -99,7 +100,10 @@ public sealed class LearningRateSchedule<T> where T : unmanaged, IBinaryFloating
         ["plateau_cooldown"] = _plateau?.CooldownCounter,
     };
 
-    /// <summary>Restores <see cref="SaveState"/>'s counters; a missing or ill-typed field is a <see cref="FormatException"/> naming it.</summary>
+    /// <summary>
+    /// Restores <see cref="SaveState"/>'s counters; a missing or ill-typed field, a negative counter or a base learning rate
+    /// that is negative or not finite is a <see cref="FormatException"/> naming it.
+    /// </summary>
     public void RestoreState(JsonObject state)
     {
         var (baseLearningRate, epoch, best, badEpochs, cooldown) = Read(state);
@@ -118,13 +122,21 @@ public sealed class LearningRateSchedule<T> where T : unmanaged, IBinaryFloating
             throw new FormatException($"it was trained with the {kind} schedule, these options use {_settings.Kind}");
         double baseLearningRate = 0, best = 0;
         int epoch = 0, badEpochs = 0, cooldown = 0;
-        if (_epochSchedule is not null) (baseLearningRate, epoch) = (Get<double>(state, "schedule_base_lr"), Get<int>(state, "schedule_epoch"));
+        if (_epochSchedule is not null)
+        {
+            (baseLearningRate, epoch) = (Get<double>(state, "schedule_base_lr"), Get<int>(state, "schedule_epoch"));
+            if (!(baseLearningRate >= 0 && double.IsFinite(baseLearningRate)))   // else the next epoch's rate would be refused mid-run
+                throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"schedule state: field 'schedule_base_lr' is {baseLearningRate}; a learning rate is finite and ≥ 0."));
+            RequireCount(epoch, "schedule_epoch");
+        }
         if (_plateau is not null)
         {
             best = state["plateau_best"] is null
                 ? (_plateau.Mode == PlateauMode.Min ? double.PositiveInfinity : double.NegativeInfinity)
                 : Get<double>(state, "plateau_best");
             (badEpochs, cooldown) = (Get<int>(state, "plateau_bad_epochs"), Get<int>(state, "plateau_cooldown"));
+            RequireCount(badEpochs, "plateau_bad_epochs");
+            RequireCount(cooldown, "plateau_cooldown");
         }
         return (baseLearningRate, epoch, best, badEpochs, cooldown);
     }
@@ -135,6 +147,11 @@ public sealed class LearningRateSchedule<T> where T : unmanaged, IBinaryFloating
         ScheduleKind.Cosine => new CosineAnnealingLR<T>(_optimizer, _settings.Epochs!.Value, _settings.MinLearningRate) { BaseLearningRate = baseLearningRate, Epoch = epoch },
         _ => null,
     };
+
+    private static void RequireCount(int value, string key)
+    {
+        if (value < 0) throw new FormatException($"schedule state: field '{key}' is {value}; it counts from 0.");
+    }
 
     private static TValue Get<TValue>(JsonObject json, string key)
     {
