@@ -57,6 +57,26 @@ public class SamplerTests
         Assert.Equal("p", Assert.Throws<ArgumentException>(() => Sampler.Draw([0.0, 0.0], 0.5)).ParamName);
     }
 
+    /// <summary>A draw outside [0, 1) or over a NaN, infinite or negative weight is refused, not answered with the last token.</summary>
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.0)]
+    [InlineData(double.NaN)]
+    public void Draw_UOutsideTheUnitInterval_IsRefused(double u) =>
+        Assert.Equal("u", Assert.Throws<ArgumentOutOfRangeException>(() => Sampler.Draw([0.5, 0.5], u)).ParamName);
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(-0.25)]
+    public void Draw_BadWeight_IsRefusedNamingIt(double bad)
+    {
+        var e = Assert.Throws<ArgumentException>(() => Sampler.Draw([bad, 0.5, 0.5], 0.9));
+        Assert.Equal("p", e.ParamName);
+        Assert.Contains("p[0]", e.Message);
+        Assert.Equal(1, Sampler.Draw([0.0, 0.5, 0.5], 0.3));   // zero weights are skipped, as before
+    }
+
     [Fact]
     public void TopK_NeverPicksOutsideTheKLargest()
     {

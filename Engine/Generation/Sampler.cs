@@ -97,14 +97,20 @@ public sealed class Sampler
         return Draw(Probabilities(logits, options), rng.NextDouble());
     }
 
-    /// <summary>Inverse-CDF draw: the first i with p_0 + … + p_i &gt; u (skipping zero-probability tokens).</summary>
+    /// <summary>
+    /// Inverse-CDF draw: the first i with p_0 + … + p_i &gt; u (skipping zero-probability tokens); u ∈ [0, 1), and the
+    /// weights p (normalised or not) finite and ≥ 0 as far as the draw reads them.
+    /// </summary>
     public static int Draw(ReadOnlySpan<double> p, double u)
     {
+        if (!(u >= 0 && u < 1)) throw new ArgumentOutOfRangeException(nameof(u), $"Sampler.Draw: u must be in [0, 1), got {u}.");
         double cumulative = 0;
         int last = -1;
         for (int i = 0; i < p.Length; i++)
         {
-            if (p[i] <= 0) continue;
+            if (!(p[i] >= 0 && double.IsFinite(p[i])))
+                throw new ArgumentException($"Sampler.Draw: p[{i}] is {p[i]}; weights must be finite and ≥ 0.", nameof(p));
+            if (p[i] == 0) continue;
             cumulative += p[i];
             last = i;
             if (u < cumulative) return i;
