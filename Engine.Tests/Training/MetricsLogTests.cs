@@ -46,6 +46,26 @@ public class MetricsLogTests
         Assert.Contains("m.jsonl:2", e.Message);
     }
 
+    // A line that is JSON but not a record names what is wrong with it, not .NET's KeyNotFoundException or JsonElement types.
+    [Theory]
+    [InlineData("{\"kind\":\"eval\",\"train_loss\":1}", "m.jsonl:2: not a metrics record: no 'step'")]
+    [InlineData("{\"step\":\"x\"}", "m.jsonl:2: not a metrics record: 'step' is \"x\", expected a whole number")]
+    [InlineData("{\"step\":1.5}", "m.jsonl:2: not a metrics record: 'step' is 1.5, expected a whole number")]
+    [InlineData("{\"step\":1,\"epoch\":\"one\"}", "m.jsonl:2: not a metrics record: 'epoch' is \"one\", expected a whole number")]
+    [InlineData("{\"step\":1,\"train_steps\":3000000000}", "m.jsonl:2: not a metrics record: 'train_steps' is 3000000000, expected a whole number in [0, 2147483647]")]
+    [InlineData("{\"step\":1,\"kind\":3}", "m.jsonl:2: not a metrics record: 'kind' is 3, expected \"train\" or \"eval\"")]
+    [InlineData("[1,2]", "m.jsonl:2: not a metrics record: expected a JSON object, got array [1,2]")]
+    [InlineData("used as a log", "m.jsonl:2: not a metrics record: not valid JSON at byte 0 of the line")]
+    public void Read_LineThatIsNoRecord_NamesTheLineAndWhatIsWrong(string line, string expected)
+    {
+        using var tmp = new TempDir("metrics-field");
+        string path = tmp.Combine("m.jsonl");
+        File.WriteAllText(path, "{\"step\":1}\n" + line + "\n");
+        string message = Assert.Throws<FormatException>(() => MetricsLog.Read(path)).Message;
+        Assert.Contains(expected, message);
+        Assert.DoesNotContain("LineNumber", message);
+    }
+
     [Fact]
     public void Read_LastRecordCutShortWithoutNewline_IsSkipped_ButACutRecordInsideTheLogIsAnError()
     {

@@ -177,24 +177,30 @@ public sealed class MetricsLog : IDisposable
             {
                 using var doc = JsonDocument.Parse(line);
                 var o = doc.RootElement;
+                if (o.ValueKind != JsonValueKind.Object) throw new FormatException($"expected a JSON object, got {o.ValueKind.ToString().ToLowerInvariant()} {Excerpt(o)}.");
                 var metrics = new Dictionary<string, double>();
                 foreach (var property in o.EnumerateObject())
                     if (property.Name.StartsWith("valid_", StringComparison.Ordinal))
                         metrics[property.Name["valid_".Length..]] = Get(o, property.Name)!.Value;
                 records.Add(new MetricsRecord
                 {
-                    Kind = o.TryGetProperty("kind", out var kind) && kind.GetString() == "eval" ? MetricsRecordKind.Evaluation : MetricsRecordKind.Train,
-                    Step = o.GetProperty("step").GetInt64(),
-                    Epoch = o.TryGetProperty("epoch", out var ep) ? ep.GetInt32() : null,
+                    Kind = Kind(o),
+                    Step = Whole(o, "step", long.MaxValue) ?? throw new FormatException("no 'step': every record has one."),
+                    Epoch = (int?)Whole(o, "epoch", int.MaxValue),
                     TrainLoss = Get(o, "train_loss"),
-                    TrainSteps = o.TryGetProperty("train_steps", out var ts) ? ts.GetInt32() : null,
+                    TrainSteps = (int?)Whole(o, "train_steps", int.MaxValue),
                     Metrics = metrics.Count > 0 ? metrics : null,
                     TokensPerSecond = Get(o, "tokens_per_s"),
                     LearningRate = Get(o, "lr"),
                     ElapsedSeconds = Get(o, "elapsed_s"),
                 });
             }
-            catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+            catch (JsonException ex)
+            {   // the parser counts this one line from line 0 and says so in its message: name the file's line and the byte in it
+                string message = ex.Message is var m && m.IndexOf(" LineNumber:", StringComparison.Ordinal) is int cut and >= 0 ? m[..cut] : m;
+                throw new FormatException($"{path}:{lineNumber}: not a metrics record: not valid JSON at byte {ex.BytePositionInLine} of the line: {message}", ex);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or KeyNotFoundException or FormatException)
             {
                 throw new FormatException($"{path}:{lineNumber}: not a metrics record: {ex.Message}", ex);
             }
@@ -221,6 +227,25 @@ public sealed class MetricsLog : IDisposable
         }
         catch (JsonException) { return false; }
     }
+
+    private static MetricsRecordKind Kind(JsonElement o)
+    {
+        if (!o.TryGetProperty("kind", out var e)) return MetricsRecordKind.Train;
+        if (e.ValueKind != JsonValueKind.String) throw new FormatException($"'kind' is {Excerpt(e)}, expected \"train\" or \"eval\".");
+        return e.GetString() == "eval" ? MetricsRecordKind.Evaluation : MetricsRecordKind.Train;
+    }
+
+    // An optional whole number in [0, max]; null when the record has no such field.
+    private static long? Whole(JsonElement o, string key, long max)
+    {
+        if (!o.TryGetProperty(key, out var e)) return null;
+        if (e.ValueKind != JsonValueKind.Number || !e.TryGetInt64(out long v) || v < 0 || v > max)
+            throw new FormatException($"'{key}' is {Excerpt(e)}, expected a whole number in [0, {max}].");
+        return v;
+    }
+
+    // The value's JSON text, cut to 40 characters.
+    private static string Excerpt(JsonElement e) => e.GetRawText() is var t && t.Length > 40 ? t[..40] + "…" : t;
 
     private static double? Get(JsonElement o, string key)
     {
