@@ -69,6 +69,12 @@ public sealed class FailureModeCliTests : IDisposable
         AssertOneErrorLine(Run("train", "--corpus", _corpus, "--resume", translation, "--max-steps", "4", "--sample", "0"),
             $"{Path.Combine(translation, "last", "checkpoint.json")}: model config: type 'seq2seq' is not 'recurrent_lm'");
         AssertOneErrorLine(Run("translate", "--checkpoint", language, "Go."), "holds a 'recurrent_lm' model, not a translation model");
+        // generate and eval given a translation run name the kind and the command that reads it
+        string best = Path.Combine(translation, "best", "checkpoint.json");
+        AssertOneErrorLine(Run("generate", "--checkpoint", translation, "--length", "3"),
+            $"{best}: the checkpoint holds a 'seq2seq' model, not a language model ('recurrent_lm', written by 'seqlearn train'): a translation model, which 'seqlearn translate --checkpoint' reads.");
+        AssertOneErrorLine(Run("eval", "--checkpoint", translation, "--corpus", _corpus),
+            $"{best}: the checkpoint holds a 'seq2seq' model, not a language model");
     }
 
     [Fact]

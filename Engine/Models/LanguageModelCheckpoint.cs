@@ -66,6 +66,9 @@ public static class LanguageModelCheckpoint
         CheckpointFormatException Bad(string problem, Exception? inner = null) => new(manifest, null, problem, inner);
 
         var configJson = data.ModelConfig ?? throw Bad("no model_config: this is not a language-model checkpoint.");
+        if (configJson["type"] is JsonValue typeValue && typeValue.TryGetValue(out string? type) && type != "recurrent_lm")
+            throw Bad($"the checkpoint holds a '{type}' model, not a language model ('recurrent_lm', written by 'seqlearn train')"
+                      + (type == "seq2seq" ? ": a translation model, which 'seqlearn translate --checkpoint' reads." : "."));
         LanguageModelConfig config;
         try { config = LanguageModelConfig.FromJson(configJson); }
         catch (FormatException e) { throw Bad(e.Message, e); }
