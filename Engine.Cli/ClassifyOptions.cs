@@ -120,6 +120,7 @@ internal sealed class RecurrentClassifierCliOptions
         // The classifier evaluates once per epoch or every --eval-every steps, never by time (RecurrentClassifierFactory).
         Shared.EvalEvery.Description = "rnn: evaluate on the validation sentences every this many steps (0: once per epoch).";
         Shared.EvalSeconds.Hidden = true;
+        Shared.Epochs.Description = $"{Shared.Epochs.Description} rnn: {RecurrentClassifierOptions.DefaultTraining.Epochs} when neither --time-budget nor --max-steps is given.";
     }
 
     public Option<string> Cell { get; } = new("--cell") { Description = "rnn: recurrent cell lstm, gru or rnn.", DefaultValueFactory = _ => Defaults.Cell.ToString().ToLowerInvariant() };

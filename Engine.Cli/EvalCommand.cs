@@ -16,10 +16,14 @@ namespace SeqLearn.Cli;
 /// </summary>
 public static class EvalCommand
 {
+    /// <summary>The <c>--checkpoint</c> of <c>eval</c> and <c>generate</c>: a run directory as <c>train</c> writes it, or one checkpoint in it.</summary>
+    internal const string CheckpointDescription = "A neural language model trained by 'train': its --checkpoint DIR (DIR/best is read, else DIR/last), "
+        + "or one checkpoint (DIR/best, DIR/last: a directory holding checkpoint.json and weights.safetensors).";
+
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint directory of a neural language model (written by the trainer; holds checkpoint.json and weights.safetensors)." };
+        var checkpoint = new Option<string>("--checkpoint") { Description = CheckpointDescription };
         var arpa = new Option<string>("--arpa") { Description = "ARPA n-gram model to evaluate instead of a checkpoint." };
         var corpus = new Option<string>("--corpus", "-c") { Description = "Test text, UTF-8; each line's end (newline or <eos>) is one predicted token.", Required = true };
         var batch = new Option<int>("--batch") { Description = "Neural models: B, streams scored side by side (the text is cut into B contiguous parts).", DefaultValueFactory = _ => 16 };

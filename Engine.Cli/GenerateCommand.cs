@@ -16,7 +16,7 @@ public static class GenerateCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint directory of a neural language model.", Required = true };
+        var checkpoint = new Option<string>("--checkpoint") { Description = EvalCommand.CheckpointDescription, Required = true };
         var prompt = new Option<string>("--prompt", "-p") { Description = "Text the model continues (characters, or words for a word model; empty = start of a line).", DefaultValueFactory = _ => "" };
         var length = new Option<int>("--length", "-n") { Description = "Tokens to generate (characters or words).", DefaultValueFactory = _ => 200 };
         var temperature = new Option<double>("--temperature", "-t") { Description = "Softmax temperature τ ≥ 0; 0 = greedy (argmax), < 1 sharper, > 1 flatter.", DefaultValueFactory = _ => 1.0 };

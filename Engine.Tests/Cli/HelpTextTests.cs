@@ -1,0 +1,29 @@
+using static SeqLearn.Tests.Cli.CliRun;
+
+namespace SeqLearn.Tests.Cli;
+
+/// <summary>What <c>--help</c> says about defaults and inputs that the README and docs rely on.</summary>
+public class HelpTextTests
+{
+    private static string Help(params string[] command)
+    {
+        var (code, output, error) = Run([.. command, "--help"]);
+        Assert.True(code == 0, error);
+        // The help wraps long descriptions over several lines: join them to search the text.
+        return string.Join(' ', output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    // The README runs 'generate --checkpoint runs/src' and 'eval --checkpoint runs/src' on the run directory of 'train --checkpoint runs/src'.
+    [Theory]
+    [InlineData("generate")]
+    [InlineData("eval")]
+    public void LanguageModelCommands_CheckpointHelp_SaysARunDirectoryIsReadFromItsBest(string command) =>
+        Assert.Contains("its --checkpoint DIR (DIR/best is read, else DIR/last)", Help(command));
+
+    // Without a stop flag the recurrent classifier trains RecurrentClassifierOptions.DefaultTraining.Epochs epochs (docs/classification.md: 7).
+    [Theory]
+    [InlineData("cv")]
+    [InlineData("train")]
+    public void Classify_EpochsHelp_GivesTheRecurrentModelsDefault(string command) =>
+        Assert.Contains("rnn: 7 when neither --time-budget nor --max-steps is given.", Help("classify", command));
+}
