@@ -80,6 +80,9 @@ public static partial class TranslateCommand
             }
             else
             {
+                if (parse.GetValue(inputFeeding) && kind is not (AttentionKind.LuongDot or AttentionKind.LuongGeneral))
+                    throw new ArgumentException($"--input-feeding applies to --attention luong-dot or luong-general, not {CliGuard.Chosen(parse, attention)}: "
+                                                + "drop --input-feeding or choose a Luong attention.");
                 // Vocabularies of 4 (the special tokens) bound the size from below: a model too large for them is refused before reading the pairs.
                 var least = Config(4, 4);
                 TrainingCliOptions.CheckModel(least.Validate, Flags(least));

@@ -240,6 +240,8 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "train -c {nope} --schedule cosine --epochs 3 --first-decay-epoch 2", "--first-decay-epoch applies to --schedule step, not --schedule cosine" },
         { "translate train --pairs {nope} --schedule constant --gamma 0.5", "--gamma applies to --schedule step or plateau, not --schedule constant" },
         { "translate train --pairs {nope} --momentum 0.9", "--momentum applies to --optimizer sgd" },
+        { "translate train --pairs {nope} --input-feeding", "--input-feeding applies to --attention luong-dot or luong-general, not --attention bahdanau (the default)" },
+        { "translate train --pairs {nope} --attention none --input-feeding", "--input-feeding applies to --attention luong-dot or luong-general, not --attention none:" },
         { "classify cv --data {nope} --model rnn --momentum 0.9", "--momentum applies to --optimizer sgd" },
         { "ngram train -c {nope} --arpa {out.arpa} --k 2", "--k applies to --smoothing addk, not --smoothing mkn (the default)" },
         { "ngram train -c {nope} --arpa {out.arpa} --smoothing addk --lambda 0.5", "--lambda applies to --smoothing stupid, not --smoothing addk" },
