@@ -83,6 +83,10 @@ public static partial class TranslateCommand
                 if (parse.GetValue(inputFeeding) && kind is not (AttentionKind.LuongDot or AttentionKind.LuongGeneral))
                     throw new ArgumentException($"--input-feeding applies to --attention luong-dot or luong-general, not {CliGuard.Chosen(parse, attention)}: "
                                                 + "drop --input-feeding or choose a Luong attention.");
+                if (kind == AttentionKind.LuongDot && parse.GetValue(bidirectional))
+                    throw new ArgumentException("--attention luong-dot takes the dot product of a decoder state (H) with each encoder output, which a bidirectional encoder "
+                                                + $"(--bidirectional true{(CliGuard.Given(parse, bidirectional) ? "" : ", the default")}) makes 2H wide: "
+                                                + "add --bidirectional false, or use --attention luong-general.");
                 // Vocabularies of 4 (the special tokens) bound the size from below: a model too large for them is refused before reading the pairs.
                 var least = Config(4, 4);
                 TrainingCliOptions.CheckModel(least.Validate, Flags(least));

@@ -208,7 +208,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "classify cv --data {nope} --model rnn --eval-every-seconds 10", "--eval-every-seconds: the recurrent classifier evaluates once per epoch" },
         { "classify train --data {nope} --checkpoint {out} --eval-every-seconds 10", "--eval-every-seconds: the recurrent classifier evaluates once per epoch" },
         { "translate train --pairs {nope} --dropout 1", "--dropout" }, { "translate train --pairs {nope} --label-smoothing 1.5", "--label-smoothing" },
-        { "translate train --pairs {nope} --label-smoothing -0.1", "--label-smoothing" }, { "translate train --pairs {nope} --label-smoothing nan", "--label-smoothing" }, { "translate train --pairs {nope} --attention luong-dot", "--hidden" },
+        { "translate train --pairs {nope} --label-smoothing -0.1", "--label-smoothing" }, { "translate train --pairs {nope} --label-smoothing nan", "--label-smoothing" }, { "translate train --pairs {nope} --attention luong-dot", "--attention luong-dot takes the dot product of a decoder state (H) with each encoder output, which a bidirectional encoder (--bidirectional true, the default) makes 2H wide: add --bidirectional false, or use --attention luong-general." },
         // translate train: conflicting with --resume (the checkpoint: gru E = 4, H = 8, L = 1, bidirectional, bahdanau)
         { "translate train --pairs {pairs.tsv} --resume {s2s} --hidden 32", "--hidden 32 conflicts with --resume" },
         { "translate train --pairs {pairs.tsv} --resume {s2s} --cell lstm", "--cell lstm conflicts with --resume" },
