@@ -41,6 +41,14 @@ public class ForecastProtocolTests
         Assert.Contains($"'{spec}'", e.Message);
     }
 
+    // A from: spec in the right shape but with no such date says which part is wrong.
+    [Theory]
+    [InlineData("from:1990-13-01", "'1990-13-01' is not a calendar date")]
+    [InlineData("from:1990-02-30", "'1990-02-30' is not a calendar date")]
+    [InlineData("from:01/02/1990", "'01/02/1990' is not a calendar date")]
+    public void Parse_FromANonDate_SaysTheDateIsWrong(string spec, string expected) =>
+        Assert.Contains(expected, Assert.Throws<FormatException>(() => ForecastProtocol.Parse(spec)).Message);
+
     [Fact]
     public void Resolve_EmptyPart_Throws()
     {

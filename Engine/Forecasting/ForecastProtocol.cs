@@ -64,6 +64,8 @@ public sealed record ForecastProtocol
                 return new ForecastProtocol(spec, ForecastProtocolKind.Last, 0, k, default);
             case "from" when TryParseDate(arg, out DateOnly d):
                 return new ForecastProtocol(spec, ForecastProtocolKind.From, 0, 0, d);
+            case "from" when arg.Length > 0:
+                throw new FormatException($"forecast protocol '{spec}': '{arg}' is not a calendar date YYYY-MM-DD (or YYYY-MM, YYYY; '/' also separates).");
             default:
                 throw new FormatException($"forecast protocol '{spec}': expected split:F with 0 < F < 1, last:K with K ≥ 1, or from:YYYY-MM-DD.");
         }
