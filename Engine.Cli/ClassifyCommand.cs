@@ -23,7 +23,7 @@ public static partial class ClassifyCommand
     /// <summary>Builds the <c>classify</c> command; <paramref name="extraModels"/> join the baselines as <c>--model</c> choices.</summary>
     public static Command Create(IReadOnlyList<IClassifierFactory> extraModels)
     {
-        var classify = new Command("classify", "Many-to-one sentence classification: cross-validated accuracy of a model.");
+        var classify = new Command("classify", "Many-to-one sentence classification: cross-validated accuracy of a model (cv), training and saving one (train), classifying sentences with it (predict).");
         classify.Subcommands.Add(Cv(extraModels));
         classify.Subcommands.Add(Train());
         classify.Subcommands.Add(Predict());

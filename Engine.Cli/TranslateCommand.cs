@@ -27,7 +27,7 @@ public static partial class TranslateCommand
     /// <summary>Builds the <c>translate</c> command with its subcommands.</summary>
     public static Command Create()
     {
-        var translate = new Command("translate", "English→French translation: evaluate on a split by distinct source sentence with multi-reference BLEU.");
+        var translate = new Command("translate", "English→French translation: translate sentences with a trained model (--checkpoint DIR), train one (train), or score a model or baseline on a split by distinct source sentence with multi-reference BLEU (eval).");
         translate.Subcommands.Add(Eval());
         translate.Subcommands.Add(Train());
         var checkpoint = new Option<string>("--checkpoint") { Description = "Translate with a model trained by 'translate train' (DIR, DIR/best or DIR/last)." };

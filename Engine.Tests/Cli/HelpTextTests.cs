@@ -26,4 +26,13 @@ public class HelpTextTests
     [InlineData("train")]
     public void Classify_EpochsHelp_GivesTheRecurrentModelsDefault(string command) =>
         Assert.Contains("rnn: 7 when neither --time-budget nor --max-steps is given.", Help("classify", command));
+
+    // The overview names every subcommand of classify and translate, not only cv and eval.
+    [Fact]
+    public void Overview_DescribesEverySubcommandOfClassifyAndTranslate()
+    {
+        string overview = Help();
+        Assert.Contains("cross-validated accuracy of a model (cv), training and saving one (train), classifying sentences with it (predict).", overview);
+        Assert.Contains("translate sentences with a trained model (--checkpoint DIR), train one (train), or score a model or baseline", overview);
+    }
 }
