@@ -67,7 +67,7 @@ public sealed class FailureModeCliTests : IDisposable
             "--sample", "0", "--threads", "1", "--checkpoint", language);
         Assert.True(second.Code == 0, second.Error);
         AssertOneErrorLine(Run("train", "--corpus", _corpus, "--resume", translation, "--max-steps", "4", "--sample", "0"),
-            $"{Path.Combine(translation, "last", "checkpoint.json")}: model config: type 'seq2seq' is not 'recurrent_lm'");
+            $"{Path.Combine(translation, "last", "checkpoint.json")}: model config: type 'seq2seq' is not 'recurrent_lm' (a language model written by 'seqlearn train'): this checkpoint holds another kind of model.");
         AssertOneErrorLine(Run("translate", "--checkpoint", language, "Go."), "holds a 'recurrent_lm' model, not a translation model");
         // generate and eval given a translation run name the kind and the command that reads it
         string best = Path.Combine(translation, "best", "checkpoint.json");

@@ -109,7 +109,7 @@ public sealed record LanguageModelConfig(int VocabularySize, int EmbeddingSize =
     {
         ArgumentNullException.ThrowIfNull(json);
         string type = Get<string>(json, "type");
-        if (type != "recurrent_lm") throw new FormatException($"model config: type '{type}' is not 'recurrent_lm'.");
+        if (type != "recurrent_lm") throw new FormatException($"model config: type '{type}' is not 'recurrent_lm' (a language model written by 'seqlearn train'): this checkpoint holds another kind of model.");
         string cell = Get<string>(json, "cell");
         // Names only: Enum.TryParse also accepts numbers ("0" would read as lstm).
         if (cell.Length == 0 || !char.IsAsciiLetter(cell[0]) || !Enum.TryParse<RecurrentCell>(cell, ignoreCase: true, out var c) || !Enum.IsDefined(c))
