@@ -20,9 +20,17 @@ namespace SeqLearn.Benchmarks;
 [Config(typeof(InProcess))]
 public class StepperBenchmarks
 {
+    /// <summary>
+    /// In-process, BenchmarkDotNet's short run as the default job: a job named on the command line (<c>--job dry</c>)
+    /// replaces it instead of running beside it, and runs in-process too.
+    /// </summary>
     private sealed class InProcess : ManualConfig
     {
-        public InProcess() => AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
+        public InProcess()
+        {
+            AddJob(Job.ShortRun.AsDefault());
+            AddJob(new Job().WithToolchain(InProcessEmitToolchain.Instance).AsMutator());
+        }
     }
 
     private WorkerPool? _pool;
