@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using SeqLearn.Kernels;
 
 namespace SeqLearn.Benchmarks;
@@ -8,18 +7,25 @@ namespace SeqLearn.Benchmarks;
 /// <summary>
 /// The physical limit of one core: a loop of 12 independent FMA chains on register-resident accumulators (enough to
 /// hide the FMA latency on both FMA pipes; with the two operands 14 registers, so the AVX2 path's 16 suffice), no
-/// memory traffic, at the widest vector the GEMM runs on here: <see cref="Vector512{T}"/> with AVX-512, else
-/// <see cref="Vector256{T}"/> with FMA.
+/// memory traffic, on the vector the GEMM runs on (<see cref="KernelPath.Default"/>: the widest here unless
+/// <c>SEQLEARN_ISA</c> names a narrower path): <see cref="Vector512{T}"/> on the AVX-512 path, <see cref="Vector256{T}"/>
+/// on the AVX2 path, <see cref="Vector128{T}"/> on the 128-bit path.
 /// </summary>
 internal static class FmaPeak
 {
     private const int Chains = 12;
 
-    /// <summary>The vector the loop runs on (null when neither is accelerated) and its float lanes.</summary>
-    public static (string? Width, int Lanes) Shape =>
-        Vector512.IsHardwareAccelerated ? ("Vector512", Vector512<float>.Count)
-        : Vector256.IsHardwareAccelerated && Fma.IsSupported ? ("Vector256", Vector256<float>.Count)
-        : (null, 0);
+    /// <summary>The vector the loop runs on (null when the GEMM has no FMA vector path) and its float lanes.</summary>
+    public static (string? Width, int Lanes) Shape => ShapeOf(KernelPath.Default.Gemm);
+
+    /// <summary>The vector of the GEMM path <paramref name="isa"/> and its float lanes; null for a path without FMA.</summary>
+    internal static (string? Width, int Lanes) ShapeOf(GemmIsa? isa) => isa switch
+    {
+        GemmIsa.Avx512 => ("Vector512", Vector512<float>.Count),
+        GemmIsa.Avx2 => ("Vector256", Vector256<float>.Count),
+        GemmIsa.Vector128 => ("Vector128", Vector128<float>.Count),
+        _ => (null, 0),
+    };
 
     /// <summary>What <see cref="Run"/> measures, for the report line.</summary>
     public static string Describe => $"{Chains} independent {Shape.Width} FMA chains";
@@ -28,8 +34,16 @@ internal static class FmaPeak
     public static double Flops(long iterations) => iterations * (double)Chains * Shape.Lanes * 2;
 
     /// <summary>Runs the FMA chains for <paramref name="iterations"/> steps; returns a value that depends on all of them.</summary>
-    public static float Run(long iterations) =>
-        Vector512.IsHardwareAccelerated ? Run<Vector512<float>, Simd512<float>>(iterations) : Run<Vector256<float>, Simd256<float>>(iterations);
+    public static float Run(long iterations) => Run(KernelPath.Default.Gemm, iterations);
+
+    /// <summary><see cref="Run(long)"/> on the vector of the GEMM path <paramref name="isa"/> (<see cref="ShapeOf"/>).</summary>
+    internal static float Run(GemmIsa? isa, long iterations) => isa switch
+    {
+        GemmIsa.Avx512 => Run<Vector512<float>, Simd512<float>>(iterations),
+        GemmIsa.Avx2 => Run<Vector256<float>, Simd256<float>>(iterations),
+        GemmIsa.Vector128 => Run<Vector128<float>, Simd128<float>>(iterations),
+        _ => throw new InvalidOperationException($"FMA peak: the GEMM path {isa?.ToString() ?? "scalar"} has no FMA vector loop."),
+    };
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static unsafe float Run<TVec, TSimd>(long iterations)
