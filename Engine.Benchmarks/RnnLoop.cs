@@ -24,9 +24,19 @@ public static class RnnLoop
             Console.Error.WriteLine("loop: usage: loop rnn|lstm|gru small|large THREADS PASSES [--serial-steps]");
             return 2;
         }
-        var cell = Enum.Parse<RnnCellType>(args[0], ignoreCase: true);
-        var shape = args[1] == "small" ? RnnShape.Small : RnnShape.Large;
-        int threads = int.Parse(args[2], CultureInfo.InvariantCulture), passes = int.Parse(args[3], CultureInfo.InvariantCulture);
+        RnnCellType? cellType = args[0].ToLowerInvariant() switch { "rnn" => RnnCellType.Rnn, "lstm" => RnnCellType.Lstm, "gru" => RnnCellType.Gru, _ => null };
+        RnnShape? size = args[1] switch { "small" => RnnShape.Small, "large" => RnnShape.Large, _ => null };
+        bool threadsOk = int.TryParse(args[2], NumberStyles.None, CultureInfo.InvariantCulture, out int threads) && threads >= 1;
+        bool passesOk = int.TryParse(args[3], NumberStyles.None, CultureInfo.InvariantCulture, out int passes) && passes >= 1;
+        if (cellType is not { } cell || size is not { } shape || !threadsOk || !passesOk)
+        {
+            string what = cellType is null ? $"cell '{args[0]}' is not rnn, lstm or gru"
+                : size is null ? $"shape '{args[1]}' is not small or large"
+                : !threadsOk ? $"THREADS '{args[2]}' is not a whole number of at least 1"
+                : $"PASSES '{args[3]}' is not a whole number of at least 1";
+            Console.Error.WriteLine($"loop: {what}; usage: loop rnn|lstm|gru small|large THREADS PASSES [--serial-steps]");
+            return 2;
+        }
         using var pool = threads > 1 ? new WorkerPool(threads) : null;
         var work = new RnnWorkload(cell, shape, RecurrentPath.Fused, pool, parallelSteps: !args.Contains("--serial-steps"));
         float loss = 0;
