@@ -1,3 +1,5 @@
+using SeqLearn.Kernels;
+
 namespace SeqLearn.Benchmarks;
 
 /// <summary>Dispatch for the side-by-side <c>compare</c> commands.</summary>
@@ -13,6 +15,18 @@ public static class Comparisons
         try { baseline = BaselineEnvironment.Apply(ref args); }
         catch (ArgumentException e) { Console.Error.WriteLine($"compare: {e.Message}"); return 2; }
         string which = args.Length > 0 ? args[0] : "";
+        try { KernelEnvironment.Validate(); }   // a SEQLEARN_ISA this CPU cannot run fails here, not in the middle of a run
+        catch (InvalidOperationException e) { Console.Error.WriteLine($"compare {which}: {e.Message}"); return 2; }
+        try { return Dispatch(which, args, baseline); }
+        catch (CompareOptions.InvalidOption e)
+        {
+            Console.Error.WriteLine($"compare {which}: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static int Dispatch(string which, string[] args, BaselineEnvironment baseline)
+    {
         switch (which)
         {
             // Each comparison adds its case here.

@@ -23,11 +23,9 @@ public static class RnnComparison
     /// </summary>
     public static int Run(string[] args, BaselineEnvironment baseline)
     {
-        int rounds = 5;
+        int rounds = CompareOptions.Positive(args, "--rounds", 5);
         bool smallOnly = args.Contains("--small-only");
         bool parallelSteps = !args.Contains("--serial-steps");
-        int at = Array.IndexOf(args, "--rounds");
-        if (at >= 0 && at + 1 < args.Length) rounds = int.Parse(args[at + 1], CultureInfo.InvariantCulture);
 
         string? script = FindScript();
         if (script is null)

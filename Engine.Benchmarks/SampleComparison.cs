@@ -30,7 +30,7 @@ public static class SampleComparison
     /// <summary>Options: <c>--chars N</c> (default 20000), <c>--repeats N</c> (rounds, 5), <c>--torch-script PATH</c>, <c>--no-torch</c>.</summary>
     public static int Run(string[] args, BaselineEnvironment baseline)
     {
-        int chars = IntOption(args, "--chars", 20_000), repeats = IntOption(args, "--repeats", 5);
+        int chars = CompareOptions.Positive(args, "--chars", 20_000), repeats = CompareOptions.Positive(args, "--repeats", 5);
         var vocabulary = TinyShakespeareVocabulary();
         var config = new LanguageModelConfig(vocabulary.Count, EmbeddingSize: 64, HiddenSize: 256, NumLayers: 2);
         var model = new LanguageModel<float>(config, new SeededRng(1));
@@ -162,9 +162,4 @@ public static class SampleComparison
         return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
     }
 
-    private static int IntOption(string[] args, string name, int fallback)
-    {
-        int at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
-    }
 }

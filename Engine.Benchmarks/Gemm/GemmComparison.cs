@@ -17,9 +17,7 @@ internal static class GemmComparison
 
     public static int Run(string[] args, BaselineEnvironment baseline)
     {
-        int repeats = 7;
-        for (int i = 0; i + 1 < args.Length; i++)
-            if (args[i] == "--repeats") repeats = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+        int repeats = CompareOptions.Positive(args, "--repeats", 7);
 
         var blas = OpenBlas.TryLoad(out string why);
         Console.WriteLine($"GEMM comparison, float32, row-major, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");

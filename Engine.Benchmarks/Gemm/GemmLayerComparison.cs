@@ -15,14 +15,11 @@ internal static class GemmLayerComparison
 {
     public static int Run(string[] args, BaselineEnvironment baseline)
     {
-        int repeats = 7;
+        int repeats = CompareOptions.Positive(args, "--repeats", 7);
         string? only = null;
         bool oneThread = args.Contains("--one-thread");
         for (int i = 0; i + 1 < args.Length; i++)
-        {
-            if (args[i] == "--repeats") repeats = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
             if (args[i] == "--only") only = args[i + 1];
-        }
         var blas = OpenBlas.TryLoad(out string why);
         Console.WriteLine($"GEMM of the recurrent layers' all-steps products, float32, row-major, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine($"CPU: {MachineInfo.Describe()}");

@@ -14,9 +14,7 @@ internal static class GemmPathComparison
 {
     public static int Run(string[] args)
     {
-        int repeats = 7;
-        for (int i = 0; i + 1 < args.Length; i++)
-            if (args[i] == "--repeats") repeats = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+        int repeats = CompareOptions.Positive(args, "--repeats", 7);
         var paths = new[] { GemmIsa.Avx512, GemmIsa.Avx2, GemmIsa.Vector128, GemmIsa.Portable }
             .Where(p => p == GemmIsa.Portable ? System.Numerics.Vector.IsHardwareAccelerated : new KernelPath(p, GateWidth.Auto).IsSupported).ToArray();
         Console.WriteLine($"GEMM per vector path, float32, 1 thread, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load {MachineInfo.LoadAverage()}");
