@@ -74,6 +74,18 @@ public class TensorTests
     }
 
     [Fact]
+    public void ToString_RowsAfterTheFirst_LineUpUnderTheFirstRowsBracket()
+    {
+        var t = Tensor<double>.FromArray([1, 2, 3, 4, 5, 6, 7, 8], 2, 2, 2);
+        string[] lines = t.ToString().Split('\n');
+        Assert.Equal("Tensor<Double>(2, 2, 2) [[[1, 2],", lines[0]);
+        int outer = lines[0].IndexOf('[');
+        Assert.Equal(new string(' ', outer + 2) + "[3, 4]],", lines[1]);
+        Assert.Equal(new string(' ', outer + 1) + "[[5, 6],", lines[2]);
+        Assert.Equal(new string(' ', outer + 2) + "[7, 8]]]", lines[3]);
+    }
+
+    [Fact]
     public void Rows_IsAViewOfContiguousRows()
     {
         var t = Tensor<float>.FromArray([1, 2, 3, 4, 5, 6], 3, 2);

@@ -392,11 +392,12 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
         var sb = new StringBuilder();
         sb.Append("Tensor<").Append(typeof(T).Name).Append('>').Append(ShapeString).Append(' ');
         if (Rank == 0) { sb.Append(Format(Span[0])); return sb.ToString(); }
-        AppendAxis(sb, 0, 0);
+        AppendAxis(sb, 0, 0, sb.Length);
         return sb.ToString();
     }
 
-    private void AppendAxis(StringBuilder sb, int axis, int flatStart)
+    /// <summary>Appends axis <paramref name="axis"/> from element <paramref name="flatStart"/>; a row after the first starts on a new line, <paramref name="indent"/> + axis + 1 columns in, under the first row's bracket.</summary>
+    private void AppendAxis(StringBuilder sb, int axis, int flatStart, int indent)
     {
         const int Edge = 3;
         int n = _shape[axis];
@@ -407,8 +408,8 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
         {
             if (n > 2 * Edge && i == Edge) { sb.Append("..., "); i = n - Edge; }
             if (axis == Rank - 1) sb.Append(Format(Span[flatStart + i]));
-            else AppendAxis(sb, axis + 1, flatStart + i * stride);
-            if (i < n - 1) sb.Append(axis == Rank - 1 ? ", " : ",\n" + new string(' ', axis + 1 + 4 + typeof(T).Name.Length + ShapeString.Length));
+            else AppendAxis(sb, axis + 1, flatStart + i * stride, indent);
+            if (i < n - 1) sb.Append(axis == Rank - 1 ? ", " : ",\n" + new string(' ', indent + axis + 1));
         }
         sb.Append(']');
     }
