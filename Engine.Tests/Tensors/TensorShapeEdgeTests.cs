@@ -69,6 +69,25 @@ public class TensorShapeEdgeTests
         Assert.Contains("need finite low ≤ high", e.Message);
     }
 
+    [Theory]
+    [InlineData(0f, -1f, "std")]
+    [InlineData(0f, float.NaN, "std")]
+    [InlineData(0f, float.PositiveInfinity, "std")]
+    [InlineData(float.NaN, 1f, "mean")]
+    [InlineData(float.NegativeInfinity, 1f, "mean")]
+    public void Normal_NegativeOrNonFiniteParameters_AreRefused(float mean, float std, string param)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Tensor<float>.Normal([2], mean, std, new SeededRng(1)));
+        Assert.Equal(param, e.ParamName);
+        Assert.Contains("Tensor.Normal", e.Message);
+    }
+
+    [Fact]
+    public void Normal_ZeroStd_GivesTheMean()
+    {
+        Assert.Equal([3f, 3f], Tensor<float>.Normal([2], 3f, 0f, new SeededRng(1)).ToArray());
+    }
+
     [Fact]
     public void NullShapeOrIndex_IsArgumentNullException()
     {

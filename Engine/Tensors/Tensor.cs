@@ -131,10 +131,18 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
         return t;
     }
 
-    /// <summary>A new tensor of independent draws from N(<paramref name="mean"/>, <paramref name="std"/>²).</summary>
+    /// <summary>
+    /// A new tensor of independent draws from N(<paramref name="mean"/>, <paramref name="std"/>²); a negative or
+    /// non-finite <paramref name="std"/>, or a non-finite <paramref name="mean"/>, is refused (PyTorch's <c>normal_</c>
+    /// refuses std &lt; 0).
+    /// </summary>
     public static Tensor<T> Normal(int[] shape, T mean, T std, SeededRng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
+        if (!T.IsFinite(mean))
+            throw new ArgumentOutOfRangeException(nameof(mean), $"Tensor.Normal: need a finite mean, got {mean}.");
+        if (!(std >= T.Zero) || !T.IsFinite(std))
+            throw new ArgumentOutOfRangeException(nameof(std), $"Tensor.Normal: need a finite std ≥ 0, got {std}.");
         var t = Zeros(shape);
         var s = t.Span;
         for (int i = 0; i < s.Length; i++)
