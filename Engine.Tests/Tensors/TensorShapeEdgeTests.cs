@@ -56,7 +56,35 @@ public class TensorShapeEdgeTests
     {
         // 2^16 · 2^16 · 2^16 · 2^16 = 2^64 wraps a long to 0, the length of the tensor.
         var t = Tensor<float>.Zeros(0);
-        Assert.Throws<ArgumentException>(() => t.Reshape(65536, 65536, 65536, 65536));
+        var e = Assert.Throws<ArgumentException>(() => t.Reshape(65536, 65536, 65536, 65536));
+        Assert.Equal("shape", e.ParamName);
+        Assert.Contains("Reshape: cannot reshape (0) (0 elements) into (65536, 65536, 65536, 65536) (more than", e.Message);
+        Assert.Equal([0, 65536, 65536, 65536], t.Reshape(-1, 65536, 65536, 65536).ShapeArray()); // as torch.zeros(0).reshape(-1, …)
+    }
+
+    [Fact]
+    public void ShapeErrors_NameTheFactoryAndTheParameter()
+    {
+        void Check(Action make, string op, string param)
+        {
+            var e = Assert.Throws<ArgumentException>(make);
+            Assert.Equal(param, e.ParamName);
+            Assert.StartsWith(op + ": ", e.Message);
+        }
+        var rng = new SeededRng(1);
+        Check(() => Tensor<float>.Zeros(2, -3), "Zeros", "shape");
+        Check(() => Tensor<float>.Ones(2, -3), "Ones", "shape");
+        Check(() => Tensor<float>.Full(1f, 65536, 65536), "Full", "shape");
+        Check(() => Tensor<float>.Uniform([-1], 0f, 1f, rng), "Tensor.Uniform", "shape");
+        Check(() => Tensor<float>.Normal([-1], 0f, 1f, rng), "Tensor.Normal", "shape");
+        Check(() => Tensor<float>.FromArray([1f, 2f, 3f], 2, 2), "FromArray", "data");
+        var t = Tensor<float>.Zeros(2, 2);
+        Check(() => t.Reshape(-1, -1), "Reshape", "shape");
+        Check(() => t.Reshape(-2, -2), "Reshape", "shape");
+        Check(() => t.Reshape(3), "Reshape", "shape");
+        Check(() => t.Reshape(-1, 3), "Reshape", "shape");
+        Check(() => _ = t[1], "Indexer", "index");
+        Check(() => t[1, 1, 1] = 1f, "Indexer", "index");
     }
 
     [Theory]

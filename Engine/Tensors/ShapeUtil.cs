@@ -17,7 +17,7 @@ internal static class ShapeUtil
         bool empty = false;
         foreach (int d in shape)
         {
-            if (d < 0) throw new ArgumentException($"{op}: negative size in shape {Format(shape)}.");
+            if (d < 0) throw new ArgumentException($"{op}: negative size in shape {Format(shape)}.", nameof(shape));
             empty |= d == 0;
         }
         if (empty) return 0;
@@ -25,7 +25,7 @@ internal static class ShapeUtil
         foreach (int d in shape)
         {
             n *= d;
-            if (n > Array.MaxLength) throw new ArgumentException($"{op}: shape {Format(shape)} has more than {Array.MaxLength} elements.");
+            if (n > Array.MaxLength) throw new ArgumentException($"{op}: shape {Format(shape)} has more than {Array.MaxLength} elements.", nameof(shape));
         }
         return (int)n;
     }
@@ -72,6 +72,9 @@ internal static class ShapeUtil
             throw new ArgumentException($"{op}: shapes {Format(a)} and {Format(b)} must be equal.");
     }
 
+    /// <summary>A product of sizes that no array reaches, where <see cref="ResolveReshape"/> stops counting (times any int it stays far below long.MaxValue).</summary>
+    private const long TooMany = (long)int.MaxValue + 1;
+
     internal static int[] ResolveReshape(int[] shape, int length, int[] from)
     {
         var r = (int[])shape.Clone();
@@ -81,21 +84,22 @@ internal static class ShapeUtil
         {
             if (r[i] == -1)
             {
-                if (infer >= 0) throw new ArgumentException($"Reshape: more than one -1 in {Format(shape)}.");
+                if (infer >= 0) throw new ArgumentException($"Reshape: more than one -1 in {Format(shape)}.", nameof(shape));
                 infer = i;
             }
-            else if (r[i] < 0) throw new ArgumentException($"Reshape: negative size in {Format(shape)}.");
-            else known *= r[i];
+            else if (r[i] < 0) throw new ArgumentException($"Reshape: negative size in {Format(shape)}.", nameof(shape));
+            else known = Math.Min(known * r[i], TooMany); // saturated: a product past one array cannot wrap to the length
         }
         if (infer >= 0)
         {
             if (known == 0 || length % known != 0)
-                throw new ArgumentException($"Reshape: cannot reshape {Format(from)} into {Format(shape)}.");
+                throw new ArgumentException($"Reshape: cannot reshape {Format(from)} into {Format(shape)}.", nameof(shape));
             r[infer] = (int)(length / known);
             known *= r[infer];
         }
         if (known != length)
-            throw new ArgumentException($"Reshape: cannot reshape {Format(from)} ({length} elements) into {Format(shape)} ({known} elements).");
+            throw new ArgumentException($"Reshape: cannot reshape {Format(from)} ({length} elements) into {Format(shape)} "
+                + (known == TooMany ? $"(more than {Array.MaxLength} elements)." : $"({known} elements)."), nameof(shape));
         return r;
     }
 }

@@ -73,19 +73,24 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     // ---- factories -------------------------------------------------------------------------------
 
     /// <summary>A new tensor of zeros.</summary>
-    public static Tensor<T> Zeros(params int[] shape)
+    public static Tensor<T> Zeros(params int[] shape) => Zeros(shape, "Zeros");
+
+    /// <summary><see cref="Zeros(int[])"/> for the factory <paramref name="op"/>, which a shape error names.</summary>
+    private static Tensor<T> Zeros(int[] shape, string op)
     {
-        var (copy, length) = CopyShape(shape, "Zeros");
+        var (copy, length) = CopyShape(shape, op);
         return new(new T[length], 0, copy);
     }
 
     /// <summary>A new tensor of ones.</summary>
-    public static Tensor<T> Ones(params int[] shape) => Full(T.One, shape);
+    public static Tensor<T> Ones(params int[] shape) => Full(T.One, shape, "Ones");
 
     /// <summary>A new tensor with every element equal to <paramref name="value"/>.</summary>
-    public static Tensor<T> Full(T value, params int[] shape)
+    public static Tensor<T> Full(T value, params int[] shape) => Full(value, shape, "Full");
+
+    private static Tensor<T> Full(T value, int[] shape, string op)
     {
-        var t = Zeros(shape);
+        var t = Zeros(shape, op);
         t.Span.Fill(value);
         return t;
     }
@@ -99,7 +104,7 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
         ArgumentNullException.ThrowIfNull(data);
         var (copy, n) = CopyShape(shape, "FromArray");
         if (n != data.Length)
-            throw new ArgumentException($"FromArray: {data.Length} elements do not fill shape {ShapeUtil.Format(shape)} ({n} elements).");
+            throw new ArgumentException($"FromArray: {data.Length} elements do not fill shape {ShapeUtil.Format(shape)} ({n} elements).", nameof(data));
         return new Tensor<T>(data, 0, copy);
     }
 
@@ -124,7 +129,7 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
         ArgumentNullException.ThrowIfNull(rng);
         if (!(low <= high) || !T.IsFinite(high - low))
             throw new ArgumentOutOfRangeException(nameof(high), $"Tensor.Uniform: need finite low ≤ high, got low = {low}, high = {high}.");
-        var t = Zeros(shape);
+        var t = Zeros(shape, "Tensor.Uniform");
         var s = t.Span;
         for (int i = 0; i < s.Length; i++)
             s[i] = low + (high - low) * T.CreateTruncating(rng.NextDouble());
@@ -143,7 +148,7 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
             throw new ArgumentOutOfRangeException(nameof(mean), $"Tensor.Normal: need a finite mean, got {mean}.");
         if (!(std >= T.Zero) || !T.IsFinite(std))
             throw new ArgumentOutOfRangeException(nameof(std), $"Tensor.Normal: need a finite std ≥ 0, got {std}.");
-        var t = Zeros(shape);
+        var t = Zeros(shape, "Tensor.Normal");
         var s = t.Span;
         for (int i = 0; i < s.Length; i++)
             s[i] = mean + std * T.CreateTruncating(rng.NextNormal());
@@ -381,7 +386,7 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     {
         ArgumentNullException.ThrowIfNull(index);
         if (index.Length != Rank)
-            throw new ArgumentException($"Indexer: {index.Length} indices for a tensor of shape {ShapeString}.");
+            throw new ArgumentException($"Indexer: {index.Length} indices for a tensor of shape {ShapeString}.", nameof(index));
         int flat = 0;
         for (int d = 0; d < index.Length; d++)
         {
