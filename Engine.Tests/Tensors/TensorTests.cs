@@ -61,7 +61,20 @@ public class TensorTests
     {
         var rng = new SeededRng(3);
         var twin = new SeededRng(3);
-        Assert.Throws<ArgumentException>(() => rng.SetState(new RngState(0, 0, 0, 0, null)));
+        Assert.Equal("state", Assert.Throws<ArgumentException>(() => rng.SetState(new RngState(0, 0, 0, 0, null))).ParamName);
+        Assert.Equal(Enumerable.Range(0, 5).Select(_ => twin.NextUInt64()), Enumerable.Range(0, 5).Select(_ => rng.NextUInt64()));
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void SeededRng_SetStateWithANonFiniteCachedNormal_ThrowsAndLeavesTheGeneratorAsItWas(double spare)
+    {
+        var rng = new SeededRng(3);
+        var twin = new SeededRng(3);
+        var e = Assert.Throws<ArgumentException>(() => rng.SetState(new RngState(1, 2, 3, 4, spare)));
+        Assert.Equal("state", e.ParamName);
+        Assert.Contains("SetState", e.Message);
         Assert.Equal(Enumerable.Range(0, 5).Select(_ => twin.NextUInt64()), Enumerable.Range(0, 5).Select(_ => rng.NextUInt64()));
     }
 

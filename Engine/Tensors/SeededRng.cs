@@ -105,10 +105,15 @@ public sealed class SeededRng
     /// <summary>The full state, to be stored in a checkpoint.</summary>
     public RngState GetState() => new(_s0, _s1, _s2, _s3, _spareNormal);
 
-    /// <summary>Restores a state from <see cref="GetState"/>.</summary>
+    /// <summary>
+    /// Restores a state from <see cref="GetState"/>; the all-zero state, which xoshiro256** never leaves, and a
+    /// non-finite cached normal draw are refused and leave the generator as it was.
+    /// </summary>
     public void SetState(RngState state)
     {
-        if ((state.S0 | state.S1 | state.S2 | state.S3) == 0) throw new ArgumentException("SetState: the all-zero state is invalid for xoshiro256**.");
+        if ((state.S0 | state.S1 | state.S2 | state.S3) == 0) throw new ArgumentException("SetState: the all-zero state is invalid for xoshiro256**.", nameof(state));
+        if (state.SpareNormal is double spare && !double.IsFinite(spare))
+            throw new ArgumentException($"SetState: the cached normal draw {spare} is not finite.", nameof(state));
         (_s0, _s1, _s2, _s3, _spareNormal) = (state.S0, state.S1, state.S2, state.S3, state.SpareNormal);
     }
 }
