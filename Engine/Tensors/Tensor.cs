@@ -234,24 +234,26 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     /// <summary>
     /// Moves the storage of a <see cref="RentZeros(Tensor{T})"/> buffer into a new tensor shaped like <paramref name="like"/>
     /// (same length) that owns it afterwards (and gives it back to the pool, if rented); this one keeps pointing at the data
-    /// without owning it. Null for any other tensor, or a different length: only such buffers are known to have no other user.
+    /// without owning it. Null for any other tensor, one a view (<see cref="Reshape"/>, <see cref="Rows"/>) shares, or a
+    /// different length: only such buffers are known to have no other user.
     /// </summary>
     internal Tensor<T>? TakeOwned(Tensor<T> like)
     {
-        if (!_owned || like.Length != Length) return null;
+        if (!_owned || _viewed || like.Length != Length) return null;
         var moved = new Tensor<T>(_data, _offset, like._shape, _rented) { _owned = true };        // shapes are never mutated: shared
         (_rented, _owned) = (false, false);
         return moved;
     }
 
     /// <summary>
-    /// Gives rented storage back to the pool (nothing for an ordinary tensor or a view) and forgets that it was rented or
+    /// Gives rented storage back to the pool (nothing for an ordinary tensor, a view, or storage a view shares, which the
+    /// view may still read) and forgets that it was rented or
     /// owned, so a second call, or a <see cref="TakeOwned"/> afterwards, cannot hand the same array to the pool again.
     /// The tensor must not be used afterwards.
     /// </summary>
     internal void ReturnRented()
     {
-        if (_rented) ArrayPool<T>.Shared.Return(_data);
+        if (_rented && !_viewed) ArrayPool<T>.Shared.Return(_data);
         (_rented, _owned) = (false, false);
     }
 
