@@ -68,6 +68,14 @@ public class TensorReleaseTests
     }
 
     [Fact]
+    public void Released_ToString_SaysSoInsteadOfThrowing()
+    {
+        var t = Tensor<float>.Zeros(2, 3);
+        t.Release();
+        Assert.Equal("Tensor<Single>(2, 3) (released)", t.ToString());
+    }
+
+    [Fact]
     public void OrdinaryTensor_Released_IsLeftToTheCollector_ButStillRefusesAccess()
     {
         var t = Tensor<double>.FromArray([1, 2, 3], 3);

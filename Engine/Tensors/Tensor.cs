@@ -276,7 +276,7 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     /// collector runs, not when the last reference goes, so a loop that drops a large output each pass says so to get
     /// its memory back at once. Storage the library took from its array pool (a recurrent layer's output) goes back to
     /// the pool for the next call, unless a view (<see cref="Reshape"/>, <see cref="Rows"/>) shares it; any other storage
-    /// is left to the GC. Afterwards every access to this tensor, through any Var that holds it, throws
+    /// is left to the GC. Afterwards every access to this tensor's elements, through any Var that holds it, throws
     /// <see cref="ObjectDisposedException"/>; a span taken before the call must not be used either. While the tensor is the
     /// output of a recorded op whose backward has not run (that backward may read it), the release waits for it and
     /// happens when the graph is released; an output no backward reaches is then left to the GC, as PyTorch's graph
@@ -400,12 +400,14 @@ public sealed class Tensor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     }
 
     /// <summary>
-    /// A readable dump for debugging: dtype and shape, then the values (at most 6 per axis, with "...").
+    /// A readable dump for debugging: dtype and shape, then the values (at most 6 per axis, with "..."), or
+    /// <c>(released)</c> after <see cref="Release"/>: it never throws, so a debugger or an error message can show any tensor.
     /// </summary>
     public override string ToString()
     {
         var sb = new StringBuilder();
         sb.Append("Tensor<").Append(typeof(T).Name).Append('>').Append(ShapeString).Append(' ');
+        if (_released) return sb.Append("(released)").ToString();
         if (Rank == 0) { sb.Append(Format(Span[0])); return sb.ToString(); }
         AppendAxis(sb, 0, 0, sb.Length);
         return sb.ToString();
