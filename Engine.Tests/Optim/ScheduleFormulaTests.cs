@@ -18,6 +18,18 @@ public class ScheduleFormulaTests
         for (int e = 1; e <= 5; e++) { s.Step(); Assert.Equal(expected[e - 1], opt.LearningRate, 12); }
     }
 
+    /// <summary>A negative epoch count (a resume set by hand) is refused and leaves the schedule where it was.</summary>
+    [Fact]
+    public void EpochSchedule_NegativeEpoch_IsRefused()
+    {
+        var s = new StepLR<double>(Opt(1.0), stepSize: 2, gamma: 0.1) { Epoch = 3 };
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => s.Epoch = -1);
+        Assert.Equal("value", e.ParamName);
+        Assert.StartsWith("StepLR: the epoch count must be ≥ 0, got -1.", e.Message);
+        Assert.Equal(3, s.Epoch);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CosineAnnealingLR<double>(Opt(1.0), 10) { Epoch = -5 });
+    }
+
     [Fact]
     public void StepLR_FirstDecayEpoch_ZarembaSchedule_FourEpochsAtEta0ThenHalvedEachEpoch()
     {

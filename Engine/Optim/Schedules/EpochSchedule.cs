@@ -23,8 +23,12 @@ public abstract class EpochSchedule<T> where T : unmanaged, IBinaryFloatingPoint
     /// </summary>
     public double BaseLearningRate { get; init; }
 
-    /// <summary>e, the number of <see cref="Step"/> calls so far (settable to resume from a checkpoint).</summary>
-    public int Epoch { get; set; }
+    /// <summary>e, the number of <see cref="Step"/> calls so far (settable to resume from a checkpoint; e ≥ 0).</summary>
+    public int Epoch
+    {
+        get;
+        set => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), $"{GetType().Name.Split('`')[0]}: the epoch count must be ≥ 0, got {value}.");
+    }
 
     /// <summary>η_e, the learning rate after <paramref name="epoch"/> steps.</summary>
     public abstract double LearningRateAt(int epoch);
