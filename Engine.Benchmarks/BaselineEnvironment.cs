@@ -85,8 +85,9 @@ public sealed partial class BaselineEnvironment
             });
             failure = $"{python} could not be started";
             if (process is null) return null;
+            var stderr = process.StandardError.ReadToEndAsync();   // both pipes drained at once: a full one cannot block the other
             string line = process.StandardOutput.ReadToEnd().Trim();
-            string error = process.StandardError.ReadToEnd().Trim();
+            string error = stderr.GetAwaiter().GetResult().Trim();
             process.WaitForExit();
             if (process.ExitCode == 0 && line.Length > 0)
             {
