@@ -71,6 +71,10 @@ public class TimeSeriesCsvTests
     [Theory]
     [InlineData(new byte[] { (byte)'d', (byte)',', (byte)'v', (byte)'\n', (byte)'2', 0xBF, (byte)',', (byte)'1', (byte)'\n' }, ":2: invalid UTF-8 at byte 2 of the line (byte offset 5, 0xBF)")]
     [InlineData(new byte[] { 0xFF, 0xFE, (byte)'d', 0, (byte)',', 0, (byte)'v', 0 }, ":1: invalid UTF-8 at byte 1 of the line (byte offset 0, 0xFF)")] // UTF-16 is not guessed from a BOM
+    // CR-only and CRLF line ends: the line is counted as the reader counts the rows (a lone CR ends a line, CRLF once)
+    [InlineData(new byte[] { (byte)'d', (byte)',', (byte)'v', (byte)'\r', (byte)'1', (byte)',', (byte)'1', (byte)'\r', (byte)'2', 0xBF, (byte)'\r' }, ":3: invalid UTF-8 at byte 2 of the line (byte offset 9, 0xBF)")]
+    [InlineData(new byte[] { (byte)'d', (byte)',', (byte)'v', (byte)'\r', (byte)'\n', (byte)'2', 0xBF, (byte)'\r', (byte)'\n' }, ":2: invalid UTF-8 at byte 2 of the line (byte offset 6, 0xBF)")]
+    [InlineData(new byte[] { (byte)'d', (byte)',', (byte)'v', (byte)'\r', 0xBF }, ":2: invalid UTF-8 at byte 1 of the line (byte offset 4, 0xBF)")]
     public void InvalidUtf8_IsAFormatErrorNamingTheLineAndByte(byte[] bytes, string expected)
     {
         using var dir = new TempDir("csv-utf8");

@@ -32,7 +32,8 @@ public static class TimeSeriesCsv
         if (Directory.Exists(path)) throw new IOException($"'{path}' is a directory, not a CSV file.");
         if (!File.Exists(path)) throw new FileNotFoundException($"CSV file not found: '{path}'.", path);
         byte[] bytes = TextFile.ReadInputBytes(path, "CSV file");
-        if (TextFile.FindInvalidUtf8(bytes) is { } bad) throw new FormatException($"{path}:{bad.Line}: {bad}; the file must be UTF-8.");
+        // lines counted as ReadLine counts the rows' lines
+        if (TextFile.FindInvalidUtf8(bytes, crEndsLines: true) is { } bad) throw new FormatException($"{path}:{bad.Line}: {bad}; the file must be UTF-8.");
         int bom = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
         using var reader = new StringReader(Encoding.UTF8.GetString(bytes, bom, bytes.Length - bom));
         return ReadWithLines(reader, path, valueColumn, dateColumn);

@@ -100,9 +100,10 @@ public static class TextFile
 
     /// <summary>
     /// The first invalid UTF-8 sequence in <paramref name="bytes"/>, or null when they are valid UTF-8. Lines end at
-    /// '\n'; the line and the byte in it are 1-based, the offset 0-based from the start of <paramref name="bytes"/>.
+    /// '\n', and with <paramref name="crEndsLines"/> also at a '\r' that no '\n' follows, as <see cref="TextReader.ReadLine"/>
+    /// ends them; the line and the byte in it are 1-based, the offset 0-based from the start of <paramref name="bytes"/>.
     /// </summary>
-    internal static Utf8Error? FindInvalidUtf8(ReadOnlySpan<byte> bytes)
+    internal static Utf8Error? FindInvalidUtf8(ReadOnlySpan<byte> bytes, bool crEndsLines = false)
     {
         if (Utf8.IsValid(bytes)) return null;
         char[] chars = ArrayPool<char>.Shared.Rent(Math.Max(1, bytes.Length));
@@ -110,8 +111,15 @@ public static class TextFile
         {
             Utf8.ToUtf16(bytes, chars, out int offset, out _, replaceInvalidSequences: false);
             ReadOnlySpan<byte> before = bytes[..offset];
-            int lineStart = before.LastIndexOf((byte)'\n') + 1;
-            return new Utf8Error(offset, before.Count((byte)'\n') + 1, offset - lineStart + 1, bytes[offset]);
+            int lines = before.Count((byte)'\n'), lineStart = before.LastIndexOf((byte)'\n') + 1;
+            if (crEndsLines)
+                for (int i = 0; i < before.Length; i++)
+                {
+                    if (before[i] != '\r' || (i + 1 < bytes.Length && bytes[i + 1] == '\n')) continue;
+                    lines++;   // a lone CR (the byte after it, even the invalid one, is no LF)
+                    lineStart = Math.Max(lineStart, i + 1);
+                }
+            return new Utf8Error(offset, lines + 1, offset - lineStart + 1, bytes[offset]);
         }
         finally
         {
@@ -119,7 +127,7 @@ public static class TextFile
         }
     }
 
-    /// <summary>As <see cref="FindInvalidUtf8(ReadOnlySpan{byte})"/>, streaming through the file at <paramref name="path"/> (for files too large to hold).</summary>
+    /// <summary>As <see cref="FindInvalidUtf8(ReadOnlySpan{byte}, bool)"/>, streaming through the file at <paramref name="path"/> (for files too large to hold).</summary>
     internal static Utf8Error? FindInvalidUtf8(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -252,9 +260,9 @@ public static class TextFile
     }
 }
 
-/// <summary>Where a byte sequence stops being valid UTF-8 (see <see cref="TextFile.FindInvalidUtf8(ReadOnlySpan{byte})"/>).</summary>
+/// <summary>Where a byte sequence stops being valid UTF-8 (see <see cref="TextFile.FindInvalidUtf8(ReadOnlySpan{byte}, bool)"/>).</summary>
 /// <param name="Offset">0-based byte offset of the first invalid byte.</param>
-/// <param name="Line">1-based line holding it (lines end at '\n').</param>
+/// <param name="Line">1-based line holding it (lines end at '\n', or as the caller asked, also at a lone '\r').</param>
 /// <param name="Column">1-based byte position of it in that line.</param>
 /// <param name="Value">The invalid byte.</param>
 internal readonly record struct Utf8Error(long Offset, int Line, int Column, byte Value)
