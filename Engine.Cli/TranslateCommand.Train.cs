@@ -132,7 +132,7 @@ public static partial class TranslateCommand
             };
             long parameters = model.Parameters().Sum(p => (long)p.Value.Length);
             output.WriteLine($"data: {data.TrainPairs.Count:N0} training pairs, {data.Valid.Count:N0} valid and {data.Test.Count:N0} test sources; vocabularies {source.Count:N0} / {target.Count:N0}");
-            output.WriteLine($"model: {config.Cell.ToString().ToLowerInvariant()} E={config.EmbeddingSize} H={config.HiddenSize} L={config.NumLayers}{(config.Bidirectional ? " bidirectional" : "")}, attention {Seq2SeqConfig.AttentionName(config.Attention)}, dropout {config.Dropout}, {parameters:N0} parameters");
+            output.WriteLine($"model: {config.Cell.ToString().ToLowerInvariant()} E={config.EmbeddingSize} H={config.HiddenSize} L={config.NumLayers}{(config.Bidirectional ? " bidirectional" : "")}, attention {Seq2SeqConfig.AttentionName(config.Attention).Replace('_', '-')}, dropout {config.Dropout}, {parameters:N0} parameters");
             var display = TrainingDisplay.For(output);
             var trainer = new Trainer<float>(model, task, options, pool, display);
             // The directory too: RestoreBestWeights takes the best weights so far from the best checkpoint beside it.

@@ -30,6 +30,19 @@ public class Seq2SeqTranslatorLoadTests
         Assert.Equal(6, Seq2SeqTranslator.LoadModel(Saved(dir, _ => { })).Target.Count);
     }
 
+    /// <summary>The description names the attention as the --attention flag spells it.</summary>
+    [Theory]
+    [InlineData(AttentionKind.Bahdanau, "attention bahdanau")]
+    [InlineData(AttentionKind.LuongGeneral, "attention luong-general")]
+    [InlineData(AttentionKind.None, "attention none")]
+    public void Description_NamesTheAttentionAsTheFlagSpellsIt(AttentionKind attention, string expected)
+    {
+        var model = new Seq2Seq<float>(new Seq2SeqConfig(6, 6, EmbeddingSize: 3, HiddenSize: 3, Attention: attention), new SeededRng(1));
+        var source = new TranslationVocabulary([.. Specials, "go", "run"]);
+        var target = new TranslationVocabulary([.. Specials, "va", "cours"]);
+        Assert.StartsWith($"seq2seq (gru, {expected}), beam 5", new Seq2SeqTranslator(model, source, target, new DecodingOptions()).Description);
+    }
+
     public static TheoryData<string, string> Bad => new()
     {
         { "kind=5", "vocabulary field 'kind' is not the string \"translation\"" },

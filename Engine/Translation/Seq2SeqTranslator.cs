@@ -28,7 +28,7 @@ public sealed partial class Seq2SeqTranslator(Seq2Seq<float> model, TranslationV
         : replaceUnknown;
 
     /// <inheritdoc/>
-    public string Description => $"seq2seq ({model.Config.Cell.ToString().ToLowerInvariant()}, attention {model.Config.Attention}), " +
+    public string Description => $"seq2seq ({model.Config.Cell.ToString().ToLowerInvariant()}, attention {Seq2SeqConfig.AttentionName(model.Config.Attention).Replace('_', '-')}), " +
                                  (options.BeamWidth > 1 ? $"beam {options.BeamWidth}{LengthNormalizationText}" : "greedy") + LimitsText;
 
     // The beam's ranking when it is not the default s / l (power, α = 1).
