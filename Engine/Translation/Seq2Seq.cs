@@ -90,11 +90,17 @@ public sealed class Seq2Seq<T> : Module<T> where T : unmanaged, IBinaryFloatingP
         return Decoder.Drop.Forward(features, context.Rng, context.Pool);
     }
 
-    /// <summary>tanh(W [h_fwd; h_bwd] + b) for every layer: (L·D, B, H) → (L, B, H).</summary>
+    /// <summary>
+    /// tanh(W [h_fwd; h_bwd] + b) for every layer: (L·D, B, H) → (L, B, H). ∂W sums the L·B rows; in (L, B) order a pair's
+    /// L rows lie B apart, and beyond one k slice of the GEMM (L·B &gt; 320) they would be summed in several parts in the
+    /// batch but in one chain alone. Such a batch goes through the layer in pair order (B, L, D·H), whose rows Linear sums
+    /// in chunks of whole pairs (docs/masking.md §3.4); up to one slice both orders give each pair one chain.
+    /// </summary>
     private Var<T> BridgeState(Linear<T> bridge, Var<T> h, WorkerPool? pool)
     {
         int d = Config.Directions, l = Config.NumLayers, hidden = Config.HiddenSize, b = h.Value.Dim(1);
         var joined = d == 1 ? h : Ops.Reshape(Ops.Transpose(Ops.Reshape(h, l, d, b, hidden), 1, 2), l, b, d * hidden);   // (L, B, D·H)
-        return Ops.Tanh(bridge.Forward(joined, pool));
+        if (l == 1 || l * b <= GemmBlocking.For<T>().MaxKC) return Ops.Tanh(bridge.Forward(joined, pool));
+        return Ops.Transpose(Ops.Tanh(bridge.Forward(Ops.Transpose(joined, 0, 1), pool)), 0, 1);                     // via (B, L, ·)
     }
 }
