@@ -173,7 +173,7 @@ public class PaddedBatchIdentityTests
     /// Σ y_b ⊙ W_y + Σ h_b ⊙ W_h (+ Σ c_b ⊙ W_c) over its first <paramref name="len"/> outputs and its final states,
     /// the W fixed random. Returns y_b, h_b, c_b, the loss, every parameter's gradient and row b's input gradient.
     /// </summary>
-    private static RowResult<T> RowRun<T>(RecurrentLayer<T> layer, Tensor<T> x, int[]? lengths, int row, int len, WorkerPool? pool)
+    internal static RowResult<T> RowRun<T>(RecurrentLayer<T> layer, Tensor<T> x, int[]? lengths, int row, int len, WorkerPool? pool)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         layer.ZeroGrad();

@@ -287,7 +287,9 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
     /// each slice boundary; a row's steps that straddle a boundary would be summed in two parts in a batch but in one
     /// alone. With lengths given (padded batches), the product runs over chunks of ⌊KC / T⌋ whole rows (at least one), so
     /// every row's steps start a slice and a sequence gets the same weight gradient alone or padded in a batch
-    /// (docs/masking.md). The chunks add into ∂W in order, and zero rows (other rows' padding) add exactly nothing.
+    /// (docs/masking.md). A chunk of one row (T &gt; KC) stops at the row's length, so its slices fall where they fall alone
+    /// (without that, a row of 257–320 steps, one slice alone, would be two at T &gt; 320). The chunks add into ∂W in
+    /// order, and zero rows (other rows' padding) add exactly nothing.
     /// Without lengths it is one product (the language model's full windows, T dividing KC, slice the same way).
     /// </summary>
     private void WeightGradient(ReadOnlySpan<T> dA, int gh, ReadOnlySpan<T> x, int cols, Span<T> dW)
@@ -295,7 +297,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
         int rows = _rowAligned ? GemmBlocking.For<T>().SequencesPerSlice(_t) : _b;
         for (int r = 0; r < _b; r += rows)
         {
-            int k = Math.Min(rows, _b - r) * _t;
+            int k = _rowAligned && rows == 1 ? _len[r] : Math.Min(rows, _b - r) * _t;   // dA is 0 past the length
             Gemm.Compute(_kernels, true, false, gh, cols, k, T.One, dA.Slice(r * _t * gh), gh, x.Slice(r * _t * cols), cols, T.One, dW, cols, _pool, depthIsRows: true);
         }
     }
