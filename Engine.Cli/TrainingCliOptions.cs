@@ -277,7 +277,7 @@ internal sealed class TrainingCliOptions
     public static void CheckModel(Action validate, string flags)
     {
         try { validate(); }
-        catch (ArgumentException e) { throw new ArgumentException($"the model of {flags}: {e.Message}", e); }
+        catch (ArgumentException e) { throw new ArgumentException($"the model of {flags}: {CliGuard.MessageWithoutParameter(e)}", e); }
     }
 
     /// <summary>

@@ -384,6 +384,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         Assert.DoesNotContain("   at ", error.ToString() + output);
         Assert.DoesNotContain("Exception", lines[0]);
         Assert.DoesNotContain("'System.", lines[0]);   // a .NET type name, e.g. of an option's value
+        Assert.DoesNotContain("(Parameter '", lines[0]);   // .NET's suffix names a parameter the user never passed
         Assert.True(output.ToString().Length == 0, $"work started before the option was refused; output: {output}");
         Assert.True(seconds < 5, $"took {seconds:F1} s: the option was not refused before the work started. error: {error}");
         return lines[0];

@@ -37,6 +37,7 @@ internal static class CliRun
         Assert.DoesNotContain("   at ", r.Error + r.Output);
         Assert.DoesNotContain("Exception", lines[0]);
         Assert.DoesNotContain("'System.", lines[0]);   // a .NET type name, e.g. of an option's value
+        Assert.DoesNotContain("(Parameter '", lines[0]);   // .NET's suffix names a parameter the user never passed
         return lines[0];
     }
 }
