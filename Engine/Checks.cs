@@ -10,6 +10,17 @@ internal static class Checks
     public static string MessageWithoutParameter(ArgumentException e) =>
         e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
 
+    /// <summary>
+    /// <paramref name="text"/> as an error message quotes it: its first <paramref name="max"/> characters and "…" when it is
+    /// longer (a cell or line of a malformed file may be megabytes long), never cutting a surrogate pair in half.
+    /// </summary>
+    public static string Excerpt(string text, int max = 60)
+    {
+        if (text.Length <= max) return text;
+        int cut = char.IsHighSurrogate(text[max - 1]) ? max - 1 : max;
+        return text[..cut] + "…";
+    }
+
     /// <summary>A count computed in double precision, rounded down and saturated to [0, <see cref="long.MaxValue"/>] (sizes from options never overflow).</summary>
     public static long Saturate(double count) => count >= long.MaxValue ? long.MaxValue : count <= 0 ? 0 : (long)count;
 

@@ -54,7 +54,7 @@ public static class TimeSeriesCsv
         string[] header = SplitFields(headerLine.TrimStart('\uFEFF'), source, 1);
         int valueIndex = ColumnIndex(header, valueColumn, source, "value");
         int dateIndex = dateColumn is null ? -1 : ColumnIndex(header, dateColumn, source, "date");
-        string valueName = Shorten(header[valueIndex]), dateName = dateIndex < 0 ? "" : Shorten(header[dateIndex]);   // as messages quote them
+        string valueName = Checks.Excerpt(header[valueIndex]), dateName = dateIndex < 0 ? "" : Checks.Excerpt(header[dateIndex]);   // as messages quote them
         var dates = new List<string>();
         var values = new List<double>();
         var lines = new List<int>();
@@ -73,14 +73,14 @@ public static class TimeSeriesCsv
                 throw new FormatException($"{source}:{lineNumber}: {fields.Length} field(s), the header has {header.Length} (quote a value that holds a comma).");
             string text = fields[valueIndex].Trim();
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
-                throw new FormatException($"{source}:{lineNumber}: value '{Shorten(text)}' in column '{valueName}' is not a finite number.");
+                throw new FormatException($"{source}:{lineNumber}: value '{Checks.Excerpt(text)}' in column '{valueName}' is not a finite number.");
             string date = dateIndex < 0 ? "" : fields[dateIndex].Trim();
             if (dateIndex >= 0)
             {
                 if (!ForecastProtocol.TryParseDate(date, out DateOnly day))
                     throw new FormatException(date.Length == 0
                         ? $"{source}:{lineNumber}: the date in column '{dateName}' is empty."
-                        : $"{source}:{lineNumber}: date '{Shorten(date)}' in column '{dateName}' is not a date of the form yyyy, yyyy-MM or yyyy-MM-dd.");
+                        : $"{source}:{lineNumber}: date '{Checks.Excerpt(date)}' in column '{dateName}' is not a date of the form yyyy, yyyy-MM or yyyy-MM-dd.");
                 if (previousDate is { } before && day <= before)
                     throw new FormatException($"{source}:{lineNumber}: date '{date}' in column '{dateName}' is {(day == before ? "a repeat of" : "earlier than")} the previous row's '{previousText}'; rows must be in ascending date order.");
                 (previousDate, previousText) = (day, date);
@@ -117,23 +117,12 @@ public static class TimeSeriesCsv
         return fields.ToArray();
     }
 
-    /// <summary>
-    /// <paramref name="text"/> as an error message quotes it: its first <paramref name="max"/> characters and "…" when it is
-    /// longer (a cell of a malformed file may be megabytes long).
-    /// </summary>
-    private static string Shorten(string text, int max = 60)
-    {
-        if (text.Length <= max) return text;
-        int cut = char.IsHighSurrogate(text[max - 1]) ? max - 1 : max;   // never half a surrogate pair
-        return text[..cut] + "…";
-    }
-
     private static int ColumnIndex(string[] header, string column, string source, string role)
     {
         for (int i = 0; i < header.Length; i++)
             if (string.Equals(header[i].Trim(), column, StringComparison.OrdinalIgnoreCase)) return i;
         if (int.TryParse(column, NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index < header.Length) return index;
-        throw new FormatException($"{source}:1: no {role} column '{column}'; the header has {Shorten(string.Join(", ", header.Select(h => $"'{Shorten(h)}'")), 400)}.");
+        throw new FormatException($"{source}:1: no {role} column '{column}'; the header has {Checks.Excerpt(string.Join(", ", header.Select(h => $"'{Checks.Excerpt(h)}'")), 400)}.");
     }
 }
 

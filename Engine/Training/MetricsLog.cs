@@ -245,7 +245,7 @@ public sealed class MetricsLog : IDisposable
     }
 
     // The value's JSON text, cut to 40 characters.
-    private static string Excerpt(JsonElement e) => e.GetRawText() is var t && t.Length > 40 ? t[..40] + "…" : t;
+    private static string Excerpt(JsonElement e) => Checks.Excerpt(e.GetRawText(), 40);
 
     private static double? Get(JsonElement o, string key)
     {

@@ -61,7 +61,7 @@ public static class ParallelCorpus
     {
         int tab = text.IndexOf('\t');
         if (tab < 0)
-            throw new TextFormatException($"{source}:{lineNumber}: expected 'source<TAB>target', found no tab in '{Shorten(text)}'.");
+            throw new TextFormatException($"{source}:{lineNumber}: expected 'source<TAB>target', found no tab in '{Checks.Excerpt(text)}'.");
         int tab2 = text.IndexOf('\t', tab + 1);
         string sourceText = FraEngText.Normalize(text[..tab]);
         string targetText = FraEngText.Normalize(tab2 < 0 ? text[(tab + 1)..] : text[(tab + 1)..tab2]);
@@ -70,5 +70,4 @@ public static class ParallelCorpus
         return new TranslationPair(sourceText, targetText, lineNumber);
     }
 
-    private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "…";
 }
