@@ -67,6 +67,43 @@ public class PaddedSequentialTests
         }
     }
 
+    /// <summary>
+    /// Many-to-many, <c>Sequential([Embedding, Lstm, Linear])</c> at T = 330 &gt; 320: row 1 has 300 steps, one GEMM k slice
+    /// alone, and the per-step Linear's weight gradient over the padded batch stops after its last step with a gradient,
+    /// so it is one slice there too. A loss over the row's valid outputs gives it the bits of its run alone.
+    /// </summary>
+    [Theory]
+    [InlineData(RecurrentPath.Fused)]
+    [InlineData(RecurrentPath.Composed)]
+    public void PerStepOutput_LongPaddedRow_EqualsRowAlone(RecurrentPath path)
+    {
+        const int steps = 330;
+        int[] lengths = [steps, 300];
+        var rng = new SeededRng(44);
+        var model = new Sequential<float>(new Embedding<float>(V, E, rng), new Lstm<float>(E, H, rng, new RecurrentOptions(Path: path)), new Linear<float>(H, Classes, rng));
+        var ids = Enumerable.Range(0, lengths.Length * steps).Select(_ => rng.NextInt(V)).ToArray();
+        for (int b = 0; b < lengths.Length; b++)
+        {
+            int len = lengths[b];
+            var w = new Var<float>(Tensor<float>.Normal([1, len, Classes], 0f, 1f, new SeededRng(45)));
+            model.ZeroGrad();
+            var alone = model.Forward(ids.AsSpan(b * steps, len), 1, len, new LayerContext(Lengths: [len]));
+            Ops.Sum(alone * w).Backward();
+            var aloneGrads = model.Parameters().Select(p => p.Grad!.Clone()).ToArray();
+
+            model.ZeroGrad();
+            var padded = Ops.Slice(Ops.Slice(model.Forward(ids, lengths.Length, steps, new LayerContext(Lengths: lengths)), 0, b, 1), 1, 0, len);
+            Ops.Sum(padded * w).Backward();
+
+            string what = $"{path} row {b} (len {len})";
+            TensorAssert.BitEqual<float>(alone.Value.Span, padded.Value.Span, what + " output");
+            var names = model.NamedParameters().Select(p => p.Key).ToArray();
+            var paddedGrads = model.Parameters().Select(p => p.Grad!).ToArray();
+            for (int i = 0; i < names.Length; i++)
+                TensorAssert.BitEqual<float>(aloneGrads[i].Span, paddedGrads[i].Span, $"{what} gradient of {names[i]}");
+        }
+    }
+
     [Fact]
     public void WithoutLengths_PoolingUsesEveryStep_AndLengthsChangeTheResult()
     {

@@ -64,9 +64,9 @@ internal sealed class MatMulNode<T>(Var<T> a, Var<T> b, bool transA, bool transB
             // op(B) = op(A)ᵀ · G (K, N). Stored B is op(B) or its transpose: B = Gᵀ · op(A).
             var gb = GradOf(b).Span;
             if (rowsPerSequence > 0 && !transB)       // A's rows are the depth, in sequences: Aᵀ (K, M) · G (M, N)
-                GradientProduct.AddInRowChunks(k, n, m, rowsPerSequence, av.Span, av.Dim(1), g, n, gb, pool);
+                GradientProduct.AddInRowChunks(k, n, m, rowsPerSequence, av.Span, av.Dim(1), g, n, gb, pool, gradientIsX: false);
             else if (rowsPerSequence > 0)             // Gᵀ (N, M) · A (M, K)
-                GradientProduct.AddInRowChunks(n, k, m, rowsPerSequence, g, n, av.Span, av.Dim(1), gb, pool);
+                GradientProduct.AddInRowChunks(n, k, m, rowsPerSequence, g, n, av.Span, av.Dim(1), gb, pool, gradientIsX: true);
             else if (!transB)
                 GradientProduct.Add(!transA, false, k, n, m, T.One, av.Span, av.Dim(1), g, n, gb, pool, depthIsRows: true);
             else
