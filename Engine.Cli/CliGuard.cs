@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 using SeqLearn.Checkpoints;
 using SeqLearn.NGrams;
 using SeqLearn.Text;
@@ -10,7 +11,7 @@ namespace SeqLearn.Cli;
 /// Turns expected failures (bad files, bad options, tiny data, a diverged training run, a checkpoint that cannot resume
 /// this run) into one line on stderr and exit code 1, never a stack trace.
 /// </summary>
-internal static class CliGuard
+internal static partial class CliGuard
 {
     public static int Run(Func<int> action) => Run(Console.Error, action);
 
@@ -64,9 +65,19 @@ internal static class CliGuard
             if (Given(parse, o)) throw new ArgumentException(message(o.Name));
     }
 
-    /// <summary>The message of <paramref name="e"/> without the " (Parameter 'name')" .NET appends: the user gave no such parameter.</summary>
-    public static string MessageWithoutParameter(ArgumentException e) =>
-        e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+    /// <summary>
+    /// The message of a library's <paramref name="e"/> for a line that names the option or file it came from: without the
+    /// " (Parameter 'name')" .NET appends and without the leading operation or type the library names (e.g.
+    /// <c>CharVocabulary.Encode: </c>, <c>LanguageModelConfig: </c>): the user gave neither.
+    /// </summary>
+    public static string MessageForUser(ArgumentException e)
+    {
+        string message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+        return LibraryOperation().Replace(message, "", 1);
+    }
+
+    [GeneratedRegex(@"^[A-Z]\w*(<T>)?(\.[A-Z]\w*)?: ")]
+    private static partial Regex LibraryOperation();
 
     // A message with line breaks (an ArgumentOutOfRangeException's "Actual value was …") is joined into one line.
     private static string OneLine(string message) => string.Join(' ', message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

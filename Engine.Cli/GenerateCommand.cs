@@ -59,7 +59,7 @@ public static class GenerateCommand
             var precision = Precision(parse.GetValue(bf16), parse.GetValue(int8));
             var generator = new TextGenerator(new LanguageModelStepper(loaded.Model, pool, precision), loaded.Vocabulary);
             try { generator.EncodePrompt(text); }   // a prompt outside the vocabulary is an option error, named as such
-            catch (ArgumentException e) { throw new ArgumentException($"--prompt: {CliGuard.MessageWithoutParameter(e)}", e); }
+            catch (ArgumentException e) { throw new ArgumentException($"--prompt: {CliGuard.MessageForUser(e)}", e); }
             bool stop = parse.GetValue(stopAtEnd);
             if (stop && generator.EndId is null)
                 throw new ArgumentException("--stop-at-end: the model's vocabulary has neither <eos> nor a newline, so no line ends to stop at.");

@@ -59,7 +59,7 @@ public static class NGramCommand
             try { counts = NGramCounts.Count(lines, n); }
             catch (ArgumentException e) when (e is not ArgumentOutOfRangeException)
             {   // a reserved token in the text ("Line 3: the corpus contains '<s>' …"): name the file
-                throw new ArgumentException($"{parse.GetValue(corpus)}: {CliGuard.MessageWithoutParameter(e)}", e);
+                throw new ArgumentException($"{parse.GetValue(corpus)}: {CliGuard.MessageForUser(e)}", e);
             }
             BackoffModel model;
             try { model = estimator.Estimate(counts); }

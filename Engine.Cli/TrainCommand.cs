@@ -103,6 +103,8 @@ public static class TrainCommand
                 {
                     int e = parse.GetValue(embedding), h = parse.GetValue(hidden), l = parse.GetValue(layers);
                     if (e < 1 || h < 1 || l < 1) throw new ArgumentException($"--embedding, --hidden and --layers must be at least 1, got {e}, {h} and {l}.");
+                    if (parse.GetValue(tie) && e != h)
+                        throw new ArgumentException($"--tie-weights shares the embedding table with the output layer, so it needs --embedding = --hidden, got {e} and {h}.");
                     // The smallest vocabulary (V = 2) already bounds the size from below: a model too large for it is refused before reading the corpus.
                     var least = new LanguageModelConfig(2, e, h, l, ParseCell(parse.GetValue(cell)!), shared.ReadDropout(parse), parse.GetValue(tie), parse.GetValue(initRange));
                     TrainingCliOptions.CheckModel(least.Validate, $"--embedding {e} --hidden {h} --layers {l}");
@@ -119,8 +121,10 @@ public static class TrainCommand
                 if (parse.GetValue(sample) > 0 && parse.GetValue(prompt) is { Length: > 0 } given)
                 {
                     try { data.Vocabulary.Encode(given); }   // a prompt outside the vocabulary fails now, not after training
-                    catch (ArgumentException e) { throw new ArgumentException($"--prompt: {CliGuard.MessageWithoutParameter(e)}", e); }
+                    catch (ArgumentException e) { throw new ArgumentException($"--prompt: {CliGuard.MessageForUser(e)}", e); }
                 }
+
+                EnsureLongEnough(data, parse.GetValue(trainFile), parse.GetValue(validFile), options);
 
                 MemoryBudget.EnsureTrainingFits(config.ParameterCount(), sizeof(float),
                     $"the model (--embedding {config.EmbeddingSize} --hidden {config.HiddenSize} --layers {config.NumLayers}, vocabulary {config.VocabularySize:N0})",
@@ -128,13 +132,7 @@ public static class TrainCommand
                 using var pool = new WorkerPool(threadCount);
                 var model = new LanguageModel<float>(config, new SeededRng(seedValue));
                 var display = TrainingDisplay.For(output);
-                LanguageModelTrainer<float> trainer;
-                try { trainer = new LanguageModelTrainer<float>(model, data.Train, data.Valid, options, pool, display, data.VocabularyJson); }
-                catch (ArgumentException e) when (e.Message.Contains(" text is too short", StringComparison.Ordinal))
-                {
-                    // the token arrays know no file; the message is for the user, without the parameter .NET appends
-                    throw new ArgumentException($"{data.Source}: {CliGuard.MessageWithoutParameter(e)}", e);
-                }
+                var trainer = new LanguageModelTrainer<float>(model, data.Train, data.Valid, options, pool, display, data.VocabularyJson);
                 if (resumed is { } from) TrainingCliOptions.ResumeFrom(from, options, trainer.Resume);
                 Header(output, data, config, options, trainer, threadCount);
                 var result = display.Run(trainer.Train);
@@ -178,6 +176,24 @@ public static class TrainCommand
         if (!CliGuard.Given(parse, bptt) && Stored(task, "bptt") is int t) options = options with { Bptt = t };
         return options;
     }
+    /// <summary>
+    /// Refuses, naming the file and the options, a text shorter than one window: the training part needs
+    /// B·(T + 1) tokens (B streams of T inputs and one more target), the validation part 2·B (one input and one
+    /// target per stream), as <see cref="SeqLearn.Data.BpttBatcher"/> asks of them.
+    /// </summary>
+    private static void EnsureLongEnough(TrainCorpus data, string? trainPath, string? validPath, TrainingOptions options)
+    {
+        int b = options.BatchSize, t = options.Bptt;
+        long trainNeeds = (long)b * (t + 1L), validNeeds = 2L * b;
+        if (data.Train.Length < trainNeeds)
+            throw new ArgumentException($"{trainPath ?? data.Source}: the training text has {data.Train.Length:N0} tokens, fewer than one window of --batch {b} streams "
+                                        + $"× (--bptt {t} steps + 1 target) = {trainNeeds:N0}: give a longer text or a smaller --batch or --bptt.");
+        if (data.Valid.Length < validNeeds)
+            throw new ArgumentException($"{validPath ?? data.Source}: the validation text has {data.Valid.Length:N0} tokens, fewer than --batch {b} streams "
+                                        + $"× 2 (one input, one target) = {validNeeds:N0}: give "
+                                        + (validPath is null ? "a larger --valid-fraction" : "a longer --valid text") + " or a smaller --batch.");
+    }
+
     private static void Header(TextWriter output, TrainCorpus data, LanguageModelConfig config, TrainingOptions options, LanguageModelTrainer<float> trainer, int threads)
     {
         long parameters = trainer.Model.Parameters().Sum(p => (long)p.Value.Length);

@@ -116,7 +116,7 @@ public sealed record TrainCorpus(IVocabulary Vocabulary, JsonNode VocabularyJson
         try { return vocab.Encode(text); }
         catch (ArgumentException e) when (storedFrom is not null)
         {
-            throw new ArgumentException($"{source}: {CliGuard.MessageWithoutParameter(e).TrimEnd('.')} (the vocabulary of the checkpoint being resumed, {storedFrom}).", e);
+            throw new ArgumentException($"{source}: {CliGuard.MessageForUser(e).TrimEnd('.')} (the vocabulary of the checkpoint being resumed, {storedFrom}).", e);
         }
     }
 }

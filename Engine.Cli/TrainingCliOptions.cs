@@ -272,12 +272,13 @@ internal sealed class TrainingCliOptions
 
     /// <summary>
     /// Runs a model config's <paramref name="validate"/>; its error is reported with the flags that made the config
-    /// (<paramref name="flags"/>, e.g. "--embedding 64 --hidden 128 --layers 1"), so the message names the options.
+    /// (<paramref name="flags"/>, e.g. "--embedding 64 --hidden 128 --layers 1"), so the message names the options, not
+    /// the config type the library message starts with.
     /// </summary>
     public static void CheckModel(Action validate, string flags)
     {
         try { validate(); }
-        catch (ArgumentException e) { throw new ArgumentException($"the model of {flags}: {CliGuard.MessageWithoutParameter(e)}", e); }
+        catch (ArgumentException e) { throw new ArgumentException($"the model of {flags}: {CliGuard.MessageForUser(e)}", e); }
     }
 
     /// <summary>

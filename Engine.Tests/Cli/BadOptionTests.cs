@@ -283,6 +283,9 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "forecast --csv {s.csv} --value v --date month --protocol split:0.8 --max-order 10 --transform none --look-back 200", "--look-back 200", "leaves 48: use --look-back ≤ 44." },
         { "forecast --csv {s.csv} --value v --date month --protocol split:0.8 --max-order 10 --transform diff12 --look-back 40", "--look-back 40", "after the lag 12 of its transform diff(12)" },
         { "forecast --csv {s.csv} --value v --date month --protocol last:54 --season 2 --max-order 1", "--transform auto", "needs at least 7 training rows; --protocol last:54 leaves 6" },
+        { "train -c {c.txt} --batch 64 --sample 0", "{c.txt}: the training text has 828 tokens", "--batch 64 streams × (--bptt 64 steps + 1 target) = 4,160" },
+        { "train -c {c.txt} --batch 8 --bptt 4 --valid-fraction 0.01", "{c.txt}: the validation text has 10 tokens", "--batch 8 streams × 2 (one input, one target) = 16: give a larger --valid-fraction" },
+        { "train --train {c.txt} --valid {oneline.txt} --batch 8 --bptt 4", "{oneline.txt}: the validation text has 13 tokens", "= 16: give a longer --valid text" },
         { "classify cv --data {four.tsv} --folds 2 --model rnn", "--model rnn --folds 2, fold 0", "leaves no validation sentence" },
         { "classify cv --data {four.tsv} --folds 2 --model rnn+nbsvm", "--model rnn+nbsvm --folds 2, fold 0", "leaves no validation sentence" },
         { "classify train --data {two.tsv} --checkpoint {out}", "--data", "leaves no validation sentence" },
@@ -385,6 +388,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         Assert.DoesNotContain("Exception", lines[0]);
         Assert.DoesNotContain("'System.", lines[0]);   // a .NET type name, e.g. of an option's value
         Assert.DoesNotContain("(Parameter '", lines[0]);   // .NET's suffix names a parameter the user never passed
+        Assert.DoesNotMatch(CliRun.TypeName, lines[0]);   // a library type, e.g. "LanguageModelConfig: ", where the user gave options
         Assert.True(output.ToString().Length == 0, $"work started before the option was refused; output: {output}");
         Assert.True(seconds < 5, $"took {seconds:F1} s: the option was not refused before the work started. error: {error}");
         return lines[0];

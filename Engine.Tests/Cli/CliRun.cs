@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using SeqLearn.Cli;
 
 namespace SeqLearn.Tests.Cli;
@@ -38,6 +39,10 @@ internal static class CliRun
         Assert.DoesNotContain("Exception", lines[0]);
         Assert.DoesNotContain("'System.", lines[0]);   // a .NET type name, e.g. of an option's value
         Assert.DoesNotContain("(Parameter '", lines[0]);   // .NET's suffix names a parameter the user never passed
+        Assert.DoesNotMatch(TypeName, lines[0]);   // a library type, e.g. "BpttBatcher: ", where the user gave options
         return lines[0];
     }
+
+    /// <summary>A CamelCase type name (optionally with a member, <c>Checkpoint.Save</c>) followed by a colon, not part of a path.</summary>
+    public static readonly Regex TypeName = new(@"(?<![\w/.-])[A-Z][a-z0-9]+[A-Z][A-Za-z0-9]*(\.[A-Z][A-Za-z0-9]*)?: ");
 }
