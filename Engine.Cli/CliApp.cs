@@ -50,7 +50,7 @@ public static class CliApp
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0 && !args.Any(a => a is "--help" or "-h" or "-?" or "--version"))
         {   // one line, as every other failure: the parser's messages name the option or argument
-            error.WriteLine($"error: {string.Join(" ", parse.Errors.Select(Describe))} (see --help)");
+            error.WriteLine($"error: {FlagGivenAnotherValue(parse) ?? string.Join(" ", parse.Errors.Select(Describe))} (see --help)");
             return 1;
         }
         if (!args.Any(a => a is "--help" or "-h" or "-?" or "--version"))
@@ -78,6 +78,19 @@ public static class CliApp
         if (option is not null && NotANumber(option, e.SymbolResult!.Tokens) is { } numeric) return numeric;
         string message = string.Join(' ', e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.') + ".";
         return option is null || message.Contains(option.Name, StringComparison.Ordinal) ? message : $"{option.Name}: {message}";
+    }
+
+    // A flag (a bool option) followed by a value other than true or false ("--bidirectional no", "--json=yes"): the parser
+    // reads the flag alone and leaves the value unmatched, with a message naming no option; this one names the flag.
+    private static string? FlagGivenAnotherValue(ParseResult parse)
+    {
+        IReadOnlyList<Token> tokens = parse.Tokens;
+        var flags = parse.CommandResult.Command.Options.OfType<Option<bool>>();
+        for (int i = 0; i + 1 < tokens.Count; i++)
+            if (tokens[i].Type == TokenType.Option && tokens[i + 1] is { Type: TokenType.Argument } value && parse.UnmatchedTokens.Contains(value.Value)
+                && flags.FirstOrDefault(f => f.Name == tokens[i].Value || f.Aliases.Contains(tokens[i].Value)) is { } flag)
+                return $"{flag.Name} is a flag: give it alone or with true or false, not '{value.Value}'.";
+        return null;
     }
 
     // "--seed: '-1' is not a whole number in [0, 18446744073709551615]." for the first token of a numeric option that does not

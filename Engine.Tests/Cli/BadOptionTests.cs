@@ -65,6 +65,10 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
     /// <summary>Command line (split at spaces; {name} is a file of the fixture, {nope} a missing one) and what the error must name.</summary>
     public static TheoryData<string, string> Cases() => new()
     {
+        // a flag given a value other than true or false: refused by the parser, naming the flag
+        { "translate train --pairs {nope} --bidirectional no", "--bidirectional is a flag: give it alone or with true or false, not 'no'." },
+        { "translate train --pairs {nope} --bidirectional=off", "--bidirectional is a flag" }, { "train -c {nope} --tie-weights yes", "--tie-weights is a flag" },
+        { "classify cv --data {nope} --json 1", "--json is a flag" },
         // train: every option is checked before the corpus is read
         { "train -c {nope} --batch 0", "--batch" }, { "train -c {nope} --batch -3", "--batch" }, { "train -c {nope} --bptt 0", "--bptt" },
         { "train -c {nope} --batch 1 --bptt 2147483647", "--batch × --bptt" }, { "train -c {nope} --batch 100000 --bptt 100000", "--batch × --bptt" },
