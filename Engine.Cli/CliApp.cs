@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using SeqLearn.Kernels;
@@ -47,6 +49,8 @@ public static class CliApp
         root.Subcommands.Add(TranslateCommand.Create());
         root.Subcommands.Add(PlotCommand.Create());
         OptionParsing.Apply(root);
+        var help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new CommandOnlyHelp((HelpAction)help.Action!);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0 && !args.Any(a => a is "--help" or "-h" or "-?" or "--version"))
         {   // one line, as every other failure: the parser's messages name the option or argument
@@ -78,6 +82,18 @@ public static class CliApp
         if (option is not null && NotANumber(option, e.SymbolResult!.Tokens) is { } numeric) return numeric;
         string message = string.Join(' ', e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.') + ".";
         return option is null || message.Contains(option.Name, StringComparison.Ordinal) ? message : $"{option.Name}: {message}";
+    }
+
+    // --help of a subcommand without its parent's arguments: the parser's help lists them in the usage line and under
+    // Arguments ("translate [<sentences>...] eval"), yet no subcommand takes them (translate refuses sentences before one).
+    private sealed class CommandOnlyHelp(HelpAction help) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parse)
+        {
+            foreach (Command parent in parse.CommandResult.Command.Parents.OfType<Command>())
+                foreach (Argument argument in parent.Arguments) argument.Hidden = true;   // the tree is built anew for each run
+            return help.Invoke(parse);
+        }
     }
 
     // A flag (a bool option) followed by a value other than true or false ("--bidirectional no", "--json=yes"): the parser

@@ -27,6 +27,21 @@ public class HelpTextTests
     public void Classify_EpochsHelp_GivesTheRecurrentModelsDefault(string command) =>
         Assert.Contains("rnn: 7 when neither --time-budget nor --max-steps is given.", Help("classify", command));
 
+    // A subcommand's help shows what it takes: translate's sentences are not arguments of eval or train.
+    [Theory]
+    [InlineData("eval")]
+    [InlineData("train")]
+    public void TranslateSubcommandHelp_ShowsNotTheParentsSentences(string command)
+    {
+        string help = Help("translate", command);
+        Assert.Contains($" translate {command} [options]", help);
+        Assert.DoesNotContain("sentences>", help);
+    }
+
+    // The translate command itself takes them.
+    [Fact]
+    public void TranslateHelp_ShowsItsSentences() => Assert.Contains(" translate [<sentences>...] [command]", Help("translate"));
+
     // The overview names every subcommand of classify and translate, not only cv and eval.
     [Fact]
     public void Overview_DescribesEverySubcommandOfClassifyAndTranslate()
