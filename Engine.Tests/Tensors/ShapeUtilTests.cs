@@ -1,3 +1,4 @@
+using SeqLearn.Autograd;
 using SeqLearn.Tensors;
 using SeqLearn.Tests.Support;
 
@@ -19,6 +20,23 @@ public class ShapeUtilTests
     [InlineData(int.MaxValue, 2, 1_073_741_824)]
     public void CeilDiv_IsTheCeilingForEveryIntPair(int count, int size, int expected) =>
         Assert.Equal(expected, ShapeUtil.CeilDiv(count, size));
+
+    [Fact]
+    public void RequireSame_DifferentShapes_NamesTheOpBothShapesAndTheParameter()
+    {
+        var e = Assert.Throws<ArgumentException>(() => ShapeUtil.RequireSame([2, 3], [3, 2], "Op (a vs. b)", "b"));
+        Assert.Equal("b", e.ParamName);
+        Assert.StartsWith("Op (a vs. b): shapes (2, 3) and (3, 2) must be equal.", e.Message);
+    }
+
+    // The callers name their argument of the second shape: here Backward's gradient and MseLoss's target.
+    [Fact]
+    public void RequireSame_Callers_NameTheirArgument()
+    {
+        var x = new Var<double>(Tensor<double>.Zeros(2, 3), requiresGrad: true);
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => x.Backward(Tensor<double>.Zeros(3, 2))).ParamName);
+        Assert.Equal("target", Assert.Throws<ArgumentException>(() => Ops.MseLoss(x, new Var<double>(Tensor<double>.Zeros(3, 2)))).ParamName);
+    }
 
     [Fact]
     public void ArrayLength_UpToOneArray_IsTheLengthAndFormatsNoMessage()

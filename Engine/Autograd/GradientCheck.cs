@@ -129,7 +129,7 @@ public static class GradientCheck
     {
         using var _ = new NoGradScope();
         var y = f(xs.Select(x => new Var<double>(x)).ToArray());
-        ShapeUtil.RequireSame(u.Shape, y.Value.Shape, "GradientCheck (output shape changed between evaluations)");
+        ShapeUtil.RequireSame(u.Shape, y.Value.Shape, "GradientCheck (output shape changed between evaluations)", nameof(f));
         return TensorPrimitives.Dot<double>(u.Span, y.Value.Span);
     }
 

@@ -107,7 +107,7 @@ public sealed partial class Var<T> where T : unmanaged, IBinaryFloatingPointIeee
     public void Backward(Tensor<T> gradient)
     {
         ArgumentNullException.ThrowIfNull(gradient);
-        ShapeUtil.RequireSame(Value.Shape, gradient.Shape, "Backward (root value vs. upstream gradient)");
+        ShapeUtil.RequireSame(Value.Shape, gradient.Shape, "Backward (root value vs. upstream gradient)", nameof(gradient));
         BackwardEngine<T>.Run(this, gradient.Clone());
     }
 

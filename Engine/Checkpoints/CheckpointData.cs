@@ -99,7 +99,7 @@ public sealed class CheckpointData<T> where T : unmanaged, IBinaryFloatingPointI
             if (!names.Add(name)) throw new ArgumentException($"CheckpointData.RestoreInto: two parameters are named '{name}'.", nameof(parameters));
             if (!stored.Remove(name, out var t))
                 throw new ArgumentException($"CheckpointData.RestoreInto: the checkpoint has no parameter '{name}' (it has: {string.Join(", ", Parameters.Select(x => x.Name))}).");
-            ShapeUtil.RequireSame(p.Value.Shape, t.Shape, $"CheckpointData.RestoreInto ('{name}': model vs. checkpoint)");
+            ShapeUtil.RequireSame(p.Value.Shape, t.Shape, $"CheckpointData.RestoreInto ('{name}': model vs. checkpoint)", nameof(parameters));
             t.ThrowIfReleased();
             p.Value.ThrowIfReleased();
             sources[i] = t;

@@ -134,7 +134,7 @@ public abstract class Module<T> where T : unmanaged, IBinaryFloatingPointIeee754
         foreach (var (name, p) in own)   // every value is checked before any is copied: a refused load changes nothing
         {
             var src = state[name] ?? throw new ArgumentException($"LoadStateDict: the value of '{name}' is null.", nameof(state));
-            ShapeUtil.RequireSame(p.Value.Shape, src.Shape, $"LoadStateDict '{name}' (parameter vs. given)");
+            ShapeUtil.RequireSame(p.Value.Shape, src.Shape, $"LoadStateDict '{name}' (parameter vs. given)", nameof(state));
             src.ThrowIfReleased();
             p.Value.ThrowIfReleased();
         }

@@ -237,7 +237,7 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
         var p = Parameters[index];
         if (p.Grad is null) return null;
         if (!p.Grad.SameShape(p.Value))
-            ShapeUtil.RequireSame(p.Value.Shape, p.Grad.Shape, $"{Name}.Step ({ParameterName(index)} value vs. grad)");
+            ShapeUtil.RequireSame(p.Value.Shape, p.Grad.Shape, $"{Name}.Step ({ParameterName(index)} value vs. grad)", paramName: null);
         return p.Grad;
     }
 }

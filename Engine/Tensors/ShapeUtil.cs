@@ -65,11 +65,14 @@ internal static class ShapeUtil
         return a;
     }
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the op and both shapes unless they are equal.</summary>
-    public static void RequireSame(ReadOnlySpan<int> a, ReadOnlySpan<int> b, string op)
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming the op and both shapes unless they are equal; its
+    /// <see cref="ArgumentException.ParamName"/> is <paramref name="paramName"/>, the caller's argument of shape <paramref name="b"/>.
+    /// </summary>
+    public static void RequireSame(ReadOnlySpan<int> a, ReadOnlySpan<int> b, string op, string? paramName)
     {
         if (!a.SequenceEqual(b))
-            throw new ArgumentException($"{op}: shapes {Format(a)} and {Format(b)} must be equal.");
+            throw new ArgumentException($"{op}: shapes {Format(a)} and {Format(b)} must be equal.", paramName);
     }
 
     /// <summary>A product of sizes that no array reaches, where <see cref="ResolveReshape"/> stops counting (times any int it stays far below long.MaxValue).</summary>

@@ -20,7 +20,7 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(mask);
         Checks.Defined(reduction, "MseLoss", nameof(reduction));
         var p = prediction.Value;
-        ShapeUtil.RequireSame(p.Shape, target.Value.Shape, "MseLoss (prediction vs. target)");
+        ShapeUtil.RequireSame(p.Shape, target.Value.Shape, "MseLoss (prediction vs. target)", nameof(target));
         if (mask.Rank > p.Rank || !p.Shape[..mask.Rank].SequenceEqual(mask.Shape))
             throw new ArgumentException($"MseLoss: the mask {mask.ShapeString} is neither the prediction's shape {p.ShapeString} nor a leading part of it.");
         int inner = mask.Length == 0 ? 1 : p.Length / mask.Length;             // elements covered by one mask entry

@@ -14,7 +14,7 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(prediction);
         ArgumentNullException.ThrowIfNull(target);
         Checks.Defined(reduction, "MseLoss", nameof(reduction));
-        ShapeUtil.RequireSame(prediction.Value.Shape, target.Value.Shape, "MseLoss (prediction vs. target)");
+        ShapeUtil.RequireSame(prediction.Value.Shape, target.Value.Shape, "MseLoss (prediction vs. target)", nameof(target));
         var d = Tensor<T>.ZerosLike(prediction.Value);                     // d = p − t, saved for backward
         TensorPrimitives.Subtract<T>(prediction.Value.Span, target.Value.Span, d.Span);
         int n = d.Length;
