@@ -196,6 +196,41 @@ public class MatVecInt8Tests
         }
     }
 
+    /// <summary>
+    /// An x whose δ = max|x| / 32767 would be subnormal (max|x| below about 3.9·10⁻³⁴) keeps the error bound, relative to
+    /// its own size, on every kernel: |y_r − Σ_k s_r q x_k| ≤ s_r (δ/2) Σ_k |q| + (2k + 4)·ε·Σ_k |s_r q x_k|, no bias.
+    /// </summary>
+    [Theory]
+    [InlineData(1e-35f)]
+    [InlineData(3e-37f)]
+    [InlineData(1e-40f)]
+    public void TinyInputs_KeepTheRelativeBoundOnEveryKernel(float largest)
+    {
+        const int rows = 40, cols = 9;
+        var (w, x, _) = Data(rows, cols, 11);
+        float scale = largest / x.Max(MathF.Abs);
+        for (int k = 0; k < cols; k++) x[k] *= scale;
+        var dequantised = (float[])w.Clone();
+        MatVecInt8.Dequantize(dequantised, rows, cols);
+        double delta = x.Max(MathF.Abs) / 32767.0;
+        foreach (var kernel in VectorKernels().Append(Int8Kernel.Scalar))
+        {
+            float[] y = Multiply(w, rows, cols, x, null, kernel);
+            for (int r = 0; r < rows; r++)
+            {
+                double exact = 0, magnitude = 0, quantisation = 0;
+                for (int k = 0; k < cols; k++)
+                {
+                    exact += (double)dequantised[r * cols + k] * x[k];
+                    magnitude += Math.Abs((double)dequantised[r * cols + k] * x[k]);
+                    quantisation += Math.Abs(dequantised[r * cols + k]) * delta / 2;
+                }
+                double bound = quantisation + (2 * cols + 4) * 6e-8 * magnitude + float.Epsilon * (cols + 2);
+                Assert.True(Math.Abs(y[r] - exact) <= bound, $"{kernel}, max|x| = {largest}, row {r}: {y[r]} vs {exact}, bound {bound}");
+            }
+        }
+    }
+
     /// <summary>|W − s q| ≤ s / 2 per weight, the largest |W| of a row maps to ±127, a zero row has s = 0 and q = 0; padding is zero.</summary>
     [Fact]
     public void Quantisation_ErrorAtMostHalfAStep()

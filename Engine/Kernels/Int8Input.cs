@@ -4,7 +4,9 @@ namespace SeqLearn.Kernels;
 /// An input vector x of <see cref="MatVecInt8"/> quantised once for every product it enters:
 /// δ = max_k |x_k| / 32767 and x̂_k = <see cref="MatVecInt8.QuantizeInput"/>(x_k, δ), stored as the chosen kernel reads
 /// them (AVX-VNNI: the unsigned bytes of x̂ + 32768; SDOT: the signed bytes x̂ ≫ 8 and (x̂ mod 256) − 128; otherwise x̂
-/// as 16-bit integers). <see cref="Prepare"/> allocates nothing.
+/// as 16-bit integers). An x holding NaN or ±∞, or one whose δ would be subnormal (0 &lt; max_k |x_k| &lt; 32767 · 2⁻¹²⁶,
+/// where δ and s_r · δ would lose the bits the error bound of docs/generation.md counts on), is kept as floats instead
+/// and multiplied in float (<see cref="InFloat"/>). <see cref="Prepare"/> allocates nothing.
 /// Not thread-safe while being prepared; any number of threads may multiply with it afterwards.
 /// </summary>
 internal sealed class Int8Input
@@ -12,7 +14,7 @@ internal sealed class Int8Input
     private readonly byte[] _high = [], _low = [];
     private readonly short[] _quantised = [];
     private readonly float[] _values;
-    private bool _nonFinite;
+    private bool _inFloat;
 
     /// <summary>A vector of <paramref name="length"/> elements for <paramref name="kernel"/>.</summary>
     public Int8Input(int length, Int8Kernel kernel)
@@ -38,25 +40,29 @@ internal sealed class Int8Input
     internal ReadOnlySpan<byte> Low => _low;
     internal ReadOnlySpan<short> Quantised => _quantised;
 
-    /// <summary>True when x holds NaN or ±∞: the product then runs in float on <see cref="Values"/> (<see cref="MatVecInt8"/>).</summary>
-    internal bool IsNonFinite => _nonFinite;
+    /// <summary>True when x holds NaN or ±∞ or δ would be subnormal: the product then runs in float on <see cref="Values"/> (<see cref="MatVecInt8"/>).</summary>
+    internal bool InFloat => _inFloat;
 
-    /// <summary>x itself, kept only when <see cref="IsNonFinite"/>.</summary>
+    /// <summary>x itself, kept only when <see cref="InFloat"/>.</summary>
     internal ReadOnlySpan<float> Values => _values;
+
+    /// <summary>2⁻¹²⁶, the smallest normal float.</summary>
+    private const float SmallestNormal = 1.17549435e-38f;
 
     /// <summary>Quantises <paramref name="x"/> (<see cref="Length"/> elements).</summary>
     public void Prepare(ReadOnlySpan<float> x)
     {
         if (x.Length != Length) throw new ArgumentException($"Int8Input.Prepare: x has {x.Length} elements, expected {Length}.");
         float max = Length == 0 ? 0 : MathF.Abs(TensorPrimitives.MaxMagnitude(x));
-        _nonFinite = !float.IsFinite(max);
-        if (_nonFinite)
+        float delta = max / MatVecInt8.InputRange;
+        _inFloat = !float.IsFinite(max) || (max != 0 && delta < SmallestNormal);
+        if (_inFloat)
         {
             x.CopyTo(_values);
             Delta = float.NaN;
             return;
         }
-        Delta = max / MatVecInt8.InputRange;
+        Delta = delta;
         if (Kernel is Int8Kernel.Vnni32 or Int8Kernel.Vnni64) MatVecInt8Kernels.SplitInput(x, Delta, _high, _low);
         else if (Kernel == Int8Kernel.SignedDot128) MatVecInt8Arm.SplitInput(x, Delta, _high, _low);
         else MatVecInt8Kernels.QuantizeInput(x, Delta, _quantised);

@@ -146,9 +146,9 @@ internal static class MatVecInt8
         if (!bias.IsEmpty && bias.Length != rows)
             throw new ArgumentException($"MatVecInt8.MultiplyTransposed: the bias has {bias.Length} elements, expected {rows} (or none).");
         if (rows == 0) return;
-        if (x.IsNonFinite)
+        if (x.InFloat)
         {
-            NonFiniteInput(qt, scales, x.Values, bias, y);
+            FloatInput(qt, scales, x.Values, bias, y);
             return;
         }
         int k4 = PaddedCols(cols);
@@ -251,8 +251,11 @@ internal static class MatVecInt8
         }
     }
 
-    /// <summary>x holds NaN or ±∞: y_r = s_r · Σ_k q[r, k] · x_k + b_r in float, so the non-finite values reach y as float arithmetic makes them.</summary>
-    private static void NonFiniteInput(ReadOnlySpan<sbyte> qt, ReadOnlySpan<float> scales, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y)
+    /// <summary>
+    /// x holds NaN or ±∞, or its δ would be subnormal (<see cref="Int8Input.InFloat"/>): y_r = s_r · Σ_k q[r, k] · x_k + b_r
+    /// in float, so non-finite values reach y as float arithmetic makes them and a tiny x keeps its relative precision.
+    /// </summary>
+    private static void FloatInput(ReadOnlySpan<sbyte> qt, ReadOnlySpan<float> scales, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y)
     {
         int cols = x.Length;
         for (int r = 0; r < y.Length; r++)
