@@ -57,6 +57,20 @@ public class RecurrentForecastNetworkTests
         Assert.True(GradientCheck.CheckParameters(() => Ops.Sum(Ops.Mul(net.Forward(new Var<double>(x), LayerContext.None), new Var<double>(u))),
             [.. net.Parameters()]).Passed);
     }
+
+    [Theory]
+    [InlineData(new[] { 4, 3 })]      // a window shorter than T
+    [InlineData(new[] { 4 })]         // one length for two windows
+    [InlineData(new[] { 4, 4, 4 })]
+    public void Lengths_OtherThanTForEveryWindow_AreRefused(int[] lengths)
+    {
+        // The windows are full (the linear path reads every step): lengths of T for each window are accepted, others not.
+        var net = new RecurrentForecastNetwork<double>(RecurrentCell.Gru, 4, 1, 3, 1, 1, linearPath: true, new SeededRng(2));
+        var x = Window(2, 4, 1, 3);
+        Assert.Equal(net.Forward(x, LayerContext.None).Value.ToArray(), net.Forward(x, new LayerContext(Lengths: [4, 4])).Value.ToArray());
+        var e = Assert.Throws<ArgumentException>(() => net.Forward(x, new LayerContext(Lengths: lengths)));
+        Assert.Equal("RecurrentForecastNetwork: windows are full, so lengths must be 2 values of 4 (or none). (Parameter 'context')", e.Message);
+    }
 }
 
 public class RecurrentForecasterCalendarTests
