@@ -44,18 +44,28 @@ public static class GradCheckRegistry
 
     /// <summary>
     /// Runs the named case (once per test run); throws <see cref="GradientCheckException"/> if it fails. Registered
-    /// cases must keep the default tolerances (atol 1e-5, rtol 1e-3), so coverage cannot be bought with a loose check;
-    /// a case that needs looser bounds belongs in its own test, with the reason.
+    /// cases must keep the default tolerances (<see cref="RequireDefaultTolerances"/>), so coverage cannot be bought with
+    /// a loose check; a case that needs looser bounds belongs in its own test, with the reason.
     /// </summary>
     public static GradientCheckResult Run(string name)
     {
         var c = All[name];
-        var defaults = GradientCheckOptions.Default;
-        if (c.Options is { } o && (o.Atol > defaults.Atol || o.Rtol > defaults.Rtol || !o.ThrowOnFailure))
-            throw new InvalidOperationException(
-                $"GradCheckRegistry: case '{name}' loosens the check (atol {o.Atol}, rtol {o.Rtol}, throw {o.ThrowOnFailure}); registered cases use the default tolerances.");
+        RequireDefaultTolerances(c);
         return Results.GetOrAdd(name, _ => new Lazy<GradientCheckResult>(
             () => GradientCheck.Check(c.F, c.Options ?? GradientCheckOptions.Default, c.Inputs))).Value;
+    }
+
+    /// <summary>
+    /// Throws unless the case checks at least as tightly as the defaults: eps 1e-6 (a larger step hides curvature, a
+    /// smaller one adds cancellation), atol ≤ 1e-5, rtol ≤ 1e-3, and failures throwing. Fast mode and the seed may differ.
+    /// </summary>
+    public static void RequireDefaultTolerances(GradCheckCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var defaults = GradientCheckOptions.Default;
+        if (c.Options is { } o && (o.Eps != defaults.Eps || o.Atol > defaults.Atol || o.Rtol > defaults.Rtol || !o.ThrowOnFailure))
+            throw new InvalidOperationException(
+                $"GradCheckRegistry: case '{c.Name}' loosens the check (eps {o.Eps}, atol {o.Atol}, rtol {o.Rtol}, throw {o.ThrowOnFailure}); registered cases use the default tolerances.");
     }
 
     private static IReadOnlyDictionary<string, GradCheckCase> Discover()

@@ -41,6 +41,20 @@ public class GradCheckRegistryTests
     }
 
     [Fact]
+    public void RequireDefaultTolerances_RefusesALooserCheck_AllowsFastModeAndATighterOne()
+    {
+        var d = GradientCheckOptions.Default;
+        GradCheckCase Case(GradientCheckOptions? o) => new("case", v => Ops.Tanh(v[0]), [], o);
+        foreach (var loose in new[] { d with { Eps = 1e-3 }, d with { Eps = 1e-8 }, d with { Atol = 1e-4 }, d with { Rtol = 1e-2 }, d with { ThrowOnFailure = false } })
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => GradCheckRegistry.RequireDefaultTolerances(Case(loose)));
+            Assert.Contains("case 'case' loosens the check", e.Message);
+        }
+        foreach (var fine in new GradientCheckOptions?[] { null, d, d with { FastMode = true, Seed = 7 }, d with { Atol = 1e-7, Rtol = 1e-5 } })
+            GradCheckRegistry.RequireDefaultTolerances(Case(fine));
+    }
+
+    [Fact]
     public void EngineNodeTypes_FindsTheKnownOps()
     {
         // Guards the reflection above: if it found nothing, the coverage test would pass vacuously.
