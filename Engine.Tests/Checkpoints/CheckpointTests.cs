@@ -403,4 +403,23 @@ public class CheckpointTests
         Assert.Throws<ArgumentException>(() => Checkpoint.OptimizerTensorName("w", ""));
         Assert.Equal("optim.w.exp_avg", Checkpoint.OptimizerTensorName("w", "exp_avg"));
     }
+    [Fact]
+    public void ArgumentErrors_NameTheParameter()
+    {
+        using var tmp = new TempDir("param-names");
+        var t = Tensor<float>.Ones(2);
+        string Save(CheckpointData<float> data) => Assert.Throws<ArgumentException>(() => Checkpoint.Save(tmp.Combine("c"), data)).ParamName!;
+        Assert.Equal("data", Save(new CheckpointData<float> { Parameters = [new("", t)] }));
+        Assert.Equal("data", Save(new CheckpointData<float> { Parameters = [new("optim.w", t)] }));
+        Assert.Equal("data", Save(new CheckpointData<float> { Parameters = [new("w", t), new("w", t)] }));
+        Assert.Equal("data", Save(new CheckpointData<float> { Parameters = [new("w", t)], Optimizer = new OptimizerState<float>(OptimizerKind.Sgd, 0.1, []) }));
+        Assert.Equal("parameters", Assert.Throws<ArgumentException>(() => CheckpointData<float>.Snapshot([new Var<float>(t, true)])).ParamName);
+        var data = new CheckpointData<float> { Parameters = [new("w", t)] };
+        Assert.Equal("parameters", Assert.Throws<ArgumentException>(() => data.RestoreInto([new Var<float>(t.Clone(), true)])).ParamName);
+        Assert.Equal("parameters", Assert.Throws<ArgumentException>(() => data.RestoreInto([new Var<float>(t.Clone(), true, "v")])).ParamName);
+        Assert.Equal("parameters", Assert.Throws<ArgumentException>(() => data.RestoreInto([])).ParamName);
+        Assert.Equal("data", Assert.Throws<ArgumentException>(() => new SafeTensor("w", SafeTensorDType.F32, [2], new byte[4])).ParamName);
+        Assert.Equal("tensors", Assert.Throws<ArgumentException>(() => SafeTensorsWriter.Serialize([SafeTensor.FromTensor("w", t), SafeTensor.FromTensor("w", t)])).ParamName);
+        Assert.Equal("tensors", Assert.Throws<ArgumentException>(() => SafeTensorsWriter.Serialize([SafeTensor.FromTensor(SafeTensorsFile.MetadataKey, t)])).ParamName);
+    }
 }

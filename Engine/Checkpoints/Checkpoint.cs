@@ -229,16 +229,16 @@ public static class Checkpoint
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in data.Parameters)
         {
-            if (string.IsNullOrEmpty(p.Name)) throw new ArgumentException("Checkpoint.Save: a parameter has an empty name.");
+            if (string.IsNullOrEmpty(p.Name)) throw new ArgumentException("Checkpoint.Save: a parameter has an empty name.", nameof(data));
             if (p.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) || p.Name == SafeTensorsFile.MetadataKey)
-                throw new ArgumentException($"Checkpoint.Save: parameter name '{p.Name}' is reserved (names starting with '{OptimizerPrefix}' hold optimizer state).");
-            if (!names.Add(p.Name)) throw new ArgumentException($"Checkpoint.Save: two parameters are named '{p.Name}'.");
+                throw new ArgumentException($"Checkpoint.Save: parameter name '{p.Name}' is reserved (names starting with '{OptimizerPrefix}' hold optimizer state).", nameof(data));
+            if (!names.Add(p.Name)) throw new ArgumentException($"Checkpoint.Save: two parameters are named '{p.Name}'.", nameof(data));
             ArgumentNullException.ThrowIfNull(p.Tensor);
         }
         if (data.Optimizer is not { } o) return;
         if (o.Parameters is null) throw new ArgumentException("Checkpoint.Save: the optimizer state has no parameter list.", nameof(data));
         if (o.Parameters.Count != data.Parameters.Count)
-            throw new ArgumentException($"Checkpoint.Save: the optimizer state has {o.Parameters.Count} parameters, the checkpoint {data.Parameters.Count}.");
+            throw new ArgumentException($"Checkpoint.Save: the optimizer state has {o.Parameters.Count} parameters, the checkpoint {data.Parameters.Count}.", nameof(data));
         for (int i = 0; i < o.Parameters.Count; i++)
             if (o.Parameters[i] is null) throw new ArgumentException($"Checkpoint.Save: the optimizer state of '{data.Parameters[i].Name}' is null.", nameof(data));
         if (!double.IsFinite(o.LearningRate))

@@ -55,7 +55,7 @@ public sealed class CheckpointData<T> where T : unmanaged, IBinaryFloatingPointI
         var result = new NamedTensor<T>[parameters.Count];
         for (int i = 0; i < result.Length; i++)
         {
-            string name = parameters[i].Name ?? throw new ArgumentException($"CheckpointData.Snapshot: parameter {i} (shape {parameters[i].Value.ShapeString}) has no Name; checkpoints store parameters by name.");
+            string name = parameters[i].Name ?? throw new ArgumentException($"CheckpointData.Snapshot: parameter {i} (shape {parameters[i].Value.ShapeString}) has no Name; checkpoints store parameters by name.", nameof(parameters));
             result[i] = new NamedTensor<T>(name, parameters[i].Value.Clone());
         }
         return result;
@@ -95,17 +95,17 @@ public sealed class CheckpointData<T> where T : unmanaged, IBinaryFloatingPointI
         for (int i = 0; i < parameters.Count; i++)   // every value is checked before any is copied: a refused restore changes nothing
         {
             var p = parameters[i] ?? throw new ArgumentException($"CheckpointData.RestoreInto: parameter {i} is null.", nameof(parameters));
-            string name = p.Name ?? throw new ArgumentException($"CheckpointData.RestoreInto: a parameter of shape {p.Value.ShapeString} has no Name.");
+            string name = p.Name ?? throw new ArgumentException($"CheckpointData.RestoreInto: a parameter of shape {p.Value.ShapeString} has no Name.", nameof(parameters));
             if (!names.Add(name)) throw new ArgumentException($"CheckpointData.RestoreInto: two parameters are named '{name}'.", nameof(parameters));
             if (!stored.Remove(name, out var t))
-                throw new ArgumentException($"CheckpointData.RestoreInto: the checkpoint has no parameter '{name}' (it has: {string.Join(", ", Parameters.Select(x => x.Name))}).");
+                throw new ArgumentException($"CheckpointData.RestoreInto: the checkpoint has no parameter '{name}' (it has: {string.Join(", ", Parameters.Select(x => x.Name))}).", nameof(parameters));
             ShapeUtil.RequireSame(p.Value.Shape, t.Shape, $"CheckpointData.RestoreInto ('{name}': model vs. checkpoint)", nameof(parameters));
             t.ThrowIfReleased();
             p.Value.ThrowIfReleased();
             sources[i] = t;
         }
         if (stored.Count > 0)
-            throw new ArgumentException($"CheckpointData.RestoreInto: the checkpoint has parameters the model lacks: {string.Join(", ", stored.Keys)}.");
+            throw new ArgumentException($"CheckpointData.RestoreInto: the checkpoint has parameters the model lacks: {string.Join(", ", stored.Keys)}.", nameof(parameters));
         for (int i = 0; i < sources.Length; i++) sources[i].Span.CopyTo(parameters[i].Value.Span);
     }
 

@@ -37,7 +37,7 @@ public sealed class SafeTensor
                 throw new ArgumentException($"SafeTensor '{name}': shape {ShapeUtil.Format(shape)} of {dtype} needs more than {int.MaxValue} bytes.", nameof(shape));
         }
         if (bytes != data.Length)
-            throw new ArgumentException($"SafeTensor '{name}': {data.Length} bytes do not hold shape {ShapeUtil.Format(shape)} of {dtype} ({bytes} bytes).");
+            throw new ArgumentException($"SafeTensor '{name}': {data.Length} bytes do not hold shape {ShapeUtil.Format(shape)} of {dtype} ({bytes} bytes).", nameof(data));
         Name = name;
         DType = dtype;
         _shape = (int[])shape.Clone();

@@ -29,9 +29,9 @@ public static class SafeTensorsWriter
         for (int i = 0; i < sorted.Length; i++)
         {
             if (sorted[i].Name == SafeTensorsFile.MetadataKey)
-                throw new ArgumentException($"SafeTensorsWriter: '{SafeTensorsFile.MetadataKey}' is reserved and cannot name a tensor.");
+                throw new ArgumentException($"SafeTensorsWriter: '{SafeTensorsFile.MetadataKey}' is reserved and cannot name a tensor.", nameof(tensors));
             if (i > 0 && sorted[i].Name == sorted[i - 1].Name)
-                throw new ArgumentException($"SafeTensorsWriter: two tensors are named '{sorted[i].Name}'.");
+                throw new ArgumentException($"SafeTensorsWriter: two tensors are named '{sorted[i].Name}'.", nameof(tensors));
         }
 
         var header = new MemoryStream();

@@ -90,7 +90,7 @@ public static class ModelCheckpoint
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
-            throw new CheckpointFormatException(manifest, null, e.Message.TrimEnd('.'), e);
+            throw new CheckpointFormatException(manifest, null, (e is ArgumentException a ? Checks.MessageWithoutParameter(a) : e.Message).TrimEnd('.'), e);
         }
         throw new CheckpointFormatException(manifest, null, $"the weights do not fit model_config: {mismatch.TrimEnd('.')}");
     }
