@@ -103,6 +103,63 @@ public class TrainerTests
         Assert.Contains("step 3", e.Message);
     }
 
+    /// <summary>Two children with a parameter called "weight" each: only the dotted names tell them apart.</summary>
+    private sealed class TwoWeights : Module<double>
+    {
+        private sealed class Leaf : Module<double>
+        {
+            public Leaf() => Weight = AddParameter("weight", Tensor<double>.Zeros(1));
+
+            public Var<double> Weight { get; }
+        }
+
+        public TwoWeights() => (Encoder, Decoder) = (AddModule("encoder", new Leaf()).Weight, AddModule("decoder", new Leaf()).Weight);
+
+        public Var<double> Encoder { get; }
+
+        public Var<double> Decoder { get; }
+    }
+
+    // Loss (e − 1)² + 10²⁰⁰ · 10²⁰⁰ · d at d = 0: finite (1), while ∂L/∂d = 10⁴⁰⁰ overflows to +∞ from step 1.
+    private sealed class InfiniteGradientTask(TwoWeights model) : ITrainingTask<double>
+    {
+        public int BatchesPerEpoch => 1;
+
+        public JsonObject? ModelConfig => null;
+
+        public JsonNode? Vocabulary => null;
+
+        public double? DivergedLoss => null;
+
+        public TaskLoss<double> TrainingLoss(int epoch, int batch, LayerContext context)
+        {
+            var e = Ops.AddScalar(model.Encoder, -1.0);
+            return new TaskLoss<double>(Ops.Sum(e * e) + Ops.Sum(Ops.MulScalar(Ops.MulScalar(model.Decoder, 1e200), 1e200)), 1);
+        }
+
+        public IReadOnlyDictionary<string, double> Evaluate(WorkerPool pool) => new Dictionary<string, double> { ["accuracy"] = 0.5, ["loss"] = 1 };
+
+        public JsonObject? SaveState() => null;
+
+        public void RestoreState(JsonObject? state) { }
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(1.0)]
+    public void Train_InfiniteGradientWithAFiniteLoss_NamesTheParameterByItsDottedName(double? clipNorm)
+    {
+        var model = new TwoWeights();
+        using var pool = new WorkerPool(1);
+        var trainer = new Trainer<double>(model, new InfiniteGradientTask(model), Options with { Patience = null, ClipNorm = clipNorm }, pool);
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Train());
+        Assert.Equal(1, e.Step);
+        Assert.Equal("gradient norm", e.Quantity);
+        Assert.Equal("decoder.weight", e.Parameter);
+        Assert.Equal(0, trainer.Step);
+        Assert.Equal([0.0], model.Encoder.Value.ToArray());
+    }
+
     [Theory]
     [InlineData(new[] { 0.60, 0.50, 7.5 }, 3, 2, "above 6.931")]              // 10 · ln 2: far worse than guessing
     [InlineData(new[] { 0.004, 0.003, 4.0 }, 3, 2, "1000 times the best")]     // orders of magnitude above the best

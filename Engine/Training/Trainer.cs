@@ -219,7 +219,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
             ? GradClip.Measure(_parameters, c, _pool)                          // the optimizer applies the clip coefficient
             : new ClipResult(GradClip.Norm(_parameters, 2, _pool), 1, false, null);
         if (!clip.IsFinite)
-            throw new TrainingDivergedException(step, "gradient norm", clip.TotalNorm, clip.NonFiniteParameter ?? FirstNonFinite());
+            throw new TrainingDivergedException(step, "gradient norm", clip.TotalNorm, FirstNonFinite());   // by dotted name: Var.Name is only the local one
         long t3 = Stopwatch.GetTimestamp();
         _optimizer.Step(clip.Scale, zeroGradients: true);                   // θ update with c·g, then g ← 0, in one pass
         _gradientsZero = true;
