@@ -21,4 +21,20 @@ public class RecurrentEnsembleManifestTests
         Assert.Equal(comma, e.Offset);
         Assert.StartsWith($"{manifest} at byte {comma}: not valid JSON", e.Message);
     }
+    // Members saved apart with other classes: the error names the manifest and says why, without .NET's parameter suffix.
+    [Fact]
+    public void Load_MembersWithDifferentClasses_IsAFormatErrorWithoutTheParameterSuffix()
+    {
+        using var dir = new TempDir("ensemble-classes");
+        var small = new RecurrentClassifierOptions(Embedding: 8, Hidden: 8, Dropout: 0, WordDropout: 0);
+        new RecurrentSentenceClassifier(small.Build(vocabulary: 5, classes: 2), ["good", "bad", "film"], ["neg", "pos"]).Save(dir.Combine("member0"));
+        new RecurrentSentenceClassifier(small.Build(vocabulary: 5, classes: 2), ["good", "bad", "film"], ["no", "yes"]).Save(dir.Combine("member1"));
+        string manifest = dir.Combine(RecurrentEnsembleClassifier.ManifestFileName);
+        File.WriteAllText(manifest, "{\"type\": \"recurrent_ensemble\", \"members\": 2}");
+        var e = Assert.Throws<CheckpointFormatException>(() => RecurrentEnsembleClassifier.Load(dir.Path));
+        Assert.Equal(manifest, e.File);
+        Assert.Contains("the members have different classes", e.Message);
+        Assert.DoesNotContain("Parameter", e.Message);
+        Assert.IsType<ArgumentException>(e.InnerException);
+    }
 }

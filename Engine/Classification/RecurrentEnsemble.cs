@@ -205,7 +205,7 @@ public sealed class RecurrentEnsembleClassifier : ISentenceClassifier
         }
         catch (ArgumentException e)
         {
-            throw new CheckpointFormatException(manifest, null, e.Message.TrimEnd('.'));
+            throw new CheckpointFormatException(manifest, null, Checks.MessageWithoutParameter(e).TrimEnd('.'), e);
         }
     }
 
