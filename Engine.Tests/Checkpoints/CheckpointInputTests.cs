@@ -80,4 +80,15 @@ public class CheckpointInputTests
         Assert.Equal(path, f.File);
         Assert.Contains("'x'", f.Message);
     }
+    [Fact]
+    public void LoadWeights_OtherNames_IsAFormatErrorNamingTheFileWithoutTheParameterSuffix()
+    {
+        using var dir = new TempDir("st-other-names");
+        string path = dir.Combine("w.safetensors");
+        new Linear<float>(2, 2, new SeededRng(1)).SaveWeights(path);                 // "weight", "bias"
+        var e = Assert.Throws<CheckpointFormatException>(() => new Sequential<float>(new Linear<float>(2, 2, new SeededRng(1))).LoadWeights(path));
+        Assert.Equal(path, e.File);
+        Assert.Contains("missing [0.", e.Message);
+        Assert.DoesNotContain("(Parameter", e.Message);
+    }
 }

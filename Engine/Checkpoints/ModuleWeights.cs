@@ -43,7 +43,7 @@ public static class ModuleWeights
         }
         catch (ArgumentException e)
         {
-            throw new CheckpointFormatException(path, null, e.Message.TrimEnd('.'), e);
+            throw new CheckpointFormatException(path, null, Checks.MessageWithoutParameter(e).TrimEnd('.'), e);
         }
     }
 }
