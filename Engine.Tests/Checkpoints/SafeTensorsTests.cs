@@ -216,4 +216,14 @@ public class SafeTensorsTests
         Assert.Equal("tensors", e.ParamName);
         Assert.Contains("tensor 0 is null", e.Message);
     }
+    // A null metadata value would be written as JSON null, which no safetensors reader (this one included) accepts.
+    [Fact]
+    public void Serialize_NullMetadataValue_IsRefusedNamingTheKey()
+    {
+        var e = Assert.Throws<ArgumentException>(() => SafeTensorsWriter.Serialize([SafeTensor.FromInt64("a", [1])], new Dictionary<string, string> { ["note"] = null! }));
+        Assert.Equal("metadata", e.ParamName);
+        Assert.Contains("'note'", e.Message);
+        var ok = SafeTensorsWriter.Serialize([SafeTensor.FromInt64("a", [1])], new Dictionary<string, string> { ["note"] = "" });
+        Assert.Equal("", SafeTensorsFile.Parse(ok, "ok.safetensors").Metadata["note"]);
+    }
 }

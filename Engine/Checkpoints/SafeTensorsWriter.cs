@@ -25,6 +25,8 @@ public static class SafeTensorsWriter
             if (t is null) throw new ArgumentException($"SafeTensorsWriter: tensor {index} is null.", nameof(tensors));
             index++;
         }
+        if (metadata?.FirstOrDefault(kv => kv.Value is null) is { Key: { } nullKey })
+            throw new ArgumentException($"SafeTensorsWriter: metadata '{nullKey}' is null; safetensors metadata values are strings.", nameof(metadata));
         var sorted = tensors.OrderBy(t => t.Name, StringComparer.Ordinal).ToArray();
         for (int i = 0; i < sorted.Length; i++)
         {
