@@ -87,4 +87,13 @@ public class CustomOpTests
         Assert.Equal("inputs", e.ParamName);
         Assert.Contains("TwoInputNode: input 1 is null", e.Message);
     }
+
+    [Fact]
+    public void Tracks_NullInput_NamesIt()
+    {
+        var a = new Var<double>(Tensor<double>.Ones(2));
+        Assert.Equal("a", Assert.Throws<ArgumentNullException>(() => Node<double>.Tracks((Var<double>)null!)).ParamName);
+        Assert.Equal("a", Assert.Throws<ArgumentNullException>(() => Node<double>.Tracks(null!, a)).ParamName);
+        Assert.Equal("b", Assert.Throws<ArgumentNullException>(() => Node<double>.Tracks(a, null!)).ParamName);
+    }
 }

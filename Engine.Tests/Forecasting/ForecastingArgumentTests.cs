@@ -26,6 +26,7 @@ public class ForecastingArgumentTests
         Assert.Equal("values", Assert.Throws<ArgumentNullException>(() => OneStepEvaluation.Forecasts(new PersistenceForecaster(), null!, split)).ParamName);
         Assert.Equal("model", Assert.Throws<ArgumentNullException>(() => HorizonEvaluation.Score((IOneStepForecaster)null!, values, split, 2)).ParamName);
         Assert.Contains("date 1 is null", Assert.Throws<ArgumentNullException>(() => FutureForecast.NextDates(["2000-01", null!], 2)).Message);
+        Assert.Equal("values", Assert.Throws<ArgumentNullException>(() => Series().WithValues(null!)).ParamName);
     }
 
     [Fact]

@@ -31,6 +31,7 @@ public class NGramArgumentTests
         Assert.Equal("line", Assert.Throws<ArgumentNullException>(() => model.Vocabulary.EncodeSentence(null!, ref oovs)).ParamName);
         foreach (INGramEstimator estimator in new INGramEstimator[] { new ModifiedKneserNey(), new KneserNey(), new AddK(), new WittenBell(), new AbsoluteDiscounting(), new MaximumLikelihood(), new StupidBackoff() })
             Assert.Equal("counts", Assert.Throws<ArgumentNullException>(() => estimator.Estimate(null!)).ParamName);
+        Assert.Equal("counts", Assert.Throws<ArgumentNullException>(() => new ModifiedKneserNey().Discounts(null!)).ParamName);
     }
 
     [Fact]

@@ -1,3 +1,6 @@
+using SeqLearn.Data;
+using SeqLearn.Nn;
+using SeqLearn.Tensors;
 using SeqLearn.Translation;
 
 namespace SeqLearn.Tests.Translation;
@@ -84,5 +87,40 @@ public class TranslationArgumentTests
         Null("target", () => Seq2SeqTranslator.VocabulariesToJson(vocabulary, null!));
         Null("query", () => TranslationMemory.Similarity(null!, "a"));
         Null("candidate", () => TranslationMemory.Similarity("a", null!));
+    }
+
+    [Fact]
+    public void Seq2SeqDecoding_NamesItsNullParameter()
+    {
+        var model = new Seq2Seq<float>(new Seq2SeqConfig(8, 8, EmbeddingSize: 4, HiddenSize: 4), new SeededRng(1));
+        int[][] sources = [[4, 5, 2]];
+        var specials = ReverseTaskTests.Specials;
+        var options = new DecodingOptions(BeamWidth: 2, MaxLengthA: 0, MaxLengthB: 2);
+        Null("specials", () => Seq2SeqDecoding.Greedy(model, sources, null!, options, null));
+        Null("options", () => Seq2SeqDecoding.Greedy(model, sources, specials, null!, null));
+        Null("specials", () => Seq2SeqDecoding.Beam(model, sources, null!, options, null));
+        Null("options", () => Seq2SeqDecoding.Beam(model, sources, specials, null!, null));
+        Assert.Single(Seq2SeqDecoding.Beam(model, sources, specials, options, null));
+    }
+
+    [Theory]
+    [InlineData(AttentionKind.None)]
+    [InlineData(AttentionKind.Bahdanau)]
+    [InlineData(AttentionKind.LuongGeneral)]
+    public void Seq2SeqDecoder_NamesANullContext(AttentionKind attention)
+    {
+        var model = new Seq2Seq<float>(new Seq2SeqConfig(8, 8, EmbeddingSize: 4, HiddenSize: 4, Attention: attention), new SeededRng(1));
+        var batch = PairBatch.Pad([[4, 5], [6]], [[4], [5, 6]], [0, 1], padId: 0, bosId: 1, eosId: 2);
+        var context = new LayerContext();
+        var encoding = model.Encode(batch.Source, context);
+        var input = batch.DecoderInput;
+        var embedded = model.Decoder.Embed(input.Ids, input.BatchSize, input.Steps, context);
+        var first = model.Decoder.Embed(input.Ids.AsSpan(0, input.BatchSize), input.BatchSize, 1, context);
+        var state = model.Decoder.Start(encoding);
+        Null("context", () => model.Decoder.Embed(input.Ids, input.BatchSize, input.Steps, null!));
+        Null("context", () => model.Decoder.Features(embedded, input.Lengths, encoding, null!));
+        Null("context", () => model.Decoder.Forward(embedded, input.Lengths, encoding, null!));
+        Null("context", () => model.Decoder.Step(first, state, encoding, null!));
+        Assert.Equal(8, model.Decoder.Step(first, state, encoding, context).Logits.Value.Dim(2));
     }
 }

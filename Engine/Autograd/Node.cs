@@ -83,10 +83,19 @@ public abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     }
 
     /// <summary>True when the graph is being recorded and any input wants a gradient.</summary>
-    public static bool Tracks(Var<T> a) => GradMode.IsEnabled && a.RequiresGrad;
+    public static bool Tracks(Var<T> a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return GradMode.IsEnabled && a.RequiresGrad;
+    }
 
     /// <inheritdoc cref="Tracks(Var{T})"/>
-    public static bool Tracks(Var<T> a, Var<T> b) => GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad);
+    public static bool Tracks(Var<T> a, Var<T> b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad);
+    }
 
     /// <inheritdoc cref="Tracks(Var{T})"/>
     public static bool Tracks(ReadOnlySpan<Var<T>> inputs)

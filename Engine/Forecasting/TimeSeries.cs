@@ -40,6 +40,7 @@ public sealed record TimeSeries(string Source, string ValueName, IReadOnlyList<s
     /// <summary>The series with every value replaced: used to check that fitting never reads the targets.</summary>
     public TimeSeries WithValues(double[] values)
     {
+        ArgumentNullException.ThrowIfNull(values);
         if (values.Length != Values.Length)
             throw new ArgumentException($"TimeSeries.WithValues: {values.Length} values for a series of {Values.Length} rows.", nameof(values));
         return this with { Values = values };

@@ -82,8 +82,11 @@ public sealed class Seq2SeqDecoder<T> : Module<T> where T : unmanaged, IBinaryFl
     public bool Stepwise => Config.Attention == AttentionKind.Bahdanau || Config.InputFeeding;
 
     /// <summary>The embedded tokens ids (B·U, row-major) as (B, U, E), after dropout.</summary>
-    public Var<T> Embed(ReadOnlySpan<int> ids, int batch, int steps, LayerContext context) =>
-        Drop.Forward(Embedding.Forward(ids, batch, steps), context.Rng, context.Pool);
+    public Var<T> Embed(ReadOnlySpan<int> ids, int batch, int steps, LayerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return Drop.Forward(Embedding.Forward(ids, batch, steps), context.Rng, context.Pool);
+    }
 
     /// <summary>The initial decoder state for <paramref name="encoding"/> (h̃₀ = 0 with input feeding).</summary>
     public Seq2SeqDecoderState<T> Start(Seq2SeqEncoding<T> encoding)
@@ -114,6 +117,7 @@ public sealed class Seq2SeqDecoder<T> : Module<T> where T : unmanaged, IBinaryFl
     {
         ArgumentNullException.ThrowIfNull(embedded);
         ArgumentNullException.ThrowIfNull(encoding);
+        ArgumentNullException.ThrowIfNull(context);
         int u = embedded.Value.Dim(1);
         if (FusesTeacherForcing)
         {
@@ -161,6 +165,7 @@ public sealed class Seq2SeqDecoder<T> : Module<T> where T : unmanaged, IBinaryFl
         ArgumentNullException.ThrowIfNull(embedded);
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(encoding);
+        ArgumentNullException.ThrowIfNull(context);
         var (features, next, weights) = StepCore(embedded, state, encoding, context);
         return (Project(features, context), next, weights);
     }

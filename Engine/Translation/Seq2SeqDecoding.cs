@@ -12,7 +12,7 @@ public static class Seq2SeqDecoding
     /// <summary>The greedy output of every source, in order (the model is put in evaluation mode for the call and restored).</summary>
     public static Hypothesis[] Greedy<T>(Seq2Seq<T> model, IReadOnlyList<int[]> sources, SpecialTokens specials, DecodingOptions options,
         WorkerPool? pool, int batchSize = 64) where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        Batched(model, sources, batchSize, part =>
+        Batched(model, sources, specials, options, batchSize, part =>
         {
             using var stepper = new Seq2SeqStepper<T>(model, part, 1, specials.Pad, pool);
             return GreedyDecoder.Decode(stepper, stepper.SourceLengths, specials, options);
@@ -21,17 +21,19 @@ public static class Seq2SeqDecoding
     /// <summary>The beam-search outputs of every source, best first (at most K each), in order.</summary>
     public static Hypothesis[][] Beam<T>(Seq2Seq<T> model, IReadOnlyList<int[]> sources, SpecialTokens specials, DecodingOptions options,
         WorkerPool? pool, int batchSize = 16) where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        Batched(model, sources, batchSize, part =>
+        Batched(model, sources, specials, options, batchSize, part =>
         {
             using var stepper = new Seq2SeqStepper<T>(model, part, options.BeamWidth, specials.Pad, pool);
             return BeamSearchDecoder.Decode(stepper, part.Select(x => x.Length).ToArray(), specials, options);
         });
 
-    private static TResult[] Batched<T, TResult>(Seq2Seq<T> model, IReadOnlyList<int[]> sources, int batchSize, Func<int[][], TResult[]> decode)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static TResult[] Batched<T, TResult>(Seq2Seq<T> model, IReadOnlyList<int[]> sources, SpecialTokens specials, DecodingOptions options,
+        int batchSize, Func<int[][], TResult[]> decode) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(specials);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         bool training = model.Training;
         model.Eval();

@@ -55,7 +55,11 @@ public sealed class ModifiedKneserNey(MknDiscounts? fallback = null) : INGramEst
     public bool IsNormalized => true;
 
     /// <summary>The discounts of each order (index k−1) for the given counts.</summary>
-    public MknDiscounts[] Discounts(NGramCounts counts) => Discounts(counts.AdjustedCounts());
+    public MknDiscounts[] Discounts(NGramCounts counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        return Discounts(counts.AdjustedCounts());
+    }
 
     private MknDiscounts[] Discounts(int[][] a)
     {
