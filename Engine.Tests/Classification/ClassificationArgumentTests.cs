@@ -104,4 +104,13 @@ public class ClassificationArgumentTests
         Assert.Equal("sequences", Assert.Throws<ArgumentNullException>(() => new LabeledSequences([[1], null!], [0, 1])).ParamName);
         Assert.Equal("labels", Assert.Throws<ArgumentException>(() => new LabeledSequences([[1]], [0, 1])).ParamName);
     }
+
+    [Fact]
+    public void Build_AnUndefinedPooling_IsOutOfRangeNamingIt()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new RecurrentClassifierOptions(Pooling: (SequencePooling)7).Build(10, 2));
+        Assert.Equal("Pooling", e.ParamName);
+        Assert.Contains("7 is not a SequencePooling", e.Message);
+        Assert.IsType<MaskedMaxPool<float>>(new RecurrentClassifierOptions(Pooling: SequencePooling.Max).Build(10, 2).Layers[3]);
+    }
 }

@@ -35,4 +35,15 @@ public class ForecastingArgumentTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => FutureForecast.NextDates(["2000-01"], -1));
         Assert.Equal("steps", e.ParamName);
     }
+
+    [Fact]
+    public void RecurrentForecasterOptions_AnUndefinedCellOrCalendar_IsOutOfRangeNamingIt()
+    {
+        string[] dates = [.. Series().Dates];
+        var cell = Assert.Throws<ArgumentOutOfRangeException>(() => new RecurrentForecasterOptions(Cell: (SeqLearn.Nn.RecurrentCell)9).Validate());
+        Assert.Equal("Cell", cell.ParamName);
+        var calendar = Assert.Throws<ArgumentOutOfRangeException>(() => new RecurrentForecaster(new RecurrentForecasterOptions(Calendar: (CalendarFeatures)9), dates: dates));
+        Assert.Equal("Calendar", calendar.ParamName);
+        Assert.Contains("9 is not a CalendarFeatures", calendar.Message);
+    }
 }

@@ -69,7 +69,7 @@ public sealed record RecurrentClassifierOptions(RecurrentCell Cell = RecurrentCe
         ArgumentOutOfRangeException.ThrowIfLessThan(vocabulary, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
         var rng = new SeededRng(Seed);
-        Module<float> pooling = Pooling switch
+        Module<float> pooling = Checks.Defined(Pooling, "RecurrentClassifierOptions.Build", nameof(Pooling)) switch
         {
             SequencePooling.Mean => new MaskedMeanPool<float>(),
             SequencePooling.Last => new LastStep<float>(Bidirectional),

@@ -36,6 +36,8 @@ public sealed record RecurrentForecasterOptions(RecurrentCell Cell = RecurrentCe
         if (Horizon is < 1 or > 100_000) throw new ArgumentException($"RecurrentForecasterOptions: horizon must be in [1, 100000], got {Horizon}.");
         if (BatchSize < 1 || MaxSteps < 1) throw new ArgumentException($"RecurrentForecasterOptions: batch size and steps must be ≥ 1, got {BatchSize} and {MaxSteps}.");
         if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"RecurrentForecasterOptions: learning rate must be a positive number, got {LearningRate}.");
+        Checks.Defined(Cell, "RecurrentForecasterOptions", nameof(Cell));
+        Checks.Defined(Calendar, "RecurrentForecasterOptions", nameof(Calendar));
     }
 
     /// <summary>F, the features per input step: the value, with sin θ and cos θ of its date when calendar features are on.</summary>
