@@ -46,4 +46,12 @@ public class ForecastingArgumentTests
         Assert.Equal("Calendar", calendar.ParamName);
         Assert.Contains("9 is not a CalendarFeatures", calendar.Message);
     }
+
+    [Fact]
+    public void RecurrentForecaster_InvalidOptions_NameTheOptionsParameter()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new RecurrentForecaster(new RecurrentForecasterOptions(Hidden: 0)));
+        Assert.Equal("options", e.ParamName);
+        Assert.StartsWith("RecurrentForecasterOptions: hidden size must be in [1, 4096], got 0.", e.Message);
+    }
 }

@@ -123,4 +123,13 @@ public class TranslationArgumentTests
         Null("context", () => model.Decoder.Step(first, state, encoding, null!));
         Assert.Equal(8, model.Decoder.Step(first, state, encoding, context).Logits.Value.Dim(2));
     }
+
+    [Fact]
+    public void AnInvalidConfig_NamesTheParameterThatCarriedIt()
+    {
+        Invalid("config", () => new Seq2Seq<float>(new Seq2SeqConfig(0, 8), new SeededRng(1)));
+        Invalid("config", () => new Seq2Seq<float>(new Seq2SeqConfig(8, 8, InputFeeding: true, Attention: AttentionKind.Bahdanau), new SeededRng(1)));
+        Invalid("shape", () => Seq2SeqTranslator.Train(TranslationSplit.Create(Pairs(12)), new Seq2SeqConfig(1, 1, HiddenSize: 0)));
+        Assert.Null(Assert.Throws<ArgumentException>(() => new Seq2SeqConfig(0, 8).Validate()).ParamName);
+    }
 }

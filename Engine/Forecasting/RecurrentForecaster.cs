@@ -27,15 +27,18 @@ public sealed record RecurrentForecasterOptions(RecurrentCell Cell = RecurrentCe
     CalendarFeatures Calendar = CalendarFeatures.None, int Horizon = 1)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
-    public void Validate()
+    public void Validate() => Validate(paramName: null);
+
+    /// <summary>As <see cref="Validate()"/>, the exception naming <paramref name="paramName"/>: the parameter of the caller that was given these options.</summary>
+    internal void Validate(string? paramName)
     {
-        if (Hidden is < 1 or > 4096) throw new ArgumentException($"RecurrentForecasterOptions: hidden size must be in [1, 4096], got {Hidden}.");
-        if (Layers is < 1 or > 16) throw new ArgumentException($"RecurrentForecasterOptions: layers must be in [1, 16], got {Layers}.");
-        if (LookBack is < 1 or > 100_000) throw new ArgumentException($"RecurrentForecasterOptions: look-back must be in [1, 100000], got {LookBack}.");
-        if (!(ValidFraction > 0 && ValidFraction < 1)) throw new ArgumentException($"RecurrentForecasterOptions: the validation fraction must be in (0, 1), got {ValidFraction}.");
-        if (Horizon is < 1 or > 100_000) throw new ArgumentException($"RecurrentForecasterOptions: horizon must be in [1, 100000], got {Horizon}.");
-        if (BatchSize < 1 || MaxSteps < 1) throw new ArgumentException($"RecurrentForecasterOptions: batch size and steps must be ≥ 1, got {BatchSize} and {MaxSteps}.");
-        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"RecurrentForecasterOptions: learning rate must be a positive number, got {LearningRate}.");
+        if (Hidden is < 1 or > 4096) throw new ArgumentException($"RecurrentForecasterOptions: hidden size must be in [1, 4096], got {Hidden}.", paramName);
+        if (Layers is < 1 or > 16) throw new ArgumentException($"RecurrentForecasterOptions: layers must be in [1, 16], got {Layers}.", paramName);
+        if (LookBack is < 1 or > 100_000) throw new ArgumentException($"RecurrentForecasterOptions: look-back must be in [1, 100000], got {LookBack}.", paramName);
+        if (!(ValidFraction > 0 && ValidFraction < 1)) throw new ArgumentException($"RecurrentForecasterOptions: the validation fraction must be in (0, 1), got {ValidFraction}.", paramName);
+        if (Horizon is < 1 or > 100_000) throw new ArgumentException($"RecurrentForecasterOptions: horizon must be in [1, 100000], got {Horizon}.", paramName);
+        if (BatchSize < 1 || MaxSteps < 1) throw new ArgumentException($"RecurrentForecasterOptions: batch size and steps must be ≥ 1, got {BatchSize} and {MaxSteps}.", paramName);
+        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"RecurrentForecasterOptions: learning rate must be a positive number, got {LearningRate}.", paramName);
         Checks.Defined(Cell, "RecurrentForecasterOptions", nameof(Cell));
         Checks.Defined(Calendar, "RecurrentForecasterOptions", nameof(Calendar));
     }
@@ -106,7 +109,7 @@ public sealed class RecurrentForecaster : IOneStepForecaster, IMultiStepForecast
     public RecurrentForecaster(RecurrentForecasterOptions options, WorkerPool? pool = null, IReadOnlyList<string>? dates = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        options.Validate(nameof(options));
         if (options.Calendar != CalendarFeatures.None && dates is null)
             throw new ArgumentException($"RecurrentForecaster: calendar features ({options.Calendar}) need the dates of the series.", nameof(dates));
         (_options, _pool, _dates) = (options, pool, dates);

@@ -26,7 +26,7 @@ public sealed class Seq2Seq<T> : Module<T> where T : unmanaged, IBinaryFloatingP
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(rng);
-        config.Validate();
+        config.Validate(nameof(config));
         Config = config;
         Encoder = AddModule("encoder", new Seq2SeqEncoder<T>(config, rng));
         Bridge = AddModule("bridge", new Linear<T>(config.MemorySize, config.HiddenSize, rng));

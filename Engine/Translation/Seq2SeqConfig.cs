@@ -85,21 +85,24 @@ public sealed record Seq2SeqConfig(int SourceVocabulary, int TargetVocabulary, i
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid field.</summary>
-    public void Validate()
+    public void Validate() => Validate(paramName: null);
+
+    /// <summary>As <see cref="Validate()"/>, the exception naming <paramref name="paramName"/>: the parameter of the caller that was given this config.</summary>
+    internal void Validate(string? paramName)
     {
         if (SourceVocabulary < 1 || TargetVocabulary < 1)
-            throw new ArgumentException($"Seq2SeqConfig: vocabularies must be ≥ 1, got {SourceVocabulary} and {TargetVocabulary}.");
-        if (EmbeddingSize < 1) throw new ArgumentException($"Seq2SeqConfig: embedding size must be ≥ 1, got {EmbeddingSize}.");
-        if (HiddenSize < 1) throw new ArgumentException($"Seq2SeqConfig: hidden size must be ≥ 1, got {HiddenSize}.");
-        if (NumLayers < 1) throw new ArgumentException($"Seq2SeqConfig: layers must be ≥ 1, got {NumLayers}.");
-        if (Cell is not (RecurrentCell.Gru or RecurrentCell.Lstm)) throw new ArgumentException($"Seq2SeqConfig: cell must be gru or lstm, got {Cell}.");
-        if (!Enum.IsDefined(Attention)) throw new ArgumentException($"Seq2SeqConfig: unknown attention {Attention}.");
+            throw new ArgumentException($"Seq2SeqConfig: vocabularies must be ≥ 1, got {SourceVocabulary} and {TargetVocabulary}.", paramName);
+        if (EmbeddingSize < 1) throw new ArgumentException($"Seq2SeqConfig: embedding size must be ≥ 1, got {EmbeddingSize}.", paramName);
+        if (HiddenSize < 1) throw new ArgumentException($"Seq2SeqConfig: hidden size must be ≥ 1, got {HiddenSize}.", paramName);
+        if (NumLayers < 1) throw new ArgumentException($"Seq2SeqConfig: layers must be ≥ 1, got {NumLayers}.", paramName);
+        if (Cell is not (RecurrentCell.Gru or RecurrentCell.Lstm)) throw new ArgumentException($"Seq2SeqConfig: cell must be gru or lstm, got {Cell}.", paramName);
+        if (!Enum.IsDefined(Attention)) throw new ArgumentException($"Seq2SeqConfig: unknown attention {Attention}.", paramName);
         if (InputFeeding && Attention is not (AttentionKind.LuongDot or AttentionKind.LuongGeneral))
-            throw new ArgumentException($"Seq2SeqConfig: input feeding is a Luong option, not one of attention {Attention}.");
+            throw new ArgumentException($"Seq2SeqConfig: input feeding is a Luong option, not one of attention {Attention}.", paramName);
         if (Attention == AttentionKind.LuongDot && MemorySize != HiddenSize)
-            throw new ArgumentException($"Seq2SeqConfig: the Luong dot score needs memory width {MemorySize} = hidden size {HiddenSize} (a unidirectional encoder); use general.");
-        if (AttentionSize is < 1) throw new ArgumentException($"Seq2SeqConfig: attention size must be ≥ 1, got {AttentionSize}.");
-        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"Seq2SeqConfig: dropout must be in [0, 1), got {Dropout}.");
+            throw new ArgumentException($"Seq2SeqConfig: the Luong dot score needs memory width {MemorySize} = hidden size {HiddenSize} (a unidirectional encoder); use general.", paramName);
+        if (AttentionSize is < 1) throw new ArgumentException($"Seq2SeqConfig: attention size must be ≥ 1, got {AttentionSize}.", paramName);
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"Seq2SeqConfig: dropout must be in [0, 1), got {Dropout}.", paramName);
     }
 
     /// <summary>The config as JSON (the <c>model_config</c> of a checkpoint), <c>"type": "seq2seq"</c>.</summary>

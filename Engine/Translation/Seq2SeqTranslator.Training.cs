@@ -53,7 +53,7 @@ public sealed partial class Seq2SeqTranslator
         var source = TranslationVocabulary.Build(data.TrainPairs.Select(p => p.Source));
         var target = TranslationVocabulary.Build(data.TrainPairs.Select(p => p.Target));
         var config = (shape ?? DefaultShape) with { SourceVocabulary = source.Count, TargetVocabulary = target.Count };
-        config.Validate();
+        config.Validate(nameof(shape));
         var model = new Seq2Seq<float>(config, new SeededRng(training.Seed));
         var greedy = new Seq2SeqTranslator(model, source, target, new DecodingOptions(BeamWidth: 1), pool);
         var validWords = data.Valid.Select(e => TranslationVocabulary.Tokenize(e.Source)).ToArray();
