@@ -64,6 +64,24 @@ public class WindowRegressionTaskTests
         Assert.Equal(Bits(straight.StepLosses), Bits([.. first.StepLosses, .. second.StepLosses]));
     }
     [Fact]
+    public void Training_IsBitIdenticalOnOneAndTwoThreads()
+    {
+        // 100 windows in batches of 16: six full batches and a last one of 4 in each epoch, over three epochs.
+        (long[] Losses, long Rmse) Run(int threads)
+        {
+            using var pool = new WorkerPool(threads);
+            var model = Model(5);
+            var task = new WindowRegressionTask<float>(model, Sine(0, 100), Sine(200, 20), 16, 3);
+            var result = new Trainer<float>(model, task, new TrainingOptions { MaxSteps = 21, EvalEverySteps = 0, LearningRate = 0.01, Seed = 4 }, pool).Train();
+            return (Bits(result.StepLosses), BitConverter.DoubleToInt64Bits(result.FinalMetrics["rmse"]));
+        }
+        var one = Run(1);
+        var two = Run(2);
+        Assert.Equal(one.Losses, two.Losses);
+        Assert.Equal(one.Rmse, two.Rmse);
+    }
+
+    [Fact]
     public void BatchSizeIntMax_IsOneBatchPerEpoch_AndEvaluatesEveryWindow()
     {
         var model = Model(1);

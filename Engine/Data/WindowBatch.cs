@@ -26,16 +26,26 @@ public sealed record WindowBatch<T>(Tensor<T> Inputs, Tensor<T> Targets) where T
         if (width > Array.MaxLength || inputs.Length % width != 0 || targets.Length % horizon != 0 || inputs.Length / width != targets.Length / horizon)
             throw new ArgumentException($"WindowBatch.Gather: {inputs.Length} inputs and {targets.Length} targets do not form N windows of (T, F) = ({steps}, {features}) and K = {horizon}.",
                 width > Array.MaxLength || inputs.Length % width != 0 ? nameof(inputs) : nameof(targets));
-        int inWidth = (int)width, n = inputs.Length / inWidth;
-        var x = Tensor<T>.Zeros(rows.Length, steps, features);
-        var y = Tensor<T>.Zeros(rows.Length, horizon);
+        var batch = new WindowBatch<T>(Tensor<T>.Zeros(rows.Length, steps, features), Tensor<T>.Zeros(rows.Length, horizon));
+        batch.Fill(inputs, targets, rows);
+        return batch;
+    }
+
+    /// <summary>
+    /// Overwrites this batch with windows <paramref name="rows"/> (B of them) of <paramref name="inputs"/> (N, T, F) and
+    /// <paramref name="targets"/> (N, K), stored as this batch's T, F and K (checked by the caller): a batch refilled
+    /// step after step allocates nothing.
+    /// </summary>
+    internal void Fill(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, ReadOnlySpan<int> rows)
+    {
+        int inWidth = Inputs.Dim(1) * Inputs.Dim(2), horizon = Targets.Dim(1), n = inputs.Length / inWidth;
+        Span<T> x = Inputs.Span, y = Targets.Span;
         for (int b = 0; b < rows.Length; b++)
         {
             int r = rows[b];
             if ((uint)r >= (uint)n) throw new ArgumentOutOfRangeException(nameof(rows), $"WindowBatch.Gather: window {r} is outside [0, {n}).");
-            inputs.Slice(r * inWidth, inWidth).CopyTo(x.Span.Slice(b * inWidth, inWidth));
-            targets.Slice(r * horizon, horizon).CopyTo(y.Span.Slice(b * horizon, horizon));
+            inputs.Slice(r * inWidth, inWidth).CopyTo(x.Slice(b * inWidth, inWidth));
+            targets.Slice(r * horizon, horizon).CopyTo(y.Slice(b * horizon, horizon));
         }
-        return new WindowBatch<T>(x, y);
     }
 }

@@ -29,6 +29,7 @@ public sealed class WindowRegressionTask<T> : ITrainingTask<T> where T : unmanag
     private readonly ulong _seed;
     private int _planEpoch = -1;
     private int[][] _plan = [];
+    private WindowBatch<T>? _batch;   // the training batch, refilled each step (the graph of one step is done before the next)
 
     /// <summary>Prepares the task; <paramref name="valid"/> null evaluates on the training windows.</summary>
     public WindowRegressionTask(Module<T> model, WindowSet<T> train, WindowSet<T>? valid, int batchSize, ulong seed)
@@ -78,7 +79,7 @@ public sealed class WindowRegressionTask<T> : ITrainingTask<T> where T : unmanag
     {
         ArgumentNullException.ThrowIfNull(context);
         if (epoch != _planEpoch) (_plan, _planEpoch) = (BatchPlan.Shuffled(_train.Count, _batchSize, _seed, epoch), epoch);
-        var b = _train.Gather(_plan[batch]);
+        var b = Refill(ref _batch, _train, _plan[batch]);
         var prediction = Predict(b.Inputs, context);
         return new TaskLoss<T>(Ops.MseLoss(prediction, new Var<T>(b.Targets)), (long)b.BatchSize * _train.Steps);
     }
@@ -105,12 +106,24 @@ public sealed class WindowRegressionTask<T> : ITrainingTask<T> where T : unmanag
         ArgumentNullException.ThrowIfNull(data);
         var result = new T[data.Count * data.Horizon];
         var context = new LayerContext(Pool: pool);
+        WindowBatch<T>? b = null;
         foreach (var rows in BatchPlan.InOrder(data.Count, _batchSize))
         {
-            var b = data.Gather(rows);
+            b = Refill(ref b, data, rows);
             Predict(b.Inputs, context).Value.Span.CopyTo(result.AsSpan(rows[0] * data.Horizon));
         }
         return result;
+    }
+
+    /// <summary>
+    /// <paramref name="buffer"/> refilled with windows <paramref name="rows"/> of <paramref name="data"/>; a new buffer only
+    /// when the batch size differs from the last (a shorter last batch).
+    /// </summary>
+    private static WindowBatch<T> Refill(ref WindowBatch<T>? buffer, WindowSet<T> data, int[] rows)
+    {
+        if (buffer is null || buffer.BatchSize != rows.Length) return buffer = data.Gather(rows);
+        buffer.Fill(data.Inputs, data.Targets, rows);
+        return buffer;
     }
 
     private Var<T> Predict(Tensor<T> inputs, LayerContext context)
