@@ -33,8 +33,7 @@ public sealed class WindowRegressionAllocationTests(ITestOutputHelper output)
 
     private long PerCall(string name, Action step, int repeats = Steps)
     {
-        for (int i = 0; i < 5; i++) step();
-        long bytes = AllocationMeter.SmallestOf(3, step, repeats) / repeats;
+        long bytes = AllocationMeter.PerStep(step, repeats);
         output.WriteLine($"{name}: {bytes} B");
         return bytes;
     }

@@ -46,4 +46,14 @@ public static class AllocationMeter
         for (int i = 0; i < readings; i++) fewest = Math.Min(fewest, AllocatedBy(action, repeats));
         return fewest;
     }
+
+    /// <summary>
+    /// Bytes per call of <paramref name="step"/> after <paramref name="warmUps"/> warm-up calls: the smallest of three readings
+    /// of <paramref name="steps"/> calls (<see cref="SmallestOf"/>), divided by <paramref name="steps"/>.
+    /// </summary>
+    public static long PerStep(Action step, int steps = 20, int warmUps = 5)
+    {
+        for (int i = 0; i < warmUps; i++) step();
+        return SmallestOf(3, step, steps) / steps;
+    }
 }

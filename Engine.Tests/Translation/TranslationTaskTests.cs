@@ -31,6 +31,22 @@ public sealed class TranslationTaskTests
     }
 
     [Fact]
+    public void Training_IsBitIdenticalOnOneAndTwoThreads()
+    {
+        (long[] Losses, long Loss) Run(int threads)
+        {
+            var (model, task, _) = Task(batchSize: 8, seed: 4);
+            using var pool = new WorkerPool(threads);
+            var result = new Trainer<float>(model, task, new TrainingOptions { MaxSteps = 10, EvalEverySteps = 0, LearningRate = 0.01, Seed = 4 }, pool).Train();
+            return (Training.TrainerTestSupport.Bits(result.StepLosses), BitConverter.DoubleToInt64Bits(result.FinalMetrics["loss"]));
+        }
+        var one = Run(1);
+        var two = Run(2);
+        Assert.Equal(one.Losses, two.Losses);
+        Assert.Equal(one.Loss, two.Loss);
+    }
+
+    [Fact]
     public void BatchSizeIntMax_IsOneBatchOfEveryPair()
     {
         var (_, task, _) = Task(batchSize: int.MaxValue);

@@ -15,7 +15,15 @@ namespace SeqLearn.Data;
 public sealed record PairBatch(TokenBatch Source, TokenBatch DecoderInput, int[] DecoderTargets)
 {
     /// <summary>The predicted target tokens (the end tokens included).</summary>
-    public long TargetTokens => DecoderInput.Lengths.Sum(l => (long)l);
+    public long TargetTokens
+    {
+        get
+        {
+            long tokens = 0;
+            foreach (int length in DecoderInput.Lengths) tokens += length;
+            return tokens;
+        }
+    }
 
     /// <summary>Pads the pairs <c>(sources[r], targets[r])</c> for r in <paramref name="rows"/>.</summary>
     public static PairBatch Pad(IReadOnlyList<int[]> sources, IReadOnlyList<int[]> targets, ReadOnlySpan<int> rows, int padId, int bosId, int eosId,

@@ -106,7 +106,8 @@ public sealed class TranslationTask<T> : IMicroBatchedTask<T> where T : unmanage
         ArgumentNullException.ThrowIfNull(context);
         MicroBatchParts.Check(part, parts, "TranslationTask");
         var rows = Rows(epoch, batch);
-        long batchTokens = rows.Sum(i => _trainTargets[i].Length + 1L);                    // ⟨eos⟩ included, as PairBatch.TargetTokens
+        long batchTokens = 0;
+        foreach (int i in rows) batchTokens += _trainTargets[i].Length + 1L;                 // ⟨eos⟩ included, as PairBatch.TargetTokens
         var own = MicroBatchParts.Alternate(rows, part, parts);
         if (own.Length == 0) return MicroBatchParts.Empty<T>();
         var pairs = Pad(_trainSources, _trainTargets, own);
@@ -114,16 +115,18 @@ public sealed class TranslationTask<T> : IMicroBatchedTask<T> where T : unmanage
         return new TaskLoss<T>(Ops.MulScalar(sum, T.One / T.CreateTruncating(batchTokens)), pairs.TargetTokens);
     }
 
-    /// <summary>The rows of training batch <paramref name="batch"/> of <paramref name="epoch"/>, longest target first (the decoder skips padding).</summary>
+    /// <summary>
+    /// The rows of training batch <paramref name="batch"/> of <paramref name="epoch"/>, longest target first (the decoder skips
+    /// padding): each batch of the epoch's plan is ordered once, when the plan is made. The caller only reads them.
+    /// </summary>
     private int[] Rows(int epoch, int batch)
     {
-        int[][] plan;
         lock (_planGate)   // the parts of a batch ask from several threads at once
         {
-            if (epoch != _planEpoch) (_plan, _planEpoch) = (BatchPlan.Bucketed(_sourceLengths, _batchSize, _seed, epoch), epoch);
-            plan = _plan;
+            if (epoch != _planEpoch)
+                (_plan, _planEpoch) = ([.. BatchPlan.Bucketed(_sourceLengths, _batchSize, _seed, epoch).Select(rows => rows.OrderByDescending(i => _trainTargets[i].Length).ToArray())], epoch);
+            return _plan[batch];
         }
-        return plan[batch].OrderByDescending(i => _trainTargets[i].Length).ToArray();
     }
 
     /// <inheritdoc/>
