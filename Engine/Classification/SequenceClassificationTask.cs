@@ -131,8 +131,14 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
         var tokens = TokenBatch.Pad(_train.Sequences, rows, PadId);
         if (WordDropout > 0) DropWords(tokens, WordDropout, UnknownId, new SeededRng(wordDropoutSeed));
         var logits = Logits(tokens, rows.Length, context);
-        var labels = rows.Select(r => _train.Labels[r]).ToArray();
-        return (Ops.SoftmaxCrossEntropy(logits, labels), rows.Sum(r => (long)_train.Sequences[r].Length));
+        var labels = new int[rows.Length];
+        long count = 0;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            labels[i] = _train.Labels[rows[i]];
+            count += _train.Sequences[rows[i]].Length;
+        }
+        return (Ops.SoftmaxCrossEntropy(logits, labels), count);
     }
 
     /// <inheritdoc/>
