@@ -152,4 +152,25 @@ public class ForecasterMessageTests
         Assert.Equal("Dates", Assert.Throws<ArgumentException>(() => new TimeSeries("src", "y", ["", null!, ""], v)).ParamName);
         Assert.Equal(3, new TimeSeries("src", "y", ["", "", ""], v).WithValues([4, 5, 6]).Count);
     }
+
+    public static TheoryData<RecurrentForecasterOptions, string, string> InvalidOptions() => new()
+    {
+        { new(Hidden: 0), "Hidden", "hidden size must be in [1, 4096], got 0." },
+        { new(Layers: 17), "Layers", "layers must be in [1, 16], got 17." },
+        { new(LookBack: 0), "LookBack", "look-back must be in [1, 100000], got 0." },
+        { new(ValidFraction: 1), "ValidFraction", "the validation fraction must be in (0, 1), got 1." },
+        { new(Horizon: 100_001), "Horizon", "horizon must be in [1, 100000], got 100001." },
+        { new(BatchSize: 0), "BatchSize", "batch size and steps must be ≥ 1, got 0 and 2000." },
+        { new(MaxSteps: 0), "MaxSteps", "batch size and steps must be ≥ 1, got 32 and 0." },
+        { new(LearningRate: double.NaN), "LearningRate", "learning rate must be a positive number, got NaN." },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidOptions))]
+    public void RecurrentForecasterOptions_InvalidSetting_IsNamedAsTheParameter(RecurrentForecasterOptions options, string setting, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Equal(setting, e.ParamName);
+        Assert.StartsWith("RecurrentForecasterOptions: " + message, e.Message);
+    }
 }

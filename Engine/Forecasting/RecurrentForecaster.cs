@@ -26,22 +26,31 @@ public sealed record RecurrentForecasterOptions(RecurrentCell Cell = RecurrentCe
     double LearningRate = 0.005, int BatchSize = 32, int MaxSteps = 2000, double ValidFraction = 0.2, ulong Seed = 1, bool LinearPath = false,
     CalendarFeatures Calendar = CalendarFeatures.None, int Horizon = 1)
 {
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming the first invalid setting, its <see cref="ArgumentException.ParamName"/>
+    /// the setting's name.
+    /// </summary>
     public void Validate() => Validate(paramName: null);
 
-    /// <summary>As <see cref="Validate()"/>, the exception naming <paramref name="paramName"/>: the parameter of the caller that was given these options.</summary>
+    /// <summary>
+    /// As <see cref="Validate()"/>; the exception's <see cref="ArgumentException.ParamName"/> is <paramref name="paramName"/>,
+    /// the parameter of the caller that was given these options, or the setting's name when it is null.
+    /// </summary>
     internal void Validate(string? paramName)
     {
-        if (Hidden is < 1 or > 4096) throw new ArgumentException($"RecurrentForecasterOptions: hidden size must be in [1, 4096], got {Hidden}.", paramName);
-        if (Layers is < 1 or > 16) throw new ArgumentException($"RecurrentForecasterOptions: layers must be in [1, 16], got {Layers}.", paramName);
-        if (LookBack is < 1 or > 100_000) throw new ArgumentException($"RecurrentForecasterOptions: look-back must be in [1, 100000], got {LookBack}.", paramName);
-        if (!(ValidFraction > 0 && ValidFraction < 1)) throw new ArgumentException($"RecurrentForecasterOptions: the validation fraction must be in (0, 1), got {ValidFraction}.", paramName);
-        if (Horizon is < 1 or > 100_000) throw new ArgumentException($"RecurrentForecasterOptions: horizon must be in [1, 100000], got {Horizon}.", paramName);
-        if (BatchSize < 1 || MaxSteps < 1) throw new ArgumentException($"RecurrentForecasterOptions: batch size and steps must be ≥ 1, got {BatchSize} and {MaxSteps}.", paramName);
-        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"RecurrentForecasterOptions: learning rate must be a positive number, got {LearningRate}.", paramName);
+        if (Hidden is < 1 or > 4096) throw Invalid(paramName ?? nameof(Hidden), $"hidden size must be in [1, 4096], got {Hidden}.");
+        if (Layers is < 1 or > 16) throw Invalid(paramName ?? nameof(Layers), $"layers must be in [1, 16], got {Layers}.");
+        if (LookBack is < 1 or > 100_000) throw Invalid(paramName ?? nameof(LookBack), $"look-back must be in [1, 100000], got {LookBack}.");
+        if (!(ValidFraction > 0 && ValidFraction < 1)) throw Invalid(paramName ?? nameof(ValidFraction), $"the validation fraction must be in (0, 1), got {ValidFraction}.");
+        if (Horizon is < 1 or > 100_000) throw Invalid(paramName ?? nameof(Horizon), $"horizon must be in [1, 100000], got {Horizon}.");
+        if (BatchSize < 1 || MaxSteps < 1)
+            throw Invalid(paramName ?? (BatchSize < 1 ? nameof(BatchSize) : nameof(MaxSteps)), $"batch size and steps must be ≥ 1, got {BatchSize} and {MaxSteps}.");
+        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw Invalid(paramName ?? nameof(LearningRate), $"learning rate must be a positive number, got {LearningRate}.");
         Checks.Defined(Cell, "RecurrentForecasterOptions", nameof(Cell));
         Checks.Defined(Calendar, "RecurrentForecasterOptions", nameof(Calendar));
     }
+
+    private static ArgumentException Invalid(string setting, string message) => new("RecurrentForecasterOptions: " + message, setting);
 
     /// <summary>F, the features per input step: the value, with sin θ and cos θ of its date when calendar features are on.</summary>
     public int Features => Calendar == CalendarFeatures.None ? 1 : 3;
