@@ -94,6 +94,8 @@ public static partial class ForecastCommand
                 options.Validate();
                 // The largest network trained: H outputs to score --horizon H directly, N to forecast --predict N directly, else one.
                 int outputs = how == ForecastStrategy.Direct ? Math.Max(h, ahead) : 1;
+                if (outputs > 100_000)   // --predict is at most 100000: only --horizon is left to check
+                    throw new ArgumentException($"--horizon {h} --strategy direct: the {kind} forecaster has one output per lead, at most 100000.");
                 string leads = outputs == 1 ? "" : outputs == h ? $" --horizon {h} --strategy direct" : $" --predict {ahead} --strategy direct";
                 var largest = options with { Horizon = outputs };
                 MemoryBudget.EnsureTrainingFits(largest.ParameterCount(), sizeof(float), $"the {kind} forecaster (--hidden {hiddenSize} --look-back {window} --batch {b}{leads})",

@@ -199,6 +199,7 @@ public sealed class BadOptionTests(BadOptionTests.Files files) : IClassFixture<B
         { "forecast --csv {nope} --value v --protocol split:0.8 --max-order 1000000000", "--max-order" },
         { "forecast --csv {nope} --value v --protocol split:0.8 --ar-order 0", "--ar-order" }, { "forecast --csv {nope} --value v --protocol split:0.8 --season 0", "--season" },
         { "forecast --csv {nope} --value v --protocol split:0.8 --horizon 0", "--horizon" }, { "forecast --csv {nope} --value v --protocol split:0.8 --predict -1", "--predict" },
+        { "forecast --csv {nope} --value v --protocol split:0.8 --horizon 100001 --strategy direct", "--horizon 100001 --strategy direct" },
         { "forecast --csv {nope} --value v --protocol split:0.8 --transform bogus", "--transform" },
         { "forecast --csv {nope} --value v --protocol split:0.8 --ar-transform diff0", "--ar-transform" },
         { "forecast --csv {s.csv} --value v --date month --protocol split:0.8 --model none --horizon 100", "--horizon" },
