@@ -199,7 +199,7 @@ internal sealed class RecurrentClassifierCliOptions
             throw new ArgumentException($"--min-count {model.MinCount} keeps no word: the most frequent, '{top}', occurs {n:N0} times in all the data, so every sentence would read as <unk>.");
         int vocabulary = counts.Length + 2;
         int longest = data.Sentences.Max(s => Math.Max(1, s.Length));
-        MemoryBudget.EnsureTrainingFits(model.ParameterCount(vocabulary, data.ClassCount), sizeof(float),
+        CliGuard.EnsureTrainingFits(model.ParameterCount(vocabulary, data.ClassCount), sizeof(float),
             $"the classifier (--embedding {model.Embedding} --hidden {model.Hidden} --batch {training.BatchSize}; {vocabulary:N0} words, sentences up to {longest:N0})",
             model.ActivationValues(Math.Min(training.BatchSize, data.Count), longest));
     }

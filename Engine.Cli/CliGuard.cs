@@ -76,6 +76,16 @@ internal static partial class CliGuard
         return LibraryOperation().Replace(message, "", 1);
     }
 
+    /// <summary>
+    /// <see cref="MemoryBudget.EnsureTrainingFits"/> for a line of the CLI: its message, which names the model by
+    /// <paramref name="what"/>, without .NET's parameter suffix.
+    /// </summary>
+    public static void EnsureTrainingFits(long parameters, int bytesPerValue, string what, long activationValues = 0)
+    {
+        try { MemoryBudget.EnsureTrainingFits(parameters, bytesPerValue, what, activationValues); }
+        catch (ArgumentException e) { throw new ArgumentException(MessageForUser(e), e); }
+    }
+
     [GeneratedRegex(@"^[A-Z]\w*(<T>)?(\.[A-Z]\w*)?: ")]
     private static partial Regex LibraryOperation();
 

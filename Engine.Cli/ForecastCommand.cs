@@ -98,7 +98,7 @@ public static partial class ForecastCommand
                     throw new ArgumentException($"--horizon {h} --strategy direct: the {kind} forecaster has one output per lead, at most 100000.");
                 string leads = outputs == 1 ? "" : outputs == h ? $" --horizon {h} --strategy direct" : $" --predict {ahead} --strategy direct";
                 var largest = options with { Horizon = outputs };
-                MemoryBudget.EnsureTrainingFits(largest.ParameterCount(), sizeof(float), $"the {kind} forecaster (--hidden {hiddenSize} --look-back {window} --batch {b}{leads})",
+                CliGuard.EnsureTrainingFits(largest.ParameterCount(), sizeof(float), $"the {kind} forecaster (--hidden {hiddenSize} --look-back {window} --batch {b}{leads})",
                     largest.ActivationValues());
             }
             string stages = parse.GetValue(modelTransform) ?? "auto";

@@ -108,7 +108,7 @@ public static class TrainCommand
                     // The smallest vocabulary (V = 2) already bounds the size from below: a model too large for it is refused before reading the corpus.
                     var least = new LanguageModelConfig(2, e, h, l, ParseCell(parse.GetValue(cell)!), shared.ReadDropout(parse), parse.GetValue(tie), parse.GetValue(initRange));
                     TrainingCliOptions.CheckModel(least.Validate, $"--embedding {e} --hidden {h} --layers {l}");
-                    MemoryBudget.EnsureTrainingFits(least.ParameterCount(), sizeof(float), $"the model (--embedding {e} --hidden {h} --layers {l})", least.ActivationValues(b, t));
+                    CliGuard.EnsureTrainingFits(least.ParameterCount(), sizeof(float), $"the model (--embedding {e} --hidden {h} --layers {l})", least.ActivationValues(b, t));
                 }
                 var data = LoadCorpus(parse.GetValue(corpus), parse.GetValue(trainFile), parse.GetValue(validFile), fraction,
                     textLevel, resumed?.Data.Vocabulary, resumed?.Manifest);
@@ -126,7 +126,7 @@ public static class TrainCommand
 
                 EnsureLongEnough(data, parse.GetValue(trainFile), parse.GetValue(validFile), options);
 
-                MemoryBudget.EnsureTrainingFits(config.ParameterCount(), sizeof(float),
+                CliGuard.EnsureTrainingFits(config.ParameterCount(), sizeof(float),
                     $"the model (--embedding {config.EmbeddingSize} --hidden {config.HiddenSize} --layers {config.NumLayers}, vocabulary {config.VocabularySize:N0})",
                     config.ActivationValues(options.BatchSize, options.Bptt));
                 using var pool = new WorkerPool(threadCount);

@@ -90,7 +90,7 @@ public static partial class TranslateCommand
                 // Vocabularies of 4 (the special tokens) bound the size from below: a model too large for them is refused before reading the pairs.
                 var least = Config(4, 4);
                 TrainingCliOptions.CheckModel(least.Validate, Flags(least));
-                MemoryBudget.EnsureTrainingFits(least.ParameterCount(), sizeof(float), $"the model ({Flags(least)})", least.ActivationValues(batchSize, 1, 1));
+                CliGuard.EnsureTrainingFits(least.ParameterCount(), sizeof(float), $"the model ({Flags(least)})", least.ActivationValues(batchSize, 1, 1));
             }
 
             var data = Split(parse.GetValue(pairs)!, ParallelCorpus.Read(parse.GetValue(pairs)!), parse.GetValue(seed));
@@ -165,7 +165,7 @@ public static partial class TranslateCommand
         string model = $"the model ({Flags(config)}, vocabularies {config.SourceVocabulary:N0} / {config.TargetVocabulary:N0})";
         try
         {
-            MemoryBudget.EnsureTrainingFits(config.ParameterCount(), sizeof(float), model, config.ActivationValues(batchSize, sourceLength, targetLength));
+            CliGuard.EnsureTrainingFits(config.ParameterCount(), sizeof(float), model, config.ActivationValues(batchSize, sourceLength, targetLength));
         }
         catch (ArgumentException) when (Fits(config, batchSize, model))
         {
@@ -178,7 +178,7 @@ public static partial class TranslateCommand
     // True when batches of one-token pairs fit: then the lengths, not the model, are what does not.
     private static bool Fits(Seq2SeqConfig config, int batchSize, string model)
     {
-        try { MemoryBudget.EnsureTrainingFits(config.ParameterCount(), sizeof(float), model, config.ActivationValues(batchSize, 1, 1)); return true; }
+        try { CliGuard.EnsureTrainingFits(config.ParameterCount(), sizeof(float), model, config.ActivationValues(batchSize, 1, 1)); return true; }
         catch (ArgumentException) { return false; }
     }
 

@@ -32,6 +32,9 @@ public class MemoryBudgetTests
         var e = Assert.Throws<ArgumentException>(() => MemoryBudget.EnsureTrainingFits(p, sizeof(float), "the model", availableBytes: 8_000_000_000));
         Assert.Contains("needs ≈ 25.7 GB", e.Message);
         Assert.Contains("8.0 GB available", e.Message);
+        Assert.Equal("parameters", e.ParamName);
+        var activations = Assert.Throws<ArgumentException>(() => MemoryBudget.EnsureTrainingFits(100, sizeof(float), "the model", 3_000_000_000, availableBytes: 8_000_000_000));
+        Assert.Equal("activationValues", activations.ParamName);
         MemoryBudget.EnsureTrainingFits(new LanguageModelConfig(100).ParameterCount(), sizeof(float), "the model", availableBytes: 8_000_000_000);
         Assert.Equal(long.MaxValue, MemoryBudget.TrainingBytes(long.MaxValue / 2, 8));
     }

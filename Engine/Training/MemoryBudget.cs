@@ -43,7 +43,8 @@ public static class MemoryBudget
     /// <summary>
     /// Throws an <see cref="ArgumentException"/> ("needs ≈ X GB, Y GB available") when training <paramref name="parameters"/>
     /// values of <paramref name="bytesPerValue"/> bytes, with <paramref name="activationValues"/> activation values per batch,
-    /// cannot fit in <paramref name="availableBytes"/> (default <see cref="AvailableBytes"/>).
+    /// cannot fit in <paramref name="availableBytes"/> (default <see cref="AvailableBytes"/>); its <see cref="ArgumentException.ParamName"/>
+    /// is <c>parameters</c>, or <c>activationValues</c> when the parameters alone would fit.
     /// </summary>
     public static void EnsureTrainingFits(long parameters, int bytesPerValue, string what, long activationValues = 0, long? availableBytes = null)
     {
@@ -52,6 +53,7 @@ public static class MemoryBudget
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"{what} has {parameters:N0} parameters; training needs ≈ {needed / 1e9:F1} GB (value, gradient and Adam's m and v, " +
                 $"{bytesPerValue} bytes each{(activationValues > 0 ? $", and ≈ {Saturate((double)activationValues * bytesPerValue) / 1e9:F1} GB of activations per batch" : "")}), " +
-                $"{available / 1e9:F1} GB available."));
+                $"{available / 1e9:F1} GB available."),
+                TrainingBytes(parameters, bytesPerValue) > available ? nameof(parameters) : nameof(activationValues));
     }
 }
