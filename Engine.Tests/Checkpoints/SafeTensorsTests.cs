@@ -226,4 +226,24 @@ public class SafeTensorsTests
         var ok = SafeTensorsWriter.Serialize([SafeTensor.FromInt64("a", [1])], new Dictionary<string, string> { ["note"] = "" });
         Assert.Equal("", SafeTensorsFile.Parse(ok, "ok.safetensors").Metadata["note"]);
     }
+
+    // Tensors of 1.2 GB and 1 GB: their bytes never exist, only their lengths, which is all the size check reads.
+    [Fact]
+    public void Serialize_TensorsBeyondOneArray_AreRefusedNamingTheSizes()
+    {
+        SafeTensor Unbacked(string name, int floats) => new(name, SafeTensorDType.F32, [floats], new LengthOnly(floats * 4).Memory);
+        var e = Assert.Throws<ArgumentException>(() => SafeTensorsWriter.Serialize([Unbacked("big", 300_000_000), Unbacked("small", 250_000_000)]));
+        Assert.Equal("tensors", e.ParamName);
+        Assert.StartsWith("SafeTensorsWriter: the 2 tensors hold 2,200,000,000 bytes (the largest: 'big' 1,200,000,000, 'small' 1,000,000,000); "
+                          + "with the 168-byte header the file would exceed 2,147,483,591 bytes", e.Message);
+    }
+
+    private sealed class LengthOnly(int length) : System.Buffers.MemoryManager<byte>
+    {
+        public override Span<byte> GetSpan() => throw new InvalidOperationException("the bytes of a length-only buffer were read");
+        public override System.Buffers.MemoryHandle Pin(int elementIndex = 0) => throw new NotSupportedException();
+        public override void Unpin() { }
+        protected override void Dispose(bool disposing) { }
+        public override Memory<byte> Memory => CreateMemory(length);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text.Json;
 
 namespace SeqLearn.Checkpoints;
@@ -15,7 +16,10 @@ namespace SeqLearn.Checkpoints;
 /// </summary>
 public static class SafeTensorsWriter
 {
-    /// <summary>The complete file contents for <paramref name="tensors"/> and optional string metadata.</summary>
+    /// <summary>
+    /// The complete file contents for <paramref name="tensors"/> and optional string metadata, in one byte array: tensors
+    /// that with the header exceed <see cref="Array.MaxLength"/> bytes are an <see cref="ArgumentException"/> naming the sizes.
+    /// </summary>
     public static byte[] Serialize(IReadOnlyCollection<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(tensors);
@@ -65,7 +69,8 @@ public static class SafeTensorsWriter
 
         int n = (int)header.Length;
         int padded = (n + 7) / 8 * 8;                       // 8 + N stays a multiple of 8
-        var file = new byte[checked(8 + padded + dataLength)];
+        if (8 + padded + dataLength > Array.MaxLength) throw TooLarge(sorted, 8 + padded, dataLength);
+        var file = new byte[8 + padded + dataLength];
         BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)padded);
         header.GetBuffer().AsSpan(0, n).CopyTo(file.AsSpan(8));
         file.AsSpan(8 + n, padded - n).Fill((byte)' ');
@@ -76,6 +81,15 @@ public static class SafeTensorsWriter
             offset += t.Data.Length;
         }
         return file;
+    }
+
+    // The file is built in one byte array: tensors beyond its length are refused, naming the sizes and the largest tensors.
+    private static ArgumentException TooLarge(SafeTensor[] sorted, long headerBytes, long dataLength)
+    {
+        string largest = string.Join(", ", sorted.OrderByDescending(t => t.Data.Length).Take(3).Select(t => string.Create(CultureInfo.InvariantCulture, $"'{t.Name}' {t.Data.Length:N0}")));
+        return new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+            $"SafeTensorsWriter: the {sorted.Length} tensors hold {dataLength:N0} bytes (the largest: {largest}); with the {headerBytes:N0}-byte header the file " +
+            $"would exceed {Array.MaxLength:N0} bytes, the most one file image can hold: save the tensors in several files."), "tensors");
     }
 
     /// <summary>Writes a safetensors file atomically (temp file, flush, rename).</summary>
