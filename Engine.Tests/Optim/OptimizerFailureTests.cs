@@ -44,8 +44,10 @@ public class OptimizerFailureTests
             {
                 Grads(ps, step);
                 ps[1].Grad = Tensor<double>.Zeros(3);                       // the second parameter's gradient has the wrong shape
-                var e = Assert.Throws<ArgumentException>(() => opt.Step());
-                Assert.Contains("b value vs. grad", e.Message);
+                var e = Assert.Throws<InvalidOperationException>(() => opt.Step());
+                string name = kind switch { "sgd" => "Sgd", "adam" => "Adam", _ => "AdamW" };
+                Assert.Equal($"{name}.Step (b value vs. grad): shapes (2) and (3) must be equal.", e.Message);
+                Assert.Equal(e.Message, Assert.Throws<InvalidOperationException>(() => opt.Step(0.5, zeroGradients: false)).Message);
                 Assert.Equal(reference[0].Value.ToArray(), ps[0].Value.ToArray());   // the first parameter was not updated
             }
             Grads(ps, step);

@@ -103,7 +103,8 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
 
     /// <summary>
     /// Applies one update to every parameter that has a gradient. A gradient whose shape differs from its parameter's is an
-    /// <see cref="ArgumentException"/> raised before any parameter or state changes.
+    /// <see cref="InvalidOperationException"/> (a state of the parameter, not an argument of the step) raised before any
+    /// parameter or state changes.
     /// </summary>
     public abstract void Step();
 
@@ -231,13 +232,16 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
         for (int p = 0; p < Parameters.Count; p++) GradientOf(p);
     }
 
-    /// <summary>The gradient of parameter <paramref name="index"/>, checked against its value's shape; null if absent.</summary>
+    /// <summary>
+    /// The gradient of parameter <paramref name="index"/>, checked against its value's shape (an <see cref="InvalidOperationException"/>
+    /// naming the optimizer, the parameter and both shapes); null if absent.
+    /// </summary>
     protected Tensor<T>? GradientOf(int index)
     {
         var p = Parameters[index];
         if (p.Grad is null) return null;
         if (!p.Grad.SameShape(p.Value))
-            ShapeUtil.RequireSame(p.Value.Shape, p.Grad.Shape, $"{Name}.Step ({ParameterName(index)} value vs. grad)", paramName: null);
+            throw new InvalidOperationException($"{Name}.Step ({ParameterName(index)} value vs. grad): shapes {ShapeUtil.Format(p.Value.Shape)} and {ShapeUtil.Format(p.Grad.Shape)} must be equal.");
         return p.Grad;
     }
 }
