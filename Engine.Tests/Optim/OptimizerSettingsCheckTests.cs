@@ -40,8 +40,12 @@ public class OptimizerSettingsCheckTests
     [InlineData(OptimizerKind.AdamW)]
     public void MomentumOrNesterovForAnAdamKind_IsRefused(OptimizerKind kind)
     {
-        Assert.Contains("SGD's", Assert.Throws<ArgumentException>(() => new OptimizerSettings(kind, 0.01, Momentum: 0.9).Validate()).Message);
-        Assert.Contains("SGD's", Assert.Throws<ArgumentException>(() => new OptimizerSettings(kind, 0.01, Nesterov: true).Validate()).Message);
+        var momentum = Assert.Throws<ArgumentException>(() => new OptimizerSettings(kind, 0.01, Momentum: 0.9).Validate());
+        Assert.Contains("SGD's", momentum.Message);
+        Assert.Equal("Momentum", momentum.ParamName);
+        var nesterov = Assert.Throws<ArgumentException>(() => new OptimizerSettings(kind, 0.01, Nesterov: true).Validate());
+        Assert.Contains("SGD's", nesterov.Message);
+        Assert.Equal("Nesterov", nesterov.ParamName);
         new OptimizerSettings(OptimizerKind.Sgd, 0.01, Momentum: 0.9, Nesterov: true).Validate();
     }
 
@@ -62,5 +66,29 @@ public class OptimizerSettingsCheckTests
     {
         var options = new TrainingOptions { MaxSteps = 5, Patience = 1, EvalEveryTime = TimeSpan.FromSeconds(seconds) };
         Assert.Contains("EvalEveryTime must be positive", Assert.Throws<ArgumentException>(() => options.Validate()).Message);
+    }
+
+    public static TheoryData<OptimizerSettings, string> InvalidSettings() => new()
+    {
+        { new((OptimizerKind)9), "Kind" },
+        { new(LearningRate: 0), "LearningRate" },
+        { new(OptimizerKind.Sgd, Momentum: -1), "Momentum" },
+        { new(WeightDecay: double.NaN), "WeightDecay" },
+        { new(OptimizerKind.Sgd, Nesterov: true), "Nesterov" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidSettings))]
+    public void OptimizerSettings_InvalidSetting_IsNamedAsTheParameter(OptimizerSettings settings, string setting)
+    {
+        Assert.Equal(setting, Assert.Throws<ArgumentException>(settings.Validate).ParamName);
+    }
+
+    [Fact]
+    public void OptimizerSettingsInsideTrainingOptions_AreNamedWithoutTheirParameterSuffix()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new TrainingOptions { MaxSteps = 1, Optimizer = OptimizerKind.Adam, Momentum = 0.9 }.Validate());
+        Assert.StartsWith("TrainingOptions: OptimizerSettings: momentum and Nesterov are SGD's", e.Message);
+        Assert.DoesNotContain("(Parameter", e.Message);
     }
 }

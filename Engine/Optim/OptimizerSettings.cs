@@ -15,17 +15,22 @@ namespace SeqLearn.Optim;
 public sealed record OptimizerSettings(OptimizerKind Kind = OptimizerKind.Adam, double LearningRate = 0.002, double Momentum = 0,
     bool Nesterov = false, double WeightDecay = 0)
 {
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming the first invalid setting, its <see cref="ArgumentException.ParamName"/>
+    /// the setting's name.
+    /// </summary>
     public void Validate()
     {
-        if (!Enum.IsDefined(Kind)) throw new ArgumentException($"OptimizerSettings: unknown optimizer {Kind}.");
-        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"OptimizerSettings: learning rate must be a positive number, got {LearningRate}.");
-        if (!(Momentum >= 0 && double.IsFinite(Momentum))) throw new ArgumentException($"OptimizerSettings: momentum must be a number ≥ 0, got {Momentum}.");
-        if (!(WeightDecay >= 0 && double.IsFinite(WeightDecay))) throw new ArgumentException($"OptimizerSettings: weight decay must be a number ≥ 0, got {WeightDecay}.");
-        if (Nesterov && Kind == OptimizerKind.Sgd && Momentum == 0) throw new ArgumentException("OptimizerSettings: Nesterov momentum needs a momentum > 0.");
+        if (!Enum.IsDefined(Kind)) throw Invalid(nameof(Kind), $"unknown optimizer {Kind}.");
+        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw Invalid(nameof(LearningRate), $"learning rate must be a positive number, got {LearningRate}.");
+        if (!(Momentum >= 0 && double.IsFinite(Momentum))) throw Invalid(nameof(Momentum), $"momentum must be a number ≥ 0, got {Momentum}.");
+        if (!(WeightDecay >= 0 && double.IsFinite(WeightDecay))) throw Invalid(nameof(WeightDecay), $"weight decay must be a number ≥ 0, got {WeightDecay}.");
+        if (Nesterov && Kind == OptimizerKind.Sgd && Momentum == 0) throw Invalid(nameof(Nesterov), "Nesterov momentum needs a momentum > 0.");
         if (Kind != OptimizerKind.Sgd && (Momentum != 0 || Nesterov))   // as PyTorch's Adam and AdamW, which take neither
-            throw new ArgumentException($"OptimizerSettings: momentum and Nesterov are SGD's; {Kind} takes neither (got momentum {Momentum}, Nesterov {Nesterov}).");
+            throw Invalid(Momentum != 0 ? nameof(Momentum) : nameof(Nesterov), $"momentum and Nesterov are SGD's; {Kind} takes neither (got momentum {Momentum}, Nesterov {Nesterov}).");
     }
+
+    private static ArgumentException Invalid(string setting, string message) => new("OptimizerSettings: " + message, setting);
 
     /// <summary>Builds the optimizer over <paramref name="parameters"/> (any sequence; it is copied in order).</summary>
     public Optimizer<T> Create<T>(IEnumerable<Var<T>> parameters) where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -157,6 +157,6 @@ public sealed record TrainingOptions
             OptimizerSettings.Validate();
             ScheduleSettings.Validate();
         }
-        catch (ArgumentException e) { throw new ArgumentException("TrainingOptions: " + e.Message, paramName, e); }
+        catch (ArgumentException e) { throw new ArgumentException("TrainingOptions: " + Checks.MessageWithoutParameter(e), paramName, e); }
     }
 }
