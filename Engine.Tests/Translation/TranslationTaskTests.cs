@@ -31,6 +31,18 @@ public sealed class TranslationTaskTests
     }
 
     [Fact]
+    public void TrainingLoss_BatchOrEpochOutOfRange_IsOutOfRangeNamingIt()
+    {
+        var (_, task, _) = Task();
+        foreach (int batch in new[] { -1, task.BatchesPerEpoch })
+        {
+            Assert.Equal("batch", Assert.Throws<ArgumentOutOfRangeException>(() => task.TrainingLoss(0, batch, new LayerContext())).ParamName);
+            Assert.Equal("batch", Assert.Throws<ArgumentOutOfRangeException>(() => task.TrainingLoss(0, batch, 0, 2, new LayerContext())).ParamName);
+        }
+        Assert.Equal("epoch", Assert.Throws<ArgumentOutOfRangeException>(() => task.TrainingLoss(-1, 0, new LayerContext())).ParamName);
+    }
+
+    [Fact]
     public void Training_IsBitIdenticalOnOneAndTwoThreads()
     {
         (long[] Losses, long Loss) Run(int threads)

@@ -121,6 +121,8 @@ public sealed class TranslationTask<T> : IMicroBatchedTask<T> where T : unmanage
     /// </summary>
     private int[] Rows(int epoch, int batch)
     {
+        if (epoch < 0) throw new ArgumentOutOfRangeException(nameof(epoch), epoch, $"TranslationTask.TrainingLoss: epoch {epoch} is negative.");
+        Checks.Index(batch, BatchesPerEpoch, "TranslationTask.TrainingLoss", nameof(batch));
         lock (_planGate)   // the parts of a batch ask from several threads at once
         {
             if (epoch != _planEpoch)
