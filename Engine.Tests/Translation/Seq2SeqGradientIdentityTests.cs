@@ -71,6 +71,31 @@ public sealed class Seq2SeqGradientIdentityTests
             AssertRowAloneEqualsRowInBatch(model, sources, targets, row, null, c.ToString());
     }
 
+    /// <summary>
+    /// Sources (and targets) longer than 320 steps: the attention's key projection (W_k of Bahdanau, W_a of Luong general),
+    /// the fused Bahdanau decoder's W_ic and the decoder's step weights sum their weight gradients over each pair's S (or U)
+    /// steps, so a pair of 257–320 steps padded to more than 320 would be two GEMM k slices in the batch and one alone; its
+    /// padded steps have zero gradient rows, which the products leave out (docs/masking.md §3.4).
+    /// </summary>
+    [Theory]
+    [InlineData(AttentionKind.Bahdanau, RecurrentCell.Gru, 1, false)]
+    [InlineData(AttentionKind.Bahdanau, RecurrentCell.Lstm, 2, true)]
+    [InlineData(AttentionKind.LuongGeneral, RecurrentCell.Lstm, 2, false)]
+    [InlineData(AttentionKind.None, RecurrentCell.Gru, 1, true)]
+    public void SequencesLongerThanOneSlice_APairOf257To320StepsAloneEqualsInTheBatch(AttentionKind attention, RecurrentCell cell, int threads, bool longTargets)
+    {
+        var c = new Case(attention, cell, true, false, 1, 3, 4, threads, 9);
+        var rng = new SeededRng(23);
+        List<int[]> sources = [.. new[] { 335, 300, 12 }.Select(n => Enumerable.Range(0, n).Select(_ => 4 + rng.NextInt(Vocabulary - 4)).ToArray())];
+        var targets = longTargets
+            ? [.. new[] { 330, 299, 3 }.Select(n => Enumerable.Range(0, n).Select(_ => 4 + rng.NextInt(Vocabulary - 4)).ToArray())]
+            : Sequences(3, 1, c.MaxLength, rng);
+        var model = Model(c);
+        using var pool = threads > 1 ? new WorkerPool(threads) : null;
+        foreach (int row in new[] { 1, 0, 2 })
+            AssertRowAloneEqualsRowInBatch(model, sources, targets, row, pool, c.ToString());
+    }
+
     private static Seq2Seq<float> Model(Case c) =>
         new(new Seq2SeqConfig(Vocabulary, Vocabulary, EmbeddingSize: 6, HiddenSize: 5, NumLayers: c.Layers, Cell: c.Cell, Bidirectional: c.Bidirectional,
             Attention: c.Attention, InputFeeding: c.Feed, AttentionSize: 3), new SeededRng((ulong)c.Seed + 1));

@@ -278,13 +278,13 @@ internal sealed partial class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IPar
         AddInto(_keys, _dk.AsSpan(0, B * _s * _a));
         if (_mem.RequiresGrad)
             Gemm.Compute(false, false, B * _s, _m, GH, T.One, _dmp, GH, wih[_e..], _iw, T.One, GradOf(_mem).Span, _m, _pool);   // ∂m += ∂p W_ic
-        if (_wq.RequiresGrad) WeightGradient(U, _dp, _pw, _a, _hPrev, H, H, GradOf(_wq).Span, H);                  // ∂W_q += dqᵀ s_prev
-        if (_w.WeightHh.RequiresGrad) WeightGradient(U, _dp.AsSpan(_a), _pw, GH, _hPrev, H, H, GradOf(_w.WeightHh).Span, H);   // ∂W_hh += dâᵀ s_prev
+        if (_wq.RequiresGrad) WeightGradient(U, _steps, _dp, _pw, _a, _hPrev, H, H, GradOf(_wq).Span, H);                  // ∂W_q += dqᵀ s_prev
+        if (_w.WeightHh.RequiresGrad) WeightGradient(U, _steps, _dp.AsSpan(_a), _pw, GH, _hPrev, H, H, GradOf(_w.WeightHh).Span, H);   // ∂W_hh += dâᵀ s_prev
         if (_w.WeightIh.RequiresGrad)
         {
             var g = GradOf(_w.WeightIh).Span;
-            WeightGradient(U, _dgx, GH, GH, _emb.Value.Span, _e, _e, g, _iw);                                     // ∂W_ie += dx̂ᵀ e
-            WeightGradient(_s, _dmp, GH, GH, _mem.Value.Span, _m, _m, g[_e..], _iw);                              // ∂W_ic += ∂pᵀ m
+            WeightGradient(U, _steps, _dgx, GH, GH, _emb.Value.Span, _e, _e, g, _iw);                                     // ∂W_ie += dx̂ᵀ e
+            WeightGradient(_s, _len, _dmp, GH, GH, _mem.Value.Span, _m, _m, g[_e..], _iw);                              // ∂W_ic += ∂pᵀ m
         }
         if (_emb.RequiresGrad)
             Gemm.Compute(false, false, n, _e, GH, T.One, _dgx, GH, wih, _iw, T.One, GradOf(_emb).Span, _e, _pool);   // ∂e += dx̂ W_ie
@@ -366,14 +366,19 @@ internal sealed partial class FusedBahdanauDecoderNode<T, TSpec> : Node<T>, IPar
     /// <summary>
     /// ∂W += dAᵀ X over all B·<paramref name="steps"/> rows (dA columns [0, <paramref name="width"/>) with row stride
     /// <paramref name="lda"/>), in chunks of whole batch rows so that each row's steps start a KC slice of the GEMM (as the
-    /// fused recurrent layer does): a sequence gets the same weight gradient alone or padded in a batch.
+    /// fused recurrent layer does): a sequence gets the same weight gradient alone or padded in a batch. Above 5/4·KC = 320
+    /// steps a chunk is one row, and its product stops at the row's <paramref name="valid"/> steps (source length, or the
+    /// target steps run), past which dA is zero: a row of 257–320 valid steps is then one k slice, as it is alone.
     /// </summary>
-    private void WeightGradient(int steps, ReadOnlySpan<T> dA, int lda, int width, ReadOnlySpan<T> x, int ldx, int cols, Span<T> dW, int ldw)
+    private void WeightGradient(int steps, ReadOnlySpan<int> valid, ReadOnlySpan<T> dA, int lda, int width, ReadOnlySpan<T> x, int ldx, int cols, Span<T> dW, int ldw)
     {
-        int rows = Math.Max(1, GemmBlocking.For<T>().KC / steps);
+        var blocking = GemmBlocking.For<T>();
+        int rows = Math.Max(1, blocking.KC / steps);
+        bool stopAtValid = steps > blocking.MaxKC;
         for (int r = 0; r < _b; r += rows)
         {
-            int k = Math.Min(rows, _b - r) * steps;
+            int k = stopAtValid ? Math.Clamp(valid[r], 0, steps) : Math.Min(rows, _b - r) * steps;
+            if (k == 0) continue;
             Gemm.Compute(true, false, width, cols, k, T.One, dA[(r * steps * lda)..], lda, x[(r * steps * ldx)..], ldx, T.One, dW, ldw, _pool);
         }
     }
