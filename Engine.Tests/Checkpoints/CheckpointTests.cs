@@ -422,4 +422,17 @@ public class CheckpointTests
         Assert.Equal("tensors", Assert.Throws<ArgumentException>(() => SafeTensorsWriter.Serialize([SafeTensor.FromTensor("w", t), SafeTensor.FromTensor("w", t)])).ParamName);
         Assert.Equal("tensors", Assert.Throws<ArgumentException>(() => SafeTensorsWriter.Serialize([SafeTensor.FromTensor(SafeTensorsFile.MetadataKey, t)])).ParamName);
     }
+
+    [Fact]
+    public void SerializeFile_TensorsBeyondOneArray_AreAnIOErrorNamingTheDirectoryAndTheFile_WithoutTheWritersNameOrParameter()
+    {
+        SafeTensor Unbacked(string name, int floats) => new(name, SafeTensorDType.F32, [floats], new SafeTensorsTests.LengthOnly(floats * 4).Memory);
+        var e = Assert.Throws<IOException>(() => Checkpoint.SerializeFile("runs/big", Checkpoint.WeightsFileName,
+            [Unbacked("big", 300_000_000), Unbacked("small", 250_000_000)], new Dictionary<string, string>()));
+        Assert.StartsWith("checkpoint directory 'runs/big': weights.safetensors cannot be written: the 2 tensors hold 2,200,000,000 bytes "
+                          + "(the largest: 'big' 1,200,000,000, 'small' 1,000,000,000)", e.Message);
+        Assert.DoesNotContain("(Parameter '", e.Message);
+        Assert.DoesNotMatch(SeqLearn.Tests.Cli.CliRun.TypeName, e.Message);   // the line the CLI prints names no library type
+        Assert.IsType<ArgumentException>(e.InnerException);
+    }
 }

@@ -238,7 +238,8 @@ public class SafeTensorsTests
                           + "with the 168-byte header the file would exceed 2,147,483,591 bytes", e.Message);
     }
 
-    private sealed class LengthOnly(int length) : System.Buffers.MemoryManager<byte>
+    /// <summary>A buffer of <c>length</c> bytes that are never allocated: sizes beyond one array without gigabytes of memory.</summary>
+    internal sealed class LengthOnly(int length) : System.Buffers.MemoryManager<byte>
     {
         public override Span<byte> GetSpan() => throw new InvalidOperationException("the bytes of a length-only buffer were read");
         public override System.Buffers.MemoryHandle Pin(int elementIndex = 0) => throw new NotSupportedException();

@@ -45,7 +45,11 @@ public static class Checkpoint
     /// <summary>The prefix of optimizer tensors (in the optimizer file; in the weights file in format version 1).</summary>
     public const string OptimizerPrefix = "optim.";
 
-    /// <summary>Writes <paramref name="data"/> to <paramref name="directory"/> atomically (replacing an existing checkpoint there).</summary>
+    /// <summary>
+    /// Writes <paramref name="data"/> to <paramref name="directory"/> atomically (replacing an existing checkpoint there).
+    /// Parameters (or optimizer state) whose file would exceed <see cref="Array.MaxLength"/> bytes are an
+    /// <see cref="IOException"/> naming the directory, the file and the sizes; nothing is written then.
+    /// </summary>
     public static void Save<T>(string directory, CheckpointData<T> data) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -56,7 +60,7 @@ public static class Checkpoint
             ["format"] = CheckpointManifest.FormatName,
             ["format_version"] = FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        byte[] weights = SafeTensorsWriter.Serialize(data.Parameters.Select(p => SafeTensor.FromTensor(p.Name, p.Tensor)).ToList(), metadata);
+        byte[] weights = SerializeFile(directory, WeightsFileName, data.Parameters.Select(p => SafeTensor.FromTensor(p.Name, p.Tensor)).ToList(), metadata);
         byte[]? optimizer = null;
         if (data.Optimizer is { } opt)
         {
@@ -64,7 +68,7 @@ public static class Checkpoint
             for (int i = 0; i < opt.Parameters.Count; i++)
                 foreach (var (slot, buffer) in opt.Parameters[i].Buffers())
                     buffers.Add(SafeTensor.FromTensor(OptimizerTensorName(data.Parameters[i].Name, slot), buffer));
-            optimizer = SafeTensorsWriter.Serialize(buffers, metadata);
+            optimizer = SerializeFile(directory, OptimizerFileName, buffers, metadata);
         }
         byte[] manifest = CheckpointManifest.Write(data, Describe(weights), optimizer is null ? null : Describe(optimizer));
         AtomicFile.WriteDirectory(directory, tmp =>
@@ -201,6 +205,21 @@ public static class Checkpoint
             RngStates = manifest.RngStates,
         };
     }
+
+    // The image of one file of the checkpoint: the writer's refusal of its tensors (more than one file image holds) names
+    // the checkpoint directory and the file, without the writer's name and parameter, which the caller never passed.
+    internal static byte[] SerializeFile(string directory, string fileName, IReadOnlyCollection<SafeTensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    {
+        try { return SafeTensorsWriter.Serialize(tensors, metadata); }
+        catch (ArgumentException e) when (e.ParamName == "tensors")
+        {
+            string reason = e.Message.Replace(" (Parameter 'tensors')", "", StringComparison.Ordinal);
+            if (reason.StartsWith(WriterPrefix, StringComparison.Ordinal)) reason = reason[WriterPrefix.Length..];
+            throw new IOException($"checkpoint directory '{directory}': {fileName} cannot be written: {reason}", e);
+        }
+    }
+
+    private const string WriterPrefix = "SafeTensorsWriter: ";
 
     private static CheckpointManifest.StoredFile Describe(byte[] bytes) => new(bytes.LongLength, Convert.ToHexStringLower(SHA256.HashData(bytes)));
 
