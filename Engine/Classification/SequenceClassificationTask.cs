@@ -154,16 +154,16 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
         foreach (var rows in BatchPlan.InOrder(data.Count, _batchSize))
         {
             var logits = Logits(data, rows, context);
-            var labels = rows.Select(r => data.Labels[r]).ToArray();
             int c = logits.Value.Dim(1);
             var z = logits.Value.Span;
             for (int b = 0; b < rows.Length; b++)
             {
-                if ((uint)labels[b] >= (uint)c)
-                    throw new ArgumentOutOfRangeException(nameof(data), labels[b], $"SequenceClassificationTask.Score: example {rows[b]} has label {labels[b]}, but the model scores {c} classes (labels 0 … {c - 1}).");
+                int label = data.Labels[rows[b]];
+                if ((uint)label >= (uint)c)
+                    throw new ArgumentOutOfRangeException(nameof(data), label, $"SequenceClassificationTask.Score: example {rows[b]} has label {label}, but the model scores {c} classes (labels 0 … {c - 1}).");
                 var zb = z.Slice(b * c, c);
-                lossSum += CrossEntropy(zb, labels[b]);
-                if (ArgMax(zb) == labels[b]) correct++;
+                lossSum += CrossEntropy(zb, label);
+                if (ArgMax(zb) == label) correct++;
             }
         }
         return new Dictionary<string, double> { ["loss"] = lossSum / data.Count, ["accuracy"] = (double)correct / data.Count };
