@@ -25,7 +25,7 @@ public static class GradientCheck
         ArgumentNullException.ThrowIfNull(options);
         options.Validate("GradientCheck", nameof(options));
         ArgumentNullException.ThrowIfNull(inputs);
-        if (inputs.Length == 0) throw new ArgumentException("GradientCheck: needs at least one input tensor.");
+        if (inputs.Length == 0) throw new ArgumentException("GradientCheck: needs at least one input tensor.", nameof(inputs));
         for (int j = 0; j < inputs.Length; j++)
             if (inputs[j] is null) throw new ArgumentException($"GradientCheck: input {j} is null.", nameof(inputs));
         var xs = inputs.Select(t => t.Clone()).ToArray();
@@ -35,7 +35,7 @@ public static class GradientCheck
         var leaves = xs.Select((x, j) => new Var<double>(x, requiresGrad: true, name: $"input {j}")).ToArray();
         var y = f(leaves) ?? throw new ArgumentException("GradientCheck: f returned null; it must return the output of the checked ops.", nameof(f));
         if (!y.RequiresGrad)
-            throw new ArgumentException("GradientCheck: the output does not depend on any input through recorded ops (was it computed inside a NoGradScope, or from detached values?).");
+            throw new ArgumentException("GradientCheck: the output does not depend on any input through recorded ops (was it computed inside a NoGradScope, or from detached values?).", nameof(f));
         var (nodeTypes, opNames) = DescribeGraph(y);
         var u = Upstream(y.Value, options, rng);
         y.Backward(u);
@@ -70,7 +70,7 @@ public static class GradientCheck
             if (parameters[j] is null) throw new ArgumentException($"GradientCheck.CheckParameters: parameter {j} is null.", nameof(parameters));
         foreach (var p in parameters) p.ZeroGrad();
         var y = loss() ?? throw new ArgumentException("GradientCheck.CheckParameters: loss returned null; it must return the scalar loss.", nameof(loss));
-        if (y.Value.Length != 1) throw new ArgumentException($"GradientCheck.CheckParameters: the loss must be a scalar, got {y.Value.ShapeString}.");
+        if (y.Value.Length != 1) throw new ArgumentException($"GradientCheck.CheckParameters: the loss must be a scalar, got {y.Value.ShapeString}.", nameof(loss));
         var (nodeTypes, opNames) = DescribeGraph(y);
         y.Backward();
         var cmp = new Comparison(options, opNames);

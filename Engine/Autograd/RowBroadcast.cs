@@ -19,7 +19,7 @@ internal static class RowBroadcast
         bool isRow = b.Rank >= 1 && a.Rank >= 1 && b.Length == a.Dim(-1)
                      && (b.Rank == 1 || (b.Rank == 2 && b.Dim(0) == 1));
         if (!isRow)
-            throw new ArgumentException($"{op}: shapes {a.ShapeString} and {b.ShapeString} are neither equal nor (…, N) with a row (N) or (1, N).");
+            throw new ArgumentException($"{op}: shapes {a.ShapeString} and {b.ShapeString} are neither equal nor (…, N) with a row (N) or (1, N).", nameof(b));
         return true;
     }
 

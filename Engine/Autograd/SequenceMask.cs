@@ -39,7 +39,7 @@ public static class SequenceMask
         if (steps < 0)
             throw new ArgumentOutOfRangeException(nameof(steps), $"{op}: the number of steps is {steps}; it cannot be negative.");
         if (lengths.Length != batch)
-            throw new ArgumentException($"{op}: {lengths.Length} lengths for a batch of {batch} rows.");
+            throw new ArgumentException($"{op}: {lengths.Length} lengths for a batch of {batch} rows.", nameof(lengths));
         for (int b = 0; b < lengths.Length; b++)
             if (lengths[b] < minLength || lengths[b] > steps)
                 throw new ArgumentOutOfRangeException(nameof(lengths), $"{op}: length {lengths[b]} of row {b} is outside [{minLength}, {steps}].");

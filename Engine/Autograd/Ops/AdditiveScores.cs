@@ -20,10 +20,10 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(v);
         var (k, q, w) = (keys.Value, queries.Value, v.Value);
         if (k.Rank != 3 || q.Rank != 3 || w.Rank != 1 || q.Dim(0) != k.Dim(0) || q.Dim(2) != k.Dim(2) || w.Dim(0) != k.Dim(2))
-            throw new ArgumentException($"AdditiveScores: expected keys (B, S, A), queries (B, U, A), v (A), got {k.ShapeString}, {q.ShapeString}, {w.ShapeString}.");
+            throw new ArgumentException($"AdditiveScores: expected keys (B, S, A), queries (B, U, A), v (A), got {k.ShapeString}, {q.ShapeString}, {w.ShapeString}.", k.Rank != 3 ? nameof(keys) : w.Rank != 1 || w.Dim(0) != k.Dim(2) ? nameof(v) : nameof(queries));
         int B = k.Dim(0), S = k.Dim(1), U = q.Dim(1), A = k.Dim(2);
         if ((long)B * U * S * A > Array.MaxLength)   // τ is the largest tensor: checked before anything is allocated
-            throw new ArgumentException($"AdditiveScores: keys {k.ShapeString} and queries {q.ShapeString} make {(long)B * U * S * A} saved tanh values (B, U, S, A), above the {Array.MaxLength} a tensor holds.");
+            throw new ArgumentException($"AdditiveScores: keys {k.ShapeString} and queries {q.ShapeString} make {(long)B * U * S * A} saved tanh values (B, U, S, A), above the {Array.MaxLength} a tensor holds.", nameof(queries));
         var e = Tensor<T>.Zeros(B, U, S);
         var tau = Tensor<T>.Zeros(B, U, S, A);
         var ks = k.Span;

@@ -21,16 +21,16 @@ public static partial class Ops
         var bv = b.Value;
         string shapes = $"{av.ShapeString}{(transposeA ? "ᵀ" : "")} · {bv.ShapeString}{(transposeB ? "ᵀ" : "")}";
         if (av.Rank != 3 || bv.Rank != 3)
-            throw new ArgumentException($"BatchedMatMul: both operands must be 3-D (N, ·, ·), got {shapes}.");
+            throw new ArgumentException($"BatchedMatMul: both operands must be 3-D (N, ·, ·), got {shapes}.", av.Rank != 3 ? nameof(a) : nameof(b));
         int n = av.Dim(0);
         int m = transposeA ? av.Dim(2) : av.Dim(1);
         int k = transposeA ? av.Dim(1) : av.Dim(2);
         int kb = transposeB ? bv.Dim(2) : bv.Dim(1);
         int p = transposeB ? bv.Dim(1) : bv.Dim(2);
         if (bv.Dim(0) != n)
-            throw new ArgumentException($"BatchedMatMul: batch sizes differ: {shapes} ({n} vs {bv.Dim(0)}).");
+            throw new ArgumentException($"BatchedMatMul: batch sizes differ: {shapes} ({n} vs {bv.Dim(0)}).", nameof(b));
         if (k != kb)
-            throw new ArgumentException($"BatchedMatMul: inner sizes differ: {shapes} ({k} vs {kb}).");
+            throw new ArgumentException($"BatchedMatMul: inner sizes differ: {shapes} ({k} vs {kb}).", nameof(b));
         var c = Tensor<T>.Zeros(n, m, p);
         int aSize = m * k, bSize = k * p, cSize = m * p;
         var As = av.Span;

@@ -14,7 +14,7 @@ public static partial class Ops
     {
         ArgumentNullException.ThrowIfNull(table);
         if (table.Value.Rank != 2)
-            throw new ArgumentException($"GatherRows: the table must be 2-D (V, E), got {table.Value.ShapeString}.");
+            throw new ArgumentException($"GatherRows: the table must be 2-D (V, E), got {table.Value.ShapeString}.", nameof(table));
         int v = table.Value.Dim(0), e = table.Value.Dim(1);
         if (paddingIndex >= v)   // a padding row the table does not have would silently never match
             throw new ArgumentOutOfRangeException(nameof(paddingIndex),

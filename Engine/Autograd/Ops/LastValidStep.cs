@@ -22,7 +22,7 @@ public static partial class Ops
     private static (int B, int T, int F) PooledShape<T>(Var<T> x, int[] lengths, string op) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
-        if (x.Value.Rank != 3) throw new ArgumentException($"{op}: expected x (B, T, F), got {x.Value.ShapeString}.");
+        if (x.Value.Rank != 3) throw new ArgumentException($"{op}: expected x (B, T, F), got {x.Value.ShapeString}.", nameof(x));
         int b = x.Value.Dim(0), t = x.Value.Dim(1), f = x.Value.Dim(2);
         SequenceMask.Check(lengths, b, t, minLength: 1, $"{op} (x {x.Value.ShapeString})");
         return (b, t, f);

@@ -38,12 +38,12 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(targets);
         var (xv, wv) = (x.Value, weight.Value);
         if (xv.Rank != 2 || wv.Rank != 2 || xv.Dim(1) != wv.Dim(1))
-            throw new ArgumentException($"LinearCrossEntropy: x must be (N, H) and W (V, H), got x {xv.ShapeString} and W {wv.ShapeString}.");
+            throw new ArgumentException($"LinearCrossEntropy: x must be (N, H) and W (V, H), got x {xv.ShapeString} and W {wv.ShapeString}.", xv.Rank != 2 ? nameof(x) : nameof(weight));
         int n = xv.Dim(0), h = xv.Dim(1), v = wv.Dim(0);
         if (bias is not null && (bias.Value.Rank != 1 || bias.Value.Dim(0) != v))
-            throw new ArgumentException($"LinearCrossEntropy: the bias must be (V) = ({v}), got {bias.Value.ShapeString} for W {wv.ShapeString}.");
+            throw new ArgumentException($"LinearCrossEntropy: the bias must be (V) = ({v}), got {bias.Value.ShapeString} for W {wv.ShapeString}.", nameof(bias));
         if (targets.Length != n)
-            throw new ArgumentException($"LinearCrossEntropy: {targets.Length} targets for x {xv.ShapeString} (N = {n}).");
+            throw new ArgumentException($"LinearCrossEntropy: {targets.Length} targets for x {xv.ShapeString} (N = {n}).", nameof(targets));
         int counted = CountTargets(targets, v, ignoreIndex, "LinearCrossEntropy");
         ShapeUtil.ArrayLength((long)counted * v, "LinearCrossEntropy",   // the (C, V) logits buffer below is one array
             $"the logits of the C = {counted} counted rows of x {xv.ShapeString} by W {wv.ShapeString}, C·V = {counted}·{v}",

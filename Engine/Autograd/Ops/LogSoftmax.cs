@@ -34,9 +34,9 @@ public static partial class Ops
     /// <summary>The length of the last axis (the softmax axis); rank-0 values are rejected.</summary>
     private static int RowLength<T>(Tensor<T> x, string op) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (x.Rank == 0) throw new ArgumentException($"{op}: needs at least one axis, got a scalar.");
+        if (x.Rank == 0) throw new ArgumentException($"{op}: needs at least one axis, got a scalar.", nameof(x));
         int n = x.Dim(-1);
-        if (n == 0 && x.Length > 0) throw new ArgumentException($"{op}: the last axis of {x.ShapeString} is empty.");
+        if (n == 0 && x.Length > 0) throw new ArgumentException($"{op}: the last axis of {x.ShapeString} is empty.", nameof(x));
         return Math.Max(n, 1);
     }
 }

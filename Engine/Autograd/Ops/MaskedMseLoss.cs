@@ -22,7 +22,7 @@ public static partial class Ops
         var p = prediction.Value;
         ShapeUtil.RequireSame(p.Shape, target.Value.Shape, "MseLoss (prediction vs. target)", nameof(target));
         if (mask.Rank > p.Rank || !p.Shape[..mask.Rank].SequenceEqual(mask.Shape))
-            throw new ArgumentException($"MseLoss: the mask {mask.ShapeString} is neither the prediction's shape {p.ShapeString} nor a leading part of it.");
+            throw new ArgumentException($"MseLoss: the mask {mask.ShapeString} is neither the prediction's shape {p.ShapeString} nor a leading part of it.", nameof(mask));
         int inner = mask.Length == 0 ? 1 : p.Length / mask.Length;             // elements covered by one mask entry
         var ms = mask.Span;
         var d = Tensor<T>.ZerosLike(p);                                        // d = m ⊙ (p − t), saved for backward
@@ -35,7 +35,7 @@ public static partial class Ops
         {
             if (ms[e] == T.Zero) continue;
             if (ms[e] != T.One)
-                throw new ArgumentException($"MseLoss: mask entry {e} is {ms[e]}; a mask holds 0 or 1.");
+                throw new ArgumentException($"MseLoss: mask entry {e} is {ms[e]}; a mask holds 0 or 1.", nameof(mask));
             kept += inner;
             for (int i = e * inner; i < (e + 1) * inner; i++)
             {

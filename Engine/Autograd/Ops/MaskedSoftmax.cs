@@ -16,7 +16,7 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(scores);
         var x = scores.Value;
         if (x.Rank is not (2 or 3))
-            throw new ArgumentException($"MaskedSoftmax: scores must be (N, S) or (N, M, S), got {x.ShapeString}.");
+            throw new ArgumentException($"MaskedSoftmax: scores must be (N, S) or (N, M, S), got {x.ShapeString}.", nameof(scores));
         int s = x.Dim(-1), rowsPerEntry = x.Rank == 3 ? x.Dim(1) : 1;
         SequenceMask.Check(lengths, x.Dim(0), s, minLength: 0, $"MaskedSoftmax (scores {x.ShapeString})");
         var y = Tensor<T>.ZerosLike(x);

@@ -25,14 +25,14 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         if (a.Value.Rank != 2 || b.Value.Rank != 2)
-            throw new ArgumentException($"MatMul: both operands must be 2-D, got {a.Value.ShapeString} and {b.Value.ShapeString}.");
+            throw new ArgumentException($"MatMul: both operands must be 2-D, got {a.Value.ShapeString} and {b.Value.ShapeString}.", a.Value.Rank != 2 ? nameof(a) : nameof(b));
         int m = transposeA ? a.Value.Dim(1) : a.Value.Dim(0);
         int k = transposeA ? a.Value.Dim(0) : a.Value.Dim(1);
         int kb = transposeB ? b.Value.Dim(1) : b.Value.Dim(0);
         int n = transposeB ? b.Value.Dim(0) : b.Value.Dim(1);
         if (k != kb)
             throw new ArgumentException(
-                $"MatMul: inner sizes differ: {a.Value.ShapeString}{(transposeA ? "ᵀ" : "")} · {b.Value.ShapeString}{(transposeB ? "ᵀ" : "")} ({k} vs {kb}).");
+                $"MatMul: inner sizes differ: {a.Value.ShapeString}{(transposeA ? "ᵀ" : "")} · {b.Value.ShapeString}{(transposeB ? "ᵀ" : "")} ({k} vs {kb}).", nameof(b));
         var c = Tensor<T>.Zeros(m, n);
         Gemm.Compute(transposeA, transposeB, m, n, k, T.One, a.Value.Span, a.Value.Dim(1), b.Value.Span, b.Value.Dim(1), T.Zero, c.Span, n, pool);
         int group = transposeA ? 0 : rowsPerSequence;

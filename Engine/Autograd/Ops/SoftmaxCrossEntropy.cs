@@ -24,10 +24,10 @@ public static partial class Ops
         Checks.Defined(reduction, "SoftmaxCrossEntropy", nameof(reduction));
         var z = logits.Value;
         if (z.Rank != 2)
-            throw new ArgumentException($"SoftmaxCrossEntropy: logits must be 2-D (N, V), got {z.ShapeString}.");
+            throw new ArgumentException($"SoftmaxCrossEntropy: logits must be 2-D (N, V), got {z.ShapeString}.", nameof(logits));
         int n = z.Dim(0), v = z.Dim(1);
         if (targets.Length != n)
-            throw new ArgumentException($"SoftmaxCrossEntropy: {targets.Length} targets for logits {z.ShapeString} (N = {n}).");
+            throw new ArgumentException($"SoftmaxCrossEntropy: {targets.Length} targets for logits {z.ShapeString} (N = {n}).", nameof(targets));
         int counted = CountTargets(targets, v, ignoreIndex, "SoftmaxCrossEntropy");
 
         var p = Tensor<T>.ZerosLike(z);                  // (N, V) softmax, saved for backward

@@ -11,7 +11,7 @@ public static partial class Ops
     {
         ArgumentNullException.ThrowIfNull(x);
         if (x.Value.Rank != 2)
-            throw new ArgumentException($"Transpose: the value must be 2-D (use Transpose(x, axis0, axis1) otherwise), got {x.Value.ShapeString}.");
+            throw new ArgumentException($"Transpose: the value must be 2-D (use Transpose(x, axis0, axis1) otherwise), got {x.Value.ShapeString}.", nameof(x));
         return Transpose(x, 0, 1);
     }
 

@@ -19,7 +19,7 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(memory);
         var (a, m) = (weights.Value, memory.Value);
         if (a.Rank != 3 || m.Rank != 3 || m.Dim(0) != a.Dim(0) || m.Dim(1) != a.Dim(2))
-            throw new ArgumentException($"ValidKeyContext: expected weights (B, U, S) and memory (B, S, M), got {a.ShapeString} and {m.ShapeString}.");
+            throw new ArgumentException($"ValidKeyContext: expected weights (B, U, S) and memory (B, S, M), got {a.ShapeString} and {m.ShapeString}.", a.Rank != 3 ? nameof(weights) : nameof(memory));
         int b = a.Dim(0), u = a.Dim(1), s = a.Dim(2), w = m.Dim(2);
         SequenceMask.Check(lengths, b, s, minLength: 0, $"ValidKeyContext (memory {m.ShapeString})");
         var c = Tensor<T>.Zeros(b, u, w);

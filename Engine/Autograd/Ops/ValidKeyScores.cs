@@ -20,7 +20,7 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(keys);
         var (q, k) = (queries.Value, keys.Value);
         if (q.Rank != 3 || k.Rank != 3 || k.Dim(0) != q.Dim(0) || k.Dim(2) != q.Dim(2))
-            throw new ArgumentException($"ValidKeyScores: expected queries (B, U, Q) and keys (B, S, Q), got {q.ShapeString} and {k.ShapeString}.");
+            throw new ArgumentException($"ValidKeyScores: expected queries (B, U, Q) and keys (B, S, Q), got {q.ShapeString} and {k.ShapeString}.", q.Rank != 3 ? nameof(queries) : nameof(keys));
         int b = q.Dim(0), u = q.Dim(1), d = q.Dim(2), s = k.Dim(1);
         SequenceMask.Check(lengths, b, s, minLength: 0, $"ValidKeyScores (keys {k.ShapeString})");
         var e = Tensor<T>.Zeros(b, u, s);
