@@ -111,7 +111,9 @@ public static partial class ForecastCommand
             var data = TimeSeriesCsv.ReadWithLines(parse.GetValue(csv)!, parse.GetValue(value)!, dateColumn);
             data.EnsureForecastable();
             var series = data.Series;
-            var split = spec.Resolve(series);
+            ForecastSplit split;
+            try { split = spec.Resolve(series); }
+            catch (ArgumentException e) { throw new ArgumentException(CliGuard.MessageForUser(e), e); }
             int s = givenSeason ?? ForecastBaselines.InferSeason(series) ?? throw NoSeason(data, dateColumn);
             if (ahead > 0 && FutureForecast.NextDates(series.Dates, ahead) is [{ Length: > 0 }, .., { Length: 0 }])
                 throw new ArgumentException($"--predict {ahead}: the dates after '{series.Dates[^1]}' at {data.Where(series.Count - 1)} would pass 9999-12-31; predict fewer steps.");
@@ -141,7 +143,8 @@ public static partial class ForecastCommand
                 if (options.Calendar != CalendarFeatures.None && series.Dates.Any(d => !ForecastProtocol.TryParseDate(d, out _) || Form(d) == "year"))
                     throw new ArgumentException("--calendar needs a date column (--date) with yyyy-MM or yyyy-MM-dd dates.");
                 if (fixedStages is null) CheckAutoTransformRows(split, spec.Spec);
-                chosen = fixedStages ?? NeuralForecastEvaluation.ChooseTransform(series, spec, s);
+                try { chosen = fixedStages ?? NeuralForecastEvaluation.ChooseTransform(series, spec, s); }
+                catch (ArgumentException e) { throw new ArgumentException($"{CliGuard.Chosen(parse, modelTransform)}: {CliGuard.MessageForUser(e)}", e); }
                 CheckWindowRows(options.Cell.ToString().ToLowerInvariant(), options.LookBack, directLeads, chosen, split.TrainCount, training, directly);
                 if (ahead > 0 && how == ForecastStrategy.Direct)
                     CheckWindowRows(options.Cell.ToString().ToLowerInvariant(), options.LookBack, ahead, chosen, series.Count, whole, $" with --predict {ahead} --strategy direct");

@@ -34,6 +34,9 @@ public sealed class ForecastInputCliTests : IDisposable
         { "50=\"1953-01\",1e300", "--date Month --protocol last:12 --json", "error: {f}:50: value 1E+300 in column 'Passengers' is too large to forecast" },
         { "50=\"1953-01\",1e300", "--date Month --protocol last:12 --model gru --seeds 1 --max-steps 1", "error: {f}:50: value 1E+300 in column 'Passengers' is too large to forecast" },
         { "2=\"1949-01\",112\r\n;50=\"1953-01\",-6e152", "--date Month --protocol last:12 --ar-transform log", "error: {f}:51: value -6E+152 in column 'Passengers' is too large to forecast" },
+        // a protocol that leaves no training or no target rows names the protocol and the file
+        { "", "--date Month --protocol from:1940-01 --season 12", "error: forecast protocol 'from:1940-01' on {f} (144 rows) leaves 0 training and 144 target rows; both must be at least 1." },
+        { "", "--date Month --protocol from:1970-01 --season 12", "error: forecast protocol 'from:1970-01' on {f} (144 rows) leaves 144 training and 0 target rows; both must be at least 1." },
     };
 
     [Theory]
@@ -52,6 +55,16 @@ public sealed class ForecastInputCliTests : IDisposable
         Assert.Equal("", r.Output);
         string line = AssertOneErrorLine(r, expected.Replace("{f}", path));
         Assert.DoesNotMatch(new Regex(@"\brow \d"), line);
+    }
+
+    [Fact]
+    public void ConstantSeries_WithTransformAuto_NamesTheOptionThatChoseTheTransform()
+    {
+        string path = _dir.Combine("constant.csv");
+        File.WriteAllLines(path, ["Month,Passengers", .. Enumerable.Range(0, 144).Select(i => $"{1949 + i / 12}-{i % 12 + 1:00},5")]);
+        var r = Run(["forecast", "--csv", path, "--value", "Passengers", "--date", "Month", "--protocol", "last:12", "--model", "gru", "--seeds", "1", "--max-steps", "1"]);
+        AssertOneErrorLine(r, "error: --transform auto (the default): the AR fits that compare transforms use the first 80 % of the training rows, 105 of 132, "
+                              + "and after every candidate transform they admit no AR fit (they are constant, or follow an exact shorter recurrence): give the transform instead.");
     }
 
     // Just inside the bound the series is forecast (the AR row's errors are huge but finite).

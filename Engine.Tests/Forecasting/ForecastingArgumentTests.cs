@@ -54,4 +54,34 @@ public class ForecastingArgumentTests
         Assert.Equal("options", e.ParamName);
         Assert.StartsWith("RecurrentForecasterOptions: hidden size must be in [1, 4096], got 0.", e.Message);
     }
+
+    [Fact]
+    public void RefusedArguments_AreNamed()
+    {
+        double[] values = [1, 2, 3, 4];
+        var tooShort = new ForecastSplit(1, 4);
+        Assert.Equal("series", Assert.Throws<ArgumentException>(() => ForecastProtocol.Parse("from:1999-01").Resolve(Series())).ParamName);
+        Assert.Equal("series", Assert.Throws<ArgumentException>(() => ForecastProtocol.Parse("from:2000-02").Resolve(new("src", "y", ["2000-01", "1999"], [1.0, 2.0]))).ParamName);
+        Assert.Equal("series", Assert.Throws<ArgumentException>(() => ForecastProtocol.Parse("from:2000-02").Resolve(new("src", "y", ["2000-01", "x"], [1.0, 2.0]))).ParamName);
+        Assert.Equal("split", Assert.Throws<ArgumentException>(() => OneStepEvaluation.Forecasts(new PersistenceForecaster(), values, new ForecastSplit(1, 3))).ParamName);
+        Assert.Equal("split", Assert.Throws<ArgumentException>(() => OneStepEvaluation.Forecasts(new AutoRegression(2), values, tooShort)).ParamName);
+        Assert.Equal("split", Assert.Throws<ArgumentException>(() => HorizonEvaluation.Forecasts(new RecursiveForecaster(new PersistenceForecaster(), 1), values, new ForecastSplit(1, 3))).ParamName);
+        Assert.Equal("split", Assert.Throws<ArgumentException>(() => HorizonEvaluation.Forecasts(new RecursiveForecaster(new AutoRegression(2), 1), values, tooShort)).ParamName);
+        Assert.Equal("k", Assert.Throws<ArgumentException>(() => LeastSquares.Solve([], [], 1, 0)).ParamName);
+        Assert.Equal("m", Assert.Throws<ArgumentException>(() => LeastSquares.Solve([1, 2], [1], 1, 2)).ParamName);
+        Assert.Equal("x", Assert.Throws<ArgumentException>(() => LeastSquares.Solve([1, 2], [1, 2], 2, 2)).ParamName);
+        Assert.Equal("y", Assert.Throws<ArgumentException>(() => LeastSquares.Solve([1, 2], [1], 2, 1)).ParamName);
+        Assert.Equal("train", Assert.Throws<ArgumentException>(() => new AutoRegression(3).Fit(values)).ParamName);
+        Assert.Equal("train", Assert.Throws<ArgumentException>(() => new DirectAutoRegression(3, 2).Fit(values)).ParamName);
+        Assert.Equal("train", Assert.Throws<ArgumentException>(() => new RecurrentForecaster(new RecurrentForecasterOptions(Hidden: 4, LookBack: 6, MaxSteps: 2, BatchSize: 4)).Fit(new double[8])).ParamName);
+        Assert.Equal("steps", Assert.Throws<ArgumentException>(() => new WindowSet<float>([1], [1], 0, 1, 1)).ParamName);
+        Assert.Equal("features", Assert.Throws<ArgumentException>(() => new WindowSet<float>([1], [1], 1, 0, 1)).ParamName);
+        Assert.Equal("horizon", Assert.Throws<ArgumentException>(() => new WindowSet<float>([1], [1], 1, 1, 0)).ParamName);
+        Assert.Equal("inputs", Assert.Throws<ArgumentException>(() => new WindowSet<float>([1, 2, 3], [1], 2, 1, 1)).ParamName);
+        Assert.Equal("targets", Assert.Throws<ArgumentException>(() => new WindowSet<float>([1, 2], [1, 2], 2, 1, 1)).ParamName);
+        var network = new RecurrentForecastNetwork<float>(SeqLearn.Nn.RecurrentCell.Gru, 2, 1, 2, 1, 1, false, new SeqLearn.Tensors.SeededRng(1));
+        Assert.Equal("x", Assert.Throws<ArgumentException>(() => network.Forward(new SeqLearn.Autograd.Var<float>(SeqLearn.Tensors.Tensor<float>.Zeros(1, 3, 1)), new SeqLearn.Nn.LayerContext())).ParamName);
+        var windows = new WindowSet<float>([1, 2], [1], 2, 1, 1);
+        Assert.Equal("valid", Assert.Throws<ArgumentException>(() => new WindowRegressionTask<float>(network, windows, new WindowSet<float>([1, 2, 3], [1], 3, 1, 1), 1, 1)).ParamName);
+    }
 }

@@ -71,7 +71,8 @@ public class TransformedForecasterTests
         var series = new TimeSeries("c90", "y", [.. Enumerable.Repeat("", values.Length)], values);
         var e = Assert.Throws<ArgumentException>(() => NeuralForecastEvaluation.ChooseTransform(series, ForecastProtocol.Parse("split:0.9"), 12));
         Assert.Equal("NeuralForecastEvaluation.ChooseTransform: the AR fits that compare transforms use the first 80 % of the training rows, 86 of 108, and "
-            + "after every candidate transform they admit no AR fit (they are constant, or follow an exact shorter recurrence): give the transform instead.", e.Message);
+            + "after every candidate transform they admit no AR fit (they are constant, or follow an exact shorter recurrence): give the transform instead. (Parameter 'series')", e.Message);
+        Assert.Equal("series", e.ParamName);
     }
 
     [Fact]

@@ -91,8 +91,8 @@ public sealed class AutoRegression : IOneStepForecaster
     internal static (double[] Coefficients, double Rss, int Rows) FitOls(ReadOnlySpan<double> y, int p, int holdBack, int lead = 0)
     {
         long rows = (long)y.Length - holdBack - lead, columns = (long)p + 1;
-        if (rows < columns)
-            throw new ArgumentException($"AutoRegression: AR({p}) with {holdBack} held-back rows and lead {lead} needs more than {(long)holdBack + lead + p} training values, got {y.Length}.");
+        if (rows < columns)   // the rows are the training values of every caller's Fit(train)
+            throw new ArgumentException($"AutoRegression: AR({p}) with {holdBack} held-back rows and lead {lead} needs more than {(long)holdBack + lead + p} training values, got {y.Length}.", "train");
         FiniteValues.Require(y, "AutoRegression", "training", nameof(y));
         int m = (int)rows, k = (int)columns;
         var x = new double[ShapeUtil.ArrayLength((long)m * k, "AutoRegression",

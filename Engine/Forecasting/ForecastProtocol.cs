@@ -87,7 +87,7 @@ public sealed record ForecastProtocol
             _ => FirstRowOnOrAfter(series),
         };
         if (train < 1 || train >= n)
-            throw new ArgumentException($"forecast protocol '{Spec}' on {series.Source} ({n} rows) leaves {train} training and {n - train} target rows; both must be at least 1.");
+            throw new ArgumentException($"forecast protocol '{Spec}' on {series.Source} ({n} rows) leaves {train} training and {n - train} target rows; both must be at least 1.", nameof(series));
         return new ForecastSplit(train, n);
     }
 
@@ -98,9 +98,9 @@ public sealed record ForecastProtocol
         for (int i = 0; i < series.Count; i++)
         {
             if (!TryParseDate(series.Dates[i], out DateOnly d))
-                throw new ArgumentException($"forecast protocol '{Spec}' cuts at a date, but row {i} (0-based) of the series read from {series.Source} has date '{series.Dates[i]}', not yyyy, yyyy-MM or yyyy-MM-dd.");
+                throw new ArgumentException($"forecast protocol '{Spec}' cuts at a date, but row {i} (0-based) of the series read from {series.Source} has date '{series.Dates[i]}', not yyyy, yyyy-MM or yyyy-MM-dd.", nameof(series));
             if (d < previous)
-                throw new ArgumentException($"forecast protocol '{Spec}': the dates of the series read from {series.Source} are not ascending at row {i} (0-based, '{series.Dates[i]}').");
+                throw new ArgumentException($"forecast protocol '{Spec}': the dates of the series read from {series.Source} are not ascending at row {i} (0-based, '{series.Dates[i]}').", nameof(series));
             previous = d;
             if (d >= From && first == series.Count) first = i;
         }

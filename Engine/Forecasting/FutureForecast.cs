@@ -102,10 +102,10 @@ public static class HorizonEvaluation
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(values);
         int horizon = model.Horizon;
-        if (split.Count != values.Length) throw new ArgumentException($"HorizonEvaluation: split is for {split.Count} rows, the series has {values.Length}.");
+        if (split.Count != values.Length) throw new ArgumentException($"HorizonEvaluation: split is for {split.Count} rows, the series has {values.Length}.", nameof(split));
         EnsureHorizon(split, horizon, "HorizonEvaluation: horizon", nameof(model));
         if (split.TrainCount < model.MinHistory)
-            throw new ArgumentException($"HorizonEvaluation: {model.Name} needs {model.MinHistory} history values, the first origin has {split.TrainCount}.");
+            throw new ArgumentException($"HorizonEvaluation: {model.Name} needs {model.MinHistory} history values, the first origin has {split.TrainCount}.", nameof(split));
         model.Fit(split.Train(values));
         int first = FirstTarget(split, horizon);
         var forecasts = new double[values.Length - first];

@@ -74,9 +74,9 @@ public static class OneStepEvaluation
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(values);
-        if (split.Count != values.Length) throw new ArgumentException($"OneStepEvaluation: split is for {split.Count} rows, the series has {values.Length}.");
+        if (split.Count != values.Length) throw new ArgumentException($"OneStepEvaluation: split is for {split.Count} rows, the series has {values.Length}.", nameof(split));
         if (split.TrainCount < model.MinHistory)
-            throw new ArgumentException($"OneStepEvaluation: {model.Name} needs {model.MinHistory} history values, the first target has {split.TrainCount}.");
+            throw new ArgumentException($"OneStepEvaluation: {model.Name} needs {model.MinHistory} history values, the first target has {split.TrainCount}.", nameof(split));
         model.Fit(split.Train(values));
         var forecasts = new double[split.TargetCount];
         for (int i = 0; i < forecasts.Length; i++) forecasts[i] = model.Forecast(values.AsSpan(0, split.TrainCount + i));

@@ -12,9 +12,9 @@ public static class LeastSquares
     /// <returns>The coefficients and the residual sum of squares ‖y − X b̂‖².</returns>
     public static (double[] Coefficients, double ResidualSumOfSquares) Solve(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int m, int k)
     {
-        if (k < 1 || m < k) throw new ArgumentException($"LeastSquares.Solve: need rows m ≥ columns k ≥ 1 (got m = {m}, k = {k}).");
+        if (k < 1 || m < k) throw new ArgumentException($"LeastSquares.Solve: need rows m ≥ columns k ≥ 1 (got m = {m}, k = {k}).", k < 1 ? nameof(k) : nameof(m));
         if (x.Length != (long)m * k || y.Length != m)
-            throw new ArgumentException($"LeastSquares.Solve: X has {x.Length} values for ({m}, {k}) and y has {y.Length} for {m} rows.");
+            throw new ArgumentException($"LeastSquares.Solve: X has {x.Length} values for ({m}, {k}) and y has {y.Length} for {m} rows.", x.Length != (long)m * k ? nameof(x) : nameof(y));
         double[] a = x.ToArray();   // (m, k), overwritten by R above the diagonal and the reflectors below
         double[] qty = y.ToArray(); // becomes Qᵀ y
         var v = new double[m];

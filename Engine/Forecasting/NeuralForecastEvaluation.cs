@@ -135,7 +135,7 @@ public static class NeuralForecastEvaluation
             ? $"NeuralForecastEvaluation.ChooseTransform: the AR fits that compare transforms use the first 80 % of the training rows, {inner.TrainCount} of "
               + $"{train.Length}, and after every candidate transform they admit no AR fit (they are constant, or follow an exact shorter recurrence): give the transform instead."
             : $"NeuralForecastEvaluation.ChooseTransform: the AR fits that compare transforms use the first 80 % of the "
-              + $"training rows, {inner.TrainCount} of {train.Length}; at least {MinChoiceRows} are needed: give the transform instead.");
+              + $"training rows, {inner.TrainCount} of {train.Length}; at least {MinChoiceRows} are needed: give the transform instead.", nameof(series));
     }
 
     // The fewest transformed rows an AR candidate of ChooseTransform is fitted on: the AIC search over p ≤ rows / 4 needs p = 1.

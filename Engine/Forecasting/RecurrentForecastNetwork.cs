@@ -55,7 +55,7 @@ public sealed class RecurrentForecastNetwork<T> : Module<T>, ISequentialLayer<T>
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(context);
         if (x.Value.Rank != 3 || x.Value.Dim(1) != LookBack || x.Value.Dim(2) != Features)
-            throw new ArgumentException($"RecurrentForecastNetwork: expected (B, {LookBack}, {Features}), got {x.Value.ShapeString}.");
+            throw new ArgumentException($"RecurrentForecastNetwork: expected (B, {LookBack}, {Features}), got {x.Value.ShapeString}.", nameof(x));
         var y = ((ISequentialLayer<T>)_recurrent).Forward(x, WithLengths(context, x.Value.Dim(0)));   // (B, K)
         if (_linear is null) return y;
         var flat = Ops.Reshape(x, x.Value.Dim(0), LookBack * Features);                     // (B, T·F)

@@ -145,7 +145,7 @@ public sealed class RecurrentForecaster : IOneStepForecaster, IMultiStepForecast
         FiniteValues.Require(train, "RecurrentForecaster.Fit", "training", nameof(train), limit: float.MaxValue); // the network computes in float
         var windows = SeriesWindows.Build(train, _dates, Spec, T, train.Length);
         if (windows.Count < 4)
-            throw new ArgumentException($"RecurrentForecaster: {train.Length} training values give {windows.Count} windows of look-back {T} and horizon {H}; at least 4 are needed.");
+            throw new ArgumentException($"RecurrentForecaster: {train.Length} training values give {windows.Count} windows of look-back {T} and horizon {H}; at least 4 are needed.", nameof(train));
         int valid = Math.Max(1, (int)(windows.Count * _options.ValidFraction));
         int fit = windows.Count - valid;
         float[] x = [.. windows.Inputs.Select(v => (float)v)], y = [.. windows.Targets.Select(v => (float)v)];

@@ -36,11 +36,11 @@ public sealed class WindowRegressionTask<T> : ITrainingTask<T> where T : unmanag
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model is not ISequentialLayer<T> layer)
-            throw new ArgumentException($"WindowRegressionTask: the model ({Checks.TypeName(model.GetType())}) must map one tensor to one (implement ISequentialLayer<T>).");
+            throw new ArgumentException($"WindowRegressionTask: the model ({Checks.TypeName(model.GetType())}) must map one tensor to one (implement ISequentialLayer<T>).", nameof(model));
         ArgumentNullException.ThrowIfNull(train);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         if (valid is not null && (valid.Steps != train.Steps || valid.Features != train.Features || valid.Horizon != train.Horizon))
-            throw new ArgumentException($"WindowRegressionTask: validation windows (T, F, K) = ({valid.Steps}, {valid.Features}, {valid.Horizon}) differ from training ({train.Steps}, {train.Features}, {train.Horizon}).");
+            throw new ArgumentException($"WindowRegressionTask: validation windows (T, F, K) = ({valid.Steps}, {valid.Features}, {valid.Horizon}) differ from training ({train.Steps}, {train.Features}, {train.Horizon}).", nameof(valid));
         (_model, _train, _valid, _batchSize, _seed) = (layer, train, valid, batchSize, seed);
         BatchesPerEpoch = ShapeUtil.CeilDiv(train.Count, batchSize);
         DivergedLoss = DivergenceBound(train.Targets, (valid ?? train).Targets);
@@ -149,10 +149,10 @@ public sealed class WindowSet<T> where T : unmanaged, IBinaryFloatingPointIeee75
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
-        if (steps < 1 || features < 1 || horizon < 1) throw new ArgumentException($"WindowSet: T, F and K must be ≥ 1, got {steps}, {features}, {horizon}.");
+        if (steps < 1 || features < 1 || horizon < 1) throw new ArgumentException($"WindowSet: T, F and K must be ≥ 1, got {steps}, {features}, {horizon}.", steps < 1 ? nameof(steps) : features < 1 ? nameof(features) : nameof(horizon));
         long width = (long)steps * features;
         if (inputs.Length == 0 || inputs.Length % width != 0 || targets.Length != inputs.Length / width * horizon)
-            throw new ArgumentException($"WindowSet: {inputs.Length} inputs and {targets.Length} targets do not form N ≥ 1 windows of (T, F) = ({steps}, {features}) with K = {horizon}.");
+            throw new ArgumentException($"WindowSet: {inputs.Length} inputs and {targets.Length} targets do not form N ≥ 1 windows of (T, F) = ({steps}, {features}) with K = {horizon}.", inputs.Length == 0 || inputs.Length % width != 0 ? nameof(inputs) : nameof(targets));
         (Inputs, Targets, Steps, Features, Horizon) = (inputs, targets, steps, features, horizon);
         Count = (int)(inputs.Length / width);
     }
