@@ -70,11 +70,14 @@ internal static partial class CliGuard
     /// " (Parameter 'name')" .NET appends and without the leading operation or type the library names (e.g.
     /// <c>CharVocabulary.Encode: </c>, <c>LanguageModelConfig: </c>): the user gave neither.
     /// </summary>
-    public static string MessageForUser(ArgumentException e)
-    {
-        string message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
-        return LibraryOperation().Replace(message, "", 1);
-    }
+    public static string MessageForUser(ArgumentException e) => LibraryOperation().Replace(WithoutParameter(e), "", 1);
+
+    /// <summary>
+    /// The message of <paramref name="e"/> without the " (Parameter 'name')" .NET appends, for a message that begins with
+    /// what the user gave (a path such as <c>Runs: …</c>, which <see cref="MessageForUser"/> would take for a library type).
+    /// </summary>
+    public static string WithoutParameter(ArgumentException e) =>
+        e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
 
     /// <summary>
     /// <see cref="MemoryBudget.EnsureTrainingFits"/> for a line of the CLI: its message, which names the model by

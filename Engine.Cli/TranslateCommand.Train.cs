@@ -195,6 +195,16 @@ public static partial class TranslateCommand
     public static int CheckBeam(int beam) => beam is >= 1 and <= MaxBeam ? beam : throw new ArgumentException($"--beam must be in [1, {MaxBeam}], got {beam}.");
 
     /// <summary>
+    /// <see cref="Seq2SeqTranslator.LoadModel"/> for a line of the CLI: a refusal, which begins with the directory given,
+    /// without .NET's parameter suffix.
+    /// </summary>
+    public static (Seq2Seq<float> Model, TranslationVocabulary Source, TranslationVocabulary Target) LoadModel(string directory)
+    {
+        try { return Seq2SeqTranslator.LoadModel(directory); }
+        catch (ArgumentException e) { throw new ArgumentException(CliGuard.WithoutParameter(e), e); }
+    }
+
+    /// <summary>
     /// A model saved by <c>translate train</c> as a translator (<paramref name="directory"/> may hold best/ and last/). With
     /// <paramref name="split"/>, the model's vocabularies must be those built from that split's training pairs, as
     /// <c>translate train</c> builds them: other ones mean it was trained on other pairs or another <c>--split-seed</c>, so
@@ -204,7 +214,7 @@ public static partial class TranslateCommand
     {
         CheckBeam(decoding.BeamWidth);
         decoding.Validate();
-        var (model, source, target) = Seq2SeqTranslator.LoadModel(directory);
+        var (model, source, target) = LoadModel(directory);
         if (split is not null
             && (!source.Tokens.SequenceEqual(TranslationVocabulary.Build(split.TrainPairs.Select(p => p.Source)).Tokens)
                 || !target.Tokens.SequenceEqual(TranslationVocabulary.Build(split.TrainPairs.Select(p => p.Target)).Tokens)))

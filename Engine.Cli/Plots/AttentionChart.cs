@@ -22,7 +22,7 @@ public static class AttentionChart
         ChartFile.Check(path, option);
         if (sentence.Length == 0) throw new ArgumentException($"{option}: give a sentence to translate.");
         TranslateCommand.CheckBeam(decoding.BeamWidth);
-        var (model, source, target) = Seq2SeqTranslator.LoadModel(checkpoint);
+        var (model, source, target) = TranslateCommand.LoadModel(checkpoint);
         if (model.Config.Attention == AttentionKind.None)   // its decoders report all-zero weights
             throw new ArgumentException($"{checkpoint}: the model has no attention to draw (it was trained with --attention none).");
         var specials = new SpecialTokens(target.PadId, target.BosId, target.EosId, target.UnkId);

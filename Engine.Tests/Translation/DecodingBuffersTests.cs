@@ -60,5 +60,16 @@ public sealed class DecodingBuffersTests
         var beam = Assert.Throws<ArgumentException>(() =>
             BeamSearchDecoder.Decode(new SizeOnlyStepper(4, 4, 2), lengths, Specials, new DecodingOptions(BeamWidth: 2)));
         Assert.Contains($"source 1 has length {length}, outside [0, 2]", beam.Message);
+        Assert.Equal("sourceLengths", greedy.ParamName);
+        Assert.Equal("sourceLengths", beam.ParamName);
+    }
+
+    [Fact]
+    public void Decoders_SourcesAndStepperRowsThatDiffer_NameTheParameterAtFault()
+    {
+        var greedy = Assert.Throws<ArgumentException>(() => GreedyDecoder.Decode(new SizeOnlyStepper(2, 4, 2), [1], Specials, new DecodingOptions()));
+        Assert.Equal("sourceLengths", greedy.ParamName);
+        var beam = Assert.Throws<ArgumentException>(() => BeamSearchDecoder.Decode(new SizeOnlyStepper(2, 4, 2), [1, 1], Specials, new DecodingOptions(BeamWidth: 2)));
+        Assert.Equal("stepper", beam.ParamName);
     }
 }

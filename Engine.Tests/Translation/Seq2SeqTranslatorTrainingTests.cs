@@ -68,6 +68,7 @@ public sealed class Seq2SeqTranslatorTrainingTests
         classifier.Save(dir.Path);
         var e = Assert.Throws<ArgumentException>(() => Seq2SeqTranslator.Load(dir.Path));
         Assert.Contains("not a translation model", e.Message);
+        Assert.Equal("directory", e.ParamName);
     }
 
     [Fact]

@@ -132,4 +132,22 @@ public class TranslationArgumentTests
         Invalid("shape", () => Seq2SeqTranslator.Train(TranslationSplit.Create(Pairs(12)), new Seq2SeqConfig(1, 1, HiddenSize: 0)));
         Assert.Null(Assert.Throws<ArgumentException>(() => new Seq2SeqConfig(0, 8).Validate()).ParamName);
     }
+
+    [Fact]
+    public void MismatchedCountsAndSizes_NameTheParameterAtFault()
+    {
+        var model = new Seq2Seq<float>(new Seq2SeqConfig(8, 8, EmbeddingSize: 4, HiddenSize: 4), new SeededRng(1));
+        int[][] sources = [[4, 5]];
+        var specials = new SpecialTokens(Pad: 0, Bos: 1, Eos: 2, Unk: 3);
+        Invalid("trainSources", () => new TranslationTask<float>(model, [], [], null, null, specials, 1, 1));
+        Invalid("trainTargets", () => new TranslationTask<float>(model, sources, [], null, null, specials, 1, 1));
+        Invalid("validSources", () => new TranslationTask<float>(model, sources, sources, null, sources, specials, 1, 1));
+        Invalid("validTargets", () => new TranslationTask<float>(model, sources, sources, sources, null, specials, 1, 1));
+        using var stepper = new Seq2SeqStepper<float>(model, sources, 1, 0, null);
+        int v = stepper.Vocabulary, s = stepper.SourceSteps;
+        Invalid("previous", () => stepper.Step([1, 1], new double[v], new double[s]));
+        Invalid("logProbs", () => stepper.Step([1], new double[v + 1], new double[s]));
+        Invalid("attention", () => stepper.Step([1], new double[v], new double[s + 1]));
+        Invalid("parents", () => stepper.Reorder([0, 0]));
+    }
 }

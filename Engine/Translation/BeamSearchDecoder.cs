@@ -33,7 +33,7 @@ public static class BeamSearchDecoder
         options.Validate();
         int k = options.BeamWidth, batch = sourceLengths.Length, rows = DecodingBuffers.Rows("BeamSearchDecoder", batch, k), v = stepper.Vocabulary, s = stepper.SourceSteps;
         if (stepper.Rows != rows)
-            throw new ArgumentException($"BeamSearchDecoder: the stepper has {stepper.Rows} rows, expected {batch} sources × beam {k} = {rows}.");
+            throw new ArgumentException($"BeamSearchDecoder: the stepper has {stepper.Rows} rows, expected {batch} sources × beam {k} = {rows}.", nameof(stepper));
         DecodingBuffers.CheckLengths("BeamSearchDecoder", sourceLengths, s);
         var logProbs = new double[DecodingBuffers.Length("BeamSearchDecoder", rows, v, "vocabulary")];
         var attention = new double[DecodingBuffers.Length("BeamSearchDecoder", rows, s, "source steps")];

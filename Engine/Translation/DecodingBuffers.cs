@@ -19,7 +19,7 @@ internal static class DecodingBuffers
     {
         for (int b = 0; b < sourceLengths.Length; b++)
             if ((uint)sourceLengths[b] > (uint)sourceSteps)
-                throw new ArgumentException($"{decoder}: source {b} has length {sourceLengths[b]}, outside [0, {sourceSteps}] (the stepper's source steps).");
+                throw new ArgumentException($"{decoder}: source {b} has length {sourceLengths[b]}, outside [0, {sourceSteps}] (the stepper's source steps).", nameof(sourceLengths));
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ public static class GreedyDecoder
         options.Validate();
         int rows = stepper.Rows, v = stepper.Vocabulary, s = stepper.SourceSteps;
         if (sourceLengths.Length != rows)
-            throw new ArgumentException($"GreedyDecoder: {sourceLengths.Length} source lengths for {rows} rows.");
+            throw new ArgumentException($"GreedyDecoder: {sourceLengths.Length} source lengths for {rows} rows.", nameof(sourceLengths));
         DecodingBuffers.CheckLengths("GreedyDecoder", sourceLengths, s);
         var logProbs = new double[DecodingBuffers.Length("GreedyDecoder", rows, v, "vocabulary")];
         var attention = new double[DecodingBuffers.Length("GreedyDecoder", rows, s, "source steps")];

@@ -82,7 +82,7 @@ public sealed partial class Seq2SeqStepper<T> : ITranslationStepper, IDisposable
     public void Step(ReadOnlySpan<int> previous, Span<double> logProbs, Span<double> attention)
     {
         if (previous.Length != Rows || logProbs.Length != Rows * Vocabulary || attention.Length != Rows * SourceSteps)
-            throw new ArgumentException($"Seq2SeqStepper.Step: expected {Rows} tokens, {Rows}×{Vocabulary} log-probabilities and {Rows}×{SourceSteps} weights.");
+            throw new ArgumentException($"Seq2SeqStepper.Step: expected {Rows} tokens, {Rows}×{Vocabulary} log-probabilities and {Rows}×{SourceSteps} weights.", previous.Length != Rows ? nameof(previous) : logProbs.Length != Rows * Vocabulary ? nameof(logProbs) : nameof(attention));
         int b = Rows, h = _config.HiddenSize, e = _config.EmbeddingSize, input = _config.DecoderInputSize;
         var table = _decoder.Embedding.Weight.Value.Span;                     // (V, E)
         var x = _x.AsSpan(0, b * input);
@@ -125,7 +125,7 @@ public sealed partial class Seq2SeqStepper<T> : ITranslationStepper, IDisposable
     public void Reorder(ReadOnlySpan<int> parents)
     {
         if (parents.Length > _source.Length)
-            throw new ArgumentException($"Seq2SeqStepper.Reorder: {parents.Length} parents, but the stepper was built for {_source.Length} rows.");
+            throw new ArgumentException($"Seq2SeqStepper.Reorder: {parents.Length} parents, but the stepper was built for {_source.Length} rows.", nameof(parents));
         _rnn.Reorder(parents);                                                            // checks every parent < Rows
         if (_config.InputFeeding) _attention!.ReorderFeed(parents, _config.HiddenSize);   // h̃_{t−1} travels with its row
         for (int r = 0; r < parents.Length; r++) (_sourceSpare[r], _lengthSpare[r]) = (_source[parents[r]], _length[parents[r]]);

@@ -103,7 +103,7 @@ public sealed partial class Seq2SeqTranslator
             : Checkpoint.Exists(best) ? best : Checkpoint.Exists(last) ? last : directory;   // none: the error names what was given
         var loaded = ModelCheckpoint.Load<float>(dir);
         var model = loaded.Model as Seq2Seq<float> ?? throw new ArgumentException(
-            $"{dir}: the checkpoint holds a '{loaded.Data.ModelConfig?["type"]}' model, not a translation model ('seq2seq', written by 'translate train').");
+            $"{dir}: the checkpoint holds a '{loaded.Data.ModelConfig?["type"]}' model, not a translation model ('seq2seq', written by 'translate train').", nameof(directory));
         string manifest = Path.Combine(dir, Checkpoint.ManifestFileName);
         TranslationVocabulary source, target;
         try { (source, target) = VocabulariesFromJson(loaded.Data.Vocabulary); }

@@ -41,9 +41,9 @@ public sealed class TranslationTask<T> : IMicroBatchedTask<T> where T : unmanage
         ArgumentNullException.ThrowIfNull(specials);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         if (trainSources.Count != trainTargets.Count || trainSources.Count == 0)
-            throw new ArgumentException($"TranslationTask: {trainSources.Count} training sources and {trainTargets.Count} targets (need equal, ≥ 1).");
+            throw new ArgumentException($"TranslationTask: {trainSources.Count} training sources and {trainTargets.Count} targets (need equal, ≥ 1).", trainSources.Count == 0 ? nameof(trainSources) : nameof(trainTargets));
         if ((validSources is null) != (validTargets is null) || (validSources is not null && validSources.Count != validTargets!.Count))
-            throw new ArgumentException("TranslationTask: validation sources and targets must both be given with equal counts, or both be null.");
+            throw new ArgumentException("TranslationTask: validation sources and targets must both be given with equal counts, or both be null.", validSources is null ? nameof(validSources) : nameof(validTargets));
         if (validSources is { Count: 0 })
             throw new ArgumentException("TranslationTask: the validation lists are empty: give at least one validation pair, or null for both to evaluate on the training pairs.", nameof(validSources));
         (_model, _trainSources, _trainTargets, Specials, _batchSize, _seed) = (model, trainSources, trainTargets, specials, batchSize, seed);
