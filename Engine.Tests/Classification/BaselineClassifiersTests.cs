@@ -41,4 +41,18 @@ public class BaselineClassifiersTests
         Assert.Equal(fold.Test.Labels, classifier.Predict(fold.Test.Sentences));
         Assert.Null(BaselineClassifiers.TryCreate("rnn"));
     }
+
+    [Fact]
+    public void NbSvm_OfThreeClasses_IsRefusedNamingTheFold()
+    {
+        string[][] sentences = Enumerable.Range(0, 18).Select(i => new[] { $"w{i % 3}" }).ToArray();
+        int[] labels = Enumerable.Range(0, 18).Select(i => i % 3).ToArray();
+        var data = new LabeledSentences(sentences, labels, ["a", "b", "c"]);
+        ClassificationFold fold = FoldAssignment.Stratified(labels, 3, 2, seed: 2).Fold(data, 1);
+        var e = Assert.Throws<ArgumentException>(() => BaselineClassifiers.TryCreate("nbsvm-bi")!.Train(fold));
+        Assert.Equal("fold", e.ParamName);
+        Assert.StartsWith("nbsvm-bi: NBSVM is binary, the data has 3 classes.", e.Message);
+        var rnn = new RecurrentClassifierFactory(new RecurrentClassifierOptions(Embedding: 4, Hidden: 4), new SeqLearn.Training.TrainingOptions());
+        Assert.Equal("fold", Assert.Throws<ArgumentException>(() => new RecurrentNbSvmEnsembleFactory(rnn).Train(fold)).ParamName);
+    }
 }

@@ -89,6 +89,18 @@ public class TextGeneratorTests
     }
 
     [Fact]
+    public void CheckpointOfAnotherVocabulary_AndAStateOfAnotherBatch_NameTheirParameter()
+    {
+        var vocab = WordVocabulary.Build(["the cat sat", "a dog ran"]);
+        using var dir = new SeqLearn.Tests.Checkpoints.TempDir("lm-vocabulary");
+        var e = Assert.Throws<ArgumentException>(() => LanguageModelCheckpoint.Save(dir.Path, Model(vocab.Count + 1), vocab));
+        Assert.Equal("vocabulary", e.ParamName);
+        Assert.Contains($"the vocabulary has {vocab.Count} symbols, the model V = {vocab.Count + 1}", e.Message);
+        var model = Model(vocab.Count);
+        Assert.Equal("state", Assert.Throws<ArgumentException>(() => model.Forward([1, 2], 2, 1, model.InitialState(1))).ParamName);
+    }
+
+    [Fact]
     public void PromptText_WritesAWordPromptAsThePiecesContinueIt()
     {
         var vocab = WordVocabulary.Build(["the cat sat", "a dog ran"]);

@@ -52,7 +52,7 @@ public static class BaselineClassifiers
         {
             LabeledSentences train = fold.TrainAndValidation;
             if (train.ClassCount != 2)
-                throw new ArgumentException($"{name}: NBSVM is binary, the data has {train.ClassCount} classes.");
+                throw new ArgumentException($"{name}: NBSVM is binary, the data has {train.ClassCount} classes.", nameof(fold));
             var features = NGramFeatures.Build(train.Sentences, maxOrder);
             var model = Classification.NbSvm.Train(features.EncodeAll(train.Sentences), train.Labels, features.Count, options);
             return new Classifier(2, s =>

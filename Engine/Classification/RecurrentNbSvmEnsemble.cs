@@ -24,7 +24,7 @@ public sealed class RecurrentNbSvmEnsembleFactory(RecurrentClassifierFactory rec
     public ISentenceClassifier Train(ClassificationFold fold)
     {
         ArgumentNullException.ThrowIfNull(fold);
-        if (fold.Data.ClassCount != 2) throw new ArgumentException($"rnn+nbsvm: NBSVM is binary, the data has {fold.Data.ClassCount} classes.");
+        if (fold.Data.ClassCount != 2) throw new ArgumentException($"rnn+nbsvm: NBSVM is binary, the data has {fold.Data.ClassCount} classes.", nameof(fold));
         var rnn = _recurrent.Train(fold);
         var features = NGramFeatures.Build(fold.Train.Sentences, 2);
         var nbsvm = NbSvm.Train(features.EncodeAll(fold.Train.Sentences), fold.Train.Labels, features.Count);

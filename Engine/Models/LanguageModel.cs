@@ -96,7 +96,7 @@ public sealed class LanguageModel<T> : Module<T> where T : unmanaged, IBinaryFlo
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         if (state is not null && state.BatchSize != batch)
-            throw new ArgumentException($"LanguageModel.Forward: the state is for a batch of {state.BatchSize}, the inputs for {batch}.");
+            throw new ArgumentException($"LanguageModel.Forward: the state is for a batch of {state.BatchSize}, the inputs for {batch}.", nameof(state));
         var e = _drop.Forward(_encoder.Forward(inputs, batch, steps), dropoutRng, pool);        // (B, T, E)
         var (y, next) = _rnn.Forward(e, state, dropoutRng: dropoutRng, pool: pool);        // (B, T, H)
         var rows = Ops.Reshape(_drop.Forward(y, dropoutRng, pool), batch * steps, Config.HiddenSize); // (B·T, H)

@@ -28,7 +28,7 @@ public static class LanguageModelCheckpoint
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(vocabulary);
         if (vocabulary.Count != model.VocabularySize)
-            throw new ArgumentException($"LanguageModelCheckpoint.Save: the vocabulary has {vocabulary.Count} symbols, the model V = {model.VocabularySize}.");
+            throw new ArgumentException($"LanguageModelCheckpoint.Save: the vocabulary has {vocabulary.Count} symbols, the model V = {model.VocabularySize}.", nameof(vocabulary));
         Checkpoint.Save(directory, new CheckpointData<float>
         {
             Parameters = model.NamedParameters().Select(p => new NamedTensor<float>(p.Key, p.Value.Value.Clone())).ToArray(),
