@@ -213,7 +213,7 @@ public static class Checkpoint
         try { return SafeTensorsWriter.Serialize(tensors, metadata); }
         catch (ArgumentException e) when (e.ParamName == "tensors")
         {
-            string reason = e.Message.Replace(" (Parameter 'tensors')", "", StringComparison.Ordinal);
+            string reason = Checks.MessageWithoutParameter(e);
             if (reason.StartsWith(WriterPrefix, StringComparison.Ordinal)) reason = reason[WriterPrefix.Length..];
             throw new IOException($"checkpoint directory '{directory}': {fileName} cannot be written: {reason}", e);
         }

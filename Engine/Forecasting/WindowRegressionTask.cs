@@ -109,8 +109,8 @@ public sealed class WindowRegressionTask<T> : ITrainingTask<T> where T : unmanag
         WindowBatch<T>? b = null;
         foreach (var rows in BatchPlan.InOrder(data.Count, _batchSize))
         {
-            b = Refill(ref b, data, rows);
-            Predict(b.Inputs, context).Value.Span.CopyTo(result.AsSpan(rows[0] * data.Horizon));
+            var batch = Refill(ref b, data, rows);
+            Predict(batch.Inputs, context).Value.Span.CopyTo(result.AsSpan(rows[0] * data.Horizon));
         }
         return result;
     }

@@ -241,7 +241,7 @@ public abstract class Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee
         var p = Parameters[index];
         if (p.Grad is null) return null;
         if (!p.Grad.SameShape(p.Value))
-            throw new InvalidOperationException($"{Name}.Step ({ParameterName(index)} value vs. grad): shapes {ShapeUtil.Format(p.Value.Shape)} and {ShapeUtil.Format(p.Grad.Shape)} must be equal.");
+            throw new InvalidOperationException(ShapeUtil.Mismatch(p.Value.Shape, p.Grad.Shape, $"{Name}.Step ({ParameterName(index)} value vs. grad)"));
         return p.Grad;
     }
 }

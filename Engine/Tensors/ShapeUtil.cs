@@ -72,8 +72,11 @@ internal static class ShapeUtil
     public static void RequireSame(ReadOnlySpan<int> a, ReadOnlySpan<int> b, string op, string? paramName)
     {
         if (!a.SequenceEqual(b))
-            throw new ArgumentException($"{op}: shapes {Format(a)} and {Format(b)} must be equal.", paramName);
+            throw new ArgumentException(Mismatch(a, b, op), paramName);
     }
+
+    /// <summary>The message of two shapes that must be equal: the op and both shapes.</summary>
+    public static string Mismatch(ReadOnlySpan<int> a, ReadOnlySpan<int> b, string op) => $"{op}: shapes {Format(a)} and {Format(b)} must be equal.";
 
     /// <summary>A product of sizes that no array reaches, where <see cref="ResolveReshape"/> stops counting (times any int it stays far below long.MaxValue).</summary>
     private const long TooMany = (long)int.MaxValue + 1;
