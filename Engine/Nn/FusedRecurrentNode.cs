@@ -27,7 +27,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
     private readonly Var<T>? _c0;
     private readonly RecurrentWeights<T>[] _w;
     private readonly int[] _len;
-    private bool _rowAligned;   // lengths were given: weight gradients sum each row's steps as one chain (see WeightGradient)
+    private bool _rowAligned;   // weight gradients sum each row's steps as one chain (see WeightGradient)
     private Tensor<T>? _y;      // the node's value Y
     private bool _pooledOutput; // Y's storage is rented: given back at the end of backward
     private bool _ownsInput;    // X's storage is a rented lower output that no other node gives back: given back at the end of backward
@@ -76,7 +76,7 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
         foreach (var p in w) inputs.AddRange([p.WeightIh, p.WeightHh, p.BiasIh, p.BiasHh]);
         int b = x.Value.Dim(0), t = x.Value.Dim(1);
         var len = lengths is null ? Enumerable.Repeat(t, b).ToArray() : (int[])lengths.Clone();   // backward reads them: the caller may reuse its array
-        var node = new FusedRecurrentNode<T, TSpec>(x, h0, c0, w, len, pool, parallelSteps, kernels, [.. inputs]) { _rowAligned = lengths is not null };
+        var node = new FusedRecurrentNode<T, TSpec>(x, h0, c0, w, len, pool, parallelSteps, kernels, [.. inputs]) { _rowAligned = lengths is not null || !SlicesFallOnRows(b, t) };
         int d = node._d, h = node._h;
         var y = pooledOutput ? Tensor<T>.RentZeros(b, t, d * h) : Tensor<T>.PooledZeros(b, t, d * h); // the caller's: back to the pool by Release
         node._y = y;
@@ -290,7 +290,8 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
     /// (docs/masking.md). A chunk of one row (T &gt; KC) stops at the row's length, so its slices fall where they fall alone
     /// (without that, a row of 257–320 steps, one slice alone, would be two at T &gt; 320). The chunks add into ∂W in
     /// order, and zero rows (other rows' padding) add exactly nothing.
-    /// Without lengths it is one product (the language model's full windows, T dividing KC, slice the same way).
+    /// Full rows without lengths (the language model's windows) take the same chunks unless one product already slices
+    /// on row boundaries (<see cref="SlicesFallOnRows"/>), where it stays one call.
     /// </summary>
     private void WeightGradient(ReadOnlySpan<T> dA, int gh, ReadOnlySpan<T> x, int cols, Span<T> dW)
     {
@@ -300,6 +301,16 @@ internal sealed class FusedRecurrentNode<T, TSpec> : Node<T>, IParallelWork wher
             int k = _rowAligned && rows == 1 ? _len[r] : Math.Min(rows, _b - r) * _t;   // dA is 0 past the length
             Gemm.Compute(_kernels, true, false, gh, cols, k, T.One, dA.Slice(r * _t * gh), gh, x.Slice(r * _t * cols), cols, T.One, dW, cols, _pool, depthIsRows: true);
         }
+    }
+
+    /// <summary>
+    /// True when one product over all B·T rows slices k on row boundaries: B·T ≤ 5/4·KC is one slice, and T dividing KC
+    /// puts every slice boundary between rows. Then chunking would only add calls; the result is the same.
+    /// </summary>
+    private static bool SlicesFallOnRows(int b, int t)
+    {
+        var blocking = GemmBlocking.For<T>();
+        return (long)b * t <= blocking.MaxKC || blocking.KC % t == 0;
     }
 
     private static T[] Rent(int length) => FusedRecurrentSteps<T, TSpec>.Rent(length);
