@@ -435,4 +435,32 @@ public class CheckpointTests
         Assert.DoesNotMatch(SeqLearn.Tests.Cli.CliRun.TypeName, e.Message);   // the line the CLI prints names no library type
         Assert.IsType<ArgumentException>(e.InnerException);
     }
+
+    // Tensors of 256 KB each under a limit of 100,000 bytes: Save refuses with the message SerializeFile gives, having
+    // allocated far less than one tensor's bytes (it measures the files from the shapes before copying any tensor).
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Save_TensorsBeyondTheFileLimit_AreRefusedBeforeAnyTensorIsCopied(bool optimizerOnly)
+    {
+        using var tmp = new TempDir("ckpt-too-large");
+        var rng = new SeededRng(7);
+        var model = new[] { new Var<float>(Tensor<float>.Normal([256, 256], 0, 1, rng), true, "big"), new Var<float>(Tensor<float>.Normal([64, 256], 0, 1, rng), true, "small") };
+        var opt = new Adam<float>(model, 0.01);
+        foreach (var p in model) p.Grad = Tensor<float>.Ones(p.Value.ShapeArray());
+        opt.Step();
+        var data = new CheckpointData<float> { Parameters = CheckpointData<float>.Snapshot(model), Optimizer = opt.ExportState() };
+        long limit = optimizerOnly ? 400_000 : 100_000;   // the weights file is 327,680 bytes of data, the optimizer file twice that
+        string dir = tmp.Combine("c");
+        IOException? e = null;
+        long allocated = AllocationMeter.AllocatedBy(() => e = Assert.Throws<IOException>(() => Checkpoint.SaveBounded(dir, data, limit)), repeats: 1);
+        string file = optimizerOnly ? Checkpoint.OptimizerFileName : Checkpoint.WeightsFileName;
+        string bytes = optimizerOnly ? "655,360 bytes (the largest: 'optim.big.exp_avg' 262,144, 'optim.big.exp_avg_sq' 262,144, 'optim.small.exp_avg' 65,536)"
+                                     : "327,680 bytes (the largest: 'big' 262,144, 'small' 65,536)";
+        Assert.StartsWith($"checkpoint directory '{dir}': {file} cannot be written: the {(optimizerOnly ? 4 : 2)} tensors hold {bytes}; with the ", e!.Message);
+        Assert.EndsWith($"-byte header the file would exceed {limit:N0} bytes, the most one file image can hold: save the tensors in several files.", e.Message);
+        Assert.IsType<ArgumentException>(e.InnerException);
+        Assert.True(allocated < 200_000, $"Save allocated {allocated:N0} bytes before refusing");
+        Assert.False(Directory.Exists(dir));
+    }
 }

@@ -50,7 +50,12 @@ public static class Checkpoint
     /// Parameters (or optimizer state) whose file would exceed <see cref="Array.MaxLength"/> bytes are an
     /// <see cref="IOException"/> naming the directory, the file and the sizes; nothing is written then.
     /// </summary>
-    public static void Save<T>(string directory, CheckpointData<T> data) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    public static void Save<T>(string directory, CheckpointData<T> data) where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        SaveBounded(directory, data, Array.MaxLength);
+
+    // Save with the largest file image as a parameter: both files are measured from the tensors' shapes before any tensor
+    // is copied, so tensors too large for one file are refused without allocating their bytes.
+    internal static void SaveBounded<T>(string directory, CheckpointData<T> data, long maxFileBytes) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(data);
@@ -60,6 +65,11 @@ public static class Checkpoint
             ["format"] = CheckpointManifest.FormatName,
             ["format_version"] = FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        InFile(directory, WeightsFileName, () => SafeTensorsWriter.EnsureFits(data.Parameters.Select(p => Layout(p.Name, p.Tensor)), metadata, maxFileBytes));
+        if (data.Optimizer is { } measured)
+            InFile(directory, OptimizerFileName, () => SafeTensorsWriter.EnsureFits(
+                measured.Parameters.SelectMany((state, i) => state.Buffers().Select(b => Layout(OptimizerTensorName(data.Parameters[i].Name, b.Slot), b.Buffer))),
+                metadata, maxFileBytes));
         byte[] weights = SerializeFile(directory, WeightsFileName, data.Parameters.Select(p => SafeTensor.FromTensor(p.Name, p.Tensor)).ToList(), metadata);
         byte[]? optimizer = null;
         if (data.Optimizer is { } opt)
@@ -210,13 +220,27 @@ public static class Checkpoint
     // the checkpoint directory and the file, without the writer's name and parameter, which the caller never passed.
     internal static byte[] SerializeFile(string directory, string fileName, IReadOnlyCollection<SafeTensor> tensors, IReadOnlyDictionary<string, string> metadata)
     {
-        try { return SafeTensorsWriter.Serialize(tensors, metadata); }
+        byte[] image = [];
+        InFile(directory, fileName, () => image = SafeTensorsWriter.Serialize(tensors, metadata));
+        return image;
+    }
+
+    // Runs a writer's step for one file of the checkpoint, its refusal of the tensors reworded as SerializeFile's.
+    private static void InFile(string directory, string fileName, Action write)
+    {
+        try { write(); }
         catch (ArgumentException e) when (e.ParamName == "tensors")
         {
             string reason = Checks.MessageWithoutParameter(e);
             if (reason.StartsWith(WriterPrefix, StringComparison.Ordinal)) reason = reason[WriterPrefix.Length..];
             throw new IOException($"checkpoint directory '{directory}': {fileName} cannot be written: {reason}", e);
         }
+    }
+
+    private static SafeTensorsWriter.TensorLayout Layout<T>(string name, Tensor<T> tensor) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var dtype = SafeTensor.DTypeOf<T>();
+        return new(name, dtype, tensor.ShapeArray(), (long)tensor.Length * SafeTensor.SizeOf(dtype));
     }
 
     private const string WriterPrefix = "SafeTensorsWriter: ";

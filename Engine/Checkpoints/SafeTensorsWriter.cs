@@ -40,6 +40,34 @@ public static class SafeTensorsWriter
                 throw new ArgumentException($"SafeTensorsWriter: two tensors are named '{sorted[i].Name}'.", nameof(tensors));
         }
 
+        var (header, n, padded, dataLength) = Header([.. sorted.Select(t => new TensorLayout(t.Name, t.DType, t.Shape.ToArray(), t.Data.Length))], metadata, Array.MaxLength);
+        var file = new byte[8 + padded + dataLength];
+        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)padded);
+        header.GetBuffer().AsSpan(0, n).CopyTo(file.AsSpan(8));
+        file.AsSpan(8 + n, padded - n).Fill((byte)' ');
+        long offset = 8 + padded;
+        foreach (var t in sorted)
+        {
+            t.Data.Span.CopyTo(file.AsSpan((int)offset));
+            offset += t.Data.Length;
+        }
+        return file;
+    }
+
+    /// <summary>What the header and the size of a file depend on, for one tensor: its name, dtype, shape and byte count.</summary>
+    internal readonly record struct TensorLayout(string Name, SafeTensorDType DType, int[] Shape, long Bytes);
+
+    /// <summary>
+    /// Throws the <see cref="ArgumentException"/> (parameter <c>tensors</c>) that <see cref="Serialize"/> throws when the file
+    /// of <paramref name="tensors"/> would exceed <paramref name="maxBytes"/>, from their layouts alone: no tensor bytes are copied.
+    /// </summary>
+    internal static void EnsureFits(IEnumerable<TensorLayout> tensors, IReadOnlyDictionary<string, string>? metadata, long maxBytes) =>
+        Header([.. tensors.OrderBy(t => t.Name, StringComparer.Ordinal)], metadata, maxBytes);
+
+    // The JSON header of the tensors (sorted by name), its length, its padded length and the data length; a file beyond
+    // maxBytes is refused naming the sizes.
+    private static (MemoryStream Header, int Length, int Padded, long DataLength) Header(TensorLayout[] sorted, IReadOnlyDictionary<string, string>? metadata, long maxBytes)
+    {
         var header = new MemoryStream();
         long dataLength = 0;
         using (var w = new Utf8JsonWriter(header))
@@ -60,7 +88,7 @@ public static class SafeTensorsWriter
                 w.WriteEndArray();
                 w.WriteStartArray("data_offsets");
                 w.WriteNumberValue(dataLength);
-                w.WriteNumberValue(dataLength += t.Data.Length);
+                w.WriteNumberValue(dataLength += t.Bytes);
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
@@ -69,27 +97,17 @@ public static class SafeTensorsWriter
 
         int n = (int)header.Length;
         int padded = (n + 7) / 8 * 8;                       // 8 + N stays a multiple of 8
-        if (8 + padded + dataLength > Array.MaxLength) throw TooLarge(sorted, 8 + padded, dataLength);
-        var file = new byte[8 + padded + dataLength];
-        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)padded);
-        header.GetBuffer().AsSpan(0, n).CopyTo(file.AsSpan(8));
-        file.AsSpan(8 + n, padded - n).Fill((byte)' ');
-        long offset = 8 + padded;
-        foreach (var t in sorted)
-        {
-            t.Data.Span.CopyTo(file.AsSpan((int)offset));
-            offset += t.Data.Length;
-        }
-        return file;
+        if (8 + padded + dataLength > maxBytes) throw TooLarge(sorted, 8 + padded, dataLength, maxBytes);
+        return (header, n, padded, dataLength);
     }
 
     // The file is built in one byte array: tensors beyond its length are refused, naming the sizes and the largest tensors.
-    private static ArgumentException TooLarge(SafeTensor[] sorted, long headerBytes, long dataLength)
+    private static ArgumentException TooLarge(TensorLayout[] sorted, long headerBytes, long dataLength, long maxBytes)
     {
-        string largest = string.Join(", ", sorted.OrderByDescending(t => t.Data.Length).Take(3).Select(t => string.Create(CultureInfo.InvariantCulture, $"'{t.Name}' {t.Data.Length:N0}")));
+        string largest = string.Join(", ", sorted.OrderByDescending(t => t.Bytes).Take(3).Select(t => string.Create(CultureInfo.InvariantCulture, $"'{t.Name}' {t.Bytes:N0}")));
         return new ArgumentException(string.Create(CultureInfo.InvariantCulture,
             $"SafeTensorsWriter: the {sorted.Length} tensors hold {dataLength:N0} bytes (the largest: {largest}); with the {headerBytes:N0}-byte header the file " +
-            $"would exceed {Array.MaxLength:N0} bytes, the most one file image can hold: save the tensors in several files."), "tensors");
+            $"would exceed {maxBytes:N0} bytes, the most one file image can hold: save the tensors in several files."), "tensors");
     }
 
     /// <summary>Writes a safetensors file atomically (temp file, flush, rename).</summary>
