@@ -21,6 +21,23 @@ public class RecurrentEnsembleManifestTests
         Assert.Equal(comma, e.Offset);
         Assert.StartsWith($"{manifest} at byte {comma}: not valid JSON", e.Message);
     }
+    // A repeated key is refused at the byte where it repeats, as one in checkpoint.json is.
+    [Theory]
+    [InlineData("{\"type\": \"recurrent_ensemble\",\n \"type\": \"recurrent_ensemble\", \"members\": 2}", "\"type\": \"recurrent_ensemble\", \"members\"", "the key 'type' appears twice")]
+    [InlineData("{\"type\": \"recurrent_ensemble\", \"members\": 2, \"members\": 2}", "\"members\": 2}", "the key 'members' appears twice")]
+    public void Load_ManifestWithARepeatedKey_NamesItsByteOffset(string text, string at, string problem)
+    {
+        using var dir = new TempDir("ensemble-json-duplicate");
+        string manifest = dir.Combine(RecurrentEnsembleClassifier.ManifestFileName);
+        File.WriteAllText(manifest, text);
+        var e = Assert.Throws<CheckpointFormatException>(() => RecurrentEnsembleClassifier.Load(dir.Path));
+        long offset = Encoding.UTF8.GetByteCount(text[..text.LastIndexOf(at, StringComparison.Ordinal)]);
+        Assert.Equal(manifest, e.File);
+        Assert.Equal(offset, e.Offset);
+        Assert.StartsWith($"{manifest} at byte {offset}: ", e.Message);
+        Assert.Contains(problem, e.Message);
+    }
+
     // Members saved apart with other classes: the error names the manifest and says why, without .NET's parameter suffix.
     [Fact]
     public void Load_MembersWithDifferentClasses_IsAFormatErrorWithoutTheParameterSuffix()

@@ -151,6 +151,8 @@ public sealed class RecurrentEnsembleClassifier : ISentenceClassifier
     {
         if (new FileInfo(manifest).Length > 4096) throw new CheckpointFormatException(manifest, null, "the ensemble manifest is larger than 4 KiB");
         byte[] bytes = File.ReadAllBytes(manifest);
+        if (JsonStructureCheck.FirstProblem(bytes, maxDepth: 64) is { } problem)   // a repeated key or invalid UTF-8, at its byte
+            throw new CheckpointFormatException(manifest, problem.Offset, problem.Problem);
         try
         {
             var root = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
