@@ -159,21 +159,9 @@ public static class FuzzHarness
                 long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
                 maxAllocated = Math.Max(maxAllocated, allocated);
 
-                string? problem = null;
-                if (error is null)
-                {
-                    accepted++;
-                    try { target.CheckAccepted(c, result!); }
-                    catch (Exception e) { problem = $"accepted, but {e.GetType().Name}: {e.Message}"; }
-                }
-                else if (!target.IsFormatError(error)) problem = $"crash: {error.GetType().FullName}: {error.Message}\n{Top(error)}";
-                else if (!target.NamesLocation(c, error)) problem = $"{error.GetType().Name} whose message does not name the file and a line or byte offset: {error.Message}";
-                else if (target.IsText && !PointsAtInvalidUtf8(c.Bytes, error.Message)) problem = $"{error.GetType().Name} does not point at the first invalid UTF-8 byte ({TextFile.FindInvalidUtf8(c.Bytes)?.ToString() ?? "the input is valid UTF-8"}): {error.Message}";
-                else rejected++;
-
-                long budget = FixedBudgetBytes + BudgetPerInputByte * bytes.LongLength;
-                if (problem is null && allocated > budget)
-                    problem = $"allocated {allocated:N0} bytes for a {bytes.Length:N0}-byte input (budget {budget:N0})";
+                string? problem = Judge(target, c, result, error, allocated);
+                if (error is null) accepted++;
+                else if (problem is null) rejected++;
                 if (problem is not null)
                 {
                     failed++;
@@ -199,6 +187,29 @@ public static class FuzzHarness
     }
 
     private static readonly object ReportLock = new();
+
+    /// <summary>
+    /// What is wrong with the outcome of reading <paramref name="c"/> (null when nothing is): a result that fails
+    /// <see cref="FuzzTarget.CheckAccepted"/>, an exception other than the documented format error, a message that does
+    /// not name the file and a line or byte offset (or the first invalid UTF-8 byte), or an allocation beyond the budget.
+    /// </summary>
+    public static string? Judge(FuzzTarget target, FuzzCase c, object? result, Exception? error, long allocated)
+    {
+        string? problem = null;
+        if (error is null)
+        {
+            try { target.CheckAccepted(c, result!); }
+            catch (Exception e) { problem = $"accepted, but {e.GetType().Name}: {e.Message}"; }
+        }
+        else if (!target.IsFormatError(error)) problem = $"crash: {error.GetType().FullName}: {error.Message}\n{Top(error)}";
+        else if (!target.NamesLocation(c, error)) problem = $"{error.GetType().Name} whose message does not name the file and a line or byte offset: {error.Message}";
+        else if (target.IsText && !PointsAtInvalidUtf8(c.Bytes, error.Message)) problem = $"{error.GetType().Name} does not point at the first invalid UTF-8 byte ({TextFile.FindInvalidUtf8(c.Bytes)?.ToString() ?? "the input is valid UTF-8"}): {error.Message}";
+
+        long budget = FixedBudgetBytes + BudgetPerInputByte * c.Bytes.LongLength;
+        if (problem is null && allocated > budget)
+            problem = $"allocated {allocated:N0} bytes for a {c.Bytes.Length:N0}-byte input (budget {budget:N0})";
+        return problem;
+    }
 
     // CPU time of the calling thread (user + system), from /proc/thread-self/stat on Linux; NaN elsewhere. Unlike
     // wall time it does not grow with the machine's load, so it is the cost to compare across runs.
