@@ -300,4 +300,18 @@ public class ReaderMutationPropertyTests
         using var dir = new Checkpoints.TempDir("huge-arpa");
         Assert.Null(Outcome(ArpaFuzzTests.Target(), 0, file, $"ngram 1={count}", dir.Combine("model.arpa")));
     }
+
+    // Whole-file edge cases every reader meets: nothing, a lone BOM, a newline, a BOM and CRLF.
+    public static TheoryData<string, byte[]> EmptyFiles() => new()
+    {
+        { "empty", [] }, { "lone BOM", [0xEF, 0xBB, 0xBF] }, { "newline", [(byte)'\n'] }, { "BOM and CRLF", [0xEF, 0xBB, 0xBF, (byte)'\r', (byte)'\n'] },
+    };
+
+    [Theory]
+    [MemberData(nameof(EmptyFiles))]
+    public void MetricsLog_EmptyOrBlankFile_LoadsOrNamesTheLine(string what, byte[] bytes)
+    {
+        using var dir = new Checkpoints.TempDir("empty-metrics");
+        Assert.Null(Outcome(MetricsLogTarget(), 0, bytes, what, dir.Combine("metrics.jsonl")));
+    }
 }

@@ -163,7 +163,8 @@ public sealed class MetricsLog : IDisposable
     {
         SeqLearn.Text.PathCheck.EnsureInputFile(path, "Metrics log");
         var records = new List<MetricsRecord>();
-        if (new FileInfo(path).Length == 0) return records;   // a run that stopped before its first record
+        var file = new FileInfo(path);   // a run that stopped before its first record: nothing, or only a BOM an editor added
+        if (file.Length == 0 || file.Length == 3 && File.ReadAllBytes(path) is [0xEF, 0xBB, 0xBF]) return records;
         string text = SeqLearn.Text.TextFile.ReadAllText(path);
         string[] lines = text.Split('\n');
         for (int i = 0; i < lines.Length; i++)
