@@ -65,10 +65,10 @@ public static class Checkpoint
             ["format"] = CheckpointManifest.FormatName,
             ["format_version"] = FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        InFile(directory, WeightsFileName, () => SafeTensorsWriter.EnsureFits(data.Parameters.Select(p => Layout(p.Name, p.Tensor)), metadata, maxFileBytes));
+        InFile(directory, WeightsFileName, () => SafeTensorsWriter.EnsureFits(data.Parameters.Select(p => SafeTensorsWriter.TensorLayout.Of(p.Name, p.Tensor)), metadata, maxFileBytes));
         if (data.Optimizer is { } measured)
             InFile(directory, OptimizerFileName, () => SafeTensorsWriter.EnsureFits(
-                measured.Parameters.SelectMany((state, i) => state.Buffers().Select(b => Layout(OptimizerTensorName(data.Parameters[i].Name, b.Slot), b.Buffer))),
+                measured.Parameters.SelectMany((state, i) => state.Buffers().Select(b => SafeTensorsWriter.TensorLayout.Of(OptimizerTensorName(data.Parameters[i].Name, b.Slot), b.Buffer))),
                 metadata, maxFileBytes));
         byte[] weights = SerializeFile(directory, WeightsFileName, data.Parameters.Select(p => SafeTensor.FromTensor(p.Name, p.Tensor)).ToList(), metadata);
         byte[]? optimizer = null;
@@ -231,19 +231,9 @@ public static class Checkpoint
         try { write(); }
         catch (ArgumentException e) when (e.ParamName == "tensors")
         {
-            string reason = Checks.MessageWithoutParameter(e);
-            if (reason.StartsWith(WriterPrefix, StringComparison.Ordinal)) reason = reason[WriterPrefix.Length..];
-            throw new IOException($"checkpoint directory '{directory}': {fileName} cannot be written: {reason}", e);
+            throw new IOException($"checkpoint directory '{directory}': {fileName} cannot be written: {SafeTensorsWriter.Reason(e)}", e);
         }
     }
-
-    private static SafeTensorsWriter.TensorLayout Layout<T>(string name, Tensor<T> tensor) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        var dtype = SafeTensor.DTypeOf<T>();
-        return new(name, dtype, tensor.ShapeArray(), (long)tensor.Length * SafeTensor.SizeOf(dtype));
-    }
-
-    private const string WriterPrefix = "SafeTensorsWriter: ";
 
     private static CheckpointManifest.StoredFile Describe(byte[] bytes) => new(bytes.LongLength, Convert.ToHexStringLower(SHA256.HashData(bytes)));
 

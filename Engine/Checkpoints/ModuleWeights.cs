@@ -12,12 +12,26 @@ namespace SeqLearn.Checkpoints;
 /// </summary>
 public static class ModuleWeights
 {
-    /// <summary>Writes the module's parameters to the safetensors file <paramref name="path"/> atomically.</summary>
-    public static void SaveWeights<T>(this Module<T> module, string path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <summary>
+    /// Writes the module's parameters to the safetensors file <paramref name="path"/> atomically. Parameters whose file
+    /// would exceed <see cref="Array.MaxLength"/> bytes are an <see cref="IOException"/> naming the file and the sizes,
+    /// raised before any parameter is copied.
+    /// </summary>
+    public static void SaveWeights<T>(this Module<T> module, string path) where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        SaveWeightsBounded(module, path, Array.MaxLength);
+
+    // SaveWeights with the largest file image as a parameter: the file is measured from the parameters' shapes first.
+    internal static void SaveWeightsBounded<T>(Module<T> module, string path, long maxFileBytes) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        SafeTensorsWriter.Write(path, module.StateDict().Select(p => SafeTensor.FromTensor(p.Key, p.Value)).ToList());
+        var state = module.StateDict();
+        try { SafeTensorsWriter.EnsureFits(state.Select(p => SafeTensorsWriter.TensorLayout.Of(p.Key, p.Value)), null, maxFileBytes); }
+        catch (ArgumentException e) when (e.ParamName == "tensors")
+        {
+            throw new IOException($"{path}: the weights cannot be written: {SafeTensorsWriter.Reason(e)}", e);
+        }
+        SafeTensorsWriter.Write(path, state.Select(p => SafeTensor.FromTensor(p.Key, p.Value)).ToList());
     }
 
     /// <summary>

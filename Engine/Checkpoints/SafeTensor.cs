@@ -70,12 +70,24 @@ public sealed class SafeTensor
         : typeof(T) == typeof(double) ? SafeTensorDType.F64
         : throw new NotSupportedException($"SafeTensor: element type {typeof(T).Name} has no safetensors dtype here (float and double are supported).");
 
+    /// <summary>
+    /// The bytes of <paramref name="elements"/> values of <paramref name="dtype"/>, or an <see cref="ArgumentException"/>
+    /// (parameter <c>tensor</c>) naming the tensor when they exceed one array.
+    /// </summary>
+    internal static int ByteCount(string name, string shape, long elements, SafeTensorDType dtype)
+    {
+        long bytes = elements * SizeOf(dtype);
+        return bytes <= Array.MaxLength ? (int)bytes
+            : throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"SafeTensor.FromTensor: '{name}' {shape} is {bytes:N0} bytes in {dtype}, more than one array holds ({Array.MaxLength:N0})."), "tensor");
+    }
+
     /// <summary>Copies <paramref name="tensor"/> into a new entry.</summary>
     public static SafeTensor FromTensor<T>(string name, Tensor<T> tensor) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(tensor);
         var dtype = DTypeOf<T>();
-        var bytes = new byte[tensor.Length * SizeOf(dtype)];
+        var bytes = new byte[ByteCount(name, tensor.ShapeString, tensor.Length, dtype)];
         ReadOnlySpan<T> src = tensor.Span;
         if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(src).CopyTo(bytes);
         else

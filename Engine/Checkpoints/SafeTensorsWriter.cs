@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;
+using SeqLearn.Tensors;
 
 namespace SeqLearn.Checkpoints;
 
@@ -54,8 +55,24 @@ public static class SafeTensorsWriter
         return file;
     }
 
+    /// <summary>The writer's refusal of <c>tensors</c> without its own name and .NET's parameter suffix, for a caller to reword.</summary>
+    internal static string Reason(ArgumentException refusal)
+    {
+        string reason = Checks.MessageWithoutParameter(refusal);
+        const string prefix = "SafeTensorsWriter: ";
+        return reason.StartsWith(prefix, StringComparison.Ordinal) ? reason[prefix.Length..] : reason;
+    }
+
     /// <summary>What the header and the size of a file depend on, for one tensor: its name, dtype, shape and byte count.</summary>
-    internal readonly record struct TensorLayout(string Name, SafeTensorDType DType, int[] Shape, long Bytes);
+    internal readonly record struct TensorLayout(string Name, SafeTensorDType DType, int[] Shape, long Bytes)
+    {
+        /// <summary>The layout <see cref="SafeTensor.FromTensor"/> would give <paramref name="tensor"/>, without copying it.</summary>
+        public static TensorLayout Of<T>(string name, Tensor<T> tensor) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        {
+            var dtype = SafeTensor.DTypeOf<T>();
+            return new(name, dtype, tensor.ShapeArray(), (long)tensor.Length * SafeTensor.SizeOf(dtype));
+        }
+    }
 
     /// <summary>
     /// Throws the <see cref="ArgumentException"/> (parameter <c>tensors</c>) that <see cref="Serialize"/> throws when the file
