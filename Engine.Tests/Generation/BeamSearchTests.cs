@@ -117,6 +117,26 @@ public class BeamSearchTests
             BeamSearch.Search(chain, 0, [0], new BeamSearchOptions(2, 3, Normalization: (LengthNormalization)7)));
     }
 
+    /// <summary>
+    /// Score is public: an undefined normalisation must not be scored as GNMT, a length below one token (no hypothesis has
+    /// one) must not give ±∞ or NaN, and a non-finite GNMT α must not give NaN scores; each names what it refuses.
+    /// </summary>
+    [Fact]
+    public void Score_UndefinedNormalizationLengthBelowOneOrNonFiniteAlpha_AreClearErrors()
+    {
+        Assert.Equal("Normalization", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new BeamSearchOptions(1, 1, Normalization: (LengthNormalization)7).Score(-6, 3)).ParamName);
+        foreach (var norm in Enum.GetValues<LengthNormalization>())
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => new BeamSearchOptions(1, 1, Normalization: norm).Score(-6, 0));
+            Assert.Equal("length", e.ParamName);
+            Assert.Contains("at least 1", e.Message);
+        }
+        Assert.Equal("Alpha", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new BeamSearchOptions(1, 1, Normalization: LengthNormalization.Gnmt, Alpha: double.NaN).Score(-6, 3)).ParamName);
+        Assert.Equal(-6.0, new BeamSearchOptions(1, 1, Normalization: LengthNormalization.None, Alpha: double.NaN).Score(-6, 3));
+    }
+
     [Theory]
     [InlineData(LengthNormalization.None)]
     [InlineData(LengthNormalization.Gnmt)]

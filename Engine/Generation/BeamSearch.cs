@@ -20,13 +20,22 @@ public enum LengthNormalization
 public sealed record BeamSearchOptions(int Width, int MaxLength, int? EosId = null,
     LengthNormalization Normalization = LengthNormalization.None, double Alpha = 0.6)
 {
-    /// <summary>The final score of a hypothesis with log-probability <paramref name="logProbability"/> and <paramref name="length"/> tokens.</summary>
-    public double Score(double logProbability, int length) => Normalization switch
+    /// <summary>
+    /// The final score of a hypothesis with log-probability <paramref name="logProbability"/> and <paramref name="length"/>
+    /// tokens (at least 1). Throws on an undefined <see cref="Normalization"/> and, for GNMT, a non-finite <see cref="Alpha"/>.
+    /// </summary>
+    public double Score(double logProbability, int length)
     {
-        LengthNormalization.None => logProbability,
-        LengthNormalization.Average => logProbability / length,
-        _ => logProbability / Math.Pow((5.0 + length) / 6.0, Alpha),
-    };
+        if (length < 1) throw new ArgumentOutOfRangeException(nameof(length), $"BeamSearchOptions.Score: a hypothesis has at least 1 token, got length {length}.");
+        return Normalization switch
+        {
+            LengthNormalization.None => logProbability,
+            LengthNormalization.Average => logProbability / length,
+            LengthNormalization.Gnmt when double.IsFinite(Alpha) => logProbability / Math.Pow((5.0 + length) / 6.0, Alpha),
+            LengthNormalization.Gnmt => throw new ArgumentOutOfRangeException(nameof(Alpha), $"BeamSearchOptions.Score: the GNMT α must be finite, got {Alpha}."),
+            _ => throw new ArgumentOutOfRangeException(nameof(Normalization), $"BeamSearchOptions.Score: unknown length normalisation {Normalization}."),
+        };
+    }
 }
 
 /// <summary>One result of beam search: the generated tokens (prompt excluded, EOS included when reached).</summary>
