@@ -24,7 +24,7 @@ public static class GenerateCommand
         var topP = new Option<double>("--top-p") { Description = "Nucleus sampling: the smallest set of tokens with probability ≥ p, in (0, 1] (1 = all).", DefaultValueFactory = _ => 1.0 };
         var seed = new Option<ulong>("--seed") { Description = "Random seed; the same checkpoint, prompt, options and seed give the same text.", DefaultValueFactory = _ => 1UL };
         var beam = new Option<int>("--beam") { Description = "Beam search of this width instead of sampling: prints the WIDTH best continuations with their log-probabilities (0 = sample).", DefaultValueFactory = _ => 0 };
-        var stopAtEnd = new Option<bool>("--stop-at-end") { Description = "Stop at the end of a line (<eos> or newline) instead of after --length tokens." };
+        var stopAtEnd = new Option<bool>("--stop-at-end") { Description = "Stop at the end of a line (<eos> or newline), or after --length tokens if no line ends sooner." };
         var bf16 = new Option<bool>("--bf16") { Description = "Store the weight matrices in bfloat16 (half the bytes per step, about 2x faster; logits differ slightly from float32)." };
         var int8 = new Option<bool>("--int8") { Description = "Store the weight matrices in int8 with one scale per row (a quarter of the bytes per step; the fastest; logits differ slightly from float32). Not with --bf16." };
         var threads = new Option<int>("--threads") { Description = "Threads per step (with 2, sampling computes the next step's hidden-side products on the second thread, beam search splits each layer's hidden units; the text is identical for any count). Default: 2 on a machine with 2 or more cores.", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 2) };

@@ -38,6 +38,11 @@ public class HelpTextTests
         Assert.DoesNotContain("sentences>", help);
     }
 
+    // --stop-at-end ends a generation at the first line end, and --length still caps it (TextGenerator's maxTokens) when no line ends sooner.
+    [Fact]
+    public void Generate_StopAtEndHelp_SaysLengthStillCapsTheText() =>
+        Assert.Contains("Stop at the end of a line (<eos> or newline), or after --length tokens if no line ends sooner.", Help("generate"));
+
     // The translate command itself takes them.
     [Fact]
     public void TranslateHelp_ShowsItsSentences() => Assert.Contains(" translate [<sentences>...] [command]", Help("translate"));
