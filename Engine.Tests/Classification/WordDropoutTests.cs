@@ -73,6 +73,19 @@ public class WordDropoutTests
         Assert.NotEqual(Loss(task, 0, 1), Loss(Task(0), 0, 1));
     }
 
+    [Fact]
+    public void TrainingLoss_WithWordDropout_OnBatchesRefilledStepAfterStep_EqualsAFreshTasks_WholeAndInParts()
+    {
+        var task = Task(0.3);
+        for (int epoch = 0; epoch < 3; epoch++)
+            for (int b = 0; b < task.BatchesPerEpoch; b++)
+            {
+                Assert.Equal(Task(0.3).TrainingLoss(epoch, b, LayerContext.None).Loss.Value.Span[0], task.TrainingLoss(epoch, b, LayerContext.None).Loss.Value.Span[0]);
+                for (int part = 0; part < 2; part++)
+                    Assert.Equal(Task(0.3).TrainingLoss(epoch, b, part, 2, LayerContext.None).Loss.Value.Span[0], task.TrainingLoss(epoch, b, part, 2, LayerContext.None).Loss.Value.Span[0]);
+            }
+    }
+
     [Theory]
     [InlineData(-0.1)]
     [InlineData(1.0)]

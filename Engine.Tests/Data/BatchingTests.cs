@@ -124,4 +124,25 @@ public class BatchingTests
         Assert.Equal("lengths", e.ParamName);
         Assert.Contains("length 1 is -1", e.Message);
     }
+
+    [Fact]
+    public void Fill_OverABatchOfTheSameShapeWithLongerRows_EqualsPad()
+    {
+        int[][] longer = [[5, 6, 7], [8, 9, 10]], shorter = [[11], [12, 13, 14]];
+        var tokens = TokenBatch.Pad(longer, [0, 1], padId: 0);
+        tokens.Fill(shorter, [0, 1]);
+        var expected = TokenBatch.Pad(shorter, [0, 1], padId: 0);
+        Assert.Equal(expected.Ids, tokens.Ids);
+        Assert.Equal(expected.Lengths, tokens.Lengths);
+
+        var pairs = PairBatch.Pad(longer, longer, [0, 1], padId: 0, bosId: 1, eosId: 2);
+        pairs.Fill(shorter, shorter, [0, 1], bosId: 1, eosId: 2, ignoreIndex: -100);
+        var fresh = PairBatch.Pad(shorter, shorter, [0, 1], padId: 0, bosId: 1, eosId: 2);
+        Assert.Equal(fresh.Source.Ids, pairs.Source.Ids);
+        Assert.Equal(fresh.DecoderInput.Ids, pairs.DecoderInput.Ids);
+        Assert.Equal(fresh.DecoderInput.Lengths, pairs.DecoderInput.Lengths);
+        Assert.Equal(fresh.DecoderTargets, pairs.DecoderTargets);
+        Assert.Equal([1, 11, 0, 0, 1, 12, 13, 14], pairs.DecoderInput.Ids);
+        Assert.Equal([11, 2, -100, -100, 12, 13, 14, 2], pairs.DecoderTargets);
+    }
 }

@@ -31,6 +31,23 @@ public sealed class TranslationTaskTests
     }
 
     [Fact]
+    public void TrainingLoss_OnBatchesRefilledStepAfterStep_EqualsAFreshTasks_WholeAndInParts()
+    {
+        var (model, task, _) = Task();
+        var (src, tgt) = ReverseTaskTests.Reverse(50, 1);
+        TranslationTask<float> Fresh() => new(model, src, tgt, null, null, ReverseTaskTests.Specials, 8, 3);
+        var context = new LayerContext();
+        int Bits(TaskLoss<float> loss) => BitConverter.SingleToInt32Bits(loss.Loss.Value.Span[0]);
+        for (int epoch = 0; epoch < 3; epoch++)   // source lengths 3 … 8: batches of one shape hold pairs of other lengths
+            for (int b = 0; b < task.BatchesPerEpoch; b++)
+            {
+                Assert.Equal(Bits(Fresh().TrainingLoss(epoch, b, context)), Bits(task.TrainingLoss(epoch, b, context)));
+                for (int part = 0; part < 2; part++)
+                    Assert.Equal(Bits(Fresh().TrainingLoss(epoch, b, part, 2, context)), Bits(task.TrainingLoss(epoch, b, part, 2, context)));
+            }
+    }
+
+    [Fact]
     public void TrainingLoss_BatchOrEpochOutOfRange_IsOutOfRangeNamingIt()
     {
         var (_, task, _) = Task();

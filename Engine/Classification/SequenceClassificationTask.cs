@@ -28,7 +28,9 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
     private readonly ulong _seed;
     private int _planEpoch = -1;
     private int[][] _plan = [];
+    private int[][] _longestFirst = [];          // the plan's batches ordered by length, longest first (the parts' split)
     private readonly Lock _planGate = new();   // the parts of a batch ask for its rows from several threads at once
+    private PartBuffers[] _partBuffers = [];   // each part's own (index 0: a batch not split), refilled each step
 
     /// <summary>
     /// Prepares the task. <paramref name="valid"/> may be null (then evaluation scores the training examples).
@@ -86,11 +88,12 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
         : _train.Labels.Max() + 1));
 
     /// <inheritdoc/>
+    /// <remarks>The padded batch is refilled in a buffer of the task's: call <see cref="Var{T}.Backward()"/> before the next step.</remarks>
     public TaskLoss<T> TrainingLoss(int epoch, int batch, LayerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var rows = Rows(epoch, batch);
-        var (mean, tokens) = MeanLoss(rows, WordDropoutSeed(epoch, batch), context);
+        var (rows, _, buffers) = Rows(epoch, batch, 0, 1);
+        var (mean, tokens) = MeanLoss(buffers, rows, WordDropoutSeed(epoch, batch), context);
         return new TaskLoss<T>(mean, tokens);
     }
 
@@ -98,40 +101,55 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
     /// <remarks>
     /// Part p holds the examples at positions p, p + P, … of the batch ordered by length, longest first (about equal
     /// tokens per part); L_p = (Σ over its examples of the cross-entropy) / N with N the batch's examples. Word dropout
-    /// draws from a generator seeded by (seed, epoch, batch, part).
+    /// draws from a generator seeded by (seed, epoch, batch, part). Each part refills padded batches of its own.
     /// </remarks>
     public TaskLoss<T> TrainingLoss(int epoch, int batch, int part, int parts, LayerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         MicroBatchParts.Check(part, parts, "SequenceClassificationTask");
-        var rows = Rows(epoch, batch);
-        var own = MicroBatchParts.Alternate(rows.OrderByDescending(r => _train.Sequences[r].Length), part, parts);
+        var (rows, longestFirst, buffers) = Rows(epoch, batch, part, parts);
+        var own = buffers.Batches.Alternate(longestFirst, part, parts);
         if (own.Length == 0) return MicroBatchParts.Empty<T>();
-        var (mean, tokens) = MeanLoss(own, WordDropoutSeed(epoch, batch) + (ulong)part * 0x9E3779B97F4A7C15UL, context);
+        var (mean, tokens) = MeanLoss(buffers, own, WordDropoutSeed(epoch, batch) + (ulong)part * 0x9E3779B97F4A7C15UL, context);
         return new TaskLoss<T>(Ops.MulScalar(mean, T.CreateTruncating(own.Length) / T.CreateTruncating(rows.Length)), tokens);
     }
 
-    /// <summary>The examples of training batch <paramref name="batch"/> of <paramref name="epoch"/> (bucketed by length, shuffled by (seed, epoch)).</summary>
-    private int[] Rows(int epoch, int batch)
+    /// <summary>
+    /// The examples of training batch <paramref name="batch"/> of <paramref name="epoch"/> (bucketed by length, shuffled by
+    /// (seed, epoch)), the same ordered by length, longest first (stable: ties in batch order), and part
+    /// <paramref name="part"/>'s own buffers. The caller only reads the rows.
+    /// </summary>
+    private (int[] Rows, int[] LongestFirst, PartBuffers Buffers) Rows(int epoch, int batch, int part, int parts)
     {
         if (epoch < 0) throw new ArgumentOutOfRangeException(nameof(epoch), epoch, $"SequenceClassificationTask.TrainingLoss: epoch {epoch} is negative.");
         Checks.Index(batch, BatchesPerEpoch, "SequenceClassificationTask.TrainingLoss", nameof(batch));
         lock (_planGate)
         {
-            if (epoch != _planEpoch) (_plan, _planEpoch) = (BatchPlan.Bucketed(_train.Lengths, _batchSize, _seed, epoch), epoch);
-            return _plan[batch];
+            if (epoch != _planEpoch)
+            {
+                (_plan, _planEpoch) = (BatchPlan.Bucketed(_train.Lengths, _batchSize, _seed, epoch), epoch);
+                _longestFirst = [.. _plan.Select(rows => rows.OrderByDescending(r => _train.Sequences[r].Length).ToArray())];
+            }
+            return (_plan[batch], _longestFirst[batch], MicroBatchParts.Own(ref _partBuffers, part, parts));
         }
     }
 
     private ulong WordDropoutSeed(int epoch, int batch) => _seed ^ 0xD1B54A32D192ED03UL * (ulong)((long)epoch * BatchesPerEpoch + batch + 1);
 
-    /// <summary>The mean cross-entropy of training examples <paramref name="rows"/> (graph recorded) and their tokens.</summary>
-    private (Var<T> Mean, long Tokens) MeanLoss(int[] rows, ulong wordDropoutSeed, LayerContext context)
+    /// <summary>
+    /// The mean cross-entropy of training examples <paramref name="rows"/> (graph recorded) and their tokens, the padded batch
+    /// and labels refilled in <paramref name="buffers"/>.
+    /// </summary>
+    private (Var<T> Mean, long Tokens) MeanLoss(PartBuffers buffers, ReadOnlySpan<int> rows, ulong wordDropoutSeed, LayerContext context)
     {
-        var tokens = TokenBatch.Pad(_train.Sequences, rows, PadId);
+        int steps = TokenBatch.LongestRow(_train.Sequences, rows);
+        var shape = (rows.Length, steps, 0);
+        if (!buffers.Batches.TryGet(shape, out var batch))
+            batch = buffers.Batches.Keep(shape, new Batch(TokenBatch.Empty(rows.Length, steps, PadId), new int[rows.Length]), rows.Length * (steps + 1L));
+        var (tokens, labels) = batch;
+        tokens.Fill(_train.Sequences, rows);
         if (WordDropout > 0) DropWords(tokens, WordDropout, UnknownId, new SeededRng(wordDropoutSeed));
         var logits = Logits(tokens, rows.Length, context);
-        var labels = new int[rows.Length];
         long count = 0;
         for (int i = 0; i < rows.Length; i++)
         {
@@ -139,6 +157,15 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
             count += _train.Sequences[rows[i]].Length;
         }
         return (Ops.SoftmaxCrossEntropy(logits, labels), count);
+    }
+
+    /// <summary>A padded training batch and its labels.</summary>
+    private sealed record Batch(TokenBatch Tokens, int[] Labels);
+
+    /// <summary>A part's own padded batches, reused from step to step.</summary>
+    private sealed class PartBuffers
+    {
+        public BatchBuffers<Batch> Batches { get; } = new();
     }
 
     /// <inheritdoc/>

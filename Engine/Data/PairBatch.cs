@@ -29,21 +29,53 @@ public sealed record PairBatch(TokenBatch Source, TokenBatch DecoderInput, int[]
     public static PairBatch Pad(IReadOnlyList<int[]> sources, IReadOnlyList<int[]> targets, ReadOnlySpan<int> rows, int padId, int bosId, int eosId,
         int ignoreIndex = -100)
     {
+        var (steps, decoderSteps) = Shape(sources, targets, rows);
+        var batch = Empty(rows.Length, steps, decoderSteps, padId);
+        batch.Fill(sources, targets, rows, bosId, eosId, ignoreIndex);
+        return batch;
+    }
+
+    /// <summary>
+    /// (S, U) of <see cref="Pad"/>'s batch of the pairs <paramref name="rows"/>: the longest source and the longest target + 1,
+    /// after the checks of <see cref="Pad"/>, without the batch.
+    /// </summary>
+    internal static (int Steps, int DecoderSteps) Shape(IReadOnlyList<int[]> sources, IReadOnlyList<int[]> targets, ReadOnlySpan<int> rows)
+    {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(targets);
         if (sources.Count != targets.Count) throw new ArgumentException($"PairBatch.Pad: {sources.Count} sources but {targets.Count} targets.", nameof(targets));
-        var source = TokenBatch.Pad(sources, rows, padId);
-        var inputs = new int[rows.Length][];
-        var outputs = new int[rows.Length][];
+        int steps = TokenBatch.LongestRow(sources, rows), longest = 0;
+        foreach (int row in rows)
+            longest = Math.Max(longest, (targets[row] ?? throw new ArgumentException($"PairBatch.Pad: target {row} is null.", nameof(targets))).Length);
+        return (steps, longest + 1);
+    }
+
+    /// <summary>A batch of B = <paramref name="batch"/> pairs, (B, S) sources and (B, U) decoder sides, to <see cref="Fill"/>.</summary>
+    internal static PairBatch Empty(int batch, int steps, int decoderSteps, int padId)
+    {
+        var decoderInput = TokenBatch.Empty(batch, decoderSteps, padId);
+        return new PairBatch(TokenBatch.Empty(batch, steps, padId), decoderInput, new int[decoderInput.Ids.Length]);
+    }
+
+    /// <summary>
+    /// Overwrites this batch with the pairs <paramref name="rows"/>, whose (B, S, U) are this batch's (<see cref="Shape"/>, checked
+    /// by the caller): a batch refilled step after step allocates nothing.
+    /// </summary>
+    internal void Fill(IReadOnlyList<int[]> sources, IReadOnlyList<int[]> targets, ReadOnlySpan<int> rows, int bosId, int eosId, int ignoreIndex)
+    {
+        Source.Fill(sources, rows);
+        int steps = DecoderInput.Steps;
+        Span<int> input = DecoderInput.Ids, output = DecoderTargets;
+        input.Fill(DecoderInput.PadId);
+        output.Fill(ignoreIndex);
         for (int b = 0; b < rows.Length; b++)
         {
-            var y = targets[rows[b]] ?? throw new ArgumentException($"PairBatch.Pad: target {rows[b]} is null.", nameof(targets));
-            inputs[b] = [bosId, .. y];
-            outputs[b] = [.. y, eosId];
+            var y = targets[rows[b]];
+            DecoderInput.Lengths[b] = y.Length + 1;
+            input[b * steps] = bosId;
+            y.CopyTo(input.Slice(b * steps + 1));
+            y.CopyTo(output.Slice(b * steps));
+            output[b * steps + y.Length] = eosId;
         }
-        var all = Enumerable.Range(0, rows.Length).ToArray();
-        var decoderInput = TokenBatch.Pad(inputs, all, padId);
-        var decoderTargets = TokenBatch.Pad(outputs, all, padId).TargetsIgnoringPadding(ignoreIndex);
-        return new PairBatch(source, decoderInput, decoderTargets);
     }
 }

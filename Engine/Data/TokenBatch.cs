@@ -41,22 +41,48 @@ public sealed class TokenBatch
     /// </summary>
     public static TokenBatch Pad(IReadOnlyList<int[]> sequences, ReadOnlySpan<int> rows, int padId)
     {
+        int steps = LongestRow(sequences, rows);
+        var batch = Empty(rows.Length, steps, padId);
+        batch.Fill(sequences, rows);
+        return batch;
+    }
+
+    /// <summary>
+    /// T of <see cref="Pad"/>'s batch of <c>sequences[rows[…]]</c>, the longest row: the checks of <see cref="Pad"/> (at least one
+    /// row, every row in range, not null, not empty) without the batch.
+    /// </summary>
+    internal static int LongestRow(IReadOnlyList<int[]> sequences, ReadOnlySpan<int> rows)
+    {
         ArgumentNullException.ThrowIfNull(sequences);
         if (rows.Length == 0) throw new ArgumentException("TokenBatch.Pad: a batch needs at least one row.", nameof(rows));
-        var lengths = new int[rows.Length];
         int steps = 0;
-        for (int b = 0; b < rows.Length; b++)
+        foreach (int row in rows)
         {
-            var seq = sequences[Checks.Index(rows[b], sequences.Count, "TokenBatch.Pad", nameof(rows), "row")] ?? throw new ArgumentException($"TokenBatch.Pad: example {rows[b]} is null.", nameof(sequences));
-            if (seq.Length == 0) throw new ArgumentException($"TokenBatch.Pad: example {rows[b]} is empty.", nameof(sequences));
-            lengths[b] = seq.Length;
+            var seq = sequences[Checks.Index(row, sequences.Count, "TokenBatch.Pad", nameof(rows), "row")] ?? throw new ArgumentException($"TokenBatch.Pad: example {row} is null.", nameof(sequences));
+            if (seq.Length == 0) throw new ArgumentException($"TokenBatch.Pad: example {row} is empty.", nameof(sequences));
             steps = Math.Max(steps, seq.Length);
         }
-        var ids = new int[ShapeUtil.ArrayLength((long)rows.Length * steps, "TokenBatch.Pad", $"{rows.Length} rows of up to {steps} steps: B·T", "use smaller batches or shorter sequences.")];
-        ids.AsSpan().Fill(padId);
+        return steps;
+    }
+
+    /// <summary>A batch of (B, T) = (<paramref name="batch"/>, <paramref name="steps"/>) to <see cref="Fill"/>.</summary>
+    internal static TokenBatch Empty(int batch, int steps, int padId) =>
+        new(new int[ShapeUtil.ArrayLength((long)batch * steps, "TokenBatch.Pad", $"{batch} rows of up to {steps} steps: B·T", "use smaller batches or shorter sequences.")],
+            new int[batch], steps, padId);
+
+    /// <summary>
+    /// Overwrites this batch with <c>sequences[rows[…]]</c>, B = <paramref name="rows"/>.Length of them, whose longest is T
+    /// (<see cref="LongestRow"/>, checked by the caller): a batch refilled step after step allocates nothing.
+    /// </summary>
+    internal void Fill(IReadOnlyList<int[]> sequences, ReadOnlySpan<int> rows)
+    {
+        Ids.AsSpan().Fill(PadId);
         for (int b = 0; b < rows.Length; b++)
-            sequences[rows[b]].CopyTo(ids.AsSpan(b * steps));
-        return new TokenBatch(ids, lengths, steps, padId);
+        {
+            var seq = sequences[rows[b]];
+            Lengths[b] = seq.Length;
+            seq.CopyTo(Ids.AsSpan(b * Steps));
+        }
     }
 
     /// <summary>The mask (B, T): 1 at valid steps, 0 at padding.</summary>

@@ -27,6 +27,8 @@ public sealed class TranslationTask<T> : IMicroBatchedTask<T> where T : unmanage
     private int _planEpoch = -1;
     private int[][] _plan = [];
     private readonly Lock _planGate = new();
+    private BatchBuffers<PairBatch>[] _partBuffers = [];   // each part's padded batches (index 0: a batch not split), refilled each step
+    private const int IgnoreIndex = -100;                  // PairBatch.Pad's and the loss's default
 
     /// <summary>
     /// Prepares the task. Validation pairs may be null (then evaluation scores the training pairs), not empty. Every sequence must
@@ -88,10 +90,12 @@ public sealed class TranslationTask<T> : IMicroBatchedTask<T> where T : unmanage
     public double? DivergedLoss => 10 * Math.Log(Math.Max(2, _model.Config.TargetVocabulary));
 
     /// <inheritdoc/>
+    /// <remarks>The padded batch is refilled in a buffer of the task's: call <see cref="Var{T}.Backward()"/> before the next step.</remarks>
     public TaskLoss<T> TrainingLoss(int epoch, int batch, LayerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var pairs = Pad(_trainSources, _trainTargets, Rows(epoch, batch));
+        var (rows, buffers) = Rows(epoch, batch, 0, 1);
+        var pairs = Refill(buffers, rows);
         return new TaskLoss<T>(_model.Loss(pairs, context, labelSmoothing: LabelSmoothing), pairs.TargetTokens);
     }
 
@@ -99,27 +103,28 @@ public sealed class TranslationTask<T> : IMicroBatchedTask<T> where T : unmanage
     /// <remarks>
     /// Part p holds the rows at positions p, p + P, p + 2P, … of the batch ordered by target length, longest first, so
     /// the parts get about equal numbers of source and target tokens. L_p = (Σ over the part's target tokens of the
-    /// smoothed cross-entropy) / N with N the target tokens of the whole batch.
+    /// smoothed cross-entropy) / N with N the target tokens of the whole batch. Each part refills padded batches of its own.
     /// </remarks>
     public TaskLoss<T> TrainingLoss(int epoch, int batch, int part, int parts, LayerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         MicroBatchParts.Check(part, parts, "TranslationTask");
-        var rows = Rows(epoch, batch);
+        var (rows, buffers) = Rows(epoch, batch, part, parts);
         long batchTokens = 0;
         foreach (int i in rows) batchTokens += _trainTargets[i].Length + 1L;                 // ⟨eos⟩ included, as PairBatch.TargetTokens
-        var own = MicroBatchParts.Alternate(rows, part, parts);
+        var own = buffers.Alternate(rows, part, parts);
         if (own.Length == 0) return MicroBatchParts.Empty<T>();
-        var pairs = Pad(_trainSources, _trainTargets, own);
+        var pairs = Refill(buffers, own);
         var sum = _model.Loss(pairs, context, Reduction.Sum, labelSmoothing: LabelSmoothing);
         return new TaskLoss<T>(Ops.MulScalar(sum, T.One / T.CreateTruncating(batchTokens)), pairs.TargetTokens);
     }
 
     /// <summary>
     /// The rows of training batch <paramref name="batch"/> of <paramref name="epoch"/>, longest target first (the decoder skips
-    /// padding): each batch of the epoch's plan is ordered once, when the plan is made. The caller only reads them.
+    /// padding): each batch of the epoch's plan is ordered once, when the plan is made. The caller only reads them. With them,
+    /// part <paramref name="part"/>'s own buffers.
     /// </summary>
-    private int[] Rows(int epoch, int batch)
+    private (int[] Rows, BatchBuffers<PairBatch> Buffers) Rows(int epoch, int batch, int part, int parts)
     {
         if (epoch < 0) throw new ArgumentOutOfRangeException(nameof(epoch), epoch, $"TranslationTask.TrainingLoss: epoch {epoch} is negative.");
         Checks.Index(batch, BatchesPerEpoch, "TranslationTask.TrainingLoss", nameof(batch));
@@ -127,8 +132,19 @@ public sealed class TranslationTask<T> : IMicroBatchedTask<T> where T : unmanage
         {
             if (epoch != _planEpoch)
                 (_plan, _planEpoch) = ([.. BatchPlan.Bucketed(_sourceLengths, _batchSize, _seed, epoch).Select(rows => rows.OrderByDescending(i => _trainTargets[i].Length).ToArray())], epoch);
-            return _plan[batch];
+            return (_plan[batch], MicroBatchParts.Own(ref _partBuffers, part, parts));
         }
+    }
+
+    /// <summary>The training pairs <paramref name="rows"/> padded into <paramref name="buffers"/>' batch of their shape.</summary>
+    private PairBatch Refill(BatchBuffers<PairBatch> buffers, ReadOnlySpan<int> rows)
+    {
+        var (steps, decoderSteps) = PairBatch.Shape(_trainSources, _trainTargets, rows);
+        var shape = (rows.Length, steps, decoderSteps);
+        if (!buffers.TryGet(shape, out var pairs))
+            pairs = buffers.Keep(shape, PairBatch.Empty(rows.Length, steps, decoderSteps, Specials.Pad), rows.Length * (steps + 2L * decoderSteps));
+        pairs.Fill(_trainSources, _trainTargets, rows, Specials.Bos, Specials.Eos, IgnoreIndex);
+        return pairs;
     }
 
     /// <inheritdoc/>
