@@ -10,9 +10,9 @@ using Xunit.Abstractions;
 namespace SeqLearn.Tests.Classification;
 
 /// <summary>
-/// A training step of <see cref="SequenceClassificationTask{T}"/>, whole or one micro-batch part, allocates only the
-/// model's forward, loss and backward (and a part's scaling): each part refills a padded batch and labels of its own, and
-/// the parts' split is made with the epoch's plan, no LINQ per step. Sequences of
+/// A training step of <see cref="SequenceClassificationTask{T}"/> with word dropout, whole or one micro-batch part, allocates
+/// only the model's forward, loss and backward (and a part's scaling): each part refills a padded batch, labels and a
+/// word-dropout generator of its own, and the parts' split is made with the epoch's plan, no LINQ per step. Sequences of
 /// equal length make every batch the same shape; each side is the smallest of three readings of 20 steps after warm-up.
 /// </summary>
 [Collection(AllocationMeasurements.Name)]
@@ -34,7 +34,7 @@ public sealed class SequenceClassificationAllocationTests(ITestOutputHelper outp
         var labels = sequences.Select(s => s[0] % 3).ToArray();
         var model = new Sequential<float>(new Embedding<float>(12, 4, new SeededRng(1)),
             RecurrentLayer<float>.Create(RecurrentCell.Lstm, 4, 5, new SeededRng(2), new RecurrentOptions()), new MaskedMeanPool<float>(), new Linear<float>(5, 3, new SeededRng(3)));
-        var task = new SequenceClassificationTask<float>(model, new LabeledSequences(sequences, labels), null, B, seed: 7);
+        var task = new SequenceClassificationTask<float>(model, new LabeledSequences(sequences, labels), null, B, seed: 7) { WordDropout = 0.2 };
         var context = new LayerContext(new SeededRng(1));
         int batch = 0;
         long step = PerStep("TrainingLoss + Backward", () => task.TrainingLoss(0, batch++ % task.BatchesPerEpoch, context).Loss.Backward());

@@ -148,7 +148,11 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
             batch = buffers.Batches.Keep(shape, new Batch(TokenBatch.Empty(rows.Length, steps, PadId), new int[rows.Length]), rows.Length * (steps + 1L));
         var (tokens, labels) = batch;
         tokens.Fill(_train.Sequences, rows);
-        if (WordDropout > 0) DropWords(tokens, WordDropout, UnknownId, new SeededRng(wordDropoutSeed));
+        if (WordDropout > 0)
+        {
+            buffers.WordDropout.Reseed(wordDropoutSeed);
+            DropWords(tokens, WordDropout, UnknownId, buffers.WordDropout);
+        }
         var logits = Logits(tokens, rows.Length, context);
         long count = 0;
         for (int i = 0; i < rows.Length; i++)
@@ -162,10 +166,12 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
     /// <summary>A padded training batch and its labels.</summary>
     private sealed record Batch(TokenBatch Tokens, int[] Labels);
 
-    /// <summary>A part's own padded batches, reused from step to step.</summary>
+    /// <summary>A part's own padded batches and word-dropout generator (reseeded each step), reused from step to step.</summary>
     private sealed class PartBuffers
     {
         public BatchBuffers<Batch> Batches { get; } = new();
+
+        public SeededRng WordDropout { get; } = new(0);
     }
 
     /// <inheritdoc/>

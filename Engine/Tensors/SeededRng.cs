@@ -14,10 +14,14 @@ public sealed class SeededRng
     private double? _spareNormal;
 
     /// <summary>Creates a generator whose whole stream is determined by <paramref name="seed"/>.</summary>
-    public SeededRng(ulong seed)
+    public SeededRng(ulong seed) => Reseed(seed);
+
+    /// <summary>Starts the stream of <paramref name="seed"/> over, as <c>new SeededRng(seed)</c> would, without a new generator.</summary>
+    internal void Reseed(ulong seed)
     {
         ulong x = seed;
         _s0 = SplitMix(ref x); _s1 = SplitMix(ref x); _s2 = SplitMix(ref x); _s3 = SplitMix(ref x);
+        _spareNormal = null;
     }
 
     private static ulong SplitMix(ref ulong x)
