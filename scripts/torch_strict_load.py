@@ -94,7 +94,7 @@ def build_sequential(config):
                         bidirectional=layer["bidirectional"], dropout=layer["dropout"], **extra)
         elif kind == "sequential":
             child = build_sequential(layer)
-        elif kind in ("dropout", "last_step", "masked_max_pool", "masked_mean_pool"):
+        elif kind in ("dropout", "activation", "last_step", "masked_max_pool", "masked_mean_pool"):
             child = nn.Identity()   # no parameters
         else:
             fail(f"layer type {kind!r} is not known to this script")

@@ -63,12 +63,18 @@ public class ModelCheckpointTests
             new Gru<double>(4, 3, rng, new RecurrentOptions(NumLayers: 2, Bidirectional: true, Dropout: 0.25)),
             new Rnn<double>(6, 2, rng, new RecurrentOptions(Bidirectional: true), ActivationFunction.Relu),
             new Dropout<double>(0.5),
+            new Activation<double>(ActivationFunction.Tanh),
             new MaskedMaxPool<double>(),
             new MaskedMeanPool<double>(),
             new LastStep<double>(bidirectional: true),
+            new Activation<double>(ActivationFunction.Relu),
             new Linear<double>(4, 5, rng, bias: false));
         ModelCheckpoint.Save(tmp.Path, model, new JsonObject { ["kind"] = "test" });
         var loaded = ModelCheckpoint.Load<double>(tmp.Path);
+        var layers = Assert.IsType<Sequential<double>>(loaded.Model).Layers;
+        Assert.Equal(model.Layers.Select(l => l.GetType()), layers.Select(l => l.GetType()));
+        Assert.Equal(ActivationFunction.Tanh, Assert.IsType<Activation<double>>(layers[4]).Function);
+        Assert.Equal(ActivationFunction.Relu, Assert.IsType<Activation<double>>(layers[8]).Function);
 
         Assert.True(JsonNode.DeepEquals(ModelCheckpoint.ConfigOf(model), ModelCheckpoint.ConfigOf(loaded.Model)));
         var original = model.NamedParameters().ToList();
@@ -94,6 +100,7 @@ public class ModelCheckpointTests
     [InlineData("{\"type\":\"sequential\",\"layers\":[{\"type\":\"embedding\",\"num_embeddings\":2000000000,\"embedding_dim\":4}]}", "'num_embeddings' = 2000000000 is outside")]
     [InlineData("{\"type\":\"sequential\",\"layers\":[{\"type\":\"lstm\",\"input_size\":4}]}", "field 'hidden_size' is missing")]
     [InlineData("{\"type\":\"sequential\",\"layers\":[{\"type\":\"linear\",\"in_features\":4,\"out_features\":2,\"bias\":true}]}", "'0.weight'")]
+    [InlineData("{\"type\":\"sequential\",\"layers\":[{\"type\":\"linear\",\"in_features\":3,\"out_features\":2,\"bias\":true},{\"type\":\"activation\",\"function\":\"gelu\"}]}", "function 'gelu' is not tanh, sigmoid or relu")]
     public void Load_BadOrMismatchedConfig_IsAFormatErrorNamingTheProblem(string config, string expected)
     {
         using var tmp = new TempDir("model-bad");

@@ -10,7 +10,7 @@ public static partial class LayerConfig
     /// order, with their shapes, computed from the sizes alone (nothing is allocated, dimensions are longs); names
     /// start with <paramref name="prefix"/>. The size fields are read as <see cref="FromJson{T}"/> reads them, so a
     /// missing or out-of-range size is the same <see cref="FormatException"/>; fields that size nothing (dropout,
-    /// nonlinearity) are left to <see cref="FromJson{T}"/>.
+    /// nonlinearity, activation function) are left to <see cref="FromJson{T}"/>.
     /// </summary>
     internal static IEnumerable<(string Name, long[] Shape)> ParameterShapes(JsonObject json, string prefix = "")
     {
@@ -49,7 +49,7 @@ public static partial class LayerConfig
                         yield return shape;
                 }
                 break;
-            case "dropout" or "last_step" or "masked_max_pool" or "masked_mean_pool":
+            case "dropout" or "last_step" or "masked_max_pool" or "masked_mean_pool" or "activation":
                 break;
             default:
                 throw new FormatException($"layer config: unknown layer type '{type}'.");

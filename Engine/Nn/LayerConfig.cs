@@ -25,6 +25,7 @@ public static partial class LayerConfig
             LastStep<T> l => new() { ["type"] = "last_step", ["bidirectional"] = l.Bidirectional },
             MaskedMaxPool<T> => new() { ["type"] = "masked_max_pool" },
             MaskedMeanPool<T> => new() { ["type"] = "masked_mean_pool" },
+            Activation<T> a => new() { ["type"] = "activation", ["function"] = a.Function.ToString().ToLowerInvariant() },
             RecurrentLayer<T> r => Recurrent(r),
             Sequential<T> s => new() { ["type"] = "sequential", ["layers"] = new JsonArray([.. s.Layers.Select(x => (JsonNode)ToJson(x))]) },
             _ => throw new NotSupportedException($"LayerConfig: {Checks.TypeName(layer.GetType())} has no stored description; save its weights with StateDict instead."),
@@ -56,6 +57,13 @@ public static partial class LayerConfig
                 "last_step" => new LastStep<T>(json["bidirectional"] is null ? false : Get<bool>(json, "bidirectional")),
                 "masked_max_pool" => new MaskedMaxPool<T>(),
                 "masked_mean_pool" => new MaskedMeanPool<T>(),
+                "activation" => new Activation<T>(Get<string>(json, "function") switch
+                {
+                    "tanh" => ActivationFunction.Tanh,
+                    "sigmoid" => ActivationFunction.Sigmoid,
+                    "relu" => ActivationFunction.Relu,
+                    var f => throw new FormatException($"layer config (activation): function '{f}' is not tanh, sigmoid or relu."),
+                }),
                 "lstm" or "gru" or "rnn" => Recurrent<T>(type, json, rng),
                 "sequential" => new Sequential<T>([.. (json["layers"] as JsonArray ?? throw new FormatException("layer config: 'layers' is missing or not an array."))
                     .Select((x, i) => FromJson<T>(x as JsonObject ?? throw new FormatException($"layer config: layer {i} is not an object."), rng))]),
