@@ -1,5 +1,6 @@
 using SeqLearn.Autograd;
 using SeqLearn.Kernels;
+using SeqLearn.Nn;
 using SeqLearn.Optim;
 using SeqLearn.Tensors;
 using SeqLearn.Tests.Support;
@@ -130,6 +131,30 @@ public class GradClipTests
         var a = Param("a", [-3, 0.5f, 2, float.NaN]);
         GradClip.ClipGradValue([a], 1.0);
         TensorAssert.BitEqual<float>([-1, 0.5f, 1, float.NaN], a.Grad!.Span);
+    }
+
+    // PyTorch's clip_grad_norm_(model.parameters(), max_norm): a module's Parameters() is a lazy sequence, not a list.
+    [Fact]
+    public void ClipGradNormAndValue_OfModuleParameters_AsOfTheSameList()
+    {
+        var rng = new SeededRng(4);
+        Linear<float> Layer()
+        {
+            var layer = new Linear<float>(3, 2, new SeededRng(1));
+            foreach (var p in layer.Parameters()) p.Grad = Tensor<float>.Uniform(p.Value.ShapeArray(), -4f, 4f, rng);
+            return layer;
+        }
+        var (byModule, byList) = (Layer(), Layer());
+        foreach (var (m, l) in byModule.Parameters().Zip(byList.Parameters())) l.Grad = m.Grad!.Clone();
+
+        var r = GradClip.ClipGradNorm(byModule.Parameters(), maxNorm: 1.0);
+        Assert.Equal(GradClip.ClipGradNorm(byList.Parameters().ToList(), maxNorm: 1.0), r);
+        Assert.True(r.Clipped);
+        GradClip.ClipGradValue(byModule.Parameters(), 0.1);
+        GradClip.ClipGradValue(byList.Parameters().ToList(), 0.1);
+        foreach (var (m, l) in byModule.Parameters().Zip(byList.Parameters())) TensorAssert.BitEqual<float>(l.Grad!.Span, m.Grad!.Span);
+        Assert.Equal("parameters", Assert.Throws<ArgumentNullException>(() => GradClip.ClipGradNorm((IEnumerable<Var<float>>)null!, 1.0)).ParamName);
+        Assert.Equal("parameters", Assert.Throws<ArgumentNullException>(() => GradClip.ClipGradValue((IEnumerable<Var<float>>)null!, 1.0)).ParamName);
     }
 
     [Fact]

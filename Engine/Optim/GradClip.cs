@@ -35,6 +35,14 @@ public static class GradClip
         ClipGradNorm(parameters, maxNorm, pool: null, normType, errorIfNonFinite);
 
     /// <summary>
+    /// <see cref="ClipGradNorm{T}(IReadOnlyList{Var{T}}, double, double, bool)"/> for any sequence of parameters, such as
+    /// <c>model.Parameters()</c>, as PyTorch's <c>clip_grad_norm_(model.parameters(), max_norm)</c>.
+    /// </summary>
+    public static ClipResult ClipGradNorm<T>(IEnumerable<Var<T>> parameters, double maxNorm, double normType = 2, bool errorIfNonFinite = false)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        ClipGradNorm(AsList(parameters), maxNorm, pool: null, normType, errorIfNonFinite);
+
+    /// <summary>
     /// <see cref="ClipGradNorm{T}(IReadOnlyList{Var{T}}, double, double, bool)"/> with the norm and the scaling on
     /// <paramref name="pool"/>: the same chunks are summed in the same order, so the result is bit-identical on any pool.
     /// </summary>
@@ -103,6 +111,20 @@ public static class GradClip
                 if (s[i] > hi) s[i] = hi;
                 else if (s[i] < lo) s[i] = lo;
         }
+    }
+
+    /// <summary>
+    /// <see cref="ClipGradValue{T}(IReadOnlyList{Var{T}}, double)"/> for any sequence of parameters, such as
+    /// <c>model.Parameters()</c>, as PyTorch's <c>clip_grad_value_(model.parameters(), clip_value)</c>.
+    /// </summary>
+    public static void ClipGradValue<T>(IEnumerable<Var<T>> parameters, double clipValue)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => ClipGradValue(AsList(parameters), clipValue);
+
+    // The sequence as a list, enumerated once; null stays an ArgumentNullException naming the parameter.
+    private static IReadOnlyList<Var<T>> AsList<T>(IEnumerable<Var<T>> parameters) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return parameters as IReadOnlyList<Var<T>> ?? [.. parameters];
     }
 
     /// <summary>
