@@ -102,6 +102,37 @@ public class ClassifierConvenienceTests
         Assert.Equal(model.Predict(x, batchSize: 2), p, (a, b) => a.Zip(b).All(ab => MathF.Abs(ab.First - ab.Second) < 1e-5f));
     }
 
+    // Keras's fit(validation_data=…) scores the validation data after every epoch, so early stopping and restoring the best
+    // weights count epochs; without validation data (fit(x, y)) there is one evaluation, at the end.
+    [Fact]
+    public void Fit_WithValidationData_EvaluatesAfterEveryEpoch()
+    {
+        var rng = new SeededRng(1);
+        var model = new Sequential<float>(new Embedding<float>(5, 4, rng), new Lstm<float>(4, 4, rng), new LastStep<float>(), new Linear<float>(4, 2, rng));
+        List<int[]> x = [[1, 2], [3, 4, 1], [2, 2], [4, 1, 3]];
+        List<int> y = [0, 1, 0, 1];
+        var evaluations = new List<long>();
+        var progress = new EvaluationSteps(evaluations);
+        var options = new TrainingOptions { Epochs = 3, BatchSize = 2 };
+
+        model.Fit(x, y, x, y, options, progress: progress);
+        Assert.Equal([2L, 4L, 6L], evaluations);
+        evaluations.Clear();
+        model.Fit(x, y, x, y, options with { EvalEverySteps = 3 }, progress: progress);
+        Assert.Equal([3L, 6L], evaluations);
+        evaluations.Clear();
+        model.Fit(x, y, options, progress: progress);
+        Assert.Equal([6L], evaluations);
+    }
+
+    private sealed class EvaluationSteps(List<long> steps) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Kind == ProgressKind.Evaluation) steps.Add(value.Step);
+        }
+    }
+
     [Fact]
     public void SequentialExtensions_BadData_NameTheMethodAndArgument()
     {

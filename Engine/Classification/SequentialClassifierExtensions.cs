@@ -14,8 +14,11 @@ public static class SequentialClassifierExtensions
 {
     /// <summary>
     /// Trains <paramref name="model"/> on (<paramref name="sequences"/>, <paramref name="labels"/>), evaluating on the
-    /// validation pair when given (else on the training data) as <paramref name="options"/> say. Batches come from
-    /// <see cref="TrainingOptions.Seed"/>; <paramref name="pool"/> null runs on the calling thread.
+    /// validation pair when given (else on the training data) as <paramref name="options"/> say. With validation data and
+    /// neither <see cref="TrainingOptions.EvalEverySteps"/> nor <see cref="TrainingOptions.EvalEveryTime"/> set, it evaluates at
+    /// the end of every epoch, as Keras's <c>fit(validation_data=…)</c>, so that <see cref="TrainingOptions.Patience"/> and
+    /// <see cref="TrainingOptions.RestoreBestWeights"/> act per epoch. Batches come from <see cref="TrainingOptions.Seed"/>;
+    /// <paramref name="pool"/> null runs on the calling thread.
     /// </summary>
     public static TrainingResult Fit<T>(this Sequential<T> model, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels,
         IReadOnlyList<int[]>? validSequences, IReadOnlyList<int>? validLabels, TrainingOptions options, WorkerPool? pool = null,
@@ -28,8 +31,19 @@ public static class SequentialClassifierExtensions
         var train = Examples(model, "Fit", "training data", sequences, labels);
         var valid = validSequences is null ? null : Examples(model, "Fit", "validation data", validSequences, validLabels!, nameof(validSequences), nameof(validLabels));
         var task = new SequenceClassificationTask<T>(model, train, valid, options.BatchSize, options.Seed);
+        if (valid is not null && options.EvalEverySteps == 0 && options.EvalEveryTime is null)
+            options = options with { EvalEverySteps = task.BatchesPerEpoch };
         return new Trainer<T>(model, task, options, pool, progress).Train();
     }
+
+    /// <summary>
+    /// <see cref="Fit{T}(Sequential{T}, IReadOnlyList{int[]}, IReadOnlyList{int}, IReadOnlyList{int[]}?, IReadOnlyList{int}?, TrainingOptions, WorkerPool?, IProgress{TrainingProgress}?)"/>
+    /// without validation data (Keras's <c>fit(x, y)</c>): evaluations (by default only the final one) are on the training data.
+    /// </summary>
+    public static TrainingResult Fit<T>(this Sequential<T> model, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels,
+        TrainingOptions options, WorkerPool? pool = null, IProgress<TrainingProgress>? progress = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        model.Fit(sequences, labels, null, null, options, pool, progress);
 
     /// <summary>"loss" (mean cross-entropy per example) and "accuracy" of <paramref name="model"/> on the given examples.</summary>
     public static IReadOnlyDictionary<string, double> Evaluate<T>(this Sequential<T> model, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels,
