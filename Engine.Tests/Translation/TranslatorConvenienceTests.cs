@@ -39,6 +39,9 @@ public class TranslatorConvenienceTests
         var e = Assert.Throws<ArgumentNullException>(() => translator.TranslateAll(["i see .", null!]));
         Assert.Contains("sentence 1 is null", e.Message);
         Assert.Equal("sources", e.ParamName);
+        var one = Assert.Throws<ArgumentNullException>(() => translator.Translate(null!));
+        Assert.Equal("source", one.ParamName);
+        Assert.DoesNotContain("TranslateAll", one.Message);
     }
 
     [Fact]

@@ -73,7 +73,11 @@ public sealed partial class Seq2SeqTranslator(Seq2Seq<float> model, TranslationV
     }
 
     /// <inheritdoc/>
-    public string Translate(string source) => TranslateAll([source])[0];
+    public string Translate(string source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return TranslateAll([source])[0];
+    }
 
     /// <inheritdoc/>
     public IReadOnlyList<string> TranslateAll(IReadOnlyList<string> sources)
