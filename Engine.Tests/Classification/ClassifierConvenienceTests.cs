@@ -178,4 +178,27 @@ public class ClassifierConvenienceTests
         var score = Assert.Throws<ArgumentOutOfRangeException>(() => new SequenceClassificationTask<float>(headless, data, null, 2, 1).Score(data, null));
         Assert.Contains("Score: example 1 has label 3, but the model scores 3 classes (labels 0 … 2)", score.Message);
     }
+
+    [Fact]
+    public void SequentialExtensions_TokenIdsOutsideTheEmbedding_NameTheExampleBeforeTraining()
+    {
+        var rng = new SeededRng(1);
+        var model = new Sequential<float>(new Embedding<float>(5, 4, rng), new Lstm<float>(4, 4, rng), new LastStep<float>(), new Linear<float>(4, 2, rng));
+        float[] before = model.Parameters().SelectMany(p => p.Value.Span.ToArray()).ToArray();
+        List<int[]> good = [[1, 2], [3, 4, 1]], bad = [[1, 2], [3, 9, 1]];
+        var options = new TrainingOptions { Epochs = 1 };
+
+        var fit = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(bad, [0, 1], options));
+        Assert.StartsWith("Fit: training data: example 1 has token id 9 at position 1, but the model's Embedding has 5 rows (ids 0 … 4).", fit.Message);
+        Assert.Equal("sequences", fit.ParamName);
+        var valid = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(good, [0, 1], [[-1]], [0], options));
+        Assert.StartsWith("Fit: validation data: example 0 has token id -1 at position 0", valid.Message);
+        Assert.Equal("validSequences", valid.ParamName);
+        Assert.Equal(before, model.Parameters().SelectMany(p => p.Value.Span.ToArray()).ToArray());   // not one step taken
+        Assert.StartsWith("Evaluate: data: example 1 has token id 9", Assert.Throws<ArgumentOutOfRangeException>(() => model.Evaluate(bad, [0, 1])).Message);
+        Assert.StartsWith("Predict: data: example 1 has token id 9", Assert.Throws<ArgumentOutOfRangeException>(() => model.Predict(bad)).Message);
+        var direct = Assert.Throws<ArgumentOutOfRangeException>(() => new SequenceClassificationTask<float>(model, new LabeledSequences(bad, [0, 1]), null, 2, 1));
+        Assert.StartsWith("SequenceClassificationTask: train: example 1 has token id 9", direct.Message);
+        Assert.Equal("train", direct.ParamName);
+    }
 }

@@ -42,7 +42,9 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
         ArgumentNullException.ThrowIfNull(train);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         CheckLabels(model, train, "SequenceClassificationTask: train", nameof(train));
+        CheckTokens(model, train.Sequences, "SequenceClassificationTask: train", nameof(train));
         if (valid is not null) CheckLabels(model, valid, "SequenceClassificationTask: valid", nameof(valid));
+        if (valid is not null) CheckTokens(model, valid.Sequences, "SequenceClassificationTask: valid", nameof(valid));
         (_model, _train, _valid, _batchSize, _seed, PadId) = (model, train, valid, batchSize, seed, padId);
         BatchesPerEpoch = ShapeUtil.CeilDiv(train.Count, batchSize);
         ModelConfig = LayerConfig.TryToJson(model);
@@ -250,6 +252,25 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
             if ((uint)data.Labels[i] >= (uint)classes)
                 throw new ArgumentOutOfRangeException(paramName, data.Labels[i],
                     $"{context}: example {i} has label {data.Labels[i]}, but the model's last Linear scores {classes} classes (labels 0 … {classes - 1}).");
+    }
+
+    /// <summary>
+    /// Every token id of <paramref name="sequences"/> must be a row of the model's first layer, an <see cref="Embedding{T}"/>
+    /// (checked once here, so a bad id names the example rather than the gather op deep in a batch).
+    /// </summary>
+    internal static void CheckTokens(Sequential<T> model, IReadOnlyList<int[]> sequences, string context, string paramName)
+    {
+        if (model.Layers.Count == 0 || model.Layers[0] is not Embedding<T> embedding) return;
+        int rows = embedding.NumEmbeddings;
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            var sequence = sequences[i];
+            if (sequence is null) continue;   // the batching names a null example
+            for (int t = 0; t < sequence.Length; t++)
+                if ((uint)sequence[t] >= (uint)rows)
+                    throw new ArgumentOutOfRangeException(paramName, sequence[t],
+                        $"{context}: example {i} has token id {sequence[t]} at position {t}, but the model's Embedding has {rows} rows (ids 0 … {rows - 1}).");
+        }
     }
 
     // ℓ = log Σ_j exp(z_j) − z_y, in double with the max subtracted.

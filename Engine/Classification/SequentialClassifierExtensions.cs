@@ -75,6 +75,7 @@ public static class SequentialClassifierExtensions
     {
         var data = new LabeledSequences(sequences, labels, $"{method}: {what}", sequencesName, labelsName);
         SequenceClassificationTask<T>.CheckLabels(model, data, $"{method}: {what}", labelsName);
+        SequenceClassificationTask<T>.CheckTokens(model, data.Sequences, $"{method}: {what}", sequencesName);
         return data;
     }
 
