@@ -156,4 +156,35 @@ public class VocabularyTests
         Assert.Equal("lines", e.ParamName);
         Assert.Contains("line 2 is null", e.Message);
     }
+
+    [Fact]
+    public void WordVocabulary_TokensWithNonBmpCharactersAndQuotes_RoundTripThroughJsonExactly()
+    {
+        var vocab = WordVocabulary.Build(["🎵 \"quoted\" back\\slash 周杰伦 e\u0301"]);
+        var back = VocabularyJson.WordFromJson(VocabularyJson.ToJson(vocab));
+        Assert.Equal(vocab.Tokens, back.Tokens);
+    }
+
+    // A lone surrogate has no UTF-8 form: a checkpoint or ARPA file would hold U+FFFD in its place, so the vocabulary read back
+    // would differ (and two such tokens would read back as one, a duplicate). Every token vocabulary refuses one, as
+    // CharVocabulary does, naming where it is.
+    [Fact]
+    public void ALoneSurrogateInAToken_IsRefused_NamingTheLineOrToken()
+    {
+        var build = Assert.Throws<ArgumentException>(() => WordVocabulary.Build(["ok", "a\uD800b c"]));
+        Assert.Equal("lines", build.ParamName);
+        Assert.Contains("line 2", build.Message);
+        Assert.Contains("U+D800", build.Message);
+
+        var ctor = Assert.Throws<ArgumentException>(() => new WordVocabulary(["<unk>", "<eos>", "x", "y\uDC00"]));
+        Assert.Equal("tokens", ctor.ParamName);
+        Assert.Contains("Token 3", ctor.Message);
+        Assert.Contains("U+DC00", ctor.Message);
+
+        var ngram = Assert.Throws<ArgumentException>(() => SeqLearn.NGrams.NGramCounts.Count(["a b", "c \uDBFF"], 2));
+        Assert.Equal("lines", ngram.ParamName);
+        Assert.Contains("line 2", ngram.Message);
+
+        Assert.Equal(["🎵"], WordVocabulary.Build(["🎵"]).Tokens.Skip(2));   // a surrogate pair is one character
+    }
 }

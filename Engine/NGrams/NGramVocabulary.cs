@@ -34,7 +34,7 @@ public sealed class NGramVocabulary : TokenVocabulary
     public int EosId { get; }
 
     /// <summary>Every distinct word of <paramref name="lines"/> (<see cref="SplitWords"/>) plus the three special symbols.</summary>
-    /// <exception cref="ArgumentException">A line contains &lt;s&gt; or &lt;/s&gt; (they are added per line, never read).</exception>
+    /// <exception cref="ArgumentException">A line contains &lt;s&gt; or &lt;/s&gt; (they are added per line, never read), or a lone UTF-16 surrogate.</exception>
     public static NGramVocabulary Build(IEnumerable<string> lines)
     {
         ArgumentNullException.ThrowIfNull(lines);
@@ -44,6 +44,7 @@ public sealed class NGramVocabulary : TokenVocabulary
         {
             lineNumber++;
             if (line is null) throw new ArgumentException($"NGramVocabulary.Build: line {lineNumber} is null.", nameof(lines));
+            RefuseLoneSurrogate(line, $"NGramVocabulary.Build: line {lineNumber}", nameof(lines));
             foreach (string w in SplitWords(line))
             {
                 if (w is Bos or Eos) throw ReservedToken(lineNumber, w);

@@ -13,7 +13,7 @@ public class TokenVocabulary : IVocabulary
     private readonly Dictionary<string, int> _ids;
 
     /// <summary>Creates a vocabulary whose id i is <paramref name="tokens"/>[i]; <see cref="Unk"/> must be among them.</summary>
-    /// <exception cref="ArgumentException">A token is repeated, empty or contains whitespace, or &lt;unk&gt; is missing.</exception>
+    /// <exception cref="ArgumentException">A token is repeated, empty, contains whitespace or a lone UTF-16 surrogate, or &lt;unk&gt; is missing.</exception>
     public TokenVocabulary(IReadOnlyList<string> tokens) : this(tokens, char.IsWhiteSpace)
     {
     }
@@ -29,6 +29,7 @@ public class TokenVocabulary : IVocabulary
             string t = _tokens[i] ?? throw new ArgumentException($"Token {i} is null.", nameof(tokens));
             if (t.Length == 0 || t.Any(isSeparator))
                 throw new ArgumentException($"Token {i} ('{t}') is empty or contains whitespace.", nameof(tokens));
+            RefuseLoneSurrogate(t, $"Token {i}", nameof(tokens));
             if (!_ids.TryAdd(t, i))
                 throw new ArgumentException($"Token '{t}' appears twice (ids {_ids[t]} and {i}).", nameof(tokens));
         }
@@ -70,6 +71,21 @@ public class TokenVocabulary : IVocabulary
     /// <summary>The id of a token given as a span (no allocation when the token is known); unknown → <see cref="UnkId"/>.</summary>
     public int IdOrUnk(ReadOnlySpan<char> token) =>
         _ids.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(token, out int id) ? id : UnkId;
+
+    /// <summary>
+    /// An <see cref="ArgumentException"/> naming <paramref name="where"/> and <paramref name="paramName"/> when
+    /// <paramref name="text"/> holds a lone UTF-16 surrogate: it is no character and has no UTF-8 form, so a checkpoint or
+    /// ARPA file would hold U+FFFD in its place and read back another token (text read by <see cref="TextFile"/> never holds one).
+    /// </summary>
+    internal static void RefuseLoneSurrogate(string text, string where, string paramName)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (!char.IsSurrogate(text[i])) continue;
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) { i++; continue; }
+            throw new ArgumentException($"{where} holds a lone UTF-16 surrogate U+{(int)text[i]:X4} at index {i}; it is no character.", paramName);
+        }
+    }
 
     /// <summary>Whitespace tokenisation of one line (no end-of-sentence symbol is added).</summary>
     public static string[] Tokenize(string line)

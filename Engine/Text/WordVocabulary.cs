@@ -38,6 +38,7 @@ public sealed class WordVocabulary : TokenVocabulary
         {
             lineNumber++;
             if (line is null) throw new ArgumentException($"WordVocabulary.Build: line {lineNumber} is null.", nameof(lines));
+            RefuseLoneSurrogate(line, $"WordVocabulary.Build: line {lineNumber}", nameof(lines));
             foreach (string w in Tokenize(line))
                 counts[w] = counts.GetValueOrDefault(w) + 1;
         }
