@@ -87,6 +87,23 @@ public class NGramCountsTests
         Assert.Equal(-1, table.Find([40, 0, 0]));
     }
 
+    // The id array has room beyond Count (it grows by doubling): an entry there is no n-gram, not a key of zeros.
+    [Fact]
+    public void NGramTable_KeyOfAnEntryOutsideTheTable_ThrowsNamingTheRange()
+    {
+        var table = new NGramTable(2);
+        table.Add([3, 4]);
+        table.Add([5, 6]);
+        Assert.Equal([5, 6], table.Key(1).ToArray());
+        foreach (int entry in new[] { 2, 15, -1 })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => table.Key(entry).ToArray());
+            Assert.Equal("entry", e.ParamName);
+            Assert.Contains("NGramTable.Key", e.Message);
+            Assert.Contains("[0, 2)", e.Message);
+        }
+    }
+
     [Fact]
     public void Vocabulary_CorpusWithSentenceMarker_Throws()
     {

@@ -73,7 +73,8 @@ public sealed class NGramTable
     public long Bytes => (long)_ids.Length * sizeof(int) + (long)_slots.Length * sizeof(long);
 
     /// <summary>The ids of entry <paramref name="entry"/>, oldest word first.</summary>
-    public ReadOnlySpan<int> Key(int entry) => new(_ids, entry * Order, Order);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="entry"/> is outside [0, <see cref="Count"/>).</exception>
+    public ReadOnlySpan<int> Key(int entry) => new(_ids, Checks.Index(entry, Count, "NGramTable.Key", nameof(entry)) * Order, Order);
 
     /// <summary>Folds one more word onto the left of an n-gram hash: hash(w · rest) = Extend(hash(rest), w).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
