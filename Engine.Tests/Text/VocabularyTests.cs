@@ -187,4 +187,21 @@ public class VocabularyTests
 
         Assert.Equal(["🎵"], WordVocabulary.Build(["🎵"]).Tokens.Skip(2));   // a surrogate pair is one character
     }
+
+    // docs/text.md: words are separated by Unicode's White_Space characters, every one of them, and by nothing else.
+    [Fact]
+    public void WordVocabulary_SplitsOnEveryUnicodeWhiteSpace_AsDocumented()
+    {
+        int[] whiteSpace = [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005,
+                            0x2006, 0x2007, 0x2008, 0x2009, 0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000];
+        for (int c = 0; c <= 0xFFFF; c++)
+        {
+            if (char.IsSurrogate((char)c)) continue;
+            string[] words = TokenVocabulary.Tokenize($"a{(char)c}b");
+            Assert.Equal(whiteSpace.Contains(c) ? ["a", "b"] : [$"a{(char)c}b"], words);
+        }
+        var vocab = WordVocabulary.Build(["", " \t ", "x\u3000y\u00A0z\u001Cw"]);
+        Assert.Equal(["<eos>", "<unk>", "x", "y", "z\u001Cw"], vocab.Tokens.Order(StringComparer.Ordinal));
+        Assert.Equal([vocab.EosId], vocab.EncodeLine(" \t "));
+    }
 }
