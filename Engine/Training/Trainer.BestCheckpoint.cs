@@ -12,6 +12,8 @@ namespace SeqLearn.Training;
 //   resume of that run (Train, with the directory held): DIR/best ← DIR/scheduled-best (or removed when no scheduled
 //                                                         evaluation came before), DIR/scheduled-best removed
 //   a scheduled evaluation with a new best:              DIR/best ← it, DIR/scheduled-best removed
+//   resume at the step of the best scheduled evaluation: DIR/best ← this state when DIR/best is not of that step (a crash
+//                                                         stopped the run after writing DIR/last, before DIR/best)
 //
 // Nothing is lost by the resume: the final evaluation's weights are DIR/last's, which the resumed run continues from.
 public sealed partial class Trainer<T>
@@ -21,6 +23,7 @@ public sealed partial class Trainer<T>
 
     private long _scheduledBestStep;                         // the step of _patienceBest, the best scheduled evaluation (0: none yet)
     private (long Step, double Value)? _finalEvaluationBest;  // set by a resume whose best was a final evaluation: DIR/best to put back
+    private bool _resumedAtBest;                             // set by a resume at the step of its best scheduled evaluation
 
     // RecordEvaluation's new best: saves DIR/best and keeps DIR/scheduled-best as the table above says.
     private void SaveBest(string dir, bool scheduled)
@@ -38,6 +41,7 @@ public sealed partial class Trainer<T>
     // run resumed into another directory leaves its best alone; without the kept copy, DIR/best stays as it is.
     private void RestoreScheduledBest()
     {
+        SaveBestOfResumedStep();
         if (_finalEvaluationBest is not { } final || _options.CheckpointDirectory is not { } dir) return;
         _finalEvaluationBest = null;
         string best = Path.Combine(dir, "best"), kept = Path.Combine(dir, ScheduledBestDirectory);
@@ -49,6 +53,16 @@ public sealed partial class Trainer<T>
         else
             return;
         AtomicFile.DeleteDirectory(kept);
+    }
+
+    // Train, with the directory held: a resume at the step of its best scheduled evaluation continues from a DIR/last that
+    // RecordEvaluation wrote before DIR/best; when a crash stopped the DIR/best write, DIR/best is saved from this state,
+    // which is that evaluation's, as the uninterrupted run saved it.
+    private void SaveBestOfResumedStep()
+    {
+        if (!_resumedAtBest || _options.CheckpointDirectory is not { } dir) return;
+        _resumedAtBest = false;
+        if (TryLoad(Path.Combine(dir, "best")) is not { } current || current.Step != Step) SaveBest(dir, scheduled: true);
     }
 
     // Resume: the weights of the best scheduled evaluation (step k) for RestoreBestWeights, from DIR/best or DIR/scheduled-best.

@@ -158,6 +158,7 @@ public sealed partial class Trainer<T>
         bool scheduled = point.BestStep == point.ScheduledBestStep;
         (BestMetric, BestStep) = scheduled ? (point.BestMetric, point.BestStep) : (point.PatienceBest, point.ScheduledBestStep);
         _finalEvaluationBest = scheduled ? null : (point.BestStep, point.BestMetric);
+        _resumedAtBest = point.ScheduledBestStep > 0 && point.ScheduledBestStep == data.Step;
         _bestLoss = point.BestLoss;
         if (best is null) _bestWeights = null;
         else

@@ -238,8 +238,8 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         return (value, tokens);
     }
 
-    // Updates the best value (saving best), and, for a scheduled evaluation only, the patience counter, the best scheduled
-    // evaluation and reduce-on-plateau; saves last; true = stop early. The final evaluation of a run that stopped between
+    // Updates the best value, and, for a scheduled evaluation only, the patience counter, the best scheduled evaluation and
+    // reduce-on-plateau; saves last, then best when it improved; true = stop early. The final evaluation of a run that stopped between
     // scheduled evaluations (time budget, step limit) must not change anything later steps depend on, or a run resumed from
     // that checkpoint would diverge from the uninterrupted run (which never made that evaluation); a resume also takes the
     // best back to the best scheduled evaluation (Trainer.BestCheckpoint.cs).
@@ -256,8 +256,10 @@ public sealed partial class Trainer<T> where T : unmanaged, IBinaryFloatingPoint
         }
         if (_options.CheckpointDirectory is { } dir)
         {
-            if (improved) SaveBest(dir, scheduled);
+            // last first: a crash between the two writes leaves a DIR/last whose best weights are in DIR/best or in DIR/last
+            // itself (Trainer.BestCheckpoint.cs), never a DIR/best already past the best step DIR/last records.
             SaveCheckpoint(Path.Combine(dir, "last"));
+            if (improved) SaveBest(dir, scheduled);
         }
         return _options.Patience is { } patience && _badEvaluations >= patience;
     }
