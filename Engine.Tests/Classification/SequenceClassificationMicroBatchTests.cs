@@ -13,7 +13,7 @@ namespace SeqLearn.Tests.Classification;
 /// </summary>
 public sealed class SequenceClassificationMicroBatchTests
 {
-    private static (Sequential<T> Model, SequenceClassificationTask<T> Task) Make<T>(double wordDropout, ulong modelSeed = 1) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static (Sequential<T> Model, SequenceClassificationTask<T> Task) Make<T>(double wordDropout, ulong modelSeed = 1, int unknownId = 1) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var rng = new SeededRng(3);
         int[][] sequences = [.. Enumerable.Range(0, 37).Select(_ => Enumerable.Range(0, 1 + rng.NextInt(30)).Select(_ => 2 + rng.NextInt(50)).ToArray())];
@@ -23,7 +23,7 @@ public sealed class SequenceClassificationMicroBatchTests
             RecurrentLayer<T>.Create(RecurrentCell.Lstm, 4, 5, new SeededRng(modelSeed + 1), new RecurrentOptions(Bidirectional: true)),
             new MaskedMeanPool<T>(),
             new Linear<T>(10, 3, new SeededRng(modelSeed + 2)));
-        return (model, new SequenceClassificationTask<T>(model, new LabeledSequences(sequences, labels), null, batchSize: 9, seed: 7) { WordDropout = wordDropout });
+        return (model, new SequenceClassificationTask<T>(model, new LabeledSequences(sequences, labels), null, batchSize: 9, seed: 7) { WordDropout = wordDropout, UnknownId = unknownId });
     }
 
     [Fact]
@@ -49,5 +49,48 @@ public sealed class SequenceClassificationMicroBatchTests
         var one = Run(1);
         Assert.Equal(one, Run(2));
         Assert.Equal(one, Run(4));
+    }
+
+    // 37 examples in batches of 9: 5 batches an epoch. Stopped at step 7 (epoch 1, batch 2) on one thread with two parts,
+    // word dropout and step decay, resumed on two threads: every loss of the uninterrupted run, to the last bit.
+    [Fact]
+    public void Resume_MidEpoch_WithTwoPartsAndWordDropout_OnAnotherThreadCount_ContinuesBitIdentically()
+    {
+        using var tmp = new Checkpoints.TempDir("classify-resume-parts");
+        var options = new TrainingOptions
+        {
+            MaxSteps = 12, MicroBatches = 2, LearningRate = 0.01, Seed = 4, EvalEverySteps = 3, Schedule = SeqLearn.Optim.Schedules.ScheduleKind.StepDecay,
+            StepSize = 1, Gamma = 0.7, ClipNorm = 0.05,
+        };
+        TrainingResult Run(TrainingOptions o, int threads, ulong modelSeed = 1, string? resume = null)
+        {
+            var (model, task) = Make<float>(0.2, modelSeed);
+            using var pool = new WorkerPool(threads);
+            var trainer = new Trainer<float>(model, task, o, pool);
+            if (resume is not null) trainer.Resume(resume);
+            return trainer.Train();
+        }
+        var straight = Run(options, 2);
+        var first = Run(options with { MaxSteps = 7, CheckpointDirectory = tmp.Path }, 1);
+        var second = Run(options, 2, modelSeed: 9, resume: tmp.Combine("last"));
+        Assert.Equal(TrainerTestSupport.Bits(straight.StepLosses), TrainerTestSupport.Bits([.. first.StepLosses, .. second.StepLosses]));
+        Assert.Equal(straight.FinalMetrics["loss"], second.FinalMetrics["loss"]);
+    }
+
+    [Theory]
+    [InlineData(0.3, 1)]
+    [InlineData(0.2, 5)]
+    public void Resume_WithAnotherWordDropoutOrUnknownId_IsRefused_NamingBoth(double wordDropout, int unknownId)
+    {
+        using var tmp = new Checkpoints.TempDir("classify-resume-word-dropout");
+        using var pool = new WorkerPool(1);
+        var options = new TrainingOptions { MaxSteps = 2, LearningRate = 0.01, Seed = 4 };
+        var (model, task) = Make<float>(0.2);
+        new Trainer<float>(model, task, options with { CheckpointDirectory = tmp.Path }, pool).Train();
+        var (other, otherTask) = Make<float>(wordDropout, unknownId: unknownId);
+        var trainer = new Trainer<float>(other, otherTask, options, pool);
+        var e = Assert.Throws<IncompatibleCheckpointException>(() => trainer.Resume(tmp.Combine("last")));
+        Assert.Contains("word dropout 0.2", e.Message);
+        Assert.Contains($"word dropout {wordDropout}", e.Message);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using SeqLearn.Autograd;
 using SeqLearn.Data;
@@ -291,8 +292,24 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
     }
 
     /// <inheritdoc/>
-    public JsonObject? SaveState() => BatchOrderState.Save(_batchSize, _seed, "examples", _train.Count);
+    /// <remarks>The batch order (batch size, seed, examples) and the word dropout with its &lt;unk&gt; id, which change every batch read.</remarks>
+    public JsonObject? SaveState()
+    {
+        var state = BatchOrderState.Save(_batchSize, _seed, "examples", _train.Count);
+        (state["word_dropout"], state["unk_id"]) = (WordDropout, UnknownId);
+        return state;
+    }
 
     /// <inheritdoc/>
-    public void RestoreState(JsonObject? state) => BatchOrderState.Check<T>(state, _batchSize, _seed, "examples", _train.Count, "examples");
+    /// <remarks>A state without <c>word_dropout</c> and <c>unk_id</c> (written before they were recorded) is not checked for them.</remarks>
+    public void RestoreState(JsonObject? state)
+    {
+        BatchOrderState.Check<T>(state, _batchSize, _seed, "examples", _train.Count, "examples");
+        if (state!["word_dropout"] is null && state["unk_id"] is null) return;
+        double? wordDropout = state["word_dropout"] is JsonValue p && p.TryGetValue(out double pv) ? pv : null;
+        int? unknownId = state["unk_id"] is JsonValue u && u.TryGetValue(out int uv) ? uv : null;
+        if (wordDropout != WordDropout || unknownId != UnknownId)
+            throw Trainer<T>.Incompatible(string.Create(CultureInfo.InvariantCulture,
+                $"it was trained with word dropout {state["word_dropout"]?.ToJsonString() ?? "null"} (<unk> id {state["unk_id"]?.ToJsonString() ?? "null"}), this task uses word dropout {WordDropout} (<unk> id {UnknownId})"));
+    }
 }
