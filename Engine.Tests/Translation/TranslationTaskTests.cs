@@ -173,7 +173,7 @@ public sealed class TranslationTaskTests
 /// <summary>The task through the trainer: a resumed run continues bit-exactly (dropout, bucketed batches, Adam, the "bleu" monitor).</summary>
 public sealed class TranslationTrainerTests
 {
-    private static (Seq2Seq<float>, TranslationTask<float>) Make(ulong modelSeed = 2)
+    private static (Seq2Seq<float>, TranslationTask<float>) Make(ulong modelSeed = 2, double labelSmoothing = 0)
     {
         var model = new Seq2Seq<float>(new Seq2SeqConfig(12, 12, 4, 6, NumLayers: 2, Attention: AttentionKind.Bahdanau, Bidirectional: true, Dropout: 0.2),
             new SeededRng(modelSeed));
@@ -184,7 +184,56 @@ public sealed class TranslationTrainerTests
         {
             Scorer = hs => hs.Zip(vt).Count(p => p.First.Tokens.SequenceEqual(p.Second)) / (double)vt.Count,
             Decoding = new DecodingOptions(MaxLengthA: 1, MaxLengthB: 2),
+            LabelSmoothing = labelSmoothing,
         });
+    }
+
+    // Label smoothing, two parts, reduce-on-plateau on "bleu" with patience 0: the evaluation at step 8 finds no better
+    // score than step 4's and lowers η. Stopped right after it (on one thread), resumed on two: the same losses and η.
+    [Fact]
+    public void Resume_RightAfterAPlateauReduction_WithLabelSmoothingAndTwoParts_OnAnotherThreadCount_ContinuesBitIdentically()
+    {
+        using var tmp = new SeqLearn.Tests.Checkpoints.TempDir("trainer-resume-translate-plateau");
+        var options = new TrainingOptions
+        {
+            MaxSteps = 14, EvalEverySteps = 4, Monitor = "bleu", MonitorGoal = MetricGoal.Maximize, LearningRate = 0.01, Seed = 9, MicroBatches = 2,
+            Schedule = SeqLearn.Optim.Schedules.ScheduleKind.ReduceOnPlateau, PlateauPatience = 0, Gamma = 0.5, ClipNorm = 0.5,
+        };
+        (TrainingResult Result, double Eta) Run(TrainingOptions o, int threads, ulong modelSeed = 2, string? resume = null, double? etaAfterResume = null)
+        {
+            var (model, task) = Make(modelSeed, labelSmoothing: 0.1);
+            using var pool = new WorkerPool(threads);
+            var trainer = new Trainer<float>(model, task, o, pool);
+            if (resume is not null)
+            {
+                trainer.Resume(resume);
+                Assert.Equal(etaAfterResume, trainer.Optimizer.LearningRate);
+            }
+            return (trainer.Train(), trainer.Optimizer.LearningRate);
+        }
+        var straight = Run(options, 2);
+        var first = Run(options with { MaxSteps = 8, CheckpointDirectory = tmp.Path }, 1);
+        Assert.Equal(0.005, first.Eta);                                   // the evaluation at step 8 lowered η
+        var second = Run(options, 2, modelSeed: 77, resume: tmp.Combine("last"), etaAfterResume: 0.005);
+        Assert.Equal(straight.Result.StepLosses.Select(BitConverter.DoubleToInt64Bits),
+            first.Result.StepLosses.Concat(second.Result.StepLosses).Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(straight.Eta, second.Eta);
+        Assert.Equal(straight.Result.FinalMetrics["loss"], second.Result.FinalMetrics["loss"]);
+    }
+
+    [Fact]
+    public void Resume_WithAnotherLabelSmoothing_IsRefused_NamingBoth()
+    {
+        using var tmp = new SeqLearn.Tests.Checkpoints.TempDir("trainer-resume-translate-smoothing");
+        using var pool = new WorkerPool(1);
+        var options = new TrainingOptions { MaxSteps = 2, EvalEverySteps = 0, Monitor = "bleu", MonitorGoal = MetricGoal.Maximize, LearningRate = 0.01, Seed = 9 };
+        var (m1, t1) = Make(labelSmoothing: 0.1);
+        new Trainer<float>(m1, t1, options with { CheckpointDirectory = tmp.Path }, pool).Train();
+        var (m2, t2) = Make(labelSmoothing: 0.2);
+        var trainer = new Trainer<float>(m2, t2, options, pool);
+        var e = Assert.Throws<IncompatibleCheckpointException>(() => trainer.Resume(tmp.Combine("last")));
+        Assert.Contains("label smoothing 0.1", e.Message);
+        Assert.Contains("label smoothing 0.2", e.Message);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using SeqLearn.Autograd;
 using SeqLearn.Data;
@@ -170,8 +171,22 @@ public sealed class TranslationTask<T> : IMicroBatchedTask<T> where T : unmanage
         PairBatch.Pad(sources, targets, rows, Specials.Pad, Specials.Bos, Specials.Eos);
 
     /// <inheritdoc/>
-    public JsonObject? SaveState() => BatchOrderState.Save(_batchSize, _seed, "examples", _trainSources.Count);
+    /// <remarks>The batch order (batch size, seed, examples) and the label smoothing, which changes every loss.</remarks>
+    public JsonObject? SaveState()
+    {
+        var state = BatchOrderState.Save(_batchSize, _seed, "examples", _trainSources.Count);
+        state["label_smoothing"] = LabelSmoothing;
+        return state;
+    }
 
     /// <inheritdoc/>
-    public void RestoreState(JsonObject? state) => BatchOrderState.Check<T>(state, _batchSize, _seed, "examples", _trainSources.Count, "pairs");
+    /// <remarks>A state without <c>label_smoothing</c> (written before it was recorded) is not checked for it.</remarks>
+    public void RestoreState(JsonObject? state)
+    {
+        BatchOrderState.Check<T>(state, _batchSize, _seed, "examples", _trainSources.Count, "pairs");
+        if (state!["label_smoothing"] is not { } stored) return;
+        if (!(stored is JsonValue v && v.TryGetValue(out double smoothing) && smoothing == LabelSmoothing))
+            throw Trainer<T>.Incompatible(string.Create(CultureInfo.InvariantCulture,
+                $"it was trained with label smoothing {stored.ToJsonString()}, this task uses label smoothing {LabelSmoothing}"));
+    }
 }
