@@ -63,6 +63,43 @@ public class WindowRegressionTaskTests
         var second = Run(options, 77, tmp.Combine("last"));
         Assert.Equal(Bits(straight.StepLosses), Bits([.. first.StepLosses, .. second.StepLosses]));
     }
+
+    // 100 windows in batches of 16: 7 batches an epoch. The first run stops at step 14, the last batch of epoch 1, where
+    // step decay has just lowered η and a scheduled evaluation ran; resumed on another thread count with clipping, patience
+    // and RestoreBestWeights, the run continues with the same losses and ends on the same weights and stop reason.
+    [Fact]
+    public void Resume_AtTheLastStepOfAnEpoch_WithStepDecayClippingAndPatience_OnAnotherThreadCount_ContinuesBitIdentically()
+    {
+        using var tmp = new Checkpoints.TempDir("window-resume-epoch-end");
+        var options = new TrainingOptions
+        {
+            MaxSteps = 140, EvalEverySteps = 7, LearningRate = 0.1, Seed = 4, Schedule = SeqLearn.Optim.Schedules.ScheduleKind.StepDecay, StepSize = 1,
+            Gamma = 0.9, ClipNorm = 0.2, Patience = 2, RestoreBestWeights = true,
+        };
+        (TrainingResult Result, long[] Weights, double Eta) Run(TrainingOptions o, int threads, ulong seed, string? resume = null)
+        {
+            using var pool = new WorkerPool(threads);
+            var model = Model(seed);
+            var trainer = new Trainer<float>(model, new WindowRegressionTask<float>(model, Sine(0, 100), Sine(200, 20), 16, 3), o, pool);
+            if (resume is not null)
+            {
+                trainer.Resume(resume);
+                Assert.Equal((2, 0), (trainer.Epoch, trainer.Batch));
+            }
+            var result = trainer.Train();
+            var weights = model.Parameters().SelectMany(p => p.Value.ToArray()).Select(v => (long)BitConverter.SingleToInt32Bits(v)).ToArray();
+            return (result, weights, trainer.Optimizer.LearningRate);
+        }
+        var straight = Run(options, 1, 1);
+        var first = Run(options with { MaxSteps = 14, CheckpointDirectory = tmp.Path }, 1, 1);
+        Assert.Equal(0.1 * 0.9 * 0.9, first.Eta, 15);
+        var second = Run(options, 2, 77, tmp.Combine("last"));
+        Assert.Equal(Bits(straight.Result.StepLosses), Bits([.. first.Result.StepLosses, .. second.Result.StepLosses]));
+        Assert.Equal(StopReason.EarlyStopping, straight.Result.Reason);
+        Assert.Equal((straight.Result.Reason, straight.Result.BestStep, straight.Result.Steps), (second.Result.Reason, second.Result.BestStep, second.Result.Steps));
+        Assert.Equal(straight.Weights, second.Weights);
+        Assert.Equal(straight.Eta, second.Eta);
+    }
     [Fact]
     public void Training_IsBitIdenticalOnOneAndTwoThreads()
     {
