@@ -13,9 +13,9 @@ namespace SeqLearn.Tests.Classification;
 /// </summary>
 public sealed class SequenceClassificationMicroBatchTests
 {
-    private static (Sequential<T> Model, SequenceClassificationTask<T> Task) Make<T>(double wordDropout, ulong modelSeed = 1, int unknownId = 1) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static (Sequential<T> Model, SequenceClassificationTask<T> Task) Make<T>(double wordDropout, ulong modelSeed = 1, int unknownId = 1, ulong dataSeed = 3) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var rng = new SeededRng(3);
+        var rng = new SeededRng(dataSeed);
         int[][] sequences = [.. Enumerable.Range(0, 37).Select(_ => Enumerable.Range(0, 1 + rng.NextInt(30)).Select(_ => 2 + rng.NextInt(50)).ToArray())];
         var labels = sequences.Select(s => s[0] % 3).ToArray();
         var model = new Sequential<T>(
@@ -92,5 +92,20 @@ public sealed class SequenceClassificationMicroBatchTests
         var e = Assert.Throws<IncompatibleCheckpointException>(() => trainer.Resume(tmp.Combine("last")));
         Assert.Contains("word dropout 0.2", e.Message);
         Assert.Contains($"word dropout {wordDropout}", e.Message);
+    }
+
+    [Fact]
+    public void Resume_WithTheSameNumberOfOtherExamples_IsRefused()
+    {
+        using var tmp = new Checkpoints.TempDir("classify-resume-other-data");
+        using var pool = new WorkerPool(1);
+        var options = new TrainingOptions { MaxSteps = 2, LearningRate = 0.01, Seed = 4 };
+        var (model, task) = Make<float>(0);
+        new Trainer<float>(model, task, options with { CheckpointDirectory = tmp.Path }, pool).Train();
+        var (other, otherTask) = Make<float>(0, dataSeed: 4);
+        var e = Assert.Throws<IncompatibleCheckpointException>(() => new Trainer<float>(other, otherTask, options, pool).Resume(tmp.Combine("last")));
+        Assert.Contains("other training data", e.Message);
+        var (same, sameTask) = Make<float>(0, modelSeed: 5);
+        new Trainer<float>(same, sameTask, options, pool).Resume(tmp.Combine("last"));   // the same data resumes
     }
 }

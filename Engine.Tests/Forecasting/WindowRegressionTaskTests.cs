@@ -62,6 +62,10 @@ public class WindowRegressionTaskTests
         var first = Run(options with { MaxSteps = 13, CheckpointDirectory = tmp.Path }, 1);
         var second = Run(options, 77, tmp.Combine("last"));
         Assert.Equal(Bits(straight.StepLosses), Bits([.. first.StepLosses, .. second.StepLosses]));
+
+        var shifted = Model(1);   // as many windows, from another stretch of the series
+        var other = new Trainer<float>(shifted, new WindowRegressionTask<float>(shifted, Sine(1, 100), Sine(200, 20), 16, 3), options, pool);
+        Assert.Contains("other training data", Assert.Throws<IncompatibleCheckpointException>(() => other.Resume(tmp.Combine("last"))).Message);
     }
 
     // 100 windows in batches of 16: 7 batches an epoch. The first run stops at step 14, the last batch of epoch 1, where

@@ -173,11 +173,11 @@ public sealed class TranslationTaskTests
 /// <summary>The task through the trainer: a resumed run continues bit-exactly (dropout, bucketed batches, Adam, the "bleu" monitor).</summary>
 public sealed class TranslationTrainerTests
 {
-    private static (Seq2Seq<float>, TranslationTask<float>) Make(ulong modelSeed = 2, double labelSmoothing = 0)
+    private static (Seq2Seq<float>, TranslationTask<float>) Make(ulong modelSeed = 2, double labelSmoothing = 0, ulong dataSeed = 1)
     {
         var model = new Seq2Seq<float>(new Seq2SeqConfig(12, 12, 4, 6, NumLayers: 2, Attention: AttentionKind.Bahdanau, Bidirectional: true, Dropout: 0.2),
             new SeededRng(modelSeed));
-        var (src, tgt) = ReverseTaskTests.Reverse(60, 1);
+        var (src, tgt) = ReverseTaskTests.Reverse(60, dataSeed);
         var (vs, vt) = ReverseTaskTests.Reverse(8, 2);
         // A toy scorer: the fraction of exact matches (the monitored "bleu").
         return (model, new TranslationTask<float>(model, src, tgt, vs, vt, ReverseTaskTests.Specials, 8, 5)
@@ -219,6 +219,19 @@ public sealed class TranslationTrainerTests
             first.Result.StepLosses.Concat(second.Result.StepLosses).Select(BitConverter.DoubleToInt64Bits));
         Assert.Equal(straight.Eta, second.Eta);
         Assert.Equal(straight.Result.FinalMetrics["loss"], second.Result.FinalMetrics["loss"]);
+    }
+
+    [Fact]
+    public void Resume_WithTheSameNumberOfOtherPairs_IsRefused()
+    {
+        using var tmp = new SeqLearn.Tests.Checkpoints.TempDir("trainer-resume-translate-data");
+        using var pool = new WorkerPool(1);
+        var options = new TrainingOptions { MaxSteps = 2, EvalEverySteps = 0, Monitor = "bleu", MonitorGoal = MetricGoal.Maximize, LearningRate = 0.01, Seed = 9 };
+        var (m1, t1) = Make();
+        new Trainer<float>(m1, t1, options with { CheckpointDirectory = tmp.Path }, pool).Train();
+        var (m2, t2) = Make(dataSeed: 3);
+        var e = Assert.Throws<IncompatibleCheckpointException>(() => new Trainer<float>(m2, t2, options, pool).Resume(tmp.Combine("last")));
+        Assert.Contains("other training data", e.Message);
     }
 
     [Fact]

@@ -32,6 +32,7 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
     private int[][] _longestFirst = [];          // the plan's batches ordered by length, longest first (the parts' split)
     private readonly Lock _planGate = new();   // the parts of a batch ask for its rows from several threads at once
     private PartBuffers[] _partBuffers = [];   // each part's own (index 0: a batch not split), refilled each step
+    private string? _trainData;                // the training data's fingerprint for checkpoints, made on first use
 
     /// <summary>
     /// Prepares the task. <paramref name="valid"/> may be null (then evaluation scores the training examples).
@@ -135,6 +136,21 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
             }
             return (_plan[batch], _longestFirst[batch], MicroBatchParts.Own(ref _partBuffers, part, parts));
         }
+    }
+
+    // Each sequence's length and ids, then the labels.
+    private string TrainData => _trainData ??= Fingerprint(_train);
+
+    private static string Fingerprint(LabeledSequences data)
+    {
+        var f = new BatchOrderState.Fingerprint();
+        foreach (var sequence in data.Sequences)
+        {
+            f.Add<int>([sequence.Length]);
+            f.Add<int>(sequence);
+        }
+        f.Add<int>([.. data.Labels]);
+        return f.ToString();
     }
 
     private ulong WordDropoutSeed(int epoch, int batch) => _seed ^ 0xD1B54A32D192ED03UL * (ulong)((long)epoch * BatchesPerEpoch + batch + 1);
@@ -292,19 +308,20 @@ public sealed class SequenceClassificationTask<T> : IMicroBatchedTask<T> where T
     }
 
     /// <inheritdoc/>
-    /// <remarks>The batch order (batch size, seed, examples) and the word dropout with its &lt;unk&gt; id, which change every batch read.</remarks>
+    /// <remarks>The batch order (batch size, seed, examples, a fingerprint of the training data) and the word dropout with its &lt;unk&gt; id, which change every batch read.</remarks>
     public JsonObject? SaveState()
     {
-        var state = BatchOrderState.Save(_batchSize, _seed, "examples", _train.Count);
+        var state = BatchOrderState.Save(_batchSize, _seed, "examples", _train.Count, TrainData);
         (state["word_dropout"], state["unk_id"]) = (WordDropout, UnknownId);
         return state;
     }
 
     /// <inheritdoc/>
-    /// <remarks>A state without <c>word_dropout</c> and <c>unk_id</c> (written before they were recorded) is not checked for them.</remarks>
+    /// <remarks>A state without <c>train_data</c>, or without <c>word_dropout</c> and <c>unk_id</c> (written before they were recorded), is not checked for them.</remarks>
     public void RestoreState(JsonObject? state)
     {
         BatchOrderState.Check<T>(state, _batchSize, _seed, "examples", _train.Count, "examples");
+        BatchOrderState.CheckData<T>(state, TrainData);
         if (state!["word_dropout"] is null && state["unk_id"] is null) return;
         double? wordDropout = state["word_dropout"] is JsonValue p && p.TryGetValue(out double pv) ? pv : null;
         int? unknownId = state["unk_id"] is JsonValue u && u.TryGetValue(out int uv) ? uv : null;

@@ -135,10 +135,31 @@ public sealed class WindowRegressionTask<T> : ITrainingTask<T> where T : unmanag
     }
 
     /// <inheritdoc/>
-    public JsonObject? SaveState() => BatchOrderState.Save(_batchSize, _seed, "windows", _train.Count);
+    /// <remarks>The batch order (batch size, seed, windows) and a fingerprint of the training windows' inputs and targets.</remarks>
+    public JsonObject? SaveState() => BatchOrderState.Save(_batchSize, _seed, "windows", _train.Count, TrainData);
 
     /// <inheritdoc/>
-    public void RestoreState(JsonObject? state) => BatchOrderState.Check<T>(state, _batchSize, _seed, "windows", _train.Count, "windows");
+    /// <remarks>A state without <c>train_data</c> (written before it was recorded) is not checked for it.</remarks>
+    public void RestoreState(JsonObject? state)
+    {
+        BatchOrderState.Check<T>(state, _batchSize, _seed, "windows", _train.Count, "windows");
+        BatchOrderState.CheckData<T>(state, TrainData);
+    }
+
+    private string? _trainData;   // made on first use
+
+    private string TrainData
+    {
+        get
+        {
+            if (_trainData is not null) return _trainData;
+            var f = new BatchOrderState.Fingerprint();
+            f.Add<int>([_train.Steps, _train.Features, _train.Horizon]);
+            f.Add<T>(_train.Inputs);
+            f.Add<T>(_train.Targets);
+            return _trainData = f.ToString();
+        }
+    }
 }
 
 /// <summary>N windows of T steps × F features (inputs, row-major (N, T, F)) with K targets each (row-major (N, K)).</summary>

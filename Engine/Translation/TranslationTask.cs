@@ -170,20 +170,37 @@ public sealed class TranslationTask<T> : IMicroBatchedTask<T> where T : unmanage
     private PairBatch Pad(IReadOnlyList<int[]> sources, IReadOnlyList<int[]> targets, int[] rows) =>
         PairBatch.Pad(sources, targets, rows, Specials.Pad, Specials.Bos, Specials.Eos);
 
+    // Each source's length and ids, then each target's.
+    private string TrainData => _trainData ??= Fingerprint(_trainSources, _trainTargets);
+
+    private string? _trainData;   // made on first use
+
+    private static string Fingerprint(IReadOnlyList<int[]> sources, IReadOnlyList<int[]> targets)
+    {
+        var f = new BatchOrderState.Fingerprint();
+        foreach (var sentence in sources.Concat(targets))
+        {
+            f.Add<int>([sentence.Length]);
+            f.Add<int>(sentence);
+        }
+        return f.ToString();
+    }
+
     /// <inheritdoc/>
-    /// <remarks>The batch order (batch size, seed, examples) and the label smoothing, which changes every loss.</remarks>
+    /// <remarks>The batch order (batch size, seed, examples, a fingerprint of the training pairs) and the label smoothing, which changes every loss.</remarks>
     public JsonObject? SaveState()
     {
-        var state = BatchOrderState.Save(_batchSize, _seed, "examples", _trainSources.Count);
+        var state = BatchOrderState.Save(_batchSize, _seed, "examples", _trainSources.Count, TrainData);
         state["label_smoothing"] = LabelSmoothing;
         return state;
     }
 
     /// <inheritdoc/>
-    /// <remarks>A state without <c>label_smoothing</c> (written before it was recorded) is not checked for it.</remarks>
+    /// <remarks>A state without <c>train_data</c> or <c>label_smoothing</c> (written before they were recorded) is not checked for it.</remarks>
     public void RestoreState(JsonObject? state)
     {
         BatchOrderState.Check<T>(state, _batchSize, _seed, "examples", _trainSources.Count, "pairs");
+        BatchOrderState.CheckData<T>(state, TrainData);
         if (state!["label_smoothing"] is not { } stored) return;
         if (!(stored is JsonValue v && v.TryGetValue(out double smoothing) && smoothing == LabelSmoothing))
             throw Trainer<T>.Incompatible(string.Create(CultureInfo.InvariantCulture,
