@@ -75,6 +75,15 @@ public class GradientCheckTests
         Assert.False(result.Passed);
         Assert.Contains("fast mode", result.Failure);
         Assert.Equal(1, result.Comparisons);
+        Assert.Equal($"failed: {result.Failure}", result.ToString());
+    }
+
+    [Fact]
+    public void Result_ToString_SaysWhatWasCompared()
+    {
+        var result = GradientCheck.Check(v => Ops.Sum(Ops.Tanh(v[0] * v[0])), new CaseGen(9).Normal(3, 4));
+        Assert.StartsWith("passed: 12 comparisons, max |error| ", result.ToString());
+        Assert.EndsWith($", ops {string.Join(", ", result.OpNames)}", result.ToString());
     }
 
     [Fact]
