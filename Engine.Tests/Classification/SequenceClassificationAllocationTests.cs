@@ -18,14 +18,7 @@ namespace SeqLearn.Tests.Classification;
 [Collection(AllocationMeasurements.Name)]
 public sealed class SequenceClassificationAllocationTests(ITestOutputHelper output)
 {
-    private const int B = 8, T = 5, Steps = 20;
-
-    private long PerStep(string name, Action step)
-    {
-        long bytes = AllocationMeter.PerStep(step, Steps);
-        output.WriteLine($"{name}: {bytes} B/step");
-        return bytes;
-    }
+    private const int B = 8, T = 5;
 
     [Fact]
     public void TrainingStep_AllocatesOnlyTheModelsLossAndBackward()
@@ -37,15 +30,15 @@ public sealed class SequenceClassificationAllocationTests(ITestOutputHelper outp
         var task = new SequenceClassificationTask<float>(model, new LabeledSequences(sequences, labels), null, B, seed: 7) { WordDropout = 0.2 };
         var context = new LayerContext(new SeededRng(1));
         int batch = 0;
-        long step = PerStep("TrainingLoss + Backward", () => task.TrainingLoss(0, batch++ % task.BatchesPerEpoch, context).Loss.Backward());
-        long partStep = PerStep("TrainingLoss part 0 of 2 + Backward", () => task.TrainingLoss(0, batch++ % task.BatchesPerEpoch, 0, 2, context).Loss.Backward());
+        long step = AllocationMeter.PerStep(output, "TrainingLoss + Backward", () => task.TrainingLoss(0, batch++ % task.BatchesPerEpoch, context).Loss.Backward());
+        long partStep = AllocationMeter.PerStep(output, "TrainingLoss part 0 of 2 + Backward", () => task.TrainingLoss(0, batch++ % task.BatchesPerEpoch, 0, 2, context).Loss.Backward());
         var tokens = TokenBatch.Pad(sequences, [0, 1, 2, 3, 4, 5, 6, 7], 0);
         var half = TokenBatch.Pad(sequences, [0, 1, 2, 3], 0);
         var batchLabels = labels[..B];
         var halfLabels = labels[..(B / 2)];
-        long bare = PerStep("model loss + Backward", () =>
+        long bare = AllocationMeter.PerStep(output, "model loss + Backward", () =>
             Ops.SoftmaxCrossEntropy(model.Forward(tokens.Ids, B, T, context with { Lengths = tokens.Lengths }), batchLabels).Backward());
-        long barePart = PerStep("model loss of half the rows, scaled, + Backward", () =>
+        long barePart = AllocationMeter.PerStep(output, "model loss of half the rows, scaled, + Backward", () =>
             Ops.MulScalar(Ops.SoftmaxCrossEntropy(model.Forward(half.Ids, B / 2, T, context with { Lengths = half.Lengths }), halfLabels), 0.5f).Backward());
         Assert.Equal(bare, step);
         Assert.Equal(barePart, partStep);

@@ -17,7 +17,7 @@ namespace SeqLearn.Tests.Forecasting;
 [Collection(AllocationMeasurements.Name)]
 public sealed class WindowRegressionAllocationTests(ITestOutputHelper output)
 {
-    private const int N = 80, T = 6, B = 8, Steps = 20;
+    private const int N = 80, T = 6, B = 8;
 
     private static WindowSet<float> Windows(int count)
     {
@@ -31,13 +31,6 @@ public sealed class WindowRegressionAllocationTests(ITestOutputHelper output)
     private static Sequential<float> Model() =>
         new(new Lstm<float>(1, 5, new SeededRng(1)), new LastStep<float>(), new Linear<float>(5, 1, new SeededRng(2)));
 
-    private long PerCall(string name, Action step, int repeats = Steps)
-    {
-        long bytes = AllocationMeter.PerStep(step, repeats);
-        output.WriteLine($"{name}: {bytes} B");
-        return bytes;
-    }
-
     [Fact]
     public void TrainingStep_AllocatesOnlyWhatTheModelsLossAndBackwardDo()
     {
@@ -45,9 +38,9 @@ public sealed class WindowRegressionAllocationTests(ITestOutputHelper output)
         var task = new WindowRegressionTask<float>(model, Windows(N), null, B, seed: 2);
         var context = new LayerContext(new SeededRng(1));
         int batch = 0;
-        long step = PerCall("TrainingLoss + Backward", () => task.TrainingLoss(0, batch++ % task.BatchesPerEpoch, context).Loss.Backward());
+        long step = AllocationMeter.PerStep(output, "TrainingLoss + Backward", () => task.TrainingLoss(0, batch++ % task.BatchesPerEpoch, context).Loss.Backward());
         var (x, y) = (Tensor<float>.Zeros(B, T, 1), Tensor<float>.Zeros(B, 1));
-        long bare = PerCall("model loss + Backward", () => Ops.MseLoss(model.Forward(new Var<float>(x), context), new Var<float>(y)).Backward());
+        long bare = AllocationMeter.PerStep(output, "model loss + Backward", () => Ops.MseLoss(model.Forward(new Var<float>(x), context), new Var<float>(y)).Backward());
         Assert.Equal(bare, step);
     }
 
@@ -59,14 +52,14 @@ public sealed class WindowRegressionAllocationTests(ITestOutputHelper output)
         var task = new WindowRegressionTask<float>(model, data, null, B, seed: 2);
         var x = Tensor<float>.Zeros(B, T, 1);
         using var noGrad = new NoGradScope();
-        long predict = PerCall("PredictAll", () => task.PredictAll(data, null), repeats: 4);
-        long bare = PerCall("result, plan, one batch and forwards", () =>
+        long predict = AllocationMeter.PerStep(output, "PredictAll", () => task.PredictAll(data, null), steps: 4);
+        long bare = AllocationMeter.PerStep(output, "result, plan, one batch and forwards", () =>
         {
             var result = new float[N];
             data.Gather([0, 1, 2, 3, 4, 5, 6, 7]);
             var context = new LayerContext();
             foreach (var rows in BatchPlan.InOrder(N, B)) model.Forward(new Var<float>(x), context).Value.Span.CopyTo(result.AsSpan(rows[0]));
-        }, repeats: 4);
+        }, steps: 4);
         Assert.Equal(bare, predict);
     }
 }

@@ -56,4 +56,12 @@ public static class AllocationMeter
         for (int i = 0; i < warmUps; i++) step();
         return SmallestOf(3, step, steps) / steps;
     }
+
+    /// <summary><see cref="PerStep(Action, int, int)"/>, the result also written to the test's output as "<paramref name="name"/>: N B/step".</summary>
+    public static long PerStep(Xunit.Abstractions.ITestOutputHelper output, string name, Action step, int steps = 20)
+    {
+        long bytes = PerStep(step, steps);
+        output.WriteLine($"{name}: {bytes} B/step");
+        return bytes;
+    }
 }

@@ -18,14 +18,7 @@ namespace SeqLearn.Tests.Translation;
 [Collection(AllocationMeasurements.Name)]
 public sealed class TranslationTaskAllocationTests(ITestOutputHelper output)
 {
-    private const int B = 8, Steps = 20;
-
-    private long PerStep(string name, Action step)
-    {
-        long bytes = AllocationMeter.PerStep(step, Steps);
-        output.WriteLine($"{name}: {bytes} B/step");
-        return bytes;
-    }
+    private const int B = 8;
 
     [Fact]
     public void TrainingStep_AllocatesOnlyTheModelsLossAndBackward()
@@ -37,12 +30,12 @@ public sealed class TranslationTaskAllocationTests(ITestOutputHelper output)
         var task = new TranslationTask<float>(model, sources, targets, null, null, specials, B, seed: 3);
         var context = new LayerContext(new SeededRng(1));
         int batch = 0;
-        long step = PerStep("TrainingLoss + Backward", () => task.TrainingLoss(0, batch++ % task.BatchesPerEpoch, context).Loss.Backward());
-        long partStep = PerStep("TrainingLoss part 0 of 2 + Backward", () => task.TrainingLoss(0, batch++ % task.BatchesPerEpoch, 0, 2, context).Loss.Backward());
+        long step = AllocationMeter.PerStep(output, "TrainingLoss + Backward", () => task.TrainingLoss(0, batch++ % task.BatchesPerEpoch, context).Loss.Backward());
+        long partStep = AllocationMeter.PerStep(output, "TrainingLoss part 0 of 2 + Backward", () => task.TrainingLoss(0, batch++ % task.BatchesPerEpoch, 0, 2, context).Loss.Backward());
         var pairs = PairBatch.Pad(sources, targets, [0, 1, 2, 3, 4, 5, 6, 7], specials.Pad, specials.Bos, specials.Eos);
         var half = PairBatch.Pad(sources, targets, [0, 1, 2, 3], specials.Pad, specials.Bos, specials.Eos);
-        long bare = PerStep("model Loss + Backward", () => model.Loss(pairs, context).Backward());
-        long barePart = PerStep("model Loss (sum) of half the rows, scaled, + Backward",
+        long bare = AllocationMeter.PerStep(output, "model Loss + Backward", () => model.Loss(pairs, context).Backward());
+        long barePart = AllocationMeter.PerStep(output, "model Loss (sum) of half the rows, scaled, + Backward",
             () => Ops.MulScalar(model.Loss(half, context, Reduction.Sum), 0.5f).Backward());
         Assert.Equal(bare, step);
         Assert.Equal(barePart, partStep);
