@@ -9,18 +9,12 @@ namespace SeqLearn.LanguageModeling;
 /// </summary>
 internal readonly record struct DataFingerprint(int Length, ulong Hash)
 {
-    private const ulong Offset = 14695981039346656037UL, Prime = 1099511628211UL;
-
-    /// <summary>The fingerprint of <paramref name="ids"/>: each id's four little-endian bytes, in order.</summary>
+    /// <summary>The fingerprint of <paramref name="ids"/>: each id's four little-endian bytes, in order (<see cref="Training.BatchOrderState.Fingerprint"/>).</summary>
     public static DataFingerprint Of(ReadOnlySpan<int> ids)
     {
-        ulong h = Offset;
-        foreach (int id in ids)
-        {
-            uint v = (uint)id;
-            for (int b = 0; b < 4; b++, v >>= 8) h = (h ^ (v & 0xFF)) * Prime;
-        }
-        return new DataFingerprint(ids.Length, h);
+        var hash = new Training.BatchOrderState.Fingerprint();
+        hash.Add(ids);
+        return new DataFingerprint(ids.Length, hash.Hash);
     }
 
     /// <inheritdoc/>

@@ -55,6 +55,9 @@ internal static class BatchOrderState
             foreach (byte b in System.Runtime.InteropServices.MemoryMarshal.AsBytes(values)) _hash = (_hash ^ b) * 1099511628211UL;
         }
 
+        /// <summary>The hash of the values added so far.</summary>
+        public readonly ulong Hash => _hash;
+
         public readonly override string ToString() => $"fnv1a {_hash:x16}";
     }
 }
